@@ -1,0 +1,161 @@
+"""The `privtune` command line: a thin layer that builds a config object and calls a stage."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from privtune import __version__
+from privtune.config import load_config, parse_set_overrides
+from privtune.errors import PrivtuneError
+
+app = typer.Typer(
+    name="privtune",
+    help="Fine-tune LLMs on sensitive data and prove they did not learn to leak it.\n\n"
+    "Stages: scan (find and neutralise PII) -> train (DP-SGD LoRA) -> audit -> serve.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+
+def _csv(value: Optional[str]) -> Optional[list[str]]:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"privtune {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    pass
+
+
+@app.command()
+def scan(
+    input: Annotated[Path, typer.Argument(help="Data file: .jsonl, .json (array or lines), .csv or .parquet.")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Cleaned JSONL output (structure preserved).")] = None,
+    report: Annotated[Optional[Path], typer.Option(help="REPORT.json, or report.html (writes the .json beside it).")] = None,
+    findings: Annotated[Optional[Path], typer.Option(help="FINDINGS.jsonl: one line per entity, offsets only.")] = None,
+    rejects: Annotated[Optional[Path], typer.Option(help="Side file for unparseable lines [default: <out>.rejects.jsonl].")] = None,
+    policy: Annotated[Optional[str], typer.Option(help="redact | mask | hmac | pseudonymise | keep, or a YAML policy file.")] = None,
+    key_file: Annotated[Optional[Path], typer.Option(help="Key for consistent hmac/pseudonyms; env PRIVTUNE_SCAN_KEY wins.")] = None,
+    fields: Annotated[Optional[str], typer.Option(help="Comma-separated text fields, e.g. 'body,title' or 'messages'.")] = None,
+    types: Annotated[Optional[str], typer.Option(help="Comma-separated entity types to detect [default: all].")] = None,
+    min_score: Annotated[Optional[float], typer.Option(help="Minimum detector score to report [default: 0.5].")] = None,
+    dedup: Annotated[Optional[str], typer.Option(help="drop | flag | off for exact and near duplicates [default: drop].")] = None,
+    near_dup_threshold: Annotated[Optional[float], typer.Option(help="MinHash Jaccard threshold [default: 0.85].")] = None,
+    fail_on: Annotated[Optional[list[str]], typer.Option(help="Gate rule(s): high, medium>10, ID_CARD>0, SECRET>0, rejected>0, flagged>0. Exit 3 if any holds.")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Worker processes [default: 1].")] = None,
+    format: Annotated[Optional[str], typer.Option(help="Input format if the suffix is ambiguous: jsonl|json|csv|parquet.")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Input text encoding [default: utf-8].")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML file with any of these options.")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a config key: key=value.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table.")] = False,
+) -> None:
+    """Find and neutralise PII (zh + en), deduplicate, flag poisoned/outlier records, gate CI.
+
+    Writes the cleaned data, the findings (offsets, never values), a rejects side file for
+    unparseable lines, and a report that later stages read as the provenance manifest.
+    """
+    from privtune.scan.config import ScanConfig
+    from privtune.scan.pipeline import gate_error, run_scan
+
+    flags = {
+        "input": str(input), "out": out, "report": report, "findings": findings, "rejects": rejects,
+        "policy": policy, "key_file": key_file, "fields": _csv(fields), "types": _csv(types),
+        "min_score": min_score, "dedup": dedup, "near_dup_threshold": near_dup_threshold,
+        "fail_on": fail_on, "workers": workers, "format": format, "encoding": encoding,
+    }
+    overrides = {**{k: v for k, v in flags.items() if v is not None}, **parse_set_overrides(set_)}
+    cfg = load_config(ScanConfig, config, overrides)
+    with Progress(SpinnerColumn(), TextColumn("scanning"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console,
+                  disable=quiet, transient=True) as bar:
+        task = bar.add_task("scan", total=None, rate="")
+
+        def tick(n: int) -> None:
+            if n % 200 == 0:
+                el = bar.tasks[0].elapsed or 0
+                bar.update(task, completed=n, rate=f"{n / el:,.0f} rec/s" if el else "")
+
+        result = run_scan(cfg, progress=tick)
+    if not quiet:
+        _print_scan_summary(result.report, result.paths)
+    if not result.gate_passed:
+        raise gate_error(result)
+
+
+def _print_scan_summary(r: dict, paths: dict) -> None:
+    c = r["counts"]
+    t = Table(title="privtune scan", show_header=True)
+    for col in ("records in", "out", "dropped", "rejected", "with PII", "flagged", "high risk"):
+        t.add_column(col, justify="right")
+    t.add_row(str(c["records_in"]), str(c["records_out"]), str(sum(c["dropped"].values())), str(c["rejected"]),
+              str(c["records_with_pii"]), str(c["flagged"]), str(c["risk"]["high"]))
+    console.print(t)
+    if c["entities"]:
+        et = Table(title="entities", show_header=True)
+        et.add_column("type")
+        et.add_column("count", justify="right")
+        for k, v in sorted(c["entities"].items(), key=lambda kv: -kv[1]):
+            et.add_row(k, str(v))
+        console.print(et)
+    if c["rejected"]:
+        console.print(f"[yellow]{c['rejected']} rejected line(s) written to {r['rejects_file']}[/yellow]")
+    for k, v in paths.items():
+        console.print(f"{k}: {v}")
+    console.print(f"{r['timing']['records_per_s']:,} records/s")
+
+
+def _mount_optional_apps() -> None:
+    """Stage sub-apps register here; each import is cheap (heavy imports happen inside commands)."""
+    from privtune.privacy.cli import ledger_app, privacy_app
+
+    app.add_typer(privacy_app, name="privacy", help="Privacy accounting: epsilon for a run, noise for a target.")
+    app.add_typer(ledger_app, name="ledger", help="The per-dataset privacy-budget ledger.")
+
+
+try:
+    _mount_optional_apps()
+except ImportError:  # pragma: no cover - only while a stage is being built
+    pass
+
+
+def main() -> None:
+    """Console entry point: user errors become one clear message and an exit code, not a traceback."""
+    try:
+        app(standalone_mode=False)
+    except PrivtuneError as exc:
+        console.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted; no partial outputs were left behind[/yellow]")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(1)
+    except Exception as exc:  # click usage errors arrive as ClickException subclasses
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

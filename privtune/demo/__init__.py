@@ -1,0 +1,1 @@
+"""The end-to-end demo: a synthetic bilingual support corpus and the three-arm comparison."""

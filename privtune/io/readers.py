@@ -1,0 +1,248 @@
+"""Streaming readers. Memory stays flat: JSONL and CSV are read line by line, JSON arrays (or
+concatenated JSON objects) in 1 MiB chunks, Parquet in row batches.
+
+Every item of the input gets a 0-based ``index`` in input order (blank lines skipped), whether
+it parses or not, so ``records in = records out + dropped + rejected`` can always be checked.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from privtune.errors import InputError
+
+Format = Literal["jsonl", "json", "csv", "parquet"]
+FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "parquet")
+_CHUNK = 1 << 20
+ENCODING_HINT = "the file is not valid {enc}; pass --encoding (e.g. --encoding gb18030 or utf-16)"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """One parsed input record. ``line`` is 1-based (row number for CSV/Parquet)."""
+
+    index: int
+    line: int
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An input item that could not be parsed; ``raw`` keeps it so nothing is lost."""
+
+    index: int
+    line: int
+    reason: str
+    raw: str
+
+
+def detect_format(path: str | os.PathLike[str]) -> Format:
+    """Format from the file suffix; for ``.json`` files the content decides array vs lines."""
+    name = str(path).lower()
+    for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".parquet", "parquet"), (".csv", "csv")):
+        if name.endswith(suffix) or name.endswith(suffix + ".gz"):
+            return fmt  # type: ignore[return-value]
+    if name.endswith(".json"):
+        return _sniff_json(Path(path))
+    raise InputError(
+        "cannot tell the format from the file name",
+        path=str(path),
+        hint="use a .jsonl/.json/.csv/.parquet suffix or pass --format",
+    )
+
+
+def _sniff_json(path: Path) -> Format:
+    """A ``.json`` file holding one object per line is JSONL; otherwise a JSON document stream."""
+    with open(path, "rb") as fh:
+        head = fh.read(_CHUNK)
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if text.startswith("["):
+        return "json"
+    first = text.split("\n", 1)[0].strip()
+    try:
+        json.loads(first)
+        return "jsonl"
+    except json.JSONDecodeError:
+        return "json"
+
+
+def iter_records(
+    path: str | os.PathLike[str], fmt: str | None = None, encoding: str = "utf-8"
+) -> Iterator[SourceRecord | Rejected]:
+    """Yield every input item as a `SourceRecord` or a `Rejected`, in input order."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", path=str(p))
+    if p.is_dir():
+        raise InputError("is a directory, expected a data file", path=str(p))
+    fmt = fmt or detect_format(p)
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", path=str(p))
+    reader = {"jsonl": _iter_jsonl, "json": _iter_json, "csv": _iter_csv, "parquet": _iter_parquet}[fmt]
+    yield from reader(p, encoding)
+
+
+def _iter_jsonl(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+    index = 0
+    offset = 0
+    with open(path, "rb") as fh:
+        for line_no, raw in enumerate(fh, start=1):
+            start, offset = offset, offset + len(raw)
+            if line_no == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw, start = raw[3:], start + 3
+            if not raw.strip():
+                continue
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                reason = f"not valid {encoding} at byte offset {start + exc.start}; " + ENCODING_HINT.format(enc=encoding)
+                yield Rejected(index, line_no, reason, raw.decode(encoding, errors="replace").rstrip("\r\n"))
+                index += 1
+                continue
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield Rejected(index, line_no, f"invalid JSON: {exc.msg} at column {exc.colno}", text.rstrip("\r\n"))
+            else:
+                if isinstance(obj, dict):
+                    yield SourceRecord(index, line_no, obj)
+                else:
+                    yield Rejected(index, line_no, f"expected a JSON object, got {type(obj).__name__}", text.rstrip("\r\n"))
+            index += 1
+
+
+def _decoded_chunks(path: Path, encoding: str) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    consumed = 0
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(_CHUNK)
+            try:
+                text = decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"not valid {encoding}",
+                    path=str(path),
+                    byte_offset=consumed + exc.start,
+                    hint=ENCODING_HINT.format(enc=encoding),
+                ) from None
+            consumed += len(block)
+            if consumed == len(block) and text.startswith("\ufeff"):
+                text = text[1:]
+            if text:
+                yield text
+            if not block:
+                return
+
+
+def _iter_json(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+    """A top-level array of objects, a single object, or concatenated objects, streamed."""
+    decoder = json.JSONDecoder()
+    buf, pos, line, index = "", 0, 1, 0
+    in_array: bool | None = None
+    chunks = _decoded_chunks(path, encoding)
+    exhausted = False
+
+    def refill() -> bool:
+        nonlocal buf, pos, exhausted
+        if exhausted:
+            return False
+        nxt = next(chunks, None)
+        if nxt is None:
+            exhausted = True
+            return False
+        buf = buf[pos:] + nxt
+        pos = 0
+        return True
+
+    while True:
+        # Skip whitespace and separators, counting lines.
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n,":
+                if buf[pos] == "\n":
+                    line += 1
+                if buf[pos] == "," and not in_array:
+                    raise InputError("unexpected ',' between top-level JSON values", path=str(path), line=line)
+                pos += 1
+            if pos < len(buf) or not refill():
+                break
+        if pos >= len(buf):
+            if in_array:
+                raise InputError("JSON array is not closed (missing ']')", path=str(path), line=line)
+            return
+        ch = buf[pos]
+        if in_array is None:
+            in_array = ch == "["
+            if in_array:
+                pos += 1
+                continue
+        if ch == "]" and in_array:
+            pos += 1
+            in_array = False
+            continue
+        while True:
+            try:
+                obj, end = decoder.raw_decode(buf, pos)
+                break
+            except json.JSONDecodeError as exc:
+                if refill():
+                    continue
+                raise InputError(f"invalid JSON: {exc.msg}", path=str(path), line=line + buf.count("\n", pos, exc.pos)) from None
+        start_line = line
+        line += buf.count("\n", pos, end)
+        raw = buf[pos:end]
+        pos = end
+        if isinstance(obj, dict):
+            yield SourceRecord(index, start_line, obj)
+        else:
+            yield Rejected(index, start_line, f"expected a JSON object, got {type(obj).__name__}", raw[:10000])
+        index += 1
+
+
+def _iter_csv(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+    stream = io.TextIOWrapper(io.BufferedReader(io.FileIO(path)), encoding=encoding, newline="")
+    try:
+        reader = csv.DictReader(stream)
+        index = 0
+        try:
+            for row in reader:
+                if None in row:  # more cells than header columns
+                    extra = row.pop(None)
+                    yield Rejected(index, reader.line_num, f"{len(extra)} more cells than the header has columns",
+                                   ",".join(str(v) for v in row.values()))
+                elif any(v is None for v in row.values()):
+                    missing = [k for k, v in row.items() if v is None]
+                    yield Rejected(index, reader.line_num, f"row is missing columns {missing}",
+                                   ",".join(str(v) for v in row.values() if v is not None))
+                else:
+                    yield SourceRecord(index, reader.line_num, dict(row))
+                index += 1
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not valid {encoding} near line {reader.line_num + 1}", path=str(path),
+                             hint=ENCODING_HINT.format(enc=encoding)) from None
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV: {exc}", path=str(path), line=reader.line_num) from None
+    finally:
+        stream.close()
+
+
+def _iter_parquet(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for a corrupt file
+        raise InputError(f"not a readable Parquet file: {exc}", path=str(path)) from None
+    index = 0
+    for batch in pf.iter_batches(batch_size=4096):
+        for row in batch.to_pylist():
+            yield SourceRecord(index, index + 1, row)
+            index += 1

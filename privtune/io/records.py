@@ -1,0 +1,128 @@
+"""Record shapes and text-field addressing.
+
+Shapes (auto-detected per record unless fields are given):
+
+- ``chat``: ``messages: [{role, content}]`` (OpenAI) or ``conversations: [{from, value}]`` (ShareGPT)
+- ``alpaca``: ``instruction`` / ``input`` / ``output``
+- ``text``: one or more plain string fields (default ``text``)
+
+A field path is ``name``, ``name.sub`` or ``name[i].sub`` — e.g. ``messages[2].content``.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Any
+
+from privtune.errors import InputError
+
+_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+ALPACA_FIELDS = ("instruction", "input", "output")
+PLAIN_FIELDS = ("text", "content", "prompt", "completion", "question", "answer", "response")
+
+
+class RecordShape(str, Enum):
+    CHAT = "chat"
+    SHAREGPT = "sharegpt"
+    ALPACA = "alpaca"
+    TEXT = "text"
+
+
+def parse_path(path: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for name, idx in _PATH_TOKEN.findall(path):
+        parts.append(int(idx) if idx else name)
+    if not parts:
+        raise ValueError(f"empty field path {path!r}")
+    return parts
+
+
+def get_field(record: dict[str, Any], path: str) -> Any:
+    cur: Any = record
+    for part in parse_path(path):
+        if isinstance(part, int):
+            if not isinstance(cur, list) or part >= len(cur):
+                raise KeyError(path)
+            cur = cur[part]
+        else:
+            if not isinstance(cur, dict) or part not in cur:
+                raise KeyError(path)
+            cur = cur[part]
+    return cur
+
+
+def set_field(record: dict[str, Any], path: str, value: Any) -> None:
+    parts = parse_path(path)
+    cur: Any = record
+    for part in parts[:-1]:
+        cur = cur[part]
+    cur[parts[-1]] = value
+
+
+def detect_shape(record: dict[str, Any]) -> RecordShape | None:
+    msgs = record.get("messages")
+    if isinstance(msgs, list) and msgs and all(isinstance(m, dict) and "content" in m for m in msgs):
+        return RecordShape.CHAT
+    conv = record.get("conversations")
+    if isinstance(conv, list) and conv and all(isinstance(m, dict) and "value" in m for m in conv):
+        return RecordShape.SHAREGPT
+    if isinstance(record.get("instruction"), str) and "output" in record:
+        return RecordShape.ALPACA
+    if any(isinstance(record.get(f), str) for f in PLAIN_FIELDS):
+        return RecordShape.TEXT
+    return None
+
+
+def text_fields(
+    record: dict[str, Any], fields: list[str] | None = None, *, path: str | None = None, line: int | None = None
+) -> list[tuple[str, str]]:
+    """``(field_path, text)`` for every text field of the record, in a stable order.
+
+    With ``fields`` given, exactly those paths (each must exist and be a string or null); a
+    field name that names a chat list expands to its message contents.
+    Raises `InputError` listing what the record has when nothing usable is found.
+    """
+    out: list[tuple[str, str]] = []
+    if fields:
+        for f in fields:
+            try:
+                value = get_field(record, f)
+            except KeyError:
+                raise InputError(
+                    f"missing field {f!r}; the record has {sorted(record)}", path=path, line=line, field=f
+                ) from None
+            if isinstance(value, list):
+                out.extend(_list_fields(f, value))
+            elif isinstance(value, str):
+                out.append((f, value))
+            elif value is not None:
+                raise InputError(f"field is {type(value).__name__}, expected text", path=path, line=line, field=f)
+        return out
+    shape = detect_shape(record)
+    if shape is RecordShape.CHAT:
+        return _list_fields("messages", record["messages"])
+    if shape is RecordShape.SHAREGPT:
+        return _list_fields("conversations", record["conversations"])
+    if shape is RecordShape.ALPACA:
+        return [(f, record[f]) for f in ALPACA_FIELDS if isinstance(record.get(f), str)]
+    if shape is RecordShape.TEXT:
+        return [(f, record[f]) for f in PLAIN_FIELDS if isinstance(record.get(f), str)]
+    raise InputError(
+        f"no text field found; the record has {sorted(record)}",
+        path=path,
+        line=line,
+        hint="choose the text fields with --fields, e.g. --fields body,title",
+    )
+
+
+def _list_fields(name: str, items: list[Any]) -> list[tuple[str, str]]:
+    out = []
+    for i, m in enumerate(items):
+        if isinstance(m, dict):
+            key = "content" if "content" in m else "value" if "value" in m else None
+            if key and isinstance(m[key], str):
+                out.append((f"{name}[{i}].{key}", m[key]))
+        elif isinstance(m, str):
+            out.append((f"{name}[{i}]", m))
+    return out

@@ -1,0 +1,62 @@
+"""Runs the registered recognizers over a string and resolves overlapping spans."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from privtune.scan.entities import ENTITY_TYPES, Span
+from privtune.scan.registry import REGISTRY, Recognizer
+
+DEFAULT_MIN_SCORE = 0.5
+
+
+def load_recognizers() -> None:
+    """Import the built-in recognizer modules so they register themselves."""
+    import privtune.scan.recognizers  # noqa: F401
+
+
+class Analyzer:
+    """All enabled recognizers, run in registry order; overlaps resolved by score then length."""
+
+    def __init__(
+        self,
+        types: Iterable[str] | None = None,
+        min_score: float = DEFAULT_MIN_SCORE,
+        min_score_by_type: dict[str, float] | None = None,
+        recognizers: list[Recognizer] | None = None,
+    ) -> None:
+        load_recognizers()
+        wanted = set(types) if types is not None else set(ENTITY_TYPES)
+        unknown = wanted - set(ENTITY_TYPES)
+        if unknown:
+            raise ValueError(f"unknown entity types {sorted(unknown)}; known: {', '.join(ENTITY_TYPES)}")
+        self.types = wanted
+        self.min_score = min_score
+        self.min_score_by_type = dict(min_score_by_type or {})
+        if recognizers is None:
+            recognizers = [cls() for cls in REGISTRY.values() if wanted & set(cls.entity_types)]
+        self.recognizers = recognizers
+
+    def analyze(self, text: str) -> list[Span]:
+        if not text:
+            return []
+        spans: list[Span] = []
+        for rec in self.recognizers:
+            if rec.trigger is not None and rec.trigger.search(text) is None:
+                continue
+            for s in rec.analyze(text):
+                if s.type in self.types and s.score >= self.min_score_by_type.get(s.type, self.min_score):
+                    spans.append(s)
+        return resolve_overlaps(spans)
+
+
+def resolve_overlaps(spans: list[Span]) -> list[Span]:
+    """Keep a non-overlapping subset: higher score wins, then the longer span, then the earlier."""
+    if len(spans) < 2:
+        return spans
+    kept: list[Span] = []
+    for s in sorted(spans, key=lambda s: (-s.score, -(s.end - s.start), s.start)):
+        if not any(s.overlaps(k) for k in kept):
+            kept.append(s)
+    kept.sort(key=lambda s: s.start)
+    return kept

@@ -1,0 +1,89 @@
+"""Checksums used both to validate detections and to make valid-looking surrogates.
+
+Uses python-stdnum where it has the algorithm; the small ones are written out so the
+surrogate generator can compute check characters for numbers it invents.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def cn_id_check_char(first17: str) -> str:
+    """GB 11643-1999 ISO 7064 MOD 11-2 check character for the first 17 digits."""
+    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def cn_id_birth_date(number: str) -> _dt.date | None:
+    """Birth date encoded in an 18-digit ID number, or None if it is not a real past date."""
+    try:
+        d = _dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+    if d.year < 1900 or d > _dt.date.today():
+        return None
+    return d
+
+
+def is_valid_cn_id(number: str) -> bool:
+    """18-digit resident ID: digits, valid region prefix digit, real birth date, check char."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    if number[0] not in "123456789":  # region codes start 1-8 (9 reserved); 0 never
+        return False
+    if cn_id_birth_date(number) is None:
+        return False
+    return cn_id_check_char(number[:17]) == number[17].upper()
+
+
+def luhn_check_digit(partial: str) -> str:
+    """Digit that makes ``partial + digit`` pass the Luhn check."""
+    total = 0
+    for i, c in enumerate(reversed(partial)):
+        d = int(c)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def is_luhn_valid(number: str) -> bool:
+    if not number.isdigit() or len(number) < 2:
+        return False
+    return luhn_check_digit(number[:-1]) == number[-1]
+
+
+def uscc_check_char(first17: str) -> str:
+    """GB 32100-2015 check character for a unified social credit code."""
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def is_valid_uscc(code: str) -> bool:
+    code = code.upper()
+    if len(code) != 18 or any(c not in USCC_ALPHABET for c in code):
+        return False
+    return uscc_check_char(code[:17]) == code[17]
+
+
+def iban_check_digits(country: str, bban: str) -> str:
+    """Two check digits for ``country + ?? + bban`` (ISO 13616 mod 97-10)."""
+    rearranged = bban + country + "00"
+    num = int("".join(str(int(c, 36)) for c in rearranged.upper()))
+    return f"{98 - num % 97:02d}"
+
+
+def is_valid_iban(iban: str) -> bool:
+    s = iban.replace(" ", "").upper()
+    if len(s) < 15 or len(s) > 34 or not s[:2].isalpha() or not s[2:4].isdigit() or not s.isalnum():
+        return False
+    rearranged = s[4:] + s[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1

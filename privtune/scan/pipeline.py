@@ -1,0 +1,223 @@
+"""`privtune scan`: one streaming pass that detects, anonymises, deduplicates and flags.
+
+Records in = records out + dropped + rejected, always. Outputs are written atomically, so an
+interrupted scan leaves no half file. Nothing here logs record text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from privtune import __version__
+from privtune.errors import GateFailed, InputError
+from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
+from privtune.io.writers import JsonlWriter
+from privtune.keys import config_dir, key_fingerprint, load_or_create_key
+from privtune.scan import gate
+from privtune.scan.config import ScanConfig
+from privtune.scan.curation import CurationConfig, Curator
+from privtune.scan.report import build_report, write_report
+from privtune.scan.worker import RecordProcessor, RecordResult, init_worker, process_chunk
+
+CHUNK = 256
+KEYED_OPERATORS = {"hmac", "pseudonymise", "pseudonymize"}
+
+
+@dataclass
+class ScanResult:
+    report: dict[str, Any]
+    gate_passed: bool
+    paths: dict[str, str] = field(default_factory=dict)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return "sha256:" + h.hexdigest()
+
+
+def default_rejects_path(cfg: ScanConfig) -> Path:
+    base = cfg.out if cfg.out is not None else cfg.input
+    name = base.name
+    for suffix in (".jsonl", ".json", ".csv", ".parquet"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return base.with_name(name + ".rejects.jsonl")
+
+
+def _chunks(items: Iterator[SourceRecord | Rejected], size: int) -> Iterator[list[SourceRecord | Rejected]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def _results(cfg: ScanConfig, key: bytes) -> Iterator[RecordResult]:
+    """Results in input order, from this process or a worker pool."""
+    source = iter_records(cfg.input, cfg.format, cfg.encoding)
+
+    def split(chunk: list[SourceRecord | Rejected]) -> tuple[list[SourceRecord], list[Rejected]]:
+        return [c for c in chunk if isinstance(c, SourceRecord)], [c for c in chunk if isinstance(c, Rejected)]
+
+    def merge(chunk: list[SourceRecord | Rejected], done: list[RecordResult]) -> Iterator[RecordResult]:
+        it = iter(done)
+        for c in chunk:
+            if isinstance(c, Rejected):
+                yield RecordResult(c.index, c.line, reject_reason=c.reason, raw=c.raw)
+            else:
+                yield next(it)
+
+    if cfg.workers == 1:
+        proc = RecordProcessor(cfg, key)
+        for chunk in _chunks(source, CHUNK):
+            good, _ = split(chunk)
+            yield from merge(chunk, [proc.process(r) for r in good])
+        return
+    ctx = mp.get_context("spawn")  # fork is unsafe once threads (e.g. torch) exist in the parent
+    with ctx.Pool(cfg.workers, initializer=init_worker, initargs=(cfg.model_dump_json(), key)) as pool:
+        chunks = _chunks(source, CHUNK)
+        # Keep the chunk list alongside results so rejected lines merge back in order.
+        pending: list[list[SourceRecord | Rejected]] = []
+
+        def feed() -> Iterator[list[SourceRecord]]:
+            for chunk in chunks:
+                pending.append(chunk)
+                yield split(chunk)[0]
+
+        for done in pool.imap(process_chunk, feed(), chunksize=1):
+            yield from merge(pending.pop(0), done)
+
+
+def _needs_key(cfg: ScanConfig) -> bool:
+    if cfg.out is None:
+        return False
+    if cfg.policy in KEYED_OPERATORS:
+        return True
+    return not cfg.policy in {"redact", "mask", "keep"}  # a policy file may use any operator
+
+
+def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> ScanResult:
+    """Run the scan described by ``cfg``; ``result.gate_passed`` tells whether the ``fail_on`` rules held."""
+    t0 = time.perf_counter()
+    if not cfg.input.exists():
+        raise InputError("file not found", path=str(cfg.input))
+    fmt = cfg.format or detect_format(cfg.input)
+    rules = gate.parse_rules(cfg.fail_on)
+    key, key_source = b"\0" * 32, "none"
+    if _needs_key(cfg):
+        key, key_source = load_or_create_key("PRIVTUNE_SCAN_KEY", cfg.key_file or config_dir() / "scan.key")
+    curator = Curator(CurationConfig(dedup=cfg.dedup, near_dup_threshold=cfg.near_dup_threshold))
+    rejects_path = cfg.rejects or default_rejects_path(cfg)
+
+    n_in = n_out = n_rejected = 0
+    dropped: Counter[str] = Counter()
+    entities: Counter[str] = Counter()
+    risk_counts: Counter[str] = Counter()
+    records_with_pii = 0
+    excerpts: dict[int, str] = {}
+    high_risk: list[dict[str, Any]] = []
+    dup_flags: list[dict[str, Any]] = []
+    reject_reasons: Counter[str] = Counter()
+
+    with ExitStack() as stack:
+        out = stack.enter_context(JsonlWriter(cfg.out)) if cfg.out else None
+        fnd = stack.enter_context(JsonlWriter(cfg.findings)) if cfg.findings else None
+        rej = stack.enter_context(JsonlWriter(rejects_path))
+        for res in _results(cfg, key):
+            n_in += 1
+            if progress:
+                progress(n_in)
+            if res.reject_reason is not None:
+                n_rejected += 1
+                reject_reasons[res.reject_reason.split(";")[0].split(":")[0][:60]] += 1
+                # The side file keeps the whole input item so nothing is lost.
+                keep = {"raw": res.raw} if res.raw is not None else {"data": res.record}
+                rej.write({"record": res.index, "line": res.line, "reason": res.reject_reason, **keep})
+                continue
+            if fnd is not None:
+                for f in res.findings:
+                    fnd.write(f.to_json())
+            if res.findings:
+                records_with_pii += 1
+            entities.update(f.type for f in res.findings)
+            assert res.risk is not None and res.summary is not None
+            risk_counts[res.risk.level] += 1
+            if res.risk.level == "high" and len(high_risk) < cfg.max_flagged_in_report:
+                high_risk.append({"record": res.index, "line": res.line, "reasons": res.risk.reasons,
+                                  "excerpt": res.excerpt})
+            if len(excerpts) < 100_000:
+                excerpts[res.index] = res.excerpt
+            dup = curator.observe(res.index, res.summary)
+            if dup.kind != "unique":
+                if len(dup_flags) < cfg.max_flagged_in_report:
+                    dup_flags.append({"record": res.index, "kind": f"{dup.kind}_duplicate",
+                                      "duplicate_of": dup.duplicate_of, "similarity": dup.similarity})
+                if cfg.dedup == "drop":
+                    dropped[f"{dup.kind}_duplicate"] += 1
+                    continue
+            if out is not None:
+                out.write(res.record)
+            n_out += 1
+        if n_in == 0:
+            raise InputError("the input holds no records", path=str(cfg.input))
+
+        flags = [
+            {"record": f.record, "kind": f.kind, "reason": f.reason, "group": f.group,
+             "excerpt": excerpts.get(f.record, "")}
+            for f in curator.finalize()
+        ]
+        counts = {
+            "records_in": n_in,
+            "records_out": n_out,
+            "dropped": dict(dropped),
+            "rejected": n_rejected,
+            "records_with_pii": records_with_pii,
+            "entities": dict(sorted(entities.items())),
+            "risk": {lvl: risk_counts.get(lvl, 0) for lvl in gate.RISK_LEVELS},
+            "flagged": len({f["record"] for f in flags}),
+            "duplicates": sum(1 for _ in dup_flags) if cfg.dedup != "off" else 0,
+        }
+        assert n_in == n_out + sum(dropped.values()) + n_rejected
+        gate_section = gate.evaluate(rules, counts)
+    # Files are closed (renamed into place) here; hash what was written.
+    elapsed = time.perf_counter() - t0
+    report = build_report(
+        cfg=cfg,
+        fmt=fmt,
+        version=__version__,
+        counts=counts,
+        flags=flags[: cfg.max_flagged_in_report],
+        duplicates=dup_flags,
+        high_risk=high_risk,
+        reject_reasons=dict(reject_reasons),
+        gate_section=gate_section,
+        hashes={
+            "input": sha256_file(cfg.input),
+            "output": sha256_file(cfg.out) if cfg.out else None,
+            "findings": sha256_file(cfg.findings) if cfg.findings else None,
+        },
+        rejects_path=str(rejects_path) if n_rejected else None,
+        key_info={"source": key_source, "fingerprint": key_fingerprint(key)} if key_source != "none" else None,
+        elapsed=elapsed,
+    )
+    if n_rejected == 0 and rejects_path.exists() and rejects_path.stat().st_size == 0:
+        rejects_path.unlink()
+    paths = {}
+    if cfg.report:
+        paths = write_report(report, cfg.report)
+    return ScanResult(report, gate_section["passed"], paths)
+
+
+def gate_error(result: ScanResult) -> GateFailed:
+    broken = ", ".join(f"{v['rule']} (value {v['value']})" for v in result.report["gate"]["violations"])
+    return GateFailed(f"scan gate failed: {broken}")

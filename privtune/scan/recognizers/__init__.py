@@ -1,0 +1,12 @@
+"""Built-in recognizers. Importing this package registers them all, in this order."""
+
+from privtune.scan.recognizers import (  # noqa: F401
+    contact,
+    government_ids,
+    financial,
+    secrets,
+    dates,
+    person,
+    address,
+    organization,
+)

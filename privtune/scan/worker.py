@@ -1,0 +1,128 @@
+"""Per-record work of a scan: detect, anonymise, summarise for curation, assess risk.
+
+Pure with respect to the dataset (no cross-record state), so it runs the same in the main
+process or in a pool of workers. Cross-record work (dedup, poisoning) happens in the
+pipeline on the small `RecordSummary` each record yields.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from privtune.errors import InputError
+from privtune.io.readers import SourceRecord
+from privtune.io.records import detect_shape, set_field, text_fields
+from privtune.scan.analyzer import Analyzer
+from privtune.scan.anonymize import Anonymizer, load_policy
+from privtune.scan.config import ScanConfig
+from privtune.scan.curation import RecordSummary, summarize
+from privtune.scan.curation.risk import RiskAssessment, assess_risk
+from privtune.scan.entities import Finding, Span
+
+_ANSWER_ROLES = {"assistant", "gpt", "bot", "model"}
+_DIGITS = re.compile(r"\d{3,}")
+EXCERPT_CHARS = 80
+
+
+@dataclass(slots=True)
+class RecordResult:
+    index: int
+    line: int
+    record: dict[str, Any] | None = None
+    findings: list[Finding] = field(default_factory=list)
+    summary: RecordSummary | None = None
+    risk: RiskAssessment | None = None
+    excerpt: str = ""
+    reject_reason: str | None = None
+    raw: str | None = None  # unparseable input line, kept for the rejects file
+
+
+def masked_excerpt(text: str, spans: list[Span], limit: int = EXCERPT_CHARS) -> str:
+    """Start of ``text`` with detected entities as ``[TYPE]`` and any other 3+ digit run as ``#``.
+
+    Digit runs are masked too because a detector may have missed them; reports must never
+    carry raw PII.
+    """
+    parts, pos = [], 0
+    for s in spans:
+        if s.start >= limit * 2:
+            break
+        parts.append(_DIGITS.sub(lambda m: "#" * len(m.group()), text[pos : s.start]))
+        parts.append(f"[{s.type}]")
+        pos = s.end
+    parts.append(_DIGITS.sub(lambda m: "#" * len(m.group()), text[pos : pos + limit * 2]))
+    out = "".join(parts).replace("\n", " ")
+    return out[:limit] + ("…" if len(out) > limit else "")
+
+
+def answer_fields(record: dict[str, Any], paths: list[str]) -> set[str]:
+    """Field paths that hold the answer: alpaca ``output`` or assistant turns."""
+    out = set()
+    for p in paths:
+        if p == "output":
+            out.add(p)
+        elif p.startswith(("messages[", "conversations[")):
+            name, rest = p.split("[", 1)
+            i = int(rest.split("]", 1)[0])
+            msg = record[name][i]
+            role = str(msg.get("role", msg.get("from", ""))).lower()
+            if role in _ANSWER_ROLES:
+                out.add(p)
+    return out
+
+
+class RecordProcessor:
+    """Holds the per-process detectors and anonymiser; `process` handles one record."""
+
+    def __init__(self, cfg: ScanConfig, key: bytes) -> None:
+        self.cfg = cfg
+        self.analyzer = Analyzer(types=cfg.types, min_score=cfg.min_score)
+        self.policy = load_policy(cfg.policy)
+        self.anonymizer = Anonymizer(self.policy, key)
+        self.rewrite = cfg.out is not None
+
+    def process(self, item: SourceRecord) -> RecordResult:
+        res = RecordResult(item.index, item.line)
+        try:
+            fields = text_fields(item.data, self.cfg.fields, path=str(self.cfg.input), line=item.line)
+        except InputError as exc:
+            res.reject_reason = exc.message
+            res.record = item.data
+            return res
+        if not fields:
+            res.reject_reason = "no text in the selected fields"
+            res.record = item.data
+            return res
+        new = copy.deepcopy(item.data) if self.rewrite else None
+        all_types: list[str] = []
+        for path, text in fields:
+            spans = self.analyzer.analyze(text)
+            for s in spans:
+                res.findings.append(Finding.from_span(item.index, path, s))
+                all_types.append(s.type)
+            if not res.excerpt and text.strip():
+                res.excerpt = masked_excerpt(text, spans)
+            if new is not None and spans:
+                set_field(new, path, self.anonymizer.apply(text, spans))
+        res.record = new
+        shape = detect_shape(item.data)
+        res.summary = summarize(item.index, fields, answer_fields(item.data, [p for p, _ in fields]))
+        res.risk = assess_risk(fields, all_types, shape.value if shape else "text")
+        return res
+
+
+# Worker-process globals: built once per process by `init_worker`.
+_PROCESSOR: RecordProcessor | None = None
+
+
+def init_worker(cfg_json: str, key: bytes) -> None:
+    global _PROCESSOR
+    _PROCESSOR = RecordProcessor(ScanConfig.model_validate_json(cfg_json), key)
+
+
+def process_chunk(items: list[SourceRecord]) -> list[RecordResult]:
+    assert _PROCESSOR is not None, "init_worker was not called"
+    return [_PROCESSOR.process(it) for it in items]

@@ -1,0 +1,120 @@
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from privtune.errors import InputError
+from privtune.io import Rejected, SourceRecord, detect_format, iter_records, text_fields
+from privtune.io.records import RecordShape, detect_shape, get_field, set_field
+
+
+def _items(path, **kw):
+    return list(iter_records(path, **kw))
+
+
+def test_jsonl_good_bad_blank_and_bom(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_bytes(b'\xef\xbb\xbf{"text": "a"}\n\n{"text": \n[1,2]\n{"text": "\xe4\xbd\xa0"}\n')
+    items = _items(p)
+    assert [type(i).__name__ for i in items] == ["SourceRecord", "Rejected", "Rejected", "SourceRecord"]
+    assert [i.index for i in items] == [0, 1, 2, 3]
+    assert items[1].line == 3 and "invalid JSON" in items[1].reason and items[1].raw == '{"text": '
+    assert "expected a JSON object" in items[2].reason
+    assert items[3].data == {"text": "你"} and items[3].line == 5
+
+
+def test_jsonl_non_utf8_gives_byte_offset_and_hint(tmp_path):
+    p = tmp_path / "d.jsonl"
+    good = '{"text": "ok"}\n'.encode()
+    bad = '{"text": "客户"}\n'.encode("gb18030")
+    p.write_bytes(good + bad)
+    items = _items(p)
+    assert isinstance(items[0], SourceRecord)
+    rej = items[1]
+    assert isinstance(rej, Rejected)
+    assert f"byte offset {len(good) + 10}" in rej.reason and "--encoding" in rej.reason
+    fixed = _items(p, encoding="gb18030")
+    assert fixed[1].data == {"text": "客户"}
+
+
+def test_json_array_streams_and_counts_lines(tmp_path):
+    p = tmp_path / "d.json"
+    p.write_text('[\n {"text": "a"},\n {"text": "b"},\n 3\n]\n')
+    items = _items(p)
+    assert [i.data["text"] for i in items[:2]] == ["a", "b"]
+    assert [i.line for i in items] == [2, 3, 4]
+    assert isinstance(items[2], Rejected)
+
+
+def test_concatenated_pretty_json_objects(tmp_path):
+    p = tmp_path / "d.json"
+    p.write_text('{\n "text": "a"\n}\n{\n "text": "b"\n}\n')
+    assert [i.data["text"] for i in _items(p)] == ["a", "b"]
+
+
+def test_json_array_larger_than_a_chunk(tmp_path, monkeypatch):
+    import privtune.io.readers as r
+
+    monkeypatch.setattr(r, "_CHUNK", 64)
+    p = tmp_path / "d.json"
+    recs = [{"text": "记录" * (i % 7), "i": i} for i in range(200)]
+    p.write_text(json.dumps(recs, ensure_ascii=False, indent=1))
+    assert [i.data["i"] for i in _items(p)] == list(range(200))
+
+
+def test_unclosed_json_array_is_an_error(tmp_path):
+    p = tmp_path / "d.json"
+    p.write_text('[{"text": "a"},')
+    with pytest.raises(InputError, match="not closed"):
+        _items(p)
+
+
+def test_csv_rows_and_ragged_rows(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text("id,text\n1,hello\n2,world,extra\n3\n", encoding="utf-8")
+    items = _items(p)
+    assert items[0].data == {"id": "1", "text": "hello"}
+    assert isinstance(items[1], Rejected) and "more cells" in items[1].reason
+    assert isinstance(items[2], Rejected) and "missing columns" in items[2].reason
+
+
+def test_parquet(tmp_path):
+    p = tmp_path / "d.parquet"
+    pq.write_table(pa.table({"text": ["a", "b", "c"], "n": [1, 2, 3]}), p)
+    items = _items(p)
+    assert [i.data["text"] for i in items] == ["a", "b", "c"] and items[2].index == 2
+
+
+def test_format_detection_and_errors(tmp_path):
+    lines = tmp_path / "x.json"
+    lines.write_text('{"a": 1}\n{"a": 2}\n')
+    assert detect_format(lines) == "jsonl"
+    with pytest.raises(InputError, match="format"):
+        detect_format(tmp_path / "x.txt")
+    with pytest.raises(InputError, match="not found"):
+        list(iter_records(tmp_path / "missing.jsonl"))
+
+
+def test_shapes_and_field_paths():
+    chat = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}
+    sharegpt = {"conversations": [{"from": "human", "value": "q"}, {"from": "gpt", "value": "a"}]}
+    alpaca = {"instruction": "do", "input": "", "output": "done"}
+    assert detect_shape(chat) is RecordShape.CHAT
+    assert detect_shape(sharegpt) is RecordShape.SHAREGPT
+    assert detect_shape(alpaca) is RecordShape.ALPACA
+    assert text_fields(chat) == [("messages[0].content", "hi"), ("messages[1].content", "yo")]
+    assert text_fields(sharegpt)[1] == ("conversations[1].value", "a")
+    assert [f for f, _ in text_fields(alpaca)] == ["instruction", "input", "output"]
+    assert get_field(chat, "messages[1].content") == "yo"
+    set_field(chat, "messages[1].content", "YO")
+    assert chat["messages"][1]["content"] == "YO"
+
+
+def test_missing_field_lists_what_the_record_has():
+    with pytest.raises(InputError) as exc:
+        text_fields({"body": "x", "id": 1}, ["text"], path="d.jsonl", line=4)
+    msg = str(exc.value)
+    assert "d.jsonl, line 4" in msg and "'body'" in msg and "'id'" in msg
+    with pytest.raises(InputError, match="--fields"):
+        text_fields({"body": "x"})
