@@ -8,11 +8,12 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from privtune import __version__
-from privtune.config import load_config, parse_set_overrides
+from privtune.config import deep_merge, load_config, parse_set_overrides
 from privtune.errors import PrivtuneError
 
 app = typer.Typer(
@@ -120,6 +121,46 @@ def _print_scan_summary(r: dict, paths: dict) -> None:
     console.print(f"{r['timing']['records_per_s']:,} records/s")
 
 
+def _train_epilog() -> str:
+    from privtune.config import config_help
+    from privtune.train.config import TrainConfig
+
+    return "Every config key is also a flag:\n\n" + "\n\n".join(config_help(TrainConfig).splitlines())
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    epilog=_train_epilog(),
+)
+def train(
+    ctx: typer.Context,
+    config: Annotated[Optional[Path], typer.Argument(help="YAML config (see examples/train_*.yaml).")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a config key: key=value.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """LoRA fine-tuning of a local causal LM with DP-SGD, a privacy-budget ledger and encrypted checkpoints.
+
+    Writes OUTPUT_DIR/adapter/ (PEFT), privacy.json and train_report.json. A run whose planned
+    epsilon exceeds the dataset's remaining budget is refused before it starts (exit 4).
+    """
+    from privtune.config import parse_config_flags
+    from privtune.train.config import TrainConfig
+    from privtune.train.loop import train as run_train
+
+    overrides = deep_merge(parse_config_flags(TrainConfig, list(ctx.args)), parse_set_overrides(set_))
+    cfg = load_config(TrainConfig, config, overrides)
+    with Progress(SpinnerColumn(), TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=quiet) as bar:
+        task = bar.add_task("train", total=None)
+
+        def tick(step: int, total: int) -> None:
+            bar.update(task, completed=step, total=total)
+
+        privacy = run_train(cfg, progress=tick, log=(lambda m: None) if quiet else bar.console.print)
+    eps = f"epsilon={privacy['epsilon']:.3f}, delta={privacy['delta']:.2e}" if privacy["dp"] else "non-private (dp: false)"
+    console.print(f"adapter: {cfg.output_dir / 'adapter'}  ({eps})")
+
+
 def _mount_optional_apps() -> None:
     """Stage sub-apps register here; each import is cheap (heavy imports happen inside commands)."""
     from privtune.privacy.cli import ledger_app, privacy_app
@@ -135,26 +176,16 @@ except ImportError:  # pragma: no cover - only while a stage is being built
 
 
 def main() -> None:
-    """Console entry point: user errors become one clear message and an exit code, not a traceback."""
-    try:
-        app(standalone_mode=False)
-    except PrivtuneError as exc:
-        console.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        console.print("[yellow]interrupted; no partial outputs were left behind[/yellow]")
-        sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.exit(1)
-    except Exception as exc:  # click usage errors arrive as ClickException subclasses
-        import click
+    """Console entry point: user errors become one clear message and an exit code, not a traceback.
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    Click handles its own usage errors (standalone mode); `PrivtuneError`s raised inside a
+    command propagate to here.
+    """
+    try:
+        app()
+    except PrivtuneError as exc:
+        console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

@@ -69,3 +69,59 @@ def load_config(cls: type[C], path: str | Path | None = None, overrides: dict[st
             lines.append(f"  {loc}: {err['msg']}")
         src = f" in {path}" if path else ""
         raise ConfigError(f"invalid {cls.__name__} config{src}:\n" + "\n".join(lines)) from None
+
+
+def config_flags(cls: type[BaseModel], prefix: str = "") -> dict[str, tuple[str, Any]]:
+    """``{"--lora-r": ("lora.r", FieldInfo), ...}`` for every leaf key of a nested config model."""
+    out: dict[str, tuple[str, Any]] = {}
+    for name, info in cls.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            out.update(config_flags(ann, f"{prefix}{name}."))
+        else:
+            dotted = prefix + name
+            out["--" + dotted.replace(".", "-").replace("_", "-")] = (dotted, info)
+    return out
+
+
+def parse_config_flags(cls: type[BaseModel], args: list[str]) -> dict[str, Any]:
+    """Turn ``--lora-r 4 --no-dp --fields a,b`` into nested overrides; unknown flags are errors."""
+    table = config_flags(cls)
+    items: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("--"):
+            raise ConfigError(f"unexpected argument {arg!r}; options look like --key value (see --help)")
+        name, eq, value = arg.partition("=")
+        if name not in table and name.startswith("--no-") and "--" + name[5:] in table:
+            items.append(f"{table['--' + name[5:]][0]}=false")
+            i += 1
+            continue
+        if name not in table:
+            close = [f for f in table if f.startswith(name[:6])][:3]
+            raise ConfigError(f"unknown option {name}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+        dotted, info = table[name]
+        if not eq:
+            nxt = args[i + 1] if i + 1 < len(args) else None
+            if info.annotation is bool and (nxt is None or nxt.startswith("--")):
+                value = "true"
+            elif nxt is None:
+                raise ConfigError(f"option {name} needs a value")
+            else:
+                value = nxt
+                i += 1
+        if "list" in str(info.annotation) and not value.startswith("["):
+            value = "[" + ", ".join(v.strip() for v in value.split(",")) + "]"
+        items.append(f"{dotted}={value}")
+        i += 1
+    return parse_set_overrides(items)
+
+
+def config_help(cls: type[BaseModel]) -> str:
+    """One line per config key, for ``--help`` epilogs (generated, so docs match the code)."""
+    lines = []
+    for flag, (dotted, info) in config_flags(cls).items():
+        default = "" if info.is_required() else f" [default: {info.get_default(call_default_factory=True)}]"
+        lines.append(f"{flag} ({dotted}): {info.description or ''}{default}")
+    return "\n".join(lines)

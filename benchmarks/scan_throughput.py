@@ -1,0 +1,114 @@
+"""Scan throughput: privtune vs Presidio (pattern recognisers, blank spaCy pipeline) in one run.
+
+Corpus: N synthetic bilingual support chats (privtune.demo.corpus, realistic lengths), the same
+strings for both tools. Prints a table and one JSON line:
+  privtune detection docs/s and MB/s (single process), the full `privtune scan` pipeline
+  (detect + pseudonymise + dedup + write) for each --workers value, Presidio docs/s, and ratios.
+
+    python benchmarks/scan_throughput.py --records 5000 --workers 1,2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from privtune.demo.corpus import generate
+from privtune.io import text_fields
+
+
+def build_presidio(tmp: Path):
+    import spacy
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    model_dir = tmp / "spacy_blank_en"
+    spacy.blank("en").to_disk(model_dir)
+    provider = NlpEngineProvider(nlp_configuration={
+        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": str(model_dir)}]})
+    return AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
+
+
+def time_calls(fn, texts: list[str], min_seconds: float) -> tuple[float, int]:
+    """Run ``fn`` over ``texts`` (repeating if fast) for at least ``min_seconds``; return (s, docs)."""
+    done, t0 = 0, time.perf_counter()
+    while True:
+        for t in texts:
+            fn(t)
+        done += len(texts)
+        el = time.perf_counter() - t0
+        if el >= min_seconds:
+            return el, done
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--records", type=int, default=5000)
+    ap.add_argument("--workers", default="1,2", help="comma list of worker counts for the full pipeline")
+    ap.add_argument("--presidio-docs", type=int, default=1500, help="texts timed for Presidio (it is slow)")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    records = list(generate(args.records, seed=args.seed))
+    texts = [t for r in records for _, t in text_fields(r)]
+    n_bytes = sum(len(t.encode()) for t in texts)
+    avg_record_chars = sum(len(t) for t in texts) / len(records)
+
+    from privtune.scan.analyzer import Analyzer
+
+    analyzer = Analyzer()
+    analyzer.analyze(texts[0])  # load models outside the timed region
+    el, docs = time_calls(analyzer.analyze, texts, 3.0)
+    pt_text_per_s = docs / el
+    pt_mb_per_s = pt_text_per_s * (n_bytes / len(texts)) / 1e6
+
+    with tempfile.TemporaryDirectory() as tmpd:
+        tmp = Path(tmpd)
+        engine = build_presidio(tmp)
+        engine.analyze(texts[0], language="en")
+        sample = texts[: args.presidio_docs]
+        el_p, docs_p = time_calls(lambda t: engine.analyze(t, language="en"), sample, 3.0)
+        pr_text_per_s = docs_p / el_p
+
+        data = tmp / "corpus.jsonl"
+        data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+        os.environ.setdefault("PRIVTUNE_SCAN_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+        from privtune.scan.config import ScanConfig
+        from privtune.scan.pipeline import run_scan
+
+        pipeline = {}
+        for w in [int(x) for x in args.workers.split(",")]:
+            cfg = ScanConfig(input=data, out=tmp / f"clean{w}.jsonl", findings=tmp / f"f{w}.jsonl", workers=w)
+            t0 = time.perf_counter()
+            run_scan(cfg)
+            el_s = time.perf_counter() - t0
+            pipeline[w] = {"records_per_s": round(len(records) / el_s, 1),
+                           "texts_per_s": round(len(texts) / el_s, 1),
+                           "mb_per_s": round(n_bytes / el_s / 1e6, 3)}
+
+    result = {
+        "benchmark": "scan_throughput",
+        "records": len(records), "texts": len(texts), "avg_record_chars": round(avg_record_chars, 1),
+        "avg_text_chars": round(sum(len(t) for t in texts) / len(texts), 1),
+        "privtune_detect_texts_per_s": round(pt_text_per_s, 1), "privtune_detect_mb_per_s": round(pt_mb_per_s, 3),
+        "presidio_texts_per_s": round(pr_text_per_s, 1),
+        "presidio_mb_per_s": round(pr_text_per_s * (n_bytes / len(texts)) / 1e6, 4),
+        "ratio_detect_vs_presidio": round(pt_text_per_s / pr_text_per_s, 1),
+        "pipeline": pipeline,
+        "ratio_pipeline_1worker_vs_presidio": round(pipeline[min(pipeline)]["texts_per_s"] / pr_text_per_s, 1)
+        if pipeline else None,
+        "cpu_count": os.cpu_count(),
+    }
+    print(f"privtune detect : {pt_text_per_s:10,.0f} texts/s  {pt_mb_per_s:.2f} MB/s")
+    print(f"presidio        : {pr_text_per_s:10,.0f} texts/s")
+    for w, p in pipeline.items():
+        print(f"privtune scan w={w}: {p['texts_per_s']:10,.0f} texts/s  {p['records_per_s']:,.0f} records/s")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""`privtune train` configuration: one pydantic object, loadable from YAML, every key a `--set` flag."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class LoraConfig(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    r: int = Field(8, ge=1, description="LoRA rank.")
+    alpha: float = Field(16.0, gt=0, description="LoRA alpha (scaling = alpha / r).")
+    dropout: float = Field(0.0, ge=0.0, lt=1.0, description="LoRA dropout.")
+    target_modules: list[str] | None = Field(None, description="Module names to adapt; default per architecture.")
+
+
+class CheckpointConfig(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    every: int = Field(0, ge=0, description="Save an encrypted checkpoint every N steps (0: never).")
+    keep_last: int = Field(1, ge=1, description="Checkpoints to keep.")
+    encrypt: bool = Field(True, description="AES-256-GCM; turning this off stores plaintext training state.")
+    key_file: Path | None = Field(None, description="Key file (env PRIVTUNE_KEY wins); created 0600 if absent.")
+
+
+class TrainConfig(BaseModel):
+    """Everything one `privtune train` run needs."""
+
+    model_config = {"extra": "forbid", "protected_namespaces": ()}
+
+    model: Path = Field(description="Local Hugging Face causal-LM directory (config.json + weights + tokenizer).")
+    data: Path = Field(description="Training data in any format `privtune scan` reads.")
+    validation: Path | None = Field(None, description="Held-out data for validation loss.")
+    output_dir: Path = Field(Path("train_out"), description="Where adapter/, privacy.json, train_report.json go.")
+    format: Literal["jsonl", "json", "csv", "parquet"] | None = None
+    fields: list[str] | None = Field(None, description="Text fields for plain-text records.")
+    loss_on: Literal["answer", "all"] = Field("answer", description="Supervise answer/assistant tokens only, or all.")
+    max_length: int = Field(512, ge=8, description="Token limit per example.")
+    trust_remote_code: bool = Field(False, description="Allow custom model code from the model directory.")
+
+    lora: LoraConfig = LoraConfig()
+
+    dp: bool = Field(True, description="DP-SGD on; false = ordinary LoRA through the same code path.")
+    privacy_unit: Literal["record", "user"] = Field("record", description="What DP protects: a record or a user.")
+    user_id_field: str | None = Field(None, description="Record field holding the user id (privacy_unit: user).")
+    target_epsilon: float | None = Field(8.0, gt=0, description="Calibrate noise to reach this epsilon.")
+    noise_multiplier: float | None = Field(None, ge=0, description="Use this sigma instead of calibrating.")
+    delta: float | None = Field(None, gt=0, lt=1, description="Default 1/N^1.1 for N privacy units.")
+    max_grad_norm: float = Field(1.0, gt=0, description="Per-unit clipping norm C.")
+    accountant: Literal["pld", "rdp", "prv"] = "pld"
+
+    epochs: float = Field(3.0, gt=0, description="Expected passes over the data (steps = epochs / sample_rate).")
+    steps: int | None = Field(None, ge=1, description="Logical steps; overrides epochs.")
+    batch_size: int = Field(32, ge=1, description="Expected logical batch size (sample_rate = batch_size / N).")
+    micro_batch_size: int = Field(8, ge=1, description="Physical batch size bounding memory.")
+    learning_rate: float = Field(2e-3, gt=0)
+    weight_decay: float = Field(0.0, ge=0)
+    warmup_steps: int = Field(0, ge=0)
+    seed: int = Field(0, description="Seed for model init and anything not privacy-relevant.")
+    dp_seed: int | None = Field(
+        None,
+        description="Seed for Poisson sampling and DP noise. Leave unset (secret random seed): anyone who "
+        "knows it can recompute and remove the noise. Set only for reproducibility tests.",
+    )
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    dtype: Literal["fp32", "bf16"] = "fp32"
+    eval_every: int = Field(0, ge=0, description="Validation every N steps (0: once per epoch).")
+    log_every: int = Field(10, ge=1)
+
+    ledger: str | None = Field(None, description="Ledger SQLite path or postgresql:// URL (default: user data dir).")
+    dataset_name: str | None = Field(None, description="Human name recorded in the ledger.")
+    budget_epsilon: float | None = Field(None, gt=0, description="Set/refresh this dataset's total budget.")
+
+    checkpoint: CheckpointConfig = CheckpointConfig()
+    resume: bool = Field(False, description="Continue from the latest checkpoint in output_dir.")
+    encrypt_adapter: bool = Field(False, description="Also encrypt the saved adapter weights.")
+
+    @model_validator(mode="after")
+    def _check(self) -> "TrainConfig":
+        if self.privacy_unit == "user" and not self.user_id_field:
+            raise ValueError("privacy_unit: user needs user_id_field")
+        if self.dp and self.target_epsilon is None and self.noise_multiplier is None:
+            raise ValueError("dp: true needs target_epsilon or noise_multiplier")
+        return self

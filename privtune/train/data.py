@@ -1,0 +1,448 @@
+"""Training records -> token ids + labels, with the loss on the answer only by default.
+
+Every shape `iter_records` yields is first normalised to a list of ``(role, content)``
+messages (roles ``system`` / ``user`` / ``assistant`` / ``tool``):
+
+- chat (``messages[].role/content``) as is; ShareGPT (``conversations[].from/value``) with
+  ``human``->user, ``gpt``->assistant, ``system``->system (more aliases in `ROLE_ALIASES`);
+- Alpaca ``instruction`` / ``input`` / ``output`` (optional ``system``) -> user message
+  ``instruction + "\\n\\n" + input`` and assistant message ``output``; the pairs
+  ``prompt/completion``, ``prompt/response``, ``question/answer`` and Dolly's
+  ``instruction/context/response`` are treated the same way;
+- plain text (``text`` ...): a single document, the loss on every token.
+
+Supervised tokens (``loss_on="answer"``): each assistant turn's content plus its end-of-turn
+token, so the model learns to stop.
+
+Rendering. With a chat template, the conversation goes through ``apply_chat_template``. The
+assistant mask comes from ``return_assistant_tokens_mask`` when the template has
+``{% generation %}`` blocks; otherwise each assistant turn is located by rendering the
+conversation prefix by prefix (``messages[:i]`` + generation prompt vs ``messages[:i+1]``)
+and mapping those character spans to tokens (or diffing token counts for slow tokenizers).
+A leading assistant message with nothing before it stays context under that fallback.
+Without a chat template the *plain format* is used, each piece tokenised separately::
+
+    <bos>### System:\\n{system}\\n\\n### User:\\n{prompt}\\n\\n### Assistant:\\n{answer}<eos>
+
+Control tokens. Text that spells a special token (say ``<|im_end|>``) would be encoded *as*
+that token by a chat template and could forge turns, so such chat records are skipped
+(``control_token_in_text``); in the plain format and for documents it is encoded as ordinary
+text instead.
+
+Truncation to ``max_length``: a leading BOS is kept; the prompt before the first supervised
+token is cut from the *left* (the text nearest the answer survives), but keeps at least a
+quarter of the window when it has that much; the rest is cut from the right. So an over-long
+prompt never crowds out the answer, and an over-long answer keeps its beginning.
+
+Bad records. Unparseable input items are counted in ``rejected``. A parsed record whose
+structure is wrong (missing field, wrong type, unknown role) raises `InputError` naming file,
+line and field (or, with ``on_invalid="skip"``, counts as ``invalid_record``). A well-formed
+record that yields nothing to learn is skipped and counted by reason: ``no_assistant_turn``,
+``empty_answer``, ``empty_text``, ``control_token_in_text``, ``chat_template_error``,
+``template_not_prefix_stable``, ``no_supervised_tokens``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import torch
+
+from privtune.errors import ConfigError, InputError
+from privtune.io.readers import Rejected, iter_records
+from privtune.io.records import RecordShape, detect_shape, get_field, text_fields
+
+LossOn = Literal["answer", "all"]
+IGNORE_INDEX = -100
+ROLE_ALIASES: dict[str, str] = {
+    "system": "system", "user": "user", "human": "user", "assistant": "assistant", "gpt": "assistant",
+    "model": "assistant", "bot": "assistant", "chatgpt": "assistant", "tool": "tool", "function": "tool",
+    "observation": "tool", "ipython": "tool",
+}
+PAIRS: tuple[tuple[str, str, str | None], ...] = (
+    ("prompt", "completion", None), ("prompt", "response", None), ("question", "answer", None),
+    ("instruction", "response", "context"),
+)
+FIELD_KEYS = frozenset({"messages", "prompt", "answer", "system", "text"})
+_GENERATION_TAG = re.compile(r"\{%-?\s*generation\s*-?%\}")
+_PLAIN_ROLE = {"system": "System", "user": "User", "assistant": "Assistant", "tool": "Tool"}
+
+Message = tuple[str, str]  # (role, content)
+
+
+@dataclass(slots=True)
+class Example:
+    """One training sequence; ``labels`` is ``IGNORE_INDEX`` where no loss is taken."""
+
+    input_ids: list[int]
+    labels: list[int]
+    record_index: int
+    user_id: str | None = None
+
+
+@dataclass
+class LoadedData:
+    """Result of `load_examples`.
+
+    ``texts_for_fingerprint`` has one normalised text (`fingerprint_text`) per well-formed
+    record in input order, whether or not it became an example, so a dataset fingerprint
+    depends on the data (and ``fields``) alone — not on the tokenizer, ``max_length`` or
+    ``loss_on``; otherwise changing those could pass the same data off as a new dataset.
+    ``records`` counts parsed records; ``truncated`` counts examples cut to ``max_length``.
+    """
+
+    examples: list[Example]
+    skipped: dict[str, int]
+    rejected: int
+    texts_for_fingerprint: list[str]
+    truncated: int = 0
+    records: int = 0
+
+
+class _Skip(Exception):
+    """A well-formed record that yields no training signal; ``reason`` is the count key."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+def _text(value: Any, fld: str, loc: dict[str, Any], *, optional: bool = False) -> str:
+    if value is None and optional:
+        return ""
+    if not isinstance(value, str):
+        raise InputError(f"expected text, got {type(value).__name__}", field=fld, **loc)
+    return value
+
+
+def _messages_from_list(items: Any, name: str, loc: dict[str, Any]) -> list[Message]:
+    if not isinstance(items, list) or not items:
+        raise InputError("expected a non-empty list of messages", field=name, **loc)
+    out: list[Message] = []
+    for i, m in enumerate(items):
+        if not isinstance(m, dict):
+            raise InputError(f"message is {type(m).__name__}, expected an object", field=f"{name}[{i}]", **loc)
+        role_key = "role" if "role" in m else "from" if "from" in m else None
+        content_key = "content" if "content" in m else "value" if "value" in m else None
+        if role_key is None or content_key is None:
+            raise InputError("message needs role/content (or from/value)", field=f"{name}[{i}]", **loc)
+        raw_role = m[role_key]
+        role = ROLE_ALIASES.get(raw_role.strip().lower()) if isinstance(raw_role, str) else None
+        if role is None:
+            # The role value itself is not echoed: it is part of the (possibly sensitive) data.
+            raise InputError("unknown role", field=f"{name}[{i}].{role_key}", **loc,
+                             hint=f"supported roles: {', '.join(sorted(ROLE_ALIASES))}")
+        # content=None is how OpenAI exports assistant tool-call turns: treat it as empty.
+        out.append((role, _text(m[content_key], f"{name}[{i}].{content_key}", loc, optional=True)))
+    return out
+
+
+def _pair(prompt: str, answer: str, system: str = "") -> list[Message]:
+    msgs: list[Message] = [("system", system)] if system.strip() else []
+    return msgs + [("user", prompt), ("assistant", answer)]
+
+
+def _join(parts: Sequence[str]) -> str:
+    return "\n\n".join(p for p in parts if p.strip())
+
+
+def _normalise(record: dict[str, Any], fields: Sequence[str] | Mapping[str, Any] | None,
+               loc: dict[str, Any]) -> tuple[list[Message] | None, str]:
+    """``(messages, "")`` for conversational records, ``(None, document)`` for plain text."""
+
+    def get(path: str) -> Any:
+        try:
+            return get_field(record, path)
+        except KeyError:
+            raise InputError(f"missing field; the record has {sorted(record)}", field=path, **loc) from None
+
+    def texts(spec: str | Sequence[str]) -> str:
+        paths = [spec] if isinstance(spec, str) else list(spec)
+        return _join([_text(get(p), p, loc, optional=True) for p in paths])
+
+    if isinstance(fields, Mapping):
+        if "messages" in fields:
+            return _messages_from_list(get(fields["messages"]), fields["messages"], loc), ""
+        if "answer" in fields:
+            system = texts(fields["system"]) if "system" in fields else ""
+            return _pair(texts(fields.get("prompt", [])), texts(fields["answer"]), system), ""
+        return None, texts(fields["text"])
+    if fields:
+        if len(fields) == 1 and isinstance(_safe_get(record, fields[0]), list):
+            return _messages_from_list(get(fields[0]), fields[0], loc), ""
+        return None, _join([t for _, t in text_fields(record, list(fields), **loc)])
+
+    shape = detect_shape(record)
+    if shape is RecordShape.CHAT:
+        return _messages_from_list(record["messages"], "messages", loc), ""
+    if shape is RecordShape.SHAREGPT:
+        return _messages_from_list(record["conversations"], "conversations", loc), ""
+    if shape is RecordShape.ALPACA:
+        prompt = _join([record["instruction"], _text(record.get("input"), "input", loc, optional=True)])
+        return _pair(prompt, _text(record["output"], "output", loc, optional=True),
+                     _text(record.get("system"), "system", loc, optional=True)), ""
+    for p, a, extra in PAIRS:
+        if isinstance(record.get(p), str) and isinstance(record.get(a), str):
+            ctx = _text(record.get(extra), extra, loc, optional=True) if extra else ""
+            return _pair(_join([record[p], ctx]), record[a]), ""
+    # text_fields raises the InputError (listing the record's keys) when nothing usable is there.
+    return None, _join([t for _, t in text_fields(record, None, **loc)])
+
+
+def _safe_get(record: dict[str, Any], path: str) -> Any:
+    try:
+        return get_field(record, path)
+    except KeyError:
+        return None
+
+
+def fingerprint_text(messages: list[Message] | None, document: str) -> str:
+    """Tokenizer-independent canonical text of one record (NFC, ``\\n`` line ends, trimmed)."""
+
+    def norm(s: str) -> str:
+        return unicodedata.normalize("NFC", s.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+    if messages is None:
+        return norm(document)
+    return "\n".join(f"{role}: {norm(content)}" for role, content in messages)
+
+
+def record_fingerprint_text(record: dict[str, Any], fields: Sequence[str] | Mapping[str, Any] | None = None, *,
+                            path: str | None = None, line: int | None = None) -> str:
+    """`fingerprint_text` of a raw record: what `load_examples` puts in ``texts_for_fingerprint``."""
+    messages, document = _normalise(record, fields, {"path": path, "line": line})
+    return fingerprint_text(messages, document)
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def control_token_pattern(tokenizer: Any) -> re.Pattern[str] | None:
+    """One regex matching any special token's text (``None`` when the tokenizer has none)."""
+    specials = set(tokenizer.all_special_tokens)
+    specials |= {t.content for t in tokenizer.added_tokens_decoder.values() if getattr(t, "special", False)}
+    specials.discard("")
+    return re.compile("|".join(map(re.escape, sorted(specials)))) if specials else None
+
+
+def _encode_piece(tokenizer: Any, text: str) -> list[int]:
+    # split_special_tokens: a literal "<|endoftext|>" inside data is text, not a control token.
+    return list(tokenizer(text, add_special_tokens=False, split_special_tokens=True)["input_ids"]) if text else []
+
+
+def _encode_plain(tokenizer: Any, messages: list[Message] | None, document: str) -> tuple[list[int], list[bool]]:
+    bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
+    eos = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
+    if messages is None:
+        body = _encode_piece(tokenizer, document)
+        return bos + body + eos, [False] * len(bos) + [True] * (len(body) + len(eos))
+    ids, mask = list(bos), [False] * len(bos)
+    for i, (role, content) in enumerate(messages):
+        head = _encode_piece(tokenizer, ("\n\n" if i else "") + f"### {_PLAIN_ROLE[role]}:\n")
+        ids += head
+        mask += [False] * len(head)
+        body = _encode_piece(tokenizer, content) + (eos if role == "assistant" else [])
+        ids += body
+        mask += [role == "assistant"] * len(body)
+    return ids, mask
+
+
+def _render(tokenizer: Any, messages: list[Message], gen_prompt: bool = False) -> str:
+    conv = [{"role": r, "content": c} for r, c in messages]
+    return tokenizer.apply_chat_template(conv, tokenize=False, add_generation_prompt=gen_prompt)
+
+
+def _encode_chat(tokenizer: Any, messages: list[Message], *, use_generation_tags: bool | None = None,
+                 use_offsets: bool | None = None) -> tuple[list[int], list[bool]]:
+    """Token ids and assistant mask via the chat template; the flags force a path (for tests)."""
+    conv = [{"role": r, "content": c} for r, c in messages]
+    if use_generation_tags is None:
+        use_generation_tags = bool(_GENERATION_TAG.search(tokenizer.get_chat_template()))
+    if use_offsets is None:
+        use_offsets = bool(getattr(tokenizer, "is_fast", False))
+    if use_generation_tags:
+        out = tokenizer.apply_chat_template(conv, tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
+        return list(out["input_ids"]), [bool(x) for x in out["assistant_masks"]]
+    full = _render(tokenizer, messages)
+    spans: list[tuple[str, str]] = []  # (text before the answer, text through the answer's end)
+    for i, (role, _) in enumerate(messages):
+        if role != "assistant" or i == 0:
+            continue
+        head, upto = _render(tokenizer, messages[:i], gen_prompt=True), _render(tokenizer, messages[: i + 1])
+        # Trailing whitespace after the end-of-turn token is template glue the model never emits.
+        upto = upto.rstrip()
+        if not (upto.startswith(head) and full.startswith(upto)):
+            raise _Skip("template_not_prefix_stable")
+        spans.append((head, upto))
+    if use_offsets:
+        enc = tokenizer(full, add_special_tokens=False, return_offsets_mapping=True)
+        ids = list(enc["input_ids"])
+        mask = [any(len(h) <= start < len(u) for h, u in spans) for start, _ in enc["offset_mapping"]]
+        return ids, mask
+    ids = list(tokenizer(full, add_special_tokens=False)["input_ids"])
+    mask = [False] * len(ids)
+    for head, upto in spans:  # slow tokenizers have no offsets: diff prefix token counts instead
+        a, b = (list(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in (head, upto))
+        if ids[: len(b)] != b or b[: len(a)] != a:
+            raise _Skip("template_not_prefix_stable")
+        mask[len(a): len(b)] = [True] * (len(b) - len(a))
+    return ids, mask
+
+
+def _truncate(ids: list[int], mask: list[bool], max_length: int, bos_id: int | None) -> tuple[list[int], list[bool]]:
+    n = len(ids)
+    if n <= max_length:
+        return ids, mask
+    pin = 1 if bos_id is not None and ids and ids[0] == bos_id else 0
+    first = next((i for i in range(pin, n) if mask[i]), n)
+    budget, prompt_len, rest = max_length - pin, first - pin, n - first
+    keep_prompt = min(prompt_len, max(budget - rest, budget // 4))
+    sel = list(range(pin)) + list(range(first - keep_prompt, first)) + list(range(first, first + budget - keep_prompt))
+    return [ids[i] for i in sel], [mask[i] for i in sel]
+
+
+def encode_record(tokenizer: Any, messages: list[Message] | None, document: str, *, loss_on: LossOn,
+                  max_length: int, controls: re.Pattern[str] | None = None) -> tuple[list[int], list[int], bool]:
+    """``(input_ids, labels, truncated)`` for one normalised record; raises `_Skip`.
+
+    ``controls`` is `control_token_pattern(tokenizer)`, passed in so it is built once per run.
+    """
+    if messages is not None:
+        if not any(r == "assistant" for r, _ in messages) and loss_on == "answer":
+            raise _Skip("no_assistant_turn")
+        if loss_on == "answer" and not any(c.strip() for r, c in messages if r == "assistant"):
+            raise _Skip("empty_answer")
+    elif not document.strip():
+        raise _Skip("empty_text")
+    if messages is not None and tokenizer.chat_template:
+        pattern = controls if controls is not None else control_token_pattern(tokenizer)
+        if pattern is not None and any(pattern.search(c) for _, c in messages):
+            raise _Skip("control_token_in_text")
+        try:
+            ids, mask = _encode_chat(tokenizer, messages)
+        except _Skip:
+            raise
+        except Exception as exc:  # jinja raise_exception (e.g. roles must alternate) and friends
+            if type(exc).__module__.startswith("jinja2"):
+                raise _Skip("chat_template_error") from None
+            raise
+    else:
+        ids, mask = _encode_plain(tokenizer, messages, document)
+    if loss_on == "all":
+        mask = [True] * len(ids)
+    truncated = len(ids) > max_length
+    ids, mask = _truncate(ids, mask, max_length, tokenizer.bos_token_id)
+    # Position 0 is never predicted (causal shift), so it cannot count as supervision.
+    if not any(mask[1:]):
+        raise _Skip("no_supervised_tokens")
+    labels = [t if m and i > 0 else IGNORE_INDEX for i, (t, m) in enumerate(zip(ids, mask, strict=True))]
+    return ids, labels, truncated
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _user_id(record: dict[str, Any], path: str, loc: dict[str, Any]) -> str:
+    try:
+        value = get_field(record, path)
+    except KeyError:
+        raise InputError("missing user id field (needed for user-level DP)", field=path, **loc) from None
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or (isinstance(value, str) and not value.strip()):
+        raise InputError("user id must be a non-empty string or an integer", field=path, **loc)
+    return str(value).strip()
+
+
+def _check_fields(fields: Sequence[str] | Mapping[str, Any] | None) -> None:
+    if isinstance(fields, Mapping):
+        unknown = set(fields) - FIELD_KEYS
+        if unknown or not ({"messages", "answer", "text"} & set(fields)):
+            raise ConfigError(f"fields mapping needs one of messages/answer/text (optional prompt, system); "
+                              f"unknown keys: {sorted(unknown)}")
+    elif isinstance(fields, str):
+        raise ConfigError("fields must be a list of field paths or a mapping, not a single string")
+
+
+def load_examples(
+    path: str | os.PathLike[str],
+    tokenizer: Any,
+    *,
+    fields: Sequence[str] | Mapping[str, Any] | None = None,
+    loss_on: LossOn = "answer",
+    max_length: int = 512,
+    user_id_field: str | None = None,
+    fmt: str | None = None,
+    encoding: str = "utf-8",
+    on_invalid: Literal["error", "skip"] = "error",
+) -> LoadedData:
+    """Read ``path`` and encode every record (see the module docstring for all the rules).
+
+    ``fields``: ``None`` auto-detects each record's shape; a list of paths selects text fields
+    (one path naming a message list means chat); a mapping picks roles explicitly:
+    ``{"messages": path}``, ``{"prompt": path|[paths], "answer": path, "system": path}`` or
+    ``{"text": path|[paths]}``.
+    Raises `InputError` when no record produced an example.
+    """
+    if loss_on not in ("answer", "all"):
+        raise ConfigError(f"loss_on must be 'answer' or 'all', got {loss_on!r}")
+    if max_length < 2:
+        raise ConfigError(f"max_length must be at least 2, got {max_length}")
+    if on_invalid not in ("error", "skip"):
+        raise ConfigError(f"on_invalid must be 'error' or 'skip', got {on_invalid!r}")
+    _check_fields(fields)
+    examples: list[Example] = []
+    skipped: Counter[str] = Counter()
+    texts: list[str] = []
+    rejected = truncated = records = 0
+    controls = control_token_pattern(tokenizer)
+    for item in iter_records(path, fmt, encoding):
+        if isinstance(item, Rejected):
+            rejected += 1
+            continue
+        records += 1
+        loc = {"path": str(path), "line": item.line}
+        try:
+            messages, document = _normalise(item.data, fields, loc)
+            uid = _user_id(item.data, user_id_field, loc) if user_id_field else None
+        except InputError:
+            if on_invalid == "error":
+                raise
+            skipped["invalid_record"] += 1
+            continue
+        texts.append(fingerprint_text(messages, document))
+        try:
+            ids, labels, cut = encode_record(tokenizer, messages, document, loss_on=loss_on, max_length=max_length,
+                                               controls=controls)
+        except _Skip as skip:
+            skipped[skip.reason] += 1
+            continue
+        truncated += cut
+        examples.append(Example(ids, labels, item.index, uid))
+    if not examples:
+        raise InputError(f"no usable training examples ({records} records, {rejected} rejected, "
+                         f"skipped: {dict(skipped) or 'none'})", path=str(path))
+    return LoadedData(examples, dict(skipped), rejected, texts, truncated=truncated, records=records)
+
+
+def collate(examples: Sequence[Example], pad_id: int) -> dict[str, torch.Tensor]:
+    """Right-pad a batch: ``input_ids``, ``attention_mask`` and ``labels`` (``-100`` on padding)."""
+    if not examples:
+        raise ValueError("cannot collate an empty batch")
+    width = max(len(e.input_ids) for e in examples)
+    ids = torch.full((len(examples), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(examples), width), IGNORE_INDEX, dtype=torch.long)
+    attn = torch.zeros((len(examples), width), dtype=torch.long)
+    for row, e in enumerate(examples):
+        n = len(e.input_ids)
+        ids[row, :n] = torch.tensor(e.input_ids, dtype=torch.long)
+        labels[row, :n] = torch.tensor(e.labels, dtype=torch.long)
+        attn[row, :n] = 1
+    return {"input_ids": ids, "attention_mask": attn, "labels": labels}

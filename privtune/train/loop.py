@@ -1,0 +1,174 @@
+"""`privtune train`: LoRA fine-tuning with DP-SGD, on one screen.
+
+    plan  -> sigma from target epsilon, budget check in the ledger
+    loop  -> Poisson batch -> micro-batches -> per-sample clipped grads -> ledger commit
+             -> noise + optimizer step -> (eval, checkpoint)
+    save  -> adapter/ (PEFT), privacy.json, train_report.json
+
+Logs and progress hold step, aggregate losses and epsilon only: never text, ids or per-sample values.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from privtune.errors import ConfigError
+from privtune.keys import config_dir
+from privtune.privacy.accountants import get_accountant
+from privtune.privacy.accountants.base import MechanismEvent
+from privtune.privacy.ledger import Ledger
+from privtune.train.checkpoint import CheckpointManager, capture_rng_state, encrypt_adapter, load_key, restore_rng_state
+from privtune.train.config import TrainConfig
+from privtune.train.data import Example, collate
+from privtune.train.dp_step import DPConfig, DPStep, per_sample_causal_lm_loss
+from privtune.train.lora import assert_lora_changed, attach_lora, lora_parameters, snapshot_lora
+from privtune.train.report import write_outputs
+from privtune.train.sampler import PoissonSampler
+from privtune.train.secure_delete import secure_unlink
+from privtune.train.setup import PrivacyPlan, load_data, load_model_and_tokenizer, output_paths, pick_device, plan_privacy, user_index
+
+
+def default_key_file() -> Path:
+    """Outside the output directory on purpose: a key stored beside its ciphertext protects nothing."""
+    return config_dir() / "train.key"
+
+
+@torch.no_grad()
+def evaluate(model: Any, examples: list[Example], pad_id: int, device: torch.device, batch_size: int) -> float:
+    """Token-weighted mean loss over ``examples`` (supervised tokens only)."""
+    model.eval()
+    total, count = 0.0, 0
+    for i in range(0, len(examples), batch_size):
+        b = {k: v.to(device) for k, v in collate(examples[i : i + batch_size], pad_id).items()}
+        logits = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits
+        n_tok = (b["labels"][:, 1:] != -100).sum(dim=1)
+        total += float((per_sample_causal_lm_loss(logits, b["labels"]) * n_tok).sum())
+        count += int(n_tok.sum())
+    model.train()
+    return total / max(count, 1)
+
+
+def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_run: int | None) -> tuple[Ledger | None, int | None, int]:
+    """Budget check + run record before any step. Returns (ledger, run_id, steps already committed)."""
+    if not plan.dp:
+        return None, None, 0
+    ledger = Ledger.open(cfg.ledger)
+    if cfg.budget_epsilon is not None:
+        ledger.set_budget(fingerprint, cfg.budget_epsilon, plan.delta, name=cfg.dataset_name)
+    if resume_run is not None:
+        run = next((r for r in ledger.history(fingerprint) if r.id == resume_run), None)
+        if run is None or run.status != "running":
+            raise ConfigError(f"checkpoint belongs to ledger run {resume_run}, which is not running in {ledger.location}")
+        return ledger, resume_run, run.committed_steps
+    summary = {k: v for k, v in cfg.model_dump(mode="json").items() if k not in ("data", "validation", "ledger")}
+    planned = MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)
+    run_id = ledger.begin_run(fingerprint, planned, accountant=cfg.accountant, delta=plan.delta,
+                              config=summary, name=cfg.dataset_name)
+    return ledger, run_id, 0
+
+
+def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str, Any]:
+    """Run one training job; returns the privacy.json content. ``progress(step, total, metrics)``."""
+    torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)  # noqa: E702
+    device = pick_device(cfg)
+    model, tok = load_model_and_tokenizer(cfg, device)
+    data, val, fingerprint = load_data(cfg, tok)
+    users = user_index(data) if cfg.privacy_unit == "user" else None
+    n_units = len(set(users)) if users else len(data.examples)
+    plan = plan_privacy(cfg, n_units)
+    paths = output_paths(cfg.output_dir)
+
+    ckpts = None
+    if cfg.checkpoint.every or cfg.resume:
+        key = load_key(cfg.checkpoint.key_file or default_key_file()) if cfg.checkpoint.encrypt else None
+        ckpts = CheckpointManager(paths["checkpoints"], key, cfg.checkpoint.keep_last, encrypt=cfg.checkpoint.encrypt)
+    resumed = ckpts.latest() if (ckpts and cfg.resume) else None
+    if cfg.resume and resumed is None:
+        raise ConfigError(f"--resume: no checkpoint in {paths['checkpoints']}")
+    state = resumed[1] if resumed else {}
+    if state and state["fingerprint"] != fingerprint:
+        raise ConfigError("--resume: the checkpoint was written for different training data")
+    ledger, run_id, committed = _open_ledger(cfg, plan, fingerprint, state.get("ledger_run"))
+
+    model = attach_lora(model, r=cfg.lora.r, alpha=cfg.lora.alpha, dropout=cfg.lora.dropout,
+                        target_modules=cfg.lora.target_modules, device=device)
+    engine = DPStep(model, DPConfig(dp=plan.dp, max_grad_norm=cfg.max_grad_norm,
+                                    noise_multiplier=plan.noise_multiplier if plan.dp else 0.0,
+                                    expected_batch_size=plan.sample_rate * n_units,
+                                    privacy_unit=cfg.privacy_unit, seed=cfg.dp_seed))
+    sampler = PoissonSampler(len(data.examples), plan.sample_rate, cfg.micro_batch_size,
+                             seed=cfg.dp_seed, user_ids=users, num_steps=plan.steps)
+    params = list(lora_parameters(model).values())
+    opt = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, cfg.warmup_steps)))
+    curves: dict[str, list] = {"train_loss": [], "val_loss": [], "epsilon": []}
+    if state:
+        model.load_state_dict(state["lora"], strict=False)
+        opt.load_state_dict(state["optimizer"]); sched.load_state_dict(state["scheduler"])  # noqa: E702
+        sampler.load_state_dict(state["sampler"]); engine.load_state_dict(state["engine"])  # noqa: E702
+        restore_rng_state(state["rng"])
+        curves = state["curves"]
+
+    eps_at = dict(get_accountant(cfg.accountant).epsilon_curve(
+        [MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)], plan.delta, 20)) if plan.dp else {}
+    steps_per_epoch = max(1, round(1 / plan.sample_rate))
+    eval_every = cfg.eval_every or steps_per_epoch
+    pad = tok.pad_token_id
+    first_step, t0, window = sampler.step, time.perf_counter(), []
+    before = snapshot_lora(model)
+    status = "failed"
+    try:
+        for batch in sampler:
+            step = batch.step + 1  # 1-based count of logical steps taken
+            for mb in batch.micro_batches:
+                b = {k: v.to(device) for k, v in collate([data.examples[i] for i in mb.indices], pad).items()}
+                logits = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits
+                loss = per_sample_causal_lm_loss(logits, b["labels"])
+                engine.backward(loss, units=mb.units.to(device))
+                window.append(float(loss.detach().sum()) / max(1, len(mb)))
+            if ledger is not None and step > committed:
+                ledger.commit_steps(run_id, 1)  # spend is recorded before the update is kept
+            engine.step()
+            opt.step(); sched.step(); opt.zero_grad(set_to_none=True)  # noqa: E702
+            if step == first_step + 1:
+                assert_lora_changed(model, before)
+            if step % eval_every == 0 or step == plan.steps:
+                train_loss = float(np.mean(window)) if window else math.nan
+                val_loss = evaluate(model, val.examples, pad, device, cfg.micro_batch_size) if val else None
+                eps = min((e for s, e in eps_at.items() if s >= step), default=None)
+                curves["train_loss"].append([step, train_loss]); curves["val_loss"].append([step, val_loss])  # noqa: E702
+                window = []
+                log(f"step {step}/{plan.steps}  train_loss {train_loss:.4f}"
+                    + (f"  val_loss {val_loss:.4f}" if val_loss is not None else "")
+                    + (f"  eps<= {eps:.3f}" if eps is not None else ""))
+            if progress:
+                progress(step, plan.steps)
+            if ckpts and cfg.checkpoint.every and step % cfg.checkpoint.every == 0 and step < plan.steps:
+                ckpts.save(step, {
+                    "lora": {k: v.detach().cpu() for k, v in model.state_dict().items() if "lora_" in k},
+                    "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                    "sampler": sampler.state_dict(), "engine": engine.state_dict(), "rng": capture_rng_state(),
+                    "curves": curves, "fingerprint": fingerprint, "ledger_run": run_id})
+        status = "completed"
+    finally:
+        engine.close()
+        if ledger is not None:
+            if status == "completed":
+                ledger.finish_run(run_id, "completed")
+            ledger.close()  # a crashed run stays 'running' with its committed steps; --resume continues it
+    elapsed = time.perf_counter() - t0
+    curves["epsilon"] = [[s, e] for s, e in sorted(eps_at.items())]
+    privacy = write_outputs(cfg, model, paths, plan, fingerprint, data, curves, elapsed, steps_run=plan.steps - first_step)
+    if cfg.encrypt_adapter:
+        encrypt_adapter(paths["adapter"], load_key(cfg.checkpoint.key_file or default_key_file()))
+    if ckpts:  # the run finished: its training state is no longer needed on disk
+        for _, path in ckpts.checkpoints():
+            secure_unlink(path, missing_ok=True)
+    return privacy

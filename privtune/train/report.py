@@ -1,0 +1,74 @@
+"""Outputs of a training run: the PEFT adapter, privacy.json and train_report.json.
+
+privacy.json is the contract the audit and serve stages read; train_report.json holds
+aggregate curves only (no per-record data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from privtune import __version__
+from privtune.io.writers import atomic_write_json
+from privtune.train.config import TrainConfig
+from privtune.train.data import LoadedData
+from privtune.train.setup import PrivacyPlan
+
+
+def save_adapter(model: Any, adapter_dir: Path) -> None:
+    """PEFT ``save_pretrained`` into a temp dir, then swap it in (no half-written adapter)."""
+    adapter_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".adapter.", dir=adapter_dir.parent))
+    model.save_pretrained(tmp)
+    if adapter_dir.exists():
+        shutil.rmtree(adapter_dir)
+    tmp.rename(adapter_dir)
+
+
+def write_outputs(
+    cfg: TrainConfig,
+    model: Any,
+    paths: dict[str, Path],
+    plan: PrivacyPlan,
+    fingerprint: str,
+    data: LoadedData,
+    curves: dict[str, list],
+    elapsed: float,
+    steps_run: int,
+) -> dict[str, Any]:
+    save_adapter(model, paths["adapter"])
+    privacy = {
+        "dp": plan.dp,
+        "epsilon": plan.planned_epsilon if plan.dp else None,
+        "delta": plan.delta,
+        "noise_multiplier": plan.noise_multiplier if plan.dp else None,
+        "sample_rate": plan.sample_rate,
+        "steps": plan.steps,
+        "accountant": cfg.accountant if plan.dp else None,
+        "max_grad_norm": cfg.max_grad_norm if plan.dp else None,
+        "privacy_unit": cfg.privacy_unit,
+        "privacy_units": plan.n_units,
+        "dataset_fingerprint": fingerprint,
+        "base_model": str(cfg.model),
+        "privtune_version": __version__,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    atomic_write_json(paths["privacy"], privacy)
+    report = {
+        "steps": plan.steps,
+        "steps_this_process": steps_run,
+        "examples": len(data.examples),
+        "records": data.records,
+        "rejected_records": data.rejected,
+        "skipped_examples": data.skipped,
+        "truncated_examples": data.truncated,
+        "curves": curves,
+        "seconds": round(elapsed, 2),
+        "config": {k: v for k, v in cfg.model_dump(mode="json").items() if k not in ("dp_seed",)},
+    }
+    atomic_write_json(paths["report"], report)
+    return privacy

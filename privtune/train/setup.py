@@ -1,0 +1,111 @@
+"""Loading and planning for `privtune train`: model, data, privacy plan. No training here."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from privtune.errors import ConfigError, InputError
+from privtune.privacy.calibration import default_delta, noise_for_target_epsilon
+from privtune.provenance.fingerprint import dataset_fingerprint
+from privtune.train.config import TrainConfig
+from privtune.train.data import LoadedData, load_examples
+
+
+@dataclass
+class PrivacyPlan:
+    """What the run will spend: the accountant sees exactly (sigma, q, steps) at delta."""
+
+    dp: bool
+    n_units: int
+    sample_rate: float
+    steps: int
+    noise_multiplier: float
+    delta: float | None
+    planned_epsilon: float | None
+
+
+def pick_device(cfg: TrainConfig) -> torch.device:
+    if cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available()):
+        if not torch.cuda.is_available():
+            raise ConfigError("device: cuda was asked for but no CUDA device is visible")
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def load_model_and_tokenizer(cfg: TrainConfig, device: torch.device) -> tuple[Any, Any]:
+    """A local model directory only: privtune never downloads weights."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+
+    if not cfg.model.is_dir() or not (cfg.model / "config.json").exists():
+        raise InputError(
+            "not a local Hugging Face model directory (needs config.json and weights)",
+            path=str(cfg.model),
+            hint="privtune loads local model directories only; download the model yourself first",
+        )
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    dtype = torch.bfloat16 if cfg.dtype == "bf16" else torch.float32
+    if dtype == torch.bfloat16 and device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        raise ConfigError("dtype: bf16 is not supported on this GPU; use fp32")
+    tok = AutoTokenizer.from_pretrained(cfg.model, local_files_only=True, trust_remote_code=cfg.trust_remote_code)
+    if tok.pad_token_id is None:
+        tok.pad_token = tok.eos_token
+    model = AutoModelForCausalLM.from_pretrained(
+        cfg.model, dtype=dtype, local_files_only=True, trust_remote_code=cfg.trust_remote_code
+    )
+    return model, tok
+
+
+def load_data(cfg: TrainConfig, tokenizer: Any) -> tuple[LoadedData, LoadedData | None, str]:
+    """Training and validation examples, plus the training set's fingerprint."""
+    kw = dict(fields=cfg.fields, loss_on=cfg.loss_on, max_length=cfg.max_length, fmt=cfg.format)
+    train = load_examples(cfg.data, tokenizer, user_id_field=cfg.user_id_field, **kw)
+    val = load_examples(cfg.validation, tokenizer, **kw) if cfg.validation else None
+    return train, val, dataset_fingerprint(train.texts_for_fingerprint)
+
+
+def plan_privacy(cfg: TrainConfig, n_units: int) -> PrivacyPlan:
+    """Sample rate from the expected batch size, steps from epochs, sigma from the target epsilon."""
+    if n_units < 2:
+        raise InputError(f"need at least 2 privacy units to train, found {n_units}", path=str(cfg.data))
+    q = min(1.0, cfg.batch_size / n_units)
+    steps = cfg.steps if cfg.steps is not None else max(1, math.ceil(cfg.epochs / q))
+    if not cfg.dp:
+        return PrivacyPlan(False, n_units, q, steps, 0.0, None, None)
+    delta = cfg.delta if cfg.delta is not None else default_delta(n_units)
+    from privtune.privacy.accountants import get_accountant
+    from privtune.privacy.accountants.base import MechanismEvent
+
+    if cfg.noise_multiplier is not None:
+        sigma = cfg.noise_multiplier
+    else:
+        assert cfg.target_epsilon is not None
+        sigma = noise_for_target_epsilon(cfg.target_epsilon, delta, q, steps, cfg.accountant)
+    eps = get_accountant(cfg.accountant).epsilon([MechanismEvent(sigma, q, steps)], delta)
+    return PrivacyPlan(True, n_units, q, steps, sigma, delta, eps)
+
+
+def user_index(train: LoadedData) -> list[str] | None:
+    ids = [e.user_id for e in train.examples]
+    if all(i is None for i in ids):
+        return None
+    if any(i is None for i in ids):
+        raise InputError("some records have no user id; every record needs one for privacy_unit: user")
+    return [str(i) for i in ids]
+
+
+def output_paths(out: Path) -> dict[str, Path]:
+    return {
+        "adapter": out / "adapter",
+        "privacy": out / "privacy.json",
+        "report": out / "train_report.json",
+        "checkpoints": out / "checkpoints",
+    }

@@ -1,0 +1,110 @@
+"""End-to-end `privtune train` on a tiny local model: outputs, ledger, resume, non-private baseline."""
+
+import json
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from privtune.demo.corpus import generate
+from privtune.errors import BudgetExceeded, ConfigError
+from privtune.privacy.ledger import Ledger
+from privtune.train.config import TrainConfig
+from privtune.train.loop import train
+
+PRIVACY_KEYS = {"epsilon", "delta", "noise_multiplier", "sample_rate", "steps", "accountant", "max_grad_norm",
+                "privacy_unit", "dataset_fingerprint", "dp"}
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("data")
+    recs = list(generate(72, seed=3))
+    (d / "train.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs[:60]))
+    (d / "val.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs[60:]))
+    return d
+
+
+def _cfg(tiny_llama_dir, data, out, **kw):
+    base = dict(model=tiny_llama_dir, data=data / "train.jsonl", validation=data / "val.jsonl", output_dir=out,
+                steps=4, batch_size=8, micro_batch_size=4, max_length=96, target_epsilon=8.0,
+                ledger=str(out.parent / f"{out.name}.ledger.sqlite"), dp_seed=11, seed=0)
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+def test_dp_run_writes_peft_adapter_privacy_json_and_aggregate_report(tiny_llama_dir, data, tmp_path):
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    cfg = _cfg(tiny_llama_dir, data, tmp_path / "run")
+    privacy = train(cfg, log=lambda m: None)
+    saved = json.loads((tmp_path / "run" / "privacy.json").read_text())
+    assert PRIVACY_KEYS <= set(saved) and saved == privacy
+    assert saved["dp"] is True and 0 < saved["epsilon"] <= 8.0 and saved["steps"] == 4
+    assert saved["sample_rate"] == pytest.approx(8 / 60)
+    # Plain PEFT loads the adapter.
+    base = AutoModelForCausalLM.from_pretrained(tiny_llama_dir)
+    model = PeftModel.from_pretrained(base, tmp_path / "run" / "adapter")
+    assert any("lora_B" in n for n, _ in model.named_parameters())
+    weights = load_file(tmp_path / "run" / "adapter" / "adapter_model.safetensors")
+    assert any(float(w.abs().sum()) > 0 for k, w in weights.items() if "lora_B" in k)
+    # The report holds aggregate curves only: no record text.
+    report_text = (tmp_path / "run" / "train_report.json").read_text()
+    report = json.loads(report_text)
+    assert report["curves"]["val_loss"] and report["curves"]["epsilon"][-1][0] == 4
+    first_user_turn = json.loads((data / "train.jsonl").read_text().splitlines()[0])["messages"][0]["content"]
+    assert first_user_turn[:12] not in report_text
+    # The ledger recorded exactly the steps taken.
+    with Ledger.open(cfg.ledger) as ledger:
+        (run,) = ledger.history(saved["dataset_fingerprint"])
+        assert (run.status, run.committed_steps) == ("completed", 4)
+
+
+def test_non_private_run_uses_same_path(tiny_llama_dir, data, tmp_path):
+    privacy = train(_cfg(tiny_llama_dir, data, tmp_path / "run", dp=False), log=lambda m: None)
+    assert privacy["dp"] is False and privacy["epsilon"] is None
+    assert (tmp_path / "run" / "adapter" / "adapter_model.safetensors").exists()
+
+
+def test_budget_refusal_happens_before_training(tiny_llama_dir, data, tmp_path):
+    cfg = _cfg(tiny_llama_dir, data, tmp_path / "run", budget_epsilon=1.0)
+    with pytest.raises(BudgetExceeded, match="budget"):
+        train(cfg, log=lambda m: None)
+    assert not (tmp_path / "run" / "adapter").exists()
+
+
+class _Kill(Exception):
+    pass
+
+
+def test_kill_and_resume_matches_uninterrupted_run(tiny_llama_dir, data, tmp_path, monkeypatch):
+    monkeypatch.setenv("PRIVTUNE_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+    kw = dict(steps=6, checkpoint={"every": 2})
+    ref = train(_cfg(tiny_llama_dir, data, tmp_path / "ref", **kw), log=lambda m: None)
+
+    def die_at_5(step, total):
+        if step == 5:
+            raise _Kill()
+
+    cfg = _cfg(tiny_llama_dir, data, tmp_path / "crash", **kw)
+    with pytest.raises(_Kill):
+        train(cfg, progress=die_at_5, log=lambda m: None)
+    with Ledger.open(cfg.ledger) as ledger:
+        (run,) = ledger.history(ledger.datasets()[0].fingerprint)
+        assert run.status == "running" and run.committed_steps == 5  # spend recorded before the crash
+    resumed = train(cfg.model_copy(update={"resume": True}), log=lambda m: None)
+    assert resumed["epsilon"] == pytest.approx(ref["epsilon"])
+    a = load_file(tmp_path / "ref" / "adapter" / "adapter_model.safetensors")
+    b = load_file(tmp_path / "crash" / "adapter" / "adapter_model.safetensors")
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], rtol=1e-5, atol=1e-6)
+    with Ledger.open(cfg.ledger) as ledger:
+        (run,) = ledger.history(ledger.datasets()[0].fingerprint)
+        assert (run.status, run.committed_steps) == ("completed", 6)  # no double counting
+
+
+def test_resume_without_checkpoint_is_a_clear_error(tiny_llama_dir, data, tmp_path, monkeypatch):
+    monkeypatch.setenv("PRIVTUNE_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+    with pytest.raises(ConfigError, match="no checkpoint"):
+        train(_cfg(tiny_llama_dir, data, tmp_path / "run", resume=True), log=lambda m: None)
