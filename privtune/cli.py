@@ -50,18 +50,18 @@ def scan(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Cleaned JSONL output (structure preserved).")] = None,
     report: Annotated[Optional[Path], typer.Option(help="REPORT.json, or report.html (writes the .json beside it).")] = None,
     findings: Annotated[Optional[Path], typer.Option(help="FINDINGS.jsonl: one line per entity, offsets only.")] = None,
-    rejects: Annotated[Optional[Path], typer.Option(help="Side file for unparseable lines [default: <out>.rejects.jsonl].")] = None,
+    rejects: Annotated[Optional[Path], typer.Option(help="Side file for unparseable lines (default: <out>.rejects.jsonl).")] = None,
     policy: Annotated[Optional[str], typer.Option(help="redact | mask | hmac | pseudonymise | keep, or a YAML policy file.")] = None,
     key_file: Annotated[Optional[Path], typer.Option(help="Key for consistent hmac/pseudonyms; env PRIVTUNE_SCAN_KEY wins.")] = None,
     fields: Annotated[Optional[str], typer.Option(help="Comma-separated text fields, e.g. 'body,title' or 'messages'.")] = None,
-    types: Annotated[Optional[str], typer.Option(help="Comma-separated entity types to detect [default: all].")] = None,
-    min_score: Annotated[Optional[float], typer.Option(help="Minimum detector score to report [default: 0.5].")] = None,
-    dedup: Annotated[Optional[str], typer.Option(help="drop | flag | off for exact and near duplicates [default: drop].")] = None,
-    near_dup_threshold: Annotated[Optional[float], typer.Option(help="MinHash Jaccard threshold [default: 0.85].")] = None,
+    types: Annotated[Optional[str], typer.Option(help="Comma-separated entity types to detect (default: all).")] = None,
+    min_score: Annotated[Optional[float], typer.Option(help="Minimum detector score to report (default: 0.5).")] = None,
+    dedup: Annotated[Optional[str], typer.Option(help="drop | flag | off for exact and near duplicates (default: drop).")] = None,
+    near_dup_threshold: Annotated[Optional[float], typer.Option(help="MinHash Jaccard threshold (default: 0.85).")] = None,
     fail_on: Annotated[Optional[list[str]], typer.Option(help="Gate rule(s): high, medium>10, ID_CARD>0, SECRET>0, rejected>0, flagged>0. Exit 3 if any holds.")] = None,
-    workers: Annotated[Optional[int], typer.Option(help="Worker processes [default: 1].")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: 1).")] = None,
     format: Annotated[Optional[str], typer.Option(help="Input format if the suffix is ambiguous: jsonl|json|csv|parquet.")] = None,
-    encoding: Annotated[Optional[str], typer.Option(help="Input text encoding [default: utf-8].")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Input text encoding (default: utf-8).")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML file with any of these options.")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a config key: key=value.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table.")] = False,
@@ -161,18 +161,17 @@ def train(
     console.print(f"adapter: {cfg.output_dir / 'adapter'}  ({eps})")
 
 
-def _mount_optional_apps() -> None:
-    """Stage sub-apps register here; each import is cheap (heavy imports happen inside commands)."""
+def _mount_stage_apps() -> None:
+    """Stage sub-apps; each import is cheap (heavy imports happen inside the commands)."""
+    from privtune.audit.canary_cli import canary_app
     from privtune.privacy.cli import ledger_app, privacy_app
 
     app.add_typer(privacy_app, name="privacy", help="Privacy accounting: epsilon for a run, noise for a target.")
     app.add_typer(ledger_app, name="ledger", help="The per-dataset privacy-budget ledger.")
+    app.add_typer(canary_app, name="canary", help="Make canaries and insert them into training data.")
 
 
-try:
-    _mount_optional_apps()
-except ImportError:  # pragma: no cover - only while a stage is being built
-    pass
+_mount_stage_apps()
 
 
 def main() -> None:

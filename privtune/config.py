@@ -122,6 +122,6 @@ def config_help(cls: type[BaseModel]) -> str:
     """One line per config key, for ``--help`` epilogs (generated, so docs match the code)."""
     lines = []
     for flag, (dotted, info) in config_flags(cls).items():
-        default = "" if info.is_required() else f" [default: {info.get_default(call_default_factory=True)}]"
+        default = "" if info.is_required() else f" (default: {info.get_default(call_default_factory=True)})"
         lines.append(f"{flag} ({dotted}): {info.description or ''}{default}")
     return "\n".join(lines)

@@ -128,6 +128,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
     high_risk: list[dict[str, Any]] = []
     dup_flags: list[dict[str, Any]] = []
     reject_reasons: Counter[str] = Counter()
+    n_dups = 0
 
     with ExitStack() as stack:
         out = stack.enter_context(JsonlWriter(cfg.out)) if cfg.out else None
@@ -157,12 +158,14 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
                                   "excerpt": res.excerpt})
             if len(excerpts) < 100_000:
                 excerpts[res.index] = res.excerpt
-            dup = curator.observe(res.index, res.summary)
+            verdict = curator.observe(res.index, res.summary)
+            dup = verdict.dedup
             if dup.kind != "unique":
+                n_dups += 1
                 if len(dup_flags) < cfg.max_flagged_in_report:
                     dup_flags.append({"record": res.index, "kind": f"{dup.kind}_duplicate",
                                       "duplicate_of": dup.duplicate_of, "similarity": dup.similarity})
-                if cfg.dedup == "drop":
+                if verdict.drop:
                     dropped[f"{dup.kind}_duplicate"] += 1
                     continue
             if out is not None:
@@ -174,7 +177,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
         flags = [
             {"record": f.record, "kind": f.kind, "reason": f.reason, "group": f.group,
              "excerpt": excerpts.get(f.record, "")}
-            for f in curator.finalize()
+            for f in curator.finalize().flags
         ]
         counts = {
             "records_in": n_in,
@@ -185,7 +188,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
             "entities": dict(sorted(entities.items())),
             "risk": {lvl: risk_counts.get(lvl, 0) for lvl in gate.RISK_LEVELS},
             "flagged": len({f["record"] for f in flags}),
-            "duplicates": sum(1 for _ in dup_flags) if cfg.dedup != "off" else 0,
+            "duplicates": n_dups,
         }
         assert n_in == n_out + sum(dropped.values()) + n_rejected
         gate_section = gate.evaluate(rules, counts)

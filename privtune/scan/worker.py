@@ -18,11 +18,10 @@ from privtune.io.records import detect_shape, set_field, text_fields
 from privtune.scan.analyzer import Analyzer
 from privtune.scan.anonymize import Anonymizer, load_policy
 from privtune.scan.config import ScanConfig
-from privtune.scan.curation import RecordSummary, summarize
+from privtune.scan.curation import RecordSummary, answer_fields_for, summarize
 from privtune.scan.curation.risk import RiskAssessment, assess_risk
 from privtune.scan.entities import Finding, Span
 
-_ANSWER_ROLES = {"assistant", "gpt", "bot", "model"}
 _DIGITS = re.compile(r"\d{3,}")
 EXCERPT_CHARS = 80
 
@@ -56,22 +55,6 @@ def masked_excerpt(text: str, spans: list[Span], limit: int = EXCERPT_CHARS) -> 
     parts.append(_DIGITS.sub(lambda m: "#" * len(m.group()), text[pos : pos + limit * 2]))
     out = "".join(parts).replace("\n", " ")
     return out[:limit] + ("…" if len(out) > limit else "")
-
-
-def answer_fields(record: dict[str, Any], paths: list[str]) -> set[str]:
-    """Field paths that hold the answer: alpaca ``output`` or assistant turns."""
-    out = set()
-    for p in paths:
-        if p == "output":
-            out.add(p)
-        elif p.startswith(("messages[", "conversations[")):
-            name, rest = p.split("[", 1)
-            i = int(rest.split("]", 1)[0])
-            msg = record[name][i]
-            role = str(msg.get("role", msg.get("from", ""))).lower()
-            if role in _ANSWER_ROLES:
-                out.add(p)
-    return out
 
 
 class RecordProcessor:
@@ -109,7 +92,7 @@ class RecordProcessor:
                 set_field(new, path, self.anonymizer.apply(text, spans))
         res.record = new
         shape = detect_shape(item.data)
-        res.summary = summarize(item.index, fields, answer_fields(item.data, [p for p, _ in fields]))
+        res.summary = summarize(item.index, fields, answer_fields_for(fields, item.data))
         res.risk = assess_risk(fields, all_types, shape.value if shape else "text")
         return res
 

@@ -1,0 +1,139 @@
+"""Small helpers shared by the surrogate generators."""
+
+from __future__ import annotations
+
+import random
+import string
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+RngFor = Callable[[str, str], random.Random]
+
+
+@dataclass(frozen=True)
+class SurrogateContext:
+    """What a generator may use besides the value: keyed RNGs and record-level hints.
+
+    ``rng_for(label, token)`` returns a ``random.Random`` seeded from HMAC(key, label + token),
+    so generators that map parts separately (surname, given name) stay consistent per part.
+    ``lang`` ("zh"/"en") is the record language, used only when the value itself has no script.
+    """
+
+    rng_for: RngFor
+    lang: str = "en"
+    keep_birth_year: bool = False
+
+
+def is_cjk(ch: str) -> bool:
+    """CJK unified ideograph (basic, extension A, compatibility, extension B+)."""
+    o = ord(ch)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F
+
+
+def script_counts(text: str) -> tuple[int, int]:
+    """(CJK ideographs, Latin letters) in ``text``."""
+    cjk = latin = 0
+    for ch in text:
+        if is_cjk(ch):
+            cjk += 1
+        elif ch.isalpha() and ord(ch) < 0x250:
+            latin += 1
+    return cjk, latin
+
+
+def language_of(text: str) -> str | None:
+    """ "zh" or "en" from the script mix, None when ``text`` has no letters at all.
+
+    One ideograph carries about as much as a short Latin word, so CJK is weighted x3.
+    """
+    cjk, latin = script_counts(text)
+    if cjk == 0 and latin == 0:
+        return None
+    return "zh" if cjk * 3 >= latin else "en"
+
+
+def ascii_digit(ch: str) -> str | None:
+    """The ASCII form of a decimal digit in any script (full-width included), else None."""
+    if "0" <= ch <= "9":
+        return ch
+    if ch.isascii():
+        return None
+    d = unicodedata.digit(ch, None)
+    return None if d is None else str(d)
+
+
+def same_width_digit(template: str, digit: str) -> str:
+    """``digit`` written full-width when ``template`` is a full-width digit."""
+    if "\uff10" <= template <= "\uff19":
+        return chr(0xFF10 + int(digit))
+    return digit
+
+
+def fill_slots(original: str, new: str, is_slot: Callable[[str], bool]) -> str:
+    """Write ``new`` into the slot positions of ``original``, keeping every other character.
+
+    Used to keep separators ("138-0013-8000", "6222 0212 …") exactly where they were; letters
+    take the case of the slot they land in, digits its width (ASCII or full-width).
+    ``new`` must have exactly as many characters as ``original`` has slots.
+    """
+    it = iter(new)
+    out = []
+    for ch in original:
+        if is_slot(ch):
+            n = next(it)
+            if n.isdigit():
+                n = same_width_digit(ch, n)
+            elif ch.islower():  # keep "x" vs "X", lower-case IBANs …
+                n = n.lower()
+            out.append(n)
+        else:
+            out.append(ch)
+    if next(it, None) is not None:
+        raise ValueError("more replacement characters than slots")
+    return "".join(out)
+
+
+def is_digit_slot(ch: str) -> bool:
+    return ascii_digit(ch) is not None
+
+
+def rand_digits(rng: random.Random, n: int, *, first_nonzero: bool = False) -> str:
+    if n <= 0:
+        return ""
+    first = str(rng.randint(1, 9)) if first_nonzero else str(rng.randint(0, 9))
+    return first + "".join(str(rng.randint(0, 9)) for _ in range(n - 1))
+
+
+_NO_IO = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # plates and passports avoid I/O (read as 1/0)
+
+
+def random_like(text: str, rng: random.Random, *, cjk_pool: str = "", no_io: bool = False) -> str:
+    """Same length and character classes: digit->digit, upper->upper, lower->lower.
+
+    CJK characters are drawn from ``cjk_pool`` when given (kept otherwise); punctuation and
+    spaces are kept, which is what preserves the visible format.
+    """
+    out = []
+    upper = _NO_IO if no_io else string.ascii_uppercase
+    for ch in text:
+        if ascii_digit(ch) is not None:
+            out.append(same_width_digit(ch, str(rng.randint(0, 9))))
+        elif ch.isascii() and ch.isupper():
+            out.append(rng.choice(upper))
+        elif ch.isascii() and ch.islower():
+            out.append(rng.choice(upper).lower())
+        elif cjk_pool and is_cjk(ch):
+            out.append(rng.choice(cjk_pool))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def match_case(template: str, word: str) -> str:
+    """``word`` in UPPER or lower case when ``template`` is; otherwise as the pool spells it."""
+    if template.isupper() and len(template) > 1:
+        return word.upper()
+    if template.islower():
+        return word.lower()
+    return word

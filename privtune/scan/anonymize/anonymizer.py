@@ -1,0 +1,101 @@
+"""Apply a policy to detected spans in a string."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+from privtune.errors import ConfigError
+from privtune.scan.anonymize._common import language_of
+from privtune.scan.anonymize.operators import MIN_MATERIAL, hmac_token, mask, redact
+from privtune.scan.anonymize.policy import AnonymizationPolicy
+from privtune.scan.anonymize.surrogates import LANGUAGE_TYPES, surrogate
+from privtune.scan.entities import ENTITY_TYPES, Span
+
+DEFAULT_CACHE_SIZE = 65_536
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def detect_language(text: str) -> str:
+    """Record language from its script mix: "zh" when CJK dominates, else "en"."""
+    return language_of(text) or "en"
+
+
+class Anonymizer:
+    """Replaces spans according to ``policy``; deterministic for a given key.
+
+    Safe to share between threads (no mutable state besides a locked LRU cache) and to send
+    to worker processes (pickling drops the cache; each process rebuilds its own). Results
+    depend only on (policy, key, type, value) and, for a value without letters, the record
+    language — never on which worker handled the record or in what order.
+    """
+
+    def __init__(self, policy: AnonymizationPolicy, key: bytes, *, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
+        if not isinstance(key, bytes) or len(key) < MIN_MATERIAL:
+            raise ConfigError(f"anonymisation key must be at least {MIN_MATERIAL} bytes; use derive_key()")
+        self.policy = policy
+        self._key = key
+        self.cache_size = cache_size
+        self._cached = functools.lru_cache(maxsize=cache_size)(self._compute)
+
+    def __repr__(self) -> str:  # never show the key
+        return f"Anonymizer(default={self.policy.default!r}, per_type={self.policy.per_type!r})"
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"policy": self.policy, "key": self._key, "cache_size": self.cache_size}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(state["policy"], state["key"], cache_size=state["cache_size"])  # type: ignore[misc]
+
+    def _compute(self, op: str, entity_type: str, value: str, lang: str) -> str:
+        if op == "hmac":
+            return hmac_token(self._key, entity_type, value)
+        fake = surrogate(entity_type, value, self._key, lang=lang, keep_birth_year=self.policy.keep_birth_year)
+        return fake if fake is not None else redact(entity_type)
+
+    def replacement(self, entity_type: str, value: str, context: str = "") -> str:
+        """What ``value`` (an entity of ``entity_type`` found in ``context``) becomes."""
+        # EntityType members are str subclasses, but their str()/format() is "EntityType.X".
+        entity_type = getattr(entity_type, "value", entity_type)
+        if entity_type not in ENTITY_TYPES:
+            raise ValueError(f"unknown entity type {entity_type!r}")
+        op = self.policy.operator_for(entity_type)
+        if op == "keep":
+            return value
+        if op == "redact":
+            return redact(entity_type)
+        if op == "mask":
+            return mask(value)
+        lang = ""
+        if op == "pseudonymise" and entity_type in LANGUAGE_TYPES and not _LETTER.search(value):
+            lang = detect_language(context)  # only a letter-less value needs the record's language
+        return self._cached(op, entity_type, value, lang)
+
+    def apply(self, text: str, spans: Sequence[Span]) -> str:
+        """``text`` with every span replaced; spans must be sorted and non-overlapping.
+
+        Works right to left so each span's offsets still refer to the original text.
+        """
+        prev_end = 0
+        for s in spans:
+            if not (prev_end <= s.start < s.end <= len(text)):
+                raise ValueError(
+                    f"spans must be sorted, non-overlapping and inside the text: span {s.start}-{s.end} "
+                    f"after offset {prev_end}, text length {len(text)}"
+                )
+            prev_end = s.end
+        min_score = self.policy.min_score
+        pieces: list[str] = []
+        end = len(text)
+        for s in reversed(spans):
+            if min_score is not None and s.score < min_score:
+                continue
+            pieces.append(text[s.end : end])
+            pieces.append(self.replacement(s.type, text[s.start : s.end], text))
+            end = s.start
+        pieces.append(text[:end])
+        return "".join(reversed(pieces))
+
+    def cache_info(self) -> functools._CacheInfo:
+        return self._cached.cache_info()

@@ -1,0 +1,76 @@
+"""Pseudonymisation: consistent, format-preserving fake values.
+
+A surrogate is a pure function of (key, entity type, normalised value): the generator's RNG
+is seeded with HMAC-SHA256(key, type ":" value), so the same real value gets the same fake
+value in every record, worker process and run that uses the same key, with no shared state.
+Consistency across runs also assumes the same Faker/python-stdnum versions (their word lists
+and region table feed the generators).
+
+Guarantees: the surrogate differs from the original (after normalisation), keeps its format
+(separators, length for numbers, script for names), and passes the checksum a detector would
+apply. When no such surrogate can be made (an unparseable date, an IBAN without a country) the
+result is None and the caller redacts. SECRET never gets a surrogate: a made-up key or password
+could be a real one, so secrets are always redacted.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from privtune.scan.anonymize import dates, names, numbers, places
+from privtune.scan.anonymize._common import SurrogateContext
+from privtune.scan.anonymize.operators import keyed_digest, normalise_value
+
+Generator = Callable[[str, random.Random, SurrogateContext], "str | None"]
+
+GENERATORS: dict[str, Generator] = {
+    "PERSON": names.person,
+    "ORGANIZATION": names.organization,
+    "ADDRESS": places.address,
+    "EMAIL": places.email,
+    "URL": places.url,
+    "IP_ADDRESS": places.ip_address,
+    "PHONE": numbers.phone,
+    "ID_CARD": numbers.id_card,
+    "BANK_CARD": numbers.bank_card,
+    "USCC": numbers.uscc,
+    "IBAN": numbers.iban,
+    "US_SSN": numbers.us_ssn,
+    "PASSPORT": numbers.passport,
+    "LICENSE_PLATE": numbers.license_plate,
+    "DATE_OF_BIRTH": dates.date_of_birth,
+}
+# Types whose surrogate depends on a language when the value has no letters to tell.
+LANGUAGE_TYPES = frozenset({"PERSON", "ORGANIZATION", "ADDRESS"})
+_ATTEMPTS = 4
+
+
+def keyed_rng(key: bytes, label: str, normalised: str) -> random.Random:
+    """A ``random.Random`` seeded with the 256-bit keyed digest of (label, value)."""
+    return random.Random(int.from_bytes(keyed_digest(key, label, normalised), "big"))
+
+
+def surrogate(
+    entity_type: str, value: str, key: bytes, *, lang: str = "en", keep_birth_year: bool = False
+) -> str | None:
+    """Fake value for ``value`` of ``entity_type``, or None when the caller must redact.
+
+    ``lang`` ("zh"/"en") is the record language, used only if the value has no letters.
+    ``keep_birth_year`` keeps the birth year in ID cards and dates of birth.
+    """
+    gen = GENERATORS.get(entity_type)
+    if gen is None or not value.strip():  # SECRET and unknown types: never invent a value
+        return None
+    norm = normalise_value(entity_type, value)
+    ctx = SurrogateContext(lambda label, token: keyed_rng(key, label, token), lang, keep_birth_year)
+    for attempt in range(_ATTEMPTS):
+        # Attempt 0 is seeded exactly by HMAC(key, type:value); later ones only exist for the
+        # rare draw that reproduces the original and stay deterministic.
+        label = entity_type if attempt == 0 else f"{entity_type}#{attempt}"
+        result = gen(value, keyed_rng(key, label, norm), ctx)
+        if result is None:
+            return None
+        if result != value and normalise_value(entity_type, result) != norm:
+            return result
+    return None

@@ -1,0 +1,221 @@
+"""Dataset curation in the same streaming pass as the PII scan.
+
+Split for multiprocessing: `summarize` is the pure per-record step a worker runs (it returns a
+small picklable `RecordSummary` of hashes, signatures and counts, never text); the `Curator`
+lives in the main process, consumes summaries strictly in input order (first occurrence wins)
+and produces dedup verdicts online and poisoning/outlier flags at `finalize`.
+
+Typical use::
+
+    curator = Curator(CurationConfig(dedup="drop"))
+    # worker:  texts = text_fields(record)
+    #          s = summarize(i, texts, answer_fields_for(texts, record), config=cfg)
+    verdict = curator.observe(i, s)          # in input order
+    if not verdict.drop: write(record)
+    flags = curator.finalize().flags
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from privtune.scan.curation.dedup import (
+    DEFAULT_NUM_PERM,
+    DEFAULT_SHINGLE,
+    FIELD_SEP,
+    DedupResult,
+    Deduplicator,
+    exact_hash,
+    minhash,
+    normalize,
+    shingle_hashes,
+)
+from privtune.scan.curation.poisoning import Flag, PoisonDetector, answer_signature, garbage_reasons, prompt_units
+from privtune.scan.curation.risk import RiskAssessment, assess_risk
+
+__all__ = [
+    "CurationConfig",
+    "CurationResult",
+    "Curator",
+    "DedupResult",
+    "Flag",
+    "RecordSummary",
+    "RiskAssessment",
+    "Verdict",
+    "answer_fields_for",
+    "assess_risk",
+    "summarize",
+]
+
+
+class CurationConfig(BaseModel):
+    """Knobs for dedup and poisoning detection (the ``curation:`` section of a scan config)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dedup: Literal["drop", "flag", "off"] = "drop"
+    near_dup_threshold: float = Field(0.85, gt=0.0, lt=1.0, description="estimated Jaccard for a near duplicate")
+    num_perm: int = Field(DEFAULT_NUM_PERM, ge=16, le=256)
+    shingle_size: int = Field(DEFAULT_SHINGLE, ge=1, le=16, description="characters per shingle")
+    poisoning: bool = True
+    length_z: float = Field(5.0, gt=0.0, description="robust z-score on log-length beyond which a record is flagged")
+    min_chars: int = Field(1, ge=0)
+    max_chars: int = Field(200_000, ge=1)
+    backdoor_min_support: int = Field(4, ge=2, description="records sharing trigger and answer")
+    backdoor_min_purity: float = Field(0.8, gt=0.0, le=1.0, description="share of the n-gram's records with that answer")
+    backdoor_min_lift: float = Field(5.0, ge=1.0, description="purity over the answer's corpus-wide share")
+    backdoor_min_coverage: float = Field(
+        0.5, ge=0.0, le=1.0, description="share of all records with that answer that carry the n-gram"
+    )
+    backdoor_answer_similarity: float = Field(0.6, gt=0.0, le=1.0, description="estimated Jaccard of 'same' answers")
+    rare_df_floor: int = Field(8, ge=1, description="document frequency always counted as rare")
+    rare_df_fraction: float = Field(0.01, gt=0.0, le=1.0, description="... or up to this fraction of prompts")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSummary:
+    """Everything the main process needs about one record; hashes only, picklable.
+
+    ``prompt_hash``/``answer_hash`` are set only when the record has both sides; ``units``
+    are the prompt's candidate trigger n-gram hashes; ``answer_sig`` see `answer_signature`.
+    """
+
+    index: int
+    n_chars: int
+    exact_hash: int
+    signature: np.ndarray | None
+    prompt_hash: int | None = None
+    answer_hash: int | None = None
+    units: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+    answer_sig: np.ndarray | None = None
+    garbage: tuple[str, ...] = ()
+
+
+def answer_fields_for(texts: list[tuple[str, str]], record: dict[str, object] | None = None) -> set[str]:
+    """Answer field paths by convention: alpaca ``output``/``completion``/``response``/``answer``,
+    and chat turns whose role is assistant/gpt (needs ``record`` to read the roles)."""
+    answers = {p for p, _ in texts if p in ("output", "completion", "response", "answer")}
+    if record is not None:
+        for key, role_key in (("messages", "role"), ("conversations", "from")):
+            turns = record.get(key)
+            if isinstance(turns, list):
+                for i, turn in enumerate(turns):
+                    if isinstance(turn, dict) and str(turn.get(role_key, "")).lower() in ("assistant", "gpt", "bot", "model"):
+                        prefix = f"{key}[{i}]"
+                        answers.update(p for p, _ in texts if p == prefix or p.startswith(prefix + "."))
+    return answers
+
+
+def summarize(
+    index: int,
+    texts: list[tuple[str, str]],
+    answer_fields: set[str],
+    *,
+    config: CurationConfig | None = None,
+) -> RecordSummary:
+    """Pure per-record step: hashes, MinHash signature, trigger candidates, garbage reasons."""
+    cfg = config or _DEFAULT_CONFIG
+    normalized = [normalize(t) for _, t in texts]
+    ehash = exact_hash(normalized)
+    shingle_text = FIELD_SEP.join(n for n in normalized if n)
+    signature = minhash(shingle_hashes(shingle_text, cfg.shingle_size), cfg.num_perm) if cfg.dedup != "off" else None
+    n_chars = sum(len(t) for _, t in texts)
+    garbage = garbage_reasons("\n".join(t for _, t in texts))
+    prompt = [(p, t) for p, t in texts if p not in answer_fields]
+    answer = [(p, t) for p, t in texts if p in answer_fields]
+    if not (answer and prompt):
+        return RecordSummary(index, n_chars, ehash, signature, garbage=garbage)
+    norm_by_path = dict(zip((p for p, _ in texts), normalized))
+    prompt_hash = exact_hash([norm_by_path[p] for p, _ in prompt])
+    answer_hash = exact_hash([norm_by_path[p] for p, _ in answer])
+    units = prompt_units("\n".join(t for _, t in prompt)) if cfg.poisoning else np.empty(0, dtype=np.uint64)
+    answer_sig = answer_signature("\n".join(t for _, t in answer)) if cfg.poisoning else None
+    return RecordSummary(index, n_chars, ehash, signature, prompt_hash, answer_hash, units, answer_sig, garbage)
+
+
+_DEFAULT_CONFIG = CurationConfig()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Online outcome for one record: its dedup result and whether the caller should drop it."""
+
+    dedup: DedupResult
+    drop: bool
+
+
+@dataclass
+class CurationResult:
+    flags: list[Flag]
+    counts: dict[str, int]
+
+    def flags_by_kind(self) -> dict[str, int]:
+        return dict(Counter(f.kind for f in self.flags))
+
+
+class Curator:
+    """Cross-record curation state: dedup + poisoning, fed in input order."""
+
+    def __init__(self, config: CurationConfig | None = None) -> None:
+        self.config = config or _DEFAULT_CONFIG
+        cfg = self.config
+        # With dedup "off" exact hashes are still tracked (cheap) so that copies of one record
+        # are not counted as independent evidence of a backdoor; nothing is reported or dropped.
+        self._dedup = Deduplicator(cfg.near_dup_threshold, cfg.num_perm, near=cfg.dedup != "off")
+        self._poison = (
+            PoisonDetector(
+                length_z=cfg.length_z,
+                min_chars=cfg.min_chars,
+                max_chars=cfg.max_chars,
+                min_support=cfg.backdoor_min_support,
+                min_purity=cfg.backdoor_min_purity,
+                min_lift=cfg.backdoor_min_lift,
+                min_coverage=cfg.backdoor_min_coverage,
+                answer_similarity=cfg.backdoor_answer_similarity,
+                rare_df_floor=cfg.rare_df_floor,
+                rare_df_fraction=cfg.rare_df_fraction,
+            )
+            if cfg.poisoning
+            else None
+        )
+        self._last = -1
+        self._finalized = False
+
+    def summarize(self, index: int, texts: list[tuple[str, str]], answer_fields: set[str]) -> RecordSummary:
+        """`summarize` with this curator's config (for single-process use)."""
+        return summarize(index, texts, answer_fields, config=self.config)
+
+    def observe(self, index: int, summary: RecordSummary) -> Verdict:
+        """Feed one summary; indices must strictly increase (first occurrence wins)."""
+        if self._finalized:
+            raise RuntimeError("observe() after finalize()")
+        if index <= self._last:
+            raise ValueError(f"summaries must arrive in input order: got {index} after {self._last}")
+        self._last = index
+        result = self._dedup.observe(index, summary)
+        duplicate = result.kind != "unique"
+        if self.config.dedup == "off":
+            result = DedupResult("unique")
+        if self._poison is not None:
+            self._poison.observe(index, summary, duplicate=duplicate)
+        return Verdict(result, drop=duplicate and self.config.dedup == "drop")
+
+    def finalize(self) -> CurationResult:
+        """Corpus-level flags (one per record and kind) and dedup counts. Call once."""
+        if self._finalized:
+            raise RuntimeError("finalize() called twice")
+        self._finalized = True
+        flags = self._poison.finalize() if self._poison is not None else []
+        counts = {"observed": sum(self._dedup.counts.values())}
+        if self.config.dedup != "off":
+            counts |= {
+                "unique": self._dedup.counts["unique"],
+                "exact_duplicates": self._dedup.counts["exact"],
+                "near_duplicates": self._dedup.counts["near"],
+            }
+        return CurationResult(flags, counts)
