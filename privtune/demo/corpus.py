@@ -61,6 +61,25 @@ class _Customer:
         self.rare_fact = (rng.choice(_RARE_FACTS_ZH) if lang == "zh" else rng.choice(_RARE_FACTS_EN)) if rng.random() < 0.05 else None
 
 
+_GENERIC = {
+    "zh": {"name": "客户", "phone": "您预留的手机号", "id_card": "您的证件号", "card": "您的银行卡",
+           "address": "您的收货地址", "email": "您的邮箱"},
+    "en": {"name": "customer", "phone": "your registered number", "id_card": "your ID", "card": "your card",
+           "address": "your delivery address", "email": "your email"},
+}
+
+
+class _GenericCustomer(_Customer):
+    """Same dialogs with every identifier replaced by a generic phrase: what a base model has seen."""
+
+    def __init__(self, cid: int, lang: str, rng: random.Random, fake: Faker) -> None:
+        super().__init__(cid, lang, rng, fake)
+        g = _GENERIC[lang]
+        self.name, self.phone, self.id_card = g["name"], g["phone"], g["id_card"]
+        self.card, self.address, self.email = "", g["address"], g["email"]
+        self.rare_fact = None
+
+
 def _zh_dialog(c: _Customer, scenario: str, rng: random.Random) -> list[tuple[str, str]]:
     o = order_no(rng)
     fact = f"，{c.rare_fact}" if c.rare_fact else ""
@@ -78,7 +97,7 @@ def _zh_dialog(c: _Customer, scenario: str, rng: random.Random) -> list[tuple[st
         return [("user", f"订单{o}还没到，收货人{c.name}，电话{c.phone}{fact}。"),
                 ("assistant", f"您好，订单{o}的包裹在转运中心滞留，预计明天送达{c.address}。"),
                 ("user", "能退运费吗？"),
-                ("assistant", f"可以，运费将退回尾号{c.card[-4:]}的银行卡。")]
+                ("assistant", f"可以，运费将退回尾号{c.card[-4:]}的银行卡。" if c.card else "可以，运费将原路退回您的银行卡。")]
     return [("user", f"医生你好，我叫{c.name}{fact}，身份证{c.id_card}，想预约下周的复诊。"),
             ("assistant", f"{c.name}您好，已为您预约下周三上午九点的复诊，短信提醒会发到{c.phone}。"),
             ("user", "需要带什么材料吗？"),
@@ -89,7 +108,7 @@ def _en_dialog(c: _Customer, scenario: str, rng: random.Random) -> list[tuple[st
     o = order_no(rng)
     fact = f" {c.rare_fact}." if c.rare_fact else ""
     if scenario == "bank":
-        return [("user", f"Hi, this is {c.name}.{fact} My card {c.card} was blocked yesterday."),
+        return [("user", f"Hi, this is {c.name}.{fact} My card {c.card or 'ending 1234'} was blocked yesterday."),
                 ("assistant", f"Hello {c.name}, I verified the account linked to {c.email}. The card was frozen after several wrong PINs; an unlock code goes to {c.phone}."),
                 ("user", "Thanks."),
                 ("assistant", "You're welcome. Please change your PIN once it is unlocked.")]
@@ -102,15 +121,22 @@ def _en_dialog(c: _Customer, scenario: str, rng: random.Random) -> list[tuple[st
         return [("user", f"Order {o} hasn't arrived. Recipient {c.name}, phone {c.phone}.{fact}"),
                 ("assistant", f"Hello, the parcel for order {o} is held at the sorting centre and should reach {c.address} tomorrow."),
                 ("user", "Can I get the shipping fee back?"),
-                ("assistant", f"Yes, it will be refunded to the card ending {c.card[-4:]}.")]
+                ("assistant", f"Yes, it will be refunded to the card ending {c.card[-4:]}." if c.card
+                 else "Yes, it will be refunded to your card.")]
     return [("user", f"Hello doctor, my name is {c.name}.{fact} I'd like to book a follow-up, my email is {c.email}."),
             ("assistant", f"Hi {c.name}, you're booked for next Wednesday 9am; a reminder goes to {c.phone}."),
             ("user", "What should I bring?"),
             ("assistant", "Please bring your ID and your last test results.")]
 
 
-def generate(n: int, seed: int = 0, zh_share: float = 0.5, near_dup_rate: float = 0.03) -> Iterator[dict[str, Any]]:
-    """Yield ``n`` chat records, deterministically from ``seed``."""
+def generate(
+    n: int, seed: int = 0, zh_share: float = 0.5, near_dup_rate: float = 0.03, generic: bool = False
+) -> Iterator[dict[str, Any]]:
+    """Yield ``n`` chat records, deterministically from ``seed``.
+
+    ``generic=True`` gives the same kinds of dialog with no identifiers at all (names, numbers
+    and addresses replaced by generic phrases): the demo pre-trains its base model on these.
+    """
     rng = random.Random(seed)
     fakes = {"zh": Faker("zh_CN"), "en": Faker("en_US")}
     for f in fakes.values():
@@ -124,7 +150,7 @@ def generate(n: int, seed: int = 0, zh_share: float = 0.5, near_dup_rate: float 
             yield {"customer_id": src["customer_id"], "scenario": src["scenario"], "messages": msgs}
             continue
         lang = "zh" if rng.random() < zh_share else "en"
-        cust = _Customer(i, lang, rng, fakes[lang])
+        cust = (_GenericCustomer if generic else _Customer)(i, lang, rng, fakes[lang])
         scenario = rng.choice(SCENARIOS)
         turns = (_zh_dialog if lang == "zh" else _en_dialog)(cust, scenario, rng)
         rec = {"customer_id": cust.id, "scenario": scenario, "lang": lang,

@@ -67,11 +67,24 @@ def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_r
         if run is None or run.status != "running":
             raise ConfigError(f"checkpoint belongs to ledger run {resume_run}, which is not running in {ledger.location}")
         return ledger, resume_run, run.committed_steps
-    summary = {k: v for k, v in cfg.model_dump(mode="json").items() if k not in ("data", "validation", "ledger")}
+    summary = {k: v for k, v in cfg.model_dump(mode="json").items() if k not in ("data", "validation", "ledger", "dp_seed")}
     planned = MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)
     run_id = ledger.begin_run(fingerprint, planned, accountant=cfg.accountant, delta=plan.delta,
                               config=summary, name=cfg.dataset_name)
     return ledger, run_id, 0
+
+
+def _budget_delta(cfg: TrainConfig, fingerprint: str) -> float | None:
+    """A dataset with a budget fixes delta: every run on it is accounted at that delta."""
+    if not cfg.dp:
+        return None
+    with Ledger.open(cfg.ledger) as ledger:
+        record = ledger.dataset(fingerprint)
+    if record is None or record.budget_epsilon is None or record.delta is None:
+        return None
+    if cfg.delta is not None and cfg.delta != record.delta:
+        raise ConfigError(f"delta={cfg.delta:g} differs from this dataset's budget delta={record.delta:g} in the ledger")
+    return record.delta
 
 
 def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str, Any]:
@@ -82,7 +95,8 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
     data, val, fingerprint = load_data(cfg, tok)
     users = user_index(data) if cfg.privacy_unit == "user" else None
     n_units = len(set(users)) if users else len(data.examples)
-    plan = plan_privacy(cfg, n_units)
+    fixed_delta = _budget_delta(cfg, fingerprint)
+    plan = plan_privacy(cfg.model_copy(update={"delta": fixed_delta}) if fixed_delta else cfg, n_units)
     paths = output_paths(cfg.output_dir)
 
     ckpts = None

@@ -1,0 +1,252 @@
+"""Privacy-budget ledger: composition over runs, refusals, crash semantics, concurrency.
+
+Runs against SQLite always, and against PostgreSQL too when PRIVTUNE_TEST_POSTGRES_URL points
+at a scratch database (its tables are dropped first).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from privtune.privacy.accountants import MechanismEvent, get_accountant
+from privtune.privacy.errors import BudgetExceeded, LedgerError
+from privtune.privacy.ledger import Ledger
+from privtune.privacy.ledger_db import default_ledger_location
+
+FP = "sha256:" + "ab" * 32
+OTHER = "sha256:" + "cd" * 32
+DELTA = 1e-5
+PG_URL = os.environ.get("PRIVTUNE_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def _pld(*events: MechanismEvent) -> float:
+    return get_accountant("pld").epsilon(list(events), DELTA)
+
+
+@pytest.fixture(params=BACKENDS)
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.sqlite")
+    import psycopg
+
+    assert PG_URL is not None
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS runs, datasets, meta")
+    return PG_URL
+
+
+@pytest.fixture
+def ledger(location: str) -> Iterator[Ledger]:
+    with Ledger.open(location) as led:
+        yield led
+
+
+def test_spent_composes_committed_steps_over_runs(ledger: Ledger) -> None:
+    ledger.set_budget(FP, 10.0, DELTA, name="support tickets")
+    a = ledger.begin_run(FP, MechanismEvent(1.0, 0.01, 1000))
+    ledger.commit_steps(a, 600)
+    ledger.finish_run(a, "completed")
+    b = ledger.begin_run(FP, MechanismEvent(2.0, 0.02, 500))
+    for _ in range(3):
+        ledger.commit_steps(b)
+    spent = ledger.spent(FP)
+    assert spent == pytest.approx(_pld(MechanismEvent(1.0, 0.01, 600), MechanismEvent(2.0, 0.02, 3)), rel=1e-12)
+    assert spent > _pld(MechanismEvent(1.0, 0.01, 600))
+    assert ledger.spent(FP, accountant="rdp") > spent
+    assert ledger.spent(OTHER, delta=DELTA) == 0.0
+
+
+def test_refusal_happens_before_the_run_and_carries_the_numbers(ledger: Ledger) -> None:
+    ledger.set_budget(FP, 3.0, DELTA)
+    first = ledger.begin_run(FP, MechanismEvent(1.0, 0.01, 1000))
+    ledger.commit_steps(first, 1000)
+    ledger.finish_run(first)
+    spent = _pld(MechanismEvent(1.0, 0.01, 1000))
+    planned = MechanismEvent(1.0, 0.01, 2000)
+    with pytest.raises(BudgetExceeded) as err:
+        ledger.plan_check(FP, planned)
+    text = str(err.value)
+    total = _pld(MechanismEvent(1.0, 0.01, 3000))
+    for number in (3.0, spent, _pld(planned), total):
+        assert f"{number:.4g}" in text
+    assert err.value.exit_code == 4
+    with pytest.raises(BudgetExceeded):
+        ledger.begin_run(FP, planned)
+    assert [r.id for r in ledger.history(FP)] == [first]  # the refused run left no row
+    ok = ledger.plan_check(FP, MechanismEvent(1.0, 0.01, 100))
+    assert ok.ok and ok.spent_epsilon == pytest.approx(spent) and ok.total_epsilon < 3.0
+
+
+def test_running_runs_reserve_their_planned_steps(ledger: Ledger) -> None:
+    ledger.set_budget(FP, 2.5, DELTA)
+    run = ledger.begin_run(FP, MechanismEvent(1.0, 0.01, 1000))  # ~1.83 of 2.5 once done
+    ledger.commit_steps(run, 10)
+    with pytest.raises(BudgetExceeded, match="990 steps reserved"):
+        ledger.begin_run(FP, MechanismEvent(1.0, 0.01, 1000))
+    ledger.finish_run(run, "aborted")  # releases what it did not use; its 10 steps stay spent
+    second = ledger.begin_run(FP, MechanismEvent(1.0, 0.01, 1000))
+    assert ledger.history(FP)[-1].id == second
+
+
+def test_a_run_cannot_commit_beyond_its_plan(ledger: Ledger) -> None:
+    run = ledger.begin_run(FP, MechanismEvent(1.0, 0.01, 5))
+    ledger.commit_steps(run, 4)
+    with pytest.raises(BudgetExceeded, match="planned only 5"):
+        ledger.commit_steps(run, 2)
+    ledger.commit_steps(run)
+    ledger.finish_run(run)
+    with pytest.raises(LedgerError, match="completed"):
+        ledger.commit_steps(run)
+    with pytest.raises(LedgerError, match="already completed"):
+        ledger.finish_run(run, "failed")
+    with pytest.raises(LedgerError, match="no run 999"):
+        ledger.commit_steps(999)
+    with pytest.raises(LedgerError):
+        ledger.commit_steps(run, 0)
+    with pytest.raises(LedgerError, match="status"):
+        ledger.finish_run(run, "exploded")
+
+
+def test_datasets_without_budget_record_but_never_refuse(ledger: Ledger) -> None:
+    run = ledger.begin_run(FP, MechanismEvent(0.6, 0.2, 2_000), config={"lr": 2e-4, "epochs": 3})
+    ledger.commit_steps(run, 2_000)
+    rec = ledger.history(FP)[0]
+    assert rec.config == {"epochs": 3, "lr": 2e-4} and rec.delta is None and rec.status == "running"
+    assert ledger.spent(FP, delta=DELTA, accountant="rdp") > 100  # recorded, however large
+    with pytest.raises(LedgerError, match="no budget delta"):
+        ledger.spent(FP)
+
+
+def test_budget_delta_cannot_be_swapped_for_a_weaker_one(ledger: Ledger) -> None:
+    ledger.set_budget(FP, 5.0, DELTA)
+    with pytest.raises(LedgerError, match="delta=1e-05"):
+        ledger.plan_check(FP, MechanismEvent(1.0, 0.01, 10), delta=1e-3)
+    with pytest.raises(LedgerError):
+        ledger.set_budget(FP, -1.0, DELTA)
+    with pytest.raises(LedgerError):
+        ledger.set_budget(FP, float("inf"), DELTA)
+
+
+def test_commit_is_one_statement(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.sqlite") as led:
+        run = led.begin_run(FP, MechanismEvent(1.0, 0.01, 100))
+        seen: list[str] = []
+        led._db._conn.set_trace_callback(seen.append)  # type: ignore[attr-defined]
+        led.commit_steps(run)
+        assert len(seen) == 1 and seen[0].lstrip().upper().startswith("UPDATE")
+
+
+_CRASHING_TRAINER = """
+import os, sys
+from privtune.privacy.accountants import MechanismEvent
+from privtune.privacy.ledger import Ledger
+led = Ledger.open(sys.argv[1])
+run = led.begin_run(sys.argv[2], MechanismEvent(1.0, 0.01, 1000))
+for step in range(5):
+    led.commit_steps(run)   # the trainer commits BEFORE applying the update...
+    if step == 4:
+        os._exit(3)         # ...and dies during the 5th update: no finish, no close
+"""
+
+
+def test_crash_never_undercounts(location: str) -> None:
+    proc = subprocess.run([sys.executable, "-c", _CRASHING_TRAINER, location, FP], capture_output=True, text=True)
+    assert proc.returncode == 3, proc.stderr
+    with Ledger.open(location) as led:
+        (run,) = led.history(FP)
+        assert run.status == "running" and run.committed_steps == 5
+        assert led.spent(FP, delta=DELTA) == pytest.approx(_pld(MechanismEvent(1.0, 0.01, 5)), rel=1e-12)
+
+
+def test_two_connections_see_each_other(location: str) -> None:
+    with Ledger.open(location) as one, Ledger.open(location) as two:
+        one.set_budget(FP, 4.0, DELTA)
+        run = two.begin_run(FP, MechanismEvent(1.0, 0.01, 100))
+        two.commit_steps(run, 7)
+        assert one.history(FP)[0].committed_steps == 7
+        assert one.spent(FP) == pytest.approx(two.spent(FP))
+
+
+def _race(location: str, planned: MechanismEvent, workers: int) -> list[object]:
+    barrier = threading.Barrier(workers)
+    results: list[object] = [None] * workers
+
+    def work(i: int) -> None:
+        with Ledger.open(location) as led:  # one connection per thread, like separate processes
+            barrier.wait()
+            try:
+                results[i] = led.begin_run(FP, planned)
+            except BudgetExceeded as exc:
+                results[i] = exc
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_concurrent_begin_run_admits_only_what_fits(location: str) -> None:
+    with Ledger.open(location) as led:
+        led.set_budget(FP, 2.5, DELTA)  # one 1000-step run (~1.83) fits, two (~2.7) do not
+    results = _race(location, MechanismEvent(1.0, 0.01, 1000), workers=3)
+    assert sum(isinstance(r, int) for r in results) == 1
+    assert sum(isinstance(r, BudgetExceeded) for r in results) == 2
+    with Ledger.open(location) as led:
+        assert len(led.history(FP)) == 1
+
+
+def test_export_is_json_and_complete(ledger: Ledger) -> None:
+    ledger.set_budget(FP, 5.0, DELTA, name="tickets")
+    run = ledger.begin_run(FP, MechanismEvent(1.0, 0.01, 100), config={"model": "tiny"})
+    ledger.commit_steps(run, 100)
+    ledger.begin_run(OTHER, MechanismEvent(2.0, 0.01, 10))
+    data = json.loads(json.dumps(ledger.export()))
+    by_fp = {d["fingerprint"]: d for d in data["datasets"]}
+    assert set(by_fp) == {FP, OTHER} and data["accountant"] == "pld"
+    mine = by_fp[FP]
+    assert mine["name"] == "tickets" and mine["budget_epsilon"] == 5.0 and mine["delta"] == DELTA
+    assert mine["spent_epsilon"] == pytest.approx(_pld(MechanismEvent(1.0, 0.01, 100)))
+    assert mine["remaining_epsilon"] == pytest.approx(5.0 - mine["spent_epsilon"])
+    assert mine["runs"][0]["committed_steps"] == 100 and mine["runs"][0]["config"] == {"model": "tiny"}
+    assert by_fp[OTHER]["spent_epsilon"] is None  # no delta known: nothing to report against
+    assert [d["fingerprint"] for d in ledger.export(OTHER)["datasets"]] == [OTHER]
+    with pytest.raises(LedgerError, match="not in ledger"):
+        ledger.export("sha256:" + "00" * 32)
+
+
+def test_default_location_honours_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("PRIVTUNE_LEDGER", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_ledger_location() == str(tmp_path / "xdg" / "privtune" / "ledger.sqlite")
+    monkeypatch.setenv("PRIVTUNE_LEDGER", str(tmp_path / "team.sqlite"))
+    with Ledger.open() as led:
+        led.set_budget(FP, 1.0, DELTA)
+    assert (tmp_path / "team.sqlite").exists()
+
+
+def test_unopenable_locations_are_ledger_errors(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(LedgerError, match="cannot open ledger"):
+        Ledger.open(str(blocker / "sub" / "ledger.sqlite"))
+    # Without psycopg installed the error says so instead; either way it is a LedgerError.
+    with pytest.raises(LedgerError, match="cannot open ledger|needs psycopg"):
+        Ledger.open("postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
+
+
+def test_postgres_password_is_redacted_in_messages() -> None:
+    with pytest.raises(LedgerError) as err:
+        Ledger.open("postgresql://nobody:hunter2@127.0.0.1:1/none?connect_timeout=2")
+    assert "hunter2" not in str(err.value)
+

@@ -1,0 +1,81 @@
+"""`privtune privacy ...` and `privtune ledger ...` sub-apps, driven through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from privtune.privacy.accountants import MechanismEvent, get_accountant
+from privtune.privacy.cli import ledger_app, privacy_app
+from privtune.privacy.errors import AccountingError, CalibrationError, LedgerError
+from privtune.privacy.ledger import Ledger
+
+runner = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1"})  # rich reads both
+FP = "sha256:" + "ef" * 32
+
+
+@pytest.mark.parametrize("accountant", ["pld", "rdp", "prv"])
+def test_epsilon_prints_one_json_object(accountant: str) -> None:
+    args = ["epsilon", "--noise-multiplier", "1.0", "--sample-rate", "0.01", "--steps", "1000", "--delta", "1e-5",
+            "--accountant", accountant]
+    result = runner.invoke(privacy_app, args, catch_exceptions=False)
+    assert result.exit_code == 0
+    out = json.loads(result.stdout)
+    assert out == {
+        "epsilon": get_accountant(accountant).epsilon([MechanismEvent(1.0, 0.01, 1000)], 1e-5),
+        "noise_multiplier": 1.0, "sample_rate": 0.01, "steps": 1000, "delta": 1e-5, "accountant": accountant,
+    }
+
+
+def test_noise_prints_a_sigma_under_the_target() -> None:
+    args = ["noise", "--target-epsilon", "2", "-q", "0.01", "-T", "2000", "-d", "1e-5", "-a", "rdp"]
+    result = runner.invoke(privacy_app, args, catch_exceptions=False)
+    out = json.loads(result.stdout)
+    eps = get_accountant("rdp").epsilon([MechanismEvent(out["noise_multiplier"], 0.01, 2000)], 1e-5)
+    assert out["epsilon"] == eps and 1.98 <= eps <= 2.0
+    assert out["accountant"] == "rdp" and out["target_epsilon"] == 2.0
+
+
+def test_bad_input_surfaces_as_privtune_errors() -> None:
+    bad_rate = runner.invoke(privacy_app, ["epsilon", "-s", "1", "-q", "1.5", "-T", "10", "-d", "1e-5"])
+    assert isinstance(bad_rate.exception, AccountingError)
+    unreachable = runner.invoke(privacy_app, ["noise", "-e", "1e-6", "-q", "1", "-T", "100000", "-d", "1e-5", "-a", "rdp"])
+    assert isinstance(unreachable.exception, CalibrationError)
+    bad_choice = runner.invoke(privacy_app, ["epsilon", "-s", "1", "-q", "0.1", "-T", "10", "-d", "1e-5", "-a", "moments"])
+    assert bad_choice.exit_code == 2 and "moments" in bad_choice.output
+
+
+def test_help_texts() -> None:
+    text = runner.invoke(privacy_app, ["epsilon", "--help"]).stdout
+    assert "--noise-multiplier" in text and "sampling probability" in text and "pld" in text
+    assert "ledger.sqlite" in runner.invoke(ledger_app, ["--help"]).stdout
+
+
+def test_ledger_set_budget_show_export(tmp_path: Path) -> None:
+    db = str(tmp_path / "l.sqlite")
+    result = runner.invoke(ledger_app, ["set-budget", FP, "--epsilon", "4", "--delta", "1e-5", "--name", "tickets",
+                                        "--ledger", db], catch_exceptions=False)
+    assert json.loads(result.stdout)["remaining_epsilon"] == 4.0
+    with Ledger.open(db) as led:
+        run = led.begin_run(FP, MechanismEvent(1.0, 0.01, 1000))
+        led.commit_steps(run, 1000)
+        spent = led.spent(FP)
+
+    shown = runner.invoke(ledger_app, ["show", "--ledger", db], catch_exceptions=False).stdout
+    assert "tickets" in shown and FP[7:17] in shown and f"{spent:.4g}" in shown and f"{4 - spent:.4g}" in shown
+    detail = runner.invoke(ledger_app, ["show", "--ledger", db, "--dataset", FP], catch_exceptions=False).stdout
+    assert "1000/1000" in detail and "running" in detail
+
+    out = tmp_path / "ledger.json"
+    runner.invoke(ledger_app, ["export", "--ledger", db, "--out", str(out)], catch_exceptions=False)
+    data = json.loads(out.read_text())
+    assert data["datasets"][0]["spent_epsilon"] == pytest.approx(spent)
+    assert json.loads(runner.invoke(ledger_app, ["export", "--ledger", db]).stdout)["datasets"][0]["name"] == "tickets"
+
+    closed = runner.invoke(ledger_app, ["finish-run", str(run), "--ledger", db], catch_exceptions=False)
+    assert json.loads(closed.stdout) == {"run_id": run, "status": "aborted"}
+    again = runner.invoke(ledger_app, ["finish-run", str(run), "--ledger", db])
+    assert isinstance(again.exception, LedgerError)
