@@ -24,7 +24,7 @@ demo: $(VENV)
 		--report demo_out/scan_report.html --policy pseudonymise --key-file demo_out/scan.key
 
 test: $(VENV)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 test-slow: $(VENV)
 	$(BIN)/python -m pytest -m slow
