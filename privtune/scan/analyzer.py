@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from privtune.scan.entities import ENTITY_TYPES, Span
+from privtune.scan.entities import ENTITY_TYPES, STRUCTURED_TYPES, Span
 from privtune.scan.registry import REGISTRY, Recognizer
 
 DEFAULT_MIN_SCORE = 0.5
@@ -16,7 +16,7 @@ def load_recognizers() -> None:
 
 
 class Analyzer:
-    """All enabled recognizers, run in registry order; overlaps resolved by score then length."""
+    """All enabled recognizers, run in registry order; overlaps resolved by `resolve_overlaps`."""
 
     def __init__(
         self,
@@ -51,11 +51,17 @@ class Analyzer:
 
 
 def resolve_overlaps(spans: list[Span]) -> list[Span]:
-    """Keep a non-overlapping subset: higher score wins, then the longer span, then the earlier."""
+    """Keep a non-overlapping subset: a structured (pattern/checksum) span beats a model span,
+    then the higher score wins, then the longer span, then the earlier.
+
+    Structured and model scores are not on one scale: a CRF's 0.99 on "ghp_…" or "EA" inside a
+    passport number is a guess about an ASCII token it has no feature for, while a checksum- or
+    format-validated SECRET/PASSPORT at 0.85 is near certain.
+    """
     if len(spans) < 2:
         return spans
     kept: list[Span] = []
-    for s in sorted(spans, key=lambda s: (-s.score, -(s.end - s.start), s.start)):
+    for s in sorted(spans, key=lambda s: (s.type not in STRUCTURED_TYPES, -s.score, -(s.end - s.start), s.start)):
         if not any(s.overlaps(k) for k in kept):
             kept.append(s)
     kept.sort(key=lambda s: s.start)

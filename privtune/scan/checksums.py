@@ -83,7 +83,8 @@ def iban_check_digits(country: str, bban: str) -> str:
 
 def is_valid_iban(iban: str) -> bool:
     s = iban.replace(" ", "").upper()
-    if len(s) < 15 or len(s) > 34 or not s[:2].isalpha() or not s[2:4].isdigit() or not s.isalnum():
+    # isascii first: str.isalnum/isdigit accept "é" or "٣", on which int(c, 36) raises.
+    if not s.isascii() or len(s) < 15 or len(s) > 34 or not s[:2].isalpha() or not s[2:4].isdigit() or not s.isalnum():
         return False
     rearranged = s[4:] + s[:4]
     return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1

@@ -1,1 +1,125 @@
-"""Placeholder: filled in by the recognizer work."""
+"""Dates of birth: a real calendar date reported only when a birth word is attached to it.
+
+Plain dates (order, delivery, meeting dates) are not personal data on their own, so a date
+counts only if a birth keyword labels it: the first date closely after a label (出生日期：…,
+born on …, DOB …), or the date right before a bare 出生 (1990年3月15日出生的).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from privtune.scan.entities import Span
+from privtune.scan.recognizers.contact import halfwidth, keyword_pattern
+from privtune.scan.registry import Recognizer, register
+
+_MONTHS = {m: i for i, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for m in names}  # fmt: skip
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+_BIRTH = re.compile(
+    r"(?i)(?P<bare>出生(?!日期|年月|时间|于|地|证))|出生|生日|诞辰|生于|(?<![A-Za-z])(?:birth|born|dob\b|d\.o\.b)"
+)
+_YMD = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})([-/.])([0-9]{1,2})\2([0-9]{1,2})(?![0-9])")
+_YMD_CN = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s?年\s?([0-9]{1,2})\s?月\s?([0-9]{1,2})(?:\s?[日号])?(?![0-9])")
+_YM_CN = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s?年\s?([0-9]{1,2})\s?月(?!\s?[0-9])")
+# Not inside a grouped number such as the ID "610113 19520217 0168".
+_COMPACT = re.compile(
+    r"(?<![0-9])(?<![0-9][ -])((?:19|20)[0-9]{2})(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])(?![0-9]|[ -][0-9])"
+)
+_MDY_NAME = re.compile(
+    rf"(?i)(?<![A-Za-z])({_MONTH_RE})\.?\s+([0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)[0-9]{{2}})(?![0-9])"
+)
+_DMY_NAME = re.compile(
+    rf"(?i)(?<![0-9])([0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\.?,?\s+((?:19|20)[0-9]{{2}})(?![0-9])"
+)
+_NUMERIC = re.compile(r"(?<![0-9./-])([0-9]{1,2})([-/.])([0-9]{1,2})\2((?:19|20)[0-9]{2})(?![0-9])")
+
+_LEFT_GAP, _RIGHT_GAP = 20, 3
+# A sentence break between keyword and date means they are about different things; a
+# keyword after the date ("1990年3月15日出生") must follow it with at most a space.
+_BREAK = re.compile(r"[。；;！!？?]|\.\s")
+_RIGHT_BREAK = re.compile(r"[^ \t]")
+
+
+def _real(year: int, month: int, day: int) -> bool:
+    try:
+        d = dt.date(year, month, day)
+    except ValueError:
+        return False
+    return 1900 <= year and d <= dt.date.today()
+
+
+def find_dates(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    """Spans of real calendar dates in ``text[lo:hi]`` (any supported format), sorted."""
+    hi = len(text) if hi is None else hi
+    found: list[tuple[int, int]] = []
+    for m in _YMD.finditer(text, lo, hi):
+        if _real(int(m.group(1)), int(m.group(3)), int(m.group(4))):
+            found.append((m.start(), m.end()))
+    for m in _YMD_CN.finditer(text, lo, hi):
+        if _real(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+            found.append((m.start(), m.end()))
+    for m in _YM_CN.finditer(text, lo, hi):
+        if _real(int(m.group(1)), int(m.group(2)), 1):
+            found.append((m.start(), m.end()))
+    for m in _COMPACT.finditer(text, lo, hi):
+        if _real(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+            found.append((m.start(), m.end()))
+    for m in _MDY_NAME.finditer(text, lo, hi):
+        if _real(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2))):
+            found.append((m.start(), m.end()))
+    for m in _DMY_NAME.finditer(text, lo, hi):
+        if _real(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1))):
+            found.append((m.start(), m.end()))
+    for m in _NUMERIC.finditer(text, lo, hi):
+        a, _, b, y = m.groups()
+        # dd/mm/yyyy or mm/dd/yyyy: either reading makes it a date.
+        if _real(int(y), int(b), int(a)) or _real(int(y), int(a), int(b)):
+            found.append((m.start(), m.end()))
+    return sorted(found)
+
+
+@register
+class DateOfBirthRecognizer(Recognizer):
+    """Dates next to 出生/生日/DOB/born/birthday; other dates are left alone."""
+
+    name = "date_of_birth"
+    entity_types = ("DATE_OF_BIRTH",)
+    trigger = _HINT = keyword_pattern("出生", "生日", "诞辰", "生于", "birth", "born", "dob", "d.o.b")
+
+    def analyze(self, text: str) -> list[Span]:
+        t = halfwidth(text)
+        keywords = [
+            (m.start(), m.end(), m.group("bare") is not None)
+            for hit in self._HINT.finditer(t)
+            if (m := _BIRTH.match(t, hit.start())) is not None
+        ]
+        if not keywords:
+            return []
+        # Dates are looked for only in windows around the keywords (a date is < 30 chars),
+        # merged where they overlap; the sentinel flushes the last window.
+        dates: list[tuple[int, int]] = []
+        lo, hi = 0, -1
+        for ks, ke, _ in [*keywords, (len(t) + 99, 0, False)]:
+            if ks - _RIGHT_GAP - 30 > hi:  # this keyword's window does not touch the open one
+                if hi > lo:
+                    dates += find_dates(t, lo, hi)
+                lo = max(0, ks - _RIGHT_GAP - 30)
+            hi = min(len(t), ke + _LEFT_GAP + 30)
+        targets: set[tuple[int, int]] = set()
+        for ks, ke, looks_back in keywords:
+            # A label ("出生日期：", "DOB", "born on") names the next date only; a bare 出生 as in
+            # "1990年3月15日出生的" the date right before it, or failing that the next one.
+            nxt = next((d for d in dates if d[0] >= ke), None)
+            prv = next((d for d in reversed(dates) if d[1] <= ks), None)
+            after = nxt is not None and nxt[0] - ke <= _LEFT_GAP and not _BREAK.search(t, ke, nxt[0])
+            before = prv is not None and ks - prv[1] <= _RIGHT_GAP and not _RIGHT_BREAK.search(t, prv[1], ks)
+            if prv is not None and before and looks_back:
+                targets.add(prv)
+            elif nxt is not None and after:
+                targets.add(nxt)
+        return [Span(s, e, "DATE_OF_BIRTH", 0.85, self.name) for s, e in sorted(targets)]

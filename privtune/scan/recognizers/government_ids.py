@@ -1,1 +1,201 @@
-"""Placeholder: filled in by the recognizer work."""
+"""Government identifiers: CN resident ID, USCC, passports, CN licence plates, US SSN."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from privtune.scan.checksums import cn_id_birth_date, is_valid_cn_id, is_valid_uscc
+from privtune.scan.entities import Span
+from privtune.scan.recognizers.contact import (
+    NEGATIVE_CONTEXT, finditer_runs, halfwidth, match_at_hints, match_before_digits, scored,
+)  # fmt: skip
+from privtune.scan.registry import Recognizer, register
+
+ID_CONTEXT = (
+    "身份证", "证件", "身份号", "公民身份", "sfz", "id card", "identity", "id no", "id number",
+    "id#", "resident id", "national id",
+)  # fmt: skip
+
+# GB/T 2260 province-level codes (first two digits of a resident ID).
+_PROVINCES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+    "61 62 63 64 65 71 81 82 83".split()
+)
+
+
+@register
+class CnIdCardRecognizer(Recognizer):
+    """18-digit resident ID (GB 11643 check char + real birth date); 15-digit only in context."""
+
+    name = "cn_id_card"
+    entity_types = ("ID_CARD",)
+    trigger = None  # pre-filtered by the shared number-run index (see contact.number_runs)
+    _id18 = re.compile(
+        r"(?<![0-9A-Za-z])([1-9][0-9]{5}) ?((?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])"
+        r"(?:0[1-9]|[12][0-9]|3[01])) ?([0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
+    )
+    _id15 = re.compile(
+        r"(?<![0-9A-Za-z])[1-9][0-9]{5}[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}"
+        r"(?![0-9A-Za-z])"
+    )
+
+    def analyze(self, text: str) -> list[Span]:
+        t = halfwidth(text)
+        spans = []
+        for m in finditer_runs(self._id18, t, 17, 18):
+            number = "".join(m.groups())
+            # Spaces only in the 6-8-4 grouping, and both or neither.
+            if m.end() - m.start() == 19 or not is_valid_cn_id(number) or number[:2] not in _PROVINCES:
+                continue
+            score = scored(t, m.start(), m.end(), 0.95, ID_CONTEXT)
+            spans.append(Span(m.start(), m.end(), "ID_CARD", score, self.name))
+        for m in finditer_runs(self._id15, t, 15, 15):
+            n = m.group()
+            if n[:2] not in _PROVINCES or not _real_date(1900 + int(n[6:8]), int(n[8:10]), int(n[10:12])):
+                continue
+            score = scored(t, m.start(), m.end(), 0.25, ID_CONTEXT, NEGATIVE_CONTEXT + ("卡号", "银行卡", "card"))
+            spans.append(Span(m.start(), m.end(), "ID_CARD", score, self.name))
+        return spans
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+_ID_WORDS = ("身份证", "证件", "id card")
+USCC_CONTEXT = (
+    "信用代码", "社会信用", "税号", "纳税人识别号", "营业执照", "uscc", "credit code", "tax id",
+    "企业代码", "机构代码",
+)  # fmt: skip
+
+
+@register
+class UsccRecognizer(Recognizer):
+    """GB 32100 unified social credit code: 18 chars, 6-digit region, mod-31 check char."""
+
+    name = "uscc"
+    entity_types = ("USCC",)
+    trigger = None  # anchored on digit strings of 6+ (the region code): see analyze
+    _re = re.compile(
+        r"[1-9ANY](?<![0-9A-Za-z].)[0-9A-HJ-NP-RTUW-Y][0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}(?![0-9A-Za-z])"
+    )
+
+    def analyze(self, text: str) -> list[Span]:
+        t = halfwidth(text)
+        spans = []
+        for m in match_before_digits(self._re, t, 6, 18, 2):
+            code = m.group()
+            if not is_valid_uscc(code):
+                continue
+            # 1 in 31 random 18-digit strings passes the mod-31 check: all-digit codes (order ids
+            # are often 18 digits) and ID-card-shaped ones (a mistyped ID) need context.
+            id_like = code[:17].isdigit() and cn_id_birth_date(code) is not None
+            base = 0.35 if code.isdigit() or id_like else 0.85
+            score = scored(t, m.start(), m.end(), base, USCC_CONTEXT, NEGATIVE_CONTEXT + _ID_WORDS)
+            spans.append(Span(m.start(), m.end(), "USCC", score, self.name))
+        return spans
+
+
+PASSPORT_CONTEXT = (
+    "护照", "passport", "证件", "签证", "visa", "出入境", "出境", "旅行证件", "travel document",
+)  # fmt: skip
+
+
+@register
+class PassportRecognizer(Recognizer):
+    """CN passports (E/G + 8 digits, E + letter + 7 digits, DE/SE/PE…); others only in context."""
+
+    name = "passport"
+    entity_types = ("PASSPORT",)
+    trigger = None  # anchored on digit strings of 7-9 digits: see analyze
+    _cn = re.compile(
+        r"(?:[EG](?<![0-9A-Za-z].)[0-9]{8}|E(?<![0-9A-Za-z].)[A-HJ-NP-Z][0-9]{7}|[DSP](?<![0-9A-Za-z].)E[0-9]{7})"
+        r"(?![0-9A-Za-z])"
+    )
+    _other = re.compile(r"(?:[0-9](?<![0-9A-Za-z].)[0-9]{8}|[A-Z](?<![0-9A-Za-z].)[A-Z]?[0-9]{7,8})(?![0-9A-Za-z])")
+
+    def analyze(self, text: str) -> list[Span]:
+        t = halfwidth(text)
+        spans = []
+        seen = set()
+        for m in match_before_digits(self._cn, t, 7, 8, 2):
+            seen.add(m.start())
+            score = scored(t, m.start(), m.end(), 0.45, PASSPORT_CONTEXT)
+            spans.append(Span(m.start(), m.end(), "PASSPORT", score, self.name))
+        for m in match_before_digits(self._other, t, 7, 9, 2):
+            if m.start() not in seen:
+                score = scored(t, m.start(), m.end(), 0.2, PASSPORT_CONTEXT)
+                spans.append(Span(m.start(), m.end(), "PASSPORT", score, self.name))
+        return spans
+
+
+_PROVINCE_CHARS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE_HINT = re.compile(f"[{_PROVINCE_CHARS}] ?[A-Za-z\uff21-\uff3a\uff41-\uff5a]")
+PLATE_CONTEXT = ("车牌", "号牌", "车辆", "牌照", "车号", "plate", "vehicle", "停车", "车")
+
+
+@register
+class LicensePlateRecognizer(Recognizer):
+    """CN plates: province + city letter + 5 alnum (≤2 letters), or 6 for new-energy (D/F)."""
+
+    name = "license_plate"
+    entity_types = ("LICENSE_PLATE",)
+    trigger = _PLATE_HINT
+    _re = re.compile(
+        f"[{_PROVINCE_CHARS}] ?([A-HJ-Za-hj-z])[·•・∙. -]?([A-HJ-NP-Za-hj-np-z0-9]{{5,6}})([挂学警港澳]?)"
+        r"(?![0-9A-Za-z])"
+    )
+    _nev = re.compile(r"[DF][A-HJ-NP-Z0-9][0-9]{4}|[0-9]{5}[DF]")
+
+    def analyze(self, text: str) -> list[Span]:
+        t = halfwidth(text)
+        spans = []
+        for m in match_at_hints(self._re, t, _PLATE_HINT):
+            letter, tail = m.group(1), m.group(2)
+            upper = letter.isupper() and tail.upper() == tail
+            tail = tail.upper()
+            if len(tail) == 6:
+                ok = self._nev.fullmatch(tail) is not None and not m.group(3)
+            else:
+                ok = sum(c.isdigit() for c in tail) >= 3 or (bool(m.group(3)) and tail[-1].isdigit())
+            if not ok:
+                continue
+            # Lower-case plates are rare and collide with words ("新app12345"): need context.
+            score = scored(t, m.start(), m.end(), 0.7 if upper else 0.4, PLATE_CONTEXT)
+            spans.append(Span(m.start(), m.end(), "LICENSE_PLATE", score, self.name))
+        return spans
+
+
+SSN_CONTEXT = ("ssn", "social security", "社会安全号", "社会保障号", "ss#", "ss #", "taxpayer")
+_SSN_PUBLISHED = frozenset({"078051120", "219099999"})  # widely published specimen numbers
+
+
+@register
+class UsSsnRecognizer(Recognizer):
+    """US SSN AAA-GG-SSSS with SSA validity rules; spaced/bare forms only in context."""
+
+    name = "us_ssn"
+    entity_types = ("US_SSN",)
+    trigger = None  # pre-filtered by the shared number-run index (see contact.number_runs)
+    _re = re.compile(r"([0-9](?<![0-9A-Za-z-].)[0-9]{2})([- ]?)([0-9]{2})\2([0-9]{4})(?![0-9A-Za-z]|-[0-9])")
+
+    def analyze(self, text: str) -> list[Span]:
+        t = halfwidth(text)
+        spans = []
+        for m in finditer_runs(self._re, t, 9, 9):
+            area, sep, group, serial = m.groups()
+            digits = area + group + serial
+            if (
+                area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000"
+                or digits in _SSN_PUBLISHED or len(set(digits)) == 1
+            ):  # fmt: skip
+                continue
+            base = {"-": 0.6, " ": 0.4}.get(sep, 0.25)
+            score = scored(t, m.start(), m.end(), base, SSN_CONTEXT)
+            spans.append(Span(m.start(), m.end(), "US_SSN", score, self.name))
+        return spans
