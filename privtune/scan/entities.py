@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -62,4 +62,6 @@ class Finding:
         return cls(record, field, span.start, span.end, span.type, round(span.score, 4), span.detector)
 
     def to_json(self) -> dict[str, object]:
-        return asdict(self)
+        # Explicit dict: dataclasses.asdict deep-copies and is ~10x slower on the hot path.
+        return {"record": self.record, "field": self.field, "start": self.start, "end": self.end,
+                "type": self.type, "score": self.score, "detector": self.detector}

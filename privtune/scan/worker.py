@@ -79,7 +79,7 @@ class RecordProcessor:
             res.reject_reason = "no text in the selected fields"
             res.record = item.data
             return res
-        new = copy.deepcopy(item.data) if self.rewrite else None
+        new: dict[str, Any] | None = None  # copied on the first replacement only
         all_types: list[str] = []
         for path, text in fields:
             spans = self.analyzer.analyze(text)
@@ -88,9 +88,11 @@ class RecordProcessor:
                 all_types.append(s.type)
             if not res.excerpt and text.strip():
                 res.excerpt = masked_excerpt(text, spans)
-            if new is not None and spans:
+            if self.rewrite and spans:
+                if new is None:
+                    new = copy.deepcopy(item.data)
                 set_field(new, path, self.anonymizer.apply(text, spans))
-        res.record = new
+        res.record = (new if new is not None else item.data) if self.rewrite else None
         shape = detect_shape(item.data)
         res.summary = summarize(item.index, fields, answer_fields_for(fields, item.data))
         res.risk = assess_risk(fields, all_types, shape.value if shape else "text")
