@@ -96,3 +96,106 @@ def with_canaries(src: Path, canaries_path: Path, dst: Path, seed: int) -> Path:
     _write_jsonl(dst, list(out))
     atomic_write_text(dst.with_suffix(".canary_key.json"), json.dumps(key, ensure_ascii=False, indent=1))
     return dst
+
+
+ARMS = ("naive", "scan", "privtune")
+
+
+def train_arm(arm: str, cfg: DemoConfig, base: Path, train_file: Path, heldout: Path, log: Callable[[str], None]) -> Path:
+    """LoRA from the same base with the same step budget; only the data and DP differ."""
+    from privtune.train.config import TrainConfig
+    from privtune.train.loop import train
+
+    dp = arm == "privtune"
+    out = cfg.out / arm / "train"
+    tcfg = TrainConfig(
+        model=base, data=train_file, validation=heldout, output_dir=out, steps=cfg.steps,
+        batch_size=cfg.batch_size, micro_batch_size=cfg.micro_batch_size, max_length=cfg.max_length,
+        learning_rate=cfg.dp_learning_rate if dp else cfg.learning_rate, lora={"r": cfg.lora_r, "alpha": 2 * cfg.lora_r},
+        dp=dp, target_epsilon=cfg.target_epsilon, ledger=str(cfg.out / "ledger.sqlite"), dataset_name=f"demo-{arm}",
+        seed=cfg.seed, eval_every=max(1, cfg.steps // 3), warmup_steps=max(1, cfg.steps // 20),
+    )
+    t0 = time.perf_counter()
+    privacy = train(tcfg, log=lambda m: log(f"  [{arm}] {m}"))
+    eps = f"epsilon={privacy['epsilon']:.2f}" if privacy["dp"] else "no DP"
+    log(f"  [{arm}] trained {cfg.steps} steps in {time.perf_counter() - t0:.0f}s ({eps})")
+    return out
+
+
+def audit_arm(arm: str, cfg: DemoConfig, base: Path, run_dir: Path, members: Path, heldout: Path,
+              canary_key: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    from privtune.audit.config import AuditConfig
+    from privtune.audit.run import run_audit
+
+    acfg = AuditConfig(
+        base=base, adapter=run_dir, members=members, nonmembers=heldout, out=cfg.out / arm / "audit",
+        canaries=canary_key, max_records=cfg.audit_records, seed=cfg.seed,
+        canary={"candidates": cfg.canary_candidates},
+        extraction={"max_records": cfg.audit_records, "pii_max_sites": 2 * cfg.audit_records},
+        specificity={"samples": cfg.probe_samples, "max_probes": cfg.audit_records // 2, "max_new_tokens": 48},
+    )
+    t0 = time.perf_counter()
+    result = run_audit(acfg, log=lambda m: log(f"  [{arm}] {m}"), raise_on_gate=False)
+    log(f"  [{arm}] audited in {time.perf_counter() - t0:.0f}s")
+    return result.report
+
+
+def run_demo(cfg: DemoConfig, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """All three arms end to end; returns the summary rows (also written to summary.json)."""
+    from privtune.scan.config import ScanConfig
+    from privtune.scan.pipeline import run_scan
+
+    t0 = time.perf_counter()
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    base = build_base_model(cfg.base_settings, log=log)
+    files = prepare_data(cfg, log)
+    scan = run_scan(ScanConfig(input=files["raw"], out=cfg.out / "data" / "scanned_train.jsonl",
+                               findings=cfg.out / "data" / "findings.jsonl", report=cfg.out / "scan_report.html",
+                               policy="pseudonymise", key_file=cfg.out / "scan.key"))
+    c = scan.report["counts"]
+    log(f"scan: {c['records_in']} chats, {sum(c['entities'].values())} PII entities pseudonymised, "
+        f"{sum(c['dropped'].values())} duplicates dropped")
+    sources = {"naive": files["raw"], "scan": cfg.out / "data" / "scanned_train.jsonl"}
+    sources["privtune"] = sources["scan"]
+    rows: dict[str, Any] = {}
+    for i, arm in enumerate(ARMS):
+        log(f"arm {i + 1}/3: {arm}")
+        # Canaries go in after the scan so every arm sees them verbatim: they measure memorisation.
+        train_file = with_canaries(sources[arm], files["canaries"], cfg.out / arm / "train_data.jsonl", cfg.seed)
+        run_dir = train_arm(arm, cfg, base, train_file, files["heldout"], log)
+        key = train_file.with_suffix(".canary_key.json")
+        report = audit_arm(arm, cfg, base, run_dir, files["raw"], files["heldout"], key, log)
+        rows[arm] = summary_row(run_dir, report)
+    from privtune.demo.summary import print_table, write_summary_html
+
+    summary = {"rows": rows, "seconds": round(time.perf_counter() - t0, 1), "config": cfg.model_dump(mode="json")}
+    atomic_write_text(cfg.out / "summary.json", json.dumps(summary, indent=1))
+    write_summary_html(cfg.out, summary)
+    print_table(rows)
+    return summary
+
+
+def summary_row(run_dir: Path, report: dict[str, Any]) -> dict[str, Any]:
+    train_report = json.loads((run_dir / "train_report.json").read_text())
+    val = [v for _, v in train_report["curves"]["val_loss"] if v is not None]
+
+    def get(path: str) -> Any:
+        cur: Any = report
+        for part in path.split("."):
+            cur = cur.get(part) if isinstance(cur, dict) else None
+        return cur
+
+    return {
+        "val_loss": val[-1] if val else None,
+        "exposure_bits_mean": get("canaries.exposure_bits_mean"),
+        "exposure_bits_max": get("canaries.exposure_bits_max"),
+        "mia_ref_auc": get("mia.ref.auc"),
+        "pii_extraction_rate": get("extraction.pii_extraction_rate_tuned"),
+        "entities_per_1k_tuned": get("specificity.entities_per_1k_tokens_tuned"),
+        "entities_per_1k_base": get("specificity.entities_per_1k_tokens_base"),
+        "entity_ratio": get("specificity.ratio"),
+        "leaked_pii_count": get("specificity.leaked_pii_count"),
+        "epsilon_claimed": get("epsilon.claimed"),
+        "epsilon_lb": get("epsilon.empirical_lower_bound"),
+        "verdict_pass": get("verdict.pass"),
+    }

@@ -1,0 +1,115 @@
+"""Load the audited pair: the base model once, the fine-tuned model as base + adapter.
+
+One `PeftModel` serves both: the tuned model is the model as loaded, the base model is the
+same object inside ``model.disable_adapter()`` (`base_scope`). Holding one copy of the base
+weights halves memory, and the two models cannot silently differ in anything but the adapter.
+
+Local directories only: the audit never downloads weights. Encrypted adapters (``privtune
+train --encrypt-adapter``) are decrypted in memory with the training key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from privtune.errors import ConfigError, InputError
+
+ADAPTER_CONFIG = "adapter_config.json"
+
+
+@dataclass
+class AuditModels:
+    """The adapter-wrapped model, its tokenizer and where it runs."""
+
+    model: Any
+    tokenizer: Any
+    device: torch.device
+    adapter_dir: Path
+
+
+def resolve_adapter_dir(path: Path) -> Path:
+    """Accept the adapter directory itself or a training run directory holding ``adapter/``."""
+    if (path / ADAPTER_CONFIG).exists():
+        return path
+    if (path / "adapter" / ADAPTER_CONFIG).exists():
+        return path / "adapter"
+    raise InputError(
+        f"no {ADAPTER_CONFIG} here or in its adapter/ folder",
+        path=str(path),
+        hint="pass the adapter/ directory written by `privtune train` (or the run directory)",
+    )
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "cuda" or (name == "auto" and torch.cuda.is_available()):
+        if not torch.cuda.is_available():
+            raise ConfigError("device: cuda was asked for but no CUDA device is visible")
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def load_models(base: Path, adapter: Path, *, device: str = "auto", dtype: str = "fp32",
+                trust_remote_code: bool = False, adapter_key_file: Path | None = None) -> AuditModels:
+    """Base model + tokenizer from ``base`` and the LoRA adapter from ``adapter``, in eval mode."""
+    from peft import PeftConfig, PeftModel, get_peft_model, set_peft_model_state_dict
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    if not base.is_dir() or not (base / "config.json").exists():
+        raise InputError("not a local Hugging Face model directory (needs config.json and weights)", path=str(base),
+                         hint="privtune loads local model directories only")
+    adapter_dir = resolve_adapter_dir(adapter)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    dev = pick_device(device)
+    torch_dtype = torch.bfloat16 if dtype == "bf16" else torch.float32
+    tok = AutoTokenizer.from_pretrained(base, local_files_only=True, trust_remote_code=trust_remote_code)
+    if tok.pad_token_id is None:
+        tok.pad_token = tok.eos_token
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch_dtype, local_files_only=True,
+                                                 trust_remote_code=trust_remote_code).to(dev)
+    _check_adapter_base(adapter_dir, model)
+    plain = adapter_dir / "adapter_model.safetensors"
+    sealed = adapter_dir / "adapter_model.safetensors.enc"
+    if plain.exists() or not sealed.exists():
+        peft_model = PeftModel.from_pretrained(model, adapter_dir, is_trainable=False)
+    else:
+        from privtune.train.checkpoint import load_encrypted_adapter, load_key
+
+        key = load_key(adapter_key_file, create=False)
+        peft_model = get_peft_model(model, PeftConfig.from_pretrained(adapter_dir))
+        result = set_peft_model_state_dict(peft_model, load_encrypted_adapter(adapter_dir, key))
+        if getattr(result, "unexpected_keys", None):
+            raise InputError(f"sealed adapter holds unexpected weights {result.unexpected_keys[:3]}", path=str(sealed))
+    peft_model.to(dev).eval()
+    return AuditModels(peft_model, tok, dev, adapter_dir)
+
+
+def _check_adapter_base(adapter_dir: Path, model: Any) -> None:
+    """Refuse an adapter made for a different architecture (PEFT would fail obscurely later)."""
+    try:
+        cfg = json.loads((adapter_dir / ADAPTER_CONFIG).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"unreadable {ADAPTER_CONFIG}: {exc}", path=str(adapter_dir)) from None
+    targets = cfg.get("target_modules") or []
+    if isinstance(targets, str):
+        return  # a regex; PEFT checks it
+    names = {n.rsplit(".", 1)[-1] for n, _ in model.named_modules()} | {n for n, _ in model.named_modules()}
+    if targets and not any(t in names or any(n.endswith("." + t) for n in names) for t in targets):
+        raise InputError(f"the adapter targets {targets}, which this base model does not have",
+                         path=str(adapter_dir), hint="audit with the base model the adapter was trained on")
+
+
+@contextlib.contextmanager
+def base_scope(model: Any) -> Iterator[Any]:
+    """The base model: the adapter-wrapped ``model`` with its adapter switched off."""
+    with model.disable_adapter():
+        yield model

@@ -1,0 +1,71 @@
+"""The demo's side-by-side table (terminal) and combined ``report.html`` linking each audit."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from privtune.io.writers import atomic_write_text
+
+COLUMNS = [
+    ("val_loss", "val loss", "{:.3f}"),
+    ("exposure_bits_mean", "exposure mean (bits)", "{:.1f}"),
+    ("exposure_bits_max", "exposure max (bits)", "{:.1f}"),
+    ("mia_ref_auc", "ref-MIA AUC", "{:.3f}"),
+    ("pii_extraction_rate", "PII extraction", "{:.1%}"),
+    ("entities_per_1k_tuned", "entities/1k tok", "{:.1f}"),
+    ("entity_ratio", "ratio to base", "{:.2f}"),
+    ("leaked_pii_count", "leaked PII", "{}"),
+    ("epsilon_claimed", "claimed ε", "{:.2f}"),
+    ("epsilon_lb", "ε lower bound", "{:.2f}"),
+    ("verdict_pass", "audit verdict", "{}"),
+]
+
+
+def fmt(value: Any, spec: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "pass" if value else "FAIL"
+    try:
+        return spec.format(value)
+    except (ValueError, TypeError):
+        return str(value)
+
+
+def print_table(rows: dict[str, dict[str, Any]], console: Console | None = None) -> None:
+    t = Table(title="privtune demo: three arms, same base model, same step budget")
+    t.add_column("metric")
+    for arm in rows:
+        t.add_column(arm, justify="right")
+    for key, label, spec in COLUMNS:
+        t.add_row(label, *[fmt(rows[a].get(key), spec) for a in rows])
+    (console or Console()).print(t)
+
+
+def write_summary_html(out: Path, summary: dict[str, Any]) -> Path:
+    rows = summary["rows"]
+    e = html.escape
+    head = "".join(f"<th>{e(a)}</th>" for a in rows)
+    body = "".join(
+        f"<tr><td>{e(label)}</td>" + "".join(f"<td>{e(fmt(rows[a].get(k), spec))}</td>" for a in rows) + "</tr>"
+        for k, label, spec in COLUMNS
+    )
+    links = " · ".join(f'<a href="{e(a)}/audit/report.html">{e(a)} audit report</a>' for a in rows)
+    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>privtune demo</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1000px}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}td:first-child{{text-align:left}}</style></head><body>
+<h1>privtune demo</h1>
+<p>A small model fine-tuned on synthetic bilingual customer-service chats, three ways: <b>naive</b> (LoRA on raw
+chats), <b>scan</b> (PII pseudonymised first, no DP) and <b>privtune</b> (scan + DP-LoRA). Canaries were planted in
+every arm's training data; members are the real customers' chats, non-members a held-out split.</p>
+<table><thead><tr><th>metric</th>{head}</tr></thead><tbody>{body}</tbody></table>
+<p>{links} · <a href="scan_report.html">scan report</a></p>
+<p>Run time {summary['seconds']} s.</p></body></html>"""
+    path = out / "report.html"
+    atomic_write_text(path, page)
+    return path
