@@ -88,7 +88,7 @@ def build_base_model(
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        loss_val = float(loss)
+        loss_val = loss.item()
         if (step + 1) % 100 == 0:
             log(f"  pre-train step {step + 1}/{steps} loss {loss_val:.3f} ({time.perf_counter() - t0:.0f}s)")
     model.eval()

@@ -72,11 +72,8 @@ def prepare_data(cfg: DemoConfig, log: Callable[[str], None]) -> dict[str, Path]
     train, heldout = records[: cfg.train_records], records[cfg.train_records :]
     held_ids = {r["customer_id"] for r in heldout}
     train = [r for r in train if r["customer_id"] not in held_ids]  # near-dups copy ids; keep splits disjoint
-    half = cfg.canary_count // 2
-    canaries = make_canaries("mixed", half, cfg.canary_repeats, "zh", cfg.seed)
-    canaries_en = make_canaries("mixed", cfg.canary_count - half, cfg.canary_repeats, "en", cfg.seed + 1)
-    canaries.canaries.extend(canaries_en.canaries)
-    canaries.save(data / "canaries.json")
+    # One canary set is one language (its chat prompt is fixed); Chinese, like most of the PII here.
+    make_canaries("mixed", cfg.canary_count, cfg.canary_repeats, "zh", cfg.seed).save(data / "canaries.json")
     log(f"data: {len(train)} training chats, {len(heldout)} held-out chats, {cfg.canary_count} canaries")
     return {
         "raw": _write_jsonl(data / "raw_train.jsonl", train),
