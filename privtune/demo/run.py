@@ -34,13 +34,13 @@ class DemoConfig(BaseModel):
     seed: int = 7
     train_records: int = 600
     heldout_records: int = 150
-    steps: int = 150
-    batch_size: int = 48
+    steps: int = 120
+    batch_size: int = 32
     micro_batch_size: int = 16
     learning_rate: float = 4e-3
-    dp_learning_rate: float = 6e-3
+    dp_learning_rate: float = 8e-3
     lora_r: int = 16
-    max_length: int = 160
+    max_length: int = 128
     target_epsilon: float = 8.0
     canary_count: int = 24
     canary_repeats: list[int] = [1, 4, 16]
@@ -96,6 +96,8 @@ def with_canaries(src: Path, canaries_path: Path, dst: Path, seed: int) -> Path:
 
 
 ARMS = ("naive", "scan", "privtune")
+# Attention and MLP: a few-million-parameter model needs the MLP adapters to memorise at all.
+LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
 def train_arm(arm: str, cfg: DemoConfig, base: Path, train_file: Path, heldout: Path, log: Callable[[str], None]) -> Path:
@@ -108,7 +110,8 @@ def train_arm(arm: str, cfg: DemoConfig, base: Path, train_file: Path, heldout: 
     tcfg = TrainConfig(
         model=base, data=train_file, validation=heldout, output_dir=out, steps=cfg.steps,
         batch_size=cfg.batch_size, micro_batch_size=cfg.micro_batch_size, max_length=cfg.max_length,
-        learning_rate=cfg.dp_learning_rate if dp else cfg.learning_rate, lora={"r": cfg.lora_r, "alpha": 2 * cfg.lora_r},
+        learning_rate=cfg.dp_learning_rate if dp else cfg.learning_rate,
+        lora={"r": cfg.lora_r, "alpha": 2 * cfg.lora_r, "target_modules": LORA_TARGETS},
         dp=dp, target_epsilon=cfg.target_epsilon, ledger=str(cfg.out / "ledger.sqlite"), dataset_name=f"demo-{arm}",
         seed=cfg.seed, eval_every=max(1, cfg.steps // 3), warmup_steps=max(1, cfg.steps // 20),
     )

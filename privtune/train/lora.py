@@ -1,0 +1,109 @@
+"""Attach LoRA adapters with PEFT and check that training actually moves them.
+
+Order matters: the model goes to its device *before* ``get_peft_model`` (Opacus issue #820:
+wrapping first and moving afterwards produced silently broken DP-LoRA runs), and the first
+optimizer step is checked with :func:`assert_lora_changed` so a no-op run fails loudly.
+"""
+
+from __future__ import annotations
+
+import torch
+from peft import LoraConfig, PeftModel, get_peft_model
+from torch import Tensor, nn
+
+# Suffix-matched by PEFT (a name matches if it equals the key or ends with "." + key).
+# GPT-2's "c_proj" exists in both attention and MLP, hence the qualified names.
+_ATTN_TARGETS: dict[str, list[str]] = {
+    "gpt2": ["attn.c_attn", "attn.c_proj"],
+    "llama": ["q_proj", "k_proj", "v_proj", "o_proj"],
+}
+_MLP_TARGETS: dict[str, list[str]] = {
+    "gpt2": ["mlp.c_fc", "mlp.c_proj"],
+    "llama": ["gate_proj", "up_proj", "down_proj"],
+}
+# Architectures that share Llama's module names.
+_LLAMA_LIKE = {"llama", "qwen2", "qwen3", "mistral", "gemma", "gemma2", "olmo", "olmo2"}
+
+
+class LoraNotUpdatedError(RuntimeError):
+    """LoRA weights did not change after an optimizer step: training would be a silent no-op."""
+
+
+def _family(model: nn.Module) -> str:
+    model_type = getattr(getattr(model, "config", None), "model_type", None)
+    if model_type == "gpt2":
+        return "gpt2"
+    if model_type in _LLAMA_LIKE:
+        return "llama"
+    raise ValueError(f"no default LoRA targets for model_type={model_type!r}; pass target_modules")
+
+
+def default_target_modules(model: nn.Module, include_mlp: bool = False) -> list[str]:
+    """Attention projections for the model's architecture, plus the MLP ones if asked."""
+    family = _family(model)
+    return _ATTN_TARGETS[family] + (_MLP_TARGETS[family] if include_mlp else [])
+
+
+def attach_lora(
+    model: nn.Module,
+    *,
+    r: int = 8,
+    alpha: float = 16.0,
+    dropout: float = 0.0,
+    target_modules: list[str] | None = None,
+    include_mlp: bool = False,
+    device: torch.device | str | None = None,
+    adapter_dtype_fp32: bool = True,
+) -> PeftModel:
+    """Move ``model`` to ``device``, then wrap it with fresh LoRA adapters (base frozen).
+
+    ``adapter_dtype_fp32`` keeps adapters in fp32 when the base is bf16/fp16 (PEFT's default;
+    the LoRA path then runs in fp32). Only the adapters' A/B weights are trainable."""
+    if device is not None:
+        model = model.to(device)  # before get_peft_model, see module docstring
+    targets = target_modules if target_modules is not None else default_target_modules(model, include_mlp)
+    config = LoraConfig(
+        r=r,
+        lora_alpha=alpha,
+        lora_dropout=dropout,
+        target_modules=targets,
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
+    peft_model = get_peft_model(model, config, autocast_adapter_dtype=adapter_dtype_fp32)
+    trainable = [n for n, p in peft_model.named_parameters() if p.requires_grad]
+    stray = [n for n in trainable if ".lora_A." not in n and ".lora_B." not in n]
+    if stray or not trainable:
+        raise RuntimeError(f"unexpected trainable parameters after attaching LoRA: {stray[:5] or 'none'}")
+    return peft_model
+
+
+def lora_parameters(model: nn.Module) -> dict[str, nn.Parameter]:
+    """Trainable LoRA parameters by name."""
+    return {n: p for n, p in model.named_parameters() if p.requires_grad and (".lora_A." in n or ".lora_B." in n)}
+
+
+def snapshot_lora(model: nn.Module) -> dict[str, Tensor]:
+    """Detached copies of the LoRA weights, to compare after a step."""
+    return {n: p.detach().clone() for n, p in lora_parameters(model).items()}
+
+
+def assert_lora_changed(model: nn.Module, before: dict[str, Tensor]) -> dict[str, float]:
+    """Raise :class:`LoraNotUpdatedError` unless the step moved the LoRA weights.
+
+    Every ``lora_B`` must change: B starts at zero and gets a gradient at the first step, so an
+    unchanged B means the optimizer never saw our gradients. ``lora_A`` may legitimately stay
+    put at step one (its gradient is ``B^T ...`` = 0 without noise), so it is not required.
+    Returns the max absolute change per parameter."""
+    params = lora_parameters(model)
+    if not before or set(before) != set(params):
+        raise LoraNotUpdatedError("snapshot does not match the model's LoRA parameters")
+    delta = {n: float((params[n].detach() - before[n]).abs().max()) for n in before}
+    frozen_b = [n for n, d in delta.items() if ".lora_B." in n and not d > 0.0]
+    if frozen_b or not any(d > 0.0 for d in delta.values()):
+        raise LoraNotUpdatedError(
+            f"{len(frozen_b)} LoRA B matrices did not change after an optimizer step "
+            f"(e.g. {frozen_b[:3]}): check that the optimizer holds these parameters and that "
+            "the model was on its device before get_peft_model"
+        )
+    return delta
