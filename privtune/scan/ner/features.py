@@ -1,32 +1,53 @@
 """Vectorised character features for the Chinese tagger.
 
 Every character position gets ``len(TEMPLATES)`` hashed feature ids, computed for the whole
-string with a handful of numpy operations (no per-character Python loop). A template is a
-conjunction of up to three (channel, offset) atoms; channel ``c`` is the normalised character,
-channel ``k`` its class (CJK, upper, lower, digit, space, other). Atoms are combined with a
-vector multiply-shift hash, so the same function serves training and inference.
+string with a fixed handful of numpy operations (no per-character Python loop). A template is
+an n-gram *pattern* (over normalised characters ``c`` and character classes ``k``) read at an
+offset from the position. Each pattern is hashed once per string as a sum of its atoms times
+random odd 64-bit coefficients; a template is a shifted read of its pattern plus a per-template
+salt, and its id is the top ``bits`` bits (vector multiply-shift hashing). Training and
+inference call the same function, so the hashing can never drift between them.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
+from privtune.scan.ner.lexicon import ZH_SURNAMES, ZH_TRANSLIT
+
 RADIUS = 3  # context characters on each side
-WINDOW = 2 * RADIUS + 1
-MAX_ATOMS = 3
 
-# Character classes. Class 0 is the padding outside the string.
-PAD, CJK, UPPER, LOWER, DIGIT, SPACE, OTHER = range(7)
+# Character classes. Class 0 is the padding outside the string. CJK characters are split by
+# whether they are common surnames or typical of transliterated names, so class n-grams can
+# generalise "surname + two characters + 说" to surnames and given names never seen in training.
+PAD, CJK, UPPER, LOWER, DIGIT, SPACE, OTHER, SURNAME, TRANSLIT = range(9)
 
-# (channel, offset) conjunctions. Order is part of the model format: changing it needs retraining.
-TEMPLATES: tuple[tuple[tuple[str, int], ...], ...] = (
-    (),  # bias
-    (("c", -3),), (("c", -2),), (("c", -1),), (("c", 0),), (("c", 1),), (("c", 2),), (("c", 3),),
-    (("c", -2), ("c", -1)), (("c", -1), ("c", 0)), (("c", 0), ("c", 1)), (("c", 1), ("c", 2)),
-    (("c", -1), ("c", 1)),
-    (("c", -2), ("c", -1), ("c", 0)), (("c", -1), ("c", 0), ("c", 1)), (("c", 0), ("c", 1), ("c", 2)),
-    (("k", -1), ("k", 0), ("k", 1)),
-    (("k", -2), ("k", -1), ("c", 0)), (("c", 0), ("k", 1), ("k", 2)),
+# Pattern name -> atoms as (channel, relative position). Channel "c": normalised character,
+# "k": character class.
+PATTERNS: dict[str, tuple[tuple[str, int], ...]] = {
+    "": (),  # no atoms: the same value everywhere, i.e. the bias feature
+    "c": (("c", 0),),
+    "cc": (("c", 0), ("c", 1)),
+    "c_c": (("c", 0), ("c", 2)),
+    "ccc": (("c", 0), ("c", 1), ("c", 2)),
+    "kkk": (("k", 0), ("k", 1), ("k", 2)),
+    "kkc": (("k", 0), ("k", 1), ("c", 2)),
+    "ckk": (("c", 0), ("k", 1), ("k", 2)),
+}
+
+# (pattern, start offset relative to the position). The order is part of the model format:
+# changing it needs retraining.
+TEMPLATES: tuple[tuple[str, int], ...] = (
+    ("", 0),
+    ("c", -3), ("c", -2), ("c", -1), ("c", 0), ("c", 1), ("c", 2), ("c", 3),
+    ("cc", -2), ("cc", -1), ("cc", 0), ("cc", 1),
+    ("c_c", -1),
+    ("ccc", -2), ("ccc", -1), ("ccc", 0),
+    ("kkk", -1),
+    ("kkc", -2),
+    ("ckk", 0),
 )
 
 
@@ -41,62 +62,82 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
     lower = (norm >= 0x61) & (norm <= 0x7A)
     digit = (norm >= 0x30) & (norm <= 0x39)
     norm[upper] += 0x20
-    norm[digit] = 0x30  # digit values never matter for names/places, their presence does
+    norm[digit] = 0x30  # which digit never matters for names/places, that it is one does
     cls = np.full(0x10000, OTHER, dtype=np.int64)
     cjk = ((cp >= 0x4E00) & (cp <= 0x9FFF)) | ((cp >= 0x3400) & (cp <= 0x4DBF)) | ((cp >= 0xF900) & (cp <= 0xFAFF))
     cls[cjk] = CJK
     cls[upper] = UPPER
     cls[lower] = LOWER
     cls[digit] = DIGIT
-    space = np.zeros(0x10000, dtype=bool)
-    space[[0x09, 0x0A, 0x0D, 0x20, 0xA0, 0x3000]] = True
-    cls[space] = SPACE
+    cls[[0x09, 0x0A, 0x0D, 0x20, 0xA0, 0x3000]] = SPACE
+    cls[[ord(c) for c in ZH_TRANSLIT]] = TRANSLIT
+    cls[[ord(c) for c in ZH_SURNAMES[:200]]] = SURNAME  # the commonest win over TRANSLIT (马, 罗)
     return norm, cls
 
 
 NORM, CLASS = _tables()
-_CLASS_BASE = 0x110000  # class atoms live above every code point so they never equal a character
+# Both channels in one table (row 0: normalised character, row 1: class). Characters beyond
+# the BMP (emoji, rare CJK extensions) all read the last entry, U+FFFF, a non-character.
+TABLE = np.stack([NORM, CLASS]).astype(np.uint64)
+_PAD_CHAR = 0x110000  # above every code point, so padding never equals a real character
 
 
-def _template_arrays(seed: int = 0x5EED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row indices into the stacked window, random odd coefficients, and per-template salts."""
+def _constants(seed: int = 0x5EED) -> tuple[np.ndarray, ...]:
+    """Atom slots for stage 1 and template reads for stage 2, with random odd coefficients.
+
+    Stage 1 sums three atom slots per pattern; unused slots get coefficient 0. Stage 2's
+    per-template salt separates templates that share a pattern.
+    """
     rng = np.random.default_rng(seed)
-    t = len(TEMPLATES)
-    rows = np.zeros((MAX_ATOMS, t), dtype=np.intp)
-    coef = np.zeros((MAX_ATOMS, t, 1), dtype=np.uint64)
-    for j, atoms in enumerate(TEMPLATES):
-        for a, (channel, offset) in enumerate(atoms):
-            rows[a, j] = (0 if channel == "c" else WINDOW) + offset + RADIUS
-            coef[a, j, 0] = rng.integers(1, 2**63, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-    salt = rng.integers(1, 2**63, size=(t, 1), dtype=np.uint64)
-    return rows, coef, salt
+    names = list(PATTERNS)
+    rows = np.zeros((3, len(names), 1), dtype=np.intp)
+    shifts = np.zeros((3, len(names), 1), dtype=np.intp)
+    coefs = np.zeros((3, len(names), 1), dtype=np.uint64)
+    for j, atoms in enumerate(PATTERNS.values()):
+        for a, (ch, p) in enumerate(atoms):
+            rows[a, j, 0] = 0 if ch == "c" else 1
+            shifts[a, j, 0] = p
+            coefs[a, j, 0] = int(rng.integers(1, 2**62)) * 2 + 1
+    # Template j reads pattern row `tpl_row[j]` at column position + RADIUS + offset.
+    tpl_row = np.array([[names.index(name)] for name, _ in TEMPLATES], dtype=np.intp)
+    tpl_shift = np.array([[RADIUS + off] for _, off in TEMPLATES], dtype=np.intp)
+    salts = rng.integers(1, 2**63, size=(len(TEMPLATES), 1), dtype=np.uint64)
+    return rows, shifts, coefs, tpl_row, tpl_shift, salts
 
 
-_ROWS, _COEF, _SALT = _template_arrays()
+_A_ROW, _A_SHIFT, _A_COEF, _T_ROW, _T_SHIFT, _SALTS = _constants()
+_SPAN = max(p for atoms in PATTERNS.values() for _, p in atoms)  # widest pattern reach
+
+
+@lru_cache(maxsize=256)
+def _geometry(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Padded channel template and gather indices for strings of ``n`` characters (cached:
+    building them costs as much as using them, and chat messages repeat lengths)."""
+    width = n + 2 * RADIUS
+    stride = width + _SPAN
+    cols = np.arange(width)
+    base = np.zeros((2, stride), dtype=np.uint64)
+    base[0] = _PAD_CHAR  # class row: 0 is PAD
+    return base, _A_ROW * stride + _A_SHIFT + cols, _T_ROW * width + _T_SHIFT + cols[:n]
 
 
 def codepoints(text: str) -> np.ndarray:
-    """Code points of ``text`` as int64 (one per Python character, so offsets match ``str``)."""
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
-
-
-def char_classes(cp: np.ndarray) -> np.ndarray:
-    """Class of each code point (astral-plane characters count as OTHER)."""
-    return CLASS[np.minimum(cp, 0xFFFF)]
+    """Code points of ``text`` (one per Python character, so offsets match ``str`` indexing)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def feature_ids(text: str, bits: int) -> np.ndarray:
     """Hashed feature ids, shape ``(len(TEMPLATES), len(text))``, values in ``[0, 2**bits)``."""
     cp = codepoints(text)
     n = cp.shape[0]
-    bmp = np.minimum(cp, 0xFFFF)
-    norm = np.where(cp > 0xFFFF, cp, NORM[bmp])
-    padded = np.zeros((2, n + 2 * RADIUS), dtype=np.int64)
-    padded[0, RADIUS : RADIUS + n] = norm
-    padded[1, :] = _CLASS_BASE  # PAD class outside the string
-    padded[1, RADIUS : RADIUS + n] += CLASS[bmp]
-    # Row r of `stack` is channel (r // WINDOW) shifted by offset (r % WINDOW) - RADIUS.
-    win = np.lib.stride_tricks.sliding_window_view(padded, n, axis=1)  # (2, WINDOW, n), a view
-    stack = win.reshape(2 * WINDOW, n).astype(np.uint64)
-    h = (stack[_ROWS] * _COEF).sum(axis=0, dtype=np.uint64) + _SALT  # wraps mod 2**64 on purpose
-    return (h >> np.uint64(64 - bits)).astype(np.intp)
+    base, atom_idx, tpl_idx = _geometry(n)
+    chan = base.copy()
+    chan[:, RADIUS : RADIUS + n] = TABLE[:, np.minimum(cp, 0xFFFF)]
+    # Stage 1: each pattern hashed once at every padded column (wraps mod 2**64 on purpose).
+    atoms = chan.ravel()[atom_idx] * _A_COEF
+    pat = atoms[0] + atoms[1]
+    pat += atoms[2]
+    # Stage 2: each template is a salted, shifted read of its pattern; keep the top bits.
+    ids = pat.ravel()[tpl_idx] + _SALTS
+    ids >>= np.uint64(64 - bits)
+    return ids.view(np.int64)

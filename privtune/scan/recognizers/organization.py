@@ -1,1 +1,41 @@
-"""Placeholder: filled in by the recognizer work."""
+"""ORGANIZATION: Chinese companies, organisations and government bodies by the CLUENER-trained
+CRF (CLUENER company + organization + government); English names with a legal-form or
+institution suffix (Inc., Ltd, LLC, Bank, Hospital, University ...) by pattern."""
+
+from __future__ import annotations
+
+import re
+
+from privtune.scan.entities import Span
+from privtune.scan.ner.english import find_organizations
+from privtune.scan.ner.model import tag_zh
+from privtune.scan.recognizers.person import CJK_TRIGGER
+from privtune.scan.registry import Recognizer, register
+
+
+@register
+class ZhOrganizationRecognizer(Recognizer):
+    """Chinese organisation names (公司/银行/医院/大学/局 ... and named clubs, parties, teams)."""
+
+    name = "zh_organization_model"
+    entity_types = ("ORGANIZATION",)
+    trigger = CJK_TRIGGER
+
+    def analyze(self, text: str) -> list[Span]:
+        return [s for s in tag_zh(text) if s.type == "ORGANIZATION"]
+
+
+@register
+class EnOrganizationRecognizer(Recognizer):
+    """Capitalised names ending in Inc/Ltd/LLC/Bank/Hospital/University ..., "University of X"."""
+
+    name = "en_org_pattern"
+    entity_types = ("ORGANIZATION",)
+    trigger = re.compile(
+        r"Inc|Ltd|LL[CP]|PLC|Corp|Co\b|GmbH|AG\b|SA\b|Company|Group|Holdings|Bank|Hospital|Clinic|Universit|"
+        r"College|Institute|Foundation|Association|Agency|Partners|Technologies|Systems|Labs|Insurance|"
+        r"Pharmaceuticals|Airlines|Department|Ministry|Museum|Limited|Incorporated"
+    )
+
+    def analyze(self, text: str) -> list[Span]:
+        return [Span(s, e, "ORGANIZATION", score, det) for s, e, score, det in find_organizations(text)]

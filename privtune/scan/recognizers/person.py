@@ -1,1 +1,42 @@
-"""Placeholder: filled in by the recognizer work."""
+"""PERSON: Chinese names by the CLUENER-trained CRF, English/romanised names by lexicon rules.
+
+Chinese follows CLUENER's convention: the name only, without 先生/女士/老师 (周东权先生 ->
+周东权); a bare surname + honorific (王先生) is not tagged. Compound surnames (欧阳, 诸葛 ...)
+stay attached to the given name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from privtune.scan.entities import Span
+from privtune.scan.ner.english import find_persons
+from privtune.scan.ner.model import tag_zh
+from privtune.scan.registry import Recognizer, register
+
+# Any CJK ideograph: the Chinese model is skipped for text without one.
+CJK_TRIGGER = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
+@register
+class ZhPersonRecognizer(Recognizer):
+    """Chinese personal names (2-4 character Han names and transliterated foreign names)."""
+
+    name = "zh_person_model"
+    entity_types = ("PERSON",)
+    trigger = CJK_TRIGGER
+
+    def analyze(self, text: str) -> list[Span]:
+        return [s for s in tag_zh(text) if s.type == "PERSON"]
+
+
+@register
+class EnPersonRecognizer(Recognizer):
+    """English and romanised Chinese names: first/last-name lexicons, titles and context cues."""
+
+    name = "en_person_dict"
+    entity_types = ("PERSON",)
+    trigger = re.compile("[A-Z][a-z]|[A-Z]{2}")
+
+    def analyze(self, text: str) -> list[Span]:
+        return [Span(s, e, "PERSON", score, det) for s, e, score, det in find_persons(text)]

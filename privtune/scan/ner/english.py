@@ -1,0 +1,214 @@
+"""Rule-based English PERSON / ADDRESS / ORGANIZATION finders (regex candidates + lexicon).
+
+Scores are rule confidences on the analyzer's 0..1 scale, chosen so that 0.5 separates "looks
+like the entity on its own" from "needs context": a known first + last name, a title, a street
+number + name + suffix, or a legal-form suffix clear it; a lone first name needs a cue such as
+"my name is" or "Dear". They are tuned on the hand-labelled sentences in tests/scan/test_ner.py,
+not fitted to a corpus.
+"""
+
+from __future__ import annotations
+
+import re
+
+from privtune.scan.ner.lexicon import en_lexicon
+from privtune.scan.registry import context_score
+
+_B = r"(?<![A-Za-z0-9])"  # ASCII-only boundaries: \b does not fire between 张 and "John"
+_E = r"(?![A-Za-z0-9])"
+
+# ---- PERSON ------------------------------------------------------------------------------
+
+_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mister)"
+# A title never starts the name part, so "Dear Mr. Zhang" is matched from "Mr." on.
+_WORD = rf"(?!{_TITLE}\.?\s)(?:(?:O'|Mc|Mac)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?|[A-Z]\.|[A-Z]{{2,}})"
+PERSON_RE = re.compile(rf"{_B}(?:(?P<title>{_TITLE})\.?\s+)?(?P<name>(?:{_WORD})(?:[ \t]+(?:{_WORD})){{0,3}}){_E}")
+
+# Capitalised words that are never part of a name here (sentence starters, greetings, calendar
+# words; months are the date recognizer's business).
+_NOT_NAME = frozenset(
+    "I A An The This That These Those My Your Our Their His Her Its We You They He She It Is Are "
+    "Hello Hi Hey Dear Thanks Thank Please Yes No Not Ok OK Okay Sorry Sure Good Great Welcome "
+    "And Or But So If When Where What Why How Who Which While Then Also Just Still Can Could "
+    "Would Should Will Shall May Might Must Do Does Did Have Has Had Let Get Got Need "
+    "Customer Client Patient Doctor Agent Support Recipient Sender Holder Dept Service Team "
+    "Manager Account Order Card Bank Phone Email Address Name Street Road Avenue City State Apt Suite Unit Room Floor "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
+    "June July August September October November December Today Tomorrow Yesterday "
+    "Inc Ltd LLC Corp Co Company Group University Hospital Clinic College Institute "
+    "New San Los Las Santa Fort Port Lake Mount Saint North South East Central Upper Lower".split()
+)
+# First names that are also ordinary words; alone they need a context cue even when capitalised.
+_AMBIGUOUS = frozenset(
+    "Amber Angel Autumn Bill Bob Chase Crystal Dawn Dean Destiny Drew Faith Frank Grace Guy Hope "
+    "Holly Hunter Jack Jade Joy Lance Mark Misty Penny Ray Rose Sandy Summer Will Long Young King "
+    "Hill Brown White Green Black Wood Stone Price West Lane Little Day Park Page Love Rich Small "
+    "Short Strong House Case Best Church Bright Sharp Wise Bell Hall".split()
+)
+# Romanised Chinese surnames (Hanyu Pinyin and Cantonese spellings): customers write them too.
+_PINYIN_SURNAMES = frozenset(
+    "Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Zhu Guo Gao Lin Luo Zheng Liang Xie "
+    "Tang Han Feng Deng Cao Peng Zeng Xiao Tian Dong Yuan Pan Cai Jiang Du Ye Cheng Wei Su Lu "
+    "Ding Ren Shen Yao Jin Jia Fu Shi Tan Liao Zou Xiong Qiu Qin Yin Xue Yan Duan Lei Hou Shao "
+    "Meng Kong Cui Kang Mao Qian Hao Wan Gu Lai Wen Mo Tao Xia Zhong Ouyang Situ Zhuge "
+    "Wong Chan Cheung Lau Ng Ho Leung Lam Tsang Chow Kwok Yeung Tse Lee Chang Hsu Tsai".split()
+)
+_PERSON_CUES = (
+    "my name is", "name is", "name:", "i am ", "i'm ", "this is", "dear", "hi ", "hello ",
+    "customer", "patient", "account holder", "recipient", "contact", "signed", "regards",
+    "sincerely", "spoke to", "spoke with", "姓名", "名字", "我叫", "我是", "客户", "联系人",
+)
+
+
+def _is_namelike(tok: str) -> bool:
+    return tok not in _NOT_NAME and tok.title() not in _NOT_NAME  # title(): "THE" is "The"
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+def _name_runs(m: re.Match[str]) -> list[list[re.Match[str]]]:
+    """The match's words split into runs of name-like words (stop words break a run)."""
+    runs: list[list[re.Match[str]]] = [[]]
+    for t in _TOKEN.finditer(m.group("name")):
+        if _is_namelike(t.group()):
+            runs[-1].append(t)
+        elif runs[-1]:
+            runs.append([])
+    return [r for r in runs if r]
+
+
+def find_persons(text: str) -> list[tuple[int, int, float, str]]:
+    """``(start, end, score, detector)`` for English/romanised personal names in ``text``."""
+    lex = en_lexicon()
+    out: list[tuple[int, int, float, str]] = []
+    for m in PERSON_RE.finditer(text):
+        if m.group("name") in _NOT_NAME and m.group("title") is None:
+            continue  # fast path: a lone capitalised common word ("Hello", "Please")
+        base = m.start("name")
+        for toks in _name_runs(m):
+            while toks and toks[-1].group().endswith("."):
+                toks.pop()  # a trailing initial is more often a sentence end ("... to J.")
+            words = [t.group().title() if t.group().isupper() and len(t.group()) > 1 else t.group() for t in toks]
+            # Leading capitalised words before a known first name are not part of it
+            # ("Recipient Norma Fisher", "Customer Wang Wei").
+            for i in range(1, len(words)):
+                if (words[i] in lex.first_names or words[i] in _PINYIN_SURNAMES) and not any(
+                    w in lex.first_names or w in lex.last_names or w in _PINYIN_SURNAMES for w in words[:i]
+                ):
+                    toks, words = toks[i:], words[i:]
+                    break
+            if not toks:
+                continue
+            first, last = words[0], words[-1]
+            known_first = first in lex.first_names
+            known_last = last in lex.last_names or last in _PINYIN_SURNAMES
+            pinyin = first in _PINYIN_SURNAMES or last in _PINYIN_SURNAMES
+            titled = m.group("title") is not None and toks[0].start() == 0
+            if titled:
+                score, det = 0.85, "en_person_title"
+            elif len(words) >= 2 and known_first and known_last:
+                score, det = 0.85, "en_person_dict"
+            elif len(words) >= 2 and (known_first or known_last or pinyin):
+                score, det = 0.6, "en_person_dict"
+            elif len(words) == 1 and (known_first or known_last) and first not in _AMBIGUOUS:
+                score, det = 0.35, "en_person_dict"
+            elif len(words) >= 2:
+                score, det = 0.2, "en_person_dict"
+            else:
+                continue
+            if not (known_first or known_last) and any(t.group().isupper() and len(t.group()) > 1 for t in toks):
+                score -= 0.15  # all-caps runs are usually acronyms, not names
+            start = m.start("title") if titled else base + toks[0].start()
+            end = base + toks[-1].end()
+            score = context_score(text, start, end, score, positive=_PERSON_CUES, boost=0.35)
+            out.append((start, end, min(score, 0.95), det))
+    return out
+
+
+# ---- ADDRESS -----------------------------------------------------------------------------
+
+_SUFFIX_ABBR = (
+    "St Ave Av Rd Blvd Ln Dr Ct Pl Sq Ter Pkwy Hwy Cir Trl Way Row Expy Fwy Plz Cres Ctr"
+).split()
+
+
+def _address_re() -> re.Pattern[str]:
+    lex = en_lexicon()
+    suffixes = sorted(set(lex.street_suffixes) | set(_SUFFIX_ABBR), key=len, reverse=True)
+    suffix = "(?:" + "|".join(map(re.escape, suffixes)) + r")\.?"
+    word = r"(?:[A-Z][a-z]+|\d{1,3}(?:st|nd|rd|th))"
+    street = (
+        rf"{_B}\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?[ \t]+(?:(?:[NSEW]|North|South|East|West)\.?[ \t]+)?"
+        rf"{word}(?:[ \t]+{word}){{0,3}}[ \t]+{suffix}{_E}"
+    )
+    unit = r"(?:,?[ \t]*(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm|Floor|Fl|#)\.?[ \t]*#?[A-Za-z0-9-]{1,6})"
+    city = r"(?:,[ \t]*[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,2})"
+    state_zip = r"(?:,?[ \t]*(?P<state>[A-Z]{2})[ \t]+\d{5}(?:-\d{4})?)"
+    po_box = rf"{_B}P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d{{1,6}}"
+    return re.compile(rf"(?:{street}|{po_box}){unit}?(?:{city}{state_zip}?)?{_E}")
+
+
+_ADDRESS_RE: re.Pattern[str] | None = None
+
+
+def find_addresses(text: str) -> list[tuple[int, int, float, str]]:
+    """Street addresses (number + street name + suffix, optional unit, city, state and ZIP)."""
+    global _ADDRESS_RE
+    if _ADDRESS_RE is None:
+        _ADDRESS_RE = _address_re()
+    states = en_lexicon().states
+    out = []
+    for m in _ADDRESS_RE.finditer(text):
+        score = 0.8
+        if m.group("state") in states:
+            score = 0.95
+        out.append((m.start(), m.end(), score, "en_address_pattern"))
+    return out
+
+
+# ---- ORGANIZATION ------------------------------------------------------------------------
+
+_ORG_WORD = r"(?:[A-Z][A-Za-z'&.-]*|&|and|of|the|for)"
+_LEGAL = r"Inc|Incorporated|Ltd|Limited|LLC|LLP|PLC|Corp|Corporation|Co|GmbH|AG|SA"
+_KIND = (
+    r"Company|Group|Holdings|Bank|Hospital|Clinic|University|College|Institute|Foundation|"
+    r"Association|Agency|Partners|Technologies|Systems|Labs|Insurance|Pharmaceuticals|Airlines"
+)
+ORG_SUFFIX_RE = re.compile(
+    rf"{_B}(?P<org>[A-Z][A-Za-z'&.-]*(?:[ \t]+{_ORG_WORD}){{0,4}}[ \t,]+(?P<kind>{_LEGAL}|{_KIND}))(?P<dot>\.)?{_E}"
+)
+ORG_PREFIX_RE = re.compile(
+    rf"{_B}(?:(?:The|the)[ \t]+)?(?P<org>(?:University|Bank|Department|Ministry|Institute|College|Museum)"
+    rf"[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+){{0,3}}){_E}"
+)
+_LEGAL_SET = frozenset(_LEGAL.split("|"))
+
+
+_FIRST_LEGAL = re.compile(rf"[ \t,]+(?:{_LEGAL})(?![A-Za-z])\.?")
+
+
+def find_organizations(text: str) -> list[tuple[int, int, float, str]]:
+    """Capitalised names ending in a legal form or an institution word, or "University of X"."""
+    out = []
+    pos = 0
+    while (m := ORG_SUFFIX_RE.search(text, pos)) is not None:
+        pos = m.end()
+        org = m.group("org")
+        start, end, legal = m.start("org"), m.end("org"), m.group("kind") in _LEGAL_SET
+        first = org.split()[0]
+        if first in _NOT_NAME and first not in ("Bank", "University"):
+            # "The", "My" ... are not part of the name: start at the next capitalised word.
+            rest = re.search(r"[ \t]+([A-Z])", org)
+            if rest is None or rest.start(1) >= m.start("kind") - start:
+                continue
+            start += rest.start(1)
+        cut = _FIRST_LEGAL.search(text, start, end)
+        if cut is not None and cut.end() < end:  # the name ends at its first legal form
+            end, legal, pos = cut.end(), True, cut.end()  # and the rest is searched again
+        elif legal and m.group("dot"):
+            end = m.end("dot")  # "Inc." keeps its dot
+        out.append((start, end, 0.9 if legal else 0.75, "en_org_pattern"))
+    for m in ORG_PREFIX_RE.finditer(text):
+        out.append((m.start("org"), m.end("org"), 0.8, "en_org_pattern"))
+    return out

@@ -1,0 +1,72 @@
+"""Word lists behind the name/place features and the rule-based English recognizers.
+
+Chinese lists are small constants (facts about Chinese names; no training data involved).
+English lists are package data (``en_lexicon.json``) written by ``tools/train_ner.py`` from
+Faker's ``en_US`` providers (first/last names from US census-derived lists, USPS street
+suffixes, state codes) and loaded once per process.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+# The ~320 most common Chinese surnames (single character), most frequent first.
+ZH_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭林何高罗郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁蒋余叶杜苏程吕"
+    "魏丁沈任钟姚卢傅姜崔谭廖范汪陆金石戴贾夏邱韦方侯邹孟熊秦白江阎薛尹雷段鞠黎史贺龙陶邵毛郝顾"
+    "龚钱万严赖覃洪莫武汤孔向温常康牛施葛樊文邢安易伍庞乔齐聂章庄倪颜耿殷鲁岳詹欧翟申焦兰关左俞"
+    "柳甘祝包宁阮舒符尚柯纪梅童毕凌季单裴谷苗霍涂成曲盛冉骆翁蓝路游辛靳管柴蒙鲍祁喻华蒲房滕饶屈"
+    "牟解艾尤时阳穆农司卓项车连简吉古缪芦褚麦娄戚窦景费宫岑党晏卜冷席卫米柏宗佟全瞿桂应姬邬边苟"
+    "卞闵臧和师刁隋仇商沙栾荣巫寇桑郎丛仲甄敖虞巩明查池佘麻苑邝迟谈匡官封荆惠乐储班郁胥冀南原燕"
+    "栗楚鄢劳谌楼冼皮粟蔺盘奚闻厉满伊位阚郜区海花仝禹廉练强权盖屠帅朴豆卿支丰狄国巴祖漆井平容计"
+    "相初云索宣门晋都薄敬芮鹿伏阙来戈普邸浦晁扈雍亓羊母裘赫辜邰乌修阿杭况宿那鲜印逯茹隆诸战慕玉"
+    "闫"
+)
+
+# Two-character surnames; the tagger's spans are widened to include them when it starts late.
+ZH_COMPOUND_SURNAMES: frozenset[str] = frozenset(
+    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 轩辕 端木 独孤 南宫 西门 "
+    "百里 呼延 万俟 澹台 公冶 太史 申屠 钟离 闻人 赫连 濮阳 司空 左丘 东郭 拓跋 完颜 第五".split()
+)
+
+# Characters typical of transliterated foreign names (斯, 尔, 克 ... as in 布鲁克斯, 贝克汉姆).
+ZH_TRANSLIT = (
+    "斯克尔拉里德尼特卡贝科布希奥托雷夫维蒂纳埃利基加莱巴格鲁多萨迪恩森洛博杰沃瓦奇弗佩肖西诺塔勒"
+    "波吉耶塞兰顿普扬内伯比梅扎朗因列伦威凯迈菲琼廉姆泰彼逊泽摩乔曼达帝伊雅哈霍丹亨汉娜莉丝琳蒙"
+)
+
+# Forms of address and titles that follow a name. CLUENER leaves them outside the name span
+# (周东权先生 -> 周东权) and does not tag a bare surname with one (王先生, 李总) at all.
+ZH_TITLES = (
+    "先生", "女士", "小姐", "老师", "同学", "师傅", "医生", "大夫", "护士", "经理", "总", "阿姨",
+    "叔叔", "大爷", "大妈", "老板", "博士", "教授", "书记", "主任", "局长", "院长", "校长", "部长",
+    "市长", "省长", "县长", "队长", "总裁", "董事长", "律师", "记者", "警官",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EnLexicon:
+    """English name and address vocabularies (title-cased, except ``states``: upper-case codes)."""
+
+    first_names: frozenset[str]
+    last_names: frozenset[str]
+    street_suffixes: frozenset[str]
+    states: frozenset[str]
+
+
+LEXICON_PATH = Path(__file__).with_name("en_lexicon.json")
+
+
+@lru_cache(maxsize=1)
+def en_lexicon() -> EnLexicon:
+    """The English lexicon shipped with the package (read once per process)."""
+    data = json.loads(LEXICON_PATH.read_text(encoding="utf-8"))
+    return EnLexicon(
+        first_names=frozenset(data["first_names"]),
+        last_names=frozenset(data["last_names"]),
+        street_suffixes=frozenset(data["street_suffixes"]),
+        states=frozenset(data["states"]),
+    )

@@ -1,0 +1,166 @@
+"""The Chinese PERSON / ADDRESS / ORGANIZATION tagger: a linear-chain CRF over hashed
+character n-gram features, trained on CLUENER2020 by ``tools/train_ner.py`` (see MODEL_CARD.md).
+
+Inference is pure numpy: feature hashing and the emission lookup are vectorised over the whole
+string, and decoding uses the span-gain Viterbi of :mod:`privtune.scan.ner.decode`. The model
+file is read once per process, on first use; torch is never imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from privtune.errors import ConfigError
+from privtune.scan.entities import Span
+from privtune.scan.ner import features
+from privtune.scan.ner.decode import SpanDecoder
+from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_TITLES
+
+MODEL_PATH = Path(__file__).with_name("zh_crf.npz")
+TYPES: tuple[str, ...] = ("PERSON", "ADDRESS", "ORGANIZATION")
+TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{t}" for t in TYPES for p in "BIES")
+DETECTORS: dict[str, str] = {t: f"zh_{t.lower()}_model" for t in TYPES}
+_SPACE = re.compile(r"\s+")
+_CJK_CLASS = "[\u3400-\u9fff\uf900-\ufaff]"
+_CJK = re.compile(_CJK_CLASS)
+_ZH_REGION = re.compile(rf"\S*{_CJK_CLASS}(?:.*{_CJK_CLASS})?\S*")  # "." stops at line ends
+
+
+def feature_fingerprint() -> str:
+    """Digest of everything that decides feature ids; a model is only valid for the same one."""
+    spec = json.dumps([features.RADIUS, list(features.PATTERNS.items()), list(features.TEMPLATES)])
+    h = hashlib.sha256(spec.encode())
+    h.update(features.NORM.tobytes())
+    h.update(features.CLASS.tobytes())
+    h.update(features.feature_ids("王小明住在北京市朝阳区。Acme Ltd. 123", 20).tobytes())
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """score = sigmoid(slope * (gain - threshold)): 0.5 exactly at the F1-best gain threshold."""
+
+    slope: float
+    threshold: float
+
+    def score(self, gain: float) -> float:
+        return 1.0 / (1.0 + math.exp(-self.slope * (gain - self.threshold)))
+
+
+class ZhTagger:
+    """Loaded CRF: ``tag(text)`` returns PERSON / ADDRESS / ORGANIZATION spans with scores."""
+
+    def __init__(self, path: Path = MODEL_PATH) -> None:
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                rows, values, trans = z["rows"], z["values"], z["transitions"]
+        except (OSError, KeyError, ValueError) as exc:
+            raise ConfigError(f"cannot load the Chinese NER model {path}: {exc}") from exc
+        if meta.get("features") != feature_fingerprint() or tuple(meta.get("tags", ())) != TAGS:
+            raise ConfigError(f"{path} was trained with different features or tags; rerun tools/train_ner.py")
+        self.meta = meta
+        self.bits = int(meta["bits"])
+        # Sparse on disk (most hash buckets are unused after L1), dense float32 in memory.
+        weights = np.zeros((1 << self.bits, len(TAGS)), dtype=np.float32)
+        weights[rows] = values.astype(np.float32)
+        # Decoding only needs each tag's score relative to O: subtract once here, not per call.
+        self.gain_weights = weights[:, 1:] - weights[:, :1]
+        self.transitions = trans.astype(np.float64)
+        self.decoder = SpanDecoder(self.transitions, len(TYPES), max_len=int(meta.get("max_len", 32)))
+        self.calibration = {t: Calibration(**meta["calibration"][t]) for t in TYPES}
+
+    def gains(self, text: str) -> np.ndarray:
+        """Per-character score of each non-O tag minus O's, shape ``(len(text), len(TAGS) - 1)``."""
+        gains = np.take(self.gain_weights, features.feature_ids(text, self.bits), axis=0).sum(axis=0)
+        if _SPACE.search(text) is not None:
+            # CLUENER text has no whitespace at all, so the model never learnt what it means;
+            # in mixed chats it separates words ("客户 李雷 from 华为"): never inside an entity.
+            for m in _SPACE.finditer(text):
+                gains[m.start() : m.end()] = -1e4
+        return gains
+
+    def tag(self, text: str) -> list[Span]:
+        """Entity spans of ``text`` (CLUENER conventions), scores calibrated to [0, 1]."""
+        return [
+            Span(start, end, name, self.calibration[name].score(gain), DETECTORS[name])
+            for start, end, name, gain in self.raw_spans(text)
+        ]
+
+    def raw_spans(self, text: str) -> list[tuple[int, int, str, float]]:
+        """``(start, end, type, gain)`` before calibration (the calibration is fitted on these)."""
+        out = []
+        # Only the Chinese stretches of each line are tagged: a stretch runs from the first to
+        # the last whitespace-delimited chunk holding a CJK character. English lines and words
+        # around them are left to the English rules (the model was trained on Chinese only).
+        for region in _ZH_REGION.finditer(text):
+            offset, chunk = region.start(), region.group()
+            for start, end, typ, gain in self.decoder.spans_from_gains(self.gains(chunk)):
+                if _CJK.search(chunk, start, end) is None and not _touches_cjk(chunk, start, end):
+                    continue  # a Latin-only span away from Chinese text is the English rules' call
+                name = TYPES[typ]
+                if name == "PERSON":
+                    bounds = _person_bounds(chunk, start, end)
+                    if bounds is None:
+                        continue
+                    start, end = bounds
+                out.append((offset + start, offset + end, name, gain))
+        return out
+
+
+def _touches_cjk(text: str, start: int, end: int) -> bool:
+    return (start > 0 and _CJK.match(text, start - 1) is not None) or _CJK.match(text, end) is not None
+
+
+def _person_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """CLUENER's name conventions at the edges of a span; None if it is no name by them."""
+    if start > 0 and text[start - 1 : start + 1] in ZH_COMPOUND_SURNAMES:
+        start -= 1  # 欧|阳娜娜 -> 欧阳娜娜
+    for title in ZH_TITLES:
+        if text.endswith(title, start, end):
+            if end - len(title) - start < 2:
+                return None  # 王先生, 李总: a surname and a title is a form of address
+            return start, end - len(title)  # 周东权先生 -> 周东权
+    return start, end
+
+
+_LOCK = threading.Lock()
+_TAGGER: ZhTagger | None = None
+_PATH = MODEL_PATH
+_LAST: tuple[str, list[Span]] = ("", [])
+
+
+def get_tagger() -> ZhTagger:
+    """The process-wide tagger, loaded on first call."""
+    global _TAGGER
+    if _TAGGER is None:
+        with _LOCK:
+            if _TAGGER is None:
+                _TAGGER = ZhTagger(_PATH)
+    return _TAGGER
+
+
+def reset(path: Path | None = None) -> None:
+    """Forget the loaded model; the next use loads ``path`` (default: the packaged model)."""
+    global _TAGGER, _LAST, _PATH
+    with _LOCK:
+        _TAGGER, _LAST, _PATH = None, ("", []), Path(path) if path is not None else MODEL_PATH
+
+
+def tag_zh(text: str) -> list[Span]:
+    """Spans for ``text``; the three zh recognizers share one run per string via a 1-entry cache."""
+    global _LAST
+    last = _LAST  # one read: another thread may replace it, never half-way
+    if last[0] == text and text:
+        return last[1]
+    spans = get_tagger().tag(text)
+    _LAST = (text, spans)
+    return spans
