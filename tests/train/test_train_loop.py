@@ -108,3 +108,18 @@ def test_resume_without_checkpoint_is_a_clear_error(tiny_llama_dir, data, tmp_pa
     monkeypatch.setenv("PRIVTUNE_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
     with pytest.raises(ConfigError, match="no checkpoint"):
         train(_cfg(tiny_llama_dir, data, tmp_path / "run", resume=True), log=lambda m: None)
+
+
+def test_user_level_dp_counts_users_and_encrypted_adapter_loads(tiny_llama_dir, data, tmp_path, monkeypatch):
+    from privtune.train.checkpoint import load_encrypted_adapter
+
+    monkeypatch.setenv("PRIVTUNE_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+    privacy = train(_cfg(tiny_llama_dir, data, tmp_path / "run", privacy_unit="user", user_id_field="scenario",
+                         batch_size=2, encrypt_adapter=True), log=lambda m: None)
+    # Four scenarios are the users here: q = 2/4, and the accountant saw users, not records.
+    assert privacy["privacy_unit"] == "user" and privacy["privacy_units"] == 4
+    assert privacy["sample_rate"] == pytest.approx(0.5)
+    adapter = tmp_path / "run" / "adapter"
+    assert not (adapter / "adapter_model.safetensors").exists()
+    weights = load_encrypted_adapter(adapter, b"0123456789abcdef0123456789abcdef")
+    assert any("lora_B" in k for k in weights)
