@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from privtune.demo.base_model import build_base_model
-from privtune.demo.run import DemoConfig, prepare_data, train_arm
+from privtune.demo.run import ATTENTION_TARGETS, LORA_TARGETS, DemoConfig, prepare_data, train_arm
 
 
 def final_val_loss(run_dir: Path) -> float:
@@ -29,16 +29,27 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--epsilon", type=float, default=8.0)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--lora-r", type=int, default=8)
+    ap.add_argument("--lora-targets", choices=("attention", "all"), default="attention")
+    ap.add_argument("--dp-batch", type=int, default=None, help="expected logical batch of the DP run")
+    ap.add_argument("--dp-lr", type=float, default=None)
     args = ap.parse_args()
     cfg = DemoConfig.quick(args.out) if args.quick else DemoConfig(out=args.out)
-    cfg = cfg.model_copy(update={"target_epsilon": args.epsilon, **({"steps": args.steps} if args.steps else {})})
+    update = {"target_epsilon": args.epsilon, "lora_r": args.lora_r,
+              "lora_targets": ATTENTION_TARGETS if args.lora_targets == "attention" else LORA_TARGETS}
+    update |= {"steps": args.steps} if args.steps else {}
+    update |= {"dp_batch_size": args.dp_batch} if args.dp_batch else {}
+    update |= {"dp_learning_rate": args.dp_lr} if args.dp_lr else {}
+    cfg = cfg.model_copy(update=update)
     t0 = time.perf_counter()
     base = build_base_model(cfg.base_settings)
     files = prepare_data(cfg, print)
     non_private = final_val_loss(train_arm("naive", cfg, base, files["raw"], files["heldout"], print))
     private = final_val_loss(train_arm("privtune", cfg, base, files["raw"], files["heldout"], print))
     ratio = private / non_private
-    print(json.dumps({"benchmark": "dp_utility", "steps": cfg.steps, "epsilon": args.epsilon,
+    print(json.dumps({"benchmark": "dp_utility", "steps": cfg.steps, "epsilon": args.epsilon, "lora_r": cfg.lora_r,
+                      "lora_targets": cfg.lora_targets, "batch_non_private": cfg.batch_size,
+                      "batch_dp": cfg.dp_batch_size, "lr_non_private": cfg.learning_rate, "lr_dp": cfg.dp_learning_rate,
                       "val_loss_non_private": round(non_private, 4), "val_loss_dp": round(private, 4),
                       "ratio_dp_vs_non_private": round(ratio, 4), "target_ratio": 1.15, "met": ratio <= 1.15,
                       "seconds": round(time.perf_counter() - t0, 1)}))

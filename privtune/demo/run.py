@@ -27,6 +27,11 @@ from privtune.demo.corpus import generate
 from privtune.io.writers import atomic_write_text
 
 
+# Attention and MLP: a few-million-parameter model needs the MLP adapters to memorise at all.
+LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+ATTENTION_TARGETS = LORA_TARGETS[:4]
+
+
 class DemoConfig(BaseModel):
     model_config = {"extra": "forbid"}
 
@@ -38,8 +43,10 @@ class DemoConfig(BaseModel):
     batch_size: int = 32
     micro_batch_size: int = 16
     learning_rate: float = 4e-3
-    dp_learning_rate: float = 8e-3
+    dp_learning_rate: float = 2e-3
+    dp_batch_size: int = 96  # DP needs bigger batches: noise is fixed per step, signal grows with the batch
     lora_r: int = 16
+    lora_targets: list[str] = Field(default_factory=lambda: list(LORA_TARGETS))
     max_length: int = 128
     target_epsilon: float = 8.0
     canary_count: int = 24
@@ -96,8 +103,6 @@ def with_canaries(src: Path, canaries_path: Path, dst: Path, seed: int) -> Path:
 
 
 ARMS = ("naive", "scan", "privtune")
-# Attention and MLP: a few-million-parameter model needs the MLP adapters to memorise at all.
-LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
 def train_arm(arm: str, cfg: DemoConfig, base: Path, train_file: Path, heldout: Path, log: Callable[[str], None]) -> Path:
@@ -109,9 +114,9 @@ def train_arm(arm: str, cfg: DemoConfig, base: Path, train_file: Path, heldout: 
     out = cfg.out / arm / "train"
     tcfg = TrainConfig(
         model=base, data=train_file, validation=heldout, output_dir=out, steps=cfg.steps,
-        batch_size=cfg.batch_size, micro_batch_size=cfg.micro_batch_size, max_length=cfg.max_length,
+        batch_size=cfg.dp_batch_size if dp else cfg.batch_size, micro_batch_size=cfg.micro_batch_size, max_length=cfg.max_length,
         learning_rate=cfg.dp_learning_rate if dp else cfg.learning_rate,
-        lora={"r": cfg.lora_r, "alpha": 2 * cfg.lora_r, "target_modules": LORA_TARGETS},
+        lora={"r": cfg.lora_r, "alpha": 2 * cfg.lora_r, "target_modules": cfg.lora_targets},
         dp=dp, target_epsilon=cfg.target_epsilon, ledger=str(cfg.out / "ledger.sqlite"), dataset_name=f"demo-{arm}",
         seed=cfg.seed, eval_every=max(1, cfg.steps // 3), warmup_steps=max(1, cfg.steps // 20),
     )

@@ -8,6 +8,7 @@ from privtune.scan.entities import ENTITY_TYPES, STRUCTURED_TYPES, Span
 from privtune.scan.registry import REGISTRY, Recognizer
 
 DEFAULT_MIN_SCORE = 0.5
+_SEP = "\n"
 
 
 def load_recognizers() -> None:
@@ -48,6 +49,33 @@ class Analyzer:
                 if s.type in self.types and s.score >= self.min_score_by_type.get(s.type, self.min_score):
                     spans.append(s)
         return resolve_overlaps(spans)
+
+    def analyze_many(self, texts: list[str]) -> list[list[Span]]:
+        """Analyse the texts of one record in one pass (joined by newlines), spans per text.
+
+        One pass amortises each recognizer's fixed cost (the Chinese tagger's is ~25 µs) over
+        a record's fields, and lets context words in one turn of a chat inform the next.
+        """
+        if len(texts) == 1:
+            return [self.analyze(texts[0])]
+        return split_spans(self.analyze(_SEP.join(texts)), [len(t) for t in texts], len(_SEP))
+
+
+def split_spans(spans: list[Span], lengths: list[int], sep_len: int) -> list[list[Span]]:
+    """Map spans over ``sep.join(texts)`` back to per-text spans; spans crossing a separator are dropped."""
+    out: list[list[Span]] = [[] for _ in lengths]
+    starts, pos = [], 0
+    for n in lengths:
+        starts.append(pos)
+        pos += n + sep_len
+    i = 0
+    for s in spans:  # spans are sorted by start
+        while i + 1 < len(starts) and starts[i + 1] <= s.start:
+            i += 1
+        lo = starts[i]
+        if s.end <= lo + lengths[i]:
+            out[i].append(Span(s.start - lo, s.end - lo, s.type, s.score, s.detector))
+    return out
 
 
 def resolve_overlaps(spans: list[Span]) -> list[Span]:

@@ -81,8 +81,7 @@ class RecordProcessor:
             return res
         new: dict[str, Any] | None = None  # copied on the first replacement only
         all_types: list[str] = []
-        for path, text in fields:
-            spans = self.analyzer.analyze(text)
+        for (path, text), spans in zip(fields, self.analyzer.analyze_many([t for _, t in fields])):
             for s in spans:
                 res.findings.append(Finding.from_span(item.index, path, s))
                 all_types.append(s.type)

@@ -24,3 +24,4 @@ def test_type_and_counter_rules_and_comma_lists():
 def test_bad_rules_are_clear_errors(bad):
     with pytest.raises(ConfigError, match="fail-on"):
         gate.parse_rules([bad])
+
