@@ -123,3 +123,10 @@ def test_user_level_dp_counts_users_and_encrypted_adapter_loads(tiny_llama_dir, 
     assert not (adapter / "adapter_model.safetensors").exists()
     weights = load_encrypted_adapter(adapter, b"0123456789abcdef0123456789abcdef")
     assert any("lora_B" in k for k in weights)
+
+
+def test_bf16_base_trains_with_fp32_adapters(tiny_gpt2_dir, data, tmp_path):
+    privacy = train(_cfg(tiny_gpt2_dir, data, tmp_path / "run", dtype="bf16", steps=2), log=lambda m: None)
+    assert privacy["dp"] and privacy["steps"] == 2
+    weights = load_file(tmp_path / "run" / "adapter" / "adapter_model.safetensors")
+    assert all(torch.isfinite(w.float()).all() for w in weights.values())
