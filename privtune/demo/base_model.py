@@ -31,7 +31,7 @@ BASE_SETTINGS = {
     "intermediate": 512,
     "block": 128,
     "batch": 16,
-    "steps": 400,
+    "steps": 150,
     "lr": 3e-3,
     "corpus_records": 4000,
     "seed": 1234,
