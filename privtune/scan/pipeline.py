@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing as mp
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from privtune import __version__
 from privtune.errors import GateFailed, InputError
 from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
 from privtune.io.writers import JsonlWriter
-from privtune.keys import config_dir, key_fingerprint, load_or_create_key
+from privtune.keys import SCAN_KEY_ENV, config_dir, load_key
 from privtune.scan import gate
 from privtune.scan.config import ScanConfig
 from privtune.scan.curation import CurationConfig, Curator
@@ -113,9 +114,12 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
         raise InputError("file not found", path=str(cfg.input))
     fmt = cfg.format or detect_format(cfg.input)
     rules = gate.parse_rules(cfg.fail_on)
-    key, key_source = b"\0" * 32, "none"
+    key, key_source, key_id = b"\0" * 32, "none", ""
     if _needs_key(cfg):
-        key, key_source = load_or_create_key("PRIVTUNE_SCAN_KEY", cfg.key_file or config_dir() / "scan.key")
+        key_file = cfg.key_file or config_dir() / "scan.key"
+        secret = load_key(key_file, env_var=SCAN_KEY_ENV)
+        key, key_id = secret.reveal(), secret.key_id
+        key_source = f"${SCAN_KEY_ENV}" if os.environ.get(SCAN_KEY_ENV, "").strip() else str(key_file)
     curator = Curator(CurationConfig(dedup=cfg.dedup, near_dup_threshold=cfg.near_dup_threshold))
     rejects_path = cfg.rejects or default_rejects_path(cfg)
 
@@ -210,7 +214,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
             "findings": sha256_file(cfg.findings) if cfg.findings else None,
         },
         rejects_path=str(rejects_path) if n_rejected else None,
-        key_info={"source": key_source, "fingerprint": key_fingerprint(key)} if key_source != "none" else None,
+        key_info={"source": key_source, "id": key_id} if key_source != "none" else None,
         elapsed=elapsed,
     )
     if n_rejected == 0 and rejects_path.exists() and rejects_path.stat().st_size == 0:

@@ -26,8 +26,6 @@ be loaded back is never written.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import io
@@ -46,14 +44,12 @@ from typing import Any, BinaryIO
 import numpy as np
 import torch
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from privtune.errors import ConfigError, InputError, IntegrityError
+from privtune.keys import KEY_ENV, SecretKey, as_key, create_key_file, load_key, read_key_file  # noqa: F401 (re-exported)
 from privtune.train.secure_delete import fsync_dir, secure_unlink
 
-KEY_ENV = "PRIVTUNE_KEY"
 MAGIC = b"PRIVTUNE"
 VERSION = 1
 KIND_CHECKPOINT, KIND_ADAPTER = 1, 2
@@ -65,115 +61,6 @@ _TAG = 16
 _DIGEST = 32
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
 ENCRYPTED_SUFFIX = ".enc"
-_KEYGEN_HINT = "generate one with: python -c \"import base64,os; print(base64.b64encode(os.urandom(32)).decode())\""
-
-
-class SecretKey:
-    """A 32-byte master key whose repr never shows the key material."""
-
-    __slots__ = ("_raw",)
-
-    def __init__(self, raw: bytes) -> None:
-        if not isinstance(raw, bytes) or len(raw) != 32:
-            raise ConfigError("an encryption key must be exactly 32 bytes (AES-256)")
-        self._raw = raw
-
-    @classmethod
-    def generate(cls) -> SecretKey:
-        return cls(os.urandom(32))
-
-    @property
-    def check(self) -> bytes:
-        """8-byte key identifier stored in file headers (HMAC of the key, not the key)."""
-        return hmac.new(self._raw, b"privtune key-check v1", hashlib.sha256).digest()[:8]
-
-    @property
-    def key_id(self) -> str:
-        return self.check.hex()
-
-    def file_key(self, salt: bytes) -> bytes:
-        hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"privtune seal v1")
-        return hkdf.derive(self._raw)
-
-    def to_base64(self) -> str:
-        return base64.b64encode(self._raw).decode("ascii")
-
-    def __repr__(self) -> str:
-        return f"SecretKey(<redacted>, id={self.key_id})"
-
-
-def _as_key(key: SecretKey | bytes | None) -> SecretKey | None:
-    return SecretKey(key) if isinstance(key, bytes) else key
-
-
-def _decode_key(text: str, source: str) -> SecretKey:
-    # The value itself never appears in a message: it is the secret.
-    cleaned = text.strip().replace("-", "+").replace("_", "/")
-    try:
-        raw = base64.b64decode(cleaned, validate=True)
-    except (binascii.Error, ValueError):
-        raise ConfigError(f"{source} is not valid base64 (expected 44 characters encoding 32 random bytes); "
-                          + _KEYGEN_HINT) from None
-    if len(raw) != 32:
-        raise ConfigError(f"{source} decodes to {len(raw)} bytes; AES-256 needs exactly 32; " + _KEYGEN_HINT)
-    return SecretKey(raw)
-
-
-def create_key_file(path: str | os.PathLike[str]) -> SecretKey:
-    """Write a fresh random key to ``path`` with mode 0600 (fails if the file exists)."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = SecretKey.generate()
-    fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)  # the umask can only remove bits; make the mode exact
-        os.write(fd, (key.to_base64() + "\n").encode("ascii"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    fsync_dir(p.parent)
-    return key
-
-
-def read_key_file(path: str | os.PathLike[str]) -> SecretKey:
-    """Read a base64 key file, refusing one that group or others may read or write."""
-    p = Path(path)
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        raise ConfigError(f"key file not found: {p}") from None
-    if not p.is_file():
-        raise ConfigError(f"key file is not a regular file: {p}")
-    if os.name == "posix" and st.st_mode & 0o077:
-        raise ConfigError(f"key file {p} is accessible by group/others (mode {st.st_mode & 0o777:o}); "
-                          f"restrict it with: chmod 600 {p}")
-    try:
-        text = p.read_text(encoding="ascii")
-    except UnicodeDecodeError:
-        raise ConfigError(f"key file {p} is not base64 text; " + _KEYGEN_HINT) from None
-    return _decode_key(text, f"key file {p}")
-
-
-def load_key(key_file: str | os.PathLike[str] | None = None, *, env_var: str = KEY_ENV,
-             create: bool = True) -> SecretKey:
-    """The master key: env ``PRIVTUNE_KEY`` (base64 of 32 bytes) if set, else ``key_file``.
-
-    A missing key file is created with a fresh random key (mode 0600) when ``create``.
-    """
-    env = os.environ.get(env_var)
-    if env is not None and env.strip():
-        return _decode_key(env, f"environment variable {env_var}")
-    if key_file is None:
-        raise ConfigError(f"no encryption key: set {env_var} or give a key file "
-                          "(or explicitly opt out of encryption)")
-    p = Path(key_file).expanduser()
-    if not p.exists() and create:
-        try:
-            return create_key_file(p)
-        except FileExistsError:  # another process created it first: use theirs
-            pass
-    return read_key_file(p)
 
 
 # --------------------------------------------------------------------------- sealed container
@@ -307,7 +194,7 @@ def _check_storable(obj: Any, where: str) -> None:
 def save_checkpoint(path: str | os.PathLike[str], state: dict[str, Any], key: SecretKey | bytes | None, *,
                     encrypt: bool = True) -> Path:
     """Serialise ``state`` and write it atomically, encrypted unless ``encrypt=False``."""
-    k = _as_key(key)
+    k = as_key(key)
     if encrypt and k is None:
         raise ConfigError("checkpoint encryption needs a key; opt out explicitly with encrypt=False")
     if not isinstance(state, dict):
@@ -324,7 +211,7 @@ def load_checkpoint(path: str | os.PathLike[str], key: SecretKey | bytes | None,
                     allow_unencrypted: bool = False) -> dict[str, Any]:
     """Verify and load a checkpoint; `IntegrityError` on a wrong key or any modification."""
     p = Path(path)
-    payload = _read_sealed(p, _as_key(key), KIND_CHECKPOINT, allow_unencrypted)
+    payload = _read_sealed(p, as_key(key), KIND_CHECKPOINT, allow_unencrypted)
     try:
         state = torch.load(io.BytesIO(payload), map_location="cpu", weights_only=True)
     except Exception as exc:  # authentic bytes that do not unpickle: written by something else
@@ -368,7 +255,7 @@ class CheckpointManager:
                  encrypt: bool = True) -> None:
         if keep_last < 1:
             raise ConfigError(f"keep_last must be at least 1, got {keep_last}")
-        self.key, self.encrypt, self.keep_last = _as_key(key), encrypt, keep_last
+        self.key, self.encrypt, self.keep_last = as_key(key), encrypt, keep_last
         if encrypt and self.key is None:
             raise ConfigError("checkpoint encryption needs a key; opt out explicitly with encrypt=False")
         self.directory = Path(directory)
@@ -414,7 +301,7 @@ def encrypt_adapter(adapter_dir: str | os.PathLike[str], key: SecretKey | bytes,
 
     The ciphertext is read back and verified before the plaintext is securely deleted.
     """
-    k = _as_key(key)
+    k = as_key(key)
     if k is None:
         raise ConfigError("encrypting an adapter needs a key")
     src = Path(adapter_dir) / ADAPTER_WEIGHTS
@@ -436,7 +323,7 @@ def load_encrypted_adapter(adapter_dir: str | os.PathLike[str], key: SecretKey |
     from safetensors.torch import load as load_safetensors
 
     return load_safetensors(_read_sealed(Path(adapter_dir) / (ADAPTER_WEIGHTS + ENCRYPTED_SUFFIX),
-                                         _as_key(key), KIND_ADAPTER))
+                                         as_key(key), KIND_ADAPTER))
 
 
 def decrypt_adapter(adapter_dir: str | os.PathLike[str], key: SecretKey | bytes,
@@ -446,7 +333,7 @@ def decrypt_adapter(adapter_dir: str | os.PathLike[str], key: SecretKey | bytes,
     The plaintext weights are written with mode 0600; delete them with `secure_rmtree` after use.
     """
     src_dir, dst_dir = Path(adapter_dir), Path(out_dir)
-    payload = _read_sealed(src_dir / (ADAPTER_WEIGHTS + ENCRYPTED_SUFFIX), _as_key(key), KIND_ADAPTER)
+    payload = _read_sealed(src_dir / (ADAPTER_WEIGHTS + ENCRYPTED_SUFFIX), as_key(key), KIND_ADAPTER)
     dst_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     if dst_dir.resolve() != src_dir.resolve():
         for item in src_dir.iterdir():
