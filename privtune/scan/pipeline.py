@@ -12,7 +12,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -27,7 +27,8 @@ from privtune.scan import gate
 from privtune.scan.config import ScanConfig
 from privtune.scan.curation import CurationConfig, Curator
 from privtune.scan.report import build_report, write_report
-from privtune.scan.worker import RecordProcessor, RecordResult, init_worker, process_chunk
+from privtune.scan.analyzer import Analyzer
+from privtune.scan.worker import RecordProcessor, RecordResult, init_worker, process_chunk, record_excerpt
 
 CHUNK = 256
 KEYED_OPERATORS = {"hmac", "pseudonymise", "pseudonymize"}
@@ -99,6 +100,22 @@ def _results(cfg: ScanConfig, key: bytes) -> Iterator[RecordResult]:
             yield from merge(pending.pop(0), done)
 
 
+def _excerpts(cfg: ScanConfig, wanted: set[int]) -> dict[int, str]:
+    """Masked excerpts of the records in ``wanted``, from one more streaming read of the input."""
+    out: dict[int, str] = {}
+    if not wanted:
+        return out
+    analyzer = Analyzer(types=cfg.types, min_score=cfg.min_score)
+    last = max(wanted)
+    with closing(iter_records(cfg.input, cfg.format, cfg.encoding)) as items:
+        for item in items:
+            if isinstance(item, SourceRecord) and item.index in wanted:
+                out[item.index] = record_excerpt(analyzer, cfg, item)
+            if item.index >= last:
+                break
+    return out
+
+
 def _needs_key(cfg: ScanConfig) -> bool:
     if cfg.out is None:
         return False
@@ -128,7 +145,6 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
     entities: Counter[str] = Counter()
     risk_counts: Counter[str] = Counter()
     records_with_pii = 0
-    excerpts: dict[int, str] = {}
     high_risk: list[dict[str, Any]] = []
     dup_flags: list[dict[str, Any]] = []
     reject_reasons: Counter[str] = Counter()
@@ -160,8 +176,6 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
             if res.risk.level == "high" and len(high_risk) < cfg.max_flagged_in_report:
                 high_risk.append({"record": res.index, "line": res.line, "reasons": res.risk.reasons,
                                   "excerpt": res.excerpt})
-            if len(excerpts) < 100_000:
-                excerpts[res.index] = res.excerpt
             verdict = curator.observe(res.index, res.summary)
             dup = verdict.dedup
             if dup.kind != "unique":
@@ -178,10 +192,15 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
         if n_in == 0:
             raise InputError("the input holds no records", path=str(cfg.input))
 
+        all_flags = curator.finalize().flags
+        # Excerpts only for the flags the report lists, recomputed in a second streaming pass:
+        # keeping one per record until finalize would grow with the input.
+        listed = all_flags[: cfg.max_flagged_in_report]
+        excerpts = _excerpts(cfg, {f.record for f in listed})
         flags = [
             {"record": f.record, "kind": f.kind, "reason": f.reason, "group": f.group,
              "excerpt": excerpts.get(f.record, "")}
-            for f in curator.finalize().flags
+            for f in listed
         ]
         counts = {
             "records_in": n_in,
@@ -191,7 +210,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
             "records_with_pii": records_with_pii,
             "entities": dict(sorted(entities.items())),
             "risk": {lvl: risk_counts.get(lvl, 0) for lvl in gate.RISK_LEVELS},
-            "flagged": len({f["record"] for f in flags}),
+            "flagged": len({f.record for f in all_flags}),
             "duplicates": n_dups,
         }
         assert n_in == n_out + sum(dropped.values()) + n_rejected
@@ -203,7 +222,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
         fmt=fmt,
         version=__version__,
         counts=counts,
-        flags=flags[: cfg.max_flagged_in_report],
+        flags=flags,
         duplicates=dup_flags,
         high_risk=high_risk,
         reject_reasons=dict(reject_reasons),

@@ -39,6 +39,22 @@ class RecordResult:
     raw: str | None = None  # unparseable input line, kept for the rejects file
 
 
+def record_excerpt(analyzer: Analyzer, cfg: ScanConfig, item: SourceRecord) -> str:
+    """The masked excerpt `RecordProcessor.process` gives ``item`` (first non-blank field), computed
+    again on demand so the pipeline need not keep one per record; "" if the record has no text."""
+    try:
+        fields = text_fields(item.data, cfg.fields, path=str(cfg.input), line=item.line)
+    except InputError:
+        return ""
+    if not fields:
+        return ""
+    # All fields go through analyze_many together: context in one turn informs the next.
+    for (_, text), spans in zip(fields, analyzer.analyze_many([t for _, t in fields])):
+        if text.strip():
+            return masked_excerpt(text, spans)
+    return ""
+
+
 def masked_excerpt(text: str, spans: list[Span], limit: int = EXCERPT_CHARS) -> str:
     """Start of ``text`` with detected entities as ``[TYPE]`` and any other 3+ digit run as ``#``.
 

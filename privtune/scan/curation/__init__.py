@@ -210,6 +210,7 @@ class Curator:
         if self._finalized:
             raise RuntimeError("finalize() called twice")
         self._finalized = True
+        self._dedup.close()  # frees the dedup index and its temporary file
         flags = self._poison.finalize() if self._poison is not None else []
         counts = {"observed": sum(self._dedup.counts.values())}
         if self.config.dedup != "off":

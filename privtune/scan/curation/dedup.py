@@ -5,16 +5,16 @@ Per-record work (`normalize`, `exact_hash`, `minhash`) is pure and runs in scan 
 
 MinHash here is our own vectorised implementation rather than datasketch's: hashing each
 shingle with SHA-1 in Python made datasketch ~5x slower per record (measured 280 µs vs 50 µs
-on 300-char records), and its `MinHashLSH` held ~4.1 KB per record; the band index below holds
-~0.9 KB (measured with tracemalloc). Permutations are multiply-shift hashes ``(a*x + b) mod 2^64 >> 32`` with odd ``a`` over
+on 300-char records), and its `MinHashLSH` held ~4.1 KB per record in RAM; the band index below lives in a temporary
+SQLite database whose in-memory page cache is bounded, so RAM does not grow per record. Permutations are multiply-shift hashes ``(a*x + b) mod 2^64 >> 32`` with odd ``a`` over
 premixed 64-bit shingle hashes, so signature values fit in 32 bits.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import unicodedata
-from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -38,7 +38,6 @@ _PERM_B = _RNG.integers(0, 2**63, _MAX_PERM, dtype=np.uint64)
 _POS_MULT = (_RNG.integers(0, 2**63, 32, dtype=np.uint64) << _U64(1)) | _U64(1)
 _BAND_MULT = (_RNG.integers(0, 2**63, _MAX_PERM, dtype=np.uint64) << _U64(1)) | _U64(1)
 _BAND_CAP = 8  # slots kept per band bucket; bounds work on pathological all-alike corpora
-_CHUNK = 4096  # signatures per storage chunk
 _trapezoid = getattr(np, "trapezoid", None) or np.trapz  # renamed in numpy 2.0; we support 1.26
 
 
@@ -154,79 +153,132 @@ UNIQUE = DedupResult("unique")
 class Deduplicator:
     """Online dedup: the first occurrence is kept and only kept records are indexed.
 
-    Memory per kept record: one exact-hash entry, ``bands`` bucket entries and a 16-bit
-    truncated signature (truncation adds a ~2^-16 bias to the similarity estimate).
+    Per kept record the index holds one exact-hash entry, up to ``bands`` bucket entries
+    (``_BAND_CAP`` slots per bucket) and a 16-bit truncated signature (truncation adds a
+    ~2^-16 bias to the similarity estimate). All of it lives in a private temporary SQLite
+    database, not on the Python heap: SQLite keeps at most ``cache_kib`` of pages in memory and
+    spills the rest to an anonymous temporary file (in ``$SQLITE_TMPDIR``/``$TMPDIR``) that is
+    deleted on `close`, so RAM stays flat however many records are indexed.
     """
 
     def __init__(
-        self, threshold: float = DEFAULT_THRESHOLD, num_perm: int = DEFAULT_NUM_PERM, *, near: bool = True
+        self,
+        threshold: float = DEFAULT_THRESHOLD,
+        num_perm: int = DEFAULT_NUM_PERM,
+        *,
+        near: bool = True,
+        cache_kib: int = 16384,
     ) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
         self.near = near
         self.bands, self.rows = _cached_params(threshold, num_perm)
-        self._exact: dict[int, int] = {}
-        self._buckets: list[dict[int, int | list[int]]] = [{} for _ in range(self.bands)]
-        self._sig_chunks: list[np.ndarray] = []
-        self._slot_record = array("q")
         self.counts = {"unique": 0, "exact": 0, "near": 0}
+        self._n_slots = 0
+        self._pending = 0
+        # "" = private on-disk temporary database, removed automatically when closed.
+        self._db: sqlite3.Connection | None = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        db = self._db
+        for pragma in (f"cache_size=-{int(cache_kib)}", "journal_mode=OFF", "synchronous=OFF",
+                       "temp_store=FILE", "locking_mode=EXCLUSIVE"):
+            db.execute(f"PRAGMA {pragma}")
+        db.execute("CREATE TABLE exact (h INTEGER PRIMARY KEY, record INTEGER NOT NULL)")
+        # Keys first so one "key IN (...)" probe serves all bands; band and slot complete the key.
+        db.execute("CREATE TABLE band (key INTEGER, b INTEGER, slot INTEGER, PRIMARY KEY (key, b, slot)) WITHOUT ROWID")
+        db.execute("CREATE TABLE sig (slot INTEGER PRIMARY KEY, record INTEGER NOT NULL, sig BLOB NOT NULL)")
+        db.execute("BEGIN")
+        self._probe_sql = ""
+        self._probe_n = -1
+
+    def close(self) -> None:
+        """Drop the index (and its temporary file). Idempotent."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __del__(self) -> None:  # pragma: no cover - best effort
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError("Deduplicator is closed")
+        return self._db
 
     def observe(self, index: int, summary: RecordSummary) -> DedupResult:
         """Classify one record against everything kept so far, then index it if unique."""
-        result = self._classify(summary.exact_hash, summary.signature)
+        ehash = _signed(summary.exact_hash)
+        result = self._classify(ehash, summary.signature)
         self.counts[result.kind] += 1
         if result.kind == "unique":
-            self._exact[summary.exact_hash] = index
+            db = self._conn()
+            db.execute("INSERT INTO exact VALUES (?, ?)", (ehash, index))
             if self.near and summary.signature is not None:
                 self._index(index, summary.signature)
+            self._pending += 1
+            if self._pending >= 20_000:  # bounded transaction; journaling is off anyway
+                db.execute("COMMIT")
+                db.execute("BEGIN")
+                self._pending = 0
         return result
 
     def _classify(self, ehash: int, sig: np.ndarray | None) -> DedupResult:
-        first = self._exact.get(ehash)
-        if first is not None:
-            return DedupResult("exact", first, 1.0)
+        db = self._conn()
+        row = db.execute("SELECT record FROM exact WHERE h = ?", (ehash,)).fetchone()
+        if row is not None:
+            return DedupResult("exact", row[0], 1.0)
         if not self.near or sig is None:
             return UNIQUE
         if sig.shape != (self.num_perm,):
             raise ValueError(f"signature has shape {sig.shape}, expected ({self.num_perm},)")
-        slots: set[int] = set()
-        for bucket, key in zip(self._buckets, self._band_keys(sig)):
-            hit = bucket.get(key)
-            if hit is None:
-                continue
-            if isinstance(hit, int):
-                slots.add(hit)
-            else:
-                slots.update(hit)
+        if self._n_slots == 0:
+            return UNIQUE
+        keys = self._band_keys(sig)
+        distinct = list(dict.fromkeys(keys))
+        if len(distinct) != self._probe_n:
+            self._probe_n = len(distinct)
+            self._probe_sql = f"SELECT key, b, slot FROM band WHERE key IN ({','.join('?' * len(distinct))})"
+        slots = {slot for key, b, slot in db.execute(self._probe_sql, distinct) if keys[b] == key}
         if not slots:
             return UNIQUE
         order = sorted(slots)  # ties go to the earliest kept record
-        stored = np.stack([self._sig_chunks[s // _CHUNK][s % _CHUNK] for s in order])
+        got = dict(
+            (slot, (record, blob))
+            for slot, record, blob in db.execute(
+                f"SELECT slot, record, sig FROM sig WHERE slot IN ({','.join('?' * len(order))})", order
+            )
+        )
+        stored = np.frombuffer(b"".join(got[s][1] for s in order), dtype=np.uint16).reshape(len(order), -1)
         sims = (stored == sig.astype(np.uint16)).mean(axis=1)
         best = int(np.argmax(sims))
         if sims[best] >= self.threshold:
-            return DedupResult("near", int(self._slot_record[order[best]]), round(float(sims[best]), 4))
+            return DedupResult("near", int(got[order[best]][0]), round(float(sims[best]), 4))
         return UNIQUE
 
     def _band_keys(self, sig: np.ndarray) -> list[int]:
+        """One signed 64-bit key per band (SQLite integers are signed)."""
         rows = sig[: self.bands * self.rows].reshape(self.bands, self.rows)
         with np.errstate(over="ignore"):
-            return (rows * _BAND_MULT[: self.rows]).sum(axis=1, dtype=np.uint64).tolist()
+            return (rows * _BAND_MULT[: self.rows]).sum(axis=1, dtype=np.uint64).view(np.int64).tolist()
 
     def _index(self, index: int, sig: np.ndarray) -> None:
-        slot = len(self._slot_record)
-        if slot % _CHUNK == 0:
-            self._sig_chunks.append(np.empty((_CHUNK, self.num_perm), dtype=np.uint16))
-        self._sig_chunks[-1][slot % _CHUNK] = sig.astype(np.uint16)
-        self._slot_record.append(index)
-        for bucket, key in zip(self._buckets, self._band_keys(sig)):
-            hit = bucket.get(key)
-            if hit is None:
-                bucket[key] = slot
-            elif isinstance(hit, int):
-                bucket[key] = [hit, slot]
-            elif len(hit) < _BAND_CAP:
-                hit.append(slot)
+        db = self._conn()
+        slot = self._n_slots
+        self._n_slots += 1
+        db.execute("INSERT INTO sig VALUES (?, ?, ?)", (slot, index, sig.astype("<u2").tobytes()))
+        # A bucket keeps its first _BAND_CAP slots; later ones are not indexed (bounds work on
+        # pathological all-alike corpora), exactly as before.
+        db.executemany(
+            "INSERT INTO band SELECT ?1, ?2, ?3 WHERE (SELECT count(*) FROM band WHERE key = ?1 AND b = ?2) < ?4",
+            [(key, b, slot, _BAND_CAP) for b, key in enumerate(self._band_keys(sig))],
+        )
+
+
+def _signed(h: int) -> int:
+    """A uint64 as the int64 with the same bits (SQLite integers are signed)."""
+    return h - (1 << 64) if h >= 1 << 63 else h
 
 
 @lru_cache(maxsize=16)
