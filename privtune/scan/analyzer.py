@@ -42,9 +42,15 @@ class Analyzer:
         if not text:
             return []
         spans: list[Span] = []
+        fired: dict[object, bool] = {}  # recognizers sharing a trigger (the zh model's) test it once
         for rec in self.recognizers:
-            if rec.trigger is not None and rec.trigger.search(text) is None:
-                continue
+            trigger = rec.trigger
+            if trigger is not None:
+                hit = fired.get(trigger)
+                if hit is None:
+                    hit = fired[trigger] = trigger.search(text) is not None
+                if not hit:
+                    continue
             for s in rec.analyze(text):
                 if s.type in self.types and s.score >= self.min_score_by_type.get(s.type, self.min_score):
                     spans.append(s)

@@ -62,11 +62,25 @@ def context_score(
     Matching is case-insensitive substring search in a window of characters on each side,
     which works the same for 手机 and "phone" (no tokenizer needed).
     """
-    left = text[max(0, start - window) : start].lower()
-    right = text[end : end + window // 2].lower()
+    # Both windows in one string: no word holds "\x00", so none can match across the join.
+    both = text[max(0, start - window) : start].lower() + "\x00" + text[end : end + window // 2].lower()
     score = base
-    if positive and any(w in left or w in right for w in positive):
+    if positive and words_pattern(positive).search(both) is not None:
         score += boost
-    if negative and any(w in left or w in right for w in negative):
+    if negative and words_pattern(negative).search(both) is not None:
         score -= penalty
     return max(0.0, min(1.0, score))
+
+
+_WORDS: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A literal alternation of ``words``: one search finds whether any occurs in a string
+    (several times faster than ``any(w in s for w in words)`` when none does)."""
+    pattern = _WORDS.get(words)
+    if pattern is None:
+        if len(_WORDS) > 256:
+            _WORDS.clear()
+        pattern = _WORDS[words] = re.compile("|".join(map(re.escape, words)))
+    return pattern

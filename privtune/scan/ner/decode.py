@@ -55,14 +55,26 @@ class SpanDecoder:
         """The Viterbi path's entity spans, each with its gain (its score over all-O)."""
         return self.spans_from_gains(emissions[:, 1:] - emissions[:, :1])
 
-    def spans_from_gains(self, gains: np.ndarray) -> list[Cand]:
-        """As :meth:`spans`, from emission gains over O, shape ``(n, 4K)``."""
+    def spans_from_gains(
+        self, gains: np.ndarray, starts: list[int] | None = None, ends: list[int] | None = None
+    ) -> list[Cand]:
+        """As :meth:`spans`, from emission gains over O, shape ``(n, 4K)``.
+
+        ``starts`` / ``ends``: the gains are several strings' one after another, string i at
+        ``[starts[i], ends[i])``, separated by positions whose gains forbid every entity tag
+        (-1e4, as the pads of :meth:`ZhTagger.gains_many`): decoded in one pass, each string
+        as if alone (no transition from or to its neighbours).
+        """
         n = gains.shape[0]
         if n == 0:
             return []
         adj = np.add(gains.T, self.bias, order="C")  # (4K, n)
-        adj[:, 0] -= self.no_left
-        adj[:, -1] -= self.no_right
+        if starts is None or ends is None:
+            adj[:, 0] -= self.no_left
+            adj[:, -1] -= self.no_right
+        else:
+            adj[:, starts] -= self.no_left[:, None]
+            adj[:, [e - 1 for e in ends]] -= self.no_right[:, None]
         # cum[t, j] = interior gains of positions <= j. A span [s, j] of 2+ characters gains
         # start[s] + end[j] + const[length]: B at s, I at s+1 .. j-1, E at j.
         interior = adj[1::4]

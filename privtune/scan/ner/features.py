@@ -126,13 +126,20 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def feature_ids(text: str, bits: int) -> np.ndarray:
-    """Hashed feature ids, shape ``(len(TEMPLATES), len(text))``, values in ``[0, 2**bits)``."""
+def feature_ids(text: str, bits: int, pads: np.ndarray | None = None) -> np.ndarray:
+    """Hashed feature ids, shape ``(len(TEMPLATES), len(text))``, values in ``[0, 2**bits)``.
+
+    ``pads``: positions of ``text`` read as the padding outside a string. Features reach
+    ``RADIUS`` characters either way, so strings joined by ``RADIUS`` pad positions get, at
+    their own positions, exactly the ids each would get alone (one call for several strings).
+    """
     cp = codepoints(text)
     n = cp.shape[0]
     base, atom_idx, tpl_idx = _geometry(n)
     chan = base.copy()
     chan[:, RADIUS : RADIUS + n] = TABLE[:, np.minimum(cp, 0xFFFF)]
+    if pads is not None:
+        chan[:, pads + RADIUS] = base[:, :1]
     # Stage 1: each pattern hashed once at every padded column (wraps mod 2**64 on purpose).
     atoms = chan.ravel()[atom_idx] * _A_COEF
     pat = atoms[0] + atoms[1]
