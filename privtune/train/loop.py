@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from privtune.errors import ConfigError
+from privtune.errors import BudgetExceeded, ConfigError
 from privtune.keys import config_dir
 from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
@@ -58,6 +58,7 @@ def evaluate(model: Any, examples: list[Example], pad_id: int, device: torch.dev
 def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_run: int | None) -> tuple[Ledger | None, int | None, int]:
     """Budget check + run record before any step. Returns (ledger, run_id, steps already committed)."""
     if not plan.dp:
+        _refuse_non_private_on_budget(cfg, fingerprint)
         return None, None, 0
     ledger = Ledger.open(cfg.ledger)
     if cfg.budget_epsilon is not None:
@@ -72,6 +73,17 @@ def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_r
     run_id = ledger.begin_run(fingerprint, planned, accountant=cfg.accountant, delta=plan.delta,
                               config=summary, name=cfg.dataset_name)
     return ledger, run_id, 0
+
+
+def _refuse_non_private_on_budget(cfg: TrainConfig, fingerprint: str) -> None:
+    """A non-private run spends unbounded epsilon: never on a dataset that has a budget."""
+    with Ledger.open(cfg.ledger) as ledger:
+        record = ledger.dataset(fingerprint)
+    if record is not None and record.budget_epsilon is not None:
+        raise BudgetExceeded(
+            f"dataset {fingerprint} has a privacy budget (epsilon={record.budget_epsilon:g}); a non-private "
+            "run (dp: false) would spend unbounded epsilon. Train with dp: true, or use other data."
+        )
 
 
 def _budget_delta(cfg: TrainConfig, fingerprint: str) -> float | None:

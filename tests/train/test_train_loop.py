@@ -74,6 +74,14 @@ def test_budget_refusal_happens_before_training(tiny_llama_dir, data, tmp_path):
     assert not (tmp_path / "run" / "adapter").exists()
 
 
+def test_non_private_run_is_refused_on_a_budgeted_dataset(tiny_llama_dir, data, tmp_path):
+    cfg = _cfg(tiny_llama_dir, data, tmp_path / "run", steps=1, budget_epsilon=50.0)
+    privacy = train(cfg, log=lambda m: None)  # sets the budget with a DP run
+    with pytest.raises(BudgetExceeded, match="non-private"):
+        train(cfg.model_copy(update={"dp": False, "output_dir": tmp_path / "run2"}), log=lambda m: None)
+    assert privacy["dp"] and not (tmp_path / "run2" / "adapter").exists()
+
+
 class _Kill(Exception):
     pass
 
