@@ -6,34 +6,13 @@ import pytest
 import torch
 from opacus import GradSampleModule
 from torch import nn
-from transformers import AutoModelForCausalLM, GPT2Config, LlamaConfig
 
 from privtune.train.dp_step import per_sample_causal_lm_loss
 from privtune.train.grad_sample import LoraGradSampler, prefers_ghost
-from privtune.train.lora import attach_lora, lora_parameters
+
+from lora_models import VOCAB, tiny_lora_model
 
 torch.set_num_threads(1)
-VOCAB = 97
-
-
-def tiny_lora_model(arch: str, *, dropout: float = 0.0, dtype: torch.dtype = torch.float32,
-                    adapter_fp32: bool = True) -> nn.Module:
-    """Random-init 2-layer GPT-2 (Conv1D) or Llama (Linear) with LoRA on attention + MLP."""
-    torch.manual_seed(0)
-    if arch == "gpt2":
-        cfg = GPT2Config(n_layer=2, n_embd=32, n_head=4, vocab_size=VOCAB, n_positions=64,
-                         bos_token_id=0, eos_token_id=0)
-    else:
-        cfg = LlamaConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-                          num_key_value_heads=2, vocab_size=VOCAB, bos_token_id=0, eos_token_id=0)
-    model = attach_lora(AutoModelForCausalLM.from_config(cfg, dtype=dtype), r=4, alpha=8, dropout=dropout,
-                        include_mlp=True, adapter_dtype_fp32=adapter_fp32)
-    # PEFT starts B at zero, which makes every lora_A gradient zero; randomise B so both are tested.
-    with torch.no_grad():
-        for name, p in lora_parameters(model).items():
-            if ".lora_B." in name:
-                p.normal_(0.0, 0.3)
-    return model
 
 
 def padded_batch(bsz: int = 5, seq: int = 12, seed: int = 1) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
