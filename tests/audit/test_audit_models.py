@@ -14,20 +14,10 @@ torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="module")
-def adapter_dir(tiny_llama_dir, tmp_path_factory):
+def adapter_dir(tiny_llama_dir, tmp_path_factory, save_random_adapter):
     """A run directory whose adapter has non-zero random LoRA weights."""
-    from transformers import AutoModelForCausalLM
-
-    from privtune.train.lora import attach_lora
-
-    model = attach_lora(AutoModelForCausalLM.from_pretrained(tiny_llama_dir), r=4, alpha=8.0)
-    with torch.no_grad(), torch.random.fork_rng():
-        torch.manual_seed(3)
-        for name, p in model.named_parameters():
-            if "lora_B" in name:
-                p.normal_(0.0, 0.5)
     run = tmp_path_factory.mktemp("run")
-    model.save_pretrained(run / "adapter")
+    save_random_adapter(tiny_llama_dir, run / "adapter", 3)
     return run
 
 

@@ -12,20 +12,9 @@ torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="module")
-def perturbed(tiny_llama_dir, tmp_path_factory):
+def perturbed(tiny_llama_dir, tmp_path_factory, save_random_adapter):
     """Base + an adapter with non-zero random LoRA weights, so tuned and base differ."""
-    from privtune.train.lora import attach_lora
-
-    from transformers import AutoModelForCausalLM
-
-    model = attach_lora(AutoModelForCausalLM.from_pretrained(tiny_llama_dir), r=4, alpha=8.0)
-    with torch.no_grad(), torch.random.fork_rng():
-        torch.manual_seed(1)
-        for name, p in model.named_parameters():
-            if "lora_B" in name:
-                p.normal_(0.0, 0.5)
-    out = tmp_path_factory.mktemp("perturbed_adapter")
-    model.save_pretrained(out)
+    out = save_random_adapter(tiny_llama_dir, tmp_path_factory.mktemp("perturbed_adapter"), 1)
     return load_models(tiny_llama_dir, out, device="cpu")
 
 
