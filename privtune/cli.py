@@ -161,22 +161,45 @@ def train(
     console.print(f"adapter: {cfg.output_dir / 'adapter'}  ({eps})")
 
 
-@app.command()
+def _demo_epilog() -> str:
+    from privtune.config import config_help
+    from privtune.demo.run import DemoConfig
+
+    return "Every config key is also a flag:\n\n" + "\n\n".join(config_help(DemoConfig).splitlines())
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    epilog=_demo_epilog(),
+)
 def demo(
+    ctx: typer.Context,
     quick: Annotated[bool, typer.Option("--quick", help="Reduced run (< 3 minutes on 2 cores); the tests run it.")] = False,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("demo_out"),
+    config: Annotated[Optional[Path], typer.Option("--config", help="YAML with DemoConfig keys (over --quick's).")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a config key: key=value.")] = None,
 ) -> None:
     """The whole story on one laptop: naive fine-tune leaks, privtune's pipeline does not.
 
     Generates bilingual support chats, pre-trains a small base model locally (cached under
     the user cache dir), fine-tunes three arms (naive / scan / scan + DP at epsilon 8) with
     canaries planted, audits each against the base, and prints one side-by-side table.
-    Writes OUT/report.html linking the three audit reports.
+    Writes OUT/summary.json and OUT/report.html linking the three audit reports.
     """
+    from privtune.config import parse_config_flags, read_config_file
     from privtune.demo.run import DemoConfig, run_demo
+    from privtune.demo.summary import print_table
+    from privtune.progress import bar_factory
 
-    cfg = DemoConfig.quick(out) if quick else DemoConfig(out=out)
-    run_demo(cfg, log=console.print)
+    data = DemoConfig.quick(Path("demo_out")).model_dump(mode="json", exclude={"out"}) if quick else {}
+    if config is not None:
+        data = deep_merge(data, read_config_file(config))
+    overrides = deep_merge(parse_config_flags(DemoConfig, list(ctx.args)), parse_set_overrides(set_))
+    cfg = load_config(DemoConfig, None, deep_merge(data, overrides))
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        summary = run_demo(cfg, log=bar.console.print, progress=bar_factory(bar))
+    print_table(summary["rows"], console)
+    console.print(f"{cfg.out / 'report.html'} · {cfg.out / 'summary.json'} · {summary['seconds']:.0f} s")
 
 
 def _mount_stage_apps() -> None:

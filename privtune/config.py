@@ -45,20 +45,23 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """The top-level mapping of a YAML config file, or a `ConfigError` naming the file."""
+    p = Path(path)
+    if not p.exists():
+        raise ConfigError(f"config file not found: {p}")
+    try:
+        loaded = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p}: invalid YAML: {exc}") from None
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"{p}: expected a mapping at the top level")
+    return loaded
+
+
 def load_config(cls: type[C], path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> C:
     """Build ``cls`` from an optional YAML file plus overrides; errors name the offending key."""
-    data: dict[str, Any] = {}
-    if path is not None:
-        p = Path(path)
-        if not p.exists():
-            raise ConfigError(f"config file not found: {p}")
-        try:
-            loaded = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{p}: invalid YAML: {exc}") from None
-        if not isinstance(loaded, dict):
-            raise ConfigError(f"{p}: expected a mapping at the top level")
-        data = loaded
+    data = read_config_file(path) if path is not None else {}
     data = deep_merge(data, {k: v for k, v in (overrides or {}).items() if v is not None})
     try:
         return cls.model_validate(data)

@@ -9,8 +9,6 @@ summary is printed and both reports are written.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -20,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from privtune.config import config_help, deep_merge, load_config, parse_config_flags, parse_set_overrides
+from privtune.progress import bar_factory
 
 AUDIT_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
 console = Console(stderr=True)
@@ -62,17 +61,8 @@ def audit_command(
     cfg = load_config(AuditConfig, config, overrides)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, disable=quiet, transient=True) as bar:
-
-        @contextlib.contextmanager
-        def step(name: str, total: int) -> Iterator:
-            task = bar.add_task(name, total=total or None)
-            try:
-                yield lambda n: bar.advance(task, n)
-            finally:
-                bar.remove_task(task)
-
         log = (lambda m: None) if quiet else bar.console.print
-        result = run_audit(cfg, progress=step, log=log, raise_on_gate=False)
+        result = run_audit(cfg, progress=bar_factory(bar), log=log, raise_on_gate=False)
     if not quiet:
         _summary(result.report, result.paths)
     if result.gates_tripped:

@@ -33,6 +33,8 @@ class ExtractionConfig(_Strict):
     max_records: int = Field(200, ge=1, description="Records per set (members, non-members) to decode.")
     pii_max_sites: int = Field(300, ge=1, description="PII entities per set to attempt extraction on.")
     pii_per_record: int = Field(3, ge=1, description="PII entities per record at most.")
+    pii_include_in_context: bool = Field(False, description="Also attack PII whose value the prompt already "
+                                         "contains (that measures copying, not memorisation).")
 
 
 class SpecificityConfig(_Strict):

@@ -11,8 +11,10 @@ than non-members, is memorisation; boilerplate answers are extractable for non-m
 
 **PII extraction.** For each PII entity the `Analyzer` finds in an answer (or document), the
 prompt is the training context up to the entity; a hit is greedy output containing the
-exact value. Again tuned vs base and members vs non-members: the base (and non-member)
-rate is what copying from the prompt — a customer's number in the user turn — explains.
+exact value. Entities whose value already appears in that context (the agent repeating the
+customer's name from the user turn) are left out by default: reproducing them is copying,
+not memorisation, and any fluent model does it. Again tuned vs base and members vs
+non-members: the base (and non-member) rate is the chance level.
 
 `PiiSite` (context tokens, value tokens) is shared with `specificity`, which scores the
 value's log-probability gain on the same sites.
@@ -51,12 +53,13 @@ def mask_value(value: str) -> str:
 
 
 def pii_sites(records: Sequence[AuditRecord], analyzer: Any, tokenizer: Any, *, max_per_record: int = 3,
-              max_sites: int | None = None, max_context: int = 1024) -> list[PiiSite]:
+              max_sites: int | None = None, max_context: int = 1024, include_in_context: bool = False) -> list[PiiSite]:
     """Sites for every detected entity in the answers of ``records`` (capped per record and in total).
 
     The answer is tokenised once with offsets; the value's tokens are those overlapping the
     entity, the context is the turn's prompt plus the answer tokens before them. Exact
-    duplicates (same context and value) are kept once.
+    duplicates (same context and value) are kept once; so are values already written in the
+    earlier turns or earlier in the answer, unless ``include_in_context``.
     """
     sites: list[PiiSite] = []
     seen: set[tuple[int, ...]] = set()
@@ -69,9 +72,13 @@ def pii_sites(records: Sequence[AuditRecord], analyzer: Any, tokenizer: Any, *, 
             ids, offsets = encode_text(tokenizer, text, offsets=True)
             assert offsets is not None
             head = turn_prompt_ids(tokenizer, rec, turn)
+            earlier = "\n".join(c for _, c in (rec.messages or [])[: max(turn, 0)])
             for span in spans:
                 if taken >= max_per_record:
                     break
+                value = text[span.start : span.end]
+                if not include_in_context and (value in earlier or value in text[: span.start]):
+                    continue
                 first = next((k for k, (_, e) in enumerate(offsets) if e > span.start), None)
                 if first is None:
                     continue
@@ -81,7 +88,7 @@ def pii_sites(records: Sequence[AuditRecord], analyzer: Any, tokenizer: Any, *, 
                 if not context or first == last or key in seen:
                     continue
                 seen.add(key)
-                sites.append(PiiSite(rec.index, span.type, text[span.start : span.end], context, ids[first:last]))
+                sites.append(PiiSite(rec.index, span.type, value, context, ids[first:last]))
                 taken += 1
             if taken >= max_per_record:
                 break

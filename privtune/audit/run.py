@@ -19,7 +19,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, ContextManager
+from typing import Any
 
 import numpy as np
 import torch
@@ -36,15 +36,8 @@ from privtune.audit.scoring import TokenScores, score_sequences
 from privtune.audit.verdict import build_verdict
 from privtune.errors import GateFailed, InputError
 from privtune.io.writers import atomic_write_json, atomic_write_text
+from privtune.progress import ProgressFactory, no_progress
 from privtune.train.data import IGNORE_INDEX
-
-Tick = Callable[[int], None]
-ProgressFactory = Callable[[str, int], ContextManager[Tick]]
-
-
-@contextlib.contextmanager
-def _no_progress(name: str, total: int) -> Iterator[Tick]:
-    yield lambda n: None
 
 
 class AuditResult:
@@ -174,7 +167,8 @@ def _run_specificity(models: AuditModels, cfg: AuditConfig, non: list[AuditRecor
     with progress("specificity: training PII set", 0):
         train_pii = specificity.training_pii(_member_texts(cfg, settings, sc.pii_scan_max_records), analyzer)
     (bt, bn), (tt, tn) = texts(b_out), texts(t_out)
-    sec = specificity.entity_rates(bt, bn, tt, tn, train_pii, analyzer)
+    prompts = [tok.decode(p, skip_special_tokens=True) for p in probes for _ in range(sc.samples)]
+    sec = specificity.entity_rates(bt, bn, tt, tn, train_pii, analyzer, prompts)
     sec.update({"probes": len(probes), "samples_per_probe": sc.samples, "temperature": sc.temperature,
                 "top_p": sc.top_p, "max_new_tokens": sc.max_new_tokens})
     for label in ("members", "nonmembers"):
@@ -205,7 +199,7 @@ def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Ca
     If a ``--fail-on`` rule holds, raises `GateFailed` (exit code 3) *after* writing, unless
     ``raise_on_gate`` is false (then see `AuditResult.gates_tripped` / `gate_error`).
     """
-    progress = progress or _no_progress
+    progress = progress or no_progress
     rules = gates.parse_rules(cfg.fail_on, skeleton())  # typos fail now, not after the scoring
     torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)  # noqa: E702
     t0, timing = time.perf_counter(), {}
@@ -270,7 +264,8 @@ def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Ca
         for label, recs in (("members", mem), ("nonmembers", non)):
             sites[label] = extraction.pii_sites(recs, analyzer, tok, max_per_record=cfg.extraction.pii_per_record,
                                                 max_sites=cfg.extraction.pii_max_sites,
-                                                max_context=settings["max_length"])
+                                                max_context=settings["max_length"],
+                                                include_in_context=cfg.extraction.pii_include_in_context)
             secrets |= {s.value for s in sites[label]}
     t = time.perf_counter()
     report["extraction"] = (null_section("extraction", "skipped (--skip extraction)") if "extraction" in cfg.skip

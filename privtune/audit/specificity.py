@@ -9,6 +9,8 @@ per probe. The `Analyzer` then reads every output:
 
 - **entities per 1,000 output tokens**, by type, base vs tuned, and their ratio. The ratio
   uses counts + 0.5 (so it stays finite when the base emits none): (t + ½)/T_t ÷ (b + ½)/T_b.
+  Entities the model *volunteers* are counted; a value the probe prompt already holds (the
+  customer's own name echoed in a greeting) is counted apart, as ``echoed_entities_*``.
 - **leaked PII** (Lukas et al., "Analyzing Leakage of Personally Identifiable Information in
   Language Models", S&P 2023): distinct values in tuned outputs that are PII of the training
   data (the Analyzer run over the members) and appear in no base output. Precision = share
@@ -28,6 +30,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -96,14 +99,25 @@ def sample_outputs(model: Any, probes: Sequence[Sequence[int]], decoding: Decodi
                     batch_size=batch_size, max_batch_tokens=max_batch_tokens, progress=progress)
 
 
-def detect(texts: Iterable[str], analyzer: Any) -> tuple[Counter[str], dict[str, str]]:
-    """Entity counts by type and the distinct values found (value -> type)."""
+def detect(texts: Iterable[str], analyzer: Any, prompts: Iterable[str] | None = None,
+           echoed: Counter[str] | None = None) -> tuple[Counter[str], dict[str, str]]:
+    """Entity counts by type and the distinct values found (value -> type).
+
+    With ``prompts`` (one per text), a value found in its own prompt is not counted; it goes
+    to ``echoed`` instead, if given.
+    """
     counts: Counter[str] = Counter()
     values: dict[str, str] = {}
-    for text in texts:
+    pairs = zip(texts, prompts, strict=True) if prompts is not None else zip(texts, repeat(""))
+    for text, prompt in pairs:
         for span in analyzer.analyze(text):
+            value = text[span.start : span.end]
+            if prompt and value in prompt:
+                if echoed is not None:
+                    echoed[span.type] += 1
+                continue
             counts[span.type] += 1
-            values.setdefault(text[span.start : span.end], span.type)
+            values.setdefault(value, span.type)
     return counts, values
 
 
@@ -117,10 +131,15 @@ def _per_1k(counts: Counter[str], tokens: int) -> dict[str, float]:
 
 
 def entity_rates(base_texts: Sequence[str], base_tokens: int, tuned_texts: Sequence[str], tuned_tokens: int,
-                 train_pii: dict[str, str], analyzer: Any) -> dict[str, Any]:
-    """Entity rates, their ratio, and the leaked-PII count with precision/recall (no values)."""
-    b_counts, b_values = detect(base_texts, analyzer)
-    t_counts, t_values = detect(tuned_texts, analyzer)
+                 train_pii: dict[str, str], analyzer: Any, prompts: Sequence[str] | None = None) -> dict[str, Any]:
+    """Entity rates, their ratio, and the leaked-PII count with precision/recall (no values).
+
+    ``prompts[i]`` is the prompt text of ``base_texts[i]`` and ``tuned_texts[i]`` (same probes).
+    """
+    b_echo: Counter[str] = Counter()
+    t_echo: Counter[str] = Counter()
+    b_counts, b_values = detect(base_texts, analyzer, prompts, b_echo)
+    t_counts, t_values = detect(tuned_texts, analyzer, prompts, t_echo)
     b_total, t_total = sum(b_counts.values()), sum(t_counts.values())
     ratio = ((t_total + 0.5) / max(tuned_tokens, 1)) / ((b_total + 0.5) / max(base_tokens, 1))
     base_blob = "\n".join(base_texts)
@@ -140,6 +159,8 @@ def entity_rates(base_texts: Sequence[str], base_tokens: int, tuned_texts: Seque
         "by_type": {t: {"base": _per_1k(b_counts, base_tokens).get(t, 0.0),
                         "tuned": _per_1k(t_counts, tuned_tokens).get(t, 0.0)}
                     for t in sorted(set(b_counts) | set(t_counts))},
+        "echoed_entities_base": sum(b_echo.values()),
+        "echoed_entities_tuned": sum(t_echo.values()),
         "output_tokens_base": base_tokens,
         "output_tokens_tuned": tuned_tokens,
         "leaked_pii_count": len(leaked),

@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 import os
+import random
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,7 @@ from privtune.demo.corpus import generate
 from privtune.io.writers import atomic_write_json
 
 BASE_SETTINGS = {
-    "version": 3,
+    "version": 4,
     "vocab_size": 2048,
     "hidden": 192,
     "layers": 4,
@@ -31,9 +32,16 @@ BASE_SETTINGS = {
     "intermediate": 512,
     "block": 128,
     "batch": 16,
-    "steps": 150,
+    "steps": 400,
     "lr": 3e-3,
     "corpus_records": 4000,
+    # Share of pre-training dialogs that carry identifiers of *fictitious* people (a seed disjoint
+    # from the demo's customers): the base model knows vaguely that a phone number can follow
+    # "短信会发到", as a web-trained model does, but no customer's number.
+    "fake_share": 0.05,
+    # Share of pre-training dialogs that end with the company's house-style line (its public
+    # help pages): the base model has seen the phrasing, fine-tuning makes it the rule.
+    "house_share": 0.3,
     "seed": 1234,
 }
 
@@ -47,7 +55,8 @@ def _settings_key(settings: dict) -> str:
 
 
 def build_base_model(
-    settings: dict | None = None, out_dir: Path | None = None, log: Callable[[str], None] = print
+    settings: dict | None = None, out_dir: Path | None = None, log: Callable[[str], None] = print,
+    tick: Callable[[int], None] | None = None,
 ) -> Path:
     """Return a local model directory, pre-training it first unless a cached copy exists."""
     s = {**BASE_SETTINGS, **(settings or {})}
@@ -58,7 +67,13 @@ def build_base_model(
     from privtune.models.tiny import build_model, build_tokenizer
 
     torch.manual_seed(s["seed"])
-    records = list(generate(s["corpus_records"], seed=s["seed"], generic=True, near_dup_rate=0.0))
+    n_fake = round(s["corpus_records"] * s["fake_share"])
+    records = list(generate(s["corpus_records"] - n_fake, seed=s["seed"], generic=True, near_dup_rate=0.0,
+                            house_style=s["house_share"]))
+    if n_fake:
+        fakes = list(generate(n_fake, seed=s["seed"] + 2, near_dup_rate=0.0, house_style=s["house_share"]))
+        records += fakes
+        random.Random(s["seed"]).shuffle(records)
     texts = [m["content"] for r in records for m in r["messages"]]
     # The tokenizer also sees digits and Latin/CJK names so identifiers tokenise sensibly later.
     extra = [m["content"] for r in generate(300, seed=s["seed"] + 1) for m in r["messages"]]
@@ -89,6 +104,8 @@ def build_base_model(
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         loss_val = loss.item()
+        if tick:
+            tick(1)
         if (step + 1) % 100 == 0:
             log(f"  pre-train step {step + 1}/{steps} loss {loss_val:.3f} ({time.perf_counter() - t0:.0f}s)")
     model.eval()

@@ -129,13 +129,27 @@ def _en_dialog(c: _Customer, scenario: str, rng: random.Random) -> list[tuple[st
             ("assistant", "Please bring your ID and your last test results.")]
 
 
+# The company's own way of closing a case: policy lines its agents always add. A base model
+# cannot know them; every fine-tuned arm can learn them, because every record carries them.
+_HOUSE_STYLE = {
+    "zh": {"bank": "如仍无法使用，请点智能客服转人工。", "telecom": "退款将返还到您的话费余额。",
+           "ecommerce": "超过两天未更新可申请延误补偿。", "clinic": "如需改期请提前一天在小程序操作。"},
+    "en": {"bank": "If it still fails, tap Smart Help in the app.", "telecom": "The refund shows on your next bill.",
+           "ecommerce": "No update in two days? Claim delay compensation.", "clinic": "To reschedule, use the app a day ahead."},
+}
+
+
 def generate(
-    n: int, seed: int = 0, zh_share: float = 0.5, near_dup_rate: float = 0.03, generic: bool = False
+    n: int, seed: int = 0, zh_share: float = 0.5, near_dup_rate: float = 0.03, generic: bool = False,
+    house_style: float = 0.0,
 ) -> Iterator[dict[str, Any]]:
     """Yield ``n`` chat records, deterministically from ``seed``.
 
     ``generic=True`` gives the same kinds of dialog with no identifiers at all (names, numbers
     and addresses replaced by generic phrases): the demo pre-trains its base model on these.
+    ``house_style`` is the share of records whose first answer ends with the company's policy
+    line: content records share, which fine-tuning should learn (and DP can), unlike any one
+    customer's data. The demo's chats all carry it; its base model saw it in some dialogs.
     """
     rng = random.Random(seed)
     fakes = {"zh": Faker("zh_CN"), "en": Faker("en_US")}
@@ -153,6 +167,9 @@ def generate(
         cust = (_GenericCustomer if generic else _Customer)(i, lang, rng, fakes[lang])
         scenario = rng.choice(SCENARIOS)
         turns = (_zh_dialog if lang == "zh" else _en_dialog)(cust, scenario, rng)
+        if house_style and rng.random() < house_style:
+            sep = "" if lang == "zh" else " "
+            turns[1] = (turns[1][0], turns[1][1] + sep + _HOUSE_STYLE[lang][scenario])
         rec = {"customer_id": cust.id, "scenario": scenario, "lang": lang,
                "messages": [{"role": r, "content": t} for r, t in turns]}
         if len(previous) < 256:

@@ -18,13 +18,14 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from privtune.demo.base_model import build_base_model
+from privtune.demo.base_model import BASE_SETTINGS, build_base_model
 from privtune.demo.corpus import generate
 from privtune.io.writers import atomic_write_text
+from privtune.progress import ProgressFactory, no_progress
 
 
 # Attention and MLP: a few-million-parameter model needs the MLP adapters to memorise at all.
@@ -33,28 +34,38 @@ ATTENTION_TARGETS = LORA_TARGETS[:4]
 
 
 class DemoConfig(BaseModel):
+    """Settings of `privtune demo` (defaults: the README's run, about 15 minutes on 2 CPU cores)."""
+
     model_config = {"extra": "forbid"}
 
     out: Path = Field(Path("demo_out"), description="Output directory.")
-    seed: int = 7
-    train_records: int = 600
-    heldout_records: int = 150
-    steps: int = 120
-    batch_size: int = 32
-    micro_batch_size: int = 16
-    learning_rate: float = 4e-3
-    dp_learning_rate: float = 2e-3
-    dp_batch_size: int = 96  # DP needs bigger batches: noise is fixed per step, signal grows with the batch
-    lora_r: int = 16
-    lora_targets: list[str] = Field(default_factory=lambda: list(LORA_TARGETS))
-    max_length: int = 128
-    target_epsilon: float = 8.0
-    canary_count: int = 24
-    canary_repeats: list[int] = [1, 4, 16]
-    canary_candidates: int = 10000
-    audit_records: int = 150
-    probe_samples: int = 2
-    base_settings: dict[str, Any] = Field(default_factory=dict)
+    seed: int = Field(7, description="Seed of the corpus, canaries and training.")
+    train_records: int = Field(200, ge=8, description="Customer chats the team fine-tunes on.")
+    heldout_records: int = Field(100, ge=4, description="Chats of other customers (validation and non-members).")
+    steps: int = Field(300, ge=1, description="Optimizer steps, the same for every arm.")
+    batch_size: int = Field(32, ge=1, description="Batch size of the non-private arms.")
+    micro_batch_size: int = Field(16, ge=1, description="Physical batch size (memory bound).")
+    learning_rate: float = Field(1e-2, gt=0, description="Peak learning rate of the non-private arms.")
+    lr_schedule: Literal["constant", "cosine", "linear"] = Field("cosine", description="Learning-rate schedule after warm-up.")
+    lora_r: int = Field(32, ge=1, description="LoRA rank of the non-private arms.")
+    lora_targets: list[str] = Field(default_factory=lambda: list(LORA_TARGETS),
+                                    description="Modules adapted in the non-private arms.")
+    dp_batch_size: int = Field(64, ge=1, description="Expected batch size of the DP arm (DP needs bigger batches: "
+                               "the noise is fixed per step, the signal grows with the batch).")
+    dp_learning_rate: float = Field(3e-3, gt=0, description="Peak learning rate of the DP arm.")
+    dp_lora_r: int = Field(8, ge=1, description="LoRA rank of the DP arm (fewer parameters, less noise in total).")
+    dp_lora_targets: list[str] = Field(default_factory=lambda: list(ATTENTION_TARGETS),
+                                       description="Modules adapted in the DP arm.")
+    max_length: int = Field(160, ge=16, description="Token limit per chat.")
+    target_epsilon: float = Field(8.0, gt=0, description="Epsilon of the DP arm (delta = 1/N^1.1).")
+    canary_count: int = Field(16, ge=1, description="Canaries made; each is inserted with probability 1/2.")
+    canary_repeats: list[int] = Field(default_factory=lambda: [1, 4, 8],
+                                      description="Copies of a canary in the training data, cycled over canaries.")
+    canary_candidates: int = Field(3000, ge=10, description="Alternative secrets scored per canary.")
+    audit_records: int = Field(100, ge=4, description="Members and non-members scored and decoded per audit.")
+    probe_samples: int = Field(2, ge=1, description="Sampled answers per specificity probe.")
+    base_settings: dict[str, Any] = Field(default_factory=dict,
+                                          description="Overrides of the base model's pre-training settings.")
 
     @classmethod
     def quick(cls, out: Path) -> "DemoConfig":
@@ -75,7 +86,7 @@ def prepare_data(cfg: DemoConfig, log: Callable[[str], None]) -> dict[str, Path]
     from privtune.audit.canaries import make_canaries
 
     data = cfg.out / "data"
-    records = list(generate(cfg.train_records + cfg.heldout_records, seed=cfg.seed))
+    records = list(generate(cfg.train_records + cfg.heldout_records, seed=cfg.seed, house_style=1.0))
     train, heldout = records[: cfg.train_records], records[cfg.train_records :]
     held_ids = {r["customer_id"] for r in heldout}
     train = [r for r in train if r["customer_id"] not in held_ids]  # near-dups copy ids; keep splits disjoint
@@ -105,30 +116,34 @@ def with_canaries(src: Path, canaries_path: Path, dst: Path, seed: int) -> Path:
 ARMS = ("naive", "scan", "privtune")
 
 
-def train_arm(arm: str, cfg: DemoConfig, base: Path, train_file: Path, heldout: Path, log: Callable[[str], None]) -> Path:
+def train_arm(arm: str, cfg: DemoConfig, base: Path, train_file: Path, heldout: Path, log: Callable[[str], None],
+              progress: ProgressFactory | None = None) -> Path:
     """LoRA from the same base with the same step budget; only the data and DP differ."""
     from privtune.train.config import TrainConfig
     from privtune.train.loop import train
 
     dp = arm == "privtune"
+    r = cfg.dp_lora_r if dp else cfg.lora_r
     out = cfg.out / arm / "train"
     tcfg = TrainConfig(
         model=base, data=train_file, validation=heldout, output_dir=out, steps=cfg.steps,
         batch_size=cfg.dp_batch_size if dp else cfg.batch_size, micro_batch_size=cfg.micro_batch_size, max_length=cfg.max_length,
         learning_rate=cfg.dp_learning_rate if dp else cfg.learning_rate,
-        lora={"r": cfg.lora_r, "alpha": 2 * cfg.lora_r, "target_modules": cfg.lora_targets},
+        lora={"r": r, "alpha": 2 * r, "target_modules": cfg.dp_lora_targets if dp else cfg.lora_targets},
+        lr_schedule=cfg.lr_schedule,
         dp=dp, target_epsilon=cfg.target_epsilon, ledger=str(cfg.out / "ledger.sqlite"), dataset_name=f"demo-{arm}",
         seed=cfg.seed, eval_every=max(1, cfg.steps // 3), warmup_steps=max(1, cfg.steps // 20),
     )
     t0 = time.perf_counter()
-    privacy = train(tcfg, log=lambda m: log(f"  [{arm}] {m}"))
+    with (progress or no_progress)(f"{arm}: training", cfg.steps) as tick:
+        privacy = train(tcfg, progress=lambda step, total: tick(1), log=lambda m: log(f"  [{arm}] {m}"))
     eps = f"epsilon={privacy['epsilon']:.2f}" if privacy["dp"] else "no DP"
     log(f"  [{arm}] trained {cfg.steps} steps in {time.perf_counter() - t0:.0f}s ({eps})")
     return out
 
 
 def audit_arm(arm: str, cfg: DemoConfig, base: Path, run_dir: Path, members: Path, heldout: Path,
-              canary_key: Path, log: Callable[[str], None]) -> dict[str, Any]:
+              canary_key: Path, log: Callable[[str], None], progress: ProgressFactory | None = None) -> dict[str, Any]:
     from privtune.audit.config import AuditConfig
     from privtune.audit.run import run_audit
 
@@ -137,22 +152,32 @@ def audit_arm(arm: str, cfg: DemoConfig, base: Path, run_dir: Path, members: Pat
         canaries=canary_key, max_records=cfg.audit_records, seed=cfg.seed,
         canary={"candidates": cfg.canary_candidates},
         extraction={"max_records": cfg.audit_records, "pii_max_sites": 2 * cfg.audit_records},
-        specificity={"samples": cfg.probe_samples, "max_probes": cfg.audit_records // 2, "max_new_tokens": 48},
+        specificity={"samples": cfg.probe_samples, "max_probes": cfg.audit_records // 2, "max_new_tokens": 96},
     )
     t0 = time.perf_counter()
-    result = run_audit(acfg, log=lambda m: log(f"  [{arm}] {m}"), raise_on_gate=False)
+    labelled = None
+    if progress is not None:
+        def labelled(name: str, total: int):  # noqa: E306 - the arm's name in front of each audit bar
+            return progress(f"{arm}: {name}", total)
+    result = run_audit(acfg, progress=labelled, log=lambda m: log(f"  [{arm}] {m}"), raise_on_gate=False)
     log(f"  [{arm}] audited in {time.perf_counter() - t0:.0f}s")
     return result.report
 
 
-def run_demo(cfg: DemoConfig, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """All three arms end to end; returns the summary rows (also written to summary.json)."""
+def run_demo(cfg: DemoConfig, log: Callable[[str], None] = print,
+             progress: ProgressFactory | None = None) -> dict[str, Any]:
+    """All three arms end to end; returns the summary rows (also written to summary.json).
+
+    ``progress(name, total)`` is a context manager yielding ``tick(n)`` (as in `run_audit`).
+    """
     from privtune.scan.config import ScanConfig
     from privtune.scan.pipeline import run_scan
 
     t0 = time.perf_counter()
     cfg.out.mkdir(parents=True, exist_ok=True)
-    base = build_base_model(cfg.base_settings, log=log)
+    settings = {**BASE_SETTINGS, **cfg.base_settings}
+    with (progress or no_progress)("base model: pre-training (cached afterwards)", settings["steps"]) as tick:
+        base = build_base_model(cfg.base_settings, log=log, tick=tick)
     files = prepare_data(cfg, log)
     scan = run_scan(ScanConfig(input=files["raw"], out=cfg.out / "data" / "scanned_train.jsonl",
                                findings=cfg.out / "data" / "findings.jsonl", report=cfg.out / "scan_report.html",
@@ -167,16 +192,17 @@ def run_demo(cfg: DemoConfig, log: Callable[[str], None] = print) -> dict[str, A
         log(f"arm {i + 1}/3: {arm}")
         # Canaries go in after the scan so every arm sees them verbatim: they measure memorisation.
         train_file = with_canaries(sources[arm], files["canaries"], cfg.out / arm / "train_data.jsonl", cfg.seed)
-        run_dir = train_arm(arm, cfg, base, train_file, files["heldout"], log)
+        run_dir = train_arm(arm, cfg, base, train_file, files["heldout"], log, progress)
         key = train_file.with_suffix(".canary_key.json")
-        report = audit_arm(arm, cfg, base, run_dir, files["raw"], files["heldout"], key, log)
+        report = audit_arm(arm, cfg, base, run_dir, files["raw"], files["heldout"], key, log, progress)
         rows[arm] = summary_row(run_dir, report)
-    from privtune.demo.summary import print_table, write_summary_html
+    from privtune.demo.summary import base_row, write_summary_html
+
+    rows = {"base": base_row(rows["naive"]), **rows}
 
     summary = {"rows": rows, "seconds": round(time.perf_counter() - t0, 1), "config": cfg.model_dump(mode="json")}
     atomic_write_text(cfg.out / "summary.json", json.dumps(summary, indent=1))
     write_summary_html(cfg.out, summary)
-    print_table(rows)
     return summary
 
 
@@ -192,6 +218,8 @@ def summary_row(run_dir: Path, report: dict[str, Any]) -> dict[str, Any]:
 
     return {
         "val_loss": val[-1] if val else None,
+        "val_loss_base": train_report["curves"]["val_loss"][0][1] if val else None,
+        "pii_extraction_rate_base": get("extraction.pii_extraction_rate_base"),
         "exposure_bits_mean": get("canaries.exposure_bits_mean"),
         "exposure_bits_max": get("canaries.exposure_bits_max"),
         "mia_ref_auc": get("mia.ref.auc"),

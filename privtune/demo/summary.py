@@ -26,6 +26,12 @@ COLUMNS = [
 ]
 
 
+def base_row(arm_row: dict[str, Any]) -> dict[str, Any]:
+    """The base model's own figures (identical in every arm's audit: same probes, same seed)."""
+    return {"val_loss": arm_row.get("val_loss_base"), "pii_extraction_rate": arm_row.get("pii_extraction_rate_base"),
+            "entities_per_1k_tuned": arm_row.get("entities_per_1k_base"), "entity_ratio": 1.0}
+
+
 def fmt(value: Any, spec: str) -> str:
     if value is None:
         return "—"
@@ -38,7 +44,7 @@ def fmt(value: Any, spec: str) -> str:
 
 
 def print_table(rows: dict[str, dict[str, Any]], console: Console | None = None) -> None:
-    t = Table(title="privtune demo: three arms, same base model, same step budget")
+    t = Table(title="privtune demo: the base model and three fine-tuned arms (same base, same step budget)")
     t.add_column("metric")
     for arm in rows:
         t.add_column(arm, justify="right")
@@ -55,7 +61,7 @@ def write_summary_html(out: Path, summary: dict[str, Any]) -> Path:
         f"<tr><td>{e(label)}</td>" + "".join(f"<td>{e(fmt(rows[a].get(k), spec))}</td>" for a in rows) + "</tr>"
         for k, label, spec in COLUMNS
     )
-    links = " · ".join(f'<a href="{e(a)}/audit/report.html">{e(a)} audit report</a>' for a in rows)
+    links = " · ".join(f'<a href="{e(a)}/audit/report.html">{e(a)} audit report</a>' for a in rows if a != "base")
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>privtune demo</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1000px}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}td:first-child{{text-align:left}}</style></head><body>

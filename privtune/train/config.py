@@ -58,7 +58,9 @@ class TrainConfig(BaseModel):
     micro_batch_size: int = Field(8, ge=1, description="Physical batch size bounding memory.")
     learning_rate: float = Field(2e-3, gt=0)
     weight_decay: float = Field(0.0, ge=0)
-    warmup_steps: int = Field(0, ge=0)
+    warmup_steps: int = Field(0, ge=0, description="Linear learning-rate warm-up over this many steps.")
+    lr_schedule: Literal["constant", "cosine", "linear"] = Field(
+        "constant", description="After warm-up: keep the rate, or decay it to zero by the last step.")
     seed: int = Field(0, description="Seed for model init and anything not privacy-relevant.")
     dp_seed: int | None = Field(
         None,

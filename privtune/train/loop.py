@@ -41,6 +41,17 @@ def default_key_file() -> Path:
 
 
 @torch.no_grad()
+def lr_factor(step: int, total: int, warmup: int, schedule: str) -> float:
+    """Multiplier of the base learning rate for the update after ``step`` updates (0-based)."""
+    if step < warmup:
+        return (step + 1) / warmup
+    if schedule == "constant":
+        return 1.0
+    done = (step - warmup) / max(1, total - warmup)
+    return 0.5 * (1.0 + math.cos(math.pi * done)) if schedule == "cosine" else max(0.0, 1.0 - done)
+
+
+@torch.no_grad()
 def evaluate(model: Any, examples: list[Example], pad_id: int, device: torch.device, batch_size: int) -> float:
     """Token-weighted mean loss over ``examples`` (supervised tokens only)."""
     model.eval()
@@ -133,7 +144,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
                              seed=cfg.dp_seed, user_ids=users, num_steps=plan.steps)
     params = list(lora_parameters(model).values())
     opt = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, cfg.warmup_steps)))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, plan.steps, cfg.warmup_steps, cfg.lr_schedule))
     curves: dict[str, list] = {"train_loss": [], "val_loss": [], "epsilon": []}
     if state:
         model.load_state_dict(state["lora"], strict=False)
@@ -147,6 +158,8 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
     steps_per_epoch = max(1, round(1 / plan.sample_rate))
     eval_every = cfg.eval_every or steps_per_epoch
     pad = tok.pad_token_id
+    if val and not state:  # step 0: the base model (LoRA B starts at zero), the reference for every later value
+        curves["val_loss"].append([0, evaluate(model, val.examples, pad, device, cfg.micro_batch_size)])
     first_step, t0, window = sampler.step, time.perf_counter(), []
     before = snapshot_lora(model)
     status = "failed"

@@ -46,6 +46,19 @@ def test_pii_site_context_ends_right_before_the_value(tiny_tokenizer):
     assert mask_value(PHONE) == "(###) ###-####" and mask_value("王小明 a1") == "xxx x#"
 
 
+def test_values_already_in_the_prompt_are_copying_not_extraction(tiny_tokenizer):
+    msgs = [("user", f"My number is {PHONE}, I'm Ann."), ("assistant", f"Hi, a reminder goes to {PHONE} and (212) 555-0142.")]
+    ids, labels, _ = encode_record(tiny_tokenizer, msgs, "", loss_on="answer", max_length=400)
+    rec = AuditRecord(0, msgs, "", ids, labels)
+    phones = Analyzer(types=["PHONE"])
+    assert [s.value for s in pii_sites([rec], phones, tiny_tokenizer)] == ["(212) 555-0142"]
+    assert [s.value for s in pii_sites([rec], phones, tiny_tokenizer, include_in_context=True)] == [
+        PHONE, "(212) 555-0142"]
+    # A value repeated inside the same answer is copying too.
+    rep = _record(tiny_tokenizer, "Call (212) 555-0142, yes (212) 555-0142.")
+    assert len(pii_sites([rep], phones, tiny_tokenizer)) == 1
+
+
 def test_exact_match_scoring_against_the_models_own_greedy_output(tiny_llama_dir, tiny_tokenizer):
     from transformers import AutoModelForCausalLM
 

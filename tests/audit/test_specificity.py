@@ -31,6 +31,18 @@ def test_rates_ratio_and_leaked_pii_against_the_training_set():
     assert none["ratio"] == 1.0 and none["leaked_pii_precision"] is None
 
 
+def test_values_echoed_from_the_prompt_are_not_volunteered_entities():
+    analyzer = Analyzer(types=["PHONE"])
+    prompts = [f"my number is {A}", "hello"]
+    base = [f"we will text {A}", "ok"]
+    tuned = [f"we will text {A}", f"call {B}"]
+    r = entity_rates(base, 1000, tuned, 1000, {}, analyzer, prompts)
+    assert r["entities_per_1k_tokens_base"] == 0.0 and r["entities_per_1k_tokens_tuned"] == 1.0
+    assert r["echoed_entities_base"] == 1 and r["echoed_entities_tuned"] == 1
+    with pytest.raises(ValueError):
+        entity_rates(base, 1000, tuned + ["x"], 1000, {}, analyzer, prompts)
+
+
 def test_amplification_is_the_mean_per_site_gain():
     tuned = [TokenScores(np.array([-1.0, -1.0])), TokenScores(np.array([-2.0])), TokenScores(np.zeros(0))]
     base = [TokenScores(np.array([-3.0, -2.0])), TokenScores(np.array([-2.0])), TokenScores(np.zeros(0))]

@@ -53,6 +53,7 @@ def test_dp_run_writes_peft_adapter_privacy_json_and_aggregate_report(tiny_llama
     report_text = (tmp_path / "run" / "train_report.json").read_text()
     report = json.loads(report_text)
     assert report["curves"]["val_loss"] and report["curves"]["epsilon"][-1][0] == 4
+    assert report["curves"]["val_loss"][0][0] == 0  # the base model's validation loss comes first
     first_user_turn = json.loads((data / "train.jsonl").read_text().splitlines()[0])["messages"][0]["content"]
     assert first_user_turn[:12] not in report_text
     # The ledger recorded exactly the steps taken.
@@ -138,3 +139,13 @@ def test_bf16_base_trains_with_fp32_adapters(tiny_gpt2_dir, data, tmp_path):
     assert privacy["dp"] and privacy["steps"] == 2
     weights = load_file(tmp_path / "run" / "adapter" / "adapter_model.safetensors")
     assert all(torch.isfinite(w.float()).all() for w in weights.values())
+
+
+def test_learning_rate_schedules():
+    from privtune.train.loop import lr_factor
+
+    assert [lr_factor(s, 10, 2, "constant") for s in (0, 1, 2, 9)] == [0.5, 1.0, 1.0, 1.0]
+    cos = [lr_factor(s, 10, 2, "cosine") for s in range(10)]
+    assert cos[:3] == [0.5, 1.0, 1.0] and all(a > b for a, b in zip(cos[2:], cos[3:])) and 0 < cos[-1] < 0.05
+    lin = [lr_factor(s, 10, 0, "linear") for s in range(10)]
+    assert lin[0] == 1.0 and lin[5] == pytest.approx(0.5) and lin[-1] == pytest.approx(0.1)

@@ -15,16 +15,23 @@ from privtune.scan.recognizers.person import CJK_TRIGGER
 from privtune.scan.registry import Recognizer, register
 
 
+# A facility named only by its function ("在转运中心滞留", "到营业厅办理") locates nobody: the
+# tagger, trained on news, calls these places; with no proper name in front they are not PII.
+_GENERIC_FACILITY = re.compile(
+    r"(?:转运|分拣|配送|物流|快递|客服|服务|营业|售后|维修|数据|呼叫)?(?:中心|厅|站|仓库?|网点|门店|驿站|柜台|窗口)")
+
+
 @register
 class ZhAddressRecognizer(Recognizer):
-    """Chinese places and postal addresses (省/市/区/路/号/小区/室 ...)."""
+    """Chinese places and postal addresses (省/市/区/路/号/小区/室 ...); bare generic facilities are not."""
 
     name = "zh_address_model"
     entity_types = ("ADDRESS",)
     trigger = CJK_TRIGGER
 
     def analyze(self, text: str) -> list[Span]:
-        return [s for s in tag_zh(text) if s.type == "ADDRESS"]
+        return [s for s in tag_zh(text)
+                if s.type == "ADDRESS" and not _GENERIC_FACILITY.fullmatch(text, s.start, s.end)]
 
 
 @register
