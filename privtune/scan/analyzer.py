@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
+from operator import attrgetter
+from typing import NamedTuple
 
 from privtune.scan.entities import ENTITY_TYPES, STRUCTURED_TYPES, Span
 from privtune.scan.registry import REGISTRY, Recognizer
 
 DEFAULT_MIN_SCORE = 0.5
 _SEP = "\n"
+_PLAN_INPUTS = frozenset({"types", "min_score", "min_score_by_type", "recognizers"})
+
+
+class _Plan(NamedTuple):
+    searches: list[Callable[[str], re.Match[str] | None]]
+    steps: list[tuple[int, Recognizer]]
+    threshold: dict[str, float]
 
 
 def load_recognizers() -> None:
@@ -17,7 +27,12 @@ def load_recognizers() -> None:
 
 
 class Analyzer:
-    """All enabled recognizers, run in registry order; overlaps resolved by `resolve_overlaps`."""
+    """All enabled recognizers, run in registry order; overlaps resolved by `resolve_overlaps`.
+
+    ``types``, ``min_score``, ``min_score_by_type`` and ``recognizers`` may be reassigned: the
+    per-call plan built from them (distinct triggers, thresholds) is rebuilt on the next call.
+    Changing them in place (``analyzer.min_score_by_type["PHONE"] = 0.9``) is not noticed.
+    """
 
     def __init__(
         self,
@@ -31,28 +46,52 @@ class Analyzer:
         unknown = wanted - set(ENTITY_TYPES)
         if unknown:
             raise ValueError(f"unknown entity types {sorted(unknown)}; known: {', '.join(ENTITY_TYPES)}")
-        self.types = wanted
+        self.types = frozenset(wanted)
         self.min_score = min_score
         self.min_score_by_type = dict(min_score_by_type or {})
         if recognizers is None:
             recognizers = [cls() for cls in REGISTRY.values() if wanted & set(cls.entity_types)]
         self.recognizers = recognizers
 
+    def __setattr__(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)
+        if name in _PLAN_INPUTS:
+            object.__setattr__(self, "_plan", None)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_plan": None}  # the plan holds bound methods: rebuilt on use
+
+    def _build_plan(self) -> _Plan:
+        """Each distinct trigger's ``search`` once, (trigger index or -1, recognizer) in order,
+        and the score threshold of every wanted type."""
+        triggers: list[re.Pattern[str]] = []
+        for rec in self.recognizers:
+            if rec.trigger is not None and rec.trigger not in triggers:
+                triggers.append(rec.trigger)
+        steps = [(-1 if r.trigger is None else triggers.index(r.trigger), r) for r in self.recognizers]
+        threshold = {t: self.min_score_by_type.get(t, self.min_score) for t in self.types}
+        plan = _Plan([t.search for t in triggers], steps, threshold)
+        object.__setattr__(self, "_plan", plan)
+        return plan
+
     def analyze(self, text: str) -> list[Span]:
         if not text:
             return []
+        plan = self._plan or self._build_plan()
+        searches, threshold = plan.searches, plan.threshold
         spans: list[Span] = []
-        fired: dict[object, bool] = {}  # recognizers sharing a trigger (the zh model's) test it once
-        for rec in self.recognizers:
-            trigger = rec.trigger
-            if trigger is not None:
-                hit = fired.get(trigger)
+        # Recognizers sharing a trigger (the zh model's) test it once; None: not tested yet.
+        fired: list[bool | None] = [None] * len(searches)
+        for trig, rec in plan.steps:
+            if trig >= 0:
+                hit = fired[trig]
                 if hit is None:
-                    hit = fired[trigger] = trigger.search(text) is not None
+                    hit = fired[trig] = searches[trig](text) is not None
                 if not hit:
                     continue
             for s in rec.analyze(text):
-                if s.type in self.types and s.score >= self.min_score_by_type.get(s.type, self.min_score):
+                t = threshold.get(s.type)
+                if t is not None and s.score >= t:
                     spans.append(s)
         return resolve_overlaps(spans)
 
@@ -80,7 +119,7 @@ def split_spans(spans: list[Span], lengths: list[int], sep_len: int) -> list[lis
             i += 1
         lo = starts[i]
         if s.end <= lo + lengths[i]:
-            out[i].append(Span(s.start - lo, s.end - lo, s.type, s.score, s.detector))
+            out[i].append(s if lo == 0 else Span(s.start - lo, s.end - lo, s.type, s.score, s.detector))
     return out
 
 
@@ -95,8 +134,19 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
     if len(spans) < 2:
         return spans
     kept: list[Span] = []
-    for s in sorted(spans, key=lambda s: (s.type not in STRUCTURED_TYPES, -s.score, -(s.end - s.start), s.start)):
-        if not any(s.overlaps(k) for k in kept):
+    for s in sorted(spans, key=_priority):
+        start, end = s.start, s.end
+        for k in kept:
+            if start < k.end and k.start < end:  # Span.overlaps, inlined (hot loop)
+                break
+        else:
             kept.append(s)
-    kept.sort(key=lambda s: s.start)
+    kept.sort(key=_START)
     return kept
+
+
+_START = attrgetter("start")
+
+
+def _priority(s: Span) -> tuple[bool, float, int, int]:
+    return (s.type not in STRUCTURED_TYPES, -s.score, s.start - s.end, s.start)

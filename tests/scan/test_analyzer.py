@@ -11,3 +11,31 @@ def test_analyze_many_maps_spans_back_to_each_text():
         [(2, 13, "PHONE")], [], [(3, 10, "EMAIL")], []]
     assert [[(s.start, s.end) for s in spans] for spans in many] == [
         [(s.start, s.end) for s in a.analyze(t)] for t in texts]
+
+
+def test_plan_follows_reassigned_settings_and_survives_pickling():
+    import pickle
+
+    from privtune.scan.analyzer import Analyzer
+
+    a = Analyzer(types=["PHONE", "EMAIL"])
+    text = "手机13812345678，邮箱是a@b.com"
+    assert {s.type for s in a.analyze(text)} == {"PHONE", "EMAIL"}
+    a.min_score_by_type = {"PHONE": 1.01}  # the thresholds are rebuilt on the next call
+    assert {s.type for s in a.analyze(text)} == {"EMAIL"}
+    a.recognizers = [r for r in a.recognizers if r.name == "phone"]
+    assert a.analyze(text) == []
+    a.min_score_by_type = {}
+    assert [s.type for s in pickle.loads(pickle.dumps(a)).analyze(text)] == ["PHONE"]
+
+
+def test_resolve_overlaps_prefers_structured_then_score_then_length():
+    from privtune.scan.analyzer import resolve_overlaps
+    from privtune.scan.entities import Span
+
+    model = Span(0, 10, "ADDRESS", 0.99, "zh_address_model")
+    phone = Span(2, 13, "PHONE", 0.6, "phone")
+    short = Span(20, 22, "PERSON", 0.8, "a")
+    long_ = Span(20, 24, "PERSON", 0.8, "b")
+    later = Span(30, 31, "EMAIL", 0.9, "email")
+    assert resolve_overlaps([later, model, short, phone, long_]) == [phone, long_, later]

@@ -301,6 +301,25 @@ def test_span_decoder_matches_viterbi_on_random_scores():
     assert min(compared.values()) >= 30, compared  # both code paths were exercised
 
 
+def test_joined_strings_decode_as_if_alone():
+    # gains_many + decoding with string bounds (one pass for a record's lines) gives each line
+    # the spans it gets alone, whichever decoding path (grid or pruned) each one takes.
+    tagger = get_tagger()
+    chunks = ["收件人欧阳娜娜，地址是上海市浦东新区世纪大道100号。", "好的，谢谢。", "阿里巴巴集团和腾讯公司都在杭州。" * 4,
+              "客户 李雷 from 华为", "王小明\x00住在北京市朝阳区"]  # a NUL of its own: explicit pads
+    for parts in (chunks, chunks[:4]):
+        gains, offsets = tagger.gains_many(parts)
+        for c, o in zip(parts, offsets):
+            assert np.array_equal(gains[o : o + len(c)], tagger.gains(c))
+        own = [i for c, o in zip(parts, offsets) for i in range(o, o + len(c))]
+        assert (np.delete(gains, own, axis=0) == -1e4).all()  # the pads
+        ends = [o + len(c) for c, o in zip(parts, offsets)]
+        joined = tagger.decoder.spans_from_gains(gains, offsets, ends)
+        alone = [(s + o, e + o, t) for c, o in zip(parts, offsets)
+                 for s, e, t, _ in tagger.decoder.spans_from_gains(tagger.gains(c))]
+        assert sorted((s, e, t) for s, e, t, _ in joined) == sorted(alone)
+
+
 # ---- features ----------------------------------------------------------------------------
 
 
@@ -396,3 +415,17 @@ def test_calibration_slope_recovers_a_known_logistic(train_tool):
     x = rng.uniform(0, 20, 2000)
     y = (rng.random(2000) < 1 / (1 + np.exp(-(0.3 * x - 1)))).astype(float)
     assert train_tool._logistic_slope(x, y) == pytest.approx(0.3, abs=0.05)
+
+
+def test_feature_ids_nul_pads_equal_explicit_pads():
+    parts = ["我叫张伟", "Tel 13812345678。", "好"]
+    joined = "\x00\x00\x00".join(parts)
+    pads = np.array([i for i, c in enumerate(joined) if c == "\x00"], dtype=np.intp)
+    assert np.array_equal(features.feature_ids(joined, 18, pads), features.feature_ids(joined, 18, nul_pads=True))
+
+
+def test_titles_are_suffix_free():
+    # _person_bounds looks titles up by length: correct only while no title ends with another.
+    from privtune.scan.ner.lexicon import ZH_TITLES
+
+    assert not [(a, b) for a in ZH_TITLES for b in ZH_TITLES if a != b and a.endswith(b)]

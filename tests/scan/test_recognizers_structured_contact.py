@@ -197,3 +197,17 @@ def test_compact_landline_needs_context():
     rec = PhoneRecognizer()
     assert found(rec, "编号05323606293") == []
     assert found(rec, "座机05323606293") == ["05323606293"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # A run of bare digits is only tried with the patterns its first digit allows.
+    ("电话13812345678", ["13812345678"]),
+    ("座机01088886666。", ["01088886666"]),
+    ("热线4008123456 转2", ["4008123456"]),
+    ("call 212-555-0123 now", ["212-555-0123"]),
+    ("call (212) 555-0123.", ["(212) 555-0123"]),
+    ("tel 23812345678", []),
+    ("call 2125550123 now", []),  # NANP needs a separator or brackets
+])
+def test_phone_first_digit_prefilter(text, expected):
+    assert found(PhoneRecognizer(), text, min_score=0.0) == expected

@@ -192,3 +192,24 @@ def test_ssn_negatives(text):
 def test_ssn_context_applies_to_bare_but_checks_still_apply():
     assert found(UsSsnRecognizer(), "SSN 666221234") == []
     assert DEFAULT_MIN_SCORE <= max(s.score for s in UsSsnRecognizer().analyze("SSN 536221234"))
+
+
+@pytest.mark.parametrize("text,expected", [
+    # Codes are anchored at their digits or up to two letters before them; after a character
+    # that is neither letter nor digit, the digits are the only anchor.
+    ("信用代码91350100M000100Y43", ["91350100M000100Y43"]),
+    ("代码:91350100M000100Y43", ["91350100M000100Y43"]),
+    ("xx91350100M000100Y43", []),  # part of a longer word
+])
+def test_uscc_anchors(text, expected):
+    assert found(UsccRecognizer(), text, min_score=0.0) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("护照E12345678", ["E12345678"]),
+    ("护照号码:G12345678", ["G12345678"]),
+    ("号DE1234567", ["DE1234567"]),
+    ("passportE12345678", []),
+])
+def test_passport_anchors(text, expected):
+    assert found(PassportRecognizer(), text, min_score=0.0) == expected

@@ -4,10 +4,10 @@ Any well-formed BIOES path is "O everywhere" plus non-overlapping entity spans; 
 the all-O score plus one *gain* per span (plus a correction where two spans touch). A span on
 the best path has a positive gain, else dropping it would score higher. So we (1) compute the
 gain of every (start, end, type) at once from cumulative sums -- for long strings only at the
-ends where a sliding maximum says a positive gain is possible; (2) drop every candidate that
-contains another with at least its gain (swapping them cannot lower a path's score, touching
-corrections aside); (3) pick the best set of the few survivors with a small dynamic
-programme. The result equals textbook Viterbi except when two touching spans only pay off
+ends where a running maximum of the starts says a positive gain is possible; (2) drop every
+candidate that contains another with at least its gain (swapping them cannot lower a path's
+score, touching corrections aside); (3) pick the best set of the few survivors with a small
+dynamic programme. The result equals textbook Viterbi except when two touching spans only pay off
 together, a span exceeds ``max_len``, or the best path is not well-formed (a CRF has no start
 transition, so it may open with an E); tests/scan/test_ner.py compares the two. Arrays are
 laid out (type, position) so numpy's inner loops run along the string.
@@ -50,6 +50,12 @@ class SpanDecoder:
         # Correction when a span ending in tag x is immediately followed by one starting with y.
         self.adjacent = (t - t[:, :1] - t[:1, :] + oo).tolist()
         self._grids: dict[int, np.ndarray] = {}
+        self._edges: dict[int, np.ndarray] = {}
+        # For the pruned path: the lengths 2 .. max_len as offsets back from an end, their
+        # constants laid out (type, 1, length), and the -inf padding that negative starts read.
+        self._back = np.arange(1, max_len)
+        self._const_long = np.ascontiguousarray(self.const[1:max_len].T[:, None, :])
+        self._inf_pad = np.full((k, max_len), -np.inf)
 
     def spans(self, emissions: np.ndarray) -> list[Cand]:
         """The Viterbi path's entity spans, each with its gain (its score over all-O)."""
@@ -72,34 +78,47 @@ class SpanDecoder:
         if starts is None or ends is None:
             adj[:, 0] -= self.no_left
             adj[:, -1] -= self.no_right
+        elif all(e - s > 1 for s, e in zip(starts, ends)):
+            # Both corrections in one fancy update (no column is in both lists).
+            adj[:, [*starts, *(e - 1 for e in ends)]] -= self._edge_corrections(len(starts))
         else:
             adj[:, starts] -= self.no_left[:, None]
             adj[:, [e - 1 for e in ends]] -= self.no_right[:, None]
         # cum[t, j] = interior gains of positions <= j. A span [s, j] of 2+ characters gains
         # start[s] + end[j] + const[length]: B at s, I at s+1 .. j-1, E at j.
         interior = adj[1::4]
-        cum = np.cumsum(interior, axis=1)
+        cum = interior.cumsum(axis=1)
         start = adj[0::4] - cum
-        end = adj[2::4] + cum - interior
+        end = adj[2::4] + cum
+        end -= interior
         single = adj[3::4]
         if n <= _GRID_MAX:
             g = end[:, :, None] + start[:, None, :] + self._const_grid(n)  # (type, end, start)
             g.reshape(self.n_types, n * n)[:, :: n + 1] = single  # length 1: the S tag
-            flat = np.flatnonzero(g > 0.0)
+            flat = (g > 0.0).ravel().nonzero()[0]
             cands = []
-            for f, v in zip(flat.tolist(), g.ravel()[flat].tolist()):
+            for f, v in zip(flat.tolist(), g.take(flat).tolist()):
                 t, rest = divmod(f, n * n)
                 j, s = divmod(rest, n)
                 cands.append((s, j + 1, t, v))
         else:
             cands = self._long_candidates(start, end, n)
-            flat = np.flatnonzero(single > 0.0)
-            for f, v in zip(flat.tolist(), single.ravel()[flat].tolist()):
-                t, p = divmod(f, n)
-                cands.append((p, p + 1, t, v))
+            t_i, p_i = np.nonzero(single > 0.0)
+            if t_i.size:
+                cands += zip(p_i.tolist(), (p_i + 1).tolist(), t_i.tolist(), single[t_i, p_i].tolist())
         if not cands:
             return []
         return self._select(_undominated(cands) if len(cands) > 1 else cands)
+
+    def _edge_corrections(self, count: int) -> np.ndarray:
+        """``(4K, 2 * count)``: ``no_left`` for ``count`` string starts, then ``no_right`` for
+        as many ends (cached per count)."""
+        corr = self._edges.get(count)
+        if corr is None:
+            corr = np.repeat(np.stack([self.no_left, self.no_right], axis=1), count, axis=1)
+            if len(self._edges) < 64:
+                self._edges[count] = corr
+        return corr
 
     def _const_grid(self, n: int) -> np.ndarray:
         """``(K, n, n)``: const[j - s] for a span [s, j] with 1 <= j - s < max_len, else -inf."""
@@ -115,31 +134,37 @@ class SpanDecoder:
 
     def _long_candidates(self, start: np.ndarray, end: np.ndarray, n: int) -> list[Cand]:
         """Spans of 2+ characters in long strings: first the ends where a positive gain is
-        possible (sliding maximum of the starts), then every length at those ends only."""
-        k, m = self.n_types, self.max_len
-        # A span ending at j starts in [j - m + 1, j - 1]: its best start is run[:, j - 1].
-        run = self._window_max(start, m - 1)
-        bound = run[:, :-1] + end[:, 1:] + self.const_max
-        ends = np.flatnonzero(bound.max(axis=0) > 0.0) + 1
+        possible, then every length at those ends only.
+
+        The bound for an end j is the best start anywhere before j (a running maximum, one
+        call) rather than within ``max_len``: a span across a pad or whitespace position pays
+        its -1e4, so ``start`` there already is ~1e4 lower than in j's own stretch, and the
+        bound stays about as tight as a sliding maximum at a fraction of its cost."""
+        best = np.maximum.accumulate(start, axis=1)
+        bound = best[:, :-1] + end[:, 1:]
+        bound += self.const_max
+        ends = (bound.max(axis=0) > 0.0).nonzero()[0]
         if ends.size == 0:
             return []
-        padded = np.concatenate([start, np.full((k, m), -np.inf)], axis=1)  # index -x: padding
-        src = ends[:, None] - np.arange(1, m)[None, :]  # (ends, lengths 2 .. m)
-        g = padded[:, src] + self.const[1:m].T[:, None, :] + end[:, ends][:, :, None]
-        t_i, e_i, l_i = np.nonzero(g > 0.0)
-        return list(zip(src[e_i, l_i].tolist(), (ends[e_i] + 1).tolist(), t_i.tolist(), g[t_i, e_i, l_i].tolist()))
-
-    def _window_max(self, start: np.ndarray, w: int) -> np.ndarray:
-        """run[:, j] = max start[:, j - w + 1 .. j], by doubling the window width."""
-        k = start.shape[0]
-        run = np.concatenate([np.full((k, w - 1), -np.inf), start], axis=1) if w > 1 else start
-        width = 1  # run[:, i] = max of the padded start[:, i : i + width]
-        while width * 2 <= w:
-            run = np.maximum(run[:, :-width], run[:, width:])
-            width *= 2
-        if width < w:
-            run = np.maximum(run[:, : run.shape[1] - (w - width)], run[:, w - width :])
-        return run
+        ends += 1
+        padded = np.concatenate([start, self._inf_pad], axis=1)  # index -x: padding
+        src = ends[:, None] - self._back  # (ends, lengths 2 .. m)
+        g = padded[:, src]
+        g += self._const_long
+        g += end.take(ends, axis=1)[:, :, None]
+        flat = (g > 0.0).ravel().nonzero()[0]
+        if flat.size == 0:
+            return []
+        per_type = src.size
+        width = src.shape[1]
+        ends_l = ends.tolist()
+        cands = []
+        for f, v in zip(flat.tolist(), g.take(flat).tolist()):
+            t, rest = divmod(f, per_type)
+            e, back = divmod(rest, width)
+            j = ends_l[e]
+            cands.append((j - back - 1, j + 1, t, v))
+        return cands
 
     def _select(self, cands: list[Cand]) -> list[Cand]:
         """Best non-overlapping set (weighted interval scheduling, touching spans corrected)."""
@@ -176,16 +201,28 @@ class SpanDecoder:
 
 def _undominated(cands: list[Cand]) -> list[Cand]:
     """Drop each candidate that contains another with at least its gain: swapping the two in
-    any path keeps it valid and cannot lower its score. Ties keep the earlier-listed one."""
-    if len(cands) > 12:  # quadratic either way; numpy's constant is smaller for many
+    any path keeps it valid and cannot lower its score. Ties keep the earlier-listed one.
+    (The order of the result does not matter: no two kept candidates share both ends.)"""
+    if len(cands) > 40:  # quadratic either way; numpy's constant is smaller for many
         s, e, _, g = (np.array(c) for c in zip(*cands))
         idx = np.arange(len(cands))
         inside = (s[None, :] >= s[:, None]) & (e[None, :] <= e[:, None])
         better = (g[None, :] > g[:, None]) | ((g[None, :] == g[:, None]) & (idx[None, :] < idx[:, None]))
         keep = np.flatnonzero(~np.any(inside & better, axis=1))
         return [cands[i] for i in keep.tolist()]
+    # Best first (stable: ties stay in listed order); a candidate survives if no kept one,
+    # which is at least as good, lies inside it. Something inside it that was dropped has a
+    # kept one inside it that is better still, so checking the kept ones is enough.
     kept: list[Cand] = []
-    for c in sorted(cands, key=lambda c: -c[3]):  # stable: ties stay in listed order
-        if not any(k[0] >= c[0] and k[1] <= c[1] for k in kept):
+    for c in sorted(cands, key=_minus_gain):
+        s, e = c[0], c[1]
+        for k in kept:
+            if k[0] >= s and k[1] <= e:
+                break
+        else:
             kept.append(c)
     return kept
+
+
+def _minus_gain(c: Cand) -> float:
+    return -c[3]

@@ -10,6 +10,8 @@ not fitted to a corpus.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from functools import lru_cache
 
 from privtune.scan.ner.lexicon import en_lexicon
 from privtune.scan.registry import context_score
@@ -60,51 +62,84 @@ _PERSON_CUES = (
 )
 
 
-def _is_namelike(tok: str) -> bool:
-    return tok not in _NOT_NAME and tok.title() not in _NOT_NAME  # title(): "THE" is "The"
-
-
 _TOKEN = re.compile(r"\S+")
+Token = tuple[int, int, str]  # (start, end, word) inside the match's name group
 
 
-def _name_runs(m: re.Match[str]) -> list[list[re.Match[str]]]:
-    """The match's words split into runs of name-like words (stop words break a run)."""
-    runs: list[list[re.Match[str]]] = [[]]
-    for t in _TOKEN.finditer(m.group("name")):
-        if _is_namelike(t.group()):
-            runs[-1].append(t)
+def _name_runs(name: str) -> list[list[Token]]:
+    """The words of ``name`` split into runs of name-like words (stop words break a run)."""
+    runs: list[list[Token]] = [[]]
+    for t in _TOKEN.finditer(name):
+        w = t.group()
+        if w not in _NOT_NAME and w.title() not in _NOT_NAME:  # title(): "THE" is "The"
+            runs[-1].append((t.start(), t.end(), w))
         elif runs[-1]:
             runs.append([])
     return [r for r in runs if r]
 
 
+def _matches_at(pattern: re.Pattern[str], starts: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern that can only begin where ``starts`` matches.
+
+    PERSON_RE and the address pattern open with a look-behind, so the regex engine cannot skip
+    ahead by itself and tries the whole pattern at every position; a scan for the character
+    class they begin with can (one C loop), and ``match`` is then tried at those few places.
+    """
+    done = 0
+    match = pattern.match
+    for hit in starts.finditer(text):
+        pos = hit.start()
+        if pos >= done and (m := match(text, pos)) is not None:
+            done = m.end()
+            yield m
+
+
+# Where a PERSON_RE match can begin: an ASCII capital after a non-alphanumeric character.
+_NAME_START = re.compile(r"[A-Z](?<![A-Za-z0-9].)")
+
+
+def _person_matches(text: str) -> Iterator[re.Match[str]]:
+    """``PERSON_RE.finditer(text)``, tried only at capitals that start a word."""
+    return _matches_at(PERSON_RE, _NAME_START, text)
+
+
 def find_persons(text: str) -> list[tuple[int, int, float, str]]:
     """``(start, end, score, detector)`` for English/romanised personal names in ``text``."""
     lex = en_lexicon()
+    first_names, last_names = lex.first_names, lex.last_names
+    single_ok = _single_word_names()
     out: list[tuple[int, int, float, str]] = []
-    for m in PERSON_RE.finditer(text):
-        if m.group("name") in _NOT_NAME and m.group("title") is None:
-            continue  # fast path: a lone capitalised common word ("Hello", "Please")
+    for m in _person_matches(text):
+        title, name = m.group("title", "name")
+        if title is None:
+            if name in _NOT_NAME:
+                continue  # fast path: a lone capitalised common word ("Hello", "Please")
+            if " " not in name and "\t" not in name:
+                # Fast path: one untitled word is only reported if it is a known first or last
+                # name ("ID", "PIN", "Done", state codes are not).
+                word = name.title() if name.isupper() and len(name) > 1 else name
+                if word not in single_ok:
+                    continue
         base = m.start("name")
-        for toks in _name_runs(m):
-            while toks and toks[-1].group().endswith("."):
+        for toks in _name_runs(name):
+            while toks and toks[-1][2].endswith("."):
                 toks.pop()  # a trailing initial is more often a sentence end ("... to J.")
-            words = [t.group().title() if t.group().isupper() and len(t.group()) > 1 else t.group() for t in toks]
+            words = [w.title() if w.isupper() and len(w) > 1 else w for _, _, w in toks]
             # Leading capitalised words before a known first name are not part of it
             # ("Recipient Norma Fisher", "Customer Wang Wei").
             for i in range(1, len(words)):
-                if (words[i] in lex.first_names or words[i] in _PINYIN_SURNAMES) and not any(
-                    w in lex.first_names or w in lex.last_names or w in _PINYIN_SURNAMES for w in words[:i]
+                if (words[i] in first_names or words[i] in _PINYIN_SURNAMES) and not any(
+                    w in first_names or w in last_names or w in _PINYIN_SURNAMES for w in words[:i]
                 ):
                     toks, words = toks[i:], words[i:]
                     break
             if not toks:
                 continue
             first, last = words[0], words[-1]
-            known_first = first in lex.first_names
-            known_last = last in lex.last_names or last in _PINYIN_SURNAMES
+            known_first = first in first_names
+            known_last = last in last_names or last in _PINYIN_SURNAMES
             pinyin = first in _PINYIN_SURNAMES or last in _PINYIN_SURNAMES
-            titled = m.group("title") is not None and toks[0].start() == 0
+            titled = title is not None and toks[0][0] == 0
             if titled:
                 score, det = 0.85, "en_person_title"
             elif len(words) >= 2 and known_first and known_last:
@@ -117,13 +152,21 @@ def find_persons(text: str) -> list[tuple[int, int, float, str]]:
                 score, det = 0.2, "en_person_dict"
             else:
                 continue
-            if not (known_first or known_last) and any(t.group().isupper() and len(t.group()) > 1 for t in toks):
+            if not (known_first or known_last) and any(w.isupper() and len(w) > 1 for _, _, w in toks):
                 score -= 0.15  # all-caps runs are usually acronyms, not names
-            start = m.start("title") if titled else base + toks[0].start()
-            end = base + toks[-1].end()
+            start = m.start("title") if titled else base + toks[0][0]
+            end = base + toks[-1][1]
             score = context_score(text, start, end, score, positive=_PERSON_CUES, boost=0.35)
             out.append((start, end, min(score, 0.95), det))
     return out
+
+
+@lru_cache(maxsize=1)
+def _single_word_names() -> frozenset[str]:
+    """Words that `find_persons` may report on their own: known first or last names (title-cased)
+    that are not also ordinary words."""
+    lex = en_lexicon()
+    return frozenset((lex.first_names | lex.last_names | _PINYIN_SURNAMES) - _AMBIGUOUS)
 
 
 # ---- ADDRESS -----------------------------------------------------------------------------
@@ -150,6 +193,9 @@ def _address_re() -> re.Pattern[str]:
 
 
 _ADDRESS_RE: re.Pattern[str] | None = None
+# Where an address can begin: a house number (any Unicode digit, as ``\d``) or the P of
+# "PO Box", after a character that is no ASCII letter or digit.
+_ADDRESS_START = re.compile(r"[\dP](?<![A-Za-z0-9].)")
 
 
 def find_addresses(text: str) -> list[tuple[int, int, float, str]]:
@@ -159,7 +205,7 @@ def find_addresses(text: str) -> list[tuple[int, int, float, str]]:
         _ADDRESS_RE = _address_re()
     states = en_lexicon().states
     out = []
-    for m in _ADDRESS_RE.finditer(text):
+    for m in _matches_at(_ADDRESS_RE, _ADDRESS_START, text):
         score = 0.8
         if m.group("state") in states:
             score = 0.95

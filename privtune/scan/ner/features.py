@@ -80,6 +80,10 @@ NORM, CLASS = _tables()
 # the BMP (emoji, rare CJK extensions) all read the last entry, U+FFFF, a non-character.
 TABLE = np.stack([NORM, CLASS]).astype(np.uint64)
 _PAD_CHAR = 0x110000  # above every code point, so padding never equals a real character
+# The same with U+0000 read as the padding outside a string: strings joined by NULs (that hold
+# none themselves) get the padding between them from the one table lookup.
+NUL_PAD_TABLE = TABLE.copy()
+NUL_PAD_TABLE[:, 0] = (_PAD_CHAR, PAD)
 
 
 def _constants(seed: int = 0x5EED) -> tuple[np.ndarray, ...]:
@@ -126,25 +130,28 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def feature_ids(text: str, bits: int, pads: np.ndarray | None = None) -> np.ndarray:
+def feature_ids(text: str, bits: int, pads: np.ndarray | None = None, nul_pads: bool = False) -> np.ndarray:
     """Hashed feature ids, shape ``(len(TEMPLATES), len(text))``, values in ``[0, 2**bits)``.
 
-    ``pads``: positions of ``text`` read as the padding outside a string. Features reach
-    ``RADIUS`` characters either way, so strings joined by ``RADIUS`` pad positions get, at
-    their own positions, exactly the ids each would get alone (one call for several strings).
+    ``pads``: positions of ``text`` read as the padding outside a string; ``nul_pads``: every
+    U+0000 is such a position. Features reach ``RADIUS`` characters either way, so strings
+    joined by ``RADIUS`` pad positions get, at their own positions, exactly the ids each would
+    get alone (one call for several strings).
     """
     cp = codepoints(text)
     n = cp.shape[0]
     base, atom_idx, tpl_idx = _geometry(n)
     chan = base.copy()
-    chan[:, RADIUS : RADIUS + n] = TABLE[:, np.minimum(cp, 0xFFFF)]
+    # mode="clip" reads every code point above the BMP as U+FFFF.
+    (NUL_PAD_TABLE if nul_pads else TABLE).take(cp, axis=1, mode="clip", out=chan[:, RADIUS : RADIUS + n])
     if pads is not None:
         chan[:, pads + RADIUS] = base[:, :1]
     # Stage 1: each pattern hashed once at every padded column (wraps mod 2**64 on purpose).
-    atoms = chan.ravel()[atom_idx] * _A_COEF
-    pat = atoms[0] + atoms[1]
-    pat += atoms[2]
+    atoms = chan.take(atom_idx)
+    atoms *= _A_COEF
+    pat = np.add.reduce(atoms, axis=0)
     # Stage 2: each template is a salted, shifted read of its pattern; keep the top bits.
-    ids = pat.ravel()[tpl_idx] + _SALTS
+    ids = pat.take(tpl_idx)
+    ids += _SALTS
     ids >>= np.uint64(64 - bits)
     return ids.view(np.int64)

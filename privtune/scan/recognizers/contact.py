@@ -1,219 +1,17 @@
-"""Contact details: e-mail, URL, IP address, phone numbers (CN mobile/landline/400, US, intl).
-
-Also holds the small helpers every structured recognizer shares (width folding, context
-scoring that stops at neighbouring numbers); this module is imported first.
-"""
+"""Contact details: e-mail, URL, IP address, phone numbers (CN mobile/landline/400, US, intl)."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
-from functools import lru_cache
 
 import phonenumbers
 
 from privtune.scan.entities import Span
-from privtune.scan.registry import Recognizer, context_score, register
-
-# --- shared helpers ----------------------------------------------------------------------
-
-# Full-width ASCII (U+FF01-FF5E) and the ideographic space map 1:1 to ASCII, so offsets in the
-# folded string are offsets in the original. Chinese IMEs produce １３８…, ＡＢ, ＠, －. Folding
-# costs ~10 µs per 300 chars, so it is done only when a full-width character that can be part
-# of an entity is present; the patterns accept full-width ，：（）；！？ themselves, which
-# are in almost every Chinese sentence.
-_HALFWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_HALFWIDTH[0x3000] = 0x20
-_NEEDS_FOLDING = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff20\uff0b\uff0d\uff0e]")
-
-
-@lru_cache(maxsize=16)
-def halfwidth(text: str) -> str:
-    """``text`` with full-width ASCII folded to ASCII if it holds full-width letters, digits or
-    ＠＋－．; same length, same offsets."""
-    if _NEEDS_FOLDING.search(text) is None:
-        return text
-    return text.translate(_HALFWIDTH)
-
-
-# Words that say a nearby number is a reference, not a person's contact/ID/card. They are
-# looked for on the left only: "…这张卡已挂失，运单号SF…" describes the number that follows.
-NEGATIVE_CONTEXT: tuple[str, ...] = (
-    "订单号", "单号", "运单", "快递", "物流", "流水号", "交易号", "编号", "批次", "序列号",
-    "时间戳", "order no", "order number", "order id", "tracking", "invoice", "timestamp",
-    "serial", "sku", "transaction id",
+from privtune.scan.recognizers._shared import (
+    NOT_DIGIT, halfwidth, has_continuation, left_edge, number_runs, scored, strip_tail,
 )  # fmt: skip
-# Weaker cues that only count right before the number ("您的订单1520…", "Order #…").
-NEAR_NEGATIVE_CONTEXT: tuple[str, ...] = ("订单", "order", "编码")
-
-_WINDOW = 24  # characters looked at on the left
-_RIGHT = 8  # and on the right: further right, words describe the next thing
-_NEAR = 8
-
-
-_CLAUSE_END = frozenset("。；;！!？?）)")  # ")": "…X（身份证）" labels what precedes
-# On the right a new item starts at a digit, a clause end, a comma or a line break.
-_RIGHT_STOP = re.compile(r"[0-9。；;！!？?）),，、\n]")
-
-
-# The last digit (with an ID number's trailing X) or clause end before a position.
-_LAST_DIGIT = re.compile(r"(?s:.*)[0-9][Xx]?")
-_LAST_DIGIT_OR_CLAUSE = re.compile(r"(?s:.*)(?:[0-9][Xx]?|[。；;！!？?）)])")
-
-
-def left_edge(text: str, start: int, window: int = _WINDOW, clause: bool = False) -> int:
-    """Start of the left context of [start, …): ``window`` back, but not past another digit
-    nor, if ``clause``, a clause end ("…（身份证）；营业执照号913…": 身份证 labels the number
-    before; a positive label may still sit a sentence earlier: "请核对护照信息。号码：E…")."""
-    lo = max(0, start - window)
-    m = (_LAST_DIGIT_OR_CLAUSE if clause else _LAST_DIGIT).match(text, lo, start)
-    return lo if m is None else m.end()
-
-
-def scored(
-    text: str,
-    start: int,
-    end: int,
-    base: float,
-    positive: tuple[str, ...] = (),
-    negative: tuple[str, ...] = NEGATIVE_CONTEXT,
-) -> float:
-    """`context_score` with positive words on both sides and negative ones on the left only,
-    in windows that stop at the nearest other digit ("订单号2023…，手机138…": 订单号 is not the
-    phone's)."""
-    lo = left_edge(text, start)
-    stop = _RIGHT_STOP.search(text, end, end + _RIGHT)
-    hi = min(len(text), end + _RIGHT) if stop is None else stop.start()
-    score = context_score(text[lo:hi], start - lo, end - lo, base, positive, (), _WINDOW)
-    if negative:
-        lo = left_edge(text, start, clause=True)
-        score = context_score(text[lo:end], start - lo, end - lo, score, (), negative, _WINDOW)
-        near = text[max(lo, start - _NEAR) : start].lower()
-        if any(w in near for w in NEAR_NEGATIVE_CONTEXT):
-            score = max(0.0, score - 0.4)  # context_score's default penalty
-    # Rounded so that e.g. 0.6 - 0.1 compares equal to the 0.5 threshold.
-    return round(score, 4)
-
-
-_GROUP_AFTER = re.compile(r"([ .-])\d{3,}(?![/.:\d-])")
-# A digit group, or a 4-character alphanumeric one as in IBANs ("BE07 0308 9569 5688").
-_GROUP_BEFORE = re.compile(r"(?<![/.:0-9A-Za-z-])(?:\d{1,6}|[0-9A-Z]{4})([ .-])$")
-
-
-def has_continuation(text: str, start: int, end: int, after: bool = True) -> bool:
-    """True if the grouped number at [start, end) is one part of a longer one: a digit group
-    with the same separator right before it or (if ``after``) right after it. A date such as
-    " 2022/3/29" next to it is not a group."""
-    seps = {c for c in text[start:end] if c in " -."}
-    if not seps:
-        return False
-    b = _GROUP_BEFORE.search(text, max(0, start - 8), start)
-    if b is not None and b.group(1) in seps:
-        return True
-    a = _GROUP_AFTER.match(text, end) if after else None
-    return a is not None and a.group(1) in seps
-
-
-# Maximal runs of digits and the characters numbers are written with. Every phone, card,
-# SSN, ID-card and IPv4 match lies inside one (plus a trailing X), so those recognizers scan
-# only these few short windows instead of the whole text with several patterns each.
-_NUMBER_RUN = re.compile(r"[0-9+(（][0-9 ()（）+.-]*")
-# Deletes the separators numbers are written with (for use with str.translate).
-NOT_DIGIT = str.maketrans("", "", " ()（）+.-")
-
-
-@lru_cache(maxsize=16)
-def number_runs(folded: str) -> tuple[tuple[int, int, int], ...]:
-    """(start, end, digit count) of the number runs in an already `halfwidth`-folded text."""
-    runs = []
-    for m in _NUMBER_RUN.finditer(folded):
-        g = m.group()
-        n = len(g) if g.isdigit() else len(g.translate(NOT_DIGIT))
-        if n:
-            runs.append((m.start(), m.end(), n))
-    return tuple(runs)
-
-
-_DIGITS = re.compile(r"[0-9]+")
-
-
-@lru_cache(maxsize=16)
-def digit_strings(folded: str) -> tuple[tuple[int, int], ...]:
-    """(start, end) of every maximal ASCII digit string in an already folded text."""
-    return tuple(
-        (m.start(), m.end()) for start, end, _ in number_runs(folded) for m in _DIGITS.finditer(folded, start, end)
-    )
-
-
-def match_before_digits(
-    pattern: re.Pattern[str], folded: str, min_len: int, max_len: int, lead: int
-) -> Iterator[re.Match[str]]:
-    """Matches of ``pattern`` anchored 0..``lead`` characters before a digit string of
-    ``min_len``..``max_len`` digits: for codes such as "E12345678" or "91350100M000…" whose
-    digits come after at most ``lead`` letters. Each anchor is one cheap ``match`` call."""
-    last_end = -1
-    for start, end in digit_strings(folded):
-        if min_len <= end - start <= max_len:
-            for k in range(min(lead, start), -1, -1):
-                if start - k >= last_end and (m := pattern.match(folded, start - k)) is not None:
-                    last_end = m.end()
-                    yield m
-                    break
-
-
-def finditer_runs(
-    pattern: re.Pattern[str], folded: str, min_digits: int = 1, max_digits: int = 10**6
-) -> Iterator[re.Match[str]]:
-    """``pattern.finditer`` restricted to the number runs of ``folded`` holding at least
-    ``min_digits`` digits and, if they are one plain digit string, at most ``max_digits``.
-    3 chars of slack on the right let an ID's X and the pattern's look-ahead see the text."""
-    for start, end, n in number_runs(folded):
-        if n >= min_digits and (n <= max_digits or n != end - start):
-            yield from pattern.finditer(folded, start, end + 3)
-
-
-def match_at_hints(
-    pattern: re.Pattern[str], text: str, hints: re.Pattern[str], back: int = 0
-) -> Iterator[re.Match[str]]:
-    """Non-overlapping matches of ``pattern`` anchored 0..``back`` chars before a ``hints`` hit.
-
-    For entities with a literal landmark ("粤B", "DE89", "ghp_", "密码"): a few anchored
-    ``match`` calls at the landmarks cost far less than scanning the text with the pattern.
-    """
-    done = 0
-    for hit in hints.finditer(text):
-        for k in range(max(done, hit.start() - back), hit.start() + 1):
-            m = pattern.match(text, k)
-            if m is not None:
-                done = m.end()
-                yield m
-                break
-
-
-_OPENERS = {")": "(", "]": "[", "}": "{"}
-
-
-def strip_tail(value: str, punct: str) -> str:
-    """Drop trailing ``punct`` characters and unbalanced closing brackets from ``value``."""
-    while value:
-        last = value[-1]
-        if last in punct or (last in _OPENERS and value.count(last) > value.count(_OPENERS[last])):
-            value = value[:-1]
-        else:
-            break
-    return value
-
-
-def keyword_pattern(*words: str) -> re.Pattern[str]:
-    """A literal alternation of ``words`` as written, Capitalised and UPPER-cased.
-
-    Used for triggers: a plain literal alternation scans several times faster than the same
-    words under IGNORECASE, and the recognizer's own pattern does the exact matching.
-    """
-    variants = dict.fromkeys(v for w in words for v in (w, w.capitalize(), w.upper()))
-    return re.compile("|".join(map(re.escape, variants)))
-
+from privtune.scan.registry import Recognizer, register
 
 # --- e-mail and URL ----------------------------------------------------------------------
 
@@ -392,6 +190,11 @@ class PhoneRecognizer(Recognizer):
 
     def analyze(self, text: str) -> list[Span]:
         t = halfwidth(text)
+        # The shared number-run index is the pre-filter: each pattern runs only over the runs
+        # whose digit count fits it (as `finditer_runs` does, written out: this is hot).
+        runs = [r for r in number_runs(t) if r[2] >= 7]
+        if not runs:
+            return []
         found: dict[tuple[int, int], float] = {}
 
         def add(start: int, end: int, base: float) -> None:
@@ -402,30 +205,46 @@ class PhoneRecognizer(Recognizer):
             score = scored(t, start, end, base, PHONE_CONTEXT)
             found[(start, end)] = max(score, found.get((start, end), 0.0))
 
-        for m in finditer_runs(self._cn_mobile, t, 11, 11):
-            base = 0.65 if m.group(1) in _CN_MOBILE_PREFIXES else 0.35
-            add(m.start(), m.end(), base + 0.15 if t[m.start()] in "+0(（8" else base)
-        for m in finditer_runs(self._cn_land, t, 10, 12):
-            sub = m.group("sub").translate(NOT_DIGIT)
-            area = m.group("ac1") or (m.group("ac2") or m.group("ac3"))[1:]
-            if len(area) == 2 and len(sub) != 8:  # 010 / 02x cities use 8-digit numbers
-                continue
-            separated = m.group("ac3") is None or bool(m.group("sep"))
-            # Compact 010/02x + 8 digits is distinctive; 0xxx + 7-8 digits could be anything.
-            base = (0.7 if m.group("cc") else 0.6) if separated else (0.5 if len(area) == 2 else 0.35)
-            # Subscriber numbers never start with 0/1; such numbers are usually made up.
-            add(m.start(), m.end(), base if sub[0] in "23456789" else base - 0.1)
-        for m in finditer_runs(self._cn_service, t, 10, 10):
-            add(m.start(), m.end(), 0.55 if m.group().isdigit() else 0.65)
-        for m in finditer_runs(self._nanp, t, 10, 11):
-            if m.group("sep") and t[m.end() - 5] != m.group("sep"):
-                continue  # 212-736.5000: mixed separators are not how numbers are written
-            area = m.group("a1") or m.group("a2")
-            plausible = m.group("ex")[0] not in "01" and area[1:] != "11"
-            base = 0.6 if m.group("a1") else (0.55 if plausible else 0.4)
-            add(m.start(), m.end(), base)
-        for m in finditer_runs(self._intl, t, 7, 15):
-            add(m.start(), m.end(), _intl_base(m.group()))
+        # A run whose digits all come first ("13812345678", "2024… ") can only match at its
+        # first digit: every pattern refuses a digit before it and needs more digits than the
+        # rest of the window holds. So that digit rules patterns out: mobile numbers start
+        # with 1 (0086…, 86…), landlines with 0, service numbers with 4 or 8; NANP numbers need
+        # a separator or brackets between digits and international ones a "+".
+        runs = [(start, end, n, t[start] if t[start : start + n].isdigit() else "") for start, end, n in runs]
+        for start, end, n, bare in runs:
+            if n >= 11 and (n <= 11 or n != end - start) and (not bare or bare in "108"):
+                for m in self._cn_mobile.finditer(t, start, end + 3):
+                    base = 0.65 if m.group(1) in _CN_MOBILE_PREFIXES else 0.35
+                    add(m.start(), m.end(), base + 0.15 if t[m.start()] in "+0(（8" else base)
+        for start, end, n, bare in runs:
+            if n >= 10 and (n <= 12 or n != end - start) and (not bare or bare == "0"):
+                for m in self._cn_land.finditer(t, start, end + 3):
+                    sub = m.group("sub").translate(NOT_DIGIT)
+                    area = m.group("ac1") or (m.group("ac2") or m.group("ac3"))[1:]
+                    if len(area) == 2 and len(sub) != 8:  # 010 / 02x cities use 8-digit numbers
+                        continue
+                    separated = m.group("ac3") is None or bool(m.group("sep"))
+                    # Compact 010/02x + 8 digits is distinctive; 0xxx + 7-8 digits could be anything.
+                    base = (0.7 if m.group("cc") else 0.6) if separated else (0.5 if len(area) == 2 else 0.35)
+                    # Subscriber numbers never start with 0/1; such numbers are usually made up.
+                    add(m.start(), m.end(), base if sub[0] in "23456789" else base - 0.1)
+        for start, end, n, bare in runs:
+            if n >= 10 and (n == 10 or n != end - start) and (not bare or bare in "48"):
+                for m in self._cn_service.finditer(t, start, end + 3):
+                    add(m.start(), m.end(), 0.55 if m.group().isdigit() else 0.65)
+        for start, end, n, bare in runs:
+            if n >= 10 and (n <= 11 or n != end - start) and not bare:
+                for m in self._nanp.finditer(t, start, end + 3):
+                    if m.group("sep") and t[m.end() - 5] != m.group("sep"):
+                        continue  # 212-736.5000: mixed separators are not how numbers are written
+                    area = m.group("a1") or m.group("a2")
+                    plausible = m.group("ex")[0] not in "01" and area[1:] != "11"
+                    base = 0.6 if m.group("a1") else (0.55 if plausible else 0.4)
+                    add(m.start(), m.end(), base)
+        for start, end, n, bare in runs:
+            if (n <= 15 or n != end - start) and not bare:
+                for m in self._intl.finditer(t, start, end + 3):
+                    add(m.start(), m.end(), _intl_base(m.group()))
         return [Span(s, e, "PHONE", sc, self.name) for (s, e), sc in found.items()]
 
 

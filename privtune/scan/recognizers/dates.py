@@ -11,7 +11,7 @@ import datetime as dt
 import re
 
 from privtune.scan.entities import Span
-from privtune.scan.recognizers.contact import halfwidth, keyword_pattern
+from privtune.scan.recognizers._shared import halfwidth, keyword_pattern
 from privtune.scan.registry import Recognizer, register
 
 _MONTHS = {m: i for i, names in enumerate(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from privtune.scan.checksums import is_luhn_valid, is_valid_cn_id, is_valid_iban
+from privtune.scan.checksums import is_luhn_valid, is_valid_iban
 from privtune.scan.entities import Span
-from privtune.scan.recognizers.contact import (
-    NEGATIVE_CONTEXT, NOT_DIGIT, finditer_runs, halfwidth, has_continuation, match_at_hints, scored,
+from privtune.scan.recognizers._shared import (
+    NEGATIVE_CONTEXT, NOT_DIGIT, finditer_runs, halfwidth, has_continuation, match_at_hints, scored, valid_cn_id,
 )  # fmt: skip
 from privtune.scan.registry import Recognizer, register
 
@@ -52,7 +52,7 @@ class BankCardRecognizer(Recognizer):
 
     name = "bank_card"
     entity_types = ("BANK_CARD",)
-    trigger = None  # pre-filtered by the shared number-run index (see contact.number_runs)
+    trigger = None  # pre-filtered by the shared number-run index (see _shared.number_runs)
     _re = re.compile(
         r"(?<![0-9A-Za-z])(?:[0-9]{13,19}"
         r"|[0-9]{4}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{1,4}(?:\1[0-9]{1,3})?"
@@ -69,7 +69,7 @@ class BankCardRecognizer(Recognizer):
             digits = m.group().translate(NOT_DIGIT)
             if not 13 <= len(digits) <= 19 or has_continuation(t, start, end):
                 continue
-            if len(digits) == 18 and is_valid_cn_id(digits):
+            if len(digits) == 18 and valid_cn_id(digits):
                 continue  # the ID-card recognizer owns it
             issuer = card_issuer(digits)
             if is_luhn_valid(digits):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from privtune.scan.checksums import cn_id_birth_date, is_valid_cn_id, is_valid_uscc
+from privtune.scan.checksums import cn_id_birth_date, is_valid_uscc
 from privtune.scan.entities import Span
-from privtune.scan.recognizers.contact import (
-    NEGATIVE_CONTEXT, finditer_runs, halfwidth, match_at_hints, match_before_digits, scored,
+from privtune.scan.recognizers._shared import (
+    NEGATIVE_CONTEXT, finditer_runs, halfwidth, match_at_hints, match_before_digits, scored, valid_cn_id,
 )  # fmt: skip
 from privtune.scan.registry import Recognizer, register
 
@@ -30,7 +30,7 @@ class CnIdCardRecognizer(Recognizer):
 
     name = "cn_id_card"
     entity_types = ("ID_CARD",)
-    trigger = None  # pre-filtered by the shared number-run index (see contact.number_runs)
+    trigger = None  # pre-filtered by the shared number-run index (see _shared.number_runs)
     _id18 = re.compile(
         r"(?<![0-9A-Za-z])([1-9][0-9]{5}) ?((?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])"
         r"(?:0[1-9]|[12][0-9]|3[01])) ?([0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
@@ -46,7 +46,7 @@ class CnIdCardRecognizer(Recognizer):
         for m in finditer_runs(self._id18, t, 17, 18):
             number = "".join(m.groups())
             # Spaces only in the 6-8-4 grouping, and both or neither.
-            if m.end() - m.start() == 19 or not is_valid_cn_id(number) or number[:2] not in _PROVINCES:
+            if m.end() - m.start() == 19 or number[:2] not in _PROVINCES or not valid_cn_id(number):
                 continue
             score = scored(t, m.start(), m.end(), 0.95, ID_CONTEXT)
             spans.append(Span(m.start(), m.end(), "ID_CARD", score, self.name))
@@ -181,7 +181,7 @@ class UsSsnRecognizer(Recognizer):
 
     name = "us_ssn"
     entity_types = ("US_SSN",)
-    trigger = None  # pre-filtered by the shared number-run index (see contact.number_runs)
+    trigger = None  # pre-filtered by the shared number-run index (see _shared.number_runs)
     _re = re.compile(r"([0-9](?<![0-9A-Za-z-].)[0-9]{2})([- ]?)([0-9]{2})\2([0-9]{4})(?![0-9A-Za-z]|-[0-9])")
 
     def analyze(self, text: str) -> list[Span]:

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 
 from privtune.scan.entities import Span
-from privtune.scan.recognizers.contact import halfwidth, keyword_pattern, match_at_hints, strip_tail
+from privtune.scan.recognizers._shared import halfwidth, keyword_pattern, match_at_hints, strip_tail
 from privtune.scan.registry import Recognizer, register
 
 _EDGE_B = r"(?<![0-9A-Za-z_-])"
