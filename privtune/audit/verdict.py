@@ -23,7 +23,7 @@ def build_verdict(report: dict[str, Any], th: Thresholds) -> dict[str, Any]:
     checks: list[dict[str, Any]] = []
     mia = report.get("mia") or {}
     ref = mia.get("ref") if isinstance(mia.get("ref"), dict) else None
-    if ref:
+    if ref and ref.get("auc") is not None and ref.get("auc_ci") is not None:
         lo, hi = ref["auc_ci"]
         # Above the limit *and* distinguishable from guessing: with a few dozen records the AUC
         # of an attack on a model that learned nothing still strays well past 0.6.

@@ -121,3 +121,13 @@ def test_an_auc_above_the_limit_fails_only_when_its_interval_excludes_chance():
     sure = _report(auc=0.66)
     sure["mia"]["ref"]["auc_ci"] = [0.58, 0.74]
     assert next(c for c in build_verdict(sure, Thresholds())["checks"] if c["check"] == "mia.ref.auc")["failed"]
+
+
+def test_skipped_sections_are_checks_not_run():
+    from privtune.audit.report import null_section, skeleton
+
+    report = skeleton() | {"mia": null_section("mia", "skipped (--skip mia)"),
+                           "canaries": null_section("canaries", "skipped")}
+    checks = {c["check"]: c for c in build_verdict(report, Thresholds())["checks"]}
+    assert checks["mia.ref.auc"]["failed"] is None and checks["mia.ref.auc"]["value"] is None
+    assert checks["canaries.exposure_bits_max"]["failed"] is None
