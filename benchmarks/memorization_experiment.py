@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 
 from privtune.demo.base_model import build_base_model
-from privtune.demo.run import DemoConfig, prepare_data, train_arm, with_canaries
+from privtune.demo.run import LORA_TARGETS, DemoConfig, prepare_data, train_arm, with_canaries
 
 
 def main() -> None:
@@ -30,8 +30,13 @@ def main() -> None:
     ap.add_argument("--candidates", type=int, default=10000)
     args = ap.parse_args()
     torch.set_num_threads(max(1, torch.get_num_threads()))
-    cfg = DemoConfig.quick(args.out) if args.quick else DemoConfig(out=args.out, canary_count=args.canaries,
-                                                                   canary_candidates=args.candidates)
+    # This experiment's own settings (docs/audit.md), pinned here rather than taken from the
+    # demo's defaults: 600 chats, 120 steps, r=16 on attention + MLP in both arms.
+    pinned = dict(canary_count=args.canaries, canary_candidates=args.candidates, canary_repeats=[1, 4, 16],
+                  train_records=600, heldout_records=150, steps=120, learning_rate=4e-3, lr_schedule="constant",
+                  lora_r=16, dp_lora_r=16, dp_lora_targets=LORA_TARGETS, dp_batch_size=96, dp_learning_rate=2e-3,
+                  max_length=160, audit_records=150)
+    cfg = DemoConfig.quick(args.out) if args.quick else DemoConfig(out=args.out, **pinned)
     if args.steps:
         cfg = cfg.model_copy(update={"steps": args.steps})
     from privtune.audit.config import AuditConfig

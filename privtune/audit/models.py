@@ -10,6 +10,8 @@ train --encrypt-adapter``) are decrypted in memory with the training key.
 
 from __future__ import annotations
 
+import warnings
+
 import contextlib
 import json
 import os
@@ -80,12 +82,16 @@ def load_models(base: Path, adapter: Path, *, device: str = "auto", dtype: str =
     plain = adapter_dir / "adapter_model.safetensors"
     sealed = adapter_dir / "adapter_model.safetensors.enc"
     if plain.exists() or not sealed.exists():
-        peft_model = PeftModel.from_pretrained(model, adapter_dir, is_trainable=False)
+        with warnings.catch_warnings():  # PEFT probes a property transformers 5 deprecated
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+            peft_model = PeftModel.from_pretrained(model, adapter_dir, is_trainable=False)
     else:
         from privtune.train.checkpoint import load_encrypted_adapter, load_key
 
         key = load_key(adapter_key_file, create=False)
-        peft_model = get_peft_model(model, PeftConfig.from_pretrained(adapter_dir))
+        with warnings.catch_warnings():  # PEFT probes a property transformers 5 deprecated
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+            peft_model = get_peft_model(model, PeftConfig.from_pretrained(adapter_dir))
         result = set_peft_model_state_dict(peft_model, load_encrypted_adapter(adapter_dir, key))
         if getattr(result, "unexpected_keys", None):
             raise InputError(f"sealed adapter holds unexpected weights {result.unexpected_keys[:3]}", path=str(sealed))

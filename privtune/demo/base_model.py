@@ -41,7 +41,7 @@ BASE_SETTINGS = {
     "fake_share": 0.05,
     # Share of pre-training dialogs that end with the company's house-style line (its public
     # help pages): the base model has seen the phrasing, fine-tuning makes it the rule.
-    "house_share": 0.3,
+    "house_share": 0.1,
     "seed": 1234,
 }
 

@@ -40,7 +40,7 @@ class DemoConfig(BaseModel):
 
     out: Path = Field(Path("demo_out"), description="Output directory.")
     seed: int = Field(7, description="Seed of the corpus, canaries and training.")
-    train_records: int = Field(200, ge=8, description="Customer chats the team fine-tunes on.")
+    train_records: int = Field(160, ge=8, description="Customer chats the team fine-tunes on.")
     heldout_records: int = Field(100, ge=4, description="Chats of other customers (validation and non-members).")
     steps: int = Field(300, ge=1, description="Optimizer steps, the same for every arm.")
     batch_size: int = Field(32, ge=1, description="Batch size of the non-private arms.")
@@ -52,14 +52,14 @@ class DemoConfig(BaseModel):
                                     description="Modules adapted in the non-private arms.")
     dp_batch_size: int = Field(64, ge=1, description="Expected batch size of the DP arm (DP needs bigger batches: "
                                "the noise is fixed per step, the signal grows with the batch).")
-    dp_learning_rate: float = Field(3e-3, gt=0, description="Peak learning rate of the DP arm.")
-    dp_lora_r: int = Field(8, ge=1, description="LoRA rank of the DP arm (fewer parameters, less noise in total).")
-    dp_lora_targets: list[str] = Field(default_factory=lambda: list(ATTENTION_TARGETS),
+    dp_learning_rate: float = Field(1e-2, gt=0, description="Peak learning rate of the DP arm.")
+    dp_lora_r: int = Field(2, ge=1, description="LoRA rank of the DP arm (fewer parameters, less noise in total).")
+    dp_lora_targets: list[str] = Field(default_factory=lambda: ["q_proj", "v_proj"],
                                        description="Modules adapted in the DP arm.")
     max_length: int = Field(160, ge=16, description="Token limit per chat.")
     target_epsilon: float = Field(8.0, gt=0, description="Epsilon of the DP arm (delta = 1/N^1.1).")
-    canary_count: int = Field(16, ge=1, description="Canaries made; each is inserted with probability 1/2.")
-    canary_repeats: list[int] = Field(default_factory=lambda: [1, 4, 8],
+    canary_count: int = Field(32, ge=1, description="Canaries made; each is inserted with probability 1/2.")
+    canary_repeats: list[int] = Field(default_factory=lambda: [1, 2],
                                       description="Copies of a canary in the training data, cycled over canaries.")
     canary_candidates: int = Field(3000, ge=10, description="Alternative secrets scored per canary.")
     audit_records: int = Field(100, ge=4, description="Members and non-members scored and decoded per audit.")
@@ -228,6 +228,8 @@ def summary_row(run_dir: Path, report: dict[str, Any]) -> dict[str, Any]:
         "entities_per_1k_base": get("specificity.entities_per_1k_tokens_base"),
         "entity_ratio": get("specificity.ratio"),
         "leaked_pii_count": get("specificity.leaked_pii_count"),
+        "amplification_members": get("specificity.logprob_amplification_members"),
+        "amplification_nonmembers": get("specificity.logprob_amplification_nonmembers"),
         "epsilon_claimed": get("epsilon.claimed"),
         "epsilon_lb": get("epsilon.empirical_lower_bound"),
         "verdict_pass": get("verdict.pass"),

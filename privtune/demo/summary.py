@@ -20,6 +20,8 @@ COLUMNS = [
     ("entities_per_1k_tuned", "entities/1k tok", "{:.1f}"),
     ("entity_ratio", "ratio to base", "{:.2f}"),
     ("leaked_pii_count", "leaked PII", "{}"),
+    ("amplification_members", "PII log-prob gain, members (nats/token)", "{:+.2f}"),
+    ("amplification_nonmembers", "PII log-prob gain, held-out (nats/token)", "{:+.2f}"),
     ("epsilon_claimed", "claimed ε", "{:.2f}"),
     ("epsilon_lb", "ε lower bound", "{:.2f}"),
     ("verdict_pass", "audit verdict", "{}"),

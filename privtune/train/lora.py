@@ -7,6 +7,8 @@ optimizer step is checked with :func:`assert_lora_changed` so a no-op run fails 
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model
 from torch import Tensor, nn
@@ -70,7 +72,9 @@ def attach_lora(
         bias="none",
         task_type="CAUSAL_LM",
     )
-    peft_model = get_peft_model(model, config, autocast_adapter_dtype=adapter_dtype_fp32)
+    with warnings.catch_warnings():  # PEFT probes a property transformers 5 deprecated; not ours to fix
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        peft_model = get_peft_model(model, config, autocast_adapter_dtype=adapter_dtype_fp32)
     trainable = [n for n, p in peft_model.named_parameters() if p.requires_grad]
     stray = [n for n in trainable if ".lora_A." not in n and ".lora_B." not in n]
     if stray or not trainable:
