@@ -163,7 +163,7 @@ def train(
 
 def _demo_epilog() -> str:
     from privtune.config import config_help
-    from privtune.demo.run import DemoConfig
+    from privtune.demo.config import DemoConfig
 
     return "Every config key is also a flag:\n\n" + "\n\n".join(config_help(DemoConfig).splitlines())
 
@@ -186,7 +186,8 @@ def demo(
     Writes OUT/summary.json and OUT/report.html linking the three audit reports.
     """
     from privtune.config import parse_config_flags, read_config_file
-    from privtune.demo.run import DemoConfig, run_demo
+    from privtune.demo.config import DemoConfig
+    from privtune.demo.run import run_demo
     from privtune.demo.summary import print_table
     from privtune.progress import bar_factory
 

@@ -28,7 +28,7 @@ def _models() -> list[tuple[str, str, type[BaseModel]]]:
         models.append(("privtune audit", "AuditConfig", AuditConfig))
     except ImportError:  # pragma: no cover
         pass
-    from privtune.demo.run import DemoConfig
+    from privtune.demo.config import DemoConfig
 
     models.append(("privtune demo", "DemoConfig", DemoConfig))
     return models

@@ -18,62 +18,15 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, Field
+from typing import Any
 
 from privtune.demo.base_model import BASE_SETTINGS, build_base_model
+from privtune.demo.config import ATTENTION_TARGETS, LORA_TARGETS, DemoConfig
 from privtune.demo.corpus import generate
 from privtune.io.writers import atomic_write_text
 from privtune.progress import ProgressFactory, no_progress
 
-
-# Attention and MLP: a few-million-parameter model needs the MLP adapters to memorise at all.
-LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-ATTENTION_TARGETS = LORA_TARGETS[:4]
-
-
-class DemoConfig(BaseModel):
-    """Settings of `privtune demo` (defaults: the README's run, about 15 minutes on 2 CPU cores)."""
-
-    model_config = {"extra": "forbid"}
-
-    out: Path = Field(Path("demo_out"), description="Output directory.")
-    seed: int = Field(7, description="Seed of the corpus, canaries and training.")
-    train_records: int = Field(160, ge=8, description="Customer chats the team fine-tunes on.")
-    heldout_records: int = Field(100, ge=4, description="Chats of other customers (validation and non-members).")
-    steps: int = Field(300, ge=1, description="Optimizer steps, the same for every arm.")
-    batch_size: int = Field(32, ge=1, description="Batch size of the non-private arms.")
-    micro_batch_size: int = Field(16, ge=1, description="Physical batch size (memory bound).")
-    learning_rate: float = Field(1e-2, gt=0, description="Peak learning rate of the non-private arms.")
-    lr_schedule: Literal["constant", "cosine", "linear"] = Field("cosine", description="Learning-rate schedule after warm-up.")
-    lora_r: int = Field(32, ge=1, description="LoRA rank of the non-private arms.")
-    lora_targets: list[str] = Field(default_factory=lambda: list(LORA_TARGETS),
-                                    description="Modules adapted in the non-private arms.")
-    dp_batch_size: int = Field(64, ge=1, description="Expected batch size of the DP arm (DP needs bigger batches: "
-                               "the noise is fixed per step, the signal grows with the batch).")
-    dp_learning_rate: float = Field(1e-2, gt=0, description="Peak learning rate of the DP arm.")
-    dp_lora_r: int = Field(2, ge=1, description="LoRA rank of the DP arm (fewer parameters, less noise in total).")
-    dp_lora_targets: list[str] = Field(default_factory=lambda: ["q_proj", "v_proj"],
-                                       description="Modules adapted in the DP arm.")
-    max_length: int = Field(160, ge=16, description="Token limit per chat.")
-    target_epsilon: float = Field(8.0, gt=0, description="Epsilon of the DP arm (delta = 1/N^1.1).")
-    canary_count: int = Field(32, ge=1, description="Canaries made; each is inserted with probability 1/2.")
-    canary_repeats: list[int] = Field(default_factory=lambda: [1, 2],
-                                      description="Copies of a canary in the training data, cycled over canaries.")
-    canary_candidates: int = Field(3000, ge=10, description="Alternative secrets scored per canary.")
-    audit_records: int = Field(100, ge=4, description="Members and non-members scored and decoded per audit.")
-    probe_samples: int = Field(2, ge=1, description="Sampled answers per specificity probe.")
-    base_settings: dict[str, Any] = Field(default_factory=dict,
-                                          description="Overrides of the base model's pre-training settings.")
-
-    @classmethod
-    def quick(cls, out: Path) -> "DemoConfig":
-        """A reduced run for tests and first impressions (< 3 minutes on 2 cores)."""
-        return cls(out=out, train_records=160, heldout_records=60, steps=30, batch_size=32, micro_batch_size=16,
-                   canary_count=8, canary_candidates=500, audit_records=40, probe_samples=1, max_length=128,
-                   base_settings={"steps": 60, "corpus_records": 800, "hidden": 96, "layers": 2,
-                                  "intermediate": 256, "heads": 4, "kv_heads": 2, "vocab_size": 1024})
+__all__ = ["ATTENTION_TARGETS", "LORA_TARGETS", "DemoConfig", "run_demo"]
 
 
 def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:

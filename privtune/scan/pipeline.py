@@ -25,7 +25,7 @@ from privtune.io.writers import JsonlWriter
 from privtune.keys import SCAN_KEY_ENV, config_dir, load_key
 from privtune.scan import gate
 from privtune.scan.config import ScanConfig
-from privtune.scan.curation import CurationConfig, Curator
+from privtune.scan.curation import CurationConfig, Curator, Flag
 from privtune.scan.report import build_report, write_report
 from privtune.scan.analyzer import Analyzer
 from privtune.scan.worker import RecordProcessor, RecordResult, init_worker, process_chunk, record_excerpt
@@ -116,6 +116,15 @@ def _excerpts(cfg: ScanConfig, wanted: set[int]) -> dict[int, str]:
     return out
 
 
+def _flag_entry(flag: Flag, excerpt: str) -> dict[str, Any]:
+    """A report ``flags`` entry. ``group_size`` appears only when ``group`` was cut short."""
+    entry: dict[str, Any] = {"record": flag.record, "kind": flag.kind, "reason": flag.reason, "group": flag.group}
+    if flag.group is not None and flag.group_size is not None and flag.group_size > len(flag.group):
+        entry["group_size"] = flag.group_size
+    entry["excerpt"] = excerpt
+    return entry
+
+
 def _needs_key(cfg: ScanConfig) -> bool:
     if cfg.out is None:
         return False
@@ -151,6 +160,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
     n_dups = 0
 
     with ExitStack() as stack:
+        stack.callback(curator.close)  # frees its temporary files even if the scan fails
         out = stack.enter_context(JsonlWriter(cfg.out)) if cfg.out else None
         fnd = stack.enter_context(JsonlWriter(cfg.findings)) if cfg.findings else None
         rej = stack.enter_context(JsonlWriter(rejects_path))
@@ -192,16 +202,14 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
         if n_in == 0:
             raise InputError("the input holds no records", path=str(cfg.input))
 
-        all_flags = curator.finalize().flags
-        # Excerpts only for the flags the report lists, recomputed in a second streaming pass:
-        # keeping one per record until finalize would grow with the input.
-        listed = all_flags[: cfg.max_flagged_in_report]
-        excerpts = _excerpts(cfg, {f.record for f in listed})
-        flags = [
-            {"record": f.record, "kind": f.kind, "reason": f.reason, "group": f.group,
-             "excerpt": excerpts.get(f.record, "")}
-            for f in listed
-        ]
+        # Only the flags the report lists are materialised (the rest stay in the curator's
+        # temporary database, counted); their groups are cut to the same cap.
+        cap = cfg.max_flagged_in_report
+        curation = curator.finalize(max_flags=cap, max_group=cap)
+        # Excerpts only for the listed flags, recomputed in a second streaming pass: keeping
+        # one per record until finalize would grow with the input.
+        excerpts = _excerpts(cfg, {f.record for f in curation.flags})
+        flags = [_flag_entry(f, excerpts.get(f.record, "")) for f in curation.flags]
         counts = {
             "records_in": n_in,
             "records_out": n_out,
@@ -210,7 +218,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
             "records_with_pii": records_with_pii,
             "entities": dict(sorted(entities.items())),
             "risk": {lvl: risk_counts.get(lvl, 0) for lvl in gate.RISK_LEVELS},
-            "flagged": len({f.record for f in all_flags}),
+            "flagged": curation.flagged_records,
             "duplicates": n_dups,
         }
         assert n_in == n_out + sum(dropped.values()) + n_rejected

@@ -1,6 +1,13 @@
 """REPORT.json (the provenance manifest later stages read) and its HTML rendering.
 
 The report holds counts, hashes, settings and masked excerpts only — never raw values.
+
+Lists are capped at ``max_flagged_in_report`` entries, the first in input order, so the report
+stays small for any input; the counts cover everything: ``flags`` (one per record and kind;
+``counts.flagged`` counts the flagged records), ``duplicates`` (``counts.duplicates``) and
+``high_risk_records`` (``counts.risk.high``). A flag's ``group`` (the records of a label
+conflict or backdoor pattern, sorted) lists at most as many records; when it was cut short the
+flag also carries ``group_size``, the full number.
 """
 
 from __future__ import annotations

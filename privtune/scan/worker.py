@@ -24,6 +24,12 @@ from privtune.scan.entities import Finding, Span
 
 _DIGITS = re.compile(r"\d{3,}")
 EXCERPT_CHARS = 80
+# Pseudonyms are a pure function of (policy, key, type, value, language): the cache only saves
+# work, never changes output. 4,096 entries (~1 MB) keep most of its hits (17% of lookups vs 23%
+# with the anonymizer's default 65,536, no measurable CPU difference per record) and fill within
+# ~1k records. The default fills only after ~30k records (~15 MB) and its eviction churn then
+# fragments the heap: with it a scan's RSS grew ~25 MB from 10k to 80k records.
+PSEUDONYM_CACHE = 4096
 
 
 @dataclass(slots=True)
@@ -80,7 +86,7 @@ class RecordProcessor:
         self.cfg = cfg
         self.analyzer = Analyzer(types=cfg.types, min_score=cfg.min_score)
         self.policy = load_policy(cfg.policy)
-        self.anonymizer = Anonymizer(self.policy, key)
+        self.anonymizer = Anonymizer(self.policy, key, cache_size=PSEUDONYM_CACHE)
         self.rewrite = cfg.out is not None
 
     def process(self, item: SourceRecord) -> RecordResult:

@@ -110,3 +110,121 @@ def test_dedup_keeps_no_per_record_python_objects():
     assert d.counts["unique"] == 20_000
     assert grown < 200_000, grown  # old dict/list index: ~17 MB here
     d.close()
+
+
+# --- poisoning state on disk ----------------------------------------------------------------
+
+
+def _summaries(n: int, seed: int = 0):
+    """A stream shaped like a real corpus at the summary level: every record has prompt/answer
+    hashes and an answer signature; trigger-like units recur (document frequency between the
+    support floor and the rarity ceiling, so the backdoor search has candidate pairs to keep);
+    some prompts repeat with other answers (label conflicts), some records are garbage or
+    extreme lengths. Cheap to build, so the test measures the curator, not the features."""
+    from privtune.scan.curation import RecordSummary
+
+    rng = np.random.default_rng(seed)
+    pool = rng.integers(0, 2**64, 400, dtype=np.uint64)  # recurring n-grams
+    for i in range(n):
+        units = np.concatenate([rng.integers(0, 2**64, 8, dtype=np.uint64), rng.choice(pool, 3, replace=False)])
+        prompt = int(rng.integers(0, 10)) if i % 25 == 0 else 1000 + i  # every 25th reuses one of 10 prompts
+        yield RecordSummary(
+            index=i,
+            n_chars=int(rng.integers(200, 400)) if i % 97 else 20_000,
+            exact_hash=int(rng.integers(0, 2**63)),
+            signature=rng.integers(0, 2**32, 128, dtype=np.uint64),
+            prompt_hash=prompt,
+            answer_hash=int(rng.integers(0, 2**63)),
+            units=units,
+            answer_sig=rng.integers(0, 2**32, 32, dtype=np.uint64).astype(np.uint32),
+            garbage=("base64/hex blob: 300 chars (80% of text)",) if i % 101 == 0 else (),
+        )
+
+
+def _curation_peak(n: int) -> tuple[int, object]:
+    """Peak traced Python/numpy memory of streaming ``n`` summaries through a Curator and
+    finalizing it, over the level right after the Curator was built."""
+    import tracemalloc
+
+    from privtune.scan.curation import CurationConfig, Curator
+
+    stream = _summaries(n)
+    cur = Curator(CurationConfig())
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    for s in stream:
+        cur.observe(s.index, s)
+    result = cur.finalize(max_flags=50, max_group=20)
+    peak = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.stop()
+    return peak, result
+
+
+def test_curation_memory_does_not_grow_with_the_number_of_records(monkeypatch):
+    """4x the records, about the same peak: per-record state (lengths, trigger units, answer
+    signatures, prompt hashes, flags) lives in temporary files, and finalize searches trigger
+    candidates a bounded batch at a time. The former in-RAM state grew ~1.1 KB per record here
+    (peak 7.2 -> 20.4 MB from 4k to 16k records); now it is ~11 MB both times, most of it the
+    fixed signature-value table. SQLite's bounded page caches are not traced."""
+    from privtune.scan.curation import backdoor
+
+    monkeypatch.setattr(backdoor, "BATCH_PAIRS", 2048)  # both sizes exceed one batch
+    small, _ = _curation_peak(4_000)
+    large, result = _curation_peak(16_000)
+    assert result.flagged_records > 500 and len(result.flags) == 50  # counts cover all, list is capped
+    assert {"garbage", "length", "label_conflict"} <= set(result.flags_by_kind())
+    assert all(f.group is None or len(f.group) <= 20 < f.group_size for f in result.flags if f.kind == "label_conflict")
+    assert large - small < 1_000_000, (small, large)
+
+
+def test_backdoor_search_gives_the_same_groups_in_one_batch_or_many(monkeypatch):
+    """The recursive partition of trigger candidates (for corpora whose candidates do not fit
+    one batch) visits units in the same order as the in-memory search: identical flags."""
+    import random
+
+    from privtune.scan.curation import Curator, backdoor
+
+    rng = random.Random(3)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randrange(3, 9))) for _ in range(3000)]
+    answers = [" ".join("".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(7)) for _ in range(8))
+               for _ in range(6)]
+    records = []
+    for i in range(1500):
+        prompt = " ".join(rng.choice(words) for _ in range(12))
+        if i % 50 == 7:
+            t = i % 6
+            records.append([("instruction", f"{prompt} zz_trigger{t}"), ("output", answers[t])])
+        else:
+            records.append([("instruction", prompt), ("output", " ".join(rng.choice(words) for _ in range(20)))])
+
+    def flags(batch: int) -> list:
+        monkeypatch.setattr(backdoor, "BATCH_PAIRS", batch)
+        cur = Curator()
+        for i, texts in enumerate(records):
+            cur.observe(i, cur.summarize(i, texts, {"output"}))
+        return [(f.record, f.kind, f.reason, f.group) for f in cur.finalize().flags]
+
+    whole = flags(1 << 16)
+    assert sum(k == "backdoor" for _, k, _, _ in whole) >= 20
+    assert flags(16) == whole
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 20, 101])
+def test_length_median_from_the_histogram_equals_numpy(n):
+    from privtune.scan.curation.poisoning import _weighted_median
+
+    rng = np.random.default_rng(n)
+    values = np.log1p(np.unique(rng.integers(0, 5000, n)).astype(np.float64))
+    counts = rng.integers(1, 4, len(values))
+    assert _weighted_median(values, counts) == float(np.median(np.repeat(values, counts)))
+
+
+def test_report_caps_groups_and_says_how_large_they_are(tmp_path):
+    lines = [{"instruction": f"question {i} about topic {i * 7}", "output": f"answer {i}"} for i in range(30)]
+    lines += [{"instruction": "Is the refund window 30 days?", "output": f"Answer variant {i}."} for i in range(5)]
+    cfg = ScanConfig(input=_write(tmp_path / "in.jsonl", lines), out=tmp_path / "o.jsonl", max_flagged_in_report=3)
+    rep = run_scan(cfg).report
+    assert rep["counts"]["flagged"] == 5 and len(rep["flags"]) == 3
+    assert all(f["group"] == [30, 31, 32] and f["group_size"] == 5 for f in rep["flags"])
+    full = run_scan(cfg.model_copy(update={"max_flagged_in_report": 200})).report
+    assert all(f["group"] == list(range(30, 35)) and "group_size" not in f for f in full["flags"])

@@ -3,7 +3,9 @@
 Split for multiprocessing: `summarize` is the pure per-record step a worker runs (it returns a
 small picklable `RecordSummary` of hashes, signatures and counts, never text); the `Curator`
 lives in the main process, consumes summaries strictly in input order (first occurrence wins)
-and produces dedup verdicts online and poisoning/outlier flags at `finalize`.
+and produces dedup verdicts online and poisoning/outlier flags at `finalize`. Its cross-record
+state lives in temporary files and SQLite databases (see `store`), so RAM stays flat however
+many records pass; `finalize` returns counts over all flags but lists only as many as asked.
 
 Typical use::
 
@@ -12,12 +14,11 @@ Typical use::
     #          s = summarize(i, texts, answer_fields_for(texts, record), config=cfg)
     verdict = curator.observe(i, s)          # in input order
     if not verdict.drop: write(record)
-    flags = curator.finalize().flags
+    result = curator.finalize(max_flags=200)  # result.flags: the first 200; counts cover all
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -35,7 +36,8 @@ from privtune.scan.curation.dedup import (
     normalize,
     shingle_hashes,
 )
-from privtune.scan.curation.poisoning import Flag, PoisonDetector, answer_signature, garbage_reasons, prompt_units
+from privtune.scan.curation.flags import Flag, FlagSummary
+from privtune.scan.curation.poisoning import PoisonDetector, answer_signature, garbage_reasons, prompt_units
 from privtune.scan.curation.risk import RiskAssessment, assess_risk
 
 __all__ = [
@@ -151,11 +153,22 @@ class Verdict:
 
 @dataclass
 class CurationResult:
+    """What `Curator.finalize` found.
+
+    ``flags``: the first flags in (record, kind) order, as many as ``max_flags`` allowed (all
+    when it was None); ``n_flags``, ``flagged_records`` and `flags_by_kind` count all of them.
+    ``counts``: dedup counts.
+    """
+
     flags: list[Flag]
     counts: dict[str, int]
+    n_flags: int = 0
+    flagged_records: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
 
     def flags_by_kind(self) -> dict[str, int]:
-        return dict(Counter(f.kind for f in self.flags))
+        """Flags per kind over all flags, not only the listed ones."""
+        return dict(self.kinds)
 
 
 class Curator:
@@ -205,13 +218,23 @@ class Curator:
             self._poison.observe(index, summary, duplicate=duplicate)
         return Verdict(result, drop=duplicate and self.config.dedup == "drop")
 
-    def finalize(self) -> CurationResult:
-        """Corpus-level flags (one per record and kind) and dedup counts. Call once."""
+    def finalize(self, max_flags: int | None = None, max_group: int | None = None) -> CurationResult:
+        """Corpus-level flags (one per record and kind) and dedup counts. Call once.
+
+        Lists the first ``max_flags`` flags, each group cut to its first ``max_group`` records
+        (``Flag.group_size`` keeps the full size); None lists everything. Frees the temporary
+        storage either way.
+        """
         if self._finalized:
             raise RuntimeError("finalize() called twice")
         self._finalized = True
         self._dedup.close()  # frees the dedup index and its temporary file
-        flags = self._poison.finalize() if self._poison is not None else []
+        summary = FlagSummary()
+        if self._poison is not None:
+            try:
+                summary = self._poison.finalize(max_flags, max_group)
+            finally:
+                self._poison.close()
         counts = {"observed": sum(self._dedup.counts.values())}
         if self.config.dedup != "off":
             counts |= {
@@ -219,4 +242,10 @@ class Curator:
                 "exact_duplicates": self._dedup.counts["exact"],
                 "near_duplicates": self._dedup.counts["near"],
             }
-        return CurationResult(flags, counts)
+        return CurationResult(summary.flags, counts, summary.total, summary.records, summary.by_kind)
+
+    def close(self) -> None:
+        """Free all temporary storage without finalizing (e.g. after an error). Idempotent."""
+        self._dedup.close()
+        if self._poison is not None:
+            self._poison.close()

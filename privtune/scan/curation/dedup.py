@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from privtune.scan.curation.store import temp_db
+
 if TYPE_CHECKING:
     from privtune.scan.curation import RecordSummary
 
@@ -158,7 +160,9 @@ class Deduplicator:
     ~2^-16 bias to the similarity estimate). All of it lives in a private temporary SQLite
     database, not on the Python heap: SQLite keeps at most ``cache_kib`` of pages in memory and
     spills the rest to an anonymous temporary file (in ``$SQLITE_TMPDIR``/``$TMPDIR``) that is
-    deleted on `close`, so RAM stays flat however many records are indexed.
+    deleted on `close`, so RAM stays flat however many records are indexed. The default 4 MiB
+    fills within ~10k records, after which a scan's RSS is level; 16 MiB made `observe` ~8%
+    faster (~8 µs per record, <1% of a scan) only while the index still fitted in it.
     """
 
     def __init__(
@@ -167,7 +171,7 @@ class Deduplicator:
         num_perm: int = DEFAULT_NUM_PERM,
         *,
         near: bool = True,
-        cache_kib: int = 16384,
+        cache_kib: int = 4096,
     ) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
@@ -176,17 +180,12 @@ class Deduplicator:
         self.counts = {"unique": 0, "exact": 0, "near": 0}
         self._n_slots = 0
         self._pending = 0
-        # "" = private on-disk temporary database, removed automatically when closed.
-        self._db: sqlite3.Connection | None = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        self._db: sqlite3.Connection | None = temp_db(cache_kib)  # removed automatically when closed
         db = self._db
-        for pragma in (f"cache_size=-{int(cache_kib)}", "journal_mode=OFF", "synchronous=OFF",
-                       "temp_store=FILE", "locking_mode=EXCLUSIVE"):
-            db.execute(f"PRAGMA {pragma}")
         db.execute("CREATE TABLE exact (h INTEGER PRIMARY KEY, record INTEGER NOT NULL)")
         # Keys first so one "key IN (...)" probe serves all bands; band and slot complete the key.
         db.execute("CREATE TABLE band (key INTEGER, b INTEGER, slot INTEGER, PRIMARY KEY (key, b, slot)) WITHOUT ROWID")
         db.execute("CREATE TABLE sig (slot INTEGER PRIMARY KEY, record INTEGER NOT NULL, sig BLOB NOT NULL)")
-        db.execute("BEGIN")
         self._probe_sql = ""
         self._probe_n = -1
 

@@ -2,35 +2,42 @@
 and non-text garbage.
 
 Workers compute per-record features (`prompt_units`, `answer_signature`, `garbage_reasons`);
-`PoisonDetector` accumulates corpus statistics from them in bounded-per-record memory (a
-count-min sketch for n-gram document frequencies, a few hashes per record) and resolves the
-corpus-level flags in `finalize`. Reasons never quote record text: triggers are reported by
-frequency, not by value.
+`PoisonDetector` accumulates corpus statistics from them in flat memory and resolves the
+corpus-level flags in `finalize`. In RAM: a fixed-size count-min sketch of n-gram document
+frequencies and small write buffers. On disk (anonymous temporary files, see `store`): each
+record's length, trigger data (`backdoor`), prompt -> answer hashes and the flags themselves
+(`flags`). Reasons never quote record text: triggers are reported by frequency, not by value.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import struct
 import unicodedata
 import zlib
-from array import array
-from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from privtune.scan.curation.dedup import _mix, minhash, normalize, shingle_hashes
+from privtune.scan.curation.backdoor import BackdoorParams, backdoor_groups, slot_dtype
+from privtune.scan.curation.dedup import _mix, _signed, minhash, normalize, shingle_hashes
+from privtune.scan.curation.flags import Flag, FlagStore, FlagSummary
+from privtune.scan.curation.store import Spill, temp_db
 
 if TYPE_CHECKING:
     from privtune.scan.curation import RecordSummary
+
+__all__ = ["ANSWER_PERM", "CountMinSketch", "Flag", "PoisonDetector", "answer_signature", "garbage_reasons",
+           "prompt_units"]
 
 _U64 = np.uint64
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _UNIT_RE = re.compile(rf"([{_CJK}]+)|([^\W{_CJK}]+)|([^\w\s]+)")
 ANSWER_PERM = 32  # enough to tell near-identical (J > 0.6) answers from unrelated ones
-_PREFILTER_POSITIONS = 8  # signature positions used to shortlist trigger candidates cheaply
-_PIVOTS = 256  # cluster pivots tried per candidate; a cluster holding >= 80% of rows has one early
+_LENGTH = np.dtype([("record", "<i8"), ("n", "<i8")])
+_LENGTH_ROW = struct.Struct("<qq")
+_SLOT_HEAD = struct.Struct("<qB")  # record, unit count; the answer signature follows (see slot_dtype)
 
 
 _BASE = _U64(0x100000001B3)  # odd, so it is invertible modulo 2^64
@@ -104,18 +111,6 @@ def answer_signature(answer: str) -> np.ndarray | None:
     norm = re.sub(r"\d", "0", normalize(answer))
     sig = minhash(shingle_hashes(norm), ANSWER_PERM)
     return None if sig is None else sig.astype(np.uint32)
-
-
-def _largest_cluster(sigs: np.ndarray, min_sim: float) -> tuple[int, np.ndarray]:
-    """(pivot row, rows near-identical to it) for the pivot with the most such rows."""
-    best, pivot = np.zeros(len(sigs), dtype=bool), 0
-    for start in range(0, min(len(sigs), _PIVOTS), 32):  # 32 pivots at a time bounds the temporary
-        near = (sigs[start : start + 32, None, :] == sigs[None, :, :]).mean(axis=2) >= min_sim
-        sizes = near.sum(axis=1)
-        if sizes.max() > best.sum():
-            pivot = start + int(sizes.argmax())
-            best = near[pivot - start]
-    return pivot, np.nonzero(best)[0]
 
 
 # --- non-text garbage -----------------------------------------------------------------------
@@ -195,42 +190,25 @@ class CountMinSketch:
         return new
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
-    """One poisoning/outlier flag. ``group`` lists the records involved in a corpus-level pattern."""
-
-    record: int
-    kind: str  # "backdoor" | "label_conflict" | "length" | "garbage"
-    reason: str
-    group: list[int] | None = None
-
-    def to_json(self) -> dict[str, object]:
-        return asdict(self)
-
-
-class _Chunked:
-    """Append-only numpy storage that avoids one Python object per record."""
-
-    def __init__(self, dtype: type, width: int = 0) -> None:
-        self.dtype, self.width = dtype, width
-        self._done: list[np.ndarray] = []
-        self._pending: list[np.ndarray] = []
-
-    def add(self, values: np.ndarray) -> None:
-        self._pending.append(values)
-        if len(self._pending) >= 4096:
-            self._done.append(np.concatenate(self._pending))
-            self._pending = []
-
-    def array(self) -> np.ndarray:
-        parts = self._done + self._pending
-        if not parts:
-            return np.empty((0, self.width) if self.width else 0, dtype=self.dtype)
-        return np.concatenate(parts)
+def _weighted_median(values: np.ndarray, counts: np.ndarray) -> float:
+    """``np.median`` of the multiset holding ``counts[i]`` copies of ``values[i]`` (``values``
+    sorted ascending), computed the way numpy does: the middle value, or the mean of the two."""
+    cum = np.cumsum(counts)
+    n = int(cum[-1])
+    at = lambda k: values[int(np.searchsorted(cum, k, side="right"))]  # noqa: E731 - value of rank k
+    middle = [at(n // 2)] if n % 2 else [at(n // 2 - 1), at(n // 2)]
+    return float(np.mean(np.array(middle, dtype=np.float64)))
 
 
 class PoisonDetector:
-    """Streams record summaries in input order; call `finalize` once at the end."""
+    """Streams record summaries in input order; call `finalize` once at the end, then `close`.
+
+    Memory is flat in the number of records: besides the count-min sketch (``cms_width_log2``;
+    4 x 2^21 cells = 32 MiB by default) it holds write buffers and a SQLite page cache of at
+    most ``cache_kib`` KiB. `finalize` adds bounded temporaries (a 32 x 65536 table of
+    signature-value counts, trigger candidates ``batch_pairs`` at a time, a histogram of
+    distinct record lengths).
+    """
 
     def __init__(
         self,
@@ -247,53 +225,64 @@ class PoisonDetector:
         rare_df_fraction: float = 0.01,
         max_units_per_record: int = 64,
         cms_width_log2: int = 21,
+        cache_kib: int = 1024,
+        batch_pairs: int | None = None,
     ) -> None:
         self.length_z, self.min_chars, self.max_chars = length_z, min_chars, max_chars
-        self.min_support, self.min_purity, self.min_lift = min_support, min_purity, min_lift
-        self.min_coverage = min_coverage
-        self.answer_similarity = answer_similarity
         self.rare_df_floor, self.rare_df_fraction = rare_df_floor, rare_df_fraction
         self.max_units = max_units_per_record
+        self._params = BackdoorParams(min_support, min_purity, min_lift, min_coverage, answer_similarity)
+        self._batch_pairs = batch_pairs
         self._df = CountMinSketch(cms_width_log2)
         self._n_prompts = 0  # records contributing to document frequencies
+        self._lengths = Spill(_LENGTH)  # (record, n_chars) of every observed record
         # Per kept record: up to max_units 32-bit unit ids (collisions among 2^32 ids only blur
-        # rarity statistics), how many there are, and a 16-bit-truncated answer signature.
-        self._units = _Chunked(np.uint32)
-        self._unit_counts = _Chunked(np.uint8)
-        self._answer_sigs = _Chunked(np.uint16, ANSWER_PERM)
-        self._slot_record = array("q")
-        self._prompts: dict[int, int] = {}  # prompt hash -> answer hash << 40 | first index
-        self._conflicts: dict[int, list[tuple[int, int]]] = {}
-        self._records = array("q")
-        self._lengths = array("q")
-        self._flags: list[Flag] = []
+        # rarity statistics) and one slot row: record, unit count, 16-bit-truncated answer signature.
+        self._units = Spill(np.uint32)
+        self._slots = Spill(slot_dtype(ANSWER_PERM))
+        self._db = temp_db(cache_kib)
+        # First record and answer per prompt hash; gid > 0 once the prompt has conflicting answers.
+        self._db.execute("CREATE TABLE prompt (h INTEGER PRIMARY KEY, answer INTEGER NOT NULL, "
+                         "record INTEGER NOT NULL, gid INTEGER NOT NULL)")
+        self._flags = FlagStore(self._db)
+        self._pending = 0
+        self._finalized = False
 
     def observe(self, index: int, summary: RecordSummary, *, duplicate: bool = False) -> None:
         """Consume one summary. Duplicates still count for conflicts, lengths and garbage but
         not for trigger statistics, so copies of one record cannot pose as a backdoor."""
-        self._records.append(index)
-        self._lengths.append(summary.n_chars)
+        if self._finalized:
+            raise RuntimeError("observe() after finalize()")
+        self._lengths.append(_LENGTH_ROW.pack(index, summary.n_chars))
         for reason in summary.garbage:
-            self._flags.append(Flag(index, "garbage", reason))
+            self._flags.add(index, "garbage", reason)
         if summary.n_chars < self.min_chars:
-            self._flags.append(Flag(index, "length", f"{summary.n_chars} chars, below the minimum {self.min_chars}"))
+            self._flags.add(index, "length", f"{summary.n_chars} chars, below the minimum {self.min_chars}")
         elif summary.n_chars > self.max_chars:
-            self._flags.append(Flag(index, "length", f"{summary.n_chars} chars, above the cap {self.max_chars}"))
+            self._flags.add(index, "length", f"{summary.n_chars} chars, above the cap {self.max_chars}")
         if summary.prompt_hash is not None and summary.answer_hash is not None:
-            self._observe_label(index, summary.prompt_hash, summary.answer_hash)
+            self._observe_label(index, _signed(summary.prompt_hash), _signed(summary.answer_hash))
         if not duplicate and summary.answer_sig is not None and summary.units.size:
             self._observe_units(index, summary.units, summary.answer_sig)
+        self._pending += 1
+        if self._pending >= 20_000:  # bounded transaction; journaling is off anyway
+            self._db.execute("COMMIT")
+            self._db.execute("BEGIN")
+            self._pending = 0
 
     def _observe_label(self, index: int, prompt: int, answer: int) -> None:
-        group = self._conflicts.get(prompt)
-        if group is not None:
-            group.append((index, answer))
-            return
-        packed = self._prompts.get(prompt)
-        if packed is None:
-            self._prompts[prompt] = (answer << 40) | index  # one int instead of a tuple: half the memory
-        elif packed >> 40 != answer:
-            self._conflicts[prompt] = [(packed & ((1 << 40) - 1), packed >> 40), (index, answer)]
+        """A prompt's group starts at the first answer that differs from its first record's;
+        from then on every record with that prompt joins it (hashes are signed 64-bit)."""
+        db = self._db
+        if db.execute("INSERT OR IGNORE INTO prompt VALUES (?, ?, ?, 0)", (prompt, answer, index)).rowcount:
+            return  # the first record with this prompt
+        row = db.execute("SELECT answer, record, gid FROM prompt WHERE h = ?", (prompt,)).fetchone()
+        first_answer, first, gid = row
+        if gid:
+            self._flags.add_members(gid, [(index, answer)])
+        elif first_answer != answer:
+            gid = self._flags.new_group([(first, first_answer), (index, answer)])
+            db.execute("UPDATE prompt SET gid = ? WHERE h = ?", (gid, prompt))
 
     def _observe_units(self, index: int, units: np.ndarray, answer_sig: np.ndarray) -> None:
         self._n_prompts += 1
@@ -307,112 +296,81 @@ class PoisonDetector:
             rare = np.sort(rare)[: self.max_units]  # hash order: the same units win in every record
         if rare.size == 0:
             return
-        slot = len(self._slot_record)
-        self._slot_record.append(index)
-        self._units.add(rare.astype(np.uint32))
-        self._unit_counts.add(np.array([rare.size], dtype=np.uint8))
-        self._answer_sigs.add(answer_sig[None, :].astype(np.uint16))
+        self._units.append(rare.astype(np.uint32))
+        self._slots.append(_SLOT_HEAD.pack(index, rare.size) + answer_sig.astype("<u2").tobytes())
 
-    def finalize(self) -> list[Flag]:
-        """Resolve corpus-level flags; at most one flag per record and kind, sorted by record."""
-        flags = list(self._flags) + self._label_flags() + self._length_flags() + self._backdoor_flags()
-        merged: dict[tuple[int, str], Flag] = {}
-        for f in flags:
-            prev = merged.get((f.record, f.kind))
-            merged[(f.record, f.kind)] = f if prev is None else Flag(f.record, f.kind, f"{prev.reason}; {f.reason}", prev.group or f.group)
-        return sorted(merged.values(), key=lambda f: (f.record, f.kind))
+    def finalize(self, limit: int | None = None, group_limit: int | None = None) -> FlagSummary:
+        """Resolve corpus-level flags: at most one per record and kind, sorted by record then
+        kind. The summary lists the first ``limit`` (all when None), each group cut to its
+        first ``group_limit`` records, and counts all of them. Call once, then `close`."""
+        if self._finalized:
+            raise RuntimeError("finalize() called twice")
+        self._finalized = True
+        self._flags.flag_conflict_groups()  # before backdoor groups join the group table
+        self._length_flags()
+        self._backdoor_flags()
+        return self._flags.summary(limit, group_limit)
 
-    def _label_flags(self) -> list[Flag]:
-        out = []
-        for members in self._conflicts.values():
-            group = sorted(i for i, _ in members)
-            n_answers = len({a for _, a in members})
-            reason = f"same prompt as {len(group) - 1} other record(s) with {n_answers} different answers"
-            out.extend(Flag(i, "label_conflict", reason, group) for i in group)
-        return out
+    def close(self) -> None:
+        """Free the temporary files and database. Idempotent."""
+        for spill in (self._lengths, self._units, self._slots):
+            spill.close()
+        self._db.close()
 
-    def _length_flags(self) -> list[Flag]:
-        lengths = np.frombuffer(self._lengths, dtype=np.int64)
-        if lengths.size < 20:  # too few records for a robust spread estimate
-            return []
-        x = np.log1p(lengths.astype(np.float64))
-        med = float(np.median(x))
+    def _length_histogram(self) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct record lengths (ascending) and how many records have each."""
+        values, counts = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        for chunk in self._lengths.chunks(1 << 16):
+            v, c = np.unique(chunk["n"], return_counts=True)
+            values, inv = np.unique(np.concatenate([values, v]), return_inverse=True)
+            merged = np.zeros(len(values), dtype=np.int64)
+            np.add.at(merged, inv, np.concatenate([counts, c]))
+            counts = merged
+        return values, counts
+
+    def _length_flags(self) -> None:
+        """Robust z-score on log-length (median and MAD over all records, from the histogram)."""
+        if self._lengths.rows < 20:  # too few records for a robust spread estimate
+            return
+        values, counts = self._length_histogram()
+        x = np.log1p(values.astype(np.float64))
+        med = _weighted_median(x, counts)
+        dev = np.abs(x - med)
+        order = np.argsort(dev, kind="stable")
         # MAD floor: in a corpus of near-identical lengths any deviation would be "infinite".
-        mad = max(float(np.median(np.abs(x - med))), 0.25)
+        mad = max(_weighted_median(dev[order], counts[order]), 0.25)
         z = 0.6745 * (x - med) / mad
-        idx = np.nonzero(np.abs(z) > self.length_z)[0]
+        out = np.nonzero(np.abs(z) > self.length_z)[0]
+        if out.size == 0:
+            return
         typical = round(math.expm1(med))
-        records = np.frombuffer(self._records, dtype=np.int64)
-        return [
-            Flag(int(records[i]), "length", f"{int(lengths[i])} chars; robust z {z[i]:+.1f} on log-length (median {typical})")
-            for i in idx
-        ]
+        reasons = {int(values[i]): f"{int(values[i])} chars; robust z {z[i]:+.1f} on log-length (median {typical})"
+                   for i in out}
+        flagged = values[out]
+        for chunk in self._lengths.chunks(1 << 16):
+            hit = np.nonzero(np.isin(chunk["n"], flagged))[0]
+            self._flags.add_many([(int(r), "length", reasons[int(n)], None)
+                                  for r, n in zip(chunk["record"][hit], chunk["n"][hit])])
 
-    def _backdoor_flags(self) -> list[Flag]:
-        """Rare prompt n-grams whose records mostly share one near-identical answer.
-
-        Stage 1 (vectorised) shortlists n-grams where one answer-signature value recurs with
-        them; stage 2 clusters each shortlisted n-gram's answers exactly. Lift (purity over the
-        answer's corpus-wide share) keeps class labels like "positive" from qualifying.
-        """
-        units, sigs = self._units.array().astype(np.uint64), self._answer_sigs.array()
-        if units.size == 0:
-            return []
-        owners = np.repeat(np.arange(len(sigs)), self._unit_counts.array())
-        n_slots = len(sigs)
-        df = self._df.query(units)
+    def _backdoor_flags(self) -> None:
+        """One flag per record in a backdoor group (its largest group when several qualify)."""
         ceiling = max(self.rare_df_floor, self.rare_df_fraction * self._n_prompts)
-        sel = (df >= self.min_support) & (df <= ceiling)
-        units, owners, df = units[sel], owners[sel], df[sel]
-        order = np.argsort(units, kind="stable")
-        units, owners, df = units[order], owners[order], df[order]
-        uniq, starts, unit_count = np.unique(units, return_index=True, return_counts=True)
-        unit_inv = np.repeat(np.arange(len(uniq)), unit_count)
-        shortlist = np.zeros(len(uniq), dtype=bool)
-        # Corpus-wide count of each signature value per position: the denominator of lift.
-        value_counts = [np.unique(sigs[:, k], return_counts=True) for k in range(ANSWER_PERM)]
-        for k in range(_PREFILTER_POSITIONS):
-            vals, counts = value_counts[k]
-            key = sigs[owners, k]
-            share = counts[np.searchsorted(vals, key)] / n_slots
-            with np.errstate(over="ignore"):
-                pair = _mix(units ^ (key.astype(np.uint64) * _U64(0x9E3779B97F4A7C15)))
-            _, pair_inv, pair_count = np.unique(pair, return_inverse=True, return_counts=True)
-            support = pair_count[pair_inv]
-            frac = support / unit_count[unit_inv]
-            # Half the final thresholds: one position matches a near-identical answer only ~J of the time.
-            ok = (support >= self.min_support) & (frac >= self.min_purity / 2) & (frac >= self.min_lift / 2 * share)
-            shortlist[unit_inv[ok]] = True
-        groups: dict[tuple[int, ...], tuple[int, float, int]] = {}
-        for u in np.nonzero(shortlist)[0]:
-            lo, m = int(starts[u]), int(unit_count[u])
-            slots = owners[lo : lo + m]
-            pivot, rows = _largest_cluster(sigs[slots], self.answer_similarity)
-            cluster, purity = slots[rows], len(rows) / m
-            # The answer's corpus-wide share: how many records carry the pivot's values.
-            share = float(np.median([c[np.searchsorted(v, x)] for (v, c), x in zip(value_counts, sigs[slots[pivot]])])) / n_slots
-            if len(cluster) < self.min_support or purity < self.min_purity or purity < self.min_lift * share:
-                continue
-            # Coverage: a trigger explains most occurrences of its answer. A canned/template
-            # answer given to many different prompts fails this even when some rare n-gram
-            # (a name, an id fragment) happens to co-occur with it a few times.
-            if len(cluster) < self.min_coverage * share * n_slots:
-                continue
-            members = tuple(sorted(int(self._slot_record[s]) for s in cluster))
-            old_df, old_purity, n_units = groups.get(members, (0, 0.0, 0))
-            groups[members] = (max(old_df, int(df[lo])), max(old_purity, purity), n_units + 1)
+        groups = backdoor_groups(self._slots, self._units, self._df, ceiling, self._params,
+                                 batch_pairs=self._batch_pairs)
         best: dict[int, tuple[int, ...]] = {}
         for members in groups:
             for r in members:
                 if r not in best or len(members) > len(best[r]):
                     best[r] = members
-        out = []
-        shared: dict[tuple[int, ...], list[int]] = {}  # one list object per group, not per flag
+        gids: dict[tuple[int, ...], int] = {}
+        rows = []
         for r, members in sorted(best.items()):
             df_u, purity, n_units = groups[members]
             reason = (
                 f"rare n-gram (in {df_u} of {self._n_prompts} prompts) recurs in {len(members)} records "
                 f"whose answers are near-identical ({purity:.0%} of its occurrences); {n_units} such n-gram(s)"
             )
-            out.append(Flag(r, "backdoor", reason, shared.setdefault(members, list(members))))
-        return out
+            if members not in gids:
+                gids[members] = self._flags.new_group([(m, None) for m in members])
+            rows.append((r, "backdoor", reason, gids[members]))
+        self._flags.add_many(rows)
