@@ -198,7 +198,7 @@ def demo(
     cfg = load_config(DemoConfig, None, deep_merge(data, overrides))
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
-        summary = run_demo(cfg, log=bar.console.print, progress=bar_factory(bar))
+        summary = run_demo(cfg, log=lambda m: bar.console.print(escape(m)), progress=bar_factory(bar))
     print_table(summary["rows"], console)
     console.print(f"{cfg.out / 'report.html'} · {cfg.out / 'summary.json'} · {summary['seconds']:.0f} s")
 

@@ -43,6 +43,8 @@ class DemoConfig(BaseModel):
     canary_candidates: int = Field(3000, ge=10, description="Alternative secrets scored per canary.")
     audit_records: int = Field(100, ge=4, description="Members and non-members scored and decoded per audit.")
     probe_samples: int = Field(2, ge=1, description="Sampled answers per specificity probe.")
+    workers: int = Field(2, ge=1, description="Processes running the arms side by side (one thread each); "
+                         "1 runs them one after another in this process.")
     base_settings: dict[str, Any] = Field(default_factory=dict,
                                           description="Overrides of the base model's pre-training settings.")
 

@@ -140,23 +140,79 @@ def run_demo(cfg: DemoConfig, log: Callable[[str], None] = print,
         f"{sum(c['dropped'].values())} duplicates dropped")
     sources = {"naive": files["raw"], "scan": cfg.out / "data" / "scanned_train.jsonl"}
     sources["privtune"] = sources["scan"]
-    rows: dict[str, Any] = {}
-    for i, arm in enumerate(ARMS):
-        log(f"arm {i + 1}/3: {arm}")
-        # Canaries go in after the scan so every arm sees them verbatim: they measure memorisation.
-        train_file = with_canaries(sources[arm], files["canaries"], cfg.out / arm / "train_data.jsonl", cfg.seed)
-        run_dir = train_arm(arm, cfg, base, train_file, files["heldout"], log, progress)
-        key = train_file.with_suffix(".canary_key.json")
-        report = audit_arm(arm, cfg, base, run_dir, files["raw"], files["heldout"], key, log, progress)
-        rows[arm] = summary_row(run_dir, report)
+    # Canaries go in after the scan so every arm sees them verbatim: they measure memorisation.
+    train_files = {arm: with_canaries(sources[arm], files["canaries"], cfg.out / arm / "train_data.jsonl", cfg.seed)
+                   for arm in ARMS}
+    jobs = {arm: (base, train_files[arm], files["raw"], files["heldout"]) for arm in ARMS}
+    if cfg.workers > 1:
+        rows = _run_arms_in_processes(cfg, jobs, log, progress)
+    else:
+        rows = {}
+        for i, arm in enumerate(ARMS):
+            log(f"arm {i + 1}/3: {arm}")
+            run_dir = train_arm(arm, cfg, base, train_files[arm], files["heldout"], log, progress)
+            report = audit_arm(arm, cfg, base, run_dir, files["raw"], files["heldout"],
+                               train_files[arm].with_suffix(".canary_key.json"), log, progress)
+            rows[arm] = summary_row(run_dir, report)
     from privtune.demo.summary import base_row, write_summary_html
 
-    rows = {"base": base_row(rows["naive"]), **rows}
+    rows = {"base": base_row(rows["naive"]), **{arm: rows[arm] for arm in ARMS}}
 
     summary = {"rows": rows, "seconds": round(time.perf_counter() - t0, 1), "config": cfg.model_dump(mode="json")}
     atomic_write_text(cfg.out / "summary.json", json.dumps(summary, indent=1))
     write_summary_html(cfg.out, summary)
     return summary
+
+
+def _arm_job(stage: str, arm: str, cfg_json: dict[str, Any], base: Path, train_file: Path, members: Path,
+             heldout: Path) -> tuple[str, str, Any, float]:
+    """One stage of one arm in a worker process (one thread each; its log goes to a file)."""
+    import torch
+
+    torch.set_num_threads(1)
+    cfg = DemoConfig.model_validate(cfg_json)
+    log_file = cfg.out / arm / f"{stage}.log"
+    t0 = time.perf_counter()
+    with log_file.open("w", encoding="utf-8") as fh:
+        def log(msg: str) -> None:  # noqa: E306
+            fh.write(msg + "\n")
+            fh.flush()
+        if stage == "train":
+            result: Any = train_arm(arm, cfg, base, train_file, heldout, log)
+        else:
+            report = audit_arm(arm, cfg, base, cfg.out / arm / "train", members, heldout,
+                               train_file.with_suffix(".canary_key.json"), log)
+            result = summary_row(cfg.out / arm / "train", report)
+    return stage, arm, result, time.perf_counter() - t0
+
+
+def _run_arms_in_processes(cfg: DemoConfig, jobs: dict[str, tuple[Path, Path, Path, Path]],
+                           log: Callable[[str], None], progress: ProgressFactory | None) -> dict[str, Any]:
+    """Train and audit the arms in ``cfg.workers`` processes: tiny models leave a second core idle.
+
+    Training jobs are queued first (the DP arm, the longest, starts as soon as a worker is
+    free); each audit is queued when its arm's training ends.
+    """
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    cfg_json = cfg.model_dump(mode="json")
+    rows: dict[str, Any] = {}
+    with (progress or no_progress)("three arms: training and auditing", 2 * len(ARMS)) as tick, \
+            ProcessPoolExecutor(cfg.workers, mp_context=mp.get_context("spawn")) as pool:
+        pending = {pool.submit(_arm_job, "train", arm, cfg_json, *jobs[arm]) for arm in ("privtune", "naive", "scan")}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                stage, arm, result, seconds = fut.result()
+                tick(1)
+                if stage == "train":
+                    log(f"  [{arm}] trained in {seconds:.0f}s (log: {cfg.out / arm / 'train.log'})")
+                    pending.add(pool.submit(_arm_job, "audit", arm, cfg_json, *jobs[arm]))
+                else:
+                    log(f"  [{arm}] audited in {seconds:.0f}s (log: {cfg.out / arm / 'audit.log'})")
+                    rows[arm] = result
+    return rows
 
 
 def summary_row(run_dir: Path, report: dict[str, Any]) -> dict[str, Any]:

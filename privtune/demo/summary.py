@@ -55,6 +55,14 @@ def print_table(rows: dict[str, dict[str, Any]], console: Console | None = None)
     (console or Console()).print(t)
 
 
+def markdown_table(rows: dict[str, dict[str, Any]]) -> str:
+    """The same table as Markdown (the README quotes it)."""
+    lines = ["| metric | " + " | ".join(rows) + " |", "|---|" + "---:|" * len(rows)]
+    lines += [f"| {label} | " + " | ".join(fmt(rows[a].get(key), spec) for a in rows) + " |"
+              for key, label, spec in COLUMNS]
+    return "\n".join(lines)
+
+
 def write_summary_html(out: Path, summary: dict[str, Any]) -> Path:
     rows = summary["rows"]
     e = html.escape
