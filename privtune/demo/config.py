@@ -13,7 +13,7 @@ ATTENTION_TARGETS = LORA_TARGETS[:4]
 
 
 class DemoConfig(BaseModel):
-    """Settings of `privtune demo` (defaults: the README's run, about 15 minutes on 2 CPU cores)."""
+    """Settings of `privtune demo` (defaults: the README's run, about 10 minutes on 2 CPU cores)."""
 
     model_config = {"extra": "forbid"}
 
