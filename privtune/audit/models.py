@@ -10,7 +10,6 @@ train --encrypt-adapter``) are decrypted in memory with the training key.
 
 from __future__ import annotations
 
-import warnings
 
 import contextlib
 import json
@@ -62,6 +61,8 @@ def load_models(base: Path, adapter: Path, *, device: str = "auto", dtype: str =
                 trust_remote_code: bool = False, adapter_key_file: Path | None = None) -> AuditModels:
     """Base model + tokenizer from ``base`` and the LoRA adapter from ``adapter``, in eval mode."""
     from peft import PeftConfig, PeftModel, get_peft_model, set_peft_model_state_dict
+
+    from privtune.train.lora import quiet_peft_probe
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
@@ -82,15 +83,13 @@ def load_models(base: Path, adapter: Path, *, device: str = "auto", dtype: str =
     plain = adapter_dir / "adapter_model.safetensors"
     sealed = adapter_dir / "adapter_model.safetensors.enc"
     if plain.exists() or not sealed.exists():
-        with warnings.catch_warnings():  # PEFT probes a property transformers 5 deprecated
-            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        with quiet_peft_probe():
             peft_model = PeftModel.from_pretrained(model, adapter_dir, is_trainable=False)
     else:
         from privtune.train.checkpoint import load_encrypted_adapter, load_key
 
         key = load_key(adapter_key_file, create=False)
-        with warnings.catch_warnings():  # PEFT probes a property transformers 5 deprecated
-            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        with quiet_peft_probe():
             peft_model = get_peft_model(model, PeftConfig.from_pretrained(adapter_dir))
         result = set_peft_model_state_dict(peft_model, load_encrypted_adapter(adapter_dir, key))
         if getattr(result, "unexpected_keys", None):

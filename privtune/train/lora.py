@@ -7,7 +7,9 @@ optimizer step is checked with :func:`assert_lora_changed` so a no-op run fails 
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+from collections.abc import Iterator
 
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model
@@ -30,6 +32,15 @@ _LLAMA_LIKE = {"llama", "qwen2", "qwen3", "mistral", "gemma", "gemma2", "olmo", 
 class LoraNotUpdatedError(RuntimeError):
     """LoRA weights did not change after an optimizer step: training would be a silent no-op."""
 
+
+
+@contextlib.contextmanager
+def quiet_peft_probe() -> Iterator[None]:
+    """Silence the FutureWarning PEFT triggers by probing ``is_gradient_checkpointing``, which
+    transformers 5 deprecated: PEFT's call, not ours, and it would repeat in every run."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        yield
 
 def _family(model: nn.Module) -> str:
     model_type = getattr(getattr(model, "config", None), "model_type", None)
@@ -72,8 +83,7 @@ def attach_lora(
         bias="none",
         task_type="CAUSAL_LM",
     )
-    with warnings.catch_warnings():  # PEFT probes a property transformers 5 deprecated; not ours to fix
-        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+    with quiet_peft_probe():
         peft_model = get_peft_model(model, config, autocast_adapter_dtype=adapter_dtype_fp32)
     trainable = [n for n, p in peft_model.named_parameters() if p.requires_grad]
     stray = [n for n in trainable if ".lora_A." not in n and ".lora_B." not in n]
