@@ -12,19 +12,15 @@ from privtune.scan.config import ScanConfig
 from privtune.scan.pipeline import run_scan
 from privtune.scan.worker import RecordProcessor
 
-KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+from scan_helpers import KEY
+from scan_helpers import write_lines as _write
+
 BLOB = "QmFzZTY0RGF0YUFBQUFBQUFBQUF" * 12  # mixed-case base64-ish run: a garbage flag
 
 
 @pytest.fixture(autouse=True)
 def _key(monkeypatch):
     monkeypatch.setenv("PRIVTUNE_SCAN_KEY", KEY)
-
-
-def _write(path: Path, lines: list) -> Path:
-    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines) + "\n",
-                    encoding="utf-8")
-    return path
 
 
 def _corpus(tmp_path: Path) -> Path:

@@ -11,19 +11,15 @@ from privtune.errors import InputError
 from privtune.scan.config import ScanConfig
 from privtune.scan.pipeline import run_scan
 
-KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+from scan_helpers import KEY
+from scan_helpers import write_lines as _write
+
 PHONE, ID_CARD, CARD = "13812345678", "11010519491231002X", "6222020200112233447"
 
 
 @pytest.fixture(autouse=True)
 def _key(monkeypatch):
     monkeypatch.setenv("PRIVTUNE_SCAN_KEY", KEY)
-
-
-def _write(path: Path, lines: list) -> Path:
-    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines) + "\n",
-                    encoding="utf-8")
-    return path
 
 
 def _chat(user: str, bot: str) -> dict:
