@@ -21,6 +21,7 @@ from privtune.scan.config import ScanConfig
 from privtune.scan.curation import RecordSummary, answer_fields_for, summarize
 from privtune.scan.curation.risk import RiskAssessment, assess_risk
 from privtune.scan.entities import Finding, Span
+from privtune.scan.propagate import propagate
 
 _DIGITS = re.compile(r"\d{3,}")
 EXCERPT_CHARS = 80
@@ -45,6 +46,13 @@ class RecordResult:
     raw: str | None = None  # unparseable input line, kept for the rejects file
 
 
+def detect_record(analyzer: Analyzer, texts: list[str]) -> list[list[Span]]:
+    """Spans per text of one record: all texts in one `Analyzer.analyze_many` pass (context in
+    one turn of a chat informs the next), then each detected name/place/organisation spread to
+    its other copies in the record (`propagate`)."""
+    return propagate(texts, analyzer.analyze_many(texts))
+
+
 def record_excerpt(analyzer: Analyzer, cfg: ScanConfig, item: SourceRecord) -> str:
     """The masked excerpt `RecordProcessor.process` gives ``item`` (first non-blank field), computed
     again on demand so the pipeline need not keep one per record; "" if the record has no text."""
@@ -54,8 +62,7 @@ def record_excerpt(analyzer: Analyzer, cfg: ScanConfig, item: SourceRecord) -> s
         return ""
     if not fields:
         return ""
-    # All fields go through analyze_many together: context in one turn informs the next.
-    for (_, text), spans in zip(fields, analyzer.analyze_many([t for _, t in fields])):
+    for (_, text), spans in zip(fields, detect_record(analyzer, [t for _, t in fields])):
         if text.strip():
             return masked_excerpt(text, spans)
     return ""
@@ -103,7 +110,7 @@ class RecordProcessor:
             return res
         new: dict[str, Any] | None = None  # copied on the first replacement only
         all_types: list[str] = []
-        for (path, text), spans in zip(fields, self.analyzer.analyze_many([t for _, t in fields])):
+        for (path, text), spans in zip(fields, detect_record(self.analyzer, [t for _, t in fields])):
             for s in spans:
                 res.findings.append(Finding.from_span(item.index, path, s))
                 all_types.append(s.type)

@@ -7,6 +7,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     secrets,
     dates,
     person,
+    person_cue,
     address,
     organization,
 )
