@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from privtune.audit.kv_cache import output_cache, with_cache
 from privtune.audit.scoring import model_device, plan_batches
 
 
@@ -127,7 +128,7 @@ def generate(
                 break
             attn = torch.cat([attn, torch.ones((len(batch), 1), dtype=attn.dtype, device=device)], dim=1)
             out = model(input_ids=tok[:, None], attention_mask=attn, position_ids=next_pos[:, None],  # type: ignore[operator]
-                        past_key_values=out.past_key_values, use_cache=True)
+                        **with_cache(output_cache(out)))
             next_pos = next_pos + 1
         gen = generated.cpu().tolist()
         counts = n_new.cpu().tolist()

@@ -36,6 +36,8 @@ import numpy as np
 import torch
 from numpy.typing import NDArray
 
+from privtune.audit.kv_cache import output_cache, with_cache
+
 IGNORE_INDEX = -100
 
 Progress = Callable[[int], None]  # called with the number of sequences finished since the last call
@@ -224,7 +226,7 @@ def score_continuations(
     device = model_device(model)
     ctx = torch.as_tensor([list(context)], dtype=torch.long, device=device)
     out = model(input_ids=ctx, attention_mask=torch.ones_like(ctx), use_cache=True)
-    ctx_cache = out.past_key_values
+    ctx_cache = output_cache(out)
     if not hasattr(ctx_cache, "batch_repeat_interleave"):  # legacy tuple caches (old remote code): no reuse
         full = score_sequences(model, [TokenSeq.from_parts(context, c) for c in continuations], pad_id=pad_id,
                                batch_size=batch_size, max_batch_tokens=max_batch_tokens, progress=progress)
@@ -247,7 +249,7 @@ def score_continuations(
         ids, attn = ids.to(device), attn.to(device)
         cache = copy.deepcopy(ctx_cache)  # each batch appends to its cache; the context's stays pristine
         cache.batch_repeat_interleave(len(batch))
-        logits = model(input_ids=ids, attention_mask=attn, past_key_values=cache, use_cache=True).logits
+        logits = model(input_ids=ids, attention_mask=attn, **with_cache(cache)).logits
         # Column j of the logits predicts token j + 1 of the continuation; c_0 comes from the context.
         mask = torch.zeros((len(batch), width), dtype=torch.bool, device=device)
         for row, i in enumerate(batch):

@@ -23,7 +23,7 @@ from privtune.demo.corpus import generate
 from privtune.io.writers import atomic_write_json
 
 BASE_SETTINGS = {
-    "version": 4,
+    "version": 5,
     "vocab_size": 2048,
     "hidden": 192,
     "layers": 4,
@@ -37,8 +37,9 @@ BASE_SETTINGS = {
     "corpus_records": 4000,
     # Share of pre-training dialogs that carry identifiers of *fictitious* people (a seed disjoint
     # from the demo's customers): the base model knows vaguely that a phone number can follow
-    # "短信会发到", as a web-trained model does, but no customer's number.
-    "fake_share": 0.05,
+    # "短信会发到", as a web-trained model does, but no customer's number. At 5% (version 4) a
+    # number was already the base's most likely continuation there, so it was not "vague".
+    "fake_share": 0.01,
     # Share of pre-training dialogs that end with the company's house-style line (its public
     # help pages): the base model has seen the phrasing, fine-tuning makes it the rule.
     "house_share": 0.1,
@@ -111,8 +112,14 @@ def build_base_model(
     model.eval()
     tmp = out.with_name(out.name + ".tmp")
     tmp.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(tmp)
-    tok.save_pretrained(tmp)
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # our own bar covers this step; no stray "Writing model shards"
+    try:
+        model.save_pretrained(tmp)
+        tok.save_pretrained(tmp)
+    finally:
+        hf_logging.enable_progress_bar()
     atomic_write_json(tmp / "pretrain.json", {"settings": s, "final_loss": loss_val, "parameters": n_params,
                                               "tokens": len(data), "seconds": round(time.perf_counter() - t0, 1)})
     if out.exists():

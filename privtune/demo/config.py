@@ -20,7 +20,7 @@ class DemoConfig(BaseModel):
     out: Path = Field(Path("demo_out"), description="Output directory.")
     seed: int = Field(7, description="Seed of the corpus, canaries and training.")
     train_records: int = Field(160, ge=8, description="Customer chats the team fine-tunes on.")
-    heldout_records: int = Field(100, ge=4, description="Chats of other customers (validation and non-members).")
+    heldout_records: int = Field(150, ge=4, description="Chats of other customers (validation and non-members).")
     steps: int = Field(300, ge=1, description="Optimizer steps, the same for every arm.")
     batch_size: int = Field(32, ge=1, description="Batch size of the non-private arms.")
     micro_batch_size: int = Field(16, ge=1, description="Physical batch size (memory bound).")
@@ -41,8 +41,13 @@ class DemoConfig(BaseModel):
     canary_repeats: list[int] = Field(default_factory=lambda: [1, 2],
                                       description="Copies of a canary in the training data, cycled over canaries.")
     canary_candidates: int = Field(3000, ge=10, description="Alternative secrets scored per canary.")
-    audit_records: int = Field(100, ge=4, description="Members and non-members scored and decoded per audit.")
+    audit_records: int = Field(100, ge=4, description="Members and non-members decoded per audit (extraction), "
+                               "and specificity probes.")
+    mia_records: int = Field(1000, ge=4, description="Members and non-members scored for membership inference "
+                             "(all by default: scoring is cheap, and more records narrow the AUC's interval).")
     probe_samples: int = Field(2, ge=1, description="Sampled answers per specificity probe.")
+    probe_temperature: float = Field(0.5, gt=0, description="Sampling temperature of the specificity probe. "
+                                     "A 2M-parameter model sampled at 1.0 writes mostly broken identifiers.")
     workers: int = Field(2, ge=1, description="Processes running the arms side by side (one thread each); "
                          "1 runs them one after another in this process.")
     base_settings: dict[str, Any] = Field(default_factory=dict,

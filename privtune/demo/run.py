@@ -102,10 +102,11 @@ def audit_arm(arm: str, cfg: DemoConfig, base: Path, run_dir: Path, members: Pat
 
     acfg = AuditConfig(
         base=base, adapter=run_dir, members=members, nonmembers=heldout, out=cfg.out / arm / "audit",
-        canaries=canary_key, max_records=cfg.audit_records, seed=cfg.seed,
+        canaries=canary_key, max_records=cfg.mia_records, seed=cfg.seed,
         canary={"candidates": cfg.canary_candidates},
         extraction={"max_records": cfg.audit_records, "pii_max_sites": 2 * cfg.audit_records},
-        specificity={"samples": cfg.probe_samples, "max_probes": cfg.audit_records // 2, "max_new_tokens": 96},
+        specificity={"samples": cfg.probe_samples, "max_probes": cfg.audit_records, "max_new_tokens": 96,
+                     "temperature": cfg.probe_temperature},
     )
     t0 = time.perf_counter()
     labelled = None
