@@ -44,3 +44,19 @@ def test_hashed_gains_equal_numpy_features_bit_for_bit(text, data):
     if text:
         pads = np.array(sorted(data.draw(st.sets(st.integers(0, len(text) - 1), max_size=6))), dtype=np.int64)
         assert _same_bits(tagger._hashed_gains(cp, pads, features.TABLE), _reference(text, pads, False))
+
+
+def test_hashed_gains_other_tag_counts_take_the_generic_loop():
+    # The shipped model has 12 gain columns (a register-held fast path); other models use the
+    # generic loop, which must sum the same way.
+    from privtune.scan.ner.kernels import hashed_gains
+
+    bits = 12
+    weights = np.random.default_rng(0).normal(size=(1 << bits, 8)).astype(np.float32)
+    text = "王小明住在北京市朝阳区。Acme Ltd. 123\x00好"
+    ids = features.feature_ids(text, bits)
+    got = hashed_gains(
+        features.codepoints(text), np.zeros(0, dtype=np.int64), features.TABLE, *features.HASH_CONSTANTS,
+        features.RADIUS, features.SPAN, 64 - bits, weights,
+    )  # fmt: skip
+    assert _same_bits(got, np.add.reduce(weights.take(ids, axis=0), axis=0))

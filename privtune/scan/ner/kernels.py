@@ -63,15 +63,29 @@ def hashed_gains(  # noqa: PLR0913 (the model's arrays, passed rather than captu
     n_tags = weights.shape[1]
     out = np.empty((n, n_tags), dtype=np.float32)
     sh = np.uint64(shift)
+    if n_tags == 12:  # the shipped model (3 types x BIES): sums held in registers, ~25% faster
+        w = weights
+        for p in range(n):
+            i = (pat[t_row[0, 0], p + t_shift[0, 0]] + salts[0, 0]) >> sh
+            a0, a1, a2, a3, a4, a5 = w[i, 0], w[i, 1], w[i, 2], w[i, 3], w[i, 4], w[i, 5]
+            a6, a7, a8, a9, a10, a11 = w[i, 6], w[i, 7], w[i, 8], w[i, 9], w[i, 10], w[i, 11]
+            for t in range(1, n_tpl):
+                i = (pat[t_row[t, 0], p + t_shift[t, 0]] + salts[t, 0]) >> sh
+                a0, a1, a2, a3 = a0 + w[i, 0], a1 + w[i, 1], a2 + w[i, 2], a3 + w[i, 3]
+                a4, a5, a6, a7 = a4 + w[i, 4], a5 + w[i, 5], a6 + w[i, 6], a7 + w[i, 7]
+                a8, a9, a10, a11 = a8 + w[i, 8], a9 + w[i, 9], a10 + w[i, 10], a11 + w[i, 11]
+            out[p, 0], out[p, 1], out[p, 2], out[p, 3], out[p, 4], out[p, 5] = a0, a1, a2, a3, a4, a5
+            out[p, 6], out[p, 7], out[p, 8], out[p, 9], out[p, 10], out[p, 11] = a6, a7, a8, a9, a10, a11
+        return out
     for p in range(n):
         for t in range(n_tpl):
-            fid = np.int64((pat[t_row[t, 0], p + t_shift[t, 0]] + salts[t, 0]) >> sh)
+            i = (pat[t_row[t, 0], p + t_shift[t, 0]] + salts[t, 0]) >> sh
             if t == 0:
                 for k in range(n_tags):
-                    out[p, k] = weights[fid, k]
+                    out[p, k] = weights[i, k]
             else:
                 for k in range(n_tags):
-                    out[p, k] += weights[fid, k]
+                    out[p, k] += weights[i, k]
     return out
 
 
