@@ -110,7 +110,9 @@ def _constants(seed: int = 0x5EED) -> tuple[np.ndarray, ...]:
 
 
 _A_ROW, _A_SHIFT, _A_COEF, _T_ROW, _T_SHIFT, _SALTS = _constants()
-_SPAN = max(p for atoms in PATTERNS.values() for _, p in atoms)  # widest pattern reach
+# The same, for the tagger's compiled loop (kernels.hashed_gains), which must hash identically.
+HASH_CONSTANTS = (_A_ROW, _A_SHIFT, _A_COEF, _T_ROW, _T_SHIFT, _SALTS)
+SPAN = max(p for atoms in PATTERNS.values() for _, p in atoms)  # widest pattern reach
 
 
 @lru_cache(maxsize=256)
@@ -118,7 +120,7 @@ def _geometry(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Padded channel template and gather indices for strings of ``n`` characters (cached:
     building them costs as much as using them, and chat messages repeat lengths)."""
     width = n + 2 * RADIUS
-    stride = width + _SPAN
+    stride = width + SPAN
     cols = np.arange(width)
     base = np.zeros((2, stride), dtype=np.uint64)
     base[0] = _PAD_CHAR  # class row: 0 is PAD

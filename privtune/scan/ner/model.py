@@ -32,6 +32,7 @@ DETECTORS: dict[str, str] = {t: f"zh_{t.lower()}_model" for t in TYPES}
 _SPACE = re.compile(r"\s+")
 _NPAD = features.RADIUS
 _PAD_SEP = "\x00" * _NPAD  # joins chunks tagged together; read as padding
+_NO_PADS = np.zeros(0, dtype=np.int64)
 _CJK_CLASS = "[\u3400-\u9fff\uf900-\ufaff]"
 _CJK = re.compile(_CJK_CLASS)
 _ZH_REGION = re.compile(rf"\S*{_CJK_CLASS}(?:.*{_CJK_CLASS})?\S*")  # "." stops at line ends
@@ -80,11 +81,21 @@ class ZhTagger:
         self.transitions = trans.astype(np.float64)
         self.decoder = SpanDecoder(self.transitions, len(TYPES), max_len=int(meta.get("max_len", 32)))
         self.calibration = {t: Calibration(**meta["calibration"][t]) for t in TYPES}
+        from privtune.scan.ner.kernels import hashed_gains  # numba: imported with the model only
+
+        self._kernel = hashed_gains
+
+    def _hashed_gains(self, cp: np.ndarray, pads: np.ndarray, table: np.ndarray) -> np.ndarray:
+        """Gains of code points ``cp`` (``pads`` read as padding): ``features.feature_ids``,
+        then the sum of the ids' rows of ``gain_weights``, in one compiled loop."""
+        return self._kernel(
+            cp, pads, table, *features.HASH_CONSTANTS, features.RADIUS, features.SPAN, 64 - self.bits,
+            self.gain_weights,
+        )  # fmt: skip
 
     def gains(self, text: str) -> np.ndarray:
         """Per-character score of each non-O tag minus O's, shape ``(len(text), len(TAGS) - 1)``."""
-        # add.reduce is what ndarray.sum calls, without its Python wrapper (same float32 sums).
-        gains = np.add.reduce(self.gain_weights.take(features.feature_ids(text, self.bits), axis=0), axis=0)
+        gains = self._hashed_gains(features.codepoints(text), _NO_PADS, features.TABLE)
         if _SPACE.search(text) is not None:
             # CLUENER text has no whitespace at all, so the model never learnt what it means;
             # in mixed chats it separates words ("客户 李雷 from 华为"): never inside an entity.
@@ -101,12 +112,12 @@ class ZhTagger:
         for c in chunks:
             offsets.append(pos)
             pos += len(c) + _NPAD
+        cp = features.codepoints(joined)
         if joined.count("\x00") == _NPAD * (len(chunks) - 1):  # the pads are its only NULs
-            ids = features.feature_ids(joined, self.bits, nul_pads=True)
+            gains = self._hashed_gains(cp, _NO_PADS, features.NUL_PAD_TABLE)
         else:
-            pads = np.array([p for o in offsets[1:] for p in range(o - _NPAD, o)], dtype=np.intp)
-            ids = features.feature_ids(joined, self.bits, pads)
-        gains = np.add.reduce(self.gain_weights.take(ids, axis=0), axis=0)
+            pads = np.array([p for o in offsets[1:] for p in range(o - _NPAD, o)], dtype=np.int64)
+            gains = self._hashed_gains(cp, pads, features.TABLE)
         for o in offsets[1:]:
             gains[o - _NPAD : o] = -1e4
         if _SPACE.search(joined) is not None:

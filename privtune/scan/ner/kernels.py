@@ -1,0 +1,258 @@
+"""Compiled (numba) inner loops of the Chinese tagger: hashed-feature emission gains and the
+span-gain decoder.
+
+The numpy versions (``features.feature_ids`` + a weight gather, and the vectorised decoder this
+module replaced) took ~45 small array calls per string: per-call overhead, not arithmetic, was
+most of their cost. These loops do the same arithmetic in the same order (uint64 hashing mod
+2**64, float32 sums template by template, float64 span gains with the same association), so
+their results are bit-for-bit those of the numpy code; tests/scan/test_ner_kernels.py checks it.
+
+Compiled on first use and cached on disk (``cache=True``); numba is imported only when the
+tagger is loaded, never by ``import privtune``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_PAD_CHAR = np.uint64(0x110000)  # features._PAD_CHAR: the padding's "character"
+
+
+@njit(cache=True, nogil=True)
+def hashed_gains(  # noqa: PLR0913 (the model's arrays, passed rather than captured as globals)
+    cp: np.ndarray,
+    pad_pos: np.ndarray,
+    table: np.ndarray,
+    a_row: np.ndarray,
+    a_shift: np.ndarray,
+    a_coef: np.ndarray,
+    t_row: np.ndarray,
+    t_shift: np.ndarray,
+    salts: np.ndarray,
+    radius: int,
+    span: int,
+    shift: int,
+    weights: np.ndarray,
+) -> np.ndarray:
+    """Emission gains ``(n, tags)`` float32 of code points ``cp``: feature ids as
+    ``features.feature_ids`` computes them (``pad_pos`` read as padding), each row the sum of
+    the ids' weight rows in template order (as ``np.add.reduce`` over the gathered rows)."""
+    n = cp.shape[0]
+    width = n + 2 * radius
+    stride = width + span
+    chan = np.zeros((2, stride), dtype=np.uint64)
+    for c in range(stride):
+        chan[0, c] = _PAD_CHAR  # class row stays 0: PAD
+    for p in range(n):
+        c = min(np.int64(cp[p]), 0xFFFF)  # above the BMP reads U+FFFF (take's mode="clip")
+        chan[0, radius + p] = table[0, c]
+        chan[1, radius + p] = table[1, c]
+    for q in range(pad_pos.shape[0]):
+        chan[0, radius + pad_pos[q]] = _PAD_CHAR
+        chan[1, radius + pad_pos[q]] = 0
+    n_pat = a_row.shape[1]
+    pat = np.empty((n_pat, width), dtype=np.uint64)
+    for j in range(n_pat):
+        r0, r1, r2 = a_row[0, j, 0], a_row[1, j, 0], a_row[2, j, 0]
+        s0, s1, s2 = a_shift[0, j, 0], a_shift[1, j, 0], a_shift[2, j, 0]
+        k0, k1, k2 = a_coef[0, j, 0], a_coef[1, j, 0], a_coef[2, j, 0]
+        for c in range(width):  # wraps mod 2**64, as the numpy code does on purpose
+            pat[j, c] = chan[r0, c + s0] * k0 + chan[r1, c + s1] * k1 + chan[r2, c + s2] * k2
+    n_tpl = t_row.shape[0]
+    n_tags = weights.shape[1]
+    out = np.empty((n, n_tags), dtype=np.float32)
+    sh = np.uint64(shift)
+    if n_tags == 12:  # the shipped model (3 types x BIES): sums held in registers, ~25% faster
+        w = weights
+        for p in range(n):
+            i = (pat[t_row[0, 0], p + t_shift[0, 0]] + salts[0, 0]) >> sh
+            a0, a1, a2, a3, a4, a5 = w[i, 0], w[i, 1], w[i, 2], w[i, 3], w[i, 4], w[i, 5]
+            a6, a7, a8, a9, a10, a11 = w[i, 6], w[i, 7], w[i, 8], w[i, 9], w[i, 10], w[i, 11]
+            for t in range(1, n_tpl):
+                i = (pat[t_row[t, 0], p + t_shift[t, 0]] + salts[t, 0]) >> sh
+                a0, a1, a2, a3 = a0 + w[i, 0], a1 + w[i, 1], a2 + w[i, 2], a3 + w[i, 3]
+                a4, a5, a6, a7 = a4 + w[i, 4], a5 + w[i, 5], a6 + w[i, 6], a7 + w[i, 7]
+                a8, a9, a10, a11 = a8 + w[i, 8], a9 + w[i, 9], a10 + w[i, 10], a11 + w[i, 11]
+            out[p, 0], out[p, 1], out[p, 2], out[p, 3], out[p, 4], out[p, 5] = a0, a1, a2, a3, a4, a5
+            out[p, 6], out[p, 7], out[p, 8], out[p, 9], out[p, 10], out[p, 11] = a6, a7, a8, a9, a10, a11
+        return out
+    for p in range(n):
+        for t in range(n_tpl):
+            i = (pat[t_row[t, 0], p + t_shift[t, 0]] + salts[t, 0]) >> sh
+            if t == 0:
+                for k in range(n_tags):
+                    out[p, k] = weights[i, k]
+            else:
+                for k in range(n_tags):
+                    out[p, k] += weights[i, k]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def decode_spans(  # noqa: PLR0913, PLR0912, PLR0915 (one pass over the decoder's tables)
+    gains: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    bias: np.ndarray,
+    no_left: np.ndarray,
+    no_right: np.ndarray,
+    const: np.ndarray,
+    const_f32: np.ndarray,
+    const_max: np.ndarray,
+    grid_max: int,
+    tag_first: np.ndarray,
+    tag_last: np.ndarray,
+    adjacent: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The decoder's chosen spans as arrays (start, end, type, gain); see ``SpanDecoder``."""
+    n, n_tags = gains.shape
+    k = n_tags // 4
+    max_len = const.shape[0]
+    adj = np.empty((n_tags, n), dtype=np.float64)
+    for r in range(n_tags):
+        b = bias[r, 0]
+        for p in range(n):
+            adj[r, p] = np.float64(gains[p, r]) + b
+    for i in range(starts.shape[0]):  # no_left at every start, then no_right at every end
+        for r in range(n_tags):
+            adj[r, starts[i]] -= no_left[r]
+    for i in range(ends.shape[0]):
+        for r in range(n_tags):
+            adj[r, ends[i] - 1] -= no_right[r]
+    # start[t, s] + end[t, j] + const: the gain of a span [s, j] of 2+ characters.
+    start = np.empty((k, n), dtype=np.float64)
+    end = np.empty((k, n), dtype=np.float64)
+    for t in range(k):
+        cum = 0.0
+        for p in range(n):
+            interior = adj[4 * t + 1, p]
+            cum += interior
+            start[t, p] = adj[4 * t, p] - cum
+            end[t, p] = (adj[4 * t + 2, p] + cum) - interior
+    cs = []
+    ce = []
+    ct = []
+    cg = []
+    if n <= grid_max:  # every (start, end), in (type, end, start) order
+        for t in range(k):
+            for j in range(n):
+                for s in range(max(0, j - max_len + 1), j + 1):
+                    if s == j:
+                        g = adj[4 * t + 3, j]
+                    else:
+                        g = (end[t, j] + start[t, s]) + np.float64(const_f32[j - s, t])
+                    if g > 0.0:
+                        cs.append(s)
+                        ce.append(j + 1)
+                        ct.append(t)
+                        cg.append(g)
+    else:
+        # Ends where a positive gain is possible: bounded by the best start before them.
+        ok = np.zeros(n, dtype=np.bool_)
+        for t in range(k):
+            best = start[t, 0]
+            for i in range(n - 1):
+                if start[t, i] > best:
+                    best = start[t, i]
+                if (best + end[t, i + 1]) + const_max[t, 0] > 0.0:
+                    ok[i + 1] = True
+        for t in range(k):
+            for j in range(1, n):
+                if not ok[j]:
+                    continue
+                for back in range(1, max_len):
+                    s = j - back
+                    if s < 0:
+                        continue  # reads the -inf padding: never positive
+                    g = (start[t, s] + const[back, t]) + end[t, j]
+                    if g > 0.0:
+                        cs.append(s)
+                        ce.append(j + 1)
+                        ct.append(t)
+                        cg.append(g)
+        for t in range(k):
+            for p in range(n):
+                g = adj[4 * t + 3, p]
+                if g > 0.0:
+                    cs.append(p)
+                    ce.append(p + 1)
+                    ct.append(t)
+                    cg.append(g)
+    m = len(cs)
+    # Dominance: drop a candidate containing a better one (higher gain, ties: listed earlier).
+    keep = []
+    for a in range(m):
+        dominated = False
+        for b in range(m):
+            if (
+                b != a and cs[b] >= cs[a] and ce[b] <= ce[a]
+                and (cg[b] > cg[a] or (cg[b] == cg[a] and b < a))
+            ):  # fmt: skip
+                dominated = True
+                break
+        if not dominated:
+            keep.append(a)
+    # Weighted interval scheduling over the survivors in (end, start) order (unique pairs).
+    q = len(keep)
+    order = np.empty(q, dtype=np.int64)
+    key = np.empty(q, dtype=np.int64)
+    for i in range(q):
+        key[i] = ce[keep[i]] * (n + 1) + cs[keep[i]]
+    idx = np.argsort(key)
+    for i in range(q):
+        order[i] = keep[idx[i]]
+    best_v = np.empty(q, dtype=np.float64)
+    back_i = np.empty(q, dtype=np.int64)
+    pre_v = np.empty(q, dtype=np.float64)
+    pre_i = np.empty(q, dtype=np.int64)
+    lo = 0  # first candidate ending at or after the current start (ends are sorted)
+    for i in range(q):
+        c = order[i]
+        s, e, typ = cs[c], ce[c], ct[c]
+        first = tag_first[typ, 1] if e - s == 1 else tag_first[typ, 0]
+        lo = 0
+        hi = i
+        while lo < hi:  # bisect_right(ends, s - 1, 0, i)
+            mid = (lo + hi) // 2
+            if ce[order[mid]] > s - 1:
+                hi = mid
+            else:
+                lo = mid + 1
+        if lo > 0:
+            value, prev = pre_v[lo - 1], pre_i[lo - 1]
+        else:
+            value, prev = 0.0, -1
+        if value < 0.0:
+            value, prev = 0.0, -1
+        p = lo
+        while p < i and ce[order[p]] <= s:  # these end exactly at s: touching
+            pc = order[p]
+            last = tag_last[ct[pc], 1] if ce[pc] - cs[pc] == 1 else tag_last[ct[pc], 0]
+            v = best_v[p] + adjacent[last, first]
+            if v > value:
+                value, prev = v, p
+            p += 1
+        best_v[i] = value + cg[c]
+        back_i[i] = prev
+        if i > 0 and not best_v[i] > pre_v[i - 1]:
+            pre_v[i], pre_i[i] = pre_v[i - 1], pre_i[i - 1]
+        elif i > 0 or best_v[i] > 0.0:
+            pre_v[i], pre_i[i] = best_v[i], i
+        else:
+            pre_v[i], pre_i[i] = 0.0, -1
+    chosen = []
+    if q > 0 and pre_v[q - 1] > 0.0:
+        i = pre_i[q - 1]
+        while i >= 0:
+            chosen.append(order[i])
+            i = back_i[i]
+    r = len(chosen)
+    out_s = np.empty(r, dtype=np.int64)
+    out_e = np.empty(r, dtype=np.int64)
+    out_t = np.empty(r, dtype=np.int64)
+    out_g = np.empty(r, dtype=np.float64)
+    for i in range(r):
+        c = chosen[r - 1 - i]
+        out_s[i], out_e[i], out_t[i], out_g[i] = cs[c], ce[c], ct[c], cg[c]
+    return out_s, out_e, out_t, out_g
