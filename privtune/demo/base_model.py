@@ -2,8 +2,9 @@
 
 Honest by construction: no weights are downloaded. A byte-level BPE tokenizer is trained with
 `tokenizers` and the model is pre-trained for a few minutes on *generic* support dialogs of the
-same domain that carry no identifiers at all, so the base model knows the shape of the task but
-no customer. The result is cached under the user cache dir, keyed by its settings.
+same domain that carry no identifiers (phone, ID and card numbers, addresses and e-mails are
+generic phrases; names are fictitious people's), so the base model knows the shape of the task,
+greets people by name, and knows no customer. The result is cached under the user cache dir, keyed by its settings.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from privtune.demo.corpus import generate
 from privtune.io.writers import atomic_write_json
 
 BASE_SETTINGS = {
-    "version": 5,
+    "version": 6,
     "vocab_size": 2048,
     "hidden": 192,
     "layers": 4,

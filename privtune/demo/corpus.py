@@ -10,6 +10,7 @@ rare identity-revealing fact, and some records are near-duplicates, as real logs
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
@@ -62,20 +63,23 @@ class _Customer:
 
 
 _GENERIC = {
-    "zh": {"name": "客户", "phone": "您预留的手机号", "id_card": "您的证件号", "card": "您的银行卡",
+    "zh": {"phone": "您预留的手机号", "id_card": "您的证件号", "card": "您的银行卡",
            "address": "您的收货地址", "email": "您的邮箱"},
-    "en": {"name": "customer", "phone": "your registered number", "id_card": "your ID", "card": "your card",
+    "en": {"phone": "your registered number", "id_card": "your ID", "card": "your card",
            "address": "your delivery address", "email": "your email"},
 }
 
 
 class _GenericCustomer(_Customer):
-    """Same dialogs with every identifier replaced by a generic phrase: what a base model has seen."""
+    """Same dialogs with every identifier replaced by a generic phrase: what a base model has seen.
+
+    The (fictitious) name stays: a web-trained model has read countless "王芳您好" and "Hi Amy",
+    and greets by name; it has not read anyone's phone or ID number in that slot."""
 
     def __init__(self, cid: int, lang: str, rng: random.Random, fake: Faker) -> None:
         super().__init__(cid, lang, rng, fake)
         g = _GENERIC[lang]
-        self.name, self.phone, self.id_card = g["name"], g["phone"], g["id_card"]
+        self.phone, self.id_card = g["phone"], g["id_card"]
         self.card, self.address, self.email = "", g["address"], g["email"]
         self.rare_fact = None
 
@@ -145,8 +149,9 @@ def generate(
 ) -> Iterator[dict[str, Any]]:
     """Yield ``n`` chat records, deterministically from ``seed``.
 
-    ``generic=True`` gives the same kinds of dialog with no identifiers at all (names, numbers
-    and addresses replaced by generic phrases): the demo pre-trains its base model on these.
+    ``generic=True`` gives the same kinds of dialog with no identifiers (numbers, addresses and
+    e-mails replaced by generic phrases; names are fictitious people's): the demo pre-trains
+    its base model on these.
     ``house_style`` is the share of records whose first answer ends with the company's policy
     line: content records share, which fine-tuning should learn (and DP can), unlike any one
     customer's data. The demo's chats all carry it; its base model saw it in some dialogs.
@@ -161,7 +166,7 @@ def generate(
             src = rng.choice(previous)
             msgs = [dict(m) for m in src["messages"]]
             msgs[-1]["content"] = msgs[-1]["content"].rstrip("。.") + ("！" if "。" in msgs[-1]["content"] else "!")
-            yield {"customer_id": src["customer_id"], "scenario": src["scenario"], "messages": msgs}
+            yield {"customer_id": src["customer_id"], "scenario": src["scenario"], "lang": src["lang"], "messages": msgs}
             continue
         lang = "zh" if rng.random() < zh_share else "en"
         cust = (_GenericCustomer if generic else _Customer)(i, lang, rng, fakes[lang])
@@ -175,3 +180,26 @@ def generate(
         if len(previous) < 256:
             previous.append(rec)
         yield rec
+
+
+def split_heldout(records: list[dict[str, Any]], n_heldout: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Training and held-out chats with the same language x scenario mix and no shared customer.
+
+    A plain head/tail split of a few hundred chats can give, say, 51% Chinese members against
+    40% Chinese non-members; fine-tuning gains more on one language, and a membership attack
+    then "detects" the language. Each stratum gives its share (largest remainders) of the
+    held-out chats from its end; a training chat whose customer also appears in the held-out
+    set (a near-duplicate) is dropped, so the two sets stay disjoint by customer.
+    """
+    strata: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        strata[(r["lang"], r["scenario"])].append(i)
+    quota = {k: len(v) * n_heldout / len(records) for k, v in strata.items()}
+    take = {k: int(q) for k, q in quota.items()}
+    for k in sorted(quota, key=lambda k: take[k] - quota[k])[: n_heldout - sum(take.values())]:
+        take[k] += 1
+    held_idx = {i for k, v in strata.items() for i in v[len(v) - take[k] :]}
+    heldout = [r for i, r in enumerate(records) if i in held_idx]
+    held_ids = {r["customer_id"] for r in heldout}
+    train = [r for i, r in enumerate(records) if i not in held_idx and r["customer_id"] not in held_ids]
+    return train, heldout

@@ -22,7 +22,7 @@ from typing import Any
 
 from privtune.demo.base_model import BASE_SETTINGS, build_base_model
 from privtune.demo.config import ATTENTION_TARGETS, LORA_TARGETS, DemoConfig
-from privtune.demo.corpus import generate
+from privtune.demo.corpus import generate, split_heldout
 from privtune.io.writers import atomic_write_text
 from privtune.progress import ProgressFactory, no_progress
 
@@ -40,9 +40,7 @@ def prepare_data(cfg: DemoConfig, log: Callable[[str], None]) -> dict[str, Path]
 
     data = cfg.out / "data"
     records = list(generate(cfg.train_records + cfg.heldout_records, seed=cfg.seed, house_style=1.0))
-    train, heldout = records[: cfg.train_records], records[cfg.train_records :]
-    held_ids = {r["customer_id"] for r in heldout}
-    train = [r for r in train if r["customer_id"] not in held_ids]  # near-dups copy ids; keep splits disjoint
+    train, heldout = split_heldout(records, cfg.heldout_records)
     # One canary set is one language (its chat prompt is fixed); Chinese, like most of the PII here.
     make_canaries("mixed", cfg.canary_count, cfg.canary_repeats, "zh", cfg.seed).save(data / "canaries.json")
     log(f"data: {len(train)} training chats, {len(heldout)} held-out chats, {cfg.canary_count} canaries")
