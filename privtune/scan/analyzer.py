@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from operator import attrgetter
 from typing import NamedTuple
 
 from privtune.scan.entities import ENTITY_TYPES, STRUCTURED_TYPES, Span
 from privtune.scan.registry import REGISTRY, Recognizer
+from privtune.scan.triggers import TriggerTest, trigger_test
 
 DEFAULT_MIN_SCORE = 0.5
 _SEP = "\n"
@@ -16,7 +17,7 @@ _PLAN_INPUTS = frozenset({"types", "min_score", "min_score_by_type", "recognizer
 
 
 class _Plan(NamedTuple):
-    searches: list[Callable[[str], re.Match[str] | None]]
+    searches: list[TriggerTest]  # None where the trigger does not match
     steps: list[tuple[int, Recognizer]]
     threshold: dict[str, float]
 
@@ -62,7 +63,7 @@ class Analyzer:
         return {**self.__dict__, "_plan": None}  # the plan holds bound methods: rebuilt on use
 
     def _build_plan(self) -> _Plan:
-        """Each distinct trigger's ``search`` once, (trigger index or -1, recognizer) in order,
+        """Each distinct trigger's test (``trigger.search`` or a cheaper equivalent) once, (trigger index or -1, recognizer) in order,
         and the score threshold of every wanted type."""
         triggers: list[re.Pattern[str]] = []
         for rec in self.recognizers:
@@ -70,7 +71,7 @@ class Analyzer:
                 triggers.append(rec.trigger)
         steps = [(-1 if r.trigger is None else triggers.index(r.trigger), r) for r in self.recognizers]
         threshold = {t: self.min_score_by_type.get(t, self.min_score) for t in self.types}
-        plan = _Plan([t.search for t in triggers], steps, threshold)
+        plan = _Plan([trigger_test(t) for t in triggers], steps, threshold)
         object.__setattr__(self, "_plan", plan)
         return plan
 
