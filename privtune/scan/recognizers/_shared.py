@@ -163,9 +163,13 @@ _DIGITS = re.compile(r"[0-9]+")
 @lru_cache(maxsize=16)
 def digit_strings(folded: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of every maximal ASCII digit string in an already folded text."""
-    return tuple(
-        (m.start(), m.end()) for start, end, _ in number_runs(folded) for m in _DIGITS.finditer(folded, start, end)
-    )
+    out: list[tuple[int, int]] = []
+    for start, end, n in number_runs(folded):
+        if n == end - start:  # a run of digits only (the usual case) is one digit string
+            out.append((start, end))
+        else:
+            out.extend((m.start(), m.end()) for m in _DIGITS.finditer(folded, start, end))
+    return tuple(out)
 
 
 def match_before_digits(

@@ -21,6 +21,8 @@ CARD_CONTEXT = (
 # Labels of other long numbers: a Luhn-valid string after "身份证" / "税号" is not a card.
 CARD_NEGATIVE = ("身份证", "证件", "信用代码", "税号", "uscc", "tax id", "credit code", "ssn", "passport", "护照",
                  "id card")  # fmt: skip
+# Built once: `words_pattern` finds a module-level tuple by identity; a fresh one is hashed.
+_NEGATIVE = NEGATIVE_CONTEXT + CARD_NEGATIVE
 
 
 def card_issuer(digits: str) -> str | None:
@@ -79,7 +81,7 @@ class BankCardRecognizer(Recognizer):
                 base = 0.3
             else:
                 continue
-            score = scored(t, start, end, base, CARD_CONTEXT, NEGATIVE_CONTEXT + CARD_NEGATIVE)
+            score = scored(t, start, end, base, CARD_CONTEXT, _NEGATIVE)
             spans.append(Span(start, end, "BANK_CARD", score, self.name))
         return spans
 
