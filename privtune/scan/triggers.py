@@ -97,7 +97,58 @@ def trigger_test(pattern: re.Pattern[str]) -> TriggerTest:
             return lambda text: ascii_test(text) if text.isascii() else search(text)
     if needs_non_ascii(pattern):
         return lambda text: None if text.isascii() else search(text)
+    parts = split_alternatives(pattern)
+    if parts is not None:
+        first, second, *rest = (p.search for p in parts)
+        if not rest:
+            return lambda text: first(text) or second(text)
+        return lambda text: first(text) or second(text) or rest[0](text)
     return search
+
+
+_MAX_SPLIT = 3
+
+
+def split_alternatives(pattern: re.Pattern[str]) -> list[re.Pattern[str]] | None:
+    """The top-level alternatives of ``pattern`` as patterns of their own, when searching for
+    each is cheaper: sre skips ahead to a literal first character, but not in a branch, so
+    "\\.\\d|:[0-9A-Fa-f]" tries both alternatives at every position. ``A|B`` matches at a
+    position iff ``A`` or ``B`` does there. Only for 2-3 alternatives of which at most one does
+    not begin with a literal, and no group references (the groups are renumbered)."""
+    src = pattern.pattern
+    if "(?P=" in src or "(?(" in src or re.search(r"\\[1-9]", src):
+        return None
+    sources, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(src):  # split at the "|" outside groups and classes
+        c = src[i]
+        if c == "\\":
+            i += 1
+        elif in_class:
+            in_class = c != "]" or src[i - 1] == "["
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            sources.append(src[start:i])
+            start = i + 1
+        i += 1
+    sources.append(src[start:])
+    if not 2 <= len(sources) <= _MAX_SPLIT:
+        return None
+    top = _parser.parse(src, pattern.flags).data
+    if len(top) != 1 or top[0][0] is not C.BRANCH or len(top[0][1][1]) != len(sources):
+        return None  # not a plain top-level alternation (or the split above misread it)
+    try:
+        parts = [re.compile(x, pattern.flags) for x in sources]
+        firsts = [_parser.parse(x, pattern.flags).data[0][0] if x else None for x in sources]
+    except re.error:
+        return None
+    if sum(op is not C.LITERAL for op in firsts) > 1:
+        return None
+    return parts
 
 
 def _any_substring(words: tuple[str, ...], ascii_words: tuple[str, ...]) -> TriggerTest:
