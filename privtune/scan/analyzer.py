@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from privtune.scan.entities import ENTITY_TYPES, STRUCTURED_TYPES, Span
 from privtune.scan.registry import REGISTRY, Recognizer
-from privtune.scan.triggers import TriggerTest, trigger_test
+from privtune.scan.triggers import LiteralGroup, TriggerTest, literal_language, trigger_test
 
 DEFAULT_MIN_SCORE = 0.5
 _SEP = "\n"
@@ -20,6 +20,9 @@ class _Plan(NamedTuple):
     searches: list[TriggerTest]  # None where the trigger does not match
     steps: list[tuple[int, Recognizer]]
     threshold: dict[str, float]
+    # Literal-word triggers answered by one shared scan: the group and the triggers' indices.
+    group: LiteralGroup | None
+    group_members: list[int]
 
 
 def load_recognizers() -> None:
@@ -71,7 +74,11 @@ class Analyzer:
                 triggers.append(rec.trigger)
         steps = [(-1 if r.trigger is None else triggers.index(r.trigger), r) for r in self.recognizers]
         threshold = {t: self.min_score_by_type.get(t, self.min_score) for t in self.types}
-        plan = _Plan([trigger_test(t) for t in triggers], steps, threshold)
+        searches = [trigger_test(t) for t in triggers]
+        # Triggers that are literal words but no cheaper to test alone share one scan.
+        members = [i for i, t in enumerate(triggers) if searches[i] == t.search and literal_language(t) is not None]
+        group = LiteralGroup([triggers[i] for i in members]) if len(members) > 1 else None
+        plan = _Plan(searches, steps, threshold, group, members if group is not None else [])
         object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -87,7 +94,12 @@ class Analyzer:
             if trig >= 0:
                 hit = fired[trig]
                 if hit is None:
-                    hit = fired[trig] = searches[trig](text) is not None
+                    if trig in plan.group_members:
+                        for k, f in zip(plan.group_members, plan.group.fired(text)):  # type: ignore[union-attr]
+                            fired[k] = f
+                        hit = fired[trig]
+                    else:
+                        hit = fired[trig] = searches[trig](text) is not None
                 if not hit:
                     continue
             for s in rec.analyze(text):

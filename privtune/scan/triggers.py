@@ -159,3 +159,45 @@ def _any_substring(words: tuple[str, ...], ascii_words: tuple[str, ...]) -> Trig
         return None
 
     return test
+
+
+class LiteralGroup:
+    """Several literal-word triggers answered together: one scan for all their words instead of
+    one scan each (the words of credential, DOB and API-key triggers: ~2.7 µs vs ~5.5 µs).
+
+    ``fired(text)`` gives, per trigger, whether one of its words occurs in ``text``. The scan
+    finds the first occurrence of any word of the undecided triggers at or after ``pos``; the
+    triggers owning that word fire, and the scan resumes at the same position with the others
+    (another one's word may start there too). No undecided trigger's word starts before ``pos``,
+    so when a scan finds nothing, the undecided ones do not fire.
+    """
+
+    def __init__(self, patterns: list[re.Pattern[str]]) -> None:
+        self.size = len(patterns)
+        self._owners: dict[str, int] = {}  # word -> bitmask of the triggers it belongs to
+        for k, p in enumerate(patterns):
+            words = literal_language(p)
+            if words is None:
+                raise ValueError(f"{p.pattern!r} is not a set of literal words")
+            for w in words:
+                self._owners[w] = self._owners.get(w, 0) | (1 << k)
+        self._scans: dict[int, Callable[[str, int], re.Match[str] | None]] = {}
+
+    def _scan(self, undecided: int) -> Callable[[str, int], re.Match[str] | None]:
+        scan = self._scans.get(undecided)
+        if scan is None:
+            words = [w for w, owners in self._owners.items() if owners & undecided]
+            scan = self._scans[undecided] = re.compile("|".join(map(re.escape, words))).search
+        return scan
+
+    def fired(self, text: str) -> list[bool]:
+        undecided, found, pos = (1 << self.size) - 1, 0, 0
+        while undecided:
+            m = self._scan(undecided)(text, pos)
+            if m is None:
+                break
+            owners = self._owners[m.group()]
+            found |= owners
+            undecided &= ~owners
+            pos = m.start()
+        return [bool(found >> k & 1) for k in range(self.size)]

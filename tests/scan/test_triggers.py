@@ -74,3 +74,22 @@ def test_en_person_trigger_same_language(text: str) -> None:
 
     old = re.compile("[A-Z][a-z]|[A-Z]{2}")
     assert (EnPersonRecognizer.trigger.search(text) is None) == (old.search(text) is None)
+
+
+_GROUPS = [
+    [re.compile(p) for p in ("key|Key|secret", "secret|token|ke", "出生|birth|Birth", "_|sk-|AKIA|ASIA")],
+    [re.compile(p) for p in ("ab|b", "ba|a")],
+    [t for t in _TRIGGERS if literal_language(t) is not None],
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(data=st.data(), g=st.integers(0, len(_GROUPS) - 1))
+def test_literal_group_agrees_with_each_search(data: st.DataObject, g: int) -> None:
+    from privtune.scan.triggers import LiteralGroup
+
+    patterns = _GROUPS[g]
+    words = [w for p in patterns for w in literal_language(p) or ()]
+    pieces = st.one_of(st.sampled_from(words), st.sampled_from(_CHARS))
+    text = "".join(data.draw(st.lists(pieces, max_size=12)))
+    assert LiteralGroup(patterns).fired(text) == [p.search(text) is not None for p in patterns]
