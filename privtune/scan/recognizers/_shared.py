@@ -104,8 +104,17 @@ def scored(
         near = left if start - lo_clause <= _NEAR else text[start - _NEAR : start].lower()
         if _NEAR_NEGATIVE.search(near) is not None:
             score = max(0.0, score - _PENALTY)
-    # Rounded so that e.g. 0.6 - 0.1 compares equal to the 0.5 threshold.
-    return round(score, 4)
+    # Rounded so that e.g. 0.6 - 0.1 compares equal to the 0.5 threshold. round() is slow and
+    # scores take few values (sums of a few constants, never -0.0): remember its results.
+    rounded = _ROUNDED.get(score)
+    if rounded is None:
+        rounded = round(score, 4)
+        if len(_ROUNDED) < 4096:
+            _ROUNDED[score] = rounded
+    return rounded
+
+
+_ROUNDED: dict[float, float] = {}
 
 
 _BOOST, _PENALTY = 0.35, 0.4  # context_score's defaults

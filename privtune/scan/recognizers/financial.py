@@ -73,10 +73,11 @@ class BankCardRecognizer(Recognizer):
                 continue
             if len(digits) == 18 and valid_cn_id(digits):
                 continue  # the ID-card recognizer owns it
-            issuer = card_issuer(digits)
             if is_luhn_valid(digits):
-                base = 0.75 if issuer else 0.4
-            elif issuer in ("unionpay", "cn_domestic"):
+                base = 0.75 if card_issuer(digits) else 0.4
+            # Only numbers starting 6, 8 or 9 can be UnionPay (62, 81) or CN domestic (9558, 6013…):
+            # most Luhn-invalid ones (order numbers) need no issuer lookup.
+            elif digits[0] in "689" and card_issuer(digits) in ("unionpay", "cn_domestic"):
                 # Some CN debit cards do not satisfy Luhn; accept them only when named as cards.
                 base = 0.3
             else:
