@@ -24,7 +24,7 @@ _NEEDS_FOLDING = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff20\uff0
 def halfwidth(text: str) -> str:
     """``text`` with full-width ASCII folded to ASCII if it holds full-width letters, digits or
     ＠＋－．; same length, same offsets."""
-    if _NEEDS_FOLDING.search(text) is None:
+    if text.isascii() or _NEEDS_FOLDING.search(text) is None:  # isascii: O(1), no full-width
         return text
     return text.translate(_HALFWIDTH)
 
