@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from operator import attrgetter
 from typing import NamedTuple
 
 from privtune.scan.entities import ENTITY_TYPES, STRUCTURED_TYPES, Span
 from privtune.scan.registry import REGISTRY, Recognizer
+from privtune.scan.triggers import LiteralGroup, TriggerTest, literal_language, trigger_test
 
 DEFAULT_MIN_SCORE = 0.5
 _SEP = "\n"
@@ -16,9 +17,12 @@ _PLAN_INPUTS = frozenset({"types", "min_score", "min_score_by_type", "recognizer
 
 
 class _Plan(NamedTuple):
-    searches: list[Callable[[str], re.Match[str] | None]]
+    searches: list[TriggerTest]  # None where the trigger does not match
     steps: list[tuple[int, Recognizer]]
     threshold: dict[str, float]
+    # Literal-word triggers answered by one shared scan: the group and the triggers' indices.
+    group: LiteralGroup | None
+    group_members: list[int]
 
 
 def load_recognizers() -> None:
@@ -62,7 +66,7 @@ class Analyzer:
         return {**self.__dict__, "_plan": None}  # the plan holds bound methods: rebuilt on use
 
     def _build_plan(self) -> _Plan:
-        """Each distinct trigger's ``search`` once, (trigger index or -1, recognizer) in order,
+        """Each distinct trigger's test (``trigger.search`` or a cheaper equivalent) once, (trigger index or -1, recognizer) in order,
         and the score threshold of every wanted type."""
         triggers: list[re.Pattern[str]] = []
         for rec in self.recognizers:
@@ -70,7 +74,11 @@ class Analyzer:
                 triggers.append(rec.trigger)
         steps = [(-1 if r.trigger is None else triggers.index(r.trigger), r) for r in self.recognizers]
         threshold = {t: self.min_score_by_type.get(t, self.min_score) for t in self.types}
-        plan = _Plan([t.search for t in triggers], steps, threshold)
+        searches = [trigger_test(t) for t in triggers]
+        # Triggers that are literal words but no cheaper to test alone share one scan.
+        members = [i for i, t in enumerate(triggers) if searches[i] == t.search and literal_language(t) is not None]
+        group = LiteralGroup([triggers[i] for i in members]) if len(members) > 1 else None
+        plan = _Plan(searches, steps, threshold, group, members if group is not None else [])
         object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -86,7 +94,12 @@ class Analyzer:
             if trig >= 0:
                 hit = fired[trig]
                 if hit is None:
-                    hit = fired[trig] = searches[trig](text) is not None
+                    if trig in plan.group_members:
+                        for k, f in zip(plan.group_members, plan.group.fired(text)):  # type: ignore[union-attr]
+                            fired[k] = f
+                        hit = fired[trig]
+                    else:
+                        hit = fired[trig] = searches[trig](text) is not None
                 if not hit:
                     continue
             for s in rec.analyze(text):

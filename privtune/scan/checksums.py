@@ -42,8 +42,18 @@ def is_valid_cn_id(number: str) -> bool:
     return cn_id_check_char(number[:17]) == number[17].upper()
 
 
+# Luhn's doubled digit (2d, minus 9 above 9) by ASCII digit character.
+_DOUBLED = {str(d): (2 * d - 9 if d > 4 else 2 * d) for d in range(10)}
+_PLAIN = {str(d): d for d in range(10)}
+
+
 def luhn_check_digit(partial: str) -> str:
     """Digit that makes ``partial + digit`` pass the Luhn check."""
+    if partial.isascii() and partial.isdigit():
+        # The loop below, on whole slices: every other digit from the right is doubled.
+        rev = partial[::-1]
+        total = sum(map(_DOUBLED.__getitem__, rev[::2])) + sum(map(_PLAIN.__getitem__, rev[1::2]))
+        return str((10 - total % 10) % 10)
     total = 0
     for i, c in enumerate(reversed(partial)):
         d = int(c)

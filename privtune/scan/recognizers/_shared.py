@@ -24,7 +24,7 @@ _NEEDS_FOLDING = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff20\uff0
 def halfwidth(text: str) -> str:
     """``text`` with full-width ASCII folded to ASCII if it holds full-width letters, digits or
     ＠＋－．; same length, same offsets."""
-    if _NEEDS_FOLDING.search(text) is None:
+    if text.isascii() or _NEEDS_FOLDING.search(text) is None:  # isascii: O(1), no full-width
         return text
     return text.translate(_HALFWIDTH)
 
@@ -104,8 +104,17 @@ def scored(
         near = left if start - lo_clause <= _NEAR else text[start - _NEAR : start].lower()
         if _NEAR_NEGATIVE.search(near) is not None:
             score = max(0.0, score - _PENALTY)
-    # Rounded so that e.g. 0.6 - 0.1 compares equal to the 0.5 threshold.
-    return round(score, 4)
+    # Rounded so that e.g. 0.6 - 0.1 compares equal to the 0.5 threshold. round() is slow and
+    # scores take few values (sums of a few constants, never -0.0): remember its results.
+    rounded = _ROUNDED.get(score)
+    if rounded is None:
+        rounded = round(score, 4)
+        if len(_ROUNDED) < 4096:
+            _ROUNDED[score] = rounded
+    return rounded
+
+
+_ROUNDED: dict[float, float] = {}
 
 
 _BOOST, _PENALTY = 0.35, 0.4  # context_score's defaults
@@ -163,9 +172,13 @@ _DIGITS = re.compile(r"[0-9]+")
 @lru_cache(maxsize=16)
 def digit_strings(folded: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of every maximal ASCII digit string in an already folded text."""
-    return tuple(
-        (m.start(), m.end()) for start, end, _ in number_runs(folded) for m in _DIGITS.finditer(folded, start, end)
-    )
+    out: list[tuple[int, int]] = []
+    for start, end, n in number_runs(folded):
+        if n == end - start:  # a run of digits only (the usual case) is one digit string
+            out.append((start, end))
+        else:
+            out.extend((m.start(), m.end()) for m in _DIGITS.finditer(folded, start, end))
+    return tuple(out)
 
 
 def match_before_digits(

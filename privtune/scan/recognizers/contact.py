@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterator
 
 import phonenumbers
 
@@ -33,12 +34,36 @@ class EmailRecognizer(Recognizer):
     def analyze(self, text: str) -> list[Span]:
         t = halfwidth(text)
         spans = []
-        # Local parts are at most 64 chars: no need to scan the text before the first "@".
-        for m in self._re.finditer(t, max(0, t.find("@") - 64)):
+        for m in email_matches(self._re, t):
             # "icon@2x.png" is a retina image file name, not a mailbox.
             score = 0.3 if m.group(1).lower() in _FILE_TLDS else 0.9
             spans.append(Span(m.start(), m.end(), "EMAIL", score, self.name))
         return spans
+
+
+# The characters of a local part; a match starts where a run of them does (the look-behind).
+_LOCAL_RUN = re.compile(r"[A-Za-z0-9._%+-]+$")
+
+
+def email_matches(pattern: re.Pattern[str], t: str) -> Iterator[re.Match[str]]:
+    """``EmailRecognizer._re.finditer(t)`` with ``match`` tried once per "@": a match holds an
+    "@" right after its local part (<= 64 chars, no "@"), and its look-behind lets it start
+    only where the run of local-part characters before that "@" starts. A run starting before
+    the previous match's end cannot start a match either (the look-behind sees the run)."""
+    done = 0
+    at = t.find("@")
+    while at >= 0:
+        lo = max(done, at - 65)
+        run = _LOCAL_RUN.search(t, lo, at)
+        if run is not None and (run.start() > lo or lo == 0 or t[lo - 1] not in _LOCAL_CHARS):
+            m = pattern.match(t, run.start())
+            if m is not None:
+                done = m.end()
+                yield m
+        at = t.find("@", max(at + 1, done))
+
+
+_LOCAL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
 
 
 @register

@@ -21,6 +21,8 @@ CARD_CONTEXT = (
 # Labels of other long numbers: a Luhn-valid string after "身份证" / "税号" is not a card.
 CARD_NEGATIVE = ("身份证", "证件", "信用代码", "税号", "uscc", "tax id", "credit code", "ssn", "passport", "护照",
                  "id card")  # fmt: skip
+# Built once: `words_pattern` finds a module-level tuple by identity; a fresh one is hashed.
+_NEGATIVE = NEGATIVE_CONTEXT + CARD_NEGATIVE
 
 
 def card_issuer(digits: str) -> str | None:
@@ -71,15 +73,16 @@ class BankCardRecognizer(Recognizer):
                 continue
             if len(digits) == 18 and valid_cn_id(digits):
                 continue  # the ID-card recognizer owns it
-            issuer = card_issuer(digits)
             if is_luhn_valid(digits):
-                base = 0.75 if issuer else 0.4
-            elif issuer in ("unionpay", "cn_domestic"):
+                base = 0.75 if card_issuer(digits) else 0.4
+            # Only numbers starting 6, 8 or 9 can be UnionPay (62, 81) or CN domestic (9558, 6013…):
+            # most Luhn-invalid ones (order numbers) need no issuer lookup.
+            elif digits[0] in "689" and card_issuer(digits) in ("unionpay", "cn_domestic"):
                 # Some CN debit cards do not satisfy Luhn; accept them only when named as cards.
                 base = 0.3
             else:
                 continue
-            score = scored(t, start, end, base, CARD_CONTEXT, NEGATIVE_CONTEXT + CARD_NEGATIVE)
+            score = scored(t, start, end, base, CARD_CONTEXT, _NEGATIVE)
             spans.append(Span(start, end, "BANK_CARD", score, self.name))
         return spans
 

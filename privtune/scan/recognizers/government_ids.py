@@ -54,9 +54,13 @@ class CnIdCardRecognizer(Recognizer):
             n = m.group()
             if n[:2] not in _PROVINCES or not _real_date(1900 + int(n[6:8]), int(n[8:10]), int(n[10:12])):
                 continue
-            score = scored(t, m.start(), m.end(), 0.25, ID_CONTEXT, NEGATIVE_CONTEXT + ("卡号", "银行卡", "card"))
+            score = scored(t, m.start(), m.end(), 0.25, ID_CONTEXT, _ID15_NEGATIVE)
             spans.append(Span(m.start(), m.end(), "ID_CARD", score, self.name))
         return spans
+
+
+# Built once: `words_pattern` finds a module-level tuple by identity; a fresh one is hashed.
+_ID15_NEGATIVE = NEGATIVE_CONTEXT + ("卡号", "银行卡", "card")
 
 
 def _real_date(year: int, month: int, day: int) -> bool:
@@ -68,6 +72,7 @@ def _real_date(year: int, month: int, day: int) -> bool:
 
 
 _ID_WORDS = ("身份证", "证件", "id card")
+_USCC_NEGATIVE = NEGATIVE_CONTEXT + _ID_WORDS  # built once (see _ID15_NEGATIVE)
 USCC_CONTEXT = (
     "信用代码", "社会信用", "税号", "纳税人识别号", "营业执照", "uscc", "credit code", "tax id",
     "企业代码", "机构代码",
@@ -96,7 +101,7 @@ class UsccRecognizer(Recognizer):
             # are often 18 digits) and ID-card-shaped ones (a mistyped ID) need context.
             id_like = code[:17].isdigit() and cn_id_birth_date(code) is not None
             base = 0.35 if code.isdigit() or id_like else 0.85
-            score = scored(t, m.start(), m.end(), base, USCC_CONTEXT, NEGATIVE_CONTEXT + _ID_WORDS)
+            score = scored(t, m.start(), m.end(), base, USCC_CONTEXT, _USCC_NEGATIVE)
             spans.append(Span(m.start(), m.end(), "USCC", score, self.name))
         return spans
 

@@ -36,7 +36,7 @@ class EnPersonRecognizer(Recognizer):
 
     name = "en_person_dict"
     entity_types = ("PERSON",)
-    trigger = re.compile("[A-Z][a-z]|[A-Z]{2}")
+    trigger = re.compile("[A-Z][A-Za-z]")  # = "[A-Z][a-z]|[A-Z]{2}", which sre cannot skip through
 
     def analyze(self, text: str) -> list[Span]:
         return [Span(s, e, "PERSON", score, det) for s, e, score, det in find_persons(text)]

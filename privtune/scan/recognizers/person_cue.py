@@ -10,6 +10,8 @@ a greeting right after it) *and* a delimiter closes it, so a phrase such as 我�
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from re import _parser
 
 from privtune.scan.entities import Span
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_SURNAMES
@@ -30,6 +32,23 @@ _TITLES = ("先生", "女士", "小姐", "老师", "医生", "同学")
 CUE_BEFORE = re.compile("(?:" + "|".join(map(re.escape, _BEFORE)) + r")[:：]?\s?(" + _NAME + ")(?=" + _AFTER + ")")
 # A greeting after the name: "张婷您好" at the start of a turn or after punctuation.
 CUE_AFTER = re.compile(r"(?:^|(?<=[，。！？、,.!?\s\n]))(" + _NAME + r")(?=您好|你好|先生|女士)")
+# CUE_AFTER opens with a look-behind, so sre tries it at every position; a match ends where a
+# greeting starts and is 2-4 characters long, so it is tried only that far before greetings.
+_GREETINGS = ("您好", "你好", "先生", "女士")  # no one's suffix is a prefix of one: no overlaps
+_GREETING = re.compile("|".join(_GREETINGS))
+_NAME_WIDTH = _parser.parse(_NAME).getwidth()  # (shortest, longest) name: (2, 4)
+
+
+def cue_after_matches(text: str) -> Iterator[re.Match[str]]:
+    """``CUE_AFTER.finditer(text)``: ``match`` at the only places a match can start, in order,
+    each at or after the previous match's end (as finditer resumes)."""
+    lo, hi = _NAME_WIDTH
+    starts = sorted({g.start() - k for g in _GREETING.finditer(text) for k in range(lo, hi + 1) if g.start() >= k})
+    done = 0
+    for p in starts:
+        if p >= done and (m := CUE_AFTER.match(text, p)) is not None:
+            done = m.end()
+            yield m
 
 
 @register
@@ -42,8 +61,8 @@ class ZhPersonCueRecognizer(Recognizer):
 
     def analyze(self, text: str) -> list[Span]:
         spans: dict[tuple[int, int], Span] = {}
-        for pattern, score in ((CUE_BEFORE, 0.85), (CUE_AFTER, 0.8)):
-            for m in pattern.finditer(text):
+        for matches, score in ((CUE_BEFORE.finditer(text), 0.85), (cue_after_matches(text), 0.8)):
+            for m in matches:
                 start, end = m.span(1)
                 given = text[start + 1 : end]
                 if _NOT_IN_NAME.isdisjoint(given) and not given.startswith(_TITLES):
