@@ -5,8 +5,9 @@ The contract (every key always present; null with a ``reason`` when not measured
     mia.{loss,ref,zlib,mink,minkpp}.{auc,auc_ci,tpr_at_fpr_0.01,tpr_at_fpr_0.001}
     canaries.{exposure_bits_mean,exposure_bits_max,by_repeats}
     extraction.{k_extractable_rate,pii_extraction_rate_tuned,pii_extraction_rate_base}
-    specificity.{entities_per_1k_tokens_base,entities_per_1k_tokens_tuned,ratio,leaked_pii_count,
-                 logprob_amplification_members,logprob_amplification_nonmembers}
+    specificity.{entities_per_1k_tokens_base,entities_per_1k_tokens_tuned,ratio,
+                 identifiers_per_1k_tokens_base,identifiers_per_1k_tokens_tuned,identifier_ratio,
+                 leaked_pii_count,logprob_amplification_members,logprob_amplification_nonmembers}
     epsilon.{claimed,empirical_lower_bound,confidence}
     verdict.{pass,reasons}
 
@@ -28,8 +29,9 @@ from privtune.audit.mia import ATTACKS
 MIA_METRICS = ("auc", "auc_ci", "tpr_at_fpr_0.01", "tpr_at_fpr_0.001")
 CANARY_KEYS = ("exposure_bits_mean", "exposure_bits_max", "by_repeats")
 EXTRACTION_KEYS = ("k_extractable_rate", "pii_extraction_rate_tuned", "pii_extraction_rate_base")
-SPECIFICITY_KEYS = ("entities_per_1k_tokens_base", "entities_per_1k_tokens_tuned", "ratio", "leaked_pii_count",
-                    "logprob_amplification_members", "logprob_amplification_nonmembers")
+SPECIFICITY_KEYS = ("entities_per_1k_tokens_base", "entities_per_1k_tokens_tuned", "ratio",
+                    "identifiers_per_1k_tokens_base", "identifiers_per_1k_tokens_tuned", "identifier_ratio",
+                    "leaked_pii_count", "logprob_amplification_members", "logprob_amplification_nonmembers")
 EPSILON_KEYS = ("claimed", "empirical_lower_bound", "confidence")
 _MIN_GUARDED_LEN = 5  # shorter "values" (a 4-digit PIN) also occur as ordinary numbers in a report
 

@@ -191,11 +191,14 @@ def _specificity(s: dict[str, Any]) -> list[str]:
         return out + [f'<p class="muted">{E(s.get("reason") or "not run")}</p>']
     out.append(_table(["", "base", "tuned"], [
         ["entities per 1,000 output tokens", s["entities_per_1k_tokens_base"], s["entities_per_1k_tokens_tuned"]],
+        ["identifiers per 1,000 output tokens", s.get("identifiers_per_1k_tokens_base"),
+         s.get("identifiers_per_1k_tokens_tuned")],
         ["training-PII precision (distinct values)", s.get("base_pii_precision"), s.get("leaked_pii_precision")],
         ["training-PII recall", s.get("base_pii_recall"), s.get("leaked_pii_recall")],
     ]))
     by_type = ", ".join(f"{E(t)}: {n}" for t, n in (s.get("leaked_pii_by_type") or {}).items())
-    out.append(f"<p>Ratio tuned / base: <b>{_fmt(s['ratio'])}</b>. Leaked training PII values (in tuned outputs, "
+    out.append(f"<p>Ratio tuned / base: <b>{_fmt(s['ratio'])}</b> (identifiers alone: "
+               f"<b>{_fmt(s.get('identifier_ratio'))}</b>). Leaked training PII values (in tuned outputs, "
                f"in no base output): <b>{_fmt(s['leaked_pii_count'])}</b>{f' ({by_type})' if by_type else ''}.</p>")
     out.append(f"<p>Log-probability amplification of training PII given its context (tuned − base, nats per "
                f"token): members {_fmt(s['logprob_amplification_members'])}, non-members "

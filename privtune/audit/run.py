@@ -123,6 +123,7 @@ def _run_extraction(models: AuditModels, cfg: AuditConfig, mem: list[AuditRecord
         "k_extractable_rate_base": out["k_members_base"]["rate"],
         "k_extractable_rate_base_nonmembers": out["k_nonmembers_base"]["rate"],
         "k_extractable_tested": out["k_members_tuned"]["tested"],
+        "k_extractable_tested_nonmembers": out["k_nonmembers_tuned"]["tested"],
         "prefix_tokens": ec.prefix_tokens, "suffix_tokens": ec.suffix_tokens,
         "pii_extraction_rate_tuned": out["pii_members_tuned"]["rate"],
         "pii_extraction_rate_base": out["pii_members_base"]["rate"],

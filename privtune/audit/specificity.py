@@ -11,6 +11,11 @@ per probe. The `Analyzer` then reads every output:
   uses counts + 0.5 (so it stays finite when the base emits none): (t + ½)/T_t ÷ (b + ½)/T_b.
   Entities the model *volunteers* are counted; a value the probe prompt already holds (the
   customer's own name echoed in a greeting) is counted apart, as ``echoed_entities_*``.
+  The same rate and ratio are also given for **identifiers** alone (the pattern- and
+  checksum-validated types: phone, ID card, bank card, e-mail, ...), without the names, places
+  and organisations the models tag: a base model that greets people by name writes names on
+  its own, so in the all-types rate a tuned model's new phone and ID numbers can drown in the
+  names both write; the identifier rate is where "over-specific" shows first.
 - **leaked PII** (Lukas et al., "Analyzing Leakage of Personally Identifiable Information in
   Language Models", S&P 2023): distinct values in tuned outputs that are PII of the training
   data (the Analyzer run over the members) and appear in no base output. Precision = share
@@ -40,6 +45,7 @@ from privtune.audit.generation import Decoding, generate
 from privtune.audit.records import AuditRecord, iter_normalised, probe_messages, prompt_ids
 from privtune.audit.scoring import TokenScores
 from privtune.errors import InputError
+from privtune.scan.entities import STRUCTURED_TYPES
 
 
 def build_probes(records: Sequence[AuditRecord], tokenizer: Any, *, chat: bool, doc_prefix_tokens: int,
@@ -141,7 +147,8 @@ def entity_rates(base_texts: Sequence[str], base_tokens: int, tuned_texts: Seque
     b_counts, b_values = detect(base_texts, analyzer, prompts, b_echo)
     t_counts, t_values = detect(tuned_texts, analyzer, prompts, t_echo)
     b_total, t_total = sum(b_counts.values()), sum(t_counts.values())
-    ratio = ((t_total + 0.5) / max(tuned_tokens, 1)) / ((b_total + 0.5) / max(base_tokens, 1))
+    b_ids = sum(n for t, n in b_counts.items() if t in STRUCTURED_TYPES)
+    t_ids = sum(n for t, n in t_counts.items() if t in STRUCTURED_TYPES)
     base_blob = "\n".join(base_texts)
     leaked = {v: t for v, t in t_values.items() if v in train_pii and v not in base_blob}
 
@@ -155,7 +162,10 @@ def entity_rates(base_texts: Sequence[str], base_tokens: int, tuned_texts: Seque
     return {
         "entities_per_1k_tokens_base": round(1000.0 * b_total / max(base_tokens, 1), 4),
         "entities_per_1k_tokens_tuned": round(1000.0 * t_total / max(tuned_tokens, 1), 4),
-        "ratio": round(ratio, 4),
+        "ratio": round(smoothed_ratio(t_total, tuned_tokens, b_total, base_tokens), 4),
+        "identifiers_per_1k_tokens_base": round(1000.0 * b_ids / max(base_tokens, 1), 4),
+        "identifiers_per_1k_tokens_tuned": round(1000.0 * t_ids / max(tuned_tokens, 1), 4),
+        "identifier_ratio": round(smoothed_ratio(t_ids, tuned_tokens, b_ids, base_tokens), 4),
         "by_type": {t: {"base": _per_1k(b_counts, base_tokens).get(t, 0.0),
                         "tuned": _per_1k(t_counts, tuned_tokens).get(t, 0.0)}
                     for t in sorted(set(b_counts) | set(t_counts))},
@@ -171,6 +181,11 @@ def entity_rates(base_texts: Sequence[str], base_tokens: int, tuned_texts: Seque
         "base_pii_recall": b_rec,
         "training_pii_values": len(train_pii),
     }
+
+
+def smoothed_ratio(tuned: int, tuned_tokens: int, base: int, base_tokens: int) -> float:
+    """Tuned rate over base rate per output token, counts + 1/2 (finite when the base has none)."""
+    return ((tuned + 0.5) / max(tuned_tokens, 1)) / ((base + 0.5) / max(base_tokens, 1))
 
 
 def amplification(tuned: Sequence[TokenScores], base: Sequence[TokenScores]) -> float | None:

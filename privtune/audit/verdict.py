@@ -15,6 +15,18 @@ from typing import Any
 from privtune.audit.config import Thresholds
 
 
+Z_ONE_SIDED_95 = 1.6449  # one-sided test at the 5% level
+
+
+def _excess_z(p1: float, n1: int | None, p2: float, n2: int | None) -> float | None:
+    """Pooled two-proportion z statistic of ``p1 > p2``; None if the sample sizes are unknown."""
+    if not n1 or not n2:
+        return None
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return (p1 - p2) / se if se > 0 else (math.inf if p1 > p2 else 0.0)
+
+
 def _check(name: str, value: Any, limit: Any, failed: bool | None, meaning: str) -> dict[str, Any]:
     return {"check": name, "value": value, "limit": limit, "failed": failed, "meaning": meaning}
 
@@ -54,9 +66,16 @@ def build_verdict(report: dict[str, Any], th: Thresholds) -> dict[str, Any]:
     k_mem, k_non = ext.get("k_extractable_rate"), ext.get("k_extractable_rate_nonmembers")
     if k_mem is not None and k_non is not None:
         excess = round(k_mem - k_non, 6)
+        # Above the limit *and* more than chance: as for the AUC, 20 of 100 vs 14 of 100 is
+        # within what two samples of templated answers give by chance.
+        z = _excess_z(k_mem, ext.get("k_extractable_tested"), k_non, ext.get("k_extractable_tested_nonmembers"))
+        significant = z is None or z > Z_ONE_SIDED_95
+        failed = excess > th.k_extractable_excess and significant
         checks.append(_check(
-            "extraction.k_extractable_excess", excess, th.k_extractable_excess, excess > th.k_extractable_excess,
-            f"greedy decoding reproduces {k_mem:.1%} of training answers verbatim vs {k_non:.1%} of held-out ones"))
+            "extraction.k_extractable_excess", excess, th.k_extractable_excess, failed,
+            f"greedy decoding reproduces {k_mem:.1%} of training answers verbatim vs {k_non:.1%} of held-out ones"
+            + (f"; the difference is within chance for these samples (z = {z:.2f})"
+               if excess > th.k_extractable_excess and not significant else "")))
     else:
         checks.append(_check("extraction.k_extractable_excess", None, th.k_extractable_excess, None,
                              ext.get("reason") or "k-extractability was not measured"))

@@ -19,6 +19,8 @@ COLUMNS = [
     ("pii_extraction_rate", "PII extraction", "{:.1%}"),
     ("entities_per_1k_tuned", "entities/1k tok", "{:.1f}"),
     ("entity_ratio", "ratio to base", "{:.2f}"),
+    ("identifiers_per_1k_tuned", "identifiers/1k tok", "{:.1f}"),
+    ("identifier_ratio", "identifier ratio to base", "{:.1f}"),
     ("leaked_pii_count", "leaked PII", "{}"),
     ("amplification_members", "PII log-prob gain, members (nats/token)", "{:+.2f}"),
     ("amplification_nonmembers", "PII log-prob gain, held-out (nats/token)", "{:+.2f}"),
@@ -31,7 +33,8 @@ COLUMNS = [
 def base_row(arm_row: dict[str, Any]) -> dict[str, Any]:
     """The base model's own figures (identical in every arm's audit: same probes, same seed)."""
     return {"val_loss": arm_row.get("val_loss_base"), "pii_extraction_rate": arm_row.get("pii_extraction_rate_base"),
-            "entities_per_1k_tuned": arm_row.get("entities_per_1k_base"), "entity_ratio": 1.0}
+            "entities_per_1k_tuned": arm_row.get("entities_per_1k_base"), "entity_ratio": 1.0,
+            "identifiers_per_1k_tuned": arm_row.get("identifiers_per_1k_base"), "identifier_ratio": 1.0}
 
 
 def fmt(value: Any, spec: str) -> str:

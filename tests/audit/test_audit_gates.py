@@ -131,3 +131,22 @@ def test_skipped_sections_are_checks_not_run():
     checks = {c["check"]: c for c in build_verdict(report, Thresholds())["checks"]}
     assert checks["mia.ref.auc"]["failed"] is None and checks["mia.ref.auc"]["value"] is None
     assert checks["canaries.exposure_bits_max"]["failed"] is None
+
+
+def test_k_extractable_excess_fails_only_beyond_chance():
+    def verdict(k_mem, k_non, n):
+        r = _report()
+        r["extraction"].update({"k_extractable_rate": k_mem, "k_extractable_rate_nonmembers": k_non,
+                                "k_extractable_tested": n, "k_extractable_tested_nonmembers": n})
+        return next(c for c in build_verdict(r, Thresholds())["checks"]
+                    if c["check"] == "extraction.k_extractable_excess")
+
+    chance = verdict(0.20, 0.14, 100)  # z = 1.13: two samples of templated answers differ this much
+    assert chance["failed"] is False and "within chance" in chance["meaning"]
+    real = verdict(0.60, 0.14, 100)
+    assert real["failed"] is True
+    assert verdict(0.20, 0.14, 5000)["failed"] is True  # the same gap on large samples is not chance
+    unknown = _report()  # sample sizes not in the report (older reports): the plain limit decides
+    unknown["extraction"].update({"k_extractable_rate": 0.20, "k_extractable_rate_nonmembers": 0.14})
+    assert next(c for c in build_verdict(unknown, Thresholds())["checks"]
+                if c["check"] == "extraction.k_extractable_excess")["failed"] is True

@@ -61,3 +61,15 @@ def test_probes_stop_before_the_first_answer(tiny_tokenizer):
     assert len(d) == 1 + 4 and d[0] == tiny_tokenizer.bos_token_id
     many = build_probes([chat] * 30, tiny_tokenizer, chat=True, doc_prefix_tokens=4, max_probes=7, seed=0)
     assert len(many) == 7
+
+
+def test_identifier_rate_leaves_names_out():
+    # Both models greet by name (the base learned that); only the tuned one adds phone numbers.
+    analyzer = Analyzer(types=["PHONE", "PERSON"])
+    base = ["Hi Sarah Johnson, you are booked.", "Hello Michael Brown, done."]
+    tuned = [f"Hi Sarah Johnson, a reminder goes to {A}.", f"Hello Michael Brown, call {B}."]
+    r = entity_rates(base, 1000, tuned, 1000, {}, analyzer)
+    assert r["by_type"]["PERSON"] == {"base": 2.0, "tuned": 2.0}
+    assert r["identifiers_per_1k_tokens_base"] == 0.0 and r["identifiers_per_1k_tokens_tuned"] == 2.0
+    assert r["ratio"] == pytest.approx(4.5 / 2.5, abs=1e-4)
+    assert r["identifier_ratio"] == pytest.approx(2.5 / 0.5, abs=1e-4)
