@@ -30,7 +30,7 @@ from typing import Any
 
 from privtune.audit.generation import Decoding, generate
 from privtune.audit.records import AuditRecord, encode_text, turn_prompt_ids
-from privtune.train.data import IGNORE_INDEX
+from privtune.train.encoding import IGNORE_INDEX
 
 _PII_SLACK_TOKENS = 8  # extra greedy tokens beyond the value's own length (it may start later)
 _LETTER = re.compile(r"[^\W\d_]")

@@ -3,7 +3,7 @@
 A record is normalised once (chat messages or a plain document, by the trainer's rules) and
 kept in three forms the audit steps need:
 
-- ``input_ids`` / ``labels``: the training tokenisation (`privtune.train.data.encode_record`
+- ``input_ids`` / ``labels``: the training tokenisation (`privtune.train.encoding.encode_record`
   with the run's ``loss_on`` and ``max_length``), for likelihood scores and k-extractability;
 - ``messages`` / ``document``: the text, for PII detection and prompts;
 - `prompt_ids`: the tokens that precede an assistant turn, as rendered for training (chat
@@ -26,13 +26,15 @@ from privtune.errors import InputError
 from privtune.io.readers import Rejected, iter_records
 from privtune.provenance.fingerprint import dataset_fingerprint
 from privtune.train.data import (
+    _normalise,  # the trainer's record normalisation; there is no public alias for it yet
+    fingerprint_text,
+)
+from privtune.train.encoding import (
     Message,
     _encode_plain,  # the trainer's plain-format renderer: prompts must match training byte for byte
-    _normalise,  # the trainer's record normalisation; there is no public alias for it yet
     _Skip,
     control_token_pattern,
     encode_record,
-    fingerprint_text,
 )
 
 

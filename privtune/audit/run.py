@@ -37,7 +37,7 @@ from privtune.audit.verdict import build_verdict
 from privtune.errors import GateFailed, InputError
 from privtune.io.writers import atomic_write_json, atomic_write_text
 from privtune.progress import ProgressFactory, no_progress
-from privtune.train.data import IGNORE_INDEX
+from privtune.train.encoding import IGNORE_INDEX
 
 
 class AuditResult:

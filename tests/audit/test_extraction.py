@@ -9,7 +9,7 @@ from privtune.audit.extraction import extraction_probe, k_extractable, mask_valu
 from privtune.audit.generation import Decoding, generate
 from privtune.audit.records import AuditRecord, encode_text, turn_prompt_ids
 from privtune.scan.analyzer import Analyzer
-from privtune.train.data import encode_record
+from privtune.train.encoding import encode_record
 
 torch.set_num_threads(1)
 PHONE = "(415) 555-0199"

@@ -14,7 +14,8 @@ from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 
 from privtune.errors import ConfigError, InputError
 from privtune.models.tiny import CHAT_TEMPLATE
-from privtune.train.data import IGNORE_INDEX, Example, _encode_chat, collate, load_examples
+from privtune.train.data import Example, collate, load_examples
+from privtune.train.encoding import IGNORE_INDEX, _encode_chat
 
 CHAT = {"messages": [
     {"role": "system", "content": "Be brief."},

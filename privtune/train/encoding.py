@@ -1,0 +1,164 @@
+"""One normalised record -> token ids and a supervised-token mask (the trainer's and the audit's encoding).
+
+Rendering. With a chat template, the conversation goes through ``apply_chat_template``. The
+assistant mask comes from ``return_assistant_tokens_mask`` when the template has
+``{% generation %}`` blocks; otherwise each assistant turn is located by rendering the
+conversation prefix by prefix (``messages[:i]`` + generation prompt vs ``messages[:i+1]``)
+and mapping those character spans to tokens (or diffing token counts for slow tokenizers).
+A leading assistant message with nothing before it stays context under that fallback.
+Without a chat template the *plain format* is used, each piece tokenised separately::
+
+    <bos>### System:\\n{system}\\n\\n### User:\\n{prompt}\\n\\n### Assistant:\\n{answer}<eos>
+
+Control tokens. Text that spells a special token (say ``<|im_end|>``) would be encoded *as*
+that token by a chat template and could forge turns, so such chat records are skipped
+(``control_token_in_text``); in the plain format and for documents it is encoded as ordinary
+text instead.
+
+Truncation to ``max_length``: a leading BOS is kept; the prompt before the first supervised
+token is cut from the *left* (the text nearest the answer survives), but keeps at least a
+quarter of the window when it has that much; the rest is cut from the right. So an over-long
+prompt never crowds out the answer, and an over-long answer keeps its beginning.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+LossOn = Literal["answer", "all"]
+IGNORE_INDEX = -100
+Message = tuple[str, str]  # (role, content)
+
+_GENERATION_TAG = re.compile(r"\{%-?\s*generation\s*-?%\}")
+_PLAIN_ROLE = {"system": "System", "user": "User", "assistant": "Assistant", "tool": "Tool"}
+
+
+class _Skip(Exception):
+    """A well-formed record that yields no training signal; ``reason`` is the count key."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def control_token_pattern(tokenizer: Any) -> re.Pattern[str] | None:
+    """One regex matching any special token's text (``None`` when the tokenizer has none)."""
+    specials = set(tokenizer.all_special_tokens)
+    specials |= {t.content for t in tokenizer.added_tokens_decoder.values() if getattr(t, "special", False)}
+    specials.discard("")
+    return re.compile("|".join(map(re.escape, sorted(specials)))) if specials else None
+
+
+def _encode_piece(tokenizer: Any, text: str) -> list[int]:
+    # split_special_tokens: a literal "<|endoftext|>" inside data is text, not a control token.
+    return list(tokenizer(text, add_special_tokens=False, split_special_tokens=True)["input_ids"]) if text else []
+
+
+def _encode_plain(tokenizer: Any, messages: list[Message] | None, document: str) -> tuple[list[int], list[bool]]:
+    bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
+    eos = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
+    if messages is None:
+        body = _encode_piece(tokenizer, document)
+        return bos + body + eos, [False] * len(bos) + [True] * (len(body) + len(eos))
+    ids, mask = list(bos), [False] * len(bos)
+    for i, (role, content) in enumerate(messages):
+        head = _encode_piece(tokenizer, ("\n\n" if i else "") + f"### {_PLAIN_ROLE[role]}:\n")
+        ids += head
+        mask += [False] * len(head)
+        body = _encode_piece(tokenizer, content) + (eos if role == "assistant" else [])
+        ids += body
+        mask += [role == "assistant"] * len(body)
+    return ids, mask
+
+
+def _render(tokenizer: Any, messages: list[Message], gen_prompt: bool = False) -> str:
+    conv = [{"role": r, "content": c} for r, c in messages]
+    return tokenizer.apply_chat_template(conv, tokenize=False, add_generation_prompt=gen_prompt)
+
+
+def _encode_chat(tokenizer: Any, messages: list[Message], *, use_generation_tags: bool | None = None,
+                 use_offsets: bool | None = None) -> tuple[list[int], list[bool]]:
+    """Token ids and assistant mask via the chat template; the flags force a path (for tests)."""
+    conv = [{"role": r, "content": c} for r, c in messages]
+    if use_generation_tags is None:
+        use_generation_tags = bool(_GENERATION_TAG.search(tokenizer.get_chat_template()))
+    if use_offsets is None:
+        use_offsets = bool(getattr(tokenizer, "is_fast", False))
+    if use_generation_tags:
+        out = tokenizer.apply_chat_template(conv, tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
+        return list(out["input_ids"]), [bool(x) for x in out["assistant_masks"]]
+    full = _render(tokenizer, messages)
+    spans: list[tuple[str, str]] = []  # (text before the answer, text through the answer's end)
+    for i, (role, _) in enumerate(messages):
+        if role != "assistant" or i == 0:
+            continue
+        head, upto = _render(tokenizer, messages[:i], gen_prompt=True), _render(tokenizer, messages[: i + 1])
+        # Trailing whitespace after the end-of-turn token is template glue the model never emits.
+        upto = upto.rstrip()
+        if not (upto.startswith(head) and full.startswith(upto)):
+            raise _Skip("template_not_prefix_stable")
+        spans.append((head, upto))
+    if use_offsets:
+        enc = tokenizer(full, add_special_tokens=False, return_offsets_mapping=True)
+        ids = list(enc["input_ids"])
+        mask = [any(len(h) <= start < len(u) for h, u in spans) for start, _ in enc["offset_mapping"]]
+        return ids, mask
+    ids = list(tokenizer(full, add_special_tokens=False)["input_ids"])
+    mask = [False] * len(ids)
+    for head, upto in spans:  # slow tokenizers have no offsets: diff prefix token counts instead
+        a, b = (list(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in (head, upto))
+        if ids[: len(b)] != b or b[: len(a)] != a:
+            raise _Skip("template_not_prefix_stable")
+        mask[len(a): len(b)] = [True] * (len(b) - len(a))
+    return ids, mask
+
+
+def _truncate(ids: list[int], mask: list[bool], max_length: int, bos_id: int | None) -> tuple[list[int], list[bool]]:
+    n = len(ids)
+    if n <= max_length:
+        return ids, mask
+    pin = 1 if bos_id is not None and ids and ids[0] == bos_id else 0
+    first = next((i for i in range(pin, n) if mask[i]), n)
+    budget, prompt_len, rest = max_length - pin, first - pin, n - first
+    keep_prompt = min(prompt_len, max(budget - rest, budget // 4))
+    sel = list(range(pin)) + list(range(first - keep_prompt, first)) + list(range(first, first + budget - keep_prompt))
+    return [ids[i] for i in sel], [mask[i] for i in sel]
+
+
+def encode_record(tokenizer: Any, messages: list[Message] | None, document: str, *, loss_on: LossOn,
+                  max_length: int, controls: re.Pattern[str] | None = None) -> tuple[list[int], list[int], bool]:
+    """``(input_ids, labels, truncated)`` for one normalised record; raises `_Skip`.
+
+    ``controls`` is `control_token_pattern(tokenizer)`, passed in so it is built once per run.
+    """
+    if messages is not None:
+        if not any(r == "assistant" for r, _ in messages) and loss_on == "answer":
+            raise _Skip("no_assistant_turn")
+        if loss_on == "answer" and not any(c.strip() for r, c in messages if r == "assistant"):
+            raise _Skip("empty_answer")
+    elif not document.strip():
+        raise _Skip("empty_text")
+    if messages is not None and tokenizer.chat_template:
+        pattern = controls if controls is not None else control_token_pattern(tokenizer)
+        if pattern is not None and any(pattern.search(c) for _, c in messages):
+            raise _Skip("control_token_in_text")
+        try:
+            ids, mask = _encode_chat(tokenizer, messages)
+        except _Skip:
+            raise
+        except Exception as exc:  # jinja raise_exception (e.g. roles must alternate) and friends
+            if type(exc).__module__.startswith("jinja2"):
+                raise _Skip("chat_template_error") from None
+            raise
+    else:
+        ids, mask = _encode_plain(tokenizer, messages, document)
+    if loss_on == "all":
+        mask = [True] * len(ids)
+    truncated = len(ids) > max_length
+    ids, mask = _truncate(ids, mask, max_length, tokenizer.bos_token_id)
+    # Position 0 is never predicted (causal shift), so it cannot count as supervision.
+    if not any(mask[1:]):
+        raise _Skip("no_supervised_tokens")
+    labels = [t if m and i > 0 else IGNORE_INDEX for i, (t, m) in enumerate(zip(ids, mask, strict=True))]
+    return ids, labels, truncated
