@@ -7,15 +7,20 @@ surrogate generator can compute check characters for numbers it invents.
 from __future__ import annotations
 
 import datetime as _dt
+from operator import mul as _mul
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+_DIGIT_VALUE = {str(d): d for d in range(10)}
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def cn_id_check_char(first17: str) -> str:
     """GB 11643-1999 ISO 7064 MOD 11-2 check character for the first 17 digits."""
+    if len(first17) == 17 and first17.isascii() and first17.isdigit():
+        # The same sum by table lookups, without a Python-level loop (hot: every 18-digit number).
+        return _ID_CHECK[sum(map(_mul, map(_DIGIT_VALUE.__getitem__, first17), _ID_WEIGHTS)) % 11]
     total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11]
 
@@ -77,11 +82,17 @@ def uscc_check_char(first17: str) -> str:
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
+
+
 def is_valid_uscc(code: str) -> bool:
     code = code.upper()
-    if len(code) != 18 or any(c not in USCC_ALPHABET for c in code):
+    # Written out for speed (every 18-digit number is checked): the characters all in the
+    # alphabet, then `uscc_check_char`'s sum with a table lookup for ``USCC_ALPHABET.index``.
+    if len(code) != 18 or not _USCC_VALUE.keys() >= set(code):
         return False
-    return uscc_check_char(code[:17]) == code[17]
+    total = sum(map(_mul, map(_USCC_VALUE.__getitem__, code[:17]), _USCC_WEIGHTS))
+    return USCC_ALPHABET[(31 - total % 31) % 31] == code[17]
 
 
 def iban_check_digits(country: str, bban: str) -> str:

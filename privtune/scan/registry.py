@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from typing import ClassVar, TypeVar
 
 from privtune.scan.entities import Span
@@ -89,8 +90,36 @@ def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
         if len(_WORDS) > 256:
             _WORDS.clear()
             _WORDS_BY_ID.clear()
-        pattern = _WORDS[words] = re.compile("|".join(map(re.escape, words)))
+        pattern = _WORDS[words] = re.compile(literal_alternation(words))
     if len(_WORDS_BY_ID) > 256:
         _WORDS_BY_ID.clear()
     _WORDS_BY_ID[id(words)] = (words, pattern)
     return pattern
+
+
+def literal_alternation(words: Iterable[str]) -> str:
+    """A regex matching exactly the strings in ``words``, with their common prefixes factored
+    out (``pa(?:ss|wd)`` rather than ``pass|pawd``).
+
+    The same language as ``"|".join(map(re.escape, words))``, so a search finds a match at the
+    same leftmost position and every match is one of the words (at one position it may be
+    another of the words than the plain alternation's). Scans several times faster: the regex
+    engine tests each position's next character once instead of once per word.
+    """
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # "" marks a word's end (no word character is "")
+
+    def emit(node: dict[str, dict]) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in node.items() if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    if not trie:
+        return ""
+    return emit(trie)

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from re import _constants as C  # noqa: N812 (the sre opcode names)
 from re import _parser
 
+from privtune.scan.registry import literal_alternation
+
 TriggerTest = Callable[[str], object]  # returns None when the trigger does not match
 
 _MAX_WORDS = 64  # a larger literal language is not expanded
@@ -190,7 +192,7 @@ class LiteralGroup:
         scan = self._scans.get(undecided)
         if scan is None:
             words = [w for w, owners in self._owners.items() if owners & undecided]
-            scan = self._scans[undecided] = re.compile("|".join(map(re.escape, words))).search
+            scan = self._scans[undecided] = re.compile(literal_alternation(words)).search
         return scan
 
     def fired(self, text: str) -> list[bool]:
