@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from re import _parser
 
 from privtune.scan.entities import Span
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_SURNAMES
@@ -36,7 +35,8 @@ CUE_AFTER = re.compile(r"(?:^|(?<=[，。！？、,.!?\s\n]))(" + _NAME + r")(?=
 # greeting starts and is 2-4 characters long, so it is tried only that far before greetings.
 _GREETINGS = ("您好", "你好", "先生", "女士")  # no one's suffix is a prefix of one: no overlaps
 _GREETING = re.compile("|".join(_GREETINGS))
-_NAME_WIDTH = _parser.parse(_NAME).getwidth()  # (shortest, longest) name: (2, 4)
+# Shortest and longest _NAME: a one-character surname + 1, a compound surname + 2.
+_NAME_WIDTH = (2, 4)
 
 
 def cue_after_matches(text: str) -> Iterator[re.Match[str]]:
