@@ -4,7 +4,8 @@ Honest by construction: no weights are downloaded. A byte-level BPE tokenizer is
 `tokenizers` and the model is pre-trained for a few minutes on *generic* support dialogs of the
 same domain that carry no identifiers (phone, ID and card numbers, addresses and e-mails are
 generic phrases; names are fictitious people's), so the base model knows the shape of the task,
-greets people by name, and knows no customer. The result is cached under the user cache dir, keyed by its settings.
+greets people by name, and knows no customer. The result is cached under the user cache dir,
+keyed by its settings.
 """
 
 from __future__ import annotations

@@ -166,7 +166,8 @@ def generate(
             src = rng.choice(previous)
             msgs = [dict(m) for m in src["messages"]]
             msgs[-1]["content"] = msgs[-1]["content"].rstrip("。.") + ("！" if "。" in msgs[-1]["content"] else "!")
-            yield {"customer_id": src["customer_id"], "scenario": src["scenario"], "lang": src["lang"], "messages": msgs}
+            yield {"customer_id": src["customer_id"], "scenario": src["scenario"], "lang": src["lang"],
+                   "messages": msgs}
             continue
         lang = "zh" if rng.random() < zh_share else "en"
         cust = (_GenericCustomer if generic else _Customer)(i, lang, rng, fakes[lang])

@@ -28,7 +28,9 @@ class EntityType(str, Enum):
 ENTITY_TYPES: tuple[str, ...] = tuple(e.value for e in EntityType)
 
 # Types whose detection is pattern + checksum based ("structured"); the rest need language models.
-STRUCTURED_TYPES: frozenset[str] = frozenset(ENTITY_TYPES) - {"PERSON", "ADDRESS", "ORGANIZATION"}
+# Types a model tags from context (names, places, organisations); the rest are pattern/checksum types.
+MODEL_TYPES: frozenset[str] = frozenset({"PERSON", "ADDRESS", "ORGANIZATION"})
+STRUCTURED_TYPES: frozenset[str] = frozenset(ENTITY_TYPES) - MODEL_TYPES
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 
 from privtune.scan.analyzer import resolve_overlaps
-from privtune.scan.entities import Span
+from privtune.scan.entities import MODEL_TYPES, Span
 
-PROPAGATED_TYPES = frozenset({"PERSON", "ADDRESS", "ORGANIZATION"})
+PROPAGATED_TYPES = MODEL_TYPES
 MIN_CHARS = 2  # a single character recurs by chance
 _LATIN = re.compile(r"[0-9A-Za-z]")
 
@@ -55,7 +55,7 @@ def propagate(texts: list[str], spans: list[list[Span]]) -> list[list[Span]]:
             for i in _occurrences(text, value):
                 j = i + len(value)
                 if not any(i < k.end and k.start < j for k in found):
-                    extra.append(Span(i, j, src.type, src.score, "propagated:" + src.detector.removeprefix("propagated:")))
+                    extra.append(Span(i, j, src.type, src.score, "propagated:" + src.detector))
         # Two copies may overlap ("王小明" and "王小"): the higher score, then the longer, wins.
         out.append(found if not extra else sorted(found + resolve_overlaps(extra), key=lambda s: s.start))
     return out
