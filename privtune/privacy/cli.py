@@ -116,19 +116,26 @@ def show_cmd(
         running = sum(r["status"] == "running" for r in d["runs"])
         remaining = d["remaining_epsilon"]
         rem = _fmt(remaining) if remaining is None or remaining >= 0 else f"[red]{remaining:.4g}[/red]"
+        spent = _fmt(d["spent_epsilon"])
+        if d["spent_unbounded"]:
+            spent, rem = "[red]∞[/red]", "[red]0 (exhausted)[/red]" if d["budget_epsilon"] is not None else "-"
         table.add_row(
             d["fingerprint"].removeprefix("sha256:")[:10] + "…", d["name"] or "",
-            _fmt(d["budget_epsilon"]), _fmt(d["delta"], 3), _fmt(d["spent_epsilon"]), rem,
+            _fmt(d["budget_epsilon"]), _fmt(d["delta"], 3), spent, rem,
             f"{len(d['runs'])}" + (f", {running} running" if running else ""),
         )
     console.print(table)
+    for d in data["datasets"]:
+        if d["exhausted_reason"]:
+            console.print(f"{d['fingerprint']}: {d['exhausted_reason']}", highlight=False)
     if dataset:
         console.print(f"dataset {dataset}")
         runs = Table(title="runs (steps: committed/planned)")
         for col in ("id", "status", "started (UTC)", "σ", "q", "steps", "accountant"):
             runs.add_column(col, no_wrap=True)
         for r in data["datasets"][0]["runs"]:
-            runs.add_row(str(r["id"]), r["status"], r["started"][:16].replace("T", " "), f"{r['noise_multiplier']:.4g}",
+            sigma = f"{r['noise_multiplier']:.4g}" if r["dp"] else "no DP"
+            runs.add_row(str(r["id"]), r["status"], r["started"][:16].replace("T", " "), sigma,
                          f"{r['sample_rate']:.4g}", f"{r['committed_steps']}/{r['planned_steps']}", r["accountant"])
         console.print(runs)
 
@@ -160,9 +167,9 @@ def set_budget_cmd(
     """Set or replace a dataset's (epsilon, delta) budget; later runs that would exceed it are refused."""
     with Ledger.open(ledger) as led:
         led.set_budget(fingerprint, epsilon, delta, name=name)
-        spent = led.spent(fingerprint)
+        (d,) = led.export(fingerprint)["datasets"]
     _emit({"fingerprint": fingerprint, "budget_epsilon": epsilon, "delta": delta,
-           "spent_epsilon": spent, "remaining_epsilon": epsilon - spent})
+           **{k: d[k] for k in ("spent_epsilon", "remaining_epsilon", "spent_unbounded", "exhausted_reason")}})
 
 
 @ledger_app.command("finish-run")

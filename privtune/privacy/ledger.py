@@ -8,6 +8,8 @@ crash between commit and update over-counts by at most one step, never under-cou
 
 - spent: epsilon of the composition of every run's committed steps (all statuses — a failed
   run's updates happened too), computed by the chosen accountant at the dataset's delta.
+  Non-private runs are recorded too (``dp`` 0); once one has taken a step, spent is infinite and
+  any budget on the dataset is exhausted (see `ledger_records.compose`).
 - budget check (`plan_check`, and atomically inside `begin_run`): spent, plus the steps still
   reserved by runs that are ``running`` (planned minus committed), plus the new run's planned
   steps, must stay within the budget; otherwise `BudgetExceeded` is raised before the run starts.
@@ -19,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,8 +29,11 @@ from privtune.privacy.accountants import DEFAULT_ACCOUNTANT, Accountant, Mechani
 from privtune.privacy.accountants.base import check_delta
 from privtune.privacy.errors import BudgetExceeded, LedgerError
 from privtune.privacy.ledger_db import Database, default_ledger_location, redact
+from privtune.privacy.ledger_records import BudgetCheck, DatasetRecord, RunRecord, compose, exhausted_reason
 
-SCHEMA_VERSION = 1
+__all__ = ["SCHEMA_VERSION", "BudgetCheck", "DatasetRecord", "Ledger", "RunRecord"]
+
+SCHEMA_VERSION = 2
 RUN_STATUSES = ("running", "completed", "failed", "aborted")
 _MAX_CONFIG_CHARS = 65_536
 
@@ -64,69 +69,19 @@ def _schema(db: Database) -> list[str]:
     ]
 
 
-@dataclass(frozen=True)
-class DatasetRecord:
-    fingerprint: str
-    name: str | None
-    budget_epsilon: float | None
-    delta: float | None
+# Columns added after schema v1. New and old ledgers alike get them by ALTER TABLE on open, so
+# there is one upgrade path and it runs in every test.
+_ADDED_COLUMNS: dict[str, dict[str, str]] = {
+    "runs": {"dp": "INTEGER NOT NULL DEFAULT 1"},  # 0: a non-private run (unbounded epsilon)
+}
+_RUN_COLUMNS = ("id, fingerprint, started, finished, status, accountant, noise_multiplier, sample_rate, "
+                "planned_steps, committed_steps, delta, config, dp")
 
 
-@dataclass(frozen=True)
-class RunRecord:
-    id: int
-    fingerprint: str
-    started: str
-    finished: str | None
-    status: str
-    accountant: str
-    noise_multiplier: float
-    sample_rate: float
-    planned_steps: int
-    committed_steps: int
-    delta: float | None
-    config: dict[str, Any] = field(default_factory=dict)
-
-    def spent_event(self) -> MechanismEvent:
-        """The steps that have (or may have) reached the model."""
-        return MechanismEvent(self.noise_multiplier, self.sample_rate, self.committed_steps)
-
-    def reserved_event(self) -> MechanismEvent:
-        """What the budget must hold for this run: all planned steps while it is running."""
-        steps = max(self.planned_steps, self.committed_steps) if self.status == "running" else self.committed_steps
-        return MechanismEvent(self.noise_multiplier, self.sample_rate, steps)
-
-
-@dataclass(frozen=True)
-class BudgetCheck:
-    """The numbers behind a budget decision (epsilons at ``delta``)."""
-
-    fingerprint: str
-    budget_epsilon: float | None  # None: no budget set, nothing is refused
-    delta: float | None  # None only when there is neither a budget nor a caller's delta
-    spent_epsilon: float | None  # committed steps only
-    planned_epsilon: float | None  # the new run on its own
-    total_epsilon: float | None  # committed + reserved by running runs + planned
-    reserved_steps: int  # steps still reserved by other running runs
-    accountant: str
-
-    @property
-    def ok(self) -> bool:
-        if self.budget_epsilon is None:
-            return True
-        assert self.total_epsilon is not None
-        return self.total_epsilon <= self.budget_epsilon
-
-    def message(self) -> str:
-        reserved = f" + {self.reserved_steps} steps reserved by running runs" if self.reserved_steps else ""
-        assert self.delta is not None and self.spent_epsilon is not None and self.planned_epsilon is not None
-        return (
-            f"privacy budget exceeded for dataset {self.fingerprint}: budget epsilon="
-            f"{self.budget_epsilon:.4g} at delta={self.delta:.3g}; already spent {self.spent_epsilon:.4g}; "
-            f"this run alone {self.planned_epsilon:.4g}; spent{reserved} + this run would total "
-            f"{self.total_epsilon:.4g} ({self.accountant} accountant). Use more noise, fewer steps or a "
-            "smaller sample rate, or raise the budget with `privtune ledger set-budget`."
-        )
+def _run_record(row: Sequence[Any]) -> RunRecord:
+    (run_id, fp, started, finished, status, acc, sigma, q, planned, committed, delta, config, dp) = row
+    return RunRecord(int(run_id), fp, started, finished, status, acc, sigma, q, int(planned), int(committed),
+                     delta, json.loads(config), bool(dp))
 
 
 class Ledger:
@@ -139,10 +94,17 @@ class Ledger:
             for stmt in _schema(db):
                 db.execute(stmt)
             row = db.execute("SELECT value FROM meta WHERE key = ?", ("schema_version",)).fetchone()
+            if row is not None and int(row[0]) > SCHEMA_VERSION:
+                raise LedgerError(f"ledger {self.location} has schema v{row[0]}; this privtune reads up to v{SCHEMA_VERSION}")
+            for table, added in _ADDED_COLUMNS.items():
+                have = db.columns(table)
+                for column, ddl in added.items():
+                    if column not in have:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
             if row is None:
                 db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("schema_version", str(SCHEMA_VERSION)))
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise LedgerError(f"ledger {self.location} has schema v{row[0]}; this privtune reads up to v{SCHEMA_VERSION}")
+            elif int(row[0]) < SCHEMA_VERSION:
+                db.execute("UPDATE meta SET value = ? WHERE key = ?", (str(SCHEMA_VERSION), "schema_version"))
 
     @classmethod
     def open(cls, path_or_url: str | None = None) -> Ledger:
@@ -195,16 +157,19 @@ class Ledger:
     def history(self, fingerprint: str) -> list[RunRecord]:
         """All runs on the dataset, oldest first."""
         rows = self._db.execute(
-            "SELECT id, fingerprint, started, finished, status, accountant, noise_multiplier, sample_rate, "
-            "planned_steps, committed_steps, delta, config FROM runs WHERE fingerprint = ? ORDER BY id",
-            (fingerprint,),
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE fingerprint = ? ORDER BY id", (fingerprint,)
         ).fetchall()
-        return [RunRecord(*r[:-1], config=json.loads(r[-1])) for r in rows]
+        return [_run_record(r) for r in rows]
 
     def spent(self, fingerprint: str, delta: float | None = None, accountant: str | Accountant = DEFAULT_ACCOUNTANT) -> float:
-        """Epsilon composed over all runs' committed steps (at the dataset's delta by default)."""
-        delta = self._delta_for(fingerprint, delta)
-        return get_accountant(accountant).epsilon([r.spent_event() for r in self.history(fingerprint)], delta)
+        """Epsilon composed over all runs' committed steps (at the dataset's delta by default).
+
+        ``inf`` once a non-private run has trained on the dataset.
+        """
+        runs = self.history(fingerprint)
+        if exhausted_reason(runs):
+            return math.inf
+        return compose(get_accountant(accountant), runs, self._delta_for(fingerprint, delta))
 
     def plan_check(
         self,
@@ -229,10 +194,42 @@ class Ledger:
         config: dict[str, Any] | None = None,
         name: str | None = None,
     ) -> int:
-        """Check the budget and record a ``running`` run in one transaction; returns its id.
+        """Check the budget and record a ``running`` DP run in one transaction; returns its id.
 
         ``config`` is a JSON-able summary of the run settings; never put records in it.
         """
+        return self._insert_run(fingerprint, planned, planned.sample_rate, planned.steps,
+                                accountant=accountant, delta=delta, config=config, name=name)
+
+    def begin_non_private_run(
+        self,
+        fingerprint: str,
+        *,
+        sample_rate: float,
+        steps: int,
+        config: dict[str, Any] | None = None,
+        name: str | None = None,
+    ) -> int:
+        """Record a ``running`` run without DP (its epsilon is unbounded); returns its id.
+
+        Refused (`BudgetExceeded`) on a dataset with a budget. Recorded everywhere else, so that a
+        budget set later knows the data was already released without a bound.
+        """
+        return self._insert_run(fingerprint, None, sample_rate, steps, accountant=DEFAULT_ACCOUNTANT,
+                                delta=None, config=config, name=name)
+
+    def _insert_run(
+        self,
+        fingerprint: str,
+        planned: MechanismEvent | None,  # None: a non-private run
+        sample_rate: float,
+        steps: int,
+        *,
+        accountant: str | Accountant,
+        delta: float | None,
+        config: dict[str, Any] | None,
+        name: str | None,
+    ) -> int:
         acc = get_accountant(accountant)
         config_text = json.dumps(config or {}, sort_keys=True, default=str)
         if len(config_text) > _MAX_CONFIG_CHARS:
@@ -250,11 +247,12 @@ class Ledger:
             check = self._check(fingerprint, planned, delta, acc, self.history(fingerprint))
             if not check.ok:
                 raise BudgetExceeded(check.message())
+            sigma = planned.noise_multiplier if planned is not None else 0.0
             return self._db.insert_returning_id(
                 "INSERT INTO runs (fingerprint, started, status, accountant, noise_multiplier, sample_rate, "
-                "planned_steps, committed_steps, delta, config) VALUES (?, ?, 'running', ?, ?, ?, ?, 0, ?, ?)",
-                (fingerprint, now, acc.name, planned.noise_multiplier, planned.sample_rate, planned.steps,
-                 check.delta, config_text),
+                "planned_steps, committed_steps, delta, config, dp) VALUES (?, ?, 'running', ?, ?, ?, ?, 0, ?, ?, ?)",
+                (fingerprint, now, acc.name, sigma, float(sample_rate), int(steps), check.delta, config_text,
+                 int(planned is not None)),
             )
 
     def commit_steps(self, run_id: int, n: int = 1) -> None:
@@ -302,9 +300,12 @@ class Ledger:
         out = []
         for d in records:
             runs = self.history(d.fingerprint)
-            spent = acc.epsilon([r.spent_event() for r in runs], d.delta) if d.delta is not None else None
+            exhausted = exhausted_reason(runs)
+            # JSON has no infinity: an unbounded spend is spent_epsilon null + spent_unbounded true.
+            spent = compose(acc, runs, d.delta) if d.delta is not None and not exhausted else None
             remaining = d.budget_epsilon - spent if d.budget_epsilon is not None and spent is not None else None
             out.append({**asdict(d), "spent_epsilon": spent, "remaining_epsilon": remaining,
+                        "spent_unbounded": exhausted is not None, "exhausted_reason": exhausted,
                         "runs": [asdict(r) for r in runs]})
         return {"format": "privtune-ledger", "schema_version": SCHEMA_VERSION, "exported": _now(),
                 "ledger": self.location, "accountant": acc.name, "datasets": out}
@@ -332,7 +333,7 @@ class Ledger:
     def _check(
         self,
         fingerprint: str,
-        planned: MechanismEvent,
+        planned: MechanismEvent | None,
         delta: float | None,
         accountant: str | Accountant,
         runs: Sequence[RunRecord],
@@ -340,18 +341,25 @@ class Ledger:
         acc = get_accountant(accountant)
         d = self.dataset(fingerprint)
         budget = d.budget_epsilon if d is not None else None
+        exhausted = exhausted_reason(runs)
         if budget is None and delta is None:
             # No budget and no delta: nothing to check or report against; record the run.
-            return BudgetCheck(fingerprint, None, None, None, None, None, 0, acc.name)
+            return BudgetCheck(fingerprint, None, None, None, None, None, 0, acc.name, exhausted)
         delta = self._delta_for(fingerprint, delta)
-        reserved_steps = sum(r.reserved_event().steps - r.committed_steps for r in runs)
+        reserved_steps = sum(r.steps_held(True) - r.committed_steps for r in runs)
+        if planned is None:
+            planned_eps = total = math.inf
+        else:
+            planned_eps = acc.epsilon([planned], delta)
+            total = compose(acc, runs, delta, reserved=True, extra=[planned])
         return BudgetCheck(
             fingerprint=fingerprint,
             budget_epsilon=budget,
             delta=delta,
-            spent_epsilon=acc.epsilon([r.spent_event() for r in runs], delta),
-            planned_epsilon=acc.epsilon([planned], delta),
-            total_epsilon=acc.epsilon([r.reserved_event() for r in runs] + [planned], delta),
+            spent_epsilon=compose(acc, runs, delta),
+            planned_epsilon=planned_eps,
+            total_epsilon=total,
             reserved_steps=reserved_steps,
             accountant=acc.name,
+            exhausted=exhausted,
         )

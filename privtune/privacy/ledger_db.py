@@ -70,6 +70,10 @@ class Database:
     def schema_lock(self) -> None:
         """Serialise concurrent schema creation (a no-op where the transaction already does)."""
 
+    def columns(self, table: str) -> set[str]:
+        """Names of ``table``'s columns (empty if it does not exist); used to migrate old ledgers."""
+        raise NotImplementedError
+
     def close(self) -> None:
         raise NotImplementedError
 
@@ -97,6 +101,9 @@ class SqliteDatabase(Database):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self._conn.execute(sql, tuple(params))
+
+    def columns(self, table: str) -> set[str]:
+        return {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
 
     def insert_returning_id(self, sql: str, params: Sequence[Any]) -> int:
         cur = self._conn.execute(sql, tuple(params))
@@ -146,6 +153,12 @@ class PostgresDatabase(Database):
     def insert_returning_id(self, sql: str, params: Sequence[Any]) -> int:
         row = self._conn.execute(self._sql(sql) + " RETURNING id", tuple(params)).fetchone()
         return int(row[0])
+
+    def columns(self, table: str) -> set[str]:
+        rows = self._conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = %s", (table,)).fetchall()
+        return {r[0] for r in rows}
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from privtune.errors import BudgetExceeded, ConfigError
+from privtune.errors import ConfigError
 from privtune.keys import config_dir
 from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
@@ -66,35 +66,32 @@ def evaluate(model: Any, examples: list[Example], pad_id: int, device: torch.dev
     return total / max(count, 1)
 
 
-def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_run: int | None) -> tuple[Ledger | None, int | None, int]:
-    """Budget check + run record before any step. Returns (ledger, run_id, steps already committed)."""
-    if not plan.dp:
-        _refuse_non_private_on_budget(cfg, fingerprint)
-        return None, None, 0
+def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_run: int | None) -> tuple[Ledger, int, int]:
+    """Budget check + run record before any step. Returns (ledger, run_id, steps already committed).
+
+    Non-private runs are recorded too (unbounded epsilon): a budget set later must know the data
+    was already released without a bound, and one already set refuses them.
+    """
     ledger = Ledger.open(cfg.ledger)
-    if cfg.budget_epsilon is not None:
-        ledger.set_budget(fingerprint, cfg.budget_epsilon, plan.delta, name=cfg.dataset_name)
-    if resume_run is not None:
-        run = next((r for r in ledger.history(fingerprint) if r.id == resume_run), None)
-        if run is None or run.status != "running":
-            raise ConfigError(f"checkpoint belongs to ledger run {resume_run}, which is not running in {ledger.location}")
-        return ledger, resume_run, run.committed_steps
-    summary = {k: v for k, v in cfg.model_dump(mode="json").items() if k not in ("data", "validation", "ledger", "dp_seed")}
-    planned = MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)
-    run_id = ledger.begin_run(fingerprint, planned, accountant=cfg.accountant, delta=plan.delta,
-                              config=summary, name=cfg.dataset_name)
-    return ledger, run_id, 0
-
-
-def _refuse_non_private_on_budget(cfg: TrainConfig, fingerprint: str) -> None:
-    """A non-private run spends unbounded epsilon: never on a dataset that has a budget."""
-    with Ledger.open(cfg.ledger) as ledger:
-        record = ledger.dataset(fingerprint)
-    if record is not None and record.budget_epsilon is not None:
-        raise BudgetExceeded(
-            f"dataset {fingerprint} has a privacy budget (epsilon={record.budget_epsilon:g}); a non-private "
-            "run (dp: false) would spend unbounded epsilon. Train with dp: true, or use other data."
-        )
+    try:
+        if cfg.budget_epsilon is not None and plan.dp:
+            ledger.set_budget(fingerprint, cfg.budget_epsilon, plan.delta, name=cfg.dataset_name)
+        if resume_run is not None:
+            run = next((r for r in ledger.history(fingerprint) if r.id == resume_run), None)
+            if run is None or run.status != "running":
+                raise ConfigError(f"checkpoint belongs to ledger run {resume_run}, which is not running in {ledger.location}")
+            return ledger, resume_run, run.committed_steps
+        summary = {k: v for k, v in cfg.model_dump(mode="json").items() if k not in ("data", "validation", "ledger", "dp_seed")}
+        if not plan.dp:
+            return ledger, ledger.begin_non_private_run(fingerprint, sample_rate=plan.sample_rate, steps=plan.steps,
+                                                        config=summary, name=cfg.dataset_name), 0
+        planned = MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)
+        run_id = ledger.begin_run(fingerprint, planned, accountant=cfg.accountant, delta=plan.delta,
+                                  config=summary, name=cfg.dataset_name)
+        return ledger, run_id, 0
+    except BaseException:
+        ledger.close()
+        raise
 
 
 def _budget_delta(cfg: TrainConfig, fingerprint: str) -> float | None:

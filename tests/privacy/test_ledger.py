@@ -250,3 +250,59 @@ def test_postgres_password_is_redacted_in_messages() -> None:
         Ledger.open("postgresql://nobody:hunter2@127.0.0.1:1/none?connect_timeout=2")
     assert "hunter2" not in str(err.value)
 
+
+
+def test_a_non_private_run_exhausts_any_budget_set_later(ledger: Ledger) -> None:
+    # Issue 10 item 3: a --no-dp run, then a budget of 9, then a DP run that "fits" 9 on its own.
+    raw = ledger.begin_non_private_run(FP, sample_rate=0.1, steps=20, config={"dp": False})
+    ledger.commit_steps(raw, 20)
+    ledger.finish_run(raw)
+    (rec,) = ledger.history(FP)
+    assert rec.dp is False and rec.committed_steps == 20
+    ledger.set_budget(FP, 9.0, DELTA)
+    assert ledger.spent(FP) == float("inf")
+    with pytest.raises(BudgetExceeded, match=rf"exhausted.*non-private run\(s\) {raw} "):
+        ledger.begin_run(FP, MechanismEvent(5.0, 0.01, 10))  # ~0.1 on its own
+    (d,) = ledger.export(FP)["datasets"]
+    assert d["spent_unbounded"] is True and d["spent_epsilon"] is None and d["remaining_epsilon"] is None
+    assert "non-private" in d["exhausted_reason"] and d["runs"][0]["dp"] is False
+    json.dumps(d, allow_nan=False)  # strict JSON: no Infinity in the export
+
+
+def test_a_non_private_run_is_refused_where_a_budget_exists(ledger: Ledger) -> None:
+    ledger.set_budget(FP, 9.0, DELTA)
+    with pytest.raises(BudgetExceeded, match="non-private run"):
+        ledger.begin_non_private_run(FP, sample_rate=0.1, steps=5)
+    assert ledger.history(FP) == []
+    # Elsewhere it is recorded; while it runs it holds everything, once aborted unused it frees nothing.
+    run = ledger.begin_non_private_run(OTHER, sample_rate=0.1, steps=5)
+    assert ledger.spent(OTHER, delta=DELTA) == float("inf")
+    ledger.finish_run(run, "aborted")  # aborted before its first step: no update was ever made
+    assert ledger.spent(OTHER, delta=DELTA) == 0.0
+
+
+def test_a_version_1_ledger_is_upgraded_in_place(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "v1.sqlite"
+    conn = sqlite3.connect(path)
+    conn.executescript("""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('schema_version', '1');
+        CREATE TABLE datasets (fingerprint TEXT PRIMARY KEY, name TEXT, budget_epsilon DOUBLE PRECISION,
+            delta DOUBLE PRECISION, created TEXT NOT NULL, updated TEXT NOT NULL);
+        CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, fingerprint TEXT NOT NULL REFERENCES datasets(fingerprint),
+            started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL, accountant TEXT NOT NULL,
+            noise_multiplier DOUBLE PRECISION NOT NULL, sample_rate DOUBLE PRECISION NOT NULL,
+            planned_steps BIGINT NOT NULL, committed_steps BIGINT NOT NULL DEFAULT 0, delta DOUBLE PRECISION,
+            config TEXT NOT NULL DEFAULT '{}');
+        INSERT INTO datasets VALUES ('%s', 'old', 5.0, 1e-5, '2026-01-01', '2026-01-01');
+        INSERT INTO runs (fingerprint, started, status, accountant, noise_multiplier, sample_rate, planned_steps,
+            committed_steps, delta) VALUES ('%s', '2026-01-01', 'completed', 'pld', 1.0, 0.01, 100, 100, 1e-5);
+    """ % (FP, FP))
+    conn.commit()
+    conn.close()
+    with Ledger.open(path) as led:
+        (run,) = led.history(FP)
+        assert run.dp is True and led.spent(FP) == pytest.approx(_pld(MechanismEvent(1.0, 0.01, 100)))
+        assert led._db.execute("SELECT value FROM meta").fetchone()[0] == "2"  # type: ignore[attr-defined]

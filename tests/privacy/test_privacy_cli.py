@@ -79,3 +79,16 @@ def test_ledger_set_budget_show_export(tmp_path: Path) -> None:
     assert json.loads(closed.stdout) == {"run_id": run, "status": "aborted"}
     again = runner.invoke(ledger_app, ["finish-run", str(run), "--ledger", db])
     assert isinstance(again.exception, LedgerError)
+
+
+def test_show_and_set_budget_say_why_a_budget_is_exhausted(tmp_path: Path) -> None:
+    db = str(tmp_path / "l.sqlite")
+    with Ledger.open(db) as led:
+        raw = led.begin_non_private_run(FP, sample_rate=0.2, steps=3)
+        led.commit_steps(raw, 1)
+        led.finish_run(raw, "failed")
+    result = runner.invoke(ledger_app, ["set-budget", FP, "-e", "9", "-d", "1e-5", "--ledger", db], catch_exceptions=False)
+    out = json.loads(result.stdout)  # strict JSON (no Infinity)
+    assert out["spent_unbounded"] is True and out["remaining_epsilon"] is None and "non-private" in out["exhausted_reason"]
+    shown = runner.invoke(ledger_app, ["show", "--ledger", db, "--dataset", FP], catch_exceptions=False).stdout
+    assert "∞" in shown and "exhausted" in shown and f"non-private run(s) {raw}" in shown and "no DP" in shown

@@ -1,0 +1,125 @@
+"""The ledger's row types and the composition rule they follow (no database code here)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from privtune.privacy.accountants import Accountant, MechanismEvent
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    fingerprint: str
+    name: str | None
+    budget_epsilon: float | None
+    delta: float | None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One training run on a dataset. ``dp`` False: a non-private run, whose epsilon is unbounded."""
+
+    id: int
+    fingerprint: str
+    started: str
+    finished: str | None
+    status: str
+    accountant: str
+    noise_multiplier: float  # 0.0 for a non-private run
+    sample_rate: float
+    planned_steps: int
+    committed_steps: int
+    delta: float | None
+    config: dict[str, Any] = field(default_factory=dict)
+    dp: bool = True
+
+    def steps_held(self, reserved: bool) -> int:
+        """Committed steps, or (``reserved``) what a running run may still reach: all its planned steps."""
+        if reserved and self.status == "running":
+            return max(self.planned_steps, self.committed_steps)
+        return self.committed_steps
+
+    def spent_event(self) -> MechanismEvent:
+        """The steps that have (or may have) reached the model. Private runs only."""
+        return MechanismEvent(self.noise_multiplier, self.sample_rate, self.steps_held(False))
+
+    def reserved_event(self) -> MechanismEvent:
+        """What the budget must hold for this run: all planned steps while it is running."""
+        return MechanismEvent(self.noise_multiplier, self.sample_rate, self.steps_held(True))
+
+
+def compose(acc: Accountant, runs: Sequence[RunRecord], delta: float, *, reserved: bool = False,
+            extra: Sequence[MechanismEvent] = ()) -> float:
+    """Epsilon of all ``runs`` (committed steps, or ``reserved`` ones) plus ``extra`` events at ``delta``.
+
+    A non-private run that took (or, reserved, may take) a step makes the result infinite: its
+    updates released the data with no bound at all, and nothing composed with it is bounded.
+    """
+    events = list(extra)
+    for run in runs:
+        steps = run.steps_held(reserved)
+        if steps == 0:
+            continue
+        if not run.dp:
+            return math.inf
+        events.append(run.reserved_event() if reserved else run.spent_event())
+    return acc.epsilon(events, delta) if events else 0.0
+
+
+def non_private_runs(runs: Sequence[RunRecord]) -> list[RunRecord]:
+    """Non-private runs that may have updated a model (committed or still running)."""
+    return [r for r in runs if not r.dp and (r.committed_steps > 0 or r.status == "running")]
+
+
+def exhausted_reason(runs: Sequence[RunRecord]) -> str | None:
+    """Why the dataset's epsilon is unbounded, in words, or None when it is not."""
+    bad = non_private_runs(runs)
+    if not bad:
+        return None
+    ids = ", ".join(f"{r.id} ({r.started[:10]})" for r in bad)
+    return (f"non-private run(s) {ids} trained on this dataset without DP: the data was released with "
+            "unbounded epsilon, so no budget on it can be met")
+
+
+@dataclass(frozen=True)
+class BudgetCheck:
+    """The numbers behind a budget decision (epsilons at ``delta``; ``inf`` after a non-private run)."""
+
+    fingerprint: str
+    budget_epsilon: float | None  # None: no budget set, nothing is refused
+    delta: float | None  # None only when there is neither a budget nor a caller's delta
+    spent_epsilon: float | None  # committed steps only
+    planned_epsilon: float | None  # the new run on its own
+    total_epsilon: float | None  # committed + reserved by running runs + planned
+    reserved_steps: int  # steps still reserved by other running runs
+    accountant: str
+    exhausted: str | None = None  # why spent is unbounded (non-private runs), if it is
+
+    @property
+    def ok(self) -> bool:
+        if self.budget_epsilon is None:
+            return True
+        assert self.total_epsilon is not None
+        return self.total_epsilon <= self.budget_epsilon
+
+    def message(self) -> str:
+        if self.exhausted:
+            return (f"privacy budget exhausted for dataset {self.fingerprint} (budget epsilon="
+                    f"{self.budget_epsilon:.4g}): {self.exhausted}. Train on data that was never used "
+                    "without DP.")
+        if self.planned_epsilon is not None and math.isinf(self.planned_epsilon):
+            return (f"dataset {self.fingerprint} has a privacy budget (epsilon={self.budget_epsilon:g}); a "
+                    "non-private run (dp: false) would spend unbounded epsilon. Train with dp: true, or use "
+                    "other data.")
+        reserved = f" + {self.reserved_steps} steps reserved by running runs" if self.reserved_steps else ""
+        assert self.delta is not None and self.spent_epsilon is not None and self.planned_epsilon is not None
+        return (
+            f"privacy budget exceeded for dataset {self.fingerprint}: budget epsilon="
+            f"{self.budget_epsilon:.4g} at delta={self.delta:.3g}; already spent {self.spent_epsilon:.4g}; "
+            f"this run alone {self.planned_epsilon:.4g}; spent{reserved} + this run would total "
+            f"{self.total_epsilon:.4g} ({self.accountant} accountant). Use more noise, fewer steps or a "
+            "smaller sample rate, or raise the budget with `privtune ledger set-budget`."
+        )

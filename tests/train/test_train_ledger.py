@@ -1,0 +1,38 @@
+"""How `privtune train` talks to the privacy-budget ledger (issue 10 items 3, 5, 6)."""
+
+import json
+
+import pytest
+
+from privtune.demo.corpus import generate
+from privtune.errors import BudgetExceeded
+from privtune.privacy.ledger import Ledger
+from privtune.train.config import TrainConfig
+from privtune.train.loop import train
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("data")
+    (d / "train.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in generate(40, seed=5)))
+    return d
+
+
+def _cfg(model_dir, data, out, **kw):
+    base = dict(model=model_dir, data=data / "train.jsonl", output_dir=out, steps=2, batch_size=8,
+                micro_batch_size=8, max_length=64, target_epsilon=8.0, ledger=str(out.parent / "ledger.sqlite"),
+                dp_seed=3, seed=0)
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+def test_non_private_run_is_recorded_and_exhausts_a_later_budget(tiny_llama_dir, data, tmp_path):
+    first = train(_cfg(tiny_llama_dir, data, tmp_path / "raw", dp=False), log=lambda m: None)
+    fp = first["dataset_fingerprint"]
+    with Ledger.open(tmp_path / "ledger.sqlite") as led:
+        (run,) = led.history(fp)
+        assert (run.dp, run.status, run.committed_steps) == (False, "completed", 2)
+        led.set_budget(fp, 9.0, 1e-3)
+    with pytest.raises(BudgetExceeded, match="exhausted.*non-private"):
+        train(_cfg(tiny_llama_dir, data, tmp_path / "dp", delta=1e-3), log=lambda m: None)
+    assert not (tmp_path / "dp" / "adapter").exists()
