@@ -138,6 +138,15 @@ def show_cmd(
             runs.add_row(str(r["id"]), r["status"], r["started"][:16].replace("T", " "), sigma,
                          f"{r['sample_rate']:.4g}", f"{r['committed_steps']}/{r['planned_steps']}", r["accountant"])
         console.print(runs)
+        changes = Table(title="budget history")
+        for col in ("when (UTC)", "by", "ε", "δ", "reason"):
+            changes.add_column(col, no_wrap=col != "reason")
+        for c in data["datasets"][0]["budget_history"]:
+            was = f"{c['old_epsilon']:.4g} → " if c["old_epsilon"] is not None else ""
+            was_d = f"{c['old_delta']:.3g} → " if c["old_delta"] is not None and c["old_delta"] != c["new_delta"] else ""
+            changes.add_row(c["changed"][:16].replace("T", " "), c["changed_by"], f"{was}{c['new_epsilon']:.4g}",
+                            f"{was_d}{c['new_delta']:.3g}", c["reason"])
+        console.print(changes)
 
 
 @ledger_app.command("export")
@@ -162,13 +171,19 @@ def set_budget_cmd(
     epsilon: Annotated[float, typer.Option("--epsilon", "-e", help="Total epsilon all runs on this dataset may spend.")],
     delta: DeltaOpt,
     name: Annotated[Optional[str], typer.Option(help="Display name for the dataset.")] = None,
+    reason: Annotated[Optional[str], typer.Option(help="Why the budget changes (required to change an existing one).")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Who changes it [default: user@host].")] = None,
     ledger: LedgerOpt = None,
 ) -> None:
-    """Set or replace a dataset's (epsilon, delta) budget; later runs that would exceed it are refused."""
+    """Set a dataset's (epsilon, delta) budget, or change it with --reason; later runs that would exceed it are refused.
+
+    Every set or change is kept in the dataset's budget history (who, when, why), shown by
+    `ledger show --dataset` and `ledger export`. `privtune train` can set a first budget but never change one.
+    """
     with Ledger.open(ledger) as led:
-        led.set_budget(fingerprint, epsilon, delta, name=name)
+        changed = led.set_budget(fingerprint, epsilon, delta, name=name, reason=reason, changed_by=by)
         (d,) = led.export(fingerprint)["datasets"]
-    _emit({"fingerprint": fingerprint, "budget_epsilon": epsilon, "delta": delta,
+    _emit({"fingerprint": fingerprint, "budget_epsilon": epsilon, "delta": delta, "changed": changed,
            **{k: d[k] for k in ("spent_epsilon", "remaining_epsilon", "spent_unbounded", "exhausted_reason")}})
 
 

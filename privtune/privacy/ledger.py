@@ -29,11 +29,19 @@ from privtune.privacy.accountants import DEFAULT_ACCOUNTANT, Accountant, Mechani
 from privtune.privacy.accountants.base import check_delta
 from privtune.privacy.errors import BudgetExceeded, LedgerError
 from privtune.privacy.ledger_db import Database, default_ledger_location, redact
-from privtune.privacy.ledger_records import BudgetCheck, DatasetRecord, RunRecord, compose, exhausted_reason
+from privtune.privacy.ledger_schema import SCHEMA_VERSION, create_or_upgrade
+from privtune.privacy.ledger_records import (
+    BudgetChange,
+    BudgetCheck,
+    DatasetRecord,
+    RunRecord,
+    compose,
+    current_user,
+    exhausted_reason,
+)
 
-__all__ = ["SCHEMA_VERSION", "BudgetCheck", "DatasetRecord", "Ledger", "RunRecord"]
+__all__ = ["SCHEMA_VERSION", "BudgetChange", "BudgetCheck", "DatasetRecord", "Ledger", "RunRecord"]
 
-SCHEMA_VERSION = 2
 RUN_STATUSES = ("running", "completed", "failed", "aborted")
 _MAX_CONFIG_CHARS = 65_536
 
@@ -42,38 +50,6 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _schema(db: Database) -> list[str]:
-    return [
-        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        """CREATE TABLE IF NOT EXISTS datasets (
-            fingerprint TEXT PRIMARY KEY,
-            name TEXT,
-            budget_epsilon DOUBLE PRECISION,
-            delta DOUBLE PRECISION,
-            created TEXT NOT NULL,
-            updated TEXT NOT NULL)""",
-        f"""CREATE TABLE IF NOT EXISTS runs (
-            {db.id_column},
-            fingerprint TEXT NOT NULL REFERENCES datasets(fingerprint),
-            started TEXT NOT NULL,
-            finished TEXT,
-            status TEXT NOT NULL,
-            accountant TEXT NOT NULL,
-            noise_multiplier DOUBLE PRECISION NOT NULL,
-            sample_rate DOUBLE PRECISION NOT NULL,
-            planned_steps BIGINT NOT NULL,
-            committed_steps BIGINT NOT NULL DEFAULT 0,
-            delta DOUBLE PRECISION,
-            config TEXT NOT NULL DEFAULT '{{}}')""",
-        "CREATE INDEX IF NOT EXISTS runs_by_dataset ON runs (fingerprint)",
-    ]
-
-
-# Columns added after schema v1. New and old ledgers alike get them by ALTER TABLE on open, so
-# there is one upgrade path and it runs in every test.
-_ADDED_COLUMNS: dict[str, dict[str, str]] = {
-    "runs": {"dp": "INTEGER NOT NULL DEFAULT 1"},  # 0: a non-private run (unbounded epsilon)
-}
 _RUN_COLUMNS = ("id, fingerprint, started, finished, status, accountant, noise_multiplier, sample_rate, "
                 "planned_steps, committed_steps, delta, config, dp")
 
@@ -90,21 +66,7 @@ class Ledger:
     def __init__(self, db: Database) -> None:
         self._db = db
         with db.transaction():
-            db.schema_lock()
-            for stmt in _schema(db):
-                db.execute(stmt)
-            row = db.execute("SELECT value FROM meta WHERE key = ?", ("schema_version",)).fetchone()
-            if row is not None and int(row[0]) > SCHEMA_VERSION:
-                raise LedgerError(f"ledger {self.location} has schema v{row[0]}; this privtune reads up to v{SCHEMA_VERSION}")
-            for table, added in _ADDED_COLUMNS.items():
-                have = db.columns(table)
-                for column, ddl in added.items():
-                    if column not in have:
-                        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
-            if row is None:
-                db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("schema_version", str(SCHEMA_VERSION)))
-            elif int(row[0]) < SCHEMA_VERSION:
-                db.execute("UPDATE meta SET value = ? WHERE key = ?", (str(SCHEMA_VERSION), "schema_version"))
+            create_or_upgrade(db, self.location)
 
     @classmethod
     def open(cls, path_or_url: str | None = None) -> Ledger:
@@ -128,20 +90,66 @@ class Ledger:
         self.close()
 
     # -- datasets ---------------------------------------------------------------------------------
-    def set_budget(self, fingerprint: str, epsilon: float, delta: float, name: str | None = None) -> None:
-        """Set (or replace) a dataset's (epsilon, delta) budget; ``name`` is a display label."""
+    def set_budget(self, fingerprint: str, epsilon: float, delta: float, name: str | None = None, *,
+                   reason: str | None = None, changed_by: str | None = None) -> bool:
+        """Set a dataset's (epsilon, delta) budget, or change it; ``name`` is a display label.
+
+        Every set or change is appended to the budget history with who (``changed_by``, default
+        ``user@host``), when and why. Changing an existing budget needs a ``reason``. Returns
+        whether the budget changed (False: it already was exactly this).
+        """
         if not (isinstance(epsilon, int | float) and math.isfinite(epsilon) and epsilon > 0):
             raise LedgerError(f"budget epsilon must be a finite number > 0, got {epsilon!r}")
         delta = check_delta(delta)
         now = _now()
         with self._db.transaction():
             self._db.execute(
-                "INSERT INTO datasets (fingerprint, name, budget_epsilon, delta, created, updated) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET "
-                "budget_epsilon = excluded.budget_epsilon, delta = excluded.delta, "
-                "name = COALESCE(excluded.name, datasets.name), updated = excluded.updated",
-                (fingerprint, name, float(epsilon), delta, now, now),
-            )
+                "INSERT INTO datasets (fingerprint, name, created, updated) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (fingerprint) DO NOTHING", (fingerprint, name, now, now))
+            old_eps, old_delta = self._db.execute(
+                "SELECT budget_epsilon, delta FROM datasets WHERE fingerprint = ?" + self._db.lock_suffix, (fingerprint,)
+            ).fetchone()
+            if name is not None:
+                self._db.execute("UPDATE datasets SET name = ? WHERE fingerprint = ?", (name, fingerprint))
+            if old_eps is not None and (old_eps, old_delta) == (float(epsilon), delta):
+                return False
+            if old_eps is not None and not (reason and reason.strip()):
+                raise LedgerError(
+                    f"dataset {fingerprint} already has a budget of epsilon={old_eps:g} at delta={old_delta:g}; "
+                    f"changing it to epsilon={epsilon:g} at delta={delta:g} needs a reason (--reason), which "
+                    "the ledger keeps with who and when")
+            self._db.execute("UPDATE datasets SET budget_epsilon = ?, delta = ?, updated = ? WHERE fingerprint = ?",
+                             (float(epsilon), delta, now, fingerprint))
+            self._db.execute(
+                "INSERT INTO budget_changes (fingerprint, changed, changed_by, old_epsilon, new_epsilon, old_delta, "
+                "new_delta, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (fingerprint, now, changed_by or current_user(), old_eps, float(epsilon), old_delta, delta,
+                 (reason or "").strip() or "first budget"))
+        return True
+
+    def ensure_budget(self, fingerprint: str, epsilon: float, delta: float, name: str | None = None, *,
+                      source: str = "privtune train --budget-epsilon") -> None:
+        """Set the budget if the dataset has none; refuse (`LedgerError`) to change an existing one.
+
+        What a training config may do: a config or flag silently raising a budget would defeat it.
+        """
+        d = self.dataset(fingerprint)
+        if d is not None and d.budget_epsilon is not None:
+            if (d.budget_epsilon, d.delta) != (float(epsilon), delta):
+                raise LedgerError(
+                    f"dataset {fingerprint} already has a budget of epsilon={d.budget_epsilon:g} at "
+                    f"delta={d.delta:g}; {source} {epsilon:g} would change it. A training run never changes a "
+                    f"budget: drop the setting, or change it on purpose with `privtune ledger set-budget "
+                    f"{fingerprint} --epsilon {epsilon:g} --delta {delta:g} --reason '...'`")
+            return
+        self.set_budget(fingerprint, epsilon, delta, name, reason=f"first budget, set by {source}")
+
+    def budget_history(self, fingerprint: str) -> list[BudgetChange]:
+        """Every budget set or change on the dataset, oldest first."""
+        rows = self._db.execute(
+            "SELECT id, fingerprint, changed, changed_by, old_epsilon, new_epsilon, old_delta, new_delta, reason "
+            "FROM budget_changes WHERE fingerprint = ? ORDER BY id", (fingerprint,)).fetchall()
+        return [BudgetChange(int(r[0]), *r[1:]) for r in rows]
 
     def dataset(self, fingerprint: str) -> DatasetRecord | None:
         row = self._db.execute(
@@ -306,6 +314,7 @@ class Ledger:
             remaining = d.budget_epsilon - spent if d.budget_epsilon is not None and spent is not None else None
             out.append({**asdict(d), "spent_epsilon": spent, "remaining_epsilon": remaining,
                         "spent_unbounded": exhausted is not None, "exhausted_reason": exhausted,
+                        "budget_history": [asdict(c) for c in self.budget_history(d.fingerprint)],
                         "runs": [asdict(r) for r in runs]})
         return {"format": "privtune-ledger", "schema_version": SCHEMA_VERSION, "exported": _now(),
                 "ledger": self.location, "accountant": acc.name, "datasets": out}

@@ -19,6 +19,34 @@ class DatasetRecord:
 
 
 @dataclass(frozen=True)
+class BudgetChange:
+    """One row of a dataset's budget history: the first budget (``old_epsilon`` None) or a change."""
+
+    id: int
+    fingerprint: str
+    changed: str
+    changed_by: str
+    old_epsilon: float | None
+    new_epsilon: float
+    old_delta: float | None
+    new_delta: float
+    reason: str
+
+
+def current_user() -> str:
+    """``user@host`` for the budget history; never fails (containers may have no passwd entry)."""
+    import getpass
+    import os
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - getuser raises OSError/KeyError without USER and a passwd entry
+        user = f"uid{os.getuid()}"
+    return f"{user}@{socket.gethostname()}"
+
+
+@dataclass(frozen=True)
 class RunRecord:
     """One training run on a dataset. ``dp`` False: a non-private run, whose epsilon is unbounded."""
 

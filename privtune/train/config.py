@@ -74,7 +74,8 @@ class TrainConfig(BaseModel):
 
     ledger: str | None = Field(None, description="Ledger SQLite path or postgresql:// URL (default: user data dir).")
     dataset_name: str | None = Field(None, description="Human name recorded in the ledger.")
-    budget_epsilon: float | None = Field(None, gt=0, description="Set/refresh this dataset's total budget.")
+    budget_epsilon: float | None = Field(None, gt=0, description="This dataset's total budget if it has none; "
+                                          "never changes an existing one (use `privtune ledger set-budget`).")
 
     checkpoint: CheckpointConfig = CheckpointConfig()
     resume: bool = Field(False, description="Continue from the latest checkpoint in output_dir.")

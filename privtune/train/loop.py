@@ -75,7 +75,7 @@ def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_r
     ledger = Ledger.open(cfg.ledger)
     try:
         if cfg.budget_epsilon is not None and plan.dp:
-            ledger.set_budget(fingerprint, cfg.budget_epsilon, plan.delta, name=cfg.dataset_name)
+            ledger.ensure_budget(fingerprint, cfg.budget_epsilon, plan.delta, name=cfg.dataset_name)
         if resume_run is not None:
             run = next((r for r in ledger.history(fingerprint) if r.id == resume_run), None)
             if run is None or run.status != "running":

@@ -306,3 +306,29 @@ def test_a_version_1_ledger_is_upgraded_in_place(tmp_path: Path) -> None:
         (run,) = led.history(FP)
         assert run.dp is True and led.spent(FP) == pytest.approx(_pld(MechanismEvent(1.0, 0.01, 100)))
         assert led._db.execute("SELECT value FROM meta").fetchone()[0] == "2"  # type: ignore[attr-defined]
+
+
+def test_budget_changes_need_a_reason_and_are_kept(ledger: Ledger) -> None:
+    assert ledger.set_budget(FP, 5.0, DELTA, changed_by="ana@lab") is True
+    assert ledger.set_budget(FP, 5.0, DELTA) is False  # the same budget again: nothing to record
+    with pytest.raises(LedgerError, match="needs a reason"):
+        ledger.set_budget(FP, 100.0, DELTA)
+    assert ledger.dataset(FP).budget_epsilon == 5.0  # type: ignore[union-attr]
+    ledger.set_budget(FP, 3.0, 1e-6, reason="  audit found a second copy of the data  ", changed_by="bo@lab")
+    first, second = ledger.budget_history(FP)
+    assert (first.old_epsilon, first.new_epsilon, first.changed_by, first.reason) == (None, 5.0, "ana@lab", "first budget")
+    assert (second.old_epsilon, second.new_epsilon, second.old_delta, second.new_delta) == (5.0, 3.0, DELTA, 1e-6)
+    assert second.reason == "audit found a second copy of the data" and second.changed_by == "bo@lab"
+    assert second.changed >= first.changed
+    exported = ledger.export(FP)["datasets"][0]["budget_history"]
+    assert [c["new_epsilon"] for c in exported] == [5.0, 3.0] and exported[1]["reason"].startswith("audit")
+
+
+def test_ensure_budget_sets_a_first_budget_but_never_changes_one(ledger: Ledger) -> None:
+    ledger.ensure_budget(FP, 10.0, DELTA)
+    ledger.ensure_budget(FP, 10.0, DELTA)  # the same: fine
+    with pytest.raises(LedgerError, match=r"would change it.*ledger set-budget"):
+        ledger.ensure_budget(FP, 100.0, DELTA)
+    (only,) = ledger.budget_history(FP)
+    assert only.new_epsilon == 10.0 and "privtune train" in only.reason
+    assert ledger.dataset(FP).budget_epsilon == 10.0  # type: ignore[union-attr]

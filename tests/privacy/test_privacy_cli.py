@@ -92,3 +92,18 @@ def test_show_and_set_budget_say_why_a_budget_is_exhausted(tmp_path: Path) -> No
     assert out["spent_unbounded"] is True and out["remaining_epsilon"] is None and "non-private" in out["exhausted_reason"]
     shown = runner.invoke(ledger_app, ["show", "--ledger", db, "--dataset", FP], catch_exceptions=False).stdout
     assert "∞" in shown and "exhausted" in shown and f"non-private run(s) {raw}" in shown and "no DP" in shown
+
+
+def test_set_budget_change_is_recorded_with_who_and_why(tmp_path: Path) -> None:
+    db = str(tmp_path / "l.sqlite")
+    base = ["set-budget", FP, "-d", "1e-5", "--ledger", db]
+    assert json.loads(runner.invoke(ledger_app, [*base, "-e", "4"], catch_exceptions=False).stdout)["changed"] is True
+    refused = runner.invoke(ledger_app, [*base, "-e", "8"])
+    assert isinstance(refused.exception, LedgerError) and "needs a reason" in str(refused.exception)
+    changed = runner.invoke(ledger_app, [*base, "-e", "8", "--reason", "new DPO agreement", "--by", "dpo@corp"],
+                            catch_exceptions=False)
+    assert json.loads(changed.stdout)["changed"] is True
+    shown = runner.invoke(ledger_app, ["show", "--ledger", db, "--dataset", FP], catch_exceptions=False).stdout
+    assert "budget history" in shown and "4 → 8" in shown and "dpo@corp" in shown and "new DPO agreement" in shown
+    exported = json.loads(runner.invoke(ledger_app, ["export", "--ledger", db]).stdout)
+    assert [c["reason"] for c in exported["datasets"][0]["budget_history"]] == ["first budget", "new DPO agreement"]

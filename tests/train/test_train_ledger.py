@@ -36,3 +36,17 @@ def test_non_private_run_is_recorded_and_exhausts_a_later_budget(tiny_llama_dir,
     with pytest.raises(BudgetExceeded, match="exhausted.*non-private"):
         train(_cfg(tiny_llama_dir, data, tmp_path / "dp", delta=1e-3), log=lambda m: None)
     assert not (tmp_path / "dp" / "adapter").exists()
+
+
+def test_budget_epsilon_flag_never_raises_an_existing_budget(tiny_llama_dir, data, tmp_path):
+    from privtune.privacy.errors import LedgerError
+
+    first = train(_cfg(tiny_llama_dir, data, tmp_path / "a", budget_epsilon=20.0), log=lambda m: None)
+    fp = first["dataset_fingerprint"]
+    with pytest.raises(LedgerError, match="would change it"):
+        train(_cfg(tiny_llama_dir, data, tmp_path / "b", budget_epsilon=100.0), log=lambda m: None)
+    with Ledger.open(tmp_path / "ledger.sqlite") as led:
+        assert led.dataset(fp).budget_epsilon == 20.0 and len(led.history(fp)) == 1
+        (change,) = led.budget_history(fp)
+        assert change.new_epsilon == 20.0 and "--budget-epsilon" in change.reason
+    assert not (tmp_path / "b" / "adapter").exists()

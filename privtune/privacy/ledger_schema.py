@@ -1,0 +1,72 @@
+"""The ledger's tables, and the in-place upgrade of ledgers written by older privtune versions."""
+
+from __future__ import annotations
+
+from privtune.privacy.errors import LedgerError
+from privtune.privacy.ledger_db import Database
+
+SCHEMA_VERSION = 2
+
+
+def _schema(db: Database) -> list[str]:
+    return [
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE IF NOT EXISTS datasets (
+            fingerprint TEXT PRIMARY KEY,
+            name TEXT,
+            budget_epsilon DOUBLE PRECISION,
+            delta DOUBLE PRECISION,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL)""",
+        f"""CREATE TABLE IF NOT EXISTS runs (
+            {db.id_column},
+            fingerprint TEXT NOT NULL REFERENCES datasets(fingerprint),
+            started TEXT NOT NULL,
+            finished TEXT,
+            status TEXT NOT NULL,
+            accountant TEXT NOT NULL,
+            noise_multiplier DOUBLE PRECISION NOT NULL,
+            sample_rate DOUBLE PRECISION NOT NULL,
+            planned_steps BIGINT NOT NULL,
+            committed_steps BIGINT NOT NULL DEFAULT 0,
+            delta DOUBLE PRECISION,
+            config TEXT NOT NULL DEFAULT '{{}}')""",
+        "CREATE INDEX IF NOT EXISTS runs_by_dataset ON runs (fingerprint)",
+        # v2: every budget set or change, with who, when and why (never edited, only appended).
+        f"""CREATE TABLE IF NOT EXISTS budget_changes (
+            {db.id_column},
+            fingerprint TEXT NOT NULL REFERENCES datasets(fingerprint),
+            changed TEXT NOT NULL,
+            changed_by TEXT NOT NULL,
+            old_epsilon DOUBLE PRECISION,
+            new_epsilon DOUBLE PRECISION NOT NULL,
+            old_delta DOUBLE PRECISION,
+            new_delta DOUBLE PRECISION NOT NULL,
+            reason TEXT NOT NULL)""",
+    ]
+
+
+# Columns added after schema v1. New and old ledgers alike get them by ALTER TABLE on open, so
+# there is one upgrade path and it runs in every test.
+_ADDED_COLUMNS: dict[str, dict[str, str]] = {
+    "runs": {"dp": "INTEGER NOT NULL DEFAULT 1"},  # 0: a non-private run (unbounded epsilon)
+}
+
+
+def create_or_upgrade(db: Database, location: str) -> None:
+    """Create missing tables and columns and record the schema version; call inside a transaction."""
+    db.schema_lock()
+    for stmt in _schema(db):
+        db.execute(stmt)
+    row = db.execute("SELECT value FROM meta WHERE key = ?", ("schema_version",)).fetchone()
+    if row is not None and int(row[0]) > SCHEMA_VERSION:
+        raise LedgerError(f"ledger {location} has schema v{row[0]}; this privtune reads up to v{SCHEMA_VERSION}")
+    for table, added in _ADDED_COLUMNS.items():
+        have = db.columns(table)
+        for column, ddl in added.items():
+            if column not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
+    if row is None:
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("schema_version", str(SCHEMA_VERSION)))
+    elif int(row[0]) < SCHEMA_VERSION:
+        db.execute("UPDATE meta SET value = ? WHERE key = ?", (str(SCHEMA_VERSION), "schema_version"))
