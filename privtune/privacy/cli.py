@@ -18,7 +18,7 @@ from rich.table import Table
 from privtune.io import atomic_write_json
 from privtune.privacy.accountants import MechanismEvent, get_accountant
 from privtune.privacy.calibration import noise_for_target_epsilon
-from privtune.privacy.ledger import Ledger
+from privtune.privacy.ledger import Ledger, PrivacyUnit
 
 privacy_app = typer.Typer(
     name="privacy",
@@ -37,6 +37,11 @@ ledger_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+class PrivacyUnitName(str, Enum):
+    record = "record"
+    user = "user"
 
 
 class AccountantName(str, Enum):
@@ -109,6 +114,7 @@ def show_cmd(
     table = Table(title=f"privacy budget ledger: {data['ledger']}", caption=f"epsilons by the {data['accountant']} accountant")
     table.add_column("dataset", no_wrap=True)
     table.add_column("name", min_width=10)
+    table.add_column("unit")
     for col in ("budget ε", "δ", "spent ε", "left ε"):
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("runs", justify="right")
@@ -121,6 +127,7 @@ def show_cmd(
             spent, rem = "[red]∞[/red]", "[red]0 (exhausted)[/red]" if d["budget_epsilon"] is not None else "-"
         table.add_row(
             d["fingerprint"].removeprefix("sha256:")[:10] + "…", d["name"] or "",
+            f"user:{d['user_id_field']}" if d["privacy_unit"] == "user" else d["privacy_unit"] or "-",
             _fmt(d["budget_epsilon"]), _fmt(d["delta"], 3), spent, rem,
             f"{len(d['runs'])}" + (f", {running} running" if running else ""),
         )
@@ -173,6 +180,9 @@ def set_budget_cmd(
     name: Annotated[Optional[str], typer.Option(help="Display name for the dataset.")] = None,
     reason: Annotated[Optional[str], typer.Option(help="Why the budget changes (required to change an existing one).")] = None,
     by: Annotated[Optional[str], typer.Option("--by", help="Who changes it [default: user@host].")] = None,
+    privacy_unit: Annotated[Optional[PrivacyUnitName], typer.Option(
+        help="What the budget protects: record or user [default: the unit of the dataset's runs].")] = None,
+    user_id_field: Annotated[Optional[str], typer.Option(help="The user id field, with --privacy-unit user.")] = None,
     ledger: LedgerOpt = None,
 ) -> None:
     """Set a dataset's (epsilon, delta) budget, or change it with --reason; later runs that would exceed it are refused.
@@ -181,7 +191,8 @@ def set_budget_cmd(
     `ledger show --dataset` and `ledger export`. `privtune train` can set a first budget but never change one.
     """
     with Ledger.open(ledger) as led:
-        changed = led.set_budget(fingerprint, epsilon, delta, name=name, reason=reason, changed_by=by)
+        unit = PrivacyUnit(privacy_unit.value, user_id_field) if privacy_unit else None
+        changed = led.set_budget(fingerprint, epsilon, delta, name=name, reason=reason, changed_by=by, unit=unit)
         (d,) = led.export(fingerprint)["datasets"]
     _emit({"fingerprint": fingerprint, "budget_epsilon": epsilon, "delta": delta, "changed": changed,
            **{k: d[k] for k in ("spent_epsilon", "remaining_epsilon", "spent_unbounded", "exhausted_reason")}})

@@ -33,14 +33,17 @@ from privtune.privacy.ledger_schema import SCHEMA_VERSION, create_or_upgrade
 from privtune.privacy.ledger_records import (
     BudgetChange,
     BudgetCheck,
+    RECORD,
     DatasetRecord,
+    PrivacyUnit,
     RunRecord,
     compose,
     current_user,
     exhausted_reason,
+    unit_mismatch,
 )
 
-__all__ = ["SCHEMA_VERSION", "BudgetChange", "BudgetCheck", "DatasetRecord", "Ledger", "RunRecord"]
+__all__ = ["SCHEMA_VERSION", "BudgetChange", "BudgetCheck", "DatasetRecord", "Ledger", "PrivacyUnit", "RunRecord"]
 
 RUN_STATUSES = ("running", "completed", "failed", "aborted")
 _MAX_CONFIG_CHARS = 65_536
@@ -51,13 +54,14 @@ def _now() -> str:
 
 
 _RUN_COLUMNS = ("id, fingerprint, started, finished, status, accountant, noise_multiplier, sample_rate, "
-                "planned_steps, committed_steps, delta, config, dp")
+                "planned_steps, committed_steps, delta, config, dp, privacy_unit, user_id_field")
+_DATASET_COLUMNS = "fingerprint, name, budget_epsilon, delta, privacy_unit, user_id_field"
 
 
 def _run_record(row: Sequence[Any]) -> RunRecord:
-    (run_id, fp, started, finished, status, acc, sigma, q, planned, committed, delta, config, dp) = row
+    (run_id, fp, started, finished, status, acc, sigma, q, planned, committed, delta, config, dp, unit, field) = row
     return RunRecord(int(run_id), fp, started, finished, status, acc, sigma, q, int(planned), int(committed),
-                     delta, json.loads(config), bool(dp))
+                     delta, json.loads(config), bool(dp), unit, field)
 
 
 class Ledger:
@@ -91,8 +95,11 @@ class Ledger:
 
     # -- datasets ---------------------------------------------------------------------------------
     def set_budget(self, fingerprint: str, epsilon: float, delta: float, name: str | None = None, *,
-                   reason: str | None = None, changed_by: str | None = None) -> bool:
+                   reason: str | None = None, changed_by: str | None = None, unit: PrivacyUnit | None = None) -> bool:
         """Set a dataset's (epsilon, delta) budget, or change it; ``name`` is a display label.
+
+        ``unit``: what the budget protects; it fixes the dataset's privacy unit if none is fixed
+        yet, and must match the one that is (None: whatever the dataset's runs use).
 
         Every set or change is appended to the budget history with who (``changed_by``, default
         ``user@host``), when and why. Changing an existing budget needs a ``reason``. Returns
@@ -106,9 +113,15 @@ class Ledger:
             self._db.execute(
                 "INSERT INTO datasets (fingerprint, name, created, updated) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (fingerprint) DO NOTHING", (fingerprint, name, now, now))
-            old_eps, old_delta = self._db.execute(
-                "SELECT budget_epsilon, delta FROM datasets WHERE fingerprint = ?" + self._db.lock_suffix, (fingerprint,)
+            old_eps, old_delta, old_unit, old_field = self._db.execute(
+                "SELECT budget_epsilon, delta, privacy_unit, user_id_field FROM datasets WHERE fingerprint = ?"
+                + self._db.lock_suffix, (fingerprint,)
             ).fetchone()
+            if unit is not None and old_unit is not None and PrivacyUnit(old_unit, old_field) != unit:
+                raise LedgerError(unit_mismatch(fingerprint, PrivacyUnit(old_unit, old_field), unit, "this budget"))
+            if unit is not None and old_unit is None:
+                self._db.execute("UPDATE datasets SET privacy_unit = ?, user_id_field = ? WHERE fingerprint = ?",
+                                 (unit.kind, unit.user_id_field, fingerprint))
             if name is not None:
                 self._db.execute("UPDATE datasets SET name = ? WHERE fingerprint = ?", (name, fingerprint))
             if old_eps is not None and (old_eps, old_delta) == (float(epsilon), delta):
@@ -128,7 +141,7 @@ class Ledger:
         return True
 
     def ensure_budget(self, fingerprint: str, epsilon: float, delta: float, name: str | None = None, *,
-                      source: str = "privtune train --budget-epsilon") -> None:
+                      source: str = "privtune train --budget-epsilon", unit: PrivacyUnit | None = None) -> None:
         """Set the budget if the dataset has none; refuse (`LedgerError`) to change an existing one.
 
         What a training config may do: a config or flag silently raising a budget would defeat it.
@@ -142,7 +155,7 @@ class Ledger:
                     f"budget: drop the setting, or change it on purpose with `privtune ledger set-budget "
                     f"{fingerprint} --epsilon {epsilon:g} --delta {delta:g} --reason '...'`")
             return
-        self.set_budget(fingerprint, epsilon, delta, name, reason=f"first budget, set by {source}")
+        self.set_budget(fingerprint, epsilon, delta, name, reason=f"first budget, set by {source}", unit=unit)
 
     def budget_history(self, fingerprint: str) -> list[BudgetChange]:
         """Every budget set or change on the dataset, oldest first."""
@@ -153,12 +166,12 @@ class Ledger:
 
     def dataset(self, fingerprint: str) -> DatasetRecord | None:
         row = self._db.execute(
-            "SELECT fingerprint, name, budget_epsilon, delta FROM datasets WHERE fingerprint = ?", (fingerprint,)
+            f"SELECT {_DATASET_COLUMNS} FROM datasets WHERE fingerprint = ?", (fingerprint,)
         ).fetchone()
         return DatasetRecord(*row) if row else None
 
     def datasets(self) -> list[DatasetRecord]:
-        rows = self._db.execute("SELECT fingerprint, name, budget_epsilon, delta FROM datasets ORDER BY created, fingerprint")
+        rows = self._db.execute(f"SELECT {_DATASET_COLUMNS} FROM datasets ORDER BY created, fingerprint")
         return [DatasetRecord(*r) for r in rows.fetchall()]
 
     # -- runs -------------------------------------------------------------------------------------
@@ -201,13 +214,16 @@ class Ledger:
         delta: float | None = None,
         config: dict[str, Any] | None = None,
         name: str | None = None,
+        unit: PrivacyUnit = RECORD,
     ) -> int:
         """Check the budget and record a ``running`` DP run in one transaction; returns its id.
 
-        ``config`` is a JSON-able summary of the run settings; never put records in it.
+        ``config`` is a JSON-able summary of the run settings; never put records in it. ``unit``
+        must be the dataset's privacy unit (the first DP run or a budget fixes it): `LedgerError`
+        otherwise, since epsilons of different units do not compose.
         """
         return self._insert_run(fingerprint, planned, planned.sample_rate, planned.steps,
-                                accountant=accountant, delta=delta, config=config, name=name)
+                                accountant=accountant, delta=delta, config=config, name=name, unit=unit)
 
     def begin_non_private_run(
         self,
@@ -217,6 +233,7 @@ class Ledger:
         steps: int,
         config: dict[str, Any] | None = None,
         name: str | None = None,
+        unit: PrivacyUnit = RECORD,
     ) -> int:
         """Record a ``running`` run without DP (its epsilon is unbounded); returns its id.
 
@@ -224,7 +241,7 @@ class Ledger:
         budget set later knows the data was already released without a bound.
         """
         return self._insert_run(fingerprint, None, sample_rate, steps, accountant=DEFAULT_ACCOUNTANT,
-                                delta=None, config=config, name=name)
+                                delta=None, config=config, name=name, unit=unit)
 
     def _insert_run(
         self,
@@ -237,6 +254,7 @@ class Ledger:
         delta: float | None,
         config: dict[str, Any] | None,
         name: str | None,
+        unit: PrivacyUnit,
     ) -> int:
         acc = get_accountant(accountant)
         config_text = json.dumps(config or {}, sort_keys=True, default=str)
@@ -251,16 +269,26 @@ class Ledger:
             )
             # Lock the dataset row (PostgreSQL; SQLite holds the write lock already) so no other
             # process can pass the same budget check before this run is recorded.
-            self._db.execute("SELECT fingerprint FROM datasets WHERE fingerprint = ?" + self._db.lock_suffix, (fingerprint,))
+            have_kind, have_field = self._db.execute(
+                "SELECT privacy_unit, user_id_field FROM datasets WHERE fingerprint = ?" + self._db.lock_suffix, (fingerprint,)
+            ).fetchone()
+            have = PrivacyUnit(have_kind, have_field) if have_kind else None
+            # A non-private run is unbounded for every unit: nothing to compose, so no unit check.
+            if planned is not None and have is not None and have != unit:
+                raise LedgerError(unit_mismatch(fingerprint, have, unit, "this run"))
+            if planned is not None and have is None:
+                self._db.execute("UPDATE datasets SET privacy_unit = ?, user_id_field = ? WHERE fingerprint = ?",
+                                 (unit.kind, unit.user_id_field, fingerprint))
             check = self._check(fingerprint, planned, delta, acc, self.history(fingerprint))
             if not check.ok:
                 raise BudgetExceeded(check.message())
             sigma = planned.noise_multiplier if planned is not None else 0.0
             return self._db.insert_returning_id(
                 "INSERT INTO runs (fingerprint, started, status, accountant, noise_multiplier, sample_rate, "
-                "planned_steps, committed_steps, delta, config, dp) VALUES (?, ?, 'running', ?, ?, ?, ?, 0, ?, ?, ?)",
+                "planned_steps, committed_steps, delta, config, dp, privacy_unit, user_id_field) "
+                "VALUES (?, ?, 'running', ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
                 (fingerprint, now, acc.name, sigma, float(sample_rate), int(steps), check.delta, config_text,
-                 int(planned is not None)),
+                 int(planned is not None), unit.kind, unit.user_id_field),
             )
 
     def commit_steps(self, run_id: int, n: int = 1) -> None:

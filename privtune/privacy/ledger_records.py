@@ -8,6 +8,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from privtune.privacy.accountants import Accountant, MechanismEvent
+from privtune.privacy.errors import LedgerError
+
+
+@dataclass(frozen=True)
+class PrivacyUnit:
+    """What one DP guarantee protects: one record, or everything one user (by ``user_id_field``) gave.
+
+    Epsilons of different units do not compose: a record-level epsilon bounds a user with k
+    records only at k times epsilon (group privacy), and a user-level one bounds a user, not a
+    record swapped inside that user's data. The ledger therefore refuses to mix them on a dataset.
+    """
+
+    kind: str = "record"
+    user_id_field: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("record", "user"):
+            raise LedgerError(f"privacy unit must be 'record' or 'user', got {self.kind!r}")
+        if self.kind == "user" and not self.user_id_field:
+            raise LedgerError("a user-level privacy unit needs its user_id_field")
+        if self.kind == "record":
+            object.__setattr__(self, "user_id_field", None)
+
+    def __str__(self) -> str:
+        return "record" if self.kind == "record" else f"user (user_id_field={self.user_id_field})"
+
+
+RECORD = PrivacyUnit()
 
 
 @dataclass(frozen=True)
@@ -16,6 +44,21 @@ class DatasetRecord:
     name: str | None
     budget_epsilon: float | None
     delta: float | None
+    privacy_unit: str | None = None  # fixed by the first DP run or a budget that names it
+    user_id_field: str | None = None
+
+    @property
+    def unit(self) -> PrivacyUnit | None:
+        return PrivacyUnit(self.privacy_unit, self.user_id_field) if self.privacy_unit else None
+
+
+def unit_mismatch(fingerprint: str, have: PrivacyUnit, new: PrivacyUnit, what: str) -> str:
+    """The refusal for mixing privacy units on one dataset, in words."""
+    return (f"dataset {fingerprint} is accounted per {have}; {what} protects one {new}. Epsilons of different "
+            "privacy units do not compose (a record-level epsilon says little about a user with many records, "
+            f"and a user-level one is not a record-level one), so the ledger keeps one unit per dataset. Use "
+            f"privacy_unit: {have.kind}" + (f" with user_id_field: {have.user_id_field}" if have.user_id_field else "")
+            + ", or account the other unit in a separate ledger.")
 
 
 @dataclass(frozen=True)
@@ -63,6 +106,12 @@ class RunRecord:
     delta: float | None
     config: dict[str, Any] = field(default_factory=dict)
     dp: bool = True
+    privacy_unit: str = "record"
+    user_id_field: str | None = None
+
+    @property
+    def unit(self) -> PrivacyUnit:
+        return PrivacyUnit(self.privacy_unit, self.user_id_field)
 
     def steps_held(self, reserved: bool) -> int:
         """Committed steps, or (``reserved``) what a running run may still reach: all its planned steps."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from privtune.privacy.errors import LedgerError
 from privtune.privacy.ledger_db import Database
 
@@ -49,8 +51,25 @@ def _schema(db: Database) -> list[str]:
 # Columns added after schema v1. New and old ledgers alike get them by ALTER TABLE on open, so
 # there is one upgrade path and it runs in every test.
 _ADDED_COLUMNS: dict[str, dict[str, str]] = {
-    "runs": {"dp": "INTEGER NOT NULL DEFAULT 1"},  # 0: a non-private run (unbounded epsilon)
+    "runs": {
+        "dp": "INTEGER NOT NULL DEFAULT 1",  # 0: a non-private run (unbounded epsilon)
+        "privacy_unit": "TEXT NOT NULL DEFAULT 'record'",  # record | user
+        "user_id_field": "TEXT",
+    },
+    "datasets": {"privacy_unit": "TEXT", "user_id_field": "TEXT"},  # the one unit this dataset is accounted in
 }
+
+
+def _backfill_units(db: Database) -> None:
+    """v1 ledgers kept the unit only in each run's config summary: copy it into the new columns."""
+    for run_id, config in db.execute("SELECT id, config FROM runs").fetchall():
+        summary = json.loads(config or "{}")
+        if summary.get("privacy_unit") == "user" and summary.get("user_id_field"):
+            db.execute("UPDATE runs SET privacy_unit = 'user', user_id_field = ? WHERE id = ?",
+                       (str(summary["user_id_field"]), run_id))
+    first = "FROM runs r WHERE r.fingerprint = datasets.fingerprint AND r.dp = 1 ORDER BY r.id LIMIT 1"
+    db.execute(f"UPDATE datasets SET privacy_unit = (SELECT r.privacy_unit {first}), "
+               f"user_id_field = (SELECT r.user_id_field {first}) WHERE privacy_unit IS NULL")
 
 
 def create_or_upgrade(db: Database, location: str) -> None:
@@ -61,11 +80,15 @@ def create_or_upgrade(db: Database, location: str) -> None:
     row = db.execute("SELECT value FROM meta WHERE key = ?", ("schema_version",)).fetchone()
     if row is not None and int(row[0]) > SCHEMA_VERSION:
         raise LedgerError(f"ledger {location} has schema v{row[0]}; this privtune reads up to v{SCHEMA_VERSION}")
+    new_columns = set()
     for table, added in _ADDED_COLUMNS.items():
         have = db.columns(table)
         for column, ddl in added.items():
             if column not in have:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
+                new_columns.add(f"{table}.{column}")
+    if "runs.privacy_unit" in new_columns:
+        _backfill_units(db)
     if row is None:
         db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("schema_version", str(SCHEMA_VERSION)))
     elif int(row[0]) < SCHEMA_VERSION:

@@ -23,7 +23,7 @@ from privtune.errors import ConfigError
 from privtune.keys import config_dir
 from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
-from privtune.privacy.ledger import Ledger
+from privtune.privacy.ledger import Ledger, PrivacyUnit
 from privtune.train.checkpoint import CheckpointManager, capture_rng_state, encrypt_adapter, load_key, restore_rng_state
 from privtune.train.config import TrainConfig
 from privtune.train.data import Example, collate
@@ -73,9 +73,10 @@ def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_r
     was already released without a bound, and one already set refuses them.
     """
     ledger = Ledger.open(cfg.ledger)
+    unit = PrivacyUnit(cfg.privacy_unit, cfg.user_id_field)
     try:
         if cfg.budget_epsilon is not None and plan.dp:
-            ledger.ensure_budget(fingerprint, cfg.budget_epsilon, plan.delta, name=cfg.dataset_name)
+            ledger.ensure_budget(fingerprint, cfg.budget_epsilon, plan.delta, name=cfg.dataset_name, unit=unit)
         if resume_run is not None:
             run = next((r for r in ledger.history(fingerprint) if r.id == resume_run), None)
             if run is None or run.status != "running":
@@ -84,10 +85,10 @@ def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_r
         summary = {k: v for k, v in cfg.model_dump(mode="json").items() if k not in ("data", "validation", "ledger", "dp_seed")}
         if not plan.dp:
             return ledger, ledger.begin_non_private_run(fingerprint, sample_rate=plan.sample_rate, steps=plan.steps,
-                                                        config=summary, name=cfg.dataset_name), 0
+                                                        config=summary, name=cfg.dataset_name, unit=unit), 0
         planned = MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)
         run_id = ledger.begin_run(fingerprint, planned, accountant=cfg.accountant, delta=plan.delta,
-                                  config=summary, name=cfg.dataset_name)
+                                  config=summary, name=cfg.dataset_name, unit=unit)
         return ledger, run_id, 0
     except BaseException:
         ledger.close()

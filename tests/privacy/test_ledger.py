@@ -332,3 +332,50 @@ def test_ensure_budget_sets_a_first_budget_but_never_changes_one(ledger: Ledger)
     (only,) = ledger.budget_history(FP)
     assert only.new_epsilon == 10.0 and "privtune train" in only.reason
     assert ledger.dataset(FP).budget_epsilon == 10.0  # type: ignore[union-attr]
+
+
+def test_privacy_units_do_not_mix_on_a_dataset(ledger: Ledger) -> None:
+    from privtune.privacy.ledger import PrivacyUnit
+
+    per_user = PrivacyUnit("user", "customer_id")
+    first = ledger.begin_run(FP, MechanismEvent(1.0, 0.01, 100), unit=per_user, delta=DELTA)
+    ledger.commit_steps(first, 100)
+    with pytest.raises(LedgerError, match=r"accounted per user \(user_id_field=customer_id\); this run protects one record"):
+        ledger.begin_run(FP, MechanismEvent(1.0, 0.01, 100), delta=DELTA)
+    with pytest.raises(LedgerError, match="do not compose"):
+        ledger.begin_run(FP, MechanismEvent(1.0, 0.01, 100), unit=PrivacyUnit("user", "email"), delta=DELTA)
+    with pytest.raises(LedgerError, match="this budget"):
+        ledger.set_budget(FP, 5.0, DELTA, unit=PrivacyUnit())
+    ledger.set_budget(FP, 5.0, DELTA, unit=per_user)
+    second = ledger.begin_run(FP, MechanismEvent(1.0, 0.01, 100), unit=PrivacyUnit("user", "customer_id"))
+    assert [r.unit for r in ledger.history(FP)] == [per_user, per_user] and second > first
+    (d,) = ledger.export(FP)["datasets"]
+    assert (d["privacy_unit"], d["user_id_field"]) == ("user", "customer_id")
+    assert d["runs"][0]["privacy_unit"] == "user" and d["runs"][0]["user_id_field"] == "customer_id"
+    # A budget may fix the unit before any run; a non-private run is unbounded for every unit.
+    ledger.set_budget(OTHER, 5.0, DELTA, unit=PrivacyUnit())
+    with pytest.raises(LedgerError, match="accounted per record"):
+        ledger.begin_run(OTHER, MechanismEvent(1.0, 0.01, 10), unit=per_user)
+    with pytest.raises(BudgetExceeded, match="non-private"):
+        ledger.begin_non_private_run(OTHER, sample_rate=0.1, steps=1, unit=per_user)
+    with pytest.raises(LedgerError, match="user_id_field"):
+        PrivacyUnit("user")
+
+
+def test_upgrade_reads_the_unit_from_old_run_summaries(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "v1.sqlite"
+    with Ledger.open(path) as led:
+        led.begin_run(FP, MechanismEvent(1.0, 0.01, 10), config={"privacy_unit": "user", "user_id_field": "uid"})
+    conn = sqlite3.connect(path)  # make it look like a v1 ledger: no unit columns
+    for table, col in (("runs", "privacy_unit"), ("runs", "user_id_field"), ("datasets", "privacy_unit"),
+                       ("datasets", "user_id_field")):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {col}")
+    conn.execute("UPDATE meta SET value = '1'")
+    conn.commit()
+    conn.close()
+    with Ledger.open(path) as led:
+        (run,) = led.history(FP)
+        assert (run.privacy_unit, run.user_id_field) == ("user", "uid")
+        assert led.dataset(FP).unit == run.unit  # type: ignore[union-attr]

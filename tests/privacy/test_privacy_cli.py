@@ -107,3 +107,12 @@ def test_set_budget_change_is_recorded_with_who_and_why(tmp_path: Path) -> None:
     assert "budget history" in shown and "4 → 8" in shown and "dpo@corp" in shown and "new DPO agreement" in shown
     exported = json.loads(runner.invoke(ledger_app, ["export", "--ledger", db]).stdout)
     assert [c["reason"] for c in exported["datasets"][0]["budget_history"]] == ["first budget", "new DPO agreement"]
+
+
+def test_set_budget_names_its_privacy_unit(tmp_path: Path) -> None:
+    db = str(tmp_path / "l.sqlite")
+    args = ["set-budget", FP, "-e", "4", "-d", "1e-5", "--ledger", db, "--privacy-unit", "user", "--user-id-field", "uid"]
+    runner.invoke(ledger_app, args, catch_exceptions=False)
+    assert "user:uid" in runner.invoke(ledger_app, ["show", "--ledger", db], catch_exceptions=False).stdout
+    clash = runner.invoke(ledger_app, [*args[:-4], "--privacy-unit", "record"])
+    assert isinstance(clash.exception, LedgerError) and "do not compose" in str(clash.exception)

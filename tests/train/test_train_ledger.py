@@ -50,3 +50,15 @@ def test_budget_epsilon_flag_never_raises_an_existing_budget(tiny_llama_dir, dat
         (change,) = led.budget_history(fp)
         assert change.new_epsilon == 20.0 and "--budget-epsilon" in change.reason
     assert not (tmp_path / "b" / "adapter").exists()
+
+
+def test_record_and_user_level_runs_are_not_summed(tiny_llama_dir, data, tmp_path):
+    from privtune.privacy.errors import LedgerError
+
+    first = train(_cfg(tiny_llama_dir, data, tmp_path / "rec"), log=lambda m: None)
+    with pytest.raises(LedgerError, match="accounted per record.*protects one user"):
+        train(_cfg(tiny_llama_dir, data, tmp_path / "user", privacy_unit="user", user_id_field="scenario",
+                   batch_size=2), log=lambda m: None)
+    with Ledger.open(tmp_path / "ledger.sqlite") as led:
+        (run,) = led.history(first["dataset_fingerprint"])
+        assert run.privacy_unit == "record"
