@@ -1,17 +1,16 @@
 """Privacy-budget ledger: composition over runs, refusals, crash semantics, concurrency.
 
-Runs against SQLite always, and against PostgreSQL too when PRIVTUNE_TEST_POSTGRES_URL points
-at a scratch database (its tables are dropped first).
+Tests taking the ``location`` / ``ledger`` fixtures (tests/privacy/conftest.py) run on SQLite and
+on a real PostgreSQL server that the test session starts.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import time
 from pathlib import Path
 
 import pytest
@@ -24,30 +23,10 @@ from privtune.privacy.ledger_db import default_ledger_location
 FP = "sha256:" + "ab" * 32
 OTHER = "sha256:" + "cd" * 32
 DELTA = 1e-5
-PG_URL = os.environ.get("PRIVTUNE_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
 def _pld(*events: MechanismEvent) -> float:
     return get_accountant("pld").epsilon(list(events), DELTA)
-
-
-@pytest.fixture(params=BACKENDS)
-def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.sqlite")
-    import psycopg
-
-    assert PG_URL is not None
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS runs, datasets, meta")
-    return PG_URL
-
-
-@pytest.fixture
-def ledger(location: str) -> Iterator[Ledger]:
-    with Ledger.open(location) as led:
-        yield led
 
 
 def test_spent_composes_committed_steps_over_runs(ledger: Ledger) -> None:
@@ -204,6 +183,50 @@ def test_concurrent_begin_run_admits_only_what_fits(location: str) -> None:
     assert sum(isinstance(r, BudgetExceeded) for r in results) == 2
     with Ledger.open(location) as led:
         assert len(led.history(FP)) == 1
+
+
+_RACER = """
+import sys, time
+from pathlib import Path
+from privtune.privacy.accountants import MechanismEvent
+from privtune.privacy.errors import BudgetExceeded
+from privtune.privacy.ledger import Ledger
+location, fp, gate = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+with Ledger.open(location) as led:
+    Path(sys.argv[4]).touch()          # connected and ready
+    while not gate.exists():           # all racers start together
+        time.sleep(0.001)
+    try:
+        print("admitted", led.begin_run(fp, MechanismEvent(1.0, 0.01, 300)))
+    except BudgetExceeded:
+        print("refused")
+"""
+
+
+def test_processes_racing_for_the_last_of_a_budget(location: str, tmp_path: Path) -> None:
+    with Ledger.open(location) as led:
+        led.set_budget(FP, 2.0, DELTA)
+        first = led.begin_run(FP, MechanismEvent(1.0, 0.01, 800))  # ~1.64 of 2.0 spent
+        led.commit_steps(first, 800)
+        led.finish_run(first)
+    # One more 300-step run fits (~1.92 in all); two do not (~2.16).
+    gate = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", _RACER, location, FP, str(gate), str(tmp_path / f"ready{i}")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(2)]
+    deadline = time.monotonic() + 120
+    while not all((tmp_path / f"ready{i}").exists() for i in range(2)):
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+        time.sleep(0.01)
+    gate.touch()
+    outcomes = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        outcomes.append(out.split()[0])
+    assert sorted(outcomes) == ["admitted", "refused"]
+    with Ledger.open(location) as led:
+        assert len(led.history(FP)) == 2
+        assert led.plan_check(FP, MechanismEvent(1.0, 0.01, 1)).total_epsilon <= 2.0
 
 
 def test_export_is_json_and_complete(ledger: Ledger) -> None:

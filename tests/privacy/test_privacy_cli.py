@@ -54,8 +54,8 @@ def test_help_texts() -> None:
     assert "ledger.sqlite" in runner.invoke(ledger_app, ["--help"]).stdout
 
 
-def test_ledger_set_budget_show_export(tmp_path: Path) -> None:
-    db = str(tmp_path / "l.sqlite")
+def test_ledger_set_budget_show_export(location: str, tmp_path: Path) -> None:
+    db = location  # SQLite and PostgreSQL (tests/privacy/conftest.py)
     result = runner.invoke(ledger_app, ["set-budget", FP, "--epsilon", "4", "--delta", "1e-5", "--name", "tickets",
                                         "--ledger", db], catch_exceptions=False)
     assert json.loads(result.stdout)["remaining_epsilon"] == 4.0
