@@ -95,6 +95,10 @@ def scan(
         result = run_scan(cfg, progress=tick)
     if not quiet:
         _print_scan_summary(result.report, result.paths)
+        if cfg.out is not None:  # what `privtune train` and the ledger will call this data
+            from privtune.provenance.data_file import data_file_fingerprint
+
+            console.print(f"dataset fingerprint of {cfg.out}: {data_file_fingerprint(cfg.out, cfg.fields)}", highlight=False)
     if not result.gate_passed:
         raise gate_error(result)
 
@@ -159,6 +163,7 @@ def train(
         privacy = run_train(cfg, progress=tick, log=(lambda m: None) if quiet else bar.console.print)
     eps = f"epsilon={privacy['epsilon']:.3f}, delta={privacy['delta']:.2e}" if privacy["dp"] else "non-private (dp: false)"
     console.print(f"adapter: {cfg.output_dir / 'adapter'}  ({eps})")
+    console.print(f"dataset fingerprint: {privacy['dataset_fingerprint']}", highlight=False)  # the ledger's key
 
 
 def _demo_epilog() -> str:

@@ -104,12 +104,14 @@ def _fmt(value: float | None, digits: int = 4) -> str:
 @ledger_app.command("show")
 def show_cmd(
     ledger: LedgerOpt = None,
-    dataset: Annotated[Optional[str], typer.Option("--dataset", help="Only this dataset fingerprint; also lists its runs.")] = None,
+    dataset: Annotated[Optional[str], typer.Option(
+        "--dataset", help="Only this dataset (fingerprint or a unique prefix); also lists its runs and budget history.")] = None,
     accountant: AccOpt = AccountantName.pld,
 ) -> None:
     """Table of datasets: budget, spent epsilon, remaining, runs."""
     console = Console()
-    with Ledger.open(ledger) as led:
+    with Ledger.open(ledger, create=False) as led:
+        dataset = led.resolve(dataset) if dataset else None
         data = led.export(dataset, accountant=accountant.value)
     table = Table(title=f"privacy budget ledger: {data['ledger']}", caption=f"epsilons by the {data['accountant']} accountant")
     table.add_column("dataset", no_wrap=True)
@@ -132,6 +134,8 @@ def show_cmd(
             f"{len(d['runs'])}" + (f", {running} running" if running else ""),
         )
     console.print(table)
+    for d in data["datasets"]:  # in full, to copy into --dataset / set-budget (a unique prefix also works)
+        console.print(f"{d['fingerprint']}  {d['name'] or ''}", highlight=False)
     for d in data["datasets"]:
         if d["exhausted_reason"]:
             console.print(f"{d['fingerprint']}: {d['exhausted_reason']}", highlight=False)
@@ -160,12 +164,12 @@ def show_cmd(
 def export_cmd(
     ledger: LedgerOpt = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write JSON here (atomically) instead of stdout.")] = None,
-    dataset: Annotated[Optional[str], typer.Option("--dataset", help="Only this dataset fingerprint.")] = None,
+    dataset: Annotated[Optional[str], typer.Option("--dataset", help="Only this dataset (fingerprint or a unique prefix).")] = None,
     accountant: AccOpt = AccountantName.pld,
 ) -> None:
-    """Export datasets, budgets, spent epsilon and all runs as JSON."""
-    with Ledger.open(ledger) as led:
-        data = led.export(dataset, accountant=accountant.value)
+    """Export datasets, budgets, budget history, spent epsilon and all runs as JSON."""
+    with Ledger.open(ledger, create=False) as led:
+        data = led.export(led.resolve(dataset) if dataset else None, accountant=accountant.value)
     if out is None:
         typer.echo(json.dumps(data, indent=2))
     else:
@@ -174,7 +178,8 @@ def export_cmd(
 
 @ledger_app.command("set-budget")
 def set_budget_cmd(
-    fingerprint: Annotated[str, typer.Argument(help="Dataset fingerprint (sha256:...), as printed by scan/train.")],
+    fingerprint: Annotated[str, typer.Argument(
+        help="Dataset fingerprint (sha256:...) as printed by scan/train, or a unique prefix of one already in the ledger.")],
     epsilon: Annotated[float, typer.Option("--epsilon", "-e", help="Total epsilon all runs on this dataset may spend.")],
     delta: DeltaOpt,
     name: Annotated[Optional[str], typer.Option(help="Display name for the dataset.")] = None,
@@ -191,6 +196,7 @@ def set_budget_cmd(
     `ledger show --dataset` and `ledger export`. `privtune train` can set a first budget but never change one.
     """
     with Ledger.open(ledger) as led:
+        fingerprint = led.resolve(fingerprint, may_create=True)
         unit = PrivacyUnit(privacy_unit.value, user_id_field) if privacy_unit else None
         changed = led.set_budget(fingerprint, epsilon, delta, name=name, reason=reason, changed_by=by, unit=unit)
         (d,) = led.export(fingerprint)["datasets"]
@@ -208,6 +214,6 @@ def finish_run_cmd(
 
     Its committed steps stay spent.
     """
-    with Ledger.open(ledger) as led:
+    with Ledger.open(ledger, create=False) as led:
         led.finish_run(run_id, status)
     _emit({"run_id": run_id, "status": status})

@@ -20,37 +20,34 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime, timezone
 from typing import Any
 
 from privtune.privacy.accountants import DEFAULT_ACCOUNTANT, Accountant, MechanismEvent, get_accountant
 from privtune.privacy.accountants.base import check_delta
 from privtune.privacy.errors import BudgetExceeded, LedgerError
+from privtune.privacy.ledger_budget import BudgetMethods, now_utc
 from privtune.privacy.ledger_db import Database, default_ledger_location, redact
-from privtune.privacy.ledger_schema import SCHEMA_VERSION, create_or_upgrade
 from privtune.privacy.ledger_records import (
+    RECORD,
     BudgetChange,
     BudgetCheck,
-    RECORD,
     DatasetRecord,
     PrivacyUnit,
     RunRecord,
     compose,
-    current_user,
     exhausted_reason,
     unit_mismatch,
 )
+from privtune.privacy.ledger_schema import SCHEMA_VERSION, create_or_upgrade
+from privtune.provenance.fingerprint import FINGERPRINT_PREFIX
 
 __all__ = ["SCHEMA_VERSION", "BudgetChange", "BudgetCheck", "DatasetRecord", "Ledger", "PrivacyUnit", "RunRecord"]
 
 RUN_STATUSES = ("running", "completed", "failed", "aborted")
 _MAX_CONFIG_CHARS = 65_536
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 _RUN_COLUMNS = ("id, fingerprint, started, finished, status, accountant, noise_multiplier, sample_rate, "
@@ -64,8 +61,11 @@ def _run_record(row: Sequence[Any]) -> RunRecord:
                      delta, json.loads(config), bool(dp), unit, field)
 
 
-class Ledger:
-    """Privacy-budget ledger on one database connection. Use `Ledger.open`; closes on ``with`` exit."""
+class Ledger(BudgetMethods):
+    """Privacy-budget ledger on one database connection. Use `Ledger.open`; closes on ``with`` exit.
+
+    Budgets and their history: `BudgetMethods` (ledger_budget.py).
+    """
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -73,12 +73,40 @@ class Ledger:
             create_or_upgrade(db, self.location)
 
     @classmethod
-    def open(cls, path_or_url: str | None = None) -> Ledger:
+    def open(cls, path_or_url: str | os.PathLike[str] | None = None, *, create: bool = True) -> Ledger:
         """Open (creating if needed) a SQLite path, ``sqlite:///path`` or ``postgresql://`` URL.
 
         ``None`` means `default_ledger_location` (``$PRIVTUNE_LEDGER`` or the user data dir).
+        ``create=False`` (reading commands): a missing SQLite file is a `LedgerError`, so a typo
+        in a path never yields a new, empty ledger that reports nothing spent.
         """
-        return cls(Database.connect(str(path_or_url or default_ledger_location())))
+        return cls(Database.connect(str(path_or_url or default_ledger_location()), create=create))
+
+    def resolve(self, fingerprint_or_prefix: str, *, may_create: bool = False) -> str:
+        """The full fingerprint of a dataset given in full or by a unique prefix (``sha256:`` optional).
+
+        A full fingerprint is returned as is when ``may_create`` (a budget may precede the first
+        run); a prefix must match exactly one dataset already in the ledger, so a prefix never
+        registers a new dataset.
+        """
+        text = fingerprint_or_prefix.strip().rstrip("…").lower()
+        text = text if text.startswith(FINGERPRINT_PREFIX) else FINGERPRINT_PREFIX + text
+        digits = text[len(FINGERPRINT_PREFIX):]
+        if not digits or any(c not in "0123456789abcdef" for c in digits) or len(digits) > 64:
+            raise LedgerError(f"{fingerprint_or_prefix!r} is not a dataset fingerprint (sha256:<64 hex digits>) "
+                              "or a prefix of one")
+        if len(digits) == 64 and (may_create or self.dataset(text) is not None):
+            return text
+        matches = [r[0] for r in self._db.execute(
+            "SELECT fingerprint FROM datasets WHERE fingerprint LIKE ? ORDER BY fingerprint", (text + "%",)).fetchall()]
+        if len(matches) == 1:
+            return str(matches[0])
+        if not matches:
+            raise LedgerError(f"no dataset in ledger {self.location} has a fingerprint starting with {text}"
+                              + ("" if len(digits) == 64 else "; to register a new dataset give its full fingerprint "
+                                 "(printed by `privtune scan` and `privtune train`)"))
+        raise LedgerError(f"{text} matches {len(matches)} datasets in ledger {self.location} "
+                          f"({', '.join(m[:19] + '…' for m in matches)}); give more digits")
 
     @property
     def location(self) -> str:
@@ -94,76 +122,6 @@ class Ledger:
         self.close()
 
     # -- datasets ---------------------------------------------------------------------------------
-    def set_budget(self, fingerprint: str, epsilon: float, delta: float, name: str | None = None, *,
-                   reason: str | None = None, changed_by: str | None = None, unit: PrivacyUnit | None = None) -> bool:
-        """Set a dataset's (epsilon, delta) budget, or change it; ``name`` is a display label.
-
-        ``unit``: what the budget protects; it fixes the dataset's privacy unit if none is fixed
-        yet, and must match the one that is (None: whatever the dataset's runs use).
-
-        Every set or change is appended to the budget history with who (``changed_by``, default
-        ``user@host``), when and why. Changing an existing budget needs a ``reason``. Returns
-        whether the budget changed (False: it already was exactly this).
-        """
-        if not (isinstance(epsilon, int | float) and math.isfinite(epsilon) and epsilon > 0):
-            raise LedgerError(f"budget epsilon must be a finite number > 0, got {epsilon!r}")
-        delta = check_delta(delta)
-        now = _now()
-        with self._db.transaction():
-            self._db.execute(
-                "INSERT INTO datasets (fingerprint, name, created, updated) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (fingerprint) DO NOTHING", (fingerprint, name, now, now))
-            old_eps, old_delta, old_unit, old_field = self._db.execute(
-                "SELECT budget_epsilon, delta, privacy_unit, user_id_field FROM datasets WHERE fingerprint = ?"
-                + self._db.lock_suffix, (fingerprint,)
-            ).fetchone()
-            if unit is not None and old_unit is not None and PrivacyUnit(old_unit, old_field) != unit:
-                raise LedgerError(unit_mismatch(fingerprint, PrivacyUnit(old_unit, old_field), unit, "this budget"))
-            if unit is not None and old_unit is None:
-                self._db.execute("UPDATE datasets SET privacy_unit = ?, user_id_field = ? WHERE fingerprint = ?",
-                                 (unit.kind, unit.user_id_field, fingerprint))
-            if name is not None:
-                self._db.execute("UPDATE datasets SET name = ? WHERE fingerprint = ?", (name, fingerprint))
-            if old_eps is not None and (old_eps, old_delta) == (float(epsilon), delta):
-                return False
-            if old_eps is not None and not (reason and reason.strip()):
-                raise LedgerError(
-                    f"dataset {fingerprint} already has a budget of epsilon={old_eps:g} at delta={old_delta:g}; "
-                    f"changing it to epsilon={epsilon:g} at delta={delta:g} needs a reason (--reason), which "
-                    "the ledger keeps with who and when")
-            self._db.execute("UPDATE datasets SET budget_epsilon = ?, delta = ?, updated = ? WHERE fingerprint = ?",
-                             (float(epsilon), delta, now, fingerprint))
-            self._db.execute(
-                "INSERT INTO budget_changes (fingerprint, changed, changed_by, old_epsilon, new_epsilon, old_delta, "
-                "new_delta, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (fingerprint, now, changed_by or current_user(), old_eps, float(epsilon), old_delta, delta,
-                 (reason or "").strip() or "first budget"))
-        return True
-
-    def ensure_budget(self, fingerprint: str, epsilon: float, delta: float, name: str | None = None, *,
-                      source: str = "privtune train --budget-epsilon", unit: PrivacyUnit | None = None) -> None:
-        """Set the budget if the dataset has none; refuse (`LedgerError`) to change an existing one.
-
-        What a training config may do: a config or flag silently raising a budget would defeat it.
-        """
-        d = self.dataset(fingerprint)
-        if d is not None and d.budget_epsilon is not None:
-            if (d.budget_epsilon, d.delta) != (float(epsilon), delta):
-                raise LedgerError(
-                    f"dataset {fingerprint} already has a budget of epsilon={d.budget_epsilon:g} at "
-                    f"delta={d.delta:g}; {source} {epsilon:g} would change it. A training run never changes a "
-                    f"budget: drop the setting, or change it on purpose with `privtune ledger set-budget "
-                    f"{fingerprint} --epsilon {epsilon:g} --delta {delta:g} --reason '...'`")
-            return
-        self.set_budget(fingerprint, epsilon, delta, name, reason=f"first budget, set by {source}", unit=unit)
-
-    def budget_history(self, fingerprint: str) -> list[BudgetChange]:
-        """Every budget set or change on the dataset, oldest first."""
-        rows = self._db.execute(
-            "SELECT id, fingerprint, changed, changed_by, old_epsilon, new_epsilon, old_delta, new_delta, reason "
-            "FROM budget_changes WHERE fingerprint = ? ORDER BY id", (fingerprint,)).fetchall()
-        return [BudgetChange(int(r[0]), *r[1:]) for r in rows]
-
     def dataset(self, fingerprint: str) -> DatasetRecord | None:
         row = self._db.execute(
             f"SELECT {_DATASET_COLUMNS} FROM datasets WHERE fingerprint = ?", (fingerprint,)
@@ -260,7 +218,7 @@ class Ledger:
         config_text = json.dumps(config or {}, sort_keys=True, default=str)
         if len(config_text) > _MAX_CONFIG_CHARS:
             raise LedgerError(f"run config summary is {len(config_text)} characters; keep it under {_MAX_CONFIG_CHARS}")
-        now = _now()
+        now = now_utc()
         with self._db.transaction():
             self._db.execute(
                 "INSERT INTO datasets (fingerprint, name, created, updated) VALUES (?, ?, ?, ?) "
@@ -318,7 +276,7 @@ class Ledger:
         if status not in RUN_STATUSES[1:]:
             raise LedgerError(f"status must be one of {', '.join(RUN_STATUSES[1:])}, got {status!r}")
         cur = self._db.execute(
-            "UPDATE runs SET status = ?, finished = ? WHERE id = ? AND status = 'running'", (status, _now(), run_id)
+            "UPDATE runs SET status = ?, finished = ? WHERE id = ? AND status = 'running'", (status, now_utc(), run_id)
         )
         if cur.rowcount != 1:
             run = self._run(run_id)
@@ -344,7 +302,7 @@ class Ledger:
                         "spent_unbounded": exhausted is not None, "exhausted_reason": exhausted,
                         "budget_history": [asdict(c) for c in self.budget_history(d.fingerprint)],
                         "runs": [asdict(r) for r in runs]})
-        return {"format": "privtune-ledger", "schema_version": SCHEMA_VERSION, "exported": _now(),
+        return {"format": "privtune-ledger", "schema_version": SCHEMA_VERSION, "exported": now_utc(),
                 "ledger": self.location, "accountant": acc.name, "datasets": out}
 
     # -- internals --------------------------------------------------------------------------------

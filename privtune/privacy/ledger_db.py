@@ -53,8 +53,9 @@ class Database:
         self.location = location
 
     @staticmethod
-    def connect(location: str) -> Database:
-        return PostgresDatabase(location) if is_postgres_url(location) else SqliteDatabase(location)
+    def connect(location: str, create: bool = True) -> Database:
+        """``create`` False: a SQLite file that does not exist is an error, not a new empty ledger."""
+        return PostgresDatabase(location) if is_postgres_url(location) else SqliteDatabase(location, create)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         raise NotImplementedError
@@ -78,18 +79,35 @@ class Database:
         raise NotImplementedError
 
 
+def _create_private_file(path: Path) -> None:
+    """An empty ledger file readable by its owner only (0600; a new parent directory 0700).
+
+    The ledger names datasets and runs; other users have no business reading it. SQLite gives
+    its -wal and -shm files the database file's mode.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:  # another process created it first: fine, it made it the same way
+        pass
+
+
 class SqliteDatabase(Database):
     kind = "sqlite"
     id_column = "id INTEGER PRIMARY KEY AUTOINCREMENT"
     lock_suffix = ""  # BEGIN IMMEDIATE already holds the database-wide write lock
 
-    def __init__(self, location: str) -> None:
+    def __init__(self, location: str, create: bool = True) -> None:
         super().__init__(location)
         path = location[len("sqlite:///"):] if location.startswith("sqlite:///") else location
         path = os.path.expanduser(path)
+        if path != ":memory:" and not create and not os.path.exists(path):
+            raise LedgerError(
+                f"no ledger at {path}: nothing has been recorded there. Check --ledger or $PRIVTUNE_LEDGER "
+                "(`privtune train` and `privtune ledger set-budget` create a ledger; reading commands never do)")
         try:
-            if path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            if path != ":memory:" and not os.path.exists(path):
+                _create_private_file(Path(path))
             self._conn = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
             # WAL: readers never block the trainer's per-step write. synchronous=FULL: a
             # committed step survives power loss, not just a process crash.

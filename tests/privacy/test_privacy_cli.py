@@ -116,3 +116,60 @@ def test_set_budget_names_its_privacy_unit(tmp_path: Path) -> None:
     assert "user:uid" in runner.invoke(ledger_app, ["show", "--ledger", db], catch_exceptions=False).stdout
     clash = runner.invoke(ledger_app, [*args[:-4], "--privacy-unit", "record"])
     assert isinstance(clash.exception, LedgerError) and "do not compose" in str(clash.exception)
+
+
+def test_set_budget_resolves_a_unique_prefix_and_never_creates_from_one(tmp_path: Path) -> None:
+    db = str(tmp_path / "l.sqlite")
+    twin = "sha256:" + "ef" * 31 + "00"  # shares FP's first 62 hex digits
+    with Ledger.open(db) as led:
+        led.begin_run(FP, MechanismEvent(1.0, 0.01, 10))
+        led.begin_run(twin, MechanismEvent(1.0, 0.01, 10))
+    ok = runner.invoke(ledger_app, ["set-budget", FP[:-1], "-e", "4", "-d", "1e-5", "--ledger", db], catch_exceptions=False)
+    assert json.loads(ok.stdout)["fingerprint"] == FP
+    for prefix, message in (("efef", "matches 2 datasets"), ("sha256:0123", "no dataset"), ("abcd", "no dataset"),
+                            ("not-a-fp", "not a dataset fingerprint")):
+        bad = runner.invoke(ledger_app, ["set-budget", prefix, "-e", "4", "-d", "1e-5", "--ledger", db])
+        assert isinstance(bad.exception, LedgerError) and message in str(bad.exception), (prefix, bad.exception)
+    with Ledger.open(db) as led:
+        assert sorted(d.fingerprint for d in led.datasets()) == sorted([FP, twin])  # no phantom dataset
+        assert led.dataset(FP).budget_epsilon == 4.0  # type: ignore[union-attr]
+    shown = runner.invoke(ledger_app, ["show", "--ledger", db, "--dataset", twin[:-1]],
+                          catch_exceptions=False).stdout
+    assert twin in shown and FP not in shown  # the full fingerprint is printed, and --dataset takes a prefix
+    new = "sha256:" + "12" * 32  # a full fingerprint may register a dataset before its first run
+    runner.invoke(ledger_app, ["set-budget", new, "-e", "1", "-d", "1e-5", "--ledger", db], catch_exceptions=False)
+
+
+def test_reading_commands_never_create_a_ledger(tmp_path: Path) -> None:
+    typo = tmp_path / "typo" / "ledgr.sqlite"
+    for args in (["show"], ["export"], ["finish-run", "1"]):
+        result = runner.invoke(ledger_app, [*args, "--ledger", str(typo)])
+        assert isinstance(result.exception, LedgerError) and "no ledger at" in str(result.exception)
+    assert not typo.exists() and not typo.parent.exists()
+
+
+def test_a_new_ledger_file_is_private(tmp_path: Path) -> None:
+    import stat
+
+    db = tmp_path / "new" / "ledger.sqlite"
+    runner.invoke(ledger_app, ["set-budget", FP, "-e", "4", "-d", "1e-5", "--ledger", str(db)], catch_exceptions=False)
+    with Ledger.open(db) as led:  # while open, SQLite's -wal and -shm files exist
+        led.begin_run(FP, MechanismEvent(1.0, 0.01, 10))
+        for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+
+
+def test_the_example_config_writes_where_ledger_show_reads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from privtune.config import load_config
+    from privtune.privacy.ledger_db import default_ledger_location
+    from privtune.train.config import TrainConfig
+
+    monkeypatch.delenv("PRIVTUNE_LEDGER", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    example = Path(__file__).resolve().parents[2] / "examples" / "train_qwen2.5-0.5b.yaml"
+    cfg = load_config(TrainConfig, example, {})
+    written = cfg.ledger or default_ledger_location()  # what privtune train opens
+    with Ledger.open(written) as led:
+        led.set_budget(FP, 3.0, 1e-5, name="example")
+    assert "example" in runner.invoke(ledger_app, ["show"], catch_exceptions=False).stdout  # no --ledger

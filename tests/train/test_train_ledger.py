@@ -62,3 +62,23 @@ def test_record_and_user_level_runs_are_not_summed(tiny_llama_dir, data, tmp_pat
     with Ledger.open(tmp_path / "ledger.sqlite") as led:
         (run,) = led.history(first["dataset_fingerprint"])
         assert run.privacy_unit == "record"
+
+
+def test_scan_and_train_print_the_fingerprint_the_ledger_uses(tiny_llama_dir, data, tmp_path):
+    import re
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from privtune.cli import app
+
+    runner = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1"})
+    clean = tmp_path / "clean.jsonl"
+    scanned = runner.invoke(app, ["scan", str(data / "train.jsonl"), "--out", str(clean)], catch_exceptions=False)
+    (from_scan,) = re.findall(r"dataset fingerprint of .*: (sha256:[0-9a-f]{64})", scanned.output)
+    config = tmp_path / "train.yaml"
+    cfg = _cfg(tiny_llama_dir, data, tmp_path / "run").model_copy(update={"data": clean})
+    config.write_text(yaml.safe_dump(cfg.model_dump(mode="json", exclude_defaults=True)))
+    trained = runner.invoke(app, ["train", str(config), "--quiet"], catch_exceptions=False)
+    (from_train,) = re.findall(r"dataset fingerprint: (sha256:[0-9a-f]{64})", trained.output)
+    assert from_scan == from_train == json.loads((tmp_path / "run" / "privacy.json").read_text())["dataset_fingerprint"]
