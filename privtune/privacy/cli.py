@@ -97,6 +97,23 @@ def noise_cmd(
            "sample_rate": sample_rate, "steps": steps, "delta": delta, "accountant": acc.name})
 
 
+@privacy_app.command("explain")
+def explain_cmd(
+    output_dir: Annotated[Path, typer.Argument(help="A `privtune train` output directory (holds privacy.json).")],
+    ledger: LedgerOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the facts as one JSON object instead.")] = False,
+) -> None:
+    """What this run's privacy claim covers, in plain words: what is protected (unit, epsilon, delta,
+    every run on the dataset composed from the ledger), what is not, and whether it was resumed or mixed.
+
+    The ledger is --ledger, else the one the run's train_report.json names, else the default.
+    """
+    from privtune.privacy.explain import explain, render
+
+    facts = explain(output_dir, ledger)
+    typer.echo(json.dumps(facts, indent=2, allow_nan=False) if as_json else render(facts))
+
+
 def _fmt(value: float | None, digits: int = 4) -> str:
     return "-" if value is None else f"{value:.{digits}g}"
 

@@ -82,3 +82,14 @@ def test_scan_and_train_print_the_fingerprint_the_ledger_uses(tiny_llama_dir, da
     trained = runner.invoke(app, ["train", str(config), "--quiet"], catch_exceptions=False)
     (from_train,) = re.findall(r"dataset fingerprint: (sha256:[0-9a-f]{64})", trained.output)
     assert from_scan == from_train == json.loads((tmp_path / "run" / "privacy.json").read_text())["dataset_fingerprint"]
+
+
+def test_explain_reads_a_real_run(tiny_llama_dir, data, tmp_path):
+    from privtune.privacy.explain import explain, render
+
+    train(_cfg(tiny_llama_dir, data, tmp_path / "a", steps=1), log=lambda m: None)
+    privacy = train(_cfg(tiny_llama_dir, data, tmp_path / "b", steps=2), log=lambda m: None)
+    facts = explain(tmp_path / "b")  # the ledger is found through train_report.json
+    assert facts["dp"] and facts["dataset"]["runs"] == 2 and facts["dataset"]["this_run"]["committed_steps"] == 2
+    assert facts["dataset"]["spent_epsilon"] > privacy["epsilon"]  # both runs composed
+    assert "PROTECTED: one training record" in render(facts)
