@@ -3,7 +3,9 @@
 - `privtune.privacy.accountants`: ``pld`` (default), ``prv`` and ``rdp`` accountants behind one
   `Accountant` interface, `get_accountant`, `epsilon_curve`.
 - `privtune.privacy.calibration`: `noise_for_target_epsilon`, `default_delta`.
-- `privtune.privacy.ledger`: `Ledger` (SQLite or PostgreSQL), keyed by dataset fingerprint.
+- `privtune.privacy.ledger`: `Ledger` (SQLite or PostgreSQL), keyed by dataset fingerprint; every
+  run (non-private ones too), one `PrivacyUnit` per dataset, budget history.
+- `privtune.privacy.explain`: the plain-words account behind ``privtune privacy explain``.
 - `privtune.privacy.cli`: ``privacy_app`` and ``ledger_app`` for the main CLI.
 """
 
@@ -17,7 +19,7 @@ from privtune.privacy.accountants import (
 )
 from privtune.privacy.calibration import default_delta, noise_for_target_epsilon
 from privtune.privacy.errors import AccountingError, BudgetExceeded, CalibrationError, LedgerError
-from privtune.privacy.ledger import BudgetCheck, Ledger, RunRecord
+from privtune.privacy.ledger import BudgetCheck, Ledger, PrivacyUnit, RunRecord
 
 __all__ = [
     "ACCOUNTANTS",
@@ -30,6 +32,7 @@ __all__ = [
     "Ledger",
     "LedgerError",
     "MechanismEvent",
+    "PrivacyUnit",
     "RunRecord",
     "default_delta",
     "epsilon_curve",

@@ -152,10 +152,10 @@ def show_cmd(
         )
     console.print(table)
     for d in data["datasets"]:  # in full, to copy into --dataset / set-budget (a unique prefix also works)
-        console.print(f"{d['fingerprint']}  {d['name'] or ''}", highlight=False)
+        console.print(f"{d['fingerprint']}  {d['name'] or ''}", highlight=False, markup=False)
     for d in data["datasets"]:
         if d["exhausted_reason"]:
-            console.print(f"{d['fingerprint']}: {d['exhausted_reason']}", highlight=False)
+            console.print(f"{d['fingerprint']}: {d['exhausted_reason']}", highlight=False, markup=False)
     if dataset:
         console.print(f"dataset {dataset}")
         runs = Table(title="runs (steps: committed/planned)")
