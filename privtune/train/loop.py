@@ -69,30 +69,25 @@ def evaluate(model: Any, examples: list[Example], pad_id: int, device: torch.dev
 def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_run: int | None) -> tuple[Ledger, int, int]:
     """Budget check + run record before any step. Returns (ledger, run_id, steps already committed).
 
-    Non-private runs are recorded too (unbounded epsilon): a budget set later must know the data
-    was already released without a bound, and one already set refuses them.
+    Non-private runs are recorded too (epsilon = inf), so a budget set later knows the data was released.
     """
     ledger = Ledger.open(cfg.ledger)
     unit = PrivacyUnit(cfg.privacy_unit, cfg.user_id_field)
-    try:
-        if cfg.budget_epsilon is not None and plan.dp:
-            ledger.ensure_budget(fingerprint, cfg.budget_epsilon, plan.delta, name=cfg.dataset_name, unit=unit)
-        if resume_run is not None:
-            run = next((r for r in ledger.history(fingerprint) if r.id == resume_run), None)
-            if run is None or run.status != "running":
-                raise ConfigError(f"checkpoint belongs to ledger run {resume_run}, which is not running in {ledger.location}")
-            return ledger, resume_run, run.committed_steps
-        summary = {k: v for k, v in cfg.model_dump(mode="json").items() if k not in ("data", "validation", "ledger", "dp_seed")}
-        if not plan.dp:
-            return ledger, ledger.begin_non_private_run(fingerprint, sample_rate=plan.sample_rate, steps=plan.steps,
-                                                        config=summary, name=cfg.dataset_name, unit=unit), 0
-        planned = MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)
-        run_id = ledger.begin_run(fingerprint, planned, accountant=cfg.accountant, delta=plan.delta,
-                                  config=summary, name=cfg.dataset_name, unit=unit)
-        return ledger, run_id, 0
-    except BaseException:
-        ledger.close()
-        raise
+    if cfg.budget_epsilon is not None and plan.dp:
+        ledger.ensure_budget(fingerprint, cfg.budget_epsilon, plan.delta, name=cfg.dataset_name, unit=unit)
+    if resume_run is not None:
+        run = next((r for r in ledger.history(fingerprint) if r.id == resume_run), None)
+        if run is None or run.status != "running":
+            raise ConfigError(f"checkpoint belongs to ledger run {resume_run}, which is not running in {ledger.location}")
+        return ledger, resume_run, run.committed_steps
+    summary = {k: v for k, v in cfg.model_dump(mode="json").items() if k not in ("data", "validation", "ledger", "dp_seed")}
+    if not plan.dp:
+        return ledger, ledger.begin_non_private_run(fingerprint, sample_rate=plan.sample_rate, steps=plan.steps,
+                                                    config=summary, name=cfg.dataset_name, unit=unit), 0
+    planned = MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)
+    run_id = ledger.begin_run(fingerprint, planned, accountant=cfg.accountant, delta=plan.delta,
+                              config=summary, name=cfg.dataset_name, unit=unit)
+    return ledger, run_id, 0
 
 
 def _budget_delta(cfg: TrainConfig, fingerprint: str) -> float | None:
