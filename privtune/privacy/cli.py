@@ -7,6 +7,7 @@ their code (``BudgetExceeded``: 4).
 from __future__ import annotations
 
 import json
+import re
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -212,7 +213,9 @@ def set_budget_cmd(
     Every set or change is kept in the dataset's budget history (who, when, why), shown by
     `ledger show --dataset` and `ledger export`. `privtune train` can set a first budget but never change one.
     """
-    with Ledger.open(ledger) as led:
+    # Only a full fingerprint may start a new ledger; a prefix can only name a dataset already in one.
+    full = re.fullmatch(r"(sha256:)?[0-9a-f]{64}", fingerprint.strip().lower()) is not None
+    with Ledger.open(ledger, create=full) as led:
         fingerprint = led.resolve(fingerprint, may_create=True)
         unit = PrivacyUnit(privacy_unit.value, user_id_field) if privacy_unit else None
         changed = led.set_budget(fingerprint, epsilon, delta, name=name, reason=reason, changed_by=by, unit=unit)

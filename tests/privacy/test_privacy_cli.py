@@ -146,6 +146,8 @@ def test_reading_commands_never_create_a_ledger(tmp_path: Path) -> None:
         result = runner.invoke(ledger_app, [*args, "--ledger", str(typo)])
         assert isinstance(result.exception, LedgerError) and "no ledger at" in str(result.exception)
     assert not typo.exists() and not typo.parent.exists()
+    prefix_only = runner.invoke(ledger_app, ["set-budget", "abcd", "-e", "1", "-d", "1e-5", "--ledger", str(typo)])
+    assert isinstance(prefix_only.exception, LedgerError) and not typo.exists()  # a prefix never starts a ledger
 
 
 def test_a_new_ledger_file_is_private(tmp_path: Path) -> None:
