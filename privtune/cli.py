@@ -53,7 +53,8 @@ def scan(
     rejects: Annotated[Optional[Path], typer.Option(help="Side file for unparseable lines (default: <out>.rejects.jsonl).")] = None,
     policy: Annotated[Optional[str], typer.Option(help="redact | mask | hmac | pseudonymise | keep, or a YAML policy file.")] = None,
     key_file: Annotated[Optional[Path], typer.Option(help="Key for consistent hmac/pseudonyms; env PRIVTUNE_SCAN_KEY wins.")] = None,
-    fields: Annotated[Optional[str], typer.Option(help="Comma-separated text fields, e.g. 'body,title' or 'messages'.")] = None,
+    fields: Annotated[Optional[str], typer.Option(help="Comma-separated training-text fields, e.g. 'body,title' or 'messages'; other fields are still scanned.")] = None,
+    passthrough: Annotated[Optional[list[str]], typer.Option(help="Field left unscanned (repeatable or comma list; dotted paths: customer.id).")] = None,
     types: Annotated[Optional[str], typer.Option(help="Comma-separated entity types to detect (default: all).")] = None,
     min_score: Annotated[Optional[float], typer.Option(help="Minimum detector score to report (default: 0.5).")] = None,
     dedup: Annotated[Optional[str], typer.Option(help="drop | flag | off for exact and near duplicates (default: drop).")] = None,
@@ -76,7 +77,7 @@ def scan(
 
     flags = {
         "input": str(input), "out": out, "report": report, "findings": findings, "rejects": rejects,
-        "policy": policy, "key_file": key_file, "fields": _csv(fields), "types": _csv(types),
+        "policy": policy, "key_file": key_file, "fields": _csv(fields), "passthrough": passthrough, "types": _csv(types),
         "min_score": min_score, "dedup": dedup, "near_dup_threshold": near_dup_threshold,
         "fail_on": fail_on, "workers": workers, "format": format, "encoding": encoding,
     }
@@ -114,6 +115,9 @@ def _print_scan_summary(r: dict, paths: dict) -> None:
         for k, v in sorted(c["entities"].items(), key=lambda kv: -kv[1]):
             et.add_row(k, str(v))
         console.print(et)
+    for kind, label in (("side", "other fields scanned"), ("passthrough", "passed through unscanned")):
+        if r["fields"][kind]:
+            console.print(f"{label}: {escape(', '.join(r['fields'][kind]))}")
     if c["rejected"]:
         console.print(f"[yellow]{c['rejected']} rejected line(s) written to {r['rejects_file']}[/yellow]")
     for k, v in paths.items():

@@ -21,7 +21,14 @@ class ScanConfig(BaseModel):
     )
     encoding: str = Field("utf-8", description="Text encoding of the input (e.g. gb18030).")
     fields: list[str] | None = Field(
-        None, description="Text fields to scan (paths like messages[0].content); default: auto-detect."
+        None,
+        description="Training-text fields (paths like messages[0].content); default: auto-detect. "
+        "Other fields are scanned and neutralised too, unless listed in passthrough.",
+    )
+    passthrough: list[str] = Field(
+        default_factory=list,
+        description="Fields left as they are, unscanned (dotted paths such as ticket_id or customer.id, "
+        "a whole subtree by its prefix); every other string or long number in a record is scanned.",
     )
     out: Path | None = Field(None, description="Cleaned JSONL output (record structure preserved).")
     report: Path | None = Field(
@@ -60,3 +67,15 @@ class ScanConfig(BaseModel):
         if bad:
             raise ValueError(f"unknown entity types {bad}; known: {', '.join(ENTITY_TYPES)}")
         return v
+
+    @field_validator("passthrough", mode="before")
+    @classmethod
+    def _passthrough_paths(cls, v: object) -> object:
+        """Comma lists and ``items[].sku`` / ``items[0].sku`` spellings all mean ``items.sku``."""
+        if isinstance(v, str):
+            v = [v]
+        if not isinstance(v, list):
+            return v
+        from privtune.scan.side_fields import dotted
+
+        return [dotted(p.strip()) for item in v for p in str(item).split(",") if p.strip()]

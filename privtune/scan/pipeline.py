@@ -116,6 +116,19 @@ def _excerpts(cfg: ScanConfig, wanted: set[int]) -> dict[int, str]:
     return out
 
 
+MAX_FIELDS_LISTED = 100
+
+
+def fields_report(seen: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """Which fields were training text, which other fields were scanned, which passed through:
+    field path (indices as ``[]``) -> number of records holding it, most frequent first."""
+    out: dict[str, dict[str, int]] = {"text": {}, "side": {}, "passthrough": {}}
+    for (kind, path), n in seen.most_common():
+        if len(out[kind]) < MAX_FIELDS_LISTED:
+            out[kind][path] = n
+    return out
+
+
 def _flag_entry(flag: Flag, excerpt: str) -> dict[str, Any]:
     """A report ``flags`` entry. ``group_size`` appears only when ``group`` was cut short."""
     entry: dict[str, Any] = {"record": flag.record, "kind": flag.kind, "reason": flag.reason, "group": flag.group}
@@ -157,6 +170,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
     high_risk: list[dict[str, Any]] = []
     dup_flags: list[dict[str, Any]] = []
     reject_reasons: Counter[str] = Counter()
+    fields_seen: Counter[tuple[str, str]] = Counter()
     n_dups = 0
 
     with ExitStack() as stack:
@@ -175,6 +189,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
                 keep = {"raw": res.raw} if res.raw is not None else {"data": res.record}
                 rej.write({"record": res.index, "line": res.line, "reason": res.reject_reason, **keep})
                 continue
+            fields_seen.update(res.fields_seen)
             if fnd is not None:
                 for f in res.findings:
                     fnd.write(f.to_json())
@@ -234,6 +249,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
         duplicates=dup_flags,
         high_risk=high_risk,
         reject_reasons=dict(reject_reasons),
+        fields_section=fields_report(fields_seen),
         gate_section=gate_section,
         hashes={
             "input": sha256_file(cfg.input),

@@ -35,6 +35,7 @@ def build_report(
     duplicates: list[dict[str, Any]],
     high_risk: list[dict[str, Any]],
     reject_reasons: dict[str, int],
+    fields_section: dict[str, dict[str, int]],
     gate_section: dict[str, Any],
     hashes: dict[str, str | None],
     rejects_path: str | None,
@@ -54,10 +55,14 @@ def build_report(
         "policy": cfg.policy,
         "key": key_info,
         "settings": {
-            "fields": cfg.fields, "types": cfg.types, "min_score": cfg.min_score, "dedup": cfg.dedup,
+            "fields": cfg.fields, "passthrough": cfg.passthrough, "types": cfg.types,
+            "min_score": cfg.min_score, "dedup": cfg.dedup,
             "near_dup_threshold": cfg.near_dup_threshold, "workers": cfg.workers,
         },
         "counts": counts,
+        # text: training text; side: every other value, scanned and neutralised; passthrough:
+        # left as is on request. Path -> records holding it.
+        "fields": fields_section,
         "reject_reasons": reject_reasons,
         "flags": flags,
         "duplicates": duplicates,
@@ -111,6 +116,11 @@ def render_html(r: dict[str, Any]) -> str:
                  c["records_with_pii"], c["flagged"]]]),
         "<h2>Entities found</h2>",
         _table(["type", "count"], [[k, v] for k, v in c["entities"].items()] or [["(none)", 0]]),
+        "<h2>Fields</h2>",
+        _table(["field", "role", "records"],
+               [[p, {"text": "training text, scanned", "side": "other value, scanned",
+                     "passthrough": "passed through unscanned"}[k], n]
+                for k, section in r["fields"].items() for p, n in section.items()] or [["(none)", "", 0]]),
         "<h2>Risk levels</h2>",
         _table(["level", "records"], [[k, v] for k, v in c["risk"].items()]),
     ]

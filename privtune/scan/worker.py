@@ -8,6 +8,7 @@ pipeline on the small `RecordSummary` each record yields.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,8 +21,9 @@ from privtune.scan.anonymize import Anonymizer, load_policy
 from privtune.scan.config import ScanConfig
 from privtune.scan.curation import RecordSummary, answer_fields_for, summarize
 from privtune.scan.curation.risk import RiskAssessment, assess_risk
-from privtune.scan.entities import Finding, Span
+from privtune.scan.entities import MODEL_TYPES, Finding, Span
 from privtune.scan.propagate import propagate
+from privtune.scan.side_fields import is_passthrough, iter_side_values, key_span, key_type, normalise_path, restore_number
 
 _DIGITS = re.compile(r"\d{3,}")
 EXCERPT_CHARS = 80
@@ -31,6 +33,10 @@ EXCERPT_CHARS = 80
 # ~1k records. The default fills only after ~30k records (~15 MB) and its eviction churn then
 # fragments the heap: with it a scan's RSS grew ~25 MB from 10k to 80k records.
 PSEUDONYM_CACHE = 4096
+# Side values repeat across records ("user", "assistant", a scenario label): their detection is
+# cached when short, so scanning them costs a dictionary lookup on most records.
+SIDE_CACHE = 4096
+SIDE_CACHE_CHARS = 64
 
 
 @dataclass(slots=True)
@@ -44,6 +50,8 @@ class RecordResult:
     excerpt: str = ""
     reject_reason: str | None = None
     raw: str | None = None  # unparseable input line, kept for the rejects file
+    # (kind, field path with indices as "[]") of every value seen: "text", "side", "passthrough".
+    fields_seen: list[tuple[str, str]] = field(default_factory=list)
 
 
 def detect_record(analyzer: Analyzer, texts: list[str]) -> list[list[Span]]:
@@ -95,22 +103,58 @@ class RecordProcessor:
         self.policy = load_policy(cfg.policy)
         self.anonymizer = Anonymizer(self.policy, key, cache_size=PSEUDONYM_CACHE)
         self.rewrite = cfg.out is not None
+        self.passthrough = tuple(cfg.passthrough)
+        self._cached_side_spans = functools.lru_cache(maxsize=SIDE_CACHE)(self._side_spans)
+
+    def _side_spans(self, value: str, etype: str | None) -> list[Span]:
+        """Spans of a side value: the detectors' own, or one span over the whole value when its
+        field name vouches for a type the detectors (lacking context) did not see."""
+        found = self.analyzer.analyze(value)
+        by_key = key_span(etype, value) if etype in self.analyzer.types else None
+        if by_key is not None and all(s.type in MODEL_TYPES or s.type == by_key.type for s in found):
+            return [by_key]
+        return found
+
+    def side_spans(self, path_key: str, parent: str, value: str) -> list[Span]:
+        etype = key_type(path_key, parent)
+        if len(value) <= SIDE_CACHE_CHARS:
+            return self._cached_side_spans(value, etype)
+        return self._side_spans(value, etype)
 
     def process(self, item: SourceRecord) -> RecordResult:
         res = RecordResult(item.index, item.line)
         try:
             fields = text_fields(item.data, self.cfg.fields, path=str(self.cfg.input), line=item.line)
         except InputError as exc:
-            res.reject_reason = exc.message
+            res.reject_reason = exc.message + (f"; hint: {exc.hint}" if exc.hint else "")
             res.record = item.data
             return res
         if not fields:
             res.reject_reason = "no text in the selected fields"
             res.record = item.data
             return res
+        seen = res.fields_seen
+        text_paths = {p for p, _ in fields}
+        seen.extend(("text", normalise_path(p)) for p in text_paths)
+        side: list[tuple[str, Any]] = []  # (path, original value)
+        side_texts: list[str] = []
+        side_found: list[list[Span]] = []
+        for path, key, parent, value in iter_side_values(item.data, text_paths):
+            if is_passthrough(path, self.passthrough):
+                seen.append(("passthrough", normalise_path(path)))
+                continue
+            seen.append(("side", normalise_path(path)))
+            text = value if isinstance(value, str) else str(value)
+            side.append((path, value))
+            side_texts.append(text)
+            side_found.append(self.side_spans(key, parent, text))
+        texts = [t for _, t in fields]
+        # One propagation over text and side values: a name in a customer_name column marks
+        # its copies (and parts) in the chat, and the other way round.
+        all_spans = propagate(texts + side_texts, self.analyzer.analyze_many(texts) + side_found)
         new: dict[str, Any] | None = None  # copied on the first replacement only
         all_types: list[str] = []
-        for (path, text), spans in zip(fields, detect_record(self.analyzer, [t for _, t in fields])):
+        for (path, text), spans in zip(fields, all_spans):
             for s in spans:
                 res.findings.append(Finding.from_span(item.index, path, s))
                 all_types.append(s.type)
@@ -120,6 +164,18 @@ class RecordProcessor:
                 if new is None:
                     new = copy.deepcopy(item.data)
                 set_field(new, path, self.anonymizer.apply(text, spans))
+        for (path, value), text, spans in zip(side, side_texts, all_spans[len(fields):]):
+            if not spans:
+                continue
+            for s in spans:
+                res.findings.append(Finding.from_span(item.index, path, s))
+                all_types.append(s.type)
+            if self.rewrite:
+                if new is None:
+                    new = copy.deepcopy(item.data)
+                replaced = self.anonymizer.apply(text, spans)
+                set_field(new, path, replaced if isinstance(value, str) else restore_number(value, replaced))
+        res.fields_seen = list(dict.fromkeys(seen))  # once per record: the report counts records
         res.record = (new if new is not None else item.data) if self.rewrite else None
         shape = detect_shape(item.data)
         res.summary = summarize(item.index, fields, answer_fields_for(fields, item.data))
