@@ -22,7 +22,7 @@ from privtune.scan.config import ScanConfig
 from privtune.scan.curation import RecordSummary, answer_fields_for, summarize
 from privtune.scan.curation.risk import RiskAssessment, assess_risk
 from privtune.scan.entities import MODEL_TYPES, Finding, Span
-from privtune.scan.propagate import propagate
+from privtune.scan.propagate import propagate, propagate_with_aliases
 from privtune.scan.side_fields import is_passthrough, iter_side_values, key_span, key_type, normalise_path, restore_number
 
 _DIGITS = re.compile(r"\d{3,}")
@@ -151,10 +151,10 @@ class RecordProcessor:
         texts = [t for _, t in fields]
         # One propagation over text and side values: a name in a customer_name column marks
         # its copies (and parts) in the chat, and the other way round.
-        all_spans = propagate(texts + side_texts, self.analyzer.analyze_many(texts) + side_found)
+        all_spans, aliases = propagate_with_aliases(texts + side_texts, self.analyzer.analyze_many(texts) + side_found)
         new: dict[str, Any] | None = None  # copied on the first replacement only
         all_types: list[str] = []
-        for (path, text), spans in zip(fields, all_spans):
+        for (path, text), spans, alias in zip(fields, all_spans, aliases):
             for s in spans:
                 res.findings.append(Finding.from_span(item.index, path, s))
                 all_types.append(s.type)
@@ -163,8 +163,9 @@ class RecordProcessor:
             if self.rewrite and spans:
                 if new is None:
                     new = copy.deepcopy(item.data)
-                set_field(new, path, self.anonymizer.apply(text, spans))
-        for (path, value), text, spans in zip(side, side_texts, all_spans[len(fields):]):
+                set_field(new, path, self.anonymizer.apply(text, spans, alias))
+        n = len(fields)
+        for (path, value), text, spans, alias in zip(side, side_texts, all_spans[n:], aliases[n:]):
             if not spans:
                 continue
             for s in spans:
@@ -173,7 +174,7 @@ class RecordProcessor:
             if self.rewrite:
                 if new is None:
                     new = copy.deepcopy(item.data)
-                replaced = self.anonymizer.apply(text, spans)
+                replaced = self.anonymizer.apply(text, spans, alias)
                 set_field(new, path, replaced if isinstance(value, str) else restore_number(value, replaced))
         res.fields_seen = list(dict.fromkeys(seen))  # once per record: the report counts records
         res.record = (new if new is not None else item.data) if self.rewrite else None
