@@ -60,9 +60,10 @@ def scan(
     dedup: Annotated[Optional[str], typer.Option(help="drop | flag | off for exact and near duplicates (default: drop).")] = None,
     near_dup_threshold: Annotated[Optional[float], typer.Option(help="MinHash Jaccard threshold (default: 0.85).")] = None,
     fail_on: Annotated[Optional[list[str]], typer.Option(help="Gate rule(s): high, medium>10, ID_CARD>0, SECRET>0, rejected>0, flagged>0. Exit 3 if any holds.")] = None,
+    max_rejected: Annotated[Optional[str], typer.Option(help="Rejected records tolerated before the scan fails (exit 2): N or P% (default: 0).")] = None,
     workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: 1).")] = None,
     format: Annotated[Optional[str], typer.Option(help="Input format if the suffix is ambiguous: jsonl|json|csv|parquet.")] = None,
-    encoding: Annotated[Optional[str], typer.Option(help="Input text encoding (default: utf-8).")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Input text encoding (default: sniffed: BOM, else UTF-8, else GB18030).")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML file with any of these options.")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a config key: key=value.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table.")] = False,
@@ -73,13 +74,13 @@ def scan(
     unparseable lines, and a report that later stages read as the provenance manifest.
     """
     from privtune.scan.config import ScanConfig
-    from privtune.scan.pipeline import gate_error, run_scan
+    from privtune.scan.pipeline import gate_error, rejects_error, run_scan
 
     flags = {
         "input": str(input), "out": out, "report": report, "findings": findings, "rejects": rejects,
         "policy": policy, "key_file": key_file, "fields": _csv(fields), "passthrough": passthrough, "types": _csv(types),
         "min_score": min_score, "dedup": dedup, "near_dup_threshold": near_dup_threshold,
-        "fail_on": fail_on, "workers": workers, "format": format, "encoding": encoding,
+        "fail_on": fail_on, "max_rejected": max_rejected, "workers": workers, "format": format, "encoding": encoding,
     }
     overrides = {**{k: v for k, v in flags.items() if v is not None}, **parse_set_overrides(set_)}
     cfg = load_config(ScanConfig, config, overrides)
@@ -94,8 +95,12 @@ def scan(
                 bar.update(task, completed=n, rate=f"{n / el:,.0f} rec/s" if el else "")
 
         result = run_scan(cfg, progress=tick)
+    for line in result.notices:
+        console.print(escape(line))
     if not quiet:
         _print_scan_summary(result.report, result.paths)
+    if not result.rejects_passed:
+        raise rejects_error(result)
     if not result.gate_passed:
         raise gate_error(result)
 

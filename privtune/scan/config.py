@@ -19,7 +19,11 @@ class ScanConfig(BaseModel):
     format: Literal["jsonl", "json", "csv", "parquet"] | None = Field(
         None, description="Input format; default: from the file suffix."
     )
-    encoding: str = Field("utf-8", description="Text encoding of the input (e.g. gb18030).")
+    encoding: str | None = Field(
+        None,
+        description="Text encoding of the input (e.g. gb18030, utf-16); default: sniffed from a "
+        "byte-order mark, else UTF-8, else GB18030 (the report and console say which).",
+    )
     fields: list[str] | None = Field(
         None,
         description="Training-text fields (paths like messages[0].content); default: auto-detect. "
@@ -53,6 +57,12 @@ class ScanConfig(BaseModel):
     fail_on: list[str] = Field(
         default_factory=list,
         description="Gate rules, e.g. high, medium>10, ID_CARD>0, SECRET>0, rejected>0, flagged>0.",
+    )
+    max_rejected: str = Field(
+        "0",
+        pattern=r"^\s*\d+(\.\d+)?\s*%?\s*$",
+        description="Rejected input records tolerated before the scan fails (exit 2): a count (N) "
+        "or a share of the records read (P%). The outputs are written either way.",
     )
     workers: int = Field(1, ge=1, le=64, description="Worker processes for detection/anonymisation.")
     max_flagged_in_report: int = Field(200, ge=0, description="Cap on listed flagged records.")

@@ -21,6 +21,8 @@ from typing import Any
 from privtune import __version__
 from privtune.errors import GateFailed, InputError
 from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
+from privtune.io.records import GUESS_SAMPLE, guess_text_fields
+from privtune.io.sources import sniff_encoding, strip_compression
 from privtune.io.writers import JsonlWriter
 from privtune.keys import SCAN_KEY_ENV, config_dir, load_key
 from privtune.scan import gate
@@ -34,11 +36,18 @@ CHUNK = 256
 KEYED_OPERATORS = {"hmac", "pseudonymise", "pseudonymize"}
 
 
+FIRST_REJECTS = 5
+
+
 @dataclass
 class ScanResult:
     report: dict[str, Any]
     gate_passed: bool
     paths: dict[str, str] = field(default_factory=dict)
+    # Within --max-rejected? A scan that rejected more failed, though its outputs were written.
+    rejects_passed: bool = True
+    # One line each for what the scan assumed or did on its own (encoding, text fields, key).
+    notices: list[str] = field(default_factory=list)
 
 
 def sha256_file(path: Path) -> str:
@@ -51,7 +60,7 @@ def sha256_file(path: Path) -> str:
 
 def default_rejects_path(cfg: ScanConfig) -> Path:
     base = cfg.out if cfg.out is not None else cfg.input
-    name = base.name
+    name = base.name if cfg.out is not None else base.name[: len(strip_compression(base.name))]
     for suffix in (".jsonl", ".json", ".csv", ".parquet"):
         if name.endswith(suffix):
             name = name[: -len(suffix)]
@@ -146,12 +155,49 @@ def _needs_key(cfg: ScanConfig) -> bool:
     return not cfg.policy in {"redact", "mask", "keep"}  # a policy file may use any operator
 
 
+def rejects_within(limit: str, n_rejected: int, n_in: int) -> bool:
+    """``limit`` is a count ("3") or a share of the records read ("2.5%")."""
+    text = limit.strip()
+    if text.endswith("%"):
+        return n_rejected * 100 <= float(text[:-1]) * n_in
+    return n_rejected <= float(text)
+
+
+def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str]) -> tuple[ScanConfig, dict[str, str]]:
+    """``cfg`` with the encoding and (for records of no known shape) the text fields settled,
+    once for the whole file, and what was assumed."""
+    update: dict[str, Any] = {}
+    info = {"encoding": "binary", "encoding_source": "format"}
+    if fmt != "parquet":
+        guess = sniff_encoding(cfg.input, cfg.encoding)
+        update["encoding"] = guess.encoding
+        info = {"encoding": guess.encoding, "encoding_source": guess.source}
+        if guess.note:
+            notices.append(f"encoding: assumed {guess.encoding} ({guess.note}); override with --encoding")
+    if cfg.fields is None:
+        sample: list[dict[str, Any]] = []
+        with closing(iter_records(cfg.input, fmt, update.get("encoding", "utf-8"))) as items:
+            for item in islice(items, GUESS_SAMPLE):
+                if isinstance(item, SourceRecord):
+                    sample.append(item.data)
+        guessed = guess_text_fields(sample)
+        if guessed:
+            update["fields"] = guessed
+            info["fields_source"] = "content"
+            notices.append(f"text fields: {', '.join(guessed)} (chosen by content; override with --fields)")
+    return cfg.model_copy(update=update), info
+
+
 def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> ScanResult:
-    """Run the scan described by ``cfg``; ``result.gate_passed`` tells whether the ``fail_on`` rules held."""
+    """Run the scan described by ``cfg``; ``result.gate_passed`` tells whether the ``fail_on``
+    rules held, ``result.rejects_passed`` whether the rejected records stayed within
+    ``max_rejected``."""
     t0 = time.perf_counter()
     if not cfg.input.exists():
         raise InputError("file not found", path=str(cfg.input))
     fmt = cfg.format or detect_format(cfg.input)
+    notices: list[str] = []
+    cfg, input_info = _resolve_input(cfg, fmt, notices)
     rules = gate.parse_rules(cfg.fail_on)
     key, key_source, key_id = b"\0" * 32, "none", ""
     if _needs_key(cfg):
@@ -170,6 +216,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
     high_risk: list[dict[str, Any]] = []
     dup_flags: list[dict[str, Any]] = []
     reject_reasons: Counter[str] = Counter()
+    first_rejects: list[dict[str, Any]] = []
     fields_seen: Counter[tuple[str, str]] = Counter()
     n_dups = 0
 
@@ -185,6 +232,8 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
             if res.reject_reason is not None:
                 n_rejected += 1
                 reject_reasons[res.reject_reason.split(";")[0].split(":")[0][:60]] += 1
+                if len(first_rejects) < FIRST_REJECTS:
+                    first_rejects.append({"line": res.line, "reason": res.reject_reason})
                 # The side file keeps the whole input item so nothing is lost.
                 keep = {"raw": res.raw} if res.raw is not None else {"data": res.record}
                 rej.write({"record": res.index, "line": res.line, "reason": res.reject_reason, **keep})
@@ -238,6 +287,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
         }
         assert n_in == n_out + sum(dropped.values()) + n_rejected
         gate_section = gate.evaluate(rules, counts)
+        rejects_ok = rejects_within(cfg.max_rejected, n_rejected, n_in)
     # Files are closed (renamed into place) here; hash what was written.
     elapsed = time.perf_counter() - t0
     report = build_report(
@@ -249,6 +299,8 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
         duplicates=dup_flags,
         high_risk=high_risk,
         reject_reasons=dict(reject_reasons),
+        rejects_section={"limit": cfg.max_rejected.strip(), "passed": rejects_ok, "first": first_rejects},
+        input_info=input_info,
         fields_section=fields_report(fields_seen),
         gate_section=gate_section,
         hashes={
@@ -265,7 +317,25 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
     paths = {}
     if cfg.report:
         paths = write_report(report, cfg.report)
-    return ScanResult(report, gate_section["passed"], paths)
+    return ScanResult(report, gate_section["passed"], paths, rejects_ok, notices)
+
+
+def rejects_error(result: ScanResult) -> InputError:
+    """The error a scan with too many rejected records ends in: counts, the first reasons and
+    the hint they carry, on the console rather than only inside the rejects file."""
+    r = result.report
+    c = r["counts"]
+    first = r["rejects"]["first"]
+    lines = [f"line {x['line']}: {x['reason'].split('; hint: ')[0]}" for x in first[:3]]
+    hints = [x["reason"].split("; hint: ", 1)[1] for x in first if "; hint: " in x["reason"]]
+    if not hints and any("not valid" in x["reason"] for x in first):
+        hints = ["pass --encoding (e.g. --encoding gb18030 or utf-16)"]
+    hint = hints[0] if hints else "see the reasons above; --max-rejected N or P% tolerates some"
+    return InputError(
+        f"{c['rejected']} of {c['records_in']} records rejected (allowed: {r['rejects']['limit']}); "
+        f"first: " + "; ".join(lines) + f"; all in {r['rejects_file']}",
+        path=r["input"]["path"], hint=hint,
+    )
 
 
 def gate_error(result: ScanResult) -> GateFailed:

@@ -35,6 +35,8 @@ def build_report(
     duplicates: list[dict[str, Any]],
     high_risk: list[dict[str, Any]],
     reject_reasons: dict[str, int],
+    rejects_section: dict[str, Any],
+    input_info: dict[str, str],
     fields_section: dict[str, dict[str, int]],
     gate_section: dict[str, Any],
     hashes: dict[str, str | None],
@@ -47,7 +49,7 @@ def build_report(
         "tool": {"name": "privtune", "version": version, "command": "scan",
                  "python": sys.version.split()[0], "platform": platform.platform()},
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "input": {"path": str(cfg.input), "format": fmt, "encoding": cfg.encoding,
+        "input": {"path": str(cfg.input), "format": fmt, **input_info,
                   "sha256": hashes["input"], "bytes": cfg.input.stat().st_size},
         "output": {"path": str(cfg.out) if cfg.out else None, "sha256": hashes["output"]},
         "findings_file": {"path": str(cfg.findings) if cfg.findings else None, "sha256": hashes["findings"]},
@@ -64,6 +66,8 @@ def build_report(
         # left as is on request. Path -> records holding it.
         "fields": fields_section,
         "reject_reasons": reject_reasons,
+        # limit: --max-rejected; first: line and reason of the first rejected records (no content).
+        "rejects": rejects_section,
         "flags": flags,
         "duplicates": duplicates,
         "high_risk_records": high_risk,

@@ -117,6 +117,9 @@ def test_cli_gate_exit_code_and_clear_errors(tmp_path):
     assert missing.returncode == 2 and "file not found" in missing.stderr and "Traceback" not in missing.stderr
     gb = tmp_path / "gb.jsonl"
     gb.write_bytes('{"text": "客户"}\n'.encode("gb18030"))
-    enc = _cli("scan", str(gb), "--out", str(tmp_path / "g.jsonl"), cwd=tmp_path)
-    assert "rejected" in enc.stderr and "Traceback" not in enc.stderr
-    assert "--encoding" in (tmp_path / "g.rejects.jsonl").read_text()
+    # An explicit but wrong encoding: every record rejected, so the run fails with the hint.
+    enc = _cli("scan", str(gb), "--out", str(tmp_path / "g.jsonl"), "--encoding", "utf-8", cwd=tmp_path)
+    assert enc.returncode == 2 and "1 of 1 records rejected" in enc.stderr and "Traceback" not in enc.stderr
+    assert "--encoding" in enc.stderr and "--encoding" in (tmp_path / "g.rejects.jsonl").read_text()
+    sniffed = _cli("scan", str(gb), "--out", str(tmp_path / "g.jsonl"), "-q", cwd=tmp_path)
+    assert sniffed.returncode == 0 and "assumed gb18030" in sniffed.stderr
