@@ -50,7 +50,8 @@ def scan(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Cleaned JSONL output (structure preserved).")] = None,
     report: Annotated[Optional[Path], typer.Option(help="REPORT.json, or report.html (writes the .json beside it).")] = None,
     findings: Annotated[Optional[Path], typer.Option(help="FINDINGS.jsonl: one line per entity, offsets only.")] = None,
-    rejects: Annotated[Optional[Path], typer.Option(help="Side file for unparseable lines (default: <out>.rejects.jsonl).")] = None,
+    rejects: Annotated[Optional[Path], typer.Option(help="Side file for rejected records: line, reason, sha256 (default: <out>.rejects.jsonl).")] = None,
+    rejects_raw: Annotated[bool, typer.Option("--rejects-raw", help="Also store rejected records' raw content (personal data) in the rejects file, 0600.")] = False,
     policy: Annotated[Optional[str], typer.Option(help="redact | mask | hmac | pseudonymise | keep, or a YAML policy file.")] = None,
     key_file: Annotated[Optional[Path], typer.Option(help="Key for consistent hmac/pseudonyms; env PRIVTUNE_SCAN_KEY wins.")] = None,
     fields: Annotated[Optional[str], typer.Option(help="Comma-separated training-text fields, e.g. 'body,title' or 'messages'; other fields are still scanned.")] = None,
@@ -80,7 +81,7 @@ def scan(
         "input": str(input), "out": out, "report": report, "findings": findings, "rejects": rejects,
         "policy": policy, "key_file": key_file, "fields": _csv(fields), "passthrough": passthrough, "types": _csv(types),
         "min_score": min_score, "dedup": dedup, "near_dup_threshold": near_dup_threshold,
-        "fail_on": fail_on, "max_rejected": max_rejected, "workers": workers, "format": format, "encoding": encoding,
+        "fail_on": fail_on, "max_rejected": max_rejected, "rejects_raw": rejects_raw or None, "workers": workers, "format": format, "encoding": encoding,
     }
     overrides = {**{k: v for k, v in flags.items() if v is not None}, **parse_set_overrides(set_)}
     cfg = load_config(ScanConfig, config, overrides)
@@ -96,7 +97,7 @@ def scan(
 
         result = run_scan(cfg, progress=tick)
     for line in result.notices:
-        console.print(escape(line))
+        console.print(escape(line), style="bold red" if line.startswith("WARNING") else None)
     if not quiet:
         _print_scan_summary(result.report, result.paths)
     if not result.rejects_passed:

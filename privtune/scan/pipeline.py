@@ -7,6 +7,7 @@ interrupted scan leaves no half file. Nothing here logs record text.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing as mp
 import os
 import time
@@ -66,6 +67,17 @@ def default_rejects_path(cfg: ScanConfig) -> Path:
             name = name[: -len(suffix)]
             break
     return base.with_name(name + ".rejects.jsonl")
+
+
+def reject_entry(res: RecordResult, raw: bool) -> dict[str, Any]:
+    """A rejects-file line: where, why and a hash of the content (to match it against the input
+    or a later run), never the content itself unless ``raw`` (--rejects-raw) asks for it."""
+    content = res.raw if res.raw is not None else json.dumps(res.record, ensure_ascii=False, sort_keys=True)
+    entry: dict[str, Any] = {"record": res.index, "line": res.line, "reason": res.reject_reason,
+                             "sha256": "sha256:" + hashlib.sha256(content.encode("utf-8")).hexdigest()}
+    if raw:
+        entry.update({"raw": res.raw} if res.raw is not None else {"data": res.record})
+    return entry
 
 
 def _chunks(items: Iterator[SourceRecord | Rejected], size: int) -> Iterator[list[SourceRecord | Rejected]]:
@@ -234,9 +246,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
                 reject_reasons[res.reject_reason.split(";")[0].split(":")[0][:60]] += 1
                 if len(first_rejects) < FIRST_REJECTS:
                     first_rejects.append({"line": res.line, "reason": res.reject_reason})
-                # The side file keeps the whole input item so nothing is lost.
-                keep = {"raw": res.raw} if res.raw is not None else {"data": res.record}
-                rej.write({"record": res.index, "line": res.line, "reason": res.reject_reason, **keep})
+                rej.write(reject_entry(res, cfg.rejects_raw))
                 continue
             fields_seen.update(res.fields_seen)
             if fnd is not None:
@@ -314,6 +324,11 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
     )
     if n_rejected == 0 and rejects_path.exists() and rejects_path.stat().st_size == 0:
         rejects_path.unlink()
+    elif cfg.rejects_raw and rejects_path.exists():
+        os.chmod(rejects_path, 0o600)  # AtomicWriter's temp file is 0600 already; say so explicitly
+        notices.append(f"WARNING: {rejects_path} holds the RAW content of {n_rejected} rejected record(s), "
+                       "personal data included (--rejects-raw); it is readable by you only (0600): "
+                       "delete it once the input is fixed")
     paths = {}
     if cfg.report:
         paths = write_report(report, cfg.report)

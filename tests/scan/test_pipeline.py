@@ -60,7 +60,8 @@ def test_findings_contract_structure_preserved_and_counts_balance(tmp_path):
     assert PHONE not in out_text and ID_CARD not in out_text and CARD not in out_text
 
     rejects = [json.loads(x) for x in (tmp_path / "clean.rejects.jsonl").read_text().splitlines()]
-    assert rejects[0]["line"] == 4 and rejects[0]["raw"] == '{"messages": [broken' and "invalid JSON" in rejects[0]["reason"]
+    assert rejects[0]["line"] == 4 and "invalid JSON" in rejects[0]["reason"] and "raw" not in rejects[0]
+    assert rejects[0]["sha256"] == "sha256:" + __import__("hashlib").sha256(b'{"messages": [broken').hexdigest()
 
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["input"]["sha256"].startswith("sha256:") and report["output"]["sha256"].startswith("sha256:")
@@ -72,7 +73,7 @@ def test_missing_fields_go_to_rejects_with_what_the_record_has(tmp_path):
     res = run_scan(ScanConfig(input=src, out=tmp_path / "o.jsonl", fields=["text"]))
     assert res.report["counts"]["rejected"] == 1
     rej = json.loads((tmp_path / "o.rejects.jsonl").read_text())
-    assert "missing field 'text'" in rej["reason"] and "'body'" in rej["reason"] and rej["data"] == {"body": "x", "id": 1}
+    assert "missing field 'text'" in rej["reason"] and "'body'" in rej["reason"] and "data" not in rej
 
 
 def test_empty_input_is_an_error_and_leaves_no_output(tmp_path):
