@@ -60,7 +60,7 @@ def scan(
     min_score: Annotated[Optional[float], typer.Option(help="Minimum detector score to report (default: 0.5).")] = None,
     dedup: Annotated[Optional[str], typer.Option(help="drop | flag | off for exact and near duplicates (default: drop).")] = None,
     near_dup_threshold: Annotated[Optional[float], typer.Option(help="MinHash Jaccard threshold (default: 0.85).")] = None,
-    fail_on: Annotated[Optional[list[str]], typer.Option(help="Gate rule(s): high, medium>10, ID_CARD>0, SECRET>0, rejected>0, flagged>0. Exit 3 if any holds.")] = None,
+    fail_on: Annotated[Optional[list[str]], typer.Option(help="Gate rule(s): residual:high (left in the output), input:high (in the input; a bare 'high' means input), residual:ID_CARD>0, rejected>0, flagged>0. Exit 3 if any holds.")] = None,
     max_rejected: Annotated[Optional[str], typer.Option(help="Rejected records tolerated before the scan fails (exit 2): N or P% (default: 0).")] = None,
     workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: 1).")] = None,
     format: Annotated[Optional[str], typer.Option(help="Input format if the suffix is ambiguous: jsonl|json|csv|parquet.")] = None,
@@ -109,10 +109,10 @@ def scan(
 def _print_scan_summary(r: dict, paths: dict) -> None:
     c = r["counts"]
     t = Table(title="privtune scan", show_header=True)
-    for col in ("records in", "out", "dropped", "rejected", "with PII", "flagged", "high risk"):
+    for col in ("records in", "out", "dropped", "rejected", "with PII", "flagged", "high risk in/left"):
         t.add_column(col, justify="right")
     t.add_row(str(c["records_in"]), str(c["records_out"]), str(sum(c["dropped"].values())), str(c["rejected"]),
-              str(c["records_with_pii"]), str(c["flagged"]), str(c["risk"]["high"]))
+              str(c["records_with_pii"]), str(c["flagged"]), f"{c['risk']['high']}/{c['residual']['risk']['high']}")
     console.print(t)
     if c["entities"]:
         et = Table(title="entities", show_header=True)

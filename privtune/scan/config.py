@@ -63,7 +63,9 @@ class ScanConfig(BaseModel):
     near_dup_threshold: float = Field(0.85, gt=0.0, le=1.0, description="MinHash Jaccard threshold.")
     fail_on: list[str] = Field(
         default_factory=list,
-        description="Gate rules, e.g. high, medium>10, ID_CARD>0, SECRET>0, rejected>0, flagged>0.",
+        description="Gate rules, e.g. residual:high, residual:ID_CARD>0, input:SECRET>0, rejected>0, "
+        "flagged>0. residual: what the policy leaves in the output; input: what the input held; a "
+        "bare level or type (high, ID_CARD>0) means input, as before.",
     )
     max_rejected: str = Field(
         "0",

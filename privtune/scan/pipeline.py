@@ -225,6 +225,9 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
     entities: Counter[str] = Counter()
     risk_counts: Counter[str] = Counter()
     records_with_pii = 0
+    residual_entities: Counter[str] = Counter()
+    residual_risk: Counter[str] = Counter()
+    residual_with_pii = 0
     high_risk: list[dict[str, Any]] = []
     dup_flags: list[dict[str, Any]] = []
     reject_reasons: Counter[str] = Counter()
@@ -257,6 +260,10 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
             entities.update(f.type for f in res.findings)
             assert res.risk is not None and res.summary is not None
             risk_counts[res.risk.level] += 1
+            residual_risk[res.residual_level] += 1
+            if res.residual_types:
+                residual_with_pii += 1
+                residual_entities.update(res.residual_types)
             if res.risk.level == "high" and len(high_risk) < cfg.max_flagged_in_report:
                 high_risk.append({"record": res.index, "line": res.line, "reasons": res.risk.reasons,
                                   "excerpt": res.excerpt})
@@ -294,6 +301,13 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
             "risk": {lvl: risk_counts.get(lvl, 0) for lvl in gate.RISK_LEVELS},
             "flagged": curation.flagged_records,
             "duplicates": n_dups,
+            # What the policy leaves in the output (kept types, spans under its min_score):
+            # what `residual:` gate rules measure. The counts above describe the input.
+            "residual": {
+                "records_with_pii": residual_with_pii,
+                "entities": dict(sorted(residual_entities.items())),
+                "risk": {lvl: residual_risk.get(lvl, 0) for lvl in gate.RISK_LEVELS},
+            },
         }
         assert n_in == n_out + sum(dropped.values()) + n_rejected
         gate_section = gate.evaluate(rules, counts)

@@ -20,8 +20,8 @@ from privtune.scan.analyzer import Analyzer
 from privtune.scan.anonymize import Anonymizer, load_policy
 from privtune.scan.config import ScanConfig
 from privtune.scan.curation import RecordSummary, answer_fields_for, summarize
-from privtune.scan.curation.risk import RiskAssessment, assess_risk
-from privtune.scan.entities import MODEL_TYPES, Finding, Span
+from privtune.scan.curation.risk import RiskAssessment, risk_from_signals, text_signals
+from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
 from privtune.scan.propagate import propagate, propagate_with_aliases
 from privtune.scan.side_fields import is_passthrough, iter_side_values, key_span, key_type, normalise_path, restore_number
 
@@ -47,6 +47,10 @@ class RecordResult:
     findings: list[Finding] = field(default_factory=list)
     summary: RecordSummary | None = None
     risk: RiskAssessment | None = None
+    # What the policy leaves in the output: entity types it keeps (or scores under its
+    # min_score), and the record's risk level on those alone.
+    residual_types: list[str] = field(default_factory=list)
+    residual_level: str = "low"
     excerpt: str = ""
     reject_reason: str | None = None
     raw: str | None = None  # unparseable input line, kept for the rejects file
@@ -104,6 +108,7 @@ class RecordProcessor:
         self.anonymizer = Anonymizer(self.policy, key, cache_size=PSEUDONYM_CACHE)
         self.rewrite = cfg.out is not None
         self.passthrough = tuple(cfg.passthrough)
+        self.kept_types = frozenset(t for t in ENTITY_TYPES if self.policy.operator_for(t) == "keep")
         self._cached_side_spans = functools.lru_cache(maxsize=SIDE_CACHE)(self._side_spans)
 
     def _side_spans(self, value: str, etype: str | None) -> list[Span]:
@@ -180,7 +185,14 @@ class RecordProcessor:
         res.record = (new if new is not None else item.data) if self.rewrite else None
         shape = detect_shape(item.data)
         res.summary = summarize(item.index, fields, answer_fields_for(fields, item.data))
-        res.risk = assess_risk(fields, all_types, shape.value if shape else "text")
+        signals = text_signals(fields)
+        shape_name = shape.value if shape else "text"
+        res.risk = risk_from_signals(signals, all_types, shape_name)
+        floor = self.policy.min_score
+        res.residual_types = [f.type for f in res.findings
+                              if f.type in self.kept_types or (floor is not None and f.score < floor)]
+        res.residual_level = (res.risk.level if len(res.residual_types) == len(all_types)
+                              else risk_from_signals(signals, res.residual_types, shape_name).level)
         return res
 
 
