@@ -106,13 +106,16 @@ def _json_reason(exc: json.JSONDecodeError) -> str:
 
 
 def _parse_line(index: int, line_no: int, text: str) -> SourceRecord | Rejected:
+    # Without its line end: a string cut off at the end of the line is "unterminated", not an
+    # "invalid control character" (the newline).
+    text = text.rstrip("\r\n")
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        return Rejected(index, line_no, _json_reason(exc), text.rstrip("\r\n"))
+        return Rejected(index, line_no, _json_reason(exc), text)
     if isinstance(obj, dict):
         return SourceRecord(index, line_no, obj)
-    return Rejected(index, line_no, f"expected a JSON object, got {type(obj).__name__}", text.rstrip("\r\n"))
+    return Rejected(index, line_no, f"expected a JSON object, got {type(obj).__name__}", text)
 
 
 def _iter_jsonl(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:

@@ -53,9 +53,20 @@ class ScanConfig(BaseModel):
         "pseudonymise",
         description="redact | mask | hmac | pseudonymise | keep, or a YAML policy file with per-type overrides.",
     )
+    allow: list[str] = Field(
+        default_factory=list,
+        description="Values never replaced nor reported (case-insensitive; a detection inside one counts), "
+        "e.g. the operator's own organisation; added to the policy file's allow list.",
+    )
+    keep_system_orgs: bool = Field(
+        False,
+        description="Leave organisation names in system prompts (chat role system) as they are: "
+        "usually the operator's own.",
+    )
     key_file: Path | None = Field(
         None,
-        description="Key for hmac/pseudonymise consistency (env PRIVTUNE_SCAN_KEY wins); created 0600 if absent.",
+        description="Key for hmac/pseudonymise consistency (env PRIVTUNE_SCAN_KEY wins); created 0600 if "
+        "absent (the console says where).",
     )
     types: list[str] | None = Field(None, description="Entity types to detect; default: all.")
     min_score: float = Field(0.5, ge=0.0, le=1.0, description="Report entities scoring at least this.")

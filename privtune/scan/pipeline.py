@@ -214,9 +214,14 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
     key, key_source, key_id = b"\0" * 32, "none", ""
     if _needs_key(cfg):
         key_file = cfg.key_file or config_dir() / "scan.key"
+        from_env = bool(os.environ.get(SCAN_KEY_ENV, "").strip())
+        existed = Path(key_file).expanduser().exists()
         secret = load_key(key_file, env_var=SCAN_KEY_ENV)
         key, key_id = secret.reveal(), secret.key_id
-        key_source = f"${SCAN_KEY_ENV}" if os.environ.get(SCAN_KEY_ENV, "").strip() else str(key_file)
+        key_source = f"${SCAN_KEY_ENV}" if from_env else str(key_file)
+        if not from_env and not existed:
+            notices.append(f"created a new scan key at {Path(key_file).expanduser()} (0600, id {key_id}): keep it to "
+                           "get the same pseudonyms in later scans; anyone holding it can link them back")
     curator = Curator(CurationConfig(dedup=cfg.dedup, near_dup_threshold=cfg.near_dup_threshold))
     rejects_path = cfg.rejects or default_rejects_path(cfg)
 
@@ -228,6 +233,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
     residual_entities: Counter[str] = Counter()
     residual_risk: Counter[str] = Counter()
     residual_with_pii = 0
+    n_allowed = 0
     high_risk: list[dict[str, Any]] = []
     dup_flags: list[dict[str, Any]] = []
     reject_reasons: Counter[str] = Counter()
@@ -252,6 +258,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
                 rej.write(reject_entry(res, cfg.rejects_raw))
                 continue
             fields_seen.update(res.fields_seen)
+            n_allowed += res.allowed
             if fnd is not None:
                 for f in res.findings:
                     fnd.write(f.to_json())
@@ -301,6 +308,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
             "risk": {lvl: risk_counts.get(lvl, 0) for lvl in gate.RISK_LEVELS},
             "flagged": curation.flagged_records,
             "duplicates": n_dups,
+            "allowed": n_allowed,  # detections left alone as allow-listed
             # What the policy leaves in the output (kept types, spans under its min_score):
             # what `residual:` gate rules measure. The counts above describe the input.
             "residual": {

@@ -16,6 +16,7 @@ from typing import Any
 from privtune.errors import InputError
 from privtune.io.readers import SourceRecord
 from privtune.io.records import detect_shape, set_field, text_fields
+from privtune.scan.allow import AllowList, is_system_turn
 from privtune.scan.analyzer import Analyzer
 from privtune.scan.anonymize import Anonymizer, load_policy
 from privtune.scan.config import ScanConfig
@@ -51,6 +52,7 @@ class RecordResult:
     # min_score), and the record's risk level on those alone.
     residual_types: list[str] = field(default_factory=list)
     residual_level: str = "low"
+    allowed: int = 0  # detections dropped as allow-listed (--allow, system-prompt organisations)
     excerpt: str = ""
     reject_reason: str | None = None
     raw: str | None = None  # unparseable input line, kept for the rejects file
@@ -108,6 +110,7 @@ class RecordProcessor:
         self.anonymizer = Anonymizer(self.policy, key, cache_size=PSEUDONYM_CACHE)
         self.rewrite = cfg.out is not None
         self.passthrough = tuple(cfg.passthrough)
+        self.allow = AllowList([*cfg.allow, *self.policy.allow])
         self.kept_types = frozenset(t for t in ENTITY_TYPES if self.policy.operator_for(t) == "keep")
         self._cached_side_spans = functools.lru_cache(maxsize=SIDE_CACHE)(self._side_spans)
 
@@ -125,6 +128,19 @@ class RecordProcessor:
         if len(value) <= SIDE_CACHE_CHARS:
             return self._cached_side_spans(value, etype)
         return self._side_spans(value, etype)
+
+    def _allowed(self, texts: list[str], spans: list[list[Span]], system: list[bool]) -> tuple[list[list[Span]], int]:
+        """``spans`` without allow-listed values and (``system[i]``) organisations of system turns."""
+        out, dropped = [], 0
+        for i, (text, found) in enumerate(zip(texts, spans)):
+            kept = found
+            if i < len(system) and system[i]:
+                kept = [s for s in kept if s.type != "ORGANIZATION"]
+            if self.allow:
+                kept, _ = self.allow.filter(text, kept)
+            dropped += len(found) - len(kept)
+            out.append(kept)
+        return out, dropped
 
     def process(self, item: SourceRecord) -> RecordResult:
         res = RecordResult(item.index, item.line)
@@ -156,7 +172,15 @@ class RecordProcessor:
         texts = [t for _, t in fields]
         # One propagation over text and side values: a name in a customer_name column marks
         # its copies (and parts) in the chat, and the other way round.
-        all_spans, aliases = propagate_with_aliases(texts + side_texts, self.analyzer.analyze_many(texts) + side_found)
+        found = self.analyzer.analyze_many(texts) + side_found
+        filtering = bool(self.allow) or self.cfg.keep_system_orgs
+        if filtering:
+            system = [self.cfg.keep_system_orgs and is_system_turn(item.data, p) for p, _ in fields]
+            found, res.allowed = self._allowed(texts + side_texts, found, system)
+        all_spans, aliases = propagate_with_aliases(texts + side_texts, found)
+        if filtering:  # again: propagation may have copied an allowed value's part elsewhere
+            all_spans, dropped = self._allowed(texts + side_texts, all_spans, system)
+            res.allowed += dropped
         new: dict[str, Any] | None = None  # copied on the first replacement only
         all_types: list[str] = []
         for (path, text), spans, alias in zip(fields, all_spans, aliases):
