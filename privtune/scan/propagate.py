@@ -64,17 +64,22 @@ def propagate_with_aliases(
     no_aliases: list[dict[int, tuple[str, str]]] = [{} for _ in texts]
     if not values:
         return spans, no_aliases
+    # Most candidate parts ("王女士", "Dr Smith" …) occur nowhere: one substring test on the
+    # joined record drops them before any per-text search.
+    joined = "\n".join(texts)
     parts: dict[str, tuple[NamePart, Span]] = {}
     for value, src in values.items():
         if src.type == "PERSON":
             for part in name_parts(value):
-                if part.needle not in values:
+                if part.needle in joined and part.needle not in values:
                     parts.setdefault(part.needle, (part, src))
     out: list[list[Span]] = []
     aliases: list[dict[int, tuple[str, str]]] = []
     for text, found in zip(texts, spans):
         extra: list[Span] = []
         for value, src in values.items():
+            if value not in text:  # the common case, without _occurrences' call and checks
+                continue
             for i in _occurrences(text, value):
                 j = i + len(value)
                 if not any(i < k.end and k.start < j for k in found):
@@ -86,6 +91,8 @@ def propagate_with_aliases(
         alias_at: dict[int, tuple[str, str]] = {}
         alias_by_span: dict[tuple[int, int], tuple[str, str]] = {}
         for needle, (part, src) in parts.items():
+            if needle not in text:
+                continue
             for i in _occurrences(text, needle):
                 j = i + len(needle)
                 if not any(i < k.end and k.start < j for k in taken):

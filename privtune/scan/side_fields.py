@@ -63,6 +63,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
 }
 
 
+@functools.lru_cache(maxsize=8192)  # the same few paths recur in every record
 def normalise_path(path: str) -> str:
     """``messages[3].content`` -> ``messages[].content``: one name for a field across records."""
     return _INDEX.sub("[]", path)
