@@ -126,7 +126,8 @@ def render_html(r: dict[str, Any]) -> str:
                      "passthrough": "passed through unscanned"}[k], n]
                 for k, section in r["fields"].items() for p, n in section.items()] or [["(none)", "", 0]]),
         "<h2>Risk levels</h2>",
-        _table(["level", "records"], [[k, v] for k, v in c["risk"].items()]),
+        _table(["level", "records (input)", "records (left after the policy)"],
+               [[k, v, c.get("residual", {}).get("risk", {}).get(k, "")] for k, v in c["risk"].items()]),
     ]
     if r["high_risk_records"]:
         parts += ["<h2>High-risk records (masked)</h2>",
