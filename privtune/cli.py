@@ -54,7 +54,7 @@ def scan(
     rejects_raw: Annotated[bool, typer.Option("--rejects-raw", help="Also store rejected records' raw content (personal data) in the rejects file, 0600.")] = False,
     policy: Annotated[Optional[str], typer.Option(help="redact | mask | hmac | pseudonymise | keep, or a YAML policy file.")] = None,
     key_file: Annotated[Optional[Path], typer.Option(help="Key for consistent hmac/pseudonyms; env PRIVTUNE_SCAN_KEY wins.")] = None,
-    allow: Annotated[Optional[list[str]], typer.Option(help="Value never replaced, e.g. your own organisation (repeatable or comma list).")] = None,
+    allow: Annotated[Optional[list[str]], typer.Option(help="Value never replaced nor reported, e.g. your own organisation 'Acme, Inc.' (repeatable).")] = None,
     keep_system_orgs: Annotated[bool, typer.Option("--keep-system-orgs", help="Leave organisation names in system prompts as they are.")] = False,
     fields: Annotated[Optional[str], typer.Option(help="Comma-separated training-text fields, e.g. 'body,title' or 'messages'; other fields are still scanned.")] = None,
     passthrough: Annotated[Optional[list[str]], typer.Option(help="Field left unscanned (repeatable or comma list; dotted paths: customer.id).")] = None,
@@ -81,7 +81,7 @@ def scan(
 
     flags = {
         "input": str(input), "out": out, "report": report, "findings": findings, "rejects": rejects,
-        "policy": policy, "key_file": key_file, "allow": _csv(",".join(allow)) if allow else None,
+        "policy": policy, "key_file": key_file, "allow": allow,
         "keep_system_orgs": keep_system_orgs or None, "fields": _csv(fields), "passthrough": passthrough, "types": _csv(types),
         "min_score": min_score, "dedup": dedup, "near_dup_threshold": near_dup_threshold,
         "fail_on": fail_on, "max_rejected": max_rejected, "rejects_raw": rejects_raw or None, "workers": workers, "format": format, "encoding": encoding,
