@@ -50,18 +50,23 @@ def scan(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Cleaned JSONL output (structure preserved).")] = None,
     report: Annotated[Optional[Path], typer.Option(help="REPORT.json, or report.html (writes the .json beside it).")] = None,
     findings: Annotated[Optional[Path], typer.Option(help="FINDINGS.jsonl: one line per entity, offsets only.")] = None,
-    rejects: Annotated[Optional[Path], typer.Option(help="Side file for unparseable lines (default: <out>.rejects.jsonl).")] = None,
+    rejects: Annotated[Optional[Path], typer.Option(help="Side file for rejected records: line, reason, sha256 (default: <out>.rejects.jsonl).")] = None,
+    rejects_raw: Annotated[bool, typer.Option("--rejects-raw", help="Also store rejected records' raw content (personal data) in the rejects file, 0600.")] = False,
     policy: Annotated[Optional[str], typer.Option(help="redact | mask | hmac | pseudonymise | keep, or a YAML policy file.")] = None,
     key_file: Annotated[Optional[Path], typer.Option(help="Key for consistent hmac/pseudonyms; env PRIVTUNE_SCAN_KEY wins.")] = None,
-    fields: Annotated[Optional[str], typer.Option(help="Comma-separated text fields, e.g. 'body,title' or 'messages'.")] = None,
+    allow: Annotated[Optional[list[str]], typer.Option(help="Value never replaced nor reported, e.g. your own organisation 'Acme, Inc.' (repeatable).")] = None,
+    keep_system_orgs: Annotated[bool, typer.Option("--keep-system-orgs", help="Leave organisation names in system prompts as they are.")] = False,
+    fields: Annotated[Optional[str], typer.Option(help="Comma-separated training-text fields, e.g. 'body,title' or 'messages'; other fields are still scanned.")] = None,
+    passthrough: Annotated[Optional[list[str]], typer.Option(help="Field left unscanned (repeatable or comma list; dotted paths: customer.id).")] = None,
     types: Annotated[Optional[str], typer.Option(help="Comma-separated entity types to detect (default: all).")] = None,
     min_score: Annotated[Optional[float], typer.Option(help="Minimum detector score to report (default: 0.5).")] = None,
     dedup: Annotated[Optional[str], typer.Option(help="drop | flag | off for exact and near duplicates (default: drop).")] = None,
     near_dup_threshold: Annotated[Optional[float], typer.Option(help="MinHash Jaccard threshold (default: 0.85).")] = None,
-    fail_on: Annotated[Optional[list[str]], typer.Option(help="Gate rule(s): high, medium>10, ID_CARD>0, SECRET>0, rejected>0, flagged>0. Exit 3 if any holds.")] = None,
+    fail_on: Annotated[Optional[list[str]], typer.Option(help="Gate rule(s): residual:high (left in the output), input:high (in the input; a bare 'high' means input), residual:ID_CARD>0, rejected>0, flagged>0. Exit 3 if any holds.")] = None,
+    max_rejected: Annotated[Optional[str], typer.Option(help="Rejected records tolerated before the scan fails (exit 2): N or P% (default: 0).")] = None,
     workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: 1).")] = None,
     format: Annotated[Optional[str], typer.Option(help="Input format if the suffix is ambiguous: jsonl|json|csv|parquet.")] = None,
-    encoding: Annotated[Optional[str], typer.Option(help="Input text encoding (default: utf-8).")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Input text encoding (default: sniffed: BOM, else UTF-8, else GB18030).")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML file with any of these options.")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a config key: key=value.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table.")] = False,
@@ -72,13 +77,14 @@ def scan(
     unparseable lines, and a report that later stages read as the provenance manifest.
     """
     from privtune.scan.config import ScanConfig
-    from privtune.scan.pipeline import gate_error, run_scan
+    from privtune.scan.pipeline import gate_error, rejects_error, run_scan
 
     flags = {
         "input": str(input), "out": out, "report": report, "findings": findings, "rejects": rejects,
-        "policy": policy, "key_file": key_file, "fields": _csv(fields), "types": _csv(types),
+        "policy": policy, "key_file": key_file, "allow": allow,
+        "keep_system_orgs": keep_system_orgs or None, "fields": _csv(fields), "passthrough": passthrough, "types": _csv(types),
         "min_score": min_score, "dedup": dedup, "near_dup_threshold": near_dup_threshold,
-        "fail_on": fail_on, "workers": workers, "format": format, "encoding": encoding,
+        "fail_on": fail_on, "max_rejected": max_rejected, "rejects_raw": rejects_raw or None, "workers": workers, "format": format, "encoding": encoding,
     }
     overrides = {**{k: v for k, v in flags.items() if v is not None}, **parse_set_overrides(set_)}
     cfg = load_config(ScanConfig, config, overrides)
@@ -93,12 +99,16 @@ def scan(
                 bar.update(task, completed=n, rate=f"{n / el:,.0f} rec/s" if el else "")
 
         result = run_scan(cfg, progress=tick)
+    for line in result.notices:
+        console.print(escape(line), style="bold red" if line.startswith("WARNING") else None)
     if not quiet:
         _print_scan_summary(result.report, result.paths)
         if cfg.out is not None:  # what `privtune train` and the ledger will call this data
             from privtune.provenance.data_file import data_file_fingerprint
 
             console.print(f"dataset fingerprint of {cfg.out}: {data_file_fingerprint(cfg.out, cfg.fields)}", highlight=False)
+    if not result.rejects_passed:
+        raise rejects_error(result)
     if not result.gate_passed:
         raise gate_error(result)
 
@@ -106,10 +116,10 @@ def scan(
 def _print_scan_summary(r: dict, paths: dict) -> None:
     c = r["counts"]
     t = Table(title="privtune scan", show_header=True)
-    for col in ("records in", "out", "dropped", "rejected", "with PII", "flagged", "high risk"):
+    for col in ("records in", "out", "dropped", "rejected", "with PII", "flagged", "high risk in/left"):
         t.add_column(col, justify="right")
     t.add_row(str(c["records_in"]), str(c["records_out"]), str(sum(c["dropped"].values())), str(c["rejected"]),
-              str(c["records_with_pii"]), str(c["flagged"]), str(c["risk"]["high"]))
+              str(c["records_with_pii"]), str(c["flagged"]), f"{c['risk']['high']}/{c['residual']['risk']['high']}")
     console.print(t)
     if c["entities"]:
         et = Table(title="entities", show_header=True)
@@ -118,6 +128,9 @@ def _print_scan_summary(r: dict, paths: dict) -> None:
         for k, v in sorted(c["entities"].items(), key=lambda kv: -kv[1]):
             et.add_row(k, str(v))
         console.print(et)
+    for kind, label in (("side", "other fields scanned"), ("passthrough", "passed through unscanned")):
+        if r["fields"][kind]:
+            console.print(f"{label}: {escape(', '.join(r['fields'][kind]))}")
     if c["rejected"]:
         console.print(f"[yellow]{c['rejected']} rejected line(s) written to {r['rejects_file']}[/yellow]")
     for k, v in paths.items():

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from privtune.errors import InputError
+from privtune.io.sources import open_binary, sniff_encoding, strip_compression
 
 Format = Literal["jsonl", "json", "csv", "parquet"]
 FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "parquet")
@@ -45,23 +46,27 @@ class Rejected:
 
 
 def detect_format(path: str | os.PathLike[str]) -> Format:
-    """Format from the file suffix; for ``.json`` files the content decides array vs lines."""
-    name = str(path).lower()
+    """Format from the file suffix (after any .gz/.zst); for ``.json`` the content decides
+    array vs lines."""
+    if Path(path).is_dir():
+        raise InputError("is a directory, expected a data file", path=str(path),
+                         hint="pass one file; to scan several, concatenate them or run one scan per file")
+    name = strip_compression(str(path))
     for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".parquet", "parquet"), (".csv", "csv")):
-        if name.endswith(suffix) or name.endswith(suffix + ".gz"):
+        if name.endswith(suffix):
             return fmt  # type: ignore[return-value]
     if name.endswith(".json"):
         return _sniff_json(Path(path))
     raise InputError(
         "cannot tell the format from the file name",
         path=str(path),
-        hint="use a .jsonl/.json/.csv/.parquet suffix or pass --format",
+        hint="use a .jsonl/.json/.csv/.parquet suffix (optionally .gz/.zst) or pass --format",
     )
 
 
 def _sniff_json(path: Path) -> Format:
     """A ``.json`` file holding one object per line is JSONL; otherwise a JSON document stream."""
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:
         head = fh.read(_CHUNK)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     if text.startswith("["):
@@ -75,9 +80,11 @@ def _sniff_json(path: Path) -> Format:
 
 
 def iter_records(
-    path: str | os.PathLike[str], fmt: str | None = None, encoding: str = "utf-8"
+    path: str | os.PathLike[str], fmt: str | None = None, encoding: str | None = "utf-8"
 ) -> Iterator[SourceRecord | Rejected]:
-    """Yield every input item as a `SourceRecord` or a `Rejected`, in input order."""
+    """Yield every input item as a `SourceRecord` or a `Rejected`, in input order.
+
+    ``encoding=None`` sniffs it (`sniff_encoding`); .gz and .zst files are decompressed."""
     p = Path(path)
     if not p.exists():
         raise InputError("file not found", path=str(p))
@@ -86,14 +93,38 @@ def iter_records(
     fmt = fmt or detect_format(p)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", path=str(p))
+    if encoding is None:
+        encoding = sniff_encoding(p).encoding if fmt != "parquet" else "utf-8"
     reader = {"jsonl": _iter_jsonl, "json": _iter_json, "csv": _iter_csv, "parquet": _iter_parquet}[fmt]
     yield from reader(p, encoding)
 
 
+def _json_reason(exc: json.JSONDecodeError) -> str:
+    # Some messages end in "at" ("Unterminated string starting at"): no "at at column".
+    msg = exc.msg[:-3] if exc.msg.endswith(" at") else exc.msg
+    return f"invalid JSON: {msg} at column {exc.colno}"
+
+
+def _parse_line(index: int, line_no: int, text: str) -> SourceRecord | Rejected:
+    # Without its line end: a string cut off at the end of the line is "unterminated", not an
+    # "invalid control character" (the newline).
+    text = text.rstrip("\r\n")
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Rejected(index, line_no, _json_reason(exc), text)
+    if isinstance(obj, dict):
+        return SourceRecord(index, line_no, obj)
+    return Rejected(index, line_no, f"expected a JSON object, got {type(obj).__name__}", text)
+
+
 def _iter_jsonl(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+    if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
+        yield from _iter_jsonl_wide(path, encoding)
+        return
     index = 0
     offset = 0
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:
         for line_no, raw in enumerate(fh, start=1):
             start, offset = offset, offset + len(raw)
             if line_no == 1 and raw.startswith(codecs.BOM_UTF8):
@@ -107,22 +138,31 @@ def _iter_jsonl(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
                 yield Rejected(index, line_no, reason, raw.decode(encoding, errors="replace").rstrip("\r\n"))
                 index += 1
                 continue
-            try:
-                obj = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield Rejected(index, line_no, f"invalid JSON: {exc.msg} at column {exc.colno}", text.rstrip("\r\n"))
-            else:
-                if isinstance(obj, dict):
-                    yield SourceRecord(index, line_no, obj)
-                else:
-                    yield Rejected(index, line_no, f"expected a JSON object, got {type(obj).__name__}", text.rstrip("\r\n"))
+            yield _parse_line(index, line_no, text)
             index += 1
+
+
+def _iter_jsonl_wide(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+    """JSONL in UTF-16/32, where a newline is not one byte: decoded as a text stream."""
+    stream = io.TextIOWrapper(open_binary(path), encoding=encoding, newline="")
+    index = 0
+    try:
+        for line_no, text in enumerate(stream, start=1):
+            text = text.lstrip("\ufeff") if line_no == 1 else text
+            if text.strip():
+                yield _parse_line(index, line_no, text)
+                index += 1
+    except UnicodeDecodeError:
+        raise InputError(f"not valid {encoding}", path=str(path), line=index + 1,
+                         hint=ENCODING_HINT.format(enc=encoding)) from None
+    finally:
+        stream.close()
 
 
 def _decoded_chunks(path: Path, encoding: str) -> Iterator[str]:
     decoder = codecs.getincrementaldecoder(encoding)()
     consumed = 0
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:
         while True:
             block = fh.read(_CHUNK)
             try:
@@ -208,7 +248,9 @@ def _iter_json(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
 
 
 def _iter_csv(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
-    stream = io.TextIOWrapper(io.BufferedReader(io.FileIO(path)), encoding=encoding, newline="")
+    # A UTF-8 byte-order mark would otherwise become part of the first column name.
+    codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+    stream = io.TextIOWrapper(open_binary(path), encoding=codec, newline="")
     try:
         reader = csv.DictReader(stream)
         index = 0
@@ -238,7 +280,7 @@ def _iter_parquet(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(path)
+        pf = pq.ParquetFile(open_binary(path) if strip_compression(path.name) != path.name.lower() else path)
     except Exception as exc:  # pyarrow raises several types for a corrupt file
         raise InputError(f"not a readable Parquet file: {exc}", path=str(path)) from None
     index = 0

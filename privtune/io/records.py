@@ -20,6 +20,10 @@ from privtune.errors import InputError
 _PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 ALPACA_FIELDS = ("instruction", "input", "output")
 PLAIN_FIELDS = ("text", "content", "prompt", "completion", "question", "answer", "response")
+# A string field this wide (CJK characters count double) is text by its content, whatever its
+# name: "body", "description", "transcript" … in a user's export.
+LONG_TEXT_WIDTH = 24
+GUESS_SAMPLE = 200
 
 
 class RecordShape(str, Enum):
@@ -108,6 +112,9 @@ def text_fields(
         return [(f, record[f]) for f in ALPACA_FIELDS if isinstance(record.get(f), str)]
     if shape is RecordShape.TEXT:
         return [(f, record[f]) for f in PLAIN_FIELDS if isinstance(record.get(f), str)]
+    by_content = content_fields(record)
+    if by_content:
+        return by_content
     raise InputError(
         f"no text field found; the record has {sorted(record)}",
         path=path,
@@ -126,3 +133,50 @@ def _list_fields(name: str, items: list[Any]) -> list[tuple[str, str]]:
         elif isinstance(m, str):
             out.append((f"{name}[{i}]", m))
     return out
+
+
+def _width(text: str) -> int:
+    return len(text) + sum(1 for c in text if "\u2e80" <= c <= "\u9fff")
+
+
+def _is_message_list(value: Any) -> bool:
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(m, dict) and ("content" in m or "value" in m) for m in value))
+
+
+def content_fields(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """Text fields recognised by content when the record has no known shape: any top-level
+    list of messages (``conversation: [{role, content}]``), else every long string field."""
+    for key, value in record.items():
+        if _is_message_list(value):
+            return _list_fields(key, value)
+    return [(k, v) for k, v in record.items() if isinstance(v, str) and _width(v) >= LONG_TEXT_WIDTH]
+
+
+def guess_text_fields(records: list[dict[str, Any]]) -> list[str] | None:
+    """Text fields for a whole file whose records have no known shape, from a sample: message
+    lists, else the string fields whose mean width is long (or, when none is, the widest one
+    if it holds words rather than codes). None when the sample has a known shape or no text."""
+    if not records or any(detect_shape(r) is not None for r in records):
+        return None
+    lists = sorted({k for r in records for k, v in r.items() if _is_message_list(v)})
+    if lists:
+        return lists
+    widths: dict[str, list[int]] = {}
+    for r in records:
+        for k, v in r.items():
+            if isinstance(v, str):
+                widths.setdefault(k, []).append(_width(v))
+    mean = {k: sum(w) / len(records) for k, w in widths.items()}
+    long = [k for k, m in mean.items() if m >= LONG_TEXT_WIDTH]
+    if long:
+        return long
+    wordy = [k for k in mean if any(isinstance(r.get(k), str) and _looks_like_words(r[k]) for r in records)]
+    return [max(wordy, key=mean.__getitem__)] if wordy else None
+
+
+def _looks_like_words(text: str) -> bool:
+    """Prose rather than a code or id: CJK characters, or two or more alphabetic words."""
+    if any("\u4e00" <= c <= "\u9fff" for c in text):
+        return sum(1 for c in text if "\u4e00" <= c <= "\u9fff") >= 4
+    return sum(1 for w in text.split() if w.isalpha()) >= 2

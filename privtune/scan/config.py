@@ -19,9 +19,20 @@ class ScanConfig(BaseModel):
     format: Literal["jsonl", "json", "csv", "parquet"] | None = Field(
         None, description="Input format; default: from the file suffix."
     )
-    encoding: str = Field("utf-8", description="Text encoding of the input (e.g. gb18030).")
+    encoding: str | None = Field(
+        None,
+        description="Text encoding of the input (e.g. gb18030, utf-16); default: sniffed from a "
+        "byte-order mark, else UTF-8, else GB18030 (the report and console say which).",
+    )
     fields: list[str] | None = Field(
-        None, description="Text fields to scan (paths like messages[0].content); default: auto-detect."
+        None,
+        description="Training-text fields (paths like messages[0].content); default: auto-detect. "
+        "Other fields are scanned and neutralised too, unless listed in passthrough.",
+    )
+    passthrough: list[str] = Field(
+        default_factory=list,
+        description="Fields left as they are, unscanned (dotted paths such as ticket_id or customer.id, "
+        "a whole subtree by its prefix); every other string or long number in a record is scanned.",
     )
     out: Path | None = Field(None, description="Cleaned JSONL output (record structure preserved).")
     report: Path | None = Field(
@@ -29,15 +40,33 @@ class ScanConfig(BaseModel):
     )
     findings: Path | None = Field(None, description="FINDINGS.jsonl: one line per entity, offsets only.")
     rejects: Path | None = Field(
-        None, description="Side file for unparseable input lines; default: <out or input>.rejects.jsonl."
+        None,
+        description="Side file for rejected input records (line, reason, sha256 of the content); "
+        "default: <out or input>.rejects.jsonl.",
+    )
+    rejects_raw: bool = Field(
+        False,
+        description="Also store the raw content of rejected records in the rejects file (0600, "
+        "with a console warning); by default it holds line, reason and a sha256 only.",
     )
     policy: str = Field(
         "pseudonymise",
         description="redact | mask | hmac | pseudonymise | keep, or a YAML policy file with per-type overrides.",
     )
+    allow: list[str] = Field(
+        default_factory=list,
+        description="Values never replaced nor reported (case-insensitive; a detection inside one counts), "
+        "e.g. the operator's own organisation; added to the policy file's allow list.",
+    )
+    keep_system_orgs: bool = Field(
+        False,
+        description="Leave organisation names in system prompts (chat role system) as they are: "
+        "usually the operator's own.",
+    )
     key_file: Path | None = Field(
         None,
-        description="Key for hmac/pseudonymise consistency (env PRIVTUNE_SCAN_KEY wins); created 0600 if absent.",
+        description="Key for hmac/pseudonymise consistency (env PRIVTUNE_SCAN_KEY wins); created 0600 if "
+        "absent (the console says where).",
     )
     types: list[str] | None = Field(None, description="Entity types to detect; default: all.")
     min_score: float = Field(0.5, ge=0.0, le=1.0, description="Report entities scoring at least this.")
@@ -45,7 +74,15 @@ class ScanConfig(BaseModel):
     near_dup_threshold: float = Field(0.85, gt=0.0, le=1.0, description="MinHash Jaccard threshold.")
     fail_on: list[str] = Field(
         default_factory=list,
-        description="Gate rules, e.g. high, medium>10, ID_CARD>0, SECRET>0, rejected>0, flagged>0.",
+        description="Gate rules, e.g. residual:high, residual:ID_CARD>0, input:SECRET>0, rejected>0, "
+        "flagged>0. residual: what the policy leaves in the output; input: what the input held; a "
+        "bare level or type (high, ID_CARD>0) means input, as before.",
+    )
+    max_rejected: str = Field(
+        "0",
+        pattern=r"^\s*\d+(\.\d+)?\s*%?\s*$",
+        description="Rejected input records tolerated before the scan fails (exit 2): a count (N) "
+        "or a share of the records read (P%). The outputs are written either way.",
     )
     workers: int = Field(1, ge=1, le=64, description="Worker processes for detection/anonymisation.")
     max_flagged_in_report: int = Field(200, ge=0, description="Cap on listed flagged records.")
@@ -60,3 +97,15 @@ class ScanConfig(BaseModel):
         if bad:
             raise ValueError(f"unknown entity types {bad}; known: {', '.join(ENTITY_TYPES)}")
         return v
+
+    @field_validator("passthrough", mode="before")
+    @classmethod
+    def _passthrough_paths(cls, v: object) -> object:
+        """Comma lists and ``items[].sku`` / ``items[0].sku`` spellings all mean ``items.sku``."""
+        if isinstance(v, str):
+            v = [v]
+        if not isinstance(v, list):
+            return v
+        from privtune.scan.side_fields import dotted
+
+        return [dotted(p.strip()) for item in v for p in str(item).split(",") if p.strip()]

@@ -7,6 +7,7 @@ interrupted scan leaves no half file. Nothing here logs record text.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing as mp
 import os
 import time
@@ -21,6 +22,8 @@ from typing import Any
 from privtune import __version__
 from privtune.errors import GateFailed, InputError
 from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
+from privtune.io.records import GUESS_SAMPLE, guess_text_fields
+from privtune.io.sources import sniff_encoding, strip_compression
 from privtune.io.writers import JsonlWriter
 from privtune.keys import SCAN_KEY_ENV, config_dir, load_key
 from privtune.scan import gate
@@ -34,11 +37,18 @@ CHUNK = 256
 KEYED_OPERATORS = {"hmac", "pseudonymise", "pseudonymize"}
 
 
+FIRST_REJECTS = 5
+
+
 @dataclass
 class ScanResult:
     report: dict[str, Any]
     gate_passed: bool
     paths: dict[str, str] = field(default_factory=dict)
+    # Within --max-rejected? A scan that rejected more failed, though its outputs were written.
+    rejects_passed: bool = True
+    # One line each for what the scan assumed or did on its own (encoding, text fields, key).
+    notices: list[str] = field(default_factory=list)
 
 
 def sha256_file(path: Path) -> str:
@@ -51,12 +61,23 @@ def sha256_file(path: Path) -> str:
 
 def default_rejects_path(cfg: ScanConfig) -> Path:
     base = cfg.out if cfg.out is not None else cfg.input
-    name = base.name
+    name = base.name if cfg.out is not None else base.name[: len(strip_compression(base.name))]
     for suffix in (".jsonl", ".json", ".csv", ".parquet"):
         if name.endswith(suffix):
             name = name[: -len(suffix)]
             break
     return base.with_name(name + ".rejects.jsonl")
+
+
+def reject_entry(res: RecordResult, raw: bool) -> dict[str, Any]:
+    """A rejects-file line: where, why and a hash of the content (to match it against the input
+    or a later run), never the content itself unless ``raw`` (--rejects-raw) asks for it."""
+    content = res.raw if res.raw is not None else json.dumps(res.record, ensure_ascii=False, sort_keys=True)
+    entry: dict[str, Any] = {"record": res.index, "line": res.line, "reason": res.reject_reason,
+                             "sha256": "sha256:" + hashlib.sha256(content.encode("utf-8")).hexdigest()}
+    if raw:
+        entry.update({"raw": res.raw} if res.raw is not None else {"data": res.record})
+    return entry
 
 
 def _chunks(items: Iterator[SourceRecord | Rejected], size: int) -> Iterator[list[SourceRecord | Rejected]]:
@@ -116,6 +137,19 @@ def _excerpts(cfg: ScanConfig, wanted: set[int]) -> dict[int, str]:
     return out
 
 
+MAX_FIELDS_LISTED = 100
+
+
+def fields_report(seen: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """Which fields were training text, which other fields were scanned, which passed through:
+    field path (indices as ``[]``) -> number of records holding it, most frequent first."""
+    out: dict[str, dict[str, int]] = {"text": {}, "side": {}, "passthrough": {}}
+    for (kind, path), n in seen.most_common():
+        if len(out[kind]) < MAX_FIELDS_LISTED:
+            out[kind][path] = n
+    return out
+
+
 def _flag_entry(flag: Flag, excerpt: str) -> dict[str, Any]:
     """A report ``flags`` entry. ``group_size`` appears only when ``group`` was cut short."""
     entry: dict[str, Any] = {"record": flag.record, "kind": flag.kind, "reason": flag.reason, "group": flag.group}
@@ -133,19 +167,61 @@ def _needs_key(cfg: ScanConfig) -> bool:
     return not cfg.policy in {"redact", "mask", "keep"}  # a policy file may use any operator
 
 
+def rejects_within(limit: str, n_rejected: int, n_in: int) -> bool:
+    """``limit`` is a count ("3") or a share of the records read ("2.5%")."""
+    text = limit.strip()
+    if text.endswith("%"):
+        return n_rejected * 100 <= float(text[:-1]) * n_in
+    return n_rejected <= float(text)
+
+
+def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str]) -> tuple[ScanConfig, dict[str, str]]:
+    """``cfg`` with the encoding and (for records of no known shape) the text fields settled,
+    once for the whole file, and what was assumed."""
+    update: dict[str, Any] = {}
+    info = {"encoding": "binary", "encoding_source": "format"}
+    if fmt != "parquet":
+        guess = sniff_encoding(cfg.input, cfg.encoding)
+        update["encoding"] = guess.encoding
+        info = {"encoding": guess.encoding, "encoding_source": guess.source}
+        if guess.note:
+            notices.append(f"encoding: assumed {guess.encoding} ({guess.note}); override with --encoding")
+    if cfg.fields is None:
+        sample: list[dict[str, Any]] = []
+        with closing(iter_records(cfg.input, fmt, update.get("encoding", "utf-8"))) as items:
+            for item in islice(items, GUESS_SAMPLE):
+                if isinstance(item, SourceRecord):
+                    sample.append(item.data)
+        guessed = guess_text_fields(sample)
+        if guessed:
+            update["fields"] = guessed
+            info["fields_source"] = "content"
+            notices.append(f"text fields: {', '.join(guessed)} (chosen by content; override with --fields)")
+    return cfg.model_copy(update=update), info
+
+
 def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> ScanResult:
-    """Run the scan described by ``cfg``; ``result.gate_passed`` tells whether the ``fail_on`` rules held."""
+    """Run the scan described by ``cfg``; ``result.gate_passed`` tells whether the ``fail_on``
+    rules held, ``result.rejects_passed`` whether the rejected records stayed within
+    ``max_rejected``."""
     t0 = time.perf_counter()
     if not cfg.input.exists():
         raise InputError("file not found", path=str(cfg.input))
     fmt = cfg.format or detect_format(cfg.input)
+    notices: list[str] = []
+    cfg, input_info = _resolve_input(cfg, fmt, notices)
     rules = gate.parse_rules(cfg.fail_on)
     key, key_source, key_id = b"\0" * 32, "none", ""
     if _needs_key(cfg):
         key_file = cfg.key_file or config_dir() / "scan.key"
+        from_env = bool(os.environ.get(SCAN_KEY_ENV, "").strip())
+        existed = Path(key_file).expanduser().exists()
         secret = load_key(key_file, env_var=SCAN_KEY_ENV)
         key, key_id = secret.reveal(), secret.key_id
-        key_source = f"${SCAN_KEY_ENV}" if os.environ.get(SCAN_KEY_ENV, "").strip() else str(key_file)
+        key_source = f"${SCAN_KEY_ENV}" if from_env else str(key_file)
+        if not from_env and not existed:
+            notices.append(f"created a new scan key at {Path(key_file).expanduser()} (0600, id {key_id}): keep it to "
+                           "get the same pseudonyms in later scans; anyone holding it can link them back")
     curator = Curator(CurationConfig(dedup=cfg.dedup, near_dup_threshold=cfg.near_dup_threshold))
     rejects_path = cfg.rejects or default_rejects_path(cfg)
 
@@ -154,9 +230,15 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
     entities: Counter[str] = Counter()
     risk_counts: Counter[str] = Counter()
     records_with_pii = 0
+    residual_entities: Counter[str] = Counter()
+    residual_risk: Counter[str] = Counter()
+    residual_with_pii = 0
+    n_allowed = 0
     high_risk: list[dict[str, Any]] = []
     dup_flags: list[dict[str, Any]] = []
     reject_reasons: Counter[str] = Counter()
+    first_rejects: list[dict[str, Any]] = []
+    fields_seen: Counter[tuple[str, str]] = Counter()
     n_dups = 0
 
     with ExitStack() as stack:
@@ -171,10 +253,12 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
             if res.reject_reason is not None:
                 n_rejected += 1
                 reject_reasons[res.reject_reason.split(";")[0].split(":")[0][:60]] += 1
-                # The side file keeps the whole input item so nothing is lost.
-                keep = {"raw": res.raw} if res.raw is not None else {"data": res.record}
-                rej.write({"record": res.index, "line": res.line, "reason": res.reject_reason, **keep})
+                if len(first_rejects) < FIRST_REJECTS:
+                    first_rejects.append({"line": res.line, "reason": res.reject_reason})
+                rej.write(reject_entry(res, cfg.rejects_raw))
                 continue
+            fields_seen.update(res.fields_seen)
+            n_allowed += res.allowed
             if fnd is not None:
                 for f in res.findings:
                     fnd.write(f.to_json())
@@ -183,6 +267,10 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
             entities.update(f.type for f in res.findings)
             assert res.risk is not None and res.summary is not None
             risk_counts[res.risk.level] += 1
+            residual_risk[res.residual_level] += 1
+            if res.residual_types:
+                residual_with_pii += 1
+                residual_entities.update(res.residual_types)
             if res.risk.level == "high" and len(high_risk) < cfg.max_flagged_in_report:
                 high_risk.append({"record": res.index, "line": res.line, "reasons": res.risk.reasons,
                                   "excerpt": res.excerpt})
@@ -220,9 +308,18 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
             "risk": {lvl: risk_counts.get(lvl, 0) for lvl in gate.RISK_LEVELS},
             "flagged": curation.flagged_records,
             "duplicates": n_dups,
+            "allowed": n_allowed,  # detections left alone as allow-listed
+            # What the policy leaves in the output (kept types, spans under its min_score):
+            # what `residual:` gate rules measure. The counts above describe the input.
+            "residual": {
+                "records_with_pii": residual_with_pii,
+                "entities": dict(sorted(residual_entities.items())),
+                "risk": {lvl: residual_risk.get(lvl, 0) for lvl in gate.RISK_LEVELS},
+            },
         }
         assert n_in == n_out + sum(dropped.values()) + n_rejected
         gate_section = gate.evaluate(rules, counts)
+        rejects_ok = rejects_within(cfg.max_rejected, n_rejected, n_in)
     # Files are closed (renamed into place) here; hash what was written.
     elapsed = time.perf_counter() - t0
     report = build_report(
@@ -234,6 +331,9 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
         duplicates=dup_flags,
         high_risk=high_risk,
         reject_reasons=dict(reject_reasons),
+        rejects_section={"limit": cfg.max_rejected.strip(), "passed": rejects_ok, "first": first_rejects},
+        input_info=input_info,
+        fields_section=fields_report(fields_seen),
         gate_section=gate_section,
         hashes={
             "input": sha256_file(cfg.input),
@@ -246,10 +346,33 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
     )
     if n_rejected == 0 and rejects_path.exists() and rejects_path.stat().st_size == 0:
         rejects_path.unlink()
+    elif cfg.rejects_raw and rejects_path.exists():
+        os.chmod(rejects_path, 0o600)  # AtomicWriter's temp file is 0600 already; say so explicitly
+        notices.append(f"WARNING: {rejects_path} holds the RAW content of {n_rejected} rejected record(s), "
+                       "personal data included (--rejects-raw); it is readable by you only (0600): "
+                       "delete it once the input is fixed")
     paths = {}
     if cfg.report:
         paths = write_report(report, cfg.report)
-    return ScanResult(report, gate_section["passed"], paths)
+    return ScanResult(report, gate_section["passed"], paths, rejects_ok, notices)
+
+
+def rejects_error(result: ScanResult) -> InputError:
+    """The error a scan with too many rejected records ends in: counts, the first reasons and
+    the hint they carry, on the console rather than only inside the rejects file."""
+    r = result.report
+    c = r["counts"]
+    first = r["rejects"]["first"]
+    lines = [f"line {x['line']}: {x['reason'].split('; hint: ')[0]}" for x in first[:3]]
+    hints = [x["reason"].split("; hint: ", 1)[1] for x in first if "; hint: " in x["reason"]]
+    if not hints and any("not valid" in x["reason"] for x in first):
+        hints = ["pass --encoding (e.g. --encoding gb18030 or utf-16)"]
+    hint = hints[0] if hints else "see the reasons above; --max-rejected N or P% tolerates some"
+    return InputError(
+        f"{c['rejected']} of {c['records_in']} records rejected (allowed: {r['rejects']['limit']}); "
+        f"first: " + "; ".join(lines) + f"; all in {r['rejects_file']}",
+        path=r["input"]["path"], hint=hint,
+    )
 
 
 def gate_error(result: ScanResult) -> GateFailed:

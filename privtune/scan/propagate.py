@@ -7,6 +7,10 @@ itself shows to be a name is a name wherever it recurs there; leaving one copy i
 would undo the anonymisation of the others. Structured types need no help (their patterns
 fire on every copy). Scope is one record: dataset-wide spreading would make one false
 positive rewrite unrelated records.
+
+A detected person's partial mentions ("Thanks John", "王先生", "Bob" for Robert) are marked
+the same way (`privtune.scan.name_parts`), with an alias where the anonymiser needs one to
+give them the surrogate's matching part.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import re
 
 from privtune.scan.analyzer import resolve_overlaps
 from privtune.scan.entities import MODEL_TYPES, Span
+from privtune.scan.name_parts import NamePart, name_parts
 
 PROPAGATED_TYPES = MODEL_TYPES
 MIN_CHARS = 2  # a single character recurs by chance
@@ -37,8 +42,18 @@ def _occurrences(text: str, value: str) -> list[int]:
 
 def propagate(texts: list[str], spans: list[list[Span]]) -> list[list[Span]]:
     """``spans`` (per text, sorted, non-overlapping) plus a span on every other exact copy of a
-    detected PERSON / ADDRESS / ORGANIZATION value in ``texts``; the copy keeps the type and
-    score, and its detector reads ``propagated:<detector>``. Existing spans win overlaps."""
+    detected PERSON / ADDRESS / ORGANIZATION value in ``texts`` and on every partial mention of a
+    detected person (`name_parts`); a copy keeps the type and score, and its detector reads
+    ``propagated:<detector>`` (a part: ``propagated:given_name`` / ``surname`` / ``nickname``).
+    Existing spans win overlaps. See `propagate_with_aliases` for the parts' replacements."""
+    return propagate_with_aliases(texts, spans)[0]
+
+
+def propagate_with_aliases(
+    texts: list[str], spans: list[list[Span]]
+) -> tuple[list[list[Span]], list[dict[int, tuple[str, str]]]]:
+    """`propagate`, plus per text ``{span start: alias}`` for the partial mentions whose
+    replacement must be derived from another value (`NamePart.alias`)."""
     values: dict[str, Span] = {}
     for text, found in zip(texts, spans):
         for s in found:
@@ -46,16 +61,49 @@ def propagate(texts: list[str], spans: list[list[Span]]) -> list[list[Span]]:
                 value = text[s.start : s.end]
                 if value.strip() and (value not in values or s.score > values[value].score):
                     values[value] = s
+    no_aliases: list[dict[int, tuple[str, str]]] = [{} for _ in texts]
     if not values:
-        return spans
+        return spans, no_aliases
+    # Most candidate parts ("王女士", "Dr Smith" …) occur nowhere: one substring test on the
+    # joined record drops them before any per-text search.
+    joined = "\n".join(texts)
+    parts: dict[str, tuple[NamePart, Span]] = {}
+    for value, src in values.items():
+        if src.type == "PERSON":
+            for part in name_parts(value):
+                if part.needle in joined and part.needle not in values:
+                    parts.setdefault(part.needle, (part, src))
     out: list[list[Span]] = []
+    aliases: list[dict[int, tuple[str, str]]] = []
     for text, found in zip(texts, spans):
         extra: list[Span] = []
         for value, src in values.items():
+            if value not in text:  # the common case, without _occurrences' call and checks
+                continue
             for i in _occurrences(text, value):
                 j = i + len(value)
                 if not any(i < k.end and k.start < j for k in found):
                     extra.append(Span(i, j, src.type, src.score, "propagated:" + src.detector))
+        extra = resolve_overlaps(extra)
+        # Partial mentions come second: a full copy ("王小明") beats its part ("小明") inside it.
+        taken = found + extra
+        part_spans: list[Span] = []
+        alias_at: dict[int, tuple[str, str]] = {}
+        alias_by_span: dict[tuple[int, int], tuple[str, str]] = {}
+        for needle, (part, src) in parts.items():
+            if needle not in text:
+                continue
+            for i in _occurrences(text, needle):
+                j = i + len(needle)
+                if not any(i < k.end and k.start < j for k in taken):
+                    part_spans.append(Span(i, j, "PERSON", src.score, "propagated:" + part.kind))
+                    if part.alias is not None:
+                        alias_by_span[(i, j)] = part.alias
+        if part_spans:
+            part_spans = resolve_overlaps(part_spans)
+            alias_at = {s.start: alias_by_span[(s.start, s.end)] for s in part_spans if (s.start, s.end) in alias_by_span}
+            extra = extra + part_spans
+        aliases.append(alias_at)
         # Two copies may overlap ("王小明" and "王小"): the higher score, then the longer, wins.
-        out.append(found if not extra else sorted(found + resolve_overlaps(extra), key=lambda s: s.start))
-    return out
+        out.append(found if not extra else sorted(found + extra, key=lambda s: s.start))
+    return out, aliases

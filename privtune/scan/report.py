@@ -35,6 +35,9 @@ def build_report(
     duplicates: list[dict[str, Any]],
     high_risk: list[dict[str, Any]],
     reject_reasons: dict[str, int],
+    rejects_section: dict[str, Any],
+    input_info: dict[str, str],
+    fields_section: dict[str, dict[str, int]],
     gate_section: dict[str, Any],
     hashes: dict[str, str | None],
     rejects_path: str | None,
@@ -46,7 +49,7 @@ def build_report(
         "tool": {"name": "privtune", "version": version, "command": "scan",
                  "python": sys.version.split()[0], "platform": platform.platform()},
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "input": {"path": str(cfg.input), "format": fmt, "encoding": cfg.encoding,
+        "input": {"path": str(cfg.input), "format": fmt, **input_info,
                   "sha256": hashes["input"], "bytes": cfg.input.stat().st_size},
         "output": {"path": str(cfg.out) if cfg.out else None, "sha256": hashes["output"]},
         "findings_file": {"path": str(cfg.findings) if cfg.findings else None, "sha256": hashes["findings"]},
@@ -54,11 +57,17 @@ def build_report(
         "policy": cfg.policy,
         "key": key_info,
         "settings": {
-            "fields": cfg.fields, "types": cfg.types, "min_score": cfg.min_score, "dedup": cfg.dedup,
+            "fields": cfg.fields, "passthrough": cfg.passthrough, "types": cfg.types,
+            "min_score": cfg.min_score, "dedup": cfg.dedup,
             "near_dup_threshold": cfg.near_dup_threshold, "workers": cfg.workers,
         },
         "counts": counts,
+        # text: training text; side: every other value, scanned and neutralised; passthrough:
+        # left as is on request. Path -> records holding it.
+        "fields": fields_section,
         "reject_reasons": reject_reasons,
+        # limit: --max-rejected; first: line and reason of the first rejected records (no content).
+        "rejects": rejects_section,
         "flags": flags,
         "duplicates": duplicates,
         "high_risk_records": high_risk,
@@ -111,8 +120,14 @@ def render_html(r: dict[str, Any]) -> str:
                  c["records_with_pii"], c["flagged"]]]),
         "<h2>Entities found</h2>",
         _table(["type", "count"], [[k, v] for k, v in c["entities"].items()] or [["(none)", 0]]),
+        "<h2>Fields</h2>",
+        _table(["field", "role", "records"],
+               [[p, {"text": "training text, scanned", "side": "other value, scanned",
+                     "passthrough": "passed through unscanned"}[k], n]
+                for k, section in r["fields"].items() for p, n in section.items()] or [["(none)", "", 0]]),
         "<h2>Risk levels</h2>",
-        _table(["level", "records"], [[k, v] for k, v in c["risk"].items()]),
+        _table(["level", "records (input)", "records (left after the policy)"],
+               [[k, v, c.get("residual", {}).get("risk", {}).get(k, "")] for k, v in c["risk"].items()]),
     ]
     if r["high_risk_records"]:
         parts += ["<h2>High-risk records (masked)</h2>",

@@ -8,6 +8,7 @@ pipeline on the small `RecordSummary` each record yields.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,13 +16,15 @@ from typing import Any
 from privtune.errors import InputError
 from privtune.io.readers import SourceRecord
 from privtune.io.records import detect_shape, set_field, text_fields
+from privtune.scan.allow import AllowList, is_system_turn
 from privtune.scan.analyzer import Analyzer
 from privtune.scan.anonymize import Anonymizer, load_policy
 from privtune.scan.config import ScanConfig
 from privtune.scan.curation import RecordSummary, answer_fields_for, summarize
-from privtune.scan.curation.risk import RiskAssessment, assess_risk
-from privtune.scan.entities import Finding, Span
-from privtune.scan.propagate import propagate
+from privtune.scan.curation.risk import RiskAssessment, risk_from_signals, text_signals
+from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
+from privtune.scan.propagate import propagate, propagate_with_aliases
+from privtune.scan.side_fields import is_passthrough, iter_side_values, key_span, key_type, normalise_path, restore_number
 
 _DIGITS = re.compile(r"\d{3,}")
 EXCERPT_CHARS = 80
@@ -31,6 +34,10 @@ EXCERPT_CHARS = 80
 # ~1k records. The default fills only after ~30k records (~15 MB) and its eviction churn then
 # fragments the heap: with it a scan's RSS grew ~25 MB from 10k to 80k records.
 PSEUDONYM_CACHE = 4096
+# Side values repeat across records ("user", "assistant", a scenario label): their detection is
+# cached when short, so scanning them costs a dictionary lookup on most records.
+SIDE_CACHE = 4096
+SIDE_CACHE_CHARS = 64
 
 
 @dataclass(slots=True)
@@ -41,9 +48,16 @@ class RecordResult:
     findings: list[Finding] = field(default_factory=list)
     summary: RecordSummary | None = None
     risk: RiskAssessment | None = None
+    # What the policy leaves in the output: entity types it keeps (or scores under its
+    # min_score), and the record's risk level on those alone.
+    residual_types: list[str] = field(default_factory=list)
+    residual_level: str = "low"
+    allowed: int = 0  # detections dropped as allow-listed (--allow, system-prompt organisations)
     excerpt: str = ""
     reject_reason: str | None = None
     raw: str | None = None  # unparseable input line, kept for the rejects file
+    # (kind, field path with indices as "[]") of every value seen: "text", "side", "passthrough".
+    fields_seen: list[tuple[str, str]] = field(default_factory=list)
 
 
 def detect_record(analyzer: Analyzer, texts: list[str]) -> list[list[Span]]:
@@ -95,22 +109,81 @@ class RecordProcessor:
         self.policy = load_policy(cfg.policy)
         self.anonymizer = Anonymizer(self.policy, key, cache_size=PSEUDONYM_CACHE)
         self.rewrite = cfg.out is not None
+        self.passthrough = tuple(cfg.passthrough)
+        self.allow = AllowList([*cfg.allow, *self.policy.allow])
+        self.kept_types = frozenset(t for t in ENTITY_TYPES if self.policy.operator_for(t) == "keep")
+        self._cached_side_spans = functools.lru_cache(maxsize=SIDE_CACHE)(self._side_spans)
+
+    def _side_spans(self, value: str, etype: str | None) -> list[Span]:
+        """Spans of a side value: the detectors' own, or one span over the whole value when its
+        field name vouches for a type the detectors (lacking context) did not see."""
+        found = self.analyzer.analyze(value)
+        by_key = key_span(etype, value) if etype in self.analyzer.types else None
+        if by_key is not None and all(s.type in MODEL_TYPES or s.type == by_key.type for s in found):
+            return [by_key]
+        return found
+
+    def side_spans(self, path_key: str, parent: str, value: str) -> list[Span]:
+        etype = key_type(path_key, parent)
+        if len(value) <= SIDE_CACHE_CHARS:
+            return self._cached_side_spans(value, etype)
+        return self._side_spans(value, etype)
+
+    def _allowed(self, texts: list[str], spans: list[list[Span]], system: list[bool]) -> tuple[list[list[Span]], int]:
+        """``spans`` without allow-listed values and (``system[i]``) organisations of system turns."""
+        out, dropped = [], 0
+        for i, (text, found) in enumerate(zip(texts, spans)):
+            kept = found
+            if i < len(system) and system[i]:
+                kept = [s for s in kept if s.type != "ORGANIZATION"]
+            if self.allow:
+                kept, _ = self.allow.filter(text, kept)
+            dropped += len(found) - len(kept)
+            out.append(kept)
+        return out, dropped
 
     def process(self, item: SourceRecord) -> RecordResult:
         res = RecordResult(item.index, item.line)
         try:
             fields = text_fields(item.data, self.cfg.fields, path=str(self.cfg.input), line=item.line)
         except InputError as exc:
-            res.reject_reason = exc.message
+            res.reject_reason = exc.message + (f"; hint: {exc.hint}" if exc.hint else "")
             res.record = item.data
             return res
         if not fields:
             res.reject_reason = "no text in the selected fields"
             res.record = item.data
             return res
+        seen = res.fields_seen
+        text_paths = {p for p, _ in fields}
+        seen.extend(("text", normalise_path(p)) for p in text_paths)
+        side: list[tuple[str, Any]] = []  # (path, original value)
+        side_texts: list[str] = []
+        side_found: list[list[Span]] = []
+        for path, key, parent, value in iter_side_values(item.data, text_paths):
+            if is_passthrough(path, self.passthrough):
+                seen.append(("passthrough", normalise_path(path)))
+                continue
+            seen.append(("side", normalise_path(path)))
+            text = value if isinstance(value, str) else str(value)
+            side.append((path, value))
+            side_texts.append(text)
+            side_found.append(self.side_spans(key, parent, text))
+        texts = [t for _, t in fields]
+        # One propagation over text and side values: a name in a customer_name column marks
+        # its copies (and parts) in the chat, and the other way round.
+        found = self.analyzer.analyze_many(texts) + side_found
+        filtering = bool(self.allow) or self.cfg.keep_system_orgs
+        if filtering:
+            system = [self.cfg.keep_system_orgs and is_system_turn(item.data, p) for p, _ in fields]
+            found, res.allowed = self._allowed(texts + side_texts, found, system)
+        all_spans, aliases = propagate_with_aliases(texts + side_texts, found)
+        if filtering:  # again: propagation may have copied an allowed value's part elsewhere
+            all_spans, dropped = self._allowed(texts + side_texts, all_spans, system)
+            res.allowed += dropped
         new: dict[str, Any] | None = None  # copied on the first replacement only
         all_types: list[str] = []
-        for (path, text), spans in zip(fields, detect_record(self.analyzer, [t for _, t in fields])):
+        for (path, text), spans, alias in zip(fields, all_spans, aliases):
             for s in spans:
                 res.findings.append(Finding.from_span(item.index, path, s))
                 all_types.append(s.type)
@@ -119,11 +192,31 @@ class RecordProcessor:
             if self.rewrite and spans:
                 if new is None:
                     new = copy.deepcopy(item.data)
-                set_field(new, path, self.anonymizer.apply(text, spans))
+                set_field(new, path, self.anonymizer.apply(text, spans, alias))
+        n = len(fields)
+        for (path, value), text, spans, alias in zip(side, side_texts, all_spans[n:], aliases[n:]):
+            if not spans:
+                continue
+            for s in spans:
+                res.findings.append(Finding.from_span(item.index, path, s))
+                all_types.append(s.type)
+            if self.rewrite:
+                if new is None:
+                    new = copy.deepcopy(item.data)
+                replaced = self.anonymizer.apply(text, spans, alias)
+                set_field(new, path, replaced if isinstance(value, str) else restore_number(value, replaced))
+        res.fields_seen = list(dict.fromkeys(seen))  # once per record: the report counts records
         res.record = (new if new is not None else item.data) if self.rewrite else None
         shape = detect_shape(item.data)
         res.summary = summarize(item.index, fields, answer_fields_for(fields, item.data))
-        res.risk = assess_risk(fields, all_types, shape.value if shape else "text")
+        signals = text_signals(fields)
+        shape_name = shape.value if shape else "text"
+        res.risk = risk_from_signals(signals, all_types, shape_name)
+        floor = self.policy.min_score
+        res.residual_types = [f.type for f in res.findings
+                              if f.type in self.kept_types or (floor is not None and f.score < floor)]
+        res.residual_level = (res.risk.level if len(res.residual_types) == len(all_types)
+                              else risk_from_signals(signals, res.residual_types, shape_name).level)
         return res
 
 

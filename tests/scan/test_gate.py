@@ -25,3 +25,18 @@ def test_bad_rules_are_clear_errors(bad):
     with pytest.raises(ConfigError, match="fail-on"):
         gate.parse_rules([bad])
 
+
+
+# Issue 11.5: gates on what the policy leaves (residual) as well as on what the input held.
+SCOPED = {**COUNTS, "residual": {"risk": {"low": 9, "medium": 0, "high": 0}, "entities": {"PHONE": 1}}}
+
+
+def test_residual_and_input_scopes():
+    assert gate.evaluate(gate.parse_rules(["residual:high"]), SCOPED)["passed"]
+    assert not gate.evaluate(gate.parse_rules(["input:high"]), SCOPED)["passed"]
+    assert not gate.evaluate(gate.parse_rules(["high"]), SCOPED)["passed"]  # bare = input, as before
+    res = gate.evaluate(gate.parse_rules(["residual:phone>0", "residual:ID_CARD>0"]), SCOPED)
+    assert res["violations"] == [{"rule": "residual:PHONE>0", "value": 1}]
+    assert [str(r) for r in gate.parse_rules(["Residual:medium>=2, high"])] == ["residual:medium>=2", "high>0"]
+    with pytest.raises(ConfigError, match="no input/residual scope"):
+        gate.parse_rules(["residual:rejected>0"])

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from privtune.errors import ConfigError
 from privtune.scan.anonymize._common import language_of
 from privtune.scan.anonymize.operators import MIN_MATERIAL, hmac_token, mask, redact
 from privtune.scan.anonymize.policy import AnonymizationPolicy
-from privtune.scan.anonymize.surrogates import LANGUAGE_TYPES, surrogate
+from privtune.scan.anonymize.surrogates import LANGUAGE_TYPES, cn_given_surrogate, surrogate
 from privtune.scan.entities import ENTITY_TYPES, Span
 
 DEFAULT_CACHE_SIZE = 65_536
@@ -51,6 +51,8 @@ class Anonymizer:
     def _compute(self, op: str, entity_type: str, value: str, lang: str) -> str:
         if op == "hmac":
             return hmac_token(self._key, entity_type, value)
+        if op == "zh_given":  # a Chinese given name alone: the given-name half of a full surrogate
+            return cn_given_surrogate(value, self._key)
         fake = surrogate(entity_type, value, self._key, lang=lang, keep_birth_year=self.policy.keep_birth_year)
         return fake if fake is not None else redact(entity_type)
 
@@ -72,8 +74,21 @@ class Anonymizer:
             lang = detect_language(context)  # only a letter-less value needs the record's language
         return self._cached(op, entity_type, value, lang)
 
-    def apply(self, text: str, spans: Sequence[Span]) -> str:
+    def alias_replacement(self, alias: tuple[str, str], value: str, context: str = "") -> str:
+        """Replacement of a partial name mention ``value`` whose alias (`NamePart.alias`) says
+        what it stands for: ``("zh_given", "小明")`` gets the given-name part a full name's
+        surrogate has, ``("en_first", "Robert")`` for "Bob" what "Robert" gets. Operators other
+        than pseudonymise treat ``value`` like any other name."""
+        if self.policy.operator_for("PERSON") != "pseudonymise":
+            return self.replacement("PERSON", value, context)
+        kind, canonical = alias
+        if kind == "zh_given":
+            return self._cached("zh_given", "PERSON", canonical, "")
+        return self.replacement("PERSON", canonical, context)
+
+    def apply(self, text: str, spans: Sequence[Span], aliases: Mapping[int, tuple[str, str]] | None = None) -> str:
         """``text`` with every span replaced; spans must be sorted and non-overlapping.
+        ``aliases``: span start -> alias of a partial name mention (see `alias_replacement`).
 
         Works right to left so each span's offsets still refer to the original text.
         """
@@ -92,7 +107,11 @@ class Anonymizer:
             if min_score is not None and s.score < min_score:
                 continue
             pieces.append(text[s.end : end])
-            pieces.append(self.replacement(s.type, text[s.start : s.end], text))
+            alias = aliases.get(s.start) if aliases else None
+            if alias is not None:
+                pieces.append(self.alias_replacement(alias, text[s.start : s.end], text))
+            else:
+                pieces.append(self.replacement(s.type, text[s.start : s.end], text))
             end = s.start
         pieces.append(text[:end])
         return "".join(reversed(pieces))

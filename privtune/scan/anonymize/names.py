@@ -64,6 +64,11 @@ def _cn_surname(sur: str, ctx: SurrogateContext) -> str:
     return pick(rng, cn_single_surnames()[:_CN_COMMON_SURNAMES], avoid=sur)
 
 
+def cn_given(given: str, ctx: SurrogateContext) -> str:
+    """The surrogate of a Chinese given name, as used inside a full name's surrogate."""
+    return _cn_given(given, ctx)
+
+
 def _cn_given(given: str, ctx: SurrogateContext) -> str:
     rng = ctx.rng_for("PERSON/cn-given", given)
     pool = cn_given_chars()

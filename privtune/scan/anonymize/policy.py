@@ -42,7 +42,7 @@ class AnonymizationPolicy(BaseModel):
     """Operator per entity type.
 
     ``min_score``: spans scoring below it are left untouched (None: every span passed in is
-    replaced). ``keep_birth_year``: pseudonymised ID cards and dates of birth keep the real
+    replaced). ``allow``: values never replaced (see `privtune.scan.allow`). ``keep_birth_year``: pseudonymised ID cards and dates of birth keep the real
     birth year — useful when age matters (medical notes), but the year is a quasi-identifier,
     so it is off by default and region and full birth date always change.
     """
@@ -53,6 +53,20 @@ class AnonymizationPolicy(BaseModel):
     per_type: dict[str, Operator] = Field(default_factory=dict)
     min_score: float | None = Field(default=None, ge=0.0, le=1.0)
     keep_birth_year: bool = False
+    # Values never replaced (the scan also stops reporting them): the operator's own
+    # organisation, product names. Case-insensitive; a detection inside an allowed value counts.
+    allow: tuple[str, ...] = ()
+
+    @field_validator("allow", mode="before")
+    @classmethod
+    def _allow(cls, v: object) -> tuple[str, ...]:
+        if v is None:
+            return ()
+        if isinstance(v, str):
+            v = [v]
+        if not isinstance(v, (list, tuple)):
+            raise ValueError("allow must be a list of values")
+        return tuple(str(x).strip() for x in v if str(x).strip())
 
     @field_validator("default", mode="before")
     @classmethod

@@ -74,3 +74,10 @@ def surrogate(
         if result != value and normalise_value(entity_type, result) != norm:
             return result
     return None
+
+
+def cn_given_surrogate(given: str, key: bytes) -> str:
+    """What the Chinese given name ``given`` becomes inside any full name's surrogate ("小明"
+    of "王小明"), so a record that later says just "小明" stays consistent with it."""
+    ctx = SurrogateContext(lambda label, token: keyed_rng(key, label, token), "zh", False)
+    return names.cn_given(given, ctx)

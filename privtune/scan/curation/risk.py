@@ -125,9 +125,23 @@ def one_off_signals(texts: list[tuple[str, str]]) -> list[str]:
     return ["special case", *hits] if hits else []
 
 
+TextSignals = tuple[list[str], list[str]]
+
+
+def text_signals(texts: list[tuple[str, str]]) -> TextSignals:
+    """What the text alone tells (system dump kinds, one-off signals): computed once when a
+    record is assessed twice (as read, and as left by the anonymisation policy)."""
+    return system_dump_kinds(texts), one_off_signals(texts)
+
+
 def assess_risk(texts: list[tuple[str, str]], finding_types: list[str], shape: str) -> RiskAssessment:
     """Risk level and reasons for one record, from its text fields, the entity types the PII
     scan found in it (one entry per finding; repeats are fine) and its shape (``chat`` etc.)."""
+    return risk_from_signals(text_signals(texts), finding_types, shape)
+
+
+def risk_from_signals(signals: TextSignals, finding_types: list[str], shape: str) -> RiskAssessment:
+    """`assess_risk` from precomputed `text_signals`."""
     found = set(finding_types)
     personal = found - NON_PERSONAL_TYPES
     identity = sorted(found & IDENTITY_TYPES)
@@ -149,10 +163,9 @@ def assess_risk(texts: list[tuple[str, str]], finding_types: list[str], shape: s
         bump("medium", f"identity dialog: {', '.join(identity)} together in a {shape} record")
     elif "PERSON" in found and identity:
         bump("medium", f"identity details: PERSON with {', '.join(identity)}")
-    dumps = system_dump_kinds(texts)
+    dumps, signals = signals
     if dumps:
         bump("high" if personal else "medium", f"internal system dump: {', '.join(dumps)}" + (" with personal data" if personal else ""))
-    signals = one_off_signals(texts)
     if signals and personal:
         strong = "PERSON" in found or bool(identity)
         bump("high" if strong else "medium", f"one-off exception case ({'; '.join(signals)}) with personal data")

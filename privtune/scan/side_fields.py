@@ -1,0 +1,167 @@
+"""Values outside the training text: every other string (and long integer) in a record.
+
+A CRM export carries the customer's name and phone in their own columns beside the chat; they
+are as personal as the chat and end up in the cleaned file, so they are scanned and
+neutralised too. ``--fields`` only chooses what is training text; ``--passthrough`` is the
+explicit opt-out for values the user vouches for (ticket ids, timestamps).
+
+A bare side value has no context ("王建国" alone, "13812345678" alone), so the field name
+supplies it: a value under a name / phone / email / address / id-card key that looks like one
+becomes a span of that type even when the detectors, which need context, stay silent.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from privtune.scan.entities import Span
+
+KEY_DETECTOR = "field_name"
+KEY_SCORE = 0.9
+MIN_DIGITS_INT = 6  # shorter integers (counts, amounts, years) are not identifiers
+_INDEX = re.compile(r"\[\d*\]")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+# Field-name words -> the entity type a matching value is. Matched against the key split into
+# lower-case words ("customerName" -> customer, name), so "product_name" is not a person.
+_PERSON_OWNERS = frozenset(
+    "customer client user contact patient person first last given family full middle sender "
+    "recipient receiver agent employee owner holder member buyer seller real nick display "
+    "account_holder cardholder guest passenger".split()
+)
+_NAME_WORDS = frozenset({"name", "fullname", "firstname", "lastname", "surname", "forename", "nickname"})
+_NOT_VALUES = frozenset("type kind status state flag format label count verified valid id_type lang language".split())
+_ORG_WORDS = frozenset({"company", "organization", "organisation", "org", "employer", "firm", "institution"})
+_KEYWORDS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("PHONE", frozenset({"phone", "mobile", "tel", "telephone", "cell", "cellphone", "fax", "msisdn", "whatsapp"})),
+    ("EMAIL", frozenset({"email", "mail", "e_mail"})),
+    ("ADDRESS", frozenset({"address", "addr", "street", "residence"})),
+    ("US_SSN", frozenset({"ssn"})),
+    ("PASSPORT", frozenset({"passport"})),
+)
+_ZH_KEYS: tuple[tuple[str, str], ...] = (
+    ("身份证", "ID_CARD"), ("证件号", "ID_CARD"), ("护照", "PASSPORT"),
+    ("电话", "PHONE"), ("手机", "PHONE"), ("邮箱", "EMAIL"), ("邮件", "EMAIL"),
+    ("地址", "ADDRESS"), ("住址", "ADDRESS"), ("公司", "ORGANIZATION"), ("单位", "ORGANIZATION"),
+    ("姓名", "PERSON"), ("名字", "PERSON"), ("联系人", "PERSON"), ("收货人", "PERSON"),
+    ("收件人", "PERSON"), ("客户", "PERSON"), ("患者", "PERSON"),
+)
+
+# What a value must look like for the field name to vouch for its type.
+_SHAPES: dict[str, re.Pattern[str]] = {
+    "PERSON": re.compile(r"^[^\W\d_][^\W\d_.'·\- ]*(?:[.'·\- ]{1,2}[^\W\d_]+){0,4}\.?$"),
+    "ORGANIZATION": re.compile(r"^[^\d\s].{1,79}$", re.S),
+    "PHONE": re.compile(r"^\+?[\d\s().\-]{6,24}$"),
+    "EMAIL": re.compile(r"^[^@\s]+@[^@\s]+$"),
+    "ADDRESS": re.compile(r"^(?=.*[^\W\d_]).{4,200}$", re.S),
+    "ID_CARD": re.compile(r"^[0-9A-Za-z\-\s]{8,24}$"),
+    "US_SSN": re.compile(r"^\d{3}-?\d{2}-?\d{4}$"),
+    "PASSPORT": re.compile(r"^[0-9A-Za-z]{6,12}$"),
+}
+
+
+@functools.lru_cache(maxsize=8192)  # the same few paths recur in every record
+def normalise_path(path: str) -> str:
+    """``messages[3].content`` -> ``messages[].content``: one name for a field across records."""
+    return _INDEX.sub("[]", path)
+
+
+def dotted(path: str) -> str:
+    """``items[0].sku`` / ``items[].sku`` -> ``items.sku``, the form ``--passthrough`` uses."""
+    return _INDEX.sub("", path)
+
+
+def _words(key: str) -> list[str]:
+    return [w for w in re.split(r"[_\-\s.]+", _CAMEL.sub("_", key).lower()) if w]
+
+
+@functools.lru_cache(maxsize=4096)
+def key_type(key: str, parent: str = "") -> str | None:
+    """Entity type a field named ``key`` (inside ``parent``) holds, if its name says so."""
+    for word, etype in _ZH_KEYS:
+        if word in key:
+            return etype
+    words = _words(key)
+    if not words:
+        return None
+    joined = "_".join(words)
+    if joined in ("id_card", "idcard", "id_number", "national_id", "identity_card", "id_no", "identity_number"):
+        return "ID_CARD"
+    if words[-1] in _NOT_VALUES:  # "address_type", "email_verified": about the value, not it
+        return None
+    for etype, names in _KEYWORDS:
+        if any(w in names for w in words) or joined in names:
+            return etype
+    if words[-1] in _NAME_WORDS or (len(words) >= 2 and words[-2] in _NAME_WORDS):
+        owners = words[:-1]
+        if words[-1] != "name" or not owners and (not parent or set(_words(parent)) & _PERSON_OWNERS):
+            return "PERSON"
+        if owners and all(w in _PERSON_OWNERS for w in owners):
+            return "PERSON"
+        if owners and any(w in _ORG_WORDS for w in owners):
+            return "ORGANIZATION"
+        return None
+    if any(w in _ORG_WORDS for w in words) and words[-1] not in ("id", "code", "type", "size"):
+        return "ORGANIZATION"
+    return None
+
+
+def key_span(etype: str | None, value: str) -> Span | None:
+    """One span over the whole (stripped) ``value`` when it has the shape of ``etype``."""
+    if etype is None:
+        return None
+    core = value.strip()
+    shape = _SHAPES.get(etype)
+    if not core or shape is None or not shape.match(core):
+        return None
+    if etype == "PERSON" and len(core) > 60:
+        return None
+    start = value.index(core[0])
+    return Span(start, start + len(core), etype, KEY_SCORE, KEY_DETECTOR)
+
+
+def is_passthrough(path: str, passthrough: tuple[str, ...]) -> bool:
+    """``path`` is, or lies under, a field the user let through (dotted, indices ignored)."""
+    if not passthrough:
+        return False
+    d = dotted(path)
+    return any(d == p or d.startswith(p + ".") or d.startswith(p + "[") for p in passthrough)
+
+
+def iter_side_values(
+    record: dict[str, Any], skip: set[str]
+) -> Iterator[tuple[str, str, str, Any]]:
+    """``(path, key, parent_key, value)`` for every string and long integer of ``record`` whose
+    path is not in ``skip`` (the training text), depth first in record order."""
+    stack: list[tuple[str, str, Any]] = [(k, "", v) for k, v in reversed(record.items())]
+    while stack:
+        path, parent, value = stack.pop()
+        if isinstance(value, str):
+            if path not in skip and value.strip():
+                yield path, _last_key(path), parent, value
+        elif isinstance(value, dict):
+            key = _last_key(path)
+            stack.extend((f"{path}.{k}", key, v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            key = _last_key(path)
+            stack.extend((f"{path}[{i}]", key, v) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) >= MIN_DIGITS_INT:
+            if path not in skip:
+                yield path, _last_key(path), parent, value
+
+
+def _last_key(path: str) -> str:
+    """The last named component of a path (``customer.phones[1]`` -> ``phones``)."""
+    tail = path.rsplit(".", 1)[-1]
+    return tail.split("[", 1)[0]
+
+
+def restore_number(original: int, replaced: str) -> Any:
+    """A rewritten integer stays an integer when its replacement is one (a pseudonymised phone),
+    otherwise becomes the replacement string ("[PHONE]")."""
+    if replaced.isdigit() and not replaced.startswith("0"):
+        return int(replaced) if original >= 0 else -int(replaced)
+    return replaced

@@ -1,0 +1,112 @@
+"""Issue 11.3: inputs a user actually has (a `body` CSV column with a BOM, a Parquet
+`conversation` column, GBK, UTF-16, .gz/.zst) scan without --fields/--encoding, and a run that
+rejects records fails unless --max-rejected allows it, with the reasons on the console."""
+
+import gzip
+import json
+import subprocess
+import sys
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from privtune.io.records import guess_text_fields
+from privtune.io.sources import sniff_encoding
+from privtune.scan.config import ScanConfig
+from privtune.scan.pipeline import rejects_within, run_scan
+
+from scan_helpers import KEY
+
+PHONE = "13812345678"
+LINES = "".join(json.dumps({"text": f"我的手机是{PHONE}，请回电"}, ensure_ascii=False) + "\n" for _ in range(1))
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch):
+    monkeypatch.setenv("PRIVTUNE_SCAN_KEY", KEY)
+
+
+def _scan(tmp_path, src, **kw):
+    res = run_scan(ScanConfig(input=src, out=tmp_path / "o.jsonl", **kw))
+    return res, [json.loads(x) for x in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("name,data", [
+    ("d.jsonl.gz", gzip.compress(LINES.encode())),
+    ("d.jsonl", LINES.encode("gb18030")),
+    ("d.jsonl", LINES.encode("utf-16")),
+    ("d.json", ("[" + LINES.strip() + "]").encode("utf-16-le")),
+])
+def test_compressed_and_non_utf8_inputs_are_read(tmp_path, name, data):
+    src = tmp_path / name
+    src.write_bytes(data)
+    res, out = _scan(tmp_path, src)
+    assert res.rejects_passed and res.report["counts"]["rejected"] == 0
+    assert len(out) == 1 and PHONE not in out[0]["text"] and out[0]["text"].startswith("我的手机是")
+
+
+def test_zstd_is_read(tmp_path):
+    zstandard = pytest.importorskip("zstandard")
+    src = tmp_path / "d.jsonl.zst"
+    src.write_bytes(zstandard.ZstdCompressor().compress(LINES.encode()))
+    assert _scan(tmp_path, src)[0].report["counts"]["records_out"] == 1
+
+
+def test_sniff_names_what_it_assumed(tmp_path):
+    p = tmp_path / "g.jsonl"
+    p.write_bytes(LINES.encode("gb18030"))
+    guess = sniff_encoding(p)
+    assert (guess.encoding, guess.source) == ("gb18030", "sniffed") and "GB18030" in guess.note
+    p.write_bytes(LINES.encode())
+    assert sniff_encoding(p).encoding == "utf-8" and sniff_encoding(p, "latin-1").source == "given"
+
+
+def test_csv_with_bom_and_a_body_column_needs_no_flags(tmp_path):
+    src = tmp_path / "crm.csv"
+    src.write_bytes("\ufeffticket_id,body\nT1,请帮我查一下账单\nT2,Please check my bill for March\n".encode())
+    res, out = _scan(tmp_path, src, passthrough=["ticket_id"])
+    assert [sorted(r) for r in out] == [["body", "ticket_id"]] * 2  # no "\ufeffticket_id"
+    assert res.report["settings"]["fields"] == ["body"] and res.report["input"]["fields_source"] == "content"
+    assert any("text fields: body" in n for n in res.notices)
+
+
+def test_parquet_conversation_column_needs_no_flags(tmp_path):
+    src = tmp_path / "c.parquet"
+    pq.write_table(pa.table({"id": [1, 2], "conversation": [
+        [{"role": "user", "content": f"我的手机{PHONE}"}], [{"role": "user", "content": "hello there"}]]}), src)
+    res, out = _scan(tmp_path, src)
+    assert res.report["counts"]["rejected"] == 0 and PHONE not in json.dumps(out)
+    assert res.report["fields"]["text"] == {"conversation[].content": 2}
+
+
+def test_guess_prefers_long_or_wordy_fields_over_ids():
+    rows = [{"id": "T-1", "name": "王建国", "note": "请帮我查一下账单"}]
+    assert guess_text_fields(rows) == ["note"]
+    assert guess_text_fields([{"id": "T-1", "code": "X9"}]) is None
+    assert guess_text_fields([{"messages": [{"role": "user", "content": "hi"}]}]) is None  # known shape
+
+
+def test_rejections_fail_the_run_unless_allowed(tmp_path):
+    src = tmp_path / "d.jsonl"
+    src.write_text('{"text": "hello"}\n{"text": "Unterminated\n{"id": 3}\n', encoding="utf-8")
+    res, _ = _scan(tmp_path, src)
+    assert not res.rejects_passed and res.report["rejects"]["limit"] == "0"
+    assert [x["line"] for x in res.report["rejects"]["first"]] == [2, 3]
+    assert run_scan(ScanConfig(input=src, out=tmp_path / "o.jsonl", max_rejected="2")).rejects_passed
+    assert not run_scan(ScanConfig(input=src, out=tmp_path / "o.jsonl", max_rejected="50%")).rejects_passed
+    assert rejects_within("67%", 2, 3) and not rejects_within("1", 2, 3)
+
+
+def test_cli_exits_non_zero_with_reasons_and_hint_when_all_records_are_rejected(tmp_path):
+    src = tmp_path / "d.jsonl"
+    src.write_text('{"body": "x", "id": 1}\n', encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "privtune.cli", "scan", str(src), "--out", str(tmp_path / "o.jsonl")],
+                         capture_output=True, text=True, env={**__import__("os").environ, "PRIVTUNE_SCAN_KEY": KEY})
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "1 of 1 records rejected" in run.stderr and "line 1: no text field found" in run.stderr
+    assert "hint: choose the text fields with --fields" in run.stderr
+    ok = subprocess.run([sys.executable, "-m", "privtune.cli", "scan", str(src), "--out", str(tmp_path / "o.jsonl"),
+                         "--max-rejected", "100%", "-q"], capture_output=True, text=True,
+                        env={**__import__("os").environ, "PRIVTUNE_SCAN_KEY": KEY})
+    assert ok.returncode == 0, ok.stderr
