@@ -208,11 +208,13 @@ def _mount_stage_apps() -> None:
     from privtune.audit.canary_cli import canary_app
     from privtune.audit.cli import AUDIT_CONTEXT, audit_command, audit_epilog
     from privtune.privacy.cli import ledger_app, privacy_app
+    from privtune.provenance.cli import register as register_provenance
 
     app.add_typer(privacy_app, name="privacy", help="Privacy accounting: epsilon for a run, noise for a target.")
     app.add_typer(ledger_app, name="ledger", help="The per-dataset privacy-budget ledger.")
     app.add_typer(canary_app, name="canary", help="Make canaries and insert them into training data.")
     app.command("audit", context_settings=AUDIT_CONTEXT, epilog=audit_epilog())(audit_command)
+    register_provenance(app)  # license check, card, bom, sign, verify
 
 
 _mount_stage_apps()

@@ -59,3 +59,15 @@ class BudgetExceeded(PrivtuneError):
 
 class IntegrityError(PrivtuneError):
     """An encrypted artefact failed authentication (wrong key or tampered file)."""
+
+
+class LicenceBlocked(PrivtuneError):
+    """The base model's licence forbids the intended use (and no override reason was given)."""
+
+    exit_code = 5
+
+
+class SignatureInvalid(PrivtuneError):
+    """A signed run directory does not verify: a file changed, was added or removed, or the key differs."""
+
+    exit_code = 7
