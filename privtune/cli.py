@@ -62,6 +62,8 @@ def scan(
     workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: 1).")] = None,
     format: Annotated[Optional[str], typer.Option(help="Input format if the suffix is ambiguous: jsonl|json|csv|parquet.")] = None,
     encoding: Annotated[Optional[str], typer.Option(help="Input text encoding (default: utf-8).")] = None,
+    source: Annotated[Optional[Path], typer.Option(help="Dataset manifest YAML (source, owner, legal basis, ...).")] = None,
+    require_source: Annotated[Optional[bool], typer.Option("--require-source", help="Gate failure without a dataset manifest.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML file with any of these options.")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a config key: key=value.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table.")] = False,
@@ -79,6 +81,7 @@ def scan(
         "policy": policy, "key_file": key_file, "fields": _csv(fields), "types": _csv(types),
         "min_score": min_score, "dedup": dedup, "near_dup_threshold": near_dup_threshold,
         "fail_on": fail_on, "workers": workers, "format": format, "encoding": encoding,
+        "source": source, "require_source": require_source,
     }
     overrides = {**{k: v for k, v in flags.items() if v is not None}, **parse_set_overrides(set_)}
     cfg = load_config(ScanConfig, config, overrides)

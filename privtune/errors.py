@@ -71,3 +71,9 @@ class SignatureInvalid(PrivtuneError):
     """A signed run directory does not verify: a file changed, was added or removed, or the key differs."""
 
     exit_code = 7
+
+
+class BomInvalid(PrivtuneError):
+    """A written ML-BOM fails the CycloneDX schema or privtune's semantic lint."""
+
+    exit_code = 8

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from privtune.config import load_config, parse_set_overrides
+from privtune.errors import ConfigError
 
 license_app = typer.Typer(
     name="license",
@@ -23,7 +24,7 @@ license_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True, highlight=False)
 
 # `privtune license check` exit codes, for CI.
 EXIT_ALLOW, EXIT_BLOCK, EXIT_UNKNOWN = 0, 5, 6
@@ -92,6 +93,57 @@ def license_check(
         raise typer.Exit(code)
 
 
+
+RunDirArg = Annotated[Path, typer.Argument(help="Training run directory (adapter/, privacy.json).")]
+
+
+def card_command(
+    run_dir: RunDirArg,
+    audit_report: Annotated[Optional[Path], typer.Option("--audit-report", help="Link this audit report.json first.")] = None,
+) -> None:
+    """Write RUN_DIR/adapter/README.md: the model card (Hugging Face format) from the run's files.
+
+    Front matter: base_model (Hub id), base_model_relation: adapter, library_name: peft, licence.
+    Body: intended use, data summary (hashes and counts, never values), privacy guarantee,
+    audit results, attribution, limitations.
+    """
+    from privtune.provenance.card import write_card
+    from privtune.provenance.refresh import link_audit
+
+    if audit_report is not None:
+        link_audit(run_dir, audit_report)
+    typer.echo(str(write_card(run_dir)))
+
+
+def bom_command(
+    run_dir: RunDirArg,
+    spec_version: Annotated[str, typer.Option("--spec-version", help="CycloneDX version: 1.6 or 1.7.")] = "1.6",
+    reproducible: Annotated[bool, typer.Option("--reproducible", help="No timestamp (SOURCE_DATE_EPOCH if set), content-derived serial: byte-identical output.")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write [default: RUN_DIR/bom.cdx.json].")] = None,
+) -> None:
+    """Write the ML-BOM (CycloneDX JSON) of a run, then validate it: official schema (offline) + semantic lint.
+
+    Exit code 8 when either check fails (the file is still written, for inspection).
+    """
+    from privtune.errors import BomInvalid
+    from privtune.provenance.bom import write_bom
+    from privtune.provenance.bom_check import lint, schema_errors
+
+    if spec_version not in ("1.6", "1.7"):
+        raise ConfigError(f"--spec-version must be 1.6 or 1.7, got {spec_version!r}")
+    path = write_bom(run_dir, spec_version=spec_version, reproducible=reproducible, out=out)
+    text = path.read_text(encoding="utf-8")
+    errors, problems = schema_errors(text), lint(json.loads(text))
+    console.print(f"{path}: CycloneDX {spec_version} schema: " + ("valid" if not errors else f"{len(errors)} error(s)"))
+    console.print(f"{path}: lint: " + ("clean" if not problems else f"{len(problems)} problem(s)"))
+    for msg in errors + problems:
+        console.print(f"  - {escape(msg)}")
+    if errors or problems:
+        raise BomInvalid(f"{path} failed validation ({len(errors)} schema error(s), {len(problems)} lint problem(s))")
+
+
 def register(app: typer.Typer) -> None:
     """Mount the provenance commands on the main CLI."""
     app.add_typer(license_app, name="license", help="The base model's licence: detect it, check a use against it.")
+    app.command("card")(card_command)
+    app.command("bom")(bom_command)
