@@ -142,8 +142,49 @@ def bom_command(
         raise BomInvalid(f"{path} failed validation ({len(errors)} schema error(s), {len(problems)} lint problem(s))")
 
 
+
+def sign_command(
+    run_dir: RunDirArg,
+    key: Annotated[Path, typer.Option("--key", help="Ed25519 private key (PEM, PKCS#8).")],
+    generate_key: Annotated[bool, typer.Option("--generate-key", help="Create KEY (0600) and KEY.pub first.")] = False,
+) -> None:
+    """Sign every file of RUN_DIR (adapter, card, BOM, privacy.json, ...): Ed25519, DSSE envelope of an in-toto statement.
+
+    Writes RUN_DIR/signature.dsse.json and RUN_DIR/signature.pub.pem.
+    """
+    from privtune.provenance.signing import generate_key as new_key
+    from privtune.provenance.signing import key_id, load_private_key, sign
+
+    private = new_key(key) if generate_key else load_private_key(key)
+    path = sign(run_dir, private)
+    console.print(f"signed {run_dir} with key {key_id(private.public_key())}: {path}")
+
+
+def verify_command(
+    run_dir: RunDirArg,
+    key: Annotated[Optional[Path], typer.Option("--key", help="Pinned public key (PEM) [default: the one beside the signature].")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Verify RUN_DIR against its signature: fails (exit 7) on any changed byte, added or removed file or directory."""
+    from privtune.errors import SignatureInvalid
+    from privtune.provenance.signing import load_public_key, verify
+
+    status = verify(run_dir, load_public_key(key) if key else None)
+    if json_out:
+        typer.echo(json.dumps(status.to_json(), indent=1))
+    else:
+        console.print(f"{status.state}: {escape(status.reason)}" + ("" if status.pinned or not status.ok else
+                      " (key not pinned: pass --key to check who signed)"))
+        for problem in status.problems:
+            console.print(f"  - {escape(problem)}")
+    if not status.ok:
+        raise SignatureInvalid(f"{run_dir}: signature {status.state}: {status.reason}")
+
+
 def register(app: typer.Typer) -> None:
     """Mount the provenance commands on the main CLI."""
     app.add_typer(license_app, name="license", help="The base model's licence: detect it, check a use against it.")
     app.command("card")(card_command)
     app.command("bom")(bom_command)
+    app.command("sign")(sign_command)
+    app.command("verify")(verify_command)
