@@ -145,6 +145,11 @@ def test_card_data_for_serve(run: dict[str, Path]) -> None:
     data = card_data(run["out"])
     assert data["privacy"]["dp"] is True and data["licence"]["id"] == "apache-2.0"
     assert data["data"]["scan"]["counts"]["records_in"] == 40
+    from privtune.provenance.status import run_info
+
+    info = run_info(run["out"])
+    assert info["card"] == data and info["signature"]["state"] == "unsigned"
+    json.dumps(info)  # JSON-ready for /info
 
 
 def test_train_refuses_a_blocked_use_unless_overridden(base_dir: Path, run: dict[str, Path], tmp_path: Path) -> None:
@@ -204,3 +209,24 @@ def test_audit_report_is_linked_into_chain_card_and_bom(run: dict[str, Path], tm
     assert schema_errors(json.dumps(bom)) == [] and lint(bom) == []
     card_cli = _privtune("card", str(out))
     assert card_cli.returncode == 0 and card_cli.stdout.strip().endswith("README.md")
+
+
+def test_demo_hook_links_derived_data_cards_boms_and_signs(run: dict[str, Path], tmp_path: Path) -> None:
+    import shutil as sh
+
+    from privtune.provenance.demo_hook import finish_arm
+    from privtune.provenance.signing import load_public_key, verify
+
+    out = tmp_path / "demo_out"
+    run_dir = out / "privtune" / "train"
+    sh.copytree(run["out"], run_dir)
+    derived = out / "privtune" / "train_data.jsonl"  # the scan output plus a canary, as in the demo
+    derived.write_text(run["clean"].read_text(encoding="utf-8") + '{"text": "canary 1234"}\n', encoding="utf-8")
+    links = finish_arm(run_dir, derived, run["dir"] / "data" / "scan_report.json", out)
+    assert links == {"model card": "privtune/train/adapter/README.md", "ML-BOM": "privtune/train/bom.cdx.json",
+                     "signature": "privtune/train/signature.dsse.json"}
+    scan = read_provenance(run_dir)["chain"][0]
+    assert scan["found"] and not scan["data_is_scan_output"] and scan["data_sha256"] == file_sha256(derived)
+    assert "derived from it" in (run_dir / "adapter" / "README.md").read_text(encoding="utf-8")
+    assert verify(run_dir, load_public_key(out / "keys" / "signing.pem.pub")).ok
+    assert not (run_dir / "keys").exists()  # the key lives outside the signed directory

@@ -120,3 +120,16 @@ def test_cli_sign_verify(tmp_path: Path, run_dir: Path) -> None:
     assert bad.returncode == 7 and json.loads(bad.stdout)["problems"] == ["adapter/README.md: changed after signing"]
     missing = cli("sign", str(run_dir), "--key", str(tmp_path / "none.pem"))
     assert missing.returncode == 2 and "not found" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_serve_helpers(run_dir: Path, key: Ed25519PrivateKey, tmp_path: Path) -> None:
+    from privtune.errors import SignatureInvalid
+    from privtune.provenance.status import require_signature
+
+    with pytest.raises(SignatureInvalid, match="unsigned"):
+        require_signature(run_dir)
+    sign(run_dir, key)
+    assert require_signature(run_dir).ok
+    (run_dir / "privacy.json").write_text("{}")
+    with pytest.raises(SignatureInvalid, match="privacy.json: changed after signing"):
+        require_signature(run_dir)
