@@ -29,8 +29,8 @@ __all__ = ["CARD_NAME", "card_data", "render_card", "write_card"]
 CARD_NAME = "README.md"
 _LIMITATIONS = [
     "A LoRA adapter: it needs the base model named above and inherits its licence, biases and failure modes.",
-    "Differential privacy bounds what any one privacy unit can change in the weights; it does not make the "
-    "outputs correct, and records repeated across units are protected only as often as they appear.",
+    "Differential privacy bounds how much any one privacy unit can change the weights; text that many units "
+    "share (a phrase many customers wrote) is not covered by that per-unit bound, and DP does not make outputs correct.",
     "Audit results are empirical lower bounds on leakage for the attacks run, not a proof of its absence.",
 ]
 
@@ -131,8 +131,9 @@ def render_card(data: dict[str, Any]) -> str:
            f"({_fmt(data['base_model']['sha256'])}). Licence: {lic['name'] or 'unknown'}"
            + (f" (detected from {lic['detected_from']})" if lic["detected_from"] else "") + ".", "",
            "## Intended use", ""]
-    out += _table([("use", use.get("use")), ("distribution", use.get("distribution")), ("monthly active users", use.get("mau")),
-                   ("licence check", use.get("decision"))])
+    out += _table([("use", use.get("use")), ("distribution", use.get("distribution")),
+                   ("name", use.get("name")), ("regions", ", ".join(use.get("region") or []) or None),
+                   ("monthly active users", use.get("mau")), ("licence check", use.get("decision"))])
     out += [f"- blocked: {r}" for r in use.get("reasons") or []]
     if use.get("override"):
         out.append(f"- licence check overridden: {use['override']['reason']}")
@@ -156,6 +157,7 @@ def render_card(data: dict[str, Any]) -> str:
     if d["source"]:
         s = d["source"]
         period = s.get("collection_period") or {}
+        out += ["Dataset manifest (given to `privtune scan --source`):", ""]
         out += _table([("source", s.get("source")), ("owner", s.get("owner")), ("legal basis", s.get("legal_basis")),
                        ("collected", f"{period.get('start')} to {period.get('end')}"), ("licence", s.get("license")),
                        ("retention", s.get("retention")), ("allowed uses", ", ".join(s.get("allowed_uses") or []))])
@@ -181,7 +183,7 @@ def render_card(data: dict[str, Any]) -> str:
     out += ["## Attribution and licence obligations", ""]
     out += [f"- [{o['kind']}] {o['text']}" for o in data["obligations"]] or ["- none recorded"]
     out += ["", "## Limitations", "", *(f"- {t}" for t in data["limitations"]), "",
-            "## Provenance", "", *_table([("adapter", data["provenance"]["adapter_sha256"]),
+            "## Provenance", "", *_table([("adapter (weights and config)", data["provenance"]["adapter_sha256"]),
                                          ("privacy.json", data["provenance"]["privacy_json_sha256"]),
                                          ("privtune", data["provenance"]["privtune_version"])]),
             "The chain of hashes is in `provenance.json`; the ML-BOM in `bom.cdx.json`.", ""]

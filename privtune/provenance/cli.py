@@ -155,6 +155,10 @@ def sign_command(
     from privtune.provenance.signing import generate_key as new_key
     from privtune.provenance.signing import key_id, load_private_key, sign
 
+    from privtune.errors import InputError
+
+    if not run_dir.is_dir():  # before --generate-key creates a key for nothing
+        raise InputError("run directory not found", path=str(run_dir))
     private = new_key(key) if generate_key else load_private_key(key)
     path = sign(run_dir, private)
     console.print(f"signed {run_dir} with key {key_id(private.public_key())}: {path}")

@@ -37,17 +37,18 @@ def file_sha256(path: str | Path) -> str:
     return "sha256:" + h.hexdigest()
 
 
-def directory_digest(root: str | Path) -> dict[str, Any]:
+def directory_digest(root: str | Path, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Per-file SHA-256 of every regular file under ``root`` (sorted, POSIX paths) and one digest over them.
 
     The aggregate is SHA-256 of the lines ``"<sha256 hex>  <path>\\n"`` (the ``sha256sum`` format),
-    so anyone can recompute it with standard tools. Hidden entries (``.cache``) are skipped.
+    so anyone can recompute it with standard tools. Hidden entries (``.cache``) and the relative
+    paths in ``exclude`` are skipped.
     """
     root = Path(root)
     files = {}
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root)
-        if p.is_file() and not any(part.startswith(".") for part in rel.parts):
+        if p.is_file() and not any(part.startswith(".") for part in rel.parts) and rel.as_posix() not in exclude:
             files[rel.as_posix()] = file_sha256(p)
     listing = "".join(f"{digest.removeprefix('sha256:')}  {name}\n" for name, digest in files.items())
     return {"sha256": "sha256:" + hashlib.sha256(listing.encode()).hexdigest(), "files": files}

@@ -39,7 +39,8 @@ def record_after_training(cfg: Any, paths: dict[str, Path], licence: dict[str, A
         "validation_sha256": file_sha256(cfg.validation) if cfg.validation else None,
         "dataset_fingerprint": fingerprint,
         "base_model": {"hub_id": licence["base_model"]["hub_id"], "sha256": base["sha256"], "files": base["files"]},
-        "adapter_sha256": directory_digest(paths["adapter"])["sha256"],
+        # Weights and config only: the card (README.md) in the same directory is rewritten later.
+        "adapter_sha256": directory_digest(paths["adapter"], exclude=frozenset({"README.md"}))["sha256"],
         "privacy_json_sha256": file_sha256(paths["privacy"]),
         "privtune_version": __version__,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

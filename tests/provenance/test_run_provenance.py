@@ -14,7 +14,7 @@ from privtune.errors import GateFailed, InputError, LicenceBlocked
 from privtune.provenance.bom import build_bom, dump_bom
 from privtune.provenance.bom_check import lint, schema_errors
 from privtune.provenance.card import card_data, write_card
-from privtune.provenance.lineage import file_sha256, read_provenance
+from privtune.provenance.lineage import directory_digest, file_sha256, read_provenance
 from privtune.scan.config import ScanConfig
 from privtune.scan.pipeline import gate_error, run_scan
 from privtune.train.config import TrainConfig
@@ -82,6 +82,9 @@ def test_provenance_chain_links_scan_and_train(run: dict[str, Path]) -> None:
     assert trained["data_sha256"] == scan["output_sha256"]
     assert trained["privacy_json_sha256"] == file_sha256(run["out"] / "privacy.json")
     assert trained["base_model"]["hub_id"] == "example-org/tiny-llama"
+    # The adapter digest covers weights and config, so rewriting the card keeps it valid.
+    adapter = directory_digest(run["out"] / "adapter", exclude=frozenset({"README.md"}))
+    assert trained["adapter_sha256"] == adapter["sha256"] and "adapter_model.safetensors" in adapter["files"]
     assert prov["licence"]["licence"] == "apache-2.0" and prov["licence"]["decision"] == "allow"
 
 
