@@ -6,9 +6,7 @@ import socket
 
 import pytest
 
-
-class NetworkBlocked(RuntimeError):
-    pass
+from provenance_helpers import NetworkBlocked
 
 
 @pytest.fixture(autouse=True)

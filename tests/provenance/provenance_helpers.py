@@ -7,6 +7,10 @@ from pathlib import Path
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+class NetworkBlocked(RuntimeError):
+    """Raised by the offline fixture (conftest.py) when a test tries to open a network connection."""
+
+
 def licence_text(licence_id: str) -> str:
     return (FIXTURES / "licences" / f"{licence_id}.txt").read_text(encoding="utf-8")
 

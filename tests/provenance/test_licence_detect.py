@@ -112,3 +112,15 @@ def test_hub_id_from_cache_path_or_config_never_a_local_path(tmp_path: Path) -> 
     local = model_dir(tmp_path / "m2", config=f'{{"_name_or_path": "{tmp_path / "m1"}"}}')
     assert hub_id(local) is None
     assert hub_id(local, "org/explicit") == "org/explicit"
+
+
+def test_network_is_blocked_in_these_tests() -> None:
+    """The autouse fixture is not a no-op: an outbound connection fails at once."""
+    import socket
+
+    from provenance_helpers import NetworkBlocked
+
+    with pytest.raises(NetworkBlocked):
+        socket.create_connection(("huggingface.co", 443), timeout=1)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s, pytest.raises(NetworkBlocked):
+        s.connect(("127.0.0.1", 9))
