@@ -64,6 +64,17 @@ def _front_matter(licence_id: str | None, hub_id: str | None) -> dict[str, Any]:
     return fm
 
 
+def _licence_from_privacy(privacy: dict[str, Any]) -> dict[str, Any]:
+    """For a run trained before provenance.json existed: detect the licence of its recorded base directory."""
+    from privtune.provenance.licence_check import licence_record
+    from privtune.provenance.licence_policy import IntendedUse
+
+    base = privacy.get("base_model")
+    if not isinstance(base, str) or not Path(base).is_dir():
+        return {}
+    return licence_record(base, IntendedUse())
+
+
 def card_data(run_dir: str | Path) -> dict[str, Any]:
     """Everything the card says, as data (no local paths, no record text)."""
     run_dir = Path(run_dir)
@@ -74,7 +85,7 @@ def card_data(run_dir: str | Path) -> dict[str, Any]:
     prov = read_provenance(run_dir)
     chain = {s["stage"]: s for s in prov.get("chain", []) if s["stage"] != "audit"}
     audits = [s for s in prov.get("chain", []) if s["stage"] == "audit"]
-    licence = prov.get("licence") or {}
+    licence = prov.get("licence") or _licence_from_privacy(privacy)
     train, scan = chain.get("train", {}), chain.get("scan", {})
     hub_id = (licence.get("base_model") or {}).get("hub_id")
     front = _front_matter(licence.get("licence"), hub_id)

@@ -48,6 +48,8 @@ def record_after_training(cfg: Any, paths: dict[str, Path], licence: dict[str, A
     scan = scan_link(Path(cfg.data), cfg.scan_report)
     if not scan["found"]:
         log("provenance: no scan report found for the training data (set scan_report to link it)")
+    log(f"provenance: base licence {licence.get('licence_name') or 'unknown'} -> {licence['decision']}"
+        + (f", {len(licence['obligations'])} obligation(s) listed in the card" if licence["obligations"] else ""))
     path = write_provenance(run_dir, {"chain": [scan, train_stage], "licence": licence})
     write_card(run_dir)
     write_bom(run_dir)
