@@ -31,6 +31,9 @@ def _models() -> list[tuple[str, str, type[BaseModel]]]:
     from privtune.demo.config import DemoConfig
 
     models.append(("privtune demo", "DemoConfig", DemoConfig))
+    from privtune.provenance.licence_check import LicenceCheckConfig
+
+    models.append(("privtune license check", "LicenceCheckConfig", LicenceCheckConfig))
     return models
 
 

@@ -133,4 +133,3 @@ def test_serve_helpers(run_dir: Path, key: Ed25519PrivateKey, tmp_path: Path) ->
     (run_dir / "privacy.json").write_text("{}")
     with pytest.raises(SignatureInvalid, match="privacy.json: changed after signing"):
         require_signature(run_dir)
-
