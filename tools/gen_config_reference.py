@@ -34,6 +34,10 @@ def _models() -> list[tuple[str, str, type[BaseModel]]]:
     from privtune.provenance.licence_check import LicenceCheckConfig
 
     models.append(("privtune license check", "LicenceCheckConfig", LicenceCheckConfig))
+    from privtune.provenance.config import BomConfig, CardConfig, SignConfig, VerifyConfig
+
+    models += [("privtune card", "CardConfig", CardConfig), ("privtune bom", "BomConfig", BomConfig),
+               ("privtune sign", "SignConfig", SignConfig), ("privtune verify", "VerifyConfig", VerifyConfig)]
     return models
 
 

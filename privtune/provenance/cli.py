@@ -15,7 +15,6 @@ from rich.console import Console
 from rich.markup import escape
 
 from privtune.config import load_config, parse_set_overrides
-from privtune.errors import ConfigError
 
 license_app = typer.Typer(
     name="license",
@@ -94,12 +93,14 @@ def license_check(
 
 
 
-RunDirArg = Annotated[Path, typer.Argument(help="Training run directory (adapter/, privacy.json).")]
+RunDirArg = Annotated[Optional[Path], typer.Argument(help="Training run directory (adapter/, privacy.json).")]
 
 
 def card_command(
-    run_dir: RunDirArg,
+    run_dir: RunDirArg = None,
     audit_report: Annotated[Optional[Path], typer.Option("--audit-report", help="Link this audit report.json first.")] = None,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Write RUN_DIR/adapter/README.md: the model card (Hugging Face format) from the run's files.
 
@@ -108,18 +109,22 @@ def card_command(
     audit results, attribution, limitations.
     """
     from privtune.provenance.card import write_card
+    from privtune.provenance.config import CardConfig
     from privtune.provenance.refresh import link_audit
 
-    if audit_report is not None:
-        link_audit(run_dir, audit_report)
-    typer.echo(str(write_card(run_dir)))
+    cfg = load_config(CardConfig, config, _overrides({"run_dir": run_dir, "audit_report": audit_report}, set_))
+    if cfg.audit_report is not None:
+        link_audit(cfg.run_dir, cfg.audit_report)
+    typer.echo(str(write_card(cfg.run_dir)))
 
 
 def bom_command(
-    run_dir: RunDirArg,
-    spec_version: Annotated[str, typer.Option("--spec-version", help="CycloneDX version: 1.6 or 1.7.")] = "1.6",
-    reproducible: Annotated[bool, typer.Option("--reproducible", help="No timestamp (SOURCE_DATE_EPOCH if set), content-derived serial: byte-identical output.")] = False,
+    run_dir: RunDirArg = None,
+    spec_version: Annotated[Optional[str], typer.Option("--spec-version", help="CycloneDX version: 1.6 (default) or 1.7.")] = None,
+    reproducible: Annotated[Optional[bool], typer.Option("--reproducible", help="No timestamp (SOURCE_DATE_EPOCH if set), content-derived serial: byte-identical output.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write [default: RUN_DIR/bom.cdx.json].")] = None,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Write the ML-BOM (CycloneDX JSON) of a run, then validate it: official schema (offline) + semantic lint.
 
@@ -128,13 +133,14 @@ def bom_command(
     from privtune.errors import BomInvalid
     from privtune.provenance.bom import write_bom
     from privtune.provenance.bom_check import lint, schema_errors
+    from privtune.provenance.config import BomConfig
 
-    if spec_version not in ("1.6", "1.7"):
-        raise ConfigError(f"--spec-version must be 1.6 or 1.7, got {spec_version!r}")
-    path = write_bom(run_dir, spec_version=spec_version, reproducible=reproducible, out=out)
+    flags = {"run_dir": run_dir, "spec_version": spec_version, "reproducible": reproducible, "out": out}
+    cfg = load_config(BomConfig, config, _overrides(flags, set_))
+    path = write_bom(cfg.run_dir, spec_version=cfg.spec_version, reproducible=cfg.reproducible, out=cfg.out)
     text = path.read_text(encoding="utf-8")
     errors, problems = schema_errors(text), lint(json.loads(text))
-    console.print(f"{path}: CycloneDX {spec_version} schema: " + ("valid" if not errors else f"{len(errors)} error(s)"))
+    console.print(f"{path}: CycloneDX {cfg.spec_version} schema: " + ("valid" if not errors else f"{len(errors)} error(s)"))
     console.print(f"{path}: lint: " + ("clean" if not problems else f"{len(problems)} problem(s)"))
     for msg in errors + problems:
         console.print(f"  - {escape(msg)}")
@@ -142,38 +148,44 @@ def bom_command(
         raise BomInvalid(f"{path} failed validation ({len(errors)} schema error(s), {len(problems)} lint problem(s))")
 
 
-
 def sign_command(
-    run_dir: RunDirArg,
-    key: Annotated[Path, typer.Option("--key", help="Ed25519 private key (PEM, PKCS#8).")],
-    generate_key: Annotated[bool, typer.Option("--generate-key", help="Create KEY (0600) and KEY.pub first.")] = False,
+    run_dir: RunDirArg = None,
+    key: Annotated[Optional[Path], typer.Option("--key", help="Ed25519 private key (PEM, PKCS#8).")] = None,
+    generate_key: Annotated[Optional[bool], typer.Option("--generate-key", help="Create KEY (0600) and KEY.pub first.")] = None,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Sign every file of RUN_DIR (adapter, card, BOM, privacy.json, ...): Ed25519, DSSE envelope of an in-toto statement.
 
     Writes RUN_DIR/signature.dsse.json and RUN_DIR/signature.pub.pem.
     """
+    from privtune.errors import InputError
+    from privtune.provenance.config import SignConfig
     from privtune.provenance.signing import generate_key as new_key
     from privtune.provenance.signing import key_id, load_private_key, sign
 
-    from privtune.errors import InputError
-
-    if not run_dir.is_dir():  # before --generate-key creates a key for nothing
-        raise InputError("run directory not found", path=str(run_dir))
-    private = new_key(key) if generate_key else load_private_key(key)
-    path = sign(run_dir, private)
-    console.print(f"signed {run_dir} with key {key_id(private.public_key())}: {path}")
+    cfg = load_config(SignConfig, config, _overrides({"run_dir": run_dir, "key": key, "generate_key": generate_key}, set_))
+    if not cfg.run_dir.is_dir():  # before --generate-key creates a key for nothing
+        raise InputError("run directory not found", path=str(cfg.run_dir))
+    private = new_key(cfg.key) if cfg.generate_key else load_private_key(cfg.key)
+    path = sign(cfg.run_dir, private)
+    console.print(f"signed {cfg.run_dir} with key {key_id(private.public_key())}: {path}")
 
 
 def verify_command(
-    run_dir: RunDirArg,
+    run_dir: RunDirArg = None,
     key: Annotated[Optional[Path], typer.Option("--key", help="Pinned public key (PEM) [default: the one beside the signature].")] = None,
     json_out: JsonOpt = False,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Verify RUN_DIR against its signature: fails (exit 7) on any changed byte, added or removed file or directory."""
     from privtune.errors import SignatureInvalid
+    from privtune.provenance.config import VerifyConfig
     from privtune.provenance.signing import load_public_key, verify
 
-    status = verify(run_dir, load_public_key(key) if key else None)
+    cfg = load_config(VerifyConfig, config, _overrides({"run_dir": run_dir, "key": key}, set_))
+    status = verify(cfg.run_dir, load_public_key(cfg.key) if cfg.key else None)
     if json_out:
         typer.echo(json.dumps(status.to_json(), indent=1))
     else:
@@ -182,7 +194,7 @@ def verify_command(
         for problem in status.problems:
             console.print(f"  - {escape(problem)}")
     if not status.ok:
-        raise SignatureInvalid(f"{run_dir}: signature {status.state}: {status.reason}")
+        raise SignatureInvalid(f"{cfg.run_dir}: signature {status.state}: {status.reason}")
 
 
 def register(app: typer.Typer) -> None:

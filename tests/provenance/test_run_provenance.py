@@ -185,7 +185,7 @@ def test_cli_bom_prints_validator_output_reproducibly(run: dict[str, Path], tmp_
     again = _privtune("bom", str(run["out"]), "--reproducible", "--out", str(tmp_path / "b.cdx.json"))
     assert (tmp_path / "a.cdx.json").read_bytes() == (tmp_path / "b.cdx.json").read_bytes() and again.returncode == 0
     bad = _privtune("bom", str(tmp_path), "--spec-version", "1.5")
-    assert bad.returncode == 2 and "1.6 or 1.7" in bad.stderr
+    assert bad.returncode == 2 and "spec_version" in bad.stderr and "1.7" in bad.stderr
 
 
 def test_audit_report_is_linked_into_chain_card_and_bom(run: dict[str, Path], tmp_path: Path) -> None:

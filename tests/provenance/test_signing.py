@@ -118,6 +118,10 @@ def test_cli_sign_verify(tmp_path: Path, run_dir: Path) -> None:
     (run_dir / "adapter" / "README.md").write_text("changed")
     bad = cli("verify", str(run_dir), "--key", str(k) + ".pub", "--json")
     assert bad.returncode == 7 and json.loads(bad.stdout)["problems"] == ["adapter/README.md: changed after signing"]
+    cfg = tmp_path / "verify.yaml"
+    cfg.write_text(f"run_dir: {run_dir}\nkey: {k}.pub\n")
+    from_yaml = cli("verify", "--config", str(cfg))  # same check, configured from YAML
+    assert from_yaml.returncode == 7 and "adapter/README.md: changed after signing" in from_yaml.stderr
     missing = cli("sign", str(run_dir), "--key", str(tmp_path / "none.pem"))
     assert missing.returncode == 2 and "not found" in missing.stderr and "Traceback" not in missing.stderr
 
