@@ -24,7 +24,6 @@ from privtune.keys import config_dir
 from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
 from privtune.privacy.ledger import Ledger
-from privtune.provenance.train_hook import check_before_training, record_after_training
 from privtune.train.checkpoint import CheckpointManager, capture_rng_state, encrypt_adapter, load_key, restore_rng_state
 from privtune.train.config import TrainConfig
 from privtune.train.data import Example, collate
@@ -113,6 +112,8 @@ def _budget_delta(cfg: TrainConfig, fingerprint: str) -> float | None:
 
 def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str, Any]:
     """Run one training job; returns the privacy.json content. ``progress(step, total, metrics)``."""
+    from privtune.provenance.train_hook import check_before_training, record_after_training
+
     licence = check_before_training(cfg)  # a use the base model's licence blocks stops here
     torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)  # noqa: E702
     device = pick_device(cfg)
