@@ -67,6 +67,8 @@ def scan(
     workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: 1).")] = None,
     format: Annotated[Optional[str], typer.Option(help="Input format if the suffix is ambiguous: jsonl|json|csv|parquet.")] = None,
     encoding: Annotated[Optional[str], typer.Option(help="Input text encoding (default: sniffed: BOM, else UTF-8, else GB18030).")] = None,
+    source: Annotated[Optional[Path], typer.Option(help="Dataset manifest YAML (source, owner, legal basis, ...).")] = None,
+    require_source: Annotated[Optional[bool], typer.Option("--require-source", help="Gate failure without a dataset manifest.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML file with any of these options.")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a config key: key=value.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table.")] = False,
@@ -84,7 +86,8 @@ def scan(
         "policy": policy, "key_file": key_file, "allow": allow,
         "keep_system_orgs": keep_system_orgs or None, "fields": _csv(fields), "passthrough": passthrough, "types": _csv(types),
         "min_score": min_score, "dedup": dedup, "near_dup_threshold": near_dup_threshold,
-        "fail_on": fail_on, "max_rejected": max_rejected, "rejects_raw": rejects_raw or None, "workers": workers, "format": format, "encoding": encoding,
+        "fail_on": fail_on, "max_rejected": max_rejected, "rejects_raw": rejects_raw or None, "workers": workers,
+        "format": format, "encoding": encoding, "source": source, "require_source": require_source,
     }
     overrides = {**{k: v for k, v in flags.items() if v is not None}, **parse_set_overrides(set_)}
     cfg = load_config(ScanConfig, config, overrides)
@@ -226,11 +229,13 @@ def _mount_stage_apps() -> None:
     from privtune.audit.canary_cli import canary_app
     from privtune.audit.cli import AUDIT_CONTEXT, audit_command, audit_epilog
     from privtune.privacy.cli import ledger_app, privacy_app
+    from privtune.provenance.cli import register as register_provenance
 
     app.add_typer(privacy_app, name="privacy", help="Privacy accounting: epsilon for a run, noise for a target.")
     app.add_typer(ledger_app, name="ledger", help="The per-dataset privacy-budget ledger.")
     app.add_typer(canary_app, name="canary", help="Make canaries and insert them into training data.")
     app.command("audit", context_settings=AUDIT_CONTEXT, epilog=audit_epilog())(audit_command)
+    register_provenance(app)  # license check, card, bom, sign, verify
 
 
 _mount_stage_apps()

@@ -59,3 +59,21 @@ class BudgetExceeded(PrivtuneError):
 
 class IntegrityError(PrivtuneError):
     """An encrypted artefact failed authentication (wrong key or tampered file)."""
+
+
+class LicenceBlocked(PrivtuneError):
+    """The base model's licence forbids the intended use (and no override reason was given)."""
+
+    exit_code = 5
+
+
+class SignatureInvalid(PrivtuneError):
+    """A signed run directory does not verify: a file changed, was added or removed, or the key differs."""
+
+    exit_code = 7
+
+
+class BomInvalid(PrivtuneError):
+    """A written ML-BOM fails the CycloneDX schema or privtune's semantic lint."""
+
+    exit_code = 8

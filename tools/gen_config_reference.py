@@ -31,6 +31,13 @@ def _models() -> list[tuple[str, str, type[BaseModel]]]:
     from privtune.demo.config import DemoConfig
 
     models.append(("privtune demo", "DemoConfig", DemoConfig))
+    from privtune.provenance.licence_check import LicenceCheckConfig
+
+    models.append(("privtune license check", "LicenceCheckConfig", LicenceCheckConfig))
+    from privtune.provenance.config import BomConfig, CardConfig, SignConfig, VerifyConfig
+
+    models += [("privtune card", "CardConfig", CardConfig), ("privtune bom", "BomConfig", BomConfig),
+               ("privtune sign", "SignConfig", SignConfig), ("privtune verify", "VerifyConfig", VerifyConfig)]
     return models
 
 

@@ -37,6 +37,7 @@ from privtune.audit.verdict import build_verdict
 from privtune.errors import GateFailed, InputError
 from privtune.io.writers import atomic_write_json, atomic_write_text
 from privtune.progress import ProgressFactory, no_progress
+from privtune.provenance.refresh import after_audit
 from privtune.train.encoding import IGNORE_INDEX
 
 
@@ -308,6 +309,7 @@ def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Ca
     paths = {"json": cfg.out / "report.json", "html": cfg.out / "report.html"}
     atomic_write_json(paths["json"], report)
     atomic_write_text(paths["html"], render_html(report))
+    after_audit(cfg.adapter, paths["json"])  # a training run's provenance chain, card and BOM show this audit
     result = AuditResult(report, paths)
     if raise_on_gate and result.gates_tripped:
         raise result.gate_error()

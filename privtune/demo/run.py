@@ -156,8 +156,12 @@ def run_demo(cfg: DemoConfig, log: Callable[[str], None] = print,
     from privtune.demo.summary import base_row, write_summary_html
 
     rows = {"base": base_row(rows["naive"]), **{arm: rows[arm] for arm in ARMS}}
+    from privtune.provenance.demo_hook import finish_arm
 
-    summary = {"rows": rows, "seconds": round(time.perf_counter() - t0, 1), "config": cfg.model_dump(mode="json")}
+    provenance = finish_arm(cfg.out / "privtune" / "train", train_files["privtune"],
+                            cfg.out / "scan_report.json", cfg.out)  # card, BOM, signature of the privtune arm
+    summary = {"rows": rows, "seconds": round(time.perf_counter() - t0, 1), "config": cfg.model_dump(mode="json"),
+               "provenance": provenance}
     atomic_write_text(cfg.out / "summary.json", json.dumps(summary, indent=1))
     write_summary_html(cfg.out, summary)
     return summary

@@ -75,6 +75,7 @@ def write_summary_html(out: Path, summary: dict[str, Any]) -> Path:
         for k, label, spec in COLUMNS
     )
     links = " · ".join(f'<a href="{e(a)}/audit/report.html">{e(a)} audit report</a>' for a in rows if a != "base")
+    links += "".join(f' · <a href="{e(p)}">privtune {e(k)}</a>' for k, p in summary.get("provenance", {}).items())
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>privtune demo</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1000px}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}td:first-child{{text-align:left}}</style></head><body>

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -86,6 +86,10 @@ class ScanConfig(BaseModel):
     )
     workers: int = Field(1, ge=1, le=64, description="Worker processes for detection/anonymisation.")
     max_flagged_in_report: int = Field(200, ge=0, description="Cap on listed flagged records.")
+    source: Path | dict[str, Any] | None = Field(
+        None, description="Dataset manifest (YAML file or mapping): source, owner, collection period, legal basis, "
+        "licence, retention, allowed uses; recorded in the report.")
+    require_source: bool = Field(False, description="Gate failure when no dataset manifest is given.")
 
     @field_validator("types")
     @classmethod

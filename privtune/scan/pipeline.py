@@ -29,6 +29,7 @@ from privtune.keys import SCAN_KEY_ENV, config_dir, load_key
 from privtune.scan import gate
 from privtune.scan.config import ScanConfig
 from privtune.scan.curation import CurationConfig, Curator, Flag
+from privtune.provenance.manifest import source_section, source_violation
 from privtune.scan.report import build_report, write_report
 from privtune.scan.analyzer import Analyzer
 from privtune.scan.worker import RecordProcessor, RecordResult, init_worker, process_chunk, record_excerpt
@@ -207,6 +208,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
     t0 = time.perf_counter()
     if not cfg.input.exists():
         raise InputError("file not found", path=str(cfg.input))
+    source = source_section(cfg.source)  # the dataset manifest, validated before any work
     fmt = cfg.format or detect_format(cfg.input)
     notices: list[str] = []
     cfg, input_info = _resolve_input(cfg, fmt, notices)
@@ -320,6 +322,9 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
         assert n_in == n_out + sum(dropped.values()) + n_rejected
         gate_section = gate.evaluate(rules, counts)
         rejects_ok = rejects_within(cfg.max_rejected, n_rejected, n_in)
+        if (missing := source_violation(source, cfg.require_source)) is not None:
+            gate_section = {"rules": [*gate_section["rules"], "require_source"], "passed": False,
+                            "violations": [*gate_section["violations"], missing]}
     # Files are closed (renamed into place) here; hash what was written.
     elapsed = time.perf_counter() - t0
     report = build_report(
@@ -344,6 +349,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
         key_info={"source": key_source, "id": key_id} if key_source != "none" else None,
         elapsed=elapsed,
     )
+    report["source"] = source
     if n_rejected == 0 and rejects_path.exists() and rejects_path.stat().st_size == 0:
         rejects_path.unlink()
     elif cfg.rejects_raw and rejects_path.exists():

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from privtune.provenance.licence_policy import IntendedUse
+
 
 class LoraConfig(BaseModel):
     model_config = {"extra": "forbid"}
@@ -80,6 +82,12 @@ class TrainConfig(BaseModel):
     checkpoint: CheckpointConfig = CheckpointConfig()
     resume: bool = Field(False, description="Continue from the latest checkpoint in output_dir.")
     encrypt_adapter: bool = Field(False, description="Also encrypt the saved adapter weights.")
+
+    # Provenance: checked against the base model's licence before training, recorded after it.
+    intended_use: IntendedUse = Field(default_factory=IntendedUse)
+    license_override_reason: str | None = Field(None, description="Train despite a licence block; recorded.")
+    base_model_id: str | None = Field(None, description="Hub id of the base model for the card and BOM.")
+    scan_report: Path | None = Field(None, description="Scan report of the data [default: found beside it by hash].")
 
     @model_validator(mode="after")
     def _check(self) -> "TrainConfig":

@@ -105,6 +105,9 @@ def _budget_delta(cfg: TrainConfig, fingerprint: str) -> float | None:
 
 def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str, Any]:
     """Run one training job; returns the privacy.json content. ``progress(step, total, metrics)``."""
+    from privtune.provenance.train_hook import check_before_training, record_after_training
+
+    licence = check_before_training(cfg)  # a use the base model's licence blocks stops here
     torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)  # noqa: E702
     device = pick_device(cfg)
     model, tok = load_model_and_tokenizer(cfg, device)
@@ -200,6 +203,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
     privacy = write_outputs(cfg, model, paths, plan, fingerprint, data, curves, elapsed, steps_run=plan.steps - first_step)
     if cfg.encrypt_adapter:
         encrypt_adapter(paths["adapter"], load_key(cfg.checkpoint.key_file or default_key_file()))
+    record_after_training(cfg, paths, licence, fingerprint, log=log)  # provenance.json, card, BOM
     if ckpts:  # the run finished: its training state is no longer needed on disk
         for _, path in ckpts.checkpoints():
             secure_unlink(path, missing_ok=True)

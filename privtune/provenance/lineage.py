@@ -1,0 +1,118 @@
+"""The chain of hashes scan -> train -> audit, kept in RUN_DIR/provenance.json.
+
+- scan:  the scan report (its hash), the raw input's and cleaned output's hashes, the dataset manifest;
+- train: the training file's hash (and whether it *is* the scan's output), the dataset fingerprint,
+         the base model's per-file hashes and licence verdict, the adapter's and privacy.json's hashes;
+- audit: each audit report's hash, appended when the audit is given the run directory.
+
+Train finds the scan report through the config key ``scan_report``, or else by looking beside
+the data (its directory and the one above) for a privtune scan report whose ``output.sha256`` is
+the training file's hash: no naming convention needed, and a report for other data never matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from privtune.errors import InputError
+from privtune.io.writers import atomic_write_json
+
+__all__ = ["PROVENANCE_FILE", "SCAN_REPORT_SCHEMA", "directory_digest", "file_sha256", "find_scan_report",
+           "read_provenance", "scan_link", "write_provenance"]
+
+PROVENANCE_FILE = "provenance.json"
+PROVENANCE_SCHEMA = "privtune.provenance/1"
+SCAN_REPORT_SCHEMA = "privtune.scan.report/1"
+_MAX_REPORT_BYTES = 50_000_000
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return "sha256:" + h.hexdigest()
+
+
+def directory_digest(root: str | Path, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Per-file SHA-256 of every regular file under ``root`` (sorted, POSIX paths) and one digest over them.
+
+    The aggregate is SHA-256 of the lines ``"<sha256 hex>  <path>\\n"`` (the ``sha256sum`` format),
+    so anyone can recompute it with standard tools. Hidden entries (``.cache``) and the relative
+    paths in ``exclude`` are skipped.
+    """
+    root = Path(root)
+    files = {}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root)
+        if p.is_file() and not any(part.startswith(".") for part in rel.parts) and rel.as_posix() not in exclude:
+            files[rel.as_posix()] = file_sha256(p)
+    listing = "".join(f"{digest.removeprefix('sha256:')}  {name}\n" for name, digest in files.items())
+    return {"sha256": "sha256:" + hashlib.sha256(listing.encode()).hexdigest(), "files": files}
+
+
+def _load_scan_report(path: Path) -> dict[str, Any] | None:
+    try:
+        if path.stat().st_size > _MAX_REPORT_BYTES:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) and data.get("schema") == SCAN_REPORT_SCHEMA else None
+
+
+def find_scan_report(data: Path, explicit: Path | None = None) -> tuple[Path, dict[str, Any]] | None:
+    """The scan report for ``data``: ``explicit`` if given, else one beside the data whose output is ``data``."""
+    if explicit is not None:
+        report = _load_scan_report(Path(explicit))
+        if report is None:
+            raise InputError("not a privtune scan report (schema privtune.scan.report/1)", path=str(explicit),
+                             hint="give the .json report `privtune scan --report` wrote")
+        return Path(explicit), report
+    digest = file_sha256(data)
+    for folder in dict.fromkeys((data.parent, data.parent.parent)):
+        for candidate in sorted(folder.glob("*.json")):
+            report = _load_scan_report(candidate)
+            if report is not None and (report.get("output") or {}).get("sha256") == digest:
+                return candidate, report
+    return None
+
+
+def scan_link(data: Path, explicit: Path | None = None) -> dict[str, Any]:
+    """The chain's scan stage for training file ``data`` (``{"found": False}`` when none is known)."""
+    data_sha = file_sha256(data)
+    found = find_scan_report(data, explicit)
+    if found is None:
+        return {"stage": "scan", "found": False, "data_sha256": data_sha}
+    path, report = found
+    output_sha = (report.get("output") or {}).get("sha256")
+    return {
+        "stage": "scan", "found": True, "report": str(path), "report_sha256": file_sha256(path),
+        "input_sha256": (report.get("input") or {}).get("sha256"), "output_sha256": output_sha,
+        "data_sha256": data_sha,
+        # False when the training file was derived from the scan's output (e.g. canaries inserted).
+        "data_is_scan_output": output_sha == data_sha,
+        "source": report.get("source"), "gate_passed": (report.get("gate") or {}).get("passed"),
+        "counts": {k: (report.get("counts") or {}).get(k) for k in ("records_in", "records_out", "records_with_pii",
+                                                                       "entities", "risk")},
+        "policy": report.get("policy"),
+    }
+
+
+def read_provenance(run_dir: str | Path) -> dict[str, Any]:
+    path = Path(run_dir) / PROVENANCE_FILE
+    if not path.is_file():
+        return {"schema": PROVENANCE_SCHEMA, "chain": []}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"unreadable provenance record: {exc}", path=str(path)) from None
+
+
+def write_provenance(run_dir: str | Path, record: dict[str, Any]) -> Path:
+    path = Path(run_dir) / PROVENANCE_FILE
+    atomic_write_json(path, {"schema": PROVENANCE_SCHEMA, **{k: v for k, v in record.items() if k != "schema"}})
+    return path
