@@ -59,3 +59,7 @@ class BudgetExceeded(PrivtuneError):
 
 class IntegrityError(PrivtuneError):
     """An encrypted artefact failed authentication (wrong key or tampered file)."""
+
+
+class MechanismConflict(ConfigError):
+    """A resumed run was given DP settings other than the ones it was planned and accounted with."""

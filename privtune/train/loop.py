@@ -23,13 +23,14 @@ from privtune.errors import BudgetExceeded, ConfigError
 from privtune.keys import config_dir
 from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
-from privtune.privacy.ledger import Ledger
+from privtune.privacy.ledger import Ledger, RunRecord
 from privtune.train.checkpoint import CheckpointManager, capture_rng_state, encrypt_adapter, load_key, restore_rng_state
 from privtune.train.config import TrainConfig
 from privtune.train.data import Example, collate
 from privtune.train.dp_step import DPConfig, DPStep, per_sample_causal_lm_loss
 from privtune.train.lora import assert_lora_changed, attach_lora, lora_parameters, snapshot_lora
 from privtune.train.report import write_outputs
+from privtune.train.resume import adopt_mechanism, check_resumed_plan, mechanism_from_ledger, mechanism_record
 from privtune.train.sampler import PoissonSampler
 from privtune.train.secure_delete import secure_unlink
 from privtune.train.setup import PrivacyPlan, load_data, load_model_and_tokenizer, output_paths, pick_device, plan_privacy, user_index
@@ -66,7 +67,7 @@ def evaluate(model: Any, examples: list[Example], pad_id: int, device: torch.dev
     return total / max(count, 1)
 
 
-def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_run: int | None) -> tuple[Ledger | None, int | None, int]:
+def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resumed: RunRecord | None) -> tuple[Ledger | None, int | None, int]:
     """Budget check + run record before any step. Returns (ledger, run_id, steps already committed)."""
     if not plan.dp:
         _refuse_non_private_on_budget(cfg, fingerprint)
@@ -74,16 +75,29 @@ def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_r
     ledger = Ledger.open(cfg.ledger)
     if cfg.budget_epsilon is not None:
         ledger.set_budget(fingerprint, cfg.budget_epsilon, plan.delta, name=cfg.dataset_name)
-    if resume_run is not None:
-        run = next((r for r in ledger.history(fingerprint) if r.id == resume_run), None)
-        if run is None or run.status != "running":
-            raise ConfigError(f"checkpoint belongs to ledger run {resume_run}, which is not running in {ledger.location}")
-        return ledger, resume_run, run.committed_steps
+    if resumed is not None:
+        return ledger, resumed.id, resumed.committed_steps
     summary = {k: v for k, v in cfg.model_dump(mode="json").items() if k not in ("data", "validation", "ledger", "dp_seed")}
     planned = MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)
     run_id = ledger.begin_run(fingerprint, planned, accountant=cfg.accountant, delta=plan.delta,
                               config=summary, name=cfg.dataset_name)
     return ledger, run_id, 0
+
+
+def _resumed_run(cfg: TrainConfig, fingerprint: str, run_id: int | None) -> RunRecord | None:
+    """The ledger record of the run a checkpoint belongs to; it must still be running."""
+    if run_id is None:
+        return None
+    with Ledger.open(cfg.ledger) as ledger:
+        run = next((r for r in ledger.history(fingerprint) if r.id == run_id), None)
+        location = ledger.location
+    if run is None or run.status != "running":
+        raise ConfigError(f"checkpoint belongs to ledger run {run_id}, which is not running in {location}")
+    return run
+
+
+def _committed_steps(ledger: Ledger, fingerprint: str, run_id: int) -> int:
+    return next(r.committed_steps for r in ledger.history(fingerprint) if r.id == run_id)
 
 
 def _refuse_non_private_on_budget(cfg: TrainConfig, fingerprint: str) -> None:
@@ -114,14 +128,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
     """Run one training job; returns the privacy.json content. ``progress(step, total, metrics)``."""
     torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)  # noqa: E702
     device = pick_device(cfg)
-    model, tok = load_model_and_tokenizer(cfg, device)
-    data, val, fingerprint = load_data(cfg, tok)
-    users = user_index(data) if cfg.privacy_unit == "user" else None
-    n_units = len(set(users)) if users else len(data.examples)
-    fixed_delta = _budget_delta(cfg, fingerprint)
-    plan = plan_privacy(cfg.model_copy(update={"delta": fixed_delta}) if fixed_delta else cfg, n_units)
     paths = output_paths(cfg.output_dir)
-
     ckpts = None
     if cfg.checkpoint.every or cfg.resume:
         key = load_key(cfg.checkpoint.key_file or default_key_file()) if cfg.checkpoint.encrypt else None
@@ -130,9 +137,27 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
     if cfg.resume and resumed is None:
         raise ConfigError(f"--resume: no checkpoint in {paths['checkpoints']}")
     state = resumed[1] if resumed else {}
+    stored = state.get("mechanism")
+    if stored is not None:  # the run's planned mechanism wins over the config (explicit conflicts refused)
+        cfg = adopt_mechanism(cfg, stored)
+    model, tok = load_model_and_tokenizer(cfg, device)
+    data, val, fingerprint = load_data(cfg, tok)
     if state and state["fingerprint"] != fingerprint:
         raise ConfigError("--resume: the checkpoint was written for different training data")
-    ledger, run_id, committed = _open_ledger(cfg, plan, fingerprint, state.get("ledger_run"))
+    resumed_run = _resumed_run(cfg, fingerprint, state.get("ledger_run")) if state else None
+    if stored is None and resumed_run is not None:  # a checkpoint from before mechanisms were stored in it
+        stored = mechanism_from_ledger(resumed_run)
+        adopted = adopt_mechanism(cfg, stored)
+        if adopted.user_id_field != cfg.user_id_field:
+            data, val, fingerprint = load_data(adopted, tok)
+        cfg = adopted
+    users = user_index(data) if cfg.privacy_unit == "user" else None
+    n_units = len(set(users)) if users else len(data.examples)
+    fixed_delta = _budget_delta(cfg, fingerprint)
+    plan = plan_privacy(cfg.model_copy(update={"delta": fixed_delta}) if fixed_delta else cfg, n_units)
+    if stored is not None:
+        check_resumed_plan(plan, stored, resumed_run, cfg.accountant)
+    ledger, run_id, committed = _open_ledger(cfg, plan, fingerprint, resumed_run)
 
     model = attach_lora(model, r=cfg.lora.r, alpha=cfg.lora.alpha, dropout=cfg.lora.dropout,
                         target_modules=cfg.lora.target_modules, device=device)
@@ -152,6 +177,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
         sampler.load_state_dict(state["sampler"]); engine.load_state_dict(state["engine"])  # noqa: E702
         restore_rng_state(state["rng"])
         curves = state["curves"]
+    resumed_from = [*state.get("resumed_from", []), sampler.step] if state else []
 
     eps_at = dict(get_accountant(cfg.accountant).epsilon_curve(
         [MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)], plan.delta, 20)) if plan.dp else {}
@@ -163,6 +189,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
     first_step, t0, window = sampler.step, time.perf_counter(), []
     before = snapshot_lora(model)
     status = "failed"
+    committed_total = 0
     try:
         for batch in sampler:
             step = batch.step + 1  # 1-based count of logical steps taken
@@ -194,17 +221,23 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
                     "lora": {k: v.detach().cpu() for k, v in model.state_dict().items() if "lora_" in k},
                     "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
                     "sampler": sampler.state_dict(), "engine": engine.state_dict(), "rng": capture_rng_state(),
-                    "curves": curves, "fingerprint": fingerprint, "ledger_run": run_id})
+                    "curves": curves, "fingerprint": fingerprint, "ledger_run": run_id,
+                    "mechanism": mechanism_record(cfg, plan), "resumed_from": resumed_from})
         status = "completed"
     finally:
         engine.close()
         if ledger is not None:
             if status == "completed":
+                committed_total = _committed_steps(ledger, fingerprint, run_id)
                 ledger.finish_run(run_id, "completed")
             ledger.close()  # a crashed run stays 'running' with its committed steps; --resume continues it
     elapsed = time.perf_counter() - t0
     curves["epsilon"] = [[s, e] for s, e in sorted(eps_at.items())]
-    privacy = write_outputs(cfg, model, paths, plan, fingerprint, data, curves, elapsed, steps_run=plan.steps - first_step)
+    # epsilon for every update the adapter holds, and never for fewer steps than the ledger committed
+    accounted = max(sampler.step, committed_total)
+    privacy = write_outputs(cfg, model, paths, plan, fingerprint, data, curves, elapsed,
+                            steps_run=sampler.step - first_step, accounted_steps=accounted,
+                            resumed_from=resumed_from, ledger_run=run_id)
     if cfg.encrypt_adapter:
         encrypt_adapter(paths["adapter"], load_key(cfg.checkpoint.key_file or default_key_file()))
     if ckpts:  # the run finished: its training state is no longer needed on disk

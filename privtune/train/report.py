@@ -14,6 +14,7 @@ from typing import Any
 
 from privtune import __version__
 from privtune.io.writers import atomic_write_json
+from privtune.privacy.accountants import MechanismEvent, get_accountant
 from privtune.train.config import TrainConfig
 from privtune.train.data import LoadedData
 from privtune.train.setup import PrivacyPlan
@@ -39,15 +40,28 @@ def write_outputs(
     curves: dict[str, list],
     elapsed: float,
     steps_run: int,
+    accounted_steps: int,
+    resumed_from: list[int] | None = None,
+    ledger_run: int | None = None,
 ) -> dict[str, Any]:
+    """``accounted_steps``: the updates the adapter received, or the ledger's committed count if
+    higher; epsilon is computed for exactly these, never for the config's step count."""
     save_adapter(model, paths["adapter"])
+    epsilon = None
+    if plan.dp:
+        assert plan.delta is not None
+        epsilon = get_accountant(cfg.accountant).epsilon(
+            [MechanismEvent(plan.noise_multiplier, plan.sample_rate, accounted_steps)], plan.delta)
     privacy = {
         "dp": plan.dp,
-        "epsilon": plan.planned_epsilon if plan.dp else None,
+        "epsilon": epsilon,
         "delta": plan.delta,
         "noise_multiplier": plan.noise_multiplier if plan.dp else None,
         "sample_rate": plan.sample_rate,
-        "steps": plan.steps,
+        "steps": accounted_steps,
+        "planned_steps": plan.steps,
+        "resumed_from_steps": list(resumed_from or []),
+        "ledger_run": ledger_run,
         "accountant": cfg.accountant if plan.dp else None,
         "max_grad_norm": cfg.max_grad_norm if plan.dp else None,
         "privacy_unit": cfg.privacy_unit,
@@ -59,7 +73,7 @@ def write_outputs(
     }
     atomic_write_json(paths["privacy"], privacy)
     report = {
-        "steps": plan.steps,
+        "steps": accounted_steps,
         "steps_this_process": steps_run,
         "examples": len(data.examples),
         "records": data.records,

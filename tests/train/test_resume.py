@@ -1,0 +1,81 @@
+"""A resume continues the planned mechanism: conflicting settings are refused, privacy.json
+reports epsilon for every update the adapter holds (issue 10, item 1)."""
+
+import json
+
+import pytest
+
+from privtune.demo.corpus import generate
+from privtune.errors import MechanismConflict
+from privtune.privacy.accountants import MechanismEvent, get_accountant
+from privtune.privacy.ledger import Ledger
+from privtune.train.config import TrainConfig
+from privtune.train.loop import train
+
+KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("data")
+    recs = list(generate(48, seed=5))
+    (d / "train.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs[:40]))
+    return d
+
+
+class _Kill(Exception):
+    pass
+
+
+def _die_at(n):
+    def progress(step, total):
+        if step == n:
+            raise _Kill()
+    return progress
+
+
+def _settings(tiny_llama_dir, data, out, **kw):
+    base = dict(model=tiny_llama_dir, data=data / "train.jsonl", output_dir=out, steps=8, batch_size=8,
+                micro_batch_size=8, max_length=64, noise_multiplier=1.0, checkpoint={"every": 2},
+                ledger=str(out.parent / "ledger.sqlite"), dp_seed=3)
+    base.update(kw)
+    return base
+
+
+def _crash(tiny_llama_dir, data, out):
+    cfg = TrainConfig(**_settings(tiny_llama_dir, data, out))
+    with pytest.raises(_Kill):
+        train(cfg, progress=_die_at(5), log=lambda m: None)  # checkpoint at 4, 5 steps committed
+    return cfg
+
+
+def test_resume_with_other_steps_or_noise_is_refused_naming_the_setting(tiny_llama_dir, data, tmp_path, monkeypatch):
+    monkeypatch.setenv("PRIVTUNE_KEY", KEY)
+    out = tmp_path / "run"
+    _crash(tiny_llama_dir, data, out)
+    for change, name in (({"steps": 3}, "steps"), ({"noise_multiplier": 0.5}, "noise_multiplier"),
+                         ({"max_grad_norm": 0.1}, "max_grad_norm"), ({"batch_size": 4}, "batch_size"),
+                         ({"accountant": "rdp"}, "accountant")):
+        cfg = TrainConfig(**_settings(tiny_llama_dir, data, out, resume=True, **change))
+        with pytest.raises(MechanismConflict, match=f"{name} conflicts") as err:
+            train(cfg, log=lambda m: None)
+        assert "\n" not in str(err.value)
+    assert not (out / "privacy.json").exists()
+
+
+def test_resume_adopts_the_planned_mechanism_and_reports_every_update(tiny_llama_dir, data, tmp_path, monkeypatch):
+    monkeypatch.setenv("PRIVTUNE_KEY", KEY)
+    out = tmp_path / "run"
+    cfg = _crash(tiny_llama_dir, data, out)
+    # The resume names none of the mechanism settings: steps, sigma, clipping come from the checkpoint.
+    minimal = {k: v for k, v in _settings(tiny_llama_dir, data, out).items()
+               if k not in ("steps", "noise_multiplier", "batch_size")}
+    privacy = train(TrainConfig(**minimal, resume=True), log=lambda m: None)
+    expected = get_accountant("pld").epsilon([MechanismEvent(1.0, 8 / 40, 8)], privacy["delta"])
+    assert privacy["steps"] == privacy["planned_steps"] == 8 and privacy["resumed_from_steps"] == [4]
+    assert privacy["epsilon"] == pytest.approx(expected)
+    report = json.loads((out / "train_report.json").read_text())
+    assert report["steps_this_process"] == 4
+    with Ledger.open(cfg.ledger) as ledger:
+        (run,) = ledger.history(privacy["dataset_fingerprint"])
+    assert run.status == "completed" and privacy["steps"] >= run.committed_steps == 8
