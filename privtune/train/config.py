@@ -71,6 +71,11 @@ class TrainConfig(BaseModel):
     dtype: Literal["fp32", "bf16"] = "fp32"
     eval_every: int = Field(0, ge=0, description="Validation every N steps (0: once per epoch).")
     log_every: int = Field(10, ge=1)
+    log_train_loss: bool = Field(
+        False,
+        description="Under DP, also log and report the training loss. It is computed from the private "
+        "records without noise, so the released curve is OUTSIDE the DP guarantee (privacy.json says so).",
+    )
 
     ledger: str | None = Field(None, description="Ledger SQLite path or postgresql:// URL (default: user data dir).")
     dataset_name: str | None = Field(None, description="Human name recorded in the ledger.")

@@ -170,7 +170,12 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
     params = list(lora_parameters(model).values())
     opt = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, plan.steps, cfg.warmup_steps, cfg.lr_schedule))
-    curves: dict[str, list] = {"train_loss": [], "val_loss": [], "epsilon": []}
+    # Under DP the training loss is an un-noised function of the sampled records (membership is
+    # readable from it), so it is neither computed nor released unless explicitly asked for.
+    track_train_loss = not plan.dp or cfg.log_train_loss
+    curves: dict[str, list] = {"val_loss": [], "epsilon": []}
+    if track_train_loss:
+        curves["train_loss"] = []
     if state:
         model.load_state_dict(state["lora"], strict=False)
         opt.load_state_dict(state["optimizer"]); sched.load_state_dict(state["scheduler"])  # noqa: E702
@@ -198,7 +203,8 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
                 logits = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits
                 loss = per_sample_causal_lm_loss(logits, b["labels"])
                 engine.backward(loss, units=mb.units.to(device))
-                window.append(float(loss.detach().sum()) / max(1, len(mb)))
+                if track_train_loss:
+                    window.append(float(loss.detach().sum()) / max(1, len(mb)))
             if ledger is not None and step > committed:
                 ledger.commit_steps(run_id, 1)  # spend is recorded before the update is kept
             engine.step()
@@ -206,13 +212,16 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
             if step == first_step + 1:
                 assert_lora_changed(model, before)
             if step % eval_every == 0 or step == plan.steps:
-                train_loss = float(np.mean(window)) if window else math.nan
+                line = f"step {step}/{plan.steps}"
+                if track_train_loss:
+                    train_loss = float(np.mean(window)) if window else math.nan
+                    curves["train_loss"].append([step, train_loss])
+                    line += f"  train_loss {train_loss:.4f}"
+                    window = []
                 val_loss = evaluate(model, val.examples, pad, device, cfg.micro_batch_size) if val else None
                 eps = min((e for s, e in eps_at.items() if s >= step), default=None)
-                curves["train_loss"].append([step, train_loss]); curves["val_loss"].append([step, val_loss])  # noqa: E702
-                window = []
-                log(f"step {step}/{plan.steps}  train_loss {train_loss:.4f}"
-                    + (f"  val_loss {val_loss:.4f}" if val_loss is not None else "")
+                curves["val_loss"].append([step, val_loss])
+                log(line + (f"  val_loss {val_loss:.4f}" if val_loss is not None else "")
                     + (f"  eps<= {eps:.3f}" if eps is not None else ""))
             if progress:
                 progress(step, plan.steps)

@@ -30,6 +30,15 @@ def save_adapter(model: Any, adapter_dir: Path) -> None:
     tmp.rename(adapter_dir)
 
 
+def outside_guarantee(cfg: TrainConfig, plan: PrivacyPlan) -> list[str]:
+    """What this run released that epsilon does not cover, in plain words (empty: nothing)."""
+    if plan.dp and cfg.log_train_loss:
+        return ["The training-loss curve in train_report.json and the logs (log_train_loss: true) is "
+                "computed from the private training records without noise; it is NOT covered by this "
+                "epsilon and can reveal whether a record was in the training set. Do not share it."]
+    return []
+
+
 def write_outputs(
     cfg: TrainConfig,
     model: Any,
@@ -62,6 +71,7 @@ def write_outputs(
         "planned_steps": plan.steps,
         "resumed_from_steps": list(resumed_from or []),
         "ledger_run": ledger_run,
+        "outside_guarantee": outside_guarantee(cfg, plan),
         "accountant": cfg.accountant if plan.dp else None,
         "max_grad_norm": cfg.max_grad_norm if plan.dp else None,
         "privacy_unit": cfg.privacy_unit,
