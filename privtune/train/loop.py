@@ -10,6 +10,7 @@ Logs and progress hold step, aggregate losses and epsilon only: never text, ids 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 import time
@@ -33,7 +34,8 @@ from privtune.train.report import write_outputs
 from privtune.train.resume import adopt_mechanism, check_resumed_plan, mechanism_from_ledger, mechanism_record
 from privtune.train.sampler import PoissonSampler
 from privtune.train.secure_delete import secure_unlink
-from privtune.train.setup import PrivacyPlan, load_data, load_model_and_tokenizer, output_paths, pick_device, plan_privacy, user_index
+from privtune.train.setup import (PrivacyPlan, describe_data, describe_plan, load_data, load_model_and_tokenizer,
+                                  output_paths, pick_device, plan_privacy, user_index)
 
 
 def default_key_file() -> Path:
@@ -124,8 +126,10 @@ def _budget_delta(cfg: TrainConfig, fingerprint: str) -> float | None:
     return record.delta
 
 
-def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str, Any]:
-    """Run one training job; returns the privacy.json content. ``progress(step, total, metrics)``."""
+def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = None) -> dict[str, Any]:
+    """Run one training job; returns the privacy.json content. ``progress(step, total)``; ``log``
+    gets progress lines, ``warn`` (default: ``log``) what the user must see even when quiet."""
+    warn = warn or log
     torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)  # noqa: E702
     device = pick_device(cfg)
     paths = output_paths(cfg.output_dir)
@@ -155,6 +159,13 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
     n_units = len(set(users)) if users else len(data.examples)
     fixed_delta = _budget_delta(cfg, fingerprint)
     plan = plan_privacy(cfg.model_copy(update={"delta": fixed_delta}) if fixed_delta else cfg, n_units)
+    if fixed_delta:
+        plan = dataclasses.replace(plan, delta_source="dataset budget")
+    summary, dropped = describe_data(data, cfg.max_length)
+    (warn if dropped else log)(summary)
+    log(describe_plan(plan, cfg.privacy_unit, cfg.accountant))
+    for message in plan.warnings:
+        warn(f"WARNING: {message}")
     if stored is not None:
         check_resumed_plan(plan, stored, resumed_run, cfg.accountant)
     ledger, run_id, committed = _open_ledger(cfg, plan, fingerprint, resumed_run)

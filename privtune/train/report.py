@@ -71,6 +71,8 @@ def write_outputs(
         "planned_steps": plan.steps,
         "resumed_from_steps": list(resumed_from or []),
         "ledger_run": ledger_run,
+        "delta_source": plan.delta_source if plan.dp else None,
+        "warnings": list(plan.warnings),
         "outside_guarantee": outside_guarantee(cfg, plan),
         "accountant": cfg.accountant if plan.dp else None,
         "max_grad_norm": cfg.max_grad_norm if plan.dp else None,
