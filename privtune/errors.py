@@ -63,3 +63,7 @@ class IntegrityError(PrivtuneError):
 
 class MechanismConflict(ConfigError):
     """A resumed run was given DP settings other than the ones it was planned and accounted with."""
+
+
+class NonFiniteUpdate(PrivtuneError):
+    """A DP-SGD step produced a NaN/inf update; the run stops before the update reaches the model."""

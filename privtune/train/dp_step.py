@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from privtune.errors import ConfigError
+from privtune.errors import ConfigError, NonFiniteUpdate
 from privtune.train.grad_sample import LoraGradSampler, NormMode
 
 # Opacus uses the same constant; it keeps the factor finite for zero gradients.
@@ -45,6 +45,19 @@ def per_sample_causal_lm_loss(logits: Tensor, labels: Tensor, ignore_index: int 
     ).view(targets.shape)
     count = (targets != ignore_index).sum(dim=1).clamp(min=1)
     return tok.sum(dim=1) / count
+
+
+def _check_finite(update: Tensor, step: int) -> None:
+    """Stop before a NaN/inf update reaches ``.grad`` (one device-to-host sync per logical step).
+
+    Raised after the ledger committed this step and before the optimizer runs: nothing beyond
+    the committed steps is spent and the model keeps its last finite weights.
+    """
+    if not bool(torch.isfinite(update).all()):
+        raise NonFiniteUpdate(
+            f"step {step}: the noisy update has NaN/inf entries; the update was not applied and the run "
+            "stopped (check learning rate, dtype and the loss; with bf16 try dtype: fp32)"
+        )
 
 
 @dataclass(frozen=True)
@@ -199,6 +212,7 @@ class DPStep:
                                     device=self.generator.device)
                 total = total.add_(noise.to(total.device), alpha=std)
             total = total.div_(cfg.expected_batch_size)
+            _check_finite(total, self.steps + 1)
             # .grad are views into one flat buffer: a single cast, no per-parameter copies.
             flat = total.to(self.grad_sampler.dtype)
             for p, g in self.grad_sampler.unflatten(flat).items():
@@ -211,6 +225,7 @@ class DPStep:
                     p.grad = torch.zeros_like(p)
                 else:
                     p.grad.div_(self._n_rows)
+            _check_finite(torch.stack(torch._foreach_norm([p.grad for p in self.params])), self.steps + 1)
         info = StepInfo(
             n_rows=self._n_rows,
             n_units=self._n_units,

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from privtune.errors import BudgetExceeded, ConfigError
+from privtune.errors import BudgetExceeded, ConfigError, NonFiniteUpdate
 from privtune.keys import config_dir
 from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
@@ -244,12 +244,17 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
                     "curves": curves, "fingerprint": fingerprint, "ledger_run": run_id,
                     "mechanism": mechanism_record(cfg, plan), "resumed_from": resumed_from})
         status = "completed"
+    except NonFiniteUpdate:
+        status = "non-finite"  # deterministic: a resume would hit it again, so the run is closed as failed
+        raise
     finally:
         engine.close()
         if ledger is not None:
             if status == "completed":
                 committed_total = _committed_steps(ledger, fingerprint, run_id)
                 ledger.finish_run(run_id, "completed")
+            elif status == "non-finite":
+                ledger.finish_run(run_id, "failed")  # its committed steps stay spent
             ledger.close()  # a crashed run stays 'running' with its committed steps; --resume continues it
     elapsed = time.perf_counter() - t0
     curves["epsilon"] = [[s, e] for s, e in sorted(eps_at.items())]
