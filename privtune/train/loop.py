@@ -172,10 +172,13 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
 
     model = attach_lora(model, r=cfg.lora.r, alpha=cfg.lora.alpha, dropout=cfg.lora.dropout,
                         target_modules=cfg.lora.target_modules, device=device)
+    secure = cfg.secure_noise if cfg.secure_noise is not None else cfg.dp_seed is None
+    if state and "secure_noise" not in cfg.model_fields_set:  # a resume keeps the run's noise source
+        secure = bool(state["engine"]["config"].get("secure_noise", False))
     engine = DPStep(model, DPConfig(dp=plan.dp, max_grad_norm=cfg.max_grad_norm,
                                     noise_multiplier=plan.noise_multiplier if plan.dp else 0.0,
                                     expected_batch_size=plan.sample_rate * n_units,
-                                    privacy_unit=cfg.privacy_unit, seed=cfg.dp_seed))
+                                    privacy_unit=cfg.privacy_unit, seed=cfg.dp_seed, secure_noise=secure and plan.dp))
     sampler = PoissonSampler(len(data.examples), plan.sample_rate, cfg.micro_batch_size,
                              seed=cfg.dp_seed, user_ids=users, num_steps=plan.steps)
     params = list(lora_parameters(model).values())
@@ -262,7 +265,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     accounted = max(sampler.step, committed_total)
     privacy = write_outputs(cfg, model, paths, plan, fingerprint, data, curves, elapsed,
                             steps_run=sampler.step - first_step, accounted_steps=accounted,
-                            resumed_from=resumed_from, ledger_run=run_id)
+                            resumed_from=resumed_from, ledger_run=run_id, secure_noise=engine.config.secure_noise)
     if cfg.encrypt_adapter:
         encrypt_adapter(paths["adapter"], load_key(cfg.checkpoint.key_file or default_key_file()))
     if ckpts:  # the run finished: its training state is no longer needed on disk

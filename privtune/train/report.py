@@ -52,6 +52,7 @@ def write_outputs(
     accounted_steps: int,
     resumed_from: list[int] | None = None,
     ledger_run: int | None = None,
+    secure_noise: bool = False,
 ) -> dict[str, Any]:
     """``accounted_steps``: the updates the adapter received, or the ledger's committed count if
     higher; epsilon is computed for exactly these, never for the config's step count."""
@@ -72,6 +73,8 @@ def write_outputs(
         "resumed_from_steps": list(resumed_from or []),
         "ledger_run": ledger_run,
         "delta_source": plan.delta_source if plan.dp else None,
+        "noise_source": (("ChaCha20 CSPRNG, sum of 4 Gaussians (secure_noise)" if secure_noise
+                          else "torch generator (secure_noise off)") if plan.dp else None),
         "warnings": list(plan.warnings),
         "outside_guarantee": outside_guarantee(cfg, plan),
         "accountant": cfg.accountant if plan.dp else None,
