@@ -76,11 +76,12 @@ def adopt_mechanism(cfg: TrainConfig, stored: dict[str, Any]) -> TrainConfig:
         if "noise_multiplier" in explicit and cfg.noise_multiplier is not None \
                 and not _same(cfg.noise_multiplier, plan["noise_multiplier"]):
             raise _conflict("noise_multiplier", plan["noise_multiplier"], cfg.noise_multiplier)
-        if "target_epsilon" in explicit and "noise_multiplier" not in explicit and cfg.target_epsilon is not None:
-            target = saved.get("target_epsilon") if saved.get("noise_multiplier") is None else None
-            if target is None or not _same(cfg.target_epsilon, target):
-                planned = f"noise_multiplier={plan['noise_multiplier']:g}" if target is None else target
-                raise _conflict("target_epsilon", planned, cfg.target_epsilon)
+        # A target the first run also had (even if its explicit sigma overrode it) is no conflict.
+        if "target_epsilon" in explicit and "noise_multiplier" not in explicit and cfg.target_epsilon is not None \
+                and not _same(cfg.target_epsilon, saved.get("target_epsilon")):
+            calibrated = saved.get("noise_multiplier") is None and saved.get("target_epsilon") is not None
+            planned = saved["target_epsilon"] if calibrated else f"noise_multiplier={plan['noise_multiplier']:g}"
+            raise _conflict("target_epsilon", planned, cfg.target_epsilon)
     update = {k: saved[k] for k in ("dp", "privacy_unit", "user_id_field", "max_grad_norm", "accountant",
                                     "batch_size") if k in saved}
     # sigma and delta are pinned as numbers: no re-calibration that could land elsewhere.

@@ -79,3 +79,32 @@ def test_resume_adopts_the_planned_mechanism_and_reports_every_update(tiny_llama
     with Ledger.open(cfg.ledger) as ledger:
         (run,) = ledger.history(privacy["dataset_fingerprint"])
     assert run.status == "completed" and privacy["steps"] >= run.committed_steps == 8
+
+
+def _stored(**config):
+    from privtune.train.resume import MECHANISM_KEYS
+
+    keys = {k: None for k in MECHANISM_KEYS} | dict(dp=True, privacy_unit="record", max_grad_norm=1.0,
+                                                  accountant="pld", target_epsilon=8.0, batch_size=8, epochs=3.0)
+    keys.update(config)
+    return {"config": keys, "plan": {"dp": True, "n_units": 40, "sample_rate": 0.2, "steps": 200,
+                                     "noise_multiplier": keys["noise_multiplier"] or 0.9, "delta": 0.01}}
+
+
+def test_adopt_mechanism_fills_unnamed_settings_and_names_the_conflicting_one():
+    from pathlib import Path
+
+    from privtune.train.resume import adopt_mechanism
+
+    cfg = TrainConfig(model=Path("m"), data=Path("d"), resume=True)
+    adopted = adopt_mechanism(cfg, _stored(steps=200, noise_multiplier=1.0))
+    assert (adopted.steps, adopted.noise_multiplier, adopted.delta, adopted.batch_size) == (200, 1.0, 0.01, 8)
+    # The same target the first run had beside an explicit sigma is no conflict; another one is.
+    same = TrainConfig(model=Path("m"), data=Path("d"), target_epsilon=8.0)
+    assert adopt_mechanism(same, _stored(noise_multiplier=1.0)).noise_multiplier == 1.0
+    other = TrainConfig(model=Path("m"), data=Path("d"), target_epsilon=4.0)
+    with pytest.raises(MechanismConflict, match="target_epsilon conflicts.*noise_multiplier=1"):
+        adopt_mechanism(other, _stored(noise_multiplier=1.0))
+    for change in ({"privacy_unit": "user", "user_id_field": "u"}, {"delta": 1e-3}, {"epochs": 5.0}):
+        with pytest.raises(MechanismConflict, match=f"{next(iter(change))} conflicts"):
+            adopt_mechanism(TrainConfig(model=Path("m"), data=Path("d"), **change), _stored())
