@@ -69,7 +69,8 @@ def evaluate(model: Any, examples: list[Example], pad_id: int, device: torch.dev
     return total / max(count, 1)
 
 
-def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resumed: RunRecord | None) -> tuple[Ledger | None, int | None, int]:
+def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str,
+                 resumed: RunRecord | None) -> tuple[Ledger | None, int | None, int]:
     """Budget check + run record before any step. Returns (ledger, run_id, steps already committed)."""
     if not plan.dp:
         _refuse_non_private_on_budget(cfg, fingerprint)

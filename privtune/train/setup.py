@@ -122,7 +122,8 @@ def small_population_warnings(n_units: int, q: float, sigma: float, delta: float
         )
     if delta * n_units > 0.5:
         out.append(
-            f"only {n_units} {unit}s: delta={delta:.3g} is close to 1/N={1 / n_units:.3g} (delta*N={delta * n_units:.2f}); "
+            f"only {n_units} {unit}s: delta={delta:.3g} is close to 1/N={1 / n_units:.3g} "
+            f"(delta*N={delta * n_units:.2f}); "
             f"the guarantee tolerates each {unit} being exposed outright with probability delta, which is "
             f"weak for so small a dataset; prefer delta <= {1 / (10 * n_units):.1e} or more {unit}s"
         )
