@@ -108,3 +108,19 @@ def test_adopt_mechanism_fills_unnamed_settings_and_names_the_conflicting_one():
     for change in ({"privacy_unit": "user", "user_id_field": "u"}, {"delta": 1e-3}, {"epochs": 5.0}):
         with pytest.raises(MechanismConflict, match=f"{next(iter(change))} conflicts"):
             adopt_mechanism(TrainConfig(model=Path("m"), data=Path("d"), **change), _stored())
+
+
+def test_checkpoint_without_stored_mechanism_falls_back_to_its_ledger_run(tiny_llama_dir, data, tmp_path, monkeypatch):
+    from privtune.keys import load_key
+    from privtune.train.checkpoint import CheckpointManager, load_checkpoint, save_checkpoint
+
+    monkeypatch.setenv("PRIVTUNE_KEY", KEY)
+    out = tmp_path / "run"
+    _crash(tiny_llama_dir, data, out)
+    key = load_key(tmp_path / "unused.key")  # PRIVTUNE_KEY wins over the file
+    ((step, path),) = CheckpointManager(out / "checkpoints", key).checkpoints()
+    payload = load_checkpoint(path, key)
+    del payload["state"]["mechanism"]  # as written before the mechanism was stored
+    save_checkpoint(path, payload, key)
+    with pytest.raises(MechanismConflict, match="steps conflicts: this run was planned with steps=8"):
+        train(TrainConfig(**_settings(tiny_llama_dir, data, out, resume=True, steps=3)), log=lambda m: None)
