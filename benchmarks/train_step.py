@@ -30,7 +30,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-MODES = ("nonprivate", "privtune_dp", "opacus_hooks", "opacus_ghost")
+MODES = ("nonprivate", "privtune_dp", "privtune_dp_secure", "opacus_hooks", "opacus_ghost")
 MODEL_DESC = {
     "tiny-gpt2": "GPT-2 4 layers, d=128, 4 heads, vocab 8192, base dropout 0, fp32; LoRA on attn.c_attn+attn.c_proj",
     "qwen2-0.5b-shape": "Qwen2 24 layers, d=896, 14 heads / 2 kv, ffn 4864, vocab 151936, tied, bf16 on cuda; "
@@ -105,8 +105,11 @@ def make_step(mode: str, model: nn.Module, ids: torch.Tensor, labels: torch.Tens
             opt.step()
             opt.zero_grad(set_to_none=True)
         return step
-    if mode == "privtune_dp":
-        engine = DPStep(model, DPConfig(max_grad_norm=CLIP, noise_multiplier=SIGMA, expected_batch_size=bsz, seed=0))
+    if mode in ("privtune_dp", "privtune_dp_secure"):
+        # privtune_dp_secure: secure_noise (ChaCha20 + sum of 4 Gaussians), the default without a dp_seed.
+        secure = mode == "privtune_dp_secure"
+        engine = DPStep(model, DPConfig(max_grad_norm=CLIP, noise_multiplier=SIGMA, expected_batch_size=bsz,
+                                        seed=None if secure else 0, secure_noise=secure))
 
         def step() -> None:
             engine.backward(per_sample_causal_lm_loss(model(input_ids=ids).logits, labels))
@@ -275,6 +278,8 @@ def main() -> None:
             if "mem_mib" in mem[peer] and "mem_mib" in mem["privtune_dp"]:
                 ours, theirs = mem["privtune_dp"]["mem_mib"], mem[peer]["mem_mib"]
                 ratios[key + "_mem"] = round(ours / theirs if peer == "nonprivate" else theirs / ours, 3)
+    if "privtune_dp_secure" in times and "nonprivate" in times:
+        ratios["dp_secure_vs_nonprivate_time"] = paired("privtune_dp_secure", "nonprivate")
     result["ratios"] = ratios
     print(json.dumps(result))
 

@@ -176,7 +176,8 @@ def train(
         def tick(step: int, total: int) -> None:
             bar.update(task, completed=step, total=total)
 
-        privacy = run_train(cfg, progress=tick, log=(lambda m: None) if quiet else bar.console.print)
+        privacy = run_train(cfg, progress=tick, log=(lambda m: None) if quiet else bar.console.print,
+                            warn=lambda m: bar.console.print(m, style="yellow", markup=False))  # even when quiet
     eps = f"epsilon={privacy['epsilon']:.3f}, delta={privacy['delta']:.2e}" if privacy["dp"] else "non-private (dp: false)"
     console.print(f"adapter: {cfg.output_dir / 'adapter'}  ({eps})")
     console.print(f"dataset fingerprint: {privacy['dataset_fingerprint']}", highlight=False)  # the ledger's key

@@ -77,3 +77,11 @@ class BomInvalid(PrivtuneError):
     """A written ML-BOM fails the CycloneDX schema or privtune's semantic lint."""
 
     exit_code = 8
+
+
+class MechanismConflict(ConfigError):
+    """A resumed run was given DP settings other than the ones it was planned and accounted with."""
+
+
+class NonFiniteUpdate(PrivtuneError):
+    """A DP-SGD step produced a NaN/inf update; the run stops before the update reaches the model."""

@@ -69,10 +69,20 @@ class TrainConfig(BaseModel):
         description="Seed for Poisson sampling and DP noise. Leave unset (secret random seed): anyone who "
         "knows it can recompute and remove the noise. Set only for reproducibility tests.",
     )
+    secure_noise: bool | None = Field(
+        None,
+        description="DP noise from a ChaCha20 CSPRNG, each value a sum of 4 Gaussians (floating-point attack "
+        "mitigation). Default: on when dp_seed is unset, off with a dp_seed (torch's seeded generator).",
+    )
     device: Literal["auto", "cpu", "cuda"] = "auto"
     dtype: Literal["fp32", "bf16"] = "fp32"
     eval_every: int = Field(0, ge=0, description="Validation every N steps (0: once per epoch).")
     log_every: int = Field(10, ge=1)
+    log_train_loss: bool = Field(
+        False,
+        description="Under DP, also log and report the training loss. It is computed from the private "
+        "records without noise, so the released curve is OUTSIDE the DP guarantee (privacy.json says so).",
+    )
 
     ledger: str | None = Field(None, description="Ledger SQLite path or postgresql:// URL (default: user data dir).")
     dataset_name: str | None = Field(None, description="Human name recorded in the ledger.")

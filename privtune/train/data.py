@@ -30,7 +30,7 @@ import os
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import torch
@@ -81,6 +81,7 @@ class LoadedData:
     texts_for_fingerprint: list[str]
     truncated: int = 0
     records: int = 0
+    rejected_lines: list[int] = field(default_factory=list)  # the first few, for the console
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -247,10 +248,13 @@ def load_examples(
     skipped: Counter[str] = Counter()
     texts: list[str] = []
     rejected = truncated = records = 0
+    rejected_lines: list[int] = []
     controls = control_token_pattern(tokenizer)
     for item in iter_records(path, fmt, encoding):
         if isinstance(item, Rejected):
             rejected += 1
+            if len(rejected_lines) < 5:
+                rejected_lines.append(item.line)
             continue
         records += 1
         loc = {"path": str(path), "line": item.line}
@@ -274,7 +278,8 @@ def load_examples(
     if not examples:
         raise InputError(f"no usable training examples ({records} records, {rejected} rejected, "
                          f"skipped: {dict(skipped) or 'none'})", path=str(path))
-    return LoadedData(examples, dict(skipped), rejected, texts, truncated=truncated, records=records)
+    return LoadedData(examples, dict(skipped), rejected, texts, truncated=truncated, records=records,
+                      rejected_lines=rejected_lines)
 
 
 def collate(examples: Sequence[Example], pad_id: int) -> dict[str, torch.Tensor]:

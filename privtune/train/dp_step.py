@@ -25,8 +25,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from privtune.errors import ConfigError
+from privtune.errors import ConfigError, NonFiniteUpdate
 from privtune.train.grad_sample import LoraGradSampler, NormMode
+from privtune.train.secure_noise import SecureGaussian
 
 # Opacus uses the same constant; it keeps the factor finite for zero gradients.
 CLIP_EPS = 1e-6
@@ -47,6 +48,19 @@ def per_sample_causal_lm_loss(logits: Tensor, labels: Tensor, ignore_index: int 
     return tok.sum(dim=1) / count
 
 
+def _check_finite(update: Tensor, step: int) -> None:
+    """Stop before a NaN/inf update reaches ``.grad`` (one device-to-host sync per logical step).
+
+    Raised after the ledger committed this step and before the optimizer runs: nothing beyond
+    the committed steps is spent and the model keeps its last finite weights.
+    """
+    if not bool(torch.isfinite(update).all()):
+        raise NonFiniteUpdate(
+            f"step {step}: the noisy update has NaN/inf entries; the update was not applied and the run "
+            "stopped (check learning rate, dtype and the loss; with bf16 try dtype: fp32)"
+        )
+
+
 @dataclass(frozen=True)
 class DPConfig:
     """DP-SGD settings. ``expected_batch_size`` is q * (number of records or users)."""
@@ -58,6 +72,8 @@ class DPConfig:
     privacy_unit: Literal["record", "user"] = "record"
     seed: int | None = None  # None draws a fresh secret seed; set it only for reproducible runs
     norm_mode: NormMode = "auto"
+    # ChaCha20 CSPRNG + sum of Gaussians (`privtune.train.secure_noise`) instead of torch.randn.
+    secure_noise: bool = False
 
     def validate(self) -> None:
         if self.privacy_unit not in ("record", "user"):
@@ -102,6 +118,9 @@ class DPStep:
         device = self.params[0].device
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(config.seed if config.seed is not None else secrets.randbits(63))
+        self.secure: SecureGaussian | None = None
+        if config.secure_noise:
+            self.secure = SecureGaussian.from_seed(config.seed) if config.seed is not None else SecureGaussian()
         self.steps = 0
         self._reset()
 
@@ -195,10 +214,14 @@ class DPStep:
                 total = torch.zeros(self.grad_sampler.numel, dtype=torch.float32, device=self.params[0].device)
             std = cfg.noise_multiplier * cfg.max_grad_norm
             if std > 0:
-                noise = torch.randn(self.grad_sampler.numel, generator=self.generator, dtype=torch.float32,
-                                    device=self.generator.device)
+                if self.secure is not None:
+                    noise = self.secure.sample(self.grad_sampler.numel, device=total.device)
+                else:
+                    noise = torch.randn(self.grad_sampler.numel, generator=self.generator, dtype=torch.float32,
+                                        device=self.generator.device)
                 total = total.add_(noise.to(total.device), alpha=std)
             total = total.div_(cfg.expected_batch_size)
+            _check_finite(total, self.steps + 1)
             # .grad are views into one flat buffer: a single cast, no per-parameter copies.
             flat = total.to(self.grad_sampler.dtype)
             for p, g in self.grad_sampler.unflatten(flat).items():
@@ -211,6 +234,7 @@ class DPStep:
                     p.grad = torch.zeros_like(p)
                 else:
                     p.grad.div_(self._n_rows)
+            _check_finite(torch.stack(torch._foreach_norm([p.grad for p in self.params])), self.steps + 1)
         info = StepInfo(
             n_rows=self._n_rows,
             n_units=self._n_units,
@@ -227,7 +251,10 @@ class DPStep:
         """Noise RNG state and step count; save between logical steps."""
         if not self._fresh:
             raise RuntimeError("state_dict() in the middle of a logical step; call step() first")
-        return {"steps": self.steps, "generator": self.generator.get_state(), "config": asdict(self.config)}
+        state = {"steps": self.steps, "generator": self.generator.get_state(), "config": asdict(self.config)}
+        if self.secure is not None:
+            state["secure_noise"] = self.secure.state_dict()
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore from :meth:`state_dict`; the DP settings must match (the seed may differ,
@@ -235,6 +262,7 @@ class DPStep:
         saved = dict(state["config"])
         now = asdict(self.config)
         saved.pop("seed", None)
+        saved.setdefault("secure_noise", False)  # checkpoints from before secure noise existed
         now.pop("seed", None)
         if saved != now:
             diff = sorted(k for k in now if saved.get(k) != now[k])
@@ -242,6 +270,8 @@ class DPStep:
         self.generator.set_state(state["generator"].cpu() if isinstance(state["generator"], Tensor)
                                  else torch.as_tensor(state["generator"], dtype=torch.uint8))
         self.steps = int(state["steps"])
+        if self.secure is not None:
+            self.secure.load_state_dict(state["secure_noise"])
 
     def close(self) -> None:
         """Restore the model's original forwards."""

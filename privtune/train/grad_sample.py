@@ -220,7 +220,10 @@ class LoraGradSampler:
             total = total + (torch.bmm(a, a.transpose(1, 2)) * gram_g).sum(dim=(1, 2))
             if rec.module.bias is not None:
                 total = total + gram_g.sum(dim=(1, 2))
-        return total
+        # The Gram form sums T^2 products of both signs: for a near-zero gradient built from large
+        # cancelling terms, fp32 rounding can make it negative, and sqrt(negative) = NaN would poison
+        # the whole clipped sum. A squared norm is >= 0 (Opacus clamps the same way).
+        return total.clamp_(min=0.0)
 
     def weighted_sum(self, weights: Tensor) -> Tensor:
         """``sum_b weights[b] * grad_b`` as a flat fp32 vector of length :attr:`numel` (the

@@ -10,6 +10,7 @@ Logs and progress hold step, aggregate losses and epsilon only: never text, ids 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 import time
@@ -19,20 +20,22 @@ from typing import Any
 import numpy as np
 import torch
 
-from privtune.errors import ConfigError
+from privtune.errors import ConfigError, NonFiniteUpdate
 from privtune.keys import config_dir
 from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
-from privtune.privacy.ledger import Ledger, PrivacyUnit
+from privtune.privacy.ledger import Ledger, PrivacyUnit, RunRecord
 from privtune.train.checkpoint import CheckpointManager, capture_rng_state, encrypt_adapter, load_key, restore_rng_state
 from privtune.train.config import TrainConfig
 from privtune.train.data import Example, collate
 from privtune.train.dp_step import DPConfig, DPStep, per_sample_causal_lm_loss
 from privtune.train.lora import assert_lora_changed, attach_lora, lora_parameters, snapshot_lora
 from privtune.train.report import write_outputs
+from privtune.train.resume import adopt_mechanism, check_resumed_plan, mechanism_from_ledger, mechanism_record
 from privtune.train.sampler import PoissonSampler
 from privtune.train.secure_delete import secure_unlink
-from privtune.train.setup import PrivacyPlan, load_data, load_model_and_tokenizer, output_paths, pick_device, plan_privacy, user_index
+from privtune.train.setup import (PrivacyPlan, describe_data, describe_plan, load_data, load_model_and_tokenizer,
+                                  output_paths, pick_device, plan_privacy, user_index)
 
 
 def default_key_file() -> Path:
@@ -66,7 +69,8 @@ def evaluate(model: Any, examples: list[Example], pad_id: int, device: torch.dev
     return total / max(count, 1)
 
 
-def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_run: int | None) -> tuple[Ledger, int, int]:
+def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str,
+                 resumed: RunRecord | None) -> tuple[Ledger, int, int]:
     """Budget check + run record before any step. Returns (ledger, run_id, steps already committed).
 
     Non-private runs are recorded too (epsilon = inf), so a budget set later knows the data was released.
@@ -75,11 +79,8 @@ def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_r
     unit = PrivacyUnit(cfg.privacy_unit, cfg.user_id_field)
     if cfg.budget_epsilon is not None and plan.dp:
         ledger.ensure_budget(fingerprint, cfg.budget_epsilon, plan.delta, name=cfg.dataset_name, unit=unit)
-    if resume_run is not None:
-        run = next((r for r in ledger.history(fingerprint) if r.id == resume_run), None)
-        if run is None or run.status != "running":
-            raise ConfigError(f"checkpoint belongs to ledger run {resume_run}, which is not running in {ledger.location}")
-        return ledger, resume_run, run.committed_steps
+    if resumed is not None:
+        return ledger, resumed.id, resumed.committed_steps
     summary = {k: v for k, v in cfg.model_dump(mode="json").items() if k not in ("data", "validation", "ledger", "dp_seed")}
     if not plan.dp:
         return ledger, ledger.begin_non_private_run(fingerprint, sample_rate=plan.sample_rate, steps=plan.steps,
@@ -88,6 +89,22 @@ def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, resume_r
     run_id = ledger.begin_run(fingerprint, planned, accountant=cfg.accountant, delta=plan.delta,
                               config=summary, name=cfg.dataset_name, unit=unit)
     return ledger, run_id, 0
+
+
+def _resumed_run(cfg: TrainConfig, fingerprint: str, run_id: int | None) -> RunRecord | None:
+    """The ledger record of the run a checkpoint belongs to; it must still be running."""
+    if run_id is None:
+        return None
+    with Ledger.open(cfg.ledger) as ledger:
+        run = next((r for r in ledger.history(fingerprint) if r.id == run_id), None)
+        location = ledger.location
+    if run is None or run.status != "running":
+        raise ConfigError(f"checkpoint belongs to ledger run {run_id}, which is not running in {location}")
+    return run
+
+
+def _committed_steps(ledger: Ledger, fingerprint: str, run_id: int) -> int:
+    return next(r.committed_steps for r in ledger.history(fingerprint) if r.id == run_id)
 
 
 def _budget_delta(cfg: TrainConfig, fingerprint: str) -> float | None:
@@ -103,21 +120,16 @@ def _budget_delta(cfg: TrainConfig, fingerprint: str) -> float | None:
     return record.delta
 
 
-def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str, Any]:
-    """Run one training job; returns the privacy.json content. ``progress(step, total, metrics)``."""
+def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = None) -> dict[str, Any]:
+    """Run one training job; returns the privacy.json content. ``progress(step, total)``; ``log``
+    gets progress lines, ``warn`` (default: ``log``) what the user must see even when quiet."""
     from privtune.provenance.train_hook import check_before_training, record_after_training
 
+    warn = warn or log
     licence = check_before_training(cfg)  # a use the base model's licence blocks stops here
     torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)  # noqa: E702
     device = pick_device(cfg)
-    model, tok = load_model_and_tokenizer(cfg, device)
-    data, val, fingerprint = load_data(cfg, tok)
-    users = user_index(data) if cfg.privacy_unit == "user" else None
-    n_units = len(set(users)) if users else len(data.examples)
-    fixed_delta = _budget_delta(cfg, fingerprint)
-    plan = plan_privacy(cfg.model_copy(update={"delta": fixed_delta}) if fixed_delta else cfg, n_units)
     paths = output_paths(cfg.output_dir)
-
     ckpts = None
     if cfg.checkpoint.every or cfg.resume:
         key = load_key(cfg.checkpoint.key_file or default_key_file()) if cfg.checkpoint.encrypt else None
@@ -126,28 +138,62 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
     if cfg.resume and resumed is None:
         raise ConfigError(f"--resume: no checkpoint in {paths['checkpoints']}")
     state = resumed[1] if resumed else {}
+    stored = state.get("mechanism")
+    if stored is not None:  # the run's planned mechanism wins over the config (explicit conflicts refused)
+        cfg = adopt_mechanism(cfg, stored)
+    model, tok = load_model_and_tokenizer(cfg, device)
+    data, val, fingerprint = load_data(cfg, tok)
     if state and state["fingerprint"] != fingerprint:
         raise ConfigError("--resume: the checkpoint was written for different training data")
-    ledger, run_id, committed = _open_ledger(cfg, plan, fingerprint, state.get("ledger_run"))
+    resumed_run = _resumed_run(cfg, fingerprint, state.get("ledger_run")) if state else None
+    if stored is None and resumed_run is not None:  # a checkpoint from before mechanisms were stored in it
+        stored = mechanism_from_ledger(resumed_run)
+        adopted = adopt_mechanism(cfg, stored)
+        if adopted.user_id_field != cfg.user_id_field:
+            data, val, fingerprint = load_data(adopted, tok)
+        cfg = adopted
+    users = user_index(data) if cfg.privacy_unit == "user" else None
+    n_units = len(set(users)) if users else len(data.examples)
+    fixed_delta = _budget_delta(cfg, fingerprint)
+    plan = plan_privacy(cfg.model_copy(update={"delta": fixed_delta}) if fixed_delta else cfg, n_units)
+    if fixed_delta:
+        plan = dataclasses.replace(plan, delta_source="dataset budget")
+    summary, dropped = describe_data(data, cfg.max_length)
+    (warn if dropped else log)(summary)
+    log(describe_plan(plan, cfg.privacy_unit, cfg.accountant))
+    for message in plan.warnings:
+        warn(f"WARNING: {message}")
+    if stored is not None:
+        check_resumed_plan(plan, stored, resumed_run, cfg.accountant)
+    ledger, run_id, committed = _open_ledger(cfg, plan, fingerprint, resumed_run)
 
     model = attach_lora(model, r=cfg.lora.r, alpha=cfg.lora.alpha, dropout=cfg.lora.dropout,
                         target_modules=cfg.lora.target_modules, device=device)
+    secure = cfg.secure_noise if cfg.secure_noise is not None else cfg.dp_seed is None
+    if state and "secure_noise" not in cfg.model_fields_set:  # a resume keeps the run's noise source
+        secure = bool(state["engine"]["config"].get("secure_noise", False))
     engine = DPStep(model, DPConfig(dp=plan.dp, max_grad_norm=cfg.max_grad_norm,
                                     noise_multiplier=plan.noise_multiplier if plan.dp else 0.0,
                                     expected_batch_size=plan.sample_rate * n_units,
-                                    privacy_unit=cfg.privacy_unit, seed=cfg.dp_seed))
+                                    privacy_unit=cfg.privacy_unit, seed=cfg.dp_seed, secure_noise=secure and plan.dp))
     sampler = PoissonSampler(len(data.examples), plan.sample_rate, cfg.micro_batch_size,
                              seed=cfg.dp_seed, user_ids=users, num_steps=plan.steps)
     params = list(lora_parameters(model).values())
     opt = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, plan.steps, cfg.warmup_steps, cfg.lr_schedule))
-    curves: dict[str, list] = {"train_loss": [], "val_loss": [], "epsilon": []}
+    # Under DP the training loss is an un-noised function of the sampled records (membership is
+    # readable from it), so it is neither computed nor released unless explicitly asked for.
+    track_train_loss = not plan.dp or cfg.log_train_loss
+    curves: dict[str, list] = {"val_loss": [], "epsilon": []}
+    if track_train_loss:
+        curves["train_loss"] = []
     if state:
         model.load_state_dict(state["lora"], strict=False)
         opt.load_state_dict(state["optimizer"]); sched.load_state_dict(state["scheduler"])  # noqa: E702
         sampler.load_state_dict(state["sampler"]); engine.load_state_dict(state["engine"])  # noqa: E702
         restore_rng_state(state["rng"])
         curves = state["curves"]
+    resumed_from = [*state.get("resumed_from", []), sampler.step] if state else []
 
     eps_at = dict(get_accountant(cfg.accountant).epsilon_curve(
         [MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)], plan.delta, 20)) if plan.dp else {}
@@ -159,6 +205,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
     first_step, t0, window = sampler.step, time.perf_counter(), []
     before = snapshot_lora(model)
     status = "failed"
+    committed_total = 0
     try:
         for batch in sampler:
             step = batch.step + 1  # 1-based count of logical steps taken
@@ -167,7 +214,8 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
                 logits = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits
                 loss = per_sample_causal_lm_loss(logits, b["labels"])
                 engine.backward(loss, units=mb.units.to(device))
-                window.append(float(loss.detach().sum()) / max(1, len(mb)))
+                if track_train_loss:
+                    window.append(float(loss.detach().sum()) / max(1, len(mb)))
             if ledger is not None and step > committed:
                 ledger.commit_steps(run_id, 1)  # spend is recorded before the update is kept
             engine.step()
@@ -175,13 +223,16 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
             if step == first_step + 1:
                 assert_lora_changed(model, before)
             if step % eval_every == 0 or step == plan.steps:
-                train_loss = float(np.mean(window)) if window else math.nan
+                line = f"step {step}/{plan.steps}"
+                if track_train_loss:
+                    train_loss = float(np.mean(window)) if window else math.nan
+                    curves["train_loss"].append([step, train_loss])
+                    line += f"  train_loss {train_loss:.4f}"
+                    window = []
                 val_loss = evaluate(model, val.examples, pad, device, cfg.micro_batch_size) if val else None
                 eps = min((e for s, e in eps_at.items() if s >= step), default=None)
-                curves["train_loss"].append([step, train_loss]); curves["val_loss"].append([step, val_loss])  # noqa: E702
-                window = []
-                log(f"step {step}/{plan.steps}  train_loss {train_loss:.4f}"
-                    + (f"  val_loss {val_loss:.4f}" if val_loss is not None else "")
+                curves["val_loss"].append([step, val_loss])
+                log(line + (f"  val_loss {val_loss:.4f}" if val_loss is not None else "")
                     + (f"  eps<= {eps:.3f}" if eps is not None else ""))
             if progress:
                 progress(step, plan.steps)
@@ -190,17 +241,28 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
                     "lora": {k: v.detach().cpu() for k, v in model.state_dict().items() if "lora_" in k},
                     "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
                     "sampler": sampler.state_dict(), "engine": engine.state_dict(), "rng": capture_rng_state(),
-                    "curves": curves, "fingerprint": fingerprint, "ledger_run": run_id})
+                    "curves": curves, "fingerprint": fingerprint, "ledger_run": run_id,
+                    "mechanism": mechanism_record(cfg, plan), "resumed_from": resumed_from})
         status = "completed"
+    except NonFiniteUpdate:
+        status = "non-finite"  # deterministic: a resume would hit it again, so the run is closed as failed
+        raise
     finally:
         engine.close()
         if ledger is not None:
             if status == "completed":
+                committed_total = _committed_steps(ledger, fingerprint, run_id)
                 ledger.finish_run(run_id, "completed")
+            elif status == "non-finite":
+                ledger.finish_run(run_id, "failed")  # its committed steps stay spent
             ledger.close()  # a crashed run stays 'running' with its committed steps; --resume continues it
     elapsed = time.perf_counter() - t0
     curves["epsilon"] = [[s, e] for s, e in sorted(eps_at.items())]
-    privacy = write_outputs(cfg, model, paths, plan, fingerprint, data, curves, elapsed, steps_run=plan.steps - first_step)
+    # epsilon for every update the adapter holds, and never for fewer steps than the ledger committed
+    accounted = max(sampler.step, committed_total)
+    privacy = write_outputs(cfg, model, paths, plan, fingerprint, data, curves, elapsed,
+                            steps_run=sampler.step - first_step, accounted_steps=accounted,
+                            resumed_from=resumed_from, ledger_run=run_id, secure_noise=engine.config.secure_noise)
     if cfg.encrypt_adapter:
         encrypt_adapter(paths["adapter"], load_key(cfg.checkpoint.key_file or default_key_file()))
     record_after_training(cfg, paths, licence, fingerprint, log=log)  # provenance.json, card, BOM

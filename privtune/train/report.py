@@ -14,6 +14,7 @@ from typing import Any
 
 from privtune import __version__
 from privtune.io.writers import atomic_write_json
+from privtune.privacy.accountants import MechanismEvent, get_accountant
 from privtune.train.config import TrainConfig
 from privtune.train.data import LoadedData
 from privtune.train.setup import PrivacyPlan
@@ -29,6 +30,15 @@ def save_adapter(model: Any, adapter_dir: Path) -> None:
     tmp.rename(adapter_dir)
 
 
+def outside_guarantee(cfg: TrainConfig, plan: PrivacyPlan) -> list[str]:
+    """What this run released that epsilon does not cover, in plain words (empty: nothing)."""
+    if plan.dp and cfg.log_train_loss:
+        return ["The training-loss curve in train_report.json and the logs (log_train_loss: true) is "
+                "computed from the private training records without noise; it is NOT covered by this "
+                "epsilon and can reveal whether a record was in the training set. Do not share it."]
+    return []
+
+
 def write_outputs(
     cfg: TrainConfig,
     model: Any,
@@ -39,15 +49,34 @@ def write_outputs(
     curves: dict[str, list],
     elapsed: float,
     steps_run: int,
+    accounted_steps: int,
+    resumed_from: list[int] | None = None,
+    ledger_run: int | None = None,
+    secure_noise: bool = False,
 ) -> dict[str, Any]:
+    """``accounted_steps``: the updates the adapter received, or the ledger's committed count if
+    higher; epsilon is computed for exactly these, never for the config's step count."""
     save_adapter(model, paths["adapter"])
+    epsilon = None
+    if plan.dp:
+        assert plan.delta is not None
+        epsilon = get_accountant(cfg.accountant).epsilon(
+            [MechanismEvent(plan.noise_multiplier, plan.sample_rate, accounted_steps)], plan.delta)
     privacy = {
         "dp": plan.dp,
-        "epsilon": plan.planned_epsilon if plan.dp else None,
+        "epsilon": epsilon,
         "delta": plan.delta,
         "noise_multiplier": plan.noise_multiplier if plan.dp else None,
         "sample_rate": plan.sample_rate,
-        "steps": plan.steps,
+        "steps": accounted_steps,
+        "planned_steps": plan.steps,
+        "resumed_from_steps": list(resumed_from or []),
+        "ledger_run": ledger_run,
+        "delta_source": plan.delta_source if plan.dp else None,
+        "noise_source": (("ChaCha20 CSPRNG, sum of 4 Gaussians (secure_noise)" if secure_noise
+                          else "torch generator (secure_noise off)") if plan.dp else None),
+        "warnings": list(plan.warnings),
+        "outside_guarantee": outside_guarantee(cfg, plan),
         "accountant": cfg.accountant if plan.dp else None,
         "max_grad_norm": cfg.max_grad_norm if plan.dp else None,
         "privacy_unit": cfg.privacy_unit,
@@ -59,7 +88,7 @@ def write_outputs(
     }
     atomic_write_json(paths["privacy"], privacy)
     report = {
-        "steps": plan.steps,
+        "steps": accounted_steps,
         "steps_this_process": steps_run,
         "examples": len(data.examples),
         "records": data.records,

@@ -28,6 +28,8 @@ class PrivacyPlan:
     noise_multiplier: float
     delta: float | None
     planned_epsilon: float | None
+    delta_source: str = "config"  # "config", "default 1/N^1.1" or "dataset budget"
+    warnings: tuple[str, ...] = ()
 
 
 def pick_device(cfg: TrainConfig) -> torch.device:
@@ -81,6 +83,7 @@ def plan_privacy(cfg: TrainConfig, n_units: int) -> PrivacyPlan:
     if not cfg.dp:
         return PrivacyPlan(False, n_units, q, steps, 0.0, None, None)
     delta = cfg.delta if cfg.delta is not None else default_delta(n_units)
+    check_delta_bound(delta, n_units, cfg.privacy_unit)
     from privtune.privacy.accountants import get_accountant
     from privtune.privacy.accountants.base import MechanismEvent
 
@@ -90,7 +93,41 @@ def plan_privacy(cfg: TrainConfig, n_units: int) -> PrivacyPlan:
         assert cfg.target_epsilon is not None
         sigma = noise_for_target_epsilon(cfg.target_epsilon, delta, q, steps, cfg.accountant)
     eps = get_accountant(cfg.accountant).epsilon([MechanismEvent(sigma, q, steps)], delta)
-    return PrivacyPlan(True, n_units, q, steps, sigma, delta, eps)
+    source = "config" if cfg.delta is not None else "default 1/N^1.1"
+    return PrivacyPlan(True, n_units, q, steps, sigma, delta, eps, source,
+                       small_population_warnings(n_units, q, sigma, delta, eps, cfg.privacy_unit))
+
+
+def check_delta_bound(delta: float, n_units: int, unit: str) -> None:
+    """Refuse delta >= 1/N: "publish one random unit's data in the clear" already meets it."""
+    if delta >= 1.0 / n_units:
+        raise ConfigError(
+            f"delta={delta:.3g} is not below 1/N = 1/{n_units} = {1 / n_units:.3g} (N = {unit}s in the data): "
+            f"a mechanism that publishes one randomly chosen {unit}'s data in the clear is (0, 1/N)-DP, so "
+            f"such a delta protects nothing; set delta well below 1/N (e.g. {1 / n_units ** 2:.1e}) or train "
+            f"on more {unit}s"
+        )
+
+
+def small_population_warnings(n_units: int, q: float, sigma: float, delta: float, eps: float,
+                              unit: str) -> tuple[str, ...]:
+    """Plain-words warnings when N is too small for the claim to mean much (printed and in privacy.json)."""
+    out = []
+    ratio = sigma / (q * n_units)  # noise std on each averaged-gradient coordinate, in units of C
+    if ratio > 1:
+        out.append(
+            f"only {n_units} {unit}s: reaching epsilon={eps:.3g} needs noise whose std on each averaged "
+            f"gradient coordinate is {ratio:.3g}x the clipping norm (sigma={sigma:.3g}, expected batch "
+            f"{q * n_units:.3g} {unit}s), so the updates are mostly noise; use more {unit}s or a larger epsilon"
+        )
+    if delta * n_units > 0.5:
+        out.append(
+            f"only {n_units} {unit}s: delta={delta:.3g} is close to 1/N={1 / n_units:.3g} "
+            f"(delta*N={delta * n_units:.2f}); "
+            f"the guarantee tolerates each {unit} being exposed outright with probability delta, which is "
+            f"weak for so small a dataset; prefer delta <= {1 / (10 * n_units):.1e} or more {unit}s"
+        )
+    return tuple(out)
 
 
 def user_index(train: LoadedData) -> list[str] | None:
@@ -109,3 +146,27 @@ def output_paths(out: Path) -> dict[str, Path]:
         "report": out / "train_report.json",
         "checkpoints": out / "checkpoints",
     }
+
+
+def describe_data(data: LoadedData, max_length: int) -> tuple[str, bool]:
+    """One console line on what was read and dropped (counts, reasons, line numbers; never text).
+    The flag says whether anything was dropped, so the caller can print it as a warning."""
+    parts = [f"data: {data.records} record(s) read -> {len(data.examples)} training example(s)"]
+    if data.rejected:
+        lines = ", ".join(map(str, data.rejected_lines)) + (", ..." if data.rejected > len(data.rejected_lines) else "")
+        parts.append(f"{data.rejected} unparseable line(s) rejected (line {lines})")
+    if data.skipped:
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(data.skipped.items()))
+        parts.append(f"{sum(data.skipped.values())} record(s) skipped ({reasons})")
+    if data.truncated:
+        parts.append(f"{data.truncated} example(s) truncated to max_length {max_length}")
+    return "; ".join(parts), bool(data.rejected or data.skipped)
+
+
+def describe_plan(plan: PrivacyPlan, unit: str, accountant: str) -> str:
+    """One console line: the mechanism, and where delta came from."""
+    if not plan.dp:
+        return f"privacy: none (dp: false); {plan.steps} steps at sample rate {plan.sample_rate:.3g}"
+    return (f"privacy: N={plan.n_units} {unit}s, sample rate {plan.sample_rate:.3g}, {plan.steps} steps, "
+            f"sigma={plan.noise_multiplier:.4g}, delta={plan.delta:.3g} ({plan.delta_source}), "
+            f"planned epsilon={plan.planned_epsilon:.4g} ({accountant})")

@@ -1,0 +1,126 @@
+"""A resume continues the planned mechanism: conflicting settings are refused, privacy.json
+reports epsilon for every update the adapter holds (issue 10, item 1)."""
+
+import json
+
+import pytest
+
+from privtune.demo.corpus import generate
+from privtune.errors import MechanismConflict
+from privtune.privacy.accountants import MechanismEvent, get_accountant
+from privtune.privacy.ledger import Ledger
+from privtune.train.config import TrainConfig
+from privtune.train.loop import train
+
+KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("data")
+    recs = list(generate(48, seed=5))
+    (d / "train.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs[:40]))
+    return d
+
+
+class _Kill(Exception):
+    pass
+
+
+def _die_at(n):
+    def progress(step, total):
+        if step == n:
+            raise _Kill()
+    return progress
+
+
+def _settings(tiny_llama_dir, data, out, **kw):
+    base = dict(model=tiny_llama_dir, data=data / "train.jsonl", output_dir=out, steps=8, batch_size=8,
+                micro_batch_size=8, max_length=64, noise_multiplier=1.0, checkpoint={"every": 2},
+                ledger=str(out.parent / "ledger.sqlite"), dp_seed=3)
+    base.update(kw)
+    return base
+
+
+def _crash(tiny_llama_dir, data, out):
+    cfg = TrainConfig(**_settings(tiny_llama_dir, data, out))
+    with pytest.raises(_Kill):
+        train(cfg, progress=_die_at(5), log=lambda m: None)  # checkpoint at 4, 5 steps committed
+    return cfg
+
+
+def test_resume_with_other_steps_or_noise_is_refused_naming_the_setting(tiny_llama_dir, data, tmp_path, monkeypatch):
+    monkeypatch.setenv("PRIVTUNE_KEY", KEY)
+    out = tmp_path / "run"
+    _crash(tiny_llama_dir, data, out)
+    for change, name in (({"steps": 3}, "steps"), ({"noise_multiplier": 0.5}, "noise_multiplier"),
+                         ({"max_grad_norm": 0.1}, "max_grad_norm"), ({"batch_size": 4}, "batch_size"),
+                         ({"accountant": "rdp"}, "accountant")):
+        cfg = TrainConfig(**_settings(tiny_llama_dir, data, out, resume=True, **change))
+        with pytest.raises(MechanismConflict, match=f"{name} conflicts") as err:
+            train(cfg, log=lambda m: None)
+        assert "\n" not in str(err.value)
+    assert not (out / "privacy.json").exists()
+
+
+def test_resume_adopts_the_planned_mechanism_and_reports_every_update(tiny_llama_dir, data, tmp_path, monkeypatch):
+    monkeypatch.setenv("PRIVTUNE_KEY", KEY)
+    out = tmp_path / "run"
+    cfg = _crash(tiny_llama_dir, data, out)
+    # The resume names none of the mechanism settings: steps, sigma, clipping come from the checkpoint.
+    minimal = {k: v for k, v in _settings(tiny_llama_dir, data, out).items()
+               if k not in ("steps", "noise_multiplier", "batch_size")}
+    privacy = train(TrainConfig(**minimal, resume=True), log=lambda m: None)
+    expected = get_accountant("pld").epsilon([MechanismEvent(1.0, 8 / 40, 8)], privacy["delta"])
+    assert privacy["steps"] == privacy["planned_steps"] == 8 and privacy["resumed_from_steps"] == [4]
+    assert privacy["epsilon"] == pytest.approx(expected)
+    report = json.loads((out / "train_report.json").read_text())
+    assert report["steps_this_process"] == 4
+    with Ledger.open(cfg.ledger) as ledger:
+        (run,) = ledger.history(privacy["dataset_fingerprint"])
+    assert run.status == "completed" and privacy["steps"] >= run.committed_steps == 8
+
+
+def _stored(**config):
+    from privtune.train.resume import MECHANISM_KEYS
+
+    keys = {k: None for k in MECHANISM_KEYS} | dict(dp=True, privacy_unit="record", max_grad_norm=1.0,
+                                                  accountant="pld", target_epsilon=8.0, batch_size=8, epochs=3.0)
+    keys.update(config)
+    return {"config": keys, "plan": {"dp": True, "n_units": 40, "sample_rate": 0.2, "steps": 200,
+                                     "noise_multiplier": keys["noise_multiplier"] or 0.9, "delta": 0.01}}
+
+
+def test_adopt_mechanism_fills_unnamed_settings_and_names_the_conflicting_one():
+    from pathlib import Path
+
+    from privtune.train.resume import adopt_mechanism
+
+    cfg = TrainConfig(model=Path("m"), data=Path("d"), resume=True)
+    adopted = adopt_mechanism(cfg, _stored(steps=200, noise_multiplier=1.0))
+    assert (adopted.steps, adopted.noise_multiplier, adopted.delta, adopted.batch_size) == (200, 1.0, 0.01, 8)
+    # The same target the first run had beside an explicit sigma is no conflict; another one is.
+    same = TrainConfig(model=Path("m"), data=Path("d"), target_epsilon=8.0)
+    assert adopt_mechanism(same, _stored(noise_multiplier=1.0)).noise_multiplier == 1.0
+    other = TrainConfig(model=Path("m"), data=Path("d"), target_epsilon=4.0)
+    with pytest.raises(MechanismConflict, match="target_epsilon conflicts.*noise_multiplier=1"):
+        adopt_mechanism(other, _stored(noise_multiplier=1.0))
+    for change in ({"privacy_unit": "user", "user_id_field": "u"}, {"delta": 1e-3}, {"epochs": 5.0}):
+        with pytest.raises(MechanismConflict, match=f"{next(iter(change))} conflicts"):
+            adopt_mechanism(TrainConfig(model=Path("m"), data=Path("d"), **change), _stored())
+
+
+def test_checkpoint_without_stored_mechanism_falls_back_to_its_ledger_run(tiny_llama_dir, data, tmp_path, monkeypatch):
+    from privtune.keys import load_key
+    from privtune.train.checkpoint import CheckpointManager, load_checkpoint, save_checkpoint
+
+    monkeypatch.setenv("PRIVTUNE_KEY", KEY)
+    out = tmp_path / "run"
+    _crash(tiny_llama_dir, data, out)
+    key = load_key(tmp_path / "unused.key")  # PRIVTUNE_KEY wins over the file
+    ((step, path),) = CheckpointManager(out / "checkpoints", key).checkpoints()
+    payload = load_checkpoint(path, key)
+    del payload["state"]["mechanism"]  # as written before the mechanism was stored
+    save_checkpoint(path, payload, key)
+    with pytest.raises(MechanismConflict, match="steps conflicts: this run was planned with steps=8"):
+        train(TrainConfig(**_settings(tiny_llama_dir, data, out, resume=True, steps=3)), log=lambda m: None)
