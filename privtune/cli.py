@@ -14,7 +14,7 @@ from rich.table import Table
 
 from privtune import __version__
 from privtune.config import deep_merge, load_config, parse_set_overrides
-from privtune.errors import PrivtuneError
+from privtune.errors import ConfigError, PrivtuneError
 
 app = typer.Typer(
     name="privtune",
@@ -131,10 +131,13 @@ def _train_epilog() -> str:
 @app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
     epilog=_train_epilog(),
+    options_metavar="[CONFIG.yaml] [OPTIONS]",
 )
 def train(
     ctx: typer.Context,
-    config: Annotated[Optional[Path], typer.Argument(help="YAML config (see examples/train_*.yaml).")] = None,
+    config: Annotated[Optional[Path], typer.Option(
+        "--config", "-c", help="YAML config (see examples/train_*.yaml); may also be given as the first argument. "
+        "Optional: every key is also a flag.")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a config key: key=value.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -143,11 +146,17 @@ def train(
     Writes OUTPUT_DIR/adapter/ (PEFT), privacy.json and train_report.json. A run whose planned
     epsilon exceeds the dataset's remaining budget is refused before it starts (exit 4).
     """
-    from privtune.config import parse_config_flags
+    from privtune.config import parse_config_args
     from privtune.train.config import TrainConfig
     from privtune.train.loop import train as run_train
 
-    overrides = deep_merge(parse_config_flags(TrainConfig, list(ctx.args)), parse_set_overrides(set_))
+    # No typer Argument for the file: it would swallow the value of the first config flag
+    # (`train --model DIR ...` made DIR the "config file").
+    bare_config, flag_overrides = parse_config_args(TrainConfig, list(ctx.args))
+    if bare_config is not None and config is not None:
+        raise ConfigError(f"two config files given: {bare_config} and --config {config}")
+    config = config or bare_config
+    overrides = deep_merge(flag_overrides, parse_set_overrides(set_))
     cfg = load_config(TrainConfig, config, overrides)
     with Progress(SpinnerColumn(), TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, disable=quiet) as bar:

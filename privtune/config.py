@@ -89,12 +89,30 @@ def config_flags(cls: type[BaseModel], prefix: str = "") -> dict[str, tuple[str,
 
 def parse_config_flags(cls: type[BaseModel], args: list[str]) -> dict[str, Any]:
     """Turn ``--lora-r 4 --no-dp --fields a,b`` into nested overrides; unknown flags are errors."""
+    return _parse_flags(cls, args, allow_config_file=False)[1]
+
+
+def parse_config_args(cls: type[BaseModel], args: list[str]) -> tuple[Path | None, dict[str, Any]]:
+    """Like `parse_config_flags`, but one bare argument anywhere is taken as the YAML config file.
+
+    So ``train cfg.yaml --lora-r 4``, ``train --lora-r 4 cfg.yaml`` and ``train --model m --data d``
+    (no file at all) all work; a second bare argument is an error.
+    """
+    return _parse_flags(cls, args, allow_config_file=True)
+
+
+def _parse_flags(cls: type[BaseModel], args: list[str], *, allow_config_file: bool) -> tuple[Path | None, dict[str, Any]]:
     table = config_flags(cls)
     items: list[str] = []
+    config_file: Path | None = None
     i = 0
     while i < len(args):
         arg = args[i]
         if not arg.startswith("--"):
+            if allow_config_file and config_file is None:
+                config_file = Path(arg)
+                i += 1
+                continue
             raise ConfigError(f"unexpected argument {arg!r}; options look like --key value (see --help)")
         name, eq, value = arg.partition("=")
         if name not in table and name.startswith("--no-") and "--" + name[5:] in table:
@@ -118,7 +136,7 @@ def parse_config_flags(cls: type[BaseModel], args: list[str]) -> dict[str, Any]:
             value = "[" + ", ".join(v.strip() for v in value.split(",")) + "]"
         items.append(f"{dotted}={value}")
         i += 1
-    return parse_set_overrides(items)
+    return config_file, parse_set_overrides(items)
 
 
 def config_help(cls: type[BaseModel]) -> str:
