@@ -59,3 +59,7 @@ class BudgetExceeded(PrivtuneError):
 
 class IntegrityError(PrivtuneError):
     """An encrypted artefact failed authentication (wrong key or tampered file)."""
+
+
+class AdapterBaseMismatch(InputError):
+    """A LoRA adapter was trained on a different base model than the one it is being loaded on."""
