@@ -216,11 +216,13 @@ def _mount_stage_apps() -> None:
     """Stage sub-apps; each import is cheap (heavy imports happen inside the commands)."""
     from privtune.audit.canary_cli import canary_app
     from privtune.audit.cli import AUDIT_CONTEXT, audit_command, audit_epilog
+    from privtune.models.cli import model_app
     from privtune.privacy.cli import ledger_app, privacy_app
 
     app.add_typer(privacy_app, name="privacy", help="Privacy accounting: epsilon for a run, noise for a target.")
     app.add_typer(ledger_app, name="ledger", help="The per-dataset privacy-budget ledger.")
     app.add_typer(canary_app, name="canary", help="Make canaries and insert them into training data.")
+    app.add_typer(model_app, name="model", help="Local model directories to try train and audit (no download).")
     app.command("audit", context_settings=AUDIT_CONTEXT, epilog=audit_epilog())(audit_command)
 
 

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from privtune.models.dtypes import DTYPE_HELP, DTypeName, normalise_dtype
+
 
 class _Strict(BaseModel):
     model_config = {"extra": "forbid"}
@@ -95,7 +97,7 @@ class AuditConfig(BaseModel):
     confidence: float = Field(0.95, gt=0, lt=1, description="Confidence level of intervals and the epsilon bound.")
 
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    dtype: Literal["fp32", "bf16"] = "fp32"
+    dtype: DTypeName = Field("fp32", description=DTYPE_HELP)
     trust_remote_code: bool = False
     adapter_key_file: Path | None = Field(None, description="Key for an encrypted adapter (env PRIVTUNE_KEY wins).")
     batch_size: int = Field(16, ge=1, description="Sequences per forward pass.")
@@ -106,6 +108,8 @@ class AuditConfig(BaseModel):
     extraction: ExtractionConfig = ExtractionConfig()
     specificity: SpecificityConfig = SpecificityConfig()
     thresholds: Thresholds = Thresholds()
+
+    _dtype_alias = field_validator("dtype", mode="before")(normalise_dtype)
 
     @field_validator("fail_on", "skip", mode="before")
     @classmethod

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from privtune.models.dtypes import DTYPE_HELP, DTypeName, normalise_dtype
 
 
 class LoraConfig(BaseModel):
@@ -68,7 +70,7 @@ class TrainConfig(BaseModel):
         "knows it can recompute and remove the noise. Set only for reproducibility tests.",
     )
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    dtype: Literal["fp32", "bf16"] = "fp32"
+    dtype: DTypeName = Field("fp32", description=DTYPE_HELP)
     eval_every: int = Field(0, ge=0, description="Validation every N steps (0: once per epoch).")
     log_every: int = Field(10, ge=1)
 
@@ -79,6 +81,8 @@ class TrainConfig(BaseModel):
     checkpoint: CheckpointConfig = CheckpointConfig()
     resume: bool = Field(False, description="Continue from the latest checkpoint in output_dir.")
     encrypt_adapter: bool = Field(False, description="Also encrypt the saved adapter weights.")
+
+    _dtype_alias = field_validator("dtype", mode="before")(normalise_dtype)
 
     @model_validator(mode="after")
     def _check(self) -> "TrainConfig":
