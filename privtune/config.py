@@ -140,9 +140,19 @@ def _parse_flags(cls: type[BaseModel], args: list[str], *, allow_config_file: bo
 
 
 def config_help(cls: type[BaseModel]) -> str:
-    """One line per config key, for ``--help`` epilogs (generated, so docs match the code)."""
+    """One line per config key, for ``--help`` epilogs (generated, so docs match the code).
+
+    Square brackets are escaped: typer renders help as rich markup, which would silently
+    drop ``[default: …]`` or ``[q_proj, v_proj]`` as unknown tags.
+    """
     lines = []
     for flag, (dotted, info) in config_flags(cls).items():
-        default = "" if info.is_required() else f" (default: {info.get_default(call_default_factory=True)})"
-        lines.append(f"{flag} ({dotted}): {info.description or ''}{default}")
+        description = info.description or ""
+        if info.is_required():
+            default = " (required)"
+        elif "default" in description.lower():
+            default = ""  # the description says what happens when unset
+        else:
+            default = f" (default: {info.get_default(call_default_factory=True)})"
+        lines.append(f"{flag} ({dotted}): {description}{default}".replace("[", "\\["))
     return "\n".join(lines)
