@@ -9,13 +9,14 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from privtune import __version__
 from privtune.config import deep_merge, load_config, parse_set_overrides
 from privtune.errors import ConfigError, PrivtuneError
 from privtune.help_format import hide_flag_value_labels
+from privtune.progress import progress_bar
 
 hide_flag_value_labels()
 app = typer.Typer(
@@ -84,10 +85,10 @@ def scan(
     }
     overrides = {**{k: v for k, v in flags.items() if v is not None}, **parse_set_overrides(set_)}
     cfg = load_config(ScanConfig, config, overrides)
-    with Progress(SpinnerColumn(), TextColumn("scanning"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console,
-                  disable=quiet, transient=True) as bar:
-        task = bar.add_task("scan", total=None, rate="")
+    with progress_bar(SpinnerColumn(), TextColumn("scanning"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console,
+                      disable=quiet, transient=True, command="privtune scan") as bar:
+        task = bar.add_task("records scanned", total=None, rate="")
 
         def tick(n: int) -> None:
             if n % 200 == 0:
@@ -160,9 +161,9 @@ def train(
     config = config or bare_config
     overrides = deep_merge(flag_overrides, parse_set_overrides(set_))
     cfg = load_config(TrainConfig, config, overrides)
-    with Progress(SpinnerColumn(), TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, disable=quiet) as bar:
-        task = bar.add_task("train", total=None)
+    with progress_bar(SpinnerColumn(), TextColumn("training"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, disable=quiet, command="privtune train") as bar:
+        task = bar.add_task("steps", total=None)
 
         def tick(step: int, total: int) -> None:
             bar.update(task, completed=step, total=total)
@@ -207,8 +208,8 @@ def demo(
         data = deep_merge(data, read_config_file(config))
     overrides = deep_merge(parse_config_flags(DemoConfig, list(ctx.args)), parse_set_overrides(set_))
     cfg = load_config(DemoConfig, None, deep_merge(data, overrides))
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    with progress_bar(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True, command="privtune demo") as bar:
         summary = run_demo(cfg, log=lambda m: bar.console.print(escape(m)), progress=bar_factory(bar))
     print_table(summary["rows"], console)
     console.print(f"{cfg.out / 'report.html'} · {cfg.out / 'summary.json'} · {summary['seconds']:.0f} s")
