@@ -197,17 +197,15 @@ def demo(
     canaries planted, audits each against the base, and prints one side-by-side table.
     Writes OUT/summary.json and OUT/report.html linking the three audit reports.
     """
-    from privtune.config import parse_config_flags, read_config_file
+    from privtune.config import parse_config_flags
     from privtune.demo.config import DemoConfig
     from privtune.demo.run import run_demo
     from privtune.demo.summary import print_table
     from privtune.progress import bar_factory
 
-    data = DemoConfig.quick(Path("demo_out")).model_dump(mode="json", exclude={"out"}) if quick else {}
-    if config is not None:
-        data = deep_merge(data, read_config_file(config))
+    preset = DemoConfig.quick(Path("demo_out")).model_dump(mode="json", exclude={"out"}) if quick else {}
     overrides = deep_merge(parse_config_flags(DemoConfig, list(ctx.args)), parse_set_overrides(set_))
-    cfg = load_config(DemoConfig, None, deep_merge(data, overrides))
+    cfg = load_config(DemoConfig, config, overrides, preset=preset)
     with progress_bar(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=True, command="privtune demo") as bar:
         summary = run_demo(cfg, log=lambda m: bar.console.print(escape(m)), progress=bar_factory(bar))

@@ -59,19 +59,38 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
     return loaded
 
 
-def load_config(cls: type[C], path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> C:
-    """Build ``cls`` from an optional YAML file plus overrides; errors name the offending key."""
-    data = read_config_file(path) if path is not None else {}
+def load_config(cls: type[C], path: str | Path | None = None, overrides: dict[str, Any] | None = None, *,
+                preset: dict[str, Any] | None = None) -> C:
+    """Build ``cls`` from a preset, an optional YAML file, then overrides (flags); errors name the
+    offending key and where it came from."""
+    data = deep_merge(preset or {}, read_config_file(path) if path is not None else {})
     data = deep_merge(data, {k: v for k, v in (overrides or {}).items() if v is not None})
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
-            lines.append(f"  {loc}: {err['msg']}")
-        src = f" in {path}" if path else ""
-        raise ConfigError(f"invalid {cls.__name__} config{src}:\n" + "\n".join(lines)) from None
+        lines = [f"  {_error_source(err['loc'], path, overrides or {})}: {err['msg']}" for err in exc.errors()]
+        raise ConfigError(f"invalid {cls.__name__} config:\n" + "\n".join(lines)) from None
+
+
+def _error_source(loc: tuple[Any, ...], path: str | Path | None, overrides: dict[str, Any]) -> str:
+    """Where a bad value came from: ``flag --lora-r`` (command line) or ``file.yaml: lora.r``.
+
+    A key present in the overrides came from a flag or ``--set`` (they win over the file), so
+    blaming the YAML for it would send the user to the wrong place.
+    """
+    keys = [str(x) for x in loc if not isinstance(x, int)]  # list indices: the flag names the list
+    dotted = ".".join(str(x) for x in loc)
+    if not keys:
+        return "(top level)" if path is None else f"{path}"
+    node: Any = overrides
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            break
+        node = node[key]
+    else:
+        flag = "--" + ".".join(keys).replace(".", "-").replace("_", "-")
+        return f"flag {flag} (or --set {'.'.join(keys)})"
+    return f"{path}: {dotted}" if path is not None else dotted
 
 
 def config_flags(cls: type[BaseModel], prefix: str = "") -> dict[str, tuple[str, Any]]:
