@@ -120,7 +120,8 @@ def parse_config_args(cls: type[BaseModel], args: list[str]) -> tuple[Path | Non
     return _parse_flags(cls, args, allow_config_file=True)
 
 
-def _parse_flags(cls: type[BaseModel], args: list[str], *, allow_config_file: bool) -> tuple[Path | None, dict[str, Any]]:
+def _parse_flags(cls: type[BaseModel], args: list[str], *,
+                 allow_config_file: bool) -> tuple[Path | None, dict[str, Any]]:
     table = config_flags(cls)
     items: list[str] = []
     config_file: Path | None = None

@@ -87,7 +87,8 @@ class AuditConfig(BaseModel):
     skip: list[Step] = Field(default_factory=list, description="Steps to leave out: mia, canaries, extraction, "
                              "specificity (their report fields are null with a reason).")
 
-    format: Literal["jsonl", "json", "csv", "parquet"] | None = Field(None, description="Input format when the suffix does not tell: jsonl, json, csv or parquet.")
+    format: Literal["jsonl", "json", "csv", "parquet"] | None = Field(
+        None, description="Input format when the suffix does not tell: jsonl, json, csv or parquet.")
     encoding: str = Field("utf-8", description="Text encoding of the data files.")
     fields: list[str] | None = Field(None, description="Text fields (default: the training run's).")
     loss_on: Literal["answer", "all"] | None = Field(None, description="Scored tokens (default: the training run's).")
@@ -96,7 +97,8 @@ class AuditConfig(BaseModel):
     seed: int = Field(0, description="Seed for sampling records, candidates and decoding.")
     confidence: float = Field(0.95, gt=0, lt=1, description="Confidence level of intervals and the epsilon bound.")
 
-    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto (CUDA when visible, else CPU), cpu or cuda.")
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="auto (CUDA when visible, else CPU), cpu or cuda.")
     dtype: DTypeName = Field("fp32", description=DTYPE_HELP)
     trust_remote_code: bool = Field(False, description="Allow custom model code from the base model directory.")
     adapter_key_file: Path | None = Field(None, description="Key for an encrypted adapter (env PRIVTUNE_KEY wins).")

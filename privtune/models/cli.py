@@ -26,7 +26,8 @@ def tiny(
     hidden: Annotated[int, typer.Option(help="Hidden size.")] = 64,
     layers: Annotated[int, typer.Option(help="Decoder layers.")] = 2,
     heads: Annotated[int, typer.Option(help="Attention heads (hidden must be divisible by it).")] = 4,
-    vocab_size: Annotated[int, typer.Option(help="Tokenizer vocabulary, byte symbols and special tokens included.")] = 1024,
+    vocab_size: Annotated[int, typer.Option(
+        help="Tokenizer vocabulary, byte symbols and special tokens included.")] = 1024,
     seed: Annotated[int, typer.Option(help="Seed of the random initialisation.")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it already holds files.")] = False,
 ) -> None:

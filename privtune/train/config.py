@@ -37,7 +37,8 @@ class TrainConfig(BaseModel):
     data: Path = Field(description="Training data in any format `privtune scan` reads.")
     validation: Path | None = Field(None, description="Held-out data for validation loss.")
     output_dir: Path = Field(Path("train_out"), description="Where adapter/, privacy.json, train_report.json go.")
-    format: Literal["jsonl", "json", "csv", "parquet"] | None = Field(None, description="Input format when the suffix does not tell: jsonl, json, csv or parquet.")
+    format: Literal["jsonl", "json", "csv", "parquet"] | None = Field(
+        None, description="Input format when the suffix does not tell: jsonl, json, csv or parquet.")
     fields: list[str] | None = Field(None, description="Text fields for plain-text records.")
     loss_on: Literal["answer", "all"] = Field("answer", description="Supervise answer/assistant tokens only, or all.")
     max_length: int = Field(512, ge=8, description="Token limit per example.")
@@ -70,7 +71,8 @@ class TrainConfig(BaseModel):
         description="Seed for Poisson sampling and DP noise. Leave unset (secret random seed): anyone who "
         "knows it can recompute and remove the noise. Set only for reproducibility tests.",
     )
-    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto (CUDA when visible, else CPU), cpu or cuda.")
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="auto (CUDA when visible, else CPU), cpu or cuda.")
     dtype: DTypeName = Field("fp32", description=DTYPE_HELP)
     eval_every: int = Field(0, ge=0, description="Validation every N steps (0: once per epoch).")
     log_every: int = Field(10, ge=1, description="Print loss and epsilon every N steps.")
