@@ -9,13 +9,16 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from privtune import __version__
 from privtune.config import deep_merge, load_config, parse_set_overrides
-from privtune.errors import PrivtuneError
+from privtune.errors import ConfigError, PrivtuneError
+from privtune.help_format import hide_flag_value_labels
+from privtune.progress import progress_bar
 
+hide_flag_value_labels()
 app = typer.Typer(
     name="privtune",
     help="Fine-tune LLMs on sensitive data and prove they did not learn to leak it.\n\n"
@@ -91,10 +94,10 @@ def scan(
     }
     overrides = {**{k: v for k, v in flags.items() if v is not None}, **parse_set_overrides(set_)}
     cfg = load_config(ScanConfig, config, overrides)
-    with Progress(SpinnerColumn(), TextColumn("scanning"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console,
-                  disable=quiet, transient=True) as bar:
-        task = bar.add_task("scan", total=None, rate="")
+    with progress_bar(SpinnerColumn(), TextColumn("scanning"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console,
+                      disable=quiet, transient=True, command="privtune scan") as bar:
+        task = bar.add_task("records scanned", total=None, rate="")
 
         def tick(n: int) -> None:
             if n % 200 == 0:
@@ -151,10 +154,13 @@ def _train_epilog() -> str:
 @app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
     epilog=_train_epilog(),
+    options_metavar="[CONFIG.yaml] [OPTIONS]",
 )
 def train(
     ctx: typer.Context,
-    config: Annotated[Optional[Path], typer.Argument(help="YAML config (see examples/train_*.yaml).")] = None,
+    config: Annotated[Optional[Path], typer.Option(
+        "--config", "-c", help="YAML config (see examples/train_*.yaml); may also be given as the first argument. "
+        "Optional: every key is also a flag.")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a config key: key=value.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -163,15 +169,21 @@ def train(
     Writes OUTPUT_DIR/adapter/ (PEFT), privacy.json and train_report.json. A run whose planned
     epsilon exceeds the dataset's remaining budget is refused before it starts (exit 4).
     """
-    from privtune.config import parse_config_flags
+    from privtune.config import parse_config_args
     from privtune.train.config import TrainConfig
     from privtune.train.loop import train as run_train
 
-    overrides = deep_merge(parse_config_flags(TrainConfig, list(ctx.args)), parse_set_overrides(set_))
+    # No typer Argument for the file: it would swallow the value of the first config flag
+    # (`train --model DIR ...` made DIR the "config file").
+    bare_config, flag_overrides = parse_config_args(TrainConfig, list(ctx.args))
+    if bare_config is not None and config is not None:
+        raise ConfigError(f"two config files given: {bare_config} and --config {config}")
+    config = config or bare_config
+    overrides = deep_merge(flag_overrides, parse_set_overrides(set_))
     cfg = load_config(TrainConfig, config, overrides)
-    with Progress(SpinnerColumn(), TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, disable=quiet) as bar:
-        task = bar.add_task("train", total=None)
+    with progress_bar(SpinnerColumn(), TextColumn("training"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, disable=quiet, command="privtune train") as bar:
+        task = bar.add_task("steps", total=None)
 
         def tick(step: int, total: int) -> None:
             bar.update(task, completed=step, total=total)
@@ -207,19 +219,17 @@ def demo(
     canaries planted, audits each against the base, and prints one side-by-side table.
     Writes OUT/summary.json and OUT/report.html linking the three audit reports.
     """
-    from privtune.config import parse_config_flags, read_config_file
+    from privtune.config import parse_config_flags
     from privtune.demo.config import DemoConfig
     from privtune.demo.run import run_demo
     from privtune.demo.summary import print_table
     from privtune.progress import bar_factory
 
-    data = DemoConfig.quick(Path("demo_out")).model_dump(mode="json", exclude={"out"}) if quick else {}
-    if config is not None:
-        data = deep_merge(data, read_config_file(config))
+    preset = DemoConfig.quick(Path("demo_out")).model_dump(mode="json", exclude={"out"}) if quick else {}
     overrides = deep_merge(parse_config_flags(DemoConfig, list(ctx.args)), parse_set_overrides(set_))
-    cfg = load_config(DemoConfig, None, deep_merge(data, overrides))
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    cfg = load_config(DemoConfig, config, overrides, preset=preset)
+    with progress_bar(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True, command="privtune demo") as bar:
         summary = run_demo(cfg, log=lambda m: bar.console.print(escape(m)), progress=bar_factory(bar))
     print_table(summary["rows"], console)
     console.print(f"{cfg.out / 'report.html'} · {cfg.out / 'summary.json'} · {summary['seconds']:.0f} s")
@@ -229,12 +239,14 @@ def _mount_stage_apps() -> None:
     """Stage sub-apps; each import is cheap (heavy imports happen inside the commands)."""
     from privtune.audit.canary_cli import canary_app
     from privtune.audit.cli import AUDIT_CONTEXT, audit_command, audit_epilog
+    from privtune.models.cli import model_app
     from privtune.privacy.cli import ledger_app, privacy_app
     from privtune.provenance.cli import register as register_provenance
 
     app.add_typer(privacy_app, name="privacy", help="Privacy accounting: epsilon for a run, noise for a target.")
     app.add_typer(ledger_app, name="ledger", help="The per-dataset privacy-budget ledger.")
     app.add_typer(canary_app, name="canary", help="Make canaries and insert them into training data.")
+    app.add_typer(model_app, name="model", help="Local model directories to try train and audit (no download).")
     app.command("audit", context_settings=AUDIT_CONTEXT, epilog=audit_epilog())(audit_command)
     register_provenance(app)  # license check, card, bom, sign, verify
 

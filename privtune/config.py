@@ -59,19 +59,38 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
     return loaded
 
 
-def load_config(cls: type[C], path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> C:
-    """Build ``cls`` from an optional YAML file plus overrides; errors name the offending key."""
-    data = read_config_file(path) if path is not None else {}
+def load_config(cls: type[C], path: str | Path | None = None, overrides: dict[str, Any] | None = None, *,
+                preset: dict[str, Any] | None = None) -> C:
+    """Build ``cls`` from a preset, an optional YAML file, then overrides (flags); errors name the
+    offending key and where it came from."""
+    data = deep_merge(preset or {}, read_config_file(path) if path is not None else {})
     data = deep_merge(data, {k: v for k, v in (overrides or {}).items() if v is not None})
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
-            lines.append(f"  {loc}: {err['msg']}")
-        src = f" in {path}" if path else ""
-        raise ConfigError(f"invalid {cls.__name__} config{src}:\n" + "\n".join(lines)) from None
+        lines = [f"  {_error_source(err['loc'], path, overrides or {})}: {err['msg']}" for err in exc.errors()]
+        raise ConfigError(f"invalid {cls.__name__} config:\n" + "\n".join(lines)) from None
+
+
+def _error_source(loc: tuple[Any, ...], path: str | Path | None, overrides: dict[str, Any]) -> str:
+    """Where a bad value came from: ``flag --lora-r`` (command line) or ``file.yaml: lora.r``.
+
+    A key present in the overrides came from a flag or ``--set`` (they win over the file), so
+    blaming the YAML for it would send the user to the wrong place.
+    """
+    keys = [str(x) for x in loc if not isinstance(x, int)]  # list indices: the flag names the list
+    dotted = ".".join(str(x) for x in loc)
+    if not keys:
+        return "(top level)" if path is None else f"{path}"
+    node: Any = overrides
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            break
+        node = node[key]
+    else:
+        flag = "--" + ".".join(keys).replace(".", "-").replace("_", "-")
+        return f"flag {flag} (or --set {'.'.join(keys)})"
+    return f"{path}: {dotted}" if path is not None else dotted
 
 
 def config_flags(cls: type[BaseModel], prefix: str = "") -> dict[str, tuple[str, Any]]:
@@ -89,12 +108,31 @@ def config_flags(cls: type[BaseModel], prefix: str = "") -> dict[str, tuple[str,
 
 def parse_config_flags(cls: type[BaseModel], args: list[str]) -> dict[str, Any]:
     """Turn ``--lora-r 4 --no-dp --fields a,b`` into nested overrides; unknown flags are errors."""
+    return _parse_flags(cls, args, allow_config_file=False)[1]
+
+
+def parse_config_args(cls: type[BaseModel], args: list[str]) -> tuple[Path | None, dict[str, Any]]:
+    """Like `parse_config_flags`, but one bare argument anywhere is taken as the YAML config file.
+
+    So ``train cfg.yaml --lora-r 4``, ``train --lora-r 4 cfg.yaml`` and ``train --model m --data d``
+    (no file at all) all work; a second bare argument is an error.
+    """
+    return _parse_flags(cls, args, allow_config_file=True)
+
+
+def _parse_flags(cls: type[BaseModel], args: list[str], *,
+                 allow_config_file: bool) -> tuple[Path | None, dict[str, Any]]:
     table = config_flags(cls)
     items: list[str] = []
+    config_file: Path | None = None
     i = 0
     while i < len(args):
         arg = args[i]
         if not arg.startswith("--"):
+            if allow_config_file and config_file is None:
+                config_file = Path(arg)
+                i += 1
+                continue
             raise ConfigError(f"unexpected argument {arg!r}; options look like --key value (see --help)")
         name, eq, value = arg.partition("=")
         if name not in table and name.startswith("--no-") and "--" + name[5:] in table:
@@ -118,13 +156,23 @@ def parse_config_flags(cls: type[BaseModel], args: list[str]) -> dict[str, Any]:
             value = "[" + ", ".join(v.strip() for v in value.split(",")) + "]"
         items.append(f"{dotted}={value}")
         i += 1
-    return parse_set_overrides(items)
+    return config_file, parse_set_overrides(items)
 
 
 def config_help(cls: type[BaseModel]) -> str:
-    """One line per config key, for ``--help`` epilogs (generated, so docs match the code)."""
+    """One line per config key, for ``--help`` epilogs (generated, so docs match the code).
+
+    Square brackets are escaped: typer renders help as rich markup, which would silently
+    drop ``[default: …]`` or ``[q_proj, v_proj]`` as unknown tags.
+    """
     lines = []
     for flag, (dotted, info) in config_flags(cls).items():
-        default = "" if info.is_required() else f" (default: {info.get_default(call_default_factory=True)})"
-        lines.append(f"{flag} ({dotted}): {info.description or ''}{default}")
+        description = info.description or ""
+        if info.is_required():
+            default = " (required)"
+        elif "default" in description.lower():
+            default = ""  # the description says what happens when unset
+        else:
+            default = f" (default: {info.get_default(call_default_factory=True)})"
+        lines.append(f"{flag} ({dotted}): {description}{default}".replace("[", "\\["))
     return "\n".join(lines)

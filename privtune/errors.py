@@ -85,3 +85,7 @@ class MechanismConflict(ConfigError):
 
 class NonFiniteUpdate(PrivtuneError):
     """A DP-SGD step produced a NaN/inf update; the run stops before the update reaches the model."""
+
+
+class AdapterBaseMismatch(InputError):
+    """A LoRA adapter was trained on a different base model than the one it is being loaded on."""

@@ -33,3 +33,31 @@ def test_errors_name_the_key(tmp_path):
         load_config(Cfg, tmp_path / "nope.yaml")
     with pytest.raises(ConfigError, match="key=value"):
         parse_set_overrides(["novalue"])
+
+
+def test_errors_say_whether_a_flag_or_the_file_holds_the_bad_value(tmp_path):
+    """Issue 11 item 15: a bad flag value must not be blamed on the YAML file."""
+    p = tmp_path / "c.yaml"
+    p.write_text("name: ok\nlora:\n  alpha: lots\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(Cfg, p, parse_set_overrides(["lora.r=many"]))
+    lines = str(info.value).splitlines()
+    (r_line,) = [line for line in lines if "lora.r" in line or "--lora-r" in line]
+    (alpha_line,) = [line for line in lines if "alpha" in line]
+    assert "flag --lora-r" in r_line and str(p) not in r_line
+    assert f"{p}: lora.alpha" in alpha_line
+
+
+def test_preset_sits_below_the_file():
+    cfg = load_config(Cfg, None, {"dp": False}, preset={"name": "preset", "dp": True})
+    assert (cfg.name, cfg.dp) == ("preset", False)
+
+
+def test_python_dash_m_privtune_runs_the_cli():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    res = subprocess.run([sys.executable, "-m", "privtune", "--version"], capture_output=True, text=True, cwd=root)
+    assert res.returncode == 0 and res.stdout.startswith("privtune "), res.stderr

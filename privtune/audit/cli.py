@@ -14,11 +14,11 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from privtune.config import config_help, deep_merge, load_config, parse_config_flags, parse_set_overrides
-from privtune.progress import bar_factory
+from privtune.progress import bar_factory, progress_bar
 
 AUDIT_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
 console = Console(stderr=True)
@@ -59,8 +59,9 @@ def audit_command(
     overrides = deep_merge(overrides, {k: (str(v) if isinstance(v, Path) else v) for k, v in flags.items()
                                        if v is not None})
     cfg = load_config(AuditConfig, config, overrides)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, disable=quiet, transient=True) as bar:
+    with progress_bar(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, disable=quiet, transient=True,
+                      command="privtune audit") as bar:
         log = (lambda m: None) if quiet else bar.console.print
         result = run_audit(cfg, progress=bar_factory(bar), log=log, raise_on_gate=False)
     if not quiet:

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from privtune.models.dtypes import DTYPE_HELP, DTypeName, normalise_dtype
+
 
 class _Strict(BaseModel):
     model_config = {"extra": "forbid"}
@@ -79,24 +81,26 @@ class AuditConfig(BaseModel):
     out: Path = Field(Path("audit_out"), description="Where report.json and report.html go.")
     canaries: Path | None = Field(None, description="Canary key file from `privtune canary insert`.")
     probes: Path | None = Field(None, description="Prompts for the specificity probe (default: non-member prompts).")
-    privacy: Path | None = Field(None, description="privacy.json of the run [default: beside the adapter].")
+    privacy: Path | None = Field(None, description="privacy.json of the run (default: beside the adapter).")
     fail_on: list[str] = Field(default_factory=list, description="Gate rules, e.g. exposure_bits_max>8, "
                                "mia.ref.auc>0.6, extraction.pii_extraction_rate_tuned>0. Exit 3 if any holds.")
     skip: list[Step] = Field(default_factory=list, description="Steps to leave out: mia, canaries, extraction, "
                              "specificity (their report fields are null with a reason).")
 
-    format: Literal["jsonl", "json", "csv", "parquet"] | None = None
-    encoding: str = "utf-8"
-    fields: list[str] | None = Field(None, description="Text fields [default: the training run's].")
-    loss_on: Literal["answer", "all"] | None = Field(None, description="Scored tokens [default: the training run's].")
-    max_length: int | None = Field(None, ge=8, description="Token limit per record [default: the training run's].")
+    format: Literal["jsonl", "json", "csv", "parquet"] | None = Field(
+        None, description="Input format when the suffix does not tell: jsonl, json, csv or parquet.")
+    encoding: str = Field("utf-8", description="Text encoding of the data files.")
+    fields: list[str] | None = Field(None, description="Text fields (default: the training run's).")
+    loss_on: Literal["answer", "all"] | None = Field(None, description="Scored tokens (default: the training run's).")
+    max_length: int | None = Field(None, ge=8, description="Token limit per record (default: the training run's).")
     max_records: int = Field(1000, ge=1, description="Records per set used for membership inference (random sample).")
     seed: int = Field(0, description="Seed for sampling records, candidates and decoding.")
     confidence: float = Field(0.95, gt=0, lt=1, description="Confidence level of intervals and the epsilon bound.")
 
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    dtype: Literal["fp32", "bf16"] = "fp32"
-    trust_remote_code: bool = False
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="auto (CUDA when visible, else CPU), cpu or cuda.")
+    dtype: DTypeName = Field("fp32", description=DTYPE_HELP)
+    trust_remote_code: bool = Field(False, description="Allow custom model code from the base model directory.")
     adapter_key_file: Path | None = Field(None, description="Key for an encrypted adapter (env PRIVTUNE_KEY wins).")
     batch_size: int = Field(16, ge=1, description="Sequences per forward pass.")
     max_batch_tokens: int = Field(16384, ge=64, description="Padded tokens per forward pass (bounds memory).")
@@ -106,6 +110,8 @@ class AuditConfig(BaseModel):
     extraction: ExtractionConfig = ExtractionConfig()
     specificity: SpecificityConfig = SpecificityConfig()
     thresholds: Thresholds = Thresholds()
+
+    _dtype_alias = field_validator("dtype", mode="before")(normalise_dtype)
 
     @field_validator("fail_on", "skip", mode="before")
     @classmethod

@@ -22,6 +22,9 @@ from typing import Any
 import torch
 
 from privtune.errors import ConfigError, InputError
+from privtune.models.compat import check_adapter_base
+from privtune.models.dtypes import normalise_dtype
+from privtune.models.dtypes import torch_dtype as dtype_for
 
 ADAPTER_CONFIG = "adapter_config.json"
 
@@ -71,9 +74,11 @@ def load_models(base: Path, adapter: Path, *, device: str = "auto", dtype: str =
         raise InputError("not a local Hugging Face model directory (needs config.json and weights)", path=str(base),
                          hint="privtune loads local model directories only")
     adapter_dir = resolve_adapter_dir(adapter)
+    # Before any weights load: a wrong --base is one line here, not a size-mismatch traceback later.
+    check_adapter_base(adapter_dir, base, trust_remote_code=trust_remote_code)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     dev = pick_device(device)
-    torch_dtype = torch.bfloat16 if dtype == "bf16" else torch.float32
+    torch_dtype = dtype_for(normalise_dtype(dtype), dev.type)
     tok = AutoTokenizer.from_pretrained(base, local_files_only=True, trust_remote_code=trust_remote_code)
     if tok.pad_token_id is None:
         tok.pad_token = tok.eos_token

@@ -102,6 +102,10 @@ def build_tokenizer(
         bos_token=BOS,
         eos_token=EOS,
         pad_token=PAD,
+        # Byte-level BPE never needs <unk>; naming an existing token stops transformers' Qwen2
+        # tokenizer class (picked by model_type on load) adding its own <|endoftext|> beyond
+        # the model's vocabulary.
+        unk_token=EOS,
         extra_special_tokens=[IM_START, IM_END],
         model_max_length=model_max_length,
     )

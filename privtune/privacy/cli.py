@@ -58,7 +58,7 @@ StepsOpt = Annotated[int, typer.Option("--steps", "-T", help="Number of optimize
 DeltaOpt = Annotated[float, typer.Option("--delta", "-d", help="Target delta, typically 1/n^1.1 for n records.")]
 AccOpt = Annotated[AccountantName, typer.Option("--accountant", "-a", help=_ACCOUNTANT_HELP)]
 LedgerOpt = Annotated[
-    Optional[str], typer.Option("--ledger", help="SQLite path or postgresql:// URL [default: $PRIVTUNE_LEDGER or user data dir].")
+    Optional[str], typer.Option("--ledger", help="SQLite path or postgresql:// URL (default: $PRIVTUNE_LEDGER or user data dir).")
 ]
 
 

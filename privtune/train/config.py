@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from privtune.models.dtypes import DTYPE_HELP, DTypeName, normalise_dtype
 from privtune.provenance.licence_policy import IntendedUse
 
 
@@ -37,7 +38,8 @@ class TrainConfig(BaseModel):
     data: Path = Field(description="Training data in any format `privtune scan` reads.")
     validation: Path | None = Field(None, description="Held-out data for validation loss.")
     output_dir: Path = Field(Path("train_out"), description="Where adapter/, privacy.json, train_report.json go.")
-    format: Literal["jsonl", "json", "csv", "parquet"] | None = None
+    format: Literal["jsonl", "json", "csv", "parquet"] | None = Field(
+        None, description="Input format when the suffix does not tell: jsonl, json, csv or parquet.")
     fields: list[str] | None = Field(None, description="Text fields for plain-text records.")
     loss_on: Literal["answer", "all"] = Field("answer", description="Supervise answer/assistant tokens only, or all.")
     max_length: int = Field(512, ge=8, description="Token limit per example.")
@@ -52,14 +54,15 @@ class TrainConfig(BaseModel):
     noise_multiplier: float | None = Field(None, ge=0, description="Use this sigma instead of calibrating.")
     delta: float | None = Field(None, gt=0, lt=1, description="Default 1/N^1.1 for N privacy units.")
     max_grad_norm: float = Field(1.0, gt=0, description="Per-unit clipping norm C.")
-    accountant: Literal["pld", "rdp", "prv"] = "pld"
+    accountant: Literal["pld", "rdp", "prv"] = Field(
+        "pld", description="Privacy accountant for calibration and the reported epsilon: pld (tightest), prv or rdp.")
 
     epochs: float = Field(3.0, gt=0, description="Expected passes over the data (steps = epochs / sample_rate).")
     steps: int | None = Field(None, ge=1, description="Logical steps; overrides epochs.")
     batch_size: int = Field(32, ge=1, description="Expected logical batch size (sample_rate = batch_size / N).")
     micro_batch_size: int = Field(8, ge=1, description="Physical batch size bounding memory.")
-    learning_rate: float = Field(2e-3, gt=0)
-    weight_decay: float = Field(0.0, ge=0)
+    learning_rate: float = Field(2e-3, gt=0, description="Peak AdamW learning rate of the LoRA weights.")
+    weight_decay: float = Field(0.0, ge=0, description="AdamW weight decay.")
     warmup_steps: int = Field(0, ge=0, description="Linear learning-rate warm-up over this many steps.")
     lr_schedule: Literal["constant", "cosine", "linear"] = Field(
         "constant", description="After warm-up: keep the rate, or decay it to zero by the last step.")
@@ -74,10 +77,11 @@ class TrainConfig(BaseModel):
         description="DP noise from a ChaCha20 CSPRNG, each value a sum of 4 Gaussians (floating-point attack "
         "mitigation). Default: on when dp_seed is unset, off with a dp_seed (torch's seeded generator).",
     )
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    dtype: Literal["fp32", "bf16"] = "fp32"
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="auto (CUDA when visible, else CPU), cpu or cuda.")
+    dtype: DTypeName = Field("fp32", description=DTYPE_HELP)
     eval_every: int = Field(0, ge=0, description="Validation every N steps (0: once per epoch).")
-    log_every: int = Field(10, ge=1)
+    log_every: int = Field(10, ge=1, description="Unused: progress lines follow eval_every (kept so older configs load).")
     log_train_loss: bool = Field(
         False,
         description="Under DP, also log and report the training loss. It is computed from the private "
@@ -97,7 +101,9 @@ class TrainConfig(BaseModel):
     intended_use: IntendedUse = Field(default_factory=IntendedUse)
     license_override_reason: str | None = Field(None, description="Train despite a licence block; recorded.")
     base_model_id: str | None = Field(None, description="Hub id of the base model for the card and BOM.")
-    scan_report: Path | None = Field(None, description="Scan report of the data [default: found beside it by hash].")
+    scan_report: Path | None = Field(None, description="Scan report of the data (default: found beside the data by its hash).")
+
+    _dtype_alias = field_validator("dtype", mode="before")(normalise_dtype)
 
     @model_validator(mode="after")
     def _check(self) -> "TrainConfig":

@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 from privtune.errors import ConfigError, InputError
+from privtune.models.dtypes import torch_dtype
 from privtune.privacy.calibration import default_delta, noise_for_target_epsilon
 from privtune.provenance.fingerprint import dataset_fingerprint
 from privtune.train.config import TrainConfig
@@ -54,9 +55,7 @@ def load_model_and_tokenizer(cfg: TrainConfig, device: torch.device) -> tuple[An
             hint="privtune loads local model directories only; download the model yourself first",
         )
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    dtype = torch.bfloat16 if cfg.dtype == "bf16" else torch.float32
-    if dtype == torch.bfloat16 and device.type == "cuda" and not torch.cuda.is_bf16_supported():
-        raise ConfigError("dtype: bf16 is not supported on this GPU; use fp32")
+    dtype = torch_dtype(cfg.dtype, device.type)
     tok = AutoTokenizer.from_pretrained(cfg.model, local_files_only=True, trust_remote_code=cfg.trust_remote_code)
     if tok.pad_token_id is None:
         tok.pad_token = tok.eos_token

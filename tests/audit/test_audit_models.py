@@ -53,7 +53,7 @@ def test_adapter_for_another_architecture_is_refused(tiny_llama_dir, tiny_gpt2_d
 
     gpt2_adapter = tmp_path / "gpt2_adapter"
     attach_lora(AutoModelForCausalLM.from_pretrained(tiny_gpt2_dir), r=2).save_pretrained(gpt2_adapter)
-    with pytest.raises(InputError, match="does not have"):
+    with pytest.raises(InputError, match="does not fit base"):
         load_models(tiny_llama_dir, gpt2_adapter, device="cpu")
     with pytest.raises(InputError, match="adapter_config.json"):
         load_models(tiny_llama_dir, tmp_path, device="cpu")
