@@ -20,9 +20,10 @@ mkdir -p work runs
 awk 'NR % 5 != 0' "$DATA" > work/raw_train.jsonl
 awk 'NR % 5 == 0' "$DATA" > work/raw_heldout.jsonl
 
-# 2. Scan both with the same key, so a customer gets the same pseudonym everywhere.
+# 2. Scan both with the same key, so a customer gets the same pseudonym everywhere. The bundled
+#    file holds one deliberately broken line; a rejected record fails a scan unless tolerated.
 privtune scan work/raw_train.jsonl --out work/clean.jsonl --report work/scan_report.html \
-    --policy pseudonymise --key-file work/scan.key
+    --policy pseudonymise --key-file work/scan.key --max-rejected 1 --fail-on residual:high
 privtune scan work/raw_heldout.jsonl --out work/heldout.jsonl --policy pseudonymise --key-file work/scan.key
 
 # 3. Canaries: random secrets planted in the training copy (each with probability 1/2); the audit
