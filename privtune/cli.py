@@ -213,6 +213,11 @@ def _mount_stage_apps() -> None:
     app.add_typer(ledger_app, name="ledger", help="The per-dataset privacy-budget ledger.")
     app.add_typer(canary_app, name="canary", help="Make canaries and insert them into training data.")
     app.command("audit", context_settings=AUDIT_CONTEXT, epilog=audit_epilog())(audit_command)
+    from privtune.serve.cli import keys_app, serve_app, token_app
+
+    app.add_typer(serve_app, name="serve", help="Serve the model behind an OpenAI-compatible gateway (docs/serving.md).")
+    app.add_typer(keys_app, name="keys", help="Gateway API keys: create, list, revoke, rotate.")
+    app.add_typer(token_app, name="token", help="Gateway JWTs: issue.")
 
 
 _mount_stage_apps()
