@@ -94,12 +94,12 @@ class AuditLog:
     def purge_older_than(self, days: int, now: dt.datetime | None = None) -> int:
         """Drop records older than ``days``; returns how many. The remaining chain still verifies."""
         now = now or dt.datetime.now(dt.timezone.utc)
-        cutoff = (now - dt.timedelta(days=days)).isoformat()
+        cutoff = now - dt.timedelta(days=days)
         with self._lock:
             lines = self.path.read_text(encoding="utf-8").splitlines()
             drop = 0
             for line in lines:  # records are in time order: drop the old prefix only
-                if json.loads(line)["time"] >= cutoff:
+                if dt.datetime.fromisoformat(json.loads(line)["time"]) >= cutoff:
                     break
                 drop += 1
             if not drop:

@@ -74,9 +74,11 @@ def audit_summary(path: Path) -> dict[str, Any]:
 
 def build_info(*, model_id: str, base: Path | None, adapter: Path | None, privacy: Path | None,
                audit_report: Path | None, backend: dict[str, Any], guards: list[dict[str, Any]]) -> dict[str, Any]:
-    from privtune.audit.models import resolve_adapter_dir
+    adapter_dir = None
+    if adapter is not None:
+        from privtune.audit.models import resolve_adapter_dir  # imports torch: embedded deployments only
 
-    adapter_dir = resolve_adapter_dir(adapter) if adapter is not None else None
+        adapter_dir = resolve_adapter_dir(adapter)
     if privacy is None and adapter_dir is not None and (adapter_dir.parent / "privacy.json").exists():
         privacy = adapter_dir.parent / "privacy.json"
     base_info = None

@@ -66,14 +66,3 @@ def make_gateway(tiny_llama_dir: Path, serve_run_dir: Path, loaded_model: tuple[
         return gw
 
     return make
-
-
-def role_keys(gw: Any) -> dict[str, str]:
-    """One fresh API key per role: {"user": "ptk_...", "auditor": ..., "admin": ...}."""
-    from privtune.serve.roles import Role
-
-    return {r.value: gw.store.create(f"test-{r.value}", r)[1] for r in Role}
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}

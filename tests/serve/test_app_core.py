@@ -8,7 +8,7 @@ import json
 import httpx
 from fastapi.testclient import TestClient
 
-from conftest import bearer, role_keys
+from serve_helpers import bearer, role_keys
 
 CHAT = {"model": "tiny", "messages": [{"role": "user", "content": "你好, where is my parcel?"}], "max_tokens": 12,
         "temperature": 0}

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from conftest import bearer, role_keys
+from serve_helpers import bearer, role_keys
 from privtune.serve.auth.jwt import issue_token, write_secret
 
 

@@ -7,7 +7,7 @@ import stat
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from conftest import bearer, role_keys
+from serve_helpers import bearer, role_keys
 from privtune.serve.auth.keys import open_sqlite, split_key
 from privtune.serve.roles import Role
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import bearer, role_keys
+from serve_helpers import bearer, role_keys
 from privtune.serve.roles import PUBLIC, Role, policy_of
 
 # The intended policy, written out: a route added without updating this table fails the test.
