@@ -79,10 +79,10 @@ class RateLimiter:
 
     def __init__(self, counters: Counters, requests_per_min: int, tokens_per_min: int,
                  clock: Callable[[], float] = time.time) -> None:
-        self.counters, self.rpm, self.tpm, self._clock = counters, requests_per_min, tokens_per_min, clock
+        self.counters, self.rpm, self.tpm, self.clock = counters, requests_per_min, tokens_per_min, clock
 
     def _window(self) -> tuple[int, float]:
-        now = self._clock()
+        now = self.clock()
         window = int(now // WINDOW_S)
         return window, (window + 1) * WINDOW_S - now
 
