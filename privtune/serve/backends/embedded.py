@@ -160,7 +160,8 @@ class EmbeddedBackend:
         gen = out[0, len(ids):].tolist()
         text, stopped = apply_stop(self.tok.decode(gen, skip_special_tokens=True), req.stop)
         ended = stopped or (bool(gen) and gen[-1] in self._eos)
-        return GenResult(text, len(ids), len(gen), "stop" if ended or len(gen) < max_new else "length")
+        # Not ended by EOS or a stop string: cut by max_tokens, the context window or the time limit.
+        return GenResult(text, len(ids), len(gen), "stop" if ended else "length")
 
     def _admit(self) -> None:
         if self._pending >= self.queue_size:
