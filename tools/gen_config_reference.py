@@ -31,6 +31,9 @@ def _models() -> list[tuple[str, str, type[BaseModel]]]:
     from privtune.demo.config import DemoConfig
 
     models.append(("privtune demo", "DemoConfig", DemoConfig))
+    from privtune.serve.config import ServeConfig
+
+    models.append(("privtune serve", "ServeConfig", ServeConfig))
     return models
 
 
