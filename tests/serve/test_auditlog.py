@@ -112,3 +112,17 @@ def test_one_record_per_request_with_metadata_only(make_gateway, tmp_path):
     assert set(gen) == {"time", "request_id", "key_id", "auth", "role", "method", "route", "status", "error", "model",
                         "stream", "prompt_tokens", "completion_tokens", "latency_ms", "client", "prev", "hash"}
     assert verify_log(tmp_path / "a.jsonl").ok
+
+
+def test_metrics_for_auditors_count_requests_and_tokens_without_key_ids(make_gateway):
+    gw = make_gateway()
+    keys = role_keys(gw)
+    with TestClient(gw.app) as c:
+        c.post("/v1/completions", headers=bearer(keys["user"]), json={"model": "tiny", "prompt": "x", "max_tokens": 3,
+                                                                       "ignore_eos": True})
+        c.get("/v1/models")
+        text = c.get("/metrics", headers=bearer(keys["auditor"])).text
+    assert 'privtune_requests_total{route="/v1/completions",status="200"} 1.0' in text
+    assert 'privtune_requests_total{route="/v1/models",status="401"} 1.0' in text
+    assert 'privtune_tokens_total{kind="completion"} 3.0' in text
+    assert all(k.split("_")[1] not in text for k in keys.values())
