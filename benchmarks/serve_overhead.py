@@ -1,16 +1,21 @@
-"""What the gateway costs: `privtune serve` over loopback HTTP vs calling the same backend in-process.
+"""What the gateway costs: `privtune serve` vs calling the same backend in-process.
 
-Same tiny model, adapter and seed on both sides (greedy, ``ignore_eos`` so every request makes
-exactly ``--max-tokens`` tokens). The gateway runs as a real `privtune serve` subprocess with
-every feature on: API-key auth against SQLite, the rate limiter, the hash-chained audit log,
-the role check, body limit; the client is httpx with keep-alive. The in-process peer calls
-`EmbeddedBackend.generate` / `.stream` directly in this process. Calls alternate (gateway,
-in-process, gateway, ...) so background load hits both alike; figures are medians.
+Same tiny model, adapter and seed everywhere (greedy, ``ignore_eos`` so every request makes
+exactly ``--max-tokens`` tokens). Three paths, calls interleaved so background load hits all
+alike, figures are medians of per-round paired differences:
 
-Measured: added median latency per non-streamed request (gateway - in-process); added time to
-first token (first content chunk over SSE vs first delta in-process); throughput ratio
-(sequential tokens/s, gateway / in-process); and a bounded loopback load test (C concurrent
-clients x R requests each, errors counted). Prints one JSON line.
+- ``inproc``: `EmbeddedBackend.generate` / `.stream` awaited directly (the peer);
+- ``asgi``: the whole gateway app (API-key auth against SQLite, role check, rate limiter,
+  body limit, validation, hash-chained audit log, metrics, OpenAI JSON) in this process through
+  httpx's ASGI transport: the gateway's own cost, without TCP or a second process;
+- ``http``: a real `privtune serve` subprocess over loopback HTTP with keep-alive (adds the
+  kernel, uvicorn's HTTP parsing and the scheduling of two processes).
+
+Time to first token is measured on streamed one-token requests (first content chunk): a
+randomly initialised model mostly emits byte tokens that are incomplete UTF-8, which the
+backend rightly holds back, so on longer outputs the first chunk would arrive at the end.
+Throughput: sequential tokens/s ratio. Load test: C concurrent clients x R requests over
+loopback, errors counted. Prints one JSON line.
 
     nice -n 10 python benchmarks/serve_overhead.py --requests 40 --max-tokens 16 --clients 8
 """
@@ -62,6 +67,18 @@ def _sse_first_and_done(resp, t0: float) -> float:  # type: ignore[no-untyped-de
     return first if first is not None else float("nan")
 
 
+def _asgi_app(work: Path, backend, key: str):  # type: ignore[no-untyped-def]
+    """The full gateway app around ``backend``, sharing the subprocess's key store (same key works)."""
+    from privtune.serve.app import build_gateway, create_app
+    from privtune.serve.config import ServeConfig
+
+    cfg = ServeConfig.model_validate({
+        "base": str(work / "base"), "model_name": "tiny", "auth": {"key_store": str(work / "keys.sqlite3")},
+        "audit_log": {"path": str(work / "asgi-audit.jsonl")},
+        "rate_limit": {"requests_per_min": 100000, "tokens_per_min": 10000000}})
+    return create_app(build_gateway(cfg, backend=backend))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=40)
@@ -103,35 +120,55 @@ def main() -> None:
             headers = {"Authorization": f"Bearer {key}"}
             loop = asyncio.new_event_loop()
 
-            async def inproc_ttft() -> float:
+            async def inproc_ttft(r: GenRequest) -> float:
                 t0 = time.perf_counter()
-                agen = backend.stream(req)
+                agen = backend.stream(r)
                 first = None
                 async for item in agen:
                     if first is None and isinstance(item, str) and item:
                         first = time.perf_counter() - t0
                 return first if first is not None else float("nan")
 
-            lat_gw, lat_in, ttft_gw, ttft_in = [], [], [], []
+            one = GenRequest("chat", max_tokens=1, messages=msgs, temperature=0, ignore_eos=True)
+            one_body = {**body, "max_tokens": 1, "stream": True}
+            app = _asgi_app(work, backend, key)
+            asgi = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw", headers=headers,
+                                     timeout=120)
+
+            async def asgi_post(payload: dict) -> httpx.Response:
+                return await asgi.post("/v1/chat/completions", json=payload)
+
+            lat = {"http": [], "asgi": [], "inproc": []}
+            ttft = {"http": [], "asgi": [], "inproc": []}
             with httpx.Client(base_url=server.url, headers=headers, timeout=120) as c:
-                for _ in range(3):  # warm-up both paths
+                for _ in range(3):  # warm-up every path
                     c.post("/v1/chat/completions", json=body).raise_for_status()
+                    loop.run_until_complete(asgi_post(body)).raise_for_status()
                     loop.run_until_complete(backend.generate(req))
                 texts = set()
                 for _ in range(args.requests):
                     t0 = time.perf_counter()
                     r = c.post("/v1/chat/completions", json=body)
-                    lat_gw.append(time.perf_counter() - t0)
+                    lat["http"].append(time.perf_counter() - t0)
                     r.raise_for_status()
                     texts.add(r.json()["choices"][0]["message"]["content"])
                     t0 = time.perf_counter()
+                    r = loop.run_until_complete(asgi_post(body))
+                    lat["asgi"].append(time.perf_counter() - t0)
+                    texts.add(r.json()["choices"][0]["message"]["content"])
+                    t0 = time.perf_counter()
                     res = loop.run_until_complete(backend.generate(req))
-                    lat_in.append(time.perf_counter() - t0)
+                    lat["inproc"].append(time.perf_counter() - t0)
                     texts.add(res.text)
                     t0 = time.perf_counter()
-                    with c.stream("POST", "/v1/chat/completions", json={**body, "stream": True}) as resp:
-                        ttft_gw.append(_sse_first_and_done(resp, t0))
-                    ttft_in.append(loop.run_until_complete(inproc_ttft()))
+                    with c.stream("POST", "/v1/chat/completions", json=one_body) as resp:
+                        ttft["http"].append(_sse_first_and_done(resp, t0))
+                    t0 = time.perf_counter()  # the ASGI transport hands over the body at the end: one token, same thing
+                    r = loop.run_until_complete(asgi_post(one_body))
+                    ttft["asgi"].append(time.perf_counter() - t0)
+                    assert r.text.endswith("data: [DONE]\n\n")
+                    ttft["inproc"].append(loop.run_until_complete(inproc_ttft(one)))
+            loop.run_until_complete(asgi.aclose())
 
             async def load() -> tuple[int, int, float]:
                 errors, ok = 0, 0
@@ -153,16 +190,20 @@ def main() -> None:
         finally:
             server.stop()
         med = statistics.median
+
+        def added(series: dict[str, list[float]], path: str) -> float:
+            return round(med(g - i for g, i in zip(series[path], series["inproc"])) * 1e3, 2)
+
         result = {
             "benchmark": "serve_overhead", "model": "tiny llama (2 layers, d=64) + LoRA r=4, CPU, 1 thread",
             "requests": args.requests, "max_tokens": args.max_tokens,
             "same_output": len(texts) == 1,
-            "latency_ms": {"gateway_median": round(med(lat_gw) * 1e3, 2), "inproc_median": round(med(lat_in) * 1e3, 2),
-                           "added_median": round((med(lat_gw) - med(lat_in)) * 1e3, 2),
-                           "added_median_paired": round(med(g - i for g, i in zip(lat_gw, lat_in)) * 1e3, 2)},
-            "ttft_ms": {"gateway_median": round(med(ttft_gw) * 1e3, 2), "inproc_median": round(med(ttft_in) * 1e3, 2),
-                        "added_median": round((med(ttft_gw) - med(ttft_in)) * 1e3, 2)},
-            "throughput_ratio": round(med(lat_in) / med(lat_gw), 3),
+            "latency_ms": {**{f"{k}_median": round(med(v) * 1e3, 2) for k, v in lat.items()},
+                           "added_asgi": added(lat, "asgi"), "added_http": added(lat, "http")},
+            "ttft_ms": {**{f"{k}_median": round(med(v) * 1e3, 2) for k, v in ttft.items()},
+                        "added_asgi": added(ttft, "asgi"), "added_http": added(ttft, "http")},
+            "throughput_ratio": {"asgi": round(med(lat["inproc"]) / med(lat["asgi"]), 3),
+                                 "http": round(med(lat["inproc"]) / med(lat["http"]), 3)},
             "load_test": {"clients": args.clients, "requests": args.clients * args.per_client, "ok": ok,
                           "errors": errors, "seconds": round(load_s, 2),
                           "tokens_per_s": round(ok * args.max_tokens / load_s, 1)},

@@ -68,7 +68,9 @@ class ServeConfig(BaseModel):
     ssl_certfile: Path | None = Field(None, description="TLS certificate (PEM).")
     ssl_keyfile: Path | None = Field(None, description="TLS private key (PEM).")
     insecure_http: bool = Field(False, description="Allow plain HTTP on a non-loopback address.")
-    log_level: str = Field("info", description="Log level of every logger (debug never logs content).")
+    # No "trace": uvicorn's trace level logs raw ASGI messages, request and response bodies included.
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = Field(
+        "info", description="Log level of every logger (debug never logs content; trace is not offered).")
     auth: AuthConfig = Field(default_factory=AuthConfig)
     rate_limit: RateLimitConfig = Field(default_factory=RateLimitConfig)
     audit_log: AuditLogConfig = Field(default_factory=AuditLogConfig)
