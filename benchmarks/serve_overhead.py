@@ -14,6 +14,8 @@ alike, figures are medians of per-round paired differences:
 Time to first token is measured on streamed one-token requests (first content chunk): a
 randomly initialised model mostly emits byte tokens that are incomplete UTF-8, which the
 backend rightly holds back, so on longer outputs the first chunk would arrive at the end.
+The ``asgi`` path's CPU time (this process, all threads) is also
+reported: on a shared machine it is the figure other jobs' load cannot inflate.
 Throughput: sequential tokens/s ratio. Load test: C concurrent clients x R requests over
 loopback, errors counted. Prints one JSON line.
 
@@ -139,6 +141,7 @@ def main() -> None:
                 return await asgi.post("/v1/chat/completions", json=payload)
 
             lat = {"http": [], "asgi": [], "inproc": []}
+            cpu = {"asgi": [], "inproc": []}  # process CPU time (all threads): immune to other processes' load
             ttft = {"http": [], "asgi": [], "inproc": []}
             with httpx.Client(base_url=server.url, headers=headers, timeout=120) as c:
                 for _ in range(3):  # warm-up every path
@@ -152,13 +155,15 @@ def main() -> None:
                     lat["http"].append(time.perf_counter() - t0)
                     r.raise_for_status()
                     texts.add(r.json()["choices"][0]["message"]["content"])
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     r = loop.run_until_complete(asgi_post(body))
                     lat["asgi"].append(time.perf_counter() - t0)
+                    cpu["asgi"].append(time.process_time() - c0)
                     texts.add(r.json()["choices"][0]["message"]["content"])
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     res = loop.run_until_complete(backend.generate(req))
                     lat["inproc"].append(time.perf_counter() - t0)
+                    cpu["inproc"].append(time.process_time() - c0)
                     texts.add(res.text)
                     t0 = time.perf_counter()
                     with c.stream("POST", "/v1/chat/completions", json=one_body) as resp:
@@ -200,6 +205,9 @@ def main() -> None:
             "same_output": len(texts) == 1,
             "latency_ms": {**{f"{k}_median": round(med(v) * 1e3, 2) for k, v in lat.items()},
                            "added_asgi": added(lat, "asgi"), "added_http": added(lat, "http")},
+            "cpu_ms_per_request": {"asgi_median": round(med(cpu["asgi"]) * 1e3, 2),
+                                   "inproc_median": round(med(cpu["inproc"]) * 1e3, 2),
+                                   "added_asgi": added(cpu, "asgi")},
             "ttft_ms": {**{f"{k}_median": round(med(v) * 1e3, 2) for k, v in ttft.items()},
                         "added_asgi": added(ttft, "asgi"), "added_http": added(ttft, "http")},
             "throughput_ratio": {"asgi": round(med(lat["inproc"]) / med(lat["asgi"]), 3),

@@ -100,7 +100,7 @@ class AuditLog:
         with self._lock:
             rec = dict(record, prev=self._last)
             rec["hash"] = _chain_hash(self._last, rec)
-            self._fh.write(_canonical(rec).decode("utf-8") + "\n")
+            self._fh.write(json.dumps(rec, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n")
             self._fh.flush()
             self._last, self._count = rec["hash"], self._count + 1
             self._write_head()

@@ -46,11 +46,16 @@ async def _send_error(send: Send, status: int, message: str, code: str, headers:
 class GatewayMiddleware:
     def __init__(self, app: ASGIApp, gateway: Any) -> None:
         self.app, self.gw = app, gateway
+        self._routes: list[Any] | None = None
 
     def _match(self, scope: Scope) -> tuple[Any, str, bool]:
         """(endpoint or None, route template, some route matched the path with another method)."""
         partial = False
-        for route in self.gw.routes():
+        if self._routes is None:
+            # Frozen at the first request. A route added later is not in this list: it answers 404
+            # to everyone (still denied), never open.
+            self._routes = list(self.gw.routes())
+        for route in self._routes:
             match, _ = route.matches(scope)
             if match == Match.FULL:
                 # A route without an endpoint (a mount, a sub-router) has no policy: nobody may call it.
