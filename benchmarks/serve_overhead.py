@@ -1,8 +1,8 @@
 """What the gateway costs: `privtune serve` vs calling the same backend in-process.
 
 Same tiny model, adapter and seed everywhere (greedy, ``ignore_eos`` so every request makes
-exactly ``--max-tokens`` tokens). Three paths, calls interleaved so background load hits all
-alike, figures are medians of per-round paired differences:
+exactly ``--max-tokens`` tokens). Three paths, calls interleaved in rotating order so background
+load hits all alike, figures are medians of per-round paired differences:
 
 - ``inproc``: `EmbeddedBackend.generate` / `.stream` awaited directly (the peer);
 - ``asgi``: the whole gateway app (API-key auth against SQLite, role check, rate limiter,
@@ -149,30 +149,40 @@ def main() -> None:
                     loop.run_until_complete(asgi_post(body)).raise_for_status()
                     loop.run_until_complete(backend.generate(req))
                 texts = set()
-                for _ in range(args.requests):
+
+                def run_http() -> None:
                     t0 = time.perf_counter()
                     r = c.post("/v1/chat/completions", json=body)
                     lat["http"].append(time.perf_counter() - t0)
                     r.raise_for_status()
                     texts.add(r.json()["choices"][0]["message"]["content"])
+                    t0 = time.perf_counter()
+                    with c.stream("POST", "/v1/chat/completions", json=one_body) as resp:
+                        ttft["http"].append(_sse_first_and_done(resp, t0))
+
+                def run_asgi() -> None:
                     t0, c0 = time.perf_counter(), time.process_time()
                     r = loop.run_until_complete(asgi_post(body))
                     lat["asgi"].append(time.perf_counter() - t0)
                     cpu["asgi"].append(time.process_time() - c0)
                     texts.add(r.json()["choices"][0]["message"]["content"])
+                    t0 = time.perf_counter()  # the ASGI transport hands over the body at the end: one token, same thing
+                    r = loop.run_until_complete(asgi_post(one_body))
+                    ttft["asgi"].append(time.perf_counter() - t0)
+                    assert r.text.endswith("data: [DONE]\n\n")
+
+                def run_inproc() -> None:
                     t0, c0 = time.perf_counter(), time.process_time()
                     res = loop.run_until_complete(backend.generate(req))
                     lat["inproc"].append(time.perf_counter() - t0)
                     cpu["inproc"].append(time.process_time() - c0)
                     texts.add(res.text)
-                    t0 = time.perf_counter()
-                    with c.stream("POST", "/v1/chat/completions", json=one_body) as resp:
-                        ttft["http"].append(_sse_first_and_done(resp, t0))
-                    t0 = time.perf_counter()  # the ASGI transport hands over the body at the end: one token, same thing
-                    r = loop.run_until_complete(asgi_post(one_body))
-                    ttft["asgi"].append(time.perf_counter() - t0)
-                    assert r.text.endswith("data: [DONE]\n\n")
                     ttft["inproc"].append(loop.run_until_complete(inproc_ttft(one)))
+
+                paths = [run_http, run_asgi, run_inproc]
+                for i in range(args.requests):
+                    for fn in paths[i % 3:] + paths[:i % 3]:  # rotate the order: no path always follows another
+                        fn()
             loop.run_until_complete(asgi.aclose())
 
             async def load() -> tuple[int, int, float]:
