@@ -101,6 +101,7 @@ class EmbeddedBackend:
         self.queue_size = queue_size
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="privtune-generate")
         self._pending = 0
+        self.tokens_generated = 0  # by the worker, finished or cut short (cancelled streams included)
         self._controls = control_token_pattern(tokenizer)
         self._description = description or {}
         eos = model.generation_config.eos_token_id
@@ -158,6 +159,7 @@ class EmbeddedBackend:
                 torch.manual_seed(req.seed)
             out = self.model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), **kwargs)
         gen = out[0, len(ids):].tolist()
+        self.tokens_generated += len(gen)
         text, stopped = apply_stop(self.tok.decode(gen, skip_special_tokens=True), req.stop)
         ended = stopped or (bool(gen) and gen[-1] in self._eos)
         # Not ended by EOS or a stop string: cut by max_tokens, the context window or the time limit.
