@@ -156,7 +156,7 @@ def build_gateway(cfg: ServeConfig, *, store: KeyStore | None = None, backend: A
     return Gateway(cfg=cfg, backend=backend, store=store or open_store(cfg.auth.key_store),
                    verifier=verifier,
                    limiter=make_limiter(cfg.rate_limit.requests_per_min, cfg.rate_limit.tokens_per_min,
-                                        cfg.rate_limit.redis_url),
+                                        cfg.rate_limit.redis_url, cfg.rate_limit.auth_failures_per_min),
                    audit=AuditLog(cfg.audit_log.path), info=info, guards=guards)
 
 

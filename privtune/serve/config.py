@@ -29,6 +29,7 @@ class RateLimitConfig(BaseModel):
 
     requests_per_min: int = Field(600, ge=0, description="Requests per key per minute (0: unlimited).")
     tokens_per_min: int = Field(100_000, ge=0, description="Prompt + completion tokens per key per minute (0: unlimited).")
+    auth_failures_per_min: int = Field(60, ge=0, description="Failed authentications per client address per minute before 429 (0: unlimited).")
     redis_url: str | None = Field(None, description="redis:// URL for counters shared by several instances; none: in-process.")
 
 

@@ -119,9 +119,16 @@ class GatewayMiddleware:
             if endpoint is not None and is_public(endpoint):
                 await self.app(scope, receive, send_wrapped)
                 return
+            peer = (scope.get("client") or ("unknown",))[0]
+            retry = await self.gw.limiter.failures_blocked(peer)
+            if retry is not None:
+                await refuse(429, "too many failed authentications from this address", "auth_rate_limited",
+                             {"Retry-After": str(retry)})
+                return
             try:
                 principal = self._authenticate(scope)
             except AuthFailed as exc:
+                await self.gw.limiter.note_failure(peer)
                 await refuse(401, exc.reason, "invalid_api_key", {"WWW-Authenticate": "Bearer"})
                 return
             ctx["principal"] = principal

@@ -78,8 +78,9 @@ class RateLimiter:
     """Admission per key; ``clock`` is injectable for tests."""
 
     def __init__(self, counters: Counters, requests_per_min: int, tokens_per_min: int,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, auth_failures_per_min: int = 0) -> None:
         self.counters, self.rpm, self.tpm, self.clock = counters, requests_per_min, tokens_per_min, clock
+        self.failures_per_min = auth_failures_per_min
 
     def _window(self) -> tuple[int, float]:
         now = self.clock()
@@ -96,6 +97,20 @@ class RateLimiter:
             return retry
         return None
 
+    async def failures_blocked(self, client: str) -> int | None:
+        """Retry-After seconds when ``client`` (an address) failed to authenticate too often this minute."""
+        if not self.failures_per_min:
+            return None
+        window, left = self._window()
+        if await self.counters.get(f"f:{client}", window) >= self.failures_per_min:
+            return max(1, math.ceil(left))
+        return None
+
+    async def note_failure(self, client: str) -> None:
+        if self.failures_per_min:
+            window, _ = self._window()
+            await self.counters.incr(f"f:{client}", 1, window)
+
     async def charge_tokens(self, key_id: str, tokens: int) -> None:
         if self.tpm and tokens > 0:
             window, _ = self._window()
@@ -105,6 +120,7 @@ class RateLimiter:
         await self.counters.close()
 
 
-def make_limiter(requests_per_min: int, tokens_per_min: int, redis_url: str | None) -> RateLimiter:
+def make_limiter(requests_per_min: int, tokens_per_min: int, redis_url: str | None,
+                 auth_failures_per_min: int = 0) -> RateLimiter:
     counters: Counters = RedisCounters(redis_url) if redis_url else LocalCounters()
-    return RateLimiter(counters, requests_per_min, tokens_per_min)
+    return RateLimiter(counters, requests_per_min, tokens_per_min, auth_failures_per_min=auth_failures_per_min)

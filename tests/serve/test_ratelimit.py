@@ -97,3 +97,15 @@ def test_redis_counters_are_shared_by_two_gateway_instances(make_gateway, redis_
                  c2.get("/v1/models", headers=bearer(key)).status_code]
         assert codes == [200, 200, 200, 429]  # per-instance counters would have said 200 four times
         assert c2.get("/v1/models", headers=bearer(other)).status_code == 200
+
+
+def test_failed_authentications_are_limited_per_client_address(make_gateway):
+    gw = make_gateway(rate_limit={"auth_failures_per_min": 3})
+    gw.limiter.clock = lambda: MID_WINDOW
+    good = gw.store.create("good", Role.user)[1]
+    with TestClient(gw.app) as c:
+        codes = [c.get("/v1/models", headers=bearer("ptk_000000000000_guess")).status_code for _ in range(4)]
+        assert codes == [401, 401, 401, 429]
+        r = c.get("/v1/models", headers=bearer(good))  # same address: blocked until the window ends
+        assert r.status_code == 429 and r.json()["error"]["code"] == "auth_rate_limited"
+        assert c.get("/health").status_code == 200
