@@ -217,7 +217,7 @@ def _mount_stage_apps() -> None:
 
     app.add_typer(serve_app, name="serve", help="Serve the model behind an OpenAI-compatible gateway (docs/serving.md).")
     app.add_typer(keys_app, name="keys", help="Gateway API keys: create, list, revoke, rotate.")
-    app.add_typer(token_app, name="token", help="Gateway JWTs: issue.")
+    app.add_typer(token_app, name="token", help="Gateway JWTs: issue, revoke.")
 
 
 _mount_stage_apps()

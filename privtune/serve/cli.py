@@ -196,3 +196,11 @@ def token_issue(sub: Annotated[str, typer.Option(help="Subject (who the token is
     token, claims = issue_token(read_secret(secret_file), sub, r, lifetime_s, kid)
     console.print(f"jti {claims['jti']}, expires {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(claims['exp']))} UTC")
     print(token)
+
+
+@token_app.command("revoke")
+def token_revoke(jti: Annotated[str, typer.Argument(help="The token's jti claim.")],
+                 key_store: StoreOpt = None, config: ConfigOpt = None) -> None:
+    """Revoke a JWT by its jti: refused from the next request on (kept until it would have expired anyway)."""
+    _store(key_store, config).revoke_jti(jti, time.time() + 24 * 3600)
+    console.print(f"token {jti} revoked")

@@ -125,3 +125,9 @@ def test_token_issue_cli(tmp_path):
     claims = jwt.decode(token, secret.read_bytes().strip(), algorithms=["HS256"])
     assert claims["role"] == "auditor" and claims["exp"] - claims["iat"] == 300 and claims["jti"]
     assert oct(secret.stat().st_mode & 0o777) == "0o600"
+    store = tmp_path / "k.sqlite3"
+    r = CliRunner().invoke(app, ["token", "revoke", claims["jti"], "--key-store", str(store)])
+    assert r.exit_code == 0, r.output
+    from privtune.serve.auth.keys import open_sqlite
+
+    assert open_sqlite(store).jti_revoked(claims["jti"])
