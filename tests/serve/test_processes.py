@@ -119,13 +119,13 @@ def test_no_prompt_or_output_text_in_any_log_or_file(procs):
         for canary in PROMPT_CANARIES:
             chat = {"model": "tiny-gw", "messages": [{"role": "system", "content": f"secret {canary}"},
                                                      {"role": "user", "content": canary}],
-                    "max_tokens": 24, "temperature": 0.8, "seed": 7, "ignore_eos": True}
+                    "max_tokens": 40, "temperature": 0.8, "seed": 7, "ignore_eos": True}
             outputs.append(c.post("/v1/chat/completions", json=chat).json()["choices"][0]["message"]["content"])
             r = c.post("/v1/chat/completions", json={**chat, "stream": True, "seed": 8})
             outputs.append("".join(json.loads(e[6:])["choices"][0]["delta"].get("content") or ""
                                    for e in r.text.splitlines()
                                    if e.startswith("data: {") and json.loads(e[6:])["choices"]))
-            outputs.append(c.post("/v1/completions", json={"model": "tiny-gw", "prompt": canary, "max_tokens": 24,
+            outputs.append(c.post("/v1/completions", json={"model": "tiny-gw", "prompt": canary, "max_tokens": 40,
                                                            "seed": 9, "ignore_eos": True}).json()["choices"][0]["text"])
             # error paths: validation error, forged control token, unknown model, over-long request
             c.post("/v1/chat/completions", json={"model": "tiny-gw", "messages": [{"role": canary, "content": canary}]})
