@@ -19,6 +19,14 @@ import httpx
 from privtune.serve.backends.base import BackendBusy, BackendError, GenRequest, GenResult
 
 
+def _refusal(status: int) -> BackendError:
+    """An upstream error status as the gateway reports it: the client's fault (400) or the upstream's (502)."""
+    if 400 <= status < 500 and status not in (401, 403, 404, 429):
+        return BackendError(f"upstream refused the request ({status})", status=400)
+    # 401/403/404: the gateway's own upstream key or model name is wrong; 429/5xx: the engine's trouble.
+    return BackendError(f"upstream answered {status}")
+
+
 class UpstreamBackend:
     def __init__(self, url: str, model_id: str, upstream_model: str | None = None, api_key: str | None = None,
                  queue_size: int = 64, timeout_s: float = 120.0) -> None:
@@ -81,7 +89,7 @@ class UpstreamBackend:
         if resp.status_code == 503:
             raise BackendBusy(int(resp.headers.get("retry-after", "1") or 1))
         if resp.status_code != 200:
-            raise BackendError(f"upstream answered {resp.status_code}")
+            raise _refusal(resp.status_code)
         try:
             data = resp.json()
             choice, usage = data["choices"][0], data.get("usage") or {}
@@ -101,7 +109,7 @@ class UpstreamBackend:
                 if resp.status_code == 503:
                     raise BackendBusy(int(resp.headers.get("retry-after", "1") or 1))
                 if resp.status_code != 200:
-                    raise BackendError(f"upstream answered {resp.status_code}")
+                    raise _refusal(resp.status_code)
                 async for line in resp.aiter_lines():
                     if not line.startswith("data:"):
                         continue
