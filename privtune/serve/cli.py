@@ -84,9 +84,12 @@ def run_server(cfg) -> None:  # type: ignore[no-untyped-def]
     import uvicorn
 
     from privtune.serve.app import build_gateway, create_app
-    from privtune.serve.config import check_transport
+    from privtune.serve.config import check_transport, is_loopback
 
     check_transport(cfg)
+    if not cfg.tls and not is_loopback(cfg.host):
+        console.print(f"[yellow]warning:[/yellow] plain HTTP on {cfg.host} (--insecure-http): keys and prompts "
+                      "cross the network in clear unless a TLS proxy terminates in front")
     set_log_level(cfg.log_level)
     app = create_app(build_gateway(cfg))
     scheme = "https" if cfg.tls else "http"
