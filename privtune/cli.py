@@ -249,6 +249,11 @@ def _mount_stage_apps() -> None:
     app.add_typer(model_app, name="model", help="Local model directories to try train and audit (no download).")
     app.command("audit", context_settings=AUDIT_CONTEXT, epilog=audit_epilog())(audit_command)
     register_provenance(app)  # license check, card, bom, sign, verify
+    from privtune.serve.cli import keys_app, serve_app, token_app
+
+    app.add_typer(serve_app, name="serve", help="Serve the model behind an OpenAI-compatible gateway (docs/serving.md).")
+    app.add_typer(keys_app, name="keys", help="Gateway API keys: create, list, revoke, rotate.")
+    app.add_typer(token_app, name="token", help="Gateway JWTs: issue, revoke.")
 
 
 _mount_stage_apps()

@@ -1,0 +1,1 @@
+"""Credentials: API keys (auth.keys) and JWTs (auth.jwt), resolved to a `Principal` (auth.principal)."""

@@ -1,0 +1,71 @@
+"""What the gateway asks of a backend, whichever engine runs the model."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+
+@dataclass
+class GenRequest:
+    """One generation: a chat (``messages``) or a plain completion (``prompt``)."""
+
+    kind: Literal["chat", "completion"]
+    max_tokens: int
+    messages: list[dict[str, str]] | None = None
+    prompt: str | None = None
+    temperature: float = 1.0
+    top_p: float = 1.0
+    stop: list[str] = field(default_factory=list)
+    seed: int | None = None
+    timeout_s: float = 120.0
+    ignore_eos: bool = False
+
+
+@dataclass
+class GenResult:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str  # "stop" | "length"
+
+
+class BackendBusy(Exception):
+    """The bounded queue is full: 503 with Retry-After."""
+
+    def __init__(self, retry_after_s: int = 1) -> None:
+        super().__init__("backend queue full")
+        self.retry_after_s = retry_after_s
+
+
+class BackendError(Exception):
+    """The backend failed for a reason the client can be told (``status``, short ``message``, no content)."""
+
+    def __init__(self, message: str, status: int = 502) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class BadPrompt(Exception):
+    """The request cannot be rendered for this model (400)."""
+
+
+class Backend(Protocol):
+    model_id: str
+
+    async def generate(self, req: GenRequest) -> GenResult: ...
+
+    def stream(self, req: GenRequest) -> AsyncIterator[str | GenResult]:
+        """Text deltas, then one final `GenResult` (its ``text`` is the whole output)."""
+        ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+    async def close(self) -> None: ...
+
+
+def apply_stop(text: str, stop: list[str]) -> tuple[str, bool]:
+    """``text`` cut before the first stop string, and whether one was found."""
+    cut = min((i for i in (text.find(s) for s in stop if s) if i >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)

@@ -1,0 +1,140 @@
+"""The upstream backend: forward to an OpenAI-compatible engine (vLLM, llama.cpp, TGI, another gateway).
+
+The gateway stays in front, so keys, roles, rate limits, limits and the audit log apply to
+upstream traffic exactly as to the embedded model. Only generation fields the gateway
+validated are forwarded (never the client's credential); the upstream's own key comes from a
+file. Errors from the upstream become a 502 with its status code, never its body (it may echo
+the prompt).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from privtune.serve.backends.base import BackendBusy, BackendError, GenRequest, GenResult
+
+
+def _refusal(status: int) -> BackendError:
+    """An upstream error status as the gateway reports it: the client's fault (400) or the upstream's (502)."""
+    if 400 <= status < 500 and status not in (401, 403, 404, 429):
+        return BackendError(f"upstream refused the request ({status})", status=400)
+    # 401/403/404: the gateway's own upstream key or model name is wrong; 429/5xx: the engine's trouble.
+    return BackendError(f"upstream answered {status}")
+
+
+class UpstreamBackend:
+    def __init__(self, url: str, model_id: str, upstream_model: str | None = None, api_key: str | None = None,
+                 queue_size: int = 64, timeout_s: float = 120.0) -> None:
+        self.url, self.model_id, self.upstream_model = url.rstrip("/"), model_id, upstream_model
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.AsyncClient(base_url=self.url, headers=headers,
+                                         timeout=httpx.Timeout(timeout_s, connect=10.0))
+        self.queue_size, self._pending = queue_size, 0
+
+    def describe(self) -> dict[str, Any]:
+        # The upstream URL may carry credentials or internal host names: /info does not show it.
+        return {"backend": "upstream", "upstream_model": self.upstream_model}
+
+    async def _model(self) -> str:
+        if self.upstream_model is None:
+            try:
+                resp = await self._client.get("/v1/models")
+                resp.raise_for_status()
+                self.upstream_model = resp.json()["data"][0]["id"]
+            except (httpx.HTTPError, KeyError, IndexError, ValueError) as exc:
+                raise BackendError(f"upstream model list unavailable ({type(exc).__name__})") from None
+        return self.upstream_model
+
+    async def _body(self, req: GenRequest, stream: bool) -> tuple[str, dict[str, Any]]:
+        body: dict[str, Any] = {"model": await self._model(), "max_tokens": req.max_tokens,
+                                "temperature": req.temperature, "top_p": req.top_p}
+        if req.stop:
+            body["stop"] = req.stop
+        if req.seed is not None:
+            body["seed"] = req.seed
+        if req.ignore_eos:
+            body["ignore_eos"] = True
+        if stream:
+            body.update(stream=True, stream_options={"include_usage": True})
+        if req.kind == "chat":
+            return "/v1/chat/completions", {**body, "messages": req.messages}
+        return "/v1/completions", {**body, "prompt": req.prompt}
+
+    def _admit(self) -> None:
+        if self._pending >= self.queue_size:
+            raise BackendBusy(1)
+        self._pending += 1
+
+    @staticmethod
+    def _text(choice: dict[str, Any], chat: bool, stream: bool) -> str:
+        if chat:
+            part = choice.get("delta" if stream else "message") or {}
+            return part.get("content") or ""
+        return choice.get("text") or ""
+
+    async def generate(self, req: GenRequest) -> GenResult:
+        path, body = await self._body(req, stream=False)
+        self._admit()
+        try:
+            resp = await self._client.post(path, json=body)
+        except httpx.HTTPError as exc:
+            raise BackendError(f"upstream unreachable ({type(exc).__name__})") from None
+        finally:
+            self._pending -= 1
+        if resp.status_code == 503:
+            raise BackendBusy(int(resp.headers.get("retry-after", "1") or 1))
+        if resp.status_code != 200:
+            raise _refusal(resp.status_code)
+        try:
+            data = resp.json()
+            choice, usage = data["choices"][0], data.get("usage") or {}
+            return GenResult(self._text(choice, req.kind == "chat", False), int(usage.get("prompt_tokens", 0)),
+                             int(usage.get("completion_tokens", 0)), choice.get("finish_reason") or "stop")
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise BackendError("upstream answer is not an OpenAI completion") from None
+
+    async def stream(self, req: GenRequest) -> AsyncIterator[str | GenResult]:
+        path, body = await self._body(req, stream=True)
+        self._admit()
+        parts: list[str] = []
+        usage: dict[str, Any] = {}
+        finish = "stop"
+        try:
+            async with self._client.stream("POST", path, json=body) as resp:
+                if resp.status_code == 503:
+                    raise BackendBusy(int(resp.headers.get("retry-after", "1") or 1))
+                if resp.status_code != 200:
+                    raise _refusal(resp.status_code)
+                async for line in resp.aiter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    payload = line[5:].strip()
+                    if payload == "[DONE]":
+                        break
+                    try:
+                        chunk = json.loads(payload)
+                    except ValueError:
+                        raise BackendError("upstream sent a malformed stream chunk") from None
+                    usage = chunk.get("usage") or usage
+                    for choice in chunk.get("choices") or []:
+                        finish = choice.get("finish_reason") or finish
+                        delta = self._text(choice, req.kind == "chat", True)
+                        if delta:
+                            parts.append(delta)
+                            yield delta
+        except httpx.HTTPError as exc:
+            raise BackendError(f"upstream stream failed ({type(exc).__name__})") from None
+        except asyncio.CancelledError:
+            raise
+        finally:
+            self._pending -= 1
+        yield GenResult("".join(parts), int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)),
+                        finish)
+
+    async def close(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,209 @@
+"""Typer commands: `privtune serve` (+ `serve verify-log`), `privtune keys ...`, `privtune token issue`.
+
+Mounted on the main app by privtune/cli.py. API keys are printed once, to stdout, and never
+stored in clear; everything else goes to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from privtune.config import deep_merge, load_config, parse_set_overrides, read_config_file
+from privtune.errors import ConfigError, PrivtuneError
+
+console = Console(stderr=True)
+serve_app = typer.Typer(no_args_is_help=False, invoke_without_command=True, add_completion=False)
+keys_app = typer.Typer(no_args_is_help=True, add_completion=False)
+token_app = typer.Typer(no_args_is_help=True, add_completion=False)
+
+StoreOpt = Annotated[Optional[str], typer.Option("--key-store", help="SQLite path or postgresql:// URL [default: the config's].")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="serve.yaml (ServeConfig keys).")]
+LOGGERS = ("privtune", "uvicorn", "uvicorn.error", "uvicorn.access", "fastapi", "httpx", "httpcore", "starlette")
+
+
+class LogVerifyFailed(PrivtuneError):
+    exit_code = 5
+
+
+@serve_app.callback()
+def serve(
+    ctx: typer.Context,
+    base: Annotated[Optional[Path], typer.Option(help="Local base model directory.")] = None,
+    adapter: Annotated[Optional[Path], typer.Option(help="Adapter dir or training run dir.")] = None,
+    upstream: Annotated[Optional[str], typer.Option(help="OpenAI-compatible engine URL (vLLM...) instead of the embedded backend.")] = None,
+    host: Annotated[Optional[str], typer.Option(help="Bind address [default: 127.0.0.1].")] = None,
+    port: Annotated[Optional[int], typer.Option(help="TCP port [default: 8000].")] = None,
+    ssl_certfile: Annotated[Optional[Path], typer.Option(help="TLS certificate (PEM).")] = None,
+    ssl_keyfile: Annotated[Optional[Path], typer.Option(help="TLS private key (PEM).")] = None,
+    insecure_http: Annotated[bool, typer.Option("--insecure-http", help="Allow plain HTTP on a non-loopback address.")] = False,
+    log_retention_days: Annotated[Optional[int], typer.Option(help="Audit-log retention in days.")] = None,
+    log_level: Annotated[Optional[str], typer.Option(help="debug | info | warning (every logger; content is never logged).")] = None,
+    config: ConfigOpt = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a config key: key=value (e.g. limits.max_tokens_cap=256).")] = None,
+) -> None:
+    """Serve the fine-tuned model behind an OpenAI-compatible gateway: keys/JWT, roles, rate limits, content-free audit log.
+
+    See docs/serving.md. `privtune serve verify-log` checks the audit log's hash chain.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    cfg = _load(config, {"base": base, "adapter": adapter, "upstream": upstream, "host": host, "port": port,
+                         "ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile,
+                         "insecure_http": insecure_http or None, "log_level": log_level,
+                         "audit_log": {"retention_days": log_retention_days} if log_retention_days else None}, set_)
+    run_server(cfg)
+
+
+def _load(config: Path | None, flags: dict, set_: list[str] | None):  # type: ignore[no-untyped-def]
+    from privtune.serve.config import ServeConfig
+
+    data = read_config_file(config) if config else {}
+    flags = {k: (str(v) if isinstance(v, Path) else v) for k, v in flags.items() if v is not None}
+    return load_config(ServeConfig, None, deep_merge(deep_merge(data, flags), parse_set_overrides(set_)))
+
+
+def set_log_level(level: str) -> None:
+    """Every logger the server touches to ``level`` (the canary test runs all of them at DEBUG)."""
+    lvl = getattr(logging, level.upper(), None)
+    if not isinstance(lvl, int):
+        raise ConfigError(f"unknown log level {level!r}")
+    logging.basicConfig(level=lvl, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in LOGGERS:
+        logging.getLogger(name).setLevel(lvl)
+
+
+def run_server(cfg) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from privtune.serve.app import build_gateway, create_app
+    from privtune.serve.config import check_transport, is_loopback
+
+    check_transport(cfg)
+    if not cfg.tls and not is_loopback(cfg.host):
+        console.print(f"[yellow]warning:[/yellow] plain HTTP on {cfg.host} (--insecure-http): keys and prompts "
+                      "cross the network in clear unless a TLS proxy terminates in front")
+    set_log_level(cfg.log_level)
+    app = create_app(build_gateway(cfg))
+    scheme = "https" if cfg.tls else "http"
+    console.print(f"privtune serve: {scheme}://{cfg.host}:{cfg.port} (model {app.state.gateway.backend.model_id})")
+    # access_log off: it would log full client addresses regardless of audit_log.client_address;
+    # the audit log is the access log. log_config None keeps our logging setup.
+    uvicorn.run(app, host=cfg.host, port=cfg.port, ssl_certfile=str(cfg.ssl_certfile) if cfg.ssl_certfile else None,
+                ssl_keyfile=str(cfg.ssl_keyfile) if cfg.ssl_keyfile else None, access_log=False, log_config=None,
+                log_level=cfg.log_level, timeout_keep_alive=5, timeout_graceful_shutdown=10,
+                limit_concurrency=cfg.limits.queue_size * 16, server_header=False)
+
+
+@serve_app.command("verify-log")
+def verify_log_cmd(log: Annotated[Path, typer.Argument(help="The audit log (JSON lines) to check.")]) -> None:
+    """Check the audit log's hash chain: exit 0 if intact, 5 naming the first bad line if not."""
+    from privtune.serve.auditlog import verify_log
+
+    if not log.exists():
+        raise ConfigError(f"audit log not found: {log}")
+    res = verify_log(log)
+    if not res.ok:
+        where = f"{log}: line {res.line}: " if res.line else f"{log}: "
+        raise LogVerifyFailed(where + (res.problem or "invalid"))
+    console.print(f"{log}: {res.records} record(s), chain intact")
+
+
+def _store(key_store: str | None, config: Path | None):  # type: ignore[no-untyped-def]
+    from privtune.serve.auth.keys import open_store
+
+    if key_store is None:
+        data = read_config_file(config) if config else {}
+        key_store = (data.get("auth") or {}).get("key_store", "privtune-keys.sqlite3")
+    return open_store(str(key_store))
+
+
+@keys_app.command("create")
+def keys_create(name: Annotated[str, typer.Option(help="Who or what the key is for.")],
+                role: Annotated[str, typer.Option(help="user | auditor | admin.")] = "user",
+                ttl_days: Annotated[Optional[float], typer.Option(help="Expire after this many days.")] = None,
+                key_store: StoreOpt = None, config: ConfigOpt = None) -> None:
+    """Create an API key; it is printed once (stdout) and only its hash is stored."""
+    from privtune.serve.roles import Role
+
+    try:
+        r = Role.parse(role)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    rec, secret = _store(key_store, config).create(name, r, ttl_days * 86400 if ttl_days else None)
+    console.print(f"key {rec.key_id} ({rec.role.value}) created; store it now, it is not shown again:")
+    print(secret)
+
+
+@keys_app.command("list")
+def keys_list(key_store: StoreOpt = None, config: ConfigOpt = None,
+              as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False) -> None:
+    """Key ids, names, roles, expiry and revocation (never secrets)."""
+    recs = _store(key_store, config).list()
+    if as_json:
+        for r in recs:
+            print(json.dumps(r.public()))
+        return
+    t = Table("key id", "name", "role", "created", "expires", "state")
+    now = time.time()
+    fmt = lambda ts: time.strftime("%Y-%m-%d %H:%M", time.gmtime(ts)) if ts else "-"  # noqa: E731
+    for r in recs:
+        state = "revoked" if r.revoked else "expired" if not r.active(now) else "active"
+        t.add_row(r.key_id, r.name, r.role.value, fmt(r.created), fmt(r.expires), state)
+    Console().print(t)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id (not the key).")], key_store: StoreOpt = None,
+                config: ConfigOpt = None) -> None:
+    """Revoke a key: refused from the next request on, and so are JWTs issued under it."""
+    _store(key_store, config).revoke(key_id)
+    console.print(f"key {key_id} revoked")
+
+
+@keys_app.command("rotate")
+def keys_rotate(key_id: Annotated[str, typer.Argument(help="The key id to replace.")],
+                grace_hours: Annotated[float, typer.Option(help="Hours the old key stays valid.")] = 24.0,
+                ttl_days: Annotated[Optional[float], typer.Option(help="Expiry of the new key, days.")] = None,
+                key_store: StoreOpt = None, config: ConfigOpt = None) -> None:
+    """A new key with the same name and role (printed once); the old one expires after the grace period."""
+    rec, secret = _store(key_store, config).rotate(key_id, grace_hours * 3600, ttl_days * 86400 if ttl_days else None)
+    console.print(f"key {rec.key_id} replaces {key_id} (valid {grace_hours:g} h more); store it now:")
+    print(secret)
+
+
+@token_app.command("issue")
+def token_issue(sub: Annotated[str, typer.Option(help="Subject (who the token is for).")],
+                secret_file: Annotated[Path, typer.Option(help="The server's HS256 secret (auth.jwt_secret_file).")],
+                role: Annotated[str, typer.Option(help="user | auditor | admin.")] = "user",
+                lifetime_s: Annotated[int, typer.Option(help="Seconds until exp (at most the server's max lifetime).")] = 3600,
+                kid: Annotated[Optional[str], typer.Option(help="API key id the token hangs off (revoking it revokes the token).")] = None,
+                create_secret: Annotated[bool, typer.Option("--create-secret", help="Create SECRET_FILE (0600) if absent.")] = False) -> None:
+    """Issue an HS256 JWT (exp, iat, sub, jti) signed with the server secret; printed to stdout."""
+    from privtune.serve.auth.jwt import issue_token, read_secret, write_secret
+    from privtune.serve.roles import Role
+
+    if create_secret and not secret_file.exists():
+        write_secret(secret_file)
+    try:
+        r = Role.parse(role)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    token, claims = issue_token(read_secret(secret_file), sub, r, lifetime_s, kid)
+    console.print(f"jti {claims['jti']}, expires {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(claims['exp']))} UTC")
+    print(token)
+
+
+@token_app.command("revoke")
+def token_revoke(jti: Annotated[str, typer.Argument(help="The token's jti claim.")],
+                 key_store: StoreOpt = None, config: ConfigOpt = None) -> None:
+    """Revoke a JWT by its jti: refused from the next request on (kept until it would have expired anyway)."""
+    _store(key_store, config).revoke_jti(jti, time.time() + 24 * 3600)
+    console.print(f"token {jti} revoked")

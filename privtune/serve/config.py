@@ -1,0 +1,109 @@
+"""`ServeConfig`: every `privtune serve` setting, loadable from YAML and overridable by flags."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from privtune.errors import ConfigError
+
+ClientAddress = Literal["full", "truncated", "off"]
+
+
+class AuthConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key_store: str = Field("privtune-keys.sqlite3", description="Key store: an SQLite file path, or a postgresql:// URL.")
+    jwt_secret_file: Path | None = Field(None, description="HS256 server secret for JWTs (0600 file); none: HS256 off.")
+    jwt_public_keys: list[Path] = Field(default_factory=list, description="PEM public keys (RS256/EdDSA) of an external identity provider.")
+    jwt_issuer: str | None = Field(None, description="Required `iss` claim, if set.")
+    jwt_audience: str | None = Field(None, description="Required `aud` claim, if set.")
+    jwt_max_lifetime_s: int = Field(3600, ge=1, description="Longest accepted exp - iat, seconds.")
+
+
+class RateLimitConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    requests_per_min: int = Field(600, ge=0, description="Requests per key per minute (0: unlimited).")
+    tokens_per_min: int = Field(100_000, ge=0, description="Prompt + completion tokens per key per minute (0: unlimited).")
+    auth_failures_per_min: int = Field(60, ge=0, description="Failed authentications per client address per minute before 429 (0: unlimited).")
+    redis_url: str | None = Field(None, description="redis:// URL for counters shared by several instances; none: in-process.")
+
+
+class AuditLogConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: Path = Field(Path("privtune-serve-audit.jsonl"), description="Hash-chained audit log (JSON lines, no content).")
+    client_address: ClientAddress = Field("truncated", description="full | truncated (IPv4 /24, IPv6 /48) | off.")
+    retention_days: int = Field(90, ge=1, description="Records older than this are purged at start-up and daily.")
+
+
+class LimitsConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_body_bytes: int = Field(1_000_000, ge=1024, description="Largest accepted request body (413 beyond).")
+    max_tokens_cap: int = Field(512, ge=1, description="Largest max_tokens a request may ask for (400 beyond).")
+    default_max_tokens: int = Field(64, ge=1, description="max_tokens when a request gives none.")
+    request_timeout_s: float = Field(120.0, gt=0, description="Generation time limit per request.")
+    queue_size: int = Field(8, ge=1, description="Requests running or waiting for the backend; more get 503 + Retry-After.")
+
+
+class ServeConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    base: Path | None = Field(None, description="Local base model directory (embedded backend).")
+    adapter: Path | None = Field(None, description="Adapter dir (or training run dir with adapter/).")
+    adapter_key_file: Path | None = Field(None, description="Key file for an encrypted adapter.")
+    upstream: str | None = Field(None, description="OpenAI-compatible engine URL (e.g. vLLM) instead of the embedded backend.")
+    upstream_api_key_file: Path | None = Field(None, description="File holding the upstream engine's API key.")
+    upstream_model: str | None = Field(None, description="Model name to ask the upstream for [default: its first model].")
+    model_name: str | None = Field(None, description="Model id clients use [default: the adapter dir name].")
+    privacy: Path | None = Field(None, description="privacy.json to publish in /info [default: beside the adapter].")
+    audit_report: Path | None = Field(None, description="Audit report.json whose verdict /info publishes.")
+    device: str = Field("auto", description="auto | cpu | cuda.")
+    host: str = Field("127.0.0.1", description="Bind address; non-loopback needs TLS or --insecure-http.")
+    port: int = Field(8000, ge=0, le=65535, description="TCP port.")
+    ssl_certfile: Path | None = Field(None, description="TLS certificate (PEM).")
+    ssl_keyfile: Path | None = Field(None, description="TLS private key (PEM).")
+    insecure_http: bool = Field(False, description="Allow plain HTTP on a non-loopback address.")
+    # No "trace": uvicorn's trace level logs raw ASGI messages, request and response bodies included.
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = Field(
+        "info", description="Log level of every logger (debug never logs content; trace is not offered).")
+    auth: AuthConfig = Field(default_factory=AuthConfig)
+    rate_limit: RateLimitConfig = Field(default_factory=RateLimitConfig)
+    audit_log: AuditLogConfig = Field(default_factory=AuditLogConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+
+    @model_validator(mode="after")
+    def _check(self) -> "ServeConfig":
+        if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
+            raise ValueError("ssl_certfile and ssl_keyfile go together")
+        if self.upstream is None and self.base is None:
+            raise ValueError("give base (embedded backend) or upstream")
+        return self
+
+    @property
+    def tls(self) -> bool:
+        return self.ssl_certfile is not None
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost may resolve anywhere
+
+
+def check_transport(cfg: ServeConfig) -> None:
+    """Refuse to expose plain HTTP beyond this machine: keys and prompts would cross the network in clear."""
+    if not is_loopback(cfg.host) and not cfg.tls and not cfg.insecure_http:
+        raise ConfigError(f"host {cfg.host!r} is not a loopback address and no TLS is configured; give "
+                          "--ssl-certfile/--ssl-keyfile, or --insecure-http if a TLS proxy sits in front")
+    for p in (cfg.ssl_certfile, cfg.ssl_keyfile):
+        if p is not None and not p.is_file():
+            raise ConfigError(f"TLS file not found: {p}")

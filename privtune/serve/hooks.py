@@ -1,0 +1,63 @@
+"""Extension point for output guards (redaction, watermark flags...): see issue 15.
+
+A guard sees every completion's text before the client does, streamed or not, and reports
+counts for the audit log. ``OutputGuard.start`` makes one `GuardSession` per response; the
+gateway calls ``feed`` with each delta (the whole text once for a non-streamed response) and
+sends only what ``feed`` returns, then sends ``finish()``'s remainder (also on error or client
+disconnect) and merges ``audit_fields()`` into the request's audit record (counts and flags,
+never values). Guards chain in order. With no guard configured the text passes untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    """What a guard may know about the request (no content)."""
+
+    request_id: str
+    key_id: str
+    role: str
+    route: str
+    stream: bool
+
+
+class GuardSession(Protocol):
+    def feed(self, delta: str) -> str: ...
+    def finish(self) -> str: ...
+    def audit_fields(self) -> dict[str, Any]: ...
+
+
+class OutputGuard(Protocol):
+    name: str
+
+    def start(self, ctx: GuardContext) -> GuardSession: ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+
+class GuardChain:
+    """Several guards' sessions composed: the output of one is the input of the next."""
+
+    def __init__(self, sessions: list[GuardSession]) -> None:
+        self.sessions = sessions
+
+    def feed(self, delta: str) -> str:
+        for s in self.sessions:
+            delta = s.feed(delta)
+        return delta
+
+    def finish(self) -> str:
+        tail = ""
+        for s in self.sessions:
+            tail = s.feed(tail) + s.finish()  # an earlier guard's remainder passes through the later ones
+        return tail
+
+    def audit_fields(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for s in self.sessions:
+            out.update(s.audit_fields())
+        return out

@@ -1,0 +1,100 @@
+"""What `/info` publishes about the served model: identity, training privacy, audit verdict.
+
+Hashes, not paths: the base model and adapter are identified by SHA-256 digests of their
+files (config, tokenizer, weights) and by directory *names*; no filesystem path, host name or
+upstream URL is published. Figures come from privacy.json (written by `privtune train`) and
+the audit's report.json, read once at start-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from privtune import __version__
+from privtune.errors import InputError
+
+PRIVACY_KEYS = ("dp", "epsilon", "delta", "accountant", "noise_multiplier", "steps", "sample_rate",
+                "privacy_unit", "privacy_units", "dataset_fingerprint", "privtune_version", "created")
+_HASHED_SUFFIXES = (".json", ".safetensors", ".bin", ".model", ".txt", ".jinja", ".enc")
+
+
+def dir_digest(path: Path) -> str:
+    """``sha256:`` over (relative name, content) of the model files in ``path``, in name order."""
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in _HASHED_SUFFIXES):
+        h.update(f.relative_to(path).as_posix().encode() + b"\0")
+        with f.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        h.update(b"\0")
+    return "sha256:" + h.hexdigest()
+
+
+def _licence(base: Path) -> str | None:
+    """The model card's ``license:`` front-matter field, if there is a card."""
+    card = base / "README.md"
+    if not card.exists():
+        return None
+    m = re.search(r"^license:\s*(\S+)", card.read_text(encoding="utf-8", errors="replace")[:4000], re.M)
+    return m.group(1) if m else None
+
+
+def _read_json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read {what}: {exc.strerror}", path=str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{what} is not JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+
+
+def privacy_summary(path: Path) -> dict[str, Any]:
+    data = _read_json(path, "privacy.json")
+    return {k: data.get(k) for k in PRIVACY_KEYS}
+
+
+def audit_summary(path: Path) -> dict[str, Any]:
+    report = _read_json(path, "audit report")
+    verdict = report.get("verdict") or {}
+    mia = report.get("mia") or {}
+    aucs = {name: (m or {}).get("auc") for name, m in mia.items() if isinstance(m, dict) and "auc" in m}
+    return {
+        "pass": verdict.get("pass"),
+        "summary": verdict.get("summary"),
+        "mia_auc_max": max((a for a in aucs.values() if isinstance(a, (int, float))), default=None),
+        "canary_exposure_bits_max": (report.get("canaries") or {}).get("exposure_bits_max"),
+        "pii_extraction_rate_tuned": (report.get("extraction") or {}).get("pii_extraction_rate_tuned"),
+        "epsilon_empirical_lower_bound": (report.get("epsilon") or {}).get("empirical_lower_bound"),
+    }
+
+
+def build_info(*, model_id: str, base: Path | None, adapter: Path | None, privacy: Path | None,
+               audit_report: Path | None, backend: dict[str, Any], guards: list[dict[str, Any]]) -> dict[str, Any]:
+    adapter_dir = None
+    if adapter is not None:
+        from privtune.audit.models import resolve_adapter_dir  # imports torch: embedded deployments only
+
+        adapter_dir = resolve_adapter_dir(adapter)
+    if privacy is None and adapter_dir is not None and (adapter_dir.parent / "privacy.json").exists():
+        privacy = adapter_dir.parent / "privacy.json"
+    base_info = None
+    if base is not None:
+        base_info = {"name": base.name, "sha256": dir_digest(base), "licence": _licence(base)}
+        cfg = base / "config.json"
+        if cfg.exists():
+            base_info["architecture"] = (_read_json(cfg, "config.json").get("architectures") or [None])[0]
+    return {
+        "model": model_id,
+        "privtune_version": __version__,
+        "base_model": base_info,
+        "adapter": {"name": adapter_dir.parent.name if adapter_dir.name == "adapter" else adapter_dir.name,
+                    "sha256": dir_digest(adapter_dir)} if adapter_dir is not None else None,
+        "training_privacy": privacy_summary(privacy) if privacy is not None else None,
+        "audit": audit_summary(audit_report) if audit_report is not None else None,
+        "backend": backend,
+        "output_guards": guards,
+    }

@@ -1,0 +1,29 @@
+"""Prometheus metrics (auditor role): counts and latencies per route and status, token totals. No content, no key ids."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+class Metrics:
+    """One registry per app, so several apps in one process (tests) do not share series."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("privtune_requests", "Requests by route and status", ["route", "status"],
+                                registry=self.registry)
+        self.tokens = Counter("privtune_tokens", "Tokens by kind", ["kind"], registry=self.registry)
+        self.latency = Histogram("privtune_request_seconds", "Request latency", ["route"], registry=self.registry,
+                                 buckets=(0.005, 0.02, 0.1, 0.5, 1, 2, 5, 10, 30, 120))
+        self.in_flight = Gauge("privtune_in_flight", "Requests being handled", registry=self.registry)
+
+    def observe(self, route: str, status: int, seconds: float, prompt_tokens: int, completion_tokens: int) -> None:
+        self.requests.labels(route, str(status)).inc()
+        self.latency.labels(route).observe(seconds)
+        if prompt_tokens:
+            self.tokens.labels("prompt").inc(prompt_tokens)
+        if completion_tokens:
+            self.tokens.labels("completion").inc(completion_tokens)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

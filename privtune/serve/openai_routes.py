@@ -1,0 +1,174 @@
+"""`/v1/models`, `/v1/chat/completions`, `/v1/completions`: OpenAI wire format, streamed (SSE) or not.
+
+Every completion's text passes through the output guards (`hooks`) before it is sent. Errors
+that can be known before the first byte (bad prompt, full queue, unknown model) are proper
+HTTP errors; an error after a stream started is sent as an SSE ``error`` event, then ``[DONE]``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from privtune.serve.backends.base import BackendBusy, BackendError, BadPrompt, GenRequest, GenResult
+from privtune.serve.hooks import GuardChain, GuardContext
+from privtune.serve.roles import Role, allow
+from privtune.serve.schemas import ChatCompletionRequest, CompletionRequest, error_body, error_response
+
+def _gateway(request: Request) -> Any:
+    return request.app.state.gateway
+
+
+@allow(Role.user)
+async def list_models(request: Request) -> dict[str, Any]:
+    gw = _gateway(request)
+    return {"object": "list", "data": [{"id": gw.backend.model_id, "object": "model", "created": 0,
+                                        "owned_by": "privtune"}]}
+
+
+def _gen_request(gw: Any, body: ChatCompletionRequest | CompletionRequest) -> GenRequest | JSONResponse:
+    limits = gw.cfg.limits
+    if body.model != gw.backend.model_id:
+        return error_response(404, f"model {body.model[:64]!r} is not served here; see /v1/models",
+                              "model_not_found", "model")
+    max_tokens = body.max_completion_tokens or body.max_tokens or limits.default_max_tokens
+    if max_tokens > limits.max_tokens_cap:
+        return error_response(400, f"max_tokens {max_tokens} exceeds this server's cap of {limits.max_tokens_cap}",
+                              "max_tokens_too_large", "max_tokens")
+    common = {"max_tokens": max_tokens, "temperature": body.temperature, "top_p": body.top_p,
+              "stop": body.stop_list(), "seed": body.seed, "timeout_s": limits.request_timeout_s,
+              "ignore_eos": body.ignore_eos}
+    if isinstance(body, ChatCompletionRequest):
+        return GenRequest("chat", messages=[m.model_dump() for m in body.messages], **common)
+    return GenRequest("completion", prompt=body.prompt, **common)
+
+
+def _backend_error(exc: Exception) -> JSONResponse:
+    if isinstance(exc, BackendBusy):
+        return error_response(503, "server busy: the generation queue is full", "queue_full",
+                              headers={"Retry-After": str(exc.retry_after_s)})
+    if isinstance(exc, BadPrompt):
+        return error_response(400, str(exc), "bad_prompt", "messages")
+    assert isinstance(exc, BackendError)
+    return error_response(exc.status, str(exc), "backend_error")
+
+
+def _usage(result: GenResult) -> dict[str, int]:
+    return {"prompt_tokens": result.prompt_tokens, "completion_tokens": result.completion_tokens,
+            "total_tokens": result.prompt_tokens + result.completion_tokens}
+
+
+def _record(ctx: dict[str, Any], result: GenResult, chain: GuardChain) -> None:
+    ctx["prompt_tokens"], ctx["completion_tokens"] = result.prompt_tokens, result.completion_tokens
+    ctx["extra"].update(chain.audit_fields())
+
+
+async def _complete(request: Request, body: ChatCompletionRequest | CompletionRequest) -> Any:
+    gw = _gateway(request)
+    ctx = request.scope["privtune"]
+    req = _gen_request(gw, body)
+    if isinstance(req, JSONResponse):
+        return req
+    ctx["model"], ctx["stream"] = gw.backend.model_id, body.stream
+    principal = ctx["principal"]
+    gctx = GuardContext(ctx["request_id"], principal.key_id, principal.role.value, request.url.path, body.stream)
+    chain = GuardChain([g.start(gctx) for g in gw.guards])
+    chat = req.kind == "chat"
+    rid = ("chatcmpl-" if chat else "cmpl-") + secrets.token_hex(12)
+    created = int(time.time())
+    if not body.stream:
+        try:
+            result = await gw.backend.generate(req)
+        except (BackendBusy, BadPrompt, BackendError) as exc:
+            return _backend_error(exc)
+        text = chain.feed(result.text) + chain.finish()
+        _record(ctx, result, chain)
+        choice: dict[str, Any] = {"index": 0, "finish_reason": result.finish_reason, "logprobs": None}
+        if chat:
+            choice["message"] = {"role": "assistant", "content": text}
+        else:
+            choice["text"] = text
+        return {"id": rid, "object": "chat.completion" if chat else "text_completion", "created": created,
+                "model": gw.backend.model_id, "choices": [choice], "usage": _usage(result)}
+    events = gw.backend.stream(req)
+    try:
+        first = await events.__anext__()  # errors before the first byte are still proper HTTP errors
+    except (BackendBusy, BadPrompt, BackendError) as exc:
+        await events.aclose()
+        return _backend_error(exc)
+    include_usage = bool(body.stream_options and body.stream_options.include_usage)
+    sse = _sse(gw.backend.model_id, rid, created, chat, include_usage, first, events, chain, ctx)
+    return StreamingResponse(sse, media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
+def _chunk(rid: str, created: int, model: str, chat: bool, text: str | None, finish: str | None,
+           role: bool = False) -> str:
+    if chat:
+        delta: dict[str, Any] = ({"role": "assistant", "content": ""} if role else
+                                 {"content": text} if text is not None else {})
+        choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
+        obj = "chat.completion.chunk"
+    else:
+        choice, obj = {"index": 0, "text": text or "", "finish_reason": finish, "logprobs": None}, "text_completion"
+    return "data: " + json.dumps({"id": rid, "object": obj, "created": created, "model": model,
+                                  "choices": [choice]}) + "\n\n"
+
+
+async def _sse(model: str, rid: str, created: int, chat: bool, include_usage: bool, first: str | GenResult,
+               events: AsyncIterator[str | GenResult], chain: GuardChain, ctx: dict[str, Any]) -> AsyncIterator[str]:
+    result: GenResult | None = None
+    try:
+        if chat:
+            yield _chunk(rid, created, model, chat, None, None, role=True)
+        item: str | GenResult | None = first
+        while item is not None:
+            if isinstance(item, GenResult):
+                result = item
+                break
+            safe = chain.feed(item)
+            if safe:
+                yield _chunk(rid, created, model, chat, safe, None)
+            item = await events.__anext__()
+        tail = chain.finish()
+        if tail:
+            yield _chunk(rid, created, model, chat, tail, None)
+        assert result is not None
+        yield _chunk(rid, created, model, chat, None if chat else "", result.finish_reason)
+        if include_usage:
+            yield "data: " + json.dumps({"id": rid, "object": "chat.completion.chunk" if chat else "text_completion",
+                                         "created": created, "model": model, "choices": [],
+                                         "usage": _usage(result)}) + "\n\n"
+        yield "data: [DONE]\n\n"
+    except (BackendBusy, BadPrompt, BackendError) as exc:
+        chain.finish()  # flushed but not sent: the stream failed
+        status = 503 if isinstance(exc, BackendBusy) else 400 if isinstance(exc, BadPrompt) else exc.status
+        yield "data: " + json.dumps(error_body(status, str(exc), "stream_error")) + "\n\n"
+        yield "data: [DONE]\n\n"
+    finally:
+        await events.aclose()
+        if result is not None:
+            _record(ctx, result, chain)
+        elif not ctx["extra"]:
+            ctx["extra"].update(chain.audit_fields())
+
+
+@allow(Role.user)
+async def chat_completions(request: Request, body: ChatCompletionRequest) -> Any:
+    return await _complete(request, body)
+
+
+@allow(Role.user)
+async def completions(request: Request, body: CompletionRequest) -> Any:
+    return await _complete(request, body)
+
+
+def add_openai_routes(app: FastAPI) -> None:
+    app.add_api_route("/v1/models", list_models, methods=["GET"])
+    app.add_api_route("/v1/chat/completions", chat_completions, methods=["POST"])
+    app.add_api_route("/v1/completions", completions, methods=["POST"])

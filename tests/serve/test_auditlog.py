@@ -1,0 +1,128 @@
+"""The audit log: one content-free record per request, hash chain, verify-log, retention, client address modes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from serve_helpers import bearer, role_keys
+from privtune.serve.auditlog import AuditLog, client_address, verify_log
+
+
+def _log(tmp_path, n=5, start=None):
+    log = AuditLog(tmp_path / "audit.jsonl")
+    start = start or dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    for i in range(n):
+        log.append({"time": (start + dt.timedelta(days=i)).isoformat(), "request_id": f"r{i}", "status": 200})
+    log.close()
+    return tmp_path / "audit.jsonl"
+
+
+def _rewrite(path, lines):
+    path.write_text("".join(line + "\n" for line in lines))
+
+
+def test_chain_verifies_and_survives_reopening(tmp_path):
+    path = _log(tmp_path)
+    log = AuditLog(path)
+    log.append({"time": "2026-02-01T00:00:00+00:00", "request_id": "late", "status": 200})
+    log.close()
+    res = verify_log(path)
+    assert res.ok and res.records == 6
+
+
+@pytest.mark.parametrize("damage", ["edit", "delete_middle", "delete_first", "delete_last", "reorder"])
+def test_verify_detects_edits_and_deletions(tmp_path, damage):
+    path = _log(tmp_path)
+    lines = path.read_text().splitlines()
+    if damage == "edit":
+        rec = json.loads(lines[2])
+        rec["status"] = 500
+        lines[2] = json.dumps(rec, sort_keys=True, separators=(",", ":"))
+    elif damage == "delete_middle":
+        del lines[2]
+    elif damage == "delete_first":
+        del lines[0]
+    elif damage == "delete_last":
+        del lines[-1]
+    else:
+        lines[1], lines[2] = lines[2], lines[1]
+    _rewrite(path, lines)
+    res = verify_log(path)
+    assert not res.ok and res.problem
+
+
+def test_verify_log_cli_exit_codes(tmp_path):
+    from privtune.cli import app
+
+    path = _log(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["serve", "verify-log", str(path)]).exit_code == 0
+    lines = path.read_text().splitlines()
+    _rewrite(path, lines[:1] + lines[2:])
+    r = runner.invoke(app, ["serve", "verify-log", str(path)])
+    # main() turns the PrivtuneError into its exit code (5) and one message
+    assert r.exception.exit_code == 5 and "line 2" in str(r.exception)
+    r = runner.invoke(app, ["serve", "verify-log", str(tmp_path / "missing.jsonl")])
+    assert r.exception.exit_code == 2
+
+
+def test_retention_purges_old_records_and_the_rest_still_verifies(tmp_path):
+    path = _log(tmp_path, n=10)
+    log = AuditLog(path)
+    removed = log.purge_older_than(3, now=dt.datetime(2026, 1, 10, 12, tzinfo=dt.timezone.utc))
+    assert removed == 7  # Jan 1-7 are older than Jan 7 12:00
+    log.append({"time": "2026-01-11T00:00:00+00:00", "request_id": "after", "status": 200})
+    log.close()
+    res = verify_log(path)
+    assert res.ok and res.records == 4
+    # deleting the oldest remaining record is still caught after a purge
+    _rewrite(path, path.read_text().splitlines()[1:])
+    assert not verify_log(path).ok
+
+
+def test_client_address_modes():
+    assert client_address("203.0.113.77", "full") == "203.0.113.77"
+    assert client_address("203.0.113.77", "truncated") == "203.0.113.0/24"
+    assert client_address("2001:db8:1234:5678::1", "truncated") == "2001:db8:1234::/48"
+    assert client_address("203.0.113.77", "off") is None
+
+
+def test_one_record_per_request_with_metadata_only(make_gateway, tmp_path):
+    gw = make_gateway(audit_log={"path": str(tmp_path / "a.jsonl"), "client_address": "full"})
+    keys = role_keys(gw)
+    with TestClient(gw.app) as c:
+        c.post("/v1/chat/completions", headers=bearer(keys["user"]),
+               json={"model": "tiny", "messages": [{"role": "user", "content": "hello"}], "max_tokens": 4})
+        c.get("/v1/models")
+        c.get("/metrics", headers=bearer(keys["user"]))
+        tail = c.get("/v1/audit/log?n=3", headers=bearer(keys["auditor"])).json()["records"]
+    records = [json.loads(line) for line in (tmp_path / "a.jsonl").read_text().splitlines()]
+    assert len(records) == 4 and records[:3] == tail
+    gen, anon, forbidden, _ = records
+    assert gen["route"] == "/v1/chat/completions" and gen["status"] == 200 and gen["model"] == "tiny"
+    assert gen["role"] == "user" and gen["auth"] == "api_key" and gen["prompt_tokens"] > 0
+    assert gen["completion_tokens"] > 0 and gen["latency_ms"] > 0 and gen["client"] == "testclient"
+    assert anon["status"] == 401 and anon["key_id"] is None and anon["error"] == "invalid_api_key"
+    assert forbidden["status"] == 403
+    assert set(gen) == {"time", "request_id", "key_id", "auth", "role", "method", "route", "status", "error", "model",
+                        "stream", "prompt_tokens", "completion_tokens", "latency_ms", "client", "prev", "hash"}
+    assert verify_log(tmp_path / "a.jsonl").ok
+
+
+def test_metrics_for_auditors_count_requests_and_tokens_without_key_ids(make_gateway):
+    gw = make_gateway()
+    keys = role_keys(gw)
+    with TestClient(gw.app) as c:
+        c.post("/v1/completions", headers=bearer(keys["user"]), json={"model": "tiny", "prompt": "x", "max_tokens": 3,
+                                                                       "ignore_eos": True})
+        c.get("/v1/models")
+        text = c.get("/metrics", headers=bearer(keys["auditor"])).text
+    assert 'privtune_requests_total{route="/v1/completions",status="200"} 1.0' in text
+    assert 'privtune_requests_total{route="/v1/models",status="401"} 1.0' in text
+    assert 'privtune_tokens_total{kind="completion"} 3.0' in text
+    assert all(k.split("_")[1] not in text for k in keys.values())

@@ -1,0 +1,133 @@
+"""JWTs: pinned algorithms, required claims, lifetime cap, alg none and HS/RS confusion refused, revocation."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import uuid
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from serve_helpers import bearer, role_keys
+from privtune.serve.auth.jwt import issue_token, write_secret
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _claims(**over):
+    now = int(time.time())
+    return {"sub": "alice", "role": "user", "iat": now, "exp": now + 600, "jti": uuid.uuid4().hex, **over}
+
+
+@pytest.fixture()
+def jwt_env(make_gateway, tmp_path):
+    secret_file = tmp_path / "jwt.secret"
+    write_secret(secret_file)
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ed_key = ed25519.Ed25519PrivateKey.generate()
+    pems = []
+    for i, k in enumerate((rsa_key, ed_key)):
+        p = tmp_path / f"idp{i}.pem"
+        p.write_bytes(k.public_key().public_bytes(serialization.Encoding.PEM,
+                                                  serialization.PublicFormat.SubjectPublicKeyInfo))
+        pems.append(str(p))
+    gw = make_gateway(auth={"key_store": str(tmp_path / "keys.sqlite3"), "jwt_secret_file": str(secret_file),
+                            "jwt_public_keys": pems})
+    secret = secret_file.read_bytes().strip()
+    return gw, secret, rsa_key, ed_key, (tmp_path / "idp0.pem").read_bytes()
+
+
+def _status(c, token):
+    return c.get("/v1/models", headers=bearer(token)).status_code
+
+
+def test_valid_tokens_from_both_trust_roots(jwt_env):
+    gw, secret, rsa_key, ed_key, _ = jwt_env
+    with TestClient(gw.app) as c:
+        assert _status(c, issue_token(secret, "alice", "user")[0]) == 200
+        assert _status(c, jwt.encode(_claims(), rsa_key, algorithm="RS256")) == 200
+        assert _status(c, jwt.encode(_claims(), ed_key, algorithm="EdDSA")) == 200
+        # role claim is honoured: an auditor token may not infer
+        assert _status(c, jwt.encode(_claims(role="auditor"), secret, algorithm="HS256")) == 403
+        assert _status(c, jwt.encode(_claims(role="root"), secret, algorithm="HS256")) == 401
+
+
+@pytest.mark.parametrize("missing", ["exp", "iat", "sub", "jti"])
+def test_required_claims(jwt_env, missing):
+    gw, secret, *_ = jwt_env
+    claims = _claims()
+    del claims[missing]
+    with TestClient(gw.app) as c:
+        r = c.get("/v1/models", headers=bearer(jwt.encode(claims, secret, algorithm="HS256")))
+        assert r.status_code == 401 and missing in r.json()["error"]["message"]
+
+
+def test_expired_too_long_lived_and_wrongly_signed_tokens(jwt_env):
+    gw, secret, rsa_key, *_ = jwt_env
+    now = int(time.time())
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    with TestClient(gw.app) as c:
+        assert _status(c, jwt.encode(_claims(iat=now - 700, exp=now - 60), secret, algorithm="HS256")) == 401
+        assert _status(c, jwt.encode(_claims(exp=now + 3601), secret, algorithm="HS256")) == 401
+        assert _status(c, jwt.encode(_claims(), b"x" * 48, algorithm="HS256")) == 401
+        assert _status(c, jwt.encode(_claims(), other, algorithm="RS256")) == 401
+        assert _status(c, jwt.encode(_claims(), secret, algorithm="HS512")) == 401
+        assert _status(c, "a.b.c") == 401
+
+
+def test_alg_none_and_hs_rs_confusion_are_refused(jwt_env):
+    gw, _, _, _, rsa_pem = jwt_env
+    header_none = _b64(json.dumps({"alg": "none", "typ": "JWT"}).encode())
+    body = _b64(json.dumps(_claims()).encode())
+    # HS256 "signed" with the RSA public key's PEM: valid if a server used the public key as an HMAC secret.
+    header_hs = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    sig = _b64(hmac.new(rsa_pem, f"{header_hs}.{body}".encode(), hashlib.sha256).digest())
+    with TestClient(gw.app) as c:
+        assert _status(c, f"{header_none}.{body}.") == 401
+        assert _status(c, f"{header_hs}.{body}.{sig}") == 401
+
+
+def test_revoked_jti_and_revoked_key_fail_on_the_next_request(jwt_env):
+    gw, secret, *_ = jwt_env
+    keys = role_keys(gw)
+    token, claims = issue_token(secret, "bob", "user")
+    from privtune.serve.auth.keys import split_key
+
+    kid = split_key(keys["user"])[0]
+    keyed, _ = issue_token(secret, "carol", "user", kid=kid)
+    with TestClient(gw.app) as c:
+        assert _status(c, token) == 200 and _status(c, keyed) == 200
+        r = c.post("/admin/tokens/revoke", headers=bearer(keys["admin"]), json={"jti": claims["jti"]})
+        assert r.status_code == 200
+        assert _status(c, token) == 401
+        c.post(f"/admin/keys/{kid}/revoke", headers=bearer(keys["admin"]))
+        assert _status(c, keyed) == 401
+
+
+def test_token_issue_cli(tmp_path):
+    from privtune.cli import app
+
+    secret = tmp_path / "s"
+    r = CliRunner().invoke(app, ["token", "issue", "--sub", "ci", "--role", "auditor", "--secret-file", str(secret),
+                                 "--create-secret", "--lifetime-s", "300"])
+    assert r.exit_code == 0, r.output
+    token = r.stdout.strip().splitlines()[-1]
+    claims = jwt.decode(token, secret.read_bytes().strip(), algorithms=["HS256"])
+    assert claims["role"] == "auditor" and claims["exp"] - claims["iat"] == 300 and claims["jti"]
+    assert oct(secret.stat().st_mode & 0o777) == "0o600"
+    store = tmp_path / "k.sqlite3"
+    r = CliRunner().invoke(app, ["token", "revoke", claims["jti"], "--key-store", str(store)])
+    assert r.exit_code == 0, r.output
+    from privtune.serve.auth.keys import open_sqlite
+
+    assert open_sqlite(store).jti_revoked(claims["jti"])

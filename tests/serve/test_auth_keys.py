@@ -1,0 +1,102 @@
+"""API keys: shown once, stored hashed (0600), expiry, rotation with grace, revocation on the next request, CLI."""
+
+from __future__ import annotations
+
+import stat
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from serve_helpers import bearer, role_keys
+from privtune.serve.auth.keys import open_sqlite, split_key
+from privtune.serve.roles import Role
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_keys_are_stored_as_hashes_in_a_0600_file(tmp_path):
+    path = tmp_path / "keys.sqlite3"
+    store = open_sqlite(path)
+    rec, key = store.create("alice", Role.user)
+    key_id, secret = split_key(key)
+    assert key_id == rec.key_id
+    store.close()
+    raw = path.read_bytes()
+    assert secret.encode() not in raw and key.encode() not in raw and rec.key_id.encode() in raw
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    store = open_sqlite(path)
+    assert store.verify(key).key_id == rec.key_id
+    assert store.verify(key[:-1] + ("A" if key[-1] != "A" else "B")) is None  # one character off
+    assert store.verify(f"ptk_{'0' * 12}_{secret}") is None  # right secret, unknown id
+    assert store.verify("not-a-key") is None and store.verify("ptk_short_x") is None
+
+
+def test_expiry_and_rotation_grace(tmp_path):
+    clock = Clock()
+    store = open_sqlite(tmp_path / "k.sqlite3", now=clock)
+    rec, key = store.create("svc", Role.auditor, ttl_s=3600)
+    clock.t += 3599
+    assert store.verify(key) is not None
+    clock.t += 2
+    assert store.verify(key) is None
+    rec, old = store.create("svc2", Role.user)
+    new_rec, new = store.rotate(rec.key_id, grace_s=600)
+    assert new_rec.role == Role.user and new_rec.name == "svc2" and new != old
+    assert store.get(rec.key_id).replaced_by == new_rec.key_id
+    clock.t += 599
+    assert store.verify(old) is not None and store.verify(new) is not None
+    clock.t += 2
+    assert store.verify(old) is None and store.verify(new) is not None
+
+
+def test_revoked_key_fails_on_the_very_next_request(make_gateway):
+    gw = make_gateway()
+    keys = role_keys(gw)
+    with TestClient(gw.app) as c:
+        assert c.get("/v1/models", headers=bearer(keys["user"])).status_code == 200
+        key_id = split_key(keys["user"])[0]
+        r = c.post(f"/admin/keys/{key_id}/revoke", headers=bearer(keys["admin"]))
+        assert r.status_code == 200 and r.json()["revoked"]
+        assert c.get("/v1/models", headers=bearer(keys["user"])).status_code == 401
+
+
+def test_admin_routes_create_list_rotate(make_gateway):
+    gw = make_gateway()
+    admin = role_keys(gw)["admin"]
+    with TestClient(gw.app) as c:
+        r = c.post("/admin/keys", headers=bearer(admin), json={"name": "bob", "role": "user", "ttl_days": 1})
+        assert r.status_code == 201
+        created = r.json()
+        assert created["api_key"].startswith("ptk_") and created["expires"]
+        listed = c.get("/admin/keys", headers=bearer(admin)).text
+        assert created["key_id"] in listed and created["api_key"] not in listed and "secret_hash" not in listed
+        r = c.post(f"/admin/keys/{created['key_id']}/rotate", headers=bearer(admin), json={"grace_hours": 0})
+        assert r.status_code == 201
+        assert c.get("/v1/models", headers=bearer(r.json()["api_key"])).status_code == 200
+        assert c.get("/v1/models", headers=bearer(created["api_key"])).status_code == 401  # grace 0
+
+
+def test_keys_cli(tmp_path):
+    from privtune.cli import app
+
+    store = str(tmp_path / "cli.sqlite3")
+    runner = CliRunner()
+    r = runner.invoke(app, ["keys", "create", "--name", "ops", "--role", "admin", "--key-store", store])
+    assert r.exit_code == 0, r.output
+    key = r.stdout.strip().splitlines()[-1]
+    key_id = split_key(key)[0]
+    r = runner.invoke(app, ["keys", "list", "--key-store", store, "--json"])
+    assert key_id in r.stdout and key not in r.stdout and '"role": "admin"' in r.stdout
+    r = runner.invoke(app, ["keys", "rotate", key_id, "--grace-hours", "1", "--key-store", store])
+    assert r.exit_code == 0 and r.stdout.strip().startswith("ptk_")
+    r = runner.invoke(app, ["keys", "revoke", key_id, "--key-store", store])
+    assert r.exit_code == 0
+    assert open_sqlite(tmp_path / "cli.sqlite3").verify(key) is None
+    r = runner.invoke(app, ["keys", "create", "--name", "x", "--role", "root", "--key-store", store])
+    assert r.exit_code != 0
