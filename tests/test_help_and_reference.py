@@ -16,7 +16,9 @@ from privtune.config import config_flags
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = {"privtune scan": "privtune.scan.config:ScanConfig", "privtune train": "privtune.train.config:TrainConfig",
-           "privtune audit": "privtune.audit.config:AuditConfig", "privtune demo": "privtune.demo.config:DemoConfig"}
+           "privtune audit": "privtune.audit.config:AuditConfig", "privtune demo": "privtune.demo.config:DemoConfig",
+           "privtune serve": "privtune.serve.config:ServeConfig",
+           "privtune license check": "privtune.provenance.licence_check:LicenceCheckConfig"}
 
 
 def _model(path: str) -> Any:
@@ -29,6 +31,9 @@ def _model(path: str) -> Any:
 def _commands(cmd: Any = None, path: str = "privtune") -> Iterator[tuple[str, Any]]:
     cmd = cmd or typer.main.get_command(app)
     if hasattr(cmd, "commands"):
+        own = [p for p in cmd.params if p.param_type_name == "option" and "--help" not in p.opts]
+        if own and path != "privtune":  # a group that also runs by itself (`privtune serve --base ...`)
+            yield path, cmd
         for name, sub in cmd.commands.items():
             yield from _commands(sub, f"{path} {name}")
     else:

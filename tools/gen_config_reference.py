@@ -73,7 +73,7 @@ def root_command() -> Command:
 def walk(cmd: Command, path: str = "privtune") -> Iterator[tuple[str, Command]]:
     """Every leaf command with its full path, in the order the CLI lists them."""
     if hasattr(cmd, "commands"):
-        if any(_is_option(p) and "--help" not in p.opts for p in cmd.params):
+        if path != "privtune" and any(_is_option(p) and "--help" not in p.opts for p in cmd.params):
             yield path, cmd  # a group that runs by itself too (`privtune serve --base ...`)
         for name, sub in cmd.commands.items():
             yield from walk(sub, f"{path} {name}")
