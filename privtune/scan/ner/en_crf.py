@@ -1,0 +1,168 @@
+"""English PERSON / ADDRESS / ORGANIZATION tagger: a word-level linear-chain CRF (crfsuite).
+
+Trained by ``tools/train_en_ner.py`` on the Broad Twitter Corpus, WNUT17 and wikigold train
+parts plus generated chat sentences with names of many nationalities (see MODEL_CARD.md).
+Features per token: the word in lower case, its prefix/suffix, its shape, lexicon membership
+(first names, last names, common sentence words), and the same for the two words either side.
+
+Cost control: a line is tagged only if it holds a capitalised word that is not a common
+sentence word (names, places and organisations are written that way in nearly all text the
+scan sees); the features are plain strings handed to crfsuite's C tagger.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from privtune.errors import ConfigError
+from privtune.scan.ner.english import NOT_NAME
+from privtune.scan.ner.lexicon import en_lexicon
+
+MODEL_PATH = Path(__file__).with_name("en_crf.crfsuite")
+LABELS = {"PER": "PERSON", "LOC": "ADDRESS", "ORG": "ORGANIZATION"}
+DETECTOR = "en_ner_model"
+# Tokens: @handles, #tags and URLs whole; words with inner apostrophes / hyphens; single marks.
+TOKEN = re.compile(r"https?://\S+|[@#]\w+|\w+(?:['’.-]\w+)*|[^\w\s]")
+_CANDIDATE = re.compile(r"(?<![\w'’])[A-Z\u00c0-\u00de][a-z\u00df-\u024f]")
+_LINES = re.compile(r"[^\n]+")
+
+
+def shape(w: str) -> str:
+    """Word shape with runs collapsed: "McDonald" -> "XxXx", "2024" -> "d", "@bob" -> "@x"."""
+    out = []
+    for c in w:
+        k = "X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c
+        if not out or out[-1] != k:
+            out.append(k)
+    return "".join(out)[:6]
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[frozenset[str], frozenset[str]]:
+    lex = en_lexicon()
+    return lex.first_names, lex.last_names
+
+
+def token_features(words: list[str]) -> list[list[str]]:
+    """crfsuite attribute strings per token (the same at training and at inference)."""
+    first, last = _lexicon()
+    n = len(words)
+    base = []
+    for w in words:
+        lw = w.lower()
+        t = w.title() if w.isupper() and len(w) > 1 else w
+        base.append((
+            lw, shape(w), lw[-3:], lw[:3],
+            "F" if t in first else "", "L" if t in last else "", "S" if t in NOT_NAME else "",
+        ))
+    feats = []
+    for i, (lw, sh, suf, pre, f, la, st) in enumerate(base):
+        row = [f"w={lw}", f"sh={sh}", f"suf={suf}", f"pre={pre}", f"len={min(len(lw), 8)}"]
+        if f:
+            row.append("first")
+        if la:
+            row.append("last")
+        if st:
+            row.append("stop")
+        if i == 0:
+            row.append("BOS")
+        if i == n - 1:
+            row.append("EOS")
+        for k in (-2, -1, 1, 2):
+            j = i + k
+            if 0 <= j < n:
+                o = base[j]
+                row += [f"{k}w={o[0]}", f"{k}sh={o[1]}"]
+                if o[4] or o[5]:
+                    row.append(f"{k}name")
+            else:
+                row.append(f"{k}pad")
+        row.append(f"sh-1sh={base[i - 1][1] if i else '^'}|{sh}")
+        feats.append(row)
+    return feats
+
+
+class EnTagger:
+    """The loaded crfsuite model: ``spans(text)`` returns ``(start, end, type, score)``."""
+
+    def __init__(self, path: Path = MODEL_PATH) -> None:
+        import pycrfsuite
+
+        if not path.is_file():
+            raise ConfigError(f"English NER model not found: {path}; run tools/train_en_ner.py")
+        self._tagger = pycrfsuite.Tagger()
+        try:
+            self._tagger.open(str(path))
+        except (OSError, ValueError) as exc:  # pycrfsuite raises ValueError on a bad file
+            raise ConfigError(f"cannot load the English NER model {path}: {exc}") from exc
+        self._lock = threading.Lock()
+
+    def spans(self, text: str) -> list[tuple[int, int, str, float]]:
+        out: list[tuple[int, int, str, float]] = []
+        for line in _LINES.finditer(text):
+            if not any(m.group() and _worth(text, m.start()) for m in _CANDIDATE.finditer(text, *line.span())):
+                continue
+            toks = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text, *line.span())]
+            if not toks:
+                continue
+            with self._lock:  # a crfsuite tagger holds one sequence at a time
+                tags = self._tagger.tag(token_features([w for _, _, w in toks]))
+                out += _decode(self._tagger, toks, tags)
+        return out
+
+
+def _worth(text: str, pos: int) -> bool:
+    """A capitalised word that is no common sentence word ("The", "Thanks", "I")."""
+    m = TOKEN.match(text, pos)
+    return m is not None and m.group() not in NOT_NAME
+
+
+def _decode(tagger, toks: list[tuple[int, int, str]], tags: list[str]) -> list[tuple[int, int, str, float]]:
+    """BIO tags to spans; a span's score is the mean marginal probability of its tags."""
+    out = []
+    i = 0
+    while i < len(tags):
+        tag = tags[i]
+        if tag == "O":
+            i += 1
+            continue
+        label = tag[2:]
+        j = i + 1
+        while j < len(tags) and tags[j] == f"I-{label}":
+            j += 1
+        prob = sum(tagger.marginal(tags[k], k) for k in range(i, j)) / (j - i)
+        if label in LABELS:
+            out.append((toks[i][0], toks[j - 1][1], LABELS[label], prob))
+        i = j
+    return out
+
+
+_LOCK = threading.Lock()
+_TAGGER: EnTagger | None = None
+
+
+def get_tagger() -> EnTagger:
+    """The process-wide tagger, loaded on first use."""
+    global _TAGGER
+    if _TAGGER is None:
+        with _LOCK:
+            if _TAGGER is None:
+                _TAGGER = EnTagger()
+    return _TAGGER
+
+
+_LAST: tuple[str, list[tuple[int, int, str, float]]] = ("", [])
+
+
+def tag_en(text: str) -> list[tuple[int, int, str, float]]:
+    """Spans of ``text``; the three English model recognizers share one run via a 1-entry cache."""
+    global _LAST
+    last = _LAST
+    if last[0] == text and text:
+        return last[1]
+    spans = get_tagger().spans(text)
+    _LAST = (text, spans)
+    return spans
