@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from privtune.scan.entities import ENTITY_TYPES
+from privtune.scan.ner.backends import NerBackendConfig
 
 
 class ScanConfig(BaseModel):
@@ -49,6 +50,9 @@ class ScanConfig(BaseModel):
     )
     workers: int = Field(1, ge=1, le=64, description="Worker processes for detection/anonymisation.")
     max_flagged_in_report: int = Field(200, ge=0, description="Cap on listed flagged records.")
+    ner_backend: NerBackendConfig | None = Field(
+        None, description="Extra NER model from a local directory (spaCy, HF token classification, GLiNER)."
+    )
 
     @field_validator("types")
     @classmethod

@@ -18,6 +18,7 @@ from privtune.io.records import detect_shape, set_field, text_fields
 from privtune.scan.analyzer import Analyzer
 from privtune.scan.anonymize import Anonymizer, load_policy
 from privtune.scan.config import ScanConfig
+from privtune.scan.ner.backends import build_analyzer
 from privtune.scan.curation import RecordSummary, answer_fields_for, summarize
 from privtune.scan.curation.risk import RiskAssessment, assess_risk
 from privtune.scan.entities import Finding, Span
@@ -91,7 +92,7 @@ class RecordProcessor:
 
     def __init__(self, cfg: ScanConfig, key: bytes) -> None:
         self.cfg = cfg
-        self.analyzer = Analyzer(types=cfg.types, min_score=cfg.min_score)
+        self.analyzer = build_analyzer(cfg.types, cfg.min_score, cfg.ner_backend)
         self.policy = load_policy(cfg.policy)
         self.anonymizer = Anonymizer(self.policy, key, cache_size=PSEUDONYM_CACHE)
         self.rewrite = cfg.out is not None
