@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from privtune.scan.ner.english import NOT_NAME
+from privtune.scan.ner.lexicon import en_lexicon
 
 # A capitalised word of any Latin script ("Vámos", "Øberg", "O'Neill", "Smith-Jones").
 _CAP = r"(?:[A-Z\u00c0-\u00de](?:['’][A-Z\u00c0-\u00de])?[a-z\u00df-\u00ff\u0100-\u024f'’]+(?:-[A-Z\u00c0-\u00de][a-z\u00df-\u00ff\u0100-\u024f]+)?)"
@@ -24,7 +25,7 @@ _CUE = (
 )
 CUE_BEFORE = re.compile(rf"(?i:(?<![A-Za-z])(?:{_CUE}))[ \t,]+(?-i:{_NAME})(?![A-Za-z0-9])")
 # "Tomasz: you saved me!" — a name, a colon and a space at the start of a line.
-SPEAKER = re.compile(rf"(?m)^[ \t]*(?-i:{_NAME})[ \t]*:[ \t]")
+SPEAKER = re.compile(rf"(?m)^[ \t]*(?-i:{_NAME}):[ \t]")
 
 # Role labels and other capitalised words that start a chat line or follow "hi" but are no name.
 _NOT_NAME_HERE = frozenset(
@@ -33,10 +34,14 @@ _NOT_NAME_HERE = frozenset(
     "Address Phone Email Mobile Tel Fax Name Order Status Total Price Item Items Hotel Room "
     "There Here Everyone All Guys Folks Friends Again Yes No Ok Okay Thanks Welcome Sorry Hello Hi "
     "Good Morning Afternoon Evening Night Dear Sir Madam Mr Mrs Ms Dr Prof Miss Just Not Sure "
-    "Going Looking Trying Having Calling Writing Happy Glad Back Done Ready Fine Well Interested".split()
+    "Going Looking Trying Having Calling Writing Happy Glad Back Done Ready Fine Well Interested "
+    "Photo Video News Latest Breaking Official Live Watch Blog Update Report Jobs Today".split()
 )
 CUE_SCORE = 0.8
+# A speaker label is a name if the lexicon knows it, or if the text is a dialog (two or more
+# labelled lines); a lone "Photo: …" or "Latest News: …" line is a headline.
 SPEAKER_SCORE = 0.75
+LONE_LABEL_SCORE = 0.4
 
 
 def _usable(words: list[str]) -> list[str]:
@@ -52,6 +57,8 @@ def _usable(words: list[str]) -> list[str]:
 def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
     """``(start, end, score, detector)`` of names after a cue or before a speaker colon."""
     out: list[tuple[int, int, float, str]] = []
+    lex = en_lexicon()
+    dialog = len(SPEAKER.findall(text)) >= 2
     for pattern, score in ((CUE_BEFORE, CUE_SCORE), (SPEAKER, SPEAKER_SCORE)):
         for m in pattern.finditer(text):
             start = m.start("name")
@@ -61,5 +68,9 @@ def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
                 continue
             # Rebuild the span from the kept words (with the spaces between them).
             end = start + len("".join(parts[: 2 * len(words) - 1]))
+            if pattern is SPEAKER and not dialog and not any(
+                w in lex.first_names or w in lex.last_names for w in words
+            ):
+                score = LONE_LABEL_SCORE
             out.append((start, end, score, "en_person_cue"))
     return out
