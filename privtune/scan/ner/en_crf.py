@@ -46,18 +46,20 @@ def _lexicon() -> tuple[frozenset[str], frozenset[str]]:
     return lex.first_names, lex.last_names
 
 
+@lru_cache(maxsize=65536)
+def _word(w: str) -> tuple[str, str, str, str, str, str, str]:
+    """What the features need of one word (cached: chat text repeats its words)."""
+    first, last = _lexicon()
+    lw = w.lower()
+    t = w.title() if w.isupper() and len(w) > 1 else w
+    return (lw, shape(w), lw[-3:], lw[:3],
+            "F" if t in first else "", "L" if t in last else "", "S" if t in NOT_NAME else "")
+
+
 def token_features(words: list[str]) -> list[list[str]]:
     """crfsuite attribute strings per token (the same at training and at inference)."""
-    first, last = _lexicon()
     n = len(words)
-    base = []
-    for w in words:
-        lw = w.lower()
-        t = w.title() if w.isupper() and len(w) > 1 else w
-        base.append((
-            lw, shape(w), lw[-3:], lw[:3],
-            "F" if t in first else "", "L" if t in last else "", "S" if t in NOT_NAME else "",
-        ))
+    base = [_word(w) for w in words]
     feats = []
     for i, (lw, sh, suf, pre, f, la, st) in enumerate(base):
         row = [f"w={lw}", f"sh={sh}", f"suf={suf}", f"pre={pre}", f"len={min(len(lw), 8)}"]
