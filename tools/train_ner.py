@@ -1,7 +1,8 @@
 """Train the Chinese PERSON/ADDRESS/ORGANIZATION CRF on CLUENER2020 (+ Weibo and Resume train)
 and write the model files.
 
-    python tools/train_ner.py --data /work/shared/data/cluener --extra weibo.train resume.train
+    python tools/train_ner.py --data /work/shared/data/cluener      # the shipped model
+    python tools/train_ner.py --extra weibo.train resume.train --no-refit   # + Weibo and Resume train
 
 Steps (deterministic for a given --seed; crfsuite's L-BFGS has no randomness):
   1. write privtune/scan/ner/en_lexicon.json from Faker's en_US providers;
@@ -243,7 +244,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="use only the first N train sentences (smoke test)")
     ap.add_argument("--no-refit", action="store_true",
                     help="ship the calibration model (fitted on 1 - holdout of train): half the time")
-    ap.add_argument("--extra", nargs="*", default=["weibo.train", "resume.train"],
+    ap.add_argument("--extra", nargs="*", default=[],
                     help="other zh train sets (privtune.scan.ner.corpora names) added to CLUENER train")
     args = ap.parse_args()
 
