@@ -275,7 +275,7 @@ class PhoneRecognizer(Recognizer):
                     add(m.start(), m.end(), _intl_base(m.group()))
         # National formats after a cue, "00CC" / "(+CC)" numbers: a longer one replaces the
         # pieces of it found above ("001-909-737-8657" holds a NANP number).
-        for start, end, score in national_numbers(t, all_runs):
+        for start, end, score in national_numbers(t, all_runs, found.keys()):
             for key in [k for k in found if start <= k[0] and k[1] <= end]:
                 score = max(score, found.pop(key)) if key == (start, end) else score
             found[(start, end)] = score

@@ -16,6 +16,7 @@ with its own (a longer cued number replaces the pieces it contains).
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 import phonenumbers
 
@@ -27,13 +28,15 @@ _EN_CUES = (
     r"|sms|reach(?:\s+me)?|contact|my\s+number|ph\.|ph:|tlf|handy|telefon|t[eé]l[eé]fono"
 )
 _ZH_CUES = "电话|手机|座机|联系|号码|致电|拨打|来电|回电|热线|传真|打给"
-# A cue, then at most a few non-digit characters on the same line, then the number.
-_CUE = re.compile(rf"(?:(?<![a-z])(?:{_EN_CUES})(?![a-z])|{_ZH_CUES})[^0-9\n]{{0,26}}$", re.IGNORECASE)
+# A cue word; it must end at most _GAP characters (no digit, no line break) before the number.
+_CUE = re.compile(rf"(?<![a-z])(?:{_EN_CUES})(?![a-z])|{_ZH_CUES}", re.IGNORECASE)
+_GAP = 26
+_LAST_STOP = re.compile(r"(?s:.*)[0-9\n]")
 _NEGATIVE = re.compile("|".join(map(re.escape, NEGATIVE_CONTEXT)))
 _LOOKBACK = 40
 
 # Digit groups of 1-6 with one separator (or brackets) between them, an optional extension.
-_GROUP = r"\(?\+?[0-9]{1,6}\)?"
+_GROUP = r"\(?\+?[0-9]{1,6}+\)?"  # possessive: a long digit run splits one way only
 _CANDIDATE = re.compile(
     rf"(?<![0-9A-Za-z+]){_GROUP}(?:(?:[ .\-/]|\s?-\s?)?{_GROUP}){{0,7}}"
     r"(?:\s?(?:x|ext\.?|#)\s?[0-9]{1,6})?(?![0-9A-Za-z])"
@@ -48,9 +51,12 @@ INTL_VALID_SCORE = 0.85  # as contact._intl_base gives a valid "+CC" number
 MIN_DIGITS, MAX_DIGITS = 7, 15
 
 
-def national_numbers(t: str, runs: list[tuple[int, int, int]]) -> list[tuple[int, int, float]]:
+def national_numbers(
+    t: str, runs: tuple[tuple[int, int, int], ...], known: Container[tuple[int, int]] = frozenset()
+) -> list[tuple[int, int, float]]:
     """``(start, end, score)`` of cued national numbers and "00"/"(+CC)" numbers in the folded
-    text ``t``, looked for at the starts of its number ``runs`` (from ``number_runs``)."""
+    text ``t``, looked for at the starts of its number ``runs`` (from ``number_runs``);
+    candidates equal to a ``known`` span (found by the other phone patterns) are skipped."""
     out: list[tuple[int, int, float]] = []
     done = -1
     for run_start, _, _ in runs:
@@ -62,6 +68,8 @@ def national_numbers(t: str, runs: list[tuple[int, int, int]]) -> list[tuple[int
         if m is None:
             continue
         start, end = _balanced(t, m.start(), m.end())
+        if (start, end) in known:
+            continue
         value = t[start:end]
         ext = _EXTENSION.search(value)
         core = value[: ext.start()] if ext else value
@@ -106,11 +114,19 @@ def _closing(value: str) -> int:
 
 
 def _cued(t: str, start: int) -> bool:
+    """A cue word ends within _GAP characters before ``start``, with no digit or line break
+    after it (the window starts after the last one), and no reference word after the cue."""
     lo = max(0, start - _LOOKBACK)
-    left = t[lo:start]
-    cue = _CUE.search(left)
+    stop = _LAST_STOP.match(t, lo, start)
+    if stop is not None:
+        lo = stop.end()
+    cue = None
+    for cue in _CUE.finditer(t, lo, start):
+        pass  # the last cue before the number
+    if cue is None or start - cue.end() > _GAP:
+        return False
     # "order number 1234567", "tracking: 0471 2293": the number is a reference, not a phone.
-    return cue is not None and _NEGATIVE.search(left[cue.start() :].lower()) is None
+    return _NEGATIVE.search(t[cue.start() : start].lower()) is None
 
 
 def _intl_score(core: str) -> float:
