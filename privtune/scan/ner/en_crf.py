@@ -7,7 +7,7 @@ Features per token: the word in lower case, its prefix/suffix, its shape, lexico
 
 Cost control: a line is tagged only if it holds a capitalised word that is not a common
 sentence word (names, places and organisations are written that way in nearly all text the
-scan sees); the features are plain strings handed to crfsuite's C tagger.
+scan sees); a word's feature strings are cached.
 """
 
 from __future__ import annotations
@@ -46,43 +46,51 @@ def _lexicon() -> tuple[frozenset[str], frozenset[str]]:
     return lex.first_names, lex.last_names
 
 
+_OFFSETS = (-2, -1, 1, 2)
+_PAD = {k: [f"{k}pad"] for k in _OFFSETS}
+
+
 @lru_cache(maxsize=65536)
-def _word(w: str) -> tuple[str, str, str, str, str, str, str]:
-    """What the features need of one word (cached: chat text repeats its words)."""
+def _word(w: str) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]], str]:
+    """One word's own feature strings, the strings it adds to a token ``k`` places away (for
+    each k in _OFFSETS), and its shape. Cached: chat text repeats its words, and all of a
+    token's features but one are the words' own or their neighbours' strings."""
     first, last = _lexicon()
     lw = w.lower()
     t = w.title() if w.isupper() and len(w) > 1 else w
-    return (lw, shape(w), lw[-3:], lw[:3],
-            "F" if t in first else "", "L" if t in last else "", "S" if t in NOT_NAME else "")
+    sh = shape(w)
+    is_first, is_last = t in first, t in last
+    own = [f"w={lw}", f"sh={sh}", f"suf={lw[-3:]}", f"pre={lw[:3]}", f"len={min(len(lw), 8)}"]
+    if is_first:
+        own.append("first")
+    if is_last:
+        own.append("last")
+    if t in NOT_NAME:
+        own.append("stop")
+    ctx = {}
+    for k in _OFFSETS:
+        c = [f"{k}w={lw}", f"{k}sh={sh}"]
+        if is_first or is_last:
+            c.append(f"{k}name")
+        ctx[k] = tuple(c)
+    return tuple(own), ctx, sh
 
 
 def token_features(words: list[str]) -> list[list[str]]:
     """crfsuite attribute strings per token (the same at training and at inference)."""
     n = len(words)
-    base = [_word(w) for w in words]
+    info = [_word(w) for w in words]
     feats = []
-    for i, (lw, sh, suf, pre, f, la, st) in enumerate(base):
-        row = [f"w={lw}", f"sh={sh}", f"suf={suf}", f"pre={pre}", f"len={min(len(lw), 8)}"]
-        if f:
-            row.append("first")
-        if la:
-            row.append("last")
-        if st:
-            row.append("stop")
+    for i, (own, _, sh) in enumerate(info):
+        row = list(own)
         if i == 0:
             row.append("BOS")
         if i == n - 1:
             row.append("EOS")
-        for k in (-2, -1, 1, 2):
+        for k in _OFFSETS:
             j = i + k
-            if 0 <= j < n:
-                o = base[j]
-                row += [f"{k}w={o[0]}", f"{k}sh={o[1]}"]
-                if o[4] or o[5]:
-                    row.append(f"{k}name")
-            else:
-                row.append(f"{k}pad")
-        row.append(f"sh-1sh={base[i - 1][1] if i else '^'}|{sh}")
+            row += info[j][1][k] if 0 <= j < n else _PAD[k]
+        row.append(f"sh-1sh={info[i - 1][2] if i else '^'}|{sh}")
         feats.append(row)
     return feats
 
@@ -107,9 +115,9 @@ class EnTagger:
         for line in _LINES.finditer(text):
             if not any(m.group() and _worth(text, m.start()) for m in _CANDIDATE.finditer(text, *line.span())):
                 continue
+            # The whole line: tagging only windows around capitalised words was tried and lost
+            # lower-case names and organisations (en PERSON recall 0.65 -> 0.61) for -25% time.
             toks = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text, *line.span())]
-            if not toks:
-                continue
             with self._lock:  # a crfsuite tagger holds one sequence at a time
                 tags = self._tagger.tag(token_features([w for _, _, w in toks]))
                 out += _decode(self._tagger, toks, tags)
