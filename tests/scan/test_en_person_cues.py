@@ -21,6 +21,7 @@ def persons(text: str) -> list[str]:
         ("Dear Ms Halvorsen, your order shipped.", ["Ms Halvorsen"]),  # titles stay with the name
         ("Thanks Wojciech! That fixed it.", ["Wojciech"]),
         ("Krisztina Vámos listed her top picks", ["Krisztina Vámos"]),  # both in the lexicon
+        ("Hi April White, your ticket is closed", ["April White"]),  # a month, then a surname
     ],
 )
 def test_cued_and_lexicon_names(text, expected):
@@ -35,6 +36,7 @@ def test_cued_and_lexicon_names(text, expected):
         "Note: the Order is late",
         "Thanks again, it works now",
         "Hello Everyone, welcome back",
+        "Hi April, see you in May",
     ],
 )
 def test_role_labels_and_greetings_are_no_names(text):

@@ -44,12 +44,14 @@ SPEAKER_SCORE = 0.75
 LONE_LABEL_SCORE = 0.4
 
 
-def _usable(words: list[str]) -> list[str]:
-    """The leading words of a candidate that may be part of a name (stops at a common word)."""
+def _usable(words: list[str], last_names: frozenset[str]) -> list[str]:
+    """The leading words of a candidate that may be part of a name (stops at a common word,
+    unless a known last name follows it: "Hi April White" is a person, "Hi April" a month)."""
     out = []
-    for w in words:
+    for i, w in enumerate(words):
         if w in NOT_NAME or w in _NOT_NAME_HERE:
-            break
+            if not (i + 1 < len(words) and words[i + 1] in last_names and w not in _NOT_NAME_HERE):
+                break
         out.append(w)
     return out
 
@@ -63,7 +65,7 @@ def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
         for m in pattern.finditer(text):
             start = m.start("name")
             parts = re.split(r"([ \t]+)", m.group("name"))
-            words = _usable(parts[0::2])
+            words = _usable(parts[0::2], lex.last_names)
             if not words:
                 continue
             # Rebuild the span from the kept words (with the spaces between them).
