@@ -44,3 +44,17 @@ def test_features_are_the_same_for_the_same_words():
 def test_missing_model_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="train_en_ner"):
         EnTagger(tmp_path / "none.crfsuite")
+
+
+def test_compiled_inference_equals_crfsuite():
+    from privtune.scan.ner.en_crf import TOKEN, get_tagger
+
+    tagger = get_tagger()
+    for text in ("Hi, this is Peggy Wagner from Acme Corp in Leeds", "lol @bob see u in NYC w/ Tomasz",
+                 "The account holder is Raven Good.", "Krisztina Vámos listed her top picks"):
+        words = [m.group() for m in TOKEN.finditer(text)]
+        ref = tagger.crfsuite.tag(token_features(words))
+        ref_marg = [tagger.crfsuite.marginal(ref[i], i) for i in range(len(words))]
+        tags, marg = tagger.tag_words(words)
+        assert tags == ref
+        assert marg == pytest.approx(ref_marg, abs=1e-6)

@@ -96,19 +96,94 @@ def token_features(words: list[str]) -> list[list[str]]:
 
 
 class EnTagger:
-    """The loaded crfsuite model: ``spans(text)`` returns ``(start, end, type, score)``."""
+    """The loaded model: ``spans(text)`` returns ``(start, end, type, score)``.
+
+    crfsuite reads the file; inference runs the same model through :func:`en_kernels.tag_line`
+    on per-word weight rows (each word's feature strings are resolved to weights once), which
+    gives crfsuite's labels and marginals at a fraction of the per-token cost."""
 
     def __init__(self, path: Path = MODEL_PATH) -> None:
+        import numpy as np
         import pycrfsuite
 
         if not path.is_file():
             raise ConfigError(f"English NER model not found: {path}; run tools/train_en_ner.py")
-        self._tagger = pycrfsuite.Tagger()
+        self.crfsuite = pycrfsuite.Tagger()
         try:
-            self._tagger.open(str(path))
+            self.crfsuite.open(str(path))
         except (OSError, ValueError) as exc:  # pycrfsuite raises ValueError on a bad file
             raise ConfigError(f"cannot load the English NER model {path}: {exc}") from exc
+        info = self.crfsuite.info()
+        self.labels = list(self.crfsuite.labels())
+        index = {lab: i for i, lab in enumerate(self.labels)}
+        n_labels = len(self.labels)
+        self._weights: dict[str, np.ndarray] = {}
+        for (attr, lab), w in info.state_features.items():
+            self._weights.setdefault(attr, np.zeros(n_labels))[index[lab]] += w
+        self.trans = np.zeros((n_labels, n_labels))
+        for (a, b), w in info.transitions.items():
+            self.trans[index[a], index[b]] = w
+        # Shapes that occur in a (previous shape, shape) feature; others have no pair weight.
+        pairs = [a[len("sh-1sh="):].split("|", 1) for a in self._weights if a.startswith("sh-1sh=")]
+        self._shape_ids = {"^": 0}
+        for prev, cur in pairs:
+            for sh in (prev, cur):
+                self._shape_ids.setdefault(sh, len(self._shape_ids))
+        n_shapes = len(self._shape_ids) + 1  # the last id: a shape without pair weights
+        self.pair = np.zeros((n_shapes, n_shapes, n_labels))
+        for prev, cur in pairs:
+            self.pair[self._shape_ids[prev], self._shape_ids[cur]] = self._weights[f"sh-1sh={prev}|{cur}"]
+        self.offsets = np.array(_OFFSETS, dtype=np.int64)
+        self.pad = np.array([self._vector(_PAD[k]) for k in _OFFSETS])
+        self.bos, self.eos = self._vector(["BOS"]), self._vector(["EOS"])
+        self._ids: dict[str, int] = {}
+        self._word_shapes: list[int] = []
+        self.own = np.zeros((1024, n_labels))
+        self.ctx = np.zeros((len(_OFFSETS), 1024, n_labels))
         self._lock = threading.Lock()
+        from privtune.scan.ner.en_kernels import tag_line  # numba: imported with the model only
+
+        self._tag_line = tag_line
+
+    def _vector(self, attrs) -> "np.ndarray":
+        import numpy as np
+
+        v = np.zeros(len(self.labels))
+        for a in attrs:
+            w = self._weights.get(a)
+            if w is not None:
+                v += w
+        return v
+
+    def _word_id(self, w: str) -> int:
+        """The row of ``w`` in ``own`` / ``ctx`` (its features' summed weights), added on first sight."""
+        i = self._ids.get(w)
+        if i is not None:
+            return i
+        import numpy as np
+
+        i = len(self._ids)
+        if i == self.own.shape[0]:  # grow by doubling
+            self.own = np.concatenate([self.own, np.zeros_like(self.own)])
+            self.ctx = np.concatenate([self.ctx, np.zeros_like(self.ctx)], axis=1)
+        own, ctx, sh = _word(w)
+        self.own[i] = self._vector(own)
+        for q, k in enumerate(_OFFSETS):
+            self.ctx[q, i] = self._vector(ctx[k])
+        self._word_shapes.append(self._shape_ids.get(sh, self.pair.shape[0] - 1))
+        self._ids[w] = i
+        return i
+
+    def tag_words(self, words: list[str]) -> tuple[list[str], list[float]]:
+        """Labels of ``words`` and the marginal probability of each."""
+        import numpy as np
+
+        with self._lock:  # the word table grows; one line at a time
+            ids = np.array([self._word_id(w) for w in words], dtype=np.int64)
+            shapes = np.array([self._word_shapes[i] for i in ids], dtype=np.int64)
+            path, marg = self._tag_line(ids, shapes, self.own, self.ctx, self.offsets, self.pad,
+                                        self.bos, self.eos, self.pair, self.trans)
+        return [self.labels[p] for p in path], marg.tolist()
 
     def spans(self, text: str) -> list[tuple[int, int, str, float]]:
         out: list[tuple[int, int, str, float]] = []
@@ -118,9 +193,8 @@ class EnTagger:
             # The whole line: tagging only windows around capitalised words was tried and lost
             # lower-case names and organisations (en PERSON recall 0.65 -> 0.61) for -25% time.
             toks = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text, *line.span())]
-            with self._lock:  # a crfsuite tagger holds one sequence at a time
-                tags = self._tagger.tag(token_features([w for _, _, w in toks]))
-                out += _decode(self._tagger, toks, tags)
+            tags, marg = self.tag_words([w for _, _, w in toks])
+            out += _decode(toks, tags, marg)
         return out
 
 
@@ -130,7 +204,7 @@ def _worth(text: str, pos: int) -> bool:
     return m is not None and m.group() not in NOT_NAME
 
 
-def _decode(tagger, toks: list[tuple[int, int, str]], tags: list[str]) -> list[tuple[int, int, str, float]]:
+def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]) -> list[tuple[int, int, str, float]]:
     """BIO tags to spans; a span's score is the mean marginal probability of its tags."""
     out = []
     i = 0
@@ -143,7 +217,7 @@ def _decode(tagger, toks: list[tuple[int, int, str]], tags: list[str]) -> list[t
         j = i + 1
         while j < len(tags) and tags[j] == f"I-{label}":
             j += 1
-        prob = sum(tagger.marginal(tags[k], k) for k in range(i, j)) / (j - i)
+        prob = sum(marg[i:j]) / (j - i)
         if label in LABELS:
             out.append((toks[i][0], toks[j - 1][1], LABELS[label], prob))
         i = j
