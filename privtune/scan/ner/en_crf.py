@@ -167,9 +167,17 @@ class EnTagger:
             self.own = np.concatenate([self.own, np.zeros_like(self.own)])
             self.ctx = np.concatenate([self.ctx, np.zeros_like(self.ctx)], axis=1)
         own, ctx, sh = _word(w)
-        self.own[i] = self._vector(own)
+        weights = self._weights
+        # Most of a new word's strings (its w=, pre=, suf= ...) have no weight: sum the few that do.
+        for a in own:
+            x = weights.get(a)
+            if x is not None:
+                self.own[i] += x
         for q, k in enumerate(_OFFSETS):
-            self.ctx[q, i] = self._vector(ctx[k])
+            for a in ctx[k]:
+                x = weights.get(a)
+                if x is not None:
+                    self.ctx[q, i] += x
         self._word_shapes.append(self._shape_ids.get(sh, self.pair.shape[0] - 1))
         self._ids[w] = i
         return i

@@ -23,7 +23,10 @@ _CUE = (
     r"contact person:?|attn:?|attention:?|customer:?|recipient:?|patient:?|mr\.?|mrs\.?|ms\.?|"
     r"dr\.?|prof\.?|miss|sir|madam"
 )
-CUE_BEFORE = re.compile(rf"(?i:(?<![A-Za-z])(?:{_CUE}))[ \t,]+(?-i:{_NAME})(?![A-Za-z0-9])")
+# Cues are looked for in the lower-cased text with a case-sensitive pattern (an IGNORECASE
+# alternation is ~2.5x slower in sre), the name after each in the original text.
+CUE_LOWER = re.compile(rf"(?<![a-z])(?:{_CUE})[ \t,]+")
+NAME_AFTER_CUE = re.compile(rf"{_NAME}(?![A-Za-z0-9])")
 # "Tomasz: you saved me!" — a name, a colon and a space at the start of a line.
 SPEAKER = re.compile(rf"(?m)^[ \t]*(?-i:{_NAME}):[ \t]")
 
@@ -56,13 +59,22 @@ def _usable(words: list[str], last_names: frozenset[str]) -> list[str]:
     return out
 
 
+def _cued_names(text: str) -> list[re.Match[str]]:
+    """Name matches right after a cue word (case-insensitive cue, capitalised name)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few non-ASCII capitals lower to two characters
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return [m for m in (NAME_AFTER_CUE.match(text, c.end()) for c in CUE_LOWER.finditer(lowered)) if m]
+
+
 def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
     """``(start, end, score, detector)`` of names after a cue or before a speaker colon."""
     out: list[tuple[int, int, float, str]] = []
     lex = en_lexicon()
-    dialog = len(SPEAKER.findall(text)) >= 2
-    for pattern, score in ((CUE_BEFORE, CUE_SCORE), (SPEAKER, SPEAKER_SCORE)):
-        for m in pattern.finditer(text):
+    speakers = list(SPEAKER.finditer(text)) if ":" in text else []
+    dialog = len(speakers) >= 2
+    for matches, score in ((_cued_names(text), CUE_SCORE), (speakers, SPEAKER_SCORE)):
+        for m in matches:
             start = m.start("name")
             parts = re.split(r"([ \t]+)", m.group("name"))
             words = _usable(parts[0::2], lex.last_names)
@@ -70,7 +82,7 @@ def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
                 continue
             # Rebuild the span from the kept words (with the spaces between them).
             end = start + len("".join(parts[: 2 * len(words) - 1]))
-            if pattern is SPEAKER and not dialog and not any(
+            if score == SPEAKER_SCORE and not dialog and not any(
                 w in lex.first_names or w in lex.last_names for w in words
             ):
                 score = LONE_LABEL_SCORE
