@@ -206,10 +206,19 @@ class EnTagger:
         return out
 
 
+# Capitalised chat words that open sentences but never name anything: a line whose only
+# capitalised words are these (or NOT_NAME's) is not tagged. Only the gate uses them.
+_GATE_STOP = frozenset(
+    "You're You've You'll I'm I've I'll I'd It's That's There's Here's What's Let's Don't Can't "
+    "Won't Didn't Isn't We're We've We'll Done Sure Unfortunately Sorry Of Course Also Great "
+    "Perfect Noted Understood Certainly Absolutely Alright".split()
+)
+
+
 def _worth(text: str, pos: int) -> bool:
-    """A capitalised word that is no common sentence word ("The", "Thanks", "I")."""
+    """A capitalised word that is no common sentence word ("The", "Thanks", "I", "You're")."""
     m = TOKEN.match(text, pos)
-    return m is not None and m.group() not in NOT_NAME
+    return m is not None and m.group() not in NOT_NAME and m.group() not in _GATE_STOP
 
 
 def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]) -> list[tuple[int, int, str, float]]:
