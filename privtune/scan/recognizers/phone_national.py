@@ -43,6 +43,7 @@ _CANDIDATE = re.compile(
 )
 _EXTENSION = re.compile(r"\s?(?:x|ext\.?|#)\s?[0-9]{1,6}$")
 _DIGITS = re.compile(r"[0-9]")
+_JOINERS = frozenset("/xX#")  # what may join a digit run to the rest of a number ("05350/7529…")
 _DOTTED_SHORT = re.compile(r"(?:^|\.)[0-9]\.|\.[0-9]$")
 _INTL_START = re.compile(r"\(?(?:\+|00(?=[1-9]))")
 
@@ -59,9 +60,14 @@ def national_numbers(
     candidates equal to a ``known`` span (found by the other phone patterns) are skipped."""
     out: list[tuple[int, int, float]] = []
     done = -1
-    for run_start, _, _ in runs:
+    for run_start, run_end, n_digits in runs:
         if run_start < done:
             continue
+        if n_digits == run_end - run_start and t[run_end : run_end + 1] not in _JOINERS:
+            # A bare digit run that nothing joins to a next group: a national number only if
+            # it starts with the trunk 0 and has a phone's length (order ids, amounts: no).
+            if t[run_start] != "0" or not MIN_DIGITS <= n_digits <= MAX_DIGITS:
+                continue
         m = _CANDIDATE.match(t, run_start)
         if m is None and t.startswith("((", run_start):  # "((018) 6091390)"
             m = _CANDIDATE.match(t, run_start + 1)
