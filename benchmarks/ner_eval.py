@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from privtune.scan.ner import corpora  # noqa: E402
+from privtune.scan.ner.lexicon import HELD_OUT_NAME_LOCALES  # noqa: E402
 
 NER_TYPES = ("PERSON", "ADDRESS", "ORGANIZATION")
 INTL_TYPES = ("PERSON", "ADDRESS", "PHONE")
@@ -43,9 +44,8 @@ SETS: dict[str, str] = {  # name -> language
 }  # fmt: skip
 # Subsets reported on their own and left out of the per-language sums (their records are
 # already in intl_en): intl_en records of the Faker locales whose names the English lexicon
-# leaves out on purpose (tools/train_ner.py HELD_OUT_NAME_LOCALES): names it has never seen.
+# leaves out on purpose (lexicon.HELD_OUT_NAME_LOCALES): names it has never seen.
 SUBSETS = {"intl_en.unseen"}
-UNSEEN_NAME_LOCALES = ("hr_HR", "sk_SK", "sl_SI", "tr_TR", "id_ID", "ro_RO")
 CLUENER_DEV = "/work/shared/data/cluener/dev.json"
 INTL_SEED, INTL_N = 7, 500
 
@@ -63,7 +63,7 @@ def load_set(name: str) -> tuple[list[Example], tuple[str, ...]]:
 
         recs = generate(INTL_N, INTL_SEED, lang=name[5:7])
         if name == "intl_en.unseen":
-            recs = [r for r in recs if r["locale"] in UNSEEN_NAME_LOCALES]
+            recs = [r for r in recs if r["locale"] in HELD_OUT_NAME_LOCALES]
         return [(r["text"], [tuple(s) for s in r["spans"]]) for r in recs], INTL_TYPES
     return [(s.text, list(s.spans)) for s in corpora.load(name)], NER_TYPES
 

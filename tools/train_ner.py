@@ -31,12 +31,9 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 from privtune.scan.ner import features  # noqa: E402
 from privtune.scan.ner.cluener import gold_spans, load_cluener  # noqa: E402
 from privtune.scan.ner.model import MODEL_PATH, TAGS, TYPES, ZhTagger, feature_fingerprint  # noqa: E402
-from privtune.scan.ner.lexicon import LEXICON_PATH  # noqa: E402
+from privtune.scan.ner.lexicon import HELD_OUT_NAME_LOCALES, LEXICON_PATH  # noqa: E402
 
 
-# Faker locales whose names are NOT put in the lexicon, so that benchmarks/ner_eval.py can
-# measure names the lexicon has never seen (intl_en records of these locales).
-HELD_OUT_NAME_LOCALES = ("hr_HR", "sk_SK", "sl_SI", "tr_TR", "id_ID", "ro_RO")
 
 
 def _faker_names(attr: str) -> set[str]:
