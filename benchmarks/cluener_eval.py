@@ -4,7 +4,7 @@
 
 Accuracy: entity-level exact-span precision/recall/F1 per type through
 ``Analyzer.analyze`` (CLUENER name -> PERSON, address -> ADDRESS, company + organization +
-government -> ORGANIZATION). Speed: the six NER recognizers alone, single thread, on dev
+government -> ORGANIZATION). Speed: the seven NER recognizers alone, single thread, on dev
 sentences, on bilingual support chats (privtune.demo.corpus, one call per message as the scan
 does) and on scan_accuracy's ~300-char "chat300" texts. Prints a table, then one JSON line.
 """
@@ -26,7 +26,7 @@ from privtune.scan.ner.cluener import gold_spans, load_cluener, prf  # noqa: E40
 TYPES = ("PERSON", "ADDRESS", "ORGANIZATION")
 NER_RECOGNIZERS = (
     "zh_person_model", "en_person_dict", "zh_address_model", "en_address_pattern",
-    "zh_organization_model", "en_org_pattern",
+    "zh_organization_model", "en_org_pattern", "en_ner_model",
 )
 # Presidio pattern-only, 270-char docs, as measured by benchmarks/scan_throughput.py on the
 # project machine (~235 docs/s); a reference for the ratio below, not measured in this script.

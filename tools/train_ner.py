@@ -1,6 +1,8 @@
-"""Train the Chinese PERSON/ADDRESS/ORGANIZATION CRF on CLUENER2020 and write the model files.
+"""Train the Chinese PERSON/ADDRESS/ORGANIZATION CRF on CLUENER2020 (+ Weibo and Resume train)
+and write the model files.
 
-    python tools/train_ner.py --data /work/shared/data/cluener
+    python tools/train_ner.py --data /work/shared/data/cluener      # the shipped model
+    python tools/train_ner.py --extra weibo.train resume.train --no-refit   # + Weibo and Resume train
 
 Steps (deterministic for a given --seed; crfsuite's L-BFGS has no randomness):
   1. write privtune/scan/ner/en_lexicon.json from Faker's en_US providers;
@@ -29,28 +31,86 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 from privtune.scan.ner import features  # noqa: E402
 from privtune.scan.ner.cluener import gold_spans, load_cluener  # noqa: E402
 from privtune.scan.ner.model import MODEL_PATH, TAGS, TYPES, ZhTagger, feature_fingerprint  # noqa: E402
-from privtune.scan.ner.lexicon import LEXICON_PATH  # noqa: E402
+from privtune.scan.ner.lexicon import HELD_OUT_NAME_LOCALES, LEXICON_PATH  # noqa: E402
+
+
+
+
+def _faker_names(attr: str) -> set[str]:
+    """``first_names`` / ``last_names`` of every Faker person provider in Latin script, except
+    the held-out locales."""
+    import importlib
+    import pkgutil
+    import re
+
+    from faker.providers import person
+
+    latin = re.compile(r"[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u024f'-]+")
+    out: set[str] = set()
+    for mod in pkgutil.iter_modules(person.__path__):
+        if mod.name in HELD_OUT_NAME_LOCALES:
+            continue
+        provider = importlib.import_module(f"faker.providers.person.{mod.name}").Provider
+        names: list[object] = []
+        for key in (attr, f"{attr}_female", f"{attr}_male"):
+            value = getattr(provider, key, ())
+            if isinstance(value, (list, tuple, dict, set, frozenset)):  # dicts: name -> weight
+                names += list(value)
+        out |= {n for n in names if isinstance(n, str) and latin.fullmatch(n)}
+    return out
+
+
+def _lowercase_words() -> set[str]:
+    """Words written in lower case at least 3 times in the English train sets: ordinary words,
+    which must not become names ("will", "may", "rose")."""
+    from collections import Counter
+
+    from privtune.scan.ner import corpora
+
+    counts: Counter[str] = Counter()
+    for name in ("btc.train", "wnut17.train", "wikigold.train"):
+        for s in corpora.load(name):
+            counts.update(w for w in s.text.split() if w.islower())
+    return {w for w, n in counts.items() if n >= 3}
 
 
 def write_en_lexicon(path: Path) -> None:
-    """English names, street suffixes and state codes from Faker's en_US providers."""
+    """Names of many nationalities, street suffixes and state codes from Faker's providers."""
     from faker.providers.address.en_US import Provider as Address
     from faker.providers.person.en_US import Provider as Person
 
+    common = _lowercase_words()
+    us_first = set(Person.first_names_female) | set(Person.first_names_male)
     data = {
-        "source": "Faker en_US person and address providers (MIT licence)",
-        "first_names": sorted(set(Person.first_names_female) | set(Person.first_names_male)),
-        "last_names": sorted(set(Person.last_names)),
+        "source": "Faker person providers of all Latin-script locales except "
+                  f"{', '.join(HELD_OUT_NAME_LOCALES)}, en_US address provider (MIT licence); "
+                  "words seen in lower case >= 3 times in the English NER train sets removed "
+                  "(en_US names kept)",
+        "first_names": sorted(us_first | {n for n in _faker_names("first_names") if n.lower() not in common}),
+        "last_names": sorted(set(Person.last_names)
+                             | {n for n in _faker_names("last_names") if n.lower() not in common}),
         "street_suffixes": sorted(set(Address.street_suffixes)),
         "states": sorted(set(Address.states_abbr)),
     }
     path.write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
 
 
+def spans_of(record: dict) -> list[tuple[int, int, str]]:
+    """Gold spans of a CLUENER record, or of a converted record of another set ("spans")."""
+    return list(record["spans"]) if "spans" in record else gold_spans(record)
+
+
+def extra_records(names: list[str]) -> list[dict]:
+    """Train sentences of the other zh sets (privtune/scan/ner/corpora.py) as records."""
+    from privtune.scan.ner import corpora
+
+    return [{"text": s.text, "spans": list(s.spans)} for name in names for s in corpora.load(name) if s.text]
+
+
 def tag_sequence(record: dict) -> list[str]:
     """BIOES tags over the mapped types; overlapping gold spans keep the first one."""
     tags = ["O"] * len(record["text"])
-    for start, end, typ in sorted(gold_spans(record)):
+    for start, end, typ in sorted(spans_of(record)):
         if any(t != "O" for t in tags[start:end]):
             continue
         if end - start == 1:
@@ -108,7 +168,7 @@ def fit_calibration(model_path: Path, held: list[dict]) -> dict[str, dict]:
     by_type: dict[str, list[tuple[float, bool]]] = {t: [] for t in TYPES}
     support = {t: 0 for t in TYPES}
     for r in held:
-        gold = set(gold_spans(r))
+        gold = set(spans_of(r))
         for _, _, t in gold:
             support[t] += 1
         for s, e, t, g in tagger.raw_spans(r["text"]):
@@ -157,7 +217,8 @@ def save(weights: np.ndarray, trans: np.ndarray, calibration: dict, args, path: 
         "bits": args.bits,
         "max_len": args.max_len,
         "calibration": calibration,
-        "training": {"data": "CLUENER2020 train (CLUEbenchmark/CLUENER2020)", "sentences": n_train,
+        "training": {"data": "CLUENER2020 train (CLUEbenchmark/CLUENER2020)"
+                     + "".join(f" + {n}" for n in args.extra), "sentences": n_train,
                      "c1": args.c1, "c2": args.c2, "iterations": args.iterations, "seed": args.seed},
     }
     np.savez_compressed(path, rows=rows, values=weights[rows].astype(np.float16),
@@ -178,12 +239,16 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--no-lexicon", action="store_true", help="leave en_lexicon.json as it is")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N train sentences (smoke test)")
+    ap.add_argument("--no-refit", action="store_true",
+                    help="ship the calibration model (fitted on 1 - holdout of train): half the time")
+    ap.add_argument("--extra", nargs="*", default=[],
+                    help="other zh train sets (privtune.scan.ner.corpora names) added to CLUENER train")
     args = ap.parse_args()
 
     if not args.no_lexicon:
         write_en_lexicon(LEXICON_PATH)
         print(f"wrote {LEXICON_PATH}")
-    train = load_cluener(Path(args.data) / "train.json")
+    train = load_cluener(Path(args.data) / "train.json") + extra_records(args.extra)
     if args.limit:
         train = train[: args.limit]
     order = list(range(len(train)))
@@ -197,9 +262,12 @@ def main() -> None:
         uncalibrated = {k: {"slope": 1.0, "threshold": 0.0} for k in TYPES}
         save(w, t, uncalibrated, args, Path(tmp) / "calibration_model.npz", len(fit))
         calibration = fit_calibration(Path(tmp) / "calibration_model.npz", held)
-        print(f"2/2 shipped model (all {len(train)} train sentences)")
-        w, t = train_crf(train, args, Path(tmp))
-    save(w, t, calibration, args, args.out, len(train))
+        n_shipped = len(fit)
+        if not args.no_refit:
+            print(f"2/2 shipped model (all {len(train)} train sentences)")
+            w, t = train_crf(train, args, Path(tmp))
+            n_shipped = len(train)
+    save(w, t, calibration, args, args.out, n_shipped)
 
     from benchmarks.cluener_eval import evaluate_cluener, print_table
     from privtune.scan import ner

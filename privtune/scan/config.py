@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from privtune.scan.entities import ENTITY_TYPES
+from privtune.scan.ner.backends import NerBackendConfig
 
 
 class ScanConfig(BaseModel):
@@ -90,6 +91,9 @@ class ScanConfig(BaseModel):
         None, description="Dataset manifest (YAML file or mapping): source, owner, collection period, legal basis, "
         "licence, retention, allowed uses; recorded in the report.")
     require_source: bool = Field(False, description="Gate failure when no dataset manifest is given.")
+    ner_backend: NerBackendConfig | None = Field(
+        None, description="Extra NER model from a local directory (spaCy, HF token classification, GLiNER)."
+    )
 
     @field_validator("types")
     @classmethod

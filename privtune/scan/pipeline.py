@@ -31,7 +31,7 @@ from privtune.scan.config import ScanConfig
 from privtune.scan.curation import CurationConfig, Curator, Flag
 from privtune.provenance.manifest import source_section, source_violation
 from privtune.scan.report import build_report, write_report
-from privtune.scan.analyzer import Analyzer
+from privtune.scan.ner.backends import build_analyzer
 from privtune.scan.worker import RecordProcessor, RecordResult, init_worker, process_chunk, record_excerpt
 
 CHUNK = 256
@@ -127,7 +127,7 @@ def _excerpts(cfg: ScanConfig, wanted: set[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     if not wanted:
         return out
-    analyzer = Analyzer(types=cfg.types, min_score=cfg.min_score)
+    analyzer = build_analyzer(cfg.types, cfg.min_score, cfg.ner_backend)
     last = max(wanted)
     with closing(iter_records(cfg.input, cfg.format, cfg.encoding)) as items:
         for item in items:

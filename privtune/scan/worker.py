@@ -20,6 +20,7 @@ from privtune.scan.allow import AllowList, is_system_turn
 from privtune.scan.analyzer import Analyzer
 from privtune.scan.anonymize import Anonymizer, load_policy
 from privtune.scan.config import ScanConfig
+from privtune.scan.ner.backends import build_analyzer
 from privtune.scan.curation import RecordSummary, answer_fields_for, summarize
 from privtune.scan.curation.risk import RiskAssessment, risk_from_signals, text_signals
 from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
@@ -105,7 +106,7 @@ class RecordProcessor:
 
     def __init__(self, cfg: ScanConfig, key: bytes) -> None:
         self.cfg = cfg
-        self.analyzer = Analyzer(types=cfg.types, min_score=cfg.min_score)
+        self.analyzer = build_analyzer(cfg.types, cfg.min_score, cfg.ner_backend)
         self.policy = load_policy(cfg.policy)
         self.anonymizer = Anonymizer(self.policy, key, cache_size=PSEUDONYM_CACHE)
         self.rewrite = cfg.out is not None

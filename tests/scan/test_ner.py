@@ -167,7 +167,7 @@ EN_LABELLED = [
     ("Customer Wang Wei called about the refund.", {("Wang Wei", "PERSON")}),
     ("The account holder is Priya Raghunathan.", {("Priya Raghunathan", "PERSON")}),
     ("Please send it to 1600 Pennsylvania Avenue NW, Washington, DC 20500.",
-     {("1600 Pennsylvania Avenue", "ADDRESS")}),
+     {("1600 Pennsylvania Avenue NW, Washington, DC 20500", "ADDRESS")}),  # the whole postal line
     ("Mail the bill to 28711 Golden Overpass, West Andreaville, OH 44115.",
      {("28711 Golden Overpass, West Andreaville, OH 44115", "ADDRESS")}),
     ("Ship to 42 Baker St., Apt 3B, Springfield, IL 62704 before Friday.",

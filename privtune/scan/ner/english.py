@@ -17,13 +17,16 @@ from privtune.scan.ner.lexicon import en_lexicon
 from privtune.scan.registry import context_score
 
 _B = r"(?<![A-Za-z0-9])"  # ASCII-only boundaries: \b does not fire between 张 and "John"
-_E = r"(?![A-Za-z0-9])"
+_E = r"(?![A-Za-z0-9\u00c0-\u024f])"
 
 # ---- PERSON ------------------------------------------------------------------------------
 
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mister)"
 # A title never starts the name part, so "Dear Mr. Zhang" is matched from "Mr." on.
-_WORD = rf"(?!{_TITLE}\.?\s)(?:(?:O'|Mc|Mac)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?|[A-Z]\.|[A-Z]{{2,}})"
+# Latin letters with diacritics too ("Vámos", "Łukasz", "Øberg"): names of many nationalities.
+_UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0141\u0160\u017d\u0152"
+_LO = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u024f"
+_WORD = rf"(?!{_TITLE}\.?\s)(?:(?:O'|Mc|Mac)?[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)?|[A-Z]\.|[A-Z]{{2,}})"
 PERSON_RE = re.compile(rf"{_B}(?:(?P<title>{_TITLE})\.?\s+)?(?P<name>(?:{_WORD})(?:[ \t]+(?:{_WORD})){{0,3}}){_E}")
 assert PERSON_RE.groupindex == {"title": 1, "name": 2} and PERSON_RE.groups == 2  # find_persons reads them by number
 
@@ -41,6 +44,8 @@ _NOT_NAME = frozenset(
     "Inc Ltd LLC Corp Co Company Group University Hospital Clinic College Institute "
     "New San Los Las Santa Fort Port Lake Mount Saint North South East Central Upper Lower".split()
 )
+NOT_NAME = _NOT_NAME  # for the cue rules of en_cues.py
+
 # First names that are also ordinary words; alone they need a context cue even when capitalised.
 _AMBIGUOUS = frozenset(
     "Amber Angel Autumn Bill Bob Chase Crystal Dawn Dean Destiny Drew Faith Frank Grace Guy Hope "
@@ -96,7 +101,7 @@ def _matches_at(pattern: re.Pattern[str], starts: re.Pattern[str], text: str) ->
 
 
 # Where a PERSON_RE match can begin: an ASCII capital after a non-alphanumeric character.
-_NAME_START = re.compile(r"[A-Z](?<![A-Za-z0-9].)")
+_NAME_START = re.compile("[" + _UP + "](?<![A-Za-z0-9\u00c0-\u024f].)")
 
 
 def _person_matches(text: str) -> Iterator[re.Match[str]]:

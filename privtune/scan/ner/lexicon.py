@@ -59,6 +59,11 @@ class EnLexicon:
 
 LEXICON_PATH = Path(__file__).with_name("en_lexicon.json")
 
+# Faker locales whose names neither the English lexicon nor the English CRF's generated training
+# sentences use, so that benchmarks/ner_eval.py can measure names they have never seen
+# ("intl_en.unseen").
+HELD_OUT_NAME_LOCALES: tuple[str, ...] = ("hr_HR", "sk_SK", "sl_SI", "tr_TR", "id_ID", "ro_RO")
+
 
 @lru_cache(maxsize=1)
 def en_lexicon() -> EnLexicon:

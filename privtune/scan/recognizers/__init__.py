@@ -10,4 +10,5 @@ from privtune.scan.recognizers import (  # noqa: F401
     person_cue,
     address,
     organization,
+    en_model,
 )

@@ -11,6 +11,8 @@ import re
 from privtune.scan.entities import Span
 from privtune.scan.ner.english import find_addresses
 from privtune.scan.ner.model import tag_zh
+from privtune.scan.ner.postal import find_postal_addresses
+from privtune.scan.ner.zh_postal import find_zh_postal
 from privtune.scan.recognizers.person import CJK_TRIGGER
 from privtune.scan.registry import Recognizer, register
 
@@ -19,6 +21,9 @@ from privtune.scan.registry import Recognizer, register
 # tagger, trained on news, calls these places; with no proper name in front they are not PII.
 _GENERIC_FACILITY = re.compile(
     r"(?:转运|分拣|配送|物流|快递|客服|服务|营业|售后|维修|数据|呼叫)?(?:中心|厅|站|仓库?|网点|门店|驿站|柜台|窗口)")
+
+
+ZH_POSTAL_SCORE = 0.9  # a street word, a house number and the place names before them
 
 
 @register
@@ -30,17 +35,31 @@ class ZhAddressRecognizer(Recognizer):
     trigger = CJK_TRIGGER
 
     def analyze(self, text: str) -> list[Span]:
-        return [s for s in tag_zh(text)
-                if s.type == "ADDRESS" and not _GENERIC_FACILITY.fullmatch(text, s.start, s.end)]
+        spans = [s for s in tag_zh(text)
+                 if s.type == "ADDRESS" and not _GENERIC_FACILITY.fullmatch(text, s.start, s.end)]
+        # A street address with a house number (find_zh_postal) absorbs the tagger's pieces of it.
+        for start, end in find_zh_postal(text):
+            pieces = [s for s in spans if s.start < end and start < s.end]
+            if pieces:
+                spans = [s for s in spans if s not in pieces]
+                start, end = min(start, *(s.start for s in pieces)), max(end, *(s.end for s in pieces))
+            spans.append(Span(start, end, "ADDRESS", ZH_POSTAL_SCORE, self.name))
+        return spans
 
 
 @register
 class EnAddressRecognizer(Recognizer):
-    """Street number + street name + suffix, optional unit, city, state and ZIP; PO boxes."""
+    """Street addresses: the US shape (number + street name + suffix, unit, city, state, ZIP;
+    PO boxes) and the postal shapes of many countries ("Hauptstraße 12, 10115 Berlin", "709,
+    rue Lambert\n71979 Charpentier", "ul. Tylna 60/31"); a US match inside a longer postal
+    block gives way to the block."""
 
     name = "en_address_pattern"
     entity_types = ("ADDRESS",)
-    trigger = re.compile(r"\d[ \t]+[A-Z0-9]|Box[ \t]+\d")
+    trigger = re.compile("[0-9]")
 
     def analyze(self, text: str) -> list[Span]:
-        return [Span(s, e, "ADDRESS", score, det) for s, e, score, det in find_addresses(text)]
+        postal = find_postal_addresses(text)
+        us = [a for a in find_addresses(text) if not any(p[0] <= a[0] and a[1] <= p[1] and a[1] - a[0] < p[1] - p[0]
+                                                         for p in postal)]
+        return [Span(s, e, "ADDRESS", score, det) for s, e, score, det in us + postal]

@@ -1,4 +1,5 @@
-"""Contact details: e-mail, URL, IP address, phone numbers (CN mobile/landline/400, US, intl)."""
+"""Contact details: e-mail, URL, IP address, phone numbers (CN mobile/landline/400, US, intl,
+national formats after a cue)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from privtune.scan.entities import Span
 from privtune.scan.recognizers._shared import (
     NOT_DIGIT, halfwidth, has_continuation, left_edge, number_runs, scored, strip_tail,
 )  # fmt: skip
+from privtune.scan.recognizers.phone_national import national_numbers
 from privtune.scan.registry import Recognizer, register
 
 # --- e-mail and URL ----------------------------------------------------------------------
@@ -217,7 +219,8 @@ class PhoneRecognizer(Recognizer):
         t = halfwidth(text)
         # The shared number-run index is the pre-filter: each pattern runs only over the runs
         # whose digit count fits it (as `finditer_runs` does, written out: this is hot).
-        runs = [r for r in number_runs(t) if r[2] >= 7]
+        all_runs = number_runs(t)
+        runs = [r for r in all_runs if r[2] >= 7]
         if not runs:
             return []
         found: dict[tuple[int, int], float] = {}
@@ -270,6 +273,12 @@ class PhoneRecognizer(Recognizer):
             if (n <= 15 or n != end - start) and not bare:
                 for m in self._intl.finditer(t, start, end + 3):
                     add(m.start(), m.end(), _intl_base(m.group()))
+        # National formats after a cue, "00CC" / "(+CC)" numbers: a longer one replaces the
+        # pieces of it found above ("001-909-737-8657" holds a NANP number).
+        for start, end, score in national_numbers(t, all_runs, found.keys()):
+            for key in [k for k in found if start <= k[0] and k[1] <= end]:
+                score = max(score, found.pop(key)) if key == (start, end) else score
+            found[(start, end)] = score
         return [Span(s, e, "PHONE", sc, self.name) for (s, e), sc in found.items()]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from privtune.scan.entities import Span
+from privtune.scan.ner.en_cues import find_cued_persons
 from privtune.scan.ner.english import find_persons
 from privtune.scan.ner.model import tag_zh
 from privtune.scan.registry import Recognizer, register
@@ -32,11 +33,16 @@ class ZhPersonRecognizer(Recognizer):
 
 @register
 class EnPersonRecognizer(Recognizer):
-    """English and romanised Chinese names: first/last-name lexicons, titles and context cues."""
+    """English and romanised names: first/last-name lexicons (many nationalities), titles, and
+    any capitalised name in a cue's slot ("My name is X", "Dear X", a "X:" speaker label)."""
 
     name = "en_person_dict"
     entity_types = ("PERSON",)
     trigger = re.compile("[A-Z][A-Za-z]")  # = "[A-Z][a-z]|[A-Z]{2}", which sre cannot skip through
 
     def analyze(self, text: str) -> list[Span]:
-        return [Span(s, e, "PERSON", score, det) for s, e, score, det in find_persons(text)]
+        best: dict[tuple[int, int], tuple[float, str]] = {}
+        for s, e, score, det in find_persons(text) + find_cued_persons(text):
+            if (s, e) not in best or score > best[(s, e)][0]:  # one span per place, the surer rule's
+                best[(s, e)] = (score, det)
+        return [Span(s, e, "PERSON", score, det) for (s, e), (score, det) in best.items()]

@@ -1,0 +1,87 @@
+"""Compiled (numba) inference for the English word CRF: emissions from per-word weight rows,
+Viterbi and the marginals of the best path. Same model, same numbers as crfsuite's tagger
+(tests/scan/test_en_model.py compares them); ~one compiled call per line instead of handing
+~20 feature strings per token to crfsuite. Imported with the tagger only."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def tag_line(  # noqa: PLR0913 (the model's arrays, passed rather than captured as globals)
+    ids: np.ndarray, shapes: np.ndarray, own: np.ndarray, ctx: np.ndarray, offsets: np.ndarray,
+    pad: np.ndarray, bos: np.ndarray, eos: np.ndarray, pair: np.ndarray, trans: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best label path of a line of word ids and each position's marginal probability."""
+    n = ids.shape[0]
+    L = trans.shape[0]
+    E = np.zeros((n, L))
+    for i in range(n):
+        w = ids[i]
+        for b in range(L):
+            E[i, b] = own[w, b]
+        for q in range(offsets.shape[0]):
+            j = i + offsets[q]
+            if 0 <= j < n:
+                for b in range(L):
+                    E[i, b] += ctx[q, ids[j], b]
+            else:
+                for b in range(L):
+                    E[i, b] += pad[q, b]
+        prev = shapes[i - 1] if i > 0 else 0  # shape id 0 stands for "^" (line start)
+        for b in range(L):
+            E[i, b] += pair[prev, shapes[i], b]
+    for b in range(L):
+        E[0, b] += bos[b]
+        E[n - 1, b] += eos[b]
+    # Viterbi
+    score = np.empty((n, L))
+    back = np.zeros((n, L), dtype=np.int64)
+    for b in range(L):
+        score[0, b] = E[0, b]
+    for i in range(1, n):
+        for b in range(L):
+            best = -1e300
+            arg = 0
+            for a in range(L):
+                v = score[i - 1, a] + trans[a, b]
+                if v > best:
+                    best = v
+                    arg = a
+            score[i, b] = best + E[i, b]
+            back[i, b] = arg
+    path = np.empty(n, dtype=np.int64)
+    path[n - 1] = np.argmax(score[n - 1])
+    for i in range(n - 1, 0, -1):
+        path[i - 1] = back[i, path[i]]
+    # Forward-backward in log space for the marginals.
+    fw = np.empty((n, L))
+    bw = np.zeros((n, L))
+    for b in range(L):
+        fw[0, b] = E[0, b]
+    for i in range(1, n):
+        for b in range(L):
+            m = -1e300
+            for a in range(L):
+                m = max(m, fw[i - 1, a] + trans[a, b])
+            s = 0.0
+            for a in range(L):
+                s += np.exp(fw[i - 1, a] + trans[a, b] - m)
+            fw[i, b] = m + np.log(s) + E[i, b]
+    for i in range(n - 2, -1, -1):
+        for a in range(L):
+            m = -1e300
+            for b in range(L):
+                m = max(m, trans[a, b] + E[i + 1, b] + bw[i + 1, b])
+            s = 0.0
+            for b in range(L):
+                s += np.exp(trans[a, b] + E[i + 1, b] + bw[i + 1, b] - m)
+            bw[i, a] = m + np.log(s)
+    m = fw[n - 1].max()
+    z = m + np.log(np.exp(fw[n - 1] - m).sum())
+    marg = np.empty(n)
+    for i in range(n):
+        marg[i] = np.exp(fw[i, path[i]] + bw[i, path[i]] - z)
+    return path, marg

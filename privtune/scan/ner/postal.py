@@ -1,0 +1,271 @@
+"""Street addresses in the shapes of many countries, one line or a multi-line postal block.
+
+A street line comes in three orders: house number first ("709, rue Lambert", "19 McGeoghegan
+Street"), street name first ("Hauptstraße 12", "Rua das Flores 88", "ulica Słowicza 60/30",
+"Béke utca 233."), or, with no street word we know, "Words 12" that a postcode line follows
+("Akátova 5, 410 49 Jilemnice"). After it, up to four segments separated by a comma or a line
+break make the block: a unit ("Apt. 12", "Suite 846", "Piso 3"), a postcode with or without
+its town ("10115 Berlin", "72-880 Tarnów", "B7E 9EP", "H-6000 Zalaegerszeg"), a town
+(capitalised words, "nad"/"de"/"sur" allowed inside), a region code ("NSW", "(CZ)", "/ PE").
+
+Scores: a street word and a postcode 0.9; a street word alone 0.75; a bare "Words 12" needs
+the postcode and gets 0.8. Used by :class:`privtune.scan.recognizers.address.EnAddressRecognizer`
+beside the US pattern of :mod:`privtune.scan.ner.english`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from privtune.scan.ner.lexicon import en_lexicon
+
+# Street-type words written as a separate word (any case), most languages of Europe and
+# Latin America, Indonesian, Turkish; abbreviations keep their dot.
+_STREET_WORDS = (
+    "rue avenue av. ave. boulevard bd bd. chemin allée impasse place quai route cours square "
+    "via viale piazza piazzale corso largo vicolo strada contrada stretto borgo "
+    "calle avenida av plaza paseo carrera camino ronda travesía cuesta pasadizo vial c. "
+    "urbanización privada andador diagonal callejón "
+    "rua travessa praça alameda estrada largo rodovia sítio vila recanto campo lago "
+    "ulica ul. aleja al. plac pl. osiedle os. "
+    "utca út tér körút köz sor "
+    "cesta ulice náměstí třída nábřeží "
+    "strada str. bulevardul calea soseaua șoseaua intrarea aleea splaiul "
+    "jalan jl. jln. gang gg. "
+    "caddesi cad. cd. sokak sokağı sk. bulvarı mahallesi mah. "
+    "straße strasse gasse weg platz allee "
+    "street road lane avenue drive court"
+).split()
+# Endings of one-word street names: Hauptstraße, Fleischmannstr., Jentesingel, Bergensvej ...
+_STREET_ENDINGS = (
+    "straße strasse str. gasse weg platz allee ring damm ufer chaussee steig pfad markt "
+    "straat laan dreef steeg singel gracht kade plein hof pad lei dijk "
+    "gatan vägen gränd stigen torget backen "
+    "vej gade allé plads stræde "
+    "veien vegen gata gate stien holtet toppen "
+    "katu tie kuja polku bulevardi kaari"
+).split()
+_UNIT = re.compile(
+    r"(?:Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Studio|Level|Floor|Fl|Room|Rm|Interior|Piso|"
+    r"Puerta|Planta|Bl|Sc|Ap|Et|Nr|No|Stiege|Top|Tür|Whg|#)\.?[ \t]*#?[0-9][0-9A-Za-z/-]{0,5}\.?"
+    r"(?:[ \t]+(?:Bl|Sc|Ap|Et)\.?[ \t]*[0-9A-Za-z]{1,4})*",
+    re.IGNORECASE,
+)
+# Postcodes: US ZIP+4, 4-6 digits, CZ/SK/SE "123 45", PL "12-345", PT "1234-567", BR
+# "12345-678"/8 digits, NL "1234 AB", HU "H-1234", UK, Canada, Ireland (Eircode).
+_POSTCODE = (
+    r"(?:[0-9]{5}-[0-9]{3,4}|[0-9]{4}-[0-9]{3}|[0-9]{2}-[0-9]{3}|[0-9]{3}[ \t][0-9]{2}(?![0-9])"
+    r"|[0-9]{4}[ \t]?[A-Z]{2}(?![A-Za-z])|[A-Z]-[0-9]{4,5}|[0-9]{8}|[0-9]{4,6}"
+    r"|[A-Z]{1,2}[0-9][A-Z0-9]?[ \t]?[0-9][A-Z]{2}|[A-Z][0-9][A-Z][ \t]?[0-9][A-Z][0-9]"
+    r"|[A-Z][0-9]{2}[ \t]?[A-Z0-9]{4})(?![0-9A-Za-z])"
+)
+_POSTCODE_RE = re.compile(_POSTCODE)
+_TOWN_POSTCODE = re.compile(rf"[ \t]*,?[ \t]*-?{_POSTCODE}")
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+_SEP = re.compile(r"[ \t]*(?:,|\n|\r\n)[ \t]*|[ \t]+")
+_REGION = re.compile(r"[ \t]*(?:\((?:[A-Z]{2}|[^\W\d_][\w ]{1,20})\)|/[ \t]*[A-Z]{2}|,?[ \t]*[A-Z]{2,4}(?![\w]))")
+# Words that may sit lower-case inside a street or town name.
+_CONNECTORS = frozenset(
+    "de del della di da das do dos la le les los el du des van der den het am an im auf bei "
+    "nad pod na u sur sous en y e et aan op i the of".split()
+)
+_MAX_WORDS = 6
+
+
+@lru_cache(maxsize=1)
+def _street_words() -> tuple[frozenset[str], tuple[str, ...]]:
+    words = {w.lower() for w in _STREET_WORDS} | {s.lower() for s in en_lexicon().street_suffixes}
+    return frozenset(words), tuple(_STREET_ENDINGS)
+
+
+def _is_street_word(word: str) -> bool:
+    words, endings = _street_words()
+    lw = word.lower()
+    # Endings only on capitalised words: "Hauptstraße" is a street, "during" is not a "-ring".
+    return lw in words or (len(lw) > 5 and word[0].isupper() and lw.endswith(endings))
+
+
+def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int, int, str]]:
+    """Words from ``pos`` on, one space apart, while they look like parts of a place name."""
+    out: list[tuple[int, int, str]] = []
+    while len(out) < limit:
+        m = _WORD.match(text, pos)
+        if m is None:
+            break
+        w = m.group()
+        if not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w) or "-" in w):
+            break
+        if w.endswith(".") and len(w) > 4 and not _is_street_word(w):  # a sentence end: "Pößneck."
+            out.append((m.start(), m.end() - 1, w[:-1]))
+            break
+        out.append((m.start(), m.end(), w))
+        sp = re.match(r"[ \t]", text[m.end() : m.end() + 1])
+        if sp is None:
+            break
+        pos = m.end() + 1
+    while out and out[-1][2].lower() in _CONNECTORS:
+        out.pop()
+    return out
+
+
+# House numbers: every address here holds one, so they are the anchors (few per text).
+_NUMBER_ANCHOR = re.compile(r"(?<![\w/.-])[0-9]{1,5}[a-zA-Z]?(?:/[0-9]{1,4}[a-zA-Z]?)?\.?(?![0-9])")
+_NUMBER_SEP = re.compile(r",?[ \t]+")
+_BACK_WORD = re.compile(r"[^\W\d_][\w'’.-]*$")
+# Street words that open the street's name ("Rua das Flores", "ulica Słowicza", "Via Roma"):
+# the street starts there, not at the capitalised words before them.
+_PREFIX_TYPES = frozenset(
+    "rue avenue av. boulevard bd chemin allée impasse place quai route via viale piazza corso largo "
+    "vicolo strada calle avenida plaza paseo carrera camino ronda rua travessa praça alameda estrada "
+    "ulica ul. aleja al. plac pl. osiedle os. bulevardul calea soseaua șoseaua intrarea aleea jalan "
+    "jl. gang gg. privada andador urbanización sítio vila recanto campo lago cuesta pasadizo vial "
+    "contrada stretto borgo c.".split()
+)
+
+# Street types written in lower case before the name ("709, rue Lambert", "ulica Słowicza 60"),
+# without the ones that are also English words ("via", "place", "route", "square" ...).
+_LOWER_PREFIX_TYPES = frozenset(
+    "rue avenue boulevard bd chemin allée impasse quai viale piazza corso vicolo strada calle avenida "
+    "plaza paseo carrera camino rua travessa praça alameda estrada ulica ul. aleja al. plac pl. "
+    "osiedle os. bulevardul calea soseaua șoseaua intrarea aleea jalan jl. gang gg. cesta utca".split()
+)
+
+
+def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
+    """``(start, end, score, detector)`` of street addresses / postal blocks in ``text``."""
+    out: list[tuple[int, int, float, str]] = []
+    done = 0
+    for num in _NUMBER_ANCHOR.finditer(text):
+        if num.start() < done:
+            continue
+        before, after = _name_first(text, num, done), _number_first(text, num)
+        found = before if before is not None and (before[2] or after is None) else after
+        if found is None:
+            continue
+        start, end, street_word = found
+        end, postcode, town = _tail(text, end)
+        if street_word:
+            score = 0.9 if postcode or town else 0.75
+        elif postcode and town:
+            score = 0.8
+        else:
+            continue
+        out.append((start, end, score, "postal_address_pattern"))
+        done = end
+    return out
+
+
+def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None:
+    """"709, rue Lambert", "19 McGeoghegan Street": the street ends at its last street word."""
+    sep = _NUMBER_SEP.match(text, num.end())
+    if sep is None:
+        return None
+    words = _name_words(text, sep.end())
+    last = max((i for i, w in enumerate(words) if _is_street_word(w[2])), default=-1)
+    if last < 0 or not (words[0][2][0].isupper() or words[0][2].lower() in _LOWER_PREFIX_TYPES):
+        return None
+    if last == 0 and words[0][2].lower() not in _PREFIX_TYPES:
+        return None  # "3 Spurs": a street type needs a name before it
+    if words[last][2].lower() in _PREFIX_TYPES:  # "709, rue Lambert": the name follows the type
+        last = len(words) - 1
+    return num.start(), words[last][1], True
+
+
+def _name_first(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bool] | None:
+    """"Hauptstraße 12", "Béke utca 233.", "Campo Nascimento, 6": the words before the number."""
+    pos = num.start()
+    gap = re.search(r",?[ \t]+$", text[max(floor, pos - 3) : pos])
+    if gap is None:
+        return None
+    pos -= len(gap.group())
+    words: list[tuple[int, str]] = []
+    while len(words) < 5 and pos > floor:
+        m = _BACK_WORD.search(text, max(floor, pos - 40), pos)
+        if m is None:
+            break
+        w = m.group()
+        if not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w)):
+            break
+        words.insert(0, (m.start(), w))
+        pos = m.start()
+        if pos == 0 or text[pos - 1] not in " \t":
+            break
+        pos -= 1
+    while words and (words[0][1] in _NOT_TOWN or (words[0][1][0].islower() and words[0][1].lower() not in
+                                                     _LOWER_PREFIX_TYPES)):
+        words.pop(0)  # "station Heart 107": lower-case words start a street only if they are its type
+    if not any(w[0].isupper() for _, w in words):
+        return None  # "extension 4410": a street has a name
+    if len(words) == 1 and words[0][1].lower() in _street_words()[0]:
+        return None  # "Spurs 2": a bare street type; "Hauptstraße 12" (a compound) is fine
+    street_word = any(_is_street_word(w) for _, w in words)
+    for i, (_, w) in enumerate(words[:-1]):
+        if w.lower() in _PREFIX_TYPES:
+            words = words[i:]
+            break
+    digits = num.group().rstrip(".")
+    if not street_word and (len(digits) > 4 or len(words) > 3):
+        return None  # "Berlin 10115" is a town and its postcode; long runs are prose
+    return words[0][0], num.end(), street_word
+
+
+def _tail(text: str, pos: int) -> tuple[int, bool, bool]:
+    """The block after a street line: units, postcode, town, region (comma / line separated);
+    and whether it held a postcode, and a town."""
+    end, postcode, has_town = pos, False, False
+    for _ in range(5):
+        sep = _SEP.match(text, end)
+        if sep is None:
+            break
+        at = sep.end()
+        m = _UNIT.match(text, at) or _POSTCODE_RE.match(text, at)
+        if m is not None:
+            is_pc = m.re is _POSTCODE_RE
+            postcode |= is_pc
+            new_end = m.end()
+            if is_pc:  # "10115 Berlin", "P19 4K06 Vincent Ville"
+                town = _town(text, new_end)
+                has_town |= town is not None
+                new_end = town[0] if town is not None else new_end
+            end = new_end
+            continue
+        if "," not in sep.group() and "\n" not in sep.group():
+            break  # a town follows a comma or a line break, not a bare space
+        town = _town(text, at, lead="")
+        if town is None:
+            break
+        end, has_town = town[0], True
+        postcode |= town[1]
+    return end, postcode, has_town
+
+
+def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool] | None:
+    """End of a town name (with an optional region code / postcode after it) at ``pos``, and
+    whether a postcode followed it."""
+    if lead:
+        m = re.compile(lead).match(text, pos)
+        if m is None:
+            return None
+        pos = m.end()
+    words = _name_words(text, pos, 5)
+    cut = next((i for i, w in enumerate(words) if w[2] in _NOT_TOWN), len(words))
+    words = words[:cut]
+    if not words or not words[0][2][0].isupper():
+        return None
+    end = words[-1][1]
+    region = _REGION.match(text, end)
+    if region is not None:
+        end = region.end()
+    pc = _TOWN_POSTCODE.match(text, end)
+    if pc is not None:
+        end = pc.end()
+    if end < len(text) and text[end] == ":":
+        return None  # "Phone:" is a label, not a town
+    return end, pc is not None
+
+
+_NOT_TOWN = frozenset(
+    "Phone Tel Mobile Email Fax Thanks Thank Please Call Contact Agent Hi Hello Dear Regards Best "
+    "Cheers Sent Order Invoice Note The I We You My Our".split()
+)

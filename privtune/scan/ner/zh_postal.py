@@ -1,0 +1,53 @@
+"""Chinese postal addresses down to the room: "…区淮安街971号5栋4单元401室", "26018 台中市信義街4號8樓".
+
+The CRF (trained on CLUENER, whose addresses are mostly places) tends to stop at the house
+number or before it. This rule anchors on the house number itself — a street word (路 街 巷 段
+…) right before "<digits>号/號" — and reads the building / unit / floor / room parts after it
+and the place names before it, back to punctuation, a space or a cue verb ("住在", "寄到",
+"地址："). A Taiwanese postcode written before the address joins it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+# "<street word>[N段]<number>号[之N]", then building / unit / floor / room parts.
+_NUMBERED = re.compile(
+    rf"(?:路|街|道|巷|弄|里|村|胡同|大道|大街|段)(?:[0-9一二三四五六七八九十]+段)?"
+    rf"[0-9]{{1,5}}[号號](?:之[0-9]{{1,3}})?"
+    rf"(?:[0-9]{{1,4}}(?:栋|棟|幢|号楼|號樓|号院|单元|單元|楼|樓|层|層|室|房|户)|[A-Za-z](?:座|栋|棟)"
+    rf"|(?<=[楼樓栋棟幢元座])[0-9]{{3,4}}(?![0-9]))*"
+)
+# Whatever may be part of the place names before the street (no punctuation, no space).
+_PLACE_CHARS = re.compile(rf"[{_CJK}0-9A-Za-z]{{1,30}}$")
+# Words after which the address starts ("住在北京市…", "寄到…", "地址：…" is cut by the colon).
+_CUE = re.compile("(?:住在|住址|地址|家住|寄到|寄往|送到|送至|搬到|搬去|位于|来自|收货|住|在|到|去|是|于)")
+_POSTCODE_BEFORE = re.compile(r"[0-9]{3,6}[ \t]?$")
+_ASCII_ALNUM = re.compile("[0-9A-Za-z]")
+
+
+def find_zh_postal(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of Chinese street addresses with a house number in ``text``."""
+    out: list[tuple[int, int]] = []
+    done = 0
+    for m in _NUMBERED.finditer(text):
+        if m.start() < done:
+            continue
+        street_end = m.start() + 1  # the street word's first character is in the match
+        places = _PLACE_CHARS.search(text, max(done, street_end - 31), street_end)
+        if places is None:
+            continue
+        start = places.start()
+        cue_end = None
+        for cue in _CUE.finditer(text, start, m.start()):
+            cue_end = cue.end()
+        if cue_end is not None and m.start() - cue_end >= 2:
+            start = cue_end  # keep at least a two-character street name
+        if start == places.start():
+            pc = _POSTCODE_BEFORE.search(text, max(0, start - 7), start)
+            if pc is not None and (pc.start() == 0 or not _ASCII_ALNUM.match(text, pc.start() - 1)):
+                start = pc.start()
+        out.append((start, m.end()))
+        done = m.end()
+    return out

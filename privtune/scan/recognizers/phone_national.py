@@ -1,0 +1,147 @@
+"""Phone numbers in national formats of any country, found by a context cue ("Phone:", "Tel",
+"mobile", "call me on", "电话", "手机" ...), and unambiguous international numbers written
+with "00" or "(+CC)".
+
+Without a country code a national number ("0471 22 93 15", "(03) 774 9118", "06.12.34.56.78")
+is just digits in groups: it could be an order id, an amount or a date. So it is taken only
+right after a cue word, with nothing but a few non-digit words between ("Mobile: ", "call me
+on ", "Contact: Anna Berg ("); the number's own shape is checked loosely (7-15 digits in
+groups of 1-6, optional extension; bare digits only with a leading 0) because national plans differ too much for one rule, and
+``phonenumbers`` cannot say which country a bare national number belongs to. Numbers with
+"00" + country code or "(+CC)" are checked against ``phonenumbers``' metadata instead and
+need no cue. :class:`privtune.scan.recognizers.contact.PhoneRecognizer` merges these spans
+with its own (a longer cued number replaces the pieces it contains).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container
+
+import phonenumbers
+
+from privtune.scan.recognizers._shared import NEGATIVE_CONTEXT
+
+# English cues need a word boundary ("hotel", "cancel" are no cue); Chinese ones need none.
+_EN_CUES = (
+    r"tel(?:ephone)?|phone|mobile|mob|cell(?:phone)?|call(?:\s+me)?|ring|whats\s?app|fax|text(?:\s+me)?"
+    r"|sms|reach(?:\s+me)?|contact|my\s+number|ph\.|ph:|tlf|handy|telefon|t[eé]l[eé]fono"
+)
+_ZH_CUES = "电话|手机|座机|联系|号码|致电|拨打|来电|回电|热线|传真|打给"
+# A cue word; it must end at most _GAP characters (no digit, no line break) before the number.
+_CUE = re.compile(rf"(?<![a-z])(?:{_EN_CUES})(?![a-z])|{_ZH_CUES}", re.IGNORECASE)
+_GAP = 26
+_LAST_STOP = re.compile(r"(?s:.*)[0-9\n]")
+_NEGATIVE = re.compile("|".join(map(re.escape, NEGATIVE_CONTEXT)))
+_LOOKBACK = 40
+
+# Digit groups of 1-6 with one separator (or brackets) between them, an optional extension.
+_GROUP = r"\(?\+?[0-9]{1,6}+\)?"  # possessive: a long digit run splits one way only
+_CANDIDATE = re.compile(
+    rf"(?<![0-9A-Za-z+]){_GROUP}(?:(?:[ .\-/]|\s?-\s?)?{_GROUP}){{0,7}}"
+    r"(?:\s?(?:x|ext\.?|#)\s?[0-9]{1,6})?(?![0-9A-Za-z])"
+)
+_EXTENSION = re.compile(r"\s?(?:x|ext\.?|#)\s?[0-9]{1,6}$")
+_DIGITS = re.compile(r"[0-9]")
+_JOINERS = frozenset("/xX#")  # what may join a digit run to the rest of a number ("05350/7529…")
+_DOTTED_SHORT = re.compile(r"(?:^|\.)[0-9]\.|\.[0-9]$")
+_INTL_START = re.compile(r"\(?(?:\+|00(?=[1-9]))")
+
+CUED_SCORE = 0.9  # a cue and a phone-shaped number: the two together are rarely anything else
+INTL_VALID_SCORE = 0.85  # as contact._intl_base gives a valid "+CC" number
+MIN_DIGITS, MAX_DIGITS = 7, 15
+
+
+def national_numbers(
+    t: str, runs: tuple[tuple[int, int, int], ...], known: Container[tuple[int, int]] = frozenset()
+) -> list[tuple[int, int, float]]:
+    """``(start, end, score)`` of cued national numbers and "00"/"(+CC)" numbers in the folded
+    text ``t``, looked for at the starts of its number ``runs`` (from ``number_runs``);
+    candidates equal to a ``known`` span (found by the other phone patterns) are skipped."""
+    out: list[tuple[int, int, float]] = []
+    done = -1
+    for run_start, run_end, n_digits in runs:
+        if run_start < done:
+            continue
+        if n_digits == run_end - run_start and t[run_end : run_end + 1] not in _JOINERS:
+            # A bare digit run that nothing joins to a next group: a national number only if
+            # it starts with the trunk 0 and has a phone's length (order ids, amounts: no).
+            if t[run_start] != "0" or not MIN_DIGITS <= n_digits <= MAX_DIGITS:
+                continue
+        m = _CANDIDATE.match(t, run_start)
+        if m is None and t.startswith("((", run_start):  # "((018) 6091390)"
+            m = _CANDIDATE.match(t, run_start + 1)
+        if m is None:
+            continue
+        start, end = _balanced(t, m.start(), m.end())
+        if (start, end) in known:
+            continue
+        value = t[start:end]
+        ext = _EXTENSION.search(value)
+        core = value[: ext.start()] if ext else value
+        n = len(_DIGITS.findall(core))
+        if not MIN_DIGITS <= n <= MAX_DIGITS:
+            continue
+        # A bare digit string is a national number only with the trunk prefix 0 ("0617603137");
+        # others ("2125550123", "12842279947") are the CN / NANP patterns' call, which know them.
+        bare = core.isdigit() and core[0] != "0"
+        if bare or _DOTTED_SHORT.search(core):  # "20.4.12.16" is a version, not 06.12.34.56.78
+            continue
+        score = _intl_score(core) if _INTL_START.match(core) else 0.0
+        if score < INTL_VALID_SCORE and _cued(t, start):
+            score = CUED_SCORE
+        if score >= INTL_VALID_SCORE:
+            out.append((start, end, score))
+            done = end
+    return out
+
+
+def _balanced(t: str, start: int, end: int) -> tuple[int, int]:
+    """Drop a bracket at either end that has no partner inside the number ("((018) 6091390)"),
+    and a pair that wraps the whole number ("(+1-860-291-3909)")."""
+    value = t[start:end]
+    if value.startswith("(") and value.endswith(")") and _closing(value) == len(value) - 1:
+        value, start, end = value[1:-1], start + 1, end - 1
+    while value.endswith(")") and value.count(")") > value.count("("):
+        value, end = value[:-1], end - 1
+    while value.startswith("(") and value.count("(") > value.count(")"):
+        value, start = value[1:], start + 1
+    return start, end
+
+
+def _closing(value: str) -> int:
+    """Index of the bracket that closes the one at ``value[0]``, or -1."""
+    depth = 0
+    for i, c in enumerate(value):
+        depth += (c == "(") - (c == ")")
+        if depth == 0:
+            return i
+    return -1
+
+
+def _cued(t: str, start: int) -> bool:
+    """A cue word ends within _GAP characters before ``start``, with no digit or line break
+    after it (the window starts after the last one), and no reference word after the cue."""
+    lo = max(0, start - _LOOKBACK)
+    stop = _LAST_STOP.match(t, lo, start)
+    if stop is not None:
+        lo = stop.end()
+    cue = None
+    for cue in _CUE.finditer(t, lo, start):
+        pass  # the last cue before the number
+    if cue is None or start - cue.end() > _GAP:
+        return False
+    # "order number 1234567", "tracking: 0471 2293": the number is a reference, not a phone.
+    return _NEGATIVE.search(t[cue.start() : start].lower()) is None
+
+
+def _intl_score(core: str) -> float:
+    """INTL_VALID_SCORE for a "00CC…" / "(+CC)…" number valid in phonenumbers' metadata, else 0."""
+    digits = "".join(_DIGITS.findall(core))
+    if core.lstrip("(").startswith("00"):
+        digits = digits[2:]
+    try:
+        num = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return 0.0
+    return INTL_VALID_SCORE if phonenumbers.is_valid_number(num) else 0.0

@@ -1,0 +1,60 @@
+"""The shipped English word CRF: names no lexicon holds, in context; quiet on plain chat."""
+
+from __future__ import annotations
+
+import pytest
+
+from privtune.errors import ConfigError
+from privtune.scan.ner.en_crf import EnTagger, shape, token_features
+from privtune.scan.recognizers.en_model import ADDRESS_CAP, EnModelRecognizer
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(text[s.start : s.end], s.type) for s in EnModelRecognizer().analyze(text) if s.score >= 0.5]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Yesterday Oyelaran Adebayo said the parcel was late", ("Oyelaran Adebayo", "PERSON")),
+        ("We flew from Lisbon to Nairobi on Monday", ("Nairobi", "ADDRESS")),
+        ("I spoke with Tomasz Wiśniewski about the refund", ("Tomasz Wiśniewski", "PERSON")),
+    ],
+)
+def test_finds_entities_in_context(text, expected):
+    assert expected in found(text)
+
+
+@pytest.mark.parametrize("text", ["thanks, that fixed it", "ok see you tomorrow at 5", "The order is late again."])
+def test_quiet_on_plain_chat(text):
+    assert found(text) == []
+
+
+def test_place_scores_stay_below_postal_blocks():
+    spans = EnModelRecognizer().analyze("We flew from Lisbon to Nairobi on Monday")
+    assert all(s.score <= ADDRESS_CAP for s in spans if s.type == "ADDRESS")
+
+
+def test_features_are_the_same_for_the_same_words():
+    words = ["Hi", "Anna", ",", "call", "@bob"]
+    assert token_features(words) == token_features(list(words))
+    assert shape("McDonald") == "XxXx" and shape("2024") == "d" and shape("@bob") == "@x"
+
+
+def test_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="train_en_ner"):
+        EnTagger(tmp_path / "none.crfsuite")
+
+
+def test_compiled_inference_equals_crfsuite():
+    from privtune.scan.ner.en_crf import TOKEN, get_tagger
+
+    tagger = get_tagger()
+    for text in ("Hi, this is Peggy Wagner from Acme Corp in Leeds", "lol @bob see u in NYC w/ Tomasz",
+                 "The account holder is Raven Good.", "Krisztina Vámos listed her top picks"):
+        words = [m.group() for m in TOKEN.finditer(text)]
+        ref = tagger.crfsuite.tag(token_features(words))
+        ref_marg = [tagger.crfsuite.marginal(ref[i], i) for i in range(len(words))]
+        tags, marg = tagger.tag_words(words)
+        assert tags == ref
+        assert marg == pytest.approx(ref_marg, abs=1e-6)

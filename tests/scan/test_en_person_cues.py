@@ -1,0 +1,43 @@
+"""English names in a cue's slot, and names of many nationalities from the lexicon."""
+
+from __future__ import annotations
+
+import pytest
+
+from privtune.scan.analyzer import Analyzer
+from privtune.scan.recognizers.person import EnPersonRecognizer
+
+
+def persons(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in Analyzer(types=["PERSON"], recognizers=[EnPersonRecognizer()]).analyze(text)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("My name is Oyelaran and I need help", ["Oyelaran"]),
+        ("Tomasz: you saved me!", ["Tomasz"]),
+        ("Agent: how can I help?\nNkechi Obi: the parcel never came", ["Nkechi Obi"]),
+        ("Dear Ms Halvorsen, your order shipped.", ["Ms Halvorsen"]),  # titles stay with the name
+        ("Thanks Wojciech! That fixed it.", ["Wojciech"]),
+        ("Krisztina Vámos listed her top picks", ["Krisztina Vámos"]),  # both in the lexicon
+        ("Hi April White, your ticket is closed", ["April White"]),  # a month, then a surname
+    ],
+)
+def test_cued_and_lexicon_names(text, expected):
+    assert persons(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Agent: how can I help?",
+        "Hi there, Customer: yes",
+        "Note: the Order is late",
+        "Thanks again, it works now",
+        "Hello Everyone, welcome back",
+        "Hi April, see you in May",
+    ],
+)
+def test_role_labels_and_greetings_are_no_names(text):
+    assert persons(text) == []

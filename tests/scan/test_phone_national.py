@@ -1,0 +1,59 @@
+"""National phone formats after a cue, and "00CC" / "(+CC)" numbers without one."""
+
+from __future__ import annotations
+
+import pytest
+
+from privtune.scan.analyzer import DEFAULT_MIN_SCORE, Analyzer
+from privtune.scan.recognizers.contact import PhoneRecognizer
+
+
+def phones(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in PhoneRecognizer().analyze(text) if s.score >= DEFAULT_MIN_SCORE]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Phone: 0471 22 93 15", ["0471 22 93 15"]),
+        ("Tel (31) 612-448 after 5", ["(31) 612-448"]),
+        ("mobile 06.12.34.56.78", ["06.12.34.56.78"]),
+        ("call me on 8812 4471", ["8812 4471"]),
+        ("Telefon: 05350/75291703", ["05350/75291703"]),
+        ("Tel (601)989-5559x79711.", ["(601)989-5559x79711"]),  # the extension belongs to it
+        ("Contact person: Nathan Kamp ((018) 6091390)", ["(018) 6091390"]),
+        ("Contact person: Mario Hernandez (+1-860-291-3909)", ["+1-860-291-3909"]),
+        ("Phone: 001-909-737-8657.", ["001-909-737-8657"]),  # one number, not a NANP piece of it
+        ("我叫林秀蘭，手机06-18599528", ["06-18599528"]),
+        ("打我电话(06) 21333100，地址", ["(06) 21333100"]),
+        # No cue needed: a country code written as "00" or in brackets, valid for that country.
+        ("WhatsApp me or not: (+358) 617603137", ["(+358) 617603137"]),
+        ("sent from 00420 791 860 913 yesterday", ["00420 791 860 913"]),
+    ],
+)
+def test_national_numbers(text, expected):
+    assert phones(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0471 22 93 15",  # no cue: could be anything
+        "I paid 0471 22 93 15 in total",
+        "call me about order number 0471 22 93 15",  # a reference, said so
+        "fax not available! iOS 20.4.12.16 update",  # a version
+        "call me on 2125550123",  # bare digits without trunk 0: the NANP rule says no
+        "my social security number is 018-62-6964",
+        "Phone: 12 34 56",  # too few digits
+        "sent from 00999 791 860 913",  # no such country code
+    ],
+)
+def test_not_national_numbers(text):
+    assert phones(text) == []
+
+
+def test_ssn_keeps_its_type_after_a_cue_word():
+    text = "contact me, my social security number is 018-62-6964"
+    assert [(s.type, text[s.start : s.end]) for s in Analyzer().analyze(text) if s.type in ("PHONE", "US_SSN")] == [
+        ("US_SSN", "018-62-6964")
+    ]

@@ -1,0 +1,60 @@
+"""Street addresses outside the US shape, multi-line postal blocks, Chinese addresses to the room."""
+
+from __future__ import annotations
+
+import pytest
+
+from privtune.scan.analyzer import Analyzer
+
+
+def addresses(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in Analyzer(types=["ADDRESS"]).analyze(text)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Send it to Hauptstraße 12, 10115 Berlin please", ["Hauptstraße 12, 10115 Berlin"]),
+        ("I moved to Rua das Flores 88, Apt. 12 last year", ["Rua das Flores 88, Apt. 12"]),
+        ("Deliver to 709, rue Lambert\n71979 Charpentier", ["709, rue Lambert\n71979 Charpentier"]),
+        ("Address: ulica Słowicza 60/30, 72-880 Tarnów.", ["ulica Słowicza 60/30, 72-880 Tarnów"]),
+        ("Béke utca 233., H-9301 Hetvendevecser", ["Béke utca 233., H-9301 Hetvendevecser"]),
+        ("Ship to 8 Claire Prairie\nNew Allanton\nS6 3DX", ["8 Claire Prairie\nNew Allanton\nS6 3DX"]),
+        ("it is Akátova 5, 410 49 Jilemnice", ["Akátova 5, 410 49 Jilemnice"]),  # no street word: postcode + town
+        ("New address: 7439 West Stream\nStephaniestad, CO 29397", ["7439 West Stream\nStephaniestad, CO 29397"]),
+        ("Skogsgatan 5, 47280 Norrköping\nPhone: 0471 22 93 15", ["Skogsgatan 5, 47280 Norrköping"]),
+    ],
+)
+def test_postal_blocks(text, expected):
+    assert addresses(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Contact: Sarah O'Connor, extension 4410.",
+        "Chapter 3, 2019 edition",  # a postcode-like year needs a town and a street
+        "We shipped 12 boxes on Monday",
+        "Version 2, 10115 downloads",
+    ],
+)
+def test_not_addresses(text):
+    assert addresses(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("收货地址：江西省巢湖市沈河区合肥路445号14栋1单元1601室，李欢收", "江西省巢湖市沈河区合肥路445号14栋1单元1601室"),
+        ("我家住在26018 台中市信義街4號8樓。", "26018 台中市信義街4號8樓"),
+        ("李刚说明天去山西省萍市萧山区西宁路334号17号楼2285", "山西省萍市萧山区西宁路334号17号楼2285"),
+        ("寄到北京市朝阳区建国路88号A座1203室谢谢", "北京市朝阳区建国路88号A座1203室"),
+        ("他住永安路3段2號之7", "永安路3段2號之7"),
+    ],
+)
+def test_chinese_addresses_to_the_room(text, expected):
+    assert expected in addresses(text)
+
+
+def test_a_number_with_no_street_word_is_no_chinese_address():
+    assert addresses("订单号2023年第88号文件") == []
