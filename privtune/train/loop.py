@@ -24,6 +24,7 @@ from privtune.keys import config_dir
 from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
 from privtune.privacy.ledger import Ledger
+from privtune.train.checkpointing import enable_gradient_checkpointing
 from privtune.train.checkpoint import CheckpointManager, capture_rng_state, encrypt_adapter, load_key, restore_rng_state
 from privtune.train.config import TrainConfig
 from privtune.train.data import Example, collate
@@ -136,6 +137,8 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
 
     model = attach_lora(model, r=cfg.lora.r, alpha=cfg.lora.alpha, dropout=cfg.lora.dropout,
                         target_modules=cfg.lora.target_modules, device=device)
+    if cfg.gradient_checkpointing:
+        enable_gradient_checkpointing(model, cfg.gradient_checkpointing_mode)
     engine = DPStep(model, DPConfig(dp=plan.dp, max_grad_norm=cfg.max_grad_norm,
                                     noise_multiplier=plan.noise_multiplier if plan.dp else 0.0,
                                     expected_batch_size=plan.sample_rate * n_units,
@@ -160,6 +163,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
     pad = tok.pad_token_id
     if val and not state:  # step 0: the base model (LoRA B starts at zero), the reference for every later value
         curves["val_loss"].append([0, evaluate(model, val.examples, pad, device, cfg.micro_batch_size)])
+    model.train()  # from_pretrained returns eval mode; LoRA dropout and checkpointing act in train mode only
     first_step, t0, window = sampler.step, time.perf_counter(), []
     before = snapshot_lora(model)
     status = "failed"
