@@ -14,7 +14,9 @@ class LoraConfig(BaseModel):
     r: int = Field(8, ge=1, description="LoRA rank.")
     alpha: float = Field(16.0, gt=0, description="LoRA alpha (scaling = alpha / r).")
     dropout: float = Field(0.0, ge=0.0, lt=1.0, description="LoRA dropout.")
-    target_modules: list[str] | None = Field(None, description="Module names to adapt; default per architecture.")
+    target_modules: list[str] | Literal["auto"] | None = Field(
+        None, description="Module names to adapt; null or auto: the architecture's attention (+ MLP) projections.")
+    include_mlp: bool = Field(True, description="With automatic targets, adapt the MLP projections too, not only attention.")
 
 
 class CheckpointConfig(BaseModel):

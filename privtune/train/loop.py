@@ -136,7 +136,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
     ledger, run_id, committed = _open_ledger(cfg, plan, fingerprint, state.get("ledger_run"))
 
     model = attach_lora(model, r=cfg.lora.r, alpha=cfg.lora.alpha, dropout=cfg.lora.dropout,
-                        target_modules=cfg.lora.target_modules, device=device)
+                        target_modules=cfg.lora.target_modules, include_mlp=cfg.lora.include_mlp, device=device)
     if cfg.gradient_checkpointing:
         enable_gradient_checkpointing(model, cfg.gradient_checkpointing_mode)
     engine = DPStep(model, DPConfig(dp=plan.dp, max_grad_norm=cfg.max_grad_norm,
