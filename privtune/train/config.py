@@ -28,6 +28,18 @@ class CheckpointConfig(BaseModel):
     key_file: Path | None = Field(None, description="Key file (env PRIVTUNE_KEY wins); created 0600 if absent.")
 
 
+class QuantizationConfig(BaseModel):
+    """QLoRA: load the frozen base in 4 or 8 bits (bitsandbytes); the LoRA A/B stay in full precision
+    and are the only tensors that are trained, clipped and noised."""
+
+    model_config = {"extra": "forbid"}
+
+    bits: Literal[4, 8] | None = Field(None, description="4 or 8: quantise the base model; null: full precision.")
+    type: Literal["nf4", "fp4"] = Field("nf4", description="4-bit data type (nf4 suits normally distributed weights).")
+    double_quant: bool = Field(True, description="4-bit: also quantise the quantisation constants (~0.4 bit/param saved).")
+    compute_dtype: Literal["bf16", "fp16", "fp32"] = Field("bf16", description="dtype the dequantised matmuls run in.")
+
+
 class TrainConfig(BaseModel):
     """Everything one `privtune train` run needs."""
 
@@ -83,6 +95,7 @@ class TrainConfig(BaseModel):
     dataset_name: str | None = Field(None, description="Human name recorded in the ledger.")
     budget_epsilon: float | None = Field(None, gt=0, description="Set/refresh this dataset's total budget.")
 
+    quantization: QuantizationConfig = QuantizationConfig()
     checkpoint: CheckpointConfig = CheckpointConfig()
     resume: bool = Field(False, description="Continue from the latest checkpoint in output_dir.")
     encrypt_adapter: bool = Field(False, description="Also encrypt the saved adapter weights.")

@@ -89,7 +89,8 @@ def attach_lora(
 
     ``adapter_dtype_fp32`` keeps adapters in fp32 when the base is bf16/fp16 (PEFT's default;
     the LoRA path then runs in fp32). Only the adapters' A/B weights are trainable."""
-    if device is not None:
+    quantized = getattr(model, "hf_quantizer", None) is not None  # placed at load time; .to() is refused
+    if device is not None and not quantized:
         model = model.to(device)  # before get_peft_model, see module docstring
     auto = target_modules in (None, "auto", ["auto"])  # ["auto"]: what `--lora-target-modules auto` parses to
     targets = default_target_modules(model, include_mlp) if auto else target_modules

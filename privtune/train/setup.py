@@ -58,8 +58,12 @@ def load_model_and_tokenizer(cfg: TrainConfig, device: torch.device) -> tuple[An
     tok = AutoTokenizer.from_pretrained(cfg.model, local_files_only=True, trust_remote_code=cfg.trust_remote_code)
     if tok.pad_token_id is None:
         tok.pad_token = tok.eos_token
+    from privtune.train.quantization import check_environment, load_kwargs
+
+    check_environment(cfg.quantization, device)
+    kwargs: dict[str, Any] = {"dtype": dtype, **load_kwargs(cfg.quantization, device)}
     model = AutoModelForCausalLM.from_pretrained(
-        cfg.model, dtype=dtype, local_files_only=True, trust_remote_code=cfg.trust_remote_code
+        cfg.model, local_files_only=True, trust_remote_code=cfg.trust_remote_code, **kwargs
     )
     return model, tok
 
