@@ -69,7 +69,9 @@ class TrainConfig(BaseModel):
     epochs: float = Field(3.0, gt=0, description="Expected passes over the data (steps = epochs / sample_rate).")
     steps: int | None = Field(None, ge=1, description="Logical steps; overrides epochs.")
     batch_size: int = Field(32, ge=1, description="Expected logical batch size (sample_rate = batch_size / N).")
-    micro_batch_size: int = Field(8, ge=1, description="Physical batch size bounding memory.")
+    micro_batch_size: int | Literal["auto"] = Field(
+        8, description="Physical batch size bounding memory; auto: the largest that fits, probed on the GPU "
+        "at max_length with synthetic tokens (8 on CPU).")
     learning_rate: float = Field(2e-3, gt=0)
     weight_decay: float = Field(0.0, ge=0)
     warmup_steps: int = Field(0, ge=0, description="Linear learning-rate warm-up over this many steps.")
@@ -83,6 +85,9 @@ class TrainConfig(BaseModel):
     )
     device: Literal["auto", "cpu", "cuda"] = "auto"
     dtype: Literal["fp32", "bf16"] = "fp32"
+    attn_implementation: Literal["auto", "sdpa", "flash_attention_2", "eager"] = Field(
+        "auto", description="Attention kernel; auto lets transformers choose (SDPA where supported). "
+        "flash_attention_2 needs the flash-attn package and a CUDA GPU.")
     gradient_checkpointing: bool = Field(
         False, description="Recompute each decoder layer in backward instead of storing its activations "
         "(less memory, ~30% more compute); per-sample gradients stay exact.")
@@ -104,6 +109,8 @@ class TrainConfig(BaseModel):
     def _check(self) -> "TrainConfig":
         if self.privacy_unit == "user" and not self.user_id_field:
             raise ValueError("privacy_unit: user needs user_id_field")
+        if isinstance(self.micro_batch_size, int) and self.micro_batch_size < 1:
+            raise ValueError("micro_batch_size must be >= 1 or auto")
         if self.dp and self.target_epsilon is None and self.noise_multiplier is None:
             raise ValueError("dp: true needs target_epsilon or noise_multiplier")
         return self

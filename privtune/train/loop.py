@@ -25,6 +25,7 @@ from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
 from privtune.privacy.ledger import Ledger
 from privtune.train.checkpointing import enable_gradient_checkpointing
+from privtune.train.memory import auto_micro_batch_size, oom_guard
 from privtune.train.checkpoint import CheckpointManager, capture_rng_state, encrypt_adapter, load_key, restore_rng_state
 from privtune.train.config import TrainConfig
 from privtune.train.data import Example, collate
@@ -111,6 +112,11 @@ def _budget_delta(cfg: TrainConfig, fingerprint: str) -> float | None:
     return record.delta
 
 
+def _memory_settings(cfg: TrainConfig) -> dict[str, Any]:
+    return {"micro_batch_size": cfg.micro_batch_size, "max_length": cfg.max_length, "dtype": cfg.dtype,
+            "gradient_checkpointing": cfg.gradient_checkpointing, "quantization.bits": cfg.quantization.bits}
+
+
 def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str, Any]:
     """Run one training job; returns the privacy.json content. ``progress(step, total, metrics)``."""
     torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)  # noqa: E702
@@ -143,6 +149,11 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
                                     noise_multiplier=plan.noise_multiplier if plan.dp else 0.0,
                                     expected_batch_size=plan.sample_rate * n_units,
                                     privacy_unit=cfg.privacy_unit, seed=cfg.dp_seed))
+    if cfg.micro_batch_size == "auto":
+        cfg = cfg.model_copy(update={"micro_batch_size": auto_micro_batch_size(
+            model, engine, max_length=cfg.max_length, vocab=len(tok), device=device,
+            upper=max(1, math.ceil(plan.sample_rate * len(data.examples) * 2)))})
+        log(f"micro_batch_size: auto -> {cfg.micro_batch_size}")
     sampler = PoissonSampler(len(data.examples), plan.sample_rate, cfg.micro_batch_size,
                              seed=cfg.dp_seed, user_ids=users, num_steps=plan.steps)
     params = list(lora_parameters(model).values())
@@ -172,9 +183,10 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
             step = batch.step + 1  # 1-based count of logical steps taken
             for mb in batch.micro_batches:
                 b = {k: v.to(device) for k, v in collate([data.examples[i] for i in mb.indices], pad).items()}
-                logits = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits
-                loss = per_sample_causal_lm_loss(logits, b["labels"])
-                engine.backward(loss, units=mb.units.to(device))
+                with oom_guard("a training step", _memory_settings(cfg)):
+                    logits = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits
+                    loss = per_sample_causal_lm_loss(logits, b["labels"])
+                    engine.backward(loss, units=mb.units.to(device))
                 window.append(float(loss.detach().sum()) / max(1, len(mb)))
             if ledger is not None and step > committed:
                 ledger.commit_steps(run_id, 1)  # spend is recorded before the update is kept
