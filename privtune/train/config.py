@@ -84,7 +84,8 @@ class TrainConfig(BaseModel):
         "knows it can recompute and remove the noise. Set only for reproducibility tests.",
     )
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    dtype: Literal["fp32", "bf16"] = "fp32"
+    dtype: Literal["fp32", "bf16", "fp16"] = Field(
+        "fp32", description="Base model dtype (LoRA A/B stay fp32). fp16 uses dynamic loss scaling; prefer bf16 where supported.")
     attn_implementation: Literal["auto", "sdpa", "flash_attention_2", "eager"] = Field(
         "auto", description="Attention kernel; auto lets transformers choose (SDPA where supported). "
         "flash_attention_2 needs the flash-attn package and a CUDA GPU.")

@@ -25,6 +25,7 @@ from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
 from privtune.privacy.ledger import Ledger
 from privtune.train.checkpointing import enable_gradient_checkpointing
+from privtune.train.loss_scale import LossScaler, backward_with_scaling
 from privtune.train.memory import auto_micro_batch_size, oom_guard
 from privtune.train.checkpoint import CheckpointManager, capture_rng_state, encrypt_adapter, load_key, restore_rng_state
 from privtune.train.config import TrainConfig
@@ -175,6 +176,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
     if val and not state:  # step 0: the base model (LoRA B starts at zero), the reference for every later value
         curves["val_loss"].append([0, evaluate(model, val.examples, pad, device, cfg.micro_batch_size)])
     model.train()  # from_pretrained returns eval mode; LoRA dropout and checkpointing act in train mode only
+    scaler = LossScaler() if cfg.dtype == "fp16" else None
     first_step, t0, window = sampler.step, time.perf_counter(), []
     before = snapshot_lora(model)
     status = "failed"
@@ -184,9 +186,9 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print) -> dict[str,
             for mb in batch.micro_batches:
                 b = {k: v.to(device) for k, v in collate([data.examples[i] for i in mb.indices], pad).items()}
                 with oom_guard("a training step", _memory_settings(cfg)):
-                    logits = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits
-                    loss = per_sample_causal_lm_loss(logits, b["labels"])
-                    engine.backward(loss, units=mb.units.to(device))
+                    loss = backward_with_scaling(engine, lambda: per_sample_causal_lm_loss(
+                        model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits, b["labels"]),
+                        mb.units.to(device), scaler)
                 window.append(float(loss.detach().sum()) / max(1, len(mb)))
             if ledger is not None and step > committed:
                 ledger.commit_steps(run_id, 1)  # spend is recorded before the update is kept

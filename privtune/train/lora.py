@@ -43,6 +43,10 @@ _FAMILY: dict[str, str] = {
 SUPPORTED_MODEL_TYPES: tuple[str, ...] = tuple(sorted(_FAMILY))
 
 
+class UnknownArchitecture(ConfigError, ValueError):
+    """No default LoRA targets for this model type (a ValueError too, as before it was a ConfigError)."""
+
+
 class LoraNotUpdatedError(RuntimeError):
     """LoRA weights did not change after an optimizer step: training would be a silent no-op."""
 
@@ -60,7 +64,7 @@ def _family(model: nn.Module) -> str:
     model_type = getattr(getattr(model, "config", None), "model_type", None)
     family = _FAMILY.get(str(model_type))
     if family is None:
-        raise ConfigError(
+        raise UnknownArchitecture(
             f"no default LoRA target modules for model_type={model_type!r} (known: {', '.join(SUPPORTED_MODEL_TYPES)}); "
             "set lora.target_modules to the names of its attention/MLP linear layers"
         )

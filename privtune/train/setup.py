@@ -63,7 +63,7 @@ def load_model_and_tokenizer(cfg: TrainConfig, device: torch.device) -> tuple[An
             hint="privtune loads local model directories only; download the model yourself first",
         )
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    dtype = torch.bfloat16 if cfg.dtype == "bf16" else torch.float32
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(cfg.dtype, torch.float32)
     if dtype == torch.bfloat16 and device.type == "cuda" and not torch.cuda.is_bf16_supported():
         raise ConfigError("dtype: bf16 is not supported on this GPU; use fp32")
     tok = AutoTokenizer.from_pretrained(cfg.model, local_files_only=True, trust_remote_code=cfg.trust_remote_code)
