@@ -153,6 +153,10 @@ def make_step(method: str, model: nn.Module, batch: dict[str, torch.Tensor], cli
 
         def step() -> None:
             losses(gsm).sum().backward()
+            missing = sum(getattr(p, "grad_sample", None) is None for p in params)
+            if missing:
+                raise RuntimeError(f"Opacus hooks recorded no per-sample gradient for {missing} of {len(params)} "
+                                   "LoRA tensors after the backward")
             norms = torch.sqrt(sum(p.grad_sample.float().flatten(1).square().sum(1) for p in params))
             coef = (clip / (norms + 1e-6)).clamp(max=1.0)
             for p in params:

@@ -124,10 +124,12 @@ def test_dp_train_peft_load_and_mia(family_dir, data_dir, tmp_path) -> None:
     batch = collate(members[:3], tok.pad_token_id)
     tuned.train()  # no dropout in these configs; train mode so checkpointing is active
 
-    def grads(ids, mask, labels):
-        with LoraGradSampler(tuned, "materialize") as s:
+    def grads(ids, mask, labels, mode="materialize"):
+        with LoraGradSampler(tuned, mode) as s:
             logits = tuned(input_ids=ids, attention_mask=mask).logits
             per_sample_causal_lm_loss(logits, labels).sum().backward()
+            if mode == "ghost":  # norms from the Gram matrices, before anything is materialised
+                return s.norm_sq().clone()
             return torch.cat([g.flatten(1) for g in s.per_sample_grads().values()], dim=1).clone()
 
     together = grads(batch["input_ids"], batch["attention_mask"], batch["labels"])
@@ -138,9 +140,13 @@ def test_dp_train_peft_load_and_mia(family_dir, data_dir, tmp_path) -> None:
                       batch["labels"][row:row + 1, :n])[0]
         scale = float(alone.abs().max())
         assert torch.allclose(together[row], alone, rtol=1e-4, atol=1e-5 * scale), (name, row)
+    ghost = grads(batch["input_ids"], batch["attention_mask"], batch["labels"], "ghost")
+    assert torch.allclose(ghost, together.square().sum(1), rtol=1e-4), name
     enable_gradient_checkpointing(tuned)
     checkpointed = grads(batch["input_ids"], batch["attention_mask"], batch["labels"])
     assert torch.allclose(checkpointed, together, rtol=1e-5, atol=1e-6 * float(together.abs().max())), name
+    ghost_ckpt = grads(batch["input_ids"], batch["attention_mask"], batch["labels"], "ghost")
+    assert torch.allclose(ghost_ckpt, ghost, rtol=1e-5), name
 
 
 def test_unknown_architecture_asks_for_target_modules() -> None:
