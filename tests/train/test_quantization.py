@@ -33,10 +33,15 @@ def test_yaml_shape_and_bad_values_are_rejected(tmp_path) -> None:
         TrainConfig(model=tmp_path, data=tmp_path / "d.jsonl", quantization={"bits": 3})
 
 
-@pytest.mark.skipif(HAVE_BNB, reason="checks the message shown when bitsandbytes is missing")
-def test_missing_bitsandbytes_is_a_clear_error() -> None:
+def test_missing_or_old_bitsandbytes_is_a_clear_error(monkeypatch) -> None:
+    from privtune.train import quantization
+
     check_environment(QuantizationConfig(), torch.device("cpu"))  # off: nothing needed
+    monkeypatch.setattr(quantization, "bitsandbytes_version", lambda: None)  # as on a machine without it
     with pytest.raises(ConfigError, match=r"pip install 'privtune\[qlora\]'"):
+        check_environment(QuantizationConfig(bits=4), torch.device("cpu"))
+    monkeypatch.setattr(quantization, "bitsandbytes_version", lambda: (0, 45))
+    with pytest.raises(ConfigError, match="CUDA GPU or upgrade"):
         check_environment(QuantizationConfig(bits=4), torch.device("cpu"))
 
 
