@@ -147,6 +147,9 @@ def test_dp_train_peft_load_and_mia(family_dir, data_dir, tmp_path) -> None:
     assert torch.allclose(checkpointed, together, rtol=1e-5, atol=1e-6 * float(together.abs().max())), name
     ghost_ckpt = grads(batch["input_ids"], batch["attention_mask"], batch["labels"], "ghost")
     assert torch.allclose(ghost_ckpt, ghost, rtol=1e-5), name
+    enable_gradient_checkpointing(tuned, "reentrant")
+    reentrant = grads(batch["input_ids"], batch["attention_mask"], batch["labels"])
+    assert torch.allclose(reentrant, together, rtol=1e-5, atol=1e-6 * float(together.abs().max())), name
 
 
 def test_unknown_architecture_asks_for_target_modules() -> None:
