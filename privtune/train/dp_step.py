@@ -165,7 +165,7 @@ class DPStep:
         from privtune.train.loss_scale import GradientOverflow
 
         if self.grad_sampler is None:  # non-private: unscale this micro-batch's grads before summing
-            kept = [p.grad for p in self.params]
+            kept = [None if self._fresh else p.grad for p in self.params]  # a fresh step starts from zero
             for p in self.params:
                 p.grad = None
             self.backward(per_sample_loss * scale, units)
