@@ -110,3 +110,14 @@ def test_train_on_4bit_base_end_to_end(tiny_llama_dir, tmp_path) -> None:
     weights = load_file(tmp_path / "run" / "adapter" / "adapter_model.safetensors")
     assert weights and all(w.dtype == torch.float32 for w in weights.values())
     assert any(float(w.abs().sum()) > 0 for k, w in weights.items() if "lora_B" in k)
+
+
+def test_7b_qlora_example_config_loads() -> None:
+    from pathlib import Path
+
+    from privtune.config import load_config
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "train_qwen2.5-7b_qlora.yaml"
+    cfg = load_config(TrainConfig, path)
+    assert cfg.quantization.bits == 4 and cfg.gradient_checkpointing and cfg.micro_batch_size == "auto"
+    assert cfg.lora.target_modules == "auto" and cfg.attn_implementation == "sdpa"
