@@ -28,10 +28,10 @@ _MLP_TARGETS: dict[str, list[str]] = {
     "gpt2": ["mlp.c_fc", "mlp.c_proj"],
     "llama": ["gate_proj", "up_proj", "down_proj"],
     "phi3": ["gate_up_proj", "down_proj"],  # fused gate/up
-    # MoE: transformers 5 stores routed experts as fused 3-D parameters, not nn.Linear, and calls
-    # Qwen2-MoE's shared expert on token-flattened (B*T, d) rows, where a row is no longer one
-    # sample: per-sample capture cannot attribute those, so MoE defaults to attention-only LoRA.
-    "qwen2_moe": [],
+    # MoE: transformers 5 stores routed experts as fused 3-D parameters, not nn.Linear, so LoRA
+    # reaches only Qwen2-MoE's shared expert (called on token-flattened rows, which the per-sample
+    # capture maps back to samples); Mixtral has no shared expert: attention only.
+    "qwen2_moe": ["gate_proj", "up_proj", "down_proj"],
     "mixtral": [],
 }
 # Architectures that share Llama's attention module names (model_type -> family).

@@ -94,12 +94,12 @@ def test_dp_train_peft_load_and_mia(family_dir, data_dir, tmp_path) -> None:
                       accountant="rdp", ledger=str(tmp_path / "ledger.sqlite"), dp_seed=1, learning_rate=0.05)
     privacy = train(cfg, log=lambda m: None)
     assert privacy["dp"] is True and privacy["steps"] == 2
-    # Plain PEFT loads it; default targets cover attention and MLP (MoE: attention only).
+    # Plain PEFT loads it; default targets cover attention and MLP (Qwen2-MoE: its shared expert; Mixtral: attention only).
     base = AutoModelForCausalLM.from_pretrained(model_dir)
     tuned = PeftModel.from_pretrained(base, out / "adapter", is_trainable=True)
     adapted = {n.split(".")[-2] for n, _ in tuned.named_modules() if n.endswith(".lora_A")}
     attn = {"gpt2": {"c_attn"}, "phi3": {"qkv_proj"}}.get(name, {"q_proj", "v_proj"})
-    mlp = {"gpt2": {"c_fc"}, "phi3": {"gate_up_proj"}, "mixtral": set(), "qwen2_moe": set()}.get(name, {"up_proj"})
+    mlp = {"gpt2": {"c_fc"}, "phi3": {"gate_up_proj"}, "mixtral": set()}.get(name, {"up_proj"})
     assert attn | mlp <= adapted, (name, adapted)
     tuned.eval()
     tok = AutoTokenizer.from_pretrained(model_dir)
@@ -165,3 +165,38 @@ def test_unknown_architecture_asks_for_target_modules() -> None:
     llama = build_family_model("llama", build_family_tokenizer("llama", sample_corpus(50)))
     adapted = attach_lora(llama, target_modules=["auto"], include_mlp=True)  # what `--lora-target-modules auto` gives
     assert {"q_proj", "down_proj"} <= {n.split(".")[-2] for n, _ in adapted.named_modules() if n.endswith(".lora_A")}
+
+
+def test_token_flattened_rows_only_mapped_for_shared_experts() -> None:
+    """A shared expert sees every token in order and maps back to samples; any other layer fed
+    (B*T, d) rows (a routed expert may get them permuted) is refused, never misattributed."""
+    from torch import nn
+
+    class Block(nn.Module):
+        def __init__(self, child: str) -> None:
+            super().__init__()
+            self.add_module(child, nn.Sequential(nn.Linear(6, 6)))
+
+        def forward(self, x):  # x: (B, T, d) -> the child on token-flattened rows, as Qwen2-MoE does
+            child = next(iter(self.children()))
+            return child(x.view(-1, x.shape[-1])).view(x.shape)
+
+    x = torch.randn(3, 5, 6)
+    for child in ("shared_expert", "expert_0"):
+        torch.manual_seed(0)
+        block = Block(child)
+        outer = nn.Sequential(nn.Linear(6, 6), block)
+        for p in outer[0].parameters():
+            p.requires_grad_(True)
+        with LoraGradSampler(outer, "materialize") as s:
+            if child == "expert_0":
+                with pytest.raises(RuntimeError, match="token-flattened"):
+                    outer(x).pow(2).sum().backward()
+                continue
+            outer(x).pow(2).sum().backward()
+            got = s.per_sample_grads()
+        lin = getattr(block, child)[0]
+        for b in range(3):
+            outer.zero_grad()
+            outer(x[b:b + 1]).pow(2).sum().backward()
+            assert torch.allclose(got[lin.weight][b], lin.weight.grad, atol=1e-5)
