@@ -226,7 +226,8 @@ def bench_steps(model: nn.Module, name: str, args: argparse.Namespace, device: t
                 step, cleanup = make_step(method, model, batch, clip=1.0)
                 ms, peak = time_steps(step, device, args.warmup, args.steps)
             except Exception as exc:  # noqa: BLE001 - a peer failing is a result, reported as such
-                rec["skipped"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}" if str(exc) else type(exc).__name__
+                first_line = str(exc).splitlines()[0][:200] if str(exc) else ""
+                rec["skipped"] = f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
                 if args.verbose:
                     traceback.print_exc()
             else:

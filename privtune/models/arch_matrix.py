@@ -29,7 +29,8 @@ _CHATML = (
 _LLAMA3 = (
     "{{- bos_token }}{%- for m in messages %}"
     "{{- '<|start_header_id|>' + m['role'] + '<|end_header_id|>\\n\\n' + m['content'] + '<|eot_id|>' }}"
-    "{%- endfor %}{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}"
+    "{%- endfor %}{%- if add_generation_prompt %}"
+    "{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}"
 )
 # Gemma has no system role: the system text opens the first user turn; the assistant is "model".
 _GEMMA = (

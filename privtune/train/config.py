@@ -16,7 +16,8 @@ class LoraConfig(BaseModel):
     dropout: float = Field(0.0, ge=0.0, lt=1.0, description="LoRA dropout.")
     target_modules: list[str] | Literal["auto"] | None = Field(
         None, description="Module names to adapt; null or auto: the architecture's attention (+ MLP) projections.")
-    include_mlp: bool = Field(True, description="With automatic targets, adapt the MLP projections too, not only attention.")
+    include_mlp: bool = Field(
+        True, description="With automatic targets, adapt the MLP projections too, not only attention.")
 
 
 class CheckpointConfig(BaseModel):
@@ -36,7 +37,8 @@ class QuantizationConfig(BaseModel):
 
     bits: Literal[4, 8] | None = Field(None, description="4 or 8: quantise the base model; null: full precision.")
     type: Literal["nf4", "fp4"] = Field("nf4", description="4-bit data type (nf4 suits normally distributed weights).")
-    double_quant: bool = Field(True, description="4-bit: also quantise the quantisation constants (~0.4 bit/param saved).")
+    double_quant: bool = Field(
+        True, description="4-bit: also quantise the quantisation constants (~0.4 bit/param saved).")
     compute_dtype: Literal["bf16", "fp16", "fp32"] = Field("bf16", description="dtype the dequantised matmuls run in.")
 
 
@@ -85,7 +87,8 @@ class TrainConfig(BaseModel):
     )
     device: Literal["auto", "cpu", "cuda"] = "auto"
     dtype: Literal["fp32", "bf16", "fp16"] = Field(
-        "fp32", description="Base model dtype (LoRA A/B stay fp32). fp16 uses dynamic loss scaling; prefer bf16 where supported.")
+        "fp32", description="Base model dtype (LoRA A/B stay fp32). fp16 uses dynamic loss scaling; "
+        "prefer bf16 where supported.")
     attn_implementation: Literal["auto", "sdpa", "flash_attention_2", "eager"] = Field(
         "auto", description="Attention kernel; auto lets transformers choose (SDPA where supported). "
         "flash_attention_2 needs the flash-attn package and a CUDA GPU.")

@@ -194,8 +194,9 @@ class LoraGradSampler:
         if self._buf is None:
             self._buf = torch.zeros((bsz, self.numel), dtype=self.dtype, device=x.device)
         elif self._buf.shape[0] != bsz:
-            raise RuntimeError(f"{rec.name}: batch size {bsz} != {self._buf.shape[0]}; rows must be dim 0 "
-                               "(a layer fed token-flattened (B*T, d) rows, like an MoE expert, cannot be adapted under DP)")
+            raise RuntimeError(
+                f"{rec.name}: batch size {bsz} != {self._buf.shape[0]}; rows must be dim 0 (a layer fed "
+                "token-flattened (B*T, d) rows, like a routed MoE expert, cannot be adapted under DP)")
         dtype = torch.promote_types(x.dtype, g.dtype)  # autocast may hand us mixed dtypes
         # Detached: ghost records outlive the backward pass and must not grow a graph.
         a = x.detach().reshape(bsz, -1, x.shape[-1]).to(dtype)

@@ -65,7 +65,8 @@ def _family(model: nn.Module) -> str:
     family = _FAMILY.get(str(model_type))
     if family is None:
         raise UnknownArchitecture(
-            f"no default LoRA target modules for model_type={model_type!r} (known: {', '.join(SUPPORTED_MODEL_TYPES)}); "
+            f"no default LoRA target modules for model_type={model_type!r} "
+            f"(known: {', '.join(SUPPORTED_MODEL_TYPES)}); "
             "set lora.target_modules to the names of its attention/MLP linear layers"
         )
     return family

@@ -94,7 +94,8 @@ def test_dp_train_peft_load_and_mia(family_dir, data_dir, tmp_path) -> None:
                       accountant="rdp", ledger=str(tmp_path / "ledger.sqlite"), dp_seed=1, learning_rate=0.05)
     privacy = train(cfg, log=lambda m: None)
     assert privacy["dp"] is True and privacy["steps"] == 2
-    # Plain PEFT loads it; default targets cover attention and MLP (Qwen2-MoE: its shared expert; Mixtral: attention only).
+    # Plain PEFT loads it; default targets cover attention and MLP
+    # (Qwen2-MoE: its shared expert; Mixtral: attention only).
     base = AutoModelForCausalLM.from_pretrained(model_dir)
     tuned = PeftModel.from_pretrained(base, out / "adapter", is_trainable=True)
     adapted = {n.split(".")[-2] for n, _ in tuned.named_modules() if n.endswith(".lora_A")}
