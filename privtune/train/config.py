@@ -17,7 +17,10 @@ class LoraConfig(BaseModel):
     r: int = Field(8, ge=1, description="LoRA rank.")
     alpha: float = Field(16.0, gt=0, description="LoRA alpha (scaling = alpha / r).")
     dropout: float = Field(0.0, ge=0.0, lt=1.0, description="LoRA dropout.")
-    target_modules: list[str] | None = Field(None, description="Module names to adapt; default per architecture.")
+    target_modules: list[str] | Literal["auto"] | None = Field(
+        None, description="Module names to adapt; null or auto: the architecture's attention (+ MLP) projections.")
+    include_mlp: bool = Field(
+        True, description="With automatic targets, adapt the MLP projections too, not only attention.")
 
 
 class CheckpointConfig(BaseModel):
@@ -27,6 +30,19 @@ class CheckpointConfig(BaseModel):
     keep_last: int = Field(1, ge=1, description="Checkpoints to keep.")
     encrypt: bool = Field(True, description="AES-256-GCM; turning this off stores plaintext training state.")
     key_file: Path | None = Field(None, description="Key file (env PRIVTUNE_KEY wins); created 0600 if absent.")
+
+
+class QuantizationConfig(BaseModel):
+    """QLoRA: load the frozen base in 4 or 8 bits (bitsandbytes); the LoRA A/B stay in full precision
+    and are the only tensors that are trained, clipped and noised."""
+
+    model_config = {"extra": "forbid"}
+
+    bits: Literal[4, 8] | None = Field(None, description="4 or 8: quantise the base model; null: full precision.")
+    type: Literal["nf4", "fp4"] = Field("nf4", description="4-bit data type (nf4 suits normally distributed weights).")
+    double_quant: bool = Field(
+        True, description="4-bit: also quantise the quantisation constants (~0.4 bit/param saved).")
+    compute_dtype: Literal["bf16", "fp16", "fp32"] = Field("bf16", description="dtype the dequantised matmuls run in.")
 
 
 class TrainConfig(BaseModel):
@@ -60,7 +76,9 @@ class TrainConfig(BaseModel):
     epochs: float = Field(3.0, gt=0, description="Expected passes over the data (steps = epochs / sample_rate).")
     steps: int | None = Field(None, ge=1, description="Logical steps; overrides epochs.")
     batch_size: int = Field(32, ge=1, description="Expected logical batch size (sample_rate = batch_size / N).")
-    micro_batch_size: int = Field(8, ge=1, description="Physical batch size bounding memory.")
+    micro_batch_size: int | Literal["auto"] = Field(
+        8, description="Physical batch size bounding memory; auto: the largest that fits, probed on the GPU "
+        "at max_length with synthetic tokens (8 on CPU).")
     learning_rate: float = Field(2e-3, gt=0, description="Peak AdamW learning rate of the LoRA weights.")
     weight_decay: float = Field(0.0, ge=0, description="AdamW weight decay.")
     warmup_steps: int = Field(0, ge=0, description="Linear learning-rate warm-up over this many steps.")
@@ -79,7 +97,15 @@ class TrainConfig(BaseModel):
     )
     device: Literal["auto", "cpu", "cuda"] = Field(
         "auto", description="auto (CUDA when visible, else CPU), cpu or cuda.")
-    dtype: DTypeName = Field("fp32", description=DTYPE_HELP)
+    dtype: DTypeName = Field("fp32", description=DTYPE_HELP + " fp16 trains with dynamic loss scaling.")
+    attn_implementation: Literal["auto", "sdpa", "flash_attention_2", "eager"] = Field(
+        "auto", description="Attention kernel; auto lets transformers choose (SDPA where supported). "
+        "flash_attention_2 needs the flash-attn package and a CUDA GPU.")
+    gradient_checkpointing: bool = Field(
+        False, description="Recompute each decoder layer in backward instead of storing its activations "
+        "(less memory, ~30% more compute); per-sample gradients stay exact.")
+    gradient_checkpointing_mode: Literal["non_reentrant", "reentrant"] = Field(
+        "non_reentrant", description="torch.utils.checkpoint flavour used by gradient_checkpointing.")
     eval_every: int = Field(0, ge=0, description="Validation every N steps (0: once per epoch).")
     log_every: int = Field(10, ge=1, description="Unused: progress lines follow eval_every (kept so older configs load).")
     log_train_loss: bool = Field(
@@ -93,6 +119,7 @@ class TrainConfig(BaseModel):
     budget_epsilon: float | None = Field(None, gt=0, description="This dataset's total budget if it has none; "
                                           "never changes an existing one (use `privtune ledger set-budget`).")
 
+    quantization: QuantizationConfig = QuantizationConfig()
     checkpoint: CheckpointConfig = CheckpointConfig()
     resume: bool = Field(False, description="Continue from the latest checkpoint in output_dir.")
     encrypt_adapter: bool = Field(False, description="Also encrypt the saved adapter weights.")
@@ -109,6 +136,8 @@ class TrainConfig(BaseModel):
     def _check(self) -> "TrainConfig":
         if self.privacy_unit == "user" and not self.user_id_field:
             raise ValueError("privacy_unit: user needs user_id_field")
+        if isinstance(self.micro_batch_size, int) and self.micro_batch_size < 1:
+            raise ValueError("micro_batch_size must be >= 1 or auto")
         if self.dp and self.target_epsilon is None and self.noise_multiplier is None:
             raise ValueError("dp: true needs target_epsilon or noise_multiplier")
         return self

@@ -135,10 +135,15 @@ class DPStep:
         self._n_clipped: Tensor | int = 0
         self._fresh = True
 
-    def backward(self, per_sample_loss: Tensor, units: Tensor | None = None) -> None:
+    def backward(self, per_sample_loss: Tensor, units: Tensor | None = None, *, loss_scale: float = 1.0) -> None:
         """Backpropagate one micro-batch. ``per_sample_loss`` has shape (B,) and row b's
         value must depend on row b only. ``units`` (B,) labels each row's privacy unit
-        (user id) and is required in user mode; rows of one unit may span micro-batches."""
+        (user id) and is required in user mode; rows of one unit may span micro-batches.
+        ``loss_scale`` (fp16): backpropagate ``s * loss`` and unscale before clipping; raises
+        `GradientOverflow` with nothing accumulated when the scaled gradients are not finite."""
+        if loss_scale != 1.0:
+            self._backward_scaled(per_sample_loss, units, loss_scale)
+            return
         if per_sample_loss.dim() != 1:
             raise ValueError(f"per_sample_loss must have shape (B,), got {tuple(per_sample_loss.shape)}")
         user_mode = self.config.privacy_unit == "user"
@@ -173,6 +178,52 @@ class DPStep:
             self._add_clipped(self.grad_sampler.norm_sq(), self.grad_sampler.weighted_sum)
             self._n_units += bsz
         self.grad_sampler.clear()
+
+    def _backward_scaled(self, per_sample_loss: Tensor, units: Tensor | None, scale: float) -> None:
+        """:meth:`backward` of ``scale * loss`` with every kept quantity divided by ``scale``."""
+        from privtune.train.loss_scale import GradientOverflow
+
+        if self.grad_sampler is None:  # non-private: unscale this micro-batch's grads before summing
+            kept = [None if self._fresh else p.grad for p in self.params]  # a fresh step starts from zero
+            for p in self.params:
+                p.grad = None
+            self.backward(per_sample_loss * scale, units)
+            fresh = [p.grad for p in self.params]
+            bad = any(g is not None and not bool(torch.isfinite(g).all()) for g in fresh)
+            for p, old, new in zip(self.params, kept, fresh):
+                new = None if (bad or new is None) else new.div_(scale)
+                p.grad = old if new is None else (new if old is None else old.add_(new))
+            if bad:
+                self._n_rows -= per_sample_loss.shape[0]
+                raise GradientOverflow("non-finite gradient at loss scale %g" % scale)
+            return
+        sampler, n_rows = self.grad_sampler, self._n_rows
+        real_norm_sq, real_weighted = sampler.norm_sq, sampler.weighted_sum
+        real_per_unit = sampler.per_unit_grads
+
+        def norm_sq() -> Tensor:
+            out = real_norm_sq() / (scale * scale)
+            if not bool(torch.isfinite(out).all()):
+                raise GradientOverflow("non-finite per-sample norm at loss scale %g" % scale)
+            return out
+
+        def per_unit(units_: Tensor, n: int) -> Tensor:
+            out = real_per_unit(units_, n).div_(scale)
+            if not bool(torch.isfinite(out).all()):
+                raise GradientOverflow("non-finite per-user gradient at loss scale %g" % scale)
+            return out
+
+        sampler.norm_sq = norm_sq  # type: ignore[method-assign]
+        sampler.weighted_sum = lambda w: real_weighted(w / scale)  # type: ignore[method-assign]
+        sampler.per_unit_grads = per_unit  # type: ignore[method-assign]
+        try:
+            self.backward(per_sample_loss * scale, units)
+        except GradientOverflow:
+            self._n_rows = n_rows  # nothing of this micro-batch was kept
+            sampler.clear()
+            raise
+        finally:
+            del sampler.norm_sq, sampler.weighted_sum, sampler.per_unit_grads
 
     def _add_clipped(self, norm_sq: Tensor, weighted_sum: Callable[[Tensor], Tensor]) -> None:
         """Clip factor min(1, C/(||g||+eps)) per unit, then add the weighted sum to the total."""

@@ -108,6 +108,11 @@ class LoraGradSampler:
         for p in self.params:
             self.dtype = torch.promote_types(self.dtype, p.dtype)
         self._buf: Tensor | None = None  # (B, numel) per-sample grads of materialised layers
+        # (B, T) of the last forward's token ids: lets an MoE shared expert, fed token-flattened
+        # (B*T, d) rows in token order, be mapped back to samples. Checkpoint recomputation does
+        # not re-enter the root forward, so the shape stays that of the batch being differentiated.
+        self._tokens: tuple[int, int] | None = None
+        self._shape_hook = model.register_forward_pre_hook(self._note_tokens, with_kwargs=True)
         for rec in self.records:
             rec.module.forward = self._make_forward(rec)  # instance attribute shadows the class method
 
@@ -120,6 +125,7 @@ class LoraGradSampler:
 
     def detach(self) -> None:
         """Restore the plain ``nn.Linear.forward`` on every captured layer."""
+        self._shape_hook.remove()
         for rec in self.records:
             if "forward" in rec.module.__dict__:
                 del rec.module.forward
@@ -171,12 +177,26 @@ class LoraGradSampler:
             region_b.add_(g.sum(dim=1).to(region_b.dtype))
         rec.calls += 1
 
+    def _note_tokens(self, module: nn.Module, args: tuple, kwargs: dict) -> None:
+        ids = kwargs.get("input_ids", kwargs.get("inputs_embeds"))
+        if ids is None and args and isinstance(args[0], Tensor):
+            ids = args[0]
+        self._tokens = (int(ids.shape[0]), int(ids.shape[1])) if isinstance(ids, Tensor) and ids.dim() >= 2 else None
+
     def _record(self, rec: _LayerRecord, x: Tensor, g: Tensor) -> None:
+        # Only layers known to see every token in order: routed experts get a permuted subset,
+        # which no reshape could attribute (they then fail the batch-size check below).
+        if x.dim() == 2 and ".shared_expert." in rec.name and self._tokens is not None and self._tokens[1] > 1 \
+                and x.shape[0] == self._tokens[0] * self._tokens[1]:
+            x = x.view(*self._tokens, x.shape[-1])  # token-flattened rows, row-major: b * T + t
+            g = g.view(*self._tokens, g.shape[-1])
         bsz = x.shape[0]
         if self._buf is None:
             self._buf = torch.zeros((bsz, self.numel), dtype=self.dtype, device=x.device)
         elif self._buf.shape[0] != bsz:
-            raise RuntimeError(f"{rec.name}: batch size {bsz} != {self._buf.shape[0]}; rows must be dim 0")
+            raise RuntimeError(
+                f"{rec.name}: batch size {bsz} != {self._buf.shape[0]}; rows must be dim 0 (a layer fed "
+                "token-flattened (B*T, d) rows, like a routed MoE expert, cannot be adapted under DP)")
         dtype = torch.promote_types(x.dtype, g.dtype)  # autocast may hand us mixed dtypes
         # Detached: ghost records outlive the backward pass and must not grow a graph.
         a = x.detach().reshape(bsz, -1, x.shape[-1]).to(dtype)

@@ -26,10 +26,13 @@ from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
 from privtune.privacy.ledger import Ledger, PrivacyUnit, RunRecord
 from privtune.train.checkpoint import CheckpointManager, capture_rng_state, encrypt_adapter, load_key, restore_rng_state
+from privtune.train.checkpointing import enable_gradient_checkpointing
 from privtune.train.config import TrainConfig
 from privtune.train.data import Example, collate
 from privtune.train.dp_step import DPConfig, DPStep, per_sample_causal_lm_loss
 from privtune.train.lora import assert_lora_changed, attach_lora, lora_parameters, snapshot_lora
+from privtune.train.loss_scale import LossScaler, backward_with_scaling
+from privtune.train.memory import auto_micro_batch_size, oom_guard
 from privtune.train.report import write_outputs
 from privtune.train.resume import adopt_mechanism, check_resumed_plan, mechanism_from_ledger, mechanism_record
 from privtune.train.sampler import PoissonSampler
@@ -120,6 +123,11 @@ def _budget_delta(cfg: TrainConfig, fingerprint: str) -> float | None:
     return record.delta
 
 
+def _memory_settings(cfg: TrainConfig) -> dict[str, Any]:
+    return {"micro_batch_size": cfg.micro_batch_size, "max_length": cfg.max_length, "dtype": cfg.dtype,
+            "gradient_checkpointing": cfg.gradient_checkpointing, "quantization.bits": cfg.quantization.bits}
+
+
 def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = None) -> dict[str, Any]:
     """Run one training job; returns the privacy.json content. ``progress(step, total)``; ``log``
     gets progress lines, ``warn`` (default: ``log``) what the user must see even when quiet."""
@@ -168,7 +176,9 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     ledger, run_id, committed = _open_ledger(cfg, plan, fingerprint, resumed_run)
 
     model = attach_lora(model, r=cfg.lora.r, alpha=cfg.lora.alpha, dropout=cfg.lora.dropout,
-                        target_modules=cfg.lora.target_modules, device=device)
+                        target_modules=cfg.lora.target_modules, include_mlp=cfg.lora.include_mlp, device=device)
+    if cfg.gradient_checkpointing:
+        enable_gradient_checkpointing(model, cfg.gradient_checkpointing_mode)
     secure = cfg.secure_noise if cfg.secure_noise is not None else cfg.dp_seed is None
     if state and "secure_noise" not in cfg.model_fields_set:  # a resume keeps the run's noise source
         secure = bool(state["engine"]["config"].get("secure_noise", False))
@@ -176,6 +186,11 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
                                     noise_multiplier=plan.noise_multiplier if plan.dp else 0.0,
                                     expected_batch_size=plan.sample_rate * n_units,
                                     privacy_unit=cfg.privacy_unit, seed=cfg.dp_seed, secure_noise=secure and plan.dp))
+    if cfg.micro_batch_size == "auto":
+        cfg = cfg.model_copy(update={"micro_batch_size": auto_micro_batch_size(
+            model, engine, max_length=cfg.max_length, vocab=len(tok), device=device,
+            upper=max(1, math.ceil(plan.sample_rate * len(data.examples) * 2)))})
+        log(f"micro_batch_size: auto -> {cfg.micro_batch_size}")
     sampler = PoissonSampler(len(data.examples), plan.sample_rate, cfg.micro_batch_size,
                              seed=cfg.dp_seed, user_ids=users, num_steps=plan.steps)
     params = list(lora_parameters(model).values())
@@ -202,6 +217,8 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     pad = tok.pad_token_id
     if val and not state:  # step 0: the base model (LoRA B starts at zero), the reference for every later value
         curves["val_loss"].append([0, evaluate(model, val.examples, pad, device, cfg.micro_batch_size)])
+    model.train()  # from_pretrained returns eval mode; LoRA dropout and checkpointing act in train mode only
+    scaler = LossScaler() if cfg.dtype == "fp16" else None
     first_step, t0, window = sampler.step, time.perf_counter(), []
     before = snapshot_lora(model)
     status = "failed"
@@ -211,9 +228,10 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
             step = batch.step + 1  # 1-based count of logical steps taken
             for mb in batch.micro_batches:
                 b = {k: v.to(device) for k, v in collate([data.examples[i] for i in mb.indices], pad).items()}
-                logits = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits
-                loss = per_sample_causal_lm_loss(logits, b["labels"])
-                engine.backward(loss, units=mb.units.to(device))
+                with oom_guard("a training step", _memory_settings(cfg)):
+                    loss = backward_with_scaling(engine, lambda: per_sample_causal_lm_loss(
+                        model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits, b["labels"]),
+                        mb.units.to(device), scaler)
                 if track_train_loss:
                     window.append(float(loss.detach().sum()) / max(1, len(mb)))
             if ledger is not None and step > committed:

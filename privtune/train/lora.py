@@ -15,18 +15,36 @@ import torch
 from peft import LoraConfig, PeftModel, get_peft_model
 from torch import Tensor, nn
 
+from privtune.errors import ConfigError
+
 # Suffix-matched by PEFT (a name matches if it equals the key or ends with "." + key).
 # GPT-2's "c_proj" exists in both attention and MLP, hence the qualified names.
 _ATTN_TARGETS: dict[str, list[str]] = {
     "gpt2": ["attn.c_attn", "attn.c_proj"],
     "llama": ["q_proj", "k_proj", "v_proj", "o_proj"],
+    "phi3": ["qkv_proj", "o_proj"],  # fused q/k/v
 }
 _MLP_TARGETS: dict[str, list[str]] = {
     "gpt2": ["mlp.c_fc", "mlp.c_proj"],
     "llama": ["gate_proj", "up_proj", "down_proj"],
+    "phi3": ["gate_up_proj", "down_proj"],  # fused gate/up
+    # MoE: transformers 5 stores routed experts as fused 3-D parameters, not nn.Linear, so LoRA
+    # reaches only Qwen2-MoE's shared expert (called on token-flattened rows, which the per-sample
+    # capture maps back to samples); Mixtral has no shared expert: attention only.
+    "qwen2_moe": ["gate_proj", "up_proj", "down_proj"],
+    "mixtral": [],
 }
-# Architectures that share Llama's module names.
-_LLAMA_LIKE = {"llama", "qwen2", "qwen3", "mistral", "gemma", "gemma2", "olmo", "olmo2"}
+# Architectures that share Llama's attention module names (model_type -> family).
+_FAMILY: dict[str, str] = {
+    "gpt2": "gpt2", "phi3": "phi3", "qwen2_moe": "qwen2_moe", "mixtral": "mixtral",
+    **{t: "llama" for t in ("llama", "qwen2", "qwen3", "mistral", "gemma", "gemma2", "gemma3", "gemma3_text",
+                            "olmo", "olmo2")},
+}
+SUPPORTED_MODEL_TYPES: tuple[str, ...] = tuple(sorted(_FAMILY))
+
+
+class UnknownArchitecture(ConfigError, ValueError):
+    """No default LoRA targets for this model type (a ValueError too, as before it was a ConfigError)."""
 
 
 class LoraNotUpdatedError(RuntimeError):
@@ -44,17 +62,21 @@ def quiet_peft_probe() -> Iterator[None]:
 
 def _family(model: nn.Module) -> str:
     model_type = getattr(getattr(model, "config", None), "model_type", None)
-    if model_type == "gpt2":
-        return "gpt2"
-    if model_type in _LLAMA_LIKE:
-        return "llama"
-    raise ValueError(f"no default LoRA targets for model_type={model_type!r}; pass target_modules")
+    family = _FAMILY.get(str(model_type))
+    if family is None:
+        raise UnknownArchitecture(
+            f"no default LoRA target modules for model_type={model_type!r} "
+            f"(known: {', '.join(SUPPORTED_MODEL_TYPES)}); "
+            "set lora.target_modules to the names of its attention/MLP linear layers"
+        )
+    return family
 
 
 def default_target_modules(model: nn.Module, include_mlp: bool = False) -> list[str]:
     """Attention projections for the model's architecture, plus the MLP ones if asked."""
     family = _family(model)
-    return _ATTN_TARGETS[family] + (_MLP_TARGETS[family] if include_mlp else [])
+    attn = _ATTN_TARGETS.get(family, _ATTN_TARGETS["llama"])
+    return attn + (_MLP_TARGETS[family] if include_mlp else [])
 
 
 def attach_lora(
@@ -63,7 +85,7 @@ def attach_lora(
     r: int = 8,
     alpha: float = 16.0,
     dropout: float = 0.0,
-    target_modules: list[str] | None = None,
+    target_modules: list[str] | str | None = None,
     include_mlp: bool = False,
     device: torch.device | str | None = None,
     adapter_dtype_fp32: bool = True,
@@ -72,9 +94,11 @@ def attach_lora(
 
     ``adapter_dtype_fp32`` keeps adapters in fp32 when the base is bf16/fp16 (PEFT's default;
     the LoRA path then runs in fp32). Only the adapters' A/B weights are trainable."""
-    if device is not None:
+    quantized = getattr(model, "hf_quantizer", None) is not None  # placed at load time; .to() is refused
+    if device is not None and not quantized:
         model = model.to(device)  # before get_peft_model, see module docstring
-    targets = target_modules if target_modules is not None else default_target_modules(model, include_mlp)
+    auto = target_modules in (None, "auto", ["auto"])  # ["auto"]: what `--lora-target-modules auto` parses to
+    targets = default_target_modules(model, include_mlp) if auto else target_modules
     config = LoraConfig(
         r=r,
         lora_alpha=alpha,

@@ -41,6 +41,17 @@ def pick_device(cfg: TrainConfig) -> torch.device:
     return torch.device("cpu")
 
 
+def check_attn_implementation(name: str, device: torch.device) -> str:
+    """The requested attention kernel, or a ConfigError saying why it cannot run here."""
+    if name == "flash_attention_2":
+        from transformers.utils import is_flash_attn_2_available
+
+        if device.type != "cuda" or not is_flash_attn_2_available():
+            raise ConfigError("attn_implementation: flash_attention_2 needs a CUDA GPU and the flash-attn package "
+                              "(pip install flash-attn); use sdpa (PyTorch's fused attention) instead")
+    return name
+
+
 def load_model_and_tokenizer(cfg: TrainConfig, device: torch.device) -> tuple[Any, Any]:
     """A local model directory only: privtune never downloads weights."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -59,8 +70,14 @@ def load_model_and_tokenizer(cfg: TrainConfig, device: torch.device) -> tuple[An
     tok = AutoTokenizer.from_pretrained(cfg.model, local_files_only=True, trust_remote_code=cfg.trust_remote_code)
     if tok.pad_token_id is None:
         tok.pad_token = tok.eos_token
+    from privtune.train.quantization import check_environment, load_kwargs
+
+    check_environment(cfg.quantization, device)
+    kwargs: dict[str, Any] = {"dtype": dtype, **load_kwargs(cfg.quantization, device)}
+    if cfg.attn_implementation != "auto":
+        kwargs["attn_implementation"] = check_attn_implementation(cfg.attn_implementation, device)
     model = AutoModelForCausalLM.from_pretrained(
-        cfg.model, dtype=dtype, local_files_only=True, trust_remote_code=cfg.trust_remote_code
+        cfg.model, local_files_only=True, trust_remote_code=cfg.trust_remote_code, **kwargs
     )
     return model, tok
 
