@@ -68,11 +68,18 @@ def propagate_with_aliases(
     # joined record drops them before any per-text search.
     joined = "\n".join(texts)
     parts: dict[str, tuple[NamePart, Span]] = {}
-    for value, src in values.items():
+    # A part a detector also found on its own ("Bob" beside "Robert Jones") is still that person:
+    # it takes the full name's surrogate part, not a surrogate of its own.
+    detected_parts: dict[str, tuple[str, str]] = {}
+    for value, src in sorted(values.items(), key=lambda kv: -len(kv[0])):
         if src.type == "PERSON":
             for part in name_parts(value):
-                if part.needle in joined and part.needle not in values:
+                if part.needle not in joined or part.needle == value:
+                    continue
+                if part.needle not in values:
                     parts.setdefault(part.needle, (part, src))
+                elif part.alias is not None and values[part.needle].type == "PERSON":
+                    detected_parts.setdefault(part.needle, part.alias)
     out: list[list[Span]] = []
     aliases: list[dict[int, tuple[str, str]]] = []
     for text, found in zip(texts, spans):
@@ -103,6 +110,11 @@ def propagate_with_aliases(
             part_spans = resolve_overlaps(part_spans)
             alias_at = {s.start: alias_by_span[(s.start, s.end)] for s in part_spans if (s.start, s.end) in alias_by_span}
             extra = extra + part_spans
+        if detected_parts:
+            for k in taken:
+                alias = detected_parts.get(text[k.start:k.end]) if k.type == "PERSON" else None
+                if alias is not None:
+                    alias_at.setdefault(k.start, alias)
         aliases.append(alias_at)
         # Two copies may overlap ("王小明" and "王小"): the higher score, then the longer, wins.
         out.append(found if not extra else sorted(found + extra, key=lambda s: s.start))
