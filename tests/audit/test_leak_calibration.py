@@ -55,7 +55,8 @@ def test_a_few_common_names_hit_as_often_among_held_out_customers_are_chance(ana
 def test_one_training_name_and_none_held_out_is_still_chance(analyzer):
     # The demo's DP run that failed: one name from training, none from the held-out set.
     spec, check = _leak_check(MEMBER_NAMES[:1], [], analyzer)
-    assert spec["leaked_pii_count"] == 1 and spec["leaked_pii_test"]["p_value"] == pytest.approx(24 / 48)  # PERSON stratum: 24 vs 24
+    # The PERSON stratum holds 24 training and 24 held-out names: a single hit is a coin toss.
+    assert spec["leaked_pii_count"] == 1 and spec["leaked_pii_test"]["p_value"] == pytest.approx(24 / 48)
     assert check["failed"] is False
 
 
