@@ -18,7 +18,8 @@ $(VENV): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(VENV)
 
-# The whole story (about 10 minutes on 2 CPU cores; the base model is cached after the first run).
+# The whole story (13-15 minutes on 2 quiet CPU cores, measured; longer on a busy machine; the base
+# model, 1.5 min of it, is cached after the first run).
 demo: $(VENV)
 	$(BIN)/privtune demo --out demo_out
 

@@ -208,7 +208,7 @@ def _demo_epilog() -> str:
 )
 def demo(
     ctx: typer.Context,
-    quick: Annotated[bool, typer.Option("--quick", help="Reduced run (< 3 minutes on 2 cores); the tests run it.")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="Reduced run (27 s on 2 quiet cores, 3+ min on a busy machine); the tests run it.")] = False,
     config: Annotated[Optional[Path], typer.Option("--config", help="YAML with DemoConfig keys (over --quick's).")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a config key: key=value.")] = None,
 ) -> None:

@@ -7,7 +7,8 @@ The contract (every key always present; null with a ``reason`` when not measured
     extraction.{k_extractable_rate,pii_extraction_rate_tuned,pii_extraction_rate_base}
     specificity.{entities_per_1k_tokens_base,entities_per_1k_tokens_tuned,ratio,
                  identifiers_per_1k_tokens_base,identifiers_per_1k_tokens_tuned,identifier_ratio,
-                 leaked_pii_count,logprob_amplification_members,logprob_amplification_nonmembers}
+                 leaked_pii_count,logprob_amplification_members,logprob_amplification_nonmembers,
+                 leaked_pii_test.{member_hits,heldout_hits,member_values,heldout_values,p_value,...}}
     epsilon.{claimed,empirical_lower_bound,confidence}
     verdict.{pass,reasons}
 
@@ -32,6 +33,8 @@ EXTRACTION_KEYS = ("k_extractable_rate", "pii_extraction_rate_tuned", "pii_extra
 SPECIFICITY_KEYS = ("entities_per_1k_tokens_base", "entities_per_1k_tokens_tuned", "ratio",
                     "identifiers_per_1k_tokens_base", "identifiers_per_1k_tokens_tuned", "identifier_ratio",
                     "leaked_pii_count", "logprob_amplification_members", "logprob_amplification_nonmembers")
+LEAK_TEST_SKELETON = {"member_hits": None, "heldout_hits": None, "member_values": None, "heldout_values": None,
+                      "shared_values": None, "uncalibrated_hits": None, "p_value": None, "by_type": {}}
 EPSILON_KEYS = ("claimed", "empirical_lower_bound", "confidence")
 _MIN_GUARDED_LEN = 5  # shorter "values" (a 4-digit PIN) also occur as ordinary numbers in a report
 
@@ -47,7 +50,8 @@ def skeleton() -> dict[str, Any]:
                                                            "pii_extraction_rate_nonmembers_tuned": None,
                                                            "pii_extraction_rate_nonmembers_base": None},
         "specificity": {k: None for k in SPECIFICITY_KEYS} | {"leaked_pii_precision": None,
-                                                             "leaked_pii_recall": None},
+                                                             "leaked_pii_recall": None,
+                                                             "leaked_pii_test": LEAK_TEST_SKELETON},
         "epsilon": {k: None for k in EPSILON_KEYS} | {"exceeds_claim": None},
         "verdict": {"pass": None, "reasons": None, "summary": None},
     }

@@ -200,6 +200,17 @@ def _specificity(s: dict[str, Any]) -> list[str]:
     out.append(f"<p>Ratio tuned / base: <b>{_fmt(s['ratio'])}</b> (identifiers alone: "
                f"<b>{_fmt(s.get('identifier_ratio'))}</b>). Leaked training PII values (in tuned outputs, "
                f"in no base output): <b>{_fmt(s['leaked_pii_count'])}</b>{f' ({by_type})' if by_type else ''}.</p>")
+    test = s.get("leaked_pii_test")
+    if isinstance(test, dict) and test.get("member_values") is not None:
+        p = test.get("p_value")
+        out.append(
+            f"<p>Chance level of that count: the same outputs hit <b>{_fmt(test['heldout_hits'])}</b> values of "
+            f"held-out customers (which the model never saw; {_fmt(test['heldout_values'])} distinct values) against "
+            f"<b>{_fmt(test['member_hits'])}</b> training values ({_fmt(test['member_values'])}; values both sets "
+            f"hold are left out). One-sided exact test that training values are hit more often: "
+            f"p = <b>{'—' if p is None else f'{p:.3g}'}</b>"
+            + (f"; {_fmt(test['uncalibrated_hits'])} hit(s) on identifiers or types without held-out values count "
+               "as leaks outright" if test.get("uncalibrated_hits") else "") + ".</p>")
     out.append(f"<p>Log-probability amplification of training PII given its context (tuned − base, nats per "
                f"token): members {_fmt(s['logprob_amplification_members'])}, non-members "
                f"{_fmt(s['logprob_amplification_nonmembers'])}.</p>")

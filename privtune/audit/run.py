@@ -167,10 +167,13 @@ def _run_specificity(models: AuditModels, cfg: AuditConfig, non: list[AuditRecor
         return [tok.decode(o, skip_special_tokens=True) for o in body], sum(len(o) for o in body)
 
     with progress("specificity: training PII set", 0):
-        train_pii = specificity.training_pii(_member_texts(cfg, settings, sc.pii_scan_max_records), analyzer)
+        train_pii = specificity.training_pii(_texts(cfg, cfg.members, settings, sc.pii_scan_max_records), analyzer)
+        # Held-out customers' values: how often the outputs hit PII the model never saw (chance).
+        heldout_pii = specificity.training_pii(_texts(cfg, cfg.nonmembers, settings, sc.pii_scan_max_records),
+                                               analyzer)
     (bt, bn), (tt, tn) = texts(b_out), texts(t_out)
     prompts = [tok.decode(p, skip_special_tokens=True) for p in probes for _ in range(sc.samples)]
-    sec = specificity.entity_rates(bt, bn, tt, tn, train_pii, analyzer, prompts)
+    sec = specificity.entity_rates(bt, bn, tt, tn, train_pii, analyzer, prompts, heldout_pii)
     sec.update({"probes": len(probes), "samples_per_probe": sc.samples, "temperature": sc.temperature,
                 "top_p": sc.top_p, "max_new_tokens": sc.max_new_tokens})
     for label in ("members", "nonmembers"):
@@ -185,8 +188,9 @@ def _run_specificity(models: AuditModels, cfg: AuditConfig, non: list[AuditRecor
     return sec, set(train_pii)
 
 
-def _member_texts(cfg: AuditConfig, settings: dict[str, Any], cap: int) -> Iterator[str]:
-    for n, item in enumerate(iter_normalised(cfg.members, settings["fields"], cfg.format, cfg.encoding)):
+def _texts(cfg: AuditConfig, path: Path, settings: dict[str, Any], cap: int) -> Iterator[str]:
+    """Every text of the first ``cap`` records of ``path`` (members or non-members)."""
+    for n, item in enumerate(iter_normalised(path, settings["fields"], cfg.format, cfg.encoding)):
         if n >= cap:
             return
         if item is not None:

@@ -21,7 +21,10 @@ per probe. The `Analyzer` then reads every output:
   data (the Analyzer run over the members) and appear in no base output. Precision = share
   of distinct PII values in the tuned outputs that are training PII; recall = share of the
   distinct training PII values the tuned outputs reproduce. Base figures are given as the
-  chance level.
+  chance level. The count alone is not evidence: a model that writes hundreds of names hits
+  a common one that a training customer also has now and then. ``leaked_pii_test`` compares
+  the hits on training values with the hits on *held-out* customers' values of the same type
+  (which the model never saw) by an exact one-sided test (`stats.leak_calibration`).
 - **log-probability amplification**: for PII in member answers, the mean per-token gain
   ``log p_tuned(value | context) − log p_base(value | context)``; the same for non-member
   PII. Members gaining clearly more than non-members is the model raising the probability
@@ -44,6 +47,7 @@ from privtune.audit.extraction import PiiSite
 from privtune.audit.generation import Decoding, generate
 from privtune.audit.records import AuditRecord, iter_normalised, probe_messages, prompt_ids
 from privtune.audit.scoring import TokenScores
+from privtune.audit.stats.leak_calibration import leak_test
 from privtune.errors import InputError
 from privtune.scan.entities import STRUCTURED_TYPES
 
@@ -137,10 +141,13 @@ def _per_1k(counts: Counter[str], tokens: int) -> dict[str, float]:
 
 
 def entity_rates(base_texts: Sequence[str], base_tokens: int, tuned_texts: Sequence[str], tuned_tokens: int,
-                 train_pii: dict[str, str], analyzer: Any, prompts: Sequence[str] | None = None) -> dict[str, Any]:
+                 train_pii: dict[str, str], analyzer: Any, prompts: Sequence[str] | None = None,
+                 heldout_pii: dict[str, str] | None = None) -> dict[str, Any]:
     """Entity rates, their ratio, and the leaked-PII count with precision/recall (no values).
 
     ``prompts[i]`` is the prompt text of ``base_texts[i]`` and ``tuned_texts[i]`` (same probes).
+    ``heldout_pii``: the distinct PII values of the held-out records, the chance reference of
+    ``leaked_pii_test`` (None: no test).
     """
     b_echo: Counter[str] = Counter()
     t_echo: Counter[str] = Counter()
@@ -150,7 +157,8 @@ def entity_rates(base_texts: Sequence[str], base_tokens: int, tuned_texts: Seque
     b_ids = sum(n for t, n in b_counts.items() if t in STRUCTURED_TYPES)
     t_ids = sum(n for t, n in t_counts.items() if t in STRUCTURED_TYPES)
     base_blob = "\n".join(base_texts)
-    leaked = {v: t for v, t in t_values.items() if v in train_pii and v not in base_blob}
+    new_values = {v: t for v, t in t_values.items() if v not in base_blob}
+    leaked = {v: t for v, t in new_values.items() if v in train_pii}
 
     def pr(values: dict[str, str]) -> tuple[float | None, float | None]:
         hit = sum(1 for v in values if v in train_pii)
@@ -180,6 +188,9 @@ def entity_rates(base_texts: Sequence[str], base_tokens: int, tuned_texts: Seque
         "base_pii_precision": b_prec,
         "base_pii_recall": b_rec,
         "training_pii_values": len(train_pii),
+        "heldout_pii_values": None if heldout_pii is None else len(heldout_pii),
+        "leaked_pii_test": (None if heldout_pii is None
+                            else leak_test(new_values, train_pii, heldout_pii, STRUCTURED_TYPES)),
     }
 
 

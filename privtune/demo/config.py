@@ -13,7 +13,7 @@ ATTENTION_TARGETS = LORA_TARGETS[:4]
 
 
 class DemoConfig(BaseModel):
-    """Settings of `privtune demo` (defaults: the README's run, about 10 minutes on 2 CPU cores)."""
+    """Settings of `privtune demo` (defaults: the README's run, 13–15 minutes on 2 quiet CPU cores)."""
 
     model_config = {"extra": "forbid"}
 
@@ -55,7 +55,7 @@ class DemoConfig(BaseModel):
 
     @classmethod
     def quick(cls, out: Path) -> "DemoConfig":
-        """A reduced run for tests and first impressions (< 3 minutes on 2 cores)."""
+        """A reduced run for tests and first impressions (27 s on 2 quiet cores, over 3 minutes on a busy machine)."""
         return cls(out=out, train_records=160, heldout_records=60, steps=30, batch_size=32, micro_batch_size=16,
                    canary_count=8, canary_candidates=500, audit_records=40, probe_samples=1, max_length=128,
                    base_settings={"steps": 60, "corpus_records": 800, "hidden": 96, "layers": 2,

@@ -243,6 +243,8 @@ def summary_row(run_dir: Path, report: dict[str, Any]) -> dict[str, Any]:
         "identifiers_per_1k_base": get("specificity.identifiers_per_1k_tokens_base"),
         "identifier_ratio": get("specificity.identifier_ratio"),
         "leaked_pii_count": get("specificity.leaked_pii_count"),
+        "leaked_pii_heldout_hits": get("specificity.leaked_pii_test.heldout_hits"),
+        "leaked_pii_p_value": get("specificity.leaked_pii_test.p_value"),
         "amplification_members": get("specificity.logprob_amplification_members"),
         "amplification_nonmembers": get("specificity.logprob_amplification_nonmembers"),
         "epsilon_claimed": get("epsilon.claimed"),

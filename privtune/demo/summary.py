@@ -22,6 +22,9 @@ COLUMNS = [
     ("identifiers_per_1k_tuned", "identifiers/1k tok", "{:.1f}"),
     ("identifier_ratio", "identifier ratio to base", "{:.1f}"),
     ("leaked_pii_count", "leaked PII", "{}"),
+    # Its chance level: held-out customers' values hit by the same outputs, and the exact test.
+    ("leaked_pii_heldout_hits", "held-out PII hit (chance)", "{}"),
+    ("leaked_pii_p_value", "leaked PII beyond chance (p)", "{:.2g}"),
     ("amplification_members", "PII log-prob gain, members (nats/token)", "{:+.2f}"),
     ("amplification_nonmembers", "PII log-prob gain, held-out (nats/token)", "{:+.2f}"),
     ("epsilon_claimed", "claimed ε", "{:.2f}"),

@@ -126,6 +126,9 @@ def test_memorised_adapter_shows_more_exposure_and_membership_signal(reports):
     assert eq["specificity"]["logprob_amplification_members"] == pytest.approx(0.0, abs=1e-6)
     assert eq["specificity"]["ratio"] == pytest.approx(1.0)  # identical models, identical samples
     assert eq["specificity"]["leaked_pii_count"] == 0
+    # The chance reference of the leaked-PII check: the held-out records' PII is read too.
+    assert eq["specificity"]["heldout_pii_values"] > 0
+    assert eq["specificity"]["leaked_pii_test"]["heldout_values"] > 0
     assert eq["extraction"]["pii_extraction_rate_tuned"] == eq["extraction"]["pii_extraction_rate_base"]
     assert mem["verdict"]["pass"] is False and any("mia.ref.auc" in r for r in mem["verdict"]["reasons"])
     assert eq["verdict"]["pass"] is True, eq["verdict"]["reasons"]
