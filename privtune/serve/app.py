@@ -149,15 +149,20 @@ def build_gateway(cfg: ServeConfig, *, store: KeyStore | None = None, backend: A
         backend = load_backend(cfg)
     verifier = JWTVerifier.from_files(cfg.auth.jwt_secret_file, cfg.auth.jwt_public_keys, issuer=cfg.auth.jwt_issuer,
                                       audience=cfg.auth.jwt_audience, max_lifetime_s=cfg.auth.jwt_max_lifetime_s)
-    guards = guards or []
+    input_guard = None
+    if guards is None:  # the config's guards; a caller passing its own list replaces them
+        from privtune.serve.guards.pii import guards_from_config
+
+        guards, input_guard = guards_from_config(cfg.pii)
     info = build_info(model_id=backend.model_id, base=cfg.base, adapter=cfg.adapter, privacy=cfg.privacy,
                       audit_report=cfg.audit_report, backend=backend.describe(),
-                      guards=[g.describe() for g in guards])
+                      guards=[g.describe() for g in guards],
+                      input_guards=[input_guard.describe()] if input_guard is not None else [])
     return Gateway(cfg=cfg, backend=backend, store=store or open_store(cfg.auth.key_store),
                    verifier=verifier,
                    limiter=make_limiter(cfg.rate_limit.requests_per_min, cfg.rate_limit.tokens_per_min,
                                         cfg.rate_limit.redis_url, cfg.rate_limit.auth_failures_per_min),
-                   audit=AuditLog(cfg.audit_log.path), info=info, guards=guards)
+                   audit=AuditLog(cfg.audit_log.path), info=info, guards=guards, input_guard=input_guard)
 
 
 def default_model_id(cfg: ServeConfig) -> str:
