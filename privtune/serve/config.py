@@ -68,6 +68,16 @@ class PIIConfig(BaseModel):
     key_file: Path | None = Field(None, description="Secret for stable pseudonyms across restarts (0600 file); none: fresh per process.")
 
 
+class WatermarkConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key_file: Path | None = Field(None, description="Server secret of the green-list watermark (0600 file, 16+ bytes); set: embedded outputs are watermarked. No default key exists.")
+    gamma: float = Field(0.25, gt=0.0, lt=1.0, description="Green fraction of the vocabulary (Kirchenbauer et al. 2023).")
+    delta: float = Field(2.0, ge=0.0, description="Logit bias added to green tokens.")
+    context_width: int = Field(4, ge=1, le=16, description="Previous tokens in the self-hash seed.")
+    z_threshold: float = Field(4.0, gt=0.0, description="z-score above which detection reports `watermarked`.")
+
+
 class ServeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -94,6 +104,7 @@ class ServeConfig(BaseModel):
     audit_log: AuditLogConfig = Field(default_factory=AuditLogConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     pii: PIIConfig = Field(default_factory=PIIConfig)
+    watermark: WatermarkConfig = Field(default_factory=WatermarkConfig)
 
     @model_validator(mode="after")
     def _check(self) -> "ServeConfig":

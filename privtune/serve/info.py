@@ -74,7 +74,8 @@ def audit_summary(path: Path) -> dict[str, Any]:
 
 def build_info(*, model_id: str, base: Path | None, adapter: Path | None, privacy: Path | None,
                audit_report: Path | None, backend: dict[str, Any], guards: list[dict[str, Any]],
-               input_guards: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+               input_guards: list[dict[str, Any]] | None = None,
+               watermark: dict[str, Any] | None = None) -> dict[str, Any]:
     adapter_dir = None
     if adapter is not None:
         from privtune.audit.models import resolve_adapter_dir  # imports torch: embedded deployments only
@@ -99,4 +100,5 @@ def build_info(*, model_id: str, base: Path | None, adapter: Path | None, privac
         "backend": backend,
         "output_guards": guards,
         "input_guards": input_guards or [],
+        "watermark": watermark or {"active": False},
     }

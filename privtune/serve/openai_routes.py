@@ -79,6 +79,7 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
     principal = ctx["principal"]
     gctx = GuardContext(ctx["request_id"], principal.key_id, principal.role.value, request.url.path, body.stream)
     chain = GuardChain([g.start(gctx) for g in gw.guards])
+    ctx["extra"]["watermarked"] = getattr(gw.backend, "watermark", None) is not None
     if gw.input_guard is not None:
         ctx["extra"].update(gw.input_guard.apply(req))
     chat = req.kind == "chat"
