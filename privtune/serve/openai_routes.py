@@ -154,6 +154,8 @@ async def _sse(model: str, rid: str, created: int, chat: bool, include_usage: bo
         yield "data: " + json.dumps(error_body(status, str(exc), "stream_error")) + "\n\n"
         yield "data: [DONE]\n\n"
     finally:
+        if chain.pending():  # client gone mid-stream: the held text is flushed through the guards (counted), never sent
+            chain.finish()
         await events.aclose()
         if result is not None:
             _record(ctx, result, chain)
