@@ -41,6 +41,24 @@ def test_green_mask_follows_gamma_and_key():
         WatermarkScheme(b"short")
 
 
+def test_processor_marks_generated_ids(loaded_model):
+    """On token ids (no text round trip) every step's bias shows: nearly all tokens green."""
+    from transformers import LogitsProcessorList
+
+    from privtune.serve.guards.watermark import WatermarkLogitsProcessor
+
+    model, _, _ = loaded_model
+    scheme = WatermarkScheme(KEY, delta=8.0)
+    wm = WatermarkLogitsProcessor(scheme, model.get_output_embeddings().weight.shape[0])
+    torch.manual_seed(0)
+    with torch.inference_mode():
+        out = model.generate(input_ids=torch.tensor([[5, 6, 7]]), do_sample=True, top_k=0, max_new_tokens=60,
+                             min_new_tokens=60, logits_processor=LogitsProcessorList([wm]), pad_token_id=0)
+    det = detect_ids(scheme, out[0].tolist())
+    assert det.z_score > 8 and det.green_tokens > 0.8 * det.tokens_scored
+    assert detect_ids(WatermarkScheme(b"j" * 32), out[0].tolist()).z_score < 4
+
+
 def _key_file(tmp_path):
     p = tmp_path / "wm.key"
     p.write_bytes(os.urandom(32).hex().encode())
@@ -53,13 +71,16 @@ def test_gateway_watermarks_and_auditor_detects(make_gateway, tmp_path, tiny_lla
     log = tmp_path / "wm.jsonl"
     gw = make_gateway(watermark={"key_file": str(key), "delta": 8.0}, audit_log={"path": str(log)})
     keys = role_keys(gw)
-    req = {"model": "tiny", "prompt": "Hello", "max_tokens": 120, "temperature": 1.0, "seed": 1, "ignore_eos": True}
+    # The random tiny model emits byte tokens that do not survive decode + re-encode, which dilutes
+    # the signal detection sees in the text; 200 tokens at delta 8 still clear z 4 (the
+    # demo model's real figures at delta 2 are in benchmarks/RESULTS.md).
+    req = {"model": "tiny", "prompt": "Hello", "max_tokens": 200, "temperature": 1.0, "seed": 2, "ignore_eos": True}
     with TestClient(gw.app) as c:
         text = c.post("/v1/completions", headers=bearer(keys["user"]), json=req).json()["choices"][0]["text"]
         det = c.post("/v1/watermark/detect", headers=bearer(keys["auditor"]), json={"text": text}).json()
         denied = c.post("/v1/watermark/detect", headers=bearer(keys["user"]), json={"text": text})
         info = c.get("/info", headers=bearer(keys["user"])).json()
-    assert det["z_score"] > 4 and det["watermarked"] and det["tokens_scored"] > 30
+    assert det["z_score"] > 4 and det["watermarked"] and det["tokens_scored"] > 100
     assert denied.status_code == 403
     assert info["watermark"]["active"] and info["watermark"]["gamma"] == 0.25 and "key" not in json.dumps(info["watermark"]).replace('"keyed"', "")
     rec = [json.loads(x) for x in log.read_text().splitlines() if '"/v1/completions"' in x][-1]

@@ -19,6 +19,7 @@ Green test: ``green(ctx, t) = mix(anchor ^ K ^ mix(t)) < γ·2⁶⁴`` with
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
@@ -82,15 +83,19 @@ class WatermarkScheme:
         d = hashlib.blake2b(token.to_bytes(8, "little", signed=True), key=self.key[:64], digest_size=8).digest()
         return int.from_bytes(d, "little") & _MASK63
 
-    @property
+    @functools.cached_property
     def _k(self) -> int:
         return _signed(int.from_bytes(hashlib.blake2b(b"green-mix", key=self.key[:64], digest_size=8).digest(), "little"))
 
     def green_mask(self, context: list[int], vocab: torch.Tensor, hashed_vocab: torch.Tensor) -> torch.Tensor:
         """Which of ``vocab`` are green after ``context``; ``hashed_vocab`` = H_key of each (cached)."""
         ctx_min = min((self._h(t) for t in context[-self.context_width:]), default=_MASK63)
-        anchor = torch.minimum(hashed_vocab, torch.tensor(ctx_min, dtype=torch.int64))
-        x = _mix(anchor ^ self._k ^ _mix(vocab))
+        return self.green_from_anchor(torch.tensor([ctx_min], dtype=torch.int64), _mix(vocab), hashed_vocab)[0]
+
+    def green_from_anchor(self, ctx_min: torch.Tensor, mixed_vocab: torch.Tensor, hashed_vocab: torch.Tensor) -> torch.Tensor:
+        """Batched: ``ctx_min`` [B] (min keyed hash of each row's context) -> green mask [B, V]."""
+        anchor = torch.minimum(hashed_vocab[None, :], ctx_min[:, None])
+        x = _mix(anchor ^ self._k ^ mixed_vocab[None, :])
         # the top 53 bits as a fraction in [0, 1)
         return ((x >> 11) & ((1 << 53) - 1)).double() / float(1 << 53) < self.gamma
 
@@ -109,13 +114,15 @@ class WatermarkLogitsProcessor:
     def __init__(self, scheme: WatermarkScheme, vocab_size: int) -> None:
         self.scheme = scheme
         self.vocab = torch.arange(vocab_size, dtype=torch.int64)
-        self.hashed_vocab = scheme.hashed(self.vocab)
+        self.hashed_vocab = scheme.hashed(self.vocab)  # H_key of every token, once
+        self.mixed_vocab = _mix(self.vocab)
 
     def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
         n = min(scores.shape[-1], self.vocab.shape[0])
-        for row in range(input_ids.shape[0]):
-            mask = self.scheme.green_mask(input_ids[row].tolist(), self.vocab[:n], self.hashed_vocab[:n])
-            scores[row, :n] = scores[row, :n] + mask.to(scores.device, scores.dtype) * self.scheme.delta
+        ctx = input_ids[:, -self.scheme.context_width:].cpu().clamp(0, self.vocab.shape[0] - 1)
+        ctx_min = self.hashed_vocab[ctx].min(dim=1).values
+        mask = self.scheme.green_from_anchor(ctx_min, self.mixed_vocab[:n], self.hashed_vocab[:n])
+        scores[:, :n] = scores[:, :n] + mask.to(scores.device, scores.dtype) * self.scheme.delta
         return scores
 
 
