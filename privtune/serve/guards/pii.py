@@ -66,14 +66,15 @@ class PIIStreamSession:
         self.direction = direction
 
     def feed(self, delta: str) -> str:
+        scanned = len(self.pending)  # no cut in what was pending before this delta
         self.pending += delta
         out: list[str] = []
         while self.pending:
-            k = first_cut(self.pending, self.redactor.max_holdback)
+            k = first_cut(self.pending, self.redactor.max_holdback, scanned)
             if k == 0:
                 break
             out.append(self.redactor.redact_segment(self.pending[:k], self.counts))
-            self.pending = self.pending[k:]
+            self.pending, scanned = self.pending[k:], 0
         return "".join(out)
 
     def finish(self) -> str:

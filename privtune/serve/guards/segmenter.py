@@ -31,10 +31,15 @@ _QUIET_GAP = re.compile(r"(?<=[a-z])\s+(?=[a-z])|(?<=[的了是在和也都就�
 _WHITESPACE = re.compile(r"\s+")
 
 
-def first_cut(pending: str, max_holdback: int = DEFAULT_MAX_HOLDBACK) -> int:
-    """Length of the first complete segment at the start of ``pending``; 0 if it may still grow."""
+def first_cut(pending: str, max_holdback: int = DEFAULT_MAX_HOLDBACK, scanned: int = 0) -> int:
+    """Length of the first complete segment at the start of ``pending``; 0 if it may still grow.
+
+    ``scanned``: a length of ``pending`` already known to hold no cut (a stream passes what it
+    had before the last delta, so each character is looked at about once).
+    """
     window = pending[: max_holdback + 1]
-    for i, ch in enumerate(window):
+    for i in range(max(scanned - 1, 0), len(window)):  # -1: a soft mark's look-ahead may just have arrived
+        ch = window[i]
         if ch in _HARD_MARKS:
             return i + 1
         # i < max_holdback: the look-ahead character is then known before a forced cut is made.
