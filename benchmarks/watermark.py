@@ -2,8 +2,8 @@
 
 Model: the demo's cached base model (``~/.cache/privtune/demo-base-*``, a small Llama pretrained
 by `privtune demo`) when present, else the random tiny model of the tests (then the numbers
-say little about a real model: the JSON line names which one ran). Prompts: the first user
-turn of each chat in examples/data/support_chats.jsonl. For each prompt, one output of exactly
+say little about a real model: the JSON line names which one ran). Prompts: the first 16 tokens
+of the first user turn of each chat in examples/data/support_chats.jsonl (no padding). For each prompt, one output of exactly
 ``--tokens`` new tokens is sampled (temperature 1, no top-k/top-p) with the keyed watermark
 (γ 0.25, δ 2.0, self-hash) and one without. Watermarked outputs go through the PII guard
 (redact) before detection, as a client would receive them. Unwatermarked texts: the base
@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_NUM_THREADS", "2")
+PROMPT_TOKENS = 16
 
 
 def _model_dir() -> tuple[Path, str]:
@@ -67,23 +68,28 @@ def main() -> None:
             chats.append(json.loads(line))
         except json.JSONDecodeError:
             continue  # the bundled file has one deliberately broken line (see the README walk-through)
-    prompts = [c["messages"][0]["content"] for c in chats][: args.n]
+    # Every prompt cut to its first PROMPT_TOKENS tokens (shorter ones skipped): batches need no
+    # padding, whose positions this small model was never trained on.
+    encoded = [tok(c["messages"][0]["content"], add_special_tokens=False)["input_ids"] for c in chats]
+    prompts = [ids[:PROMPT_TOKENS] for ids in encoded if len(ids) >= PROMPT_TOKENS][: args.n]
 
-    def generate(batch: list[str], watermark: bool, seed: int) -> tuple[list[list[int]], float]:
-        enc = tok(batch, return_tensors="pt", padding=True, truncation=True, max_length=64)
+    def generate(batch: list[list[int]], watermark: bool, seed: int) -> tuple[list[list[int]], float]:
+        input_ids = torch.tensor(batch)
         kw = {"logits_processor": LogitsProcessorList([wm])} if watermark else {}
         torch.manual_seed(seed)
         t0 = time.perf_counter()
         with torch.inference_mode():
-            out = model.generate(**enc, do_sample=True, temperature=1.0, top_k=0, top_p=1.0,
-                                 max_new_tokens=args.tokens, min_new_tokens=args.tokens, pad_token_id=tok.pad_token_id, **kw)
-        return [row[enc["input_ids"].shape[1]:].tolist() for row in out], time.perf_counter() - t0
+            out = model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), do_sample=True,
+                                 temperature=1.0, top_k=0, top_p=1.0, max_new_tokens=args.tokens,
+                                 min_new_tokens=args.tokens, pad_token_id=tok.pad_token_id, **kw)
+        return [row[input_ids.shape[1]:].tolist() for row in out], time.perf_counter() - t0
 
-    def ppl(ids: list[int]) -> float:
+    def ppl(prompt: list[int], ids: list[int]) -> float:
+        """Perplexity of the generated tokens given the prompt, under the model without watermark."""
         with torch.inference_mode():
-            x = torch.tensor([ids])
-            logits = model(x).logits[0, :-1]
-            nll = torch.nn.functional.cross_entropy(logits, x[0, 1:])
+            x = torch.tensor([prompt + ids])
+            logits = model(x).logits[0, len(prompt) - 1:-1]
+            nll = torch.nn.functional.cross_entropy(logits, x[0, len(prompt):])
         return math.exp(nll.item())
 
     res: dict[str, list[float]] = {"z_wm": [], "z_plain": [], "z_human": [], "ppl_wm": [], "ppl_plain": [], "scored_wm": []}
@@ -96,11 +102,11 @@ def main() -> None:
                 t_wm += dt
             else:
                 t_plain += dt
-            for ids in outs:
+            for prompt, ids in zip(batch, outs):
                 text = redactor.redact_text(tok.decode(ids, skip_special_tokens=True))
                 det = detect_text(scheme, tok, text)
                 res["z_wm" if watermark else "z_plain"].append(det.z_score)
-                res["ppl_wm" if watermark else "ppl_plain"].append(ppl(ids))
+                res["ppl_wm" if watermark else "ppl_plain"].append(ppl(prompt, ids))
                 if watermark:
                     res["scored_wm"].append(det.tokens_scored)
     for c in chats:
