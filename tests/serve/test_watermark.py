@@ -113,3 +113,17 @@ def test_no_key_no_watermark_and_upstream_refuses(make_gateway, tmp_path):
         setup_watermark(wm, Upstream())
     wm.key_file = None
     assert "upstream mode cannot watermark" in setup_watermark(wm, Upstream())["reason"]
+
+
+def test_self_anchored_frequent_token_counts_once():
+    """A token whose own keyed hash is the smallest around it has the same green bit in every
+    context; a text that uses it often (human text: 的, commas) must not look watermarked."""
+    s = WatermarkScheme(KEY)
+    vocab = torch.arange(5000)
+    hashed = s.hashed(vocab)
+    order = torch.argsort(hashed).tolist()
+    t = next(int(v) for v in order[:50] if s.green_mask([int(v)] * 4, torch.tensor([int(v)]), hashed[[int(v)]])[0])
+    r = random.Random(3)
+    ids = [x for _ in range(150) for x in (t, r.randrange(5000))]
+    det = detect_ids(s, ids)
+    assert det.z_score < 4, det
