@@ -11,7 +11,7 @@ Why not transformers' `WatermarkLogitsProcessor`: its key is an integer multipli
 seed (``key * a * b``; default 15485863, public) and its detector counts repeated n-grams unless
 asked not to. Here every hash is keyed BLAKE2b over the server secret (no default key exists),
 the per-token green test is one vectorised 64-bit mix so the whole vocabulary gets its bias
-each step, and detection always ignores repeated (context, token) pairs.
+each step, and detection scores each (anchor, token) pair once (repeated n-grams ignored).
 
 Green test: ``green(ctx, t) = mix(anchor ^ K ^ mix(t)) < γ·2⁶⁴`` with
 ``anchor = min(H_key(u) for u in ctx[-w:] + [t])``; ``K`` is a key-derived constant.
