@@ -31,15 +31,14 @@ def detect_cmd(
     from privtune.serve.guards.watermark import WatermarkScheme, detect_text, load_watermark_key
 
     scheme = WatermarkScheme(load_watermark_key(key_file), gamma, delta, context_width)
-    if text_file == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = Path(text_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"{text_file}: {exc.strerror}") from None
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{text_file}: not UTF-8 text (byte {exc.start})") from None
+    # Bytes, decoded without newline translation: a "\r" turned into "\n" is another token.
+    try:
+        raw = sys.stdin.buffer.read() if text_file == "-" else Path(text_file).read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        raise InputError(f"{text_file}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{text_file}: not UTF-8 text (byte {exc.start})") from None
     if not (base / "tokenizer_config.json").exists() and not (base / "tokenizer.json").exists():
         raise ConfigError(f"--base {base}: no tokenizer files there")
     tok = AutoTokenizer.from_pretrained(str(base), local_files_only=True)

@@ -166,7 +166,8 @@ def detect_ids(scheme: WatermarkScheme, ids: list[int]) -> Detection:
 
 
 def detect_text(scheme: WatermarkScheme, tokenizer: Any, text: str) -> Detection:
-    return detect_ids(scheme, list(tokenizer(text, add_special_tokens=False)["input_ids"]))
+    # truncation=False explicitly: a fast tokenizer remembers truncation set by an earlier call
+    return detect_ids(scheme, list(tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"]))
 
 
 UPSTREAM_CANNOT = ("upstream mode cannot watermark: the engine samples tokens itself and its logits never "
