@@ -20,6 +20,7 @@ Throughput: sequential tokens/s ratio. Load test: C concurrent clients x R reque
 loopback, errors counted. Prints one JSON line.
 
     nice -n 10 python benchmarks/serve_overhead.py --requests 40 --max-tokens 16 --clients 8
+    nice -n 10 python benchmarks/serve_overhead.py --guards --rounds 5   # PII redaction + watermark cost
 """
 
 from __future__ import annotations
@@ -77,17 +78,109 @@ def _asgi_app(work: Path, backend, key: str):  # type: ignore[no-untyped-def]
     cfg = ServeConfig.model_validate({
         "base": str(work / "base"), "model_name": "tiny", "auth": {"key_store": str(work / "keys.sqlite3")},
         "audit_log": {"path": str(work / "asgi-audit.jsonl")},
-        "rate_limit": {"requests_per_min": 100000, "tokens_per_min": 10000000}})
+        "rate_limit": {"requests_per_min": 100000, "tokens_per_min": 10000000},
+        "pii": {"output": "off"}})  # the gateway alone; the guards' cost is measured by --guards
     return create_app(build_gateway(cfg, backend=backend))
+
+
+def _responses(n_tokens_approx: int) -> list[str]:
+    """Realistic answers of about ``n_tokens_approx`` tokens (≈ 4 characters per token in English,
+    1.5 per token in Chinese): support-chat turns, PII included, concatenated."""
+    turns: list[tuple[str, str]] = []
+    for line in (ROOT / "examples/data/support_chats.jsonl").read_text(encoding="utf-8").splitlines():
+        try:
+            chat = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        turns += [(chat.get("lang", "en"), m["content"]) for m in chat["messages"]]
+    out: list[str] = []
+    for lang in ("en", "zh"):
+        pool = [t for lg, t in turns if lg == lang]
+        want = n_tokens_approx * (4 if lang == "en" else 1.5)
+        for start in range(0, len(pool) - 40, 40):
+            text, i = "", start
+            while len(text) < want:
+                text += pool[i % len(pool)] + " "
+                i += 1
+            out.append(text[: int(want)])
+    return out
+
+
+def guards_cost(rounds: int) -> dict:  # type: ignore[type-arg]
+    """PII guard: ms per ~200-token response, whole and streamed (4-character deltas), and at 400 tokens;
+    watermark: generation time with and without the bias on the tiny model."""
+    import torch
+
+    from privtune.serve.guards.pii import PIIGuard, PIIStreamSession
+
+    red = PIIGuard().redactors["redact"]
+
+    def timed(texts: list[str], stream: bool) -> float:
+        per = []
+        for text in texts:
+            t0 = time.perf_counter()
+            if stream:
+                s = PIIStreamSession(red)
+                for i in range(0, len(text), 4):
+                    s.feed(text[i:i + 4])
+                s.finish()
+            else:
+                red.redact_text(text)
+            per.append(time.perf_counter() - t0)
+        return statistics.median(per) * 1e3
+
+    r200, r400 = _responses(200), _responses(400)
+    timed(r200[:4], False)  # warm the detectors (zh tagger load)
+    res = {"whole_ms_200": [], "stream_ms_200": [], "whole_ms_400": [], "stream_ms_400": []}
+    for _ in range(rounds):
+        res["whole_ms_200"].append(timed(r200, False))
+        res["stream_ms_200"].append(timed(r200, True))
+        res["whole_ms_400"].append(timed(r400, False))
+        res["stream_ms_400"].append(timed(r400, True))
+    med = {k: round(statistics.median(v), 3) for k, v in res.items()}
+    out: dict = {"benchmark": "serve_guards", "responses": len(r200), "rounds": rounds, "pii_redact": med,  # type: ignore[type-arg]
+                 "doubling_ratio_whole": round(med["whole_ms_400"] / med["whole_ms_200"], 3),
+                 "doubling_ratio_stream": round(med["stream_ms_400"] / med["stream_ms_200"], 3)}
+    # Watermark cost: same tiny model, 64 new tokens, with and without the processor, interleaved.
+    from transformers import LogitsProcessorList
+
+    from privtune.serve.guards.watermark import WatermarkLogitsProcessor, WatermarkScheme
+
+    with tempfile.TemporaryDirectory() as d:
+        base, _ = _build(Path(d))
+        from transformers import AutoModelForCausalLM
+
+        model = AutoModelForCausalLM.from_pretrained(base).eval()
+    wm = WatermarkLogitsProcessor(WatermarkScheme(os.urandom(32)), model.get_output_embeddings().weight.shape[0])
+    times: dict[str, list[float]] = {"plain": [], "watermark": []}
+    for _ in range(rounds * 3):
+        for name in ("plain", "watermark"):
+            kw = {"logits_processor": LogitsProcessorList([wm])} if name == "watermark" else {}
+            torch.manual_seed(0)
+            t0 = time.perf_counter()
+            with torch.inference_mode():
+                model.generate(input_ids=torch.tensor([[5, 6, 7]]), do_sample=True, top_k=0, max_new_tokens=64,
+                               min_new_tokens=64, pad_token_id=0, **kw)
+            times[name].append(time.perf_counter() - t0)
+    p, w = statistics.median(times["plain"]), statistics.median(times["watermark"])
+    out["watermark"] = {"plain_ms_per_token": round(p / 64 * 1e3, 3), "watermark_ms_per_token": round(w / 64 * 1e3, 3),
+                        "added_ms_per_token": round((w - p) / 64 * 1e3, 3), "ratio": round(w / p, 3),
+                        "model": "tiny llama (vocab 512)"}
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--guards", action="store_true", help="measure only the output guards' cost (PII redaction, watermark)")
+    ap.add_argument("--rounds", type=int, default=5, help="with --guards: rounds over the response set")
     ap.add_argument("--requests", type=int, default=40)
     ap.add_argument("--max-tokens", type=int, default=16)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--per-client", type=int, default=10)
     args = ap.parse_args()
+    if args.guards:
+        print(json.dumps(guards_cost(args.rounds)))
+        return
 
     import httpx
     import torch

@@ -254,6 +254,9 @@ def _mount_stage_apps() -> None:
     app.add_typer(serve_app, name="serve", help="Serve the model behind an OpenAI-compatible gateway (docs/serving.md).")
     app.add_typer(keys_app, name="keys", help="Gateway API keys: create, list, revoke, rotate.")
     app.add_typer(token_app, name="token", help="Gateway JWTs: issue, revoke.")
+    from privtune.serve.watermark_cli import watermark_app
+
+    app.add_typer(watermark_app, name="watermark", help="Test text for the gateway's keyed watermark.")
 
 
 _mount_stage_apps()

@@ -30,7 +30,7 @@ from privtune.serve.middleware import GatewayMiddleware
 from privtune.serve.openai_routes import add_openai_routes
 from privtune.serve.ratelimit import make_limiter
 from privtune.serve.roles import PUBLIC, Role, allow
-from privtune.serve.schemas import JTIRevoke, KeyCreate, KeyRotate, error_response
+from privtune.serve.schemas import JTIRevoke, KeyCreate, KeyRotate, WatermarkDetectRequest, error_response
 
 log = logging.getLogger("privtune.serve")
 PURGE_EVERY_S = 24 * 3600
@@ -95,6 +95,18 @@ def create_app(gw: Gateway) -> FastAPI:
     async def metrics(request: Request) -> Response:
         return Response(_gw(request).metrics.render(), media_type="text/plain; version=0.0.4")
 
+    @app.post("/v1/watermark/detect")
+    @allow(Role.auditor)
+    async def watermark_detect(request: Request, body: WatermarkDetectRequest) -> Any:
+        gw_ = _gw(request)
+        scheme = getattr(gw_.backend, "watermark_scheme", None)
+        if scheme is None:
+            return error_response(409, "this server does not watermark (see /info watermark.reason)", "no_watermark")
+        from privtune.serve.guards.watermark import detect_text
+
+        det = await asyncio.get_running_loop().run_in_executor(None, detect_text, scheme, gw_.backend.tok, body.text)
+        return det.as_dict(gw_.cfg.watermark.z_threshold)
+
     @app.get("/v1/audit/log")
     @allow(Role.auditor)
     async def audit_log(request: Request, n: int = Query(100, ge=1, le=10_000)) -> dict[str, Any]:
@@ -149,15 +161,24 @@ def build_gateway(cfg: ServeConfig, *, store: KeyStore | None = None, backend: A
         backend = load_backend(cfg)
     verifier = JWTVerifier.from_files(cfg.auth.jwt_secret_file, cfg.auth.jwt_public_keys, issuer=cfg.auth.jwt_issuer,
                                       audience=cfg.auth.jwt_audience, max_lifetime_s=cfg.auth.jwt_max_lifetime_s)
-    guards = guards or []
+    input_guard = None
+    if guards is None:  # the config's guards; a caller passing its own list replaces them
+        from privtune.serve.guards.pii import guards_from_config
+
+        guards, input_guard = guards_from_config(cfg.pii)
+    from privtune.serve.guards.watermark import setup_watermark
+
+    watermark = setup_watermark(cfg.watermark, backend)
     info = build_info(model_id=backend.model_id, base=cfg.base, adapter=cfg.adapter, privacy=cfg.privacy,
                       audit_report=cfg.audit_report, backend=backend.describe(),
-                      guards=[g.describe() for g in guards])
+                      guards=[g.describe() for g in guards],
+                      input_guards=[input_guard.describe()] if input_guard is not None else [],
+                      watermark=watermark)
     return Gateway(cfg=cfg, backend=backend, store=store or open_store(cfg.auth.key_store),
                    verifier=verifier,
                    limiter=make_limiter(cfg.rate_limit.requests_per_min, cfg.rate_limit.tokens_per_min,
                                         cfg.rate_limit.redis_url, cfg.rate_limit.auth_failures_per_min),
-                   audit=AuditLog(cfg.audit_log.path), info=info, guards=guards)
+                   audit=AuditLog(cfg.audit_log.path), info=info, guards=guards, input_guard=input_guard)
 
 
 def default_model_id(cfg: ServeConfig) -> str:

@@ -51,6 +51,33 @@ class LimitsConfig(BaseModel):
     queue_size: int = Field(8, ge=1, description="Requests running or waiting for the backend; more get 503 + Retry-After.")
 
 
+PIIModeName = Literal["redact", "mask", "pseudonymise", "off"]
+
+
+class PIIConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    output: PIIModeName = Field("redact", description="PII in completions: redact | mask | pseudonymise | off (same detectors as privtune scan).")
+    output_by_role: dict[str, PIIModeName] = Field(default_factory=dict, description="Output mode per role (user, auditor, admin), over `output`.")
+    output_by_key: dict[str, PIIModeName] = Field(default_factory=dict, description="Output mode per key id (an API key id, or jwt:<sub>), over the role's.")
+    input: PIIModeName = Field("off", description="PII in prompts before they reach the backend (upstream engine): redact | mask | pseudonymise | off.")
+    types: list[str] | None = Field(None, description="Entity types to detect [default: all privtune scan types].")
+    min_score: float = Field(0.5, ge=0.0, le=1.0, description="Detections scoring below this are left alone.")
+    allow: list[str] = Field(default_factory=list, description="Values never redacted (your organisation, product names).")
+    max_holdback_chars: int = Field(256, ge=16, description="Longest text a stream holds back while an entity may still be growing (bounds added time to first token).")
+    key_file: Path | None = Field(None, description="Secret for stable pseudonyms across restarts (0600 file); none: fresh per process.")
+
+
+class WatermarkConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key_file: Path | None = Field(None, description="Server secret of the green-list watermark (0600 file, 16+ bytes); set: embedded outputs are watermarked. No default key exists.")
+    gamma: float = Field(0.25, gt=0.0, lt=1.0, description="Green fraction of the vocabulary (Kirchenbauer et al. 2023).")
+    delta: float = Field(2.0, ge=0.0, description="Logit bias added to green tokens.")
+    context_width: int = Field(4, ge=1, le=16, description="Previous tokens in the self-hash seed.")
+    z_threshold: float = Field(4.0, gt=0.0, description="z-score above which detection reports `watermarked`.")
+
+
 class ServeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -76,6 +103,8 @@ class ServeConfig(BaseModel):
     rate_limit: RateLimitConfig = Field(default_factory=RateLimitConfig)
     audit_log: AuditLogConfig = Field(default_factory=AuditLogConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    pii: PIIConfig = Field(default_factory=PIIConfig)
+    watermark: WatermarkConfig = Field(default_factory=WatermarkConfig)
 
     @model_validator(mode="after")
     def _check(self) -> "ServeConfig":

@@ -26,6 +26,7 @@ class Gateway:
     audit: AuditLog
     info: dict[str, Any]
     guards: list[OutputGuard] = field(default_factory=list)
+    input_guard: Any = None  # `InputRedaction`: prompts redacted before the backend sees them
     metrics: Metrics = field(default_factory=Metrics)
     app: Any = None
 

@@ -44,17 +44,24 @@ class GuardChain:
 
     def __init__(self, sessions: list[GuardSession]) -> None:
         self.sessions = sessions
+        self._open = False
 
     def feed(self, delta: str) -> str:
+        self._open = True
         for s in self.sessions:
             delta = s.feed(delta)
         return delta
 
     def finish(self) -> str:
+        self._open = False
         tail = ""
         for s in self.sessions:
             tail = s.feed(tail) + s.finish()  # an earlier guard's remainder passes through the later ones
         return tail
+
+    def pending(self) -> bool:
+        """Whether some session may still hold text back (``finish`` not called since the last feed)."""
+        return self._open
 
     def audit_fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -73,7 +73,9 @@ def audit_summary(path: Path) -> dict[str, Any]:
 
 
 def build_info(*, model_id: str, base: Path | None, adapter: Path | None, privacy: Path | None,
-               audit_report: Path | None, backend: dict[str, Any], guards: list[dict[str, Any]]) -> dict[str, Any]:
+               audit_report: Path | None, backend: dict[str, Any], guards: list[dict[str, Any]],
+               input_guards: list[dict[str, Any]] | None = None,
+               watermark: dict[str, Any] | None = None) -> dict[str, Any]:
     adapter_dir = None
     if adapter is not None:
         from privtune.audit.models import resolve_adapter_dir  # imports torch: embedded deployments only
@@ -97,4 +99,6 @@ def build_info(*, model_id: str, base: Path | None, adapter: Path | None, privac
         "audit": audit_summary(audit_report) if audit_report is not None else None,
         "backend": backend,
         "output_guards": guards,
+        "input_guards": input_guards or [],
+        "watermark": watermark or {"active": False},
     }

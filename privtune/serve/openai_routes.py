@@ -79,6 +79,9 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
     principal = ctx["principal"]
     gctx = GuardContext(ctx["request_id"], principal.key_id, principal.role.value, request.url.path, body.stream)
     chain = GuardChain([g.start(gctx) for g in gw.guards])
+    ctx["extra"]["watermarked"] = getattr(gw.backend, "watermark", None) is not None
+    if gw.input_guard is not None:
+        ctx["extra"].update(gw.input_guard.apply(req))
     chat = req.kind == "chat"
     rid = ("chatcmpl-" if chat else "cmpl-") + secrets.token_hex(12)
     created = int(time.time())
@@ -151,10 +154,12 @@ async def _sse(model: str, rid: str, created: int, chat: bool, include_usage: bo
         yield "data: " + json.dumps(error_body(status, str(exc), "stream_error")) + "\n\n"
         yield "data: [DONE]\n\n"
     finally:
+        if chain.pending():  # client gone mid-stream: the held text is flushed through the guards (counted), never sent
+            chain.finish()
         await events.aclose()
         if result is not None:
             _record(ctx, result, chain)
-        elif not ctx["extra"]:
+        else:
             ctx["extra"].update(chain.audit_fields())
 
 

@@ -65,6 +65,12 @@ class KeyRotate(BaseModel):
     ttl_days: float | None = Field(None, gt=0)
 
 
+class WatermarkDetectRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=1_000_000)
+
+
 class JTIRevoke(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -56,7 +56,8 @@ def make_gateway(tiny_llama_dir: Path, serve_run_dir: Path, loaded_model: tuple[
     def make(backend: Any = None, guards: list[Any] | None = None, **overrides: Any) -> Any:
         data = {"base": str(tiny_llama_dir), "adapter": str(serve_run_dir / "adapter"), "model_name": "tiny",
                 "auth": {"key_store": str(tmp_path / "keys.sqlite3")},
-                "audit_log": {"path": str(tmp_path / "audit.jsonl")}}
+                "audit_log": {"path": str(tmp_path / "audit.jsonl")},
+                "pii": {"output": "off"}}  # tests of the PII guard turn it on
         cfg = ServeConfig.model_validate(deep_merge(data, overrides))
         if backend is None:
             model, tok, dev = loaded_model

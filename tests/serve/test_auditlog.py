@@ -110,7 +110,8 @@ def test_one_record_per_request_with_metadata_only(make_gateway, tmp_path):
     assert anon["status"] == 401 and anon["key_id"] is None and anon["error"] == "invalid_api_key"
     assert forbidden["status"] == 403
     assert set(gen) == {"time", "request_id", "key_id", "auth", "role", "method", "route", "status", "error", "model",
-                        "stream", "prompt_tokens", "completion_tokens", "latency_ms", "client", "prev", "hash"}
+                        "stream", "prompt_tokens", "completion_tokens", "latency_ms", "client", "guards", "prev", "hash"}
+    assert gen["guards"] == {"watermarked": False}  # PII guard off in these fixtures; counts only when on
     assert verify_log(tmp_path / "a.jsonl").ok
 
 

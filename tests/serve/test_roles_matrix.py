@@ -20,6 +20,7 @@ EXPECTED = {
     ("POST", "/v1/completions"): {"user"},
     ("GET", "/metrics"): {"auditor"},
     ("GET", "/v1/audit/log"): {"auditor"},
+    ("POST", "/v1/watermark/detect"): {"auditor"},
     ("GET", "/admin/keys"): {"admin"},
     ("POST", "/admin/keys"): {"admin"},
     ("POST", "/admin/keys/{key_id}/revoke"): {"admin"},

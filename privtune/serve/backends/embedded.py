@@ -104,11 +104,20 @@ class EmbeddedBackend:
         self.tokens_generated = 0  # by the worker, finished or cut short (cancelled streams included)
         self._controls = control_token_pattern(tokenizer)
         self._description = description or {}
+        self.watermark: Any = None  # a `WatermarkLogitsProcessor` when the server has a watermark key
+        self.watermark_scheme: Any = None
         eos = model.generation_config.eos_token_id
         self._eos = set(eos if isinstance(eos, list) else [eos]) - {None}
 
     def describe(self) -> dict[str, Any]:
         return {"backend": "embedded", "device": self.device.type, **self._description}
+
+    def enable_watermark(self, scheme: Any) -> None:
+        """Watermark every output from now on with ``scheme`` (a `WatermarkScheme`)."""
+        from privtune.serve.guards.watermark import WatermarkLogitsProcessor
+
+        vocab = max(len(self.tok), int(self.model.get_output_embeddings().weight.shape[0]))
+        self.watermark, self.watermark_scheme = WatermarkLogitsProcessor(scheme, vocab), scheme
 
     # -- prompt rendering -------------------------------------------------------------------
     def encode(self, req: GenRequest) -> list[int]:
@@ -152,6 +161,10 @@ class EmbeddedBackend:
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
         if req.ignore_eos:
             kwargs["min_new_tokens"] = max_new
+        if self.watermark is not None:
+            from transformers import LogitsProcessorList
+
+            kwargs["logits_processor"] = LogitsProcessorList([self.watermark])
         if emit is not None:
             kwargs["streamer"] = _DeltaStreamer(self.tok, emit)
         with torch.inference_mode(), torch.random.fork_rng(devices=[]):

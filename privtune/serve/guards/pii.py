@@ -1,0 +1,187 @@
+"""PII guard: privtune scan's detectors and anonymiser applied to what the gateway sends and forwards.
+
+One code path with `privtune scan`: the same `Analyzer` (recognizers, thresholds, overlap
+rules), `AllowList` and `Anonymizer` (operators, surrogates). What is serve's own is the
+segmentation (`segmenter`): text is redacted one segment at a time, streamed or not, so the
+concatenated stream equals `PIIRedactor.redact_text(whole output)` exactly, and a stream only
+ever emits segments that are complete (no later text can make them part of an entity).
+
+The audit log gets counts per entity type, never a value.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections import Counter
+from pathlib import Path
+from typing import Any, Literal
+
+from privtune.errors import ConfigError
+from privtune.scan.allow import AllowList
+from privtune.scan.analyzer import DEFAULT_MIN_SCORE, Analyzer
+from privtune.scan.anonymize import AnonymizationPolicy, Anonymizer, derive_key
+from privtune.serve.guards.segmenter import DEFAULT_MAX_HOLDBACK, first_cut, segments
+from privtune.serve.hooks import GuardContext
+
+PIIMode = Literal["redact", "mask", "pseudonymise", "off"]
+PII_MODES: tuple[str, ...] = ("redact", "mask", "pseudonymise", "off")
+
+
+class PIIRedactor:
+    """Detect-and-replace for one mode; ``redact_text`` is the whole-text reference of a stream."""
+
+    def __init__(self, mode: str, analyzer: Analyzer, key: bytes, allow: AllowList,
+                 max_holdback: int = DEFAULT_MAX_HOLDBACK) -> None:
+        if mode not in PII_MODES or mode == "off":
+            raise ValueError(f"PIIRedactor mode must be redact, mask or pseudonymise, not {mode!r}")
+        self.mode = mode
+        self.analyzer = analyzer
+        self.allow = allow
+        self.max_holdback = max_holdback
+        self.anonymizer = Anonymizer(AnonymizationPolicy(default=mode), key)
+
+    def redact_segment(self, segment: str, counts: Counter[str] | None = None) -> str:
+        spans = self.analyzer.analyze(segment)
+        if spans and self.allow:
+            spans, _ = self.allow.filter(segment, spans)
+        if not spans:
+            return segment
+        if counts is not None:
+            counts.update(s.type for s in spans)
+        return self.anonymizer.apply(segment, spans)
+
+    def redact_text(self, text: str, counts: Counter[str] | None = None) -> str:
+        """The whole text redacted exactly as a stream of it would be (segment by segment)."""
+        return "".join(self.redact_segment(s, counts) for s in segments(text, self.max_holdback))
+
+
+class PIIStreamSession:
+    """Hold-back buffer: ``feed`` returns only redacted complete segments; ``finish`` the rest."""
+
+    def __init__(self, redactor: PIIRedactor, direction: str = "output") -> None:
+        self.redactor = redactor
+        self.pending = ""
+        self.counts: Counter[str] = Counter()
+        self.direction = direction
+
+    def feed(self, delta: str) -> str:
+        scanned = len(self.pending)  # no cut in what was pending before this delta
+        self.pending += delta
+        out: list[str] = []
+        while self.pending:
+            k = first_cut(self.pending, self.redactor.max_holdback, scanned)
+            if k == 0:
+                break
+            out.append(self.redactor.redact_segment(self.pending[:k], self.counts))
+            self.pending, scanned = self.pending[k:], 0
+        return "".join(out)
+
+    def finish(self) -> str:
+        rest, self.pending = self.pending, ""
+        return self.redactor.redact_segment(rest, self.counts) if rest else ""
+
+    def audit_fields(self) -> dict[str, Any]:
+        return {f"pii_{self.direction}": {"mode": self.redactor.mode, "redacted": dict(sorted(self.counts.items()))}}
+
+
+class _Passthrough:
+    """Mode ``off``: nothing changes, and the audit record says so."""
+
+    def feed(self, delta: str) -> str:
+        return delta
+
+    def finish(self) -> str:
+        return ""
+
+    def audit_fields(self) -> dict[str, Any]:
+        return {"pii_output": {"mode": "off"}}
+
+
+def load_key(path: Path | None) -> bytes:
+    """The pseudonym key: from a file (stable pseudonyms across restarts) or fresh per process."""
+    if path is None:
+        return derive_key(secrets.token_hex(32))
+    try:
+        material = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"pii key file {path}: {exc.strerror}") from None
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        raise ConfigError(f"pii key file {path} is readable by others; chmod 600 it")
+    return derive_key(material)
+
+
+class PIIGuard:
+    """Output guard: the mode per key id, else per role, else the default."""
+
+    name = "pii"
+
+    def __init__(self, default: str = "redact", by_role: dict[str, str] | None = None,
+                 by_key: dict[str, str] | None = None, *, key: bytes | None = None,
+                 types: list[str] | None = None, min_score: float = DEFAULT_MIN_SCORE,
+                 allow: list[str] | None = None, max_holdback: int = DEFAULT_MAX_HOLDBACK,
+                 analyzer: Analyzer | None = None) -> None:
+        self.default, self.by_role, self.by_key = default, dict(by_role or {}), dict(by_key or {})
+        for mode in (default, *self.by_role.values(), *self.by_key.values()):
+            if mode not in PII_MODES:
+                raise ConfigError(f"unknown PII mode {mode!r}; use one of {', '.join(PII_MODES)}")
+        self.analyzer = analyzer or Analyzer(types=types, min_score=min_score)
+        self.allow = AllowList(list(allow or []))
+        self.max_holdback = max_holdback
+        key = key if key is not None else load_key(None)
+        self.redactors = {m: PIIRedactor(m, self.analyzer, key, self.allow, max_holdback)
+                          for m in PII_MODES if m != "off"}
+
+    def mode_for(self, key_id: str, role: str) -> str:
+        return self.by_key.get(key_id) or self.by_role.get(role) or self.default
+
+    def start(self, ctx: GuardContext) -> Any:
+        mode = self.mode_for(ctx.key_id, ctx.role)
+        return _Passthrough() if mode == "off" else PIIStreamSession(self.redactors[mode])
+
+    def redactor(self, mode: str) -> PIIRedactor | None:
+        return None if mode == "off" else self.redactors[mode]
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "default": self.default, "by_role": self.by_role,
+                "keys_with_own_mode": len(self.by_key), "holdback_max_chars": self.max_holdback,
+                "types": sorted(self.analyzer.types)}
+
+
+class InputRedaction:
+    """The input hook: prompts (or chat turns) redacted before the backend sees them; counts for the audit log."""
+
+    def __init__(self, redactor: PIIRedactor) -> None:
+        self.redactor = redactor
+
+    def apply(self, req: Any) -> dict[str, Any]:
+        """Redact ``req`` (a `GenRequest`) in place; returns its audit fields."""
+        counts: Counter[str] = Counter()
+        if req.prompt is not None:
+            req.prompt = self.redactor.redact_text(req.prompt, counts)
+        if req.messages is not None:
+            req.messages = [{**m, "content": self.redactor.redact_text(m.get("content") or "", counts)}
+                            for m in req.messages]
+        return {"pii_input": {"mode": self.redactor.mode, "redacted": dict(sorted(counts.items()))}}
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": "pii_input", "mode": self.redactor.mode}
+
+
+def guards_from_config(pii: Any) -> tuple[list[PIIGuard], InputRedaction | None]:
+    """The output guard and input hook a `PIIConfig` asks for (no guard when every mode is off)."""
+    modes = {pii.output, *pii.output_by_role.values(), *pii.output_by_key.values(), pii.input}
+    if modes == {"off"}:
+        return [], None
+    unknown_roles = set(pii.output_by_role) - {"user", "auditor", "admin"}
+    if unknown_roles:
+        raise ConfigError(f"pii.output_by_role: unknown role(s) {sorted(unknown_roles)}; roles: user, auditor, admin")
+    try:
+        guard = PIIGuard(pii.output, pii.output_by_role, pii.output_by_key, key=load_key(pii.key_file),
+                         types=pii.types, min_score=pii.min_score, allow=pii.allow,
+                         max_holdback=pii.max_holdback_chars)
+    except ValueError as exc:  # an unknown entity type
+        raise ConfigError(f"pii.types: {exc}") from None
+    guard.analyzer.analyze("张伟 John")  # loads the zh tagger now, not inside the first request
+    output = [guard] if {pii.output, *pii.output_by_role.values(), *pii.output_by_key.values()} != {"off"} else []
+    return output, (InputRedaction(guard.redactors[pii.input]) if pii.input != "off" else None)

@@ -1,0 +1,51 @@
+"""`privtune watermark detect`: test a text for this server's green-list watermark (needs the key)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from privtune.errors import ConfigError, InputError
+
+watermark_app = typer.Typer(no_args_is_help=True, add_completion=False)
+
+
+@watermark_app.command("detect")
+def detect_cmd(
+    text_file: Annotated[str, typer.Argument(help="Text file to test, or - for standard input.")],
+    key_file: Annotated[Path, typer.Option("--key-file", help="The server's watermark secret (watermark.key_file).")],
+    base: Annotated[Path, typer.Option("--base", help="Model directory whose tokenizer generated the text.")],
+    gamma: Annotated[float, typer.Option(help="Green fraction the server used.")] = 0.25,
+    delta: Annotated[float, typer.Option(help="Bias the server used (recorded only; detection needs gamma).")] = 2.0,
+    context_width: Annotated[int, typer.Option(help="Self-hash context width the server used.")] = 4,
+    z_threshold: Annotated[float, typer.Option(help="z-score above which the text is called watermarked.")] = 4.0,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSON result here too.")] = None,
+) -> None:
+    """Print z-score, p-value and tokens scored (JSON); exit 0 either way (read `watermarked`)."""
+    from transformers import AutoTokenizer
+
+    from privtune.serve.guards.watermark import WatermarkScheme, detect_text, load_watermark_key
+
+    scheme = WatermarkScheme(load_watermark_key(key_file), gamma, delta, context_width)
+    # Bytes, decoded without newline translation: a "\r" turned into "\n" is another token.
+    try:
+        raw = sys.stdin.buffer.read() if text_file == "-" else Path(text_file).read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        raise InputError(f"{text_file}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{text_file}: not UTF-8 text (byte {exc.start})") from None
+    if not (base / "tokenizer_config.json").exists() and not (base / "tokenizer.json").exists():
+        raise ConfigError(f"--base {base}: no tokenizer files there")
+    tok = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+    result = detect_text(scheme, tok, text).as_dict(z_threshold)
+    line = json.dumps(result)
+    if out is not None:
+        from privtune.io.writers import atomic_write_text
+
+        atomic_write_text(out, line + "\n")
+    typer.echo(line)
