@@ -7,6 +7,8 @@ do not pay its import time at collection.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,13 @@ if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerFast
 
 torch.set_num_threads(1)
+
+# Tests never read or write the user's real ledger, keys or gateway stores: the default data and
+# config directories point into a scratch directory for the whole session (the model cache stays).
+_SCRATCH_HOME = tempfile.mkdtemp(prefix="privtune-tests-")
+os.environ["XDG_DATA_HOME"] = os.path.join(_SCRATCH_HOME, "data")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_SCRATCH_HOME, "config")
+os.environ.pop("PRIVTUNE_LEDGER", None)
 
 
 @pytest.fixture(scope="session")
