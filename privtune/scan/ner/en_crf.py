@@ -24,8 +24,9 @@ from privtune.scan.ner.lexicon import en_lexicon
 MODEL_PATH = Path(__file__).with_name("en_crf.crfsuite")
 LABELS = {"PER": "PERSON", "LOC": "ADDRESS", "ORG": "ORGANIZATION"}
 DETECTOR = "en_ner_model"
-# Tokens: @handles, #tags and URLs whole; words with inner apostrophes / hyphens; single marks.
-TOKEN = re.compile(r"https?://\S+|[@#]\w+|\w+(?:['’.-]\w+)*|[^\w\s]")
+# Tokens: @handles, #tags and URLs whole; words with inner apostrophes / hyphens, and dots only
+# between single characters (U.S.A, e.g): "Garcia.anything" (a missing space) is two words.
+TOKEN = re.compile(r"https?://\S+|[@#]\w+|\w+(?:['’-]\w+|\.\w(?!\w))*|[^\w\s]")
 _CANDIDATE = re.compile(r"(?<![\w'’])[A-Z\u00c0-\u00de][a-z\u00df-\u024f]")
 _LINES = re.compile(r"[^\n]+")
 
