@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import torch
+from pg_server import postgres_url  # noqa: F401  (a session fixture for the whole suite)
 
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerFast

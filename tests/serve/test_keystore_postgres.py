@@ -1,63 +1,24 @@
 """The key store on a real PostgreSQL server (started here), shared by two gateway instances.
 
-Skipped, with the reason, where the PostgreSQL server binaries or psycopg are missing.
+Skipped, with the reason, where the PostgreSQL server binaries or psycopg are missing (a failure
+under PRIVTUNE_REQUIRE_POSTGRES=1, as in CI).
 """
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
+from pg_server import create_database
 
-from serve_helpers import bearer, free_port
+from serve_helpers import bearer
 from privtune.serve.auth.keys import open_store
 from privtune.serve.roles import Role
 
 
-def _bindir() -> Path | None:
-    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if Path(candidate, "pg_ctl").exists():
-            return Path(candidate)
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    pytest.importorskip("psycopg", reason="psycopg not installed (the postgres extra)")
-    bindir = _bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
-    # PostgreSQL refuses to run as root: run it as nobody in a directory nobody owns.
-    prefix = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
-    root = Path(tempfile.mkdtemp(prefix="privtune-pg-"))
-    os.chmod(root, 0o755)
-    data = root / "data"
-    if prefix:
-        shutil.chown(root, "nobody")
-    port = free_port()
-
-    def run(*cmd: str) -> None:
-        res = subprocess.run([*prefix, *cmd], capture_output=True, text=True, timeout=120)
-        if res.returncode:
-            pytest.skip(f"could not start PostgreSQL: {cmd[0]}: {res.stderr.strip()[-300:]}")
-
-    run(str(bindir / "initdb"), "-D", str(data), "-U", "gw", "--auth=trust", "--no-sync", "-E", "UTF8")
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-w", "-t", "60", "-l", str(root / "log"),
-        "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
-    try:
-        yield f"postgresql://gw@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                       capture_output=True, timeout=60)
-        shutil.rmtree(root, ignore_errors=True)
+@pytest.fixture
+def pg_url(postgres_url: str) -> str:
+    """A database of its own on the suite's PostgreSQL server (tests/pg_server.py)."""
+    return create_database(postgres_url, "keystore_test")
 
 
 def test_key_store_on_postgresql(pg_url):
