@@ -31,7 +31,7 @@ IGNORE_INDEX = -100
 Message = tuple[str, str]  # (role, content)
 
 _GENERATION_TAG = re.compile(r"\{%-?\s*generation\s*-?%\}")
-_PLAIN_ROLE = {"system": "System", "user": "User", "assistant": "Assistant", "tool": "Tool"}
+PLAIN_ROLE = {"system": "System", "user": "User", "assistant": "Assistant", "tool": "Tool"}
 
 
 class _Skip(Exception):
@@ -50,7 +50,8 @@ def control_token_pattern(tokenizer: Any) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, sorted(specials)))) if specials else None
 
 
-def _encode_piece(tokenizer: Any, text: str) -> list[int]:
+def encode_piece(tokenizer: Any, text: str) -> list[int]:
+    """Token ids of ``text`` alone (no BOS/EOS); shared by train, audit and serve's plain format."""
     # split_special_tokens: a literal "<|endoftext|>" inside data is text, not a control token.
     return list(tokenizer(text, add_special_tokens=False, split_special_tokens=True)["input_ids"]) if text else []
 
@@ -59,14 +60,14 @@ def _encode_plain(tokenizer: Any, messages: list[Message] | None, document: str)
     bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
     eos = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
     if messages is None:
-        body = _encode_piece(tokenizer, document)
+        body = encode_piece(tokenizer, document)
         return bos + body + eos, [False] * len(bos) + [True] * (len(body) + len(eos))
     ids, mask = list(bos), [False] * len(bos)
     for i, (role, content) in enumerate(messages):
-        head = _encode_piece(tokenizer, ("\n\n" if i else "") + f"### {_PLAIN_ROLE[role]}:\n")
+        head = encode_piece(tokenizer, ("\n\n" if i else "") + f"### {PLAIN_ROLE[role]}:\n")
         ids += head
         mask += [False] * len(head)
-        body = _encode_piece(tokenizer, content) + (eos if role == "assistant" else [])
+        body = encode_piece(tokenizer, content) + (eos if role == "assistant" else [])
         ids += body
         mask += [role == "assistant"] * len(body)
     return ids, mask

@@ -25,7 +25,7 @@ from typing import Any
 import torch
 
 from privtune.serve.backends.base import BackendBusy, BadPrompt, GenRequest, GenResult, apply_stop
-from privtune.train.encoding import _PLAIN_ROLE, _encode_piece, control_token_pattern
+from privtune.train.encoding import PLAIN_ROLE, encode_piece, control_token_pattern
 
 
 def load_model(base: Path, adapter: Path | None, device: str = "auto", adapter_key_file: Path | None = None
@@ -122,7 +122,7 @@ class EmbeddedBackend:
     # -- prompt rendering -------------------------------------------------------------------
     def encode(self, req: GenRequest) -> list[int]:
         if req.kind == "completion":
-            return _encode_piece(self.tok, req.prompt or "") or [self.tok.bos_token_id or 0]
+            return encode_piece(self.tok, req.prompt or "") or [self.tok.bos_token_id or 0]
         messages = req.messages or []
         if self._controls is not None and any(self._controls.search(m["content"]) for m in messages):
             raise BadPrompt("a message contains a control token of this model's chat format")
@@ -136,9 +136,9 @@ class EmbeddedBackend:
             return list(self.tok(text, add_special_tokens=False)["input_ids"])
         ids = [self.tok.bos_token_id] if self.tok.bos_token_id is not None else []
         for i, m in enumerate(messages):
-            ids += _encode_piece(self.tok, ("\n\n" if i else "") + f"### {_PLAIN_ROLE.get(m['role'], 'User')}:\n")
-            ids += _encode_piece(self.tok, m["content"])
-        return ids + _encode_piece(self.tok, ("\n\n" if messages else "") + "### Assistant:\n")
+            ids += encode_piece(self.tok, ("\n\n" if i else "") + f"### {PLAIN_ROLE.get(m['role'], 'User')}:\n")
+            ids += encode_piece(self.tok, m["content"])
+        return ids + encode_piece(self.tok, ("\n\n" if messages else "") + "### Assistant:\n")
 
     # -- generation (worker thread) -----------------------------------------------------------
     def _run(self, ids: list[int], req: GenRequest, cancel: threading.Event,
