@@ -102,9 +102,9 @@ def create_app(gw: Gateway) -> FastAPI:
         scheme = getattr(gw_.backend, "watermark_scheme", None)
         if scheme is None:
             return error_response(409, "this server does not watermark (see /info watermark.reason)", "no_watermark")
-        from privtune.serve.guards.watermark import detect_text
-
-        det = await asyncio.get_running_loop().run_in_executor(None, detect_text, scheme, gw_.backend.tok, body.text)
+        threshold = None if body.key_only else (
+            body.entropy_threshold if body.entropy_threshold is not None else gw_.cfg.watermark.entropy_threshold)
+        det = await gw_.backend.detect_watermark(body.text, threshold)
         return det.as_dict(gw_.cfg.watermark.z_threshold)
 
     @app.get("/v1/audit/log")

@@ -69,6 +69,9 @@ class WatermarkDetectRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(max_length=1_000_000)
+    # None: the server's watermark.entropy_threshold (None there too: key-only detection)
+    entropy_threshold: float | None = Field(None, ge=0.0, le=100.0)
+    key_only: bool = False  # force key-only detection on a server whose default is entropy-aware
 
 
 class JTIRevoke(BaseModel):

@@ -23,9 +23,21 @@ def detect_cmd(
     delta: Annotated[float, typer.Option(help="Bias the server used (recorded only; detection needs gamma).")] = 2.0,
     context_width: Annotated[int, typer.Option(help="Self-hash context width the server used.")] = 4,
     z_threshold: Annotated[float, typer.Option(help="z-score above which the text is called watermarked.")] = 4.0,
+    entropy_threshold: Annotated[Optional[float], typer.Option(
+        "--entropy-threshold", min=0.0,
+        help="Entropy-aware detection (SWEET): score only tokens whose entropy (nats) under the model "
+             "--base [+ --adapter] exceeds this; loads the model. Unset: key-only detection.")] = None,
+    adapter: Annotated[Optional[Path], typer.Option(
+        "--adapter", help="Adapter the server served (with --entropy-threshold): entropies of base + adapter.")] = None,
+    adapter_key_file: Annotated[Optional[Path], typer.Option(
+        "--adapter-key-file", help="Key of an encrypted adapter (as for privtune serve).")] = None,
+    device: Annotated[str, typer.Option(help="auto | cpu | cuda (with --entropy-threshold).")] = "auto",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSON result here too.")] = None,
 ) -> None:
-    """Print z-score, p-value and tokens scored (JSON); exit 0 either way (read `watermarked`)."""
+    """Print z-score, p-value and tokens scored (JSON); exit 0 either way (read `watermarked`).
+
+    Key-only by default; --entropy-threshold scores only the tokens the model was unsure of.
+    """
     from transformers import AutoTokenizer
 
     from privtune.serve.guards.watermark import WatermarkScheme, detect_text, load_watermark_key
@@ -41,8 +53,18 @@ def detect_cmd(
         raise InputError(f"{text_file}: not UTF-8 text (byte {exc.start})") from None
     if not (base / "tokenizer_config.json").exists() and not (base / "tokenizer.json").exists():
         raise ConfigError(f"--base {base}: no tokenizer files there")
-    tok = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
-    result = detect_text(scheme, tok, text).as_dict(z_threshold)
+    if entropy_threshold is None:
+        if adapter is not None:
+            raise ConfigError("--adapter is used only with --entropy-threshold (key-only detection needs no model)")
+        tok = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+        det = detect_text(scheme, tok, text)
+    else:
+        from privtune.serve.backends.embedded import load_model
+        from privtune.serve.guards.entropy import detect_text_entropy_aware
+
+        model, tok, _ = load_model(base, adapter, device, adapter_key_file)
+        det = detect_text_entropy_aware(scheme, model, tok, text, entropy_threshold)
+    result = det.as_dict(z_threshold)
     line = json.dumps(result)
     if out is not None:
         from privtune.io.writers import atomic_write_text

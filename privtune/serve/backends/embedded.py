@@ -119,6 +119,23 @@ class EmbeddedBackend:
         vocab = max(len(self.tok), int(self.model.get_output_embeddings().weight.shape[0]))
         self.watermark, self.watermark_scheme = WatermarkLogitsProcessor(scheme, vocab), scheme
 
+    async def detect_watermark(self, text: str, entropy_threshold: float | None) -> Any:
+        """Key-only detection, or entropy-aware with the served model (on the generation worker:
+        the model is not shared between threads, so a detection waits for a running generation)."""
+        from privtune.serve.guards.watermark import detect_text
+
+        loop = asyncio.get_running_loop()
+        if entropy_threshold is None:
+            return await loop.run_in_executor(None, detect_text, self.watermark_scheme, self.tok, text)
+        from privtune.serve.guards.entropy import detect_text_entropy_aware
+
+        self._admit()
+        try:
+            return await loop.run_in_executor(self._pool, detect_text_entropy_aware, self.watermark_scheme,
+                                              self.model, self.tok, text, entropy_threshold)
+        finally:
+            self._pending -= 1
+
     # -- prompt rendering -------------------------------------------------------------------
     def encode(self, req: GenRequest) -> list[int]:
         if req.kind == "completion":

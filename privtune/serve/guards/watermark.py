@@ -132,42 +132,77 @@ class Detection:
     p_value: float
     tokens_scored: int
     green_tokens: int
+    entropy_threshold: float | None = None  # set: entropy-aware detection (tokens at or below it not scored)
 
     def as_dict(self, threshold: float = 4.0) -> dict[str, Any]:
-        return {"z_score": round(self.z_score, 4), "p_value": self.p_value, "tokens_scored": self.tokens_scored,
-                "green_tokens": self.green_tokens, "z_threshold": threshold,
-                "watermarked": self.z_score > threshold}
+        out = {"z_score": round(self.z_score, 4), "p_value": self.p_value, "tokens_scored": self.tokens_scored,
+               "green_tokens": self.green_tokens, "z_threshold": threshold,
+               "watermarked": self.z_score > threshold}
+        if self.entropy_threshold is not None:
+            out["entropy_threshold"] = self.entropy_threshold
+        return out
 
 
-def detect_ids(scheme: WatermarkScheme, ids: list[int]) -> Detection:
+def token_green_bits(scheme: WatermarkScheme, ids: list[int]) -> tuple[list[int], list[bool]]:
+    """(anchor, green bit) of every token from position ``context_width`` on, vectorised; the
+    same test as `WatermarkLogitsProcessor` applies to the whole vocabulary at generation."""
+    w = scheme.context_width
+    if len(ids) <= w:
+        return [], []
+    h = {t: scheme._h(t) for t in set(ids)}
+    hashed = torch.tensor([h[t] for t in ids], dtype=torch.int64)
+    tokens = torch.tensor(ids, dtype=torch.int64)
+    ctx_min = hashed.unfold(0, w, 1)[:-1].min(dim=1).values  # row j: min over ids[j : j + w]
+    anchor = torch.minimum(ctx_min, hashed[w:])
+    x = _mix(anchor ^ scheme._k ^ _mix(tokens[w:]))
+    green = ((x >> 11) & ((1 << 53) - 1)).double() / float(1 << 53) < scheme.gamma
+    return anchor.tolist(), green.tolist()
+
+
+def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] | None = None,
+               entropy_threshold: float | None = None) -> Detection:
     """z-test on the green count. Not scored: the first ``context_width`` tokens (no context), and
     every repeat of an (anchor, token) pair. A token's green bit is a function of that pair alone,
     so a repeat is not new evidence: this covers repeated n-grams and also a frequent token whose
     own hash is the window's minimum (self-anchored: the same bit in every context), which
-    would otherwise push the z-score of ordinary human text past 4."""
+    would otherwise push the z-score of ordinary human text past 4.
+
+    Entropy-aware (SWEET, Lee et al. 2023): with ``entropies`` (``entropies[i]``: entropy in nats
+    of the model's next-token distribution before ``ids[i]``, see `entropy.token_entropies`) and
+    ``entropy_threshold``, only tokens above the threshold are scored. Where the model was nearly
+    sure, +δ could not change the choice, so those tokens carry noise, not signal. The filter
+    uses the model alone, never the key, so under no watermark the kept tokens are still green
+    with probability γ and the z-test stays valid. Repeats are judged among kept tokens."""
+    if entropy_threshold is not None and (entropies is None or len(entropies) != len(ids)):
+        raise ValueError("entropy-aware detection needs one entropy per token")
+    w = scheme.context_width
+    anchors, bits = token_green_bits(scheme, ids)
     seen: set[tuple[int, int]] = set()
     green = scored = 0
-    w = scheme.context_width
-    h = {t: scheme._h(t) for t in set(ids)}
-    for i in range(w, len(ids)):
-        t = ids[i]
-        anchor = min(min(h[u] for u in ids[i - w: i]), h[t])
-        if (anchor, t) in seen:
+    for j, (anchor, bit) in enumerate(zip(anchors, bits)):
+        i = j + w
+        if entropy_threshold is not None and entropies is not None and not entropies[i] > entropy_threshold:
             continue
-        seen.add((anchor, t))
-        tt = torch.tensor([t], dtype=torch.int64)
-        green += int(scheme.green_mask(ids[i - w: i], tt, torch.tensor([h[t]], dtype=torch.int64))[0])
+        if (anchor, ids[i]) in seen:
+            continue
+        seen.add((anchor, ids[i]))
+        green += int(bit)
         scored += 1
     if scored == 0:
-        return Detection(0.0, 1.0, 0, 0)
+        return Detection(0.0, 1.0, 0, 0, entropy_threshold)
     g = scheme.gamma
     z = (green - g * scored) / math.sqrt(scored * g * (1 - g))
-    return Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, green)
+    return Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, green, entropy_threshold)
+
+
+def encode_for_detection(tokenizer: Any, text: str) -> list[int]:
+    # truncation=False explicitly: a fast tokenizer remembers truncation set by an earlier call
+    return list(tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
 
 
 def detect_text(scheme: WatermarkScheme, tokenizer: Any, text: str) -> Detection:
-    # truncation=False explicitly: a fast tokenizer remembers truncation set by an earlier call
-    return detect_ids(scheme, list(tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"]))
+    """Key-only detection (no model needed); `entropy.detect_text_entropy_aware` is the other way."""
+    return detect_ids(scheme, encode_for_detection(tokenizer, text))
 
 
 UPSTREAM_CANNOT = ("upstream mode cannot watermark: the engine samples tokens itself and its logits never "
@@ -184,4 +219,6 @@ def setup_watermark(cfg: Any, backend: Any) -> dict[str, Any]:
         return {"active": False, "reason": "no watermark.key_file configured"}
     scheme = WatermarkScheme(load_watermark_key(cfg.key_file), cfg.gamma, cfg.delta, cfg.context_width)
     backend.enable_watermark(scheme)
-    return {"active": True, **scheme.describe(), "z_threshold": cfg.z_threshold}
+    return {"active": True, **scheme.describe(), "z_threshold": cfg.z_threshold,
+            "detection": "entropy-aware" if getattr(cfg, "entropy_threshold", None) is not None else "all-tokens",
+            "entropy_threshold": getattr(cfg, "entropy_threshold", None)}
