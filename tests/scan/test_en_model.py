@@ -47,14 +47,58 @@ def test_missing_model_is_a_clear_error(tmp_path):
 
 
 def test_compiled_inference_equals_crfsuite():
-    from privtune.scan.ner.en_crf import TOKEN, get_tagger
+    from privtune.scan.ner.en_crf import TOKEN
 
-    tagger = get_tagger()
+    tagger = EnTagger(person_bias=0.0)  # crfsuite knows no inference-time bias
     for text in ("Hi, this is Peggy Wagner from Acme Corp in Leeds", "lol @bob see u in NYC w/ Tomasz",
-                 "The account holder is Raven Good.", "Krisztina Vámos listed her top picks"):
+                 "The account holder is Raven Good.", "Krisztina Vámos listed her top picks",
+                 "ask ryan if the refund went through"):
         words = [m.group() for m in TOKEN.finditer(text)]
         ref = tagger.crfsuite.tag(token_features(words))
         ref_marg = [tagger.crfsuite.marginal(ref[i], i) for i in range(len(words))]
         tags, marg = tagger.tag_words(words)
         assert tags == ref
         assert marg == pytest.approx(ref_marg, abs=1e-6)
+
+
+def test_person_bias_only_adds_names():
+    """A larger B-PER/I-PER bias can only turn tokens into name tokens, never fewer."""
+    from privtune.scan.ner.en_crf import TOKEN
+
+    plain, biased = EnTagger(person_bias=0.0), EnTagger(person_bias=1.5)
+    for text in ("Unlike the Halvorsen novel, this one was short", "ok thanks Ilsabet, see you in Bergen",
+                 "The order is late again."):
+        words = [m.group() for m in TOKEN.finditer(text)]
+        base = {i for i, t in enumerate(plain.tag_words(words)[0]) if t.endswith("PER")}
+        more = {i for i, t in enumerate(biased.tag_words(words)[0]) if t.endswith("PER")}
+        assert base <= more
+
+
+@pytest.mark.parametrize(
+    "line, worth",
+    [
+        ("ask ryan about the refund", True),  # no capital, but a known name in lower case
+        ("Čović called again", True),  # a capital outside Latin-1 opens the line
+        ("ok see you tomorrow at 5", False),
+        ("Thanks, I'm done", False),  # only common sentence words are capitalised
+    ],
+)
+def test_gate_lets_through_lower_case_names_and_extended_latin_capitals(line, worth):
+    from privtune.scan.ner.en_crf import _worth_tagging
+
+    assert _worth_tagging(line) is worth
+
+
+def test_spans_have_text_offsets_on_later_lines():
+    text = "Agent: hello\nYesterday Oyelaran Adebayo said the parcel was late"
+    spans = [(text[s:e], t) for s, e, t, p in EnTagger().spans(text) if p >= 0.5]
+    assert ("Oyelaran Adebayo", "PERSON") in spans
+
+
+@pytest.mark.parametrize("text, name", [("lol kevin smith is so funny", "kevin smith"),
+                                        ("hey emma did you get my text", "emma")])
+def test_lower_case_lines_reach_the_model(text, name):
+    """Lines typed without capitals (tweets, chat) used to be skipped by the trigger."""
+    from privtune.scan.analyzer import Analyzer
+
+    assert (name, "PERSON") in [(text[s.start : s.end], s.type) for s in Analyzer().analyze(text)]

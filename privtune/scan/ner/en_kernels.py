@@ -13,15 +13,17 @@ from numba import njit
 def tag_line(  # noqa: PLR0913 (the model's arrays, passed rather than captured as globals)
     ids: np.ndarray, shapes: np.ndarray, own: np.ndarray, ctx: np.ndarray, offsets: np.ndarray,
     pad: np.ndarray, bos: np.ndarray, eos: np.ndarray, pair: np.ndarray, trans: np.ndarray,
+    line: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Best label path of a line of word ids and each position's marginal probability."""
+    """Best label path of a line of word ids and each position's marginal probability.
+    ``line``: weights of the features every token of this line has (e.g. "no capital here")."""
     n = ids.shape[0]
     L = trans.shape[0]
     E = np.zeros((n, L))
     for i in range(n):
         w = ids[i]
         for b in range(L):
-            E[i, b] = own[w, b]
+            E[i, b] = own[w, b] + line[b]
         for q in range(offsets.shape[0]):
             j = i + offsets[q]
             if 0 <= j < n:
