@@ -102,3 +102,21 @@ def test_lower_case_lines_reach_the_model(text, name):
     from privtune.scan.analyzer import Analyzer
 
     assert (name, "PERSON") in [(text[s.start : s.end], s.type) for s in Analyzer().analyze(text)]
+
+
+def test_person_spans_lose_common_sentence_words_at_their_edges():
+    from privtune.scan.ner.en_crf import _decode
+
+    toks = [(0, 2, "Is"), (3, 11, "Crawford"), (12, 17, "still")]
+    assert _decode(toks, ["B-PER", "I-PER", "O"], [0.6, 0.6, 1.0]) == [(3, 11, "PERSON", 0.6)]
+    assert _decode([(0, 2, "Is")], ["B-PER"], [0.6]) == []  # nothing left: no span
+    assert _decode([(0, 2, "中"), (2, 9, "Johnson")], ["B-PER", "I-PER"], [0.5, 0.9]) == [(2, 9, "PERSON", 0.7)]
+
+
+@pytest.mark.parametrize("line, worth", [("Done, the paper bill will arrive", True), ("Your bill is ready", False)])
+def test_a_determiner_makes_a_lower_case_lexicon_word_a_noun(line, worth):
+    """"your bill" is no name; "the paper bill" still passes (a cost, not an error: the model
+    then tags the line and finds nothing)."""
+    from privtune.scan.ner.en_crf import _worth_tagging
+
+    assert bool(_worth_tagging(line)) is worth
