@@ -104,12 +104,15 @@ def test_lower_case_lines_reach_the_model(text, name):
     assert (name, "PERSON") in [(text[s.start : s.end], s.type) for s in Analyzer().analyze(text)]
 
 
-def test_person_spans_lose_common_sentence_words_at_their_edges():
+def test_person_spans_lose_leading_sentence_words_that_are_no_names():
     from privtune.scan.ner.en_crf import _decode
 
     toks = [(0, 2, "Is"), (3, 11, "Crawford"), (12, 17, "still")]
     assert _decode(toks, ["B-PER", "I-PER", "O"], [0.6, 0.6, 1.0]) == [(3, 11, "PERSON", 0.6)]
     assert _decode([(0, 2, "Is")], ["B-PER"], [0.6]) == []  # nothing left: no span
+    # Never a word that may be part of the name: a surname or first name left behind is a leak.
+    assert _decode([(0, 5, "Diana"), (6, 10, "Good")], ["B-PER", "I-PER"], [0.9, 0.9]) == [(0, 10, "PERSON", 0.9)]
+    assert _decode([(0, 4, "Will"), (5, 10, "Smith")], ["B-PER", "I-PER"], [0.9, 0.9]) == [(0, 10, "PERSON", 0.9)]
     assert _decode([(0, 2, "中"), (2, 9, "Johnson")], ["B-PER", "I-PER"], [0.5, 0.9]) == [(2, 9, "PERSON", 0.7)]
 
 

@@ -325,6 +325,19 @@ def _lower_name(line: str) -> bool:
     return any(not det and word in names for det, word in _LOWER_WORD.findall(line))
 
 
+_MONTHS = frozenset("January February March April May June July August September October November December".split())
+
+
+@lru_cache(maxsize=1)
+def _leading_stop() -> frozenset[str]:
+    """Common sentence words that are nobody's name: not in the name lexicon, not an ordinary
+    word that is also a first name (english._AMBIGUOUS: Will, Mark ...), not a month."""
+    from privtune.scan.ner.english import _AMBIGUOUS
+
+    first, last = _lexicon()
+    return frozenset(_GATE_WORDS - first - last - _AMBIGUOUS - _MONTHS)
+
+
 def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]) -> list[tuple[int, int, str, float]]:
     """BIO tags to spans; a span's score is the mean marginal probability of its tags."""
     out = []
@@ -347,12 +360,12 @@ def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]
         while b > a and _CJK_CHAR.fullmatch(toks[b - 1][2]):
             b -= 1
         if label == "PER":
-            # A capitalised sentence word the model pulled into a name ("Is Crawford still ..."):
-            # common words are never part of a name (english.py's rules cut them the same way).
-            while a < b and toks[a][2] in _GATE_WORDS:
+            # A capitalised sentence word the model pulled into a name ("Is Crawford still ...").
+            # Only in front and only words that are no name: a name part left in the text is a
+            # leak ("Diana Good", "Will Smith", "June Carter" keep theirs).
+            stop = _leading_stop()
+            while a < b and toks[a][2] in stop:
                 a += 1
-            while b > a and toks[b - 1][2] in _GATE_WORDS:
-                b -= 1
         if label in LABELS and a < b:
             out.append((toks[a][0], toks[b - 1][1], LABELS[label], prob))
         i = j
