@@ -114,6 +114,8 @@ def test_person_spans_lose_leading_sentence_words_that_are_no_names():
     assert _decode([(0, 5, "Diana"), (6, 10, "Good")], ["B-PER", "I-PER"], [0.9, 0.9]) == [(0, 10, "PERSON", 0.9)]
     assert _decode([(0, 4, "Will"), (5, 10, "Smith")], ["B-PER", "I-PER"], [0.9, 0.9]) == [(0, 10, "PERSON", 0.9)]
     assert _decode([(0, 2, "中"), (2, 9, "Johnson")], ["B-PER", "I-PER"], [0.5, 0.9]) == [(2, 9, "PERSON", 0.7)]
+    # No trailing punctuation: "Bob," and "Bob" must get the same surrogate.
+    assert _decode([(0, 3, "Bob"), (3, 4, ",")], ["B-PER", "I-PER"], [0.9, 0.9]) == [(0, 3, "PERSON", 0.9)]
 
 
 @pytest.mark.parametrize("line, worth", [("Done, the paper bill will arrive", True), ("Your bill is ready", False)])

@@ -325,6 +325,7 @@ def _lower_name(line: str) -> bool:
     return any(not det and word in names for det, word in _LOWER_WORD.findall(line))
 
 
+_ALNUM = re.compile(r"[^\W_]")
 _MONTHS = frozenset("January February March April May June July August September October November December".split())
 
 
@@ -366,6 +367,10 @@ def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]
             stop = _leading_stop()
             while a < b and toks[a][2] in stop:
                 a += 1
+            # Nor does a name end in a punctuation mark ("Bob," -> "Bob"): the surrogate of
+            # "Bob," would differ from that of "Bob" elsewhere in the record.
+            while b > a + 1 and not _ALNUM.search(toks[b - 1][2]):
+                b -= 1
         if label in LABELS and a < b:
             out.append((toks[a][0], toks[b - 1][1], LABELS[label], prob))
         i = j
