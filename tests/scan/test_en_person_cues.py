@@ -22,6 +22,9 @@ def persons(text: str) -> list[str]:
         ("Thanks Wojciech! That fixed it.", ["Wojciech"]),
         ("Krisztina Vámos listed her top picks", ["Krisztina Vámos"]),  # both in the lexicon
         ("Hi April White, your ticket is closed", ["April White"]),  # a month, then a surname
+        # Capitals outside Latin-1 (Latin Extended-A): Czech, Slovak, Turkish, Polish names.
+        ("My name is Ďuško and I need help", ["Ďuško"]),
+        ("Agent: how can I help?\nČestmír Šťastný: the parcel never came", ["Čestmír Šťastný"]),
     ],
 )
 def test_cued_and_lexicon_names(text, expected):

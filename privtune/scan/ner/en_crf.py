@@ -18,16 +18,26 @@ from functools import lru_cache
 from pathlib import Path
 
 from privtune.errors import ConfigError
-from privtune.scan.ner.english import NOT_NAME
+from privtune.scan.ner.english import LATIN_UPPER, NOT_NAME
 from privtune.scan.ner.lexicon import en_lexicon
 
 MODEL_PATH = Path(__file__).with_name("en_crf.crfsuite")
+# Log-weight added to the B-PER / I-PER emissions at inference. Leaving a name in the data costs
+# more than masking a word too many, and the L1/L2-regularised model under-calls rare names;
+# `tools/train_en_ner.py --pick-bias` chooses it on a validation slice of the training data
+# (never on the dev sets) and prints the value to put here.
+PERSON_BIAS = 0.0
 LABELS = {"PER": "PERSON", "LOC": "ADDRESS", "ORG": "ORGANIZATION"}
 DETECTOR = "en_ner_model"
 # Tokens: @handles, #tags and URLs whole; words with inner apostrophes / hyphens, and dots only
 # between single characters (U.S.A, e.g): "Garcia.anything" (a missing space) is two words.
-TOKEN = re.compile(r"https?://\S+|[@#]\w+|\w+(?:['’-]\w+|\.\w(?!\w))*|[^\w\s]")
-_CANDIDATE = re.compile(r"(?<![\w'’])[A-Z\u00c0-\u00de][a-z\u00df-\u024f]")
+# Kana, CJK and Hangul characters are tokens of their own (Chinese text around an English word
+# is no part of it: "GosuGamer的世界" is "GosuGamer" + 的 + 世 + 界); @handles keep them.
+_W = r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+TOKEN = re.compile(rf"https?://\S+|[@#]\w+|{_W}+(?:['’-]{_W}+|\.{_W}(?!{_W}))*|\S")
+# The same tokens for a line without CJK characters, by a simpler (~2x faster) pattern.
+_TOKEN_NO_CJK = re.compile(r"https?://\S+|[@#]\w+|\w+(?:['’-]\w+|\.\w(?!\w))*|\S")
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _LINES = re.compile(r"[^\n]+")
 
 
@@ -58,32 +68,46 @@ def _word(w: str) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]], str]:
     token's features but one are the words' own or their neighbours' strings."""
     first, last = _lexicon()
     lw = w.lower()
-    t = w.title() if w.isupper() and len(w) > 1 else w
+    # All-caps and all-lower words are looked up title-cased ("TRUMP", "ryan"), but a lower-case
+    # hit is its own feature: in tweets it is a name, in prose often an ordinary word.
+    lower = w.islower()
+    t = w.title() if (w.isupper() or lower) and len(w) > 1 else w
     sh = shape(w)
     is_first, is_last = t in first, t in last
-    own = [f"w={lw}", f"sh={sh}", f"suf={lw[-3:]}", f"pre={lw[:3]}", f"len={min(len(lw), 8)}"]
+    tag = "l" if lower else ""
+    own = [f"w={lw}", f"sh={sh}", f"suf={lw[-3:]}", f"suf2={lw[-2:]}", f"pre={lw[:3]}", f"len={min(len(lw), 8)}"]
     if is_first:
-        own.append("first")
+        own.append(tag + "first")
     if is_last:
-        own.append("last")
+        own.append(tag + "last")
     if t in NOT_NAME:
         own.append("stop")
+    if not w.isascii() and w.isalpha():
+        own.append("latin+")  # letters with diacritics: names of many nationalities
     ctx = {}
     for k in _OFFSETS:
         c = [f"{k}w={lw}", f"{k}sh={sh}"]
         if is_first or is_last:
-            c.append(f"{k}name")
+            c.append(f"{k}{tag}name")
         ctx[k] = tuple(c)
     return tuple(own), ctx, sh
+
+
+# Feature strings that come from the name lexicon (tools/train_en_ner.py drops them from some
+# generated sentences so that the model also learns names from their context alone).
+LEXICON_FEATURES = frozenset(
+    ["first", "last", "lfirst", "llast"] + [f"{k}{t}name" for k in _OFFSETS for t in ("", "l")]
+)
 
 
 def token_features(words: list[str]) -> list[list[str]]:
     """crfsuite attribute strings per token (the same at training and at inference)."""
     n = len(words)
     info = [_word(w) for w in words]
+    line = _line_features(words)
     feats = []
     for i, (own, _, sh) in enumerate(info):
-        row = list(own)
+        row = list(own) + line
         if i == 0:
             row.append("BOS")
         if i == n - 1:
@@ -96,6 +120,12 @@ def token_features(words: list[str]) -> list[list[str]]:
     return feats
 
 
+def _line_features(words: list[str]) -> list[str]:
+    """Features every token of a line gets: "lcline" when the line has no capital at all
+    (lower-case chat and tweets, where a lower-case known name is a name, not a word)."""
+    return ["lcline"] if all(w.islower() or not w.isalpha() for w in words) else []
+
+
 class EnTagger:
     """The loaded model: ``spans(text)`` returns ``(start, end, type, score)``.
 
@@ -103,7 +133,7 @@ class EnTagger:
     on per-word weight rows (each word's feature strings are resolved to weights once), which
     gives crfsuite's labels and marginals at a fraction of the per-token cost."""
 
-    def __init__(self, path: Path = MODEL_PATH) -> None:
+    def __init__(self, path: Path = MODEL_PATH, person_bias: float | None = None) -> None:
         import numpy as np
         import pycrfsuite
 
@@ -116,6 +146,7 @@ class EnTagger:
             raise ConfigError(f"cannot load the English NER model {path}: {exc}") from exc
         info = self.crfsuite.info()
         self.labels = list(self.crfsuite.labels())
+        self._outside = self.labels.index("O")
         index = {lab: i for i, lab in enumerate(self.labels)}
         n_labels = len(self.labels)
         self._weights: dict[str, np.ndarray] = {}
@@ -137,8 +168,16 @@ class EnTagger:
         self.offsets = np.array(_OFFSETS, dtype=np.int64)
         self.pad = np.array([self._vector(_PAD[k]) for k in _OFFSETS])
         self.bos, self.eos = self._vector(["BOS"]), self._vector(["EOS"])
+        self._line_vectors: dict[tuple[str, ...], np.ndarray] = {}
+        # Added to every token's B-PER / I-PER emission: the model's precision/recall trade-off
+        # for names (see PERSON_BIAS).
+        self.person_bias = np.zeros(n_labels)
+        for lab in ("B-PER", "I-PER"):
+            if lab in index:
+                self.person_bias[index[lab]] = PERSON_BIAS if person_bias is None else person_bias
         self._ids: dict[str, int] = {}
         self._word_shapes: list[int] = []
+        self._shapes_array = np.zeros(0, dtype=np.int64)
         self.own = np.zeros((1024, n_labels))
         self.ctx = np.zeros((len(_OFFSETS), 1024, n_labels))
         self._lock = threading.Lock()
@@ -183,27 +222,57 @@ class EnTagger:
         self._ids[w] = i
         return i
 
-    def tag_words(self, words: list[str]) -> tuple[list[str], list[float]]:
-        """Labels of ``words`` and the marginal probability of each."""
+    def _tag(self, words: list[str]) -> tuple["np.ndarray", "np.ndarray"]:
+        """Label ids of ``words`` (indices into ``labels``) and the marginal of each."""
         import numpy as np
 
         with self._lock:  # the word table grows; one line at a time
-            ids = np.array([self._word_id(w) for w in words], dtype=np.int64)
-            shapes = np.array([self._word_shapes[i] for i in ids], dtype=np.int64)
-            path, marg = self._tag_line(ids, shapes, self.own, self.ctx, self.offsets, self.pad,
-                                        self.bos, self.eos, self.pair, self.trans)
+            get = self._ids.get
+            ids = [get(w) for w in words]
+            if None in ids:
+                ids = [self._word_id(w) for w in words]
+            idx = np.array(ids, dtype=np.int64)
+            shapes = self._shapes_array[idx] if self._shapes_array.shape[0] == len(self._ids) else (
+                self._refresh_shapes()[idx])
+            line_key = tuple(_line_features(words))
+            line = self._line_vectors.get(line_key)
+            if line is None:
+                line = self._line_vectors[line_key] = self._vector(line_key) + self.person_bias
+            return self._tag_line(idx, shapes, self.own, self.ctx, self.offsets, self.pad,
+                                  self.bos, self.eos, self.pair, self.trans, line)
+
+    def _refresh_shapes(self) -> "np.ndarray":
+        import numpy as np
+
+        self._shapes_array = np.array(self._word_shapes, dtype=np.int64)
+        return self._shapes_array
+
+    def tag_words(self, words: list[str]) -> tuple[list[str], list[float]]:
+        """Labels of ``words`` and the marginal probability of each."""
+        path, marg = self._tag(words)
         return [self.labels[p] for p in path], marg.tolist()
 
     def spans(self, text: str) -> list[tuple[int, int, str, float]]:
         out: list[tuple[int, int, str, float]] = []
         for line in _LINES.finditer(text):
-            if not any(m.group() and _worth(text, m.start()) for m in _CANDIDATE.finditer(text, *line.span())):
+            seg = line.group()
+            if not _worth_tagging(seg):
                 continue
             # The whole line: tagging only windows around capitalised words was tried and lost
             # lower-case names and organisations (en PERSON recall 0.65 -> 0.61) for -25% time.
-            toks = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text, *line.span())]
-            tags, marg = self.tag_words([w for _, _, w in toks])
-            out += _decode(toks, tags, marg)
+            words = (TOKEN if _CJK_CHAR.search(seg) else _TOKEN_NO_CJK).findall(seg)
+            path, marg = self._tag(words)
+            found = (path != self._outside).nonzero()[0]
+            if not found.size:  # nothing found: no offsets needed
+                continue
+            # Offsets of the tokens up to the last one tagged: only white space lies between
+            # tokens (every other character is part of one), so each is the next find().
+            base, pos, toks = line.start(), 0, []
+            for w in words[: found[-1] + 1]:
+                pos = seg.index(w, pos)
+                toks.append((base + pos, base + pos + len(w), w))
+                pos += len(w)
+            out += _decode(toks, [self.labels[p] for p in path[: len(toks)]], marg[: len(toks)].tolist())
         return out
 
 
@@ -216,10 +285,58 @@ _GATE_STOP = frozenset(
 )
 
 
-def _worth(text: str, pos: int) -> bool:
-    """A capitalised word that is no common sentence word ("The", "Thanks", "I", "You're")."""
-    m = TOKEN.match(text, pos)
-    return m is not None and m.group() not in NOT_NAME and m.group() not in _GATE_STOP
+_GATE_WORDS = NOT_NAME | _GATE_STOP
+# A capitalised word as TOKEN cuts it ("O'Neill", "U.S"), where a capital opens it.
+_CAPITALISED = re.compile(rf"(?<![\w'’])(?=[{LATIN_UPPER}][a-z\u00df-\u024f])\w+(?:['’-]\w+|\.\w(?!\w))*")
+
+
+def _worth_tagging(line: str) -> bool:
+    """Does ``line`` hold a capitalised word that is no common sentence word ("The", "Thanks",
+    "I", "You're") or, having no capital at all, a lower-case word the name lexicon knows?"""
+    stop = _GATE_WORDS
+    if any(w not in stop for w in _CAPITALISED.findall(line)):
+        return True
+    # Only a line typed without any capital ("ask ryan about it"): in ordinary sentences lower-case
+    # lexicon hits are words ("your bill", "the fee") and tagging those lines costs ~20% of the model.
+    return _lower_name(line)
+
+
+_ANY_CAPITAL = re.compile(f"[{LATIN_UPPER}]")
+# A lower-case word of three letters or more, and the determiner before it if any: after "the",
+# "your" ... a word is a noun ("your bill", "the fee"), not a name.
+_LOWER_WORD = re.compile(
+    r"(?<![\w@#'’])(?:((?i:the|a|an|your|my|our|their|his|her|its|this|that|no|any|each|every|per))\s+)?"
+    r"([a-z\u00df-\u024f]{3,})(?![\w'’])"
+)
+
+
+@lru_cache(maxsize=1)
+def _lower_names() -> frozenset[str]:
+    """Lexicon names in lower case, less the common sentence words: gate for lines typed all in
+    lower case ("ask ryan about it"), which hold no capital for the other test to find."""
+    first, last = _lexicon()
+    stop = {w.lower() for w in NOT_NAME | _GATE_STOP}
+    return frozenset(n.lower() for n in first | last if n.isalpha()) - stop
+
+
+def _lower_name(line: str) -> bool:
+    """Does a line with no useful capital hold a lower-case word the name lexicon knows?"""
+    names = _lower_names()
+    return any(not det and word in names for det, word in _LOWER_WORD.findall(line))
+
+
+_ALNUM = re.compile(r"[^\W_]")
+_MONTHS = frozenset("January February March April May June July August September October November December".split())
+
+
+@lru_cache(maxsize=1)
+def _leading_stop() -> frozenset[str]:
+    """Common sentence words that are nobody's name: not in the name lexicon, not an ordinary
+    word that is also a first name (english._AMBIGUOUS: Will, Mark ...), not a month."""
+    from privtune.scan.ner.english import _AMBIGUOUS
+
+    first, last = _lexicon()
+    return frozenset(_GATE_WORDS - first - last - _AMBIGUOUS - _MONTHS)
 
 
 def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]) -> list[tuple[int, int, str, float]]:
@@ -236,8 +353,26 @@ def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]
         while j < len(tags) and tags[j] == f"I-{label}":
             j += 1
         prob = sum(marg[i:j]) / (j - i)
-        if label in LABELS:
-            out.append((toks[i][0], toks[j - 1][1], LABELS[label], prob))
+        # The model learned English: a CJK character it tags (Chinese around an English word)
+        # is left to the Chinese model, so spans are cut back to their non-CJK tokens.
+        a, b = i, j
+        while a < b and _CJK_CHAR.fullmatch(toks[a][2]):
+            a += 1
+        while b > a and _CJK_CHAR.fullmatch(toks[b - 1][2]):
+            b -= 1
+        if label == "PER":
+            # A capitalised sentence word the model pulled into a name ("Is Crawford still ...").
+            # Only in front and only words that are no name: a name part left in the text is a
+            # leak ("Diana Good", "Will Smith", "June Carter" keep theirs).
+            stop = _leading_stop()
+            while a < b and toks[a][2] in stop:
+                a += 1
+            # Nor does a name end in a punctuation mark ("Bob," -> "Bob"): the surrogate of
+            # "Bob," would differ from that of "Bob" elsewhere in the record.
+            while b > a + 1 and not _ALNUM.search(toks[b - 1][2]):
+                b -= 1
+        if label in LABELS and a < b:
+            out.append((toks[a][0], toks[b - 1][1], LABELS[label], prob))
         i = j
     return out
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 
-from privtune.scan.ner.english import NOT_NAME
+from privtune.scan.ner.english import LATIN_UPPER, NOT_NAME
 from privtune.scan.ner.lexicon import en_lexicon
 
 # A capitalised word of any Latin script ("Vámos", "Øberg", "O'Neill", "Smith-Jones").
-_CAP = r"(?:[A-Z\u00c0-\u00de](?:['’][A-Z\u00c0-\u00de])?[a-z\u00df-\u00ff\u0100-\u024f'’]+(?:-[A-Z\u00c0-\u00de][a-z\u00df-\u00ff\u0100-\u024f]+)?)"
+_UP = f"[{LATIN_UPPER}]"
+_CAP = rf"(?:{_UP}(?:['’]{_UP})?[a-z\u00df-\u00ff\u0100-\u024f'’]+(?:-{_UP}[a-z\u00df-\u00ff\u0100-\u024f]+)?)"
 _NAME = rf"(?P<name>{_CAP}(?:[ \t]+(?:(?:van|von|de|da|del|der|den|di|du|la|le|bin|al|ibn)[ \t]+)?{_CAP}){{0,2}})"
 _CUE = (
     r"my name is|my name's|name is|name:|i am|i'm|this is|call me|dear|hi|hello|hey|thanks|"

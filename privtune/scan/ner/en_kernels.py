@@ -13,15 +13,17 @@ from numba import njit
 def tag_line(  # noqa: PLR0913 (the model's arrays, passed rather than captured as globals)
     ids: np.ndarray, shapes: np.ndarray, own: np.ndarray, ctx: np.ndarray, offsets: np.ndarray,
     pad: np.ndarray, bos: np.ndarray, eos: np.ndarray, pair: np.ndarray, trans: np.ndarray,
+    line: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Best label path of a line of word ids and each position's marginal probability."""
+    """Best label path of a line of word ids and each position's marginal probability.
+    ``line``: weights of the features every token of this line has (e.g. "no capital here")."""
     n = ids.shape[0]
     L = trans.shape[0]
     E = np.zeros((n, L))
     for i in range(n):
         w = ids[i]
         for b in range(L):
-            E[i, b] = own[w, b]
+            E[i, b] = own[w, b] + line[b]
         for q in range(offsets.shape[0]):
             j = i + offsets[q]
             if 0 <= j < n:
@@ -56,32 +58,50 @@ def tag_line(  # noqa: PLR0913 (the model's arrays, passed rather than captured 
     path[n - 1] = np.argmax(score[n - 1])
     for i in range(n - 1, 0, -1):
         path[i - 1] = back[i, path[i]]
-    # Forward-backward in log space for the marginals.
-    fw = np.empty((n, L))
-    bw = np.zeros((n, L))
-    for b in range(L):
-        fw[0, b] = E[0, b]
-    for i in range(1, n):
+    # Forward-backward for the marginals, in probability space with each step rescaled to sum 1
+    # (n*L exponentials instead of the log-sum-exp recursion's 2*n*L*L; same values to ~1e-12).
+    expT = np.exp(trans)
+    P = np.empty((n, L))  # exp(E[i] - max E[i]): one entry is 1, none underflows the sums
+    for i in range(n):
+        m = E[i, 0]
+        for b in range(1, L):
+            m = max(m, E[i, b])
         for b in range(L):
-            m = -1e300
+            P[i, b] = np.exp(E[i, b] - m)
+    fw = np.empty((n, L))
+    bw = np.empty((n, L))
+    s = 0.0
+    for b in range(L):
+        fw[0, b] = P[0, b]
+        s += P[0, b]
+    for b in range(L):
+        fw[0, b] /= s
+    for i in range(1, n):
+        s = 0.0
+        for b in range(L):
+            v = 0.0
             for a in range(L):
-                m = max(m, fw[i - 1, a] + trans[a, b])
-            s = 0.0
-            for a in range(L):
-                s += np.exp(fw[i - 1, a] + trans[a, b] - m)
-            fw[i, b] = m + np.log(s) + E[i, b]
+                v += fw[i - 1, a] * expT[a, b]
+            fw[i, b] = v * P[i, b]
+            s += fw[i, b]
+        for b in range(L):
+            fw[i, b] /= s
+    for a in range(L):
+        bw[n - 1, a] = 1.0
     for i in range(n - 2, -1, -1):
+        s = 0.0
         for a in range(L):
-            m = -1e300
+            v = 0.0
             for b in range(L):
-                m = max(m, trans[a, b] + E[i + 1, b] + bw[i + 1, b])
-            s = 0.0
-            for b in range(L):
-                s += np.exp(trans[a, b] + E[i + 1, b] + bw[i + 1, b] - m)
-            bw[i, a] = m + np.log(s)
-    m = fw[n - 1].max()
-    z = m + np.log(np.exp(fw[n - 1] - m).sum())
+                v += expT[a, b] * P[i + 1, b] * bw[i + 1, b]
+            bw[i, a] = v
+            s += v
+        for a in range(L):
+            bw[i, a] /= s
     marg = np.empty(n)
     for i in range(n):
-        marg[i] = np.exp(fw[i, path[i]] + bw[i, path[i]] - z)
+        z = 0.0
+        for b in range(L):
+            z += fw[i, b] * bw[i, b]
+        marg[i] = fw[i, path[i]] * bw[i, path[i]] / z
     return path, marg

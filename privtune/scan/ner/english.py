@@ -24,7 +24,10 @@ _E = r"(?![A-Za-z0-9\u00c0-\u024f])"
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mister)"
 # A title never starts the name part, so "Dear Mr. Zhang" is matched from "Mr." on.
 # Latin letters with diacritics too ("Vámos", "Łukasz", "Øberg"): names of many nationalities.
-_UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0141\u0160\u017d\u0152"
+# Every capital of Latin-1 and Latin Extended-A/B (Č, Ş, Ď, Ő, Ț ...): Faker's Czech, Turkish,
+# Slovak, Romanian names start with them as often as with ASCII capitals.
+LATIN_UPPER = "A-Z" + "".join(chr(c) for c in range(0xC0, 0x250) if chr(c).isupper())
+_UP = LATIN_UPPER
 _LO = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u024f"
 _WORD = rf"(?!{_TITLE}\.?\s)(?:(?:O'|Mc|Mac)?[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)?|[A-Z]\.|[A-Z]{{2,}})"
 PERSON_RE = re.compile(rf"{_B}(?:(?P<title>{_TITLE})\.?\s+)?(?P<name>(?:{_WORD})(?:[ \t]+(?:{_WORD})){{0,3}}){_E}")

@@ -36,6 +36,29 @@ _NO_PADS = np.zeros(0, dtype=np.int64)
 _CJK_CLASS = "[\u3400-\u9fff\uf900-\ufaff]"
 _CJK = re.compile(_CJK_CLASS)
 _ZH_REGION = re.compile(rf"\S*{_CJK_CLASS}(?:.*{_CJK_CLASS})?\S*")  # "." stops at line ends
+_CJK_CHAR = re.compile(_CJK_CLASS)
+_FROM_CJK = re.compile(rf"{_CJK_CLASS}(?:.*{_CJK_CLASS})?\S*")
+
+
+def zh_regions(text: str) -> list[tuple[int, str]]:
+    """``[(m.start(), m.group()) for m in _ZH_REGION.finditer(text)]``, found without it.
+
+    The pattern opens with ``\S*``, so sre tries it at every position and runs each word to its
+    end before backtracking (~45 µs on a 220-character chat record); here a search jumps to the
+    next CJK character, its word's start is found by stepping back over non-space characters
+    (never before the previous region's end, as finditer), and the rest is the same pattern.
+    """
+    out = []
+    pos = 0
+    search, match = _CJK_CHAR.search, _FROM_CJK.match
+    while (m := search(text, pos)) is not None:
+        start = m.start()
+        while start > pos and not text[start - 1].isspace():
+            start -= 1
+        end = match(text, m.start()).end()  # type: ignore[union-attr]  # it starts with the CJK character found
+        out.append((start, text[start:end]))
+        pos = end
+    return out
 
 
 def feature_fingerprint() -> str:
@@ -138,7 +161,7 @@ class ZhTagger:
         # Only the Chinese stretches of each line are tagged: a stretch runs from the first to
         # the last whitespace-delimited chunk holding a CJK character. English lines and words
         # around them are left to the English rules (the model was trained on Chinese only).
-        regions = [(m.start(), m.group()) for m in _ZH_REGION.finditer(text)]
+        regions = zh_regions(text)
         if len(regions) < 2:
             decoded = [self.decoder.spans_from_gains(self.gains(c)) for _, c in regions]
         else:

@@ -11,6 +11,7 @@ import re
 
 from privtune.scan.entities import Span
 from privtune.scan.ner.en_crf import DETECTOR, tag_en
+from privtune.scan.ner.english import LATIN_UPPER
 from privtune.scan.registry import Recognizer, register
 
 
@@ -25,8 +26,9 @@ class EnModelRecognizer(Recognizer):
 
     name = DETECTOR
     entity_types = ("PERSON", "ADDRESS", "ORGANIZATION")
-    # A capitalised Latin word: the tagger looks only at lines holding one (see en_crf.py).
-    trigger = re.compile("[A-Z\u00c0-\u00de][a-z\u00df-\u024f]")
+    # A capitalised Latin word, or three lower-case letters in a row (a line typed all in lower
+    # case may still name someone): the tagger's own gate then picks the lines (see en_crf.py).
+    trigger = re.compile(f"[{LATIN_UPPER}][a-z\u00df-\u024f]|[a-z]{{3}}")
 
     def analyze(self, text: str) -> list[Span]:
         return [Span(s, e, t, round(min(p, ADDRESS_CAP) if t == "ADDRESS" else p, 4), DETECTOR)
