@@ -1,8 +1,11 @@
-"""Train the Chinese PERSON/ADDRESS/ORGANIZATION CRF on CLUENER2020 (+ Weibo and Resume train)
-and write the model files.
+"""Train the Chinese PERSON/ADDRESS/ORGANIZATION CRF on CLUENER2020 train + Weibo train + Resume
+train + the training part of People's Daily, and write the model files.
 
-    python tools/train_ner.py --data /work/shared/data/cluener      # the shipped model
-    python tools/train_ner.py --extra weibo.train resume.train --no-refit   # + Weibo and Resume train
+    python tools/train_ner.py                     # the shipped model (see MODEL_CARD.md)
+    python tools/train_ner.py --extra --out x.npz # CLUENER train only (the first shipped model)
+
+Only ``*.train`` sets are accepted as extra data: People's Daily's held-out tenth
+(``peoples_daily.dev``, privtune/scan/ner/corpora.py) is what benchmarks/ner_eval.py reports.
 
 Steps (deterministic for a given --seed; crfsuite's L-BFGS has no randomness):
   1. write privtune/scan/ner/en_lexicon.json from Faker's en_US providers;
@@ -100,10 +103,18 @@ def spans_of(record: dict) -> list[tuple[int, int, str]]:
     return list(record["spans"]) if "spans" in record else gold_spans(record)
 
 
+# Other zh training sets (privtune.scan.ner.corpora names) added to CLUENER train by default.
+DEFAULT_EXTRA: tuple[str, ...] = ("weibo.train", "resume.train", "peoples_daily.train")
+
+
 def extra_records(names: list[str]) -> list[dict]:
     """Train sentences of the other zh sets (privtune/scan/ner/corpora.py) as records."""
+    from privtune.errors import InputError
     from privtune.scan.ner import corpora
 
+    for name in names:  # evaluation slices must never be fitted on
+        if not name.endswith(".train"):
+            raise InputError(f"--extra takes training sets only (*.train), not {name!r}")
     return [{"text": s.text, "spans": list(s.spans)} for name in names for s in corpora.load(name) if s.text]
 
 
@@ -128,7 +139,7 @@ def train_crf(records: list[dict], args: argparse.Namespace, workdir: Path) -> t
     """Fit with crfsuite on ``records``; return what :func:`export_crf` returns."""
     import pycrfsuite
 
-    trainer = pycrfsuite.Trainer(verbose=False)
+    trainer = pycrfsuite.Trainer(verbose=args.verbose)
     for r in records:
         trainer.append(item_sequence(r["text"], args.bits), tag_sequence(r))
     trainer.set_params({"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
@@ -218,6 +229,7 @@ def save(weights: np.ndarray, trans: np.ndarray, calibration: dict, args, path: 
         "max_len": args.max_len,
         "calibration": calibration,
         "training": {"data": "CLUENER2020 train (CLUEbenchmark/CLUENER2020)"
+                     + (f" x{args.cluener_copies}" if args.cluener_copies > 1 else "")
                      + "".join(f" + {n}" for n in args.extra), "sentences": n_train,
                      "c1": args.c1, "c2": args.c2, "iterations": args.iterations, "seed": args.seed},
     }
@@ -241,14 +253,20 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="use only the first N train sentences (smoke test)")
     ap.add_argument("--no-refit", action="store_true",
                     help="ship the calibration model (fitted on 1 - holdout of train): half the time")
-    ap.add_argument("--extra", nargs="*", default=[],
+    ap.add_argument("--extra", nargs="*", default=list(DEFAULT_EXTRA),
                     help="other zh train sets (privtune.scan.ner.corpora names) added to CLUENER train")
+    ap.add_argument("--verbose", action="store_true", help="crfsuite's per-iteration log (progress)")
+    ap.add_argument("--cluener-copies", type=int, default=1,
+                    help="repeat the CLUENER part of the fitted data (a weight; held-out part not repeated)")
     args = ap.parse_args()
 
     if not args.no_lexicon:
         write_en_lexicon(LEXICON_PATH)
         print(f"wrote {LEXICON_PATH}")
-    train = load_cluener(Path(args.data) / "train.json") + extra_records(args.extra)
+    cluener = load_cluener(Path(args.data) / "train.json")
+    for r in cluener:
+        r["source"] = "cluener"
+    train = cluener + extra_records(args.extra)
     if args.limit:
         train = train[: args.limit]
     order = list(range(len(train)))
@@ -256,6 +274,9 @@ def main() -> None:
     n_held = int(len(train) * args.holdout)
     held = [train[i] for i in order[:n_held]]
     fit = [train[i] for i in order[n_held:]]
+    # Copies go in after the split, so a held-out sentence never has a twin in the fitted part.
+    fit += [r for r in fit if r.get("source") == "cluener"] * (args.cluener_copies - 1)
+    train += [r for r in train if r.get("source") == "cluener"] * (args.cluener_copies - 1)
     with tempfile.TemporaryDirectory() as tmp:
         print(f"1/2 calibration model ({len(fit)} fit / {len(held)} held out)")
         w, t = train_crf(fit, args, Path(tmp))
