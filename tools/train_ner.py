@@ -120,6 +120,20 @@ def extra_records(names: list[str]) -> list[dict]:
     return [{"text": s.text, "spans": list(s.spans)} for name in names for s in corpora.load(name) if s.text]
 
 
+def calibration_split(train: list[dict], holdout: float, seed: int, cluener_copies: int = 1) -> tuple[list[dict], list[dict]]:
+    """(fitted, held out): a seeded ``holdout`` share of ``train`` is held out for the score
+    calibration; CLUENER records (``source == "cluener"``) of the fitted part are repeated
+    ``cluener_copies`` times. Copies are made after the split, so no held-out sentence has a
+    twin in the fitted part."""
+    order = list(range(len(train)))
+    random.Random(seed).shuffle(order)
+    n_held = int(len(train) * holdout)
+    held = [train[i] for i in order[:n_held]]
+    fit = [train[i] for i in order[n_held:]]
+    fit += [r for r in fit if r.get("source") == "cluener"] * (cluener_copies - 1)
+    return fit, held
+
+
 def tag_sequence(record: dict) -> list[str]:
     """BIOES tags over the mapped types; overlapping gold spans keep the first one."""
     tags = ["O"] * len(record["text"])
@@ -272,13 +286,7 @@ def main() -> None:
     train = cluener + extra_records(args.extra)
     if args.limit:
         train = train[: args.limit]
-    order = list(range(len(train)))
-    random.Random(args.seed).shuffle(order)
-    n_held = int(len(train) * args.holdout)
-    held = [train[i] for i in order[:n_held]]
-    fit = [train[i] for i in order[n_held:]]
-    # Copies go in after the split, so a held-out sentence never has a twin in the fitted part.
-    fit += [r for r in fit if r.get("source") == "cluener"] * (args.cluener_copies - 1)
+    fit, held = calibration_split(train, args.holdout, args.seed, args.cluener_copies)
     train += [r for r in train if r.get("source") == "cluener"] * (args.cluener_copies - 1)
     with tempfile.TemporaryDirectory() as tmp:
         print(f"1/2 calibration model ({len(fit)} fit / {len(held)} held out)")
