@@ -9,8 +9,8 @@ Only ``*.train`` sets are accepted as extra data: People's Daily's held-out tent
 
 Steps (deterministic for a given --seed; crfsuite's L-BFGS has no randomness):
   1. write privtune/scan/ner/en_lexicon.json from Faker's en_US providers;
-  2. fit a CRF on 90% of train (seeded shuffle; CLUENER's part repeated --cluener-copies
-     times), decode the held-out 10% and fit the score calibration there (slope by logistic
+  2. fit a CRF on 90% of train (seeded shuffle; a set's part repeated as --repeat says),
+     decode the held-out 10% and fit the score calibration there (slope by logistic
      fit, 0.5 placed at the F1-best gain threshold, per type), write zh_crf.npz with it;
   3. only with --refit: fit again on all of train and ship that with step 2's calibration
      (twice the time; the shipped model is step 2's, see MODEL_CARD.md);
@@ -109,6 +109,13 @@ def spans_of(record: dict) -> list[tuple[int, int, str]]:
 DEFAULT_EXTRA: tuple[str, ...] = ("weibo.train", "resume.train", "peoples_daily.train")
 
 
+def _repeat_arg(text: str) -> tuple[str, int]:
+    name, _, n = text.partition("=")
+    if not n.isdigit() or int(n) < 1:
+        raise argparse.ArgumentTypeError(f"expected SET=N with N >= 1, not {text!r}")
+    return name, int(n)
+
+
 def extra_records(names: list[str]) -> list[dict]:
     """Train sentences of the other zh sets (privtune/scan/ner/corpora.py) as records."""
     from privtune.errors import InputError
@@ -117,20 +124,22 @@ def extra_records(names: list[str]) -> list[dict]:
     for name in names:  # evaluation slices must never be fitted on
         if not name.endswith(".train"):
             raise InputError(f"--extra takes training sets only (*.train), not {name!r}")
-    return [{"text": s.text, "spans": list(s.spans)} for name in names for s in corpora.load(name) if s.text]
+    return [{"text": s.text, "spans": list(s.spans), "source": name} for name in names for s in corpora.load(name) if s.text]
 
 
-def calibration_split(train: list[dict], holdout: float, seed: int, cluener_copies: int = 1) -> tuple[list[dict], list[dict]]:
+def calibration_split(
+    train: list[dict], holdout: float, seed: int, repeat: dict[str, int] | None = None
+) -> tuple[list[dict], list[dict]]:
     """(fitted, held out): a seeded ``holdout`` share of ``train`` is held out for the score
-    calibration; CLUENER records (``source == "cluener"``) of the fitted part are repeated
-    ``cluener_copies`` times. Copies are made after the split, so no held-out sentence has a
+    calibration; records of the fitted part whose ``source`` is a key of ``repeat`` are there
+    ``repeat[source]`` times. Copies are made after the split, so no held-out sentence has a
     twin in the fitted part."""
     order = list(range(len(train)))
     random.Random(seed).shuffle(order)
     n_held = int(len(train) * holdout)
     held = [train[i] for i in order[:n_held]]
     fit = [train[i] for i in order[n_held:]]
-    fit += [r for r in fit if r.get("source") == "cluener"] * (cluener_copies - 1)
+    fit += [r for r in fit for _ in range((repeat or {}).get(r.get("source", ""), 1) - 1)]
     return fit, held
 
 
@@ -245,8 +254,8 @@ def save(weights: np.ndarray, trans: np.ndarray, calibration: dict, args, path: 
         "max_len": args.max_len,
         "calibration": calibration,
         "training": {"data": "CLUENER2020 train (CLUEbenchmark/CLUENER2020)"
-                     + (f" x{args.cluener_copies}" if args.cluener_copies > 1 else "")
                      + "".join(f" + {n}" for n in args.extra), "sentences": n_train,
+                     "repeat": args.repeat,
                      "c1": args.c1, "c2": args.c2, "iterations": args.iterations, "seed": args.seed},
     }
     np.savez_compressed(path, rows=rows, values=weights[rows].astype(np.float16),
@@ -273,9 +282,13 @@ def main() -> None:
     ap.add_argument("--extra", nargs="*", default=list(DEFAULT_EXTRA),
                     help="other zh train sets (privtune.scan.ner.corpora names) added to CLUENER train")
     ap.add_argument("--verbose", action="store_true", help="crfsuite's per-iteration log (progress)")
-    ap.add_argument("--cluener-copies", type=int, default=1,
-                    help="repeat the CLUENER part of the fitted data (a weight; held-out part not repeated)")
+    ap.add_argument("--repeat", nargs="*", default=[], metavar="SET=N", type=_repeat_arg,
+                    help="weight a set by repeating its fitted part N times (cluener or an --extra "
+                         "name; the held-out part is never repeated)")
     args = ap.parse_args()
+    args.repeat = dict(args.repeat)
+    if set(args.repeat) - {"cluener", *args.extra}:
+        ap.error(f"--repeat names a set that is not trained on: {sorted(set(args.repeat) - {'cluener', *args.extra})}")
 
     if not args.no_lexicon:
         write_en_lexicon(LEXICON_PATH)
@@ -286,8 +299,8 @@ def main() -> None:
     train = cluener + extra_records(args.extra)
     if args.limit:
         train = train[: args.limit]
-    fit, held = calibration_split(train, args.holdout, args.seed, args.cluener_copies)
-    train += [r for r in train if r.get("source") == "cluener"] * (args.cluener_copies - 1)
+    fit, held = calibration_split(train, args.holdout, args.seed, args.repeat)
+    train += [r for r in train for _ in range(args.repeat.get(r.get("source", ""), 1) - 1)]
     with tempfile.TemporaryDirectory() as tmp:
         print(f"1/2 calibration model ({len(fit)} fit / {len(held)} held out)")
         w, t = train_crf(fit, args, Path(tmp))
