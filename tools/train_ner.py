@@ -124,7 +124,8 @@ def extra_records(names: list[str]) -> list[dict]:
     for name in names:  # evaluation slices must never be fitted on
         if not name.endswith(".train"):
             raise InputError(f"--extra takes training sets only (*.train), not {name!r}")
-    return [{"text": s.text, "spans": list(s.spans), "source": name} for name in names for s in corpora.load(name) if s.text]
+    return [{"text": s.text, "spans": list(s.spans), "source": name}
+            for name in names for s in corpora.load(name) if s.text]
 
 
 def calibration_split(

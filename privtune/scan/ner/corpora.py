@@ -143,6 +143,7 @@ def load(name: str, root: Path = DATA_ROOT) -> list[Sentence]:
         return [s for i, s in enumerate(sents) if keep(i)]
     if name not in FILES or name in SPLIT_FILES:
         split = [f"{b}.{part}" for b in SPLIT_FILES for part in ("train", "dev")]
-        raise InputError(f"unknown NER set {name!r}; known: {', '.join([n for n in FILES if n not in SPLIT_FILES] + split)}")
+        known = [n for n in FILES if n not in SPLIT_FILES] + split
+        raise InputError(f"unknown NER set {name!r}; known: {', '.join(known)}")
     rel, spec = FILES[name]
     return read_conll(root / rel, spec)
