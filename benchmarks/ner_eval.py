@@ -5,8 +5,10 @@
 
 Sets (none is a test split; see privtune/scan/ner/corpora.py for the formats):
 
-* zh: ``weibo.dev`` (social media), ``peoples_daily.dev`` (news), ``resume.dev`` (CVs),
-  ``cluener.dev`` (CLUENER2020 dev), ``intl_zh`` (generated, see below).
+* zh: ``weibo.dev`` (social media), ``peoples_daily.dev`` (news: every 10th sentence of the
+  People's Daily file, index % 10 == 0 — the other nine tenths are training data of the
+  Chinese CRF, see privtune/scan/ner/corpora.py), ``resume.dev`` (CVs), ``cluener.dev``
+  (CLUENER2020 dev), ``intl_zh`` (generated, see below).
 * en: ``wnut17.dev`` (social media), ``btc.dev`` and ``wikigold.dev`` (every 10th sentence of
   the Broad Twitter Corpus and of wikigold, index % 10 == 0, never trained on), ``intl_en``.
 * ``intl_en`` / ``intl_zh``: chat-shaped records from benchmarks/intl_pii_data.py (Faker, 32

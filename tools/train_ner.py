@@ -1,16 +1,21 @@
-"""Train the Chinese PERSON/ADDRESS/ORGANIZATION CRF on CLUENER2020 (+ Weibo and Resume train)
-and write the model files.
+"""Train the Chinese PERSON/ADDRESS/ORGANIZATION CRF on CLUENER2020 train + Weibo train + Resume
+train + the training part of People's Daily, and write the model files.
 
-    python tools/train_ner.py --data /work/shared/data/cluener      # the shipped model
-    python tools/train_ner.py --extra weibo.train resume.train --no-refit   # + Weibo and Resume train
+    python tools/train_ner.py                     # the shipped model (see MODEL_CARD.md)
+    python tools/train_ner.py --extra --out x.npz # CLUENER train only (the first shipped model)
+
+Only ``*.train`` sets are accepted as extra data: People's Daily's held-out tenth
+(``peoples_daily.dev``, privtune/scan/ner/corpora.py) is what benchmarks/ner_eval.py reports.
 
 Steps (deterministic for a given --seed; crfsuite's L-BFGS has no randomness):
   1. write privtune/scan/ner/en_lexicon.json from Faker's en_US providers;
-  2. fit a CRF on 90% of train, decode the held-out 10% and fit the score calibration there
-     (slope by logistic fit, 0.5 placed at the F1-best gain threshold, per type);
-  3. fit the shipped CRF on all of train, attach that calibration, write zh_crf.npz;
-  4. score the shipped recognizers on dev through the Analyzer and print the table.
-dev is only ever used in step 4.
+  2. fit a CRF on 90% of train (seeded shuffle; a set's part repeated as --repeat says),
+     decode the held-out 10% and fit the score calibration there (slope by logistic
+     fit, 0.5 placed at the F1-best gain threshold, per type), write zh_crf.npz with it;
+  3. only with --refit: fit again on all of train and ship that with step 2's calibration
+     (twice the time; the shipped model is step 2's, see MODEL_CARD.md);
+  4. score the written model on CLUENER dev through the Analyzer and print the table.
+CLUENER dev is only ever used in step 4; the outside dev sets only by benchmarks/ner_eval.py.
 """
 
 from __future__ import annotations
@@ -100,11 +105,43 @@ def spans_of(record: dict) -> list[tuple[int, int, str]]:
     return list(record["spans"]) if "spans" in record else gold_spans(record)
 
 
+# Other zh training sets (privtune.scan.ner.corpora names) added to CLUENER train by default.
+DEFAULT_EXTRA: tuple[str, ...] = ("weibo.train", "resume.train", "peoples_daily.train")
+
+
+def _repeat_arg(text: str) -> tuple[str, int]:
+    name, _, n = text.partition("=")
+    if not n.isdigit() or int(n) < 1:
+        raise argparse.ArgumentTypeError(f"expected SET=N with N >= 1, not {text!r}")
+    return name, int(n)
+
+
 def extra_records(names: list[str]) -> list[dict]:
     """Train sentences of the other zh sets (privtune/scan/ner/corpora.py) as records."""
+    from privtune.errors import InputError
     from privtune.scan.ner import corpora
 
-    return [{"text": s.text, "spans": list(s.spans)} for name in names for s in corpora.load(name) if s.text]
+    for name in names:  # evaluation slices must never be fitted on
+        if not name.endswith(".train"):
+            raise InputError(f"--extra takes training sets only (*.train), not {name!r}")
+    return [{"text": s.text, "spans": list(s.spans), "source": name}
+            for name in names for s in corpora.load(name) if s.text]
+
+
+def calibration_split(
+    train: list[dict], holdout: float, seed: int, repeat: dict[str, int] | None = None
+) -> tuple[list[dict], list[dict]]:
+    """(fitted, held out): a seeded ``holdout`` share of ``train`` is held out for the score
+    calibration; records of the fitted part whose ``source`` is a key of ``repeat`` are there
+    ``repeat[source]`` times. Copies are made after the split, so no held-out sentence has a
+    twin in the fitted part."""
+    order = list(range(len(train)))
+    random.Random(seed).shuffle(order)
+    n_held = int(len(train) * holdout)
+    held = [train[i] for i in order[:n_held]]
+    fit = [train[i] for i in order[n_held:]]
+    fit += [r for r in fit for _ in range((repeat or {}).get(r.get("source", ""), 1) - 1)]
+    return fit, held
 
 
 def tag_sequence(record: dict) -> list[str]:
@@ -128,7 +165,7 @@ def train_crf(records: list[dict], args: argparse.Namespace, workdir: Path) -> t
     """Fit with crfsuite on ``records``; return what :func:`export_crf` returns."""
     import pycrfsuite
 
-    trainer = pycrfsuite.Trainer(verbose=False)
+    trainer = pycrfsuite.Trainer(verbose=args.verbose)
     for r in records:
         trainer.append(item_sequence(r["text"], args.bits), tag_sequence(r))
     trainer.set_params({"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
@@ -219,6 +256,7 @@ def save(weights: np.ndarray, trans: np.ndarray, calibration: dict, args, path: 
         "calibration": calibration,
         "training": {"data": "CLUENER2020 train (CLUEbenchmark/CLUENER2020)"
                      + "".join(f" + {n}" for n in args.extra), "sentences": n_train,
+                     "repeat": args.repeat,
                      "c1": args.c1, "c2": args.c2, "iterations": args.iterations, "seed": args.seed},
     }
     np.savez_compressed(path, rows=rows, values=weights[rows].astype(np.float16),
@@ -239,23 +277,31 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--no-lexicon", action="store_true", help="leave en_lexicon.json as it is")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N train sentences (smoke test)")
-    ap.add_argument("--no-refit", action="store_true",
-                    help="ship the calibration model (fitted on 1 - holdout of train): half the time")
-    ap.add_argument("--extra", nargs="*", default=[],
+    ap.add_argument("--refit", action=argparse.BooleanOptionalAction, default=False,
+                    help="refit on all of train after calibrating (default: ship the calibrated "
+                         "model fitted on 1 - holdout of train: half the time)")
+    ap.add_argument("--extra", nargs="*", default=list(DEFAULT_EXTRA),
                     help="other zh train sets (privtune.scan.ner.corpora names) added to CLUENER train")
+    ap.add_argument("--verbose", action="store_true", help="crfsuite's per-iteration log (progress)")
+    ap.add_argument("--repeat", nargs="*", default=[], metavar="SET=N", type=_repeat_arg,
+                    help="weight a set by repeating its fitted part N times (cluener or an --extra "
+                         "name; the held-out part is never repeated)")
     args = ap.parse_args()
+    args.repeat = dict(args.repeat)
+    if set(args.repeat) - {"cluener", *args.extra}:
+        ap.error(f"--repeat names a set that is not trained on: {sorted(set(args.repeat) - {'cluener', *args.extra})}")
 
     if not args.no_lexicon:
         write_en_lexicon(LEXICON_PATH)
         print(f"wrote {LEXICON_PATH}")
-    train = load_cluener(Path(args.data) / "train.json") + extra_records(args.extra)
+    cluener = load_cluener(Path(args.data) / "train.json")
+    for r in cluener:
+        r["source"] = "cluener"
+    train = cluener + extra_records(args.extra)
     if args.limit:
         train = train[: args.limit]
-    order = list(range(len(train)))
-    random.Random(args.seed).shuffle(order)
-    n_held = int(len(train) * args.holdout)
-    held = [train[i] for i in order[:n_held]]
-    fit = [train[i] for i in order[n_held:]]
+    fit, held = calibration_split(train, args.holdout, args.seed, args.repeat)
+    train += [r for r in train for _ in range(args.repeat.get(r.get("source", ""), 1) - 1)]
     with tempfile.TemporaryDirectory() as tmp:
         print(f"1/2 calibration model ({len(fit)} fit / {len(held)} held out)")
         w, t = train_crf(fit, args, Path(tmp))
@@ -263,7 +309,7 @@ def main() -> None:
         save(w, t, uncalibrated, args, Path(tmp) / "calibration_model.npz", len(fit))
         calibration = fit_calibration(Path(tmp) / "calibration_model.npz", held)
         n_shipped = len(fit)
-        if not args.no_refit:
+        if args.refit:
             print(f"2/2 shipped model (all {len(train)} train sentences)")
             w, t = train_crf(train, args, Path(tmp))
             n_shipped = len(train)

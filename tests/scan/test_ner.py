@@ -429,3 +429,14 @@ def test_titles_are_suffix_free():
     from privtune.scan.ner.lexicon import ZH_TITLES
 
     assert not [(a, b) for a in ZH_TITLES for b in ZH_TITLES if a != b and a.endswith(b)]
+
+
+def test_calibration_split_repeats_a_set_only_in_the_fitted_part(train_tool):
+    train = [{"text": f"句{i}", "spans": [], **({"source": "cluener"} if i % 2 else {})} for i in range(40)]
+    fit, held = train_tool.calibration_split(train, 0.25, seed=13, repeat={"cluener": 3})
+    held_ids = {id(r) for r in held}
+    assert len(held) == 10 and not [r for r in fit if id(r) in held_ids]
+    once = [r for r in train if id(r) not in held_ids]
+    n_cluener = sum(1 for r in once if r.get("source") == "cluener")
+    assert len(fit) == len(once) + 2 * n_cluener  # each fitted CLUENER record three times
+    assert train_tool.calibration_split(train, 0.25, seed=13)[1] == held  # seeded: the same held-out part

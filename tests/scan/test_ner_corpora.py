@@ -54,3 +54,49 @@ def test_exact_and_overlap_counts_are_one_to_one():
     assert s["PERSON"]["exact"] == {"p": 0.5, "r": 1.0, "f1": 0.6667}
     assert s["ADDRESS"]["exact"]["r"] == 0.0
     assert s["ADDRESS"]["overlap"] == {"p": 0.5, "r": 1.0, "f1": 0.6667}  # the second piece does not count twice
+
+
+def test_split_files_are_held_out_every_tenth_sentence_and_whole_files_refused(tmp_path):
+    from privtune.scan.ner import corpora
+
+    (tmp_path / "zh").mkdir()
+    lines = "".join(f"{chr(0x4E00 + i)} O\n\n" for i in range(25))  # 25 one-character sentences
+    (tmp_path / corpora.FILES["peoples_daily"][0]).write_text(lines, encoding="utf-8")
+    dev = corpora.load("peoples_daily.dev", root=tmp_path)
+    train = corpora.load("peoples_daily.train", root=tmp_path)
+    assert [s.text for s in dev] == [chr(0x4E00 + i) for i in (0, 10, 20)]
+    assert len(train) == 22 and not {s.text for s in dev} & {s.text for s in train}
+    with pytest.raises(InputError):
+        corpora.load("peoples_daily", root=tmp_path)  # the whole file holds the evaluation slice
+
+
+@pytest.mark.skipif(not (__import__("pathlib").Path("/work/shared/data/ner/zh/peoples_daily.dev.bio").exists()),
+                    reason="People's Daily data not available")
+def test_people_s_daily_evaluation_slice_is_never_trained_on():
+    """What benchmarks/ner_eval.py reports as peoples_daily.dev is disjoint from every sentence
+    tools/train_ner.py fits by default (and the tool refuses evaluation slices as extra data)."""
+    import importlib.util
+    from pathlib import Path
+
+    from benchmarks.ner_eval import load_set
+    from privtune.scan.ner import corpora
+
+    path = Path(__file__).resolve().parents[2] / "tools" / "train_ner.py"
+    spec = importlib.util.spec_from_file_location("train_ner", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+
+    whole = corpora.read_conll(corpora.DATA_ROOT / corpora.FILES["peoples_daily"][0], corpora.ZH_SPACE)
+    evaluated, _ = load_set("peoples_daily.dev")
+    trained = tool.extra_records(list(tool.DEFAULT_EXTRA))
+    assert "peoples_daily.train" in tool.DEFAULT_EXTRA
+    assert [t for t, _ in evaluated] == [s.text for s in whole[:: corpora.HELD_OUT_EVERY]]
+    pd_trained = [r["text"] for r in tool.extra_records(["peoples_daily.train"])]
+    assert len(pd_trained) + len(evaluated) == len(whole)
+    # By position: the evaluated sentences are exactly the ones left out of the training part.
+    assert [s.text for i, s in enumerate(whole) if i % corpora.HELD_OUT_EVERY] == pd_trained
+    # By text: no evaluated sentence of any length worth the name reappears in the fitted data.
+    trained_texts = {r["text"] for r in trained}
+    assert not [t for t, _ in evaluated if len(t) > 10 and t in trained_texts]
+    with pytest.raises(InputError):
+        tool.extra_records(["peoples_daily.dev"])
