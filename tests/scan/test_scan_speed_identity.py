@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import random
+import re
+
+import numpy as np
+import pytest
 
 from privtune.scan.anonymize.operators import keyed_digest
+from privtune.scan.curation import CurationConfig, summarize
+from privtune.scan.curation.dedup import minhash, normalize, shingle_hashes, text_minhash
+from privtune.scan.curation.poisoning import ANSWER_PERM
 
 KEY = b"k" * 32
 
@@ -21,3 +29,50 @@ def test_keyed_digest_is_hmac_sha256_of_label_and_value() -> None:
     for label, value in [("PHONE", "13800138000"), ("EMAIL", ""), ("ADDRESS#2", "北京市 1 号")]:
         ref = hmac.new(KEY, f"{label}:{value}".encode(), hashlib.sha256).digest()
         assert keyed_digest(KEY, label, value) == ref
+
+
+# --- MinHash: the compiled fused kernel against the numpy reference ---------------------------
+
+_ALPHABET = "ab cdEF 12 ３４,.!？。张王小明北京市\u0301\u0308é\u200b\U0001f600\n\t-_"
+
+
+def _texts(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    return [""] + ["".join(rng.choice(_ALPHABET) for _ in range(rng.choice([1, 2, 3, 5, 40, 400])))
+                   for _ in range(count)]
+
+
+@pytest.mark.parametrize(("n", "num_perm"), [(4, 128), (4, 32), (1, 16), (3, 256), (16, 64)])
+def test_text_minhash_is_bit_identical_to_numpy_reference(n: int, num_perm: int) -> None:
+    for text in _texts(n * 1000 + num_perm, 60):
+        ref = minhash(shingle_hashes(text, n), num_perm)
+        got = text_minhash(text, n, num_perm)
+        if ref is None:
+            assert got is None
+        else:
+            assert got.dtype == np.uint64 and np.array_equal(got, ref)
+
+
+def _reference_answer_sig(answer: str) -> np.ndarray | None:
+    # The pre-kernel answer signature: normalise the joined answer, mask digits, numpy MinHash.
+    sig = minhash(shingle_hashes(re.sub(r"\d", "0", normalize(answer))), ANSWER_PERM)
+    return None if sig is None else sig.astype(np.uint32)
+
+
+def test_summary_signatures_unchanged() -> None:
+    texts = _texts(7, 120)
+    rng = random.Random(3)
+    cfg = CurationConfig()
+    for i in range(80):
+        fields = [(f"messages[{j}].content", rng.choice(texts)) for j in range(rng.choice([1, 2, 3, 4]))]
+        answers = {p for p, _ in fields if rng.random() < 0.5}
+        s = summarize(i, fields, answers, config=cfg)
+        joined = "\x1f".join(x for x in (normalize(t) for _, t in fields) if x)
+        ref = minhash(shingle_hashes(joined, cfg.shingle_size), cfg.num_perm)
+        assert (s.signature is None) == (ref is None)
+        assert ref is None or np.array_equal(s.signature, ref)
+        answer = [t for p, t in fields if p in answers]
+        if answer and len(answer) < len(fields):
+            ref_a = _reference_answer_sig("\n".join(answer))
+            assert (s.answer_sig is None) == (ref_a is None)
+            assert ref_a is None or (s.answer_sig.dtype == np.uint32 and np.array_equal(s.answer_sig, ref_a))

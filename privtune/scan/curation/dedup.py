@@ -122,6 +122,20 @@ def minhash(hashes: np.ndarray, num_perm: int = DEFAULT_NUM_PERM) -> np.ndarray 
     return sig >> _U64(32)
 
 
+def text_minhash(text: str, n: int = DEFAULT_SHINGLE, num_perm: int = DEFAULT_NUM_PERM) -> np.ndarray | None:
+    """``minhash(shingle_hashes(text, n), num_perm)``, bit for bit, in one compiled loop without
+    the (num_perm x shingles) temporary (see `minhash_kernel`); None for an empty text."""
+    if not text:
+        return None
+    if not 1 <= num_perm <= _MAX_PERM:
+        raise ValueError(f"num_perm must be in 1..{_MAX_PERM}, got {num_perm}")
+    from privtune.scan.curation.minhash_kernel import shingle_minhash  # numba: imported on first use
+
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    n = max(1, min(n, len(cp), len(_POS_MULT)))
+    return shingle_minhash(cp, n, _POS_MULT, _PERM_A[:num_perm], _PERM_B[:num_perm])
+
+
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """Bands ``b`` and rows ``r`` (b*r <= num_perm) minimising the false-positive plus
     false-negative area of the S-curve ``1-(1-s^r)^b`` around ``threshold``."""

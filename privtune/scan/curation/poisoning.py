@@ -21,14 +21,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from privtune.scan.curation.backdoor import BackdoorParams, backdoor_groups, slot_dtype
-from privtune.scan.curation.dedup import _mix, _signed, minhash, normalize, shingle_hashes
+from privtune.scan.curation.dedup import _mix, _signed, normalize, text_minhash
 from privtune.scan.curation.flags import Flag, FlagStore, FlagSummary
 from privtune.scan.curation.store import Spill, temp_db
 
 if TYPE_CHECKING:
     from privtune.scan.curation import RecordSummary
 
-__all__ = ["ANSWER_PERM", "CountMinSketch", "Flag", "PoisonDetector", "answer_signature", "garbage_reasons",
+__all__ = ["ANSWER_PERM", "CountMinSketch", "Flag", "PoisonDetector", "answer_signature", "answer_signature_of_normalized",
+           "garbage_reasons",
            "prompt_units"]
 
 _U64 = np.uint64
@@ -108,8 +109,17 @@ def prompt_units(text: str) -> np.ndarray:
 def answer_signature(answer: str) -> np.ndarray | None:
     """32-permutation MinHash (uint32) of the normalised answer with digits masked, so answers
     that differ only in numbers or a few words stay near-identical. None for an empty answer."""
-    norm = re.sub(r"\d", "0", normalize(answer))
-    sig = minhash(shingle_hashes(norm), ANSWER_PERM)
+    return answer_signature_of_normalized(normalize(answer))
+
+
+_DIGIT_RE = re.compile(r"\d")
+
+
+def answer_signature_of_normalized(normalized: str) -> np.ndarray | None:
+    """`answer_signature` of a text already passed through `normalize` (the scan has each
+    field's normalised form at hand: `normalize` of fields joined by a newline equals their
+    non-empty normalised forms joined by a space)."""
+    sig = text_minhash(_DIGIT_RE.sub("0", normalized), num_perm=ANSWER_PERM)
     return None if sig is None else sig.astype(np.uint32)
 
 
