@@ -13,7 +13,7 @@ import pytest
 from privtune.scan.anonymize.operators import keyed_digest
 from privtune.scan.curation import CurationConfig, summarize
 from privtune.scan.curation.dedup import minhash, normalize, shingle_hashes, text_minhash
-from privtune.scan.curation.poisoning import ANSWER_PERM
+from privtune.scan.curation.poisoning import ANSWER_PERM, _prompt_units_numpy, _unit_spans, prompt_units
 
 KEY = b"k" * 32
 
@@ -76,3 +76,16 @@ def test_summary_signatures_unchanged() -> None:
             ref_a = _reference_answer_sig("\n".join(answer))
             assert (s.answer_sig is None) == (ref_a is None)
             assert ref_a is None or (s.answer_sig.dtype == np.uint32 and np.array_equal(s.answer_sig, ref_a))
+
+
+_UNIT_ALPHABET = "ab cd EF 12 ⊕⊕ ,.!？。张王小明北京市东路號 \u0301é\U0001f600\U00020000cf_zz\n"
+
+
+def test_prompt_units_kernel_is_bit_identical_to_numpy_reference() -> None:
+    rng = random.Random(11)
+    texts = ["", " ", "⊕", "张", "张王", "张王小", "cf_zz trigger"] + [
+        "".join(rng.choice(_UNIT_ALPHABET) for _ in range(rng.choice([2, 5, 30, 300]))) for _ in range(300)
+    ]
+    for text in texts:
+        folded, spans, runs = _unit_spans(text)
+        assert np.array_equal(prompt_units(text), _prompt_units_numpy(folded, spans, runs)), text

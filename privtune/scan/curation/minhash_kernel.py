@@ -44,3 +44,53 @@ def shingle_minhash(cp: np.ndarray, n: int, pos_mult: np.ndarray, a: np.ndarray,
     for p in range(n_perm):
         sig[p] = sig[p] >> _S32
     return sig
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+@njit(cache=True, nogil=True)
+def unit_hashes(cp: np.ndarray, spans: np.ndarray, cjk_runs: np.ndarray, base: np.uint64,
+                base_inv: np.uint64) -> np.ndarray:
+    """`poisoning._span_hashes` of ``spans`` (k x 2: start, end) followed by those of every CJK
+    2- and 3-gram inside ``cjk_runs`` (m x 2), bit for bit: the same prefix sums Q[i] =
+    sum c_j B^-j, ``(Q[e] - Q[s]) * B^(e-1)``, length salt and SplitMix64 finaliser."""
+    n = cp.shape[0]
+    q = np.zeros(n + 1, dtype=np.uint64)
+    pw = np.empty(n + 1, dtype=np.uint64)
+    inv = np.uint64(1)
+    p = np.uint64(1)
+    for i in range(n):
+        q[i + 1] = q[i] + np.uint64(cp[i]) * inv
+        pw[i] = p
+        inv = inv * base_inv
+        p = p * base
+    pw[n] = p
+    total = spans.shape[0]
+    for r in range(cjk_runs.shape[0]):
+        length = cjk_runs[r, 1] - cjk_runs[r, 0]
+        total += max(length - 1, 0) + max(length - 2, 0)
+    out = np.empty(total, dtype=np.uint64)
+    k = 0
+    for r in range(spans.shape[0]):
+        out[k] = _span_hash(q, pw, spans[r, 0], spans[r, 1])
+        k += 1
+    for r in range(cjk_runs.shape[0]):
+        s0, e0 = cjk_runs[r, 0], cjk_runs[r, 1]
+        for s in range(s0, e0 - 1):
+            out[k] = _span_hash(q, pw, s, s + 2)
+            k += 1
+        for s in range(s0, e0 - 2):
+            out[k] = _span_hash(q, pw, s, s + 3)
+            k += 1
+    return out
+
+
+@njit(cache=True, inline="always")
+def _span_hash(q: np.ndarray, pw: np.ndarray, s: int, e: int) -> np.uint64:
+    x = ((q[e] - q[s]) * pw[e - 1]) ^ (np.uint64(e - s) * _GOLDEN)
+    x = x ^ (x >> _S30)
+    x = x * _M1
+    x = x ^ (x >> _S27)
+    x = x * _M2
+    return x ^ (x >> _S31)
