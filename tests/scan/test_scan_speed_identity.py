@@ -89,3 +89,11 @@ def test_prompt_units_kernel_is_bit_identical_to_numpy_reference() -> None:
     for text in texts:
         folded, spans, runs = _unit_spans(text)
         assert np.array_equal(prompt_units(text), _prompt_units_numpy(folded, spans, runs)), text
+
+
+def test_risk_match_count_stops_at_needed() -> None:
+    from privtune.scan.curation.risk import _count
+
+    pattern = re.compile(r"\bERROR\b")
+    assert [_count(pattern, "ERROR x ERROR y ERROR", k) for k in (1, 2, 5)] == [1, 2, 3]
+    assert [_count(pattern, "no errors here", k) for k in (1, 2)] == [0, 0]

@@ -175,6 +175,8 @@ def risk_from_signals(signals: TextSignals, finding_types: list[str], shape: str
 
 
 def _count(pattern: re.Pattern[str], text: str, needed: int) -> int:
+    if needed == 1:  # the common case: one search, no iterator (same answer: 0 or 1)
+        return 1 if pattern.search(text) else 0
     n = 0
     for _ in pattern.finditer(text):
         n += 1
