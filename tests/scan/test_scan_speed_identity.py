@@ -97,3 +97,16 @@ def test_risk_match_count_stops_at_needed() -> None:
     pattern = re.compile(r"\bERROR\b")
     assert [_count(pattern, "ERROR x ERROR y ERROR", k) for k in (1, 2, 5)] == [1, 2, 3]
     assert [_count(pattern, "no errors here", k) for k in (1, 2)] == [0, 0]
+
+
+def test_blob_prefilter_never_hides_a_blob() -> None:
+    from privtune.scan.curation.poisoning import _BLOB_CHARS_RE, _BLOB_RE, garbage_reasons
+
+    rng = random.Random(5)
+    pieces = ["0x", "deadBEEF", "a1B2", "+/", "==", " ", "\n", "Zz9", "张三", "-", "0123456789abcdef"]
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+        if _BLOB_RE.findall(text):
+            assert any(len(r) >= 32 for r in _BLOB_CHARS_RE.findall(text)), text
+    blob = "QmFzZTY0IGJsb2IgaGVyZQ1x2Y3Z" * 10
+    assert garbage_reasons(f"see {blob} end") == (f"base64/hex blob: {len(blob)} chars (97% of text)",)

@@ -147,6 +147,9 @@ def answer_signature_of_normalized(normalized: str) -> np.ndarray | None:
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 _BLOB_RE = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}|(?:0x)?[0-9A-Fa-f]{32,}")
 _RUN_RE = re.compile(r"(\S)\1{29,}")
+# Every _BLOB_RE match lies inside a run of 32+ of these characters; whole runs are found in one
+# linear pass, while _BLOB_RE retries {40,} at every position of every short word.
+_BLOB_CHARS_RE = re.compile(r"[A-Za-z0-9+/]+")
 _RULERS = frozenset("-=_*#~.·—─━+")
 # UTF-8 read as Latin-1/cp1252: a lead byte (Â..ï) followed by a continuation byte, which shows
 # up as \x80-\xbf or as one of cp1252's replacements for 0x80-0x9f. Plus GBK-era classics.
@@ -163,7 +166,9 @@ def garbage_reasons(text: str) -> tuple[str, ...]:
     ctrl = len(_CONTROL_RE.findall(text))
     if ctrl >= 3 and ctrl / n >= 0.02:
         out.append(f"control/replacement characters: {ctrl / n:.0%} of text")
-    blob = sum(len(m) for m in _BLOB_RE.findall(text) if _looks_encoded(m))
+    blob = 0
+    if any(len(run) >= 32 for run in _BLOB_CHARS_RE.findall(text)):
+        blob = sum(len(m) for m in _BLOB_RE.findall(text) if _looks_encoded(m))
     if blob >= 200 or (blob >= 64 and blob / n >= 0.5):
         out.append(f"base64/hex blob: {blob} chars ({blob / n:.0%} of text)")
     moji = len(_MOJIBAKE_RE.findall(text))
