@@ -110,3 +110,18 @@ def test_blob_prefilter_never_hides_a_blob() -> None:
             assert any(len(r) >= 32 for r in _BLOB_CHARS_RE.findall(text)), text
     blob = "QmFzZTY0IGJsb2IgaGVyZQ1x2Y3Z" * 10
     assert garbage_reasons(f"see {blob} end") == (f"base64/hex blob: {len(blob)} chars (97% of text)",)
+
+
+@pytest.mark.parametrize("width_log2", [3, 8, 21])
+def test_count_min_kernel_matches_numpy_update(width_log2: int) -> None:
+    from privtune.scan.curation.poisoning import CountMinSketch
+
+    rng = np.random.default_rng(width_log2)
+    fast, ref = CountMinSketch(width_log2), CountMinSketch(width_log2)
+    pool = rng.integers(0, 2**63, 300, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    for _ in range(200):  # narrow tables make keys share cells: the later write must win, as in numpy
+        keys = np.unique(rng.choice(pool, rng.integers(0, 40)))
+        got, want = fast.add(keys), ref.add_numpy(keys)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+        assert np.array_equal(fast.table, ref.table)
+    assert np.array_equal(fast.query(pool), ref.query(pool))

@@ -124,12 +124,12 @@ def minhash(hashes: np.ndarray, num_perm: int = DEFAULT_NUM_PERM) -> np.ndarray 
 
 def text_minhash(text: str, n: int = DEFAULT_SHINGLE, num_perm: int = DEFAULT_NUM_PERM) -> np.ndarray | None:
     """``minhash(shingle_hashes(text, n), num_perm)``, bit for bit, in one compiled loop without
-    the (num_perm x shingles) temporary (see `minhash_kernel`); None for an empty text."""
+    the (num_perm x shingles) temporary (see `kernels`); None for an empty text."""
     if not text:
         return None
     if not 1 <= num_perm <= _MAX_PERM:
         raise ValueError(f"num_perm must be in 1..{_MAX_PERM}, got {num_perm}")
-    from privtune.scan.curation.minhash_kernel import shingle_minhash  # numba: imported on first use
+    from privtune.scan.curation.kernels import shingle_minhash  # numba: imported on first use
 
     cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     n = max(1, min(n, len(cp), len(_POS_MULT)))

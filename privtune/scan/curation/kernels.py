@@ -1,11 +1,14 @@
-"""Compiled (numba) MinHash of a text's character shingles: `shingle_hashes` + `minhash` fused.
+"""Compiled (numba) per-record curation loops: MinHash of a text's shingles (`shingle_minhash`),
+trigger-unit hashes (`unit_hashes`) and the count-min sketch update (`cms_add`).
 
+MinHash: `shingle_hashes` + `minhash` fused.
 The numpy pair builds a (num_perm x shingles) uint64 temporary per record and walks it three
 times (multiply, add, row minimum): ~60 µs for a 300-character record on the scan's 2-core
 machine, a quarter of the curation summary. This loop does the same wrapping uint64 arithmetic
 mod 2**64 in the same order (n-gram polynomial, SplitMix64 finaliser, ``a*x + b``, minimum,
 ``>> 32``), so its signatures are bit-for-bit those of `dedup.minhash(dedup.shingle_hashes(...))`;
-tests/scan/test_scan_speed_identity.py checks it. Imported lazily (numba is heavy) and cached on
+tests/scan/test_scan_speed_identity.py checks it and the other two kernels against their numpy
+versions likewise. Imported lazily (numba is heavy) and cached on
 disk (``cache=True``) like the NER kernels.
 """
 
@@ -94,3 +97,31 @@ def _span_hash(q: np.ndarray, pw: np.ndarray, s: int, e: int) -> np.uint64:
     x = x ^ (x >> _S27)
     x = x * _M2
     return x ^ (x >> _S31)
+
+
+@njit(cache=True, nogil=True)
+def cms_add(table: np.ndarray, mult: np.ndarray, shift: np.uint64, keys: np.ndarray) -> np.ndarray:
+    """`poisoning.CountMinSketch.add` in place, with numpy's semantics exactly: every estimate is
+    read from the table as it was before the call, then cells are written in key order with
+    ``max(cell as read, new estimate)``, so of two keys sharing a cell the later write wins."""
+    depth = table.shape[0]
+    n = keys.shape[0]
+    cells = np.empty((depth, n), dtype=np.intp)
+    old = np.empty((depth, n), dtype=np.uint32)
+    new = np.empty(n, dtype=np.uint64)
+    cap = np.uint64(0xFFFFFFFF)
+    for k in range(n):
+        est = np.uint64(0xFFFFFFFFFFFFFFFF)
+        for r in range(depth):
+            c = np.intp((keys[k] * mult[r]) >> shift)
+            cells[r, k] = c
+            v = table[r, c]
+            old[r, k] = v
+            if np.uint64(v) < est:
+                est = np.uint64(v)
+        new[k] = min(est + np.uint64(1), cap)
+    for k in range(n):
+        nk = np.uint32(new[k])
+        for r in range(depth):
+            table[r, cells[r, k]] = max(old[r, k], nk)
+    return new
