@@ -8,6 +8,7 @@ dataset processed in parallel or in several batches.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 import secrets
@@ -86,9 +87,7 @@ def normalise_value(entity_type: str, value: str) -> str:
 def keyed_digest(key: bytes, label: str, normalised: str) -> bytes:
     """HMAC-SHA256(key, label ":" normalised value). ``label`` is the entity type (or a sub-label
     such as "PERSON/cn-surname"); the separator keeps (label, value) pairs unambiguous."""
-    # hmac.digest is the one-shot C path (OpenSSL): same bytes as hmac.new(...).digest(), ~4x
-    # cheaper per call, and a scan derives one digest per surrogate draw.
-    return hmac.digest(key, f"{label}:{normalised}".encode(), "sha256")
+    return hmac.new(key, f"{label}:{normalised}".encode(), hashlib.sha256).digest()
 
 
 def hmac_token(key: bytes, entity_type: str, value: str) -> str:
