@@ -125,3 +125,26 @@ def test_count_min_kernel_matches_numpy_update(width_log2: int) -> None:
         assert got.dtype == want.dtype and np.array_equal(got, want)
         assert np.array_equal(fast.table, ref.table)
     assert np.array_equal(fast.query(pool), ref.query(pool))
+
+
+def test_system_dump_prefilter_finds_the_same_kinds() -> None:
+    from privtune.scan.curation.risk import _DUMP_PATTERNS, _count, _is_json_blob, system_dump_kinds
+
+    def reference(texts: list[tuple[str, str]]) -> list[str]:
+        kinds = []
+        for _, text in texts:
+            if _is_json_blob(text):
+                kinds.append("JSON blob")
+            kinds += [label for label, pattern, needed in _DUMP_PATTERNS if _count(pattern, text, needed) >= needed]
+        return sorted(set(kinds))
+
+    pieces = [
+        "Traceback (most recent call last):\n", '  File "app.py", line 3\n', "    at com.x.Y(Y.java:12)\n",
+        "    at f (/srv/app.js:1:2)\n", "PATH=/bin\n", "HOME=/root\n", "export API_KEY=abc\n", "[db]\n",
+        "host = x\n", "port: 5432\n", "user=me\n", "password: pw\n", "hello there ", "我的订单", "\n",
+        "SELECT a FROM t", "select * from users where id=1", "ERROR ", "2024-01-02 10:11:12 ERROR boom\n",
+    ]
+    rng = random.Random(9)
+    for _ in range(1500):
+        texts = [(f"f{j}", "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))) for j in range(rng.randint(1, 4))]
+        assert system_dump_kinds(texts) == reference(texts), texts
