@@ -148,3 +148,33 @@ def test_system_dump_prefilter_finds_the_same_kinds() -> None:
     for _ in range(1500):
         texts = [(f"f{j}", "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))) for j in range(rng.randint(1, 4))]
         assert system_dump_kinds(texts) == reference(texts), texts
+
+
+def test_dedup_band_index_same_as_one_insert_per_band() -> None:
+    from privtune.scan.curation import RecordSummary
+    from privtune.scan.curation.dedup import _BAND_CAP, Deduplicator
+
+    class PerBand(Deduplicator):  # the index as it was built before: one INSERT per band
+        def _index(self, index: int, sig: np.ndarray, keys: list[int] | None = None) -> None:
+            db = self._conn()
+            slot = self._n_slots
+            self._n_slots += 1
+            db.execute("INSERT INTO sig VALUES (?, ?, ?)", (slot, index, sig.astype("<u2").tobytes()))
+            db.executemany(
+                "INSERT INTO band SELECT ?1, ?2, ?3 WHERE (SELECT count(*) FROM band WHERE key = ?1 AND b = ?2) < ?4",
+                [(key, b, slot, _BAND_CAP) for b, key in enumerate(self._band_keys(sig))],
+            )
+
+    rng = np.random.default_rng(2)
+    base = rng.integers(0, 2**32, 128, dtype=np.uint64)
+    fast, ref = Deduplicator(), PerBand()
+    for i in range(500):
+        sig = base.copy()  # many records share most bands: buckets fill up to the cap
+        sig[rng.choice(128, rng.integers(5, 60), replace=False)] = rng.integers(0, 2**32, 1, dtype=np.uint64)[0] + i
+        summary = RecordSummary(i, 10, int(rng.integers(0, 2**63)), sig)
+        assert fast.observe(i, summary) == ref.observe(i, summary)
+    dump = "SELECT key, b, slot FROM band ORDER BY key, b, slot"
+    assert fast._conn().execute(dump).fetchall() == ref._conn().execute(dump).fetchall()
+    assert fast.counts == ref.counts and fast.counts["unique"] > _BAND_CAP and fast.counts["near"] > 0
+    full = "SELECT max(c) FROM (SELECT count(*) c FROM band GROUP BY key, b)"
+    assert fast._conn().execute(full).fetchone()[0] == _BAND_CAP  # some buckets did hit the cap

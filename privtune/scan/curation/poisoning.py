@@ -167,7 +167,7 @@ def garbage_reasons(text: str) -> tuple[str, ...]:
     if ctrl >= 3 and ctrl / n >= 0.02:
         out.append(f"control/replacement characters: {ctrl / n:.0%} of text")
     blob = 0
-    if any(len(run) >= 32 for run in _BLOB_CHARS_RE.findall(text)):
+    if max(map(len, _BLOB_CHARS_RE.findall(text)), default=0) >= 32:
         blob = sum(len(m) for m in _BLOB_RE.findall(text) if _looks_encoded(m))
     if blob >= 200 or (blob >= 64 and blob / n >= 0.5):
         out.append(f"base64/hex blob: {blob} chars ({blob / n:.0%} of text)")
