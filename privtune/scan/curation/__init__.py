@@ -32,12 +32,16 @@ from privtune.scan.curation.dedup import (
     DedupResult,
     Deduplicator,
     exact_hash,
-    minhash,
     normalize,
-    shingle_hashes,
+    text_minhash,
 )
 from privtune.scan.curation.flags import Flag, FlagSummary
-from privtune.scan.curation.poisoning import PoisonDetector, answer_signature, garbage_reasons, prompt_units
+from privtune.scan.curation.poisoning import (
+    PoisonDetector,
+    answer_signature_of_normalized,
+    garbage_reasons,
+    prompt_units,
+)
 from privtune.scan.curation.risk import RiskAssessment, assess_risk
 
 __all__ = [
@@ -125,7 +129,7 @@ def summarize(
     normalized = [normalize(t) for _, t in texts]
     ehash = exact_hash(normalized)
     shingle_text = FIELD_SEP.join(n for n in normalized if n)
-    signature = minhash(shingle_hashes(shingle_text, cfg.shingle_size), cfg.num_perm) if cfg.dedup != "off" else None
+    signature = text_minhash(shingle_text, cfg.shingle_size, cfg.num_perm) if cfg.dedup != "off" else None
     n_chars = sum(len(t) for _, t in texts)
     garbage = garbage_reasons("\n".join(t for _, t in texts))
     prompt = [(p, t) for p, t in texts if p not in answer_fields]
@@ -136,7 +140,9 @@ def summarize(
     prompt_hash = exact_hash([norm_by_path[p] for p, _ in prompt])
     answer_hash = exact_hash([norm_by_path[p] for p, _ in answer])
     units = prompt_units("\n".join(t for _, t in prompt)) if cfg.poisoning else np.empty(0, dtype=np.uint64)
-    answer_sig = answer_signature("\n".join(t for _, t in answer)) if cfg.poisoning else None
+    # Same as answer_signature("\n".join(answer texts)), without normalising the answer twice.
+    answer_norm = " ".join(n for n in (norm_by_path[p] for p, _ in answer) if n)
+    answer_sig = answer_signature_of_normalized(answer_norm) if cfg.poisoning else None
     return RecordSummary(index, n_chars, ehash, signature, prompt_hash, answer_hash, units, answer_sig, garbage)
 
 

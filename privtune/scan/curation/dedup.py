@@ -122,6 +122,20 @@ def minhash(hashes: np.ndarray, num_perm: int = DEFAULT_NUM_PERM) -> np.ndarray 
     return sig >> _U64(32)
 
 
+def text_minhash(text: str, n: int = DEFAULT_SHINGLE, num_perm: int = DEFAULT_NUM_PERM) -> np.ndarray | None:
+    """``minhash(shingle_hashes(text, n), num_perm)``, bit for bit, in one compiled loop without
+    the (num_perm x shingles) temporary (see `kernels`); None for an empty text."""
+    if not text:
+        return None
+    if not 1 <= num_perm <= _MAX_PERM:
+        raise ValueError(f"num_perm must be in 1..{_MAX_PERM}, got {num_perm}")
+    from privtune.scan.curation.kernels import shingle_minhash  # numba: imported on first use
+
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    n = max(1, min(n, len(cp), len(_POS_MULT)))
+    return shingle_minhash(cp, n, _POS_MULT, _PERM_A[:num_perm], _PERM_B[:num_perm])
+
+
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """Bands ``b`` and rows ``r`` (b*r <= num_perm) minimising the false-positive plus
     false-negative area of the S-curve ``1-(1-s^r)^b`` around ``threshold``."""
@@ -188,6 +202,9 @@ class Deduplicator:
         db.execute("CREATE TABLE sig (slot INTEGER PRIMARY KEY, record INTEGER NOT NULL, sig BLOB NOT NULL)")
         self._probe_sql = ""
         self._probe_n = -1
+        self._probe_keys: list[int] | None = None
+        self._insert_sql = ""
+        self._insert_n = -1
 
     def close(self) -> None:
         """Drop the index (and its temporary file). Idempotent."""
@@ -215,7 +232,7 @@ class Deduplicator:
             db = self._conn()
             db.execute("INSERT INTO exact VALUES (?, ?)", (ehash, index))
             if self.near and summary.signature is not None:
-                self._index(index, summary.signature)
+                self._index(index, summary.signature, self._probe_keys)
             self._pending += 1
             if self._pending >= 20_000:  # bounded transaction; journaling is off anyway
                 db.execute("COMMIT")
@@ -224,6 +241,7 @@ class Deduplicator:
         return result
 
     def _classify(self, ehash: int, sig: np.ndarray | None) -> DedupResult:
+        self._probe_keys = None  # the band keys of ``sig`` once computed, reused by `_index`
         db = self._conn()
         row = db.execute("SELECT record FROM exact WHERE h = ?", (ehash,)).fetchone()
         if row is not None:
@@ -234,7 +252,7 @@ class Deduplicator:
             raise ValueError(f"signature has shape {sig.shape}, expected ({self.num_perm},)")
         if self._n_slots == 0:
             return UNIQUE
-        keys = self._band_keys(sig)
+        keys = self._probe_keys = self._band_keys(sig)
         distinct = list(dict.fromkeys(keys))
         if len(distinct) != self._probe_n:
             self._probe_n = len(distinct)
@@ -262,17 +280,25 @@ class Deduplicator:
         with np.errstate(over="ignore"):
             return (rows * _BAND_MULT[: self.rows]).sum(axis=1, dtype=np.uint64).view(np.int64).tolist()
 
-    def _index(self, index: int, sig: np.ndarray) -> None:
+    def _index(self, index: int, sig: np.ndarray, keys: list[int] | None = None) -> None:
         db = self._conn()
+        if keys is None:
+            keys = self._band_keys(sig)
         slot = self._n_slots
         self._n_slots += 1
         db.execute("INSERT INTO sig VALUES (?, ?, ?)", (slot, index, sig.astype("<u2").tobytes()))
         # A bucket keeps its first _BAND_CAP slots; later ones are not indexed (bounds work on
         # pathological all-alike corpora), exactly as before.
-        db.executemany(
-            "INSERT INTO band SELECT ?1, ?2, ?3 WHERE (SELECT count(*) FROM band WHERE key = ?1 AND b = ?2) < ?4",
-            [(key, b, slot, _BAND_CAP) for b, key in enumerate(self._band_keys(sig))],
-        )
+        # One statement for all bands: each row's (key, band) differs from the others', so
+        # counting before any of them is inserted gives what one insert per band gave.
+        if len(keys) != self._insert_n:
+            self._insert_n = len(keys)
+            rows = ",".join("(?, ?)" for _ in keys)
+            self._insert_sql = (
+                f"WITH v(vk, vb) AS (VALUES {rows}) INSERT INTO band SELECT vk, vb, ? FROM v "
+                "WHERE (SELECT count(*) FROM band WHERE key = vk AND b = vb) < ?"
+            )
+        db.execute(self._insert_sql, [x for b, key in enumerate(keys) for x in (key, b)] + [slot, _BAND_CAP])
 
 
 def _signed(h: int) -> int:

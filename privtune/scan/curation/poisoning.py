@@ -21,14 +21,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from privtune.scan.curation.backdoor import BackdoorParams, backdoor_groups, slot_dtype
-from privtune.scan.curation.dedup import _mix, _signed, minhash, normalize, shingle_hashes
+from privtune.scan.curation.dedup import _mix, _signed, normalize, text_minhash
 from privtune.scan.curation.flags import Flag, FlagStore, FlagSummary
 from privtune.scan.curation.store import Spill, temp_db
 
 if TYPE_CHECKING:
     from privtune.scan.curation import RecordSummary
 
-__all__ = ["ANSWER_PERM", "CountMinSketch", "Flag", "PoisonDetector", "answer_signature", "garbage_reasons",
+__all__ = ["ANSWER_PERM", "CountMinSketch", "Flag", "PoisonDetector", "answer_signature", "answer_signature_of_normalized",
+           "garbage_reasons",
            "prompt_units"]
 
 _U64 = np.uint64
@@ -77,6 +78,21 @@ def prompt_units(text: str) -> np.ndarray:
     Units: words (``\\w+``, so ``cf_zz`` stays whole) and adjacent word pairs, runs of
     symbols (``⊕⊕``), and CJK character 2- and 3-grams (no segmenter needed).
     """
+    folded, spans, cjk_runs = _unit_spans(text)
+    if not spans and not cjk_runs:
+        return np.empty(0, dtype=np.uint64)
+    from privtune.scan.curation.kernels import unit_hashes  # numba: imported on first use
+
+    # One compiled pass, bit for bit `_span_hashes` over the spans and the runs' 2-/3-grams
+    # (the numpy version, `_prompt_units_numpy`, spent ~20 µs per record in call overhead).
+    cp = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    hashes = unit_hashes(cp, np.array(spans, dtype=np.int64).reshape(-1, 2),
+                         np.array(cjk_runs, dtype=np.int64).reshape(-1, 2), _BASE, _BASE_INV)
+    return np.unique(hashes)
+
+
+def _unit_spans(text: str) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
+    """The folded prompt, its word/word-pair/symbol spans and its CJK runs (of 3+ characters)."""
     folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
     spans: list[tuple[int, int]] = []
     cjk_runs: list[tuple[int, int]] = []
@@ -94,6 +110,11 @@ def prompt_units(text: str) -> np.ndarray:
             spans.append((s, e))
         else:
             cjk_runs.append((s, e))
+    return folded, spans, cjk_runs
+
+
+def _prompt_units_numpy(folded: str, spans: list[tuple[int, int]], cjk_runs: list[tuple[int, int]]) -> np.ndarray:
+    """The numpy reference of `prompt_units`' hashing step (tests compare the kernel with it)."""
     parts = [np.array(spans, dtype=np.int64).reshape(-1, 2)]
     for s, e in cjk_runs:
         bi = np.arange(s, e - 1, dtype=np.int64)
@@ -108,8 +129,17 @@ def prompt_units(text: str) -> np.ndarray:
 def answer_signature(answer: str) -> np.ndarray | None:
     """32-permutation MinHash (uint32) of the normalised answer with digits masked, so answers
     that differ only in numbers or a few words stay near-identical. None for an empty answer."""
-    norm = re.sub(r"\d", "0", normalize(answer))
-    sig = minhash(shingle_hashes(norm), ANSWER_PERM)
+    return answer_signature_of_normalized(normalize(answer))
+
+
+_DIGIT_RE = re.compile(r"\d")
+
+
+def answer_signature_of_normalized(normalized: str) -> np.ndarray | None:
+    """`answer_signature` of a text already passed through `normalize` (the scan has each
+    field's normalised form at hand: `normalize` of fields joined by a newline equals their
+    non-empty normalised forms joined by a space)."""
+    sig = text_minhash(_DIGIT_RE.sub("0", normalized), num_perm=ANSWER_PERM)
     return None if sig is None else sig.astype(np.uint32)
 
 
@@ -117,6 +147,9 @@ def answer_signature(answer: str) -> np.ndarray | None:
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 _BLOB_RE = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}|(?:0x)?[0-9A-Fa-f]{32,}")
 _RUN_RE = re.compile(r"(\S)\1{29,}")
+# Every _BLOB_RE match lies inside a run of 32+ of these characters; whole runs are found in one
+# linear pass, while _BLOB_RE retries {40,} at every position of every short word.
+_BLOB_CHARS_RE = re.compile(r"[A-Za-z0-9+/]+")
 _RULERS = frozenset("-=_*#~.·—─━+")
 # UTF-8 read as Latin-1/cp1252: a lead byte (Â..ï) followed by a continuation byte, which shows
 # up as \x80-\xbf or as one of cp1252's replacements for 0x80-0x9f. Plus GBK-era classics.
@@ -133,7 +166,9 @@ def garbage_reasons(text: str) -> tuple[str, ...]:
     ctrl = len(_CONTROL_RE.findall(text))
     if ctrl >= 3 and ctrl / n >= 0.02:
         out.append(f"control/replacement characters: {ctrl / n:.0%} of text")
-    blob = sum(len(m) for m in _BLOB_RE.findall(text) if _looks_encoded(m))
+    blob = 0
+    if max(map(len, _BLOB_CHARS_RE.findall(text)), default=0) >= 32:
+        blob = sum(len(m) for m in _BLOB_RE.findall(text) if _looks_encoded(m))
     if blob >= 200 or (blob >= 64 and blob / n >= 0.5):
         out.append(f"base64/hex blob: {blob} chars ({blob / n:.0%} of text)")
     moji = len(_MOJIBAKE_RE.findall(text))
@@ -182,7 +217,14 @@ class CountMinSketch:
         return self.table[self.rows, self._cells(keys)].min(axis=0)
 
     def add(self, keys: np.ndarray) -> np.ndarray:
-        """Count each (distinct) key once; returns the new estimates."""
+        """Count each (distinct) key once; returns the new estimates (compiled `kernels.cms_add`,
+        the same table and estimates as `add_numpy`, without its ~10 temporary arrays)."""
+        from privtune.scan.curation.kernels import cms_add  # numba: imported on first use
+
+        return cms_add(self.table, self.mult[:, 0], self.shift, np.ascontiguousarray(keys, dtype=np.uint64))
+
+    def add_numpy(self, keys: np.ndarray) -> np.ndarray:
+        """The numpy reference of `add` (tests compare the two)."""
         cells = self._cells(keys)
         new = np.minimum(self.table[self.rows, cells].min(axis=0).astype(np.uint64) + 1, 2**32 - 1)
         # Conservative update: raise only cells below the new estimate, keeping overcounts small.

@@ -105,10 +105,15 @@ class RiskAssessment:
 def system_dump_kinds(texts: list[tuple[str, str]]) -> list[str]:
     """Which kinds of internal system output appear in the record's fields."""
     kinds: list[str] = []
+    # A pattern that matches inside a field also matches the fields joined by newlines (the
+    # patterns use only ^ in MULTILINE mode and \b, which see "\n" as a field edge), so one
+    # search of the joined text rules a pattern out for every field at once.
+    joined = "\n".join(t for _, t in texts)
+    live = [entry for entry in _DUMP_PATTERNS if entry[1].search(joined)] if len(texts) > 1 else _DUMP_PATTERNS
     for _, text in texts:
         if _is_json_blob(text):
             kinds.append("JSON blob")
-        for label, pattern, needed in _DUMP_PATTERNS:
+        for label, pattern, needed in live:
             if _count(pattern, text, needed) >= needed:
                 kinds.append(label)
     return sorted(set(kinds))
@@ -175,6 +180,8 @@ def risk_from_signals(signals: TextSignals, finding_types: list[str], shape: str
 
 
 def _count(pattern: re.Pattern[str], text: str, needed: int) -> int:
+    if needed == 1:  # the common case: one search, no iterator (same answer: 0 or 1)
+        return 1 if pattern.search(text) else 0
     n = 0
     for _ in pattern.finditer(text):
         n += 1

@@ -1,0 +1,127 @@
+"""Compiled (numba) per-record curation loops: MinHash of a text's shingles (`shingle_minhash`),
+trigger-unit hashes (`unit_hashes`) and the count-min sketch update (`cms_add`).
+
+MinHash: `shingle_hashes` + `minhash` fused.
+The numpy pair builds a (num_perm x shingles) uint64 temporary per record and walks it three
+times (multiply, add, row minimum): ~60 µs for a 300-character record on the scan's 2-core
+machine, a quarter of the curation summary. This loop does the same wrapping uint64 arithmetic
+mod 2**64 in the same order (n-gram polynomial, SplitMix64 finaliser, ``a*x + b``, minimum,
+``>> 32``), so its signatures are bit-for-bit those of `dedup.minhash(dedup.shingle_hashes(...))`;
+tests/scan/test_scan_speed_identity.py checks it and the other two kernels against their numpy
+versions likewise. Imported lazily (numba is heavy) and cached on
+disk (``cache=True``) like the NER kernels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
+
+
+@njit(cache=True, nogil=True)
+def shingle_minhash(cp: np.ndarray, n: int, pos_mult: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Signature (uint64 values < 2^32) over the ``n``-grams of code points ``cp`` (``n`` already
+    clipped to 1..len(cp)); ``a``/``b`` are the first num_perm permutation constants."""
+    k = cp.shape[0] - n + 1
+    n_perm = a.shape[0]
+    sig = np.full(n_perm, np.uint64(0xFFFFFFFFFFFFFFFF), dtype=np.uint64)
+    nn = np.uint64(n)
+    for i in range(k):
+        h = np.uint64(cp[i]) * pos_mult[0]
+        for j in range(1, n):
+            h = h + np.uint64(cp[i + j]) * pos_mult[j]
+        x = h + nn
+        x = x ^ (x >> _S30)
+        x = x * _M1
+        x = x ^ (x >> _S27)
+        x = x * _M2
+        x = x ^ (x >> _S31)
+        for p in range(n_perm):
+            v = a[p] * x + b[p]
+            if v < sig[p]:
+                sig[p] = v
+    for p in range(n_perm):
+        sig[p] = sig[p] >> _S32
+    return sig
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+@njit(cache=True, nogil=True)
+def unit_hashes(cp: np.ndarray, spans: np.ndarray, cjk_runs: np.ndarray, base: np.uint64,
+                base_inv: np.uint64) -> np.ndarray:
+    """`poisoning._span_hashes` of ``spans`` (k x 2: start, end) followed by those of every CJK
+    2- and 3-gram inside ``cjk_runs`` (m x 2), bit for bit: the same prefix sums Q[i] =
+    sum c_j B^-j, ``(Q[e] - Q[s]) * B^(e-1)``, length salt and SplitMix64 finaliser."""
+    n = cp.shape[0]
+    q = np.zeros(n + 1, dtype=np.uint64)
+    pw = np.empty(n + 1, dtype=np.uint64)
+    inv = np.uint64(1)
+    p = np.uint64(1)
+    for i in range(n):
+        q[i + 1] = q[i] + np.uint64(cp[i]) * inv
+        pw[i] = p
+        inv = inv * base_inv
+        p = p * base
+    pw[n] = p
+    total = spans.shape[0]
+    for r in range(cjk_runs.shape[0]):
+        length = cjk_runs[r, 1] - cjk_runs[r, 0]
+        total += max(length - 1, 0) + max(length - 2, 0)
+    out = np.empty(total, dtype=np.uint64)
+    k = 0
+    for r in range(spans.shape[0]):
+        out[k] = _span_hash(q, pw, spans[r, 0], spans[r, 1])
+        k += 1
+    for r in range(cjk_runs.shape[0]):
+        s0, e0 = cjk_runs[r, 0], cjk_runs[r, 1]
+        for s in range(s0, e0 - 1):
+            out[k] = _span_hash(q, pw, s, s + 2)
+            k += 1
+        for s in range(s0, e0 - 2):
+            out[k] = _span_hash(q, pw, s, s + 3)
+            k += 1
+    return out
+
+
+@njit(cache=True, inline="always")
+def _span_hash(q: np.ndarray, pw: np.ndarray, s: int, e: int) -> np.uint64:
+    x = ((q[e] - q[s]) * pw[e - 1]) ^ (np.uint64(e - s) * _GOLDEN)
+    x = x ^ (x >> _S30)
+    x = x * _M1
+    x = x ^ (x >> _S27)
+    x = x * _M2
+    return x ^ (x >> _S31)
+
+
+@njit(cache=True, nogil=True)
+def cms_add(table: np.ndarray, mult: np.ndarray, shift: np.uint64, keys: np.ndarray) -> np.ndarray:
+    """`poisoning.CountMinSketch.add` in place, with numpy's semantics exactly: every estimate is
+    read from the table as it was before the call, then cells are written in key order with
+    ``max(cell as read, new estimate)``, so of two keys sharing a cell the later write wins."""
+    depth = table.shape[0]
+    n = keys.shape[0]
+    cells = np.empty((depth, n), dtype=np.intp)
+    old = np.empty((depth, n), dtype=np.uint32)
+    new = np.empty(n, dtype=np.uint64)
+    cap = np.uint64(0xFFFFFFFF)
+    for k in range(n):
+        est = np.uint64(0xFFFFFFFFFFFFFFFF)
+        for r in range(depth):
+            c = np.intp((keys[k] * mult[r]) >> shift)
+            cells[r, k] = c
+            v = table[r, c]
+            old[r, k] = v
+            if np.uint64(v) < est:
+                est = np.uint64(v)
+        new[k] = min(est + np.uint64(1), cap)
+    for k in range(n):
+        nk = np.uint32(new[k])
+        for r in range(depth):
+            table[r, cells[r, k]] = max(old[r, k], nk)
+    return new

@@ -1,0 +1,180 @@
+"""Speed-ups of the scan job must not change its outputs: pinned digests and signatures."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import re
+
+import numpy as np
+import pytest
+
+from privtune.scan.anonymize.operators import keyed_digest
+from privtune.scan.curation import CurationConfig, summarize
+from privtune.scan.curation.dedup import minhash, normalize, shingle_hashes, text_minhash
+from privtune.scan.curation.poisoning import ANSWER_PERM, _prompt_units_numpy, _unit_spans, prompt_units
+
+KEY = b"k" * 32
+
+
+def test_keyed_digest_is_hmac_sha256_of_label_and_value() -> None:
+    # Pinned: every surrogate and token is seeded by these bytes, so they must never move.
+    assert keyed_digest(KEY, "PERSON", "jane roe").hex() == (
+        "984d82a9558a9a4b263a7821e99c0ca0801262c9964fcc16026eeca5660589b2"
+    )
+    assert keyed_digest(KEY, "PERSON/cn-surname", "王").hex() == (
+        "6d8df8c8d4438f785f718e633aa1d961b33a5045d094bc2dfebcc850fd7d5906"
+    )
+    for label, value in [("PHONE", "13800138000"), ("EMAIL", ""), ("ADDRESS#2", "北京市 1 号")]:
+        ref = hmac.new(KEY, f"{label}:{value}".encode(), hashlib.sha256).digest()
+        assert keyed_digest(KEY, label, value) == ref
+
+
+# --- MinHash: the compiled fused kernel against the numpy reference ---------------------------
+
+_ALPHABET = "ab cdEF 12 ３４,.!？。张王小明北京市\u0301\u0308é\u200b\U0001f600\n\t-_"
+
+
+def _texts(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    return [""] + ["".join(rng.choice(_ALPHABET) for _ in range(rng.choice([1, 2, 3, 5, 40, 400])))
+                   for _ in range(count)]
+
+
+@pytest.mark.parametrize(("n", "num_perm"), [(4, 128), (4, 32), (1, 16), (3, 256), (16, 64)])
+def test_text_minhash_is_bit_identical_to_numpy_reference(n: int, num_perm: int) -> None:
+    for text in _texts(n * 1000 + num_perm, 60):
+        ref = minhash(shingle_hashes(text, n), num_perm)
+        got = text_minhash(text, n, num_perm)
+        if ref is None:
+            assert got is None
+        else:
+            assert got.dtype == np.uint64 and np.array_equal(got, ref)
+
+
+def _reference_answer_sig(answer: str) -> np.ndarray | None:
+    # The pre-kernel answer signature: normalise the joined answer, mask digits, numpy MinHash.
+    sig = minhash(shingle_hashes(re.sub(r"\d", "0", normalize(answer))), ANSWER_PERM)
+    return None if sig is None else sig.astype(np.uint32)
+
+
+def test_summary_signatures_unchanged() -> None:
+    texts = _texts(7, 120)
+    rng = random.Random(3)
+    cfg = CurationConfig()
+    for i in range(80):
+        fields = [(f"messages[{j}].content", rng.choice(texts)) for j in range(rng.choice([1, 2, 3, 4]))]
+        answers = {p for p, _ in fields if rng.random() < 0.5}
+        s = summarize(i, fields, answers, config=cfg)
+        joined = "\x1f".join(x for x in (normalize(t) for _, t in fields) if x)
+        ref = minhash(shingle_hashes(joined, cfg.shingle_size), cfg.num_perm)
+        assert (s.signature is None) == (ref is None)
+        assert ref is None or np.array_equal(s.signature, ref)
+        answer = [t for p, t in fields if p in answers]
+        if answer and len(answer) < len(fields):
+            ref_a = _reference_answer_sig("\n".join(answer))
+            assert (s.answer_sig is None) == (ref_a is None)
+            assert ref_a is None or (s.answer_sig.dtype == np.uint32 and np.array_equal(s.answer_sig, ref_a))
+
+
+_UNIT_ALPHABET = "ab cd EF 12 ⊕⊕ ,.!？。张王小明北京市东路號 \u0301é\U0001f600\U00020000cf_zz\n"
+
+
+def test_prompt_units_kernel_is_bit_identical_to_numpy_reference() -> None:
+    rng = random.Random(11)
+    texts = ["", " ", "⊕", "张", "张王", "张王小", "cf_zz trigger"] + [
+        "".join(rng.choice(_UNIT_ALPHABET) for _ in range(rng.choice([2, 5, 30, 300]))) for _ in range(300)
+    ]
+    for text in texts:
+        folded, spans, runs = _unit_spans(text)
+        assert np.array_equal(prompt_units(text), _prompt_units_numpy(folded, spans, runs)), text
+
+
+def test_risk_match_count_stops_at_needed() -> None:
+    from privtune.scan.curation.risk import _count
+
+    pattern = re.compile(r"\bERROR\b")
+    assert [_count(pattern, "ERROR x ERROR y ERROR", k) for k in (1, 2, 5)] == [1, 2, 3]
+    assert [_count(pattern, "no errors here", k) for k in (1, 2)] == [0, 0]
+
+
+def test_blob_prefilter_never_hides_a_blob() -> None:
+    from privtune.scan.curation.poisoning import _BLOB_CHARS_RE, _BLOB_RE, garbage_reasons
+
+    rng = random.Random(5)
+    pieces = ["0x", "deadBEEF", "a1B2", "+/", "==", " ", "\n", "Zz9", "张三", "-", "0123456789abcdef"]
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+        if _BLOB_RE.findall(text):
+            assert any(len(r) >= 32 for r in _BLOB_CHARS_RE.findall(text)), text
+    blob = "QmFzZTY0IGJsb2IgaGVyZQ1x2Y3Z" * 10
+    assert garbage_reasons(f"see {blob} end") == (f"base64/hex blob: {len(blob)} chars (97% of text)",)
+
+
+@pytest.mark.parametrize("width_log2", [3, 8, 21])
+def test_count_min_kernel_matches_numpy_update(width_log2: int) -> None:
+    from privtune.scan.curation.poisoning import CountMinSketch
+
+    rng = np.random.default_rng(width_log2)
+    fast, ref = CountMinSketch(width_log2), CountMinSketch(width_log2)
+    pool = rng.integers(0, 2**63, 300, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    for _ in range(200):  # narrow tables make keys share cells: the later write must win, as in numpy
+        keys = np.unique(rng.choice(pool, rng.integers(0, 40)))
+        got, want = fast.add(keys), ref.add_numpy(keys)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+        assert np.array_equal(fast.table, ref.table)
+    assert np.array_equal(fast.query(pool), ref.query(pool))
+
+
+def test_system_dump_prefilter_finds_the_same_kinds() -> None:
+    from privtune.scan.curation.risk import _DUMP_PATTERNS, _count, _is_json_blob, system_dump_kinds
+
+    def reference(texts: list[tuple[str, str]]) -> list[str]:
+        kinds = []
+        for _, text in texts:
+            if _is_json_blob(text):
+                kinds.append("JSON blob")
+            kinds += [label for label, pattern, needed in _DUMP_PATTERNS if _count(pattern, text, needed) >= needed]
+        return sorted(set(kinds))
+
+    pieces = [
+        "Traceback (most recent call last):\n", '  File "app.py", line 3\n', "    at com.x.Y(Y.java:12)\n",
+        "    at f (/srv/app.js:1:2)\n", "PATH=/bin\n", "HOME=/root\n", "export API_KEY=abc\n", "[db]\n",
+        "host = x\n", "port: 5432\n", "user=me\n", "password: pw\n", "hello there ", "我的订单", "\n",
+        "SELECT a FROM t", "select * from users where id=1", "ERROR ", "2024-01-02 10:11:12 ERROR boom\n",
+    ]
+    rng = random.Random(9)
+    for _ in range(1500):
+        texts = [(f"f{j}", "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))) for j in range(rng.randint(1, 4))]
+        assert system_dump_kinds(texts) == reference(texts), texts
+
+
+def test_dedup_band_index_same_as_one_insert_per_band() -> None:
+    from privtune.scan.curation import RecordSummary
+    from privtune.scan.curation.dedup import _BAND_CAP, Deduplicator
+
+    class PerBand(Deduplicator):  # the index as it was built before: one INSERT per band
+        def _index(self, index: int, sig: np.ndarray, keys: list[int] | None = None) -> None:
+            db = self._conn()
+            slot = self._n_slots
+            self._n_slots += 1
+            db.execute("INSERT INTO sig VALUES (?, ?, ?)", (slot, index, sig.astype("<u2").tobytes()))
+            db.executemany(
+                "INSERT INTO band SELECT ?1, ?2, ?3 WHERE (SELECT count(*) FROM band WHERE key = ?1 AND b = ?2) < ?4",
+                [(key, b, slot, _BAND_CAP) for b, key in enumerate(self._band_keys(sig))],
+            )
+
+    rng = np.random.default_rng(2)
+    base = rng.integers(0, 2**32, 128, dtype=np.uint64)
+    fast, ref = Deduplicator(), PerBand()
+    for i in range(500):
+        sig = base.copy()  # many records share most bands: buckets fill up to the cap
+        sig[rng.choice(128, rng.integers(5, 60), replace=False)] = rng.integers(0, 2**32, 1, dtype=np.uint64)[0] + i
+        summary = RecordSummary(i, 10, int(rng.integers(0, 2**63)), sig)
+        assert fast.observe(i, summary) == ref.observe(i, summary)
+    dump = "SELECT key, b, slot FROM band ORDER BY key, b, slot"
+    assert fast._conn().execute(dump).fetchall() == ref._conn().execute(dump).fetchall()
+    assert fast.counts == ref.counts and fast.counts["unique"] > _BAND_CAP and fast.counts["near"] > 0
+    full = "SELECT max(c) FROM (SELECT count(*) c FROM band GROUP BY key, b)"
+    assert fast._conn().execute(full).fetchone()[0] == _BAND_CAP  # some buckets did hit the cap
