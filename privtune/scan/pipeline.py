@@ -28,11 +28,11 @@ from privtune.io.writers import JsonlWriter
 from privtune.keys import SCAN_KEY_ENV, config_dir, load_key
 from privtune.scan import gate
 from privtune.scan.config import ScanConfig
-from privtune.scan.curation import CurationConfig, Curator, Flag
+from privtune.scan.curation import Curator, Flag
 from privtune.provenance.manifest import source_section, source_violation
 from privtune.scan.report import build_report, write_report
 from privtune.scan.ner.backends import build_analyzer
-from privtune.scan.worker import RecordProcessor, RecordResult, init_worker, process_chunk, record_excerpt
+from privtune.scan.worker import RecordProcessor, RecordResult, curation_config, init_worker, process_chunk, record_excerpt
 
 CHUNK = 256
 KEYED_OPERATORS = {"hmac", "pseudonymise", "pseudonymize"}
@@ -224,7 +224,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
         if not from_env and not existed:
             notices.append(f"created a new scan key at {Path(key_file).expanduser()} (0600, id {key_id}): keep it to "
                            "get the same pseudonyms in later scans; anyone holding it can link them back")
-    curator = Curator(CurationConfig(dedup=cfg.dedup, near_dup_threshold=cfg.near_dup_threshold))
+    curator = Curator(curation_config(cfg))
     rejects_path = cfg.rejects or default_rejects_path(cfg)
 
     n_in = n_out = n_rejected = 0

@@ -21,7 +21,7 @@ from privtune.scan.analyzer import Analyzer
 from privtune.scan.anonymize import Anonymizer, load_policy
 from privtune.scan.config import ScanConfig
 from privtune.scan.ner.backends import build_analyzer
-from privtune.scan.curation import RecordSummary, answer_fields_for, summarize
+from privtune.scan.curation import CurationConfig, RecordSummary, answer_fields_for, summarize
 from privtune.scan.curation.risk import RiskAssessment, risk_from_signals, text_signals
 from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
 from privtune.scan.propagate import propagate, propagate_with_aliases
@@ -117,6 +117,11 @@ def record_copy(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
+def curation_config(cfg: ScanConfig) -> CurationConfig:
+    """The curation settings a scan config implies (one place for the workers and the curator)."""
+    return CurationConfig(dedup=cfg.dedup, near_dup_threshold=cfg.near_dup_threshold)
+
+
 class RecordProcessor:
     """Holds the per-process detectors and anonymiser; `process` handles one record."""
 
@@ -130,6 +135,8 @@ class RecordProcessor:
         self.allow = AllowList([*cfg.allow, *self.policy.allow])
         self.kept_types = frozenset(t for t in ENTITY_TYPES if self.policy.operator_for(t) == "keep")
         self._cached_side_spans = functools.lru_cache(maxsize=SIDE_CACHE)(self._side_spans)
+        # the scan's own curation settings, as the pipeline's Curator gets them (dedup off: no MinHash)
+        self.curation = curation_config(cfg)
 
     def _side_spans(self, value: str, etype: str | None) -> list[Span]:
         """Spans of a side value: the detectors' own, or one span over the whole value when its
@@ -225,7 +232,7 @@ class RecordProcessor:
         res.fields_seen = list(dict.fromkeys(seen))  # once per record: the report counts records
         res.record = (new if new is not None else item.data) if self.rewrite else None
         shape = detect_shape(item.data)
-        res.summary = summarize(item.index, fields, answer_fields_for(fields, item.data))
+        res.summary = summarize(item.index, fields, answer_fields_for(fields, item.data), config=self.curation)
         signals = text_signals(fields)
         shape_name = shape.value if shape else "text"
         res.risk = risk_from_signals(signals, all_types, shape_name)

@@ -224,3 +224,13 @@ def test_report_caps_groups_and_says_how_large_they_are(tmp_path):
     assert all(f["group"] == [30, 31, 32] and f["group_size"] == 5 for f in rep["flags"])
     full = run_scan(cfg.model_copy(update={"max_flagged_in_report": 200})).report
     assert all(f["group"] == list(range(30, 35)) and "group_size" not in f for f in full["flags"])
+
+
+def test_workers_summarise_with_the_scans_curation_settings(tmp_path):
+    """dedup: off reaches the per-record step too: no MinHash signature is computed for it."""
+    src = _corpus(tmp_path)
+    items = [it for it in iter_records(src) if isinstance(it, SourceRecord)]
+    on = RecordProcessor(ScanConfig(input=src, out=tmp_path / "a.jsonl"), b"\0" * 32)
+    off = RecordProcessor(ScanConfig(input=src, out=tmp_path / "b.jsonl", dedup="off"), b"\0" * 32)
+    assert on.process(items[0]).summary.signature is not None
+    assert off.process(items[0]).summary.signature is None
