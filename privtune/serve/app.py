@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -34,6 +35,13 @@ from privtune.serve.schemas import JTIRevoke, KeyCreate, KeyRotate, WatermarkDet
 
 log = logging.getLogger("privtune.serve")
 PURGE_EVERY_S = 24 * 3600
+NO_FASTAPI_TELEMETRY: dict[str, Any] = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False,
+                                        "auto_configure": False}
+
+
+def _telemetry_off() -> dict[str, Any]:
+    """FastAPI's ``telemetry`` argument turning it all off, where this FastAPI has native telemetry."""
+    return {"telemetry": NO_FASTAPI_TELEMETRY} if "telemetry" in inspect.signature(FastAPI.__init__).parameters else {}
 
 
 def _gw(request: Request) -> Gateway:
@@ -57,8 +65,11 @@ def create_app(gw: Gateway) -> FastAPI:
             task.cancel()
             await gw.close()
 
+    # FastAPI's native OpenTelemetry is off whatever the environment configures: it would record
+    # a failed request's body (the prompt) and exception messages, which may quote content, and
+    # costs every request a context lookup. /metrics and the audit log are the gateway's telemetry.
     app = FastAPI(title="privtune serve", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, **_telemetry_off())
     app.state.gateway = gw
     gw.app = app
     add_openai_routes(app)

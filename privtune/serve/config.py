@@ -6,7 +6,7 @@ import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from privtune.errors import ConfigError
 
@@ -66,6 +66,21 @@ class PIIConfig(BaseModel):
     allow: list[str] = Field(default_factory=list, description="Values never redacted (your organisation, product names).")
     max_holdback_chars: int = Field(256, ge=16, description="Longest text a stream holds back while an entity may still be growing (bounds added time to first token).")
     key_file: Path | None = Field(None, description="Secret for stable pseudonyms across restarts (0600 file); none: fresh per process.")
+
+    @field_validator("output", "input", mode="before")
+    @classmethod
+    def _yaml_off(cls, v: object) -> object:
+        return _off(v)
+
+    @field_validator("output_by_role", "output_by_key", mode="before")
+    @classmethod
+    def _yaml_off_values(cls, v: object) -> object:
+        return {k: _off(x) for k, x in v.items()} if isinstance(v, dict) else v
+
+
+def _off(value: object) -> object:
+    """YAML 1.1 reads a bare ``off`` (in serve.yaml or ``--set pii.output=off``) as false: it means "off"."""
+    return "off" if value is False else value
 
 
 class WatermarkConfig(BaseModel):
