@@ -17,7 +17,10 @@ class Metrics:
         self.tokens = Counter("privtune_tokens", "Tokens by kind", ["kind"], registry=self.registry)
         self.latency = Histogram("privtune_request_seconds", "Request latency", ["route"], registry=self.registry,
                                  buckets=(0.005, 0.02, 0.1, 0.5, 1, 2, 5, 10, 30, 120))
-        self.in_flight = Gauge("privtune_in_flight", "Requests being handled", registry=self.registry)
+        # A plain int the middleware bumps on the event loop, read only when /metrics is scraped.
+        self.in_flight = 0
+        Gauge("privtune_in_flight", "Requests being handled", registry=self.registry).set_function(
+            lambda: self.in_flight)
         # labels() takes a lock and builds a key on every call: the children are looked up once per series.
         self._series: dict[tuple[str, int], tuple[Any, Any]] = {}
         self._prompt, self._completion = self.tokens.labels("prompt"), self.tokens.labels("completion")

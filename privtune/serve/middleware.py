@@ -114,7 +114,7 @@ class GatewayMiddleware:
             status["code"] = code
             await _send_error(send, code, message, err, headers, request_id)
 
-        self.gw.metrics.in_flight.inc()
+        self.gw.metrics.in_flight += 1
         try:
             if endpoint is not None and is_public(endpoint):
                 await self.app(scope, receive, send_wrapped)
@@ -170,7 +170,7 @@ class GatewayMiddleware:
                 except Exception:  # noqa: BLE001 - the response had already started
                     pass
         finally:
-            self.gw.metrics.in_flight.dec()
+            self.gw.metrics.in_flight -= 1
             await self._finish(scope, ctx, route, status["code"], principal, error_code, t0)
 
     async def _finish(self, scope: Scope, ctx: dict[str, Any], route: str, status: int, principal: Principal | None,

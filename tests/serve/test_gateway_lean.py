@@ -70,3 +70,20 @@ def test_audit_line_is_the_hashed_record_with_its_hash_appended(tmp_path):
     head = json.loads((tmp_path / "a.jsonl.head").read_text())
     assert head == {"first_prev": "0" * 64, "last_hash": second["hash"], "records": 2}
     assert verify_log(tmp_path / "a.jsonl").ok
+
+
+def test_metrics_count_per_series_and_in_flight_reads_the_live_count(make_gateway):
+    gw = make_gateway()
+    keys = role_keys(gw)
+    body = {"model": "tiny", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 2, "ignore_eos": True}
+    with TestClient(gw.app) as c:
+        for _ in range(2):
+            assert c.post("/v1/chat/completions", headers=bearer(keys["user"]), json=body).status_code == 200
+        assert c.post("/v1/chat/completions", headers=bearer(keys["admin"]), json=body).status_code == 403
+        text = c.get("/metrics", headers=bearer(keys["auditor"])).text
+    assert 'privtune_requests_total{route="/v1/chat/completions",status="200"} 2.0' in text
+    assert 'privtune_requests_total{route="/v1/chat/completions",status="403"} 1.0' in text
+    assert 'privtune_request_seconds_count{route="/v1/chat/completions"} 3.0' in text
+    assert 'privtune_tokens_total{kind="completion"} 4.0' in text
+    assert "privtune_in_flight 1.0" in text  # the scrape itself, nothing left over
+    assert gw.metrics.in_flight == 0
