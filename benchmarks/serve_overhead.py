@@ -12,11 +12,15 @@ exactly ``--max-tokens`` tokens, and every path must return the same text). Thre
   ``http.client`` client: adds the kernel, uvicorn's HTTP handling, the client and the
   scheduling of two processes.
 
-Measurement on a shared machine: each round calls every path once, in rotating order, and the
-added cost is the median of per-round paired differences, so background load hits all paths
-alike. Besides wall time, CPU time is reported (``asgi`` and ``inproc``: this process, all
-threads; ``http``: the server process's CPU over the run divided by requests, plus the
-client's): other jobs' load cannot inflate it. The machine's load average is in the output.
+Measurement on a shared machine: each round visits every path in turn, in rotating order, so
+background load hits all paths alike; a visit makes one untimed request that re-warms the path's
+caches (the server process holds its own copy of the model, the two in-process paths share one:
+without it the loopback path paid for cold caches) and ``--per-round`` timed ones. The added
+cost is the median of per-round paired differences. Besides wall time, CPU time is reported
+(``asgi`` and ``inproc``: this process, all threads, and the event-loop thread alone, where the
+gateway runs while generation runs on a worker thread; ``http``: the server process's CPU over
+the timed requests divided by their number, plus the client's): other jobs' load inflates it
+far less than wall time. The machine's load average is in the output.
 
 Time to first token: one-token streamed requests, time to the first content chunk (a randomly
 initialised model mostly emits byte tokens that are incomplete UTF-8, which the backend rightly
@@ -25,7 +29,7 @@ sequential, ratio of median request times; (2) concurrent, ``--clients`` at once
 ``--per-client`` requests each, tokens/s of each path in interleaved rounds; the ``http``
 concurrent rounds are the loopback load test (errors counted). Prints one JSON line.
 
-    nice -n 10 python benchmarks/serve_overhead.py --requests 40 --max-tokens 16 --clients 8
+    nice -n 10 python benchmarks/serve_overhead.py --requests 60 --max-tokens 16 --clients 8 --load-rounds 5
     nice -n 10 python benchmarks/serve_overhead.py --guards --rounds 5   # PII redaction + watermark cost
 """
 
@@ -260,7 +264,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--guards", action="store_true", help="measure only the output guards' cost (PII redaction, watermark)")
     ap.add_argument("--rounds", type=int, default=5, help="with --guards: rounds over the response set")
-    ap.add_argument("--requests", type=int, default=40, help="paired rounds (each path once per round)")
+    ap.add_argument("--requests", type=int, default=40, help="paired rounds (each path once per round, in turn)")
+    ap.add_argument("--per-round", type=int, default=3,
+                    help="timed requests per path and round, after one untimed request that re-warms its caches")
     ap.add_argument("--max-tokens", type=int, default=16)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--per-client", type=int, default=5)
@@ -301,22 +307,28 @@ def main() -> None:
                     p.first_token(one)
             lat: dict[str, list[float]] = {k: [] for k in paths}
             cpu: dict[str, list[float]] = {"asgi": [], "inproc": []}
+            loop_cpu: dict[str, list[float]] = {"asgi": [], "inproc": []}  # event-loop thread only
             ttft: dict[str, list[float]] = {k: [] for k in paths}
             texts: set[str] = set()
             http_cpu_s, http_client_cpu_s = 0.0, 0.0
-            names = list(paths)
+            names, k = list(paths), args.per_round
             for i in range(args.requests):
                 for name in names[i % 3:] + names[:i % 3]:  # rotate: no path always follows another
+                    path = paths[name]
+                    path.complete(body)  # re-warm this path's caches (the server holds its own model copy)
                     s0 = process_cpu_s(server.proc.pid) if name == "http" else 0.0
-                    t0, c0 = time.perf_counter(), time.process_time()
-                    texts.add(paths[name].complete(body))
-                    lat[name].append(time.perf_counter() - t0)
+                    t0, c0, l0 = time.perf_counter(), time.process_time(), time.thread_time()
+                    for _ in range(k):
+                        texts.add(path.complete(body))
+                    lat[name].append((time.perf_counter() - t0) / k)
                     if name == "http":
                         http_client_cpu_s += time.process_time() - c0
                         http_cpu_s += process_cpu_s(server.proc.pid) - s0
                     else:
-                        cpu[name].append(time.process_time() - c0)
-                    ttft[name].append(paths[name].first_token(one))
+                        cpu[name].append((time.process_time() - c0) / k)
+                        loop_cpu[name].append((time.thread_time() - l0) / k)
+                    path.first_token(one)
+                    ttft[name].append(statistics.median(path.first_token(one) for _ in range(k)))
             calls = _calls_per_request(paths, body, one)
             conc = _concurrent(paths, body, args.clients, args.per_client, args.load_rounds, loop, server.port, key)
             paths["http"].close()
@@ -328,10 +340,11 @@ def main() -> None:
     def added(series: dict[str, list[float]], path: str) -> float:
         return round(med(g - i for g, i in zip(series[path], series["inproc"])) * 1e3, 2)
 
-    n = args.requests
+    n = args.requests * args.per_round
     result = {
         "benchmark": "serve_overhead", "model": "tiny llama (2 layers, d=64) + LoRA r=4, CPU, 1 thread",
-        "requests": n, "max_tokens": args.max_tokens, "same_output": len(texts) == 1,
+        "rounds": args.requests, "per_round": args.per_round, "max_tokens": args.max_tokens,
+        "same_output": len(texts) == 1,
         "loadavg_1m": {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2)},
         "server": f"uvicorn http={impl[1]} loop={impl[2]}" if impl else "unknown",
         "latency_ms": {**{f"{k}_median": round(med(v) * 1e3, 2) for k, v in lat.items()},
@@ -339,6 +352,9 @@ def main() -> None:
         "cpu_ms_per_request": {"asgi_median": round(med(cpu["asgi"]) * 1e3, 2),
                                "inproc_median": round(med(cpu["inproc"]) * 1e3, 2),
                                "added_asgi": added(cpu, "asgi"),
+                               "loop_thread_asgi_median": round(med(loop_cpu["asgi"]) * 1e3, 3),
+                               "loop_thread_inproc_median": round(med(loop_cpu["inproc"]) * 1e3, 3),
+                               "added_asgi_loop_thread": added(loop_cpu, "asgi"),
                                # server CPU has 10 ms tick resolution, so it is a mean over all requests
                                "http_server_mean": round(http_cpu_s / n * 1e3, 2),
                                "http_client_mean": round(http_client_cpu_s / n * 1e3, 2)},
