@@ -26,6 +26,7 @@ from privtune.serve.auditlog import AuditLog
 from privtune.serve.auth.jwt import JWTVerifier
 from privtune.serve.auth.keys import KeyStore, open_store
 from privtune.serve.config import ServeConfig
+from privtune.serve.direct import validation_error_response
 from privtune.serve.gateway import Gateway
 from privtune.serve.middleware import GatewayMiddleware
 from privtune.serve.openai_routes import add_openai_routes
@@ -48,7 +49,9 @@ def _gw(request: Request) -> Gateway:
     return request.app.state.gateway
 
 
-def create_app(gw: Gateway) -> FastAPI:
+def create_app(gw: Gateway, *, direct_dispatch: bool = True) -> FastAPI:
+    """The app around ``gw``. ``direct_dispatch=False`` sends the inference routes through FastAPI
+    too (the two must answer alike; tests compare them)."""
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async def purge_daily() -> None:
@@ -72,15 +75,13 @@ def create_app(gw: Gateway) -> FastAPI:
                   openapi_url=None, **_telemetry_off())
     app.state.gateway = gw
     gw.app = app
-    add_openai_routes(app)
-    app.add_middleware(GatewayMiddleware, gateway=gw)
+    direct = add_openai_routes(app)
+    app.add_middleware(GatewayMiddleware, gateway=gw, direct=direct if direct_dispatch else None)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         # loc and msg only: pydantic's "input" would echo the prompt back (and into any log of responses).
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        loc = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
-        return error_response(400, f"{loc or 'body'}: {first.get('msg')}", "invalid_request", loc or None)
+        return validation_error_response(list(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

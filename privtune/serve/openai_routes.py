@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from privtune.serve.backends.base import BackendBusy, BackendError, BadPrompt, GenRequest, GenResult
+from privtune.serve.direct import DirectRoutes
 from privtune.serve.hooks import GuardChain, GuardContext
 from privtune.serve.roles import Role, allow
 from privtune.serve.schemas import ChatCompletionRequest, CompletionRequest, error_body, error_response
@@ -175,7 +176,9 @@ async def completions(request: Request, body: CompletionRequest) -> Any:
     return await _complete(request, body)
 
 
-def add_openai_routes(app: FastAPI) -> None:
+def add_openai_routes(app: FastAPI) -> DirectRoutes:
+    """Register the routes; returns the inference ones for the middleware to dispatch directly."""
     app.add_api_route("/v1/models", list_models, methods=["GET"])
     app.add_api_route("/v1/chat/completions", chat_completions, methods=["POST"])
     app.add_api_route("/v1/completions", completions, methods=["POST"])
+    return DirectRoutes({chat_completions: ChatCompletionRequest, completions: CompletionRequest})
