@@ -25,7 +25,7 @@ far less than wall time. The machine's load average is in the output.
 Time to first token: one-token streamed requests, time to the first content chunk (a randomly
 initialised model mostly emits byte tokens that are incomplete UTF-8, which the backend rightly
 holds back, so on longer outputs the first chunk would arrive at the end). Throughput: (1)
-sequential, ratio of median request times; (2) concurrent, ``--clients`` at once making
+sequential, the median of per-round ratios of request times; (2) concurrent, ``--clients`` at once making
 ``--per-client`` requests each, tokens/s of each path in interleaved rounds, the median of
 per-round ratios; the ``http``
 concurrent rounds are the loopback load test (errors counted). Prints one JSON line.
@@ -365,8 +365,9 @@ def main() -> None:
                                "http_client_mean": round(http_client_cpu_s / n * 1e3, 2)},
         "ttft_ms": {**{f"{k}_median": round(med(v) * 1e3, 2) for k, v in ttft.items()},
                     "added_asgi": added(ttft, "asgi"), "added_http": added(ttft, "http")},
-        "throughput_ratio_sequential": {"asgi": round(med(lat["inproc"]) / med(lat["asgi"]), 3),
-                                        "http": round(med(lat["inproc"]) / med(lat["http"]), 3)},
+        # median over rounds of the paired ratio (a ratio of overall medians mixes rounds of different load)
+        "throughput_ratio_sequential": {p: round(med(i / g for g, i in zip(lat[p], lat["inproc"])), 3)
+                                        for p in ("asgi", "http")},
         "python_calls_per_request": calls,
         "concurrent": conc,
     }
