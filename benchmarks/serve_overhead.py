@@ -25,12 +25,12 @@ far less than wall time. The machine's load average is in the output.
 Time to first token: one-token streamed requests, time to the first content chunk (a randomly
 initialised model mostly emits byte tokens that are incomplete UTF-8, which the backend rightly
 holds back, so on longer outputs the first chunk would arrive at the end). Throughput: (1)
-sequential, the median of per-round ratios of request times; (2) concurrent, ``--clients`` at once making
-``--per-client`` requests each, tokens/s of each path in interleaved rounds, the median of
-per-round ratios; the ``http``
-concurrent rounds are the loopback load test (errors counted). Prints one JSON line.
+sequential, the median of per-round ratios of request times; (2) concurrent, ``--clients`` at
+once making ``--per-client`` requests each, tokens/s of each path in interleaved rounds, the
+median of per-round ratios; the ``http`` concurrent rounds are the loopback load test (errors
+counted). Prints one JSON line.
 
-    nice -n 10 python benchmarks/serve_overhead.py --requests 60 --max-tokens 16 --clients 8 --load-rounds 5
+    nice -n 10 python benchmarks/serve_overhead.py --requests 60 --max-tokens 16 --clients 8 --load-rounds 9
     nice -n 10 python benchmarks/serve_overhead.py --guards --rounds 5   # PII redaction + watermark cost
 """
 
