@@ -13,6 +13,11 @@ from privtune.errors import ConfigError
 ClientAddress = Literal["full", "truncated", "off"]
 
 
+def _off(value: object) -> object:
+    """YAML 1.1 reads a bare ``off`` (in serve.yaml or ``--set pii.output=off``) as false: it means "off"."""
+    return "off" if value is False else value
+
+
 class AuthConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -39,6 +44,11 @@ class AuditLogConfig(BaseModel):
     path: Path = Field(Path("privtune-serve-audit.jsonl"), description="Hash-chained audit log (JSON lines, no content).")
     client_address: ClientAddress = Field("truncated", description="full | truncated (IPv4 /24, IPv6 /48) | off.")
     retention_days: int = Field(90, ge=1, description="Records older than this are purged at start-up and daily.")
+
+    @field_validator("client_address", mode="before")
+    @classmethod
+    def _yaml_off(cls, v: object) -> object:
+        return _off(v)
 
 
 class LimitsConfig(BaseModel):
@@ -77,10 +87,6 @@ class PIIConfig(BaseModel):
     def _yaml_off_values(cls, v: object) -> object:
         return {k: _off(x) for k, x in v.items()} if isinstance(v, dict) else v
 
-
-def _off(value: object) -> object:
-    """YAML 1.1 reads a bare ``off`` (in serve.yaml or ``--set pii.output=off``) as false: it means "off"."""
-    return "off" if value is False else value
 
 
 class WatermarkConfig(BaseModel):

@@ -45,11 +45,12 @@ def test_fastapi_native_telemetry_stays_off_when_a_global_provider_is_configured
     assert provider.asked == []
 
 
-@pytest.mark.parametrize("override", ["pii.output=off", "pii.input=off", "pii.output_by_role.admin=off"])
+@pytest.mark.parametrize("override", ["pii.output=off", "pii.input=off", "pii.output_by_role.admin=off",
+                                      "audit_log.client_address=off"])
 def test_bare_off_means_off_in_set_and_yaml(override):
     # YAML 1.1 reads a bare `off` as false; `--set pii.output=off` used to fail validation.
     cfg = ServeConfig.model_validate({"base": "x", **parse_set_overrides([override])})
-    assert "off" in (cfg.pii.output, cfg.pii.input, *cfg.pii.output_by_role.values())
+    assert "off" in (cfg.pii.output, cfg.pii.input, *cfg.pii.output_by_role.values(), cfg.audit_log.client_address)
 
 
 def test_off_does_not_turn_other_falsy_values_into_modes():
