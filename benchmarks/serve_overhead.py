@@ -1,25 +1,36 @@
 """What the gateway costs: `privtune serve` vs calling the same backend in-process.
 
 Same tiny model, adapter and seed everywhere (greedy, ``ignore_eos`` so every request makes
-exactly ``--max-tokens`` tokens). Three paths, calls interleaved in rotating order so background
-load hits all alike, figures are medians of per-round paired differences:
+exactly ``--max-tokens`` tokens, and every path must return the same text). Three paths:
 
 - ``inproc``: `EmbeddedBackend.generate` / `.stream` awaited directly (the peer);
-- ``asgi``: the whole gateway app (API-key auth against SQLite, role check, rate limiter,
-  body limit, validation, hash-chained audit log, metrics, OpenAI JSON) in this process through
-  httpx's ASGI transport: the gateway's own cost, without TCP or a second process;
-- ``http``: a real `privtune serve` subprocess over loopback HTTP with keep-alive (adds the
-  kernel, uvicorn's HTTP parsing and the scheduling of two processes).
+- ``asgi``: the whole gateway app (API-key auth against SQLite, role check, rate limiter, body
+  limit, validation, hash-chained audit log, metrics, OpenAI JSON) called in this process the way
+  a server calls it (scope, receive, send), with no client library in between: the gateway's
+  own cost;
+- ``http``: a real `privtune serve` subprocess over loopback HTTP, keep-alive, a stdlib
+  ``http.client`` client: adds the kernel, uvicorn's HTTP handling, the client and the
+  scheduling of two processes.
 
-Time to first token is measured on streamed one-token requests (first content chunk): a
-randomly initialised model mostly emits byte tokens that are incomplete UTF-8, which the
-backend rightly holds back, so on longer outputs the first chunk would arrive at the end.
-The ``asgi`` path's CPU time (this process, all threads) is also
-reported: on a shared machine it is the figure other jobs' load cannot inflate.
-Throughput: sequential tokens/s ratio. Load test: C concurrent clients x R requests over
-loopback, errors counted. Prints one JSON line.
+Measurement on a shared machine: each round visits every path in turn, in rotating order, so
+background load hits all paths alike; a visit makes one untimed request that re-warms the path's
+caches (the server process holds its own copy of the model, the two in-process paths share one:
+without it the loopback path paid for cold caches) and ``--per-round`` timed ones. The added
+cost is the median of per-round paired differences. Besides wall time, CPU time is reported
+(``asgi`` and ``inproc``: this process, all threads, and the event-loop thread alone, where the
+gateway runs while generation runs on a worker thread; ``http``: the server process's CPU over
+the timed requests divided by their number, plus the client's): other jobs' load inflates it
+far less than wall time. The machine's load average is in the output.
 
-    nice -n 10 python benchmarks/serve_overhead.py --requests 40 --max-tokens 16 --clients 8
+Time to first token: one-token streamed requests, time to the first content chunk (a randomly
+initialised model mostly emits byte tokens that are incomplete UTF-8, which the backend rightly
+holds back, so on longer outputs the first chunk would arrive at the end). Throughput: (1)
+sequential, the median of per-round ratios of request times; (2) concurrent, ``--clients`` at
+once making ``--per-client`` requests each, tokens/s of each path in interleaved rounds, the
+median of per-round ratios; the ``http`` concurrent rounds are the loopback load test (errors
+counted). Prints one JSON line.
+
+    nice -n 10 python benchmarks/serve_overhead.py --requests 60 --max-tokens 16 --clients 8 --load-rounds 9
     nice -n 10 python benchmarks/serve_overhead.py --guards --rounds 5   # PII redaction + watermark cost
 """
 
@@ -27,11 +38,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -59,15 +73,6 @@ def _build(work: Path) -> tuple[Path, Path]:
                 p.normal_(0.0, 0.5)
     model.save_pretrained(work / "run" / "adapter")
     return base, work / "run"
-
-
-def _sse_first_and_done(resp, t0: float) -> float:  # type: ignore[no-untyped-def]
-    """Seconds from ``t0`` (before the request was sent) to the first non-empty content chunk."""
-    first = None
-    for line in resp.iter_lines():
-        if first is None and line.startswith("data: {") and '"content": "' in line and '"content": ""' not in line:
-            first = time.perf_counter() - t0
-    return first if first is not None else float("nan")
 
 
 def _asgi_app(work: Path, backend, key: str):  # type: ignore[no-untyped-def]
@@ -169,157 +174,204 @@ def guards_cost(rounds: int) -> dict:  # type: ignore[type-arg]
     return out
 
 
+def _server(work: Path, base: Path, run: Path, queue: int):  # type: ignore[no-untyped-def]
+    sys.path.insert(0, str(ROOT / "tests" / "serve"))
+    from serve_helpers import ServerProcess
+
+    return ServerProcess(["--base", str(base), "--adapter", str(run), "--log-level", "warning",
+                          "--set", "model_name=tiny", "--set", f"auth.key_store={work / 'keys.sqlite3'}",
+                          "--set", f"audit_log.path={work / 'audit.jsonl'}",
+                          "--set", "rate_limit.requests_per_min=100000", "--set", "rate_limit.tokens_per_min=10000000",
+                          "--set", 'pii.output="off"', "--set", f"limits.queue_size={queue}"], work, "server")
+
+
+def _concurrent(paths: dict, payload: dict, clients: int, per_client: int, rounds: int,  # type: ignore[type-arg]
+                loop: asyncio.AbstractEventLoop, port: int, key: str) -> dict:  # type: ignore[type-arg]
+    """Tokens/s of each path with ``clients`` concurrent callers, rounds interleaved; http errors counted."""
+    from benchmarks.serve_paths import HttpPath
+
+    tok_s: dict[str, list[float]] = {"inproc": [], "asgi": [], "http": []}
+    errors, ok = 0, 0
+    n_tokens = clients * per_client * payload["max_tokens"]
+
+    def run_async(path) -> None:  # type: ignore[no-untyped-def]
+        async def client() -> None:
+            for _ in range(per_client):
+                await path.acomplete(payload)
+
+        async def all_clients() -> None:
+            await asyncio.gather(*(client() for _ in range(clients)))
+
+        loop.run_until_complete(all_clients())
+
+    def run_http() -> None:
+        nonlocal errors, ok
+
+        def client() -> None:
+            nonlocal errors, ok
+            conn = HttpPath(port, key)
+            for _ in range(per_client):
+                try:
+                    conn.complete(payload)
+                    ok += 1
+                except Exception:  # noqa: BLE001 - the load test counts every failure
+                    errors += 1
+                    conn.close()
+                    conn = HttpPath(port, key)
+            conn.close()
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    runners = {"inproc": lambda: run_async(paths["inproc"]), "asgi": lambda: run_async(paths["asgi"]),
+               "http": run_http}
+    names = list(runners)
+    for r in range(rounds):
+        for name in names[r % 3:] + names[:r % 3]:
+            t0 = time.perf_counter()
+            runners[name]()
+            tok_s[name].append(n_tokens / (time.perf_counter() - t0))
+    med = {k: statistics.median(v) for k, v in tok_s.items()}
+
+    def ratio(path: str) -> float:  # median of per-round ratios: each round's paths ran back to back
+        return round(statistics.median(p / i for p, i in zip(tok_s[path], tok_s["inproc"])), 3)
+
+    return {"clients": clients, "per_client": per_client, "rounds": rounds,
+            "tokens_per_s": {k: round(v, 1) for k, v in med.items()},
+            "ratio_asgi": ratio("asgi"), "ratio_http": ratio("http"),
+            "load_test": {"requests": clients * per_client * rounds, "ok": ok, "errors": errors}}
+
+
+def _calls_per_request(paths: dict, body: dict, one: dict, n: int = 20) -> dict:  # type: ignore[type-arg]
+    """Python function calls per request on the event-loop thread (cProfile): a cost figure that
+    other processes' load cannot change. The generation thread is not profiled (same on both paths)."""
+    import cProfile
+    import pstats
+
+    out = {}
+    for name in ("inproc", "asgi"):
+        for kind, payload, call in (("complete", body, paths[name].complete), ("stream", one, paths[name].first_token)):
+            prof = cProfile.Profile()
+            prof.enable()
+            for _ in range(n):
+                call(payload)
+            prof.disable()
+            out[f"{name}_{kind}"] = round(pstats.Stats(prof).total_calls / n)  # type: ignore[attr-defined]
+    out["added_complete"] = out["asgi_complete"] - out["inproc_complete"]
+    out["added_stream"] = out["asgi_stream"] - out["inproc_stream"]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--guards", action="store_true", help="measure only the output guards' cost (PII redaction, watermark)")
     ap.add_argument("--rounds", type=int, default=5, help="with --guards: rounds over the response set")
-    ap.add_argument("--requests", type=int, default=40)
+    ap.add_argument("--requests", type=int, default=40, help="paired rounds (each path once per round, in turn)")
+    ap.add_argument("--per-round", type=int, default=3,
+                    help="timed requests per path and round, after one untimed request that re-warms its caches")
     ap.add_argument("--max-tokens", type=int, default=16)
     ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--per-client", type=int, default=10)
+    ap.add_argument("--per-client", type=int, default=5)
+    ap.add_argument("--load-rounds", type=int, default=3, help="interleaved rounds of the concurrent test")
     args = ap.parse_args()
     if args.guards:
         print(json.dumps(guards_cost(args.rounds)))
         return
 
-    import httpx
     import torch
 
     torch.set_num_threads(1)
+    from benchmarks.serve_paths import AsgiPath, HttpPath, InprocPath, process_cpu_s
     from privtune.serve.auth.keys import open_sqlite
-    from privtune.serve.backends.base import GenRequest
     from privtune.serve.backends.embedded import EmbeddedBackend, load_model
     from privtune.serve.roles import Role
 
-    sys.path.insert(0, str(ROOT / "tests" / "serve"))
-    from serve_helpers import ServerProcess
-
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         base, run = _build(work)
         key = open_sqlite(work / "keys.sqlite3").create("bench", Role.user)[1]
-        server = ServerProcess(["--base", str(base), "--adapter", str(run), "--log-level", "warning",
-                                "--set", "model_name=tiny", "--set", f"auth.key_store={work / 'keys.sqlite3'}",
-                                "--set", f"audit_log.path={work / 'audit.jsonl'}",
-                                "--set", "rate_limit.requests_per_min=100000",
-                                "--set", "rate_limit.tokens_per_min=10000000",
-                                "--set", f"limits.queue_size={max(16, args.clients * 2)}"], work, "server")
+        server = _server(work, base, run, max(16, args.clients * 2))
         try:
             server.wait_ready(180)
             model, tok, dev = load_model(base, run / "adapter", "cpu")
-            backend = EmbeddedBackend(model, tok, dev, "tiny", queue_size=64)
+            backend = EmbeddedBackend(model, tok, dev, "tiny", queue_size=max(64, args.clients * 2))
+            loop = asyncio.new_event_loop()
+            paths = {"inproc": InprocPath(backend, loop), "asgi": AsgiPath(_asgi_app(work, backend, key), key, loop),
+                     "http": HttpPath(server.port, key)}
             msgs = [{"role": "user", "content": "Where is order 12345? 我的快递到哪了?"}]
             body = {"model": "tiny", "messages": msgs, "max_tokens": args.max_tokens, "temperature": 0,
                     "ignore_eos": True}
-            req = GenRequest("chat", max_tokens=args.max_tokens, messages=msgs, temperature=0, ignore_eos=True)
-            headers = {"Authorization": f"Bearer {key}"}
-            loop = asyncio.new_event_loop()
-
-            async def inproc_ttft(r: GenRequest) -> float:
-                t0 = time.perf_counter()
-                agen = backend.stream(r)
-                first = None
-                async for item in agen:
-                    if first is None and isinstance(item, str) and item:
-                        first = time.perf_counter() - t0
-                return first if first is not None else float("nan")
-
-            one = GenRequest("chat", max_tokens=1, messages=msgs, temperature=0, ignore_eos=True)
-            one_body = {**body, "max_tokens": 1, "stream": True}
-            app = _asgi_app(work, backend, key)
-            asgi = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw", headers=headers,
-                                     timeout=120)
-
-            async def asgi_post(payload: dict) -> httpx.Response:
-                return await asgi.post("/v1/chat/completions", json=payload)
-
-            lat = {"http": [], "asgi": [], "inproc": []}
-            cpu = {"asgi": [], "inproc": []}  # process CPU time (all threads): immune to other processes' load
-            ttft = {"http": [], "asgi": [], "inproc": []}
-            with httpx.Client(base_url=server.url, headers=headers, timeout=120) as c:
-                for _ in range(3):  # warm-up every path
-                    c.post("/v1/chat/completions", json=body).raise_for_status()
-                    loop.run_until_complete(asgi_post(body)).raise_for_status()
-                    loop.run_until_complete(backend.generate(req))
-                texts = set()
-
-                def run_http() -> None:
-                    t0 = time.perf_counter()
-                    r = c.post("/v1/chat/completions", json=body)
-                    lat["http"].append(time.perf_counter() - t0)
-                    r.raise_for_status()
-                    texts.add(r.json()["choices"][0]["message"]["content"])
-                    t0 = time.perf_counter()
-                    with c.stream("POST", "/v1/chat/completions", json=one_body) as resp:
-                        ttft["http"].append(_sse_first_and_done(resp, t0))
-
-                def run_asgi() -> None:
-                    t0, c0 = time.perf_counter(), time.process_time()
-                    r = loop.run_until_complete(asgi_post(body))
-                    lat["asgi"].append(time.perf_counter() - t0)
-                    cpu["asgi"].append(time.process_time() - c0)
-                    texts.add(r.json()["choices"][0]["message"]["content"])
-                    t0 = time.perf_counter()  # the ASGI transport hands over the body at the end: one token, same thing
-                    r = loop.run_until_complete(asgi_post(one_body))
-                    ttft["asgi"].append(time.perf_counter() - t0)
-                    assert r.text.endswith("data: [DONE]\n\n")
-
-                def run_inproc() -> None:
-                    t0, c0 = time.perf_counter(), time.process_time()
-                    res = loop.run_until_complete(backend.generate(req))
-                    lat["inproc"].append(time.perf_counter() - t0)
-                    cpu["inproc"].append(time.process_time() - c0)
-                    texts.add(res.text)
-                    ttft["inproc"].append(loop.run_until_complete(inproc_ttft(one)))
-
-                paths = [run_http, run_asgi, run_inproc]
-                for i in range(args.requests):
-                    for fn in paths[i % 3:] + paths[:i % 3]:  # rotate the order: no path always follows another
-                        fn()
-            loop.run_until_complete(asgi.aclose())
-
-            async def load() -> tuple[int, int, float]:
-                errors, ok = 0, 0
-                async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=300) as ac:
-                    async def client() -> None:
-                        nonlocal errors, ok
-                        for _ in range(args.per_client):
-                            try:
-                                r = await ac.post("/v1/chat/completions", json=body)
-                                ok += r.status_code == 200
-                                errors += r.status_code != 200
-                            except httpx.HTTPError:
-                                errors += 1
-                    t0 = time.perf_counter()
-                    await asyncio.gather(*(client() for _ in range(args.clients)))
-                    return ok, errors, time.perf_counter() - t0
-
-            ok, errors, load_s = loop.run_until_complete(load())
+            one = {**body, "max_tokens": 1, "stream": True}
+            for _ in range(3):  # warm-up every path
+                for p in paths.values():
+                    p.complete(body)
+                    p.first_token(one)
+            lat: dict[str, list[float]] = {k: [] for k in paths}
+            cpu: dict[str, list[float]] = {"asgi": [], "inproc": []}
+            loop_cpu: dict[str, list[float]] = {"asgi": [], "inproc": []}  # event-loop thread only
+            ttft: dict[str, list[float]] = {k: [] for k in paths}
+            texts: set[str] = set()
+            http_cpu_s, http_client_cpu_s = 0.0, 0.0
+            names, k = list(paths), args.per_round
+            for i in range(args.requests):
+                for name in names[i % 3:] + names[:i % 3]:  # rotate: no path always follows another
+                    path = paths[name]
+                    path.complete(body)  # re-warm this path's caches (the server holds its own model copy)
+                    s0 = process_cpu_s(server.proc.pid) if name == "http" else 0.0
+                    t0, c0, l0 = time.perf_counter(), time.process_time(), time.thread_time()
+                    for _ in range(k):
+                        texts.add(path.complete(body))
+                    lat[name].append((time.perf_counter() - t0) / k)
+                    if name == "http":
+                        http_client_cpu_s += time.process_time() - c0
+                        http_cpu_s += process_cpu_s(server.proc.pid) - s0
+                    else:
+                        cpu[name].append((time.process_time() - c0) / k)
+                        loop_cpu[name].append((time.thread_time() - l0) / k)
+                    path.first_token(one)
+                    ttft[name].append(statistics.median(path.first_token(one) for _ in range(k)))
+            calls = _calls_per_request(paths, body, one)
+            conc = _concurrent(paths, body, args.clients, args.per_client, args.load_rounds, loop, server.port, key)
+            paths["http"].close()
         finally:
             server.stop()
-        med = statistics.median
+        impl = re.search(r"uvicorn\s+http=(\w+)\s+loop=(\w+)", server.stderr_path.read_text())
+    med = statistics.median
 
-        def added(series: dict[str, list[float]], path: str) -> float:
-            return round(med(g - i for g, i in zip(series[path], series["inproc"])) * 1e3, 2)
+    def added(series: dict[str, list[float]], path: str) -> float:
+        return round(med(g - i for g, i in zip(series[path], series["inproc"])) * 1e3, 2)
 
-        result = {
-            "benchmark": "serve_overhead", "model": "tiny llama (2 layers, d=64) + LoRA r=4, CPU, 1 thread",
-            "requests": args.requests, "max_tokens": args.max_tokens,
-            "same_output": len(texts) == 1,
-            "latency_ms": {**{f"{k}_median": round(med(v) * 1e3, 2) for k, v in lat.items()},
-                           "added_asgi": added(lat, "asgi"), "added_http": added(lat, "http")},
-            "cpu_ms_per_request": {"asgi_median": round(med(cpu["asgi"]) * 1e3, 2),
-                                   "inproc_median": round(med(cpu["inproc"]) * 1e3, 2),
-                                   "added_asgi": added(cpu, "asgi")},
-            "ttft_ms": {**{f"{k}_median": round(med(v) * 1e3, 2) for k, v in ttft.items()},
-                        "added_asgi": added(ttft, "asgi"), "added_http": added(ttft, "http")},
-            "throughput_ratio": {"asgi": round(med(lat["inproc"]) / med(lat["asgi"]), 3),
-                                 "http": round(med(lat["inproc"]) / med(lat["http"]), 3)},
-            "load_test": {"clients": args.clients, "requests": args.clients * args.per_client, "ok": ok,
-                          "errors": errors, "seconds": round(load_s, 2),
-                          "tokens_per_s": round(ok * args.max_tokens / load_s, 1)},
-        }
-        print(json.dumps(result))
+    n = args.requests * args.per_round
+    result = {
+        "benchmark": "serve_overhead", "model": "tiny llama (2 layers, d=64) + LoRA r=4, CPU, 1 thread",
+        "rounds": args.requests, "per_round": args.per_round, "max_tokens": args.max_tokens,
+        "same_output": len(texts) == 1,
+        "loadavg_1m": {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2)},
+        "server": f"uvicorn http={impl[1]} loop={impl[2]}" if impl else "unknown",
+        "latency_ms": {**{f"{k}_median": round(med(v) * 1e3, 2) for k, v in lat.items()},
+                       "added_asgi": added(lat, "asgi"), "added_http": added(lat, "http")},
+        "cpu_ms_per_request": {"asgi_median": round(med(cpu["asgi"]) * 1e3, 2),
+                               "inproc_median": round(med(cpu["inproc"]) * 1e3, 2),
+                               "added_asgi": added(cpu, "asgi"),
+                               "loop_thread_asgi_median": round(med(loop_cpu["asgi"]) * 1e3, 3),
+                               "loop_thread_inproc_median": round(med(loop_cpu["inproc"]) * 1e3, 3),
+                               "added_asgi_loop_thread": added(loop_cpu, "asgi"),
+                               # server CPU has 10 ms tick resolution, so it is a mean over all requests
+                               "http_server_mean": round(http_cpu_s / n * 1e3, 2),
+                               "http_client_mean": round(http_client_cpu_s / n * 1e3, 2)},
+        "ttft_ms": {**{f"{k}_median": round(med(v) * 1e3, 2) for k, v in ttft.items()},
+                    "added_asgi": added(ttft, "asgi"), "added_http": added(ttft, "http")},
+        # median over rounds of the paired ratio (a ratio of overall medians mixes rounds of different load)
+        "throughput_ratio_sequential": {p: round(med(i / g for g, i in zip(lat[p], lat["inproc"])), 3)
+                                        for p in ("asgi", "http")},
+        "python_calls_per_request": calls,
+        "concurrent": conc,
+    }
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ from privtune.serve.auditlog import AuditLog
 from privtune.serve.auth.jwt import JWTVerifier
 from privtune.serve.auth.keys import KeyStore, open_store
 from privtune.serve.config import ServeConfig
+from privtune.serve.direct import validation_error_response
 from privtune.serve.gateway import Gateway
 from privtune.serve.middleware import GatewayMiddleware
 from privtune.serve.openai_routes import add_openai_routes
@@ -34,13 +36,22 @@ from privtune.serve.schemas import JTIRevoke, KeyCreate, KeyRotate, WatermarkDet
 
 log = logging.getLogger("privtune.serve")
 PURGE_EVERY_S = 24 * 3600
+NO_FASTAPI_TELEMETRY: dict[str, Any] = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False,
+                                        "auto_configure": False}
+
+
+def _telemetry_off() -> dict[str, Any]:
+    """FastAPI's ``telemetry`` argument turning it all off, where this FastAPI has native telemetry."""
+    return {"telemetry": NO_FASTAPI_TELEMETRY} if "telemetry" in inspect.signature(FastAPI.__init__).parameters else {}
 
 
 def _gw(request: Request) -> Gateway:
     return request.app.state.gateway
 
 
-def create_app(gw: Gateway) -> FastAPI:
+def create_app(gw: Gateway, *, direct_dispatch: bool = True) -> FastAPI:
+    """The app around ``gw``. ``direct_dispatch=False`` sends the inference routes through FastAPI
+    too (the two must answer alike; tests compare them)."""
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async def purge_daily() -> None:
@@ -57,19 +68,20 @@ def create_app(gw: Gateway) -> FastAPI:
             task.cancel()
             await gw.close()
 
+    # FastAPI's native OpenTelemetry is off whatever the environment configures: it would record
+    # a failed request's body (the prompt) and exception messages, which may quote content, and
+    # costs every request a context lookup. /metrics and the audit log are the gateway's telemetry.
     app = FastAPI(title="privtune serve", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, **_telemetry_off())
     app.state.gateway = gw
     gw.app = app
-    add_openai_routes(app)
-    app.add_middleware(GatewayMiddleware, gateway=gw)
+    direct = add_openai_routes(app)
+    app.add_middleware(GatewayMiddleware, gateway=gw, direct=direct if direct_dispatch else None)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         # loc and msg only: pydantic's "input" would echo the prompt back (and into any log of responses).
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        loc = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
-        return error_response(400, f"{loc or 'body'}: {first.get('msg')}", "invalid_request", loc or None)
+        return validation_error_response(list(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

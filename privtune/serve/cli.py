@@ -10,7 +10,7 @@ import json
 import logging
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -24,7 +24,7 @@ serve_app = typer.Typer(no_args_is_help=False, invoke_without_command=True, add_
 keys_app = typer.Typer(no_args_is_help=True, add_completion=False)
 token_app = typer.Typer(no_args_is_help=True, add_completion=False)
 
-StoreOpt = Annotated[Optional[str], typer.Option("--key-store", help="SQLite path or postgresql:// URL [default: the config's].")]
+StoreOpt = Annotated[Optional[str], typer.Option("--key-store", help="SQLite path or postgresql:// URL (default: the config's).")]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="serve.yaml (ServeConfig keys).")]
 LOGGERS = ("privtune", "uvicorn", "uvicorn.error", "uvicorn.access", "fastapi", "httpx", "httpcore", "starlette")
 
@@ -33,41 +33,79 @@ class LogVerifyFailed(PrivtuneError):
     exit_code = 5
 
 
+MODEL, NET, ACCESS, LIMITS, GUARDS, LOG = ("Model", "Network and TLS", "Access and rate limits", "Request limits",
+                                          "Output guards", "Audit log and logging")
+
+
+def _opt(*names: str, help: str, panel: str) -> Any:  # noqa: A002 - typer's own keyword
+    return typer.Option(*names, help=help, rich_help_panel=panel)
+
+
 @serve_app.callback()
 def serve(
     ctx: typer.Context,
-    base: Annotated[Optional[Path], typer.Option(help="Local base model directory.")] = None,
-    adapter: Annotated[Optional[Path], typer.Option(help="Adapter dir or training run dir.")] = None,
-    upstream: Annotated[Optional[str], typer.Option(help="OpenAI-compatible engine URL (vLLM...) instead of the embedded backend.")] = None,
-    host: Annotated[Optional[str], typer.Option(help="Bind address [default: 127.0.0.1].")] = None,
-    port: Annotated[Optional[int], typer.Option(help="TCP port [default: 8000].")] = None,
-    ssl_certfile: Annotated[Optional[Path], typer.Option(help="TLS certificate (PEM).")] = None,
-    ssl_keyfile: Annotated[Optional[Path], typer.Option(help="TLS private key (PEM).")] = None,
-    insecure_http: Annotated[bool, typer.Option("--insecure-http", help="Allow plain HTTP on a non-loopback address.")] = False,
-    log_retention_days: Annotated[Optional[int], typer.Option(help="Audit-log retention in days.")] = None,
-    log_level: Annotated[Optional[str], typer.Option(help="debug | info | warning (every logger; content is never logged).")] = None,
+    base: Annotated[Optional[Path], _opt("--base", help="Local base model directory.", panel=MODEL)] = None,
+    adapter: Annotated[Optional[Path], _opt("--adapter", help="Adapter dir or training run dir.", panel=MODEL)] = None,
+    upstream: Annotated[Optional[str], _opt("--upstream", help="OpenAI-compatible engine URL (vLLM...) instead of the embedded backend.", panel=MODEL)] = None,
+    model_name: Annotated[Optional[str], _opt("--model-name", help="Model id clients use (default: the adapter dir name).", panel=MODEL)] = None,
+    device: Annotated[Optional[str], _opt("--device", help="auto | cpu | cuda (default: auto).", panel=MODEL)] = None,
+    host: Annotated[Optional[str], _opt("--host", help="Bind address (default: 127.0.0.1).", panel=NET)] = None,
+    port: Annotated[Optional[int], _opt("--port", help="TCP port (default: 8000).", panel=NET)] = None,
+    ssl_certfile: Annotated[Optional[Path], _opt("--ssl-certfile", help="TLS certificate (PEM).", panel=NET)] = None,
+    ssl_keyfile: Annotated[Optional[Path], _opt("--ssl-keyfile", help="TLS private key (PEM).", panel=NET)] = None,
+    insecure_http: Annotated[bool, _opt("--insecure-http", help="Allow plain HTTP on a non-loopback address.", panel=NET)] = False,
+    key_store: Annotated[Optional[str], _opt("--key-store", "--auth-key-store", help="Key store: SQLite path or postgresql:// URL (default: privtune-keys.sqlite3).", panel=ACCESS)] = None,
+    jwt_secret_file: Annotated[Optional[Path], _opt("--jwt-secret-file", "--auth-jwt-secret-file", help="HS256 secret for JWTs, a 0600 file (default: JWTs off).", panel=ACCESS)] = None,
+    rate_limit_rpm: Annotated[Optional[int], _opt("--rate-limit-rpm", "--rate-limit-requests-per-min", help="Requests per key per minute, 0 unlimited (default: 600).", panel=ACCESS)] = None,
+    rate_limit_tpm: Annotated[Optional[int], _opt("--rate-limit-tpm", "--rate-limit-tokens-per-min", help="Tokens per key per minute, 0 unlimited (default: 100000).", panel=ACCESS)] = None,
+    redis_url: Annotated[Optional[str], _opt("--redis-url", "--rate-limit-redis-url", help="redis:// URL for counters shared by several instances.", panel=ACCESS)] = None,
+    max_tokens_cap: Annotated[Optional[int], _opt("--max-tokens-cap", "--limits-max-tokens-cap", help="Largest max_tokens a request may ask for (default: 512).", panel=LIMITS)] = None,
+    queue_size: Annotated[Optional[int], _opt("--queue-size", "--limits-queue-size", help="Requests running or waiting; more get 503 (default: 8).", panel=LIMITS)] = None,
+    request_timeout_s: Annotated[Optional[float], _opt("--request-timeout-s", "--limits-request-timeout-s", help="Generation time limit per request, seconds (default: 120).", panel=LIMITS)] = None,
+    pii_output: Annotated[Optional[str], _opt("--pii-output", help="PII in completions: redact | mask | pseudonymise | off (default: redact).", panel=GUARDS)] = None,
+    watermark_key_file: Annotated[Optional[Path], _opt("--watermark-key-file", help="Watermark secret (0600 file); given: outputs are watermarked.", panel=GUARDS)] = None,
+    audit_log: Annotated[Optional[Path], _opt("--audit-log", "--audit-log-path", help="Audit log file (JSON lines, no content) (default: privtune-serve-audit.jsonl).", panel=LOG)] = None,
+    log_retention_days: Annotated[Optional[int], _opt("--log-retention-days", "--audit-log-retention-days", help="Audit-log retention in days (default: 90).", panel=LOG)] = None,
+    client_address: Annotated[Optional[str], _opt("--client-address", "--audit-log-client-address", help="Client address in the audit log: full | truncated | off (default: truncated).", panel=LOG)] = None,
+    log_level: Annotated[Optional[str], _opt("--log-level", help="debug | info | warning (every logger; content is never logged).", panel=LOG)] = None,
     config: ConfigOpt = None,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a config key: key=value (e.g. limits.max_tokens_cap=256).")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override any config key: key=value (e.g. pii.output=mask); see docs/config_reference.md.")] = None,
 ) -> None:
     """Serve the fine-tuned model behind an OpenAI-compatible gateway: keys/JWT, roles, rate limits, content-free audit log.
 
     See docs/serving.md. `privtune serve verify-log` checks the audit log's hash chain.
+    Precedence: defaults < --config YAML < these options < --set.
     """
     if ctx.invoked_subcommand is not None:
         return
-    cfg = _load(config, {"base": base, "adapter": adapter, "upstream": upstream, "host": host, "port": port,
-                         "ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile,
-                         "insecure_http": insecure_http or None, "log_level": log_level,
-                         "audit_log": {"retention_days": log_retention_days} if log_retention_days else None}, set_)
-    run_server(cfg)
+    flags = {"base": base, "adapter": adapter, "upstream": upstream, "model_name": model_name, "device": device,
+             "host": host, "port": port, "ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile,
+             "insecure_http": insecure_http or None, "log_level": log_level,
+             "auth": {"key_store": key_store, "jwt_secret_file": jwt_secret_file},
+             "rate_limit": {"requests_per_min": rate_limit_rpm, "tokens_per_min": rate_limit_tpm, "redis_url": redis_url},
+             "limits": {"max_tokens_cap": max_tokens_cap, "queue_size": queue_size,
+                        "request_timeout_s": request_timeout_s},
+             "pii": {"output": pii_output}, "watermark": {"key_file": watermark_key_file},
+             "audit_log": {"path": audit_log, "retention_days": log_retention_days, "client_address": client_address}}
+    run_server(_load(config, flags, set_))
 
 
-def _load(config: Path | None, flags: dict, set_: list[str] | None):  # type: ignore[no-untyped-def]
+def _given(flags: dict[str, Any]) -> dict[str, Any]:
+    """The options actually given (nested sections kept only when one of their keys was), paths as text."""
+    out: dict[str, Any] = {}
+    for k, v in flags.items():
+        if isinstance(v, dict):
+            v = _given(v) or None
+        if v is not None:
+            out[k] = str(v) if isinstance(v, Path) else v
+    return out
+
+
+def _load(config: Path | None, flags: dict[str, Any], set_: list[str] | None):  # type: ignore[no-untyped-def]
     from privtune.serve.config import ServeConfig
 
-    data = read_config_file(config) if config else {}
-    flags = {k: (str(v) if isinstance(v, Path) else v) for k, v in flags.items() if v is not None}
-    return load_config(ServeConfig, None, deep_merge(deep_merge(data, flags), parse_set_overrides(set_)))
+    # The YAML goes to load_config as a file, so an error in it names the file, not a flag.
+    return load_config(ServeConfig, config, deep_merge(_given(flags), parse_set_overrides(set_)))
 
 
 def set_log_level(level: str) -> None:
@@ -78,6 +116,16 @@ def set_log_level(level: str) -> None:
     logging.basicConfig(level=lvl, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in LOGGERS:
         logging.getLogger(name).setLevel(lvl)
+
+
+def server_implementations() -> tuple[str, str]:
+    """uvicorn's (http, loop): the C parser and libuv loop of the `serve` extra when installed (they
+    cut uvicorn's own per-request Python calls by about a third), else the pure-Python ones."""
+    import importlib.util
+
+    http_impl = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    loop_impl = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    return http_impl, loop_impl
 
 
 def run_server(cfg) -> None:  # type: ignore[no-untyped-def]
@@ -93,12 +141,14 @@ def run_server(cfg) -> None:  # type: ignore[no-untyped-def]
     set_log_level(cfg.log_level)
     app = create_app(build_gateway(cfg))
     scheme = "https" if cfg.tls else "http"
-    console.print(f"privtune serve: {scheme}://{cfg.host}:{cfg.port} (model {app.state.gateway.backend.model_id})")
+    http_impl, loop_impl = server_implementations()
+    console.print(f"privtune serve: {scheme}://{cfg.host}:{cfg.port} (model {app.state.gateway.backend.model_id}; "
+                  f"uvicorn http={http_impl} loop={loop_impl})")
     # access_log off: it would log full client addresses regardless of audit_log.client_address;
     # the audit log is the access log. log_config None keeps our logging setup.
     uvicorn.run(app, host=cfg.host, port=cfg.port, ssl_certfile=str(cfg.ssl_certfile) if cfg.ssl_certfile else None,
                 ssl_keyfile=str(cfg.ssl_keyfile) if cfg.ssl_keyfile else None, access_log=False, log_config=None,
-                log_level=cfg.log_level, timeout_keep_alive=5, timeout_graceful_shutdown=10,
+                log_level=cfg.log_level, http=http_impl, loop=loop_impl, timeout_keep_alive=5, timeout_graceful_shutdown=10,
                 limit_concurrency=cfg.limits.queue_size * 16, server_header=False)
 
 

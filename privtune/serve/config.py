@@ -6,11 +6,16 @@ import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from privtune.errors import ConfigError
 
 ClientAddress = Literal["full", "truncated", "off"]
+
+
+def _off(value: object) -> object:
+    """YAML 1.1 reads a bare ``off`` (in serve.yaml or ``--set pii.output=off``) as false: it means "off"."""
+    return "off" if value is False else value
 
 
 class AuthConfig(BaseModel):
@@ -40,6 +45,11 @@ class AuditLogConfig(BaseModel):
     client_address: ClientAddress = Field("truncated", description="full | truncated (IPv4 /24, IPv6 /48) | off.")
     retention_days: int = Field(90, ge=1, description="Records older than this are purged at start-up and daily.")
 
+    @field_validator("client_address", mode="before")
+    @classmethod
+    def _yaml_off(cls, v: object) -> object:
+        return _off(v)
+
 
 class LimitsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -66,6 +76,17 @@ class PIIConfig(BaseModel):
     allow: list[str] = Field(default_factory=list, description="Values never redacted (your organisation, product names).")
     max_holdback_chars: int = Field(256, ge=16, description="Longest text a stream holds back while an entity may still be growing (bounds added time to first token).")
     key_file: Path | None = Field(None, description="Secret for stable pseudonyms across restarts (0600 file); none: fresh per process.")
+
+    @field_validator("output", "input", mode="before")
+    @classmethod
+    def _yaml_off(cls, v: object) -> object:
+        return _off(v)
+
+    @field_validator("output_by_role", "output_by_key", mode="before")
+    @classmethod
+    def _yaml_off_values(cls, v: object) -> object:
+        return {k: _off(x) for k, x in v.items()} if isinstance(v, dict) else v
+
 
 
 class WatermarkConfig(BaseModel):

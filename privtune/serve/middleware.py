@@ -2,7 +2,9 @@
 
 Order: request id -> route lookup -> authentication -> role check (deny by default: the
 matched endpoint must list the caller's role; unmatched paths need a credential too) ->
-rate limit -> body size limit -> the route -> audit record, metrics, token charge.
+rate limit -> body size limit -> the route -> audit record, metrics, token charge. The
+inference routes are run by `direct.DirectRoutes` from here; every other route goes through
+FastAPI.
 
 The audit record is built from counters the route leaves in ``scope["privtune"]`` (model,
 token counts, guard fields); this module never reads a response body or logs a request body,
@@ -23,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from privtune.serve.auditlog import client_address
 from privtune.serve.auth.principal import AuthFailed, Principal
+from privtune.serve.direct import DirectRoutes
 from privtune.serve.roles import is_public, permits
 from privtune.serve.schemas import error_body
 
@@ -44,8 +47,9 @@ async def _send_error(send: Send, status: int, message: str, code: str, headers:
 
 
 class GatewayMiddleware:
-    def __init__(self, app: ASGIApp, gateway: Any) -> None:
+    def __init__(self, app: ASGIApp, gateway: Any, direct: DirectRoutes | None = None) -> None:
         self.app, self.gw = app, gateway
+        self.direct = direct or DirectRoutes({})
         self._routes: list[Any] | None = None
 
     def _match(self, scope: Scope) -> tuple[Any, str, bool]:
@@ -114,7 +118,7 @@ class GatewayMiddleware:
             status["code"] = code
             await _send_error(send, code, message, err, headers, request_id)
 
-        self.gw.metrics.in_flight.inc()
+        self.gw.metrics.in_flight += 1
         try:
             if endpoint is not None and is_public(endpoint):
                 await self.app(scope, receive, send_wrapped)
@@ -149,6 +153,9 @@ class GatewayMiddleware:
                     await refuse(413, f"request body exceeds {self.gw.cfg.limits.max_body_bytes} bytes",
                                  "body_too_large")
                     return
+                if endpoint in self.direct:  # inference: validated and run here, past FastAPI's wrappers
+                    await self.direct(endpoint, scope, receive, send_wrapped, body)
+                    return
                 replayed = False
 
                 async def receive_body() -> Message:
@@ -170,7 +177,7 @@ class GatewayMiddleware:
                 except Exception:  # noqa: BLE001 - the response had already started
                     pass
         finally:
-            self.gw.metrics.in_flight.dec()
+            self.gw.metrics.in_flight -= 1
             await self._finish(scope, ctx, route, status["code"], principal, error_code, t0)
 
     async def _finish(self, scope: Scope, ctx: dict[str, Any], route: str, status: int, principal: Principal | None,

@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from privtune.serve.backends.base import BackendBusy, BackendError, BadPrompt, GenRequest, GenResult
+from privtune.serve.direct import DirectRoutes
 from privtune.serve.hooks import GuardChain, GuardContext
 from privtune.serve.roles import Role, allow
 from privtune.serve.schemas import ChatCompletionRequest, CompletionRequest, error_body, error_response
@@ -45,7 +46,7 @@ def _gen_request(gw: Any, body: ChatCompletionRequest | CompletionRequest) -> Ge
               "stop": body.stop_list(), "seed": body.seed, "timeout_s": limits.request_timeout_s,
               "ignore_eos": body.ignore_eos}
     if isinstance(body, ChatCompletionRequest):
-        return GenRequest("chat", messages=[m.model_dump() for m in body.messages], **common)
+        return GenRequest("chat", messages=[{"role": m.role, "content": m.content} for m in body.messages], **common)
     return GenRequest("completion", prompt=body.prompt, **common)
 
 
@@ -77,7 +78,7 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
         return req
     ctx["model"], ctx["stream"] = gw.backend.model_id, body.stream
     principal = ctx["principal"]
-    gctx = GuardContext(ctx["request_id"], principal.key_id, principal.role.value, request.url.path, body.stream)
+    gctx = GuardContext(ctx["request_id"], principal.key_id, principal.role.value, request.scope["path"], body.stream)
     chain = GuardChain([g.start(gctx) for g in gw.guards])
     ctx["extra"]["watermarked"] = getattr(gw.backend, "watermark", None) is not None
     if gw.input_guard is not None:
@@ -97,8 +98,10 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
             choice["message"] = {"role": "assistant", "content": text}
         else:
             choice["text"] = text
-        return {"id": rid, "object": "chat.completion" if chat else "text_completion", "created": created,
-                "model": gw.backend.model_id, "choices": [choice], "usage": _usage(result)}
+        # A JSONResponse, not a dict: FastAPI would walk a dict through jsonable_encoder first.
+        return JSONResponse({"id": rid, "object": "chat.completion" if chat else "text_completion",
+                             "created": created, "model": gw.backend.model_id, "choices": [choice],
+                             "usage": _usage(result)})
     events = gw.backend.stream(req)
     try:
         first = await events.__anext__()  # errors before the first byte are still proper HTTP errors
@@ -173,7 +176,9 @@ async def completions(request: Request, body: CompletionRequest) -> Any:
     return await _complete(request, body)
 
 
-def add_openai_routes(app: FastAPI) -> None:
+def add_openai_routes(app: FastAPI) -> DirectRoutes:
+    """Register the routes; returns the inference ones for the middleware to dispatch directly."""
     app.add_api_route("/v1/models", list_models, methods=["GET"])
     app.add_api_route("/v1/chat/completions", chat_completions, methods=["POST"])
     app.add_api_route("/v1/completions", completions, methods=["POST"])
+    return DirectRoutes({chat_completions: ChatCompletionRequest, completions: CompletionRequest})

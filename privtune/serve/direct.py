@@ -1,0 +1,89 @@
+"""Direct dispatch of the inference routes, past FastAPI's per-request machinery.
+
+`/v1/chat/completions` and `/v1/completions` stay FastAPI routes (they are in the route table
+the role policy walks, and in /openapi.json), but once the gateway middleware has authenticated
+the caller, checked the role and the rate limit and read the body, it calls their endpoint
+itself: the body is validated by pydantic straight from the JSON bytes, and the endpoint's
+response is sent as is. That skips FastAPI's request wrapper, dependency solver, exception and
+exit-stack middlewares and a ``json.loads`` + Python-mode validation, about a third of what the
+gateway cost per request (benchmarks/serve_overhead.py, ``python_calls_per_request``).
+
+Semantics kept: a body that is not JSON, or is declared with a non-JSON content type, or that
+fails validation gets the same OpenAI 400 error FastAPI's path gives (`validation_error_response`:
+location and message only, never the input, which would echo the prompt).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+
+from privtune.serve.schemas import error_response
+
+
+def validation_error_response(errors: list[Any]) -> JSONResponse:
+    """400 naming the first error's location and message (pydantic's ``input`` is left out)."""
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    loc = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
+    return error_response(400, f"{loc or 'body'}: {first.get('msg')}", "invalid_request", loc or None)
+
+
+def _is_json(content_type: bytes | None) -> bool:
+    """FastAPI's rule (strict content type): ``application/json`` or ``application/*+json``, required."""
+    if not content_type:
+        return False
+    mime = content_type.split(b";", 1)[0].strip().lower()
+    maintype, _, subtype = mime.partition(b"/")
+    return maintype == b"application" and (subtype == b"json" or subtype.endswith(b"+json"))
+
+
+def _unparsable(body: bytes, errors: list[Any]) -> JSONResponse:
+    """FastAPI's answer to a body that is not JSON (its decoder's offset as the location); only
+    failed requests pay for this second parse."""
+    try:
+        json.loads(body)
+    except json.JSONDecodeError as exc:
+        return validation_error_response([{"loc": ("body", exc.pos), "msg": "JSON decode error"}])
+    except ValueError:  # not UTF-8
+        return error_response(400, "There was an error parsing the body", "http_error")
+    return validation_error_response(errors)
+
+
+class DirectRoutes:
+    """Endpoint function -> its body model, for the routes the middleware dispatches itself."""
+
+    def __init__(self, routes: dict[Callable[..., Any], type[BaseModel]]) -> None:
+        self.routes = routes
+
+    def __contains__(self, endpoint: object) -> bool:
+        return endpoint in self.routes
+
+    async def __call__(self, endpoint: Callable[..., Any], scope: Scope, receive: Receive, send: Send,
+                       body: bytes) -> None:
+        """Validate ``body`` (already read, size-checked) and run ``endpoint``; ``receive`` is the
+        connection's own, which a streaming response watches for the client going away."""
+        content_type = next((v for k, v in scope["headers"] if k == b"content-type"), None)
+        response: Any
+        if not body:
+            response = validation_error_response([{"loc": ("body",), "msg": "Field required"}])
+        elif not _is_json(content_type):
+            response = validation_error_response(
+                [{"loc": ("body",), "msg": "Input should be a valid dictionary or object to extract fields from"}])
+        else:
+            try:
+                parsed = self.routes[endpoint].model_validate_json(body)
+            except ValidationError as exc:
+                errors = exc.errors(include_input=False, include_url=False)
+                response = (_unparsable(body, errors) if errors and errors[0]["type"] == "json_invalid"
+                            else validation_error_response(errors))
+            else:
+                response = await endpoint(Request(scope, receive), parsed)
+        if not isinstance(response, Response):
+            response = JSONResponse(response)
+        await response(scope, receive, send)

@@ -1,0 +1,73 @@
+"""`privtune serve` options: each sets its ServeConfig key; YAML < options < --set; bad values name the option."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from privtune.cli import app
+from privtune.config import config_flags
+from privtune.serve import cli as serve_cli
+from privtune.serve.config import ServeConfig
+
+
+@pytest.fixture()
+def captured(monkeypatch) -> list[Any]:
+    """The config `privtune serve` would start with (the server itself is tested in test_processes)."""
+    seen: list[Any] = []
+    monkeypatch.setattr(serve_cli, "run_server", seen.append)
+    return seen
+
+
+def test_every_option_sets_its_key(captured, tmp_path):
+    args = ["serve", "--base", str(tmp_path), "--model-name", "m", "--device", "cpu", "--key-store", "k.db",
+            "--jwt-secret-file", "jwt.key", "--rate-limit-rpm", "7", "--rate-limit-tpm", "900",
+            "--redis-url", "redis://127.0.0.1:1/0", "--max-tokens-cap", "99", "--queue-size", "3",
+            "--request-timeout-s", "4.5", "--pii-output", "mask", "--watermark-key-file", "wm.key",
+            "--audit-log", "a.jsonl", "--log-retention-days", "30", "--client-address", "off"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    cfg = captured[0]
+    assert (cfg.model_name, cfg.device, cfg.auth.key_store, str(cfg.auth.jwt_secret_file)) == ("m", "cpu", "k.db", "jwt.key")
+    assert (cfg.rate_limit.requests_per_min, cfg.rate_limit.tokens_per_min) == (7, 900)
+    assert cfg.rate_limit.redis_url == "redis://127.0.0.1:1/0"
+    assert (cfg.limits.max_tokens_cap, cfg.limits.queue_size, cfg.limits.request_timeout_s) == (99, 3, 4.5)
+    assert cfg.pii.output == "mask" and str(cfg.watermark.key_file) == "wm.key"
+    assert (str(cfg.audit_log.path), cfg.audit_log.retention_days, cfg.audit_log.client_address) == ("a.jsonl", 30, "off")
+    # untouched sections keep their defaults
+    assert cfg.limits.max_body_bytes == ServeConfig.model_fields["limits"].default_factory().max_body_bytes
+
+
+def test_yaml_then_options_then_set(captured, tmp_path):
+    (tmp_path / "serve.yaml").write_text(
+        f"base: {tmp_path}\nrate_limit: {{requests_per_min: 1, tokens_per_min: 2}}\nlimits: {{queue_size: 5}}\n")
+    r = CliRunner().invoke(app, ["serve", "-c", str(tmp_path / "serve.yaml"), "--rate-limit-rpm", "10",
+                                 "--set", "rate_limit.requests_per_min=20", "--max-tokens-cap", "64"])
+    assert r.exit_code == 0, r.output
+    cfg = captured[0]
+    assert cfg.rate_limit.requests_per_min == 20  # --set beats the option, which beats the file
+    assert cfg.rate_limit.tokens_per_min == 2 and cfg.limits.queue_size == 5  # the file's, not reset by options
+    assert cfg.limits.max_tokens_cap == 64
+
+
+def test_bad_option_value_names_the_option_and_a_bad_file_value_names_the_file(captured, tmp_path):
+    r = CliRunner().invoke(app, ["serve", "--base", str(tmp_path), "--client-address", "everything"])
+    assert r.exit_code != 0 and not captured
+    assert "--audit-log-client-address" in str(r.exception)
+    (tmp_path / "serve.yaml").write_text(f"base: {tmp_path}\nlimits: {{queue_size: 0}}\n")
+    r = CliRunner().invoke(app, ["serve", "-c", str(tmp_path / "serve.yaml")])
+    assert r.exit_code != 0 and "serve.yaml" in str(r.exception) and "--limits" not in str(r.exception)
+
+
+def test_each_named_option_is_also_spelled_as_its_config_key():
+    # docs/config_reference.md links keys to options by the key's flag spelling (--limits-max-tokens-cap)
+    group = typer.main.get_group(app)
+    serve = group.commands["serve"]
+    key_flags = set(config_flags(ServeConfig))
+    for p in serve.params:
+        if p.param_type_name != "option" or p.name in ("config", "set_", "help"):
+            continue
+        assert key_flags & set(p.opts), f"{p.opts} matches no ServeConfig key flag"
