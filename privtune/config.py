@@ -16,6 +16,12 @@ from privtune.errors import ConfigError
 C = TypeVar("C", bound=BaseModel)
 
 
+def yaml_off(value: object) -> object:
+    """YAML 1.1 reads a bare ``off`` (in a config file or ``--set x=off``) as false; for a field
+    whose choices include the string "off", that is what it means. Use as a before-validator."""
+    return "off" if value is False else value
+
+
 def parse_set_overrides(items: list[str] | None) -> dict[str, Any]:
     """``["lora.r=8", "dp=false"]`` -> ``{"lora": {"r": 8}, "dp": False}`` (values parsed as YAML)."""
     out: dict[str, Any] = {}

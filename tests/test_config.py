@@ -61,3 +61,13 @@ def test_python_dash_m_privtune_runs_the_cli():
     root = Path(__file__).resolve().parent.parent
     res = subprocess.run([sys.executable, "-m", "privtune", "--version"], capture_output=True, text=True, cwd=root)
     assert res.returncode == 0 and res.stdout.startswith("privtune "), res.stderr
+
+
+def test_bare_off_in_yaml_means_off_for_choice_fields(tmp_path):
+    """YAML 1.1 reads `dedup: off` as false; a field whose choices include "off" takes it as "off"."""
+    from privtune.scan.config import ScanConfig
+
+    p = tmp_path / "scan.yaml"
+    p.write_text("input: in.jsonl\ndedup: off\n")
+    assert load_config(ScanConfig, p).dedup == "off"
+    assert load_config(ScanConfig, None, {"input": "in.jsonl", **parse_set_overrides(["dedup=off"])}).dedup == "off"

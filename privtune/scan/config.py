@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
+from privtune.config import yaml_off
 from privtune.scan.entities import ENTITY_TYPES
 from privtune.scan.ner.backends import NerBackendConfig
 
@@ -71,7 +72,8 @@ class ScanConfig(BaseModel):
     )
     types: list[str] | None = Field(None, description="Entity types to detect; default: all.")
     min_score: float = Field(0.5, ge=0.0, le=1.0, description="Report entities scoring at least this.")
-    dedup: Literal["drop", "flag", "off"] = Field("drop", description="What to do with duplicates.")
+    dedup: Annotated[Literal["drop", "flag", "off"], BeforeValidator(yaml_off)] = Field(
+        "drop", description="What to do with duplicates.")
     near_dup_threshold: float = Field(0.85, gt=0.0, le=1.0, description="MinHash Jaccard threshold.")
     fail_on: list[str] = Field(
         default_factory=list,

@@ -8,14 +8,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from privtune.config import yaml_off
 from privtune.errors import ConfigError
 
 ClientAddress = Literal["full", "truncated", "off"]
 
 
-def _off(value: object) -> object:
-    """YAML 1.1 reads a bare ``off`` (in serve.yaml or ``--set pii.output=off``) as false: it means "off"."""
-    return "off" if value is False else value
+_off = yaml_off  # a bare `off` in serve.yaml or `--set pii.output=off` means "off"
 
 
 class AuthConfig(BaseModel):
