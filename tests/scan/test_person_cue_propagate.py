@@ -24,6 +24,9 @@ def names(text: str) -> list[str]:
     ("机主是詹兰英。", ["詹兰英"]),
     ("欧阳娜娜女士，您的快递到了", ["欧阳娜娜"]),
     ("联系人：张伟，电话见附件", ["张伟"]),
+    # real surnames outside the CRF's surname class (cue rule only)
+    ("订单还没到，收货人戎超，电话13163959104。", ["戎超"]),
+    ("你好，我是于洋。我的银行卡昨天被锁了", ["于洋"]),
 ])
 def test_cue_finds_name(text: str, expected: list[str]) -> None:
     assert names(text) == expected

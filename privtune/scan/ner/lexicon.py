@@ -26,6 +26,12 @@ ZH_SURNAMES = (
     "闫"
 )
 
+# Real surnames missing above (于 is among the ~40 most common). Used only by the cue rule
+# (收货人X, 我是X): ZH_SURNAMES also defines the CRF's "surname" feature class, which a new
+# character would silently change for the shipped model. Characters that are mostly ordinary
+# words (但, 由, 利, 信, 元, 公, 干, 斯) are left out even so.
+ZH_CUE_EXTRA_SURNAMES = "于戎嵇湛昝茅檀亢勾衡尧奉宾居揭束展阴幸危银哈植尉衣"
+
 # Two-character surnames; the tagger's spans are widened to include them when it starts late.
 ZH_COMPOUND_SURNAMES: frozenset[str] = frozenset(
     "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 轩辕 端木 独孤 南宫 西门 "

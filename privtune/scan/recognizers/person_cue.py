@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from privtune.scan.entities import Span
-from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_SURNAMES
+from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_CUE_EXTRA_SURNAMES, ZH_SURNAMES
 from privtune.scan.registry import Recognizer, register
 
 # Words after which a person's name follows directly in service and medical records.
@@ -21,7 +21,7 @@ _BEFORE = ("我叫", "我是", "本人", "姓名", "名字是", "收货人", "�
            "持卡人", "户主", "患者", "病人", "客户", "乘客", "申请人", "您好")
 # Words that close a name: punctuation, a greeting or an honorific.
 _AFTER = r"(?:[，。！？、,.!?:：;；\s)）]|您好|你好|先生|女士|小姐|同学|老师|医生|$)"
-_SURNAME = "(?:" + "|".join(sorted(ZH_COMPOUND_SURNAMES)) + "|[" + ZH_SURNAMES + "])"
+_SURNAME = "(?:" + "|".join(sorted(ZH_COMPOUND_SURNAMES)) + "|[" + ZH_SURNAMES + ZH_CUE_EXTRA_SURNAMES + "])"
 _NAME = _SURNAME + r"[\u4e00-\u9fff]{1,2}?"
 # Han characters that do not end a Chinese name but often follow a cue (我是本地…, 客户经理).
 _NOT_IN_NAME = set("的了是在有和与及或这那个们里经理服务号码电话手机地址询到")
