@@ -59,9 +59,11 @@ def test_processor_marks_generated_ids(loaded_model):
     assert detect_ids(WatermarkScheme(b"j" * 32), out[0].tolist()).z_score < 4
 
 
-def _key_file(tmp_path):
+def _key_file(tmp_path, secret: bytes = b"a3" * 32):
     p = tmp_path / "wm.key"
-    p.write_bytes(os.urandom(32).hex().encode())
+    # a fixed key: the z-score of the tiny random model's text moves with the key (1.7-7 seen
+    # over random keys), and a test must not pass or fail by the draw of one
+    p.write_bytes(secret)
     p.chmod(0o600)
     return p
 
@@ -95,9 +97,9 @@ def test_gateway_watermarks_and_auditor_detects(make_gateway, tmp_path, tiny_lla
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["z_score"] == pytest.approx(det["z_score"], abs=1e-3)
     (tmp_path / "o").mkdir()
-    other = _key_file(tmp_path / "o")
+    other = _key_file(tmp_path / "o", b"5c" * 32)
     res = subprocess.run([*cmd[:6], str(other), *cmd[7:], "-"], input=text.encode(), capture_output=True, env=env, timeout=120)
-    assert json.loads(res.stdout)["z_score"] < 4
+    assert json.loads(res.stdout)["z_score"] < 2
 
 
 def test_no_key_no_watermark_and_upstream_refuses(make_gateway, tmp_path):
