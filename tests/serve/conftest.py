@@ -23,9 +23,10 @@ def serve_run_dir(tmp_path_factory: pytest.TempPathFactory, tiny_llama_dir: Path
     from privtune.train.lora import attach_lora
 
     run = tmp_path_factory.mktemp("serve_run")
-    model = attach_lora(AutoModelForCausalLM.from_pretrained(tiny_llama_dir), r=4, alpha=8.0)
+    # seeded whole (lora_A's init too): outputs must not depend on which tests ran before
     with torch.no_grad(), torch.random.fork_rng():
         torch.manual_seed(3)
+        model = attach_lora(AutoModelForCausalLM.from_pretrained(tiny_llama_dir), r=4, alpha=8.0)
         for name, p in model.named_parameters():
             if "lora_B" in name:
                 p.normal_(0.0, 0.5)

@@ -150,7 +150,7 @@ def test_gateway_route_and_cli_entropy_aware(make_gateway, loaded_model, tmp_pat
     from serve_helpers import ROOT, bearer, role_keys
 
     key = tmp_path / "wm.key"
-    key.write_bytes(os.urandom(32).hex().encode())
+    key.write_bytes(b"e7" * 32)  # fixed: no result may hang on the draw of a key
     key.chmod(0o600)
     model, tok, _ = loaded_model
     req = {"model": "tiny", "prompt": "Hello", "max_tokens": 120, "temperature": 1.0, "seed": 4, "ignore_eos": True}
