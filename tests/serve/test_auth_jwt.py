@@ -78,7 +78,7 @@ def test_expired_too_long_lived_and_wrongly_signed_tokens(jwt_env):
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     with TestClient(gw.app) as c:
         assert _status(c, jwt.encode(_claims(iat=now - 700, exp=now - 60), secret, algorithm="HS256")) == 401
-        assert _status(c, jwt.encode(_claims(exp=now + 3601), secret, algorithm="HS256")) == 401
+        assert _status(c, jwt.encode(_claims(iat=now, exp=now + 3601), secret, algorithm="HS256")) == 401
         assert _status(c, jwt.encode(_claims(), b"x" * 48, algorithm="HS256")) == 401
         assert _status(c, jwt.encode(_claims(), other, algorithm="RS256")) == 401
         assert _status(c, jwt.encode(_claims(), secret, algorithm="HS512")) == 401
