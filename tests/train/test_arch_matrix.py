@@ -23,6 +23,8 @@ from privtune.train.dp_step import per_sample_causal_lm_loss
 from privtune.train.grad_sample import LoraGradSampler
 from privtune.train.loop import train
 
+from lora_models import flat_per_sample_grads, randomise_lora_b
+
 torch.set_num_threads(1)
 
 FAMILIES = available_families()
@@ -131,7 +133,7 @@ def test_dp_train_peft_load_and_mia(family_dir, data_dir, tmp_path) -> None:
             per_sample_causal_lm_loss(logits, labels).sum().backward()
             if mode == "ghost":  # norms from the Gram matrices, before anything is materialised
                 return s.norm_sq().clone()
-            return torch.cat([g.flatten(1) for g in s.per_sample_grads().values()], dim=1).clone()
+            return flat_per_sample_grads(s)
 
     together = grads(batch["input_ids"], batch["attention_mask"], batch["labels"])
     assert together.abs().max() > 0
@@ -208,15 +210,12 @@ def test_token_flattened_rows_only_mapped_for_shared_experts() -> None:
 def test_bf16_base_checkpointing_exact_larger_shapes(name: str) -> None:
     """Heavier variant: 4 layers, d=128, bf16 base with fp32 adapters, T=96; checkpointed per-sample
     gradients (both flavours) equal the plain ones (the recompute is bitwise deterministic)."""
-    from privtune.train.lora import attach_lora, lora_parameters
+    from privtune.train.lora import attach_lora
 
     tok = build_family_tokenizer(name, sample_corpus(200))
     model = build_family_model(name, tok, hidden=128, layers=4, heads=8, kv_heads=4, intermediate=256)
     model = attach_lora(model.to(torch.bfloat16), r=8, include_mlp=True)
-    with torch.no_grad():
-        for n, p in lora_parameters(model).items():
-            if ".lora_B." in n:
-                p.normal_(0, 0.1)
+    randomise_lora_b(model, 0.1)
     model.train()
     g = torch.Generator().manual_seed(0)
     ids = torch.randint(5, len(tok), (4, 96), generator=g)
@@ -227,7 +226,7 @@ def test_bf16_base_checkpointing_exact_larger_shapes(name: str) -> None:
     def grads() -> torch.Tensor:
         with LoraGradSampler(model, "materialize") as s:
             per_sample_causal_lm_loss(model(input_ids=ids, attention_mask=mask).logits, labels).sum().backward()
-            return torch.cat([x.flatten(1) for x in s.per_sample_grads().values()], 1).clone()
+            return flat_per_sample_grads(s)
 
     plain = grads()
     for mode in ("non_reentrant", "reentrant"):

@@ -17,7 +17,7 @@ from privtune.train.checkpointing import checkpointed_layers, enable_gradient_ch
 from privtune.train.config import TrainConfig
 from privtune.train.grad_sample import LoraGradSampler
 
-from lora_models import tiny_lora_model
+from lora_models import flat_per_sample_grads, tiny_lora_model
 from test_grad_sample import losses, padded_batch
 
 torch.set_num_threads(1)
@@ -39,7 +39,7 @@ def capture(model: nn.Module, mode: str) -> tuple[torch.Tensor, torch.Tensor, li
         norms = s.norm_sq().clone()
         ghosts = [r.ghost is not None for r in s.records]
         calls = [r.calls + int(g) for r, g in zip(s.records, ghosts)]
-        flat = torch.cat([g.flatten(1) for g in s.per_sample_grads().values()], dim=1).clone()
+        flat = flat_per_sample_grads(s)
     return flat, norms, forwards, calls
 
 

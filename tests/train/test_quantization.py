@@ -10,6 +10,8 @@ from privtune.errors import ConfigError
 from privtune.train.config import QuantizationConfig, TrainConfig
 from privtune.train.quantization import bitsandbytes_version, bnb_config, check_environment, load_kwargs
 
+from lora_models import flat_per_sample_grads, randomise_lora_b
+
 torch.set_num_threads(1)
 HAVE_BNB = bitsandbytes_version() is not None
 
@@ -65,10 +67,7 @@ def test_4bit_base_per_sample_grads_exact_and_only_lora_trainable(tmp_path) -> N
     model = attach_lora(model, r=4, include_mlp=True, device="cpu")
     trainable = [n for n, p in model.named_parameters() if p.requires_grad]
     assert trainable and all(".lora_A." in n or ".lora_B." in n for n in trainable)
-    with torch.no_grad():
-        for n, p in model.named_parameters():
-            if ".lora_B." in n:
-                p.normal_(0, 0.3)
+    randomise_lora_b(model, 0.3)
     model.train()
     g = torch.Generator().manual_seed(0)
     ids = torch.randint(5, len(tok), (3, 10), generator=g)
@@ -79,7 +78,7 @@ def test_4bit_base_per_sample_grads_exact_and_only_lora_trainable(tmp_path) -> N
     def grads(i, m, lab):
         with LoraGradSampler(model, "materialize") as s:
             per_sample_causal_lm_loss(model(input_ids=i, attention_mask=m).logits, lab).sum().backward()
-            return torch.cat([x.flatten(1) for x in s.per_sample_grads().values()], 1).clone(), s.norm_sq().clone()
+            return flat_per_sample_grads(s), s.norm_sq().clone()
 
     together, norms = grads(ids, mask, labels)
     alone, alone_norm = grads(ids[1:2, :6], mask[1:2, :6], labels[1:2, :6])
