@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -252,7 +253,13 @@ def _iter_csv(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
     codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
     stream = io.TextIOWrapper(open_binary(path), encoding=codec, newline="")
     try:
-        reader = csv.DictReader(stream)
+        try:
+            header = stream.readline()
+        except UnicodeDecodeError:
+            raise InputError(f"not valid {encoding} in the header line", path=str(path),
+                             hint=ENCODING_HINT.format(enc=encoding)) from None
+        reader = csv.DictReader(itertools.chain([header], stream), delimiter=csv_delimiter(header))
+        _check_header(reader.fieldnames or [], path)
         index = 0
         try:
             for row in reader:
@@ -274,6 +281,36 @@ def _iter_csv(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
             raise InputError(f"malformed CSV: {exc}", path=str(path), line=reader.line_num) from None
     finally:
         stream.close()
+
+
+CSV_DELIMITERS = (",", ";", "\t", "|")
+
+
+def csv_delimiter(header: str) -> str:
+    """The delimiter a CSV header line uses: whichever of ``, ; TAB |`` occurs most outside
+    quotes (comma on a tie or when none does). Spreadsheet exports in much of Europe use ";"
+    and reading them with "," would turn every row into one column and split quoted line
+    breaks into separate records."""
+    counts = dict.fromkeys(CSV_DELIMITERS, 0)
+    quoted = False
+    for ch in header:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(CSV_DELIMITERS, key=lambda d: counts[d])  # first wins ties: the comma
+    return best if counts[best] > 0 else ","
+
+
+def _check_header(names: list[str], path: Path) -> None:
+    # DictReader keeps only the last of two same-named columns: the other one's cells would be
+    # lost without a word.
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names, start=1):
+        if name in seen:
+            raise InputError(f"the header names column {name!r} twice (columns {seen[name]} and {i})",
+                             path=str(path), line=1, hint="rename one of them; no cell may be dropped")
+        seen[name] = i
 
 
 def _iter_parquet(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:

@@ -115,6 +115,13 @@ def text_fields(
     by_content = content_fields(record)
     if by_content:
         return by_content
+    named = [f for f in PLAIN_FIELDS if f in record]
+    if named and all(record[f] is None for f in named):
+        return []  # an export's empty message ("text": null): nothing to scan, nothing to learn
+    for f in named:
+        if record[f] is not None:
+            raise InputError(f"field is {type(record[f]).__name__}, expected text", path=path, line=line, field=f,
+                             hint="choose the text fields with --fields, e.g. --fields body,title")
     raise InputError(
         f"no text field found; the record has {sorted(record)}",
         path=path,

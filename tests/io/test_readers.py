@@ -6,6 +6,7 @@ import pytest
 
 from privtune.errors import InputError
 from privtune.io import Rejected, SourceRecord, detect_format, iter_records, text_fields
+from privtune.io.readers import csv_delimiter
 from privtune.io.records import RecordShape, detect_shape, get_field, set_field
 
 
@@ -118,3 +119,34 @@ def test_missing_field_lists_what_the_record_has():
     assert "d.jsonl, line 4" in msg and "'body'" in msg and "'id'" in msg
     with pytest.raises(InputError, match="--fields"):
         text_fields({"body": "x"})
+
+
+def test_csv_delimiter_is_sniffed_from_the_header(tmp_path):
+    # A European spreadsheet export: ";" between cells, a quoted line break, a UTF-8 BOM, CRLF.
+    p = tmp_path / "d.csv"
+    rows = ["客户;内容;电话", '张伟;"地址是北京市朝阳区建国路88号\n请尽快联系";13812345678', "李娜;你好;"]
+    p.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(rows).encode())
+    items = _items(p)
+    assert [i.data for i in items] == [
+        {"客户": "张伟", "内容": "地址是北京市朝阳区建国路88号\n请尽快联系", "电话": "13812345678"},
+        {"客户": "李娜", "内容": "你好", "电话": ""},
+    ]
+    assert [i.line for i in items] == [3, 4]
+    assert csv_delimiter("id\ttext\r\n") == "\t" and csv_delimiter('"a;b",c\n') == ","
+    assert csv_delimiter("text\n") == "," and csv_delimiter("a|b|c\n") == "|"
+
+
+def test_csv_duplicate_column_names_are_an_error_not_a_lost_column(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text('text,text,id\n"hello 张伟",x,1\n', encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        _items(p)
+    msg = str(exc.value)
+    assert "line 1" in msg and "'text' twice (columns 1 and 2)" in msg and "rename" in msg
+
+
+def test_null_text_field_is_empty_and_a_number_is_named():
+    assert text_fields({"text": None, "id": 3}) == []
+    with pytest.raises(InputError) as exc:
+        text_fields({"text": 13812345678}, path="d.jsonl", line=6)
+    assert "d.jsonl, line 6" in str(exc.value) and "field 'text'" in str(exc.value) and "int" in str(exc.value)
