@@ -89,6 +89,69 @@ def hashed_gains(  # noqa: PLR0913 (the model's arrays, passed rather than captu
     return out
 
 
+# Up to this many candidates the dominance test compares every pair (natural text has a few per
+# string); beyond it, the interval programme below, linear in the string's length. A run of
+# one repeated character ("张张张…") makes every (start, end) a candidate: pairwise, 1,000
+# characters took 2.5 s and 200,000 would take days.
+_PAIRWISE_MAX = 256
+
+
+@njit(cache=True, nogil=True)
+def _undominated(cs: list, ce: list, cg: list, n: int) -> list:
+    """Indices of the candidates that contain no better one, as the pairwise test decides.
+
+    Order candidates by the key (gain, then earlier index). best[s] holds, for the current
+    length, the best key among candidates inside [s, s + length): its own candidates, and the
+    best inside [s, s + length - 1) and [s + 1, s + length) from the previous length. A
+    candidate is kept when it is itself the best inside its own interval.
+    """
+    m = len(cs)
+    max_len = 0
+    for c in range(m):
+        if ce[c] - cs[c] > max_len:
+            max_len = ce[c] - cs[c]
+    # Candidates by length (counting sort), each length's in index order.
+    first = np.zeros(max_len + 2, dtype=np.int64)
+    for c in range(m):
+        first[ce[c] - cs[c] + 1] += 1
+    for length in range(1, max_len + 2):
+        first[length] += first[length - 1]
+    by_len = np.empty(m, dtype=np.int64)
+    fill = first.copy()
+    for c in range(m):
+        length = ce[c] - cs[c]
+        by_len[fill[length]] = c
+        fill[length] += 1
+    best_g = np.full(n + 1, -np.inf)
+    best_i = np.full(n + 1, -1, dtype=np.int64)
+    new_g = np.empty(n + 1)
+    new_i = np.empty(n + 1, dtype=np.int64)
+    dominated = np.zeros(m, dtype=np.bool_)
+    for length in range(1, max_len + 1):
+        for s in range(n - length + 1):
+            g, i = best_g[s], best_i[s]
+            g2, i2 = best_g[s + 1], best_i[s + 1]
+            if i2 >= 0 and (g2 > g or (g2 == g and (i < 0 or i2 < i))):
+                g, i = g2, i2
+            new_g[s], new_i[s] = g, i
+        for p in range(first[length], first[length + 1]):
+            c = by_len[p]
+            s = cs[c]
+            if new_i[s] < 0 or cg[c] > new_g[s] or (cg[c] == new_g[s] and c < new_i[s]):
+                new_g[s], new_i[s] = cg[c], c
+        for p in range(first[length], first[length + 1]):
+            c = by_len[p]
+            dominated[c] = new_i[cs[c]] != c
+        for s in range(n - length + 1):
+            best_g[s], best_i[s] = new_g[s], new_i[s]
+        best_g[n - length + 1], best_i[n - length + 1] = -np.inf, -1
+    keep = []
+    for c in range(m):
+        if not dominated[c]:
+            keep.append(c)
+    return keep
+
+
 @njit(cache=True, nogil=True)
 def decode_spans(  # noqa: PLR0913, PLR0912, PLR0915 (one pass over the decoder's tables)
     gains: np.ndarray,
@@ -182,17 +245,20 @@ def decode_spans(  # noqa: PLR0913, PLR0912, PLR0915 (one pass over the decoder'
     m = len(cs)
     # Dominance: drop a candidate containing a better one (higher gain, ties: listed earlier).
     keep = []
-    for a in range(m):
-        dominated = False
-        for b in range(m):
-            if (
-                b != a and cs[b] >= cs[a] and ce[b] <= ce[a]
-                and (cg[b] > cg[a] or (cg[b] == cg[a] and b < a))
-            ):  # fmt: skip
-                dominated = True
-                break
-        if not dominated:
-            keep.append(a)
+    if m <= _PAIRWISE_MAX:
+        for a in range(m):
+            dominated = False
+            for b in range(m):
+                if (
+                    b != a and cs[b] >= cs[a] and ce[b] <= ce[a]
+                    and (cg[b] > cg[a] or (cg[b] == cg[a] and b < a))
+                ):  # fmt: skip
+                    dominated = True
+                    break
+            if not dominated:
+                keep.append(a)
+    else:
+        keep = _undominated(cs, ce, cg, n)
     # Weighted interval scheduling over the survivors in (end, start) order (unique pairs).
     q = len(keep)
     order = np.empty(q, dtype=np.int64)
