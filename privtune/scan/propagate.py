@@ -16,6 +16,8 @@ give them the surrogate's matching part.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from itertools import accumulate
 
 from privtune.scan.analyzer import resolve_overlaps
 from privtune.scan.entities import MODEL_TYPES, Span
@@ -38,6 +40,21 @@ def _occurrences(text: str, value: str) -> list[int]:
             out.append(i)
         i = text.find(value, i + 1)
     return out
+
+
+class _Occupied:
+    """Which offsets some span covers: ``hits(i, j)`` is true if a span intersects [i, j), in
+    O(log n) (spans by start with a running maximum of their ends). A linear test per copy made
+    a record with many copies of a name quadratic: 200,000 characters took minutes."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        ordered = sorted(spans, key=lambda k: k.start)
+        self.starts = [k.start for k in ordered]
+        self.max_end = list(accumulate((k.end for k in ordered), max))
+
+    def hits(self, i: int, j: int) -> bool:
+        n = bisect_left(self.starts, j)  # spans starting before j
+        return n > 0 and self.max_end[n - 1] > i
 
 
 def propagate(texts: list[str], spans: list[list[Span]]) -> list[list[Span]]:
@@ -84,12 +101,14 @@ def propagate_with_aliases(
     aliases: list[dict[int, tuple[str, str]]] = []
     for text, found in zip(texts, spans):
         extra: list[Span] = []
+        occupied = None
         for value, src in values.items():
             if value not in text:  # the common case, without _occurrences' call and checks
                 continue
+            occupied = occupied or _Occupied(found)
             for i in _occurrences(text, value):
                 j = i + len(value)
-                if not any(i < k.end and k.start < j for k in found):
+                if not occupied.hits(i, j):
                     extra.append(Span(i, j, src.type, src.score, "propagated:" + src.detector))
         extra = resolve_overlaps(extra)
         # Partial mentions come second: a full copy ("王小明") beats its part ("小明") inside it.
@@ -97,12 +116,14 @@ def propagate_with_aliases(
         part_spans: list[Span] = []
         alias_at: dict[int, tuple[str, str]] = {}
         alias_by_span: dict[tuple[int, int], tuple[str, str]] = {}
+        occupied = None
         for needle, (part, src) in parts.items():
             if needle not in text:
                 continue
+            occupied = occupied or _Occupied(taken)
             for i in _occurrences(text, needle):
                 j = i + len(needle)
-                if not any(i < k.end and k.start < j for k in taken):
+                if not occupied.hits(i, j):
                     part_spans.append(Span(i, j, "PERSON", src.score, "propagated:" + part.kind))
                     if part.alias is not None:
                         alias_by_span[(i, j)] = part.alias

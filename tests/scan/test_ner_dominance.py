@@ -39,3 +39,28 @@ def test_a_long_run_of_one_character_is_tagged_in_linear_time():
     # 20,000 characters: with the pairwise test this took hours (2.5 s at 1,000, x4 per doubling).
     spans = Analyzer().analyze("张" * 20000)
     assert all(0 <= s.start < s.end <= 20000 for s in spans)
+
+
+def test_occupied_matches_the_linear_overlap_test():
+    from privtune.scan.entities import Span
+    from privtune.scan.propagate import _Occupied
+
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        spans = []
+        for _ in range(int(rng.integers(0, 8))):
+            s = int(rng.integers(0, 30))
+            spans.append(Span(s, s + int(rng.integers(1, 6)), "PERSON", 0.9, "t"))
+        occ = _Occupied(spans)
+        for i in range(0, 32):
+            for j in range(i + 1, min(i + 6, 36)):
+                assert occ.hits(i, j) == any(i < k.end and k.start < j for k in spans)
+
+
+def test_many_copies_of_a_name_are_propagated_in_linear_time():
+    from privtune.scan.entities import Span
+    from privtune.scan.propagate import propagate
+
+    text = "王小明来了。" * 20000  # 20,000 copies; the linear overlap test made this minutes
+    out = propagate([text], [[Span(0, 3, "PERSON", 0.9, "t")]])[0]
+    assert len(out) == 20000 and out[-1].start == 6 * 19999
