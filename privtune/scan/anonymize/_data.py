@@ -167,11 +167,15 @@ def cn_regions() -> tuple[Region, ...]:
 
 def pick(rng: random.Random, pool: Sequence[T], avoid: object = None, tries: int = 8) -> T:
     """A random element of ``pool``, different from ``avoid`` when the pool allows it."""
-    choice = pool[rng.randrange(len(pool))]
+    # ``randrange(n)`` is ``_randbelow(n)`` for n > 0 (see `_common.rand_digits`); an empty pool
+    # still raises as ``randrange(0)`` did.
+    n = len(pool)
+    below = rng._randbelow if n > 0 else rng.randrange
+    choice = pool[below(n)]
     for _ in range(tries):
         if choice != avoid:
             break
-        choice = pool[rng.randrange(len(pool))]
+        choice = pool[below(n)]
     return choice
 
 
