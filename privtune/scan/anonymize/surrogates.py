@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from privtune.scan.anonymize import dates, names, numbers, places
 from privtune.scan.anonymize._common import SurrogateContext
+from privtune.scan.anonymize.keyed_draws import KeyedDraws, keyed_block
 from privtune.scan.anonymize.operators import keyed_digest, normalise_value
 
 Generator = Callable[[str, random.Random, SurrogateContext], "str | None"]
@@ -49,29 +50,50 @@ LANGUAGE_TYPES = frozenset({"PERSON", "ORGANIZATION", "ADDRESS"})
 _ATTEMPTS = 4
 
 
+PSEUDONYM_VERSIONS = (1, 2)
+
+
 def keyed_rng(key: bytes, label: str, normalised: str) -> random.Random:
-    """A ``random.Random`` seeded with the 256-bit keyed digest of (label, value)."""
+    """A ``random.Random`` seeded with the 256-bit keyed digest of (label, value) (version 1)."""
     return random.Random(int.from_bytes(keyed_digest(key, label, normalised), "big"))
 
 
+def keyed_draws(key: bytes, label: str, normalised: str) -> KeyedDraws:
+    """The version-2 stream of (label, value): see `keyed_draws`."""
+    return KeyedDraws(keyed_block(key, label, normalised))
+
+
+def rng_factory(version: int) -> Callable[[bytes, str, str], "random.Random | KeyedDraws"]:
+    """How values are seeded in pseudonym format ``version`` (1: Mersenne Twister, 2: BLAKE2b)."""
+    if version == 1:
+        return keyed_rng
+    if version == 2:
+        return keyed_draws
+    raise ValueError(f"unknown pseudonym version {version!r}; known: {PSEUDONYM_VERSIONS}")
+
+
 def surrogate(
-    entity_type: str, value: str, key: bytes, *, lang: str = "en", keep_birth_year: bool = False
+    entity_type: str, value: str, key: bytes, *, lang: str = "en", keep_birth_year: bool = False,
+    version: int = 1,
 ) -> str | None:
     """Fake value for ``value`` of ``entity_type``, or None when the caller must redact.
 
     ``lang`` ("zh"/"en") is the record language, used only if the value has no letters.
-    ``keep_birth_year`` keeps the birth year in ID cards and dates of birth.
+    ``keep_birth_year`` keeps the birth year in ID cards and dates of birth. ``version`` is the
+    pseudonym format (1 or 2, see `keyed_draws`): the same inputs give the same surrogate
+    within a version, different ones across versions.
     """
     gen = GENERATORS.get(entity_type)
     if gen is None or not value.strip():  # SECRET and unknown types: never invent a value
         return None
+    seeded = rng_factory(version)
     norm = normalise_value(entity_type, value)
-    ctx = SurrogateContext(lambda label, token: keyed_rng(key, label, token), lang, keep_birth_year)
+    ctx = SurrogateContext(lambda label, token: seeded(key, label, token), lang, keep_birth_year)
     for attempt in range(_ATTEMPTS):
         # Attempt 0 is seeded exactly by HMAC(key, type:value); later ones only exist for the
         # rare draw that reproduces the original and stay deterministic.
         label = entity_type if attempt == 0 else f"{entity_type}#{attempt}"
-        rng = None if entity_type in CONTEXT_ONLY else keyed_rng(key, label, norm)
+        rng = None if entity_type in CONTEXT_ONLY else seeded(key, label, norm)
         result = gen(value, rng, ctx)  # type: ignore[arg-type]
         if result is None:
             return None
@@ -80,8 +102,9 @@ def surrogate(
     return None
 
 
-def cn_given_surrogate(given: str, key: bytes) -> str:
+def cn_given_surrogate(given: str, key: bytes, version: int = 1) -> str:
     """What the Chinese given name ``given`` becomes inside any full name's surrogate ("小明"
     of "王小明"), so a record that later says just "小明" stays consistent with it."""
-    ctx = SurrogateContext(lambda label, token: keyed_rng(key, label, token), "zh", False)
+    seeded = rng_factory(version)
+    ctx = SurrogateContext(lambda label, token: seeded(key, label, token), "zh", False)
     return names.cn_given(given, ctx)
