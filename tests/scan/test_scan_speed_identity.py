@@ -112,6 +112,22 @@ def test_blob_prefilter_never_hides_a_blob() -> None:
     assert garbage_reasons(f"see {blob} end") == (f"base64/hex blob: {len(blob)} chars (97% of text)",)
 
 
+def test_blob_run_search_equals_the_longest_run_test() -> None:
+    # garbage_reasons asks "is some run of blob characters 32+ long?" with one search for 32 in
+    # a row instead of the longest of all runs; same answer.
+    from privtune.scan.curation.poisoning import _BLOB_CHARS_RE, _BLOB_RUN32_RE, garbage_reasons
+
+    rng = random.Random(6)
+    pieces = ["a", "B9", "+/", "x" * 7, "0123456789abcdef", " ", "\n", "张", "=", "-", "Q" * 31, "Q" * 32]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        longest = max(map(len, _BLOB_CHARS_RE.findall(text)), default=0)
+        assert bool(_BLOB_RUN32_RE.search(text)) == (longest >= 32), text
+    assert garbage_reasons("ab" * 40) == ("low character diversity: 2 distinct characters",)
+    assert garbage_reasons("ab" * 40 + "c") == ("low character diversity: 3 distinct characters",)
+    assert garbage_reasons("ab" * 40 + "cd") == ()
+
+
 @pytest.mark.parametrize("width_log2", [3, 8, 21])
 def test_count_min_kernel_matches_numpy_update(width_log2: int) -> None:
     from privtune.scan.curation.poisoning import CountMinSketch
@@ -178,3 +194,39 @@ def test_dedup_band_index_same_as_one_insert_per_band() -> None:
     assert fast.counts == ref.counts and fast.counts["unique"] > _BAND_CAP and fast.counts["near"] > 0
     full = "SELECT max(c) FROM (SELECT count(*) c FROM band GROUP BY key, b)"
     assert fast._conn().execute(full).fetchone()[0] == _BAND_CAP  # some buckets did hit the cap
+
+
+def test_risk_patterns_behind_a_first_character_lookahead_match_as_before() -> None:
+    import re as _re
+
+    from privtune.scan.curation import risk
+
+    wrapped = [risk._ONE_OFF_STRONG, risk._SPECIAL_CASE] + [
+        p for _, p, _ in risk._DUMP_PATTERNS if isinstance(p, _re.Pattern) and p.pattern.startswith("(?=[")
+    ]
+    assert len(wrapped) == 4
+    guarded = [p for _, p, _ in risk._DUMP_PATTERNS if isinstance(p, risk._Needs)]
+    assert len(guarded) == 1
+
+    def reference(p: _re.Pattern[str]) -> _re.Pattern[str]:
+        # The pattern as it was: the source inside "(?=[...])(?:" ... ")", same flags.
+        return _re.compile(p.pattern[p.pattern.index("])(?:") + 5 : -1], p.flags)
+
+    words = ["exception", "EXCEPTIONAL", "ExCeption", "special case", "SPECIAL CASE", "one-time", "one off",
+             "One Time", "outside the policy", "Outside our warranty", "make an exception", "make a one-time exception",
+             "escalated to the manager", "Manager Override", "one-time courtesy", "例外", "特殊情况", "个案", "特例",
+             "不符合政策", "超出保修", "特殊处理", "破例", "一次性补偿", "投诉升级", "SELECT a FROM t", "select * from t;",
+             "Insert Into t (", "update t set a = 1", "DELETE FROM x", "create table t (", "DROP TABLE y",
+             "host: db", "PORT = 1", "user=me", "password :x", "\n", " ", "-", "x", "nonexception", "someone",
+             "ſpecial caſe", "ONE-TİME", "outſide", "\u212aey", "一", "eso", "o", "e", "s", "：", "＝"]
+    rng = random.Random(31)
+    for _ in range(3000):
+        text = "".join(rng.choice(words) + rng.choice(["", " ", "\n", ", ", "x"]) for _ in range(rng.randint(0, 8)))
+        for p in wrapped:
+            ref = reference(p)
+            assert [m.span() for m in p.finditer(text)] == [m.span() for m in ref.finditer(text)], (p.pattern, text)
+            got, want = p.search(text), ref.search(text)
+            assert (got and got.span()) == (want and want.span())
+        for g in guarded:
+            assert [m.span() for m in g.finditer(text)] == [m.span() for m in g.pattern.finditer(text)]
+            assert bool(g.search(text)) == bool(g.pattern.search(text))

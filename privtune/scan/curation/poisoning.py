@@ -150,6 +150,7 @@ _RUN_RE = re.compile(r"(\S)\1{29,}")
 # Every _BLOB_RE match lies inside a run of 32+ of these characters; whole runs are found in one
 # linear pass, while _BLOB_RE retries {40,} at every position of every short word.
 _BLOB_CHARS_RE = re.compile(r"[A-Za-z0-9+/]+")
+_BLOB_RUN32_RE = re.compile(r"[A-Za-z0-9+/]{32}")  # a 32+ run exists iff 32 in a row do
 _RULERS = frozenset("-=_*#~.·—─━+")
 # UTF-8 read as Latin-1/cp1252: a lead byte (Â..ï) followed by a continuation byte, which shows
 # up as \x80-\xbf or as one of cp1252's replacements for 0x80-0x9f. Plus GBK-era classics.
@@ -167,7 +168,7 @@ def garbage_reasons(text: str) -> tuple[str, ...]:
     if ctrl >= 3 and ctrl / n >= 0.02:
         out.append(f"control/replacement characters: {ctrl / n:.0%} of text")
     blob = 0
-    if max(map(len, _BLOB_CHARS_RE.findall(text)), default=0) >= 32:
+    if _BLOB_RUN32_RE.search(text):  # some run of the blob characters is 32+ long
         blob = sum(len(m) for m in _BLOB_RE.findall(text) if _looks_encoded(m))
     if blob >= 200 or (blob >= 64 and blob / n >= 0.5):
         out.append(f"base64/hex blob: {blob} chars ({blob / n:.0%} of text)")
@@ -180,7 +181,8 @@ def garbage_reasons(text: str) -> tuple[str, ...]:
     run = max((k for k, ruler in runs if k / len(visible) >= 0.5 or (k >= 50 and not ruler)), default=0)
     if run:
         out.append(f"repeated character: run of {run}")
-    elif len(visible) >= 30 and len(set(visible)) <= 3:
+    # (Four distinct characters among the first 64 already rule out "low diversity".)
+    elif len(visible) >= 30 and len(set(visible[:64])) <= 3 and len(set(visible)) <= 3:
         out.append(f"low character diversity: {len(set(visible))} distinct characters")
     elif len(visible) >= 200:
         sample = visible[:65536].encode("utf-8")
