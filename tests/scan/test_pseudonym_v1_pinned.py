@@ -94,3 +94,17 @@ def test_ascii_fill_slots_fast_path_equals_the_general_loop() -> None:
         n = sum(1 for ch in original if is_digit_slot(ch))
         new = "".join(str(i % 10) for i in range(7, 7 + n))
         assert fill_slots(original, new, is_digit_slot) == general(original, new)
+
+
+def test_ascii_normalisation_fast_path_equals_the_general_one() -> None:
+    import string
+    import unicodedata
+
+    from privtune.scan.anonymize.operators import normalise_value
+
+    rng = random.Random(3)
+    alphabet = string.printable + "é１２Ａ－"
+    for _ in range(5000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        nfkc = unicodedata.normalize("NFKC", value).strip()
+        assert normalise_value("BANK_CARD", value) == "".join(ch for ch in nfkc if ch.isalnum()).upper()
