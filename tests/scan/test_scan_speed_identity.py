@@ -230,3 +230,14 @@ def test_risk_patterns_behind_a_first_character_lookahead_match_as_before() -> N
         for g in guarded:
             assert [m.span() for m in g.finditer(text)] == [m.span() for m in g.pattern.finditer(text)]
             assert bool(g.search(text)) == bool(g.pattern.search(text))
+
+
+def test_compiled_unique_is_numpys() -> None:
+    from privtune.scan.curation.kernels import unique_sorted
+
+    rng = np.random.default_rng(4)
+    for size in [0, 1, 2, 5, 40, 300]:
+        for high in [3, 2**32, 2**63]:
+            x = rng.integers(0, high, size, dtype=np.uint64)
+            got = unique_sorted(x)
+            assert got.dtype == np.uint64 and np.array_equal(got, np.unique(x))

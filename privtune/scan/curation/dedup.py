@@ -17,6 +17,7 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -129,11 +130,22 @@ def text_minhash(text: str, n: int = DEFAULT_SHINGLE, num_perm: int = DEFAULT_NU
         return None
     if not 1 <= num_perm <= _MAX_PERM:
         raise ValueError(f"num_perm must be in 1..{_MAX_PERM}, got {num_perm}")
-    from privtune.scan.curation.kernels import shingle_minhash  # numba: imported on first use
-
     cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     n = max(1, min(n, len(cp), len(_POS_MULT)))
-    return shingle_minhash(cp, n, _POS_MULT, _PERM_A[:num_perm], _PERM_B[:num_perm])
+    return compiled().shingle_minhash(cp, n, _POS_MULT, _PERM_A[:num_perm], _PERM_B[:num_perm])
+
+
+_KERNELS: list[ModuleType] = []
+
+
+def compiled() -> ModuleType:
+    """`privtune.scan.curation.kernels`, imported on first use (numba is heavy), then kept: an
+    import statement in every per-record call cost ~1 µs each."""
+    if not _KERNELS:
+        from privtune.scan.curation import kernels
+
+        _KERNELS.append(kernels)
+    return _KERNELS[0]
 
 
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:

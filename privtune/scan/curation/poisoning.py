@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from privtune.scan.curation.backdoor import BackdoorParams, backdoor_groups, slot_dtype
-from privtune.scan.curation.dedup import _mix, _signed, normalize, text_minhash
+from privtune.scan.curation.dedup import _mix, _signed, compiled, normalize, text_minhash
 from privtune.scan.curation.flags import Flag, FlagStore, FlagSummary
 from privtune.scan.curation.store import Spill, temp_db
 
@@ -81,39 +81,40 @@ def prompt_units(text: str) -> np.ndarray:
     folded, spans, cjk_runs = _unit_spans(text)
     if not spans and not cjk_runs:
         return np.empty(0, dtype=np.uint64)
-    from privtune.scan.curation.kernels import unit_hashes  # numba: imported on first use
-
     # One compiled pass, bit for bit `_span_hashes` over the spans and the runs' 2-/3-grams
-    # (the numpy version, `_prompt_units_numpy`, spent ~20 µs per record in call overhead).
+    # (the numpy version, `_prompt_units_numpy`, spent ~20 µs per record in call overhead),
+    # and np.unique of them in the same call.
     cp = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
-    hashes = unit_hashes(cp, np.array(spans, dtype=np.int64).reshape(-1, 2),
-                         np.array(cjk_runs, dtype=np.int64).reshape(-1, 2), _BASE, _BASE_INV)
-    return np.unique(hashes)
+    return compiled().unit_hash_set(cp, np.array(spans, dtype=np.int64).reshape(-1, 2),
+                                    np.array(cjk_runs, dtype=np.int64).reshape(-1, 2), _BASE, _BASE_INV)
 
 
-def _unit_spans(text: str) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
-    """The folded prompt, its word/word-pair/symbol spans and its CJK runs (of 3+ characters)."""
+def _unit_spans(text: str) -> tuple[str, list[int], list[tuple[int, int]]]:
+    """The folded prompt, its word/word-pair/symbol spans (flat: start, end, start, end …)
+    and its CJK runs (of 3+ characters)."""
     folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-    spans: list[tuple[int, int]] = []
+    spans: list[int] = []
     cjk_runs: list[tuple[int, int]] = []
     prev_start = -1  # start of the previous token if it was a word, for word pairs
     for m in _UNIT_RE.finditer(folded):
         s, e = m.span()
-        if m.lastindex == 2:  # word
-            spans.append((s, e))
+        kind = m.lastindex
+        if kind == 2:  # word
             if prev_start >= 0:
-                spans.append((prev_start, e))  # whitespace is collapsed: always "w1 w2"
+                spans += (s, e, prev_start, e)  # whitespace is collapsed: always "w1 w2"
+            else:
+                spans += (s, e)
             prev_start = s
             continue
         prev_start = -1
-        if m.lastindex == 3 or e - s < 3:
-            spans.append((s, e))
+        if kind == 3 or e - s < 3:
+            spans += (s, e)
         else:
             cjk_runs.append((s, e))
     return folded, spans, cjk_runs
 
 
-def _prompt_units_numpy(folded: str, spans: list[tuple[int, int]], cjk_runs: list[tuple[int, int]]) -> np.ndarray:
+def _prompt_units_numpy(folded: str, spans: list[int], cjk_runs: list[tuple[int, int]]) -> np.ndarray:
     """The numpy reference of `prompt_units`' hashing step (tests compare the kernel with it)."""
     parts = [np.array(spans, dtype=np.int64).reshape(-1, 2)]
     for s, e in cjk_runs:
@@ -221,9 +222,7 @@ class CountMinSketch:
     def add(self, keys: np.ndarray) -> np.ndarray:
         """Count each (distinct) key once; returns the new estimates (compiled `kernels.cms_add`,
         the same table and estimates as `add_numpy`, without its ~10 temporary arrays)."""
-        from privtune.scan.curation.kernels import cms_add  # numba: imported on first use
-
-        return cms_add(self.table, self.mult[:, 0], self.shift, np.ascontiguousarray(keys, dtype=np.uint64))
+        return compiled().cms_add(self.table, self.mult[:, 0], self.shift, np.ascontiguousarray(keys, dtype=np.uint64))
 
     def add_numpy(self, keys: np.ndarray) -> np.ndarray:
         """The numpy reference of `add` (tests compare the two)."""
@@ -330,7 +329,7 @@ class PoisonDetector:
 
     def _observe_units(self, index: int, units: np.ndarray, answer_sig: np.ndarray) -> None:
         self._n_prompts += 1
-        units = np.unique(units >> _U64(32))
+        units = compiled().unique_sorted(units >> _U64(32))  # np.unique, compiled
         df = self._df.add(units)
         ceiling = max(self.rare_df_floor, self.rare_df_fraction * self._n_prompts)
         # Document frequency only grows, so a unit already above the ceiling can never be rare:
