@@ -241,3 +241,22 @@ def test_compiled_unique_is_numpys() -> None:
             x = rng.integers(0, high, size, dtype=np.uint64)
             got = unique_sorted(x)
             assert got.dtype == np.uint64 and np.array_equal(got, np.unique(x))
+
+
+def test_normalize_by_two_substitutions_equals_the_translate_table() -> None:
+    import unicodedata
+
+    from privtune.scan.curation.dedup import _fold_table, normalize
+
+    def reference(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", text).casefold().translate(_fold_table()).split())
+
+    # Every BMP character alone and between letters, astral ones, and random mixtures.
+    for cp in range(0x10000):
+        ch = chr(cp)  # lone surrogates included: json.loads can produce them
+        assert normalize(f"a{ch}b") == reference(f"a{ch}b"), hex(cp)
+    rng = random.Random(12)
+    pool = [chr(c) for c in (0x1F600, 0x20000, 0x1D400, 0xE0001)] + list(_ALPHABET) + ["\u200b", "\u00ad", "\ufeff", "！"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
+        assert normalize(text) == reference(text), text

@@ -13,6 +13,7 @@ premixed 64-bit shingle hashes, so signature values fit in 32 bits.
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 import unicodedata
 from dataclasses import dataclass
@@ -61,9 +62,35 @@ def _fold_table() -> dict[int, str | None]:
     return table
 
 
+def _char_class(codepoints: list[int]) -> str:
+    """A regex character class of exactly ``codepoints`` (sorted), as ranges."""
+    parts, i = [], 0
+    while i < len(codepoints):
+        j = i
+        while j + 1 < len(codepoints) and codepoints[j + 1] == codepoints[j] + 1:
+            j += 1
+        a, b = re.escape(chr(codepoints[i])), re.escape(chr(codepoints[j]))
+        parts.append(a if i == j else f"{a}-{b}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+@lru_cache(maxsize=1)
+def _fold_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """`_fold_table` as two substitutions: its characters mapped to a space, and those it drops.
+    A regex class tests a character against a bitmap; ``str.translate`` with a 65,536-entry
+    dict looks each non-ASCII character up one by one (~4 µs more per chat record)."""
+    table = _fold_table()
+    to_space = sorted(cp for cp, v in table.items() if v == " ")
+    dropped = sorted(cp for cp, v in table.items() if v is None)
+    return re.compile(_char_class(to_space)), re.compile(_char_class(dropped))
+
+
 def normalize(text: str) -> str:
-    """NFKC, casefold, punctuation -> space, whitespace collapsed to single spaces."""
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_fold_table())
+    """NFKC, casefold, punctuation -> space, whitespace collapsed to single spaces (format
+    characters dropped): the same as ``.translate(_fold_table())`` before the split."""
+    to_space, dropped = _fold_patterns()
+    folded = dropped.sub("", to_space.sub(" ", unicodedata.normalize("NFKC", text).casefold()))
     return " ".join(folded.split())
 
 
