@@ -9,6 +9,7 @@ drawn from the caller's seeded RNG only, so it is a pure function of (key, value
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import re
 
@@ -50,6 +51,7 @@ _CN_AREA_4 = tuple(
 _EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension|#|转|分机)\s*[0-9０-９]{1,6}$", re.I)
 
 
+@functools.lru_cache(maxsize=4096)  # pure; each phone is split for its key, then again to rewrite it
 def split_phone(value: str) -> tuple[str, str, str]:
     """Split a phone number into (country-code digits as written, national digits, kind).
 

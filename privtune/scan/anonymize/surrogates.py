@@ -15,6 +15,7 @@ could be a real one, so secrets are always redacted.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 
@@ -88,7 +89,7 @@ def surrogate(
         return None
     seeded = rng_factory(version)
     norm = normalise_value(entity_type, value)
-    ctx = SurrogateContext(lambda label, token: seeded(key, label, token), lang, keep_birth_year)
+    ctx = _context(key, version, lang, keep_birth_year)
     for attempt in range(_ATTEMPTS):
         # Attempt 0 is seeded exactly by HMAC(key, type:value); later ones only exist for the
         # rare draw that reproduces the original and stay deterministic.
@@ -102,9 +103,16 @@ def surrogate(
     return None
 
 
+@functools.lru_cache(maxsize=64)
+def _context(key: bytes, version: int, lang: str, keep_birth_year: bool) -> SurrogateContext:
+    """The generators' context for one key, format and record setting: immutable, so built once
+    (a frozen dataclass and its closure cost ~2 µs, paid before per surrogate)."""
+    seeded = rng_factory(version)
+    return SurrogateContext(lambda label, token: seeded(key, label, token), lang, keep_birth_year)
+
+
 def cn_given_surrogate(given: str, key: bytes, version: int = 1) -> str:
     """What the Chinese given name ``given`` becomes inside any full name's surrogate ("小明"
     of "王小明"), so a record that later says just "小明" stays consistent with it."""
-    seeded = rng_factory(version)
-    ctx = SurrogateContext(lambda label, token: seeded(key, label, token), "zh", False)
+    ctx = _context(key, version, "zh", False)
     return names.cn_given(given, ctx)
