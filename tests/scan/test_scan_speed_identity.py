@@ -260,3 +260,44 @@ def test_normalize_by_two_substitutions_equals_the_translate_table() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
         assert normalize(text) == reference(text), text
+
+
+def test_dedup_insert_first_gives_the_verdicts_and_index_of_lookup_first() -> None:
+    from privtune.scan.curation import RecordSummary
+    from privtune.scan.curation.dedup import UNIQUE, Deduplicator, _signed
+
+    class LookupFirst(Deduplicator):  # observe as it was: look the exact hash up, insert if kept
+        def observe(self, index: int, summary: RecordSummary):  # type: ignore[no-untyped-def]
+            ehash = _signed(summary.exact_hash)
+            db = self._conn()
+            row = db.execute("SELECT record FROM exact WHERE h = ?", (ehash,)).fetchone()
+            if row is not None:
+                result = type(UNIQUE)("exact", row[0], 1.0)
+            else:
+                result = self._classify(ehash, summary.signature, True)
+            self.counts[result.kind] += 1
+            if result.kind == "unique":
+                db.execute("INSERT INTO exact VALUES (?, ?)", (ehash, index))
+                if self.near and summary.signature is not None:
+                    self._index(index, summary.signature, self._probe_keys)
+            return result
+
+    rng = np.random.default_rng(8)
+    base = rng.integers(0, 2**32, 128, dtype=np.uint64)
+    hashes = [int(h) for h in rng.integers(0, 2**64 - 1, 40, dtype=np.uint64)]  # few: many exact repeats
+    fast, ref = Deduplicator(), LookupFirst()
+    kinds = set()
+    for i in range(600):
+        sig = base.copy()
+        sig[rng.choice(128, rng.integers(0, 128), replace=False)] = rng.integers(0, 2**32, 1, dtype=np.uint64)[0] + i
+        summary = RecordSummary(i, 10, hashes[int(rng.integers(0, len(hashes)))] if i % 3 else int(rng.integers(0, 2**63)), sig)
+        got, want = fast.observe(i, summary), ref.observe(i, summary)
+        assert got == want, i
+        kinds.add(got.kind)
+    assert kinds == {"unique", "exact", "near"}
+    for table in ("exact", "band", "sig"):
+        dump = f"SELECT * FROM {table} ORDER BY 1, 2"
+        assert fast._conn().execute(dump).fetchall() == ref._conn().execute(dump).fetchall(), table
+    with pytest.raises(ValueError):  # a bad signature leaves no trace in the index
+        fast.observe(600, RecordSummary(600, 10, 12345, np.zeros(3, dtype=np.uint64)))
+    assert fast._conn().execute("SELECT count(*) FROM exact WHERE h = 12345").fetchone()[0] == 0

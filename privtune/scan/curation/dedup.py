@@ -265,11 +265,21 @@ class Deduplicator:
     def observe(self, index: int, summary: RecordSummary) -> DedupResult:
         """Classify one record against everything kept so far, then index it if unique."""
         ehash = _signed(summary.exact_hash)
-        result = self._classify(ehash, summary.signature)
+        db = self._conn()
+        # Insert first (one statement for the common, unique record instead of a lookup and an
+        # insert); a record that turns out not to be kept has its row removed again below, so
+        # the table holds kept records only, as before.
+        inserted = db.execute("INSERT OR IGNORE INTO exact VALUES (?, ?)", (ehash, index)).rowcount == 1
+        try:
+            result = self._classify(ehash, summary.signature, inserted)
+        except BaseException:
+            if inserted:  # leave the index as it was (e.g. a signature of the wrong shape)
+                db.execute("DELETE FROM exact WHERE h = ?", (ehash,))
+            raise
         self.counts[result.kind] += 1
+        if result.kind != "unique" and inserted:
+            db.execute("DELETE FROM exact WHERE h = ?", (ehash,))
         if result.kind == "unique":
-            db = self._conn()
-            db.execute("INSERT INTO exact VALUES (?, ?)", (ehash, index))
             if self.near and summary.signature is not None:
                 self._index(index, summary.signature, self._probe_keys)
             self._pending += 1
@@ -279,12 +289,15 @@ class Deduplicator:
                 self._pending = 0
         return result
 
-    def _classify(self, ehash: int, sig: np.ndarray | None) -> DedupResult:
+    def _classify(self, ehash: int, sig: np.ndarray | None, new_hash: bool | None = None) -> DedupResult:
+        """``new_hash``: whether ``ehash`` was just inserted, i.e. no kept record had it (None:
+        look it up)."""
         self._probe_keys = None  # the band keys of ``sig`` once computed, reused by `_index`
         db = self._conn()
-        row = db.execute("SELECT record FROM exact WHERE h = ?", (ehash,)).fetchone()
-        if row is not None:
-            return DedupResult("exact", row[0], 1.0)
+        if not new_hash:
+            row = db.execute("SELECT record FROM exact WHERE h = ?", (ehash,)).fetchone()
+            if row is not None:
+                return DedupResult("exact", row[0], 1.0)
         if not self.near or sig is None:
             return UNIQUE
         if sig.shape != (self.num_perm,):
