@@ -1,8 +1,10 @@
 """Pseudonymisation: consistent, format-preserving fake values.
 
-A surrogate is a pure function of (key, entity type, normalised value): the generator's RNG
-is seeded with HMAC-SHA256(key, type ":" value), so the same real value gets the same fake
-value in every record, worker process and run that uses the same key, with no shared state.
+A surrogate is a pure function of (key, format version, entity type, normalised value), so the
+same real value gets the same fake value in every record, worker process and run that uses the
+same key, with no shared state. Format 1 seeds a ``random.Random`` with HMAC-SHA256(key, type
+":" value); format 2 draws from keyed BLAKE2b output (`keyed_draws`), several times cheaper,
+with other surrogates: which format a scan uses follows its key (`privtune.scan.pseudonym_version`).
 Consistency across runs also assumes the same Faker/python-stdnum versions (their word lists
 and region table feed the generators).
 
