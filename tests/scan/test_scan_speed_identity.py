@@ -301,3 +301,24 @@ def test_dedup_insert_first_gives_the_verdicts_and_index_of_lookup_first() -> No
     with pytest.raises(ValueError):  # a bad signature leaves no trace in the index
         fast.observe(600, RecordSummary(600, 10, 12345, np.zeros(3, dtype=np.uint64)))
     assert fast._conn().execute("SELECT count(*) FROM exact WHERE h = 12345").fetchone()[0] == 0
+
+
+def test_compiled_largest_cluster_and_median_equal_numpys() -> None:
+    from privtune.scan.curation.backdoor import _PIVOTS, largest_cluster, largest_cluster_numpy, median_of_counts
+
+    rng = np.random.default_rng(10)
+    for trial in range(300):
+        m = int(rng.choice([1, 2, 5, 33, 70, _PIVOTS + 40]))
+        n_answers = int(rng.integers(1, 6))
+        answers = rng.integers(0, 4, (n_answers, 32)).astype(np.uint16)  # few values: many ties
+        sigs = answers[rng.integers(0, n_answers, m)].copy()
+        noise = rng.random((m, 32)) < rng.choice([0.0, 0.1, 0.4])
+        sigs[noise] = rng.integers(0, 4, int(noise.sum())).astype(np.uint16)
+        for min_sim in (0.6, 0.8, 1.0, 0.5 + 1 / 64):
+            p1, near1 = largest_cluster(sigs, min_sim)
+            p2, near2 = largest_cluster_numpy(sigs, min_sim)
+            assert p1 == p2 and np.array_equal(near1, near2), (trial, min_sim)
+    for n in (1, 2, 31, 32):
+        for _ in range(50):
+            values = rng.integers(0, int(rng.choice([3, 2**20, 2**32])), n).astype(np.int64)
+            assert median_of_counts(values) == float(np.median(values))
