@@ -322,3 +322,42 @@ def test_compiled_largest_cluster_and_median_equal_numpys() -> None:
         for _ in range(50):
             values = rng.integers(0, int(rng.choice([3, 2**20, 2**32])), n).astype(np.int64)
             assert median_of_counts(values) == float(np.median(values))
+
+
+def test_zlib_size_floor_holds_and_garbage_verdicts_do_not_move() -> None:
+    import zlib
+
+    from privtune.scan.curation import poisoning
+    from privtune.scan.curation.poisoning import _compressed_size_floor, garbage_reasons
+
+    rng = random.Random(21)
+    words = ["the", "order", "张三", "退款", "ERROR", "0x1f", "==", "abc" * 5, "订单号", "é", "\u200b", "x" * 40]
+    samples = []
+    for _ in range(1500):
+        kind = rng.random()
+        if kind < 0.4:  # prose-like
+            text = " ".join(rng.choice(words) for _ in range(rng.randint(40, 600)))
+        elif kind < 0.7:  # repetitive: a short unit many times, a little noise
+            unit = "".join(rng.choice("abcdef张三0123") for _ in range(rng.randint(1, 12)))
+            text = unit * rng.randint(20, 400) + "".join(rng.choice(words) for _ in range(rng.randint(0, 5)))
+        else:  # random bytes-ish characters: many distinct values
+            text = "".join(chr(rng.randint(33, 0x2FF)) for _ in range(rng.randint(50, 1500)))
+        samples.append(text)
+    for text in samples:
+        data = "".join(text.split())[:65536].encode("utf-8")
+        assert len(zlib.compress(data, 1)) >= _compressed_size_floor(data), text[:60]
+
+    def reference(text: str) -> tuple[str, ...]:  # always compress, as before the floor
+        saved = poisoning._compressed_size_floor
+        poisoning._compressed_size_floor = lambda sample: 0.0  # type: ignore[assignment]
+        try:
+            return garbage_reasons(text)
+        finally:
+            poisoning._compressed_size_floor = saved
+
+    flagged = 0
+    for text in samples:
+        got = garbage_reasons(text)
+        assert got == reference(text), text[:60]
+        flagged += any(r.startswith("highly repetitive") for r in got)
+    assert flagged > 10  # the fuzz does reach the verdict both ways
