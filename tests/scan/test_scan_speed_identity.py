@@ -361,3 +361,19 @@ def test_zlib_size_floor_holds_and_garbage_verdicts_do_not_move() -> None:
         assert got == reference(text), text[:60]
         flagged += any(r.startswith("highly repetitive") for r in got)
     assert flagged > 10  # the fuzz does reach the verdict both ways
+
+
+def test_run_prefilter_never_hides_a_run() -> None:
+    from privtune.scan.curation.poisoning import _PAIR_RE, _RUN_RE, _RUN_STRIDE, garbage_reasons
+
+    rng = random.Random(17)
+    for _ in range(4000):
+        parts = [rng.choice(["a", "b", "张", "=", "-", "ab", "x" * rng.randint(1, 45), "=" * rng.randint(20, 60)])
+                 for _ in range(rng.randint(1, 12))]
+        visible = "".join(parts)
+        if _RUN_RE.search(visible):
+            assert _PAIR_RE.search(visible[::_RUN_STRIDE]), visible
+    # Verdicts as the code before the prefilter gave them.
+    assert garbage_reasons("ok" + "!" * 30) == ("repeated character: run of 30",)
+    assert garbage_reasons("=" * 50 + "see the table below for the numbers") == ("repeated character: run of 50",)
+    assert garbage_reasons("a" * 14 + "b" + "c" * 60 + " words here to pad") == ("repeated character: run of 60",)

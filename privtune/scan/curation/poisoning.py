@@ -148,6 +148,8 @@ def answer_signature_of_normalized(normalized: str) -> np.ndarray | None:
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 _BLOB_RE = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}|(?:0x)?[0-9A-Fa-f]{32,}")
 _RUN_RE = re.compile(r"(\S)\1{29,}")
+_RUN_STRIDE = 15  # half of _RUN_RE's shortest run
+_PAIR_RE = re.compile(r"(.)\1", re.DOTALL)
 # Every _BLOB_RE match lies inside a run of 32+ of these characters; whole runs are found in one
 # linear pass, while _BLOB_RE retries {40,} at every position of every short word.
 _BLOB_CHARS_RE = re.compile(r"[A-Za-z0-9+/]+")
@@ -177,7 +179,10 @@ def garbage_reasons(text: str) -> tuple[str, ...]:
     if moji >= 2:
         out.append(f"mojibake: {moji} mis-decoded sequences")
     visible = "".join(text.split())
-    runs = [(len(m.group(0)), m.group(1) in _RULERS) for m in _RUN_RE.finditer(visible)]
+    # A run of 30 equal characters covers two positions 15 apart that are both multiples of
+    # 15, so without two equal neighbours in every 15th character there is none to look for.
+    maybe_run = _PAIR_RE.search(visible[::_RUN_STRIDE]) is not None
+    runs = [(len(m.group(0)), m.group(1) in _RULERS) for m in _RUN_RE.finditer(visible)] if maybe_run else []
     # Ruler lines ("=====", "-----") are formatting: they count only when they dominate the text.
     run = max((k for k, ruler in runs if k / len(visible) >= 0.5 or (k >= 50 and not ruler)), default=0)
     if run:
