@@ -100,7 +100,7 @@ def test_risk_match_count_stops_at_needed() -> None:
 
 
 def test_blob_prefilter_never_hides_a_blob() -> None:
-    from privtune.scan.curation.poisoning import _BLOB_CHARS_RE, _BLOB_RE, garbage_reasons
+    from privtune.scan.curation.garbage import _BLOB_CHARS_RE, _BLOB_RE, garbage_reasons
 
     rng = random.Random(5)
     pieces = ["0x", "deadBEEF", "a1B2", "+/", "==", " ", "\n", "Zz9", "张三", "-", "0123456789abcdef"]
@@ -115,7 +115,7 @@ def test_blob_prefilter_never_hides_a_blob() -> None:
 def test_blob_run_search_equals_the_longest_run_test() -> None:
     # garbage_reasons asks "is some run of blob characters 32+ long?" with one search for 32 in
     # a row instead of the longest of all runs; same answer.
-    from privtune.scan.curation.poisoning import _BLOB_CHARS_RE, _BLOB_RUN32_RE, garbage_reasons
+    from privtune.scan.curation.garbage import _BLOB_CHARS_RE, _BLOB_RUN32_RE, garbage_reasons
 
     rng = random.Random(6)
     pieces = ["a", "B9", "+/", "x" * 7, "0123456789abcdef", " ", "\n", "张", "=", "-", "Q" * 31, "Q" * 32]
@@ -327,8 +327,8 @@ def test_compiled_largest_cluster_and_median_equal_numpys() -> None:
 def test_zlib_size_floor_holds_and_garbage_verdicts_do_not_move() -> None:
     import zlib
 
-    from privtune.scan.curation import poisoning
-    from privtune.scan.curation.poisoning import _compressed_size_floor, garbage_reasons
+    from privtune.scan.curation import garbage
+    from privtune.scan.curation.garbage import _compressed_size_floor, garbage_reasons
 
     rng = random.Random(21)
     words = ["the", "order", "张三", "退款", "ERROR", "0x1f", "==", "abc" * 5, "订单号", "é", "\u200b", "x" * 40]
@@ -348,12 +348,12 @@ def test_zlib_size_floor_holds_and_garbage_verdicts_do_not_move() -> None:
         assert len(zlib.compress(data, 1)) >= _compressed_size_floor(data), text[:60]
 
     def reference(text: str) -> tuple[str, ...]:  # always compress, as before the floor
-        saved = poisoning._compressed_size_floor
-        poisoning._compressed_size_floor = lambda sample: 0.0  # type: ignore[assignment]
+        saved = garbage._compressed_size_floor
+        garbage._compressed_size_floor = lambda sample: 0.0  # type: ignore[assignment]
         try:
             return garbage_reasons(text)
         finally:
-            poisoning._compressed_size_floor = saved
+            garbage._compressed_size_floor = saved
 
     flagged = 0
     for text in samples:
@@ -364,7 +364,7 @@ def test_zlib_size_floor_holds_and_garbage_verdicts_do_not_move() -> None:
 
 
 def test_run_prefilter_never_hides_a_run() -> None:
-    from privtune.scan.curation.poisoning import _PAIR_RE, _RUN_RE, _RUN_STRIDE, garbage_reasons
+    from privtune.scan.curation.garbage import _PAIR_RE, _RUN_RE, _RUN_STRIDE, garbage_reasons
 
     rng = random.Random(17)
     for _ in range(4000):
