@@ -81,7 +81,7 @@ def time_calls(fn, texts: list[str], min_seconds: float) -> tuple[float, int, fl
 
 
 def whole_job_vs_presidio(records: list[dict], data: Path, tmp: Path, engine, repeats: int,
-                          presidio_records: int) -> list[dict[str, float]]:
+                          presidio_records: int, pseudonym_version: int | None = None) -> list[dict[str, float]]:
     """The whole `privtune scan` job (read, detect, pseudonymise, curate, write; one process)
     against Presidio analyze + anonymize on the same records' texts, CPU time per record, in
     alternation ``repeats`` times. Start-up is excluded on both sides: one untimed scan first
@@ -93,7 +93,8 @@ def whole_job_vs_presidio(records: list[dict], data: Path, tmp: Path, engine, re
     from privtune.scan.pipeline import run_scan
 
     anonymizer = AnonymizerEngine()
-    cfg = ScanConfig(input=data, out=tmp / "clean_job.jsonl", findings=tmp / "f_job.jsonl", workers=1)
+    extra = {"pseudonym_version": pseudonym_version} if pseudonym_version else {}
+    cfg = ScanConfig(input=data, out=tmp / "clean_job.jsonl", findings=tmp / "f_job.jsonl", workers=1, **extra)
     run_scan(cfg)  # warm: start-up excluded
     sample = [t for r in records[:presidio_records] for _, t in text_fields(r)]
 
@@ -125,6 +126,9 @@ def main() -> None:
                     help="records timed for Presidio analyze+anonymize in the whole-job comparison")
     ap.add_argument("--job-repeats", type=int, default=3,
                     help="alternating runs of the whole job vs Presidio analyze+anonymize (0: skip)")
+    ap.add_argument("--pseudonym-version", type=int, choices=(1, 2), default=2,
+                    help="surrogate format of the scanned job: 2 is what a new key file gets, 1 older keys "
+                         "(and PRIVTUNE_SCAN_KEY, which this benchmark sets)")
     args = ap.parse_args()
 
     records = list(generate(args.records, seed=args.seed))
@@ -162,7 +166,8 @@ def main() -> None:
         from privtune.scan.pipeline import run_scan
 
         job = whole_job_vs_presidio(records, data, tmp, engine, args.job_repeats,
-                                    min(args.presidio_records, len(records))) if args.job_repeats else []
+                                    min(args.presidio_records, len(records)),
+                                    args.pseudonym_version) if args.job_repeats else []
         pipeline, detect_workers = {}, {}
         for w in [int(x) for x in args.workers.split(",")]:
             detect_workers[w] = round(detect_with_workers(texts, w, 3.0), 1)
@@ -196,6 +201,7 @@ def main() -> None:
         "ratio_pipeline_1worker_vs_presidio": round(pipeline[min(pipeline)]["texts_per_s"] / pr_text_per_s, 1)
         if pipeline else None,
         "whole_job_vs_presidio_analyze_anonymize": job,
+        "whole_job_pseudonym_version": args.pseudonym_version,
         "cpu_count": os.cpu_count(),
     }
     print(f"privtune detect : {pt_text_per_s:10,.0f} texts/s  {pt_mb_per_s:.2f} MB/s")

@@ -60,6 +60,12 @@ def atomic_write_json(path: str | os.PathLike[str], obj: Any, indent: int | None
     atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=indent) + "\n")
 
 
+# What ``json.dumps(obj, ensure_ascii=False, separators=(",", ":"))`` builds on every call (it
+# constructs an encoder per call when given options): one shared, stateless instance gives the
+# same text ~1 µs sooner per line.
+_JSONL_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 class JsonlWriter:
     """Streaming JSONL writer on top of `AtomicWriter`; counts lines written."""
 
@@ -74,7 +80,7 @@ class JsonlWriter:
 
     def write(self, obj: Any) -> None:
         assert self._fh is not None
-        self._fh.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._fh.write(_JSONL_ENCODER.encode(obj) + "\n")
         self.count += 1
 
     def __exit__(

@@ -70,6 +70,12 @@ class ScanConfig(BaseModel):
         description="Key for hmac/pseudonymise consistency (env PRIVTUNE_SCAN_KEY wins); created 0600 if "
         "absent (the console says where).",
     )
+    pseudonym_version: Literal[1, 2] | None = Field(
+        None,
+        description="Surrogate format of pseudonymise: 2 (cheaper to compute) or 1 (the format before "
+        "it); each gives other surrogates. Default: the key's own: 2 for a key file the scan creates "
+        "(recorded in <key file>.json), 1 for older key files and PRIVTUNE_SCAN_KEY.",
+    )
     types: list[str] | None = Field(None, description="Entity types to detect; default: all.")
     min_score: float = Field(0.5, ge=0.0, le=1.0, description="Report entities scoring at least this.")
     dedup: Annotated[Literal["drop", "flag", "off"], BeforeValidator(yaml_off)] = Field(

@@ -30,6 +30,8 @@ from privtune.scan import gate
 from privtune.scan.config import ScanConfig
 from privtune.scan.curation import Curator, Flag
 from privtune.provenance.manifest import source_section, source_violation
+from privtune.scan.pseudonym_version import PseudonymVersion
+from privtune.scan.pseudonym_version import resolve as resolve_pseudonym_version
 from privtune.scan.report import build_report, write_report
 from privtune.scan.ner.backends import build_analyzer
 from privtune.scan.worker import RecordProcessor, RecordResult, curation_config, init_worker, process_chunk, record_excerpt
@@ -214,6 +216,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
     cfg, input_info = _resolve_input(cfg, fmt, notices)
     rules = gate.parse_rules(cfg.fail_on)
     key, key_source, key_id = b"\0" * 32, "none", ""
+    version: PseudonymVersion | None = None
     if _needs_key(cfg):
         key_file = cfg.key_file or config_dir() / "scan.key"
         from_env = bool(os.environ.get(SCAN_KEY_ENV, "").strip())
@@ -221,6 +224,9 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
         secret = load_key(key_file, env_var=SCAN_KEY_ENV)
         key, key_id = secret.reveal(), secret.key_id
         key_source = f"${SCAN_KEY_ENV}" if from_env else str(key_file)
+        version = resolve_pseudonym_version(cfg.pseudonym_version, key_file=None if from_env else key_file,
+                                            key_id=key_id, created=not from_env and not existed, from_env=from_env)
+        cfg = cfg.model_copy(update={"pseudonym_version": version.version})  # workers read it from cfg
         if not from_env and not existed:
             notices.append(f"created a new scan key at {Path(key_file).expanduser()} (0600, id {key_id}): keep it to "
                            "get the same pseudonyms in later scans; anyone holding it can link them back")
@@ -346,7 +352,8 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
             "findings": sha256_file(cfg.findings) if cfg.findings else None,
         },
         rejects_path=str(rejects_path) if n_rejected else None,
-        key_info={"source": key_source, "id": key_id} if key_source != "none" else None,
+        key_info={"source": key_source, "id": key_id, "pseudonym_version": version.version,
+                  "pseudonym_version_source": version.source} if version is not None else None,
         elapsed=elapsed,
     )
     report["source"] = source

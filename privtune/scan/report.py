@@ -41,7 +41,7 @@ def build_report(
     gate_section: dict[str, Any],
     hashes: dict[str, str | None],
     rejects_path: str | None,
-    key_info: dict[str, str] | None,
+    key_info: dict[str, object] | None,
     elapsed: float,
 ) -> dict[str, Any]:
     return {

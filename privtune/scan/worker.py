@@ -129,7 +129,8 @@ class RecordProcessor:
         self.cfg = cfg
         self.analyzer = build_analyzer(cfg.types, cfg.min_score, cfg.ner_backend)
         self.policy = load_policy(cfg.policy)
-        self.anonymizer = Anonymizer(self.policy, key, cache_size=PSEUDONYM_CACHE)
+        self.anonymizer = Anonymizer(self.policy, key, cache_size=PSEUDONYM_CACHE,
+                                     pseudonym_version=cfg.pseudonym_version or 1)
         self.rewrite = cfg.out is not None
         self.passthrough = tuple(cfg.passthrough)
         self.allow = AllowList([*cfg.allow, *self.policy.allow])

@@ -23,3 +23,20 @@ def test_atomic_writer_replaces_on_success(tmp_path):
     with AtomicWriter(p) as fh:
         fh.write("x")
     assert p.read_text() == "x"
+
+
+def test_jsonl_lines_are_what_json_dumps_writes(tmp_path) -> None:
+    # The writer reuses one encoder instead of json.dumps(...) per line: same bytes, also for
+    # non-ASCII, control characters, floats, NaN and nesting.
+    import json as _json
+
+    from privtune.io.writers import JsonlWriter
+
+    objs = [{"a": "张三 \u2028 \x1f \n", "b": [1, 2.5, 1e-07, 1e16, None, True], "c": {"d": float("nan")}},
+            "plain", 3, [{"é": "x"}], {"score": 0.9955, "n": 10**30}]
+    path = tmp_path / "x.jsonl"
+    with JsonlWriter(path) as w:
+        for o in objs:
+            w.write(o)
+    want = "".join(_json.dumps(o, ensure_ascii=False, separators=(",", ":")) + "\n" for o in objs)
+    assert path.read_bytes() == want.encode("utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import string
 import unicodedata
 from collections.abc import Callable
@@ -77,6 +78,14 @@ def fill_slots(original: str, new: str, is_slot: Callable[[str], bool]) -> str:
     take the case of the slot they land in, digits its width (ASCII or full-width).
     ``new`` must have exactly as many characters as ``original`` has slots.
     """
+    if is_slot is is_digit_slot and original.isascii() and new.isascii():
+        # The common case (phones, cards): ASCII digits into ASCII digit slots, no width or
+        # case to carry over; same result as the general loop below.
+        it = iter(new)
+        out = [next(it) if "0" <= ch <= "9" else ch for ch in original]
+        if next(it, None) is not None:
+            raise ValueError("more replacement characters than slots")
+        return "".join(out)
     it = iter(new)
     out = []
     for ch in original:
@@ -98,11 +107,35 @@ def is_digit_slot(ch: str) -> bool:
     return ascii_digit(ch) is not None
 
 
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
+
+
+def ascii_digits(text: str) -> str:
+    """The decimal digits of ``text`` in ASCII, any script's digits included ("１３8" -> "138")."""
+    if text.isascii():
+        return _NOT_ASCII_DIGIT.sub("", text)
+    return "".join(d for d in (ascii_digit(ch) for ch in text) if d)
+
+
+def count_digit_slots(text: str) -> int:
+    """How many characters of ``text`` are decimal digits (any script)."""
+    if text.isascii():
+        return len(_NOT_ASCII_DIGIT.sub("", text))
+    return sum(1 for ch in text if is_digit_slot(ch))
+
+
 def rand_digits(rng: random.Random, n: int, *, first_nonzero: bool = False) -> str:
     if n <= 0:
         return ""
-    first = str(rng.randint(1, 9)) if first_nonzero else str(rng.randint(0, 9))
-    return first + "".join(str(rng.randint(0, 9)) for _ in range(n - 1))
+    # ``randint(a, b)`` is ``a + _randbelow(b - a + 1)`` (CPython 3.11-3.13, any Random
+    # subclass), so calling `_randbelow` draws the very same digits without two Python frames
+    # per digit; tests pin the result against ``randint``.
+    below = rng._randbelow
+    first = 1 + below(9) if first_nonzero else below(10)
+    return str(first) + "".join([_DIGITS[below(10)] for _ in range(n - 1)])
+
+
+_DIGITS = "0123456789"
 
 
 _NO_IO = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # plates and passports avoid I/O (read as 1/0)

@@ -10,7 +10,7 @@ from privtune.errors import ConfigError
 from privtune.scan.anonymize._common import language_of
 from privtune.scan.anonymize.operators import MIN_MATERIAL, hmac_token, mask, redact
 from privtune.scan.anonymize.policy import AnonymizationPolicy
-from privtune.scan.anonymize.surrogates import LANGUAGE_TYPES, cn_given_surrogate, surrogate
+from privtune.scan.anonymize.surrogates import LANGUAGE_TYPES, PSEUDONYM_VERSIONS, cn_given_surrogate, surrogate
 from privtune.scan.entities import ENTITY_TYPES, Span
 
 DEFAULT_CACHE_SIZE = 65_536
@@ -31,29 +31,37 @@ class Anonymizer:
     language — never on which worker handled the record or in what order.
     """
 
-    def __init__(self, policy: AnonymizationPolicy, key: bytes, *, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
+    def __init__(self, policy: AnonymizationPolicy, key: bytes, *, cache_size: int = DEFAULT_CACHE_SIZE,
+                 pseudonym_version: int = 1) -> None:
         if not isinstance(key, bytes) or len(key) < MIN_MATERIAL:
             raise ConfigError(f"anonymisation key must be at least {MIN_MATERIAL} bytes; use derive_key()")
+        if pseudonym_version not in PSEUDONYM_VERSIONS:
+            raise ConfigError(f"unknown pseudonym version {pseudonym_version!r}; known: {PSEUDONYM_VERSIONS}")
         self.policy = policy
         self._key = key
         self.cache_size = cache_size
+        # Surrogate format (see `keyed_draws`): hmac tokens, redaction and masks do not depend on it.
+        self.pseudonym_version = pseudonym_version
         self._cached = functools.lru_cache(maxsize=cache_size)(self._compute)
 
     def __repr__(self) -> str:  # never show the key
         return f"Anonymizer(default={self.policy.default!r}, per_type={self.policy.per_type!r})"
 
     def __getstate__(self) -> dict[str, object]:
-        return {"policy": self.policy, "key": self._key, "cache_size": self.cache_size}
+        return {"policy": self.policy, "key": self._key, "cache_size": self.cache_size,
+                "pseudonym_version": self.pseudonym_version}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(state["policy"], state["key"], cache_size=state["cache_size"])  # type: ignore[misc]
+        self.__init__(state["policy"], state["key"], cache_size=state["cache_size"],  # type: ignore[misc]
+                      pseudonym_version=state.get("pseudonym_version", 1))
 
     def _compute(self, op: str, entity_type: str, value: str, lang: str) -> str:
         if op == "hmac":
             return hmac_token(self._key, entity_type, value)
         if op == "zh_given":  # a Chinese given name alone: the given-name half of a full surrogate
-            return cn_given_surrogate(value, self._key)
-        fake = surrogate(entity_type, value, self._key, lang=lang, keep_birth_year=self.policy.keep_birth_year)
+            return cn_given_surrogate(value, self._key, self.pseudonym_version)
+        fake = surrogate(entity_type, value, self._key, lang=lang, keep_birth_year=self.policy.keep_birth_year,
+                         version=self.pseudonym_version)
         return fake if fake is not None else redact(entity_type)
 
     def replacement(self, entity_type: str, value: str, context: str = "") -> str:

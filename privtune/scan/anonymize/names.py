@@ -165,8 +165,9 @@ def _en_person(value: str, ctx: SurrogateContext) -> str:
     return "".join(out)
 
 
-def person(value: str, rng: random.Random, ctx: SurrogateContext) -> str | None:
-    """Chinese names stay Chinese (same length, surname first); others get English names."""
+def person(value: str, rng: random.Random | None, ctx: SurrogateContext) -> str | None:
+    """Chinese names stay Chinese (same length, surname first); others get English names.
+    ``rng`` is unused: each name part draws from its own ``ctx.rng_for`` (see CONTEXT_ONLY)."""
     cjk = sum(1 for c in value if is_cjk(c))
     latin = sum(1 for c in value if c.isascii() and c.isalpha())
     if cjk and cjk * 3 >= latin:

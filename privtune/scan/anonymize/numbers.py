@@ -9,6 +9,7 @@ drawn from the caller's seeded RNG only, so it is a pure function of (key, value
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import re
 
@@ -19,6 +20,8 @@ from stdnum.us import ssn as std_ssn
 from privtune.scan.anonymize._common import (
     SurrogateContext,
     ascii_digit,
+    ascii_digits,
+    count_digit_slots,
     fill_slots,
     is_cjk,
     is_digit_slot,
@@ -48,6 +51,7 @@ _CN_AREA_4 = tuple(
 _EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension|#|转|分机)\s*[0-9０-９]{1,6}$", re.I)
 
 
+@functools.lru_cache(maxsize=4096)  # pure; each phone is split for its key, then again to rewrite it
 def split_phone(value: str) -> tuple[str, str, str]:
     """Split a phone number into (country-code digits as written, national digits, kind).
 
@@ -56,7 +60,7 @@ def split_phone(value: str) -> tuple[str, str, str]:
     what identifies the line, so it is what the keyed seed is computed from.
     """
     value = _EXTENSION.sub("", value)  # "…6321x22330": the extension is not part of the line
-    digits = "".join(d for d in (ascii_digit(ch) for ch in value) if d)
+    digits = ascii_digits(value)
     plus = value.lstrip().startswith("+")
     cc = ""
     if plus:
@@ -66,7 +70,7 @@ def split_phone(value: str) -> tuple[str, str, str]:
             cc = "1"
         else:
             head = value.lstrip()[1:].split()[0] if value.lstrip()[1:].split() else ""
-            head_digits = "".join(d for d in (ascii_digit(ch) for ch in head) if d)
+            head_digits = ascii_digits(head)
             cc = digits[: min(3, len(head_digits))] if 0 < len(head_digits) <= 3 else digits[:2]
     elif digits.startswith("0086"):
         cc = "0086"
@@ -117,7 +121,7 @@ def phone(value: str, rng: random.Random, ctx: SurrogateContext) -> str | None:
         if not national:
             return None
         new = national[0] + rand_digits(rng, len(national) - 1)
-    written = sum(1 for ch in value if is_digit_slot(ch)) - len(cc)
+    written = count_digit_slots(value) - len(cc)
     # "+86 10 …" omits the trunk 0 that the national form carries: write only the tail.
     return fill_slots(value, cc + new[len(new) - written :], is_digit_slot)
 
@@ -181,7 +185,7 @@ _FAMILIES_2 = ("62", "60", "65", "34", "37", "35", "36", "30", "38", "39")
 
 def bank_card(value: str, rng: random.Random, ctx: SurrogateContext) -> str | None:
     """Same length and card family (62 UnionPay, 4 Visa, 51-55/2221-2720 Mastercard …), Luhn-valid."""
-    digits = "".join(d for d in (ascii_digit(ch) for ch in value) if d)
+    digits = ascii_digits(value)
     if len(digits) < 12:
         return None
     if digits.startswith("6011"):

@@ -28,6 +28,7 @@ _SALT = b"privtune/scan/anonymize/v1"  # fixed on purpose: same material -> same
 _HEX_KEY = re.compile(r"[0-9a-fA-F]{64,}")
 # Types whose identity is the characters, not the spacing or case ("6222 0212…" == "62220212…").
 _COMPACT_TYPES = frozenset({"ID_CARD", "BANK_CARD", "US_SSN", "IBAN", "USCC", "PASSPORT", "LICENSE_PLATE"})
+_NOT_ASCII_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 _EN_TITLE = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam)\.?\s+", re.I)
 
 
@@ -72,6 +73,8 @@ def normalise_value(entity_type: str, value: str) -> str:
     """
     v = unicodedata.normalize("NFKC", value).strip()
     if entity_type in _COMPACT_TYPES:
+        if v.isascii():  # ASCII letters and digits are exactly its alphanumerics
+            return _NOT_ASCII_ALNUM.sub("", v).upper()
         return "".join(ch for ch in v if ch.isalnum()).upper()
     if entity_type == "PHONE":
         national = split_phone(v)[1]

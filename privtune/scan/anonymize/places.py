@@ -26,6 +26,7 @@ from privtune.scan.anonymize._data import (
     CN_STREET_STEMS,
     Region,
     cn_regions,
+    en_city,
     en_last_names,
     en_states,
     en_street_suffixes,
@@ -33,6 +34,7 @@ from privtune.scan.anonymize._data import (
     romanized_words,
     with_faker,
 )
+from privtune.scan.anonymize.keyed_draws import KeyedDraws
 
 # --- Chinese postal addresses -----------------------------------------------------------------
 _H = "\u4e00-\u9fff"
@@ -153,7 +155,10 @@ def _en_part(part: str, rng: random.Random) -> str:
         return lead + pick(rng, en_states(), avoid=p)
     if re.fullmatch(r"\d{5}(?:-\d{4})?", p):
         return lead + random_like(p, rng)
-    city = with_faker("en_US", rng.getrandbits(64), lambda f: f.city())
+    if isinstance(rng, KeyedDraws):  # version 2: Faker's city shapes, drawn without Faker
+        city = en_city(rng)
+    else:
+        city = with_faker("en_US", rng.getrandbits(64), lambda f: f.city())
     return lead + match_case(p, city)
 
 

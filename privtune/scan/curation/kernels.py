@@ -89,6 +89,30 @@ def unit_hashes(cp: np.ndarray, spans: np.ndarray, cjk_runs: np.ndarray, base: n
     return out
 
 
+@njit(cache=True, nogil=True)
+def unique_sorted(x: np.ndarray) -> np.ndarray:
+    """``np.unique(x)`` for a 1-d array (sorted ascending, each value once), without its
+    ~5 µs of Python-level overhead on the few dozen values a record has."""
+    if x.shape[0] == 0:
+        return x.copy()
+    s = np.sort(x)
+    out = np.empty_like(s)
+    out[0] = s[0]
+    k = 1
+    for i in range(1, s.shape[0]):
+        if s[i] != out[k - 1]:
+            out[k] = s[i]
+            k += 1
+    return out[:k].copy()
+
+
+@njit(cache=True, nogil=True)
+def unit_hash_set(cp: np.ndarray, spans: np.ndarray, cjk_runs: np.ndarray, base: np.uint64,
+                  base_inv: np.uint64) -> np.ndarray:
+    """``np.unique(unit_hashes(...))`` in one call."""
+    return unique_sorted(unit_hashes(cp, spans, cjk_runs, base, base_inv))
+
+
 @njit(cache=True, inline="always")
 def _span_hash(q: np.ndarray, pw: np.ndarray, s: int, e: int) -> np.uint64:
     x = ((q[e] - q[s]) * pw[e - 1]) ^ (np.uint64(e - s) * _GOLDEN)
@@ -125,3 +149,35 @@ def cms_add(table: np.ndarray, mult: np.ndarray, shift: np.uint64, keys: np.ndar
         for r in range(depth):
             table[r, cells[r, k]] = max(old[r, k], nk)
     return new
+
+
+@njit(cache=True, nogil=True)
+def largest_cluster(sigs: np.ndarray, min_sim: float, max_pivots: int) -> tuple[int, np.ndarray]:
+    """`backdoor.largest_cluster_numpy` in one loop: of the first ``max_pivots`` rows, the one
+    with the most rows agreeing with it on a share >= ``min_sim`` of positions (the first such
+    row on ties), and those rows. A share is ``count / width``, the value numpy's mean of the
+    boolean row gives, so every comparison comes out the same."""
+    m, w = sigs.shape
+    pivot, best = 0, 0
+    for pv in range(min(m, max_pivots)):
+        size = 0
+        for r in range(m):
+            c = 0
+            for j in range(w):
+                if sigs[pv, j] == sigs[r, j]:
+                    c += 1
+            if c / w >= min_sim:
+                size += 1
+        if size > best:
+            pivot, best = pv, size
+    near = np.empty(m, dtype=np.intp)
+    k = 0
+    for r in range(m):
+        c = 0
+        for j in range(w):
+            if sigs[pivot, j] == sigs[r, j]:
+                c += 1
+        if c / w >= min_sim:
+            near[k] = r
+            k += 1
+    return pivot, near[:k].copy()

@@ -1,7 +1,8 @@
 """Poisoning and outlier flags: backdoor-trigger signatures, label conflicts, extreme lengths
 and non-text garbage.
 
-Workers compute per-record features (`prompt_units`, `answer_signature`, `garbage_reasons`);
+Workers compute per-record features (`prompt_units`, `answer_signature`, and `garbage_reasons`
+from `garbage`);
 `PoisonDetector` accumulates corpus statistics from them in flat memory and resolves the
 corpus-level flags in `finalize`. In RAM: a fixed-size count-min sketch of n-gram document
 frequencies and small write buffers. On disk (anonymous temporary files, see `store`): each
@@ -15,14 +16,14 @@ import math
 import re
 import struct
 import unicodedata
-import zlib
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from privtune.scan.curation.backdoor import BackdoorParams, backdoor_groups, slot_dtype
-from privtune.scan.curation.dedup import _mix, _signed, normalize, text_minhash
+from privtune.scan.curation.dedup import _mix, _signed, compiled, normalize, text_minhash
 from privtune.scan.curation.flags import Flag, FlagStore, FlagSummary
+from privtune.scan.curation.garbage import garbage_reasons
 from privtune.scan.curation.store import Spill, temp_db
 
 if TYPE_CHECKING:
@@ -81,39 +82,40 @@ def prompt_units(text: str) -> np.ndarray:
     folded, spans, cjk_runs = _unit_spans(text)
     if not spans and not cjk_runs:
         return np.empty(0, dtype=np.uint64)
-    from privtune.scan.curation.kernels import unit_hashes  # numba: imported on first use
-
     # One compiled pass, bit for bit `_span_hashes` over the spans and the runs' 2-/3-grams
-    # (the numpy version, `_prompt_units_numpy`, spent ~20 µs per record in call overhead).
+    # (the numpy version, `_prompt_units_numpy`, spent ~20 µs per record in call overhead),
+    # and np.unique of them in the same call.
     cp = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
-    hashes = unit_hashes(cp, np.array(spans, dtype=np.int64).reshape(-1, 2),
-                         np.array(cjk_runs, dtype=np.int64).reshape(-1, 2), _BASE, _BASE_INV)
-    return np.unique(hashes)
+    return compiled().unit_hash_set(cp, np.array(spans, dtype=np.int64).reshape(-1, 2),
+                                    np.array(cjk_runs, dtype=np.int64).reshape(-1, 2), _BASE, _BASE_INV)
 
 
-def _unit_spans(text: str) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
-    """The folded prompt, its word/word-pair/symbol spans and its CJK runs (of 3+ characters)."""
+def _unit_spans(text: str) -> tuple[str, list[int], list[tuple[int, int]]]:
+    """The folded prompt, its word/word-pair/symbol spans (flat: start, end, start, end …)
+    and its CJK runs (of 3+ characters)."""
     folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-    spans: list[tuple[int, int]] = []
+    spans: list[int] = []
     cjk_runs: list[tuple[int, int]] = []
     prev_start = -1  # start of the previous token if it was a word, for word pairs
     for m in _UNIT_RE.finditer(folded):
         s, e = m.span()
-        if m.lastindex == 2:  # word
-            spans.append((s, e))
+        kind = m.lastindex
+        if kind == 2:  # word
             if prev_start >= 0:
-                spans.append((prev_start, e))  # whitespace is collapsed: always "w1 w2"
+                spans += (s, e, prev_start, e)  # whitespace is collapsed: always "w1 w2"
+            else:
+                spans += (s, e)
             prev_start = s
             continue
         prev_start = -1
-        if m.lastindex == 3 or e - s < 3:
-            spans.append((s, e))
+        if kind == 3 or e - s < 3:
+            spans += (s, e)
         else:
             cjk_runs.append((s, e))
     return folded, spans, cjk_runs
 
 
-def _prompt_units_numpy(folded: str, spans: list[tuple[int, int]], cjk_runs: list[tuple[int, int]]) -> np.ndarray:
+def _prompt_units_numpy(folded: str, spans: list[int], cjk_runs: list[tuple[int, int]]) -> np.ndarray:
     """The numpy reference of `prompt_units`' hashing step (tests compare the kernel with it)."""
     parts = [np.array(spans, dtype=np.int64).reshape(-1, 2)]
     for s, e in cjk_runs:
@@ -143,61 +145,6 @@ def answer_signature_of_normalized(normalized: str) -> np.ndarray | None:
     return None if sig is None else sig.astype(np.uint32)
 
 
-# --- non-text garbage -----------------------------------------------------------------------
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
-_BLOB_RE = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}|(?:0x)?[0-9A-Fa-f]{32,}")
-_RUN_RE = re.compile(r"(\S)\1{29,}")
-# Every _BLOB_RE match lies inside a run of 32+ of these characters; whole runs are found in one
-# linear pass, while _BLOB_RE retries {40,} at every position of every short word.
-_BLOB_CHARS_RE = re.compile(r"[A-Za-z0-9+/]+")
-_RULERS = frozenset("-=_*#~.·—─━+")
-# UTF-8 read as Latin-1/cp1252: a lead byte (Â..ï) followed by a continuation byte, which shows
-# up as \x80-\xbf or as one of cp1252's replacements for 0x80-0x9f. Plus GBK-era classics.
-_CP1252_HIGH = "\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
-_MOJIBAKE_RE = re.compile(f"[\u00c2-\u00ef][\u0080-\u00bf{_CP1252_HIGH}]|锟斤拷|烫烫烫|屯屯屯")
-
-
-def garbage_reasons(text: str) -> tuple[str, ...]:
-    """Why ``text`` looks like non-text garbage; empty when it looks like language."""
-    n = len(text)
-    if n == 0:
-        return ()
-    out: list[str] = []
-    ctrl = len(_CONTROL_RE.findall(text))
-    if ctrl >= 3 and ctrl / n >= 0.02:
-        out.append(f"control/replacement characters: {ctrl / n:.0%} of text")
-    blob = 0
-    if max(map(len, _BLOB_CHARS_RE.findall(text)), default=0) >= 32:
-        blob = sum(len(m) for m in _BLOB_RE.findall(text) if _looks_encoded(m))
-    if blob >= 200 or (blob >= 64 and blob / n >= 0.5):
-        out.append(f"base64/hex blob: {blob} chars ({blob / n:.0%} of text)")
-    moji = len(_MOJIBAKE_RE.findall(text))
-    if moji >= 2:
-        out.append(f"mojibake: {moji} mis-decoded sequences")
-    visible = "".join(text.split())
-    runs = [(len(m.group(0)), m.group(1) in _RULERS) for m in _RUN_RE.finditer(visible)]
-    # Ruler lines ("=====", "-----") are formatting: they count only when they dominate the text.
-    run = max((k for k, ruler in runs if k / len(visible) >= 0.5 or (k >= 50 and not ruler)), default=0)
-    if run:
-        out.append(f"repeated character: run of {run}")
-    elif len(visible) >= 30 and len(set(visible)) <= 3:
-        out.append(f"low character diversity: {len(set(visible))} distinct characters")
-    elif len(visible) >= 200:
-        sample = visible[:65536].encode("utf-8")
-        ratio = len(zlib.compress(sample, 1)) / len(sample)
-        if ratio < 0.1:  # measured: prose and code ~0.4, JSON ~0.25, repetitive logs ~0.19
-            out.append(f"highly repetitive: compresses to {ratio:.0%}")
-    return tuple(out)
-
-
-def _looks_encoded(s: str) -> bool:
-    """A long run is a blob only if it mixes character classes like encoded data does."""
-    digits = sum(c.isdigit() for c in s)
-    if all(c in "0123456789abcdefABCDEFx" for c in s):
-        return digits >= len(s) // 5
-    return digits > 0 and any(c.isupper() for c in s) and any(c.islower() for c in s)
-
-
 # --- corpus statistics ----------------------------------------------------------------------
 class CountMinSketch:
     """Count-min sketch with conservative update over 64-bit keys (counts saturate at 2^32-1)."""
@@ -219,9 +166,7 @@ class CountMinSketch:
     def add(self, keys: np.ndarray) -> np.ndarray:
         """Count each (distinct) key once; returns the new estimates (compiled `kernels.cms_add`,
         the same table and estimates as `add_numpy`, without its ~10 temporary arrays)."""
-        from privtune.scan.curation.kernels import cms_add  # numba: imported on first use
-
-        return cms_add(self.table, self.mult[:, 0], self.shift, np.ascontiguousarray(keys, dtype=np.uint64))
+        return compiled().cms_add(self.table, self.mult[:, 0], self.shift, np.ascontiguousarray(keys, dtype=np.uint64))
 
     def add_numpy(self, keys: np.ndarray) -> np.ndarray:
         """The numpy reference of `add` (tests compare the two)."""
@@ -328,7 +273,7 @@ class PoisonDetector:
 
     def _observe_units(self, index: int, units: np.ndarray, answer_sig: np.ndarray) -> None:
         self._n_prompts += 1
-        units = np.unique(units >> _U64(32))
+        units = compiled().unique_sorted(units >> _U64(32))  # np.unique, compiled
         df = self._df.add(units)
         ceiling = max(self.rare_df_floor, self.rare_df_fraction * self._n_prompts)
         # Document frequency only grows, so a unit already above the ceiling can never be rare:
