@@ -50,7 +50,14 @@ ZH_TITLES = (
     "先生", "女士", "小姐", "老师", "同学", "师傅", "医生", "大夫", "护士", "经理", "总", "阿姨",
     "叔叔", "大爷", "大妈", "老板", "博士", "教授", "书记", "主任", "局长", "院长", "校长", "部长",
     "市长", "省长", "县长", "队长", "总裁", "董事长", "律师", "记者", "警官",
+    # titles of news text (马骏烈士, 叶笃正院士, 库马拉通加总统)
+    "院士", "总统", "总理", "主席", "委员长", "委员", "烈士", "同志", "政委", "大使", "议员", "将军",
 )  # fmt: skip
+
+# Words that follow a name and start with a character a name may end with. A PERSON span that
+# ends with the first character(s) of one of them, when the rest follows right after it, loses
+# those characters (李鹏委|员长 -> 李鹏, 李昕那|种 -> 李昕): the CRF reads one character too far.
+ZH_NAME_FOLLOWERS = ZH_TITLES + ("那种", "那样", "这种", "这样", "等人", "一行")
 
 
 @dataclass(frozen=True)

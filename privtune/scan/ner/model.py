@@ -23,7 +23,7 @@ from privtune.errors import ConfigError
 from privtune.scan.entities import Span
 from privtune.scan.ner import features
 from privtune.scan.ner.decode import SpanDecoder
-from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_TITLES
+from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_NAME_FOLLOWERS, ZH_TITLES
 
 MODEL_PATH = Path(__file__).with_name("zh_crf.npz")
 TYPES: tuple[str, ...] = ("PERSON", "ADDRESS", "ORGANIZATION")
@@ -194,6 +194,7 @@ def _person_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
     """CLUENER's name conventions at the edges of a span; None if it is no name by them."""
     if start > 0 and text[start - 1 : start + 1] in ZH_COMPOUND_SURNAMES:
         start -= 1  # 欧|阳娜娜 -> 欧阳娜娜
+    end = _before_follower(text, start, end)
     for n in _TITLE_LENGTHS:  # no title ends with another, so at most one matches
         if end - n >= start and text[end - n : end] in _TITLE_SET:
             if end - n - start < 2:
@@ -202,6 +203,25 @@ def _person_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
+def _before_follower(text: str, start: int, end: int) -> int:
+    """``end`` moved back before the part of a name follower that the span took (李鹏委|员长 ->
+    李鹏), if at least two characters stay; else ``end`` unchanged."""
+    for cut in range(1, _FOLLOWER_MAX):
+        head, tail = text[end - cut : end], end - cut - start
+        if tail < 2:
+            break
+        rests = _FOLLOWER_RESTS.get(head)
+        if rests is not None and text.startswith(rests, end):
+            return end - cut
+    return end
+
+
+_FOLLOWER_MAX = max(len(w) for w in ZH_NAME_FOLLOWERS)
+# The part a span takes (a proper prefix of a follower) -> the rests that must come after it.
+_FOLLOWER_RESTS: dict[str, tuple[str, ...]] = {}
+for _w in ZH_NAME_FOLLOWERS:
+    for _k in range(1, len(_w)):
+        _FOLLOWER_RESTS[_w[:_k]] = (*_FOLLOWER_RESTS.get(_w[:_k], ()), _w[_k:])
 _TITLE_SET = frozenset(ZH_TITLES)
 _TITLE_LENGTHS = sorted({len(t) for t in ZH_TITLES})
 
