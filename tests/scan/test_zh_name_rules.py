@@ -62,3 +62,10 @@ def test_analyzer_finds_news_names_the_tagger_misses() -> None:
     text = "对此，警备区政委高云江说：“作为一级党委班子不能松懈。”"
     found = {text[s.start : s.end] for s in Analyzer().analyze(text) if s.type == "PERSON"}
     assert "高云江" in found
+
+
+def test_dialog_cue_takes_traditional_surnames() -> None:
+    from privtune.scan.recognizers.person_cue import ZhPersonCueRecognizer
+
+    for text, name in (("联系人：陳建華，手机0912", "陳建華"), ("我叫黃文章，电话0935", "黃文章")):
+        assert [text[s.start : s.end] for s in ZhPersonCueRecognizer().analyze(text)] == [name]

@@ -97,10 +97,11 @@ class ZhTagger:
         self.meta = meta
         self.bits = int(meta["bits"])
         # Sparse on disk (most hash buckets are unused after L1), dense float32 in memory.
-        weights = np.zeros((1 << self.bits, len(TAGS)), dtype=np.float32)
-        weights[rows] = values.astype(np.float32)
-        # Decoding only needs each tag's score relative to O: subtract once here, not per call.
-        self.gain_weights = weights[:, 1:] - weights[:, :1]
+        # Decoding only needs each tag's score relative to O: subtracted once here, not per
+        # call, and on the stored rows only (no second full-size array while loading).
+        used = values.astype(np.float32)
+        self.gain_weights = np.zeros((1 << self.bits, len(TAGS) - 1), dtype=np.float32)
+        self.gain_weights[rows] = used[:, 1:] - used[:, :1]
         self.transitions = trans.astype(np.float64)
         self.decoder = SpanDecoder(self.transitions, len(TYPES), max_len=int(meta.get("max_len", 32)))
         self.calibration = {t: Calibration(**meta["calibration"][t]) for t in TYPES}

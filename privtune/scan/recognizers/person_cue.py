@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from privtune.scan.entities import Span
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_CUE_EXTRA_SURNAMES, ZH_SURNAMES, ZH_TITLES
+from privtune.scan.ner.zh_variants import SIMPLIFIED, TRADITIONAL
 from privtune.scan.registry import Recognizer, register
 
 # Words after which a person's name follows directly in service and medical records.
@@ -21,7 +22,12 @@ _BEFORE = ("我叫", "我是", "本人", "姓名", "名字是", "收货人", "�
            "持卡人", "户主", "患者", "病人", "客户", "乘客", "申请人", "您好")
 # Words that close a name: punctuation, a greeting or an honorific.
 _AFTER = r"(?:[，。！？、,.!?:：;；\s)）]|您好|你好|先生|女士|小姐|同学|老师|医生|$)"
-_SURNAME = "(?:" + "|".join(sorted(ZH_COMPOUND_SURNAMES)) + "|[" + ZH_SURNAMES + ZH_CUE_EXTRA_SURNAMES + "])"
+_SIMPLIFIED_SURNAMES = ZH_SURNAMES + ZH_CUE_EXTRA_SURNAMES
+# Their traditional forms too (陳, 黃, 張 ...): customers in Taiwan or Hong Kong write them so.
+_TRADITIONAL_SURNAMES = "".join(
+    t for t, s in zip(TRADITIONAL, SIMPLIFIED) if s in _SIMPLIFIED_SURNAMES and t not in "於來時嚮曏倖"  # words first
+)
+_SURNAME = "(?:" + "|".join(sorted(ZH_COMPOUND_SURNAMES)) + "|[" + _SIMPLIFIED_SURNAMES + _TRADITIONAL_SURNAMES + "])"
 _NAME = _SURNAME + r"[\u4e00-\u9fff]{1,2}?"
 # Han characters that do not end a Chinese name but often follow a cue (我是本地…, 客户经理).
 _NOT_IN_NAME = set("的了是在有和与及或这那个们里经理服务号码电话手机地址询到")
