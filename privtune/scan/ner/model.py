@@ -96,12 +96,15 @@ class ZhTagger:
             raise ConfigError(f"{path} was trained with different features or tags; rerun tools/train_ner.py")
         self.meta = meta
         self.bits = int(meta["bits"])
-        # Sparse on disk (most hash buckets are unused after L1), dense float32 in memory.
-        # Decoding only needs each tag's score relative to O: subtracted once here, not per
-        # call, and on the stored rows only (no second full-size array while loading).
+        # Sparse on disk and in memory: most hash buckets are unused after L1, so a bucket's
+        # row number (``row_of``; 0, a row of zeros, for the unused ones) and the used rows
+        # take a fraction of a dense table's memory and cache. Decoding only needs each tag's
+        # score relative to O: subtracted once here, not per call.
         used = values.astype(np.float32)
-        self.gain_weights = np.zeros((1 << self.bits, len(TAGS) - 1), dtype=np.float32)
-        self.gain_weights[rows] = used[:, 1:] - used[:, :1]
+        self.row_of = np.zeros(1 << self.bits, dtype=np.int32)
+        self.row_of[rows] = np.arange(1, len(rows) + 1, dtype=np.int32)
+        self.gain_rows = np.zeros((len(rows) + 1, len(TAGS) - 1), dtype=np.float32)
+        self.gain_rows[1:] = used[:, 1:] - used[:, :1]
         self.transitions = trans.astype(np.float64)
         self.decoder = SpanDecoder(self.transitions, len(TYPES), max_len=int(meta.get("max_len", 32)))
         self.calibration = {t: Calibration(**meta["calibration"][t]) for t in TYPES}
@@ -111,10 +114,10 @@ class ZhTagger:
 
     def _hashed_gains(self, cp: np.ndarray, pads: np.ndarray, table: np.ndarray) -> np.ndarray:
         """Gains of code points ``cp`` (``pads`` read as padding): ``features.feature_ids``,
-        then the sum of the ids' rows of ``gain_weights``, in one compiled loop."""
+        then the sum of the ids' rows of ``gain_rows[row_of]``, in one compiled loop."""
         return self._kernel(
             cp, pads, table, *features.HASH_CONSTANTS, features.RADIUS, features.SPAN, 64 - self.bits,
-            self.gain_weights,
+            self.row_of, self.gain_rows,
         )  # fmt: skip
 
     def gains(self, text: str) -> np.ndarray:
