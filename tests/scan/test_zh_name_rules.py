@@ -18,6 +18,10 @@ from privtune.scan.recognizers.person_cue import ZhPersonNewsCueRecognizer, news
         ("叶笃正院士表示", (0, 5), "叶笃正"),
         ("高云江说", (0, 3), "高云江"),  # nothing to cut
         ("李委员", (0, 2), "李委"),  # two characters always stay
+        ("国务卿托马斯·皮克林2日说", (3, 6), "托马斯·皮克林"),  # the CRF stopped at the dot
+        ("米特罗凡·莫斯卡伦科说", (0, 4), "米特罗凡·莫斯卡伦科"),
+        ("约翰·史密斯先生说", (0, 2), "约翰·史密斯"),  # the title after the last part is cut
+        ("托马斯·2日", (0, 3), "托马斯"),  # no name part after the dot
     ],
 )
 def test_person_bounds_cut_titles(text: str, span: tuple[int, int], want: str) -> None:

@@ -198,6 +198,7 @@ def _person_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
     """CLUENER's name conventions at the edges of a span; None if it is no name by them."""
     if start > 0 and text[start - 1 : start + 1] in ZH_COMPOUND_SURNAMES:
         start -= 1  # 欧|阳娜娜 -> 欧阳娜娜
+    end = _past_name_dots(text, end)
     end = _before_follower(text, start, end)
     for n in _TITLE_LENGTHS:  # no title ends with another, so at most one matches
         if end - n >= start and text[end - n : end] in _TITLE_SET:
@@ -205,6 +206,25 @@ def _person_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
                 return None  # 王先生, 李总: a surname and a title is a form of address
             return start, end - n  # 周东权先生 -> 周东权
     return start, end
+
+
+def _past_name_dots(text: str, end: int) -> int:
+    """``end`` moved over "·" + the next name part when the span stops at the dot of a foreign
+    name (托马斯|·皮克林 -> 托马斯·皮克林): a part is 1-5 Han characters up to a character that
+    no transliterated name holds (的, 说, 年 ...), a digit or punctuation."""
+    while end + 1 < len(text) and text[end] in _NAME_DOTS:
+        stop = end + 1
+        while stop < len(text) and stop - end <= _DOT_PART_MAX and _CJK.match(text, stop) and text[stop] not in _NOT_IN_DOT_PART:
+            stop += 1
+        if stop == end + 1:
+            break
+        end = stop
+    return end
+
+
+_NAME_DOTS = frozenset("·・•‧")
+_DOT_PART_MAX = 5
+_NOT_IN_DOT_PART = frozenset("的了是在和与及或等说称表对向从把被为以于将也都就又年月日时中国")
 
 
 def _before_follower(text: str, start: int, end: int) -> int:
