@@ -26,7 +26,8 @@ _ALPHABET = st.one_of(
 def _reference(text: str, pads: np.ndarray | None, nul_pads: bool) -> np.ndarray:
     tagger = get_tagger()
     ids = features.feature_ids(text, tagger.bits, pads, nul_pads=nul_pads)
-    return np.add.reduce(tagger.gain_weights.take(ids, axis=0), axis=0)
+    dense = tagger.gain_rows[tagger.row_of]  # the table as one row per hash bucket
+    return np.add.reduce(dense.take(ids, axis=0), axis=0)
 
 
 def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
@@ -57,6 +58,15 @@ def test_hashed_gains_other_tag_counts_take_the_generic_loop():
     ids = features.feature_ids(text, bits)
     got = hashed_gains(
         features.codepoints(text), np.zeros(0, dtype=np.int64), features.TABLE, *features.HASH_CONSTANTS,
-        features.RADIUS, features.SPAN, 64 - bits, weights,
+        features.RADIUS, features.SPAN, 64 - bits, np.arange(1 << bits, dtype=np.int32), weights,
     )  # fmt: skip
     assert _same_bits(got, np.add.reduce(weights.take(ids, axis=0), axis=0))
+
+
+def test_unused_buckets_read_a_zero_row_and_used_ones_their_own():
+    # The tagger keeps only the model's used hash buckets: row_of maps a bucket to its row of
+    # gain_rows, and every other bucket to row 0, which must be all zeros.
+    tagger = get_tagger()
+    assert not tagger.gain_rows[0].any() and tagger.row_of.shape == (1 << tagger.bits,)
+    used = np.flatnonzero(tagger.row_of)
+    assert len(used) == len(tagger.gain_rows) - 1 and sorted(tagger.row_of[used]) == list(range(1, len(used) + 1))

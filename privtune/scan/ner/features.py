@@ -15,14 +15,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from privtune.scan.ner.lexicon import ZH_SURNAMES, ZH_TRANSLIT
+from privtune.scan.ner.lexicon import ZH_CUE_CHARS, ZH_GIVEN_CHARS, ZH_SURNAMES, ZH_TRANSLIT
+from privtune.scan.ner.zh_variants import SIMPLIFIED, TRADITIONAL
 
 RADIUS = 3  # context characters on each side
 
 # Character classes. Class 0 is the padding outside the string. CJK characters are split by
 # whether they are common surnames or typical of transliterated names, so class n-grams can
 # generalise "surname + two characters + 说" to surnames and given names never seen in training.
-PAD, CJK, UPPER, LOWER, DIGIT, SPACE, OTHER, SURNAME, TRANSLIT = range(9)
+PAD, CJK, UPPER, LOWER, DIGIT, SPACE, OTHER, SURNAME, TRANSLIT, GIVEN, CUE = range(11)
 
 # Pattern name -> atoms as (channel, relative position). Channel "c": normalised character,
 # "k": character class.
@@ -70,8 +71,16 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
     cls[lower] = LOWER
     cls[digit] = DIGIT
     cls[[0x09, 0x0A, 0x0D, 0x20, 0xA0, 0x3000]] = SPACE
+    cls[[ord(c) for c in ZH_GIVEN_CHARS]] = GIVEN
+    cls[[ord(c) for c in ZH_CUE_CHARS]] = CUE
     cls[[ord(c) for c in ZH_TRANSLIT]] = TRANSLIT
     cls[[ord(c) for c in ZH_SURNAMES[:200]]] = SURNAME  # the commonest win over TRANSLIT (马, 罗)
+    # A traditional character reads as its simplified form, class included (陳 as 陈, a surname):
+    # the training text is simplified, names from Taiwan or Hong Kong should meet the same weights.
+    trad = np.array([ord(c) for c in TRADITIONAL], dtype=np.int64)
+    simp = np.array([ord(c) for c in SIMPLIFIED], dtype=np.int64)
+    norm[trad] = simp
+    cls[trad] = cls[simp]
     return norm, cls
 
 

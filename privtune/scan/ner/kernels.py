@@ -33,11 +33,13 @@ def hashed_gains(  # noqa: PLR0913 (the model's arrays, passed rather than captu
     radius: int,
     span: int,
     shift: int,
+    row_of: np.ndarray,
     weights: np.ndarray,
 ) -> np.ndarray:
     """Emission gains ``(n, tags)`` float32 of code points ``cp``: feature ids as
     ``features.feature_ids`` computes them (``pad_pos`` read as padding), each row the sum of
-    the ids' weight rows in template order (as ``np.add.reduce`` over the gathered rows)."""
+    the ids' weight rows ``weights[row_of[id]]`` in template order (as ``np.add.reduce`` over
+    the gathered rows)."""
     n = cp.shape[0]
     width = n + 2 * radius
     stride = width + span
@@ -65,12 +67,19 @@ def hashed_gains(  # noqa: PLR0913 (the model's arrays, passed rather than captu
     sh = np.uint64(shift)
     if n_tags == 12:  # the shipped model (3 types x BIES): sums held in registers, ~25% faster
         w = weights
+        # Every feature's row first, template by template: independent loads from row_of that
+        # the CPU overlaps, instead of one row_of -> weights chain per feature.
+        rows = np.empty((n, n_tpl), dtype=np.int32)
+        for t in range(n_tpl):
+            tr, ts, salt = t_row[t, 0], t_shift[t, 0], salts[t, 0]
+            for p in range(n):
+                rows[p, t] = row_of[(pat[tr, p + ts] + salt) >> sh]
         for p in range(n):
-            i = (pat[t_row[0, 0], p + t_shift[0, 0]] + salts[0, 0]) >> sh
+            i = rows[p, 0]
             a0, a1, a2, a3, a4, a5 = w[i, 0], w[i, 1], w[i, 2], w[i, 3], w[i, 4], w[i, 5]
             a6, a7, a8, a9, a10, a11 = w[i, 6], w[i, 7], w[i, 8], w[i, 9], w[i, 10], w[i, 11]
             for t in range(1, n_tpl):
-                i = (pat[t_row[t, 0], p + t_shift[t, 0]] + salts[t, 0]) >> sh
+                i = rows[p, t]
                 a0, a1, a2, a3 = a0 + w[i, 0], a1 + w[i, 1], a2 + w[i, 2], a3 + w[i, 3]
                 a4, a5, a6, a7 = a4 + w[i, 4], a5 + w[i, 5], a6 + w[i, 6], a7 + w[i, 7]
                 a8, a9, a10, a11 = a8 + w[i, 8], a9 + w[i, 9], a10 + w[i, 10], a11 + w[i, 11]
@@ -79,7 +88,7 @@ def hashed_gains(  # noqa: PLR0913 (the model's arrays, passed rather than captu
         return out
     for p in range(n):
         for t in range(n_tpl):
-            i = (pat[t_row[t, 0], p + t_shift[t, 0]] + salts[t, 0]) >> sh
+            i = row_of[(pat[t_row[t, 0], p + t_shift[t, 0]] + salts[t, 0]) >> sh]
             if t == 0:
                 for k in range(n_tags):
                     out[p, k] = weights[i, k]

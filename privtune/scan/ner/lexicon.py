@@ -44,13 +44,39 @@ ZH_TRANSLIT = (
     "波吉耶塞兰顿普扬内伯比梅扎朗因列伦威凯迈菲琼廉姆泰彼逊泽摩乔曼达帝伊雅哈霍丹亨汉娜莉丝琳蒙"
 )
 
+# Characters common in Chinese given names (general knowledge of naming, not read off any
+# corpus), without the commonest words' characters (小 子 明 国 ...), which are names far less
+# often than not. A CRF feature class: changing it needs retraining. Surnames and
+# transliteration characters keep their own class.
+ZH_GIVEN_CHARS = (
+    "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛超霞刚桂英华玉兰萍红珍荣云凤梅庆燕丹洁婷雪琳颖慧倩欣"
+    "怡佳晶鹏斌宇浩凯健俊帆帅旭宁龙波峰毅鑫晨昊轩涵萱梓睿泽思嘉琪瑶晓婉莹璐露蓉琴菊淑惠珠"
+    "翠桃香玲娥芝秋冬宏振亮辉彬栋楠烨昕悦妍茜薇蕾芸彤琦璇菲琼瑜璋瑾瑞祥禄祺禧翔蓓馨骏钰"
+    "锦铭锋煜炜焕熙琛婕姝嫣媛婧娴婵妮珊瑛岚巍崇嵘昭晖晗晟暄曦朗彦弘泓浚淼渊滢澜灏卿"
+    "倪纯聪敬斐攀桐梁桦楷榕槐樱毓沁沛泉洪涌淳渝湘潇澄炎烁焱熠燊珂琨琬瑄璟甄畅皓盈祯秉"
+    "竣笙筠箐纬绮缘羽翊耀聿舜芊芮苓茵荔莎菁萌蓁蔚蕊薏虹蝶裕誉贞赟轶辰迪逸邦郁钧铮锐镇"
+    "阳隽雁雯霏霖霓靖韬韵颂飒飘馥驰骁魁鸣鸿麒黛"
+)
+
+# First characters of the titles and speech verbs that follow a name in news and chat
+# (院士 教授 总统 委员长 说 表示 ...): a class, so that "surname + two characters + cue" is one
+# pattern whichever cue follows. A CRF feature class: changing it needs retraining.
+ZH_CUE_CHARS = "说表称讲道院教授总统委席书记部局令政先女士同副烈议省市县队经老律医"
+
 # Forms of address and titles that follow a name. CLUENER leaves them outside the name span
 # (周东权先生 -> 周东权) and does not tag a bare surname with one (王先生, 李总) at all.
 ZH_TITLES = (
     "先生", "女士", "小姐", "老师", "同学", "师傅", "医生", "大夫", "护士", "经理", "总", "阿姨",
     "叔叔", "大爷", "大妈", "老板", "博士", "教授", "书记", "主任", "局长", "院长", "校长", "部长",
     "市长", "省长", "县长", "队长", "总裁", "董事长", "律师", "记者", "警官",
+    # titles of news text (马骏烈士, 叶笃正院士, 库马拉通加总统)
+    "院士", "总统", "总理", "主席", "委员长", "委员", "烈士", "同志", "政委", "大使", "议员", "将军",
 )  # fmt: skip
+
+# Words that follow a name and start with a character a name may end with. A PERSON span that
+# ends with the first character(s) of one of them, when the rest follows right after it, loses
+# those characters (李鹏委|员长 -> 李鹏, 李昕那|种 -> 李昕): the CRF reads one character too far.
+ZH_NAME_FOLLOWERS = ZH_TITLES + ("那种", "那样", "这种", "这样", "等人", "一行")
 
 
 @dataclass(frozen=True)

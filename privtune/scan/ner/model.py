@@ -23,7 +23,7 @@ from privtune.errors import ConfigError
 from privtune.scan.entities import Span
 from privtune.scan.ner import features
 from privtune.scan.ner.decode import SpanDecoder
-from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_TITLES
+from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_NAME_FOLLOWERS, ZH_TITLES
 
 MODEL_PATH = Path(__file__).with_name("zh_crf.npz")
 TYPES: tuple[str, ...] = ("PERSON", "ADDRESS", "ORGANIZATION")
@@ -96,11 +96,15 @@ class ZhTagger:
             raise ConfigError(f"{path} was trained with different features or tags; rerun tools/train_ner.py")
         self.meta = meta
         self.bits = int(meta["bits"])
-        # Sparse on disk (most hash buckets are unused after L1), dense float32 in memory.
-        weights = np.zeros((1 << self.bits, len(TAGS)), dtype=np.float32)
-        weights[rows] = values.astype(np.float32)
-        # Decoding only needs each tag's score relative to O: subtract once here, not per call.
-        self.gain_weights = weights[:, 1:] - weights[:, :1]
+        # Sparse on disk and in memory: most hash buckets are unused after L1, so a bucket's
+        # row number (``row_of``; 0, a row of zeros, for the unused ones) and the used rows
+        # take a fraction of a dense table's memory and cache. Decoding only needs each tag's
+        # score relative to O: subtracted once here, not per call.
+        used = values.astype(np.float32)
+        self.row_of = np.zeros(1 << self.bits, dtype=np.int32)
+        self.row_of[rows] = np.arange(1, len(rows) + 1, dtype=np.int32)
+        self.gain_rows = np.zeros((len(rows) + 1, len(TAGS) - 1), dtype=np.float32)
+        self.gain_rows[1:] = used[:, 1:] - used[:, :1]
         self.transitions = trans.astype(np.float64)
         self.decoder = SpanDecoder(self.transitions, len(TYPES), max_len=int(meta.get("max_len", 32)))
         self.calibration = {t: Calibration(**meta["calibration"][t]) for t in TYPES}
@@ -110,10 +114,10 @@ class ZhTagger:
 
     def _hashed_gains(self, cp: np.ndarray, pads: np.ndarray, table: np.ndarray) -> np.ndarray:
         """Gains of code points ``cp`` (``pads`` read as padding): ``features.feature_ids``,
-        then the sum of the ids' rows of ``gain_weights``, in one compiled loop."""
+        then the sum of the ids' rows of ``gain_rows[row_of]``, in one compiled loop."""
         return self._kernel(
             cp, pads, table, *features.HASH_CONSTANTS, features.RADIUS, features.SPAN, 64 - self.bits,
-            self.gain_weights,
+            self.row_of, self.gain_rows,
         )  # fmt: skip
 
     def gains(self, text: str) -> np.ndarray:
@@ -194,6 +198,8 @@ def _person_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
     """CLUENER's name conventions at the edges of a span; None if it is no name by them."""
     if start > 0 and text[start - 1 : start + 1] in ZH_COMPOUND_SURNAMES:
         start -= 1  # 欧|阳娜娜 -> 欧阳娜娜
+    end = _past_name_dots(text, end)
+    end = _before_follower(text, start, end)
     for n in _TITLE_LENGTHS:  # no title ends with another, so at most one matches
         if end - n >= start and text[end - n : end] in _TITLE_SET:
             if end - n - start < 2:
@@ -202,6 +208,44 @@ def _person_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
+def _past_name_dots(text: str, end: int) -> int:
+    """``end`` moved over "·" + the next name part when the span stops at the dot of a foreign
+    name (托马斯|·皮克林 -> 托马斯·皮克林): a part is 1-5 Han characters up to a character that
+    no transliterated name holds (的, 说, 年 ...), a digit or punctuation."""
+    while end + 1 < len(text) and text[end] in _NAME_DOTS:
+        stop = end + 1
+        while stop < len(text) and stop - end <= _DOT_PART_MAX and _CJK.match(text, stop) and text[stop] not in _NOT_IN_DOT_PART:
+            stop += 1
+        if stop == end + 1:
+            break
+        end = stop
+    return end
+
+
+_NAME_DOTS = frozenset("·・•‧")
+_DOT_PART_MAX = 5
+_NOT_IN_DOT_PART = frozenset("的了是在和与及或等说称表对向从把被为以于将也都就又年月日时中国")
+
+
+def _before_follower(text: str, start: int, end: int) -> int:
+    """``end`` moved back before the part of a name follower that the span took (李鹏委|员长 ->
+    李鹏), if at least two characters stay; else ``end`` unchanged."""
+    for cut in range(1, _FOLLOWER_MAX):
+        head, tail = text[end - cut : end], end - cut - start
+        if tail < 2:
+            break
+        rests = _FOLLOWER_RESTS.get(head)
+        if rests is not None and text.startswith(rests, end):
+            return end - cut
+    return end
+
+
+_FOLLOWER_MAX = max(len(w) for w in ZH_NAME_FOLLOWERS)
+# The part a span takes (a proper prefix of a follower) -> the rests that must come after it.
+_FOLLOWER_RESTS: dict[str, tuple[str, ...]] = {}
+for _w in ZH_NAME_FOLLOWERS:
+    for _k in range(1, len(_w)):
+        _FOLLOWER_RESTS[_w[:_k]] = (*_FOLLOWER_RESTS.get(_w[:_k], ()), _w[_k:])
 _TITLE_SET = frozenset(ZH_TITLES)
 _TITLE_LENGTHS = sorted({len(t) for t in ZH_TITLES})
 

@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterator
 
 from privtune.scan.entities import Span
-from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_CUE_EXTRA_SURNAMES, ZH_SURNAMES
+from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_CUE_EXTRA_SURNAMES, ZH_SURNAMES, ZH_TITLES
+from privtune.scan.ner.zh_variants import SIMPLIFIED, TRADITIONAL
 from privtune.scan.registry import Recognizer, register
 
 # Words after which a person's name follows directly in service and medical records.
@@ -21,7 +22,12 @@ _BEFORE = ("我叫", "我是", "本人", "姓名", "名字是", "收货人", "�
            "持卡人", "户主", "患者", "病人", "客户", "乘客", "申请人", "您好")
 # Words that close a name: punctuation, a greeting or an honorific.
 _AFTER = r"(?:[，。！？、,.!?:：;；\s)）]|您好|你好|先生|女士|小姐|同学|老师|医生|$)"
-_SURNAME = "(?:" + "|".join(sorted(ZH_COMPOUND_SURNAMES)) + "|[" + ZH_SURNAMES + ZH_CUE_EXTRA_SURNAMES + "])"
+_SIMPLIFIED_SURNAMES = ZH_SURNAMES + ZH_CUE_EXTRA_SURNAMES
+# Their traditional forms too (陳, 黃, 張 ...): customers in Taiwan or Hong Kong write them so.
+_TRADITIONAL_SURNAMES = "".join(
+    t for t, s in zip(TRADITIONAL, SIMPLIFIED) if s in _SIMPLIFIED_SURNAMES and t not in "於來時嚮曏倖"  # words first
+)
+_SURNAME = "(?:" + "|".join(sorted(ZH_COMPOUND_SURNAMES)) + "|[" + _SIMPLIFIED_SURNAMES + _TRADITIONAL_SURNAMES + "])"
 _NAME = _SURNAME + r"[\u4e00-\u9fff]{1,2}?"
 # Han characters that do not end a Chinese name but often follow a cue (我是本地…, 客户经理).
 _NOT_IN_NAME = set("的了是在有和与及或这那个们里经理服务号码电话手机地址询到")
@@ -68,3 +74,88 @@ class ZhPersonCueRecognizer(Recognizer):
                 if _NOT_IN_NAME.isdisjoint(given) and not given.startswith(_TITLES):
                     spans.setdefault((start, end), Span(start, end, "PERSON", score, self.name))
         return list(spans.values())
+
+
+# --- Names in news copy: "<title or punctuation> surname + 1-2 characters <title or speech verb>"
+# (警备区政委高云江说, ，叶笃正院士表示, 复旦大学伍柏麟教授). The tagger misses such names when
+# their characters are rare; the words on *both* sides make them near-certain. On the training
+# sentences of the four zh sets 97 % of the matches are gold names (most of the rest unlabelled
+# names); a match is still only a candidate: the analyzer prefers the tagger's surer spans.
+_TITLE_BEFORE = (
+    "总统", "总理", "主席", "委员长", "部长", "书记", "政委", "司令", "司令员", "院长", "校长", "市长", "省长",
+    "县长", "局长", "主任", "教授", "院士", "记者", "队长", "经理", "董事长", "总裁", "大使", "将军", "委员",
+    "代表", "国务卿", "议长", "首相", "大学", "学院", "医院", "公司", "厂长", "村民", "农民", "工人", "同志",
+    "专家", "作家", "导演", "演员", "选手", "教练", "老人", "老汉", "师傅", "医生", "律师", "法官", "检察官",
+    "警官", "民警", "干部", "职工", "村长", "支书", "处长", "科长", "所长", "站长", "社长", "行长", "总经理",
+    "总编", "主编", "研究员", "工程师", "博士", "先生", "女士",
+)  # fmt: skip
+# Titles that qualifiers often precede (党委书记, 高级工程师, 管理学博士) are left out on this side.
+_CUE_AFTER = (
+    "说", "表示", "指出", "认为", "强调", "介绍", "告诉", "透露", "坦言", "解释", "回忆", "感慨", "院士",
+    "教授", "总统", "总理", "委员长", "部长", "同志", "烈士", "先生", "女士", "等人", "一行",
+)  # fmt: skip
+_OPEN_MARKS = frozenset("，。！？、；：“”‘’\"（）《》,;: \t\n\r\u3000")
+_CUE = re.compile("|".join(_CUE_AFTER))
+_NEWS_NAME = re.compile(_SURNAME + "[\u4e00-\u9fff]{1,2}")
+# Shortest and longest name: a one-character surname + 1, a compound surname + 2.
+_NEWS_WIDTHS = (4, 3, 2)  # longest first: the leftmost start, as a regex scan would take
+
+
+def _news_candidates(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each "opener + surname + 1-2 characters" right before a cue: found from
+    the cues backwards (a lookbehind regex tried at every position cost ~10x more)."""
+    out: list[tuple[int, int]] = []
+    done = 0
+    for m in _CUE.finditer(text):
+        end = m.start()
+        for width in _NEWS_WIDTHS:
+            start = end - width
+            if start < done or _NEWS_NAME.fullmatch(text, start, end) is None:
+                continue
+            if start == 0 or text[start - 1] in _OPEN_MARKS or text.endswith(_TITLE_BEFORE, 0, start):
+                out.append((start, end))
+                done = end
+                break
+    return out
+
+
+# Characters no given name holds in this slot: function words and the heads of organisation
+# and place words (党委|书记, 国务院|总理, 金融系|教授), and words a surname character begins
+# (应该说, 明确表示, 简单说).
+_NOT_IN_GIVEN = set("的了是在有和与及或这那个们里地得着过也都就还又再自已曾将被把对向从等所其之而为以于并且但却"
+                    "更最很该确据套级委党部局系院会司处科组队省市县区镇村业界网行前后年月日时老当")  # fmt: skip
+_NOT_GIVEN_END = ("学", "小", "外")
+_NOT_NAMES = frozenset({"应该", "简单", "明确", "官方", "官网", "银行", "包括", "曾经", "高级", "公开", "纷纷"})
+_ROLE_WORDS = tuple(ZH_TITLES) + ("局长", "处长", "科长", "所长", "厅长", "行长", "村长", "组长", "秘书", "总")
+
+
+def news_cue_names(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each news-cue candidate that passes the word checks."""
+    out = []
+    for start, end in _news_candidates(text):
+        name = text[start:end]
+        given = name[2:] if name[:2] in ZH_COMPOUND_SURNAMES else name[1:]
+        if (
+            not given
+            or not _NOT_IN_GIVEN.isdisjoint(given)
+            or given.endswith(_NOT_GIVEN_END)
+            or given.startswith(_ROLE_WORDS)
+            or given.endswith(_ROLE_WORDS)
+            or given[0] == name[0]  # 常常说: a doubled character is a word
+            or name in _NOT_NAMES
+        ):
+            continue
+        out.append((start, end))
+    return out
+
+
+@register
+class ZhPersonNewsCueRecognizer(Recognizer):
+    """Chinese names between a title or punctuation and a title or speech verb (news copy)."""
+
+    name = "zh_person_news_cue"
+    entity_types = ("PERSON",)
+    trigger = re.compile("|".join(_CUE_AFTER))
+
+    def analyze(self, text: str) -> list[Span]:
+        return [Span(s, e, "PERSON", 0.6, self.name) for s, e in news_cue_names(text)]
