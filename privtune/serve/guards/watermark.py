@@ -218,7 +218,8 @@ def setup_watermark(cfg: Any, backend: Any) -> dict[str, Any]:
     if cfg.key_file is None:
         return {"active": False, "reason": "no watermark.key_file configured"}
     scheme = WatermarkScheme(load_watermark_key(cfg.key_file), cfg.gamma, cfg.delta, cfg.context_width)
-    backend.enable_watermark(scheme)
-    return {"active": True, **scheme.describe(), "z_threshold": cfg.z_threshold,
+    canonical = bool(getattr(cfg, "canonical_splits", True))
+    backend.enable_watermark(scheme, canonical_splits=canonical)
+    return {"active": True, **scheme.describe(), "z_threshold": cfg.z_threshold, "canonical_splits": canonical,
             "detection": "entropy-aware" if getattr(cfg, "entropy_threshold", None) is not None else "all-tokens",
             "entropy_threshold": getattr(cfg, "entropy_threshold", None)}
