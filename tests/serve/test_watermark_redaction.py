@@ -11,7 +11,7 @@ import statistics
 import torch
 
 from privtune.serve.guards.placeholders import encode_marking_placeholders, placeholder_spans
-from privtune.serve.guards.watermark import WatermarkScheme, detect_ids, detect_text
+from privtune.serve.guards.watermark import WatermarkScheme, detect_ids, detect_text, token_green_bits
 from serve_helpers import ROOT
 
 KEY = b"r" * 32
@@ -30,10 +30,20 @@ def test_windows_touching_a_placeholder_are_not_scored():
     marked = [False] * 40
     marked[20] = marked[21] = True  # a two-token placeholder
     plain, aware = detect_ids(s, ids), detect_ids(s, ids, placeholder=marked)
-    # positions 20, 21 (the placeholder) and 22-25 (it is in their context) are skipped
-    assert plain.tokens_scored - aware.tokens_scored == 6
-    marked_start = [True] + [False] * 39  # before the first scored position: 4 more windows lost
-    assert detect_ids(s, ids, placeholder=marked_start).tokens_scored == plain.tokens_scored - 1
+    # skipped: positions 20 and 21 (the placeholder) and each later window anchored on them
+    anchors, _ = token_green_bits(s, ids)
+    anchored = [i for i in range(22, 26) if anchors[i - 4] in (s._h(ids[20]), s._h(ids[21]))]
+    assert plain.tokens_scored - aware.tokens_scored == 2 + len(anchored)
+    # a window whose anchor is the placeholder token itself is skipped, one anchored elsewhere is not
+    ids2 = [7, 8, 9, 10, 11, 12]
+    lowest = min(range(5000), key=s._h)  # the smallest keyed hash: anchors every window it is in
+    ids2[2] = lowest
+    marks2 = [False, False, True, False, False, False]
+    assert detect_ids(s, ids2, placeholder=marks2).tokens_scored == 0  # 4 (in it), 5 (anchored on it)
+    ids3 = ids2[:]
+    ids3[3] = lowest  # now the window of 4 and 5 anchors on a model-written token
+    ids3[2] = 9
+    assert detect_ids(s, ids3, placeholder=marks2).tokens_scored == 2
 
 
 def test_redaction_aware_detection_recovers_the_mark(loaded_model):

@@ -175,8 +175,13 @@ def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] |
     with probability γ and the z-test stays valid. Repeats are judged among kept tokens.
 
     Redaction-aware: with ``placeholder`` (one flag per token, `placeholders.encode_marking_placeholders`),
-    a token is not scored when it or any of its ``context_width`` predecessors lies in a PII
-    placeholder: the model did not write those tokens, so those windows carry no mark."""
+    a token is not scored when it lies in a PII placeholder, or when its window's anchor (the
+    minimum keyed hash) is a placeholder token: the model wrote neither, so their bits are coin
+    flips. A window that merely contains a placeholder token but is anchored elsewhere is still
+    scored: its anchor, and so its bit, is often the one generation used (measured: skipping
+    every such window lost more signal than it removed noise). Which windows are skipped
+    depends on the keyed hashes but not on the green test's output, so under no watermark the
+    scored bits stay green with probability γ."""
     if entropy_threshold is not None and (entropies is None or len(entropies) != len(ids)):
         raise ValueError("entropy-aware detection needs one entropy per token")
     w = scheme.context_width
@@ -185,15 +190,10 @@ def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] |
         raise ValueError("redaction-aware detection needs one placeholder flag per token")
     seen: set[tuple[int, int]] = set()
     green = scored = 0
-    last_marked = -(w + 1)  # position of the latest placeholder token at or before i
-    for i in range(min(w, len(ids))):
-        if placeholder is not None and placeholder[i]:
-            last_marked = i
     for j, (anchor, bit) in enumerate(zip(anchors, bits)):
         i = j + w
-        if placeholder is not None and placeholder[i]:
-            last_marked = i
-        if i - last_marked <= w:
+        if placeholder is not None and (placeholder[i] or any(
+                placeholder[k] and scheme._h(ids[k]) == anchor for k in range(i - w, i))):
             continue
         if entropy_threshold is not None and entropies is not None and not entropies[i] > entropy_threshold:
             continue
