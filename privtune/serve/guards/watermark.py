@@ -241,5 +241,6 @@ def setup_watermark(cfg: Any, backend: Any) -> dict[str, Any]:
     canonical = bool(getattr(cfg, "canonical_splits", True))
     backend.enable_watermark(scheme, canonical_splits=canonical)
     return {"active": True, **scheme.describe(), "z_threshold": cfg.z_threshold, "canonical_splits": canonical,
+            "redaction_aware": True,
             "detection": "entropy-aware" if getattr(cfg, "entropy_threshold", None) is not None else "all-tokens",
             "entropy_threshold": getattr(cfg, "entropy_threshold", None)}
