@@ -57,7 +57,7 @@ def _byte_level_decoder() -> dict[str, int]:
 
 class CanonicalPairs:
     """``ok(a, b)``: whether the token pair ``[a, b]`` is how the tokenizer splits its own text;
-    ``utf8_ok(pending, b)``: whether token ``b`` may follow the incomplete character ``pending``."""
+    ``utf8_mask(pending, V)``: which tokens may follow the incomplete character ``pending``."""
 
     def __init__(self, tokenizer: Any) -> None:
         self.tok = tokenizer
