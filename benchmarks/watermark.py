@@ -17,6 +17,13 @@ CVs, CLUENER, tweets, WNUT-17, wikigold), chunked to about ``--tokens`` tokens. 
 detection recomputes each token's entropy from the text alone (no prompt), as a detector must.
 Perplexity: of each output's tokens given its prompt under the model without watermark, median.
 
+Canonical splits (``--canonical``, default ``both``): watermarked outputs with the canonical-split
+mask (``wm2``: what `privtune serve` does by default) and, for comparison, without it
+(``wm2-split``). Detection is redaction-aware (windows touching a PII placeholder not scored) for
+every text, watermarked or not; the z-score of each watermarked output is also reported at each
+stage: on the generated ids, on its decoded and re-encoded text, after redaction (every window
+scored), and after redaction with the placeholders' windows skipped.
+
     nice -n 10 python benchmarks/watermark.py --out /tmp/wm.json   # ≈ 30 min on 2 busy cores
 """
 
@@ -65,13 +72,17 @@ def main() -> None:
     ap.add_argument("--deltas", default="2,3,4")
     ap.add_argument("--human-per-source", type=int, default=800)
     ap.add_argument("--thresholds", default="0.25,0.5,0.75,1,1.25,1.5,2,2.5", help="entropy thresholds (nats) tried")
+    ap.add_argument("--canonical", choices=["on", "off", "both"], default="both",
+                    help="watermarked outputs with the canonical-split mask, without, or both")
     ap.add_argument("--out", type=Path, help="write the full tables (JSON) here")
     args = ap.parse_args()
 
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorList
 
+    from privtune.serve.guards.canonical import CanonicalPairs, CanonicalSplitProcessor, identical_share
     from privtune.serve.guards.entropy import batch_entropies, token_entropies
+    from privtune.serve.guards.placeholders import encode_marking_placeholders
     from privtune.serve.guards.pii import PIIGuard
     from privtune.serve.guards.watermark import (WatermarkLogitsProcessor, WatermarkScheme, detect_ids,
                                                  encode_for_detection)
@@ -97,9 +108,9 @@ def main() -> None:
     encoded = [tok(c["messages"][0]["content"], add_special_tokens=False)["input_ids"] for c in chats]
     prompts = [ids[:PROMPT_TOKENS] for ids in encoded if len(ids) >= PROMPT_TOKENS][: args.prompts]
 
-    def generate(rows: list[list[int]], proc: Any, seed: int) -> list[list[int]]:
+    def generate(rows: list[list[int]], procs: list[Any], seed: int) -> list[list[int]]:
         input_ids = torch.tensor(rows)
-        kw = {"logits_processor": LogitsProcessorList([proc])} if proc is not None else {}
+        kw = {"logits_processor": LogitsProcessorList(procs)} if procs else {}
         torch.manual_seed(seed)
         with torch.inference_mode():
             out = model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), do_sample=True,
@@ -116,26 +127,50 @@ def main() -> None:
 
     # items: (set name, fitting?, text, perplexity or None)
     items: list[tuple[str, bool, str, float | None]] = []
+    stages: dict[str, list[dict[str, float]]] = {}  # per watermarked set: z at each stage, per output
     gen_time: dict[str, float] = {}
-    jobs = [(f"wm{d:g}", d, args.samples) for d in deltas] + [("plain", None, args.plain_samples)]
-    for name, d, samples in jobs:
-        proc = WatermarkLogitsProcessor(WatermarkScheme(key, args.gamma, d), vocab) if d is not None else None
+    eos = model.generation_config.eos_token_id
+    pairs = CanonicalPairs(tok)
+    canon_modes = {"on": [True], "off": [False], "both": [True, False]}[args.canonical]
+    jobs = [(f"wm{d:g}" + ("" if c else "-split"), d, c, args.samples) for d in deltas for c in canon_modes]
+    jobs.append(("plain", None, False, args.plain_samples))
+    masked: dict[str, int] = {}
+    for name, d, canon, samples in jobs:
+        scheme_d = WatermarkScheme(key, args.gamma, d) if d is not None else None
+        procs: list[Any] = [WatermarkLogitsProcessor(scheme_d, vocab)] if scheme_d is not None else []
+        if canon:
+            procs.append(CanonicalSplitProcessor(pairs, end_ids=eos if isinstance(eos, list) else [eos]))
         t0 = time.perf_counter()
         for s in range(samples):
             for i in range(0, len(prompts), args.batch):
                 rows = prompts[i: i + args.batch]
-                outs = generate(rows, proc, seed=1000 * s + i + (0 if d is None else int(d * 100_000)))
+                # the same seed with and without the mask: the two differ by the mask alone
+                outs = generate(rows, procs, seed=1000 * s + i + (0 if d is None else int(d * 100_000)))
                 for k, (o, ppl) in enumerate(zip(outs, perplexities(rows, outs))):
-                    text = redactor.redact_text(tok.decode(o, skip_special_tokens=True))
+                    raw_text = tok.decode(o, skip_special_tokens=True)
+                    text = redactor.redact_text(raw_text)
                     items.append((name, (i + k) % 4 == 0, text, ppl))
+                    if scheme_d is not None:
+                        again = encode_for_detection(tok, raw_text)
+                        ids_r, marked = encode_marking_placeholders(tok, text)
+                        stages.setdefault(name, []).append({
+                            "fit": float((i + k) % 4 == 0),
+                            "z_ids": detect_ids(scheme_d, rows[k][-4:] + o).z_score,
+                            "z_reencoded": detect_ids(scheme_d, again).z_score,
+                            "identical_share": identical_share(o, again),
+                            "z_redacted": detect_ids(scheme_d, ids_r).z_score,
+                            "z_redacted_aware": detect_ids(scheme_d, ids_r, placeholder=marked).z_score})
         gen_time[name] = time.perf_counter() - t0
+        masked[name] = procs[-1].masked if canon else 0
         print(f"{name}: {gen_time[name]:.0f} s", file=sys.stderr, flush=True)
     negatives = load_negatives(ROOT, tok, args.tokens, args.human_per_source)
     for src, texts in negatives.items():
         items.extend((src, j % 4 == 0, t, None) for j, t in enumerate(texts))
 
     # entropies once per text (the threshold only filters), sorted by length to pad little
-    ids_all = [encode_for_detection(tok, it[2]) for it in items]
+    enc_all = [encode_marking_placeholders(tok, it[2]) for it in items]
+    ids_all = [e[0] for e in enc_all]
+    marks_all = [e[1] for e in enc_all]
     ent_all: list[list[float]] = [[] for _ in items]
     window = int(model.config.max_position_embeddings) - 1
     order = sorted(range(len(items)), key=lambda j: len(ids_all[j]))
@@ -151,16 +186,20 @@ def main() -> None:
     print(f"entropies: {time.perf_counter() - t_start:.0f} s", file=sys.stderr, flush=True)
     scheme = WatermarkScheme(key, args.gamma)  # detection needs γ and the key, not δ
     # z[j][t], scored[j][t]: item j at threshold index t (0: key-only)
-    dets = [[detect_ids(scheme, ids_all[j], ent_all[j], thr) for thr in thresholds] for j in range(len(items))]
+    dets = [[detect_ids(scheme, ids_all[j], ent_all[j], thr, placeholder=marks_all[j]) for thr in thresholds]
+            for j in range(len(items))]
+    # the same texts without redaction-awareness (the detector before): does any FPR move?
+    dets_unaware = [detect_ids(scheme, ids_all[j]) for j in range(len(items))]
 
     def rate(names: list[str], fit: bool | None, t: int) -> tuple[int, int]:
         sel = [j for j, it in enumerate(items) if it[0] in names and (fit is None or it[1] == fit)]
         return sum(dets[j][t].z_score > Z for j in sel), len(sel)
 
     neg_names = ["plain", *negatives]
+    wm_names = [name for name, d, _, _ in jobs if d is not None]
     # threshold choice on fitting items only
     feasible = [t for t in range(1, len(thresholds)) if rate(neg_names, True, t)[0] <= 0.01 * rate(neg_names, True, t)[1]]
-    best_t = max(feasible, key=lambda t: (rate(["wm2"], True, t)[0], -t)) if feasible and 2.0 in deltas else None
+    best_t = max(feasible, key=lambda t: (rate([wm_names[0]], True, t)[0], -t)) if feasible and 2.0 in deltas else None
 
     def summary(name: str, t: int) -> dict[str, Any]:
         sel = [j for j, it in enumerate(items) if it[0] == name and not it[1]]
@@ -170,12 +209,30 @@ def main() -> None:
 
     ppl_plain = statistics.median(it[3] for it in items if it[0] == "plain")
     per_delta = {}
-    for d in deltas:
-        name = f"wm{d:g}"
+    n_tokens = len(prompts) * args.tokens
+    for name in wm_names:
         ppl_wm = statistics.median(it[3] for it in items if it[0] == name)
+        ev = [st for st in stages[name] if not st["fit"]]
+        stage_z = {f"{k}_median": round(statistics.median(st[k] for st in ev), 2)
+                   for k in ("z_ids", "z_reencoded", "z_redacted", "z_redacted_aware")}
+        stage_tpr = {f"tpr_{k}": round(sum(st[k] > Z for st in ev) / len(ev), 3)
+                     for k in ("z_ids", "z_reencoded", "z_redacted", "z_redacted_aware")}
         per_delta[name] = {"key_only": summary(name, 0), "entropy_aware": summary(name, best_t) if best_t else None,
+                           "stages": {**stage_z, **stage_tpr,
+                                      "identical_share_mean": round(statistics.mean(st["identical_share"] for st in ev), 4),
+                                      "outputs_all_identical": round(sum(st["identical_share"] == 1.0 for st in ev) / len(ev), 3)},
                            "ppl_plain": round(ppl_plain, 2), "ppl_wm": round(ppl_wm, 2), "ppl_ratio": round(ppl_wm / ppl_plain, 3),
+                           "ms_per_token": round(1000 * gen_time[name] / args.samples / n_tokens, 2),
+                           "ms_per_token_plain": round(1000 * gen_time["plain"] / args.plain_samples / n_tokens, 2),
+                           "candidates_masked": masked[name],
                            "gen_time_ratio_vs_plain": round(gen_time[name] / args.samples / (gen_time["plain"] / args.plain_samples), 3)}
+
+    def fpr_unaware() -> dict[str, Any]:
+        sel = [j for j, it in enumerate(items) if it[0] in neg_names]
+        k = sum(dets_unaware[j].z_score > Z for j in sel)
+        return {"fp": k, "n": len(sel), "z_max": round(max(dets_unaware[j].z_score for j in sel), 2),
+                "z_max_aware": round(max(dets[j][0].z_score for j in sel), 2),
+                "texts_with_placeholders": sum(any(marks_all[j]) for j in sel)}
 
     def fpr_table(t: int, fit: bool | None) -> dict[str, Any]:
         rows = {}
@@ -190,10 +247,10 @@ def main() -> None:
     sweep = []
     for t, thr in enumerate(thresholds):
         row: dict[str, Any] = {"entropy_threshold": thr}
-        for d in deltas:
+        for name in wm_names:
             for split, fit in (("fit", True), ("eval", False)):
-                k, n = rate([f"wm{d:g}"], fit, t)
-                row[f"tpr_wm{d:g}_{split}"] = round(k / n, 3)
+                k, n = rate([name], fit, t)
+                row[f"tpr_{name}_{split}"] = round(k / n, 3)
         for split, fit in (("fit", True), ("eval", False)):
             k, n = rate(neg_names, fit, t)
             row[f"fpr_{split}"] = f"{k}/{n}"
@@ -205,12 +262,15 @@ def main() -> None:
         "entropy_threshold_chosen": thresholds[best_t] if best_t else None,
         "per_delta_eval": per_delta,
         "fpr_key_only_all": fpr_table(0, None),
+        "fpr_key_only_not_redaction_aware": fpr_unaware(),
         "fpr_entropy_aware_eval": fpr_table(best_t, False) if best_t else None,
         "sweep": sweep, "seconds": round(time.perf_counter() - t_start, 1),
     }
     if args.out:
         args.out.write_text(json.dumps(result, indent=1))
-    print(json.dumps({k: result[k] for k in ("bench", "model", "entropy_threshold_chosen", "per_delta_eval", "seconds")}))
+    print(json.dumps({k: result[k] for k in ("bench", "model", "entropy_threshold_chosen", "per_delta_eval",
+                                             "fpr_key_only_not_redaction_aware", "seconds")}))
+    print(json.dumps({"fpr_all": result["fpr_key_only_all"]["all"]}))
 
 
 if __name__ == "__main__":

@@ -96,6 +96,7 @@ class WatermarkConfig(BaseModel):
     delta: float = Field(2.0, ge=0.0, description="Logit bias added to green tokens.")
     context_width: int = Field(4, ge=1, le=16, description="Previous tokens in the self-hash seed.")
     z_threshold: float = Field(4.0, gt=0.0, description="z-score above which detection reports `watermarked`.")
+    canonical_splits: bool = Field(True, description="Watermarked generation samples only canonical token splits (every adjacent pair re-encodes to itself, valid UTF-8), so a detector re-encoding the text sees the generated tokens; see docs/serving.md.")
     entropy_threshold: float | None = Field(None, ge=0.0, description="Entropy-aware detection (SWEET) on /v1/watermark/detect by default: score only tokens whose entropy (nats) under the served model exceeds this. None: key-only; a request may set its own.")
 
 

@@ -37,6 +37,7 @@ def detect_cmd(
     """Print z-score, p-value and tokens scored (JSON); exit 0 either way (read `watermarked`).
 
     Key-only by default; --entropy-threshold scores only the tokens the model was unsure of.
+    PII placeholders ([PHONE], <PHONE_3fa2c91b>, masked stars) and windows anchored on them are not scored.
     """
     from transformers import AutoTokenizer
 

@@ -106,18 +106,22 @@ class EmbeddedBackend:
         self._description = description or {}
         self.watermark: Any = None  # a `WatermarkLogitsProcessor` when the server has a watermark key
         self.watermark_scheme: Any = None
+        self.canonical: Any = None  # a `CanonicalSplitProcessor`, run after the watermark's
         eos = model.generation_config.eos_token_id
         self._eos = set(eos if isinstance(eos, list) else [eos]) - {None}
 
     def describe(self) -> dict[str, Any]:
         return {"backend": "embedded", "device": self.device.type, **self._description}
 
-    def enable_watermark(self, scheme: Any) -> None:
-        """Watermark every output from now on with ``scheme`` (a `WatermarkScheme`)."""
+    def enable_watermark(self, scheme: Any, canonical_splits: bool = True) -> None:
+        """Watermark every output from now on with ``scheme`` (a `WatermarkScheme`); with
+        ``canonical_splits``, sample only token splits the tokenizer would produce from the text."""
+        from privtune.serve.guards.canonical import CanonicalPairs, CanonicalSplitProcessor
         from privtune.serve.guards.watermark import WatermarkLogitsProcessor
 
         vocab = max(len(self.tok), int(self.model.get_output_embeddings().weight.shape[0]))
         self.watermark, self.watermark_scheme = WatermarkLogitsProcessor(scheme, vocab), scheme
+        self.canonical = CanonicalSplitProcessor(CanonicalPairs(self.tok), end_ids=self._eos) if canonical_splits else None
 
     async def detect_watermark(self, text: str, entropy_threshold: float | None) -> Any:
         """Key-only detection, or entropy-aware with the served model (on the generation worker:
@@ -181,7 +185,9 @@ class EmbeddedBackend:
         if self.watermark is not None:
             from transformers import LogitsProcessorList
 
-            kwargs["logits_processor"] = LogitsProcessorList([self.watermark])
+            # bias on the raw logits first; the canonical mask then sees the biased distribution
+            procs = [self.watermark] + ([self.canonical] if self.canonical is not None else [])
+            kwargs["logits_processor"] = LogitsProcessorList(procs)
         if emit is not None:
             kwargs["streamer"] = _DeltaStreamer(self.tok, emit)
         with torch.inference_mode(), torch.random.fork_rng(devices=[]):

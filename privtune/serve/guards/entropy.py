@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 
+from privtune.serve.guards.placeholders import encode_marking_placeholders
 from privtune.serve.guards.watermark import Detection, WatermarkScheme, detect_ids, encode_for_detection
 
 
@@ -75,8 +76,12 @@ def token_entropies(model: Any, ids: list[int], bos: int | None) -> list[float]:
 
 
 def detect_text_entropy_aware(scheme: WatermarkScheme, model: Any, tokenizer: Any, text: str,
-                              entropy_threshold: float) -> Detection:
-    """Score only the tokens of ``text`` whose entropy under ``model`` exceeds the threshold."""
-    ids = encode_for_detection(tokenizer, text)
+                              entropy_threshold: float, redaction_aware: bool = True) -> Detection:
+    """Score only the tokens of ``text`` whose entropy under ``model`` exceeds the threshold (and,
+    redaction-aware, whose window touches no PII placeholder)."""
+    if redaction_aware:
+        ids, marked = encode_marking_placeholders(tokenizer, text)
+    else:
+        ids, marked = encode_for_detection(tokenizer, text), None
     ent = token_entropies(model, ids, tokenizer.bos_token_id)
-    return detect_ids(scheme, ids, ent, entropy_threshold)
+    return detect_ids(scheme, ids, ent, entropy_threshold, placeholder=marked)

@@ -160,7 +160,7 @@ def token_green_bits(scheme: WatermarkScheme, ids: list[int]) -> tuple[list[int]
 
 
 def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] | None = None,
-               entropy_threshold: float | None = None) -> Detection:
+               entropy_threshold: float | None = None, placeholder: list[bool] | None = None) -> Detection:
     """z-test on the green count. Not scored: the first ``context_width`` tokens (no context), and
     every repeat of an (anchor, token) pair. A token's green bit is a function of that pair alone,
     so a repeat is not new evidence: this covers repeated n-grams and also a frequent token whose
@@ -172,15 +172,29 @@ def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] |
     ``entropy_threshold``, only tokens above the threshold are scored. Where the model was nearly
     sure, +δ could not change the choice, so those tokens carry noise, not signal. The filter
     uses the model alone, never the key, so under no watermark the kept tokens are still green
-    with probability γ and the z-test stays valid. Repeats are judged among kept tokens."""
+    with probability γ and the z-test stays valid. Repeats are judged among kept tokens.
+
+    Redaction-aware: with ``placeholder`` (one flag per token, `placeholders.encode_marking_placeholders`),
+    a token is not scored when it lies in a PII placeholder, or when its window's anchor (the
+    minimum keyed hash) is a placeholder token: the model wrote neither, so their bits are coin
+    flips. A window that merely contains a placeholder token but is anchored elsewhere is still
+    scored: its anchor, and so its bit, is often the one generation used (measured: skipping
+    every such window lost more signal than it removed noise). Which windows are skipped
+    depends on the keyed hashes but not on the green test's output, so under no watermark the
+    scored bits stay green with probability γ."""
     if entropy_threshold is not None and (entropies is None or len(entropies) != len(ids)):
         raise ValueError("entropy-aware detection needs one entropy per token")
     w = scheme.context_width
     anchors, bits = token_green_bits(scheme, ids)
+    if placeholder is not None and len(placeholder) != len(ids):
+        raise ValueError("redaction-aware detection needs one placeholder flag per token")
     seen: set[tuple[int, int]] = set()
     green = scored = 0
     for j, (anchor, bit) in enumerate(zip(anchors, bits)):
         i = j + w
+        if placeholder is not None and (placeholder[i] or any(
+                placeholder[k] and scheme._h(ids[k]) == anchor for k in range(i - w, i))):
+            continue
         if entropy_threshold is not None and entropies is not None and not entropies[i] > entropy_threshold:
             continue
         if (anchor, ids[i]) in seen:
@@ -200,9 +214,15 @@ def encode_for_detection(tokenizer: Any, text: str) -> list[int]:
     return list(tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
 
 
-def detect_text(scheme: WatermarkScheme, tokenizer: Any, text: str) -> Detection:
-    """Key-only detection (no model needed); `entropy.detect_text_entropy_aware` is the other way."""
-    return detect_ids(scheme, encode_for_detection(tokenizer, text))
+def detect_text(scheme: WatermarkScheme, tokenizer: Any, text: str, redaction_aware: bool = True) -> Detection:
+    """Key-only detection (no model needed); `entropy.detect_text_entropy_aware` is the other way.
+    Redaction-aware by default: windows touching a PII placeholder are not scored."""
+    if not redaction_aware:
+        return detect_ids(scheme, encode_for_detection(tokenizer, text))
+    from privtune.serve.guards.placeholders import encode_marking_placeholders
+
+    ids, marked = encode_marking_placeholders(tokenizer, text)
+    return detect_ids(scheme, ids, placeholder=marked)
 
 
 UPSTREAM_CANNOT = ("upstream mode cannot watermark: the engine samples tokens itself and its logits never "
@@ -218,7 +238,9 @@ def setup_watermark(cfg: Any, backend: Any) -> dict[str, Any]:
     if cfg.key_file is None:
         return {"active": False, "reason": "no watermark.key_file configured"}
     scheme = WatermarkScheme(load_watermark_key(cfg.key_file), cfg.gamma, cfg.delta, cfg.context_width)
-    backend.enable_watermark(scheme)
-    return {"active": True, **scheme.describe(), "z_threshold": cfg.z_threshold,
+    canonical = bool(getattr(cfg, "canonical_splits", True))
+    backend.enable_watermark(scheme, canonical_splits=canonical)
+    return {"active": True, **scheme.describe(), "z_threshold": cfg.z_threshold, "canonical_splits": canonical,
+            "redaction_aware": True,
             "detection": "entropy-aware" if getattr(cfg, "entropy_threshold", None) is not None else "all-tokens",
             "entropy_threshold": getattr(cfg, "entropy_threshold", None)}
