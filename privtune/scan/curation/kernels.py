@@ -152,32 +152,35 @@ def cms_add(table: np.ndarray, mult: np.ndarray, shift: np.uint64, keys: np.ndar
 
 
 @njit(cache=True, nogil=True)
+def _agrees(sigs: np.ndarray, a: int, b: int, min_sim: float) -> bool:
+    """Rows a and b agree on a share >= ``min_sim`` of positions (``count / width``, the value
+    numpy's mean of the boolean row gives)."""
+    w = sigs.shape[1]
+    c = 0
+    for j in range(w):
+        if sigs[a, j] == sigs[b, j]:
+            c += 1
+    return c / w >= min_sim
+
+
+@njit(cache=True, nogil=True)
 def largest_cluster(sigs: np.ndarray, min_sim: float, max_pivots: int) -> tuple[int, np.ndarray]:
     """`backdoor.largest_cluster_numpy` in one loop: of the first ``max_pivots`` rows, the one
     with the most rows agreeing with it on a share >= ``min_sim`` of positions (the first such
-    row on ties), and those rows. A share is ``count / width``, the value numpy's mean of the
-    boolean row gives, so every comparison comes out the same."""
-    m, w = sigs.shape
+    row on ties), and those rows; every comparison comes out as numpy's does."""
+    m = sigs.shape[0]
     pivot, best = 0, 0
     for pv in range(min(m, max_pivots)):
         size = 0
         for r in range(m):
-            c = 0
-            for j in range(w):
-                if sigs[pv, j] == sigs[r, j]:
-                    c += 1
-            if c / w >= min_sim:
+            if _agrees(sigs, pv, r, min_sim):
                 size += 1
         if size > best:
             pivot, best = pv, size
     near = np.empty(m, dtype=np.intp)
     k = 0
     for r in range(m):
-        c = 0
-        for j in range(w):
-            if sigs[pivot, j] == sigs[r, j]:
-                c += 1
-        if c / w >= min_sim:
+        if _agrees(sigs, pivot, r, min_sim):
             near[k] = r
             k += 1
     return pivot, near[:k].copy()
