@@ -53,11 +53,15 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
         raise InputError("is a directory, expected a data file", path=str(path),
                          hint="pass one file; to scan several, concatenate them or run one scan per file")
     name = strip_compression(str(path))
-    for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".parquet", "parquet"), (".csv", "csv")):
+    for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".parquet", "parquet"), (".csv", "csv"),
+                        (".tsv", "csv")):
         if name.endswith(suffix):
             return fmt  # type: ignore[return-value]
     if name.endswith(".json"):
         return _sniff_json(Path(path))
+    if name.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+        raise InputError("spreadsheet workbooks are not read", path=str(path),
+                         hint="save the sheet as 'CSV UTF-8' (or export it as Parquet) and scan that file")
     raise InputError(
         "cannot tell the format from the file name",
         path=str(path),

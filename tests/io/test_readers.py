@@ -150,3 +150,14 @@ def test_null_text_field_is_empty_and_a_number_is_named():
     with pytest.raises(InputError) as exc:
         text_fields({"text": 13812345678}, path="d.jsonl", line=6)
     assert "d.jsonl, line 6" in str(exc.value) and "field 'text'" in str(exc.value) and "int" in str(exc.value)
+
+
+def test_tsv_suffix_reads_as_csv_and_a_workbook_gets_a_hint(tmp_path):
+    p = tmp_path / "d.tsv"
+    p.write_text("id\ttext\n1\thello, world\n", encoding="utf-8")
+    assert detect_format(p) == "csv" and _items(p)[0].data == {"id": "1", "text": "hello, world"}
+    book = tmp_path / "d.xlsx"
+    book.write_bytes(b"PK\x03\x04")
+    with pytest.raises(InputError) as exc:
+        detect_format(book)
+    assert "CSV UTF-8" in str(exc.value)
