@@ -13,6 +13,7 @@ import io
 import itertools
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +111,41 @@ def _json_reason(exc: json.JSONDecodeError) -> str:
     return f"invalid JSON: {msg} at column {exc.colno}"
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _surrogate_reason(source: str, obj: Any) -> str | None:
+    """Why a parsed record cannot be kept as it is: a string holding half of a UTF-16 pair
+    (JSON may escape one, "\\ud83d", e.g. where an exporter cut an emoji in two). No UTF-8 text
+    can hold it, so every later step would fail on it. None if there is none (the escape test
+    keeps this off the common path)."""
+    if _SURROGATE_ESCAPE.search(source) is None:
+        return None
+    found = _find_surrogate(obj, "")
+    if found is None:
+        return None
+    path, pos, char = found
+    return (f"field {path!r} holds an unpaired UTF-16 surrogate \\u{ord(char):04x} at character {pos} "
+            "(half of an emoji or other character cut in two by the exporter)")
+
+
+def _find_surrogate(value: Any, path: str) -> tuple[str, int, str] | None:
+    if isinstance(value, str):
+        for pos, char in enumerate(value):
+            if "\ud800" <= char <= "\udfff":
+                return path or "(record)", pos, char
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        sub = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and _find_surrogate(key, "") is not None:
+            return sub + " (its name)", 0, next(c for c in key if "\ud800" <= c <= "\udfff")
+        found = _find_surrogate(item, sub)
+        if found is not None:
+            return found
+    return None
+
+
 def _parse_line(index: int, line_no: int, text: str) -> SourceRecord | Rejected:
     # Without its line end: a string cut off at the end of the line is "unterminated", not an
     # "invalid control character" (the newline).
@@ -119,7 +155,8 @@ def _parse_line(index: int, line_no: int, text: str) -> SourceRecord | Rejected:
     except json.JSONDecodeError as exc:
         return Rejected(index, line_no, _json_reason(exc), text)
     if isinstance(obj, dict):
-        return SourceRecord(index, line_no, obj)
+        bad = _surrogate_reason(text, obj)
+        return SourceRecord(index, line_no, obj) if bad is None else Rejected(index, line_no, bad, text)
     return Rejected(index, line_no, f"expected a JSON object, got {type(obj).__name__}", text)
 
 
@@ -245,7 +282,10 @@ def _iter_json(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
         line += buf.count("\n", pos, end)
         raw = buf[pos:end]
         pos = end
-        if isinstance(obj, dict):
+        bad = _surrogate_reason(raw, obj) if isinstance(obj, dict) else None
+        if bad is not None:
+            yield Rejected(index, start_line, bad, raw[:10000])
+        elif isinstance(obj, dict):
             yield SourceRecord(index, start_line, obj)
         else:
             yield Rejected(index, start_line, f"expected a JSON object, got {type(obj).__name__}", raw[:10000])

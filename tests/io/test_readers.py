@@ -161,3 +161,18 @@ def test_tsv_suffix_reads_as_csv_and_a_workbook_gets_a_hint(tmp_path):
     with pytest.raises(InputError) as exc:
         detect_format(book)
     assert "CSV UTF-8" in str(exc.value)
+
+
+def test_half_a_surrogate_pair_is_rejected_with_its_field(tmp_path):
+    # An exporter that cut an emoji in two writes one escaped surrogate: json.loads accepts it,
+    # but no UTF-8 output (or hash of it) can hold it.
+    p = tmp_path / "d.jsonl"
+    p.write_text('{"text": "ok \\ud83d\\ude00"}\n{"messages": [{"role": "user", "content": "hi \\ud83d"}]}\n',
+                 encoding="utf-8")
+    ok, bad = _items(p)
+    assert isinstance(ok, SourceRecord) and ok.data["text"] == "ok \U0001f600"
+    assert isinstance(bad, Rejected) and bad.line == 2
+    assert "'messages[0].content'" in bad.reason and "\\ud83d at character 3" in bad.reason
+    arr = tmp_path / "d.json"
+    arr.write_text('[{"text": "a"}, {"text": "\\udc00"}]', encoding="utf-8")
+    assert isinstance(_items(arr)[1], Rejected)
