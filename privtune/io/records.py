@@ -122,12 +122,13 @@ def text_fields(
         if record[f] is not None:
             raise InputError(f"field is {type(record[f]).__name__}, expected text", path=path, line=line, field=f,
                              hint="choose the text fields with --fields, e.g. --fields body,title")
-    raise InputError(
-        f"no text field found; the record has {sorted(record)}",
-        path=path,
-        line=line,
-        hint="choose the text fields with --fields, e.g. --fields body,title",
-    )
+    hint = "choose the text fields with --fields, e.g. --fields body,title"
+    wrapped = [k for k, v in record.items() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)]
+    if wrapped:  # an API export: {"data": [{...}, ...], "count": 2}
+        k = wrapped[0]
+        hint = (f"{k!r} holds a list of {len(record[k])} objects; if those are the records, extract them "
+                f"first, e.g. jq -c '.{k}[]' FILE > records.jsonl; or " + hint)
+    raise InputError(f"no text field found; the record has {sorted(record)}", path=path, line=line, hint=hint)
 
 
 def _list_fields(name: str, items: list[Any]) -> list[tuple[str, str]]:

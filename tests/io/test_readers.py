@@ -176,3 +176,9 @@ def test_half_a_surrogate_pair_is_rejected_with_its_field(tmp_path):
     arr = tmp_path / "d.json"
     arr.write_text('[{"text": "a"}, {"text": "\\udc00"}]', encoding="utf-8")
     assert isinstance(_items(arr)[1], Rejected)
+
+
+def test_a_wrapped_export_gets_an_extraction_hint():
+    with pytest.raises(InputError) as exc:
+        text_fields({"data": [{"text": "a"}, {"text": "b"}], "count": 2}, path="d.json", line=1)
+    assert "'data' holds a list of 2 objects" in str(exc.value) and "jq -c '.data[]'" in str(exc.value)
