@@ -51,17 +51,24 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+_DATA_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".tsv", ".parquet")
+_DATA_HINT = "pass data files with the command's data option, e.g. `privtune train --data FILE`"
+
+
 def read_config_file(path: str | Path) -> dict[str, Any]:
     """The top-level mapping of a YAML config file, or a `ConfigError` naming the file."""
     p = Path(path)
     if not p.exists():
         raise ConfigError(f"config file not found: {p}")
+    if p.name.lower().removesuffix(".gz").removesuffix(".zst").endswith(_DATA_SUFFIXES):
+        raise ConfigError(f"{p} is a data file, but this argument is a YAML config file; " + _DATA_HINT)
     try:
         loaded = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{p}: invalid YAML: {exc}") from None
     if not isinstance(loaded, dict):
-        raise ConfigError(f"{p}: expected a mapping at the top level")
+        raise ConfigError(f"{p}: expected a mapping at the top level (a YAML config file); if it is data, "
+                          + _DATA_HINT)
     return loaded
 
 

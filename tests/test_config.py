@@ -71,3 +71,17 @@ def test_bare_off_in_yaml_means_off_for_choice_fields(tmp_path):
     p.write_text("input: in.jsonl\ndedup: off\n")
     assert load_config(ScanConfig, p).dedup == "off"
     assert load_config(ScanConfig, None, {"input": "in.jsonl", **parse_set_overrides(["dedup=off"])}).dedup == "off"
+
+
+def test_a_data_file_given_as_the_config_says_so(tmp_path):
+    from privtune.config import read_config_file
+    from privtune.errors import ConfigError
+
+    data = tmp_path / "chats.jsonl"
+    data.write_text('{"text": "hi"}\n')
+    with pytest.raises(ConfigError, match="is a data file.*--data FILE"):
+        read_config_file(data)
+    arr = tmp_path / "chats.json"
+    arr.write_text('[{"text": "hi"}]')
+    with pytest.raises(ConfigError, match="expected a mapping.*--data FILE"):
+        read_config_file(arr)
