@@ -274,5 +274,12 @@ def setup_watermark(cfg: Any, backend: Any) -> dict[str, Any]:
     backend.enable_watermark(scheme, canonical_splits=canonical)
     return {"active": True, **scheme.describe(), "z_threshold": cfg.z_threshold, "canonical_splits": canonical,
             "redaction_aware": True,
-            "detection": "entropy-aware" if getattr(cfg, "entropy_threshold", None) is not None else "all-tokens",
-            "entropy_threshold": getattr(cfg, "entropy_threshold", None)}
+            "detection": _detection_mode(cfg),
+            "entropy_threshold": getattr(cfg, "entropy_threshold", None),
+            "entropy_weight_power": getattr(cfg, "entropy_weight_power", None)}
+
+
+def _detection_mode(cfg: Any) -> str:
+    if getattr(cfg, "entropy_weight_power", None) is not None:
+        return "entropy-weighted"
+    return "entropy-aware" if getattr(cfg, "entropy_threshold", None) is not None else "all-tokens"
