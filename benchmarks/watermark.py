@@ -73,7 +73,7 @@ def main() -> None:
     ap.add_argument("--deltas", default="2,3,4")
     ap.add_argument("--human-per-source", type=int, default=800)
     ap.add_argument("--thresholds", default="0.25,0.5,0.75,1,1.25,1.5,2,2.5", help="entropy thresholds (nats) tried")
-    ap.add_argument("--weight-powers", default="0.5,1,1.5,2,3,4",
+    ap.add_argument("--weight-powers", default="0.25,0.5,0.75,1,1.5,2,3",
                     help="entropy-weighted detection: powers p tried (weight = entropy ** p)")
     ap.add_argument("--canonical", choices=["on", "off", "both"], default="both",
                     help="watermarked outputs with the canonical-split mask, without, or both")
@@ -265,6 +265,8 @@ def main() -> None:
         for split, fit in (("fit", True), ("eval", False)):
             k, n = rate(neg_names, fit, t)
             row[f"fpr_{split}"] = f"{k}/{n}"
+        zs = [dets[j][t].z_score for j, it in enumerate(items) if it[0] in neg_names]
+        row["null_z_mean"], row["null_z_sd"] = round(statistics.mean(zs), 3), round(statistics.stdev(zs), 3)
         sweep.append(row)
     sweep_w = []
     for p, power in enumerate(powers):
