@@ -1,11 +1,12 @@
 """Watermark quality: TPR at z > 4 after redaction, FPR on unwatermarked text, perplexity cost;
-key-only and entropy-aware (SWEET) detection, the entropy threshold fitted on held-apart prompts.
+key-only, entropy-aware (SWEET: hard threshold) and entropy-weighted (EWD: weight entropy ** p)
+detection, the threshold and the power p fitted on held-apart prompts.
 
 Model: the demo's cached base model (``~/.cache/privtune/demo-base-*``, a small Llama pretrained
 by `privtune demo`). Prompts: the first 16 tokens of the first user turn of each chat in
 examples/data/support_chats.jsonl (no padding). Every fourth prompt (and every fourth human text)
-is a *fitting* item, the rest *evaluation* items: the entropy threshold is chosen on fitting
-items only (the highest TPR at z > 4 for δ = 2 with fitting FPR ≤ 1 %, lowest such threshold),
+is a *fitting* item, the rest *evaluation* items: the entropy threshold and the weight power are
+chosen on fitting items only (the highest TPR at z > 4 for δ = 2 with fitting FPR ≤ 1 %, lowest such value),
 the figures reported are on evaluation items.
 
 Per δ, ``--samples`` outputs of exactly ``--tokens`` tokens per prompt (temperature 1, no
@@ -72,6 +73,8 @@ def main() -> None:
     ap.add_argument("--deltas", default="2,3,4")
     ap.add_argument("--human-per-source", type=int, default=800)
     ap.add_argument("--thresholds", default="0.25,0.5,0.75,1,1.25,1.5,2,2.5", help="entropy thresholds (nats) tried")
+    ap.add_argument("--weight-powers", default="0.25,0.5,0.75,1,1.5,2,3",
+                    help="entropy-weighted detection: powers p tried (weight = entropy ** p)")
     ap.add_argument("--canonical", choices=["on", "off", "both"], default="both",
                     help="watermarked outputs with the canonical-split mask, without, or both")
     ap.add_argument("--out", type=Path, help="write the full tables (JSON) here")
@@ -188,24 +191,31 @@ def main() -> None:
     # z[j][t], scored[j][t]: item j at threshold index t (0: key-only)
     dets = [[detect_ids(scheme, ids_all[j], ent_all[j], thr, placeholder=marks_all[j]) for thr in thresholds]
             for j in range(len(items))]
+    powers = [float(p) for p in args.weight_powers.split(",")]
+    dets_w = [[detect_ids(scheme, ids_all[j], ent_all[j], placeholder=marks_all[j], entropy_weight_power=p)
+               for p in powers] for j in range(len(items))]
     # the same texts without redaction-awareness (the detector before): does any FPR move?
     dets_unaware = [detect_ids(scheme, ids_all[j]) for j in range(len(items))]
 
-    def rate(names: list[str], fit: bool | None, t: int) -> tuple[int, int]:
+    def rate(names: list[str], fit: bool | None, t: int, table: list[list[Any]] = dets) -> tuple[int, int]:
         sel = [j for j, it in enumerate(items) if it[0] in names and (fit is None or it[1] == fit)]
-        return sum(dets[j][t].z_score > Z for j in sel), len(sel)
+        return sum(table[j][t].z_score > Z for j in sel), len(sel)
 
     neg_names = ["plain", *negatives]
     wm_names = [name for name, d, _, _ in jobs if d is not None]
     # threshold choice on fitting items only
     feasible = [t for t in range(1, len(thresholds)) if rate(neg_names, True, t)[0] <= 0.01 * rate(neg_names, True, t)[1]]
     best_t = max(feasible, key=lambda t: (rate([wm_names[0]], True, t)[0], -t)) if feasible and 2.0 in deltas else None
+    feasible_w = [p for p in range(len(powers)) if rate(neg_names, True, p, dets_w)[0] <= 0.01 * rate(neg_names, True, p, dets_w)[1]]
+    best_p = (max(feasible_w, key=lambda p: (rate([wm_names[0]], True, p, dets_w)[0], -p))
+              if feasible_w and 2.0 in deltas else None)
 
-    def summary(name: str, t: int) -> dict[str, Any]:
+    def summary(name: str, t: int, table: list[list[Any]] = dets) -> dict[str, Any]:
         sel = [j for j, it in enumerate(items) if it[0] == name and not it[1]]
-        k, n = rate([name], False, t)
-        return {"tpr": round(k / n, 3), "n": n, "z_median": round(statistics.median(dets[j][t].z_score for j in sel), 2),
-                "tokens_scored_median": statistics.median(dets[j][t].tokens_scored for j in sel)}
+        k, n = rate([name], False, t, table)
+        return {"tpr": round(k / n, 3), "tp": k, "n": n,
+                "z_median": round(statistics.median(table[j][t].z_score for j in sel), 2),
+                "tokens_scored_median": statistics.median(table[j][t].tokens_scored for j in sel)}
 
     ppl_plain = statistics.median(it[3] for it in items if it[0] == "plain")
     per_delta = {}
@@ -218,6 +228,7 @@ def main() -> None:
         stage_tpr = {f"tpr_{k}": round(sum(st[k] > Z for st in ev) / len(ev), 3)
                      for k in ("z_ids", "z_reencoded", "z_redacted", "z_redacted_aware")}
         per_delta[name] = {"key_only": summary(name, 0), "entropy_aware": summary(name, best_t) if best_t else None,
+                           "entropy_weighted": summary(name, best_p, dets_w) if best_p is not None else None,
                            "stages": {**stage_z, **stage_tpr,
                                       "identical_share_mean": round(statistics.mean(st["identical_share"] for st in ev), 4),
                                       "outputs_all_identical": round(sum(st["identical_share"] == 1.0 for st in ev) / len(ev), 3)},
@@ -234,13 +245,13 @@ def main() -> None:
                 "z_max_aware": round(max(dets[j][0].z_score for j in sel), 2),
                 "texts_with_placeholders": sum(any(marks_all[j]) for j in sel)}
 
-    def fpr_table(t: int, fit: bool | None) -> dict[str, Any]:
+    def fpr_table(t: int, fit: bool | None, table: list[list[Any]] = dets) -> dict[str, Any]:
         rows = {}
         for src in neg_names:
-            k, n = rate([src], fit, t)
-            zs = [dets[j][t].z_score for j, it in enumerate(items) if it[0] == src and (fit is None or it[1] == fit)]
+            k, n = rate([src], fit, t, table)
+            zs = [table[j][t].z_score for j, it in enumerate(items) if it[0] == src and (fit is None or it[1] == fit)]
             rows[src] = {"fp": k, "n": n, "fpr": round(k / n, 4), "upper95": round(upper95(k, n), 4), "z_max": round(max(zs), 2)}
-        k, n = rate(neg_names, fit, t)
+        k, n = rate(neg_names, fit, t, table)
         rows["all"] = {"fp": k, "n": n, "fpr": round(k / n, 4), "upper95": round(upper95(k, n), 4)}
         return rows
 
@@ -254,7 +265,22 @@ def main() -> None:
         for split, fit in (("fit", True), ("eval", False)):
             k, n = rate(neg_names, fit, t)
             row[f"fpr_{split}"] = f"{k}/{n}"
+        zs = [dets[j][t].z_score for j, it in enumerate(items) if it[0] in neg_names]
+        row["null_z_mean"], row["null_z_sd"] = round(statistics.mean(zs), 3), round(statistics.stdev(zs), 3)
         sweep.append(row)
+    sweep_w = []
+    for p, power in enumerate(powers):
+        row = {"entropy_weight_power": power}
+        for name in wm_names:
+            for split, fit in (("fit", True), ("eval", False)):
+                k, n = rate([name], fit, p, dets_w)
+                row[f"tpr_{name}_{split}"] = round(k / n, 3)
+        for split, fit in (("fit", True), ("eval", False)):
+            k, n = rate(neg_names, fit, p, dets_w)
+            row[f"fpr_{split}"] = f"{k}/{n}"
+        zs = [dets_w[j][p].z_score for j, it in enumerate(items) if it[0] in neg_names]
+        row["null_z_mean"], row["null_z_sd"] = round(statistics.mean(zs), 3), round(statistics.stdev(zs), 3)
+        sweep_w.append(row)
 
     result = {
         "bench": "watermark", "model": f"demo base {mdir.name}", "gamma": args.gamma, "tokens": args.tokens,
@@ -264,11 +290,14 @@ def main() -> None:
         "fpr_key_only_all": fpr_table(0, None),
         "fpr_key_only_not_redaction_aware": fpr_unaware(),
         "fpr_entropy_aware_eval": fpr_table(best_t, False) if best_t else None,
-        "sweep": sweep, "seconds": round(time.perf_counter() - t_start, 1),
+        "entropy_weight_power_chosen": powers[best_p] if best_p is not None else None,
+        "fpr_entropy_weighted_eval": fpr_table(best_p, False, dets_w) if best_p is not None else None,
+        "sweep": sweep, "sweep_weighted": sweep_w, "seconds": round(time.perf_counter() - t_start, 1),
     }
     if args.out:
         args.out.write_text(json.dumps(result, indent=1))
-    print(json.dumps({k: result[k] for k in ("bench", "model", "entropy_threshold_chosen", "per_delta_eval",
+    print(json.dumps({k: result[k] for k in ("bench", "model", "entropy_threshold_chosen",
+                                             "entropy_weight_power_chosen", "per_delta_eval",
                                              "fpr_key_only_not_redaction_aware", "seconds")}))
     print(json.dumps({"fpr_all": result["fpr_key_only_all"]["all"]}))
 

@@ -71,6 +71,8 @@ class WatermarkDetectRequest(BaseModel):
     text: str = Field(max_length=1_000_000)
     # None: the server's watermark.entropy_threshold (None there too: key-only detection)
     entropy_threshold: float | None = Field(None, ge=0.0, le=100.0)
+    # None: the server's watermark.entropy_weight_power (None there too: unweighted)
+    entropy_weight_power: float | None = Field(None, ge=0.0, le=16.0)
     key_only: bool = False  # force key-only detection on a server whose default is entropy-aware
 
 

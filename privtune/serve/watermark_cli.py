@@ -27,16 +27,22 @@ def detect_cmd(
         "--entropy-threshold", min=0.0,
         help="Entropy-aware detection (SWEET): score only tokens whose entropy (nats) under the model "
              "--base [+ --adapter] exceeds this; loads the model. Unset: key-only detection.")] = None,
+    entropy_weight_power: Annotated[Optional[float], typer.Option(
+        "--entropy-weight-power", min=0.0, max=16.0,
+        help="Entropy-weighted detection (EWD): each scored token weighs (its entropy in nats under the model) "
+             "** this; loads the model. Combines with --entropy-threshold. Unset: unweighted.")] = None,
     adapter: Annotated[Optional[Path], typer.Option(
-        "--adapter", help="Adapter the server served (with --entropy-threshold): entropies of base + adapter.")] = None,
+        "--adapter", help="Adapter the server served (with --entropy-threshold/--entropy-weight-power): "
+                          "entropies of base + adapter.")] = None,
     adapter_key_file: Annotated[Optional[Path], typer.Option(
         "--adapter-key-file", help="Key of an encrypted adapter (as for privtune serve).")] = None,
-    device: Annotated[str, typer.Option(help="auto | cpu | cuda (with --entropy-threshold).")] = "auto",
+    device: Annotated[str, typer.Option(help="auto | cpu | cuda (with --entropy-threshold/--entropy-weight-power).")] = "auto",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSON result here too.")] = None,
 ) -> None:
     """Print z-score, p-value and tokens scored (JSON); exit 0 either way (read `watermarked`).
 
-    Key-only by default; --entropy-threshold scores only the tokens the model was unsure of.
+    Key-only by default; --entropy-threshold scores only the tokens the model was unsure of,
+    --entropy-weight-power weighs each token by its entropy.
     PII placeholders ([PHONE], <PHONE_3fa2c91b>, masked stars) and windows anchored on them are not scored.
     """
     from transformers import AutoTokenizer
@@ -54,9 +60,10 @@ def detect_cmd(
         raise InputError(f"{text_file}: not UTF-8 text (byte {exc.start})") from None
     if not (base / "tokenizer_config.json").exists() and not (base / "tokenizer.json").exists():
         raise ConfigError(f"--base {base}: no tokenizer files there")
-    if entropy_threshold is None:
+    if entropy_threshold is None and entropy_weight_power is None:
         if adapter is not None:
-            raise ConfigError("--adapter is used only with --entropy-threshold (key-only detection needs no model)")
+            raise ConfigError("--adapter is used only with --entropy-threshold or --entropy-weight-power "
+                              "(key-only detection needs no model)")
         tok = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
         det = detect_text(scheme, tok, text)
     else:
@@ -64,7 +71,8 @@ def detect_cmd(
         from privtune.serve.guards.entropy import detect_text_entropy_aware
 
         model, tok, _ = load_model(base, adapter, device, adapter_key_file)
-        det = detect_text_entropy_aware(scheme, model, tok, text, entropy_threshold)
+        det = detect_text_entropy_aware(scheme, model, tok, text, entropy_threshold,
+                                        entropy_weight_power=entropy_weight_power)
     result = det.as_dict(z_threshold)
     line = json.dumps(result)
     if out is not None:

@@ -123,20 +123,22 @@ class EmbeddedBackend:
         self.watermark, self.watermark_scheme = WatermarkLogitsProcessor(scheme, vocab), scheme
         self.canonical = CanonicalSplitProcessor(CanonicalPairs(self.tok), end_ids=self._eos) if canonical_splits else None
 
-    async def detect_watermark(self, text: str, entropy_threshold: float | None) -> Any:
-        """Key-only detection, or entropy-aware with the served model (on the generation worker:
-        the model is not shared between threads, so a detection waits for a running generation)."""
+    async def detect_watermark(self, text: str, entropy_threshold: float | None,
+                               entropy_weight_power: float | None = None) -> Any:
+        """Key-only detection, or entropy-aware (threshold and/or weights) with the served model (on the
+        generation worker: the model is not shared between threads, so a detection waits for a running generation)."""
         from privtune.serve.guards.watermark import detect_text
 
         loop = asyncio.get_running_loop()
-        if entropy_threshold is None:
+        if entropy_threshold is None and entropy_weight_power is None:
             return await loop.run_in_executor(None, detect_text, self.watermark_scheme, self.tok, text)
         from privtune.serve.guards.entropy import detect_text_entropy_aware
 
         self._admit()
         try:
             return await loop.run_in_executor(self._pool, detect_text_entropy_aware, self.watermark_scheme,
-                                              self.model, self.tok, text, entropy_threshold)
+                                              self.model, self.tok, text, entropy_threshold, True,
+                                              entropy_weight_power)
         finally:
             self._pending -= 1
 

@@ -76,12 +76,16 @@ def token_entropies(model: Any, ids: list[int], bos: int | None) -> list[float]:
 
 
 def detect_text_entropy_aware(scheme: WatermarkScheme, model: Any, tokenizer: Any, text: str,
-                              entropy_threshold: float, redaction_aware: bool = True) -> Detection:
+                              entropy_threshold: float | None, redaction_aware: bool = True,
+                              entropy_weight_power: float | None = None) -> Detection:
     """Score only the tokens of ``text`` whose entropy under ``model`` exceeds the threshold (and,
-    redaction-aware, whose window touches no PII placeholder)."""
+    redaction-aware, whose window touches no PII placeholder); with ``entropy_weight_power``, weigh
+    each scored token by its entropy ** power (EWD). At least one of the two must be set."""
+    if entropy_threshold is None and entropy_weight_power is None:
+        raise ValueError("entropy-aware detection needs entropy_threshold or entropy_weight_power")
     if redaction_aware:
         ids, marked = encode_marking_placeholders(tokenizer, text)
     else:
         ids, marked = encode_for_detection(tokenizer, text), None
     ent = token_entropies(model, ids, tokenizer.bos_token_id)
-    return detect_ids(scheme, ids, ent, entropy_threshold, placeholder=marked)
+    return detect_ids(scheme, ids, ent, entropy_threshold, placeholder=marked, entropy_weight_power=entropy_weight_power)

@@ -133,6 +133,8 @@ class Detection:
     tokens_scored: int
     green_tokens: int
     entropy_threshold: float | None = None  # set: entropy-aware detection (tokens at or below it not scored)
+    entropy_weight_power: float | None = None  # set: entropy-weighted detection (weight entropy ** power)
+    effective_tokens: float | None = None  # weighted: (Σw)² / Σw², the equally weighted count it is worth
 
     def as_dict(self, threshold: float = 4.0) -> dict[str, Any]:
         out = {"z_score": round(self.z_score, 4), "p_value": self.p_value, "tokens_scored": self.tokens_scored,
@@ -140,6 +142,9 @@ class Detection:
                "watermarked": self.z_score > threshold}
         if self.entropy_threshold is not None:
             out["entropy_threshold"] = self.entropy_threshold
+        if self.entropy_weight_power is not None:
+            out["entropy_weight_power"] = self.entropy_weight_power
+            out["effective_tokens"] = round(self.effective_tokens or 0.0, 2)
         return out
 
 
@@ -159,8 +164,16 @@ def token_green_bits(scheme: WatermarkScheme, ids: list[int]) -> tuple[list[int]
     return anchor.tolist(), green.tolist()
 
 
+def entropy_weight(entropy: float, power: float) -> float:
+    """Weight of a token in entropy-weighted detection: ``entropy ** power`` (nats; 0 at entropy 0).
+    Increasing in the entropy, as EWD (Lu et al. 2024) asks: where the model was unsure, +δ could
+    move the choice, so the green bit says more. A fixed function of the model's entropy alone."""
+    return max(entropy, 0.0) ** power
+
+
 def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] | None = None,
-               entropy_threshold: float | None = None, placeholder: list[bool] | None = None) -> Detection:
+               entropy_threshold: float | None = None, placeholder: list[bool] | None = None,
+               entropy_weight_power: float | None = None) -> Detection:
     """z-test on the green count. Not scored: the first ``context_width`` tokens (no context), and
     every repeat of an (anchor, token) pair. A token's green bit is a function of that pair alone,
     so a repeat is not new evidence: this covers repeated n-grams and also a frequent token whose
@@ -174,6 +187,13 @@ def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] |
     uses the model alone, never the key, so under no watermark the kept tokens are still green
     with probability γ and the z-test stays valid. Repeats are judged among kept tokens.
 
+    Entropy-weighted (EWD, Lu et al. 2024): with ``entropy_weight_power`` p, each scored token
+    counts with weight wᵢ = entropyᵢ ** p (`entropy_weight`) and
+    z = Σ wᵢ(gᵢ − γ) / sqrt(γ(1−γ) Σ wᵢ²). The weights come from the model, not the key, so under
+    no watermark the gᵢ are still independent Bernoulli(γ) given them: z keeps mean 0 and
+    variance 1. Tokens of weight 0 are not scored (nor count as the first of a repeat); with a
+    threshold too, only tokens above it are weighted.
+
     Redaction-aware: with ``placeholder`` (one flag per token, `placeholders.encode_marking_placeholders`),
     a token is not scored when it lies in a PII placeholder, or when its window's anchor (the
     minimum keyed hash) is a placeholder token: the model wrote neither, so their bits are coin
@@ -182,14 +202,18 @@ def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] |
     every such window lost more signal than it removed noise). Which windows are skipped
     depends on the keyed hashes but not on the green test's output, so under no watermark the
     scored bits stay green with probability γ."""
-    if entropy_threshold is not None and (entropies is None or len(entropies) != len(ids)):
+    needs_entropy = entropy_threshold is not None or entropy_weight_power is not None
+    if needs_entropy and (entropies is None or len(entropies) != len(ids)):
         raise ValueError("entropy-aware detection needs one entropy per token")
+    if entropy_weight_power is not None and not entropy_weight_power >= 0.0:
+        raise ValueError("entropy_weight_power must be >= 0")
     w = scheme.context_width
     anchors, bits = token_green_bits(scheme, ids)
     if placeholder is not None and len(placeholder) != len(ids):
         raise ValueError("redaction-aware detection needs one placeholder flag per token")
     seen: set[tuple[int, int]] = set()
     green = scored = 0
+    w_sum = w_green = w_sq = 0.0
     for j, (anchor, bit) in enumerate(zip(anchors, bits)):
         i = j + w
         if placeholder is not None and (placeholder[i] or any(
@@ -197,16 +221,24 @@ def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] |
             continue
         if entropy_threshold is not None and entropies is not None and not entropies[i] > entropy_threshold:
             continue
+        weight = 1.0
+        if entropy_weight_power is not None and entropies is not None:
+            weight = entropy_weight(entropies[i], entropy_weight_power)
+            if weight <= 0.0:
+                continue
         if (anchor, ids[i]) in seen:
             continue
         seen.add((anchor, ids[i]))
         green += int(bit)
         scored += 1
+        w_sum, w_sq, w_green = w_sum + weight, w_sq + weight * weight, w_green + weight * int(bit)
     if scored == 0:
-        return Detection(0.0, 1.0, 0, 0, entropy_threshold)
+        return Detection(0.0, 1.0, 0, 0, entropy_threshold, entropy_weight_power,
+                         0.0 if entropy_weight_power is not None else None)
     g = scheme.gamma
-    z = (green - g * scored) / math.sqrt(scored * g * (1 - g))
-    return Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, green, entropy_threshold)
+    z = (w_green - g * w_sum) / math.sqrt(w_sq * g * (1 - g))
+    eff = w_sum * w_sum / w_sq if entropy_weight_power is not None else None
+    return Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, green, entropy_threshold, entropy_weight_power, eff)
 
 
 def encode_for_detection(tokenizer: Any, text: str) -> list[int]:
@@ -242,5 +274,12 @@ def setup_watermark(cfg: Any, backend: Any) -> dict[str, Any]:
     backend.enable_watermark(scheme, canonical_splits=canonical)
     return {"active": True, **scheme.describe(), "z_threshold": cfg.z_threshold, "canonical_splits": canonical,
             "redaction_aware": True,
-            "detection": "entropy-aware" if getattr(cfg, "entropy_threshold", None) is not None else "all-tokens",
-            "entropy_threshold": getattr(cfg, "entropy_threshold", None)}
+            "detection": _detection_mode(cfg),
+            "entropy_threshold": getattr(cfg, "entropy_threshold", None),
+            "entropy_weight_power": getattr(cfg, "entropy_weight_power", None)}
+
+
+def _detection_mode(cfg: Any) -> str:
+    if getattr(cfg, "entropy_weight_power", None) is not None:
+        return "entropy-weighted"
+    return "entropy-aware" if getattr(cfg, "entropy_threshold", None) is not None else "all-tokens"
