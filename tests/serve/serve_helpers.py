@@ -70,3 +70,27 @@ class ServerProcess:
                 self.proc.wait()
         self._out.close()
         self._err.close()
+
+
+# A completion long enough to carry a strong mark (delta 8 in the gateway tests); fixed seed.
+WATERMARKED_REQUEST = {"model": "tiny", "prompt": "Hello", "max_tokens": 120, "temperature": 1.0, "seed": 4,
+                       "ignore_eos": True}
+
+
+def write_watermark_key(tmp_path: Path, pattern: bytes) -> Path:
+    """A fixed 0600 watermark key file (no result may hang on the draw of a key)."""
+    key = tmp_path / "wm.key"
+    key.write_bytes(pattern * (64 // len(pattern)))
+    key.chmod(0o600)
+    return key
+
+
+def watermarked_completion(client: Any, keys: dict[str, str]) -> str:
+    """`WATERMARKED_REQUEST`'s text, asked for as a user."""
+    resp = client.post("/v1/completions", headers=bearer(keys["user"]), json=WATERMARKED_REQUEST)
+    return resp.json()["choices"][0]["text"]
+
+
+def detect_as_auditor(client: Any, keys: dict[str, str], text: str, **extra: Any) -> dict[str, Any]:
+    """The `/v1/watermark/detect` answer for ``text`` (auditor role)."""
+    return client.post("/v1/watermark/detect", headers=bearer(keys["auditor"]), json={"text": text, **extra}).json()

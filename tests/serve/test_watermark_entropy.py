@@ -147,22 +147,19 @@ def test_gateway_route_and_cli_entropy_aware(make_gateway, loaded_model, tmp_pat
 
     from privtune.serve.guards.entropy import detect_text_entropy_aware
     from privtune.serve.guards.watermark import encode_for_detection
-    from serve_helpers import ROOT, bearer, role_keys
+    from serve_helpers import ROOT, bearer, detect_as_auditor, role_keys, watermarked_completion, write_watermark_key
 
-    key = tmp_path / "wm.key"
-    key.write_bytes(b"e7" * 32)  # fixed: no result may hang on the draw of a key
-    key.chmod(0o600)
+    key = write_watermark_key(tmp_path, b"e7")
     model, tok, _ = loaded_model
-    req = {"model": "tiny", "prompt": "Hello", "max_tokens": 120, "temperature": 1.0, "seed": 4, "ignore_eos": True}
     gw = make_gateway(watermark={"key_file": str(key), "delta": 8.0, "entropy_threshold": 0.0})
     keys = role_keys(gw)
     with TestClient(gw.app) as c:
-        text = c.post("/v1/completions", headers=bearer(keys["user"]), json=req).json()["choices"][0]["text"]
+        text = watermarked_completion(c, keys)
         ids = encode_for_detection(tok, text)
         mid = statistics.median(token_entropies(model, ids, tok.bos_token_id)[4:])
 
         def ask(**extra):
-            return c.post("/v1/watermark/detect", headers=bearer(keys["auditor"]), json={"text": text, **extra}).json()
+            return detect_as_auditor(c, keys, text, **extra)
 
         default, key_only, at_mid, none_left = ask(), ask(key_only=True), ask(entropy_threshold=mid), ask(entropy_threshold=99.0)
         info = c.get("/info", headers=bearer(keys["user"])).json()["watermark"]

@@ -116,20 +116,17 @@ def test_gateway_route_and_cli_entropy_weighted(make_gateway, loaded_model, tmp_
     from fastapi.testclient import TestClient
 
     from privtune.serve.guards.entropy import detect_text_entropy_aware
-    from serve_helpers import bearer, role_keys
+    from serve_helpers import bearer, detect_as_auditor, role_keys, watermarked_completion, write_watermark_key
 
-    key = tmp_path / "wm.key"
-    key.write_bytes(b"w3" * 32)
-    key.chmod(0o600)
+    key = write_watermark_key(tmp_path, b"w3")
     model, tok, _ = loaded_model
-    req = {"model": "tiny", "prompt": "Hello", "max_tokens": 120, "temperature": 1.0, "seed": 4, "ignore_eos": True}
     gw = make_gateway(watermark={"key_file": str(key), "delta": 8.0, "entropy_weight_power": 2.0})
     keys = role_keys(gw)
     with TestClient(gw.app) as c:
-        text = c.post("/v1/completions", headers=bearer(keys["user"]), json=req).json()["choices"][0]["text"]
+        text = watermarked_completion(c, keys)
 
         def ask(**extra):
-            return c.post("/v1/watermark/detect", headers=bearer(keys["auditor"]), json={"text": text, **extra}).json()
+            return detect_as_auditor(c, keys, text, **extra)
 
         default, key_only, flat, none_left = (ask(), ask(key_only=True), ask(entropy_weight_power=0.0),
                                               ask(entropy_threshold=99.0))
