@@ -13,6 +13,7 @@ import hmac
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -100,7 +101,21 @@ def hmac_token(key: bytes, entity_type: str, value: str) -> str:
     is about 1%; that only merges two identities, it never reveals one.
     """
     digest = keyed_digest(key, entity_type, normalise_value(entity_type, value))
-    return f"<{entity_type}_{digest.hex()[:8]}>"
+    return f"<{entity_type}_{digest.hex()[:HMAC_HEX_CHARS]}>"
+
+
+HMAC_HEX_CHARS = 8
+
+
+def replacement_pattern(entity_types: Iterable[str]) -> re.Pattern[str]:
+    """What `redact`, `hmac_token` and `mask` write, as one regex (their output's shape lives
+    here, beside them): ``[PHONE]``, ``<PHONE_3fa2c91b>``, stars with a short kept tail."""
+    types = "|".join(sorted(entity_types, key=len, reverse=True))
+    return re.compile(
+        rf"\[(?:{types})\]"  # redact
+        rf"|<(?:{types})_[0-9a-f]{{{HMAC_HEX_CHARS}}}>"  # keyed hash
+        r"|\*+(?:[\s\-./]?\*+)*(?:[\s\-./]?[^\W_]{1,4})?"  # mask: stars, then the kept tail
+    )
 
 
 def redact(entity_type: str, value: str = "") -> str:

@@ -14,17 +14,12 @@ that happens to contain ``[EMAIL]`` or a run of stars only loses those tokens.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from privtune.scan.anonymize.operators import replacement_pattern
 from privtune.scan.entities import ENTITY_TYPES
 
-_TYPES = "|".join(sorted(ENTITY_TYPES, key=len, reverse=True))
-PLACEHOLDER = re.compile(
-    rf"\[(?:{_TYPES})\]"  # redact
-    rf"|<(?:{_TYPES})_[0-9a-f]{{8}}>"  # keyed hash
-    r"|\*+(?:[\s\-./]?\*+)*(?:[\s\-./]?[^\W_]{1,4})?"  # mask: stars, then the kept tail
-)
+PLACEHOLDER = replacement_pattern(ENTITY_TYPES)
 
 
 def placeholder_spans(text: str) -> list[tuple[int, int]]:
