@@ -279,8 +279,10 @@ class CanonicalSplitProcessor:
 
 def reencodes_identically(tokenizer: Any, ids: list[int]) -> bool:
     """Whether decoding ``ids`` and encoding the text gives ``ids`` back (what a detector sees)."""
+    from privtune.serve.guards.watermark import encode_for_detection
+
     text = tokenizer.decode(ids, skip_special_tokens=False, clean_up_tokenization_spaces=False)
-    return list(tokenizer.encode(text, add_special_tokens=False)) == list(ids)
+    return encode_for_detection(tokenizer, text) == list(ids)
 
 
 def identical_share(generated: list[int], reencoded: list[int]) -> float:

@@ -30,14 +30,16 @@ def placeholder_spans(text: str) -> list[tuple[int, int]]:
 def encode_marking_placeholders(tokenizer: Any, text: str) -> tuple[list[int], list[bool]]:
     """Token ids of ``text`` (no special tokens, no truncation) and, per token, whether it
     overlaps a placeholder. Needs a fast tokenizer's offsets; without them nothing is marked."""
+    from privtune.serve.guards.watermark import encode_for_detection
+
     spans = placeholder_spans(text)
     if not spans:
-        ids = list(tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+        ids = encode_for_detection(tokenizer, text)
         return ids, [False] * len(ids)
     try:
         enc = tokenizer(text, add_special_tokens=False, truncation=False, return_offsets_mapping=True)
     except NotImplementedError:  # a slow tokenizer has no offsets
-        ids = list(tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+        ids = encode_for_detection(tokenizer, text)
         return ids, [False] * len(ids)
     marked = []
     for start, end in enc["offset_mapping"]:
