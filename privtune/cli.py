@@ -50,7 +50,7 @@ def _root(
 @app.command()
 def scan(
     input: Annotated[Path, typer.Argument(help="Data file: .jsonl, .json (array or lines), .csv or .parquet.")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Cleaned JSONL output (structure preserved).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Cleaned JSONL output (structure preserved): .jsonl, optionally .gz/.zst.")] = None,
     report: Annotated[Optional[Path], typer.Option(help="REPORT.json, or report.html (writes the .json beside it).")] = None,
     findings: Annotated[Optional[Path], typer.Option(help="FINDINGS.jsonl: one line per entity, offsets only.")] = None,
     rejects: Annotated[Optional[Path], typer.Option(help="Side file for rejected records: line, reason, sha256 (default: <out>.rejects.jsonl).")] = None,

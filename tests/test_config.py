@@ -85,3 +85,26 @@ def test_a_data_file_given_as_the_config_says_so(tmp_path):
     arr.write_text('[{"text": "hi"}]')
     with pytest.raises(ConfigError, match="expected a mapping.*--data FILE"):
         read_config_file(arr)
+
+
+def test_scan_output_named_like_another_format_is_refused_before_scanning(tmp_path):
+    # Before, `--out clean.csv` wrote JSON lines under a .csv name (and `--out clean.parquet`
+    # under .parquet): the scan ran to the end, then the printed dataset fingerprint, and
+    # `privtune train` after it, read the file as CSV/Parquet.
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from privtune.cli import app
+    from privtune.errors import ConfigError
+
+    data = tmp_path / "d.jsonl"
+    data.write_text(_json.dumps({"text": "call 415-555-0123"}) + "\n")
+    for bad in ("clean.csv", "clean.parquet", "clean"):
+        res = CliRunner().invoke(app, ["scan", str(data), "--out", str(tmp_path / bad), "-q"])
+        msg = str(res.exception)
+        assert isinstance(res.exception, ConfigError) and "--out" in msg and "does not end in .jsonl" in msg, msg
+        assert not (tmp_path / bad).exists()
+    res = CliRunner().invoke(app, ["scan", str(data), "--out", str(tmp_path / "clean.jsonl.gz")])
+    assert res.exit_code == 0, res.output
+    assert "dataset fingerprint" in res.output and "Traceback" not in res.output

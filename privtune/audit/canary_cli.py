@@ -18,6 +18,7 @@ from rich.console import Console
 from privtune.audit.canaries import FORMATS, LANGS, insert_canaries, load_canaries, make_canaries
 from privtune.errors import ConfigError, InputError
 from privtune.io import JsonlWriter, Rejected, atomic_write_json, iter_records
+from privtune.io.writers import jsonl_output_problem
 
 canary_app = typer.Typer(
     help="Canaries: synthetic secrets planted in training data to measure memorisation.\n\n"
@@ -123,6 +124,9 @@ def insert(
     for other, what in ((data, "the input"), (target, "the key file")):
         if out.resolve() == other.resolve():
             raise ConfigError(f"--out must differ from {what} ({other})")
+    problem = jsonl_output_problem(out)
+    if problem:
+        raise ConfigError(f"--out: {problem}")
     n = _count_records(data, format, encoding)
     used_seed = seed if seed is not None else secrets.randbits(63)
     stream, key = insert_canaries(_records(data, format, encoding), made, used_seed, one_run,

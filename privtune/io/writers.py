@@ -5,12 +5,18 @@ A Ctrl-C or crash therefore leaves either the old file or the complete new one, 
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import os
 import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
+
+# Suffixes a JSONL output may carry: what `privtune.io.readers.detect_format` reads back as JSON
+# lines (a ``.json`` file of one object per line is sniffed as JSONL).
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 
 
 class AtomicWriter:
@@ -66,16 +72,51 @@ def atomic_write_json(path: str | os.PathLike[str], obj: Any, indent: int | None
 _JSONL_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
+def jsonl_output_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` cannot name a JSONL output, or None.
+
+    The readers choose the format from the suffix, so a JSONL file named ``.csv``, ``.parquet``
+    or with no suffix would be misread by the next stage (or by the dataset fingerprint).
+    """
+    name = Path(path).name.lower()
+    for suffix in (".gz", ".zst"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    if name.endswith(JSONL_SUFFIXES):
+        return None
+    return (f"'{Path(path).name}' does not end in .jsonl: this output is JSON lines, and the next stage "
+            "reads a file by its suffix (use .jsonl, .ndjson or .json, optionally with .gz or .zst)")
+
+
 class JsonlWriter:
-    """Streaming JSONL writer on top of `AtomicWriter`; counts lines written."""
+    """Streaming JSONL writer on top of `AtomicWriter`; counts lines written.
+
+    A name ending in ``.gz`` or ``.zst`` is written compressed (gzip with no timestamp, so the
+    bytes depend on the content only), as the readers expect.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self._atomic = AtomicWriter(path)
+        name = Path(path).name.lower()
+        self._compression = ".gz" if name.endswith(".gz") else ".zst" if name.endswith(".zst") else None
+        self._atomic = AtomicWriter(path, "wb" if self._compression else "w")
         self._fh: IO[str] | None = None
+        self._layers: list[IO[Any]] = []
         self.count = 0
 
     def __enter__(self) -> "JsonlWriter":
-        self._fh = self._atomic.__enter__()
+        raw = self._atomic.__enter__()
+        if self._compression is None:
+            self._fh = raw
+            return self
+        if self._compression == ".gz":
+            packed: IO[Any] = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
+        else:
+            import zstandard
+
+            packed = zstandard.ZstdCompressor().stream_writer(raw, closefd=False)  # type: ignore[assignment]
+        self._fh = io.TextIOWrapper(packed, encoding="utf-8", newline="\n")
+        self._layers = [self._fh, packed]
         return self
 
     def write(self, obj: Any) -> None:
@@ -86,4 +127,12 @@ class JsonlWriter:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._layers and exc_type is None:
+            # Flush the text layer and write the compressed stream's trailer; the raw file stays
+            # open for `AtomicWriter` to fsync and rename.
+            self._layers[0].flush()
+            self._layers[0].detach()  # type: ignore[attr-defined]
+            # Closing writes the gzip trailer / ends the zstd frame; neither layer closes the raw
+            # file (GzipFile never closes a fileobj it was given; the zstd writer has closefd=False).
+            self._layers[1].close()
         self._atomic.__exit__(exc_type, exc, tb)

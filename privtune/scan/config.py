@@ -36,7 +36,10 @@ class ScanConfig(BaseModel):
         description="Fields left as they are, unscanned (dotted paths such as ticket_id or customer.id, "
         "a whole subtree by its prefix); every other string or long number in a record is scanned.",
     )
-    out: Path | None = Field(None, description="Cleaned JSONL output (record structure preserved).")
+    out: Path | None = Field(
+        None, description="Cleaned JSONL output (record structure preserved); .jsonl, .ndjson or .json, "
+        "optionally .gz/.zst (written compressed)."
+    )
     report: Path | None = Field(
         None, description="Report path: .json (manifest), or .html (also writes the .json beside it)."
     )
@@ -112,6 +115,17 @@ class ScanConfig(BaseModel):
         bad = [t for t in v if t not in ENTITY_TYPES]
         if bad:
             raise ValueError(f"unknown entity types {bad}; known: {', '.join(ENTITY_TYPES)}")
+        return v
+
+    @field_validator("out", "findings", "rejects")
+    @classmethod
+    def _jsonl_name(cls, v: Path | None) -> Path | None:
+        """Refused before any work: a misnamed output would be misread by the next stage."""
+        from privtune.io.writers import jsonl_output_problem
+
+        problem = None if v is None else jsonl_output_problem(v)
+        if problem:
+            raise ValueError(problem)
         return v
 
     @field_validator("passthrough", mode="before")

@@ -40,3 +40,47 @@ def test_jsonl_lines_are_what_json_dumps_writes(tmp_path) -> None:
             w.write(o)
     want = "".join(_json.dumps(o, ensure_ascii=False, separators=(",", ":")) + "\n" for o in objs)
     assert path.read_bytes() == want.encode("utf-8")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl.zst"])
+def test_compressed_names_are_written_compressed_and_read_back(tmp_path, suffix) -> None:
+    # Before, `--out x.jsonl.gz` wrote plain text under a .gz name: the next stage (and the
+    # dataset fingerprint the scan prints) died with a bare BadGzipFile traceback.
+    from privtune.io import SourceRecord, iter_records
+
+    path = tmp_path / f"x{suffix}"
+    objs = [{"text": "张三 13800000000"}, {"text": "x" * 5000}]
+    with JsonlWriter(path) as w:
+        for o in objs:
+            w.write(o)
+    magic = path.read_bytes()[:4]
+    assert magic[:2] == b"\x1f\x8b" if suffix.endswith(".gz") else magic == b"\x28\xb5\x2f\xfd"
+    got = [it.data for it in iter_records(path) if isinstance(it, SourceRecord)]
+    assert got == objs
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temp file left
+
+
+def test_gzip_output_depends_on_content_only(tmp_path) -> None:
+    a, b = tmp_path / "a.jsonl.gz", tmp_path / "b.jsonl.gz"
+    for p in (a, b):
+        with JsonlWriter(p) as w:
+            w.write({"k": 1})
+    assert a.read_bytes() == b.read_bytes()  # no mtime or file name in the header
+
+
+def test_interrupted_compressed_write_leaves_nothing(tmp_path) -> None:
+    p = tmp_path / "out.jsonl.gz"
+    with pytest.raises(RuntimeError):
+        with JsonlWriter(p) as w:
+            w.write({"a": 1})
+            raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name,ok", [("a.jsonl", True), ("a.ndjson", True), ("a.json", True), ("a.JSONL.GZ", True),
+                                     ("a.jsonl.zst", True), ("a", False), ("a.csv", False),
+                                     ("a.parquet", False), ("a.csv.gz", False), ("a.txt", False)])
+def test_jsonl_output_names(name, ok) -> None:
+    from privtune.io.writers import jsonl_output_problem
+
+    assert (jsonl_output_problem(name) is None) == ok
