@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from pydantic import BaseModel
 
@@ -108,3 +110,30 @@ def test_scan_output_named_like_another_format_is_refused_before_scanning(tmp_pa
     res = CliRunner().invoke(app, ["scan", str(data), "--out", str(tmp_path / "clean.jsonl.gz")])
     assert res.exit_code == 0, res.output
     assert "dataset fingerprint" in res.output and "Traceback" not in res.output
+
+
+def test_scan_never_overwrites_its_input_or_one_output_with_another(tmp_path):
+    # Before, `privtune scan raw.jsonl --out raw.jsonl` replaced the raw data with the cleaned
+    # copy (and rejected records, kept as hashes only, were gone with it).
+    from pydantic import ValidationError
+
+    from privtune.scan.config import ScanConfig
+
+    raw = tmp_path / "raw.jsonl"
+    raw.write_text('{"text": "x"}\n')
+    for kw, words in (({"out": raw}, "out and input"),
+                      ({"out": tmp_path / "c.jsonl", "findings": tmp_path / "sub" / ".." / "c.jsonl"}, "findings and out"),
+                      ({"report": tmp_path / "r.html", "findings": tmp_path / "r.json"}, "report (its .json) and findings"),
+                      ({"out": tmp_path / "c.jsonl", "key_file": tmp_path / "c.jsonl"}, "key_file and out")):
+        with pytest.raises(ValidationError, match=re.escape(words)):
+            ScanConfig(input=raw, **kw)
+    ScanConfig(input=raw, out=tmp_path / "c.jsonl", findings=tmp_path / "f.jsonl", report=tmp_path / "r.html")
+
+
+def test_default_rejects_file_of_a_compressed_output(tmp_path):
+    from privtune.scan.config import ScanConfig
+    from privtune.scan.pipeline import default_rejects_path
+
+    raw = tmp_path / "raw.jsonl"
+    assert default_rejects_path(ScanConfig(input=raw, out=tmp_path / "c.jsonl.gz")).name == "c.rejects.jsonl"
+    assert default_rejects_path(ScanConfig(input=tmp_path / "raw.csv.zst")).name == "raw.rejects.jsonl"

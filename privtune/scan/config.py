@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
 from privtune.config import yaml_off
 from privtune.scan.entities import ENTITY_TYPES
@@ -139,3 +139,23 @@ class ScanConfig(BaseModel):
         from privtune.scan.side_fields import dotted
 
         return [dotted(p.strip()) for item in v for p in str(item).split(",") if p.strip()]
+
+    @model_validator(mode="after")
+    def _distinct_paths(self) -> "ScanConfig":
+        """No output may overwrite the input, the key or another output. Before, ``--out`` equal to
+        the input replaced the raw data with the cleaned copy, and the rejected records (kept
+        as hashes only) were lost with it."""
+        named = {"input": self.input, "out": self.out, "findings": self.findings, "rejects": self.rejects,
+                 "report": self.report, "key_file": self.key_file}
+        if self.report is not None and self.report.suffix.lower() in {".html", ".htm"}:
+            named["report (its .json)"] = self.report.with_suffix(".json")
+        seen: dict[Path, str] = {}
+        for name, path in named.items():
+            if path is None:
+                continue
+            real = path.expanduser().resolve()
+            if real in seen:
+                raise ValueError(f"{name} and {seen[real]} are the same file ({path}); "
+                                 "give each output its own path (the input is never overwritten)")
+            seen[real] = name
+        return self

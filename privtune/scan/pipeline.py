@@ -64,7 +64,7 @@ def sha256_file(path: Path) -> str:
 
 def default_rejects_path(cfg: ScanConfig) -> Path:
     base = cfg.out if cfg.out is not None else cfg.input
-    name = base.name if cfg.out is not None else base.name[: len(strip_compression(base.name))]
+    name = base.name[: len(strip_compression(base.name))]  # clean.jsonl.gz -> clean.rejects.jsonl
     for suffix in (".jsonl", ".json", ".csv", ".parquet"):
         if name.endswith(suffix):
             name = name[: -len(suffix)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class ChatMessage(BaseModel):
@@ -13,6 +13,30 @@ class ChatMessage(BaseModel):
 
     role: Literal["system", "user", "assistant", "tool"]
     content: str = Field(max_length=1_000_000)
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _developer_is_system(cls, v: Any) -> Any:
+        # OpenAI's newer clients send "developer" for what older ones call "system".
+        return "system" if v == "developer" else v
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _content_parts(cls, v: Any) -> Any:
+        """OpenAI content as sent by its SDKs: text, None (an assistant tool-call turn), or a
+        list of parts of which only text parts can reach a text model (joined)."""
+        if v is None:
+            return ""
+        if not isinstance(v, list):
+            return v
+        texts: list[str] = []
+        for part in v:
+            if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str):
+                texts.append(part["text"])
+            else:
+                kind = part.get("type") if isinstance(part, dict) else type(part).__name__
+                raise ValueError(f"content part of type {kind!r} is not supported: this model reads text parts only")
+        return "".join(texts)
 
 
 class StreamOptions(BaseModel):

@@ -95,6 +95,24 @@ def _text(value: Any, fld: str, loc: dict[str, Any], *, optional: bool = False) 
     return value
 
 
+def _content_text(value: Any, fld: str, loc: dict[str, Any]) -> str:
+    """A message's content: text, None (an OpenAI tool-call turn: empty), or a list of content
+    parts as newer OpenAI exports write them ([{"type": "text", "text": ...}, ...]; joined)."""
+    if not isinstance(value, list):
+        return _text(value, fld, loc, optional=True)
+    parts: list[str] = []
+    for j, part in enumerate(value):
+        if isinstance(part, str):
+            parts.append(part)
+        elif isinstance(part, dict) and isinstance(part.get("text"), str) and part.get("type", "text") == "text":
+            parts.append(part["text"])
+        else:
+            kind = part.get("type") if isinstance(part, dict) else type(part).__name__
+            raise InputError(f"content part of type {kind!r} is not text; a causal LM trains on text parts only",
+                             field=f"{fld}[{j}]", **loc, hint="drop the record or the part (images, audio, files)")
+    return "".join(parts)
+
+
 def _messages_from_list(items: Any, name: str, loc: dict[str, Any]) -> list[Message]:
     if not isinstance(items, list) or not items:
         raise InputError("expected a non-empty list of messages", field=name, **loc)
@@ -113,7 +131,7 @@ def _messages_from_list(items: Any, name: str, loc: dict[str, Any]) -> list[Mess
             raise InputError("unknown role", field=f"{name}[{i}].{role_key}", **loc,
                              hint=f"supported roles: {', '.join(sorted(ROLE_ALIASES))}")
         # content=None is how OpenAI exports assistant tool-call turns: treat it as empty.
-        out.append((role, _text(m[content_key], f"{name}[{i}].{content_key}", loc, optional=True)))
+        out.append((role, _content_text(m[content_key], f"{name}[{i}].{content_key}", loc)))
     return out
 
 

@@ -166,3 +166,25 @@ def test_generation_does_not_block_health_auth_or_admin_and_queue_is_bounded(mak
             assert done.status_code == 200 and done.json()["usage"]["completion_tokens"] == 400
 
     asyncio.run(scenario())
+
+
+def test_openai_sdk_message_shapes_are_read(make_gateway):
+    # Before, content sent as a list of parts (what OpenAI's SDKs and many UIs send), an
+    # assistant tool-call turn with content null, and the "developer" role were all 400s.
+    gw = make_gateway()
+    key = role_keys(gw)["user"]
+    plain = {**CHAT, "messages": [{"role": "system", "content": "be brief"}, {"role": "assistant", "content": ""},
+                                  {"role": "user", "content": "你好, where is my parcel?"}], "seed": 3}
+    shaped = {**plain, "messages": [
+        {"role": "developer", "content": [{"type": "text", "text": "be "}, {"type": "text", "text": "brief"}]},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function",
+                                                                "function": {"name": "f", "arguments": "{}"}}]},
+        {"role": "user", "content": [{"type": "text", "text": "你好, where is my parcel?"}]}]}
+    with TestClient(gw.app) as c:
+        a = c.post("/v1/chat/completions", headers=bearer(key), json=plain)
+        b = c.post("/v1/chat/completions", headers=bearer(key), json=shaped)
+        assert a.status_code == b.status_code == 200, b.text
+        assert a.json()["choices"] == b.json()["choices"] and a.json()["usage"] == b.json()["usage"]
+        image = {**CHAT, "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]}
+        r = c.post("/v1/chat/completions", headers=bearer(key), json=image)
+        assert r.status_code == 400 and "image_url" in r.json()["error"]["message"]

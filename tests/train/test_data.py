@@ -204,6 +204,21 @@ def test_structural_errors_raise_or_skip(tiny_tokenizer: Tok, tmp_path: Path) ->
     assert err2.value.field == "output"
 
 
+def test_openai_content_parts_train_like_plain_content(tiny_tokenizer: Tok, tmp_path: Path) -> None:
+    # Newer OpenAI exports write content as a list of parts; before, every such record was
+    # refused ("expected text, got list") although `privtune scan` had scanned it.
+    parts = {"messages": [dict(m, content=[{"type": "text", "text": m["content"][:4]}, {"type": "text", "text": m["content"][4:]}])
+                          for m in CHAT["messages"]]}
+    a = load_examples(write_jsonl(tmp_path / "a.jsonl", [CHAT]), tiny_tokenizer).examples[0]
+    b = load_examples(write_jsonl(tmp_path / "b.jsonl", [parts]), tiny_tokenizer).examples[0]
+    assert (a.input_ids, a.labels) == (b.input_ids, b.labels)
+    image = {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]},
+                          {"role": "assistant", "content": "ok"}]}
+    with pytest.raises(InputError, match="'image_url' is not text") as err:
+        load_examples(write_jsonl(tmp_path / "i.jsonl", [image]), tiny_tokenizer)
+    assert (err.value.line, err.value.field) == (1, "messages[0].content[0]")
+
+
 def test_csv_pairs_and_explicit_fields(tiny_tokenizer: Tok, tmp_path: Path) -> None:
     path = tmp_path / "qa.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
