@@ -211,3 +211,15 @@ def test_compact_landline_needs_context():
 ])
 def test_phone_first_digit_prefilter(text, expected):
     assert found(PhoneRecognizer(), text, min_score=0.0) == expected
+
+
+@pytest.mark.parametrize("text,phone", [
+    ("Tel. +6581288025 / fax not available; delivered 28/11/2020", "+6581288025"),  # labelled benchmark
+    ("mobile 28/11/2020", None), ("tel 2020-11-28", None), ("phone 28.11.2020", None),
+    ("Call me! 0612 34 56 78", "0612 34 56 78"), ("phone: 06.12.34.56.78", "06.12.34.56.78"),
+])
+def test_a_cued_national_number_is_not_a_date_nor_in_another_clause(text, phone):
+    from privtune.scan.analyzer import Analyzer
+
+    found = [text[s.start : s.end] for s in Analyzer().analyze(text) if s.type == "PHONE"]
+    assert found == ([phone] if phone else [])

@@ -213,3 +213,15 @@ def test_uscc_anchors(text, expected):
 ])
 def test_passport_anchors(text, expected):
     assert found(PassportRecognizer(), text, min_score=0.0) == expected
+
+
+def test_a_reference_word_on_the_line_before_does_not_reach_the_number():
+    # Found by the labelled benchmark: "订单" ending one chat line lowered a legacy ID on the
+    # next line below the threshold. A line break right after a label still keeps the label.
+    from privtune.scan.analyzer import Analyzer
+
+    a = Analyzer()
+    found = a.analyze("加的时候备注订单\n老身份证630102740505836还能用吗")
+    assert [(s.type, s.start) for s in found] == [("ID_CARD", 13)]
+    for text in ("订单号：\n13812345678", "您的订单\n13812345678", "订单号\n  13812345678"):
+        assert a.analyze(text) == [], text

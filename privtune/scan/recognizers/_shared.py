@@ -98,6 +98,13 @@ def scored(
     score = max(0.0, min(1.0, score))
     if negative:
         left = text[lo_clause:start].lower()
+        if "\n" in left:
+            # A line that starts with its own words is a new item: "…备注订单\n老身份证6301…"
+            # is not an order number. A break right after a label keeps it ("订单号：\n2023…").
+            cut = left.rfind("\n") + 1
+            if left[cut:].strip():
+                left = left[cut:]
+                lo_clause = start - len(left)
         if words_pattern(negative).search(left) is not None:
             score -= _PENALTY
         score = max(0.0, min(1.0, score))

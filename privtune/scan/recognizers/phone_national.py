@@ -46,6 +46,11 @@ _DIGITS = re.compile(r"[0-9]")
 _JOINERS = frozenset("/xX#")  # what may join a digit run to the rest of a number ("05350/7529…")
 _DOTTED_SHORT = re.compile(r"(?:^|\.)[0-9]\.|\.[0-9]$")
 _INTL_START = re.compile(r"\(?(?:\+|00(?=[1-9]))")
+# A date, not a number to call: 28/11/2020, 2020-11-28, 28.11.2020.
+_DATE_SHAPE = re.compile(r"(?:[0-3]?[0-9]([/.\-])[01]?[0-9]\1|(?:19|20)[0-9]{2}([/.\-])[01]?[0-9]\2)(?:19|20)?[0-9]{2}")
+# A clause end followed by more words: the cue before it belongs to another clause ("fax not
+# available; delivered 28/11/2020"), unlike "Call me! 0612 34 56 78".
+_CLAUSE_BREAK = re.compile(r"[;；。！？!?]\s*\w")
 
 CUED_SCORE = 0.9  # a cue and a phone-shaped number: the two together are rarely anything else
 INTL_VALID_SCORE = 0.85  # as contact._intl_base gives a valid "+CC" number
@@ -86,6 +91,8 @@ def national_numbers(
         # others ("2125550123", "12842279947") are the CN / NANP patterns' call, which know them.
         bare = core.isdigit() and core[0] != "0"
         if bare or _DOTTED_SHORT.search(core):  # "20.4.12.16" is a version, not 06.12.34.56.78
+            continue
+        if _DATE_SHAPE.fullmatch(core):
             continue
         score = _intl_score(core) if _INTL_START.match(core) else 0.0
         if score < INTL_VALID_SCORE and _cued(t, start):
@@ -129,7 +136,7 @@ def _cued(t: str, start: int) -> bool:
     cue = None
     for cue in _CUE.finditer(t, lo, start):
         pass  # the last cue before the number
-    if cue is None or start - cue.end() > _GAP:
+    if cue is None or start - cue.end() > _GAP or _CLAUSE_BREAK.search(t, cue.end(), start):
         return False
     # "order number 1234567", "tracking: 0471 2293": the number is a reference, not a phone.
     return _NEGATIVE.search(t[cue.start() : start].lower()) is None
