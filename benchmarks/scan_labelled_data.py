@@ -294,6 +294,21 @@ def password(rng: Rng, lang: str) -> str:
     ])  # fmt: skip
 
 
+def wechat_id(rng: Rng, lang: str) -> str:
+    first = rng.choice(string.ascii_lowercase)
+    word = "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 8)))
+    tail = rng.choice(["_" + _digits(rng, rng.randint(2, 4)), _digits(rng, rng.randint(2, 4)), "-" + word[:3], "_" + word[:4]])
+    return first + word + tail
+
+
+def qq_number(rng: Rng, lang: str) -> str:
+    return str(rng.randint(1, 9)) + _digits(rng, rng.randint(5, 9))
+
+
+def handle(rng: Rng, lang: str) -> str:
+    return rng.choice(["@", "@", ""]) + wechat_id(rng, lang)
+
+
 def token_value(rng: Rng, lang: str) -> str:
     alphabet = rng.choice(["0123456789abcdef", string.ascii_letters + string.digits, string.ascii_letters + "_-"])
     return _b64(rng, rng.choice([28, 32, 40]), alphabet)
@@ -304,10 +319,10 @@ ENTITY_MAKERS = {
     "BANK_CARD": bank_card, "UNIONPAY_NL": unionpay_no_luhn, "USCC": uscc, "PASSPORT": passport,
     "LICENSE_PLATE": plate, "IBAN": iban, "US_SSN": ssn, "SSN_BARE": lambda r, l: ssn(r, l, ""),
     "SSN_SPACE": lambda r, l: ssn(r, l, " "), "DATE_OF_BIRTH": dob, "SECRET": secret, "PASSWORD": password,
-    "TOKEN": token_value,
+    "TOKEN": token_value, "WECHAT": wechat_id, "QQNUM": qq_number, "HANDLE": handle,
 }  # fmt: skip
 # Placeholder -> the canonical label it is scored as.
-LABEL_OF = {"LEGACY_ID": "ID_CARD", "UNIONPAY_NL": "BANK_CARD", "SSN_BARE": "US_SSN", "SSN_SPACE": "US_SSN",
+LABEL_OF = {"WECHAT": "USERNAME", "QQNUM": "USERNAME", "HANDLE": "USERNAME", "LEGACY_ID": "ID_CARD", "UNIONPAY_NL": "BANK_CARD", "SSN_BARE": "US_SSN", "SSN_SPACE": "US_SSN",
             "PASSWORD": "SECRET", "TOKEN": "SECRET"}  # fmt: skip
 
 
@@ -431,16 +446,22 @@ T = {
                 "支付密码{PASSWORD}", "token={TOKEN}", "access_token: {TOKEN}"],
                ["here's the key: {SECRET}", "api_key={SECRET}", "password: {PASSWORD}", "my password is {PASSWORD}",
                 "token={TOKEN}", "Here is the key file:\n{SECRET}", "secret key: {TOKEN}"]),
+    "USERNAME": (["加我微信：{WECHAT}", "微信号{WECHAT}，加的时候备注订单", "有问题加V {WECHAT}", "我的QQ是{QQNUM}",
+                  "QQ号：{QQNUM}", "扣扣{QQNUM}", "抖音号 {WECHAT}", "vx：{WECHAT}"],
+                 ["add me on WeChat: {WECHAT}", "my WeChat ID is {WECHAT}", "Telegram: {HANDLE}",
+                  "DM me on Instagram {HANDLE}", "username: {WECHAT}", "my QQ is {QQNUM}", "Skype: {WECHAT}"]),
 }  # fmt: skip
 NEG = (["订单号：{ORDER}", "您的订单{ORDER}已发货", "快递单号{TRACK}", "运单号：{TRACK}，预计明天送达", "下单时间 {TS}",
         "系统版本{VERSION}", "固件版本 {VERSION}", "总价{PRICE}", "实付{PRICE}元", "订单日期：{PLAIN_DATE}", "{PLAIN_DATE}下的单",
         "验证码{CODE}，5分钟内有效", "流水号{ORDER}", "身份证号好像填错了：{BAD_ID}", "卡号{BAD_CARD}提示无效", "编号{BAD_USCC}",
-        "手机号{BAD_PHONE}打不通，是空号", "账户{BAD_IBAN}校验失败", "物流显示{TS}已签收", "App升级到{VERSION}以后闪退"],
+        "手机号{BAD_PHONE}打不通，是空号", "账户{BAD_IBAN}校验失败", "物流显示{TS}已签收", "App升级到{VERSION}以后闪退",
+        "微信支付扣款了但是订单没变", "QQ群里已经说过了", "用户名不能为空"],
        ["Order #{ORDER}", "order number {ORDER} hasn't arrived", "tracking number {TRACK}", "shipped via UPS {TRACK}",
         "logged at {TS}", "version {VERSION}", "firmware {VERSION} is buggy", "total {PRICE}",
         "ordered on {PLAIN_DATE}", "delivered {PLAIN_DATE}", "verification code {CODE}",
         "the IBAN {BAD_IBAN} was rejected", "iOS {VERSION} update",
-        "invoice {ORDER} is overdue", "Card {BAD_CARD} declined"])  # fmt: skip
+        "invoice {ORDER} is overdue", "Card {BAD_CARD} declined", "Twitter is down again",
+        "username and password are both wrong", "the login page won't load", "saw it on Instagram today"])  # fmt: skip
 FILLER = (["您好", "谢谢", "麻烦尽快处理", "东西收到了但是坏了", "我要退货", "请问什么时候发货", "好的收到", "辛苦了", "在吗？",
            "这个问题已经反馈三次了"],
           ["Hi there", "Thanks", "Please help", "The item arrived damaged", "I want a refund", "Any update?",

@@ -22,6 +22,7 @@ class EntityType(str, Enum):
     IBAN = "IBAN"
     US_SSN = "US_SSN"
     DATE_OF_BIRTH = "DATE_OF_BIRTH"
+    USERNAME = "USERNAME"
     SECRET = "SECRET"
 
 

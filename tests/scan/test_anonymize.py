@@ -46,6 +46,7 @@ VALUES: dict[str, str] = {
     "IBAN": "GB82 WEST 1234 5698 7654 32",
     "US_SSN": "123-45-6789",
     "DATE_OF_BIRTH": "1990-05-17",
+    "USERNAME": "zhangsan_1990",
     "SECRET": "sk-live-4f9a8b7c6d5e4f3a2b1c",
 }
 

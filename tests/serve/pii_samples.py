@@ -59,6 +59,8 @@ TEMPLATES = [
     ("zh", "身份证号{}。", cn_id),
     ("zh", "住在{}。", lambda r: r.choice(ZH_ADDRS)),
     ("zh", "邮箱{}。", email),
+    ("zh", "加我微信{}。", lambda r: r.choice(["lily", "zhang", "kevin"]) + r.choice(["_", ""]) + f"{r.randint(10, 9999)}"),
+    ("en", "Ping me on Telegram: {} tonight.", lambda r: "@" + r.choice(["ivan", "mia", "olek"]) + f"_{r.randint(1, 99)}"),
 ]
 EN_FILLER = ["thanks for asking.", "here is the answer.", "we will check it soon!", "anything else?", "sure, no problem."]
 ZH_FILLER = ["好的，没问题。", "今天天气不错。", "谢谢您的耐心！", "请稍等一下。"]

@@ -198,6 +198,26 @@ def email(value: str, rng: random.Random, ctx: SurrogateContext) -> str | None:
     return re.sub(r"\d+|[^\W\d_]+", word, local) + "@" + _example_domain(host)
 
 
+def username(value: str, rng: random.Random, ctx: SurrogateContext) -> str | None:
+    """An account name like the original: words become name words, digit runs keep their
+    length (a QQ number stays a number that does not start with 0), a leading "@" stays."""
+    at = "@" if value.startswith("@") else ""
+    body = value[len(at):]
+    if not body:
+        return None
+    if body.isdigit():
+        return at + rand_digits(rng, len(body), first_nonzero=True)
+    words = romanized_words()
+
+    def word(m: re.Match[str]) -> str:
+        w = m.group()
+        if w.isdigit():
+            return rand_digits(rng, len(w))
+        return match_case(w, pick(rng, words, avoid=w.lower()))
+
+    return at + re.sub(r"\d+|[^\W\d_]+", word, body)
+
+
 def _redraw_path(text: str, rng: random.Random) -> str:
     # Percent-encoded bytes would turn into invalid escapes if redrawn char by char.
     text = re.sub(r"(?:%[0-9A-Fa-f]{2})+", lambda m: random_like("x" * (len(m.group()) // 3), rng), text)

@@ -34,6 +34,7 @@ GENERATORS: dict[str, Generator] = {
     "ADDRESS": places.address,
     "EMAIL": places.email,
     "URL": places.url,
+    "USERNAME": places.username,
     "IP_ADDRESS": places.ip_address,
     "PHONE": numbers.phone,
     "ID_CARD": numbers.id_card,

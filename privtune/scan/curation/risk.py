@@ -27,7 +27,8 @@ _RANK: dict[str, int] = {"low": 0, "medium": 1, "high": 2}
 CHAT_SHAPES = frozenset({"chat", "sharegpt"})
 # Types that tie a record to a specific person when they co-occur with a name.
 IDENTITY_TYPES = frozenset(
-    {"PHONE", "ID_CARD", "ADDRESS", "BANK_CARD", "EMAIL", "PASSPORT", "US_SSN", "IBAN", "DATE_OF_BIRTH", "LICENSE_PLATE"}
+    {"PHONE", "ID_CARD", "ADDRESS", "BANK_CARD", "EMAIL", "PASSPORT", "US_SSN", "IBAN", "DATE_OF_BIRTH", "LICENSE_PLATE",
+     "USERNAME"}
 )
 # Types about organisations or the public web: not personal data on their own.
 NON_PERSONAL_TYPES = frozenset({"ORGANIZATION", "URL", "USCC", "SECRET"})

@@ -2,6 +2,7 @@
 
 from privtune.scan.recognizers import (  # noqa: F401
     contact,
+    accounts,
     government_ids,
     financial,
     secrets,
