@@ -41,6 +41,7 @@ def test_surname_with_news_title_is_no_name() -> None:
         ("复旦大学伍柏麟教授在文章中写道", ["伍柏麟"]),
         ("会见时，欧阳明华表示感谢。", ["欧阳明华"]),
         ("，李鹏委员长", ["李鹏"]),
+        ("宣传教材（1927年）、恽代英烈士译著", ["恽代英"]),  # a rare surname, rules only
         # words that a surname character begins, roles and organisation words are no names
         ("他认为，应该说这是好事", []),
         ("双方明确表示，常常说的话", []),
