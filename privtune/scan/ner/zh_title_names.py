@@ -100,7 +100,7 @@ FOLLOW_WORDS = (
 )  # fmt: skip
 # Characters that are no given-name character in this slot: function words, numerals, time
 # words and the heads of words that follow titles (书记处, 部长级, 主席团, 总统府, 大使馆, 记者报道).
-_NOT_GIVEN = frozenset(
+NOT_GIVEN = frozenset(
     "说在是等和与及也还就又曾今昨日的对向从为将已把被给于以到并而再都所这那有没不均亦则此了地得着过"
     "一二三四五六七八九十百千万年月时期周晚早午夜"
     "级团府馆处体们人员国家党政军委部局厅司院校所队组会议室办公官方面报总否做先"
@@ -165,7 +165,7 @@ def _chinese_after(text: str, pos: int) -> int | None:
     for width in (2, 1):
         end = given_at + width
         given = text[given_at:end]
-        if len(given) == width and all("\u4e00" <= c <= "\u9fff" and c not in _NOT_GIVEN for c in given):
+        if len(given) == width and all("\u4e00" <= c <= "\u9fff" and c not in NOT_GIVEN for c in given):
             if _bounded(text, end) and text[pos:end] not in _NOT_NAMES:
                 return end
     return None

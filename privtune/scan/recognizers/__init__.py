@@ -8,6 +8,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     dates,
     person,
     person_cue,
+    person_handle,
     address,
     organization,
     en_model,
