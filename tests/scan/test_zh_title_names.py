@@ -66,3 +66,18 @@ def test_tagger_prefers_the_name_to_an_organisation_around_it() -> None:
     person = [(text[s.start : s.end], s.detector) for s in spans if s.type == "PERSON"]
     assert ("尼克松", TITLE_DETECTOR) in person
     assert not [s for s in spans if s.type != "PERSON" and s.start < 11 and 8 < s.end]  # no ORG over the name
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [("的德国男子网球队，昨天在杜塞尔多夫战胜捷克队", "杜塞尔多夫"), ("今年1月底达沃斯“世界经济论坛”上", "达沃斯")],
+)
+def test_a_place_the_crf_reads_as_a_name_is_the_place(text: str, place: str) -> None:
+    tagged = {text[s.start : s.end]: s.type for s in ZhTagger().tag(text)}
+    assert tagged.get(place) in (None, "ADDRESS")
+
+
+def test_a_place_name_before_a_title_stays_a_name() -> None:
+    text = "张裕能：贝宁先生在卢浮宫"  # 贝宁 is a country, and here a man's name
+    tagged = {text[s.start : s.end]: s.type for s in ZhTagger().tag(text)}
+    assert tagged.get("贝宁") == "PERSON"

@@ -24,7 +24,7 @@ from privtune.scan.entities import Span
 from privtune.scan.ner import features
 from privtune.scan.ner.decode import SpanDecoder
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_NAME_FOLLOWERS, ZH_TITLES
-from privtune.scan.ner.zh_title_names import title_names
+from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, title_names
 
 MODEL_PATH = Path(__file__).with_name("zh_crf.npz")
 TYPES: tuple[str, ...] = ("PERSON", "ADDRESS", "ORGANIZATION")
@@ -162,6 +162,11 @@ class ZhTagger:
             Span(start, end, name, self.calibration[name].score(gain), DETECTORS[name])
             for start, end, name, gain in self.raw_spans(text)
         ]
+        for i, s in enumerate(spans):
+            # Transliterated places read like foreign names (在杜塞尔多夫战胜, 达沃斯“世界经济论坛”):
+            # a "name" that is a known country or city is the place, unless a title follows it.
+            if s.type == "PERSON" and text[s.start : s.end] in PLACES and not text.startswith(AFTER_TITLES, s.end):
+                spans[i] = Span(s.start, s.end, "ADDRESS", s.score, DETECTORS["ADDRESS"])
         names = title_names(text)
         if not names:
             return spans
