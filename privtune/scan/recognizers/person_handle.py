@@ -4,7 +4,7 @@ On Weibo people are addressed and quoted by handle, and many handles are the per
 The CRF, trained mostly on news, misses names there that have no word around them at all. This
 rule takes a surname + one or two given-name characters right after "@" when the handle ends
 there (a space, a colon, the next "@", "//", punctuation, a bracket or the end): a handle that
-goes on (@麦子千层饼) is a nickname, not a name. On the Weibo train and dev sets 25 of 29 such
+goes on (@麦子千层饼) is a nickname, not a name. On the Weibo train and dev sets 22 of 24 such
 matches are gold names (benchmarks/RESULTS.md, round 3).
 """
 
