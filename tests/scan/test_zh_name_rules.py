@@ -22,6 +22,10 @@ from privtune.scan.recognizers.person_cue import ZhPersonNewsCueRecognizer, news
         ("米特罗凡·莫斯卡伦科说", (0, 4), "米特罗凡·莫斯卡伦科"),
         ("约翰·史密斯先生说", (0, 2), "约翰·史密斯"),  # the title after the last part is cut
         ("托马斯·2日", (0, 3), "托马斯"),  # no name part after the dot
+        ("23栋5单元1102室，张莉收", (12, 15), "张莉"),  # "X收" closes an address
+        ("北京市朝阳路8号 张莉收，谢谢", (9, 12), "张莉"),
+        ("张收获很大", (0, 3), "张收获"),  # 收 inside a word: left to the CRF
+        ("王收", (0, 2), "王收"),  # two characters always stay
     ],
 )
 def test_person_bounds_cut_titles(text: str, span: tuple[int, int], want: str) -> None:

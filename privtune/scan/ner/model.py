@@ -218,6 +218,8 @@ def _person_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
         start -= 1  # 欧|阳娜娜 -> 欧阳娜娜
     end = _past_name_dots(text, end)
     end = _before_follower(text, start, end)
+    if end - start >= 3 and text[end - 1] == "收" and _CJK.match(text, end) is None:
+        end -= 1  # 张莉收 at the end of an address: "for 张莉"; no name ends in 收 there
     for n in _TITLE_LENGTHS:  # no title ends with another, so at most one matches
         if end - n >= start and text[end - n : end] in _TITLE_SET:
             if end - n - start < 2:
