@@ -11,6 +11,11 @@ Sets (none is a test split; see privtune/scan/ner/corpora.py for the formats):
   (CLUENER2020 dev), ``intl_zh`` (generated, see below).
 * en: ``wnut17.dev`` (social media), ``btc.dev`` and ``wikigold.dev`` (every 10th sentence of
   the Broad Twitter Corpus and of wikigold, index % 10 == 0, never trained on), ``intl_en``.
+* zh, on request only (``--sets weibo.heldout ...``): ``cluener.heldout``, ``weibo.heldout``,
+  ``peoples_daily.heldout``, ``resume.heldout``: the training sentences of each set that the
+  shipped Chinese CRF was *not* fitted on (tools/train_ner.py holds a seeded 10 % out for its
+  score calibration and ships the model fitted on the rest). Not a test split either, but a
+  second unfitted sample beside the small dev files; not summed into the per-language totals.
 * ``intl_en`` / ``intl_zh``: chat-shaped records from benchmarks/intl_pii_data.py (Faker, 32
   Latin-script locales and zh_CN / zh_TW; names, national phone formats, postal blocks),
   seed 7, 500 records each. A dev set we built, not a held-out one. ``intl_en.unseen``: its
@@ -48,6 +53,11 @@ SETS: dict[str, str] = {  # name -> language
 # already in intl_en): intl_en records of the Faker locales whose names the English lexicon
 # leaves out on purpose (lexicon.HELD_OUT_NAME_LOCALES): names it has never seen.
 SUBSETS = {"intl_en.unseen"}
+# The zh CRF's calibration hold-out per source (see the docstring): asked for by name only.
+HELDOUT_SETS: dict[str, str] = {
+    "cluener.heldout": "cluener", "weibo.heldout": "weibo.train", "peoples_daily.heldout": "peoples_daily.train",
+    "resume.heldout": "resume.train",
+}  # fmt: skip
 CLUENER_DEV = "/work/shared/data/cluener/dev.json"
 INTL_SEED, INTL_N = 7, 500
 
@@ -56,6 +66,8 @@ Example = tuple[str, list[tuple[int, int, str]]]
 
 def load_set(name: str) -> tuple[list[Example], tuple[str, ...]]:
     """The examples of a named set and the types it labels."""
+    if name in HELDOUT_SETS:
+        return heldout_examples(HELDOUT_SETS[name]), NER_TYPES
     if name == "cluener.dev":
         from privtune.scan.ner.cluener import gold_spans, load_cluener
 
@@ -68,6 +80,27 @@ def load_set(name: str) -> tuple[list[Example], tuple[str, ...]]:
             recs = [r for r in recs if r["locale"] in HELD_OUT_NAME_LOCALES]
         return [(r["text"], [tuple(s) for s in r["spans"]]) for r in recs], INTL_TYPES
     return [(s.text, list(s.spans)) for s in corpora.load(name)], NER_TYPES
+
+
+def heldout_examples(source: str) -> list[Example]:
+    """Sentences of training source ``source`` in the shipped zh CRF's calibration hold-out:
+    the split tools/train_ner.py makes with the seed, share and sets recorded in the model."""
+    import importlib.util
+
+    from privtune.scan.ner.cluener import load_cluener
+    from privtune.scan.ner.model import get_tagger
+
+    spec = importlib.util.spec_from_file_location("train_ner", ROOT / "tools" / "train_ner.py")
+    tool = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(tool)  # type: ignore[union-attr]
+    training = get_tagger().meta["training"]
+    if training.get("repeat"):
+        raise SystemExit("the shipped model was trained with --repeat: its hold-out is not rebuilt here")
+    cluener = load_cluener(str(Path(CLUENER_DEV).with_name("train.json")))
+    for r in cluener:
+        r["source"] = "cluener"
+    _, held = tool.calibration_split(cluener + tool.extra_records(list(tool.DEFAULT_EXTRA)), 0.1, int(training["seed"]))
+    return [(r["text"], [tuple(s) for s in tool.spans_of(r)]) for r in held if r["source"] == source]
 
 
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
@@ -116,7 +149,7 @@ def evaluate(analyzer, names: list[str], limit: int | None = None) -> dict:
         secs[name] = round(time.perf_counter() - t0, 2)
         c = count(examples, preds, types)
         per_set[name] = scores(c)
-        if name in SUBSETS:
+        if name in SUBSETS or name in HELDOUT_SETS:
             continue
         for t, v in c.items():
             for k, n in v.items():
@@ -126,18 +159,18 @@ def evaluate(analyzer, names: list[str], limit: int | None = None) -> dict:
 
 
 def print_table(res: dict) -> None:
-    print(f"{'set':<18}{'type':<14}{'P':>7}{'R':>7}{'F1':>7}{'oP':>7}{'oR':>7}{'oF1':>7}{'gold':>7}")
+    print(f"{'set':<22}{'type':<14}{'P':>7}{'R':>7}{'F1':>7}{'oP':>7}{'oR':>7}{'oF1':>7}{'gold':>7}")
     rows = list(res["sets"].items()) + [(f"[{k}]", v) for k, v in res["languages"].items()]
     for name, by_type in rows:
         for t, s in by_type.items():
             e, o = s["exact"], s["overlap"]
-            print(f"{name:<18}{t:<14}{e['p']:>7.3f}{e['r']:>7.3f}{e['f1']:>7.3f}"
+            print(f"{name:<22}{t:<14}{e['p']:>7.3f}{e['r']:>7.3f}{e['f1']:>7.3f}"
                   f"{o['p']:>7.3f}{o['r']:>7.3f}{o['f1']:>7.3f}{s['support']:>7}")
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
+    ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS) + list(HELDOUT_SETS))
     ap.add_argument("--limit", type=int, default=None, help="first N examples of each set (quick looks)")
     ap.add_argument("--table", action="store_true", help="print a table before the JSON line")
     args = ap.parse_args(argv)

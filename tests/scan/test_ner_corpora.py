@@ -100,3 +100,16 @@ def test_people_s_daily_evaluation_slice_is_never_trained_on():
     assert not [t for t, _ in evaluated if len(t) > 10 and t in trained_texts]
     with pytest.raises(InputError):
         tool.extra_records(["peoples_daily.dev"])
+
+
+def test_heldout_sets_are_what_the_shipped_zh_model_was_not_fitted_on() -> None:
+    """ner_eval's *.heldout sets rebuild tools/train_ner.py's calibration split: together they
+    are exactly the sentences the shipped model's fitted count leaves out."""
+    from benchmarks.ner_eval import HELDOUT_SETS, load_set
+    from privtune.scan.ner.model import get_tagger
+
+    held = {name: load_set(name)[0] for name in HELDOUT_SETS}
+    assert all(held.values())
+    trained_on = get_tagger().meta["training"]["sentences"]
+    total = trained_on + sum(len(v) for v in held.values())
+    assert sum(len(v) for v in held.values()) == int(total * 0.1)

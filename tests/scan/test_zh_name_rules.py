@@ -22,6 +22,10 @@ from privtune.scan.recognizers.person_cue import ZhPersonNewsCueRecognizer, news
         ("米特罗凡·莫斯卡伦科说", (0, 4), "米特罗凡·莫斯卡伦科"),
         ("约翰·史密斯先生说", (0, 2), "约翰·史密斯"),  # the title after the last part is cut
         ("托马斯·2日", (0, 3), "托马斯"),  # no name part after the dot
+        ("23栋5单元1102室，张莉收", (12, 15), "张莉"),  # "X收" closes an address
+        ("北京市朝阳路8号 张莉收，谢谢", (9, 12), "张莉"),
+        ("张收获很大", (0, 3), "张收获"),  # 收 inside a word: left to the CRF
+        ("王收", (0, 2), "王收"),  # two characters always stay
     ],
 )
 def test_person_bounds_cut_titles(text: str, span: tuple[int, int], want: str) -> None:
@@ -41,6 +45,7 @@ def test_surname_with_news_title_is_no_name() -> None:
         ("复旦大学伍柏麟教授在文章中写道", ["伍柏麟"]),
         ("会见时，欧阳明华表示感谢。", ["欧阳明华"]),
         ("，李鹏委员长", ["李鹏"]),
+        ("宣传教材（1927年）、恽代英烈士译著", ["恽代英"]),  # a rare surname, rules only
         # words that a surname character begins, roles and organisation words are no names
         ("他认为，应该说这是好事", []),
         ("双方明确表示，常常说的话", []),

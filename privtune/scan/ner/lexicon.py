@@ -30,7 +30,7 @@ ZH_SURNAMES = (
 # (收货人X, 我是X): ZH_SURNAMES also defines the CRF's "surname" feature class, which a new
 # character would silently change for the shipped model. Characters that are mostly ordinary
 # words (但, 由, 利, 信, 元, 公, 干, 斯) are left out even so.
-ZH_CUE_EXTRA_SURNAMES = "于戎嵇湛昝茅檀亢勾衡尧奉宾居揭束展阴幸危银哈植尉衣"
+ZH_CUE_EXTRA_SURNAMES = "于戎嵇湛昝茅檀亢勾衡尧奉宾居揭束展阴幸危银哈植尉衣恽郦邴逄庹缑郄隗禤蒯"
 
 # Two-character surnames; the tagger's spans are widened to include them when it starts late.
 ZH_COMPOUND_SURNAMES: frozenset[str] = frozenset(

@@ -24,11 +24,14 @@ from privtune.scan.entities import Span
 from privtune.scan.ner import features
 from privtune.scan.ner.decode import SpanDecoder
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_NAME_FOLLOWERS, ZH_TITLES
+from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, title_names
 
 MODEL_PATH = Path(__file__).with_name("zh_crf.npz")
 TYPES: tuple[str, ...] = ("PERSON", "ADDRESS", "ORGANIZATION")
 TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{t}" for t in TYPES for p in "BIES")
 DETECTORS: dict[str, str] = {t: f"zh_{t.lower()}_model" for t in TYPES}
+TITLE_DETECTOR = "zh_person_title"
+TITLE_SCORE = 0.7  # a candidate: the CRF's surer PERSON spans win overlaps, and wider ones widen it
 _SPACE = re.compile(r"\s+")
 _NPAD = features.RADIUS
 _PAD_SEP = "\x00" * _NPAD  # joins chunks tagged together; read as padding
@@ -153,11 +156,26 @@ class ZhTagger:
         return gains, offsets
 
     def tag(self, text: str) -> list[Span]:
-        """Entity spans of ``text`` (CLUENER conventions), scores calibrated to [0, 1]."""
-        return [
+        """Entity spans of ``text`` (CLUENER conventions), scores calibrated to [0, 1], plus the
+        names a title or news verb points at (:mod:`privtune.scan.ner.zh_title_names`)."""
+        spans = [
             Span(start, end, name, self.calibration[name].score(gain), DETECTORS[name])
             for start, end, name, gain in self.raw_spans(text)
         ]
+        for i, s in enumerate(spans):
+            # Transliterated places read like foreign names (在杜塞尔多夫战胜, 达沃斯“世界经济论坛”):
+            # a "name" that is a known country or city is the place, unless a title follows it.
+            if s.type == "PERSON" and text[s.start : s.end] in PLACES and not text.startswith(AFTER_TITLES, s.end):
+                spans[i] = Span(s.start, s.end, "ADDRESS", s.score, DETECTORS["ADDRESS"])
+        names = title_names(text)
+        if not names:
+            return spans
+        # The CRF reads "<country> + title + name" as one organisation or place (美国前总统尼克松):
+        # a place or organisation span that holds part of such a name gives way to it.
+        kept = [s for s in spans if s.type == "PERSON" or not any(s.start < e and b < s.end for b, e in names)]
+        kept += [Span(b, e, "PERSON", TITLE_SCORE, TITLE_DETECTOR) for b, e in names]
+        kept.sort(key=lambda s: s.start)
+        return kept
 
     def raw_spans(self, text: str) -> list[tuple[int, int, str, float]]:
         """``(start, end, type, gain)`` before calibration (the calibration is fitted on these)."""
@@ -200,6 +218,8 @@ def _person_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
         start -= 1  # 欧|阳娜娜 -> 欧阳娜娜
     end = _past_name_dots(text, end)
     end = _before_follower(text, start, end)
+    if end - start >= 3 and text[end - 1] == "收" and _CJK.match(text, end) is None:
+        end -= 1  # 张莉收 at the end of an address: "for 张莉"; no name ends in 收 there
     for n in _TITLE_LENGTHS:  # no title ends with another, so at most one matches
         if end - n >= start and text[end - n : end] in _TITLE_SET:
             if end - n - start < 2:

@@ -9,6 +9,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     dates,
     person,
     person_cue,
+    person_handle,
     address,
     organization,
     en_model,
