@@ -146,6 +146,9 @@ def _find_surrogate(value: Any, path: str) -> tuple[str, int, str] | None:
     return None
 
 
+TOO_DEEP = "JSON nested too deeply to read (objects inside objects, about 1,000 levels or more)"
+
+
 def _parse_line(index: int, line_no: int, text: str) -> SourceRecord | Rejected:
     # Without its line end: a string cut off at the end of the line is "unterminated", not an
     # "invalid control character" (the newline).
@@ -154,6 +157,8 @@ def _parse_line(index: int, line_no: int, text: str) -> SourceRecord | Rejected:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         return Rejected(index, line_no, _json_reason(exc), text)
+    except RecursionError:  # was a bare traceback that ended the scan
+        return Rejected(index, line_no, TOO_DEEP, text)
     if isinstance(obj, dict):
         bad = _surrogate_reason(text, obj)
         return SourceRecord(index, line_no, obj) if bad is None else Rejected(index, line_no, bad, text)
@@ -278,6 +283,10 @@ def _iter_json(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
                 if refill():
                     continue
                 raise InputError(f"invalid JSON: {exc.msg}", path=str(path), line=line + buf.count("\n", pos, exc.pos)) from None
+            except RecursionError:
+                # Its end cannot be found without parsing it, so nothing after it can be read.
+                raise InputError(TOO_DEEP, path=str(path), line=line,
+                                 hint="flatten the record, or convert the file to JSONL so one bad line is a reject") from None
         start_line = line
         line += buf.count("\n", pos, end)
         raw = buf[pos:end]

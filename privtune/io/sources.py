@@ -30,10 +30,19 @@ def strip_compression(name: str) -> str:
     return name
 
 
+_GZIP_MAGIC, _ZSTD_MAGIC = b"\x1f\x8b", b"\x28\xb5\x2f\xfd"
+
+
 def open_binary(path: str | os.PathLike[str]) -> BinaryIO:
-    """The file's bytes, decompressed when its name ends in .gz or .zst."""
+    """The file's bytes, decompressed when its name ends in .gz or .zst, or when its first
+    bytes say so (exports are often compressed under a plain .jsonl/.csv name, which used to
+    be read as text in an unknown encoding)."""
     p = Path(path)
     name = p.name.lower()
+    if not name.endswith((".gz", ".zst")) and p.is_file():
+        with open(p, "rb") as fh:
+            head = fh.read(4)
+        name += ".gz" if head[:2] == _GZIP_MAGIC else ".zst" if head == _ZSTD_MAGIC else ""
     if name.endswith(".gz"):
         return gzip.open(p, "rb")  # type: ignore[return-value]
     if name.endswith(".zst"):

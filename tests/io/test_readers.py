@@ -182,3 +182,36 @@ def test_a_wrapped_export_gets_an_extraction_hint():
     with pytest.raises(InputError) as exc:
         text_fields({"data": [{"text": "a"}, {"text": "b"}], "count": 2}, path="d.json", line=1)
     assert "'data' holds a list of 2 objects" in str(exc.value) and "jq -c '.data[]'" in str(exc.value)
+
+
+def test_nesting_too_deep_for_the_parser_is_a_reject_not_a_traceback(tmp_path):
+    from privtune.errors import InputError
+    from privtune.io import Rejected, SourceRecord, iter_records
+
+    deep = '{"a":' * 5000 + "{}" + "}" * 5000
+    path = tmp_path / "d.jsonl"
+    path.write_text(deep + '\n{"text": "ok"}\n')
+    items = list(iter_records(path))
+    assert isinstance(items[0], Rejected) and "nested too deeply" in items[0].reason and items[0].line == 1
+    assert isinstance(items[1], SourceRecord) and items[1].data == {"text": "ok"}
+    array = tmp_path / "d.json"
+    array.write_text("[" + deep + "]")
+    with pytest.raises(InputError, match="nested too deeply"):
+        list(iter_records(array))
+
+
+@pytest.mark.parametrize("name", ["export.jsonl", "export.csv"])
+@pytest.mark.parametrize("packer", ["gzip", "zstd"])
+def test_compressed_content_under_a_plain_name_is_read(tmp_path, name, packer):
+    # Before: "not valid utf-8 at byte offset 1; pass --encoding" for a gzipped export.
+    import gzip
+
+    import zstandard
+
+    from privtune.io import SourceRecord, iter_records
+
+    text = '{"text": "张伟 13812345678"}\n' if name.endswith(".jsonl") else "id,text\n1,张伟 13812345678\n"
+    data = text.encode()
+    (tmp_path / name).write_bytes(gzip.compress(data) if packer == "gzip" else zstandard.ZstdCompressor().compress(data))
+    (item,) = list(iter_records(tmp_path / name))
+    assert isinstance(item, SourceRecord) and "张伟 13812345678" in item.data["text"]
