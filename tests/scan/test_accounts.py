@@ -67,3 +67,22 @@ def test_surrogate_keeps_the_shape(value, version):
     assert surrogate("USERNAME", value, b"k" * 32, version=version) == out  # keyed: stable
     if value.isdigit():
         assert len(out) == len(value) and out[0] != "0"
+
+
+def test_the_cue_scan_finds_every_match_a_full_scan_finds():
+    # `analyze` tries `_CUED` only where `_cue_starts` says a cue may start; a full
+    # `_CUED.finditer` must find nothing more, on texts dense in cue words and near-misses.
+    import random
+
+    from privtune.scan.recognizers.accounts import _CUED, _cue_starts
+
+    rng = random.Random(5)
+    pieces = ["微信", "微信号", "V信", "加v", "扣扣", "QQ", "qq", "Qq", "WeChat", "wx", "vx", "Telegram", "IG", "ig",
+              "insta", "Line ID", "line id", "x handle", "X handle", "user name", "UserName", "screen name", "login",
+              "用户名", "帐号名", "登陆名", "B站", "小红书号", "İstanbul", "big", "online", "user", "@", ":", "：", " is ",
+              "是", " ", "\n", "t.co/3tg7", "abc_123", "lily.chen88", "12345678", "13812345678", "John Smith", "张伟", "。"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        full = [m.start() for m in _CUED.finditer(text)]
+        starts = set(_cue_starts(text))
+        assert set(full) <= starts, text

@@ -12,7 +12,7 @@ import re
 
 from privtune.scan.entities import Span
 from privtune.scan.recognizers._shared import halfwidth
-from privtune.scan.registry import Recognizer, register
+from privtune.scan.registry import Recognizer, literal_alternation, register
 
 # Cue families: what the platform's identifiers look like decides which values count.
 # An ASCII cue is a word of its own: not inside a URL ("t.co/3tg7…") or another word.
@@ -36,10 +36,17 @@ _CUED = re.compile(
     rf"(?P<cue>(?P<wechat>{_WECHAT})|(?P<qq>{_QQ})|(?P<social>{_SOCIAL})|(?P<generic>{_GENERIC})){_GLUE}"
     rf"(?P<value>@?[A-Za-z0-9][A-Za-z0-9_.\-]{{1,39}}){_END}"
 )
-TRIGGER = re.compile(
-    r"微信|威信|薇信|[Vv]信|加[微Vv]|扣扣|企鹅|抖音|快手|微博|小红书|钉钉|飞书|B站|用户名|户名|号名|登[录陆]名|"
-    r"(?i:vx|wx|wechat|weixin|qq|telegram|tg|insta|ig|twitter|tiktok|snap|discord|skype|kik|line|reddit|"
-    r"git|threads|mastodon|bluesky|handle|steam|psn|xbox|gamertag|user|login|screen)"
+# Where a cue can start: CJK cue words in the text, ASCII ones (whole words) in its lower-cased
+# copy. Scanning for these and trying `_CUED` only there costs ~4 µs per 200-character record;
+# one case-insensitive alternation over the whole text cost ~40.
+_CJK_CUE_START = re.compile(r"微信|威信|薇信|[Vv]信|加[微Vv]|扣扣|企鹅|抖音|快手|微博|小红书|钉钉|飞书|B站|用户名|[账帐]户名|[账帐]号名|登[录陆]名")
+_ASCII_CUE_START = re.compile(
+    r"(?<![a-z0-9/._@\-])(?:"
+    + literal_alternation(("vx", "wx", "wechat", "weixin", "qq", "telegram", "tg", "instagram", "insta", "ig",
+                           "twitter", "tiktok", "snapchat", "snap", "discord", "skype", "kik", "line", "reddit",
+                           "github", "gitlab", "threads", "mastodon", "bluesky", "x", "steam", "psn", "xbox",
+                           "gamertag", "user", "username", "userid", "login", "handle", "screen", "screenname", "lineid"))
+    + r")(?![a-z])"
 )
 _CN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 # English words a cue is often followed by that are not names ("username and password").
@@ -75,12 +82,19 @@ class AccountRecognizer(Recognizer):
 
     name = "account"
     entity_types = ("USERNAME",)
-    trigger = TRIGGER
+    trigger = None  # its own cue scan in `analyze` is cheaper than any one regex over the text
 
     def analyze(self, text: str) -> list[Span]:
         t = halfwidth(text)
-        spans = []
-        for m in _CUED.finditer(t):
+        spans: list[Span] = []
+        done = 0
+        for at in _cue_starts(t):
+            if at < done:
+                continue
+            m = _CUED.match(t, at)
+            if m is None:
+                continue
+            done = m.end()
             kind = next(k for k in ("wechat", "qq", "social", "generic") if m.group(k))
             value = m.group("value").rstrip(".-")
             if not _acceptable(kind, value):
@@ -101,6 +115,17 @@ class AccountRecognizer(Recognizer):
 
 
 _POSSESSIVE = re.compile(r"(?i:\b(?:my|our|his|her|their|your|the)\s+)$")
+
+
+def _cue_starts(t: str) -> list[int]:
+    """Sorted positions where a cue may start (a superset: `_CUED.match` decides)."""
+    starts = [] if t.isascii() else [m.start() for m in _CJK_CUE_START.finditer(t)]
+    low = t.lower()
+    if len(low) == len(t):  # a few characters lower-case to two ("İ"); then scan the text itself
+        starts += [m.start() for m in _ASCII_CUE_START.finditer(low)]
+    else:
+        starts += [m.start() for m in _CUED.finditer(t)]
+    return sorted(starts)
 
 
 def _glued(m: re.Match[str]) -> bool:
