@@ -73,6 +73,19 @@ class ChatCompletionRequest(_GenerationFields):
 class CompletionRequest(_GenerationFields):
     prompt: str = Field(max_length=1_000_000)
 
+    @field_validator("prompt", mode="before")
+    @classmethod
+    def _one_prompt(cls, v: Any) -> Any:
+        """A list holding one string, as LangChain's OpenAI client sends it, is that string;
+        several prompts or token-id arrays are refused by name rather than as a type error."""
+        if not isinstance(v, list):
+            return v
+        if len(v) == 1 and isinstance(v[0], str):
+            return v[0]
+        if v and all(isinstance(x, int) for x in v):
+            raise ValueError("token-id prompts are not supported: send the prompt as text")
+        raise ValueError(f"one prompt per request (got a list of {len(v)}); send them as separate requests")
+
 
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")

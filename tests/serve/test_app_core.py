@@ -188,3 +188,18 @@ def test_openai_sdk_message_shapes_are_read(make_gateway):
         image = {**CHAT, "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]}
         r = c.post("/v1/chat/completions", headers=bearer(key), json=image)
         assert r.status_code == 400 and "image_url" in r.json()["error"]["message"]
+
+
+def test_a_one_prompt_list_is_a_prompt(make_gateway):
+    # LangChain's OpenAI (completions) client sends `prompt` as a list; it was a 400.
+    gw = make_gateway()
+    key = role_keys(gw)["user"]
+    body = {"model": "tiny", "max_tokens": 4, "temperature": 0, "ignore_eos": True}
+    with TestClient(gw.app) as c:
+        a = c.post("/v1/completions", headers=bearer(key), json={**body, "prompt": "Order 12"})
+        b = c.post("/v1/completions", headers=bearer(key), json={**body, "prompt": ["Order 12"]})
+        assert a.status_code == b.status_code == 200, b.text
+        assert a.json()["choices"][0]["text"] == b.json()["choices"][0]["text"]
+        for bad, word in ((["a", "b"], "one prompt per request"), ([1, 2, 3], "token-id prompts")):
+            r = c.post("/v1/completions", headers=bearer(key), json={**body, "prompt": bad})
+            assert r.status_code == 400 and word in r.json()["error"]["message"], r.text
