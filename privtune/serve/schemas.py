@@ -53,7 +53,7 @@ class _GenerationFields(BaseModel):
     max_completion_tokens: int | None = Field(None, ge=1)
     temperature: float = Field(1.0, ge=0.0, le=2.0)
     top_p: float = Field(1.0, gt=0.0, le=1.0)
-    stop: str | list[str] | None = None
+    stop: str | list[str] | None = Field(None, description="Up to 4 stop strings (OpenAI's limit; a 5th was dropped silently).")
     seed: int | None = None
     stream: bool = False
     stream_options: StreamOptions | None = None
@@ -63,7 +63,14 @@ class _GenerationFields(BaseModel):
     def stop_list(self) -> list[str]:
         if self.stop is None:
             return []
-        return [self.stop] if isinstance(self.stop, str) else [s for s in self.stop[:4] if s]
+        return [self.stop] if isinstance(self.stop, str) else [s for s in self.stop if s]
+
+    @field_validator("stop")
+    @classmethod
+    def _at_most_four(cls, v: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(v, list) and len(v) > 4:
+            raise ValueError(f"at most 4 stop sequences (got {len(v)})")
+        return v
 
 
 class ChatCompletionRequest(_GenerationFields):

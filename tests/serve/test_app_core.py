@@ -203,3 +203,6 @@ def test_a_one_prompt_list_is_a_prompt(make_gateway):
         for bad, word in ((["a", "b"], "one prompt per request"), ([1, 2, 3], "token-id prompts")):
             r = c.post("/v1/completions", headers=bearer(key), json={**body, "prompt": bad})
             assert r.status_code == 400 and word in r.json()["error"]["message"], r.text
+        # A fifth stop string was dropped silently; OpenAI refuses it, and so does the gateway now.
+        r = c.post("/v1/completions", headers=bearer(key), json={**body, "prompt": "x", "stop": list("abcde")})
+        assert r.status_code == 400 and "at most 4 stop" in r.json()["error"]["message"], r.text
