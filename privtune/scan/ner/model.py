@@ -24,6 +24,7 @@ from privtune.scan.entities import Span
 from privtune.scan.ner import features
 from privtune.scan.ner.decode import SpanDecoder
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_NAME_FOLLOWERS, ZH_TITLES
+from privtune.scan.ner.zh_name_lists import LIST_DETECTOR, LIST_SCORE, list_names
 from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, title_names
 
 MODEL_PATH = Path(__file__).with_name("zh_crf.npz")
@@ -157,7 +158,8 @@ class ZhTagger:
 
     def tag(self, text: str) -> list[Span]:
         """Entity spans of ``text`` (CLUENER conventions), scores calibrated to [0, 1], plus the
-        names a title or news verb points at (:mod:`privtune.scan.ner.zh_title_names`)."""
+        names a title or news verb points at (:mod:`privtune.scan.ner.zh_title_names`) and the
+        other names of a list that holds a name (:mod:`privtune.scan.ner.zh_name_lists`)."""
         spans = [
             Span(start, end, name, self.calibration[name].score(gain), DETECTORS[name])
             for start, end, name, gain in self.raw_spans(text)
@@ -167,6 +169,10 @@ class ZhTagger:
             # a "name" that is a known country or city is the place, unless a title follows it.
             if s.type == "PERSON" and text[s.start : s.end] in PLACES and not text.startswith(AFTER_TITLES, s.end):
                 spans[i] = Span(s.start, s.end, "ADDRESS", s.score, DETECTORS["ADDRESS"])
+        listed = list_names(text, spans)
+        if listed:  # 秦艳凤，韦玮: the other names of a list that holds a name the CRF is sure of
+            spans += [Span(b, e, "PERSON", LIST_SCORE, LIST_DETECTOR) for b, e in listed]
+            spans.sort(key=lambda s: s.start)
         names = title_names(text)
         if not names:
             return spans
