@@ -1,0 +1,38 @@
+"""Edges of a CRF PERSON span in chat text: a stray quote, a chat particle, a run of one
+character (benchmarks/RESULTS.md, round 4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from privtune.scan.ner.model import _person_bounds, get_tagger
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "want"),
+    [
+        ('韦玮，覃朵莹"这个选项', (3, 7), "覃朵莹"),  # a quote the span does not open
+        ("@俞婕呢@奋斗中", (1, 4), "俞婕"),  # a sentence-final particle
+        ("叫王小明啊", (1, 5), "王小明"),
+        # hard negatives: what must stay
+        ('“王小明”', (0, 5), "“王小明”"),  # the quote is opened inside the span: left to the CRF's call
+        ("@俞婕呢", (1, 3), "俞婕"),  # two characters: nothing is cut (the span already stops)
+        ("张啊", (0, 2), "张啊"),  # too short to cut: two characters stay a name or nothing
+        ("乐乐来了", (0, 2), "乐乐"),  # a doubled nickname is a name (Weibo gold has 乐乐)
+        ("周康康康康要", (0, 5), "周康康康康"),  # the run is not the whole span
+    ],
+)
+def test_person_edges(text: str, span: tuple[int, int], want: str) -> None:
+    bounds = _person_bounds(text, *span)
+    assert bounds is not None and text[bounds[0] : bounds[1]] == want
+
+
+def test_run_of_one_character_is_no_name() -> None:
+    assert _person_bounds("太棒了耶耶耶我在", 3, 6) is None
+    assert _person_bounds("哈哈哈哈", 0, 4) is None
+
+
+def test_tagger_applies_the_edges() -> None:
+    text = '我投给了"榕湖304欧阳鹭，秦艳凤，韦玮，覃朵莹"这个选项。'
+    names = {text[s.start : s.end] for s in get_tagger().tag(text) if s.type == "PERSON"}
+    assert '覃朵莹"' not in names and "覃朵莹" in names
