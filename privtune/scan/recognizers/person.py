@@ -12,7 +12,7 @@ import re
 from privtune.scan.entities import Span
 from privtune.scan.ner.en_crf import tag_en
 from privtune.scan.ner.en_cues import find_cued_persons
-from privtune.scan.ner.english import find_persons
+from privtune.scan.ner.english import LATIN_UPPER, find_persons
 from privtune.scan.ner.model import tag_zh
 from privtune.scan.registry import Recognizer, register
 
@@ -39,7 +39,10 @@ class EnPersonRecognizer(Recognizer):
 
     name = "en_person_dict"
     entity_types = ("PERSON",)
-    trigger = re.compile("[A-Z][A-Za-z]")  # = "[A-Z][a-z]|[A-Z]{2}", which sre cannot skip through
+    # "[A-Z][A-Za-z]" (= "[A-Z][a-z]|[A-Z]{2}", which sre cannot skip through), or a capital
+    # and a small letter of Latin Extended: a text whose only name is "Şali" or "Kızıl" is
+    # no longer skipped.
+    trigger = re.compile(f"[A-Z][A-Za-z]|[{LATIN_UPPER}][a-z\u00df-\u024f]")
 
     # Ask the English model about the lexicon rule's weakest matches (see `_model_agrees`);
     # off where a caller wants the rules alone.
