@@ -38,10 +38,9 @@ LOWER_SPEAKER = re.compile(
 )
 # A sign-off: a dash (or tilde) and a name closing a line ("love this so much\n- Tomasz",
 # "Thanks , - Damien", "see you ~ Ana!").
-SIGN_OFF = re.compile(rf"(?m)(?:^|(?<=[ \t]))[-–—~][ \t]?{_NAME}[ \t]*[.!]*[ \t]*$")
-# The word before a sign-off's dash: a capitalised word or a number there makes the dash a
-# range or a compound ("Mon - Fri", "9 - Noon", "Manchester - Leeds"), not a signature.
-_BEFORE_DASH = re.compile(rf"(?:{_UP}\w*|\d+)[ \t]*$")
+# The pattern opens with the dash (sre skips to it) and ``_sign_offs`` checks what precedes it:
+# a line start or a space.
+SIGN_OFF = re.compile(rf"(?m)[-–—~][ \t]?{_NAME}[ \t]*[.!]*[ \t]*$")
 
 # Role labels and other capitalised words that start a chat line or follow "hi" but are no name.
 _NOT_NAME_HERE = frozenset(
@@ -83,14 +82,30 @@ def _cued_names(text: str) -> list[re.Match[str]]:
     return [m for m in (NAME_AFTER_CUE.match(text, c.end()) for c in CUE_LOWER.finditer(lowered)) if m]
 
 
+def _sign_offs(text: str) -> list[re.Match[str]]:
+    """SIGN_OFF matches whose dash opens a line or follows a space after no capitalised word
+    or number: one there makes the dash a range or a compound ("Mon - Fri", "2 - 1",
+    "Manchester - Leeds"), not a signature."""
+    out = []
+    for m in SIGN_OFF.finditer(text):
+        i = m.start()
+        if i == 0 or text[i - 1] == "\n":
+            out.append(m)
+        elif text[i - 1] in " \t":
+            before = text[max(0, i - 64) : i].rstrip(" \t")
+            last = before.rsplit(None, 1)[-1] if before and not before.endswith("\n") else ""
+            if not (last[:1].isupper() or last.isdigit()):
+                out.append(m)
+    return out
+
+
 def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
     """``(start, end, score, detector)`` of names after a cue or before a speaker colon."""
     out: list[tuple[int, int, float, str]] = []
     lex = en_lexicon()
     speakers = list(SPEAKER.finditer(text)) if ":" in text else []
     dialog = len(speakers) >= 2 or (len(speakers) == 1 and LOWER_SPEAKER.search(text) is not None)
-    sign_offs = [m for m in SIGN_OFF.finditer(text) if not _BEFORE_DASH.search(text, 0, m.start())] if (
-        "-" in text or "~" in text or "–" in text or "—" in text) else []
+    sign_offs = _sign_offs(text) if ("-" in text or "~" in text or "–" in text or "—" in text) else []
     for matches, score in ((_cued_names(text), CUE_SCORE), (speakers, SPEAKER_SCORE), (sign_offs, CUE_SCORE)):
         for m in matches:
             start = m.start("name")
