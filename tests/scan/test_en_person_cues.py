@@ -73,3 +73,14 @@ def test_sign_offs_and_dialogs_with_lower_case_labels(text, expected):
 )
 def test_dashes_and_lone_labels_name_nobody(text):
     assert persons(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Hi, I'm Robert Jones, my card is blocked.", ["Robert Jones"]),  # "I'm" after the "Hi" cue
+        ("Hello O'Neill here", ["O'Neill"]),  # an apostrophe before a capital is part of a name
+    ],
+)
+def test_contractions_are_no_part_of_a_cued_name(text, expected):
+    assert persons(text) == expected

@@ -62,11 +62,18 @@ LONE_LABEL_SCORE = 0.4
 SIGN_OFF_SCORE = 0.6
 
 
+# A contraction or possessive ("I'm", "It's", "Don't", "Robert's"): never a name word; an
+# apostrophe before a capital ("O'Neill", "D'Angelo") is part of one.
+_CONTRACTION = re.compile(r"\w+['’](?:m|s|re|ve|ll|d|t)")
+
+
 def _usable(words: list[str], last_names: frozenset[str]) -> list[str]:
     """The leading words of a candidate that may be part of a name (stops at a common word,
     unless a known last name follows it: "Hi April White" is a person, "Hi April" a month)."""
     out = []
     for i, w in enumerate(words):
+        if _CONTRACTION.fullmatch(w):  # "Hi, I'm Robert": "I'm" is no part of the name
+            break
         if w in NOT_NAME or w in _NOT_NAME_HERE:
             if not (i + 1 < len(words) and words[i + 1] in last_names and w not in _NOT_NAME_HERE):
                 break
