@@ -6,9 +6,12 @@
 Data (deterministic for a given --seed; crfsuite's L-BFGS has no randomness):
   * Broad Twitter Corpus and wikigold, all sentences but every 10th (index % 10 == 0 is the
     held-out dev slice of benchmarks/ner_eval.py); WNUT17 train (its dev file is not used);
-  * ``--augment`` generated chat sentences (Faker, the locales of the English lexicon: the
+  * ``--augment`` generated sentences (Faker, the locales of the English lexicon: the
     locales benchmarks/ner_eval.py keeps unseen are left out here too) with names of many
-    nationalities, towns (as ADDRESS) and companies, in templates unlike the dev set's.
+    nationalities, towns (as ADDRESS) and companies, in templates unlike the dev sets': chat
+    (TEMPLATES) and, a ``--social-share`` of them, social-media posts (SOCIAL_TEMPLATES:
+    lone names as a comment's subject, @handles (O), "w/ Name", sign-offs, capitalised
+    non-names as O).
 Label map: PER -> PERSON; LOC/GPE/location -> ADDRESS; ORG/corporation/group -> ORGANIZATION.
 """
 
@@ -34,7 +37,7 @@ AUGMENT_LOCALES = (
     "en_US", "en_GB", "en_IN", "en_NG", "en_KE", "en_PK", "en_IE", "de_DE", "fr_FR", "es_ES", "es_MX",
     "es_AR", "it_IT", "pt_BR", "pt_PT", "nl_NL", "pl_PL", "sv_SE", "no_NO", "da_DK", "fi_FI", "cs_CZ",
     "hu_HU", "lt_LT", "lv_LV", "et_EE", "ga_IE", "yo_NG", "ig_NG", "ha_NG", "zu_ZA", "sw", "vi_VN",
-    "fr_CA", "de_CH", "is_IS", "fil_PH", "tw_GH",
+    "fr_CA", "de_CH", "is_IS", "fil_PH", "tw_GH", "es_CL", "nl_BE", "de_AT", "en_AU",
 )  # fmt: skip
 # Chat templates for training only (benchmarks/intl_pii_data.py has its own, unlike these).
 TEMPLATES = (
@@ -64,6 +67,26 @@ TEMPLATES = (
     "Thanks! The parcel arrived on Monday and everything works.", "Great service, will order again.",
     "Did the Premium plan change in March? The Settings page looks different.",
 )
+# Social-media shapes (third round): a lone name as the subject of a comment, names beside
+# @handles and "RT", "w/ Name", "Name and I", sign-offs, greetings with emoji, names in
+# lower-case, and capitalised non-names (shows, teams, holidays, brands) left as O. Worded
+# unlike the social set of benchmarks/social_en_data.py, which measures these shapes.
+SOCIAL_TEMPLATES = (
+    "{first} is so funny lol", "{last} should have passed the ball", "poor {first} 😂",
+    "omg {first} looks amazing in this", "why is {first} like this", "{first} and I went to {city} yesterday",
+    "me and {first} at the game tonight", "w/ {full} tonight", "{handle} {first} are you coming?",
+    "RT {handle}: {full} just announced a new tour", "{full} - what a legend", "this is why {last} is the best",
+    "cant believe {first} said that", "love you {first} ❤", "miss you {first}!!", "happy birthday {first}!!! 🎉",
+    "great video {first}", "{first} you're the best", "shoutout to {full} for the help",
+    "{first} vs {first2} tonight, who wins?", "{last} 2028?", "thoughts on {full}?", "{first}'s new song is fire",
+    "see you soon - {first}", "xoxo {first}", "{handle} thanks {first}!", "{first} {last} deserves better",
+    "lmao {first} really did that", "{first} and {first2} should collab", "is it just me or does {first} look tired",
+    "{last} was robbed", "{handle} {handle2} lol", "following {full} since day one",
+    "Watching Game of Thrones with {first} again", "Happy New Year everyone!", "Black Friday deals are live",
+    "Manchester United lost again smh", "Netflix is down again??", "the Lakers need a new coach",
+    "Christmas came early this year", "Best Buy had it on sale", "Mother's Day brunch at {city}",
+)
+SOCIAL_SHARE = 0.35  # share of generated sentences drawn from SOCIAL_TEMPLATES
 LEXICON_DROPOUT = 0.3  # share of generated sentences without lexicon features
 
 
@@ -88,7 +111,7 @@ def _bio(text: str, spans: list[tuple[int, int, str]]) -> tuple[list[str], list[
     return words, tags
 
 
-def augmented(n: int, seed: int) -> list[tuple[list[str], list[str]]]:
+def augmented(n: int, seed: int, social_share: float = SOCIAL_SHARE) -> list[tuple[list[str], list[str]]]:
     from faker import Faker
 
     rng = random.Random(seed)
@@ -104,19 +127,25 @@ def augmented(n: int, seed: int) -> list[tuple[list[str], list[str]]]:
             fakers[loc].seed_instance(seed + i % 97)
         fk = fakers[loc]
         first, last, first2, last2 = fk.first_name(), fk.last_name(), fk.first_name(), fk.last_name()
+        # @handles are context, not names: the Broad Twitter Corpus leaves one-token handles O.
+        handle = _handle(first, last, rng)
         fields = {
             "first": (first, "PERSON"), "last": (last, "PERSON"), "full": (f"{first} {last}", "PERSON"),
             "first2": (first2, "PERSON"), "full2": (f"{first2} {last2}", "PERSON"),
             "city": (fk.city(), "ADDRESS"), "city2": (fk.city(), "ADDRESS"),
             "company": (re.sub(r"\s+", " ", fk.company()), "ORGANIZATION"),
             "street": (re.sub(r"\s+", " ", fk.street_address()), "ADDRESS"),
+            "handle": ("@" + handle, "O"), "handle2": ("@" + _handle(first2, last2, rng), "O"),
         }  # fmt: skip
-        tpl = rng.choice(TEMPLATES)
+        tpl = rng.choice(SOCIAL_TEMPLATES if rng.random() < social_share else TEMPLATES)
         text, spans = "", []
         for lit, key in re.findall(r"([^{]*)(?:\{(\w+)\})?", tpl):
             text += lit
             if key:
                 value, typ = fields[key]
+                if typ == "O":
+                    text += value
+                    continue
                 if spans and spans[-1][2] == typ == "PERSON" and spans[-1][1] == len(text) - 1 and lit == " ":
                     spans[-1] = (spans[-1][0], len(text) + len(value), typ)  # "{first} {last}": one name
                 else:
@@ -133,6 +162,17 @@ def augmented(n: int, seed: int) -> list[tuple[list[str], list[str]]]:
     return out
 
 
+def _handle(first: str, last: str, rng: random.Random) -> str:
+    """A Twitter-style handle made from a name ("jsmith88", "Anna_Kowalska"), ASCII only."""
+    import unicodedata
+
+    ascii_ = [unicodedata.normalize("NFKD", x).encode("ascii", "ignore").decode() or "x" for x in (first, last)]
+    f, la = (re.sub(r"[^A-Za-z]", "", x) or "x" for x in ascii_)
+    shapes = (f.lower() + la.lower(), f[0].lower() + la.lower() + str(rng.randint(1, 99)), f"{f}_{la}", f + la[:1],
+              la.lower() + "_" + f.lower()[:3], f"{f}{la}{rng.randint(1, 9)}")  # fmt: skip
+    return rng.choice(shapes)[:15]
+
+
 def main() -> None:
     if os.environ.get("PYTHONHASHSEED") != "0":
         # Some Faker providers (it_IT towns) pick from sets, whose order follows the string hash
@@ -140,7 +180,7 @@ def main() -> None:
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
-    ap.add_argument("--augment", type=int, default=5000, help="generated chat sentences")
+    ap.add_argument("--augment", type=int, default=8000, help="generated chat and social-media sentences")
     ap.add_argument("--c1", type=float, default=0.1)
     ap.add_argument("--c2", type=float, default=0.01)
     ap.add_argument("--iterations", type=int, default=100, help="L-BFGS iterations (the shipped model: 100)")
@@ -148,6 +188,8 @@ def main() -> None:
     ap.add_argument("--pick-bias", action="store_true",
                     help="train without a validation slice of the corpora (every 10th training sentence, "
                          "offset 5), then print PERSON P/R/F1 on it for a range of en_crf.PERSON_BIAS values")
+    ap.add_argument("--social-share", type=float, default=SOCIAL_SHARE,
+                    help="share of generated sentences in social-media shapes (SOCIAL_TEMPLATES)")
     ap.add_argument("--lexicon-dropout", type=float, default=LEXICON_DROPOUT,
                     help="share of generated sentences trained without the lexicon features")
     args = ap.parse_args()
@@ -159,7 +201,7 @@ def main() -> None:
     if args.pick_bias:
         validation = [x for i, x in enumerate(corpus) if i % 10 == 5]
         corpus = [x for i, x in enumerate(corpus) if i % 10 != 5]
-    generated = augmented(args.augment, args.seed)
+    generated = augmented(args.augment, args.seed, args.social_share)
     data = corpus + generated
     rng = random.Random(args.seed)
     trainer = pycrfsuite.Trainer(verbose=False)

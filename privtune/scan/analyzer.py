@@ -169,7 +169,9 @@ def _widen_names(kept: list[Span], wider: list[Span]) -> list[Span]:
     part left in the text is a leak, a word too many masked is not."""
     for w in sorted(wider, key=lambda x: x.start - x.end):  # widest first
         inside = [k for k in kept if w.start < k.end and k.start < w.end]
-        if len(inside) == 1 and inside[0].type == "PERSON":
+        # Only outward: a narrower candidate met after a wider one ("Natasha Weaver" by the cue
+        # rule after "Miss Natasha Weaver" by the title rule) must not shrink the span again.
+        if len(inside) == 1 and inside[0].type == "PERSON" and w.start <= inside[0].start and inside[0].end <= w.end:
             k = inside[0]
             kept[kept.index(k)] = Span(w.start, w.end, "PERSON", max(k.score, w.score), k.detector)
     return kept

@@ -53,3 +53,14 @@ def test_a_name_found_whole_by_one_detector_is_not_cut_to_the_part_another_is_su
     # A wider name that would swallow another kept span does not replace anything.
     spans = [Span(0, 5, "PERSON", 0.7, "a"), Span(6, 9, "ADDRESS", 0.9, "b"), Span(0, 9, "PERSON", 0.6, "c")]
     assert [(s.start, s.end) for s in resolve_overlaps(spans)] == [(0, 5), (6, 9)]
+
+
+def test_a_widened_name_is_not_narrowed_again_by_a_smaller_candidate():
+    """"Miss Natasha Weaver" (title rule) around the model's surer "Natasha Weaver", and the cue
+    rule's "Natasha Weaver" as well: the title stays in the span (it used to be cut off again)."""
+    from privtune.scan.analyzer import resolve_overlaps
+    from privtune.scan.entities import Span
+
+    spans = [Span(3, 22, "PERSON", 0.95, "en_person_title"), Span(8, 22, "PERSON", 0.8, "en_person_cue"),
+             Span(8, 22, "PERSON", 0.98, "en_ner_model")]
+    assert [(s.start, s.end) for s in resolve_overlaps(spans)] == [(3, 22)]

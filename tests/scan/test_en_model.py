@@ -125,3 +125,27 @@ def test_a_determiner_makes_a_lower_case_lexicon_word_a_noun(line, worth):
     from privtune.scan.ner.en_crf import _worth_tagging
 
     assert bool(_worth_tagging(line)) is worth
+
+
+@pytest.mark.parametrize(
+    "line, worth",
+    [
+        ("@ marek_w you coming tonight?", True),  # a mention as tokenised corpora write it
+        ("lol @marek_w same", True),
+        ("send it to billing@example.com today", False),  # an e-mail address's @ is no mention
+        ("ok see you at 5", False),
+        ("meet @ the station", True),  # "@" for "at" passes too: a cost, not an error (the model then finds nothing)
+    ],
+)
+def test_gate_lets_through_lines_with_mentions(line, worth):
+    """Social-media lines with an @-mention may name people in lower case only; the gate used
+    to skip them unless a capitalised or lexicon word was there too."""
+    from privtune.scan.ner.en_crf import _worth_tagging
+
+    assert bool(_worth_tagging(line)) is worth
+
+
+def test_mention_lines_reach_the_model():
+    """A line with only lower-case words and a mention (the Broad Twitter Corpus's "@ name")."""
+    text = "@ dorotea_k haha yes"
+    assert ("dorotea_k", "PERSON") in found(text)

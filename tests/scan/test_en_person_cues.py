@@ -44,3 +44,43 @@ def test_cued_and_lexicon_names(text, expected):
 )
 def test_role_labels_and_greetings_are_no_names(text):
     assert persons(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("love this so much\n- Kızıl", ["Kızıl"]),  # a sign-off the lexicon does not know
+        ("Can you fix the mirror? Thanks , - Damien", ["Damien"]),
+        ("see you soon ~ Oyelaran!", ["Oyelaran"]),
+        # A lower-case "me:" label makes a dialog, so the other label is a speaker's name.
+        ("me: can we go home\nŞali: five more minutes", ["Şali"]),
+    ],
+)
+def test_sign_offs_and_dialogs_with_lower_case_labels(text, expected):
+    assert persons(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "open Mon - Fri",  # a range: a capitalised word before the dash
+        "Score: 2 - 1",
+        "Manchester - Leeds",
+        "great game - Final",  # a headline word, no name
+        "back on - Monday",
+        "Photo: the view from the top",  # one label and no dialog: a headline
+    ],
+)
+def test_dashes_and_lone_labels_name_nobody(text):
+    assert persons(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Hi, I'm Robert Jones, my card is blocked.", ["Robert Jones"]),  # "I'm" after the "Hi" cue
+        ("Hello O'Neill here", ["O'Neill"]),  # an apostrophe before a capital is part of a name
+    ],
+)
+def test_contractions_are_no_part_of_a_cued_name(text, expected):
+    assert persons(text) == expected

@@ -58,3 +58,26 @@ def test_chinese_addresses_to_the_room(text, expected):
 
 def test_a_number_with_no_street_word_is_no_chinese_address():
     assert addresses("订单号2023年第88号文件") == []
+
+
+@pytest.mark.parametrize(
+    "text, address",
+    [
+        ("Please mail the bill to USNS Berry, FPO AE 02189.", "USNS Berry, FPO AE 02189"),
+        ("Ship to Unit 0417 Box 2264\nDPO AP 53781 please", "Unit 0417 Box 2264\nDPO AP 53781"),
+        ("PSC 1234, Box 5678, APO AE 12345", "PSC 1234, Box 5678, APO AE 12345"),
+    ],
+)
+def test_us_military_mail_is_one_address(text, address):
+    """The ship is named after a person; the name rules used to take it for one, and the rest
+    of the address (FPO AE 02189) stayed in the text."""
+    from privtune.scan.analyzer import Analyzer
+
+    assert [(text[s.start : s.end], s.type) for s in Analyzer().analyze(text)] == [(address, "ADDRESS")]
+
+
+@pytest.mark.parametrize("text", ["The FPO AE code is 02189", "USNS Berry sailed today"])
+def test_military_words_alone_are_no_address(text):
+    from privtune.scan.analyzer import Analyzer
+
+    assert "ADDRESS" not in [s.type for s in Analyzer().analyze(text)]

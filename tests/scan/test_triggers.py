@@ -72,8 +72,10 @@ def test_branches_split_where_it_pays() -> None:
 def test_en_person_trigger_same_language(text: str) -> None:
     from privtune.scan.recognizers.person import EnPersonRecognizer
 
-    old = re.compile("[A-Z][a-z]|[A-Z]{2}")
-    assert (EnPersonRecognizer.trigger.search(text) is None) == (old.search(text) is None)
+    from privtune.scan.ner.english import LATIN_UPPER
+
+    spelled_out = re.compile(f"[A-Z][a-z]|[A-Z]{{2}}|[{LATIN_UPPER}][a-z\u00df-\u024f]")
+    assert (EnPersonRecognizer.trigger.search(text) is None) == (spelled_out.search(text) is None)
 
 
 _GROUPS = [

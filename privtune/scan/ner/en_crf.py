@@ -7,7 +7,8 @@ Features per token: the word in lower case, its prefix/suffix, its shape, lexico
 
 Cost control: a line is tagged only if it holds a capitalised word that is not a common
 sentence word (names, places and organisations are written that way in nearly all text the
-scan sees); a word's feature strings are cached.
+scan sees), a lower-case word of the name lexicon, or an @-mention; a word's feature strings
+are cached.
 """
 
 from __future__ import annotations
@@ -290,11 +291,23 @@ _GATE_WORDS = NOT_NAME | _GATE_STOP
 _CAPITALISED = re.compile(rf"(?<![\w'’])(?=[{LATIN_UPPER}][a-z\u00df-\u024f])\w+(?:['’-]\w+|\.\w(?!\w))*")
 
 
+# An @-mention ("@sam_k", or "@ sam_k" as tokenised corpora write it), not an e-mail address's @.
+_MENTION = re.compile(r"(?<![\w.+-])@ ?\w")
+
+
 def _worth_tagging(line: str) -> bool:
     """Does ``line`` hold a capitalised word that is no common sentence word ("The", "Thanks",
-    "I", "You're") or, having no capital at all, a lower-case word the name lexicon knows?"""
+    "I", "You're"), an @-mention, or a lower-case word the name lexicon knows?"""
     stop = _GATE_WORDS
     if any(w not in stop for w in _CAPITALISED.findall(line)):
+        return True
+    # A line with an @-mention is social-media text, where names are typed in lower case as
+    # often as not ("@dana_k lol ask marek") and mentions of people are names themselves: the
+    # gate let such lines through only with a capitalised or lexicon word, and the model, run
+    # on all of them, finds more names (en PERSON recall 0.695 -> 0.741 on the dev sets, mostly
+    # the Broad Twitter Corpus's "@ name" mentions); no line of the demo chats holds a mention
+    # (0 of 8,000: their "@" are e-mail addresses), so chat text costs no more to tag.
+    if "@" in line and _MENTION.search(line):
         return True
     # Only a line typed without any capital ("ask ryan about it"): in ordinary sentences lower-case
     # lexicon hits are words ("your bill", "the fee") and tagging those lines costs ~20% of the model.

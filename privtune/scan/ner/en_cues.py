@@ -30,6 +30,17 @@ CUE_LOWER = re.compile(rf"(?<![a-z])(?:{_CUE})[ \t,]+")
 NAME_AFTER_CUE = re.compile(rf"{_NAME}(?![A-Za-z0-9])")
 # "Tomasz: you saved me!" — a name, a colon and a space at the start of a line.
 SPEAKER = re.compile(rf"(?m)^[ \t]*(?-i:{_NAME}):[ \t]")
+# Lower-case speaker labels ("me: can we go home\nTomasz: five more minutes", the meme and chat
+# shape): no name, but they make a text a dialog as much as a capitalised label does.
+LOWER_SPEAKER = re.compile(
+    r"(?m)^[ \t]*(?:me|you|him|her|us|them|mom|mum|dad|nobody|everyone|teacher|boss|bf|gf|wife|husband"
+    r"|customer|agent|support|user|bot)[ \t]*:[ \t]"
+)
+# A sign-off: a dash (or tilde) and a name closing a line ("love this so much\n- Tomasz",
+# "Thanks , - Damien", "see you ~ Ana!").
+# The pattern opens with the dash (sre skips to it) and ``_sign_offs`` checks what precedes it:
+# a line start or a space.
+SIGN_OFF = re.compile(rf"(?m)[-–—~][ \t]?{_NAME}[ \t]*[.!]*[ \t]*$")
 
 # Role labels and other capitalised words that start a chat line or follow "hi" but are no name.
 _NOT_NAME_HERE = frozenset(
@@ -39,13 +50,21 @@ _NOT_NAME_HERE = frozenset(
     "There Here Everyone All Guys Folks Friends Again Yes No Ok Okay Thanks Welcome Sorry Hello Hi "
     "Good Morning Afternoon Evening Night Dear Sir Madam Mr Mrs Ms Dr Prof Miss Just Not Sure "
     "Going Looking Trying Having Calling Writing Happy Glad Back Done Ready Fine Well Interested "
-    "Photo Video News Latest Breaking Official Live Watch Blog Update Report Jobs Today".split()
+    "Photo Video News Latest Breaking Official Live Watch Blog Update Report Jobs Today Final Source "
+    "Credit Via".split()
 )
 CUE_SCORE = 0.8
 # A speaker label is a name if the lexicon knows it, or if the text is a dialog (two or more
 # labelled lines); a lone "Photo: …" or "Latest News: …" line is a headline.
 SPEAKER_SCORE = 0.75
 LONE_LABEL_SCORE = 0.4
+# A sign-off name the lexicon does not know still passes the default 0.5 threshold.
+SIGN_OFF_SCORE = 0.6
+
+
+# A contraction or possessive ("I'm", "It's", "Don't", "Robert's"): never a name word; an
+# apostrophe before a capital ("O'Neill", "D'Angelo") is part of one.
+_CONTRACTION = re.compile(r"\w+['’](?:m|s|re|ve|ll|d|t)")
 
 
 def _usable(words: list[str], last_names: frozenset[str]) -> list[str]:
@@ -53,6 +72,8 @@ def _usable(words: list[str], last_names: frozenset[str]) -> list[str]:
     unless a known last name follows it: "Hi April White" is a person, "Hi April" a month)."""
     out = []
     for i, w in enumerate(words):
+        if _CONTRACTION.fullmatch(w):  # "Hi, I'm Robert": "I'm" is no part of the name
+            break
         if w in NOT_NAME or w in _NOT_NAME_HERE:
             if not (i + 1 < len(words) and words[i + 1] in last_names and w not in _NOT_NAME_HERE):
                 break
@@ -68,13 +89,31 @@ def _cued_names(text: str) -> list[re.Match[str]]:
     return [m for m in (NAME_AFTER_CUE.match(text, c.end()) for c in CUE_LOWER.finditer(lowered)) if m]
 
 
+def _sign_offs(text: str) -> list[re.Match[str]]:
+    """SIGN_OFF matches whose dash opens a line or follows a space after no capitalised word
+    or number: one there makes the dash a range or a compound ("Mon - Fri", "2 - 1",
+    "Manchester - Leeds"), not a signature."""
+    out = []
+    for m in SIGN_OFF.finditer(text):
+        i = m.start()
+        if i == 0 or text[i - 1] == "\n":
+            out.append(m)
+        elif text[i - 1] in " \t":
+            before = text[max(0, i - 64) : i].rstrip(" \t")
+            last = before.rsplit(None, 1)[-1] if before and not before.endswith("\n") else ""
+            if not (last[:1].isupper() or last.isdigit()):
+                out.append(m)
+    return out
+
+
 def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
     """``(start, end, score, detector)`` of names after a cue or before a speaker colon."""
     out: list[tuple[int, int, float, str]] = []
     lex = en_lexicon()
     speakers = list(SPEAKER.finditer(text)) if ":" in text else []
-    dialog = len(speakers) >= 2
-    for matches, score in ((_cued_names(text), CUE_SCORE), (speakers, SPEAKER_SCORE)):
+    dialog = len(speakers) >= 2 or (len(speakers) == 1 and LOWER_SPEAKER.search(text) is not None)
+    sign_offs = _sign_offs(text) if ("-" in text or "~" in text or "–" in text or "—" in text) else []
+    for matches, score in ((_cued_names(text), CUE_SCORE), (speakers, SPEAKER_SCORE), (sign_offs, CUE_SCORE)):
         for m in matches:
             start = m.start("name")
             parts = re.split(r"([ \t]+)", m.group("name"))
@@ -83,9 +122,10 @@ def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
                 continue
             # Rebuild the span from the kept words (with the spaces between them).
             end = start + len("".join(parts[: 2 * len(words) - 1]))
-            if score == SPEAKER_SCORE and not dialog and not any(
-                w in lex.first_names or w in lex.last_names for w in words
-            ):
+            known = any(w in lex.first_names or w in lex.last_names for w in words)
+            if score == SPEAKER_SCORE and not dialog and not known:
                 score = LONE_LABEL_SCORE
+            elif matches is sign_offs and not known:
+                score = SIGN_OFF_SCORE
             out.append((start, end, score, "en_person_cue"))
     return out

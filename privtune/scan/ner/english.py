@@ -214,8 +214,19 @@ _ADDRESS_RE: re.Pattern[str] | None = None
 _ADDRESS_START = re.compile(r"[\dP](?<![A-Za-z0-9].)")
 
 
+# US military mail: a ship, unit or PSC box, then FPO / APO / DPO, an "AA" / "AE" / "AP" code and
+# a ZIP ("USNS Berry, FPO AE 02189", "Unit 0417 Box 2264\nDPO AP 53781"). The ship is named after
+# a person, and read as one by the name rules; the whole is an address.
+_MILITARY_RE = re.compile(
+    r"(?<![A-Za-z0-9])(?:(?:USNS|USNV|USS|USCGC)[ \t]+[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?"
+    r"|Unit[ \t]+\d{4}[ \t]+Box[ \t]+\d{4}|PSC[ \t]+\d{4},?[ \t]+Box[ \t]+\d{4})"
+    r",?[ \t]*\n?[ \t]*[ADF]PO[ \t]+A[AEP][ \t]+\d{5}(?![0-9])"
+)
+
+
 def find_addresses(text: str) -> list[tuple[int, int, float, str]]:
-    """Street addresses (number + street name + suffix, optional unit, city, state and ZIP)."""
+    """Street addresses (number + street name + suffix, optional unit, city, state and ZIP),
+    and US military mail addresses."""
     global _ADDRESS_RE
     if _ADDRESS_RE is None:
         _ADDRESS_RE = _address_re()
@@ -226,6 +237,8 @@ def find_addresses(text: str) -> list[tuple[int, int, float, str]]:
         if m.group("state") in states:
             score = 0.95
         out.append((m.start(), m.end(), score, "en_address_pattern"))
+    if "PO A" in text:  # FPO / APO / DPO before the state code: the pattern's cheap precondition
+        out += [(m.start(), m.end(), 0.95, "en_address_pattern") for m in _MILITARY_RE.finditer(text)]
     return out
 
 
