@@ -184,3 +184,40 @@ def largest_cluster(sigs: np.ndarray, min_sim: float, max_pivots: int) -> tuple[
             near[k] = r
             k += 1
     return pivot, near[:k].copy()
+
+
+@njit(cache=True, nogil=True)
+def band_keys(sig: np.ndarray, bands: int, rows: int, mult: np.ndarray) -> np.ndarray:
+    """`dedup.Deduplicator._band_keys` before its int64 view: per band, the wrapping uint64 sum
+    of ``sig[b*rows + r] * mult[r]`` (integer sums mod 2**64 do not depend on their order, so
+    this is numpy's ``(rows * mult).sum(axis=1, dtype=uint64)`` exactly)."""
+    out = np.empty(bands, dtype=np.uint64)
+    for b in range(bands):
+        acc = np.uint64(0)
+        for r in range(rows):
+            acc += np.uint64(sig[b * rows + r]) * mult[r]
+        out[b] = acc
+    return out
+
+
+@njit(cache=True, nogil=True)
+def rare_units(units: np.ndarray, table: np.ndarray, mult: np.ndarray, shift: np.uint64, ceiling: float,
+               max_units: int) -> np.ndarray:
+    """`poisoning.PoisonDetector._observe_units`' arithmetic in one call: the distinct unit ids
+    (``units >> 32``, ascending), counted once each in the sketch (`cms_add`), those whose new
+    document frequency is at most ``ceiling``, the first ``max_units`` of them (ascending, as
+    the numpy code's ``np.sort(rare)[:max_units]`` of an ascending array), as uint32."""
+    ids = np.empty(units.shape[0], dtype=np.uint64)
+    for i in range(units.shape[0]):
+        ids[i] = units[i] >> _S32
+    distinct = unique_sorted(ids)
+    df = cms_add(table, mult, shift, distinct)
+    out = np.empty(min(distinct.shape[0], max_units), dtype=np.uint32)
+    k = 0
+    for i in range(distinct.shape[0]):
+        if k == out.shape[0]:
+            break
+        if np.float64(df[i]) <= ceiling:
+            out[k] = np.uint32(distinct[i])
+            k += 1
+    return out[:k].copy()

@@ -273,18 +273,27 @@ class PoisonDetector:
 
     def _observe_units(self, index: int, units: np.ndarray, answer_sig: np.ndarray) -> None:
         self._n_prompts += 1
-        units = compiled().unique_sorted(units >> _U64(32))  # np.unique, compiled
-        df = self._df.add(units)
         ceiling = max(self.rare_df_floor, self.rare_df_fraction * self._n_prompts)
         # Document frequency only grows, so a unit already above the ceiling can never be rare:
-        # dropping it now is what keeps per-record storage small.
-        rare = units[df <= ceiling]
-        if rare.size > self.max_units:
-            rare = np.sort(rare)[: self.max_units]  # hash order: the same units win in every record
+        # dropping it now is what keeps per-record storage small. The lowest max_units ids are
+        # kept (hash order: the same units win in every record). One compiled call
+        # (`kernels.rare_units`) does what `_rare_units_numpy` does in ~10 numpy calls.
+        df = self._df
+        rare = compiled().rare_units(np.ascontiguousarray(units, dtype=np.uint64), df.table, df.mult[:, 0], df.shift,
+                                     float(ceiling), self.max_units)
         if rare.size == 0:
             return
-        self._units.append(rare.astype(np.uint32))
+        self._units.append(rare)
         self._slots.append(_SLOT_HEAD.pack(index, rare.size) + answer_sig.astype("<u2").tobytes())
+
+    def _rare_units_numpy(self, units: np.ndarray, ceiling: float) -> np.ndarray:
+        """The numpy reference of `kernels.rare_units` (tests compare the two); updates the sketch."""
+        units = compiled().unique_sorted(units >> _U64(32))
+        df = self._df.add_numpy(units)
+        rare = units[df <= ceiling]
+        if rare.size > self.max_units:
+            rare = np.sort(rare)[: self.max_units]
+        return rare.astype(np.uint32)
 
     def finalize(self, limit: int | None = None, group_limit: int | None = None) -> FlagSummary:
         """Resolve corpus-level flags: at most one per record and kind, sorted by record then
