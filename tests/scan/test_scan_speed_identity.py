@@ -171,7 +171,8 @@ def test_dedup_band_index_same_as_one_insert_per_band() -> None:
     from privtune.scan.curation.dedup import _BAND_CAP, Deduplicator
 
     class PerBand(Deduplicator):  # the index as it was built before: one INSERT per band
-        def _index(self, index: int, sig: np.ndarray, keys: list[int] | None = None) -> None:
+        def _index(self, index: int, sig: np.ndarray, keys: list[int] | None = None,
+                   counts: list[int] | None = None) -> None:  # counts: the probe's, ignored here
             db = self._conn()
             slot = self._n_slots
             self._n_slots += 1

@@ -242,6 +242,8 @@ class Deduplicator:
         self._probe_sql = ""
         self._probe_n = -1
         self._probe_keys: list[int] | None = None
+        # Per band, the slots its bucket held at the probe (what `_index` needs to respect the cap).
+        self._probe_counts: list[int] | None = None
         self._insert_sql = ""
         self._insert_n = -1
 
@@ -281,7 +283,7 @@ class Deduplicator:
             db.execute("DELETE FROM exact WHERE h = ?", (ehash,))
         if result.kind == "unique":
             if self.near and summary.signature is not None:
-                self._index(index, summary.signature, self._probe_keys)
+                self._index(index, summary.signature, self._probe_keys, self._probe_counts)
             self._pending += 1
             if self._pending >= 20_000:  # bounded transaction; journaling is off anyway
                 db.execute("COMMIT")
@@ -293,6 +295,7 @@ class Deduplicator:
         """``new_hash``: whether ``ehash`` was just inserted, i.e. no kept record had it (None:
         look it up)."""
         self._probe_keys = None  # the band keys of ``sig`` once computed, reused by `_index`
+        self._probe_counts = None
         db = self._conn()
         if not new_hash:
             row = db.execute("SELECT record FROM exact WHERE h = ?", (ehash,)).fetchone()
@@ -309,7 +312,14 @@ class Deduplicator:
         if len(distinct) != self._probe_n:
             self._probe_n = len(distinct)
             self._probe_sql = f"SELECT key, b, slot FROM band WHERE key IN ({','.join('?' * len(distinct))})"
-        slots = {slot for key, b, slot in db.execute(self._probe_sql, distinct) if keys[b] == key}
+        slots: set[int] = set()
+        counts = [0] * len(keys)
+        for key, b, slot in db.execute(self._probe_sql, distinct):
+            if keys[b] == key:
+                slots.add(slot)
+                counts[b] += 1
+        # Nothing touches the index between this probe and `_index`: its bucket sizes still hold.
+        self._probe_counts = counts
         if not slots:
             return UNIQUE
         order = sorted(slots)  # ties go to the earliest kept record
@@ -339,7 +349,10 @@ class Deduplicator:
         with np.errstate(over="ignore"):
             return (rows * _BAND_MULT[: self.rows]).sum(axis=1, dtype=np.uint64).view(np.int64).tolist()
 
-    def _index(self, index: int, sig: np.ndarray, keys: list[int] | None = None) -> None:
+    def _index(self, index: int, sig: np.ndarray, keys: list[int] | None = None,
+               counts: list[int] | None = None) -> None:
+        """Index a kept record; ``counts``: how many slots each of its band buckets holds now
+        (from the probe in `_classify`), or None to let SQLite count them."""
         db = self._conn()
         if keys is None:
             keys = self._band_keys(sig)
@@ -348,6 +361,10 @@ class Deduplicator:
         db.execute("INSERT INTO sig VALUES (?, ?, ?)", (slot, index, sig.astype("<u2").tobytes()))
         # A bucket keeps its first _BAND_CAP slots; later ones are not indexed (bounds work on
         # pathological all-alike corpora), exactly as before.
+        if counts is not None:  # the probe counted each bucket: insert just the rows under the cap
+            db.executemany("INSERT INTO band VALUES (?, ?, ?)",
+                           [(key, b, slot) for b, key in enumerate(keys) if counts[b] < _BAND_CAP])
+            return
         # One statement for all bands: each row's (key, band) differs from the others', so
         # counting before any of them is inserted gives what one insert per band gave.
         if len(keys) != self._insert_n:
