@@ -267,9 +267,8 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
                 continue
             fields_seen.update(res.fields_seen)
             n_allowed += res.allowed
-            if fnd is not None:
-                for f in res.findings:
-                    fnd.write(f.to_json())
+            if fnd is not None and res.findings:
+                fnd.write_lines("".join([f.to_json_line() for f in res.findings]), len(res.findings))
             if res.findings:
                 records_with_pii += 1
             entities.update(f.type for f in res.findings)

@@ -48,3 +48,19 @@ def test_compiled_rare_units_are_the_numpy_steps() -> None:
         previous = units[: rng.integers(1, units.size + 1)]
     fast.close()
     ref.close()
+
+
+def test_finding_lines_are_the_encoders_lines() -> None:
+    import random
+
+    from privtune.io.writers import jsonl_line
+    from privtune.scan.entities import EntityType, Finding
+
+    rng = random.Random(6)
+    fields = ["messages[1].content", "text", 'we"ird\\key\n', "客户.姓名", "\u2028x\x00\x1f", "😀[3]", ""]
+    scores = [0.95, 1.0, 0.5, 0.1 + 0.2, 1e-05, 123456789.0, 1e300, 0.0, -0.0, 1, float("nan"), float("inf")]
+    for _ in range(2000):
+        f = Finding(rng.choice([0, 7, 10**12, True]), rng.choice(fields), rng.randint(0, 999), rng.randint(0, 999),
+                    rng.choice(["PERSON", EntityType.PHONE, "x\ty"]), rng.choice(scores),
+                    rng.choice(["zh_crf", "field_name", "ünï"]))
+        assert f.to_json_line() == jsonl_line(f.to_json()), f
