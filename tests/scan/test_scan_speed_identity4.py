@@ -64,3 +64,66 @@ def test_finding_lines_are_the_encoders_lines() -> None:
                     rng.choice(["PERSON", EntityType.PHONE, "x\ty"]), rng.choice(scores),
                     rng.choice(["zh_crf", "field_name", "ünï"]))
         assert f.to_json_line() == jsonl_line(f.to_json()), f
+
+
+_ALPHABET = ("ab cdEF 12 ３４,.!？。张王小明北京市\u0301\u0308é\u200b\n\t-_・ー〜あア가⊕_x½ﬁ\u3000Ⅻ\u1100\u1161"
+             "\U0001f600\U00020000İß")
+
+
+def _random_text(rng, lengths=(0, 1, 2, 3, 5, 20, 80, 300)) -> str:
+    return "".join(rng.choice(_ALPHABET) for _ in range(rng.choice(lengths)))
+
+
+def test_compiled_unit_tokeniser_gives_the_regex_units() -> None:
+    import random
+
+    from privtune.scan.curation.poisoning import _prompt_units_regex, fold_units_text, prompt_units_folded
+    from privtune.scan.curation.unit_scan import bmp_code_points
+
+    rng = random.Random(3)
+    compiled_path = 0
+    for _ in range(6000):
+        folded = fold_units_text(_random_text(rng))
+        got, want = prompt_units_folded(folded), _prompt_units_regex(folded)
+        assert got.dtype == want.dtype == np.uint64 and np.array_equal(got, want), repr(folded)
+        compiled_path += bmp_code_points(folded) is not None
+    assert 1000 < compiled_path < 6000  # both paths were taken
+
+
+def test_summary_folds_each_field_once_with_the_same_result() -> None:
+    """`summarize` as it was: `normalize` per field and `prompt_units` of the joined prompt."""
+    import random
+
+    from privtune.scan.curation import CurationConfig, RecordSummary, summarize
+    from privtune.scan.curation.dedup import FIELD_SEP, exact_hash, normalize, text_minhash
+    from privtune.scan.curation.garbage import garbage_reasons
+    from privtune.scan.curation.poisoning import _prompt_units_regex, answer_signature_of_normalized, fold_units_text
+
+    def reference(index: int, texts: list[tuple[str, str]], answers: set[str]) -> RecordSummary:
+        normalized = [normalize(t) for _, t in texts]
+        signature = text_minhash(FIELD_SEP.join(n for n in normalized if n))
+        n_chars = sum(len(t) for _, t in texts)
+        garbage = garbage_reasons("\n".join(t for _, t in texts))
+        prompt = [(p, t) for p, t in texts if p not in answers]
+        answer = [(p, t) for p, t in texts if p in answers]
+        if not (answer and prompt):
+            return RecordSummary(index, n_chars, exact_hash(normalized), signature, garbage=garbage)
+        by_path = dict(zip((p for p, _ in texts), normalized))
+        units = _prompt_units_regex(fold_units_text("\n".join(t for _, t in prompt)))
+        answer_sig = answer_signature_of_normalized(" ".join(n for n in (by_path[p] for p, _ in answer) if n))
+        return RecordSummary(index, n_chars, exact_hash(normalized), signature, exact_hash([by_path[p] for p, _ in prompt]),
+                             exact_hash([by_path[p] for p, _ in answer]), units, answer_sig, garbage)
+
+    def same(a: RecordSummary, b: RecordSummary) -> bool:
+        def eq(x, y) -> bool:
+            return (x is None and y is None) or (x is not None and y is not None and np.array_equal(x, y))
+        return (a.index, a.n_chars, a.exact_hash, a.prompt_hash, a.answer_hash, a.garbage) == (
+            b.index, b.n_chars, b.exact_hash, b.prompt_hash, b.answer_hash, b.garbage) and all(
+            eq(x, y) for x, y in [(a.signature, b.signature), (a.units, b.units), (a.answer_sig, b.answer_sig)])
+
+    rng = random.Random(10)
+    cfg = CurationConfig()
+    for i in range(1500):
+        texts = [(f"messages[{j}].content", _random_text(rng)) for j in range(rng.randint(1, 5))]
+        answers = {p for p, _ in texts if rng.random() < 0.5}
+        assert same(summarize(i, texts, answers, config=cfg), reference(i, texts, answers)), texts

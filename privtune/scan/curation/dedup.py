@@ -89,8 +89,14 @@ def _fold_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def normalize(text: str) -> str:
     """NFKC, casefold, punctuation -> space, whitespace collapsed to single spaces (format
     characters dropped): the same as ``.translate(_fold_table())`` before the split."""
+    return normalize_folded(unicodedata.normalize("NFKC", text).casefold())
+
+
+def normalize_folded(nfkc_casefolded: str) -> str:
+    """`normalize` of a text already through NFKC and casefold (`summarize` folds each field
+    once for this and for the trigger units)."""
     to_space, dropped = _fold_patterns()
-    folded = dropped.sub("", to_space.sub(" ", unicodedata.normalize("NFKC", text).casefold()))
+    folded = dropped.sub("", to_space.sub(" ", nfkc_casefolded))
     return " ".join(folded.split())
 
 

@@ -221,3 +221,63 @@ def rare_units(units: np.ndarray, table: np.ndarray, mult: np.ndarray, shift: np
             out[k] = np.uint32(distinct[i])
             k += 1
     return out[:k].copy()
+
+
+# Character classes of `unit_scan.char_classes` (bits): in the CJK ranges, \w, \s.
+_IN_CJK, _WORD, _SPACE = 1, 2, 4
+
+
+@njit(cache=True, nogil=True)
+def folded_unit_hash_set(cp: np.ndarray, classes: np.ndarray, base: np.uint64, base_inv: np.uint64) -> np.ndarray:
+    """`poisoning.prompt_units` of an already folded prompt (code points ``cp``, all < 65,536),
+    tokenised here instead of by ``_UNIT_RE.finditer`` in Python, the same tokens: at each
+    position the first alternative of ``([CJK]+)|([^\\W CJK]+)|([^\\w\\s]+)`` that matches,
+    as long as it runs (so a non-word character of the CJK ranges joins a CJK run when it
+    starts one, a symbol run when it continues one); whitespace is skipped without ending a
+    word pair. Then `unit_hash_set` of the spans and CJK runs `_unit_spans` would give."""
+    n = cp.shape[0]
+    spans = np.empty((2 * n + 1, 2), dtype=np.int64)
+    runs = np.empty((n + 1, 2), dtype=np.int64)
+    ns = 0
+    nr = 0
+    prev_start = -1
+    i = 0
+    while i < n:
+        c = classes[cp[i]]
+        j = i + 1
+        if c & _IN_CJK:
+            while j < n and classes[cp[j]] & _IN_CJK:
+                j += 1
+            kind = 1
+        elif c & _WORD:
+            while j < n and (classes[cp[j]] & (_WORD | _IN_CJK)) == _WORD:
+                j += 1
+            kind = 2
+        elif c & _SPACE:
+            i = j
+            continue
+        else:
+            while j < n and not classes[cp[j]] & (_WORD | _SPACE):
+                j += 1
+            kind = 3
+        if kind == 2:
+            spans[ns, 0] = i
+            spans[ns, 1] = j
+            ns += 1
+            if prev_start >= 0:
+                spans[ns, 0] = prev_start
+                spans[ns, 1] = j
+                ns += 1
+            prev_start = i
+        else:
+            prev_start = -1
+            if kind == 3 or j - i < 3:
+                spans[ns, 0] = i
+                spans[ns, 1] = j
+                ns += 1
+            else:
+                runs[nr, 0] = i
+                runs[nr, 1] = j
+                nr += 1
+        i = j
+    return unit_hash_set(cp, spans[:ns], runs[:nr], base, base_inv)

@@ -25,6 +25,7 @@ from privtune.scan.curation.dedup import _mix, _signed, compiled, normalize, tex
 from privtune.scan.curation.flags import Flag, FlagStore, FlagSummary
 from privtune.scan.curation.garbage import garbage_reasons
 from privtune.scan.curation.store import Spill, temp_db
+from privtune.scan.curation.unit_scan import bmp_code_points, char_classes
 
 if TYPE_CHECKING:
     from privtune.scan.curation import RecordSummary
@@ -79,7 +80,28 @@ def prompt_units(text: str) -> np.ndarray:
     Units: words (``\\w+``, so ``cf_zz`` stays whole) and adjacent word pairs, runs of
     symbols (``⊕⊕``), and CJK character 2- and 3-grams (no segmenter needed).
     """
-    folded, spans, cjk_runs = _unit_spans(text)
+    return prompt_units_folded(fold_units_text(text))
+
+
+def fold_units_text(text: str) -> str:
+    """What units are read from: NFKC, casefolded, whitespace runs as one space. Of fields
+    joined by newlines, the same as of their NFKC-casefolded forms joined by newlines (a newline
+    neither composes nor reorders with its neighbours), which lets `summarize` fold each field once."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def prompt_units_folded(folded: str) -> np.ndarray:
+    """`prompt_units` of a text already folded (`fold_units_text`): one compiled call
+    (`unit_scan`) when every character lies in the BMP, else the regex tokeniser."""
+    cp = bmp_code_points(folded)
+    if cp is not None:
+        return compiled().folded_unit_hash_set(cp, char_classes(_CJK), _BASE, _BASE_INV)
+    return _prompt_units_regex(folded)
+
+
+def _prompt_units_regex(folded: str) -> np.ndarray:
+    """`prompt_units_folded` by `_unit_spans`' regex loop (characters beyond the BMP; tests)."""
+    spans, cjk_runs = _folded_unit_spans(folded)
     if not spans and not cjk_runs:
         return np.empty(0, dtype=np.uint64)
     # One compiled pass, bit for bit `_span_hashes` over the spans and the runs' 2-/3-grams
@@ -93,7 +115,12 @@ def prompt_units(text: str) -> np.ndarray:
 def _unit_spans(text: str) -> tuple[str, list[int], list[tuple[int, int]]]:
     """The folded prompt, its word/word-pair/symbol spans (flat: start, end, start, end …)
     and its CJK runs (of 3+ characters)."""
-    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    folded = fold_units_text(text)
+    return (folded, *_folded_unit_spans(folded))
+
+
+def _folded_unit_spans(folded: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """`_unit_spans` of an already folded text, without the folded text."""
     spans: list[int] = []
     cjk_runs: list[tuple[int, int]] = []
     prev_start = -1  # start of the previous token if it was a word, for word pairs
@@ -112,7 +139,7 @@ def _unit_spans(text: str) -> tuple[str, list[int], list[tuple[int, int]]]:
             spans += (s, e)
         else:
             cjk_runs.append((s, e))
-    return folded, spans, cjk_runs
+    return spans, cjk_runs
 
 
 def _prompt_units_numpy(folded: str, spans: list[int], cjk_runs: list[tuple[int, int]]) -> np.ndarray:
