@@ -190,6 +190,7 @@ def test_dedup_band_index_same_as_one_insert_per_band() -> None:
         sig[rng.choice(128, rng.integers(5, 60), replace=False)] = rng.integers(0, 2**32, 1, dtype=np.uint64)[0] + i
         summary = RecordSummary(i, 10, int(rng.integers(0, 2**63)), sig)
         assert fast.observe(i, summary) == ref.observe(i, summary)
+    fast.flush()  # index rows staged in memory (round 4) go to SQLite
     dump = "SELECT key, b, slot FROM band ORDER BY key, b, slot"
     assert fast._conn().execute(dump).fetchall() == ref._conn().execute(dump).fetchall()
     assert fast.counts == ref.counts and fast.counts["unique"] > _BAND_CAP and fast.counts["near"] > 0
@@ -296,6 +297,7 @@ def test_dedup_insert_first_gives_the_verdicts_and_index_of_lookup_first() -> No
         assert got == want, i
         kinds.add(got.kind)
     assert kinds == {"unique", "exact", "near"}
+    fast.flush()  # index rows staged in memory (round 4) go to SQLite
     for table in ("exact", "band", "sig"):
         dump = f"SELECT * FROM {table} ORDER BY 1, 2"
         assert fast._conn().execute(dump).fetchall() == ref._conn().execute(dump).fetchall(), table

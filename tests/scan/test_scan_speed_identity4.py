@@ -127,3 +127,42 @@ def test_summary_folds_each_field_once_with_the_same_result() -> None:
         texts = [(f"messages[{j}].content", _random_text(rng)) for j in range(rng.randint(1, 5))]
         answers = {p for p, _ in texts if rng.random() < 0.5}
         assert same(summarize(i, texts, answers, config=cfg), reference(i, texts, answers)), texts
+
+
+def test_staged_index_rows_give_the_verdicts_and_index_of_immediate_writes(monkeypatch) -> None:
+    """Index rows wait in memory for STAGE_RECORDS kept records; probes read them there. Same
+    verdicts (kind, first occurrence, similarity), same tables, whatever the stage size: exact
+    and near duplicates of staged and of stored records, buckets at the cap."""
+    import privtune.scan.curation.dedup as dedup
+    from privtune.scan.curation import RecordSummary
+
+    rng = np.random.default_rng(12)
+    base = rng.integers(0, 2**32, 128, dtype=np.uint64)
+    summaries = []
+    kept: list[RecordSummary] = []
+    for i in range(700):
+        roll = rng.random()
+        if kept and roll < 0.1:  # an exact copy of an earlier record
+            src = kept[int(rng.integers(0, len(kept)))]
+            summaries.append(RecordSummary(i, 10, src.exact_hash, src.signature))
+            continue
+        sig = (base if roll < 0.6 else rng.integers(0, 2**32, 128, dtype=np.uint64)).copy()
+        sig[rng.choice(128, rng.integers(2, 40), replace=False)] = rng.integers(0, 2**32, dtype=np.uint64) + i
+        s = RecordSummary(i, 10, int(rng.integers(0, 2**63)), sig if roll < 0.97 else None)
+        summaries.append(s)
+        kept.append(s)
+    results, tables = [], []
+    for stage in [1, 7, 64, 10_000]:
+        monkeypatch.setattr(dedup, "STAGE_RECORDS", stage)
+        d = Deduplicator()
+        results.append([d.observe(s.index, s) for s in summaries])
+        d.flush()
+        db = d._conn()
+        tables.append([db.execute(q).fetchall() for q in ("SELECT * FROM band ORDER BY 1, 2, 3",
+                                                          "SELECT * FROM sig ORDER BY 1", "SELECT * FROM exact ORDER BY 1")])
+        d.close()
+    assert all(r == results[0] for r in results) and all(t == tables[0] for t in tables)
+    kinds = [r.kind for r in results[0]]
+    assert kinds.count("near") > 50 and kinds.count("exact") > 30
+    full = max(n for n in __import__("collections").Counter((k, b) for k, b, _ in tables[0][0]).values())
+    assert full == dedup._BAND_CAP
