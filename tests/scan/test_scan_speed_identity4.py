@@ -166,3 +166,24 @@ def test_staged_index_rows_give_the_verdicts_and_index_of_immediate_writes(monke
     assert kinds.count("near") > 50 and kinds.count("exact") > 30
     full = max(n for n in __import__("collections").Counter((k, b) for k, b, _ in tables[0][0]).values())
     assert full == dedup._BAND_CAP
+
+
+def test_dump_patterns_behind_literal_guards_match_as_the_bare_patterns() -> None:
+    """A guarded dump pattern runs only on text holding one of its literals; on texts built to
+    hold them (and not), its search and match count equal the bare pattern's."""
+    import random
+
+    from privtune.scan.curation import risk
+
+    guarded = [(p, n) for _, p, n in risk._DUMP_PATTERNS if isinstance(p, risk._Needs)]
+    assert len(guarded) == 5
+    pieces = ["SELECT a FROM t", "select * from users where id=1", "INSERT INTO t (a)", "DELETE FROM x;", "DROP TABLE y",
+              "Traceback (most recent call last):", '  File "a.py", line 3', "File 'a.py', line 3", "PATH=/usr/bin",
+              "export HOME=/root", "API_KEY=abc", "[database]", "[server]\n", "host = db\n", "port: 5432\n", "user=me\n",
+              "hello there", "我的订单", "\n", " ", "SELECT", "Select x From y", "=", "[", "a[1]", "ſelect", "DROP"]
+    rng = random.Random(21)
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", "\n"]) for _ in range(rng.randint(0, 8)))
+        for g, needed in guarded:
+            assert bool(g.search(text)) == bool(g.pattern.search(text)), (g.pattern.pattern, text)
+            assert risk._count(g, text, needed) == risk._count(g.pattern, text, needed)
