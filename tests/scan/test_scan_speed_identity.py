@@ -204,7 +204,7 @@ def test_risk_patterns_behind_a_first_character_lookahead_match_as_before() -> N
     from privtune.scan.curation import risk
 
     inner = [p.pattern if isinstance(p, risk._Needs) else p for _, p, _ in risk._DUMP_PATTERNS]
-    wrapped = [risk._ONE_OFF_STRONG, risk._SPECIAL_CASE] + [p for p in inner if p.pattern.startswith("(?=[")]
+    wrapped = [risk._ONE_OFF_STRONG.pattern, risk._SPECIAL_CASE.pattern] + [p for p in inner if p.pattern.startswith("(?=[")]
     assert len(wrapped) == 4
     guarded = [p for _, p, _ in risk._DUMP_PATTERNS if isinstance(p, risk._Needs)]
     assert len(guarded) == 5  # one since round 3, four more in round 4 (tests there)

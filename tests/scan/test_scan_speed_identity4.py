@@ -187,3 +187,24 @@ def test_dump_patterns_behind_literal_guards_match_as_the_bare_patterns() -> Non
         for g, needed in guarded:
             assert bool(g.search(text)) == bool(g.pattern.search(text)), (g.pattern.pattern, text)
             assert risk._count(g, text, needed) == risk._count(g.pattern, text, needed)
+
+
+def test_one_off_phrases_behind_ascii_literal_guards_match_as_the_bare_patterns() -> None:
+    import random
+
+    from privtune.scan.curation import risk
+
+    words = ["exception", "EXCEPTIONAL", "ExCeption", "special case", "SPECIAL CASE", "one-time", "one off", "One Time",
+             "ONE-OFF", "outside the policy", "Outside our warranty", "make an exception", "make a one-time exception",
+             "escalated to the manager", "Escalated To legal", "Manager Override", "manager approval", "one-time courtesy",
+             "one time waiver", "例外", "特殊情况", "破例", "一次性补偿", "投诉升级", "phone", "someone", "time", "x",
+             "ſpecial caſe", "ONE-TİME", "outſide", "\u212aey", "é", "\n", " ", "-", "one", "onetime", "escalated"]
+    rng = random.Random(33)
+    ascii_texts = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(words) + rng.choice(["", " ", "\n", ", ", "x"]) for _ in range(rng.randint(0, 7)))
+        ascii_texts += text.isascii()
+        for guarded in (risk._ONE_OFF_STRONG, risk._SPECIAL_CASE):
+            got, want = guarded.search(text), guarded.pattern.search(text)
+            assert (got and got.span()) == (want and want.span()), text
+    assert 500 < ascii_texts < 4500

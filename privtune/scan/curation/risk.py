@@ -62,6 +62,25 @@ class _Needs:
         return self.pattern.finditer(text) if any(n in text for n in self.needs) else iter(())
 
 
+class _AsciiNeeds:
+    """A case-insensitive pattern whose matches on ASCII text all contain one of ``needs``
+    (lower case): on ASCII text it runs only when ``text.lower()`` holds one. (On ASCII text
+    IGNORECASE is plain ASCII case folding; other text always runs the pattern, where Unicode
+    folding such as "ſ" ~ "s" applies.)"""
+
+    __slots__ = ("pattern", "needs")
+
+    def __init__(self, needs: tuple[str, ...], pattern: re.Pattern[str]) -> None:
+        self.needs, self.pattern = needs, pattern
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if text.isascii():
+            low = text.lower()
+            if not any(n in low for n in self.needs):
+                return None
+        return self.pattern.search(text)
+
+
 Pattern = re.Pattern[str] | _Needs
 _DUMP_PATTERNS: tuple[tuple[str, Pattern, int], ...] = (
     # (label, pattern, matches needed)
@@ -113,19 +132,20 @@ _JSON_KEY = re.compile(r"\"[\w.\-]+\"\s*:")
 
 # One-off exception handling, zh + en. A strong phrase suffices; otherwise a special-case word
 # must meet a second class (refunds and complaints alone are routine support traffic).
-_ONE_OFF_STRONG = _led_by(
+# (On ASCII text only the English alternatives can match: each holds one of the _AsciiNeeds literals.)
+_ONE_OFF_STRONG = _AsciiNeeds(("exception", "time", "escalated to", "manager"), _led_by(
     "特破例投升越一moe",
     r"特殊处理|特事特办|破例|特批|例外处理|投诉升级|升级投诉|越级投诉|一次性(?:补偿|处理|豁免)|"
     r"make (?:an|a one-time) exception|one[- ]time (?:exception|courtesy|waiver|override)|"
     r"escalated to (?:a |the |my |our )?(?:manager|supervisor|director|management|legal)|manager (?:override|approval)",
     _I,
-)
-_SPECIAL_CASE = _led_by(
+))
+_SPECIAL_CASE = _AsciiNeeds(("exception", "special case", "one-time", "one time", "one-off", "one off", "outside"), _led_by(
     "例特个不超eso",
     r"例外|特殊情况|个案|特例|不符合(?:政策|规定)|超出(?:政策|规定|期限|保修)|"
     r"\bexception(?:al)?\b|\bspecial case\b|\bone[- ](?:time|off)\b|\boutside (?:the |our )?(?:policy|warranty|return window)",
     _I,
-)
+))
 _ONE_OFF_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("approval/override", re.compile(r"经理|主管|领导|上级|审批|豁免|\boverride\b|\bwaive[ds]?\b|\bwaiver\b|\bmanager\b|\bsupervisor\b", _I)),
     ("escalation/urgency", re.compile(r"紧急|加急|上报|升级处理|\bescalat\w*|\burgent\w*", _I)),
