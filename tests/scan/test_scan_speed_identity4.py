@@ -175,9 +175,12 @@ def test_dump_patterns_behind_literal_guards_match_as_the_bare_patterns() -> Non
 
     from privtune.scan.curation import risk
 
-    guarded = [(p, n) for _, p, n in risk._DUMP_PATTERNS if isinstance(p, risk._Needs)]
-    assert len(guarded) == 5
+    guarded = [(p, n) for _, p, n in risk._DUMP_PATTERNS if isinstance(p, (risk._Needs, risk._AsciiNeeds))]
+    assert len(guarded) == 8
     pieces = ["SELECT a FROM t", "select * from users where id=1", "INSERT INTO t (a)", "DELETE FROM x;", "DROP TABLE y",
+              "update t set a = 1", "Create Table t (", "insert into t values", "delete from t where", "ſelect * from t;",
+              "  at com.x.Y(Y.java:12)", "at Foo.bar(Native Method)", "    at f (/app/x.js:1:2)", "at g (a.ts:3:4)",
+              "at h (webpack:b.mjs:5:6)", "at Unknown(Unknown Source)", "app.kt:3", ".scala", "İnsert into t (",
               "Traceback (most recent call last):", '  File "a.py", line 3', "File 'a.py', line 3", "PATH=/usr/bin",
               "export HOME=/root", "API_KEY=abc", "[database]", "[server]\n", "host = db\n", "port: 5432\n", "user=me\n",
               "hello there", "我的订单", "\n", " ", "SELECT", "Select x From y", "=", "[", "a[1]", "ſelect", "DROP"]

@@ -74,14 +74,19 @@ class _AsciiNeeds:
         self.needs, self.pattern = needs, pattern
 
     def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self._may_match(text) else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text) if self._may_match(text) else iter(())
+
+    def _may_match(self, text: str) -> bool:
         if text.isascii():
             low = text.lower()
-            if not any(n in low for n in self.needs):
-                return None
-        return self.pattern.search(text)
+            return any(n in low for n in self.needs)
+        return True
 
 
-Pattern = re.Pattern[str] | _Needs
+Pattern = re.Pattern[str] | _Needs | _AsciiNeeds
 _DUMP_PATTERNS: tuple[tuple[str, Pattern, int], ...] = (
     # (label, pattern, matches needed)
     (
@@ -100,20 +105,20 @@ _DUMP_PATTERNS: tuple[tuple[str, Pattern, int], ...] = (
         "SID", r"\bSELECT\s[\s\S]{1,200}?\sFROM\s+[\w.`\"]+|\b(?:INSERT\s+INTO|DELETE\s+FROM|DROP\s+TABLE)\s+[\w.`\"]+")), 1),
     (
         "SQL",
-        _led_by(
+        _AsciiNeeds(("select", "insert", "update", "delete", "create"), _led_by(
             "siudc",
             r"\bselect\s+(?:\*|distinct\b|count\s*\(|[\w.]+\s*,\s*[\w.]+)[\s\S]{0,200}?\bfrom\s+[\w.`\"]+"
             r"(?:\s+(?:where|join|inner|left|order\s+by|group\s+by|limit)\b|\s*;)|"
             r"\binsert\s+into\s+[\w.`\"]+\s*(?:\(|values\b)|\bupdate\s+[\w.`\"]+\s+set\s+[\w.`\"]+\s*=|"
             r"\bdelete\s+from\s+[\w.`\"]+\s*(?:where\b|;)|\bcreate\s+(?:table|index|view)\s+[\w.`\"]+\s*(?:\(|on\b|as\b)",
             _I,
-        ),
+        )),
         1,
     ),
     ("Python traceback", _Needs(("Traceback (most recent call last):", 'File "'), re.compile(
         r"Traceback \(most recent call last\):|^\s*File \"[^\"]+\", line \d+", _M)), 1),
-    ("Java stack trace", re.compile(r"^\s*at [\w$.]+\((?:[\w$]+\.(?:java|kt|scala):\d+|Native Method|Unknown Source)\)", _M), 2),
-    ("JS stack trace", re.compile(r"^\s*at (?:[\w$.<>\[\] ]+ )?\(?(?:file://|/|[A-Za-z]:\\|webpack:)?[^\s()]*\.(?:m?js|ts|jsx|tsx):\d+:\d+\)?", _M), 2),
+    ("Java stack trace", _Needs((".java", ".kt", ".scala", "Native Method", "Unknown Source"), re.compile(r"^\s*at [\w$.]+\((?:[\w$]+\.(?:java|kt|scala):\d+|Native Method|Unknown Source)\)", _M)), 2),
+    ("JS stack trace", _Needs((".js", ".mjs", ".ts"), re.compile(r"^\s*at (?:[\w$.<>\[\] ]+ )?\(?(?:file://|/|[A-Za-z]:\\|webpack:)?[^\s()]*\.(?:m?js|ts|jsx|tsx):\d+:\d+\)?", _M)), 2),
     ("env dump", _Needs(("=",), re.compile(r"^\s*(?:export\s+)?[A-Z][A-Z0-9_]{2,}=\S*", _M)), 3),
     # INI files: a [section] header plus key = value lines.
     ("config file", _Needs(("[",), re.compile(r"^\s*\[[\w.\- ]+\]\s*\n(?:\s*[\w.\-]+\s*[=:]\s*\S.*\n?){2,}", _M)), 1),
