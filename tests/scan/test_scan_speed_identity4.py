@@ -211,3 +211,37 @@ def test_one_off_phrases_behind_ascii_literal_guards_match_as_the_bare_patterns(
             got, want = guarded.search(text), guarded.pattern.search(text)
             assert (got and got.span()) == (want and want.span()), text
     assert 500 < ascii_texts < 4500
+
+
+def test_name_part_caches_change_no_surrogate(monkeypatch) -> None:
+    """Full names and parts under two keys and both formats, cached part functions against the
+    bare ones: same surrogates, and a part cached under one key never answers for another."""
+    import random
+
+    from privtune.scan.anonymize import names
+    from privtune.scan.anonymize.surrogates import cn_given_surrogate, surrogate
+
+    rng = random.Random(2)
+    cn = ["王伟", "李娜", "张小明", "欧阳娜娜", "司马光", "老王", "小李", "王先生", "陈静女士", "约翰·史密斯"]
+    en = ["John Smith", "Dr. Jane Roe", "Smith, John", "Mary-Kate O'Brien", "J. R. Tolkien", "ROBERT JONES", "alice",
+          "Mr. Brown", "Anna Lee Jr.", "Ming Wei"]
+    values = [rng.choice(cn + en) for _ in range(300)] + cn + en
+    parts = [names._cn_surname, names._cn_given, names._en_first, names._en_last]
+    keys = [bytes(range(32)), bytes(range(1, 33))]
+
+    def run() -> list[str]:
+        out = []
+        for key in keys:
+            for version in (1, 2):
+                for v in values:
+                    out.append(surrogate("PERSON", v, key, version=version) or "")
+                out += [cn_given_surrogate(g, key, version) for g in ("小明", "娜", "建国")]
+        return out
+
+    for f in parts:
+        f.cache_clear()
+    cached = run()
+    assert all(f.cache_info().hits > 0 for f in parts)
+    for f in parts:
+        monkeypatch.setattr(names, f.__name__, f.__wrapped__)
+    assert run() == cached
