@@ -78,7 +78,7 @@ def test_compiled_unit_tokeniser_gives_the_regex_units() -> None:
     import random
 
     from privtune.scan.curation.poisoning import _prompt_units_regex, fold_units_text, prompt_units_folded
-    from privtune.scan.curation.unit_scan import bmp_code_points
+    from privtune.scan.curation.units import bmp_code_points
 
     rng = random.Random(3)
     compiled_path = 0

@@ -55,7 +55,7 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 @njit(cache=True, nogil=True)
 def unit_hashes(cp: np.ndarray, spans: np.ndarray, cjk_runs: np.ndarray, base: np.uint64,
                 base_inv: np.uint64) -> np.ndarray:
-    """`poisoning._span_hashes` of ``spans`` (k x 2: start, end) followed by those of every CJK
+    """`units._span_hashes` of ``spans`` (k x 2: start, end) followed by those of every CJK
     2- and 3-gram inside ``cjk_runs`` (m x 2), bit for bit: the same prefix sums Q[i] =
     sum c_j B^-j, ``(Q[e] - Q[s]) * B^(e-1)``, length salt and SplitMix64 finaliser."""
     n = cp.shape[0]
@@ -223,13 +223,13 @@ def rare_units(units: np.ndarray, table: np.ndarray, mult: np.ndarray, shift: np
     return out[:k].copy()
 
 
-# Character classes of `unit_scan.char_classes` (bits): in the CJK ranges, \w, \s.
+# Character classes of `units.char_classes` (bits): in the CJK ranges, \w, \s.
 _IN_CJK, _WORD, _SPACE = 1, 2, 4
 
 
 @njit(cache=True, nogil=True)
 def folded_unit_hash_set(cp: np.ndarray, classes: np.ndarray, base: np.uint64, base_inv: np.uint64) -> np.ndarray:
-    """`poisoning.prompt_units` of an already folded prompt (code points ``cp``, all < 65,536),
+    """`units.prompt_units` of an already folded prompt (code points ``cp``, all < 65,536),
     tokenised here instead of by ``_UNIT_RE.finditer`` in Python, the same tokens: at each
     position the first alternative of ``([CJK]+)|([^\\W CJK]+)|([^\\w\\s]+)`` that matches,
     as long as it runs (so a non-word character of the CJK ranges joins a CJK run when it
