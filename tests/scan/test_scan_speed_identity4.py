@@ -245,3 +245,24 @@ def test_name_part_caches_change_no_surrogate(monkeypatch) -> None:
     for f in parts:
         monkeypatch.setattr(names, f.__name__, f.__wrapped__)
     assert run() == cached
+
+
+def test_scan_freezes_the_long_lived_objects_once(tmp_path) -> None:
+    """After its first chunk a scan moves what is alive (models, lexicons) out of the cyclic
+    collector's reach, once per process; a later scan freezes nothing more."""
+    import gc
+    import json
+
+    from privtune.scan.config import ScanConfig
+    from privtune.scan.pipeline import run_scan
+    from privtune.scan.worker import freeze_long_lived
+
+    data = tmp_path / "in.jsonl"
+    data.write_text("\n".join(json.dumps({"text": f"Call Anna Lee on 138001380{i:02d} please."}) for i in range(5)) + "\n")
+    cfg = ScanConfig(input=data, out=tmp_path / "out.jsonl", policy="redact", workers=1)
+    run_scan(cfg)
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000
+    run_scan(cfg)
+    freeze_long_lived()
+    assert gc.get_freeze_count() <= frozen  # nothing new frozen (frozen objects freed by refcount leave it)
