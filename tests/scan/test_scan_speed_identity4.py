@@ -266,3 +266,29 @@ def test_scan_freezes_the_long_lived_objects_once(tmp_path) -> None:
     run_scan(cfg)
     freeze_long_lived()
     assert gc.get_freeze_count() <= frozen  # nothing new frozen (frozen objects freed by refcount leave it)
+
+
+def test_cached_field_paths_parse_as_before() -> None:
+    """Field paths parsed once and cached: the same parts, a fresh list for every caller, the
+    same error for an empty path, and set/get through them."""
+    import re
+
+    import pytest
+
+    from privtune.io.records import get_field, parse_path, set_field
+
+    token = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+    def reference(path: str) -> list:
+        return [int(i) if i else n for n, i in token.findall(path)]
+
+    for path in ["text", "messages[3].content", "a.b[0][12].c", "客户.姓名", "x[", "[7]", "a..b", "conversations[0].value"]:
+        first = parse_path(path)
+        assert first == reference(path)
+        first.append("mutated")
+        assert parse_path(path) == reference(path)
+    with pytest.raises(ValueError, match="empty field path"):
+        parse_path("")
+    record = {"messages": [{"content": "a"}, {"content": "b"}]}
+    set_field(record, "messages[1].content", "x")
+    assert get_field(record, "messages[1].content") == "x" and record["messages"][0]["content"] == "a"
