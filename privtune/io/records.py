@@ -11,6 +11,7 @@ A field path is ``name``, ``name.sub`` or ``name[i].sub`` — e.g. ``messages[2]
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import Enum
 from typing import Any
@@ -34,17 +35,22 @@ class RecordShape(str, Enum):
 
 
 def parse_path(path: str) -> list[str | int]:
+    return list(_path_parts(path))
+
+
+@functools.lru_cache(maxsize=4096)  # the same few paths recur in every record
+def _path_parts(path: str) -> tuple[str | int, ...]:
     parts: list[str | int] = []
     for name, idx in _PATH_TOKEN.findall(path):
         parts.append(int(idx) if idx else name)
     if not parts:
         raise ValueError(f"empty field path {path!r}")
-    return parts
+    return tuple(parts)
 
 
 def get_field(record: dict[str, Any], path: str) -> Any:
     cur: Any = record
-    for part in parse_path(path):
+    for part in _path_parts(path):
         if isinstance(part, int):
             if not isinstance(cur, list) or part >= len(cur):
                 raise KeyError(path)
@@ -57,7 +63,7 @@ def get_field(record: dict[str, Any], path: str) -> Any:
 
 
 def set_field(record: dict[str, Any], path: str, value: Any) -> None:
-    parts = parse_path(path)
+    parts = _path_parts(path)
     cur: Any = record
     for part in parts[:-1]:
         cur = cur[part]

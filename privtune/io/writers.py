@@ -72,6 +72,11 @@ def atomic_write_json(path: str | os.PathLike[str], obj: Any, indent: int | None
 _JSONL_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
+def jsonl_line(obj: Any) -> str:
+    """One JSONL line (with its newline) as `JsonlWriter.write` writes ``obj``."""
+    return _JSONL_ENCODER.encode(obj) + "\n"
+
+
 def jsonl_output_problem(path: str | os.PathLike[str]) -> str | None:
     """Why ``path`` cannot name a JSONL output, or None.
 
@@ -123,6 +128,12 @@ class JsonlWriter:
         assert self._fh is not None
         self._fh.write(_JSONL_ENCODER.encode(obj) + "\n")
         self.count += 1
+
+    def write_lines(self, text: str, count: int) -> None:
+        """Write ``count`` JSONL lines already encoded (each as `jsonl_line` gives it), in one call."""
+        assert self._fh is not None
+        self._fh.write(text)
+        self.count += count
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

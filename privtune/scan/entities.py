@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import Enum
+from json.encoder import encode_basestring  # what JSONEncoder(ensure_ascii=False) writes a str with
+
+from privtune.io.writers import jsonl_line
 
 
 class EntityType(str, Enum):
@@ -68,3 +72,34 @@ class Finding:
         # Explicit dict: dataclasses.asdict deep-copies and is ~10x slower on the hot path.
         return {"record": self.record, "field": self.field, "start": self.start, "end": self.end,
                 "type": self.type, "score": self.score, "detector": self.detector}
+
+    def to_json_line(self) -> str:
+        """``jsonl_line(self.to_json())`` byte for byte (the findings file's line), formatted
+        directly: ~3x faster than building the dict and running the encoder on it, per finding
+        (a demo record has ~5). Ints and finite floats print as the encoder prints them
+        (``int.__repr__``, ``float.__repr__``), strings through the encoder's own escaping;
+        anything else (a NaN score, a str or int subclass) goes through the encoder itself."""
+        record, start, end, score = self.record, self.start, self.end, self.score
+        if (type(record) is int and type(start) is int and type(end) is int and type(score) is float
+                and math.isfinite(score)):
+            field, etype, detector = _json_str(self.field), _json_str(self.type), _json_str(self.detector)
+            if field is not None and etype is not None and detector is not None:
+                return (f'{{"record":{record},"field":{field},"start":{start},"end":{end},"type":{etype},'
+                        f'"score":{score!r},"detector":{detector}}}\n')
+        return jsonl_line(self.to_json())
+
+
+_JSON_STRINGS: dict[str, str] = {}  # field paths, types and detector names recur in every record
+_JSON_STRINGS_MAX = 4096
+
+
+def _json_str(value: object) -> str | None:
+    """``value`` as a JSON string literal (cached), or None when it is not exactly a str."""
+    if type(value) is not str:
+        return None
+    out = _JSON_STRINGS.get(value)
+    if out is None:
+        out = encode_basestring(value)
+        if len(_JSON_STRINGS) < _JSON_STRINGS_MAX:
+            _JSON_STRINGS[value] = out
+    return out

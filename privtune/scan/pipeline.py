@@ -34,7 +34,8 @@ from privtune.scan.pseudonym_version import PseudonymVersion
 from privtune.scan.pseudonym_version import resolve as resolve_pseudonym_version
 from privtune.scan.report import build_report, write_report
 from privtune.scan.ner.backends import build_analyzer
-from privtune.scan.worker import RecordProcessor, RecordResult, curation_config, init_worker, process_chunk, record_excerpt
+from privtune.scan.worker import (RecordProcessor, RecordResult, curation_config, freeze_long_lived, init_worker,
+                                  process_chunk, record_excerpt)
 
 CHUNK = 256
 KEYED_OPERATORS = {"hmac", "pseudonymise", "pseudonymize"}
@@ -107,7 +108,9 @@ def _results(cfg: ScanConfig, key: bytes) -> Iterator[RecordResult]:
         proc = RecordProcessor(cfg, key)
         for chunk in _chunks(source, CHUNK):
             good, _ = split(chunk)
-            yield from merge(chunk, [proc.process(r) for r in good])
+            done = [proc.process(r) for r in good]
+            freeze_long_lived()
+            yield from merge(chunk, done)
         return
     ctx = mp.get_context("spawn")  # fork is unsafe once threads (e.g. torch) exist in the parent
     with ctx.Pool(cfg.workers, initializer=init_worker, initargs=(cfg.model_dump_json(), key)) as pool:
@@ -267,9 +270,8 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
                 continue
             fields_seen.update(res.fields_seen)
             n_allowed += res.allowed
-            if fnd is not None:
-                for f in res.findings:
-                    fnd.write(f.to_json())
+            if fnd is not None and res.findings:
+                fnd.write_lines("".join([f.to_json_line() for f in res.findings]), len(res.findings))
             if res.findings:
                 records_with_pii += 1
             entities.update(f.type for f in res.findings)

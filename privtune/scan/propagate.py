@@ -99,7 +99,18 @@ def propagate_with_aliases(
                     detected_parts.setdefault(part.needle, part.alias)
     out: list[list[Span]] = []
     aliases: list[dict[int, tuple[str, str]]] = []
+    needles = [*values, *parts]
     for text, found in zip(texts, spans):
+        # A text holding no value and no part (a role, an id, most side values) gets nothing:
+        # the same result as the loops below, without their per-text set-up.
+        if not detected_parts:
+            for needle in needles:
+                if needle in text:
+                    break
+            else:
+                out.append(found)
+                aliases.append({})
+                continue
         extra: list[Span] = []
         occupied = None
         for value, src in values.items():

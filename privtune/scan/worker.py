@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import gc
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -245,6 +246,22 @@ class RecordProcessor:
         return res
 
 
+_FROZEN: list[bool] = []
+
+
+def freeze_long_lived() -> None:
+    """Once per process, after the first chunk (models loaded, kernels compiled, caches
+    started): move every object alive now out of the cyclic collector's reach (``gc.freeze``).
+
+    The detectors' tables and lexicons are ~170,000 tracked objects that live as long as the
+    process; each full collection walked all of them (~100 ms, about one per 2,000 demo records,
+    ~50 µs per record). Reference counting still frees frozen objects; only a cycle already
+    garbage at this moment would stay, once. Outputs do not depend on collection."""
+    if not _FROZEN:
+        _FROZEN.append(True)
+        gc.freeze()
+
+
 # Worker-process globals: built once per process by `init_worker`.
 _PROCESSOR: RecordProcessor | None = None
 
@@ -256,4 +273,6 @@ def init_worker(cfg_json: str, key: bytes) -> None:
 
 def process_chunk(items: list[SourceRecord]) -> list[RecordResult]:
     assert _PROCESSOR is not None, "init_worker was not called"
-    return [_PROCESSOR.process(it) for it in items]
+    done = [_PROCESSOR.process(it) for it in items]
+    freeze_long_lived()
+    return done

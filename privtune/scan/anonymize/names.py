@@ -57,6 +57,15 @@ _WORD = re.compile(r"[^\s,]+")
 
 
 # --- people -----------------------------------------------------------------------------------
+# A name part's surrogate is a pure function of (part, context): the context holds the key's
+# keyed RNG factory, so equal contexts mean the same key and format. Parts recur across records
+# far more than whole names (surnames, common first names), so the part functions keep the last
+# PART_CACHE results each: a hit skips the keyed digest and the draws, never changes a result.
+PART_CACHE = 4096
+_part_cache = functools.lru_cache(maxsize=PART_CACHE)
+
+
+@_part_cache
 def _cn_surname(sur: str, ctx: SurrogateContext) -> str:
     rng = ctx.rng_for("PERSON/cn-surname", sur)
     if len(sur) == 2:
@@ -69,6 +78,7 @@ def cn_given(given: str, ctx: SurrogateContext) -> str:
     return _cn_given(given, ctx)
 
 
+@_part_cache
 def _cn_given(given: str, ctx: SurrogateContext) -> str:
     rng = ctx.rng_for("PERSON/cn-given", given)
     pool = cn_given_chars()
@@ -101,6 +111,7 @@ def _cn_person(value: str, ctx: SurrogateContext) -> str:
     return prefix + _cn_surname(sur, ctx) + (_cn_given(given, ctx) if given else "") + suffix
 
 
+@_part_cache
 def _en_first(word: str, gender: str | None, ctx: SurrogateContext) -> str:
     rng = ctx.rng_for("PERSON/en-first", word.lower())
     if gender is None:
@@ -112,6 +123,7 @@ def _en_first(word: str, gender: str | None, ctx: SurrogateContext) -> str:
     return pick(rng, en_first_names(gender), avoid=word.title())
 
 
+@_part_cache
 def _en_last(word: str, ctx: SurrogateContext) -> str:
     # Hyphenated ("Smith-Jones") and apostrophe ("O'Brien") names: each part maps on its own.
     return re.sub(

@@ -19,6 +19,7 @@ Typical use::
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -32,7 +33,7 @@ from privtune.scan.curation.dedup import (
     DedupResult,
     Deduplicator,
     exact_hash,
-    normalize,
+    normalize_folded,
     text_minhash,
 )
 from privtune.scan.curation.flags import Flag, FlagSummary
@@ -40,7 +41,7 @@ from privtune.scan.curation.poisoning import (
     PoisonDetector,
     answer_signature_of_normalized,
     garbage_reasons,
-    prompt_units,
+    prompt_units_folded,
 )
 from privtune.scan.curation.risk import RiskAssessment, assess_risk
 
@@ -126,7 +127,9 @@ def summarize(
 ) -> RecordSummary:
     """Pure per-record step: hashes, MinHash signature, trigger candidates, garbage reasons."""
     cfg = config or _DEFAULT_CONFIG
-    normalized = [normalize(t) for _, t in texts]
+    # NFKC + casefold once per field: for `normalize` and for the trigger units.
+    folded = [unicodedata.normalize("NFKC", t).casefold() for _, t in texts]
+    normalized = [normalize_folded(f) for f in folded]
     ehash = exact_hash(normalized)
     shingle_text = FIELD_SEP.join(n for n in normalized if n)
     signature = text_minhash(shingle_text, cfg.shingle_size, cfg.num_perm) if cfg.dedup != "off" else None
@@ -139,7 +142,9 @@ def summarize(
     norm_by_path = dict(zip((p for p, _ in texts), normalized))
     prompt_hash = exact_hash([norm_by_path[p] for p, _ in prompt])
     answer_hash = exact_hash([norm_by_path[p] for p, _ in answer])
-    units = prompt_units("\n".join(t for _, t in prompt)) if cfg.poisoning else np.empty(0, dtype=np.uint64)
+    # prompt_units("\n".join(prompt texts)) without folding them again (see `fold_units_text`).
+    units = (prompt_units_folded(" ".join("\n".join(f for (p, _), f in zip(texts, folded) if p not in answer_fields).split()))
+             if cfg.poisoning else np.empty(0, dtype=np.uint64))
     # Same as answer_signature("\n".join(answer texts)), without normalising the answer twice.
     answer_norm = " ".join(n for n in (norm_by_path[p] for p, _ in answer) if n)
     answer_sig = answer_signature_of_normalized(answer_norm) if cfg.poisoning else None

@@ -1,24 +1,17 @@
 """Exact and near-duplicate detection over whole records, in one streaming pass.
 
-Per-record work (`normalize`, `exact_hash`, `minhash`) is pure and runs in scan workers; the
-`Deduplicator` lives in the main process and sees only 64-bit hashes and MinHash signatures.
-
-MinHash here is our own vectorised implementation rather than datasketch's: hashing each
-shingle with SHA-1 in Python made datasketch ~5x slower per record (measured 280 µs vs 50 µs
-on 300-char records), and its `MinHashLSH` held ~4.1 KB per record in RAM; the band index below lives in a temporary
-SQLite database whose in-memory page cache is bounded, so RAM does not grow per record. Permutations are multiply-shift hashes ``(a*x + b) mod 2^64 >> 32`` with odd ``a`` over
-premixed 64-bit shingle hashes, so signature values fit in 32 bits.
+Per-record work (`normalize`, `exact_hash`, `minhash`: `signatures`) is pure and runs in scan
+workers; the `Deduplicator` lives in the main process and sees only 64-bit hashes and MinHash
+signatures. datasketch's `MinHashLSH` held ~4.1 KB per record in RAM; the band index below lives
+in a temporary SQLite database whose in-memory page cache is bounded, so RAM does not grow per
+record.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 import sqlite3
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -28,151 +21,35 @@ from privtune.scan.curation.store import temp_db
 if TYPE_CHECKING:
     from privtune.scan.curation import RecordSummary
 
-DEFAULT_NUM_PERM = 128
-DEFAULT_SHINGLE = 4
-DEFAULT_THRESHOLD = 0.85
-FIELD_SEP = "\x1f"  # cannot survive normalisation inside a field, so it marks field boundaries
+from privtune.scan.curation.signatures import (  # noqa: F401 - re-exported: the names' old home
+    _BAND_MULT,
+    _MAX_PERM,
+    _PERM_A,
+    _PERM_B,
+    _POS_MULT,
+    _RNG,
+    _U64,
+    DEFAULT_NUM_PERM,
+    DEFAULT_SHINGLE,
+    DEFAULT_THRESHOLD,
+    FIELD_SEP,
+    _char_class,
+    _fold_patterns,
+    _fold_table,
+    _mix,
+    compiled,
+    exact_hash,
+    minhash,
+    normalize,
+    normalize_folded,
+    shingle_hashes,
+    text_minhash,
+)
 
-_U64 = np.uint64
-# Fixed seed: signatures computed in different worker processes must be comparable.
-_RNG = np.random.Generator(np.random.PCG64(0x5EED_C0DE))
-_MAX_PERM = 256
-_PERM_A = (_RNG.integers(0, 2**63, _MAX_PERM, dtype=np.uint64) << _U64(1)) | _U64(1)
-_PERM_B = _RNG.integers(0, 2**63, _MAX_PERM, dtype=np.uint64)
-_POS_MULT = (_RNG.integers(0, 2**63, 32, dtype=np.uint64) << _U64(1)) | _U64(1)
-_BAND_MULT = (_RNG.integers(0, 2**63, _MAX_PERM, dtype=np.uint64) << _U64(1)) | _U64(1)
 _BAND_CAP = 8  # slots kept per band bucket; bounds work on pathological all-alike corpora
+STAGE_RECORDS = 64  # kept records whose index rows wait in memory (~75 KB) before one write
 _trapezoid = getattr(np, "trapezoid", None) or np.trapz  # renamed in numpy 2.0; we support 1.26
 
-
-@lru_cache(maxsize=1)
-def _fold_table() -> dict[int, str | None]:
-    """Translation table: punctuation and control characters -> space, format chars dropped.
-
-    Built over the BMP only (NFKC maps full-width forms into it); zero-width and other
-    format characters (category Cf) are removed because they are a common way to dodge dedup.
-    """
-    table: dict[int, str | None] = {}
-    for cp in range(0x10000):
-        cat = unicodedata.category(chr(cp))
-        if cat[0] == "P" or cat == "Cc":
-            table[cp] = " "
-        elif cat == "Cf":
-            table[cp] = None
-    return table
-
-
-def _char_class(codepoints: list[int]) -> str:
-    """A regex character class of exactly ``codepoints`` (sorted), as ranges."""
-    parts, i = [], 0
-    while i < len(codepoints):
-        j = i
-        while j + 1 < len(codepoints) and codepoints[j + 1] == codepoints[j] + 1:
-            j += 1
-        a, b = re.escape(chr(codepoints[i])), re.escape(chr(codepoints[j]))
-        parts.append(a if i == j else f"{a}-{b}")
-        i = j + 1
-    return "[" + "".join(parts) + "]"
-
-
-@lru_cache(maxsize=1)
-def _fold_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """`_fold_table` as two substitutions: its characters mapped to a space, and those it drops.
-    A regex class tests a character against a bitmap; ``str.translate`` with a 65,536-entry
-    dict looks each non-ASCII character up one by one (~4 µs more per chat record)."""
-    table = _fold_table()
-    to_space = sorted(cp for cp, v in table.items() if v == " ")
-    dropped = sorted(cp for cp, v in table.items() if v is None)
-    return re.compile(_char_class(to_space)), re.compile(_char_class(dropped))
-
-
-def normalize(text: str) -> str:
-    """NFKC, casefold, punctuation -> space, whitespace collapsed to single spaces (format
-    characters dropped): the same as ``.translate(_fold_table())`` before the split."""
-    to_space, dropped = _fold_patterns()
-    folded = dropped.sub("", to_space.sub(" ", unicodedata.normalize("NFKC", text).casefold()))
-    return " ".join(folded.split())
-
-
-def exact_hash(normalized_fields: list[str]) -> int:
-    """64-bit hash of the record's normalised fields, in order, ignoring spaces entirely.
-
-    Spaces are dropped so that "你好，世界" and "你好世界" (punctuation replaced by a space in
-    one, absent in the other) compare equal; fields stay separated so moving text between
-    turns is a different record.
-    """
-    key = FIELD_SEP.join(f.replace(" ", "") for f in normalized_fields)
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser: spreads the structured polynomial n-gram hashes over 64 bits."""
-    x = x ^ (x >> _U64(30))
-    x = x * _U64(0xBF58476D1CE4E5B9)
-    x = x ^ (x >> _U64(27))
-    x = x * _U64(0x94D049BB133111EB)
-    return x ^ (x >> _U64(31))
-
-
-def shingle_hashes(text: str, n: int = DEFAULT_SHINGLE) -> np.ndarray:
-    """64-bit hashes of all character n-grams of ``text`` (the whole text if shorter than n).
-
-    Character n-grams need no word segmentation, so Chinese and English are treated alike.
-    """
-    if not text:
-        return np.empty(0, dtype=np.uint64)
-    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    n = max(1, min(n, len(cp), len(_POS_MULT)))
-    k = len(cp) - n + 1
-    with np.errstate(over="ignore"):
-        h = cp[:k] * _POS_MULT[0]
-        for j in range(1, n):
-            h = h + cp[j : j + k] * _POS_MULT[j]
-        return _mix(h + _U64(n))
-
-
-def minhash(hashes: np.ndarray, num_perm: int = DEFAULT_NUM_PERM) -> np.ndarray | None:
-    """MinHash signature (uint64 values < 2^32) of a set of 64-bit hashes; None for the empty set."""
-    if hashes.size == 0:
-        return None
-    if not 1 <= num_perm <= _MAX_PERM:
-        raise ValueError(f"num_perm must be in 1..{_MAX_PERM}, got {num_perm}")
-    a, b = _PERM_A[:num_perm, None], _PERM_B[:num_perm, None]
-    sig = np.full(num_perm, np.iinfo(np.uint64).max, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        # In-place ops on one buffer, chunked so a long text never needs more than ~2 MB.
-        for start in range(0, hashes.size, 2048):
-            chunk = hashes[None, start : start + 2048]
-            buf = np.multiply(a, chunk)
-            np.add(buf, b, out=buf)
-            np.minimum(sig, buf.min(axis=1), out=sig)
-    # The shift is monotone, so it can follow the min instead of touching every element.
-    return sig >> _U64(32)
-
-
-def text_minhash(text: str, n: int = DEFAULT_SHINGLE, num_perm: int = DEFAULT_NUM_PERM) -> np.ndarray | None:
-    """``minhash(shingle_hashes(text, n), num_perm)``, bit for bit, in one compiled loop without
-    the (num_perm x shingles) temporary (see `kernels`); None for an empty text."""
-    if not text:
-        return None
-    if not 1 <= num_perm <= _MAX_PERM:
-        raise ValueError(f"num_perm must be in 1..{_MAX_PERM}, got {num_perm}")
-    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    n = max(1, min(n, len(cp), len(_POS_MULT)))
-    return compiled().shingle_minhash(cp, n, _POS_MULT, _PERM_A[:num_perm], _PERM_B[:num_perm])
-
-
-_KERNELS: list[ModuleType] = []
-
-
-def compiled() -> ModuleType:
-    """`privtune.scan.curation.kernels`, imported on first use (numba is heavy), then kept: an
-    import statement in every per-record call cost ~1 µs each."""
-    if not _KERNELS:
-        from privtune.scan.curation import kernels
-
-        _KERNELS.append(kernels)
-    return _KERNELS[0]
 
 
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
@@ -242,11 +119,27 @@ class Deduplicator:
         self._probe_sql = ""
         self._probe_n = -1
         self._probe_keys: list[int] | None = None
+        # Per band, the slots its bucket held at the probe (what `_index` needs to respect the cap).
+        self._probe_counts: list[int] | None = None
         self._insert_sql = ""
         self._insert_n = -1
+        # Index rows of the last kept records, written to SQLite STAGE_RECORDS records at a time
+        # by two executemany calls instead of two statements per record; probes read them here.
+        self._staged_sigs: dict[int, tuple[int, bytes]] = {}  # slot -> (record, 16-bit signature)
+        self._staged_bands: dict[tuple[int, int], list[int]] = {}  # (key, band) -> slots
+        self._staged_rows: list[tuple[int, int, int]] = []  # (key, band, slot) in insertion order
+
+    def flush(self) -> None:
+        """Write the staged index rows to SQLite (the index reads the same either way)."""
+        if self._staged_sigs:
+            db = self._conn()
+            db.executemany("INSERT INTO sig VALUES (?, ?, ?)", [(s, r, b) for s, (r, b) in self._staged_sigs.items()])
+            db.executemany("INSERT INTO band VALUES (?, ?, ?)", self._staged_rows)
+            self._staged_sigs, self._staged_bands, self._staged_rows = {}, {}, []
 
     def close(self) -> None:
         """Drop the index (and its temporary file). Idempotent."""
+        self._staged_sigs, self._staged_bands, self._staged_rows = {}, {}, []
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -281,7 +174,7 @@ class Deduplicator:
             db.execute("DELETE FROM exact WHERE h = ?", (ehash,))
         if result.kind == "unique":
             if self.near and summary.signature is not None:
-                self._index(index, summary.signature, self._probe_keys)
+                self._index(index, summary.signature, self._probe_keys, self._probe_counts)
             self._pending += 1
             if self._pending >= 20_000:  # bounded transaction; journaling is off anyway
                 db.execute("COMMIT")
@@ -293,6 +186,7 @@ class Deduplicator:
         """``new_hash``: whether ``ehash`` was just inserted, i.e. no kept record had it (None:
         look it up)."""
         self._probe_keys = None  # the band keys of ``sig`` once computed, reused by `_index`
+        self._probe_counts = None
         db = self._conn()
         if not new_hash:
             row = db.execute("SELECT record FROM exact WHERE h = ?", (ehash,)).fetchone()
@@ -309,16 +203,33 @@ class Deduplicator:
         if len(distinct) != self._probe_n:
             self._probe_n = len(distinct)
             self._probe_sql = f"SELECT key, b, slot FROM band WHERE key IN ({','.join('?' * len(distinct))})"
-        slots = {slot for key, b, slot in db.execute(self._probe_sql, distinct) if keys[b] == key}
+        slots: set[int] = set()
+        counts = [0] * len(keys)
+        for key, b, slot in db.execute(self._probe_sql, distinct):
+            if keys[b] == key:
+                slots.add(slot)
+                counts[b] += 1
+        if self._staged_bands:
+            for b, key in enumerate(keys):
+                staged = self._staged_bands.get((key, b))
+                if staged:
+                    slots.update(staged)
+                    counts[b] += len(staged)
+        # Nothing touches the index between this probe and `_index`: its bucket sizes still hold.
+        self._probe_counts = counts
         if not slots:
             return UNIQUE
         order = sorted(slots)  # ties go to the earliest kept record
-        got = dict(
-            (slot, (record, blob))
-            for slot, record, blob in db.execute(
-                f"SELECT slot, record, sig FROM sig WHERE slot IN ({','.join('?' * len(order))})", order
+        staged_sigs = self._staged_sigs
+        got = {slot: staged_sigs[slot] for slot in order if slot in staged_sigs}
+        stored_slots = [slot for slot in order if slot not in got]
+        if stored_slots:
+            got.update(
+                (slot, (record, blob))
+                for slot, record, blob in db.execute(
+                    f"SELECT slot, record, sig FROM sig WHERE slot IN ({','.join('?' * len(stored_slots))})", stored_slots
+                )
             )
-        )
         stored = np.frombuffer(b"".join(got[s][1] for s in order), dtype=np.uint16).reshape(len(order), -1)
         sims = (stored == sig.astype(np.uint16)).mean(axis=1)
         best = int(np.argmax(sims))
@@ -328,19 +239,40 @@ class Deduplicator:
 
     def _band_keys(self, sig: np.ndarray) -> list[int]:
         """One signed 64-bit key per band (SQLite integers are signed)."""
+        if sig.dtype != np.uint64 or not sig.flags.c_contiguous:
+            sig = np.ascontiguousarray(sig, dtype=np.uint64)
+        # Compiled (`kernels.band_keys`): the numpy reshape/multiply/sum cost ~8 µs per record.
+        return compiled().band_keys(sig, self.bands, self.rows, _BAND_MULT).view(np.int64).tolist()
+
+    def _band_keys_numpy(self, sig: np.ndarray) -> list[int]:
+        """The numpy reference of `_band_keys` (tests compare the two)."""
         rows = sig[: self.bands * self.rows].reshape(self.bands, self.rows)
         with np.errstate(over="ignore"):
             return (rows * _BAND_MULT[: self.rows]).sum(axis=1, dtype=np.uint64).view(np.int64).tolist()
 
-    def _index(self, index: int, sig: np.ndarray, keys: list[int] | None = None) -> None:
+    def _index(self, index: int, sig: np.ndarray, keys: list[int] | None = None,
+               counts: list[int] | None = None) -> None:
+        """Index a kept record; ``counts``: how many slots each of its band buckets holds now
+        (from the probe in `_classify`), or None to let SQLite count them."""
         db = self._conn()
         if keys is None:
             keys = self._band_keys(sig)
         slot = self._n_slots
         self._n_slots += 1
-        db.execute("INSERT INTO sig VALUES (?, ?, ?)", (slot, index, sig.astype("<u2").tobytes()))
+        blob = sig.astype("<u2").tobytes()
         # A bucket keeps its first _BAND_CAP slots; later ones are not indexed (bounds work on
         # pathological all-alike corpora), exactly as before.
+        if counts is not None:  # the probe counted each bucket (stored and staged rows): stage the rows under the cap
+            self._staged_sigs[slot] = (index, blob)
+            for b, key in enumerate(keys):
+                if counts[b] < _BAND_CAP:
+                    self._staged_rows.append((key, b, slot))
+                    self._staged_bands.setdefault((key, b), []).append(slot)
+            if len(self._staged_sigs) >= STAGE_RECORDS:
+                self.flush()
+            return
+        self.flush()  # SQLite counts the buckets below: it must hold every row
+        db.execute("INSERT INTO sig VALUES (?, ?, ?)", (slot, index, blob))
         # One statement for all bands: each row's (key, band) differs from the others', so
         # counting before any of them is inserted gives what one insert per band gave.
         if len(keys) != self._insert_n:

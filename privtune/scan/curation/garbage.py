@@ -41,7 +41,7 @@ def garbage_reasons(text: str) -> tuple[str, ...]:
         blob = sum(len(m) for m in _BLOB_RE.findall(text) if _looks_encoded(m))
     if blob >= 200 or (blob >= 64 and blob / n >= 0.5):
         out.append(f"base64/hex blob: {blob} chars ({blob / n:.0%} of text)")
-    moji = len(_MOJIBAKE_RE.findall(text))
+    moji = 0 if text.isascii() else len(_MOJIBAKE_RE.findall(text))  # every alternative needs a non-ASCII character
     if moji >= 2:
         out.append(f"mojibake: {moji} mis-decoded sequences")
     visible = "".join(text.split())

@@ -55,7 +55,7 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 @njit(cache=True, nogil=True)
 def unit_hashes(cp: np.ndarray, spans: np.ndarray, cjk_runs: np.ndarray, base: np.uint64,
                 base_inv: np.uint64) -> np.ndarray:
-    """`poisoning._span_hashes` of ``spans`` (k x 2: start, end) followed by those of every CJK
+    """`units._span_hashes` of ``spans`` (k x 2: start, end) followed by those of every CJK
     2- and 3-gram inside ``cjk_runs`` (m x 2), bit for bit: the same prefix sums Q[i] =
     sum c_j B^-j, ``(Q[e] - Q[s]) * B^(e-1)``, length salt and SplitMix64 finaliser."""
     n = cp.shape[0]
@@ -184,3 +184,100 @@ def largest_cluster(sigs: np.ndarray, min_sim: float, max_pivots: int) -> tuple[
             near[k] = r
             k += 1
     return pivot, near[:k].copy()
+
+
+@njit(cache=True, nogil=True)
+def band_keys(sig: np.ndarray, bands: int, rows: int, mult: np.ndarray) -> np.ndarray:
+    """`dedup.Deduplicator._band_keys` before its int64 view: per band, the wrapping uint64 sum
+    of ``sig[b*rows + r] * mult[r]`` (integer sums mod 2**64 do not depend on their order, so
+    this is numpy's ``(rows * mult).sum(axis=1, dtype=uint64)`` exactly)."""
+    out = np.empty(bands, dtype=np.uint64)
+    for b in range(bands):
+        acc = np.uint64(0)
+        for r in range(rows):
+            acc += np.uint64(sig[b * rows + r]) * mult[r]
+        out[b] = acc
+    return out
+
+
+@njit(cache=True, nogil=True)
+def rare_units(units: np.ndarray, table: np.ndarray, mult: np.ndarray, shift: np.uint64, ceiling: float,
+               max_units: int) -> np.ndarray:
+    """`poisoning.PoisonDetector._observe_units`' arithmetic in one call: the distinct unit ids
+    (``units >> 32``, ascending), counted once each in the sketch (`cms_add`), those whose new
+    document frequency is at most ``ceiling``, the first ``max_units`` of them (ascending, as
+    the numpy code's ``np.sort(rare)[:max_units]`` of an ascending array), as uint32."""
+    ids = np.empty(units.shape[0], dtype=np.uint64)
+    for i in range(units.shape[0]):
+        ids[i] = units[i] >> _S32
+    distinct = unique_sorted(ids)
+    df = cms_add(table, mult, shift, distinct)
+    out = np.empty(min(distinct.shape[0], max_units), dtype=np.uint32)
+    k = 0
+    for i in range(distinct.shape[0]):
+        if k == out.shape[0]:
+            break
+        if np.float64(df[i]) <= ceiling:
+            out[k] = np.uint32(distinct[i])
+            k += 1
+    return out[:k].copy()
+
+
+# Character classes of `units.char_classes` (bits): in the CJK ranges, \w, \s.
+_IN_CJK, _WORD, _SPACE = 1, 2, 4
+
+
+@njit(cache=True, nogil=True)
+def folded_unit_hash_set(cp: np.ndarray, classes: np.ndarray, base: np.uint64, base_inv: np.uint64) -> np.ndarray:
+    """`units.prompt_units` of an already folded prompt (code points ``cp``, all < 65,536),
+    tokenised here instead of by ``_UNIT_RE.finditer`` in Python, the same tokens: at each
+    position the first alternative of ``([CJK]+)|([^\\W CJK]+)|([^\\w\\s]+)`` that matches,
+    as long as it runs (so a non-word character of the CJK ranges joins a CJK run when it
+    starts one, a symbol run when it continues one); whitespace is skipped without ending a
+    word pair. Then `unit_hash_set` of the spans and CJK runs `_unit_spans` would give."""
+    n = cp.shape[0]
+    spans = np.empty((2 * n + 1, 2), dtype=np.int64)
+    runs = np.empty((n + 1, 2), dtype=np.int64)
+    ns = 0
+    nr = 0
+    prev_start = -1
+    i = 0
+    while i < n:
+        c = classes[cp[i]]
+        j = i + 1
+        if c & _IN_CJK:
+            while j < n and classes[cp[j]] & _IN_CJK:
+                j += 1
+            kind = 1
+        elif c & _WORD:
+            while j < n and (classes[cp[j]] & (_WORD | _IN_CJK)) == _WORD:
+                j += 1
+            kind = 2
+        elif c & _SPACE:
+            i = j
+            continue
+        else:
+            while j < n and not classes[cp[j]] & (_WORD | _SPACE):
+                j += 1
+            kind = 3
+        if kind == 2:
+            spans[ns, 0] = i
+            spans[ns, 1] = j
+            ns += 1
+            if prev_start >= 0:
+                spans[ns, 0] = prev_start
+                spans[ns, 1] = j
+                ns += 1
+            prev_start = i
+        else:
+            prev_start = -1
+            if kind == 3 or j - i < 3:
+                spans[ns, 0] = i
+                spans[ns, 1] = j
+                ns += 1
+            else:
+                runs[nr, 0] = i
+                runs[nr, 1] = j
+                nr += 1
+        i = j
+    return unit_hash_set(cp, spans[:ns], runs[:nr], base, base_inv)

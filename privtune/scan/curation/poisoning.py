@@ -15,16 +15,26 @@ from __future__ import annotations
 import math
 import re
 import struct
-import unicodedata
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from privtune.scan.curation.backdoor import BackdoorParams, backdoor_groups, slot_dtype
-from privtune.scan.curation.dedup import _mix, _signed, compiled, normalize, text_minhash
+from privtune.scan.curation.dedup import _signed, compiled, normalize, text_minhash
 from privtune.scan.curation.flags import Flag, FlagStore, FlagSummary
 from privtune.scan.curation.garbage import garbage_reasons
 from privtune.scan.curation.store import Spill, temp_db
+from privtune.scan.curation.units import (  # noqa: F401 - re-exported: the names' old home
+    _CJK,
+    _UNIT_RE,
+    _prompt_units_numpy,
+    _prompt_units_regex,
+    _span_hashes,
+    _unit_spans,
+    fold_units_text,
+    prompt_units,
+    prompt_units_folded,
+)
 
 if TYPE_CHECKING:
     from privtune.scan.curation import RecordSummary
@@ -34,98 +44,10 @@ __all__ = ["ANSWER_PERM", "CountMinSketch", "Flag", "PoisonDetector", "answer_si
            "prompt_units"]
 
 _U64 = np.uint64
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_UNIT_RE = re.compile(rf"([{_CJK}]+)|([^\W{_CJK}]+)|([^\w\s]+)")
 ANSWER_PERM = 32  # enough to tell near-identical (J > 0.6) answers from unrelated ones
 _LENGTH = np.dtype([("record", "<i8"), ("n", "<i8")])
 _LENGTH_ROW = struct.Struct("<qq")
 _SLOT_HEAD = struct.Struct("<qB")  # record, unit count; the answer signature follows (see slot_dtype)
-
-
-_BASE = _U64(0x100000001B3)  # odd, so it is invertible modulo 2^64
-_BASE_INV = _U64(pow(int(_BASE), -1, 1 << 64))
-_powers: list[np.ndarray] = [np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)]
-
-
-def _base_powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """B^i and B^-i (mod 2^64) for i < n, cached and grown by doubling."""
-    if len(_powers[0]) < n:
-        size = max(n, 2 * len(_powers[0]))
-        with np.errstate(over="ignore"):
-            _powers[:] = [
-                np.concatenate([np.ones(1, dtype=np.uint64), np.cumprod(np.full(size - 1, b, dtype=np.uint64))])
-                for b in (_BASE, _BASE_INV)
-            ]
-    return _powers[0], _powers[1]
-
-
-def _span_hashes(text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Position-independent 64-bit hashes of ``text[s:e]`` for all spans at once.
-
-    With Q[i] = sum_{j<i} c_j B^-j, the polynomial hash of c_s..c_{e-1} is (Q[e]-Q[s]) B^(e-1):
-    one cumulative sum replaces a per-unit hash call (wrapping uint64 arithmetic is mod 2^64).
-    """
-    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    pw, inv = _base_powers(len(cp) + 1)
-    with np.errstate(over="ignore"):
-        q = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(cp * inv[: len(cp)], dtype=np.uint64)])
-        h = (q[ends] - q[starts]) * pw[ends - 1]
-        return _mix(h ^ (ends - starts).astype(np.uint64) * _U64(0x9E3779B97F4A7C15))
-
-
-def prompt_units(text: str) -> np.ndarray:
-    """Distinct 64-bit hashes of candidate trigger n-grams in the prompt side of a record.
-
-    Units: words (``\\w+``, so ``cf_zz`` stays whole) and adjacent word pairs, runs of
-    symbols (``⊕⊕``), and CJK character 2- and 3-grams (no segmenter needed).
-    """
-    folded, spans, cjk_runs = _unit_spans(text)
-    if not spans and not cjk_runs:
-        return np.empty(0, dtype=np.uint64)
-    # One compiled pass, bit for bit `_span_hashes` over the spans and the runs' 2-/3-grams
-    # (the numpy version, `_prompt_units_numpy`, spent ~20 µs per record in call overhead),
-    # and np.unique of them in the same call.
-    cp = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
-    return compiled().unit_hash_set(cp, np.array(spans, dtype=np.int64).reshape(-1, 2),
-                                    np.array(cjk_runs, dtype=np.int64).reshape(-1, 2), _BASE, _BASE_INV)
-
-
-def _unit_spans(text: str) -> tuple[str, list[int], list[tuple[int, int]]]:
-    """The folded prompt, its word/word-pair/symbol spans (flat: start, end, start, end …)
-    and its CJK runs (of 3+ characters)."""
-    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-    spans: list[int] = []
-    cjk_runs: list[tuple[int, int]] = []
-    prev_start = -1  # start of the previous token if it was a word, for word pairs
-    for m in _UNIT_RE.finditer(folded):
-        s, e = m.span()
-        kind = m.lastindex
-        if kind == 2:  # word
-            if prev_start >= 0:
-                spans += (s, e, prev_start, e)  # whitespace is collapsed: always "w1 w2"
-            else:
-                spans += (s, e)
-            prev_start = s
-            continue
-        prev_start = -1
-        if kind == 3 or e - s < 3:
-            spans += (s, e)
-        else:
-            cjk_runs.append((s, e))
-    return folded, spans, cjk_runs
-
-
-def _prompt_units_numpy(folded: str, spans: list[int], cjk_runs: list[tuple[int, int]]) -> np.ndarray:
-    """The numpy reference of `prompt_units`' hashing step (tests compare the kernel with it)."""
-    parts = [np.array(spans, dtype=np.int64).reshape(-1, 2)]
-    for s, e in cjk_runs:
-        bi = np.arange(s, e - 1, dtype=np.int64)
-        tri = np.arange(s, e - 2, dtype=np.int64)
-        parts.append(np.stack([np.concatenate([bi, tri]), np.concatenate([bi + 2, tri + 3])], axis=1))
-    all_spans = np.concatenate(parts)
-    if all_spans.size == 0:
-        return np.empty(0, dtype=np.uint64)
-    return np.unique(_span_hashes(folded, all_spans[:, 0], all_spans[:, 1]))
 
 
 def answer_signature(answer: str) -> np.ndarray | None:
@@ -273,18 +195,27 @@ class PoisonDetector:
 
     def _observe_units(self, index: int, units: np.ndarray, answer_sig: np.ndarray) -> None:
         self._n_prompts += 1
-        units = compiled().unique_sorted(units >> _U64(32))  # np.unique, compiled
-        df = self._df.add(units)
         ceiling = max(self.rare_df_floor, self.rare_df_fraction * self._n_prompts)
         # Document frequency only grows, so a unit already above the ceiling can never be rare:
-        # dropping it now is what keeps per-record storage small.
-        rare = units[df <= ceiling]
-        if rare.size > self.max_units:
-            rare = np.sort(rare)[: self.max_units]  # hash order: the same units win in every record
+        # dropping it now is what keeps per-record storage small. The lowest max_units ids are
+        # kept (hash order: the same units win in every record). One compiled call
+        # (`kernels.rare_units`) does what `_rare_units_numpy` does in ~10 numpy calls.
+        df = self._df
+        rare = compiled().rare_units(np.ascontiguousarray(units, dtype=np.uint64), df.table, df.mult[:, 0], df.shift,
+                                     float(ceiling), self.max_units)
         if rare.size == 0:
             return
-        self._units.append(rare.astype(np.uint32))
+        self._units.append(rare)
         self._slots.append(_SLOT_HEAD.pack(index, rare.size) + answer_sig.astype("<u2").tobytes())
+
+    def _rare_units_numpy(self, units: np.ndarray, ceiling: float) -> np.ndarray:
+        """The numpy reference of `kernels.rare_units` (tests compare the two); updates the sketch."""
+        units = compiled().unique_sorted(units >> _U64(32))
+        df = self._df.add_numpy(units)
+        rare = units[df <= ceiling]
+        if rare.size > self.max_units:
+            rare = np.sort(rare)[: self.max_units]
+        return rare.astype(np.uint32)
 
     def finalize(self, limit: int | None = None, group_limit: int | None = None) -> FlagSummary:
         """Resolve corpus-level flags: at most one per record and kind, sorted by record then
