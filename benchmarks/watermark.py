@@ -25,6 +25,13 @@ every text, watermarked or not; the z-score of each watermarked output is also r
 stage: on the generated ids, on its decoded and re-encoded text, after redaction (every window
 scored), and after redaction with the placeholders' windows skipped.
 
+Likelihood-ratio detection (`privtune/serve/guards/likelihood_ratio.py`, top ``--lr-top-k``
+candidates, δ 2 as served) has no free parameter: it is scored on the same texts beside the others
+(``likelihood_ratio`` per δ, its FPR tables, and the unwatermarked z's mean / sd / max for each
+detector under the run's key). Generation is the slow part: ``--save-generations F`` writes the
+redacted outputs, human texts, stage z-scores and the run's throwaway key, and
+``--load-generations F`` re-scores them with the current detectors (no generation).
+
     nice -n 10 python benchmarks/watermark.py --out /tmp/wm.json   # ≈ 30 min on 2 busy cores
 """
 
@@ -82,7 +89,8 @@ def main() -> None:
                     help="write the redacted outputs, human texts, stage z-scores and the run's throwaway key here")
     ap.add_argument("--load-generations", type=Path,
                     help="re-score a --save-generations file: no generation (prompt/sample/delta options then ignored)")
-    ap.add_argument("--lr-top-k", type=int, default=64, help="likelihood-ratio detection: candidates per position")
+    ap.add_argument("--lr-top-k", type=int, default=10,
+                    help="likelihood-ratio detection: candidates per position whose green bits enter exactly (<= 14)")
     args = ap.parse_args()
 
     import torch

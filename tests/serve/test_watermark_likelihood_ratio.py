@@ -43,7 +43,7 @@ def test_null_moments_match_enumeration_of_every_green_mask(x_col):
     mean = sum(w * v for w, v in zip(weights, vals))
     var = sum(w * (v - mean) ** 2 for w, v in zip(weights, vals))
     green = torch.tensor([[True, False, True, False, False]])
-    obs, mu, sigma2 = llr_terms(g, d, torch.tensor([p], dtype=torch.double), torch.tensor([-1 if x_col is None else x_col]),
+    obs, mu, sigma2, coef = llr_terms(g, d, torch.tensor([p], dtype=torch.double), torch.tensor([-1 if x_col is None else x_col]),
                                 green, torch.tensor([True]))
     assert mu.item() == pytest.approx(mean, abs=1e-12) and sigma2.item() == pytest.approx(var, abs=1e-12)
     assert obs.item() == pytest.approx(d - math.log1p(math.expm1(d) * (0.6 + g * rest)))
@@ -53,7 +53,7 @@ def test_certain_token_carries_no_evidence():
     """The model sure of the token: LLR is 0 whatever the key, so null variance 0 (not scored)."""
     p = torch.tensor([[1.0, 0.0, 0.0]], dtype=torch.double)
     for gx in (True, False):
-        obs, mu, var = llr_terms(0.25, 2.0, p, torch.tensor([0]), torch.tensor([[gx, True, False]]), torch.tensor([gx]))
+        obs, mu, var, _ = llr_terms(0.25, 2.0, p, torch.tensor([0]), torch.tensor([[gx, True, False]]), torch.tensor([gx]))
         assert obs.item() == pytest.approx(0.0, abs=1e-12)
         assert mu.item() == pytest.approx(0.0, abs=1e-12) and var.item() == pytest.approx(0.0, abs=1e-12)
 
@@ -160,3 +160,44 @@ def test_edge_cases_short_all_skipped_and_bad_shapes():
                                     torch.zeros((len(ids), 15), dtype=torch.double))
     with pytest.raises(ValueError, match="one placeholder flag per token"):
         detect_ids_likelihood_ratio(scheme, ids, ci, cp, placeholder=[False])
+
+
+def test_gateway_route_info_and_cli_likelihood_ratio(make_gateway, loaded_model, tmp_path, tiny_llama_dir,
+                                                     serve_run_dir):
+    """`watermark.likelihood_ratio` makes LR the route's default (a request may ask for key-only or
+    turn it off), /info names the mode, and the CLI with --likelihood-ratio gives the same z."""
+    import os
+    import subprocess
+    import sys
+
+    from fastapi.testclient import TestClient
+
+    from privtune.serve.guards.likelihood_ratio import detect_text_likelihood_ratio
+    from serve_helpers import bearer, detect_as_auditor, role_keys, watermarked_completion, write_watermark_key
+
+    key = write_watermark_key(tmp_path, b"lr")
+    model, tok, _ = loaded_model
+    gw = make_gateway(watermark={"key_file": str(key), "delta": 8.0, "likelihood_ratio": True,
+                                 "likelihood_ratio_top_k": 6})
+    keys = role_keys(gw)
+    with TestClient(gw.app) as c:
+        text = watermarked_completion(c, keys)
+        default, key_only, off = (detect_as_auditor(c, keys, text), detect_as_auditor(c, keys, text, key_only=True),
+                                  detect_as_auditor(c, keys, text, likelihood_ratio=False))
+        info = c.get("/info", headers=bearer(keys["user"])).json()["watermark"]
+    assert info["detection"] == "likelihood-ratio" and info["likelihood_ratio_top_k"] == 6
+    assert default["detection"] == "likelihood-ratio" and default["likelihood_ratio_top_k"] == 6
+    assert "detection" not in key_only and "detection" not in off and off["z_score"] == key_only["z_score"]
+    direct = detect_text_likelihood_ratio(gw.backend.watermark_scheme, model, tok, text, top_k=6)
+    assert default["z_score"] == pytest.approx(direct.z_score, abs=1e-3) and default["watermarked"]
+    (tmp_path / "out.txt").write_bytes(text.encode())
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "privtune.cli", "watermark", "detect", "--key-file", str(key), "--base",
+           str(tiny_llama_dir), "--adapter", str(serve_run_dir / "adapter"), "--likelihood-ratio", "--lr-top-k", "6",
+           "--delta", "8", "--device", "cpu", str(tmp_path / "out.txt")]
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["z_score"] == pytest.approx(default["z_score"], abs=1e-3)
+    both = subprocess.run(cmd[:-1] + ["--entropy-threshold", "1", str(tmp_path / "out.txt")], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert both.returncode != 0 and "does not combine" in both.stderr

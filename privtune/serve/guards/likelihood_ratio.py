@@ -105,10 +105,18 @@ def token_candidates(model: Any, ids: list[int], bos: int | None, top_k: int = T
 def candidate_green(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tensor) -> torch.Tensor:
     """Green bit [n, k] of each candidate ``cand_ids[i, j]`` in the place of ``ids[i]`` (context:
     the ``context_width`` tokens before it); rows before ``context_width`` are all False."""
+    return candidate_anchors_green(scheme, ids, cand_ids)[1]
+
+
+def candidate_anchors_green(scheme: WatermarkScheme, ids: list[int],
+                            cand_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(anchor, green bit) [n, k] of each candidate (`candidate_green`); a bit is a function of
+    the (anchor, candidate) pair alone, so equal pairs at two positions share one bit."""
     w, n = scheme.context_width, len(ids)
     out = torch.zeros(cand_ids.shape, dtype=torch.bool)
+    anchors = torch.zeros(cand_ids.shape, dtype=torch.int64)
     if n <= w:
-        return out
+        return anchors, out
     h = {t: scheme._h(t) for t in set(ids) | set(cand_ids[w:].flatten().tolist())}
     hashed_ids = torch.tensor([h[t] for t in ids], dtype=torch.int64)
     ctx_min = hashed_ids.unfold(0, w, 1)[:-1].min(dim=1).values  # row j: context of ids[j + w]
@@ -117,7 +125,8 @@ def candidate_green(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Ten
     anchor = torch.minimum(ctx_min[:, None], hashed_cand)
     x = _mix(anchor ^ scheme._k ^ _mix(cand))
     out[w:] = ((x >> 11) & ((1 << 53) - 1)).double() / float(1 << 53) < scheme.gamma
-    return out
+    anchors[w:] = anchor
+    return anchors, out
 
 
 @functools.lru_cache(maxsize=8)
@@ -129,8 +138,10 @@ def _masks(k: int, gamma: float) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def llr_terms(gamma: float, delta: float, p_top: torch.Tensor, x_col: torch.Tensor, green_top: torch.Tensor,
-              g_x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Per position: observed LLR, its null mean and null variance, exact over all 2^k masks.
+              g_x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per position: observed LLR, its null mean and null variance, exact over all 2^k masks, and
+    [n, k] the LLR's first-order coefficient in each candidate's bit, E[LLR | gⱼ = 1] − E[LLR | gⱼ = 0]
+    (for `detect_ids_likelihood_ratio`'s covariance of positions that share a bit).
 
     ``p_top`` [n, k]: the model's top-k candidate probabilities; ``x_col`` [n]: the column of the
     token written (−1: outside the top k); ``green_top`` [n, k]: the candidates' green bits under the
@@ -142,7 +153,7 @@ def llr_terms(gamma: float, delta: float, p_top: torch.Tensor, x_col: torch.Tens
     base = gamma * rest
     observed = delta * g_x.double() - torch.log1p(c * ((p_top * green_top.double()).sum(1) + base))
     if n == 0:
-        return observed, observed.clone(), observed.clone()
+        return observed, observed.clone(), observed.clone(), p_top.clone()
     bits, weight = _masks(k, gamma)
     a = torch.log1p(c * (p_top @ bits.T + base[:, None]))  # [n, 2^k]: log Z under each mask
     mean_a = a @ weight
@@ -152,7 +163,9 @@ def llr_terms(gamma: float, delta: float, p_top: torch.Tensor, x_col: torch.Tens
     e_gx_a = torch.where(inside, e_bit_a.gather(1, x_col.clamp(min=0)[:, None])[:, 0], gamma * mean_a)
     mu = delta * gamma - mean_a
     var = delta * delta * gamma * (1 - gamma) + var_a - 2 * delta * (e_gx_a - gamma * mean_a)
-    return observed, mu, var.clamp(min=0.0)
+    coef = -(e_bit_a - gamma * mean_a[:, None]) / (gamma * (1 - gamma))
+    coef.scatter_add_(1, x_col.clamp(min=0)[:, None], (delta * inside.double())[:, None])
+    return observed, mu, var.clamp(min=0.0), coef
 
 
 def detect_ids_likelihood_ratio(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tensor,
@@ -172,10 +185,14 @@ def detect_ids_likelihood_ratio(scheme: WatermarkScheme, ids: list[int], cand_id
         return Detection(0.0, 1.0, 0, 0, likelihood_ratio_top_k=k)
     is_x = cand_ids[w:] == torch.tensor(ids[w:], dtype=torch.long)[:, None]
     x_col = torch.where(is_x.any(1), is_x.long().argmax(1), torch.full((len(anchors),), -1))
-    green = candidate_green(scheme, ids, cand_ids)[w:]
+    cand_anchor, green = (t[w:] for t in candidate_anchors_green(scheme, ids, cand_ids))
     g_x = torch.tensor(bits, dtype=torch.bool)
-    observed, mu, var = llr_terms(scheme.gamma, scheme.delta, cand_probs[w:], x_col, green, g_x)
+    observed, mu, var, coef = llr_terms(scheme.gamma, scheme.delta, cand_probs[w:], x_col, green, g_x)
     centred, variances = (observed - mu).tolist(), var.tolist()
+    pair_anchor, pair_token, pair_coef = cand_anchor.tolist(), cand_ids[w:].tolist(), coef.tolist()
+    outside = (x_col < 0).tolist()
+    # first-order coefficients summed per (anchor, token) bit over the scored positions
+    by_bit: dict[tuple[int, int], list[float]] = {}
     seen: set[tuple[int, int]] = set()
     num = den = 0.0
     scored = n_green = 0
@@ -188,11 +205,22 @@ def detect_ids_likelihood_ratio(scheme: WatermarkScheme, ids: list[int], cand_id
         seen.add((anchor, ids[i]))
         num += centred[j]
         den += variances[j]
+        terms = list(zip(pair_anchor[j], pair_token[j], pair_coef[j]))
+        if outside[j]:  # the token itself: only its δ g_x term carries its bit
+            terms.append((anchor, ids[i], scheme.delta))
+        for a, t, c in terms:
+            acc = by_bit.setdefault((a, t), [0.0, 0.0])
+            acc[0] += c
+            acc[1] += c * c
         scored += 1
         n_green += int(bit)
     if scored == 0:
         return Detection(0.0, 1.0, 0, 0, likelihood_ratio_top_k=k)
-    z = num / math.sqrt(den)
+    # positions sharing a bit (a persisting anchor, a self-anchored frequent token) covary: add the
+    # first-order covariance γ(1−γ) Σ_bits [(Σₜ aₜ)² − Σₜ aₜ²] to the sum of per-position variances
+    g = scheme.gamma
+    den += g * (1 - g) * sum(s * s - sq for s, sq in by_bit.values())
+    z = num / math.sqrt(den) if den > 0 else 0.0
     return Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, n_green, likelihood_ratio_top_k=k)
 
 

@@ -286,10 +286,13 @@ def setup_watermark(cfg: Any, backend: Any) -> dict[str, Any]:
             "redaction_aware": True,
             "detection": _detection_mode(cfg),
             "entropy_threshold": getattr(cfg, "entropy_threshold", None),
-            "entropy_weight_power": getattr(cfg, "entropy_weight_power", None)}
+            "entropy_weight_power": getattr(cfg, "entropy_weight_power", None),
+            **({"likelihood_ratio_top_k": cfg.likelihood_ratio_top_k} if getattr(cfg, "likelihood_ratio", False) else {})}
 
 
 def _detection_mode(cfg: Any) -> str:
+    if getattr(cfg, "likelihood_ratio", False):
+        return "likelihood-ratio"
     if getattr(cfg, "entropy_weight_power", None) is not None:
         return "entropy-weighted"
     return "entropy-aware" if getattr(cfg, "entropy_threshold", None) is not None else "all-tokens"
