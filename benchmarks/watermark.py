@@ -99,7 +99,7 @@ def main() -> None:
     from privtune.serve.guards.canonical import CanonicalPairs, CanonicalSplitProcessor, identical_share
     from privtune.serve.guards.entropy import batch_entropies, token_entropies
     from privtune.serve.guards.likelihood_ratio import (batch_candidates, detect_ids_likelihood_ratio,
-                                                        token_candidates)
+                                                        expected_green_gain, token_candidates)
     from privtune.serve.guards.placeholders import encode_marking_placeholders
     from privtune.serve.guards.pii import PIIGuard
     from privtune.serve.guards.watermark import (WatermarkLogitsProcessor, WatermarkScheme, detect_ids,
@@ -212,19 +212,27 @@ def main() -> None:
     short = [j for j in order if 0 < len(ids_all[j]) <= window]
     scheme = WatermarkScheme(key, args.gamma)  # detection needs γ and the key; LR also δ (the reference 2)
     dets_lr: list[Any] = [None] * len(items)  # likelihood-ratio detection, scored batch by batch (no cache)
+    dets_lr_nocov: list[Any] = [None] * len(items)  # the same without the shared-bit covariance (diagnostic)
+    dets_gain: list[Any] = [None] * len(items)  # key-only bits weighted by the expected green gain
+
+    def score_lr(j: int, ci: Any, cp: Any) -> None:
+        dets_lr[j] = detect_ids_likelihood_ratio(scheme, ids_all[j], ci, cp, placeholder=marks_all[j])
+        dets_lr_nocov[j] = detect_ids_likelihood_ratio(scheme, ids_all[j], ci, cp, placeholder=marks_all[j],
+                                                       shared_bit_covariance=False)
+        dets_gain[j] = detect_ids(scheme, ids_all[j], expected_green_gain(cp, args.gamma, 2.0), placeholder=marks_all[j],
+                                  entropy_weight_power=1.0)
     for b in range(0, len(short), 32):
         idx = short[b: b + 32]
         rows_b = [ids_all[j] for j in idx]
         for j, e in zip(idx, batch_entropies(model, rows_b, tok.bos_token_id)):
             ent_all[j] = e
         for j, (ci, cp) in zip(idx, batch_candidates(model, rows_b, tok.bos_token_id, args.lr_top_k)):
-            dets_lr[j] = detect_ids_likelihood_ratio(scheme, ids_all[j], ci, cp, placeholder=marks_all[j])
+            score_lr(j, ci, cp)
     for j in order:
         if len(ids_all[j]) > window:
             ent_all[j] = token_entropies(model, ids_all[j], tok.bos_token_id)
         if dets_lr[j] is None:
-            ci, cp = token_candidates(model, ids_all[j], tok.bos_token_id, args.lr_top_k)
-            dets_lr[j] = detect_ids_likelihood_ratio(scheme, ids_all[j], ci, cp, placeholder=marks_all[j])
+            score_lr(j, *token_candidates(model, ids_all[j], tok.bos_token_id, args.lr_top_k))
 
     print(f"entropies: {time.perf_counter() - t_start:.0f} s", file=sys.stderr, flush=True)
     # z[j][t], scored[j][t]: item j at threshold index t (0: key-only)
@@ -257,6 +265,8 @@ def main() -> None:
                 "tokens_scored_median": statistics.median(table[j][t].tokens_scored for j in sel)}
 
     dets_lr1 = [[d] for d in dets_lr]  # a one-column table for rate/summary/fpr_table
+    dets_lr0 = [[d] for d in dets_lr_nocov]
+    dets_g1 = [[d] for d in dets_gain]
 
     def null_stats(table: list[list[Any]], t: int) -> dict[str, float]:
         zs = [table[j][t].z_score for j, it in enumerate(items) if it[0] in neg_names]
@@ -275,6 +285,8 @@ def main() -> None:
         per_delta[name] = {"key_only": summary(name, 0), "entropy_aware": summary(name, best_t) if best_t else None,
                            "entropy_weighted": summary(name, best_p, dets_w) if best_p is not None else None,
                            "likelihood_ratio": summary(name, 0, dets_lr1),
+                           "likelihood_ratio_no_shared_bit_cov": summary(name, 0, dets_lr0),
+                           "expected_gain_weighted": summary(name, 0, dets_g1),
                            "stages": {**stage_z, **stage_tpr,
                                       "identical_share_mean": round(statistics.mean(st["identical_share"] for st in ev), 4),
                                       "outputs_all_identical": round(sum(st["identical_share"] == 1.0 for st in ev) / len(ev), 3)},
@@ -340,7 +352,10 @@ def main() -> None:
         "fpr_entropy_weighted_eval": fpr_table(best_p, False, dets_w) if best_p is not None else None,
         "fpr_likelihood_ratio_all": fpr_table(0, None, dets_lr1),
         "fpr_likelihood_ratio_eval": fpr_table(0, False, dets_lr1),
+        "fpr_expected_gain_weighted_all": fpr_table(0, None, dets_g1),
         "null_z_all_unwatermarked": {"key_only": null_stats(dets, 0), "likelihood_ratio": null_stats(dets_lr1, 0),
+                                     "likelihood_ratio_no_shared_bit_cov": null_stats(dets_lr0, 0),
+                                     "expected_gain_weighted": null_stats(dets_g1, 0),
                                      **({"entropy_weighted": null_stats(dets_w, best_p)} if best_p is not None else {})},
         "likelihood_ratio_top_k": args.lr_top_k,
         "sweep": sweep, "sweep_weighted": sweep_w, "seconds": round(time.perf_counter() - t_start, 1),

@@ -118,12 +118,7 @@ def create_app(gw: Gateway, *, direct_dispatch: bool = True) -> FastAPI:
             body.entropy_threshold if body.entropy_threshold is not None else gw_.cfg.watermark.entropy_threshold)
         power = None if body.key_only else (
             body.entropy_weight_power if body.entropy_weight_power is not None else gw_.cfg.watermark.entropy_weight_power)
-        wm_cfg = gw_.cfg.watermark
-        lr = not body.key_only and (body.likelihood_ratio if body.likelihood_ratio is not None else wm_cfg.likelihood_ratio)
-        if lr:
-            det = await gw_.backend.detect_watermark(body.text, None, None, likelihood_ratio_top_k=wm_cfg.likelihood_ratio_top_k)
-        else:
-            det = await gw_.backend.detect_watermark(body.text, threshold, power)
+        det = await gw_.backend.detect_watermark(body.text, threshold, power)
         return det.as_dict(gw_.cfg.watermark.z_threshold)
 
     @app.get("/v1/audit/log")

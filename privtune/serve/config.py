@@ -99,8 +99,6 @@ class WatermarkConfig(BaseModel):
     canonical_splits: bool = Field(True, description="Watermarked generation samples only canonical token splits (every adjacent pair re-encodes to itself, valid UTF-8), so a detector re-encoding the text sees the generated tokens; see docs/serving.md.")
     entropy_threshold: float | None = Field(None, ge=0.0, description="Entropy-aware detection (SWEET) on /v1/watermark/detect by default: score only tokens whose entropy (nats) under the served model exceeds this. None: key-only; a request may set its own.")
     entropy_weight_power: float | None = Field(None, ge=0.0, le=16.0, description="Entropy-weighted detection (EWD) on /v1/watermark/detect by default: each scored token weighs (its entropy in nats under the served model) ** this. None: unweighted; a request may set its own. Combines with entropy_threshold.")
-    likelihood_ratio: bool = Field(False, description="Likelihood-ratio detection on /v1/watermark/detect by default: each token's log-likelihood ratio (watermarked vs not) under the served model, from the green status of its top candidates, centred by its exact null moments (privtune/serve/guards/likelihood_ratio.py). Takes precedence over entropy_threshold/entropy_weight_power; a request may turn it on or off.")
-    likelihood_ratio_top_k: int = Field(10, ge=1, le=14, description="Likelihood-ratio detection: candidates per token whose green bits enter exactly (2^k masks); the rest of the mass counts as γ green.")
 
 
 class ServeConfig(BaseModel):

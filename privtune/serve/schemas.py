@@ -73,8 +73,6 @@ class WatermarkDetectRequest(BaseModel):
     entropy_threshold: float | None = Field(None, ge=0.0, le=100.0)
     # None: the server's watermark.entropy_weight_power (None there too: unweighted)
     entropy_weight_power: float | None = Field(None, ge=0.0, le=16.0)
-    # None: the server's watermark.likelihood_ratio; True/False: this request's choice
-    likelihood_ratio: bool | None = None
     key_only: bool = False  # force key-only detection on a server whose default is entropy-aware
 
 

@@ -20,7 +20,7 @@ def detect_cmd(
     key_file: Annotated[Path, typer.Option("--key-file", help="The server's watermark secret (watermark.key_file).")],
     base: Annotated[Path, typer.Option("--base", help="Model directory whose tokenizer generated the text.")],
     gamma: Annotated[float, typer.Option(help="Green fraction the server used.")] = 0.25,
-    delta: Annotated[float, typer.Option(help="Bias the server used (only --likelihood-ratio uses it).")] = 2.0,
+    delta: Annotated[float, typer.Option(help="Bias the server used (recorded only; detection needs gamma).")] = 2.0,
     context_width: Annotated[int, typer.Option(help="Self-hash context width the server used.")] = 4,
     z_threshold: Annotated[float, typer.Option(help="z-score above which the text is called watermarked.")] = 4.0,
     entropy_threshold: Annotated[Optional[float], typer.Option(
@@ -31,26 +31,18 @@ def detect_cmd(
         "--entropy-weight-power", min=0.0, max=16.0,
         help="Entropy-weighted detection (EWD): each scored token weighs (its entropy in nats under the model) "
              "** this; loads the model. Combines with --entropy-threshold. Unset: unweighted.")] = None,
-    likelihood_ratio: Annotated[bool, typer.Option(
-        "--likelihood-ratio",
-        help="Likelihood-ratio detection: each token's log-likelihood ratio under the model (green status of its "
-             "top candidates, exact null moments); loads the model, needs --delta as served. Not with "
-             "--entropy-threshold/--entropy-weight-power.")] = False,
-    lr_top_k: Annotated[int, typer.Option("--lr-top-k", min=1, max=14,
-                                          help="With --likelihood-ratio: candidates per token scored exactly.")] = 10,
     adapter: Annotated[Optional[Path], typer.Option(
-        "--adapter", help="Adapter the server served (with --entropy-threshold/--entropy-weight-power/"
-                          "--likelihood-ratio): the model is base + adapter.")] = None,
+        "--adapter", help="Adapter the server served (with --entropy-threshold/--entropy-weight-power): "
+                          "entropies of base + adapter.")] = None,
     adapter_key_file: Annotated[Optional[Path], typer.Option(
         "--adapter-key-file", help="Key of an encrypted adapter (as for privtune serve).")] = None,
-    device: Annotated[str, typer.Option(help="auto | cpu | cuda (when a model is loaded).")] = "auto",
+    device: Annotated[str, typer.Option(help="auto | cpu | cuda (with --entropy-threshold/--entropy-weight-power).")] = "auto",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSON result here too.")] = None,
 ) -> None:
     """Print z-score, p-value and tokens scored (JSON); exit 0 either way (read `watermarked`).
 
     Key-only by default; --entropy-threshold scores only the tokens the model was unsure of,
-    --entropy-weight-power weighs each token by its entropy, --likelihood-ratio scores each token's
-    likelihood ratio from the green status of the model's likely alternatives.
+    --entropy-weight-power weighs each token by its entropy.
     PII placeholders ([PHONE], <PHONE_3fa2c91b>, masked stars) and windows anchored on them are not scored.
     """
     from transformers import AutoTokenizer
@@ -68,18 +60,10 @@ def detect_cmd(
         raise InputError(f"{text_file}: not UTF-8 text (byte {exc.start})") from None
     if not (base / "tokenizer_config.json").exists() and not (base / "tokenizer.json").exists():
         raise ConfigError(f"--base {base}: no tokenizer files there")
-    if likelihood_ratio and (entropy_threshold is not None or entropy_weight_power is not None):
-        raise ConfigError("--likelihood-ratio does not combine with --entropy-threshold/--entropy-weight-power")
-    if likelihood_ratio:
-        from privtune.serve.backends.embedded import load_model
-        from privtune.serve.guards.likelihood_ratio import detect_text_likelihood_ratio
-
-        model, tok, _ = load_model(base, adapter, device, adapter_key_file)
-        det = detect_text_likelihood_ratio(scheme, model, tok, text, top_k=lr_top_k)
-    elif entropy_threshold is None and entropy_weight_power is None:
+    if entropy_threshold is None and entropy_weight_power is None:
         if adapter is not None:
-            raise ConfigError("--adapter is used only with --entropy-threshold, --entropy-weight-power or "
-                              "--likelihood-ratio (key-only detection needs no model)")
+            raise ConfigError("--adapter is used only with --entropy-threshold or --entropy-weight-power "
+                              "(key-only detection needs no model)")
         tok = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
         det = detect_text(scheme, tok, text)
     else:

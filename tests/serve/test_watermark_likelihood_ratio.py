@@ -14,8 +14,9 @@ from collections import Counter, defaultdict
 import pytest
 import torch
 
-from privtune.serve.guards.likelihood_ratio import (batch_candidates, candidate_green,
-                                                    detect_ids_likelihood_ratio, llr_terms, token_candidates)
+from privtune.serve.guards.likelihood_ratio import (batch_candidates, candidate_anchors_green, candidate_green,
+                                                    detect_ids_likelihood_ratio, expected_green_gain, llr_terms,
+                                                    token_candidates)
 from privtune.serve.guards.placeholders import encode_marking_placeholders
 from privtune.serve.guards.watermark import WatermarkScheme, detect_ids, token_green_bits
 from serve_helpers import ROOT
@@ -162,42 +163,37 @@ def test_edge_cases_short_all_skipped_and_bad_shapes():
         detect_ids_likelihood_ratio(scheme, ids, ci, cp, placeholder=[False])
 
 
-def test_gateway_route_info_and_cli_likelihood_ratio(make_gateway, loaded_model, tmp_path, tiny_llama_dir,
-                                                     serve_run_dir):
-    """`watermark.likelihood_ratio` makes LR the route's default (a request may ask for key-only or
-    turn it off), /info names the mode, and the CLI with --likelihood-ratio gives the same z."""
-    import os
-    import subprocess
-    import sys
 
-    from fastapi.testclient import TestClient
+def test_positions_sharing_a_bit_add_their_covariance():
+    """One alternative (token 7, whose pair with the anchor recurs) is likely at every position:
+    its single bit moves every LLR the same way, so the null variance must add the covariance and
+    |z| shrinks against the per-position sum; without shared bits nothing changes."""
+    scheme = WatermarkScheme(KEY)
+    r = random.Random(11)
+    ids = [r.randrange(1000, 3000) for _ in range(120)]
+    shared = torch.tensor([[t, 7] for t in ids])
+    probs = torch.tensor([[0.5, 0.45]] * len(ids), dtype=torch.double)
+    with_cov = detect_ids_likelihood_ratio(scheme, ids, shared, probs)
+    without = detect_ids_likelihood_ratio(scheme, ids, shared, probs, shared_bit_covariance=False)
+    anchors = candidate_anchors_green(scheme, ids, shared)[0][4:, 1]
+    assert len(set(anchors.tolist())) < len(ids) - 4  # the pair (anchor, 7) recurs
+    assert with_cov.tokens_scored == without.tokens_scored and abs(with_cov.z_score) < abs(without.z_score)
+    fresh = torch.tensor([[t, 5000 + i] for i, t in enumerate(ids)])
+    assert detect_ids_likelihood_ratio(scheme, ids, fresh, probs).z_score == pytest.approx(
+        detect_ids_likelihood_ratio(scheme, ids, fresh, probs, shared_bit_covariance=False).z_score)
 
-    from privtune.serve.guards.likelihood_ratio import detect_text_likelihood_ratio
-    from serve_helpers import bearer, detect_as_auditor, role_keys, watermarked_completion, write_watermark_key
 
-    key = write_watermark_key(tmp_path, b"lr")
-    model, tok, _ = loaded_model
-    gw = make_gateway(watermark={"key_file": str(key), "delta": 8.0, "likelihood_ratio": True,
-                                 "likelihood_ratio_top_k": 6})
-    keys = role_keys(gw)
-    with TestClient(gw.app) as c:
-        text = watermarked_completion(c, keys)
-        default, key_only, off = (detect_as_auditor(c, keys, text), detect_as_auditor(c, keys, text, key_only=True),
-                                  detect_as_auditor(c, keys, text, likelihood_ratio=False))
-        info = c.get("/info", headers=bearer(keys["user"])).json()["watermark"]
-    assert info["detection"] == "likelihood-ratio" and info["likelihood_ratio_top_k"] == 6
-    assert default["detection"] == "likelihood-ratio" and default["likelihood_ratio_top_k"] == 6
-    assert "detection" not in key_only and "detection" not in off and off["z_score"] == key_only["z_score"]
-    direct = detect_text_likelihood_ratio(gw.backend.watermark_scheme, model, tok, text, top_k=6)
-    assert default["z_score"] == pytest.approx(direct.z_score, abs=1e-3) and default["watermarked"]
-    (tmp_path / "out.txt").write_bytes(text.encode())
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "privtune.cli", "watermark", "detect", "--key-file", str(key), "--base",
-           str(tiny_llama_dir), "--adapter", str(serve_run_dir / "adapter"), "--likelihood-ratio", "--lr-top-k", "6",
-           "--delta", "8", "--device", "cpu", str(tmp_path / "out.txt")]
-    res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
-    assert res.returncode == 0, res.stderr
-    assert json.loads(res.stdout)["z_score"] == pytest.approx(default["z_score"], abs=1e-3)
-    both = subprocess.run(cmd[:-1] + ["--entropy-threshold", "1", str(tmp_path / "out.txt")], capture_output=True,
-                          text=True, env=env, timeout=120)
-    assert both.returncode != 0 and "does not combine" in both.stderr
+def test_expected_green_gain_by_enumeration():
+    """E over masks of P_H1(green) − γ: 0 for a certain token, largest for a flat choice, and the
+    brute-force value for three candidates plus a rest."""
+    g, d = 0.25, 2.0
+    e = math.exp(d)
+    p = [0.6, 0.25, 0.1]
+    rest = 1 - sum(p)
+    want = 0.0
+    for bits in itertools.product([0, 1], repeat=3):
+        big_g = sum(pi * b for pi, b in zip(p, bits)) + g * rest
+        want += math.prod(g if b else 1 - g for b in bits) * (e * big_g / (1 + (e - 1) * big_g) - g)
+    got = expected_green_gain(torch.tensor([p, [1.0, 0, 0], [0.1] * 3], dtype=torch.double), g, d)
+    assert got[0] == pytest.approx(want, abs=1e-12) and got[1] == pytest.approx(0.0, abs=1e-12)
+    assert got[2] > got[0] > 0 and expected_green_gain(torch.zeros((0, 3)), g, d) == []

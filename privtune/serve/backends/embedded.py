@@ -124,24 +124,18 @@ class EmbeddedBackend:
         self.canonical = CanonicalSplitProcessor(CanonicalPairs(self.tok), end_ids=self._eos) if canonical_splits else None
 
     async def detect_watermark(self, text: str, entropy_threshold: float | None,
-                               entropy_weight_power: float | None = None,
-                               likelihood_ratio_top_k: int | None = None) -> Any:
-        """Key-only detection, entropy-aware (threshold and/or weights) or, with ``likelihood_ratio_top_k``,
-        likelihood-ratio detection with the served model (on the generation worker: the model is not
-        shared between threads, so a detection waits for a running generation)."""
+                               entropy_weight_power: float | None = None) -> Any:
+        """Key-only detection, or entropy-aware (threshold and/or weights) with the served model (on the
+        generation worker: the model is not shared between threads, so a detection waits for a running generation)."""
         from privtune.serve.guards.watermark import detect_text
 
         loop = asyncio.get_running_loop()
-        if entropy_threshold is None and entropy_weight_power is None and likelihood_ratio_top_k is None:
+        if entropy_threshold is None and entropy_weight_power is None:
             return await loop.run_in_executor(None, detect_text, self.watermark_scheme, self.tok, text)
         from privtune.serve.guards.entropy import detect_text_entropy_aware
-        from privtune.serve.guards.likelihood_ratio import detect_text_likelihood_ratio
 
         self._admit()
         try:
-            if likelihood_ratio_top_k is not None:
-                return await loop.run_in_executor(self._pool, detect_text_likelihood_ratio, self.watermark_scheme,
-                                                  self.model, self.tok, text, True, likelihood_ratio_top_k)
             return await loop.run_in_executor(self._pool, detect_text_entropy_aware, self.watermark_scheme,
                                               self.model, self.tok, text, entropy_threshold, True,
                                               entropy_weight_power)

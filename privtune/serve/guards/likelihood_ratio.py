@@ -24,12 +24,20 @@ power is lost where the tail is large (under H1 it is a little greener, but a fl
 share is ≈ γ anyway by the law of large numbers). The token written enters both δ g_x and G when
 it is among the top k: the moments take that covariance; outside them its bit is independent.
 
-Positions whose LLR has null variance 0 (the model certain of the token) carry
-no evidence and are not scored, as weight-0 tokens in entropy-weighted detection; the skip uses
-the model alone. Redaction-aware skipping and one score per (anchor, token) pair are the same as
-in `watermark.detect_ids`. Across positions the bits are not independent (a window's anchor often
-persists, and a self-anchored token has one bit everywhere), so z is checked empirically over
-keys (tests/serve/test_watermark_likelihood_ratio.py) and on the benchmark's human texts.
+Positions whose LLR has null variance 0 (the model certain of the token) carry no evidence and
+are not scored, as weight-0 tokens in entropy-weighted detection; the skip uses the model alone.
+Redaction-aware skipping and one score per (anchor, token) pair are as in `watermark.detect_ids`.
+
+**Shared bits.** A green bit is a function of its (anchor, candidate) pair, and unlike key-only
+detection the LLR reads the bits of the alternatives too: a window's anchor often persists over
+several positions, and a frequent token whose own hash is the window minimum has one bit
+everywhere, so the same bit enters the log Z of many positions and their LLRs covary. The
+variance adds, to first order, γ(1−γ) Σ_bits [(Σₜ aₜ)² − Σₜ aₜ²] with aₜ = E[LLRₜ | bit 1] −
+E[LLRₜ | bit 0] (``shared_bit_covariance``). Measured on the demo model's unwatermarked texts
+under one key: null z sd 1.14 without the term, 0.995 with it (benchmarks/RESULTS.md); on
+watermarked outputs the same term removes most of the gain over key-only, so on that model this
+detector is *not* better than entropy-weighted detection and is not a serving mode; it stays
+here for the benchmark and for models with more entropy per token.
 """
 
 from __future__ import annotations
@@ -41,8 +49,7 @@ from typing import Any
 import torch
 
 from privtune.serve.guards.entropy import _window
-from privtune.serve.guards.watermark import (Detection, WatermarkScheme, _mix, encode_for_detection,
-                                             placeholder_skipped, token_green_bits)
+from privtune.serve.guards.watermark import Detection, WatermarkScheme, _mix, placeholder_skipped, token_green_bits
 
 TOP_K = 10  # candidates whose green bits enter exactly (2^k masks enumerated per position)
 MAX_TOP_K = 14
@@ -168,8 +175,24 @@ def llr_terms(gamma: float, delta: float, p_top: torch.Tensor, x_col: torch.Tens
     return observed, mu, var.clamp(min=0.0), coef
 
 
+def expected_green_gain(cand_probs: torch.Tensor, gamma: float, delta: float) -> list[float]:
+    """Per token: E_key[P_H1(the token is green)] − γ, with P_H1(green) = e^δ G / (1 + (e^δ − 1) G) and
+    the expectation over iid Bernoulli(γ) bits of the top-k candidates (rest: γ·rest). The green
+    excess the watermark can buy at that position: keyless, so usable as an EWD-style weight
+    (`watermark.detect_ids(..., entropies=gain, entropy_weight_power=1)`) with an exact N(0, 1) null."""
+    k = int(cand_probs.shape[1])
+    if cand_probs.shape[0] == 0:
+        return []
+    bits, weight = _masks(k, gamma)
+    p = cand_probs.double()
+    big_g = p @ bits.T + gamma * (1.0 - p.sum(1)).clamp(min=0.0)[:, None]
+    c = math.expm1(delta)
+    return (((1 + c) * big_g / (1 + c * big_g)) @ weight - gamma).clamp(min=0.0).tolist()
+
+
 def detect_ids_likelihood_ratio(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tensor,
-                                cand_probs: torch.Tensor, placeholder: list[bool] | None = None) -> Detection:
+                                cand_probs: torch.Tensor, placeholder: list[bool] | None = None,
+                                shared_bit_covariance: bool = True) -> Detection:
     """z-score of the summed LLR (module docstring). ``cand_ids``/``cand_probs`` [len(ids), k]:
     `token_candidates` of ``ids``. Skips as `watermark.detect_ids`, plus positions of zero null
     variance; ``green_tokens`` counts the scored tokens that are green."""
@@ -219,19 +242,8 @@ def detect_ids_likelihood_ratio(scheme: WatermarkScheme, ids: list[int], cand_id
     # positions sharing a bit (a persisting anchor, a self-anchored frequent token) covary: add the
     # first-order covariance γ(1−γ) Σ_bits [(Σₜ aₜ)² − Σₜ aₜ²] to the sum of per-position variances
     g = scheme.gamma
-    den += g * (1 - g) * sum(s * s - sq for s, sq in by_bit.values())
+    if shared_bit_covariance:  # False: per-position variances alone (too small a null variance; diagnostics)
+        den += g * (1 - g) * sum(s * s - sq for s, sq in by_bit.values())
     z = num / math.sqrt(den) if den > 0 else 0.0
     return Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, n_green, likelihood_ratio_top_k=k)
 
-
-def detect_text_likelihood_ratio(scheme: WatermarkScheme, model: Any, tokenizer: Any, text: str,
-                                 redaction_aware: bool = True, top_k: int = TOP_K) -> Detection:
-    """Likelihood-ratio detection of ``text`` with the served ``model`` (base + adapter)."""
-    from privtune.serve.guards.placeholders import encode_marking_placeholders
-
-    if redaction_aware:
-        ids, marked = encode_marking_placeholders(tokenizer, text)
-    else:
-        ids, marked = encode_for_detection(tokenizer, text), None
-    cand_ids, cand_probs = token_candidates(model, ids, tokenizer.bos_token_id, top_k)
-    return detect_ids_likelihood_ratio(scheme, ids, cand_ids, cand_probs, placeholder=marked)

@@ -286,13 +286,10 @@ def setup_watermark(cfg: Any, backend: Any) -> dict[str, Any]:
             "redaction_aware": True,
             "detection": _detection_mode(cfg),
             "entropy_threshold": getattr(cfg, "entropy_threshold", None),
-            "entropy_weight_power": getattr(cfg, "entropy_weight_power", None),
-            **({"likelihood_ratio_top_k": cfg.likelihood_ratio_top_k} if getattr(cfg, "likelihood_ratio", False) else {})}
+            "entropy_weight_power": getattr(cfg, "entropy_weight_power", None)}
 
 
 def _detection_mode(cfg: Any) -> str:
-    if getattr(cfg, "likelihood_ratio", False):
-        return "likelihood-ratio"
     if getattr(cfg, "entropy_weight_power", None) is not None:
         return "entropy-weighted"
     return "entropy-aware" if getattr(cfg, "entropy_threshold", None) is not None else "all-tokens"
