@@ -28,7 +28,9 @@ scored), and after redaction with the placeholders' windows skipped.
 Likelihood-ratio detection (`privtune/serve/guards/likelihood_ratio.py`, top ``--lr-top-k``
 candidates, δ 2 as served) has no free parameter: it is scored on the same texts beside the others
 (``likelihood_ratio`` per δ, its FPR tables, and the unwatermarked z's mean / sd / max for each
-detector under the run's key). Generation is the slow part: ``--save-generations F`` writes the
+detector under the run's key), with two companions: the LR without its shared-bit covariance term
+(a diagnostic: its null sd is too large) and the key-only bits weighted by the keyless expected
+green gain (`likelihood_ratio.expected_green_gain`). Generation is the slow part: ``--save-generations F`` writes the
 redacted outputs, human texts, stage z-scores and the run's throwaway key, and
 ``--load-generations F`` re-scores them with the current detectors (no generation).
 
