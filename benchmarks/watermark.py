@@ -25,6 +25,15 @@ every text, watermarked or not; the z-score of each watermarked output is also r
 stage: on the generated ids, on its decoded and re-encoded text, after redaction (every window
 scored), and after redaction with the placeholders' windows skipped.
 
+Likelihood-ratio detection (`privtune/serve/guards/likelihood_ratio.py`, top ``--lr-top-k``
+candidates, δ 2 as served) has no free parameter: it is scored on the same texts beside the others
+(``likelihood_ratio`` per δ, its FPR tables, and the unwatermarked z's mean / sd / max for each
+detector under the run's key), with two companions: the LR without its shared-bit covariance term
+(a diagnostic: its null sd is too large) and the key-only bits weighted by the keyless expected
+green gain (`likelihood_ratio.expected_green_gain`). Generation is the slow part: ``--save-generations F`` writes the
+redacted outputs, human texts, stage z-scores and the run's throwaway key, and
+``--load-generations F`` re-scores them with the current detectors (no generation).
+
     nice -n 10 python benchmarks/watermark.py --out /tmp/wm.json   # ≈ 30 min on 2 busy cores
 """
 
@@ -78,6 +87,12 @@ def main() -> None:
     ap.add_argument("--canonical", choices=["on", "off", "both"], default="both",
                     help="watermarked outputs with the canonical-split mask, without, or both")
     ap.add_argument("--out", type=Path, help="write the full tables (JSON) here")
+    ap.add_argument("--save-generations", type=Path,
+                    help="write the redacted outputs, human texts, stage z-scores and the run's throwaway key here")
+    ap.add_argument("--load-generations", type=Path,
+                    help="re-score a --save-generations file: no generation (prompt/sample/delta options then ignored)")
+    ap.add_argument("--lr-top-k", type=int, default=10,
+                    help="likelihood-ratio detection: candidates per position whose green bits enter exactly (<= 14)")
     args = ap.parse_args()
 
     import torch
@@ -85,6 +100,8 @@ def main() -> None:
 
     from privtune.serve.guards.canonical import CanonicalPairs, CanonicalSplitProcessor, identical_share
     from privtune.serve.guards.entropy import batch_entropies, token_entropies
+    from privtune.serve.guards.likelihood_ratio import (batch_candidates, detect_ids_likelihood_ratio,
+                                                        expected_green_gain, token_candidates)
     from privtune.serve.guards.placeholders import encode_marking_placeholders
     from privtune.serve.guards.pii import PIIGuard
     from privtune.serve.guards.watermark import (WatermarkLogitsProcessor, WatermarkScheme, detect_ids,
@@ -138,7 +155,16 @@ def main() -> None:
     jobs = [(f"wm{d:g}" + ("" if c else "-split"), d, c, args.samples) for d in deltas for c in canon_modes]
     jobs.append(("plain", None, False, args.plain_samples))
     masked: dict[str, int] = {}
-    for name, d, canon, samples in jobs:
+    if args.load_generations:  # re-score a saved run: same key, texts and fitting split
+        saved = json.loads(args.load_generations.read_text(encoding="utf-8"))
+        key = bytes.fromhex(saved["key_hex"])
+        items = [tuple(it) for it in saved["items"]]  # type: ignore[misc]
+        stages, gen_time, masked = saved["stages"], saved["gen_time"], saved["masked"]
+        jobs = [tuple(j) for j in saved["jobs"]]  # type: ignore[misc]
+        deltas = sorted({float(j[1]) for j in jobs if j[1] is not None})
+        prompts = prompts[: saved["prompts"]]
+        args.samples, args.plain_samples, args.tokens = saved["samples"], saved["plain_samples"], saved["tokens"]
+    for name, d, canon, samples in ([] if args.load_generations else jobs):
         scheme_d = WatermarkScheme(key, args.gamma, d) if d is not None else None
         procs: list[Any] = [WatermarkLogitsProcessor(scheme_d, vocab)] if scheme_d is not None else []
         if canon:
@@ -166,9 +192,17 @@ def main() -> None:
         gen_time[name] = time.perf_counter() - t0
         masked[name] = procs[-1].masked if canon else 0
         print(f"{name}: {gen_time[name]:.0f} s", file=sys.stderr, flush=True)
-    negatives = load_negatives(ROOT, tok, args.tokens, args.human_per_source)
-    for src, texts in negatives.items():
-        items.extend((src, j % 4 == 0, t, None) for j, t in enumerate(texts))
+    if args.load_generations:
+        negatives = {src: [] for src in saved["neg_sources"]}
+    else:
+        negatives = load_negatives(ROOT, tok, args.tokens, args.human_per_source)
+        for src, texts in negatives.items():
+            items.extend((src, j % 4 == 0, t, None) for j, t in enumerate(texts))
+    if args.save_generations:  # a benchmark's throwaway key, written so that detectors can be re-scored
+        args.save_generations.write_text(json.dumps({
+            "key_hex": key.hex(), "items": items, "stages": stages, "gen_time": gen_time, "masked": masked,
+            "jobs": jobs, "neg_sources": list(negatives), "prompts": len(prompts), "samples": args.samples,
+            "plain_samples": args.plain_samples, "tokens": args.tokens}, ensure_ascii=False), encoding="utf-8")
 
     # entropies once per text (the threshold only filters), sorted by length to pad little
     enc_all = [encode_marking_placeholders(tok, it[2]) for it in items]
@@ -178,16 +212,31 @@ def main() -> None:
     window = int(model.config.max_position_embeddings) - 1
     order = sorted(range(len(items)), key=lambda j: len(ids_all[j]))
     short = [j for j in order if 0 < len(ids_all[j]) <= window]
+    scheme = WatermarkScheme(key, args.gamma)  # detection needs γ and the key; LR also δ (the reference 2)
+    dets_lr: list[Any] = [None] * len(items)  # likelihood-ratio detection, scored batch by batch (no cache)
+    dets_lr_nocov: list[Any] = [None] * len(items)  # the same without the shared-bit covariance (diagnostic)
+    dets_gain: list[Any] = [None] * len(items)  # key-only bits weighted by the expected green gain
+
+    def score_lr(j: int, ci: Any, cp: Any) -> None:
+        dets_lr[j] = detect_ids_likelihood_ratio(scheme, ids_all[j], ci, cp, placeholder=marks_all[j])
+        dets_lr_nocov[j] = detect_ids_likelihood_ratio(scheme, ids_all[j], ci, cp, placeholder=marks_all[j],
+                                                       shared_bit_covariance=False)
+        dets_gain[j] = detect_ids(scheme, ids_all[j], expected_green_gain(cp, args.gamma, 2.0), placeholder=marks_all[j],
+                                  entropy_weight_power=1.0)
     for b in range(0, len(short), 32):
         idx = short[b: b + 32]
-        for j, e in zip(idx, batch_entropies(model, [ids_all[j] for j in idx], tok.bos_token_id)):
+        rows_b = [ids_all[j] for j in idx]
+        for j, e in zip(idx, batch_entropies(model, rows_b, tok.bos_token_id)):
             ent_all[j] = e
+        for j, (ci, cp) in zip(idx, batch_candidates(model, rows_b, tok.bos_token_id, args.lr_top_k)):
+            score_lr(j, ci, cp)
     for j in order:
         if len(ids_all[j]) > window:
             ent_all[j] = token_entropies(model, ids_all[j], tok.bos_token_id)
+        if dets_lr[j] is None:
+            score_lr(j, *token_candidates(model, ids_all[j], tok.bos_token_id, args.lr_top_k))
 
     print(f"entropies: {time.perf_counter() - t_start:.0f} s", file=sys.stderr, flush=True)
-    scheme = WatermarkScheme(key, args.gamma)  # detection needs γ and the key, not δ
     # z[j][t], scored[j][t]: item j at threshold index t (0: key-only)
     dets = [[detect_ids(scheme, ids_all[j], ent_all[j], thr, placeholder=marks_all[j]) for thr in thresholds]
             for j in range(len(items))]
@@ -217,6 +266,14 @@ def main() -> None:
                 "z_median": round(statistics.median(table[j][t].z_score for j in sel), 2),
                 "tokens_scored_median": statistics.median(table[j][t].tokens_scored for j in sel)}
 
+    dets_lr1 = [[d] for d in dets_lr]  # a one-column table for rate/summary/fpr_table
+    dets_lr0 = [[d] for d in dets_lr_nocov]
+    dets_g1 = [[d] for d in dets_gain]
+
+    def null_stats(table: list[list[Any]], t: int) -> dict[str, float]:
+        zs = [table[j][t].z_score for j, it in enumerate(items) if it[0] in neg_names]
+        return {"mean": round(statistics.mean(zs), 3), "sd": round(statistics.stdev(zs), 3), "max": round(max(zs), 2)}
+
     ppl_plain = statistics.median(it[3] for it in items if it[0] == "plain")
     per_delta = {}
     n_tokens = len(prompts) * args.tokens
@@ -229,6 +286,9 @@ def main() -> None:
                      for k in ("z_ids", "z_reencoded", "z_redacted", "z_redacted_aware")}
         per_delta[name] = {"key_only": summary(name, 0), "entropy_aware": summary(name, best_t) if best_t else None,
                            "entropy_weighted": summary(name, best_p, dets_w) if best_p is not None else None,
+                           "likelihood_ratio": summary(name, 0, dets_lr1),
+                           "likelihood_ratio_no_shared_bit_cov": summary(name, 0, dets_lr0),
+                           "expected_gain_weighted": summary(name, 0, dets_g1),
                            "stages": {**stage_z, **stage_tpr,
                                       "identical_share_mean": round(statistics.mean(st["identical_share"] for st in ev), 4),
                                       "outputs_all_identical": round(sum(st["identical_share"] == 1.0 for st in ev) / len(ev), 3)},
@@ -292,12 +352,20 @@ def main() -> None:
         "fpr_entropy_aware_eval": fpr_table(best_t, False) if best_t else None,
         "entropy_weight_power_chosen": powers[best_p] if best_p is not None else None,
         "fpr_entropy_weighted_eval": fpr_table(best_p, False, dets_w) if best_p is not None else None,
+        "fpr_likelihood_ratio_all": fpr_table(0, None, dets_lr1),
+        "fpr_likelihood_ratio_eval": fpr_table(0, False, dets_lr1),
+        "fpr_expected_gain_weighted_all": fpr_table(0, None, dets_g1),
+        "null_z_all_unwatermarked": {"key_only": null_stats(dets, 0), "likelihood_ratio": null_stats(dets_lr1, 0),
+                                     "likelihood_ratio_no_shared_bit_cov": null_stats(dets_lr0, 0),
+                                     "expected_gain_weighted": null_stats(dets_g1, 0),
+                                     **({"entropy_weighted": null_stats(dets_w, best_p)} if best_p is not None else {})},
+        "likelihood_ratio_top_k": args.lr_top_k,
         "sweep": sweep, "sweep_weighted": sweep_w, "seconds": round(time.perf_counter() - t_start, 1),
     }
     if args.out:
         args.out.write_text(json.dumps(result, indent=1))
     print(json.dumps({k: result[k] for k in ("bench", "model", "entropy_threshold_chosen",
-                                             "entropy_weight_power_chosen", "per_delta_eval",
+                                             "entropy_weight_power_chosen", "per_delta_eval", "null_z_all_unwatermarked",
                                              "fpr_key_only_not_redaction_aware", "seconds")}))
     print(json.dumps({"fpr_all": result["fpr_key_only_all"]["all"]}))
 

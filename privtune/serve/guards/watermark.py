@@ -135,6 +135,7 @@ class Detection:
     entropy_threshold: float | None = None  # set: entropy-aware detection (tokens at or below it not scored)
     entropy_weight_power: float | None = None  # set: entropy-weighted detection (weight entropy ** power)
     effective_tokens: float | None = None  # weighted: (Σw)² / Σw², the equally weighted count it is worth
+    likelihood_ratio_top_k: int | None = None  # set: likelihood-ratio detection over this many candidates
 
     def as_dict(self, threshold: float = 4.0) -> dict[str, Any]:
         out = {"z_score": round(self.z_score, 4), "p_value": self.p_value, "tokens_scored": self.tokens_scored,
@@ -145,6 +146,9 @@ class Detection:
         if self.entropy_weight_power is not None:
             out["entropy_weight_power"] = self.entropy_weight_power
             out["effective_tokens"] = round(self.effective_tokens or 0.0, 2)
+        if self.likelihood_ratio_top_k is not None:
+            out["detection"] = "likelihood-ratio"
+            out["likelihood_ratio_top_k"] = self.likelihood_ratio_top_k
         return out
 
 
@@ -169,6 +173,13 @@ def entropy_weight(entropy: float, power: float) -> float:
     Increasing in the entropy, as EWD (Lu et al. 2024) asks: where the model was unsure, +δ could
     move the choice, so the green bit says more. A fixed function of the model's entropy alone."""
     return max(entropy, 0.0) ** power
+
+
+def placeholder_skipped(scheme: WatermarkScheme, ids: list[int], placeholder: list[bool], i: int, anchor: int) -> bool:
+    """Redaction-aware rule shared by every detector: token ``i`` lies in a PII placeholder, or
+    its window's anchor (the minimum keyed hash) is a placeholder token (see `detect_ids`)."""
+    return placeholder[i] or any(placeholder[k] and scheme._h(ids[k]) == anchor
+                                 for k in range(i - scheme.context_width, i))
 
 
 def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] | None = None,
@@ -216,8 +227,7 @@ def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] |
     w_sum = w_green = w_sq = 0.0
     for j, (anchor, bit) in enumerate(zip(anchors, bits)):
         i = j + w
-        if placeholder is not None and (placeholder[i] or any(
-                placeholder[k] and scheme._h(ids[k]) == anchor for k in range(i - w, i))):
+        if placeholder is not None and placeholder_skipped(scheme, ids, placeholder, i, anchor):
             continue
         if entropy_threshold is not None and entropies is not None and not entropies[i] > entropy_threshold:
             continue
