@@ -100,8 +100,7 @@ def main() -> None:
 
     from privtune.serve.guards.canonical import CanonicalPairs, CanonicalSplitProcessor, identical_share
     from privtune.serve.guards.entropy import batch_entropies, token_entropies
-    from privtune.serve.guards.likelihood_ratio import (batch_candidates, detect_ids_likelihood_ratio,
-                                                        expected_green_gain, token_candidates)
+    from watermark_lr import batch_candidates, detect_ids_likelihood_ratio, expected_green_gain, token_candidates
     from privtune.serve.guards.placeholders import encode_marking_placeholders
     from privtune.serve.guards.pii import PIIGuard
     from privtune.serve.guards.watermark import (WatermarkLogitsProcessor, WatermarkScheme, detect_ids,

@@ -9,17 +9,21 @@ import json
 import math
 import random
 import statistics
+import sys
 from collections import Counter, defaultdict
 
 import pytest
 import torch
 
-from privtune.serve.guards.likelihood_ratio import (batch_candidates, candidate_anchors_green, candidate_green,
+from serve_helpers import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))  # the detector is benchmark code, not a serving mode
+
+from watermark_lr import (batch_candidates, candidate_anchors_green, candidate_green,
                                                     detect_ids_likelihood_ratio, expected_green_gain, llr_terms,
                                                     token_candidates)
 from privtune.serve.guards.placeholders import encode_marking_placeholders
 from privtune.serve.guards.watermark import WatermarkScheme, detect_ids, token_green_bits
-from serve_helpers import ROOT
 from test_watermark_entropy import _generate, bigram_model  # noqa: F401  (a fixture, used by name)
 
 KEY = b"l" * 32

@@ -36,8 +36,9 @@ variance adds, to first order, γ(1−γ) Σ_bits [(Σₜ aₜ)² − Σₜ aₜ
 E[LLRₜ | bit 0] (``shared_bit_covariance``). Measured on the demo model's unwatermarked texts
 under one key: null z sd 1.14 without the term, 0.995 with it (benchmarks/RESULTS.md); on
 watermarked outputs the same term removes most of the gain over key-only, so on that model this
-detector is *not* better than entropy-weighted detection and is not a serving mode; it stays
-here for the benchmark and for models with more entropy per token.
+detector is *not* better than entropy-weighted detection and is not a serving mode: it lives
+with the benchmark (`benchmarks/watermark.py` scores it beside the served detectors), for
+models with more entropy per token.
 """
 
 from __future__ import annotations
