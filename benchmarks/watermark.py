@@ -25,7 +25,7 @@ every text, watermarked or not; the z-score of each watermarked output is also r
 stage: on the generated ids, on its decoded and re-encoded text, after redaction (every window
 scored), and after redaction with the placeholders' windows skipped.
 
-Likelihood-ratio detection (`privtune/serve/guards/likelihood_ratio.py`, top ``--lr-top-k``
+Likelihood-ratio detection (`benchmarks/watermark_lr.py`, top ``--lr-top-k``
 candidates, δ 2 as served) has no free parameter: it is scored on the same texts beside the others
 (``likelihood_ratio`` per δ, its FPR tables, and the unwatermarked z's mean / sd / max for each
 detector under the run's key), with two companions: the LR without its shared-bit covariance term
