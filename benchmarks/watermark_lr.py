@@ -49,7 +49,7 @@ from typing import Any
 
 import torch
 
-from privtune.serve.guards.entropy import _window
+from privtune.serve.guards.entropy import _window, padded_logits
 from privtune.serve.guards.watermark import Detection, WatermarkScheme, _mix, placeholder_skipped, token_green_bits
 
 TOP_K = 10  # candidates whose green bits enter exactly (2^k masks enumerated per position)
@@ -65,16 +65,8 @@ def batch_candidates(model: Any, rows: list[list[int]], bos: int | None,
     if not rows:
         return []
     prefix = [bos] if bos is not None else []
-    seqs = [prefix + r for r in rows]
-    n = max(len(s) for s in seqs)
-    device = next(model.parameters()).device
-    ids = torch.zeros((len(seqs), n), dtype=torch.long)
-    mask = torch.zeros((len(seqs), n), dtype=torch.long)
-    for j, s in enumerate(seqs):
-        ids[j, : len(s)] = torch.tensor(s, dtype=torch.long)
-        mask[j, : len(s)] = 1
     with torch.inference_mode():
-        logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
+        logits = padded_logits(model, rows, bos)
         k = min(top_k, logits.shape[-1])
         top = torch.softmax(logits, dim=-1).topk(k, dim=-1)
         cand_p, cand_i = top.values.double().cpu(), top.indices.cpu()

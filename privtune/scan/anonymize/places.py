@@ -187,6 +187,12 @@ def email(value: str, rng: random.Random, ctx: SurrogateContext) -> str | None:
     local, at, host = value.rpartition("@")
     if not at or not local:
         return None
+    return _redrawn_words(local, rng) + "@" + _example_domain(host)
+
+
+def _redrawn_words(text: str, rng: random.Random) -> str:
+    """Each letter run of ``text`` becomes a romanised name word (case kept), each digit run
+    random digits of its length; separators stay."""
     words = romanized_words()
 
     def word(m: re.Match[str]) -> str:
@@ -195,7 +201,7 @@ def email(value: str, rng: random.Random, ctx: SurrogateContext) -> str | None:
             return rand_digits(rng, len(w))
         return match_case(w, pick(rng, words, avoid=w.lower()))
 
-    return re.sub(r"\d+|[^\W\d_]+", word, local) + "@" + _example_domain(host)
+    return re.sub(r"\d+|[^\W\d_]+", word, text)
 
 
 def username(value: str, rng: random.Random, ctx: SurrogateContext) -> str | None:
@@ -207,15 +213,7 @@ def username(value: str, rng: random.Random, ctx: SurrogateContext) -> str | Non
         return None
     if body.isdigit():
         return at + rand_digits(rng, len(body), first_nonzero=True)
-    words = romanized_words()
-
-    def word(m: re.Match[str]) -> str:
-        w = m.group()
-        if w.isdigit():
-            return rand_digits(rng, len(w))
-        return match_case(w, pick(rng, words, avoid=w.lower()))
-
-    return at + re.sub(r"\d+|[^\W\d_]+", word, body)
+    return at + _redrawn_words(body, rng)
 
 
 def _redraw_path(text: str, rng: random.Random) -> str:

@@ -27,13 +27,9 @@ def _window(model: Any) -> int:
     return int(getattr(cfg, "max_position_embeddings", None) or getattr(cfg, "n_positions", None) or 1024)
 
 
-def batch_entropies(model: Any, rows: list[list[int]], bos: int | None) -> list[list[float]]:
-    """For each row of token ids, the entropy (nats) of the model's next-token distribution
-    before each of its tokens, given BOS (when the tokenizer has one) and the row's earlier
-    tokens. Rows are right-padded (causal attention: padding after a token cannot change it)
-    and must fit the model's window; `token_entropies` handles longer texts."""
-    if not rows:
-        return []
+def padded_logits(model: Any, rows: list[list[int]], bos: int | None) -> torch.Tensor:
+    """The model's logits (float32) over BOS (when there is one) + each row, the rows
+    right-padded to one length (causal attention: padding after a token cannot change it)."""
     prefix = [bos] if bos is not None else []
     seqs = [prefix + r for r in rows]
     n = max(len(s) for s in seqs)
@@ -44,8 +40,19 @@ def batch_entropies(model: Any, rows: list[list[int]], bos: int | None) -> list[
         ids[k, : len(s)] = torch.tensor(s, dtype=torch.long)
         mask[k, : len(s)] = 1
     with torch.inference_mode():
-        logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
-        logp = torch.log_softmax(logits, dim=-1)
+        return model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
+
+
+def batch_entropies(model: Any, rows: list[list[int]], bos: int | None) -> list[list[float]]:
+    """For each row of token ids, the entropy (nats) of the model's next-token distribution
+    before each of its tokens, given BOS (when the tokenizer has one) and the row's earlier
+    tokens. Rows are right-padded (causal attention: padding after a token cannot change it)
+    and must fit the model's window; `token_entropies` handles longer texts."""
+    if not rows:
+        return []
+    prefix = [bos] if bos is not None else []
+    with torch.inference_mode():
+        logp = torch.log_softmax(padded_logits(model, rows, bos), dim=-1)
         ent = -(logp.exp() * logp).sum(-1).cpu()  # ent[:, j]: entropy of the token after position j
     out = []
     for k, r in enumerate(rows):
