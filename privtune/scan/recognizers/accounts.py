@@ -40,8 +40,13 @@ _CUED = re.compile(
 # copy. Scanning for these and trying `_CUED` only there costs ~4 µs per 200-character record;
 # one case-insensitive alternation over the whole text cost ~40.
 _CJK_CUE_START = re.compile(r"微信|威信|薇信|[Vv]信|加[微Vv]|扣扣|企鹅|抖音|快手|微博|小红书|钉钉|飞书|B站|用户名|[账帐]户名|[账帐]号名|登[录陆]名")
-_ASCII_CUE_START = re.compile(
-    r"(?<![a-z0-9/._@\-])(?:"
+# The characters a CJK cue starts with: sre searches a class fast, an alternation slowly.
+_CJK_CUE_FIRST = re.compile("[微威薇Vv加扣企抖快小钉飞B用账帐登]")
+# A word of its own: the character before an ASCII cue is none of these (checked in
+# `_ascii_cue_starts`: a leading look-behind keeps sre from skipping ahead, ~40% slower).
+_ASCII_WORD_INNER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789/._@-")
+_ASCII_CUE_WORD = re.compile(
+    r"(?:"
     + literal_alternation(("vx", "wx", "wechat", "weixin", "qq", "telegram", "tg", "instagram", "insta", "ig",
                            "twitter", "tiktok", "snapchat", "snap", "discord", "skype", "kik", "line", "reddit",
                            "github", "gitlab", "threads", "mastodon", "bluesky", "x", "steam", "psn", "xbox",
@@ -119,13 +124,47 @@ _POSSESSIVE = re.compile(r"(?i:\b(?:my|our|his|her|their|your|the)\s+)$")
 
 def _cue_starts(t: str) -> list[int]:
     """Sorted positions where a cue may start (a superset: `_CUED.match` decides)."""
-    starts = [] if t.isascii() else [m.start() for m in _CJK_CUE_START.finditer(t)]
+    starts = [] if t.isascii() else _cjk_cue_starts(t)
     low = t.lower()
     if len(low) == len(t):  # a few characters lower-case to two ("İ"); then scan the text itself
-        starts += [m.start() for m in _ASCII_CUE_START.finditer(low)]
+        starts += _ascii_cue_starts(low)
     else:
         starts += [m.start() for m in _CUED.finditer(t)]
     return sorted(starts)
+
+
+def _cjk_cue_starts(t: str) -> list[int]:
+    """``[m.start() for m in _CJK_CUE_START.finditer(t)]``: a class search jumps to each
+    possible first character and the alternation is tried there only (~4x faster)."""
+    out = []
+    pos = 0
+    search, match = _CJK_CUE_FIRST.search, _CJK_CUE_START.match
+    while (c := search(t, pos)) is not None:
+        i = c.start()
+        m = match(t, i)
+        if m is None:
+            pos = i + 1
+        else:
+            out.append(i)
+            pos = m.end()
+    return out
+
+
+def _ascii_cue_starts(low: str) -> list[int]:
+    """Starts of the ASCII cue words standing as words of their own in the lower-cased text:
+    ``finditer`` of the cue words behind the look-behind ``(?<![a-z0-9/._@\\-])``, with the
+    look-behind tested in Python (a match it rejects moves the search on by one character)."""
+    out = []
+    pos = 0
+    search = _ASCII_CUE_WORD.search
+    while (m := search(low, pos)) is not None:
+        i = m.start()
+        if i and low[i - 1] in _ASCII_WORD_INNER:
+            pos = i + 1
+        else:
+            out.append(i)
+            pos = m.end()
+    return out
 
 
 def _glued(m: re.Match[str]) -> bool:
