@@ -65,13 +65,28 @@ def _lists(text: str) -> list[list[tuple[int, int]]]:
     return groups
 
 
+def _listable(text: str, start: int, end: int) -> bool:
+    """Could ``text[start:end]`` be an item of one of `_lists`' lists? It must be a whole item
+    (a maximal `_ITEM` run) with a separator right before or right after it."""
+    if _ITEM.fullmatch(text, start, end) is None:
+        return False
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    if (before and _ITEM.match(before)) or (after and _ITEM.match(after)):
+        return False  # the item runs on past the name
+    return before in _SEPARATORS_SET or after in _SEPARATORS_SET
+
+
+_SEPARATORS_SET = frozenset(_SEPARATORS)
+
+
 def list_names(text: str, spans: list[Span]) -> list[tuple[int, int]]:
     """(start, end) of the name-shaped list items beside an item the CRF is sure is a name."""
     if not any(c in text for c in _SEPARATORS):
         return []
     sure = {(s.start, s.end) for s in spans if s.type == "PERSON" and s.score >= SURE}
-    if not sure:
-        return []
+    if not any(_listable(text, s, e) for s, e in sure):
+        return []  # no sure name is an item next to a separator: no list holds one (saves `_lists`)
     out = []
     for items in _lists(text):
         if not any(it in sure for it in items):
