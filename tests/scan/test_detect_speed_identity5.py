@@ -81,3 +81,28 @@ def test_cue_ends_equal_lookbehind_finditer() -> None:
 
     for t in _texts(_EN_PIECES, 5):
         assert en_cues._cue_ends(t) == [c.end() for c in en_cues.CUE_LOWER.finditer(t)], t
+
+
+_GATE_PIECES = ["The", "Thanks", "Anna", "ryan", "marek", "your", "the", "bill", "Øberg", "Şali", "É", "İ", "O'Neill",
+                "I'm", "You're", "U.S", "x", "a1", "_", "'", "’", "-", ".", "@", "#", " ", " ", "3", "ß", "straße",
+                "Zoë", "maria", "june", "my", "lol", "ABC", "Ab"]  # fmt: skip
+
+
+def test_gate_word_scan_equals_findall() -> None:
+    from privtune.scan.ner import en_crf
+
+    for t in _texts(_GATE_PIECES, 6):
+        want = any(w not in en_crf._GATE_WORDS for w in en_crf._CAPITALISED.findall(t))
+        assert en_crf._has_gate_word(t) == want, t
+
+
+def test_lower_name_prefilter_keeps_every_hit() -> None:
+    from privtune.scan.ner import en_crf
+
+    names = en_crf._lower_names()
+    hits = 0
+    for t in _texts(_GATE_PIECES, 7):
+        want = any(not det and word in names for det, word in en_crf._LOWER_WORD.findall(t))
+        assert en_crf._lower_name(t) == want, t
+        hits += want
+    assert hits > 100, "the inputs hold too few lexicon words to exercise the pre-filter"

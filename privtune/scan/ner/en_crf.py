@@ -289,6 +289,10 @@ _GATE_STOP = frozenset(
 _GATE_WORDS = NOT_NAME | _GATE_STOP
 # A capitalised word as TOKEN cuts it ("O'Neill", "U.S"), where a capital opens it.
 _CAPITALISED = re.compile(rf"(?<![\w'’])(?=[{LATIN_UPPER}][a-z\u00df-\u024f])\w+(?:['’-]\w+|\.\w(?!\w))*")
+# The same words less the look-behind, which `_has_gate_word` tests in Python (sre tries a
+# pattern that opens with one at every position; this one it skips to a capital). The capital
+# is a word character, so "[A-Z](?=[a-z])\w*" takes the same run as "(?=[A-Z][a-z])\w+".
+_CAPITAL_WORD = re.compile(rf"[{LATIN_UPPER}](?=[a-z\u00df-\u024f])\w*(?:['’-]\w+|\.\w(?!\w))*")
 
 
 # An @-mention ("@sam_k", or "@ sam_k" as tokenised corpora write it), not an e-mail address's @.
@@ -298,8 +302,7 @@ _MENTION = re.compile(r"(?<![\w.+-])@ ?\w")
 def _worth_tagging(line: str) -> bool:
     """Does ``line`` hold a capitalised word that is no common sentence word ("The", "Thanks",
     "I", "You're"), an @-mention, or a lower-case word the name lexicon knows?"""
-    stop = _GATE_WORDS
-    if any(w not in stop for w in _CAPITALISED.findall(line)):
+    if _has_gate_word(line):
         return True
     # A line with an @-mention is social-media text, where names are typed in lower case as
     # often as not ("@dana_k lol ask marek") and mentions of people are names themselves: the
@@ -312,6 +315,24 @@ def _worth_tagging(line: str) -> bool:
     # Only a line typed without any capital ("ask ryan about it"): in ordinary sentences lower-case
     # lexicon hits are words ("your bill", "the fee") and tagging those lines costs ~20% of the model.
     return _lower_name(line)
+
+
+def _has_gate_word(line: str) -> bool:
+    """``any(w not in _GATE_WORDS for w in _CAPITALISED.findall(line))``, stopping at the first
+    such word; a word the look-behind rejects (after a word character or an apostrophe) moves
+    the search on by one character, as finditer does."""
+    stop = _GATE_WORDS
+    pos = 0
+    search = _CAPITAL_WORD.search
+    while (m := search(line, pos)) is not None:
+        i = m.start()
+        if i and ((c := line[i - 1]).isalnum() or c in "_'’"):  # \w is isalnum() or "_"
+            pos = i + 1
+            continue
+        if m.group() not in stop:
+            return True
+        pos = m.end()
+    return False
 
 
 _ANY_CAPITAL = re.compile(f"[{LATIN_UPPER}]")
@@ -335,7 +356,14 @@ def _lower_names() -> frozenset[str]:
 def _lower_name(line: str) -> bool:
     """Does a line with no useful capital hold a lower-case word the name lexicon knows?"""
     names = _lower_names()
+    # Each word _LOWER_WORD can take is a maximal run of these letters: with no run in the
+    # lexicon there is nothing to find (the findall below costs ~3x this test).
+    if not any(w in names for w in _LOWER_RUN.findall(line)):
+        return False
     return any(not det and word in names for det, word in _LOWER_WORD.findall(line))
+
+
+_LOWER_RUN = re.compile("[a-z\u00df-\u024f]{3,}")
 
 
 _ALNUM = re.compile(r"[^\W_]")
