@@ -71,18 +71,6 @@ def test_list_prefilter_keeps_every_list_name(sep: str, monkeypatch: pytest.Monk
     assert sum(map(bool, fast)) >= 10, "few list names found: the inputs do not exercise the rule"
 
 
-_EN_PIECES = ["my name is", "name:", "i am", "i'm", "this is", "dear", "hi", "hey", "thanks", "thank you",
-              "regards,", "spoke to", "attn:", "mr.", "mr", "ms", "dr.", "miss", "sir", "sirs", "ahi", "this",
-              "is", "name", " ", " ", "\t", ",", ".", "\n", "1", "john", "Ann", "x", "ö", "é"]  # fmt: skip
-
-
-def test_cue_ends_equal_lookbehind_finditer() -> None:
-    from privtune.scan.ner import en_cues
-
-    for t in _texts(_EN_PIECES, 5):
-        assert en_cues._cue_ends(t) == [c.end() for c in en_cues.CUE_LOWER.finditer(t)], t
-
-
 _GATE_PIECES = ["The", "Thanks", "Anna", "ryan", "marek", "your", "the", "bill", "Øberg", "Şali", "É", "İ", "O'Neill",
                 "I'm", "You're", "U.S", "x", "a1", "_", "'", "’", "-", ".", "@", "#", " ", " ", "3", "ß", "straße",
                 "Zoë", "maria", "june", "my", "lol", "ABC", "Ab"]  # fmt: skip
