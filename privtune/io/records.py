@@ -194,3 +194,31 @@ def _looks_like_words(text: str) -> bool:
     if any("\u4e00" <= c <= "\u9fff" for c in text):
         return sum(1 for c in text if "\u4e00" <= c <= "\u9fff") >= 4
     return sum(1 for w in text.split() if w.isalpha()) >= 2
+
+
+class NonTextPart(ValueError):
+    """A message content part a text model cannot read (image, audio, file)."""
+
+    def __init__(self, index: int, kind: object) -> None:
+        super().__init__(f"content part of type {kind!r} is not text: a text model reads text parts only")
+        self.index = index
+
+
+def message_text(content: Any) -> Any:
+    """A chat message's content as text, for the shapes OpenAI's SDKs write: text as is, None
+    (an assistant tool-call turn) as "", a list of parts ([{"type": "text", "text": …}, …]) as
+    its text parts joined. Anything else is returned unchanged for the caller to refuse;
+    a non-text part raises `NonTextPart`."""
+    if content is None:
+        return ""
+    if not isinstance(content, list):
+        return content
+    texts: list[str] = []
+    for j, part in enumerate(content):
+        if isinstance(part, str):
+            texts.append(part)
+        elif isinstance(part, dict) and part.get("type", "text") == "text" and isinstance(part.get("text"), str):
+            texts.append(part["text"])
+        else:
+            raise NonTextPart(j, part.get("type") if isinstance(part, dict) else type(part).__name__)
+    return "".join(texts)

@@ -7,6 +7,8 @@ from typing import Any, Literal
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from privtune.io.records import message_text
+
 
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -23,20 +25,8 @@ class ChatMessage(BaseModel):
     @field_validator("content", mode="before")
     @classmethod
     def _content_parts(cls, v: Any) -> Any:
-        """OpenAI content as sent by its SDKs: text, None (an assistant tool-call turn), or a
-        list of parts of which only text parts can reach a text model (joined)."""
-        if v is None:
-            return ""
-        if not isinstance(v, list):
-            return v
-        texts: list[str] = []
-        for part in v:
-            if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str):
-                texts.append(part["text"])
-            else:
-                kind = part.get("type") if isinstance(part, dict) else type(part).__name__
-                raise ValueError(f"content part of type {kind!r} is not supported: this model reads text parts only")
-        return "".join(texts)
+        """Text, None (an assistant tool-call turn) or a list of text parts: `message_text`."""
+        return message_text(v)
 
 
 class StreamOptions(BaseModel):

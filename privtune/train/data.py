@@ -37,7 +37,7 @@ import torch
 
 from privtune.errors import ConfigError, InputError
 from privtune.io.readers import Rejected, iter_records
-from privtune.io.records import RecordShape, detect_shape, get_field, text_fields
+from privtune.io.records import NonTextPart, RecordShape, detect_shape, get_field, message_text, text_fields
 from privtune.train.encoding import IGNORE_INDEX, LossOn, Message, _Skip, control_token_pattern, encode_record
 
 __all__ = ["IGNORE_INDEX", "Example", "LoadedData", "Message", "collate", "encode_record", "fingerprint_text",
@@ -96,21 +96,12 @@ def _text(value: Any, fld: str, loc: dict[str, Any], *, optional: bool = False) 
 
 
 def _content_text(value: Any, fld: str, loc: dict[str, Any]) -> str:
-    """A message's content: text, None (an OpenAI tool-call turn: empty), or a list of content
-    parts as newer OpenAI exports write them ([{"type": "text", "text": ...}, ...]; joined)."""
-    if not isinstance(value, list):
-        return _text(value, fld, loc, optional=True)
-    parts: list[str] = []
-    for j, part in enumerate(value):
-        if isinstance(part, str):
-            parts.append(part)
-        elif isinstance(part, dict) and isinstance(part.get("text"), str) and part.get("type", "text") == "text":
-            parts.append(part["text"])
-        else:
-            kind = part.get("type") if isinstance(part, dict) else type(part).__name__
-            raise InputError(f"content part of type {kind!r} is not text; a causal LM trains on text parts only",
-                             field=f"{fld}[{j}]", **loc, hint="drop the record or the part (images, audio, files)")
-    return "".join(parts)
+    """A message's content (see `message_text`: text, None, or OpenAI text parts)."""
+    try:
+        return _text(message_text(value), fld, loc, optional=True)
+    except NonTextPart as exc:
+        raise InputError(str(exc), field=f"{fld}[{exc.index}]", **loc,
+                         hint="drop the record or the part (images, audio, files)") from None
 
 
 def _messages_from_list(items: Any, name: str, loc: dict[str, Any]) -> list[Message]:
