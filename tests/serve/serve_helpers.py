@@ -94,3 +94,17 @@ def watermarked_completion(client: Any, keys: dict[str, str]) -> str:
 def detect_as_auditor(client: Any, keys: dict[str, str], text: str, **extra: Any) -> dict[str, Any]:
     """The `/v1/watermark/detect` answer for ``text`` (auditor role)."""
     return client.post("/v1/watermark/detect", headers=bearer(keys["auditor"]), json={"text": text, **extra}).json()
+
+
+def support_chat_texts(lines: int) -> list[str]:
+    """The message contents of the first ``lines`` lines of the bundled support chats, one text
+    per chat (turns joined by newlines); the file's deliberately broken line is skipped."""
+    import json
+
+    texts = []
+    for line in (ROOT / "examples/data/support_chats.jsonl").read_text(encoding="utf-8").splitlines()[:lines]:
+        try:
+            texts.append("\n".join(m["content"] for m in json.loads(line)["messages"]))
+        except (json.JSONDecodeError, KeyError, TypeError):
+            continue
+    return texts

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import math
 import random
 import statistics
@@ -15,7 +14,7 @@ from collections import Counter, defaultdict
 import pytest
 import torch
 
-from serve_helpers import ROOT
+from serve_helpers import ROOT, support_chat_texts
 
 sys.path.insert(0, str(ROOT / "benchmarks"))  # the detector is benchmark code, not a serving mode
 
@@ -97,12 +96,7 @@ def _bigram_candidates(rows: list[list[int]], top_k: int) -> list[tuple[torch.Te
 def test_null_stays_standard_normal_under_many_keys(tiny_tokenizer):
     """Human support chats (unwatermarked) under 40 keys (12 with the top k cut to 3), candidates from a keyless bigram model:
     z keeps mean ≈ 0, sd ≈ 1 and a ≈ 1 % tail; the cut puts more mass in the γ·rest term."""
-    texts = []
-    for line in (ROOT / "examples/data/support_chats.jsonl").read_text(encoding="utf-8").splitlines()[:41]:
-        try:
-            texts.append("\n".join(m["content"] for m in json.loads(line)["messages"]))
-        except (json.JSONDecodeError, KeyError, TypeError):
-            continue  # the bundled file has one deliberately broken line
+    texts = support_chat_texts(41)
     encoded = [encode_marking_placeholders(tiny_tokenizer, t) for t in texts]
     for top_k, n_keys in ((10, 40), (3, 12)):
         cands = _bigram_candidates([ids for ids, _ in encoded], top_k)

@@ -4,7 +4,6 @@ distribution (no false-positive rate moves)."""
 
 from __future__ import annotations
 
-import json
 import random
 import statistics
 
@@ -12,7 +11,7 @@ import torch
 
 from privtune.serve.guards.placeholders import encode_marking_placeholders, placeholder_spans
 from privtune.serve.guards.watermark import WatermarkScheme, detect_ids, detect_text, token_green_bits
-from serve_helpers import ROOT
+from serve_helpers import support_chat_texts
 
 KEY = b"r" * 32
 
@@ -82,12 +81,7 @@ def test_false_positive_rate_unchanged_on_redacted_human_text(tiny_tokenizer):
     from privtune.serve.guards.pii import PIIGuard
 
     redactor = PIIGuard(types=sorted(STRUCTURED_TYPES)).redactors["redact"]
-    texts = []
-    for line in (ROOT / "examples/data/support_chats.jsonl").read_text(encoding="utf-8").splitlines()[:120]:
-        try:
-            texts.append(redactor.redact_text("\n".join(m["content"] for m in json.loads(line)["messages"])))
-        except (json.JSONDecodeError, KeyError, TypeError):
-            continue  # the bundled file has one deliberately broken line
+    texts = [redactor.redact_text(t) for t in support_chat_texts(120)]
     with_placeholder = [t for t in texts if placeholder_spans(t)]
     assert len(with_placeholder) >= 30  # the set exercises the new path
     encoded = [encode_marking_placeholders(tiny_tokenizer, t) for t in with_placeholder]

@@ -16,7 +16,7 @@ import pytest
 from privtune.serve.guards.entropy import batch_entropies
 from privtune.serve.guards.placeholders import encode_marking_placeholders
 from privtune.serve.guards.watermark import WatermarkScheme, detect_ids, token_green_bits
-from serve_helpers import ROOT
+from serve_helpers import ROOT, support_chat_texts
 from test_watermark_entropy import _generate, bigram_model  # noqa: F401  (a fixture, used by name)
 
 KEY = b"w" * 32
@@ -73,12 +73,7 @@ def test_weighted_null_stays_standard_normal_under_many_keys(tiny_tokenizer):
     the weighted z-score keeps mean ≈ 0, sd ≈ 1 and a ≈ 1 % tail, and flags nothing. Many keys,
     because the chats share phrases: under one key their z-scores move together (measured: the
     key-only mean over 12 keys is off 0 by up to 0.17), and only new keys average that out."""
-    texts = []
-    for line in (ROOT / "examples/data/support_chats.jsonl").read_text(encoding="utf-8").splitlines()[:61]:
-        try:
-            texts.append("\n".join(m["content"] for m in json.loads(line)["messages"]))
-        except (json.JSONDecodeError, KeyError, TypeError):
-            continue  # the bundled file has one deliberately broken line
+    texts = support_chat_texts(61)
     encoded = [encode_marking_placeholders(tiny_tokenizer, t) for t in texts]
     ents = _bigram_entropies([ids for ids, _ in encoded])
     spread = [statistics.pstdev(e[4:]) for e in ents]
