@@ -92,8 +92,8 @@ def _records(path: Path, fmt: str | None, encoding: str) -> Iterator[dict[str, A
 
 @canary_app.command("insert")
 def insert(
-    data: Annotated[Path, typer.Argument(help="Training data: .jsonl, .json, .csv or .parquet (chat, "
-                                         "ShareGPT, alpaca or text records).")],
+    data: Annotated[Path, typer.Argument(help="Training data: .jsonl, .json, .csv, .parquet or .txt (chat, "
+                                         "ShareGPT, alpaca or text records; .txt one per line).")],
     canaries: Annotated[Path, typer.Option("--canaries", "-c", help="Canary file from `privtune canary make`.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL: the data with canary records added.")],
     one_run: Annotated[bool, typer.Option("--one-run/--all", help="--one-run: include each canary with "

@@ -91,8 +91,8 @@ class AuditConfig(BaseModel):
     skip: list[Step] = Field(default_factory=list, description="Steps to leave out: mia, canaries, extraction, "
                              "specificity (their report fields are null with a reason).")
 
-    format: Literal["jsonl", "json", "csv", "parquet"] | None = Field(
-        None, description="Input format when the suffix does not tell: jsonl, json, csv or parquet.")
+    format: Literal["jsonl", "json", "csv", "parquet", "text"] | None = Field(
+        None, description="Input format when the suffix does not tell: jsonl, json, csv, parquet or text (one record per line).")
     encoding: str = Field("utf-8", description="Text encoding of the data files.")
     fields: list[str] | None = Field(None, description="Text fields (default: the training run's).")
     loss_on: Literal["answer", "all"] | None = Field(None, description="Scored tokens (default: the training run's).")

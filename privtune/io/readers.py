@@ -1,5 +1,6 @@
-"""Streaming readers. Memory stays flat: JSONL and CSV are read line by line, JSON arrays (or
-concatenated JSON objects) in 1 MiB chunks, Parquet in row batches.
+"""Streaming readers. Memory stays flat: JSONL, CSV and plain text are read line by line, JSON
+arrays (or concatenated JSON objects) in 1 MiB chunks, Parquet in row batches. A plain-text file
+(``.txt``; chat and log exports) is one record ``{"text": line}`` per non-blank line.
 
 Every item of the input gets a 0-based ``index`` in input order (blank lines skipped), whether
 it parses or not, so ``records in = records out + dropped + rejected`` can always be checked.
@@ -22,8 +23,8 @@ from typing import Any, Literal
 from privtune.errors import InputError
 from privtune.io.sources import open_binary, sniff_encoding, strip_compression
 
-Format = Literal["jsonl", "json", "csv", "parquet"]
-FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "parquet")
+Format = Literal["jsonl", "json", "csv", "parquet", "text"]
+FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "parquet", "text")
 _CHUNK = 1 << 20
 ENCODING_HINT = "the file is not valid {enc}; pass --encoding (e.g. --encoding gb18030 or utf-16)"
 
@@ -55,7 +56,7 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
                          hint="pass one file; to scan several, concatenate them or run one scan per file")
     name = strip_compression(str(path))
     for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".parquet", "parquet"), (".csv", "csv"),
-                        (".tsv", "csv")):
+                        (".tsv", "csv"), (".txt", "text")):
         if name.endswith(suffix):
             return fmt  # type: ignore[return-value]
     if name.endswith(".json"):
@@ -66,7 +67,7 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
     raise InputError(
         "cannot tell the format from the file name",
         path=str(path),
-        hint="use a .jsonl/.json/.csv/.parquet suffix (optionally .gz/.zst) or pass --format",
+        hint="use a .jsonl/.json/.csv/.parquet/.txt suffix (optionally .gz/.zst) or pass --format",
     )
 
 
@@ -101,7 +102,8 @@ def iter_records(
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", path=str(p))
     if encoding is None:
         encoding = sniff_encoding(p).encoding if fmt != "parquet" else "utf-8"
-    reader = {"jsonl": _iter_jsonl, "json": _iter_json, "csv": _iter_csv, "parquet": _iter_parquet}[fmt]
+    reader = {"jsonl": _iter_jsonl, "json": _iter_json, "csv": _iter_csv, "parquet": _iter_parquet,
+              "text": _iter_text}[fmt]
     yield from reader(p, encoding)
 
 
@@ -165,9 +167,19 @@ def _parse_line(index: int, line_no: int, text: str) -> SourceRecord | Rejected:
     return Rejected(index, line_no, f"expected a JSON object, got {type(obj).__name__}", text)
 
 
-def _iter_jsonl(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+def _text_line(index: int, line_no: int, text: str) -> SourceRecord:
+    return SourceRecord(index, line_no, {"text": text.rstrip("\r\n")})
+
+
+def _iter_text(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+    """One record ``{"text": line}`` per non-blank line (line end removed, nothing else)."""
+    yield from _iter_jsonl(path, encoding, parse=_text_line)
+
+
+def _iter_jsonl(path: Path, encoding: str, parse: Any = None) -> Iterator[SourceRecord | Rejected]:
+    parse = parse or _parse_line
     if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
-        yield from _iter_jsonl_wide(path, encoding)
+        yield from _iter_jsonl_wide(path, encoding, parse)
         return
     index = 0
     offset = 0
@@ -185,11 +197,11 @@ def _iter_jsonl(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
                 yield Rejected(index, line_no, reason, raw.decode(encoding, errors="replace").rstrip("\r\n"))
                 index += 1
                 continue
-            yield _parse_line(index, line_no, text)
+            yield parse(index, line_no, text)
             index += 1
 
 
-def _iter_jsonl_wide(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+def _iter_jsonl_wide(path: Path, encoding: str, parse: Any) -> Iterator[SourceRecord | Rejected]:
     """JSONL in UTF-16/32, where a newline is not one byte: decoded as a text stream."""
     stream = io.TextIOWrapper(open_binary(path), encoding=encoding, newline="")
     index = 0
@@ -197,7 +209,7 @@ def _iter_jsonl_wide(path: Path, encoding: str) -> Iterator[SourceRecord | Rejec
         for line_no, text in enumerate(stream, start=1):
             text = text.lstrip("\ufeff") if line_no == 1 else text
             if text.strip():
-                yield _parse_line(index, line_no, text)
+                yield parse(index, line_no, text)
                 index += 1
     except UnicodeDecodeError:
         raise InputError(f"not valid {encoding}", path=str(path), line=index + 1,

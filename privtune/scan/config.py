@@ -17,9 +17,9 @@ class ScanConfig(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    input: Path = Field(description="Input data file (.jsonl, .json, .csv, .parquet).")
-    format: Literal["jsonl", "json", "csv", "parquet"] | None = Field(
-        None, description="Input format; default: from the file suffix."
+    input: Path = Field(description="Input data file (.jsonl, .json, .csv, .parquet, .txt: one record per line).")
+    format: Literal["jsonl", "json", "csv", "parquet", "text"] | None = Field(
+        None, description="Input format; default: from the file suffix (text: one record per line)."
     )
     encoding: str | None = Field(
         None,

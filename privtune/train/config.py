@@ -54,8 +54,8 @@ class TrainConfig(BaseModel):
     data: Path = Field(description="Training data in any format `privtune scan` reads.")
     validation: Path | None = Field(None, description="Held-out data for validation loss.")
     output_dir: Path = Field(Path("train_out"), description="Where adapter/, privacy.json, train_report.json go.")
-    format: Literal["jsonl", "json", "csv", "parquet"] | None = Field(
-        None, description="Input format when the suffix does not tell: jsonl, json, csv or parquet.")
+    format: Literal["jsonl", "json", "csv", "parquet", "text"] | None = Field(
+        None, description="Input format when the suffix does not tell: jsonl, json, csv, parquet or text (one record per line).")
     fields: list[str] | None = Field(None, description="Text fields for plain-text records.")
     loss_on: Literal["answer", "all"] = Field("answer", description="Supervise answer/assistant tokens only, or all.")
     max_length: int = Field(512, ge=8, description="Token limit per example.")

@@ -92,7 +92,7 @@ def test_format_detection_and_errors(tmp_path):
     lines.write_text('{"a": 1}\n{"a": 2}\n')
     assert detect_format(lines) == "jsonl"
     with pytest.raises(InputError, match="format"):
-        detect_format(tmp_path / "x.txt")
+        detect_format(tmp_path / "x.log")
     with pytest.raises(InputError, match="not found"):
         list(iter_records(tmp_path / "missing.jsonl"))
 
@@ -215,3 +215,18 @@ def test_compressed_content_under_a_plain_name_is_read(tmp_path, name, packer):
     (tmp_path / name).write_bytes(gzip.compress(data) if packer == "gzip" else zstandard.ZstdCompressor().compress(data))
     (item,) = list(iter_records(tmp_path / name))
     assert isinstance(item, SourceRecord) and "张伟 13812345678" in item.data["text"]
+
+
+def test_plain_text_is_one_record_per_line(tmp_path):
+    # A chat/log export (.txt) was "cannot tell the format" with no --format that read it.
+    p = tmp_path / "chat.txt"
+    p.write_bytes(b"\xef\xbb\xbf12/03/2024, 14:22 - John: hi {not json}\r\n\n  \n\xe6\x88\x91\xe6\x98\xaf\n"
+                  b"\xff bad byte\n")
+    assert detect_format(p) == "text"
+    items = _items(p)
+    assert [i.data for i in items[:2]] == [{"text": "12/03/2024, 14:22 - John: hi {not json}"}, {"text": "我是"}]
+    assert [i.line for i in items] == [1, 4, 5] and [i.index for i in items] == [0, 1, 2]
+    assert isinstance(items[2], Rejected) and "--encoding" in items[2].reason  # nothing lost, the line named
+    wide = tmp_path / "notes"
+    wide.write_text("第一行\nsecond line\n", encoding="utf-16")
+    assert [i.data["text"] for i in _items(wide, fmt="text", encoding="utf-16")] == ["第一行", "second line"]
