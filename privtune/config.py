@@ -81,8 +81,20 @@ def load_config(cls: type[C], path: str | Path | None = None, overrides: dict[st
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
-        lines = [f"  {_error_source(err['loc'], path, overrides or {})}: {err['msg']}" for err in exc.errors()]
+        lines = [f"  {_error_source(err['loc'], path, overrides or {})}: {err['msg']}"
+                 + (_missing_hint(cls, err["loc"]) if err["type"] == "missing" else "") for err in exc.errors()]
         raise ConfigError(f"invalid {cls.__name__} config:\n" + "\n".join(lines)) from None
+
+
+def _missing_hint(cls: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """For a required key left out: the flag that sets it and what it is ("nonmembers: Field
+    required" told a first-time user neither)."""
+    dotted = ".".join(str(x) for x in loc if not isinstance(x, int))
+    found = next(((flag, info) for flag, (key, info) in config_flags(cls).items() if key == dotted), None)
+    if found is None:
+        return ""
+    flag, info = found
+    return f"; pass {flag}" + (f" ({info.description.rstrip('.')})" if info.description else "")
 
 
 def _error_source(loc: tuple[Any, ...], path: str | Path | None, overrides: dict[str, Any]) -> str:

@@ -137,3 +137,11 @@ def test_default_rejects_file_of_a_compressed_output(tmp_path):
     raw = tmp_path / "raw.jsonl"
     assert default_rejects_path(ScanConfig(input=raw, out=tmp_path / "c.jsonl.gz")).name == "c.rejects.jsonl"
     assert default_rejects_path(ScanConfig(input=tmp_path / "raw.csv.zst")).name == "raw.rejects.jsonl"
+
+
+def test_a_missing_required_key_names_its_flag_and_meaning():
+    from privtune.audit.config import AuditConfig
+
+    with pytest.raises(ConfigError) as err:
+        load_config(AuditConfig, None, {"base": "b", "adapter": "a", "members": "m.jsonl"})
+    assert "nonmembers: Field required; pass --nonmembers (Held-out data" in str(err.value)
