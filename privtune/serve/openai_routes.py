@@ -44,7 +44,9 @@ def _gen_request(gw: Any, body: ChatCompletionRequest | CompletionRequest) -> Ge
                               "max_tokens_too_large", "max_tokens")
     common = {"max_tokens": max_tokens, "temperature": body.temperature, "top_p": body.top_p,
               "stop": body.stop_list(), "seed": body.seed, "timeout_s": limits.request_timeout_s,
-              "ignore_eos": body.ignore_eos}
+              "ignore_eos": body.ignore_eos, "presence_penalty": body.presence_penalty,
+              "frequency_penalty": body.frequency_penalty, "top_k": max(body.top_k, 0), "min_p": body.min_p,
+              "repetition_penalty": body.repetition_penalty}
     if isinstance(body, ChatCompletionRequest):
         return GenRequest("chat", messages=[{"role": m.role, "content": m.content} for m in body.messages], **common)
     return GenRequest("completion", prompt=body.prompt, **common)

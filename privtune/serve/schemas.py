@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from privtune.io.records import message_text
 
@@ -35,6 +35,19 @@ class StreamOptions(BaseModel):
     include_usage: bool = False
 
 
+UNSERVED = {
+    "logprobs": "token log-probabilities are not served: they make membership-inference and extraction "
+                "attacks on the fine-tuned model easier (docs/serving.md)",
+    "logit_bias": "logit_bias is not supported",
+    "tools": "tool and function calling is not supported: tool-call arguments would bypass the output PII guard",
+    "response_format": "structured output (json_object, json_schema) is not supported; ask for JSON in the prompt "
+                       "or leave response_format out",
+    "echo": "echo is not supported",
+    "suffix": "suffix (insertion) is not supported",
+    "best_of": "best_of > 1 is not supported",
+}
+
+
 class _GenerationFields(BaseModel):
     model_config = ConfigDict(extra="ignore")  # OpenAI clients send fields we do not use (n=1, user, ...)
 
@@ -48,12 +61,63 @@ class _GenerationFields(BaseModel):
     stream: bool = False
     stream_options: StreamOptions | None = None
     n: int = Field(1, ge=1, le=1)
+    presence_penalty: float = Field(0.0, ge=-2.0, le=2.0)
+    frequency_penalty: float = Field(0.0, ge=-2.0, le=2.0)
     ignore_eos: bool = Field(False, description="vLLM extension: generate max_tokens tokens even past end-of-sequence.")
+    top_k: int = Field(0, ge=-1, description="vLLM extension: sample from the k likeliest tokens; 0 or -1 = off.")
+    min_p: float = Field(0.0, ge=0.0, le=1.0, description="vLLM extension: drop tokens below min_p x the likeliest one's probability.")
+    repetition_penalty: float = Field(1.0, gt=0.0, le=10.0, description="vLLM extension (prompt and output tokens).")
+    # OpenAI fields the gateway does not serve. Silently ignoring them would hand the client an
+    # answer of another kind than it asked for, so a value that asks for something is a 400 naming
+    # the field; the neutral values clients send by default (false, null, [], {"type": "text"}) pass.
+    logprobs: bool | int | None = None
+    top_logprobs: int | None = None
+    logit_bias: dict[str, float] | None = None
+    tools: list[Any] | None = None
+    functions: list[Any] | None = None
+    tool_choice: Any = None
+    function_call: Any = None
+    response_format: dict[str, Any] | None = None
 
     def stop_list(self) -> list[str]:
         if self.stop is None:
             return []
         return [self.stop] if isinstance(self.stop, str) else [s for s in self.stop if s]
+
+    @field_validator("logprobs", "top_logprobs")
+    @classmethod
+    def _no_logprobs(cls, v: bool | int | None) -> bool | int | None:
+        if v:  # True (chat) or a count > 0 (completions, top_logprobs)
+            raise ValueError(UNSERVED["logprobs"])
+        return v
+
+    @field_validator("logit_bias")
+    @classmethod
+    def _no_logit_bias(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v:
+            raise ValueError(UNSERVED["logit_bias"])
+        return v
+
+    @field_validator("tools", "functions")
+    @classmethod
+    def _no_tools(cls, v: list[Any] | None) -> list[Any] | None:
+        if v:
+            raise ValueError(UNSERVED["tools"])
+        return v
+
+    @field_validator("tool_choice", "function_call")
+    @classmethod
+    def _no_tool_choice(cls, v: Any) -> Any:
+        if v not in (None, "none", "auto"):
+            raise ValueError(UNSERVED["tools"])
+        return v
+
+    @field_validator("response_format")
+    @classmethod
+    def _text_only(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
+        if v and v.get("type", "text") != "text":
+            raise ValueError(UNSERVED["response_format"])
+        return v
 
     @field_validator("stop")
     @classmethod
@@ -69,6 +133,23 @@ class ChatCompletionRequest(_GenerationFields):
 
 class CompletionRequest(_GenerationFields):
     prompt: str = Field(max_length=1_000_000)
+    echo: bool = False
+    suffix: str | None = None
+    best_of: int | None = None
+
+    @field_validator("echo", "suffix")
+    @classmethod
+    def _no_echo_or_suffix(cls, v: Any, info: ValidationInfo) -> Any:
+        if v:
+            raise ValueError(UNSERVED[info.field_name or "echo"])
+        return v
+
+    @field_validator("best_of")
+    @classmethod
+    def _no_best_of(cls, v: int | None) -> int | None:
+        if v is not None and v > 1:
+            raise ValueError(UNSERVED["best_of"])
+        return v
 
     @field_validator("prompt", mode="before")
     @classmethod

@@ -21,6 +21,11 @@ class GenRequest:
     seed: int | None = None
     timeout_s: float = 120.0
     ignore_eos: bool = False
+    presence_penalty: float = 0.0  # OpenAI: minus this from the logit of every token already generated
+    frequency_penalty: float = 0.0  # OpenAI: minus this x the number of times it was generated
+    top_k: int = 0  # vLLM extensions: 0 (or -1) top_k, 0 min_p and 1 repetition_penalty are off
+    min_p: float = 0.0
+    repetition_penalty: float = 1.0
 
 
 @dataclass

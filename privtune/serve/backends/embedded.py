@@ -25,6 +25,7 @@ from typing import Any
 import torch
 
 from privtune.serve.backends.base import BackendBusy, BadPrompt, GenRequest, GenResult, apply_stop
+from privtune.serve.backends.penalties import OpenAIPenalties
 from privtune.train.encoding import PLAIN_ROLE, encode_piece, control_token_pattern
 
 
@@ -179,16 +180,23 @@ class EmbeddedBackend:
                                   "pad_token_id": self.tok.pad_token_id,
                                   "stopping_criteria": StoppingCriteriaList([_Stop(self.tok, len(ids), req.stop, cancel)])}
         if req.temperature > 0:
-            kwargs.update(do_sample=True, temperature=req.temperature, top_p=req.top_p, top_k=0)
+            kwargs.update(do_sample=True, temperature=req.temperature, top_p=req.top_p, top_k=req.top_k,
+                          min_p=req.min_p or None)
         else:
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        if req.repetition_penalty != 1.0:
+            kwargs["repetition_penalty"] = req.repetition_penalty
         if req.ignore_eos:
             kwargs["min_new_tokens"] = max_new
+        procs: list[Any] = []
+        if req.presence_penalty or req.frequency_penalty:
+            procs.append(OpenAIPenalties(len(ids), req.presence_penalty, req.frequency_penalty))
         if self.watermark is not None:
+            # bias on the raw logits first; the canonical mask then sees the biased distribution
+            procs += [self.watermark] + ([self.canonical] if self.canonical is not None else [])
+        if procs:
             from transformers import LogitsProcessorList
 
-            # bias on the raw logits first; the canonical mask then sees the biased distribution
-            procs = [self.watermark] + ([self.canonical] if self.canonical is not None else [])
             kwargs["logits_processor"] = LogitsProcessorList(procs)
         if emit is not None:
             kwargs["streamer"] = _DeltaStreamer(self.tok, emit)

@@ -59,6 +59,11 @@ class UpstreamBackend:
             body["seed"] = req.seed
         if req.ignore_eos:
             body["ignore_eos"] = True
+        # Sent only when asked for: an engine that does not know the vLLM extensions then never sees them.
+        for name, off in (("presence_penalty", 0.0), ("frequency_penalty", 0.0), ("top_k", 0), ("min_p", 0.0),
+                          ("repetition_penalty", 1.0)):
+            if getattr(req, name) != off:
+                body[name] = getattr(req, name)
         if stream:
             body.update(stream=True, stream_options={"include_usage": True})
         if req.kind == "chat":
