@@ -51,7 +51,7 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-_DATA_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".tsv", ".parquet")
+_DATA_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".tsv", ".parquet", ".txt")
 _DATA_HINT = "pass data files with the command's data option, e.g. `privtune train --data FILE`"
 
 

@@ -94,6 +94,20 @@ def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str,
     return ledger, run_id, 0
 
 
+def _abort_unstarted(ledger: Ledger | None, run_id: int, resumed: RunRecord | None) -> None:
+    """Close a run that failed before its first step (a bad LoRA target, out of memory while
+    sizing micro-batches, Ctrl-C): it spent nothing, and left 'running' its planned steps would
+    stay reserved against the budget until `privtune ledger finish-run`. A resumed run stays
+    running: its checkpoint can still continue it."""
+    if ledger is None:
+        return
+    try:
+        if resumed is None:
+            ledger.finish_run(run_id, "aborted")
+    finally:
+        ledger.close()
+
+
 def _resumed_run(cfg: TrainConfig, fingerprint: str, run_id: int | None) -> RunRecord | None:
     """The ledger record of the run a checkpoint belongs to; it must still be running."""
     if run_id is None:
@@ -174,53 +188,56 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     if stored is not None:
         check_resumed_plan(plan, stored, resumed_run, cfg.accountant)
     ledger, run_id, committed = _open_ledger(cfg, plan, fingerprint, resumed_run)
+    try:  # until the first step: a failure here leaves no reservation behind (see _abort_unstarted)
+        model = attach_lora(model, r=cfg.lora.r, alpha=cfg.lora.alpha, dropout=cfg.lora.dropout,
+                            target_modules=cfg.lora.target_modules, include_mlp=cfg.lora.include_mlp, device=device)
+        if cfg.gradient_checkpointing:
+            enable_gradient_checkpointing(model, cfg.gradient_checkpointing_mode)
+        secure = cfg.secure_noise if cfg.secure_noise is not None else cfg.dp_seed is None
+        if state and "secure_noise" not in cfg.model_fields_set:  # a resume keeps the run's noise source
+            secure = bool(state["engine"]["config"].get("secure_noise", False))
+        engine = DPStep(model, DPConfig(dp=plan.dp, max_grad_norm=cfg.max_grad_norm,
+                                        noise_multiplier=plan.noise_multiplier if plan.dp else 0.0,
+                                        expected_batch_size=plan.sample_rate * n_units,
+                                        privacy_unit=cfg.privacy_unit, seed=cfg.dp_seed, secure_noise=secure and plan.dp))
+        if cfg.micro_batch_size == "auto":
+            cfg = cfg.model_copy(update={"micro_batch_size": auto_micro_batch_size(
+                model, engine, max_length=cfg.max_length, vocab=len(tok), device=device,
+                upper=max(1, math.ceil(plan.sample_rate * len(data.examples) * 2)))})
+            log(f"micro_batch_size: auto -> {cfg.micro_batch_size}")
+        sampler = PoissonSampler(len(data.examples), plan.sample_rate, cfg.micro_batch_size,
+                                 seed=cfg.dp_seed, user_ids=users, num_steps=plan.steps)
+        params = list(lora_parameters(model).values())
+        opt = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, plan.steps, cfg.warmup_steps, cfg.lr_schedule))
+        # Under DP the training loss is an un-noised function of the sampled records (membership is
+        # readable from it), so it is neither computed nor released unless explicitly asked for.
+        track_train_loss = not plan.dp or cfg.log_train_loss
+        curves: dict[str, list] = {"val_loss": [], "epsilon": []}
+        if track_train_loss:
+            curves["train_loss"] = []
+        if state:
+            model.load_state_dict(state["lora"], strict=False)
+            opt.load_state_dict(state["optimizer"]); sched.load_state_dict(state["scheduler"])  # noqa: E702
+            sampler.load_state_dict(state["sampler"]); engine.load_state_dict(state["engine"])  # noqa: E702
+            restore_rng_state(state["rng"])
+            curves = state["curves"]
+        resumed_from = [*state.get("resumed_from", []), sampler.step] if state else []
 
-    model = attach_lora(model, r=cfg.lora.r, alpha=cfg.lora.alpha, dropout=cfg.lora.dropout,
-                        target_modules=cfg.lora.target_modules, include_mlp=cfg.lora.include_mlp, device=device)
-    if cfg.gradient_checkpointing:
-        enable_gradient_checkpointing(model, cfg.gradient_checkpointing_mode)
-    secure = cfg.secure_noise if cfg.secure_noise is not None else cfg.dp_seed is None
-    if state and "secure_noise" not in cfg.model_fields_set:  # a resume keeps the run's noise source
-        secure = bool(state["engine"]["config"].get("secure_noise", False))
-    engine = DPStep(model, DPConfig(dp=plan.dp, max_grad_norm=cfg.max_grad_norm,
-                                    noise_multiplier=plan.noise_multiplier if plan.dp else 0.0,
-                                    expected_batch_size=plan.sample_rate * n_units,
-                                    privacy_unit=cfg.privacy_unit, seed=cfg.dp_seed, secure_noise=secure and plan.dp))
-    if cfg.micro_batch_size == "auto":
-        cfg = cfg.model_copy(update={"micro_batch_size": auto_micro_batch_size(
-            model, engine, max_length=cfg.max_length, vocab=len(tok), device=device,
-            upper=max(1, math.ceil(plan.sample_rate * len(data.examples) * 2)))})
-        log(f"micro_batch_size: auto -> {cfg.micro_batch_size}")
-    sampler = PoissonSampler(len(data.examples), plan.sample_rate, cfg.micro_batch_size,
-                             seed=cfg.dp_seed, user_ids=users, num_steps=plan.steps)
-    params = list(lora_parameters(model).values())
-    opt = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, plan.steps, cfg.warmup_steps, cfg.lr_schedule))
-    # Under DP the training loss is an un-noised function of the sampled records (membership is
-    # readable from it), so it is neither computed nor released unless explicitly asked for.
-    track_train_loss = not plan.dp or cfg.log_train_loss
-    curves: dict[str, list] = {"val_loss": [], "epsilon": []}
-    if track_train_loss:
-        curves["train_loss"] = []
-    if state:
-        model.load_state_dict(state["lora"], strict=False)
-        opt.load_state_dict(state["optimizer"]); sched.load_state_dict(state["scheduler"])  # noqa: E702
-        sampler.load_state_dict(state["sampler"]); engine.load_state_dict(state["engine"])  # noqa: E702
-        restore_rng_state(state["rng"])
-        curves = state["curves"]
-    resumed_from = [*state.get("resumed_from", []), sampler.step] if state else []
-
-    eps_at = dict(get_accountant(cfg.accountant).epsilon_curve(
-        [MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)], plan.delta, 20)) if plan.dp else {}
-    steps_per_epoch = max(1, round(1 / plan.sample_rate))
-    eval_every = cfg.eval_every or steps_per_epoch
-    pad = tok.pad_token_id
-    if val and not state:  # step 0: the base model (LoRA B starts at zero), the reference for every later value
-        curves["val_loss"].append([0, evaluate(model, val.examples, pad, device, cfg.micro_batch_size)])
-    model.train()  # from_pretrained returns eval mode; LoRA dropout and checkpointing act in train mode only
-    scaler = LossScaler() if cfg.dtype == "fp16" else None
-    first_step, t0, window = sampler.step, time.perf_counter(), []
-    before = snapshot_lora(model)
+        eps_at = dict(get_accountant(cfg.accountant).epsilon_curve(
+            [MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)], plan.delta, 20)) if plan.dp else {}
+        steps_per_epoch = max(1, round(1 / plan.sample_rate))
+        eval_every = cfg.eval_every or steps_per_epoch
+        pad = tok.pad_token_id
+        if val and not state:  # step 0: the base model (LoRA B starts at zero), the reference for every later value
+            curves["val_loss"].append([0, evaluate(model, val.examples, pad, device, cfg.micro_batch_size)])
+        model.train()  # from_pretrained returns eval mode; LoRA dropout and checkpointing act in train mode only
+        scaler = LossScaler() if cfg.dtype == "fp16" else None
+        first_step, t0, window = sampler.step, time.perf_counter(), []
+        before = snapshot_lora(model)
+    except BaseException:
+        _abort_unstarted(ledger, run_id, resumed_run)
+        raise
     status = "failed"
     committed_total = 0
     try:

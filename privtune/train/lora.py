@@ -79,6 +79,20 @@ def default_target_modules(model: nn.Module, include_mlp: bool = False) -> list[
     return attn + (_MLP_TARGETS[family] if include_mlp else [])
 
 
+def check_target_names(model: nn.Module, targets: list[str]) -> None:
+    """Every listed target must name a module of ``model`` (PEFT's rule: the whole name or its
+    last dotted parts). PEFT itself fails only when *none* matches, with a traceback, and quietly
+    adapts the rest when one of several is misspelt ("v_porj"): the run then trains fewer
+    layers than the config says."""
+    names = [n for n, _ in model.named_modules() if n]
+    missing = [t for t in targets if not any(n == t or n.endswith("." + t) for n in names)]
+    if missing:
+        linear = sorted({n.rsplit(".", 1)[-1] for n, m in model.named_modules() if isinstance(m, nn.Linear)}
+                        | {n.rsplit(".", 1)[-1] for n, m in model.named_modules() if type(m).__name__ == "Conv1D"})
+        raise ConfigError(f"lora.target_modules: {', '.join(map(repr, missing))} {'matches' if len(missing) == 1 else 'match'} no module of this model; "
+                          f"its linear layers are named: {', '.join(linear)}")
+
+
 def attach_lora(
     model: nn.Module,
     *,
@@ -99,6 +113,8 @@ def attach_lora(
         model = model.to(device)  # before get_peft_model, see module docstring
     auto = target_modules in (None, "auto", ["auto"])  # ["auto"]: what `--lora-target-modules auto` parses to
     targets = default_target_modules(model, include_mlp) if auto else target_modules
+    if not auto and isinstance(targets, list):
+        check_target_names(model, targets)
     config = LoraConfig(
         r=r,
         lora_alpha=alpha,

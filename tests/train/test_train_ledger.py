@@ -93,3 +93,21 @@ def test_explain_reads_a_real_run(tiny_llama_dir, data, tmp_path):
     assert facts["dp"] and facts["dataset"]["runs"] == 2 and facts["dataset"]["this_run"]["committed_steps"] == 2
     assert facts["dataset"]["spent_epsilon"] > privacy["epsilon"]  # both runs composed
     assert "PROTECTED: one training record" in render(facts)
+
+
+def test_a_run_failing_before_its_first_step_releases_its_reservation(tiny_llama_dir, data, tmp_path):
+    # A misspelt LoRA target used to end in PEFT's traceback with the run left 'running' (its
+    # planned steps reserved against the budget until `ledger finish-run`); a second misspelt name
+    # beside a right one was adapted silently.
+    from privtune.errors import ConfigError
+
+    for targets, missing in ((["q_porj"], "'q_porj' matches"), (["q_proj", "v_porj"], "'v_porj' matches")):
+        with pytest.raises(ConfigError, match=f"{missing} no module of this model; its linear layers .*v_proj"):
+            train(_cfg(tiny_llama_dir, data, tmp_path / "bad", lora={"target_modules": targets}), log=lambda m: None)
+    with Ledger.open(tmp_path / "ledger.sqlite") as led:
+        (d,) = led.datasets()
+        runs = led.history(d.fingerprint)
+        assert [(r.status, r.committed_steps) for r in runs] == [("aborted", 0), ("aborted", 0)]
+    done = train(_cfg(tiny_llama_dir, data, tmp_path / "ok", lora={"target_modules": ["q_proj", "v_proj"]}),
+                 log=lambda m: None)
+    assert (tmp_path / "ok" / "adapter").exists() and done["dataset_fingerprint"] == d.fingerprint
