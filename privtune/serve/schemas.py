@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from privtune.io.records import message_text
 
@@ -19,8 +19,9 @@ class ChatMessage(BaseModel):
     @field_validator("role", mode="before")
     @classmethod
     def _developer_is_system(cls, v: Any) -> Any:
-        # OpenAI's newer clients send "developer" for what older ones call "system".
-        return "system" if v == "developer" else v
+        # OpenAI's newer clients send "developer" for what older ones call "system"; "function"
+        # is the tool result of the deprecated function-calling API.
+        return {"developer": "system", "function": "tool"}.get(v, v) if isinstance(v, str) else v
 
     @field_validator("content", mode="before")
     @classmethod
@@ -78,6 +79,18 @@ class _GenerationFields(BaseModel):
     tool_choice: Any = None
     function_call: Any = None
     response_format: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_default(cls, data: Any) -> Any:
+        """An explicit null means "the default" (OpenAI's reading: clients such as LiteLLM and
+        the Vercel AI SDK send ``"temperature": null``); it was a 400 for every field whose
+        default is not null."""
+        if isinstance(data, dict):
+            fields = cls.model_fields
+            return {k: v for k, v in data.items()
+                    if not (v is None and k in fields and fields[k].default is not None)}
+        return data
 
     def stop_list(self) -> list[str]:
         if self.stop is None:

@@ -113,3 +113,20 @@ def test_upstream_forwards_only_what_was_asked():
     assert not {"presence_penalty", "frequency_penalty", "top_k", "min_p", "repetition_penalty"} & set(plain)
     assert asked["presence_penalty"] == 0.3 and asked["top_k"] == 5 and asked["repetition_penalty"] == 1.1
     assert "frequency_penalty" not in asked
+
+
+def test_explicit_nulls_mean_the_defaults_and_function_turns_are_tool_turns(make_gateway):
+    # LiteLLM / the Vercel AI SDK send "temperature": null, "n": null ...: each was a 400.
+    gw = make_gateway()
+    key = role_keys(gw)["user"]
+    nulls = {k: None for k in ("temperature", "top_p", "n", "stream", "stop", "seed", "presence_penalty",
+                               "frequency_penalty", "max_tokens", "stream_options", "top_k", "logprobs",
+                               "response_format", "tools", "tool_choice")}
+    turn = [{"role": "user", "content": "hi"}, {"role": "function", "name": "f", "content": "42"}]
+    with TestClient(gw.app) as c:
+        r = c.post("/v1/chat/completions", headers=bearer(key), json={**CHAT, **nulls, "max_tokens": 3})
+        p = c.post("/v1/completions", headers=bearer(key), json={**PROMPT, **nulls, "echo": None, "suffix": None})
+        f = c.post("/v1/chat/completions", headers=bearer(key), json={**CHAT, "messages": turn})
+        m = c.post("/v1/chat/completions", headers=bearer(key), json={**CHAT, "model": None})
+    assert r.status_code == p.status_code == f.status_code == 200, (r.text, p.text, f.text)
+    assert m.status_code == 400 and m.json()["error"]["param"] == "model"
