@@ -137,11 +137,38 @@ def text_fields(
     raise InputError(f"no text field found; the record has {sorted(record)}", path=path, line=line, hint=hint)
 
 
+# Keys of one message in chat exports: OpenAI role/content, ShareGPT from/value, and what
+# support-desk and messenger exports use (speaker/text, author/message, sender/body).
+ROLE_KEYS = ("role", "from", "speaker", "author", "sender")
+CONTENT_KEYS = ("content", "value", "text", "message", "body")
+
+
+def message_keys(message: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The (role key, content key) a message dict uses, each None when it has none. A key whose
+    value is an object (ChatGPT's ``author: {role: ...}``) is no role; ``text``, ``message`` and
+    ``body`` are a message's content only beside a role (alone, ``[{"text": ...}]`` is a list
+    of records, an API export's ``data``, not one conversation)."""
+    role = next((k for k in ROLE_KEYS if isinstance(message.get(k), str)), None)
+    content = next((k for k in CONTENT_KEYS if k in message and (role is not None or k in ("content", "value"))),
+                   None)
+    return role, content
+
+
+def chat_list_key(record: dict[str, Any]) -> str | None:
+    """The top-level key of a list of messages that all carry a role and a content key
+    (``conversation: [{speaker, text}]``), else None."""
+    for key, value in record.items():
+        if (isinstance(value, list) and value and all(isinstance(m, dict) for m in value)
+                and all(None not in message_keys(m) for m in value)):
+            return key
+    return None
+
+
 def _list_fields(name: str, items: list[Any]) -> list[tuple[str, str]]:
     out = []
     for i, m in enumerate(items):
         if isinstance(m, dict):
-            key = "content" if "content" in m else "value" if "value" in m else None
+            key = message_keys(m)[1]
             if key and isinstance(m[key], str):
                 out.append((f"{name}[{i}].{key}", m[key]))
         elif isinstance(m, str):
@@ -155,7 +182,7 @@ def _width(text: str) -> int:
 
 def _is_message_list(value: Any) -> bool:
     return (isinstance(value, list) and bool(value)
-            and all(isinstance(m, dict) and ("content" in m or "value" in m) for m in value))
+            and all(isinstance(m, dict) and message_keys(m)[1] is not None for m in value))
 
 
 def content_fields(record: dict[str, Any]) -> list[tuple[str, str]]:

@@ -37,7 +37,18 @@ import torch
 
 from privtune.errors import ConfigError, InputError
 from privtune.io.readers import Rejected, iter_records
-from privtune.io.records import NonTextPart, RecordShape, detect_shape, get_field, message_text, text_fields
+from privtune.io.records import (
+    CONTENT_KEYS,
+    ROLE_KEYS,
+    NonTextPart,
+    RecordShape,
+    chat_list_key,
+    detect_shape,
+    get_field,
+    message_keys,
+    message_text,
+    text_fields,
+)
 from privtune.train.encoding import IGNORE_INDEX, LossOn, Message, _Skip, control_token_pattern, encode_record
 
 __all__ = ["IGNORE_INDEX", "Example", "LoadedData", "Message", "collate", "encode_record", "fingerprint_text",
@@ -45,8 +56,11 @@ __all__ = ["IGNORE_INDEX", "Example", "LoadedData", "Message", "collate", "encod
 
 ROLE_ALIASES: dict[str, str] = {
     "system": "system", "user": "user", "human": "user", "assistant": "assistant", "gpt": "assistant",
-    "model": "assistant", "bot": "assistant", "chatgpt": "assistant", "tool": "tool", "function": "tool",
-    "observation": "tool", "ipython": "tool",
+    "model": "assistant", "bot": "assistant", "chatgpt": "assistant", "ai": "assistant", "tool": "tool",
+    "function": "tool", "observation": "tool", "ipython": "tool",
+    # support-desk exports: the customer asks, the agent answers (the model learns the agent's side)
+    "customer": "user", "client": "user", "客户": "user", "顾客": "user", "用户": "user",
+    "agent": "assistant", "客服": "assistant", "助手": "assistant",
 }
 PAIRS: tuple[tuple[str, str, str | None], ...] = (
     ("prompt", "completion", None), ("prompt", "response", None), ("question", "answer", None),
@@ -111,16 +125,17 @@ def _messages_from_list(items: Any, name: str, loc: dict[str, Any]) -> list[Mess
     for i, m in enumerate(items):
         if not isinstance(m, dict):
             raise InputError(f"message is {type(m).__name__}, expected an object", field=f"{name}[{i}]", **loc)
-        role_key = "role" if "role" in m else "from" if "from" in m else None
-        content_key = "content" if "content" in m else "value" if "value" in m else None
+        role_key, content_key = message_keys(m)
         if role_key is None or content_key is None:
-            raise InputError("message needs role/content (or from/value)", field=f"{name}[{i}]", **loc)
+            raise InputError(f"message needs a role ({'/'.join(ROLE_KEYS)}) and a content "
+                             f"({'/'.join(CONTENT_KEYS)}) key", field=f"{name}[{i}]", **loc)
         raw_role = m[role_key]
         role = ROLE_ALIASES.get(raw_role.strip().lower()) if isinstance(raw_role, str) else None
         if role is None:
             # The role value itself is not echoed: it is part of the (possibly sensitive) data.
             raise InputError("unknown role", field=f"{name}[{i}].{role_key}", **loc,
-                             hint=f"supported roles: {', '.join(sorted(ROLE_ALIASES))}")
+                             hint=f"supported roles: {', '.join(sorted(ROLE_ALIASES))}; rename the others "
+                                  "(e.g. with jq) to user or assistant")
         # content=None is how OpenAI exports assistant tool-call turns: treat it as empty.
         out.append((role, _content_text(m[content_key], f"{name}[{i}].{content_key}", loc)))
     return out
@@ -175,7 +190,14 @@ def _normalise(record: dict[str, Any], fields: Sequence[str] | Mapping[str, Any]
             ctx = _text(record.get(extra), extra, loc, optional=True) if extra else ""
             return _pair(_join([record[p], ctx]), record[a]), ""
     # text_fields raises the InputError (listing the record's keys) when nothing usable is there.
-    return None, _join([t for _, t in text_fields(record, None, **loc)])
+    document = _join([t for _, t in text_fields(record, None, **loc)])
+    key = chat_list_key(record)
+    if key is not None:
+        # A message list under another name (conversation: [{speaker, text}]) is a chat, so the
+        # loss stays on the answers; it trained as one document (the customer's turns
+        # supervised too). The document still decides the fingerprint, as it did before.
+        return _messages_from_list(record[key], key, loc), document
+    return None, document
 
 
 def _safe_get(record: dict[str, Any], path: str) -> Any:
@@ -191,7 +213,7 @@ def fingerprint_text(messages: list[Message] | None, document: str) -> str:
     def norm(s: str) -> str:
         return unicodedata.normalize("NFC", s.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
-    if messages is None:
+    if messages is None or document:  # a chat found by shape alone keeps its earlier, document fingerprint
         return norm(document)
     return "\n".join(f"{role}: {norm(content)}" for role, content in messages)
 

@@ -230,3 +230,16 @@ def test_plain_text_is_one_record_per_line(tmp_path):
     wide = tmp_path / "notes"
     wide.write_text("第一行\nsecond line\n", encoding="utf-16")
     assert [i.data["text"] for i in _items(wide, fmt="text", encoding="utf-16")] == ["第一行", "second line"]
+
+
+def test_support_desk_message_lists_are_found_by_content():
+    # speaker/text and author/message lists were "no text field found": the whole export rejected
+    from privtune.io.records import chat_list_key, content_fields
+
+    rec = {"id": 7, "dialogue": [{"speaker": "客户", "text": "我是王小明"}, {"speaker": "客服", "text": None},
+                                 {"author": "agent", "message": "call 415-555-0199"}]}
+    assert text_fields(rec) == content_fields(rec) == [("dialogue[0].text", "我是王小明"),
+                                                       ("dialogue[2].message", "call 415-555-0199")]
+    assert chat_list_key(rec) == "dialogue"
+    assert chat_list_key({"data": [{"text": "a"}, {"text": "b"}]}) is None  # no roles: records, not a chat
+    assert chat_list_key({"m": [{"author": {"role": "user"}, "content": "x"}]}) is None  # ChatGPT's object author
