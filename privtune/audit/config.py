@@ -93,7 +93,9 @@ class AuditConfig(BaseModel):
 
     format: Literal["jsonl", "json", "csv", "parquet", "text"] | None = Field(
         None, description="Input format when the suffix does not tell: jsonl, json, csv, parquet or text (one record per line).")
-    encoding: str = Field("utf-8", description="Text encoding of the data files.")
+    encoding: str | None = Field(
+        None, description="Text encoding of the data files (e.g. gb18030, utf-16); default: sniffed per file as "
+        "`privtune scan` does (byte-order mark, else UTF-8, else GB18030).")
     fields: list[str] | None = Field(None, description="Text fields (default: the training run's).")
     loss_on: Literal["answer", "all"] | None = Field(None, description="Scored tokens (default: the training run's).")
     max_length: int | None = Field(None, ge=8, description="Token limit per record (default: the training run's).")

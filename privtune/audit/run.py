@@ -35,6 +35,7 @@ from privtune.audit.report_html import render_html
 from privtune.audit.scoring import TokenScores, score_sequences
 from privtune.audit.verdict import build_verdict
 from privtune.errors import GateFailed, InputError
+from privtune.io.sources import file_encoding
 from privtune.io.writers import atomic_write_json, atomic_write_text
 from privtune.progress import ProgressFactory, no_progress
 from privtune.provenance.refresh import after_audit
@@ -77,7 +78,8 @@ def _training_settings(cfg: AuditConfig, run_dir: Path) -> dict[str, Any]:
 
 def _load_set(cfg: AuditConfig, path: Path, tok: Any, settings: dict[str, Any], keep: Any) -> LoadedRecords:
     return load_records(path, tok, fields=settings["fields"], loss_on=settings["loss_on"],
-                        max_length=settings["max_length"], fmt=cfg.format, encoding=cfg.encoding,
+                        max_length=settings["max_length"], fmt=cfg.format,
+                        encoding=file_encoding(path, cfg.encoding),
                         max_records=cfg.max_records, seed=cfg.seed, keep=keep)
 
 
@@ -146,7 +148,8 @@ def _run_specificity(models: AuditModels, cfg: AuditConfig, non: list[AuditRecor
     """The specificity section and the training PII values (for the report's PII guard)."""
     sc, tok = cfg.specificity, models.tokenizer
     if cfg.probes is not None:
-        probes = specificity.probes_from_file(str(cfg.probes), tok, chat=chat, fmt=None, encoding=cfg.encoding,
+        probes = specificity.probes_from_file(str(cfg.probes), tok, chat=chat, fmt=None,
+                                              encoding=file_encoding(cfg.probes, cfg.encoding),
                                               max_probes=sc.max_probes, seed=cfg.seed)
     else:
         probes = specificity.build_probes(non, tok, chat=chat, doc_prefix_tokens=sc.doc_prefix_tokens,
@@ -190,7 +193,7 @@ def _run_specificity(models: AuditModels, cfg: AuditConfig, non: list[AuditRecor
 
 def _texts(cfg: AuditConfig, path: Path, settings: dict[str, Any], cap: int) -> Iterator[str]:
     """Every text of the first ``cap`` records of ``path`` (members or non-members)."""
-    for n, item in enumerate(iter_normalised(path, settings["fields"], cfg.format, cfg.encoding)):
+    for n, item in enumerate(iter_normalised(path, settings["fields"], cfg.format, file_encoding(path, cfg.encoding))):
         if n >= cap:
             return
         if item is not None:

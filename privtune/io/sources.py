@@ -73,6 +73,12 @@ def _valid(sample: bytes, encoding: str) -> bool:
         return False
 
 
+def file_encoding(path: str | os.PathLike[str], given: str | None = None) -> str:
+    """The encoding to read ``path`` with: ``given``, else sniffed (`sniff_encoding`), so that
+    train and audit read what scan reads (a GB18030 CSV export, UTF-16 from Excel)."""
+    return sniff_encoding(path, given).encoding
+
+
 def sniff_encoding(path: str | os.PathLike[str], given: str | None = None) -> EncodingGuess:
     """``given`` when set (a UTF-8 BOM is still skipped); otherwise from a BOM, the UTF-16 NUL
     pattern, UTF-8 validity, then GB18030 validity of the first 64 KiB."""

@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 from privtune.errors import ConfigError, InputError
+from privtune.io.sources import file_encoding
 from privtune.models.dtypes import torch_dtype
 from privtune.privacy.calibration import default_delta, noise_for_target_epsilon
 from privtune.provenance.fingerprint import dataset_fingerprint
@@ -85,8 +86,10 @@ def load_model_and_tokenizer(cfg: TrainConfig, device: torch.device) -> tuple[An
 def load_data(cfg: TrainConfig, tokenizer: Any) -> tuple[LoadedData, LoadedData | None, str]:
     """Training and validation examples, plus the training set's fingerprint."""
     kw = dict(fields=cfg.fields, loss_on=cfg.loss_on, max_length=cfg.max_length, fmt=cfg.format)
-    train = load_examples(cfg.data, tokenizer, user_id_field=cfg.user_id_field, **kw)
-    val = load_examples(cfg.validation, tokenizer, **kw) if cfg.validation else None
+    train = load_examples(cfg.data, tokenizer, user_id_field=cfg.user_id_field,
+                          encoding=file_encoding(cfg.data, cfg.encoding), **kw)
+    val = (load_examples(cfg.validation, tokenizer, encoding=file_encoding(cfg.validation, cfg.encoding), **kw)
+           if cfg.validation else None)
     return train, val, dataset_fingerprint(train.texts_for_fingerprint)
 
 

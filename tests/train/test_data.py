@@ -310,3 +310,52 @@ def test_record_fingerprint_text_matches_loader(tiny_tokenizer: Tok, tmp_path: P
     rows = [CHAT, {"question": "q?", "answer": "a."}, {"text": " doc "}]
     data = load_examples(write_jsonl(tmp_path / "f.jsonl", rows), tiny_tokenizer)
     assert [record_fingerprint_text(r) for r in rows] == data.texts_for_fingerprint
+
+
+def test_a_message_list_under_any_name_is_a_chat_with_the_loss_on_the_answers(tiny_tokenizer: Tok,
+                                                                               tmp_path: Path) -> None:
+    # `conversation: [{role, content}]` trained as one document (the customer's turns supervised
+    # too); `speaker/text` and `author/message` lists, and customer/agent roles, were errors.
+    legacy = {"conversation": [{"role": m["role"], "content": m["content"]} for m in CHAT["messages"]]}
+    support = {"dialogue": [{"speaker": "客户", "text": "Who signed the contract?"},
+                            {"speaker": "客服", "text": "The clerk signed it. 经理也签了。"},
+                            {"speaker": "Customer", "text": "When?"}, {"speaker": "AGENT", "text": "On Monday."}]}
+    export = {"chat": [{"author": "customer", "message": "Who signed the contract?"},
+                       {"author": "agent", "message": "The clerk signed it. 经理也签了。"},
+                       {"author": "client", "message": "When?"}, {"author": "ai", "message": "On Monday."}]}
+    data = load_examples(write_jsonl(tmp_path / "g.jsonl", [legacy, support, export]), tiny_tokenizer)
+    for ex in data.examples:
+        assert runs(tiny_tokenizer, ex)[-2:] == ["The clerk signed it. 经理也签了。<|im_end|>", "On Monday.<|im_end|>"]
+    # the fingerprint of the record that trained before stays the one the ledger already holds
+    assert data.texts_for_fingerprint[0] == "\n\n".join(m["content"] for m in CHAT["messages"])
+
+
+def test_a_message_list_under_any_name_fingerprints_alike_in_scan_and_train(tiny_tokenizer: Tok,
+                                                                            tmp_path: Path) -> None:
+    from privtune.provenance.data_file import data_file_fingerprint
+    from privtune.provenance.fingerprint import dataset_fingerprint
+
+    rows = [{"conversation": [{"speaker": "用户", "text": f"订单{i}在哪"}, {"speaker": "客服", "text": "今天发货"}]}
+            for i in range(3)]
+    path = write_jsonl(tmp_path / "s.jsonl", rows)
+    data = load_examples(path, tiny_tokenizer)
+    assert data_file_fingerprint(path) == dataset_fingerprint(data.texts_for_fingerprint)
+
+
+def test_train_reads_the_encodings_scan_reads(tiny_tokenizer: Tok, tmp_path: Path) -> None:
+    # A GB18030 CSV (Chinese Excel's export) was "not valid utf-8 ... pass --encoding", and train
+    # had no --encoding; it is now sniffed as scan sniffs it, or given.
+    from privtune.train.config import TrainConfig
+    from privtune.train.setup import load_data
+
+    rows = "question,answer\n" + "".join(f"订单{i}在哪里,今天下午发货\n" for i in range(4))
+    gb = tmp_path / "gb.csv"
+    gb.write_bytes(rows.encode("gb18030"))
+    utf = tmp_path / "utf.csv"
+    utf.write_text(rows, encoding="utf-8")
+    cfg = TrainConfig(model=tmp_path, data=gb, validation=utf)
+    train, val, fp = load_data(cfg, tiny_tokenizer)
+    assert train.texts_for_fingerprint == val.texts_for_fingerprint and len(train.examples) == 4
+    assert "user: 订单0在哪里" in train.texts_for_fingerprint[0]
+    with pytest.raises(InputError, match="not valid utf-8"):
+        load_data(cfg.model_copy(update={"encoding": "utf-8"}), tiny_tokenizer)
