@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -128,6 +129,22 @@ def server_implementations() -> tuple[str, str]:
     return http_impl, loop_impl
 
 
+def startup_notes(cfg: Any, gw: Any) -> list[str]:
+    """What a first start should say: the guards in force and, with no usable key, that every
+    request will be refused and how to make a key (a fresh server answered only 401s, silently)."""
+    modes = {"*": cfg.pii.output, **cfg.pii.output_by_role}
+    pii = ", ".join(f"{role} {mode}" if role != "*" else mode for role, mode in modes.items())
+    marked = getattr(gw.backend, "watermark", None) is not None
+    notes = [f"guards: output PII {pii}; input PII {cfg.pii.input}; watermark "
+             + ("on" if marked else "off" + (" (upstream backend: no logits)" if cfg.upstream else ""))]
+    now = time.time()
+    store = re.sub(r"//[^/@]*@", "//", cfg.auth.key_store)  # a postgresql:// URL's password stays off the console
+    if not any(k.active(now) for k in gw.store.list()) and cfg.auth.jwt_secret_file is None and not cfg.auth.jwt_public_keys:
+        notes.append(f"[yellow]warning:[/yellow] no active API key in {store}: every request will be "
+                     f"refused (401); create one with `privtune keys create --name NAME --key-store {store}`")
+    return notes
+
+
 def run_server(cfg) -> None:  # type: ignore[no-untyped-def]
     import uvicorn
 
@@ -144,6 +161,8 @@ def run_server(cfg) -> None:  # type: ignore[no-untyped-def]
     http_impl, loop_impl = server_implementations()
     console.print(f"privtune serve: {scheme}://{cfg.host}:{cfg.port} (model {app.state.gateway.backend.model_id}; "
                   f"uvicorn http={http_impl} loop={loop_impl})")
+    for line in startup_notes(cfg, app.state.gateway):
+        console.print(line)
     # access_log off: it would log full client addresses regardless of audit_log.client_address;
     # the audit log is the access log. log_config None keeps our logging setup.
     uvicorn.run(app, host=cfg.host, port=cfg.port, ssl_certfile=str(cfg.ssl_certfile) if cfg.ssl_certfile else None,

@@ -130,3 +130,16 @@ def test_explicit_nulls_mean_the_defaults_and_function_turns_are_tool_turns(make
         m = c.post("/v1/chat/completions", headers=bearer(key), json={**CHAT, "model": None})
     assert r.status_code == p.status_code == f.status_code == 200, (r.text, p.text, f.text)
     assert m.status_code == 400 and m.json()["error"]["param"] == "model"
+
+
+def test_startup_says_the_guards_and_warns_when_no_key_can_get_in(make_gateway):
+    from privtune.serve.cli import startup_notes
+
+    gw = make_gateway(pii={"output": "redact", "output_by_role": {"auditor": "mask"}})
+    cfg = gw.cfg.model_copy(update={"auth": gw.cfg.auth.model_copy(
+        update={"key_store": "postgresql://svc:hunter2@db.internal/keys"})})
+    notes = startup_notes(cfg, gw)
+    assert notes[0] == "guards: output PII redact, auditor mask; input PII off; watermark off"
+    assert "no active API key in postgresql://db.internal/keys" in notes[1] and "hunter2" not in "".join(notes)
+    role_keys(gw)
+    assert len(startup_notes(cfg, gw)) == 1
