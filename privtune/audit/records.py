@@ -16,6 +16,7 @@ first N, so a file sorted by date or customer still yields a representative audi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 from collections.abc import Callable, Iterator, Sequence
@@ -62,6 +63,13 @@ class LoadedRecords:
     skipped: int  # parsed but unusable (no supervised tokens, bad structure, ...)
     rejected: int  # unparseable lines
     fingerprint: str  # `dataset_fingerprint` of the whole file, comparable with privacy.json's
+    text_hashes: frozenset[bytes] = frozenset()  # `text_hash` of every well-formed record
+
+
+def text_hash(messages: list[Message] | None, document: str) -> bytes:
+    """A short digest of a record's canonical text (`fingerprint_text`): the same record in two
+    files, whatever their shapes or line order, has the same one."""
+    return hashlib.blake2b(fingerprint_text(messages, document).encode("utf-8"), digest_size=16).digest()
 
 
 def iter_normalised(path: str | os.PathLike[str], fields: Any = None, fmt: str | None = None,
@@ -94,6 +102,7 @@ def load_records(path: str | os.PathLike[str], tokenizer: Any, *, fields: Any = 
     controls = control_token_pattern(tokenizer)
     sample: list[AuditRecord] = []
     counts = {"seen": 0, "skipped": 0, "rejected": 0, "usable": 0}
+    hashes: set[bytes] = set()
 
     def fingerprint_texts() -> Iterator[str]:
         for item in iter_normalised(path, fields, fmt, encoding):
@@ -102,7 +111,9 @@ def load_records(path: str | os.PathLike[str], tokenizer: Any, *, fields: Any = 
                 continue
             counts["seen"] += 1
             index, messages, document = item
-            yield fingerprint_text(messages, document)
+            text = fingerprint_text(messages, document)
+            hashes.add(hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest())
+            yield text
             if keep is not None and not keep(messages, document):
                 counts["skipped"] += 1
                 continue
@@ -126,7 +137,8 @@ def load_records(path: str | os.PathLike[str], tokenizer: Any, *, fields: Any = 
         raise InputError(f"no usable records ({counts['seen']} parsed, {counts['skipped']} skipped, "
                          f"{counts['rejected']} unparseable)", path=str(path))
     sample.sort(key=lambda r: r.index)
-    return LoadedRecords(sample, counts["seen"], counts["skipped"], counts["rejected"], fingerprint)
+    return LoadedRecords(sample, counts["seen"], counts["skipped"], counts["rejected"], fingerprint,
+                         frozenset(hashes))
 
 
 def encode_text(tokenizer: Any, text: str, *, offsets: bool = False) -> tuple[list[int], list[tuple[int, int]] | None]:

@@ -29,7 +29,7 @@ from privtune.audit import canary_audit, extraction, gates, mia, specificity
 from privtune.audit.config import AuditConfig
 from privtune.audit.generation import Decoding, end_token_ids
 from privtune.audit.models import AuditModels, base_scope, load_models
-from privtune.audit.records import AuditRecord, LoadedRecords, iter_normalised, load_records
+from privtune.audit.records import AuditRecord, LoadedRecords, iter_normalised, load_records, text_hash
 from privtune.audit.report import null_section, redact, skeleton
 from privtune.audit.report_html import render_html
 from privtune.audit.scoring import TokenScores, score_sequences
@@ -201,6 +201,21 @@ def _texts(cfg: AuditConfig, path: Path, settings: dict[str, Any], cap: int) -> 
             yield from ([document] if messages is None else [c for _, c in messages if c])
 
 
+def _held_out(non: LoadedRecords, mem: LoadedRecords, path: Path, log: Callable[[str], None]) -> list[AuditRecord]:
+    """The non-member records that are not also members. An audit handed the training data as
+    its non-members compared the data with itself: MIA AUC 0.5, a PASS that proves nothing. Mostly
+    shared sets are refused; a few shared records (a duplicate across the split) are dropped."""
+    kept = [r for r in non.records if text_hash(r.messages, r.document) not in mem.text_hashes]
+    shared = len(non.records) - len(kept)
+    if shared * 2 > len(non.records):
+        raise InputError(f"{shared} of {len(non.records)} non-member records are also in the members file",
+                         path=str(path), hint="pass held-out records from the same distribution that the adapter "
+                                              "never trained on: membership inference compares the two sets")
+    if shared:
+        log(f"WARNING: {shared} non-member record(s) also in the members file left out of the non-members")
+    return kept
+
+
 def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Callable[[str], None] = print,
               *, raise_on_gate: bool = True) -> AuditResult:
     """Run every audit step and write report.json and report.html.
@@ -230,7 +245,7 @@ def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Ca
     mem_loaded = _load_set(cfg, cfg.members, tok, settings, not_canary if key else None)
     non_loaded = _load_set(cfg, cfg.nonmembers, tok, settings, None)
     mem_fp = mem_loaded.fingerprint
-    mem, non = mem_loaded.records, non_loaded.records
+    mem, non = mem_loaded.records, _held_out(non_loaded, mem_loaded, cfg.nonmembers, log)
     chat = any(r.messages is not None for r in mem)
     log(f"audit: {len(mem)} members, {len(non)} non-members (loss_on={settings['loss_on']})")
     timing["load_s"] = round(time.perf_counter() - t0, 2)
@@ -295,7 +310,8 @@ def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Ca
         "members": {"seen": mem_loaded.seen, "used": len(mem), "skipped": mem_loaded.skipped,
                     "rejected": mem_loaded.rejected, "fingerprint": mem_fp},
         "nonmembers": {"seen": non_loaded.seen, "used": len(non), "skipped": non_loaded.skipped,
-                       "rejected": non_loaded.rejected},
+                       "rejected": non_loaded.rejected,
+                       "dropped_as_members": len(non_loaded.records) - len(non)},
         "members_match_training_fingerprint": fp_match,
         "settings": settings,
     }

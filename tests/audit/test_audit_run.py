@@ -248,3 +248,22 @@ def test_dp_run_stays_within_its_claim_and_a_false_claim_is_caught(tiny_llama_di
     assert dp["epsilon"]["claimed"] == pytest.approx(json.loads((dp_run / "privacy.json").read_text())["epsilon"])
     assert dp["epsilon"]["empirical_lower_bound"] <= dp["epsilon"]["claimed"]
     assert dp["epsilon"]["exceeds_claim"] is False and dp["data"]["members_match_training_fingerprint"] is True
+
+
+def test_training_data_as_non_members_is_refused_and_shared_records_are_dropped(tiny_llama_dir, corpus,
+                                                                                 base_equal_run, tmp_path):
+    # Members passed again as non-members gave MIA AUC 0.5 and a PASS that compared the data with itself.
+    from privtune.errors import InputError
+
+    cfg = dict(base=tiny_llama_dir, adapter=base_equal_run, members=corpus["train"], device="cpu",
+               skip=["extraction", "specificity", "canaries"], mia={"bootstrap": 20})
+    with pytest.raises(InputError, match="non-member records are also in the members file"):
+        run_audit(AuditConfig(**cfg, nonmembers=corpus["members_raw"], out=tmp_path / "a"), log=lambda m: None)
+    # one member record among the non-members (its line shuffled to the end): left out, counted, warned
+    mixed = corpus["non"].read_text(encoding="utf-8") + corpus["members_raw"].read_text(encoding="utf-8").splitlines()[2]
+    logs: list[str] = []
+    r = run_audit(AuditConfig(**cfg, nonmembers=_write(tmp_path / "mixed.jsonl", [json.loads(x) for x in
+                                                                                    mixed.splitlines()]),
+                              out=tmp_path / "b"), log=logs.append).report
+    assert r["data"]["nonmembers"]["dropped_as_members"] == 1 and r["data"]["nonmembers"]["used"] == 16
+    assert any("1 non-member record(s) also in the members file" in m for m in logs)
