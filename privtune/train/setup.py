@@ -167,6 +167,12 @@ def output_paths(out: Path) -> dict[str, Path]:
     }
 
 
+def shared_records(train: LoadedData, val: LoadedData) -> int:
+    """Validation records whose canonical text is also a training record's."""
+    seen = set(train.texts_for_fingerprint)
+    return sum(t in seen for t in val.texts_for_fingerprint)
+
+
 def describe_data(data: LoadedData, max_length: int) -> tuple[str, bool]:
     """One console line on what was read and dropped (counts, reasons, line numbers; never text).
     The flag says whether anything was dropped, so the caller can print it as a warning."""

@@ -359,3 +359,12 @@ def test_train_reads_the_encodings_scan_reads(tiny_tokenizer: Tok, tmp_path: Pat
     assert "user: 订单0在哪里" in train.texts_for_fingerprint[0]
     with pytest.raises(InputError, match="not valid utf-8"):
         load_data(cfg.model_copy(update={"encoding": "utf-8"}), tiny_tokenizer)
+
+
+def test_validation_records_shared_with_training_are_counted(tiny_tokenizer: Tok, tmp_path: Path) -> None:
+    from privtune.train.setup import shared_records
+
+    rows = [{"text": f"line {i}"} for i in range(5)]
+    train = load_examples(write_jsonl(tmp_path / "t.jsonl", rows), tiny_tokenizer)
+    val = load_examples(write_jsonl(tmp_path / "v.jsonl", [rows[3], {"text": "new"}, rows[0]]), tiny_tokenizer)
+    assert shared_records(train, val) == 2 and shared_records(val, val) == 3
