@@ -10,6 +10,7 @@ from typing import NamedTuple
 from privtune.scan.entities import ENTITY_TYPES, STRUCTURED_TYPES, Span
 from privtune.scan.registry import REGISTRY, Recognizer
 from privtune.scan.triggers import LiteralGroup, TriggerTest, literal_language, trigger_test
+from privtune.scan.views import decoded_view, needs_view, raw_bounds
 
 DEFAULT_MIN_SCORE = 0.5
 _SEP = "\n"
@@ -83,6 +84,15 @@ class Analyzer:
         return plan
 
     def analyze(self, text: str) -> list[Span]:
+        if not text:
+            return []
+        if needs_view(text):  # no-break spaces, zero-width, HTML/percent escapes
+            view, starts, ends = decoded_view(text)
+            return [Span(*raw_bounds(starts, ends, s.start, s.end), s.type, s.score, s.detector)
+                    for s in self._analyze_plain(view)]
+        return self._analyze_plain(text)
+
+    def _analyze_plain(self, text: str) -> list[Span]:
         if not text:
             return []
         plan = self._plan or self._build_plan()

@@ -12,6 +12,7 @@ from privtune.scan.anonymize.operators import MIN_MATERIAL, hmac_token, mask, re
 from privtune.scan.anonymize.policy import AnonymizationPolicy
 from privtune.scan.anonymize.surrogates import LANGUAGE_TYPES, PSEUDONYM_VERSIONS, cn_given_surrogate, surrogate
 from privtune.scan.entities import ENTITY_TYPES, Span
+from privtune.scan.views import decoded_view, needs_view
 
 DEFAULT_CACHE_SIZE = 65_536
 _LETTER = re.compile(r"[^\W\d_]")
@@ -75,6 +76,8 @@ class Anonymizer:
             return value
         if op == "redact":
             return redact(entity_type)
+        if needs_view(value):  # as read (`views`): 王小明 percent-encoded is 王小明
+            value = decoded_view(value)[0]
         if op == "mask":
             return mask(value)
         lang = ""

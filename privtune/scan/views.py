@@ -1,0 +1,93 @@
+"""Text as a reader sees it, with a map back to the raw offsets.
+
+Exports from web tools and copy-paste carry PII the detectors cannot see as written: a phone
+number spaced with no-break spaces (``138\\u00a01234\\u00a05678``, the usual French and Word
+formatting) or non-breaking hyphens, an e-mail or a number inside HTML character references
+(``jane.doe&#64;example.com``, ``138&nbsp;1234&nbsp;5678``), a name percent-encoded in a URL
+query (``name=%E7%8E%8B%E5%B0%8F%E6%98%8E``), a zero-width space pasted into an ID number.
+`decoded_view` gives the text with those undone: zero-width and bidi-control characters
+dropped, no-break and figure spaces as spaces, hyphen variants as ``-``, HTML character
+references and percent-encoded UTF-8 decoded. The analyzer detects on the view and maps each
+span back, so a replacement covers the raw characters (the whole ``&#64;``, the zero-width
+space inside the number).
+
+`needs_view` is the cheap test that decides: plain text takes no other path.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_DROPPED = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_SPACES = "\u00a0\u2007\u202f"
+_HYPHENS = "\u2010-\u2012\u2212"  # not the en dash: prose ("London \u2013 Paris"), not numbers
+HIDDEN = re.compile(
+    rf"[{_DROPPED}]+|[{_SPACES}]|[{_HYPHENS}]"
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+    r"|(?:%[0-9A-Fa-f]{2})+"
+)
+# One character class: what every HIDDEN match starts with. A class scan is ~15x cheaper than
+# HIDDEN's alternation on text holding none (0.6 vs 9 µs per demo record), the common case.
+_MAYBE = re.compile(rf"[{_DROPPED}{_SPACES}{_HYPHENS}&%]")
+_ONE_CHAR = {**{c: " " for c in _SPACES}, "\u2010": "-", "\u2011": "-", "\u2012": "-",
+             "\u2212": "-"}
+
+
+def needs_view(text: str) -> bool:
+    """Whether ``text`` holds anything `decoded_view` would change."""
+    return _MAYBE.search(text) is not None and HIDDEN.search(text) is not None
+
+
+def _decoded(token: str) -> str | None:
+    """What one matched token reads as; None to keep it as written."""
+    first = token[0]
+    if first == "&":
+        out = html.unescape(token)
+        return None if out == token else "".join(_ONE_CHAR.get(c, c) for c in out)
+    if first == "%":
+        try:
+            out = bytes.fromhex(token.replace("%", "")).decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # not UTF-8 ("100%AB", a binary blob): left as written
+        return out if out.isprintable() else None
+    if first in _ONE_CHAR:
+        return _ONE_CHAR[first]
+    return ""  # zero-width / bidi controls
+
+
+def decoded_view(text: str) -> tuple[str, list[int], list[int]]:
+    """``(view, starts, ends)``: view character i comes from ``text[starts[i]:ends[i]]``."""
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for m in HIDDEN.finditer(text):
+        a, b = m.span()
+        if a > pos:
+            parts.append(text[pos:a])
+            starts.extend(range(pos, a))
+            ends.extend(range(pos + 1, a + 1))
+        out = _decoded(m.group())
+        if out is None:
+            out, one_each = m.group(), True
+        else:
+            one_each = False
+        parts.append(out)
+        if one_each:
+            starts.extend(range(a, b))
+            ends.extend(range(a + 1, b + 1))
+        else:
+            starts.extend([a] * len(out))
+            ends.extend([b] * len(out))
+        pos = b
+    if pos < len(text):
+        parts.append(text[pos:])
+        starts.extend(range(pos, len(text)))
+        ends.extend(range(pos + 1, len(text) + 1))
+    return "".join(parts), starts, ends
+
+
+def raw_bounds(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int]:
+    """The raw ``[start, end)`` of view span ``[start, end)`` (``end > start``)."""
+    return starts[start], ends[end - 1]
