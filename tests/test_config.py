@@ -102,10 +102,11 @@ def test_scan_output_named_like_another_format_is_refused_before_scanning(tmp_pa
 
     data = tmp_path / "d.jsonl"
     data.write_text(_json.dumps({"text": "call 415-555-0123"}) + "\n")
-    for bad in ("clean.csv", "clean.parquet", "clean"):
+    for bad, why in (("clean.csv", "CSV output needs a CSV input"), ("clean.parquet", "does not end in .jsonl"),
+                     ("clean", "does not end in .jsonl")):
         res = CliRunner().invoke(app, ["scan", str(data), "--out", str(tmp_path / bad), "-q"])
         msg = str(res.exception)
-        assert isinstance(res.exception, ConfigError) and "--out" in msg and "does not end in .jsonl" in msg, msg
+        assert isinstance(res.exception, ConfigError) and "--out" in msg and why in msg, msg
         assert not (tmp_path / bad).exists()
     res = CliRunner().invoke(app, ["scan", str(data), "--out", str(tmp_path / "clean.jsonl.gz")])
     assert res.exit_code == 0, res.output

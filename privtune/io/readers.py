@@ -351,6 +351,13 @@ def _iter_csv(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
 CSV_DELIMITERS = (",", ";", "\t", "|")
 
 
+def csv_file_delimiter(path: str | os.PathLike[str], encoding: str) -> str:
+    """`csv_delimiter` of the header line of the CSV file at ``path``."""
+    codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+    with io.TextIOWrapper(open_binary(Path(path)), encoding=codec, errors="replace", newline="") as stream:
+        return csv_delimiter(stream.readline())
+
+
 def csv_delimiter(header: str) -> str:
     """The delimiter a CSV header line uses: whichever of ``, ; TAB |`` occurs most outside
     quotes (comma on a tie or when none does). Spreadsheet exports in much of Europe use ";"

@@ -5,6 +5,7 @@ A Ctrl-C or crash therefore leaves either the old file or the complete new one, 
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import json
@@ -77,18 +78,26 @@ def jsonl_line(obj: Any) -> str:
     return _JSONL_ENCODER.encode(obj) + "\n"
 
 
+def _plain_name(path: str | os.PathLike[str]) -> str:
+    name = Path(path).name.lower()
+    for suffix in (".gz", ".zst"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def is_csv_output(path: str | os.PathLike[str]) -> bool:
+    """A ``.csv`` / ``.tsv`` name (optionally .gz/.zst): the cleaned records are written as CSV."""
+    return _plain_name(path).endswith((".csv", ".tsv"))
+
+
 def jsonl_output_problem(path: str | os.PathLike[str]) -> str | None:
     """Why ``path`` cannot name a JSONL output, or None.
 
     The readers choose the format from the suffix, so a JSONL file named ``.csv``, ``.parquet``
     or with no suffix would be misread by the next stage (or by the dataset fingerprint).
     """
-    name = Path(path).name.lower()
-    for suffix in (".gz", ".zst"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-            break
-    if name.endswith(JSONL_SUFFIXES):
+    if _plain_name(path).endswith(JSONL_SUFFIXES):
         return None
     return (f"'{Path(path).name}' does not end in .jsonl: this output is JSON lines, and the next stage "
             "reads a file by its suffix (use .jsonl, .ndjson or .json, optionally with .gz or .zst)")
@@ -147,3 +156,28 @@ class JsonlWriter:
             # file (GzipFile never closes a fileobj it was given; the zstd writer has closefd=False).
             self._layers[1].close()
         self._atomic.__exit__(exc_type, exc, tb)
+
+
+class CsvRecordWriter(JsonlWriter):
+    """Flat records (a CSV input's rows) as CSV, the header from the first record, values as
+    written (``None`` empty); compressed like `JsonlWriter` by the name. ``bom`` starts the file
+    with a UTF-8 byte-order mark, as the input had one (Excel reads UTF-8 by it)."""
+
+    def __init__(self, path: str | os.PathLike[str], delimiter: str = ",", bom: bool = False) -> None:
+        super().__init__(path)
+        self.delimiter, self.bom = delimiter, bom
+        self._csv: Any = None
+        self._columns: list[str] | None = None
+
+    def write(self, obj: Any) -> None:
+        assert self._fh is not None
+        if self._csv is None:
+            if self.bom:
+                self._fh.write("\ufeff")
+            self._columns = list(obj)
+            self._csv = csv.writer(self._fh, delimiter=self.delimiter, lineterminator="\n")
+            self._csv.writerow(self._columns)
+        if list(obj) != self._columns:  # a CSV input's rows share its header: a bug, not user data
+            raise ValueError(f"record {self.count + 1} has other columns than the first; CSV needs one header")
+        self._csv.writerow(["" if v is None else v for v in obj.values()])
+        self.count += 1

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from privtune.config import yaml_off
+from privtune.errors import PrivtuneError
 from privtune.scan.entities import ENTITY_TYPES
 from privtune.scan.ner.backends import NerBackendConfig
 
@@ -37,8 +38,8 @@ class ScanConfig(BaseModel):
         "a whole subtree by its prefix); every other string or long number in a record is scanned.",
     )
     out: Path | None = Field(
-        None, description="Cleaned JSONL output (record structure preserved); .jsonl, .ndjson or .json, "
-        "optionally .gz/.zst (written compressed)."
+        None, description="Cleaned output (record structure preserved): JSONL (.jsonl, .ndjson or .json), or "
+        "CSV (.csv / .tsv) when the input is CSV; optionally .gz/.zst (written compressed)."
     )
     report: Path | None = Field(
         None, description="Report path: .json (manifest), or .html (also writes the .json beside it)."
@@ -119,11 +120,13 @@ class ScanConfig(BaseModel):
 
     @field_validator("out", "findings", "rejects")
     @classmethod
-    def _jsonl_name(cls, v: Path | None) -> Path | None:
+    def _jsonl_name(cls, v: Path | None, info: ValidationInfo) -> Path | None:
         """Refused before any work: a misnamed output would be misread by the next stage."""
-        from privtune.io.writers import jsonl_output_problem
+        from privtune.io.writers import is_csv_output, jsonl_output_problem
 
         problem = None if v is None else jsonl_output_problem(v)
+        if problem and info.field_name == "out" and is_csv_output(v):
+            problem = None  # checked against the input format in _csv_out_needs_csv_in
         if problem:
             raise ValueError(problem)
         return v
@@ -139,6 +142,25 @@ class ScanConfig(BaseModel):
         from privtune.scan.side_fields import dotted
 
         return [dotted(p.strip()) for item in v for p in str(item).split(",") if p.strip()]
+
+    @model_validator(mode="after")
+    def _csv_out_needs_csv_in(self) -> "ScanConfig":
+        """CSV out holds flat rows: only a CSV input's records are sure to be (a JSONL record's
+        lists and objects have no CSV form)."""
+        from privtune.io.readers import detect_format
+        from privtune.io.writers import is_csv_output
+
+        if self.out is not None and is_csv_output(self.out):
+            fmt = self.format
+            if fmt is None:
+                try:
+                    fmt = detect_format(self.input)
+                except PrivtuneError:
+                    fmt = None
+            if fmt != "csv":
+                raise ValueError(f"--out {self.out.name}: CSV output needs a CSV input (this one is "
+                                 f"{fmt or 'not CSV'}); name the output .jsonl")
+        return self
 
     @model_validator(mode="after")
     def _distinct_paths(self) -> "ScanConfig":

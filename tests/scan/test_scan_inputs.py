@@ -110,3 +110,23 @@ def test_cli_exits_non_zero_with_reasons_and_hint_when_all_records_are_rejected(
                          "--max-rejected", "100%", "-q"], capture_output=True, text=True,
                         env={**__import__("os").environ, "PRIVTUNE_SCAN_KEY": KEY})
     assert ok.returncode == 0, ok.stderr
+
+
+def test_a_csv_input_can_be_written_back_as_csv(tmp_path):
+    # `--out clean.csv` was refused (only JSON lines were written); an Excel user scanning a
+    # CSV export gets a CSV back: the same columns, delimiter and byte-order mark, rows as the
+    # JSONL output holds them, quoted line breaks and delimiters intact.
+    src = tmp_path / "export.csv"
+    src.write_bytes("\ufeffid;客户;note\r\n1;王小明;\"call me\r\non 13812345678; thanks\"\r\n2;John Carter;x\r\n"
+                    .encode("utf-8"))
+    as_jsonl = [r for r in _scan(tmp_path, src)[1]]
+    res = run_scan(ScanConfig(input=src, out=tmp_path / "clean.csv"))
+    raw = (tmp_path / "clean.csv").read_bytes()
+    assert raw.startswith("\ufeffid;客户;note\n".encode()) and PHONE.encode() not in raw and "王小明".encode() not in raw
+    from privtune.io.readers import iter_records
+
+    assert [r.data for r in iter_records(tmp_path / "clean.csv")] == as_jsonl and res.report["counts"]["records_out"] == 2
+    run_scan(ScanConfig(input=src, out=tmp_path / "clean.tsv"))
+    assert (tmp_path / "clean.tsv").read_text(encoding="utf-8-sig").splitlines()[0] == "id\t客户\tnote"
+    with pytest.raises(ValueError, match="CSV output needs a CSV input"):
+        ScanConfig(input=tmp_path / "o.jsonl", out=tmp_path / "again.csv")
