@@ -55,9 +55,21 @@ class SpanDecoder:
         self._first = np.array([self.tag_b, self.tag_s], dtype=np.int64).T.copy()
         self._last = np.array([self.tag_e, self.tag_s], dtype=np.int64).T.copy()
         self._adjacent = np.array(self.adjacent, dtype=np.float64)
-        from privtune.scan.ner.kernels import decode_spans  # numba: imported with the model only
+        from privtune.scan.ner.kernels import decode_spans, spans_over  # numba: imported with the model only
 
         self._decode = decode_spans
+        self._spans_over = spans_over
+
+    def spans_over(
+        self, gains: np.ndarray, typ: int, lengths: tuple[int, int], min_gain: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every ``typ`` span with a length in ``lengths`` (inclusive, >= 2) whose gain over all-O
+        is at least ``min_gain``, chosen or not, in a string decoded alone (``gains`` of shape
+        ``(n, 4K)``): arrays of starts, ends and gains, each gain what the decoder adds up for
+        that span."""
+        return self._spans_over(
+            gains, typ, self.bias, self.no_left, self.no_right, self.const, lengths[0], lengths[1], min_gain
+        )  # fmt: skip
 
     def spans(self, emissions: np.ndarray) -> list[Cand]:
         """The Viterbi path's entity spans, each with its gain (its score over all-O)."""

@@ -331,3 +331,57 @@ def decode_spans(  # noqa: PLR0913, PLR0912, PLR0915 (one pass over the decoder'
         c = chosen[r - 1 - i]
         out_s[i], out_e[i], out_t[i], out_g[i] = cs[c], ce[c], ct[c], cg[c]
     return out_s, out_e, out_t, out_g
+
+
+@njit(cache=True, nogil=True)
+def spans_over(  # noqa: PLR0913 (the decoder's arrays, as decode_spans takes them)
+    gains: np.ndarray,
+    typ: int,
+    bias: np.ndarray,
+    no_left: np.ndarray,
+    no_right: np.ndarray,
+    const: np.ndarray,
+    min_len: int,
+    max_len: int,
+    min_gain: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every ``typ`` span of ``min_len`` .. ``max_len`` (>= 2) characters whose gain over all-O
+    is at least ``min_gain``, chosen by the decoder or not, in a string decoded alone:
+    (start, end, gain) arrays. The gain is what :func:`decode_spans` adds up for the span."""
+    n = gains.shape[0]
+    rb, ri, re_ = 4 * typ, 4 * typ + 1, 4 * typ + 2
+    first = np.empty(n, dtype=np.float64)
+    inner = np.empty(n, dtype=np.float64)
+    last = np.empty(n, dtype=np.float64)
+    for p in range(n):
+        first[p] = np.float64(gains[p, rb]) + bias[rb, 0]
+        inner[p] = np.float64(gains[p, ri]) + bias[ri, 0]
+        last[p] = np.float64(gains[p, re_]) + bias[re_, 0]
+    if n > 0:
+        first[0] -= no_left[rb]
+        inner[0] -= no_left[ri]
+        last[0] -= no_left[re_]
+        first[n - 1] -= no_right[rb]
+        inner[n - 1] -= no_right[ri]
+        last[n - 1] -= no_right[re_]
+    # Preallocated, not lists: a reflected list costs more per call than the loop itself.
+    cs = np.empty(n * max_len, dtype=np.int64)
+    ce = np.empty(n * max_len, dtype=np.int64)
+    cg = np.empty(n * max_len, dtype=np.float64)
+    k = 0
+    for s in range(n):
+        mid = 0.0
+        for length in range(2, max_len + 1):
+            e = s + length
+            if e > n:
+                break
+            if length > 2:
+                mid += inner[e - 2]
+            if length >= min_len:
+                g = first[s] + last[e - 1] + mid + const[length - 1, typ]
+                if g >= min_gain:
+                    cs[k] = s
+                    ce[k] = e
+                    cg[k] = g
+                    k += 1
+    return cs[:k], ce[:k], cg[:k]
