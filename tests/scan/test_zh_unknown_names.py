@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import math
 
-import numpy as np
 import pytest
 
 from privtune.errors import ConfigError
@@ -78,13 +77,15 @@ def test_spans_over_gives_the_decoders_gain() -> None:
     text = "我刚刚看到周韵泽发的微博"
     raw = [(s, e, g) for s, e, t, g in tagger.raw_spans(text) if t == "PERSON"]
     assert raw
-    starts, ends, gains = tagger.decoder.spans_over(tagger.gains(text), 0, (2, 4), -math.inf)
-    found = {(s, e): g for s, e, g in zip(starts.tolist(), ends.tolist(), gains.tolist())}
+    every = tagger.decoder.spans_over(tagger.gains(text), 0, (2, 4), -math.inf)
+    n = len(text)
+    assert len(every) == (n - 1) + (n - 2) + (n - 3)  # every span of 2-4 characters
+    found = {(s, e): g for s, e, _, g in every}
     for s, e, g in raw:
         assert found[(s, e)] == pytest.approx(g, abs=1e-3)
     # and the minimum gain filters
-    starts2, _, gains2 = tagger.decoder.spans_over(tagger.gains(text), 0, (2, 4), 0.0)
-    assert len(starts2) < len(starts) and np.all(gains2 >= 0.0)
+    positive = tagger.decoder.spans_over(tagger.gains(text), 0, (2, 4), 0.0)
+    assert 0 < len(positive) < len(every) and all(g >= 0.0 for *_, g in positive)
 
 
 def test_bad_word_list_is_a_config_error(tmp_path) -> None:
@@ -96,3 +97,12 @@ def test_bad_word_list_is_a_config_error(tmp_path) -> None:
         fh.write("王\t100\n")
     with pytest.raises(ConfigError, match="total"):
         zu.WordList(no_total)
+
+
+def test_a_crf_name_under_the_cut_off_is_taken_over() -> None:
+    tagger = get_tagger()
+    text = "哎牛嘉懿说得好"
+    raw = [(s, e, tagger.calibration[t].score(g)) for s, e, t, g in tagger.raw_spans(text) if t == "PERSON"]
+    assert raw and all(0.25 <= score < 0.5 for *_, score in raw)  # the CRF alone: dropped by the analyzer
+    persons = [(text[s.start : s.end], s.detector) for s in tagger.tag(text) if s.type == "PERSON"]
+    assert persons == [("牛嘉懿", zu.UNKNOWN_DETECTOR)]

@@ -59,17 +59,24 @@ class SpanDecoder:
 
         self._decode = decode_spans
         self._spans_over = spans_over
+        self._type_tables: dict[int, np.ndarray] = {}
+        self._over_buf = np.empty((256, 3), dtype=np.float64)
 
-    def spans_over(
-        self, gains: np.ndarray, typ: int, lengths: tuple[int, int], min_gain: float
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def spans_over(self, gains: np.ndarray, typ: int, lengths: tuple[int, int], min_gain: float) -> list[Cand]:
         """Every ``typ`` span with a length in ``lengths`` (inclusive, >= 2) whose gain over all-O
         is at least ``min_gain``, chosen or not, in a string decoded alone (``gains`` of shape
-        ``(n, 4K)``): arrays of starts, ends and gains, each gain what the decoder adds up for
-        that span."""
-        return self._spans_over(
-            gains, typ, self.bias, self.no_left, self.no_right, self.const, lengths[0], lengths[1], min_gain
-        )  # fmt: skip
+        ``(n, 4K)``): what the decoder adds up for each such span."""
+        tables = self._type_tables.get(typ)
+        if tables is None:
+            cols = slice(4 * typ, 4 * typ + 3)  # B, I, E
+            parts = (self.bias[cols, 0], self.no_left[cols], self.no_right[cols], self.const[:, typ])
+            tables = self._type_tables[typ] = np.ascontiguousarray(np.concatenate(parts), dtype=np.float64)
+        longest = min(lengths[1], self.max_len)
+        rows = gains.shape[0] * longest
+        if self._over_buf.shape[0] < rows:  # one buffer per decoder, grown as needed
+            self._over_buf = np.empty((max(rows, 2 * self._over_buf.shape[0]), 3), dtype=np.float64)
+        k = self._spans_over(gains, typ, tables, lengths[0], longest, min_gain, self._over_buf)
+        return [(int(s), int(e), typ, g) for s, e, g in self._over_buf[:k].tolist()]
 
     def spans(self, emissions: np.ndarray) -> list[Cand]:
         """The Viterbi path's entity spans, each with its gain (its score over all-O)."""

@@ -334,40 +334,33 @@ def decode_spans(  # noqa: PLR0913, PLR0912, PLR0915 (one pass over the decoder'
 
 
 @njit(cache=True, nogil=True)
-def spans_over(  # noqa: PLR0913 (the decoder's arrays, as decode_spans takes them)
-    gains: np.ndarray,
-    typ: int,
-    bias: np.ndarray,
-    no_left: np.ndarray,
-    no_right: np.ndarray,
-    const: np.ndarray,
-    min_len: int,
-    max_len: int,
-    min_gain: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def spans_over(
+    gains: np.ndarray, typ: int, tables: np.ndarray, min_len: int, max_len: int, min_gain: float, out: np.ndarray
+) -> int:
     """Every ``typ`` span of ``min_len`` .. ``max_len`` (>= 2) characters whose gain over all-O
-    is at least ``min_gain``, chosen by the decoder or not, in a string decoded alone:
-    (start, end, gain) arrays. The gain is what :func:`decode_spans` adds up for the span."""
+    is at least ``min_gain``, chosen by the decoder or not, in a string decoded alone: written
+    as (start, end, gain) rows of ``out`` (at least ``n * max_len`` rows), their number
+    returned; a caller's buffer, as returning new arrays costs more per call than the loop.
+    The gain is what :func:`decode_spans` adds up for the span.
+    ``tables`` (one array: fewer arguments to type-check per call) holds, for ``typ``'s B, I
+    and E tags, the decoder's ``bias`` (0-2), ``no_left`` (3-5) and ``no_right`` (6-8), then
+    its length constants ``const[:, typ]`` (9 on)."""
     n = gains.shape[0]
-    rb, ri, re_ = 4 * typ, 4 * typ + 1, 4 * typ + 2
+    rb = 4 * typ
     first = np.empty(n, dtype=np.float64)
     inner = np.empty(n, dtype=np.float64)
     last = np.empty(n, dtype=np.float64)
     for p in range(n):
-        first[p] = np.float64(gains[p, rb]) + bias[rb, 0]
-        inner[p] = np.float64(gains[p, ri]) + bias[ri, 0]
-        last[p] = np.float64(gains[p, re_]) + bias[re_, 0]
+        first[p] = np.float64(gains[p, rb]) + tables[0]
+        inner[p] = np.float64(gains[p, rb + 1]) + tables[1]
+        last[p] = np.float64(gains[p, rb + 2]) + tables[2]
     if n > 0:
-        first[0] -= no_left[rb]
-        inner[0] -= no_left[ri]
-        last[0] -= no_left[re_]
-        first[n - 1] -= no_right[rb]
-        inner[n - 1] -= no_right[ri]
-        last[n - 1] -= no_right[re_]
-    # Preallocated, not lists: a reflected list costs more per call than the loop itself.
-    cs = np.empty(n * max_len, dtype=np.int64)
-    ce = np.empty(n * max_len, dtype=np.int64)
-    cg = np.empty(n * max_len, dtype=np.float64)
+        first[0] -= tables[3]
+        inner[0] -= tables[4]
+        last[0] -= tables[5]
+        first[n - 1] -= tables[6]
+        inner[n - 1] -= tables[7]
+        last[n - 1] -= tables[8]
     k = 0
     for s in range(n):
         mid = 0.0
@@ -378,10 +371,10 @@ def spans_over(  # noqa: PLR0913 (the decoder's arrays, as decode_spans takes th
             if length > 2:
                 mid += inner[e - 2]
             if length >= min_len:
-                g = first[s] + last[e - 1] + mid + const[length - 1, typ]
+                g = first[s] + last[e - 1] + mid + tables[8 + length]
                 if g >= min_gain:
-                    cs[k] = s
-                    ce[k] = e
-                    cg[k] = g
+                    out[k, 0] = s
+                    out[k, 1] = e
+                    out[k, 2] = g
                     k += 1
-    return cs[:k], ce[:k], cg[:k]
+    return k

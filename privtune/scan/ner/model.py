@@ -33,6 +33,7 @@ TYPES: tuple[str, ...] = ("PERSON", "ADDRESS", "ORGANIZATION")
 TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{t}" for t in TYPES for p in "BIES")
 DETECTORS: dict[str, str] = {t: f"zh_{t.lower()}_model" for t in TYPES}
 TITLE_DETECTOR = "zh_person_title"
+_SURE = 0.5  # the calibrated F1-best cut-off: the analyzer's default min_score
 TITLE_SCORE = 0.7  # a candidate: the CRF's surer PERSON spans win overlaps, and wider ones widen it
 _SPACE = re.compile(r"\s+")
 _NPAD = features.RADIUS
@@ -183,11 +184,16 @@ class ZhTagger:
             spans = [s for s in spans if s.type == "PERSON" or not any(s.start < e and b < s.end for b, e in names)]
             spans += [Span(b, e, "PERSON", TITLE_SCORE, TITLE_DETECTOR) for b, e in names]
             spans.sort(key=lambda s: s.start)
-        # 《陆毅曹芙嘉《: a name the CRF half believes, left over by a word segmentation.
-        unknown = unknown_names(text, [(s.start, s.end) for s in spans], self._person_candidates(regions))
+        # 《陆毅曹芙嘉《: a name the CRF half believes, left over by a word segmentation. A PERSON
+        # span of its own under the 0.5 cut-off is such a half belief too, not a found name.
+        unsure = [s for s in spans if s.type == "PERSON" and s.score < _SURE]
+        taken = [(s.start, s.end) for s in spans if not (s.type == "PERSON" and s.score < _SURE)]
+        unknown = unknown_names(text, taken, self._person_candidates(regions))
         # Only names the CRF's own span conventions keep as they are (no 王总, no 张莉收).
         unknown = [(b, e) for b, e in unknown if _person_bounds(text, b, e) == (b, e)]
         if unknown:
+            if unsure:
+                spans = [s for s in spans if not (s in unsure and any(s.start < e and b < s.end for b, e in unknown))]
             spans += [Span(b, e, "PERSON", UNKNOWN_SCORE, UNKNOWN_DETECTOR) for b, e in unknown]
             spans.sort(key=lambda s: s.start)
         return spans
@@ -199,15 +205,11 @@ class ZhTagger:
         cal = self.calibration["PERSON"]
         p = zh_unknown_names.MIN_CRF_SCORE
         min_gain = cal.threshold + math.log(p / (1.0 - p)) / cal.slope  # score(min_gain) == p
-        out = []
-        for offset, gains in regions:
-            starts, ends, span_gains = self.decoder.spans_over(gains, 0, (2, 4), min_gain)
-            if len(starts):
-                out += [
-                    (offset + s, offset + e, cal.score(g))
-                    for s, e, g in zip(starts.tolist(), ends.tolist(), span_gains.tolist())
-                ]
-        return out
+        return [
+            (offset + s, offset + e, cal.score(g))
+            for offset, gains in regions
+            for s, e, _, g in self.decoder.spans_over(gains, 0, (2, 4), min_gain)
+        ]
 
     def raw_spans(self, text: str) -> list[tuple[int, int, str, float]]:
         """``(start, end, type, gain)`` before calibration (the calibration is fitted on these)."""
