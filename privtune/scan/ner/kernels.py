@@ -347,31 +347,35 @@ def spans_over(
     its length constants ``const[:, typ]`` (9 on)."""
     n = gains.shape[0]
     rb = 4 * typ
-    first = np.empty(n, dtype=np.float64)
-    inner = np.empty(n, dtype=np.float64)
-    last = np.empty(n, dtype=np.float64)
-    for p in range(n):
-        first[p] = np.float64(gains[p, rb]) + tables[0]
-        inner[p] = np.float64(gains[p, rb + 1]) + tables[1]
-        last[p] = np.float64(gains[p, rb + 2]) + tables[2]
-    if n > 0:
-        first[0] -= tables[3]
-        inner[0] -= tables[4]
-        last[0] -= tables[5]
-        first[n - 1] -= tables[6]
-        inner[n - 1] -= tables[7]
-        last[n - 1] -= tables[8]
     k = 0
+    # No scratch arrays (an allocation costs about what the loop does on a chat line): each
+    # tag's score is read with its bias, and the first / last position's corrections, inline.
     for s in range(n):
+        first = np.float64(gains[s, rb]) + tables[0]
+        if s == 0:
+            first -= tables[3]
+        if s == n - 1:
+            first -= tables[6]
         mid = 0.0
         for length in range(2, max_len + 1):
             e = s + length
             if e > n:
                 break
             if length > 2:
-                mid += inner[e - 2]
+                q = e - 2
+                inner = np.float64(gains[q, rb + 1]) + tables[1]
+                if q == 0:
+                    inner -= tables[4]
+                if q == n - 1:
+                    inner -= tables[7]
+                mid += inner
             if length >= min_len:
-                g = first[s] + last[e - 1] + mid + tables[8 + length]
+                last = np.float64(gains[e - 1, rb + 2]) + tables[2]
+                if e - 1 == 0:
+                    last -= tables[5]
+                if e - 1 == n - 1:
+                    last -= tables[8]
+                g = first + last + mid + tables[8 + length]
                 if g >= min_gain:
                     out[k, 0] = s
                     out[k, 1] = e

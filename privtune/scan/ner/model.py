@@ -186,8 +186,12 @@ class ZhTagger:
             spans.sort(key=lambda s: s.start)
         # 《陆毅曹芙嘉《: a name the CRF half believes, left over by a word segmentation. A PERSON
         # span of its own under the 0.5 cut-off is such a half belief too, not a found name.
-        unsure = [s for s in spans if s.type == "PERSON" and s.score < _SURE]
-        taken = [(s.start, s.end) for s in spans if not (s.type == "PERSON" and s.score < _SURE)]
+        unsure, taken = [], []
+        for s in spans:
+            if s.type == "PERSON" and s.score < _SURE:
+                unsure.append(s)
+            else:
+                taken.append((s.start, s.end))
         unknown = unknown_names(text, taken, self._person_candidates(regions))
         # Only names the CRF's own span conventions keep as they are (no 王总, no 张莉收).
         unknown = [(b, e) for b, e in unknown if _person_bounds(text, b, e) == (b, e)]
@@ -199,14 +203,15 @@ class ZhTagger:
         return spans
 
     def _person_candidates(self, regions: list[tuple[int, np.ndarray]]) -> list[tuple[int, int, float]]:
-        """``(start, end, score)`` of every PERSON span of 2-4 characters, chosen by the decoder
-        or not, that the calibrated CRF scores at ``zh_unknown_names.MIN_CRF_SCORE`` or more;
-        ``regions`` are ``(offset, gains)`` of the tagged stretches, from :meth:`_decode`."""
+        """``(start, end, gain)`` of every PERSON span of 2-4 characters, chosen by the decoder
+        or not, that the calibrated CRF scores at ``zh_unknown_names.MIN_CRF_SCORE`` or more
+        (the gain orders them as the score does); ``regions`` are ``(offset, gains)`` of the
+        tagged stretches, from :meth:`_decode`."""
         cal = self.calibration["PERSON"]
         p = zh_unknown_names.MIN_CRF_SCORE
         min_gain = cal.threshold + math.log(p / (1.0 - p)) / cal.slope  # score(min_gain) == p
         return [
-            (offset + s, offset + e, cal.score(g))
+            (offset + s, offset + e, g)
             for offset, gains in regions
             for s, e, _, g in self.decoder.spans_over(gains, 0, (2, 4), min_gain)
         ]

@@ -125,10 +125,10 @@ def get_words() -> WordList:
 
 
 def candidates(text: str, taken: list[tuple[int, int]], scored: list[tuple[int, int, float]]) -> list[tuple[float, int, int]]:
-    """``(score, start, end)`` of the ``scored`` spans shaped as a surname + 1-2 Han given-name
-    characters and clear of the ``taken`` spans."""
+    """``(weight, start, end)`` of the ``scored`` spans shaped as a surname + 1-2 Han
+    given-name characters and clear of the ``taken`` spans."""
     out = []
-    for start, end, score in scored:
+    for start, end, weight in scored:
         if text[start : start + 2] in ZH_COMPOUND_SURNAMES:
             given = end - start - 2
         elif text[start] in SURNAMES:
@@ -140,7 +140,7 @@ def candidates(text: str, taken: list[tuple[int, int]], scored: list[tuple[int, 
         if any(c in _NOT_GIVEN for c in text[end - given : end]):
             continue
         if not any(s < end and start < e for s, e in taken):
-            out.append((score, start, end))
+            out.append((weight, start, end))
     return out
 
 
@@ -158,8 +158,9 @@ def in_unknown_run(text: str, start: int, end: int, words: WordList) -> bool:
 
 def unknown_names(text: str, taken: list[tuple[int, int]], scored: list[tuple[int, int, float]]) -> list[tuple[int, int]]:
     """The names this rule adds to ``text`` (see the module docstring): ``scored`` are the
-    ``(start, end, score)`` of the spans the CRF scores as a name at :data:`MIN_CRF_SCORE` or
-    more, ``taken`` the spans already found."""
+    ``(start, end, weight)`` of the spans the CRF scores as a name at :data:`MIN_CRF_SCORE` or
+    more, the weight ordering them as that score does (its gain or the score itself);
+    ``taken`` the spans already found."""
     cands = candidates(text, taken, scored)
     if not cands:
         return []
