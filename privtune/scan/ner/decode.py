@@ -60,7 +60,6 @@ class SpanDecoder:
         self._decode = decode_spans
         self._spans_over = spans_over
         self._type_tables: dict[int, np.ndarray] = {}
-        self._over_buf = np.empty((256, 3), dtype=np.float64)
 
     def spans_over(self, gains: np.ndarray, typ: int, lengths: tuple[int, int], min_gain: float) -> list[Cand]:
         """Every ``typ`` span with a length in ``lengths`` (inclusive, >= 2) whose gain over all-O
@@ -72,11 +71,10 @@ class SpanDecoder:
             parts = (self.bias[cols, 0], self.no_left[cols], self.no_right[cols], self.const[:, typ])
             tables = self._type_tables[typ] = np.ascontiguousarray(np.concatenate(parts), dtype=np.float64)
         longest = min(lengths[1], self.max_len)
-        rows = gains.shape[0] * longest
-        if self._over_buf.shape[0] < rows:  # one buffer per decoder, grown as needed
-            self._over_buf = np.empty((max(rows, 2 * self._over_buf.shape[0]), 3), dtype=np.float64)
-        k = self._spans_over(gains, typ, tables, lengths[0], longest, min_gain, self._over_buf)
-        return [(int(s), int(e), typ, g) for s, e, g in self._over_buf[:k].tolist()]
+        # A buffer per call (the tagger may run in several threads; the kernel drops the GIL).
+        out = np.empty((gains.shape[0] * longest, 3), dtype=np.float64)
+        k = self._spans_over(gains, typ, tables, lengths[0], longest, min_gain, out)
+        return [(int(s), int(e), typ, g) for s, e, g in out[:k].tolist()]
 
     def spans(self, emissions: np.ndarray) -> list[Cand]:
         """The Viterbi path's entity spans, each with its gain (its score over all-O)."""

@@ -340,7 +340,7 @@ def spans_over(
     """Every ``typ`` span of ``min_len`` .. ``max_len`` (>= 2) characters whose gain over all-O
     is at least ``min_gain``, chosen by the decoder or not, in a string decoded alone: written
     as (start, end, gain) rows of ``out`` (at least ``n * max_len`` rows), their number
-    returned; a caller's buffer, as returning new arrays costs more per call than the loop.
+    returned (the caller's buffer: returning new arrays costs more per call than the loop).
     The gain is what :func:`decode_spans` adds up for the span.
     ``tables`` (one array: fewer arguments to type-check per call) holds, for ``typ``'s B, I
     and E tags, the decoder's ``bias`` (0-2), ``no_left`` (3-5) and ``no_right`` (6-8), then

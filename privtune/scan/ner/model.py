@@ -197,7 +197,11 @@ class ZhTagger:
         unknown = [(b, e) for b, e in unknown if _person_bounds(text, b, e) == (b, e)]
         if unknown:
             if unsure:
-                spans = [s for s in spans if not (s in unsure and any(s.start < e and b < s.end for b, e in unknown))]
+                named = bytearray(len(text))
+                for b, e in unknown:
+                    named[b:e] = b"\x01" * (e - b)
+                dropped = {id(s) for s in unsure if any(named[s.start : s.end])}
+                spans = [s for s in spans if id(s) not in dropped]
             spans += [Span(b, e, "PERSON", UNKNOWN_SCORE, UNKNOWN_DETECTOR) for b, e in unknown]
             spans.sort(key=lambda s: s.start)
         return spans

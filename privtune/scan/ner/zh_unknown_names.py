@@ -127,7 +127,14 @@ def get_words() -> WordList:
 def candidates(text: str, taken: list[tuple[int, int]], scored: list[tuple[int, int, float]]) -> list[tuple[float, int, int]]:
     """``(weight, start, end)`` of the ``scored`` spans shaped as a surname + 1-2 Han
     given-name characters and clear of the ``taken`` spans."""
-    out = []
+    out: list[tuple[float, int, int]] = []
+    if not scored:
+        return out
+    # Positions already covered, marked once: a span per candidate would make a long text
+    # with many names quadratic.
+    covered = bytearray(len(text))
+    for s, e in taken:
+        covered[s:e] = b"\x01" * (e - s)
     for start, end, weight in scored:
         if text[start : start + 2] in ZH_COMPOUND_SURNAMES:
             given = end - start - 2
@@ -139,7 +146,7 @@ def candidates(text: str, taken: list[tuple[int, int]], scored: list[tuple[int, 
             continue
         if any(c in _NOT_GIVEN for c in text[end - given : end]):
             continue
-        if not any(s < end and start < e for s, e in taken):
+        if not any(covered[start:end]):
             out.append((weight, start, end))
     return out
 
@@ -166,7 +173,9 @@ def unknown_names(text: str, taken: list[tuple[int, int]], scored: list[tuple[in
         return []
     words = get_words()
     chosen: list[tuple[int, int]] = []
+    used = bytearray(len(text))  # positions of the names chosen so far
     for _, s, e in sorted(cands, key=lambda x: -x[0]):
-        if all(e <= a or b <= s for a, b in chosen) and in_unknown_run(text, s, e, words):
+        if not any(used[s:e]) and in_unknown_run(text, s, e, words):
             chosen.append((s, e))
+            used[s:e] = b"\x01" * (e - s)
     return sorted(chosen)
