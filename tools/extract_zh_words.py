@@ -89,8 +89,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     text, n, total = build(read_dict(args.sdist), args.min_freq)
     tmp = args.out.with_suffix(".tmp")
-    # mtime=0: the same input gives the same bytes.
-    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as gz:
+    # No name, mtime=0: the same input gives the same bytes wherever it is written.
+    with open(tmp, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=9, mtime=0) as gz:
         gz.write(text.encode("utf-8"))
     tmp.replace(args.out)
     print(f"{args.out}: {n} entries (total frequency {total}), {args.out.stat().st_size} bytes")

@@ -106,3 +106,23 @@ def test_a_crf_name_under_the_cut_off_is_taken_over() -> None:
     assert raw and all(0.25 <= score < 0.5 for *_, score in raw)  # the CRF alone: dropped by the analyzer
     persons = [(text[s.start : s.end], s.detector) for s in tagger.tag(text) if s.type == "PERSON"]
     assert persons == [("牛嘉懿", zu.UNKNOWN_DETECTOR)]
+
+
+def test_extract_tool_keeps_characters_and_frequent_short_words(tmp_path) -> None:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "tools" / "extract_zh_words.py"
+    spec = importlib.util.spec_from_file_location("extract_zh_words", path)
+    tool = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(tool)  # type: ignore[union-attr]
+    data = "王 100 nr\n小明 3 nr\n公园 50 n\n中华人民共和国 20 ns\n散步 7 v\n".encode()
+    text, kept, total = tool.build(data, min_freq=5)
+    assert (kept, total) == (3, 180)  # 王, 公园, 散步; 小明 too rare, the 7-character word too long
+    out = tmp_path / "words.tsv.gz"
+    with gzip.open(out, "wt", encoding="utf-8") as fh:
+        fh.write(text)
+    words = zu.WordList(out)
+    assert set(words.logp) == {"王", "公园", "散步"}
+    assert words.logp["公园"] == pytest.approx(math.log(50 / 180))
+    assert "licence" in text and "sha256" in text
