@@ -55,9 +55,26 @@ class SpanDecoder:
         self._first = np.array([self.tag_b, self.tag_s], dtype=np.int64).T.copy()
         self._last = np.array([self.tag_e, self.tag_s], dtype=np.int64).T.copy()
         self._adjacent = np.array(self.adjacent, dtype=np.float64)
-        from privtune.scan.ner.kernels import decode_spans  # numba: imported with the model only
+        from privtune.scan.ner.kernels import decode_spans, spans_over  # numba: imported with the model only
 
         self._decode = decode_spans
+        self._spans_over = spans_over
+        self._type_tables: dict[int, np.ndarray] = {}
+
+    def spans_over(self, gains: np.ndarray, typ: int, lengths: tuple[int, int], min_gain: float) -> list[Cand]:
+        """Every ``typ`` span with a length in ``lengths`` (inclusive, >= 2) whose gain over all-O
+        is at least ``min_gain``, chosen or not, in a string decoded alone (``gains`` of shape
+        ``(n, 4K)``): what the decoder adds up for each such span."""
+        tables = self._type_tables.get(typ)
+        if tables is None:
+            cols = slice(4 * typ, 4 * typ + 3)  # B, I, E
+            parts = (self.bias[cols, 0], self.no_left[cols], self.no_right[cols], self.const[:, typ])
+            tables = self._type_tables[typ] = np.ascontiguousarray(np.concatenate(parts), dtype=np.float64)
+        longest = min(lengths[1], self.max_len)
+        # A buffer per call (the tagger may run in several threads; the kernel drops the GIL).
+        out = np.empty((gains.shape[0] * longest, 3), dtype=np.float64)
+        k = self._spans_over(gains, typ, tables, lengths[0], longest, min_gain, out)
+        return [(int(s), int(e), typ, g) for s, e, g in out[:k].tolist()]
 
     def spans(self, emissions: np.ndarray) -> list[Cand]:
         """The Viterbi path's entity spans, each with its gain (its score over all-O)."""

@@ -331,3 +331,54 @@ def decode_spans(  # noqa: PLR0913, PLR0912, PLR0915 (one pass over the decoder'
         c = chosen[r - 1 - i]
         out_s[i], out_e[i], out_t[i], out_g[i] = cs[c], ce[c], ct[c], cg[c]
     return out_s, out_e, out_t, out_g
+
+
+@njit(cache=True, nogil=True)
+def spans_over(
+    gains: np.ndarray, typ: int, tables: np.ndarray, min_len: int, max_len: int, min_gain: float, out: np.ndarray
+) -> int:
+    """Every ``typ`` span of ``min_len`` .. ``max_len`` (>= 2) characters whose gain over all-O
+    is at least ``min_gain``, chosen by the decoder or not, in a string decoded alone: written
+    as (start, end, gain) rows of ``out`` (at least ``n * max_len`` rows), their number
+    returned (the caller's buffer: returning new arrays costs more per call than the loop).
+    The gain is what :func:`decode_spans` adds up for the span.
+    ``tables`` (one array: fewer arguments to type-check per call) holds, for ``typ``'s B, I
+    and E tags, the decoder's ``bias`` (0-2), ``no_left`` (3-5) and ``no_right`` (6-8), then
+    its length constants ``const[:, typ]`` (9 on)."""
+    n = gains.shape[0]
+    rb = 4 * typ
+    k = 0
+    # No scratch arrays (an allocation costs about what the loop does on a chat line): each
+    # tag's score is read with its bias, and the first / last position's corrections, inline.
+    for s in range(n):
+        first = np.float64(gains[s, rb]) + tables[0]
+        if s == 0:
+            first -= tables[3]
+        if s == n - 1:
+            first -= tables[6]
+        mid = 0.0
+        for length in range(2, max_len + 1):
+            e = s + length
+            if e > n:
+                break
+            if length > 2:
+                q = e - 2
+                inner = np.float64(gains[q, rb + 1]) + tables[1]
+                if q == 0:
+                    inner -= tables[4]
+                if q == n - 1:
+                    inner -= tables[7]
+                mid += inner
+            if length >= min_len:
+                last = np.float64(gains[e - 1, rb + 2]) + tables[2]
+                if e - 1 == 0:
+                    last -= tables[5]
+                if e - 1 == n - 1:
+                    last -= tables[8]
+                g = first + last + mid + tables[8 + length]
+                if g >= min_gain:
+                    out[k, 0] = s
+                    out[k, 1] = e
+                    out[k, 2] = g
+                    k += 1
+    return k

@@ -21,17 +21,19 @@ import numpy as np
 
 from privtune.errors import ConfigError
 from privtune.scan.entities import Span
-from privtune.scan.ner import features
+from privtune.scan.ner import features, zh_unknown_names
 from privtune.scan.ner.decode import SpanDecoder
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_NAME_FOLLOWERS, ZH_TITLES
 from privtune.scan.ner.zh_name_lists import LIST_DETECTOR, LIST_SCORE, list_names
 from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, title_names
+from privtune.scan.ner.zh_unknown_names import UNKNOWN_DETECTOR, UNKNOWN_SCORE, unknown_names
 
 MODEL_PATH = Path(__file__).with_name("zh_crf.npz")
 TYPES: tuple[str, ...] = ("PERSON", "ADDRESS", "ORGANIZATION")
 TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{t}" for t in TYPES for p in "BIES")
 DETECTORS: dict[str, str] = {t: f"zh_{t.lower()}_model" for t in TYPES}
 TITLE_DETECTOR = "zh_person_title"
+_SURE = 0.5  # the calibrated F1-best cut-off: the analyzer's default min_score
 TITLE_SCORE = 0.7  # a candidate: the CRF's surer PERSON spans win overlaps, and wider ones widen it
 _SPACE = re.compile(r"\s+")
 _NPAD = features.RADIUS
@@ -158,11 +160,13 @@ class ZhTagger:
 
     def tag(self, text: str) -> list[Span]:
         """Entity spans of ``text`` (CLUENER conventions), scores calibrated to [0, 1], plus the
-        names a title or news verb points at (:mod:`privtune.scan.ner.zh_title_names`) and the
-        other names of a list that holds a name (:mod:`privtune.scan.ner.zh_name_lists`)."""
+        names a title or news verb points at (:mod:`privtune.scan.ner.zh_title_names`), the
+        other names of a list that holds a name (:mod:`privtune.scan.ner.zh_name_lists`) and
+        names a word segmentation leaves over (:mod:`privtune.scan.ner.zh_unknown_names`)."""
+        raw, regions = self._decode(text)
         spans = [
             Span(start, end, name, self.calibration[name].score(gain), DETECTORS[name])
-            for start, end, name, gain in self.raw_spans(text)
+            for start, end, name, gain in raw
         ]
         for i, s in enumerate(spans):
             # Transliterated places read like foreign names (在杜塞尔多夫战胜, 达沃斯“世界经济论坛”):
@@ -174,27 +178,67 @@ class ZhTagger:
             spans += [Span(b, e, "PERSON", LIST_SCORE, LIST_DETECTOR) for b, e in listed]
             spans.sort(key=lambda s: s.start)
         names = title_names(text)
-        if not names:
-            return spans
-        # The CRF reads "<country> + title + name" as one organisation or place (美国前总统尼克松):
-        # a place or organisation span that holds part of such a name gives way to it.
-        kept = [s for s in spans if s.type == "PERSON" or not any(s.start < e and b < s.end for b, e in names)]
-        kept += [Span(b, e, "PERSON", TITLE_SCORE, TITLE_DETECTOR) for b, e in names]
-        kept.sort(key=lambda s: s.start)
-        return kept
+        if names:
+            # The CRF reads "<country> + title + name" as one organisation or place (美国前总统尼克松):
+            # a place or organisation span that holds part of such a name gives way to it.
+            spans = [s for s in spans if s.type == "PERSON" or not any(s.start < e and b < s.end for b, e in names)]
+            spans += [Span(b, e, "PERSON", TITLE_SCORE, TITLE_DETECTOR) for b, e in names]
+            spans.sort(key=lambda s: s.start)
+        # 《陆毅曹芙嘉《: a name the CRF half believes, left over by a word segmentation. A PERSON
+        # span of its own under the 0.5 cut-off is such a half belief too, not a found name.
+        unsure, taken = [], []
+        for s in spans:
+            if s.type == "PERSON" and s.score < _SURE:
+                unsure.append(s)
+            else:
+                taken.append((s.start, s.end))
+        unknown = unknown_names(text, taken, self._person_candidates(regions))
+        # Only names the CRF's own span conventions keep as they are (no 王总, no 张莉收).
+        unknown = [(b, e) for b, e in unknown if _person_bounds(text, b, e) == (b, e)]
+        if unknown:
+            if unsure:
+                named = bytearray(len(text))
+                for b, e in unknown:
+                    named[b:e] = b"\x01" * (e - b)
+                dropped = {id(s) for s in unsure if any(named[s.start : s.end])}
+                spans = [s for s in spans if id(s) not in dropped]
+            spans += [Span(b, e, "PERSON", UNKNOWN_SCORE, UNKNOWN_DETECTOR) for b, e in unknown]
+            spans.sort(key=lambda s: s.start)
+        return spans
+
+    def _person_candidates(self, regions: list[tuple[int, np.ndarray]]) -> list[tuple[int, int, float]]:
+        """``(start, end, gain)`` of every PERSON span of 2-4 characters, chosen by the decoder
+        or not, that the calibrated CRF scores at ``zh_unknown_names.MIN_CRF_SCORE`` or more
+        (the gain orders them as the score does); ``regions`` are ``(offset, gains)`` of the
+        tagged stretches, from :meth:`_decode`."""
+        cal = self.calibration["PERSON"]
+        p = zh_unknown_names.MIN_CRF_SCORE
+        min_gain = cal.threshold + math.log(p / (1.0 - p)) / cal.slope  # score(min_gain) == p
+        return [
+            (offset + s, offset + e, g)
+            for offset, gains in regions
+            for s, e, _, g in self.decoder.spans_over(gains, 0, (2, 4), min_gain)
+        ]
 
     def raw_spans(self, text: str) -> list[tuple[int, int, str, float]]:
         """``(start, end, type, gain)`` before calibration (the calibration is fitted on these)."""
+        return self._decode(text)[0]
+
+    def _decode(self, text: str) -> tuple[list[tuple[int, int, str, float]], list[tuple[int, np.ndarray]]]:
+        """:meth:`raw_spans` and, per tagged region, ``(offset, gains)``: the emission
+        gains it was decoded from (a view; each region's rows as if tagged alone)."""
         out = []
         # Only the Chinese stretches of each line are tagged: a stretch runs from the first to
         # the last whitespace-delimited chunk holding a CJK character. English lines and words
         # around them are left to the English rules (the model was trained on Chinese only).
         regions = zh_regions(text)
         if len(regions) < 2:
-            decoded = [self.decoder.spans_from_gains(self.gains(c)) for _, c in regions]
+            region_gains = [self.gains(c) for _, c in regions]
+            decoded = [self.decoder.spans_from_gains(g) for g in region_gains]
         else:
             # All stretches in one feature pass and one decoding pass (each as if alone).
             gains, offsets = self.gains_many([c for _, c in regions])
+            region_gains = [gains[o : o + len(c)] for o, (_, c) in zip(offsets, regions)]
             decoded = [[] for _ in regions]
             ends = [o + len(c) for o, (_, c) in zip(offsets, regions)]
             for start, end, typ, gain in self.decoder.spans_from_gains(gains, offsets, ends):
@@ -211,7 +255,7 @@ class ZhTagger:
                         continue
                     start, end = bounds
                 out.append((offset + start, offset + end, name, gain))
-        return out
+        return out, [(o, g) for (o, _), g in zip(regions, region_gains)]
 
 
 def _touches_cjk(text: str, start: int, end: int) -> bool:
