@@ -84,6 +84,8 @@ def train_arm(arm: str, cfg: DemoConfig, base: Path, train_file: Path, heldout: 
         lr_schedule=cfg.lr_schedule,
         dp=dp, target_epsilon=cfg.target_epsilon, ledger=str(cfg.out / "ledger.sqlite"), dataset_name=f"demo-{arm}",
         seed=cfg.seed, eval_every=max(1, cfg.steps // 3), warmup_steps=max(1, cfg.steps // 20),
+        # the scanned arms' data is the scan's output plus canaries: its report vouches for it
+        scan_report=None if arm == "naive" else cfg.out / "scan_report.json",
     )
     t0 = time.perf_counter()
     with (progress or no_progress)(f"{arm}: training", cfg.steps) as tick:

@@ -42,7 +42,8 @@ class ScanConfig(BaseModel):
         "CSV (.csv / .tsv) when the input is CSV; optionally .gz/.zst (written compressed)."
     )
     report: Path | None = Field(
-        None, description="Report path: .json (manifest), or .html (also writes the .json beside it)."
+        None, description="Report path: .json (manifest), or .html (also writes the .json beside it); default: "
+        "<out>.scan-report.json beside --out, where `privtune train` finds it for the run's provenance."
     )
     findings: Path | None = Field(None, description="FINDINGS.jsonl: one line per entity, offsets only.")
     rejects: Path | None = Field(

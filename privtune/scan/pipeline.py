@@ -63,14 +63,24 @@ def sha256_file(path: Path) -> str:
     return "sha256:" + h.hexdigest()
 
 
-def default_rejects_path(cfg: ScanConfig) -> Path:
-    base = cfg.out if cfg.out is not None else cfg.input
-    name = base.name[: len(strip_compression(base.name))]  # clean.jsonl.gz -> clean.rejects.jsonl
-    for suffix in (".jsonl", ".json", ".csv", ".parquet"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
+def _beside(base: Path, suffix: str) -> Path:
+    name = base.name[: len(strip_compression(base.name))]  # clean.jsonl.gz -> clean.<suffix>
+    for ext in (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet", ".txt"):
+        if name.endswith(ext):
+            name = name[: -len(ext)]
             break
-    return base.with_name(name + ".rejects.jsonl")
+    return base.with_name(name + suffix)
+
+
+def default_rejects_path(cfg: ScanConfig) -> Path:
+    return _beside(cfg.out if cfg.out is not None else cfg.input, ".rejects.jsonl")
+
+
+def default_report_path(cfg: ScanConfig) -> Path | None:
+    """Where the JSON report goes without --report: beside --out (clean.jsonl -> clean.scan-report.json),
+    where `privtune train` finds it and links the scan into the run's provenance. Without it the
+    default flow (scan --out, then train) recorded "no scan report found" for scanned data."""
+    return None if cfg.out is None else _beside(cfg.out, ".scan-report.json")
 
 
 def reject_entry(res: RecordResult, raw: bool) -> dict[str, Any]:
@@ -379,8 +389,9 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
                        "personal data included (--rejects-raw); it is readable by you only (0600): "
                        "delete it once the input is fixed")
     paths = {}
-    if cfg.report:
-        paths = write_report(report, cfg.report)
+    report_path = cfg.report or default_report_path(cfg)
+    if report_path is not None:
+        paths = write_report(report, report_path)
     return ScanResult(report, gate_section["passed"], paths, rejects_ok, notices)
 
 

@@ -37,6 +37,7 @@ from privtune.train.report import write_outputs
 from privtune.train.resume import adopt_mechanism, check_resumed_plan, mechanism_from_ledger, mechanism_record
 from privtune.train.sampler import PoissonSampler
 from privtune.train.secure_delete import secure_unlink
+from privtune.train.pii_check import unscanned_pii_warning
 from privtune.train.setup import (PrivacyPlan, describe_data, describe_plan, load_data, load_model_and_tokenizer,
                                   output_paths, pick_device, plan_privacy, shared_records, user_index)
 
@@ -182,9 +183,11 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
         plan = dataclasses.replace(plan, delta_source="dataset budget")
     summary, dropped = describe_data(data, cfg.max_length)
     (warn if dropped else log)(summary)
-    if val is not None and (shared := shared_records(data, val)):
-        warn(f"WARNING: {shared} of {len(val.texts_for_fingerprint)} validation record(s) are also training "
-             "records: the validation loss understates the loss on unseen data")
+    if stored is None and (unscanned := unscanned_pii_warning(cfg.data, cfg.scan_report, data.texts_for_fingerprint)):
+        warn(unscanned)
+    if val is not None and shared_records(data, val):  # no count: under DP the logs hold no data statistic
+        warn("WARNING: validation records are also training records: the validation loss understates the "
+             "loss on unseen data")
     log(describe_plan(plan, cfg.privacy_unit, cfg.accountant))
     for message in plan.warnings:
         warn(f"WARNING: {message}")
