@@ -49,9 +49,9 @@ def _root(
 
 @app.command()
 def scan(
-    input: Annotated[Path, typer.Argument(help="Data file: .jsonl, .json (array or lines), .csv or .parquet.")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Cleaned JSONL output (structure preserved): .jsonl, optionally .gz/.zst.")] = None,
-    report: Annotated[Optional[Path], typer.Option(help="REPORT.json, or report.html (writes the .json beside it).")] = None,
+    input: Annotated[Path, typer.Argument(help="Data file: .jsonl, .json (array or lines), .csv/.tsv, .parquet or .txt (one record per line); - reads standard input.")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Cleaned output (structure preserved): .jsonl, optionally .gz/.zst; .csv/.tsv for a CSV input.")] = None,
+    report: Annotated[Optional[Path], typer.Option(help="REPORT.json, or report.html (writes the .json beside it); default: <out>.scan-report.json.")] = None,
     findings: Annotated[Optional[Path], typer.Option(help="FINDINGS.jsonl: one line per entity, offsets only.")] = None,
     rejects: Annotated[Optional[Path], typer.Option(help="Side file for rejected records: line, reason, sha256 (default: <out>.rejects.jsonl).")] = None,
     rejects_raw: Annotated[bool, typer.Option("--rejects-raw", help="Also store rejected records' raw content (personal data) in the rejects file, 0600.")] = False,
@@ -68,7 +68,7 @@ def scan(
     fail_on: Annotated[Optional[list[str]], typer.Option(help="Gate rule(s): residual:high (left in the output), input:high (in the input; a bare 'high' means input), residual:ID_CARD>0, rejected>0, flagged>0. Exit 3 if any holds.")] = None,
     max_rejected: Annotated[Optional[str], typer.Option(help="Rejected records tolerated before the scan fails (exit 2): N or P% (default: 0).")] = None,
     workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: 1).")] = None,
-    format: Annotated[Optional[str], typer.Option(help="Input format if the suffix is ambiguous: jsonl|json|csv|parquet.")] = None,
+    format: Annotated[Optional[str], typer.Option(help="Input format if the suffix is ambiguous (or for standard input): jsonl|json|csv|parquet|text.")] = None,
     encoding: Annotated[Optional[str], typer.Option(help="Input text encoding (default: sniffed: BOM, else UTF-8, else GB18030).")] = None,
     source: Annotated[Optional[Path], typer.Option(help="Dataset manifest YAML (source, owner, legal basis, ...).")] = None,
     require_source: Annotated[Optional[bool], typer.Option("--require-source", help="Gate failure without a dataset manifest.")] = None,
@@ -81,6 +81,24 @@ def scan(
     Writes the cleaned data, the findings (offsets, never values), a rejects side file for
     unparseable lines, and a report that later stages read as the provenance manifest.
     """
+    import contextlib
+
+    from privtune.io.sources import spooled_stdin
+
+    stdin = str(input) == "-"
+    if stdin and out is None and rejects is None:
+        raise ConfigError("reading standard input (-) needs --out (or --rejects): the rejected records "
+                          "are written beside it")
+    with spooled_stdin(format) if stdin else contextlib.nullcontext((input, format)) as (src, fmt):
+        _scan(src, fmt, out, report, findings, rejects, rejects_raw, policy, key_file, allow, keep_system_orgs,
+              fields, passthrough, types, min_score, dedup, near_dup_threshold, fail_on, max_rejected, workers,
+              encoding, source, require_source, config, set_, quiet)
+
+
+def _scan(input, format, out, report, findings, rejects, rejects_raw, policy, key_file, allow,  # noqa: PLR0913
+          keep_system_orgs, fields, passthrough, types, min_score, dedup, near_dup_threshold, fail_on,
+          max_rejected, workers, encoding, source, require_source, config, set_, quiet) -> None:  # type: ignore[no-untyped-def]
+    """The scan command's body, on a file (standard input already spooled to one)."""
     from privtune.scan.config import ScanConfig
     from privtune.scan.pipeline import gate_error, rejects_error, run_scan
 

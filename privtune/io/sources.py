@@ -8,9 +8,14 @@ The sniff looks at the start of the (decompressed) file only, so it costs one sm
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gzip
 import io
 import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -103,3 +108,28 @@ def sniff_encoding(path: str | os.PathLike[str], given: str | None = None) -> En
     if _valid(sample, "gb18030"):
         return EncodingGuess("gb18030", "sniffed", "not valid UTF-8; decodes as GB18030 (GBK)")
     return EncodingGuess("utf-8", "default", "neither UTF-8 nor GB18030; undecodable lines are rejected")
+
+
+@contextlib.contextmanager
+def spooled_stdin(fmt: str | None = None, stream: BinaryIO | None = None) -> Iterator[tuple[Path, str | None]]:
+    """Standard input copied to a private temporary file (0600 in a 0700 directory, removed on
+    exit), for readers that pass over their input more than once (`privtune scan -`). The file
+    is named for ``fmt``; without it, JSON (lines or an array) is recognised by its first
+    character and anything else needs ``fmt`` (`InputError`)."""
+    stream = stream if stream is not None else sys.stdin.buffer
+    head = stream.read(SNIFF_BYTES)
+    if fmt is None:
+        first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        if first not in (b"{", b"["):
+            raise InputError("cannot tell the format of standard input", path="-",
+                             hint="pass --format jsonl, json, csv or text")
+    suffix = {"jsonl": ".jsonl", "csv": ".csv", "parquet": ".parquet", "text": ".txt"}.get(fmt or "", ".json")
+    folder = tempfile.mkdtemp(prefix="privtune-stdin-")  # 0700
+    path = Path(folder) / f"stdin{suffix}"
+    try:
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
+            fh.write(head)
+            shutil.copyfileobj(stream, fh, 1 << 20)
+        yield path, fmt
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -130,3 +130,28 @@ def test_a_csv_input_can_be_written_back_as_csv(tmp_path):
     assert (tmp_path / "clean.tsv").read_text(encoding="utf-8-sig").splitlines()[0] == "id\t客户\tnote"
     with pytest.raises(ValueError, match="CSV output needs a CSV input"):
         ScanConfig(input=tmp_path / "o.jsonl", out=tmp_path / "again.csv")
+
+
+def test_standard_input_is_scanned_through_a_private_spool(tmp_path, monkeypatch):
+    # `zcat export.jsonl.gz | privtune scan - --out clean.jsonl` was "-: file not found".
+    from typer.testing import CliRunner
+
+    from privtune.cli import app
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    out = tmp_path / "clean.jsonl"
+    res = CliRunner().invoke(app, ["scan", "-", "--out", str(out), "-q"], input=LINES.encode())
+    assert res.exit_code == 0, res.output
+    assert PHONE not in out.read_text(encoding="utf-8") and "请回电" in out.read_text(encoding="utf-8")
+    assert list((tmp_path / "tmp").iterdir()) == []  # the spooled raw copy is gone
+    text = CliRunner().invoke(app, ["scan", "-", "--out", str(out), "-q"], input=f"我的手机是{PHONE}\n".encode())
+    assert text.exit_code != 0 and "--format" in str(text.exception)
+    ok = CliRunner().invoke(app, ["scan", "-", "--out", str(out), "--format", "text", "-q"],
+                            input=f"我的手机是{PHONE}\n".encode())
+    assert ok.exit_code == 0 and PHONE not in out.read_text(encoding="utf-8")
+    bare = CliRunner().invoke(app, ["scan", "-"], input=LINES.encode())
+    assert bare.exit_code != 0 and "needs --out" in str(bare.exception)
