@@ -29,6 +29,13 @@ def config_dir() -> Path:
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "privtune"
 
 
+def train_key_file() -> Path:
+    """Where `privtune train` keeps the key of its checkpoints and sealed adapters by default, and
+    where audit and serve look for it: outside any run directory on purpose (a key stored beside
+    its ciphertext protects nothing)."""
+    return config_dir() / "train.key"
+
+
 def _fsync_dir(path: Path) -> None:
     """Make a new directory entry durable (the file's own fsync does not cover its name)."""
     fd = os.open(path, os.O_RDONLY)

@@ -91,9 +91,16 @@ def load_models(base: Path, adapter: Path, *, device: str = "auto", dtype: str =
         with quiet_peft_probe():
             peft_model = PeftModel.from_pretrained(model, adapter_dir, is_trainable=False)
     else:
+        from privtune.keys import KEY_ENV, train_key_file
         from privtune.train.checkpoint import load_encrypted_adapter, load_key
 
-        key = load_key(adapter_key_file, create=False)
+        # train seals with its default key file unless told otherwise: look there too (audit and
+        # serve asked for "a key file" while the one that sealed the adapter sat in its place)
+        key_file = adapter_key_file or train_key_file()
+        if adapter_key_file is None and not key_file.exists() and not os.environ.get(KEY_ENV, "").strip():
+            raise InputError("the adapter is sealed and no key was found", path=str(sealed),
+                             hint=f"pass --adapter-key-file (train's default is {key_file}) or set PRIVTUNE_KEY")
+        key = load_key(key_file, create=False)
         with quiet_peft_probe():
             peft_model = get_peft_model(model, PeftConfig.from_pretrained(adapter_dir))
         result = set_peft_model_state_dict(peft_model, load_encrypted_adapter(adapter_dir, key))

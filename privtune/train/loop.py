@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from privtune.errors import ConfigError, NonFiniteUpdate
-from privtune.keys import config_dir
+from privtune.keys import train_key_file
 from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
 from privtune.privacy.ledger import Ledger, PrivacyUnit, RunRecord
@@ -44,7 +44,7 @@ from privtune.train.setup import (PrivacyPlan, describe_data, describe_plan, loa
 
 def default_key_file() -> Path:
     """Outside the output directory on purpose: a key stored beside its ciphertext protects nothing."""
-    return config_dir() / "train.key"
+    return train_key_file()
 
 
 @torch.no_grad()

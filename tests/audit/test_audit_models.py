@@ -44,6 +44,19 @@ def test_run_dir_and_sealed_adapter_load_the_same_weights(tiny_llama_dir, adapte
     with base_scope(plain.model) as base:
         base_logits = _logits(base, ids)
     assert not torch.allclose(base_logits, _logits(plain.model, ids))  # the adapter does change the model
+    # Sealed by train with its default key file: found there without --adapter-key-file (audit and
+    # serve said "no encryption key" though the key that sealed it sat in its default place).
+    from privtune.errors import InputError
+    from privtune.keys import train_key_file
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    with pytest.raises(InputError, match="sealed and no key was found") as err:
+        load_models(tiny_llama_dir, sealed_dir, device="cpu")
+    assert "--adapter-key-file" in str(err.value) and str(train_key_file()) in str(err.value)
+    train_key_file().parent.mkdir(parents=True)
+    shutil.copy(key_file, train_key_file())
+    default = load_models(tiny_llama_dir, sealed_dir, device="cpu")
+    torch.testing.assert_close(_logits(default.model, ids), _logits(plain.model, ids))
 
 
 def test_adapter_for_another_architecture_is_refused(tiny_llama_dir, tiny_gpt2_dir, tmp_path):
