@@ -1,0 +1,61 @@
+"""Round 5 of the scan job's speed-ups (branch scan-speed4): each memo or fast path against the
+code it replaced, on varied inputs (repeated lines, memo overflow, offsets, mixed scripts)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from privtune.demo.corpus import generate
+from privtune.io import text_fields
+
+
+def _old_en_spans(tagger, text: str) -> list[tuple[int, int, str, float]]:
+    """`EnTagger.spans` before the line memo (main eb13bf1), verbatim but for the names."""
+    from privtune.scan.ner.en_crf import _CJK_CHAR, _LINES, _TOKEN_NO_CJK, TOKEN, _decode, _worth_tagging
+
+    out: list[tuple[int, int, str, float]] = []
+    for line in _LINES.finditer(text):
+        seg = line.group()
+        if not _worth_tagging(seg):
+            continue
+        words = (TOKEN if _CJK_CHAR.search(seg) else _TOKEN_NO_CJK).findall(seg)
+        path, marg = tagger._tag(words)
+        found = (path != tagger._outside).nonzero()[0]
+        if not found.size:
+            continue
+        base, pos, toks = line.start(), 0, []
+        for w in words[: found[-1] + 1]:
+            pos = seg.index(w, pos)
+            toks.append((base + pos, base + pos + len(w), w))
+            pos += len(w)
+        out += _decode(toks, [tagger.labels[p] for p in path[: len(toks)]], marg[: len(toks)].tolist())
+    return out
+
+
+def _english_texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    texts = ["\n".join(t for _, t in text_fields(r)) for r in generate(n, seed=seed)]
+    extra = ["Dear Oyelaran,\nDear Oyelaran,\n\nThanks, Oyelaran", "Tomasz: you saved me!\r\nTomasz: you saved me!",
+             "客户 Krisztina Vámos 来电\nKrisztina Vámos listed her top picks", "x" * 500 + " Norma Fisher\n" + "Norma Fisher",
+             "", "\n\n", "ask ryan about it\nask ryan about it", "@dana_k lol ask marek"]
+    # Lines moved around: the same line at other offsets and in other texts.
+    lines = [ln for t in texts[:200] for ln in t.split("\n") if ln]
+    mixed = ["\n".join(rng.choice(lines) for _ in range(rng.randint(1, 6))) for _ in range(300)]
+    return texts + extra + mixed
+
+
+def test_en_line_memo_gives_the_unmemoised_spans(monkeypatch: pytest.MonkeyPatch) -> None:
+    from privtune.scan.ner import en_crf
+
+    tagger = en_crf.EnTagger()
+    texts = _english_texts(600, seed=4)
+    for size in (3, en_crf.LINE_MEMO_SIZE):  # 3: the memo fills and is cleared over and over
+        monkeypatch.setattr(en_crf, "LINE_MEMO_SIZE", size)
+        tagger._line_memo.clear()
+        for _ in range(2):  # second pass: every short line from the memo (when it is big enough)
+            for t in texts:
+                assert tagger.spans(t) == _old_en_spans(tagger, t), t
+        assert len(tagger._line_memo) <= size
+    assert all(len(k) <= en_crf.LINE_MEMO_CHARS and "\n" not in k for k in tagger._line_memo)
