@@ -59,3 +59,45 @@ def test_en_line_memo_gives_the_unmemoised_spans(monkeypatch: pytest.MonkeyPatch
                 assert tagger.spans(t) == _old_en_spans(tagger, t), t
         assert len(tagger._line_memo) <= size
     assert all(len(k) <= en_crf.LINE_MEMO_CHARS and "\n" not in k for k in tagger._line_memo)
+
+
+def _old_analyze(analyzer, text: str) -> list:
+    """`Analyzer.analyze` before the plan held bound methods (main eb13bf1)."""
+    from privtune.scan.analyzer import resolve_overlaps
+
+    if not text:
+        return []
+    plan = analyzer._plan or analyzer._build_plan()
+    searches, threshold = plan.searches, plan.threshold
+    spans = []
+    fired = [None] * len(searches)
+    for trig, rec in plan.steps:
+        if trig >= 0:
+            hit = fired[trig]
+            if hit is None:
+                if trig in plan.group_members:
+                    for k, f in zip(plan.group_members, plan.group.fired(text)):
+                        fired[k] = f
+                    hit = fired[trig]
+                else:
+                    hit = fired[trig] = searches[trig](text) is not None
+            if not hit:
+                continue
+        for s in rec.analyze(text):
+            t = threshold.get(s.type)
+            if t is not None and s.score >= t:
+                spans.append(s)
+    return resolve_overlaps(spans)
+
+
+def test_analyzer_plan_calls_give_the_old_loops_spans() -> None:
+    from privtune.scan.analyzer import Analyzer
+
+    texts = _english_texts(300, seed=6)
+    texts += ["C00000", "ecommerce", "user", "13812345678", "password: hunter2", "dob 1990-01-02 key=abc",
+              "token sk-abcdefghijklmnopqrstuvwx 出生 1990年", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+              "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----", "GB82WEST12345698765432"]
+    for analyzer in (Analyzer(), Analyzer(types=["PERSON", "PHONE", "SECRET"], min_score=0.8),
+                     Analyzer(min_score_by_type={"ADDRESS": 0.95, "PERSON": 0.3})):
+        for t in texts:
+            assert analyzer.analyze(t) == _old_analyze(analyzer, t), t
