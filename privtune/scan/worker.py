@@ -22,6 +22,7 @@ from privtune.scan.analyzer import Analyzer
 from privtune.scan.anonymize import Anonymizer, load_policy
 from privtune.scan.config import ScanConfig
 from privtune.scan.ner.backends import build_analyzer
+from privtune.scan.ner.en_crf import forget_lines
 from privtune.scan.curation import CurationConfig, RecordSummary, answer_fields_for, summarize
 from privtune.scan.curation.risk import RiskAssessment, risk_from_signals, text_signals
 from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
@@ -129,6 +130,7 @@ class RecordProcessor:
     def __init__(self, cfg: ScanConfig, key: bytes) -> None:
         self.cfg = cfg
         self.analyzer = build_analyzer(cfg.types, cfg.min_score, cfg.ner_backend)
+        forget_lines()  # the English tagger's line memo: this scan's own lines only
         self.policy = load_policy(cfg.policy)
         self.anonymizer = Anonymizer(self.policy, key, cache_size=PSEUDONYM_CACHE,
                                      pseudonym_version=cfg.pseudonym_version or 1)

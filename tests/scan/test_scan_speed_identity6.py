@@ -101,3 +101,16 @@ def test_analyzer_plan_calls_give_the_old_loops_spans() -> None:
                      Analyzer(min_score_by_type={"ADDRESS": 0.95, "PERSON": 0.3})):
         for t in texts:
             assert analyzer.analyze(t) == _old_analyze(analyzer, t), t
+
+
+def test_each_scan_starts_with_an_empty_line_memo(tmp_path) -> None:
+    """A scan saves only what its own input repeats: a repeated scan of one file in one
+    process (a benchmark's) must not find the last scan's lines remembered."""
+    from privtune.scan.config import ScanConfig
+    from privtune.scan.ner import en_crf
+    from privtune.scan.worker import RecordProcessor
+
+    en_crf.tag_en("Dear Oyelaran, thanks for calling.\nCan I get the shipping fee back?")
+    assert en_crf.get_tagger()._line_memo
+    RecordProcessor(ScanConfig(input=tmp_path / "in.jsonl", out=tmp_path / "out.jsonl"), b"k" * 32)
+    assert not en_crf.get_tagger()._line_memo
