@@ -114,3 +114,33 @@ def test_each_scan_starts_with_an_empty_line_memo(tmp_path) -> None:
     assert en_crf.get_tagger()._line_memo
     RecordProcessor(ScanConfig(input=tmp_path / "in.jsonl", out=tmp_path / "out.jsonl"), b"k" * 32)
     assert not en_crf.get_tagger()._line_memo
+
+
+_ID_ALPHABET = "0123456789xX -/.ｘＸ０１９\u0660\u0669abcZ王"
+
+
+def test_id_card_ascii_paths_are_the_per_character_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    from privtune.scan.anonymize import numbers
+    from privtune.scan.anonymize._common import ascii_digit, fill_slots
+    from privtune.scan.anonymize.surrogates import surrogate
+
+    rng = random.Random(9)
+    values = ["110105195802248602", "11010519580224860X", "11010519580224860x", "110105 19580224 860x",
+              "110105-580224-861", "１１０１０５１９５８０２２４８６０２", "11010519580224860２", "x", "", "abc"]
+    for _ in range(3000):
+        v = "".join(rng.choice(_ID_ALPHABET) for _ in range(rng.randint(0, 24)))
+        values.append(v)
+        core = "".join(ascii_digit(ch) or ch.upper() for ch in v if numbers._is_id_slot(ch))
+        assert numbers._id_core(v) == core, v
+        new = "".join(rng.choice("0123456789X") for _ in core)
+        assert numbers._fill_id_slots(v, new) == fill_slots(v, new, numbers._is_id_slot), v
+    for v in values[:10]:  # 18 and 15 slots, odd separators: the same surrogates both ways
+        values += [v.replace("0", "9"), "3" + v[1:]]
+    fast = [surrogate("ID_CARD", v, b"k" * 32, version=ver, keep_birth_year=kb) for v in values
+            for ver in (1, 2) for kb in (False, True)]
+    monkeypatch.setattr(numbers, "_id_core",
+                        lambda v: "".join(ascii_digit(ch) or ch.upper() for ch in v if numbers._is_id_slot(ch)))
+    monkeypatch.setattr(numbers, "_fill_id_slots", lambda v, new: fill_slots(v, new, numbers._is_id_slot))
+    slow = [surrogate("ID_CARD", v, b"k" * 32, version=ver, keep_birth_year=kb) for v in values
+            for ver in (1, 2) for kb in (False, True)]
+    assert fast == slow
