@@ -24,7 +24,7 @@ from privtune.scan.config import ScanConfig
 from privtune.scan.ner.backends import build_analyzer
 from privtune.scan.ner.en_crf import forget_lines
 from privtune.scan.curation import CurationConfig, RecordSummary, answer_fields_for, forget_fields, summarize
-from privtune.scan.curation.risk import RiskAssessment, risk_from_signals, text_signals
+from privtune.scan.curation.risk import RiskAssessment, level_without_findings, risk_from_signals, text_signals
 from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
 from privtune.scan.propagate import propagate, propagate_with_aliases
 from privtune.scan.side_fields import is_passthrough, iter_side_values, key_span, key_type, normalise_path, restore_number
@@ -244,8 +244,12 @@ class RecordProcessor:
         floor = self.policy.min_score
         res.residual_types = [f.type for f in res.findings
                               if f.type in self.kept_types or (floor is not None and f.score < floor)]
-        res.residual_level = (res.risk.level if len(res.residual_types) == len(all_types)
-                              else risk_from_signals(signals, res.residual_types, shape_name).level)
+        if len(res.residual_types) == len(all_types):
+            res.residual_level = res.risk.level
+        elif not res.residual_types:  # the common case: the policy replaced every entity
+            res.residual_level = level_without_findings(signals)
+        else:
+            res.residual_level = risk_from_signals(signals, res.residual_types, shape_name).level
         return res
 
 

@@ -187,3 +187,61 @@ def test_field_memo_gives_the_unmemoised_summaries(monkeypatch: pytest.MonkeyPat
         (f := unicodedata.normalize("NFKC", t).casefold()), curation.normalize_folded(f)))
     slow = run()
     assert fast[0] == slow and fast[1] == slow
+
+
+def test_level_without_findings_is_risk_from_signals_with_none() -> None:
+    from privtune.scan.curation.risk import level_without_findings, risk_from_signals, text_signals
+
+    texts = [[("text", "hello")], [("messages[0].content", "SELECT name FROM users WHERE id = 1;\nDROP TABLE x;")],
+             [("a", "Traceback (most recent call last):\n  File \"x.py\", line 1\nValueError: x"), ("b", "ok")],
+             [("a", "经理特批，例外处理，退款给客户"), ("b", "This is a one-time exception: the manager approved a refund")],
+             [("a", '{"id": 1, "name": "x", "phone": "1", "email": "e"}')]]
+    signals = [text_signals(t) for t in texts] + [(["log lines"], []), ([], ["special case"]), (["a", "b"], ["c"])]
+    for sig in signals:
+        for shape in ("chat", "sharegpt", "alpaca", "text", "unknown"):
+            assert level_without_findings(sig) == risk_from_signals(sig, [], shape).level, (sig, shape)
+
+
+def _old_iter_side_values(record, skip):
+    """`side_fields.iter_side_values` before the keys were carried (main eb13bf1)."""
+    from privtune.scan.side_fields import MIN_DIGITS_INT, _last_key
+
+    stack = [(k, "", v) for k, v in reversed(record.items())]
+    while stack:
+        path, parent, value = stack.pop()
+        if isinstance(value, str):
+            if path not in skip and value.strip():
+                yield path, _last_key(path), parent, value
+        elif isinstance(value, dict):
+            key = _last_key(path)
+            stack.extend((f"{path}.{k}", key, v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            key = _last_key(path)
+            stack.extend((f"{path}[{i}]", key, v) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) >= MIN_DIGITS_INT:
+            if path not in skip:
+                yield path, _last_key(path), parent, value
+
+
+def test_side_values_with_carried_keys_are_the_old_walk() -> None:
+    from privtune.scan.side_fields import iter_side_values
+
+    rng = random.Random(12)
+    keys = ["a", "customer.name", "x[1]", "phones[", "a.b[2].c", "", ".", "[", "]", "客户.电话", "k.", "id"]
+
+    def value(depth: int):
+        r = rng.random()
+        if depth < 4 and r < 0.25:
+            return {rng.choice(keys) + str(rng.randint(0, 3)) * rng.randint(0, 1): value(depth + 1)
+                    for _ in range(rng.randint(0, 4))}
+        if depth < 4 and r < 0.4:
+            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        return rng.choice(["x", " ", "", "王建国", 1234567, -9876543, 12, True, 3.5, None, 10**20, "13812345678"])
+
+    records = [r for r in generate(200, seed=2)]
+    records += [{rng.choice(keys): value(0) for _ in range(rng.randint(1, 6))} for _ in range(2000)]
+    for r in records:
+        paths = [p for p, *_ in _old_iter_side_values(r, set())]
+        skip = set(rng.sample(paths, min(len(paths), 2)))
+        for s in (set(), skip):
+            assert list(iter_side_values(r, s)) == list(_old_iter_side_values(r, s)), r
