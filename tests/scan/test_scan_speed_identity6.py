@@ -245,3 +245,29 @@ def test_side_values_with_carried_keys_are_the_old_walk() -> None:
         skip = set(rng.sample(paths, min(len(paths), 2)))
         for s in (set(), skip):
             assert list(iter_side_values(r, s)) == list(_old_iter_side_values(r, s)), r
+
+
+def test_decimal_digits_are_randbelow_draws() -> None:
+    """`KeyedDraws.decimal_digits` and `rand_digits` on it against per-digit `_randbelow` on a
+    twin stream, across refills (long runs) and mixed with other draws."""
+    from privtune.scan.anonymize._common import _DIGITS, rand_digits
+    from privtune.scan.anonymize.keyed_draws import KeyedDraws, keyed_block
+
+    rng = random.Random(3)
+    for i in range(300):
+        seed = keyed_block(b"k" * 32, "PHONE", str(i))
+        a, b = KeyedDraws(seed), KeyedDraws(seed)
+        for _ in range(rng.randint(1, 12)):
+            n = rng.choice([0, 1, 2, 7, 10, 17, 40, 200])
+            kind = rng.random()
+            if kind < 0.4:
+                assert a.decimal_digits(n) == "".join(_DIGITS[b._randbelow(10)] for _ in range(n))
+            elif kind < 0.8:
+                first_nonzero = rng.random() < 0.5
+                want = "" if n <= 0 else (str(1 + b._randbelow(9) if first_nonzero else b._randbelow(10))
+                                          + "".join(_DIGITS[b._randbelow(10)] for _ in range(n - 1)))
+                assert rand_digits(a, n, first_nonzero=first_nonzero) == want
+            else:  # another kind of draw between digit runs
+                top = 10 ** rng.randint(1, 30)
+                assert a.randint(0, top) == b.randint(0, top)
+            assert (a._pool, a._left, a._block) == (b._pool, b._left, b._block)
