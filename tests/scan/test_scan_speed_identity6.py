@@ -271,3 +271,22 @@ def test_decimal_digits_are_randbelow_draws() -> None:
                 top = 10 ** rng.randint(1, 30)
                 assert a.randint(0, top) == b.randint(0, top)
             assert (a._pool, a._left, a._block) == (b._pool, b._left, b._block)
+
+
+def test_occupied_few_and_many_spans_give_the_linear_test() -> None:
+    """`propagate._Occupied` tests a few spans one by one and many by bisection: both as the
+    plain overlap test, at every (i, j), for span counts either side of the switch."""
+    from privtune.scan.entities import Span
+    from privtune.scan.propagate import _FEW, _Occupied
+
+    rng = random.Random(13)
+    for _ in range(300):
+        spans = []
+        for _ in range(rng.randint(0, 3 * _FEW)):
+            s = rng.randint(0, 60)
+            spans.append(Span(s, s + rng.randint(1, 6), "PERSON", 0.9, "t"))
+        occ = _Occupied(spans)
+        assert (occ.few is None) == (len(spans) > _FEW)
+        for i in range(0, 66):
+            for j in range(i + 1, min(i + 8, 70)):
+                assert occ.hits(i, j) == any(i < k.end and k.start < j for k in spans)
