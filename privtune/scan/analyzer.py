@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from operator import attrgetter
@@ -76,11 +77,8 @@ class Analyzer:
                 triggers.append(rec.trigger)
         steps = [(-1 if r.trigger is None else triggers.index(r.trigger), r) for r in self.recognizers]
         threshold = {t: self.min_score_by_type.get(t, self.min_score) for t in self.types}
-        searches = [trigger_test(t) for t in triggers]
-        # Triggers that are literal words but no cheaper to test alone share one scan.
-        members = [i for i, t in enumerate(triggers) if searches[i] == t.search and literal_language(t) is not None]
-        group = LiteralGroup([triggers[i] for i in members]) if len(members) > 1 else None
-        members = members if group is not None else []
+        searches, group, members = _trigger_tests(tuple(triggers))
+        searches, members = list(searches), list(members)
         # The loop's view of `steps`: (trigger index, answered by the group?, bound analyze).
         calls = [(t, t in members, r.analyze) for t, r in steps]
         plan = _Plan(searches, steps, threshold, group, members, calls)
@@ -124,6 +122,20 @@ class Analyzer:
         if len(texts) == 1:
             return [self.analyze(texts[0])]
         return split_spans(self.analyze(_SEP.join(texts)), [len(t) for t in texts], len(_SEP))
+
+
+@functools.lru_cache(maxsize=64)
+def _trigger_tests(triggers: tuple[re.Pattern[str], ...]) -> tuple[tuple[TriggerTest, ...], LiteralGroup | None,
+                                                                   tuple[int, ...]]:
+    """Each trigger's test, the literal-word triggers' shared scan and their indices: a pure
+    function of the patterns, built once per process. Deciding the cheaper tests parses every
+    trigger with sre's parser (~24 ms for the built-in set), which each new `Analyzer` (one
+    per scan, another for a scan's excerpts) used to pay again."""
+    searches = tuple(trigger_test(t) for t in triggers)
+    # Triggers that are literal words but no cheaper to test alone share one scan.
+    members = [i for i, t in enumerate(triggers) if searches[i] == t.search and literal_language(t) is not None]
+    group = LiteralGroup([triggers[i] for i in members]) if len(members) > 1 else None
+    return searches, group, tuple(members) if group is not None else ()
 
 
 def split_spans(spans: list[Span], lengths: list[int], sep_len: int) -> list[list[Span]]:

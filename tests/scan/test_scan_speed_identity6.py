@@ -290,3 +290,20 @@ def test_occupied_few_and_many_spans_give_the_linear_test() -> None:
         for i in range(0, 66):
             for j in range(i + 1, min(i + 8, 70)):
                 assert occ.hits(i, j) == any(i < k.end and k.start < j for k in spans)
+
+
+def test_trigger_tests_are_built_once_per_process_and_shared() -> None:
+    """A second analyzer (the next scan's, a scan's excerpt pass) reuses the first one's trigger
+    tests; analyzers with other recognizer sets get their own, and every one gives the spans
+    the old loop gives (`test_analyzer_plan_calls_give_the_old_loops_spans`)."""
+    from privtune.scan.analyzer import Analyzer
+
+    a, b = Analyzer(), Analyzer()
+    pa, pb = a._build_plan(), b._build_plan()
+    assert all(x is y for x, y in zip(pa.searches, pb.searches)) and pa.group is pb.group
+    assert pa.group_members == pb.group_members and pa.searches is not pb.searches  # lists of its own
+    c = Analyzer(types=["PHONE", "EMAIL"])
+    pc = c._build_plan()
+    assert len(pc.searches) < len(pa.searches)
+    text = "Mail me at a@b.co or call 13812345678, password: x"
+    assert c.analyze(text) == _old_analyze(c, text) and a.analyze(text) == _old_analyze(a, text)
