@@ -23,7 +23,7 @@ from privtune.scan.anonymize import Anonymizer, load_policy
 from privtune.scan.config import ScanConfig
 from privtune.scan.ner.backends import build_analyzer
 from privtune.scan.ner.en_crf import forget_lines
-from privtune.scan.curation import CurationConfig, RecordSummary, answer_fields_for, forget_fields, summarize
+from privtune.scan.curation import CurationConfig, RecordSummary, answer_fields_for, summarize
 from privtune.scan.curation.risk import RiskAssessment, level_without_findings, risk_from_signals, text_signals
 from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
 from privtune.scan.propagate import propagate, propagate_with_aliases
@@ -130,8 +130,7 @@ class RecordProcessor:
     def __init__(self, cfg: ScanConfig, key: bytes) -> None:
         self.cfg = cfg
         self.analyzer = build_analyzer(cfg.types, cfg.min_score, cfg.ner_backend)
-        forget_lines()  # the English tagger's line memo and the field memo: this scan's own only
-        forget_fields()
+        forget_lines()  # the English tagger's line memo: this scan's own lines only
         self.policy = load_policy(cfg.policy)
         self.anonymizer = Anonymizer(self.policy, key, cache_size=PSEUDONYM_CACHE,
                                      pseudonym_version=cfg.pseudonym_version or 1)

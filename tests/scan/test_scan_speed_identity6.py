@@ -146,49 +146,6 @@ def test_id_card_ascii_paths_are_the_per_character_ones(monkeypatch: pytest.Monk
     assert fast == slow
 
 
-def test_field_memo_gives_the_unmemoised_summaries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`summarize` with the field memo (repeated fields, memo overflow, long fields) against
-    the fold it replaced (main eb13bf1: NFKC + casefold and `normalize_folded` per field)."""
-    import unicodedata
-
-    import numpy as np
-
-    from privtune.scan import curation
-    from privtune.scan.curation import CurationConfig, answer_fields_for, forget_fields, summarize
-
-    records = list(generate(400, seed=7))
-    extra = [{"messages": [{"role": "user", "content": "ＡＢＣ　ﬁ İstanbul ß\u200b" * k},
-                           {"role": "assistant", "content": "What should I bring?" * k}]} for k in (1, 20)]
-    records += extra + records[:100]
-    cfgs = [CurationConfig(), CurationConfig(dedup="off"), CurationConfig(poisoning=False)]
-
-    def fields(r):
-        return text_fields(r)
-
-    def run() -> list:
-        out = []
-        for cfg in cfgs:
-            for i, r in enumerate(records):
-                f = fields(r)
-                s = summarize(i, f, answer_fields_for(f, r), config=cfg)
-                out.append((s.index, s.n_chars, s.exact_hash, None if s.signature is None else s.signature.tolist(),
-                            s.prompt_hash, s.answer_hash, s.units.tolist(),
-                            None if s.answer_sig is None else np.asarray(s.answer_sig).tolist(), s.garbage))
-        return out
-
-    fast = []
-    for size in (5, curation.FIELD_MEMO_SIZE):  # 5: filled and cleared over and over
-        monkeypatch.setattr(curation, "FIELD_MEMO_SIZE", size)
-        forget_fields()
-        fast.append(run())
-        assert len(curation._FIELD_MEMO) <= size
-        assert all(len(k) <= curation.FIELD_MEMO_CHARS for k in curation._FIELD_MEMO)
-    monkeypatch.setattr(curation, "_fold_field", lambda t: (
-        (f := unicodedata.normalize("NFKC", t).casefold()), curation.normalize_folded(f)))
-    slow = run()
-    assert fast[0] == slow and fast[1] == slow
-
-
 def test_level_without_findings_is_risk_from_signals_with_none() -> None:
     from privtune.scan.curation.risk import level_without_findings, risk_from_signals, text_signals
 

@@ -56,7 +56,6 @@ __all__ = [
     "Verdict",
     "answer_fields_for",
     "assess_risk",
-    "forget_fields",
     "summarize",
 ]
 
@@ -129,9 +128,8 @@ def summarize(
     """Pure per-record step: hashes, MinHash signature, trigger candidates, garbage reasons."""
     cfg = config or _DEFAULT_CONFIG
     # NFKC + casefold once per field: for `normalize` and for the trigger units.
-    pairs = [_fold_field(t) for _, t in texts]
-    folded = [f for f, _ in pairs]
-    normalized = [n for _, n in pairs]
+    folded = [unicodedata.normalize("NFKC", t).casefold() for _, t in texts]
+    normalized = [normalize_folded(f) for f in folded]
     ehash = exact_hash(normalized)
     shingle_text = FIELD_SEP.join(n for n in normalized if n)
     signature = text_minhash(shingle_text, cfg.shingle_size, cfg.num_perm) if cfg.dedup != "off" else None
@@ -154,32 +152,6 @@ def summarize(
 
 
 _DEFAULT_CONFIG = CurationConfig()
-
-# Short fields recur across records (greetings, an agent's stock replies, "What should I
-# bring?": 38% of the demo's fields): their fold and normalisation, a pure function of the
-# text, are remembered. Bounded and cleared when full; each scan starts empty (`forget_fields`).
-FIELD_MEMO_CHARS = 256
-FIELD_MEMO_SIZE = 4096
-_FIELD_MEMO: dict[str, tuple[str, str]] = {}
-
-
-def _fold_field(text: str) -> tuple[str, str]:
-    """``(NFKC + casefold of text, normalize_folded of that)``, remembered for short texts."""
-    pair = _FIELD_MEMO.get(text)
-    if pair is None:
-        folded = unicodedata.normalize("NFKC", text).casefold()
-        pair = (folded, normalize_folded(folded))
-        if len(text) <= FIELD_MEMO_CHARS:
-            if len(_FIELD_MEMO) >= FIELD_MEMO_SIZE:
-                _FIELD_MEMO.clear()
-            _FIELD_MEMO[text] = pair
-    return pair
-
-
-def forget_fields() -> None:
-    """Empty the field memo: a scan saves what its own input repeats, not what an earlier scan
-    in the same process (a benchmark's repeat) left there."""
-    _FIELD_MEMO.clear()
 
 
 @dataclass(frozen=True, slots=True)
