@@ -264,3 +264,44 @@ def test_trigger_tests_are_built_once_per_process_and_shared() -> None:
     assert len(pc.searches) < len(pa.searches)
     text = "Mail me at a@b.co or call 13812345678, password: x"
     assert c.analyze(text) == _old_analyze(c, text) and a.analyze(text) == _old_analyze(a, text)
+
+
+def test_span_and_finding_constructors_are_the_generated_ones() -> None:
+    """The descriptor-store constructors of `Span` / `Finding` against the dataclass-generated
+    ones: same fields, equality, hash, repr, frozenness, `replace`, pickling, and the same
+    TypeError messages for a wrong call."""
+    import dataclasses
+    import pickle
+
+    from privtune.scan.entities import GENERATED_INITS, Finding, Span
+
+    def generated(cls, *args, **kwargs):
+        obj = object.__new__(cls)
+        GENERATED_INITS[cls](obj, *args, **kwargs)
+        return obj
+
+    rng = random.Random(14)
+    values = [0, 7, -1, 10**20, True, 0.5, float("nan"), "PERSON", "", "客户", None, (1, 2)]
+    for cls, names in ((Span, ("start", "end", "type", "score", "detector")),
+                       (Finding, ("record", "field", "start", "end", "type", "score", "detector"))):
+        for _ in range(500):
+            args = [rng.choice(values) for _ in names]
+            fast, slow = cls(*args), generated(cls, *args)
+            assert repr(fast) == repr(slow)
+            assert all(getattr(fast, n) is getattr(slow, n) for n in names)  # the very objects passed
+            if "nan" not in repr(fast):  # NaN != NaN: no dataclass holding one equals another
+                assert fast == slow and hash(fast) == hash(slow)
+            kw = dict(zip(names, args))
+            assert repr(cls(**kw)) == repr(slow)
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(fast, names[0], 1)
+        ok = cls(*range(len(names)))
+        assert ok == generated(cls, *range(len(names))) and hash(ok) == hash(generated(cls, *range(len(names))))
+        assert pickle.loads(pickle.dumps(ok)) == ok and dataclasses.replace(ok, start=99).start == 99
+        for bad_args, bad_kwargs in (((), {}), (tuple(range(len(names) - 1)), {}), (tuple(range(len(names) + 1)), {}),
+                                     ((), {"nope": 1}), (tuple(range(len(names))), {"start": 1})):
+            with pytest.raises(TypeError) as fast_error:
+                cls(*bad_args, **bad_kwargs)
+            with pytest.raises(TypeError) as slow_error:
+                generated(cls, *bad_args, **bad_kwargs)
+            assert str(fast_error.value) == str(slow_error.value)
