@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -24,6 +25,7 @@ class _Plan(NamedTuple):
     # Literal-word triggers answered by one shared scan: the group and the triggers' indices.
     group: LiteralGroup | None
     group_members: list[int]
+    calls: list[tuple[int, bool, Callable[[str], list[Span]]]]
 
 
 def load_recognizers() -> None:
@@ -36,7 +38,8 @@ class Analyzer:
 
     ``types``, ``min_score``, ``min_score_by_type`` and ``recognizers`` may be reassigned: the
     per-call plan built from them (distinct triggers, thresholds) is rebuilt on the next call.
-    Changing them in place (``analyzer.min_score_by_type["PHONE"] = 0.9``) is not noticed.
+    Changing them in place (``analyzer.min_score_by_type["PHONE"] = 0.9``) is not noticed, nor
+    is a recognizer's ``analyze`` replaced after the first call (the plan holds it bound).
     """
 
     def __init__(
@@ -75,11 +78,11 @@ class Analyzer:
                 triggers.append(rec.trigger)
         steps = [(-1 if r.trigger is None else triggers.index(r.trigger), r) for r in self.recognizers]
         threshold = {t: self.min_score_by_type.get(t, self.min_score) for t in self.types}
-        searches = [trigger_test(t) for t in triggers]
-        # Triggers that are literal words but no cheaper to test alone share one scan.
-        members = [i for i, t in enumerate(triggers) if searches[i] == t.search and literal_language(t) is not None]
-        group = LiteralGroup([triggers[i] for i in members]) if len(members) > 1 else None
-        plan = _Plan(searches, steps, threshold, group, members if group is not None else [])
+        searches, group, members = _trigger_tests(tuple(triggers))
+        searches, members = list(searches), list(members)
+        # The loop's view of `steps`: (trigger index, answered by the group?, bound analyze).
+        calls = [(t, t in members, r.analyze) for t, r in steps]
+        plan = _Plan(searches, steps, threshold, group, members, calls)
         object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -100,11 +103,11 @@ class Analyzer:
         spans: list[Span] = []
         # Recognizers sharing a trigger (the zh model's) test it once; None: not tested yet.
         fired: list[bool | None] = [None] * len(searches)
-        for trig, rec in plan.steps:
+        for trig, grouped, analyze in plan.calls:
             if trig >= 0:
                 hit = fired[trig]
                 if hit is None:
-                    if trig in plan.group_members:
+                    if grouped:
                         for k, f in zip(plan.group_members, plan.group.fired(text)):  # type: ignore[union-attr]
                             fired[k] = f
                         hit = fired[trig]
@@ -112,10 +115,12 @@ class Analyzer:
                         hit = fired[trig] = searches[trig](text) is not None
                 if not hit:
                     continue
-            for s in rec.analyze(text):
-                t = threshold.get(s.type)
-                if t is not None and s.score >= t:
-                    spans.append(s)
+            found = analyze(text)
+            if found:
+                for s in found:
+                    t = threshold.get(s.type)
+                    if t is not None and s.score >= t:
+                        spans.append(s)
         return resolve_overlaps(spans)
 
     def analyze_many(self, texts: list[str]) -> list[list[Span]]:
@@ -127,6 +132,20 @@ class Analyzer:
         if len(texts) == 1:
             return [self.analyze(texts[0])]
         return split_spans(self.analyze(_SEP.join(texts)), [len(t) for t in texts], len(_SEP))
+
+
+@functools.lru_cache(maxsize=64)
+def _trigger_tests(triggers: tuple[re.Pattern[str], ...]) -> tuple[tuple[TriggerTest, ...], LiteralGroup | None,
+                                                                   tuple[int, ...]]:
+    """Each trigger's test, the literal-word triggers' shared scan and their indices: a pure
+    function of the patterns, built once per process. Deciding the cheaper tests parses every
+    trigger with sre's parser (~24 ms for the built-in set), which each new `Analyzer` (one
+    per scan, another for a scan's excerpts) used to pay again."""
+    searches = tuple(trigger_test(t) for t in triggers)
+    # Triggers that are literal words but no cheaper to test alone share one scan.
+    members = [i for i, t in enumerate(triggers) if searches[i] == t.search and literal_language(t) is not None]
+    group = LiteralGroup([triggers[i] for i in members]) if len(members) > 1 else None
+    return searches, group, tuple(members) if group is not None else ()
 
 
 def split_spans(spans: list[Span], lengths: list[int], sep_len: int) -> list[list[Span]]:

@@ -89,6 +89,43 @@ class Finding:
         return jsonl_line(self.to_json())
 
 
+# Faster constructors for the two frozen records made per detection (a demo record makes ~15
+# spans and ~4 findings). A frozen dataclass's generated ``__init__`` stores each field with
+# ``object.__setattr__`` (a global, an attribute lookup and a descriptor search per field);
+# calling the slots' own descriptors does the same stores: Span 0.69 -> ~0.45 µs,
+# `Finding.from_span` 1.47 -> ~0.9. Same signature and name, same fields, still frozen
+# afterwards; the generated ones are kept in `GENERATED_INITS` (tests compare the two).
+GENERATED_INITS = {Span: Span.__init__, Finding: Finding.__init__}
+_SET_START, _SET_END, _SET_TYPE, _SET_SCORE, _SET_DETECTOR = (
+    getattr(Span, name).__set__ for name in ("start", "end", "type", "score", "detector"))
+_F_RECORD, _F_FIELD, _F_START, _F_END, _F_TYPE, _F_SCORE, _F_DETECTOR = (
+    getattr(Finding, name).__set__ for name in ("record", "field", "start", "end", "type", "score", "detector"))
+
+
+def _span_init(self: Span, start: int, end: int, type: str, score: float, detector: str) -> None:  # noqa: A002
+    _SET_START(self, start)
+    _SET_END(self, end)
+    _SET_TYPE(self, type)
+    _SET_SCORE(self, score)
+    _SET_DETECTOR(self, detector)
+
+
+def _finding_init(self: Finding, record: int, field: str, start: int, end: int, type: str,  # noqa: A002
+                  score: float, detector: str) -> None:
+    _F_RECORD(self, record)
+    _F_FIELD(self, field)
+    _F_START(self, start)
+    _F_END(self, end)
+    _F_TYPE(self, type)
+    _F_SCORE(self, score)
+    _F_DETECTOR(self, detector)
+
+
+for _cls, _init in ((Span, _span_init), (Finding, _finding_init)):
+    _init.__name__, _init.__qualname__ = "__init__", f"{_cls.__name__}.__init__"  # messages name the class
+    _cls.__init__ = _init  # type: ignore[method-assign]
+
+
 _JSON_STRINGS: dict[str, str] = {}  # field paths, types and detector names recur in every record
 _JSON_STRINGS_MAX = 4096
 

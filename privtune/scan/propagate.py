@@ -15,6 +15,7 @@ give them the surrogate's matching part.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 from itertools import accumulate
@@ -28,11 +29,17 @@ MIN_CHARS = 2  # a single character recurs by chance
 _LATIN = re.compile(r"[0-9A-Za-z]")
 
 
+@functools.lru_cache(maxsize=4096)
+def _latin_edges(value: str) -> tuple[bool, bool]:
+    """Does ``value`` begin / end with a Latin letter or digit? (Asked per text it occurs in.)"""
+    return bool(_LATIN.match(value[0])), bool(_LATIN.match(value[-1]))
+
+
 def _occurrences(text: str, value: str) -> list[int]:
     """Start offsets of ``value`` in ``text``; a value that begins or ends in a Latin letter or
     digit must not continue a word there ("Chris" is not in "Christopher")."""
     out, i = [], text.find(value)
-    check_left, check_right = bool(_LATIN.match(value[0])), bool(_LATIN.match(value[-1]))
+    check_left, check_right = _latin_edges(value)
     while i >= 0:
         j = i + len(value)
         if not ((check_left and i > 0 and _LATIN.match(text[i - 1]))
@@ -48,13 +55,24 @@ class _Occupied:
     a record with many copies of a name quadratic: 200,000 characters took minutes."""
 
     def __init__(self, spans: list[Span]) -> None:
-        ordered = sorted(spans, key=lambda k: k.start)
-        self.starts = [k.start for k in ordered]
-        self.max_end = list(accumulate((k.end for k in ordered), max))
+        # A text has a few spans as a rule: testing each is cheaper than sorting and bisecting.
+        self.few = [(k.start, k.end) for k in spans] if len(spans) <= _FEW else None
+        if self.few is None:
+            ordered = sorted(spans, key=lambda k: k.start)
+            self.starts = [k.start for k in ordered]
+            self.max_end = list(accumulate((k.end for k in ordered), max))
 
     def hits(self, i: int, j: int) -> bool:
+        if self.few is not None:
+            for start, end in self.few:
+                if start < j and i < end:
+                    return True
+            return False
         n = bisect_left(self.starts, j)  # spans starting before j
         return n > 0 and self.max_end[n - 1] > i
+
+
+_FEW = 8
 
 
 def propagate(texts: list[str], spans: list[list[Span]]) -> list[list[Span]]:

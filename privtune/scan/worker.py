@@ -22,8 +22,9 @@ from privtune.scan.analyzer import Analyzer
 from privtune.scan.anonymize import Anonymizer, load_policy
 from privtune.scan.config import ScanConfig
 from privtune.scan.ner.backends import build_analyzer
+from privtune.scan.ner.en_crf import forget_lines
 from privtune.scan.curation import CurationConfig, RecordSummary, answer_fields_for, summarize
-from privtune.scan.curation.risk import RiskAssessment, risk_from_signals, text_signals
+from privtune.scan.curation.risk import RiskAssessment, level_without_findings, risk_from_signals, text_signals
 from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
 from privtune.scan.propagate import propagate, propagate_with_aliases
 from privtune.scan.side_fields import is_passthrough, iter_side_values, key_span, key_type, normalise_path, restore_number
@@ -129,6 +130,7 @@ class RecordProcessor:
     def __init__(self, cfg: ScanConfig, key: bytes) -> None:
         self.cfg = cfg
         self.analyzer = build_analyzer(cfg.types, cfg.min_score, cfg.ner_backend)
+        forget_lines()  # the English tagger's line memo: this scan's own lines only
         self.policy = load_policy(cfg.policy)
         self.anonymizer = Anonymizer(self.policy, key, cache_size=PSEUDONYM_CACHE,
                                      pseudonym_version=cfg.pseudonym_version or 1)
@@ -241,8 +243,12 @@ class RecordProcessor:
         floor = self.policy.min_score
         res.residual_types = [f.type for f in res.findings
                               if f.type in self.kept_types or (floor is not None and f.score < floor)]
-        res.residual_level = (res.risk.level if len(res.residual_types) == len(all_types)
-                              else risk_from_signals(signals, res.residual_types, shape_name).level)
+        if len(res.residual_types) == len(all_types):
+            res.residual_level = res.risk.level
+        elif not res.residual_types:  # the common case: the policy replaced every entity
+            res.residual_level = level_without_findings(signals)
+        else:
+            res.residual_level = risk_from_signals(signals, res.residual_types, shape_name).level
         return res
 
 

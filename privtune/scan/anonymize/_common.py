@@ -9,6 +9,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from privtune.scan.anonymize.keyed_draws import KeyedDraws
+
 RngFor = Callable[[str, str], random.Random]
 
 
@@ -131,6 +133,8 @@ def rand_digits(rng: random.Random, n: int, *, first_nonzero: bool = False) -> s
     # subclass), so calling `_randbelow` draws the very same digits without two Python frames
     # per digit; tests pin the result against ``randint``.
     below = rng._randbelow
+    if type(rng) is KeyedDraws:  # format 2: the same draws, the digit loop inside the stream
+        return str(1 + below(9)) + rng.decimal_digits(n - 1) if first_nonzero else rng.decimal_digits(n)
     first = 1 + below(9) if first_nonzero else below(10)
     return str(first) + "".join([_DIGITS[below(10)] for _ in range(n - 1)])
 

@@ -24,6 +24,7 @@ T = TypeVar("T")
 
 PERSON = b"privtune psv2"  # BLAKE2b personalisation: these digests serve nothing else
 _BLOCK_BITS = 512
+_DIGITS = "0123456789"
 
 
 def keyed_block(key: bytes, label: str, normalised: str) -> bytes:
@@ -79,6 +80,24 @@ class KeyedDraws:
             self._left -= k
             if r < n:
                 return r
+
+    def decimal_digits(self, n: int) -> str:
+        """``"".join("0123456789"[self._randbelow(10)] for _ in range(n))``, the rejection loop
+        written out: one call per number instead of one per digit (phones, cards, IDs)."""
+        out: list[str] = []
+        pool, left = self._pool, self._left
+        while len(out) < n:
+            if left < 4:
+                self._pool, self._left = pool, left
+                self._refill()
+                pool, left = self._pool, self._left
+            r = pool & 15
+            pool >>= 4
+            left -= 4
+            if r < 10:
+                out.append(_DIGITS[r])
+        self._pool, self._left = pool, left
+        return "".join(out)
 
     def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:
         if stop is None:

@@ -134,6 +134,38 @@ def _is_id_slot(ch: str) -> bool:
     return is_digit_slot(ch) or ch in "xX"
 
 
+_NOT_ASCII_ID_SLOT = re.compile(r"[^0-9xX]+")
+
+
+def _id_core(value: str) -> str:
+    """The ID's slot characters, digits in ASCII, letters upper-cased (as ``"".join(ascii_digit(ch)
+    or ch.upper() for ch in value if _is_id_slot(ch))``): on ASCII text the slots are exactly
+    0-9, x and X, so one substitution does it without a Python call per character."""
+    if value.isascii():
+        return _NOT_ASCII_ID_SLOT.sub("", value).upper()
+    return "".join(ascii_digit(ch) or ch.upper() for ch in value if _is_id_slot(ch))
+
+
+def _fill_id_slots(value: str, new: str) -> str:
+    """``fill_slots(value, new, _is_id_slot)``; for ASCII text without its per-character calls:
+    an ASCII slot keeps no width, and only a lower-case "x" slot lowers what lands in it."""
+    if not (value.isascii() and new.isascii()):
+        return fill_slots(value, new, _is_id_slot)
+    it = iter(new)
+    out = []
+    for ch in value:
+        if "0" <= ch <= "9" or ch == "X":
+            out.append(next(it))
+        elif ch == "x":
+            n = next(it)
+            out.append(n if n.isdigit() else n.lower())
+        else:
+            out.append(ch)
+    if next(it, None) is not None:
+        raise ValueError("more replacement characters than slots")
+    return "".join(out)
+
+
 def _random_date(rng: random.Random, year: int | None, last_year: int = _BIRTH_YEARS[1]) -> dt.date:
     lo, hi = (year, year) if year is not None else (_BIRTH_YEARS[0], last_year)
     first = dt.date(lo, 1, 1)
@@ -162,20 +194,20 @@ def _original_year(core: str, start: int, width: int) -> int | None:
 
 def id_card(value: str, rng: random.Random, ctx: SurrogateContext) -> str | None:
     """New region, new birth date (same year if ``keep_birth_year``), same sex digit parity."""
-    core = "".join(ascii_digit(ch) or ch.upper() for ch in value if _is_id_slot(ch))
+    core = _id_core(value)
     if len(core) == 18 and core[:17].isdigit():
         kept = _original_year(core, 6, 4) if ctx.keep_birth_year else None
         birth = _random_date(rng, kept)
         body = f"{_region_for(rng, birth.year).code}{birth:%Y%m%d}"
         # The 17th digit's parity encodes sex; keep it so the record stays coherent ("她"…).
         seq = rand_digits(rng, 2) + str(rng.randrange(int(core[16]) % 2, 10, 2))
-        return fill_slots(value, body + seq + cn_id_check_char(body + seq), _is_id_slot)
+        return _fill_id_slots(value, body + seq + cn_id_check_char(body + seq))
     if len(core) == 15 and core.isdigit():  # first-generation IDs: yymmdd, no check digit
         kept = _original_year(core, 6, 2) if ctx.keep_birth_year else None
         birth = _random_date(rng, kept, last_year=1999)
         new = f"{_region_for(rng, birth.year).code}{birth:%y%m%d}{rand_digits(rng, 2)}"
         new += str(rng.randrange(int(core[14]) % 2, 10, 2))
-        return fill_slots(value, new, _is_id_slot)
+        return _fill_id_slots(value, new)
     return random_like(value, rng)
 
 

@@ -242,6 +242,13 @@ def risk_from_signals(signals: TextSignals, finding_types: list[str], shape: str
     return RiskAssessment(level, reasons)
 
 
+def level_without_findings(signals: TextSignals) -> Level:
+    """``risk_from_signals(signals, [], shape).level`` for any shape: with no entity found only a
+    system dump raises the level (to medium, as nothing personal is with it). The scan asks this
+    for every record its policy leaves no entity in (the residual level), ~3 µs a record."""
+    return "medium" if signals[0] else "low"
+
+
 def _count(pattern: Pattern, text: str, needed: int) -> int:
     if needed == 1:  # the common case: one search, no iterator (same answer: 0 or 1)
         return 1 if pattern.search(text) else 0

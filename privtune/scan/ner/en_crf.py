@@ -40,6 +40,9 @@ TOKEN = re.compile(rf"https?://\S+|[@#]\w+|{_W}+(?:['’-]{_W}+|\.{_W}(?!{_W}))*
 _TOKEN_NO_CJK = re.compile(r"https?://\S+|[@#]\w+|\w+(?:['’-]\w+|\.\w(?!\w))*|\S")
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _LINES = re.compile(r"[^\n]+")
+# Lines up to this long are remembered with their spans, at most this many (~2 MB at most).
+LINE_MEMO_CHARS = 400
+LINE_MEMO_SIZE = 4096
 
 
 def shape(w: str) -> str:
@@ -182,6 +185,8 @@ class EnTagger:
         self.own = np.zeros((1024, n_labels))
         self.ctx = np.zeros((len(_OFFSETS), 1024, n_labels))
         self._lock = threading.Lock()
+        # line -> its spans (`line_spans`); bounded, cleared when full. Holds text in memory only.
+        self._line_memo: dict[str, list[tuple[int, int, str, float]]] = {}
         from privtune.scan.ner.en_kernels import tag_line  # numba: imported with the model only
 
         self._tag_line = tag_line
@@ -255,26 +260,42 @@ class EnTagger:
 
     def spans(self, text: str) -> list[tuple[int, int, str, float]]:
         out: list[tuple[int, int, str, float]] = []
+        memo = self._line_memo
         for line in _LINES.finditer(text):
             seg = line.group()
-            if not _worth_tagging(seg):
-                continue
-            # The whole line: tagging only windows around capitalised words was tried and lost
-            # lower-case names and organisations (en PERSON recall 0.65 -> 0.61) for -25% time.
-            words = (TOKEN if _CJK_CHAR.search(seg) else _TOKEN_NO_CJK).findall(seg)
-            path, marg = self._tag(words)
-            found = (path != self._outside).nonzero()[0]
-            if not found.size:  # nothing found: no offsets needed
-                continue
-            # Offsets of the tokens up to the last one tagged: only white space lies between
-            # tokens (every other character is part of one), so each is the next find().
-            base, pos, toks = line.start(), 0, []
-            for w in words[: found[-1] + 1]:
-                pos = seg.index(w, pos)
-                toks.append((base + pos, base + pos + len(w), w))
-                pos += len(w)
-            out += _decode(toks, [self.labels[p] for p in path[: len(toks)]], marg[: len(toks)].tolist())
+            found = memo.get(seg)
+            if found is None:
+                found = self.line_spans(seg)
+                if len(seg) <= LINE_MEMO_CHARS:
+                    if len(memo) >= LINE_MEMO_SIZE:
+                        memo.clear()  # cheaper than LRU bookkeeping on every line; refills in ~1k records
+                    memo[seg] = found
+            if found:
+                base = line.start()
+                out += found if not base else [(base + s, base + e, t, p) for s, e, t, p in found]
         return out
+
+    def line_spans(self, seg: str) -> list[tuple[int, int, str, float]]:
+        """Spans of one line (no newline in it), offsets from its start: a pure function of the
+        line's text, so `spans` reuses it for a line seen before (chat templates, greetings,
+        signatures recur across records: ~21% of the demo's tagged lines)."""
+        if not _worth_tagging(seg):
+            return []
+        # The whole line: tagging only windows around capitalised words was tried and lost
+        # lower-case names and organisations (en PERSON recall 0.65 -> 0.61) for -25% time.
+        words = (TOKEN if _CJK_CHAR.search(seg) else _TOKEN_NO_CJK).findall(seg)
+        path, marg = self._tag(words)
+        found = (path != self._outside).nonzero()[0]
+        if not found.size:  # nothing found: no offsets needed
+            return []
+        # Offsets of the tokens up to the last one tagged: only white space lies between
+        # tokens (every other character is part of one), so each is the next find().
+        pos, toks = 0, []
+        for w in words[: found[-1] + 1]:
+            pos = seg.index(w, pos)
+            toks.append((pos, pos + len(w), w))
+            pos += len(w)
+        return _decode(toks, [self.labels[p] for p in path[: len(toks)]], marg[: len(toks)].tolist())
 
 
 # Capitalised chat words that open sentences but never name anything: a line whose only
@@ -433,6 +454,14 @@ def get_tagger() -> EnTagger:
 
 
 _LAST: tuple[str, list[tuple[int, int, str, float]]] = ("", [])
+
+
+def forget_lines() -> None:
+    """Empty the tagger's line memo. Each scan starts with an empty one (`RecordProcessor`), so
+    what a scan saves is what its own input repeats: a second scan of the same file in one
+    process (a benchmark's repeats) would otherwise find every line remembered."""
+    if _TAGGER is not None:
+        _TAGGER._line_memo.clear()
 
 
 def tag_en(text: str) -> list[tuple[int, int, str, float]]:
