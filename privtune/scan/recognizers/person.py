@@ -8,6 +8,9 @@ stay attached to the given name.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Callable
+from itertools import accumulate
 
 from privtune.scan.entities import Span
 from privtune.scan.ner.en_crf import tag_en
@@ -44,7 +47,7 @@ class EnPersonRecognizer(Recognizer):
     # no longer skipped.
     trigger = re.compile(f"[A-Z][A-Za-z]|[{LATIN_UPPER}][a-z\u00df-\u024f]")
 
-    # Ask the English model about the lexicon rule's weakest matches (see `_model_agrees`);
+    # Ask the English model about the lexicon rule's weakest matches (see `model_person_test`);
     # off where a caller wants the rules alone.
     model_check = True
 
@@ -52,7 +55,8 @@ class EnPersonRecognizer(Recognizer):
         best: dict[tuple[int, int], tuple[float, str]] = {}
         persons = find_persons(text)
         if self.model_check and any(score < WEAK_DICT_SCORE for _, _, score, _ in persons):
-            persons = [p for p in persons if p[2] >= WEAK_DICT_SCORE or _model_agrees(text, p[0], p[1])]
+            agrees = model_person_test(text)
+            persons = [p for p in persons if p[2] >= WEAK_DICT_SCORE or agrees(p[0], p[1])]
         for s, e, score, det in persons + find_cued_persons(text):
             if (s, e) not in best or score > best[(s, e)][0]:  # one span per place, the surer rule's
                 best[(s, e)] = (score, det)
@@ -66,7 +70,17 @@ class EnPersonRecognizer(Recognizer):
 WEAK_DICT_SCORE = 0.7
 
 
-def _model_agrees(text: str, start: int, end: int) -> bool:
-    """Does the English model tag a PERSON overlapping ``text[start:end]``? (Its run on this
-    text is shared with the `en_ner_model` recognizer through tag_en's one-entry cache.)"""
-    return any(t == "PERSON" and s < end and start < e for s, e, t, _ in tag_en(text))
+def model_person_test(text: str) -> Callable[[int, int], bool]:
+    """``agrees(start, end)``: does the English model tag a PERSON overlapping
+    ``text[start:end]``? (Its run on this text is shared with the `en_ner_model` recognizer
+    through tag_en's one-entry cache.) The model's names are sorted once and searched by
+    bisection: a test per weak match over all of them was quadratic on a long record."""
+    names = sorted((s, e) for s, e, t, _ in tag_en(text) if t == "PERSON")
+    starts = [s for s, _ in names]
+    reach = list(accumulate((e for _, e in names), max))  # furthest end among the first i + 1
+
+    def agrees(start: int, end: int) -> bool:
+        i = bisect_left(starts, end) - 1  # the names starting before ``end``
+        return i >= 0 and reach[i] > start
+
+    return agrees
