@@ -45,3 +45,28 @@ def test_model_check_by_bisection_matches_the_scan(seed: int, monkeypatch: pytes
         b = a + rng.randrange(1, 30)
         assert agrees(a, b) == any(t == "PERSON" and s < b and a < e for s, e, t, _ in model)
 
+
+
+def _script_counts_by_loop(text: str) -> tuple[int, int]:
+    """The per-character loop `script_counts` replaced."""
+    from privtune.scan.anonymize._common import is_cjk
+
+    cjk = latin = 0
+    for ch in text:
+        if is_cjk(ch):
+            cjk += 1
+        elif ch.isalpha() and ord(ch) < 0x250:
+            latin += 1
+    return cjk, latin
+
+
+def test_script_counts_by_runs_equal_the_loop() -> None:
+    from privtune.scan.anonymize._common import script_counts
+
+    rng = random.Random(7)
+    pool = [chr(c) for c in [*range(0x20, 0x300), *range(0x3000, 0x3100), *range(0x3400, 0x3500),
+                             *range(0x4dbe, 0x4f00), *range(0x9f00, 0xa010), *range(0xf8ff, 0xfb00),
+                             0x20000, 0x2A6D6, 0x3134F, 0x31350, 0x1F600, 0xFF21]]
+    for _ in range(2000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(300)))
+        assert script_counts(text) == _script_counts_by_loop(text)

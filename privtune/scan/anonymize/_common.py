@@ -34,15 +34,29 @@ def is_cjk(ch: str) -> bool:
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F
 
 
+def _runs_of(codepoints: list[int]) -> re.Pattern[str]:
+    """Runs of the given code points, the class written as ranges."""
+    ranges: list[list[int]] = []
+    for c in codepoints:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return re.compile("[" + "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "")
+                                    for a, b in ranges) + "]+")
+
+
+# What `script_counts` counts, as runs: CJK as `is_cjk`, Latin as every alphabetic code point
+# below U+0250 (enumerated, so exactly `str.isalpha`'s set there).
+_CJK_RUNS = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003134f]+")
+_LATIN_RUNS = _runs_of([c for c in range(0x250) if chr(c).isalpha()])
+
+
 def script_counts(text: str) -> tuple[int, int]:
-    """(CJK ideographs, Latin letters) in ``text``."""
-    cjk = latin = 0
-    for ch in text:
-        if is_cjk(ch):
-            cjk += 1
-        elif ch.isalpha() and ord(ch) < 0x250:
-            latin += 1
-    return cjk, latin
+    """(CJK ideographs, Latin letters) in ``text``. Counted by two scans for runs: the loop it
+    replaced took ~0.25 µs a character (23 vs 6 µs per demo record), for every letter-less value
+    pseudonymised, and over the whole text each time (minutes on an 880,000-character record)."""
+    return sum(map(len, _CJK_RUNS.findall(text))), sum(map(len, _LATIN_RUNS.findall(text)))
 
 
 def language_of(text: str) -> str | None:

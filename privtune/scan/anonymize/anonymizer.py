@@ -18,9 +18,18 @@ DEFAULT_CACHE_SIZE = 65_536
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+_LAST_LANGUAGE: tuple[str, str] = ("", "en")
+
+
 def detect_language(text: str) -> str:
     """Record language from its script mix: "zh" when CJK dominates, else "en"."""
-    return language_of(text) or "en"
+    global _LAST_LANGUAGE
+    last = _LAST_LANGUAGE
+    if last[0] is text:  # `Anonymizer.apply` asks once per letter-less value of the same text
+        return last[1]
+    lang = language_of(text) or "en"
+    _LAST_LANGUAGE = (text, lang)
+    return lang
 
 
 class Anonymizer:
