@@ -38,6 +38,12 @@ difflib's alignment of the generated ids with the redacted text's ids and not a 
 token (the ids a detector still sees, up to that alignment). The oracle restricted to those
 positions keeps their true contexts (it still knows the prompt and the redacted tokens).
 
+**Text-only diagnostic.** The same sampling-null statistic with G recomputed from BOS + the
+redacted text (no prompt, no mask, redaction-aware skips): what a detector knowing model and key
+but not the prompt would compute. Its null holds only for text sampled from that exact
+distribution, so it is checked on the plain outputs and on ``--human-per-source`` human texts
+per source (`watermark_negatives`): a diagnostic of where the oracle's edge lies, not a detector.
+
 Also scored on the same outputs, for scale: the served detectors (key-only on the generated ids
 with the prompt's last tokens as context; key-only and entropy-weighted p 0.5, redaction-aware,
 on the redacted text, entropies from the text alone).
@@ -183,6 +189,52 @@ def oracle_scores(row: dict[str, np.ndarray], delta: float, positions: list[int]
             "power_expected": float(power), "informative_steps": int(((G > 0.01) & (G < 0.99)).sum()), "n": int(len(sel))}
 
 
+def text_only_green_mass(model: Any, bias: Any, delta: float, rows: list[list[int]], bos: int | None,
+                         marks: list[list[bool]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per row: the model's green mass G and the green bit g of each scorable token, the
+    distribution recomputed from BOS + the text alone (no prompt, no canonical-split mask), as a
+    detector that knows model and key but not the prompt would. Not scored: the first
+    ``context_width`` tokens and the redaction-aware skips (`watermark.placeholder_skipped`)."""
+    import torch
+
+    from privtune.serve.guards.entropy import padded_logits
+    from privtune.serve.guards.watermark import placeholder_skipped, token_green_bits
+
+    width = bias.scheme.context_width
+    probs = torch.softmax(padded_logits(model, rows, bos).double(), dim=-1)  # [k, j]: before rows[k][j]
+    out = []
+    for k, r in enumerate(rows):
+        if len(r) <= width:
+            out.append((np.zeros(0), np.zeros(0)))
+            continue
+        pos = list(range(width, len(r)))
+        ctx = torch.tensor([r[j - width: j] for j in pos])
+        green = bias(ctx, torch.zeros(len(pos), probs.shape[-1])) > 0.5 * delta
+        anchors, bits = token_green_bits(bias.scheme, r)  # the detectors' own bits and anchors
+        assert bits == green[torch.arange(len(pos)), torch.tensor(r[width:])].tolist()
+        keep = [n for n, j in enumerate(pos) if not placeholder_skipped(bias.scheme, r, marks[k], j, anchors[n])]
+        G = (probs[k, pos] * green).sum(-1).numpy()[keep]
+        g = np.asarray(bits, dtype=float)[keep]
+        out.append((G, g))
+    return out
+
+
+def sampling_null_scores(G: np.ndarray, g: np.ndarray) -> dict[str, float]:
+    """z = (Σg − ΣG)/sqrt(ΣG(1 − G)) and the exact Poisson-binomial tail: valid when the text was
+    sampled from the model that gave G (it is blind to human text's own distribution)."""
+    var = float((G * (1 - G)).sum())
+    return {"z": (float(g.sum()) - float(G.sum())) / math.sqrt(var) if var > 0 else 0.0,
+            "p_exact": poisson_binomial_tail(G, int(round(g.sum())))}
+
+
+def text_only_summary(scores: list[dict[str, float]]) -> dict[str, Any]:
+    zs = [s["z"] for s in scores]
+    return {"n": len(zs), "z_mean": round(statistics.mean(zs), 3), "z_sd": round(statistics.stdev(zs), 3),
+            "z_max": round(max(zs), 2), "z_median": round(statistics.median(zs), 2),
+            "share_z_gt_4": round(sum(z > Z for z in zs) / len(zs), 4),
+            "share_p_exact_lt_alpha": round(sum(s["p_exact"] < ALPHA for s in scores) / len(zs), 4)}
+
+
 def _q(xs: list[float]) -> dict[str, float]:
     a = np.asarray(xs, dtype=float)
     return {k: round(float(np.quantile(a, v)), 3) for k, v in
@@ -226,6 +278,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=137)
     ap.add_argument("--gamma", type=float, default=0.25)
     ap.add_argument("--delta", type=float, default=2.0)
+    ap.add_argument("--human-per-source", type=int, default=50,
+                    help="human texts per source (benchmarks/watermark_negatives.py) for the text-only diagnostic's null")
     ap.add_argument("--out", type=Path, help="write the per-output statistics (JSON) here")
     args = ap.parse_args()
 
@@ -238,6 +292,7 @@ def main() -> None:
     from privtune.serve.guards.placeholders import encode_marking_placeholders
     from privtune.serve.guards.watermark import WatermarkLogitsProcessor, WatermarkScheme, detect_ids
     from watermark import _model_dir, generate_rows, load_prompts
+    from watermark_negatives import load_negatives
 
     torch.set_num_threads(2)
     t_start = time.perf_counter()
@@ -252,6 +307,12 @@ def main() -> None:
     per_key: list[dict[str, Any]] = []
     details: list[dict[str, Any]] = []
     identity_error = 0.0
+    humans = [encode_marking_placeholders(tok, t) for texts in
+              load_negatives(ROOT, tok, args.tokens, args.human_per_source).values() for t in texts] \
+        if args.human_per_source > 0 else []
+    window = int(model.config.max_position_embeddings) - 1
+    humans = [h for h in humans if 0 < len(h[0]) <= window]
+    text_only: dict[str, list[dict[str, float]]] = {"watermarked": [], "plain": [], "human": []}
     for key_no in range(args.keys):
         scheme = WatermarkScheme(os.urandom(32), args.gamma, args.delta)
         wm_bias = WatermarkLogitsProcessor(scheme, vocab)
@@ -279,6 +340,15 @@ def main() -> None:
                 idx = order[b: b + 32]
                 for j, e in zip(idx, batch_entropies(model, [run[j]["ids_r"] for j in idx], tok.bos_token_id)):
                     run[j]["ent"] = e
+        # text-only diagnostic: the oracle's sampling null with G recomputed from the redacted text
+        for name, texts in (("watermarked", [(r["ids_r"], r["marked"]) for r in runs["watermarked"]]),
+                            ("plain", [(r["ids_r"], r["marked"]) for r in runs["plain"]]), ("human", humans)):
+            order = sorted(range(len(texts)), key=lambda j: len(texts[j][0]))
+            for b in range(0, len(order), 32):
+                idx = order[b: b + 32]
+                for G, g in text_only_green_mass(model, wm_bias, args.delta, [texts[j][0] for j in idx],
+                                                 tok.bos_token_id, [texts[j][1] for j in idx]):
+                    text_only[name].append(sampling_null_scores(G, g))
         out_key: dict[str, Any] = {"key": key_no}
         for name, run in runs.items():
             full = [oracle_scores(r["rec"], args.delta) for r in run]
@@ -308,6 +378,7 @@ def main() -> None:
               "ville_threshold_nats": round(math.log(1 / ALPHA), 3), "max_llr_identity_error": identity_error,
               "pooled": {f"{run}_{variant}": pooled(run, variant) for run in ("watermarked", "plain")
                          for variant in ("full", "redacted")},
+              "text_only_sampling_null": {k: text_only_summary(v) for k, v in text_only.items() if len(v) > 1},
               "per_key": per_key, "seconds": round(time.perf_counter() - t_start, 1)}
     if args.out:
         args.out.write_text(json.dumps({"result": result, "outputs": details}))

@@ -96,3 +96,21 @@ def test_recorder_masks_p_and_q_alike():
     out = step(torch.tensor([[1, 2, 4, 5]]), torch.randn(1, 16))
     assert out[0, 3] == float("-inf") and torch.isfinite(out[0, :3]).all()
     assert float(step.steps[0]["kl"][0]) >= 0 and 0 < float(step.steps[0]["G"][0]) < 1
+
+
+def test_text_only_green_mass_uses_the_detectors_bits_and_skips(tiny_llama_dir, tiny_tokenizer):
+    from transformers import AutoModelForCausalLM
+
+    from benchmarks.watermark_bound import sampling_null_scores, text_only_green_mass
+
+    model = AutoModelForCausalLM.from_pretrained(str(tiny_llama_dir)).eval()
+    bias = WatermarkLogitsProcessor(WatermarkScheme(b"t" * 32, 0.25, 2.0), int(model.get_output_embeddings().weight.shape[0]))
+    rows = [tiny_tokenizer("a short line of text for the model to read", add_special_tokens=False)["input_ids"], [5, 6, 7]]
+    marks = [[False] * len(rows[0]), [False] * 3]
+    marks[0][6] = True  # one placeholder token: it and the windows anchored on it drop out
+    (G, g), (G2, g2) = text_only_green_mass(model, bias, 2.0, rows, tiny_tokenizer.bos_token_id, marks)
+    assert 0 < len(G) < len(rows[0]) - 4 and len(G) == len(g) and len(G2) == 0
+    assert ((G > 0) & (G < 1)).all() and set(g.tolist()) <= {0.0, 1.0}
+    s = sampling_null_scores(G, g)
+    assert s["z"] == pytest.approx((g.sum() - G.sum()) / math.sqrt((G * (1 - G)).sum()))
+    assert 0 < s["p_exact"] <= 1
