@@ -122,14 +122,14 @@ class OracleStep:
         llr = torch.nan_to_num(logq - logp, nan=0.0, posinf=0.0, neginf=0.0)  # off-support: p = q = 0
         mu = (p * llr).sum(-1)
         self.steps.append({"G": (p * green).sum(-1), "mu": mu, "var": ((p * llr * llr).sum(-1) - mu * mu).clamp_min(0),
-                           "kl": (q * llr).sum(-1)})
+                           "kl": (q * llr).sum(-1), "ent": -torch.where(p > 0, p * logp, torch.zeros_like(p)).sum(-1)})
         self._pending = (llr, green)
         out = served if self.watermarked else raw.masked_fill(removed, float("-inf"))
         return out.to(scores.dtype)
 
     def per_row(self) -> list[dict[str, np.ndarray]]:
-        """Per output row: arrays over steps of G, mu, var, kl, llr_x, green_x."""
-        keys = ("G", "mu", "var", "kl", "llr_x", "green_x")
+        """Per output row: arrays over steps of G, mu, var, kl, llr_x, green_x, ent (Shannon entropy of p)."""
+        keys = ("G", "mu", "var", "kl", "llr_x", "green_x", "ent")
         cols = {k: np.stack([s[k].double().numpy() for s in self.steps], axis=1) for k in keys}
         return [{k: cols[k][r] for k in keys} for r in range(cols["G"].shape[0])]
 
@@ -171,6 +171,15 @@ def surviving_positions(generated: list[int], redacted_ids: list[int], placehold
     for a, b, n in sm.get_matching_blocks():
         keep.extend(a + k for k in range(n) if not placeholder[b + k])
     return keep
+
+
+def entropies_on_redacted(generated: list[int], redacted_ids: list[int], entropies: np.ndarray) -> list[float]:
+    """The generation-time entropies carried over to the redacted text's tokens along difflib's
+    alignment; tokens with no generated counterpart (placeholders, re-split words) get 0 (unscored)."""
+    out = [0.0] * len(redacted_ids)
+    for a, b, n in difflib.SequenceMatcher(None, generated, redacted_ids, autojunk=False).get_matching_blocks():
+        out[b: b + n] = [float(v) for v in entropies[a: a + n]]
+    return out
 
 
 def oracle_scores(row: dict[str, np.ndarray], delta: float, positions: list[int] | None = None) -> dict[str, float]:
@@ -357,7 +366,15 @@ def main() -> None:
                 "key_only_ids_with_prompt": [detect_ids(scheme, r["prompt"][-4:] + r["ids"]).z_score for r in run],
                 "key_only_redacted_aware": [detect_ids(scheme, r["ids_r"], placeholder=r["marked"]).z_score for r in run],
                 "weighted_p0_5_redacted_aware": [detect_ids(scheme, r["ids_r"], r["ent"], placeholder=r["marked"],
-                                                            entropy_weight_power=0.5).z_score for r in run]}
+                                                            entropy_weight_power=0.5).z_score for r in run],
+                # key-null detection (valid on human text) with the oracle's weights: generation-time
+                # entropies (prompt and mask known), √entropy as above
+                "weighted_p0_5_generation_entropies_ids_with_prompt": [
+                    detect_ids(scheme, r["prompt"][-4:] + r["ids"], [0.0] * 4 + r["rec"]["ent"].tolist(),
+                               entropy_weight_power=0.5).z_score for r in run],
+                "weighted_p0_5_generation_entropies_redacted_aware": [
+                    detect_ids(scheme, r["ids_r"], entropies_on_redacted(r["ids"], r["ids_r"], r["rec"]["ent"]),
+                               placeholder=r["marked"], entropy_weight_power=0.5).z_score for r in run]}
             summ = summarise_watermarked if name == "watermarked" else summarise_null
             out_key[name] = {"oracle_ids_with_prompt": summ(full), "oracle_after_redaction": summ(red),
                              "surviving_share_mean": round(statistics.mean(len(r["survive"]) / len(r["ids"]) for r in run), 4),

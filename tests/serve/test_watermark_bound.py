@@ -114,3 +114,10 @@ def test_text_only_green_mass_uses_the_detectors_bits_and_skips(tiny_llama_dir, 
     s = sampling_null_scores(G, g)
     assert s["z"] == pytest.approx((g.sum() - G.sum()) / math.sqrt((G * (1 - G)).sum()))
     assert 0 < s["p_exact"] <= 1
+
+
+def test_generation_entropies_follow_the_alignment_onto_the_redacted_text():
+    from benchmarks.watermark_bound import entropies_on_redacted
+
+    ent = np.array([0.1, 0.2, 0.3, 0.4, 0.5])
+    assert entropies_on_redacted([1, 2, 3, 4, 5], [1, 2, 90, 91, 5], ent) == [0.1, 0.2, 0.0, 0.0, 0.5]
