@@ -46,9 +46,10 @@ per source (`watermark_negatives`): a diagnostic of where the oracle's edge lies
 
 Also scored on the same outputs, for scale: the served detectors (key-only on the generated ids
 with the prompt's last tokens as context; key-only and entropy-weighted p 0.5, redaction-aware,
-on the redacted text, entropies from the text alone).
+on the redacted text, entropies from the text alone), and the same key-null weighted detector
+with the *generation-time* entropies of ``p`` (a bound on what better weights could give).
 
-    nice -n 10 python benchmarks/watermark_bound.py --keys 2 --prompts 137   # ≈ 25 min on 2 busy cores
+    nice -n 10 python benchmarks/watermark_bound.py --keys 2 --prompts 137   # 15-40 min on 2 busy cores
 """
 
 from __future__ import annotations
