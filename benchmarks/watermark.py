@@ -64,6 +64,35 @@ def _model_dir() -> Path:
     raise SystemExit("no cached demo base model under ~/.cache/privtune: run `privtune demo` once first")
 
 
+def load_prompts(tok: Any, limit: int) -> list[list[int]]:
+    """The first PROMPT_TOKENS token ids of each bundled chat's first user turn (shorter ones skipped)."""
+    chats = []
+    for line in (ROOT / "examples/data/support_chats.jsonl").read_text(encoding="utf-8").splitlines():
+        try:
+            chats.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # the bundled file has one deliberately broken line (see the README walk-through)
+    encoded = [tok(c["messages"][0]["content"], add_special_tokens=False)["input_ids"] for c in chats]
+    return [ids[:PROMPT_TOKENS] for ids in encoded if len(ids) >= PROMPT_TOKENS][:limit]
+
+
+def generate_rows(model: Any, tok: Any, rows: list[list[int]], procs: list[Any], seed: int,
+                  tokens: int) -> list[list[int]]:
+    """Exactly ``tokens`` new ids per row (equal-length prompts, no padding): temperature 1, no
+    top-k/top-p, ``procs`` as custom logits processors."""
+    import torch
+    from transformers import LogitsProcessorList
+
+    input_ids = torch.tensor(rows)
+    kw = {"logits_processor": LogitsProcessorList(procs)} if procs else {}
+    torch.manual_seed(seed)
+    with torch.inference_mode():
+        out = model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), do_sample=True,
+                             temperature=1.0, top_k=0, top_p=1.0, max_new_tokens=tokens,
+                             min_new_tokens=tokens, pad_token_id=tok.pad_token_id, **kw)
+    return [r[input_ids.shape[1]:].tolist() for r in out]
+
+
 def upper95(k: int, n: int) -> float:
     """One-sided 95 % Clopper-Pearson upper bound of a rate seen k times in n."""
     from scipy.stats import beta
@@ -96,7 +125,7 @@ def main() -> None:
     args = ap.parse_args()
 
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorList
+    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from privtune.serve.guards.canonical import CanonicalPairs, CanonicalSplitProcessor, identical_share
     from privtune.serve.guards.entropy import batch_entropies, token_entropies
@@ -118,24 +147,10 @@ def main() -> None:
     thresholds: list[float | None] = [None] + [float(t) for t in args.thresholds.split(",")]
     redactor = PIIGuard().redactors["redact"]
 
-    chats = []
-    for line in (ROOT / "examples/data/support_chats.jsonl").read_text(encoding="utf-8").splitlines():
-        try:
-            chats.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue  # the bundled file has one deliberately broken line (see the README walk-through)
-    encoded = [tok(c["messages"][0]["content"], add_special_tokens=False)["input_ids"] for c in chats]
-    prompts = [ids[:PROMPT_TOKENS] for ids in encoded if len(ids) >= PROMPT_TOKENS][: args.prompts]
+    prompts = load_prompts(tok, args.prompts)
 
     def generate(rows: list[list[int]], procs: list[Any], seed: int) -> list[list[int]]:
-        input_ids = torch.tensor(rows)
-        kw = {"logits_processor": LogitsProcessorList(procs)} if procs else {}
-        torch.manual_seed(seed)
-        with torch.inference_mode():
-            out = model.generate(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), do_sample=True,
-                                 temperature=1.0, top_k=0, top_p=1.0, max_new_tokens=args.tokens,
-                                 min_new_tokens=args.tokens, pad_token_id=tok.pad_token_id, **kw)
-        return [r[input_ids.shape[1]:].tolist() for r in out]
+        return generate_rows(model, tok, rows, procs, seed, args.tokens)
 
     def perplexities(rows: list[list[int]], outs: list[list[int]]) -> list[float]:
         with torch.inference_mode():
