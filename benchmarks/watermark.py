@@ -64,6 +64,16 @@ def _model_dir() -> Path:
     raise SystemExit("no cached demo base model under ~/.cache/privtune: run `privtune demo` once first")
 
 
+def load_demo_model() -> tuple[Any, Any, int]:
+    """(tokenizer, model in eval mode, vocabulary size of its logits): the cached demo base model."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    mdir = _model_dir()
+    tok = AutoTokenizer.from_pretrained(str(mdir), local_files_only=True)
+    model = AutoModelForCausalLM.from_pretrained(str(mdir), local_files_only=True).eval()
+    return tok, model, int(model.get_output_embeddings().weight.shape[0])
+
+
 def load_prompts(tok: Any, limit: int) -> list[list[int]]:
     """The first PROMPT_TOKENS token ids of each bundled chat's first user turn (shorter ones skipped)."""
     chats = []
@@ -125,7 +135,6 @@ def main() -> None:
     args = ap.parse_args()
 
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from privtune.serve.guards.canonical import CanonicalPairs, CanonicalSplitProcessor, identical_share
     from privtune.serve.guards.entropy import batch_entropies, token_entropies
@@ -138,10 +147,7 @@ def main() -> None:
 
     torch.set_num_threads(2)
     t_start = time.perf_counter()
-    mdir = _model_dir()
-    tok = AutoTokenizer.from_pretrained(str(mdir), local_files_only=True)
-    model = AutoModelForCausalLM.from_pretrained(str(mdir), local_files_only=True).eval()
-    vocab = int(model.get_output_embeddings().weight.shape[0])
+    tok, model, vocab = load_demo_model()
     key = os.urandom(32)
     deltas = [float(d) for d in args.deltas.split(",")]
     thresholds: list[float | None] = [None] + [float(t) for t in args.thresholds.split(",")]
@@ -357,7 +363,7 @@ def main() -> None:
         sweep_w.append(row)
 
     result = {
-        "bench": "watermark", "model": f"demo base {mdir.name}", "gamma": args.gamma, "tokens": args.tokens,
+        "bench": "watermark", "model": f"demo base {_model_dir().name}", "gamma": args.gamma, "tokens": args.tokens,
         "prompts": len(prompts), "samples": args.samples, "plain_samples": args.plain_samples,
         "entropy_threshold_chosen": thresholds[best_t] if best_t else None,
         "per_delta_eval": per_delta,

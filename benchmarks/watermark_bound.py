@@ -294,22 +294,18 @@ def main() -> None:
     args = ap.parse_args()
 
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from privtune.serve.guards.canonical import CanonicalPairs, CanonicalSplitProcessor
     from privtune.serve.guards.entropy import batch_entropies
     from privtune.serve.guards.pii import PIIGuard
     from privtune.serve.guards.placeholders import encode_marking_placeholders
     from privtune.serve.guards.watermark import WatermarkLogitsProcessor, WatermarkScheme, detect_ids
-    from watermark import _model_dir, generate_rows, load_prompts
+    from watermark import _model_dir, generate_rows, load_demo_model, load_prompts
     from watermark_negatives import load_negatives
 
     torch.set_num_threads(2)
     t_start = time.perf_counter()
-    mdir = _model_dir()
-    tok = AutoTokenizer.from_pretrained(str(mdir), local_files_only=True)
-    model = AutoModelForCausalLM.from_pretrained(str(mdir), local_files_only=True).eval()
-    vocab = int(model.get_output_embeddings().weight.shape[0])
+    tok, model, vocab = load_demo_model()
     prompts = load_prompts(tok, args.prompts)
     redactor = PIIGuard().redactors["redact"]
     eos = model.generation_config.eos_token_id
@@ -390,7 +386,7 @@ def main() -> None:
         rows = [d[variant] for d in details if d["run"] == run]
         return summarise_watermarked(rows) if run == "watermarked" else summarise_null(rows)
 
-    result = {"bench": "watermark_bound", "model": f"demo base {mdir.name}", "gamma": args.gamma, "delta": args.delta,
+    result = {"bench": "watermark_bound", "model": f"demo base {_model_dir().name}", "gamma": args.gamma, "delta": args.delta,
               "tokens": args.tokens, "prompts": len(prompts), "keys": args.keys, "alpha": ALPHA,
               "kl_needed_rigorous_nats": round(REQUIRED_KL, 3), "kl_needed_gaussian_nats": round(GAUSSIAN_KL, 3),
               "ville_threshold_nats": round(math.log(1 / ALPHA), 3), "max_llr_identity_error": identity_error,
