@@ -15,10 +15,11 @@ from rich.table import Table
 from privtune import __version__
 from privtune.config import deep_merge, load_config, parse_set_overrides
 from privtune.errors import ConfigError, PrivtuneError
-from privtune.help_format import hide_flag_value_labels
+from privtune.help_format import hide_flag_value_labels, reflow_help_paragraphs
 from privtune.progress import progress_bar
 
 hide_flag_value_labels()
+reflow_help_paragraphs()
 app = typer.Typer(
     name="privtune",
     help="Fine-tune LLMs on sensitive data and prove they did not learn to leak it.\n\n"

@@ -104,3 +104,19 @@ def test_bracketed_text_survives_in_help() -> None:
     assert "user data dir" in ledger
     train = CliRunner().invoke(app, ["train", "--help"], env={"COLUMNS": "250"}).output
     assert "--dtype (dtype): Base-model weight dtype" in train
+
+
+def test_help_paragraphs_are_rewrapped_to_the_terminal() -> None:
+    # typer 0.29 kept the docstring's own line breaks after the first paragraph: in 80 columns
+    # "A run whose planned" ended one printed line and "epsilon exceeds" began a short next one
+    out = CliRunner().invoke(app, ["train", "--help"], env={"COLUMNS": "80"}).output
+    lines = [ln.strip() for ln in out.splitlines()]
+    assert not any(ln.endswith("A run whose planned") for ln in lines)
+    assert "A run whose planned epsilon" in " ".join(lines)
+    wide = CliRunner().invoke(app, ["train", "--help"], env={"COLUMNS": "250"}).output
+    assert "train_report.json. A run whose planned epsilon exceeds the dataset's remaining budget" in wide
+    # deliberate layout (an indented or bulleted line) is kept
+    from privtune.help_format import _reflow
+
+    assert _reflow("Steps:\n- scan\n- train") == "Steps:\n- scan\n- train"
+    assert _reflow("one\ntwo") == "one two"
