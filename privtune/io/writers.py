@@ -158,6 +158,32 @@ class JsonlWriter:
         self._atomic.__exit__(exc_type, exc, tb)
 
 
+def is_json_array_output(path: str | os.PathLike[str]) -> bool:
+    """A ``.json`` name (optionally .gz/.zst): written as one JSON array when the input was one."""
+    return _plain_name(path).endswith(".json")
+
+
+class JsonArrayWriter(JsonlWriter):
+    """Records as one JSON array, one record per line (``[``, ``{...},``, ..., ``]``), compressed
+    like `JsonlWriter` by the name. For a ``.json`` input that held an array: ``json.load``,
+    pandas and the readers all take it, where JSON lines under a ``.json`` name fail the first two."""
+
+    def write(self, obj: Any) -> None:
+        assert self._fh is not None
+        self._fh.write(("[\n" if self.count == 0 else ",\n") + _JSONL_ENCODER.encode(obj))
+        self.count += 1
+
+    def write_lines(self, text: str, count: int) -> None:
+        raise NotImplementedError("JsonArrayWriter writes records one by one")
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None and self._fh is not None:
+            self._fh.write("[]\n" if self.count == 0 else "\n]\n")
+        super().__exit__(exc_type, exc, tb)
+
+
 class CsvRecordWriter(JsonlWriter):
     """Flat records (a CSV input's rows) as CSV, the header from the first record, values as
     written (``None`` empty); compressed like `JsonlWriter` by the name. ``bom`` starts the file

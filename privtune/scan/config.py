@@ -39,7 +39,8 @@ class ScanConfig(BaseModel):
     )
     out: Path | None = Field(
         None, description="Cleaned output (record structure preserved): JSONL (.jsonl, .ndjson or .json), or "
-        "CSV (.csv / .tsv) when the input is CSV; optionally .gz/.zst (written compressed)."
+        "CSV (.csv / .tsv) when the input is CSV, one JSON array (.json) when the input is one; optionally "
+        ".gz/.zst (written compressed)."
     )
     report: Path | None = Field(
         None, description="Report path: .json (manifest), or .html (also writes the .json beside it); default: "

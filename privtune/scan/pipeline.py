@@ -24,7 +24,7 @@ from privtune.errors import GateFailed, InputError
 from privtune.io.readers import Rejected, SourceRecord, csv_file_delimiter, detect_format, iter_records
 from privtune.io.records import GUESS_SAMPLE, guess_text_fields
 from privtune.io.sources import sniff_encoding, strip_compression
-from privtune.io.writers import CsvRecordWriter, JsonlWriter, is_csv_output
+from privtune.io.writers import CsvRecordWriter, JsonArrayWriter, JsonlWriter, is_csv_output, is_json_array_output
 from privtune.keys import SCAN_KEY_ENV, config_dir, load_key
 from privtune.scan import gate
 from privtune.scan.config import ScanConfig
@@ -216,12 +216,15 @@ def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str]) -> tuple[ScanC
     return cfg.model_copy(update=update), info
 
 
-def _output_writer(cfg: ScanConfig, input_info: dict[str, str]) -> JsonlWriter:
-    """JSONL, or CSV for a ``.csv``/``.tsv`` name (a CSV input's rows, `ScanConfig` checked it):
-    the input's delimiter for ``.csv`` (a ";" export stays ";"), a tab for ``.tsv``, and a
+def _output_writer(cfg: ScanConfig, input_info: dict[str, str], fmt: str) -> JsonlWriter:
+    """JSONL; one JSON array for a ``.json`` name when the input was a JSON array (or objects);
+    or CSV for a ``.csv``/``.tsv`` name (a CSV input's rows, `ScanConfig` checked it): the
+    input's delimiter for ``.csv`` (a ";" export stays ";"), a tab for ``.tsv``, and a
     byte-order mark if the input had one."""
     assert cfg.out is not None
     if not is_csv_output(cfg.out):
+        if fmt == "json" and is_json_array_output(cfg.out):
+            return JsonArrayWriter(cfg.out)
         return JsonlWriter(cfg.out)
     tsv = strip_compression(str(cfg.out)).lower().endswith(".tsv")
     delimiter = "\t" if tsv else csv_file_delimiter(cfg.input, input_info["encoding"])
@@ -276,7 +279,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
 
     with ExitStack() as stack:
         stack.callback(curator.close)  # frees its temporary files even if the scan fails
-        out = stack.enter_context(_output_writer(cfg, input_info)) if cfg.out else None
+        out = stack.enter_context(_output_writer(cfg, input_info, fmt)) if cfg.out else None
         fnd = stack.enter_context(JsonlWriter(cfg.findings)) if cfg.findings else None
         rej = stack.enter_context(JsonlWriter(rejects_path))
         for res in _results(cfg, key):

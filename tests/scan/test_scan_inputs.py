@@ -155,3 +155,26 @@ def test_standard_input_is_scanned_through_a_private_spool(tmp_path, monkeypatch
     assert ok.exit_code == 0 and PHONE not in out.read_text(encoding="utf-8")
     bare = CliRunner().invoke(app, ["scan", "-"], input=LINES.encode())
     assert bare.exit_code != 0 and "needs --out" in str(bare.exception)
+
+
+def test_a_json_array_input_is_written_back_as_a_json_array(tmp_path):
+    # An Alpaca-style `data.json` array scanned with `--out clean.json` came back as JSON lines
+    # under a .json name: json.load and pandas.read_json failed on the cleaned file.
+    src = tmp_path / "alpaca.json"
+    rows = [{"instruction": "Summarise ticket 0", "input": f"客户电话{PHONE}", "output": "ok"},
+            {"instruction": "Reply", "input": "John Carter wrote in", "output": "done"}]
+    src.write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
+    as_jsonl = _scan(tmp_path, src)[1]
+    run_scan(ScanConfig(input=src, out=tmp_path / "clean.json"))
+    raw = (tmp_path / "clean.json").read_text(encoding="utf-8")
+    assert json.loads(raw) == as_jsonl and PHONE not in raw and as_jsonl[0]["instruction"] == "Summarise ticket 0"
+    from privtune.io.readers import iter_records
+
+    assert [r.data for r in iter_records(tmp_path / "clean.json")] == as_jsonl
+    run_scan(ScanConfig(input=src, out=tmp_path / "clean.json.gz"))
+    assert json.loads(gzip.decompress((tmp_path / "clean.json.gz").read_bytes())) == as_jsonl
+    # JSON lines in stay JSON lines, whatever the name
+    lines = tmp_path / "d.jsonl"
+    lines.write_text(LINES, encoding="utf-8")
+    run_scan(ScanConfig(input=lines, out=tmp_path / "lines.json"))
+    assert len((tmp_path / "lines.json").read_text(encoding="utf-8").splitlines()) == 1
