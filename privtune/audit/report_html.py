@@ -237,6 +237,8 @@ def render_html(r: dict[str, Any]) -> str:
                       for k in ("members", "nonmembers") if isinstance(data.get(k), dict)]))
         if data.get("warning"):
             parts.append(f'<p class="fail">{E(data["warning"])}</p>')
+        if data.get("members_relation"):
+            parts.append(f'<p class="muted">Members: the {E(data["members_relation"])}.</p>')
     if r.get("redactions"):
         parts.append(f'<p class="fail">{r["redactions"]} value(s) were redacted by the PII guard (please report this).</p>')
     parts.append("<p class='muted'>How to read this report: docs/audit.md.</p></body></html>")

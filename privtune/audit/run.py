@@ -38,7 +38,7 @@ from privtune.errors import GateFailed, InputError
 from privtune.io.sources import file_encoding
 from privtune.io.writers import atomic_write_json, atomic_write_text
 from privtune.progress import ProgressFactory, no_progress
-from privtune.provenance.refresh import after_audit
+from privtune.provenance.refresh import after_audit, is_scan_input_of_run
 from privtune.train.encoding import IGNORE_INDEX
 
 
@@ -315,7 +315,10 @@ def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Ca
         "members_match_training_fingerprint": fp_match,
         "settings": settings,
     }
-    if fp_match is False:
+    if fp_match is False and is_scan_input_of_run(cfg.adapter, cfg.members):
+        # the raw records whose scanned copy trained the adapter: the question the audit should ask
+        report["data"]["members_relation"] = "raw input of the scan that produced the training data"
+    elif fp_match is False:
         report["data"]["warning"] = ("the members file is not the data this adapter was trained on (its fingerprint "
                                      "differs from privacy.json's): membership results may be meaningless")
     report["privacy"] = {k: privacy.get(k) for k in ("dp", "epsilon", "delta", "noise_multiplier", "sample_rate",

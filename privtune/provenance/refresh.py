@@ -11,9 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from privtune.errors import InputError
 from privtune.provenance.lineage import file_sha256, read_provenance, write_provenance
 
-__all__ = ["after_audit", "is_run_dir", "link_audit"]
+__all__ = ["after_audit", "is_run_dir", "is_scan_input_of_run", "link_audit"]
 
 
 def is_run_dir(path: str | Path) -> bool:
@@ -49,3 +50,21 @@ def after_audit(adapter_arg: str | Path, report_path: str | Path) -> bool:
     if (Path(adapter_arg) / BOM_NAME).is_file():
         write_bom(adapter_arg)
     return True
+
+
+def is_scan_input_of_run(run_dir: str | Path, data: str | Path) -> bool:
+    """Is ``data`` (byte for byte) the raw input of the scan whose output trained ``run_dir``?
+
+    The audit asks this when its members file is not the training file: auditing the raw
+    records a scan pseudonymised is the point (did the model learn these people's
+    conversations?), not a mistake to warn about.
+    """
+    if not is_run_dir(run_dir):
+        return False
+    try:
+        chain = read_provenance(run_dir).get("chain", [])
+    except InputError:
+        return False
+    inputs = {s.get("input_sha256") for s in chain if s.get("stage") == "scan" and s.get("found")}
+    inputs.discard(None)
+    return bool(inputs) and file_sha256(data) in inputs
