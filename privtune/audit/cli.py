@@ -76,11 +76,20 @@ def _summary(r: dict, paths: dict) -> None:
     t = Table(title="privtune audit")
     for col in ("check", "value", "limit", "result"):
         t.add_column(col)
+    def num(x: object) -> str:
+        return "—" if x is None else f"{x:.4g}" if isinstance(x, float) else str(x)
+
     for c in v["checks"]:
         res = "not run" if c["failed"] is None else ("FAIL" if c["failed"] else "pass")
-        t.add_row(c["check"], "—" if c["value"] is None else f"{c['value']:.4g}" if isinstance(c["value"], float)
-                  else str(c["value"]), "—" if c["limit"] is None else str(c["limit"]), res)
+        t.add_row(c["check"], num(c["value"]), num(c["limit"]), res)
     console.print(t)
+    # Why each failed check failed (the table holds numbers only; the reason may say the data,
+    # not the model, is at fault)
+    for c in v["checks"]:
+        if c["failed"]:
+            console.print(f"[red]{c['check']}[/]: " + str(c.get("meaning", "")).replace("[", r"\["))
+    if (r.get("data") or {}).get("warning"):
+        console.print("[yellow]warning:[/] " + r["data"]["warning"].replace("[", r"\["))
     if r["epsilon"].get("alert"):
         console.print(f"[bold white on red]{r['epsilon']['alert']}[/]")
     for k, p in paths.items():

@@ -19,7 +19,9 @@ compact ROC curve for the report's log-scale plot (`privtune.audit.stats` does t
 ``distribution_check``: the LOSS attack run on the *base* model. The base never saw either
 set, so its AUC should be ≈ 0.5; far from it means members and non-members differ in kind
 (different time span, topic, length) and every attack's AUC is inflated by that, not by
-memorisation. ``ref`` cancels most of such a shift, which is why the verdict reads it.
+memorisation. ``ref`` cancels most of such a shift, which is why the verdict reads it. A base
+model that knows little (a small or random one) cannot see a shift, so ``blind_auc`` asks the
+same of a bag-of-words classifier that uses no model at all (`privtune.audit.blind`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from privtune.audit.blind import blind_auc
 from privtune.audit.scoring import TokenScores
 from privtune.audit.stats import (
     bootstrap_auc_ci,
@@ -113,7 +116,9 @@ def run_mia(members: Sequence[RecordScores], nonmembers: Sequence[RecordScores],
                                       n_boot=n_boot, seed=seed + i, alpha=1.0 - confidence)
     base_m = [loss_score(r.base.losses) for r in mem]
     base_n = [loss_score(r.base.losses) for r in non]
-    out["distribution_check"] = {"base_loss_auc": round(roc_auc(base_m, base_n), 6)}
+    blind = blind_auc([r.text for r in mem], [r.text for r in non], n_boot=n_boot, confidence=confidence, seed=seed)
+    out["distribution_check"] = {"base_loss_auc": round(roc_auc(base_m, base_n), 6),
+                                 "blind_auc": blind["auc"], "blind_auc_ci": blind["auc_ci"]}
     if len(non) < 1000:
         out["note"] = (f"TPR at 0.1% FPR needs >= 1000 non-members to mean more than 'TPR at FPR 0'; "
                        f"this audit has {len(non)}")

@@ -42,7 +42,8 @@ _MIN_GUARDED_LEN = 5  # shorter "values" (a 4-digit PIN) also occur as ordinary 
 def skeleton() -> dict[str, Any]:
     """Every contract key with a null value; ``by_repeats`` is an open mapping."""
     return {
-        "mia": {a: {m: None for m in MIA_METRICS} for a in ATTACKS} | {"distribution_check": {"base_loss_auc": None}},
+        "mia": {a: {m: None for m in MIA_METRICS} for a in ATTACKS}
+        | {"distribution_check": {"base_loss_auc": None, "blind_auc": None, "blind_auc_ci": None}},
         "canaries": {"exposure_bits_mean": None, "exposure_bits_max": None, "by_repeats": {},
                      "exposure_bits_extrapolated_max": None, "excluded_exposure_bits_mean": None},
         "extraction": {k: None for k in EXTRACTION_KEYS} | {"k_extractable_rate_nonmembers": None,

@@ -56,6 +56,17 @@ def _leaked_pii_check(spec: dict[str, Any], th: Thresholds) -> dict[str, Any]:
     return _check("specificity.leaked_pii_count", count, th.leaked_pii, beyond_chance, meaning)
 
 
+def _shift_caveat(check: dict[str, Any], th: Thresholds) -> str:
+    """Why a failed membership check may be the data's doing: non-members a bag-of-words
+    classifier tells from the members without any model (`privtune.audit.blind`)."""
+    auc, ci = check.get("blind_auc"), check.get("blind_auc_ci")
+    if auc is None or ci is None or not (auc > th.mia_auc and ci[0] > 0.5):
+        return ""
+    return (f"; but the non-members differ from the members in their words alone (bag-of-words AUC {auc:.3f}, "
+            "no model), so this may measure that difference, not memorisation: audit again with non-members "
+            "drawn from the same data (a random hold-out made before training)")
+
+
 def build_verdict(report: dict[str, Any], th: Thresholds) -> dict[str, Any]:
     checks: list[dict[str, Any]] = []
     mia = report.get("mia") or {}
@@ -70,7 +81,8 @@ def build_verdict(report: dict[str, Any], th: Thresholds) -> dict[str, Any]:
             f"the base-calibrated attack tells training records from held-out ones with AUC {ref['auc']:.3f} "
             f"(CI {lo:.3f}–{hi:.3f}; 0.5 = guessing)"
             + ("; the interval includes 0.5, so this sample cannot tell it from chance"
-               if ref["auc"] > th.mia_auc and not failed else "")))
+               if ref["auc"] > th.mia_auc and not failed else "")
+            + (_shift_caveat(mia.get("distribution_check") or {}, th) if failed else "")))
     else:
         checks.append(_check("mia.ref.auc", None, th.mia_auc, None, "membership inference was not run"))
 
