@@ -148,7 +148,9 @@ def show_cmd(
         table.add_row(
             d["fingerprint"].removeprefix("sha256:")[:10] + "…", d["name"] or "",
             f"user:{d['user_id_field']}" if d["privacy_unit"] == "user" else d["privacy_unit"] or "-",
-            _fmt(d["budget_epsilon"]), _fmt(d["delta"], 3), spent, rem,
+            _fmt(d["budget_epsilon"]),
+            _fmt(d["delta"], 3) if d["delta"] is not None or d["spent_delta"] is None
+            else f"[dim]{_fmt(d['spent_delta'], 3)} (runs')[/dim]", spent, rem,
             f"{len(d['runs'])}" + (f", {running} running" if running else ""),
         )
     console.print(table)

@@ -296,9 +296,16 @@ class Ledger(BudgetMethods):
             runs = self.history(d.fingerprint)
             exhausted = exhausted_reason(runs)
             # JSON has no infinity: an unbounded spend is spent_epsilon null + spent_unbounded true.
-            spent = compose(acc, runs, d.delta) if d.delta is not None and not exhausted else None
+            # Without a budget the dataset has no delta of its own: the spend is composed at the
+            # largest delta its private runs were trained under (before, it was not shown at all,
+            # so two runs at epsilon 8 each read as nothing spent).
+            run_deltas = [r.delta for r in runs if r.dp and r.delta is not None]
+            at = d.delta if d.delta is not None else max(run_deltas, default=None)
+            spent = compose(acc, runs, at) if at is not None and not exhausted else None
             remaining = d.budget_epsilon - spent if d.budget_epsilon is not None and spent is not None else None
             out.append({**asdict(d), "spent_epsilon": spent, "remaining_epsilon": remaining,
+                        "spent_delta": at, "spent_delta_source": None if at is None else
+                        "budget" if d.delta is not None else "runs",
                         "spent_unbounded": exhausted is not None, "exhausted_reason": exhausted,
                         "budget_history": [asdict(c) for c in self.budget_history(d.fingerprint)],
                         "runs": [asdict(r) for r in runs]})

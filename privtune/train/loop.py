@@ -34,6 +34,7 @@ from privtune.train.lora import assert_lora_changed, attach_lora, lora_parameter
 from privtune.train.loss_scale import LossScaler, backward_with_scaling
 from privtune.train.memory import auto_micro_batch_size, oom_guard
 from privtune.train.report import write_outputs
+from privtune.train.budget_note import prior_spend_note
 from privtune.train.resume import adopt_mechanism, check_resumed_plan, mechanism_from_ledger, mechanism_record
 from privtune.train.sampler import PoissonSampler
 from privtune.train.secure_delete import secure_unlink
@@ -74,7 +75,7 @@ def evaluate(model: Any, examples: list[Example], pad_id: int, device: torch.dev
 
 
 def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str,
-                 resumed: RunRecord | None) -> tuple[Ledger, int, int]:
+                 resumed: RunRecord | None, warn: Any = print) -> tuple[Ledger, int, int]:
     """Budget check + run record before any step. Returns (ledger, run_id, steps already committed).
 
     Non-private runs are recorded too (epsilon = inf), so a budget set later knows the data was released.
@@ -90,6 +91,9 @@ def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str,
         return ledger, ledger.begin_non_private_run(fingerprint, sample_rate=plan.sample_rate, steps=plan.steps,
                                                     config=summary, name=cfg.dataset_name, unit=unit), 0
     planned = MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)
+    note = prior_spend_note(ledger, fingerprint, planned, plan.delta, cfg.accountant)
+    if note:
+        warn(note)
     run_id = ledger.begin_run(fingerprint, planned, accountant=cfg.accountant, delta=plan.delta,
                               config=summary, name=cfg.dataset_name, unit=unit)
     return ledger, run_id, 0
@@ -193,7 +197,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
         warn(f"WARNING: {message}")
     if stored is not None:
         check_resumed_plan(plan, stored, resumed_run, cfg.accountant)
-    ledger, run_id, committed = _open_ledger(cfg, plan, fingerprint, resumed_run)
+    ledger, run_id, committed = _open_ledger(cfg, plan, fingerprint, resumed_run, warn)
     try:  # until the first step: a failure here leaves no reservation behind (see _abort_unstarted)
         model = attach_lora(model, r=cfg.lora.r, alpha=cfg.lora.alpha, dropout=cfg.lora.dropout,
                             target_modules=cfg.lora.target_modules, include_mlp=cfg.lora.include_mlp, device=device)
