@@ -156,6 +156,9 @@ def show_cmd(
     console.print(table)
     for d in data["datasets"]:  # in full, to copy into --dataset / set-budget (a unique prefix also works)
         console.print(f"{d['fingerprint']}  {d['name'] or ''}", highlight=False, markup=False)
+    if not dataset and any(r["status"] == "running" for d in data["datasets"] for r in d["runs"]):
+        console.print("runs shown as 'running' whose trainer is gone: `ledger show --dataset FP` lists them",
+                      highlight=False, markup=False)
     for d in data["datasets"]:
         if d["exhausted_reason"]:
             console.print(f"{d['fingerprint']}: {d['exhausted_reason']}", highlight=False, markup=False)
@@ -169,6 +172,11 @@ def show_cmd(
             runs.add_row(str(r["id"]), r["status"], r["started"][:16].replace("T", " "), sigma,
                          f"{r['sample_rate']:.4g}", f"{r['committed_steps']}/{r['planned_steps']}", r["accountant"])
         console.print(runs)
+        stale = [str(r["id"]) for r in data["datasets"][0]["runs"] if r["status"] == "running"]
+        if stale:  # a killed trainer leaves its run 'running', its planned steps reserved against the budget
+            console.print(f"run(s) {', '.join(stale)} still 'running': if no trainer is working on them, close each "
+                          "with `privtune ledger finish-run ID` (committed steps stay spent; the reservation goes)",
+                          highlight=False, markup=False)
         changes = Table(title="budget history")
         for col in ("when (UTC)", "by", "ε", "δ", "reason"):
             changes.add_column(col, no_wrap=col != "reason")

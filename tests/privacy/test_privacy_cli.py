@@ -175,3 +175,20 @@ def test_the_example_config_writes_where_ledger_show_reads(monkeypatch: pytest.M
     with Ledger.open(written) as led:
         led.set_budget(FP, 3.0, 1e-5, name="example")
     assert "example" in runner.invoke(ledger_app, ["show"], catch_exceptions=False).stdout  # no --ledger
+
+
+def test_show_composes_without_a_budget_and_names_runs_left_running(tmp_path: Path) -> None:
+    # Without a budget the spend column read "-" after two DP runs; a trainer killed before
+    # finishing left its run 'running' with no word on how to release the reservation.
+    db = str(tmp_path / "l.sqlite")
+    with Ledger.open(db) as led:
+        done = led.begin_run(FP, MechanismEvent(1.0, 0.05, 100), delta=1e-5)
+        led.commit_steps(done, 100)
+        led.finish_run(done)
+        stale = led.begin_run(FP, MechanismEvent(1.0, 0.05, 100), delta=1e-5)
+    shown = runner.invoke(ledger_app, ["show", "--ledger", db], env={"COLUMNS": "200"}, catch_exceptions=False).stdout
+    spent = get_accountant("pld").epsilon([MechanismEvent(1.0, 0.05, 100)], 1e-5)
+    assert f"{spent:.4g}" in shown and "(runs')" in shown and "whose trainer is gone" in shown
+    detail = runner.invoke(ledger_app, ["show", "--ledger", db, "--dataset", FP], env={"COLUMNS": "200"},
+                           catch_exceptions=False).stdout
+    assert f"run(s) {stale} still 'running'" in detail and "ledger finish-run ID" in detail
