@@ -117,6 +117,10 @@ def set_log_level(level: str) -> None:
     logging.basicConfig(level=lvl, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in LOGGERS:
         logging.getLogger(name).setLevel(lvl)
+    # httpx logs every upstream call at INFO with its URL (credentials or internal host names,
+    # which /info keeps hidden): only at debug
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(lvl if lvl <= logging.DEBUG else max(lvl, logging.WARNING))
 
 
 def server_implementations() -> tuple[str, str]:
@@ -137,6 +141,12 @@ def startup_notes(cfg: Any, gw: Any) -> list[str]:
     marked = getattr(gw.backend, "watermark", None) is not None
     notes = [f"guards: output PII {pii}; input PII {cfg.pii.input}; watermark "
              + ("on" if marked else "off" + (" (upstream backend: no logits)" if cfg.upstream else ""))]
+    if cfg.upstream:
+        from privtune.serve.backends.upstream import probe
+
+        key = cfg.upstream_api_key_file.read_text(encoding="utf-8").strip() if cfg.upstream_api_key_file else None
+        line = probe(cfg.upstream, key)
+        notes.append(line if line.startswith("upstream: reachable") else f"[yellow]warning:[/yellow] {line}")
     now = time.time()
     store = re.sub(r"//[^/@]*@", "//", cfg.auth.key_store)  # a postgresql:// URL's password stays off the console
     if not any(k.active(now) for k in gw.store.list()) and cfg.auth.jwt_secret_file is None and not cfg.auth.jwt_public_keys:

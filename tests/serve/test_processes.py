@@ -53,6 +53,20 @@ def _audit(work: Path, name: str) -> list[dict]:
     return [json.loads(line) for line in (work / f"{name}-audit.jsonl").read_text().splitlines()]
 
 
+def test_upstream_probe_says_what_the_engine_answered(procs):
+    # `--upstream http://host:8000/v1` (the base URL as OpenAI clients write it) asked
+    # .../v1/v1/models; a missing upstream key surfaced to clients as "model list unavailable
+    # (HTTPStatusError)" and to the operator not at all.
+    from privtune.serve.backends.upstream import engine_root, probe
+
+    url = procs["engine"].url
+    assert engine_root(url + "/v1/") == engine_root(url) == url.rstrip("/")
+    assert "wants an API key: set upstream_api_key_file" in probe(url + "/v1", None)
+    assert "its API key was refused" in probe(url, "wrong-key")
+    assert probe(url + "/v1", procs["engine_key"]) == "upstream: reachable, model(s) tiny"
+    assert "not reachable yet" in probe("http://127.0.0.1:9", None)
+
+
 def test_upstream_gateway_applies_its_own_auth_roles_and_log(procs):
     gw, keys = procs["gateway"].url, procs["keys"]
     body = {"model": "tiny-gw", "messages": [{"role": "user", "content": "hello"}], "max_tokens": 6, "temperature": 0}
@@ -154,3 +168,4 @@ def test_no_prompt_or_output_text_in_any_log_or_file(procs):
             if any(form in data for form in _forms(canary)):
                 leaks.append((path.name, canary[:12]))
     assert not leaks, leaks
+

@@ -27,10 +27,37 @@ def _refusal(status: int) -> BackendError:
     return BackendError(f"upstream answered {status}")
 
 
+def engine_root(url: str) -> str:
+    """The engine's root URL: OpenAI clients and vLLM's docs write the base URL with ``/v1``
+    ("http://host:8000/v1"), and the gateway asked ``.../v1/v1/models`` (404) for it."""
+    url = url.rstrip("/")
+    return url[: -len("/v1")] if url.endswith("/v1") else url
+
+
+def probe(url: str, api_key: str | None, timeout_s: float = 3.0) -> str:
+    """One line for the operator at start-up: does the engine answer ``GET /v1/models``? (The
+    client only ever sees "upstream answered 401"; the cause belongs on the server's console.)"""
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    try:
+        resp = httpx.get(engine_root(url) + "/v1/models", headers=headers, timeout=timeout_s)
+    except httpx.HTTPError as exc:
+        return f"upstream: not reachable yet ({type(exc).__name__}); requests fail with 502 until it is"
+    if resp.status_code in (401, 403):
+        return (f"upstream: answered {resp.status_code} to GET /v1/models: "
+                + ("its API key was refused" if api_key else "it wants an API key: set upstream_api_key_file"))
+    if resp.status_code != 200:
+        return f"upstream: answered {resp.status_code} to GET /v1/models (is the URL the engine's?)"
+    try:
+        models = [m["id"] for m in resp.json()["data"]]
+    except (KeyError, TypeError, ValueError):
+        return "upstream: GET /v1/models did not return an OpenAI model list"
+    return f"upstream: reachable, model(s) {', '.join(models[:5]) or 'none'}"
+
+
 class UpstreamBackend:
     def __init__(self, url: str, model_id: str, upstream_model: str | None = None, api_key: str | None = None,
                  queue_size: int = 64, timeout_s: float = 120.0) -> None:
-        self.url, self.model_id, self.upstream_model = url.rstrip("/"), model_id, upstream_model
+        self.url, self.model_id, self.upstream_model = engine_root(url), model_id, upstream_model
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.AsyncClient(base_url=self.url, headers=headers,
                                          timeout=httpx.Timeout(timeout_s, connect=10.0))
@@ -46,6 +73,8 @@ class UpstreamBackend:
                 resp = await self._client.get("/v1/models")
                 resp.raise_for_status()
                 self.upstream_model = resp.json()["data"][0]["id"]
+            except httpx.HTTPStatusError as exc:
+                raise _refusal(exc.response.status_code) from None
             except (httpx.HTTPError, KeyError, IndexError, ValueError) as exc:
                 raise BackendError(f"upstream model list unavailable ({type(exc).__name__})") from None
         return self.upstream_model
