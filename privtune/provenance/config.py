@@ -35,7 +35,8 @@ class BomConfig(_RunDirConfig):
 class SignConfig(_RunDirConfig):
     """`privtune sign`."""
 
-    key: Path = Field(description="Ed25519 private key (PEM, PKCS#8), kept outside the run directory.")
+    key: Path = Field(description="Ed25519 private key (PEM, PKCS#8), kept outside the run directory; "
+                      "with --generate-key it is created first (0600, and KEY.pub).")
     generate_key: bool = Field(False, description="Create KEY (0600) and KEY.pub first.")
 
 
