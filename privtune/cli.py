@@ -93,12 +93,13 @@ def scan(
     with spooled_stdin(format) if stdin else contextlib.nullcontext((input, format)) as (src, fmt):
         _scan(src, fmt, out, report, findings, rejects, rejects_raw, policy, key_file, allow, keep_system_orgs,
               fields, passthrough, types, min_score, dedup, near_dup_threshold, fail_on, max_rejected, workers,
-              encoding, source, require_source, config, set_, quiet)
+              encoding, source, require_source, config, set_, quiet, input_name="-" if stdin else None)
 
 
 def _scan(input, format, out, report, findings, rejects, rejects_raw, policy, key_file, allow,  # noqa: PLR0913
           keep_system_orgs, fields, passthrough, types, min_score, dedup, near_dup_threshold, fail_on,
-          max_rejected, workers, encoding, source, require_source, config, set_, quiet) -> None:  # type: ignore[no-untyped-def]
+          max_rejected, workers, encoding, source, require_source, config, set_, quiet,
+          input_name=None) -> None:  # type: ignore[no-untyped-def]
     """The scan command's body, on a file (standard input already spooled to one)."""
     from privtune.scan.config import ScanConfig
     from privtune.scan.pipeline import gate_error, rejects_error, run_scan
@@ -123,7 +124,7 @@ def _scan(input, format, out, report, findings, rejects, rejects_raw, policy, ke
                 el = bar.tasks[0].elapsed or 0
                 bar.update(task, completed=n, rate=f"{n / el:,.0f} rec/s" if el else "")
 
-        result = run_scan(cfg, progress=tick)
+        result = run_scan(cfg, progress=tick, input_name=input_name)
     for line in result.notices:
         console.print(escape(line), style="bold red" if line.startswith("WARNING") else None)
     if not quiet:

@@ -231,10 +231,12 @@ def _output_writer(cfg: ScanConfig, input_info: dict[str, str], fmt: str) -> Jso
     return CsvRecordWriter(cfg.out, delimiter=delimiter, bom=input_info["encoding"] == "utf-8-sig")
 
 
-def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> ScanResult:
+def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
+             input_name: str | None = None) -> ScanResult:
     """Run the scan described by ``cfg``; ``result.gate_passed`` tells whether the ``fail_on``
     rules held, ``result.rejects_passed`` whether the rejected records stayed within
-    ``max_rejected``."""
+    ``max_rejected``. ``input_name`` is what the report calls the input when ``cfg.input`` is a
+    stand-in (standard input spooled to a temporary file: "-")."""
     t0 = time.perf_counter()
     if not cfg.input.exists():
         raise InputError("file not found", path=str(cfg.input))
@@ -384,6 +386,8 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None) -> 
         elapsed=elapsed,
     )
     report["source"] = source
+    if input_name is not None:  # not the spool's path, gone once the scan ends
+        report["input"]["path"] = input_name
     if n_rejected == 0 and rejects_path.exists() and rejects_path.stat().st_size == 0:
         rejects_path.unlink()
     elif cfg.rejects_raw and rejects_path.exists():

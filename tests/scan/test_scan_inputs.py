@@ -148,6 +148,8 @@ def test_standard_input_is_scanned_through_a_private_spool(tmp_path, monkeypatch
     assert res.exit_code == 0, res.output
     assert PHONE not in out.read_text(encoding="utf-8") and "请回电" in out.read_text(encoding="utf-8")
     assert list((tmp_path / "tmp").iterdir()) == []  # the spooled raw copy is gone
+    # the report names the input "-", not the spool's temporary path (gone by then)
+    assert json.loads((tmp_path / "clean.scan-report.json").read_text(encoding="utf-8"))["input"]["path"] == "-"
     text = CliRunner().invoke(app, ["scan", "-", "--out", str(out), "-q"], input=f"我的手机是{PHONE}\n".encode())
     assert text.exit_code != 0 and "--format" in str(text.exception)
     ok = CliRunner().invoke(app, ["scan", "-", "--out", str(out), "--format", "text", "-q"],
