@@ -158,6 +158,27 @@ class JsonlWriter:
         self._atomic.__exit__(exc_type, exc, tb)
 
 
+def is_text_output(path: str | os.PathLike[str]) -> bool:
+    """A ``.txt`` name (optionally .gz/.zst): a plain-text input's lines, written back as lines."""
+    return _plain_name(path).endswith(".txt")
+
+
+class TextLineWriter(JsonlWriter):
+    """A plain-text input's records (``{"text": line}``) as one line each, compressed like
+    `JsonlWriter` by the name."""
+
+    def write(self, obj: Any) -> None:
+        assert self._fh is not None
+        line = obj["text"]
+        if "\n" in line or "\r" in line:  # a replacement never adds a line break: a bug, not user data
+            raise ValueError(f"record {self.count + 1}: a line break in a one-line record")
+        self._fh.write(line + "\n")
+        self.count += 1
+
+    def write_lines(self, text: str, count: int) -> None:
+        raise NotImplementedError("TextLineWriter writes records one by one")
+
+
 def is_json_array_output(path: str | os.PathLike[str]) -> bool:
     """A ``.json`` name (optionally .gz/.zst): written as one JSON array when the input was one."""
     return _plain_name(path).endswith(".json")

@@ -39,8 +39,8 @@ class ScanConfig(BaseModel):
     )
     out: Path | None = Field(
         None, description="Cleaned output (record structure preserved): JSONL (.jsonl, .ndjson or .json), or "
-        "CSV (.csv / .tsv) when the input is CSV, one JSON array (.json) when the input is one; optionally "
-        ".gz/.zst (written compressed)."
+        "CSV (.csv / .tsv) when the input is CSV, one JSON array (.json) when the input is one, lines (.txt) "
+        "for a plain-text input; optionally .gz/.zst (written compressed)."
     )
     report: Path | None = Field(
         None, description="Report path: .json (manifest), or .html (also writes the .json beside it); default: "
@@ -124,11 +124,11 @@ class ScanConfig(BaseModel):
     @classmethod
     def _jsonl_name(cls, v: Path | None, info: ValidationInfo) -> Path | None:
         """Refused before any work: a misnamed output would be misread by the next stage."""
-        from privtune.io.writers import is_csv_output, jsonl_output_problem
+        from privtune.io.writers import is_csv_output, is_text_output, jsonl_output_problem
 
         problem = None if v is None else jsonl_output_problem(v)
-        if problem and info.field_name == "out" and is_csv_output(v):
-            problem = None  # checked against the input format in _csv_out_needs_csv_in
+        if problem and info.field_name == "out" and (is_csv_output(v) or is_text_output(v)):
+            problem = None  # checked against the input format in _out_format_fits_input
         if problem:
             raise ValueError(problem)
         return v
@@ -146,22 +146,24 @@ class ScanConfig(BaseModel):
         return [dotted(p.strip()) for item in v for p in str(item).split(",") if p.strip()]
 
     @model_validator(mode="after")
-    def _csv_out_needs_csv_in(self) -> "ScanConfig":
+    def _out_format_fits_input(self) -> "ScanConfig":
         """CSV out holds flat rows: only a CSV input's records are sure to be (a JSONL record's
-        lists and objects have no CSV form)."""
+        lists and objects have no CSV form); text out holds one line per record: only a
+        plain-text input's are."""
         from privtune.io.readers import detect_format
-        from privtune.io.writers import is_csv_output
+        from privtune.io.writers import is_csv_output, is_text_output
 
-        if self.out is not None and is_csv_output(self.out):
-            fmt = self.format
-            if fmt is None:
-                try:
-                    fmt = detect_format(self.input)
-                except PrivtuneError:
-                    fmt = None
-            if fmt != "csv":
-                raise ValueError(f"--out {self.out.name}: CSV output needs a CSV input (this one is "
-                                 f"{fmt or 'not CSV'}); name the output .jsonl")
+        for kind, needed, test in (("CSV", "csv", is_csv_output), ("text", "text", is_text_output)):
+            if self.out is not None and test(self.out):
+                fmt = self.format
+                if fmt is None:
+                    try:
+                        fmt = detect_format(self.input)
+                    except PrivtuneError:
+                        fmt = None
+                if fmt != needed:
+                    raise ValueError(f"--out {self.out.name}: {kind} output needs a {kind} input (this one is "
+                                     f"{fmt or 'not ' + kind}); name the output .jsonl")
         return self
 
     @model_validator(mode="after")

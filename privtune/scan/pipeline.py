@@ -24,7 +24,15 @@ from privtune.errors import GateFailed, InputError
 from privtune.io.readers import Rejected, SourceRecord, csv_file_delimiter, detect_format, iter_records
 from privtune.io.records import GUESS_SAMPLE, guess_text_fields
 from privtune.io.sources import sniff_encoding, strip_compression
-from privtune.io.writers import CsvRecordWriter, JsonArrayWriter, JsonlWriter, is_csv_output, is_json_array_output
+from privtune.io.writers import (
+    CsvRecordWriter,
+    JsonArrayWriter,
+    JsonlWriter,
+    TextLineWriter,
+    is_csv_output,
+    is_json_array_output,
+    is_text_output,
+)
 from privtune.keys import SCAN_KEY_ENV, config_dir, load_key
 from privtune.scan import gate
 from privtune.scan.config import ScanConfig
@@ -218,10 +226,12 @@ def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str]) -> tuple[ScanC
 
 def _output_writer(cfg: ScanConfig, input_info: dict[str, str], fmt: str) -> JsonlWriter:
     """JSONL; one JSON array for a ``.json`` name when the input was a JSON array (or objects);
-    or CSV for a ``.csv``/``.tsv`` name (a CSV input's rows, `ScanConfig` checked it): the
+    lines for a ``.txt`` name (a plain-text input); or CSV for a ``.csv``/``.tsv`` name (a CSV input's rows, `ScanConfig` checked it): the
     input's delimiter for ``.csv`` (a ";" export stays ";"), a tab for ``.tsv``, and a
     byte-order mark if the input had one."""
     assert cfg.out is not None
+    if is_text_output(cfg.out):  # a plain-text input (`ScanConfig` checked it): one line per record
+        return TextLineWriter(cfg.out)
     if not is_csv_output(cfg.out):
         if fmt == "json" and is_json_array_output(cfg.out):
             return JsonArrayWriter(cfg.out)

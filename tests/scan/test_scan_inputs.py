@@ -180,3 +180,14 @@ def test_a_json_array_input_is_written_back_as_a_json_array(tmp_path):
     lines.write_text(LINES, encoding="utf-8")
     run_scan(ScanConfig(input=lines, out=tmp_path / "lines.json"))
     assert len((tmp_path / "lines.json").read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_a_text_input_can_be_written_back_as_text(tmp_path):
+    src = tmp_path / "export.txt"
+    src.write_text(f"客户：我的手机是{PHONE}\nagent: thanks, John Carter\n\nlast line\n", encoding="utf-8")
+    as_jsonl = _scan(tmp_path, src)[1]
+    run_scan(ScanConfig(input=src, out=tmp_path / "clean.txt"))
+    lines = (tmp_path / "clean.txt").read_text(encoding="utf-8").splitlines()
+    assert lines == [r["text"] for r in as_jsonl] and len(lines) == 3 and PHONE not in lines[0]
+    with pytest.raises(ValueError, match="text output needs a text input"):
+        ScanConfig(input=tmp_path / "o.jsonl", out=tmp_path / "again.txt")
