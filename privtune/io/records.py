@@ -128,6 +128,21 @@ def text_fields(
         if record[f] is not None:
             raise InputError(f"field is {type(record[f]).__name__}, expected text", path=path, line=line, field=f,
                              hint="choose the text fields with --fields, e.g. --fields body,title")
+    for key in ("messages", "conversations"):
+        if key in record:  # a chat export's record, malformed: say which message, not "no text field"
+            value = record[key]
+            if isinstance(value, list) and not value:
+                return []  # an empty conversation: nothing to scan, nothing to learn
+            if not isinstance(value, list):
+                raise InputError(f"{key!r} is {type(value).__name__}, expected a list of messages", path=path, line=line,
+                                 field=key)
+            for i, m in enumerate(value):
+                if not isinstance(m, (dict, str)):
+                    raise InputError(f"{key}[{i}] is {type(m).__name__}, expected a message object", path=path,
+                                     line=line, field=f"{key}[{i}]")
+                if isinstance(m, dict) and None in message_keys(m):
+                    raise InputError(f"{key}[{i}] needs a role ({'/'.join(ROLE_KEYS)}) and a content "
+                                     f"({'/'.join(CONTENT_KEYS)}) key", path=path, line=line, field=f"{key}[{i}]")
     hint = "choose the text fields with --fields, e.g. --fields body,title"
     wrapped = [k for k, v in record.items() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)]
     if wrapped:  # an API export: {"data": [{...}, ...], "count": 2}

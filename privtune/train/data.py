@@ -189,6 +189,14 @@ def _normalise(record: dict[str, Any], fields: Sequence[str] | Mapping[str, Any]
         if isinstance(record.get(p), str) and isinstance(record.get(a), str):
             ctx = _text(record.get(extra), extra, loc, optional=True) if extra else ""
             return _pair(_join([record[p], ctx]), record[a]), ""
+    if shape is None:
+        for key in ("messages", "conversations"):
+            if key in record:
+                # An export's empty conversation has nothing to learn (skipped as no_assistant_turn);
+                # a malformed one is named message by message. Both fell through to "no text field
+                # found; the record has ['messages']" with a hint about --fields.
+                value = record[key]
+                return ([] if isinstance(value, list) and not value else _messages_from_list(value, key, loc)), ""
     # text_fields raises the InputError (listing the record's keys) when nothing usable is there.
     document = _join([t for _, t in text_fields(record, None, **loc)])
     key = chat_list_key(record)

@@ -243,3 +243,18 @@ def test_support_desk_message_lists_are_found_by_content():
     assert chat_list_key(rec) == "dialogue"
     assert chat_list_key({"data": [{"text": "a"}, {"text": "b"}]}) is None  # no roles: records, not a chat
     assert chat_list_key({"m": [{"author": {"role": "user"}, "content": "x"}]}) is None  # ChatGPT's object author
+
+
+def test_a_malformed_chat_record_is_named_message_by_message():
+    # {"messages": "..."} and a message without content were "no text field found; the record has
+    # ['messages']" with a hint about --fields; an empty conversation is simply empty
+    from privtune.errors import InputError
+    from privtune.io.records import text_fields
+
+    assert text_fields({"messages": []}) == []
+    with pytest.raises(InputError, match="'messages' is str, expected a list of messages"):
+        text_fields({"messages": "call 13812345678"})
+    with pytest.raises(InputError, match=r"messages\[1\] needs a role"):
+        text_fields({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant"}]})
+    with pytest.raises(InputError, match=r"conversations\[0\] is int"):
+        text_fields({"conversations": [3]})

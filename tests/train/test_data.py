@@ -368,3 +368,19 @@ def test_validation_records_shared_with_training_are_counted(tiny_tokenizer: Tok
     train = load_examples(write_jsonl(tmp_path / "t.jsonl", rows), tiny_tokenizer)
     val = load_examples(write_jsonl(tmp_path / "v.jsonl", [rows[3], {"text": "new"}, rows[0]]), tiny_tokenizer)
     assert shared_records(train, val) == 2 and shared_records(val, val) == 3
+
+
+def test_an_empty_chat_is_skipped_and_a_malformed_one_named(tmp_path: Path, tiny_tokenizer: Tok) -> None:
+    # {"messages": []} stopped training with "no text field found ... --fields body,title"
+    from privtune.errors import InputError
+
+    good = [{"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": f"a{i}"}]}
+            for i in range(3)]
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in [*good, {"messages": []}]) + "\n", encoding="utf-8")
+    data = load_examples(path, tiny_tokenizer)
+    assert len(data.examples) == 3 and data.skipped == {"no_assistant_turn": 1}
+    path.write_text("\n".join(json.dumps(r) for r in [*good, {"messages": "hi"}]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_examples(path, tiny_tokenizer)
+    assert err.value.line == 4 and err.value.field == "messages"
