@@ -46,6 +46,7 @@ UNSERVED = {
     "echo": "echo is not supported",
     "suffix": "suffix (insertion) is not supported",
     "best_of": "best_of > 1 is not supported",
+    "n": "n > 1 is not supported: one choice per request (send n requests, with seeds if they must differ)",
 }
 
 
@@ -61,7 +62,7 @@ class _GenerationFields(BaseModel):
     seed: int | None = None
     stream: bool = False
     stream_options: StreamOptions | None = None
-    n: int = Field(1, ge=1, le=1)
+    n: int = Field(1, ge=1)
     presence_penalty: float = Field(0.0, ge=-2.0, le=2.0)
     frequency_penalty: float = Field(0.0, ge=-2.0, le=2.0)
     ignore_eos: bool = Field(False, description="vLLM extension: generate max_tokens tokens even past end-of-sequence.")
@@ -102,6 +103,13 @@ class _GenerationFields(BaseModel):
     def _no_logprobs(cls, v: bool | int | None) -> bool | int | None:
         if v:  # True (chat) or a count > 0 (completions, top_logprobs)
             raise ValueError(UNSERVED["logprobs"])
+        return v
+
+    @field_validator("n")
+    @classmethod
+    def _one_choice(cls, v: int) -> int:
+        if v > 1:  # was pydantic's bare "Input should be less than or equal to 1"
+            raise ValueError(UNSERVED["n"])
         return v
 
     @field_validator("logit_bias")

@@ -35,6 +35,7 @@ PROMPT = {"model": "tiny", "prompt": "Order 12", "max_tokens": 6, "temperature":
     ("/v1/completions", {"echo": True}, "echo"),
     ("/v1/completions", {"suffix": "tail"}, "suffix"),
     ("/v1/completions", {"best_of": 3}, "best_of"),
+    ("/v1/chat/completions", {"n": 2}, "one choice per request"),
 ])
 def test_unserved_fields_are_refused_by_name(make_gateway, path, extra, word):
     gw = make_gateway()
