@@ -1,0 +1,33 @@
+"""Round 6 of the scan job's speed-ups (branch scan-speed5): each fast path against the code it
+replaced or against what it must equal, on small varied inputs."""
+
+from __future__ import annotations
+
+
+import numpy as np
+
+from privtune.demo.corpus import generate
+
+
+def test_en_word_table_shapes_follow_the_words() -> None:
+    """The shape ids now live in an array grown with the word table: every row's id is its
+    word's shape id, across the table's doubling, and a tagger that met the words in another
+    order (other row numbers) tags every line the same."""
+    from privtune.scan.ner.en_crf import EnTagger, _word
+
+    words = [f"Word{i}" for i in range(2500)] + ["McDonald", "2024", "@bob", "O'Neill", "ryan", "TRUMP", "Vámos"]
+    lines = [words[i : i + 7] for i in range(0, len(words), 7)]
+    lines += [["Hi", "Levi", "Durham", ",", "call", "(", "754", ")"], ["ask", "ryan", "Word3", "Word2499"]]
+    first = EnTagger()
+    tagged = [first._tag(line) for line in lines]
+    assert first.own.shape[0] > 2048  # grew twice
+    other_row = first.pair.shape[0] - 1
+    for w, i in first._ids.items():
+        assert first._shapes_array[i] == first._shape_ids.get(_word(w)[2], other_row), w
+    second = EnTagger()
+    for line in reversed(lines):
+        second._tag(line)
+    assert [second._ids[w] for w in words[:3]] != [first._ids[w] for w in words[:3]]
+    for line, (path, marg) in zip(lines, tagged):
+        path2, marg2 = second._tag(line)
+        assert np.array_equal(path, path2) and np.array_equal(marg, marg2), line
