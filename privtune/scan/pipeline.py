@@ -118,7 +118,7 @@ def _results(cfg: ScanConfig, key: bytes) -> Iterator[RecordResult]:
         proc = RecordProcessor(cfg, key)
         for chunk in _chunks(source, CHUNK):
             good, _ = split(chunk)
-            done = [proc.process(r) for r in good]
+            done = proc.process_many(good)
             freeze_long_lived()
             yield from merge(chunk, done)
         return

@@ -171,17 +171,31 @@ class RecordProcessor:
         return out, dropped
 
     def process(self, item: SourceRecord) -> RecordResult:
+        res, state = self.detect(item)
+        return res if state is None else self.finish(item, res, state)
+
+    def process_many(self, items: list[SourceRecord]) -> list[RecordResult]:
+        """`process` of each item, stage by stage: detection of every record first, then the
+        rest (findings, pseudonyms, summary, risk) of every record. Same results as one record
+        at a time; each stage's tables and code stay in the CPU caches across the chunk
+        instead of being evicted by the other stages on every record."""
+        detected = [self.detect(it) for it in items]
+        return [res if state is None else self.finish(it, res, state) for it, (res, state) in zip(items, detected)]
+
+    def detect(self, item: SourceRecord) -> tuple[RecordResult, tuple | None]:
+        """First stage of `process`: fields, side values, detection, allow-list, propagation.
+        A record rejected here comes back finished (state None)."""
         res = RecordResult(item.index, item.line)
         try:
             fields = text_fields(item.data, self.cfg.fields, path=str(self.cfg.input), line=item.line)
         except InputError as exc:
             res.reject_reason = exc.message + (f"; hint: {exc.hint}" if exc.hint else "")
             res.record = item.data
-            return res
+            return res, None
         if not fields:
             res.reject_reason = "no text in the selected fields"
             res.record = item.data
-            return res
+            return res, None
         seen = res.fields_seen
         text_paths = {p for p, _ in fields}
         seen.extend(("text", normalise_path(p)) for p in text_paths)
@@ -209,6 +223,12 @@ class RecordProcessor:
         if filtering:  # again: propagation may have copied an allowed value's part elsewhere
             all_spans, dropped = self._allowed(texts + side_texts, all_spans, system)
             res.allowed += dropped
+        return res, (fields, side, side_texts, all_spans, aliases)
+
+    def finish(self, item: SourceRecord, res: RecordResult, state: tuple) -> RecordResult:
+        """Second stage of `process`: findings, rewritten record, curation summary, risk."""
+        fields, side, side_texts, all_spans, aliases = state
+        seen = res.fields_seen
         new: dict[str, Any] | None = None  # copied on the first replacement only
         all_types: list[str] = []
         for (path, text), spans, alias in zip(fields, all_spans, aliases):
@@ -279,6 +299,6 @@ def init_worker(cfg_json: str, key: bytes) -> None:
 
 def process_chunk(items: list[SourceRecord]) -> list[RecordResult]:
     assert _PROCESSOR is not None, "init_worker was not called"
-    done = [_PROCESSOR.process(it) for it in items]
+    done = _PROCESSOR.process_many(items)
     freeze_long_lived()
     return done

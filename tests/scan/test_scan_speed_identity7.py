@@ -3,6 +3,8 @@ replaced or against what it must equal, on small varied inputs."""
 
 from __future__ import annotations
 
+import json
+import pickle
 
 import numpy as np
 
@@ -31,3 +33,33 @@ def test_en_word_table_shapes_follow_the_words() -> None:
     for line, (path, marg) in zip(lines, tagged):
         path2, marg2 = second._tag(line)
         assert np.array_equal(path, path2) and np.array_equal(marg, marg2), line
+
+
+def _items(tmp_path):
+    """Demo records plus side fields, a rejected record and a record without text."""
+    from privtune.io.readers import SourceRecord
+
+    records = list(generate(120, seed=5))
+    records += [{"customer_name": "Krisztina Vámos", "customerPhone": "13812340007", "meta": {"account_id": 1000007,
+                 "tags": ["vip", "王建国"]}, "messages": [{"role": "user", "content": "Hi, I'm Krisztina."},
+                 {"role": "assistant", "content": "Thanks Krisztina Vámos, we will call 13812340007."}]},
+                {"messages": []}, {"other": 5}, {"text": "SELECT name FROM t;\nDB_PASSWORD=hunter2"}]
+    return [SourceRecord(i, i + 1, r) for i, r in enumerate(records)]
+
+
+def test_stage_by_stage_chunk_is_record_by_record(tmp_path) -> None:
+    """`process_many` (every record's detection, then every record's pseudonyms, then every
+    record's summary and risk) gives each record the result `process` gives it alone."""
+    from privtune.scan.config import ScanConfig
+    from privtune.scan.worker import RecordProcessor
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("{}\n", encoding="utf-8")
+    items = _items(tmp_path)
+    for extra in ({}, {"pseudonym_version": 2}, {"allow": ["Krisztina"], "keep_system_orgs": True}):
+        cfg = ScanConfig(input=src, out=tmp_path / "out.jsonl", **extra)
+        one = [RecordProcessor(cfg, b"k" * 32).process(it) for it in items]
+        many = RecordProcessor(cfg, b"k" * 32).process_many(items)
+        assert len(one) == len(many)
+        for a, b in zip(one, many):
+            assert pickle.dumps(a) == pickle.dumps(b), json.dumps(a.record, ensure_ascii=False)
