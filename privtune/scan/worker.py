@@ -172,15 +172,22 @@ class RecordProcessor:
 
     def process(self, item: SourceRecord) -> RecordResult:
         res, state = self.detect(item)
-        return res if state is None else self.finish(item, res, state)
+        if state is not None:
+            self.curate(item, res, state[0], self.rewrite_record(item, res, state))
+        return res
 
     def process_many(self, items: list[SourceRecord]) -> list[RecordResult]:
-        """`process` of each item, stage by stage: detection of every record first, then the
-        rest (findings, pseudonyms, summary, risk) of every record. Same results as one record
-        at a time; each stage's tables and code stay in the CPU caches across the chunk
-        instead of being evicted by the other stages on every record."""
+        """`process` of each item, stage by stage: every record's detection, then every record's
+        findings and pseudonyms, then every record's summary and risk. Same results as one
+        record at a time (no stage reads another record's state); each stage's tables and code
+        stay in the CPU caches across the chunk instead of being evicted by the other stages on
+        every record."""
         detected = [self.detect(it) for it in items]
-        return [res if state is None else self.finish(it, res, state) for it, (res, state) in zip(items, detected)]
+        todo = [(it, res, state) for it, (res, state) in zip(items, detected) if state is not None]
+        found_types = [self.rewrite_record(it, res, state) for it, res, state in todo]
+        for (it, res, state), all_types in zip(todo, found_types):
+            self.curate(it, res, state[0], all_types)
+        return [res for res, _ in detected]
 
     def detect(self, item: SourceRecord) -> tuple[RecordResult, tuple | None]:
         """First stage of `process`: fields, side values, detection, allow-list, propagation.
@@ -225,8 +232,8 @@ class RecordProcessor:
             res.allowed += dropped
         return res, (fields, side, side_texts, all_spans, aliases)
 
-    def finish(self, item: SourceRecord, res: RecordResult, state: tuple) -> RecordResult:
-        """Second stage of `process`: findings, rewritten record, curation summary, risk."""
+    def rewrite_record(self, item: SourceRecord, res: RecordResult, state: tuple) -> list[str]:
+        """Second stage of `process`: findings, excerpt, rewritten record; the types found."""
         fields, side, side_texts, all_spans, aliases = state
         seen = res.fields_seen
         new: dict[str, Any] | None = None  # copied on the first replacement only
@@ -255,6 +262,10 @@ class RecordProcessor:
                 set_field(new, path, replaced if isinstance(value, str) else restore_number(value, replaced))
         res.fields_seen = list(dict.fromkeys(seen))  # once per record: the report counts records
         res.record = (new if new is not None else item.data) if self.rewrite else None
+        return all_types
+
+    def curate(self, item: SourceRecord, res: RecordResult, fields: list[tuple[str, str]], all_types: list[str]) -> None:
+        """Third stage of `process`: curation summary, risk and residual risk."""
         shape = detect_shape(item.data)
         res.summary = summarize(item.index, fields, answer_fields_for(fields, item.data), config=self.curation)
         signals = text_signals(fields)
@@ -269,7 +280,6 @@ class RecordProcessor:
             res.residual_level = level_without_findings(signals)
         else:
             res.residual_level = risk_from_signals(signals, res.residual_types, shape_name).level
-        return res
 
 
 _FROZEN: list[bool] = []
