@@ -175,8 +175,8 @@ class RecordProcessor:
 
     def process_many(self, items: list[SourceRecord]) -> list[RecordResult]:
         """`process` of each item, stage by stage: every record's fields, every record's
-        detection, every record's side values, propagation, then findings and pseudonyms, then
-        summary and risk. Same results as one record at a time (no stage reads another record's
+        detection, every record's side values, propagation, findings, pseudonyms, curation
+        summary, risk. Same results as one record at a time (no stage reads another record's
         state; the caches they fill are pure); each stage's tables and code stay in the CPU
         caches across the chunk instead of being evicted by the other stages on every record
         (whole job ~4-7% less CPU per demo record)."""
@@ -186,9 +186,14 @@ class RecordProcessor:
         side_found = [[self.side_spans(key, parent, text) for (key, parent), text in zip(g[3], g[2])]
                       for _, _, g in todo]
         states = [self.resolve(it, res, g, f + sf) for (it, res, g), f, sf in zip(todo, found, side_found)]
-        found_types = [self.rewrite_record(it, res, state) for (it, res, _), state in zip(todo, states)]
+        found_types = [self.record_findings(it, res, state) for (it, res, _), state in zip(todo, states)]
+        for (it, res, _), state in zip(todo, states):
+            self.rewrite_record(it, res, state)
+        for (it, res, _), state in zip(todo, states):
+            fields = state[0]
+            res.summary = summarize(it.index, fields, answer_fields_for(fields, it.data), config=self.curation)
         for (it, res, _), state, all_types in zip(todo, states, found_types):
-            self.curate(it, res, state[0], all_types)
+            self.assess(it, res, state[0], all_types)
         return [res for res, _ in gathered]
 
     def gather(self, item: SourceRecord) -> tuple[RecordResult, tuple | None]:
@@ -238,42 +243,49 @@ class RecordProcessor:
             res.allowed += dropped
         return fields, side, side_texts, all_spans, aliases
 
-    def rewrite_record(self, item: SourceRecord, res: RecordResult, state: tuple) -> list[str]:
-        """Second stage of `process`: findings, excerpt, rewritten record; the types found."""
-        fields, side, side_texts, all_spans, aliases = state
-        seen = res.fields_seen
-        new: dict[str, Any] | None = None  # copied on the first replacement only
+    def record_findings(self, item: SourceRecord, res: RecordResult, state: tuple) -> list[str]:
+        """Findings, excerpt and fields seen of a detected record; the types found."""
+        fields, side, _, all_spans, _ = state
         all_types: list[str] = []
-        for (path, text), spans, alias in zip(fields, all_spans, aliases):
+        findings = res.findings
+        for (path, text), spans in zip(fields, all_spans):
             for s in spans:
-                res.findings.append(Finding.from_span(item.index, path, s))
+                findings.append(Finding.from_span(item.index, path, s))
                 all_types.append(s.type)
             if not res.excerpt and text.strip():
                 res.excerpt = masked_excerpt(text, spans)
-            if self.rewrite and spans:
+        for (path, _), spans in zip(side, all_spans[len(fields):]):
+            for s in spans:
+                findings.append(Finding.from_span(item.index, path, s))
+                all_types.append(s.type)
+        res.fields_seen = list(dict.fromkeys(res.fields_seen))  # once per record: the report counts records
+        return all_types
+
+    def rewrite_record(self, item: SourceRecord, res: RecordResult, state: tuple) -> None:
+        """The record as written: a copy with every value that holds spans replaced (the
+        record itself when none does; None without ``--out``)."""
+        if not self.rewrite:
+            res.record = None
+            return
+        fields, side, side_texts, all_spans, aliases = state
+        new: dict[str, Any] | None = None  # copied on the first replacement only
+        for (path, text), spans, alias in zip(fields, all_spans, aliases):
+            if spans:
                 if new is None:
                     new = record_copy(item.data)
                 set_field(new, path, self.anonymizer.apply(text, spans, alias))
         n = len(fields)
         for (path, value), text, spans, alias in zip(side, side_texts, all_spans[n:], aliases[n:]):
-            if not spans:
-                continue
-            for s in spans:
-                res.findings.append(Finding.from_span(item.index, path, s))
-                all_types.append(s.type)
-            if self.rewrite:
+            if spans:
                 if new is None:
                     new = record_copy(item.data)
                 replaced = self.anonymizer.apply(text, spans, alias)
                 set_field(new, path, replaced if isinstance(value, str) else restore_number(value, replaced))
-        res.fields_seen = list(dict.fromkeys(seen))  # once per record: the report counts records
-        res.record = (new if new is not None else item.data) if self.rewrite else None
-        return all_types
+        res.record = new if new is not None else item.data
 
-    def curate(self, item: SourceRecord, res: RecordResult, fields: list[tuple[str, str]], all_types: list[str]) -> None:
-        """Third stage of `process`: curation summary, risk and residual risk."""
+    def assess(self, item: SourceRecord, res: RecordResult, fields: list[tuple[str, str]], all_types: list[str]) -> None:
+        """Risk and residual risk of a record (after `record_findings`)."""
         shape = detect_shape(item.data)
-        res.summary = summarize(item.index, fields, answer_fields_for(fields, item.data), config=self.curation)
         signals = text_signals(fields)
         shape_name = shape.value if shape else "text"
         res.risk = risk_from_signals(signals, all_types, shape_name)
