@@ -125,7 +125,8 @@ def curation_config(cfg: ScanConfig) -> CurationConfig:
 
 
 class RecordProcessor:
-    """Holds the per-process detectors and anonymiser; `process` handles one record."""
+    """Holds the per-process detectors and anonymiser; `process_many` handles a chunk of records
+    (stage by stage), `process` one."""
 
     def __init__(self, cfg: ScanConfig, key: bytes) -> None:
         self.cfg = cfg
