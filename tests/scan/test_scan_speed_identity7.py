@@ -104,3 +104,30 @@ def test_observe_many_is_observe_in_turn() -> None:
         late.observe_many(summaries[5:8])
         with pytest.raises(ValueError):
             late.observe_many(summaries[8:10] + summaries[2:3])
+
+
+def test_young_collections_threshold_is_raised_for_the_block_only() -> None:
+    """`young_collections_every` raises the first threshold inside the block and restores the
+    host's setting after it (also after an error); a higher or disabled (0) setting is left."""
+    import gc
+
+    import pytest
+
+    from privtune.scan.worker import young_collections_every
+
+    old = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 11, 12)
+        with young_collections_every(20_000):
+            assert gc.get_threshold() == (20_000, 11, 12)
+        assert gc.get_threshold() == (700, 11, 12)
+        with pytest.raises(KeyError), young_collections_every(20_000):
+            raise KeyError("x")
+        assert gc.get_threshold() == (700, 11, 12)
+        for setting in ((0, 10, 10), (50_000, 10, 10)):
+            gc.set_threshold(*setting)
+            with young_collections_every(20_000):
+                assert gc.get_threshold() == setting
+            assert gc.get_threshold() == setting
+    finally:
+        gc.set_threshold(*old)
