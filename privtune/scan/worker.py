@@ -189,7 +189,7 @@ class RecordProcessor:
     def _process_many(self, items: list[SourceRecord]) -> list[RecordResult]:
         gathered = [self.gather(it) for it in items]
         todo = [(it, res, g) for it, (res, g) in zip(items, gathered) if g is not None]
-        found = [self.analyzer.analyze_many([t for _, t in g[0]]) for _, _, g in todo]
+        found = self.analyzer.analyze_records([[t for _, t in g[0]] for _, _, g in todo])
         side_found = [[self.side_spans(key, parent, text) for (key, parent), text in zip(g[3], g[2])]
                       for _, _, g in todo]
         states = [self.resolve(it, res, g, f + sf) for (it, res, g), f, sf in zip(todo, found, side_found)]

@@ -131,3 +131,23 @@ def test_young_collections_threshold_is_raised_for_the_block_only() -> None:
             assert gc.get_threshold() == setting
     finally:
         gc.set_threshold(*old)
+
+
+def test_analyze_records_sweeps_give_analyze_many_spans() -> None:
+    """`Analyzer.analyze_records` (structured recognizers over every record, then the models)
+    gives each record `analyze_many`'s spans: demo records in both languages, single-text and
+    empty records, texts that need a decoded view (no-break spaces, HTML and percent escapes),
+    and an analyzer with fewer types (another cut between the sweeps)."""
+    from privtune.io import text_fields
+    from privtune.scan.analyzer import Analyzer
+
+    records = [[t for _, t in text_fields(r)] for r in generate(200, seed=11)]
+    records += [["Call Norma\u00a0Fisher on (977)\u00a0630-0663"], ["", "王小明的电话是13812345678"], [""],
+                ["mail&#64;example.com is Krisztina&nbsp;V&aacute;mos", "%E7%8E%8B%E5%B0%8F%E6%98%8E 13812345678"],
+                ["Tomasz: you saved me!", "", "4759 William Haven Apt. 194, West Corey, CA 90152"]]
+    for analyzer in (Analyzer(), Analyzer(types=["PERSON", "PHONE", "ADDRESS"], min_score=0.6)):
+        expected = [analyzer.analyze_many(texts) for texts in records]
+        assert analyzer.analyze_records(records) == expected
+        assert analyzer.analyze_records(records[:1]) == expected[:1]
+        assert 0 < analyzer._plan.cut < len(analyzer._plan.calls)
+    assert any(any(spans) for spans in expected[-5:])
