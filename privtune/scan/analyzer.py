@@ -27,6 +27,8 @@ class _Plan(NamedTuple):
     group: LiteralGroup | None
     group_members: list[int]
     calls: list[tuple[int, bool, Callable[[str], list[Span]]]]
+    # `analyze_records` runs calls[:cut] (the structured recognizers) over every text, then the rest.
+    cut: int
 
 
 def load_recognizers() -> None:
@@ -83,7 +85,9 @@ class Analyzer:
         searches, members = list(searches), list(members)
         # The loop's view of `steps`: (trigger index, answered by the group?, bound analyze).
         calls = [(t, t in members, r.analyze) for t, r in steps]
-        plan = _Plan(searches, steps, threshold, group, members, calls)
+        cut = next((i for i, r in enumerate(self.recognizers) if not set(r.entity_types) <= STRUCTURED_TYPES),
+                   len(calls))
+        plan = _Plan(searches, steps, threshold, group, members, calls, cut)
         object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -133,6 +137,52 @@ class Analyzer:
         if len(texts) == 1:
             return [self.analyze(texts[0])]
         return split_spans(self.analyze(_SEP.join(texts)), [len(t) for t in texts], len(_SEP))
+
+    def analyze_records(self, records: list[list[str]]) -> list[list[list[Span]]]:
+        """`analyze_many` of each record's texts, with the same spans, run in two sweeps over all
+        the records: first the structured recognizers (patterns, checksums), then the models.
+        A sweep keeps its recognizers' tables and code in the CPU caches across the records;
+        one sweep per recognizer would be slower (the models share a one-text cache between
+        their recognizers, and the structured ones their number-run index)."""
+        joined = [texts[0] if len(texts) == 1 else _SEP.join(texts) for texts in records]
+        views: list[tuple[str, list[int], list[int]] | None] = [
+            decoded_view(t) if t and needs_view(t) else None for t in joined]
+        plain = self._analyze_plain_sweeps([t if v is None else v[0] for t, v in zip(joined, views)])
+        out = []
+        for texts, spans, view in zip(records, plain, views):
+            if view is not None:
+                _, starts, ends = view
+                spans = [Span(*raw_bounds(starts, ends, s.start, s.end), s.type, s.score, s.detector) for s in spans]
+            out.append([spans] if len(texts) == 1 else split_spans(spans, [len(t) for t in texts], len(_SEP)))
+        return out
+
+    def _analyze_plain_sweeps(self, texts: list[str]) -> list[list[Span]]:
+        """`_analyze_plain` of each text: the same steps and span order per text, in two sweeps."""
+        plan = self._plan or self._build_plan()
+        searches, threshold = plan.searches, plan.threshold
+        fired: list[list[bool | None]] = [[None] * len(searches) for _ in texts]
+        found: list[list[Span]] = [[] for _ in texts]
+        for calls in (plan.calls[: plan.cut], plan.calls[plan.cut :]):
+            for text, hits, spans in zip(texts, fired, found):
+                if not text:
+                    continue
+                for trig, grouped, analyze in calls:  # `_analyze_plain`'s loop
+                    if trig >= 0:
+                        hit = hits[trig]
+                        if hit is None:
+                            if grouped:
+                                for k, f in zip(plan.group_members, plan.group.fired(text)):  # type: ignore[union-attr]
+                                    hits[k] = f
+                                hit = hits[trig]
+                            else:
+                                hit = hits[trig] = searches[trig](text) is not None
+                        if not hit:
+                            continue
+                    for s in analyze(text):
+                        t = threshold.get(s.type)
+                        if t is not None and s.score >= t:
+                            spans.append(s)
+        return [resolve_overlaps(spans) for spans in found]
 
 
 @functools.lru_cache(maxsize=64)

