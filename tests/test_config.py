@@ -133,7 +133,7 @@ def test_scan_never_overwrites_its_input_or_one_output_with_another(tmp_path):
 
 def test_default_rejects_file_of_a_compressed_output(tmp_path):
     from privtune.scan.config import ScanConfig
-    from privtune.scan.pipeline import default_rejects_path
+    from privtune.scan.outputs import default_rejects_path
 
     raw = tmp_path / "raw.jsonl"
     assert default_rejects_path(ScanConfig(input=raw, out=tmp_path / "c.jsonl.gz")).name == "c.rejects.jsonl"

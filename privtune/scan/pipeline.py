@@ -21,23 +21,16 @@ from typing import Any
 
 from privtune import __version__
 from privtune.errors import GateFailed, InputError
-from privtune.io.readers import Rejected, SourceRecord, csv_file_delimiter, detect_format, iter_records
+from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
 from privtune.io.records import GUESS_SAMPLE, guess_text_fields
-from privtune.io.sources import sniff_encoding, strip_compression
-from privtune.io.writers import (
-    CsvRecordWriter,
-    JsonArrayWriter,
-    JsonlWriter,
-    TextLineWriter,
-    is_csv_output,
-    is_json_array_output,
-    is_text_output,
-)
+from privtune.io.sources import sniff_encoding
+from privtune.io.writers import JsonlWriter
 from privtune.keys import SCAN_KEY_ENV, config_dir, load_key
 from privtune.scan import gate
 from privtune.scan.config import ScanConfig
 from privtune.scan.curation import Curator, Flag
 from privtune.provenance.manifest import source_section, source_violation
+from privtune.scan.outputs import default_rejects_path, default_report_path, output_writer, sha256_file
 from privtune.scan.pseudonym_version import PseudonymVersion
 from privtune.scan.pseudonym_version import resolve as resolve_pseudonym_version
 from privtune.scan.report import build_report, write_report
@@ -61,34 +54,6 @@ class ScanResult:
     rejects_passed: bool = True
     # One line each for what the scan assumed or did on its own (encoding, text fields, key).
     notices: list[str] = field(default_factory=list)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return "sha256:" + h.hexdigest()
-
-
-def _beside(base: Path, suffix: str) -> Path:
-    name = base.name[: len(strip_compression(base.name))]  # clean.jsonl.gz -> clean.<suffix>
-    for ext in (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet", ".txt"):
-        if name.endswith(ext):
-            name = name[: -len(ext)]
-            break
-    return base.with_name(name + suffix)
-
-
-def default_rejects_path(cfg: ScanConfig) -> Path:
-    return _beside(cfg.out if cfg.out is not None else cfg.input, ".rejects.jsonl")
-
-
-def default_report_path(cfg: ScanConfig) -> Path | None:
-    """Where the JSON report goes without --report: beside --out (clean.jsonl -> clean.scan-report.json),
-    where `privtune train` finds it and links the scan into the run's provenance. Without it the
-    default flow (scan --out, then train) recorded "no scan report found" for scanned data."""
-    return None if cfg.out is None else _beside(cfg.out, ".scan-report.json")
 
 
 def reject_entry(res: RecordResult, raw: bool) -> dict[str, Any]:
@@ -221,23 +186,6 @@ def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str]) -> tuple[ScanC
     return cfg.model_copy(update=update), info
 
 
-def _output_writer(cfg: ScanConfig, input_info: dict[str, str], fmt: str) -> JsonlWriter:
-    """JSONL; one JSON array for a ``.json`` name when the input was a JSON array (or objects);
-    lines for a ``.txt`` name (a plain-text input); or CSV for a ``.csv``/``.tsv`` name (a CSV input's rows, `ScanConfig` checked it): the
-    input's delimiter for ``.csv`` (a ";" export stays ";"), a tab for ``.tsv``, and a
-    byte-order mark if the input had one."""
-    assert cfg.out is not None
-    if is_text_output(cfg.out):  # a plain-text input (`ScanConfig` checked it): one line per record
-        return TextLineWriter(cfg.out)
-    if not is_csv_output(cfg.out):
-        if fmt == "json" and is_json_array_output(cfg.out):
-            return JsonArrayWriter(cfg.out)
-        return JsonlWriter(cfg.out)
-    tsv = strip_compression(str(cfg.out)).lower().endswith(".tsv")
-    delimiter = "\t" if tsv else csv_file_delimiter(cfg.input, input_info["encoding"])
-    return CsvRecordWriter(cfg.out, delimiter=delimiter, bom=input_info["encoding"] == "utf-8-sig")
-
-
 def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
              input_name: str | None = None) -> ScanResult:
     """Run the scan described by ``cfg``; ``result.gate_passed`` tells whether the ``fail_on``
@@ -288,7 +236,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
 
     with ExitStack() as stack:
         stack.callback(curator.close)  # frees its temporary files even if the scan fails
-        out = stack.enter_context(_output_writer(cfg, input_info, fmt)) if cfg.out else None
+        out = stack.enter_context(output_writer(cfg, input_info, fmt)) if cfg.out else None
         fnd = stack.enter_context(JsonlWriter(cfg.findings)) if cfg.findings else None
         rej = stack.enter_context(JsonlWriter(rejects_path))
         for chunk in _results(cfg, key):
