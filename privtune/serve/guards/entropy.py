@@ -106,11 +106,12 @@ def padded_logits(model: Any, rows: list[list[int]], bos: int | None) -> torch.T
 def masked_log_probs(logits: torch.Tensor, seq: list[int], start: int, canonical: Any,
                      drop: list[int] | None = None) -> torch.Tensor:
     """Log-probabilities [len(seq) - start, V] of the distributions before ``seq[start:]``
-    (``logits[t - 1]`` predicts ``seq[t]``; ``start`` >= 1), with ``canonical`` (a keyless
-    `canonical.CanonicalSplitProcessor`) removing what watermarked generation could not have
-    sampled after each context: tokens breaking UTF-8 after the previous bytes, and among the
-    candidates carrying the mass those whose pair [previous token, candidate] the tokenizer would
-    never produce; the rest renormalised. None: the model's distribution as is."""
+    (``logits[t - 1]`` predicts ``seq[t]``; ``start`` >= 1), with the ``drop`` ids (special
+    tokens) removed first and ``canonical`` (a keyless `canonical.CanonicalSplitProcessor`)
+    removing what watermarked generation could not have sampled after each context: tokens
+    breaking UTF-8 after the previous bytes, and among the candidates carrying the mass those whose
+    pair [previous token, candidate] the tokenizer would never produce; the rest renormalised.
+    Neither: the model's distribution as is."""
     lg = logits[start - 1: len(seq) - 1].float().clone()
     if drop:
         lg[:, [t for t in drop if t < lg.shape[-1]]] = float("-inf")
