@@ -18,7 +18,7 @@ import pytest
 import torch
 
 from privtune.serve.guards.entropy import (batch_entropies, detect_text_entropy_aware, entropy_source,
-                                           invisible_ids)
+                                           invisible_ids, token_entropies)
 from privtune.serve.guards.placeholders import encode_marking_placeholders
 from privtune.serve.guards.watermark import WatermarkScheme, detect_ids
 from serve_helpers import support_chat_texts
@@ -78,6 +78,10 @@ def test_visible_entropy_removes_the_special_tokens_mass(fixed_model, tiny_token
     by_hand = _entropy_without(logits, invisible_ids(tiny_tokenizer))
     assert by_hand == pytest.approx(math.log(8), abs=1e-6)  # eight equal letters; the tail is ~e^-32
     assert visible == pytest.approx([by_hand] * len(ids), abs=1e-4)
+    # a text longer than the model's window (256): every window's tokens get the visible entropy too
+    long_ids = (ids * 70)[:340]
+    assert token_entropies(fixed_model, long_ids, 0, entropy_source(tiny_tokenizer, "visible")) == \
+        pytest.approx([by_hand] * len(long_ids), abs=1e-4)
     # "model" is the full distribution, as before
     assert batch_entropies(fixed_model, [ids], bos=0, source=entropy_source(tiny_tokenizer, "model"))[0] == \
         pytest.approx(full, abs=1e-6)
