@@ -15,7 +15,9 @@ top-k/top-p) with the keyed watermark (γ 0.25, self-hash over 4 tokens, one fre
 (redact) before detection, as a client receives it. Unwatermarked texts: the plain outputs and
 human-written text (benchmarks/watermark_negatives.py: support chats, Weibo, People's Daily,
 CVs, CLUENER, tweets, WNUT-17, wikigold), chunked to about ``--tokens`` tokens. Entropy-aware
-detection recomputes each token's entropy from the text alone (no prompt), as a detector must.
+detection recomputes each token's entropy from the text alone (no prompt), as a detector must, of
+the distribution ``--entropy-distribution`` (default ``visible``, as served: special tokens removed;
+``--compare-distribution model`` also scores weighted p 0.5 with the full distribution's entropies).
 Perplexity: of each output's tokens given its prompt under the model without watermark, median.
 
 Canonical splits (``--canonical``, default ``both``): watermarked outputs with the canonical-split
@@ -130,6 +132,11 @@ def main() -> None:
                     help="write the redacted outputs, human texts, stage z-scores and the run's throwaway key here")
     ap.add_argument("--load-generations", type=Path,
                     help="re-score a --save-generations file: no generation (prompt/sample/delta options then ignored)")
+    ap.add_argument("--entropy-distribution", default="visible",
+                    help="entropy-aware/weighted detection: whose entropies (privtune.serve.guards.entropy."
+                         "ENTROPY_DISTRIBUTIONS; the served default: visible)")
+    ap.add_argument("--compare-distribution", default=None,
+                    help="also score weighted p 0.5 with this distribution's entropies (e.g. model: the detector before)")
     ap.add_argument("--lr-top-k", type=int, default=10,
                     help="likelihood-ratio detection: candidates per position whose green bits enter exactly (<= 14)")
     args = ap.parse_args()
@@ -137,7 +144,7 @@ def main() -> None:
     import torch
 
     from privtune.serve.guards.canonical import CanonicalPairs, CanonicalSplitProcessor, identical_share
-    from privtune.serve.guards.entropy import batch_entropies, token_entropies
+    from privtune.serve.guards.entropy import batch_entropies, entropy_source, token_entropies
     from watermark_lr import batch_candidates, detect_ids_likelihood_ratio, expected_green_gain, token_candidates
     from privtune.serve.guards.placeholders import encode_marking_placeholders
     from privtune.serve.guards.pii import PIIGuard
@@ -229,6 +236,9 @@ def main() -> None:
     ids_all = [e[0] for e in enc_all]
     marks_all = [e[1] for e in enc_all]
     ent_all: list[list[float]] = [[] for _ in items]
+    source = entropy_source(tok, args.entropy_distribution)
+    source_cmp = entropy_source(tok, args.compare_distribution) if args.compare_distribution else None
+    ent_cmp: list[list[float]] = [[] for _ in items]
     window = int(model.config.max_position_embeddings) - 1
     order = sorted(range(len(items)), key=lambda j: len(ids_all[j]))
     short = [j for j in order if 0 < len(ids_all[j]) <= window]
@@ -246,13 +256,18 @@ def main() -> None:
     for b in range(0, len(short), 32):
         idx = short[b: b + 32]
         rows_b = [ids_all[j] for j in idx]
-        for j, e in zip(idx, batch_entropies(model, rows_b, tok.bos_token_id)):
+        for j, e in zip(idx, batch_entropies(model, rows_b, tok.bos_token_id, source)):
             ent_all[j] = e
+        if source_cmp is not None:
+            for j, e in zip(idx, batch_entropies(model, rows_b, tok.bos_token_id, source_cmp)):
+                ent_cmp[j] = e
         for j, (ci, cp) in zip(idx, batch_candidates(model, rows_b, tok.bos_token_id, args.lr_top_k)):
             score_lr(j, ci, cp)
     for j in order:
         if len(ids_all[j]) > window:
-            ent_all[j] = token_entropies(model, ids_all[j], tok.bos_token_id)
+            ent_all[j] = token_entropies(model, ids_all[j], tok.bos_token_id, source)
+            if source_cmp is not None:
+                ent_cmp[j] = token_entropies(model, ids_all[j], tok.bos_token_id, source_cmp)
         if dets_lr[j] is None:
             score_lr(j, *token_candidates(model, ids_all[j], tok.bos_token_id, args.lr_top_k))
 
@@ -263,6 +278,12 @@ def main() -> None:
     powers = [float(p) for p in args.weight_powers.split(",")]
     dets_w = [[detect_ids(scheme, ids_all[j], ent_all[j], placeholder=marks_all[j], entropy_weight_power=p)
                for p in powers] for j in range(len(items))]
+    # weighted p 0.5 (the results' choice, nothing fitted) with the run's entropies and the comparison's
+    fixed_w = {args.entropy_distribution: [[detect_ids(scheme, ids_all[j], ent_all[j], placeholder=marks_all[j],
+                                                       entropy_weight_power=0.5)] for j in range(len(items))]}
+    if source_cmp is not None:
+        fixed_w[args.compare_distribution] = [[detect_ids(scheme, ids_all[j], ent_cmp[j], placeholder=marks_all[j],
+                                                          entropy_weight_power=0.5)] for j in range(len(items))]
     # the same texts without redaction-awareness (the detector before): does any FPR move?
     dets_unaware = [detect_ids(scheme, ids_all[j]) for j in range(len(items))]
 
@@ -380,10 +401,19 @@ def main() -> None:
                                      "expected_gain_weighted": null_stats(dets_g1, 0),
                                      **({"entropy_weighted": null_stats(dets_w, best_p)} if best_p is not None else {})},
         "likelihood_ratio_top_k": args.lr_top_k,
+        "entropy_distribution": args.entropy_distribution,
+        "weighted_p0_5_fixed": {dist: {
+            "tpr_eval": {name: summary(name, 0, tab) for name in wm_names},
+            "tpr_all_prompts": {name: round(sum(tab[j][0].z_score > Z for j, it in enumerate(items) if it[0] == name)
+                                            / sum(it[0] == name for it in items), 3) for name in wm_names},
+            "fpr_all": fpr_table(0, None, tab), "null_z_all_unwatermarked": null_stats(tab, 0)}
+            for dist, tab in fixed_w.items()},
         "sweep": sweep, "sweep_weighted": sweep_w, "seconds": round(time.perf_counter() - t_start, 1),
     }
     if args.out:
         args.out.write_text(json.dumps(result, indent=1))
+    print(json.dumps({"weighted_p0_5_fixed": {d: {k: v for k, v in r.items() if k != "fpr_all"} | {"fpr_all": r["fpr_all"]["all"]}
+                                              for d, r in result["weighted_p0_5_fixed"].items()}}))
     print(json.dumps({k: result[k] for k in ("bench", "model", "entropy_threshold_chosen",
                                              "entropy_weight_power_chosen", "per_delta_eval", "null_z_all_unwatermarked",
                                              "fpr_key_only_not_redaction_aware", "seconds")}))

@@ -118,7 +118,7 @@ def create_app(gw: Gateway, *, direct_dispatch: bool = True) -> FastAPI:
             body.entropy_threshold if body.entropy_threshold is not None else gw_.cfg.watermark.entropy_threshold)
         power = None if body.key_only else (
             body.entropy_weight_power if body.entropy_weight_power is not None else gw_.cfg.watermark.entropy_weight_power)
-        det = await gw_.backend.detect_watermark(body.text, threshold, power)
+        det = await gw_.backend.detect_watermark(body.text, threshold, power, gw_.cfg.watermark.entropy_distribution)
         return det.as_dict(gw_.cfg.watermark.z_threshold)
 
     @app.get("/v1/audit/log")

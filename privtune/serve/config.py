@@ -99,6 +99,7 @@ class WatermarkConfig(BaseModel):
     canonical_splits: bool = Field(True, description="Watermarked generation samples only canonical token splits (every adjacent pair re-encodes to itself, valid UTF-8), so a detector re-encoding the text sees the generated tokens; see docs/serving.md.")
     entropy_threshold: float | None = Field(None, ge=0.0, description="Entropy-aware detection (SWEET) on /v1/watermark/detect by default: score only tokens whose entropy (nats) under the served model exceeds this. None: key-only; a request may set its own.")
     entropy_weight_power: float | None = Field(None, ge=0.0, le=16.0, description="Entropy-weighted detection (EWD) on /v1/watermark/detect by default: each scored token weighs (its entropy in nats under the served model) ** this. None: unweighted; a request may set its own. Combines with entropy_threshold.")
+    entropy_distribution: Literal["visible", "visible-canonical", "model"] = Field("visible", description="Entropy-aware/weighted detection: the next-token distribution whose entropy is taken. visible: special tokens (end of turn, chat markers; never in decoded text) removed and the rest renormalised; visible-canonical: also the canonical-split mask; model: the full distribution (the detector before).")
 
 
 class ServeConfig(BaseModel):

@@ -31,6 +31,11 @@ def detect_cmd(
         "--entropy-weight-power", min=0.0, max=16.0,
         help="Entropy-weighted detection (EWD): each scored token weighs (its entropy in nats under the model) "
              "** this; loads the model. Combines with --entropy-threshold. Unset: unweighted.")] = None,
+    entropy_distribution: Annotated[str, typer.Option(
+        "--entropy-distribution",
+        help="With --entropy-threshold/--entropy-weight-power: the next-token distribution whose entropy is taken: "
+             "visible (special tokens removed; the server's default), visible-canonical (also the canonical-split "
+             "mask) or model (the full distribution).")] = "visible",
     adapter: Annotated[Optional[Path], typer.Option(
         "--adapter", help="Adapter the server served (with --entropy-threshold/--entropy-weight-power): "
                           "entropies of base + adapter.")] = None,
@@ -60,6 +65,10 @@ def detect_cmd(
         raise InputError(f"{text_file}: not UTF-8 text (byte {exc.start})") from None
     if not (base / "tokenizer_config.json").exists() and not (base / "tokenizer.json").exists():
         raise ConfigError(f"--base {base}: no tokenizer files there")
+    from privtune.serve.guards.entropy import ENTROPY_DISTRIBUTIONS
+
+    if entropy_distribution not in ENTROPY_DISTRIBUTIONS:
+        raise ConfigError(f"--entropy-distribution {entropy_distribution!r}: use one of {', '.join(ENTROPY_DISTRIBUTIONS)}")
     if entropy_threshold is None and entropy_weight_power is None:
         if adapter is not None:
             raise ConfigError("--adapter is used only with --entropy-threshold or --entropy-weight-power "
@@ -72,7 +81,7 @@ def detect_cmd(
 
         model, tok, _ = load_model(base, adapter, device, adapter_key_file)
         det = detect_text_entropy_aware(scheme, model, tok, text, entropy_threshold,
-                                        entropy_weight_power=entropy_weight_power)
+                                        entropy_weight_power=entropy_weight_power, source=entropy_distribution)
     result = det.as_dict(z_threshold)
     line = json.dumps(result)
     if out is not None:

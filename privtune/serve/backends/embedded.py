@@ -108,6 +108,7 @@ class EmbeddedBackend:
         self.watermark: Any = None  # a `WatermarkLogitsProcessor` when the server has a watermark key
         self.watermark_scheme: Any = None
         self.canonical: Any = None  # a `CanonicalSplitProcessor`, run after the watermark's
+        self._entropy_sources: dict[str, Any] = {}  # detection: `entropy.EntropySource` per distribution
         eos = model.generation_config.eos_token_id
         self._eos = set(eos if isinstance(eos, list) else [eos]) - {None}
 
@@ -125,21 +126,27 @@ class EmbeddedBackend:
         self.canonical = CanonicalSplitProcessor(CanonicalPairs(self.tok), end_ids=self._eos) if canonical_splits else None
 
     async def detect_watermark(self, text: str, entropy_threshold: float | None,
-                               entropy_weight_power: float | None = None) -> Any:
+                               entropy_weight_power: float | None = None,
+                               entropy_distribution: str = "visible") -> Any:
         """Key-only detection, or entropy-aware (threshold and/or weights) with the served model (on the
-        generation worker: the model is not shared between threads, so a detection waits for a running generation)."""
+        generation worker: the model is not shared between threads, so a detection waits for a running generation).
+        ``entropy_distribution``: which next-token distribution the entropies are of (`entropy.ENTROPY_DISTRIBUTIONS`)."""
         from privtune.serve.guards.watermark import detect_text
 
         loop = asyncio.get_running_loop()
         if entropy_threshold is None and entropy_weight_power is None:
             return await loop.run_in_executor(None, detect_text, self.watermark_scheme, self.tok, text)
-        from privtune.serve.guards.entropy import detect_text_entropy_aware
+        from privtune.serve.guards.entropy import detect_text_entropy_aware, entropy_source
 
+        source = self._entropy_sources.get(entropy_distribution)
+        if source is None:  # built once per distribution: the canonical mask keeps its pair cache
+            source = self._entropy_sources[entropy_distribution] = entropy_source(
+                self.tok, entropy_distribution, self.canonical)
         self._admit()
         try:
             return await loop.run_in_executor(self._pool, detect_text_entropy_aware, self.watermark_scheme,
                                               self.model, self.tok, text, entropy_threshold, True,
-                                              entropy_weight_power)
+                                              entropy_weight_power, source)
         finally:
             self._pending -= 1
 

@@ -136,6 +136,7 @@ class Detection:
     entropy_weight_power: float | None = None  # set: entropy-weighted detection (weight entropy ** power)
     effective_tokens: float | None = None  # weighted: (Σw)² / Σw², the equally weighted count it is worth
     likelihood_ratio_top_k: int | None = None  # set: likelihood-ratio detection over this many candidates
+    entropy_distribution: str | None = None  # entropy-aware/weighted: whose entropies (`entropy.ENTROPY_DISTRIBUTIONS`)
 
     def as_dict(self, threshold: float = 4.0) -> dict[str, Any]:
         out = {"z_score": round(self.z_score, 4), "p_value": self.p_value, "tokens_scored": self.tokens_scored,
@@ -146,6 +147,8 @@ class Detection:
         if self.entropy_weight_power is not None:
             out["entropy_weight_power"] = self.entropy_weight_power
             out["effective_tokens"] = round(self.effective_tokens or 0.0, 2)
+        if self.entropy_distribution is not None:
+            out["entropy_distribution"] = self.entropy_distribution
         if self.likelihood_ratio_top_k is not None:
             out["detection"] = "likelihood-ratio"
             out["likelihood_ratio_top_k"] = self.likelihood_ratio_top_k
@@ -286,7 +289,8 @@ def setup_watermark(cfg: Any, backend: Any) -> dict[str, Any]:
             "redaction_aware": True,
             "detection": _detection_mode(cfg),
             "entropy_threshold": getattr(cfg, "entropy_threshold", None),
-            "entropy_weight_power": getattr(cfg, "entropy_weight_power", None)}
+            "entropy_weight_power": getattr(cfg, "entropy_weight_power", None),
+            "entropy_distribution": getattr(cfg, "entropy_distribution", "visible")}
 
 
 def _detection_mode(cfg: Any) -> str:
