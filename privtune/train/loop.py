@@ -164,6 +164,12 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     resumed = ckpts.latest() if (ckpts and cfg.resume) else None
     if cfg.resume and resumed is None:
         raise ConfigError(f"--resume: no checkpoint in {paths['checkpoints']}")
+    left = sorted(Path(paths["checkpoints"]).glob("ckpt-*")) if not cfg.resume else []
+    if left:
+        # A finished run deletes its checkpoints: these belong to an interrupted one. Starting over
+        # here silently replaced them (its committed steps stay spent in the ledger all the same).
+        raise ConfigError(f"{paths['checkpoints']} holds the checkpoint of an interrupted run ({left[-1].name}): "
+                          "pass --resume to continue it, or another --output-dir to start a new run")
     state = resumed[1] if resumed else {}
     stored = state.get("mechanism")
     if stored is not None:  # the run's planned mechanism wins over the config (explicit conflicts refused)

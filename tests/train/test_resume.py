@@ -124,3 +124,17 @@ def test_checkpoint_without_stored_mechanism_falls_back_to_its_ledger_run(tiny_l
     save_checkpoint(path, payload, key)
     with pytest.raises(MechanismConflict, match="steps conflicts: this run was planned with steps=8"):
         train(TrainConfig(**_settings(tiny_llama_dir, data, out, resume=True, steps=3)), log=lambda m: None)
+
+
+def test_a_new_run_over_an_interrupted_ones_checkpoint_is_refused(tiny_llama_dir, data, tmp_path, monkeypatch):
+    # Without --resume the command started over in the same output dir and replaced the interrupted
+    # run's checkpoint (its committed steps stay spent in the ledger all the same).
+    from privtune.errors import ConfigError
+
+    monkeypatch.setenv("PRIVTUNE_KEY", KEY)
+    out = tmp_path / "run"
+    cfg = _crash(tiny_llama_dir, data, out)
+    before = sorted((out / "checkpoints").iterdir())
+    with pytest.raises(ConfigError, match="interrupted run .*pass --resume"):
+        train(cfg, log=lambda m: None)
+    assert sorted((out / "checkpoints").iterdir()) == before
