@@ -206,11 +206,16 @@ def default_model_id(cfg: ServeConfig) -> str:
     return cfg.upstream_model or "upstream"
 
 
+def upstream_api_key(cfg: ServeConfig) -> str | None:
+    """The upstream engine's API key from ``upstream_api_key_file``, if one is given."""
+    return cfg.upstream_api_key_file.read_text(encoding="utf-8").strip() if cfg.upstream_api_key_file else None
+
+
 def load_backend(cfg: ServeConfig) -> Any:
     if cfg.upstream:
         from privtune.serve.backends.upstream import UpstreamBackend
 
-        key = cfg.upstream_api_key_file.read_text(encoding="utf-8").strip() if cfg.upstream_api_key_file else None
+        key = upstream_api_key(cfg)
         return UpstreamBackend(cfg.upstream, default_model_id(cfg), cfg.upstream_model, key,
                                queue_size=max(cfg.limits.queue_size, 1), timeout_s=cfg.limits.request_timeout_s)
     from privtune.serve.backends.embedded import EmbeddedBackend, load_model

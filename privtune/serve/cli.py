@@ -142,10 +142,10 @@ def startup_notes(cfg: Any, gw: Any) -> list[str]:
     notes = [f"guards: output PII {pii}; input PII {cfg.pii.input}; watermark "
              + ("on" if marked else "off" + (" (upstream backend: no logits)" if cfg.upstream else ""))]
     if cfg.upstream:
+        from privtune.serve.app import upstream_api_key
         from privtune.serve.backends.upstream import probe
 
-        key = cfg.upstream_api_key_file.read_text(encoding="utf-8").strip() if cfg.upstream_api_key_file else None
-        line = probe(cfg.upstream, key)
+        line = probe(cfg.upstream, upstream_api_key(cfg))
         notes.append(line if line.startswith("upstream: reachable") else f"[yellow]warning:[/yellow] {line}")
     now = time.time()
     store = re.sub(r"//[^/@]*@", "//", cfg.auth.key_store)  # a postgresql:// URL's password stays off the console

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from privtune.errors import ConfigError
-from privtune.scan.ner.english import INSTRUCTION_VERBS, LATIN_UPPER, NOT_NAME
+from privtune.scan.ner.english import INSTRUCTION_VERBS, LATIN_UPPER, NOT_NAME, SENTENCE_OPENERS
 from privtune.scan.ner.lexicon import en_lexicon
 
 MODEL_PATH = Path(__file__).with_name("en_crf.crfsuite")
@@ -304,8 +304,6 @@ _GATE_STOP = frozenset(
 
 
 _GATE_WORDS = NOT_NAME | _GATE_STOP
-# Tokens after which a word opens a sentence or a list item.
-_SENTENCE_OPENERS = frozenset('.!?:;-*•)"“')
 # A capitalised word as TOKEN cuts it ("O'Neill", "U.S"), where a capital opens it.
 _CAPITALISED = re.compile(rf"(?<![\w'’])(?=[{LATIN_UPPER}][a-z\u00df-\u024f])\w+(?:['’-]\w+|\.\w(?!\w))*")
 # The same words less the look-behind, which `_has_gate_word` tests in Python (sre tries a
@@ -432,7 +430,7 @@ def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]
             # "Bob," would differ from that of "Bob" elsewhere in the record.
             while b > a + 1 and not _ALNUM.search(toks[b - 1][2]):
                 b -= 1
-        if a < b and toks[a][2] in INSTRUCTION_VERBS and (a == 0 or toks[a - 1][2] in _SENTENCE_OPENERS):
+        if a < b and toks[a][2] in INSTRUCTION_VERBS and (a == 0 or toks[a - 1][2] in SENTENCE_OPENERS):
             a += 1  # an instruction's opening verb ("Summarise ticket 0", "Compare Acme Corp and ...")
         if label in LABELS and a < b:
             out.append((toks[a][0], toks[b - 1][1], LABELS[label], prob))

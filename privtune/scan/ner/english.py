@@ -287,12 +287,16 @@ INSTRUCTION_VERBS = frozenset(
 )
 
 
+# Characters after which (blanks aside) a word opens a sentence or a list item.
+SENTENCE_OPENERS = frozenset('\n.!?:;-*•)"“')
+
+
 def opens_sentence(text: str, start: int) -> bool:
     """Does the word at ``start`` open the text, a line, a sentence or a list item?"""
     i = start - 1
     while i >= 0 and text[i] in " \t":  # walk back over the blanks only: long texts stay linear
         i -= 1
-    return i < 0 or text[i] in "\n.!?:;-*•)\"“"
+    return i < 0 or text[i] in SENTENCE_OPENERS
 
 
 def find_organizations(text: str) -> list[tuple[int, int, float, str]]:
