@@ -403,3 +403,13 @@ def insert_canaries(
             raise InputError(f"the data has more than the {n_records} records it was counted to have")
 
     return merged(), key
+
+
+def insertion_fingerprints(src: Path, dst: Path, fmt: str | None = None, encoding: str = "utf-8") -> dict[str, str]:
+    """The dataset fingerprints of the data before (``src``) and after (``dst``) the insertion, for
+    the key's ``insertion`` section (`privtune audit` reads them: members = ``src`` are then the
+    training data less the canaries, not "another dataset")."""
+    from privtune.provenance.data_file import data_file_fingerprint
+
+    return {"input_fingerprint": data_file_fingerprint(src, fmt=fmt, encoding=encoding),
+            "output_fingerprint": data_file_fingerprint(dst)}

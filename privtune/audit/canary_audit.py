@@ -54,6 +54,10 @@ class CanaryKey:
     shape: str | None
     user_prompt: str | None
     unit_field: str | None
+    # Dataset fingerprints (as training computes them) of the data before and after insertion: an
+    # audit whose members are the data before knows they are the training data less the canaries.
+    input_fingerprint: str | None = None
+    output_fingerprint: str | None = None
 
 
 def load_canary_key(path: Path) -> CanaryKey:
@@ -77,7 +81,8 @@ def load_canary_key(path: Path) -> CanaryKey:
             raise InputError("insertion key lacks a boolean 'included' for every canary", path=str(path))
         included = tuple(flags)
     ins = insertion or {}
-    return CanaryKey(made.canaries, included, ins.get("shape"), ins.get("user_prompt"), ins.get("unit_field"))
+    return CanaryKey(made.canaries, included, ins.get("shape"), ins.get("user_prompt"), ins.get("unit_field"),
+                     ins.get("input_fingerprint"), ins.get("output_fingerprint"))
 
 
 def canary_context(tokenizer: Any, key: CanaryKey, canary: Canary, chat: bool, secret: str) -> tuple[list[int], list[int]]:

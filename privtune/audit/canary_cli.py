@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from privtune.audit.canaries import FORMATS, LANGS, insert_canaries, load_canaries, make_canaries
+from privtune.audit.canaries import FORMATS, LANGS, insert_canaries, insertion_fingerprints, load_canaries, make_canaries
 from privtune.errors import ConfigError, InputError
 from privtune.io import JsonlWriter, Rejected, atomic_write_json, iter_records
 from privtune.io.writers import jsonl_output_problem
@@ -135,6 +135,7 @@ def insert(
     with JsonlWriter(out) as writer:
         for rec in stream:
             writer.write(rec)
+    key["insertion"].update(insertion_fingerprints(data, out, format, encoding))
     atomic_write_json(target, key)
     ins = key["insertion"]
     _console.print(f"{n} records in, {ins['inserted_records']} canary records added "

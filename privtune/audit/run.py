@@ -315,7 +315,10 @@ def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Ca
         "members_match_training_fingerprint": fp_match,
         "settings": settings,
     }
-    if fp_match is False and is_scan_input_of_run(cfg.adapter, cfg.members):
+    if fp_match is False and key is not None and key.input_fingerprint == mem_fp and (
+            key.output_fingerprint == privacy.get("dataset_fingerprint")):
+        report["data"]["members_relation"] = "training data less the canaries planted in it"
+    elif fp_match is False and is_scan_input_of_run(cfg.adapter, cfg.members):
         # the raw records whose scanned copy trained the adapter: the question the audit should ask
         report["data"]["members_relation"] = "raw input of the scan that produced the training data"
     elif fp_match is False:

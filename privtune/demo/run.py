@@ -53,13 +53,14 @@ def prepare_data(cfg: DemoConfig, log: Callable[[str], None]) -> dict[str, Path]
 
 def with_canaries(src: Path, canaries_path: Path, dst: Path, seed: int) -> Path:
     """Insert the canaries (one-run randomisation: each included with probability 1/2)."""
-    from privtune.audit.canaries import insert_canaries, load_canaries
+    from privtune.audit.canaries import insert_canaries, insertion_fingerprints, load_canaries
     from privtune.io import SourceRecord, iter_records
 
     canaries, _ = load_canaries(canaries_path)
     records = [r.data for r in iter_records(src) if isinstance(r, SourceRecord)]
     out, key = insert_canaries(records, canaries, seed=seed, one_run=True)
     _write_jsonl(dst, list(out))
+    key["insertion"].update(insertion_fingerprints(src, dst))
     atomic_write_text(dst.with_suffix(".canary_key.json"), json.dumps(key, ensure_ascii=False, indent=1))
     return dst
 

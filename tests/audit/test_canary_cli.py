@@ -96,3 +96,18 @@ def test_help_texts():
     out = runner.invoke(canary_app, ["insert", "--help"]).output
     for word in ("--canaries", "--one-run", "--all", "--key-out", "--unit-field", "(default:"):
         assert word in out
+
+
+def test_the_key_records_the_data_fingerprints_before_and_after(tmp_path):
+    # The demo audits each arm with the data before the canaries went in; the audit called that
+    # "not the data this adapter was trained on ... meaningless". The key now says how the two relate.
+    from privtune.audit.canary_audit import load_canary_key
+    from privtune.provenance.data_file import data_file_fingerprint
+
+    data, canaries, out = tmp_path / "d.jsonl", tmp_path / "c.json", tmp_path / "o.jsonl"
+    _write_data(data, 40)
+    _ok(["make", "-f", "digits6", "-n", "8", "--seed", "1", "--out", str(canaries)])
+    _ok(["insert", str(data), "-c", str(canaries), "-o", str(out), "--seed", "2"])
+    key = load_canary_key(canaries)
+    assert key.input_fingerprint == data_file_fingerprint(data) != key.output_fingerprint
+    assert key.output_fingerprint == data_file_fingerprint(out)
