@@ -185,8 +185,15 @@ def main() -> None:
             if lab == "E":
                 row[n]["tpr_fit"] = round(tpr("E", n, True)[0] / tpr("E", n, True)[1], 3)
                 row[n]["tpr_all"] = round(tpr("E", n, None)[0] / tpr("E", n, None)[1], 3)
+        ev = [j for j, m in enumerate(meta) if m[1] == lab and not m[2]]
+        a, b = [zs[lab][j]["lr"] > Z for j in ev], [zs[lab][j]["served"] > Z for j in ev]
+        row["paired_lr_vs_served"] = {"both": sum(x and y for x, y in zip(a, b)), "lr_only": sum(x and not y for x, y in zip(a, b)),
+                                      "served_only": sum(y and not x for x, y in zip(a, b)),
+                                      "neither": sum(not (x or y) for x, y in zip(a, b))}
         per_key[lab] = row
     pooled = {n: [sum(per_key[lab][n]["tp"] for lab in keys), sum(per_key[lab][n]["n"] for lab in keys)] for n in names}
+    pooled["paired_lr_vs_served"] = {k: sum(per_key[lab]["paired_lr_vs_served"][k] for lab in keys)
+                                     for k in ("both", "lr_only", "served_only", "neither")}
     result = {"bench": "watermark_lr_visible", "distribution": "visible", "top_k": args.top_k,
               "chosen_on_fitting_items": chosen, "pooled_eval": pooled, "per_key": per_key,
               "seconds": round(time.perf_counter() - t_start, 1)}
@@ -194,7 +201,7 @@ def main() -> None:
         args.out.write_text(json.dumps(result, indent=1))
     for lab in sorted(keys):
         print(lab, {n: (r["tpr_eval"], r["null_all"]["mean"], r["null_all"]["sd"], r["null_all"]["max"], r["null_all"]["fp"])
-                    for n, r in per_key[lab].items()})
+                    for n, r in per_key[lab].items() if n in names}, per_key[lab]["paired_lr_vs_served"])
     print(json.dumps({"chosen_on_fitting_items": chosen, "pooled_eval": pooled, "seconds": result["seconds"]}))
 
 
