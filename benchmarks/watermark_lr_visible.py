@@ -13,6 +13,8 @@ text (both keyless) and then, under each key:
 * ``lr_top5``: the same over the top 5 candidates (the rest counts γ·rest in statistic and null);
 * ``lr_ent>T``: LR scored only at positions whose visible entropy exceeds T nats (keyless: the
   null stays exact), T in ``--lr-thresholds``;
+* ``served_or_lr``: either of ``served`` and ``lr`` (Bonferroni: the p-value 2·min(p), as a z-score;
+  no free parameter, null rate at most the single tests' bound whatever their correlation);
 * ``gain``: key-only bits weighted by the expected green gain E_key[P_H1(green)] − γ (top 10).
 
 Texts: a `watermark.py --save-generations` file (its key's watermarked outputs, with its fitting
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -77,6 +80,15 @@ def features(texts: list[str], tok: Any, model: Any, top_k: int, batch: int = 32
     return out
 
 
+def either_z(*zs: float) -> float:
+    """Bonferroni union of calibrated one-sided tests: the p-value m·min(pᵢ) (m tests) turned back
+    into a z-score, so that "z > 4" keeps its null rate bound whatever the tests' correlation."""
+    from statistics import NormalDist
+
+    p = min(1.0 - 1e-6, len(zs) * min(0.5 * math.erfc(z / math.sqrt(2)) for z in zs))  # floor: z −4.75
+    return -NormalDist().inv_cdf(p) if p > 0.0 else 40.0  # p underflows only far above any threshold
+
+
 def detectors(scheme: Any, f: dict[str, Any], thresholds: list[float], gamma: float) -> dict[str, float]:
     """z of every detector on one text (its `features`) under ``scheme``."""
     from privtune.serve.guards.watermark import detect_ids
@@ -92,6 +104,7 @@ def detectors(scheme: Any, f: dict[str, Any], thresholds: list[float], gamma: fl
     for n, d in zip(names, detect_ids_likelihood_ratio_variants(scheme, ids, ci, cp, marks, ent, variants)):
         z[n] = d.z_score
     z["lr_top5"] = detect_ids_likelihood_ratio_variants(scheme, ids, ci[:, :5], cp[:, :5], marks, ent, [(None, True)])[0].z_score
+    z["served_or_lr"] = either_z(z["served"], z["lr"])
     return z
 
 

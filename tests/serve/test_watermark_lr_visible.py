@@ -89,3 +89,20 @@ def test_spike_script_uses_the_visible_distribution(tiny_llama_dir, tiny_tokeniz
                                  batch_entropies(model, rows, tiny_tokenizer.bos_token_id)):
         assert e == pytest.approx(ref, abs=1e-5)
         assert e != pytest.approx(full, abs=1e-5)  # the random tiny model puts mass on special tokens
+
+
+def test_either_of_two_detectors_is_bonferroni():
+    """The union of two calibrated one-sided tests: p = 2·min(p₁, p₂), back as a z-score."""
+    import math
+
+    from watermark_lr_visible import either_z
+
+    def p_of(z: float) -> float:
+        return 0.5 * math.erfc(z / math.sqrt(2))
+
+    assert either_z(4.0) == pytest.approx(4.0, abs=1e-9)  # one test: unchanged
+    assert p_of(either_z(4.3, 1.0)) == pytest.approx(2 * p_of(4.3), rel=1e-6)
+    assert either_z(4.3, 1.0) == either_z(1.0, 4.3) < 4.3
+    # "either > 4" needs the better one above 4.17: the pair's null rate stays <= 2·P(N(0,1) > 4.17) = P(N > 4)
+    assert either_z(4.16, 4.16) < 4.0 < either_z(4.17, -2.0)
+    assert either_z(-3.0, -3.0) == pytest.approx(-4.75, abs=0.01)  # p capped below 1
