@@ -261,7 +261,7 @@ def main() -> None:
         if source_cmp is not None:
             for j, e in zip(idx, batch_entropies(model, rows_b, tok.bos_token_id, source_cmp)):
                 ent_cmp[j] = e
-        for j, (ci, cp) in zip(idx, batch_candidates(model, rows_b, tok.bos_token_id, args.lr_top_k)):
+        for j, (ci, cp) in zip(idx, batch_candidates(model, rows_b, tok.bos_token_id, args.lr_top_k, source.drop)):
             score_lr(j, ci, cp)
     for j in order:
         if len(ids_all[j]) > window:
@@ -269,7 +269,7 @@ def main() -> None:
             if source_cmp is not None:
                 ent_cmp[j] = token_entropies(model, ids_all[j], tok.bos_token_id, source_cmp)
         if dets_lr[j] is None:
-            score_lr(j, *token_candidates(model, ids_all[j], tok.bos_token_id, args.lr_top_k))
+            score_lr(j, *token_candidates(model, ids_all[j], tok.bos_token_id, args.lr_top_k, source.drop))
 
     print(f"entropies: {time.perf_counter() - t_start:.0f} s", file=sys.stderr, flush=True)
     # z[j][t], scored[j][t]: item j at threshold index t (0: key-only)

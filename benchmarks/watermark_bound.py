@@ -46,7 +46,8 @@ per source (`watermark_negatives`): a diagnostic of where the oracle's edge lies
 
 Also scored on the same outputs, for scale: the served detectors (key-only on the generated ids
 with the prompt's last tokens as context; key-only and entropy-weighted p 0.5, redaction-aware,
-on the redacted text, entropies from the text alone), and the same key-null weighted detector
+on the redacted text, entropies from the text alone with the served distribution, ``visible``:
+special tokens removed; before branch wm-lr2 these rows used the full distribution), and the same key-null weighted detector
 with the *generation-time* entropies of ``p`` (a bound on what better weights could give).
 
     nice -n 10 python benchmarks/watermark_bound.py --keys 2 --prompts 137   # 15-40 min on 2 busy cores
@@ -296,7 +297,7 @@ def main() -> None:
     import torch
 
     from privtune.serve.guards.canonical import CanonicalPairs, CanonicalSplitProcessor
-    from privtune.serve.guards.entropy import batch_entropies
+    from privtune.serve.guards.entropy import DEFAULT_ENTROPY_DISTRIBUTION, batch_entropies, entropy_source
     from privtune.serve.guards.pii import PIIGuard
     from privtune.serve.guards.placeholders import encode_marking_placeholders
     from privtune.serve.guards.watermark import WatermarkLogitsProcessor, WatermarkScheme, detect_ids
@@ -339,12 +340,14 @@ def main() -> None:
                     runs[run].append({"prompt": rows[k], "ids": o, "rec": rec, "ids_r": ids_r, "marked": marked,
                                       "survive": surviving_positions(o, ids_r, marked)})
             print(f"key {key_no} {run}: {time.perf_counter() - t_start:.0f} s", file=sys.stderr, flush=True)
-        # the served detectors on the same outputs, for scale
+        # the served detectors on the same outputs, for scale (the served entropy distribution)
+        served_source = entropy_source(tok, DEFAULT_ENTROPY_DISTRIBUTION)
         for run in runs.values():
             order = sorted(range(len(run)), key=lambda j: len(run[j]["ids_r"]))
             for b in range(0, len(order), 32):
                 idx = order[b: b + 32]
-                for j, e in zip(idx, batch_entropies(model, [run[j]["ids_r"] for j in idx], tok.bos_token_id)):
+                for j, e in zip(idx, batch_entropies(model, [run[j]["ids_r"] for j in idx], tok.bos_token_id,
+                                                    served_source)):
                     run[j]["ent"] = e
         # text-only diagnostic: the oracle's sampling null with G recomputed from the redacted text
         for name, texts in (("watermarked", [(r["ids_r"], r["marked"]) for r in runs["watermarked"]]),

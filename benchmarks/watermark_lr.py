@@ -58,15 +58,19 @@ _MIN_VAR = 1e-9
 
 
 def batch_candidates(model: Any, rows: list[list[int]], bos: int | None,
-                     top_k: int = TOP_K) -> list[tuple[torch.Tensor, torch.Tensor]]:
+                     top_k: int = TOP_K, drop: tuple[int, ...] = ()) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """Per row: (ids [n, k], probs [n, k]) of the model's top-k next-token candidates before each
     of the row's n tokens, given BOS (when there is one) and the row's earlier tokens. Without BOS
-    the first token has no distribution: its row is all-zero probabilities (never scored)."""
+    the first token has no distribution: its row is all-zero probabilities (never scored).
+    ``drop``: token ids removed and the rest renormalised (`entropy.EntropySource.drop`: the
+    special tokens, for the ``visible`` distribution, the one the written tokens were drawn from)."""
     if not rows:
         return []
     prefix = [bos] if bos is not None else []
     with torch.inference_mode():
         logits = padded_logits(model, rows, bos)
+        if drop:
+            logits[..., [t for t in drop if t < logits.shape[-1]]] = float("-inf")
         k = min(top_k, logits.shape[-1])
         top = torch.softmax(logits, dim=-1).topk(k, dim=-1)
         cand_p, cand_i = top.values.double().cpu(), top.indices.cpu()
@@ -81,21 +85,22 @@ def batch_candidates(model: Any, rows: list[list[int]], bos: int | None,
     return out
 
 
-def token_candidates(model: Any, ids: list[int], bos: int | None, top_k: int = TOP_K) -> tuple[torch.Tensor, torch.Tensor]:
+def token_candidates(model: Any, ids: list[int], bos: int | None, top_k: int = TOP_K,
+                     drop: tuple[int, ...] = ()) -> tuple[torch.Tensor, torch.Tensor]:
     """`batch_candidates` of one text of any length: half-overlapping windows, as
     `entropy.token_entropies` does, each token's candidates from at least half a window of context."""
     win = _window(model) - 1
     if len(ids) <= win:
         if not ids:
             return torch.zeros((0, top_k), dtype=torch.long), torch.zeros((0, top_k), dtype=torch.double)
-        return batch_candidates(model, [ids], bos, top_k)[0]
+        return batch_candidates(model, [ids], bos, top_k, drop)[0]
     half = win // 2
     parts_i, parts_p = [], []
     start = 0
     while start < len(ids):
         lo = max(0, start - half)
         chunk = ids[lo: start + (win - (start - lo))]
-        ci, cp = batch_candidates(model, [chunk], bos if lo == 0 else None, top_k)[0]
+        ci, cp = batch_candidates(model, [chunk], bos if lo == 0 else None, top_k, drop)[0]
         parts_i.append(ci[start - lo:])
         parts_p.append(cp[start - lo:])
         start += len(parts_i[-1])
@@ -185,20 +190,35 @@ def expected_green_gain(cand_probs: torch.Tensor, gamma: float, delta: float) ->
 
 def detect_ids_likelihood_ratio(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tensor,
                                 cand_probs: torch.Tensor, placeholder: list[bool] | None = None,
-                                shared_bit_covariance: bool = True) -> Detection:
+                                shared_bit_covariance: bool = True, entropies: list[float] | None = None,
+                                entropy_threshold: float | None = None) -> Detection:
     """z-score of the summed LLR (module docstring). ``cand_ids``/``cand_probs`` [len(ids), k]:
     `token_candidates` of ``ids``. Skips as `watermark.detect_ids`, plus positions of zero null
-    variance; ``green_tokens`` counts the scored tokens that are green."""
+    variance and, with ``entropy_threshold``, positions whose ``entropies`` (one per token, keyless)
+    are not above it: a keyless choice of positions, so the null stays exact; ``green_tokens``
+    counts the scored tokens that are green."""
+    return detect_ids_likelihood_ratio_variants(scheme, ids, cand_ids, cand_probs, placeholder, entropies,
+                                                [(entropy_threshold, shared_bit_covariance)])[0]
+
+
+def detect_ids_likelihood_ratio_variants(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tensor,
+                                         cand_probs: torch.Tensor, placeholder: list[bool] | None,
+                                         entropies: list[float] | None,
+                                         variants: list[tuple[float | None, bool]]) -> list[Detection]:
+    """`detect_ids_likelihood_ratio` for several (entropy threshold, shared-bit covariance) pairs
+    of one text: the per-position terms (the costly part) computed once."""
     if cand_ids.shape[0] != len(ids) or cand_probs.shape != cand_ids.shape:
         raise ValueError("likelihood-ratio detection needs one row of candidates per token")
     if placeholder is not None and len(placeholder) != len(ids):
         raise ValueError("redaction-aware detection needs one placeholder flag per token")
+    if any(t is not None for t, _ in variants) and (entropies is None or len(entropies) != len(ids)):
+        raise ValueError("an entropy threshold needs one entropy per token")
     w, k = scheme.context_width, int(cand_ids.shape[1])
     if k > MAX_TOP_K:
         raise ValueError(f"likelihood-ratio detection enumerates 2^top_k masks: top_k must be <= {MAX_TOP_K}")
     anchors, bits = token_green_bits(scheme, ids)
     if not anchors:
-        return Detection(0.0, 1.0, 0, 0, likelihood_ratio_top_k=k)
+        return [Detection(0.0, 1.0, 0, 0, likelihood_ratio_top_k=k) for _ in variants]
     is_x = cand_ids[w:] == torch.tensor(ids[w:], dtype=torch.long)[:, None]
     x_col = torch.where(is_x.any(1), is_x.long().argmax(1), torch.full((len(anchors),), -1))
     cand_anchor, green = (t[w:] for t in candidate_anchors_green(scheme, ids, cand_ids))
@@ -207,36 +227,41 @@ def detect_ids_likelihood_ratio(scheme: WatermarkScheme, ids: list[int], cand_id
     centred, variances = (observed - mu).tolist(), var.tolist()
     pair_anchor, pair_token, pair_coef = cand_anchor.tolist(), cand_ids[w:].tolist(), coef.tolist()
     outside = (x_col < 0).tolist()
-    # first-order coefficients summed per (anchor, token) bit over the scored positions
-    by_bit: dict[tuple[int, int], list[float]] = {}
-    seen: set[tuple[int, int]] = set()
-    num = den = 0.0
-    scored = n_green = 0
-    for j, (anchor, bit) in enumerate(zip(anchors, bits)):
-        i = j + w
-        if placeholder is not None and placeholder_skipped(scheme, ids, placeholder, i, anchor):
+    out = []
+    for entropy_threshold, shared_bit_covariance in variants:
+        # first-order coefficients summed per (anchor, token) bit over the scored positions
+        by_bit: dict[tuple[int, int], list[float]] = {}
+        seen: set[tuple[int, int]] = set()
+        num = den = 0.0
+        scored = n_green = 0
+        for j, (anchor, bit) in enumerate(zip(anchors, bits)):
+            i = j + w
+            if placeholder is not None and placeholder_skipped(scheme, ids, placeholder, i, anchor):
+                continue
+            if not variances[j] > _MIN_VAR or (anchor, ids[i]) in seen:
+                continue
+            if entropy_threshold is not None and not entropies[i] > entropy_threshold:  # type: ignore[index]
+                continue
+            seen.add((anchor, ids[i]))
+            num += centred[j]
+            den += variances[j]
+            terms = list(zip(pair_anchor[j], pair_token[j], pair_coef[j]))
+            if outside[j]:  # the token itself: only its δ g_x term carries its bit
+                terms.append((anchor, ids[i], scheme.delta))
+            for a, t, c in terms:
+                acc = by_bit.setdefault((a, t), [0.0, 0.0])
+                acc[0] += c
+                acc[1] += c * c
+            scored += 1
+            n_green += int(bit)
+        if scored == 0:
+            out.append(Detection(0.0, 1.0, 0, 0, likelihood_ratio_top_k=k))
             continue
-        if not variances[j] > _MIN_VAR or (anchor, ids[i]) in seen:
-            continue
-        seen.add((anchor, ids[i]))
-        num += centred[j]
-        den += variances[j]
-        terms = list(zip(pair_anchor[j], pair_token[j], pair_coef[j]))
-        if outside[j]:  # the token itself: only its δ g_x term carries its bit
-            terms.append((anchor, ids[i], scheme.delta))
-        for a, t, c in terms:
-            acc = by_bit.setdefault((a, t), [0.0, 0.0])
-            acc[0] += c
-            acc[1] += c * c
-        scored += 1
-        n_green += int(bit)
-    if scored == 0:
-        return Detection(0.0, 1.0, 0, 0, likelihood_ratio_top_k=k)
-    # positions sharing a bit (a persisting anchor, a self-anchored frequent token) covary: add the
-    # first-order covariance γ(1−γ) Σ_bits [(Σₜ aₜ)² − Σₜ aₜ²] to the sum of per-position variances
-    g = scheme.gamma
-    if shared_bit_covariance:  # False: per-position variances alone (too small a null variance; diagnostics)
-        den += g * (1 - g) * sum(s * s - sq for s, sq in by_bit.values())
-    z = num / math.sqrt(den) if den > 0 else 0.0
-    return Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, n_green, likelihood_ratio_top_k=k)
-
+        # positions sharing a bit (a persisting anchor, a self-anchored frequent token) covary: add the
+        # first-order covariance γ(1−γ) Σ_bits [(Σₜ aₜ)² − Σₜ aₜ²] to the sum of per-position variances
+        g = scheme.gamma
+        if shared_bit_covariance:  # False: per-position variances alone (too small a null variance; diagnostics)
+            den += g * (1 - g) * sum(s * s - sq for s, sq in by_bit.values())
+        z = num / math.sqrt(den) if den > 0 else 0.0
+        out.append(Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, n_green, likelihood_ratio_top_k=k))
+    return out

@@ -9,7 +9,9 @@ weight is (S − 1/(1 + ζ)) ** p (zero for a certain token, as Shannon's entrop
 of p, and the raw S (p 1, no offset) as EWD writes it; each fed to the served detector
 (`detect_ids(..., entropy_weight_power=p)`, redaction-aware) in place of the Shannon entropy.
 No library change: the weights depend on the model alone, never on the key, so the null stays
-N(0, 1) as for Shannon weights.
+N(0, 1) as for Shannon weights. Both entropies are taken of the served distribution
+(``visible``: special tokens removed, renormalised; `entropy.entropy_source`), as the served
+detector does since branch wm-ctx (before branch wm-lr2 this script used the full distribution).
 
 Scored on a saved run of `benchmarks/watermark.py --save-generations F` (same texts, key and
 fitting / evaluation split): per weight the power p is fitted on fitting items (highest δ 2 TPR
@@ -42,22 +44,28 @@ def spike_modulus(gamma: float, delta: float) -> float:
     return (1 - gamma) * a / (1 + a * gamma)
 
 
-def shannon_and_spike(model: Any, rows: list[list[int]], bos: int | None, zeta: float) -> list[tuple[list[float], list[float]]]:
+def shannon_and_spike(model: Any, rows: list[list[int]], bos: int | None, zeta: float,
+                      drop: tuple[int, ...] = ()) -> list[tuple[list[float], list[float]]]:
     """Per row, per token: Shannon entropy (nats) and spike entropy of the model's next-token
-    distribution given BOS + the row's earlier tokens (rows must fit the model's window)."""
+    distribution given BOS + the row's earlier tokens (rows must fit the model's window), the
+    ``drop`` ids (`entropy.EntropySource.drop`: special tokens) removed and the rest renormalised."""
     import torch
 
     from privtune.serve.guards.entropy import padded_logits
 
     with torch.inference_mode():
-        logp = torch.log_softmax(padded_logits(model, rows, bos), dim=-1)
+        logits = padded_logits(model, rows, bos)
+        if drop:
+            logits[..., [t for t in drop if t < logits.shape[-1]]] = float("-inf")
+        logp = torch.log_softmax(logits, dim=-1)
         p = logp.exp()
-        ent = -(p * logp).sum(-1).cpu()
+        ent = -torch.where(p > 0, p * logp, torch.zeros_like(p)).sum(-1).cpu()
         spike = (p / (1 + zeta * p)).sum(-1).cpu()
     return [(ent[k, : len(r)].tolist(), spike[k, : len(r)].tolist()) for k, r in enumerate(rows)]
 
 
-def long_shannon_and_spike(model: Any, ids: list[int], bos: int | None, zeta: float, window: int) -> tuple[list[float], list[float]]:
+def long_shannon_and_spike(model: Any, ids: list[int], bos: int | None, zeta: float, window: int,
+                           drop: tuple[int, ...] = ()) -> tuple[list[float], list[float]]:
     """`shannon_and_spike` of a text longer than the window: half-overlapping windows, as
     `entropy.token_entropies` does for Shannon entropy."""
     win, out_e, out_s, start = window - 1, [], [], 0
@@ -66,7 +74,7 @@ def long_shannon_and_spike(model: Any, ids: list[int], bos: int | None, zeta: fl
         lo = max(0, start - half)
         chunk = ids[lo: start + (win - (start - lo))]
         first = bos if lo == 0 else None
-        e, s = shannon_and_spike(model, [chunk], first, zeta)[0]
+        e, s = shannon_and_spike(model, [chunk], first, zeta, drop)[0]
         if first is None:  # nothing before the chunk's first token: it is context only
             e, s = [0.0] + e[:-1], [0.0] + s[:-1]
         out_e.extend(e[start - lo:])
@@ -87,6 +95,7 @@ def main() -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from privtune.serve.guards.entropy import DEFAULT_ENTROPY_DISTRIBUTION, entropy_source
     from privtune.serve.guards.placeholders import encode_marking_placeholders
     from privtune.serve.guards.watermark import WatermarkScheme, detect_ids
     from watermark import _model_dir, upper95
@@ -101,6 +110,7 @@ def main() -> None:
     neg_names = {"plain", *saved["neg_sources"]}
     items = [it for it in saved["items"] if it[0] == wm_name or it[0] in neg_names]
     zeta = spike_modulus(args.gamma, args.delta)
+    drop = entropy_source(tok, DEFAULT_ENTROPY_DISTRIBUTION).drop  # the served distribution
     floor = 1 / (1 + zeta)
     enc = [encode_marking_placeholders(tok, it[2]) for it in items]
     window = int(model.config.max_position_embeddings)
@@ -109,11 +119,11 @@ def main() -> None:
     short = [j for j in order if 0 < len(enc[j][0]) < window]
     for b in range(0, len(short), 32):
         idx = short[b: b + 32]
-        for j, es in zip(idx, shannon_and_spike(model, [enc[j][0] for j in idx], tok.bos_token_id, zeta)):
+        for j, es in zip(idx, shannon_and_spike(model, [enc[j][0] for j in idx], tok.bos_token_id, zeta, drop)):
             ent[j] = es
     for j in order:
         if ent[j] is None:
-            ent[j] = long_shannon_and_spike(model, enc[j][0], tok.bos_token_id, zeta, window) if enc[j][0] else ([], [])
+            ent[j] = long_shannon_and_spike(model, enc[j][0], tok.bos_token_id, zeta, window, drop) if enc[j][0] else ([], [])
 
     # weights per variant: (name, per-item weights or None for key-only, power)
     variants: list[tuple[str, str, float | None]] = [("key_only", "none", None)]
