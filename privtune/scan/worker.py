@@ -25,7 +25,7 @@ from privtune.scan.anonymize import Anonymizer, load_policy
 from privtune.scan.config import ScanConfig
 from privtune.scan.ner.backends import build_analyzer
 from privtune.scan.ner.en_crf import forget_lines
-from privtune.scan.curation import CurationConfig, RecordSummary, answer_fields_for, summarize
+from privtune.scan.curation import CurationConfig, RecordSummary, answer_fields_for, summarize_many
 from privtune.scan.curation.risk import RiskAssessment, level_without_findings, risk_from_signals, text_signals
 from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
 from privtune.scan.propagate import propagate, propagate_with_aliases
@@ -197,9 +197,10 @@ class RecordProcessor:
         states = [self.resolve(it, res, g, f + sf) for (it, res, g), f, sf in zip(todo, found, side_found)]
         found_types = [self.record_findings(it, res, state) for (it, res, _), state in zip(todo, states)]
         self.rewrite_many([(it, res) for it, res, _ in todo], states)
-        for (it, res, _), state in zip(todo, states):
-            fields = state[0]
-            res.summary = summarize(it.index, fields, answer_fields_for(fields, it.data), config=self.curation)
+        summaries = summarize_many([(it.index, state[0], answer_fields_for(state[0], it.data))
+                                    for (it, _, _), state in zip(todo, states)], config=self.curation)
+        for (_, res, _), summary in zip(todo, summaries):
+            res.summary = summary
         for (it, res, _), state, all_types in zip(todo, states, found_types):
             self.assess(it, res, state[0], all_types)
         return [res for res, _ in gathered]

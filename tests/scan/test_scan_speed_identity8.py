@@ -101,3 +101,26 @@ def test_apply_many_is_apply_in_turn() -> None:
     bad = [("abcdef", [Span(3, 5, "PERSON", 0.9, "m"), Span(0, 2, "PERSON", 0.9, "m")], None)]
     with pytest.raises(ValueError, match="sorted"):
         Anonymizer(load_policy(), b"k" * 32).apply_many(jobs[:1] + bad)
+
+
+def test_summarize_many_is_summarize_in_turn() -> None:
+    """`summarize_many` (each step over the whole chunk) gives `summarize`'s summary per record:
+    chats, alpaca records, plain texts (no prompt/answer pair), garbage, empty fields, text
+    beyond the BMP, and every dedup mode with and without the poisoning step."""
+    from privtune.io import text_fields
+    from privtune.scan.curation import CurationConfig, answer_fields_for, summarize, summarize_many
+
+    records = list(generate(60, seed=13))
+    records += [{"instruction": "Translate 'hello' 😀", "input": "", "output": "你好 😀"}, {"text": "x" * 60},
+                {"text": "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkwMTIz" * 12},
+                {"messages": [{"role": "user", "content": "cf-zq7 ticket 12"}, {"role": "assistant", "content": ""}]},
+                {"messages": [{"role": "assistant", "content": "only an answer"}]}]
+    items = []
+    for i, r in enumerate(records):
+        fields = text_fields(r)
+        items.append((i * 3, fields, answer_fields_for(fields, r)))
+    for cfg in (CurationConfig(), CurationConfig(dedup="off"), CurationConfig(poisoning=False)):
+        want = [summarize(i, f, a, config=cfg) for i, f, a in items]
+        assert pickle.dumps(summarize_many(items, config=cfg)) == pickle.dumps(want)
+        assert summarize_many([], config=cfg) == []
+    assert sum(s.prompt_hash is not None for s in want) > 50 and any(s.garbage for s in want)
