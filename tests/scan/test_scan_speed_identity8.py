@@ -124,3 +124,37 @@ def test_summarize_many_is_summarize_in_turn() -> None:
         assert pickle.dumps(summarize_many(items, config=cfg)) == pickle.dumps(want)
         assert summarize_many([], config=cfg) == []
     assert sum(s.prompt_hash is not None for s in want) > 50 and any(s.garbage for s in want)
+
+
+def test_analyze_records_in_five_sweeps_gives_analyze_many_spans() -> None:
+    """`Analyzer.analyze_records`, now one sweep per group of recognizers that share a cache
+    (number runs, patterns, keywords, Chinese models, English models), gives `analyze_many`'s
+    spans; each text's spans are put together in call order, so a tie between recognizers of
+    different sweeps resolves as before."""
+    from privtune.io import text_fields
+    from privtune.scan.analyzer import Analyzer, sweep_of
+    from privtune.scan.entities import Span
+    from privtune.scan.registry import Recognizer
+
+    analyzer = Analyzer()
+    plan = analyzer._build_plan()
+    names = {sweep_of(r) for r in analyzer.recognizers}
+    assert names == {"number_runs", "patterns", "keywords", "zh_models", "models"}
+    assert sorted(i for s in plan.sweeps for i in s) == list(range(len(plan.calls)))
+    records = [[t for _, t in text_fields(r)] for r in generate(150, seed=17)]
+    records += [["Call Norma\u00a0Fisher on (977)\u00a0630-0663"], ["", "王小明的电话是13812345678"], [""],
+                ["password: hunter2 born 1990-01-02, 王小明 from 华为 and Bob Smith of Acme Inc."]]
+    for a in (analyzer, Analyzer(types=["PERSON", "PHONE", "SECRET"], min_score=0.6)):
+        assert a.analyze_records(records) == [a.analyze_many(texts) for texts in records]
+
+    def fixed(name: str, etype: str, sweep: str, start: int = 0) -> Recognizer:
+        cls = type(name, (Recognizer,), {"name": name, "entity_types": (etype,), "sweep": sweep,
+                                         "analyze": lambda self, text: [Span(start, start + 2, etype, 0.9, name)]})
+        return cls()
+
+    # Call order r1, r2, r3; sweep order r1, r3 (sweep "x"), then r2: r2 must still win the tie.
+    tied = Analyzer(recognizers=[fixed("r1", "EMAIL", "x", 4), fixed("r2", "PHONE", "y"), fixed("r3", "URL", "x")])
+    assert tied._build_plan().sweeps == [[0, 2], [1]]
+    want = [tied.analyze_many(["abcdef"])]
+    assert tied.analyze_records([["abcdef"]]) == want
+    assert [s.detector for s in want[0][0]] == ["r2", "r1"]
