@@ -166,7 +166,7 @@ def main() -> None:
     per_record = [[t for _, t in text_fields(r)] for r in records]
     el_r, n_r, cpu_r = time_calls(analyzer.analyze_many, per_record, 3.0, forget_lines)
     pt_records_per_s, pt_records_per_cpu_s = n_r / el_r, n_r / cpu_r
-    # The same records as the scan detects them: chunks of 256 in two sweeps (`analyze_records`);
+    # The same records as the scan detects them: chunks of 256 in sweeps (`analyze_records`);
     # absent on a tree older than it (A/B runs against one).
     chunked_us = None
     if hasattr(analyzer, "analyze_records"):
@@ -240,7 +240,7 @@ def main() -> None:
           f"Presidio {1e6 / pr_records_per_cpu_s:.0f} µs/record = {pt_records_per_cpu_s / pr_records_per_cpu_s:.1f}x; "
           f"per text {pt_text_per_cpu_s / pr_text_per_cpu_s:.1f}x")
     if chunked_us:
-        print(f"CPU time as the scan detects (chunks of 256, two sweeps): privtune {chunked_us:.1f} µs/record "
+        print(f"CPU time as the scan detects (chunks of 256, sweeps): privtune {chunked_us:.1f} µs/record "
               f"= {1e6 / pr_records_per_cpu_s / chunked_us:.1f}x Presidio")
     for w, v in detect_workers.items():
         print(f"privtune detect w={w}: {v:10,.0f} texts/s  ({v / pr_text_per_s:.1f}x Presidio single-process)")

@@ -27,8 +27,10 @@ class _Plan(NamedTuple):
     group: LiteralGroup | None
     group_members: list[int]
     calls: list[tuple[int, bool, Callable[[str], list[Span]]]]
-    # `analyze_records` runs calls[:cut] (the structured recognizers) over every text, then the rest.
+    # Index of the first model recognizer's call (calls before it are structured ones).
     cut: int
+    # `analyze_records` runs each group of calls (indices, in order) over every text in turn.
+    sweeps: list[list[int]]
 
 
 def load_recognizers() -> None:
@@ -87,7 +89,10 @@ class Analyzer:
         calls = [(t, t in members, r.analyze) for t, r in steps]
         cut = next((i for i, r in enumerate(self.recognizers) if not set(r.entity_types) <= STRUCTURED_TYPES),
                    len(calls))
-        plan = _Plan(searches, steps, threshold, group, members, calls, cut)
+        sweeps: dict[str, list[int]] = {}
+        for i, r in enumerate(self.recognizers):
+            sweeps.setdefault(sweep_of(r), []).append(i)
+        plan = _Plan(searches, steps, threshold, group, members, calls, cut, list(sweeps.values()))
         object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -139,11 +144,12 @@ class Analyzer:
         return split_spans(self.analyze(_SEP.join(texts)), [len(t) for t in texts], len(_SEP))
 
     def analyze_records(self, records: list[list[str]]) -> list[list[list[Span]]]:
-        """`analyze_many` of each record's texts, with the same spans, run in two sweeps over all
-        the records: first the structured recognizers (patterns, checksums), then the models.
-        A sweep keeps its recognizers' tables and code in the CPU caches across the records;
-        one sweep per recognizer would be slower (the models share a one-text cache between
-        their recognizers, and the structured ones their number-run index)."""
+        """`analyze_many` of each record's texts, with the same spans, run in sweeps over all
+        the records (`sweep_of`): the number-run recognizers, the other patterns, the keyword
+        ones (secrets, dates of birth), the Chinese models, the English ones. A sweep keeps its
+        recognizers' tables and code in the CPU caches across the records; one sweep per
+        recognizer would be slower (the models share a one-text cache between their
+        recognizers, and the number-run ones their index)."""
         joined = [texts[0] if len(texts) == 1 else _SEP.join(texts) for texts in records]
         views: list[tuple[str, list[int], list[int]] | None] = [
             decoded_view(t) if t and needs_view(t) else None for t in joined]
@@ -157,16 +163,18 @@ class Analyzer:
         return out
 
     def _analyze_plain_sweeps(self, texts: list[str]) -> list[list[Span]]:
-        """`_analyze_plain` of each text: the same steps and span order per text, in two sweeps."""
+        """`_analyze_plain` of each text, one sweep (`_Plan.sweeps`) at a time; each text's spans
+        are put together in call order, as `_analyze_plain` appends them."""
         plan = self._plan or self._build_plan()
         searches, threshold = plan.searches, plan.threshold
         fired: list[list[bool | None]] = [[None] * len(searches) for _ in texts]
-        found: list[list[Span]] = [[] for _ in texts]
-        for calls in (plan.calls[: plan.cut], plan.calls[plan.cut :]):
-            for text, hits, spans in zip(texts, fired, found):
+        by_call: list[list[list[Span] | None]] = [[None] * len(plan.calls) for _ in texts]
+        for sweep in plan.sweeps:
+            calls = [(i, *plan.calls[i]) for i in sweep]
+            for text, hits, found in zip(texts, fired, by_call):
                 if not text:
                     continue
-                for trig, grouped, analyze in calls:  # `_analyze_plain`'s loop
+                for i, trig, grouped, analyze in calls:  # `_analyze_plain`'s loop
                     if trig >= 0:
                         hit = hits[trig]
                         if hit is None:
@@ -178,11 +186,28 @@ class Analyzer:
                                 hit = hits[trig] = searches[trig](text) is not None
                         if not hit:
                             continue
+                    spans = []
                     for s in analyze(text):
                         t = threshold.get(s.type)
                         if t is not None and s.score >= t:
                             spans.append(s)
-        return [resolve_overlaps(spans) for spans in found]
+                    found[i] = spans
+        return [resolve_overlaps([s for spans in found if spans for s in spans]) for found in by_call]
+
+
+def sweep_of(rec: Recognizer) -> str:
+    """The sweep of `Analyzer.analyze_records` that runs ``rec``: its own ``sweep`` if set, else
+    by what it shares: the models by language (their taggers' one-text caches), structured
+    recognizers without a trigger (the number-run index), keyword-triggered secrets and
+    dates, other patterns."""
+    if rec.sweep:
+        return rec.sweep
+    types = set(rec.entity_types)
+    if not types <= STRUCTURED_TYPES:
+        return "zh_models" if rec.name.startswith("zh_") else "models"
+    if rec.trigger is None:
+        return "number_runs"
+    return "keywords" if types <= {"SECRET", "DATE_OF_BIRTH"} else "patterns"
 
 
 @functools.lru_cache(maxsize=64)

@@ -30,6 +30,9 @@ class Recognizer(ABC):
     entity_types: ClassVar[tuple[str, ...]]
     # Cheap pre-filter: if set, `analyze` is skipped for strings where it does not match.
     trigger: ClassVar[re.Pattern[str] | None] = None
+    # Which sweep of `Analyzer.analyze_records` runs it over a chunk's texts (None: chosen by
+    # `analyzer.sweep_of`); recognizers sharing a one-text cache or tables share a sweep.
+    sweep: ClassVar[str | None] = None
 
     @abstractmethod
     def analyze(self, text: str) -> list[Span]:

@@ -25,7 +25,7 @@ from privtune.scan.anonymize import Anonymizer, load_policy
 from privtune.scan.config import ScanConfig
 from privtune.scan.ner.backends import build_analyzer
 from privtune.scan.ner.en_crf import forget_lines
-from privtune.scan.curation import CurationConfig, RecordSummary, answer_fields_for, summarize
+from privtune.scan.curation import CurationConfig, RecordSummary, answer_fields_for, summarize_many
 from privtune.scan.curation.risk import RiskAssessment, level_without_findings, risk_from_signals, text_signals
 from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
 from privtune.scan.propagate import propagate, propagate_with_aliases
@@ -106,6 +106,7 @@ def masked_excerpt(text: str, spans: list[Span], limit: int = EXCERPT_CHARS) -> 
 
 
 _SCALARS = (str, int, float, bool, type(None))
+_TEXT = object()  # `RecordProcessor.rewrite_many`: the value replaced is a text field
 
 
 def record_copy(value: Any) -> Any:
@@ -195,11 +196,11 @@ class RecordProcessor:
                       for _, _, g in todo]
         states = [self.resolve(it, res, g, f + sf) for (it, res, g), f, sf in zip(todo, found, side_found)]
         found_types = [self.record_findings(it, res, state) for (it, res, _), state in zip(todo, states)]
-        for (it, res, _), state in zip(todo, states):
-            self.rewrite_record(it, res, state)
-        for (it, res, _), state in zip(todo, states):
-            fields = state[0]
-            res.summary = summarize(it.index, fields, answer_fields_for(fields, it.data), config=self.curation)
+        self.rewrite_many([(it, res) for it, res, _ in todo], states)
+        summaries = summarize_many([(it.index, state[0], answer_fields_for(state[0], it.data))
+                                    for (it, _, _), state in zip(todo, states)], config=self.curation)
+        for (_, res, _), summary in zip(todo, summaries):
+            res.summary = summary
         for (it, res, _), state, all_types in zip(todo, states, found_types):
             self.assess(it, res, state[0], all_types)
         return [res for res, _ in gathered]
@@ -269,27 +270,39 @@ class RecordProcessor:
         res.fields_seen = list(dict.fromkeys(res.fields_seen))  # once per record: the report counts records
         return all_types
 
-    def rewrite_record(self, item: SourceRecord, res: RecordResult, state: tuple) -> None:
-        """The record as written: a copy with every value that holds spans replaced (the
-        record itself when none does; None without ``--out``)."""
+    def rewrite_many(self, done: list[tuple[SourceRecord, RecordResult]], states: list[tuple]) -> None:
+        """Each record as written: a copy with every value that holds spans replaced (the
+        record itself when none does; None without ``--out``). The replacements of the whole
+        chunk come from one `Anonymizer.apply_many` (made one entity type at a time)."""
         if not self.rewrite:
-            res.record = None
+            for _, res in done:
+                res.record = None
             return
-        fields, side, side_texts, all_spans, aliases = state
-        new: dict[str, Any] | None = None  # copied on the first replacement only
-        for (path, text), spans, alias in zip(fields, all_spans, aliases):
-            if spans:
-                if new is None:
-                    new = record_copy(item.data)
-                set_field(new, path, self.anonymizer.apply(text, spans, alias))
-        n = len(fields)
-        for (path, value), text, spans, alias in zip(side, side_texts, all_spans[n:], aliases[n:]):
-            if spans:
-                if new is None:
-                    new = record_copy(item.data)
-                replaced = self.anonymizer.apply(text, spans, alias)
-                set_field(new, path, replaced if isinstance(value, str) else restore_number(value, replaced))
-        res.record = new if new is not None else item.data
+        jobs: list[tuple[str, list[Span], dict[int, tuple[str, str]]]] = []
+        targets: list[list[tuple[str, Any]]] = []  # per record: (path, original side value or _TEXT)
+        for state in states:
+            fields, side, side_texts, all_spans, aliases = state
+            mine: list[tuple[str, Any]] = []
+            for (path, text), spans, alias in zip(fields, all_spans, aliases):
+                if spans:
+                    jobs.append((text, spans, alias))
+                    mine.append((path, _TEXT))
+            n = len(fields)
+            for (path, value), text, spans, alias in zip(side, side_texts, all_spans[n:], aliases[n:]):
+                if spans:
+                    jobs.append((text, spans, alias))
+                    mine.append((path, value))
+            targets.append(mine)
+        replaced = iter(self.anonymizer.apply_many(jobs))
+        for (item, res), mine in zip(done, targets):
+            if not mine:
+                res.record = item.data
+                continue
+            new = record_copy(item.data)
+            for path, value in mine:
+                fake = next(replaced)
+                set_field(new, path, fake if value is _TEXT or isinstance(value, str) else restore_number(value, fake))
+            res.record = new
 
     def assess(self, item: SourceRecord, res: RecordResult, fields: list[tuple[str, str]], all_types: list[str]) -> None:
         """Risk and residual risk of a record (after `record_findings`)."""

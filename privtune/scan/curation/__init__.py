@@ -57,6 +57,7 @@ __all__ = [
     "answer_fields_for",
     "assess_risk",
     "summarize",
+    "summarize_many",
 ]
 
 
@@ -149,6 +150,47 @@ def summarize(
     answer_norm = " ".join(n for n in (norm_by_path[p] for p, _ in answer) if n)
     answer_sig = answer_signature_of_normalized(answer_norm) if cfg.poisoning else None
     return RecordSummary(index, n_chars, ehash, signature, prompt_hash, answer_hash, units, answer_sig, garbage)
+
+
+def summarize_many(
+    records: list[tuple[int, list[tuple[str, str]], set[str]]],
+    *,
+    config: CurationConfig | None = None,
+) -> list[RecordSummary]:
+    """`summarize` of each (index, texts, answer fields), with the same summaries, one step at a
+    time over all of them (folding, hashes, signatures, garbage, trigger units): each step's
+    tables and compiled code stay in the CPU caches across the records."""
+    cfg = config or _DEFAULT_CONFIG
+    folded = [[unicodedata.normalize("NFKC", t).casefold() for _, t in texts] for _, texts, _ in records]
+    normalized = [[normalize_folded(f) for f in fs] for fs in folded]
+    ehashes = [exact_hash(ns) for ns in normalized]
+    near = cfg.dedup != "off"
+    signatures = [text_minhash(FIELD_SEP.join(n for n in ns if n), cfg.shingle_size, cfg.num_perm) if near else None
+                  for ns in normalized]
+    garbage = [garbage_reasons("\n".join(t for _, t in texts)) for _, texts, _ in records]
+    # Records with a prompt and an answer: their hashes, trigger units and answer signature.
+    pairs = [k for k, (_, texts, answer_fields) in enumerate(records)
+             if 0 < sum(p in answer_fields for p, _ in texts) < len(texts)]
+    by_path = {k: dict(zip((p for p, _ in records[k][1]), normalized[k])) for k in pairs}
+    hashes = {k: (exact_hash([by_path[k][p] for p, _ in records[k][1] if p not in records[k][2]]),
+                  exact_hash([by_path[k][p] for p, _ in records[k][1] if p in records[k][2]])) for k in pairs}
+    units = {k: prompt_units_folded(" ".join("\n".join(f for (p, _), f in zip(records[k][1], folded[k])
+                                                      if p not in records[k][2]).split())) for k in pairs
+             } if cfg.poisoning else {}
+    answer_sigs = {k: answer_signature_of_normalized(" ".join(
+        n for n in (by_path[k][p] for p, _ in records[k][1] if p in records[k][2]) if n)) for k in pairs
+    } if cfg.poisoning else {}
+    out: list[RecordSummary] = []
+    for k, (index, texts, _) in enumerate(records):
+        n_chars = sum(len(t) for _, t in texts)
+        if k not in hashes:
+            out.append(RecordSummary(index, n_chars, ehashes[k], signatures[k], garbage=garbage[k]))
+            continue
+        prompt_hash, answer_hash = hashes[k]
+        out.append(RecordSummary(index, n_chars, ehashes[k], signatures[k], prompt_hash, answer_hash,
+                                 units[k] if cfg.poisoning else np.empty(0, dtype=np.uint64),
+                                 answer_sigs.get(k), garbage[k]))
+    return out
 
 
 _DEFAULT_CONFIG = CurationConfig()
