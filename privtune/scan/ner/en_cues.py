@@ -27,6 +27,10 @@ _CUE = (
 # Cues are looked for in the lower-cased text with a case-sensitive pattern (an IGNORECASE
 # alternation is ~2.5x slower in sre), the name after each in the original text.
 CUE_LOWER = re.compile(rf"(?<![a-z])(?:{_CUE})[ \t,]+")
+# CUE_LOWER without its look-behind: sre then skips to the cues' first letters by itself
+# (a pattern that opens with a look-behind is tried at every position); `_cue_matches`
+# tests the look-behind in Python.
+_CUE_BARE = re.compile(rf"(?:{_CUE})[ \t,]+")
 NAME_AFTER_CUE = re.compile(rf"{_NAME}(?![A-Za-z0-9])")
 # "Tomasz: you saved me!" — a name, a colon and a space at the start of a line.
 SPEAKER = re.compile(rf"(?m)^[ \t]*(?-i:{_NAME}):[ \t]")
@@ -86,7 +90,23 @@ def _cued_names(text: str) -> list[re.Match[str]]:
     lowered = text.lower()
     if len(lowered) != len(text):  # a few non-ASCII capitals lower to two characters
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return [m for m in (NAME_AFTER_CUE.match(text, c.end()) for c in CUE_LOWER.finditer(lowered)) if m]
+    return [m for m in (NAME_AFTER_CUE.match(text, end) for end in _cue_ends(lowered)) if m]
+
+
+def _cue_ends(lowered: str) -> list[int]:
+    """``[m.end() for m in CUE_LOWER.finditer(lowered)]``, ~2x faster: a match the look-behind
+    rejects (a letter before it) moves the search on by one character, as ``finditer`` does."""
+    out = []
+    pos = 0
+    search = _CUE_BARE.search
+    while (m := search(lowered, pos)) is not None:
+        i = m.start()
+        if i and "a" <= lowered[i - 1] <= "z":
+            pos = i + 1
+        else:
+            pos = m.end()
+            out.append(pos)
+    return out
 
 
 def _sign_offs(text: str) -> list[re.Match[str]]:
