@@ -112,6 +112,9 @@ def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int,
 # House numbers: every address here holds one, so they are the anchors (few per text).
 _NUMBER_ANCHOR = re.compile(r"(?<![\w/.-])[0-9]{1,5}[a-zA-Z]?(?:/[0-9]{1,4}[a-zA-Z]?)?\.?(?![0-9])")
 _NUMBER_SEP = re.compile(r",?[ \t]+")
+# Blanks (after an optional comma) that end the window before a number ("Hauptstraße 12");
+# ``$`` also matches before a newline that ends the window, as it always has here.
+_GAP = re.compile(r",?[ \t]+$")
 _BACK_WORD = re.compile(r"[^\W\d_][\w'’.-]*$")
 # Street words that open the street's name ("Rua das Flores", "ulica Słowicza", "Via Roma"):
 # the street starts there, not at the capitalised words before them.
@@ -175,10 +178,10 @@ def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None
 def _name_first(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bool] | None:
     """"Hauptstraße 12", "Béke utca 233.", "Campo Nascimento, 6": the words before the number."""
     pos = num.start()
-    gap = re.search(r",?[ \t]+$", text[max(floor, pos - 3) : pos])
+    gap = _gap_before(text, pos, floor)
     if gap is None:
         return None
-    pos -= len(gap.group())
+    pos -= gap
     words: list[tuple[int, str]] = []
     while len(words) < 5 and pos > floor:
         m = _BACK_WORD.search(text, max(floor, pos - 40), pos)
@@ -208,6 +211,16 @@ def _name_first(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bo
     if not street_word and (len(digits) > 4 or len(words) > 3):
         return None  # "Berlin 10115" is a town and its postcode; long runs are prose
     return words[0][0], num.end(), street_word
+
+
+def _gap_before(text: str, pos: int, floor: int) -> int | None:
+    """Length of ``_GAP.search(text[max(floor, pos - 3) : pos])``'s match, None if none. Most
+    numbers have no blank or newline right before them: then no ``$`` can follow a blank
+    (the window's end, or a newline that ends it), and the slice and search are skipped."""
+    if pos <= floor or text[pos - 1] not in " \t\n":
+        return None
+    gap = _GAP.search(text[max(floor, pos - 3) : pos])
+    return None if gap is None else len(gap.group())
 
 
 def _tail(text: str, pos: int) -> tuple[int, bool, bool]:
