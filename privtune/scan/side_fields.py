@@ -52,7 +52,8 @@ _ZH_KEYS: tuple[tuple[str, str], ...] = (
 
 # What a value must look like for the field name to vouch for its type.
 _SHAPES: dict[str, re.Pattern[str]] = {
-    "PERSON": re.compile(r"^[^\W\d_][^\W\d_.'·\- ]*(?:[.'·\- ]{1,2}[^\W\d_]+){0,4}\.?$"),
+    # "Last, First" (CRM and directory exports sort by surname) as well as "First Last".
+    "PERSON": re.compile(r"^[^\W\d_][^\W\d_.,'·\- ]*(?:(?:, ?|[.'·\- ]{1,2})[^\W\d_]+){0,4}\.?$"),
     "ORGANIZATION": re.compile(r"^[^\d\s].{1,79}$", re.S),
     "PHONE": re.compile(r"^\+?[\d\s().\-]{6,24}$"),
     "EMAIL": re.compile(r"^[^@\s]+@[^@\s]+$"),

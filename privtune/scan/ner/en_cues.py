@@ -64,6 +64,15 @@ SPEAKER_SCORE = 0.75
 LONE_LABEL_SCORE = 0.4
 # A sign-off name the lexicon does not know still passes the default 0.5 threshold.
 SIGN_OFF_SCORE = 0.6
+# "Customer: Nakamura, Yuki": directories and CRM exports write the surname first. After a cued
+# one-word name, one more capitalised word behind a comma that closes the line is its given name.
+_INVERTED_TAIL = re.compile(rf",[ \t]?({_CAP})(?=[ \t]*(?:[\r\n.;|)]|$))")
+# Words that follow "Name, " as a role or department, not a given name ("Customer: Lee, Sales").
+_ROLE_WORDS = frozenset(
+    "Sales Support Billing Marketing Finance Accounts Accounting Operations Legal Reception Admin "
+    "Manager Director Engineer Assistant Secretary Treasurer President Chair Chairman Officer Head "
+    "Lead Intern Consultant Nurse Doctor Partner Founder Owner Editor Author Student Retired".split()
+)
 
 
 # A contraction or possessive ("I'm", "It's", "Don't", "Robert's"): never a name word; an
@@ -142,6 +151,10 @@ def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
                 continue
             # Rebuild the span from the kept words (with the spaces between them).
             end = start + len("".join(parts[: 2 * len(words) - 1]))
+            if matches is not speakers and len(parts) == 1 and (tail := _INVERTED_TAIL.match(text, end)):
+                given = tail.group(1)
+                if given not in NOT_NAME and given not in _NOT_NAME_HERE and given not in _ROLE_WORDS and not _CONTRACTION.fullmatch(given):
+                    end = tail.end(1)
             known = any(w in lex.first_names or w in lex.last_names for w in words)
             if score == SPEAKER_SCORE and not dialog and not known:
                 score = LONE_LABEL_SCORE
