@@ -26,6 +26,10 @@ from privtune.scan.recognizers._shared import NEGATIVE_CONTEXT
 _EN_CUES = (
     r"tel(?:ephone)?|phone|mobile|mob|cell(?:phone)?|call(?:\s+me)?|ring|whats\s?app|fax|text(?:\s+me)?"
     r"|sms|reach(?:\s+me)?|contact|my\s+number|ph\.|ph:|tlf|handy|telefon|t[eé]l[eé]fono"
+    # Customers write their own language's words beside a number in an English export too;
+    # "number" alone is no cue (order and ticket numbers), "my number" in their words is.
+    r"|meine?\s+nummer|mon\s+num[eé]ro|mi\s+n[uú]mero|meu\s+n[uú]mero|mio\s+numero|mijn\s+nummer"
+    r"|portable|m[oó]vil|celular|cellulare|telefone|telefoon|mobiel"
 )
 _ZH_CUES = "电话|手机|座机|联系|号码|致电|拨打|来电|回电|热线|传真|打给"
 # A cue word; it must end at most _GAP characters (no digit, no line break) before the number.
