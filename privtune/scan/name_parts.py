@@ -29,7 +29,8 @@ _EN_TITLE_WORDS = frozenset(t.lower() for t in EN_TITLES) | {"mx", "sir", "madam
 _EN_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md"})
 MIN_CN_GIVEN = 2  # one character ("芳" of "王芳") recurs in ordinary words
 MIN_LATIN = 2
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+# Letters of any alphabet but Han (José, Müller, Björk: their parts recur as much as John's).
+_LATIN_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['\-])*")
 
 # Common English nicknames: each group is one formal first name and its short forms. A part's
 # alias is the formal name, so "Bob" is replaced like "Robert" would be.
@@ -70,7 +71,7 @@ NICKNAMES = _nickname_table()
 class NamePart:
     """Search for ``needle``; mark ``needle[offset:]`` (the whole needle when 0) as PERSON.
 
-    ``alias``: ``(kind, value)`` the anonymiser replaces the part with — ``("zh_given", 小明)``
+    ``alias``: ``(kind, value)`` the anonymiser replaces the part with — ``("zh_given", 小明)``, ``("en_given", Helga)``
     or ``("en_first", Robert)`` — None when the part's own surrogate is already consistent.
     """
 
@@ -98,7 +99,8 @@ def _en_parts(value: str) -> list[NamePart]:
         return []
     first, parts = words[0], []
     if len(words) >= 2 and len(first) >= MIN_LATIN:
-        parts.append(NamePart(first, "given_name"))
+        # Its alias: alone, a given name the first-name lists lack would be replaced as a surname.
+        parts.append(NamePart(first, "given_name", ("en_given", first)))
     if first.lower() in NICKNAMES:
         formal, others = NICKNAMES[first.lower()]
         parts.extend(NamePart(n, "nickname", ("en_first", formal)) for n in others)
@@ -124,6 +126,6 @@ def name_parts(value: str) -> tuple[NamePart, ...]:
         if not 2 <= len(core) <= 4 or (len(core) == 2 and core[0] in "老小阿"):
             return ()
         return tuple(_cn_parts(core))
-    if core.isascii():
+    if not any(is_cjk(c) for c in core):
         return tuple(_en_parts(core))
     return ()

@@ -26,7 +26,7 @@ from privtune.scan.name_parts import NamePart, name_parts
 
 PROPAGATED_TYPES = MODEL_TYPES
 MIN_CHARS = 2  # a single character recurs by chance
-_LATIN = re.compile(r"[0-9A-Za-z]")
+_LATIN = re.compile(r"[0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")  # "José" is not in "Joséphine"
 
 
 @functools.lru_cache(maxsize=4096)

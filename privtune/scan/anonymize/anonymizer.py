@@ -11,7 +11,7 @@ from privtune.errors import ConfigError
 from privtune.scan.anonymize._common import language_of
 from privtune.scan.anonymize.operators import MIN_MATERIAL, hmac_token, mask, redact
 from privtune.scan.anonymize.policy import AnonymizationPolicy
-from privtune.scan.anonymize.surrogates import LANGUAGE_TYPES, PSEUDONYM_VERSIONS, cn_given_surrogate, surrogate
+from privtune.scan.anonymize.surrogates import LANGUAGE_TYPES, PSEUDONYM_VERSIONS, cn_given_surrogate, en_given_surrogate, surrogate
 from privtune.scan.entities import ENTITY_TYPES, Span
 from privtune.scan.views import decoded_view, needs_view
 
@@ -71,6 +71,8 @@ class Anonymizer:
             return hmac_token(self._key, entity_type, value)
         if op == "zh_given":  # a Chinese given name alone: the given-name half of a full surrogate
             return cn_given_surrogate(value, self._key, self.pseudonym_version)
+        if op == "en_given":  # an English given name alone: the first-name part of a full surrogate
+            return en_given_surrogate(value, self._key, self.pseudonym_version)
         fake = surrogate(entity_type, value, self._key, lang=lang, keep_birth_year=self.policy.keep_birth_year,
                          version=self.pseudonym_version)
         return fake if fake is not None else redact(entity_type)
@@ -103,8 +105,8 @@ class Anonymizer:
         if self.policy.operator_for("PERSON") != "pseudonymise":
             return self.replacement("PERSON", value, context)
         kind, canonical = alias
-        if kind == "zh_given":
-            return self._cached("zh_given", "PERSON", canonical, "")
+        if kind in ("zh_given", "en_given"):
+            return self._cached(kind, "PERSON", canonical, "")
         return self.replacement("PERSON", canonical, context)
 
     def apply(self, text: str, spans: Sequence[Span], aliases: Mapping[int, tuple[str, str]] | None = None) -> str:

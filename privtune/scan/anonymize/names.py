@@ -123,6 +123,12 @@ def _en_first(word: str, gender: str | None, ctx: SurrogateContext) -> str:
     return pick(rng, en_first_names(gender), avoid=word.title())
 
 
+def en_given(word: str, ctx: SurrogateContext) -> str:
+    """The surrogate of an English given name ``word`` as used inside a full name's surrogate
+    (without a title), so "Helga" alone after "Helga Björk" stays consistent with it."""
+    return match_case(word, _en_first(word, None, ctx))
+
+
 @_part_cache
 def _en_last(word: str, ctx: SurrogateContext) -> str:
     # Hyphenated ("Smith-Jones") and apostrophe ("O'Brien") names: each part maps on its own.

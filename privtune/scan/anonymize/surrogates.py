@@ -106,6 +106,12 @@ def surrogate(
     return None
 
 
+def en_given_surrogate(given: str, key: bytes, version: int = 1) -> str:
+    """What the given name ``given`` becomes inside an English full name's surrogate ("Helga"
+    of "Helga Björk"): alone, a name outside the first-name lists would read as a surname."""
+    return names.en_given(given, _context(key, version, "", False))
+
+
 @functools.lru_cache(maxsize=64)
 def _context(key: bytes, version: int, lang: str, keep_birth_year: bool) -> SurrogateContext:
     """The generators' context for one key, format and record setting: immutable, so built once
