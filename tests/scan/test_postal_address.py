@@ -50,6 +50,13 @@ def test_not_addresses(text):
         ("李刚说明天去山西省萍市萧山区西宁路334号17号楼2285", "山西省萍市萧山区西宁路334号17号楼2285"),
         ("寄到北京市朝阳区建国路88号A座1203室谢谢", "北京市朝阳区建国路88号A座1203室"),
         ("他住永安路3段2號之7", "永安路3段2號之7"),
+        # Blanks and a line break between the parts, as forms and copied labels write them.
+        ("地址: 上海市徐汇区漕溪北路201号 5号楼 3单元 1102室", "上海市徐汇区漕溪北路201号 5号楼 3单元 1102室"),
+        ("广东省深圳市南山区深南大道9988号\n2栋1203室", "广东省深圳市南山区深南大道9988号\n2栋1203室"),
+        ("收货地址：北京市海淀区中关村大街27号\n3单元502", "北京市海淀区中关村大街27号\n3单元502"),
+        # A year or the next sentence after a blank is no part of the address.
+        ("住在漕溪北路201号 2019年搬来", "漕溪北路201号"),
+        ("漕溪北路201号  \n客户说周末送货", "漕溪北路201号"),
     ],
 )
 def test_chinese_addresses_to_the_room(text, expected):

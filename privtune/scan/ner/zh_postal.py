@@ -16,8 +16,11 @@ _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _NUMBERED = re.compile(
     rf"(?:路|街|道|巷|弄|里|村|胡同|大道|大街|段)(?:[0-9一二三四五六七八九十]+段)?"
     rf"[0-9]{{1,5}}[号號](?:之[0-9]{{1,3}})?"
+    # Forms and copied labels put a space or a line break between the parts ("27号 5号楼 3单元
+    # 1102室", "…9988号\n2栋1203室"): at most two blanks, or one line break, before each part.
+    rf"(?:(?:[ \t]{{0,2}}|[ \t]*\r?\n[ \t]*)"
     rf"(?:[0-9]{{1,4}}(?:栋|棟|幢|号楼|號樓|号院|单元|單元|楼|樓|层|層|室|房|户)|[A-Za-z](?:座|栋|棟)"
-    rf"|(?<=[楼樓栋棟幢元座])[0-9]{{3,4}}(?![0-9]))*"
+    rf"|(?:(?<=[楼樓栋棟幢元座])|(?<=[楼樓栋棟幢元座][ \t])|(?<=[楼樓栋棟幢元座]\n))[0-9]{{3,4}}(?![0-9])))*"
 )
 # Whatever may be part of the place names before the street (no punctuation, no space).
 _PLACE_CHARS = re.compile(rf"[{_CJK}0-9A-Za-z]{{1,30}}$")
