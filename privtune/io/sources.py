@@ -12,6 +12,7 @@ import contextlib
 import gzip
 import io
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -78,6 +79,19 @@ def _valid(sample: bytes, encoding: str) -> bool:
         return False
 
 
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+
+
+def _single_byte_accents(sample: bytes) -> bool:
+    """Do the sample's non-ASCII bytes stand alone, as Windows-1252's accented letters do
+    ("m\\xf6chte", "R\\xfcckruf")? GB18030 writes a Chinese character as two high bytes (the
+    common ones both in 0xA1-0xFE), so its high bytes come in runs of two or more. A
+    Western-European Excel export is most often valid GB18030 too, and read so it became
+    mojibake ("m鯿hte") in which no name is found."""
+    runs = [len(m.group()) for m in _HIGH_RUN.finditer(sample)]
+    return bool(runs) and sum(1 for n in runs if n == 1) * 3 >= len(runs) * 2  # two runs in three alone
+
+
 def file_encoding(path: str | os.PathLike[str], given: str | None = None) -> str:
     """The encoding to read ``path`` with: ``given``, else sniffed (`sniff_encoding`), so that
     train and audit read what scan reads (a GB18030 CSV export, UTF-16 from Excel)."""
@@ -86,7 +100,8 @@ def file_encoding(path: str | os.PathLike[str], given: str | None = None) -> str
 
 def sniff_encoding(path: str | os.PathLike[str], given: str | None = None) -> EncodingGuess:
     """``given`` when set (a UTF-8 BOM is still skipped); otherwise from a BOM, the UTF-16 NUL
-    pattern, UTF-8 validity, then GB18030 validity of the first 64 KiB."""
+    pattern, UTF-8 validity, then Windows-1252 (lone accented bytes) or GB18030 validity of the
+    first 64 KiB."""
     with open_binary(path) as fh:
         sample = fh.read(SNIFF_BYTES)
     if given is not None:
@@ -105,6 +120,8 @@ def sniff_encoding(path: str | os.PathLike[str], given: str | None = None) -> En
             return EncodingGuess("utf-16-be", "sniffed", "UTF-16 BE without a byte-order mark")
     if _valid(sample, "utf-8"):
         return EncodingGuess("utf-8", "default")
+    if _single_byte_accents(sample) and _valid(sample, "cp1252"):
+        return EncodingGuess("cp1252", "sniffed", "not valid UTF-8; lone accented bytes: Windows-1252 (Western European)")
     if _valid(sample, "gb18030"):
         return EncodingGuess("gb18030", "sniffed", "not valid UTF-8; decodes as GB18030 (GBK)")
     return EncodingGuess("utf-8", "default", "neither UTF-8 nor GB18030; undecodable lines are rejected")

@@ -3,6 +3,8 @@ rejects paths beside ``--out``, the writer for ``--out``'s format, and the files
 
 from __future__ import annotations
 
+import codecs
+
 import hashlib
 from pathlib import Path
 
@@ -53,7 +55,7 @@ def output_writer(cfg: ScanConfig, input_info: dict[str, str], fmt: str) -> Json
     fits the input): JSONL; one JSON array for a ``.json`` name when the input was a JSON array
     (or objects); lines for a ``.txt`` name (a plain-text input); CSV for a ``.csv``/``.tsv`` name
     (a CSV input's rows): the input's delimiter for ``.csv`` (a ";" export stays ";"), a tab for
-    ``.tsv``, and a byte-order mark if the input had one."""
+    ``.tsv``, and a byte-order mark if the input had one or was not UTF-8 (`csv_output_bom`)."""
     assert cfg.out is not None
     if is_text_output(cfg.out):  # a plain-text input (`ScanConfig` checked it): one line per record
         return TextLineWriter(cfg.out)
@@ -63,4 +65,13 @@ def output_writer(cfg: ScanConfig, input_info: dict[str, str], fmt: str) -> Json
         return JsonlWriter(cfg.out)
     tsv = strip_compression(str(cfg.out)).lower().endswith(".tsv")
     delimiter = "\t" if tsv else csv_file_delimiter(cfg.input, input_info["encoding"])
-    return CsvRecordWriter(cfg.out, delimiter=delimiter, bom=input_info["encoding"] == "utf-8-sig")
+    return CsvRecordWriter(cfg.out, delimiter=delimiter, bom=csv_output_bom(input_info["encoding"]))
+
+
+def csv_output_bom(input_encoding: str) -> bool:
+    """Does the cleaned CSV start with a UTF-8 byte-order mark? Yes when the input had one, and
+    when the input was in another encoding (a GB18030 or Windows-1252 export from Excel): the
+    output is always UTF-8, and Excel reads a CSV without the mark in the machine's legacy code
+    page, which turns every Chinese or accented character into mojibake."""
+    name = codecs.lookup(input_encoding).name if input_encoding != "binary" else "utf-8"
+    return input_encoding == "utf-8-sig" or name != "utf-8"

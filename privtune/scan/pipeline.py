@@ -24,7 +24,7 @@ from privtune.errors import GateFailed, InputError
 from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
 from privtune.io.records import GUESS_SAMPLE, guess_text_fields
 from privtune.io.sources import sniff_encoding
-from privtune.io.writers import JsonlWriter
+from privtune.io.writers import JsonlWriter, is_csv_output
 from privtune.keys import SCAN_KEY_ENV, config_dir, load_key
 from privtune.scan import gate
 from privtune.scan.config import ScanConfig
@@ -237,6 +237,9 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
     with ExitStack() as stack:
         stack.callback(curator.close)  # frees its temporary files even if the scan fails
         out = stack.enter_context(output_writer(cfg, input_info, fmt)) if cfg.out else None
+        if cfg.out and is_csv_output(cfg.out) and input_info["encoding"] not in ("utf-8", "utf-8-sig", "binary"):
+            notices.append(f"output: UTF-8 with a byte-order mark (the input was {input_info['encoding']}; "
+                           "Excel and every CSV reader take it so)")
         fnd = stack.enter_context(JsonlWriter(cfg.findings)) if cfg.findings else None
         rej = stack.enter_context(JsonlWriter(rejects_path))
         for chunk in _results(cfg, key):

@@ -258,3 +258,16 @@ def test_a_malformed_chat_record_is_named_message_by_message():
         text_fields({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant"}]})
     with pytest.raises(InputError, match=r"conversations\[0\] is int"):
         text_fields({"conversations": [3]})
+
+
+def test_a_windows_1252_export_is_not_read_as_gb18030(tmp_path):
+    """German/French Excel exports are mostly valid GB18030 byte for byte; read so, "möchte"
+    became "m鯿hte" and no name in them could be found."""
+    from privtune.io.sources import sniff_encoding
+
+    p = tmp_path / "de.csv"
+    p.write_bytes("id,note\n1,Kundin Jürgen Müller möchte Rückruf, Straße 12\n".encode("cp1252"))
+    assert sniff_encoding(p).encoding == "cp1252"
+    for text in ("我們說的話，這裡沒有問題。請您聯繫陳先生", "我的手机号码是13812345678，谢谢", "iPhone手机 OK"):
+        p.write_bytes(text.encode("gb18030"))
+        assert sniff_encoding(p).encoding == "gb18030", text

@@ -191,3 +191,17 @@ def test_a_text_input_can_be_written_back_as_text(tmp_path):
     assert lines == [r["text"] for r in as_jsonl] and len(lines) == 3 and PHONE not in lines[0]
     with pytest.raises(ValueError, match="text output needs a text input"):
         ScanConfig(input=tmp_path / "o.jsonl", out=tmp_path / "again.txt")
+
+
+@pytest.mark.parametrize("encoding, bom", [("gb18030", True), ("cp1252", True), ("utf-8", False)])
+def test_csv_out_of_a_legacy_encoding_is_utf8_with_a_byte_order_mark(tmp_path, encoding, bom):
+    """Excel opens a CSV without the mark in the machine's code page: a GB18030 export cleaned
+    to plain UTF-8 came back as mojibake there."""
+    src = tmp_path / "crm.csv"
+    note = "客户说周末送货" if encoding != "cp1252" else "Kundin möchte Rückruf"
+    src.write_bytes(f"id,备注\n1,{note} 13812345678\n".replace("备注", "note" if encoding == "cp1252" else "备注").encode(encoding))
+    res = run_scan(ScanConfig(input=src, out=tmp_path / "o.csv"))
+    raw = (tmp_path / "o.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") == bom
+    assert note in raw.decode("utf-8-sig") and PHONE not in raw.decode("utf-8-sig")
+    assert any(n.startswith("output: UTF-8 with a byte-order mark") for n in res.notices) == bom
