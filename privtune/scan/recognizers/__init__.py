@@ -13,4 +13,5 @@ from privtune.scan.recognizers import (  # noqa: F401
     address,
     organization,
     en_model,
+    table_cells,
 )
