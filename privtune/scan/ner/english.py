@@ -141,13 +141,18 @@ def find_persons(text: str) -> list[tuple[int, int, float, str]]:
             while toks and toks[-1][2].endswith("."):
                 toks.pop()  # a trailing initial is more often a sentence end ("... to J.")
             words = [w.title() if w.isupper() and len(w) > 1 else w for _, _, w in toks]
-            # Leading capitalised words before a known first name are not part of it
-            # ("Recipient Norma Fisher", "Customer Wang Wei").
+            # Leading capitalised words before a known first name are not part of it as far as
+            # they are roles, titles or verbs ("Recipient Norma Fisher", "Customer Wang Wei",
+            # "Contact Rajesh Kumar Nair"); from an unknown word on they are ("Rajesh": dropping
+            # it left the first name in the text).
             for i in range(1, len(words)):
                 if (words[i] in first_names or words[i] in _PINYIN_SURNAMES) and not any(
                     w in first_names or w in last_names or w in _PINYIN_SURNAMES for w in words[:i]
                 ):
-                    toks, words = toks[i:], words[i:]
+                    j = 0
+                    while j < i and _before_name_word(words[j]):
+                        j += 1
+                    toks, words = toks[j:], words[j:]
                     break
             if not toks:
                 continue
@@ -285,6 +290,27 @@ INSTRUCTION_VERBS = frozenset(
     "Ship Deliver Help Wait Keep Go Come Bring Buy Sell Book Hold Join Meet Sign Log Click Download "
     "Upload Install Restart Enable Disable Attach Scan Submit Follow Leave Stop Start".split()
 )
+
+
+# Roles, ranks, kinship and honorifics written before a name ("Senator", "Coach", "Uncle").
+_ROLES_BEFORE_NAMES = frozenset(
+    "President Senator Governor Mayor Minister Chancellor Secretary Chairman Chairwoman Chair "
+    "Coach Captain Capt General Gen Colonel Col Major Lieutenant Lt Sergeant Sgt Officer "
+    "Detective Det Inspector Constable Judge Justice Attorney Counsel King Queen Prince Princess "
+    "Lord Lady Duke Duchess Emperor Pope Saint St Father Fr Sister Brother Mother Uncle Aunt "
+    "Auntie Grandma Grandpa Granny Mom Mum Dad Cousin Rev Reverend Pastor Bishop Rabbi Imam "
+    "Professor Doctor Nurse Principal Director Manager Supervisor Editor Author Artist Singer "
+    "Actor Actress Player Striker Goalkeeper Rep Representative Sen Gov Pres Ambassador Chef "
+    "Cardinal Deputy Vice Chief CEO CFO CTO COO Founder Owner Member Candidate Speaker Host "
+    "Presenter Reporter Correspondent Analyst Spokesman Spokeswoman Spokesperson".split()
+)
+
+
+def _before_name_word(word: str) -> bool:
+    """Is ``word`` a role, title, verb or common word that may stand before a name without
+    being part of it?"""
+    return (word in _NOT_NAME or word in _ROLES_BEFORE_NAMES or word in INSTRUCTION_VERBS
+            or (word.isupper() and len(word) > 1))
 
 
 # Characters after which (blanks aside) a word opens a sentence or a list item.

@@ -1,0 +1,26 @@
+"""Capitalised words before a known first name: roles and verbs are cut from the name, an
+unknown name word is not ("Rajesh Kumar Nair" lost "Rajesh", which stayed in the text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from privtune.scan.ner.english import find_persons
+
+
+def _names(text: str) -> list[str]:
+    return [text[s:e] for s, e, _, _ in find_persons(text)]
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Contact Rajesh Kumar Nair, Flat 402", "Rajesh Kumar Nair"),
+        ("Rajesh Kumar Nair will call", "Rajesh Kumar Nair"),
+        ("Recipient Norma Fisher", "Norma Fisher"),
+        ("Customer Wang Wei", "Wang Wei"),
+        ("Coach Norma Fisher", "Norma Fisher"),
+    ],
+)
+def test_roles_are_cut_and_unknown_name_words_kept(text, name):
+    assert _names(text) == [name]
