@@ -29,3 +29,13 @@ def test_my_number_in_other_languages_is_a_cue(text, number):
 @pytest.mark.parametrize("text", ["Bestellnummer 0171234567", "Rechnung Nr. 0171 2345678", "Nummer 2 von 5"])
 def test_order_numbers_are_no_phone(text):
     assert _phones(text) == []
+
+
+@pytest.mark.parametrize("text, number", [("Our new client can be reached at 0912 345 678.", "0912 345 678"),
+                                          ("She can be reached on 06 12 34 56 78 after 5", "06 12 34 56 78")])
+def test_reached_at_is_a_cue(text, number):
+    assert _phones(text) == [number]
+
+
+def test_reached_alone_is_no_cue():
+    assert _phones("I reached level 12 345 678 points") == []
