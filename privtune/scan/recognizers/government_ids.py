@@ -35,6 +35,12 @@ class CnIdCardRecognizer(Recognizer):
         r"(?<![0-9A-Za-z])([1-9][0-9]{5}) ?((?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])"
         r"(?:0[1-9]|[12][0-9]|3[01])) ?([0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
     )
+    # Written in groups to be read out: 4-4-4-4-2 or 6-8-4, with one kind of separator
+    # ("1101 0519 4912 3100 2X", "110105-19491231-002X").
+    _id18_grouped = re.compile(
+        r"(?<![0-9A-Za-z])(?:[1-9][0-9]{3}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}\1[0-9][0-9Xx]"
+        r"|[1-9][0-9]{5}(-)[0-9]{8}\2[0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
+    )
     _id15 = re.compile(
         r"(?<![0-9A-Za-z])[1-9][0-9]{5}[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}"
         r"(?![0-9A-Za-z])"
@@ -50,6 +56,11 @@ class CnIdCardRecognizer(Recognizer):
                 continue
             score = scored(t, m.start(), m.end(), 0.95, ID_CONTEXT)
             spans.append(Span(m.start(), m.end(), "ID_CARD", score, self.name))
+        for m in finditer_runs(self._id18_grouped, t, 17, 18):
+            number = re.sub(r"[ -]", "", m.group())
+            if number[:2] not in _PROVINCES or not valid_cn_id(number):
+                continue
+            spans.append(Span(m.start(), m.end(), "ID_CARD", scored(t, m.start(), m.end(), 0.95, ID_CONTEXT), self.name))
         for m in finditer_runs(self._id15, t, 15, 15):
             n = m.group()
             if n[:2] not in _PROVINCES or not _real_date(1900 + int(n[6:8]), int(n[8:10]), int(n[10:12])):
@@ -108,6 +119,8 @@ class UsccRecognizer(Recognizer):
 
 PASSPORT_CONTEXT = (
     "护照", "passport", "证件", "签证", "visa", "出入境", "出境", "旅行证件", "travel document",
+    # Travel permits are passports in all but name: 港澳通行证 C12345678, 回乡证, 台胞证.
+    "通行证", "通行證", "回乡证", "回鄉證", "台胞证", "台胞證", "travel permit",
 )  # fmt: skip
 
 
