@@ -4,6 +4,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     contact,
     accounts,
     government_ids,
+    national_ids,
     financial,
     secrets,
     dates,

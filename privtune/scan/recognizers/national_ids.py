@@ -1,0 +1,142 @@
+"""ID_CARD: national identity numbers of other countries, each beside the word that names it.
+
+Customer exports from India, Brazil, Spain, the UK, Canada, Italy and Singapore carry their
+national numbers ("Aadhaar 2345 6789 0123", "CPF 123.456.789-09", "DNI 12345678Z", "National
+Insurance number QQ 12 34 56 C"). Each shape alone is common (12 digits, 8 digits and a
+letter), so a number is taken only within a short window after its own name, and only when
+its check digit or letter holds where the scheme has one (Verhoeff for Aadhaar, mod 11 for CPF
+and NHS, mod 23 for DNI/NIE, Luhn for SIN). They are reported as ID_CARD: the surrogate keeps
+each character's class, so the number keeps its written shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from privtune.scan.checksums import is_luhn_valid
+from privtune.scan.entities import Span
+from privtune.scan.registry import Recognizer, register
+
+SCORE = 0.9
+WINDOW = 40  # characters after the cue in which the number must start (no line break)
+
+# Verhoeff's dihedral-group tables (Aadhaar's check digit).
+_VERHOEFF_D = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 3, 4, 0, 6, 7, 8, 9, 5), (2, 3, 4, 0, 1, 7, 8, 9, 5, 6),
+    (3, 4, 0, 1, 2, 8, 9, 5, 6, 7), (4, 0, 1, 2, 3, 9, 5, 6, 7, 8), (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
+    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2), (7, 6, 5, 9, 8, 2, 1, 0, 4, 3), (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
+    (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+)
+_VERHOEFF_P = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 5, 7, 6, 2, 8, 3, 0, 9, 4), (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
+    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7), (9, 4, 5, 3, 1, 2, 6, 8, 7, 0), (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
+    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5), (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
+)
+
+
+def verhoeff_valid(digits: str) -> bool:
+    c = 0
+    for i, ch in enumerate(reversed(digits)):
+        c = _VERHOEFF_D[c][_VERHOEFF_P[i % 8][int(ch)]]
+    return c == 0
+
+
+def cpf_valid(digits: str) -> bool:
+    if len(digits) != 11 or len(set(digits)) == 1:
+        return False
+    nums = [int(c) for c in digits]
+    for n in (9, 10):
+        check = sum(nums[i] * (n + 1 - i) for i in range(n)) * 10 % 11 % 10
+        if check != nums[n]:
+            return False
+    return True
+
+
+_DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+
+
+def dni_valid(value: str) -> bool:
+    """Spanish DNI (8 digits + letter) or NIE (X/Y/Z + 7 digits + letter): the mod-23 letter."""
+    value = value.upper()
+    body = value[:-1]
+    if body[0] in "XYZ":
+        body = str("XYZ".index(body[0])) + body[1:]
+    return body.isdigit() and _DNI_LETTERS[int(body) % 23] == value[-1]
+
+
+def nhs_valid(digits: str) -> bool:
+    if len(digits) != 10:
+        return False
+    check = 11 - sum(int(d) * (10 - i) for i, d in enumerate(digits[:9])) % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"[^0-9]", "", value)
+
+
+# (cue words, number pattern, validity test of the matched text)
+_Scheme = tuple[str, re.Pattern[str], Callable[[str], bool]]
+_SCHEMES: tuple[_Scheme, ...] = (
+    ("aadhaar|aadhar|uidai|आधार", re.compile(r"[2-9][0-9]{3}([ -]?)[0-9]{4}\1[0-9]{4}"),
+     lambda v: verhoeff_valid(_digits(v))),
+    ("pan(?: card| no\\.?| number)?", re.compile(r"[A-Z]{3}[ABCFGHLJPT][A-Z][0-9]{4}[A-Z]"), lambda v: True),
+    ("cpf", re.compile(r"[0-9]{3}\.?[0-9]{3}\.?[0-9]{3}-?[0-9]{2}"), lambda v: cpf_valid(_digits(v))),
+    ("dni|nie|nif|documento nacional", re.compile(r"(?:[0-9]{8}|[XYZxyz][0-9]{7})-?[A-Za-z]"),
+     lambda v: dni_valid(v.replace("-", ""))),
+    ("national insurance(?: number| no\\.?)?|ni number|ni no\\.?|nino",
+     re.compile(r"(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]"),
+     lambda v: True),
+    ("social insurance(?: number| no\\.?)?|sin", re.compile(r"[0-9]{3}([ -]?)[0-9]{3}\1[0-9]{3}"),
+     lambda v: is_luhn_valid(_digits(v))),
+    ("nhs(?: number| no\\.?)?", re.compile(r"[0-9]{3}([ -]?)[0-9]{3}\1[0-9]{4}"), lambda v: nhs_valid(_digits(v))),
+    ("codice fiscale|fiscal code|c\\.f\\.",
+     re.compile(r"[A-Za-z]{6}[0-9]{2}[A-EHLMPR-Ta-ehlmpr-t][0-9]{2}[A-Za-z][0-9]{3}[A-Za-z]"), lambda v: True),
+    ("nric|fin", re.compile(r"[STFGMstfgm][0-9]{7}[A-Za-z]"), lambda v: True),
+)
+_CUES = [re.compile(rf"(?<![A-Za-z])(?:{cue})(?![A-Za-z])", re.IGNORECASE) for cue, _, _ in _SCHEMES]
+# A number ends where no letter or digit goes on.
+_END = re.compile(r"(?![0-9A-Za-z])")
+
+
+def national_id_spans(text: str) -> list[Span]:
+    """ID_CARD spans of the first number (or code) within `WINDOW` characters after each cue
+    that has its scheme's shape and check."""
+    out: list[Span] = []
+    for cue_re, (_, pattern, valid) in zip(_CUES, _SCHEMES):
+        for cue in cue_re.finditer(text):
+            pos = cue.end()
+            limit = min(len(text), pos + WINDOW)
+            newline = text.find("\n", pos, limit)
+            limit = newline if newline >= 0 else limit
+            for start in range(pos, limit):
+                if text[start].isalnum():
+                    if start > 0 and text[start - 1].isalnum():
+                        continue
+                    m = pattern.match(text, start)
+                    if m is not None and _END.match(text, m.end()) and valid(m.group()):
+                        out.append(Span(m.start(), m.end(), "ID_CARD", SCORE, "national_id"))
+                        break
+                    if text[start].isdigit():
+                        break  # the first number after the cue is the one it names
+    return out
+
+
+@register
+class NationalIdRecognizer(Recognizer):
+    """Aadhaar, PAN, CPF, DNI/NIE, UK NINO, Canadian SIN, NHS number, codice fiscale, NRIC/FIN."""
+
+    name = "national_id"
+    entity_types = ("ID_CARD",)
+    # Literal words (the analyzer scans all such triggers at once): the acronyms in capitals
+    # only ("pan", "sin", "fin" are words), the long names in their usual cases.
+    trigger = re.compile(
+        "Aadhaar|aadhaar|AADHAAR|Aadhar|aadhar|UIDAI|आधार|PAN|CPF|cpf|DNI|NIE|NIF|nacional|"
+        "Insurance|insurance|INSURANCE|NI number|NI no|NINO|SIN|NHS|fiscale|Fiscal|fiscal|FISCALE|"
+        r"C\.F\.|NRIC|FIN"
+    )
+
+    def analyze(self, text: str) -> list[Span]:
+        return national_id_spans(text)

@@ -1,0 +1,54 @@
+"""National identity numbers of other countries beside their names, with each scheme's check."""
+
+from __future__ import annotations
+
+import pytest
+
+from privtune.scan.analyzer import Analyzer
+from privtune.scan.recognizers.national_ids import cpf_valid, dni_valid, nhs_valid, verhoeff_valid
+
+
+def _ids(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in Analyzer().analyze(text) if s.type == "ID_CARD"]
+
+
+def test_check_digits_against_published_examples():
+    assert verhoeff_valid("2363") and not verhoeff_valid("2364")  # Verhoeff's own example
+    assert cpf_valid("52998224725") and not cpf_valid("52998224726") and not cpf_valid("11111111111")
+    assert dni_valid("12345678Z") and dni_valid("X1234567L") and not dni_valid("12345678A")
+    assert nhs_valid("9434765919") and not nhs_valid("9434765918")
+
+
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("My Aadhaar number is 2345 6789 0124", "2345 6789 0124"),
+        ("PAN: ABCPE1234F", "ABCPE1234F"),
+        ("CPF 529.982.247-25", "529.982.247-25"),
+        ("DNI 12345678Z", "12345678Z"),
+        ("NIE: X1234567L", "X1234567L"),
+        ("NI number: AB 12 34 56 C", "AB 12 34 56 C"),
+        ("SIN 046 454 286", "046 454 286"),
+        ("NHS number 943 476 5919", "943 476 5919"),
+        ("codice fiscale RSSMRA85T10A562S", "RSSMRA85T10A562S"),
+        ("NRIC S1234567D", "S1234567D"),
+    ],
+)
+def test_numbers_after_their_names(text, number):
+    assert _ids(text) == [number]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aadhaar 2345 6789 0123",  # Verhoeff check fails
+        "CPF 529.982.247-26",  # check digits fail
+        "DNI 12345678A",  # wrong letter
+        "NHS number 943 476 5918",
+        "NI number: QQ 12 34 56 C",  # QQ is no issued prefix
+        "the pan was 300 degrees", "I have been sin 2 weeks",
+        "ticket 2345 6789 0124 about my Aadhaar",  # the number comes before the cue
+    ],
+)
+def test_no_id_without_the_check_or_the_cue(text):
+    assert _ids(text) == []
