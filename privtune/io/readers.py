@@ -323,7 +323,15 @@ def _iter_csv(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
         except UnicodeDecodeError:
             raise InputError(f"not valid {encoding} in the header line", path=str(path),
                              hint=ENCODING_HINT.format(enc=encoding)) from None
-        reader = csv.DictReader(itertools.chain([header], stream), delimiter=csv_delimiter(header))
+        delimiter = csv_delimiter(header)
+        first = next(csv.reader([header], delimiter=delimiter), [])
+        if header_is_data(first):
+            # No header row: the first line is a record. Its cells must not become field names
+            # (they would be printed, reported and left in the output as the header).
+            names = [headerless_column(i) for i in range(1, len(first) + 1)]
+            reader = csv.DictReader(itertools.chain([header], stream), fieldnames=names, delimiter=delimiter)
+        else:
+            reader = csv.DictReader(itertools.chain([header], stream), delimiter=delimiter)
         _check_header(reader.fieldnames or [], path)
         index = 0
         try:
@@ -372,6 +380,38 @@ def csv_delimiter(header: str) -> str:
             counts[ch] += 1
     best = max(CSV_DELIMITERS, key=lambda d: counts[d])  # first wins ties: the comma
     return best if counts[best] > 0 else ","
+
+
+_DATA_CELL = re.compile(r"(?<![A-Za-z0-9])[0-9][0-9 ()+./:-]*[0-9]")
+_EMAIL_CELL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+MAX_HEADER_CELL = 64
+
+
+def header_is_data(cells: list[str]) -> bool:
+    """Does a CSV's first row hold data rather than column names? Yes when a cell carries a
+    number of five or more digits (a phone, an ID, a date), an e-mail address, or more than
+    64 characters: column names do not ("13812345678", "jane@example.com")."""
+    for cell in cells:
+        cell = cell.strip()
+        if len(cell) > MAX_HEADER_CELL or _EMAIL_CELL.search(cell):
+            return True
+        for m in _DATA_CELL.finditer(cell):
+            if sum(c.isdigit() for c in m.group()) >= 5:
+                return True
+    return False
+
+
+def headerless_column(i: int) -> str:
+    """The name of the ``i``-th (1-based) column of a CSV without a header row."""
+    return f"column_{i}"
+
+
+def csv_file_has_header(path: str | os.PathLike[str], encoding: str) -> bool:
+    """Whether the CSV file at ``path`` starts with a header row (`header_is_data`)."""
+    codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+    with io.TextIOWrapper(open_binary(Path(path)), encoding=codec, errors="replace", newline="") as stream:
+        line = stream.readline()
+    return not header_is_data(next(csv.reader([line], delimiter=csv_delimiter(line)), []))
 
 
 def _check_header(names: list[str], path: Path) -> None:

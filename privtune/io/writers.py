@@ -208,11 +208,13 @@ class JsonArrayWriter(JsonlWriter):
 class CsvRecordWriter(JsonlWriter):
     """Flat records (a CSV input's rows) as CSV, the header from the first record, values as
     written (``None`` empty); compressed like `JsonlWriter` by the name. ``bom`` starts the file
-    with a UTF-8 byte-order mark, as the input had one (Excel reads UTF-8 by it)."""
+    with a UTF-8 byte-order mark, as the input had one (Excel reads UTF-8 by it). ``header``
+    False writes no header row (the input had none)."""
 
-    def __init__(self, path: str | os.PathLike[str], delimiter: str = ",", bom: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str], delimiter: str = ",", bom: bool = False,
+                 header: bool = True) -> None:
         super().__init__(path)
-        self.delimiter, self.bom = delimiter, bom
+        self.delimiter, self.bom, self.header = delimiter, bom, header
         self._csv: Any = None
         self._columns: list[str] | None = None
 
@@ -223,7 +225,8 @@ class CsvRecordWriter(JsonlWriter):
                 self._fh.write("\ufeff")
             self._columns = list(obj)
             self._csv = csv.writer(self._fh, delimiter=self.delimiter, lineterminator="\n")
-            self._csv.writerow(self._columns)
+            if self.header:
+                self._csv.writerow(self._columns)
         if list(obj) != self._columns:  # a CSV input's rows share its header: a bug, not user data
             raise ValueError(f"record {self.count + 1} has other columns than the first; CSV needs one header")
         self._csv.writerow(["" if v is None else v for v in obj.values()])

@@ -8,7 +8,7 @@ import codecs
 import hashlib
 from pathlib import Path
 
-from privtune.io.readers import csv_file_delimiter
+from privtune.io.readers import csv_file_delimiter, csv_file_has_header
 from privtune.io.sources import strip_compression
 from privtune.io.writers import (
     CsvRecordWriter,
@@ -65,7 +65,8 @@ def output_writer(cfg: ScanConfig, input_info: dict[str, str], fmt: str) -> Json
         return JsonlWriter(cfg.out)
     tsv = strip_compression(str(cfg.out)).lower().endswith(".tsv")
     delimiter = "\t" if tsv else csv_file_delimiter(cfg.input, input_info["encoding"])
-    return CsvRecordWriter(cfg.out, delimiter=delimiter, bom=csv_output_bom(input_info["encoding"]))
+    header = fmt != "csv" or csv_file_has_header(cfg.input, input_info["encoding"])
+    return CsvRecordWriter(cfg.out, delimiter=delimiter, bom=csv_output_bom(input_info["encoding"]), header=header)
 
 
 def csv_output_bom(input_encoding: str) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 
 from privtune import __version__
 from privtune.errors import GateFailed, InputError
-from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
+from privtune.io.readers import Rejected, SourceRecord, csv_file_has_header, detect_format, iter_records
 from privtune.io.records import GUESS_SAMPLE, guess_text_fields
 from privtune.io.sources import sniff_encoding
 from privtune.io.writers import JsonlWriter, is_csv_output
@@ -237,6 +237,9 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
     with ExitStack() as stack:
         stack.callback(curator.close)  # frees its temporary files even if the scan fails
         out = stack.enter_context(output_writer(cfg, input_info, fmt)) if cfg.out else None
+        if fmt == "csv" and not csv_file_has_header(cfg.input, input_info["encoding"]):
+            notices.append("CSV header: none (the first line holds data); its columns are called column_1, "
+                           "column_2, ... in --fields, the report and the findings")
         if cfg.out and is_csv_output(cfg.out) and input_info["encoding"] not in ("utf-8", "utf-8-sig", "binary"):
             notices.append(f"output: UTF-8 with a byte-order mark (the input was {input_info['encoding']}; "
                            "Excel and every CSV reader take it so)")

@@ -271,3 +271,18 @@ def test_a_windows_1252_export_is_not_read_as_gb18030(tmp_path):
     for text in ("我們說的話，這裡沒有問題。請您聯繫陳先生", "我的手机号码是13812345678，谢谢", "iPhone手机 OK"):
         p.write_bytes(text.encode("gb18030"))
         assert sniff_encoding(p).encoding == "gb18030", text
+
+
+def test_a_csv_without_a_header_row_keeps_its_first_record(tmp_path):
+    """The first row of a headerless export became the column names: printed on the console,
+    written to the report and left as the output's header, PII and all."""
+    from privtune.io.readers import header_is_data, iter_records
+
+    assert header_is_data(["张伟", "13812345678", "北京市海淀区中关村大街27号"])
+    assert header_is_data(["Jane", "jane@example.com"]) and header_is_data(["x" * 65])
+    assert not header_is_data(["id", "name", "phone_2", "客户电话", "Q4 2023"])
+    p = tmp_path / "nohdr.csv"
+    p.write_text("张伟,13812345678,北京\n李娜,13987654321,上海\n", encoding="utf-8")
+    rows = [r.data for r in iter_records(p, "csv", "utf-8")]
+    assert rows == [{"column_1": "张伟", "column_2": "13812345678", "column_3": "北京"},
+                    {"column_1": "李娜", "column_2": "13987654321", "column_3": "上海"}]

@@ -205,3 +205,15 @@ def test_csv_out_of_a_legacy_encoding_is_utf8_with_a_byte_order_mark(tmp_path, e
     assert raw.startswith(b"\xef\xbb\xbf") == bom
     assert note in raw.decode("utf-8-sig") and PHONE not in raw.decode("utf-8-sig")
     assert any(n.startswith("output: UTF-8 with a byte-order mark") for n in res.notices) == bom
+
+
+def test_headerless_csv_leaves_no_value_in_the_header_report_or_notices(tmp_path):
+    src = tmp_path / "export.csv"
+    src.write_text(f"张伟,{PHONE},客户说周末送货\n李娜,13987654321,请尽快发货\n", encoding="utf-8")
+    res = run_scan(ScanConfig(input=src, out=tmp_path / "o.csv"))
+    out = (tmp_path / "o.csv").read_text(encoding="utf-8")
+    report = json.dumps(res.report, ensure_ascii=False) + "\n".join(res.notices)
+    for value in ("张伟", PHONE, "李娜"):
+        assert value not in out and value not in report
+    assert len(out.splitlines()) == 2 and "column_1" not in out  # no header row is added
+    assert any(n.startswith("CSV header: none") for n in res.notices)
