@@ -18,7 +18,22 @@ from typing import Any
 
 from privtune.errors import InputError
 
-_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+# A path names a field: keys joined by ".", list indices in brackets. A key holding ".", "[",
+# "]" or "\\" itself (a map keyed by e-mail addresses or file names) has them escaped with "\\"
+# (`path_key`), so "contacts.jane\\.doe@example\\.com" is one key under "contacts".
+_PATH_TOKEN = re.compile(r"((?:[^.\[\]\\]|\\.)+)|\[(\d+)\]")
+_PATH_SPECIAL = re.compile(r"([.\[\]\\])")
+_PATH_ESCAPE = re.compile(r"\\(.)")
+
+
+def path_key(key: object) -> str:
+    """``key`` as a component of a field path (escaped where it holds path characters)."""
+    k = f"{key}"
+    if "." in k or "[" in k or "]" in k or "\\" in k:
+        return _PATH_SPECIAL.sub(r"\\\1", k)
+    return k
+
+
 ALPACA_FIELDS = ("instruction", "input", "output")
 PLAIN_FIELDS = ("text", "content", "prompt", "completion", "question", "answer", "response")
 # A string field this wide (CJK characters count double) is text by its content, whatever its
@@ -42,7 +57,7 @@ def parse_path(path: str) -> list[str | int]:
 def _path_parts(path: str) -> tuple[str | int, ...]:
     parts: list[str | int] = []
     for name, idx in _PATH_TOKEN.findall(path):
-        parts.append(int(idx) if idx else name)
+        parts.append(int(idx) if idx else (_PATH_ESCAPE.sub(r"\1", name) if "\\" in name else name))
     if not parts:
         raise ValueError(f"empty field path {path!r}")
     return tuple(parts)

@@ -31,6 +31,7 @@ from privtune.scan.config import ScanConfig
 from privtune.scan.curation import Curator, Flag
 from privtune.provenance.manifest import source_section, source_violation
 from privtune.scan.outputs import default_rejects_path, default_report_path, output_writer, sha256_file
+from privtune.scan.side_fields import DATA_KEY
 from privtune.scan.pseudonym_version import PseudonymVersion
 from privtune.scan.pseudonym_version import resolve as resolve_pseudonym_version
 from privtune.scan.report import build_report, write_report
@@ -360,6 +361,11 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
         notices.append(f"WARNING: {rejects_path} holds the RAW content of {n_rejected} rejected record(s), "
                        "personal data included (--rejects-raw); it is readable by you only (0600): "
                        "delete it once the input is fixed")
+    data_keys = sum(n for (_, path), n in fields_seen.items() if DATA_KEY in path)
+    if data_keys:
+        notices.append(f"WARNING: {data_keys} field(s) are named by data (an e-mail address, a number of 5+ "
+                       f"digits; shown as {DATA_KEY} in the report): the cleaned records keep those names as "
+                       "they are; turn such maps into lists of objects before training")
     paths = {}
     report_path = cfg.report or default_report_path(cfg)
     if report_path is not None:

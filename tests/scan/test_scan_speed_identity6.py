@@ -184,7 +184,9 @@ def test_side_values_with_carried_keys_are_the_old_walk() -> None:
     from privtune.scan.side_fields import iter_side_values
 
     rng = random.Random(12)
-    keys = ["a", "customer.name", "x[1]", "phones[", "a.b[2].c", "", ".", "[", "]", "客户.电话", "k.", "id"]
+    # Keys holding path characters (".", "[", "]") are escaped in paths since (tests/scan/
+    # test_data_keys.py): the old walk is the reference for every other key.
+    keys = ["a", "customer_name", "x1", "phones", "abc", "", "客户电话", "k", "id"]
 
     def value(depth: int):
         r = rng.random()

@@ -1,0 +1,44 @@
+"""Maps keyed by data ({"contacts": {"jane.doe@example.com": "Jane"}}): a key with a dot no
+longer crashes the rewrite (KeyError: 'jane', a bare traceback), and a key that is data never
+reaches the report or the console."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from privtune.io.records import get_field, parse_path, path_key, set_field
+from privtune.scan.config import ScanConfig
+from privtune.scan.pipeline import run_scan
+from privtune.scan.side_fields import normalise_path
+
+from scan_helpers import KEY
+from scan_helpers import write_lines as _write
+
+
+@pytest.mark.parametrize("key", ["jane.doe@example.com", "a[0]", "back\\slash", "plain"])
+def test_escaped_keys_round_trip(key):
+    record = {"m": {key: "x"}}
+    path = f"m.{path_key(key)}"
+    assert parse_path(path) == ["m", key] and get_field(record, path) == "x"
+    set_field(record, path, "y")
+    assert record == {"m": {key: "y"}}
+
+
+def test_data_keys_are_masked_in_field_names():
+    assert normalise_path("contacts.jane\\.doe@example\\.com") == "contacts.<key>"
+    assert normalise_path("orders.13812345678.note") == "orders.<key>.note"
+    assert normalise_path("items[2].sku") == "items[].sku" and normalise_path("q4_2023.total") == "q4_2023.total"
+
+
+def test_a_map_keyed_by_e_mail_addresses_scans(tmp_path, monkeypatch):
+    monkeypatch.setenv("PRIVTUNE_SCAN_KEY", KEY)
+    src = _write(tmp_path / "in.jsonl", [{"text": "please update my contacts",
+                                          "contacts": {"jane.doe@example.com": "13812345678"}}])
+    res = run_scan(ScanConfig(input=src, out=tmp_path / "o.jsonl"))
+    rec = json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8"))
+    assert rec["contacts"]["jane.doe@example.com"] != "13812345678"  # the value is replaced
+    shown = json.dumps(res.report) + "\n".join(res.notices)
+    assert "jane.doe" not in shown and "13812345678" not in shown
+    assert any("named by data" in n for n in res.notices)
