@@ -24,3 +24,19 @@ def _names(text: str) -> list[str]:
 )
 def test_roles_are_cut_and_unknown_name_words_kept(text, name):
     assert _names(text) == [name]
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [("Mme Lefèvre called", "Mme Lefèvre"), ("spoke with Sra. Gómez today", "Sra. Gómez"),
+     ("Frau Schneider called", "Frau Schneider"), ("Sig. Rossi ha chiamato", "Sig. Rossi")],
+)
+def test_forms_of_address_in_other_languages(text, name):
+    assert name in _names(text)
+
+
+def test_a_foreign_title_stays_and_keeps_its_gender_in_the_surrogate():
+    from privtune.scan.anonymize.surrogates import surrogate
+
+    fake = surrogate("PERSON", "Mme Lefèvre", b"k" * 32)
+    assert fake is not None and fake.startswith("Mme ") and "Lefèvre" not in fake

@@ -51,6 +51,9 @@ _EN_TITLES: dict[str, str | None] = {
     "rev": None,
     "fr": None,
     "sr": None,
+    "herr": "male", "frau": "female", "mme": "female", "mlle": "female", "monsieur": "male",
+    "madame": "female", "sra": "female", "srta": "female", "señor": "male", "señora": "female",
+    "signor": "male", "signora": "female", "sig": "male", "dhr": "male", "mevr": "female",
 }
 _EN_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "dds"})
 _WORD = re.compile(r"[^\s,]+")

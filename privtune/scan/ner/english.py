@@ -21,7 +21,10 @@ _E = r"(?![A-Za-z0-9\u00c0-\u024f])"
 
 # ---- PERSON ------------------------------------------------------------------------------
 
-_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mister)"
+# English forms of address, and the German, French, Spanish, Italian and Dutch ones customers
+# write in English text too ("Mme Lefèvre called", "spoke with Sra. Gómez").
+_TITLE = (r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mister|Herr|Frau|Mme|Mlle|Monsieur|Madame"
+          r"|Sra|Srta|Señor|Señora|Signor|Signora|Sig|Dhr|Mevr)")
 # A title never starts the name part, so "Dear Mr. Zhang" is matched from "Mr." on.
 # Latin letters with diacritics too ("Vámos", "Łukasz", "Øberg"): names of many nationalities.
 # Every capital of Latin-1 and Latin Extended-A/B (Č, Ş, Ď, Ő, Ț ...): Faker's Czech, Turkish,
