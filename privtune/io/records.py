@@ -20,10 +20,10 @@ from privtune.errors import InputError
 
 # A path names a field: keys joined by ".", list indices in brackets. A key holding ".", "[",
 # "]" or "\\" itself (a map keyed by e-mail addresses or file names) has them escaped with "\\"
-# (`path_key`), so "contacts.jane\\.doe@example\\.com" is one key under "contacts".
-_PATH_TOKEN = re.compile(r"((?:[^.\[\]\\]|\\.)+)|\[(\d+)\]")
+# (`path_key`), so "contacts.jane\\.doe@example\\.com" is one key under "contacts"; an empty
+# key is an empty component ("a..b", and "" for the record's own "" key).
 _PATH_SPECIAL = re.compile(r"([.\[\]\\])")
-_PATH_ESCAPE = re.compile(r"\\(.)")
+_INDEX = re.compile(r"\[(\d+)\]")
 
 
 def path_key(key: object) -> str:
@@ -56,11 +56,26 @@ def parse_path(path: str) -> list[str | int]:
 @functools.lru_cache(maxsize=4096)  # the same few paths recur in every record
 def _path_parts(path: str) -> tuple[str | int, ...]:
     parts: list[str | int] = []
-    for name, idx in _PATH_TOKEN.findall(path):
-        parts.append(int(idx) if idx else (_PATH_ESCAPE.sub(r"\1", name) if "\\" in name else name))
-    if not parts:
-        raise ValueError(f"empty field path {path!r}")
-    return tuple(parts)
+    i, n = 0, len(path)
+    while True:
+        name: list[str] = []  # a key: up to an unescaped "." or "["
+        while i < n and path[i] not in ".[":
+            if path[i] == "\\" and i + 1 < n:
+                i += 1
+            name.append(path[i])
+            i += 1
+        parts.append("".join(name))
+        while i < n and path[i] == "[":
+            m = _INDEX.match(path, i)
+            if m is None:
+                raise ValueError(f"malformed field path {path!r}")
+            parts.append(int(m.group(1)))
+            i = m.end()
+        if i >= n:
+            return tuple(parts)
+        if path[i] != ".":
+            raise ValueError(f"malformed field path {path!r}")
+        i += 1
 
 
 def get_field(record: dict[str, Any], path: str) -> Any:
@@ -220,8 +235,8 @@ def content_fields(record: dict[str, Any]) -> list[tuple[str, str]]:
     list of messages (``conversation: [{role, content}]``), else every long string field."""
     for key, value in record.items():
         if _is_message_list(value):
-            return _list_fields(key, value)
-    return [(k, v) for k, v in record.items() if isinstance(v, str) and _width(v) >= LONG_TEXT_WIDTH]
+            return _list_fields(path_key(key), value)
+    return [(path_key(k), v) for k, v in record.items() if isinstance(v, str) and _width(v) >= LONG_TEXT_WIDTH]
 
 
 def guess_text_fields(records: list[dict[str, Any]]) -> list[str] | None:
@@ -230,7 +245,7 @@ def guess_text_fields(records: list[dict[str, Any]]) -> list[str] | None:
     if it holds words rather than codes). None when the sample has a known shape or no text."""
     if not records or any(detect_shape(r) is not None for r in records):
         return None
-    lists = sorted({k for r in records for k, v in r.items() if _is_message_list(v)})
+    lists = sorted({path_key(k) for r in records for k, v in r.items() if _is_message_list(v)})
     if lists:
         return lists
     widths: dict[str, list[int]] = {}
@@ -239,11 +254,11 @@ def guess_text_fields(records: list[dict[str, Any]]) -> list[str] | None:
             if isinstance(v, str):
                 widths.setdefault(k, []).append(_width(v))
     mean = {k: sum(w) / len(records) for k, w in widths.items()}
-    long = [k for k, m in mean.items() if m >= LONG_TEXT_WIDTH]
+    long = [path_key(k) for k, m in mean.items() if m >= LONG_TEXT_WIDTH]
     if long:
-        return long
+        return long  # as field paths: a key holding "." or "[" escaped
     wordy = [k for k in mean if any(isinstance(r.get(k), str) and _looks_like_words(r[k]) for r in records)]
-    return [max(wordy, key=mean.__getitem__)] if wordy else None
+    return [path_key(max(wordy, key=mean.__getitem__))] if wordy else None
 
 
 def _looks_like_words(text: str) -> bool:

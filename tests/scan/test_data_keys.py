@@ -42,3 +42,24 @@ def test_a_map_keyed_by_e_mail_addresses_scans(tmp_path, monkeypatch):
     shown = json.dumps(res.report) + "\n".join(res.notices)
     assert "jane.doe" not in shown and "13812345678" not in shown
     assert any("named by data" in n for n in res.notices)
+
+
+@pytest.mark.parametrize("key", ["", "..", "x[0]", "]", "a.b"])
+def test_odd_keys_around_text_and_chats_scan(tmp_path, monkeypatch, key):
+    """Empty keys and keys with path characters, on text chosen by content and on chat lists
+    (found by a fuzz run: 'empty field path', KeyError 'x')."""
+    monkeypatch.setenv("PRIVTUNE_SCAN_KEY", KEY)
+    records = [
+        {key: "call me at 555-123-4567 please, my number changed last week", "n": {key: "jane@example.com"}},
+        {key: [{"role": "user", "content": "我的手机是13812345678"}, {"role": "assistant", "content": "好的"}]},
+    ]
+    for i, rec in enumerate(records):
+        src = _write(tmp_path / f"in{i}.jsonl", [rec])
+        run_scan(ScanConfig(input=src, out=tmp_path / f"o{i}.jsonl"))
+        out = (tmp_path / f"o{i}.jsonl").read_text(encoding="utf-8")
+        assert "555-123-4567" not in out and "13812345678" not in out and "jane@example.com" not in out
+
+
+def test_paths_with_empty_keys_and_indices():
+    assert parse_path("a..b") == ["a", "", "b"] and parse_path("") == [""]
+    assert parse_path("a[1][2].b") == ["a", 1, 2, "b"] and parse_path("x\\[0\\]") == ["x[0]"]
