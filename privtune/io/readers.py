@@ -176,6 +176,11 @@ def _iter_text(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
     yield from _iter_jsonl(path, encoding, parse=_text_line)
 
 
+# A line of these alone is blank: whitespace, and the DOS end-of-file mark (Ctrl-Z) and NULs that
+# old exporters leave at the end of a file.
+_BLANK_BYTES = b" \t\r\n\x0b\x0c\x1a\x00"
+
+
 def _iter_jsonl(path: Path, encoding: str, parse: Any = None) -> Iterator[SourceRecord | Rejected]:
     parse = parse or _parse_line
     if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
@@ -186,9 +191,9 @@ def _iter_jsonl(path: Path, encoding: str, parse: Any = None) -> Iterator[Source
     with open_binary(path) as fh:
         for line_no, raw in enumerate(fh, start=1):
             start, offset = offset, offset + len(raw)
-            if line_no == 1 and raw.startswith(codecs.BOM_UTF8):
+            if raw.startswith(codecs.BOM_UTF8):  # any line: files concatenated with `cat` keep theirs
                 raw, start = raw[3:], start + 3
-            if not raw.strip():
+            if not raw.strip(_BLANK_BYTES):
                 continue
             try:
                 text = raw.decode(encoding)

@@ -286,3 +286,17 @@ def test_a_csv_without_a_header_row_keeps_its_first_record(tmp_path):
     rows = [r.data for r in iter_records(p, "csv", "utf-8")]
     assert rows == [{"column_1": "张伟", "column_2": "13812345678", "column_3": "北京"},
                     {"column_1": "李娜", "column_2": "13987654321", "column_3": "上海"}]
+
+
+def test_a_dos_end_of_file_mark_is_no_record(tmp_path):
+    """Old exporters end a file with Ctrl-Z (0x1A) or NULs: that line was a rejected record,
+    and the scan failed without --max-rejected."""
+    from privtune.io.readers import Rejected, iter_records
+
+    p = tmp_path / "old.jsonl"
+    p.write_bytes(b'{"text": "a"}\r\n\xef\xbb\xbf{"text": "b"}\r\n\x1a')
+    items = list(iter_records(p, "jsonl", "utf-8"))
+    assert [i.data for i in items if not isinstance(i, Rejected)] == [{"text": "a"}, {"text": "b"}]
+    assert not any(isinstance(i, Rejected) for i in items)
+    p.write_bytes(b'{"text": "a"}\n\x00\x00\n')
+    assert [i.data for i in iter_records(p, "jsonl", "utf-8")] == [{"text": "a"}]
