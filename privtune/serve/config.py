@@ -100,6 +100,8 @@ class WatermarkConfig(BaseModel):
     entropy_threshold: float | None = Field(None, ge=0.0, description="Entropy-aware detection (SWEET) on /v1/watermark/detect by default: score only tokens whose entropy (nats) under the served model exceeds this. None: key-only; a request may set its own.")
     entropy_weight_power: float | None = Field(None, ge=0.0, le=16.0, description="Entropy-weighted detection (EWD) on /v1/watermark/detect by default: each scored token weighs (its entropy in nats under the served model) ** this. None: unweighted; a request may set its own. Combines with entropy_threshold.")
     entropy_distribution: Literal["visible", "visible-canonical", "model"] = Field("visible", description="Entropy-aware/weighted detection: the next-token distribution whose entropy is taken. visible: special tokens (end of turn, chat markers; never in decoded text) removed and the rest renormalised; visible-canonical: also the canonical-split mask; model: the full distribution (the detector before).")
+    detector: Literal["weighted", "lr", "combined"] = Field("weighted", description="Default detector of /v1/watermark/detect (a request may name its own). weighted: green count, key-only or with entropy_threshold / entropy_weight_power; lr: likelihood ratio over the served model's top lr_top_k candidates (entropy_distribution's distribution); combined: both, p = 2·min(p_weighted, p_lr) (Bonferroni: the null bound of one test). lr and combined run the model (one pass per text).")
+    lr_top_k: int = Field(10, ge=1, le=14, description="lr / combined detectors: candidates whose green bits enter the likelihood ratio exactly (2^k masks per position; the rest counts as its null expectation).")
 
 
 class ServeConfig(BaseModel):

@@ -137,6 +137,9 @@ class Detection:
     effective_tokens: float | None = None  # weighted: (Σw)² / Σw², the equally weighted count it is worth
     likelihood_ratio_top_k: int | None = None  # set: likelihood-ratio detection over this many candidates
     entropy_distribution: str | None = None  # entropy-aware/weighted: whose entropies (`entropy.ENTROPY_DISTRIBUTIONS`)
+    detector: str | None = None  # set by `detectors`: weighted | lr | combined (`detectors.DETECTORS`)
+    # combined: (name, z, p, tokens scored) of each detector it joined
+    components: tuple[tuple[str, float, float, int], ...] | None = None
 
     def as_dict(self, threshold: float = 4.0) -> dict[str, Any]:
         out = {"z_score": round(self.z_score, 4), "p_value": self.p_value, "tokens_scored": self.tokens_scored,
@@ -150,8 +153,14 @@ class Detection:
         if self.entropy_distribution is not None:
             out["entropy_distribution"] = self.entropy_distribution
         if self.likelihood_ratio_top_k is not None:
-            out["detection"] = "likelihood-ratio"
+            if self.detector != "combined":
+                out["detection"] = "likelihood-ratio"
             out["likelihood_ratio_top_k"] = self.likelihood_ratio_top_k
+        if self.detector is not None:
+            out["detector"] = self.detector
+        if self.components is not None:
+            out["components"] = {name: {"z_score": round(z, 4), "p_value": p, "tokens_scored": n}
+                                 for name, z, p, n in self.components}
         return out
 
 
@@ -288,6 +297,8 @@ def setup_watermark(cfg: Any, backend: Any) -> dict[str, Any]:
     return {"active": True, **scheme.describe(), "z_threshold": cfg.z_threshold, "canonical_splits": canonical,
             "redaction_aware": True,
             "detection": _detection_mode(cfg),
+            "detector": getattr(cfg, "detector", "weighted"),
+            "lr_top_k": getattr(cfg, "lr_top_k", None) if getattr(cfg, "detector", "weighted") != "weighted" else None,
             "entropy_threshold": getattr(cfg, "entropy_threshold", None),
             "entropy_weight_power": getattr(cfg, "entropy_weight_power", None),
             "entropy_distribution": getattr(cfg, "entropy_distribution", "visible")}

@@ -34,11 +34,13 @@ several positions, and a frequent token whose own hash is the window minimum has
 everywhere, so the same bit enters the log Z of many positions and their LLRs covary. The
 variance adds, to first order, γ(1−γ) Σ_bits [(Σₜ aₜ)² − Σₜ aₜ²] with aₜ = E[LLRₜ | bit 1] −
 E[LLRₜ | bit 0] (``shared_bit_covariance``). Measured on the demo model's unwatermarked texts
-under one key: null z sd 1.14 without the term, 0.995 with it (benchmarks/RESULTS.md); on
-watermarked outputs the same term removes most of the gain over key-only, so on that model this
-detector is *not* better than entropy-weighted detection and is not a serving mode: it lives
-with the benchmark (`benchmarks/watermark.py` scores it beside the served detectors), for
-models with more entropy per token.
+under one key: null z sd 1.14 without the term, 0.995 with it (benchmarks/RESULTS.md).
+
+**Where it is used.** A serving mode (``watermark.detector: lr``, or ``combined`` with the weighted
+detector; `detectors.detect_text_with`), and the benchmarks score the saved generations with
+the same functions. With the model's full distribution it lost to entropy-weighted detection on
+the demo model; with the visible one (special tokens dropped, ``drop``) it gained on four of five
+keys and lost on one (benchmarks/RESULTS.md, "likelihood ratio with the visible distribution").
 """
 
 from __future__ import annotations
