@@ -11,7 +11,9 @@ the server and `privtune watermark detect` call:
 * ``weighted_key_only``: the same detector with no power set (what ``detector: weighted`` does
   when nothing else is configured);
 * ``lr``: likelihood ratio over the top 10 visible candidates;
-* ``combined``: weighted (0.5) and lr, p = 2·min(p).
+* ``combined``: weighted (0.5) and lr, p = 2·min(p);
+* ``joint``: weighted (0.5) and lr as one z with their per-text null correlation
+  (`watermark_detector_sum.py` has the derivation check and the fitting-split choice).
 
 TPR at z > 4 (key E: its evaluation items; A-D: all outputs), FP on all 2,146 unwatermarked texts
 under every key. ``--zs`` writes every text's (z, p) per detector and key for further analysis.
@@ -43,7 +45,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 Z = 4.0
 DETECTORS = {"weighted": ("weighted", 0.5), "weighted_key_only": ("weighted", None), "lr": ("lr", None),
-             "combined": ("combined", 0.5)}
+             "combined": ("combined", 0.5), "joint": ("joint", 0.5)}
 
 
 def score(feats: list[dict[str, Any]], meta: list[tuple[str, str | None, bool]],

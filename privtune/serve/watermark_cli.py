@@ -33,17 +33,17 @@ def detect_cmd(
              "** this; loads the model. Combines with --entropy-threshold. Unset: unweighted.")] = None,
     entropy_distribution: Annotated[str, typer.Option(
         "--entropy-distribution",
-        help="With --entropy-threshold/--entropy-weight-power or --detector lr/combined: the next-token distribution "
-             "read (entropies, candidates): "
+        help="With --entropy-threshold/--entropy-weight-power or --detector lr/combined/joint: the next-token "
+             "distribution read (entropies, candidates): "
              "visible (special tokens removed; the server's default), visible-canonical (also the canonical-split "
              "mask) or model (the full distribution).")] = "visible",
     detector: Annotated[str, typer.Option(
         "--detector",
         help="weighted (green count: key-only, or with --entropy-threshold/--entropy-weight-power), lr (likelihood "
-             "ratio over the model's top --lr-top-k candidates; loads the model) or combined (both, p = 2·min(p); "
-             "loads the model).")] = "weighted",
+             "ratio over the model's top --lr-top-k candidates; loads the model), combined (both, p = 2·min(p)) or "
+             "joint (both as one z with their null correlation; loads the model).")] = "weighted",
     lr_top_k: Annotated[int, typer.Option(
-        "--lr-top-k", min=1, max=14, help="lr/combined: candidates whose green bits enter the likelihood ratio exactly.")] = 10,
+        "--lr-top-k", min=1, max=14, help="lr/combined/joint: candidates whose green bits enter the likelihood ratio exactly.")] = 10,
     adapter: Annotated[Optional[Path], typer.Option(
         "--adapter", help="Adapter the server served (whenever the model is loaded): "
                           "entropies and candidates of base + adapter.")] = None,
@@ -55,8 +55,9 @@ def detect_cmd(
     """Print z-score, p-value and tokens scored (JSON); exit 0 either way (read `watermarked`).
 
     Key-only by default; --entropy-threshold scores only the tokens the model was unsure of,
-    --entropy-weight-power weighs each token by its entropy; --detector lr / combined reads the
-    likelihood ratio of the model's candidates (combined: with the weighted test, p = 2·min(p)).
+    --entropy-weight-power weighs each token by its entropy; --detector lr / combined / joint reads
+    the likelihood ratio of the model's candidates (combined: with the weighted test, p = 2·min(p);
+    joint: both as one z-score with their null correlation).
     PII placeholders ([PHONE], <PHONE_3fa2c91b>, masked stars) and windows anchored on them are not scored.
     """
     from transformers import AutoTokenizer
@@ -85,7 +86,7 @@ def detect_cmd(
     if not needs_model(detector, entropy_threshold, entropy_weight_power):
         if adapter is not None:
             raise ConfigError("--adapter is used only with --entropy-threshold, --entropy-weight-power or "
-                              "--detector lr/combined (key-only detection needs no model)")
+                              "--detector lr/combined/joint (key-only detection needs no model)")
         tok = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
         det = detect_text_with(scheme, tok, text)
     else:

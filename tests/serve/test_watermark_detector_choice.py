@@ -1,6 +1,7 @@
 """The served detector is selectable (``watermark.detector``, ``--detector``, a request's
-``detector``): weighted | lr | combined. lr and combined read the model's top-k candidates from the
-same pass as the entropies; combined is Bonferroni, p = 2·min(p_weighted, p_lr)."""
+``detector``): weighted | lr | combined | joint. lr, combined and joint read the model's top-k
+candidates from the same pass as the entropies; combined is Bonferroni, p = 2·min(p_weighted, p_lr);
+joint is (z_w + z_lr) / sqrt(2 + 2ρ) with ρ their null correlation on the text."""
 
 from __future__ import annotations
 
@@ -48,16 +49,16 @@ def test_lr_and_combined_detect_a_strong_mark_and_stay_null_without_it(bigram_mo
     above 4; unwatermarked texts under 24 keys keep z ≈ N(0, 1) and never pass 4."""
     scheme = WatermarkScheme(KEY, delta=4.0)
     marked = _features(bigram_model, _generate(bigram_model, scheme, rows=4, seed=1))
-    for det in ("lr", "combined"):
+    for det in ("lr", "combined", "joint"):
         zs = [detect_features(scheme, det, f, entropy_weight_power=0.5).z_score for f in marked]
         assert min(zs) > 8, (det, zs)
     plain = _features(bigram_model, _generate(bigram_model, None, rows=4, seed=2))
-    for det in ("lr", "combined"):
+    for det in ("lr", "combined", "joint"):
         zs = [detect_features(WatermarkScheme(hashlib.sha256(bytes([k])).digest(), delta=4.0), det, f,
                               entropy_weight_power=0.5).z_score
               for k in range(24) for f in plain]
         assert max(zs) < 4, det
-        if det == "lr":
+        if det in ("lr", "joint"):
             assert abs(statistics.mean(zs)) < 0.3 and 0.7 < statistics.pstdev(zs) < 1.3
         else:  # the better of two correlated tests, pushed down by the factor 2: mean below 0
             assert statistics.mean(zs) < 0.3
@@ -84,10 +85,10 @@ def test_bad_detector_names_are_refused(bigram_model, tiny_tokenizer):  # noqa: 
     from privtune.config import load_config
     from privtune.serve.config import ServeConfig
 
-    assert DETECTORS == ("weighted", "lr", "combined") and check_detector("lr") == "lr"
-    with pytest.raises(ConfigError, match="'lrt'.*weighted, lr, combined"):
+    assert DETECTORS == ("weighted", "lr", "combined", "joint") and check_detector("lr") == "lr"
+    with pytest.raises(ConfigError, match="'lrt'.*weighted, lr, combined, joint"):
         detect_text_with(WatermarkScheme(KEY), tiny_tokenizer, "some text", "lrt")
-    with pytest.raises(ConfigError, match=r"watermark\.detector.*'weighted', 'lr' or 'combined'"):
+    with pytest.raises(ConfigError, match=r"watermark\.detector.*'weighted', 'lr', 'combined' or 'joint'"):
         load_config(ServeConfig, overrides={"watermark": {"detector": "likelihood"}})
     with pytest.raises(ValueError, match="needs the model"):
         detect_text_with(WatermarkScheme(KEY), tiny_tokenizer, "some text", "lr")
@@ -109,6 +110,7 @@ def test_gateway_detector_default_request_override_info_and_cli(make_gateway, lo
         text = watermarked_completion(c, keys)
         default, lr, key_only = (detect_as_auditor(c, keys, text), detect_as_auditor(c, keys, text, detector="lr"),
                                  detect_as_auditor(c, keys, text, key_only=True))
+        joint = detect_as_auditor(c, keys, text, detector="joint")
         bad = c.post("/v1/watermark/detect", headers=bearer(keys["auditor"]), json={"text": text, "detector": "lrt"})
         clash = c.post("/v1/watermark/detect", headers=bearer(keys["auditor"]),
                        json={"text": text, "detector": "lr", "key_only": True})
@@ -119,8 +121,10 @@ def test_gateway_detector_default_request_override_info_and_cli(make_gateway, lo
     assert lr["detector"] == "lr" and lr["likelihood_ratio_top_k"] == 6 and lr["z_score"] > 8
     assert default["components"]["lr"]["z_score"] == lr["z_score"]
     assert key_only["detector"] == "weighted" and "entropy_weight_power" not in key_only
+    assert joint["detector"] == "joint" and joint["z_score"] > 8 and -1 <= joint["null_correlation"] <= 1
+    assert joint["components"]["lr"]["z_score"] == lr["z_score"]
     assert bad.status_code == 400 and "detector" in bad.json()["error"]["message"]
-    assert "'weighted', 'lr' or 'combined'" in bad.json()["error"]["message"]
+    assert "'weighted', 'lr', 'combined' or 'joint'" in bad.json()["error"]["message"]
     assert clash.status_code == 400 and "key_only" in clash.json()["error"]["message"]
     direct = detect_text_with(gw.backend.watermark_scheme, tok, text, "combined", model, None, 0.5,
                               entropy_source(tok, "visible"), 6)
@@ -149,3 +153,47 @@ def test_visible_candidates_drop_the_special_tokens(tiny_llama_dir, tiny_tokeniz
     assert not set(ci.flatten().tolist()) & set(source.drop)
     assert torch.allclose(cp, ref_p, atol=1e-5)
     assert ent == pytest.approx(batch_entropies(model, [ids], tiny_tokenizer.bos_token_id, source)[0], abs=1e-4)
+
+
+def _synthetic_features(seed: int, n: int = 240, vocab: int = 400, k: int = 10) -> TextFeatures:
+    """A keyless text with varied next-token distributions: per position k candidates with peaked
+    random probabilities (the written token among them or not), entropies of those distributions.
+    A small vocabulary makes (anchor, token) pairs recur, so shared bits are exercised too."""
+    gen = torch.Generator().manual_seed(seed)
+    ids = torch.randint(0, vocab, (n,), generator=gen).tolist()
+    ci = torch.randint(0, vocab, (n, k), generator=gen)
+    logits = torch.randn((n, k + 1), generator=gen, dtype=torch.double) * torch.rand((n, 1), generator=gen,
+                                                                                      dtype=torch.double) * 4
+    p = torch.softmax(logits, dim=-1)  # the last column: the mass outside the top k
+    p_top = p[:, :k].sort(dim=-1, descending=True).values
+    col = torch.randint(0, k + 3, (n,), generator=gen)  # >= k: the written token is outside the top k
+    for i in range(n):
+        if col[i] < k:
+            ci[i, col[i]] = ids[i]
+    ent = (-(p * p.log()).sum(-1)).tolist()
+    return TextFeatures(ids, None, ent, ci, p_top)
+
+
+def test_joint_correlation_is_the_null_correlation_of_the_two_scores():
+    """ρ is derived, not fitted: on fixed texts, over 120 keys each (fresh green bits), the empirical
+    correlation of z_w and z_lr matches the mean ρ, and z_joint has mean ≈ 0, sd ≈ 1."""
+    for seed in (1, 2):
+        f = _synthetic_features(seed)
+        rows = []
+        for k in range(120):
+            d = detect_features(WatermarkScheme(hashlib.sha256(b"j" + bytes([seed, k])).digest(), delta=2.0), "joint",
+                                f, entropy_weight_power=0.5)
+            parts = {name: z for name, z, _, _ in d.components}
+            rows.append((parts["weighted"], parts["lr"], d.null_correlation, d.z_score))
+        zw, zl, rho, zj = zip(*rows)
+        print(f"seed {seed}: mean rho {statistics.mean(rho):.3f}, empirical {statistics.correlation(zw, zl):.3f}, "
+              f"joint mean {statistics.mean(zj):.3f} sd {statistics.pstdev(zj):.3f}")
+        assert 0.2 < statistics.mean(rho) < 0.9  # neither independent nor the same statistic
+        assert statistics.correlation(zw, zl) == pytest.approx(statistics.mean(rho), abs=0.12)
+        assert 0.8 < statistics.pstdev(zj) < 1.2 and abs(statistics.mean(zj)) < 0.25
+        assert all(z == pytest.approx((a + b) / math.sqrt(2 + 2 * r)) for a, b, r, z in rows)
+    d = detect_features(WatermarkScheme(KEY), "joint", f, entropy_weight_power=0.5).as_dict()
+    assert d["detector"] == "joint" and "null_correlation" in d and set(d["components"]) == {"weighted", "lr"}
+    # a part that scored nothing (no entropy above 50 nats) leaves the other alone
+    alone = detect_features(WatermarkScheme(KEY), "joint", f, entropy_threshold=50.0)
+    assert alone.z_score == detect_features(WatermarkScheme(KEY), "lr", f).z_score and alone.null_correlation is None

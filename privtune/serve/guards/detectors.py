@@ -8,7 +8,10 @@
 * ``combined``: both, joined by Bonferroni: p = 2·min(p_weighted, p_lr), turned back into a
   z-score. The two statistics read the same green bits, so they are strongly correlated; the
   union bound needs no assumption about that: P₀(2·min(p₁, p₂) ≤ α) ≤ P₀(p₁ ≤ α/2) + P₀(p₂ ≤ α/2) = α,
-  so "z > 4" keeps the single test's null rate bound (it means the better of the two above 4.17).
+  so "z > 4" keeps the single test's null rate bound (it means the better of the two above 4.17);
+* ``joint``: both as one sum, z = (z_w + z_lr) / sqrt(2 + 2ρ), with ρ their null correlation
+  computed on the text (`joint`): no bound, an exact second moment instead, so two moderate
+  z-scores that agree add up.
 
 One model pass per text gives both the entropies and the candidates (the same logits and the
 same masked distribution), so ``combined`` costs what ``lr`` costs. The benchmarks score their
@@ -30,10 +33,12 @@ from privtune.serve.guards.entropy import (DEFAULT_ENTROPY_DISTRIBUTION, Entropy
                                            detect_text_entropy_aware, entropy_source, masked_log_probs,
                                            padded_logits)
 from privtune.serve.guards.placeholders import encode_marking_placeholders
-from privtune.serve.guards.watermark import Detection, WatermarkScheme, detect_ids, detect_text, encode_for_detection
-from privtune.serve.guards.watermark_lr import MAX_TOP_K, TOP_K, detect_ids_likelihood_ratio
+from privtune.serve.guards.watermark import (Detection, WatermarkScheme, detect_ids, detect_text, encode_for_detection,
+                                            weighted_terms)
+from privtune.serve.guards.watermark_lr import (MAX_TOP_K, TOP_K, detect_ids_likelihood_ratio, likelihood_ratio_terms,
+                                               score_likelihood_ratio)
 
-DETECTORS = ("weighted", "lr", "combined")
+DETECTORS = ("weighted", "lr", "combined", "joint")
 DEFAULT_DETECTOR = "weighted"
 _Z_FLOOR_P = 1.0 - 1e-6  # a p-value of 1 has no finite z: report z −4.75 (only "far below any threshold" matters)
 
@@ -137,13 +142,51 @@ def bonferroni(parts: list[tuple[str, Detection]]) -> Detection:
                                components=tuple((n, d.z_score, d.p_value, d.tokens_scored) for n, d in parts))
 
 
+def joint(scheme: WatermarkScheme, f: TextFeatures, entropy_threshold: float | None,
+          entropy_weight_power: float | None, distribution: str | None) -> Detection:
+    """Weighted and LR z-scores as one: z = (z_w + z_lr) / sqrt(2 + 2ρ).
+
+    ρ, their null correlation on this text: the weighted numerator is linear in the scored bits,
+    S_w = Σ_b c_w(b)(b − γ); for one Bernoulli(γ) bit b and any position's LLR,
+    Cov(b, LLRₜ) = γ(1−γ)·aₜ(b) with aₜ(b) = E[LLRₜ | b = 1] − E[LLRₜ | b = 0]; distinct (anchor,
+    token) pairs are independent bits without the watermark. So Cov(S_w, S_lr) =
+    γ(1−γ) Σ_b c_w(b) Σₜ aₜ(b), exact, and ρ = Cov / sqrt(Var S_w · Var S_lr) with the two
+    detectors' own null variances. z then has null mean 0 and variance 1 to the LR variance's own
+    approximation (its first-order shared-bit term); nothing is fitted. A part that scored nothing
+    leaves the other alone."""
+    aware = entropy_threshold is not None or entropy_weight_power is not None
+    ents = f.entropies if aware else None
+    w_det = dataclasses.replace(detect_ids(scheme, f.ids, ents, entropy_threshold, f.placeholder, entropy_weight_power),
+                                entropy_distribution=distribution if aware else None)
+    if f.cand_ids is None or f.cand_probs is None:
+        raise ValueError("the joint detector needs the model's candidates (TextFeatures.cand_ids)")
+    lr = score_likelihood_ratio(scheme, likelihood_ratio_terms(scheme, f.ids, f.cand_ids, f.cand_probs, f.placeholder))
+    parts = (("weighted", w_det.z_score, w_det.p_value, w_det.tokens_scored),
+             ("lr", lr.detection.z_score, lr.detection.p_value, lr.detection.tokens_scored))
+    g = scheme.gamma
+    c_w = {(a, t): wt for a, t, wt, _ in weighted_terms(scheme, f.ids, ents, entropy_threshold, f.placeholder,
+                                                        entropy_weight_power)}
+    var_w = g * (1 - g) * sum(v * v for v in c_w.values())
+    if var_w <= 0.0 or lr.null_variance <= 0.0:  # one part scored nothing: the other alone
+        z, rho = (lr.detection.z_score, None) if var_w <= 0.0 else (w_det.z_score, None)
+    else:
+        cov = g * (1 - g) * sum(v * lr.bit_coefficients.get(b, 0.0) for b, v in c_w.items())
+        rho = max(-1.0, min(1.0, cov / math.sqrt(var_w * lr.null_variance)))
+        z = (w_det.z_score + lr.detection.z_score) / math.sqrt(2.0 + 2.0 * rho) if rho > -1.0 else 0.0
+    return dataclasses.replace(w_det, z_score=z, p_value=0.5 * math.erfc(z / math.sqrt(2)), detector="joint",
+                               likelihood_ratio_top_k=lr.detection.likelihood_ratio_top_k, components=parts,
+                               null_correlation=rho)
+
+
 def detect_features(scheme: WatermarkScheme, detector: str, f: TextFeatures, entropy_threshold: float | None = None,
                     entropy_weight_power: float | None = None, distribution: str | None = None) -> Detection:
     """The ``detector``'s answer on one text's features (`TextFeatures`). ``weighted`` reads the
     entropies only with a threshold or a power; ``lr`` ignores both (it scores every position of
     nonzero null variance); ``combined`` is `bonferroni` of the two. ``distribution``: the name of
-    the distribution the features came from, recorded in the answer."""
+    the distribution the features came from, recorded in the answer. ``joint``: see `joint`."""
     check_detector(detector)
+    if detector == "joint":
+        return joint(scheme, f, entropy_threshold, entropy_weight_power, distribution)
     parts: list[tuple[str, Detection]] = []
     if detector in ("weighted", "combined"):
         aware = entropy_threshold is not None or entropy_weight_power is not None
