@@ -36,8 +36,8 @@ variance adds, to first order, γ(1−γ) Σ_bits [(Σₜ aₜ)² − Σₜ aₜ
 E[LLRₜ | bit 0] (``shared_bit_covariance``). Measured on the demo model's unwatermarked texts
 under one key: null z sd 1.14 without the term, 0.995 with it (benchmarks/RESULTS.md).
 
-**Where it is used.** A serving mode (``watermark.detector: lr``, or ``combined`` with the weighted
-detector; `detectors.detect_text_with`), and the benchmarks score the saved generations with
+**Where it is used.** A serving mode (``watermark.detector: lr``, or ``combined`` / ``joint`` with
+the weighted detector; `detectors.detect_text_with`), and the benchmarks score the saved generations with
 the same functions. With the model's full distribution it lost to entropy-weighted detection on
 the demo model; with the visible one (special tokens dropped, ``drop``) it gained on four of five
 keys and lost on one (benchmarks/RESULTS.md, "likelihood ratio with the visible distribution").
