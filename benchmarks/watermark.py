@@ -27,7 +27,7 @@ every text, watermarked or not; the z-score of each watermarked output is also r
 stage: on the generated ids, on its decoded and re-encoded text, after redaction (every window
 scored), and after redaction with the placeholders' windows skipped.
 
-Likelihood-ratio detection (`benchmarks/watermark_lr.py`, top ``--lr-top-k``
+Likelihood-ratio detection (`privtune/serve/guards/watermark_lr.py`, top ``--lr-top-k``
 candidates, δ 2 as served) has no free parameter: it is scored on the same texts beside the others
 (``likelihood_ratio`` per δ, its FPR tables, and the unwatermarked z's mean / sd / max for each
 detector under the run's key), with two companions: the LR without its shared-bit covariance term
@@ -145,7 +145,7 @@ def main() -> None:
 
     from privtune.serve.guards.canonical import CanonicalPairs, CanonicalSplitProcessor, identical_share
     from privtune.serve.guards.entropy import batch_entropies, entropy_source, token_entropies
-    from watermark_lr import batch_candidates, detect_ids_likelihood_ratio, expected_green_gain, token_candidates
+    from privtune.serve.guards.watermark_lr import batch_candidates, detect_ids_likelihood_ratio, expected_green_gain, token_candidates
     from privtune.serve.guards.placeholders import encode_marking_placeholders
     from privtune.serve.guards.pii import PIIGuard
     from privtune.serve.guards.watermark import (WatermarkLogitsProcessor, WatermarkScheme, detect_ids,

@@ -86,7 +86,7 @@ def _log_probs(model: Any, seqs: list[list[int]], starts: list[int], canonical: 
 def _ent_and_gain(logp: Any, gamma: float, delta: float) -> tuple[list[float], list[float]]:
     import torch
 
-    from watermark_lr import expected_green_gain
+    from privtune.serve.guards.watermark_lr import expected_green_gain
 
     p = logp.exp()
     ent = (-torch.where(p > 0, p * logp, torch.zeros_like(p)).sum(-1)).tolist()

@@ -1,6 +1,6 @@
 """Likelihood-ratio and expected-gain detection re-scored with the *visible* distribution (issue 15).
 
-`watermark_lr.py`'s detectors were first measured with the model's full next-token distribution,
+`privtune/serve/guards/watermark_lr.py`'s detectors were first measured with the model's full next-token distribution,
 which keeps the special tokens' mass (end of turn, chat markers) although no written token was
 drawn from it; the served entropy-weighted detector now uses the visible one (special tokens
 removed, renormalised; `entropy.ENTROPY_DISTRIBUTIONS`). This script re-scores saved generations,
@@ -14,7 +14,8 @@ text (both keyless) and then, under each key:
 * ``lr_ent>T``: LR scored only at positions whose visible entropy exceeds T nats (keyless: the
   null stays exact), T in ``--lr-thresholds``;
 * ``served_or_lr``: either of ``served`` and ``lr`` (Bonferroni: the p-value 2·min(p), as a z-score;
-  no free parameter, null rate at most the single tests' bound whatever their correlation);
+  no free parameter, null rate at most the single tests' bound whatever their correlation; the
+  serving detector ``combined``, `privtune.serve.guards.detectors.bonferroni`);
 * ``gain``: key-only bits weighted by the expected green gain E_key[P_H1(green)] − γ (top 10).
 
 Texts: a `watermark.py --save-generations` file (its key's watermarked outputs, with its fitting
@@ -32,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import statistics
 import sys
@@ -53,7 +53,7 @@ def features(texts: list[str], tok: Any, model: Any, top_k: int, batch: int = 32
 
     from privtune.serve.guards.entropy import _window, batch_entropies, entropy_source, token_entropies
     from privtune.serve.guards.placeholders import encode_marking_placeholders
-    from watermark_lr import batch_candidates, token_candidates
+    from privtune.serve.guards.watermark_lr import batch_candidates, token_candidates
 
     source = entropy_source(tok, "visible")
     enc = [encode_marking_placeholders(tok, t) for t in texts]
@@ -80,32 +80,55 @@ def features(texts: list[str], tok: Any, model: Any, top_k: int, batch: int = 32
     return out
 
 
-def either_z(*zs: float) -> float:
-    """Bonferroni union of calibrated one-sided tests: the p-value m·min(pᵢ) (m tests) turned back
-    into a z-score, so that "z > 4" keeps its null rate bound whatever the tests' correlation."""
-    from statistics import NormalDist
-
-    p = min(1.0 - 1e-6, len(zs) * min(0.5 * math.erfc(z / math.sqrt(2)) for z in zs))  # floor: z −4.75
-    return -NormalDist().inv_cdf(p) if p > 0.0 else 40.0  # p underflows only far above any threshold
-
-
 def detectors(scheme: Any, f: dict[str, Any], thresholds: list[float], gamma: float) -> dict[str, float]:
-    """z of every detector on one text (its `features`) under ``scheme``."""
+    """z of every detector on one text (its `features`) under ``scheme``. ``served``, ``lr`` and
+    ``served_or_lr`` are the serving detectors weighted (power 0.5), lr and combined
+    (`privtune.serve.guards.detectors.detect_features`: the code the server runs)."""
+    from privtune.serve.guards.detectors import TextFeatures, bonferroni, detect_features
     from privtune.serve.guards.watermark import detect_ids
-    from watermark_lr import detect_ids_likelihood_ratio_variants, expected_green_gain
+    from privtune.serve.guards.watermark_lr import detect_ids_likelihood_ratio_variants, expected_green_gain
 
     ids, marks, ent, ci, cp = f["ids"], f["marks"], f["ent"], f["ci"], f["cp"]
-    z = {"key_only": detect_ids(scheme, ids, placeholder=marks).z_score,
-         "served": detect_ids(scheme, ids, ent, placeholder=marks, entropy_weight_power=0.5).z_score,
+    tf = TextFeatures(ids, marks, ent, ci, cp)
+    served = detect_features(scheme, "weighted", tf, entropy_weight_power=0.5)
+    lr = detect_features(scheme, "lr", tf)
+    z = {"key_only": detect_features(scheme, "weighted", tf).z_score, "served": served.z_score,
          "gain": detect_ids(scheme, ids, expected_green_gain(cp, gamma, scheme.delta), placeholder=marks,
                             entropy_weight_power=1.0).z_score}
-    variants = [(None, True), (None, False), *[(t, True) for t in thresholds]]
-    names = ["lr", "lr_nocov", *[f"lr_ent>{t:g}" for t in thresholds]]
+    variants = [(None, False), *[(t, True) for t in thresholds]]
+    names = ["lr_nocov", *[f"lr_ent>{t:g}" for t in thresholds]]
     for n, d in zip(names, detect_ids_likelihood_ratio_variants(scheme, ids, ci, cp, marks, ent, variants)):
         z[n] = d.z_score
+    z["lr"] = lr.z_score
     z["lr_top5"] = detect_ids_likelihood_ratio_variants(scheme, ids, ci[:, :5], cp[:, :5], marks, ent, [(None, True)])[0].z_score
-    z["served_or_lr"] = either_z(z["served"], z["lr"])
+    # = detect_features(scheme, "combined", tf, entropy_weight_power=0.5), without scoring both twice
+    z["served_or_lr"] = bonferroni([("weighted", served), ("lr", lr)]).z_score
     return z
+
+
+def load_texts(generations: Path, outputs: list[Path]) -> tuple[list[str], list[tuple[str, str | None, bool]],
+                                                               dict[str, tuple[bytes, float, float]]]:
+    """(texts, meta, keys) of a `watermark.py --save-generations` file and `watermark_entropy_sources.py
+    --save` files: meta per text (set: "wm" or the unwatermarked source, key label or None, fitting?);
+    keys: label -> (key, γ, δ), E for the first file, A, B, ... for the others' keys in order."""
+    gen = json.loads(generations.read_text(encoding="utf-8"))
+    wm_names = {j[0] for j in gen["jobs"] if j[1] is not None}
+    texts: list[str] = []
+    meta: list[tuple[str, str | None, bool]] = []
+    keys: dict[str, tuple[bytes, float, float]] = {"E": (bytes.fromhex(gen["key_hex"]), 0.25, 2.0)}
+    for name, fit, text, _ in gen["items"]:
+        texts.append(text)
+        meta.append(("wm" if name in wm_names else name, "E" if name in wm_names else None, bool(fit)))
+    labels = iter("ABCDFGHIJ")
+    for path in outputs:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        for kd in d["keys"]:
+            lab = next(labels)
+            keys[lab] = (bytes.fromhex(kd["key_hex"]), float(d["gamma"]), float(d["delta"]))
+            for o in kd["outputs"]:
+                texts.append(o["text"])
+                meta.append(("wm", lab, False))
+    return texts, meta, keys
 
 
 def main() -> None:
@@ -128,24 +151,7 @@ def main() -> None:
 
     torch.set_num_threads(1 if args.cache and args.cache.exists() else 2)  # scoring: small ops, one thread
     t_start = time.perf_counter()
-    gen = json.loads(args.generations.read_text(encoding="utf-8"))
-    wm_names = {j[0] for j in gen["jobs"] if j[1] is not None}
-    # texts: (set, key label or None, fitting?)
-    texts: list[str] = []
-    meta: list[tuple[str, str | None, bool]] = []
-    keys: dict[str, tuple[bytes, float, float]] = {"E": (bytes.fromhex(gen["key_hex"]), 0.25, 2.0)}
-    for name, fit, text, _ in gen["items"]:
-        texts.append(text)
-        meta.append(("wm" if name in wm_names else name, "E" if name in wm_names else None, bool(fit)))
-    labels = iter("ABCDFGHIJ")
-    for path in args.outputs:
-        d = json.loads(path.read_text(encoding="utf-8"))
-        for kd in d["keys"]:
-            lab = next(labels)
-            keys[lab] = (bytes.fromhex(kd["key_hex"]), float(d["gamma"]), float(d["delta"]))
-            for o in kd["outputs"]:
-                texts.append(o["text"])
-                meta.append(("wm", lab, False))
+    texts, meta, keys = load_texts(args.generations, args.outputs)
     if args.cache and args.cache.exists():
         feats = torch.load(args.cache, weights_only=False)
     else:

@@ -114,12 +114,18 @@ def create_app(gw: Gateway, *, direct_dispatch: bool = True) -> FastAPI:
         scheme = getattr(gw_.backend, "watermark_scheme", None)
         if scheme is None:
             return error_response(409, "this server does not watermark (see /info watermark.reason)", "no_watermark")
+        wcfg = gw_.cfg.watermark
+        if body.key_only and body.detector not in (None, "weighted"):
+            return error_response(400, f"key_only asks for key-only weighted detection; detector {body.detector!r} "
+                                       "needs the model: send one of the two", "invalid_request", "detector")
+        detector = "weighted" if body.key_only else (body.detector or wcfg.detector)
         threshold = None if body.key_only else (
-            body.entropy_threshold if body.entropy_threshold is not None else gw_.cfg.watermark.entropy_threshold)
+            body.entropy_threshold if body.entropy_threshold is not None else wcfg.entropy_threshold)
         power = None if body.key_only else (
-            body.entropy_weight_power if body.entropy_weight_power is not None else gw_.cfg.watermark.entropy_weight_power)
-        det = await gw_.backend.detect_watermark(body.text, threshold, power, gw_.cfg.watermark.entropy_distribution)
-        return det.as_dict(gw_.cfg.watermark.z_threshold)
+            body.entropy_weight_power if body.entropy_weight_power is not None else wcfg.entropy_weight_power)
+        det = await gw_.backend.detect_watermark(body.text, threshold, power, wcfg.entropy_distribution,
+                                                 detector=detector, top_k=wcfg.lr_top_k)
+        return det.as_dict(wcfg.z_threshold)
 
     @app.get("/v1/audit/log")
     @allow(Role.auditor)

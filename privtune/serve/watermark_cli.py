@@ -20,7 +20,7 @@ def detect_cmd(
     key_file: Annotated[Path, typer.Option("--key-file", help="The server's watermark secret (watermark.key_file).")],
     base: Annotated[Path, typer.Option("--base", help="Model directory whose tokenizer generated the text.")],
     gamma: Annotated[float, typer.Option(help="Green fraction the server used.")] = 0.25,
-    delta: Annotated[float, typer.Option(help="Bias the server used (recorded only; detection needs gamma).")] = 2.0,
+    delta: Annotated[float, typer.Option(help="Bias the server used (the lr and combined detectors need it; weighted needs gamma only).")] = 2.0,
     context_width: Annotated[int, typer.Option(help="Self-hash context width the server used.")] = 4,
     z_threshold: Annotated[float, typer.Option(help="z-score above which the text is called watermarked.")] = 4.0,
     entropy_threshold: Annotated[Optional[float], typer.Option(
@@ -33,26 +33,36 @@ def detect_cmd(
              "** this; loads the model. Combines with --entropy-threshold. Unset: unweighted.")] = None,
     entropy_distribution: Annotated[str, typer.Option(
         "--entropy-distribution",
-        help="With --entropy-threshold/--entropy-weight-power: the next-token distribution whose entropy is taken: "
+        help="With --entropy-threshold/--entropy-weight-power or --detector lr/combined/joint: the next-token "
+             "distribution read (entropies, candidates): "
              "visible (special tokens removed; the server's default), visible-canonical (also the canonical-split "
              "mask) or model (the full distribution).")] = "visible",
+    detector: Annotated[str, typer.Option(
+        "--detector",
+        help="weighted (green count: key-only, or with --entropy-threshold/--entropy-weight-power), lr (likelihood "
+             "ratio over the model's top --lr-top-k candidates; loads the model), combined (both, p = 2·min(p)) or "
+             "joint (both as one z with their null correlation; loads the model).")] = "weighted",
+    lr_top_k: Annotated[int, typer.Option(
+        "--lr-top-k", min=1, max=14, help="lr/combined/joint: candidates whose green bits enter the likelihood ratio exactly.")] = 10,
     adapter: Annotated[Optional[Path], typer.Option(
-        "--adapter", help="Adapter the server served (with --entropy-threshold/--entropy-weight-power): "
-                          "entropies of base + adapter.")] = None,
+        "--adapter", help="Adapter the server served (whenever the model is loaded): "
+                          "entropies and candidates of base + adapter.")] = None,
     adapter_key_file: Annotated[Optional[Path], typer.Option(
         "--adapter-key-file", help="Key of an encrypted adapter (as for privtune serve).")] = None,
-    device: Annotated[str, typer.Option(help="auto | cpu | cuda (with --entropy-threshold/--entropy-weight-power).")] = "auto",
+    device: Annotated[str, typer.Option(help="auto | cpu | cuda (whenever the model is loaded).")] = "auto",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSON result here too.")] = None,
 ) -> None:
     """Print z-score, p-value and tokens scored (JSON); exit 0 either way (read `watermarked`).
 
     Key-only by default; --entropy-threshold scores only the tokens the model was unsure of,
-    --entropy-weight-power weighs each token by its entropy.
+    --entropy-weight-power weighs each token by its entropy; --detector lr / combined / joint reads
+    the likelihood ratio of the model's candidates (combined: with the weighted test, p = 2·min(p);
+    joint: both as one z-score with their null correlation).
     PII placeholders ([PHONE], <PHONE_3fa2c91b>, masked stars) and windows anchored on them are not scored.
     """
     from transformers import AutoTokenizer
 
-    from privtune.serve.guards.watermark import WatermarkScheme, detect_text, load_watermark_key
+    from privtune.serve.guards.watermark import WatermarkScheme, load_watermark_key
 
     scheme = WatermarkScheme(load_watermark_key(key_file), gamma, delta, context_width)
     # Bytes, decoded without newline translation: a "\r" turned into "\n" is another token.
@@ -69,19 +79,22 @@ def detect_cmd(
 
     if entropy_distribution not in ENTROPY_DISTRIBUTIONS:
         raise ConfigError(f"--entropy-distribution {entropy_distribution!r}: use one of {', '.join(ENTROPY_DISTRIBUTIONS)}")
-    if entropy_threshold is None and entropy_weight_power is None:
+    from privtune.serve.guards.detectors import DETECTORS, detect_text_with, needs_model
+
+    if detector not in DETECTORS:
+        raise ConfigError(f"--detector {detector!r}: use one of {', '.join(DETECTORS)}")
+    if not needs_model(detector, entropy_threshold, entropy_weight_power):
         if adapter is not None:
-            raise ConfigError("--adapter is used only with --entropy-threshold or --entropy-weight-power "
-                              "(key-only detection needs no model)")
+            raise ConfigError("--adapter is used only with --entropy-threshold, --entropy-weight-power or "
+                              "--detector lr/combined/joint (key-only detection needs no model)")
         tok = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
-        det = detect_text(scheme, tok, text)
+        det = detect_text_with(scheme, tok, text)
     else:
         from privtune.serve.backends.embedded import load_model
-        from privtune.serve.guards.entropy import detect_text_entropy_aware
 
         model, tok, _ = load_model(base, adapter, device, adapter_key_file)
-        det = detect_text_entropy_aware(scheme, model, tok, text, entropy_threshold,
-                                        entropy_weight_power=entropy_weight_power, source=entropy_distribution)
+        det = detect_text_with(scheme, tok, text, detector, model, entropy_threshold, entropy_weight_power,
+                               entropy_distribution, lr_top_k)
     result = det.as_dict(z_threshold)
     line = json.dumps(result)
     if out is not None:

@@ -8,17 +8,14 @@ import itertools
 import math
 import random
 import statistics
-import sys
 from collections import Counter, defaultdict
 
 import pytest
 import torch
 
-from serve_helpers import ROOT, support_chat_texts
+from serve_helpers import support_chat_texts
 
-sys.path.insert(0, str(ROOT / "benchmarks"))  # the detector is benchmark code, not a serving mode
-
-from watermark_lr import (batch_candidates, candidate_anchors_green, candidate_green,
+from privtune.serve.guards.watermark_lr import (batch_candidates, candidate_anchors_green, candidate_green,
                                                     detect_ids_likelihood_ratio, expected_green_gain, llr_terms,
                                                     token_candidates)
 from privtune.serve.guards.placeholders import encode_marking_placeholders

@@ -1,20 +1,16 @@
 """Likelihood-ratio candidates and spike weights from the *visible* distribution (special tokens
 removed, renormalised: the served entropy distribution), and LR scoring restricted to uncertain
-positions (benchmarks/watermark_lr.py, watermark_spike.py; issue 15, branch wm-lr2)."""
+positions (privtune/serve/guards/watermark_lr.py, benchmarks/watermark_spike.py; issue 15, branch wm-lr2)."""
 
 from __future__ import annotations
 
 import statistics
-import sys
 
 import pytest
 import torch
 
-from serve_helpers import ROOT
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from watermark_lr import (batch_candidates, detect_ids_likelihood_ratio, detect_ids_likelihood_ratio_variants,
+from privtune.serve.guards.watermark_lr import (batch_candidates, detect_ids_likelihood_ratio, detect_ids_likelihood_ratio_variants,
                           token_candidates)
 from privtune.serve.guards.entropy import batch_entropies, entropy_source, padded_logits
 from privtune.serve.guards.watermark import WatermarkScheme
@@ -92,13 +88,18 @@ def test_spike_script_uses_the_visible_distribution(tiny_llama_dir, tiny_tokeniz
 
 
 def test_either_of_two_detectors_is_bonferroni():
-    """The union of two calibrated one-sided tests: p = 2·min(p₁, p₂), back as a z-score."""
+    """The union of two calibrated one-sided tests (the benchmark's served_or_lr, the server's
+    combined detector): p = 2·min(p₁, p₂), back as a z-score."""
     import math
 
-    from watermark_lr_visible import either_z
+    from privtune.serve.guards.detectors import bonferroni
+    from privtune.serve.guards.watermark import Detection
 
     def p_of(z: float) -> float:
         return 0.5 * math.erfc(z / math.sqrt(2))
+
+    def either_z(*zs: float) -> float:
+        return bonferroni([(str(i), Detection(z, p_of(z), 10, 3)) for i, z in enumerate(zs)]).z_score
 
     assert either_z(4.0) == pytest.approx(4.0, abs=1e-9)  # one test: unchanged
     assert p_of(either_z(4.3, 1.0)) == pytest.approx(2 * p_of(4.3), rel=1e-6)
@@ -106,3 +107,5 @@ def test_either_of_two_detectors_is_bonferroni():
     # "either > 4" needs the better one above 4.17: the pair's null rate stays <= 2·P(N(0,1) > 4.17) = P(N > 4)
     assert either_z(4.16, 4.16) < 4.0 < either_z(4.17, -2.0)
     assert either_z(-3.0, -3.0) == pytest.approx(-4.75, abs=0.01)  # p capped below 1
+    # p underflows (z ≈ 40): a conservative z, still far above any threshold and below the better one
+    assert 39.0 < either_z(40.0, 2.0) < 40.0

@@ -127,16 +127,20 @@ class EmbeddedBackend:
 
     async def detect_watermark(self, text: str, entropy_threshold: float | None,
                                entropy_weight_power: float | None = None,
-                               entropy_distribution: str = "visible") -> Any:
-        """Key-only detection, or entropy-aware (threshold and/or weights) with the served model (on the
-        generation worker: the model is not shared between threads, so a detection waits for a running generation).
-        ``entropy_distribution``: which next-token distribution the entropies are of (`entropy.ENTROPY_DISTRIBUTIONS`)."""
-        from privtune.serve.guards.watermark import detect_text
+                               entropy_distribution: str = "visible", detector: str = "weighted",
+                               top_k: int = 10) -> Any:
+        """Detection with ``detector`` (`detectors.DETECTORS`): key-only needs no model; entropy-aware
+        weighting, ``lr`` and ``combined`` read the served model (on the generation worker: the model
+        is not shared between threads, so a detection waits for a running generation).
+        ``entropy_distribution``: the next-token distribution read (`entropy.ENTROPY_DISTRIBUTIONS`);
+        ``top_k``: the likelihood ratio's candidates."""
+        from privtune.serve.guards.detectors import check_detector, detect_text_with, needs_model
 
+        check_detector(detector)
         loop = asyncio.get_running_loop()
-        if entropy_threshold is None and entropy_weight_power is None:
-            return await loop.run_in_executor(None, detect_text, self.watermark_scheme, self.tok, text)
-        from privtune.serve.guards.entropy import detect_text_entropy_aware, entropy_source
+        if not needs_model(detector, entropy_threshold, entropy_weight_power):
+            return await loop.run_in_executor(None, detect_text_with, self.watermark_scheme, self.tok, text)
+        from privtune.serve.guards.entropy import entropy_source
 
         source = self._entropy_sources.get(entropy_distribution)
         if source is None:  # built once per distribution: the canonical mask keeps its pair cache
@@ -144,9 +148,9 @@ class EmbeddedBackend:
                 self.tok, entropy_distribution, self.canonical)
         self._admit()
         try:
-            return await loop.run_in_executor(self._pool, detect_text_entropy_aware, self.watermark_scheme,
-                                              self.model, self.tok, text, entropy_threshold, True,
-                                              entropy_weight_power, source)
+            return await loop.run_in_executor(self._pool, detect_text_with, self.watermark_scheme, self.tok, text,
+                                              detector, self.model, entropy_threshold, entropy_weight_power,
+                                              source, top_k)
         finally:
             self._pending -= 1
 

@@ -137,6 +137,10 @@ class Detection:
     effective_tokens: float | None = None  # weighted: (Σw)² / Σw², the equally weighted count it is worth
     likelihood_ratio_top_k: int | None = None  # set: likelihood-ratio detection over this many candidates
     entropy_distribution: str | None = None  # entropy-aware/weighted: whose entropies (`entropy.ENTROPY_DISTRIBUTIONS`)
+    detector: str | None = None  # set by `detectors`: weighted | lr | combined (`detectors.DETECTORS`)
+    # combined: (name, z, p, tokens scored) of each detector it joined
+    components: tuple[tuple[str, float, float, int], ...] | None = None
+    null_correlation: float | None = None  # joint: the two statistics' null correlation on this text
 
     def as_dict(self, threshold: float = 4.0) -> dict[str, Any]:
         out = {"z_score": round(self.z_score, 4), "p_value": self.p_value, "tokens_scored": self.tokens_scored,
@@ -150,8 +154,16 @@ class Detection:
         if self.entropy_distribution is not None:
             out["entropy_distribution"] = self.entropy_distribution
         if self.likelihood_ratio_top_k is not None:
-            out["detection"] = "likelihood-ratio"
+            if self.detector not in ("combined", "joint"):
+                out["detection"] = "likelihood-ratio"
             out["likelihood_ratio_top_k"] = self.likelihood_ratio_top_k
+        if self.detector is not None:
+            out["detector"] = self.detector
+        if self.components is not None:
+            out["components"] = {name: {"z_score": round(z, 4), "p_value": p, "tokens_scored": n}
+                                 for name, z, p, n in self.components}
+        if self.null_correlation is not None:
+            out["null_correlation"] = round(self.null_correlation, 4)
         return out
 
 
@@ -216,6 +228,27 @@ def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] |
     every such window lost more signal than it removed noise). Which windows are skipped
     depends on the keyed hashes but not on the green test's output, so under no watermark the
     scored bits stay green with probability γ."""
+    terms = weighted_terms(scheme, ids, entropies, entropy_threshold, placeholder, entropy_weight_power)
+    green = scored = 0
+    w_sum = w_green = w_sq = 0.0
+    for _anchor, _token, weight, bit in terms:
+        green += int(bit)
+        scored += 1
+        w_sum, w_sq, w_green = w_sum + weight, w_sq + weight * weight, w_green + weight * int(bit)
+    if scored == 0:
+        return Detection(0.0, 1.0, 0, 0, entropy_threshold, entropy_weight_power,
+                         0.0 if entropy_weight_power is not None else None)
+    g = scheme.gamma
+    z = (w_green - g * w_sum) / math.sqrt(w_sq * g * (1 - g))
+    eff = w_sum * w_sum / w_sq if entropy_weight_power is not None else None
+    return Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, green, entropy_threshold, entropy_weight_power, eff)
+
+
+def weighted_terms(scheme: WatermarkScheme, ids: list[int], entropies: list[float] | None = None,
+                   entropy_threshold: float | None = None, placeholder: list[bool] | None = None,
+                   entropy_weight_power: float | None = None) -> list[tuple[int, int, float, bool]]:
+    """(anchor, token, weight, green bit) of every token `detect_ids` scores, in text order (its
+    rules: see there); each (anchor, token) pair at most once. The z-score is linear in these bits."""
     needs_entropy = entropy_threshold is not None or entropy_weight_power is not None
     if needs_entropy and (entropies is None or len(entropies) != len(ids)):
         raise ValueError("entropy-aware detection needs one entropy per token")
@@ -226,8 +259,7 @@ def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] |
     if placeholder is not None and len(placeholder) != len(ids):
         raise ValueError("redaction-aware detection needs one placeholder flag per token")
     seen: set[tuple[int, int]] = set()
-    green = scored = 0
-    w_sum = w_green = w_sq = 0.0
+    out: list[tuple[int, int, float, bool]] = []
     for j, (anchor, bit) in enumerate(zip(anchors, bits)):
         i = j + w
         if placeholder is not None and placeholder_skipped(scheme, ids, placeholder, i, anchor):
@@ -242,16 +274,8 @@ def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] |
         if (anchor, ids[i]) in seen:
             continue
         seen.add((anchor, ids[i]))
-        green += int(bit)
-        scored += 1
-        w_sum, w_sq, w_green = w_sum + weight, w_sq + weight * weight, w_green + weight * int(bit)
-    if scored == 0:
-        return Detection(0.0, 1.0, 0, 0, entropy_threshold, entropy_weight_power,
-                         0.0 if entropy_weight_power is not None else None)
-    g = scheme.gamma
-    z = (w_green - g * w_sum) / math.sqrt(w_sq * g * (1 - g))
-    eff = w_sum * w_sum / w_sq if entropy_weight_power is not None else None
-    return Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, green, entropy_threshold, entropy_weight_power, eff)
+        out.append((anchor, ids[i], weight, bool(bit)))
+    return out
 
 
 def encode_for_detection(tokenizer: Any, text: str) -> list[int]:
@@ -288,6 +312,8 @@ def setup_watermark(cfg: Any, backend: Any) -> dict[str, Any]:
     return {"active": True, **scheme.describe(), "z_threshold": cfg.z_threshold, "canonical_splits": canonical,
             "redaction_aware": True,
             "detection": _detection_mode(cfg),
+            "detector": getattr(cfg, "detector", "weighted"),
+            "lr_top_k": getattr(cfg, "lr_top_k", None) if getattr(cfg, "detector", "weighted") != "weighted" else None,
             "entropy_threshold": getattr(cfg, "entropy_threshold", None),
             "entropy_weight_power": getattr(cfg, "entropy_weight_power", None),
             "entropy_distribution": getattr(cfg, "entropy_distribution", "visible")}

@@ -34,18 +34,21 @@ several positions, and a frequent token whose own hash is the window minimum has
 everywhere, so the same bit enters the log Z of many positions and their LLRs covary. The
 variance adds, to first order, γ(1−γ) Σ_bits [(Σₜ aₜ)² − Σₜ aₜ²] with aₜ = E[LLRₜ | bit 1] −
 E[LLRₜ | bit 0] (``shared_bit_covariance``). Measured on the demo model's unwatermarked texts
-under one key: null z sd 1.14 without the term, 0.995 with it (benchmarks/RESULTS.md); on
-watermarked outputs the same term removes most of the gain over key-only, so on that model this
-detector is *not* better than entropy-weighted detection and is not a serving mode: it lives
-with the benchmark (`benchmarks/watermark.py` scores it beside the served detectors), for
-models with more entropy per token.
+under one key: null z sd 1.14 without the term, 0.995 with it (benchmarks/RESULTS.md).
+
+**Where it is used.** A serving mode (``watermark.detector: lr``, or ``combined`` / ``joint`` with
+the weighted detector; `detectors.detect_text_with`), and the benchmarks score the saved generations with
+the same functions. With the model's full distribution it lost to entropy-weighted detection on
+the demo model; with the visible one (special tokens dropped, ``drop``) it gained on four of five
+keys and lost on one (benchmarks/RESULTS.md, "likelihood ratio with the visible distribution").
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import torch
 
@@ -207,61 +210,101 @@ def detect_ids_likelihood_ratio_variants(scheme: WatermarkScheme, ids: list[int]
                                          variants: list[tuple[float | None, bool]]) -> list[Detection]:
     """`detect_ids_likelihood_ratio` for several (entropy threshold, shared-bit covariance) pairs
     of one text: the per-position terms (the costly part) computed once."""
+    terms = likelihood_ratio_terms(scheme, ids, cand_ids, cand_probs, placeholder, entropies,
+                                   any(t is not None for t, _ in variants))
+    return [score_likelihood_ratio(scheme, terms, t, cov).detection for t, cov in variants]
+
+
+@dataclass(frozen=True)
+class LRTerms:
+    """Per-position pieces of one text's likelihood ratio (`likelihood_ratio_terms`), before the
+    choice of scored positions: the keyed anchors and bits, centred LLRs, null variances, and each
+    position's (anchor, candidate, first-order coefficient) triples."""
+
+    ids: list[int]
+    top_k: int
+    anchors: list[int]
+    bits: list[bool]
+    centred: list[float]
+    variances: list[float]
+    pairs: list[list[tuple[int, int, float]]]
+    placeholder: list[bool] | None
+    entropies: list[float] | None
+
+
+def likelihood_ratio_terms(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tensor, cand_probs: torch.Tensor,
+                           placeholder: list[bool] | None = None, entropies: list[float] | None = None,
+                           needs_entropies: bool = False) -> LRTerms:
+    """The costly part of likelihood-ratio detection (`llr_terms` over every position), once per text."""
     if cand_ids.shape[0] != len(ids) or cand_probs.shape != cand_ids.shape:
         raise ValueError("likelihood-ratio detection needs one row of candidates per token")
     if placeholder is not None and len(placeholder) != len(ids):
         raise ValueError("redaction-aware detection needs one placeholder flag per token")
-    if any(t is not None for t, _ in variants) and (entropies is None or len(entropies) != len(ids)):
+    if needs_entropies and (entropies is None or len(entropies) != len(ids)):
         raise ValueError("an entropy threshold needs one entropy per token")
     w, k = scheme.context_width, int(cand_ids.shape[1])
     if k > MAX_TOP_K:
         raise ValueError(f"likelihood-ratio detection enumerates 2^top_k masks: top_k must be <= {MAX_TOP_K}")
     anchors, bits = token_green_bits(scheme, ids)
     if not anchors:
-        return [Detection(0.0, 1.0, 0, 0, likelihood_ratio_top_k=k) for _ in variants]
+        return LRTerms(ids, k, [], [], [], [], [], placeholder, entropies)
     is_x = cand_ids[w:] == torch.tensor(ids[w:], dtype=torch.long)[:, None]
     x_col = torch.where(is_x.any(1), is_x.long().argmax(1), torch.full((len(anchors),), -1))
     cand_anchor, green = (t[w:] for t in candidate_anchors_green(scheme, ids, cand_ids))
     g_x = torch.tensor(bits, dtype=torch.bool)
     observed, mu, var, coef = llr_terms(scheme.gamma, scheme.delta, cand_probs[w:], x_col, green, g_x)
-    centred, variances = (observed - mu).tolist(), var.tolist()
     pair_anchor, pair_token, pair_coef = cand_anchor.tolist(), cand_ids[w:].tolist(), coef.tolist()
-    outside = (x_col < 0).tolist()
-    out = []
-    for entropy_threshold, shared_bit_covariance in variants:
-        # first-order coefficients summed per (anchor, token) bit over the scored positions
-        by_bit: dict[tuple[int, int], list[float]] = {}
-        seen: set[tuple[int, int]] = set()
-        num = den = 0.0
-        scored = n_green = 0
-        for j, (anchor, bit) in enumerate(zip(anchors, bits)):
-            i = j + w
-            if placeholder is not None and placeholder_skipped(scheme, ids, placeholder, i, anchor):
-                continue
-            if not variances[j] > _MIN_VAR or (anchor, ids[i]) in seen:
-                continue
-            if entropy_threshold is not None and not entropies[i] > entropy_threshold:  # type: ignore[index]
-                continue
-            seen.add((anchor, ids[i]))
-            num += centred[j]
-            den += variances[j]
-            terms = list(zip(pair_anchor[j], pair_token[j], pair_coef[j]))
-            if outside[j]:  # the token itself: only its δ g_x term carries its bit
-                terms.append((anchor, ids[i], scheme.delta))
-            for a, t, c in terms:
-                acc = by_bit.setdefault((a, t), [0.0, 0.0])
-                acc[0] += c
-                acc[1] += c * c
-            scored += 1
-            n_green += int(bit)
-        if scored == 0:
-            out.append(Detection(0.0, 1.0, 0, 0, likelihood_ratio_top_k=k))
+    pairs = []
+    for j, out_j in enumerate((x_col < 0).tolist()):
+        triples = list(zip(pair_anchor[j], pair_token[j], pair_coef[j]))
+        if out_j:  # the token itself, outside the top k: only its δ g_x term carries its bit
+            triples.append((anchors[j], ids[j + w], scheme.delta))
+        pairs.append(triples)
+    return LRTerms(ids, k, anchors, bits, (observed - mu).tolist(), var.tolist(), pairs, placeholder, entropies)
+
+
+class LRScore(NamedTuple):
+    detection: Detection
+    bit_coefficients: dict[tuple[int, int], float]  # per (anchor, candidate) bit: Σₜ aₜ over the scored positions
+    null_variance: float  # of the summed LLR (the z-score's denominator squared)
+
+
+def score_likelihood_ratio(scheme: WatermarkScheme, terms: LRTerms, entropy_threshold: float | None = None,
+                           shared_bit_covariance: bool = True) -> LRScore:
+    """z-score of the summed LLR over the scored positions (rules: `detect_ids_likelihood_ratio`),
+    per (anchor, candidate) bit the sum over those positions of its coefficient
+    aₜ = E[LLRₜ | bit 1] − E[LLRₜ | bit 0] (exact for one Bernoulli bit: Cov(bit, LLRₜ) = γ(1−γ)·aₜ),
+    and the null variance of the sum."""
+    w, ids, placeholder, entropies = scheme.context_width, terms.ids, terms.placeholder, terms.entropies
+    by_bit: dict[tuple[int, int], list[float]] = {}
+    seen: set[tuple[int, int]] = set()
+    num = den = 0.0
+    scored = n_green = 0
+    for j, (anchor, bit) in enumerate(zip(terms.anchors, terms.bits)):
+        i = j + w
+        if placeholder is not None and placeholder_skipped(scheme, ids, placeholder, i, anchor):
             continue
-        # positions sharing a bit (a persisting anchor, a self-anchored frequent token) covary: add the
-        # first-order covariance γ(1−γ) Σ_bits [(Σₜ aₜ)² − Σₜ aₜ²] to the sum of per-position variances
-        g = scheme.gamma
-        if shared_bit_covariance:  # False: per-position variances alone (too small a null variance; diagnostics)
-            den += g * (1 - g) * sum(s * s - sq for s, sq in by_bit.values())
-        z = num / math.sqrt(den) if den > 0 else 0.0
-        out.append(Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, n_green, likelihood_ratio_top_k=k))
-    return out
+        if not terms.variances[j] > _MIN_VAR or (anchor, ids[i]) in seen:
+            continue
+        if entropy_threshold is not None and not entropies[i] > entropy_threshold:  # type: ignore[index]
+            continue
+        seen.add((anchor, ids[i]))
+        num += terms.centred[j]
+        den += terms.variances[j]
+        for a, t, c in terms.pairs[j]:
+            acc = by_bit.setdefault((a, t), [0.0, 0.0])
+            acc[0] += c
+            acc[1] += c * c
+        scored += 1
+        n_green += int(bit)
+    sums = {b: v[0] for b, v in by_bit.items()}
+    if scored == 0:
+        return LRScore(Detection(0.0, 1.0, 0, 0, likelihood_ratio_top_k=terms.top_k), sums, 0.0)
+    # positions sharing a bit (a persisting anchor, a self-anchored frequent token) covary: add the
+    # first-order covariance γ(1−γ) Σ_bits [(Σₜ aₜ)² − Σₜ aₜ²] to the sum of per-position variances
+    g = scheme.gamma
+    if shared_bit_covariance:  # False: per-position variances alone (too small a null variance; diagnostics)
+        den += g * (1 - g) * sum(s * s - sq for s, sq in by_bit.values())
+    z = num / math.sqrt(den) if den > 0 else 0.0
+    return LRScore(Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, n_green, likelihood_ratio_top_k=terms.top_k),
+                   sums, den)
