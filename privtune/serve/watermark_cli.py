@@ -30,7 +30,8 @@ def detect_cmd(
     entropy_weight_power: Annotated[Optional[float], typer.Option(
         "--entropy-weight-power", min=0.0, max=16.0,
         help="Entropy-weighted detection (EWD): each scored token weighs (its entropy in nats under the model) "
-             "** this; loads the model. Combines with --entropy-threshold. Unset: unweighted.")] = None,
+             "** this; loads the model. Combines with --entropy-threshold. 0: unweighted (key-only with "
+             "--detector weighted, no model run).")] = 0.5,
     entropy_distribution: Annotated[str, typer.Option(
         "--entropy-distribution",
         help="With --entropy-threshold/--entropy-weight-power or --detector lr/combined/joint: the next-token "
@@ -41,7 +42,8 @@ def detect_cmd(
         "--detector",
         help="weighted (green count: key-only, or with --entropy-threshold/--entropy-weight-power), lr (likelihood "
              "ratio over the model's top --lr-top-k candidates; loads the model), combined (both, p = 2·min(p)) or "
-             "joint (both as one z with their null correlation; loads the model).")] = "weighted",
+             "joint (both as one z with their null correlation; loads the model). Default combined, as the "
+             "gateway's.")] = "combined",
     lr_top_k: Annotated[int, typer.Option(
         "--lr-top-k", min=1, max=14, help="lr/combined/joint: candidates whose green bits enter the likelihood ratio exactly.")] = 10,
     adapter: Annotated[Optional[Path], typer.Option(
@@ -54,10 +56,10 @@ def detect_cmd(
 ) -> None:
     """Print z-score, p-value and tokens scored (JSON); exit 0 either way (read `watermarked`).
 
-    Key-only by default; --entropy-threshold scores only the tokens the model was unsure of,
-    --entropy-weight-power weighs each token by its entropy; --detector lr / combined / joint reads
-    the likelihood ratio of the model's candidates (combined: with the weighted test, p = 2·min(p);
-    joint: both as one z-score with their null correlation).
+    By default as the gateway detects (--detector combined: the likelihood ratio of the model's
+    candidates and the √entropy-weighted green count, p = 2·min(p); loads the model). Key-only,
+    without the model: --detector weighted --entropy-weight-power 0. --entropy-threshold scores
+    only the tokens the model was unsure of; joint: both tests as one z with their null correlation.
     PII placeholders ([PHONE], <PHONE_3fa2c91b>, masked stars) and windows anchored on them are not scored.
     """
     from transformers import AutoTokenizer
@@ -83,6 +85,8 @@ def detect_cmd(
 
     if detector not in DETECTORS:
         raise ConfigError(f"--detector {detector!r}: use one of {', '.join(DETECTORS)}")
+    if entropy_weight_power == 0:
+        entropy_weight_power = None  # every weight 1: the unweighted count, which needs no model
     if not needs_model(detector, entropy_threshold, entropy_weight_power):
         if adapter is not None:
             raise ConfigError("--adapter is used only with --entropy-threshold, --entropy-weight-power or "

@@ -92,10 +92,14 @@ def test_gateway_watermarks_and_auditor_detects(make_gateway, tmp_path, tiny_lla
     # the CLI, from a file and from stdin, with the key; another key finds nothing
     (tmp_path / "out.txt").write_bytes(text.encode())
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "privtune.cli", "watermark", "detect", "--key-file", str(key), "--base", str(tiny_llama_dir)]
+    # --delta as the server's: the default detector (combined) reads the likelihood ratio, which needs it
+    cmd = [sys.executable, "-m", "privtune.cli", "watermark", "detect", "--key-file", str(key), "--base", str(tiny_llama_dir),
+           "--delta", "8"]
     res = subprocess.run([*cmd, str(tmp_path / "out.txt")], capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 0, res.stderr
-    assert json.loads(res.stdout)["z_score"] == pytest.approx(det["z_score"], abs=1e-3)
+    # The default detector (combined) reads the model's top candidates: on a random model they are
+    # near ties, and the two processes' float sums order them differently now and then (~0.1 %).
+    assert json.loads(res.stdout)["z_score"] == pytest.approx(det["z_score"], rel=2e-3)
     (tmp_path / "o").mkdir()
     other = _key_file(tmp_path / "o", b"5c" * 32)
     res = subprocess.run([*cmd[:6], str(other), *cmd[7:], "-"], input=text.encode(), capture_output=True, env=env, timeout=120)

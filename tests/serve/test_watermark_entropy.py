@@ -151,7 +151,8 @@ def test_gateway_route_and_cli_entropy_aware(make_gateway, loaded_model, tmp_pat
 
     key = write_watermark_key(tmp_path, b"e7")
     model, tok, _ = loaded_model
-    gw = make_gateway(watermark={"key_file": str(key), "delta": 8.0, "entropy_threshold": 0.0})
+    gw = make_gateway(watermark={"key_file": str(key), "delta": 8.0, "entropy_threshold": 0.0, "detector": "weighted",
+                                 "entropy_weight_power": None})
     keys = role_keys(gw)
     with TestClient(gw.app) as c:
         text = watermarked_completion(c, keys)
@@ -175,11 +176,11 @@ def test_gateway_route_and_cli_entropy_aware(make_gateway, loaded_model, tmp_pat
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "privtune.cli", "watermark", "detect", "--key-file", str(key), "--base",
            str(tiny_llama_dir), "--adapter", str(serve_run_dir / "adapter"), "--entropy-threshold", repr(mid),
-           "--device", "cpu", str(tmp_path / "out.txt")]
+           "--device", "cpu", "--detector", "weighted", "--entropy-weight-power", "0", str(tmp_path / "out.txt")]
     res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
     assert out["z_score"] == pytest.approx(at_mid["z_score"], abs=1e-3) and out["tokens_scored"] == at_mid["tokens_scored"]
     # --adapter without --entropy-threshold is refused (key-only detection loads no model)
-    bad = subprocess.run(cmd[:11] + [str(tmp_path / "out.txt")], capture_output=True, text=True, env=env, timeout=120)
+    bad = subprocess.run(cmd[:11] + cmd[15:], capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode != 0 and "--adapter is used only with --entropy-threshold" in bad.stderr + bad.stdout

@@ -161,7 +161,8 @@ def test_gateway_and_cli_entropy_distribution(make_gateway, loaded_model, tmp_pa
     answers = {}
     for dist in (None, "model"):
         extra = {"entropy_distribution": dist} if dist else {}
-        gw = make_gateway(watermark={"key_file": str(key), "delta": 8.0, "entropy_weight_power": 3.0, **extra})
+        gw = make_gateway(watermark={"key_file": str(key), "delta": 8.0, "entropy_weight_power": 3.0,
+                                     "detector": "weighted", **extra})
         keys = role_keys(gw)
         with TestClient(gw.app) as c:
             text = watermarked_completion(c, keys)

@@ -115,7 +115,7 @@ def test_gateway_route_and_cli_entropy_weighted(make_gateway, loaded_model, tmp_
 
     key = write_watermark_key(tmp_path, b"w3")
     model, tok, _ = loaded_model
-    gw = make_gateway(watermark={"key_file": str(key), "delta": 8.0, "entropy_weight_power": 2.0})
+    gw = make_gateway(watermark={"key_file": str(key), "delta": 8.0, "entropy_weight_power": 2.0, "detector": "weighted"})
     keys = role_keys(gw)
     with TestClient(gw.app) as c:
         text = watermarked_completion(c, keys)
@@ -138,7 +138,7 @@ def test_gateway_route_and_cli_entropy_weighted(make_gateway, loaded_model, tmp_
     (tmp_path / "out.txt").write_bytes(text.encode())
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "privtune.cli", "watermark", "detect", "--key-file", str(key), "--base",
-           str(tiny_llama_dir), "--adapter", str(serve_run_dir / "adapter"), "--entropy-weight-power", "2",
+           str(tiny_llama_dir), "--adapter", str(serve_run_dir / "adapter"), "--entropy-weight-power", "2", "--detector", "weighted",
            "--device", "cpu", str(tmp_path / "out.txt")]
     res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 0, res.stderr
