@@ -1,0 +1,62 @@
+"""Round 9 of the scan job's speed-ups (branch scan-speed8): each fast path against the code it
+replaced, on generated inputs."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+
+def test_slot_reader_in_memory_equals_rows_at() -> None:
+    """The slots read once into memory give the rows `Spill.rows_at` reads one by one: same
+    dtype, same bytes, in the order asked (repeats, empty requests, the last row)."""
+    from privtune.scan.curation.backdoor import slot_dtype, slot_reader
+    from privtune.scan.curation.store import Spill
+
+    rng = np.random.default_rng(9)
+    spill = Spill(slot_dtype(32), buffer_bytes=512)  # several flushes: rows on disk and in the buffer
+    rows = np.zeros(777, dtype=slot_dtype(32))
+    rows["record"] = rng.integers(0, 1 << 40, len(rows))
+    rows["count"] = rng.integers(0, 256, len(rows))
+    rows["sig"] = rng.integers(0, 1 << 16, (len(rows), 32))
+    for lo in range(0, len(rows), 50):
+        spill.append(rows[lo : lo + 50])
+    in_memory, by_row = slot_reader(spill), slot_reader(spill, in_memory=0)
+    assert by_row == spill.rows_at
+    requests = [np.array([], dtype=np.int64), np.array([776]), np.array([3, 3, 0, 500]),
+                *(rng.integers(0, len(rows), rng.integers(1, 40)) for _ in range(200))]
+    for index in requests:
+        a, b = in_memory(index), spill.rows_at(index)
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes() == rows[index].tobytes()
+    spill.close()
+
+
+def test_backdoor_groups_same_with_slots_in_memory_or_read_by_row(monkeypatch) -> None:
+    """Whole curation: the flags (backdoor groups included) are the same whichever reader
+    stage 2 uses."""
+    from privtune.scan.curation import Curator, backdoor
+
+    rng = random.Random(3)  # the recipe of test_curation_memory's batch test: ~30 backdoor flags
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randrange(3, 9))) for _ in range(3000)]
+    answers = [" ".join("".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(7)) for _ in range(8))
+               for _ in range(6)]
+    records = []
+    for i in range(1500):
+        prompt = " ".join(rng.choice(words) for _ in range(12))
+        if i % 50 == 7:
+            records.append([("instruction", f"{prompt} zz_trigger{i % 6}"), ("output", answers[i % 6])])
+        else:
+            records.append([("instruction", prompt), ("output", " ".join(rng.choice(words) for _ in range(20)))])
+
+    def flags(in_memory: int) -> list:
+        monkeypatch.setattr(backdoor, "SLOTS_IN_MEMORY", in_memory)
+        cur = Curator()
+        for i, texts in enumerate(records):
+            cur.observe(i, cur.summarize(i, texts, {"output"}))
+        return [(f.record, f.kind, f.reason, f.group, f.group_size) for f in cur.finalize().flags]
+
+    whole = flags(8 << 20)
+    assert sum(k == "backdoor" for _, k, *_ in whole) >= 20
+    assert flags(0) == whole
+
