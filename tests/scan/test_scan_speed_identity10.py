@@ -60,3 +60,38 @@ def test_backdoor_groups_same_with_slots_in_memory_or_read_by_row(monkeypatch) -
     assert sum(k == "backdoor" for _, k, *_ in whole) >= 20
     assert flags(0) == whole
 
+
+def test_count_values_kernel_equals_bincounts() -> None:
+    """`kernels.count_values` adds what the per-position bincounts added (repeated values, the
+    largest value, chunks added to a table that already holds counts)."""
+    from privtune.scan.curation.backdoor import _count_values_numpy
+    from privtune.scan.curation.signatures import compiled
+
+    rng = np.random.default_rng(10)
+    fast = np.zeros((32, 1 << 16), dtype=np.uint32)
+    ref = fast.copy()
+    for n in (0, 1, 5, 2048, 300):
+        sigs = rng.integers(0, 1 << 16, (n, 32)).astype(np.uint16)
+        sigs[: n // 3, 4] = 7  # many equal values in one position
+        if n:
+            sigs[0, :] = 0xFFFF
+        compiled().count_values(fast, sigs)
+        _count_values_numpy(ref, sigs)
+        assert np.array_equal(fast, ref)
+
+
+def test_cms_query_kernel_equals_numpy() -> None:
+    """`CountMinSketch.query` (compiled) = `query_numpy`: values and dtype, for keys added once,
+    many times, never, and colliding in a narrow sketch."""
+    from privtune.scan.curation.poisoning import CountMinSketch
+
+    rng = np.random.default_rng(11)
+    for width in (6, 12, 21):
+        sketch = CountMinSketch(width_log2=width)
+        keys = rng.integers(0, 2**63, 3000, dtype=np.uint64) * np.uint64(2) + rng.integers(0, 2, 3000, dtype=np.uint64)
+        for lo in range(0, 3000, 250):
+            sketch.add(np.unique(keys[lo : lo + 500]))
+        asked = np.concatenate([keys, rng.integers(0, 2**63, 500, dtype=np.uint64), np.array([0, 2**64 - 1], dtype=np.uint64)])
+        a, b = sketch.query(asked), sketch.query_numpy(asked)
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+        assert sketch.query(np.empty(0, dtype=np.uint64)).shape == (0,)

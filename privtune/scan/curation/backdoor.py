@@ -148,8 +148,8 @@ def _select(
     first = 0
     for chunk in slots.chunks(_SELECT_SLOTS):
         sigs = chunk["sig"]
-        for k in range(perm):
-            value_counts[k] += np.bincount(sigs[:, k], minlength=1 << 16).astype(np.uint32)
+        # `_count_values_numpy` in one compiled loop (no 65,536-bin temporary per position).
+        compiled().count_values(value_counts, np.ascontiguousarray(sigs))
         counts = chunk["count"].astype(np.intp)
         u = units.take(int(counts.sum())).astype(np.uint64)
         owner = np.repeat(np.arange(len(chunk)), counts)
@@ -162,6 +162,12 @@ def _select(
             pairs.append(rows)
         first += len(chunk)
     return value_counts, pairs
+
+
+def _count_values_numpy(value_counts: np.ndarray, sigs: np.ndarray) -> None:
+    """The numpy reference of `kernels.count_values` (tests compare the two)."""
+    for k in range(value_counts.shape[0]):
+        value_counts[k] += np.bincount(sigs[:, k], minlength=value_counts.shape[1]).astype(value_counts.dtype)
 
 
 def _unit_batches(pairs: Spill, batch_pairs: int, shift: int) -> Iterator[np.ndarray]:

@@ -281,3 +281,29 @@ def folded_unit_hash_set(cp: np.ndarray, classes: np.ndarray, base: np.uint64, b
                 nr += 1
         i = j
     return unit_hash_set(cp, spans[:ns], runs[:nr], base, base_inv)
+
+
+@njit(cache=True, nogil=True)
+def cms_query(table: np.ndarray, mult: np.ndarray, shift: np.uint64, keys: np.ndarray) -> np.ndarray:
+    """`poisoning.CountMinSketch.query` (numpy: ``table[rows, cells].min(axis=0)``): each key's
+    smallest cell over the rows, without the (depth x keys) index and gather temporaries."""
+    depth = table.shape[0]
+    out = np.empty(keys.shape[0], dtype=np.uint32)
+    for k in range(keys.shape[0]):
+        est = table[0, np.intp((keys[k] * mult[0]) >> shift)]
+        for r in range(1, depth):
+            v = table[r, np.intp((keys[k] * mult[r]) >> shift)]
+            if v < est:
+                est = v
+        out[k] = est
+    return out
+
+
+@njit(cache=True, nogil=True)
+def count_values(counts: np.ndarray, sigs: np.ndarray) -> None:
+    """``counts[k] += np.bincount(sigs[:, k], minlength=counts.shape[1]).astype(counts.dtype)``
+    for every column k, in place (integer counts: the same table in any order), without a
+    65,536-bin temporary per column."""
+    for i in range(sigs.shape[0]):
+        for k in range(sigs.shape[1]):
+            counts[k, sigs[i, k]] += 1
