@@ -95,3 +95,42 @@ def test_cms_query_kernel_equals_numpy() -> None:
         a, b = sketch.query(asked), sketch.query_numpy(asked)
         assert a.dtype == b.dtype and np.array_equal(a, b)
         assert sketch.query(np.empty(0, dtype=np.uint64)).shape == (0,)
+
+
+def test_analyze_records_runs_under_the_scans_collector_setting(monkeypatch) -> None:
+    """`Analyzer.analyze_records` raises the young threshold as `process_many` does, restores
+    the host's setting after (also after an error), leaves a disabled collector alone, and its
+    spans are `analyze_many`'s."""
+    import gc
+
+    import pytest
+
+    from privtune.demo.corpus import generate
+    from privtune.scan.analyzer import Analyzer
+    from privtune.scan.collector import YOUNG_THRESHOLD
+
+    analyzer = Analyzer()
+    records = [[m["content"] for m in r["messages"]] for r in generate(40, seed=10)]
+    seen: list[int] = []
+    inner = analyzer._analyze_records
+
+    def spy(recs):
+        seen.append(gc.get_threshold()[0])
+        return inner(recs)
+
+    monkeypatch.setattr(analyzer, "_analyze_records", spy)
+    old = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        assert analyzer.analyze_records(records) == [analyzer.analyze_many(t) for t in records]
+        assert seen == [YOUNG_THRESHOLD] and gc.get_threshold() == (700, 10, 10)
+        monkeypatch.setattr(analyzer, "_analyze_records", lambda recs: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            analyzer.analyze_records(records)
+        assert gc.get_threshold() == (700, 10, 10)
+        gc.set_threshold(0, 10, 10)
+        monkeypatch.setattr(analyzer, "_analyze_records", spy)
+        analyzer.analyze_records(records[:3])
+        assert seen[-1] == 0 and gc.get_threshold() == (0, 10, 10)
+    finally:
+        gc.set_threshold(*old)
