@@ -134,3 +134,40 @@ def test_analyze_records_runs_under_the_scans_collector_setting(monkeypatch) -> 
         assert seen[-1] == 0 and gc.get_threshold() == (0, 10, 10)
     finally:
         gc.set_threshold(*old)
+
+
+def _line_spans_before(tagger, seg: str) -> list:
+    """`EnTagger.line_spans` as it was (numpy ``nonzero`` for the last tagged token)."""
+    from privtune.scan.ner.en_crf import _CJK_CHAR, _TOKEN_NO_CJK, TOKEN, _decode, _worth_tagging
+
+    if not _worth_tagging(seg):
+        return []
+    words = (TOKEN if _CJK_CHAR.search(seg) else _TOKEN_NO_CJK).findall(seg)
+    path, marg = tagger._tag(words)
+    found = (path != tagger._outside).nonzero()[0]
+    if not found.size:
+        return []
+    pos, toks = 0, []
+    for w in words[: found[-1] + 1]:
+        pos = seg.index(w, pos)
+        toks.append((pos, pos + len(w), w))
+        pos += len(w)
+    return _decode(toks, [tagger.labels[p] for p in path[: len(toks)]], marg[: len(toks)].tolist())
+
+
+def test_en_line_spans_equal_the_numpy_last_token() -> None:
+    """`EnTagger.line_spans` (last tagged token found on the path as a list) gives the spans the
+    numpy version gave: lines with names at the start, middle and end, none, CJK around."""
+    from privtune.demo.corpus import generate
+    from privtune.scan.ner.en_crf import get_tagger
+
+    tagger = get_tagger()
+    lines = [m["content"] for r in generate(300, seed=12) for m in r["messages"]]
+    lines += ["Maria", "Thanks, Maria", "Maria Garcia called Bob Smith yesterday", "ok", "Hello there",
+              "客户 John Smith 来自 Acme Corp", "@dana_k ask marek", "I met Krisztina Vámos in Berlin.", "Ask ryan"]
+    hits = 0
+    for seg in lines:
+        new = tagger.line_spans(seg)
+        assert new == _line_spans_before(tagger, seg), seg
+        hits += bool(new)
+    assert hits > 100
