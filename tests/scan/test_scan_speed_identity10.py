@@ -171,3 +171,53 @@ def test_en_line_spans_equal_the_numpy_last_token() -> None:
         assert new == _line_spans_before(tagger, seg), seg
         hits += bool(new)
     assert hits > 100
+
+
+def _passes_before(u, starts, counts, owners, sigs, value_counts, n_slots, p) -> bool:
+    """`backdoor._search`'s stage-2 tests for unit ``u`` as the Python loop makes them."""
+    from privtune.scan.curation.backdoor import largest_cluster, median_of_counts
+
+    lo, m = int(starts[u]), int(counts[u])
+    rows = np.ascontiguousarray(sigs[owners[lo : lo + m]])
+    pivot, near = largest_cluster(rows, p.answer_similarity)
+    purity = len(near) / m
+    share = median_of_counts(value_counts[np.arange(value_counts.shape[0]), rows[pivot]].astype(np.int64)) / n_slots
+    if len(near) < p.min_support or purity < p.min_purity or purity < p.min_lift * share:
+        return False
+    return not len(near) < p.min_coverage * share * n_slots
+
+
+def test_backdoor_candidates_kernel_decides_as_the_python_loop() -> None:
+    """`kernels.backdoor_candidates` keeps exactly the units the loop's tests pass, under
+    thresholds that make each test decide (support, purity, lift, coverage) and exact ties."""
+    from privtune.scan.curation.backdoor import _PIVOTS, BackdoorParams
+    from privtune.scan.curation.signatures import compiled
+
+    rng = np.random.default_rng(13)
+    n_slots = 600
+    answers = rng.integers(0, 1 << 16, (6, 32)).astype(np.uint16)
+    sigs = rng.integers(0, 1 << 16, (n_slots, 32)).astype(np.uint16)
+    for i in range(n_slots):  # a third of the slots near-copies of one of 6 answers
+        if i % 3 == 0:
+            sigs[i] = answers[i % 6]
+            flip = rng.integers(0, 32, rng.integers(0, 12))
+            sigs[i, flip] = rng.integers(0, 1 << 16, len(flip))
+    value_counts = np.zeros((32, 1 << 16), dtype=np.uint32)
+    compiled().count_values(value_counts, sigs)
+    counts = rng.integers(1, 40, 300)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    owners = rng.integers(0, n_slots, int(counts.sum())).astype(np.int64)
+    for u in range(0, 300, 4):  # units whose slots mostly share an answer
+        owners[starts[u] : starts[u] + counts[u]] = rng.choice(np.arange(u % 6 * 3, n_slots, 18), counts[u])
+    todo = np.arange(300, dtype=np.int64)
+    decided = set()
+    for support, purity, lift, coverage, sim in [(3, 0.6, 3.0, 0.5, 0.8), (1, 0.0, 0.0, 0.0, 0.8),
+                                                 (5, 0.8, 10.0, 0.2, 0.6), (2, 0.5, 1.0, 0.9, 0.9),
+                                                 (8, 0.3, 0.5, 0.1, 0.7), (3, 0.75, 2.0, 0.0, 0.8)]:
+        p = BackdoorParams(support, purity, lift, coverage, sim)
+        keep = compiled().backdoor_candidates(todo, starts, counts.astype(np.int64), owners, sigs, float(sim), _PIVOTS,
+                                              value_counts, n_slots, support, float(purity), float(lift), float(coverage))
+        ref = [_passes_before(u, starts, counts, owners, sigs, value_counts, n_slots, p) for u in todo]
+        assert keep.tolist() == ref
+        decided |= {sum(ref), len(ref) - sum(ref)}
+    assert len(decided) > 3  # the parameter sets pass different numbers of units

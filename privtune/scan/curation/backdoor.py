@@ -118,10 +118,12 @@ def backdoor_groups(
         return {}
     value_counts, pairs = _select(slots, units, df_sketch, ceiling, params.min_support)
     groups: Groups = {}
-    rows_at = slot_reader(slots)
+    table = _slot_table(slots)
+    rows_at = slots.rows_at if table is None else _rows_of(table)
+    sigs = None if table is None else np.ascontiguousarray(table["sig"])
     try:
         for batch in _unit_batches(pairs, batch_pairs or BATCH_PAIRS, 32 - _SPLIT_BITS):
-            _search(batch, rows_at, df_sketch, value_counts, n_slots, params, groups)
+            _search(batch, rows_at, df_sketch, value_counts, n_slots, params, groups, sigs)
     finally:
         pairs.close()
     return groups
@@ -131,9 +133,18 @@ def slot_reader(slots: Spill, in_memory: int | None = None) -> Callable[[np.ndar
     """``slots.rows_at``, or for a store of at most ``in_memory`` bytes (default
     `SLOTS_IN_MEMORY`) the same rows taken from one read of the whole store (the same values in
     the same dtype and order)."""
+    table = _slot_table(slots, in_memory)
+    return slots.rows_at if table is None else _rows_of(table)
+
+
+def _slot_table(slots: Spill, in_memory: int | None = None) -> np.ndarray | None:
+    """All rows of ``slots`` (one read) if they take at most ``in_memory`` bytes, else None."""
     if slots.rows * slots.dtype.itemsize > (SLOTS_IN_MEMORY if in_memory is None else in_memory):
-        return slots.rows_at
-    table = np.concatenate(list(slots.chunks(1 << 16))) if slots.rows else np.empty(0, dtype=slots.dtype)
+        return None
+    return np.concatenate(list(slots.chunks(1 << 16))) if slots.rows else np.empty(0, dtype=slots.dtype)
+
+
+def _rows_of(table: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     return lambda index: table[np.asarray(index, dtype=np.intp)]
 
 
@@ -210,9 +221,11 @@ def _search(
     n_slots: int,
     p: BackdoorParams,
     groups: Groups,
+    slot_sigs: np.ndarray | None = None,
 ) -> None:
     """Stages 1 and 2 for the units of one batch (sorted by unit, then slot); adds to ``groups``.
-    Lift (purity over the answer's corpus-wide share) keeps class labels like "positive" out."""
+    Lift (purity over the answer's corpus-wide share) keeps class labels like "positive" out.
+    ``slot_sigs``: every slot's signature (the store read into memory), or None."""
     units, owners, prefix = batch["unit"].astype(np.uint64), batch["slot"], batch["sig"]
     uniq, starts, unit_count = np.unique(units, return_index=True, return_counts=True)
     unit_df = df_sketch.query(uniq)
@@ -230,7 +243,15 @@ def _search(
         ok = (support >= p.min_support) & (frac >= p.min_purity / 2) & (frac >= p.min_lift / 2 * share)
         shortlist[unit_inv[ok]] = True
     positions = np.arange(value_counts.shape[0])
-    for u in np.nonzero(shortlist)[0]:
+    todo = np.nonzero(shortlist)[0]
+    if slot_sigs is not None and todo.size:
+        # The tests below for every shortlisted unit in one compiled loop (`kernels.
+        # backdoor_candidates`: ~8 µs of calls per unit in Python, most of finalize); the
+        # few units that pass go through this loop again, which decides as before.
+        todo = todo[compiled().backdoor_candidates(
+            todo, starts, unit_count, owners, slot_sigs, float(p.answer_similarity), _PIVOTS, value_counts,
+            n_slots, p.min_support, float(p.min_purity), float(p.min_lift), float(p.min_coverage))]
+    for u in todo:
         lo, m = int(starts[u]), int(unit_count[u])
         rows = rows_at(owners[lo : lo + m])
         sigs = np.ascontiguousarray(rows["sig"])
