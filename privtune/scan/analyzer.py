@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
+from privtune.scan.collector import YOUNG_THRESHOLD, young_collections_every
 from privtune.scan.entities import ENTITY_TYPES, STRUCTURED_TYPES, Span
 from privtune.scan.registry import REGISTRY, Recognizer
 from privtune.scan.triggers import LiteralGroup, TriggerTest, literal_language, trigger_test
@@ -149,7 +150,13 @@ class Analyzer:
         ones (secrets, dates of birth), the Chinese models, the English ones. A sweep keeps its
         recognizers' tables and code in the CPU caches across the records; one sweep per
         recognizer would be slower (the models share a one-text cache between their
-        recognizers, and the number-run ones their index)."""
+        recognizers, and the number-run ones their index). Runs under the scan's collector
+        setting (`young_collections_every`): called on its own (collector as Python sets it), the
+        2,000 demo records' detection made ~85 collections, ~25-30 µs per record, now 8."""
+        with young_collections_every(YOUNG_THRESHOLD):
+            return self._analyze_records(records)
+
+    def _analyze_records(self, records: list[list[str]]) -> list[list[list[Span]]]:
         joined = [texts[0] if len(texts) == 1 else _SEP.join(texts) for texts in records]
         views: list[tuple[str, list[int], list[int]] | None] = [
             decoded_view(t) if t and needs_view(t) else None for t in joined]

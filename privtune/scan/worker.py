@@ -7,13 +7,11 @@ pipeline on the small `RecordSummary` each record yields.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
 import gc
 import re
 from dataclasses import dataclass, field
-from collections.abc import Iterator
 from typing import Any
 
 from privtune.errors import InputError
@@ -22,6 +20,7 @@ from privtune.io.records import detect_shape, set_field, text_fields
 from privtune.scan.allow import AllowList, is_system_turn
 from privtune.scan.analyzer import Analyzer
 from privtune.scan.anonymize import Anonymizer, load_policy
+from privtune.scan.collector import YOUNG_THRESHOLD, young_collections_every
 from privtune.scan.config import ScanConfig
 from privtune.scan.ner.backends import build_analyzer
 from privtune.scan.ner.en_crf import forget_lines
@@ -319,29 +318,6 @@ class RecordProcessor:
             res.residual_level = level_without_findings(signals)
         else:
             res.residual_level = risk_from_signals(signals, res.residual_types, shape_name).level
-
-
-# Allocations between young collections while a chunk is processed (Python's default: 700).
-# A chunk allocates ~1,000 objects per record and frees almost all of them by reference count,
-# so most young collections find nothing; each one also moves the chunk's live intermediate
-# state a generation up, where older collections walk it again.
-YOUNG_THRESHOLD = 20_000
-
-
-@contextlib.contextmanager
-def young_collections_every(n: int) -> Iterator[None]:
-    """Raise the collector's first threshold to at least ``n`` for the block, then restore it.
-    Outputs never depend on when the cyclic collector runs; memory held by young cyclic
-    garbage is bounded by ``n`` objects."""
-    old = gc.get_threshold()
-    if old[0] >= n or old[0] == 0:  # 0: collection disabled by the host program
-        yield
-        return
-    gc.set_threshold(n, *old[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
 
 
 _FROZEN: list[bool] = []

@@ -165,6 +165,7 @@ def test_curation_memory_does_not_grow_with_the_number_of_records(monkeypatch):
     from privtune.scan.curation import backdoor
 
     monkeypatch.setattr(backdoor, "BATCH_PAIRS", 2048)  # both sizes exceed one batch
+    monkeypatch.setattr(backdoor, "SLOTS_IN_MEMORY", 0)  # slots read by row (over 8 MiB of them, as here)
     small, _ = _curation_peak(4_000)
     large, result = _curation_peak(16_000)
     assert result.flagged_records > 500 and len(result.flags) == 50  # counts cover all, list is capped

@@ -19,7 +19,7 @@ so the result equals the former all-in-memory search.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -28,7 +28,8 @@ import numpy as np
 from privtune.scan.curation.dedup import _mix, compiled
 from privtune.scan.curation.store import Spill
 
-__all__ = ["BATCH_PAIRS", "BackdoorParams", "backdoor_groups", "largest_cluster", "slot_dtype"]
+__all__ = ["BATCH_PAIRS", "SLOTS_IN_MEMORY", "BackdoorParams", "backdoor_groups", "largest_cluster", "slot_dtype",
+           "slot_reader"]
 
 _U64 = np.uint64
 BATCH_PAIRS = 1 << 14  # (unit, slot) pairs searched at once: ~0.5 MB of rows, ~2.5 MB of temporaries
@@ -38,6 +39,11 @@ _BLOCK = 2048  # rows compared against 32 pivots at once in `largest_cluster`
 _SPLIT_BITS = 6  # a partition pass splits into 64 unit ranges
 _SELECT_SLOTS = 2048  # slots per selection step: <= 131k units, a few MB of sketch temporaries
 _PAIR = np.dtype([("unit", "<u4"), ("slot", "<i8"), ("sig", "<u2", (_PREFILTER_POSITIONS,))])
+# Slot stores up to this size are read into memory once for stage 2 instead of one seek and
+# read per (unit, slot) pair (~7,000 per 2,000 demo records: ~9 ms of a 25 ms finalize). 8 MiB
+# is ~115,000 slots of 73 bytes (32 signature positions); larger stores keep the reads by row, so
+# memory stays bounded (by this much more than before) however long the input.
+SLOTS_IN_MEMORY = 8 << 20
 
 
 def slot_dtype(perm: int) -> np.dtype:
@@ -112,12 +118,34 @@ def backdoor_groups(
         return {}
     value_counts, pairs = _select(slots, units, df_sketch, ceiling, params.min_support)
     groups: Groups = {}
+    table = _slot_table(slots)
+    rows_at = slots.rows_at if table is None else _rows_of(table)
+    sigs = None if table is None else np.ascontiguousarray(table["sig"])
     try:
         for batch in _unit_batches(pairs, batch_pairs or BATCH_PAIRS, 32 - _SPLIT_BITS):
-            _search(batch, slots, df_sketch, value_counts, n_slots, params, groups)
+            _search(batch, rows_at, df_sketch, value_counts, n_slots, params, groups, sigs)
     finally:
         pairs.close()
     return groups
+
+
+def slot_reader(slots: Spill, in_memory: int | None = None) -> Callable[[np.ndarray], np.ndarray]:
+    """``slots.rows_at``, or for a store of at most ``in_memory`` bytes (default
+    `SLOTS_IN_MEMORY`) the same rows taken from one read of the whole store (the same values in
+    the same dtype and order)."""
+    table = _slot_table(slots, in_memory)
+    return slots.rows_at if table is None else _rows_of(table)
+
+
+def _slot_table(slots: Spill, in_memory: int | None = None) -> np.ndarray | None:
+    """All rows of ``slots`` (one read) if they take at most ``in_memory`` bytes, else None."""
+    if slots.rows * slots.dtype.itemsize > (SLOTS_IN_MEMORY if in_memory is None else in_memory):
+        return None
+    return np.concatenate(list(slots.chunks(1 << 16))) if slots.rows else np.empty(0, dtype=slots.dtype)
+
+
+def _rows_of(table: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda index: table[np.asarray(index, dtype=np.intp)]
 
 
 def _select(
@@ -131,8 +159,8 @@ def _select(
     first = 0
     for chunk in slots.chunks(_SELECT_SLOTS):
         sigs = chunk["sig"]
-        for k in range(perm):
-            value_counts[k] += np.bincount(sigs[:, k], minlength=1 << 16).astype(np.uint32)
+        # `_count_values_numpy` in one compiled loop (no 65,536-bin temporary per position).
+        compiled().count_values(value_counts, np.ascontiguousarray(sigs))
         counts = chunk["count"].astype(np.intp)
         u = units.take(int(counts.sum())).astype(np.uint64)
         owner = np.repeat(np.arange(len(chunk)), counts)
@@ -145,6 +173,12 @@ def _select(
             pairs.append(rows)
         first += len(chunk)
     return value_counts, pairs
+
+
+def _count_values_numpy(value_counts: np.ndarray, sigs: np.ndarray) -> None:
+    """The numpy reference of `kernels.count_values` (tests compare the two)."""
+    for k in range(value_counts.shape[0]):
+        value_counts[k] += np.bincount(sigs[:, k], minlength=value_counts.shape[1]).astype(value_counts.dtype)
 
 
 def _unit_batches(pairs: Spill, batch_pairs: int, shift: int) -> Iterator[np.ndarray]:
@@ -181,15 +215,17 @@ def _unit_batches(pairs: Spill, batch_pairs: int, shift: int) -> Iterator[np.nda
 
 def _search(
     batch: np.ndarray,
-    slots: Spill,
+    rows_at: Callable[[np.ndarray], np.ndarray],
     df_sketch: _Sketch,
     value_counts: np.ndarray,
     n_slots: int,
     p: BackdoorParams,
     groups: Groups,
+    slot_sigs: np.ndarray | None = None,
 ) -> None:
     """Stages 1 and 2 for the units of one batch (sorted by unit, then slot); adds to ``groups``.
-    Lift (purity over the answer's corpus-wide share) keeps class labels like "positive" out."""
+    Lift (purity over the answer's corpus-wide share) keeps class labels like "positive" out.
+    ``slot_sigs``: every slot's signature (the store read into memory), or None."""
     units, owners, prefix = batch["unit"].astype(np.uint64), batch["slot"], batch["sig"]
     uniq, starts, unit_count = np.unique(units, return_index=True, return_counts=True)
     unit_df = df_sketch.query(uniq)
@@ -207,9 +243,17 @@ def _search(
         ok = (support >= p.min_support) & (frac >= p.min_purity / 2) & (frac >= p.min_lift / 2 * share)
         shortlist[unit_inv[ok]] = True
     positions = np.arange(value_counts.shape[0])
-    for u in np.nonzero(shortlist)[0]:
+    todo = np.nonzero(shortlist)[0]
+    if slot_sigs is not None and todo.size:
+        # The tests below for every shortlisted unit in one compiled loop (`kernels.
+        # backdoor_candidates`: ~8 µs of calls per unit in Python, most of finalize); the
+        # few units that pass go through this loop again, which decides as before.
+        todo = todo[compiled().backdoor_candidates(
+            todo, starts, unit_count, owners, slot_sigs, float(p.answer_similarity), _PIVOTS, value_counts,
+            n_slots, p.min_support, float(p.min_purity), float(p.min_lift), float(p.min_coverage))]
+    for u in todo:
         lo, m = int(starts[u]), int(unit_count[u])
-        rows = slots.rows_at(owners[lo : lo + m])
+        rows = rows_at(owners[lo : lo + m])
         sigs = np.ascontiguousarray(rows["sig"])
         pivot, near = largest_cluster(sigs, p.answer_similarity)
         purity = len(near) / m

@@ -281,3 +281,66 @@ def folded_unit_hash_set(cp: np.ndarray, classes: np.ndarray, base: np.uint64, b
                 nr += 1
         i = j
     return unit_hash_set(cp, spans[:ns], runs[:nr], base, base_inv)
+
+
+@njit(cache=True, nogil=True)
+def cms_query(table: np.ndarray, mult: np.ndarray, shift: np.uint64, keys: np.ndarray) -> np.ndarray:
+    """`poisoning.CountMinSketch.query` (numpy: ``table[rows, cells].min(axis=0)``): each key's
+    smallest cell over the rows, without the (depth x keys) index and gather temporaries."""
+    depth = table.shape[0]
+    out = np.empty(keys.shape[0], dtype=np.uint32)
+    for k in range(keys.shape[0]):
+        est = table[0, np.intp((keys[k] * mult[0]) >> shift)]
+        for r in range(1, depth):
+            v = table[r, np.intp((keys[k] * mult[r]) >> shift)]
+            if v < est:
+                est = v
+        out[k] = est
+    return out
+
+
+@njit(cache=True, nogil=True)
+def count_values(counts: np.ndarray, sigs: np.ndarray) -> None:
+    """``counts[k] += np.bincount(sigs[:, k], minlength=counts.shape[1]).astype(counts.dtype)``
+    for every column k, in place (integer counts: the same table in any order), without a
+    65,536-bin temporary per column."""
+    for i in range(sigs.shape[0]):
+        for k in range(sigs.shape[1]):
+            counts[k, sigs[i, k]] += 1
+
+
+@njit(cache=True, nogil=True)
+def backdoor_candidates(  # noqa: PLR0913 (the search's arrays and thresholds)
+    todo: np.ndarray, starts: np.ndarray, counts: np.ndarray, owners: np.ndarray, sigs: np.ndarray,
+    min_sim: float, max_pivots: int, value_counts: np.ndarray, n_slots: int, min_support: int,
+    min_purity: float, min_lift: float, min_coverage: float,
+) -> np.ndarray:
+    """Which shortlisted units (``todo``) pass `backdoor._search`'s stage-2 tests: their slots'
+    signatures (``sigs[owners[starts[u] : starts[u] + counts[u]]]``), `largest_cluster`, purity,
+    the pivot answer's corpus share (median of its per-position value counts, as
+    `backdoor.median_of_counts`) and the support / purity / lift / coverage thresholds, each
+    in the float64 arithmetic and order of the Python loop."""
+    keep = np.zeros(todo.shape[0], dtype=np.bool_)
+    perm = sigs.shape[1]
+    vals = np.empty(perm, dtype=np.int64)
+    for q in range(todo.shape[0]):
+        u = todo[q]
+        lo, m = starts[u], counts[u]
+        rows = np.empty((m, perm), dtype=sigs.dtype)
+        for i in range(m):
+            rows[i, :] = sigs[owners[lo + i]]
+        pivot, near = largest_cluster(rows, min_sim, max_pivots)
+        k = near.shape[0]
+        purity = k / m
+        for j in range(perm):
+            vals[j] = value_counts[j, rows[pivot, j]]
+        vals.sort()
+        h = perm // 2
+        median = np.float64(vals[h]) if perm % 2 else (np.float64(vals[h - 1]) + np.float64(vals[h])) / 2
+        share = median / n_slots
+        if k < min_support or purity < min_purity or purity < min_lift * share:
+            continue
+        if k < min_coverage * share * n_slots:
+            continue
+        keep[q] = True
+    return keep

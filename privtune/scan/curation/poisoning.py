@@ -83,6 +83,12 @@ class CountMinSketch:
             return ((keys[None, :] * self.mult) >> self.shift).astype(np.intp)
 
     def query(self, keys: np.ndarray) -> np.ndarray:
+        """Each (uint64) key's estimate: compiled `kernels.cms_query`, the same values and dtype
+        as `query_numpy` without its (depth x keys) temporaries (~1 ms per 25,000 keys)."""
+        return compiled().cms_query(self.table, self.mult[:, 0], self.shift, np.ascontiguousarray(keys, dtype=np.uint64))
+
+    def query_numpy(self, keys: np.ndarray) -> np.ndarray:
+        """The numpy reference of `query` (tests compare the two)."""
         return self.table[self.rows, self._cells(keys)].min(axis=0)
 
     def add(self, keys: np.ndarray) -> np.ndarray:
