@@ -363,9 +363,9 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
                        "delete it once the input is fixed")
     data_keys = sum(n for (_, path), n in fields_seen.items() if DATA_KEY in path)
     if data_keys:
-        notices.append(f"WARNING: {data_keys} field(s) are named by data (an e-mail address, a number of 5+ "
-                       f"digits; shown as {DATA_KEY} in the report): the cleaned records keep those names as "
-                       "they are; turn such maps into lists of objects before training")
+        notices.append(f"{data_keys} field(s) are named by data (an e-mail address, a number of 5+ digits): "
+                       f"such names are replaced like values in the cleaned records and shown as {DATA_KEY} in "
+                       "the report and findings; Chinese names as keys are not recognised as data")
     paths = {}
     report_path = cfg.report or default_report_path(cfg)
     if report_path is not None:

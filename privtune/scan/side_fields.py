@@ -81,8 +81,23 @@ def normalise_path(path: str) -> str:
     return path
 
 
+@functools.lru_cache(maxsize=8192)
+def shown_path(path: str) -> str:
+    """``path`` as findings show it: indices kept, a key that is data itself as ``<key>``."""
+    if "@" in path or any(c.isdigit() for c in path) or len(path) > 64:
+        parts = [DATA_KEY if t[0] not in ".[" and header_is_data([_unescape(t)]) else t for t in _TOKENS.findall(path)]
+        return "".join(parts) if parts else path
+    return path
+
+
+def is_data_key(key: object) -> bool:
+    """Is a record's dict key data itself (an e-mail address, a number of 5+ digits, 65+ characters)?"""
+    return isinstance(key, str) and header_is_data([key])
+
+
 # A path's key components (escaped as `path_key` writes them) and what lies between them.
 _COMPONENT = re.compile(r"(?:[^.\[\]\\]|\\.)+|[.\[\]]+")
+_TOKENS = re.compile(r"\[\d+\]|\.|(?:[^.\[\]\\]|\\.)+")  # an index, a dot or a key
 
 
 def _unescape(name: str) -> str:

@@ -28,7 +28,10 @@ from privtune.scan.curation import CurationConfig, RecordSummary, answer_fields_
 from privtune.scan.curation.risk import RiskAssessment, level_without_findings, risk_from_signals, text_signals
 from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
 from privtune.scan.propagate import propagate, propagate_with_aliases
-from privtune.scan.side_fields import is_passthrough, iter_side_values, key_span, key_type, normalise_path, restore_number
+from privtune.scan.side_fields import (
+    DATA_KEY, is_data_key, is_passthrough, iter_side_values, key_span, key_type, normalise_path, restore_number,
+    shown_path,
+)
 
 _DIGITS = re.compile(r"\d{3,}")
 EXCERPT_CHARS = 80
@@ -62,6 +65,7 @@ class RecordResult:
     raw: str | None = None  # unparseable input line, kept for the rejects file
     # (kind, field path with indices as "[]") of every value seen: "text", "side", "passthrough".
     fields_seen: list[tuple[str, str]] = field(default_factory=list)
+    data_keys: int = 0  # dict keys that are data themselves (`side_fields.is_data_key`), replaced
 
 
 def detect_record(analyzer: Analyzer, texts: list[str]) -> list[list[Span]]:
@@ -258,13 +262,13 @@ class RecordProcessor:
         findings = res.findings
         for (path, text), spans in zip(fields, all_spans):
             for s in spans:
-                findings.append(Finding.from_span(item.index, path, s))
+                findings.append(Finding.from_span(item.index, shown_path(path), s))
                 all_types.append(s.type)
             if not res.excerpt and text.strip():
                 res.excerpt = masked_excerpt(text, spans)
         for (path, _), spans in zip(side, all_spans[len(fields):]):
             for s in spans:
-                findings.append(Finding.from_span(item.index, path, s))
+                findings.append(Finding.from_span(item.index, shown_path(path), s))
                 all_types.append(s.type)
         res.fields_seen = list(dict.fromkeys(res.fields_seen))  # once per record: the report counts records
         return all_types
@@ -294,14 +298,42 @@ class RecordProcessor:
             targets.append(mine)
         replaced = iter(self.anonymizer.apply_many(jobs))
         for (item, res), mine in zip(done, targets):
-            if not mine:
+            keyed = any(DATA_KEY in p for _, p in res.fields_seen)
+            if not mine and not keyed:
                 res.record = item.data
                 continue
             new = record_copy(item.data)
             for path, value in mine:
                 fake = next(replaced)
                 set_field(new, path, fake if value is _TEXT or isinstance(value, str) else restore_number(value, fake))
+            if keyed:
+                res.data_keys = self._replace_data_keys(new)
             res.record = new
+
+    def _replace_data_keys(self, value: Any) -> int:
+        """Rename, in place, every dict key of ``value`` that is data itself (a map keyed by
+        e-mail addresses or phone numbers) to its replacement under the policy, as a value
+        would be; the number renamed."""
+        n = 0
+        if isinstance(value, list):
+            return sum(self._replace_data_keys(v) for v in value)
+        if not isinstance(value, dict):
+            return 0
+        for v in value.values():
+            n += self._replace_data_keys(v)
+        if any(is_data_key(k) for k in value):
+            items = list(value.items())
+            value.clear()
+            for k, v in items:
+                if is_data_key(k) and (spans := self.analyzer.analyze(k)):
+                    new_key = self.anonymizer.apply(k, spans)
+                    while new_key in value or (new_key != k and new_key in dict(items)):
+                        new_key += "_"  # two keys with one replacement: both kept
+                    n += new_key != k
+                    value[new_key] = v
+                else:
+                    value[k] = v
+        return n
 
     def assess(self, item: SourceRecord, res: RecordResult, fields: list[tuple[str, str]], all_types: list[str]) -> None:
         """Risk and residual risk of a record (after `record_findings`)."""

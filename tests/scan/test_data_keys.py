@@ -26,6 +26,19 @@ def test_escaped_keys_round_trip(key):
     assert record == {"m": {key: "y"}}
 
 
+def test_findings_keep_indices_and_mask_data_keys(tmp_path, monkeypatch):
+    from privtune.scan.side_fields import shown_path
+
+    assert shown_path("orders.13812345678.note") == "orders.<key>.note"
+    assert shown_path("items[12345].sku") == "items[12345].sku" and shown_path("messages[3].content") == "messages[3].content"
+    monkeypatch.setenv("PRIVTUNE_SCAN_KEY", KEY)
+    src = _write(tmp_path / "in.jsonl", [{"text": "hello there", "by_phone": {"13812345678": "call Jane Doe at 555-123-4567"}}])
+    run_scan(ScanConfig(input=src, out=tmp_path / "o.jsonl", findings=tmp_path / "f.jsonl"))
+    found = (tmp_path / "f.jsonl").read_text(encoding="utf-8")
+    out = (tmp_path / "o.jsonl").read_text(encoding="utf-8")
+    assert "13812345678" not in found and "by_phone.<key>" in found and "13812345678" not in out
+
+
 def test_data_keys_are_masked_in_field_names():
     assert normalise_path("contacts.jane\\.doe@example\\.com") == "contacts.<key>"
     assert normalise_path("orders.13812345678.note") == "orders.<key>.note"
@@ -37,8 +50,11 @@ def test_a_map_keyed_by_e_mail_addresses_scans(tmp_path, monkeypatch):
     src = _write(tmp_path / "in.jsonl", [{"text": "please update my contacts",
                                           "contacts": {"jane.doe@example.com": "13812345678"}}])
     res = run_scan(ScanConfig(input=src, out=tmp_path / "o.jsonl"))
-    rec = json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8"))
-    assert rec["contacts"]["jane.doe@example.com"] != "13812345678"  # the value is replaced
+    out = (tmp_path / "o.jsonl").read_text(encoding="utf-8")
+    rec = json.loads(out)
+    assert "jane.doe" not in out and "13812345678" not in out  # the key is replaced as a value would be
+    (key, value), = rec["contacts"].items()
+    assert "@" in key and value != "13812345678"
     shown = json.dumps(res.report) + "\n".join(res.notices)
     assert "jane.doe" not in shown and "13812345678" not in shown
     assert any("named by data" in n for n in res.notices)
