@@ -16,7 +16,9 @@ from privtune.scan.registry import Recognizer, register
 from privtune.scan.side_fields import key_span, key_type
 
 # The separator row under a header: cells of dashes with optional alignment colons.
-_SEPARATOR = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*(?::?-{3,}:?[ \t]*)?$")
+_ROW = r"[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*(?::?-{3,}:?[ \t]*)?"
+_SEPARATOR = re.compile(rf"(?m)^{_ROW}$")
+SEPARATOR_ROW = re.compile(_ROW)  # one line, whole (``fullmatch``)
 DETECTOR = "table_column"
 SCORE = 0.85
 

@@ -21,6 +21,8 @@ from privtune.errors import ConfigError
 from privtune.scan.allow import AllowList
 from privtune.scan.analyzer import DEFAULT_MIN_SCORE, Analyzer
 from privtune.scan.anonymize import AnonymizationPolicy, Anonymizer, derive_key
+from privtune.scan.entities import Span
+from privtune.scan.recognizers.table_cells import SEPARATOR_ROW
 from privtune.serve.guards.segmenter import DEFAULT_MAX_HOLDBACK, first_cut, segments
 from privtune.serve.hooks import GuardContext
 
@@ -41,8 +43,16 @@ class PIIRedactor:
         self.max_holdback = max_holdback
         self.anonymizer = Anonymizer(AnonymizationPolicy(default=mode), key)
 
-    def redact_segment(self, segment: str, counts: Counter[str] | None = None) -> str:
-        spans = self.analyzer.analyze(segment)
+    def redact_segment(self, segment: str, counts: Counter[str] | None = None,
+                       table: TableContext | None = None) -> str:
+        prefix = table.prefix_for(segment) if table is not None else ""
+        if prefix:  # a table row: its header is the cue for its cells (`recognizers.table_cells`)
+            spans = [Span(s.start - len(prefix), s.end - len(prefix), s.type, s.score, s.detector)
+                     for s in self.analyzer.analyze(prefix + segment) if s.start >= len(prefix)]
+        else:
+            spans = self.analyzer.analyze(segment)
+        if table is not None:
+            table.update(segment)
         if spans and self.allow:
             spans, _ = self.allow.filter(segment, spans)
         if not spans:
@@ -53,7 +63,28 @@ class PIIRedactor:
 
     def redact_text(self, text: str, counts: Counter[str] | None = None) -> str:
         """The whole text redacted exactly as a stream of it would be (segment by segment)."""
-        return "".join(self.redact_segment(s, counts) for s in segments(text, self.max_holdback))
+        table = TableContext()
+        return "".join(self.redact_segment(s, counts, table) for s in segments(text, self.max_holdback))
+
+
+class TableContext:
+    """The Markdown table a reply is inside, across its line segments: the header row and the
+    separator under it, while rows follow. The same segments in the same order give the same
+    prefixes, so a stream still equals the whole text."""
+
+    def __init__(self) -> None:
+        self.previous = ""
+        self.header = ""
+
+    def prefix_for(self, segment: str) -> str:
+        return self.header if self.header and "|" in segment else ""
+
+    def update(self, segment: str) -> None:
+        if self.header and "|" not in segment:
+            self.header = ""
+        if SEPARATOR_ROW.fullmatch(segment.rstrip("\r\n")) and "|" in self.previous:
+            self.header = self.previous + segment
+        self.previous = segment
 
 
 class PIIStreamSession:
@@ -64,6 +95,7 @@ class PIIStreamSession:
         self.pending = ""
         self.counts: Counter[str] = Counter()
         self.direction = direction
+        self.table = TableContext()
 
     def feed(self, delta: str) -> str:
         scanned = len(self.pending)  # no cut in what was pending before this delta
@@ -73,13 +105,13 @@ class PIIStreamSession:
             k = first_cut(self.pending, self.redactor.max_holdback, scanned)
             if k == 0:
                 break
-            out.append(self.redactor.redact_segment(self.pending[:k], self.counts))
+            out.append(self.redactor.redact_segment(self.pending[:k], self.counts, self.table))
             self.pending, scanned = self.pending[k:], 0
         return "".join(out)
 
     def finish(self) -> str:
         rest, self.pending = self.pending, ""
-        return self.redactor.redact_segment(rest, self.counts) if rest else ""
+        return self.redactor.redact_segment(rest, self.counts, self.table) if rest else ""
 
     def audit_fields(self) -> dict[str, Any]:
         return {f"pii_{self.direction}": {"mode": self.redactor.mode, "redacted": dict(sorted(self.counts.items()))}}
