@@ -48,3 +48,15 @@ def test_handle_and_name_through_the_analyzer():
     persons = [text[s.start : s.end] for s in Analyzer().analyze(text) if s.type == "PERSON"]
     assert "Mira" in persons
     assert not any("—" in p for p in persons)
+
+
+def test_two_capitalised_name_words_tagged_apart_are_one_name():
+    toks = [(0, 6, "Franci"), (7, 11, "Mrak"), (12, 16, "here")]
+    assert _decode(toks, ["B-PER", "B-PER", "O"], [0.9, 0.8, 1.0]) == [(0, 11, "PERSON", pytest.approx(0.85))]
+    # "@" and a handle (the Broad Twitter Corpus's two names), a lower-case word, a gap: apart.
+    toks = [(0, 1, "@"), (2, 8, "Sharon")]
+    assert len(_decode(toks, ["B-PER", "B-PER"], [0.9, 0.9])) == 2
+    toks = [(0, 6, "Taylor"), (7, 13, "tanner")]
+    assert len(_decode(toks, ["B-PER", "B-PER"], [0.9, 0.9])) == 2
+    toks = [(0, 3, "Ana"), (5, 8, "Bob")]  # two spaces: a list, not a name
+    assert len(_decode(toks, ["B-PER", "B-PER"], [0.9, 0.9])) == 2

@@ -417,6 +417,8 @@ def _leading_stop() -> frozenset[str]:
 def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]) -> list[tuple[int, int, str, float]]:
     """BIO tags to spans; a span's score is the mean marginal probability of its tags."""
     out = []
+    if "B-PER" in tags:
+        tags = _join_names(toks, tags)
     i = 0
     while i < len(tags):
         tag = tags[i]
@@ -455,6 +457,20 @@ def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]
                 out.append((toks[a][0], toks[b - 1][1], LABELS[label], prob))
         i = j
     return out
+
+
+def _join_names(toks: list[tuple[int, int, str]], tags: list[str]) -> list[str]:
+    """"Franci/B-PER Mrak/B-PER" is one name, not two: a B-PER right after a name's last word,
+    one space away, both words capitalised letters only, continues that name (two names in a
+    row with nothing between them are rare; "@" and a handle, which the Broad Twitter Corpus
+    labels as two, are no capitalised words)."""
+    tags = list(tags)
+    for i in range(1, len(tags)):
+        if tags[i] == "B-PER" and tags[i - 1] in ("B-PER", "I-PER") and toks[i][0] == toks[i - 1][1] + 1:
+            prev, cur = toks[i - 1][2], toks[i][2]
+            if prev[0].isupper() and cur[0].isupper() and prev.isalpha() and cur.isalpha():
+                tags[i] = "I-PER"
+    return tags
 
 
 # Tokens a name never runs across: "cc @dana_k — Dana this is ..." is the handle, a dash and a
