@@ -60,3 +60,41 @@ def test_two_capitalised_name_words_tagged_apart_are_one_name():
     assert len(_decode(toks, ["B-PER", "B-PER"], [0.9, 0.9])) == 2
     toks = [(0, 3, "Ana"), (5, 8, "Bob")]  # two spaces: a list, not a name
     assert len(_decode(toks, ["B-PER", "B-PER"], [0.9, 0.9])) == 2
+
+
+def test_a_name_keeps_its_suffix_and_a_last_name_that_is_also_a_word():
+    toks = [(0, 8, "Kristina"), (9, 13, "Pace"), (14, 16, "MD"), (16, 17, ".")]
+    # The model took "MD" for a state (B-LOC): the suffix still belongs to the name.
+    assert _decode(toks, ["B-PER", "I-PER", "B-LOC", "O"], [0.9, 0.9, 0.5, 1.0]) == [(0, 16, "PERSON", 0.9)]
+    toks = [(0, 6, "Andrew"), (7, 12, "Evans"), (13, 15, "Jr"), (15, 16, ".")]
+    assert _decode(toks, ["B-PER", "I-PER", "O", "O"], [0.9, 0.9, 1.0, 1.0])[0][:2] == (0, 16)
+    # "Diana Good": a known first name alone, then a known last name that is a common word.
+    toks = [(0, 2, "Hi"), (3, 8, "Diana"), (9, 13, "Good"), (13, 14, ",")]
+    assert _decode(toks, ["O", "B-PER", "O", "O"], [1.0, 0.7, 0.9, 1.0]) == [(3, 13, "PERSON", 0.7)]
+    # Not after a full name, and not a lower-case word.
+    toks = [(0, 5, "Diana"), (6, 11, "Ross"), (12, 16, "Good")]
+    assert _decode(toks, ["B-PER", "I-PER", "O"], [0.9, 0.9, 1.0])[0][:2] == (0, 11)
+    toks = [(0, 5, "Diana"), (6, 10, "good")]
+    assert _decode(toks, ["B-PER", "O"], [0.9, 1.0])[0][:2] == (0, 5)
+
+
+def test_demo_customer_names_are_masked_whole():
+    """Customers' names in the demo chats, suffixes included ("Phillip Jones MD")."""
+    from privtune.scan.analyzer import Analyzer
+
+    analyzer = Analyzer()
+    for text, name in [
+        ("Hi, this is Kristina Pace MD. My card 6217000638368898970 was blocked yesterday.", "Kristina Pace MD"),
+        ("Why was my line (461) 693-5635 charged an extra $30? The account holder is Diana Good.", "Diana Good"),
+    ]:
+        start = text.index(name)
+        spans = [s for s in analyzer.analyze(text) if s.type == "PERSON"]
+        assert any(s.start <= start and start + len(name) <= s.end for s in spans), (name, spans)
+
+
+def test_sub_word_features():
+    from privtune.scan.ner.en_crf import _word
+
+    own = set(_word("Popescu")[0])
+    assert {"suf4=escu", "pre2=po", "pre4=pope", "cv=vccv"} <= own
+    assert not any(f.startswith("cv=") for f in _word("2024")[0])
