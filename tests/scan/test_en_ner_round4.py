@@ -98,3 +98,18 @@ def test_sub_word_features():
     own = set(_word("Popescu")[0])
     assert {"suf4=escu", "pre2=po", "pre4=pope", "cv=vccv"} <= own
     assert not any(f.startswith("cv=") for f in _word("2024")[0])
+
+
+def test_word_rows_are_the_sums_of_their_strings_weights():
+    """`_word_id` sums a word's class strings once per class: the rows must equal the plain sums."""
+    import numpy as np
+
+    from privtune.scan.ner.en_crf import _OFFSETS, EnTagger, _word
+
+    tagger = EnTagger()
+    for w in ["Popescu", "popescu", "Čović", "2024-05", "@dana_k", "The", "McDonald", "ŞALI", "的", "x"] * 2:
+        i = tagger._word_id(w)
+        own, ctx, _, _ = _word(w)
+        np.testing.assert_allclose(tagger.own[i], tagger._vector(own), atol=1e-12)
+        for q, k in enumerate(_OFFSETS):
+            np.testing.assert_allclose(tagger.ctx[q, i], tagger._vector(ctx[k]), atol=1e-12)

@@ -76,10 +76,11 @@ _PAD = {k: [f"{k}pad"] for k in _OFFSETS}
 
 
 @lru_cache(maxsize=65536)
-def _word(w: str) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]], str]:
+def _word(w: str) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]], str, tuple[tuple[str, ...], ...]]:
     """One word's own feature strings, the strings it adds to a token ``k`` places away (for
-    each k in _OFFSETS), and its shape. Cached: chat text repeats its words, and all of a
-    token's features but one are the words' own or their neighbours' strings."""
+    each k in _OFFSETS), its shape, and its own strings in two groups (see the end). Cached:
+    chat text repeats its words, and all of a token's features but one are the words' own or
+    their neighbours' strings."""
     first, last = _lexicon()
     lw = w.lower()
     # All-caps and all-lower words are looked up title-cased ("TRUMP", "ryan"), but a lower-case
@@ -89,28 +90,32 @@ def _word(w: str) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]], str]:
     sh = shape(w)
     is_first, is_last = t in first, t in last
     tag = "l" if lower else ""
-    own = [f"w={lw}", f"sh={sh}", f"suf={lw[-3:]}", f"suf2={lw[-2:]}", f"pre={lw[:3]}", f"len={min(len(lw), 8)}"]
-    if is_first:
-        own.append(tag + "first")
-    if is_last:
-        own.append(tag + "last")
-    if t in NOT_NAME:
-        own.append("stop")
-    if not w.isascii() and w.isalpha():
-        own.append("latin+")  # letters with diacritics: names of many nationalities
+    affixes = [f"w={lw}", f"suf={lw[-3:]}", f"suf2={lw[-2:]}", f"pre={lw[:3]}"]
     # Sub-word form (fourth round): longer affixes and the vowel/consonant pattern of the ending
     # carry a name's nationality across names no list holds ("-escu", "-ović", "-oğlu", "-ová";
     # intl_en.unseen PERSON F1 0.763 -> 0.800 with these alone).
-    own += [f"suf4={lw[-4:]}", f"pre2={lw[:2]}", f"pre4={lw[:4]}"]
-    if w.isalpha():
-        own.append("cv=" + _vowel_pattern(lw[-4:]))
+    more = [f"suf4={lw[-4:]}", f"pre2={lw[:2]}", f"pre4={lw[:4]}"]
+    cls = [f"sh={sh}", f"len={min(len(lw), 8)}"]
+    if is_first:
+        cls.append(tag + "first")
+    if is_last:
+        cls.append(tag + "last")
+    if t in NOT_NAME:
+        cls.append("stop")
+    if not w.isascii() and w.isalpha():
+        cls.append("latin+")  # letters with diacritics: names of many nationalities
+    vowels = ["cv=" + _vowel_pattern(lw[-4:])] if w.isalpha() else []
+    # The training order of the strings (kept: the shipped model was fitted on it).
+    own = (affixes[0], cls[0], affixes[1], affixes[2], affixes[3], *cls[1:], *more, *vowels)
     ctx = {}
     for k in _OFFSETS:
         c = [f"{k}w={lw}", f"{k}sh={sh}"]
         if is_first or is_last:
             c.append(f"{k}{tag}name")
         ctx[k] = tuple(c)
-    return tuple(own), ctx, sh
+    # Split for `EnTagger._word_id`: the word and its affixes; the strings of its class (shape,
+    # length, lexicon flags, vowel pattern), which few words differ in.
+    return own, ctx, sh, (tuple(affixes + more), tuple(cls + vowels))
 
 
 # Feature strings that come from the name lexicon (tools/train_en_ner.py drops them from some
@@ -126,7 +131,7 @@ def token_features(words: list[str]) -> list[list[str]]:
     info = [_word(w) for w in words]
     line = _line_features(words)
     feats = []
-    for i, (own, _, sh) in enumerate(info):
+    for i, (own, _, sh, _) in enumerate(info):
         row = list(own) + line
         if i == 0:
             row.append("BOS")
@@ -185,6 +190,9 @@ class EnTagger:
         self.pair = np.zeros((n_shapes, n_shapes, n_labels))
         for prev, cur in pairs:
             self.pair[self._shape_ids[prev], self._shape_ids[cur]] = self._weights[f"sh-1sh={prev}|{cur}"]
+        # A word class's feature strings -> their summed weights (`_word_id`): shapes (capped at
+        # 6 symbols) x lengths x flags x vowel patterns, a few thousand at most.
+        self._class_sums: dict[tuple[str, ...], np.ndarray] = {}
         self.offsets = np.array(_OFFSETS, dtype=np.int64)
         self.pad = np.array([self._vector(_PAD[k]) for k in _OFFSETS])
         self.bos, self.eos = self._vector(["BOS"]), self._vector(["EOS"])
@@ -231,18 +239,31 @@ class EnTagger:
             self.own = np.concatenate([self.own, np.zeros_like(self.own)])
             self.ctx = np.concatenate([self.ctx, np.zeros_like(self.ctx)], axis=1)
             self._shapes_array = np.concatenate([self._shapes_array, np.zeros_like(self._shapes_array)])
-        own, ctx, sh = _word(w)
-        weights = self._weights
-        # Most of a new word's strings (its w=, pre=, suf= ...) have no weight: sum the few that do.
-        for a in own:
-            x = weights.get(a)
+        _, ctx, sh, groups = _word(w)
+        # A new word's cost is mostly numpy calls, one per weighted string added (~15 with the
+        # round-4 affixes). The strings of a word's class (shape, length, lexicon flags, vowel
+        # pattern) and what it gives its neighbours besides itself (shape, lexicon flag) recur
+        # across words: their sums are looked up, and only the word's own string and affixes
+        # are added one by one.
+        get = self._weights.get
+        classes = self._class_sums
+        word_strings, class_strings = groups
+        v = classes.get(class_strings)
+        if v is None:
+            v = classes[class_strings] = self._vector(class_strings)
+        v = v.copy()
+        for a in word_strings:
+            x = get(a)
             if x is not None:
-                self.own[i] += x
+                v += x
+        self.own[i] = v
         for q, k in enumerate(_OFFSETS):
-            for a in ctx[k]:
-                x = weights.get(a)
-                if x is not None:
-                    self.ctx[q, i] += x
+            c = ctx[k]
+            rest = classes.get(c[1:])
+            if rest is None:
+                rest = classes[c[1:]] = self._vector(c[1:])
+            x = get(c[0])
+            self.ctx[q, i] = rest if x is None else x + rest
         self._shapes_array[i] = self._shape_ids.get(sh, self.pair.shape[0] - 1)
         self._ids[w] = i
         return i
