@@ -113,3 +113,10 @@ def test_word_rows_are_the_sums_of_their_strings_weights():
         np.testing.assert_allclose(tagger.own[i], tagger._vector(own), atol=1e-12)
         for q, k in enumerate(_OFFSETS):
             np.testing.assert_allclose(tagger.ctx[q, i], tagger._vector(ctx[k]), atol=1e-12)
+
+
+def test_a_surname_typed_in_lower_case_after_a_first_name():
+    toks = [(0, 5, "Kylie"), (6, 13, "minogue"), (14, 18, "feel")]
+    assert _decode(toks, ["B-PER", "O", "O"], [0.8, 1.0, 1.0])[0][:2] == (0, 13)
+    toks = [(0, 5, "Kylie"), (6, 10, "feel")]  # no surname
+    assert _decode(toks, ["B-PER", "O"], [0.8, 1.0])[0][:2] == (0, 5)

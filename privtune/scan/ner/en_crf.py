@@ -507,16 +507,21 @@ _NAME_SUFFIXES = frozenset("MD PhD DDS DVM Jr Sr II III IV".split())
 def _name_tail(toks: list[tuple[int, int, str]], tags: list[str], a: int, b: int) -> int:
     """How many untagged tokens right after the name ``toks[a:b]`` still belong to it: a suffix
     ("MD", "Jr" and its dot), or, after a lone known first name, a known last name that is also
-    a common word ("Diana Good": the model leaves "Good", a leak of half the name)."""
+    a common word ("Diana Good": the model leaves "Good", a leak of half the name) or one typed
+    in lower case ("Kylie minogue")."""
     if b >= len(toks) or toks[b][0] != toks[b - 1][1] + 1:
         return 0
     w = toks[b][2]
     if w in _NAME_SUFFIXES and b - a >= 2 and tags[b][:2] != "I-":  # over an "MD" the model took for a state
         return 2 if w in ("Jr", "Sr") and b + 1 < len(toks) and toks[b + 1][2] == "." and toks[b + 1][0] == toks[b][1] else 1
-    if b - a == 1 and tags[b] == "O" and w[:1].isupper() and w[1:].islower():
+    if b - a == 1 and tags[b] == "O" and w[1:].islower():
         first, last = _lexicon()
-        if toks[a][2] in first and w in last and w not in first:
-            return 1
+        name = toks[a][2]
+        if w[0].isupper():
+            if name in first and w in last and w not in first:
+                return 1
+        elif name[0].isupper() and name in first and (t := w.title()) in last and t not in first and t not in NOT_NAME:
+            return 1  # "Kylie minogue": a surname typed in lower case (not "Diana good to hear")
     return 0
 
 
