@@ -66,9 +66,16 @@ def _lexicon() -> tuple[frozenset[str], frozenset[str]]:
 _VOWELS = frozenset("aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýăąēėęěīįıōőœūůűų")
 
 
+# Letters up to Latin Extended-B as "v" / "c" (str.translate: ~5x the generator's speed).
+_CV_TABLE = {i: ("v" if chr(i) in _VOWELS else "c") for i in range(0x250) if chr(i).isalpha()}
+
+
 def _vowel_pattern(s: str) -> str:
     """"escu" -> "vccv": a word ending's vowels (v) and other letters (c)."""
-    return "".join("v" if c in _VOWELS else "c" for c in s)
+    out = s.translate(_CV_TABLE)
+    if out.strip("vc"):  # a letter of another script (Greek, Cyrillic ...): no vowel of ours
+        out = "".join("v" if c in _VOWELS else "c" for c in s)
+    return out
 
 
 _OFFSETS = (-2, -1, 1, 2)
@@ -454,7 +461,7 @@ def _leading_stop() -> frozenset[str]:
 def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]) -> list[tuple[int, int, str, float]]:
     """BIO tags to spans; a span's score is the mean marginal probability of its tags."""
     out = []
-    if "B-PER" in tags:
+    if tags.count("B-PER") > 1:
         tags = _join_names(toks, tags)
     i = 0
     while i < len(tags):
