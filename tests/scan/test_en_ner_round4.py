@@ -120,3 +120,10 @@ def test_a_surname_typed_in_lower_case_after_a_first_name():
     assert _decode(toks, ["B-PER", "O", "O"], [0.8, 1.0, 1.0])[0][:2] == (0, 13)
     toks = [(0, 5, "Kylie"), (6, 10, "feel")]  # no surname
     assert _decode(toks, ["B-PER", "O"], [0.8, 1.0])[0][:2] == (0, 5)
+
+
+def test_a_name_stops_at_a_full_stop_before_the_next_sentence():
+    toks = [(0, 7, "Vincent"), (8, 11, "Cox"), (11, 12, "."), (13, 16, "I'd"), (17, 21, "like")]
+    assert _decode(toks, ["B-PER", "I-PER", "I-PER", "I-PER", "O"], [0.9, 0.9, 0.5, 0.5, 1.0])[0][:2] == (0, 11)
+    toks = [(0, 6, "George"), (7, 8, "F"), (8, 9, "."), (10, 16, "Hauser")]  # an initial's dot stays
+    assert _decode(toks, ["B-PER", "I-PER", "I-PER", "I-PER"], [0.8] * 4)[0][:2] == (0, 16)
