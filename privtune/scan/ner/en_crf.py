@@ -2,8 +2,8 @@
 
 Trained by ``tools/train_en_ner.py`` on the Broad Twitter Corpus, WNUT17 and wikigold train
 parts plus generated chat sentences with names of many nationalities (see MODEL_CARD.md).
-Features per token: the word in lower case, its prefixes and suffixes (2-4 letters), the
-vowel/consonant pattern of its ending, its shape, lexicon membership (first names, last names,
+Features per token: the word in lower case, its prefixes and suffixes (3 letters, 2; for
+words of letters only also 2 and 4 and the vowel/consonant pattern of the ending), its shape, lexicon membership (first names, last names,
 common sentence words), and the word, shape and lexicon membership of the two words either side.
 
 Cost control: a line is tagged only if it holds a capitalised word that is not a common
