@@ -2,9 +2,11 @@
 
 Trained by ``tools/train_en_ner.py`` on the Broad Twitter Corpus, WNUT17 and wikigold train
 parts plus generated chat sentences with names of many nationalities (see MODEL_CARD.md).
-Features per token: the word in lower case, its prefixes and suffixes (3 letters, 2; for
-words of letters only also 2 and 4 and the vowel/consonant pattern of the ending), its shape, lexicon membership (first names, last names,
-common sentence words), and the word, shape and lexicon membership of the two words either side.
+Features per token: the word in lower case, its 3-letter prefix and 2-/3-letter suffixes (for
+words of letters only also the 2-/4-letter prefixes, the 4-letter suffix and the
+vowel/consonant pattern of the ending), its shape, lexicon membership (first names, last
+names, common sentence words), and the word, shape and lexicon membership of the two words
+either side.
 
 Cost control: a line is tagged only if it holds a capitalised word that is not a common
 sentence word (names, places and organisations are written that way in nearly all text the
