@@ -58,7 +58,9 @@ def test_compiled_inference_equals_crfsuite():
         ref_marg = [tagger.crfsuite.marginal(ref[i], i) for i in range(len(words))]
         tags, marg = tagger.tag_words(words)
         assert tags == ref
-        assert marg == pytest.approx(ref_marg, abs=1e-6)
+        # crfsuite's own marginals carry ~1e-6 of float error on the round-4 model (the same with
+        # the rows summed one string at a time): the labels are exact.
+        assert marg == pytest.approx(ref_marg, abs=2e-6)
 
 
 def test_person_bias_only_adds_names():
@@ -79,7 +81,8 @@ def test_person_bias_only_adds_names():
     [
         ("ask ryan about the refund", True),  # no capital, but a known name in lower case
         ("Čović called again", True),  # a capital outside Latin-1 opens the line
-        ("ok see you tomorrow at 5", False),
+        ("ok see you tomorrow at 5", True),  # a lower-case sentence (round 4); the model finds no name
+        ("ok at 5", False),
         ("Thanks, I'm done", False),  # only common sentence words are capitalised
     ],
 )
@@ -132,8 +135,9 @@ def test_a_determiner_makes_a_lower_case_lexicon_word_a_noun(line, worth):
     [
         ("@ marek_w you coming tonight?", True),  # a mention as tokenised corpora write it
         ("lol @marek_w same", True),
-        ("send it to billing@example.com today", False),  # an e-mail address's @ is no mention
-        ("ok see you at 5", False),
+        # (capitalised openers: a line with no capital is a lower-case sentence, tagged since round 4)
+        ("Thanks, billing@example.com has it", False),  # an e-mail address's @ is no mention
+        ("Thanks, see you at 5", False),
         ("meet @ the station", True),  # "@" for "at" passes too: a cost, not an error (the model then finds nothing)
     ],
 )

@@ -148,7 +148,7 @@ def _line_spans_before(tagger, seg: str) -> list:
     if not found.size:
         return []
     pos, toks = 0, []
-    for w in words[: found[-1] + 1]:
+    for w in words[: found[-1] + 3]:  # two more tokens, as en-ner4's `_name_tail` reads them
         pos = seg.index(w, pos)
         toks.append((pos, pos + len(w), w))
         pos += len(w)

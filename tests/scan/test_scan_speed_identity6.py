@@ -26,7 +26,7 @@ def _old_en_spans(tagger, text: str) -> list[tuple[int, int, str, float]]:
         if not found.size:
             continue
         base, pos, toks = line.start(), 0, []
-        for w in words[: found[-1] + 1]:
+        for w in words[: found[-1] + 3]:  # +3 since round 4 of English NER (a name's suffix / last word)
             pos = seg.index(w, pos)
             toks.append((base + pos, base + pos + len(w), w))
             pos += len(w)
