@@ -40,7 +40,7 @@ from privtune.scan.ner import features  # noqa: E402
 from privtune.scan.ner.cluener import gold_spans, load_cluener  # noqa: E402
 from privtune.scan.ner.model import MODEL_PATH, TAGS, TYPES, ZhTagger, feature_fingerprint  # noqa: E402
 from privtune.scan.ner.lexicon import HELD_OUT_NAME_LOCALES, LEXICON_PATH  # noqa: E402
-from zh_name_augment import augment  # noqa: E402
+from zh_name_augment import augment, swap  # noqa: E402
 
 
 
@@ -270,7 +270,7 @@ def save(weights: np.ndarray, trans: np.ndarray, calibration: dict, args, path: 
         "training": {"data": "CLUENER2020 train (CLUEbenchmark/CLUENER2020)"
                      + "".join(f" + {n}" for n in args.extra), "sentences": n_train,
                      "repeat": args.repeat, "name_copies": args.name_copies,
-                     "class_dropout": args.class_dropout,
+                     "class_dropout": args.class_dropout, "name_swap": args.name_swap,
                      "c1": args.c1, "c2": args.c2, "iterations": args.iterations, "seed": args.seed},
     }
     np.savez_compressed(path, rows=rows, values=weights[rows].astype(np.float16),
@@ -304,6 +304,9 @@ def main() -> None:
     ap.add_argument("--name-copies", type=int, default=0,
                     help="substituted copies of each fitted sentence with a surname-shaped name "
                          "(tools/zh_name_augment.py; 0: none)")
+    ap.add_argument("--name-swap", type=float, default=0.0,
+                    help="share of the fitted sentences with a surname-shaped name whose names are "
+                         "replaced by sampled ones in place (tools/zh_name_augment.py; 0: none)")
     ap.add_argument("--class-dropout", type=float, default=0.0,
                     help="share of the substituted copies read without the name-list character "
                          "classes (surname, given-name, transliteration, cue -> plain CJK)")
@@ -324,8 +327,10 @@ def main() -> None:
     fit, held = calibration_split(train, args.holdout, args.seed, args.repeat)
     train += [r for r in train for _ in range(args.repeat.get(r.get("source", ""), 1) - 1)]
     # after the split: the held-out part and its sentences' names stay unseen
+    fit = swap(fit, spans_of, args.name_swap, args.seed)
     fit += class_dropout(augment(fit, spans_of, args.name_copies, args.seed), args.class_dropout, args.seed)
     if args.refit:
+        train = swap(train, spans_of, args.name_swap, args.seed)
         train += class_dropout(augment(train, spans_of, args.name_copies, args.seed), args.class_dropout, args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         print(f"1/2 calibration model ({len(fit)} fit / {len(held)} held out)")

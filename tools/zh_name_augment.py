@@ -143,3 +143,22 @@ def augment(records: Sequence[dict], spans_of, copies: int, seed: int) -> list[d
                 break
             out.append(copy)
     return out
+
+
+def swap(records: Sequence[dict], spans_of, share: float, seed: int) -> list[dict]:
+    """``records`` with a seeded ``share`` of those holding a surname-shaped gold name replaced
+    by a substituted copy (in place: the data's size and its share of sentences with names stay
+    as they are, unlike :func:`augment`'s extra copies)."""
+    if share <= 0:
+        return list(records)
+    names = [r["text"][s:e] for r in records for s, e, t in spans_of(r) if t == "PERSON"]
+    rng = random.Random(seed)
+    sampler = NameSampler(names, random.Random(seed + 2))
+    out = []
+    for r in records:
+        spans = spans_of(r)
+        copy = None
+        if any(t == "PERSON" for _, _, t in spans) and rng.random() < share:
+            copy = substitute(r, spans, sampler)
+        out.append(copy if copy is not None else r)
+    return out

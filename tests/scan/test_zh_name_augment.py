@@ -115,3 +115,17 @@ def test_train_tool_class_dropout_is_seeded(aug):
     assert a == tool.class_dropout(recs, 0.5, seed=13)
     assert 60 < sum(r.get("no_name_classes", False) for r in a) < 140
     assert tool.class_dropout(recs, 0.0, seed=13) == recs
+
+
+def test_swap_replaces_names_in_place_for_a_seeded_share(aug):
+    recs = [{"text": f"记者张伟{i}号说", "source": "cluener", "spans": [(2, 4, "PERSON")]} for i in range(100)]
+    recs.append({"text": "没有名字", "source": "cluener", "spans": []})
+    out = aug.swap(recs, _spans, 0.5, seed=13)
+    assert out == aug.swap(recs, _spans, 0.5, seed=13)
+    assert len(out) == len(recs) and out[-1] is recs[-1]
+    swapped = [r for r in out if r["source"].endswith("+names")]
+    assert 30 < len(swapped) < 70
+    for old, new in zip(recs, out, strict=True):  # same sentence, only the name differs
+        s, e, _ = new["spans"][0] if new["spans"] else (0, 0, "")
+        assert new["text"][:s] == old["text"][:2] if new["spans"] else new is old
+    assert aug.swap(recs, _spans, 0.0, seed=13) == recs
