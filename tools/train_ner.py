@@ -9,7 +9,9 @@ Only ``*.train`` sets are accepted as extra data: People's Daily's held-out tent
 
 Steps (deterministic for a given --seed; crfsuite's L-BFGS has no randomness):
   1. write privtune/scan/ner/en_lexicon.json from Faker's en_US providers;
-  2. fit a CRF on 90% of train (seeded shuffle; a set's part repeated as --repeat says),
+  2. fit a CRF on 90% of train (seeded shuffle; a set's part repeated as --repeat says;
+     plus --name-copies copies of its sentences with names, the names replaced by sampled
+     ones: tools/zh_name_augment.py),
      decode the held-out 10% and fit the score calibration there (slope by logistic
      fit, 0.5 placed at the F1-best gain threshold, per type), write zh_crf.npz with it;
   3. only with --refit: fit again on all of train and ship that with step 2's calibration
@@ -32,11 +34,13 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+sys.path.insert(0, str(ROOT / "tools"))  # zh_name_augment beside this script
 
 from privtune.scan.ner import features  # noqa: E402
 from privtune.scan.ner.cluener import gold_spans, load_cluener  # noqa: E402
 from privtune.scan.ner.model import MODEL_PATH, TAGS, TYPES, ZhTagger, feature_fingerprint  # noqa: E402
 from privtune.scan.ner.lexicon import HELD_OUT_NAME_LOCALES, LEXICON_PATH  # noqa: E402
+from zh_name_augment import augment, swap  # noqa: E402
 
 
 
@@ -157,8 +161,17 @@ def tag_sequence(record: dict) -> list[str]:
     return tags
 
 
-def item_sequence(text: str, bits: int) -> list[list[str]]:
-    return [[str(v) for v in col] for col in features.feature_ids(text, bits).T.tolist()]
+def item_sequence(text: str, bits: int, name_classes: bool = True) -> list[list[str]]:
+    """crfsuite items of ``text``; ``name_classes=False`` reads the name-list character classes
+    as plain CJK (class dropout)."""
+    table = None if name_classes else features.NO_NAME_CLASS_TABLE
+    return [[str(v) for v in col] for col in features.feature_ids(text, bits, table=table).T.tolist()]
+
+
+def class_dropout(records: list[dict], share: float, seed: int) -> list[dict]:
+    """``records``, a seeded ``share`` of them marked to be read without the name classes."""
+    rng = random.Random(seed + 1)
+    return [{**r, "no_name_classes": True} if rng.random() < share else r for r in records]
 
 
 def train_crf(records: list[dict], args: argparse.Namespace, workdir: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -167,7 +180,7 @@ def train_crf(records: list[dict], args: argparse.Namespace, workdir: Path) -> t
 
     trainer = pycrfsuite.Trainer(verbose=args.verbose)
     for r in records:
-        trainer.append(item_sequence(r["text"], args.bits), tag_sequence(r))
+        trainer.append(item_sequence(r["text"], args.bits, not r.get("no_name_classes")), tag_sequence(r))
     trainer.set_params({"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
                         "feature.possible_transitions": True})
     path = workdir / "crf.model"
@@ -256,7 +269,8 @@ def save(weights: np.ndarray, trans: np.ndarray, calibration: dict, args, path: 
         "calibration": calibration,
         "training": {"data": "CLUENER2020 train (CLUEbenchmark/CLUENER2020)"
                      + "".join(f" + {n}" for n in args.extra), "sentences": n_train,
-                     "repeat": args.repeat,
+                     "repeat": args.repeat, "name_copies": args.name_copies,
+                     "class_dropout": args.class_dropout, "name_swap": args.name_swap,
                      "c1": args.c1, "c2": args.c2, "iterations": args.iterations, "seed": args.seed},
     }
     np.savez_compressed(path, rows=rows, values=weights[rows].astype(np.float16),
@@ -287,6 +301,15 @@ def main() -> None:
     ap.add_argument("--repeat", nargs="*", default=[], metavar="SET=N", type=_repeat_arg,
                     help="weight a set by repeating its fitted part N times (cluener or an --extra "
                          "name; the held-out part is never repeated)")
+    ap.add_argument("--name-copies", type=int, default=0,
+                    help="substituted copies of each fitted sentence with a surname-shaped name "
+                         "(tools/zh_name_augment.py; 0: none)")
+    ap.add_argument("--name-swap", type=float, default=0.0,
+                    help="share of the fitted sentences with a surname-shaped name whose names are "
+                         "replaced by sampled ones in place (tools/zh_name_augment.py; 0: none)")
+    ap.add_argument("--class-dropout", type=float, default=0.0,
+                    help="share of the substituted copies read without the name-list character "
+                         "classes (surname, given-name, transliteration, cue -> plain CJK)")
     args = ap.parse_args()
     args.repeat = dict(args.repeat)
     if set(args.repeat) - {"cluener", *args.extra}:
@@ -303,6 +326,12 @@ def main() -> None:
         train = train[: args.limit]
     fit, held = calibration_split(train, args.holdout, args.seed, args.repeat)
     train += [r for r in train for _ in range(args.repeat.get(r.get("source", ""), 1) - 1)]
+    # after the split: the held-out part and its sentences' names stay unseen
+    fit = swap(fit, spans_of, args.name_swap, args.seed)
+    fit += class_dropout(augment(fit, spans_of, args.name_copies, args.seed), args.class_dropout, args.seed)
+    if args.refit:
+        train = swap(train, spans_of, args.name_swap, args.seed)
+        train += class_dropout(augment(train, spans_of, args.name_copies, args.seed), args.class_dropout, args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         print(f"1/2 calibration model ({len(fit)} fit / {len(held)} held out)")
         w, t = train_crf(fit, args, Path(tmp))

@@ -95,6 +95,13 @@ NUL_PAD_TABLE = TABLE.copy()
 NUL_PAD_TABLE[:, 0] = (_PAD_CHAR, PAD)
 
 
+# The same with the name-list classes (surname, given-name, transliteration and cue characters)
+# read as plain CJK: training reads some sentences through it ("class dropout", tools/
+# train_ner.py), so that the model also learns names from context and characters alone.
+NO_NAME_CLASS_TABLE = TABLE.copy()
+NO_NAME_CLASS_TABLE[1, np.isin(CLASS, (SURNAME, TRANSLIT, GIVEN, CUE))] = CJK
+
+
 def _constants(seed: int = 0x5EED) -> tuple[np.ndarray, ...]:
     """Atom slots for stage 1 and template reads for stage 2, with random odd coefficients.
 
@@ -141,11 +148,14 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def feature_ids(text: str, bits: int, pads: np.ndarray | None = None, nul_pads: bool = False) -> np.ndarray:
+def feature_ids(
+    text: str, bits: int, pads: np.ndarray | None = None, nul_pads: bool = False, table: np.ndarray | None = None
+) -> np.ndarray:
     """Hashed feature ids, shape ``(len(TEMPLATES), len(text))``, values in ``[0, 2**bits)``.
 
     ``pads``: positions of ``text`` read as the padding outside a string; ``nul_pads``: every
-    U+0000 is such a position. Features reach ``RADIUS`` characters either way, so strings
+    U+0000 is such a position; ``table``: another lookup table than ``TABLE`` (training reads
+    some sentences with ``NO_NAME_CLASS_TABLE``). Features reach ``RADIUS`` characters either way, so strings
     joined by ``RADIUS`` pad positions get, at their own positions, exactly the ids each would
     get alone (one call for several strings).
     """
@@ -154,7 +164,9 @@ def feature_ids(text: str, bits: int, pads: np.ndarray | None = None, nul_pads: 
     base, atom_idx, tpl_idx = _geometry(n)
     chan = base.copy()
     # mode="clip" reads every code point above the BMP as U+FFFF.
-    (NUL_PAD_TABLE if nul_pads else TABLE).take(cp, axis=1, mode="clip", out=chan[:, RADIUS : RADIUS + n])
+    if table is None:
+        table = NUL_PAD_TABLE if nul_pads else TABLE
+    table.take(cp, axis=1, mode="clip", out=chan[:, RADIUS : RADIUS + n])
     if pads is not None:
         chan[:, pads + RADIUS] = base[:, :1]
     # Stage 1: each pattern hashed once at every padded column (wraps mod 2**64 on purpose).
