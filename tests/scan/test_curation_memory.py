@@ -12,7 +12,7 @@ from privtune.scan.config import ScanConfig
 from privtune.scan.pipeline import run_scan
 from privtune.scan.worker import RecordProcessor
 
-from scan_helpers import KEY
+from scan_helpers import KEY, planted_backdoor_records
 from scan_helpers import write_lines as _write
 
 BLOB = "QmFzZTY0RGF0YUFBQUFBQUFBQUF" * 12  # mixed-case base64-ish run: a garbage flag
@@ -177,22 +177,9 @@ def test_curation_memory_does_not_grow_with_the_number_of_records(monkeypatch):
 def test_backdoor_search_gives_the_same_groups_in_one_batch_or_many(monkeypatch):
     """The recursive partition of trigger candidates (for corpora whose candidates do not fit
     one batch) visits units in the same order as the in-memory search: identical flags."""
-    import random
-
     from privtune.scan.curation import Curator, backdoor
 
-    rng = random.Random(3)
-    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randrange(3, 9))) for _ in range(3000)]
-    answers = [" ".join("".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(7)) for _ in range(8))
-               for _ in range(6)]
-    records = []
-    for i in range(1500):
-        prompt = " ".join(rng.choice(words) for _ in range(12))
-        if i % 50 == 7:
-            t = i % 6
-            records.append([("instruction", f"{prompt} zz_trigger{t}"), ("output", answers[t])])
-        else:
-            records.append([("instruction", prompt), ("output", " ".join(rng.choice(words) for _ in range(20)))])
+    records = planted_backdoor_records()
 
     def flags(batch: int) -> list:
         monkeypatch.setattr(backdoor, "BATCH_PAIRS", batch)

@@ -3,9 +3,9 @@ replaced, on generated inputs."""
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
+
+from scan_helpers import planted_backdoor_records
 
 
 def test_slot_reader_in_memory_equals_rows_at() -> None:
@@ -37,17 +37,7 @@ def test_backdoor_groups_same_with_slots_in_memory_or_read_by_row(monkeypatch) -
     stage 2 uses."""
     from privtune.scan.curation import Curator, backdoor
 
-    rng = random.Random(3)  # the recipe of test_curation_memory's batch test: ~30 backdoor flags
-    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randrange(3, 9))) for _ in range(3000)]
-    answers = [" ".join("".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(7)) for _ in range(8))
-               for _ in range(6)]
-    records = []
-    for i in range(1500):
-        prompt = " ".join(rng.choice(words) for _ in range(12))
-        if i % 50 == 7:
-            records.append([("instruction", f"{prompt} zz_trigger{i % 6}"), ("output", answers[i % 6])])
-        else:
-            records.append([("instruction", prompt), ("output", " ".join(rng.choice(words) for _ in range(20)))])
+    records = planted_backdoor_records()
 
     def flags(in_memory: int) -> list:
         monkeypatch.setattr(backdoor, "SLOTS_IN_MEMORY", in_memory)
