@@ -74,18 +74,14 @@ def normalise_path(path: str) -> str:
     """``messages[3].content`` -> ``messages[].content``: one name for a field across records.
     A key that is data itself (a map keyed by e-mail addresses or phone numbers: `header_is_data`)
     becomes ``<key>``, so no such value reaches the report or the console."""
-    path = _INDEX.sub("[]", path)
-    if "@" in path or any(c.isdigit() for c in path) or len(path) > 64:
-        parts = [DATA_KEY if header_is_data([_unescape(name)]) else name for name in _COMPONENT.findall(path)]
-        path = "".join(parts) if parts else path
-    return path
+    return _INDEX.sub("[]", shown_path(path))
 
 
 @functools.lru_cache(maxsize=8192)
 def shown_path(path: str) -> str:
     """``path`` as findings show it: indices kept, a key that is data itself as ``<key>``."""
     if "@" in path or any(c.isdigit() for c in path) or len(path) > 64:
-        parts = [DATA_KEY if t[0] not in ".[" and header_is_data([_unescape(t)]) else t for t in _TOKENS.findall(path)]
+        parts = [DATA_KEY if t[0] not in ".[" and is_data_key(_unescape(t)) else t for t in _TOKENS.findall(path)]
         return "".join(parts) if parts else path
     return path
 
@@ -95,8 +91,7 @@ def is_data_key(key: object) -> bool:
     return isinstance(key, str) and header_is_data([key])
 
 
-# A path's key components (escaped as `path_key` writes them) and what lies between them.
-_COMPONENT = re.compile(r"(?:[^.\[\]\\]|\\.)+|[.\[\]]+")
+# A path's tokens (keys escaped as `path_key` writes them).
 _TOKENS = re.compile(r"\[\d+\]|\.|(?:[^.\[\]\\]|\\.)+")  # an index, a dot or a key
 
 
