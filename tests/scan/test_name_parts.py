@@ -51,6 +51,17 @@ def test_given_names_nicknames_and_honorifics_follow_the_full_names_surrogate(tm
     assert out[2]["text"] == f"客户来电咨询账单，{side[0]}先生说要退款" and side != "王建国"
 
 
+def test_a_compound_surname_alone_takes_the_full_names_surrogate_surname(tmp_path):
+    # "欧阳女士" after "欧阳娜娜" (found by the honorific cue as "欧阳", or propagated as
+    # "欧阳女士"): the surname was mapped as 欧 + given name 阳, an unrelated two-character name.
+    out = _scan(tmp_path, [{"text": "联系人欧阳娜娜。欧阳女士请留意。"},
+                           {"text": "我叫司马建国，电话13812345678。司马先生您好。"}])
+    fake = out[0]["text"][3:7]
+    assert fake[:2] != "欧阳" and out[0]["text"] == f"联系人{fake}。{fake[:2]}女士请留意。"
+    fake = out[1]["text"][2:6]
+    assert fake[:2] != "司马" and out[1]["text"].endswith(f"{fake[:2]}先生您好。")
+
+
 def test_surnames_need_an_honorific_and_short_parts_are_left_alone():
     texts = ["Hi, I'm John Smith.", "Smith & Wesson; Mr Smith called; Johnson and John."]
     found = [[Span(8, 18, "PERSON", 0.9, "en_person_dict")], []]

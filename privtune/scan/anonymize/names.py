@@ -109,7 +109,9 @@ def _cn_person(value: str, ctx: SurrogateContext) -> str:
     if not core or not all(is_cjk(c) for c in core):
         # Transliterated names ("约翰·史密斯") or mixed script: re-draw each CJK run, keep "·".
         return re.sub(r"[\u3400-\u9fff]+", lambda m: _translit(m.group(), ctx), value)
-    sur_len = 2 if len(core) >= 3 and core[:2] in CN_COMPOUND_SURNAMES else 1
+    # A compound surname alone ("欧阳" of "欧阳女士", the honorific outside the span) is a
+    # surname, not 欧 + given name 阳: it must map as the full name's surname does.
+    sur_len = 2 if len(core) >= 2 and core[:2] in CN_COMPOUND_SURNAMES else 1
     sur, given = core[:sur_len], core[sur_len:]
     return prefix + _cn_surname(sur, ctx) + (_cn_given(given, ctx) if given else "") + suffix
 
