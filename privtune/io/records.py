@@ -102,7 +102,8 @@ def set_field(record: dict[str, Any], path: str, value: Any) -> None:
 
 def detect_shape(record: dict[str, Any]) -> RecordShape | None:
     msgs = record.get("messages")
-    if isinstance(msgs, list) and msgs and all(isinstance(m, dict) and "content" in m for m in msgs):
+    if isinstance(msgs, list) and msgs and all(isinstance(m, dict) and ("content" in m or is_tool_call_turn(m))
+                                               for m in msgs):
         return RecordShape.CHAT
     conv = record.get("conversations")
     if isinstance(conv, list) and conv and all(isinstance(m, dict) and "value" in m for m in conv):
@@ -170,7 +171,7 @@ def text_fields(
                 if not isinstance(m, (dict, str)):
                     raise InputError(f"{key}[{i}] is {type(m).__name__}, expected a message object", path=path,
                                      line=line, field=f"{key}[{i}]")
-                if isinstance(m, dict) and None in message_keys(m):
+                if isinstance(m, dict) and None in message_keys(m) and not is_tool_call_turn(m):
                     raise InputError(f"{key}[{i}] needs a role ({'/'.join(ROLE_KEYS)}) and a content "
                                      f"({'/'.join(CONTENT_KEYS)}) key", path=path, line=line, field=f"{key}[{i}]")
     hint = "choose the text fields with --fields, e.g. --fields body,title"
@@ -199,12 +200,24 @@ def message_keys(message: dict[str, Any]) -> tuple[str | None, str | None]:
     return role, content
 
 
+# An assistant turn that only calls tools: OpenAI's format leaves out "content" (or sets it to
+# null) and puts the call in "tool_calls" (older exports: "function_call"). Its arguments are
+# still scanned, as every other field is.
+TOOL_CALL_KEYS = ("tool_calls", "function_call")
+
+
+def is_tool_call_turn(message: dict[str, Any]) -> bool:
+    """A message with a role, no content key, and a tool call instead."""
+    role, content = message_keys(message)
+    return role is not None and content is None and any(k in message for k in TOOL_CALL_KEYS)
+
+
 def chat_list_key(record: dict[str, Any]) -> str | None:
     """The top-level key of a list of messages that all carry a role and a content key
     (``conversation: [{speaker, text}]``), else None."""
     for key, value in record.items():
         if (isinstance(value, list) and value and all(isinstance(m, dict) for m in value)
-                and all(None not in message_keys(m) for m in value)):
+                and all(None not in message_keys(m) or is_tool_call_turn(m) for m in value)):
             return key
     return None
 

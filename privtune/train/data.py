@@ -45,6 +45,7 @@ from privtune.io.records import (
     chat_list_key,
     detect_shape,
     get_field,
+    is_tool_call_turn,
     message_keys,
     message_text,
     text_fields,
@@ -126,7 +127,9 @@ def _messages_from_list(items: Any, name: str, loc: dict[str, Any]) -> list[Mess
         if not isinstance(m, dict):
             raise InputError(f"message is {type(m).__name__}, expected an object", field=f"{name}[{i}]", **loc)
         role_key, content_key = message_keys(m)
-        if role_key is None or content_key is None:
+        if role_key is not None and is_tool_call_turn(m):
+            content_key = None  # a tool-call turn without content: empty, as content=None is
+        elif role_key is None or content_key is None:
             raise InputError(f"message needs a role ({'/'.join(ROLE_KEYS)}) and a content "
                              f"({'/'.join(CONTENT_KEYS)}) key", field=f"{name}[{i}]", **loc)
         raw_role = m[role_key]
@@ -136,8 +139,10 @@ def _messages_from_list(items: Any, name: str, loc: dict[str, Any]) -> list[Mess
             raise InputError("unknown role", field=f"{name}[{i}].{role_key}", **loc,
                              hint=f"supported roles: {', '.join(sorted(ROLE_ALIASES))}; rename the others "
                                   "(e.g. with jq) to user or assistant")
-        # content=None is how OpenAI exports assistant tool-call turns: treat it as empty.
-        out.append((role, _content_text(m[content_key], f"{name}[{i}].{content_key}", loc)))
+        # content=None (or no content beside tool_calls) is how OpenAI exports assistant
+        # tool-call turns: treat it as empty.
+        content = m[content_key] if content_key is not None else None
+        out.append((role, _content_text(content, f"{name}[{i}].{content_key or 'content'}", loc)))
     return out
 
 

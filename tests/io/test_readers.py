@@ -300,3 +300,20 @@ def test_a_dos_end_of_file_mark_is_no_record(tmp_path):
     assert not any(isinstance(i, Rejected) for i in items)
     p.write_bytes(b'{"text": "a"}\n\x00\x00\n')
     assert [i.data for i in iter_records(p, "jsonl", "utf-8")] == [{"text": "a"}]
+
+
+def test_openai_tool_call_turns_without_content_are_chat_messages():
+    # OpenAI's function-calling format leaves "content" out of an assistant turn that only calls a
+    # tool: the whole record was rejected ("messages[1] needs a role ... and a content key").
+    from privtune.io.records import RecordShape, detect_shape, is_tool_call_turn
+
+    call = {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function",
+                                                 "function": {"name": "lookup", "arguments": "{\"phone\": \"13812345678\"}"}}]}
+    rec = {"messages": [{"role": "user", "content": "where is my parcel?"}, call,
+                        {"role": "tool", "tool_call_id": "c1", "content": "{\"status\": \"late\"}"}]}
+    assert is_tool_call_turn(call) and not is_tool_call_turn({"role": "assistant"})
+    assert detect_shape(rec) is RecordShape.CHAT
+    assert text_fields(rec) == [("messages[0].content", "where is my parcel?"),
+                                ("messages[2].content", "{\"status\": \"late\"}")]
+    legacy = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "function_call": {"name": "f"}}]}
+    assert text_fields(legacy) == [("messages[0].content", "hi")]

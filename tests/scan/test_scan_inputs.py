@@ -217,3 +217,20 @@ def test_headerless_csv_leaves_no_value_in_the_header_report_or_notices(tmp_path
         assert value not in out and value not in report
     assert len(out.splitlines()) == 2 and "column_1" not in out  # no header row is added
     assert any(n.startswith("CSV header: none") for n in res.notices)
+
+
+def test_openai_tool_call_records_are_scanned_not_rejected(tmp_path):
+    # An assistant turn that only calls a tool has no "content" in OpenAI's format: the record was
+    # rejected and the run failed. Its arguments (a JSON string) are scanned and stay JSON.
+    args = json.dumps({"phone": PHONE, "email": "zw@example.com"})
+    rec = {"messages": [{"role": "user", "content": "查一下我的订单"},
+                        {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function",
+                                                              "function": {"name": "lookup", "arguments": args}}]},
+                        {"role": "tool", "tool_call_id": "c1", "content": f"收件电话{PHONE}"}]}
+    src = tmp_path / "calls.jsonl"
+    src.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    res, out = _scan(tmp_path, src)
+    assert res.rejects_passed and len(out) == 1
+    new_args = json.loads(out[0]["messages"][1]["tool_calls"][0]["function"]["arguments"])
+    assert new_args["phone"] != PHONE and new_args["email"] != "zw@example.com"
+    assert PHONE not in json.dumps(out[0], ensure_ascii=False)

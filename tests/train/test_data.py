@@ -219,6 +219,25 @@ def test_openai_content_parts_train_like_plain_content(tiny_tokenizer: Tok, tmp_
     assert (err.value.line, err.value.field) == (1, "messages[0].content[0]")
 
 
+def test_tool_call_turns_without_content_train_as_empty_turns(tiny_tokenizer: Tok, tmp_path: Path) -> None:
+    # OpenAI's function-calling format leaves "content" out of a tool-call turn: every such record
+    # was refused ("message needs a role ... and a content key"), after `privtune scan` passed it.
+    def chat(call: dict[str, Any]) -> dict[str, Any]:
+        return {"messages": [{"role": "user", "content": "Where is my parcel?"}, call,
+                             {"role": "tool", "tool_call_id": "c1", "content": "late"},
+                             {"role": "assistant", "content": "It is a day late."}]}
+
+    tool_calls = [{"id": "c1", "type": "function", "function": {"name": "track", "arguments": "{}"}}]
+    a = load_examples(write_jsonl(tmp_path / "a.jsonl", [chat({"role": "assistant", "content": None,
+                                                              "tool_calls": tool_calls})]), tiny_tokenizer)
+    b = load_examples(write_jsonl(tmp_path / "b.jsonl", [chat({"role": "assistant", "tool_calls": tool_calls})]),
+                      tiny_tokenizer)
+    assert len(b.examples) == 1 and (a.examples[0].input_ids, a.examples[0].labels) == (b.examples[0].input_ids,
+                                                                                          b.examples[0].labels)
+    with pytest.raises(InputError, match="needs a role"):  # no tool call: still a malformed message
+        load_examples(write_jsonl(tmp_path / "c.jsonl", [chat({"role": "assistant"})]), tiny_tokenizer)
+
+
 def test_csv_pairs_and_explicit_fields(tiny_tokenizer: Tok, tmp_path: Path) -> None:
     path = tmp_path / "qa.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
