@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from privtune.scan.ner.english import LATIN_UPPER, NOT_NAME
+from privtune.scan.ner.field_labels import is_field_label
 from privtune.scan.ner.lexicon import en_lexicon
 
 # A capitalised word of any Latin script ("Vámos", "Øberg", "O'Neill", "Smith-Jones").
@@ -139,7 +140,8 @@ def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
     """``(start, end, score, detector)`` of names after a cue or before a speaker colon."""
     out: list[tuple[int, int, float, str]] = []
     lex = en_lexicon()
-    speakers = list(SPEAKER.finditer(text)) if ":" in text else []
+    speakers = [m for m in SPEAKER.finditer(text) if not is_field_label(text, m.start("name"), m.end("name"))] \
+        if ":" in text else []
     dialog = len(speakers) >= 2 or (len(speakers) == 1 and LOWER_SPEAKER.search(text) is not None)
     sign_offs = _sign_offs(text) if ("-" in text or "~" in text or "–" in text or "—" in text) else []
     for matches, score in ((_cued_names(text), CUE_SCORE), (speakers, SPEAKER_SCORE), (sign_offs, CUE_SCORE)):

@@ -11,6 +11,7 @@ import re
 
 from privtune.scan.entities import Span
 from privtune.scan.ner.en_crf import DETECTOR, tag_en
+from privtune.scan.ner.field_labels import drop_field_labels
 from privtune.scan.ner.english import LATIN_UPPER
 from privtune.scan.registry import Recognizer, register
 
@@ -32,4 +33,4 @@ class EnModelRecognizer(Recognizer):
 
     def analyze(self, text: str) -> list[Span]:
         return [Span(s, e, t, round(min(p, ADDRESS_CAP) if t == "ADDRESS" else p, 4), DETECTOR)
-                for s, e, t, p in tag_en(text)]
+                for s, e, t, p in drop_field_labels(text, tag_en(text))]
