@@ -29,6 +29,12 @@ def phones(text: str) -> list[str]:
         # No cue needed: a country code written as "00" or in brackets, valid for that country.
         ("WhatsApp me or not: (+358) 617603137", ["(+358) 617603137"]),
         ("sent from 00420 791 860 913 yesterday", ["00420 791 860 913"]),
+        # Bare subscriber numbers (no trunk 0, no separators) right after a cue: India's and
+        # NANP's mobiles are written so.
+        ("call me on 2125550123", ["2125550123"]),
+        ("my mobile no is 9876543210", ["9876543210"]),
+        ("WhatsApp: 91234567", ["91234567"]),
+        ("联系电话：62345678", ["62345678"]),
     ],
 )
 def test_national_numbers(text, expected):
@@ -42,7 +48,9 @@ def test_national_numbers(text, expected):
         "I paid 0471 22 93 15 in total",
         "call me about order number 0471 22 93 15",  # a reference, said so
         "fax not available! iOS 20.4.12.16 update",  # a version
-        "call me on 2125550123",  # bare digits without trunk 0: the NANP rule says no
+        "护照号码：E67927903",  # the digits of a passport number after a cue
+        "call me about order number 98765432",  # a reference, said so
+        "call me on 21255501234567",  # bare and too long for a subscriber number
         "my social security number is 018-62-6964",
         "Phone: 12 34 56",  # too few digits
         "sent from 00999 791 860 913",  # no such country code
@@ -57,3 +65,10 @@ def test_ssn_keeps_its_type_after_a_cue_word():
     assert [(s.type, text[s.start : s.end]) for s in Analyzer().analyze(text) if s.type in ("PHONE", "US_SSN")] == [
         ("US_SSN", "018-62-6964")
     ]
+
+
+def test_zero_width_spaces_between_groups_hide_no_number():
+    # The analyzer's view drops zero-width characters: "415\u200b555\u200b0132" is the bare
+    # "4155550132" there, which no rule took after a cue.
+    text = "call me at 415\u200b555\u200b0132"
+    assert [text[s.start : s.end] for s in Analyzer().analyze(text) if s.type == "PHONE"] == ["415\u200b555\u200b0132"]

@@ -6,7 +6,8 @@ Without a country code a national number ("0471 22 93 15", "(03) 774 9118", "06.
 is just digits in groups: it could be an order id, an amount or a date. So it is taken only
 right after a cue word, with nothing but a few non-digit words between ("Mobile: ", "call me
 on ", "Contact: Anna Berg ("); the number's own shape is checked loosely (7-15 digits in
-groups of 1-6, optional extension; bare digits only with a leading 0) because national plans differ too much for one rule, and
+groups of 1-6, optional extension; bare digits with a leading 0, or of a subscriber number's
+length, 8-10, without one) because national plans differ too much for one rule, and
 ``phonenumbers`` cannot say which country a bare national number belongs to. Numbers with
 "00" + country code or "(+CC)" are checked against ``phonenumbers``' metadata instead and
 need no cue. :class:`privtune.scan.recognizers.contact.PhoneRecognizer` merges these spans
@@ -59,6 +60,10 @@ _CLAUSE_BREAK = re.compile(r"[;；。！？!?]\s*\w")
 CUED_SCORE = 0.9  # a cue and a phone-shaped number: the two together are rarely anything else
 INTL_VALID_SCORE = 0.85  # as contact._intl_base gives a valid "+CC" number
 MIN_DIGITS, MAX_DIGITS = 7, 15
+# A digit run without trunk 0 or separators is a phone number only after a cue, and only of the
+# lengths subscriber numbers have: 8 (Singapore, Hong Kong), 9 (Spain, France without the 0),
+# 10 (India, NANP). Runs starting with 1 are the Chinese mobile pattern's.
+BARE_CUED_DIGITS = (8, 10)
 
 
 def national_numbers(
@@ -74,8 +79,19 @@ def national_numbers(
             continue
         if n_digits == run_end - run_start and t[run_end : run_end + 1] not in _JOINERS:
             # A bare digit run that nothing joins to a next group: a national number only if
-            # it starts with the trunk 0 and has a phone's length (order ids, amounts: no).
-            if t[run_start] != "0" or not MIN_DIGITS <= n_digits <= MAX_DIGITS:
+            # it starts with the trunk 0 and has a phone's length (order ids, amounts: no), or
+            # if it is a subscriber number's length right after a cue ("call me at 9876543210":
+            # India's and NANP's mobiles are written so, without trunk prefix).
+            if t[run_start] == "0":
+                if not MIN_DIGITS <= n_digits <= MAX_DIGITS:
+                    continue
+            elif t[run_start] != "1" and BARE_CUED_DIGITS[0] <= n_digits <= BARE_CUED_DIGITS[1]:
+                # Not the digits of a longer token ("E67927903", a passport; "ab12345678").
+                if not _in_token(t, run_start, run_end) and _cued(t, run_start):
+                    out.append((run_start, run_end, CUED_SCORE))
+                    done = run_end
+                continue
+            else:
                 continue
         m = _CANDIDATE.match(t, run_start)
         if m is None and t.startswith("((", run_start):  # "((018) 6091390)"
@@ -105,6 +121,17 @@ def national_numbers(
             out.append((start, end, score))
             done = end
     return out
+
+
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+_")
+
+
+def _in_token(t: str, start: int, end: int) -> bool:
+    """A Latin letter, digit, "+" or "_" touches ``t[start:end]`` on either side (a Han
+    character does not: "电话98765432" is written so)."""
+    before = t[start - 1] if start else " "
+    after = t[end] if end < len(t) else " "
+    return before in _TOKEN_CHARS or after in _TOKEN_CHARS
 
 
 def _balanced(t: str, start: int, end: int) -> tuple[int, int]:
