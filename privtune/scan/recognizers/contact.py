@@ -21,6 +21,10 @@ from privtune.scan.registry import Recognizer, register
 _FILE_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "pdf"})
 
 
+# ASCII and Latin-1/Extended-A/B letters (× and ÷ left out).
+_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+
+
 @register
 class EmailRecognizer(Recognizer):
     """RFC-5322-ish address with a dotted domain and alphabetic TLD."""
@@ -28,9 +32,12 @@ class EmailRecognizer(Recognizer):
     name = "email"
     entity_types = ("EMAIL",)
     trigger = re.compile("[@\uff20]")
+    # Latin letters outside ASCII too ("Müller@beispiel.de", "jürgen.groß@münchen.de": SMTPUTF8
+    # mailboxes and IDN domains); only "ller@beispiel.de" was taken, or nothing. Not Han: "邮箱是
+    # zw@qq.com" writes the address right after the words.
     _re = re.compile(
-        r"[A-Za-z0-9](?<![A-Za-z0-9._%+-].)(?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?"
-        r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24})(?![A-Za-z0-9-])"
+        rf"[{_LETTER}0-9](?<![{_LETTER}0-9._%+-].)(?:[{_LETTER}0-9._%+-]{{0,62}}[{_LETTER}0-9_%+-])?"
+        rf"@(?:[{_LETTER}0-9](?:[{_LETTER}0-9-]{{0,61}}[{_LETTER}0-9])?\.)+([A-Za-z]{{2,24}})(?![{_LETTER}0-9-])"
     )
 
     def analyze(self, text: str) -> list[Span]:
@@ -44,7 +51,7 @@ class EmailRecognizer(Recognizer):
 
 
 # The characters of a local part; a match starts where a run of them does (the look-behind).
-_LOCAL_RUN = re.compile(r"[A-Za-z0-9._%+-]+$")
+_LOCAL_RUN = re.compile(rf"[{_LETTER}0-9._%+-]+$")
 
 
 def email_matches(pattern: re.Pattern[str], t: str) -> Iterator[re.Match[str]]:
@@ -65,7 +72,9 @@ def email_matches(pattern: re.Pattern[str], t: str) -> Iterator[re.Match[str]]:
         at = t.find("@", max(at + 1, done))
 
 
-_LOCAL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
+_LOCAL_CHARS = frozenset("0123456789._%+-").union(
+    chr(c) for lo, hi in ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x24F)) for c in range(lo, hi + 1)
+)
 
 
 @register
