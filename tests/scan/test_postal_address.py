@@ -88,3 +88,15 @@ def test_military_words_alone_are_no_address(text):
     from privtune.scan.analyzer import Analyzer
 
     assert "ADDRESS" not in [s.type for s in Analyzer().analyze(text)]
+
+
+@pytest.mark.parametrize("text, address", [
+    # The town's words ran into the postcode ("London NW1") and left its second half ("6XE").
+    ("flat 3, 22 Baker Street, London NW1 6XE", "22 Baker Street, London NW1 6XE"),
+    ("10 Downing Street, London SW1A 2AA, UK", "10 Downing Street, London SW1A 2AA, UK"),
+    # The US pattern stopped at "St" before a UK postcode, and at a directional after "Ave".
+    ("Send it to 12 High St, Leeds LS1 4AP please", "12 High St, Leeds LS1 4AP"),
+    ("I live at 1600 Pennsylvania Ave NW, Washington, DC 20500", "1600 Pennsylvania Ave NW, Washington, DC 20500"),
+])
+def test_postcodes_after_the_town_stay_in_the_address(text, address):
+    assert address in [text[s.start : s.end] for s in Analyzer().analyze(text) if s.type == "ADDRESS"]

@@ -207,13 +207,15 @@ def _address_re() -> re.Pattern[str]:
     word = r"(?:[A-Z][a-z]+|\d{1,3}(?:st|nd|rd|th))"
     street = (
         rf"{_B}\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?[ \t]+(?:(?:[NSEW]|North|South|East|West)\.?[ \t]+)?"
-        rf"{word}(?:[ \t]+{word}){{0,3}}[ \t]+{suffix}{_E}"
+        rf"{word}(?:[ \t]+{word}){{0,3}}[ \t]+{suffix}{_E}(?:[ \t]+(?:[NS][EW]?|[EW])\.?{_E})?"
     )
     unit = r"(?:,?[ \t]*(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm|Floor|Fl|#)\.?[ \t]*#?[A-Za-z0-9-]{1,6})"
     city = r"(?:,[ \t]*[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,2})"
     state_zip = r"(?:,?[ \t]*(?P<state>[A-Z]{2})[ \t]+\d{5}(?:-\d{4})?)"
+    # "12 High St, Leeds LS1 4AP": a UK postcode after the town, where a US address has its ZIP.
+    uk_postcode = r"(?:,?[ \t]*[A-Z]{1,2}[0-9][A-Z0-9]?[ \t]?[0-9][A-Z]{2}(?![A-Za-z0-9]))"
     po_box = rf"{_B}P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d{{1,6}}"
-    return re.compile(rf"(?:{street}|{po_box}){unit}?(?:{city}{state_zip}?)?{_E}")
+    return re.compile(rf"(?:{street}|{po_box}){unit}?(?:{city}(?:{state_zip}|{uk_postcode})?)?{_E}")
 
 
 _ADDRESS_RE: re.Pattern[str] | None = None

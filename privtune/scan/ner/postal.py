@@ -262,7 +262,9 @@ def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool] | None:
             return None
         pos = m.end()
     words = _name_words(text, pos, 5)
-    cut = next((i for i, w in enumerate(words) if w[2] in _NOT_TOWN), len(words))
+    # A postcode ends the town's words: "London NW1 6XE" is no town "London NW1" and a loose "6XE".
+    cut = next((i for i, w in enumerate(words) if w[2] in _NOT_TOWN or (i and _POSTCODE_RE.match(text, w[0]))),
+               len(words))
     words = words[:cut]
     if not words or not words[0][2][0].isupper():
         return None
