@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from privtune.scan.analyzer import Analyzer
-from privtune.scan.recognizers.national_ids import cpf_valid, dni_valid, nhs_valid, verhoeff_valid
+from privtune.scan.recognizers.national_ids import cpf_valid, dni_valid, hkid_valid, nhs_valid, twid_valid, verhoeff_valid
 
 
 def _ids(text: str) -> list[str]:
@@ -17,6 +17,8 @@ def test_check_digits_against_published_examples():
     assert cpf_valid("52998224725") and not cpf_valid("52998224726") and not cpf_valid("11111111111")
     assert dni_valid("12345678Z") and dni_valid("X1234567L") and not dni_valid("12345678A")
     assert nhs_valid("9434765919") and not nhs_valid("9434765918")
+    assert hkid_valid("A123456(3)") and hkid_valid("A1234563") and not hkid_valid("A123456(7)")
+    assert twid_valid("A123456789") and not twid_valid("A123456788") and not twid_valid("A323456789")
 
 
 @pytest.mark.parametrize(
@@ -32,6 +34,11 @@ def test_check_digits_against_published_examples():
         ("NHS number 943 476 5919", "943 476 5919"),
         ("codice fiscale RSSMRA85T10A562S", "RSSMRA85T10A562S"),
         ("NRIC S1234567D", "S1234567D"),
+        # Written right after the Han cue, as Hong Kong and Taiwan customers write them.
+        ("我是陳美玲，身份證A123456(3)", "A123456(3)"),
+        ("HKID: A1234563", "A1234563"),
+        ("身分證字號A123456789，住台北市", "A123456789"),
+        ("my national ID is A123456789", "A123456789"),
     ],
 )
 def test_numbers_after_their_names(text, number):
@@ -48,6 +55,8 @@ def test_numbers_after_their_names(text, number):
         "NI number: QQ 12 34 56 C",  # QQ is no issued prefix
         "the pan was 300 degrees", "I have been sin 2 weeks",
         "ticket 2345 6789 0124 about my Aadhaar",  # the number comes before the cue
+        "身份證A123456(7)",  # HKID check digit fails
+        "single A123456789",  # "sin" inside a word is no cue
     ],
 )
 def test_no_id_without_the_check_or_the_cue(text):

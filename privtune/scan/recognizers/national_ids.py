@@ -1,11 +1,13 @@
 """ID_CARD: national identity numbers of other countries, each beside the word that names it.
 
-Customer exports from India, Brazil, Spain, the UK, Canada, Italy and Singapore carry their
+Customer exports from India, Brazil, Spain, the UK, Canada, Italy, Singapore, Hong Kong and
+Taiwan carry their
 national numbers ("Aadhaar 2345 6789 0123", "CPF 123.456.789-09", "DNI 12345678Z", "National
 Insurance number QQ 12 34 56 C"). Each shape alone is common (12 digits, 8 digits and a
 letter), so a number is taken only within a short window after its own name, and only when
 its check digit or letter holds where the scheme has one (Verhoeff for Aadhaar, mod 11 for CPF
-and NHS, mod 23 for DNI/NIE, Luhn for SIN). They are reported as ID_CARD: the surrogate keeps
+and NHS, mod 23 for DNI/NIE, Luhn for SIN,
+weighted mod 11 for HKID, weighted mod 10 for Taiwan's ID). They are reported as ID_CARD: the surrogate keeps
 each character's class, so the number keeps its written shape.
 """
 
@@ -73,6 +75,39 @@ def nhs_valid(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+def _letter_value(c: str) -> int:
+    return ord(c) - ord("A") + 10  # A=10 ... Z=35
+
+
+def hkid_valid(value: str) -> bool:
+    """Hong Kong identity card: 1-2 letters, 6 digits, a mod-11 check digit (or A for 10); a
+    one-letter prefix counts as a space (36) before it."""
+    m = re.fullmatch(r"([A-Z]{1,2})([0-9]{6})\(?([0-9A])\)?", value.upper())
+    if m is None:
+        return False
+    letters, digits, check = m.groups()
+    total = (36 * 9 + _letter_value(letters) * 8 if len(letters) == 1
+             else _letter_value(letters[0]) * 9 + _letter_value(letters[1]) * 8)
+    total += sum(int(d) * (7 - i) for i, d in enumerate(digits))
+    expected = (11 - total % 11) % 11
+    return check == ("A" if expected == 10 else str(expected))
+
+
+# Taiwan's letter codes are not in alphabetical order (I, O, W ... were added later).
+_TW_CODES = dict(zip("ABCDEFGHJKLMNPQRSTUVXYWZIO", range(10, 36)))
+
+
+def twid_valid(value: str) -> bool:
+    """Taiwan national ID: a letter (its two-digit code), a 1/2 (or 8/9 for residents) and 8
+    digits; code and digits weighted 1, 9, 8, 7 ... 1, 1 sum to a multiple of 10."""
+    value = value.upper()
+    if len(value) != 10 or value[0] not in _TW_CODES or not value[1:].isdigit():
+        return False
+    code = _TW_CODES[value[0]]
+    total = code // 10 + code % 10 * 9 + sum(int(d) * w for d, w in zip(value[1:], (8, 7, 6, 5, 4, 3, 2, 1, 1)))
+    return total % 10 == 0
+
+
 def _digits(value: str) -> str:
     return re.sub(r"[^0-9]", "", value)
 
@@ -95,38 +130,72 @@ _SCHEMES: tuple[_Scheme, ...] = (
     ("codice fiscale|fiscal code|c\\.f\\.",
      re.compile(r"[A-Za-z]{6}[0-9]{2}[A-EHLMPR-Ta-ehlmpr-t][0-9]{2}[A-Za-z][0-9]{3}[A-Za-z]"), lambda v: True),
     ("nric|fin", re.compile(r"[STFGMstfgm][0-9]{7}[A-Za-z]"), lambda v: True),
+    ("hkid|hong kong id(?:entity card)?|identity card|香港身份[證证]|身份[證证]",
+     re.compile(r"[A-Z]{1,2}[0-9]{6}(?:\([0-9A]\)|[0-9A])"), hkid_valid),
+    ("身分[證证](?:字號|号码|號碼)?|身份[證证](?:字號|号码|號碼)?|taiwan id|national id(?: no\\.?| number)?|統一證號",
+     re.compile(r"[A-Z][1289][0-9]{8}"), twid_valid),
 )
-_CUES = [re.compile(rf"(?<![A-Za-z])(?:{cue})(?![A-Za-z])", re.IGNORECASE) for cue, _, _ in _SCHEMES]
+# A cue is a whole word: no ASCII letter on either side of a Latin cue ("sin" of "single"); a
+# Han cue may touch the number's letter ("身份證A123456(3)").
+# The cues are looked for in the lower-cased text, case-sensitively and with the look-behind tested
+# in Python: sre tries a pattern that opens with a look-behind, or ignores case, at every
+# position (~3 µs per scheme on a short record); a literal first character it skips to.
+_CUES = [re.compile(rf"(?:{cue})(?!(?<=[a-z.])[a-z])") for cue, _, _ in _SCHEMES]
 # A number ends where no letter or digit goes on.
 _END = re.compile(r"(?![0-9A-Za-z])")
+
+
+# Lower-case pieces of each scheme's cues: a scheme's cue pattern runs only on a text holding
+# one (the recognizer's trigger fires on any scheme; most texts name one at most).
+_PROBES: tuple[tuple[str, ...], ...] = (
+    ("aadha", "uidai", "आधार"), ("pan",), ("cpf",), ("dni", "nie", "nif", "documento"),
+    ("insurance", "ni n", "nino"), ("insurance", "sin"), ("nhs",), ("fiscal", "c.f."), ("nric", "fin"),
+    ("hkid", "hong kong", "identity card", "身份"), ("身分", "身份", "taiwan", "national id", "統一證號"),
+)
+
+
+_PROBE_RE = re.compile("|".join(sorted({re.escape(p) for ps in _PROBES for p in ps}, key=len, reverse=True)))
+# A run of ASCII letters and digits: where a number may open (every scheme's opens so; a Han
+# character before it is no word it is glued to: "身份證A123456(3)" is how it is written).
+_RUN = re.compile(r"[0-9A-Za-z]+")
 
 
 def national_id_spans(text: str) -> list[Span]:
     """ID_CARD spans of the first number (or code) within `WINDOW` characters after each cue
     that has its scheme's shape and check."""
     out: list[Span] = []
-    for cue_re, (_, pattern, valid) in zip(_CUES, _SCHEMES):
-        for cue in cue_re.finditer(text):
+    low = text.lower()
+    hits = set(_PROBE_RE.findall(low))
+    if not hits:
+        return out
+    if len(low) != len(text):  # a few capitals lower to two characters ("İ"): keep the offsets
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    for cue_re, probes, (_, pattern, valid) in zip(_CUES, _PROBES, _SCHEMES):
+        if hits.isdisjoint(probes):
+            continue
+        for cue in cue_re.finditer(low):
+            i = cue.start()
+            if i and "a" <= low[i - 1] <= "z":
+                continue  # inside a word: "sin" of "basin"
             pos = cue.end()
             limit = min(len(text), pos + WINDOW)
             newline = text.find("\n", pos, limit)
             limit = newline if newline >= 0 else limit
-            for start in range(pos, limit):
-                if text[start].isalnum():
-                    if start > 0 and text[start - 1].isalnum():
-                        continue
-                    m = pattern.match(text, start)
-                    if m is not None and _END.match(text, m.end()) and valid(m.group()):
-                        out.append(Span(m.start(), m.end(), "ID_CARD", SCORE, "national_id"))
-                        break
-                    if text[start].isdigit():
-                        break  # the first number after the cue is the one it names
+            for run in _RUN.finditer(text, pos, limit):
+                start = run.start()
+                m = pattern.match(text, start)
+                if m is not None and _END.match(text, m.end()) and valid(m.group()):
+                    out.append(Span(m.start(), m.end(), "ID_CARD", SCORE, "national_id"))
+                    break
+                if text[start].isdigit():
+                    break  # the first number after the cue is the one it names
     return out
 
 
 @register
 class NationalIdRecognizer(Recognizer):
-    """Aadhaar, PAN, CPF, DNI/NIE, UK NINO, Canadian SIN, NHS number, codice fiscale, NRIC/FIN."""
+    """Aadhaar, PAN, CPF, DNI/NIE, UK NINO, Canadian SIN, NHS number, codice fiscale, NRIC/FIN,
+    Hong Kong identity card, Taiwan national ID."""
 
     name = "national_id"
     entity_types = ("ID_CARD",)
@@ -135,7 +204,7 @@ class NationalIdRecognizer(Recognizer):
     trigger = re.compile(
         "Aadhaar|aadhaar|AADHAAR|Aadhar|aadhar|UIDAI|आधार|PAN|CPF|cpf|DNI|NIE|NIF|nacional|"
         "Insurance|insurance|INSURANCE|NI number|NI no|NINO|SIN|NHS|fiscale|Fiscal|fiscal|FISCALE|"
-        r"C\.F\.|NRIC|FIN"
+        r"C\.F\.|NRIC|FIN|HKID|Hong Kong|[Ii]dentity [Cc]ard|身份|身分|Taiwan|[Nn]ational ID|National Id|統一證號"
     )
 
     def analyze(self, text: str) -> list[Span]:
