@@ -314,12 +314,21 @@ def token_value(rng: Rng, lang: str) -> str:
     return _b64(rng, rng.choice([28, 32, 40]), alphabet)
 
 
+def record_id(rng: Rng, lang: str) -> str:
+    """Medical record, member and policy numbers as issuers write them."""
+    letters = lambda n: "".join(rng.choice(string.ascii_uppercase) for _ in range(n))  # noqa: E731
+    return rng.choice([
+        _digits(rng, 8), f"MR-{rng.randint(2015, 2025)}-{_digits(rng, 6)}", letters(1) + _digits(rng, 8),
+        letters(3) + _digits(rng, 9), " ".join(_digits(rng, 4) for _ in range(4)), f"{letters(2)}-{_digits(rng, 4)}-{_digits(rng, 4)}",
+    ])
+
+
 ENTITY_MAKERS = {
     "PHONE": phone, "EMAIL": email, "URL": url, "IP_ADDRESS": ip, "ID_CARD": id_card, "LEGACY_ID": legacy_id,
     "BANK_CARD": bank_card, "UNIONPAY_NL": unionpay_no_luhn, "USCC": uscc, "PASSPORT": passport,
     "LICENSE_PLATE": plate, "IBAN": iban, "US_SSN": ssn, "SSN_BARE": lambda r, l: ssn(r, l, ""),
     "SSN_SPACE": lambda r, l: ssn(r, l, " "), "DATE_OF_BIRTH": dob, "SECRET": secret, "PASSWORD": password,
-    "TOKEN": token_value, "WECHAT": wechat_id, "QQNUM": qq_number, "HANDLE": handle,
+    "TOKEN": token_value, "WECHAT": wechat_id, "QQNUM": qq_number, "HANDLE": handle, "RECORD_ID": record_id,
 }  # fmt: skip
 # Placeholder -> the canonical label it is scored as.
 LABEL_OF = {"WECHAT": "USERNAME", "QQNUM": "USERNAME", "HANDLE": "USERNAME", "LEGACY_ID": "ID_CARD", "UNIONPAY_NL": "BANK_CARD", "SSN_BARE": "US_SSN", "SSN_SPACE": "US_SSN",
@@ -450,6 +459,10 @@ T = {
                   "QQ号：{QQNUM}", "扣扣{QQNUM}", "抖音号 {WECHAT}", "vx：{WECHAT}"],
                  ["add me on WeChat: {WECHAT}", "my WeChat ID is {WECHAT}", "Telegram: {HANDLE}",
                   "DM me on Instagram {HANDLE}", "username: {WECHAT}", "my QQ is {QQNUM}", "Skype: {WECHAT}"]),
+    "RECORD_ID": (["住院号{RECORD_ID}", "病历号：{RECORD_ID}", "医保卡号：{RECORD_ID}", "门诊号 {RECORD_ID}，请到三楼",
+                   "保单号：{RECORD_ID}", "会员卡号{RECORD_ID}"],
+                  ["MRN {RECORD_ID}", "medical record number: {RECORD_ID}", "Member ID: {RECORD_ID}",
+                   "policy number {RECORD_ID}", "patient ID {RECORD_ID}, admitted today"]),
 }  # fmt: skip
 NEG = (["订单号：{ORDER}", "您的订单{ORDER}已发货", "快递单号{TRACK}", "运单号：{TRACK}，预计明天送达", "下单时间 {TS}",
         "系统版本{VERSION}", "固件版本 {VERSION}", "总价{PRICE}", "实付{PRICE}元", "订单日期：{PLAIN_DATE}", "{PLAIN_DATE}下的单",

@@ -27,6 +27,7 @@ class EntityType(str, Enum):
     US_SSN = "US_SSN"
     DATE_OF_BIRTH = "DATE_OF_BIRTH"
     USERNAME = "USERNAME"
+    RECORD_ID = "RECORD_ID"
     SECRET = "SECRET"
 
 

@@ -47,6 +47,7 @@ VALUES: dict[str, str] = {
     "US_SSN": "123-45-6789",
     "DATE_OF_BIRTH": "1990-05-17",
     "USERNAME": "zhangsan_1990",
+    "RECORD_ID": "MR-2023-004512",
     "SECRET": "sk-live-4f9a8b7c6d5e4f3a2b1c",
 }
 

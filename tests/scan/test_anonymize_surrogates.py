@@ -91,6 +91,7 @@ SAMPLES: dict[str, list[str]] = {
         "19900517",
         "17.05.90",
     ],
+    "RECORD_ID": ["MR-2023-004512", "00482913", "1101 0519 4912 3100", "XJH884512093"],
 }
 ALL = [(t, v) for t, vs in SAMPLES.items() for v in vs]
 

@@ -18,7 +18,7 @@ from privtune.scan.anonymize.policy import AnonymizationPolicy
 from tests.scan.test_anonymize_surrogates import SAMPLES
 
 KEYS = [derive_key(hashlib.sha256(f"v1-pin-{i}".encode()).digest()) for i in range(3)]
-ADDED_AFTER_PIN = frozenset({"USERNAME"})
+ADDED_AFTER_PIN = frozenset({"USERNAME", "RECORD_ID"})
 V1_DIGEST = "78f8daf8036a391e65153d00623857bbf5ae3af58ab9ad53d373a6242e031d4a"
 
 
@@ -49,7 +49,7 @@ def _generated(seed: int = 11) -> list[tuple[str, str]]:
 
 
 def _v1_outputs() -> list[str]:
-    # Types added after the pin (USERNAME) are not part of it.
+    # Types added after the pin (USERNAME, RECORD_ID) are not part of it.
     values = [(t, v) for t, vs in SAMPLES.items() if t not in ADDED_AFTER_PIN for v in vs] + _generated()
     outs = []
     for key in KEYS:

@@ -304,6 +304,11 @@ def passport(value: str, rng: random.Random, ctx: SurrogateContext) -> str | Non
     return random_like(value, rng, no_io=True)
 
 
+def record_id(value: str, rng: random.Random, ctx: SurrogateContext) -> str | None:
+    """A medical record / member / policy number: the same characters' classes, separators kept."""
+    return random_like(value, rng)
+
+
 def license_plate(value: str, rng: random.Random, ctx: SurrogateContext) -> str | None:
     """Same province character (京, 粤…), everything else re-drawn with the same pattern."""
     if value[:1] and is_cjk(value[0]):

@@ -28,7 +28,7 @@ MASK_KEEP = 4
 _SALT = b"privtune/scan/anonymize/v1"  # fixed on purpose: same material -> same key every run
 _HEX_KEY = re.compile(r"[0-9a-fA-F]{64,}")
 # Types whose identity is the characters, not the spacing or case ("6222 0212…" == "62220212…").
-_COMPACT_TYPES = frozenset({"ID_CARD", "BANK_CARD", "US_SSN", "IBAN", "USCC", "PASSPORT", "LICENSE_PLATE"})
+_COMPACT_TYPES = frozenset({"ID_CARD", "BANK_CARD", "US_SSN", "IBAN", "USCC", "PASSPORT", "LICENSE_PLATE", "RECORD_ID"})
 _NOT_ASCII_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 _EN_TITLE = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam)\.?\s+", re.I)
 

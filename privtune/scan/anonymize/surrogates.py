@@ -43,6 +43,7 @@ GENERATORS: dict[str, Generator] = {
     "IBAN": numbers.iban,
     "US_SSN": numbers.us_ssn,
     "PASSPORT": numbers.passport,
+    "RECORD_ID": numbers.record_id,
     "LICENSE_PLATE": numbers.license_plate,
     "DATE_OF_BIRTH": dates.date_of_birth,
 }

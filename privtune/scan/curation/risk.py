@@ -28,7 +28,7 @@ CHAT_SHAPES = frozenset({"chat", "sharegpt"})
 # Types that tie a record to a specific person when they co-occur with a name.
 IDENTITY_TYPES = frozenset(
     {"PHONE", "ID_CARD", "ADDRESS", "BANK_CARD", "EMAIL", "PASSPORT", "US_SSN", "IBAN", "DATE_OF_BIRTH", "LICENSE_PLATE",
-     "USERNAME"}
+     "USERNAME", "RECORD_ID"}
 )
 # Types about organisations or the public web: not personal data on their own.
 NON_PERSONAL_TYPES = frozenset({"ORGANIZATION", "URL", "USCC", "SECRET"})

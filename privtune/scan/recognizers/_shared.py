@@ -64,6 +64,15 @@ def left_edge(text: str, start: int, window: int = _WINDOW, clause: bool = False
     return lo if m is None else m.end()
 
 
+def _label_after_negative(near: str, positive: tuple[str, ...]) -> bool:
+    """A positive label stands between the last weak negative word and the value ("备注订单，我的
+    护照是E…": 护照 names the number, 订单 belonged to the clause before)."""
+    if not positive:
+        return False
+    last_negative = max(m.end() for m in _NEAR_NEGATIVE.finditer(near))
+    return any(m.start() >= last_negative for m in words_pattern(positive).finditer(near))
+
+
 def scored(
     text: str,
     start: int,
@@ -109,7 +118,7 @@ def scored(
             score -= _PENALTY
         score = max(0.0, min(1.0, score))
         near = left if start - lo_clause <= _NEAR else text[start - _NEAR : start].lower()
-        if _NEAR_NEGATIVE.search(near) is not None:
+        if _NEAR_NEGATIVE.search(near) is not None and not _label_after_negative(near, positive):
             score = max(0.0, score - _PENALTY)
     # Rounded so that e.g. 0.6 - 0.1 compares equal to the 0.5 threshold. round() is slow and
     # scores take few values (sums of a few constants, never -0.0): remember its results.

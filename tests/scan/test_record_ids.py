@@ -1,0 +1,42 @@
+"""RECORD_ID: medical record, member and policy numbers right after their names (HIPAA's Safe
+Harbor identifiers that clinical notes carry); nothing without the cue or without digits."""
+
+from __future__ import annotations
+
+import pytest
+
+from privtune.scan.analyzer import Analyzer
+
+
+def _ids(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in Analyzer().analyze(text) if s.type == "RECORD_ID"]
+
+
+@pytest.mark.parametrize("text, values", [
+    ("患者刘建华，男，56岁，住院号20230415，床号12床", ["20230415"]),
+    ("病历号：MR-2023-004512，医保卡号：1101 0519 4912 3100，就诊医院：协和", ["MR-2023-004512", "1101 0519 4912 3100"]),
+    ("Patient: Margaret O'Connell, 67F, MRN 00482913, admitted on 12/03/2024", ["00482913"]),
+    ("Member ID: XJH884512093. Policy number is PL-7781-2290 for the claim.", ["XJH884512093", "PL-7781-2290"]),
+    ("會員卡號：88001234，病歷號碼 A00912345", ["88001234", "A00912345"]),
+    ("medical record number:\nVFQ040549625; thanks", ["VFQ040549625"]),  # the value on the next line
+])
+def test_numbers_after_their_names(text, values):
+    assert _ids(text) == values
+
+
+@pytest.mark.parametrize("text", [
+    "patient number 12",  # too few digits
+    "the patient recorded 2024 as a good year",  # no cue
+    "national insurance number AB 12 34 56 C",  # the UK NI number (ID_CARD), not a member number
+    "床号12床",
+])
+def test_no_record_id_without_the_cue_or_digits(text):
+    assert _ids(text) == []
+
+
+def test_the_surrogate_keeps_the_shape():
+    from privtune.scan.anonymize import derive_key, surrogate
+    from scan_helpers import KEY
+
+    fake = surrogate("RECORD_ID", "MR-2023-004512", derive_key(KEY))
+    assert fake != "MR-2023-004512" and len(fake) == 14 and fake[2] == "-" and fake[7] == "-"
