@@ -24,6 +24,7 @@ from privtune.scan.entities import Span
 from privtune.scan.ner import features, zh_unknown_names
 from privtune.scan.ner.decode import SpanDecoder
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_NAME_FOLLOWERS, ZH_TITLES
+from privtune.scan.ner.zh_name_ends import completed_end
 from privtune.scan.ner.zh_name_lists import LIST_DETECTOR, LIST_SCORE, list_names
 from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, title_names
 from privtune.scan.ner.zh_unknown_names import UNKNOWN_DETECTOR, UNKNOWN_SCORE, unknown_names
@@ -168,7 +169,12 @@ class ZhTagger:
             Span(start, end, name, self.calibration[name].score(gain), DETECTORS[name])
             for start, end, name, gain in raw
         ]
+        starts = {s.start for s in spans}
         for i, s in enumerate(spans):
+            if s.type == "PERSON" and s.end - s.start == 2:  # 陈嘉|庚故乡 -> 陈嘉庚 (zh_name_ends)
+                end = completed_end(text, s.start, s.end, starts)
+                if end != s.end:
+                    spans[i] = s = Span(s.start, end, s.type, s.score, s.detector)
             # Transliterated places read like foreign names (在杜塞尔多夫战胜, 达沃斯“世界经济论坛”):
             # a "name" that is a known country or city is the place, unless a title follows it.
             if s.type == "PERSON" and text[s.start : s.end] in PLACES and not text.startswith(AFTER_TITLES, s.end):

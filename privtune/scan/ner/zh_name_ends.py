@@ -1,0 +1,55 @@
+"""The CRF's two-character names that stop one character short (陈嘉|庚故乡, 张德|培不快, 梁伟|棠八段).
+
+A three-character name is a surname + two given-name characters; when the last one is rare the
+CRF often ends the name before it, reading it as the start of what follows. The text says
+otherwise in two ways, either of which is enough:
+
+* the three characters are one word of the jieba dictionary (陈嘉庚, 张克侠, 潘石屹: it holds
+  many public figures' names), or
+* the next character is rare on its own (a unigram log-probability under
+  :data:`RARE_LOGP`: 培 -12.4, 昉; 说 / 是 / 和 are -5 to -7), makes no word with the character
+  after it, is no surname (张三李四: the next name), and no aspect particle or 称 follows it
+  (张博诉称, 郑林聊了: a verb, however rare).
+
+Never when the character makes the span a named thing (尤伯杯, 中山路: People's Daily keeps the
+person's part as the name) or another span starts there. benchmarks/RESULTS.md ("round 7") has
+what it changes on the zh sets: on the ~18 k gold two-character names of the zh training and
+dev sets, the rare-character test would lengthen 28 of 920 that have a Chinese character after
+them, so it runs only on spans the CRF already took as names.
+"""
+
+from __future__ import annotations
+
+from privtune.scan.ner.lexicon import ZH_SURNAMES
+from privtune.scan.ner.zh_unknown_names import get_words
+
+RARE_LOGP = -10.5
+_SURNAME_CHARS = frozenset("".join(ZH_SURNAMES))
+# Characters after which the span names a thing or place, not the person (尤伯杯, 中山路, 吴哥窟).
+_THING_ENDS = frozenset("杯奖赛路街道巷桥楼馆园堂窟寺庙祠墓陵府市省县区镇乡村族某")
+# A verb's company: an aspect particle or 称 (诉称, 声称) after the character makes it a verb.
+_AFTER_VERB = frozenset("了着过称")
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def completed_end(text: str, start: int, end: int, taken_starts: frozenset[int] | set[int]) -> int:
+    """``end + 1`` when the two-character name ``text[start:end]`` goes on with its rare last
+    given-name character (see the module docstring); else ``end``. ``taken_starts``: start
+    offsets of the other spans found in ``text``."""
+    if end - start != 2 or end >= len(text) or text[start] not in _SURNAME_CHARS or end in taken_starts:
+        return end
+    nxt = text[end]
+    if not _is_han(nxt) or nxt in _THING_ENDS:
+        return end
+    words = get_words()
+    logp = words.logp
+    if text[start : end + 1] in logp:
+        return end + 1
+    if (nxt not in _SURNAME_CHARS and logp.get(nxt, words.unknown) < RARE_LOGP
+            and text[end : end + 2] not in logp and text[start + 1 : end + 1] not in logp
+            and text[end + 1 : end + 2] not in _AFTER_VERB):
+        return end + 1
+    return end

@@ -1,0 +1,42 @@
+"""Two-character CRF names that stop one character short (privtune/scan/ner/zh_name_ends.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from privtune.scan.ner.model import get_tagger
+from privtune.scan.ner.zh_name_ends import completed_end
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "want"),
+    [
+        ("日前在爱国侨领陈嘉庚故乡集美镇", 7, "陈嘉庚"),  # a dictionary word
+        ("汪虎根说他听说莫嘉昉不想待在铁路局了", 7, "莫嘉昉"),  # a rare last character
+        ("一子胜梁伟棠八段。", 3, "梁伟棠"),
+        # hard negatives: the two characters are the name
+        ("昨天和郑林聊了一下", 3, "郑林"),  # 聊了: a verb, however rare
+        ("张博诉称，2月7日下午", 0, "张博"),  # 诉称
+        ("本届尤伯杯决赛", 2, "尤伯"),  # a cup named after the person
+        ("吴军郑昊都来了", 0, "吴军"),  # the next name's surname
+        ("王明说他会来", 0, "王明"),  # a common character
+        ("王明", 0, "王明"),  # end of text
+        ("王明hello", 0, "王明"),  # no Han character after it
+    ],
+)
+def test_completed_end(text: str, start: int, want: str) -> None:
+    assert text[start : completed_end(text, start, start + 2, set())] == want
+
+
+def test_other_span_there_wins() -> None:
+    assert completed_end("陈嘉庚故乡", 0, 2, {2}) == 2
+
+
+def test_three_characters_are_never_lengthened() -> None:
+    assert completed_end("陈嘉庚故乡", 0, 3, set()) == 3
+
+
+def test_tagger_completes_the_name() -> None:
+    text = "虽然失利使张德培不快，但他在赛后表示"
+    names = {text[s.start : s.end] for s in get_tagger().tag(text) if s.type == "PERSON"}
+    assert "张德培" in names and "张德" not in names
