@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from privtune.scan.ner.model import get_tagger
-from privtune.scan.ner.zh_name_ends import completed_end
+from privtune.scan.ner.zh_name_ends import completed_end, two_names_cut
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,27 @@ def test_tagger_completes_the_name() -> None:
     text = "虽然失利使张德培不快，但他在赛后表示"
     names = {text[s.start : s.end] for s in get_tagger().tag(text) if s.type == "PERSON"}
     assert "张德培" in names and "张德" not in names
+
+
+@pytest.mark.parametrize(
+    ("name", "want"),
+    [
+        ("王姝马力", ("王姝", "马力")),
+        ("袁峰乔倩倩", ("袁峰", "乔倩倩")),
+        # hard negatives: one name
+        ("马卡罗夫", None),  # transliterated
+        ("阿南史代", None),  # a Japanese name: its surname is a transliteration character
+        ("欧阳娜娜", None),  # a compound surname
+        ("周康康康康", None),  # no second surname
+        ("张伟", None),  # too short
+    ],
+)
+def test_two_names_cut(name: str, want: tuple[str, str] | None) -> None:
+    cut = two_names_cut(name, 0, len(name))
+    assert (None if cut is None else (name[:cut], name[cut:])) == want
+
+
+def test_tagger_cuts_two_names_written_together() -> None:
+    text = "（袁峰乔倩倩）"
+    names = {text[s.start : s.end] for s in get_tagger().tag(text) if s.type == "PERSON"}
+    assert names == {"袁峰", "乔倩倩"}
