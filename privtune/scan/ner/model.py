@@ -24,7 +24,7 @@ from privtune.scan.entities import Span
 from privtune.scan.ner import features, zh_unknown_names
 from privtune.scan.ner.decode import SpanDecoder
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_NAME_FOLLOWERS, ZH_TITLES
-from privtune.scan.ner.zh_name_ends import completed_end, two_names_cut
+from privtune.scan.ner.zh_name_ends import completed_end, cut_name_pairs
 from privtune.scan.ner.zh_name_lists import LIST_DETECTOR, LIST_SCORE, list_names
 from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, title_names
 from privtune.scan.ner.zh_unknown_names import UNKNOWN_DETECTOR, UNKNOWN_SCORE, unknown_names
@@ -210,7 +210,7 @@ class ZhTagger:
                 spans = [s for s in spans if id(s) not in dropped]
             spans += [Span(b, e, "PERSON", UNKNOWN_SCORE, UNKNOWN_DETECTOR) for b, e in unknown]
             spans.sort(key=lambda s: s.start)
-        return _cut_name_pairs(text, spans)
+        return cut_name_pairs(text, spans)
 
     def _person_candidates(self, regions: list[tuple[int, np.ndarray]]) -> list[tuple[int, int, float]]:
         """``(start, end, gain)`` of every PERSON span of 2-4 characters, chosen by the decoder
@@ -262,22 +262,6 @@ class ZhTagger:
                     start, end = bounds
                 out.append((offset + start, offset + end, name, gain))
         return out, [(o, g) for (o, _), g in zip(regions, region_gains)]
-
-
-def _cut_name_pairs(text: str, spans: list[Span]) -> list[Span]:
-    """``spans`` with each PERSON span that holds two names written together (记者王姝马力) cut
-    in two (:func:`privtune.scan.ner.zh_name_ends.two_names_cut`)."""
-    out = None
-    for i, s in enumerate(spans):
-        if s.type == "PERSON" and 4 <= s.end - s.start <= 5:
-            cut = two_names_cut(text, s.start, s.end)
-            if cut is not None:
-                out = spans[:i] if out is None else out
-                out += [Span(s.start, cut, s.type, s.score, s.detector), Span(cut, s.end, s.type, s.score, s.detector)]
-                continue
-        if out is not None:
-            out.append(s)
-    return spans if out is None else out
 
 
 def _touches_cjk(text: str, start: int, end: int) -> bool:

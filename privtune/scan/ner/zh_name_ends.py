@@ -32,6 +32,7 @@ names written together.
 
 from __future__ import annotations
 
+from privtune.scan.entities import Span
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_SURNAMES
 from privtune.scan.ner.zh_title_names import TRANSLIT
 from privtune.scan.ner.zh_unknown_names import get_words
@@ -82,3 +83,19 @@ def two_names_cut(text: str, start: int, end: int) -> int | None:
         and not any(c in TRANSLIT for c in w[1:k] + w[k + 1 :])
     ]  # fmt: skip
     return start + cuts[0] if len(cuts) == 1 else None
+
+
+def cut_name_pairs(text: str, spans: list[Span]) -> list[Span]:
+    """``spans`` with each PERSON span that holds two names written together (记者王姝马力) cut
+    in two (:func:`two_names_cut`)."""
+    out = None
+    for i, s in enumerate(spans):
+        if s.type == "PERSON" and 4 <= s.end - s.start <= 5:
+            cut = two_names_cut(text, s.start, s.end)
+            if cut is not None:
+                out = spans[:i] if out is None else out
+                out += [Span(s.start, cut, s.type, s.score, s.detector), Span(cut, s.end, s.type, s.score, s.detector)]
+                continue
+        if out is not None:
+            out.append(s)
+    return spans if out is None else out
