@@ -25,15 +25,16 @@ from privtune.scan.ner.zh_name_ends import completed_end, two_names_cut
     ],
 )
 def test_completed_end(text: str, start: int, want: str) -> None:
-    assert text[start : completed_end(text, start, start + 2, set())] == want
+    assert text[start : completed_end(text, start, start + 2, len(text))] == want
 
 
 def test_other_span_there_wins() -> None:
-    assert completed_end("陈嘉庚故乡", 0, 2, {2}) == 2
+    assert completed_end("陈嘉庚故乡", 0, 2, 2) == 2
+    assert completed_end("陈嘉庚故乡", 0, 2, 3) == 3
 
 
 def test_three_characters_are_never_lengthened() -> None:
-    assert completed_end("陈嘉庚故乡", 0, 3, set()) == 3
+    assert completed_end("陈嘉庚故乡", 0, 3, 5) == 3
 
 
 def test_tagger_completes_the_name() -> None:

@@ -169,10 +169,9 @@ class ZhTagger:
             Span(start, end, name, self.calibration[name].score(gain), DETECTORS[name])
             for start, end, name, gain in raw
         ]
-        starts = {s.start for s in spans}
         for i, s in enumerate(spans):
             if s.type == "PERSON" and s.end - s.start == 2:  # 陈嘉|庚故乡 -> 陈嘉庚 (zh_name_ends)
-                end = completed_end(text, s.start, s.end, starts)
+                end = completed_end(text, s.start, s.end, spans[i + 1].start if i + 1 < len(spans) else len(text))
                 if end != s.end:
                     spans[i] = s = Span(s.start, end, s.type, s.score, s.detector)
             # Transliterated places read like foreign names (在杜塞尔多夫战胜, 达沃斯“世界经济论坛”):

@@ -49,11 +49,11 @@ def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-def completed_end(text: str, start: int, end: int, taken_starts: frozenset[int] | set[int]) -> int:
+def completed_end(text: str, start: int, end: int, next_start: int) -> int:
     """``end + 1`` when the two-character name ``text[start:end]`` goes on with its rare last
-    given-name character (see the module docstring); else ``end``. ``taken_starts``: start
-    offsets of the other spans found in ``text``."""
-    if end - start != 2 or end >= len(text) or text[start] not in _SURNAME_CHARS or end in taken_starts:
+    given-name character (see the module docstring); else ``end``. ``next_start``: where the
+    next span found in ``text`` starts (``len(text)`` if none): a span there keeps its start."""
+    if end - start != 2 or end >= min(len(text), next_start) or text[start] not in _SURNAME_CHARS:
         return end
     nxt = text[end]
     if not _is_han(nxt) or nxt in _THING_ENDS:
