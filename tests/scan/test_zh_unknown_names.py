@@ -22,6 +22,8 @@ def _persons(text: str) -> dict[str, str]:
     [
         ("《刘宛婷韩书遥《春日》》2019年首映", "刘宛婷"),  # run into a title mark and another name
         ("#2019许嘉树签售会#你这么暖", "许嘉树"),  # digits before, an event word after
+        ("引进管理经验，高允连对企业实行了倒推式管理。", "高允连"),  # 高 starts words after a title, not here
+        ("坐在中间的是地产公司的副总封屹，旁边是主持人", "封屹"),
     ],
 )
 def test_names_run_into_text_are_found(text: str, name: str) -> None:
@@ -38,6 +40,8 @@ def test_names_run_into_text_are_found(text: str, name: str) -> None:
         "感谢胡总的亲临",  # surname + title: a form of address, as the CRF's spans have it
         "小雨转多云，气温下降",
         "马上就到王府井大街了",
+        "学习理论于己有益、于国有益，对提高自身",  # 于 = "to": a preposition before a leftover
+        "带黄金甲等片为了申奥而点映",  # 申奥: a bid, not 申 + a given name
     ],
 )
 def test_hard_negatives_add_nothing(text: str) -> None:

@@ -34,8 +34,7 @@ import threading
 from pathlib import Path
 
 from privtune.errors import ConfigError
-from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES
-from privtune.scan.ner.zh_title_names import SURNAMES
+from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_CUE_EXTRA_SURNAMES, ZH_SURNAMES
 
 UNKNOWN_DETECTOR = "zh_person_unknown"
 UNKNOWN_SCORE = 0.55  # a candidate beside the CRF's spans (it never overlaps them)
@@ -48,6 +47,14 @@ MAX_WORD = 4
 WINDOW = 8
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# Surnames a candidate may start with. The title rule leaves out surnames that also start common
+# words after a title (zh_title_names._WORDISH_SURNAMES); here the segmentation already tells a
+# word from a name, so only the surnames that read as a verb, preposition, conjunction or adverb
+# in front of a leftover stay out (和万春 is lost, 于国有益 / 任欣旺达 are not names), and 申 / 文,
+# which head bids and firm names the word list lacks (申奥, 文睿研究). 高 曾 万 明 满 封 单 商 are
+# back: 高允连, 封屹, 商为智 (benchmarks/RESULTS.md, round 7).
+_NOT_HERE = frozenset("和都时向成解强计原宣管全相应于将任来申文")
+SURNAMES = frozenset("".join(ZH_SURNAMES) + ZH_CUE_EXTRA_SURNAMES) - _NOT_HERE
 # No given-name character: 某 makes an anonymised name (张某, 李某: already no one's name), the
 # others end a place (甘棠镇, 蒋村, 苏州市) or a clause (as in the list rule).
 _NOT_GIVEN = frozenset("某族市省县区镇乡村路街呢吗吧啊呀啦嘛哦哟噢哈嘿呵嘻")
