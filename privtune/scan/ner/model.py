@@ -115,6 +115,10 @@ class ZhTagger:
         self.transitions = trans.astype(np.float64)
         self.decoder = SpanDecoder(self.transitions, len(TYPES), max_len=int(meta.get("max_len", 32)))
         self.calibration = {t: Calibration(**meta["calibration"][t]) for t in TYPES}
+        # The PERSON gain the calibrated score of a dictionary word shaped as a name must reach
+        # (zh_unknown_names.known_word_name): score(gain) == KNOWN_MIN_CRF_SCORE.
+        cal, p = self.calibration["PERSON"], zh_unknown_names.KNOWN_MIN_CRF_SCORE
+        self.known_name_gain = cal.threshold + math.log(p / (1.0 - p)) / cal.slope
         from privtune.scan.ner.kernels import hashed_gains  # numba: imported with the model only
 
         self._kernel = hashed_gains
@@ -197,7 +201,7 @@ class ZhTagger:
                 unsure.append(s)
             else:
                 taken.append((s.start, s.end))
-        unknown = unknown_names(text, taken, self._person_candidates(regions))
+        unknown = unknown_names(text, taken, self._person_candidates(regions), self.known_name_gain)
         # Only names the CRF's own span conventions keep as they are (no 王总, no 张莉收).
         unknown = [(b, e) for b, e in unknown if _person_bounds(text, b, e) == (b, e)]
         if unknown:
