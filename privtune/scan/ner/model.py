@@ -26,7 +26,7 @@ from privtune.scan.ner.decode import SpanDecoder
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_NAME_FOLLOWERS, ZH_TITLES
 from privtune.scan.ner.zh_name_ends import completed_end, cut_name_pairs
 from privtune.scan.ner.zh_name_lists import LIST_DETECTOR, LIST_SCORE, list_names
-from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, title_names
+from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, subject_names, title_names
 from privtune.scan.ner.zh_unknown_names import UNKNOWN_DETECTOR, UNKNOWN_SCORE, unknown_names
 
 MODEL_PATH = Path(__file__).with_name("zh_crf.npz")
@@ -187,6 +187,9 @@ class ZhTagger:
             spans += [Span(b, e, "PERSON", LIST_SCORE, LIST_DETECTOR) for b, e in listed]
             spans.sort(key=lambda s: s.start)
         names = title_names(text)
+        subjects = subject_names(text, spans)  # 为此，穆萨敦促以色列: a foreign subject the CRF read as a place
+        if subjects:
+            names = sorted(names + [(b, e) for b, e in subjects if not any(b < y and x < e for x, y in names)])
         if names:
             # The CRF reads "<country> + title + name" as one organisation or place (美国前总统尼克松):
             # a place or organisation span that holds part of such a name gives way to it.
