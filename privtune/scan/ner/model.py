@@ -173,24 +173,31 @@ class ZhTagger:
             Span(start, end, name, self.calibration[name].score(gain), DETECTORS[name])
             for start, end, name, gain in raw
         ]
+        paired = other = False  # a name of 4-5 characters / a place or organisation: rules below
         for i, s in enumerate(spans):
-            if s.type == "PERSON" and s.end - s.start == 2:  # 陈嘉|庚故乡 -> 陈嘉庚 (zh_name_ends)
+            if s.type != "PERSON":
+                other = True
+                continue
+            if s.end - s.start == 2:  # 陈嘉|庚故乡 -> 陈嘉庚 (zh_name_ends)
                 end = completed_end(text, s.start, s.end, spans[i + 1].start if i + 1 < len(spans) else len(text))
                 if end != s.end:
                     spans[i] = s = Span(s.start, end, s.type, s.score, s.detector)
+            paired = paired or 4 <= s.end - s.start <= 5
             # Transliterated places read like foreign names (在杜塞尔多夫战胜, 达沃斯“世界经济论坛”):
             # a "name" that is a known country or city is the place, unless a title follows it;
             # so is one of 3+ characters that ends as a place does (薛埠镇, 晋冀鲁豫区: 2 of the ~20 k
             # gold names of the zh training and dev sets end so, 曾湘乡 and 王予省).
-            if (s.type == "PERSON" and (text[s.start : s.end] in PLACES or (s.end - s.start >= 3 and text[s.end - 1] in _PLACE_ENDS))
+            if ((text[s.start : s.end] in PLACES or (s.end - s.start >= 3 and text[s.end - 1] in _PLACE_ENDS))
                     and not text.startswith(AFTER_TITLES, s.end)):
                 spans[i] = Span(s.start, s.end, "ADDRESS", s.score, DETECTORS["ADDRESS"])
+                other = True
         listed = list_names(text, spans)
         if listed:  # 秦艳凤，韦玮: the other names of a list that holds a name the CRF is sure of
             spans += [Span(b, e, "PERSON", LIST_SCORE, LIST_DETECTOR) for b, e in listed]
             spans.sort(key=lambda s: s.start)
         names = title_names(text)
-        subjects = subject_names(text, spans)  # 为此，穆萨敦促以色列: a foreign subject the CRF read as a place
+        # 为此，穆萨敦促以色列: a foreign subject the CRF read into a place or organisation
+        subjects = subject_names(text, spans) if other else []
         if subjects:
             names = sorted(names + [(b, e) for b, e in subjects if not any(b < y and x < e for x, y in names)])
         if names:
@@ -219,7 +226,7 @@ class ZhTagger:
                 spans = [s for s in spans if id(s) not in dropped]
             spans += [Span(b, e, "PERSON", UNKNOWN_SCORE, UNKNOWN_DETECTOR) for b, e in unknown]
             spans.sort(key=lambda s: s.start)
-        return cut_name_pairs(text, spans)
+        return cut_name_pairs(text, spans) if paired else spans  # 记者王姝马力 -> 王姝, 马力
 
     def _person_candidates(self, regions: list[tuple[int, np.ndarray]]) -> list[tuple[int, int, float]]:
         """``(start, end, gain)`` of every PERSON span of 2-4 characters, chosen by the decoder
