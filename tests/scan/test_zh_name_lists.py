@@ -19,6 +19,8 @@ def _crf(text: str, *names: str, score: float = 0.8, typ: str = "PERSON") -> lis
         ("欧阳鹭，秦艳凤，韦玮，覃朵莹", ["秦艳凤"], ["欧阳鹭", "韦玮", "覃朵莹"]),  # compound surname too
         ("方力钧、展望、张晓刚，都来了", ["方力钧", "张晓刚"], ["展望"]),
         ("获奖者：王芳,李娜", ["王芳"], ["李娜"]),  # an ASCII comma
+        ("榕湖304欧阳鹭，秦艳凤，韦玮", ["秦艳凤"], ["欧阳鹭", "韦玮"]),  # a name glued to a number
+        ("秦艳凤，vip李娜", ["秦艳凤"], ["李娜"]),  # ... or to a Latin tag
     ],
 )
 def test_list_items_beside_a_name(text: str, sure: list[str], want: list[str]) -> None:
@@ -36,6 +38,8 @@ def test_list_items_beside_a_name(text: str, sure: list[str], want: list[str]) -
         ("张伟、巴西、古巴", lambda t: _crf(t, "张伟") + _crf(t, "巴西", typ="ADDRESS")),  # the CRF's place
         ("张伟、苏州市、李明华老师", lambda t: _crf(t, "张伟")),  # items that are not only a name
         ("感谢王芳、李娜", lambda t: _crf(t, "王芳")),  # the sure name is not a whole item
+        ("秦艳凤，3号楼", lambda t: _crf(t, "秦艳凤")),  # the Han part after a number is no name
+        ("秦艳凤，304王小明明", lambda t: _crf(t, "秦艳凤")),  # ... nor too long for one
     ],
 )
 def test_list_hard_negatives(text: str, spans) -> None:  # type: ignore[no-untyped-def]

@@ -36,3 +36,13 @@ def test_tagger_applies_the_edges() -> None:
     text = '我投给了"榕湖304欧阳鹭，秦艳凤，韦玮，覃朵莹"这个选项。'
     names = {text[s.start : s.end] for s in get_tagger().tag(text) if s.type == "PERSON"}
     assert '覃朵莹"' not in names and "覃朵莹" in names
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [("为了提高山区教育水平，薛埠镇党委决定把小学合并", "薛埠镇"), ("当年，原晋冀鲁豫区《人民日报》和晋察冀区", "鲁豫区")],
+)
+def test_a_name_that_ends_as_a_place_is_the_place(text: str, place: str) -> None:
+    tagged = {text[s.start : s.end]: s.type for s in get_tagger().tag(text)}
+    assert tagged.get(place) in (None, "ADDRESS")
+    assert not [w for w, t in tagged.items() if t == "PERSON" and place in w]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from privtune.scan.entities import Span
 from privtune.scan.ner.model import TITLE_DETECTOR, ZhTagger
-from privtune.scan.ner.zh_title_names import title_names
+from privtune.scan.ner.zh_title_names import subject_names, title_names
 
 
 def found(text: str) -> list[str]:
@@ -81,3 +82,31 @@ def test_a_place_name_before_a_title_stays_a_name() -> None:
     text = "张裕能：贝宁先生在卢浮宫"  # 贝宁 is a country, and here a man's name
     tagged = {text[s.start : s.end]: s.type for s in ZhTagger().tag(text)}
     assert tagged.get("贝宁") == "PERSON"
+
+
+def _spans(text: str, *items: tuple[str, str]) -> list[Span]:
+    return [Span(text.index(w), text.index(w) + len(w), typ, 0.7, "zh_address_model") for w, typ in items]
+
+
+@pytest.mark.parametrize(
+    ("text", "items", "want"),
+    [
+        ("为此，穆萨敦促以色列政府立即", [("穆萨敦促以色列", "ADDRESS")], ["穆萨"]),
+        ("这年4月，伯奇费尔郑重地赠送", [("伯奇费尔郑", "ADDRESS")], ["伯奇费尔"]),
+        # hard negatives
+        ("为此，穆萨敦促以色列政府立即", [("穆萨敦促以色列", "PERSON")], []),  # no place span to fix
+        ("他说穆萨敦促以色列政府", [("穆萨敦促以色列", "ADDRESS")], []),  # the run does not open a clause
+        ("，俄罗斯表示支持", [("俄罗斯表示", "ADDRESS")], []),  # a country
+        ("，穆萨", [("穆萨", "ADDRESS")], []),  # no verb inside the span
+        ("，沙尔克坚持周中", [("沙尔克坚持", "ORGANIZATION")], []),  # not a statement verb
+    ],
+)
+def test_subject_names(text: str, items: list[tuple[str, str]], want: list[str]) -> None:
+    assert [text[s:e] for s, e in subject_names(text, _spans(text, *items))] == want
+
+
+def test_tagger_takes_a_subject_out_of_a_place() -> None:
+    text = "为此，穆萨敦促以色列政府立即重新考虑"
+    tagged = [(text[s.start : s.end], s.type) for s in ZhTagger().tag(text)]
+    assert ("穆萨", "PERSON") in tagged
+    assert not [t for t in tagged if t[1] != "PERSON" and "穆萨" in t[0]]

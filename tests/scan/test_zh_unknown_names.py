@@ -22,6 +22,8 @@ def _persons(text: str) -> dict[str, str]:
     [
         ("《刘宛婷韩书遥《春日》》2019年首映", "刘宛婷"),  # run into a title mark and another name
         ("#2019许嘉树签售会#你这么暖", "许嘉树"),  # digits before, an event word after
+        ("引进管理经验，高允连对企业实行了倒推式管理。", "高允连"),  # 高 starts words after a title, not here
+        ("坐在中间的是地产公司的副总封屹，旁边是主持人", "封屹"),
     ],
 )
 def test_names_run_into_text_are_found(text: str, name: str) -> None:
@@ -38,6 +40,8 @@ def test_names_run_into_text_are_found(text: str, name: str) -> None:
         "感谢胡总的亲临",  # surname + title: a form of address, as the CRF's spans have it
         "小雨转多云，气温下降",
         "马上就到王府井大街了",
+        "学习理论于己有益、于国有益，对提高自身",  # 于 = "to": a preposition before a leftover
+        "带黄金甲等片为了申奥而点映",  # 申奥: a bid, not 申 + a given name
     ],
 )
 def test_hard_negatives_add_nothing(text: str) -> None:
@@ -126,3 +130,34 @@ def test_extract_tool_keeps_characters_and_frequent_short_words(tmp_path) -> Non
     assert set(words.logp) == {"王", "公园", "散步"}
     assert words.logp["公园"] == pytest.approx(math.log(50 / 180))
     assert "licence" in text and "sha256" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "want"),
+    [
+        ("报告会上，戴相龙行长分析了金融形势", "戴相龙", True),  # a public figure in the word list
+        ("地下党员何基沣、张克侠率部起义", "何基沣", True),
+        ("剧中女主角身患白血病，男主角不离不弃", "白血病", False),  # names a thing
+        ("身价倍增，成了最新的卢浮宫，", "卢浮宫", False),
+        ("获第四届吴玉章奖优秀奖", "吴玉章", False),  # a prize named after the person
+        ("午后有雷阵雨，气温下降", "雷阵雨", False),  # a half is a word (阵雨)
+        ("自1996年温哥华大会以来", "温哥华", False),  # a known place
+        ("高允连对企业实行了管理", "高允连", False),  # no word at all: step 2's own case
+    ],
+)
+def test_known_word_name(text: str, word: str, want: bool) -> None:
+    start = text.index(word)
+    assert zu.known_word_name(text, start, start + len(word), zu.get_words()) is want
+
+
+def test_tagger_takes_a_dictionary_name_the_crf_half_believes() -> None:
+    text = "报告会上，戴相龙行长分析了金融形势"
+    assert _persons(text).get("戴相龙") == zu.UNKNOWN_DETECTOR
+
+
+def test_known_names_need_the_weight() -> None:
+    text = "报告会上，戴相龙行长分析了金融形势"
+    scored = [(5, 8, 1.0)]
+    assert zu.unknown_names(text, [], scored) == []  # default: no dictionary word is taken
+    assert zu.unknown_names(text, [], scored, known_min_weight=0.5) == [(5, 8)]
+    assert zu.unknown_names(text, [], scored, known_min_weight=2.0) == []

@@ -24,8 +24,9 @@ from privtune.scan.entities import Span
 from privtune.scan.ner import features, zh_unknown_names
 from privtune.scan.ner.decode import SpanDecoder
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_NAME_FOLLOWERS, ZH_TITLES
+from privtune.scan.ner.zh_name_ends import completed_end, cut_name_pairs
 from privtune.scan.ner.zh_name_lists import LIST_DETECTOR, LIST_SCORE, list_names
-from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, title_names
+from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, subject_names, title_names
 from privtune.scan.ner.zh_unknown_names import UNKNOWN_DETECTOR, UNKNOWN_SCORE, unknown_names
 
 MODEL_PATH = Path(__file__).with_name("zh_crf.npz")
@@ -114,6 +115,10 @@ class ZhTagger:
         self.transitions = trans.astype(np.float64)
         self.decoder = SpanDecoder(self.transitions, len(TYPES), max_len=int(meta.get("max_len", 32)))
         self.calibration = {t: Calibration(**meta["calibration"][t]) for t in TYPES}
+        # The PERSON gain the calibrated score of a dictionary word shaped as a name must reach
+        # (zh_unknown_names.known_word_name): score(gain) == KNOWN_MIN_CRF_SCORE.
+        cal, p = self.calibration["PERSON"], zh_unknown_names.KNOWN_MIN_CRF_SCORE
+        self.known_name_gain = cal.threshold + math.log(p / (1.0 - p)) / cal.slope
         from privtune.scan.ner.kernels import hashed_gains  # numba: imported with the model only
 
         self._kernel = hashed_gains
@@ -168,16 +173,33 @@ class ZhTagger:
             Span(start, end, name, self.calibration[name].score(gain), DETECTORS[name])
             for start, end, name, gain in raw
         ]
+        paired = other = False  # a name of 4-5 characters / a place or organisation: rules below
         for i, s in enumerate(spans):
+            if s.type != "PERSON":
+                other = True
+                continue
+            if s.end - s.start == 2:  # 陈嘉|庚故乡 -> 陈嘉庚 (zh_name_ends)
+                end = completed_end(text, s.start, s.end, spans[i + 1].start if i + 1 < len(spans) else len(text))
+                if end != s.end:
+                    spans[i] = s = Span(s.start, end, s.type, s.score, s.detector)
+            paired = paired or 4 <= s.end - s.start <= 5
             # Transliterated places read like foreign names (在杜塞尔多夫战胜, 达沃斯“世界经济论坛”):
-            # a "name" that is a known country or city is the place, unless a title follows it.
-            if s.type == "PERSON" and text[s.start : s.end] in PLACES and not text.startswith(AFTER_TITLES, s.end):
+            # a "name" that is a known country or city is the place, unless a title follows it;
+            # so is one of 3+ characters that ends as a place does (薛埠镇, 晋冀鲁豫区: 2 of the ~20 k
+            # gold names of the zh training and dev sets end so, 曾湘乡 and 王予省).
+            if ((text[s.start : s.end] in PLACES or (s.end - s.start >= 3 and text[s.end - 1] in _PLACE_ENDS))
+                    and not text.startswith(AFTER_TITLES, s.end)):
                 spans[i] = Span(s.start, s.end, "ADDRESS", s.score, DETECTORS["ADDRESS"])
+                other = True
         listed = list_names(text, spans)
         if listed:  # 秦艳凤，韦玮: the other names of a list that holds a name the CRF is sure of
             spans += [Span(b, e, "PERSON", LIST_SCORE, LIST_DETECTOR) for b, e in listed]
             spans.sort(key=lambda s: s.start)
         names = title_names(text)
+        # 为此，穆萨敦促以色列: a foreign subject the CRF read into a place or organisation
+        subjects = subject_names(text, spans) if other else []
+        if subjects:
+            names = sorted(names + [(b, e) for b, e in subjects if not any(b < y and x < e for x, y in names)])
         if names:
             # The CRF reads "<country> + title + name" as one organisation or place (美国前总统尼克松):
             # a place or organisation span that holds part of such a name gives way to it.
@@ -192,7 +214,7 @@ class ZhTagger:
                 unsure.append(s)
             else:
                 taken.append((s.start, s.end))
-        unknown = unknown_names(text, taken, self._person_candidates(regions))
+        unknown = unknown_names(text, taken, self._person_candidates(regions), self.known_name_gain)
         # Only names the CRF's own span conventions keep as they are (no 王总, no 张莉收).
         unknown = [(b, e) for b, e in unknown if _person_bounds(text, b, e) == (b, e)]
         if unknown:
@@ -204,7 +226,7 @@ class ZhTagger:
                 spans = [s for s in spans if id(s) not in dropped]
             spans += [Span(b, e, "PERSON", UNKNOWN_SCORE, UNKNOWN_DETECTOR) for b, e in unknown]
             spans.sort(key=lambda s: s.start)
-        return spans
+        return cut_name_pairs(text, spans) if paired else spans  # 记者王姝马力 -> 王姝, 马力
 
     def _person_candidates(self, regions: list[tuple[int, np.ndarray]]) -> list[tuple[int, int, float]]:
         """``(start, end, gain)`` of every PERSON span of 2-4 characters, chosen by the decoder
@@ -309,6 +331,7 @@ def _past_name_dots(text: str, end: int) -> int:
 # Chat particles that end a clause (俞婕呢, 小明啊): measured on the ~32 k zh training and dev
 # sentences, no gold name ends in one where the CRF's span does (benchmarks/RESULTS.md, round 4).
 _PARTICLES = frozenset("呢吗吧啊呀啦嘛哦哟噢")
+_PLACE_ENDS = frozenset("镇乡村区县市省")
 _EDGE_QUOTES = frozenset("\"'“”‘’")
 _EDGE_QUOTE_RE = re.compile("[\"'“”‘’]")
 _NAME_DOTS = frozenset("·・•‧")

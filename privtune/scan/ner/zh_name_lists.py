@@ -5,7 +5,8 @@ Lists of people are common in chat and Weibo (votes, shout-outs, who came along)
 them: a two-character name has little context of its own. When one item of a list is a name
 the CRF is sure of (score >= 0.5, its calibrated F1-best point), the other items that are
 shaped as a name, a surname + one or two given-name characters filling the whole item, are
-taken too.
+taken too. An item that is a number or Latin tag with a name glued on (榕湖304欧阳鹭, as Weibo
+votes write them) gives its name-shaped Han tail.
 
 A list is items separated by one and the same separator (、 or a comma), each item a run of
 characters up to punctuation or a space. Items the CRF gave another type (a place, an
@@ -78,6 +79,9 @@ def _listable(text: str, start: int, end: int) -> bool:
 
 
 _SEPARATORS_SET = frozenset(_SEPARATORS)
+# The Han run that ends a list item after a digit or Latin letter (榕湖304欧阳鹭, vote numbers and
+# tags run into the name in Weibo lists).
+_GLUED_TAIL = re.compile(r"[0-9A-Za-z]([\u4e00-\u9fff]{2,4})$")
 
 
 def list_names(text: str, spans: list[Span]) -> list[tuple[int, int]]:
@@ -92,7 +96,14 @@ def list_names(text: str, spans: list[Span]) -> list[tuple[int, int]]:
         if not any(it in sure for it in items):
             continue
         for s, e in items:
-            if (s, e) in sure or not name_shaped(text[s:e]) or text[s:e] in PLACES:
+            if (s, e) in sure:
+                continue
+            if not name_shaped(text[s:e]):
+                tail = _GLUED_TAIL.search(text, s, e)  # 榕湖304|欧阳鹭: a name glued to a number or tag
+                if tail is None or not name_shaped(tail.group(1)):
+                    continue
+                s = tail.start(1)
+            if text[s:e] in PLACES:
                 continue
             if text[s - 1 : s] == "[" and text[e : e + 1] == "]":
                 continue  # [哈哈], [太开心]: an emoticon's code, not an item

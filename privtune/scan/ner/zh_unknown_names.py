@@ -15,6 +15,15 @@ That is how dictionary segmenters find unknown names; here:
    as the jieba segmenter does), and that run must not itself be a word;
 3. overlapping candidates: the one the CRF scores higher wins.
 
+A candidate that is itself a word of the list passes step 2 in one case (:func:`known_word_name`):
+the dictionary holds many public figures' names (戴相龙, 何基沣, 张之洞, 孙连仲, 高尔基), and
+a three-character word shaped as a surname + two characters, whose two halves are no words
+(雷阵雨 has 阵雨, 安全性 has 安全), that the segmentation keeps as one token and the CRF scores
+at :data:`KNOWN_MIN_CRF_SCORE` or more, is taken as a name unless it or the character after it
+names a thing or place (卢浮宫, 吴玉章奖, 温哥华). On the zh training and dev sets this adds 11
+names and no false positive; at the 0.25 cut-off of step 1 it also took 白血病, 罗曼史,
+蒲公英, 卢克索 (benchmarks/RESULTS.md, round 7).
+
 The word list is jieba 0.42.1's dictionary (MIT; built by tools/extract_zh_words.py into
 ``zh_words.tsv.gz``: single characters and the 134,687 words of 2-4 characters with frequency
 >= 5), read on first use. Neither half works alone (benchmarks/RESULTS.md, round 5; names
@@ -34,12 +43,13 @@ import threading
 from pathlib import Path
 
 from privtune.errors import ConfigError
-from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES
-from privtune.scan.ner.zh_title_names import SURNAMES
+from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_CUE_EXTRA_SURNAMES, ZH_SURNAMES
+from privtune.scan.ner.zh_title_names import PLACES
 
 UNKNOWN_DETECTOR = "zh_person_unknown"
 UNKNOWN_SCORE = 0.55  # a candidate beside the CRF's spans (it never overlaps them)
 MIN_CRF_SCORE = 0.25
+KNOWN_MIN_CRF_SCORE = 0.3  # for a candidate that is a dictionary word (known_word_name)
 WORDS_PATH = Path(__file__).with_name("zh_words.tsv.gz")
 MAX_WORD = 4
 # Characters of context segmented on each side of a candidate. The best segmentation of a
@@ -48,6 +58,16 @@ MAX_WORD = 4
 WINDOW = 8
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# Surnames a candidate may start with. The title rule leaves out surnames that also start common
+# words after a title (zh_title_names._WORDISH_SURNAMES); here the segmentation already tells a
+# word from a name, so only the surnames that read as a verb, preposition, conjunction or adverb
+# in front of a leftover stay out (和万春 is lost, 于国有益 / 任欣旺达 are not names), and 申 / 文,
+# which head bids and firm names the word list lacks (申奥, 文睿研究). 高 曾 万 明 满 封 单 商 are
+# back: 高允连, 封屹, 商为智 (benchmarks/RESULTS.md, round 7).
+# Last characters of a named thing or place (卢浮宫, 吴玉章奖, 白血病, 罗曼史), and a known place.
+_THING_ENDS = frozenset("杯奖赛路街道巷桥楼馆园堂窟寺庙祠墓陵府市省县区镇乡村族某宫殿病史")
+_NOT_HERE = frozenset("和都时向成解强计原宣管全相应于将任来申文")
+SURNAMES = frozenset("".join(ZH_SURNAMES) + ZH_CUE_EXTRA_SURNAMES) - _NOT_HERE
 # No given-name character: 某 makes an anonymised name (张某, 李某: already no one's name), the
 # others end a place (甘棠镇, 蒋村, 苏州市) or a clause (as in the list rule).
 _NOT_GIVEN = frozenset("某族市省县区镇乡村路街呢吗吧啊呀啦嘛哦哟噢哈嘿呵嘻")
@@ -163,19 +183,43 @@ def in_unknown_run(text: str, start: int, end: int, words: WordList) -> bool:
     return any(s <= start - lo and end - lo <= e for s, e in words.unknown_runs(text[lo:hi]))
 
 
-def unknown_names(text: str, taken: list[tuple[int, int]], scored: list[tuple[int, int, float]]) -> list[tuple[int, int]]:
+def known_word_name(text: str, start: int, end: int, words: WordList) -> bool:
+    """Whether ``text[start:end]`` is a dictionary word shaped as a three-character name that
+    the segmentation around it keeps as one token (see the module docstring)."""
+    w = text[start:end]
+    logp = words.logp
+    if len(w) != 3 or w not in logp or w[:2] in logp or w[1:] in logp or w in PLACES:
+        return False
+    if w[-1] in _THING_ENDS or text[end : end + 1] in _THING_ENDS:
+        return False
+    lo = start
+    while lo > 0 and start - lo < WINDOW and "\u4e00" <= text[lo - 1] <= "\u9fff":
+        lo -= 1
+    hi = end
+    while hi < len(text) and hi - end < WINDOW and "\u4e00" <= text[hi] <= "\u9fff":
+        hi += 1
+    ends = words.tokens(text[lo:hi])
+    return end - lo in ends and (start == lo or start - lo in ends)
+
+
+def unknown_names(
+    text: str, taken: list[tuple[int, int]], scored: list[tuple[int, int, float]], known_min_weight: float = math.inf
+) -> list[tuple[int, int]]:
     """The names this rule adds to ``text`` (see the module docstring): ``scored`` are the
     ``(start, end, weight)`` of the spans the CRF scores as a name at :data:`MIN_CRF_SCORE` or
     more, the weight ordering them as that score does (its gain or the score itself);
-    ``taken`` the spans already found."""
+    ``taken`` the spans already found; ``known_min_weight``: the weight a dictionary word
+    shaped as a name must reach (:func:`known_word_name`; the default takes none)."""
     cands = candidates(text, taken, scored)
     if not cands:
         return []
     words = get_words()
     chosen: list[tuple[int, int]] = []
     used = bytearray(len(text))  # positions of the names chosen so far
-    for _, s, e in sorted(cands, key=lambda x: -x[0]):
-        if not any(used[s:e]) and in_unknown_run(text, s, e, words):
+    for weight, s, e in sorted(cands, key=lambda x: -x[0]):
+        if any(used[s:e]):
+            continue
+        if in_unknown_run(text, s, e, words) or (weight >= known_min_weight and known_word_name(text, s, e, words)):
             chosen.append((s, e))
             used[s:e] = b"\x01" * (e - s)
     return sorted(chosen)
