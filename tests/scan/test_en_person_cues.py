@@ -84,3 +84,21 @@ def test_dashes_and_lone_labels_name_nobody(text):
 )
 def test_contractions_are_no_part_of_a_cued_name(text, expected):
     assert persons(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        # A possessive after a cue cancelled the name ("Aoife's" read as a contraction like "It's").
+        ("my daughter Aoife's account is locked", "Aoife"),
+        ("it's under my wife's name, Mei Ling Tan", "Mei Ling Tan"),
+        ("talked to someone named Bartholomew", "Bartholomew"),
+        ("Send it c/o Olamide Bakare", "Olamide Bakare"),
+    ],
+)
+def test_family_named_and_care_of_cues(text, name):
+    assert name in [text[s.start : s.end] for s in Analyzer().analyze(text) if s.type == "PERSON"]
+
+
+def test_contractions_stay_no_names():
+    assert not [s for s in Analyzer().analyze("It's fine, That's all. Here's the thing") if s.type == "PERSON"]

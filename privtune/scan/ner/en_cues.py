@@ -20,10 +20,14 @@ _UP = f"[{LATIN_UPPER}]"
 _CAP = rf"(?:{_UP}(?:['’]{_UP})?[a-z\u00df-\u00ff\u0100-\u024f'’]+(?:-{_UP}[a-z\u00df-\u00ff\u0100-\u024f]+)?)"
 _NAME = rf"(?P<name>{_CAP}(?:[ \t]+(?:(?:van|von|de|da|del|der|den|di|du|la|le|bin|al|ibn)[ \t]+)?{_CAP}){{0,2}})"
 _CUE = (
-    r"my name is|my name's|name is|name:|i am|i'm|this is|call me|dear|hi|hello|hey|thanks|"
+    r"my name is|my name's|name is|name:|name,|i am|i'm|this is|call me|dear|hi|hello|hey|thanks|"
     r"thank you|cheers|regards,|sincerely,|best,|signed,|spoke (?:to|with)|talked to|"
     r"contact person:?|attn:?|attention:?|customer:?|recipient:?|patient:?|mr\.?|mrs\.?|ms\.?|"
-    r"dr\.?|prof\.?|miss|sir|madam"
+    r"dr\.?|prof\.?|miss|sir|madam|named|c/o|care of|"
+    # Family and people around the customer: "my daughter Aoife", "my husband Ravi".
+    r"my (?:wife|husband|son|daughter|mother|mom|mum|father|dad|brother|sister|partner|girlfriend|boyfriend|"
+    r"fianc[eé]e?|friend|colleague|neighbou?r|boss|manager|grandson|granddaughter|grandmother|grandfather|"
+    r"grandma|grandpa|aunt|uncle|cousin|nephew|niece|child|kid|baby)"
 )
 # Cues are looked for in the lower-cased text with a case-sensitive pattern (an IGNORECASE
 # alternation is ~2.5x slower in sre), the name after each in the original text.
@@ -81,12 +85,20 @@ _ROLE_WORDS = frozenset(
 _CONTRACTION = re.compile(r"\w+['’](?:m|s|re|ve|ll|d|t)")
 
 
+# Words before "'s" that make a contraction, not a possessive ("It's", "That's", "He's").
+_PRONOUNS = frozenset("It That There Here What Who Where When How He She Let Everything Nothing Someone".split())
+
+
 def _usable(words: list[str], last_names: frozenset[str]) -> list[str]:
     """The leading words of a candidate that may be part of a name (stops at a common word,
     unless a known last name follows it: "Hi April White" is a person, "Hi April" a month)."""
     out = []
     for i, w in enumerate(words):
         if _CONTRACTION.fullmatch(w):  # "Hi, I'm Robert": "I'm" is no part of the name
+            # "my daughter Aoife's account": a possessive ends the name, it does not cancel it.
+            base = w[:-2]
+            if w[-1] == "s" and base not in NOT_NAME and base not in _NOT_NAME_HERE and base not in _PRONOUNS:
+                out.append(w)
             break
         if w in NOT_NAME or w in _NOT_NAME_HERE:
             if not (i + 1 < len(words) and words[i + 1] in last_names and w not in _NOT_NAME_HERE):
@@ -153,6 +165,8 @@ def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
                 continue
             # Rebuild the span from the kept words (with the spaces between them).
             end = start + len("".join(parts[: 2 * len(words) - 1]))
+            if _CONTRACTION.fullmatch(words[-1]):
+                end -= 2  # the possessive's "'s" (see `_usable`)
             if matches is not speakers and len(parts) == 1 and (tail := _INVERTED_TAIL.match(text, end)):
                 given = tail.group(1)
                 if given not in NOT_NAME and given not in _NOT_NAME_HERE and given not in _ROLE_WORDS and not _CONTRACTION.fullmatch(given):
