@@ -19,6 +19,8 @@ def _ids(text: str) -> list[str]:
     ("Member ID: XJH884512093. Policy number is PL-7781-2290 for the claim.", ["XJH884512093", "PL-7781-2290"]),
     ("會員卡號：88001234，病歷號碼 A00912345", ["88001234", "A00912345"]),
     ("medical record number:\nVFQ040549625; thanks", ["VFQ040549625"]),  # the value on the next line
+    ("工号：10086，学号2021301234", ["10086", "2021301234"]),
+    ("Employee ID: E-100234 (staff number 552301)", ["E-100234", "552301"]),
 ])
 def test_numbers_after_their_names(text, values):
     assert _ids(text) == values
