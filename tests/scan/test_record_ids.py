@@ -21,6 +21,8 @@ def _ids(text: str) -> list[str]:
     ("medical record number:\nVFQ040549625; thanks", ["VFQ040549625"]),  # the value on the next line
     ("工号：10086，学号2021301234", ["10086", "2021301234"]),
     ("Employee ID: E-100234 (staff number 552301)", ["E-100234", "552301"]),
+    ("车架号LSVAM4187C2184847，发动机号后六位", ["LSVAM4187C2184847"]),
+    ("VIN: 1HGCM82633A004352", ["1HGCM82633A004352"]),
 ])
 def test_numbers_after_their_names(text, values):
     assert _ids(text) == values

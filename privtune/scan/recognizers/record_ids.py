@@ -4,7 +4,8 @@ beside their names.
 HIPAA's Safe Harbor list names medical record numbers and health-plan beneficiary numbers among
 the identifiers a de-identified record must lose, and clinical notes and claims carry them
 everywhere ("MRN 00482913", "住院号20230415", "医保卡号：1101 0519 4912 3100"); internal records
-carry employee and student numbers ("工号：10086") the same way. Their shapes are
+carry employee and student numbers ("工号：10086") and vehicle identification numbers ("车架号
+LSVAM4187C2184847", which HIPAA lists too) the same way. Their shapes are
 the issuer's (digits, letters, dashes), so a value is taken only right after its name: a cue,
 then at most a colon, "#", "is" or "no." and spaces, then one code with at least four digits
 (digit groups separated by single spaces continue it). The surrogate keeps every character's
@@ -25,12 +26,12 @@ _EN_CUES = (
     r"mrn|medical record(?:s)?(?: number| no\.?| #)?|patient (?:id|number|no\.?)|hospital (?:number|no\.?)"
     r"|health plan (?:id|number)|member (?:id|number|no\.?)|(?<!national )insurance (?:id|number|no\.?)"
     r"|policy (?:number|no\.?)|beneficiary (?:id|number)|medicare (?:number|no\.?)|medicaid (?:id|number)"
-    r"|(?:employee|staff|student) (?:id|number|no\.?)"
+    r"|(?:employee|staff|student) (?:id|number|no\.?)|vin|vehicle identification number"
 )
 _ZH_CUES = (
     r"住院[号號]|病[历歷案][号號]|门诊[号號]|門診[号號]|就[诊診](?:卡)?[号號]|[医醫]保(?:卡)?[号號]|社保(?:卡)?[号號]"
     r"|[医醫][疗療]卡[号號]|健康卡[号號]|(?:病人|患者)(?:编号|編號|ID)|保[单單][号號]|会员(?:卡)?[号號]|會員(?:卡)?[號号]"
-    r"|工[号號]|(?:员工|員工|职工|職工)(?:编号|編號)|学[号號]|學[號号]"
+    r"|工[号號]|(?:员工|員工|职工|職工)(?:编号|編號)|学[号號]|學[號号]|车架[号號]|車架[號号]|车辆识别(?:代)?[号號]"
 )
 # A cue, what may stand between it and the value, the value: one code ("MR-2023-004512",
 # "00482913") and digit groups after single spaces ("1101 0519 4912 3100").
@@ -55,16 +56,16 @@ def record_id_spans(text: str) -> list[Span]:
 
 @register
 class RecordIdRecognizer(Recognizer):
-    """Medical record, patient, hospital, insurance member, policy, membership, employee and
-    student numbers."""
+    """Medical record, patient, hospital, insurance member, policy, membership, employee, student
+    and vehicle identification numbers."""
 
     name = "record_id"
     entity_types = ("RECORD_ID",)
     trigger = re.compile(
         "MRN|mrn|[Rr]ecord|RECORD|[Pp]atient|PATIENT|[Hh]ospital|[Mm]ember|MEMBER|[Ii]nsurance|INSURANCE|"
-        "[Pp]olicy|POLICY|[Bb]eneficiary|[Hh]ealth plan|Medicare|Medicaid|[Ee]mployee|[Ss]taff|[Ss]tudent|"
+        "[Pp]olicy|POLICY|[Bb]eneficiary|[Hh]ealth plan|Medicare|Medicaid|[Ee]mployee|[Ss]taff|[Ss]tudent|VIN|[Vv]ehicle|"
         "住院|病历|病歷|病案|门诊|門診|就诊|就診|医保|醫保|社保|医疗卡|醫療卡|健康卡|病人|患者|保单|保單|会员|會員|"
-        "工号|工號|员工|員工|职工|職工|学号|學號"
+        "工号|工號|员工|員工|职工|職工|学号|學號|车架|車架|车辆识别"
     )
 
     def analyze(self, text: str) -> list[Span]:
