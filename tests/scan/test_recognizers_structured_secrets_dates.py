@@ -130,6 +130,10 @@ def test_keyed_random_string_needs_the_key_word_and_entropy():
         ("出生年月 1990年3月", ["1990年3月"]),
         ("出生日期：\n19900315", ["19900315"]),
         ("我是1964-06-18出生的，出生日期：1998年02月27日", ["1964-06-18", "1998年02月27日"]),
+        # A two-digit year beside the keyword, and "D.O.B." whose own full stop read as a sentence end.
+        ("DOB: 3/7/67", ["3/7/67"]),
+        ("born 12.03.88 in Leeds", ["12.03.88"]),
+        ("D.O.B. 07-03-1967", ["07-03-1967"]),
     ],
 )
 def test_dob_positives(text, expected):
@@ -147,6 +151,8 @@ def test_dob_positives(text, expected):
         "出生日期：2090-01-01",  # in the future
         "身份证号 110105 19491231 002X，出生",  # digits inside an ID are not a date
         "Adobe 2021-05-06 release",  # "dob" inside a word
+        "DOB: 13/13/67",  # no month 13 either way
+        "birthday party on 3/7",  # no year
     ],
 )
 def test_dob_negatives(text):

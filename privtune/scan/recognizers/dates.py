@@ -21,7 +21,7 @@ _MONTHS = {m: i for i, names in enumerate(
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 _BIRTH = re.compile(
-    r"(?i)(?P<bare>出生(?!日期|年月|时间|于|地|证))|出生|生日|诞辰|生于|(?<![A-Za-z])(?:birth|born|dob\b|d\.o\.b)"
+    r"(?i)(?P<bare>出生(?!日期|年月|时间|于|地|证))|出生|生日|诞辰|生于|(?<![A-Za-z])(?:birth|born|dob\b|d\.o\.b\.?)"
 )
 _YMD = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})([-/.])([0-9]{1,2})\2([0-9]{1,2})(?![0-9])")
 _YMD_CN = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s?年\s?([0-9]{1,2})\s?月\s?([0-9]{1,2})(?:\s?[日号])?(?![0-9])")
@@ -37,6 +37,8 @@ _DMY_NAME = re.compile(
     rf"(?i)(?<![0-9])([0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\.?,?\s+((?:19|20)[0-9]{{2}})(?![0-9])"
 )
 _NUMERIC = re.compile(r"(?<![0-9./-])([0-9]{1,2})([-/.])([0-9]{1,2})\2((?:19|20)[0-9]{2})(?![0-9])")
+# "DOB: 3/7/67": a two-digit year (looked for only beside a birth keyword, as every format here).
+_NUMERIC_YY = re.compile(r"(?<![0-9./-])([0-9]{1,2})([-/.])([0-9]{1,2})\2([0-9]{2})(?![0-9./-])")
 
 _LEFT_GAP, _RIGHT_GAP = 20, 3
 # A sentence break between keyword and date means they are about different things; a
@@ -79,6 +81,11 @@ def find_dates(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int,
         a, _, b, y = m.groups()
         # dd/mm/yyyy or mm/dd/yyyy: either reading makes it a date.
         if _real(int(y), int(b), int(a)) or _real(int(y), int(a), int(b)):
+            found.append((m.start(), m.end()))
+    for m in _NUMERIC_YY.finditer(text, lo, hi):
+        a, _, b, yy = m.groups()
+        year = 2000 + int(yy) if 2000 + int(yy) <= dt.date.today().year else 1900 + int(yy)
+        if _real(year, int(b), int(a)) or _real(year, int(a), int(b)):
             found.append((m.start(), m.end()))
     return sorted(found)
 
