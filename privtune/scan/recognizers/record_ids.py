@@ -61,9 +61,11 @@ class RecordIdRecognizer(Recognizer):
 
     name = "record_id"
     entity_types = ("RECORD_ID",)
+    # Literal words only (lower-case stems catch "Patient" and "patient"), so the analyzer's
+    # one shared literal scan answers it instead of a regex search per text.
     trigger = re.compile(
-        "MRN|mrn|[Rr]ecord|RECORD|[Pp]atient|PATIENT|[Hh]ospital|[Mm]ember|MEMBER|[Ii]nsurance|INSURANCE|"
-        "[Pp]olicy|POLICY|[Bb]eneficiary|[Hh]ealth plan|Medicare|Medicaid|[Ee]mployee|[Ss]taff|[Ss]tudent|VIN|[Vv]ehicle|"
+        "MRN|mrn|ecord|ECORD|atient|ATIENT|ospital|ember|EMBER|olicy|OLICY|nsurance|NSURANCE|eneficiary|"
+        "ealth plan|edicare|edicaid|mployee|MPLOYEE|taff|TAFF|tudent|TUDENT|VIN|ehicle|"
         "住院|病历|病歷|病案|门诊|門診|就诊|就診|医保|醫保|社保|医疗卡|醫療卡|健康卡|病人|患者|保单|保單|会员|會員|"
         "工号|工號|员工|員工|职工|職工|学号|學號|车架|車架|车辆识别"
     )
