@@ -35,6 +35,8 @@ def phones(text: str) -> list[str]:
         ("my mobile no is 9876543210", ["9876543210"]),
         ("WhatsApp: 91234567", ["91234567"]),
         ("联系电话：62345678", ["62345678"]),
+        ("My number is 9876543210. Thanks", ["9876543210"]),  # a full stop after it
+        ("my number is 9876543210 thanks", ["9876543210"]),
     ],
 )
 def test_national_numbers(text, expected):

@@ -207,7 +207,8 @@ def test_compact_landline_needs_context():
     ("call 212-555-0123 now", ["212-555-0123"]),
     ("call (212) 555-0123.", ["(212) 555-0123"]),
     ("tel 23812345678", []),
-    ("call 2125550123 now", []),  # NANP needs a separator or brackets
+    ("call 2125550123 now", ["2125550123"]),  # bare NANP digits: only right after a cue
+    ("ref 2125550123 now", []),  # no cue: NANP needs a separator or brackets
 ])
 def test_phone_first_digit_prefilter(text, expected):
     assert found(PhoneRecognizer(), text, min_score=0.0) == expected

@@ -82,16 +82,10 @@ def national_numbers(
             # it starts with the trunk 0 and has a phone's length (order ids, amounts: no), or
             # if it is a subscriber number's length right after a cue ("call me at 9876543210":
             # India's and NANP's mobiles are written so, without trunk prefix).
-            if t[run_start] == "0":
-                if not MIN_DIGITS <= n_digits <= MAX_DIGITS:
-                    continue
-            elif t[run_start] != "1" and BARE_CUED_DIGITS[0] <= n_digits <= BARE_CUED_DIGITS[1]:
-                # Not the digits of a longer token ("E67927903", a passport; "ab12345678").
-                if not _in_token(t, run_start, run_end) and _cued(t, run_start):
-                    out.append((run_start, run_end, CUED_SCORE))
-                    done = run_end
+            if t[run_start] != "0":
+                _bare_cued(t, run_start, run_end, out)
                 continue
-            else:
+            if not MIN_DIGITS <= n_digits <= MAX_DIGITS:
                 continue
         m = _CANDIDATE.match(t, run_start)
         if m is None and t.startswith("((", run_start):  # "((018) 6091390)"
@@ -110,7 +104,10 @@ def national_numbers(
         # A bare digit string is a national number only with the trunk prefix 0 ("0617603137");
         # others ("2125550123", "12842279947") are the CN / NANP patterns' call, which know them.
         bare = core.isdigit() and core[0] != "0"
-        if bare or _DOTTED_SHORT.search(core):  # "20.4.12.16" is a version, not 06.12.34.56.78
+        if bare:
+            _bare_cued(t, start, start + len(core), out)
+            continue
+        if _DOTTED_SHORT.search(core):  # "20.4.12.16" is a version, not 06.12.34.56.78
             continue
         if _DATE_SHAPE.fullmatch(core):
             continue
@@ -121,6 +118,16 @@ def national_numbers(
             out.append((start, end, score))
             done = end
     return out
+
+
+def _bare_cued(t: str, start: int, end: int, out: list[tuple[int, int, float]]) -> None:
+    """A bare digit run ``t[start:end]`` without trunk 0 is a phone number only of a subscriber
+    number's length, right after a cue ("call me at 9876543210": India's and NANP's mobiles are
+    written so), and not as the digits of a longer token ("E67927903", a passport). Runs that
+    start with 1 are the Chinese mobile pattern's."""
+    if (t[start] != "1" and BARE_CUED_DIGITS[0] <= end - start <= BARE_CUED_DIGITS[1]
+            and not _in_token(t, start, end) and _cued(t, start)):
+        out.append((start, end, CUED_SCORE))
 
 
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+_")
