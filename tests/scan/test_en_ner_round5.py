@@ -1,0 +1,76 @@
+"""English NER, fifth round (issue 12): checks on the model's PERSON spans against word lists
+(ordinary words, countries, group nouns) and lower-case surnames after a first name."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from privtune.scan.ner import en_span_rules
+from privtune.scan.ner.en_crf import _decode
+
+
+def _toks(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+
+
+def _names(text: str, tags: str, marg: list[float] | None = None) -> list[tuple[str, str]]:
+    toks, tag_list = _toks(text), tags.split()
+    got = _decode(toks, tag_list, marg or [0.8] * len(toks))
+    return [(text[s:e], t) for s, e, t, _ in got]
+
+
+def test_a_capitalised_ordinary_word_is_no_name():
+    assert _names("Kids are so brutally honest . Poor Jimmy", "B-PER O O O O O O B-PER") == [("Jimmy", "PERSON")]
+    assert _names("good video Dude", "O O B-PER") == []
+    # A word of the name lexicon stays a name, ordinary word or not ("Summer", "Will").
+    assert _names("Where are my keys , Summer ?", "O O O O O B-PER O") == [("Summer", "PERSON")]
+    assert _names("Will you call me", "B-PER O O O") == [("Will", "PERSON")]
+
+
+def test_a_country_is_a_place_not_a_person():
+    assert _names("what part of Jamaica is he from", "O O O B-PER O O O") == [("Jamaica", "ADDRESS")]
+    assert _names("flights from Sierra Leone", "O O B-PER I-PER") == [("Sierra Leone", "ADDRESS")]
+    # People are named after places: a place that is a first name stays a name.
+    assert _names("ask Jordan about it", "O B-PER O O") == [("Jordan", "PERSON")]
+
+
+def test_a_name_before_a_group_noun_is_not_a_person():
+    assert _names("thanks Zac Brown band !", "O B-PER I-PER O O") == []
+    assert _names("The Clinton Foundation should pay", "O B-PER I-PER O O") == []
+    # "brothers" and "family" are not group nouns here (WNUT17 labels "the Coen brothers" a person).
+    assert _names("the Coen brothers movie", "O B-PER O O") == [("Coen", "PERSON")]
+
+
+def test_a_lower_case_surname_the_model_doubts_joins_the_first_name():
+    marg = [1.0, 1.0, 0.94, 0.64, 1.0]
+    assert _names("is that Mauro renallo ?", "O O B-PER O O", marg) == [("Mauro renallo", "PERSON")]
+    assert _names("Proof that Travis scott sold", "O O B-PER B-PER O") == [("Travis scott", "PERSON")]
+    # A verb after a name the model is sure of stays out ("Tom tucks in"), and so does a word
+    # the corpora write in lower case, however unsure the model is.
+    assert _names("The Archers : Tom tucks in", "O O O B-PER O O", [1.0, 1.0, 1.0, 0.99, 0.99, 1.0]) == [
+        ("Tom", "PERSON")]
+    assert _names("how does elton afford that", "O O B-PER O O", [1.0, 1.0, 0.9, 0.5, 1.0]) == [("elton", "PERSON")]
+
+
+@pytest.mark.parametrize("check", ["common", "place", "group", "tail"])
+def test_each_check_can_be_turned_off(monkeypatch, check):
+    monkeypatch.setitem(en_span_rules.CHECKS, check, False)
+    cases = {
+        "common": ("good video Dude", "O O B-PER", [("Dude", "PERSON")]),
+        "place": ("what part of Jamaica", "O O O B-PER", [("Jamaica", "PERSON")]),
+        "group": ("The Clinton Foundation", "O B-PER I-PER", [("Clinton Foundation", "PERSON")]),
+        "tail": ("is that Mauro renallo", "O O B-PER O", [("Mauro", "PERSON")]),
+    }
+    text, tags, want = cases[check]
+    assert _names(text, tags, [1.0, 1.0, 0.94, 0.6][: len(tags.split())]) == want
+
+
+def test_word_lists_are_package_data():
+    data = json.loads(en_span_rules.WORDS_PATH.read_text(encoding="utf-8"))
+    common = set(data["common_words"])
+    assert {"dude", "kids", "afford"} <= common and not {"trump", "renallo"} & common
+    assert all(w.islower() and w.isalpha() for w in common)
+    assert {"Jamaica", "Sierra Leone", "Alabama"} <= set(data["places"])
