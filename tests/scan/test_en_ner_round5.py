@@ -47,7 +47,9 @@ def test_a_name_before_a_group_noun_is_not_a_person():
 def test_a_lower_case_surname_the_model_doubts_joins_the_first_name():
     marg = [1.0, 1.0, 0.94, 0.64, 1.0]
     assert _names("is that Mauro renallo ?", "O O B-PER O O", marg) == [("Mauro renallo", "PERSON")]
-    assert _names("Proof that Travis scott sold", "O O B-PER B-PER O") == [("Travis scott", "PERSON")]
+    assert _names("Proof that Travis scott sold", "O O B-PER B-PER O", [1.0, 1.0, 0.99, 0.64, 1.0]) == [("Travis scott", "PERSON")]
+    # Two people, the second name sure of itself, stay two ("call Taylor tanner").
+    assert len(_names("call Taylor tanner", "O B-PER B-PER", [1.0, 0.99, 0.93])) == 2
     # A verb after a name the model is sure of stays out ("Tom tucks in"), and so does a word
     # the corpora write in lower case, however unsure the model is.
     assert _names("The Archers : Tom tucks in", "O O O B-PER O O", [1.0, 1.0, 1.0, 0.99, 0.99, 1.0]) == [

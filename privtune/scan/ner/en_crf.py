@@ -478,7 +478,7 @@ def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]
     """BIO tags to spans; a span's score is the mean marginal probability of its tags."""
     out = []
     if tags.count("B-PER") > 1:
-        tags = _join_names(toks, tags)
+        tags = _join_names(toks, tags, marg)
     i = 0
     while i < len(tags):
         tag = tags[i]
@@ -568,7 +568,7 @@ def _name_tail(toks: list[tuple[int, int, str]], tags: list[str], a: int, b: int
     return 0
 
 
-def _join_names(toks: list[tuple[int, int, str]], tags: list[str]) -> list[str]:
+def _join_names(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]) -> list[str]:
     """"Franci/B-PER Mrak/B-PER" is one name, not two: a B-PER right after a name's last word,
     one space away, both words capitalised letters only, continues that name (two names in a
     row with nothing between them are rare; "@" and a handle, which the Broad Twitter Corpus
@@ -579,7 +579,9 @@ def _join_names(toks: list[tuple[int, int, str]], tags: list[str]) -> list[str]:
             prev, cur = toks[i - 1][2], toks[i][2]
             if prev[0].isupper() and prev.isalpha() and (
                     (cur[0].isupper() and cur.isalpha())
-                    or (prev in _lexicon()[0] and is_rare_lower_word(cur))):  # "Travis scott"
+                    # "Travis scott": a rare lower-case word the model doubts starts a name
+                    # (0.64; "Taylor tanner", two people, 0.93), after a known first name.
+                    or (marg[i] < TAIL_DOUBT and prev in _lexicon()[0] and is_rare_lower_word(cur))):
                 tags[i] = "I-PER"
     return tags
 
