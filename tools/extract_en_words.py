@@ -9,7 +9,7 @@
   ordinary word at a sentence start or in a shouted phrase, not a name; a lower-case word
   after a first name that is *not* one ("Mauro renallo") is likely the surname.
 * ``places``: country names and US state names (Faker's ``en_US`` address provider), which
-  the model sometimes reads as a person ("Where in Jamaica is he from").
+  the model sometimes reads as a person ("Where in Jamaica is he from"), continents and "Earth".
 
 Licences: the corpora are CC BY 4.0 (privtune/scan/ner/MODEL_CARD.md), Faker MIT.
 """
@@ -31,6 +31,8 @@ from privtune.scan.ner.en_crf import TOKEN  # noqa: E402
 OUT = ROOT / "privtune" / "scan" / "ner" / "en_words.json"
 TRAIN_SETS = ("btc.train", "wnut17.train", "wikigold.train")  # as tools/train_en_ner.py
 MIN_LOWER = 3
+# Places of the corpora's kind Faker has no list of.
+CONTINENTS = ("Africa", "Antarctica", "Asia", "Europe", "North America", "South America", "Oceania", "Earth")
 
 
 def common_words() -> list[str]:
@@ -55,7 +57,7 @@ def common_words() -> list[str]:
 def places() -> list[str]:
     from faker.providers.address.en_US import Provider
 
-    names = [re.sub(r"\s*\(.*\)", "", c) for c in (*Provider.countries, *Provider.states)]
+    names = [re.sub(r"\s*\(.*\)", "", c) for c in (*Provider.countries, *Provider.states, *CONTINENTS)]
     return sorted(set(names))
 
 

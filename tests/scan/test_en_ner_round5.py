@@ -33,6 +33,7 @@ def test_a_capitalised_ordinary_word_is_no_name():
 def test_a_country_is_a_place_not_a_person():
     assert _names("what part of Jamaica is he from", "O O O B-PER O O O") == [("Jamaica", "ADDRESS")]
     assert _names("flights from Sierra Leone", "O O B-PER I-PER") == [("Sierra Leone", "ADDRESS")]
+    assert _names("the biggest ship on Earth", "O O O O B-PER") == [("Earth", "ADDRESS")]
     # People are named after places: a place that is a first name stays a name.
     assert _names("ask Jordan about it", "O B-PER O O") == [("Jordan", "PERSON")]
 
@@ -57,11 +58,29 @@ def test_a_lower_case_surname_the_model_doubts_joins_the_first_name():
     assert _names("how does elton afford that", "O O B-PER O O", [1.0, 1.0, 0.9, 0.5, 1.0]) == [("elton", "PERSON")]
 
 
-@pytest.mark.parametrize("check", ["common", "place", "group", "tail"])
+def test_a_span_without_letters_is_no_name_but_an_at_before_a_handle_is():
+    assert _names("Congrats 200 k guys", "O B-PER O O") == []
+    assert _names("stop getting F @ # KING injured", "O O O B-PER O O O") == []
+    assert _names("@ 1 : 53 I got a walker", "B-PER O O O O O O O") == []
+    # The Broad Twitter Corpus labels "@ name" as two names: the "@" before a handle stays.
+    assert _names("RT @ sadioraps : lol", "O B-PER B-PER O O") == [("@", "PERSON"), ("sadioraps", "PERSON")]
+
+
+def test_the_lexicon_rules_names_before_a_group_noun_are_dropped():
+    from privtune.scan.recognizers.person import EnPersonRecognizer
+
+    rec = EnPersonRecognizer()
+    rec.model_check = False
+    text = "I swear this is the best Wendy show ever, and Wendy Smith agrees"
+    assert [text[s.start:s.end] for s in rec.analyze(text)] == ["Wendy Smith"]
+
+
+@pytest.mark.parametrize("check", ["common", "letters", "place", "group", "tail"])
 def test_each_check_can_be_turned_off(monkeypatch, check):
     monkeypatch.setitem(en_span_rules.CHECKS, check, False)
     cases = {
         "common": ("good video Dude", "O O B-PER", [("Dude", "PERSON")]),
+        "letters": ("Congrats 200 k", "O B-PER O", [("200", "PERSON")]),
         "place": ("what part of Jamaica", "O O O B-PER", [("Jamaica", "PERSON")]),
         "group": ("The Clinton Foundation", "O B-PER I-PER", [("Clinton Foundation", "PERSON")]),
         "tail": ("is that Mauro renallo", "O O B-PER O", [("Mauro", "PERSON")]),
@@ -75,4 +94,4 @@ def test_word_lists_are_package_data():
     common = set(data["common_words"])
     assert {"dude", "kids", "afford"} <= common and not {"trump", "renallo"} & common
     assert all(w.islower() and w.isalpha() for w in common)
-    assert {"Jamaica", "Sierra Leone", "Alabama"} <= set(data["places"])
+    assert {"Jamaica", "Sierra Leone", "Alabama", "Earth", "Europe"} <= set(data["places"])

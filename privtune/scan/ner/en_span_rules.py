@@ -12,6 +12,7 @@ missed name each). The word lists are written by ``tools/extract_en_words.py``.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def is_rare_lower_word(word: str) -> bool:
 
 
 # Which checks `check_person` makes (all on; tools and measurements may turn one off).
-CHECKS = {"common": True, "place": True, "group": True, "tail": True}
+CHECKS = {"common": True, "letters": True, "place": True, "group": True, "tail": True}
 
 
 def check_person(words: list[str], next_word: str, first_names: frozenset[str],
@@ -70,8 +71,23 @@ def check_person(words: list[str], next_word: str, first_names: frozenset[str],
     (drop it: one ordinary word, or a name followed by a group noun)."""
     if CHECKS["common"] and len(words) == 1 and is_common_word(words[0], first_names, last_names):
         return None
+    if CHECKS["letters"] and not any(c.isalpha() for w in words for c in w):
+        # No letter: "200", or an "@" before no handle ("F @ # KING", "@ 1 : 53"). An "@" before
+        # a handle stays: the Broad Twitter Corpus labels "@ name" as two names, "@" and "name".
+        if words != ["@"] or not next_word or next_word.isdigit() or not (next_word[0].isalnum() or next_word[0] == "_"):
+            return None
     if CHECKS["group"] and (next_word.lower() in GROUP_HEADS or (len(words) > 1 and words[-1].lower() in GROUP_HEADS)):
         return None
     if CHECKS["place"] and is_place(words, first_names):
         return "LOC"
     return "PER"
+
+
+_NEXT_WORD = re.compile(r"[ \t]+(\w+)")
+
+
+def group_noun_after(text: str, end: int) -> bool:
+    """Does a group noun follow ``text[:end]`` ("thanks Zac brown band", "the best Wendy show")?
+    For the lexicon and cue rules' names, which have no token list."""
+    m = _NEXT_WORD.match(text, end) if CHECKS["group"] else None
+    return m is not None and m.group(1).lower() in GROUP_HEADS
