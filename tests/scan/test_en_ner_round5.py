@@ -95,3 +95,12 @@ def test_word_lists_are_package_data():
     assert {"dude", "kids", "afford"} <= common and not {"trump", "renallo"} & common
     assert all(w.islower() and w.isalpha() for w in common)
     assert {"Jamaica", "Sierra Leone", "Alabama", "Earth", "Europe"} <= set(data["places"])
+
+
+def test_a_cue_before_an_ordinary_word_gives_no_name():
+    from privtune.scan.ner.en_cues import find_cued_persons
+
+    text = "I Cant Believe This Is On The Trending Tab"
+    assert [text[s:e] for s, e, _, _ in find_cued_persons(text)] == []
+    text = "Hi, this is Oyelaran"
+    assert [text[s:e] for s, e, _, _ in find_cued_persons(text)] == ["Oyelaran"]
