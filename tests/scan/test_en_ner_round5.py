@@ -104,3 +104,17 @@ def test_a_cue_before_an_ordinary_word_gives_no_name():
     assert [text[s:e] for s, e, _, _ in find_cued_persons(text)] == []
     text = "Hi, this is Oyelaran"
     assert [text[s:e] for s, e, _, _ in find_cued_persons(text)] == ["Oyelaran"]
+
+
+def test_a_capitalised_phrase_with_an_ordinary_word_needs_a_surer_model(monkeypatch):
+    from privtune.scan.recognizers import en_model
+
+    text = "Outside Hammock Bonfire and Benone Dinu"
+    spans = [(0, 15, "PERSON", 0.62), (28, 39, "PERSON", 0.62), (16, 23, "PERSON", 0.6)]
+    monkeypatch.setattr(en_model, "tag_en", lambda t: spans)
+    got = {text[s.start:s.end]: s.score for s in en_model.EnModelRecognizer().analyze(text)}
+    # "Outside" is an ordinary word: the phrase loses TITLE_WORDS_PENALTY and falls below 0.5;
+    # a name of unknown words and a single word keep the model's score.
+    assert got == {"Outside Hammock": pytest.approx(0.42), "Benone Dinu": 0.62, "Bonfire": 0.6}
+    assert not en_model._capitalised_phrase("Benone Dinu")
+    assert not en_model._capitalised_phrase("OUTSIDE Hammock")  # capitals only: not this rule's
