@@ -118,3 +118,19 @@ def test_a_capitalised_phrase_with_an_ordinary_word_needs_a_surer_model(monkeypa
     assert got == {"Outside Hammock": pytest.approx(0.42), "Benone Dinu": 0.62, "Bonfire": 0.6}
     assert not en_model._capitalised_phrase("Benone Dinu")
     assert not en_model._capitalised_phrase("OUTSIDE Hammock")  # capitals only: not this rule's
+
+
+def test_an_initials_dot_and_a_suffix_dot_stay_inside_the_name():
+    toks = [(0, 6, "Andrew"), (7, 8, "J"), (8, 9, "."), (10, 15, "Evans"), (16, 18, "Jr"), (18, 19, "."),
+            (20, 21, ",")]
+    got = _decode(toks, ["B-PER", "I-PER", "O", "B-PER", "I-PER", "O", "O"], [0.9] * 7)
+    assert [(s, e) for s, e, _, _ in got] == [(0, 19)]  # "Andrew J. Evans Jr."
+    # A dot after a word (a sentence end) is not an initial's: two names stay two.
+    toks = [(0, 3, "Ana"), (3, 4, "."), (5, 8, "Bob"), (9, 13, "Dyer")]
+    got = _decode(toks, ["B-PER", "O", "B-PER", "I-PER"], [0.9] * 4)
+    assert [(s, e) for s, e, _, _ in got] == [(0, 3), (5, 13)]
+
+
+def test_a_name_does_not_end_in_a_function_word():
+    assert _names("and John Greiner of the railroad", "O B-PER I-PER I-PER O O") == [("John Greiner", "PERSON")]
+    assert _names("students included Marcus du Sautoy", "O O B-PER I-PER I-PER") == [("Marcus du Sautoy", "PERSON")]

@@ -513,8 +513,14 @@ def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]
             # "Bob," would differ from that of "Bob" elsewhere in the record.
             while b > a + 1 and not _ALNUM.search(toks[b - 1][2]):
                 b -= 1
+            # Nor in a lower-case function word ("John Greiner of the railroad").
+            while b > a + 1 and toks[b - 1][2] in _TRAILING_FUNCTION_WORDS:
+                b -= 1
             if b == j and a < b:
                 extra = _name_tail(toks, tags, a, b, marg)
+                if not extra and toks[b - 1][2] in ("Jr", "Sr") and b < len(toks) and toks[b][2] == "." and (
+                        toks[b][0] == toks[b - 1][1] and tags[b] == "O"):
+                    extra = 1  # "Andrew J. Evans Jr.": the suffix keeps its dot
                 b += extra
                 j += extra
             if a < b:
@@ -575,6 +581,11 @@ def _join_names(toks: list[tuple[int, int, str]], tags: list[str], marg: list[fl
     labels as two, are no capitalised words)."""
     tags = list(tags)
     for i in range(1, len(tags)):
+        if (i > 1 and tags[i] == "B-PER" and tags[i - 1] == "O" and toks[i - 1][2] == "."
+                and tags[i - 2] in ("B-PER", "I-PER") and len(w := toks[i - 2][2]) == 1 and w.isupper()
+                and toks[i - 1][0] == toks[i - 2][1] and toks[i][0] == toks[i - 1][1] + 1):
+            tags[i - 1] = tags[i] = "I-PER"  # "Andrew J. Evans": the initial's dot is inside the name
+            continue
         if tags[i] == "B-PER" and tags[i - 1] in ("B-PER", "I-PER") and toks[i][0] == toks[i - 1][1] + 1:
             prev, cur = toks[i - 1][2], toks[i][2]
             if prev[0].isupper() and prev.isalpha() and (
@@ -584,6 +595,10 @@ def _join_names(toks: list[tuple[int, int, str]], tags: list[str], marg: list[fl
                     or (marg[i] < TAIL_DOUBT and prev in _lexicon()[0] and is_rare_lower_word(cur))):
                 tags[i] = "I-PER"
     return tags
+
+
+# Lower-case words a name never ends in (particles inside one stay: "Marcus du Sautoy").
+_TRAILING_FUNCTION_WORDS = frozenset("of and the in at on for to from with by or".split())
 
 
 # Tokens a name never runs across: "cc @dana_k — Dana this is ..." is the handle, a dash and a
