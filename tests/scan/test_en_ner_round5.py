@@ -134,3 +134,11 @@ def test_an_initials_dot_and_a_suffix_dot_stay_inside_the_name():
 def test_a_name_does_not_end_in_a_function_word():
     assert _names("and John Greiner of the railroad", "O B-PER I-PER I-PER O O") == [("John Greiner", "PERSON")]
     assert _names("students included Marcus du Sautoy", "O O B-PER I-PER I-PER") == [("Marcus du Sautoy", "PERSON")]
+
+
+def test_a_titled_name_with_a_suffix_is_masked_with_its_dot():
+    from privtune.scan.analyzer import Analyzer
+
+    text = "Order 2025021422686477 hasn't arrived. Recipient Mr. Anthony Whitehead Jr., phone 555-1234."
+    names = [text[s.start:s.end] for s in Analyzer().analyze(text) if s.type == "PERSON"]
+    assert names == ["Mr. Anthony Whitehead Jr."]
