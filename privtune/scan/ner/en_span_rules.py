@@ -38,14 +38,6 @@ def common_words() -> frozenset[str]:
     return _lists()[0]
 
 
-def is_place(words: list[str], first_names: frozenset[str]) -> bool:
-    """Are ``words`` a country or US state ("Sierra Leone", "Jamaica")? A one-word place that is
-    also a first name ("Jordan", "Georgia", "Chad") is left to the model: people are named so."""
-    if len(words) == 1 and words[0].title() in first_names:
-        return False
-    return " ".join(words).lower() in _lists()[1]
-
-
 def is_common_word(word: str, first_names: frozenset[str], last_names: frozenset[str]) -> bool:
     """Is ``word`` an ordinary word that no name list holds ("Dude", "KIDS", "cough")? Words of
     the name lexicon ("Will", "Summer", "Rose") are not: they name people as often as not."""
@@ -68,18 +60,32 @@ CHECKS = {"common": True, "letters": True, "place": True, "group": True, "tail":
 def check_person(words: list[str], next_word: str, first_names: frozenset[str],
                  last_names: frozenset[str]) -> str | None:
     """The label a PERSON span of the model keeps: "PER", "LOC" (a country or state), or None
-    (drop it: one ordinary word, or a name followed by a group noun)."""
-    if CHECKS["common"] and len(words) == 1 and is_common_word(words[0], first_names, last_names):
-        return None
-    if CHECKS["letters"] and not any(c.isalpha() for w in words for c in w):
-        # No letter: "200", or an "@" before no handle ("F @ # KING", "@ 1 : 53"). An "@" before
-        # a handle stays: the Broad Twitter Corpus labels "@ name" as two names, "@" and "name".
-        if words != ["@"] or not next_word or next_word.isdigit() or not (next_word[0].isalnum() or next_word[0] == "_"):
+    (drop it: one ordinary word, a span without letters, or a name followed by a group noun).
+    Asked once per name the model finds: the common case (a name of capitalised words that no
+    check concerns) costs a few set lookups."""
+    common, places = _lists()
+    if len(words) == 1:
+        w = words[0]
+        lw = w.lower()
+        if CHECKS["common"] and lw in common and w.isalpha() and (t := w.title()) not in first_names and (
+                t not in last_names):
             return None
-    if CHECKS["group"] and (next_word.lower() in GROUP_HEADS or (len(words) > 1 and words[-1].lower() in GROUP_HEADS)):
+        if CHECKS["letters"] and not w[:1].isalpha() and not any(c.isalpha() for c in w):
+            # No letter: "200", or an "@" before no handle ("F @ # KING", "@ 1 : 53"). An "@"
+            # before a handle stays: the Broad Twitter Corpus labels "@ name" as two names.
+            if w != "@" or not next_word or next_word.isdigit() or not (next_word[0].isalnum() or next_word[0] == "_"):
+                return None
+        if CHECKS["place"] and lw in places and w.title() not in first_names:
+            return "LOC"  # "Jamaica"; not "Jordan", "Georgia": people are named so
+    else:
+        if CHECKS["letters"] and not words[0][:1].isalpha() and not any(c.isalpha() for w in words for c in w):
+            return None
+        if CHECKS["group"] and words[-1].lower() in GROUP_HEADS:
+            return None
+        if CHECKS["place"] and len(words) < 4 and " ".join(words).lower() in places:
+            return "LOC"  # "Sierra Leone"
+    if CHECKS["group"] and next_word and next_word.lower() in GROUP_HEADS:
         return None
-    if CHECKS["place"] and is_place(words, first_names):
-        return "LOC"
     return "PER"
 
 

@@ -8,6 +8,7 @@ names no list holds ("Oyelaran said …"). One tagger run per string serves all 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from privtune.scan.entities import Span
 from privtune.scan.ner.en_crf import DETECTOR, _lexicon, tag_en
@@ -50,11 +51,13 @@ class EnModelRecognizer(Recognizer):
 TITLE_WORDS_PENALTY = 0.2
 
 
+@lru_cache(maxsize=8192)
 def _capitalised_phrase(span: str) -> bool:
     """Is every word of ``span`` capitalised, none in capitals only, and one of them an ordinary
-    word that no name list holds ("Range Rover Evoque", "Outside Hammock"; not "Benone Dinu")?"""
+    word that no name list holds ("Range Rover Evoque", "Outside Hammock"; not "Benone Dinu")?
+    Cached: names recur within and across records ("Hi Steven Rubio, ... Steven Rubio")."""
     words = span.split()
-    if not all(w[:1].isupper() and not (w.isupper() and len(w) > 1) for w in words):
-        return False
     first, last = _lexicon()
-    return any(is_common_word(w, first, last) for w in words)
+    if not any(is_common_word(w, first, last) for w in words):  # most names: no ordinary word
+        return False
+    return all(w[:1].isupper() and not (w.isupper() and len(w) > 1) for w in words)
