@@ -142,3 +142,13 @@ def test_a_titled_name_with_a_suffix_is_masked_with_its_dot():
     text = "Order 2025021422686477 hasn't arrived. Recipient Mr. Anthony Whitehead Jr., phone 555-1234."
     names = [text[s.start:s.end] for s in Analyzer().analyze(text) if s.type == "PERSON"]
     assert names == ["Mr. Anthony Whitehead Jr."]
+
+
+def test_a_group_noun_used_as_a_verb_leaves_the_name():
+    from privtune.scan.recognizers.person import EnPersonRecognizer
+
+    assert _names("Jenny show me the way", "B-PER O O O O") == [("Jenny", "PERSON")]
+    rec = EnPersonRecognizer()
+    rec.model_check = False
+    text = "Wendy Smith show us the invoice"
+    assert [text[s.start:s.end] for s in rec.analyze(text)] == ["Wendy Smith"]

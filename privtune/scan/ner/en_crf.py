@@ -525,7 +525,8 @@ def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]
                 j += extra
             if a < b:
                 first, last = _lexicon()
-                kind = check_person([t[2] for t in toks[a:b]], toks[b][2] if b < len(toks) else "", first, last)
+                kind = check_person([t[2] for t in toks[a:b]], toks[b][2] if b < len(toks) else "", first, last,
+                                    toks[b + 1][2] if b + 1 < len(toks) else "")
                 if kind is None:  # an ordinary word, or a name that only qualifies a group
                     i = j
                     continue

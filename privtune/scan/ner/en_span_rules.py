@@ -27,6 +27,15 @@ GROUP_HEADS = frozenset(
 )
 
 
+# After a group noun used as a verb ("Jenny show me", "Sarah trust us"), the name is a person.
+_OBJECTS = frozenset("me us you him her them it this that my your our his their".split())
+
+
+def _group_head(word: str, after: str) -> bool:
+    """Is ``word`` a group noun after a name, not a verb addressed to it (``after`` the word that follows)?"""
+    return word.lower() in GROUP_HEADS and after.lower() not in _OBJECTS
+
+
 @lru_cache(maxsize=1)
 def _lists() -> tuple[frozenset[str], frozenset[str]]:
     data = json.loads(WORDS_PATH.read_text(encoding="utf-8"))
@@ -58,9 +67,10 @@ CHECKS = {"common": True, "letters": True, "place": True, "group": True, "tail":
 
 
 def check_person(words: list[str], next_word: str, first_names: frozenset[str],
-                 last_names: frozenset[str]) -> str | None:
+                 last_names: frozenset[str], after: str = "") -> str | None:
     """The label a PERSON span of the model keeps: "PER", "LOC" (a country or state), or None
-    (drop it: one ordinary word, a span without letters, or a name followed by a group noun).
+    (drop it: one ordinary word, a span without letters, or a name followed by a group noun;
+    ``next_word`` and ``after`` are the two tokens after the span).
     Asked once per name the model finds: the common case (a name of capitalised words that no
     check concerns) costs a few set lookups."""
     common, places = _lists()
@@ -84,16 +94,16 @@ def check_person(words: list[str], next_word: str, first_names: frozenset[str],
             return None
         if CHECKS["place"] and len(words) < 4 and " ".join(words).lower() in places:
             return "LOC"  # "Sierra Leone"
-    if CHECKS["group"] and next_word and next_word.lower() in GROUP_HEADS:
+    if CHECKS["group"] and next_word and _group_head(next_word, after):
         return None
     return "PER"
 
 
-_NEXT_WORD = re.compile(r"[ \t]+(\w+)")
+_NEXT_WORD = re.compile(r"[ \t]+(\w+)(?:[ \t]+(\w+))?")
 
 
 def group_noun_after(text: str, end: int) -> bool:
     """Does a group noun follow ``text[:end]`` ("thanks Zac brown band", "the best Wendy show")?
     For the lexicon and cue rules' names, which have no token list."""
     m = _NEXT_WORD.match(text, end) if CHECKS["group"] else None
-    return m is not None and m.group(1).lower() in GROUP_HEADS
+    return m is not None and _group_head(m.group(1), m.group(2) or "")
