@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from privtune.scan.entities import Span
 from privtune.scan.ner.en_crf import DETECTOR, _lexicon, tag_en
-from privtune.scan.ner.en_span_rules import is_common_word
+from privtune.scan.ner.en_span_rules import common_words, is_common_word
 from privtune.scan.ner.english import LATIN_UPPER
 from privtune.scan.registry import Recognizer, register
 
@@ -57,7 +57,10 @@ def _capitalised_phrase(span: str) -> bool:
     word that no name list holds ("Range Rover Evoque", "Outside Hammock"; not "Benone Dinu")?
     Cached: names recur within and across records ("Hi Steven Rubio, ... Steven Rubio")."""
     words = span.split()
+    common = common_words()
+    if all(w.lower() not in common for w in words):  # most names: no ordinary word (one lookup each)
+        return False
     first, last = _lexicon()
-    if not any(is_common_word(w, first, last) for w in words):  # most names: no ordinary word
+    if not any(is_common_word(w, first, last) for w in words):
         return False
     return all(w[:1].isupper() and not (w.isupper() and len(w) > 1) for w in words)
