@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from privtune.scan.ner.en_span_rules import is_common_word
 from privtune.scan.ner.english import LATIN_UPPER, NOT_NAME
 from privtune.scan.ner.field_labels import is_field_label
 from privtune.scan.ner.lexicon import en_lexicon
@@ -161,8 +162,8 @@ def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
             start = m.start("name")
             parts = re.split(r"([ \t]+)", m.group("name"))
             words = _usable(parts[0::2], lex.last_names)
-            if not words:
-                continue
+            if not words or (len(words) == 1 and is_common_word(words[0], lex.first_names, lex.last_names)):
+                continue  # nothing left, or one ordinary word ("This Is On The Trending Tab")
             # Rebuild the span from the kept words (with the spaces between them).
             end = start + len("".join(parts[: 2 * len(words) - 1]))
             if _CONTRACTION.fullmatch(words[-1]):

@@ -180,6 +180,8 @@ def find_persons(text: str) -> list[tuple[int, int, float, str]]:
                 score -= 0.15  # all-caps runs are usually acronyms, not names
             start = m.start(1) if titled else base + toks[0][0]
             end = base + toks[-1][1]
+            if words[-1] in ("Jr", "Sr") and text[end:end + 1] == ".":
+                end += 1  # "Mr. Anthony Whitehead Jr.": the suffix keeps its dot, as the model's name does
             score = context_score(text, start, end, score, positive=_PERSON_CUES, boost=0.35)
             out.append((start, end, min(score, 0.95), det))
     return out

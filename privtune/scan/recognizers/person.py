@@ -15,6 +15,7 @@ from itertools import accumulate
 from privtune.scan.entities import Span
 from privtune.scan.ner.en_crf import tag_en
 from privtune.scan.ner.en_cues import find_cued_persons
+from privtune.scan.ner.en_span_rules import group_noun_after
 from privtune.scan.ner.english import LATIN_UPPER, find_persons
 from privtune.scan.ner.model import tag_zh
 from privtune.scan.registry import Recognizer, register
@@ -60,7 +61,9 @@ class EnPersonRecognizer(Recognizer):
         for s, e, score, det in persons + find_cued_persons(text):
             if (s, e) not in best or score > best[(s, e)][0]:  # one span per place, the surer rule's
                 best[(s, e)] = (score, det)
-        return [Span(s, e, "PERSON", score, det) for (s, e), (score, det) in best.items()]
+        # A name that only qualifies a group or show ("Zac Brown band", "the Wendy show") is no person.
+        return [Span(s, e, "PERSON", score, det) for (s, e), (score, det) in best.items()
+                if not group_noun_after(text, e)]
 
 
 # Lexicon matches scoring below this are capitalised runs with one known name part and no cue
