@@ -23,6 +23,8 @@ def _ids(text: str) -> list[str]:
     ("Employee ID: E-100234 (staff number 552301)", ["E-100234", "552301"]),
     ("车架号LSVAM4187C2184847，发动机号后六位", ["LSVAM4187C2184847"]),
     ("VIN: 1HGCM82633A004352", ["1HGCM82633A004352"]),
+    ("住院号，20230415", ["20230415"]),
+    ("MRN. 00482913", ["00482913"]),
 ])
 def test_numbers_after_their_names(text, values):
     assert _ids(text) == values

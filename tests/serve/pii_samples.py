@@ -61,6 +61,10 @@ TEMPLATES = [
     ("zh", "邮箱{}。", email),
     ("zh", "加我微信{}。", lambda r: r.choice(["lily", "zhang", "kevin"]) + r.choice(["_", ""]) + f"{r.randint(10, 9999)}"),
     ("en", "Ping me on Telegram: {} tonight.", lambda r: "@" + r.choice(["ivan", "mia", "olek"]) + f"_{r.randint(1, 99)}"),
+    # Found only after their label: the label's full stop or ， must not be cut from the value.
+    ("en", "Tel. {} thanks.", lambda r: f"0{r.randint(100, 999)} {r.randint(10, 99)} {r.randint(10, 99)} {r.randint(10, 99)}"),
+    ("zh", "联系电话，{}。", lambda r: f"{r.randint(2, 9)}{r.randint(0, 9999999):07d}"),
+    ("zh", "住院号，{}。", lambda r: f"{r.randint(2015, 2025)}{r.randint(0, 9999):04d}"),
 ]
 EN_FILLER = ["thanks for asking.", "here is the answer.", "we will check it soon!", "anything else?", "sure, no problem."]
 ZH_FILLER = ["好的，没问题。", "今天天气不错。", "谢谢您的耐心！", "请稍等一下。"]

@@ -111,12 +111,12 @@ def test_stream_equals_whole_many(data: st.DataObject) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="ab .。\n1@x张 ", max_size=80), st.integers(4, 20), st.data())
+@given(st.text(alphabet="ab .。\n1@x张Tel，号 ", max_size=80), st.integers(4, 20), st.data())
 def test_first_cut_is_prefix_stable(text: str, holdback: int, data: st.DataObject) -> None:
     """Once a cut is found it never moves, whatever follows: what makes the stream equal the whole."""
     k = first_cut(text, holdback)
     if k:
-        more = data.draw(st.text(alphabet="ab .。\n1@x张 ", max_size=20))
+        more = data.draw(st.text(alphabet="ab .。\n1@x张Tel，号 ", max_size=20))
         assert first_cut(text + more, holdback) == k
     assert "".join(segments(text, holdback)) == text
     assert all(len(s) <= holdback + 2 for s in segments(text, holdback)[:-1])
@@ -132,6 +132,16 @@ def test_holdback_is_bounded_and_mid_entity_text_is_held() -> None:
     out = s.feed("word " * 100)
     assert out and len(s.pending) <= guard().max_holdback
     assert s.audit_fields() == {"pii_output": {"mode": "redact", "redacted": {}}}
+
+
+def test_a_label_is_not_cut_from_its_value() -> None:
+    """ "Tel. 0471 22 93 15" and "联系电话，62345678" were cut after the label's full stop or ，: the
+    number, taken only after its label, left the gateway unredacted (the scan found it)."""
+    assert segments("Tel. 0471 22 93 15 thanks. Bye") == ["Tel. 0471 22 93 15 thanks. ", "Bye"]
+    assert segments("联系电话，62345678。我们到了，好。") == ["联系电话，62345678。", "我们到了，", "好。"]
+    redactor = guard().redactors["redact"]
+    assert redactor.redact_text("Tel. 0471 22 93 15 thanks.") == "Tel. [PHONE] thanks."
+    assert redactor.redact_text("住院号，20230415。") == "住院号，[RECORD_ID]。"
 
 
 def test_counts_per_type_never_values() -> None:

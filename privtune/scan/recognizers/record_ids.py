@@ -7,7 +7,7 @@ everywhere ("MRN 00482913", "住院号20230415", "医保卡号：1101 0519 4912 
 carry employee and student numbers ("工号：10086") and vehicle identification numbers ("车架号
 LSVAM4187C2184847", which HIPAA lists too) the same way. Their shapes are
 the issuer's (digits, letters, dashes), so a value is taken only right after its name: a cue,
-then at most a colon, "#", "is" or "no." and spaces, then one code with at least four digits
+then at most a colon, comma, full stop, "#", "is" or "no." and spaces, then one code with at least four digits
 (digit groups separated by single spaces continue it). The surrogate keeps every character's
 class, so the number keeps its written shape.
 """
@@ -37,7 +37,7 @@ _ZH_CUES = (
 # "00482913") and digit groups after single spaces ("1101 0519 4912 3100").
 _CUED = re.compile(
     rf"(?:(?<![a-z])(?:{_EN_CUES})(?![a-z])|{_ZH_CUES})(?:码|碼)?"
-    r"[ \t]*(?:[:：#=][ \t]*(?:\r?\n[ \t]*)?|(?:is|was|no\.?)[ \t]*[:：#]?[ \t]*)?"
+    r"[ \t]*(?:[:：#=，,][ \t]*(?:\r?\n[ \t]*)?|\.[ \t]*|(?:is|was|no\.?)[ \t]*[:：#]?[ \t]*)?"
     r"(?P<value>[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*(?: [0-9]{3,}(?![A-Za-z]))*)(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
