@@ -1,6 +1,6 @@
 """Which watermark detector answers (``watermark.detector``, ``--detector``, a request's ``detector``).
 
-* ``weighted`` (default): the green-count z-test of `watermark.detect_ids`: key-only, or
+* ``weighted`` (`detect_text_with`'s default; the server's is ``linear``): the green-count z-test of `watermark.detect_ids`: key-only, or
   entropy-aware / entropy-weighted with ``entropy_threshold`` / ``entropy_weight_power`` (then the
   entropies of the served model's visible distribution, `entropy.EntropySource`);
 * ``lr``: the likelihood ratio over the model's top-k candidates of the same distribution
