@@ -190,6 +190,34 @@ def sampling_null_z(scheme: Any, f: dict[str, Any], dedup: bool) -> float:
     return sampling_z([False] * w + bits, big_g, keep)
 
 
+LAMBDAS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0)
+
+
+def linear_lambdas(scheme: Any, f: dict[str, Any]) -> list[float]:
+    """``linear``'s z with the score part weighted λ against the weighted part (λ 1: as served)."""
+    import torch
+
+    from privtune.serve.guards.watermark import weighted_terms
+    from privtune.serve.guards.watermark_score import bit_key, score_parts
+
+    g = scheme.gamma
+    r = score_parts(scheme, f["ids"], f["ci"], f["cp"], f["marks"])
+    terms = weighted_terms(scheme, f["ids"], f["ent"], None, f["marks"], 0.5)
+    if not terms or r.null_variance <= 1e-12 or r.bit_keys is None or r.bit_coefficients is None:
+        return [0.0] * len(LAMBDAS)
+    cw = torch.tensor([t[2] for t in terms], dtype=torch.double)
+    tw = float((cw * (torch.tensor([float(t[3]) for t in terms], dtype=torch.double) - g)).sum())
+    sw, ss = math.sqrt(g * (1 - g) * float((cw * cw).sum())), math.sqrt(r.null_variance)
+    kw = bit_key(torch.tensor([t[0] for t in terms], dtype=torch.int64), torch.tensor([t[1] for t in terms], dtype=torch.int64))
+    uniq, inv = torch.unique(torch.cat([r.bit_keys, kw]), return_inverse=True)
+    out = []
+    for lam in LAMBDAS:
+        coef = torch.zeros(uniq.shape[0], dtype=torch.double).index_add_(
+            0, inv, torch.cat([lam * r.bit_coefficients / ss, cw / sw]))
+        out.append((lam * r.total / ss + tw / sw) / math.sqrt(g * (1 - g) * float((coef * coef).sum())))
+    return out
+
+
 def nulls(args: argparse.Namespace) -> None:
     import statistics
 
@@ -212,6 +240,14 @@ def nulls(args: argparse.Namespace) -> None:
                                                entropy_weight_power=0.5).z_score,
     }
     out: dict[str, Any] = {"bench": "watermark_gap_nulls", "per_key": {}, "zs": {}}
+    # the one free choice, the parts' relative weight, checked on key E's fitting items only
+    scheme_e = WatermarkScheme(*keys["E"])
+    fit_pos = [linear_lambdas(scheme_e, feats[j]) for j, m in enumerate(meta) if m[1] == "E" and m[2]]
+    fit_neg = [linear_lambdas(scheme_e, feats[j]) for j, m in enumerate(meta) if m[1] is None and m[2]]
+    out["fitting_lambda"] = {str(lam): {"tp": sum(z[k] > Z for z in fit_pos), "n": len(fit_pos),
+                                        "fp": sum(z[k] > Z for z in fit_neg), "n_null": len(fit_neg)}
+                             for k, lam in enumerate(LAMBDAS)}
+    print(json.dumps({"fitting_lambda": out["fitting_lambda"]}), flush=True)
     for lab, (key, gamma, delta) in sorted(keys.items()):
         scheme = WatermarkScheme(key, gamma, delta)
         pos = [j for j, m in enumerate(meta) if m[1] == lab and not m[2]]

@@ -77,6 +77,8 @@ def test_linear_is_the_two_standardised_parts_with_their_exact_correlation(bigra
     assert z_w == pytest.approx(weighted.z_score, rel=1e-9)
     out = d.as_dict()
     assert out["detector"] == "linear" and out["entropy_distribution"] == "visible" and set(out["components"]) == {"score", "weighted"}
+    assert "detection" not in out and out["tokens_scored"] == out["components"]["score"]["tokens_scored"]
+    assert out["components"]["weighted"]["tokens_scored"] <= out["tokens_scored"]
     flat = TextFeatures(f.ids, None, [0.0] * len(f.ids), f.cand_ids, f.cand_probs)
     assert detect_features(scheme, "linear", flat).z_score == pytest.approx(z_s, rel=1e-9)
     with pytest.raises(ValueError, match="linear detector needs"):

@@ -155,7 +155,8 @@ def detect_linear(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tenso
         z = (z_s + z_w) / math.sqrt(var)
         rho = var / 2.0 - 1.0
     eff = float(c_w.sum()) ** 2 / float((c_w * c_w).sum()) if var_w > 1e-12 else 0.0
-    return Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), max(s.scored, len(terms)), int(g_w.sum()),
+    # tokens scored / green: the score part's (every scored position; the weighted part's are a subset)
+    return Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), s.scored, s.green,
                      entropy_threshold=entropy_threshold, entropy_weight_power=entropy_weight_power,
                      effective_tokens=eff, likelihood_ratio_top_k=k, detector="linear",
                      components=(("score", z_s, 0.5 * math.erfc(z_s / math.sqrt(2)), s.scored),
