@@ -32,6 +32,10 @@ key null, and the served ``linear`` detector (`detectors.detect_features`):
 
     nice -n 10 python benchmarks/watermark_gap.py --cache FEATS --generations WM_GEN --outputs F1 F2 --out F
 
+Held-out keys (``--fresh F3``, a `watermark_entropy_sources.py --save` file of keys never scored
+before): the features of its outputs through the served `detectors.model_features`, every served
+detector and the variant `score_pair_z` on them and on the cached unwatermarked texts.
+
 Nothing is fitted. Prints one JSON line per key and a pooled summary.
 """
 
@@ -218,6 +222,112 @@ def linear_lambdas(scheme: Any, f: dict[str, Any]) -> list[float]:
     return out
 
 
+def score_pair_z(scheme: Any, f: dict[str, Any]) -> float:
+    """A variant seen after the choice (not served): the score without and with the (anchor, token)
+    dedup, each standardised, as one linear statistic with the exact null (as `detect_linear`)."""
+    import torch
+
+    from privtune.serve.guards.watermark_score import score_parts
+
+    g = scheme.gamma
+    parts = [score_parts(scheme, f["ids"], f["ci"], f["cp"], f["marks"], dedup=d) for d in (False, True)]
+    parts = [r for r in parts if r.null_variance > 1e-12 and r.bit_keys is not None and r.bit_coefficients is not None]
+    if not parts:
+        return 0.0
+    uniq, inv = torch.unique(torch.cat([r.bit_keys for r in parts]), return_inverse=True)  # type: ignore[misc]
+    coef = torch.zeros(uniq.shape[0], dtype=torch.double).index_add_(
+        0, inv, torch.cat([r.bit_coefficients / math.sqrt(r.null_variance) for r in parts]))  # type: ignore[operator]
+    return sum(r.total / math.sqrt(r.null_variance) for r in parts) / math.sqrt(g * (1 - g) * float((coef * coef).sum()))
+
+
+def fresh(args: argparse.Namespace) -> None:
+    """Held-out keys: features of ``--fresh``'s watermarked outputs through the served function
+    (`detectors.model_features`, visible, top 10), every detector on them and on the cached
+    unwatermarked texts under those keys."""
+    import statistics
+
+    import torch
+
+    from privtune.serve.guards.detectors import TextFeatures, detect_features, model_features
+    from privtune.serve.guards.entropy import entropy_source
+    from privtune.serve.guards.placeholders import encode_marking_placeholders
+    from privtune.serve.guards.watermark import WatermarkScheme
+    from watermark import load_demo_model
+    from watermark_lr_visible import load_texts
+
+    torch.set_num_threads(1)
+    tok, model, _ = load_demo_model()
+    source = entropy_source(tok, "visible")
+    texts, meta, _ = load_texts(args.generations, args.outputs)
+    cached = torch.load(args.cache, weights_only=False)
+    neg = [cached[j] for j, m in enumerate(meta) if m[1] is None]
+    data = json.loads(args.fresh.read_text(encoding="utf-8"))
+    if args.limit:  # a smoke run: the first outputs and unwatermarked texts only
+        neg = neg[: args.limit]
+        for kd in data["keys"]:
+            kd["outputs"] = kd["outputs"][: args.limit]
+    dets = {"weighted": ("weighted", 0.5), "lr": ("lr", None), "combined": ("combined", 0.5),
+            "joint": ("joint", 0.5), "linear": ("linear", 0.5)}
+    out: dict[str, Any] = {"bench": "watermark_gap_fresh", "per_key": {}}
+    for key_no, kd in enumerate(data["keys"]):
+        scheme = WatermarkScheme(bytes.fromhex(kd["key_hex"]), data["gamma"], data["delta"])
+        pos = []
+        for o in kd["outputs"]:
+            ids, marks = encode_marking_placeholders(tok, o["text"])
+            ent, ci, cp = model_features(model, ids, tok.bos_token_id, source)
+            pos.append({"ids": ids, "marks": marks, "ent": ent, "ci": ci, "cp": cp})
+        row = {}
+        fns = {n: (lambda f, d=d, pw=pw: detect_features(scheme, d, TextFeatures(f["ids"], f["marks"], f["ent"], f["ci"],
+                                                                                 f["cp"]), entropy_weight_power=pw).z_score)
+               for n, (d, pw) in dets.items()}
+        fns["score_pair (not served)"] = lambda f: score_pair_z(scheme, f)
+        for name, fn in fns.items():
+            zp, zn = [fn(f) for f in pos], [fn(f) for f in neg]
+            row[name] = {"tp": sum(z > Z for z in zp), "n": len(zp), "tpr": round(sum(z > Z for z in zp) / len(zp), 3),
+                         "fp": sum(z > Z for z in zn), "n_null": len(zn), "null_mean": round(statistics.mean(zn), 2),
+                         "null_sd": round(statistics.stdev(zn), 2), "null_max": round(max(zn), 2),
+                         "null_over_3": sum(z > 3 for z in zn)}
+        out["per_key"][f"fresh{key_no}"] = row
+        print(json.dumps({"key": f"fresh{key_no}", **{n: (r["tpr"], r["fp"], r["null_mean"], r["null_sd"], r["null_max"],
+                                                          r["null_over_3"]) for n, r in row.items()}}), flush=True)
+    if args.out:
+        args.out.write_text(json.dumps(out), encoding="utf-8")
+
+
+def many_key_null(args: argparse.Namespace) -> None:
+    """The served linear detector on every cached unwatermarked text under ``--null-keys`` keys
+    (sha256 of a counter: reproducible, none of them a benchmark's key)."""
+    import hashlib
+    import statistics
+
+    import torch
+
+    from privtune.serve.guards.detectors import TextFeatures, detect_features
+    from privtune.serve.guards.watermark import WatermarkScheme
+    from watermark_lr_visible import load_texts
+
+    torch.set_num_threads(1)
+    texts, meta, _ = load_texts(args.generations, args.outputs)
+    cached = torch.load(args.cache, weights_only=False)
+    neg = [TextFeatures(f["ids"], f["marks"], f["ent"], f["ci"], f["cp"])
+           for f, m in zip(cached, meta) if m[1] is None]
+    per_key, allz = [], []
+    for k in range(args.null_keys):
+        scheme = WatermarkScheme(hashlib.sha256(b"wm-gap null key " + str(k).encode()).digest())
+        zs = [detect_features(scheme, "linear", f, entropy_weight_power=0.5).z_score for f in neg]
+        allz.extend(zs)
+        per_key.append({"mean": round(statistics.mean(zs), 3), "sd": round(statistics.stdev(zs), 3),
+                        "max": round(max(zs), 2), "over_3": sum(z > 3 for z in zs), "over_4": sum(z > Z for z in zs)})
+        print(json.dumps({"null_key": k, **per_key[-1]}), flush=True)
+    out = {"bench": "watermark_gap_many_key_null", "keys": args.null_keys, "texts": len(neg), "per_key": per_key,
+           "pooled": {"n": len(allz), "mean": round(statistics.mean(allz), 3), "sd": round(statistics.stdev(allz), 3),
+                      "max": round(max(allz), 2), "over_3": sum(z > 3 for z in allz),
+                      "over_2_33": sum(z > 2.33 for z in allz), "over_4": sum(z > Z for z in allz)}}
+    print(json.dumps({"pooled": out["pooled"]}))
+    if args.out:
+        args.out.write_text(json.dumps(out), encoding="utf-8")
+
+
 def nulls(args: argparse.Namespace) -> None:
     import statistics
 
@@ -277,6 +387,9 @@ def main() -> None:
     ap.add_argument("--outputs", type=Path, nargs="+", required=True, help="watermark_entropy_sources.py --save files")
     ap.add_argument("--cache", type=Path, help="nulls mode: watermark_lr_visible.py --features-only cache")
     ap.add_argument("--generations", type=Path, help="nulls mode: the watermark.py --save-generations file (key E)")
+    ap.add_argument("--null-keys", type=int, default=0,
+                    help="nulls mode: only the served linear detector on the unwatermarked texts under this many more keys")
+    ap.add_argument("--fresh", type=Path, help="with --cache: a watermark_entropy_sources.py --save file of held-out keys")
     ap.add_argument("--limit", type=int, default=0, help="outputs per key (0: all)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--out", type=Path)
@@ -284,7 +397,12 @@ def main() -> None:
     if args.cache:
         if args.generations is None:
             raise SystemExit("--cache needs --generations (the file the cache was built from)")
-        nulls(args)
+        if args.fresh:
+            fresh(args)
+        elif args.null_keys:
+            many_key_null(args)
+        else:
+            nulls(args)
         return
 
     import torch
