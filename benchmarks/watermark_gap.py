@@ -295,7 +295,7 @@ def fresh(args: argparse.Namespace) -> None:
 
 
 def many_key_null(args: argparse.Namespace) -> None:
-    """The served linear detector on every cached unwatermarked text under ``--null-keys`` keys
+    """``--null-detector`` (default the served linear) on every cached unwatermarked text under ``--null-keys`` keys
     (sha256 of a counter: reproducible, none of them a benchmark's key)."""
     import hashlib
     import statistics
@@ -314,12 +314,12 @@ def many_key_null(args: argparse.Namespace) -> None:
     per_key, allz = [], []
     for k in range(args.null_keys):
         scheme = WatermarkScheme(hashlib.sha256(b"wm-gap null key " + str(k).encode()).digest())
-        zs = [detect_features(scheme, "linear", f, entropy_weight_power=0.5).z_score for f in neg]
+        zs = [detect_features(scheme, args.null_detector, f, entropy_weight_power=0.5).z_score for f in neg]
         allz.extend(zs)
         per_key.append({"mean": round(statistics.mean(zs), 3), "sd": round(statistics.stdev(zs), 3),
                         "max": round(max(zs), 2), "over_3": sum(z > 3 for z in zs), "over_4": sum(z > Z for z in zs)})
         print(json.dumps({"null_key": k, **per_key[-1]}), flush=True)
-    out = {"bench": "watermark_gap_many_key_null", "keys": args.null_keys, "texts": len(neg), "per_key": per_key,
+    out = {"bench": "watermark_gap_many_key_null", "detector": args.null_detector, "keys": args.null_keys, "texts": len(neg), "per_key": per_key,
            "pooled": {"n": len(allz), "mean": round(statistics.mean(allz), 3), "sd": round(statistics.stdev(allz), 3),
                       "max": round(max(allz), 2), "over_3": sum(z > 3 for z in allz),
                       "over_2_33": sum(z > 2.33 for z in allz), "over_4": sum(z > Z for z in allz)}}
@@ -388,7 +388,8 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, help="nulls mode: watermark_lr_visible.py --features-only cache")
     ap.add_argument("--generations", type=Path, help="nulls mode: the watermark.py --save-generations file (key E)")
     ap.add_argument("--null-keys", type=int, default=0,
-                    help="nulls mode: only the served linear detector on the unwatermarked texts under this many more keys")
+                    help="nulls mode: only --null-detector on the unwatermarked texts under this many more keys")
+    ap.add_argument("--null-detector", default="linear", help="with --null-keys: a detectors.DETECTORS name (power 0.5)")
     ap.add_argument("--fresh", type=Path, help="with --cache: a watermark_entropy_sources.py --save file of held-out keys")
     ap.add_argument("--limit", type=int, default=0, help="outputs per key (0: all)")
     ap.add_argument("--batch", type=int, default=16)
