@@ -13,7 +13,11 @@ the server and `privtune watermark detect` call:
 * ``lr``: likelihood ratio over the top 10 visible candidates;
 * ``combined``: weighted (0.5) and lr, p = 2·min(p);
 * ``joint``: weighted (0.5) and lr as one z with their per-text null correlation
-  (`watermark_detector_sum.py` has the derivation check and the fitting-split choice).
+  (`watermark_detector_sum.py` has the derivation check and the fitting-split choice);
+* ``linear``: the score Σ(g_x − G) over the top 10 at every scored position and the weighted
+  count (0.5) as one linear statistic with an exact key null (`watermark_score.detect_linear`).
+
+``--detectors a,b``: score and time only those (the key-only one is always timed: the ratios' base).
 
 TPR at z > 4 (key E: its evaluation items; A-D: all outputs), FP on all 2,146 unwatermarked texts
 under every key. ``--zs`` writes every text's (z, p) per detector and key for further analysis.
@@ -45,7 +49,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 Z = 4.0
 DETECTORS = {"weighted": ("weighted", 0.5), "weighted_key_only": ("weighted", None), "lr": ("lr", None),
-             "combined": ("combined", 0.5), "joint": ("joint", 0.5)}
+             "combined": ("combined", 0.5), "joint": ("joint", 0.5), "linear": ("linear", 0.5)}
 
 
 def score(feats: list[dict[str, Any]], meta: list[tuple[str, str | None, bool]],
@@ -150,7 +154,16 @@ def main() -> None:
     ap.add_argument("--zs", type=Path, help="write every (z, p) here (JSON)")
     ap.add_argument("--timing", type=int, default=0, help="time the detectors on this many texts (0: no timing)")
     ap.add_argument("--no-quality", action="store_true", help="timing only")
+    ap.add_argument("--detectors", help="comma-separated subset of " + ", ".join(DETECTORS))
     args = ap.parse_args()
+    if args.detectors:
+        chosen = set(args.detectors.split(",")) | {"weighted_key_only"}
+        unknown = chosen - set(DETECTORS)
+        if unknown:
+            raise SystemExit(f"--detectors: unknown {sorted(unknown)}; use {', '.join(DETECTORS)}")
+        for name in list(DETECTORS):
+            if name not in chosen:
+                del DETECTORS[name]
 
     import torch
 

@@ -92,12 +92,12 @@ def test_gateway_watermarks_and_auditor_detects(make_gateway, tmp_path, tiny_lla
     # the CLI, from a file and from stdin, with the key; another key finds nothing
     (tmp_path / "out.txt").write_bytes(text.encode())
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    # --delta as the server's: the default detector (combined) reads the likelihood ratio, which needs it
+    # --delta as the server's (the default detector, linear, does not read it; lr, combined and joint do)
     cmd = [sys.executable, "-m", "privtune.cli", "watermark", "detect", "--key-file", str(key), "--base", str(tiny_llama_dir),
            "--delta", "8"]
     res = subprocess.run([*cmd, str(tmp_path / "out.txt")], capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 0, res.stderr
-    # The default detector (combined) reads the model's top candidates: on a random model they are
+    # The default detector (linear) reads the model's top candidates: on a random model they are
     # near ties, and the two processes' float sums order them differently now and then (~0.1 %).
     assert json.loads(res.stdout)["z_score"] == pytest.approx(det["z_score"], rel=2e-3)
     (tmp_path / "o").mkdir()

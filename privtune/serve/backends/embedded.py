@@ -130,7 +130,7 @@ class EmbeddedBackend:
                                entropy_distribution: str = "visible", detector: str = "weighted",
                                top_k: int = 10) -> Any:
         """Detection with ``detector`` (`detectors.DETECTORS`): key-only needs no model; entropy-aware
-        weighting, ``lr`` and ``combined`` read the served model (on the generation worker: the model
+        weighting, ``lr``, ``combined``, ``joint`` and ``linear`` read the served model (on the generation worker: the model
         is not shared between threads, so a detection waits for a running generation).
         ``entropy_distribution``: the next-token distribution read (`entropy.ENTROPY_DISTRIBUTIONS`);
         ``top_k``: the likelihood ratio's candidates."""

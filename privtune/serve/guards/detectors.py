@@ -1,6 +1,6 @@
 """Which watermark detector answers (``watermark.detector``, ``--detector``, a request's ``detector``).
 
-* ``weighted`` (default): the green-count z-test of `watermark.detect_ids`: key-only, or
+* ``weighted`` (`detect_text_with`'s default; the server's is ``linear``): the green-count z-test of `watermark.detect_ids`: key-only, or
   entropy-aware / entropy-weighted with ``entropy_threshold`` / ``entropy_weight_power`` (then the
   entropies of the served model's visible distribution, `entropy.EntropySource`);
 * ``lr``: the likelihood ratio over the model's top-k candidates of the same distribution
@@ -11,7 +11,11 @@
   so "z > 4" keeps the single test's null rate bound (it means the better of the two above 4.17);
 * ``joint``: both as one sum, z = (z_w + z_lr) / sqrt(2 + 2ρ), with ρ their null correlation
   computed on the text (`joint`): no bound, an exact second moment instead, so two moderate
-  z-scores that agree add up.
+  z-scores that agree add up;
+* ``linear`` (the served default): the score statistic Σ(g_x − G) over every scored position
+  (green excess over the green mass of the model's top-k candidates; repeats kept) and the
+  weighted count, as one linear statistic of the green bits whose key null has exact mean 0 and
+  variance 1 (`watermark_score.detect_linear`); needs the model.
 
 One model pass per text gives both the entropies and the candidates (the same logits and the
 same masked distribution), so ``combined`` costs what ``lr`` costs. The benchmarks score their
@@ -37,8 +41,11 @@ from privtune.serve.guards.watermark import (Detection, WatermarkScheme, detect_
                                             weighted_terms)
 from privtune.serve.guards.watermark_lr import (MAX_TOP_K, TOP_K, detect_ids_likelihood_ratio, likelihood_ratio_terms,
                                                score_likelihood_ratio)
+from privtune.serve.guards.watermark_score import detect_linear
 
-DETECTORS = ("weighted", "lr", "combined", "joint")
+LINEAR_DEFAULT_POWER = 0.5  # the linear detector's weighted part when no entropy_weight_power is set
+
+DETECTORS = ("weighted", "lr", "combined", "joint", "linear")
 DEFAULT_DETECTOR = "weighted"
 _Z_FLOOR_P = 1.0 - 1e-6  # a p-value of 1 has no finite z: report z −4.75 (only "far below any threshold" matters)
 
@@ -183,10 +190,18 @@ def detect_features(scheme: WatermarkScheme, detector: str, f: TextFeatures, ent
     """The ``detector``'s answer on one text's features (`TextFeatures`). ``weighted`` reads the
     entropies only with a threshold or a power; ``lr`` ignores both (it scores every position of
     nonzero null variance); ``combined`` is `bonferroni` of the two. ``distribution``: the name of
-    the distribution the features came from, recorded in the answer. ``joint``: see `joint`."""
+    the distribution the features came from, recorded in the answer. ``joint``: see `joint`;
+    ``linear``: `watermark_score.detect_linear` (power: ``entropy_weight_power``, else 0.5)."""
     check_detector(detector)
     if detector == "joint":
         return joint(scheme, f, entropy_threshold, entropy_weight_power, distribution)
+    if detector == "linear":
+        if f.cand_ids is None or f.cand_probs is None or f.entropies is None:
+            raise ValueError("the linear detector needs the model's candidates and entropies (TextFeatures)")
+        power = LINEAR_DEFAULT_POWER if entropy_weight_power is None else entropy_weight_power
+        det = detect_linear(scheme, f.ids, f.cand_ids, f.cand_probs, f.entropies, f.placeholder, power,
+                            entropy_threshold)
+        return dataclasses.replace(det, entropy_distribution=distribution)
     parts: list[tuple[str, Detection]] = []
     if detector in ("weighted", "combined"):
         aware = entropy_threshold is not None or entropy_weight_power is not None

@@ -154,7 +154,7 @@ class Detection:
         if self.entropy_distribution is not None:
             out["entropy_distribution"] = self.entropy_distribution
         if self.likelihood_ratio_top_k is not None:
-            if self.detector not in ("combined", "joint"):
+            if self.detector not in ("combined", "joint", "linear"):
                 out["detection"] = "likelihood-ratio"
             out["likelihood_ratio_top_k"] = self.likelihood_ratio_top_k
         if self.detector is not None:
