@@ -266,7 +266,7 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
         start, end = s.start, s.end
         for k in kept:
             if start < k.end and k.start < end:  # Span.overlaps, inlined (hot loop)
-                if s.type == "PERSON" == k.type and start <= k.start and k.end <= end:
+                if start <= k.start and k.end <= end and _may_widen(s, k):
                     wider.append(s)
                 break
         else:
@@ -300,7 +300,7 @@ def _resolve_many(spans: list[Span]) -> list[Span]:
             kept_by_start.insert(hi, (s, rank))
             continue
         k = min(kept_by_start[lo:hi], key=itemgetter(1))[0]
-        if s.type == "PERSON" == k.type and start <= k.start and k.end <= end:
+        if start <= k.start and k.end <= end and _may_widen(s, k):
             wider.append(s)
     kept = [k for k, _ in kept_by_start]
     if wider:
@@ -309,10 +309,25 @@ def _resolve_many(spans: list[Span]) -> list[Span]:
     return kept
 
 
+# Street-address patterns: a block they find ("98, avenue Lucie Fernandes, 29750 Barbe") holds the
+# names and towns the English model tags inside it, more surely than the pattern scores it.
+_ADDRESS_PATTERNS = frozenset({"postal_address_pattern", "en_address_pattern"})
+
+
+def _may_widen(s: Span, k: Span) -> bool:
+    """May ``s``, dropped around the kept ``k``, replace it (see `_widen_names`)?"""
+    if s.type == "PERSON":
+        return k.type == "PERSON"
+    return s.type == "ADDRESS" and s.detector in _ADDRESS_PATTERNS and k.type not in STRUCTURED_TYPES
+
+
 def _widen_names(kept: list[Span], wider: list[Span]) -> list[Span]:
     """A kept PERSON span gives way to a less sure one around it ("Diana" by a rule inside the
     English model's "Diana Good"), unless that one also overlaps another kept span: a name
-    part left in the text is a leak, a word too many masked is not."""
+    part left in the text is a leak, a word too many masked is not. A street-address pattern's
+    block likewise replaces the model's names, places and organisations inside it ("rue Thomas
+    Thierry" is a street, and "98, avenue" and the postcode were left) when each span it
+    overlaps lies inside it and none is a structured one."""
     kept = sorted(kept, key=_START)  # non-overlapping: by start is by end too
     starts = [k.start for k in kept]
     for w in sorted(wider, key=lambda x: x.start - x.end):  # widest first
@@ -320,6 +335,12 @@ def _widen_names(kept: list[Span], wider: list[Span]) -> list[Span]:
         lo = hi
         while lo > 0 and kept[lo - 1].end > w.start:
             lo -= 1
+        if w.type == "ADDRESS":
+            inside = kept[lo:hi]
+            if inside and all(w.start <= k.start and k.end <= w.end and k.type not in STRUCTURED_TYPES for k in inside):
+                kept[lo:hi] = [w]
+                starts[lo:hi] = [w.start]
+            continue
         # Only outward: a narrower candidate met after a wider one ("Natasha Weaver" by the cue
         # rule after "Miss Natasha Weaver" by the title rule) must not shrink the span again.
         if hi - lo == 1 and kept[lo].type == "PERSON" and w.start <= kept[lo].start and kept[lo].end <= w.end:

@@ -100,3 +100,17 @@ def test_military_words_alone_are_no_address(text):
 ])
 def test_postcodes_after_the_town_stay_in_the_address(text, address):
     assert address in [text[s.start : s.end] for s in Analyzer().analyze(text) if s.type == "ADDRESS"]
+
+
+@pytest.mark.parametrize("address", [
+    # The English model's surer names inside the block won the overlap and the block was dropped:
+    # "98, avenue" and the postcode were left in the text.
+    "98, avenue Lucie Fernandes, 29750 Barbe",
+    "395, rue Thomas Thierry, 47964 Aubry-sur-Ribeiro",
+    "pl. Kossaka 44/11, 62-875 Marki",
+    "35212 John Flat, Greenstad, SC 69766",
+])
+def test_a_street_block_replaces_the_names_and_towns_inside_it(address):
+    text = f"Please ship it to {address} by Friday. Thanks, Anna Berg, phone 0612345678"
+    found = [(text[s.start : s.end], s.type) for s in Analyzer().analyze(text)]
+    assert (address, "ADDRESS") in found and ("Anna Berg", "PERSON") in found, found
