@@ -26,6 +26,7 @@ from privtune.scan.ner.decode import SpanDecoder
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_NAME_FOLLOWERS, ZH_TITLES
 from privtune.scan.ner.zh_name_ends import completed_end, cut_name_pairs
 from privtune.scan.ner.zh_name_lists import LIST_DETECTOR, LIST_SCORE, list_names
+from privtune.scan.ner.zh_social_titles import SOCIAL_TITLE_DETECTOR, SOCIAL_TITLE_SCORE, social_title_names
 from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, subject_names, title_names
 from privtune.scan.ner.zh_unknown_names import UNKNOWN_DETECTOR, UNKNOWN_SCORE, unknown_names
 
@@ -225,6 +226,10 @@ class ZhTagger:
                 dropped = {id(s) for s in unsure if any(named[s.start : s.end])}
                 spans = [s for s in spans if id(s) not in dropped]
             spans += [Span(b, e, "PERSON", UNKNOWN_SCORE, UNKNOWN_DETECTOR) for b, e in unknown]
+            spans.sort(key=lambda s: s.start)
+        # 感谢胡总的亲临 in a post: Weibo's surname + title is the name there (zh_social_titles)
+        if titled := social_title_names(text, spans):
+            spans += [Span(b, e, "PERSON", SOCIAL_TITLE_SCORE, SOCIAL_TITLE_DETECTOR) for b, e in titled]
             spans.sort(key=lambda s: s.start)
         return cut_name_pairs(text, spans) if paired else spans  # 记者王姝马力 -> 王姝, 马力
 

@@ -1,8 +1,9 @@
 """PERSON: Chinese names by the CLUENER-trained CRF, English/romanised names by lexicon rules.
 
 Chinese follows CLUENER's convention: the name only, without 先生/女士/老师 (周东权先生 ->
-周东权); a bare surname + honorific (王先生) is not tagged. Compound surnames (欧阳, 诸葛 ...)
-stay attached to the given name.
+周东权); a bare surname + honorific (王先生) is not tagged, except in social-media text, where
+Weibo's convention makes it the name (ner/zh_social_titles.py). Compound surnames (欧阳, 诸葛
+...) stay attached to the given name.
 """
 
 from __future__ import annotations
