@@ -295,6 +295,8 @@ def test_chinese_names_stay_chinese_same_length(value: str) -> None:
 def test_person_parts_map_consistently() -> None:
     full = fake("PERSON", "张伟")
     assert fake("PERSON", "张先生") == full[0] + "先生"
+    # Every title the detectors know keeps its place ("张院长" became a two-character made-up name).
+    assert fake("PERSON", "张院长") == full[0] + "院长" and fake("PERSON", "张局长") == full[0] + "局长"
     assert fake("PERSON", "老张") == "老" + full[0]
     en = fake("PERSON", "John Smith")
     first, last = en.split(" ")

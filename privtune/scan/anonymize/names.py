@@ -28,7 +28,11 @@ from privtune.scan.anonymize._data import (
 
 _CN_HONORIFICS = tuple(
     sorted(
-        "先生 女士 小姐 太太 夫人 老师 医生 大夫 护士 律师 经理 主任 教授 博士 同学 阿姨 叔叔 师傅 老板 总 工".split(),
+        ("先生 女士 小姐 太太 夫人 老师 医生 大夫 护士 律师 经理 主任 教授 博士 同学 阿姨 叔叔 师傅 老板 总 工 "
+         # The detectors' other titles (privtune.scan.ner.lexicon.ZH_TITLES): "宋院长" became a
+         # full made-up name without its title.
+         "院长 大爷 大妈 书记 局长 校长 部长 市长 省长 县长 队长 总裁 董事长 记者 警官 院士 总统 总理 主席 "
+         "委员长 委员 政委 大使 议员 将军").split(),
         key=len,
         reverse=True,
     )
