@@ -174,13 +174,19 @@ def candidates(text: str, taken: list[tuple[int, int]], scored: list[tuple[int, 
 def in_unknown_run(text: str, start: int, end: int, words: WordList) -> bool:
     """Whether ``[start, end)`` lies in a run of single-character tokens that is no word,
     segmenting the Han stretch around it up to :data:`WINDOW` characters on each side."""
+    lo, hi = _han_window(text, start, end)
+    return any(s <= start - lo and end - lo <= e for s, e in words.unknown_runs(text[lo:hi]))
+
+
+def _han_window(text: str, start: int, end: int) -> tuple[int, int]:
+    """The Han stretch around ``[start, end)``, at most :data:`WINDOW` characters on each side."""
     lo = start
     while lo > 0 and start - lo < WINDOW and "\u4e00" <= text[lo - 1] <= "\u9fff":
         lo -= 1
     hi = end
     while hi < len(text) and hi - end < WINDOW and "\u4e00" <= text[hi] <= "\u9fff":
         hi += 1
-    return any(s <= start - lo and end - lo <= e for s, e in words.unknown_runs(text[lo:hi]))
+    return lo, hi
 
 
 def known_word_name(text: str, start: int, end: int, words: WordList) -> bool:
@@ -192,12 +198,7 @@ def known_word_name(text: str, start: int, end: int, words: WordList) -> bool:
         return False
     if w[-1] in _THING_ENDS or text[end : end + 1] in _THING_ENDS:
         return False
-    lo = start
-    while lo > 0 and start - lo < WINDOW and "\u4e00" <= text[lo - 1] <= "\u9fff":
-        lo -= 1
-    hi = end
-    while hi < len(text) and hi - end < WINDOW and "\u4e00" <= text[hi] <= "\u9fff":
-        hi += 1
+    lo, hi = _han_window(text, start, end)
     ends = words.tokens(text[lo:hi])
     return end - lo in ends and (start == lo or start - lo in ends)
 
