@@ -43,8 +43,24 @@ _KEYWORDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("ADDRESS", frozenset({"address", "addr", "street", "residence"})),
     ("US_SSN", frozenset({"ssn"})),
     ("PASSPORT", frozenset({"passport"})),
+    ("DATE_OF_BIRTH", frozenset({"dob", "birthday", "birthdate"})),
+    ("RECORD_ID", frozenset({"mrn", "vin"})),
 )
+# Field names of several words (joined by "_") that say the type only together: "patient_id" is a
+# record number, "id" or "patient" alone is not.
+_JOINED_KEYS: dict[str, str] = {
+    **dict.fromkeys(("date_of_birth", "birth_date", "day_of_birth", "born_on"), "DATE_OF_BIRTH"),
+    **dict.fromkeys((
+        "medical_record_number", "medical_record_no", "medical_record", "patient_id", "patient_number",
+        "member_id", "member_number", "membership_number", "policy_number", "policy_no", "insurance_id",
+        "insurance_number", "employee_id", "employee_number", "staff_id", "staff_number", "student_id",
+        "student_number", "hospital_number"), "RECORD_ID"),
+}
 _ZH_KEYS: tuple[tuple[str, str], ...] = (
+    ("出生", "DATE_OF_BIRTH"), ("生日", "DATE_OF_BIRTH"),
+    ("住院号", "RECORD_ID"), ("病历号", "RECORD_ID"), ("病案号", "RECORD_ID"), ("医保卡号", "RECORD_ID"),
+    ("社保卡号", "RECORD_ID"), ("工号", "RECORD_ID"), ("学号", "RECORD_ID"), ("会员卡号", "RECORD_ID"),
+    ("保单号", "RECORD_ID"), ("车架号", "RECORD_ID"),
     ("身份证", "ID_CARD"), ("证件号", "ID_CARD"), ("护照", "PASSPORT"),
     ("电话", "PHONE"), ("手机", "PHONE"), ("邮箱", "EMAIL"), ("邮件", "EMAIL"),
     ("地址", "ADDRESS"), ("住址", "ADDRESS"), ("公司", "ORGANIZATION"), ("单位", "ORGANIZATION"),
@@ -63,6 +79,8 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "ID_CARD": re.compile(r"^[0-9A-Za-z\-\s]{8,24}$"),
     "US_SSN": re.compile(r"^\d{3}-?\d{2}-?\d{4}$"),
     "PASSPORT": re.compile(r"^[0-9A-Za-z]{6,12}$"),
+    "DATE_OF_BIRTH": re.compile(r"^(?=.*\d)[\w\s/.,\-年月日号]{6,30}$"),
+    "RECORD_ID": re.compile(r"^(?=(?:\D*\d){4})[0-9A-Za-z\-/. ]{4,32}$"),
 }
 
 
@@ -120,6 +138,8 @@ def key_type(key: str, parent: str = "") -> str | None:
     joined = "_".join(words)
     if joined in ("id_card", "idcard", "id_number", "national_id", "identity_card", "id_no", "identity_number"):
         return "ID_CARD"
+    if joined in _JOINED_KEYS:
+        return _JOINED_KEYS[joined]
     if words[-1] in _NOT_VALUES:  # "address_type", "email_verified": about the value, not it
         return None
     for etype, names in _KEYWORDS:

@@ -77,6 +77,10 @@ def test_passthrough_takes_dotted_paths_with_or_without_indices(tmp_path):
     ("firstName", "", "PERSON"), ("product_name", "", None), ("name", "product", None),
     ("company_name", "", "ORGANIZATION"), ("mobile_phone", "", "PHONE"), ("email_verified", "", None),
     ("address_type", "", None), ("收货地址", "", "ADDRESS"), ("身份证号", "", "ID_CARD"), ("role", "", None),
+    # A DOB column and record-number columns were kept as they were.
+    ("DOB", "", "DATE_OF_BIRTH"), ("date_of_birth", "", "DATE_OF_BIRTH"), ("出生日期", "", "DATE_OF_BIRTH"),
+    ("patient_id", "", "RECORD_ID"), ("MRN", "", "RECORD_ID"), ("住院号", "", "RECORD_ID"),
+    ("customer_id", "", None), ("user_id", "", None), ("id", "", None),
 ])
 def test_field_names_as_context(key, parent, expected):
     assert key_type(key, parent) == expected
@@ -86,3 +90,13 @@ def test_the_value_must_look_like_what_the_field_name_says():
     assert key_span("PERSON", " 王建国 ").start == 1
     assert key_span("PHONE", "n/a") is None and key_span("PERSON", "42") is None
     assert key_span("EMAIL", "no") is None
+
+
+def test_birth_date_and_record_number_columns_are_replaced(tmp_path):
+    rec = {"note": "ok", "dob": "1967-03-07", "出生日期": "1990年3月7日", "patient_id": "MR-2023-004512",
+           "customer_id": "C00042"}
+    src = _write(tmp_path / "in.jsonl", [rec])
+    run_scan(ScanConfig(input=src, out=tmp_path / "o.jsonl", fields=["note"]))
+    out = _lines(tmp_path / "o.jsonl")[0]
+    assert out["dob"] != rec["dob"] and out["出生日期"] != rec["出生日期"] and out["patient_id"] != rec["patient_id"]
+    assert out["customer_id"] == "C00042" and len(out["patient_id"]) == len(rec["patient_id"])
