@@ -56,14 +56,22 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
                          hint="pass one file; to scan several, concatenate them or run one scan per file")
     name = strip_compression(str(path))
     for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".parquet", "parquet"), (".csv", "csv"),
-                        (".tsv", "csv"), (".txt", "text")):
+                        (".tsv", "csv"), (".txt", "text"), (".md", "text"), (".log", "text"), (".text", "text")):
         if name.endswith(suffix):
             return fmt  # type: ignore[return-value]
     if name.endswith(".json"):
         return _sniff_json(Path(path))
-    if name.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
         raise InputError("spreadsheet workbooks are not read", path=str(path),
                          hint="save the sheet as 'CSV UTF-8' (or export it as Parquet) and scan that file")
+    # Binary documents and archives: --format text would read their bytes as garbage.
+    if name.endswith((".pdf", ".docx", ".doc", ".rtf", ".odt", ".pptx", ".ppt", ".pages")):
+        raise InputError("documents (PDF, Word, slides) are not read", path=str(path),
+                         hint="extract the text first (e.g. pdftotext FILE out.txt, or 'Save as Plain Text') "
+                              "and scan that file; one record per line")
+    if name.endswith((".zip", ".tar", ".tgz", ".tar.gz", ".7z", ".rar")):
+        raise InputError("archives are not read", path=str(path),
+                         hint="unpack it, then scan each data file (or concatenate the JSONL files)")
     raise InputError(
         "cannot tell the format from the file name",
         path=str(path),

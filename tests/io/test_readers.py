@@ -92,7 +92,15 @@ def test_format_detection_and_errors(tmp_path):
     lines.write_text('{"a": 1}\n{"a": 2}\n')
     assert detect_format(lines) == "jsonl"
     with pytest.raises(InputError, match="format"):
-        detect_format(tmp_path / "x.log")
+        detect_format(tmp_path / "x.dat")
+    # Logs and Markdown notes are text, one record per line; documents and archives get a hint of
+    # their own (--format text read a PDF's bytes as garbage records).
+    assert detect_format(tmp_path / "x.log") == detect_format(tmp_path / "notes.MD") == "text"
+    with pytest.raises(InputError, match="documents") as err:
+        detect_format(tmp_path / "report.pdf")
+    assert "pdftotext" in (err.value.hint or "")
+    with pytest.raises(InputError, match="archives"):
+        detect_format(tmp_path / "slack_export.zip")
     with pytest.raises(InputError, match="not found"):
         list(iter_records(tmp_path / "missing.jsonl"))
 
