@@ -204,7 +204,7 @@ class NationalIdRecognizer(Recognizer):
     trigger = re.compile(
         "Aadhaar|aadhaar|AADHAAR|Aadhar|aadhar|UIDAI|आधार|PAN|CPF|cpf|DNI|NIE|NIF|nacional|"
         "Insurance|insurance|INSURANCE|NI number|NI no|NINO|SIN|NHS|fiscale|Fiscal|fiscal|FISCALE|"
-        r"C\.F\.|NRIC|FIN|HKID|Hong Kong|[Ii]dentity [Cc]ard|身份|身分|Taiwan|[Nn]ational ID|National Id|統一證號"
+        r"C\.F\.|NRIC|FIN|HKID|Hong Kong|Identity Card|identity card|身份|身分|Taiwan|National ID|national ID|統一證號"
     )
 
     def analyze(self, text: str) -> list[Span]:
