@@ -1,0 +1,171 @@
+"""Round 10 of the scan job's speed-ups (branch scan-speed9): each shortcut against the code it
+replaced, on generated texts that reach both sides of every pre-check."""
+
+from __future__ import annotations
+
+import random
+import re
+import zlib
+
+import numpy as np
+
+from privtune.scan.curation import risk
+from privtune.scan.curation.garbage import (
+    _BLOB_RE, _CONTROL_RE, _MOJIBAKE_RE, _PAIR_RE, _REPETITIVE, _RULERS, _RUN_RE, _RUN_STRIDE, _compressed_size_floor,
+    _looks_encoded, garbage_reasons,
+)
+from privtune.scan.curation.signatures import _fold_patterns, normalize_folded
+
+# Pieces that reach every branch: words, blob-like runs, runs of one character, rulers, CJK,
+# full-width forms, controls, quotes and JSON, SQL and log shapes, whitespace of every kind.
+_PIECES = [
+    "Order", "refund", " ", "  ", "\n", "\t", "\x0b", "\x1c", "\u3000", "\u00a0", ",", ".", "!", "'", '"', "-", "_",
+    "王小明", "你好，", "？", "Ａｂｃ", "１２３", "é", "ß", "İ", "\u00ad", "\u200b", "\ufeff", "\x00", "\x07", "\ufffd",
+    "Ã©", "锟斤拷", "a" * 31, "b" * 35, "=" * 40, "-" * 60, "Zx9+/" * 8, "dGhpcyBpcyBhIHRlc3Q" * 3, "0xDEADBEEF" * 5,
+    "abcabc" * 20, '{"id": 1, "name": "x", "tier": "gold"}', '[{"a": 1, "b": 2, "c": 3}]', '"key": ',
+    "SELECT * FROM users WHERE id = 1;", "2024-01-02 10:11:12 ERROR boom", "Traceback (most recent call last):",
+    "HOST=db.local", "[main]\nport = 1\nhost = x\n", "password: hunter2", "special case", "manager override",
+]
+
+
+def _text(rng: random.Random) -> str:
+    return "".join(rng.choice(_PIECES) for _ in range(rng.choice((0, 1, 2, 4, 9, 25, 70))))
+
+
+def _garbage_before(text: str) -> tuple[str, ...]:
+    """`garbage_reasons` before this round: the blob search on every text, the run list built
+    before its test, the 64-character diversity set without the 8-character one."""
+    n = len(text)
+    if n == 0:
+        return ()
+    out: list[str] = []
+    ctrl = len(_CONTROL_RE.findall(text))
+    if ctrl >= 3 and ctrl / n >= 0.02:
+        out.append(f"control/replacement characters: {ctrl / n:.0%} of text")
+    blob = 0
+    if re.search(r"[A-Za-z0-9+/]{32}", text):
+        blob = sum(len(m) for m in _BLOB_RE.findall(text) if _looks_encoded(m))
+    if blob >= 200 or (blob >= 64 and blob / n >= 0.5):
+        out.append(f"base64/hex blob: {blob} chars ({blob / n:.0%} of text)")
+    moji = 0 if text.isascii() else len(_MOJIBAKE_RE.findall(text))
+    if moji >= 2:
+        out.append(f"mojibake: {moji} mis-decoded sequences")
+    visible = "".join(text.split())
+    maybe_run = _PAIR_RE.search(visible[::_RUN_STRIDE]) is not None
+    runs = [(len(m.group(0)), m.group(1) in _RULERS) for m in _RUN_RE.finditer(visible)] if maybe_run else []
+    run = max((k for k, ruler in runs if k / len(visible) >= 0.5 or (k >= 50 and not ruler)), default=0)
+    if run:
+        out.append(f"repeated character: run of {run}")
+    elif len(visible) >= 30 and len(set(visible[:64])) <= 3 and len(set(visible)) <= 3:
+        out.append(f"low character diversity: {len(set(visible))} distinct characters")
+    elif len(visible) >= 200:
+        sample = visible[:65536].encode("utf-8")
+        if _compressed_size_floor(sample) < _REPETITIVE * len(sample):
+            ratio = len(zlib.compress(sample, 1)) / len(sample)
+            if ratio < _REPETITIVE:
+                out.append(f"highly repetitive: compresses to {ratio:.0%}")
+    return tuple(out)
+
+
+def test_garbage_prechecks_give_the_verdicts_of_before() -> None:
+    rng = random.Random(11)
+    reasons = set()
+    for _ in range(8000):
+        text = _text(rng)
+        got = garbage_reasons(text)
+        assert got == _garbage_before(text), repr(text)
+        reasons.update(r.split(":")[0] for r in got)
+    # the generated texts reach the blob, run, diversity and repetition verdicts
+    assert {"base64/hex blob", "repeated character", "low character diversity", "highly repetitive"} <= reasons
+    assert garbage_reasons("x" * 3 + " ab" * 10) == _garbage_before("x" * 3 + " ab" * 10)
+    assert garbage_reasons("aab" * 30) == _garbage_before("aab" * 30) == ("low character diversity: 2 distinct characters",)
+
+
+def test_ascii_fold_is_the_two_substitutions() -> None:
+    to_space, dropped = _fold_patterns()
+
+    def before(text: str) -> str:
+        return " ".join(dropped.sub("", to_space.sub(" ", text)).split())
+
+    every = "".join(map(chr, range(128)))
+    assert normalize_folded(every) == before(every)
+    for c in every:
+        assert normalize_folded(f"a{c}b") == before(f"a{c}b"), repr(c)
+    rng = random.Random(12)
+    for _ in range(5000):
+        text = "".join(rng.choice(every) for _ in range(rng.choice((0, 1, 5, 40, 200))))
+        assert normalize_folded(text) == before(text), repr(text)
+    for _ in range(2000):  # not ASCII: the substitutions themselves
+        text = _text(rng).casefold()
+        assert normalize_folded(text) == before(text), repr(text)
+
+
+def _dump_kinds_before(texts: list[tuple[str, str]]) -> list[str]:
+    """`system_dump_kinds` before: the JSON test on every field; a guard ran its pattern when
+    ``any`` of its literals was in the text."""
+
+    def search(pattern, text: str):
+        if isinstance(pattern, risk._Needs):
+            return pattern.pattern.search(text) if any(n in text for n in pattern.needs) else None
+        if isinstance(pattern, risk._AsciiNeeds):
+            low = text.lower()
+            ok = not text.isascii() or any(n in low for n in pattern.needs)
+            return pattern.pattern.search(text) if ok else None
+        return pattern.search(text)
+
+    def count(pattern, text: str, needed: int) -> int:
+        if search(pattern, text) is None:
+            return 0
+        bare = pattern if isinstance(pattern, re.Pattern) else pattern.pattern
+        return min(needed, sum(1 for _ in bare.finditer(text)))
+
+    kinds: list[str] = []
+    joined = "\n".join(t for _, t in texts)
+    live = [e for e in risk._DUMP_PATTERNS if search(e[1], joined)] if len(texts) > 1 else risk._DUMP_PATTERNS
+    for _, text in texts:
+        if risk._is_json_blob(text):
+            kinds.append("JSON blob")
+        for label, pattern, needed in live:
+            if count(pattern, text, needed) >= needed:
+                kinds.append(label)
+    return sorted(set(kinds))
+
+
+def test_text_signals_skip_the_json_test_without_a_quote_and_keep_every_kind() -> None:
+    rng = random.Random(13)
+    seen = set()
+    for _ in range(3000):
+        texts = [(f"messages[{j}].content", _text(rng)) for j in range(rng.randint(1, 4))]
+        dumps, one_off = risk.text_signals(texts)
+        assert dumps == risk.system_dump_kinds(texts) == _dump_kinds_before(texts), texts
+        assert one_off == risk.one_off_signals(texts)
+        seen.update(dumps)
+    assert "JSON blob" in seen and "SQL" in seen and len(seen) >= 4
+    keyed = [("messages[0].content", "see below"), ("messages[1].content", 'got "a": 1, "b": 2, "c": 3, "d": 4, "e": 5')]
+    assert risk.text_signals(keyed)[0] == _dump_kinds_before(keyed) == ["JSON blob"]
+
+
+def test_summaries_of_a_chunk_are_each_records_summary() -> None:
+    """`summarize_many` (answer fields by position) against `summarize` record by record, with
+    repeated paths, records of prompts or answers only, and empty fields."""
+    from privtune.scan.curation import CurationConfig, summarize, summarize_many
+
+    rng = random.Random(14)
+    for cfg in (CurationConfig(), CurationConfig(dedup="off"), CurationConfig(poisoning=False)):
+        records = []
+        for i in range(300):
+            paths = [f"messages[{j}].content" for j in range(rng.randint(1, 5))]
+            if rng.random() < 0.1:
+                paths.append(paths[0])  # a path twice (--fields naming one field twice)
+            texts = [(p, _text(rng)) for p in paths]
+            texts = [(p, texts[paths.index(p)][1]) for p in paths]  # one path, one value
+            answers = {p for p in paths if rng.random() < 0.5}
+            records.append((i, texts, answers))
+        got = summarize_many(records, config=cfg)
+        for summary, (i, texts, answers) in zip(got, records):
+            want = summarize(i, texts, answers, config=cfg)
+            for name in ("index", "n_chars", "exact_hash", "prompt_hash", "answer_hash", "garbage"):
+                assert getattr(summary, name) == getattr(want, name), (name, texts)
+            for name in ("signature", "units", "answer_sig"):
+                a, b = getattr(summary, name), getattr(want, name)
+                assert (a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b)), name
