@@ -169,3 +169,59 @@ def test_summaries_of_a_chunk_are_each_records_summary() -> None:
             for name in ("signature", "units", "answer_sig"):
                 a, b = getattr(summary, name), getattr(want, name)
                 assert (a is None and b is None) or (a is not None and b is not None and np.array_equal(a, b)), name
+
+
+def _dedup_stream(seed: int, n: int) -> list:
+    """Summaries whose signatures share most bands (buckets fill to the cap), with exact repeats,
+    near duplicates and records unlike any other."""
+    from privtune.scan.curation import RecordSummary
+
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 2**32, 128, dtype=np.uint64)
+    hashes = [int(h) for h in rng.integers(0, 2**63, 30, dtype=np.uint64)]
+    out = []
+    for i in range(n):
+        if i % 4 == 0:  # unlike anything: its own bands
+            sig = rng.integers(0, 2**32, 128, dtype=np.uint64)
+        else:
+            sig = base.copy()
+            sig[rng.choice(128, rng.integers(0, 128), replace=False)] = rng.integers(0, 2**32, 1, dtype=np.uint64)[0] + i
+        ehash = hashes[int(rng.integers(0, len(hashes)))] if i % 5 == 1 else int(rng.integers(0, 2**63))
+        out.append(RecordSummary(i, 10, ehash, sig))
+    return out
+
+
+def test_dedup_probe_shortcut_gives_the_verdicts_and_index_of_every_query(monkeypatch) -> None:
+    """`Deduplicator` skipping the probe when its `_seen` bytes prove the buckets empty, against
+    the same class querying every time; also with a 256-byte mask (many keys share a byte)."""
+    from privtune.scan.curation import dedup
+
+    class EveryQuery(dedup.Deduplicator):
+        probe_shortcut = False
+
+    for mask in (dedup._SEEN_MASK, 0xFF):
+        monkeypatch.setattr(dedup, "_SEEN_MASK", mask)
+        fast, ref = dedup.Deduplicator(), EveryQuery()
+        probes: list[str] = []
+        queried: list[str] = []
+        fast._conn().set_trace_callback(lambda sql: probes.append(sql) if sql.startswith("SELECT key, b") else None)
+        ref._conn().set_trace_callback(lambda sql: queried.append(sql) if sql.startswith("SELECT key, b") else None)
+        kinds = set()
+        stream = _dedup_stream(21, 700)
+        for s in stream:
+            got, want = fast.observe(s.index, s), ref.observe(s.index, s)
+            assert got == want, s.index
+            kinds.add(got.kind)
+        assert kinds == {"unique", "exact", "near"}
+        fast.flush()
+        ref.flush()
+        for table in ("exact", "band", "sig"):
+            dump = f"SELECT * FROM {table} ORDER BY 1, 2"
+            assert fast._conn().execute(dump).fetchall() == ref._conn().execute(dump).fetchall(), table
+        assert fast.counts == ref.counts
+        if mask == 0xFF:
+            assert len(probes) > 0.95 * len(queried)  # a crowded filter: (nearly) every probe queried
+        else:
+            assert 50 < len(probes) < 0.8 * len(queried)  # records unlike any other were not
+        fast.close()
+        ref.close()
