@@ -224,12 +224,13 @@ class RecordProcessor:
             return res, None
         seen = res.fields_seen
         text_paths = {p for p, _ in fields}
-        seen.extend(("text", normalise_path(p)) for p in text_paths)
+        seen.extend([("text", normalise_path(p)) for p in text_paths])
         side: list[tuple[str, Any]] = []  # (path, original value)
         side_texts: list[str] = []
         side_keys: list[tuple[str, str]] = []
+        passthrough = self.passthrough
         for path, key, parent, value in iter_side_values(item.data, text_paths):
-            if is_passthrough(path, self.passthrough):
+            if passthrough and is_passthrough(path, passthrough):
                 seen.append(("passthrough", normalise_path(path)))
                 continue
             seen.append(("side", normalise_path(path)))

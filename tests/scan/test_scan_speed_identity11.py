@@ -225,3 +225,54 @@ def test_dedup_probe_shortcut_gives_the_verdicts_and_index_of_every_query(monkey
             assert 50 < len(probes) < 0.8 * len(queried)  # records unlike any other were not
         fast.close()
         ref.close()
+
+
+def test_message_keys_shortcut_is_the_key_search() -> None:
+    from privtune.io.records import CONTENT_KEYS, ROLE_KEYS, message_keys
+
+    def before(message: dict) -> tuple:
+        role = next((k for k in ROLE_KEYS if isinstance(message.get(k), str)), None)
+        content = next((k for k in CONTENT_KEYS if k in message and (role is not None or k in ("content", "value"))), None)
+        return role, content
+
+    class Text(str):
+        pass
+
+    rng = random.Random(15)
+    keys = [*ROLE_KEYS, *CONTENT_KEYS, "id", "name"]
+    values = ["user", Text("assistant"), None, 3, {"role": "x"}, ["a"], ""]
+    for _ in range(5000):
+        message = {k: rng.choice(values) for k in rng.sample(keys, rng.randint(0, 5))}
+        assert message_keys(message) == before(message), message
+
+
+def test_answer_fields_are_found_as_before() -> None:
+    from privtune.scan.curation import answer_fields_for
+
+    def before(texts, record=None) -> set:
+        answers = {p for p, _ in texts if p in ("output", "completion", "response", "answer")}
+        if record is not None:
+            for key, role_key in (("messages", "role"), ("conversations", "from")):
+                turns = record.get(key)
+                if isinstance(turns, list):
+                    for i, turn in enumerate(turns):
+                        if isinstance(turn, dict) and str(turn.get(role_key, "")).lower() in ("assistant", "gpt", "bot", "model"):
+                            prefix = f"{key}[{i}]"
+                            answers.update(p for p, _ in texts if p == prefix or p.startswith(prefix + "."))
+        return answers
+
+    class Role(str):
+        def __str__(self) -> str:
+            return "assistant"
+
+    rng = random.Random(16)
+    roles = ["user", "Assistant", "GPT", "bot", "model", "system", 7, None, Role("user"), "ASSISTANT "]
+    for _ in range(3000):
+        key, role_key = rng.choice([("messages", "role"), ("conversations", "from")])
+        turns = [{role_key: rng.choice(roles), "content": "x"} if rng.random() < 0.9 else "bare" for _ in range(rng.randint(0, 5))]
+        record = {key: turns, "output": "o"}
+        paths = [f"{key}[{i}].content" for i in range(len(turns))] + [f"{key}[{i}]" for i in range(len(turns)) if rng.random() < 0.3]
+        paths += rng.sample(["output", "answer", "prompt", f"{key}[1].content.text", f"{key}[10].content"], 2)
+        texts = [(p, "t") for p in paths]
+        assert answer_fields_for(texts, record) == before(texts, record), (texts, record)
+        assert answer_fields_for(texts) == before(texts)

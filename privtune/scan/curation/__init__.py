@@ -107,16 +107,23 @@ class RecordSummary:
 def answer_fields_for(texts: list[tuple[str, str]], record: dict[str, object] | None = None) -> set[str]:
     """Answer field paths by convention: alpaca ``output``/``completion``/``response``/``answer``,
     and chat turns whose role is assistant/gpt (needs ``record`` to read the roles)."""
-    answers = {p for p, _ in texts if p in ("output", "completion", "response", "answer")}
+    answers = {p for p, _ in texts if p in _ANSWER_FIELDS}
     if record is not None:
         for key, role_key in (("messages", "role"), ("conversations", "from")):
             turns = record.get(key)
             if isinstance(turns, list):
                 for i, turn in enumerate(turns):
-                    if isinstance(turn, dict) and str(turn.get(role_key, "")).lower() in ("assistant", "gpt", "bot", "model"):
-                        prefix = f"{key}[{i}]"
-                        answers.update(p for p, _ in texts if p == prefix or p.startswith(prefix + "."))
+                    if isinstance(turn, dict):
+                        role = turn.get(role_key, "")
+                        if (role if type(role) is str else str(role)).lower() in _ANSWER_ROLES:
+                            prefix = f"{key}[{i}]"
+                            inside = prefix + "."
+                            answers.update([p for p, _ in texts if p == prefix or p.startswith(inside)])
     return answers
+
+
+_ANSWER_FIELDS = frozenset(("output", "completion", "response", "answer"))
+_ANSWER_ROLES = frozenset(("assistant", "gpt", "bot", "model"))
 
 
 def summarize(
