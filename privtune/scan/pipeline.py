@@ -86,7 +86,7 @@ def _results(cfg: ScanConfig, key: bytes) -> Iterator[list[RecordResult]]:
                 else next(it) for c in chunk]
 
     if cfg.workers == 1:
-        proc = RecordProcessor(cfg, key)
+        proc = RecordProcessor(cfg, key, excerpt_limit=cfg.max_flagged_in_report)  # the listed ones only
         for chunk in _chunks(source, CHUNK):
             good, _ = split(chunk)
             done = proc.process_many(good)

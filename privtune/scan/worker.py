@@ -90,6 +90,14 @@ def record_excerpt(analyzer: Analyzer, cfg: ScanConfig, item: SourceRecord) -> s
     return ""
 
 
+def first_excerpt(fields: list[tuple[str, str]], spans: list[list[Span]]) -> str:
+    """`masked_excerpt` of the record's first non-blank text field (with its spans), or ""."""
+    for (_, text), found in zip(fields, spans):
+        if text.strip():
+            return masked_excerpt(text, found)
+    return ""
+
+
 def masked_excerpt(text: str, spans: list[Span], limit: int = EXCERPT_CHARS) -> str:
     """Start of ``text`` with detected entities as ``[TYPE]`` and any other 3+ digit run as ``#``.
 
@@ -134,8 +142,12 @@ class RecordProcessor:
     """Holds the per-process detectors and anonymiser; `process_many` handles a chunk of records
     (stage by stage), `process` one."""
 
-    def __init__(self, cfg: ScanConfig, key: bytes) -> None:
+    def __init__(self, cfg: ScanConfig, key: bytes, *, excerpt_limit: int | None = None) -> None:
+        """``excerpt_limit``: masked excerpts only for this processor's first so many high-risk
+        records (what the report lists; a scan's records reach its processors in input order,
+        so the listed ones are among them); None: an excerpt for every record."""
         self.cfg = cfg
+        self.excerpts_left = excerpt_limit
         self.analyzer = build_analyzer(cfg.types, cfg.min_score, cfg.ner_backend)
         forget_lines()  # the English tagger's line memo: this scan's own lines only
         self.policy = load_policy(cfg.policy)
@@ -206,6 +218,12 @@ class RecordProcessor:
             res.summary = summary
         for (it, res, _), state, all_types in zip(todo, states, found_types):
             self.assess(it, res, state[0], all_types)
+        for (_, res, _), state in zip(todo, states):
+            if self.excerpts_left is None:
+                res.excerpt = first_excerpt(state[0], state[3])
+            elif self.excerpts_left > 0 and res.risk is not None and res.risk.level == "high":
+                self.excerpts_left -= 1
+                res.excerpt = first_excerpt(state[0], state[3])
         return [res for res, _ in gathered]
 
     def gather(self, item: SourceRecord) -> tuple[RecordResult, tuple | None]:
@@ -257,16 +275,14 @@ class RecordProcessor:
         return fields, side, side_texts, all_spans, aliases
 
     def record_findings(self, item: SourceRecord, res: RecordResult, state: tuple) -> list[str]:
-        """Findings, excerpt and fields seen of a detected record; the types found."""
+        """Findings and fields seen of a detected record; the types found."""
         fields, side, _, all_spans, _ = state
         all_types: list[str] = []
         findings = res.findings
-        for (path, text), spans in zip(fields, all_spans):
+        for (path, _), spans in zip(fields, all_spans):
             for s in spans:
                 findings.append(Finding.from_span(item.index, shown_path(path), s))
                 all_types.append(s.type)
-            if not res.excerpt and text.strip():
-                res.excerpt = masked_excerpt(text, spans)
         for (path, _), spans in zip(side, all_spans[len(fields):]):
             for s in spans:
                 findings.append(Finding.from_span(item.index, shown_path(path), s))
@@ -375,7 +391,8 @@ _PROCESSOR: RecordProcessor | None = None
 
 def init_worker(cfg_json: str, key: bytes) -> None:
     global _PROCESSOR
-    _PROCESSOR = RecordProcessor(ScanConfig.model_validate_json(cfg_json), key)
+    cfg = ScanConfig.model_validate_json(cfg_json)
+    _PROCESSOR = RecordProcessor(cfg, key, excerpt_limit=cfg.max_flagged_in_report)
 
 
 def process_chunk(items: list[SourceRecord]) -> list[RecordResult]:

@@ -276,3 +276,36 @@ def test_answer_fields_are_found_as_before() -> None:
         texts = [(p, "t") for p in paths]
         assert answer_fields_for(texts, record) == before(texts, record), (texts, record)
         assert answer_fields_for(texts) == before(texts)
+
+
+def test_listed_high_risk_records_keep_their_excerpts_when_only_those_are_made(tmp_path, monkeypatch) -> None:
+    """The scan makes masked excerpts only for its first ``max_flagged_in_report`` high-risk
+    records (`RecordProcessor(excerpt_limit=...)`); the report lists the same excerpts as a
+    processor that makes one for every record, over several chunks."""
+    import json
+
+    from privtune.demo.corpus import generate
+    from privtune.io.readers import SourceRecord, iter_records
+    from privtune.scan import pipeline
+    from privtune.scan.config import ScanConfig
+    from privtune.scan.pipeline import run_scan
+    from privtune.scan.worker import RecordProcessor
+
+    monkeypatch.setenv("PRIVTUNE_SCAN_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+    monkeypatch.setattr(pipeline, "CHUNK", 7)
+    src = tmp_path / "in.jsonl"
+    records = [{"text": "plain words, nothing personal"}, *generate(40, seed=3)]
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    cfg = ScanConfig(input=src, out=tmp_path / "o.jsonl", max_flagged_in_report=9)
+    listed = run_scan(cfg).report["high_risk_records"]
+    assert len(listed) == 9 and all(h["excerpt"] for h in listed)
+    every = RecordProcessor(cfg, b"\0" * 32)
+    items = [it for it in iter_records(src) if isinstance(it, SourceRecord)]
+    by_index = {r.index: r for r in every.process_many(items)}
+    assert [h["excerpt"] for h in listed] == [by_index[h["record"]].excerpt for h in listed]
+    assert all(by_index[r].excerpt for r in by_index)  # without a limit: every record's
+    limited = RecordProcessor(cfg, b"\0" * 32, excerpt_limit=3)
+    done = [r for k in range(0, len(items), 5) for r in limited.process_many(items[k:k + 5])]
+    made = [r.index for r in done if r.excerpt]
+    assert made == [r.index for r in done if r.risk.level == "high"][:3]
+    assert all(by_index[r.index].excerpt == r.excerpt for r in done if r.excerpt)
