@@ -309,3 +309,31 @@ def test_listed_high_risk_records_keep_their_excerpts_when_only_those_are_made(t
     made = [r.index for r in done if r.excerpt]
     assert made == [r.index for r in done if r.risk.level == "high"][:3]
     assert all(by_index[r.index].excerpt == r.excerpt for r in done if r.excerpt)
+
+
+def test_multi_row_inserts_write_what_executemany_wrote() -> None:
+    from privtune.scan.curation.dedup import _ROWS_PER_INSERT, insert_rows
+    from privtune.scan.curation.store import temp_db
+
+    rng = random.Random(17)
+    for n in (0, 1, 2, _ROWS_PER_INSERT - 1, _ROWS_PER_INSERT, _ROWS_PER_INSERT + 1, 3 * _ROWS_PER_INSERT + 5):
+        rows = [(rng.getrandbits(64) - (1 << 63), rng.randrange(8), i) for i in range(n)]
+        blobs = [(i, rng.randrange(10**6), bytes(rng.getrandbits(8) for _ in range(8))) for i in range(n)]
+        dbs = []
+        for multi in (True, False):
+            db = temp_db(1024)
+            db.execute("CREATE TABLE band (key INTEGER, b INTEGER, slot INTEGER, PRIMARY KEY (key, b, slot)) WITHOUT ROWID")
+            db.execute("CREATE TABLE sig (slot INTEGER PRIMARY KEY, record INTEGER NOT NULL, sig BLOB NOT NULL)")
+            db.execute("CREATE TABLE plain (a, b, c)")  # rowid order: insertion order
+            if multi:
+                insert_rows(db, "band", rows)
+                insert_rows(db, "sig", blobs)
+                insert_rows(db, "plain", rows)
+            else:
+                db.executemany("INSERT INTO band VALUES (?, ?, ?)", rows)
+                db.executemany("INSERT INTO sig VALUES (?, ?, ?)", blobs)
+                db.executemany("INSERT INTO plain VALUES (?, ?, ?)", rows)
+            dbs.append(db)
+        for sql in ("SELECT * FROM band", "SELECT * FROM sig", "SELECT rowid, * FROM plain"):
+            assert dbs[0].execute(sql).fetchall() == dbs[1].execute(sql).fetchall(), (n, sql)
+        assert len(dbs[0].execute("SELECT * FROM plain").fetchall()) == n
