@@ -337,3 +337,26 @@ def test_multi_row_inserts_write_what_executemany_wrote() -> None:
         for sql in ("SELECT * FROM band", "SELECT * FROM sig", "SELECT rowid, * FROM plain"):
             assert dbs[0].execute(sql).fetchall() == dbs[1].execute(sql).fetchall(), (n, sql)
         assert len(dbs[0].execute("SELECT * FROM plain").fetchall()) == n
+
+
+def test_apply_many_checks_each_type_once_with_applys_results_and_errors() -> None:
+    import pytest
+
+    from privtune.scan.anonymize import Anonymizer, load_policy
+    from privtune.scan.entities import EntityType, Span
+
+    text = "Ann Lee 13812345678 ann@example.com 13812345678 Ann Lee"
+    spans = [Span(0, 7, "PERSON", 0.9, "m"), Span(8, 19, "PHONE", 0.9, "p"), Span(20, 35, "EMAIL", 0.9, "e"),
+             Span(36, 47, EntityType.PHONE, 0.9, "p"), Span(48, 55, "PERSON", 0.9, "m")]  # type: ignore[arg-type]
+    policies = [load_policy(), load_policy("redact"), load_policy("keep"), load_policy("mask"), load_policy("hmac"),
+                load_policy(None, {"per_type": {"PHONE": "keep", "EMAIL": "redact"}})]
+    for policy in policies:
+        a, b = Anonymizer(policy, b"k" * 32), Anonymizer(policy, b"k" * 32)
+        jobs = [(text, spans, None), (text, spans[1:3], {48: ("en_first", "Ann")}), (text, spans[4:], {48: ("en_first", "Ann")})]
+        assert b.apply_many(jobs) == [a.apply(t, s, al) for t, s, al in jobs]
+    bad = [(text, [Span(0, 7, "PERSON", 0.9, "m"), Span(8, 19, "CREDIT_SCORE", 0.9, "x")], None)]
+    with pytest.raises(ValueError) as many:
+        Anonymizer(load_policy(), b"k" * 32).apply_many(bad)
+    with pytest.raises(ValueError) as one:
+        Anonymizer(load_policy(), b"k" * 32).apply(*bad[0])
+    assert str(many.value) == str(one.value) == "unknown entity type 'CREDIT_SCORE'"
