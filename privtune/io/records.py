@@ -78,6 +78,11 @@ def _path_parts(path: str) -> tuple[str | int, ...]:
         i += 1
 
 
+def path_parts(path: str) -> tuple[str | int, ...]:
+    """The keys and list indices a field path names, in order (parsed once per path)."""
+    return _path_parts(path)
+
+
 def get_field(record: dict[str, Any], path: str) -> Any:
     cur: Any = record
     for part in _path_parts(path):

