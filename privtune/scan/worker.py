@@ -313,13 +313,17 @@ class RecordProcessor:
         all_types: list[str] = []
         findings = res.findings
         for (path, _), spans in zip(fields, all_spans):
-            for s in spans:
-                findings.append(Finding.from_span(item.index, shown_path(path), s))
-                all_types.append(s.type)
+            if spans:
+                shown = shown_path(path)
+                for s in spans:
+                    findings.append(Finding.from_span(item.index, shown, s))
+                    all_types.append(s.type)
         for (path, _), spans in zip(side, all_spans[len(fields):]):
-            for s in spans:
-                findings.append(Finding.from_span(item.index, shown_path(path), s))
-                all_types.append(s.type)
+            if spans:
+                shown = shown_path(path)
+                for s in spans:
+                    findings.append(Finding.from_span(item.index, shown, s))
+                    all_types.append(s.type)
         res.fields_seen = list(dict.fromkeys(res.fields_seen))  # once per record: the report counts records
         return all_types
 
@@ -396,8 +400,9 @@ class RecordProcessor:
         shape_name = shape.value if shape else "text"
         res.risk = risk_from_signals(signals, all_types, shape_name)
         floor = self.policy.min_score
-        res.residual_types = [f.type for f in res.findings
-                              if f.type in self.kept_types or (floor is not None and f.score < floor)]
+        if self.kept_types or floor is not None:  # (else the policy replaces every finding)
+            res.residual_types = [f.type for f in res.findings
+                                  if f.type in self.kept_types or (floor is not None and f.score < floor)]
         if len(res.residual_types) == len(all_types):
             res.residual_level = res.risk.level
         elif not res.residual_types:  # the common case: the policy replaced every entity
