@@ -171,7 +171,18 @@ def text_minhash(text: str, n: int = DEFAULT_SHINGLE, num_perm: int = DEFAULT_NU
         raise ValueError(f"num_perm must be in 1..{_MAX_PERM}, got {num_perm}")
     cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     n = max(1, min(n, len(cp), len(_POS_MULT)))
-    return compiled().shingle_minhash(cp, n, _POS_MULT, _PERM_A[:num_perm], _PERM_B[:num_perm])
+    a, b = _PERM_SLICES.get(num_perm) or _perm_slices(num_perm)
+    return (_KERNELS[0] if _KERNELS else compiled()).shingle_minhash(cp, n, _POS_MULT, a, b)
+
+
+# num_perm -> the first num_perm permutation constants (views, made once: two slices cost ~0.3
+# µs a call, two calls per record).
+_PERM_SLICES: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _perm_slices(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    _PERM_SLICES[num_perm] = slices = (_PERM_A[:num_perm], _PERM_B[:num_perm])
+    return slices
 
 
 _KERNELS: list[ModuleType] = []
