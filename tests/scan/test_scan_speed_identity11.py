@@ -423,3 +423,14 @@ def test_record_shape_by_loop_is_the_shape_by_all() -> None:
         if rng.random() < 0.3:
             record["text"] = "plain"
         assert (detect_shape(record) is RecordShape.CHAT) == chat_before(record), record
+
+
+def test_minhash_with_cached_constant_slices_is_the_numpy_minhash() -> None:
+    from privtune.scan.curation.signatures import minhash, shingle_hashes, text_minhash
+
+    rng = random.Random(20)
+    for _ in range(400):
+        text = _text(rng) or "x"
+        for num_perm in (16, 64, 128, 256, 64, 1):  # sizes interleaved: each keeps its own slices
+            n = rng.choice((1, 2, 4, 5))
+            assert np.array_equal(text_minhash(text, n, num_perm), minhash(shingle_hashes(text, n), num_perm)), (text, n)
