@@ -107,12 +107,8 @@ def set_field(record: dict[str, Any], path: str, value: Any) -> None:
 
 def detect_shape(record: dict[str, Any]) -> RecordShape | None:
     msgs = record.get("messages")
-    if isinstance(msgs, list) and msgs:
-        for m in msgs:  # (a loop, not all() over a generator: twice per scanned record)
-            if not (isinstance(m, dict) and "content" in m):
-                break
-        else:
-            return RecordShape.CHAT
+    if isinstance(msgs, list) and msgs and all(isinstance(m, dict) and "content" in m for m in msgs):
+        return RecordShape.CHAT
     conv = record.get("conversations")
     if isinstance(conv, list) and conv and all(isinstance(m, dict) and "value" in m for m in conv):
         return RecordShape.SHAREGPT

@@ -407,24 +407,6 @@ def test_copy_along_the_updated_paths_is_the_whole_copy_with_the_fields_set() ->
     assert copy_with({"a": ({"b": "x"},)}, [("a[0].b", "y")]) is None  # a tuple on the path: the caller copies
 
 
-def test_record_shape_by_loop_is_the_shape_by_all() -> None:
-    from privtune.io.records import RecordShape, detect_shape
-
-    def chat_before(record: dict) -> bool:
-        msgs = record.get("messages")
-        return bool(isinstance(msgs, list) and msgs and all(isinstance(m, dict) and "content" in m for m in msgs))
-
-    rng = random.Random(19)
-    items = [{"role": "user", "content": "x"}, {"content": None}, {"role": "user"}, "text", None, ["content"]]
-    for _ in range(3000):
-        record: dict = {}
-        if rng.random() < 0.9:
-            record["messages"] = [rng.choice(items) for _ in range(rng.randint(0, 4))] if rng.random() < 0.9 else "x"
-        if rng.random() < 0.3:
-            record["text"] = "plain"
-        assert (detect_shape(record) is RecordShape.CHAT) == chat_before(record), record
-
-
 def test_minhash_with_cached_constant_slices_is_the_numpy_minhash() -> None:
     from privtune.scan.curation.signatures import minhash, shingle_hashes, text_minhash
 
