@@ -78,6 +78,11 @@ def _path_parts(path: str) -> tuple[str | int, ...]:
         i += 1
 
 
+def path_parts(path: str) -> tuple[str | int, ...]:
+    """The keys and list indices a field path names, in order (parsed once per path)."""
+    return _path_parts(path)
+
+
 def get_field(record: dict[str, Any], path: str) -> Any:
     cur: Any = record
     for part in _path_parts(path):
@@ -194,6 +199,8 @@ def message_keys(message: dict[str, Any]) -> tuple[str | None, str | None]:
     value is an object (ChatGPT's ``author: {role: ...}``) is no role; ``text``, ``message`` and
     ``body`` are a message's content only beside a role (alone, ``[{"text": ...}]`` is a list
     of records, an API export's ``data``, not one conversation)."""
+    if isinstance(message.get("role"), str) and "content" in message:
+        return "role", "content"  # the usual message: the first key of each list, no generators
     role = next((k for k in ROLE_KEYS if isinstance(message.get(k), str)), None)
     content = next((k for k in CONTENT_KEYS if k in message and (role is not None or k in ("content", "value"))),
                    None)

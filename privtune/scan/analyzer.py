@@ -193,12 +193,9 @@ class Analyzer:
                                 hit = hits[trig] = searches[trig](text) is not None
                         if not hit:
                             continue
-                    spans = []
-                    for s in analyze(text):
-                        t = threshold.get(s.type)
-                        if t is not None and s.score >= t:
-                            spans.append(s)
-                    found[i] = spans
+                    got = analyze(text)
+                    if got:  # (most calls find nothing: no list of their own for them)
+                        found[i] = [s for s in got if (t := threshold.get(s.type)) is not None and s.score >= t]
         return [resolve_overlaps([s for spans in found if spans for s in spans]) for found in by_call]
 
 

@@ -86,7 +86,7 @@ def _results(cfg: ScanConfig, key: bytes) -> Iterator[list[RecordResult]]:
                 else next(it) for c in chunk]
 
     if cfg.workers == 1:
-        proc = RecordProcessor(cfg, key)
+        proc = RecordProcessor(cfg, key, excerpt_limit=cfg.max_flagged_in_report)  # the listed ones only
         for chunk in _chunks(source, CHUNK):
             good, _ = split(chunk)
             done = proc.process_many(good)
@@ -261,13 +261,17 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
                         first_rejects.append({"line": res.line, "reason": res.reject_reason})
                     rej.write(reject_entry(res, cfg.rejects_raw))
                     continue
-                fields_seen.update(res.fields_seen)
+                # (Counter.update tests its argument against the Mapping ABC each call: counting
+                # in place is the same counts, keys first seen in the same order.)
+                for seen in res.fields_seen:
+                    fields_seen[seen] += 1
                 n_allowed += res.allowed
-                if fnd is not None and res.findings:
-                    fnd.write_lines("".join([f.to_json_line() for f in res.findings]), len(res.findings))
                 if res.findings:
+                    if fnd is not None:
+                        fnd.write_lines("".join([f.to_json_line() for f in res.findings]), len(res.findings))
                     records_with_pii += 1
-                entities.update(f.type for f in res.findings)
+                    for f in res.findings:
+                        entities[f.type] += 1
                 assert res.risk is not None and res.summary is not None
                 risk_counts[res.risk.level] += 1
                 residual_risk[res.residual_level] += 1

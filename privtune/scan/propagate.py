@@ -96,9 +96,8 @@ def propagate_with_aliases(
                 value = text[s.start : s.end]
                 if value.strip() and (value not in values or s.score > values[value].score):
                     values[value] = s
-    no_aliases: list[dict[int, tuple[str, str]]] = [{} for _ in texts]
     if not values:
-        return spans, no_aliases
+        return spans, [{} for _ in texts]
     # Most candidate parts ("王女士", "Dr Smith" …) occur nowhere: one substring test on the
     # joined record drops them before any per-text search.
     joined = "\n".join(texts)

@@ -16,7 +16,7 @@ from typing import Any
 
 from privtune.errors import InputError
 from privtune.io.readers import SourceRecord
-from privtune.io.records import detect_shape, set_field, text_fields
+from privtune.io.records import detect_shape, path_parts, set_field, text_fields
 from privtune.scan.allow import AllowList, is_system_turn
 from privtune.scan.analyzer import Analyzer
 from privtune.scan.anonymize import Anonymizer, load_policy
@@ -90,6 +90,14 @@ def record_excerpt(analyzer: Analyzer, cfg: ScanConfig, item: SourceRecord) -> s
     return ""
 
 
+def first_excerpt(fields: list[tuple[str, str]], spans: list[list[Span]]) -> str:
+    """`masked_excerpt` of the record's first non-blank text field (with its spans), or ""."""
+    for (_, text), found in zip(fields, spans):
+        if text.strip():
+            return masked_excerpt(text, found)
+    return ""
+
+
 def masked_excerpt(text: str, spans: list[Span], limit: int = EXCERPT_CHARS) -> str:
     """Start of ``text`` with detected entities as ``[TYPE]`` and any other 3+ digit run as ``#``.
 
@@ -125,6 +133,39 @@ def record_copy(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
+def copy_with(record: dict[str, Any], updates: list[tuple[str, Any]]) -> dict[str, Any] | None:
+    """``record`` with each (path, value) of ``updates`` set, equal to `record_copy` then
+    `set_field` of each: the dicts and lists along the updated paths are copied (once per path
+    prefix, as `record_copy` copies each position), every other value is shared with ``record``.
+    Neither may be changed in place afterwards. None when a container on a path is not exactly a
+    dict or a list (the caller copies the whole record then). A chat record's copy ~4 -> ~1.5 µs."""
+    if type(record) is not dict:
+        return None
+    top = dict(record)
+    copies: dict[tuple[str | int, ...], Any] = {(): top}
+    for path, value in updates:
+        parts = path_parts(path)
+        old: Any = record
+        new: Any = top
+        for depth in range(len(parts) - 1):
+            part = parts[depth]
+            old = old[part]
+            prefix = parts[: depth + 1]
+            copied = copies.get(prefix)
+            if copied is None:
+                kind = type(old)
+                if kind is dict:
+                    copied = dict(old)
+                elif kind is list:
+                    copied = list(old)
+                else:
+                    return None
+                copies[prefix] = new[part] = copied
+            new = copied
+        new[parts[-1]] = value
+    return top
+
+
 def curation_config(cfg: ScanConfig) -> CurationConfig:
     """The curation settings a scan config implies (one place for the workers and the curator)."""
     return CurationConfig(dedup=cfg.dedup, near_dup_threshold=cfg.near_dup_threshold)
@@ -134,8 +175,12 @@ class RecordProcessor:
     """Holds the per-process detectors and anonymiser; `process_many` handles a chunk of records
     (stage by stage), `process` one."""
 
-    def __init__(self, cfg: ScanConfig, key: bytes) -> None:
+    def __init__(self, cfg: ScanConfig, key: bytes, *, excerpt_limit: int | None = None) -> None:
+        """``excerpt_limit``: masked excerpts only for this processor's first so many high-risk
+        records (what the report lists; a scan's records reach its processors in input order,
+        so the listed ones are among them); None: an excerpt for every record."""
         self.cfg = cfg
+        self.excerpts_left = excerpt_limit
         self.analyzer = build_analyzer(cfg.types, cfg.min_score, cfg.ner_backend)
         forget_lines()  # the English tagger's line memo: this scan's own lines only
         self.policy = load_policy(cfg.policy)
@@ -206,6 +251,12 @@ class RecordProcessor:
             res.summary = summary
         for (it, res, _), state, all_types in zip(todo, states, found_types):
             self.assess(it, res, state[0], all_types)
+        for (_, res, _), state in zip(todo, states):
+            if self.excerpts_left is None:
+                res.excerpt = first_excerpt(state[0], state[3])
+            elif self.excerpts_left > 0 and res.risk is not None and res.risk.level == "high":
+                self.excerpts_left -= 1
+                res.excerpt = first_excerpt(state[0], state[3])
         return [res for res, _ in gathered]
 
     def gather(self, item: SourceRecord) -> tuple[RecordResult, tuple | None]:
@@ -224,12 +275,13 @@ class RecordProcessor:
             return res, None
         seen = res.fields_seen
         text_paths = {p for p, _ in fields}
-        seen.extend(("text", normalise_path(p)) for p in text_paths)
+        seen.extend([("text", normalise_path(p)) for p in text_paths])
         side: list[tuple[str, Any]] = []  # (path, original value)
         side_texts: list[str] = []
         side_keys: list[tuple[str, str]] = []
+        passthrough = self.passthrough
         for path, key, parent, value in iter_side_values(item.data, text_paths):
-            if is_passthrough(path, self.passthrough):
+            if passthrough and is_passthrough(path, passthrough):
                 seen.append(("passthrough", normalise_path(path)))
                 continue
             seen.append(("side", normalise_path(path)))
@@ -256,20 +308,22 @@ class RecordProcessor:
         return fields, side, side_texts, all_spans, aliases
 
     def record_findings(self, item: SourceRecord, res: RecordResult, state: tuple) -> list[str]:
-        """Findings, excerpt and fields seen of a detected record; the types found."""
+        """Findings and fields seen of a detected record; the types found."""
         fields, side, _, all_spans, _ = state
         all_types: list[str] = []
         findings = res.findings
-        for (path, text), spans in zip(fields, all_spans):
-            for s in spans:
-                findings.append(Finding.from_span(item.index, shown_path(path), s))
-                all_types.append(s.type)
-            if not res.excerpt and text.strip():
-                res.excerpt = masked_excerpt(text, spans)
+        for (path, _), spans in zip(fields, all_spans):
+            if spans:
+                shown = shown_path(path)
+                for s in spans:
+                    findings.append(Finding.from_span(item.index, shown, s))
+                    all_types.append(s.type)
         for (path, _), spans in zip(side, all_spans[len(fields):]):
-            for s in spans:
-                findings.append(Finding.from_span(item.index, shown_path(path), s))
-                all_types.append(s.type)
+            if spans:
+                shown = shown_path(path)
+                for s in spans:
+                    findings.append(Finding.from_span(item.index, shown, s))
+                    all_types.append(s.type)
         res.fields_seen = list(dict.fromkeys(res.fields_seen))  # once per record: the report counts records
         return all_types
 
@@ -302,10 +356,14 @@ class RecordProcessor:
             if not mine and not keyed:
                 res.record = item.data
                 continue
-            new = record_copy(item.data)
-            for path, value in mine:
-                fake = next(replaced)
-                set_field(new, path, fake if value is _TEXT or isinstance(value, str) else restore_number(value, fake))
+            updates = [(path, fake if value is _TEXT or isinstance(value, str) else restore_number(value, fake))
+                       for (path, value), fake in zip(mine, replaced)]
+            # Data keys are renamed in place: that needs a copy of the whole record.
+            new = None if keyed else copy_with(item.data, updates)
+            if new is None:
+                new = record_copy(item.data)
+                for path, value in updates:
+                    set_field(new, path, value)
             if keyed:
                 res.data_keys = self._replace_data_keys(new)
             res.record = new
@@ -342,8 +400,9 @@ class RecordProcessor:
         shape_name = shape.value if shape else "text"
         res.risk = risk_from_signals(signals, all_types, shape_name)
         floor = self.policy.min_score
-        res.residual_types = [f.type for f in res.findings
-                              if f.type in self.kept_types or (floor is not None and f.score < floor)]
+        if self.kept_types or floor is not None:  # (else the policy replaces every finding)
+            res.residual_types = [f.type for f in res.findings
+                                  if f.type in self.kept_types or (floor is not None and f.score < floor)]
         if len(res.residual_types) == len(all_types):
             res.residual_level = res.risk.level
         elif not res.residual_types:  # the common case: the policy replaced every entity
@@ -374,7 +433,8 @@ _PROCESSOR: RecordProcessor | None = None
 
 def init_worker(cfg_json: str, key: bytes) -> None:
     global _PROCESSOR
-    _PROCESSOR = RecordProcessor(ScanConfig.model_validate_json(cfg_json), key)
+    cfg = ScanConfig.model_validate_json(cfg_json)
+    _PROCESSOR = RecordProcessor(cfg, key, excerpt_limit=cfg.max_flagged_in_report)
 
 
 def process_chunk(items: list[SourceRecord]) -> list[RecordResult]:

@@ -171,6 +171,8 @@ def test_dedup_band_index_same_as_one_insert_per_band() -> None:
     from privtune.scan.curation.dedup import _BAND_CAP, Deduplicator
 
     class PerBand(Deduplicator):  # the index as it was built before: one INSERT per band
+        probe_shortcut = False  # (and every probe a query)
+
         def _index(self, index: int, sig: np.ndarray, keys: list[int] | None = None,
                    counts: list[int] | None = None) -> None:  # counts: the probe's, ignored here
             db = self._conn()
@@ -268,6 +270,8 @@ def test_dedup_insert_first_gives_the_verdicts_and_index_of_lookup_first() -> No
     from privtune.scan.curation.dedup import UNIQUE, Deduplicator, _signed
 
     class LookupFirst(Deduplicator):  # observe as it was: look the exact hash up, insert if kept
+        probe_shortcut = False  # (and every probe a query)
+
         def observe(self, index: int, summary: RecordSummary):  # type: ignore[no-untyped-def]
             ehash = _signed(summary.exact_hash)
             db = self._conn()

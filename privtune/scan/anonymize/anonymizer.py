@@ -83,7 +83,10 @@ class Anonymizer:
         entity_type = getattr(entity_type, "value", entity_type)
         if entity_type not in ENTITY_TYPES:
             raise ValueError(f"unknown entity type {entity_type!r}")
-        op = self.policy.operator_for(entity_type)
+        return self._replace(entity_type, self.policy.operator_for(entity_type), value, context)
+
+    def _replace(self, entity_type: str, op: str, value: str, context: str) -> str:
+        """`replacement` once the type is checked and its operator known."""
         if op == "keep":
             return value
         if op == "redact":
@@ -144,12 +147,23 @@ class Anonymizer:
             todo.extend((s.type, j, k) for k, s in enumerate(spans) if min_score is None or s.score >= min_score)
         todo.sort(key=_FIRST)  # stable: by type, then job and span order
         made: dict[tuple[int, int], str] = {}
-        for _, j, k in todo:
+        # `replacement`'s type check and operator, once per type (at its first span without an
+        # alias, where `replacement` would have raised for an unknown type).
+        checked: dict[str, tuple[str, str]] = {}
+        for etype, j, k in todo:
             text, spans, aliases = jobs[j]
             s = spans[k]
             alias = aliases.get(s.start) if aliases else None
-            made[j, k] = (self.alias_replacement(alias, text[s.start : s.end], text) if alias is not None
-                          else self.replacement(s.type, text[s.start : s.end], text))
+            if alias is not None:
+                made[j, k] = self.alias_replacement(alias, text[s.start : s.end], text)
+                continue
+            known = checked.get(etype)
+            if known is None:
+                name = getattr(etype, "value", etype)
+                if name not in ENTITY_TYPES:
+                    raise ValueError(f"unknown entity type {name!r}")
+                known = checked[etype] = (name, self.policy.operator_for(name))
+            made[j, k] = self._replace(known[0], known[1], text[s.start : s.end], text)
         out = []
         for j, (text, spans, _) in enumerate(jobs):
             pieces: list[str] = []

@@ -107,16 +107,23 @@ class RecordSummary:
 def answer_fields_for(texts: list[tuple[str, str]], record: dict[str, object] | None = None) -> set[str]:
     """Answer field paths by convention: alpaca ``output``/``completion``/``response``/``answer``,
     and chat turns whose role is assistant/gpt (needs ``record`` to read the roles)."""
-    answers = {p for p, _ in texts if p in ("output", "completion", "response", "answer")}
+    answers = {p for p, _ in texts if p in _ANSWER_FIELDS}
     if record is not None:
         for key, role_key in (("messages", "role"), ("conversations", "from")):
             turns = record.get(key)
             if isinstance(turns, list):
                 for i, turn in enumerate(turns):
-                    if isinstance(turn, dict) and str(turn.get(role_key, "")).lower() in ("assistant", "gpt", "bot", "model"):
-                        prefix = f"{key}[{i}]"
-                        answers.update(p for p, _ in texts if p == prefix or p.startswith(prefix + "."))
+                    if isinstance(turn, dict):
+                        role = turn.get(role_key, "")
+                        if (role if type(role) is str else str(role)).lower() in _ANSWER_ROLES:
+                            prefix = f"{key}[{i}]"
+                            inside = prefix + "."
+                            answers.update([p for p, _ in texts if p == prefix or p.startswith(inside)])
     return answers
+
+
+_ANSWER_FIELDS = frozenset(("output", "completion", "response", "answer"))
+_ANSWER_ROLES = frozenset(("assistant", "gpt", "bot", "model"))
 
 
 def summarize(
@@ -161,33 +168,36 @@ def summarize_many(
     time over all of them (folding, hashes, signatures, garbage, trigger units): each step's
     tables and compiled code stay in the CPU caches across the records."""
     cfg = config or _DEFAULT_CONFIG
-    folded = [[unicodedata.normalize("NFKC", t).casefold() for _, t in texts] for _, texts, _ in records]
+    nfkc = unicodedata.normalize
+    folded = [[nfkc("NFKC", t).casefold() for _, t in texts] for _, texts, _ in records]
     normalized = [[normalize_folded(f) for f in fs] for fs in folded]
     ehashes = [exact_hash(ns) for ns in normalized]
     near = cfg.dedup != "off"
     signatures = [text_minhash(FIELD_SEP.join(n for n in ns if n), cfg.shingle_size, cfg.num_perm) if near else None
                   for ns in normalized]
     garbage = [garbage_reasons("\n".join(t for _, t in texts)) for _, texts, _ in records]
-    # Records with a prompt and an answer: their hashes, trigger units and answer signature.
-    pairs = [k for k, (_, texts, answer_fields) in enumerate(records)
-             if 0 < sum(p in answer_fields for p, _ in texts) < len(texts)]
-    by_path = {k: dict(zip((p for p, _ in records[k][1]), normalized[k])) for k in pairs}
-    hashes = {k: (exact_hash([by_path[k][p] for p, _ in records[k][1] if p not in records[k][2]]),
-                  exact_hash([by_path[k][p] for p, _ in records[k][1] if p in records[k][2]])) for k in pairs}
-    units = {k: prompt_units_folded(" ".join("\n".join(f for (p, _), f in zip(records[k][1], folded[k])
-                                                      if p not in records[k][2]).split())) for k in pairs
-             } if cfg.poisoning else {}
-    answer_sigs = {k: answer_signature_of_normalized(" ".join(
-        n for n in (by_path[k][p] for p, _ in records[k][1] if p in records[k][2]) if n)) for k in pairs
-    } if cfg.poisoning else {}
+    # Records with a prompt and an answer (which fields are answers, field by field; a path
+    # names one field, so its position gives the same normalised text as looking the path up):
+    # their hashes, trigger units and answer signature.
+    pairs: list[tuple[int, list[bool]]] = []
+    for k, (_, texts, answer_fields) in enumerate(records):
+        is_answer = [p in answer_fields for p, _ in texts]
+        if 0 < sum(is_answer) < len(is_answer):
+            pairs.append((k, is_answer))
+    hashes = {k: (exact_hash([n for n, a in zip(normalized[k], is_answer) if not a]),
+                  exact_hash([n for n, a in zip(normalized[k], is_answer) if a])) for k, is_answer in pairs}
+    units = {k: prompt_units_folded(" ".join("\n".join(f for f, a in zip(folded[k], is_answer) if not a).split()))
+             for k, is_answer in pairs} if cfg.poisoning else {}
+    answer_sigs = {k: answer_signature_of_normalized(" ".join(n for n, a in zip(normalized[k], is_answer) if a and n))
+                   for k, is_answer in pairs} if cfg.poisoning else {}
     out: list[RecordSummary] = []
     for k, (index, texts, _) in enumerate(records):
         n_chars = sum(len(t) for _, t in texts)
-        if k not in hashes:
+        pair = hashes.get(k)
+        if pair is None:
             out.append(RecordSummary(index, n_chars, ehashes[k], signatures[k], garbage=garbage[k]))
             continue
-        prompt_hash, answer_hash = hashes[k]
-        out.append(RecordSummary(index, n_chars, ehashes[k], signatures[k], prompt_hash, answer_hash,
+        out.append(RecordSummary(index, n_chars, ehashes[k], signatures[k], pair[0], pair[1],
                                  units[k] if cfg.poisoning else np.empty(0, dtype=np.uint64),
                                  answer_sigs.get(k), garbage[k]))
     return out

@@ -37,24 +37,30 @@ def garbage_reasons(text: str) -> tuple[str, ...]:
     if ctrl >= 3 and ctrl / n >= 0.02:
         out.append(f"control/replacement characters: {ctrl / n:.0%} of text")
     blob = 0
-    if _BLOB_RUN32_RE.search(text):  # some run of the blob characters is 32+ long
+    # A run of 32 blob characters lies inside one whitespace-free word: a text without a word of
+    # 32+ characters needs no search (max over the words' lengths is ~3x cheaper than it).
+    words = text.split()
+    if max(map(len, words), default=0) >= 32 and _BLOB_RUN32_RE.search(text):  # a run is 32+ long
         blob = sum(len(m) for m in _BLOB_RE.findall(text) if _looks_encoded(m))
     if blob >= 200 or (blob >= 64 and blob / n >= 0.5):
         out.append(f"base64/hex blob: {blob} chars ({blob / n:.0%} of text)")
     moji = 0 if text.isascii() else len(_MOJIBAKE_RE.findall(text))  # every alternative needs a non-ASCII character
     if moji >= 2:
         out.append(f"mojibake: {moji} mis-decoded sequences")
-    visible = "".join(text.split())
+    visible = "".join(words)
     # A run of 30 equal characters covers two positions 15 apart that are both multiples of
     # 15, so without two equal neighbours in every 15th character there is none to look for.
-    maybe_run = _PAIR_RE.search(visible[::_RUN_STRIDE]) is not None
-    runs = [(len(m.group(0)), m.group(1) in _RULERS) for m in _RUN_RE.finditer(visible)] if maybe_run else []
-    # Ruler lines ("=====", "-----") are formatting: they count only when they dominate the text.
-    run = max((k for k, ruler in runs if k / len(visible) >= 0.5 or (k >= 50 and not ruler)), default=0)
+    run = 0
+    if _PAIR_RE.search(visible[::_RUN_STRIDE]) is not None:
+        runs = [(len(m.group(0)), m.group(1) in _RULERS) for m in _RUN_RE.finditer(visible)]
+        # Ruler lines ("=====", "-----") are formatting: they count only when they dominate the text.
+        run = max((k for k, ruler in runs if k / len(visible) >= 0.5 or (k >= 50 and not ruler)), default=0)
     if run:
         out.append(f"repeated character: run of {run}")
-    # (Four distinct characters among the first 64 already rule out "low diversity".)
-    elif len(visible) >= 30 and len(set(visible[:64])) <= 3 and len(set(visible)) <= 3:
+    # (Four distinct characters among the first 64, or already among the first 8, rule out
+    # "low diversity"; the set of 8 costs a fifth of the set of 64.)
+    elif (len(visible) >= 30 and len(set(visible[:8])) <= 3 and len(set(visible[:64])) <= 3
+          and len(set(visible)) <= 3):
         out.append(f"low character diversity: {len(set(visible))} distinct characters")
     elif len(visible) >= 200:
         sample = visible[:65536].encode("utf-8")

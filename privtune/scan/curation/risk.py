@@ -57,10 +57,16 @@ class _Needs:
         self.needs, self.pattern = needs, pattern
 
     def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if any(n in text for n in self.needs) else None
+        for n in self.needs:  # (a loop, not any() over a generator: ~0.3 µs less per call)
+            if n in text:
+                return self.pattern.search(text)
+        return None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.pattern.finditer(text) if any(n in text for n in self.needs) else iter(())
+        for n in self.needs:
+            if n in text:
+                return self.pattern.finditer(text)
+        return iter(())
 
 
 class _AsciiNeeds:
@@ -83,7 +89,10 @@ class _AsciiNeeds:
     def _may_match(self, text: str) -> bool:
         if text.isascii():
             low = text.lower()
-            return any(n in low for n in self.needs)
+            for n in self.needs:
+                if n in low:
+                    return True
+            return False
         return True
 
 
@@ -165,16 +174,21 @@ class RiskAssessment:
     reasons: list[str] = field(default_factory=list)
 
 
-def system_dump_kinds(texts: list[tuple[str, str]]) -> list[str]:
-    """Which kinds of internal system output appear in the record's fields."""
+def system_dump_kinds(texts: list[tuple[str, str]], joined: str | None = None) -> list[str]:
+    """Which kinds of internal system output appear in the record's fields (``joined``: the
+    fields' texts joined by newlines, when the caller has it)."""
     kinds: list[str] = []
     # A pattern that matches inside a field also matches the fields joined by newlines (the
     # patterns use only ^ in MULTILINE mode and \b, which see "\n" as a field edge), so one
     # search of the joined text rules a pattern out for every field at once.
-    joined = "\n".join(t for _, t in texts)
+    if joined is None:
+        joined = "\n".join(t for _, t in texts)
     live = [entry for entry in _DUMP_PATTERNS if entry[1].search(joined)] if len(texts) > 1 else _DUMP_PATTERNS
+    # Every JSON blob holds a double quote (keys are quoted; `_JSON_KEY` needs one too): a
+    # record without one has none, and no field needs `_is_json_blob`.
+    quoted = '"' in joined
     for _, text in texts:
-        if _is_json_blob(text):
+        if quoted and _is_json_blob(text):
             kinds.append("JSON blob")
         for label, pattern, needed in live:
             if _count(pattern, text, needed) >= needed:
@@ -182,9 +196,11 @@ def system_dump_kinds(texts: list[tuple[str, str]]) -> list[str]:
     return sorted(set(kinds))
 
 
-def one_off_signals(texts: list[tuple[str, str]]) -> list[str]:
-    """Keyword classes of a one-off exception/escalation case found in the record."""
-    joined = "\n".join(t for _, t in texts)
+def one_off_signals(texts: list[tuple[str, str]], joined: str | None = None) -> list[str]:
+    """Keyword classes of a one-off exception/escalation case found in the record (``joined``
+    as in `system_dump_kinds`)."""
+    if joined is None:
+        joined = "\n".join(t for _, t in texts)
     if _ONE_OFF_STRONG.search(joined):
         return ["explicit exception/escalation phrase"]
     if not _SPECIAL_CASE.search(joined):
@@ -199,7 +215,8 @@ TextSignals = tuple[list[str], list[str]]
 def text_signals(texts: list[tuple[str, str]]) -> TextSignals:
     """What the text alone tells (system dump kinds, one-off signals): computed once when a
     record is assessed twice (as read, and as left by the anonymisation policy)."""
-    return system_dump_kinds(texts), one_off_signals(texts)
+    joined = "\n".join(t for _, t in texts)
+    return system_dump_kinds(texts, joined), one_off_signals(texts, joined)
 
 
 def assess_risk(texts: list[tuple[str, str]], finding_types: list[str], shape: str) -> RiskAssessment:

@@ -84,9 +84,26 @@ def normalize(text: str) -> str:
 def normalize_folded(nfkc_casefolded: str) -> str:
     """`normalize` of a text already through NFKC and casefold (`summarize` folds each field
     once for this and for the trigger units)."""
+    if nfkc_casefolded.isascii():  # the same mapping as the substitutions below, ~1.6x faster
+        table = _ASCII_FOLD[0] if _ASCII_FOLD else _ascii_fold()
+        return " ".join(nfkc_casefolded.encode("ascii").translate(table).decode("ascii").split())
     to_space, dropped = _fold_patterns()
     folded = dropped.sub("", to_space.sub(" ", nfkc_casefolded))
     return " ".join(folded.split())
+
+
+_ASCII_FOLD: list[bytes] = []  # `_ascii_fold`, built on first use (`_fold_table` walks the BMP)
+
+
+def _ascii_fold() -> bytes:
+    """`_fold_table` on ASCII as a 256-byte ``bytes.translate`` table: punctuation and controls
+    to a space, every other byte itself (the table drops no ASCII character). ASCII text through
+    it is one C loop, where the two regex substitutions cost ~0.55 µs per 100-character field."""
+    if not _ASCII_FOLD:
+        fold = _fold_table()
+        assert all(fold[cp] == " " for cp in fold if cp < 128)
+        _ASCII_FOLD.append(bytes(32 if b < 128 and b in fold else b for b in range(256)))
+    return _ASCII_FOLD[0]
 
 
 def exact_hash(normalized_fields: list[str]) -> int:
@@ -154,7 +171,18 @@ def text_minhash(text: str, n: int = DEFAULT_SHINGLE, num_perm: int = DEFAULT_NU
         raise ValueError(f"num_perm must be in 1..{_MAX_PERM}, got {num_perm}")
     cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     n = max(1, min(n, len(cp), len(_POS_MULT)))
-    return compiled().shingle_minhash(cp, n, _POS_MULT, _PERM_A[:num_perm], _PERM_B[:num_perm])
+    a, b = _PERM_SLICES.get(num_perm) or _perm_slices(num_perm)
+    return (_KERNELS[0] if _KERNELS else compiled()).shingle_minhash(cp, n, _POS_MULT, a, b)
+
+
+# num_perm -> the first num_perm permutation constants (views, made once: two slices cost ~0.3
+# µs a call, two calls per record).
+_PERM_SLICES: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _perm_slices(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    _PERM_SLICES[num_perm] = slices = (_PERM_A[:num_perm], _PERM_B[:num_perm])
+    return slices
 
 
 _KERNELS: list[ModuleType] = []
