@@ -114,3 +114,12 @@ def test_a_street_block_replaces_the_names_and_towns_inside_it(address):
     text = f"Please ship it to {address} by Friday. Thanks, Anna Berg, phone 0612345678"
     found = [(text[s.start : s.end], s.type) for s in Analyzer().analyze(text)]
     assert (address, "ADDRESS") in found and ("Anna Berg", "PERSON") in found, found
+
+
+@pytest.mark.parametrize("address", [
+    # A range of house numbers: only "Vogtallee 22" was masked, "-15" and the town were left.
+    "Vogtallee 22-15, 73464 Ochsenfurt",
+    "Hauptstraße 12-14, 10115 Berlin",
+])
+def test_a_range_of_house_numbers_is_one_number(address):
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]

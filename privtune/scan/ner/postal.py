@@ -109,8 +109,10 @@ def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int,
     return out
 
 
-# House numbers: every address here holds one, so they are the anchors (few per text).
-_NUMBER_ANCHOR = re.compile(r"(?<![\w/.-])[0-9]{1,5}[a-zA-Z]?(?:/[0-9]{1,4}[a-zA-Z]?)?\.?(?![0-9])")
+# House numbers: every address here holds one, so they are the anchors (few per text). A
+# flat after a slash ("60/30") or a range of houses after a hyphen ("Hauptstraße 12-14", the
+# German and Austrian way to write a corner or a block) belongs to the number.
+_NUMBER_ANCHOR = re.compile(r"(?<![\w/.-])[0-9]{1,5}[a-zA-Z]?(?:[/-][0-9]{1,4}[a-zA-Z]?)?\.?(?![0-9])")
 _NUMBER_SEP = re.compile(r",?[ \t]+")
 # Blanks (after an optional comma) that end the window before a number ("Hauptstraße 12");
 # ``$`` also matches before a newline that ends the window, as it always has here.
