@@ -123,3 +123,15 @@ def test_a_street_block_replaces_the_names_and_towns_inside_it(address):
 ])
 def test_a_range_of_house_numbers_is_one_number(address):
     assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+@pytest.mark.parametrize("address", [
+    # A street with no house number, then "postcode town": the town was left after the postcode.
+    "boulevard Pottier, 94234 Charrier",
+    "rue de la Paix, 75002 Paris",
+    # Brazil: street, number, district, then "CEP town / UF": the town and the state were left.
+    "Rua Gomes, 2, Conjunto Celso Machado, 40479666 Carvalho de Fonseca / AM",
+    "Rua das Flores, 88, Vila Nova, 01310-100 São Paulo / SP",
+])
+def test_the_town_after_a_postcode_line_stays_in_the_block(address):
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]

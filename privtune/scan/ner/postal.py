@@ -149,7 +149,8 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
         if found is None:
             continue
         start, end, street_word = found
-        end, postcode, town = _tail(text, end)
+        postcode_first = found is before and street_word and _is_postcode_after_comma(text, num)
+        end, postcode, town = _tail(text, end, postcode_first)
         if street_word:
             score = 0.9 if postcode or town else 0.75
         elif postcode and town:
@@ -225,10 +226,21 @@ def _gap_before(text: str, pos: int, floor: int) -> int | None:
     return None if gap is None else len(gap.group())
 
 
-def _tail(text: str, pos: int) -> tuple[int, bool, bool]:
+def _is_postcode_after_comma(text: str, num: re.Match[str]) -> bool:
+    """"rue Lambert, 16151 Sainte-Marie": a street with no house number, then a five-digit
+    postcode, not a house number: the town follows it after a blank."""
+    return len(num.group()) == 5 and num.group().isdigit() and "," in text[max(0, num.start() - 3) : num.start()]
+
+
+def _tail(text: str, pos: int, after_postcode: bool = False) -> tuple[int, bool, bool]:
     """The block after a street line: units, postcode, town, region (comma / line separated);
-    and whether it held a postcode, and a town."""
-    end, postcode, has_town = pos, False, False
+    and whether it held a postcode, and a town. ``after_postcode``: the street line ended with
+    a postcode, so a town may follow it after a bare blank."""
+    end, postcode, has_town = pos, after_postcode, False
+    if after_postcode:
+        town = _town(text, end)
+        if town is not None:
+            end, has_town = town[0], True
     for _ in range(5):
         sep = _SEP.match(text, end)
         if sep is None:
@@ -252,12 +264,16 @@ def _tail(text: str, pos: int) -> tuple[int, bool, bool]:
             break
         end, has_town = town[0], True
         postcode |= town[1]
+        if town[2]:  # "Venda Nova, 74833788 Gonçalves / BA": the postcode opened the next town's line
+            after = _town(text, end)
+            end = after[0] if after is not None else end
     return end, postcode, has_town
 
 
-def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool] | None:
-    """End of a town name (with an optional region code / postcode after it) at ``pos``, and
-    whether a postcode followed it."""
+def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool, bool] | None:
+    """End of a town name (with an optional region code / postcode after it) at ``pos``,
+    whether a postcode followed it, and whether a comma stood before that postcode (then it
+    starts a line of its own, "postcode town" as most of Europe and Brazil write it)."""
     if lead:
         m = re.compile(lead).match(text, pos)
         if m is None:
@@ -279,7 +295,7 @@ def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool] | None:
         end = pc.end()
     if end < len(text) and text[end] == ":":
         return None  # "Phone:" is a label, not a town
-    return end, pc is not None
+    return end, pc is not None, pc is not None and "," in pc.group()
 
 
 _NOT_TOWN = frozenset(
