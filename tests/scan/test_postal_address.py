@@ -92,7 +92,8 @@ def test_military_words_alone_are_no_address(text):
 
 @pytest.mark.parametrize("text, address", [
     # The town's words ran into the postcode ("London NW1") and left its second half ("6XE").
-    ("flat 3, 22 Baker Street, London NW1 6XE", "22 Baker Street, London NW1 6XE"),
+    # (The flat before the house number is part of the block since the unit-before rule.)
+    ("flat 3, 22 Baker Street, London NW1 6XE", "flat 3, 22 Baker Street, London NW1 6XE"),
     ("10 Downing Street, London SW1A 2AA, UK", "10 Downing Street, London SW1A 2AA, UK"),
     # The US pattern stopped at "St" before a UK postcode, and at a directional after "Ave".
     ("Send it to 12 High St, Leeds LS1 4AP please", "12 High St, Leeds LS1 4AP"),
@@ -135,3 +136,21 @@ def test_a_range_of_house_numbers_is_one_number(address):
 ])
 def test_the_town_after_a_postcode_line_stays_in_the_block(address):
     assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+@pytest.mark.parametrize("address", [
+    # Australian road types (AS/NZS 4819), state and postcode after the town: the house number,
+    # the state and the postcode were left.
+    "2 Figueroa Strand, West Katherineshire, ACT, 2930",
+    "7 Walker Close, South Leslieshire, NT, 2851",
+    "14 Beach Parade, Coogee, NSW, 2034",
+    # A unit before the house number.
+    "Unit 88 923 Wood Esplanade, St. Kilda, VIC, 3182",
+])
+def test_australian_street_types_and_state_postcode(address):
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+@pytest.mark.parametrize("text", ["We had 3 Close calls today", "Close 7 tickets, then Rise 2 levels"])
+def test_australian_types_are_no_street_alone(text):
+    assert addresses(text) == []

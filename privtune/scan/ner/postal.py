@@ -46,12 +46,24 @@ _STREET_ENDINGS = (
     "veien vegen gata gate stien holtet toppen "
     "katu tie kuja polku bulevardi kaari"
 ).split()
+# Road types of Australia and New Zealand (the AS/NZS 4819 list Australia Post uses) that the
+# English lexicon lacks. Many are ordinary words too ("Close", "Rise", "Gap"), so they count
+# only after a house number and a capitalised name ("7 Walker Close"), never as "Close 7".
+_NUMBER_FIRST_TYPES = frozenset(
+    "alleyway amble approach arcade basin bend boardwalk boulevarde brace brae circuit close "
+    "colonnade concourse copse crossway cutting deviation elbow esplanade fairway footway "
+    "glade grange gully parade promenade quays reserve retreat rise riverway strand "
+    "trunkway turn wharf wynd".split()
+)
 _UNIT = re.compile(
     r"(?:Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Studio|Level|Floor|Fl|Room|Rm|Interior|Piso|"
     r"Puerta|Planta|Bl|Sc|Ap|Et|Nr|No|Stiege|Top|Tür|Whg|#)\.?[ \t]*#?[0-9][0-9A-Za-z/-]{0,5}\.?"
     r"(?:[ \t]+(?:Bl|Sc|Ap|Et)\.?[ \t]*[0-9A-Za-z]{1,4})*",
     re.IGNORECASE,
 )
+# A unit written before the house number ("Unit 88 923 Wood Gap", "Flat 56 6 Ward Cutting"),
+# as Australia and Britain do: searched on the few characters before a number-first street.
+_UNIT_BEFORE = re.compile(rf"(?<![\w.])(?:{_UNIT.pattern})[ \t]*,?[ \t]+$", re.IGNORECASE)
 # Postcodes: US ZIP+4, 4-6 digits, CZ/SK/SE "123 45", PL "12-345", PT "1234-567", BR
 # "12345-678"/8 digits, NL "1234 AB", HU "H-1234", UK, Canada, Ireland (Eircode).
 _POSTCODE = (
@@ -149,6 +161,9 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
         if found is None:
             continue
         start, end, street_word = found
+        if found is after and start > done:
+            unit = _UNIT_BEFORE.search(text, max(done, start - 24), start)
+            start = unit.start() if unit is not None else start
         postcode_first = found is before and street_word and _is_postcode_after_comma(text, num)
         end, postcode, town = _tail(text, end, postcode_first)
         if street_word:
@@ -168,7 +183,8 @@ def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None
     if sep is None:
         return None
     words = _name_words(text, sep.end())
-    last = max((i for i, w in enumerate(words) if _is_street_word(w[2])), default=-1)
+    last = max((i for i, w in enumerate(words) if _is_street_word(w[2]) or w[2].lower() in _NUMBER_FIRST_TYPES),
+               default=-1)
     if last < 0 or not (words[0][2][0].isupper() or words[0][2].lower() in _LOWER_PREFIX_TYPES):
         return None
     if last == 0 and words[0][2].lower() not in _PREFIX_TYPES:
