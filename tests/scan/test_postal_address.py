@@ -154,3 +154,19 @@ def test_australian_street_types_and_state_postcode(address):
 @pytest.mark.parametrize("text", ["We had 3 Close calls today", "Close 7 tickets, then Rise 2 levels"])
 def test_australian_types_are_no_street_alone(text):
     assert addresses(text) == []
+
+
+@pytest.mark.parametrize("address", [
+    # India: house number, locality, town and PIN (after a hyphen or a blank): nothing was found.
+    "H.No. 97, Bhatti, Nandyal-833788",
+    "23/286, Bhatt Nagar, Gudivada-404796",
+    "35/04, Gade, Hosur 394411",
+    "12, MG Marg, Gangtok 737101",
+])
+def test_indian_house_number_locality_town_pin(address):
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+@pytest.mark.parametrize("text", ["we counted 35/04, Gade said, then left", "we sold 35, Apples, Pears and 3944 more"])
+def test_a_number_and_commas_without_a_pin_town_is_no_address(text):
+    assert addresses(text) == []

@@ -34,6 +34,7 @@ _STREET_WORDS = (
     "strada str. bulevardul calea soseaua șoseaua intrarea aleea splaiul "
     "jalan jl. jln. gang gg. "
     "caddesi cad. cd. sokak sokağı sk. bulvarı mahallesi mah. "
+    "marg nagar chowk ganj gali bazar bazaar "
     "straße strasse gasse weg platz allee "
     "street road lane avenue drive court"
 ).split()
@@ -74,7 +75,8 @@ _POSTCODE = (
 )
 _POSTCODE_RE = re.compile(_POSTCODE)
 _TOWN_POSTCODE = re.compile(rf"[ \t]*,?[ \t]*-?{_POSTCODE}")
-_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+# A hyphen joins letters ("Aubry-sur-Ribeiro"), not a town and its postcode ("Nandyal-833788").
+_WORD = re.compile(r"[^\W\d_][\w'’.]*(?:-[^\W\d_][\w'’.]*)*")
 _SEP = re.compile(r"[ \t]*(?:,|\n|\r\n)[ \t]*|[ \t]+")
 _REGION = re.compile(r"[ \t]*(?:\((?:[A-Z]{2}|[^\W\d_][\w ]{1,20})\)|/[ \t]*[A-Z]{2}|,?[ \t]*[A-Z]{2,4}(?![\w]))")
 # Words that may sit lower-case inside a street or town name.
@@ -158,14 +160,20 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
             continue
         before, after = _name_first(text, num, done), _number_first(text, num)
         found = before if before is not None and (before[2] or after is None) else after
+        house_line = False
         if found is None:
-            continue
+            found = _house_number_line(text, num)
+            if found is None:
+                continue
+            house_line = True
         start, end, street_word = found
         if found is after and start > done:
             unit = _UNIT_BEFORE.search(text, max(done, start - 24), start)
             start = unit.start() if unit is not None else start
         postcode_first = found is before and street_word and _is_postcode_after_comma(text, num)
         end, postcode, town = _tail(text, end, postcode_first)
+        if house_line and not (text.count(",", start, end) >= 2 and _PIN_END.search(text, end - 8, end)):
+            continue
         if street_word:
             score = 0.9 if postcode or town else 0.75
         elif postcode and town:
@@ -175,6 +183,20 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
         out.append((start, end, score, "postal_address_pattern"))
         done = end
     return out
+
+
+# India: "23/286, Bhatt Nagar, Gudivada-404796", "35/04, Gade, Hosur 394411": a house number, a
+# comma, the locality and the town, then the six-digit PIN (after a blank or a hyphen).
+_PIN_END = re.compile(r"[ \t-][1-9][0-9]{5}$")
+
+
+def _house_number_line(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None:
+    """A house number alone before a comma and a capitalised word ("35/04, Gade, ..."): a street
+    line only if the block after it ends in a PIN, which the caller checks."""
+    end = num.end()
+    if text[end : end + 1] != "," or not re.match(r",[ \t]*[^\W\d_]", text[end : end + 4]):
+        return None
+    return num.start(), end, False
 
 
 def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None:
