@@ -170,3 +170,15 @@ def test_indian_house_number_locality_town_pin(address):
 @pytest.mark.parametrize("text", ["we counted 35/04, Gade said, then left", "we sold 35, Apples, Pears and 3944 more"])
 def test_a_number_and_commas_without_a_pin_town_is_no_address(text):
     assert addresses(text) == []
+
+
+@pytest.mark.parametrize("address", [
+    # Street types of Spain, Italy and Brazil the pattern lacked, and the Italian floor ("Piano 8").
+    "Rambla de Matías Peiró 744, Vizcaya, 02764",
+    "Glorieta de Francisco Jose Palomo 85 Apt. 67 , Lleida, 39044",
+    "Incrocio Casaleggio, 69 Piano 8, 23851, Galbiate (LC)",
+    "Setor Gustavo Henrique Silva, 59, Jardim Alvorada, 17715162",
+    "Conjunto Marcelo Pinto, 5, Conjunto Minas Caixa, 52611114 Andrade / PB",
+])
+def test_spanish_italian_brazilian_street_types(address):
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]

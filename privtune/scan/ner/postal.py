@@ -26,8 +26,11 @@ _STREET_WORDS = (
     "rue avenue av. ave. boulevard bd bd. chemin allée impasse place quai route cours square "
     "via viale piazza piazzale corso largo vicolo strada contrada stretto borgo "
     "calle avenida av plaza paseo carrera camino ronda travesía cuesta pasadizo vial c. "
+    "rambla glorieta cañada pasaje carretera carrer avinguda rotonda "
     "urbanización privada andador diagonal callejón "
     "rua travessa praça alameda estrada largo rodovia sítio vila recanto campo lago "
+    "conjunto setor quadra viela loteamento chácara fazenda favela colônia distrito viaduto "
+    "esplanada vereda feira lagoa praia ladeira "
     "ulica ul. aleja al. plac pl. osiedle os. "
     "utca út tér körút köz sor "
     "cesta ulice náměstí třída nábřeží "
@@ -58,7 +61,7 @@ _NUMBER_FIRST_TYPES = frozenset(
 )
 _UNIT = re.compile(
     r"(?:Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Studio|Level|Floor|Fl|Room|Rm|Interior|Piso|"
-    r"Puerta|Planta|Bl|Sc|Ap|Et|Nr|No|Stiege|Top|Tür|Whg|#)\.?[ \t]*#?[0-9][0-9A-Za-z/-]{0,5}\.?"
+    r"Puerta|Planta|Piano|Scala|Interno|Int|Bl|Sc|Ap|Et|Nr|No|Stiege|Top|Tür|Whg|#)\.?[ \t]*#?[0-9][0-9A-Za-z/-]{0,5}\.?"
     r"(?:[ \t]+(?:Bl|Sc|Ap|Et)\.?[ \t]*[0-9A-Za-z]{1,4})*",
     re.IGNORECASE,
 )
@@ -139,7 +142,9 @@ _PREFIX_TYPES = frozenset(
     "vicolo strada calle avenida plaza paseo carrera camino ronda rua travessa praça alameda estrada "
     "ulica ul. aleja al. plac pl. osiedle os. bulevardul calea soseaua șoseaua intrarea aleea jalan "
     "jl. gang gg. privada andador urbanización sítio vila recanto campo lago cuesta pasadizo vial "
-    "contrada stretto borgo c.".split()
+    "contrada stretto borgo c. rambla glorieta cañada pasaje carretera carrer avinguda rotonda "
+    "conjunto setor quadra viela loteamento chácara fazenda favela colônia distrito viaduto esplanada "
+    "vereda feira lagoa praia ladeira".split()
 )
 
 # Street types written in lower case before the name ("709, rue Lambert", "ulica Słowicza 60"),
