@@ -182,3 +182,10 @@ def test_a_number_and_commas_without_a_pin_town_is_no_address(text):
 ])
 def test_spanish_italian_brazilian_street_types(address):
     assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+def test_a_unit_word_ends_the_street_name_before_a_canadian_province_and_postcode():
+    # "Suite" was read as the street word that ends the name; "069" then stopped the block and
+    # the US pattern left "QC B6N 6T5".
+    address = "346 Boyd Plaza Suite 069, Andrewshire, QC B6N 6T5"
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]

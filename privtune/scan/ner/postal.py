@@ -210,6 +210,8 @@ def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None
     if sep is None:
         return None
     words = _name_words(text, sep.end())
+    # "346 Boyd Plaza Suite 069": the unit is the tail's, not a street word ending the name.
+    words = next((words[:i] for i, w in enumerate(words) if i and _UNIT.match(text, w[0])), words)
     last = max((i for i, w in enumerate(words) if _is_street_word(w[2]) or w[2].lower() in _NUMBER_FIRST_TYPES),
                default=-1)
     if last < 0 or not (words[0][2][0].isupper() or words[0][2].lower() in _LOWER_PREFIX_TYPES):
