@@ -144,6 +144,7 @@ def test_the_town_after_a_postcode_line_stays_in_the_block(address):
     "2 Figueroa Strand, West Katherineshire, ACT, 2930",
     "7 Walker Close, South Leslieshire, NT, 2851",
     "14 Beach Parade, Coogee, NSW, 2034",
+    "5 Todd Gap, Danielmouth, NSW, 2920",
     # A unit before the house number.
     "Unit 88 923 Wood Esplanade, St. Kilda, VIC, 3182",
 ])
@@ -188,4 +189,13 @@ def test_a_unit_word_ends_the_street_name_before_a_canadian_province_and_postcod
     # "Suite" was read as the street word that ends the name; "069" then stopped the block and
     # the US pattern left "QC B6N 6T5".
     address = "346 Boyd Plaza Suite 069, Andrewshire, QC B6N 6T5"
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+@pytest.mark.parametrize("address", [
+    # German town names with "vorm" / "ob": the block stopped at "Neunburg".
+    "Sauerplatz 30/64, 39441 Neunburg vorm Wald",
+    "Herrngasse 3, 91541 Rothenburg ob der Tauber",
+])
+def test_german_towns_with_vorm_and_ob(address):
     assert addresses(f"Please ship it to {address} by Friday.") == [address]

@@ -56,7 +56,7 @@ _STREET_ENDINGS = (
 _NUMBER_FIRST_TYPES = frozenset(
     "alleyway amble approach arcade basin bend boardwalk boulevarde brace brae circuit close "
     "colonnade concourse copse crossway cutting deviation elbow esplanade fairway footway "
-    "glade grange gully parade promenade quays reserve retreat rise riverway strand "
+    "gap glade grange gully parade promenade quays reserve retreat rise riverway strand "
     "trunkway turn wharf wynd".split()
 )
 _UNIT = re.compile(
@@ -85,7 +85,7 @@ _REGION = re.compile(r"[ \t]*(?:\((?:[A-Z]{2}|[^\W\d_][\w ]{1,20})\)|/[ \t]*[A-Z
 # Words that may sit lower-case inside a street or town name.
 _CONNECTORS = frozenset(
     "de del della di da das do dos la le les los el du des van der den het am an im auf bei "
-    "nad pod na u sur sous en y e et aan op i the of".split()
+    "nad pod na u sur sous en y e et aan op i the of vorm ob".split()
 )
 _MAX_WORDS = 6
 
