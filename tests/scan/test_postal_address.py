@@ -199,3 +199,18 @@ def test_a_unit_word_ends_the_street_name_before_a_canadian_province_and_postcod
 ])
 def test_german_towns_with_vorm_and_ob(address):
     assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+@pytest.mark.parametrize("address", [
+    # Brazil: a street with no house number, its district, then "CEP town / UF": only the
+    # district (or nothing) was found.
+    "Rua Theodoro Brito, São Geraldo, 57441-598 Rios / PR",
+    "Travessa Rodrigues, Vila Paraíso, 48343526 Caldeira / RN",
+    "Rodovia Andrade, Rio Branco, 38537575 Garcia / MA",
+])
+def test_brazilian_street_without_number_then_district_and_cep(address):
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+def test_a_town_and_postcode_after_a_comma_need_a_street_type_before_them():
+    assert addresses("We met Anna, Rio Branco, 38537575 times") == []

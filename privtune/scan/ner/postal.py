@@ -129,7 +129,8 @@ def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int,
 # House numbers: every address here holds one, so they are the anchors (few per text). A
 # flat after a slash ("60/30") or a range of houses after a hyphen ("Hauptstraße 12-14", the
 # German and Austrian way to write a corner or a block) belongs to the number.
-_NUMBER_ANCHOR = re.compile(r"(?<![\w/.-])[0-9]{1,5}[a-zA-Z]?(?:[/-][0-9]{1,4}[a-zA-Z]?)?\.?(?![0-9])")
+# Brazil's eight-digit CEP anchors a street line that has no house number.
+_NUMBER_ANCHOR = re.compile(r"(?<![\w/.-])(?:[0-9]{1,5}[a-zA-Z]?(?:[/-][0-9]{1,4}[a-zA-Z]?)?|[0-9]{8})\.?(?![0-9])")
 _NUMBER_SEP = re.compile(r",?[ \t]+")
 # Blanks (after an optional comma) that end the window before a number ("Hauptstraße 12");
 # ``$`` also matches before a newline that ends the window, as it always has here.
@@ -141,7 +142,7 @@ _PREFIX_TYPES = frozenset(
     "rue avenue av. boulevard bd chemin allée impasse place quai route via viale piazza corso largo "
     "vicolo strada calle avenida plaza paseo carrera camino ronda rua travessa praça alameda estrada "
     "ulica ul. aleja al. plac pl. osiedle os. bulevardul calea soseaua șoseaua intrarea aleea jalan "
-    "jl. gang gg. privada andador urbanización sítio vila recanto campo lago cuesta pasadizo vial "
+    "jl. gang gg. privada andador urbanización sítio vila recanto campo lago cuesta pasadizo vial rodovia "
     "contrada stretto borgo c. rambla glorieta cañada pasaje carretera carrer avinguda rotonda "
     "conjunto setor quadra viela loteamento chácara fazenda favela colônia distrito viaduto esplanada "
     "vereda feira lagoa praia ladeira".split()
@@ -166,6 +167,8 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
         before, after = _name_first(text, num, done), _number_first(text, num)
         found = before if before is not None and (before[2] or after is None) else after
         house_line = False
+        if _is_postcode_after_comma(text, num):  # before a district ("Vila Paraíso") that looks like a street
+            found = _street_and_district(text, num, done) or found
         if found is None:
             found = _house_number_line(text, num)
             if found is None:
@@ -175,7 +178,7 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
         if found is after and start > done:
             unit = _UNIT_BEFORE.search(text, max(done, start - 24), start)
             start = unit.start() if unit is not None else start
-        postcode_first = found is before and street_word and _is_postcode_after_comma(text, num)
+        postcode_first = found is not after and street_word and _is_postcode_after_comma(text, num)
         end, postcode, town = _tail(text, end, postcode_first)
         if house_line and not (text.count(",", start, end) >= 2 and _PIN_END.search(text, end - 8, end)):
             continue
@@ -225,10 +228,28 @@ def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None
 
 def _name_first(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bool] | None:
     """"Hauptstraße 12", "Béke utca 233.", "Campo Nascimento, 6": the words before the number."""
-    pos = num.start()
+    words = _back_words(text, num.start(), floor)
+    if not words:
+        return None
+    if len(words) == 1 and words[0][1].lower() in _street_words()[0]:
+        return None  # "Spurs 2": a bare street type; "Hauptstraße 12" (a compound) is fine
+    street_word = any(_is_street_word(w) for _, w in words)
+    for i, (_, w) in enumerate(words[:-1]):
+        if w.lower() in _PREFIX_TYPES:
+            words = words[i:]
+            break
+    digits = num.group().rstrip(".")
+    if not street_word and (len(digits) > 4 or len(words) > 3):
+        return None  # "Berlin 10115" is a town and its postcode; long runs are prose
+    return words[0][0], num.end(), street_word
+
+
+def _back_words(text: str, pos: int, floor: int) -> list[tuple[int, str]]:
+    """The capitalised words (connectors and street types allowed) that end, after a blank or a
+    comma, at ``pos``: a street's name, or a district's. Empty if none or no capital among them."""
     gap = _gap_before(text, pos, floor)
     if gap is None:
-        return None
+        return []
     pos -= gap
     words: list[tuple[int, str]] = []
     while len(words) < 5 and pos > floor:
@@ -247,18 +268,24 @@ def _name_first(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bo
                                                      _LOWER_PREFIX_TYPES)):
         words.pop(0)  # "station Heart 107": lower-case words start a street only if they are its type
     if not any(w[0].isupper() for _, w in words):
-        return None  # "extension 4410": a street has a name
-    if len(words) == 1 and words[0][1].lower() in _street_words()[0]:
-        return None  # "Spurs 2": a bare street type; "Hauptstraße 12" (a compound) is fine
-    street_word = any(_is_street_word(w) for _, w in words)
-    for i, (_, w) in enumerate(words[:-1]):
-        if w.lower() in _PREFIX_TYPES:
-            words = words[i:]
-            break
-    digits = num.group().rstrip(".")
-    if not street_word and (len(digits) > 4 or len(words) > 3):
-        return None  # "Berlin 10115" is a town and its postcode; long runs are prose
-    return words[0][0], num.end(), street_word
+        return []  # "extension 4410": a street has a name
+    return words
+
+
+def _street_and_district(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bool] | None:
+    """"Rua Theodoro Brito, São Geraldo, 57441-598 Rios / PR": a street with no house number,
+    its district, then the postcode ``num``; the street must open with its type."""
+    district = _back_words(text, num.start(), floor)
+    if not district or len(district) > 4 or "," not in text[max(floor, num.start() - 3) : num.start()]:
+        return None
+    d = district[0][0]
+    street = _back_words(text, d, floor)
+    if "," not in text[max(floor, d - 3) : d]:
+        return None
+    i = next((i for i, (_, w) in enumerate(street[:-1]) if w.lower() in _PREFIX_TYPES), None)
+    if i is None:
+        return None
+    return street[i][0], num.end(), True
 
 
 def _gap_before(text: str, pos: int, floor: int) -> int | None:
@@ -274,7 +301,10 @@ def _gap_before(text: str, pos: int, floor: int) -> int | None:
 def _is_postcode_after_comma(text: str, num: re.Match[str]) -> bool:
     """"rue Lambert, 16151 Sainte-Marie": a street with no house number, then a five-digit
     postcode, not a house number: the town follows it after a blank."""
-    return len(num.group()) == 5 and num.group().isdigit() and "," in text[max(0, num.start() - 3) : num.start()]
+    return _POSTCODE_NUMBER.fullmatch(num.group()) is not None and "," in text[max(0, num.start() - 3) : num.start()]
+
+
+_POSTCODE_NUMBER = re.compile(r"[0-9]{5}(?:-[0-9]{3})?|[0-9]{8}")
 
 
 def _tail(text: str, pos: int, after_postcode: bool = False) -> tuple[int, bool, bool]:
