@@ -130,7 +130,11 @@ def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int,
 # flat after a slash ("60/30") or a range of houses after a hyphen ("Hauptstraße 12-14", the
 # German and Austrian way to write a corner or a block) belongs to the number.
 # Brazil's eight-digit CEP anchors a street line that has no house number.
-_NUMBER_ANCHOR = re.compile(r"(?<![\w/.-])(?:[0-9]{1,5}[a-zA-Z]?(?:[/-][0-9]{1,4}[a-zA-Z]?)?|[0-9]{8})\.?(?![0-9])")
+# The pattern opens with a digit, the boundary look-behind after it: a leading look-behind would
+# make the regex engine try every position of the text rather than skip to the next digit.
+_NUMBER_ANCHOR = re.compile(
+    r"[0-9](?<![\w/.-].)(?:[0-9]{7}|[0-9]{0,4}[a-zA-Z]?(?:[/-][0-9]{1,4}[a-zA-Z]?)?)\.?(?![0-9])"
+)
 _NUMBER_SEP = re.compile(r",?[ \t]+")
 # Blanks (after an optional comma) that end the window before a number ("Hauptstraße 12");
 # ``$`` also matches before a newline that ends the window, as it always has here.
@@ -170,7 +174,7 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
         if _is_postcode_after_comma(text, num):  # before a district ("Vila Paraíso") that looks like a street
             found = _street_and_district(text, num, done) or found
         if found is None:
-            found = _house_number_line(text, num)
+            found = _house_number_line(text, num) if text.startswith(",", num.end()) else None
             if found is None:
                 continue
             house_line = True
@@ -207,16 +211,24 @@ def _house_number_line(text: str, num: re.Match[str]) -> tuple[int, int, bool] |
     return num.start(), end, False
 
 
+def _last_street_word(words: list[tuple[int, int, str]]) -> int:
+    """Index of the last street word (or, after a number, Australian road type) in ``words``, -1 if none."""
+    return max((i for i, w in enumerate(words) if _is_street_word(w[2]) or w[2].lower() in _NUMBER_FIRST_TYPES),
+               default=-1)
+
+
 def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None:
     """"709, rue Lambert", "19 McGeoghegan Street": the street ends at its last street word."""
     sep = _NUMBER_SEP.match(text, num.end())
     if sep is None:
         return None
     words = _name_words(text, sep.end())
-    # "346 Boyd Plaza Suite 069": the unit is the tail's, not a street word ending the name.
-    words = next((words[:i] for i, w in enumerate(words) if i and _UNIT.match(text, w[0])), words)
-    last = max((i for i, w in enumerate(words) if _is_street_word(w[2]) or w[2].lower() in _NUMBER_FIRST_TYPES),
-               default=-1)
+    last = _last_street_word(words)
+    if last >= 0 and len(words) > 1 and _UNIT.match(text, words[-1][0]):
+        # "346 Boyd Plaza Suite 069": the unit is the tail's, not the street's name or type (the
+        # words stop at its number, so it can only be the last one).
+        words = words[:-1]
+        last = _last_street_word(words)
     if last < 0 or not (words[0][2][0].isupper() or words[0][2].lower() in _LOWER_PREFIX_TYPES):
         return None
     if last == 0 and words[0][2].lower() not in _PREFIX_TYPES:
@@ -301,7 +313,7 @@ def _gap_before(text: str, pos: int, floor: int) -> int | None:
 def _is_postcode_after_comma(text: str, num: re.Match[str]) -> bool:
     """"rue Lambert, 16151 Sainte-Marie": a street with no house number, then a five-digit
     postcode, not a house number: the town follows it after a blank."""
-    return _POSTCODE_NUMBER.fullmatch(num.group()) is not None and "," in text[max(0, num.start() - 3) : num.start()]
+    return "," in text[max(0, num.start() - 3) : num.start()] and _POSTCODE_NUMBER.fullmatch(num.group()) is not None
 
 
 _POSTCODE_NUMBER = re.compile(r"[0-9]{5}(?:-[0-9]{3})?|[0-9]{8}")
