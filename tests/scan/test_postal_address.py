@@ -214,3 +214,22 @@ def test_brazilian_street_without_number_then_district_and_cep(address):
 
 def test_a_town_and_postcode_after_a_comma_need_a_street_type_before_them():
     assert addresses("We met Anna, Rio Branco, 38537575 times") == []
+
+
+@pytest.mark.parametrize("address", [
+    # More of the AS/NZS 4819 road types; "Block" and "Top" are everyday words, so they need the
+    # town and postcode after them.
+    "83 Brenda Cul-de-sac, Port Joshua, SA, 2923",
+    "16/914 Megan Quadrant, St. Scottmouth, SA, 2674",
+    "15 Lauren Block, Johnsonhaven, QLD, 2947",
+    "Suite 945 15 Ronald Top, Jennifershire, SA, 2176",
+])
+def test_the_rest_of_the_australian_road_types(address):
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+@pytest.mark.parametrize("text", ["Read 5 Tips Before You Break the rules", "I need 2 Large Front doors"])
+def test_everyday_road_types_need_a_town_and_postcode(text):
+    from privtune.scan.ner.postal import find_postal_addresses
+
+    assert find_postal_addresses(text) == []

@@ -54,10 +54,22 @@ _STREET_ENDINGS = (
 # English lexicon lacks. Many are ordinary words too ("Close", "Rise", "Gap"), so they count
 # only after a house number and a capitalised name ("7 Walker Close"), never as "Close 7".
 _NUMBER_FIRST_TYPES = frozenset(
-    "alleyway amble approach arcade basin bend boardwalk boulevarde brace brae circuit close "
-    "colonnade concourse copse crossway cutting deviation elbow esplanade fairway footway "
-    "gap glade grange gully parade promenade quays reserve retreat rise riverway strand "
-    "trunkway turn wharf wynd".split()
+    "alleyway amble anchorage approach arcade artery basin bend boardwalk boulevarde brace brae "
+    "broadway brow byway centreway circlet circuit circus close colonnade concourse copse corso "
+    "courtyard crossway cruiseway cul-de-sac cutting dell deviation dip driveway elbow esplanade "
+    "fairway firetrail footway foreshore frontage gap glade grange gully highroad interchange "
+    "intersection laneway lookout meander mew nook outlook parade parklands pathway plateau "
+    "promenade quad quadrangle quadrant quay quays ramble retreat ridgeway riverway riviera "
+    "roadside roadway ronde rosebowl rotary siding strand strip subway tarn thoroughfare tollway "
+    "tor triangle trunkway turn vale villas walkway wharf wynd".split()
+)
+# The rest of that list are everyday English words ("Top", "Front", "Block", "Break", "Upper"):
+# after a number they make a street only with the town and postcode after it
+# ("15 Lauren Block, Johnsonhaven, QLD, 2947"), not in a title ("5 Tips Before You Break").
+_PLAIN_WORD_TYPES = frozenset(
+    "access block break cross edge end follow formation front gate gates ground line little "
+    "lower part pocket reach ride round slope sound stairs steps top towers trailer upper wade "
+    "yard".split()
 )
 _UNIT = re.compile(
     r"(?:Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Studio|Level|Floor|Fl|Room|Rm|Interior|Piso|"
@@ -213,8 +225,8 @@ def _house_number_line(text: str, num: re.Match[str]) -> tuple[int, int, bool] |
 
 def _last_street_word(words: list[tuple[int, int, str]]) -> int:
     """Index of the last street word (or, after a number, Australian road type) in ``words``, -1 if none."""
-    return max((i for i, w in enumerate(words) if _is_street_word(w[2]) or w[2].lower() in _NUMBER_FIRST_TYPES),
-               default=-1)
+    return max((i for i, w in enumerate(words) if _is_street_word(w[2]) or w[2].lower() in _NUMBER_FIRST_TYPES
+                or w[2].lower() in _PLAIN_WORD_TYPES), default=-1)
 
 
 def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None:
@@ -233,9 +245,10 @@ def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None
         return None
     if last == 0 and words[0][2].lower() not in _PREFIX_TYPES:
         return None  # "3 Spurs": a street type needs a name before it
+    plain = words[last][2].lower() in _PLAIN_WORD_TYPES and not _is_street_word(words[last][2])
     if words[last][2].lower() in _PREFIX_TYPES:  # "709, rue Lambert": the name follows the type
         last = len(words) - 1
-    return num.start(), words[last][1], True
+    return num.start(), words[last][1], not plain
 
 
 def _name_first(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bool] | None:
