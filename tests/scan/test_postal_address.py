@@ -233,3 +233,13 @@ def test_everyday_road_types_need_a_town_and_postcode(text):
     from privtune.scan.ner.postal import find_postal_addresses
 
     assert find_postal_addresses(text) == []
+
+
+@pytest.mark.parametrize("address", [
+    # More types of the Correios list (Pátio, Condomínio, Estação, Morro, Núcleo, Parque ...).
+    "Pátio Ferreira, Eymard, 04360-574 Porto / SP",
+    "Condomínio Pedro Miguel Campos, 639, Boa Viagem, 64283-099 Monteiro da Prata / AM",
+    "Estação Lucca da Cruz, 43, Xodo-Marize, 93286-986 Pires / MA",
+])
+def test_more_brazilian_street_types(address):
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]

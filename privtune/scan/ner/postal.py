@@ -30,7 +30,8 @@ _STREET_WORDS = (
     "urbanización privada andador diagonal callejón "
     "rua travessa praça alameda estrada largo rodovia sítio vila recanto campo lago "
     "conjunto setor quadra viela loteamento chácara fazenda favela colônia distrito viaduto "
-    "esplanada vereda feira lagoa praia ladeira "
+    "esplanada vereda feira lagoa praia ladeira estação pátio morro núcleo parque trevo trecho "
+    "condomínio jardim aeroporto "
     "ulica ul. aleja al. plac pl. osiedle os. "
     "utca út tér körút köz sor "
     "cesta ulice náměstí třída nábřeží "
@@ -161,7 +162,8 @@ _PREFIX_TYPES = frozenset(
     "jl. gang gg. privada andador urbanización sítio vila recanto campo lago cuesta pasadizo vial rodovia "
     "contrada stretto borgo c. rambla glorieta cañada pasaje carretera carrer avinguda rotonda "
     "conjunto setor quadra viela loteamento chácara fazenda favela colônia distrito viaduto esplanada "
-    "vereda feira lagoa praia ladeira".split()
+    "vereda feira lagoa praia ladeira estação pátio morro núcleo parque trevo trecho condomínio jardim "
+    "aeroporto vale".split()
 )
 
 # Street types written in lower case before the name ("709, rue Lambert", "ulica Słowicza 60"),
