@@ -243,3 +243,19 @@ def test_everyday_road_types_need_a_town_and_postcode(text):
 ])
 def test_more_brazilian_street_types(address):
     assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+def test_the_digit_first_anchor_finds_what_the_look_behind_first_one_did():
+    """The anchor opens with a digit so the regex engine can skip to digits; it must match
+    exactly where the look-behind-first form of the same pattern does."""
+    import random
+    import re
+
+    from privtune.scan.ner.postal import _NUMBER_ANCHOR
+
+    reference = re.compile(r"(?<![\w/.-])(?:[0-9]{8}|[0-9]{1,5}[a-zA-Z]?(?:[/-][0-9]{1,4}[a-zA-Z]?)?)\.?(?![0-9])")
+    rng = random.Random(7)
+    alphabet = "0123456789" * 3 + "aZ/-., \nß"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert [m.span() for m in _NUMBER_ANCHOR.finditer(text)] == [m.span() for m in reference.finditer(text)], text

@@ -7,6 +7,11 @@ Street"), street name first ("Hauptstraße 12", "Rua das Flores 88", "ulica Sło
 break make the block: a unit ("Apt. 12", "Suite 846", "Piso 3"), a postcode with or without
 its town ("10115 Berlin", "72-880 Tarnów", "B7E 9EP", "H-6000 Zalaegerszeg"), a town
 (capitalised words, "nad"/"de"/"sur" allowed inside), a region code ("NSW", "(CZ)", "/ PE").
+A town may also follow a postcode that opens its own line ("..., 40479666 Carvalho / AM").
+Shapes of their own: Australian road types after a number ("2 Figueroa Strand, ..., ACT,
+2930"), a unit before the number ("Unit 88 923 ..."), a street with no number, its district
+and a postcode (Brazil: "Rua Theodoro Brito, São Geraldo, 57441-598 Rios / PR"), and India's
+house-number line closed by a six-digit PIN ("35/04, Gade, Hosur 394411").
 
 Scores: a street word and a postcode 0.9; a street word alone 0.75; a bare "Words 12" needs
 the postcode and gets 0.8. Used by :class:`privtune.scan.recognizers.address.EnAddressRecognizer`
