@@ -223,6 +223,10 @@ def test_a_town_and_postcode_after_a_comma_need_a_street_type_before_them():
     "16/914 Megan Quadrant, St. Scottmouth, SA, 2674",
     "15 Lauren Block, Johnsonhaven, QLD, 2947",
     "Suite 945 15 Ronald Top, Jennifershire, SA, 2176",
+    "342 Tony Rise, Williamsview, QLD, 2898",
+    "1 Martinez Reserve, Cainton, TAS, 2683",
+    "739 Garcia Beach, Jamesmouth, SA, 5903",
+    "9/78 Ramos Range, Whitakerborough, SA, 2654",
 ])
 def test_the_rest_of_the_australian_road_types(address):
     assert addresses(f"Please ship it to {address} by Friday.") == [address]
