@@ -263,3 +263,13 @@ def test_the_digit_first_anchor_finds_what_the_look_behind_first_one_did():
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         assert [m.span() for m in _NUMBER_ANCHOR.finditer(text)] == [m.span() for m in reference.finditer(text)], text
+
+
+@pytest.mark.parametrize("address", [
+    # Britain: the flat's number is the only number; the model's "Flat 84" crossed the block's
+    # start and the block was dropped (the street, a name to the model, was left as a PERSON).
+    "Flat 84, Tom Road, Elliottland, S1 1AD",
+    "Studio 84, Ashton Turnpike, Jasonmouth, E6 4TN",
+])
+def test_a_flat_number_before_the_street_opens_the_block(address):
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]

@@ -86,6 +86,9 @@ _UNIT = re.compile(
 # A unit written before the house number ("Unit 88 923 Wood Gap", "Flat 56 6 Ward Cutting"),
 # as Australia and Britain do: searched on the few characters before a number-first street.
 _UNIT_BEFORE = re.compile(rf"(?<![\w.])(?:{_UNIT.pattern})[ \t]*,?[ \t]+$", re.IGNORECASE)
+# Or the unit's own number is the street's: "Flat 84, Tom Road, Elliottland, S1 1AD".
+_UNIT_OF_NUMBER = re.compile(r"(?<![\w.])(?:Apt|Apartment|Suite|Ste|Unit|Flat|Studio|Level|Floor|Room)\.?[ \t]*#?$",
+                             re.IGNORECASE)
 # Postcodes: US ZIP+4, 4-6 digits, CZ/SK/SE "123 45", PL "12-345", PT "1234-567", BR
 # "12345-678"/8 digits, NL "1234 AB", HU "H-1234", UK, Canada, Ireland (Eircode).
 _POSTCODE = (
@@ -199,7 +202,8 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
             house_line = True
         start, end, street_word = found
         if found is after and start > done:
-            unit = _UNIT_BEFORE.search(text, max(done, start - 24), start)
+            unit = (_UNIT_BEFORE.search(text, max(done, start - 24), start)
+                    or _UNIT_OF_NUMBER.search(text, max(done, start - 12), start))
             start = unit.start() if unit is not None else start
         postcode_first = found is not after and street_word and _is_postcode_after_comma(text, num)
         end, postcode, town = _tail(text, end, postcode_first)
