@@ -273,3 +273,12 @@ def test_the_digit_first_anchor_finds_what_the_look_behind_first_one_did():
 ])
 def test_a_flat_number_before_the_street_opens_the_block(address):
     assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+@pytest.mark.parametrize("address", [
+    # Dutch towns that open with "'s-": the town was left after the postcode.
+    "Femkehof 9, 9453QG, 's-Gravenzande",
+    "Kerkstraat 5, 5211 KL 's-Hertogenbosch",
+])
+def test_dutch_towns_opening_with_s_hyphen(address):
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]

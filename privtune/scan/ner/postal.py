@@ -100,7 +100,8 @@ _POSTCODE = (
 _POSTCODE_RE = re.compile(_POSTCODE)
 _TOWN_POSTCODE = re.compile(rf"[ \t]*,?[ \t]*-?{_POSTCODE}")
 # A hyphen joins letters ("Aubry-sur-Ribeiro"), not a town and its postcode ("Nandyal-833788").
-_WORD = re.compile(r"[^\W\d_][\w'’.]*(?:-[^\W\d_][\w'’.]*)*")
+# Dutch towns may open with "'s-" ('s-Gravenhage, 's-Hertogenbosch).
+_WORD = re.compile(r"(?:['’]s-)?[^\W\d_][\w'’.]*(?:-[^\W\d_][\w'’.]*)*")
 _SEP = re.compile(r"[ \t]*(?:,|\n|\r\n)[ \t]*|[ \t]+")
 _REGION = re.compile(r"[ \t]*(?:\((?:[A-Z]{2}|[^\W\d_][\w ]{1,20})\)|/[ \t]*[A-Z]{2}|,?[ \t]*[A-Z]{2,4}(?![\w]))")
 # Words that may sit lower-case inside a street or town name.
@@ -395,7 +396,7 @@ def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool, bool] |
     cut = next((i for i, w in enumerate(words) if w[2] in _NOT_TOWN or (i and _POSTCODE_RE.match(text, w[0]))),
                len(words))
     words = words[:cut]
-    if not words or not words[0][2][0].isupper():
+    if not words or not (words[0][2][0].isupper() or words[0][2][3:4].isupper() and words[0][2][1:3] == "s-"):
         return None
     end = words[-1][1]
     region = _REGION.match(text, end)
