@@ -282,3 +282,11 @@ def test_a_flat_number_before_the_street_opens_the_block(address):
 ])
 def test_dutch_towns_opening_with_s_hyphen(address):
     assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+@pytest.mark.parametrize("address", [
+    "Acceso de Samuel Salinas 5, Jaén, 14499",  # the Spanish "Acceso" street type
+    "Acceso de Candelario Espinosa 84, Málaga, 29221",
+])
+def test_spanish_acceso(address):
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]

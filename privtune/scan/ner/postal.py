@@ -31,7 +31,7 @@ _STREET_WORDS = (
     "rue avenue av. ave. boulevard bd bd. chemin allée impasse place quai route cours square "
     "via viale piazza piazzale corso largo vicolo strada contrada stretto borgo "
     "calle avenida av plaza paseo carrera camino ronda travesía cuesta pasadizo vial c. "
-    "rambla glorieta cañada pasaje carretera carrer avinguda rotonda "
+    "rambla glorieta cañada pasaje carretera carrer avinguda rotonda acceso "
     "urbanización privada andador diagonal callejón "
     "rua travessa praça alameda estrada largo rodovia sítio vila recanto campo lago "
     "conjunto setor quadra viela loteamento chácara fazenda favela colônia distrito viaduto "
@@ -169,7 +169,7 @@ _PREFIX_TYPES = frozenset(
     "vicolo strada calle avenida plaza paseo carrera camino ronda rua travessa praça alameda estrada "
     "ulica ul. aleja al. plac pl. osiedle os. bulevardul calea soseaua șoseaua intrarea aleea jalan "
     "jl. gang gg. privada andador urbanización sítio vila recanto campo lago cuesta pasadizo vial rodovia "
-    "contrada stretto borgo c. rambla glorieta cañada pasaje carretera carrer avinguda rotonda "
+    "contrada stretto borgo c. rambla glorieta cañada pasaje carretera carrer avinguda rotonda acceso "
     "conjunto setor quadra viela loteamento chácara fazenda favela colônia distrito viaduto esplanada "
     "vereda feira lagoa praia ladeira estação pátio morro núcleo parque trevo trecho condomínio jardim "
     "aeroporto vale".split()
