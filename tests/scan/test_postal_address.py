@@ -290,3 +290,12 @@ def test_dutch_towns_opening_with_s_hyphen(address):
 ])
 def test_spanish_acceso(address):
     assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+@pytest.mark.parametrize("address", [
+    # Districts with an ordinal ("2ª Seção", Belo Horizonte): the block stopped before it.
+    "Esplanada Gonçalves, 27, São Jorge 2ª Seção, 37407-767 Marques / AL",
+    "Via de Macedo, Camponesa 2ª Seção, 22719-005 Montenegro / AP",
+])
+def test_a_district_with_an_ordinal(address):
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]

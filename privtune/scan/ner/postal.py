@@ -100,8 +100,9 @@ _POSTCODE = (
 _POSTCODE_RE = re.compile(_POSTCODE)
 _TOWN_POSTCODE = re.compile(rf"[ \t]*,?[ \t]*-?{_POSTCODE}")
 # A hyphen joins letters ("Aubry-sur-Ribeiro"), not a town and its postcode ("Nandyal-833788").
-# Dutch towns may open with "'s-" ('s-Gravenhage, 's-Hertogenbosch).
-_WORD = re.compile(r"(?:['’]s-)?[^\W\d_][\w'’.]*(?:-[^\W\d_][\w'’.]*)*")
+# Dutch towns may open with "'s-" ('s-Gravenhage, 's-Hertogenbosch); Portuguese ordinals stand
+# inside names ("Camponesa 2ª Seção", a district of Belo Horizonte).
+_WORD = re.compile(r"(?:['’]s-)?[^\W\d_][\w'’.]*(?:-[^\W\d_][\w'’.]*)*|[0-9]{1,2}[ªº](?=[ \t])")
 _SEP = re.compile(r"[ \t]*(?:,|\n|\r\n)[ \t]*|[ \t]+")
 _REGION = re.compile(r"[ \t]*(?:\((?:[A-Z]{2}|[^\W\d_][\w ]{1,20})\)|/[ \t]*[A-Z]{2}|,?[ \t]*[A-Z]{2,4}(?![\w]))")
 # Words that may sit lower-case inside a street or town name.
@@ -133,7 +134,8 @@ def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int,
         if m is None:
             break
         w = m.group()
-        if not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w) or "-" in w):
+        if not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w) or "-" in w
+                or (out and w[-1] in "ªº")):
             break
         if w.endswith(".") and len(w) > 4 and not _is_street_word(w):  # a sentence end: "Pößneck."
             out.append((m.start(), m.end() - 1, w[:-1]))
@@ -293,11 +295,14 @@ def _back_words(text: str, pos: int, floor: int) -> list[tuple[int, str]]:
         m = _BACK_WORD.search(text, max(floor, pos - 40), pos)
         if m is None:
             break
-        w = m.group()
-        if not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w)):
+        w, start = m.group(), m.start()
+        if w in ("ª", "º") and words and start > floor and text[start - 1].isdigit():  # "2ª Seção"
+            start -= 2 if start - 1 > floor and text[start - 2].isdigit() else 1
+            w = text[start : m.end()]
+        elif not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w)):
             break
-        words.insert(0, (m.start(), w))
-        pos = m.start()
+        words.insert(0, (start, w))
+        pos = start
         if pos == 0 or text[pos - 1] not in " \t":
             break
         pos -= 1
