@@ -20,9 +20,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import ModuleType
 
 
-def _module_at(rev: str):
+def _module_at(rev: str) -> ModuleType:
     src = subprocess.run(["git", "show", f"{rev}:privtune/scan/ner/postal.py"], check=True,
                          capture_output=True, text=True).stdout
     path = Path(tempfile.mkdtemp()) / "postal_base.py"

@@ -341,8 +341,8 @@ def _gap_before(text: str, pos: int, floor: int) -> int | None:
 
 
 def _is_postcode_after_comma(text: str, num: re.Match[str]) -> bool:
-    """"rue Lambert, 16151 Sainte-Marie": a street with no house number, then a five-digit
-    postcode, not a house number: the town follows it after a blank."""
+    """"rue Lambert, 16151 Sainte-Marie", "..., 57441-598 Rios / PR": after a comma, five digits
+    (or a Brazilian CEP) are a postcode, not a house number: the town follows it after a blank."""
     return "," in text[max(0, num.start() - 3) : num.start()] and _POSTCODE_NUMBER.fullmatch(num.group()) is not None
 
 
