@@ -299,3 +299,15 @@ def test_spanish_acceso(address):
 ])
 def test_a_district_with_an_ordinal(address):
     assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+@pytest.mark.parametrize("address", [
+    # AS/NZS 4819 types seen on a second look (another Faker seed): Lees; Chase, Entrance,
+    # Ring and Centre as everyday words (town and postcode needed).
+    "64 Laura Lees, Gravesmouth, QLD, 2648",
+    "4/6 Owens Chase, West Denise, NSW, 2976",
+    "8 Lopez Entrance, Lake Krystalland, NT, 7139",
+    "162 Diana Ring, Butlerchester, WA, 8934",
+])
+def test_more_australian_road_types(address):
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]

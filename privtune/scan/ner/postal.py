@@ -64,7 +64,7 @@ _NUMBER_FIRST_TYPES = frozenset(
     "broadway brow byway centreway circlet circuit circus close colonnade concourse copse corso "
     "courtyard crossway cruiseway cul-de-sac cutting dell deviation dip driveway elbow esplanade "
     "fairway firetrail footway foreshore frontage gap glade grange gully highroad interchange "
-    "intersection laneway lookout meander mew nook outlook parade parklands pathway plateau "
+    "intersection laneway lees lookout meander mew nook outlook parade parklands pathway plateau "
     "promenade quad quadrangle quadrant quay quays ramble reserve retreat ridgeway rise riverway riviera "
     "roadside roadway ronde rosebowl rotary siding strand strip subway tarn thoroughfare tollway "
     "tor triangle trunkway turn vale villas walkway wharf wynd".split()
@@ -73,8 +73,8 @@ _NUMBER_FIRST_TYPES = frozenset(
 # after a number they make a street only with the town and postcode after it
 # ("15 Lauren Block, Johnsonhaven, QLD, 2947"), not in a title ("5 Tips Before You Break").
 _PLAIN_WORD_TYPES = frozenset(
-    "access beach block break cross edge end follow formation front gate gates ground line little "
-    "lower part pocket range reach ride round slope sound stairs steps top towers trailer upper wade "
+    "access beach block break centre chase cross edge entrance end follow formation front gate gates ground line little "
+    "lower part pocket range reach ride ring round slope sound stairs steps top towers trailer upper wade "
     "yard".split()
 )
 _UNIT = re.compile(
