@@ -311,3 +311,12 @@ def test_a_district_with_an_ordinal(address):
 ])
 def test_more_australian_road_types(address):
     assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+@pytest.mark.parametrize("address", [
+    # Dutch place names with "bij", and PostNL's "gem" (municipality) to tell villages apart.
+    "Sarabaan 42, 4889 QE, Wijk bij Duurstede",
+    "Saraweg 1, 7952 NS, Alteveer gem Hoogeveen",
+])
+def test_dutch_place_names_with_bij_and_gem(address):
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]

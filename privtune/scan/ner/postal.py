@@ -108,7 +108,7 @@ _REGION = re.compile(r"[ \t]*(?:\((?:[A-Z]{2}|[^\W\d_][\w ]{1,20})\)|/[ \t]*[A-Z
 # Words that may sit lower-case inside a street or town name.
 _CONNECTORS = frozenset(
     "de del della di da das do dos la le les los el du des van der den het am an im auf bei "
-    "nad pod na u sur sous en y e et aan op i the of vorm ob".split()
+    "nad pod na u sur sous en y e et aan op i the of vorm ob bij gem".split()
 )
 _MAX_WORDS = 6
 
