@@ -320,3 +320,14 @@ def test_more_australian_road_types(address):
 ])
 def test_dutch_place_names_with_bij_and_gem(address):
     assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+def test_a_town_joined_by_an_en_dash():
+    # "Hubli–Dharwad" (one city): the block stopped at "Hubli" and left "–Dharwad 351751".
+    address = "H.No. 61, Pal Street, Hubli–Dharwad 351751"
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+def test_a_house_number_label_opens_the_block():
+    address = "No. 12, Galle Road, Colombo 00300"
+    assert addresses(f"Please ship it to {address} by Friday.") == [address]

@@ -86,9 +86,12 @@ _UNIT = re.compile(
 # A unit written before the house number ("Unit 88 923 Wood Gap", "Flat 56 6 Ward Cutting"),
 # as Australia and Britain do: searched on the few characters before a number-first street.
 _UNIT_BEFORE = re.compile(rf"(?<![\w.])(?:{_UNIT.pattern})[ \t]*,?[ \t]+$", re.IGNORECASE)
-# Or the unit's own number is the street's: "Flat 84, Tom Road, Elliottland, S1 1AD".
-_UNIT_OF_NUMBER = re.compile(r"(?<![\w.])(?:Apt|Apartment|Suite|Ste|Unit|Flat|Studio|Level|Floor|Room)\.?[ \t]*#?$",
-                             re.IGNORECASE)
+# Or the unit's own number is the street's: "Flat 84, Tom Road, Elliottland, S1 1AD"; or the
+# house number's label ("No. 12, Galle Road", India's "H.No. 61, Pal Street").
+_UNIT_OF_NUMBER = re.compile(
+    r"(?<![\w.])(?:Apt|Apartment|Suite|Ste|Unit|Flat|Studio|Level|Floor|Room|(?:H\.?[ \t]?)?No)\.?[ \t]*#?$",
+    re.IGNORECASE,
+)
 # Postcodes: US ZIP+4, 4-6 digits, CZ/SK/SE "123 45", PL "12-345", PT "1234-567", BR
 # "12345-678"/8 digits, NL "1234 AB", HU "H-1234", UK, Canada, Ireland (Eircode).
 _POSTCODE = (
@@ -99,10 +102,11 @@ _POSTCODE = (
 )
 _POSTCODE_RE = re.compile(_POSTCODE)
 _TOWN_POSTCODE = re.compile(rf"[ \t]*,?[ \t]*-?{_POSTCODE}")
-# A hyphen joins letters ("Aubry-sur-Ribeiro"), not a town and its postcode ("Nandyal-833788").
+# A hyphen (or an en dash: "Hubli–Dharwad") joins letters ("Aubry-sur-Ribeiro"), not a town and
+# its postcode ("Nandyal-833788").
 # Dutch towns may open with "'s-" ('s-Gravenhage, 's-Hertogenbosch); Portuguese ordinals stand
 # inside names ("Camponesa 2ª Seção", a district of Belo Horizonte).
-_WORD = re.compile(r"(?:['’]s-)?[^\W\d_][\w'’.]*(?:-[^\W\d_][\w'’.]*)*|[0-9]{1,2}[ªº](?=[ \t])")
+_WORD = re.compile(r"(?:['’]s-)?[^\W\d_][\w'’.]*(?:[-–][^\W\d_][\w'’.]*)*|[0-9]{1,2}[ªº](?=[ \t])")
 _SEP = re.compile(r"[ \t]*(?:,|\n|\r\n)[ \t]*|[ \t]+")
 _REGION = re.compile(r"[ \t]*(?:\((?:[A-Z]{2}|[^\W\d_][\w ]{1,20})\)|/[ \t]*[A-Z]{2}|,?[ \t]*[A-Z]{2,4}(?![\w]))")
 # Words that may sit lower-case inside a street or town name.
