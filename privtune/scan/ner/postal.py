@@ -200,7 +200,10 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
         before, after = _name_first(text, num, done), _number_first(text, num)
         found = before if before is not None and (before[2] or after is None) else after
         house_line = False
-        if _is_postcode_after_comma(text, num):  # before a district ("Vila Paraíso") that looks like a street
+        # (The comma test first: most numbers have none before them, and skip the call.)
+        postcode_after_comma = ("," in text[max(0, num.start() - 3) : num.start()]
+                                and _is_postcode_after_comma(text, num))
+        if postcode_after_comma:  # before a district ("Vila Paraíso") that looks like a street
             found = _street_and_district(text, num, done) or found
         if found is None:
             found = _house_number_line(text, num) if text.startswith(",", num.end()) else None
@@ -212,7 +215,7 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
             unit = (_UNIT_BEFORE.search(text, max(done, start - 24), start)
                     or _UNIT_OF_NUMBER.search(text, max(done, start - 12), start))
             start = unit.start() if unit is not None else start
-        postcode_first = found is not after and street_word and _is_postcode_after_comma(text, num)
+        postcode_first = found is not after and street_word and postcode_after_comma
         end, postcode, town = _tail(text, end, postcode_first)
         if house_line and not (text.count(",", start, end) >= 2 and _PIN_END.search(text, end - 8, end)):
             continue
@@ -241,10 +244,16 @@ def _house_number_line(text: str, num: re.Match[str]) -> tuple[int, int, bool] |
     return num.start(), end, False
 
 
+_AFTER_NUMBER_TYPES = _NUMBER_FIRST_TYPES | _PLAIN_WORD_TYPES
+
+
 def _last_street_word(words: list[tuple[int, int, str]]) -> int:
     """Index of the last street word (or, after a number, Australian road type) in ``words``, -1 if none."""
-    return max((i for i, w in enumerate(words) if _is_street_word(w[2]) or w[2].lower() in _NUMBER_FIRST_TYPES
-                or w[2].lower() in _PLAIN_WORD_TYPES), default=-1)
+    for i in range(len(words) - 1, -1, -1):
+        w = words[i][2]
+        if w.lower() in _AFTER_NUMBER_TYPES or _is_street_word(w):
+            return i
+    return -1
 
 
 def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None:
