@@ -24,59 +24,15 @@ import re
 from functools import lru_cache
 
 from privtune.scan.ner.lexicon import en_lexicon
+from privtune.scan.ner.postal_words import CONNECTORS as _CONNECTORS
+from privtune.scan.ner.postal_words import LOWER_PREFIX_TYPES as _LOWER_PREFIX_TYPES
+from privtune.scan.ner.postal_words import NOT_TOWN as _NOT_TOWN
+from privtune.scan.ner.postal_words import NUMBER_FIRST_TYPES as _NUMBER_FIRST_TYPES
+from privtune.scan.ner.postal_words import PLAIN_WORD_TYPES as _PLAIN_WORD_TYPES
+from privtune.scan.ner.postal_words import PREFIX_TYPES as _PREFIX_TYPES
+from privtune.scan.ner.postal_words import STREET_ENDINGS as _STREET_ENDINGS
+from privtune.scan.ner.postal_words import STREET_WORDS as _STREET_WORDS
 
-# Street-type words written as a separate word (any case), most languages of Europe and
-# Latin America, Indonesian, Turkish; abbreviations keep their dot.
-_STREET_WORDS = (
-    "rue avenue av. ave. boulevard bd bd. chemin allée impasse place quai route cours square "
-    "via viale piazza piazzale corso largo vicolo strada contrada stretto borgo "
-    "calle avenida av plaza paseo carrera camino ronda travesía cuesta pasadizo vial c. "
-    "rambla glorieta cañada pasaje carretera carrer avinguda rotonda acceso "
-    "urbanización privada andador diagonal callejón "
-    "rua travessa praça alameda estrada largo rodovia sítio vila recanto campo lago "
-    "conjunto setor quadra viela loteamento chácara fazenda favela colônia distrito viaduto "
-    "esplanada vereda feira lagoa praia ladeira estação pátio morro núcleo parque trevo trecho "
-    "condomínio jardim aeroporto "
-    "ulica ul. aleja al. plac pl. osiedle os. "
-    "utca út tér körút köz sor "
-    "cesta ulice náměstí třída nábřeží "
-    "strada str. bulevardul calea soseaua șoseaua intrarea aleea splaiul "
-    "jalan jl. jln. gang gg. "
-    "caddesi cad. cd. sokak sokağı sk. bulvarı mahallesi mah. "
-    "marg nagar chowk ganj gali bazar bazaar "
-    "straße strasse gasse weg platz allee "
-    "street road lane avenue drive court"
-).split()
-# Endings of one-word street names: Hauptstraße, Fleischmannstr., Jentesingel, Bergensvej ...
-_STREET_ENDINGS = (
-    "straße strasse str. gasse weg platz allee ring damm ufer chaussee steig pfad markt "
-    "straat laan dreef steeg singel gracht kade plein hof pad lei dijk "
-    "gatan vägen gränd stigen torget backen "
-    "vej gade allé plads stræde "
-    "veien vegen gata gate stien holtet toppen "
-    "katu tie kuja polku bulevardi kaari"
-).split()
-# Road types of Australia and New Zealand (the AS/NZS 4819 list Australia Post uses) that the
-# English lexicon lacks. Many are ordinary words too ("Close", "Rise", "Gap"), so they count
-# only after a house number and a capitalised name ("7 Walker Close"), never as "Close 7".
-_NUMBER_FIRST_TYPES = frozenset(
-    "alleyway amble anchorage approach arcade artery basin bend boardwalk boulevarde brace brae "
-    "broadway brow byway centreway circlet circuit circus close colonnade concourse copse corso "
-    "courtyard crossway cruiseway cul-de-sac cutting dell deviation dip driveway elbow esplanade "
-    "fairway firetrail footway foreshore frontage gap glade grange gully highroad interchange "
-    "intersection laneway lees lookout meander mew nook outlook parade parklands pathway plateau "
-    "promenade quad quadrangle quadrant quay quays ramble reserve retreat ridgeway rise riverway riviera "
-    "roadside roadway ronde rosebowl rotary siding strand strip subway tarn thoroughfare tollway "
-    "tor triangle trunkway turn vale villas walkway wharf wynd".split()
-)
-# The rest of that list are everyday English words ("Top", "Front", "Block", "Break", "Upper"):
-# after a number they make a street only with the town and postcode after it
-# ("15 Lauren Block, Johnsonhaven, QLD, 2947"), not in a title ("5 Tips Before You Break").
-_PLAIN_WORD_TYPES = frozenset(
-    "access beach block break centre chase cross edge entrance end follow formation front gate gates ground line little "
-    "lower part pocket range reach ride ring round slope sound stairs steps top towers trailer upper wade "
-    "yard".split()
-)
 _UNIT = re.compile(
     r"(?:Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Studio|Level|Floor|Fl|Room|Rm|Interior|Piso|"
     r"Puerta|Planta|Piano|Scala|Interno|Int|Bl|Sc|Ap|Et|Nr|No|Stiege|Top|Tür|Whg|#)\.?[ \t]*#?[0-9][0-9A-Za-z/-]{0,5}\.?"
@@ -109,11 +65,6 @@ _TOWN_POSTCODE = re.compile(rf"[ \t]*,?[ \t]*-?{_POSTCODE}")
 _WORD = re.compile(r"(?:['’]s-)?[^\W\d_][\w'’.]*(?:[-–][^\W\d_][\w'’.]*)*|[0-9]{1,2}[ªº](?=[ \t])")
 _SEP = re.compile(r"[ \t]*(?:,|\n|\r\n)[ \t]*|[ \t]+")
 _REGION = re.compile(r"[ \t]*(?:\((?:[A-Z]{2}|[^\W\d_][\w ]{1,20})\)|/[ \t]*[A-Z]{2}|,?[ \t]*[A-Z]{2,4}(?![\w]))")
-# Words that may sit lower-case inside a street or town name.
-_CONNECTORS = frozenset(
-    "de del della di da das do dos la le les los el du des van der den het am an im auf bei "
-    "nad pod na u sur sous en y e et aan op i the of vorm ob bij gem".split()
-)
 _MAX_WORDS = 6
 
 
@@ -168,28 +119,6 @@ _NUMBER_SEP = re.compile(r",?[ \t]+")
 # ``$`` also matches before a newline that ends the window, as it always has here.
 _GAP = re.compile(r",?[ \t]+$")
 _BACK_WORD = re.compile(r"[^\W\d_][\w'’.-]*$")
-# Street words that open the street's name ("Rua das Flores", "ulica Słowicza", "Via Roma"):
-# the street starts there, not at the capitalised words before them.
-_PREFIX_TYPES = frozenset(
-    "rue avenue av. boulevard bd chemin allée impasse place quai route via viale piazza corso largo "
-    "vicolo strada calle avenida plaza paseo carrera camino ronda rua travessa praça alameda estrada "
-    "ulica ul. aleja al. plac pl. osiedle os. bulevardul calea soseaua șoseaua intrarea aleea jalan "
-    "jl. gang gg. privada andador urbanización sítio vila recanto campo lago cuesta pasadizo vial rodovia "
-    "contrada stretto borgo c. rambla glorieta cañada pasaje carretera carrer avinguda rotonda acceso "
-    "conjunto setor quadra viela loteamento chácara fazenda favela colônia distrito viaduto esplanada "
-    "vereda feira lagoa praia ladeira estação pátio morro núcleo parque trevo trecho condomínio jardim "
-    "aeroporto vale".split()
-)
-
-# Street types written in lower case before the name ("709, rue Lambert", "ulica Słowicza 60"),
-# without the ones that are also English words ("via", "place", "route", "square" ...).
-_LOWER_PREFIX_TYPES = frozenset(
-    "rue avenue boulevard bd chemin allée impasse quai viale piazza corso vicolo strada calle avenida "
-    "plaza paseo carrera camino rua travessa praça alameda estrada ulica ul. aleja al. plac pl. "
-    "osiedle os. bulevardul calea soseaua șoseaua intrarea aleea jalan jl. gang gg. cesta utca".split()
-)
-
-
 def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
     """``(start, end, score, detector)`` of street addresses / postal blocks in ``text``."""
     out: list[tuple[int, int, float, str]] = []
@@ -426,9 +355,3 @@ def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool, bool] |
     if end < len(text) and text[end] == ":":
         return None  # "Phone:" is a label, not a town
     return end, pc is not None, pc is not None and "," in pc.group()
-
-
-_NOT_TOWN = frozenset(
-    "Phone Tel Mobile Email Fax Thanks Thank Please Call Contact Agent Hi Hello Dear Regards Best "
-    "Cheers Sent Order Invoice Note The I We You My Our".split()
-)
