@@ -7,6 +7,11 @@ Street"), street name first ("Hauptstraße 12", "Rua das Flores 88", "ulica Sło
 break make the block: a unit ("Apt. 12", "Suite 846", "Piso 3"), a postcode with or without
 its town ("10115 Berlin", "72-880 Tarnów", "B7E 9EP", "H-6000 Zalaegerszeg"), a town
 (capitalised words, "nad"/"de"/"sur" allowed inside), a region code ("NSW", "(CZ)", "/ PE").
+A town may also follow a postcode that opens its own line ("..., 40479666 Carvalho / AM").
+Shapes of their own: Australian road types after a number ("2 Figueroa Strand, ..., ACT,
+2930"), a unit before the number ("Unit 88 923 ..."), a street with no number, its district
+and a postcode (Brazil: "Rua Theodoro Brito, São Geraldo, 57441-598 Rios / PR"), and India's
+house-number line closed by a six-digit PIN ("35/04, Gade, Hosur 394411").
 
 Scores: a street word and a postcode 0.9; a street word alone 0.75; a bare "Words 12" needs
 the postcode and gets 0.8. Used by :class:`privtune.scan.recognizers.address.EnAddressRecognizer`
@@ -19,37 +24,28 @@ import re
 from functools import lru_cache
 
 from privtune.scan.ner.lexicon import en_lexicon
+from privtune.scan.ner.postal_words import CONNECTORS as _CONNECTORS
+from privtune.scan.ner.postal_words import LOWER_PREFIX_TYPES as _LOWER_PREFIX_TYPES
+from privtune.scan.ner.postal_words import NOT_TOWN as _NOT_TOWN
+from privtune.scan.ner.postal_words import NUMBER_FIRST_TYPES as _NUMBER_FIRST_TYPES
+from privtune.scan.ner.postal_words import PLAIN_WORD_TYPES as _PLAIN_WORD_TYPES
+from privtune.scan.ner.postal_words import PREFIX_TYPES as _PREFIX_TYPES
+from privtune.scan.ner.postal_words import STREET_ENDINGS as _STREET_ENDINGS
+from privtune.scan.ner.postal_words import STREET_WORDS as _STREET_WORDS
 
-# Street-type words written as a separate word (any case), most languages of Europe and
-# Latin America, Indonesian, Turkish; abbreviations keep their dot.
-_STREET_WORDS = (
-    "rue avenue av. ave. boulevard bd bd. chemin allée impasse place quai route cours square "
-    "via viale piazza piazzale corso largo vicolo strada contrada stretto borgo "
-    "calle avenida av plaza paseo carrera camino ronda travesía cuesta pasadizo vial c. "
-    "urbanización privada andador diagonal callejón "
-    "rua travessa praça alameda estrada largo rodovia sítio vila recanto campo lago "
-    "ulica ul. aleja al. plac pl. osiedle os. "
-    "utca út tér körút köz sor "
-    "cesta ulice náměstí třída nábřeží "
-    "strada str. bulevardul calea soseaua șoseaua intrarea aleea splaiul "
-    "jalan jl. jln. gang gg. "
-    "caddesi cad. cd. sokak sokağı sk. bulvarı mahallesi mah. "
-    "straße strasse gasse weg platz allee "
-    "street road lane avenue drive court"
-).split()
-# Endings of one-word street names: Hauptstraße, Fleischmannstr., Jentesingel, Bergensvej ...
-_STREET_ENDINGS = (
-    "straße strasse str. gasse weg platz allee ring damm ufer chaussee steig pfad markt "
-    "straat laan dreef steeg singel gracht kade plein hof pad lei dijk "
-    "gatan vägen gränd stigen torget backen "
-    "vej gade allé plads stræde "
-    "veien vegen gata gate stien holtet toppen "
-    "katu tie kuja polku bulevardi kaari"
-).split()
 _UNIT = re.compile(
     r"(?:Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Studio|Level|Floor|Fl|Room|Rm|Interior|Piso|"
-    r"Puerta|Planta|Bl|Sc|Ap|Et|Nr|No|Stiege|Top|Tür|Whg|#)\.?[ \t]*#?[0-9][0-9A-Za-z/-]{0,5}\.?"
+    r"Puerta|Planta|Piano|Scala|Interno|Int|Bl|Sc|Ap|Et|Nr|No|Stiege|Top|Tür|Whg|#)\.?[ \t]*#?[0-9][0-9A-Za-z/-]{0,5}\.?"
     r"(?:[ \t]+(?:Bl|Sc|Ap|Et)\.?[ \t]*[0-9A-Za-z]{1,4})*",
+    re.IGNORECASE,
+)
+# A unit written before the house number ("Unit 88 923 Wood Gap", "Flat 56 6 Ward Cutting"),
+# as Australia and Britain do: searched on the few characters before a number-first street.
+_UNIT_BEFORE = re.compile(rf"(?<![\w.])(?:{_UNIT.pattern})[ \t]*,?[ \t]+$", re.IGNORECASE)
+# Or the unit's own number is the street's: "Flat 84, Tom Road, Elliottland, S1 1AD"; or the
+# house number's label ("No. 12, Galle Road", India's "H.No. 61, Pal Street").
+_UNIT_OF_NUMBER = re.compile(
+    r"(?<![\w.])(?:Apt|Apartment|Suite|Ste|Unit|Flat|Studio|Level|Floor|Room|(?:H\.?[ \t]?)?No)\.?[ \t]*#?$",
     re.IGNORECASE,
 )
 # Postcodes: US ZIP+4, 4-6 digits, CZ/SK/SE "123 45", PL "12-345", PT "1234-567", BR
@@ -62,14 +58,13 @@ _POSTCODE = (
 )
 _POSTCODE_RE = re.compile(_POSTCODE)
 _TOWN_POSTCODE = re.compile(rf"[ \t]*,?[ \t]*-?{_POSTCODE}")
-_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+# A hyphen (or an en dash: "Hubli–Dharwad") joins letters ("Aubry-sur-Ribeiro"), not a town and
+# its postcode ("Nandyal-833788").
+# Dutch towns may open with "'s-" ('s-Gravenhage, 's-Hertogenbosch); Portuguese ordinals stand
+# inside names ("Camponesa 2ª Seção", a district of Belo Horizonte).
+_WORD = re.compile(r"(?:['’]s-)?[^\W\d_][\w'’.]*(?:[-–][^\W\d_][\w'’.]*)*|[0-9]{1,2}[ªº](?=[ \t])")
 _SEP = re.compile(r"[ \t]*(?:,|\n|\r\n)[ \t]*|[ \t]+")
 _REGION = re.compile(r"[ \t]*(?:\((?:[A-Z]{2}|[^\W\d_][\w ]{1,20})\)|/[ \t]*[A-Z]{2}|,?[ \t]*[A-Z]{2,4}(?![\w]))")
-# Words that may sit lower-case inside a street or town name.
-_CONNECTORS = frozenset(
-    "de del della di da das do dos la le les los el du des van der den het am an im auf bei "
-    "nad pod na u sur sous en y e et aan op i the of".split()
-)
 _MAX_WORDS = 6
 
 
@@ -94,7 +89,8 @@ def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int,
         if m is None:
             break
         w = m.group()
-        if not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w) or "-" in w):
+        if not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w) or "-" in w
+                or (out and w[-1] in "ªº")):
             break
         if w.endswith(".") and len(w) > 4 and not _is_street_word(w):  # a sentence end: "Pößneck."
             out.append((m.start(), m.end() - 1, w[:-1]))
@@ -109,32 +105,20 @@ def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int,
     return out
 
 
-# House numbers: every address here holds one, so they are the anchors (few per text).
-_NUMBER_ANCHOR = re.compile(r"(?<![\w/.-])[0-9]{1,5}[a-zA-Z]?(?:/[0-9]{1,4}[a-zA-Z]?)?\.?(?![0-9])")
+# House numbers: every address here holds one, so they are the anchors (few per text). A
+# flat after a slash ("60/30") or a range of houses after a hyphen ("Hauptstraße 12-14", the
+# German and Austrian way to write a corner or a block) belongs to the number.
+# Brazil's eight-digit CEP anchors a street line that has no house number.
+# The pattern opens with a digit, the boundary look-behind after it: a leading look-behind would
+# make the regex engine try every position of the text rather than skip to the next digit.
+_NUMBER_ANCHOR = re.compile(
+    r"[0-9](?<![\w/.-].)(?:[0-9]{7}|[0-9]{0,4}[a-zA-Z]?(?:[/-][0-9]{1,4}[a-zA-Z]?)?)\.?(?![0-9])"
+)
 _NUMBER_SEP = re.compile(r",?[ \t]+")
 # Blanks (after an optional comma) that end the window before a number ("Hauptstraße 12");
 # ``$`` also matches before a newline that ends the window, as it always has here.
 _GAP = re.compile(r",?[ \t]+$")
 _BACK_WORD = re.compile(r"[^\W\d_][\w'’.-]*$")
-# Street words that open the street's name ("Rua das Flores", "ulica Słowicza", "Via Roma"):
-# the street starts there, not at the capitalised words before them.
-_PREFIX_TYPES = frozenset(
-    "rue avenue av. boulevard bd chemin allée impasse place quai route via viale piazza corso largo "
-    "vicolo strada calle avenida plaza paseo carrera camino ronda rua travessa praça alameda estrada "
-    "ulica ul. aleja al. plac pl. osiedle os. bulevardul calea soseaua șoseaua intrarea aleea jalan "
-    "jl. gang gg. privada andador urbanización sítio vila recanto campo lago cuesta pasadizo vial "
-    "contrada stretto borgo c.".split()
-)
-
-# Street types written in lower case before the name ("709, rue Lambert", "ulica Słowicza 60"),
-# without the ones that are also English words ("via", "place", "route", "square" ...).
-_LOWER_PREFIX_TYPES = frozenset(
-    "rue avenue boulevard bd chemin allée impasse quai viale piazza corso vicolo strada calle avenida "
-    "plaza paseo carrera camino rua travessa praça alameda estrada ulica ul. aleja al. plac pl. "
-    "osiedle os. bulevardul calea soseaua șoseaua intrarea aleea jalan jl. gang gg. cesta utca".split()
-)
-
-
 def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
     """``(start, end, score, detector)`` of street addresses / postal blocks in ``text``."""
     out: list[tuple[int, int, float, str]] = []
@@ -144,10 +128,26 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
             continue
         before, after = _name_first(text, num, done), _number_first(text, num)
         found = before if before is not None and (before[2] or after is None) else after
+        house_line = False
+        # (The comma test first: most numbers have none before them, and skip the call.)
+        postcode_after_comma = ("," in text[max(0, num.start() - 3) : num.start()]
+                                and _is_postcode_after_comma(text, num))
+        if postcode_after_comma:  # before a district ("Vila Paraíso") that looks like a street
+            found = _street_and_district(text, num, done) or found
         if found is None:
-            continue
+            found = _house_number_line(text, num) if text.startswith(",", num.end()) else None
+            if found is None:
+                continue
+            house_line = True
         start, end, street_word = found
-        end, postcode, town = _tail(text, end)
+        if found is after and start > done:
+            unit = (_UNIT_BEFORE.search(text, max(done, start - 24), start)
+                    or _UNIT_OF_NUMBER.search(text, max(done, start - 12), start))
+            start = unit.start() if unit is not None else start
+        postcode_first = found is not after and street_word and postcode_after_comma
+        end, postcode, town = _tail(text, end, postcode_first)
+        if house_line and not (text.count(",", start, end) >= 2 and _PIN_END.search(text, end - 8, end)):
+            continue
         if street_word:
             score = 0.9 if postcode or town else 0.75
         elif postcode and town:
@@ -159,47 +159,59 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
     return out
 
 
+# India: "23/286, Bhatt Nagar, Gudivada-404796", "35/04, Gade, Hosur 394411": a house number, a
+# comma, the locality and the town, then the six-digit PIN (after a blank or a hyphen).
+_PIN_END = re.compile(r"[ \t-][1-9][0-9]{5}$")
+
+
+def _house_number_line(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None:
+    """A house number alone before a comma and a capitalised word ("35/04, Gade, ..."): a street
+    line only if the block after it ends in a PIN, which the caller checks."""
+    end = num.end()
+    if text[end : end + 1] != "," or not re.match(r",[ \t]*[^\W\d_]", text[end : end + 4]):
+        return None
+    return num.start(), end, False
+
+
+_AFTER_NUMBER_TYPES = _NUMBER_FIRST_TYPES | _PLAIN_WORD_TYPES
+
+
+def _last_street_word(words: list[tuple[int, int, str]]) -> int:
+    """Index of the last street word (or, after a number, Australian road type) in ``words``, -1 if none."""
+    for i in range(len(words) - 1, -1, -1):
+        w = words[i][2]
+        if w.lower() in _AFTER_NUMBER_TYPES or _is_street_word(w):
+            return i
+    return -1
+
+
 def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None:
     """"709, rue Lambert", "19 McGeoghegan Street": the street ends at its last street word."""
     sep = _NUMBER_SEP.match(text, num.end())
     if sep is None:
         return None
     words = _name_words(text, sep.end())
-    last = max((i for i, w in enumerate(words) if _is_street_word(w[2])), default=-1)
+    last = _last_street_word(words)
+    if last >= 0 and len(words) > 1 and _UNIT.match(text, words[-1][0]):
+        # "346 Boyd Plaza Suite 069": the unit is the tail's, not the street's name or type (the
+        # words stop at its number, so it can only be the last one).
+        words = words[:-1]
+        last = _last_street_word(words)
     if last < 0 or not (words[0][2][0].isupper() or words[0][2].lower() in _LOWER_PREFIX_TYPES):
         return None
     if last == 0 and words[0][2].lower() not in _PREFIX_TYPES:
         return None  # "3 Spurs": a street type needs a name before it
+    plain = words[last][2].lower() in _PLAIN_WORD_TYPES and not _is_street_word(words[last][2])
     if words[last][2].lower() in _PREFIX_TYPES:  # "709, rue Lambert": the name follows the type
         last = len(words) - 1
-    return num.start(), words[last][1], True
+    return num.start(), words[last][1], not plain
 
 
 def _name_first(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bool] | None:
     """"Hauptstraße 12", "Béke utca 233.", "Campo Nascimento, 6": the words before the number."""
-    pos = num.start()
-    gap = _gap_before(text, pos, floor)
-    if gap is None:
+    words = _back_words(text, num.start(), floor)
+    if not words:
         return None
-    pos -= gap
-    words: list[tuple[int, str]] = []
-    while len(words) < 5 and pos > floor:
-        m = _BACK_WORD.search(text, max(floor, pos - 40), pos)
-        if m is None:
-            break
-        w = m.group()
-        if not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w)):
-            break
-        words.insert(0, (m.start(), w))
-        pos = m.start()
-        if pos == 0 or text[pos - 1] not in " \t":
-            break
-        pos -= 1
-    while words and (words[0][1] in _NOT_TOWN or (words[0][1][0].islower() and words[0][1].lower() not in
-                                                     _LOWER_PREFIX_TYPES)):
-        words.pop(0)  # "station Heart 107": lower-case words start a street only if they are its type
-    if not any(w[0].isupper() for _, w in words):
-        return None  # "extension 4410": a street has a name
     if len(words) == 1 and words[0][1].lower() in _street_words()[0]:
         return None  # "Spurs 2": a bare street type; "Hauptstraße 12" (a compound) is fine
     street_word = any(_is_street_word(w) for _, w in words)
@@ -213,6 +225,53 @@ def _name_first(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bo
     return words[0][0], num.end(), street_word
 
 
+def _back_words(text: str, pos: int, floor: int) -> list[tuple[int, str]]:
+    """The capitalised words (connectors and street types allowed) that end, after a blank or a
+    comma, at ``pos``: a street's name, or a district's. Empty if none or no capital among them."""
+    gap = _gap_before(text, pos, floor)
+    if gap is None:
+        return []
+    pos -= gap
+    words: list[tuple[int, str]] = []
+    while len(words) < 5 and pos > floor:
+        m = _BACK_WORD.search(text, max(floor, pos - 40), pos)
+        if m is None:
+            break
+        w, start = m.group(), m.start()
+        if w in ("ª", "º") and words and start > floor and text[start - 1].isdigit():  # "2ª Seção"
+            start -= 2 if start - 1 > floor and text[start - 2].isdigit() else 1
+            w = text[start : m.end()]
+        elif not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w)):
+            break
+        words.insert(0, (start, w))
+        pos = start
+        if pos == 0 or text[pos - 1] not in " \t":
+            break
+        pos -= 1
+    while words and (words[0][1] in _NOT_TOWN or (words[0][1][0].islower() and words[0][1].lower() not in
+                                                     _LOWER_PREFIX_TYPES)):
+        words.pop(0)  # "station Heart 107": lower-case words start a street only if they are its type
+    if not any(w[0].isupper() for _, w in words):
+        return []  # "extension 4410": a street has a name
+    return words
+
+
+def _street_and_district(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bool] | None:
+    """"Rua Theodoro Brito, São Geraldo, 57441-598 Rios / PR": a street with no house number,
+    its district, then the postcode ``num``; the street must open with its type."""
+    district = _back_words(text, num.start(), floor)
+    if not district or len(district) > 4 or "," not in text[max(floor, num.start() - 3) : num.start()]:
+        return None
+    d = district[0][0]
+    street = _back_words(text, d, floor)
+    if "," not in text[max(floor, d - 3) : d]:
+        return None
+    i = next((i for i, (_, w) in enumerate(street[:-1]) if w.lower() in _PREFIX_TYPES), None)
+    if i is None:
+        return None
+    return street[i][0], num.end(), True
+
+
 def _gap_before(text: str, pos: int, floor: int) -> int | None:
     """Length of ``_GAP.search(text[max(floor, pos - 3) : pos])``'s match, None if none. Most
     numbers have no blank or newline right before them: then no ``$`` can follow a blank
@@ -223,10 +282,24 @@ def _gap_before(text: str, pos: int, floor: int) -> int | None:
     return None if gap is None else len(gap.group())
 
 
-def _tail(text: str, pos: int) -> tuple[int, bool, bool]:
+def _is_postcode_after_comma(text: str, num: re.Match[str]) -> bool:
+    """"rue Lambert, 16151 Sainte-Marie", "..., 57441-598 Rios / PR": after a comma, five digits
+    (or a Brazilian CEP) are a postcode, not a house number: the town follows it after a blank."""
+    return "," in text[max(0, num.start() - 3) : num.start()] and _POSTCODE_NUMBER.fullmatch(num.group()) is not None
+
+
+_POSTCODE_NUMBER = re.compile(r"[0-9]{5}(?:-[0-9]{3})?|[0-9]{8}")
+
+
+def _tail(text: str, pos: int, after_postcode: bool = False) -> tuple[int, bool, bool]:
     """The block after a street line: units, postcode, town, region (comma / line separated);
-    and whether it held a postcode, and a town."""
-    end, postcode, has_town = pos, False, False
+    and whether it held a postcode, and a town. ``after_postcode``: the street line ended with
+    a postcode, so a town may follow it after a bare blank."""
+    end, postcode, has_town = pos, after_postcode, False
+    if after_postcode:
+        town = _town(text, end)
+        if town is not None:
+            end, has_town = town[0], True
     for _ in range(5):
         sep = _SEP.match(text, end)
         if sep is None:
@@ -250,12 +323,16 @@ def _tail(text: str, pos: int) -> tuple[int, bool, bool]:
             break
         end, has_town = town[0], True
         postcode |= town[1]
+        if town[2]:  # "Venda Nova, 74833788 Gonçalves / BA": the postcode opened the next town's line
+            after = _town(text, end)
+            end = after[0] if after is not None else end
     return end, postcode, has_town
 
 
-def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool] | None:
-    """End of a town name (with an optional region code / postcode after it) at ``pos``, and
-    whether a postcode followed it."""
+def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool, bool] | None:
+    """End of a town name (with an optional region code / postcode after it) at ``pos``,
+    whether a postcode followed it, and whether a comma stood before that postcode (then it
+    starts a line of its own, "postcode town" as most of Europe and Brazil write it)."""
     if lead:
         m = re.compile(lead).match(text, pos)
         if m is None:
@@ -266,7 +343,7 @@ def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool] | None:
     cut = next((i for i, w in enumerate(words) if w[2] in _NOT_TOWN or (i and _POSTCODE_RE.match(text, w[0]))),
                len(words))
     words = words[:cut]
-    if not words or not words[0][2][0].isupper():
+    if not words or not (words[0][2][0].isupper() or words[0][2][3:4].isupper() and words[0][2][1:3] == "s-"):
         return None
     end = words[-1][1]
     region = _REGION.match(text, end)
@@ -277,10 +354,4 @@ def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool] | None:
         end = pc.end()
     if end < len(text) and text[end] == ":":
         return None  # "Phone:" is a label, not a town
-    return end, pc is not None
-
-
-_NOT_TOWN = frozenset(
-    "Phone Tel Mobile Email Fax Thanks Thank Please Call Contact Agent Hi Hello Dear Regards Best "
-    "Cheers Sent Order Invoice Note The I We You My Our".split()
-)
+    return end, pc is not None, pc is not None and "," in pc.group()
