@@ -28,7 +28,9 @@ from pathlib import Path
 
 from privtune.errors import InputError, PrivtuneError
 from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
+from privtune.io.sources import sniff_encoding
 
+MAX_SKIPPED_LISTED = 100  # the report stays small whatever else the folder holds
 SHA256_METHOD = "sha256 of the sha256sum listing ('<file sha256 hex>  <relative path>\\n' per file, in order)"
 
 # Formats that can share a folder: their records are JSON objects either way.
@@ -82,6 +84,34 @@ class DataFolder:
             f.records = n
             offset += n
 
+    def settle_encodings(self, given: str | None, notices: list[str]) -> dict[str, str]:
+        """Each text file's encoding (``given``, else sniffed on its own: shards from different
+        exporters differ), a notice naming each file read in an assumed one; returns the scan
+        report's ``input`` encoding fields for the whole."""
+        for f in self.files:
+            if f.fmt == "parquet":
+                continue
+            guess = sniff_encoding(f.path, given)
+            f.encoding = guess.encoding
+            if guess.note:
+                notices.append(f"encoding: {f.rel}: assumed {guess.encoding} ({guess.note}); override with --encoding")
+        found = list(dict.fromkeys(f.encoding for f in self.files if f.encoding is not None))
+        if not found:
+            return {"encoding": "binary", "encoding_source": "format"}
+        # One encoding for the whole (the CSV output's byte-order mark follows it): the files'
+        # own if they agree, else the first that is not UTF-8; each file's is in ``input.files``.
+        shared = found[0] if len(found) == 1 else next(e for e in found if e != "utf-8")
+        return {"encoding": shared, "encoding_source": "given" if given else "per file"}
+
+    def notices(self, fmt: str | None, listed: int = 20) -> list[str]:
+        """What the scan says about the folder: the files it skipped, the first ``listed`` by name."""
+        if not self.skipped:
+            return []
+        why = f"hidden or not {fmt} data" if fmt else "hidden or not a data file"
+        more = f", ... ({len(self.skipped) - listed} more)" if len(self.skipped) > listed else ""
+        return [f"input folder: read {len(self.files)} data file(s); skipped {len(self.skipped)} ({why}): "
+                f"{', '.join(self.skipped[:listed])}{more}"]
+
     def file_of(self, index: int) -> str:
         """The relative path of the file record ``index`` came from (files read so far)."""
         pos = bisect.bisect_right(self._starts, index) - 1
@@ -101,7 +131,8 @@ class DataFolder:
                   "bytes": f.path.stat().st_size, "first_record": f.first_record, "records": f.records}
                  for f in self.files]
         return {"kind": "folder", "bytes": sum(int(f["bytes"]) for f in files),  # type: ignore[call-overload]
-                "sha256_method": SHA256_METHOD, "files": files, "skipped": self.skipped}
+                "sha256_method": SHA256_METHOD, "files": files,
+                "skipped": self.skipped[:MAX_SKIPPED_LISTED], "skipped_count": len(self.skipped)}
 
 
 def file_sha256(path: Path) -> str:

@@ -171,25 +171,6 @@ def rejects_within(limit: str, n_rejected: int, n_in: int) -> bool:
     return n_rejected <= float(text)
 
 
-def _resolve_folder_encodings(cfg: ScanConfig, folder: DataFolder, notices: list[str]) -> dict[str, str]:
-    """Each text file's encoding, sniffed on its own (shards from different exporters differ),
-    a notice naming each file read in an assumed one; the report's ``input`` encoding fields."""
-    for f in folder.files:
-        if f.fmt == "parquet":
-            continue
-        guess = sniff_encoding(f.path, cfg.encoding)
-        f.encoding = guess.encoding
-        if guess.note:
-            notices.append(f"encoding: {f.rel}: assumed {guess.encoding} ({guess.note}); override with --encoding")
-    found = list(dict.fromkeys(f.encoding for f in folder.files if f.encoding is not None))
-    if not found:
-        return {"encoding": "binary", "encoding_source": "format"}
-    # One encoding for the whole (the CSV output's byte-order mark follows it): the files' own
-    # if they agree, else the first that is not UTF-8; each file's is in ``input.files``.
-    shared = found[0] if len(found) == 1 else next(e for e in found if e != "utf-8")
-    return {"encoding": shared, "encoding_source": "given" if cfg.encoding else "per file"}
-
-
 def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str],
                    folder: DataFolder | None = None) -> tuple[ScanConfig, dict[str, str]]:
     """``cfg`` with the encoding and (for records of no known shape) the text fields settled,
@@ -197,7 +178,7 @@ def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str],
     update: dict[str, Any] = {}
     info = {"encoding": "binary", "encoding_source": "format"}
     if folder is not None:
-        info = _resolve_folder_encodings(cfg, folder, notices)
+        info = folder.settle_encodings(cfg.encoding, notices)
     elif fmt != "parquet":
         guess = sniff_encoding(cfg.input, cfg.encoding)
         update["encoding"] = guess.encoding
@@ -233,11 +214,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
     folder = open_folder(cfg.input, cfg.format) if cfg.input.is_dir() else None
     if folder is not None:
         fmt = folder.fmt
-        if folder.skipped:
-            notices.append(f"input folder: read {len(folder.files)} data file(s); skipped {len(folder.skipped)} "
-                           f"({'hidden or not ' + cfg.format + ' data' if cfg.format else 'hidden or not a data file'}): "
-                           f"{', '.join(folder.skipped[:20])}"
-                           + (f", ... ({len(folder.skipped) - 20} more)" if len(folder.skipped) > 20 else ""))
+        notices.extend(folder.notices(cfg.format))
     else:
         fmt = cfg.format or detect_format(cfg.input)
     cfg, input_info = _resolve_input(cfg, fmt, notices, folder)

@@ -146,3 +146,22 @@ def test_cli_scans_a_folder_with_workers(tmp_path):
                            "--workers", "2", "-q"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "skipped 2" in proc.stderr and len(_read(tmp_path / "o.jsonl")) == 5
+
+
+def test_parquet_shards_beside_a_readme(tmp_path):
+    """A dataset snapshot: train-0000N-of-00002.parquet and a README.md. The README makes the
+    folder mixed (it is text); --format parquet takes the shards only."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "snapshot" / "data"
+    folder.mkdir(parents=True)
+    for n, rows in enumerate((SHARD_A, SHARD_B)):
+        pq.write_table(pa.Table.from_pylist(rows), folder / f"train-0000{n}-of-00002.parquet")
+    (tmp_path / "snapshot" / "README.md").write_text("# card\n", encoding="utf-8")
+    with pytest.raises(InputError, match="README.md is text"):
+        run_scan(ScanConfig(input=tmp_path / "snapshot", out=tmp_path / "o.jsonl"))
+    res = run_scan(ScanConfig(input=tmp_path / "snapshot", out=tmp_path / "o.jsonl", format="parquet"))
+    assert res.report["input"]["format"] == "parquet" and res.report["input"]["skipped"] == ["README.md"]
+    out = _read(tmp_path / "o.jsonl")
+    assert len(out) == 5 and out[2]["text"] == SHARD_B[0]["text"]  # shard 0's two rows, then shard 1's
