@@ -22,7 +22,8 @@ class ScanConfig(BaseModel):
                         "or a folder of such files (shards, export folders) scanned as one dataset: files of one "
                         "format, read recursively in path order; hidden and non-data files skipped.")
     format: Literal["jsonl", "json", "csv", "parquet", "text"] | None = Field(
-        None, description="Input format; default: from the file suffix (text: one record per line); for a folder, which files are read (those of other formats are skipped)."
+        None, description="Input format; default: from the file suffix (text: one record per line); "
+        "for a folder, which files are read (those of other formats are skipped)."
     )
     encoding: str | None = Field(
         None,
