@@ -20,15 +20,19 @@ recomputes it. It changes when any file's content, name, or the set of files cha
 from __future__ import annotations
 
 import bisect
+import codecs
+import csv
 import hashlib
+import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from privtune.errors import InputError, PrivtuneError
-from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
-from privtune.io.sources import sniff_encoding
+from privtune.io.readers import (Rejected, SourceRecord, csv_delimiter, detect_format, header_is_data,
+                                 headerless_column, iter_records)
+from privtune.io.sources import open_binary, sniff_encoding
 
 MAX_SKIPPED_LISTED = 100  # the report stays small whatever else the folder holds
 SHA256_METHOD = "sha256 of the sha256sum listing ('<file sha256 hex>  <relative path>\\n' per file, in order)"
@@ -112,6 +116,19 @@ class DataFolder:
         return [f"input folder: read {len(self.files)} data file(s); skipped {len(self.skipped)} ({why}): "
                 f"{', '.join(self.skipped[:listed])}{more}"]
 
+    def require_one_csv_header(self) -> None:
+        """A CSV output has one header row: refuse, before any work, CSV files whose columns differ
+        (naming the first two), as a JSONL output could hold their rows."""
+        first = self.files[0]
+        columns = csv_columns(first.path, first.encoding or "utf-8")
+        for f in self.files[1:]:
+            other = csv_columns(f.path, f.encoding or "utf-8")
+            if other != columns:
+                raise InputError(f"the folder's CSV files have different columns: {first.rel} has {columns}, "
+                                 f"{f.rel} has {other}", path=str(self.root),
+                                 hint="a CSV output has one header: name the output .jsonl, or scan the files "
+                                      "separately")
+
     def file_of(self, index: int) -> str:
         """The relative path of the file record ``index`` came from (files read so far)."""
         pos = bisect.bisect_right(self._starts, index) - 1
@@ -141,6 +158,15 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return "sha256:" + h.hexdigest()
+
+
+def csv_columns(path: Path, encoding: str) -> list[str]:
+    """The column names of a CSV file as the reader gives them (``column_1``, ... without a header row)."""
+    codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+    with io.TextIOWrapper(open_binary(path), encoding=codec, errors="replace", newline="") as stream:
+        line = stream.readline()
+    cells = next(csv.reader([line], delimiter=csv_delimiter(line)), [])
+    return [headerless_column(i) for i in range(1, len(cells) + 1)] if header_is_data(cells) else cells
 
 
 def _hidden(rel: Path) -> bool:

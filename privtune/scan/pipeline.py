@@ -255,6 +255,8 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
 
     with ExitStack() as stack:
         stack.callback(curator.close)  # frees its temporary files even if the scan fails
+        if folder is not None and fmt == "csv" and cfg.out and is_csv_output(cfg.out):
+            folder.require_one_csv_header()
         first_file = folder.files[0].path if folder is not None else cfg.input
         out = stack.enter_context(output_writer(cfg, input_info, fmt, first_file)) if cfg.out else None
         csv_files = ([(f.path, f.encoding or "utf-8", f"{f.rel}: ") for f in folder.files] if folder is not None

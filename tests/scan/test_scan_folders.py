@@ -165,3 +165,17 @@ def test_parquet_shards_beside_a_readme(tmp_path):
     assert res.report["input"]["format"] == "parquet" and res.report["input"]["skipped"] == ["README.md"]
     out = _read(tmp_path / "o.jsonl")
     assert len(out) == 5 and out[2]["text"] == SHARD_B[0]["text"]  # shard 0's two rows, then shard 1's
+
+
+def test_csv_files_with_other_columns_are_refused_for_a_csv_output(tmp_path):
+    """Was a bare ValueError from the CSV writer at the second file's first row."""
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "a.csv").write_text("text,note\nJane Doe called,hi\n", encoding="utf-8")
+    (folder / "b.csv").write_text("text,other\nBob Smith wrote,x\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"different columns: a.csv has \['text', 'note'\], b.csv has"):
+        run_scan(ScanConfig(input=folder, out=tmp_path / "o.csv"))
+    (folder / "b.csv").write_text("text;note\nBob Smith wrote;x\n", encoding="utf-8")  # same columns, ";"
+    run_scan(ScanConfig(input=folder, out=tmp_path / "o.csv"))
+    rows = (tmp_path / "o.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "text,note" and len(rows) == 3 and "Bob Smith" not in rows[2]
