@@ -187,8 +187,8 @@ def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str],
             notices.append(f"encoding: assumed {guess.encoding} ({guess.note}); override with --encoding")
     if cfg.fields is None:
         sample: list[dict[str, Any]] = []
-        items_of = folder.iter_records() if folder is not None else iter_records(cfg.input, fmt, update.get("encoding", "utf-8"))
-        with closing(items_of) as items:
+        with closing(folder.iter_records() if folder is not None
+                     else iter_records(cfg.input, fmt, update.get("encoding", "utf-8"))) as items:
             for item in islice(items, GUESS_SAMPLE):
                 if isinstance(item, SourceRecord):
                     sample.append(item.data)
