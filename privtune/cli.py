@@ -50,7 +50,7 @@ def _root(
 
 @app.command()
 def scan(
-    input: Annotated[Path, typer.Argument(help="Data file: .jsonl, .json (array or lines), .csv/.tsv, .parquet or .txt/.md/.log (one record per line); - reads standard input.")],
+    input: Annotated[Path, typer.Argument(help="Data file: .jsonl, .json (array or lines), .csv/.tsv, .parquet or .txt/.md/.log (one record per line); a folder of such files (shards) is scanned as one dataset; - reads standard input.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Cleaned output (structure preserved): .jsonl, optionally .gz/.zst; .csv/.tsv for a CSV input; .json for a JSON array input (written as an array); .txt for a text input.")] = None,
     report: Annotated[Optional[Path], typer.Option(help="REPORT.json, or report.html (writes the .json beside it); default: <out>.scan-report.json.")] = None,
     findings: Annotated[Optional[Path], typer.Option(help="FINDINGS.jsonl: one line per entity, offsets only.")] = None,

@@ -53,7 +53,7 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
     array vs lines."""
     if Path(path).is_dir():
         raise InputError("is a directory, expected a data file", path=str(path),
-                         hint="pass one file; to scan several, concatenate them or run one scan per file")
+                         hint="pass one data file; `privtune scan DIR --out FILE` reads a folder of data files into one")
     name = strip_compression(str(path))
     for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".parquet", "parquet"), (".csv", "csv"),
                         (".tsv", "csv"), (".txt", "text"), (".md", "text"), (".log", "text"), (".text", "text")):

@@ -18,9 +18,12 @@ class ScanConfig(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    input: Path = Field(description="Input data file (.jsonl, .json, .csv, .parquet, .txt: one record per line).")
+    input: Path = Field(description="Input data file (.jsonl, .json, .csv, .parquet, .txt: one record per line), "
+                        "or a folder of such files (shards, export folders) scanned as one dataset: files of one "
+                        "format, read recursively in path order; hidden and non-data files skipped.")
     format: Literal["jsonl", "json", "csv", "parquet", "text"] | None = Field(
-        None, description="Input format; default: from the file suffix (text: one record per line)."
+        None, description="Input format; default: from the file suffix (text: one record per line); "
+        "for a folder, which files are read (those of other formats are skipped)."
     )
     encoding: str | None = Field(
         None,
@@ -158,7 +161,12 @@ class ScanConfig(BaseModel):
                 fmt = self.format
                 if fmt is None:
                     try:
-                        fmt = detect_format(self.input)
+                        if self.input.is_dir():
+                            from privtune.io.folders import open_folder
+
+                            fmt = open_folder(self.input).fmt
+                        else:
+                            fmt = detect_format(self.input)
                     except PrivtuneError:
                         fmt = None
                 if fmt != needed:
@@ -184,4 +192,7 @@ class ScanConfig(BaseModel):
                 raise ValueError(f"{name} and {seen[real]} are the same file ({path}); "
                                  "give each output its own path (the input is never overwritten)")
             seen[real] = name
+            if name != "input" and self.input.is_dir() and real.is_relative_to(self.input.expanduser().resolve()):
+                # The next scan of the folder would read it as data.
+                raise ValueError(f"{name} ({path}) is inside the input folder {self.input}; write it elsewhere")
         return self

@@ -50,12 +50,13 @@ def default_report_path(cfg: ScanConfig) -> Path | None:
     return None if cfg.out is None else _beside(cfg.out, ".scan-report.json")
 
 
-def output_writer(cfg: ScanConfig, input_info: dict[str, str], fmt: str) -> JsonlWriter:
+def output_writer(cfg: ScanConfig, input_info: dict[str, str], fmt: str, first_file: Path | None = None) -> JsonlWriter:
     """The writer of the cleaned records, chosen by ``--out``'s name (`ScanConfig` checked that it
     fits the input): JSONL; one JSON array for a ``.json`` name when the input was a JSON array
     (or objects); lines for a ``.txt`` name (a plain-text input); CSV for a ``.csv``/``.tsv`` name
     (a CSV input's rows): the input's delimiter for ``.csv`` (a ";" export stays ";"), a tab for
-    ``.tsv``, and a byte-order mark if the input had one or was not UTF-8 (`csv_output_bom`)."""
+    ``.tsv``, and a byte-order mark if the input had one or was not UTF-8 (`csv_output_bom`).
+    ``first_file``: the file whose CSV header decides (a folder's first), default the input."""
     assert cfg.out is not None
     if is_text_output(cfg.out):  # a plain-text input (`ScanConfig` checked it): one line per record
         return TextLineWriter(cfg.out)
@@ -64,8 +65,9 @@ def output_writer(cfg: ScanConfig, input_info: dict[str, str], fmt: str) -> Json
             return JsonArrayWriter(cfg.out)
         return JsonlWriter(cfg.out)
     tsv = strip_compression(str(cfg.out)).lower().endswith(".tsv")
-    delimiter = "\t" if tsv else csv_file_delimiter(cfg.input, input_info["encoding"])
-    header = fmt != "csv" or csv_file_has_header(cfg.input, input_info["encoding"])
+    sample = first_file or cfg.input
+    delimiter = "\t" if tsv else csv_file_delimiter(sample, input_info["encoding"])
+    header = fmt != "csv" or csv_file_has_header(sample, input_info["encoding"])
     return CsvRecordWriter(cfg.out, delimiter=delimiter, bom=csv_output_bom(input_info["encoding"]), header=header)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from privtune import __version__
 from privtune.errors import GateFailed, InputError
+from privtune.io.folders import DataFolder, open_folder
 from privtune.io.readers import Rejected, SourceRecord, csv_file_has_header, detect_format, iter_records
 from privtune.io.records import GUESS_SAMPLE, guess_text_fields
 from privtune.io.sources import sniff_encoding
@@ -57,11 +58,13 @@ class ScanResult:
     notices: list[str] = field(default_factory=list)
 
 
-def reject_entry(res: RecordResult, raw: bool) -> dict[str, Any]:
-    """A rejects-file line: where, why and a hash of the content (to match it against the input
-    or a later run), never the content itself unless ``raw`` (--rejects-raw) asks for it."""
+def reject_entry(res: RecordResult, raw: bool, file: str | None = None) -> dict[str, Any]:
+    """A rejects-file line: where (``file``: the path in the input folder, when the input is one),
+    why and a hash of the content (to match it against the input or a later run), never the
+    content itself unless ``raw`` (--rejects-raw) asks for it."""
     content = res.raw if res.raw is not None else json.dumps(res.record, ensure_ascii=False, sort_keys=True)
-    entry: dict[str, Any] = {"record": res.index, "line": res.line, "reason": res.reject_reason,
+    entry: dict[str, Any] = {"record": res.index, **({"file": file} if file is not None else {}),
+                             "line": res.line, "reason": res.reject_reason,
                              "sha256": "sha256:" + hashlib.sha256(content.encode("utf-8")).hexdigest()}
     if raw:
         entry.update({"raw": res.raw} if res.raw is not None else {"data": res.record})
@@ -73,9 +76,15 @@ def _chunks(items: Iterator[SourceRecord | Rejected], size: int) -> Iterator[lis
         yield chunk
 
 
-def _results(cfg: ScanConfig, key: bytes) -> Iterator[list[RecordResult]]:
-    """Results in input order, a chunk at a time, from this process or a worker pool."""
-    source = iter_records(cfg.input, cfg.format, cfg.encoding)
+def _source(cfg: ScanConfig, folder: DataFolder | None) -> Iterator[SourceRecord | Rejected]:
+    """The input's items in order: the file's, or the folder's files' one after another."""
+    return folder.iter_records() if folder is not None else iter_records(cfg.input, cfg.format, cfg.encoding)
+
+
+def _results(cfg: ScanConfig, key: bytes, folder: DataFolder | None = None) -> Iterator[list[RecordResult]]:
+    """Results in input order, a chunk at a time, from this process or a worker pool (which gets
+    parsed records: the input, file or folder, is read here)."""
+    source = _source(cfg, folder)
 
     def split(chunk: list[SourceRecord | Rejected]) -> tuple[list[SourceRecord], list[Rejected]]:
         return [c for c in chunk if isinstance(c, SourceRecord)], [c for c in chunk if isinstance(c, Rejected)]
@@ -108,14 +117,14 @@ def _results(cfg: ScanConfig, key: bytes) -> Iterator[list[RecordResult]]:
             yield merge(pending.pop(0), done)
 
 
-def _excerpts(cfg: ScanConfig, wanted: set[int]) -> dict[int, str]:
+def _excerpts(cfg: ScanConfig, wanted: set[int], folder: DataFolder | None = None) -> dict[int, str]:
     """Masked excerpts of the records in ``wanted``, from one more streaming read of the input."""
     out: dict[int, str] = {}
     if not wanted:
         return out
     analyzer = build_analyzer(cfg.types, cfg.min_score, cfg.ner_backend)
     last = max(wanted)
-    with closing(iter_records(cfg.input, cfg.format, cfg.encoding)) as items:
+    with closing(_source(cfg, folder)) as items:
         for item in items:
             if isinstance(item, SourceRecord) and item.index in wanted:
                 out[item.index] = record_excerpt(analyzer, cfg, item)
@@ -162,12 +171,15 @@ def rejects_within(limit: str, n_rejected: int, n_in: int) -> bool:
     return n_rejected <= float(text)
 
 
-def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str]) -> tuple[ScanConfig, dict[str, str]]:
+def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str],
+                   folder: DataFolder | None = None) -> tuple[ScanConfig, dict[str, str]]:
     """``cfg`` with the encoding and (for records of no known shape) the text fields settled,
-    once for the whole file, and what was assumed."""
+    once for the whole file (per file for a folder), and what was assumed."""
     update: dict[str, Any] = {}
     info = {"encoding": "binary", "encoding_source": "format"}
-    if fmt != "parquet":
+    if folder is not None:
+        info = folder.settle_encodings(cfg.encoding, notices)
+    elif fmt != "parquet":
         guess = sniff_encoding(cfg.input, cfg.encoding)
         update["encoding"] = guess.encoding
         info = {"encoding": guess.encoding, "encoding_source": guess.source}
@@ -175,7 +187,8 @@ def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str]) -> tuple[ScanC
             notices.append(f"encoding: assumed {guess.encoding} ({guess.note}); override with --encoding")
     if cfg.fields is None:
         sample: list[dict[str, Any]] = []
-        with closing(iter_records(cfg.input, fmt, update.get("encoding", "utf-8"))) as items:
+        with closing(folder.iter_records() if folder is not None
+                     else iter_records(cfg.input, fmt, update.get("encoding", "utf-8"))) as items:
             for item in islice(items, GUESS_SAMPLE):
                 if isinstance(item, SourceRecord):
                     sample.append(item.data)
@@ -197,9 +210,14 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
     if not cfg.input.exists():
         raise InputError("file not found", path=str(cfg.input))
     source = source_section(cfg.source)  # the dataset manifest, validated before any work
-    fmt = cfg.format or detect_format(cfg.input)
     notices: list[str] = []
-    cfg, input_info = _resolve_input(cfg, fmt, notices)
+    folder = open_folder(cfg.input, cfg.format) if cfg.input.is_dir() else None
+    if folder is not None:
+        fmt = folder.fmt
+        notices.extend(folder.notices(cfg.format))
+    else:
+        fmt = cfg.format or detect_format(cfg.input)
+    cfg, input_info = _resolve_input(cfg, fmt, notices, folder)
     rules = gate.parse_rules(cfg.fail_on)
     key, key_source, key_id = b"\0" * 32, "none", ""
     version: PseudonymVersion | None = None
@@ -237,16 +255,22 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
 
     with ExitStack() as stack:
         stack.callback(curator.close)  # frees its temporary files even if the scan fails
-        out = stack.enter_context(output_writer(cfg, input_info, fmt)) if cfg.out else None
-        if fmt == "csv" and not csv_file_has_header(cfg.input, input_info["encoding"]):
-            notices.append("CSV header: none (the first line holds data); its columns are called column_1, "
-                           "column_2, ... in --fields, the report and the findings")
+        if folder is not None and fmt == "csv" and cfg.out and is_csv_output(cfg.out):
+            folder.require_one_csv_header()
+        first_file = folder.files[0].path if folder is not None else cfg.input
+        out = stack.enter_context(output_writer(cfg, input_info, fmt, first_file)) if cfg.out else None
+        csv_files = ([(f.path, f.encoding or "utf-8", f"{f.rel}: ") for f in folder.files] if folder is not None
+                     else [(cfg.input, input_info["encoding"], "")])
+        for csv_path, csv_encoding, where in csv_files if fmt == "csv" else []:
+            if not csv_file_has_header(csv_path, csv_encoding):
+                notices.append(f"CSV header: {where}none (the first line holds data); its columns are called "
+                               "column_1, column_2, ... in --fields, the report and the findings")
         if cfg.out and is_csv_output(cfg.out) and input_info["encoding"] not in ("utf-8", "utf-8-sig", "binary"):
             notices.append(f"output: UTF-8 with a byte-order mark (the input was {input_info['encoding']}; "
                            "Excel and every CSV reader take it so)")
         fnd = stack.enter_context(JsonlWriter(cfg.findings)) if cfg.findings else None
         rej = stack.enter_context(JsonlWriter(rejects_path))
-        for chunk in _results(cfg, key):
+        for chunk in _results(cfg, key, folder):
             # The chunk's curation first (dedup, then poisoning, each over the whole chunk: their
             # tables stay in the CPU caches), then its records in order.
             verdicts = iter(curator.observe_many([(r.index, r.summary) for r in chunk if r.reject_reason is None]))
@@ -257,9 +281,11 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
                 if res.reject_reason is not None:
                     n_rejected += 1
                     reject_reasons[res.reject_reason.split(";")[0].split(":")[0][:60]] += 1
+                    file = folder.file_of(res.index) if folder is not None else None
                     if len(first_rejects) < FIRST_REJECTS:
-                        first_rejects.append({"line": res.line, "reason": res.reject_reason})
-                    rej.write(reject_entry(res, cfg.rejects_raw))
+                        first_rejects.append({**({"file": file} if file is not None else {}), "line": res.line,
+                                              "reason": res.reject_reason})
+                    rej.write(reject_entry(res, cfg.rejects_raw, file))
                     continue
                 # (Counter.update tests its argument against the Mapping ABC each call: counting
                 # in place is the same counts, keys first seen in the same order.)
@@ -279,8 +305,9 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
                     residual_with_pii += 1
                     residual_entities.update(res.residual_types)
                 if res.risk.level == "high" and len(high_risk) < cfg.max_flagged_in_report:
-                    high_risk.append({"record": res.index, "line": res.line, "reasons": res.risk.reasons,
-                                      "excerpt": res.excerpt})
+                    high_risk.append({"record": res.index,
+                                      **({"file": folder.file_of(res.index)} if folder is not None else {}),
+                                      "line": res.line, "reasons": res.risk.reasons, "excerpt": res.excerpt})
                 verdict = next(verdicts)
                 dup = verdict.dedup
                 if dup.kind != "unique":
@@ -303,7 +330,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
         curation = curator.finalize(max_flags=cap, max_group=cap)
         # Excerpts only for the listed flags, recomputed in a second streaming pass: keeping
         # one per record until finalize would grow with the input.
-        excerpts = _excerpts(cfg, {f.record for f in curation.flags})
+        excerpts = _excerpts(cfg, {f.record for f in curation.flags}, folder)
         flags = [_flag_entry(f, excerpts.get(f.record, "")) for f in curation.flags]
         counts = {
             "records_in": n_in,
@@ -346,7 +373,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
         fields_section=fields_report(fields_seen),
         gate_section=gate_section,
         hashes={
-            "input": sha256_file(cfg.input),
+            "input": folder.digest() if folder is not None else sha256_file(cfg.input),
             "output": sha256_file(cfg.out) if cfg.out else None,
             "findings": sha256_file(cfg.findings) if cfg.findings else None,
         },
@@ -356,6 +383,8 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
         elapsed=elapsed,
     )
     report["source"] = source
+    if folder is not None:
+        report["input"].update(folder.report_input())
     if input_name is not None:  # not the spool's path, gone once the scan ends
         report["input"]["path"] = input_name
     if n_rejected == 0 and rejects_path.exists() and rejects_path.stat().st_size == 0:
@@ -383,7 +412,8 @@ def rejects_error(result: ScanResult) -> InputError:
     r = result.report
     c = r["counts"]
     first = r["rejects"]["first"]
-    lines = [f"line {x['line']}: {x['reason'].split('; hint: ')[0]}" for x in first[:3]]
+    lines = [f"{x['file'] + ' ' if 'file' in x else ''}line {x['line']}: {x['reason'].split('; hint: ')[0]}"
+             for x in first[:3]]
     hints = [x["reason"].split("; hint: ", 1)[1] for x in first if "; hint: " in x["reason"]]
     if not hints and any("not valid" in x["reason"] for x in first):
         hints = ["pass --encoding (e.g. --encoding gb18030 or utf-16)"]

@@ -10,6 +10,7 @@ import pytest
 
 from privtune.errors import InputError
 from privtune.io import iter_records
+from privtune.io.readers import detect_format
 from privtune.scan.config import ScanConfig
 from privtune.scan.pipeline import run_scan
 
@@ -30,11 +31,19 @@ def test_reject_reason_reads_once(tmp_path):
     assert "at at" not in reason and reason == "invalid JSON: Unterminated string starting at column 10"
 
 
-def test_directory_is_named_a_directory(tmp_path, monkeypatch):
+def test_empty_directory_says_it_holds_no_data_files(tmp_path, monkeypatch):
+    # A folder is scanned as one dataset now (tests/scan/test_scan_folders.py); an empty one says so.
     monkeypatch.setenv("PRIVTUNE_SCAN_KEY", KEY)
     (tmp_path / "exports").mkdir()
-    with pytest.raises(InputError, match="is a directory"):
+    with pytest.raises(InputError, match="the folder holds no data files"):
         run_scan(ScanConfig(input=tmp_path / "exports"))
+
+
+def test_directory_elsewhere_is_named_a_directory(tmp_path):
+    (tmp_path / "exports").mkdir()
+    with pytest.raises(InputError, match="is a directory") as err:
+        detect_format(tmp_path / "exports")
+    assert "privtune scan DIR" in (err.value.hint or "")
 
 
 def test_allow_list_and_system_prompt_organisations(tmp_path, monkeypatch):

@@ -1,0 +1,221 @@
+"""A folder of data files read as one dataset: dataset shards (``train-00000-of-00004.parquet``,
+``part-*.jsonl.gz``) and export folders (a Slack export's per-day JSON files).
+
+The folder's data files are found recursively and read in the order of their relative paths
+(POSIX, sorted), so the same folder always gives the same records in the same order. Hidden
+entries (any path part starting with ".") and files whose name tells no data format are
+skipped, and listed so the caller can say so. All files taken must be of one format family
+(JSON arrays and JSON lines are one family: both hold objects); a folder mixing, say, Parquet
+shards and CSV files is refused, naming one file of each.
+
+Record indices run on across the files; each file keeps its own line numbers, and
+`DataFolder.file_of` maps a record index back to the file it came from.
+
+The folder's digest (``DataFolder.digest``) is SHA-256 over the lines
+``"<file sha256 hex>  <relative path>\\n"`` of the files read, in their order: the
+``sha256sum`` format, so ``(cd DIR && sha256sum FILE...) | sha256sum`` over the listed files
+recomputes it. It changes when any file's content, name, or the set of files changes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import csv
+import hashlib
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from privtune.errors import InputError, PrivtuneError
+from privtune.io.readers import (Rejected, SourceRecord, csv_delimiter, detect_format, header_is_data,
+                                 headerless_column, iter_records)
+from privtune.io.sources import open_binary, sniff_encoding
+
+MAX_SKIPPED_LISTED = 100  # the report stays small whatever else the folder holds
+SHA256_METHOD = "sha256 of the sha256sum listing ('<file sha256 hex>  <relative path>\\n' per file, in order)"
+
+# Formats that can share a folder: their records are JSON objects either way.
+_FAMILY = {"jsonl": "json", "json": "json", "csv": "csv", "parquet": "parquet", "text": "text"}
+
+
+@dataclass
+class FolderFile:
+    """One data file of a folder: where it is, how it is read, and (once read) where its records start."""
+
+    path: Path
+    rel: str
+    fmt: str
+    encoding: str | None = None  # settled by the caller (sniffed per file); None: sniff when read
+    first_record: int = 0
+    records: int = 0
+    _sha256: str | None = field(default=None, repr=False)
+
+    @property
+    def sha256(self) -> str:
+        """``sha256:`` + the file's SHA-256 (computed once)."""
+        if self._sha256 is None:
+            self._sha256 = file_sha256(self.path)
+        return self._sha256
+
+
+@dataclass
+class DataFolder:
+    """The data files of folder ``root`` in reading order, the format they share and what was skipped."""
+
+    root: Path
+    files: list[FolderFile]
+    fmt: str
+    skipped: list[str] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    def iter_records(self) -> Iterator[SourceRecord | Rejected]:
+        """Every file's items in order, re-indexed so indices run on across files (lines stay per file)."""
+        offset = 0
+        for i, f in enumerate(self.files):
+            f.first_record = offset
+            if len(self._starts) == i:  # a second read (excerpts) finds them in place
+                self._starts.append(offset)
+            n = 0
+            for item in iter_records(f.path, f.fmt, f.encoding):
+                n += 1
+                if isinstance(item, SourceRecord):
+                    yield SourceRecord(offset + item.index, item.line, item.data)
+                else:
+                    yield Rejected(offset + item.index, item.line, item.reason, item.raw)
+            f.records = n
+            offset += n
+
+    def settle_encodings(self, given: str | None, notices: list[str]) -> dict[str, str]:
+        """Each text file's encoding (``given``, else sniffed on its own: shards from different
+        exporters differ), a notice naming each file read in an assumed one; returns the scan
+        report's ``input`` encoding fields for the whole."""
+        for f in self.files:
+            if f.fmt == "parquet":
+                continue
+            guess = sniff_encoding(f.path, given)
+            f.encoding = guess.encoding
+            if guess.note:
+                notices.append(f"encoding: {f.rel}: assumed {guess.encoding} ({guess.note}); override with --encoding")
+        found = list(dict.fromkeys(f.encoding for f in self.files if f.encoding is not None))
+        if not found:
+            return {"encoding": "binary", "encoding_source": "format"}
+        # One encoding for the whole (the CSV output's byte-order mark follows it): the files'
+        # own if they agree, else the first that is not UTF-8; each file's is in ``input.files``.
+        shared = found[0] if len(found) == 1 else next(e for e in found if e != "utf-8")
+        return {"encoding": shared, "encoding_source": "given" if given else "per file"}
+
+    def notices(self, fmt: str | None, listed: int = 20) -> list[str]:
+        """What the scan says about the folder: the files it skipped, the first ``listed`` by name."""
+        if not self.skipped:
+            return []
+        why = f"hidden or not {fmt} data" if fmt else "hidden or not a data file"
+        more = f", ... ({len(self.skipped) - listed} more)" if len(self.skipped) > listed else ""
+        return [f"input folder: read {len(self.files)} data file(s); skipped {len(self.skipped)} ({why}): "
+                f"{', '.join(self.skipped[:listed])}{more}"]
+
+    def require_one_csv_header(self) -> None:
+        """A CSV output has one header row: refuse, before any work, CSV files whose columns differ
+        (naming the first two), as a JSONL output could hold their rows."""
+        first = self.files[0]
+        columns = csv_columns(first.path, first.encoding or "utf-8")
+        for f in self.files[1:]:
+            other = csv_columns(f.path, f.encoding or "utf-8")
+            if other != columns:
+                raise InputError(f"the folder's CSV files have different columns: {first.rel} has {columns}, "
+                                 f"{f.rel} has {other}", path=str(self.root),
+                                 hint="a CSV output has one header: name the output .jsonl, or scan the files "
+                                      "separately")
+
+    def file_of(self, index: int) -> str:
+        """The relative path of the file record ``index`` came from (files read so far)."""
+        pos = bisect.bisect_right(self._starts, index) - 1
+        return self.files[max(pos, 0)].rel
+
+    def digest(self) -> str:
+        """``sha256:`` + SHA-256 of the ``sha256sum`` listing of the files (see the module docstring)."""
+        listing = "".join(f"{f.sha256.removeprefix('sha256:')}  {f.rel}\n" for f in self.files)
+        return "sha256:" + hashlib.sha256(listing.encode("utf-8")).hexdigest()
+
+    def report_input(self) -> dict[str, object]:
+        """What a scan report's ``input`` section adds for a folder: ``kind``, the total ``bytes``,
+        ``files`` (each file's relative path, format, encoding, sha256, bytes, and its records:
+        ``first_record`` is the index of its first, so a record index maps to its file), the
+        ``skipped`` files, and how ``sha256`` (`digest`) is computed."""
+        files = [{"path": f.rel, "format": f.fmt, "encoding": f.encoding or "binary", "sha256": f.sha256,
+                  "bytes": f.path.stat().st_size, "first_record": f.first_record, "records": f.records}
+                 for f in self.files]
+        return {"kind": "folder", "bytes": sum(int(f["bytes"]) for f in files),  # type: ignore[call-overload]
+                "sha256_method": SHA256_METHOD, "files": files,
+                "skipped": self.skipped[:MAX_SKIPPED_LISTED], "skipped_count": len(self.skipped)}
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return "sha256:" + h.hexdigest()
+
+
+def csv_columns(path: Path, encoding: str) -> list[str]:
+    """The column names of a CSV file as the reader gives them (``column_1``, ... without a header row)."""
+    codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+    with io.TextIOWrapper(open_binary(path), encoding=codec, errors="replace", newline="") as stream:
+        line = stream.readline()
+    cells = next(csv.reader([line], delimiter=csv_delimiter(line)), [])
+    return [headerless_column(i) for i in range(1, len(cells) + 1)] if header_is_data(cells) else cells
+
+
+def _hidden(rel: Path) -> bool:
+    return any(part.startswith(".") for part in rel.parts)
+
+
+def _walk(root: Path) -> list[Path]:
+    """Regular files under ``root`` and its hidden folders (not descended into), sorted by relative path."""
+    found: list[Path] = []
+    for top, dirs, names in os.walk(root, followlinks=False):
+        here = Path(top)
+        found.extend(here / d for d in dirs if d.startswith("."))
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(here / n for n in names if (here / n).is_file())
+    return sorted(found, key=lambda q: q.relative_to(root).as_posix())
+
+
+def open_folder(root: Path, fmt: str | None = None) -> DataFolder:
+    """The data files under ``root``. With ``fmt`` (``--format``) only the files of its family are
+    taken, the others skipped and listed; without it, files of two families are an error."""
+    if fmt is not None and fmt not in _FAMILY:
+        raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(_FAMILY)}", path=str(root))
+    files: list[FolderFile] = []
+    skipped: list[str] = []
+    for p in _walk(root):
+        rel = p.relative_to(root)
+        if _hidden(rel):  # a hidden file, or a hidden folder (not entered: .git, .cache)
+            skipped.append(rel.as_posix() + ("/" if p.is_dir() else ""))
+            continue
+        try:
+            file_fmt = detect_format(p)
+        except PrivtuneError:  # no data suffix: a README.pdf, an archive, a file with no suffix
+            skipped.append(rel.as_posix())
+            continue
+        if fmt is not None and _FAMILY[file_fmt] != _FAMILY[fmt]:
+            skipped.append(rel.as_posix())
+            continue
+        files.append(FolderFile(p, rel.as_posix(), file_fmt))
+    if not files:
+        what = f"no {fmt} files" if fmt else "no data files"
+        raise InputError(f"the folder holds {what} (.jsonl, .json, .csv, .parquet, .txt, optionally .gz/.zst)",
+                         path=str(root), hint=f"skipped: {', '.join(skipped[:5])}" if skipped else None)
+    first = files[0]
+    for f in files[1:]:
+        if _FAMILY[f.fmt] != _FAMILY[first.fmt]:
+            raise InputError(
+                f"the folder mixes data formats: {first.rel} is {first.fmt}, {f.rel} is {f.fmt}",
+                path=str(root),
+                hint=f"pass --format {first.fmt} (or {f.fmt}) to scan only those files (the others are skipped "
+                     "and listed), or move the others out")
+    formats = {f.fmt for f in files}
+    return DataFolder(root, files, formats.pop() if len(formats) == 1 else "jsonl", skipped)
