@@ -36,6 +36,7 @@ def phones(text: str) -> list[str]:
         ("WhatsApp: 91234567", ["91234567"]),
         ("联系电话：62345678", ["62345678"]),
         ("My number is 9876543210. Thanks", ["9876543210"]),  # a full stop after it
+        ("customer Anna Berg called from 0471 22 93 15", ["0471 22 93 15"]),  # a Slack note
         ("my number is 9876543210 thanks", ["9876543210"]),
     ],
 )
