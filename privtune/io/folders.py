@@ -32,7 +32,7 @@ from pathlib import Path
 from privtune.errors import InputError, PrivtuneError
 from privtune.io.readers import (Rejected, SourceRecord, csv_delimiter, detect_format, header_is_data,
                                  headerless_column, iter_records)
-from privtune.io.sources import open_binary, sniff_encoding
+from privtune.io.sources import file_sha256, open_binary, sniff_encoding
 
 MAX_SKIPPED_LISTED = 100  # the report stays small whatever else the folder holds
 SHA256_METHOD = "sha256 of the sha256sum listing ('<file sha256 hex>  <relative path>\\n' per file, in order)"
@@ -152,12 +152,6 @@ class DataFolder:
                 "skipped": self.skipped[:MAX_SKIPPED_LISTED], "skipped_count": len(self.skipped)}
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return "sha256:" + h.hexdigest()
 
 
 def csv_columns(path: Path, encoding: str) -> list[str]:

@@ -8,6 +8,7 @@ The sniff looks at the start of the (decompressed) file only, so it costs one sm
 from __future__ import annotations
 
 import codecs
+import hashlib
 import contextlib
 import gzip
 import io
@@ -25,6 +26,15 @@ from privtune.errors import InputError
 
 COMPRESSED_SUFFIXES = (".gz", ".zst")
 SNIFF_BYTES = 1 << 16
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """``sha256:<hex>`` of a file's bytes, read in 1 MiB blocks (inputs, outputs and reports alike)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return "sha256:" + h.hexdigest()
 
 
 def strip_compression(name: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from privtune.errors import InputError
+from privtune.io.sources import file_sha256
 from privtune.io.writers import atomic_write_json
 
 __all__ = ["PROVENANCE_FILE", "SCAN_REPORT_SCHEMA", "directory_digest", "file_sha256", "find_scan_report",
@@ -29,12 +30,6 @@ SCAN_REPORT_SCHEMA = "privtune.scan.report/1"
 _MAX_REPORT_BYTES = 50_000_000
 
 
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return "sha256:" + h.hexdigest()
 
 
 def directory_digest(root: str | Path, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import codecs
 
-import hashlib
 from pathlib import Path
 
 from privtune.io.readers import csv_file_delimiter, csv_file_has_header
-from privtune.io.sources import strip_compression
+from privtune.io.sources import file_sha256, strip_compression
 from privtune.io.writers import (
     CsvRecordWriter,
     JsonArrayWriter,
@@ -22,13 +21,7 @@ from privtune.io.writers import (
 from privtune.scan.config import ScanConfig
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return "sha256:" + h.hexdigest()
-
+sha256_file = file_sha256  # the scan's name for it
 
 def _beside(base: Path, suffix: str) -> Path:
     name = base.name[: len(strip_compression(base.name))]  # clean.jsonl.gz -> clean.<suffix>
