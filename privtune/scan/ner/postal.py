@@ -23,7 +23,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from privtune.scan.ner import postal_asia
 from privtune.scan.ner.lexicon import en_lexicon
+from privtune.scan.ner.postal_words import ABBREVIATIONS as _ABBREVIATIONS
 from privtune.scan.ner.postal_words import CONNECTORS as _CONNECTORS
 from privtune.scan.ner.postal_words import LOWER_PREFIX_TYPES as _LOWER_PREFIX_TYPES
 from privtune.scan.ner.postal_words import NOT_TOWN as _NOT_TOWN
@@ -45,7 +47,7 @@ _UNIT_BEFORE = re.compile(rf"(?<![\w.])(?:{_UNIT.pattern})[ \t]*,?[ \t]+$", re.I
 # Or the unit's own number is the street's: "Flat 84, Tom Road, Elliottland, S1 1AD"; or the
 # house number's label ("No. 12, Galle Road", India's "H.No. 61, Pal Street").
 _UNIT_OF_NUMBER = re.compile(
-    r"(?<![\w.])(?:Apt|Apartment|Suite|Ste|Unit|Flat|Studio|Level|Floor|Room|(?:H\.?[ \t]?)?No)\.?[ \t]*#?$",
+    r"(?<![\w.])(?:Apt|Apartment|Suite|Ste|Unit|Flat|Studio|Level|Floor|Room|Blk|Block|(?:H\.?[ \t]?)?No)\.?[ \t]*#?$",
     re.IGNORECASE,
 )
 # Postcodes: US ZIP+4, 4-6 digits, CZ/SK/SE "123 45", PL "12-345", PT "1234-567", BR
@@ -92,7 +94,7 @@ def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int,
         if not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w) or "-" in w
                 or (out and w[-1] in "ªº")):
             break
-        if w.endswith(".") and len(w) > 4 and not _is_street_word(w):  # a sentence end: "Pößneck."
+        if w.endswith(".") and len(w) > 4 and not _is_street_word(w) and w.lower() not in _ABBREVIATIONS:  # a sentence end: "Pößneck."
             out.append((m.start(), m.end() - 1, w[:-1]))
             break
         out.append((m.start(), m.end(), w))
@@ -126,6 +128,11 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
     for num in _NUMBER_ANCHOR.finditer(text):
         if num.start() < done:
             continue
+        if "-" in num.group():  # Japan's land number, "1-2-3 Shibuya, Shibuya-ku, Tokyo"
+            jp = postal_asia.japanese_block(text, num.start())
+            if jp is not None:
+                done = _add(out, text, postal_asia.extend_back(text, jp[0], _floor(out)), jp[1], 0.9)
+                continue
         before, after = _name_first(text, num, done), _number_first(text, num)
         found = before if before is not None and (before[2] or after is None) else after
         house_line = False
@@ -146,6 +153,11 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
             start = unit.start() if unit is not None else start
         postcode_first = found is not after and street_word and postcode_after_comma
         end, postcode, town = _tail(text, end, postcode_first)
+        numbered = postal_asia.STREET_NUMBER.match(text, found[1]) if street_word else None
+        if numbered is not None:  # "Ang Mo Kio Ave 3 #05-67", "Jalan SS 2/24, 47300 ..."
+            n_end, n_postcode, n_town = _tail(text, numbered.end(), postcode_first)
+            if n_postcode or n_town:
+                end, postcode, town = n_end, n_postcode, n_town
         if house_line and not (text.count(",", start, end) >= 2 and _PIN_END.search(text, end - 8, end)):
             continue
         if street_word:
@@ -154,9 +166,23 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
             score = 0.8
         else:
             continue
-        out.append((start, end, score, "postal_address_pattern"))
-        done = end
+        done = _add(out, text, postal_asia.extend_back(text, start, _floor(out)), end, score)
     return out
+
+
+def _floor(out: list[tuple[int, int, float, str]]) -> int:
+    """How far back a block may reach: over the block before it (a flat number read as a
+    street line, "Flat B, 12" in "Flat B, 12/F, Tower 3, 8 ... Road"), not past its start."""
+    return out[-1][0] if out else 0
+
+
+def _add(out: list[tuple[int, int, float, str]], text: str, start: int, end: int, score: float) -> int:
+    """Append the block, absorbing the one before it if the block now reaches into it; its end."""
+    if out and start < out[-1][1]:
+        start = min(start, out[-1][0])
+        score = max(score, out.pop()[2])
+    out.append((start, end, score, "postal_address_pattern"))
+    return end
 
 
 # India: "23/286, Bhatt Nagar, Gudivada-404796", "35/04, Gade, Hosur 394411": a house number, a
@@ -190,7 +216,8 @@ def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None
     sep = _NUMBER_SEP.match(text, num.end())
     if sep is None:
         return None
-    words = _name_words(text, sep.end())
+    lanes = postal_asia.TAIWAN_LANES.match(text, sep.end()) if text[num.end()] == "," else None
+    words = _name_words(text, sep.end() if lanes is None else lanes.end())
     last = _last_street_word(words)
     if last >= 0 and len(words) > 1 and _UNIT.match(text, words[-1][0]):
         # "346 Boyd Plaza Suite 069": the unit is the tail's, not the street's name or type (the
@@ -204,6 +231,8 @@ def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None
     plain = words[last][2].lower() in _PLAIN_WORD_TYPES and not _is_street_word(words[last][2])
     if words[last][2].lower() in _PREFIX_TYPES:  # "709, rue Lambert": the name follows the type
         last = len(words) - 1
+    elif last + 1 < len(words) and words[last + 1][2] in postal_asia.DIRECTIONS:
+        last += 1  # "111 Connaught Road Central"
     return num.start(), words[last][1], not plain
 
 
@@ -300,6 +329,7 @@ def _tail(text: str, pos: int, after_postcode: bool = False) -> tuple[int, bool,
         town = _town(text, end)
         if town is not None:
             end, has_town = town[0], True
+    after_unit = False
     for _ in range(5):
         sep = _SEP.match(text, end)
         if sep is None:
@@ -308,6 +338,7 @@ def _tail(text: str, pos: int, after_postcode: bool = False) -> tuple[int, bool,
         m = _UNIT.match(text, at) or _POSTCODE_RE.match(text, at)
         if m is not None:
             is_pc = m.re is _POSTCODE_RE
+            after_unit = not is_pc
             postcode |= is_pc
             new_end = m.end()
             if is_pc:  # "10115 Berlin", "P19 4K06 Vincent Ville"
@@ -317,7 +348,13 @@ def _tail(text: str, pos: int, after_postcode: bool = False) -> tuple[int, bool,
             end = new_end
             continue
         if "," not in sep.group() and "\n" not in sep.group():
-            break  # a town follows a comma or a line break, not a bare space
+            # A town follows a comma or a line break, not a bare space; but Singapore writes
+            # "#05-67 Singapore 560123": after a unit, a town that its postcode closes.
+            town = _town(text, at, lead="") if after_unit else None
+            if town is None or not town[1]:
+                break
+            end, postcode, has_town = town[0], True, True
+            continue
         town = _town(text, at, lead="")
         if town is None:
             break
@@ -350,6 +387,8 @@ def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool, bool] |
     if region is not None:
         end = region.end()
     pc = _TOWN_POSTCODE.match(text, end)
+    if pc is None and words[-1][2] in ("City", "County"):  # Taiwan: "Taipei City 104"
+        pc = postal_asia.TAIWAN_POSTCODE.match(text, end)
     if pc is not None:
         end = pc.end()
     if end < len(text) and text[end] == ":":
