@@ -114,12 +114,14 @@ def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int,
 # The pattern opens with a digit, the boundary look-behind after it: a leading look-behind would
 # make the regex engine try every position of the text rather than skip to the next digit.
 _NUMBER_ANCHOR = re.compile(
-    r"[0-9](?<![\w/.-].)(?:[0-9]{7}|[0-9]{0,4}[a-zA-Z]?(?:[/-][0-9]{1,4}[a-zA-Z]?)?)\.?(?![0-9])"
+    r"[0-9](?<![\w/.-].)(?:[0-9]{7}|[0-9]{0,4}[a-zA-Z]?(?:(?:/|(-))[0-9]{1,4}[a-zA-Z]?)?)\.?(?![0-9])"
 )
 _NUMBER_SEP = re.compile(r",?[ \t]+")
 # Blanks (after an optional comma) that end the window before a number ("Hauptstraße 12");
 # ``$`` also matches before a newline that ends the window, as it always has here.
 _GAP = re.compile(r",?[ \t]+$")
+_SEGMENT_LAST = postal_asia.SEGMENT_LAST
+_DIGITS = frozenset("0123456789")
 _BACK_WORD = re.compile(r"[^\W\d_][\w'’.-]*$")
 def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
     """``(start, end, score, detector)`` of street addresses / postal blocks in ``text``."""
@@ -128,11 +130,16 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
     for num in _NUMBER_ANCHOR.finditer(text):
         if num.start() < done:
             continue
-        if "-" in num.group():  # Japan's land number, "1-2-3 Shibuya, Shibuya-ku, Tokyo"
-            jp = postal_asia.japanese_block(text, num.start())
-            if jp is not None:
-                done = _add(out, text, postal_asia.extend_back(text, jp[0], _floor(out)), jp[1], 0.9)
-                continue
+        # Japan's land number, "1-2-3 Shibuya, Shibuya-ku, Tokyo": a hyphen (the anchor's group 1)
+        # after one or two digits (a chōme; phone numbers and dates have 3-4), checked by index
+        # and attribute, as every number of every text pays for it.
+        if num.lastindex:
+            s = num.start()
+            if (text[s + 1] == "-" or text[s + 2] == "-") and postal_asia.JP_BLOCK.match(text, s):
+                jp = postal_asia.japanese_block(text, s)
+                if jp is not None:
+                    done = _add(out, text, jp[0], jp[1], 0.9)
+                    continue
         before, after = _name_first(text, num, done), _number_first(text, num)
         found = before if before is not None and (before[2] or after is None) else after
         house_line = False
@@ -153,7 +160,9 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
             start = unit.start() if unit is not None else start
         postcode_first = found is not after and street_word and postcode_after_comma
         end, postcode, town = _tail(text, end, postcode_first)
-        numbered = postal_asia.STREET_NUMBER.match(text, found[1]) if street_word else None
+        e = found[1]
+        numbered = (postal_asia.STREET_NUMBER.match(text, e)
+                    if street_word and text[e : e + 1] == " " and text[e + 1 : e + 2] in _DIGITS else None)
         if numbered is not None:  # "Ang Mo Kio Ave 3 #05-67", "Jalan SS 2/24, 47300 ..."
             n_end, n_postcode, n_town = _tail(text, numbered.end(), postcode_first)
             if n_postcode or n_town:
@@ -166,18 +175,22 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
             score = 0.8
         else:
             continue
-        done = _add(out, text, postal_asia.extend_back(text, start, _floor(out)), end, score)
+        if start >= 2 and text[start - 1] in " \t," and text[start - 2] in _SEGMENT_LAST:
+            done = _add(out, text, start, end, score)
+        else:  # most blocks: "to 12 Main St", nothing to take in before them (tested inline: cheap)
+            out.append((start, end, score, "postal_address_pattern"))
+            done = end
     return out
 
 
-def _floor(out: list[tuple[int, int, float, str]]) -> int:
-    """How far back a block may reach: over the block before it (a flat number read as a
-    street line, "Flat B, 12" in "Flat B, 12/F, Tower 3, 8 ... Road"), not past its start."""
-    return out[-1][0] if out else 0
-
-
 def _add(out: list[tuple[int, int, float, str]], text: str, start: int, end: int, score: float) -> int:
-    """Append the block, absorbing the one before it if the block now reaches into it; its end."""
+    """Append the block, with the flat, floor, block and building segments before it (Hong Kong,
+    Singapore, Taiwan, Malaysia); it may reach over the block before it (a flat number read as a
+    street line, "Flat B, 12" in "Flat B, 12/F, Tower 3, 8 ... Road"), not past that one's
+    start, and then absorbs it. Returns the block's end."""
+    floor = out[-1][0] if out else 0
+    if start > floor and text[start - 1] in " \t," and text[start - 2] in _SEGMENT_LAST:
+        start = postal_asia.extend_back(text, start, floor)
     if out and start < out[-1][1]:
         start = min(start, out[-1][0])
         score = max(score, out.pop()[2])
@@ -213,10 +226,11 @@ def _last_street_word(words: list[tuple[int, int, str]]) -> int:
 
 def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None:
     """"709, rue Lambert", "19 McGeoghegan Street": the street ends at its last street word."""
-    sep = _NUMBER_SEP.match(text, num.end())
+    ne = num.end()
+    sep = _NUMBER_SEP.match(text, ne)
     if sep is None:
         return None
-    lanes = postal_asia.TAIWAN_LANES.match(text, sep.end()) if text[num.end()] == "," else None
+    lanes = postal_asia.TAIWAN_LANES.match(text, sep.end()) if text[ne] == "," else None
     words = _name_words(text, sep.end() if lanes is None else lanes.end())
     last = _last_street_word(words)
     if last >= 0 and len(words) > 1 and _UNIT.match(text, words[-1][0]):
@@ -338,7 +352,7 @@ def _tail(text: str, pos: int, after_postcode: bool = False) -> tuple[int, bool,
         m = _UNIT.match(text, at) or _POSTCODE_RE.match(text, at)
         if m is not None:
             is_pc = m.re is _POSTCODE_RE
-            after_unit = not is_pc
+            after_unit = text[at] == "#"  # Singapore's "#05-67" (a test by index: US units pay nothing)
             postcode |= is_pc
             new_end = m.end()
             if is_pc:  # "10115 Berlin", "P19 4K06 Vincent Ville"
@@ -349,7 +363,7 @@ def _tail(text: str, pos: int, after_postcode: bool = False) -> tuple[int, bool,
             continue
         if "," not in sep.group() and "\n" not in sep.group():
             # A town follows a comma or a line break, not a bare space; but Singapore writes
-            # "#05-67 Singapore 560123": after a unit, a town that its postcode closes.
+            # "#05-67 Singapore 560123": after its unit, a town that its postcode closes.
             town = _town(text, at, lead="") if after_unit else None
             if town is None or not town[1]:
                 break

@@ -35,11 +35,36 @@ _SEGMENT_BEFORE = re.compile(rf"(?<![\w#/-])(?:{_SEGMENT})[ \t]*(?:,[ \t]*|[ \t]
 _MAX_SEGMENTS = 6
 
 
+# The last word of each building word, without a plural "s" ("Heights" -> "Height").
+_BUILDING_ENDS = frozenset(w.split()[-1].replace("\\.?", "").replace("s?", "").rstrip("s") for w in
+                           _BUILDING_WORDS.split("|"))
+
+
+# Last characters of a segment (or of the separator before the street): most blocks follow
+# "to " or "reach ", and the caller skips the search on one index test.
+SEGMENT_LAST = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ., \t") | {w[-1] for w in _BUILDING_ENDS} | {"s"}
+
+
+def _may_end_segment(text: str, pos: int, floor: int) -> bool:
+    """Whether the word before the separator that ends at ``pos`` can close a segment: a number
+    ("1203", "12/F", "#05-67"), a short capital ("Flat B") or a building word ("Centre"). Most
+    blocks follow "to", "at", "is:" and stop here, before the regex search."""
+    end = pos
+    while end > floor and text[end - 1] in " \t,":
+        end -= 1
+    begin = text.rfind(" ", floor, end) + 1
+    word = text[max(begin, floor) : end]
+    if not word:
+        return False
+    return (word[-1].isdigit() or word[-1] in "F." or (len(word) <= 3 and word.isupper())
+            or word.rstrip("s") in _BUILDING_ENDS)
+
+
 def extend_back(text: str, start: int, floor: int) -> int:
     """Start of the block once the unit / floor / block / building segments that stand before
     ``start`` (not before ``floor``) are taken in; ``start`` if none."""
     for _ in range(_MAX_SEGMENTS):
-        if start <= floor or text[start - 1] not in " \t,":
+        if start <= floor or text[start - 1] not in " \t," or not _may_end_segment(text, start, floor):
             break
         m = _SEGMENT_BEFORE.search(text, max(floor, start - 60), start)
         if m is None:
@@ -54,7 +79,7 @@ def extend_back(text: str, start: int, floor: int) -> int:
 # tells it from "10-12 Main Street" and a phone number after it.
 _JP_NAME = r"(?:[A-Z][a-z]+(?:-[A-Za-z]+)*|[0-9]{1,2}-(?:chome|jo|cho))"
 _JP_SEGMENT = rf"{_JP_NAME}(?:[ \t]+{_JP_NAME}){{0,3}}"
-_JP_BLOCK = re.compile(
+JP_BLOCK = re.compile(
     rf"[0-9]{{1,4}}-[0-9]{{1,4}}(?:-[0-9]{{1,4}})?,?[ \t]+{_JP_SEGMENT}(?:,[ \t]*{_JP_SEGMENT}){{0,4}}"
     r"(?:,?[ \t]+〒?[0-9]{3}-[0-9]{4}(?![0-9-]))?(?:,[ \t]*Japan)?"
 )
@@ -64,7 +89,7 @@ _JP_POSTCODE_BEFORE = re.compile(r"〒[ \t]?[0-9]{3}-[0-9]{4}[ \t]*,?[ \t]*$")
 
 def japanese_block(text: str, pos: int) -> tuple[int, int] | None:
     """``(start, end)`` of a Japanese block whose land number starts at ``pos``, None if none."""
-    m = _JP_BLOCK.match(text, pos)
+    m = JP_BLOCK.match(text, pos)
     if m is None or _JP_MARKER.search(m.group()) is None:
         return None
     before = _JP_POSTCODE_BEFORE.search(text, max(0, pos - 14), pos)
