@@ -10,8 +10,9 @@ its town ("10115 Berlin", "72-880 Tarnów", "B7E 9EP", "H-6000 Zalaegerszeg"), a
 A town may also follow a postcode that opens its own line ("..., 40479666 Carvalho / AM").
 Shapes of their own: Australian road types after a number ("2 Figueroa Strand, ..., ACT,
 2930"), a unit before the number ("Unit 88 923 ..."), a street with no number, its district
-and a postcode (Brazil: "Rua Theodoro Brito, São Geraldo, 57441-598 Rios / PR"), and India's
-house-number line closed by a six-digit PIN ("35/04, Gade, Hosur 394411").
+and a postcode (Brazil: "Rua Theodoro Brito, São Geraldo, 57441-598 Rios / PR"), India's
+house-number line closed by a six-digit PIN ("35/04, Gade, Hosur 394411"); and, with
+:mod:`privtune.scan.ner.postal_asia`, Hong Kong, Singapore, Taiwan, Malaysia and Japan in English.
 
 Scores: a street word and a postcode 0.9; a street word alone 0.75; a bare "Words 12" needs
 the postcode and gets 0.8. Used by :class:`privtune.scan.recognizers.address.EnAddressRecognizer`
@@ -120,7 +121,7 @@ _NUMBER_SEP = re.compile(r",?[ \t]+")
 # Blanks (after an optional comma) that end the window before a number ("Hauptstraße 12");
 # ``$`` also matches before a newline that ends the window, as it always has here.
 _GAP = re.compile(r",?[ \t]+$")
-_SEGMENT_LAST = postal_asia.SEGMENT_LAST
+_SEGMENT_LAST = postal_asia.SEGMENT_LAST  # (the test before add_block: see there)
 _DIGITS = frozenset("0123456789")
 _BACK_WORD = re.compile(r"[^\W\d_][\w'’.-]*$")
 def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
@@ -138,7 +139,7 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
             if (text[s + 1] == "-" or text[s + 2] == "-") and postal_asia.JP_BLOCK.match(text, s):
                 jp = postal_asia.japanese_block(text, s)
                 if jp is not None:
-                    done = _add(out, text, jp[0], jp[1], 0.9)
+                    done = postal_asia.add_block(out, text, jp[0], jp[1], 0.9)
                     continue
         before, after = _name_first(text, num, done), _number_first(text, num)
         found = before if before is not None and (before[2] or after is None) else after
@@ -176,26 +177,12 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
         else:
             continue
         if start >= 2 and text[start - 1] in " \t," and text[start - 2] in _SEGMENT_LAST:
-            done = _add(out, text, start, end, score)
+            done = postal_asia.add_block(out, text, start, end, score)
         else:  # most blocks: "to 12 Main St", nothing to take in before them (tested inline: cheap)
             out.append((start, end, score, "postal_address_pattern"))
             done = end
     return out
 
-
-def _add(out: list[tuple[int, int, float, str]], text: str, start: int, end: int, score: float) -> int:
-    """Append the block, with the flat, floor, block and building segments before it (Hong Kong,
-    Singapore, Taiwan, Malaysia); it may reach over the block before it (a flat number read as a
-    street line, "Flat B, 12" in "Flat B, 12/F, Tower 3, 8 ... Road"), not past that one's
-    start, and then absorbs it. Returns the block's end."""
-    floor = out[-1][0] if out else 0
-    if start > floor and text[start - 1] in " \t," and text[start - 2] in _SEGMENT_LAST:
-        start = postal_asia.extend_back(text, start, floor)
-    if out and start < out[-1][1]:
-        start = min(start, out[-1][0])
-        score = max(score, out.pop()[2])
-    out.append((start, end, score, "postal_address_pattern"))
-    return end
 
 
 # India: "23/286, Bhatt Nagar, Gudivada-404796", "35/04, Gade, Hosur 394411": a house number, a

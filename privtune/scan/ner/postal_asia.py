@@ -73,6 +73,20 @@ def extend_back(text: str, start: int, floor: int) -> int:
     return start
 
 
+def add_block(out: list[tuple[int, int, float, str]], text: str, start: int, end: int, score: float) -> int:
+    """Append the block, with the flat, floor, block and building segments before it (Hong Kong,
+    Singapore, Taiwan, Malaysia); it may reach over the block before it (a flat number read as a
+    street line, "Flat B, 12" in "Flat B, 12/F, Tower 3, 8 ... Road"), not past that one's
+    start, and then absorbs it. Returns the block's end."""
+    floor = out[-1][0] if out else 0
+    if start > floor and text[start - 1] in " \t," and text[start - 2] in SEGMENT_LAST:
+        start = extend_back(text, start, floor)
+    if out and start < out[-1][1]:
+        start = min(start, out[-1][0])
+        score = max(score, out.pop()[2])
+    out.append((start, end, score, "postal_address_pattern"))
+    return end
+
 # Japan: a land number "chōme-banchi(-gō)" first ("1-2-3", "12-4"), then the district, the ward
 # or city ("Shibuya-ku", "Kano-cho", "2-chome"), the city or prefecture and the postcode
 # ("Tokyo 150-0002"); a 〒 postcode may open the block. The ward's suffix (or "Japan") is what
