@@ -95,7 +95,8 @@ def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int,
         if not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w) or "-" in w
                 or (out and w[-1] in "ªº")):
             break
-        if w.endswith(".") and len(w) > 4 and not _is_street_word(w) and w.lower() not in _ABBREVIATIONS:  # a sentence end: "Pößneck."
+        # A sentence end ("Pößneck."), not an abbreviation that keeps its dot ("Zhongshan Dist.").
+        if w.endswith(".") and len(w) > 4 and not _is_street_word(w) and w.lower() not in _ABBREVIATIONS:
             out.append((m.start(), m.end() - 1, w[:-1]))
             break
         out.append((m.start(), m.end(), w))
