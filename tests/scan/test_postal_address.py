@@ -331,3 +331,69 @@ def test_a_town_joined_by_an_en_dash():
 def test_a_house_number_label_opens_the_block():
     address = "No. 12, Galle Road, Colombo 00300"
     assert addresses(f"Please ship it to {address} by Friday.") == [address]
+
+
+# Asian addresses written in English (privtune/scan/ner/postal_asia.py): the flat, floor, block
+# and building before the street line, the district and region after it, masked as one block.
+def _whole(text: str, address: str) -> bool:
+    return address in addresses(text)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Flat B, 12/F, Tower 3, 8 Tung Chung Waterfront Road, Tung Chung, Lantau",
+        "Room 1203, 12/F, Wing On Centre, 111 Connaught Road Central, Sheung Wan, Hong Kong",
+        "Rm 2, 3/F, Block A, 33 Nathan Road, Tsim Sha Tsui, Kowloon",
+        "G/F, 9 Hing Fat Street, Causeway Bay, Hong Kong",
+    ],
+)
+def test_hong_kong_flat_floor_block_and_building_before_the_street(address):
+    assert _whole(f"Please ship it to {address} by Friday.", address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Blk 123 Ang Mo Kio Ave 3 #05-67 Singapore 560123",
+        "#12-34 Tower B, 1 Raffles Place, Singapore 048616",
+    ],
+)
+def test_singapore_block_numbered_street_unit_and_postcode(address):
+    assert _whole(f"Please ship it to {address} by Friday.", address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "1-2-3 Shibuya, Shibuya-ku, Tokyo 150-0002",
+        "2-14-3 Nagatacho, Chiyoda-ku, Tokyo 100-8914",
+        "〒150-0002 1-2-3 Shibuya, Shibuya-ku, Tokyo",
+    ],
+)
+def test_japanese_land_number_ward_and_postcode(address):
+    assert _whole(f"Please ship it to {address} by Friday.", address)
+
+
+def test_taiwan_number_lane_section_district_and_city_postcode():
+    address = "No. 7, Lane 25, Section 2, Zhongshan N. Rd., Zhongshan Dist., Taipei City 104"
+    assert _whole(f"Please ship it to {address} by Friday.", address)
+
+
+def test_malaysia_numbered_jalan_postcode_city_and_state():
+    address = "Unit 5-3, Jalan SS 2/24, 47300 Petaling Jaya, Selangor"
+    assert _whole(f"Please ship it to {address} by Friday.", address)
+
+
+@pytest.mark.parametrize(
+    "text, absent",
+    [
+        # A hyphenated house range and a phone number after the town: no Japanese ward, so the
+        # phone's digits are no postcode.
+        ("Visit 10-12 Main Street, Springfield 555-1234 today", "555-1234"),
+        ("Call 2345 6789 about 12/F, 8 Nathan Road, Kowloon", "2345 6789"),
+        ("Floors 2-3, room for 40 people", "2-3"),
+    ],
+)
+def test_asian_shapes_take_no_phone_digits(text, absent):
+    assert all(absent not in a for a in addresses(text))

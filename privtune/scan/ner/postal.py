@@ -10,8 +10,9 @@ its town ("10115 Berlin", "72-880 Tarnów", "B7E 9EP", "H-6000 Zalaegerszeg"), a
 A town may also follow a postcode that opens its own line ("..., 40479666 Carvalho / AM").
 Shapes of their own: Australian road types after a number ("2 Figueroa Strand, ..., ACT,
 2930"), a unit before the number ("Unit 88 923 ..."), a street with no number, its district
-and a postcode (Brazil: "Rua Theodoro Brito, São Geraldo, 57441-598 Rios / PR"), and India's
-house-number line closed by a six-digit PIN ("35/04, Gade, Hosur 394411").
+and a postcode (Brazil: "Rua Theodoro Brito, São Geraldo, 57441-598 Rios / PR"), India's
+house-number line closed by a six-digit PIN ("35/04, Gade, Hosur 394411"); and, with
+:mod:`privtune.scan.ner.postal_asia`, Hong Kong, Singapore, Taiwan, Malaysia and Japan in English.
 
 Scores: a street word and a postcode 0.9; a street word alone 0.75; a bare "Words 12" needs
 the postcode and gets 0.8. Used by :class:`privtune.scan.recognizers.address.EnAddressRecognizer`
@@ -23,7 +24,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from privtune.scan.ner import postal_asia
 from privtune.scan.ner.lexicon import en_lexicon
+from privtune.scan.ner.postal_words import ABBREVIATIONS as _ABBREVIATIONS
 from privtune.scan.ner.postal_words import CONNECTORS as _CONNECTORS
 from privtune.scan.ner.postal_words import LOWER_PREFIX_TYPES as _LOWER_PREFIX_TYPES
 from privtune.scan.ner.postal_words import NOT_TOWN as _NOT_TOWN
@@ -45,7 +48,7 @@ _UNIT_BEFORE = re.compile(rf"(?<![\w.])(?:{_UNIT.pattern})[ \t]*,?[ \t]+$", re.I
 # Or the unit's own number is the street's: "Flat 84, Tom Road, Elliottland, S1 1AD"; or the
 # house number's label ("No. 12, Galle Road", India's "H.No. 61, Pal Street").
 _UNIT_OF_NUMBER = re.compile(
-    r"(?<![\w.])(?:Apt|Apartment|Suite|Ste|Unit|Flat|Studio|Level|Floor|Room|(?:H\.?[ \t]?)?No)\.?[ \t]*#?$",
+    r"(?<![\w.])(?:Apt|Apartment|Suite|Ste|Unit|Flat|Studio|Level|Floor|Room|Blk|Block|(?:H\.?[ \t]?)?No)\.?[ \t]*#?$",
     re.IGNORECASE,
 )
 # Postcodes: US ZIP+4, 4-6 digits, CZ/SK/SE "123 45", PL "12-345", PT "1234-567", BR
@@ -92,7 +95,8 @@ def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int,
         if not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w) or "-" in w
                 or (out and w[-1] in "ªº")):
             break
-        if w.endswith(".") and len(w) > 4 and not _is_street_word(w):  # a sentence end: "Pößneck."
+        # A sentence end ("Pößneck."), not an abbreviation that keeps its dot ("Zhongshan Dist.").
+        if w.endswith(".") and len(w) > 4 and not _is_street_word(w) and w.lower() not in _ABBREVIATIONS:
             out.append((m.start(), m.end() - 1, w[:-1]))
             break
         out.append((m.start(), m.end(), w))
@@ -112,12 +116,14 @@ def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int,
 # The pattern opens with a digit, the boundary look-behind after it: a leading look-behind would
 # make the regex engine try every position of the text rather than skip to the next digit.
 _NUMBER_ANCHOR = re.compile(
-    r"[0-9](?<![\w/.-].)(?:[0-9]{7}|[0-9]{0,4}[a-zA-Z]?(?:[/-][0-9]{1,4}[a-zA-Z]?)?)\.?(?![0-9])"
+    r"[0-9](?<![\w/.-].)(?:[0-9]{7}|[0-9]{0,4}[a-zA-Z]?(?:(?:/|(-))[0-9]{1,4}[a-zA-Z]?)?)\.?(?![0-9])"
 )
 _NUMBER_SEP = re.compile(r",?[ \t]+")
 # Blanks (after an optional comma) that end the window before a number ("Hauptstraße 12");
 # ``$`` also matches before a newline that ends the window, as it always has here.
 _GAP = re.compile(r",?[ \t]+$")
+_SEGMENT_LAST = postal_asia.SEGMENT_LAST  # (the test before add_block: see there)
+_DIGITS = frozenset("0123456789")
 _BACK_WORD = re.compile(r"[^\W\d_][\w'’.-]*$")
 def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
     """``(start, end, score, detector)`` of street addresses / postal blocks in ``text``."""
@@ -126,6 +132,16 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
     for num in _NUMBER_ANCHOR.finditer(text):
         if num.start() < done:
             continue
+        # Japan's land number, "1-2-3 Shibuya, Shibuya-ku, Tokyo": a hyphen (the anchor's group 1)
+        # after one or two digits (a chōme; phone numbers and dates have 3-4), checked by index
+        # and attribute, as every number of every text pays for it.
+        if num.lastindex:
+            s = num.start()
+            if (text[s + 1] == "-" or text[s + 2] == "-") and postal_asia.JP_BLOCK.match(text, s):
+                jp = postal_asia.japanese_block(text, s)
+                if jp is not None:
+                    done = postal_asia.add_block(out, text, jp[0], jp[1], 0.9)
+                    continue
         before, after = _name_first(text, num, done), _number_first(text, num)
         found = before if before is not None and (before[2] or after is None) else after
         house_line = False
@@ -146,6 +162,13 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
             start = unit.start() if unit is not None else start
         postcode_first = found is not after and street_word and postcode_after_comma
         end, postcode, town = _tail(text, end, postcode_first)
+        e = found[1]
+        numbered = (postal_asia.STREET_NUMBER.match(text, e)
+                    if street_word and text[e : e + 1] == " " and text[e + 1 : e + 2] in _DIGITS else None)
+        if numbered is not None:  # "Ang Mo Kio Ave 3 #05-67", "Jalan SS 2/24, 47300 ..."
+            n_end, n_postcode, n_town = _tail(text, numbered.end(), postcode_first)
+            if n_postcode or n_town:
+                end, postcode, town = n_end, n_postcode, n_town
         if house_line and not (text.count(",", start, end) >= 2 and _PIN_END.search(text, end - 8, end)):
             continue
         if street_word:
@@ -154,9 +177,13 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
             score = 0.8
         else:
             continue
-        out.append((start, end, score, "postal_address_pattern"))
-        done = end
+        if start >= 2 and text[start - 1] in " \t," and text[start - 2] in _SEGMENT_LAST:
+            done = postal_asia.add_block(out, text, start, end, score)
+        else:  # most blocks: "to 12 Main St", nothing to take in before them (tested inline: cheap)
+            out.append((start, end, score, "postal_address_pattern"))
+            done = end
     return out
+
 
 
 # India: "23/286, Bhatt Nagar, Gudivada-404796", "35/04, Gade, Hosur 394411": a house number, a
@@ -187,10 +214,12 @@ def _last_street_word(words: list[tuple[int, int, str]]) -> int:
 
 def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None:
     """"709, rue Lambert", "19 McGeoghegan Street": the street ends at its last street word."""
-    sep = _NUMBER_SEP.match(text, num.end())
+    ne = num.end()
+    sep = _NUMBER_SEP.match(text, ne)
     if sep is None:
         return None
-    words = _name_words(text, sep.end())
+    lanes = postal_asia.TAIWAN_LANES.match(text, sep.end()) if text[ne] == "," else None
+    words = _name_words(text, sep.end() if lanes is None else lanes.end())
     last = _last_street_word(words)
     if last >= 0 and len(words) > 1 and _UNIT.match(text, words[-1][0]):
         # "346 Boyd Plaza Suite 069": the unit is the tail's, not the street's name or type (the
@@ -204,6 +233,8 @@ def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None
     plain = words[last][2].lower() in _PLAIN_WORD_TYPES and not _is_street_word(words[last][2])
     if words[last][2].lower() in _PREFIX_TYPES:  # "709, rue Lambert": the name follows the type
         last = len(words) - 1
+    elif last + 1 < len(words) and words[last + 1][2] in postal_asia.DIRECTIONS:
+        last += 1  # "111 Connaught Road Central"
     return num.start(), words[last][1], not plain
 
 
@@ -300,6 +331,7 @@ def _tail(text: str, pos: int, after_postcode: bool = False) -> tuple[int, bool,
         town = _town(text, end)
         if town is not None:
             end, has_town = town[0], True
+    after_unit = False
     for _ in range(5):
         sep = _SEP.match(text, end)
         if sep is None:
@@ -308,6 +340,7 @@ def _tail(text: str, pos: int, after_postcode: bool = False) -> tuple[int, bool,
         m = _UNIT.match(text, at) or _POSTCODE_RE.match(text, at)
         if m is not None:
             is_pc = m.re is _POSTCODE_RE
+            after_unit = text[at] == "#"  # Singapore's "#05-67" (a test by index: US units pay nothing)
             postcode |= is_pc
             new_end = m.end()
             if is_pc:  # "10115 Berlin", "P19 4K06 Vincent Ville"
@@ -317,7 +350,13 @@ def _tail(text: str, pos: int, after_postcode: bool = False) -> tuple[int, bool,
             end = new_end
             continue
         if "," not in sep.group() and "\n" not in sep.group():
-            break  # a town follows a comma or a line break, not a bare space
+            # A town follows a comma or a line break, not a bare space; but Singapore writes
+            # "#05-67 Singapore 560123": after its unit, a town that its postcode closes.
+            town = _town(text, at, lead="") if after_unit else None
+            if town is None or not town[1]:
+                break
+            end, postcode, has_town = town[0], True, True
+            continue
         town = _town(text, at, lead="")
         if town is None:
             break
@@ -350,6 +389,8 @@ def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool, bool] |
     if region is not None:
         end = region.end()
     pc = _TOWN_POSTCODE.match(text, end)
+    if pc is None and words[-1][2] in ("City", "County"):  # Taiwan: "Taipei City 104"
+        pc = postal_asia.TAIWAN_POSTCODE.match(text, end)
     if pc is not None:
         end = pc.end()
     if end < len(text) and text[end] == ":":

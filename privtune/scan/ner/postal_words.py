@@ -22,7 +22,8 @@ STREET_WORDS = (
     "caddesi cad. cd. sokak sokağı sk. bulvarı mahallesi mah. "
     "marg nagar chowk ganj gali bazar bazaar "
     "straße strasse gasse weg platz allee "
-    "street road lane avenue drive court"
+    "street road lane avenue drive court "
+    "rd. ave lorong persiaran lebuh"
 ).split()
 # Endings of one-word street names: Hauptstraße, Fleischmannstr., Jentesingel, Bergensvej ...
 STREET_ENDINGS = (
@@ -71,7 +72,7 @@ PREFIX_TYPES = frozenset(
     "contrada stretto borgo c. rambla glorieta cañada pasaje carretera carrer avinguda rotonda acceso "
     "conjunto setor quadra viela loteamento chácara fazenda favela colônia distrito viaduto esplanada "
     "vereda feira lagoa praia ladeira estação pátio morro núcleo parque trevo trecho condomínio jardim "
-    "aeroporto vale".split()
+    "aeroporto vale lorong persiaran lebuh".split()
 )
 
 # Street types written in lower case before the name ("709, rue Lambert", "ulica Słowicza 60"),
@@ -87,3 +88,7 @@ NOT_TOWN = frozenset(
     "Phone Tel Mobile Email Fax Thanks Thank Please Call Contact Agent Hi Hello Dear Regards Best "
     "Cheers Sent Order Invoice Note The I We You My Our".split()
 )
+
+# Abbreviations that keep their dot inside a name, not a sentence's end: Taiwan's "Zhongshan
+# Dist.", "Sec. 2", "Ln. 120"; Hong Kong's "N.T." (New Territories).
+ABBREVIATIONS = frozenset("dist. sec. ln. aly. rd. st. twp. vil. n.t. blvd.".split())
