@@ -5,11 +5,11 @@ HIPAA's Safe Harbor list names medical record numbers and health-plan beneficiar
 the identifiers a de-identified record must lose, and clinical notes and claims carry them
 everywhere ("MRN 00482913", "住院号20230415", "医保卡号：1101 0519 4912 3100"); internal records
 carry employee and student numbers ("工号：10086") and vehicle identification numbers ("车架号
-LSVAM4187C2184847", which HIPAA lists too) the same way. Their shapes are
-the issuer's (digits, letters, dashes), so a value is taken only right after its name: a cue,
-then at most a colon, comma, full stop, "#", "is" or "no." and spaces, then one code with at least four digits
-(digit groups separated by single spaces continue it). The surrogate keeps every character's
-class, so the number keeps its written shape.
+LSVAM4187C2184847", which HIPAA lists too) the same way. Their shapes are the issuer's (digits,
+letters, dashes), so a value is taken only right after its name: a cue, then at most a colon,
+comma, full stop, "#", "is" or "no." and spaces, then one code with at least four digits (digit
+groups separated by single spaces continue it). The surrogate keeps every character's class, so
+the number keeps its written shape.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from privtune.scan.registry import Recognizer, register
 
 SCORE = 0.85
 MIN_DIGITS = 4
+
 
 def _cue_words() -> tuple[str, ...]:
     """Every cue written out, lower case (the one list both directions of the search use)."""
@@ -55,7 +56,6 @@ _PREFIX_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 _GAP_CHARS = " \t:：#=，,.\r\n"
 _GAP_WORDS = (" is", " was", " no", " no.")
 LOOKBACK = 48  # characters before a value's start its cue and gap may take
-
 
 # The cues by their last two characters: most windows end in none of these pairs ("订单", "尾号",
 # "order"), and the rest are checked against a handful of cues, not all ~270.
