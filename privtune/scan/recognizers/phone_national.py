@@ -25,7 +25,8 @@ from privtune.scan.recognizers._shared import NEGATIVE_CONTEXT
 
 # English cues need a word boundary ("hotel", "cancel" are no cue); Chinese ones need none.
 _EN_CUES = (
-    r"tel(?:ephone)?|phone|mobile|mob|cell(?:phone)?|call(?:\s+me)?|call(?:ed|ing)\s+from|ring|whats\s?app|fax|text(?:\s+me)?"
+    r"tel(?:ephone)?|phone|mobile|mob|cell(?:phone)?|call(?:\s+me)?|call(?:ed|ing)\s+from|ring|whats\s?app|fax"
+    r"|text(?:\s+me)?"
     r"|sms|reach(?:\s+me)?|reached\s+(?:at|on|via)|contact|my\s+number|ph\.|ph:|tlf|handy|telefon|t[eé]l[eé]fono"
     # Customers write their own language's words beside a number in an English export too;
     # "number" alone is no cue (order and ticket numbers), "my number" in their words is.

@@ -101,7 +101,8 @@ def record_id_spans(text: str) -> list[Span]:
         if t[max(0, cue_start - 9) : cue_start].lower() == "national ":
             continue  # the UK National Insurance number is an ID_CARD (national_ids.py)
         m = _CUED.match(t, cue_start)
-        if m is not None and m.start("value") <= start < m.end("value") and len(_DIGIT.findall(m.group("value"))) >= MIN_DIGITS:
+        if (m is not None and m.start("value") <= start < m.end("value")
+                and len(_DIGIT.findall(m.group("value"))) >= MIN_DIGITS):
             out.append(Span(m.start("value"), m.end("value"), "RECORD_ID", SCORE, "record_id"))
             done = m.end("value")
     return out
