@@ -12,7 +12,7 @@ from privtune.demo.corpus import generate
 from privtune.io import text_fields
 from privtune.scan.analyzer import Analyzer, _trigger_tests
 from privtune.scan.registry import literal_alternation
-from privtune.scan.triggers import LiteralGroup, literal_language
+from privtune.scan.triggers import _SUBSTRING_MIN_CHARS, LiteralGroup, literal_language
 
 
 def _fired_before(patterns: list[re.Pattern[str]], text: str) -> list[bool]:
@@ -51,6 +51,7 @@ _OWN = [re.compile("fiscal|fiscale|keyring|Key|_x"), re.compile("fiscal|fiscale|
         re.compile("出生|born|borne|Born")]
 _PIECES = ["fiscal", "fiscale", "fiscal", "keyring", "key", "Key", "KEY", "zz", "_x", "_", "x", "出生", "born", "Born",
            "bor", "borne", "fisca", "keyrin", "a", " ", "K", "出", "é"]
+_FILLER = "." * _SUBSTRING_MIN_CHARS
 
 
 @settings(max_examples=1500, deadline=None)
@@ -59,10 +60,11 @@ def test_literal_group_agrees_with_the_scan_and_each_search(pieces: list[str]) -
     """The ASCII path (substring tests for lower-case openings, the scan for the rest, words
     that hold another word of their triggers skipped) fires as the one scan did and as each
     trigger's own search, also for words shared by triggers and non-ASCII texts."""
-    text = "".join(pieces)
     group = LiteralGroup(_OWN)
     assert [w for w, _ in group._substring_words] == ["fiscal", "keyring", "key", "zz", "born"]
-    assert group.fired(text) == _fired_before(_OWN, text) == [p.search(text) is not None for p in _OWN]
+    joined = "".join(pieces)
+    for text in (joined, joined + _FILLER, _FILLER + joined, joined + _FILLER + joined):  # short: the scan only
+        assert group.fired(text) == _fired_before(_OWN, text) == [p.search(text) is not None for p in _OWN]
 
 
 def test_analyzer_group_fires_as_before_on_demo_and_word_texts() -> None:
@@ -73,7 +75,8 @@ def test_analyzer_group_fires_as_before_on_demo_and_word_texts() -> None:
     texts = ["\n".join(t for _, t in text_fields(r)) for r in generate(600, seed=3)]
     words = [w for p in patterns for w in literal_language(p) or ()]
     texts += [f"My {w} is here" for w in words] + [w.swapcase() + " " + w.upper() for w in words]
-    texts += ["", "_", "pas", "Pass", "national id", "NATIONAL ID", "身份证 key", "d.o.b", "d-o-b"]
+    texts += ["", "_", "pas", "Pass", "national id", "NATIONAL ID", "身份证 key", "d.o.b", "d-o-b", "C00017"]
+    texts += [t + " " + _FILLER for t in texts if len(t) < _SUBSTRING_MIN_CHARS]  # both sides of the length cut
     assert sum(t.isascii() for t in texts) > 300 and sum(not t.isascii() for t in texts) > 100
     fired = [group.fired(t) for t in texts]
     assert fired == [_fired_before(patterns, t) for t in texts]
