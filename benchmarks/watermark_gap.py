@@ -93,27 +93,7 @@ def lr_z(scheme: Any, ids: list[int], marked: list[bool], logp: Any, top_k: int 
     top = logp.topk(top_k, dim=-1)
     ci, cp = top.indices, top.values.exp().double()
     terms = likelihood_ratio_terms(scheme, ids, ci, cp, marked)
-    if dedup:
-        return score_likelihood_ratio(scheme, terms, None, cov).detection.z_score
-    # no dedup: every position counted (diagnostic), same covariance rule with positions as is
-    from privtune.serve.guards.watermark import placeholder_skipped
-    w = scheme.context_width
-    by_bit: dict[tuple[int, int], list[float]] = {}
-    num = den = 0.0
-    for j, anchor in enumerate(terms.anchors):
-        i = j + w
-        if placeholder_skipped(scheme, ids, marked, i, anchor) or not terms.variances[j] > 1e-9:
-            continue
-        num += terms.centred[j]
-        den += terms.variances[j]
-        for a, t, c in terms.pairs[j]:
-            acc = by_bit.setdefault((a, t), [0.0, 0.0])
-            acc[0] += c
-            acc[1] += c * c
-    g = scheme.gamma
-    if cov:
-        den += g * (1 - g) * sum(s * s - sq for s, sq in by_bit.values())
-    return num / math.sqrt(den) if den > 0 else 0.0
+    return score_likelihood_ratio(scheme, terms, None, cov, dedup=dedup).detection.z_score
 
 
 # Surrogate context (the "surrogate" row): each [TYPE] placeholder replaced, for the model's

@@ -192,3 +192,20 @@ def test_expected_green_gain_by_enumeration():
     got = expected_green_gain(torch.tensor([p, [1.0, 0, 0], [0.1] * 3], dtype=torch.double), g, d)
     assert got[0] == pytest.approx(want, abs=1e-12) and got[1] == pytest.approx(0.0, abs=1e-12)
     assert got[2] > got[0] > 0 and expected_green_gain(torch.zeros((0, 3)), g, d) == []
+
+
+def test_no_dedup_counts_every_position_once_more_per_repeat():
+    """``dedup=False`` (the gap benchmark's diagnostic row, a copy of this loop before) scores a
+    repeated (anchor, token) again; the default scores it once."""
+    from privtune.serve.guards.watermark_lr import likelihood_ratio_terms, score_likelihood_ratio
+
+    scheme = WatermarkScheme(key=b"k" * 32, gamma=0.25, delta=2.0, context_width=1)
+    ids = [3, 7, 3, 7, 3, 7, 3, 7, 9, 11]
+    gen = torch.Generator().manual_seed(0)
+    cand_ids = torch.randint(0, 50, (len(ids), 5), generator=gen)
+    cand_probs = torch.softmax(torch.randn(len(ids), 5, generator=gen, dtype=torch.float64), dim=-1)
+    terms = likelihood_ratio_terms(scheme, ids, cand_ids, cand_probs, [False] * len(ids))
+    once = score_likelihood_ratio(scheme, terms).detection
+    every = score_likelihood_ratio(scheme, terms, dedup=False).detection
+    scorable = sum(v > 1e-9 for v in terms.variances)
+    assert every.tokens_scored == scorable > once.tokens_scored

@@ -270,11 +270,12 @@ class LRScore(NamedTuple):
 
 
 def score_likelihood_ratio(scheme: WatermarkScheme, terms: LRTerms, entropy_threshold: float | None = None,
-                           shared_bit_covariance: bool = True) -> LRScore:
+                           shared_bit_covariance: bool = True, dedup: bool = True) -> LRScore:
     """z-score of the summed LLR over the scored positions (rules: `detect_ids_likelihood_ratio`),
     per (anchor, candidate) bit the sum over those positions of its coefficient
     aₜ = E[LLRₜ | bit 1] − E[LLRₜ | bit 0] (exact for one Bernoulli bit: Cov(bit, LLRₜ) = γ(1−γ)·aₜ),
-    and the null variance of the sum."""
+    and the null variance of the sum. ``dedup=False`` counts a repeated (anchor, token) again (a
+    diagnostic: `benchmarks/watermark_gap.py`'s no-dedup row; its null is not calibrated)."""
     w, ids, placeholder, entropies = scheme.context_width, terms.ids, terms.placeholder, terms.entropies
     by_bit: dict[tuple[int, int], list[float]] = {}
     seen: set[tuple[int, int]] = set()
@@ -284,7 +285,7 @@ def score_likelihood_ratio(scheme: WatermarkScheme, terms: LRTerms, entropy_thre
         i = j + w
         if placeholder is not None and placeholder_skipped(scheme, ids, placeholder, i, anchor):
             continue
-        if not terms.variances[j] > _MIN_VAR or (anchor, ids[i]) in seen:
+        if not terms.variances[j] > _MIN_VAR or (dedup and (anchor, ids[i]) in seen):
             continue
         if entropy_threshold is not None and not entropies[i] > entropy_threshold:  # type: ignore[index]
             continue
