@@ -132,7 +132,7 @@ class Analyzer:
                     t = threshold.get(s.type)
                     if t is not None and s.score >= t:
                         spans.append(s)
-        return resolve_overlaps(spans)
+        return resolve_overlaps(spans, text)
 
     def analyze_many(self, texts: list[str]) -> list[list[Span]]:
         """Analyse the texts of one record in one pass (joined by newlines), spans per text.
@@ -196,7 +196,8 @@ class Analyzer:
                     got = analyze(text)
                     if got:  # (most calls find nothing: no list of their own for them)
                         found[i] = [s for s in got if (t := threshold.get(s.type)) is not None and s.score >= t]
-        return [resolve_overlaps([s for spans in found if spans for s in spans]) for found in by_call]
+        return [resolve_overlaps([s for spans in found if spans for s in spans], text)
+                for text, found in zip(texts, by_call)]
 
 
 def sweep_of(rec: Recognizer) -> str:
@@ -245,9 +246,11 @@ def split_spans(spans: list[Span], lengths: list[int], sep_len: int) -> list[lis
     return out
 
 
-def resolve_overlaps(spans: list[Span]) -> list[Span]:
+def resolve_overlaps(spans: list[Span], text: str | None = None) -> list[Span]:
     """Keep a non-overlapping subset: a structured (pattern/checksum) span beats a model span,
-    then the higher score wins, then the longer span, then the earlier.
+    then the higher score wins, then the longer span, then the earlier. ``text`` (the analysed
+    string) lets a street block with postal evidence absorb a model span across its edge
+    (`_widen_names`).
 
     Structured and model scores are not on one scale: a CRF's 0.99 on "ghp_…" or "EA" inside a
     passport number is a guess about an ASCII token it has no feature for, while a checksum- or
@@ -256,20 +259,20 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
     if len(spans) < 2:
         return spans
     if len(spans) > _MANY:
-        return _resolve_many(spans)
+        return _resolve_many(spans, text)
     kept: list[Span] = []
     wider: list[Span] = []  # dropped names that contain a kept one
     for s in sorted(spans, key=_priority):
         start, end = s.start, s.end
         for k in kept:
             if start < k.end and k.start < end:  # Span.overlaps, inlined (hot loop)
-                if start <= k.start and k.end <= end and _may_widen(s, k):
+                if _may_widen(s, k):
                     wider.append(s)
                 break
         else:
             kept.append(s)
     if wider:
-        kept = _widen_names(kept, wider)
+        kept = _widen_names(kept, wider, text)
     kept.sort(key=_START)
     return kept
 
@@ -279,7 +282,7 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
 _MANY = 64
 
 
-def _resolve_many(spans: list[Span]) -> list[Span]:
+def _resolve_many(spans: list[Span], text: str | None) -> list[Span]:
     """`resolve_overlaps` with the same result, in O(n log n) searches: kept spans never overlap,
     so ordered by start they are ordered by end too, and the ones a span overlaps are one run of
     that order; of them the loop above would have met the earliest kept first."""
@@ -297,11 +300,11 @@ def _resolve_many(spans: list[Span]) -> list[Span]:
             kept_by_start.insert(hi, (s, rank))
             continue
         k = min(kept_by_start[lo:hi], key=itemgetter(1))[0]
-        if start <= k.start and k.end <= end and _may_widen(s, k):
+        if _may_widen(s, k):
             wider.append(s)
     kept = [k for k, _ in kept_by_start]
     if wider:
-        kept = _widen_names(kept, wider)
+        kept = _widen_names(kept, wider, text)
         kept.sort(key=_START)
     return kept
 
@@ -311,20 +314,29 @@ def _resolve_many(spans: list[Span]) -> list[Span]:
 _ADDRESS_PATTERNS = frozenset({"postal_address_pattern", "en_address_pattern"})
 
 
+# A postcode-like number (five digits or more, digits around a hyphen: CEP, 〒, house ranges), a
+# UK postcode, or a line break inside the block (a postal block of several lines).
+_POSTAL_EVIDENCE = re.compile(r"\d{5}|\d-\d|\n|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
+
+
 def _may_widen(s: Span, k: Span) -> bool:
-    """May ``s``, dropped around the kept ``k``, replace it (see `_widen_names`)?"""
+    """May ``s``, dropped for the kept ``k`` it overlaps, replace it (see `_widen_names`)?"""
     if s.type == "PERSON":
-        return k.type == "PERSON"
+        return k.type == "PERSON" and s.start <= k.start and k.end <= s.end
     return s.type == "ADDRESS" and s.detector in _ADDRESS_PATTERNS and k.type not in STRUCTURED_TYPES
 
 
-def _widen_names(kept: list[Span], wider: list[Span]) -> list[Span]:
+def _widen_names(kept: list[Span], wider: list[Span], text: str | None) -> list[Span]:
     """A kept PERSON span gives way to a less sure one around it ("Diana" by a rule inside the
     English model's "Diana Good"), unless that one also overlaps another kept span: a name
     part left in the text is a leak, a word too many masked is not. A street-address pattern's
     block likewise replaces the model's names, places and organisations inside it ("rue Thomas
     Thierry" is a street, and "98, avenue" and the postcode were left) when each span it
-    overlaps lies inside it and none is a structured one."""
+    overlaps lies inside it and none is a structured one. A model span that crosses the block's
+    edge ("Monteiro da Praia / SC" over the end of "12178-243 Monteiro da Praia") merges with it
+    into one ADDRESS when the block shows postal evidence (`_POSTAL_EVIDENCE`): dropping it would
+    leave the postcode in the text. Without that evidence the block is dropped as before: "2007
+    Bowling Green" inside "The 2007 Bowling Green Falcons" is a year and a team."""
     kept = sorted(kept, key=_START)  # non-overlapping: by start is by end too
     starts = [k.start for k in kept]
     for w in sorted(wider, key=lambda x: x.start - x.end):  # widest first
@@ -334,7 +346,12 @@ def _widen_names(kept: list[Span], wider: list[Span]) -> list[Span]:
             lo -= 1
         if w.type == "ADDRESS":
             inside = kept[lo:hi]
-            if inside and all(w.start <= k.start and k.end <= w.end and k.type not in STRUCTURED_TYPES for k in inside):
+            if inside and all(k.type not in STRUCTURED_TYPES for k in inside):
+                start, end = min(w.start, inside[0].start), max(w.end, inside[-1].end)
+                if (start, end) != (w.start, w.end):
+                    if text is None or not _POSTAL_EVIDENCE.search(text, w.start, w.end):
+                        continue
+                    w = Span(start, end, "ADDRESS", w.score, w.detector)
                 kept[lo:hi] = [w]
                 starts[lo:hi] = [w.start]
             continue

@@ -64,3 +64,34 @@ def test_a_widened_name_is_not_narrowed_again_by_a_smaller_candidate():
     spans = [Span(3, 22, "PERSON", 0.95, "en_person_title"), Span(8, 22, "PERSON", 0.8, "en_person_cue"),
              Span(8, 22, "PERSON", 0.98, "en_ner_model")]
     assert [(s.start, s.end) for s in resolve_overlaps(spans)] == [(3, 22)]
+
+
+def test_a_street_block_crossed_by_a_model_span_merges_with_it_instead_of_being_dropped():
+    """The English model's "Monteiro da Praia / SC" crosses the end of the postal pattern's block
+    "12178-243 Monteiro da Praia": the block used to be dropped whole, leaving the postcode (and
+    in other shapes the house number) in the text. Both paths of `resolve_overlaps` agree."""
+    from privtune.scan import analyzer
+    from privtune.scan.analyzer import Analyzer, resolve_overlaps
+    from privtune.scan.entities import Span
+
+    text = "Send it to 12178-243 Monteiro da Praia / SC now, or call 13812345678."
+    block = Span(11, 38, "ADDRESS", 0.75, "postal_address_pattern")
+    crossing = Span(21, 43, "ORGANIZATION", 0.9, "en_ner_model")
+    phone = Span(57, 68, "PHONE", 0.9, "phone")
+    expected = [(11, 43, "ADDRESS"), (57, 68, "PHONE")]
+    assert [(s.start, s.end, s.type) for s in resolve_overlaps([crossing, block, phone], text)] == expected
+    many = [Span(100 + 3 * i, 101 + 3 * i, "EMAIL", 0.9, "email") for i in range(analyzer._MANY)]
+    got = [(s.start, s.end, s.type) for s in resolve_overlaps([crossing, block, phone, *many], text + " " * 300)]
+    assert got[:2] == expected
+    # A structured span across the edge still wins alone: the block is not merged into a number.
+    card = Span(30, 45, "BANK_CARD", 0.9, "bank_card")
+    assert [(s.start, s.end, s.type) for s in resolve_overlaps([card, block], text)] == [(30, 45, "BANK_CARD")]
+    # Without postal evidence in the block (a year, a team name) the model's span is kept alone.
+    team = "The 2007 Bowling Green Falcons football team"
+    spans = [Span(4, 22, "ADDRESS", 0.8, "en_address_pattern"), Span(9, 30, "ORGANIZATION", 0.99, "en_ner_model")]
+    assert [(s.start, s.end, s.type) for s in resolve_overlaps(spans, team)] == [(9, 30, "ORGANIZATION")]
+    assert [(s.start, s.end) for s in Analyzer().analyze(team)] == [(9, 30)]
+
+    text = "Please send it to Morro da Paz\nVila Aeroporto\n12178-243 Monteiro da Praia / SC by Friday."
+    masked = {text[s.start:s.end] for s in Analyzer().analyze(text)}
+    assert any("12178-243" in m for m in masked), masked
