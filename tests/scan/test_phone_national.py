@@ -38,6 +38,10 @@ def phones(text: str) -> list[str]:
         ("My number is 9876543210. Thanks", ["9876543210"]),  # a full stop after it
         ("customer Anna Berg called from 0471 22 93 15", ["0471 22 93 15"]),  # a Slack note
         ("my number is 9876543210 thanks", ["9876543210"]),
+        # A label line above the number (forms, exported records, PDFs turned to text).
+        ("Contact details:\nPhone:\n0471 22 93 15\n", ["0471 22 93 15"]),
+        ("**Mobile number**\n06 12 34 56 78", ["06 12 34 56 78"]),
+        ("联系电话\n62345678", ["62345678"]),
     ],
 )
 def test_national_numbers(text, expected):
@@ -57,6 +61,10 @@ def test_national_numbers(text, expected):
         "my social security number is 018-62-6964",
         "Phone: 12 34 56",  # too few digits
         "sent from 00999 791 860 913",  # no such country code
+        "Phone:\nWe paid 0471 22 93 15",  # the number does not open the line under the label
+        "Phone calls this week\n0471 22 93 15",  # a sentence, not a label, above it
+        "Phone 2:\n0471 22 93 15",  # a digit in the line above: not a plain label
+        "Phone:\n\n\nTotal\n0471 22 93 15",  # the label is two lines up
     ],
 )
 def test_not_national_numbers(text):

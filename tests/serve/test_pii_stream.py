@@ -144,6 +144,24 @@ def test_a_label_is_not_cut_from_its_value() -> None:
     assert redactor.redact_text("住院号，20230415。") == "住院号，[RECORD_ID]。"
 
 
+def test_a_label_cut_off_by_a_line_break_or_a_sentence_end_still_cues_its_value() -> None:
+    """Cuts after a line break or a full stop are kept (no entity spans them), but the label
+    before the cut used to be out of sight: "MRN:\n00482913", "Call me. 0471 22 93 15" and
+    "病历号：\n20230415" left the gateway unredacted although the scan of the whole text finds
+    them. The previous segment's tail is now read as context, streamed or not."""
+    redactor = guard().redactors["redact"]
+    cases = {
+        "MRN:\n00482913\n": "MRN:\n[RECORD_ID]\n",
+        "Call me. 0471 22 93 15 anytime": "Call me. [PHONE] anytime",
+        "病历号：\n20230415\n": "病历号：\n[RECORD_ID]\n",
+        "Contact details:\nPhone:\n0471 22 93 15\n": "Contact details:\nPhone:\n[PHONE]\n",
+    }
+    for text, expected in cases.items():
+        assert redactor.redact_text(text) == expected
+        s = PIIStreamSession(redactor)
+        assert "".join(s.feed(c) for c in text) + s.finish() == expected
+
+
 def test_counts_per_type_never_values() -> None:
     s = PIIStreamSession(guard().redactors["redact"])
     text = s.feed("我叫张伟。电话13800138000。 Email a.b@example.com now.") + s.finish()

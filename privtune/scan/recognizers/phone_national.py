@@ -57,6 +57,8 @@ _DATE_SHAPE = re.compile(r"(?:[0-3]?[0-9]([/.\-])[01]?[0-9]\1|(?:19|20)[0-9]{2}(
 # A clause end followed by more words: the cue before it belongs to another clause ("fax not
 # available; delivered 28/11/2020"), unlike "Call me! 0612 34 56 78".
 _CLAUSE_BREAK = re.compile(r"[;；。！？!?]\s*\w")
+# What may follow the cue on a label line above a number: "number"/"no."/"号码", label marks.
+_LABEL_TAIL = re.compile(r"[ \t:：*_#>|\-–—]*(?:(?:number|no\.?|nr\.?|#|号码?)[ \t:：*_#>|\-–—]*)?\r?", re.IGNORECASE)
 
 CUED_SCORE = 0.9  # a cue and a phone-shaped number: the two together are rarely anything else
 INTL_VALID_SCORE = 0.85  # as contact._intl_base gives a valid "+CC" number
@@ -172,6 +174,8 @@ def _cued(t: str, start: int) -> bool:
     stop = _LAST_STOP.match(t, lo, start)
     if stop is not None:
         lo = stop.end()
+        if t[lo - 1] == "\n" and (lo == start or t[lo:start].isspace()):
+            return _cued_above(t, lo - 1)
     cue = None
     for cue in _CUE.finditer(t, lo, start):
         pass  # the last cue before the number
@@ -179,6 +183,20 @@ def _cued(t: str, start: int) -> bool:
         return False
     # "order number 1234567", "tracking: 0471 2293": the number is a reference, not a phone.
     return _NEGATIVE.search(t[cue.start() : start].lower()) is None
+
+
+def _cued_above(t: str, newline: int) -> bool:
+    """A number that opens its line, under a label line ("Phone:\n0471 22 93 15", "联系电话\n
+    62345678", "**Mobile number**\n06 12 34 56 78"): the line above holds no digit, is short,
+    and ends with a cue word and at most "number"/"no." and label punctuation after it."""
+    lo = t.rfind("\n", 0, newline) + 1
+    if newline - lo > _LOOKBACK or _DIGITS.search(t, lo, newline):
+        return False
+    cue = None
+    for cue in _CUE.finditer(t, lo, newline):
+        pass
+    return (cue is not None and _LABEL_TAIL.fullmatch(t, cue.end(), newline) is not None
+            and _NEGATIVE.search(t[lo:newline].lower()) is None)
 
 
 def _intl_score(core: str) -> float:

@@ -44,15 +44,16 @@ class PIIRedactor:
         self.anonymizer = Anonymizer(AnonymizationPolicy(default=mode), key)
 
     def redact_segment(self, segment: str, counts: Counter[str] | None = None,
-                       table: TableContext | None = None) -> str:
-        prefix = table.prefix_for(segment) if table is not None else ""
-        if prefix:  # a table row: its header is the cue for its cells (`recognizers.table_cells`)
-            spans = [Span(s.start - len(prefix), s.end - len(prefix), s.type, s.score, s.detector)
-                     for s in self.analyzer.analyze(prefix + segment) if s.start >= len(prefix)]
+                       context: SegmentContext | None = None) -> str:
+        prefix = context.prefix_for(segment) if context is not None else ""
+        if prefix:  # the words before the segment: a label, a table's header (`SegmentContext`)
+            n = len(prefix)
+            spans = [Span(max(s.start - n, 0), s.end - n, s.type, s.score, s.detector)
+                     for s in self.analyzer.analyze(prefix + segment) if s.end > n]
         else:
             spans = self.analyzer.analyze(segment)
-        if table is not None:
-            table.update(segment)
+        if context is not None:
+            context.update(segment)
         if spans and self.allow:
             spans, _ = self.allow.filter(segment, spans)
         if not spans:
@@ -63,21 +64,47 @@ class PIIRedactor:
 
     def redact_text(self, text: str, counts: Counter[str] | None = None) -> str:
         """The whole text redacted exactly as a stream of it would be (segment by segment)."""
-        table = TableContext()
-        return "".join(self.redact_segment(s, counts, table) for s in segments(text, self.max_holdback))
+        context = SegmentContext()
+        return "".join(self.redact_segment(s, counts, context) for s in segments(text, self.max_holdback))
 
 
-class TableContext:
-    """The Markdown table a reply is inside, across its line segments: the header row and the
-    separator under it, while rows follow. The same segments in the same order give the same
-    prefixes, so a stream still equals the whole text."""
+# How much of the previous segment is read before the next: a label ("Phone:\n", "MRN:",
+# "病历号：\n", "Call me. ") is cut from its value at a line break or a sentence end.
+CONTEXT_CHARS = 40
+_LABEL_ENDS = (":", "：")
+_CLAUSE_ENDS = frozenset("。！？；;，,、")
+
+
+class SegmentContext:
+    """The text read before a segment, as the detectors' context: the header row and separator
+    of the Markdown table a row is in, or else the last `CONTEXT_CHARS` characters of the
+    previous segment when that segment can end in a label: with a colon ("MRN:\n", "病历号：\n"),
+    a short line with no closing mark ("**Mobile**\n", "联系电话\n"), or a short English
+    sentence ("Call me. "). Other segments (a long sentence, a Chinese clause) are no label, and
+    reading them again would cost their detection twice. Only spans that reach into the
+    segment are kept (a span from the context into it is cut at its start). The same segments
+    in the same order give the same prefixes, so a stream still equals the whole text."""
 
     def __init__(self) -> None:
         self.previous = ""
         self.header = ""
 
     def prefix_for(self, segment: str) -> str:
-        return self.header if self.header and "|" in segment else ""
+        if self.header and "|" in segment:
+            return self.header
+        previous = self.previous
+        closed = previous.rstrip()
+        if not closed:
+            return ""
+        if closed.endswith(_LABEL_ENDS):
+            return previous[-CONTEXT_CHARS:]
+        last = closed[-1]
+        if last in ".!?":  # an English sentence: a label only when short ("Call me. ")
+            return previous if len(previous) <= CONTEXT_CHARS else ""
+        if last in _CLAUSE_ENDS:
+            return ""
+        line = closed[closed.rfind("\n") + 1 :]  # a line with no closing mark: a heading, a label
+        return previous[-CONTEXT_CHARS:] if len(line) <= CONTEXT_CHARS else ""
 
     def update(self, segment: str) -> None:
         if self.header and "|" not in segment:
@@ -95,7 +122,7 @@ class PIIStreamSession:
         self.pending = ""
         self.counts: Counter[str] = Counter()
         self.direction = direction
-        self.table = TableContext()
+        self.context = SegmentContext()
 
     def feed(self, delta: str) -> str:
         scanned = len(self.pending)  # no cut in what was pending before this delta
@@ -105,13 +132,13 @@ class PIIStreamSession:
             k = first_cut(self.pending, self.redactor.max_holdback, scanned)
             if k == 0:
                 break
-            out.append(self.redactor.redact_segment(self.pending[:k], self.counts, self.table))
+            out.append(self.redactor.redact_segment(self.pending[:k], self.counts, self.context))
             self.pending, scanned = self.pending[k:], 0
         return "".join(out)
 
     def finish(self) -> str:
         rest, self.pending = self.pending, ""
-        return self.redactor.redact_segment(rest, self.counts, self.table) if rest else ""
+        return self.redactor.redact_segment(rest, self.counts, self.context) if rest else ""
 
     def audit_fields(self) -> dict[str, Any]:
         return {f"pii_{self.direction}": {"mode": self.redactor.mode, "redacted": dict(sorted(self.counts.items()))}}
