@@ -236,8 +236,22 @@ def _list_fields(name: str, items: list[Any]) -> list[tuple[str, str]]:
             key = message_keys(m)[1]
             if key and isinstance(m[key], str):
                 out.append((f"{name}[{i}].{key}", m[key]))
+            elif key and isinstance(m[key], list):  # OpenAI content parts: each text part
+                out.extend(_text_parts(f"{name}[{i}].{key}", m[key]))
         elif isinstance(m, str):
             out.append((f"{name}[{i}]", m))
+    return out
+
+
+def _text_parts(name: str, parts: list[Any]) -> list[tuple[str, str]]:
+    """The text parts of a message's content list ``[{"type": "text", "text": …}, "…", …]``, each
+    its own field; other parts (images, audio) are left to the scan of other fields."""
+    out = []
+    for j, part in enumerate(parts):
+        if isinstance(part, str):
+            out.append((f"{name}[{j}]", part))
+        elif isinstance(part, dict) and part.get("type", "text") == "text" and isinstance(part.get("text"), str):
+            out.append((f"{name}[{j}].text", part["text"]))
     return out
 
 

@@ -234,3 +234,23 @@ def test_openai_tool_call_records_are_scanned_not_rejected(tmp_path):
     new_args = json.loads(out[0]["messages"][1]["tool_calls"][0]["function"]["arguments"])
     assert new_args["phone"] != PHONE and new_args["email"] != "zw@example.com"
     assert PHONE not in json.dumps(out[0], ensure_ascii=False)
+
+
+def test_openai_content_parts_are_scanned_in_place_not_rejected(tmp_path):
+    # Chat Completions logs and OpenAI's fine-tuning format may give a message's content as a
+    # list of parts ([{"type": "text", "text": ...}, {"type": "image_url", ...}]): the record had
+    # "no text in the selected fields" and was rejected, and the run failed.
+    rec = {"messages": [
+        {"role": "user", "content": [{"type": "text", "text": f"我的电话是{PHONE}"},
+                                     {"type": "image_url", "image_url": {"url": "https://x.example/a.png"}}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "好的，"}, "已记下 zw@example.com"]}]}
+    src = tmp_path / "parts.jsonl"
+    src.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    res, out = _scan(tmp_path, src)
+    assert res.rejects_passed and len(out) == 1
+    user, assistant = out[0]["messages"]
+    assert user["content"][0]["type"] == "text" and "我的电话是" in user["content"][0]["text"]
+    assert user["content"][1]["type"] == "image_url"
+    assert assistant["content"][0] == {"type": "text", "text": "好的，"}
+    dumped = json.dumps(out[0], ensure_ascii=False)
+    assert PHONE not in dumped and "zw@example.com" not in dumped
