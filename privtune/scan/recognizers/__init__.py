@@ -13,6 +13,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     person_cue,
     person_handle,
     address,
+    postcodes,
     organization,
     en_model,
     table_cells,

@@ -1,0 +1,104 @@
+"""ADDRESS: a postal code on its own, right after the word that names it ("zip code 94103",
+"Postcode: SW1A 1AA", "邮编100080", "PLZ 10115", "CEP 01310-100", "〒150-0002").
+
+A postcode is a small area: a UK unit covers about 15 addresses, and HIPAA's Safe Harbor method
+removes every geographic unit smaller than a state, ZIP codes included (beyond their first
+three digits). Inside a street block the address patterns already take it; alone, only its
+name tells it from an amount or a code, so a value is taken only after a cue (`CUE_WORDS`)
+with at most a colon, "is" or spaces between, and only in a postcode shape: UK, Canada,
+Netherlands, or digits (3-6, then an optional "-" and 3-4 more: ZIP+4, CEP, Japan, Poland).
+Only the text's number runs are looked at (the shared number-run index), so text without
+digits costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from privtune.scan.entities import Span
+from privtune.scan.recognizers._shared import halfwidth, number_runs
+from privtune.scan.registry import Recognizer, register
+
+SCORE = 0.85
+CUE_WORDS = tuple(sorted({
+    "postcode", "post code", "postal code", "postalcode", "zip", "zip code", "zipcode", "zip/postal code",
+    "plz", "postleitzahl", "code postal", "cep", "código postal", "codigo postal", "codice postale",
+    "postnummer", "kod pocztowy",
+    "邮编", "邮政编码", "郵編", "郵政編碼", "郵遞區號", "邮递区号", "郵便番号", "〒",
+}, key=len, reverse=True))
+# Left out: "CAP", "CP" (a cap, a copy) and "PIN code" (a bank PIN as often as India's postcode).
+_LOOKBACK = 24
+_GAP_CHARS = " \t:：#=，,"
+_GAP_WORDS = (" is", " was")
+_RUN_TAIL = frozenset(" ()（）+.-")
+_BY_TAIL: dict[str, tuple[str, ...]] = {}
+for _c in CUE_WORDS:
+    _BY_TAIL[_c[-2:]] = (*_BY_TAIL.get(_c[-2:], ()), _c)
+_BY_TAIL["〒"] = ("〒",)  # one character: matched on the last one alone
+# What the character before a value's gap can be: a cue's last, or the "s" of "is" / "was".
+_LAST_CHARS = frozenset(c[-1] for c in CUE_WORDS) | frozenset("sS") | frozenset(c[-1].upper() for c in CUE_WORDS)
+
+_SHAPE = re.compile(
+    r"(?:[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}"  # UK: SW1A 1AA, M1 1AE
+    r"|[A-Z][0-9][A-Z] ?[0-9][A-Z][0-9]"  # Canada: K1A 0B1
+    r"|[0-9]{4} ?[A-Z]{2}"  # Netherlands: 1012 AB
+    r"|[0-9]{2,6}(?:-[0-9]{3,4})?)"  # ZIP(+4), PLZ, CEP, 〒150-0002, 00-950, 邮编100080
+    r"(?![0-9A-Za-z])"
+)
+
+
+def _cue_start(t: str, head: int) -> int:
+    """Where a cue starts that ends right before ``t[head]`` (a gap allowed), or -1."""
+    lo = max(0, head - _LOOKBACK)
+    w = t[lo:head].rstrip(_GAP_CHARS).lower()
+    if w.endswith(_GAP_WORDS):
+        w = w[: w.rfind(" ")].rstrip(_GAP_CHARS)
+    cues = _BY_TAIL.get(w[-2:]) or _BY_TAIL.get(w[-1:])
+    if cues is None or not w.endswith(cues):
+        return -1
+    cue = next(c for c in cues if w.endswith(c))
+    start = lo + len(w) - len(cue)
+    before = t[start - 1] if start else " "
+    if cue.isascii() and before.isascii() and before.isalnum():
+        return -1  # inside a word: "recap 12345", "hcp 2024"
+    return start
+
+
+def postcode_spans(text: str) -> list[Span]:
+    """ADDRESS spans of the postcodes right after their cue word."""
+    t = halfwidth(text)
+    out: list[Span] = []
+    done = 0
+    for start, end, n in number_runs(t):
+        if start < done or n > 9:
+            continue
+        head = start
+        while head > 0 and start - head < 2 and "A" <= t[head - 1] <= "Z":
+            head -= 1  # a UK or Canadian code opens with letters
+        if n < 3 and head == start:
+            continue  # one or two digits alone: a count, a day
+        i = head  # most numbers have no cue's last character before them: say so cheaply first
+        while i > 0 and head - i < 3 and t[i - 1] in _GAP_CHARS:
+            i -= 1
+        if i == 0 or t[i - 1] not in _LAST_CHARS or _cue_start(t, head) < 0:
+            continue
+        last = end  # the run's last digit: a run may end in a space or a bracket
+        while t[last - 1] in _RUN_TAIL:
+            last -= 1
+        m = _SHAPE.match(t, head)
+        if m is not None and m.end() >= last:  # all of the number, not the head of a longer one
+            out.append(Span(head, m.end(), "ADDRESS", SCORE, "postcode"))
+            done = m.end()
+    return out
+
+
+@register
+class PostcodeRecognizer(Recognizer):
+    """A postcode named as one, outside a street block."""
+
+    name = "postcode"
+    entity_types = ("ADDRESS",)
+    trigger = None  # pre-filtered by the shared number-run index (see _shared.number_runs)
+
+    def analyze(self, text: str) -> list[Span]:
+        return postcode_spans(text)
