@@ -24,6 +24,7 @@ from privtune.scan.entities import Span
 from privtune.scan.ner import features, zh_unknown_names
 from privtune.scan.ner.decode import SpanDecoder
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_NAME_FOLLOWERS, ZH_TITLES
+from privtune.scan.ner.zh_given_names import GIVEN_DETECTOR, GIVEN_SCORE, given_name_mentions
 from privtune.scan.ner.zh_name_ends import completed_end, cut_name_pairs
 from privtune.scan.ner.zh_name_lists import LIST_DETECTOR, LIST_SCORE, list_names
 from privtune.scan.ner.zh_social_titles import SOCIAL_TITLE_DETECTOR, SOCIAL_TITLE_SCORE, social_title_names
@@ -231,6 +232,8 @@ class ZhTagger:
         if titled := social_title_names(text, spans):
             spans += [Span(b, e, "PERSON", SOCIAL_TITLE_SCORE, SOCIAL_TITLE_DETECTOR) for b, e in titled]
             spans.sort(key=lambda s: s.start)
+        if given := given_name_mentions(text, spans):  # 会计厚林兄弟 … 对不起李厚林 (zh_given_names)
+            spans = sorted(spans + [Span(b, e, "PERSON", GIVEN_SCORE, GIVEN_DETECTOR) for b, e in given], key=lambda s: s.start)
         return cut_name_pairs(text, spans) if paired else spans  # 记者王姝马力 -> 王姝, 马力
 
     def _person_candidates(self, regions: list[tuple[int, np.ndarray]]) -> list[tuple[int, int, float]]:
