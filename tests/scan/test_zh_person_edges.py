@@ -70,3 +70,12 @@ def test_talking_verb_through_the_tagger() -> None:
 
     text = "昨天和李鹏聊了一下，他搬到江苏省了。"
     assert [text[s.start : s.end] for s in tag_zh(text) if s.type == "PERSON"] == ["李鹏"]
+
+
+def test_unknown_rule_name_keeps_its_name_when_a_follower_is_cut() -> None:
+    # 邹晨聊 is the unknown-name rule's (a segmentation leftover); the cut 邹晨 stays a name
+    # rather than the whole candidate being dropped (it was masked before the cut existed).
+    from privtune.scan.ner.model import tag_zh
+
+    text = "昨天和邹晨聊了一下，他搬到内蒙古了。"
+    assert [text[s.start : s.end] for s in tag_zh(text) if s.type == "PERSON"] == ["邹晨"]

@@ -212,8 +212,9 @@ class ZhTagger:
         # span of its own under the 0.5 cut-off is such a half belief too, not a found name.
         taken = [(s.start, s.end) for s in spans if s.type != "PERSON" or s.score >= _SURE]
         unknown = unknown_names(text, taken, self._person_candidates(regions), self.known_name_gain)
-        # Only names the CRF's own span conventions keep as they are (no 王总, no 张莉收).
-        unknown = [(b, e) for b, e in unknown if _person_bounds(text, b, e) == (b, e)]
+        # Only names the CRF's own span conventions keep as they are (no 王总, no 张莉收), or that
+        # lose a name follower's first character(s) only (邹晨聊|了 -> 邹晨).
+        unknown = [(b, e) for b, e in ((b, before_follower(text, b, e)) for b, e in unknown) if _person_bounds(text, b, e) == (b, e)]
         if unknown:
             spans = _without_unsure(spans, unknown) + [Span(b, e, "PERSON", UNKNOWN_SCORE, UNKNOWN_DETECTOR) for b, e in unknown]
             spans.sort(key=lambda s: s.start)
