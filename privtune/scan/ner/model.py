@@ -214,16 +214,19 @@ class ZhTagger:
         unknown = unknown_names(text, taken, self._person_candidates(regions), self.known_name_gain)
         # Only names the CRF's own span conventions keep as they are (no 王总, no 张莉收), or that
         # lose a name follower's first character(s) only (邹晨聊|了 -> 邹晨).
-        unknown = [(b, e) for b, e in ((b, before_follower(text, b, e)) for b, e in unknown) if _person_bounds(text, b, e) == (b, e)]
+        unknown = [(b, before_follower(text, b, e)) for b, e in unknown]
+        unknown = [(b, e) for b, e in unknown if _person_bounds(text, b, e) == (b, e)]
         if unknown:
-            spans = _without_unsure(spans, unknown) + [Span(b, e, "PERSON", UNKNOWN_SCORE, UNKNOWN_DETECTOR) for b, e in unknown]
+            spans = _without_unsure(spans, unknown)
+            spans += [Span(b, e, "PERSON", UNKNOWN_SCORE, UNKNOWN_DETECTOR) for b, e in unknown]
             spans.sort(key=lambda s: s.start)
         # 感谢胡总的亲临 in a post: Weibo's surname + title is the name there (zh_social_titles)
         if titled := social_title_names(text, spans):
             spans += [Span(b, e, "PERSON", SOCIAL_TITLE_SCORE, SOCIAL_TITLE_DETECTOR) for b, e in titled]
             spans.sort(key=lambda s: s.start)
         if given := given_name_mentions(text, spans):  # 会计厚林兄弟 … 对不起李厚林 (zh_given_names)
-            spans = sorted(spans + [Span(b, e, "PERSON", GIVEN_SCORE, GIVEN_DETECTOR) for b, e in given], key=lambda s: s.start)
+            spans += [Span(b, e, "PERSON", GIVEN_SCORE, GIVEN_DETECTOR) for b, e in given]
+            spans.sort(key=lambda s: s.start)
         return cut_name_pairs(text, spans) if paired else spans  # 记者王姝马力 -> 王姝, 马力
 
     def _person_candidates(self, regions: list[tuple[int, np.ndarray]]) -> list[tuple[int, int, float]]:
