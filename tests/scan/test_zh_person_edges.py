@@ -46,3 +46,36 @@ def test_a_name_that_ends_as_a_place_is_the_place(text: str, place: str) -> None
     tagged = {text[s.start : s.end]: s.type for s in get_tagger().tag(text)}
     assert tagged.get(place) in (None, "ADDRESS")
     assert not [w for w, t in tagged.items() if t == "PERSON" and place in w]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "want"),
+    [
+        ("昨天和邹晨聊了一下，他搬家了", (3, 6), "邹晨"),  # a talking verb + aspect particle
+        ("李鹏说过这件事", (0, 3), "李鹏"),
+        ("王小明谈着工作", (0, 4), "王小明"),
+        # what must stay: no particle after the verb, or a third character that is no talking verb
+        ("邹晨聊天", (0, 2), "邹晨"),
+        ("陈阿土过岗", (0, 3), "陈阿土"),
+        ("李鹏问", (0, 3), "李鹏问"),
+    ],
+)
+def test_talking_verb_with_aspect_particle_is_no_part_of_the_name(text: str, span: tuple[int, int], want: str) -> None:
+    bounds = _person_bounds(text, *span)
+    assert bounds is not None and text[bounds[0] : bounds[1]] == want
+
+
+def test_talking_verb_through_the_tagger() -> None:
+    from privtune.scan.ner.model import tag_zh
+
+    text = "昨天和李鹏聊了一下，他搬到江苏省了。"
+    assert [text[s.start : s.end] for s in tag_zh(text) if s.type == "PERSON"] == ["李鹏"]
+
+
+def test_unknown_rule_name_keeps_its_name_when_a_follower_is_cut() -> None:
+    # 邹晨聊 is the unknown-name rule's (a segmentation leftover); the cut 邹晨 stays a name
+    # rather than the whole candidate being dropped (it was masked before the cut existed).
+    from privtune.scan.ner.model import tag_zh
+
+    text = "昨天和邹晨聊了一下，他搬到内蒙古了。"
+    assert [text[s.start : s.end] for s in tag_zh(text) if s.type == "PERSON"] == ["邹晨"]

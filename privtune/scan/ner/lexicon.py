@@ -76,7 +76,10 @@ ZH_TITLES = (
 # Words that follow a name and start with a character a name may end with. A PERSON span that
 # ends with the first character(s) of one of them, when the rest follows right after it, loses
 # those characters (李鹏委|员长 -> 李鹏, 李昕那|种 -> 李昕): the CRF reads one character too far.
-ZH_NAME_FOLLOWERS = ZH_TITLES + ("那种", "那样", "这种", "这样", "等人", "一行")
+# A talking verb with its aspect particle (和邹晨聊|了一下, 李鹏说|了): no name ends in 聊 说 谈 讲
+# 问 before 了 / 过 / 着 on the zh sets (benchmarks/RESULTS.md, zh-social9).
+_TALK_FOLLOWERS = tuple(v + a for v in "聊说谈讲问" for a in "了过着")
+ZH_NAME_FOLLOWERS = ZH_TITLES + ("那种", "那样", "这种", "这样", "等人", "一行") + _TALK_FOLLOWERS
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ from privtune.errors import ConfigError
 from privtune.scan.entities import Span
 from privtune.scan.ner import features, zh_unknown_names
 from privtune.scan.ner.decode import SpanDecoder
-from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_NAME_FOLLOWERS, ZH_TITLES
-from privtune.scan.ner.zh_name_ends import completed_end, cut_name_pairs
+from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_TITLES
+from privtune.scan.ner.zh_given_names import GIVEN_DETECTOR, GIVEN_SCORE, given_name_mentions
+from privtune.scan.ner.zh_name_ends import before_follower, completed_end, cut_name_pairs
 from privtune.scan.ner.zh_name_lists import LIST_DETECTOR, LIST_SCORE, list_names
 from privtune.scan.ner.zh_social_titles import SOCIAL_TITLE_DETECTOR, SOCIAL_TITLE_SCORE, social_title_names
 from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, subject_names, title_names
@@ -209,27 +210,22 @@ class ZhTagger:
             spans.sort(key=lambda s: s.start)
         # 《陆毅曹芙嘉《: a name the CRF half believes, left over by a word segmentation. A PERSON
         # span of its own under the 0.5 cut-off is such a half belief too, not a found name.
-        unsure, taken = [], []
-        for s in spans:
-            if s.type == "PERSON" and s.score < _SURE:
-                unsure.append(s)
-            else:
-                taken.append((s.start, s.end))
+        taken = [(s.start, s.end) for s in spans if s.type != "PERSON" or s.score >= _SURE]
         unknown = unknown_names(text, taken, self._person_candidates(regions), self.known_name_gain)
-        # Only names the CRF's own span conventions keep as they are (no 王总, no 张莉收).
+        # Only names the CRF's own span conventions keep as they are (no 王总, no 张莉收), or that
+        # lose a name follower's first character(s) only (邹晨聊|了 -> 邹晨).
+        unknown = [(b, before_follower(text, b, e)) for b, e in unknown]
         unknown = [(b, e) for b, e in unknown if _person_bounds(text, b, e) == (b, e)]
         if unknown:
-            if unsure:
-                named = bytearray(len(text))
-                for b, e in unknown:
-                    named[b:e] = b"\x01" * (e - b)
-                dropped = {id(s) for s in unsure if any(named[s.start : s.end])}
-                spans = [s for s in spans if id(s) not in dropped]
+            spans = _without_unsure(spans, unknown)
             spans += [Span(b, e, "PERSON", UNKNOWN_SCORE, UNKNOWN_DETECTOR) for b, e in unknown]
             spans.sort(key=lambda s: s.start)
         # 感谢胡总的亲临 in a post: Weibo's surname + title is the name there (zh_social_titles)
         if titled := social_title_names(text, spans):
             spans += [Span(b, e, "PERSON", SOCIAL_TITLE_SCORE, SOCIAL_TITLE_DETECTOR) for b, e in titled]
+            spans.sort(key=lambda s: s.start)
+        if given := given_name_mentions(text, spans):  # 会计厚林兄弟 … 对不起李厚林 (zh_given_names)
+            spans += [Span(b, e, "PERSON", GIVEN_SCORE, GIVEN_DETECTOR) for b, e in given]
             spans.sort(key=lambda s: s.start)
         return cut_name_pairs(text, spans) if paired else spans  # 记者王姝马力 -> 王姝, 马力
 
@@ -285,6 +281,14 @@ class ZhTagger:
         return out, [(o, g) for (o, _), g in zip(regions, region_gains)]
 
 
+def _without_unsure(spans: list[Span], names: list[tuple[int, int]]) -> list[Span]:
+    """``spans`` less the CRF's own PERSON spans under the cut-off that overlap ``names``."""
+    named = bytearray(max(e for _, e in names))
+    for b, e in names:
+        named[b:e] = b"\x01" * (e - b)
+    return [s for s in spans if not (s.type == "PERSON" and s.score < _SURE and any(named[s.start : s.end]))]
+
+
 def _touches_cjk(text: str, start: int, end: int) -> bool:
     return (start > 0 and _CJK.match(text, start - 1) is not None) or _CJK.match(text, end) is not None
 
@@ -301,7 +305,7 @@ def _person_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
         # unless that character starts a word (李明|明天: 李明 + 明天).
         end += 1
     end = _past_name_dots(text, end)
-    end = _before_follower(text, start, end)
+    end = before_follower(text, start, end)
     if end - start >= 3:
         if text.count(text[start], start, end) == end - start:
             return None  # 耶耶耶, 哈哈哈: a run of one character is an interjection, not a name
@@ -344,25 +348,6 @@ _DOT_PART_MAX = 5
 _NOT_IN_DOT_PART = frozenset("的了是在和与及或等说称表对向从把被为以于将也都就又年月日时中国")
 
 
-def _before_follower(text: str, start: int, end: int) -> int:
-    """``end`` moved back before the part of a name follower that the span took (李鹏委|员长 ->
-    李鹏), if at least two characters stay; else ``end`` unchanged."""
-    for cut in range(1, _FOLLOWER_MAX):
-        head, tail = text[end - cut : end], end - cut - start
-        if tail < 2:
-            break
-        rests = _FOLLOWER_RESTS.get(head)
-        if rests is not None and text.startswith(rests, end):
-            return end - cut
-    return end
-
-
-_FOLLOWER_MAX = max(len(w) for w in ZH_NAME_FOLLOWERS)
-# The part a span takes (a proper prefix of a follower) -> the rests that must come after it.
-_FOLLOWER_RESTS: dict[str, tuple[str, ...]] = {}
-for _w in ZH_NAME_FOLLOWERS:
-    for _k in range(1, len(_w)):
-        _FOLLOWER_RESTS[_w[:_k]] = (*_FOLLOWER_RESTS.get(_w[:_k], ()), _w[_k:])
 _TITLE_SET = frozenset(ZH_TITLES)
 _TITLE_LENGTHS = sorted({len(t) for t in ZH_TITLES})
 

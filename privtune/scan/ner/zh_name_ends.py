@@ -28,12 +28,16 @@ cut, none of the given-name characters (nor the first surname) is a transliterat
 Over the gold PERSON spans of the zh training and dev sets, that shape cuts 2 single names
 (阿南史代 slips through as 阿 is no transliteration character of the list, 左右乐队) and 19 pairs of
 names written together.
+
+**One character too far** (:func:`before_follower`): a span that took the first character(s)
+of a word that follows names (李鹏委|员长, 李昕那|种, 邹晨聊|了: `lexicon.ZH_NAME_FOLLOWERS`)
+ends before them.
 """
 
 from __future__ import annotations
 
 from privtune.scan.entities import Span
-from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_SURNAMES
+from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_NAME_FOLLOWERS, ZH_SURNAMES
 from privtune.scan.ner.zh_title_names import TRANSLIT
 from privtune.scan.ner.zh_unknown_names import get_words
 
@@ -99,3 +103,24 @@ def cut_name_pairs(text: str, spans: list[Span]) -> list[Span]:
         if out is not None:
             out.append(s)
     return spans if out is None else out
+
+
+def before_follower(text: str, start: int, end: int) -> int:
+    """``end`` moved back before the part of a name follower that the span took (李鹏委|员长 ->
+    李鹏), if at least two characters stay; else ``end`` unchanged."""
+    for cut in range(1, _FOLLOWER_MAX):
+        head, tail = text[end - cut : end], end - cut - start
+        if tail < 2:
+            break
+        rests = _FOLLOWER_RESTS.get(head)
+        if rests is not None and text.startswith(rests, end):
+            return end - cut
+    return end
+
+
+_FOLLOWER_MAX = max(len(w) for w in ZH_NAME_FOLLOWERS)
+# The part a span takes (a proper prefix of a follower) -> the rests that must come after it.
+_FOLLOWER_RESTS: dict[str, tuple[str, ...]] = {}
+for _w in ZH_NAME_FOLLOWERS:
+    for _k in range(1, len(_w)):
+        _FOLLOWER_RESTS[_w[:_k]] = (*_FOLLOWER_RESTS.get(_w[:_k], ()), _w[_k:])
