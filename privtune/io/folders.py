@@ -8,6 +8,10 @@ skipped, and listed so the caller can say so. All files taken must be of one for
 (JSON arrays and JSON lines are one family: both hold objects); a folder mixing, say, Parquet
 shards and CSV files is refused, naming one file of each.
 
+A Slack export's workspace files at its top (``users.json``, ``channels.json`` …: profiles and
+channel lists, not messages) are skipped and listed on their own; the per-day message files
+under the channel folders are the records.
+
 Record indices run on across the files; each file keeps its own line numbers, and
 `DataFolder.file_of` maps a record index back to the file it came from.
 
@@ -25,6 +29,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +74,7 @@ class DataFolder:
     files: list[FolderFile]
     fmt: str
     skipped: list[str] = field(default_factory=list)
+    slack_metadata: list[str] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list, repr=False)
 
     def iter_records(self) -> Iterator[SourceRecord | Rejected]:
@@ -109,12 +115,16 @@ class DataFolder:
 
     def notices(self, fmt: str | None, listed: int = 20) -> list[str]:
         """What the scan says about the folder: the files it skipped, the first ``listed`` by name."""
+        out = []
+        if self.slack_metadata:
+            out.append(f"input folder: a Slack export; its workspace files are not messages and were not read: "
+                       f"{', '.join(self.slack_metadata)}")
         if not self.skipped:
-            return []
+            return out
         why = f"hidden or not {fmt} data" if fmt else "hidden or not a data file"
         more = f", ... ({len(self.skipped) - listed} more)" if len(self.skipped) > listed else ""
-        return [f"input folder: read {len(self.files)} data file(s); skipped {len(self.skipped)} ({why}): "
-                f"{', '.join(self.skipped[:listed])}{more}"]
+        return out + [f"input folder: read {len(self.files)} data file(s); skipped {len(self.skipped)} ({why}): "
+                      f"{', '.join(self.skipped[:listed])}{more}"]
 
     def require_one_csv_header(self) -> None:
         """A CSV output has one header row: refuse, before any work, CSV files whose columns differ
@@ -149,7 +159,8 @@ class DataFolder:
                  for f in self.files]
         return {"kind": "folder", "bytes": sum(int(f["bytes"]) for f in files),  # type: ignore[call-overload]
                 "sha256_method": SHA256_METHOD, "files": files,
-                "skipped": self.skipped[:MAX_SKIPPED_LISTED], "skipped_count": len(self.skipped)}
+                "skipped": self.skipped[:MAX_SKIPPED_LISTED], "skipped_count": len(self.skipped),
+                "slack_metadata_skipped": self.slack_metadata}
 
 
 
@@ -161,6 +172,21 @@ def csv_columns(path: Path, encoding: str) -> list[str]:
         line = stream.readline()
     cells = next(csv.reader([line], delimiter=csv_delimiter(line)), [])
     return [headerless_column(i) for i in range(1, len(cells) + 1)] if header_is_data(cells) else cells
+
+
+# The workspace files at the top of a Slack export (Slack's "Export your workspace data" guide):
+# member profiles, channel and conversation lists, app logs. Messages are in CHANNEL/YYYY-MM-DD.json.
+SLACK_METADATA = frozenset({"users.json", "channels.json", "groups.json", "dms.json", "mpims.json",
+                            "integration_logs.json", "canvases.json", "org_users.json", "file_conversations.json"})
+_DAY_FILE = re.compile(r"[^/]+/[0-9]{4}-[0-9]{2}-[0-9]{2}\.json")
+
+
+def _slack_metadata(paths: list[Path], root: Path) -> set[Path]:
+    """The workspace files of a Slack export at ``root`` (none unless it holds per-day message files)."""
+    rels = [p.relative_to(root).as_posix() for p in paths]
+    if not any(_DAY_FILE.fullmatch(r) for r in rels):
+        return set()
+    return {p for p, r in zip(paths, rels) if r in SLACK_METADATA}
 
 
 def _hidden(rel: Path) -> bool:
@@ -185,8 +211,12 @@ def open_folder(root: Path, fmt: str | None = None) -> DataFolder:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(_FAMILY)}", path=str(root))
     files: list[FolderFile] = []
     skipped: list[str] = []
-    for p in _walk(root):
+    walked = _walk(root)
+    slack = _slack_metadata(walked, root)
+    for p in walked:
         rel = p.relative_to(root)
+        if p in slack:
+            continue
         if _hidden(rel):  # a hidden file, or a hidden folder (not entered: .git, .cache)
             skipped.append(rel.as_posix() + ("/" if p.is_dir() else ""))
             continue
@@ -212,4 +242,5 @@ def open_folder(root: Path, fmt: str | None = None) -> DataFolder:
                 hint=f"pass --format {first.fmt} (or {f.fmt}) to scan only those files (the others are skipped "
                      "and listed), or move the others out")
     formats = {f.fmt for f in files}
-    return DataFolder(root, files, formats.pop() if len(formats) == 1 else "jsonl", skipped)
+    return DataFolder(root, files, formats.pop() if len(formats) == 1 else "jsonl", skipped,
+                      sorted(p.relative_to(root).as_posix() for p in slack))

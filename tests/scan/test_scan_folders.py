@@ -128,6 +128,29 @@ def test_json_array_files_and_encoding_per_file(tmp_path):
     assert any("general/2024-01-02.json" in n and "gb18030" in n for n in res.notices)
 
 
+def test_a_slack_exports_workspace_files_are_skipped_and_listed_not_rejected(tmp_path):
+    """users.json and channels.json at the top of a Slack export hold profiles, not messages: the
+    scan rejected them, so the default run failed on every Slack export (and the rejects file
+    held the members' e-mails and phones in clear)."""
+    export = tmp_path / "export"
+    (export / "general").mkdir(parents=True)
+    (export / "users.json").write_text(json.dumps([{"id": "U1", "real_name": "Anna Berg",
+                                                    "profile": {"email": "anna@acme.example"}}]), encoding="utf-8")
+    (export / "channels.json").write_text(json.dumps([{"id": "C1", "name": "general"}]), encoding="utf-8")
+    (export / "general" / "2024-01-02.json").write_text(
+        json.dumps([{"type": "message", "user": "U1", "text": "call 555-123-4567 tomorrow"}]), encoding="utf-8")
+    res = run_scan(ScanConfig(input=export, out=tmp_path / "o.jsonl"))
+    assert res.rejects_passed and res.report["counts"]["records_in"] == 1
+    assert not (tmp_path / "o.rejects.jsonl").exists()
+    assert res.report["input"]["slack_metadata_skipped"] == ["channels.json", "users.json"]
+    assert any("Slack export" in n and "users.json" in n for n in res.notices)
+    # The same names in a folder without per-day message files are ordinary data files.
+    other = tmp_path / "plain"
+    other.mkdir()
+    (other / "users.json").write_text(json.dumps([{"text": "hello"}]), encoding="utf-8")
+    assert run_scan(ScanConfig(input=other, out=tmp_path / "p.jsonl")).report["counts"]["records_in"] == 1
+
+
 def test_train_reads_the_scan_output_and_finds_the_report(tmp_path, tiny_tokenizer):
     from privtune.train.data import load_examples
 
