@@ -165,7 +165,7 @@ def _parse_flags(cls: type[BaseModel], args: list[str], *,
             i += 1
             continue
         if name not in table:
-            close = [f for f in table if f.startswith(name[:6])][:3]
+            close = _suggestions(name, table)
             raise ConfigError(f"unknown option {name}" + (f"; did you mean {', '.join(close)}?" if close else ""))
         dotted, info = table[name]
         if not eq:
@@ -182,6 +182,19 @@ def _parse_flags(cls: type[BaseModel], args: list[str], *,
         items.append(f"{dotted}={value}")
         i += 1
     return config_file, parse_set_overrides(items)
+
+
+# What one command calls by another's name: `train` reads the base model from --model, `audit`
+# and `serve` from --base; `scan` writes --out, `train` --output-dir.
+_SAME_THING = (("--model", "--base", "--base-model", "--model-dir"), ("--out", "--output-dir", "--output"),
+               ("--data", "--input", "--train-data", "--dataset"), ("--adapter", "--run", "--run-dir"))
+
+
+def _suggestions(name: str, table: dict[str, Any]) -> list[str]:
+    """Flags of this command an unknown ``name`` may have meant: its synonyms, then prefix matches."""
+    same = [f for group in _SAME_THING if name in group for f in group if f != name and f in table]
+    prefix = [f for f in table if f.startswith(name[:6]) and f not in same]
+    return (same + prefix)[:3]
 
 
 def config_help(cls: type[BaseModel]) -> str:

@@ -146,3 +146,18 @@ def test_a_missing_required_key_names_its_flag_and_meaning():
     with pytest.raises(ConfigError) as err:
         load_config(AuditConfig, None, {"base": "b", "adapter": "a", "members": "m.jsonl"})
     assert "nonmembers: Field required; pass --nonmembers (Held-out data" in str(err.value)
+
+
+def test_an_other_commands_name_for_a_flag_is_suggested():
+    """`train` reads the base model from --model, `audit` and `serve` from --base: a user going
+    from one to the other got "unknown option --model" with no hint, or --base-model-id only."""
+    from privtune.audit.config import AuditConfig
+    from privtune.config import parse_config_args
+    from privtune.train.config import TrainConfig
+
+    with pytest.raises(ConfigError, match=r"unknown option --base; did you mean --model\b"):
+        parse_config_args(TrainConfig, ["--base", "m", "--data", "d"])
+    with pytest.raises(ConfigError, match=r"unknown option --model; did you mean --base\b"):
+        parse_config_args(AuditConfig, ["--model", "m"])
+    with pytest.raises(ConfigError, match=r"unknown option --out; did you mean --output-dir"):
+        parse_config_args(TrainConfig, ["--out", "x"])
