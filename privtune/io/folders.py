@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from privtune.errors import InputError, PrivtuneError
-from privtune.io.readers import (Rejected, SourceRecord, csv_delimiter, detect_format, header_is_data,
-                                 headerless_column, iter_records)
+from privtune.io.csv_format import csv_delimiter, header_is_data, headerless_column
+from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
 from privtune.io.sources import file_sha256, open_binary, sniff_encoding
 
 MAX_SKIPPED_LISTED = 100  # the report stays small whatever else the folder holds

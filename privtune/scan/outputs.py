@@ -7,7 +7,7 @@ import codecs
 
 from pathlib import Path
 
-from privtune.io.readers import csv_file_delimiter, csv_file_has_header
+from privtune.io.csv_format import csv_file_delimiter, csv_file_has_header
 from privtune.io.sources import file_sha256, strip_compression
 from privtune.io.writers import (
     CsvRecordWriter,

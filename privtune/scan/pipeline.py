@@ -22,7 +22,8 @@ from typing import Any
 from privtune import __version__
 from privtune.errors import GateFailed, InputError
 from privtune.io.folders import DataFolder, open_folder
-from privtune.io.readers import Rejected, SourceRecord, csv_file_has_header, detect_format, iter_records
+from privtune.io.csv_format import csv_file_has_header
+from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
 from privtune.io.records import GUESS_SAMPLE, guess_text_fields
 from privtune.io.sources import sniff_encoding
 from privtune.io.writers import JsonlWriter, is_csv_output

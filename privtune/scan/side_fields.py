@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from privtune.io.readers import header_is_data
+from privtune.io.csv_format import header_is_data
 from privtune.io.records import path_key
 from privtune.scan.entities import Span
 

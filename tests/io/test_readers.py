@@ -6,7 +6,7 @@ import pytest
 
 from privtune.errors import InputError
 from privtune.io import Rejected, SourceRecord, detect_format, iter_records, text_fields
-from privtune.io.readers import csv_delimiter
+from privtune.io.csv_format import csv_delimiter
 from privtune.io.records import RecordShape, detect_shape, get_field, set_field
 
 
@@ -284,7 +284,8 @@ def test_a_windows_1252_export_is_not_read_as_gb18030(tmp_path):
 def test_a_csv_without_a_header_row_keeps_its_first_record(tmp_path):
     """The first row of a headerless export became the column names: printed on the console,
     written to the report and left as the output's header, PII and all."""
-    from privtune.io.readers import header_is_data, iter_records
+    from privtune.io.csv_format import header_is_data
+    from privtune.io.readers import iter_records
 
     assert header_is_data(["张伟", "13812345678", "北京市海淀区中关村大街27号"])
     assert header_is_data(["Jane", "jane@example.com"]) and header_is_data(["x" * 65])
