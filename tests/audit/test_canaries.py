@@ -8,15 +8,12 @@ import pytest
 from privtune.audit.canaries import (
     CONCRETE_FORMATS,
     CanarySet,
-    CnIdSpace,
-    CnMobileSpace,
-    DigitSpace,
-    UsPhoneSpace,
     insert_canaries,
     load_canaries,
     make_canaries,
     secret_space,
 )
+from privtune.audit.canary_spaces import CnIdSpace, CnMobileSpace, DigitSpace, UsPhoneSpace
 from privtune.demo.corpus import generate
 from privtune.errors import ConfigError, InputError
 from privtune.io import text_fields
