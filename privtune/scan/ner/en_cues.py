@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from privtune.scan.ner.en_pinyin import SCORE as PINYIN_SCORE
+from privtune.scan.ner.en_pinyin import pinyin_name_at
 from privtune.scan.ner.en_span_rules import is_common_word
 from privtune.scan.ner.english import LATIN_UPPER, NOT_NAME
 from privtune.scan.ner.field_labels import is_field_label
@@ -108,12 +110,19 @@ def _usable(words: list[str], last_names: frozenset[str]) -> list[str]:
     return out
 
 
-def _cued_names(text: str) -> list[re.Match[str]]:
-    """Name matches right after a cue word (case-insensitive cue, capitalised name)."""
+def _cued_names(text: str) -> tuple[list[re.Match[str]], list[tuple[int, int]]]:
+    """Name matches right after a cue word (case-insensitive cue, capitalised name), and the
+    lower-case pinyin names after the other cues (`en_pinyin`)."""
     lowered = text.lower()
     if len(lowered) != len(text):  # a few non-ASCII capitals lower to two characters
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return [m for m in (NAME_AFTER_CUE.match(text, end) for end in _cue_ends(lowered)) if m]
+    names, pinyin = [], []
+    for end in _cue_ends(lowered):
+        if (m := NAME_AFTER_CUE.match(text, end)) is not None:
+            names.append(m)
+        elif (span := pinyin_name_at(text, lowered, end)) is not None:
+            pinyin.append(span)
+    return names, pinyin
 
 
 def _cue_ends(lowered: str) -> list[int]:
@@ -149,6 +158,12 @@ def _sign_offs(text: str) -> list[re.Match[str]]:
     return out
 
 
+def find_lower_case_pinyin_persons(text: str) -> list[tuple[int, int, float, str]]:
+    """The pinyin names after a cue of `find_cued_persons`, for text it is not run on (no
+    capitalised word: "my name is zhang wei")."""
+    return [(start, end, PINYIN_SCORE, "en_person_pinyin") for start, end in _cued_names(text)[1]]
+
+
 def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
     """``(start, end, score, detector)`` of names after a cue or before a speaker colon."""
     out: list[tuple[int, int, float, str]] = []
@@ -157,7 +172,9 @@ def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
         if ":" in text else []
     dialog = len(speakers) >= 2 or (len(speakers) == 1 and LOWER_SPEAKER.search(text) is not None)
     sign_offs = _sign_offs(text) if ("-" in text or "~" in text or "–" in text or "—" in text) else []
-    for matches, score in ((_cued_names(text), CUE_SCORE), (speakers, SPEAKER_SCORE), (sign_offs, CUE_SCORE)):
+    cued, pinyin = _cued_names(text)
+    out.extend((start, end, PINYIN_SCORE, "en_person_pinyin") for start, end in pinyin)
+    for matches, score in ((cued, CUE_SCORE), (speakers, SPEAKER_SCORE), (sign_offs, CUE_SCORE)):
         for m in matches:
             start = m.start("name")
             parts = re.split(r"([ \t]+)", m.group("name"))

@@ -67,6 +67,7 @@ _PINYIN_SURNAMES = frozenset(
     "Meng Kong Cui Kang Mao Qian Hao Wan Gu Lai Wen Mo Tao Xia Zhong Ouyang Situ Zhuge "
     "Wong Chan Cheung Lau Ng Ho Leung Lam Tsang Chow Kwok Yeung Tse Lee Chang Hsu Tsai".split()
 )
+PINYIN_SURNAMES = _PINYIN_SURNAMES  # for the lower-case pinyin rule of en_pinyin.py
 _PERSON_CUES = (
     "my name is", "name is", "name:", "i am ", "i'm ", "this is", "dear", "hi ", "hello ",
     "customer", "patient", "account holder", "recipient", "contact", "signed", "regards",

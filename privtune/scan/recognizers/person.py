@@ -15,7 +15,7 @@ from itertools import accumulate
 
 from privtune.scan.entities import Span
 from privtune.scan.ner.en_crf import tag_en
-from privtune.scan.ner.en_cues import find_cued_persons
+from privtune.scan.ner.en_cues import find_cued_persons, find_lower_case_pinyin_persons
 from privtune.scan.ner.en_span_rules import group_noun_after
 from privtune.scan.ner.english import LATIN_UPPER, find_persons
 from privtune.scan.ner.model import tag_zh
@@ -65,6 +65,22 @@ class EnPersonRecognizer(Recognizer):
         # A name that only qualifies a group or show ("Zac Brown band", "the Wendy show") is no person.
         return [Span(s, e, "PERSON", score, det) for (s, e), (score, det) in best.items()
                 if not group_noun_after(text, e)]
+
+
+@register
+class EnLowerCasePinyinRecognizer(Recognizer):
+    """Lower-case pinyin names after a cue in text with no capitalised word ("my name is zhang
+    wei", `ner.en_pinyin`); in other text `EnPersonRecognizer`'s cue rules find them."""
+
+    name = "en_person_pinyin"
+    entity_types = ("PERSON",)
+    # Literal words: answered by the analyzer's shared word scan (substring tests on ASCII).
+    trigger = re.compile("name|i am|i'm|this is")
+
+    def analyze(self, text: str) -> list[Span]:
+        if EnPersonRecognizer.trigger.search(text) is not None:
+            return []  # EnPersonRecognizer runs on this text and applies the same rule
+        return [Span(s, e, "PERSON", score, det) for s, e, score, det in find_lower_case_pinyin_persons(text)]
 
 
 # Lexicon matches scoring below this are capitalised runs with one known name part and no cue
