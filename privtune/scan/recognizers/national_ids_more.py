@@ -59,12 +59,12 @@ _PROBES = (
     ("rijksregister", "registre national", "ro national", "nationaal nummer", "national regist", "insz", "niss", "rrn"),
     ("tfn", "tax file"), ("medicare",), ("주민", "resident registration", "rrn"), ("itin", "taxpayer"),
 )
-_TABLE = CuedSchemes(_SCHEMES, _PROBES, "national_id")
+MORE_SCHEMES = CuedSchemes(_SCHEMES, _PROBES, "national_id")
 
 
 def more_national_id_spans(text: str) -> list[Span]:
     """ID_CARD spans of this module's schemes (see `CuedSchemes.spans`)."""
-    return _TABLE.spans(text)
+    return MORE_SCHEMES.spans(text)
 
 
 @register
@@ -75,21 +75,12 @@ class MoreNationalIdRecognizer(Recognizer):
 
     name = "national_id_more"
     entity_types = ("ID_CARD",)
-    # Literal words (the analyzer scans all such triggers at once). A long name is given from
-    # its second letter on ("ersonnummer"), so that one word finds it capitalised or not;
-    # acronyms in capitals, plus the lower-case forms people type.
-    trigger = re.compile(
-        "teuer|STEUER|dentifikationsnummer|IDENTIFIKATIONSNUMMER|IdNr|idnr|IDNR|ax ID|ax id|ax Id|AX ID|"
-        "BSN|bsn|Bsn|urger service|urgerservicenummer|URGERSERVICENUMMER|ofinummer|ofi-nummer|"
-        "PESEL|Pesel|pesel|ersonnummer|ERSONNUMMER|ersonnr|erson-nr|amordningsnummer|"
-        "ersonal identity|ersonal Identity|ERSONAL IDENTITY|ødselsn|ØDSELSN|odselsn|ODSELSN|-nummer|"
-        "CPR|cpr|Cpr|enkilötunnus|ENKILÖTUNNUS|enkilotunnus|HETU|Hetu|hetu|ersonbeteckning|"
-        "écu|ÉCU|ecurite|ECURITE|NIR|INSEE|Insee|insee|itale|ITALE|ocial security|ocial Security|OCIAL SECURITY|"
-        "ijksregister|IJKSREGISTER|egistre national|EGISTRE NATIONAL|ro national|RO NATIONAL|"
-        "ationaal nummer|ATIONAAL NUMMER|ational regist|ational Regist|ATIONAL REGIST|INSZ|insz|NISS|niss|"
-        "RRN|rrn|TFN|tfn|ax file|ax File|AX FILE|edicare|EDICARE|주민|esident registration|"
-        "esident Registration|ESIDENT REGISTRATION|ITIN|itin|axpayer|AXPAYER"
-    )
+    # No trigger: the table's own pre-filter, one scan of the lower-cased text for the pieces of
+    # all cues (a trie, ~0.8 µs per demo text), is the cheapest test found. A literal trigger
+    # of the ~60 cue words in their written cases added ~11 µs per demo record to the analyzer's
+    # shared word scan (most open with a lower-case letter); first asking the number-run index
+    # for a run of 6+ digits (half the demo texts have one) ~2 µs more than the scan alone.
+    trigger = None
 
     def analyze(self, text: str) -> list[Span]:
         return more_national_id_spans(text)
