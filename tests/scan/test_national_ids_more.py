@@ -128,3 +128,16 @@ def test_scheme_names_are_no_organisations():
     text = "She works for National Insurance Company Limited in Kolkata."
     assert any(s.type == "ORGANIZATION" and text[s.start : s.end].startswith("National Insurance Company")
                for s in _ANALYZER.analyze(text))
+
+
+def test_a_model_span_cut_short_of_a_scheme_name_is_dropped():
+    # Was: "numéro de sécurité" tagged PERSON by the English model before the number.
+    text = "numéro de sécurité sociale : 2 69 05 49 588 157 80"
+    assert [(text[s.start : s.end], s.type) for s in _ANALYZER.analyze(text)] == [
+        ("2 69 05 49 588 157 80", "ID_CARD")]
+    from privtune.scan.ner.field_labels import in_id_scheme_name
+
+    text = "Call National on Monday."  # a part of a name only counts inside the whole name
+    assert not in_id_scheme_name(text, 5, 13)
+    text = "my National Insurance number"
+    assert in_id_scheme_name(text, 3, 11) and in_id_scheme_name(text, 3, 21)

@@ -100,9 +100,36 @@ def is_field_label(text: str, start: int, end: int, form: bool | None = None) ->
     return is_form(text) if form is None else form
 
 
-def is_id_scheme_name(name: str) -> bool:
-    """Is ``name`` (a span's text) the name of an identity-number scheme (`ID_SCHEME_NAMES`)?"""
-    return len(name) <= 45 and _label_key(name) in ID_SCHEME_NAMES
+def _word_runs(name: str) -> list[str]:
+    words = name.split()
+    return [" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)]
+
+
+# Each run of words of a scheme's name -> the names holding it ("numéro de sécurité" is part of
+# "numéro de sécurité sociale"): a model's span may be cut short of the whole name.
+_SCHEME_NAME_PARTS: dict[str, tuple[str, ...]] = {}
+for _name in sorted(ID_SCHEME_NAMES):
+    for _part in _word_runs(_name):
+        _SCHEME_NAME_PARTS[_part] = (*_SCHEME_NAME_PARTS.get(_part, ()), _name)
+
+
+def in_id_scheme_name(text: str, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` the name of an identity-number scheme (`ID_SCHEME_NAMES`), or a
+    part of one written around it ("National" of "National Insurance")?"""
+    if end - start > 45:
+        return False
+    names = _SCHEME_NAME_PARTS.get(_label_key(text[start:end]))
+    if not names:
+        return False
+    lo = max(0, start - 45)
+    window = text[lo : end + 45].lower()
+    for name in names:
+        i = window.find(name)
+        while i >= 0:
+            if lo + i <= start and end <= lo + i + len(name):
+                return True
+            i = window.find(name, i + 1)
+    return False
 
 
 def drop_field_labels(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
@@ -113,7 +140,7 @@ def drop_field_labels(text: str, spans: list[tuple[int, int, str, float]]) -> li
     for k, (s, e, t, _) in enumerate(spans):
         if t == "ADDRESS":
             continue
-        if (t == "ORGANIZATION" and text[s:e] in FIELD_ACRONYMS) or is_id_scheme_name(text[s:e]) or (
+        if (t == "ORGANIZATION" and text[s:e] in FIELD_ACRONYMS) or in_id_scheme_name(text, s, e) or (
                 e < len(text) and text[e] in " \t:：" and is_field_label(text, s, e)):
             if out is None:
                 out = spans[:k]
