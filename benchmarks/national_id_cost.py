@@ -1,11 +1,11 @@
 """Cost of the cued national-id schemes of `national_ids_more` per demo record.
 
 That recognizer has no trigger: one scan of the lower-cased text for pieces of its cue words
-decides, and then only the cue patterns of the schemes whose pieces the text holds run. This times `Analyzer.analyze` on the messages of
-``generate(N, seed=0)`` with every recognizer and without that one, alternating runs, and prints one JSON line: µs per record for both (best and
+decides, and then only the cue patterns of the schemes whose pieces the text holds run. This
+times `Analyzer.analyze` on the messages of ``generate(N, seed=0)`` with every recognizer and
+without that one, alternating runs, and prints one JSON line: µs per record for both (best and
 median), the median paired difference, how many texts hold a cue piece, and how many IDs it
-finds. Times are CPU time of this process (a shared machine's load does not
-skew them).
+finds. Times are CPU time of this process (a shared machine's load does not skew them).
 
     python benchmarks/national_id_cost.py --records 2000 --rounds 9
 """

@@ -7,9 +7,10 @@ Insurance number QQ 12 34 56 C"). Each shape alone is common (12 digits, 8 digit
 letter), so a number is taken only within a short window after its own name, and only when
 its check digit or letter holds where the scheme has one (Verhoeff for Aadhaar, mod 11 for CPF
 and NHS, mod 23 for DNI/NIE, Luhn for SIN,
-weighted mod 11 for HKID, weighted mod 10 for Taiwan's ID, mod 26 for the codice fiscale, weighted
-mod 11 for NRIC/FIN). More countries' schemes are in `national_ids_more`. They are reported as ID_CARD: the surrogate keeps
-each character's class, so the number keeps its written shape.
+weighted mod 11 for HKID, weighted mod 10 for Taiwan's ID, mod 26 for the codice fiscale,
+weighted mod 11 for NRIC/FIN). They are reported as ID_CARD: the surrogate keeps each
+character's class, so the number keeps its written shape. More countries' schemes are in
+`national_ids_more`, searched by the same `CuedSchemes`.
 """
 
 from __future__ import annotations
