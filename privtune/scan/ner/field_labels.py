@@ -32,8 +32,24 @@ relationship|language|education|school|university|degree|major|income|salary|hei
 blood type|blood group|visa|residence|nric|aadhaar|pan|cpf|nin|sin|nhs number|tax id|vat|vat no|
 sort code|routing number|issued|expires|expiry|expiry date|valid until|place of birth|
 issuing country|document no|document number"""
+
+# Names of national identity-number schemes: the words before the number ("National Insurance:
+# JG103759A", "numéro de sécurité sociale 2 69 …"), read as an insurer or a name because they are
+# capitalised or end in "Insurance"; they name no one. A longer name ("National Insurance
+# Company Limited", an insurer) is not one of them.
+ID_SCHEME_NAMES: frozenset[str] = frozenset("""
+national insurance|national insurance number|national insurance no|social insurance|social insurance number|
+social security|social security number|social security no|medicare|medicare number|medicare card|
+medicare card number|tax file number|steuer-id|steuer id|steueridentifikationsnummer|
+steuerliche identifikationsnummer|identifikationsnummer|burgerservicenummer|pesel|personnummer|
+fødselsnummer|cpr|cpr-nummer|cpr-nr|henkilötunnus|hetu|sécurité sociale|numéro de sécurité sociale|
+securite sociale|numero de securite sociale|carte vitale|rijksregisternummer|registre national|
+numéro de registre national|numéro national|codice fiscale|aadhaar|aadhaar number|nhs number|
+resident registration number|주민등록번호|tax id|taxpayer identification number|
+individual taxpayer identification number|itin|hkid|nric|bsn|tfn|nino|uidai""".replace("\n", "").split("|"))
+
 # Field names a form's lines open with (lower case, single spaces).
-FIELD_WORDS: frozenset[str] = frozenset(w for w in _FIELD_NAMES.replace("\n", "").split("|") if w)
+FIELD_WORDS: frozenset[str] = frozenset(w for w in _FIELD_NAMES.replace("\n", "").split("|") if w) | ID_SCHEME_NAMES
 
 # Identifier acronyms the English model tags as organisations ("My SSN is …" -> "My CZJ is …").
 FIELD_ACRONYMS: frozenset[str] = frozenset(
@@ -84,14 +100,47 @@ def is_field_label(text: str, start: int, end: int, form: bool | None = None) ->
     return is_form(text) if form is None else form
 
 
+def _word_runs(name: str) -> list[str]:
+    words = name.split()
+    return [" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)]
+
+
+# Each run of words of a scheme's name -> the names holding it ("numéro de sécurité" is part of
+# "numéro de sécurité sociale"): a model's span may be cut short of the whole name.
+_SCHEME_NAME_PARTS: dict[str, tuple[str, ...]] = {}
+for _name in sorted(ID_SCHEME_NAMES):
+    for _part in _word_runs(_name):
+        _SCHEME_NAME_PARTS[_part] = (*_SCHEME_NAME_PARTS.get(_part, ()), _name)
+
+
+def in_id_scheme_name(text: str, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` the name of an identity-number scheme (`ID_SCHEME_NAMES`), or a
+    part of one written around it ("National" of "National Insurance")?"""
+    if end - start > 45:
+        return False
+    names = _SCHEME_NAME_PARTS.get(_label_key(text[start:end]))
+    if not names:
+        return False
+    lo = max(0, start - 45)
+    window = text[lo : end + 45].lower()
+    for name in names:
+        i = window.find(name)
+        while i >= 0:
+            if lo + i <= start and end <= lo + i + len(name):
+                return True
+            i = window.find(name, i + 1)
+    return False
+
+
 def drop_field_labels(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
-    """``spans`` (start, end, type, score) less the PERSON / ORGANIZATION ones that are field labels
-    or field acronyms. Cheap when nothing is: a colon or an acronym must follow the span."""
+    """``spans`` (start, end, type, score) less the PERSON / ORGANIZATION ones that are field labels,
+    field acronyms or the names of ID schemes. Cheap when nothing is: a colon or an acronym must
+    follow the span, or the span be short."""
     out = None
     for k, (s, e, t, _) in enumerate(spans):
         if t == "ADDRESS":
             continue
-        if (t == "ORGANIZATION" and text[s:e] in FIELD_ACRONYMS) or (
+        if (t == "ORGANIZATION" and text[s:e] in FIELD_ACRONYMS) or in_id_scheme_name(text, s, e) or (
                 e < len(text) and text[e] in " \t:：" and is_field_label(text, s, e)):
             if out is None:
                 out = spans[:k]

@@ -5,6 +5,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     accounts,
     government_ids,
     national_ids,
+    national_ids_more,
     record_ids,
     financial,
     secrets,

@@ -8,6 +8,7 @@ import re
 
 from privtune.scan.entities import Span
 from privtune.scan.ner.english import find_organizations
+from privtune.scan.ner.field_labels import in_id_scheme_name
 from privtune.scan.ner.model import tag_zh
 from privtune.scan.recognizers.person import CJK_TRIGGER
 from privtune.scan.registry import Recognizer, register
@@ -38,4 +39,6 @@ class EnOrganizationRecognizer(Recognizer):
     )
 
     def analyze(self, text: str) -> list[Span]:
-        return [Span(s, e, "ORGANIZATION", score, det) for s, e, score, det in find_organizations(text)]
+        # "National Insurance" (the number's name, not an insurer) ends like one.
+        return [Span(s, e, "ORGANIZATION", score, det) for s, e, score, det in find_organizations(text)
+                if not in_id_scheme_name(text, s, e)]
