@@ -23,6 +23,7 @@ from privtune.scan.ner.en_features import (  # noqa: F401
 from privtune.scan.ner.en_gate import (  # noqa: F401
     _CAPITALISED, _GATE_STOP, _GATE_WORDS, _LOWER_WORD, _has_gate_word, _lower_name, _lower_names, _worth_tagging,
 )
+from privtune.scan.ner.en_subjects import SUBJECT_SCORE, SUBJECT_VERBS, subject_names
 
 MODEL_PATH = Path(__file__).with_name("en_crf.crfsuite")
 # Log-weight added to the B-PER / I-PER emissions at inference. Leaving a name in the data costs
@@ -210,17 +211,25 @@ class EnTagger:
         outside, last = self._outside, len(labels)
         while last and labels[last - 1] == outside:
             last -= 1
-        if not last:  # nothing found: no offsets needed
+        # Known first names the model left before a verb ("Gabe is cute", "i swear freddie
+        # laughs"): only lines that hold one of the verbs are looked at (a set operation in C).
+        verbs = SUBJECT_VERBS.intersection(words)
+        subjects = subject_names(words, labels, outside, verbs) if verbs else []
+        if not last and not subjects:  # nothing found: no offsets needed
             return []
         # Offsets of the tokens up to the last one tagged: only white space lies between
         # tokens (every other character is part of one), so each is the next find().
+        # Two more than the last one: a name's suffix or last word (`_name_tail`).
         pos, toks = 0, []
-        for w in words[: last + 2]:  # and two more: a name's suffix or last word (`_name_tail`)
+        for w in words[: max(last, subjects[-1] + 1 if subjects else 0) + 2]:
             pos = seg.index(w, pos)
             toks.append((pos, pos + len(w), w))
             pos += len(w)
         names, n = self.labels, len(toks)
-        return _decode(toks, [names[p] for p in labels[:n]], marg[:n].tolist())
+        found = _decode(toks, [names[p] for p in labels[:n]], marg[:n].tolist()) if last else []
+        if subjects:
+            found = sorted(found + [(toks[i][0], toks[i][1], "PERSON", SUBJECT_SCORE) for i in subjects])
+        return found
 
 
 _LOCK = threading.Lock()

@@ -1,0 +1,97 @@
+"""Known first names the English CRF leaves as the subject of a verb.
+
+Social-media comments name people with nothing around them but a verb: "Gabe is cute and
+innocent as always", "i swear freddie laughs at everything", "conor makes millions for a
+fight". The CRF, trained on tweets and Wikipedia where a sentence-opening capitalised word is
+as often "Christmas" or "Revision" as a name, leaves them (marginal ~0.5 on O), and a lower-case
+name in a mixed-case line it leaves too. A word the name lexicon knows as a first name, which is
+no ordinary word of the training corpora, standing before a verb of a short list and after a
+line start, a punctuation mark, a conjunction or a verb of saying / seeing, is taken as a name.
+
+Fitted on the training parts, not the dev sets (sixth round, benchmarks/RESULTS.md): on
+two-fold held-out halves of the WNUT17 / Broad Twitter Corpus / wikigold training sentences
+(each half tagged by a model trained without it) the rule adds 4 names and 2 false ones; the
+same rule with capitalised words the lexicon does not know adds 24 names and 108 false ones
+("Christmas is", "Revision is", "Survey says"), so it is limited to lexicon names.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from privtune.scan.ner.en_features import _lexicon
+from privtune.scan.ner.en_gate import _GATE_STOP
+from privtune.scan.ner.en_span_rules import CHECKS, common_words
+from privtune.scan.ner.english import _AMBIGUOUS, NOT_NAME
+
+# The score of such a name: over the analyzer's default threshold (0.5), under a cue's (0.8).
+SUBJECT_SCORE = 0.6
+
+# Third-person verbs (and "is", modals, adverbs that sit between a subject and its verb) after
+# a name in comments: "X is", "X makes", "X just", "X never".
+SUBJECT_VERBS = frozenset(
+    "is was has will does did makes made looks looked laughs laughed said says knows knew loves loved likes liked "
+    "gets got needs wants wanted should would could can cant can't just really always never still isnt wasnt "
+    "doesnt didnt won wins lost loses plays played sings sang went goes came comes thinks thought "
+    "tried tries seems seemed became becomes gave gives took takes told tells".split()
+)
+# Tokens a subject follows (lower-cased); the line start counts too. A word after a noun or an
+# adjective ("powder kit just", "masonry arch was") is part of a noun phrase, not a name.
+_BEFORE_SUBJECT = frozenset(
+    ". ! ? , ; : ( \" ' - and but or so because cuz coz cause when if that than like how why where while until "
+    "swear noticed notice think thought guess bet know knew hope wish feel felt say said heard hear saw see watch "
+    "watched remember forgot love loved hate hated miss".split()
+)
+# Chat and function words the lexicon may hold as first names in some locale.
+_CHAT_WORDS = frozenset(
+    "i a an the this that these those my your our their his her its we you they he she it is are was were be been "
+    "am and or but so if when where what why how who which while then also just still can could would should will "
+    "shall may might must do does did have has had let get got need to of in on at for from with by about as not no "
+    "yes ok okay lol lmao omg wow oh u ur im dont cant wont its thats there here all any some one two every each more "
+    "most very too much many".split()
+)
+
+
+@lru_cache(maxsize=16384)
+def is_known_first_name(word: str) -> bool:
+    """Is ``word`` (any case: "Gabe", "gabe", "GABE") a first name of the lexicon that is no
+    ordinary word ("Will", "Summer", "kit" as the corpora write it, "lol")?"""
+    if len(word) < 2 or not word.isalpha():
+        return False
+    lw, title = word.lower(), word.title()
+    if lw in _CHAT_WORDS or lw in common_words() or title in NOT_NAME or title in _AMBIGUOUS or title in _GATE_STOP:
+        return False
+    return title in _lexicon()[0]
+
+
+# Words asked about -> is_known_first_name (a dict lookup: most words before a verb are "it",
+# "this", "there"); bounded, it stops growing when full (the lru cache behind still answers).
+_KNOWN: dict[str, bool] = {}
+_KNOWN_SIZE = 65536
+
+
+def subject_names(words: list[str], labels: list[int], outside: int, verbs: set[str] | frozenset[str]) -> list[int]:
+    """Indices of the words of a line that are a known first name tagged O (``outside``)
+    before a verb of SUBJECT_VERBS (as written: lower case), after the line start or a word of
+    _BEFORE_SUBJECT tagged O. ``verbs``: the verbs the line holds (``SUBJECT_VERBS &
+    set(words)``, which the caller computes in C: lines without one skip this function)."""
+    if not CHECKS.get("subject", True):
+        return []
+    out = []
+    index, known = words.index, _KNOWN
+    for verb in verbs:
+        j = 0
+        for _ in range(words.count(verb)):  # each place of the verb, found in C (list.index)
+            j = index(verb, j) + 1
+            i = j - 2  # the word before the verb
+            if i < 0 or labels[i] != outside:
+                continue
+            w = words[i]
+            ok = known.get(w)
+            if ok is None:
+                ok = is_known_first_name(w)
+                if len(known) < _KNOWN_SIZE:
+                    known[w] = ok
+            if ok and (not i or (labels[i - 1] == outside and words[i - 1].lower() in _BEFORE_SUBJECT)):
+                out.append(i)
+    return sorted(out)
