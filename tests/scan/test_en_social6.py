@@ -7,7 +7,7 @@ import pytest
 
 from privtune.scan.ner import en_span_rules
 from privtune.scan.ner.en_crf import EnTagger
-from privtune.scan.ner.en_subjects import SUBJECT_SCORE, is_known_first_name, subject_names
+from privtune.scan.ner.en_lone_names import SUBJECT_SCORE, is_known_first_name, subject_names
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +78,36 @@ def test_a_country_from_the_lexicon_or_a_cue_is_no_person():
     assert en_span_rules.is_place_name("Sierra Leone", first) and en_span_rules.is_place_name("Congo", first)
     assert not en_span_rules.is_place_name("Jordan", first)  # a first name stays a name
     assert not en_span_rules.is_place_name("Kofi Annan", first)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Lily I love your videos , you are amazing !", "Lily"),  # opens the line, a second-person word after
+    ("sterling you gone too far enuh ute 😂 😂 😂", "sterling"),
+    ("Nice shooting , Tex ! ! !", "Tex"),  # closes the line after a comma
+    ("Linus , lately I can feel there is a disturbance", "Linus"),  # the model's 0.44 raised to the rule's score
+])
+def test_a_known_first_name_that_addresses_someone_is_a_name(tagger, text, name):
+    tagger._line_memo.clear()
+    got = {text[s:e]: p for s, e, t, p in tagger.spans(text) if t == "PERSON"}
+    assert got.get(name, 0.0) >= SUBJECT_SCORE  # each was below the threshold or missing before
+
+
+@pytest.mark.parametrize("text", [
+    "Summer , finally",  # an ordinary word the lexicon also holds
+    "Tex - Mex tonight",  # no comma or second-person word after it
+    "Thanks for the help , everyone",  # no first name
+])
+def test_no_addressee_without_a_known_first_name_in_place(tagger, text):
+    assert _persons(tagger, text) == []
+
+
+def test_addressed_names_reads_both_ends_of_the_line(monkeypatch):
+    from privtune.scan.ner.en_lone_names import addressed_names
+
+    words = "Lily I love your videos , Tex ! ! 😀".split()
+    assert addressed_names(words, [0] * len(words), (0,)) == [0, 6]
+    assert addressed_names(words, [2] + [0] * (len(words) - 1), (0,)) == [6]  # a label not free
+    assert addressed_names(["Well", "done", "dexter", "!"], [0] * 4, (0,)) == [2]  # after a greeting
+    assert addressed_names(["Thank", "you", "dexter"], [0] * 3, (0,)) == [2]
+    monkeypatch.setitem(en_span_rules.CHECKS, "addressed", False)
+    assert addressed_names(words, [0] * len(words), (0,)) == []

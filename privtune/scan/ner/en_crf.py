@@ -23,7 +23,7 @@ from privtune.scan.ner.en_features import (  # noqa: F401
 from privtune.scan.ner.en_gate import (  # noqa: F401
     _CAPITALISED, _GATE_STOP, _GATE_WORDS, _LOWER_WORD, _has_gate_word, _lower_name, _lower_names, _worth_tagging,
 )
-from privtune.scan.ner.en_subjects import SUBJECT_SCORE, SUBJECT_VERBS, subject_names
+from privtune.scan.ner.en_lone_names import SUBJECT_SCORE, SUBJECT_VERBS, addressed_names, subject_names
 
 MODEL_PATH = Path(__file__).with_name("en_crf.crfsuite")
 # Log-weight added to the B-PER / I-PER emissions at inference. Leaving a name in the data costs
@@ -59,6 +59,8 @@ class EnTagger:
         info = self.crfsuite.info()
         self.labels = list(self.crfsuite.labels())
         self._outside = self.labels.index("O")
+        # Labels a lone first name may have for `en_lone_names.addressed_names`: O, or B-PER.
+        self._free_for_names = (self._outside,) + tuple(i for i, lab in enumerate(self.labels) if lab == "B-PER")
         index = {lab: i for i, lab in enumerate(self.labels)}
         n_labels = len(self.labels)
         self._weights: dict[str, np.ndarray] = {}
@@ -212,9 +214,14 @@ class EnTagger:
         while last and labels[last - 1] == outside:
             last -= 1
         # Known first names the model left before a verb ("Gabe is cute", "i swear freddie
-        # laughs"): only lines that hold one of the verbs are looked at (a set operation in C).
+        # laughs"; en_lone_names): only lines that hold one of the verbs are looked at (a set
+        # operation in C).
         verbs = SUBJECT_VERBS.intersection(words)
         subjects = subject_names(words, labels, outside, verbs) if verbs else []
+        # And those that address someone ("Lily I love your videos", "Nice shooting , Tex !").
+        addressed = addressed_names(words, labels, self._free_for_names)
+        if addressed:
+            subjects = sorted(set(subjects + addressed))
         if not last and not subjects:  # nothing found: no offsets needed
             return []
         # Offsets of the tokens up to the last one tagged: only white space lies between
@@ -228,7 +235,12 @@ class EnTagger:
         names, n = self.labels, len(toks)
         found = _decode(toks, [names[p] for p in labels[:n]], marg[:n].tolist()) if last else []
         if subjects:
-            found = sorted(found + [(toks[i][0], toks[i][1], "PERSON", SUBJECT_SCORE) for i in subjects])
+            lone = {(toks[i][0], toks[i][1]) for i in subjects}
+            # A one-word name the model tagged below the rule's score ("Linus ," 0.44) gets it.
+            found = [(a, b, t, max(p, SUBJECT_SCORE) if t == "PERSON" and (a, b) in lone else p)
+                     for a, b, t, p in found]
+            found = sorted(found + [(a, b, "PERSON", SUBJECT_SCORE) for a, b in lone
+                                    if not any(a < e and s < b for s, e, _, _ in found)])
         return found
 
 

@@ -1,4 +1,4 @@
-"""Known first names the English CRF leaves as the subject of a verb.
+"""Known first names the English CRF leaves: the subject of a verb, or the person addressed.
 
 Social-media comments name people with nothing around them but a verb: "Gabe is cute and
 innocent as always", "i swear freddie laughs at everything", "conor makes millions for a
@@ -13,10 +13,17 @@ two-fold held-out halves of the WNUT17 / Broad Twitter Corpus / wikigold trainin
 (each half tagged by a model trained without it) the rule adds 4 names and 2 false ones; the
 same rule with capitalised words the lexicon does not know adds 24 names and 108 false ones
 ("Christmas is", "Revision is", "Survey says"), so it is limited to lexicon names.
+
+The same comments address people by a name alone: "Lily I love your videos", "Linus , lately
+I can feel", "Nice shooting , Tex ! ! !", "Well done dexter !". A known first name that opens a
+line before a comma or a second-person word, or closes it (punctuation and emoji aside) after a
+comma or a greeting, is a name: on the same held-out halves 4 names and 1 false one ("Columbus
+, GA"). Only these two places of a line are looked at, so the test costs the same on any line.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from privtune.scan.ner.en_features import _lexicon
@@ -70,6 +77,51 @@ _KNOWN: dict[str, bool] = {}
 _KNOWN_SIZE = 65536
 
 
+def _known(word: str) -> bool:
+    ok = _KNOWN.get(word)
+    if ok is None:
+        ok = is_known_first_name(word)
+        if len(_KNOWN) < _KNOWN_SIZE:
+            _KNOWN[word] = ok
+    return ok
+
+
+# Words after a name that opens a line and addresses someone: "Lily I love", "sterling you gone".
+_SECOND_PERSON = frozenset("you your u ur you're youre yours do can please pls plz i".split())
+# Greetings and praise before a name that closes a line (lower-cased; one or two words).
+_GREETINGS = frozenset(
+    "hey hi hello bye thanks thx ty congrats congratulations job done video vid birthday luck rip yo go "
+    "poor dear cheers".split()
+)
+_GREETINGS_TWO = frozenset({("thank", "you"), ("love", "you"), ("miss", "you")})
+
+
+def addressed_names(words: list[str], labels: list[int], free: tuple[int, ...]) -> list[int]:
+    """Indices (none, one or two) of known first names that address someone: the line's first
+    word before a comma or a second-person word, or its last word with letters or digits after
+    a comma or a greeting (only punctuation and emoji after it). ``free``: the labels such a
+    word may have (O, and B-PER: the model may tag the name below the threshold, "Linus ,"
+    0.44; the caller then raises that span's score)."""
+    n = len(words)
+    if n < 2 or not CHECKS.get("addressed", True):
+        return []
+    out = []
+    if labels[0] in free and (words[1] == "," or words[1].lower() in _SECOND_PERSON) and _known(words[0]):
+        out.append(0)
+    last = n - 1
+    while last > 0 and not _HAS_ALNUM(words[last]):
+        last -= 1
+    if last > 0 and labels[last] in free and last not in out and _known(words[last]):
+        before = words[last - 1].lower()
+        if before == "," or before in _GREETINGS or (
+                last > 1 and (words[last - 2].lower(), before) in _GREETINGS_TWO):
+            out.append(last)
+    return out
+
+
+_HAS_ALNUM = re.compile(r"[^\W_]").search
+
+
 def subject_names(words: list[str], labels: list[int], outside: int, verbs: set[str] | frozenset[str]) -> list[int]:
     """Indices of the words of a line that are a known first name tagged O (``outside``)
     before a verb of SUBJECT_VERBS (as written: lower case), after the line start or a word of
@@ -78,7 +130,7 @@ def subject_names(words: list[str], labels: list[int], outside: int, verbs: set[
     if not CHECKS.get("subject", True):
         return []
     out = []
-    index, known = words.index, _KNOWN
+    index = words.index
     for verb in verbs:
         j = 0
         for _ in range(words.count(verb)):  # each place of the verb, found in C (list.index)
@@ -86,12 +138,6 @@ def subject_names(words: list[str], labels: list[int], outside: int, verbs: set[
             i = j - 2  # the word before the verb
             if i < 0 or labels[i] != outside:
                 continue
-            w = words[i]
-            ok = known.get(w)
-            if ok is None:
-                ok = is_known_first_name(w)
-                if len(known) < _KNOWN_SIZE:
-                    known[w] = ok
-            if ok and (not i or (labels[i - 1] == outside and words[i - 1].lower() in _BEFORE_SUBJECT)):
+            if _known(words[i]) and (not i or (labels[i - 1] == outside and words[i - 1].lower() in _BEFORE_SUBJECT)):
                 out.append(i)
     return sorted(out)
