@@ -7,7 +7,7 @@ import pytest
 
 from privtune.scan.ner import en_span_rules
 from privtune.scan.ner.en_crf import EnTagger
-from privtune.scan.ner.en_lone_names import SUBJECT_SCORE, is_known_first_name, subject_names
+from privtune.scan.ner.en_lone_names import SUBJECT_SCORE, is_known_first_name, lone_names
 
 
 @pytest.fixture(scope="module")
@@ -49,16 +49,22 @@ def test_the_subject_rule_gives_its_score_and_can_be_switched_off(tagger, monkey
     assert _persons(tagger, text) == []
 
 
-def test_subject_names_reads_labels_and_neighbours():
+def _lone(words: list[str], labels: list[int] | None = None) -> list[int]:
+    labels = labels or [0] * len(words)
+    return lone_names(words, labels, {w for w in words if is_known_first_name(w)}, 0, 1)  # 0: O, 1: B-PER
+
+
+def test_lone_names_as_subjects_read_labels_and_neighbours():
     words = "and gaby gave herself more soda".split()
-    assert subject_names(words, [0] * len(words), 0, {"gave"}) == [1]
+    assert _lone(words) == [1]
     # The word before is tagged (part of a name the model found): not a lone subject.
-    assert subject_names(words, [1, 0, 0, 0, 0, 0], 0, {"gave"}) == []
-    assert subject_names(["Gabe", "is", "cute"], [0, 0, 0], 0, {"is"}) == [0]  # the line start
-    assert subject_names(["the", "Gabe", "is"], [0, 0, 0], 0, {"is"}) == []
-    # Every place of a verb is looked at, and the indices come in order.
-    words = "Gabe is cute . conor makes more . diego is tall".split()
-    assert subject_names(words, [0] * len(words), 0, {"is", "makes"}) == [0, 4, 8]
+    assert _lone(words, [1, 0, 0, 0, 0, 0]) == []
+    assert _lone(["Gabe", "is", "cute"]) == [0]  # the line start
+    assert _lone(["the", "Gabe", "is"]) == []
+    assert _lone(["Gabe", "is"], [1, 0]) == []  # B-PER: a subject must be tagged O
+    # Every place of every name is looked at, and the indices come in order.
+    words = "diego is cute . conor makes more . diego is tall".split()
+    assert _lone(words) == [0, 4, 8]
 
 
 def test_known_first_name_excludes_ordinary_and_chat_words():
@@ -101,13 +107,20 @@ def test_no_addressee_without_a_known_first_name_in_place(tagger, text):
     assert _persons(tagger, text) == []
 
 
-def test_addressed_names_reads_both_ends_of_the_line(monkeypatch):
-    from privtune.scan.ner.en_lone_names import addressed_names
-
+def test_lone_names_as_addressees_read_both_ends_of_the_line(monkeypatch):
     words = "Lily I love your videos , Tex ! ! 😀".split()
-    assert addressed_names(words, [0] * len(words), (0,)) == [0, 6]
-    assert addressed_names(words, [2] + [0] * (len(words) - 1), (0,)) == [6]  # a label not free
-    assert addressed_names(["Well", "done", "dexter", "!"], [0] * 4, (0,)) == [2]  # after a greeting
-    assert addressed_names(["Thank", "you", "dexter"], [0] * 3, (0,)) == [2]
+    assert _lone(words) == [0, 6]
+    assert _lone(words, [1] + [0] * (len(words) - 1)) == [0, 6]  # B-PER below the threshold: raised
+    assert _lone(words, [2] + [0] * (len(words) - 1)) == [6]  # another label: left alone
+    assert _lone(["Well", "done", "dexter", "!"]) == [2]  # after a greeting
+    assert _lone(["Thank", "you", "dexter"]) == [2]
+    assert _lone(["ask", "dexter", "about", "it"]) == []  # inside the line, no verb after
     monkeypatch.setitem(en_span_rules.CHECKS, "addressed", False)
-    assert addressed_names(words, [0] * len(words), (0,)) == []
+    assert _lone(words) == []
+
+
+def test_the_tagger_collects_the_known_first_names_it_sees():
+    tagger = EnTagger()
+    tagger.spans("I swear freddie laughs at Will and the rest 2024")
+    assert {"freddie"} <= tagger._seen_names
+    assert not tagger._seen_names & {"Will", "rest", "2024", "swear", "I"}

@@ -23,7 +23,7 @@ from privtune.scan.ner.en_features import (  # noqa: F401
 from privtune.scan.ner.en_gate import (  # noqa: F401
     _CAPITALISED, _GATE_STOP, _GATE_WORDS, _LOWER_WORD, _has_gate_word, _lower_name, _lower_names, _worth_tagging,
 )
-from privtune.scan.ner.en_lone_names import SUBJECT_SCORE, SUBJECT_VERBS, addressed_names, subject_names
+from privtune.scan.ner.en_lone_names import SUBJECT_SCORE, is_known_first_name, lone_names
 
 MODEL_PATH = Path(__file__).with_name("en_crf.crfsuite")
 # Log-weight added to the B-PER / I-PER emissions at inference. Leaving a name in the data costs
@@ -59,8 +59,11 @@ class EnTagger:
         info = self.crfsuite.info()
         self.labels = list(self.crfsuite.labels())
         self._outside = self.labels.index("O")
-        # Labels a lone first name may have for `en_lone_names.addressed_names`: O, or B-PER.
-        self._free_for_names = (self._outside,) + tuple(i for i, lab in enumerate(self.labels) if lab == "B-PER")
+        self._begin_person = self.labels.index("B-PER") if "B-PER" in self.labels else -1
+        # The words seen so far (rows of the word table) that are known first names: a line's
+        # candidates for `en_lone_names` are its words in this set, a few hundred names where
+        # the set of all ~50k forms cost ~1 µs more per line in hash-table cache misses.
+        self._seen_names: set[str] = set()
         index = {lab: i for i, lab in enumerate(self.labels)}
         n_labels = len(self.labels)
         self._weights: dict[str, np.ndarray] = {}
@@ -155,6 +158,8 @@ class EnTagger:
             self.ctx[q, i] = rest if x is None else x + rest
         self._shapes_array[i] = self._shape_ids.get(sh, self.pair.shape[0] - 1)
         self._ids[w] = i
+        if is_known_first_name(w):
+            self._seen_names.add(w)
         return i
 
     def _tag(self, words: list[str]) -> tuple["np.ndarray", "np.ndarray"]:
@@ -214,14 +219,12 @@ class EnTagger:
         while last and labels[last - 1] == outside:
             last -= 1
         # Known first names the model left before a verb ("Gabe is cute", "i swear freddie
-        # laughs"; en_lone_names): only lines that hold one of the verbs are looked at (a set
-        # operation in C).
-        verbs = SUBJECT_VERBS.intersection(words)
-        subjects = subject_names(words, labels, outside, verbs) if verbs else []
-        # And those that address someone ("Lily I love your videos", "Nice shooting , Tex !").
-        addressed = addressed_names(words, labels, self._free_for_names)
-        if addressed:
-            subjects = sorted(set(subjects + addressed))
+        # laughs") or that address someone ("Lily I love your videos", "Nice shooting , Tex !"):
+        # en_lone_names. Only the places of such names are looked at (found by a set operation in C).
+        names = self._seen_names.intersection(words)
+        subjects = lone_names(words, labels, names, outside, self._begin_person) if names else []
+        if subjects:  # a name the model tagged surely enough needs nothing ("Norma Fisher ,")
+            subjects = [i for i in subjects if labels[i] == outside or marg[i] < SUBJECT_SCORE]
         if not last and not subjects:  # nothing found: no offsets needed
             return []
         # Offsets of the tokens up to the last one tagged: only white space lies between

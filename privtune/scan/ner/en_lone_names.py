@@ -18,13 +18,14 @@ The same comments address people by a name alone: "Lily I love your videos", "Li
 I can feel", "Nice shooting , Tex ! ! !", "Well done dexter !". A known first name that opens a
 line before a comma or a second-person word, or closes it (punctuation and emoji aside) after a
 comma or a greeting, is a name: on the same held-out halves 4 names and 1 false one ("Columbus
-, GA"). Only these two places of a line are looked at, so the test costs the same on any line.
+, GA").
+
+Cost: each word is asked once, when the tagger first sees it, whether it is such a name; a
+line's words are intersected with the names seen so far (in C), and only the places of those
+names are looked at (the demo's customer names the model has mostly tagged already).
 """
 
 from __future__ import annotations
-
-import re
-from functools import lru_cache
 
 from privtune.scan.ner.en_features import _lexicon
 from privtune.scan.ner.en_gate import _GATE_STOP
@@ -59,31 +60,15 @@ _CHAT_WORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=16384)
 def is_known_first_name(word: str) -> bool:
     """Is ``word`` (any case: "Gabe", "gabe", "GABE") a first name of the lexicon that is no
-    ordinary word ("Will", "Summer", "kit" as the corpora write it, "lol")?"""
+    ordinary word ("Will", "Summer", "lol")? Asked once per word, when the tagger first sees it."""
     if len(word) < 2 or not word.isalpha():
         return False
     lw, title = word.lower(), word.title()
     if lw in _CHAT_WORDS or lw in common_words() or title in NOT_NAME or title in _AMBIGUOUS or title in _GATE_STOP:
         return False
     return title in _lexicon()[0]
-
-
-# Words asked about -> is_known_first_name (a dict lookup: most words before a verb are "it",
-# "this", "there"); bounded, it stops growing when full (the lru cache behind still answers).
-_KNOWN: dict[str, bool] = {}
-_KNOWN_SIZE = 65536
-
-
-def _known(word: str) -> bool:
-    ok = _KNOWN.get(word)
-    if ok is None:
-        ok = is_known_first_name(word)
-        if len(_KNOWN) < _KNOWN_SIZE:
-            _KNOWN[word] = ok
-    return ok
 
 
 # Words after a name that opens a line and addresses someone: "Lily I love", "sterling you gone".
@@ -96,48 +81,46 @@ _GREETINGS = frozenset(
 _GREETINGS_TWO = frozenset({("thank", "you"), ("love", "you"), ("miss", "you")})
 
 
-def addressed_names(words: list[str], labels: list[int], free: tuple[int, ...]) -> list[int]:
-    """Indices (none, one or two) of known first names that address someone: the line's first
-    word before a comma or a second-person word, or its last word with letters or digits after
-    a comma or a greeting (only punctuation and emoji after it). ``free``: the labels such a
-    word may have (O, and B-PER: the model may tag the name below the threshold, "Linus ,"
-    0.44; the caller then raises that span's score)."""
-    n = len(words)
-    if n < 2 or not CHECKS.get("addressed", True):
-        return []
-    out = []
-    if labels[0] in free and (words[1] == "," or words[1].lower() in _SECOND_PERSON) and _known(words[0]):
-        out.append(0)
-    last = n - 1
-    while last > 0 and not _HAS_ALNUM(words[last]):
-        last -= 1
-    if last > 0 and labels[last] in free and last not in out and _known(words[last]):
-        before = words[last - 1].lower()
-        if before == "," or before in _GREETINGS or (
-                last > 1 and (words[last - 2].lower(), before) in _GREETINGS_TWO):
-            out.append(last)
-    return out
+def lone_names(words: list[str], labels: list[int], names: set[str], outside: int, begin_person: int) -> list[int]:
+    """Indices, in order, of the words of a line that are a known first name (``names``: the
+    line's words that ``is_known_first_name`` accepts, which the caller finds in C) and
 
+    * the subject of a verb: tagged O (``outside``), before a word of SUBJECT_VERBS (as written:
+      lower case), at the line start or after a word of _BEFORE_SUBJECT tagged O; or
+    * addressed: the line's first word before a comma or a second-person word, or its last word
+      with letters or digits (punctuation and emoji may follow) after a comma or a greeting;
+      tagged O or B-PER (``begin_person``: the model may tag the name below the threshold,
+      "Linus ," 0.44; the caller then raises that span's score).
 
-_HAS_ALNUM = re.compile(r"[^\W_]").search
-
-
-def subject_names(words: list[str], labels: list[int], outside: int, verbs: set[str] | frozenset[str]) -> list[int]:
-    """Indices of the words of a line that are a known first name tagged O (``outside``)
-    before a verb of SUBJECT_VERBS (as written: lower case), after the line start or a word of
-    _BEFORE_SUBJECT tagged O. ``verbs``: the verbs the line holds (``SUBJECT_VERBS &
-    set(words)``, which the caller computes in C: lines without one skip this function)."""
-    if not CHECKS.get("subject", True):
-        return []
-    out = []
-    index = words.index
-    for verb in verbs:
-        j = 0
-        for _ in range(words.count(verb)):  # each place of the verb, found in C (list.index)
-            j = index(verb, j) + 1
-            i = j - 2  # the word before the verb
-            if i < 0 or labels[i] != outside:
+    Only the places of the line's names are looked at: in chat text the name is most often one
+    the model has tagged already, which the first label test turns away."""
+    subject, addressed = CHECKS["subject"], CHECKS["addressed"]
+    out: list[int] = []
+    n, last = len(words), -1
+    for name in names:
+        i = -1
+        for _ in range(words.count(name)):  # each place of the name, found in C (list.index)
+            i = words.index(name, i + 1)
+            label = labels[i]
+            if label != outside and label != begin_person:
                 continue
-            if _known(words[i]) and (not i or (labels[i - 1] == outside and words[i - 1].lower() in _BEFORE_SUBJECT)):
+            if label == outside and subject and i + 1 < n and words[i + 1] in SUBJECT_VERBS and (
+                    not i or (labels[i - 1] == outside and words[i - 1].lower() in _BEFORE_SUBJECT)):
                 out.append(i)
+                continue
+            if not addressed or n < 2:
+                continue
+            if not i:
+                if words[1] == "," or words[1].lower() in _SECOND_PERSON:
+                    out.append(i)
+                continue
+            if last < 0:  # the last word with letters or digits ("!", "?", an emoji after it)
+                last = n - 1
+                while last > 0 and len(words[last]) == 1 and not words[last].isalnum():
+                    last -= 1
+            if i == last:
+                before = words[i - 1].lower()
+                if before == "," or before in _GREETINGS or (
+                        i > 1 and (words[i - 2].lower(), before) in _GREETINGS_TWO):
+                    out.append(i)
     return sorted(out)

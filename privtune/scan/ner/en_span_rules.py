@@ -113,10 +113,12 @@ def group_noun_after(text: str, end: int) -> bool:
 def is_place_name(span: str, first_names: frozenset[str]) -> bool:
     """Is ``span`` a country or state of the place list ("Sierra Leone", "Congo"), not a first
     name ("Jordan", "Georgia")? For the lexicon and cue rules' names: "Sierra" and "Leone" are
-    a first and a last name to the lexicon, and "Congo" fills a cue's slot ("This is Congo")."""
-    if not CHECKS["place_name"]:
-        return False
-    places = _lists()[1]
-    if " " not in span:
-        return span.lower() in places and span.title() not in first_names
-    return span.count(" ") < 3 and span.lower() in places
+    a first and a last name to the lexicon, and "Congo" fills a cue's slot ("This is Congo").
+    One set lookup per name (the set is built once per name list)."""
+    return CHECKS["place_name"] and span.lower() in _places_no_first_name(first_names)
+
+
+@lru_cache(maxsize=2)
+def _places_no_first_name(first_names: frozenset[str]) -> frozenset[str]:
+    """Lower-cased places of up to three words that are no first name when one word long."""
+    return frozenset(p for p in _lists()[1] if p.count(" ") < 3 and (" " in p or p.title() not in first_names))
