@@ -8,7 +8,7 @@ name in a mixed-case line it leaves too. A word the name lexicon knows as a firs
 no ordinary word of the training corpora, standing before a verb of a short list and after a
 line start, a punctuation mark, a conjunction or a verb of saying / seeing, is taken as a name.
 
-Fitted on the training parts, not the dev sets (sixth round, benchmarks/RESULTS.md): on
+Counted on the training parts before the dev sets (sixth round, benchmarks/RESULTS.md): on
 two-fold held-out halves of the WNUT17 / Broad Twitter Corpus / wikigold training sentences
 (each half tagged by a model trained without it) the rule adds 4 names and 2 false ones; the
 same rule with capitalised words the lexicon does not know adds 24 names and 108 false ones
