@@ -63,7 +63,8 @@ def is_rare_lower_word(word: str) -> bool:
 
 
 # Which checks `check_person` makes (all on; tools and measurements may turn one off).
-CHECKS = {"common": True, "letters": True, "place": True, "group": True, "tail": True}
+CHECKS = {"common": True, "letters": True, "place": True, "group": True, "tail": True, "subject": True,
+          "addressed": True, "place_name": True}
 
 
 def check_person(words: list[str], next_word: str, first_names: frozenset[str],
@@ -107,3 +108,17 @@ def group_noun_after(text: str, end: int) -> bool:
     For the lexicon and cue rules' names, which have no token list."""
     m = _NEXT_WORD.match(text, end) if CHECKS["group"] else None
     return m is not None and _group_head(m.group(1), m.group(2) or "")
+
+
+def is_place_name(span: str, first_names: frozenset[str]) -> bool:
+    """Is ``span`` a country or state of the place list ("Sierra Leone", "Congo"), not a first
+    name ("Jordan", "Georgia")? For the lexicon and cue rules' names: "Sierra" and "Leone" are
+    a first and a last name to the lexicon, and "Congo" fills a cue's slot ("This is Congo").
+    One set lookup per name (the set is built once per name list)."""
+    return CHECKS["place_name"] and span.lower() in _places_no_first_name(first_names)
+
+
+@lru_cache(maxsize=2)
+def _places_no_first_name(first_names: frozenset[str]) -> frozenset[str]:
+    """Lower-cased places of up to three words that are no first name when one word long."""
+    return frozenset(p for p in _lists()[1] if p.count(" ") < 3 and (" " in p or p.title() not in first_names))

@@ -30,7 +30,7 @@ class EnModelRecognizer(Recognizer):
     name = DETECTOR
     entity_types = ("PERSON", "ADDRESS", "ORGANIZATION")
     # A capitalised Latin word, or three lower-case letters in a row (a line typed all in lower
-    # case may still name someone): the tagger's own gate then picks the lines (see en_crf.py).
+    # case may still name someone): the tagger's own gate then picks the lines (see en_gate.py).
     trigger = re.compile(f"[{LATIN_UPPER}][a-z\u00df-\u024f]|[a-z]{{3}}")
 
     def analyze(self, text: str) -> list[Span]:

@@ -16,8 +16,9 @@ from itertools import accumulate
 from privtune.scan.entities import Span
 from privtune.scan.ner.en_crf import tag_en
 from privtune.scan.ner.en_cues import find_cued_persons, find_lower_case_pinyin_persons
-from privtune.scan.ner.en_span_rules import group_noun_after
+from privtune.scan.ner.en_span_rules import group_noun_after, is_place_name
 from privtune.scan.ner.english import LATIN_UPPER, find_persons
+from privtune.scan.ner.lexicon import en_lexicon
 from privtune.scan.ner.model import tag_zh
 from privtune.scan.registry import Recognizer, register
 
@@ -62,9 +63,11 @@ class EnPersonRecognizer(Recognizer):
         for s, e, score, det in persons + find_cued_persons(text):
             if (s, e) not in best or score > best[(s, e)][0]:  # one span per place, the surer rule's
                 best[(s, e)] = (score, det)
-        # A name that only qualifies a group or show ("Zac Brown band", "the Wendy show") is no person.
+        # A name that only qualifies a group or show ("Zac Brown band", "the Wendy show") is no
+        # person, nor is a country ("from Sierra Leone", "This is Congo").
+        first = en_lexicon().first_names
         return [Span(s, e, "PERSON", score, det) for (s, e), (score, det) in best.items()
-                if not group_noun_after(text, e)]
+                if not group_noun_after(text, e) and not is_place_name(text[s:e], first)]
 
 
 @register
