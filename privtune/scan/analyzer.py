@@ -27,7 +27,10 @@ class _Plan(NamedTuple):
     # Literal-word triggers answered by one shared scan: the group and the triggers' indices.
     group: LiteralGroup | None
     group_members: list[int]
-    calls: list[tuple[int, bool, Callable[[str], list[Span]]]]
+    # (trigger index or -1, the shared test that answers the trigger or None, bound analyze);
+    # a shared test is (the indices it answers, their answers for a text) (`_Plan.group`'s, or
+    # the number-run gates' of `min_run_digits`).
+    calls: list[tuple[int, tuple[tuple[int, ...], Callable[[str], list[bool]]] | None, Callable[[str], list[Span]]]]
     # Index of the first model recognizer's call (calls before it are structured ones).
     cut: int
     # `analyze_records` runs each group of calls (indices, in order) over every text in turn.
@@ -86,8 +89,20 @@ class Analyzer:
         threshold = {t: self.min_score_by_type.get(t, self.min_score) for t in self.types}
         searches, group, members = _trigger_tests(tuple(triggers))
         searches, members = list(searches), list(members)
-        # The loop's view of `steps`: (trigger index, answered by the group?, bound analyze).
-        calls = [(t, t in members, r.analyze) for t, r in steps]
+        shared = {k: (tuple(members), group.fired) for k in members} if group is not None else {}
+        # Recognizers without a trigger that need a number run of so many digits: one pseudo
+        # trigger per distinct need, after the real ones, all answered by one look at the text's
+        # number runs (`number_run_gates`).
+        need_of = [getattr(r, "min_run_digits", 0) if r.trigger is None else 0 for r in self.recognizers]
+        needs = sorted({n for n in need_of if n > 0})
+        gate_of = {need: len(searches) + i for i, need in enumerate(needs)}
+        if needs:
+            gates = (tuple(gate_of.values()), number_run_gates(tuple(needs)))
+            searches += [None] * len(needs)  # (never searched: the shared test answers them)
+            shared.update((k, gates) for k in gates[0])
+        # The loop's view of `steps`: (trigger index, its shared test or None, bound analyze).
+        gated = [gate_of[n] if n > 0 else t for (t, _), n in zip(steps, need_of)]
+        calls = [(t, shared.get(t), r.analyze) for t, (_, r) in zip(gated, steps)]
         cut = next((i for i, r in enumerate(self.recognizers) if not set(r.entity_types) <= STRUCTURED_TYPES),
                    len(calls))
         sweeps: dict[str, list[int]] = {}
@@ -118,8 +133,8 @@ class Analyzer:
             if trig >= 0:
                 hit = fired[trig]
                 if hit is None:
-                    if grouped:
-                        for k, f in zip(plan.group_members, plan.group.fired(text)):  # type: ignore[union-attr]
+                    if grouped is not None:
+                        for k, f in zip(grouped[0], grouped[1](text)):
                             fired[k] = f
                         hit = fired[trig]
                     else:
@@ -185,8 +200,8 @@ class Analyzer:
                     if trig >= 0:
                         hit = hits[trig]
                         if hit is None:
-                            if grouped:
-                                for k, f in zip(plan.group_members, plan.group.fired(text)):  # type: ignore[union-attr]
+                            if grouped is not None:
+                                for k, f in zip(grouped[0], grouped[1](text)):
                                     hits[k] = f
                                 hit = hits[trig]
                             else:
@@ -226,6 +241,21 @@ def _trigger_tests(triggers: tuple[re.Pattern[str], ...]) -> tuple[tuple[Trigger
     members = [i for i, t in enumerate(triggers) if searches[i] == t.search and literal_language(t) is not None]
     group = LiteralGroup([triggers[i] for i in members]) if len(members) > 1 else None
     return searches, group, tuple(members) if group is not None else ()
+
+
+@functools.lru_cache(maxsize=16)
+def number_run_gates(needs: tuple[int, ...]) -> Callable[[str], list[bool]]:
+    """For each need (ascending), does ``text`` hold a number run (`_shared.number_runs` of its
+    `halfwidth` fold, the index the gated recognizers read) of at least that many digits? One
+    look at the runs answers every gate; the fold and the runs stay cached for the recognizers
+    that then run. A recognizer's ``min_run_digits`` promises it finds nothing otherwise."""
+    from privtune.scan.recognizers._shared import halfwidth, number_runs
+
+    def gates(text: str) -> list[bool]:
+        most = max([n for _, _, n in number_runs(halfwidth(text))], default=0)
+        return [most >= need for need in needs]
+
+    return gates
 
 
 def split_spans(spans: list[Span], lengths: list[int], sep_len: int) -> list[list[Span]]:
