@@ -85,3 +85,47 @@ def test_a_short_code_skips_the_gated_recognizers() -> None:
     called.clear()
     assert [s.type for s in analyzer.analyze("13812345678")] == ["PHONE"]
     assert sorted(called) == ["passport", "phone", "record_id", "us_ssn", "uscc"]
+
+
+def _old_find_addresses(text: str) -> list:
+    """`english.find_addresses` before `_may_hold_street`: the anchored matches on every text."""
+    from privtune.scan.ner import english
+
+    english.find_addresses("")  # compiles the pattern
+    states = english.en_lexicon().states
+    out = [(m.start(), m.end(), 0.95 if m.group("state") in states else 0.8, "en_address_pattern")
+           for m in english._matches_at(english._ADDRESS_RE, english._ADDRESS_START, text)]
+    if "PO A" in text:
+        out += [(m.start(), m.end(), 0.95, "en_address_pattern") for m in english._MILITARY_RE.finditer(text)]
+    return out
+
+
+_ADDRESS_PIECES = st.sampled_from([
+    "12", "9083", "7", "a", "B", "-4", "-12", " ", "  ", "\t", "\n", "Christopher", "Main", "St", "Street", "Ave.",
+    "Manor", "Apt 4", "Suite", ",", ", ", "East", "AR", "74616", "NY 10001", "P.O. Box", "PO Box", "Box", "P",
+    "FPO AE", "Unit 0417", "收货", "路", "e座", "号", "\u0663", "\uff11\uff12", "\u0e51", "1st", "Rd",
+])
+
+
+@settings(max_examples=600, deadline=None, derandomize=True)
+@given(st.lists(_ADDRESS_PIECES, max_size=12).map("".join))
+def test_street_pre_check_keeps_every_address(text: str) -> None:
+    """Where `_may_hold_street` says no, the US address pattern matches nowhere in the text (at
+    any position, anchored or not), and `find_addresses` gives what it gave before."""
+    from privtune.scan.ner import english
+
+    english.find_addresses("")
+    if not english._may_hold_street(text):
+        assert english._ADDRESS_RE.search(text) is None, text
+    assert english.find_addresses(text) == _old_find_addresses(text)
+
+
+def test_street_pre_check_on_demo_records() -> None:
+    from privtune.scan.ner import english
+
+    skipped = 0
+    for r in generate(400, seed=17):
+        t = "\n".join(x for _, x in text_fields(r))
+        assert english.find_addresses(t) == _old_find_addresses(t)
+        skipped += not english._may_hold_street(t)
+    assert skipped > 100  # the Chinese records, most of them
