@@ -129,3 +129,26 @@ def test_street_pre_check_on_demo_records() -> None:
         assert english.find_addresses(t) == _old_find_addresses(t)
         skipped += not english._may_hold_street(t)
     assert skipped > 100  # the Chinese records, most of them
+
+
+def test_person_candidates_of_all_regions_in_one_call() -> None:
+    """`ZhTagger._person_candidates` with the joint gains (one kernel call for a text's regions)
+    gives each region's candidates as the call per region does, on texts of one to many regions
+    (lines, blanks, Latin words between Chinese stretches) and on demo records."""
+    from privtune.scan.ner.model import get_tagger
+
+    tagger = get_tagger()
+    texts = ["张伟说", "收货人华桂珍，电话13960181590\n好的 李明 from 华为\n王小二您好 OK 陈嘉庚故乡",
+             "a 李 b 王芳 c 欧阳娜娜 d 刘诗诗 e\n\n托马斯·皮克林 说 f 记者王姝马力"]
+    texts += ["\n".join(t for _, t in text_fields(r)) for r in generate(200, seed=19)]
+    joined = 0
+    for text in texts:
+        _, regions, joint = tagger._decode_regions(text)
+        assert (joint is not None) == (len(regions) > 1)
+        if joint is not None:
+            joined += 1
+            assert tagger._person_candidates(regions, joint) == tagger._person_candidates(regions)
+        raw, plain = tagger._decode(text)
+        assert raw == tagger._decode_regions(text)[0] and [o for o, _ in plain] == [o for o, _ in regions]
+        assert all((g == h).all() for (_, g), (_, h) in zip(plain, regions))
+    assert joined > 50
