@@ -12,10 +12,13 @@ from typing import NamedTuple
 from privtune.scan.collector import YOUNG_THRESHOLD, young_collections_every
 from privtune.scan.entities import ENTITY_TYPES, STRUCTURED_TYPES, Span
 from privtune.scan.registry import REGISTRY, Recognizer
-from privtune.scan.triggers import LiteralGroup, TriggerTest, literal_language, trigger_test
+from privtune.scan.triggers import LatinLedGroup, LiteralGroup, TriggerTest, latin_led, literal_language, trigger_test
 from privtune.scan.views import decoded_view, needs_view, raw_bounds
 
 DEFAULT_MIN_SCORE = 0.5
+# Texts up to this long are analysed with the number-run gates (`_Plan.short_calls`): side
+# values, which the scan caches up to this length (`worker.SIDE_CACHE_CHARS`).
+SHORT_TEXT = 64
 _SEP = "\n"
 _PLAN_INPUTS = frozenset({"types", "min_score", "min_score_by_type", "recognizers"})
 
@@ -35,6 +38,11 @@ class _Plan(NamedTuple):
     cut: int
     # `analyze_records` runs each group of calls (indices, in order) over every text in turn.
     sweeps: list[list[int]]
+    # `calls` for a text of at most `SHORT_TEXT` characters (a side value: a customer id, a
+    # code): the number-run gates skip recognizers (`Recognizer.min_run_digits`). Longer text
+    # has the runs those need nearly always, and its one look at the runs cost more than the
+    # calls it saved (chat records: ~+1-3 µs), so `calls` has no gates.
+    short_calls: list[tuple[int, tuple[tuple[int, ...], Callable[[str], list[bool]]] | None, Callable[[str], list[Span]]]]
 
 
 def load_recognizers() -> None:
@@ -90,6 +98,8 @@ class Analyzer:
         searches, group, members = _trigger_tests(tuple(triggers))
         searches, members = list(searches), list(members)
         shared = {k: (tuple(members), group.fired) for k in members} if group is not None else {}
+        latin, latin_members = _latin_tests(tuple(triggers))
+        shared.update((k, (latin_members, latin.fired)) for k in latin_members)  # type: ignore[union-attr]
         # Recognizers without a trigger that need a number run of so many digits: one pseudo
         # trigger per distinct need, after the real ones, all answered by one look at the text's
         # number runs (`number_run_gates`).
@@ -102,13 +112,14 @@ class Analyzer:
             shared.update((k, gates) for k in gates[0])
         # The loop's view of `steps`: (trigger index, its shared test or None, bound analyze).
         gated = [gate_of[n] if n > 0 else t for (t, _), n in zip(steps, need_of)]
-        calls = [(t, shared.get(t), r.analyze) for t, (_, r) in zip(gated, steps)]
+        short_calls = [(t, shared.get(t), r.analyze) for t, (_, r) in zip(gated, steps)]
+        calls = [(t, shared.get(t), r.analyze) for t, r in steps]
         cut = next((i for i, r in enumerate(self.recognizers) if not set(r.entity_types) <= STRUCTURED_TYPES),
                    len(calls))
         sweeps: dict[str, list[int]] = {}
         for i, r in enumerate(self.recognizers):
             sweeps.setdefault(sweep_of(r), []).append(i)
-        plan = _Plan(searches, steps, threshold, group, members, calls, cut, list(sweeps.values()))
+        plan = _Plan(searches, steps, threshold, group, members, calls, cut, list(sweeps.values()), short_calls)
         object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -129,7 +140,7 @@ class Analyzer:
         spans: list[Span] = []
         # Recognizers sharing a trigger (the zh model's) test it once; None: not tested yet.
         fired: list[bool | None] = [None] * len(searches)
-        for trig, grouped, analyze in plan.calls:
+        for trig, grouped, analyze in plan.short_calls if len(text) <= SHORT_TEXT else plan.calls:
             if trig >= 0:
                 hit = fired[trig]
                 if hit is None:
@@ -256,6 +267,19 @@ def number_run_gates(needs: tuple[int, ...]) -> Callable[[str], list[bool]]:
         return [most >= need for need in needs]
 
     return gates
+
+
+@functools.lru_cache(maxsize=64)
+def _latin_tests(triggers: tuple[re.Pattern[str], ...]) -> tuple[LatinLedGroup | None, tuple[int, ...]]:
+    """The triggers searched with ``pattern.search`` itself (no cheaper test, not in the literal
+    group) whose every match opens with a Latin letter, answered together by a `LatinLedGroup`
+    (two or more), and their indices; built once per process, like `_trigger_tests`."""
+    searches, _, literal = _trigger_tests(triggers)
+    members = tuple(i for i, t in enumerate(triggers)
+                    if searches[i] == t.search and i not in literal and latin_led(t))
+    if len(members) < 2:
+        return None, ()
+    return LatinLedGroup([triggers[i] for i in members]), members
 
 
 def split_spans(spans: list[Span], lengths: list[int], sep_len: int) -> list[list[Span]]:

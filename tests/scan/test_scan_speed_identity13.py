@@ -152,3 +152,48 @@ def test_person_candidates_of_all_regions_in_one_call() -> None:
         assert raw == tagger._decode_regions(text)[0] and [o for o, _ in plain] == [o for o, _ in regions]
         assert all((g == h).all() for (_, g), (_, h) in zip(plain, regions))
     assert joined > 50
+
+
+def test_latin_led_classification() -> None:
+    import re
+
+    from privtune.scan.triggers import latin_led
+
+    for p in ("[A-Z][a-z]", "Inc|Ltd|LL[CP]|Co\\b", "[a-z]{3}", "(?:ab|Cd)x", "[A-Z][A-Z]\\d\\d", "\u00e9t[e\u00e9]"):
+        assert latin_led(re.compile(p)), p
+    for p in ("[0-9]", "\\w+", "(?<=a)b", "a?b", "(?i)abc", "[^a]", "K|\u212a", "[a-z]*x", "a|1", "\\bab", ".a",
+              "[A-Z\u0250]", "(?i:a)b", "^ab", "x{0,2}a"):
+        assert not latin_led(re.compile(p)), p
+
+
+_LATIN_CHARS = st.sampled_from(list("AZaz019 .-_@:\n\t") + ["\u00c0", "\u00df", "\u0131", "\u024f", "\u0250",
+                                                             "\u212a", "\u4e2d", "\u6587", "\uff21", "Inc", "Ltd",
+                                                             "Co", "GB82", "DE89", "Şali", "abc", "Zz"])
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(st.lists(_LATIN_CHARS, max_size=16).map("".join))
+def test_latin_group_answers_as_each_search(text: str) -> None:
+    """`LatinLedGroup.fired` gives each of its triggers' ``search`` answer, for the analyzer's
+    own group and for patterns that open with branches, repeats and groups."""
+    import re
+
+    from privtune.scan.analyzer import _latin_tests
+    from privtune.scan.triggers import LatinLedGroup
+
+    analyzer = Analyzer()
+    triggers = tuple(dict.fromkeys(r.trigger for r in analyzer.recognizers if r.trigger is not None))
+    group, members = _latin_tests(triggers)
+    assert group is not None and len(members) >= 3
+    assert group.fired(text) == [triggers[k].search(text) is not None for k in members]
+    extra = [re.compile(p) for p in ("[A-Z][a-z]|[a-z]{3}", "(?:Inc|Co)\\b", "z(?<=[^A-Z]z)", "[a-z]+(?<!abc)1")]
+    assert LatinLedGroup(extra).fired(text) == [p.search(text) is not None for p in extra]
+
+
+def test_short_texts_only_take_the_gates() -> None:
+    from privtune.scan.analyzer import SHORT_TEXT
+
+    plan = Analyzer()._build_plan()
+    gates = {t for t, _, _ in plan.short_calls} - {t for t, _, _ in plan.calls}
+    assert len(gates) == len(set(_GATED.values()))  # one pseudo trigger per distinct need
+    assert all(t < len(plan.searches) for t in gates) and SHORT_TEXT >= 64  # the side-value cache's limit
