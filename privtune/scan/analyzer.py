@@ -102,11 +102,13 @@ class Analyzer:
         shared.update((k, (latin_members, latin.fired)) for k in latin_members)  # type: ignore[union-attr]
         # Recognizers without a trigger that need a number run of so many digits: one pseudo
         # trigger per distinct need, after the real ones, all answered by one look at the text's
-        # number runs (`number_run_gates`).
+        # number runs (`recognizers._shared.number_run_gates`).
         need_of = [getattr(r, "min_run_digits", 0) if r.trigger is None else 0 for r in self.recognizers]
         needs = sorted({n for n in need_of if n > 0})
         gate_of = {need: len(searches) + i for i, need in enumerate(needs)}
         if needs:
+            from privtune.scan.recognizers._shared import number_run_gates
+
             gates = (tuple(gate_of.values()), number_run_gates(tuple(needs)))
             searches += [None] * len(needs)  # (never searched: the shared test answers them)
             shared.update((k, gates) for k in gates[0])
@@ -252,21 +254,6 @@ def _trigger_tests(triggers: tuple[re.Pattern[str], ...]) -> tuple[tuple[Trigger
     members = [i for i, t in enumerate(triggers) if searches[i] == t.search and literal_language(t) is not None]
     group = LiteralGroup([triggers[i] for i in members]) if len(members) > 1 else None
     return searches, group, tuple(members) if group is not None else ()
-
-
-@functools.lru_cache(maxsize=16)
-def number_run_gates(needs: tuple[int, ...]) -> Callable[[str], list[bool]]:
-    """For each need (ascending), does ``text`` hold a number run (`_shared.number_runs` of its
-    `halfwidth` fold, the index the gated recognizers read) of at least that many digits? One
-    look at the runs answers every gate; the fold and the runs stay cached for the recognizers
-    that then run. A recognizer's ``min_run_digits`` promises it finds nothing otherwise."""
-    from privtune.scan.recognizers._shared import halfwidth, number_runs
-
-    def gates(text: str) -> list[bool]:
-        most = max([n for _, _, n in number_runs(halfwidth(text))], default=0)
-        return [most >= need for need in needs]
-
-    return gates
 
 
 @functools.lru_cache(maxsize=64)

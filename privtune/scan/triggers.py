@@ -9,7 +9,9 @@ A trigger scan costs ~1 µs per 200 characters however simple the pattern, and t
 * a trigger every match of which holds a non-ASCII character (CJK classes, Chinese cue words)
   cannot match an ASCII-only string, and ``str.isascii`` is O(1) in CPython;
 * a short top-level alternation is searched one alternative at a time (`split_alternatives`);
-* triggers made of many literal words share one scan (`LiteralGroup`, used by the analyzer).
+* triggers made of many literal words share one scan (`LiteralGroup`, used by the analyzer);
+* triggers every match of which opens with a Latin letter are searched from the text's first
+  one (`LatinLedGroup`, used by the analyzer): Chinese text has few or none.
 
 Anything else (look-arounds, categories, repeats, flags) keeps ``pattern.search``.
 tests/scan/test_triggers.py checks every shortcut against ``search`` (hypothesis).
