@@ -12,10 +12,13 @@ from typing import NamedTuple
 from privtune.scan.collector import YOUNG_THRESHOLD, young_collections_every
 from privtune.scan.entities import ENTITY_TYPES, STRUCTURED_TYPES, Span
 from privtune.scan.registry import REGISTRY, Recognizer
-from privtune.scan.triggers import LiteralGroup, TriggerTest, literal_language, trigger_test
+from privtune.scan.triggers import LatinLedGroup, LiteralGroup, TriggerTest, latin_led, literal_language, trigger_test
 from privtune.scan.views import decoded_view, needs_view, raw_bounds
 
 DEFAULT_MIN_SCORE = 0.5
+# Texts up to this long are analysed with the number-run gates (`_Plan.short_calls`): side
+# values, which the scan caches up to this length (`worker.SIDE_CACHE_CHARS`).
+SHORT_TEXT = 64
 _SEP = "\n"
 _PLAN_INPUTS = frozenset({"types", "min_score", "min_score_by_type", "recognizers"})
 
@@ -27,11 +30,19 @@ class _Plan(NamedTuple):
     # Literal-word triggers answered by one shared scan: the group and the triggers' indices.
     group: LiteralGroup | None
     group_members: list[int]
-    calls: list[tuple[int, bool, Callable[[str], list[Span]]]]
+    # (trigger index or -1, the shared test that answers the trigger or None, bound analyze);
+    # a shared test is (the indices it answers, their answers for a text) (`_Plan.group`'s, or
+    # the number-run gates' of `min_run_digits`).
+    calls: list[tuple[int, tuple[tuple[int, ...], Callable[[str], list[bool]]] | None, Callable[[str], list[Span]]]]
     # Index of the first model recognizer's call (calls before it are structured ones).
     cut: int
     # `analyze_records` runs each group of calls (indices, in order) over every text in turn.
     sweeps: list[list[int]]
+    # `calls` for a text of at most `SHORT_TEXT` characters (a side value: a customer id, a
+    # code): the number-run gates skip recognizers (`Recognizer.min_run_digits`). Longer text
+    # has the runs those need nearly always, and its one look at the runs cost more than the
+    # calls it saved (chat records: ~+1-3 µs), so `calls` has no gates.
+    short_calls: list[tuple[int, tuple[tuple[int, ...], Callable[[str], list[bool]]] | None, Callable[[str], list[Span]]]]
 
 
 def load_recognizers() -> None:
@@ -86,14 +97,31 @@ class Analyzer:
         threshold = {t: self.min_score_by_type.get(t, self.min_score) for t in self.types}
         searches, group, members = _trigger_tests(tuple(triggers))
         searches, members = list(searches), list(members)
-        # The loop's view of `steps`: (trigger index, answered by the group?, bound analyze).
-        calls = [(t, t in members, r.analyze) for t, r in steps]
+        shared = {k: (tuple(members), group.fired) for k in members} if group is not None else {}
+        latin, latin_members = _latin_tests(tuple(triggers))
+        shared.update((k, (latin_members, latin.fired)) for k in latin_members)  # type: ignore[union-attr]
+        # Recognizers without a trigger that need a number run of so many digits: one pseudo
+        # trigger per distinct need, after the real ones, all answered by one look at the text's
+        # number runs (`recognizers._shared.number_run_gates`).
+        need_of = [getattr(r, "min_run_digits", 0) if r.trigger is None else 0 for r in self.recognizers]
+        needs = sorted({n for n in need_of if n > 0})
+        gate_of = {need: len(searches) + i for i, need in enumerate(needs)}
+        if needs:
+            from privtune.scan.recognizers._shared import number_run_gates
+
+            gates = (tuple(gate_of.values()), number_run_gates(tuple(needs)))
+            searches += [None] * len(needs)  # (never searched: the shared test answers them)
+            shared.update((k, gates) for k in gates[0])
+        # The loop's view of `steps`: (trigger index, its shared test or None, bound analyze).
+        gated = [gate_of[n] if n > 0 else t for (t, _), n in zip(steps, need_of)]
+        short_calls = [(t, shared.get(t), r.analyze) for t, (_, r) in zip(gated, steps)]
+        calls = [(t, shared.get(t), r.analyze) for t, r in steps]
         cut = next((i for i, r in enumerate(self.recognizers) if not set(r.entity_types) <= STRUCTURED_TYPES),
                    len(calls))
         sweeps: dict[str, list[int]] = {}
         for i, r in enumerate(self.recognizers):
             sweeps.setdefault(sweep_of(r), []).append(i)
-        plan = _Plan(searches, steps, threshold, group, members, calls, cut, list(sweeps.values()))
+        plan = _Plan(searches, steps, threshold, group, members, calls, cut, list(sweeps.values()), short_calls)
         object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -114,12 +142,12 @@ class Analyzer:
         spans: list[Span] = []
         # Recognizers sharing a trigger (the zh model's) test it once; None: not tested yet.
         fired: list[bool | None] = [None] * len(searches)
-        for trig, grouped, analyze in plan.calls:
+        for trig, grouped, analyze in plan.short_calls if len(text) <= SHORT_TEXT else plan.calls:
             if trig >= 0:
                 hit = fired[trig]
                 if hit is None:
-                    if grouped:
-                        for k, f in zip(plan.group_members, plan.group.fired(text)):  # type: ignore[union-attr]
+                    if grouped is not None:
+                        for k, f in zip(grouped[0], grouped[1](text)):
                             fired[k] = f
                         hit = fired[trig]
                     else:
@@ -185,8 +213,8 @@ class Analyzer:
                     if trig >= 0:
                         hit = hits[trig]
                         if hit is None:
-                            if grouped:
-                                for k, f in zip(plan.group_members, plan.group.fired(text)):  # type: ignore[union-attr]
+                            if grouped is not None:
+                                for k, f in zip(grouped[0], grouped[1](text)):
                                     hits[k] = f
                                 hit = hits[trig]
                             else:
@@ -227,6 +255,19 @@ def _trigger_tests(triggers: tuple[re.Pattern[str], ...]) -> tuple[tuple[Trigger
     members = [i for i, t in enumerate(triggers) if searches[i] == t.search and literal_language(t) is not None]
     group = LiteralGroup([triggers[i] for i in members]) if len(members) > 1 else None
     return searches, group, tuple(members) if group is not None else ()
+
+
+@functools.lru_cache(maxsize=64)
+def _latin_tests(triggers: tuple[re.Pattern[str], ...]) -> tuple[LatinLedGroup | None, tuple[int, ...]]:
+    """The triggers searched with ``pattern.search`` itself (no cheaper test, not in the literal
+    group) whose every match opens with a Latin letter, answered together by a `LatinLedGroup`
+    (two or more), and their indices; built once per process, like `_trigger_tests`."""
+    searches, _, literal = _trigger_tests(triggers)
+    members = tuple(i for i, t in enumerate(triggers)
+                    if searches[i] == t.search and i not in literal and latin_led(t))
+    if len(members) < 2:
+        return None, ()
+    return LatinLedGroup([triggers[i] for i in members]), members
 
 
 def split_spans(spans: list[Span], lengths: list[int], sep_len: int) -> list[list[Span]]:

@@ -33,6 +33,10 @@ class Recognizer(ABC):
     # Which sweep of `Analyzer.analyze_records` runs it over a chunk's texts (None: chosen by
     # `analyzer.sweep_of`); recognizers sharing a one-text cache or tables share a sweep.
     sweep: ClassVar[str | None] = None
+    # For a recognizer without a trigger that reads only the shared number-run index
+    # (`recognizers._shared.number_runs`): it finds nothing in a text none of whose number runs
+    # holds this many digits, so the analyzer skips it there (0: never skipped).
+    min_run_digits: ClassVar[int] = 0
 
     @abstractmethod
     def analyze(self, text: str) -> list[Span]:

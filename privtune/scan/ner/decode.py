@@ -55,26 +55,48 @@ class SpanDecoder:
         self._first = np.array([self.tag_b, self.tag_s], dtype=np.int64).T.copy()
         self._last = np.array([self.tag_e, self.tag_s], dtype=np.int64).T.copy()
         self._adjacent = np.array(self.adjacent, dtype=np.float64)
-        from privtune.scan.ner.kernels import decode_spans, spans_over  # numba: imported with the model only
+        from privtune.scan.ner.kernels import decode_spans, spans_over, spans_over_regions  # numba: with the model only
 
         self._decode = decode_spans
         self._spans_over = spans_over
+        self._spans_over_regions = spans_over_regions
         self._type_tables: dict[int, np.ndarray] = {}
 
     def spans_over(self, gains: np.ndarray, typ: int, lengths: tuple[int, int], min_gain: float) -> list[Cand]:
         """Every ``typ`` span with a length in ``lengths`` (inclusive, >= 2) whose gain over all-O
         is at least ``min_gain``, chosen or not, in a string decoded alone (``gains`` of shape
         ``(n, 4K)``): what the decoder adds up for each such span."""
-        tables = self._type_tables.get(typ)
-        if tables is None:
-            cols = slice(4 * typ, 4 * typ + 3)  # B, I, E
-            parts = (self.bias[cols, 0], self.no_left[cols], self.no_right[cols], self.const[:, typ])
-            tables = self._type_tables[typ] = np.ascontiguousarray(np.concatenate(parts), dtype=np.float64)
+        tables = self._tables(typ)
         longest = min(lengths[1], self.max_len)
         # A buffer per call (the tagger may run in several threads; the kernel drops the GIL).
         out = np.empty((gains.shape[0] * longest, 3), dtype=np.float64)
         k = self._spans_over(gains, typ, tables, lengths[0], longest, min_gain, out)
         return [(int(s), int(e), typ, g) for s, e, g in out[:k].tolist()]
+
+    def spans_over_regions(self, gains: np.ndarray, starts: list[int], sizes: list[int], typ: int,
+                           lengths: tuple[int, int], min_gain: float) -> list[list[Cand]]:
+        """`spans_over` of each region ``gains[starts[r] : starts[r] + sizes[r]]`` (each decoded
+        alone), in one compiled call: the same candidates, region by region."""
+        tables = self._tables(typ)
+        longest = min(lengths[1], self.max_len)
+        out = np.empty((sum(sizes) * longest, 3), dtype=np.float64)
+        counts = np.empty(len(starts), dtype=np.int64)
+        k = self._spans_over_regions(gains, np.array(starts, dtype=np.int64), np.array(sizes, dtype=np.int64), typ,
+                                     tables, lengths[0], longest, min_gain, out, counts)
+        rows, found, i = out[:k].tolist(), [], 0
+        for c in counts.tolist():
+            found.append([(int(s), int(e), typ, g) for s, e, g in rows[i : i + c]])
+            i += c
+        return found
+
+    def _tables(self, typ: int) -> np.ndarray:
+        """The kernel's table of ``typ`` (see ``kernels.spans_over``), built once."""
+        tables = self._type_tables.get(typ)
+        if tables is None:
+            cols = slice(4 * typ, 4 * typ + 3)  # B, I, E
+            parts = (self.bias[cols, 0], self.no_left[cols], self.no_right[cols], self.const[:, typ])
+            tables = self._type_tables[typ] = np.ascontiguousarray(np.concatenate(parts), dtype=np.float64)
+        return tables
 
     def spans(self, emissions: np.ndarray) -> list[Cand]:
         """The Viterbi path's entity spans, each with its gain (its score over all-O)."""

@@ -170,7 +170,7 @@ class ZhTagger:
         names a title or news verb points at (:mod:`privtune.scan.ner.zh_title_names`), the
         other names of a list that holds a name (:mod:`privtune.scan.ner.zh_name_lists`) and
         names a word segmentation leaves over (:mod:`privtune.scan.ner.zh_unknown_names`)."""
-        raw, regions = self._decode(text)
+        raw, regions, joint = self._decode_regions(text)
         spans = [
             Span(start, end, name, self.calibration[name].score(gain), DETECTORS[name])
             for start, end, name, gain in raw
@@ -211,7 +211,7 @@ class ZhTagger:
         # 《陆毅曹芙嘉《: a name the CRF half believes, left over by a word segmentation. A PERSON
         # span of its own under the 0.5 cut-off is such a half belief too, not a found name.
         taken = [(s.start, s.end) for s in spans if s.type != "PERSON" or s.score >= _SURE]
-        unknown = unknown_names(text, taken, self._person_candidates(regions), self.known_name_gain)
+        unknown = unknown_names(text, taken, self._person_candidates(regions, joint), self.known_name_gain)
         # Only names the CRF's own span conventions keep as they are (no 王总, no 张莉收), or that
         # lose a name follower's first character(s) only (邹晨聊|了 -> 邹晨).
         unknown = [(b, before_follower(text, b, e)) for b, e in unknown]
@@ -229,14 +229,20 @@ class ZhTagger:
             spans.sort(key=lambda s: s.start)
         return cut_name_pairs(text, spans) if paired else spans  # 记者王姝马力 -> 王姝, 马力
 
-    def _person_candidates(self, regions: list[tuple[int, np.ndarray]]) -> list[tuple[int, int, float]]:
+    def _person_candidates(self, regions: list[tuple[int, np.ndarray]],
+                           joint: tuple[np.ndarray, list[int]] | None = None) -> list[tuple[int, int, float]]:
         """``(start, end, gain)`` of every PERSON span of 2-4 characters, chosen by the decoder
         or not, that the calibrated CRF scores at ``zh_unknown_names.MIN_CRF_SCORE`` or more
         (the gain orders them as the score does); ``regions`` are ``(offset, gains)`` of the
-        tagged stretches, from :meth:`_decode`."""
+        tagged stretches, from :meth:`_decode`; ``joint``: the gains they are views of and each
+        one's start there (from :meth:`_decode_regions`), to search them all in one call."""
         cal = self.calibration["PERSON"]
         p = zh_unknown_names.MIN_CRF_SCORE
         min_gain = cal.threshold + math.log(p / (1.0 - p)) / cal.slope  # score(min_gain) == p
+        if joint is not None:
+            found = self.decoder.spans_over_regions(joint[0], joint[1], [g.shape[0] for _, g in regions], 0, (2, 4),
+                                                    min_gain)
+            return [(offset + s, offset + e, g) for (offset, _), spans in zip(regions, found) for s, e, _, g in spans]
         return [
             (offset + s, offset + e, g)
             for offset, gains in regions
@@ -250,7 +256,14 @@ class ZhTagger:
     def _decode(self, text: str) -> tuple[list[tuple[int, int, str, float]], list[tuple[int, np.ndarray]]]:
         """:meth:`raw_spans` and, per tagged region, ``(offset, gains)``: the emission
         gains it was decoded from (a view; each region's rows as if tagged alone)."""
+        return self._decode_regions(text)[:2]  # type: ignore[return-value]
+
+    def _decode_regions(self, text: str) -> tuple[list[tuple[int, int, str, float]], list[tuple[int, np.ndarray]],
+                                                  tuple[np.ndarray, list[int]] | None]:
+        """:meth:`_decode`, and for two regions or more the gains of all of them (the regions'
+        gains are views of it) with each one's start there; None for one region or none."""
         out = []
+        joint = None
         # Only the Chinese stretches of each line are tagged: a stretch runs from the first to
         # the last whitespace-delimited chunk holding a CJK character. English lines and words
         # around them are left to the English rules (the model was trained on Chinese only).
@@ -262,6 +275,7 @@ class ZhTagger:
             # All stretches in one feature pass and one decoding pass (each as if alone).
             gains, offsets = self.gains_many([c for _, c in regions])
             region_gains = [gains[o : o + len(c)] for o, (_, c) in zip(offsets, regions)]
+            joint = (gains, offsets)
             decoded = [[] for _ in regions]
             ends = [o + len(c) for o, (_, c) in zip(offsets, regions)]
             for start, end, typ, gain in self.decoder.spans_from_gains(gains, offsets, ends):
@@ -278,7 +292,7 @@ class ZhTagger:
                         continue
                     start, end = bounds
                 out.append((offset + start, offset + end, name, gain))
-        return out, [(o, g) for (o, _), g in zip(regions, region_gains)]
+        return out, [(o, g) for (o, _), g in zip(regions, region_gains)], joint
 
 
 def _without_unsure(spans: list[Span], names: list[tuple[int, int]]) -> list[Span]:

@@ -4,7 +4,7 @@ context scoring that stops at neighbouring numbers, and anchored matching at lan
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from privtune.scan.checksums import is_valid_cn_id
@@ -176,6 +176,20 @@ def number_runs(folded: str) -> tuple[tuple[int, int, int], ...]:
         if n:
             runs.append((m.start(), m.end(), n))
     return tuple(runs)
+
+
+@lru_cache(maxsize=16)
+def number_run_gates(needs: tuple[int, ...]) -> Callable[[str], list[bool]]:
+    """For each need (ascending), does ``text`` hold a number run (`number_runs` of its
+    `halfwidth` fold, the index the gated recognizers read) of at least that many digits? One
+    look at the runs answers every gate; the fold and the runs stay cached for the recognizers
+    that then run. A recognizer's ``min_run_digits`` promises it finds nothing otherwise."""
+
+    def gates(text: str) -> list[bool]:
+        most = max([n for _, _, n in number_runs(halfwidth(text))], default=0)
+        return [most >= need for need in needs]
+
+    return gates
 
 
 # The bank-card and ID-card recognizers both check every 18-digit number: once per text will do.

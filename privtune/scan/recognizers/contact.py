@@ -197,6 +197,7 @@ class PhoneRecognizer(Recognizer):
 
     name = "phone"
     entity_types = ("PHONE",)
+    min_run_digits = 7  # `analyze` returns at once without a run of 7 digits
     # No trigger: the cached number-run index (shared with the card, ID and SSN recognizers)
     # is the pre-filter, and one scan for all of them is cheaper than a trigger each.
     trigger = None

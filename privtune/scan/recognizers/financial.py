@@ -54,6 +54,7 @@ class BankCardRecognizer(Recognizer):
 
     name = "bank_card"
     entity_types = ("BANK_CARD",)
+    min_run_digits = 13  # finditer_runs(..., 13, 19) only
     trigger = None  # pre-filtered by the shared number-run index (see _shared.number_runs)
     _re = re.compile(
         r"(?<![0-9A-Za-z])(?:[0-9]{13,19}"

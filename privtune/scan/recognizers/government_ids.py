@@ -30,6 +30,7 @@ class CnIdCardRecognizer(Recognizer):
 
     name = "cn_id_card"
     entity_types = ("ID_CARD",)
+    min_run_digits = 15  # finditer_runs with 17, 17 and 15 digits at least
     trigger = None  # pre-filtered by the shared number-run index (see _shared.number_runs)
     _id18 = re.compile(
         r"(?<![0-9A-Za-z])([1-9][0-9]{5}) ?((?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])"
@@ -96,6 +97,7 @@ class UsccRecognizer(Recognizer):
 
     name = "uscc"
     entity_types = ("USCC",)
+    min_run_digits = 6  # digit strings of 6+ (inside a run of as many digits at least)
     trigger = None  # anchored on digit strings of 6+ (the region code): see analyze
     _re = re.compile(
         r"[1-9ANY](?<![0-9A-Za-z].)[0-9A-HJ-NP-RTUW-Y][0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}(?![0-9A-Za-z])"
@@ -130,6 +132,7 @@ class PassportRecognizer(Recognizer):
 
     name = "passport"
     entity_types = ("PASSPORT",)
+    min_run_digits = 7  # digit strings of 7+
     trigger = None  # anchored on digit strings of 7-9 digits: see analyze
     _cn = re.compile(
         r"(?:[EG](?<![0-9A-Za-z].)[0-9]{8}|E(?<![0-9A-Za-z].)[A-HJ-NP-Z][0-9]{7}|[DSP](?<![0-9A-Za-z].)E[0-9]{7})"
@@ -199,6 +202,7 @@ class UsSsnRecognizer(Recognizer):
 
     name = "us_ssn"
     entity_types = ("US_SSN",)
+    min_run_digits = 9  # finditer_runs(..., 9, 9) only
     trigger = None  # pre-filtered by the shared number-run index (see _shared.number_runs)
     _re = re.compile(r"([0-9](?<![0-9A-Za-z-].)[0-9]{2})([- ]?)([0-9]{2})\2([0-9]{4})(?![0-9A-Za-z]|-[0-9])")
 

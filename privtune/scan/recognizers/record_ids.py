@@ -115,6 +115,7 @@ class RecordIdRecognizer(Recognizer):
 
     name = "record_id"
     entity_types = ("RECORD_ID",)
+    min_run_digits = MIN_DIGITS  # runs of fewer digits are skipped
     trigger = None  # pre-filtered by the shared number-run index (see _shared.number_runs)
 
     def analyze(self, text: str) -> list[Span]:
