@@ -42,6 +42,10 @@ def phones(text: str) -> list[str]:
         ("Contact details:\nPhone:\n0471 22 93 15\n", ["0471 22 93 15"]),
         ("**Mobile number**\n06 12 34 56 78", ["06 12 34 56 78"]),
         ("联系电话\n62345678", ["62345678"]),
+        # Traditional characters (Hong Kong, Taiwan): the cues were simplified ones only.
+        ("聯絡電話：9123 4567", ["9123 4567"]),
+        ("手機號碼 6123 4567", ["6123 4567"]),
+        ("陳大文先生的電話是 9123 4567，住在九龍", ["9123 4567"]),
     ],
 )
 def test_national_numbers(text, expected):

@@ -178,7 +178,8 @@ class IpRecognizer(Recognizer):
 
 PHONE_CONTEXT = (
     "手机", "电话", "联系", "致电", "拨打", "来电", "回电", "热线", "客服", "座机", "微信",
-    "传真", "打给", "短信", "收货", "收件", "phone", "tel", "mobile", "cell", "call", "contact", "whatsapp",
+    "传真", "打给", "短信", "收货", "收件", "電話", "手機", "聯繫", "聯絡", "致電", "撥打", "來電", "座機", "傳真",
+    "phone", "tel", "mobile", "cell", "call", "contact", "whatsapp",
     "fax", "text me", "reach",
 )  # fmt: skip
 
