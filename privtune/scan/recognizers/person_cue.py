@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from privtune.scan.entities import Span
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_CUE_EXTRA_SURNAMES, ZH_SURNAMES, ZH_TITLES
+from privtune.scan.ner.zh_dotted_names import DOTS, dotted_names
 from privtune.scan.ner.zh_variants import SIMPLIFIED, TRADITIONAL
 from privtune.scan.registry import Recognizer, register
 
@@ -159,3 +160,18 @@ class ZhPersonNewsCueRecognizer(Recognizer):
 
     def analyze(self, text: str) -> list[Span]:
         return [Span(s, e, "PERSON", 0.6, self.name) for s, e in news_cue_names(text)]
+
+
+DOTTED_SCORE = 0.7  # over the default threshold, under the tagger's sure names (it wins where both are)
+
+
+@register
+class ZhDottedNameRecognizer(Recognizer):
+    """Minority and transliterated names written with a middle dot (买买提·艾力, `ner.zh_dotted_names`)."""
+
+    name = "zh_person_dotted"
+    entity_types = ("PERSON",)
+    trigger = re.compile("[" + DOTS + "]")
+
+    def analyze(self, text: str) -> list[Span]:
+        return [Span(s, e, "PERSON", DOTTED_SCORE, self.name) for s, e in dotted_names(text)]
