@@ -99,6 +99,9 @@ class PostcodeRecognizer(Recognizer):
     name = "postcode"
     entity_types = ("ADDRESS",)
     trigger = None  # pre-filtered by the shared number-run index (see _shared.number_runs)
+    # Run with the structured number recognizers, whose sweep has the text's number runs cached
+    # (an ADDRESS recognizer would otherwise join the models' sweep and recompute them: ~6 µs).
+    sweep = "number_runs"
 
     def analyze(self, text: str) -> list[Span]:
         return postcode_spans(text)
