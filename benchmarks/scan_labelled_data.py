@@ -6,7 +6,9 @@ optional filler) with varied punctuation and line breaks. Entities carry valid c
 (computed with privtune.scan.checksums) in varied real-world formats: separators, +86/0086
 prefixes, grouping, full-width digits and ＠, colon width, a line break after the label.
 Hard negatives (order/tracking numbers, timestamps, versions, prices, verification codes,
-checksum-failing look-alikes, dates outside a birth context) are present but unlabelled.
+checksum-failing look-alikes, dates outside a birth context) are present but unlabelled; a
+resident ID with a failing check character right after 身份证号 is labelled ID_CARD (a typo
+still holds a region and a birth date).
 
     python -m benchmarks.scan_labelled_data --n 3000 --seed 2025 --out labelled.jsonl
 """
@@ -329,9 +331,12 @@ ENTITY_MAKERS = {
     "LICENSE_PLATE": plate, "IBAN": iban, "US_SSN": ssn, "SSN_BARE": lambda r, l: ssn(r, l, ""),
     "SSN_SPACE": lambda r, l: ssn(r, l, " "), "DATE_OF_BIRTH": dob, "SECRET": secret, "PASSWORD": password,
     "TOKEN": token_value, "WECHAT": wechat_id, "QQNUM": qq_number, "HANDLE": handle, "RECORD_ID": record_id,
+    # A resident ID whose check character fails, beside its cue: a typo that still holds the
+    # region and birth date, so an identifier (it was a hard negative before round 6).
+    "MISTYPED_ID": lambda r, l: cn_id(r, valid=False),
 }  # fmt: skip
 # Placeholder -> the canonical label it is scored as.
-LABEL_OF = {"WECHAT": "USERNAME", "QQNUM": "USERNAME", "HANDLE": "USERNAME", "LEGACY_ID": "ID_CARD", "UNIONPAY_NL": "BANK_CARD", "SSN_BARE": "US_SSN", "SSN_SPACE": "US_SSN",
+LABEL_OF = {"MISTYPED_ID": "ID_CARD", "WECHAT": "USERNAME", "QQNUM": "USERNAME", "HANDLE": "USERNAME", "LEGACY_ID": "ID_CARD", "UNIONPAY_NL": "BANK_CARD", "SSN_BARE": "US_SSN", "SSN_SPACE": "US_SSN",
             "PASSWORD": "SECRET", "TOKEN": "SECRET"}  # fmt: skip
 
 
@@ -466,7 +471,7 @@ T = {
 }  # fmt: skip
 NEG = (["订单号：{ORDER}", "您的订单{ORDER}已发货", "快递单号{TRACK}", "运单号：{TRACK}，预计明天送达", "下单时间 {TS}",
         "系统版本{VERSION}", "固件版本 {VERSION}", "总价{PRICE}", "实付{PRICE}元", "订单日期：{PLAIN_DATE}", "{PLAIN_DATE}下的单",
-        "验证码{CODE}，5分钟内有效", "流水号{ORDER}", "身份证号好像填错了：{BAD_ID}", "卡号{BAD_CARD}提示无效", "编号{BAD_USCC}",
+        "验证码{CODE}，5分钟内有效", "流水号{ORDER}", "身份证号好像填错了：{MISTYPED_ID}", "卡号{BAD_CARD}提示无效", "编号{BAD_USCC}",
         "手机号{BAD_PHONE}打不通，是空号", "账户{BAD_IBAN}校验失败", "物流显示{TS}已签收", "App升级到{VERSION}以后闪退",
         "微信支付扣款了但是订单没变", "QQ群里已经说过了", "用户名不能为空"],
        ["Order #{ORDER}", "order number {ORDER} hasn't arrived", "tracking number {TRACK}", "shipped via UPS {TRACK}",

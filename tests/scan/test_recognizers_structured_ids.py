@@ -42,6 +42,9 @@ def test_id_fixtures_are_what_they_claim():
         (f"证件：{OTHER_ID.translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)})}", [
             OTHER_ID.translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)})]),
         ("老身份证330205621031310还能用吗", ["330205621031310"]),  # 15-digit legacy, in context
+        # A failing check character right after the cue: a typo that still holds a region and
+        # a birth date (it was left in the text before round 6).
+        (f"身份证号{bad_check(VALID_ID)}，", [bad_check(VALID_ID)]),
     ],
 )
 def test_id_card_positives(text, expected):
@@ -51,7 +54,8 @@ def test_id_card_positives(text, expected):
 @pytest.mark.parametrize(
     "text",
     [
-        f"身份证号{bad_check(VALID_ID)}，",  # checksum fails
+        f"订单{bad_check(VALID_ID)}，",  # checksum fails and no ID cue
+        bad_check(VALID_ID),  # checksum fails, nothing around it
         f"身份证{cn_id(OTHER_ID[:10] + '1332' + OTHER_ID[14:17])}",  # 13th month, valid check char
         f"订单{OTHER_ID}9",  # 19 digits
         f"{OTHER_ID[:6]} {OTHER_ID[6:]}",  # only one of the two group spaces
