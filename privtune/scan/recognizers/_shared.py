@@ -286,3 +286,34 @@ def keyword_pattern(*words: str) -> re.Pattern[str]:
     """
     variants = dict.fromkeys(v for w in words for v in (w, w.capitalize(), w.upper()))
     return re.compile("|".join(map(re.escape, variants)))
+
+
+class CuesBefore:
+    """Cue words looked for backwards from a value's start ("MRN: 00482913", "zip code 94103"):
+    the text before the value, less the ``gap_chars`` and one of the ``gap_words`` ("is", "no.")
+    between cue and value, must end with a cue. The cues are grouped by their last two
+    characters, so most windows (ending in none of these pairs) cost one dict lookup and the rest
+    a handful of ``str.endswith`` tests: a regex alternation of all the cues, tried branch by
+    branch, cost ~2 µs per number."""
+
+    def __init__(self, words: tuple[str, ...], gap_chars: str, gap_words: tuple[str, ...], lookback: int) -> None:
+        self.words = tuple(sorted(set(words), key=len, reverse=True))  # longest first
+        self.gap_chars, self.gap_words, self.lookback = gap_chars, gap_words, lookback
+        self._by_tail: dict[str, tuple[str, ...]] = {}
+        for c in self.words:
+            self._by_tail[c[-2:]] = (*self._by_tail.get(c[-2:], ()), c)
+        self._one_char = any(len(c) == 1 for c in self.words)  # ("〒"): looked up by its last character
+
+    def start(self, t: str, head: int) -> int:
+        """Where a cue starts that ends right before ``t[head]`` (a gap allowed), or -1."""
+        lo = max(0, head - self.lookback)
+        w = t[lo:head].rstrip(self.gap_chars).lower()
+        if w.endswith(self.gap_words):
+            w = w[: w.rfind(" ")].rstrip(self.gap_chars)
+        cues = self._by_tail.get(w[-2:])
+        if cues is None and self._one_char:
+            cues = self._by_tail.get(w[-1:])
+        if cues is None or not w.endswith(cues):
+            return -1
+        cue = next(c for c in cues if w.endswith(c))
+        return lo + len(w) - len(cue)

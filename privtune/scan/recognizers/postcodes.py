@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from privtune.scan.entities import Span
-from privtune.scan.recognizers._shared import halfwidth, number_runs
+from privtune.scan.recognizers._shared import CuesBefore, halfwidth, number_runs
 from privtune.scan.registry import Recognizer, register
 
 SCORE = 0.85
@@ -31,10 +31,7 @@ _LOOKBACK = 24
 _GAP_CHARS = " \t:：#=，,"
 _GAP_WORDS = (" is", " was")
 _RUN_TAIL = frozenset(" ()（）+.-")
-_BY_TAIL: dict[str, tuple[str, ...]] = {}
-for _c in CUE_WORDS:
-    _BY_TAIL[_c[-2:]] = (*_BY_TAIL.get(_c[-2:], ()), _c)
-_BY_TAIL["〒"] = ("〒",)  # one character: matched on the last one alone
+CUES = CuesBefore(CUE_WORDS, _GAP_CHARS, _GAP_WORDS, _LOOKBACK)
 # What the character before a value's gap can be: a cue's last, or the "s" of "is" / "was".
 _LAST_CHARS = frozenset(c[-1] for c in CUE_WORDS) | frozenset("sS") | frozenset(c[-1].upper() for c in CUE_WORDS)
 
@@ -48,19 +45,11 @@ _SHAPE = re.compile(
 
 
 def _cue_start(t: str, head: int) -> int:
-    """Where a cue starts that ends right before ``t[head]`` (a gap allowed), or -1."""
-    lo = max(0, head - _LOOKBACK)
-    w = t[lo:head].rstrip(_GAP_CHARS).lower()
-    if w.endswith(_GAP_WORDS):
-        w = w[: w.rfind(" ")].rstrip(_GAP_CHARS)
-    cues = _BY_TAIL.get(w[-2:]) or _BY_TAIL.get(w[-1:])
-    if cues is None or not w.endswith(cues):
+    """Where a cue starts that ends right before ``t[head]`` (a gap allowed), or -1: not inside a
+    word ("recap 12345", "hcp 2024")."""
+    start = CUES.start(t, head)
+    if start > 0 and t[start].isascii() and t[start - 1].isascii() and t[start - 1].isalnum():
         return -1
-    cue = next(c for c in cues if w.endswith(c))
-    start = lo + len(w) - len(cue)
-    before = t[start - 1] if start else " "
-    if cue.isascii() and before.isascii() and before.isalnum():
-        return -1  # inside a word: "recap 12345", "hcp 2024"
     return start
 
 

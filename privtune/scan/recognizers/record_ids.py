@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from privtune.scan.entities import Span
-from privtune.scan.recognizers._shared import halfwidth, number_runs
+from privtune.scan.recognizers._shared import CuesBefore, halfwidth, number_runs
 from privtune.scan.registry import Recognizer, register
 
 SCORE = 0.85
@@ -57,26 +57,7 @@ _GAP_CHARS = " \t:：#=，,.\r\n"
 _GAP_WORDS = (" is", " was", " no", " no.")
 LOOKBACK = 48  # characters before a value's start its cue and gap may take
 
-# The cues by their last two characters: most windows end in none of these pairs ("订单", "尾号",
-# "order"), and the rest are checked against a handful of cues, not all ~270.
-_BY_TAIL: dict[str, tuple[str, ...]] = {}
-for _c in CUE_WORDS:
-    _BY_TAIL[_c[-2:]] = (*_BY_TAIL.get(_c[-2:], ()), _c)
-
-
-def _cue_start(t: str, head: int) -> int:
-    """Where a cue starts that ends right before ``t[head]`` (gap allowed), or -1. Tested with
-    ``str.endswith`` on a short window, among the cues sharing its last two characters: a regex
-    alternation of all the cues, tried branch by branch, cost ~2 µs per number."""
-    lo = max(0, head - LOOKBACK)
-    w = t[lo:head].rstrip(_GAP_CHARS).lower()
-    if w.endswith(_GAP_WORDS):
-        w = w[: w.rfind(" ")].rstrip(_GAP_CHARS)
-    cues = _BY_TAIL.get(w[-2:])
-    if cues is None or not w.endswith(cues):
-        return -1
-    cue = next(c for c in cues if w.endswith(c))  # longest first
-    return lo + len(w) - len(cue)
+CUES = CuesBefore(CUE_WORDS, _GAP_CHARS, _GAP_WORDS, LOOKBACK)
 
 
 def record_id_spans(text: str) -> list[Span]:
@@ -92,7 +73,7 @@ def record_id_spans(text: str) -> list[Span]:
         head = start
         while head > 0 and start - head < 8 and t[head - 1] in _PREFIX_CHARS:
             head -= 1
-        cue_start = _cue_start(t, head)
+        cue_start = CUES.start(t, head)
         if cue_start < 0:
             continue
         before = t[cue_start - 1] if cue_start else " "
