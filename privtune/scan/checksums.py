@@ -25,6 +25,15 @@ def cn_id_check_char(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
+def date_exists(year: int, month: int, day: int) -> bool:
+    """Is year-month-day a date of the calendar (no 30 February, no month 13)?"""
+    try:
+        _dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 def cn_id_birth_date(number: str) -> _dt.date | None:
     """Birth date encoded in an 18-digit ID number, or None if it is not a real past date."""
     try:

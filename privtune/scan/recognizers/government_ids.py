@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
-from privtune.scan.checksums import cn_id_birth_date, is_valid_uscc
+from privtune.scan.checksums import cn_id_birth_date, date_exists, is_valid_uscc
 from privtune.scan.entities import Span
 from privtune.scan.recognizers._shared import (
     NEGATIVE_CONTEXT, finditer_runs, halfwidth, match_at_hints, match_before_digits, scored, valid_cn_id,
@@ -71,7 +70,7 @@ class CnIdCardRecognizer(Recognizer):
             spans.append(Span(m.start(), m.end(), "ID_CARD", scored(t, m.start(), m.end(), 0.95, ID_CONTEXT), self.name))
         for m in finditer_runs(self._id15, t, 15, 15):
             n = m.group()
-            if n[:2] not in _PROVINCES or not _real_date(1900 + int(n[6:8]), int(n[8:10]), int(n[10:12])):
+            if n[:2] not in _PROVINCES or not date_exists(1900 + int(n[6:8]), int(n[8:10]), int(n[10:12])):
                 continue
             score = scored(t, m.start(), m.end(), 0.25, ID_CONTEXT, _ID15_NEGATIVE)
             spans.append(Span(m.start(), m.end(), "ID_CARD", score, self.name))
@@ -84,14 +83,6 @@ MISTYPED_BASE = 0.2
 
 # Built once: `words_pattern` finds a module-level tuple by identity; a fresh one is hashed.
 _ID15_NEGATIVE = NEGATIVE_CONTEXT + ("卡号", "银行卡", "card")
-
-
-def _real_date(year: int, month: int, day: int) -> bool:
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
 
 
 _ID_WORDS = ("身份证", "证件", "id card")

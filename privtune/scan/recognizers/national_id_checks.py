@@ -8,10 +8,9 @@ those of the public scheme definitions cited beside each; shapes are the regexes
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 
-from privtune.scan.checksums import is_luhn_valid
+from privtune.scan.checksums import date_exists, is_luhn_valid
 
 
 def only_digits(value: str) -> str:
@@ -22,17 +21,9 @@ def _weighted(digits: str, weights: tuple[int, ...]) -> int:
     return sum(int(d) * w for d, w in zip(digits, weights))
 
 
-def _date_exists(year: int, month: int, day: int) -> bool:
-    try:
-        _dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
-
-
 def _some_century_date(yy: int, month: int, day: int) -> bool:
     """DDMMYY / YYMMDD without a century mark: the date exists in 19yy or 20yy (29 Feb)."""
-    return _date_exists(1900 + yy, month, day) or _date_exists(2000 + yy, month, day)
+    return date_exists(1900 + yy, month, day) or date_exists(2000 + yy, month, day)
 
 
 def steuer_id_valid(value: str) -> bool:
@@ -73,7 +64,7 @@ def pesel_valid(value: str) -> bool:
     century = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 1800, 9: 1800}
     base = century[mm // 10]
     month = mm - {1900: 0, 2000: 20, 2100: 40, 2200: 60, 1800: 80}[base]
-    if not _date_exists(base + yy, month, dd):
+    if not date_exists(base + yy, month, dd):
         return False
     return (10 - _weighted(d[:10], (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)) % 10) % 10 == int(d[10])
 
@@ -127,7 +118,7 @@ def hetu_valid(value: str) -> bool:
     digits = value[:6] + value[7:10]
     if not digits.isdigit():
         return False
-    if not _date_exists(_HETU_CENTURY[value[6]] + int(value[4:6]), int(value[2:4]), int(value[:2])):
+    if not date_exists(_HETU_CENTURY[value[6]] + int(value[4:6]), int(value[2:4]), int(value[:2])):
         return False
     return _HETU_CHECK[int(digits) % 31] == value[10]
 
@@ -177,7 +168,7 @@ def rrn_kr_valid(value: str) -> bool:
     5 digits and a check digit (11 - the 12 weighted 2 3 4 5 6 7 8 9 2 3 4 5 mod 11) mod 10.
     Numbers issued since October 2020 end in a random digit; those fail here and are left."""
     d = only_digits(value)
-    if len(d) != 13 or not _date_exists(_RRN_CENTURY[d[6]] + int(d[:2]), int(d[2:4]), int(d[4:6])):
+    if len(d) != 13 or not date_exists(_RRN_CENTURY[d[6]] + int(d[:2]), int(d[2:4]), int(d[4:6])):
         return False
     return (11 - _weighted(d[:12], (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)) % 11) % 10 == int(d[12])
 
