@@ -79,11 +79,19 @@ _TOKEN = re.compile(r"\S+")
 Token = tuple[int, int, str]  # (start, end, word) inside the match's name group
 
 
+def _is_column_gap(text: str, start: int, end: int) -> bool:
+    gap = text[start:end]
+    return "\t" in gap or "  " in gap
+
+
 def _name_runs(name: str) -> list[list[Token]]:
-    """The words of ``name`` split into runs of name-like words (stop words break a run)."""
+    """The words of ``name`` split into runs of name-like words (stop words break a run, and so
+    does a column gap, a tab or 2+ spaces: "Margaret O'Donnell   MRN: …" is a name and a label)."""
     runs: list[list[Token]] = [[]]
     for t in _TOKEN.finditer(name):
         w = t.group()
+        if runs[-1] and _is_column_gap(name, runs[-1][-1][1], t.start()):
+            runs.append([])
         if w not in _NOT_NAME and w.title() not in _NOT_NAME:  # title(): "THE" is "The"
             runs[-1].append((t.start(), t.end(), w))
         elif runs[-1]:
@@ -162,7 +170,8 @@ def find_persons(text: str) -> list[tuple[int, int, float, str]]:
                 continue
             first, last = words[0], words[-1]
             known_first = first in first_names
-            known_last = last in last_names or last in _PINYIN_SURNAMES
+            known_last = last in last_names or last in _PINYIN_SURNAMES or (
+                "-" in last and any(part in last_names for part in last.split("-")))  # Boateng-Asante
             pinyin = first in _PINYIN_SURNAMES or last in _PINYIN_SURNAMES
             titled = title is not None and toks[0][0] == 0
             if titled:
@@ -331,7 +340,12 @@ _ROLES_BEFORE_NAMES = frozenset(
     "Professor Doctor Nurse Principal Director Manager Supervisor Editor Author Artist Singer "
     "Actor Actress Player Striker Goalkeeper Rep Representative Sen Gov Pres Ambassador Chef "
     "Cardinal Deputy Vice Chief CEO CFO CTO COO Founder Owner Member Candidate Speaker Host "
-    "Presenter Reporter Correspondent Analyst Spokesman Spokeswoman Spokesperson".split()
+    "Presenter Reporter Correspondent Analyst Spokesman Spokeswoman Spokesperson "
+    # Care and service roles of clinical notes and tickets ("Nurse Practitioner Kofi Boateng-Asante").
+    "Practitioner Physician Surgeon Assistant Therapist Physiotherapist Midwife Paramedic Pharmacist "
+    "Dentist Dietitian Technician Technologist Resident Intern Attending Consultant Specialist "
+    "Counselor Counsellor Caseworker Coordinator Administrator Receptionist Clerk Agent Advisor "
+    "Adviser Officer Caregiver Carer Psychiatrist Psychologist Radiologist Cardiologist".split()
 )
 
 

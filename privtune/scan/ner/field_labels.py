@@ -54,7 +54,7 @@ FIELD_WORDS: frozenset[str] = frozenset(w for w in _FIELD_NAMES.replace("\n", ""
 # Identifier acronyms the English model tags as organisations ("My SSN is …" -> "My CZJ is …").
 FIELD_ACRONYMS: frozenset[str] = frozenset(
     "SSN DOB PIN IBAN SWIFT BIC MRN NIN TIN EIN ITIN VAT CVV CVC OTP ID IP URL ZIP SIN PAN CPF DNI NIE "
-    "NRIC FIN IFSC BSB IMEI VIN".split()
+    "NRIC FIN IFSC BSB IMEI VIN PCP NOK".split()
 )
 
 # A line-start label: up to three words before a colon.
@@ -132,13 +132,35 @@ def in_id_scheme_name(text: str, start: int, end: int) -> bool:
     return False
 
 
+# Columns of a form or a table row: a tab, or two or more spaces.
+_COLUMN_GAP = re.compile(r"[ ]*\t[ \t]*|[ ]{2,}")
+
+
+def cut_at_column_label(text: str, start: int, end: int) -> int:
+    """The end of ``text[start:end]`` without a field label in a later column: the model runs a
+    name on over the layout's gap into the next field's label ("Margaret O'Donnell   MRN: …",
+    "John Smith<TAB>DOB …"); replacing the label corrupts the form. ``end`` when there is none."""
+    for gap in _COLUMN_GAP.finditer(text, start, end):
+        rest = text[gap.end() : end]
+        if rest in FIELD_ACRONYMS or _label_key(rest) in FIELD_WORDS:
+            return gap.start()
+    return end
+
+
 def drop_field_labels(text: str, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
     """``spans`` (start, end, type, score) less the PERSON / ORGANIZATION ones that are field labels,
-    field acronyms or the names of ID schemes. Cheap when nothing is: a colon or an acronym must
-    follow the span, or the span be short."""
+    field acronyms or the names of ID schemes, a span run on into a later column's label cut
+    short of it (`cut_at_column_label`). Cheap when nothing is: a colon or an acronym must
+    follow the span, the span be short or hold a column gap."""
     out = None
-    for k, (s, e, t, _) in enumerate(spans):
+    for k, (s, e, t, p) in enumerate(spans):
         if t == "ADDRESS":
+            if out is not None:
+                out.append(spans[k])
+            continue
+        if ("\t" in text[s:e] or "  " in text[s:e]) and (cut := cut_at_column_label(text, s, e)) < e:
+            out = spans[:k] if out is None else out
+            out.append((s, cut, t, p))
             continue
         if (t == "ORGANIZATION" and text[s:e] in FIELD_ACRONYMS) or in_id_scheme_name(text, s, e) or (
                 e < len(text) and text[e] in " \t:：" and is_field_label(text, s, e)):

@@ -40,8 +40,35 @@ class EnModelRecognizer(Recognizer):
                 p = min(p, ADDRESS_CAP)
             elif t == "PERSON" and " " in text[s:e] and _capitalised_phrase(text[s:e]):
                 p -= TITLE_WORDS_PENALTY
+            if t == "PERSON" and "\t" in text[s:e]:
+                # No name holds a tab: two cells of a table row ("John Smith<TAB>Jane Doe") are two names.
+                out += [Span(c.start(), c.end(), t, round(p, 4), DETECTOR) for c in _CELL.finditer(text, s, e)]
+                continue
             out.append(Span(s, e, t, round(p, 4), DETECTOR))
-        return out
+        return _drop_credentials(text, out) if "," in text else out
+
+
+# Degrees and licences written after a name ("Dr. Rajesh Venkataraman, MD"): the tagger reads
+# "MD" as Maryland and "RN" as an organisation; after a name and a comma they are neither.
+CREDENTIALS = frozenset(
+    "MD DO RN NP PA PA-C APRN DNP CRNA LPN CNA PhD DDS DMD PharmD MBBS MBChB FRCS FRCP FACS MPH MSW "
+    "LCSW DPT OD Esq CPA".split()
+)
+
+
+def _drop_credentials(text: str, spans: list[Span]) -> list[Span]:
+    ends = {sp.end for sp in spans if sp.type == "PERSON"}
+
+    def after_name(sp: Span) -> bool:
+        i = sp.start
+        while i > 0 and text[i - 1] in " ,":
+            i -= 1
+        return i in ends and "," in text[i : sp.start]
+
+    return [sp for sp in spans if sp.type == "PERSON" or text[sp.start : sp.end] not in CREDENTIALS or not after_name(sp)]
+
+
+_CELL = re.compile(r"[^\t ](?:[^\t]*[^\t ])?")  # a tab-separated cell, spaces around it left out
 
 
 # A name of two or more capitalised words, one of them an ordinary word, is less often a

@@ -36,6 +36,19 @@ _NOT_IN_NAME = set("的了是在有和与及或这那个们里经理服务号码
 _TITLES = ("先生", "女士", "小姐", "老师", "医生", "同学")
 
 CUE_BEFORE = re.compile("(?:" + "|".join(map(re.escape, _BEFORE)) + r")[:：]?\s?(" + _NAME + ")(?=" + _AFTER + ")")
+# Kinship and proxy words before a relative's name in medical and service records ("家属：儿子欧阳明，
+# 电话…", "紧急联系人：妻子刘芳"). Each is also an ordinary word ("妇女儿童", "女儿高烧，"), so it
+# counts only where it opens a clause (start, punctuation, a space, 的/其/我/他/她) and the name
+# holds none of the words a family history puts there (父亲高血压，母亲糖尿病).
+_KIN = ("儿子", "女儿", "丈夫", "妻子", "爱人", "愛人", "父亲", "父親", "母亲", "母親", "老公", "老婆", "儿媳",
+        "兒媳", "女婿", "孙子", "孫子", "孙女", "孫女", "外孙", "外孫", "哥哥", "姐姐", "弟弟", "妹妹", "监护人",
+        "監護人", "代理人", "委托人", "委託人", "陪同人", "签字人", "簽字人", "兒子")
+_KIN_OPEN = "，。！？、,.!?:：;；\\s(（的其我他她"
+KIN_BEFORE = re.compile(
+    "(?:^|(?<=[" + _KIN_OPEN + "]))(?:" + "|".join(_KIN) + r")[:：]?\s?(" + _NAME + ")(?=" + _AFTER + ")"
+)
+# Characters of illnesses, states and verbs that follow a kinship word (儿子周末来，母亲已故).
+_NOT_IN_KIN_NAME = set("血压糖尿病癌症炎瘤痛烧咳喘亡故逝世体健康患去已早晚未无末来回走说要想没不")
 # A greeting after the name: "张婷您好" at the start of a turn or after punctuation.
 CUE_AFTER = re.compile(r"(?:^|(?<=[，。！？、,.!?\s\n]))(" + _NAME + r")(?=您好|你好|先生|女士)")
 # CUE_AFTER opens with a look-behind, so sre tries it at every position; a match ends where a
@@ -64,16 +77,20 @@ class ZhPersonCueRecognizer(Recognizer):
 
     name = "zh_person_cue"
     entity_types = ("PERSON",)
-    trigger = re.compile("|".join(map(re.escape, _BEFORE)) + "|您好|你好|先生|女士")
+    trigger = re.compile("|".join(map(re.escape, _BEFORE + _KIN)) + "|您好|你好|先生|女士")
 
     def analyze(self, text: str) -> list[Span]:
         spans: dict[tuple[int, int], Span] = {}
-        for matches, score in ((CUE_BEFORE.finditer(text), 0.85), (cue_after_matches(text), 0.8)):
+        kin = KIN_BEFORE.finditer(text) if any(k in text for k in _KIN) else ()
+        for matches, score in ((CUE_BEFORE.finditer(text), 0.85), (cue_after_matches(text), 0.8), (kin, 0.8)):
             for m in matches:
                 start, end = m.span(1)
                 given = text[start + 1 : end]
-                if _NOT_IN_NAME.isdisjoint(given) and not given.startswith(_TITLES):
-                    spans.setdefault((start, end), Span(start, end, "PERSON", score, self.name))
+                if not (_NOT_IN_NAME.isdisjoint(given) and not given.startswith(_TITLES)):
+                    continue
+                if matches is kin and not _NOT_IN_KIN_NAME.isdisjoint(text[start:end]):
+                    continue
+                spans.setdefault((start, end), Span(start, end, "PERSON", score, self.name))
         return list(spans.values())
 
 

@@ -4,8 +4,9 @@ beside their names.
 HIPAA's Safe Harbor list names medical record numbers and health-plan beneficiary numbers among
 the identifiers a de-identified record must lose, and clinical notes and claims carry them
 everywhere ("MRN 00482913", "住院号20230415", "医保卡号：1101 0519 4912 3100"); internal records
-carry employee and student numbers ("工号：10086") and vehicle identification numbers ("车架号
-LSVAM4187C2184847", which HIPAA lists too) the same way. Their shapes are the issuer's (digits,
+carry employee and student numbers ("工号：10086"), vehicle identification numbers ("车架号
+LSVAM4187C2184847") and device serial numbers ("Pacemaker serial no. PJN4471829B", "序列号"), which
+HIPAA lists too, the same way. Their shapes are the issuer's (digits,
 letters, dashes), so a value is taken only right after its name: a cue, then at most a colon,
 comma, full stop, "#", "is" or "no." and spaces, then one code with at least four digits (digit
 groups separated by single spaces continue it). The surrogate keeps every character's class, so
@@ -28,13 +29,17 @@ def _cue_words() -> tuple[str, ...]:
     """Every cue written out, lower case (the one list both directions of the search use)."""
     id_num_no, num_no, id_num = ("id", "number", "no", "no."), ("number", "no", "no."), ("id", "number")
     en = ["mrn", "vin", "vehicle identification number"]
+    # Device identifiers and serial numbers (HIPAA's identifier 13): implants, pumps, meters.
+    en += ["serial", "serial number", "serial no", "serial no.", "s/n", "sn", "device id", "device serial",
+           "device serial number", "udi"]
     en += [f"medical record{s}{t}" for s in ("", "s") for t in ("", " number", " no", " no.", " #")]
     for head, tails in (("patient", id_num_no), ("hospital", num_no), ("health plan", id_num), ("member", id_num_no),
                         ("insurance", id_num_no), ("policy", num_no), ("beneficiary", id_num), ("medicare", num_no),
                         ("medicaid", id_num), ("employee", id_num_no), ("staff", id_num_no), ("student", id_num_no)):
         en += [f"{head} {t}" for t in tails]
     zh_stems = ("住院 病历 病歷 病案 门诊 門診 就诊 就診 就诊卡 就診卡 医保 醫保 医保卡 醫保卡 社保 社保卡 医疗卡 醫療卡 "
-                "健康卡 保单 保單 会员 会员卡 會員 會員卡 工 学 學 车架 車架 车辆识别 车辆识别代").split()
+                "健康卡 保单 保單 会员 会员卡 會員 會員卡 工 学 學 车架 車架 车辆识别 车辆识别代 序列 设备编 設備編 "
+                "设备 設備 机身 機身").split()
     zh = [stem + mark for stem in zh_stems for mark in ("号", "號")]
     zh += "病人编号 病人編號 患者编号 患者編號 病人id 患者id 员工编号 員工編號 职工编号 職工編號".split()
     zh += [w + code for w in zh if w[-1] in "号號" for code in ("码", "碼")]
