@@ -54,6 +54,11 @@ def test_not_addresses(text):
         ("地址: 上海市徐汇区漕溪北路201号 5号楼 3单元 1102室", "上海市徐汇区漕溪北路201号 5号楼 3单元 1102室"),
         ("广东省深圳市南山区深南大道9988号\n2栋1203室", "广东省深圳市南山区深南大道9988号\n2栋1203室"),
         ("收货地址：北京市海淀区中关村大街27号\n3单元502", "北京市海淀区中关村大街27号\n3单元502"),
+        # A named estate or tower between the house number and its buildings.
+        ("住在粤海街道高新南七道10号深圳湾科技生态园5栋B座1203。", "粤海街道高新南七道10号深圳湾科技生态园5栋B座1203"),
+        ("寄到文三路478号华星时代广场A座1506", "文三路478号华星时代广场A座1506"),
+        # ... but not a place name after the number with no building after it.
+        ("住在中关村大街27号，附近的公园很好", "中关村大街27号"),
         # A year or the next sentence after a blank is no part of the address.
         ("住在漕溪北路201号 2019年搬来", "漕溪北路201号"),
         ("漕溪北路201号  \n客户说周末送货", "漕溪北路201号"),

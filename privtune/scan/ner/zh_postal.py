@@ -16,6 +16,10 @@ _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _NUMBERED = re.compile(
     rf"(?:路|街|道|巷|弄|里|村|胡同|大道|大街|段)(?:[0-9一二三四五六七八九十]+段)?"
     rf"[0-9]{{1,5}}[号號](?:之[0-9]{{1,3}})?"
+    # A named estate or tower between the house number and its buildings ("10号深圳湾科技生态园
+    # 5栋B座1203"): taken only when a building part follows it.
+    rf"(?:[{_CJK}]{{1,12}}?(?:园|園|苑|庭|府|城|厦|廈|广场|廣場|中心|公寓|小区|小區|社区|社區|新村|家园|家園|大楼|大樓|商城)"
+    rf"(?=[ \t]{{0,2}}(?:[0-9]{{1,4}}(?:栋|棟|幢|号楼|號樓|单元|單元|楼|樓|层|層|座)|[A-Za-z](?:座|栋|棟))))?"
     # Forms and copied labels put a space or a line break between the parts ("27号 5号楼 3单元
     # 1102室", "…9988号\n2栋1203室"): at most two blanks, or one line break, before each part.
     rf"(?:(?:[ \t]{{0,2}}|[ \t]*\r?\n[ \t]*)"
