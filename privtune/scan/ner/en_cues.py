@@ -34,11 +34,17 @@ _CUE = (
 )
 # Cues are looked for in the lower-cased text with a case-sensitive pattern (an IGNORECASE
 # alternation is ~2.5x slower in sre), the name after each in the original text.
-CUE_LOWER = re.compile(rf"(?<![a-z])(?:{_CUE})[ \t,]+")
+# A closing on a line of its own, the name on the next ("Kind regards,\nOyelaran"); tried
+# first, so "thanks,\n" is not taken as the cue "thanks" with nothing after it.
+_CLOSING_LINE = (
+    r"(?:(?:best |kind |warm |warmest )?regards|sincerely|yours (?:sincerely|truly|faithfully)|cheers|many thanks"
+    r"|thanks|thank you|best wishes|best|warmly|respectfully)[ \t]*[,.!]?[ \t]*\r?\n[ \t]*"
+)
+CUE_LOWER = re.compile(rf"(?<![a-z])(?:{_CLOSING_LINE}|(?:{_CUE})[ \t,]+)")
 # CUE_LOWER without its look-behind: sre then skips to the cues' first letters by itself
 # (a pattern that opens with a look-behind is tried at every position); `_cue_matches`
 # tests the look-behind in Python.
-_CUE_BARE = re.compile(rf"(?:{_CUE})[ \t,]+")
+_CUE_BARE = re.compile(rf"(?:{_CLOSING_LINE}|(?:{_CUE})[ \t,]+)")
 NAME_AFTER_CUE = re.compile(rf"{_NAME}(?![A-Za-z0-9])")
 # "Tomasz: you saved me!" — a name, a colon and a space at the start of a line.
 SPEAKER = re.compile(rf"(?m)^[ \t]*(?-i:{_NAME}):[ \t]")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from privtune.scan.ner.lexicon import en_lexicon
+from privtune.scan.ner.lexicon import ROLES_BEFORE_NAMES, en_lexicon
 from privtune.scan.registry import context_score
 
 _B = r"(?<![A-Za-z0-9])"  # ASCII-only boundaries: \b does not fire between 张 and "John"
@@ -190,11 +190,21 @@ def find_persons(text: str) -> list[tuple[int, int, float, str]]:
                 score -= 0.15  # all-caps runs are usually acronyms, not names
             start = m.start(1) if titled else base + toks[0][0]
             end = base + toks[-1][1]
+            if (tail := _PARTICLE_TAIL.match(text, end)) is not None:
+                end = tail.end()  # "Mr. Abdullah bin Rashid", "Ana Paula dos Santos": the particle's name too
             if words[-1] in ("Jr", "Sr") and text[end:end + 1] == ".":
                 end += 1  # "Mr. Anthony Whitehead Jr.": the suffix keeps its dot, as the model's name does
             score = context_score(text, start, end, score, positive=_PERSON_CUES, boost=0.35)
             out.append((start, end, min(score, 0.95), det))
     return out
+
+
+# Lower-case particles inside a name, and the capitalised name after them: PERSON_RE stops at
+# the particle, which left "bin Rashid" of "Mr. Abdullah bin Rashid" in the text.
+_PARTICLE_TAIL = re.compile(
+    r"(?:[ \t]+(?:bin|binti|bint|ibn|van|von|de|da|di|do|del|della|der|den|du|dos|das|le|la|ter|ten|al|el)){1,2}"
+    rf"[ \t]+(?:{_WORD})(?:[ \t]+(?:{_WORD}))?{_E}"
+)
 
 
 @lru_cache(maxsize=1)
@@ -330,29 +340,10 @@ INSTRUCTION_VERBS = frozenset(
 )
 
 
-# Roles, ranks, kinship and honorifics written before a name ("Senator", "Coach", "Uncle").
-_ROLES_BEFORE_NAMES = frozenset(
-    "President Senator Governor Mayor Minister Chancellor Secretary Chairman Chairwoman Chair "
-    "Coach Captain Capt General Gen Colonel Col Major Lieutenant Lt Sergeant Sgt Officer "
-    "Detective Det Inspector Constable Judge Justice Attorney Counsel King Queen Prince Princess "
-    "Lord Lady Duke Duchess Emperor Pope Saint St Father Fr Sister Brother Mother Uncle Aunt "
-    "Auntie Grandma Grandpa Granny Mom Mum Dad Cousin Rev Reverend Pastor Bishop Rabbi Imam "
-    "Professor Doctor Nurse Principal Director Manager Supervisor Editor Author Artist Singer "
-    "Actor Actress Player Striker Goalkeeper Rep Representative Sen Gov Pres Ambassador Chef "
-    "Cardinal Deputy Vice Chief CEO CFO CTO COO Founder Owner Member Candidate Speaker Host "
-    "Presenter Reporter Correspondent Analyst Spokesman Spokeswoman Spokesperson "
-    # Care and service roles of clinical notes and tickets ("Nurse Practitioner Kofi Boateng-Asante").
-    "Practitioner Physician Surgeon Assistant Therapist Physiotherapist Midwife Paramedic Pharmacist "
-    "Dentist Dietitian Technician Technologist Resident Intern Attending Consultant Specialist "
-    "Counselor Counsellor Caseworker Coordinator Administrator Receptionist Clerk Agent Advisor "
-    "Adviser Officer Caregiver Carer Psychiatrist Psychologist Radiologist Cardiologist".split()
-)
-
-
 def _before_name_word(word: str) -> bool:
     """Is ``word`` a role, title, verb or common word that may stand before a name without
     being part of it?"""
-    return (word in _NOT_NAME or word in _ROLES_BEFORE_NAMES or word in INSTRUCTION_VERBS
+    return (word in _NOT_NAME or word in ROLES_BEFORE_NAMES or word in INSTRUCTION_VERBS
             or (word.isupper() and len(word) > 1))
 
 

@@ -110,3 +110,22 @@ def en_lexicon() -> EnLexicon:
         street_suffixes=frozenset(data["street_suffixes"]),
         states=frozenset(data["states"]),
     )
+
+
+# Roles, ranks, kinship and honorifics written before a name ("Senator", "Coach", "Uncle").
+ROLES_BEFORE_NAMES = frozenset(
+    "President Senator Governor Mayor Minister Chancellor Secretary Chairman Chairwoman Chair "
+    "Coach Captain Capt General Gen Colonel Col Major Lieutenant Lt Sergeant Sgt Officer "
+    "Detective Det Inspector Constable Judge Justice Attorney Counsel King Queen Prince Princess "
+    "Lord Lady Duke Duchess Emperor Pope Saint St Father Fr Sister Brother Mother Uncle Aunt "
+    "Auntie Grandma Grandpa Granny Mom Mum Dad Cousin Rev Reverend Pastor Bishop Rabbi Imam "
+    "Professor Doctor Nurse Principal Director Manager Supervisor Editor Author Artist Singer "
+    "Actor Actress Player Striker Goalkeeper Rep Representative Sen Gov Pres Ambassador Chef "
+    "Cardinal Deputy Vice Chief CEO CFO CTO COO Founder Owner Member Candidate Speaker Host "
+    "Presenter Reporter Correspondent Analyst Spokesman Spokeswoman Spokesperson "
+    # Care and service roles of clinical notes and tickets ("Nurse Practitioner Kofi Boateng-Asante").
+    "Practitioner Physician Surgeon Assistant Therapist Physiotherapist Midwife Paramedic Pharmacist "
+    "Dentist Dietitian Technician Technologist Resident Intern Attending Consultant Specialist "
+    "Counselor Counsellor Caseworker Coordinator Administrator Receptionist Clerk Agent Advisor "
+    "Adviser Officer Caregiver Carer Psychiatrist Psychologist Radiologist Cardiologist".split()
+)

@@ -16,6 +16,8 @@ from itertools import accumulate
 from privtune.scan.entities import Span
 from privtune.scan.ner.en_crf import tag_en
 from privtune.scan.ner.en_cues import find_cued_persons, find_lower_case_pinyin_persons
+from privtune.scan.ner.en_korean_names import SCORE as KOREAN_SCORE
+from privtune.scan.ner.en_korean_names import korean_names
 from privtune.scan.ner.en_span_rules import group_noun_after, is_place_name
 from privtune.scan.ner.english import LATIN_UPPER, find_persons
 from privtune.scan.ner.lexicon import en_lexicon
@@ -60,7 +62,8 @@ class EnPersonRecognizer(Recognizer):
         if self.model_check and any(score < WEAK_DICT_SCORE for _, _, score, _ in persons):
             agrees = model_person_test(text)
             persons = [p for p in persons if p[2] >= WEAK_DICT_SCORE or agrees(p[0], p[1])]
-        for s, e, score, det in persons + find_cued_persons(text):
+        korean = [(s, e, KOREAN_SCORE, "en_person_dict") for s, e in korean_names(text)]
+        for s, e, score, det in persons + find_cued_persons(text) + korean:
             if (s, e) not in best or score > best[(s, e)][0]:  # one span per place, the surer rule's
                 best[(s, e)] = (score, det)
         # A name that only qualifies a group or show ("Zac Brown band", "the Wendy show") is no
