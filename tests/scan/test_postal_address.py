@@ -402,3 +402,19 @@ def test_malaysia_numbered_jalan_postcode_city_and_state():
 )
 def test_asian_shapes_take_no_phone_digits(text, absent):
     assert all(absent not in a for a in addresses(text))
+
+
+@pytest.mark.parametrize(
+    "text, address",
+    [
+        # Brazil's state after a dash, then the CEP (the CEP was left in the text).
+        ("My address is 4417 Rua das Flores 88, Apt. 12, São Paulo - SP, 01310-100",
+         "4417 Rua das Flores 88, Apt. 12, São Paulo - SP, 01310-100"),
+        # Poland's flat number ("m. 15"), then the postcode and town.
+        ("ul. Marszałkowska 84/92 m. 15, 00-514 Warszawa", "ul. Marszałkowska 84/92 m. 15, 00-514 Warszawa"),
+        # Spain's floor and door.
+        ("Send it to Calle Mayor 45, 3º B, 28013 Madrid please", "Calle Mayor 45, 3º B, 28013 Madrid"),
+    ],
+)
+def test_units_and_regions_of_more_countries_stay_in_the_block(text, address):
+    assert address in addresses(text)

@@ -38,8 +38,11 @@ from privtune.scan.ner.postal_words import STREET_WORDS as _STREET_WORDS
 
 _UNIT = re.compile(
     r"(?:Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Studio|Level|Floor|Fl|Room|Rm|Interior|Piso|"
-    r"Puerta|Planta|Piano|Scala|Interno|Int|Bl|Sc|Ap|Et|Nr|No|Stiege|Top|Tür|Whg|#)\.?[ \t]*#?[0-9][0-9A-Za-z/-]{0,5}\.?"
-    r"(?:[ \t]+(?:Bl|Sc|Ap|Et)\.?[ \t]*[0-9A-Za-z]{1,4})*",
+    r"Puerta|Planta|Piano|Scala|Interno|Int|Bl|Sc|Ap|Et|Nr|No|Stiege|Top|Tür|Whg|m|lok|kv|#)\.?[ \t]*#?[0-9][0-9A-Za-z/-]{0,5}\.?"
+    r"(?:[ \t]+(?:Bl|Sc|Ap|Et)\.?[ \t]*[0-9A-Za-z]{1,4})*"
+    # Spain's floor and door: "3º B", "2º izq.", "1.º 2ª".
+    r"|[0-9]{1,2}\.?[ºª°](?:[ \t]*-?[ \t]*(?:[0-9]{1,2}[ºª]?|izq(?:uierda|da)?\.?|dcha\.?|dch\.?|der(?:echa)?\.?"
+    r"|[A-Z](?![\w])))?",
     re.IGNORECASE,
 )
 # A unit written before the house number ("Unit 88 923 Wood Gap", "Flat 56 6 Ward Cutting"),
@@ -67,7 +70,7 @@ _TOWN_POSTCODE = re.compile(rf"[ \t]*,?[ \t]*-?{_POSTCODE}")
 # inside names ("Camponesa 2ª Seção", a district of Belo Horizonte).
 _WORD = re.compile(r"(?:['’]s-)?[^\W\d_][\w'’.]*(?:[-–][^\W\d_][\w'’.]*)*|[0-9]{1,2}[ªº](?=[ \t])")
 _SEP = re.compile(r"[ \t]*(?:,|\n|\r\n)[ \t]*|[ \t]+")
-_REGION = re.compile(r"[ \t]*(?:\((?:[A-Z]{2}|[^\W\d_][\w ]{1,20})\)|/[ \t]*[A-Z]{2}|,?[ \t]*[A-Z]{2,4}(?![\w]))")
+_REGION = re.compile(r"[ \t]*(?:\((?:[A-Z]{2}|[^\W\d_][\w ]{1,20})\)|[/–-][ \t]*[A-Z]{2}(?![\w])|,?[ \t]*[A-Z]{2,4}(?![\w]))")
 _MAX_WORDS = 6
 
 
