@@ -2,6 +2,7 @@
 
 from privtune.scan.recognizers import (  # noqa: F401
     contact,
+    phone_hanzi,
     accounts,
     government_ids,
     national_ids,
