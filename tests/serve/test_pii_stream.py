@@ -162,6 +162,17 @@ def test_a_label_cut_off_by_a_line_break_or_a_sentence_end_still_cues_its_value(
         assert "".join(s.feed(c) for c in text) + s.finish() == expected
 
 
+def test_a_closing_line_cues_the_name_on_the_next_line() -> None:
+    """ "Kind regards,\nOyelaran": the scan takes the name after the closing, but the gateway's
+    segment after the line break held the name alone (round 7)."""
+    redactor = guard().redactors["redact"]
+    text = "I will send it today.\nKind regards,\nOyelaran\n"
+    expected = "I will send it today.\nKind regards,\n[PERSON]\n"
+    assert redactor.redact_text(text) == expected
+    s = PIIStreamSession(redactor)
+    assert "".join(s.feed(c) for c in text) + s.finish() == expected
+
+
 def test_counts_per_type_never_values() -> None:
     s = PIIStreamSession(guard().redactors["redact"])
     text = s.feed("我叫张伟。电话13800138000。 Email a.b@example.com now.") + s.finish()

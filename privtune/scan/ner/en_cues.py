@@ -41,6 +41,11 @@ _CLOSING_LINE = (
     r"|thanks|thank you|best wishes|best|warmly|respectfully)[ \t]*[,.!]?[ \t]*\r?\n[ \t]*"
 )
 CUE_LOWER = re.compile(rf"(?<![a-z])(?:{_CLOSING_LINE}|(?:{_CUE})[ \t,]+)")
+# A line that is only a closing ("Kind regards,"): the gateway reads it as the next line's context.
+CLOSING_LINE_END = re.compile(
+    r"(?i)(?:^|\n)[ \t]*(?:(?:best |kind |warm |warmest )?regards|sincerely|yours (?:sincerely|truly|faithfully)"
+    r"|cheers|many thanks|thanks|thank you|best wishes|best|warmly|respectfully)[ \t]*[,.!]?$"
+)
 # CUE_LOWER without its look-behind: sre then skips to the cues' first letters by itself
 # (a pattern that opens with a look-behind is tried at every position); `_cue_matches`
 # tests the look-behind in Python.

@@ -22,6 +22,7 @@ from privtune.scan.allow import AllowList
 from privtune.scan.analyzer import DEFAULT_MIN_SCORE, Analyzer
 from privtune.scan.anonymize import AnonymizationPolicy, Anonymizer, derive_key
 from privtune.scan.entities import Span
+from privtune.scan.ner.en_cues import CLOSING_LINE_END
 from privtune.scan.recognizers.table_cells import SEPARATOR_ROW
 from privtune.serve.guards.segmenter import DEFAULT_MAX_HOLDBACK, first_cut, segments
 from privtune.serve.hooks import GuardContext
@@ -102,7 +103,8 @@ class SegmentContext:
         if last in ".!?":  # an English sentence: a label only when short ("Call me. ")
             return previous if len(previous) <= CONTEXT_CHARS else ""
         if last in _CLAUSE_ENDS:
-            return ""
+            # "Kind regards,\n" before a line with the sender's name: the closing is its cue.
+            return previous[-CONTEXT_CHARS:] if last == "," and CLOSING_LINE_END.search(closed) else ""
         line = closed[closed.rfind("\n") + 1 :]  # a line with no closing mark: a heading, a label
         return previous[-CONTEXT_CHARS:] if len(line) <= CONTEXT_CHARS else ""
 
