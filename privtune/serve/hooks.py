@@ -59,6 +59,11 @@ class GuardChain:
             tail = s.feed(tail) + s.finish()  # an earlier guard's remainder passes through the later ones
         return tail
 
+    def transforms(self) -> bool:
+        """Whether some session may change the text (a session says ``transforms = False`` when it
+        passes text through untouched, as PII mode ``off`` does; one that does not say may)."""
+        return any(getattr(s, "transforms", True) for s in self.sessions)
+
     def pending(self) -> bool:
         """Whether some session may still hold text back (``finish`` not called since the last feed)."""
         return self._open

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -21,6 +22,7 @@ from privtune.serve.direct import DirectRoutes
 from privtune.serve.hooks import GuardChain, GuardContext
 from privtune.serve.roles import Role, allow
 from privtune.serve.schemas import ChatCompletionRequest, CompletionRequest, error_body, error_response
+from privtune.serve.stops import VisibleStop
 
 def _gateway(request: Request) -> Any:
     return request.app.state.gateway
@@ -82,6 +84,10 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
     principal = ctx["principal"]
     gctx = GuardContext(ctx["request_id"], principal.key_id, principal.role.value, request.scope["path"], body.stream)
     chain = GuardChain([g.start(gctx) for g in gw.guards])
+    vstop = None
+    if req.stop and chain.transforms():  # stop strings match what the client sees (`stops`)
+        vstop = VisibleStop(req.stop)
+        req.stop, req.halt = [], threading.Event()
     ctx["extra"]["watermarked"] = getattr(gw.backend, "watermark", None) is not None
     if gw.input_guard is not None:
         ctx["extra"].update(gw.input_guard.apply(req))
@@ -90,12 +96,16 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
     created = int(time.time())
     if not body.stream:
         try:
-            result = await gw.backend.generate(req)
+            if vstop is None:
+                result = await gw.backend.generate(req)
+                text = chain.feed(result.text) + chain.finish()
+            else:
+                result, text = await _whole_with_visible_stop(gw.backend, req, chain, vstop)
         except (BackendBusy, BadPrompt, BackendError) as exc:
             return _backend_error(exc)
-        text = chain.feed(result.text) + chain.finish()
         _record(ctx, result, chain)
-        choice: dict[str, Any] = {"index": 0, "finish_reason": result.finish_reason, "logprobs": None}
+        finish = "stop" if vstop is not None and vstop.hit else result.finish_reason
+        choice: dict[str, Any] = {"index": 0, "finish_reason": finish, "logprobs": None}
         if chat:
             choice["message"] = {"role": "assistant", "content": text}
         else:
@@ -111,7 +121,7 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
         await events.aclose()
         return _backend_error(exc)
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
-    sse = _sse(gw.backend.model_id, rid, created, chat, include_usage, first, events, chain, ctx)
+    sse = _sse(gw.backend.model_id, rid, created, chat, include_usage, first, events, chain, ctx, req, vstop)
     return StreamingResponse(sse, media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
 
@@ -128,8 +138,45 @@ def _chunk(rid: str, created: int, model: str, chat: bool, text: str | None, fin
                                   "choices": [choice]}) + "\n\n"
 
 
+def _visible(chain: GuardChain, vstop: VisibleStop | None, req: GenRequest, delta: str) -> str:
+    """``delta`` through the guards, then cut at a stop string (which halts the generation)."""
+    safe = chain.feed(delta)
+    if vstop is None:
+        return safe
+    safe = vstop.feed(safe)
+    if vstop.hit and req.halt is not None:
+        req.halt.set()
+    return safe
+
+
+def _visible_tail(chain: GuardChain, vstop: VisibleStop | None) -> str:
+    tail = chain.finish()
+    return tail if vstop is None else vstop.feed(tail) + vstop.finish()
+
+
+async def _whole_with_visible_stop(backend: Any, req: GenRequest, chain: GuardChain,
+                                   vstop: VisibleStop) -> tuple[GenResult, str]:
+    """A non-streamed answer whose stop strings match the guarded text: generated as a stream, so
+    that generation halts once one appears (else it would run to ``max_tokens`` every time)."""
+    events = backend.stream(req)
+    parts: list[str] = []
+    result: GenResult | None = None
+    try:
+        async for item in events:
+            if isinstance(item, GenResult):
+                result = item
+                break
+            parts.append(_visible(chain, vstop, req, item))
+    finally:
+        await events.aclose()
+    assert result is not None
+    parts.append(_visible_tail(chain, vstop))
+    return result, "".join(parts)
+
+
 async def _sse(model: str, rid: str, created: int, chat: bool, include_usage: bool, first: str | GenResult,
-               events: AsyncIterator[str | GenResult], chain: GuardChain, ctx: dict[str, Any]) -> AsyncIterator[str]:
+               events: AsyncIterator[str | GenResult], chain: GuardChain, ctx: dict[str, Any], req: GenRequest,
+               vstop: VisibleStop | None) -> AsyncIterator[str]:
     result: GenResult | None = None
     try:
         if chat:
@@ -139,15 +186,16 @@ async def _sse(model: str, rid: str, created: int, chat: bool, include_usage: bo
             if isinstance(item, GenResult):
                 result = item
                 break
-            safe = chain.feed(item)
+            safe = _visible(chain, vstop, req, item)
             if safe:
                 yield _chunk(rid, created, model, chat, safe, None)
             item = await events.__anext__()
-        tail = chain.finish()
+        tail = _visible_tail(chain, vstop)
         if tail:
             yield _chunk(rid, created, model, chat, tail, None)
         assert result is not None
-        yield _chunk(rid, created, model, chat, None if chat else "", result.finish_reason)
+        finish = "stop" if vstop is not None and vstop.hit else result.finish_reason
+        yield _chunk(rid, created, model, chat, None if chat else "", finish)
         if include_usage:
             yield "data: " + json.dumps({"id": rid, "object": "chat.completion.chunk" if chat else "text_completion",
                                          "created": created, "model": model, "choices": [],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -26,6 +27,10 @@ class GenRequest:
     top_k: int = 0  # vLLM extensions: 0 (or -1) top_k, 0 min_p and 1 repetition_penalty are off
     min_p: float = 0.0
     repetition_penalty: float = 1.0
+    # Set by the gateway to end generation at the next token (a stop string found in the guarded
+    # text, `stops.VisibleStop`); the result then says "length". A backend may ignore it (the
+    # gateway discards what follows either way): the upstream one does.
+    halt: threading.Event | None = None
 
 
 @dataclass

@@ -55,13 +55,15 @@ def load_model(base: Path, adapter: Path | None, device: str = "auto", adapter_k
 
 
 class _Stop:
-    """Stopping criterion: the client left (``cancel``) or a stop string appeared in the output."""
+    """Stopping criterion: the client left (``cancel``), the gateway asked to halt (``halt``: a
+    stop string in the guarded text) or a stop string appeared in the output."""
 
-    def __init__(self, tokenizer: Any, prompt_len: int, stop: list[str], cancel: threading.Event) -> None:
-        self.tok, self.prompt_len, self.stop, self.cancel = tokenizer, prompt_len, stop, cancel
+    def __init__(self, tokenizer: Any, prompt_len: int, stop: list[str], cancel: threading.Event,
+                 halt: threading.Event | None = None) -> None:
+        self.tok, self.prompt_len, self.stop, self.cancel, self.halt = tokenizer, prompt_len, stop, cancel, halt
 
     def __call__(self, input_ids: torch.Tensor, scores: Any, **kwargs: Any) -> torch.Tensor:
-        done = self.cancel.is_set()
+        done = self.cancel.is_set() or (self.halt is not None and self.halt.is_set())
         if not done and self.stop:
             text = self.tok.decode(input_ids[0, self.prompt_len:], skip_special_tokens=True)
             done = apply_stop(text, self.stop)[1]
@@ -189,7 +191,7 @@ class EmbeddedBackend:
         input_ids = torch.tensor([ids], device=self.device)
         kwargs: dict[str, Any] = {"max_new_tokens": max_new, "max_time": req.timeout_s,
                                   "pad_token_id": self.tok.pad_token_id,
-                                  "stopping_criteria": StoppingCriteriaList([_Stop(self.tok, len(ids), req.stop, cancel)])}
+                                  "stopping_criteria": StoppingCriteriaList([_Stop(self.tok, len(ids), req.stop, cancel, req.halt)])}
         if req.temperature > 0:
             kwargs.update(do_sample=True, temperature=req.temperature, top_p=req.top_p, top_k=req.top_k,
                           min_p=req.min_p or None)

@@ -147,6 +147,8 @@ class PIIStreamSession:
 class _Passthrough:
     """Mode ``off``: nothing changes, and the audit record says so."""
 
+    transforms = False
+
     def feed(self, delta: str) -> str:
         return delta
 
