@@ -52,11 +52,15 @@ class GuardChain:
             delta = s.feed(delta)
         return delta
 
-    def finish(self) -> str:
+    def finish(self, truncated: bool = False) -> str:
+        """The held-back rest. ``truncated``: the output was cut short (``finish_reason`` length), so
+        it may end inside a value; a session with ``finish_truncated`` then finishes with that."""
         self._open = False
         tail = ""
         for s in self.sessions:
-            tail = s.feed(tail) + s.finish()  # an earlier guard's remainder passes through the later ones
+            end = getattr(s, "finish_truncated", None) if truncated else None
+            # an earlier guard's remainder passes through the later ones
+            tail = s.feed(tail) + (end() if end is not None else s.finish())
         return tail
 
     def transforms(self) -> bool:

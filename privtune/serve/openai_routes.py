@@ -98,7 +98,7 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
         try:
             if vstop is None:
                 result = await gw.backend.generate(req)
-                text = chain.feed(result.text) + chain.finish()
+                text = chain.feed(result.text) + chain.finish(truncated=result.finish_reason == "length")
             else:
                 result, text = await _whole_with_visible_stop(gw.backend, req, chain, vstop)
         except (BackendBusy, BadPrompt, BackendError) as exc:
@@ -149,8 +149,9 @@ def _visible(chain: GuardChain, vstop: VisibleStop | None, req: GenRequest, delt
     return safe
 
 
-def _visible_tail(chain: GuardChain, vstop: VisibleStop | None) -> str:
-    tail = chain.finish()
+def _visible_tail(chain: GuardChain, vstop: VisibleStop | None, result: GenResult | None) -> str:
+    """The guards' held-back rest (a possible value withheld when the output was cut short), cut at a stop."""
+    tail = chain.finish(truncated=result is not None and result.finish_reason == "length")
     return tail if vstop is None else vstop.feed(tail) + vstop.finish()
 
 
@@ -170,7 +171,7 @@ async def _whole_with_visible_stop(backend: Any, req: GenRequest, chain: GuardCh
     finally:
         await events.aclose()
     assert result is not None
-    parts.append(_visible_tail(chain, vstop))
+    parts.append(_visible_tail(chain, vstop, result))
     return result, "".join(parts)
 
 
@@ -190,7 +191,7 @@ async def _sse(model: str, rid: str, created: int, chat: bool, include_usage: bo
             if safe:
                 yield _chunk(rid, created, model, chat, safe, None)
             item = await events.__anext__()
-        tail = _visible_tail(chain, vstop)
+        tail = _visible_tail(chain, vstop, result)
         if tail:
             yield _chunk(rid, created, model, chat, tail, None)
         assert result is not None
