@@ -1,4 +1,4 @@
-"""`/v1/models`, `/v1/chat/completions`, `/v1/completions`: OpenAI wire format, streamed (SSE) or not.
+"""`/v1/models` (and `/v1/models/{id}`), `/v1/chat/completions`, `/v1/completions`: OpenAI wire format, streamed (SSE) or not.
 
 Every completion's text passes through the output guards (`hooks`) before it is sent. Errors
 that can be known before the first byte (bad prompt, full queue, unknown model) are proper
@@ -28,11 +28,24 @@ def _gateway(request: Request) -> Any:
     return request.app.state.gateway
 
 
+def _model_card(gw: Any) -> dict[str, Any]:
+    return {"id": gw.backend.model_id, "object": "model", "created": 0, "owned_by": "privtune"}
+
+
 @allow(Role.user)
 async def list_models(request: Request) -> dict[str, Any]:
+    return {"object": "list", "data": [_model_card(_gateway(request))]}
+
+
+@allow(Role.user)
+async def retrieve_model(request: Request, model_id: str) -> Any:
+    """`GET /v1/models/{id}` (openai-python's ``models.retrieve``, which clients call to check a
+    model id before using it); an id with a slash ("org/name") is one id."""
     gw = _gateway(request)
-    return {"object": "list", "data": [{"id": gw.backend.model_id, "object": "model", "created": 0,
-                                        "owned_by": "privtune"}]}
+    if model_id != gw.backend.model_id:
+        return error_response(404, f"model {model_id[:64]!r} is not served here; see /v1/models",
+                               "model_not_found", "model")
+    return _model_card(gw)
 
 
 def _gen_request(gw: Any, body: ChatCompletionRequest | CompletionRequest) -> GenRequest | JSONResponse:
@@ -230,6 +243,7 @@ async def completions(request: Request, body: CompletionRequest) -> Any:
 def add_openai_routes(app: FastAPI) -> DirectRoutes:
     """Register the routes; returns the inference ones for the middleware to dispatch directly."""
     app.add_api_route("/v1/models", list_models, methods=["GET"])
+    app.add_api_route("/v1/models/{model_id:path}", retrieve_model, methods=["GET"])
     app.add_api_route("/v1/chat/completions", chat_completions, methods=["POST"])
     app.add_api_route("/v1/completions", completions, methods=["POST"])
     return DirectRoutes({chat_completions: ChatCompletionRequest, completions: CompletionRequest})

@@ -1,0 +1,26 @@
+"""The official `openai` client against the real app (round 7): calls an application makes in its
+first hour that answered wrong. The SDK talks to the app through FastAPI's TestClient (an httpx
+client), so every request runs the whole gateway: auth, roles, validation, the tiny model."""
+
+from __future__ import annotations
+
+import openai
+import pytest
+from fastapi.testclient import TestClient
+
+from serve_helpers import role_keys
+
+
+def _sdk(gw, c: TestClient) -> openai.OpenAI:
+    return openai.OpenAI(base_url="http://testserver/v1", api_key=role_keys(gw)["user"], http_client=c, max_retries=0)
+
+
+def test_models_retrieve_answers_for_the_served_model(make_gateway):
+    # was 404 "no such route": `client.models.retrieve(id)`, which apps call to check the id first
+    gw = make_gateway()
+    with TestClient(gw.app) as c:
+        sdk = _sdk(gw, c)
+        assert sdk.models.retrieve("tiny").id == "tiny"
+        with pytest.raises(openai.NotFoundError) as err:
+            sdk.models.retrieve("gpt-4o")
+    assert err.value.code == "model_not_found"
