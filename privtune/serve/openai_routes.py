@@ -17,7 +17,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from privtune.serve.backends.base import BackendBusy, BackendError, BadPrompt, GenRequest, GenResult
+from privtune.serve.backends.base import (BackendBusy, BackendError, BadPrompt, ContextTooLong, GenRequest,
+                                          GenResult)
 from privtune.serve.direct import DirectRoutes
 from privtune.serve.hooks import GuardChain, GuardContext
 from privtune.serve.roles import Role, allow
@@ -67,12 +68,14 @@ def _gen_request(gw: Any, body: ChatCompletionRequest | CompletionRequest) -> Ge
     return GenRequest("completion", prompt=body.prompt, **common)
 
 
-def _backend_error(exc: Exception) -> JSONResponse:
+def _backend_error(exc: Exception, prompt_field: str = "messages") -> JSONResponse:
     if isinstance(exc, BackendBusy):
         return error_response(503, "server busy: the generation queue is full", "queue_full",
                               headers={"Retry-After": str(exc.retry_after_s)})
+    if isinstance(exc, ContextTooLong):
+        return error_response(400, str(exc), "context_length_exceeded", prompt_field)
     if isinstance(exc, BadPrompt):
-        return error_response(400, str(exc), "bad_prompt", "messages")
+        return error_response(400, str(exc), "bad_prompt", prompt_field)
     assert isinstance(exc, BackendError)
     return error_response(exc.status, str(exc), "backend_error")
 
@@ -115,7 +118,7 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
             else:
                 result, text = await _whole_with_visible_stop(gw.backend, req, chain, vstop)
         except (BackendBusy, BadPrompt, BackendError) as exc:
-            return _backend_error(exc)
+            return _backend_error(exc, "messages" if chat else "prompt")
         _record(ctx, result, chain)
         finish = "stop" if vstop is not None and vstop.hit else result.finish_reason
         choice: dict[str, Any] = {"index": 0, "finish_reason": finish, "logprobs": None}
@@ -132,7 +135,7 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
         first = await events.__anext__()  # errors before the first byte are still proper HTTP errors
     except (BackendBusy, BadPrompt, BackendError) as exc:
         await events.aclose()
-        return _backend_error(exc)
+        return _backend_error(exc, "messages" if chat else "prompt")
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
     sse = _sse(gw.backend.model_id, rid, created, chat, include_usage, first, events, chain, ctx, req, vstop)
     return StreamingResponse(sse, media_type="text/event-stream", headers={"Cache-Control": "no-store"})

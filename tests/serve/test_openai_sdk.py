@@ -24,3 +24,20 @@ def test_models_retrieve_answers_for_the_served_model(make_gateway):
         with pytest.raises(openai.NotFoundError) as err:
             sdk.models.retrieve("gpt-4o")
     assert err.value.code == "model_not_found"
+
+
+@pytest.mark.parametrize("chat", [True, False])
+def test_a_prompt_over_the_window_is_context_length_exceeded(make_gateway, chat):
+    # was code "bad_prompt" (and param "messages" for a completion): clients look for
+    # `context_length_exceeded` to trim the conversation and retry
+    gw = make_gateway()
+    long = "hello world " * 600  # > 512 tokens, the tiny model's window
+    with TestClient(gw.app) as c:
+        sdk = _sdk(gw, c)
+        with pytest.raises(openai.BadRequestError) as err:
+            if chat:
+                sdk.chat.completions.create(model="tiny", messages=[{"role": "user", "content": long}], max_tokens=4)
+            else:
+                sdk.completions.create(model="tiny", prompt=long, max_tokens=4)
+    assert err.value.code == "context_length_exceeded" and err.value.param == ("messages" if chat else "prompt")
+    assert "maximum context length is 512 tokens" in err.value.message and "hello" not in err.value.message

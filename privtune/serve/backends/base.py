@@ -61,6 +61,16 @@ class BadPrompt(Exception):
     """The request cannot be rendered for this model (400)."""
 
 
+class ContextTooLong(BadPrompt):
+    """The prompt fills the model's context window: OpenAI's ``context_length_exceeded`` (400),
+    the code clients look for to shorten the conversation and retry."""
+
+    def __init__(self, prompt_tokens: int, window: int) -> None:
+        super().__init__(f"This model's maximum context length is {window} tokens; the prompt has "
+                         f"{prompt_tokens} tokens (leave room for the answer)")
+        self.prompt_tokens, self.window = prompt_tokens, window
+
+
 class Backend(Protocol):
     model_id: str
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from privtune.serve.backends.base import BackendBusy, BadPrompt, GenRequest, GenResult, apply_stop
+from privtune.serve.backends.base import BackendBusy, BadPrompt, ContextTooLong, GenRequest, GenResult, apply_stop
 from privtune.serve.backends.penalties import OpenAIPenalties
 from privtune.train.encoding import PLAIN_ROLE, encode_piece, control_token_pattern
 
@@ -186,7 +186,7 @@ class EmbeddedBackend:
         max_new = req.max_tokens
         if window is not None:
             if len(ids) >= window:
-                raise BadPrompt(f"the prompt has {len(ids)} tokens; this model's window is {window}")
+                raise ContextTooLong(len(ids), window)
             max_new = min(max_new, window - len(ids))
         input_ids = torch.tensor([ids], device=self.device)
         kwargs: dict[str, Any] = {"max_new_tokens": max_new, "max_time": req.timeout_s,
