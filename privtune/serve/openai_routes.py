@@ -229,7 +229,8 @@ async def _sse(model: str, rid: str, created: int, chat: bool, include_usage: bo
         await events.aclose()
         if result is not None:
             _record(ctx, result, chain)
-        else:
+        else:  # cut short (client gone, stream failed): what was generated is still charged and logged
+            ctx["prompt_tokens"], ctx["completion_tokens"] = req.progress.prompt_tokens, req.progress.completion_tokens
             ctx["extra"].update(chain.audit_fields())
 
 

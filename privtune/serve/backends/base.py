@@ -9,6 +9,15 @@ from typing import Any, Literal, Protocol
 
 
 @dataclass
+class GenProgress:
+    """Tokens so far, kept up to date by the backend while it generates: what a request cut
+    short (the client went away, the stream failed) cost, for the rate limit and the audit log."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass
 class GenRequest:
     """One generation: a chat (``messages``) or a plain completion (``prompt``)."""
 
@@ -31,6 +40,7 @@ class GenRequest:
     # text, `stops.VisibleStop`); the result then says "length". A backend may ignore it (the
     # gateway discards what follows either way): the upstream one does.
     halt: threading.Event | None = None
+    progress: GenProgress = field(default_factory=GenProgress)
 
 
 @dataclass
