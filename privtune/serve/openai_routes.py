@@ -220,6 +220,7 @@ async def _sse(model: str, rid: str, created: int, chat: bool, include_usage: bo
         yield "data: [DONE]\n\n"
     except (BackendBusy, BadPrompt, BackendError) as exc:
         chain.finish()  # flushed but not sent: the stream failed
+        ctx["error"] = "stream_error"  # the status was 200, sent before the failure
         status = 503 if isinstance(exc, BackendBusy) else 400 if isinstance(exc, BadPrompt) else exc.status
         yield "data: " + json.dumps(error_body(status, str(exc), "stream_error")) + "\n\n"
         yield "data: [DONE]\n\n"
