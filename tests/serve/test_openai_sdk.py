@@ -41,3 +41,19 @@ def test_a_prompt_over_the_window_is_context_length_exceeded(make_gateway, chat)
                 sdk.completions.create(model="tiny", prompt=long, max_tokens=4)
     assert err.value.code == "context_length_exceeded" and err.value.param == ("messages" if chat else "prompt")
     assert "maximum context length is 512 tokens" in err.value.message and "hello" not in err.value.message
+
+
+@pytest.mark.parametrize("direct", [True, False])
+def test_a_body_that_is_not_json_names_no_field(make_gateway, direct):
+    # was {"message": "1: JSON decode error", "param": "1"}: a character offset presented as a field
+    from privtune.serve.app import create_app
+
+    gw = make_gateway()
+    app = gw.app if direct else create_app(gw, direct_dispatch=False)
+    key = role_keys(gw)["user"]
+    with TestClient(app) as c:
+        r = c.post("/v1/chat/completions", headers={"Authorization": f"Bearer {key}", "content-type": "application/json"},
+                   content=b'{"model": "tiny", "messages": [SECRET')
+    err = r.json()["error"]
+    assert r.status_code == 400 and err["param"] is None and err["code"] == "invalid_json", err
+    assert err["message"] == "the body is not valid JSON (at character 31)" and "SECRET" not in r.text
