@@ -85,6 +85,7 @@ def test_without_a_guard_a_cut_output_is_sent_whole(make_gateway):
     ("Call me at 0471 22", "Call me at "), ("电话1380013", "电话"), ("Card 4111 1111 ", "Card "),
     ("Mail john.smith@exa", "Mail "), ("SSN 078-05", "SSN "), ("Call [PHONE]", None), ("Hello world", None),
     ("Order 12 shipped to 0471 22", "Order 12 shipped to "), ("Kept *******5678", "Kept *******"), ("", None),
+    ("身份证号1101051949", "身份证号"), ("key sk-abc123def4", "key "), ("地址：[ADDRESS]", None),
 ])
 def test_partial_value_start(text, kept):
     start = partial_value_start(text)
