@@ -56,8 +56,9 @@ def _gen_request(gw: Any, body: ChatCompletionRequest | CompletionRequest) -> Ge
                               "model_not_found", "model")
     max_tokens = body.max_completion_tokens or body.max_tokens or limits.default_max_tokens
     if max_tokens > limits.max_tokens_cap:
-        return error_response(400, f"max_tokens {max_tokens} exceeds this server's cap of {limits.max_tokens_cap}",
-                              "max_tokens_too_large", "max_tokens")
+        field = "max_completion_tokens" if body.max_completion_tokens else "max_tokens"
+        return error_response(400, f"{field} {max_tokens} exceeds this server's cap of {limits.max_tokens_cap}",
+                              "max_tokens_too_large", field)
     common = {"max_tokens": max_tokens, "temperature": body.temperature, "top_p": body.top_p,
               "stop": body.stop_list(), "seed": body.seed, "timeout_s": limits.request_timeout_s,
               "ignore_eos": body.ignore_eos, "presence_penalty": body.presence_penalty,

@@ -57,3 +57,14 @@ def test_a_body_that_is_not_json_names_no_field(make_gateway, direct):
     err = r.json()["error"]
     assert r.status_code == 400 and err["param"] is None and err["code"] == "invalid_json", err
     assert err["message"] == "the body is not valid JSON (at character 31)" and "SECRET" not in r.text
+
+
+def test_a_cap_error_names_the_field_the_client_sent(make_gateway):
+    # newer SDK code sends max_completion_tokens; the 400 said param "max_tokens", a field it never sent
+    gw = make_gateway(limits={"max_tokens_cap": 16})
+    with TestClient(gw.app) as c:
+        sdk = _sdk(gw, c)
+        with pytest.raises(openai.BadRequestError) as err:
+            sdk.chat.completions.create(model="tiny", messages=[{"role": "user", "content": "hi"}],
+                                        max_completion_tokens=17)
+    assert err.value.param == "max_completion_tokens" and err.value.code == "max_tokens_too_large"
