@@ -68,3 +68,29 @@ def test_a_cap_error_names_the_field_the_client_sent(make_gateway):
             sdk.chat.completions.create(model="tiny", messages=[{"role": "user", "content": "hi"}],
                                         max_completion_tokens=17)
     assert err.value.param == "max_completion_tokens" and err.value.code == "max_tokens_too_large"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_upstream_context_refusal_is_context_length_exceeded(make_gateway, tmp_path, stream):
+    """A gateway in front of a real engine (a privtune gateway app over httpx's ASGI transport):
+    the engine's context-length 400 reached the client as "backend_error", param null."""
+    import asyncio
+
+    import httpx
+
+    from privtune.serve.backends.upstream import UpstreamBackend
+
+    engine = make_gateway(auth={"key_store": str(tmp_path / "engine-keys.sqlite3")},
+                          audit_log={"path": str(tmp_path / "engine.jsonl")})
+    up = UpstreamBackend("http://engine/v1", "tiny", upstream_model="tiny")
+    asyncio.run(up._client.aclose())
+    up._client = httpx.AsyncClient(base_url="http://engine", transport=httpx.ASGITransport(app=engine.app),
+                                   headers={"Authorization": f"Bearer {role_keys(engine)['user']}"})
+    gw = make_gateway(backend=up)
+    secret = "SECRET-7731 "
+    with TestClient(gw.app) as c:
+        r = c.post("/v1/completions", headers={"Authorization": f"Bearer {role_keys(gw)['user']}"},
+                   json={"model": "tiny", "prompt": secret * 400, "max_tokens": 4, "stream": stream})
+    err = r.json()["error"]
+    assert r.status_code == 400 and err["code"] == "context_length_exceeded" and err["param"] == "prompt", err
+    assert "SECRET" not in r.text

@@ -75,9 +75,10 @@ class ContextTooLong(BadPrompt):
     """The prompt fills the model's context window: OpenAI's ``context_length_exceeded`` (400),
     the code clients look for to shorten the conversation and retry."""
 
-    def __init__(self, prompt_tokens: int, window: int) -> None:
+    def __init__(self, prompt_tokens: int | None = None, window: int | None = None) -> None:
         super().__init__(f"This model's maximum context length is {window} tokens; the prompt has "
-                         f"{prompt_tokens} tokens (leave room for the answer)")
+                         f"{prompt_tokens} tokens (leave room for the answer)" if window is not None else
+                         "the prompt exceeds this model's maximum context length (leave room for the answer)")
         self.prompt_tokens, self.window = prompt_tokens, window
 
 
