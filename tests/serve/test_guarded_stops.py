@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from privtune.serve.backends.base import GenRequest, GenResult, apply_stop
 from privtune.serve.stops import VisibleStop
@@ -126,3 +128,13 @@ def test_visible_stop_cuts_across_pieces_and_never_sends_part_of_a_stop(pieces):
     assert all("S" not in o for o in out)
     free = VisibleStop(["STOP"])
     assert free.feed("abST") == "a" and free.feed("xyz") == "bST" and free.finish() == "xyz" and not free.hit
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="abST了", max_size=40), cuts=st.lists(st.integers(0, 40), max_size=8),
+       stops=st.lists(st.text(alphabet="abST了", min_size=1, max_size=4), min_size=1, max_size=4))
+def test_visible_stop_equals_apply_stop_on_the_whole_for_any_chunking(text, cuts, stops):
+    bounds = sorted({0, len(text), *(c for c in cuts if c <= len(text))})
+    vs = VisibleStop(stops)
+    out = "".join(vs.feed(text[a:b]) for a, b in zip(bounds, bounds[1:])) + vs.finish()
+    assert (out, vs.hit) == apply_stop(text, stops)
