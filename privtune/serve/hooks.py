@@ -6,6 +6,9 @@ gateway calls ``feed`` with each delta (the whole text once for a non-streamed r
 sends only what ``feed`` returns, then sends ``finish()``'s remainder (also on error or client
 disconnect) and merges ``audit_fields()`` into the request's audit record (counts and flags,
 never values). Guards chain in order. With no guard configured the text passes untouched.
+Optional on a session: ``finish_truncated()``, used instead of ``finish()`` for an output cut
+short (it may end inside a value), and ``transforms = False`` when it never changes the text
+(stop strings then stay with the backend; otherwise the gateway matches them on the guarded text).
 """
 
 from __future__ import annotations
