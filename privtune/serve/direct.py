@@ -30,6 +30,11 @@ from privtune.serve.schemas import error_response
 def validation_error_response(errors: list[Any]) -> JSONResponse:
     """400 naming the first error's location and message (pydantic's ``input`` is left out)."""
     first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    if first.get("type") == "json_invalid" or first.get("msg") == "JSON decode error":
+        # the location is the decoder's character offset, not a field: it was "1: JSON decode error", param "1"
+        at = next((x for x in first.get("loc", ()) if isinstance(x, int)), None)
+        return error_response(400, "the body is not valid JSON" + (f" (at character {at})" if at is not None else ""),
+                              "invalid_json")
     loc = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
     return error_response(400, f"{loc or 'body'}: {first.get('msg')}", "invalid_request", loc or None)
 

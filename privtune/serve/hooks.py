@@ -6,6 +6,9 @@ gateway calls ``feed`` with each delta (the whole text once for a non-streamed r
 sends only what ``feed`` returns, then sends ``finish()``'s remainder (also on error or client
 disconnect) and merges ``audit_fields()`` into the request's audit record (counts and flags,
 never values). Guards chain in order. With no guard configured the text passes untouched.
+Optional on a session: ``finish_truncated()``, used instead of ``finish()`` for an output cut
+short (it may end inside a value), and ``transforms = False`` when it never changes the text
+(stop strings then stay with the backend; otherwise the gateway matches them on the guarded text).
 """
 
 from __future__ import annotations
@@ -52,12 +55,21 @@ class GuardChain:
             delta = s.feed(delta)
         return delta
 
-    def finish(self) -> str:
+    def finish(self, truncated: bool = False) -> str:
+        """The held-back rest. ``truncated``: the output was cut short (``finish_reason`` length), so
+        it may end inside a value; a session with ``finish_truncated`` then finishes with that."""
         self._open = False
         tail = ""
         for s in self.sessions:
-            tail = s.feed(tail) + s.finish()  # an earlier guard's remainder passes through the later ones
+            end = getattr(s, "finish_truncated", None) if truncated else None
+            # an earlier guard's remainder passes through the later ones
+            tail = s.feed(tail) + (end() if end is not None else s.finish())
         return tail
+
+    def transforms(self) -> bool:
+        """Whether some session may change the text (a session says ``transforms = False`` when it
+        passes text through untouched, as PII mode ``off`` does; one that does not say may)."""
+        return any(getattr(s, "transforms", True) for s in self.sessions)
 
     def pending(self) -> bool:
         """Whether some session may still hold text back (``finish`` not called since the last feed)."""

@@ -196,7 +196,7 @@ class GatewayMiddleware:
             "method": scope["method"],
             "route": route,
             "status": status,
-            "error": error_code,
+            "error": error_code or ctx.get("error"),  # a refusal here, else the route's (`ErrorResponse`)
             "model": ctx["model"],
             "stream": ctx["stream"],
             "prompt_tokens": ctx["prompt_tokens"],

@@ -1,4 +1,4 @@
-"""`/v1/models`, `/v1/chat/completions`, `/v1/completions`: OpenAI wire format, streamed (SSE) or not.
+"""`/v1/models` (and `/v1/models/{id}`), `/v1/chat/completions`, `/v1/completions`: OpenAI wire format, streamed (SSE) or not.
 
 Every completion's text passes through the output guards (`hooks`) before it is sent. Errors
 that can be known before the first byte (bad prompt, full queue, unknown model) are proper
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,21 +17,36 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from privtune.serve.backends.base import BackendBusy, BackendError, BadPrompt, GenRequest, GenResult
+from privtune.serve.backends.base import (BackendBusy, BackendError, BadPrompt, ContextTooLong, GenRequest,
+                                          GenResult)
 from privtune.serve.direct import DirectRoutes
 from privtune.serve.hooks import GuardChain, GuardContext
 from privtune.serve.roles import Role, allow
 from privtune.serve.schemas import ChatCompletionRequest, CompletionRequest, error_body, error_response
+from privtune.serve.stops import VisibleStop
 
 def _gateway(request: Request) -> Any:
     return request.app.state.gateway
 
 
+def _model_card(gw: Any) -> dict[str, Any]:
+    return {"id": gw.backend.model_id, "object": "model", "created": 0, "owned_by": "privtune"}
+
+
 @allow(Role.user)
 async def list_models(request: Request) -> dict[str, Any]:
+    return {"object": "list", "data": [_model_card(_gateway(request))]}
+
+
+@allow(Role.user)
+async def retrieve_model(request: Request, model_id: str) -> Any:
+    """`GET /v1/models/{id}` (openai-python's ``models.retrieve``, which clients call to check a
+    model id before using it); an id with a slash ("org/name") is one id."""
     gw = _gateway(request)
-    return {"object": "list", "data": [{"id": gw.backend.model_id, "object": "model", "created": 0,
-                                        "owned_by": "privtune"}]}
+    if model_id != gw.backend.model_id:
+        return error_response(404, f"model {model_id[:64]!r} is not served here; see /v1/models",
+                               "model_not_found", "model")
+    return _model_card(gw)
 
 
 def _gen_request(gw: Any, body: ChatCompletionRequest | CompletionRequest) -> GenRequest | JSONResponse:
@@ -40,8 +56,9 @@ def _gen_request(gw: Any, body: ChatCompletionRequest | CompletionRequest) -> Ge
                               "model_not_found", "model")
     max_tokens = body.max_completion_tokens or body.max_tokens or limits.default_max_tokens
     if max_tokens > limits.max_tokens_cap:
-        return error_response(400, f"max_tokens {max_tokens} exceeds this server's cap of {limits.max_tokens_cap}",
-                              "max_tokens_too_large", "max_tokens")
+        field = "max_completion_tokens" if body.max_completion_tokens else "max_tokens"
+        return error_response(400, f"{field} {max_tokens} exceeds this server's cap of {limits.max_tokens_cap}",
+                              "max_tokens_too_large", field)
     common = {"max_tokens": max_tokens, "temperature": body.temperature, "top_p": body.top_p,
               "stop": body.stop_list(), "seed": body.seed, "timeout_s": limits.request_timeout_s,
               "ignore_eos": body.ignore_eos, "presence_penalty": body.presence_penalty,
@@ -52,12 +69,14 @@ def _gen_request(gw: Any, body: ChatCompletionRequest | CompletionRequest) -> Ge
     return GenRequest("completion", prompt=body.prompt, **common)
 
 
-def _backend_error(exc: Exception) -> JSONResponse:
+def _backend_error(exc: Exception, prompt_field: str = "messages") -> JSONResponse:
     if isinstance(exc, BackendBusy):
         return error_response(503, "server busy: the generation queue is full", "queue_full",
                               headers={"Retry-After": str(exc.retry_after_s)})
+    if isinstance(exc, ContextTooLong):
+        return error_response(400, str(exc), "context_length_exceeded", prompt_field)
     if isinstance(exc, BadPrompt):
-        return error_response(400, str(exc), "bad_prompt", "messages")
+        return error_response(400, str(exc), "bad_prompt", prompt_field)
     assert isinstance(exc, BackendError)
     return error_response(exc.status, str(exc), "backend_error")
 
@@ -82,6 +101,10 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
     principal = ctx["principal"]
     gctx = GuardContext(ctx["request_id"], principal.key_id, principal.role.value, request.scope["path"], body.stream)
     chain = GuardChain([g.start(gctx) for g in gw.guards])
+    vstop = None
+    if req.stop and chain.transforms():  # stop strings match what the client sees (`stops`)
+        vstop = VisibleStop(req.stop)
+        req.stop, req.halt = [], threading.Event()
     ctx["extra"]["watermarked"] = getattr(gw.backend, "watermark", None) is not None
     if gw.input_guard is not None:
         ctx["extra"].update(gw.input_guard.apply(req))
@@ -90,12 +113,16 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
     created = int(time.time())
     if not body.stream:
         try:
-            result = await gw.backend.generate(req)
+            if vstop is None:
+                result = await gw.backend.generate(req)
+                text = chain.feed(result.text) + chain.finish(truncated=result.finish_reason == "length")
+            else:
+                result, text = await _whole_with_visible_stop(gw.backend, req, chain, vstop)
         except (BackendBusy, BadPrompt, BackendError) as exc:
-            return _backend_error(exc)
-        text = chain.feed(result.text) + chain.finish()
+            return _backend_error(exc, "messages" if chat else "prompt")
         _record(ctx, result, chain)
-        choice: dict[str, Any] = {"index": 0, "finish_reason": result.finish_reason, "logprobs": None}
+        finish = "stop" if vstop is not None and vstop.hit else result.finish_reason
+        choice: dict[str, Any] = {"index": 0, "finish_reason": finish, "logprobs": None}
         if chat:
             choice["message"] = {"role": "assistant", "content": text}
         else:
@@ -109,9 +136,9 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
         first = await events.__anext__()  # errors before the first byte are still proper HTTP errors
     except (BackendBusy, BadPrompt, BackendError) as exc:
         await events.aclose()
-        return _backend_error(exc)
+        return _backend_error(exc, "messages" if chat else "prompt")
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
-    sse = _sse(gw.backend.model_id, rid, created, chat, include_usage, first, events, chain, ctx)
+    sse = _sse(gw.backend.model_id, rid, created, chat, include_usage, first, events, chain, ctx, req, vstop)
     return StreamingResponse(sse, media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
 
@@ -128,8 +155,46 @@ def _chunk(rid: str, created: int, model: str, chat: bool, text: str | None, fin
                                   "choices": [choice]}) + "\n\n"
 
 
+def _visible(chain: GuardChain, vstop: VisibleStop | None, req: GenRequest, delta: str) -> str:
+    """``delta`` through the guards, then cut at a stop string (which halts the generation)."""
+    safe = chain.feed(delta)
+    if vstop is None:
+        return safe
+    safe = vstop.feed(safe)
+    if vstop.hit and req.halt is not None:
+        req.halt.set()
+    return safe
+
+
+def _visible_tail(chain: GuardChain, vstop: VisibleStop | None, result: GenResult | None) -> str:
+    """The guards' held-back rest (a possible value withheld when the output was cut short), cut at a stop."""
+    tail = chain.finish(truncated=result is not None and result.finish_reason == "length")
+    return tail if vstop is None else vstop.feed(tail) + vstop.finish()
+
+
+async def _whole_with_visible_stop(backend: Any, req: GenRequest, chain: GuardChain,
+                                   vstop: VisibleStop) -> tuple[GenResult, str]:
+    """A non-streamed answer whose stop strings match the guarded text: generated as a stream, so
+    that generation halts once one appears (else it would run to ``max_tokens`` every time)."""
+    events = backend.stream(req)
+    parts: list[str] = []
+    result: GenResult | None = None
+    try:
+        async for item in events:
+            if isinstance(item, GenResult):
+                result = item
+                break
+            parts.append(_visible(chain, vstop, req, item))
+    finally:
+        await events.aclose()
+    assert result is not None
+    parts.append(_visible_tail(chain, vstop, result))
+    return result, "".join(parts)
+
+
 async def _sse(model: str, rid: str, created: int, chat: bool, include_usage: bool, first: str | GenResult,
-               events: AsyncIterator[str | GenResult], chain: GuardChain, ctx: dict[str, Any]) -> AsyncIterator[str]:
+               events: AsyncIterator[str | GenResult], chain: GuardChain, ctx: dict[str, Any], req: GenRequest,
+               vstop: VisibleStop | None) -> AsyncIterator[str]:
     result: GenResult | None = None
     try:
         if chat:
@@ -139,15 +204,16 @@ async def _sse(model: str, rid: str, created: int, chat: bool, include_usage: bo
             if isinstance(item, GenResult):
                 result = item
                 break
-            safe = chain.feed(item)
+            safe = _visible(chain, vstop, req, item)
             if safe:
                 yield _chunk(rid, created, model, chat, safe, None)
             item = await events.__anext__()
-        tail = chain.finish()
+        tail = _visible_tail(chain, vstop, result)
         if tail:
             yield _chunk(rid, created, model, chat, tail, None)
         assert result is not None
-        yield _chunk(rid, created, model, chat, None if chat else "", result.finish_reason)
+        finish = "stop" if vstop is not None and vstop.hit else result.finish_reason
+        yield _chunk(rid, created, model, chat, None if chat else "", finish)
         if include_usage:
             yield "data: " + json.dumps({"id": rid, "object": "chat.completion.chunk" if chat else "text_completion",
                                          "created": created, "model": model, "choices": [],
@@ -155,6 +221,7 @@ async def _sse(model: str, rid: str, created: int, chat: bool, include_usage: bo
         yield "data: [DONE]\n\n"
     except (BackendBusy, BadPrompt, BackendError) as exc:
         chain.finish()  # flushed but not sent: the stream failed
+        ctx["error"] = "stream_error"  # the status was 200, sent before the failure
         status = 503 if isinstance(exc, BackendBusy) else 400 if isinstance(exc, BadPrompt) else exc.status
         yield "data: " + json.dumps(error_body(status, str(exc), "stream_error")) + "\n\n"
         yield "data: [DONE]\n\n"
@@ -164,7 +231,8 @@ async def _sse(model: str, rid: str, created: int, chat: bool, include_usage: bo
         await events.aclose()
         if result is not None:
             _record(ctx, result, chain)
-        else:
+        else:  # cut short (client gone, stream failed): what was generated is still charged and logged
+            ctx["prompt_tokens"], ctx["completion_tokens"] = req.progress.prompt_tokens, req.progress.completion_tokens
             ctx["extra"].update(chain.audit_fields())
 
 
@@ -181,6 +249,7 @@ async def completions(request: Request, body: CompletionRequest) -> Any:
 def add_openai_routes(app: FastAPI) -> DirectRoutes:
     """Register the routes; returns the inference ones for the middleware to dispatch directly."""
     app.add_api_route("/v1/models", list_models, methods=["GET"])
+    app.add_api_route("/v1/models/{model_id:path}", retrieve_model, methods=["GET"])
     app.add_api_route("/v1/chat/completions", chat_completions, methods=["POST"])
     app.add_api_route("/v1/completions", completions, methods=["POST"])
     return DirectRoutes({chat_completions: ChatCompletionRequest, completions: CompletionRequest})

@@ -232,6 +232,21 @@ def error_body(status: int, message: str, code: str | None = None, param: str | 
                       "param": param, "code": code}}
 
 
+class ErrorResponse(JSONResponse):
+    """An OpenAI error object that notes its ``code`` in the request's ``scope["privtune"]`` as it is
+    sent, for the audit record's ``error`` (the middleware never reads response bodies)."""
+
+    def __init__(self, content: Any, status_code: int, headers: dict[str, str] | None, code: str | None) -> None:
+        super().__init__(content, status_code=status_code, headers=headers)
+        self.code = code
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        ctx = scope.get("privtune")
+        if ctx is not None and self.code:
+            ctx["error"] = self.code
+        await super().__call__(scope, receive, send)
+
+
 def error_response(status: int, message: str, code: str | None = None, param: str | None = None,
                    headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(error_body(status, message, code, param), status_code=status, headers=headers)
+    return ErrorResponse(error_body(status, message, code, param), status, headers, code)

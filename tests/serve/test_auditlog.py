@@ -127,3 +127,23 @@ def test_metrics_for_auditors_count_requests_and_tokens_without_key_ids(make_gat
     assert 'privtune_requests_total{route="/v1/models",status="401"} 1.0' in text
     assert 'privtune_tokens_total{kind="completion"} 3.0' in text
     assert all(k.split("_")[1] not in text for k in keys.values())
+
+
+def test_errors_a_route_answers_are_named_in_the_record(make_gateway, tmp_path):
+    """Round 7: only the middleware's own refusals (401, 403, 429...) had an ``error``; a 400, 404
+    or 503 a route answered was logged with ``"error": null``."""
+    log = tmp_path / "err.jsonl"
+    gw = make_gateway(audit_log={"path": str(log)})
+    keys = role_keys(gw)
+    chat = {"model": "tiny", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 2}
+    with TestClient(gw.app) as c:
+        c.post("/v1/chat/completions", headers=bearer(keys["user"]), json={**chat, "model": "gpt-4o"})
+        c.post("/v1/chat/completions", headers=bearer(keys["user"]), json={**chat, "messages": [{"role": "x"}]})
+        c.post("/v1/completions", headers=bearer(keys["user"]),
+               json={"model": "tiny", "prompt": "hello world " * 600, "max_tokens": 2})
+        c.post("/admin/keys/nope/revoke", headers=bearer(keys["admin"]))
+        c.post("/v1/chat/completions", headers=bearer(keys["user"]), json=chat)
+    records = [json.loads(x) for x in log.read_text().splitlines()][-5:]
+    assert [(r["status"], r["error"]) for r in records] == [
+        (404, "model_not_found"), (400, "invalid_request"), (400, "context_length_exceeded"), (404, "key_not_found"),
+        (200, None)]

@@ -16,6 +16,7 @@ EXPECTED = {
     ("GET", "/openapi.json"): {"user", "auditor", "admin"},
     ("GET", "/info"): {"user", "auditor"},
     ("GET", "/v1/models"): {"user"},
+    ("GET", "/v1/models/{model_id:path}"): {"user"},
     ("POST", "/v1/chat/completions"): {"user"},
     ("POST", "/v1/completions"): {"user"},
     ("GET", "/metrics"): {"auditor"},

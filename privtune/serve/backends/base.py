@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
+
+
+@dataclass
+class GenProgress:
+    """Tokens so far, kept up to date by the backend while it generates: what a request cut
+    short (the client went away, the stream failed) cost, for the rate limit and the audit log."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
 
 
 @dataclass
@@ -26,6 +36,11 @@ class GenRequest:
     top_k: int = 0  # vLLM extensions: 0 (or -1) top_k, 0 min_p and 1 repetition_penalty are off
     min_p: float = 0.0
     repetition_penalty: float = 1.0
+    # Set by the gateway to end generation at the next token (a stop string found in the guarded
+    # text, `stops.VisibleStop`); the result then says "length". A backend may ignore it (the
+    # gateway discards what follows either way): the upstream one does.
+    halt: threading.Event | None = None
+    progress: GenProgress = field(default_factory=GenProgress)
 
 
 @dataclass
@@ -54,6 +69,17 @@ class BackendError(Exception):
 
 class BadPrompt(Exception):
     """The request cannot be rendered for this model (400)."""
+
+
+class ContextTooLong(BadPrompt):
+    """The prompt fills the model's context window: OpenAI's ``context_length_exceeded`` (400),
+    the code clients look for to shorten the conversation and retry."""
+
+    def __init__(self, prompt_tokens: int | None = None, window: int | None = None) -> None:
+        super().__init__(f"This model's maximum context length is {window} tokens; the prompt has "
+                         f"{prompt_tokens} tokens (leave room for the answer)" if window is not None else
+                         "the prompt exceeds this model's maximum context length (leave room for the answer)")
+        self.prompt_tokens, self.window = prompt_tokens, window
 
 
 class Backend(Protocol):

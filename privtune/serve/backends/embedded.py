@@ -24,7 +24,8 @@ from typing import Any
 
 import torch
 
-from privtune.serve.backends.base import BackendBusy, BadPrompt, GenRequest, GenResult, apply_stop
+from privtune.serve.backends.base import (BackendBusy, BadPrompt, ContextTooLong, GenProgress, GenRequest, GenResult,
+                                          apply_stop)
 from privtune.serve.backends.penalties import OpenAIPenalties
 from privtune.train.encoding import PLAIN_ROLE, encode_piece, control_token_pattern
 
@@ -55,13 +56,18 @@ def load_model(base: Path, adapter: Path | None, device: str = "auto", adapter_k
 
 
 class _Stop:
-    """Stopping criterion: the client left (``cancel``) or a stop string appeared in the output."""
+    """Stopping criterion: the client left (``cancel``), the gateway asked to halt (``halt``: a
+    stop string in the guarded text) or a stop string appeared in the output."""
 
-    def __init__(self, tokenizer: Any, prompt_len: int, stop: list[str], cancel: threading.Event) -> None:
-        self.tok, self.prompt_len, self.stop, self.cancel = tokenizer, prompt_len, stop, cancel
+    def __init__(self, tokenizer: Any, prompt_len: int, stop: list[str], cancel: threading.Event,
+                 halt: threading.Event | None = None, progress: GenProgress | None = None) -> None:
+        self.tok, self.prompt_len, self.stop, self.cancel, self.halt = tokenizer, prompt_len, stop, cancel, halt
+        self.progress = progress
 
     def __call__(self, input_ids: torch.Tensor, scores: Any, **kwargs: Any) -> torch.Tensor:
-        done = self.cancel.is_set()
+        if self.progress is not None:  # called once per generated token
+            self.progress.completion_tokens = int(input_ids.shape[1]) - self.prompt_len
+        done = self.cancel.is_set() or (self.halt is not None and self.halt.is_set())
         if not done and self.stop:
             text = self.tok.decode(input_ids[0, self.prompt_len:], skip_special_tokens=True)
             done = apply_stop(text, self.stop)[1]
@@ -184,12 +190,14 @@ class EmbeddedBackend:
         max_new = req.max_tokens
         if window is not None:
             if len(ids) >= window:
-                raise BadPrompt(f"the prompt has {len(ids)} tokens; this model's window is {window}")
+                raise ContextTooLong(len(ids), window)
             max_new = min(max_new, window - len(ids))
         input_ids = torch.tensor([ids], device=self.device)
+        req.progress.prompt_tokens = len(ids)
         kwargs: dict[str, Any] = {"max_new_tokens": max_new, "max_time": req.timeout_s,
                                   "pad_token_id": self.tok.pad_token_id,
-                                  "stopping_criteria": StoppingCriteriaList([_Stop(self.tok, len(ids), req.stop, cancel)])}
+                                  "stopping_criteria": StoppingCriteriaList(
+                                      [_Stop(self.tok, len(ids), req.stop, cancel, req.halt, req.progress)])}
         if req.temperature > 0:
             kwargs.update(do_sample=True, temperature=req.temperature, top_p=req.top_p, top_k=req.top_k,
                           min_p=req.min_p or None)

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from privtune.serve.backends.base import BackendBusy, BackendError, GenRequest, GenResult
+from privtune.serve.backends.base import BackendBusy, BackendError, ContextTooLong, GenRequest, GenResult
 
 
 def _refusal(status: int) -> BackendError:
@@ -25,6 +25,29 @@ def _refusal(status: int) -> BackendError:
         return BackendError(f"upstream refused the request ({status})", status=400)
     # 401/403/404: the gateway's own upstream key or model name is wrong; 429/5xx: the engine's trouble.
     return BackendError(f"upstream answered {status}")
+
+
+# How engines say "the prompt is over the context window": OpenAI's and privtune's code, llama.cpp's
+# type, vLLM's message (its code is the number 400).
+_CONTEXT_CODES = {"context_length_exceeded", "exceed_context_size_error"}
+_CONTEXT_WORDS = ("maximum context length", "exceeds the available context size")
+
+
+def _engine_refusal(status: int, body: bytes) -> BackendError | ContextTooLong:
+    """`_refusal`, or `ContextTooLong` when the engine's 400 says the prompt is over the window.
+    The engine's message is searched for a few fixed words and never passed on (it may quote the prompt)."""
+    if status == 400:
+        try:
+            data = json.loads(body)
+            err = data.get("error", data) if isinstance(data, dict) else {}
+            err = err if isinstance(err, dict) else {"message": err}
+        except ValueError:
+            err = {}
+        kinds = {str(err.get("code")), str(err.get("type"))}
+        message = str(err.get("message") or "").lower()
+        if kinds & _CONTEXT_CODES or any(w in message for w in _CONTEXT_WORDS):
+            return ContextTooLong()
+    return _refusal(status)
 
 
 def engine_root(url: str) -> str:
@@ -123,7 +146,7 @@ class UpstreamBackend:
         if resp.status_code == 503:
             raise BackendBusy(int(resp.headers.get("retry-after", "1") or 1))
         if resp.status_code != 200:
-            raise _refusal(resp.status_code)
+            raise _engine_refusal(resp.status_code, resp.content)
         try:
             data = resp.json()
             choice, usage = data["choices"][0], data.get("usage") or {}
@@ -143,7 +166,7 @@ class UpstreamBackend:
                 if resp.status_code == 503:
                     raise BackendBusy(int(resp.headers.get("retry-after", "1") or 1))
                 if resp.status_code != 200:
-                    raise _refusal(resp.status_code)
+                    raise _engine_refusal(resp.status_code, await resp.aread() if resp.status_code == 400 else b"")
                 async for line in resp.aiter_lines():
                     if not line.startswith("data:"):
                         continue

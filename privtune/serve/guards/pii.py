@@ -125,6 +125,7 @@ class PIIStreamSession:
         self.counts: Counter[str] = Counter()
         self.direction = direction
         self.context = SegmentContext()
+        self.withheld = 0  # trailing runs withheld from outputs cut short (`finish_truncated`)
 
     def feed(self, delta: str) -> str:
         scanned = len(self.pending)  # no cut in what was pending before this delta
@@ -142,12 +143,57 @@ class PIIStreamSession:
         rest, self.pending = self.pending, ""
         return self.redactor.redact_segment(rest, self.counts, self.context) if rest else ""
 
+    def finish_truncated(self) -> str:
+        """`finish` for an output cut short (``max_tokens``, the time limit): the last segment may
+        end inside a value, whose prefix no detector recognises ("电话1380013", "Card 4111 1111");
+        a trailing run that may be one is withheld (`partial_value_start`)."""
+        tail = self.finish()
+        start = partial_value_start(tail)
+        if start is None:
+            return tail
+        self.withheld += 1
+        return tail[:start]
+
     def audit_fields(self) -> dict[str, Any]:
-        return {f"pii_{self.direction}": {"mode": self.redactor.mode, "redacted": dict(sorted(self.counts.items()))}}
+        fields: dict[str, Any] = {"mode": self.redactor.mode, "redacted": dict(sorted(self.counts.items()))}
+        if self.withheld:
+            fields["withheld_cut_values"] = self.withheld
+        return {f"pii_{self.direction}": fields}
+
+
+# Characters of the values the detectors find in running text (numbers, ids, e-mail, URLs, IBANs).
+_VALUE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._+-/()#:")
+
+
+def partial_value_start(text: str) -> int | None:
+    """Where a value cut short may start at the end of ``text``: the trailing pieces of value
+    characters, separated by spaces, that each hold a digit (the last one a digit or an '@'):
+    "0471 22", "4111 1111 1111", "1380013" after 电话, "john.smith@exa". None when the text
+    ends otherwise (a word, a placeholder, punctuation). Deliberately wide: a number that was
+    complete is withheld too when the cut falls right after it."""
+    i = len(text.rstrip(" \t"))
+    start = None
+    while i > 0:
+        j = i
+        while j > 0 and text[j - 1] in _VALUE_CHARS:
+            j -= 1
+        piece = text[j:i]
+        if not (any(ch.isdigit() for ch in piece) or (start is None and "@" in piece)):
+            break
+        start = j
+        k = j
+        while k > 0 and text[k - 1] in " \t":
+            k -= 1
+        if k == j:  # joined to a non-value character (a word, CJK): the value starts here
+            break
+        i = k
+    return start
 
 
 class _Passthrough:
     """Mode ``off``: nothing changes, and the audit record says so."""
+
+    transforms = False
 
     def feed(self, delta: str) -> str:
         return delta
