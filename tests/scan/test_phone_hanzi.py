@@ -1,4 +1,5 @@
-"""Phone numbers written in Chinese numerals (round 7: "一三九一一二二三三四四" was left in the text)."""
+"""Phone numbers written in Chinese numerals (round 7: "一三九一一二二三三四四" was left in the text), and
+mobile numbers cut short or mistyped after their cue."""
 
 from __future__ import annotations
 
@@ -29,3 +30,18 @@ def test_numeral_phone(text: str, phone: str) -> None:
 ])  # fmt: skip
 def test_no_numeral_phone(text: str) -> None:
     assert hanzi_phone_spans(text) == []
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("电话13801380", "13801380"),          # a mobile number cut short (a model's garbled output)
+    ("手机号138001380001", "138001380001"),  # one digit too many
+    ("电话：1380138", "1380138"),
+])  # fmt: skip
+def test_cut_or_mistyped_mobile_after_its_cue(text: str, phone: str) -> None:
+    spans = Analyzer().analyze(text)
+    assert phone in [text[s.start : s.end] for s in spans if s.type == "PHONE"]
+
+
+@pytest.mark.parametrize("text", ["电话费1000000元", "Order 1380138 shipped", "拨打12345咨询"])
+def test_no_cut_mobile(text: str) -> None:
+    assert [s for s in Analyzer().analyze(text) if s.type == "PHONE"] == []

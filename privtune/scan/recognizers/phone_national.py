@@ -69,6 +69,8 @@ MIN_DIGITS, MAX_DIGITS = 7, 15
 # lengths subscriber numbers have: 8 (Singapore, Hong Kong), 9 (Spain, France without the 0),
 # 10 (India, NANP). Runs starting with 1 are the Chinese mobile pattern's.
 BARE_CUED_DIGITS = (8, 10)
+# Runs starting with 1 of a length no mobile number has (not 11), after a cue: cut or mistyped.
+CUT_MOBILE_DIGITS, CUT_MOBILE_SCORE = (7, 12), 0.6
 
 
 def national_numbers(
@@ -133,6 +135,17 @@ def _bare_cued(t: str, start: int, end: int, out: list[tuple[int, int, float]]) 
     if (t[start] != "1" and BARE_CUED_DIGITS[0] <= end - start <= BARE_CUED_DIGITS[1]
             and not _in_token(t, start, end) and _cued(t, start)):
         out.append((start, end, CUED_SCORE))
+    elif (t[start] == "1" and CUT_MOBILE_DIGITS[0] <= end - start <= CUT_MOBILE_DIGITS[1] and end - start != 11
+            and not _in_token(t, start, end) and not _amount(t, start, end) and _cued(t, start)):
+        # "电话13801380", "手机号138001380001": a mobile number cut short or mistyped after its cue
+        # (a model's garbled output, a typo) still gives most of the number away.
+        out.append((start, end, CUT_MOBILE_SCORE))
+
+
+def _amount(t: str, start: int, end: int) -> bool:
+    """Is the run a sum of money ("电话费1000000元", "话费 1200000 块")?"""
+    return t[end : end + 1] in ("元", "块", "塊", "万", "萬", "¥", "$", "%") or "费" in t[max(0, start - 4) : start] \
+        or "費" in t[max(0, start - 4) : start]
 
 
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+_")
