@@ -2,6 +2,7 @@
 
 from privtune.scan.recognizers import (  # noqa: F401
     contact,
+    email_spelled,
     phone_hanzi,
     accounts,
     government_ids,
