@@ -52,3 +52,16 @@ def test_name_on_the_line_after_a_closing(analyzer: Analyzer, text: str, name: s
 @pytest.mark.parametrize("text", ["Regards,\nThe Support Team", "thanks!\nThe order is late"])
 def test_closing_before_no_name(analyzer: Analyzer, text: str) -> None:
     assert _persons(analyzer, text) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("CUSTOMER NAME: KOWALCZYK, ANNA", "KOWALCZYK, ANNA"),
+    ("Patient: O'BRIEN, SEAN\nDOB: 01/02/1980", "O'BRIEN, SEAN"),
+])  # fmt: skip
+def test_name_field_in_capitals(analyzer: Analyzer, text: str, name: str) -> None:
+    assert _persons(analyzer, text) == [name]
+
+
+@pytest.mark.parametrize("text", ["NAME: N/A", "Customer: NOT PROVIDED", "Status: PENDING REVIEW"])
+def test_name_field_without_a_name(analyzer: Analyzer, text: str) -> None:
+    assert _persons(analyzer, text) == []

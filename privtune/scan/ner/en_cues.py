@@ -169,6 +169,35 @@ def _sign_offs(text: str) -> list[re.Match[str]]:
     return out
 
 
+# A name field's value in capitals, as forms, bank files and airline records write it, surname
+# first with a comma or not ("CUSTOMER NAME: KOWALCZYK, ANNA", "Patient: O'BRIEN, SEAN"): the
+# capitalised-word patterns read "KOWALCZYK" as an acronym and left it.
+_CAPS_NAME_FIELD = re.compile(
+    r"(?im:(?<![a-z])(?:full name|customer name|patient name|client name|guest name|passenger name|"
+    r"account holder|card ?holder|name of (?:patient|customer|account holder)|name|patient|customer|"
+    r"passenger|guest|bill to|ship to|recipient|beneficiary)[ \t]*[:：][ \t]*)"
+    r"(?P<name>(?:MC|MAC|O['’])?[A-Z][A-Z'’-]+(?:,?[ \t]+(?:MC|MAC|O['’])?[A-Z][A-Z'’-]+){1,4})[ \t]*(?=\r?\n|$|[|;])"
+)
+CAPS_NAME_SCORE = 0.85
+
+
+def find_caps_name_fields(text: str) -> list[tuple[int, int, float, str]]:
+    """Names written in capitals as a name field's whole value (`_CAPS_NAME_FIELD`)."""
+    out = []
+    for m in _CAPS_NAME_FIELD.finditer(text):
+        words = re.split(r"[,\s]+", m.group("name"))
+        if any(w in _CAPS_NOT_NAMES for w in words):
+            continue  # "NAME: N/A", "Customer: NOT PROVIDED", "Recipient: SAME AS ABOVE"
+        out.append((m.start("name"), m.end("name"), CAPS_NAME_SCORE, "en_person_cue"))
+    return out
+
+
+_CAPS_NOT_NAMES = frozenset(
+    "N/A NA NONE NULL UNKNOWN NOT PROVIDED SAME AS ABOVE TBD TBC REDACTED WITHHELD ANONYMOUS CUSTOMER "
+    "PATIENT GUEST SEE BELOW ATTACHED".split()
+)
+
+
 def find_lower_case_pinyin_persons(text: str) -> list[tuple[int, int, float, str]]:
     """The pinyin names after a cue of `find_cued_persons`, for text it is not run on (no
     capitalised word: "my name is zhang wei")."""

@@ -15,7 +15,7 @@ from itertools import accumulate
 
 from privtune.scan.entities import Span
 from privtune.scan.ner.en_crf import tag_en
-from privtune.scan.ner.en_cues import find_cued_persons, find_lower_case_pinyin_persons
+from privtune.scan.ner.en_cues import find_caps_name_fields, find_cued_persons, find_lower_case_pinyin_persons
 from privtune.scan.ner.en_korean_names import SCORE as KOREAN_SCORE
 from privtune.scan.ner.en_korean_names import korean_names
 from privtune.scan.ner.en_span_rules import group_noun_after, is_place_name
@@ -63,7 +63,8 @@ class EnPersonRecognizer(Recognizer):
             agrees = model_person_test(text)
             persons = [p for p in persons if p[2] >= WEAK_DICT_SCORE or agrees(p[0], p[1])]
         korean = [(s, e, KOREAN_SCORE, "en_person_dict") for s, e in korean_names(text)]
-        for s, e, score, det in persons + find_cued_persons(text) + korean:
+        caps = find_caps_name_fields(text) if ":" in text or "：" in text else []
+        for s, e, score, det in persons + find_cued_persons(text) + korean + caps:
             if (s, e) not in best or score > best[(s, e)][0]:  # one span per place, the surer rule's
                 best[(s, e)] = (score, det)
         # A name that only qualifies a group or show ("Zac Brown band", "the Wendy show") is no
