@@ -93,3 +93,19 @@ def test_scan_of_a_discharge_summary_leaves_no_value(tmp_path) -> None:
         assert value not in scanned
     for label in ("MRN:", ", MD", "Attending:", "家属：儿子"):
         assert label in scanned
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("姓名：阿不都热合曼\n性别：男", "阿不都热合曼"),   # no Han surname
+    ("户名：田中太郎，账号6222021234567890128", "田中太郎"),
+    ("姓名：王学军", "王学军"),
+])  # fmt: skip
+def test_name_field_value_without_a_known_surname(analyzer: Analyzer, text: str, name: str) -> None:
+    assert name in _found(analyzer, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["户名：深圳市红十字会", "姓名：未知", "人相匹配的名字：疯狂的瓷房子。"])
+def test_name_field_value_that_is_no_person(text: str) -> None:
+    from privtune.scan.recognizers.person_cue import ZhPersonCueRecognizer
+
+    assert ZhPersonCueRecognizer().analyze(text) == []

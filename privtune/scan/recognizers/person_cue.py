@@ -49,6 +49,22 @@ KIN_BEFORE = re.compile(
 )
 # Characters of illnesses, states and verbs that follow a kinship word (儿子周末来，母亲已故).
 _NOT_IN_KIN_NAME = set("血压糖尿病癌症炎瘤痛烧咳喘亡故逝世体健康患去已早晚未无末来回走说要想没不")
+# A name field's whole value after its label and a colon ("姓名：阿不都热合曼", "户名：田中太郎"):
+# the value is a name whatever its characters, surname or not (Uyghur, Tibetan and Japanese names
+# have none of the surnames `_NAME` knows). Only labels that name a person, and a value that a
+# delimiter closes; "unknown" and "see above" are no names.
+_NAME_FIELDS = ("姓名", "真实姓名", "真實姓名", "客户姓名", "客戶姓名", "患者姓名", "病人姓名", "联系人", "聯絡人",
+                "聯繫人", "收货人", "收貨人", "收件人", "寄件人", "持卡人", "户名", "戶名", "开户名", "開戶名",
+                "账户名", "賬戶名", "监护人姓名")
+NAME_FIELD_VALUE = re.compile(
+    "(?:" + "|".join(_NAME_FIELDS) + r")[ \t]*[:：][ \t]*([\u4e00-\u9fff][\u4e00-\u9fff·•]{1,9})"
+    r"(?=[\s，。,;；|)）/、]|$)"
+)
+_NOT_NAME_VALUES = frozenset({"未知", "不详", "不詳", "暂无", "暫無", "无", "見附件", "见附件", "同上", "匿名", "保密",
+                              "本人", "先生", "女士", "空", "未填", "未填写", "未提供"})
+# An account's holder may be an organisation (户名：深圳市红十字会): it ends in its type.
+_NOT_IN_FIELD_NAME = set("的了是在和")
+_ORG_ENDS = tuple("会會司局院委部所厂廠店行社校馆館团團府市省县縣区區村镇鎮街路队隊") + ("中心",)
 # A greeting after the name: "张婷您好" at the start of a turn or after punctuation.
 CUE_AFTER = re.compile(r"(?:^|(?<=[，。！？、,.!?\s\n]))(" + _NAME + r")(?=您好|你好|先生|女士)")
 # CUE_AFTER opens with a look-behind, so sre tries it at every position; a match ends where a
@@ -77,7 +93,7 @@ class ZhPersonCueRecognizer(Recognizer):
 
     name = "zh_person_cue"
     entity_types = ("PERSON",)
-    trigger = re.compile("|".join(map(re.escape, _BEFORE + _KIN)) + "|您好|你好|先生|女士")
+    trigger = re.compile("|".join(map(re.escape, _BEFORE + _KIN + _NAME_FIELDS)) + "|您好|你好|先生|女士")
 
     def analyze(self, text: str) -> list[Span]:
         spans: dict[tuple[int, int], Span] = {}
@@ -91,6 +107,13 @@ class ZhPersonCueRecognizer(Recognizer):
                 if matches is kin and not _NOT_IN_KIN_NAME.isdisjoint(text[start:end]):
                     continue
                 spans.setdefault((start, end), Span(start, end, "PERSON", score, self.name))
+        if "：" in text or ":" in text:
+            for m in NAME_FIELD_VALUE.finditer(text):
+                value = m.group(1)
+                if value in _NOT_NAME_VALUES or not _NOT_IN_FIELD_NAME.isdisjoint(value) or value.endswith(_ORG_ENDS) or value.startswith(_KIN) or (
+                        len(value) > 6 and "·" not in value and "•" not in value):
+                    continue
+                spans.setdefault(m.span(1), Span(m.start(1), m.end(1), "PERSON", 0.85, self.name))
         return list(spans.values())
 
 
