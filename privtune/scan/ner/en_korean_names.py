@@ -39,6 +39,6 @@ SCORE = 0.85
 
 def korean_names(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each surname + hyphenated given name, in either order."""
-    if TRIGGER.search(text) is None:
+    if "-" not in text or TRIGGER.search(text) is None:
         return []
     return [m.span() for m in KOREAN_NAME.finditer(text)]

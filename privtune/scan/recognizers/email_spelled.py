@@ -36,15 +36,45 @@ _NOT_LOCAL = frozenset(
 _BARE_AT = re.compile(r"[ \t](?:at|AT|At)[ \t]")
 _SPELLED_DOT = re.compile(r"(?i:[ \t]dot[ \t]|\(dot\)|\[dot\]|\{dot\}|<dot>)|[点點]")
 _MAILBOX_CHARS = re.compile(r"[._0-9%+-]")
-TRIGGER = re.compile(r"(?i:\bat\b|\(at\)|\[at\]|\{at\}|<at>| @|@ )|艾特|圈a|＠")
+# A spelled "at" or "dot", or a common top-level domain after a dot: one literal alternation, which
+# the analyzer answers with its shared substring scan (an IGNORECASE "at" ran on most English text).
+# Only spelled forms: a bare "at" or a spaced "@" before real dots ("jdoe99 at yahoo.com") is not
+# looked for, since words opening with a space or a full stop slowed the shared scan for every text.
+_TRIGGER_WORDS = ("dot", "DOT", "Dot", "(at)", "[at]", "{at}", "<at>", "(AT)", "[AT]", "艾特", "圈a", "点", "點")
+TRIGGER = re.compile("|".join(map(re.escape, _TRIGGER_WORDS)))
 SCORE = 0.85
+
+
+# The "at" and the domain after it: most "at"s of a text ("at home", "at 5pm") fail here, in C,
+# before the whole pattern (which opens with a look-behind, so sre tries it at every position)
+# is run on the few characters before a domain.
+# Spelled or spaced "at"s only: a plain "x@y.z" (most "@"s) is the e-mail pattern's; no look-behind,
+# so sre skips to the tokens' first characters by itself.
+_AT_TOKEN = re.compile(r"[ \t](?:at|AT|At)[ \t]|\(at\)|\[at\]|\{at\}|<at>|艾特|圈a|[ \t]@|@[ \t]")
+_DOMAIN_AFTER = re.compile(rf"[ \t]*(?:{_LABEL}(?:{_DOT}{_LABEL}){{0,3}}{_DOT}(?i:{_TLDS}))(?![A-Za-z0-9-])")
+_LOOKBACK = 90  # a local part of up to four labels with spelled dots between them
+
+
+def _matches(t: str) -> list[re.Match[str]]:
+    out: list[re.Match[str]] = []
+    done = 0
+    for at in _AT_TOKEN.finditer(t):
+        if at.start() < done or (domain := _DOMAIN_AFTER.match(t, at.end())) is None:
+            continue
+        m = SPELLED_EMAIL.search(t, max(done, at.start() - _LOOKBACK), domain.end())
+        while m is not None and m.end() != domain.end():
+            m = SPELLED_EMAIL.search(t, m.start() + 1, domain.end())
+        if m is not None:
+            out.append(m)
+            done = m.end()
+    return out
 
 
 def spelled_emails(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each spelled-out address (a plain ``x@y.z`` is the e-mail pattern's)."""
     t = halfwidth(text)
     out = []
-    for m in SPELLED_EMAIL.finditer(t):
+    for m in _matches(t):
         local = m.group("local")
         if local.lower() in _NOT_LOCAL:
             continue
