@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from privtune.scan.alternation import factor_alternation
 from privtune.scan.ner.en_pinyin import SCORE as PINYIN_SCORE
 from privtune.scan.ner.en_pinyin import pinyin_name_at
 from privtune.scan.ner.en_span_rules import is_common_word
@@ -37,8 +38,9 @@ _CUE = (
 CUE_LOWER = re.compile(rf"(?<![a-z])(?:{_CUE})[ \t,]+")
 # CUE_LOWER without its look-behind: sre then skips to the cues' first letters by itself
 # (a pattern that opens with a look-behind is tried at every position); `_cue_matches`
-# tests the look-behind in Python.
-_CUE_BARE = re.compile(rf"(?:{_CUE})[ \t,]+")
+# tests the look-behind in Python. Its cues are grouped by first character (`factor_alternation`):
+# sre tested each of the ~70 cues at every position it stopped at.
+_CUE_BARE = re.compile(rf"(?:{factor_alternation(_CUE)})[ \t,]+")
 NAME_AFTER_CUE = re.compile(rf"{_NAME}(?![A-Za-z0-9])")
 # "Tomasz: you saved me!" — a name, a colon and a space at the start of a line.
 SPEAKER = re.compile(rf"(?m)^[ \t]*(?-i:{_NAME}):[ \t]")
