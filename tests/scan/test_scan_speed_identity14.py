@@ -70,3 +70,40 @@ def test_cue_scan_unchanged_on_demo_texts() -> None:
             low = m["content"].lower()
             assert [x.span() for x in en_cues._CUE_BARE.finditer(low)] == [x.span() for x in plain.finditer(low)]
 
+
+# Pieces for the backward word scan: letters of several scripts, digits of several kinds
+# (decimal and not: "²"), underscores, the word's inner marks, blanks, newlines, ª/º.
+_BACK_PIECES = ["Rua", "Hauptstraße", "São", "O'Neill", "d’Ávila", "St.", "12", "²", "_", "-", ".", "'", "’",
+                " ", "\t", "\n", ",", "王", "x", "ª", "º", "3a", "١٢", "Ⅻ", "a_b", "\n\n"]
+
+
+def test_back_word_equals_the_dollar_search() -> None:
+    from privtune.scan.ner.back_scan import BACK_WORD, back_word
+
+    rng = random.Random(121)
+    for _ in range(4000):
+        text = "".join(rng.choice(_BACK_PIECES) for _ in range(rng.randint(0, 12)))
+        for hi in range(len(text) + 1):
+            for lo in {0, max(0, hi - 40), max(0, hi - 3), hi}:
+                m = BACK_WORD.search(text, lo, hi)
+                assert back_word(text, lo, hi) == (None if m is None else m.span()), (text, lo, hi)
+
+
+def test_postal_addresses_unchanged_with_the_backward_scan() -> None:
+    """`find_postal_addresses` with `back_word` = with the ``$`` search it replaced."""
+    from privtune.scan.ner import back_scan, postal
+
+    texts = [m["content"] for r in generate(400, seed=122) for m in r.get("messages", [])]
+    rng = random.Random(122)
+    texts += [" ".join(rng.choice(["Rua das Flores", "88", "Apt. 12", "Hauptstraße", "12,", "10115 Berlin", "\n",
+                                   "2ª Seção", "São Paulo", "ulica Słowicza 60", "4417", "Av.", "Paulista,"])
+                       for _ in range(rng.randint(1, 10))) for _ in range(1500)]
+    new = [postal.find_postal_addresses(t) for t in texts]
+    saved = postal.back_word
+    try:
+        postal.back_word = lambda t, lo, hi: (m.span() if (m := back_scan.BACK_WORD.search(t, lo, hi)) else None)
+        old = [postal.find_postal_addresses(t) for t in texts]
+    finally:
+        postal.back_word = saved
+    assert new == old
+    assert sum(map(len, new)) > 200
