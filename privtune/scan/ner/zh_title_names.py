@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from privtune.scan.alternation import factor_alternation
 from privtune.scan.entities import Span
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_CUE_EXTRA_SURNAMES, ZH_SURNAMES
 
@@ -120,7 +121,7 @@ _OPENERS: dict[str, list[tuple[str, bool]]] = {}
 for _w in sorted(OFFICE_TITLES + OPENER_VERBS + FOREIGN_ONLY_TITLES, key=len, reverse=True):
     _OPENERS.setdefault(_w[:2], []).append((_w, _w not in FOREIGN_ONLY_TITLES))
 _OPENER_FIRST = re.compile("[" + "".join(sorted({w[0] for w in _OPENERS})) + "]")
-_AFTER = re.compile("|".join(AFTER_TITLES))
+_AFTER = re.compile(factor_alternation("|".join(AFTER_TITLES)))  # (see alternation.py)
 # Statement verbs after a foreign name that opens a clause (为此，穆萨|敦促以色列, 这年4月，伯奇费尔|郑重地):
 # the subject of a news clause. The CRF finds most such names; the ones it misses it reads into
 # a place or organisation that runs on over the verb (穆萨敦促以色列 -> ADDRESS), and only those
