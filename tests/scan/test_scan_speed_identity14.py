@@ -3,6 +3,7 @@ it replaced, on generated inputs."""
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 
@@ -99,6 +100,48 @@ def test_factored_word_lists_match_as_written() -> None:
         for text in cases:
             low = text.lower()
             assert [m.span() for m in factored.finditer(low)] == [m.span() for m in plain.finditer(low)], (src, text)
+
+
+
+@functools.lru_cache(maxsize=1)
+def _openers_tables() -> tuple[dict[str, list[tuple[str, bool]]], re.Pattern[str]]:
+    from privtune.scan.ner import zh_title_names as z
+
+    by_two: dict[str, list[tuple[str, bool]]] = {}
+    for w in sorted(z.OFFICE_TITLES + z.OPENER_VERBS + z.FOREIGN_ONLY_TITLES, key=len, reverse=True):
+        by_two.setdefault(w[:2], []).append((w, w not in z.FOREIGN_ONLY_TITLES))
+    return by_two, re.compile("[" + "".join(sorted({w[0] for w in by_two})) + "]")
+
+
+def _openers_as_before(text: str) -> list[tuple[int, bool]]:
+    """`zh_title_names._openers` as it was: a search for the words' first characters, then the
+    words sharing the next two characters, longest first."""
+    by_two, first = _openers_tables()
+    out, pos = [], 0
+    while (m := first.search(text, pos)) is not None:
+        i = m.start()
+        pos = i + 1
+        for word, chinese in by_two.get(text[i : i + 2], ()):
+            if text.startswith(word, i):
+                pos = i + len(word) + text.startswith("了", i + len(word))
+                out.append((pos, chinese))
+                break
+    return out
+
+
+def test_zh_openers_unchanged() -> None:
+    from privtune.scan.ner import zh_title_names as z
+
+    words = z.OFFICE_TITLES + z.OPENER_VERBS + z.FOREIGN_ONLY_TITLES
+    pieces = [*words, *(w[:-1] for w in words), "了", "王", "克林顿", "，", "说", "美国", " ", "a"]
+    rng = random.Random(124)
+    texts = [m["content"] for r in generate(300, seed=124) for m in r.get("messages", [])]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) for _ in range(4000)]
+    found = 0
+    for text in texts:
+        assert z._openers(text) == _openers_as_before(text), text
+        found += len(z._openers(text))
+    assert found > 3000
 
 
 # Pieces for the backward word scan: letters of several scripts, digits of several kinds
