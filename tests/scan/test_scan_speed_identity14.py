@@ -10,7 +10,7 @@ import re
 import pytest
 
 from privtune.demo.corpus import generate
-from privtune.scan.alternation import factor_alternation, split_branches
+from privtune.scan.alternation import factor_alternation, guard_first, split_branches
 
 # Branch pieces: literals sharing prefixes, escapes, quantified first characters, classes,
 # groups, empty branches, and branches that open with no literal (kept in place).
@@ -62,15 +62,15 @@ def test_factored_alternation_groups_shared_first_characters() -> None:
 
 
 def test_cue_scan_unchanged_on_demo_texts() -> None:
-    """`en_cues._CUE_BARE` (factored) finds the matches of the cue list as written."""
+    """`en_cues._CUE_GUARDED` (factored, look-behind after the first character) finds the
+    matches of the cue list as written (``CUE_LOWER``)."""
     from privtune.scan.ner import en_cues
 
-    plain = re.compile(rf"(?:{en_cues._CUE})[ \t,]+")
     for r in generate(300, seed=12):
         for m in r.get("messages", []):
             low = m["content"].lower()
-            assert [x.span() for x in en_cues._CUE_BARE.finditer(low)] == [x.span() for x in plain.finditer(low)]
-
+            assert [x.span() for x in en_cues._CUE_GUARDED.finditer(low)] == [
+                x.span() for x in en_cues.CUE_LOWER.finditer(low)]
 
 
 def _word_lists() -> list[tuple[re.Pattern[str], str]]:
@@ -142,6 +142,24 @@ def test_zh_openers_unchanged() -> None:
         assert z._openers(text) == _openers_as_before(text), text
         found += len(z._openers(text))
     assert found > 3000
+
+
+
+def test_guarded_alternation_matches_as_the_leading_look_behind() -> None:
+    """`guard_first`: the look-behind after each branch's first character = before the branch."""
+    rng = random.Random(125)
+    keyed = [f for f in _FRAGMENTS if f and "|" not in f and f[0] not in "\\[(^" and f[1:2] not in ("?", "+", "{", "*")]
+    texts = ["".join(rng.choice("ab.x -é王c\n3") for _ in range(rng.randint(0, 30))) for _ in range(60)]
+    for _ in range(400):
+        src = "|".join(rng.choice(keyed) + rng.choice(["", "b", "a"]) for _ in range(rng.randint(2, 8)))
+        if src.count("(?P<g>") > 1:
+            continue
+        plain = re.compile(f"(?<![a-z])(?:{src})")
+        guarded = re.compile(f"(?:{guard_first(factor_alternation(src), '(?<![a-z].)')})")
+        for text in texts:
+            assert _matches(guarded, text) == _matches(plain, text), (src, text)
+    with pytest.raises(ValueError):
+        guard_first("ab|[a-z]c", "(?<!x.)")
 
 
 # Pieces for the backward word scan: letters of several scripts, digits of several kinds
