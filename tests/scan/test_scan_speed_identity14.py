@@ -162,6 +162,25 @@ def test_guarded_alternation_matches_as_the_leading_look_behind() -> None:
         guard_first("ab|[a-z]c", "(?<!x.)")
 
 
+
+def test_person_pattern_with_factored_titles_matches_as_before() -> None:
+    """`english.PERSON_RE` (titles grouped by first character) = with the titles as written."""
+    from privtune.scan.ner import english
+
+    plain = re.compile(english.PERSON_RE.pattern.replace(english._TITLE, f"(?:{english.TITLE_WORDS})"))
+    assert plain.pattern != english.PERSON_RE.pattern
+    titles = english.TITLE_WORDS.split("|")
+    pieces = [*titles, *(t + "." for t in titles), " ", "  ", "\t", "Mrs. ", "Dr ", "Anna", "Smith", "O'Neill",
+              "Señora ", "Mister", "Mrx", "Sig.", "and", ",", "\n", "A.", "JFK"]
+    rng = random.Random(127)
+    texts = [m["content"] for r in generate(200, seed=127) for m in r.get("messages", [])]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 10))) for _ in range(2000)]
+    for text in texts:
+        for pos in range(len(text)):
+            a, b = english.PERSON_RE.match(text, pos), plain.match(text, pos)
+            assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), (text, pos)
+
+
 # Pieces for the backward word scan: letters of several scripts, digits of several kinds
 # (decimal and not: "²"), underscores, the word's inner marks, blanks, newlines, ª/º.
 _BACK_PIECES = ["Rua", "Hauptstraße", "São", "O'Neill", "d’Ávila", "St.", "12", "²", "_", "-", ".", "'", "’",
