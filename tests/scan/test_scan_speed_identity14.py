@@ -181,6 +181,22 @@ def test_person_pattern_with_factored_titles_matches_as_before() -> None:
             assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), (text, pos)
 
 
+
+def test_analyze_records_filters_scores_as_analyze_many() -> None:
+    """`Analyzer.analyze_records`, now testing every span's score once at the end of the
+    sweeps, keeps what `analyze_many` keeps, also under per-type thresholds and a subset of types."""
+    from privtune.io import text_fields
+    from privtune.scan.analyzer import Analyzer
+
+    records = [[t for _, t in text_fields(r)] for r in generate(120, seed=128)]
+    records += [["Dr. Anna Smith, phone (212) 555-0147", "王小明 13812345678"], ["C00001"], [""]]
+    for analyzer in (Analyzer(), Analyzer(min_score_by_type={"PERSON": 0.8, "PHONE": 0.9, "ADDRESS": 0.75}),
+                     Analyzer(types=["PERSON", "PHONE", "ORGANIZATION"], min_score=0.3)):
+        chunked = analyzer.analyze_records(records)
+        assert chunked == [analyzer.analyze_many(texts) for texts in records]
+        assert sum(len(s) for rec in chunked for s in rec) > 200
+
+
 # Pieces for the backward word scan: letters of several scripts, digits of several kinds
 # (decimal and not: "²"), underscores, the word's inner marks, blanks, newlines, ª/º.
 _BACK_PIECES = ["Rua", "Hauptstraße", "São", "O'Neill", "d’Ávila", "St.", "12", "²", "_", "-", ".", "'", "’",
