@@ -233,3 +233,48 @@ def test_postal_addresses_unchanged_with_the_backward_scan() -> None:
         postal.back_word = saved
     assert new == old
     assert sum(map(len, new)) > 200
+
+
+def test_ascii_word_scan_finds_what_substring_tests_find() -> None:
+    from privtune.scan.word_scan import AsciiWordScan
+
+    rng = random.Random(130)
+    words = {"pin": 1, "pass": 1, "PAN": 2, "Hong Kong": 2, "d.o.b": 4, "_": 8, "sk-": 8, "a": 16, "aa": 32, "aab": 64}
+    scan = AsciiWordScan(words)
+    pieces = [*words, "pi", "Hong", "Kong", "d.o", " ", "-", "b", "x", "AN", "shipping", "\n"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        expected = 0
+        for w, o in words.items():
+            if w in text:
+                expected |= o
+        assert scan.found(text) == expected, text
+    with pytest.raises(ValueError):
+        AsciiWordScan({"密码": 1})
+
+
+def test_literal_group_fires_as_the_triggers_search() -> None:
+    """The analyzer's keyword triggers (`LiteralGroup`, ASCII text by `AsciiWordScan`) fire
+    exactly where their patterns' ``search`` finds a match."""
+    from privtune.scan.analyzer import Analyzer
+
+    plan = Analyzer()._build_plan()
+    group = plan.group
+    assert group is not None
+    triggers = []
+    for rec in Analyzer().recognizers:
+        if rec.trigger is not None and rec.trigger not in triggers:
+            triggers.append(rec.trigger)
+    patterns = [triggers[k] for k in plan.group_members]
+    words = sorted(group._owners)
+    rng = random.Random(131)
+    pieces = [*words, *(w.lower() for w in words), *(w[1:] for w in words), " ", "shipping ", "the ", "Order ", "\n",
+              "-", ".", "_", "12345", "I was born in", "Hong ", "Kong"]
+    texts = [m["content"] for r in generate(300, seed=131) for m in r.get("messages", [])]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    fired = 0
+    for text in texts:
+        got = group.fired(text)
+        assert got == [p.search(text) is not None for p in patterns], text
+        fired += sum(got)
+    assert fired > 2000
