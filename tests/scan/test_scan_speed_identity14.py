@@ -73,36 +73,6 @@ def test_cue_scan_unchanged_on_demo_texts() -> None:
                 x.span() for x in en_cues.CUE_LOWER.finditer(low)]
 
 
-def _word_lists() -> list[tuple[re.Pattern[str], str]]:
-    """The word alternations now compiled factored, each with its plain source."""
-    from privtune.scan.ner import zh_postal, zh_social_titles, zh_title_names
-    from privtune.scan.recognizers import person_cue, phone_national
-    from privtune.scan.recognizers._shared import NEGATIVE_CONTEXT
-
-    return [
-        (zh_title_names._AFTER, "|".join(zh_title_names.AFTER_TITLES)),
-        (person_cue._CUE, "|".join(person_cue._CUE_AFTER)),
-        (zh_social_titles._TITLE, "|".join(zh_social_titles.SOCIAL_TITLES)),
-        (zh_postal._CUE, "(?:住在|住址|地址|家住|寄到|寄往|送到|送至|搬到|搬去|位于|来自|收货|住|在|到|去|是|于)"),
-        (phone_national._NEGATIVE, "|".join(map(re.escape, NEGATIVE_CONTEXT))),
-    ]
-
-
-def test_factored_word_lists_match_as_written() -> None:
-    rng = random.Random(123)
-    texts = [m["content"] for r in generate(300, seed=123) for m in r.get("messages", [])]
-    for factored, src in _word_lists():
-        plain = re.compile(src)
-        assert factored.pattern != src  # (it is the factored one)
-        words = split_branches(src) + ["王", "说", "，", " ", "order", "x"]
-        pieces = [w.replace("\\", "") for w in words]
-        cases = texts + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(2000)]
-        for text in cases:
-            low = text.lower()
-            assert [m.span() for m in factored.finditer(low)] == [m.span() for m in plain.finditer(low)], (src, text)
-
-
-
 @functools.lru_cache(maxsize=1)
 def _openers_tables() -> tuple[dict[str, list[tuple[str, bool]]], re.Pattern[str]]:
     from privtune.scan.ner import zh_title_names as z

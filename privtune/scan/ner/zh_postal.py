@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-from privtune.scan.alternation import factor_alternation
-
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 # "<street word>[N段]<number>号[之N]", then building / unit / floor / room parts.
 _NUMBERED = re.compile(
@@ -27,7 +25,7 @@ _NUMBERED = re.compile(
 # Whatever may be part of the place names before the street (no punctuation, no space).
 _PLACE_CHARS = re.compile(rf"[{_CJK}0-9A-Za-z]{{1,30}}$")
 # Words after which the address starts ("住在北京市…", "寄到…", "地址：…" is cut by the colon).
-_CUE = re.compile(f"(?:{factor_alternation('住在|住址|地址|家住|寄到|寄往|送到|送至|搬到|搬去|位于|来自|收货|住|在|到|去|是|于')})")
+_CUE = re.compile("(?:住在|住址|地址|家住|寄到|寄往|送到|送至|搬到|搬去|位于|来自|收货|住|在|到|去|是|于)")
 _POSTCODE_BEFORE = re.compile(r"[0-9]{3,6}[ \t]?$")
 _ASCII_ALNUM = re.compile("[0-9A-Za-z]")
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from privtune.scan.alternation import factor_alternation
 from privtune.scan.entities import Span
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES
 from privtune.scan.ner.zh_unknown_names import SURNAMES, get_words
@@ -33,7 +32,7 @@ SOCIAL_TITLE_SCORE = 0.6
 SOCIAL_TITLES = (
     "先生", "小姐", "女士", "太太", "老师", "老板", "院长", "医生", "经理", "阿姨", "师傅", "律师", "总",
 )  # fmt: skip
-_TITLE = re.compile(factor_alternation("|".join(SOCIAL_TITLES)))  # (see alternation.py)
+_TITLE = re.compile("|".join(SOCIAL_TITLES))
 # Marks of a post (see the module docstring). The tripled character is Han only: "000" and
 # "AAA" are common in news and CVs.
 SOCIAL_MARKS = re.compile(r"@|//|#[^#\n]+#|\[[\u4e00-\u9fff]{1,4}\]|([\u4e00-\u9fff])\1\1|t\.cn|http")

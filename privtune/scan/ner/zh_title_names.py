@@ -120,7 +120,7 @@ _NOT_NAMES = frozenset({"特别", "特使", "特派", "夫人", "候选", "助�
 _OPENER_WORDS = sorted(OFFICE_TITLES + OPENER_VERBS + FOREIGN_ONLY_TITLES, key=len, reverse=True)
 _CHINESE_AFTER = {w: w not in FOREIGN_ONLY_TITLES for w in _OPENER_WORDS}
 _OPENER = re.compile(f"({factor_alternation('|'.join(_OPENER_WORDS))})了?")  # (no word has a regex character)
-_AFTER = re.compile(factor_alternation("|".join(AFTER_TITLES)))  # (see alternation.py)
+_AFTER = re.compile("|".join(AFTER_TITLES))
 # Statement verbs after a foreign name that opens a clause (为此，穆萨|敦促以色列, 这年4月，伯奇费尔|郑重地):
 # the subject of a news clause. The CRF finds most such names; the ones it misses it reads into
 # a place or organisation that runs on over the verb (穆萨敦促以色列 -> ADDRESS), and only those

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from privtune.scan.alternation import factor_alternation
 from privtune.scan.entities import Span
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_CUE_EXTRA_SURNAMES, ZH_SURNAMES, ZH_TITLES
 from privtune.scan.ner.zh_dotted_names import DOTS, dotted_names
@@ -97,7 +96,7 @@ _CUE_AFTER = (
     "教授", "总统", "总理", "委员长", "部长", "同志", "烈士", "先生", "女士", "等人", "一行",
 )  # fmt: skip
 _OPEN_MARKS = frozenset("，。！？、；：“”‘’\"（）《》,;: \t\n\r\u3000")
-_CUE = re.compile(factor_alternation("|".join(_CUE_AFTER)))  # (see alternation.py)
+_CUE = re.compile("|".join(_CUE_AFTER))
 _NEWS_NAME = re.compile(_SURNAME + "[\u4e00-\u9fff]{1,2}")
 # Shortest and longest name: a one-character surname + 1, a compound surname + 2.
 _NEWS_WIDTHS = (4, 3, 2)  # longest first: the leftmost start, as a regex scan would take

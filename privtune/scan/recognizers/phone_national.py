@@ -21,7 +21,6 @@ from collections.abc import Container
 
 import phonenumbers
 
-from privtune.scan.alternation import factor_alternation
 from privtune.scan.recognizers._shared import NEGATIVE_CONTEXT
 
 # English cues need a word boundary ("hotel", "cancel" are no cue); Chinese ones need none.
@@ -41,7 +40,7 @@ _ZH_CUES = ("电话|手机|座机|联系|号码|致电|拨打|来电|回电|热�
 _CUE = re.compile(rf"(?<![a-z])(?:{_EN_CUES})(?![a-z])|{_ZH_CUES}", re.IGNORECASE)
 _GAP = 26
 _LAST_STOP = re.compile(r"(?s:.*)[0-9\n]")
-_NEGATIVE = re.compile(factor_alternation("|".join(map(re.escape, NEGATIVE_CONTEXT))))  # (see alternation.py)
+_NEGATIVE = re.compile("|".join(map(re.escape, NEGATIVE_CONTEXT)))
 _LOOKBACK = 40
 
 # Digit groups of 1-6 with one separator (or brackets) between them, an optional extension.
