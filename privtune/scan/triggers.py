@@ -208,8 +208,8 @@ class LiteralGroup:
         """Per trigger, whether one of its words occurs in ``text``.
 
         An ASCII text of `_SUBSTRING_MIN_CHARS` or more has its words found by
-        `word_scan.AsciiWordScan` (~2 µs per demo record; it took ~15 as a ``word in text`` per
-        lower-case word, each a C search of the whole text, then the scan for the others). Other
+        `word_scan.AsciiWordScan` (~3 µs per English demo record; it took ~7 as a ``word in
+        text`` per lower-case word, each a C search of the whole text, then the scan). Other
         text (Chinese, where Latin letters are few; short values such as a customer id) has the
         one scan over all the words. A trigger fires iff one of its words occurs."""
         full = (1 << self.size) - 1
