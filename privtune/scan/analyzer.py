@@ -222,9 +222,10 @@ class Analyzer:
                         if not hit:
                             continue
                     got = analyze(text)
-                    if got:  # (most calls find nothing: no list of their own for them)
-                        found[i] = [s for s in got if (t := threshold.get(s.type)) is not None and s.score >= t]
-        return [resolve_overlaps([s for spans in found if spans for s in spans], text)
+                    if got:  # (most calls find nothing; the scores are tested below, in one pass)
+                        found[i] = got
+        return [resolve_overlaps([s for spans in found if spans for s in spans
+                                  if (t := threshold.get(s.type)) is not None and s.score >= t], text)
                 for text, found in zip(texts, by_call)]
 
 

@@ -25,14 +25,15 @@ from re import _constants as C  # noqa: N812 (the sre opcode names)
 from re import _parser
 
 from privtune.scan.registry import literal_alternation
+from privtune.scan.word_scan import AsciiWordScan
 
 TriggerTest = Callable[[str], object]  # returns None when the trigger does not match
 
 _MAX_WORDS = 64  # a larger literal language is not expanded
 _MAX_IN_CHECKS = 6  # more substring checks than this cost as much as the regex scan
-_ASCII_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
-# Below this many characters the one scan is cheaper than `LiteralGroup`'s ~23 substring tests
-# (6 characters: 0.3 vs 1.45 µs; even at ~80).
+# Below this many characters `LiteralGroup`'s one scan is used on ASCII text too (it was
+# cheaper than ~23 substring tests: 6 characters, 0.3 vs 1.45 µs; even at ~80; the compiled
+# word pass that replaced those has a fixed cost of ~1-1.5 µs a call).
 _SUBSTRING_MIN_CHARS = 64
 
 
@@ -193,15 +194,8 @@ class LiteralGroup:
             for w in words:
                 self._owners[w] = self._owners.get(w, 0) | (1 << k)
         self._scans: dict[int, Callable[[str, int], re.Match[str] | None]] = {}
-        # ASCII text: the words that open with a lower-case letter by substring tests, the
-        # others by the scan (see `fired`). A word holding another word of (at least) its
-        # triggers needs no test of its own ("fiscale" after "fiscal").
-        lower = {w: o for w, o in self._owners.items() if w.isascii() and w[:1] in _ASCII_LOWER}
-        self._substring_words = tuple(
-            (w, o) for w, o in lower.items()
-            if not any(v != w and v in w and o & ~p == 0 for v, p in lower.items()))
-        self._ascii_rest = {w: o for w, o in self._owners.items() if w.isascii() and w not in lower}
-        self._ascii_scans: dict[int, Callable[[str, int], re.Match[str] | None] | None] = {}
+        # ASCII text: every ASCII word in one compiled pass over its bytes (see `fired`).
+        self._ascii_words = AsciiWordScan({w: o for w, o in self._owners.items() if w.isascii()})
 
     def _scan(self, undecided: int) -> Callable[[str, int], re.Match[str] | None]:
         scan = self._scans.get(undecided)
@@ -210,39 +204,17 @@ class LiteralGroup:
             scan = self._scans[undecided] = re.compile(literal_alternation(words)).search
         return scan
 
-    def _ascii_scan(self, undecided: int) -> Callable[[str, int], re.Match[str] | None] | None:
-        if undecided in self._ascii_scans:
-            return self._ascii_scans[undecided]
-        words = [w for w, owners in self._ascii_rest.items() if owners & undecided]
-        scan = self._ascii_scans[undecided] = re.compile(literal_alternation(words)).search if words else None
-        return scan
-
     def fired(self, text: str) -> list[bool]:
         """Per trigger, whether one of its words occurs in ``text``.
 
-        An ASCII text is tested in two parts: its words that open with a lower-case letter
-        (every other character of English prose is one, so the scan stopped at nearly every
-        other position, ~14 µs per demo text) by ``in``, one C search each and none for a
-        trigger already found; the other words by the scan, which then stops only at capitals
-        and the like (~8 µs in all). A trigger fires iff a word of either part occurs. Other
-        text (Chinese, where Latin letters are few; short values such as a customer id) has
-        the one scan over all the words."""
+        An ASCII text of `_SUBSTRING_MIN_CHARS` or more has its words found by
+        `word_scan.AsciiWordScan` (~3 µs per English demo record; it took ~7 as a ``word in
+        text`` per lower-case word, each a C search of the whole text, then the scan). Other
+        text (Chinese, where Latin letters are few; short values such as a customer id) has the
+        one scan over all the words. A trigger fires iff one of its words occurs."""
         full = (1 << self.size) - 1
         if len(text) >= _SUBSTRING_MIN_CHARS and text.isascii():
-            found = 0
-            for word, owners in self._substring_words:
-                if owners & ~found and word in text:
-                    found |= owners
-            undecided, pos, rest = full & ~found, 0, self._ascii_rest
-            while undecided:
-                scan = self._ascii_scan(undecided)
-                m = None if scan is None else scan(text, pos)
-                if m is None:
-                    break
-                owners = rest[m.group()]
-                found |= owners
-                undecided &= ~owners
-                pos = m.start()
+            found = self._ascii_words.found(text)
             return [bool(found >> k & 1) for k in range(self.size)]
         undecided, found, pos = full, 0, 0
         while undecided:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from privtune.scan.alternation import factor_alternation, guard_first
 from privtune.scan.ner.en_pinyin import SCORE as PINYIN_SCORE
 from privtune.scan.ner.en_pinyin import pinyin_name_at
 from privtune.scan.ner.en_span_rules import is_common_word
@@ -46,10 +47,11 @@ CLOSING_LINE_END = re.compile(
     r"(?i)(?:^|\n)[ \t]*(?:(?:best |kind |warm |warmest )?regards|sincerely|yours (?:sincerely|truly|faithfully)"
     r"|cheers|many thanks|thanks|thank you|best wishes|best|warmly|respectfully)[ \t]*[,.!]?$"
 )
-# CUE_LOWER without its look-behind: sre then skips to the cues' first letters by itself
-# (a pattern that opens with a look-behind is tried at every position); `_cue_matches`
-# tests the look-behind in Python.
-_CUE_BARE = re.compile(rf"(?:{_CUE})[ \t,]+")
+# CUE_LOWER for `_cue_ends`: its cues grouped by first character (`factor_alternation`; sre
+# tested each of the ~70 cues at every position it stopped at) and the look-behind after that
+# character (`guard_first`: a pattern that opens with a look-behind is tried at every position,
+# this one still skips to the cues' first letters).
+_CUE_GUARDED = re.compile(rf"(?:{guard_first(factor_alternation(_CUE), '(?<![a-z].)')})[ \t,]+")
 NAME_AFTER_CUE = re.compile(rf"{_NAME}(?![A-Za-z0-9])")
 # "Tomasz: you saved me!" — a name, a colon and a space at the start of a line.
 SPEAKER = re.compile(rf"(?m)^[ \t]*(?-i:{_NAME}):[ \t]")
@@ -142,19 +144,9 @@ def _cued_names(text: str) -> tuple[list[re.Match[str]], list[tuple[int, int]]]:
 
 
 def _cue_ends(lowered: str) -> list[int]:
-    """``[m.end() for m in CUE_LOWER.finditer(lowered)]``, ~2x faster: a match the look-behind
-    rejects (a letter before it) moves the search on by one character, as ``finditer`` does."""
-    out = []
-    pos = 0
-    search = _CUE_BARE.search
-    while (m := search(lowered, pos)) is not None:
-        i = m.start()
-        if i and "a" <= lowered[i - 1] <= "z":
-            pos = i + 1
-        else:
-            pos = m.end()
-            out.append(pos)
-    return out
+    """``[m.end() for m in CUE_LOWER.finditer(lowered)]``, by the same matches of a faster
+    pattern (`_CUE_GUARDED`)."""
+    return [m.end() for m in _CUE_GUARDED.finditer(lowered)]
 
 
 def _sign_offs(text: str) -> list[re.Match[str]]:

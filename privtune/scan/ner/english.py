@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from privtune.scan.alternation import factor_alternation
 from privtune.scan.ner.lexicon import ROLES_BEFORE_NAMES, en_lexicon
 from privtune.scan.registry import context_score
 
@@ -23,8 +24,11 @@ _E = r"(?![A-Za-z0-9\u00c0-\u024f])"
 
 # English forms of address, and the German, French, Spanish, Italian and Dutch ones customers
 # write in English text too ("Mme Lefèvre called", "spoke with Sra. Gómez").
-_TITLE = (r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mister|Herr|Frau|Mme|Mlle|Monsieur|Madame"
-          r"|Sra|Srta|Señor|Señora|Signor|Signora|Sig|Dhr|Mevr)")
+TITLE_WORDS = ("Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mister|Herr|Frau|Mme|Mlle|Monsieur|Madame"
+               "|Sra|Srta|Señor|Señora|Signor|Signora|Sig|Dhr|Mevr")
+# Grouped by first character (`factor_alternation`): PERSON_RE tries the titles at every capital
+# and before every word (~8 -> ~3-5 µs per demo record).
+_TITLE = f"(?:{factor_alternation(TITLE_WORDS)})"
 # A title never starts the name part, so "Dear Mr. Zhang" is matched from "Mr." on.
 # Latin letters with diacritics too ("Vámos", "Łukasz", "Øberg"): names of many nationalities.
 # Every capital of Latin-1 and Latin Extended-A/B (Č, Ş, Ď, Ő, Ț ...): Faker's Czech, Turkish,

@@ -25,6 +25,7 @@ import re
 from functools import lru_cache
 
 from privtune.scan.ner import postal_asia
+from privtune.scan.ner.back_scan import back_word
 from privtune.scan.ner.lexicon import en_lexicon
 from privtune.scan.ner.postal_words import ABBREVIATIONS as _ABBREVIATIONS
 from privtune.scan.ner.postal_words import CONNECTORS as _CONNECTORS
@@ -127,7 +128,6 @@ _NUMBER_SEP = re.compile(r",?[ \t]+")
 _GAP = re.compile(r",?[ \t]+$")
 _SEGMENT_LAST = postal_asia.SEGMENT_LAST  # (the test before add_block: see there)
 _DIGITS = frozenset("0123456789")
-_BACK_WORD = re.compile(r"[^\W\d_][\w'’.-]*$")
 def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
     """``(start, end, score, detector)`` of street addresses / postal blocks in ``text``."""
     out: list[tuple[int, int, float, str]] = []
@@ -268,13 +268,14 @@ def _back_words(text: str, pos: int, floor: int) -> list[tuple[int, str]]:
     pos -= gap
     words: list[tuple[int, str]] = []
     while len(words) < 5 and pos > floor:
-        m = _BACK_WORD.search(text, max(floor, pos - 40), pos)
-        if m is None:
+        found = back_word(text, max(floor, pos - 40), pos)  # (`back_scan.BACK_WORD`'s match)
+        if found is None:
             break
-        w, start = m.group(), m.start()
+        start, end = found
+        w = text[start:end]
         if w in ("ª", "º") and words and start > floor and text[start - 1].isdigit():  # "2ª Seção"
             start -= 2 if start - 1 > floor and text[start - 2].isdigit() else 1
-            w = text[start : m.end()]
+            w = text[start:end]
         elif not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w)):
             break
         words.insert(0, (start, w))

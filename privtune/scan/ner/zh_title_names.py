@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from privtune.scan.alternation import factor_alternation
 from privtune.scan.entities import Span
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_CUE_EXTRA_SURNAMES, ZH_SURNAMES
 
@@ -112,14 +113,13 @@ _WORDISH_SURNAMES = frozenset("和都时向成解强计原宣封管单全相应�
 SURNAMES = frozenset(ZH_SURNAMES + ZH_CUE_EXTRA_SURNAMES) - _WORDISH_SURNAMES
 _NOT_NAMES = frozenset({"特别", "特使", "特派", "夫人", "候选", "助理", "顾问", "办公"})
 
-# Openers by their first two characters, longest first, each with whether a Chinese name may
-# follow it. A regex alternation of the ~100 words was tried at every position (~10 µs a
-# sentence); a character-class search for their first characters jumps between the few
-# candidate places, and a two-character lookup there settles most of them.
-_OPENERS: dict[str, list[tuple[str, bool]]] = {}
-for _w in sorted(OFFICE_TITLES + OPENER_VERBS + FOREIGN_ONLY_TITLES, key=len, reverse=True):
-    _OPENERS.setdefault(_w[:2], []).append((_w, _w not in FOREIGN_ONLY_TITLES))
-_OPENER_FIRST = re.compile("[" + "".join(sorted({w[0] for w in _OPENERS})) + "]")
+# Openers, longest first, each with whether a Chinese name may follow it. A plain regex
+# alternation of the ~100 words was tried at every position (~10 µs a sentence), and then a
+# search for their first characters with a two-character lookup in Python; grouped by first
+# character (`factor_alternation`) the alternation runs in C between the candidate places.
+_OPENER_WORDS = sorted(OFFICE_TITLES + OPENER_VERBS + FOREIGN_ONLY_TITLES, key=len, reverse=True)
+_CHINESE_AFTER = {w: w not in FOREIGN_ONLY_TITLES for w in _OPENER_WORDS}
+_OPENER = re.compile(f"({factor_alternation('|'.join(_OPENER_WORDS))})了?")  # (no word has a regex character)
 _AFTER = re.compile("|".join(AFTER_TITLES))
 # Statement verbs after a foreign name that opens a clause (为此，穆萨|敦促以色列, 这年4月，伯奇费尔|郑重地):
 # the subject of a news clause. The CRF finds most such names; the ones it misses it reads into
@@ -135,19 +135,7 @@ _CLAUSE_OPENERS = frozenset("，。！？；：“（,;:!?(\n")
 def _openers(text: str) -> list[tuple[int, bool]]:
     """(end, Chinese name allowed) of each opener, leftmost-longest and non-overlapping (as
     ``re.finditer`` over the alternation of the words); a 了 right after is part of it."""
-    out = []
-    pos = 0
-    search = _OPENER_FIRST.search
-    get = _OPENERS.get
-    while (m := search(text, pos)) is not None:
-        i = m.start()
-        pos = i + 1
-        for word, chinese in get(text[i : i + 2], ()):
-            if text.startswith(word, i):
-                pos = i + len(word) + text.startswith("了", i + len(word))
-                out.append((pos, chinese))
-                break
-    return out
+    return [(m.end(), _CHINESE_AFTER[m.group(1)]) for m in _OPENER.finditer(text)]
 
 
 def _translit_end(text: str, pos: int) -> int:
