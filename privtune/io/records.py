@@ -176,7 +176,7 @@ def text_fields(
                 if not isinstance(m, (dict, str)):
                     raise InputError(f"{key}[{i}] is {type(m).__name__}, expected a message object", path=path,
                                      line=line, field=f"{key}[{i}]")
-                if isinstance(m, dict) and None in message_keys(m) and not is_tool_call_turn(m):
+                if isinstance(m, dict) and None in message_keys(m) and not is_tool_call_turn(m) and not is_event(m):
                     raise InputError(f"{key}[{i}] needs a role ({'/'.join(ROLE_KEYS)}) and a content "
                                      f"({'/'.join(CONTENT_KEYS)}) key", path=path, line=line, field=f"{key}[{i}]")
     hint = "choose the text fields with --fields, e.g. --fields body,title"
@@ -202,6 +202,10 @@ def message_keys(message: dict[str, Any]) -> tuple[str | None, str | None]:
     if isinstance(message.get("role"), str) and "content" in message:
         return "role", "content"  # the usual message: the first key of each list, no generators
     role = next((k for k in ROLE_KEYS if isinstance(message.get(k), str)), None)
+    if role is None:
+        # A sender left null: Telegram writes "from": null for a deleted account. The message is
+        # still one (and its text still training text); the role is unknown, not absent.
+        role = next((k for k in ("from", "sender") if k in message and message[k] is None), None)
     content = next((k for k in CONTENT_KEYS if k in message and (role is not None or k in ("content", "value"))),
                    None)
     return role, content
@@ -219,12 +223,23 @@ def is_tool_call_turn(message: dict[str, Any]) -> bool:
     return role is not None and content is None and any(k in message for k in TOOL_CALL_KEYS)
 
 
+def is_event(message: Any) -> bool:
+    """An item of a message list that is no message: no role, no content key, and no text in
+    any content-like key. Messenger exports put such events among the messages (Telegram's
+    ``{"type": "service", "actor": …, "action": "phone_call", "text": ""}``, a member joining);
+    they hold nothing to learn, and their other strings are scanned as every side field is."""
+    if not isinstance(message, dict) or message_keys(message) != (None, None):
+        return False
+    return all(message.get(k) in (None, "", []) for k in CONTENT_KEYS)
+
+
 def chat_list_key(record: dict[str, Any]) -> str | None:
     """The top-level key of a list of messages that all carry a role and a content key
-    (``conversation: [{speaker, text}]``), else None."""
+    (``conversation: [{speaker, text}]``; events among them allowed, `is_event`), else None."""
     for key, value in record.items():
         if (isinstance(value, list) and value and all(isinstance(m, dict) for m in value)
-                and all(None not in message_keys(m) or is_tool_call_turn(m) for m in value)):
+                and all(None not in message_keys(m) or is_tool_call_turn(m) or is_event(m) for m in value)
+                and not all(is_event(m) for m in value)):
             return key
     return None
 
@@ -243,6 +258,14 @@ def _list_fields(name: str, items: list[Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _is_text_part(part: Any) -> bool:
+    """A content part that is text: OpenAI's ``{"type": "text", "text": …}``, or any part that
+    carries its text under ``text`` (Telegram writes a message with a link, a phone number or
+    bold words as ``["call ", {"type": "phone", "text": "+86 138…"}]``). Images, audio and
+    files carry no ``text``."""
+    return isinstance(part, dict) and isinstance(part.get("text"), str)
+
+
 def _text_parts(name: str, parts: list[Any]) -> list[tuple[str, str]]:
     """The text parts of a message's content list ``[{"type": "text", "text": …}, "…", …]``, each
     its own field; other parts (images, audio) are left to the scan of other fields."""
@@ -250,7 +273,7 @@ def _text_parts(name: str, parts: list[Any]) -> list[tuple[str, str]]:
     for j, part in enumerate(parts):
         if isinstance(part, str):
             out.append((f"{name}[{j}]", part))
-        elif isinstance(part, dict) and part.get("type", "text") == "text" and isinstance(part.get("text"), str):
+        elif _is_text_part(part):
             out.append((f"{name}[{j}].text", part["text"]))
     return out
 
@@ -260,8 +283,17 @@ def _width(text: str) -> int:
 
 
 def _is_message_list(value: Any) -> bool:
-    return (isinstance(value, list) and bool(value)
-            and all(isinstance(m, dict) and message_keys(m)[1] is not None for m in value))
+    if not isinstance(value, list) or not value:
+        return False
+    messages = 0
+    for m in value:
+        if not isinstance(m, dict):
+            return False
+        if message_keys(m)[1] is not None:
+            messages += 1
+        elif not is_event(m):
+            return False
+    return messages > 0
 
 
 def content_fields(record: dict[str, Any]) -> list[tuple[str, str]]:

@@ -1,0 +1,57 @@
+"""Exports as messengers and mail clients write them (first-hour defects, round 7): each is
+scanned whole, or refused with a message naming file and line; never partly copied unscanned."""
+
+import json
+
+import pytest
+
+from privtune.io.records import text_fields
+from privtune.scan.config import ScanConfig
+from privtune.scan.pipeline import run_scan
+
+from scan_helpers import KEY
+
+PHONE, EMAIL = "13812345678", "wangfang@qq.com"
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch):
+    monkeypatch.setenv("PRIVTUNE_SCAN_KEY", KEY)
+
+
+def _scan(tmp_path, src, **kw):
+    res = run_scan(ScanConfig(input=src, out=tmp_path / "o.jsonl", **kw))
+    return res, (tmp_path / "o.jsonl").read_text(encoding="utf-8")
+
+
+def _telegram_chat() -> dict:
+    """Telegram Desktop's "Export chat history" (JSON): a service event first, rich text as a
+    list of strings and entity objects, a deleted account's message with "from": null."""
+    return {"name": "王芳", "type": "personal_chat", "id": 123456789, "messages": [
+        {"id": 1, "type": "service", "date": "2024-03-12T14:05:22", "actor": "王芳", "actor_id": "user1",
+         "action": "phone_call", "text": "", "text_entities": []},
+        {"id": 2, "type": "message", "date": "2024-03-12T14:06:00", "from": "王芳", "from_id": "user1",
+         "text": ["我的电话 ", {"type": "phone", "text": f"+86 {PHONE}"}, "，邮箱 ", {"type": "email", "text": EMAIL}],
+         "text_entities": [{"type": "plain", "text": "我的电话 "}, {"type": "phone", "text": f"+86 {PHONE}"}]},
+        {"id": 3, "type": "message", "date": "2024-03-12T14:07:00", "from": None, "from_id": "user2",
+         "text": "call me on 13912345678"},
+    ]}
+
+
+def test_telegram_chat_export_is_scanned_not_rejected(tmp_path):
+    src = tmp_path / "result.json"
+    src.write_text(json.dumps(_telegram_chat(), ensure_ascii=False, indent=1), encoding="utf-8")
+    res, out = _scan(tmp_path, src)
+    assert res.report["counts"]["rejected"] == 0 and res.report["counts"]["records_out"] == 1
+    for value in (PHONE, EMAIL, "13912345678"):
+        assert value not in out
+    fields = [f for f, _ in text_fields(_telegram_chat())]
+    # The rich text's parts and the deleted account's message are training text; the event is not.
+    assert fields == ["messages[1].text[0]", "messages[1].text[1].text", "messages[1].text[2]",
+                      "messages[1].text[3].text", "messages[2].text"]
+
+
+def test_a_message_without_role_is_still_named():
+    record = {"messages": [{"from": "a", "text": "hi"}, {"speaker_id": 3, "text": "hello"}]}
+    with pytest.raises(Exception, match=r"messages\[1\] needs a role"):
+        text_fields(record)
