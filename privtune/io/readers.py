@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from privtune.errors import InputError
 from privtune.io.csv_format import check_header, csv_delimiter, header_is_data, headerless_column
-from privtune.io.sources import open_binary, sniff_encoding, strip_compression
+from privtune.io.sources import SNIFF_BYTES, open_binary, sniff_encoding, strip_compression
 
 Format = Literal["jsonl", "json", "csv", "parquet", "text"]
 FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "parquet", "text")
@@ -56,7 +56,9 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
         raise InputError("is a directory, expected a data file", path=str(path),
                          hint="pass one data file; `privtune scan DIR --out FILE` reads a folder of data files into one")
     name = strip_compression(str(path))
-    for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".parquet", "parquet"), (".csv", "csv"),
+    if name.endswith((".jsonl", ".ndjson")):
+        return _sniff_jsonl(Path(path))
+    for suffix, fmt in ((".parquet", "parquet"), (".csv", "csv"),
                         (".tsv", "csv"), (".txt", "text"), (".md", "text"), (".log", "text"), (".text", "text")):
         if name.endswith(suffix):
             return fmt  # type: ignore[return-value]
@@ -80,11 +82,26 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
     )
 
 
+def _head_text(path: Path) -> str:
+    """The file's first 64 KiB as text (in its sniffed encoding), leading blanks and BOM removed."""
+    with open_binary(path) as fh:
+        head = fh.read(SNIFF_BYTES)
+    encoding = sniff_encoding(path).encoding
+    return head.decode(encoding, errors="replace").lstrip("\ufeff \t\r\n\x00\x1a")
+
+
+def _sniff_jsonl(path: Path) -> Format:
+    """A ``.jsonl`` file is JSON lines, unless its first line cannot start one record: an array
+    (``[``: `json.dump` of a list saved under a .jsonl name) or an object spread over lines
+    (``{`` alone: pretty-printed, `json.dump(indent=2)` / `jq .`). Read line by line, each of
+    those lines was a rejected record and the run failed; the JSON document reader takes both."""
+    first = _head_text(path).split("\n", 1)[0].strip()
+    return "json" if first.startswith("[") or first == "{" else "jsonl"
+
+
 def _sniff_json(path: Path) -> Format:
     """A ``.json`` file holding one object per line is JSONL; otherwise a JSON document stream."""
-    with open_binary(path) as fh:
-        head = fh.read(_CHUNK)
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    text = _head_text(path)
     if text.startswith("["):
         return "json"
     first = text.split("\n", 1)[0].strip()
