@@ -43,7 +43,7 @@ MAX_SKIPPED_LISTED = 100  # the report stays small whatever else the folder hold
 SHA256_METHOD = "sha256 of the sha256sum listing ('<file sha256 hex>  <relative path>\\n' per file, in order)"
 
 # Formats that can share a folder: their records are JSON objects either way.
-_FAMILY = {"jsonl": "json", "json": "json", "csv": "csv", "parquet": "parquet", "text": "text"}
+_FAMILY = {"jsonl": "json", "json": "json", "csv": "csv", "parquet": "parquet", "text": "text", "email": "email"}
 
 
 @dataclass
@@ -99,7 +99,7 @@ class DataFolder:
         exporters differ), a notice naming each file read in an assumed one; returns the scan
         report's ``input`` encoding fields for the whole."""
         for f in self.files:
-            if f.fmt == "parquet":
+            if f.fmt in ("parquet", "email"):  # binary, or each message names its own charset
                 continue
             guess = sniff_encoding(f.path, given)
             f.encoding = guess.encoding
@@ -231,7 +231,7 @@ def open_folder(root: Path, fmt: str | None = None) -> DataFolder:
         files.append(FolderFile(p, rel.as_posix(), file_fmt))
     if not files:
         what = f"no {fmt} files" if fmt else "no data files"
-        raise InputError(f"the folder holds {what} (.jsonl, .json, .csv, .parquet, .txt, optionally .gz/.zst)",
+        raise InputError(f"the folder holds {what} (.jsonl, .json, .csv, .parquet, .txt, .eml/.mbox, optionally .gz/.zst)",
                          path=str(root), hint=f"skipped: {', '.join(skipped[:5])}" if skipped else None)
     first = files[0]
     for f in files[1:]:

@@ -24,8 +24,8 @@ from privtune.errors import InputError
 from privtune.io.csv_format import check_header, csv_delimiter, header_is_data, headerless_column
 from privtune.io.sources import SNIFF_BYTES, open_binary, sniff_encoding, strip_compression
 
-Format = Literal["jsonl", "json", "csv", "parquet", "text"]
-FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "parquet", "text")
+Format = Literal["jsonl", "json", "csv", "parquet", "text", "email"]
+FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "parquet", "text", "email")
 _CHUNK = 1 << 20
 ENCODING_HINT = "the file is not valid {enc}; pass --encoding (e.g. --encoding gb18030 or utf-16)"
 
@@ -59,7 +59,8 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
     if name.endswith((".jsonl", ".ndjson")):
         return _sniff_jsonl(Path(path))
     for suffix, fmt in ((".parquet", "parquet"), (".csv", "csv"),
-                        (".tsv", "csv"), (".txt", "text"), (".md", "text"), (".log", "text"), (".text", "text")):
+                        (".tsv", "csv"), (".txt", "text"), (".md", "text"), (".log", "text"), (".text", "text"),
+                        (".eml", "email"), (".mbox", "email")):
         if name.endswith(suffix):
             return fmt  # type: ignore[return-value]
     if name.endswith(".json"):
@@ -68,6 +69,10 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
         raise InputError("spreadsheet workbooks are not read", path=str(path),
                          hint="save the sheet as 'CSV UTF-8' (or export it as Parquet) and scan that file")
     # Binary documents and archives: --format text would read their bytes as garbage.
+    if name.endswith(".msg"):
+        raise InputError("Outlook .msg files are not read", path=str(path),
+                         hint="save the messages as .eml (Outlook: File > Save As, or drag them to a folder) or export "
+                              "the folder as .mbox, and scan those")
     if name.endswith((".pdf", ".docx", ".doc", ".rtf", ".odt", ".pptx", ".ppt", ".pages")):
         raise InputError("documents (PDF, Word, slides) are not read", path=str(path),
                          hint="extract the text first (e.g. pdftotext FILE out.txt, or 'Save as Plain Text') "
@@ -127,9 +132,9 @@ def iter_records(
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", path=str(p))
     if encoding is None:
-        encoding = sniff_encoding(p).encoding if fmt != "parquet" else "utf-8"
+        encoding = sniff_encoding(p).encoding if fmt not in ("parquet", "email") else "utf-8"
     reader = {"jsonl": _iter_jsonl, "json": _iter_json, "csv": _iter_csv, "parquet": _iter_parquet,
-              "text": _iter_text}[fmt]
+              "text": _iter_text, "email": _iter_email}[fmt]
     yield from reader(p, encoding)
 
 
@@ -200,6 +205,25 @@ def _text_line(index: int, line_no: int, text: str) -> SourceRecord:
 def _iter_text(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
     """One record ``{"text": line}`` per non-blank line (line end removed, nothing else)."""
     yield from _iter_jsonl(path, encoding, parse=_text_line)
+
+
+def _iter_email(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+    """One record per e-mail message (`privtune.io.email_format`); ``line`` is where it starts.
+    Its text encodings are the message's own (``encoding`` is not used)."""
+    from privtune.io.email_format import MAX_RAW, iter_messages, message_record
+
+    index = 0
+    for line_no, raw in iter_messages(path):
+        if not raw.strip(_BLANK_BYTES):
+            continue
+        try:
+            record = message_record(raw)
+        except Exception as exc:  # noqa: BLE001 - the parser raises many types; the reason names none of the data
+            yield Rejected(index, line_no, f"unreadable e-mail message ({type(exc).__name__})",
+                           raw[: MAX_RAW * 4].decode("utf-8", errors="replace")[:MAX_RAW])
+        else:
+            yield SourceRecord(index, line_no, record)
+        index += 1
 
 
 # A line of these alone is blank: whitespace, and the DOS end-of-file mark (Ctrl-Z) and NULs that

@@ -180,6 +180,8 @@ def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str],
     info = {"encoding": "binary", "encoding_source": "format"}
     if folder is not None:
         info = folder.settle_encodings(cfg.encoding, notices)
+    elif fmt == "email":
+        info = {"encoding": "per message", "encoding_source": "format"}  # each message names its charset
     elif fmt != "parquet":
         guess = sniff_encoding(cfg.input, cfg.encoding)
         update["encoding"] = guess.encoding

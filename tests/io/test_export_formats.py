@@ -28,3 +28,80 @@ def test_jsonl_with_a_broken_first_line_stays_jsonl(tmp_path):
     p.write_text('{"text": "cut\n{"text": "ok"}\n', encoding="utf-8")
     assert detect_format(p) == "jsonl"
     assert [type(i).__name__ for i in iter_records(p)] == ["Rejected", "SourceRecord"]
+
+
+# ---- e-mail: .eml and mbox ----------------------------------------------------------------
+
+import base64  # noqa: E402
+import gzip  # noqa: E402
+
+from privtune.errors import InputError  # noqa: E402
+from privtune.io import Rejected  # noqa: E402
+
+ZH_BODY = "陈静您好：\n我的电话是13698765432，地址北京市海淀区中关村大街1号。\n\n> 上一封：请提供身份证\n"
+
+
+def _zh_message(sender: str = "陈静") -> bytes:
+    """A Chinese mail as clients send it: RFC 2047 display name and subject, base64 body."""
+    name = "=?utf-8?b?" + base64.b64encode(sender.encode()).decode() + "?="
+    subject = "=?gb2312?b?" + base64.b64encode("退款申请".encode("gb2312")).decode() + "?="
+    return (f"From: {name} <chenjing@163.com>\nTo: support@acme.com\nSubject: {subject}\n"
+            "Date: Tue, 12 Mar 2024 15:00:00 +0800\nMIME-Version: 1.0\n"
+            "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n"
+            + base64.encodebytes(ZH_BODY.encode()).decode()).encode()
+
+
+def test_eml_is_one_decoded_record(tmp_path):
+    p = tmp_path / "m.eml"
+    p.write_bytes(_zh_message())
+    assert detect_format(p) == "email"
+    [item] = list(iter_records(p, encoding=None))
+    assert item.data == {"from": "陈静 <chenjing@163.com>", "to": "support@acme.com", "subject": "退款申请",
+                         "date": "Tue, 12 Mar 2024 15:00:00 +0800", "text": ZH_BODY}
+
+
+def test_mbox_splits_messages_and_keeps_attachments_text(tmp_path):
+    multipart = (
+        "From: Robert Miller <rob.miller@yahoo.com>\nSubject: =?utf-8?q?Caf=C3=A9?=\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="b1"\n\n--b1\n'
+        'Content-Type: multipart/alternative; boundary="b2"\n\n--b2\n'
+        "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+        "Call me on +1 415-555-0199=\n, thanks.\n>From the desk of Robert\n--b2\n"
+        "Content-Type: text/html; charset=utf-8\n\n<p>Call me on +1 415-555-0199</p>\n--b2--\n--b1\n"
+        'Content-Type: text/plain; charset=utf-8\nContent-Disposition: attachment; filename="notes.txt"\n\n'
+        "SSN 536-22-8714\n--b1\n"
+        'Content-Type: image/png\nContent-Disposition: attachment; filename="scan.png"\n'
+        "Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--b1--\n")
+    mbox = (b"From chenjing@163.com Tue Mar 12 15:00:00 2024\n" + _zh_message() + b"\n"
+            + b"From rob.miller@yahoo.com Tue Mar 12 16:00:00 2024\n" + multipart.encode() + b"\n")
+    p = tmp_path / "inbox.mbox.gz"
+    p.write_bytes(gzip.compress(mbox))
+    first, second = list(iter_records(p))
+    assert first.line == 2 and first.data["text"] == ZH_BODY
+    assert second.data["subject"] == "Café"
+    assert second.data["text"] == "Call me on +1 415-555-0199, thanks.\nFrom the desk of Robert"
+    assert second.data["attachments"] == [
+        {"filename": "notes.txt", "content_type": "text/plain", "text": "SSN 536-22-8714"},
+        {"filename": "scan.png", "content_type": "image/png"}]
+
+
+def test_raw_gbk_header_and_unknown_charset_are_decoded(tmp_path):
+    p = tmp_path / "old.eml"
+    p.write_bytes("Subject: 张伟的订单\n".encode("gbk") + b"Content-Type: text/plain; charset=x-unknown\n\nhello 13812345678\n")
+    [item] = list(iter_records(p))
+    assert item.data["subject"] == "张伟的订单" and item.data["text"] == "hello 13812345678\n"
+
+
+def test_outlook_msg_is_refused_with_a_hint(tmp_path):
+    p = tmp_path / "mail.msg"
+    p.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(InputError, match="Outlook") as info:
+        detect_format(p)
+    assert ".eml" in str(info.value.hint)
+
+
+def test_empty_eml_holds_no_record(tmp_path):
+    p = tmp_path / "e.eml"
+    p.write_bytes(b"\n\n")
+    assert list(iter_records(p)) == []
+    assert Rejected  # the reader yields Rejected for unreadable messages (reason names no data)

@@ -55,3 +55,22 @@ def test_a_message_without_role_is_still_named():
     record = {"messages": [{"from": "a", "text": "hi"}, {"speaker_id": 3, "text": "hello"}]}
     with pytest.raises(Exception, match=r"messages\[1\] needs a role"):
         text_fields(record)
+
+
+def test_mbox_export_is_scanned_decoded(tmp_path):
+    """Read as text, the base64 body and the encoded sender name went out as they were."""
+    import base64
+
+    body = "您好，我是陈静，电话13698765432，邮箱chenjing@163.com\n\n--\n陈静 | 13698765432\n"
+    name = "=?utf-8?b?" + base64.b64encode("陈静".encode()).decode() + "?="
+    mbox = ("From chenjing@163.com Tue Mar 12 15:00:00 2024\n"
+            f"From: {name} <chenjing@163.com>\nSubject: refund\nContent-Type: text/plain; charset=utf-8\n"
+            "Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(body.encode()).decode() + "\n"
+            "From rob@example.org Tue Mar 12 16:00:00 2024\nFrom: Robert Miller <rob.miller@yahoo.com>\n"
+            "Subject: Re: order\n\nPlease call me on +1 415-555-0199.\n\n> On Monday Support wrote:\n> Dear Robert\n")
+    src = tmp_path / "inbox.mbox"
+    src.write_text(mbox, encoding="utf-8")
+    res, out = _scan(tmp_path, src)
+    assert res.report["counts"]["records_out"] == 2 and res.report["counts"]["rejected"] == 0
+    for value in ("13698765432", "chenjing@163.com", "陈静", "rob.miller@yahoo.com", "415-555-0199", "Robert"):
+        assert value not in out

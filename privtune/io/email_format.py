@@ -1,0 +1,140 @@
+"""E-mail exports: one ``.eml`` message, or an ``.mbox`` mailbox (Thunderbird, Gmail Takeout,
+Apple Mail's export), read as one record per message.
+
+Read as plain text, a mail leaks: bodies in Chinese (and most with attachments) are
+base64 or quoted-printable, and header names are RFC 2047 encoded (``=?utf-8?b?...?=``), so
+the scan saw no phone number, no name, and copied them out as it found them. Here each
+message is decoded with the standard library's parser: its body (the plain-text part, else
+the HTML one) becomes the record's ``text`` (quoted replies and signatures included: they are
+text the scan must see), the headers that name people (``from``, ``to``, ``cc``, ``reply_to``),
+``subject`` and ``date`` side fields, and each attachment is listed by name and type, with its
+text when it is text (a forwarded message, a .txt); other attachments' bytes are not kept.
+
+An mbox is split on its ``From `` separator lines (a line starting "From " after a blank line,
+or the file's first line), one message in memory at a time.
+"""
+
+from __future__ import annotations
+
+import email.policy
+from collections.abc import Iterator
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+from privtune.io.sources import open_binary
+
+_PARSER = BytesParser(policy=email.policy.default)
+_PEOPLE_HEADERS = (("from", "From"), ("to", "To"), ("cc", "Cc"), ("reply_to", "Reply-To"))
+MAX_RAW = 10000  # characters of an unreadable message kept for the rejects file
+
+
+def iter_messages(path: Path) -> Iterator[tuple[int, bytes]]:
+    """``(first line number, raw bytes)`` of each message: the whole file for one .eml, each
+    ``From ``-separated message of an mbox (its separator line left out)."""
+    with open_binary(path) as fh:
+        first = fh.readline()
+        if not first.startswith(b"From "):  # one message (.eml): no mbox separator
+            yield 1, first + fh.read()
+            return
+        start, lines, blank = 2, [], False
+        for line_no, line in enumerate(fh, start=2):
+            if blank and line.startswith(b"From "):
+                yield start, b"".join(lines)
+                start, lines = line_no + 1, []
+            else:
+                lines.append(line)
+            blank = not line.strip()
+        if lines or start == 2:
+            yield start, b"".join(lines)
+
+
+def _unescape_from(raw: bytes) -> bytes:
+    """mboxrd/mboxo quote body lines that start with "From " as ">From "; undo one level."""
+    if b"\n>From " not in raw:
+        return raw
+    return raw.replace(b"\n>From ", b"\nFrom ")
+
+
+def _text_of(part: EmailMessage) -> str:
+    try:
+        content = part.get_content()
+    except LookupError:  # a charset Python does not know ("x-unknown"): best effort, never dropped
+        content = part.get_payload(decode=True) or b""
+    if isinstance(content, bytes):
+        return clean_text(content.decode("utf-8", errors="surrogateescape"))
+    return clean_text(content if isinstance(content, str) else str(content))
+
+
+def _body(msg: EmailMessage) -> tuple[str, EmailMessage | None]:
+    part = msg.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return "", None
+    return _text_of(part), part  # type: ignore[arg-type]
+
+
+def _attachments(msg: EmailMessage, body: EmailMessage | None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for part in msg.iter_attachments():
+        if part is body:
+            continue
+        item: dict[str, Any] = {"filename": part.get_filename() or "", "content_type": part.get_content_type()}
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_content()
+            if isinstance(inner, EmailMessage):  # a forwarded message: its words are mail too
+                item["text"] = "\n".join(filter(None, (_header(inner, h) for _, h in _PEOPLE_HEADERS + (("", "Subject"),))))
+                item["text"] += "\n\n" + _body(inner)[0]
+        elif part.get_content_maintype() == "text":
+            item["text"] = _text_of(part)
+        out.append(item)
+    return out
+
+
+def _header(msg: EmailMessage, name: str) -> str:
+    for key, raw in msg.raw_items():
+        if key.lower() == name.lower() and _has_raw_bytes(raw):
+            # 8-bit bytes in a header: the parsed value holds U+FFFD for each; decode them here.
+            return clean_text(" ".join(raw.split()))
+    value = msg.get(name)
+    return "" if value is None else str(value)
+
+
+def _has_raw_bytes(text: str) -> bool:
+    return any("\udc80" <= c <= "\udcff" for c in text)
+
+
+def clean_text(text: str) -> str:
+    """Raw 8-bit bytes in a header (old clients write GBK or UTF-8 unencoded) come back from
+    the parser as lone surrogates, which no output can hold: decoded as UTF-8, else GB18030."""
+    if not _has_raw_bytes(text):
+        return text
+    raw = text.encode("utf-8", "surrogateescape")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
+def message_record(raw: bytes) -> dict[str, Any]:
+    """One message as a record: headers that name people, subject, date, ``text`` (the body)
+    and ``attachments`` (when there are any). Raises on a message the parser cannot read."""
+    msg = _PARSER.parsebytes(_unescape_from(raw))
+    record: dict[str, Any] = {}
+    for key, header in _PEOPLE_HEADERS:
+        value = _header(msg, header)
+        if value:
+            record[key] = value
+    for key, header in (("subject", "Subject"), ("date", "Date")):
+        record[key] = _header(msg, header)
+    text, body = _body(msg)  # type: ignore[arg-type]
+    record["text"] = text
+    attachments = _attachments(msg, body)  # type: ignore[arg-type]
+    if attachments:
+        record["attachments"] = attachments
+    if not text and not attachments and msg.get_content_maintype() != "multipart" and not msg.keys():
+        raise ValueError("no e-mail headers and no body")
+    return record
+
