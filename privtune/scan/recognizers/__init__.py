@@ -18,4 +18,5 @@ from privtune.scan.recognizers import (  # noqa: F401
     organization,
     en_model,
     table_cells,
+    query_params,
 )
