@@ -50,6 +50,24 @@ def iter_messages(path: Path) -> Iterator[tuple[int, bytes]]:
             yield start, b"".join(lines)
 
 
+def iter_email_records(path: Path, record: Any, rejected: Any, blank: bytes) -> Iterator[Any]:
+    """One ``record(index, line, data)`` per message, ``line`` where it starts; a message the
+    parser cannot read is ``rejected(index, line, reason, raw)``, its reason naming no data.
+    Text encodings are the messages' own."""
+    index = 0
+    for line_no, raw in iter_messages(path):
+        if not raw.strip(blank):
+            continue
+        try:
+            data = message_record(raw)
+        except Exception as exc:  # noqa: BLE001 - the parser raises many types
+            yield rejected(index, line_no, f"unreadable e-mail message ({type(exc).__name__})",
+                           raw[: MAX_RAW * 4].decode("utf-8", errors="replace")[:MAX_RAW])
+        else:
+            yield record(index, line_no, data)
+        index += 1
+
+
 def _unescape_from(raw: bytes) -> bytes:
     """mboxrd/mboxo quote body lines that start with "From " as ">From "; undo one level."""
     if b"\n>From " not in raw:

@@ -203,27 +203,18 @@ def _text_line(index: int, line_no: int, text: str) -> SourceRecord:
 
 
 def _iter_text(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
-    """One record ``{"text": line}`` per non-blank line (line end removed, nothing else)."""
-    yield from _iter_jsonl(path, encoding, parse=_text_line)
+    """One record ``{"text": line}`` per non-blank line (line end removed, nothing else); in a
+    chat or log export, one per message (`chat_text.group_messages`)."""
+    from privtune.io.chat_text import group_messages
+
+    yield from group_messages(_iter_jsonl(path, encoding, parse=_text_line))
 
 
 def _iter_email(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
-    """One record per e-mail message (`privtune.io.email_format`); ``line`` is where it starts.
-    Its text encodings are the message's own (``encoding`` is not used)."""
-    from privtune.io.email_format import MAX_RAW, iter_messages, message_record
+    """One record per e-mail message (`privtune.io.email_format`)."""
+    from privtune.io.email_format import iter_email_records
 
-    index = 0
-    for line_no, raw in iter_messages(path):
-        if not raw.strip(_BLANK_BYTES):
-            continue
-        try:
-            record = message_record(raw)
-        except Exception as exc:  # noqa: BLE001 - the parser raises many types; the reason names none of the data
-            yield Rejected(index, line_no, f"unreadable e-mail message ({type(exc).__name__})",
-                           raw[: MAX_RAW * 4].decode("utf-8", errors="replace")[:MAX_RAW])
-        else:
-            yield SourceRecord(index, line_no, record)
-        index += 1
+    return iter_email_records(path, SourceRecord, Rejected, _BLANK_BYTES)
 
 
 # A line of these alone is blank: whitespace, and the DOS end-of-file mark (Ctrl-Z) and NULs that

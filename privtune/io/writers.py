@@ -170,8 +170,10 @@ class TextLineWriter(JsonlWriter):
     def write(self, obj: Any) -> None:
         assert self._fh is not None
         line = obj["text"]
-        if "\n" in line or "\r" in line:  # a replacement never adds a line break: a bug, not user data
-            raise ValueError(f"record {self.count + 1}: a line break in a one-line record")
+        # A chat export's message over several lines is one record (`io.chat_text`), written
+        # back as those lines; a replacement never adds a line break, nor a carriage return.
+        if "\r" in line:
+            raise ValueError(f"record {self.count + 1}: a carriage return in a text record")
         self._fh.write(line + "\n")
         self.count += 1
 

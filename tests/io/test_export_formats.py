@@ -105,3 +105,45 @@ def test_empty_eml_holds_no_record(tmp_path):
     p.write_bytes(b"\n\n")
     assert list(iter_records(p)) == []
     assert Rejected  # the reader yields Rejected for unreadable messages (reason names no data)
+
+
+# ---- chat and log text exports: one record per message ------------------------------------
+
+WHATSAPP_IOS = ("\u200e[12/03/2024, 14:05:22] Anna Berg: my number is\n0471 22 93 15\n\n"
+                "[12/03/2024, 14:06:01] 张伟: \u200e<Media omitted>\n"
+                "[12/03/2024, 14:07:11] 张伟: 身份证号码\n11010119900307651X\n")
+WHATSAPP_ANDROID = ("12/3/24, 2:05 PM - Messages and calls are end-to-end encrypted.\n"
+                    "12/3/24, 2:06 PM - Anna Berg: MRN:\n00482913\n")
+
+
+@pytest.mark.parametrize("body,texts,lines", [
+    (WHATSAPP_IOS, ["\u200e[12/03/2024, 14:05:22] Anna Berg: my number is\n0471 22 93 15",
+                    "[12/03/2024, 14:06:01] 张伟: \u200e<Media omitted>",
+                    "[12/03/2024, 14:07:11] 张伟: 身份证号码\n11010119900307651X"], [1, 4, 5]),
+    (WHATSAPP_ANDROID, ["12/3/24, 2:05 PM - Messages and calls are end-to-end encrypted.",
+                        "12/3/24, 2:06 PM - Anna Berg: MRN:\n00482913"], [1, 2]),
+    ("2024-03-12 14:05:22 ERROR user lookup failed\nTraceback:\n  email=a@b.com\n2024-03-12 14:05:23 INFO ok\n",
+     ["2024-03-12 14:05:22 ERROR user lookup failed\nTraceback:\n  email=a@b.com", "2024-03-12 14:05:23 INFO ok"], [1, 4]),
+])
+def test_chat_and_log_exports_are_read_one_message_per_record(tmp_path, body, texts, lines):
+    p = tmp_path / "chat.txt"
+    p.write_text(body.replace("\n", "\r\n"), encoding="utf-8")
+    items = list(iter_records(p))
+    assert [i.data["text"] for i in items] == texts
+    assert [i.line for i in items] == lines and [i.index for i in items] == list(range(len(texts)))
+
+
+def test_plain_text_stays_one_record_per_line(tmp_path):
+    p = tmp_path / "notes.txt"
+    p.write_text("first note\n2024-03-12 14:05 a dated line later on\nthird\n", encoding="utf-8")
+    assert [i.data["text"] for i in iter_records(p)] == [
+        "first note", "2024-03-12 14:05 a dated line later on", "third"]
+
+
+def test_an_undecodable_line_inside_a_message_is_its_own_reject(tmp_path):
+    p = tmp_path / "chat.txt"
+    p.write_bytes(b"[12/03/2024, 14:05:22] A: one\ntwo\n\xff\xfe bad\nthree\n[12/03/2024, 14:06:00] B: four\n")
+    items = list(iter_records(p, encoding="utf-8"))
+    assert [type(i).__name__ for i in items] == ["SourceRecord", "Rejected", "SourceRecord", "SourceRecord"]
+    assert items[0].data["text"] == "[12/03/2024, 14:05:22] A: one\ntwo" and items[2].data["text"] == "three"
+    assert [i.index for i in items] == [0, 1, 2, 3] and items[1].line == 3

@@ -232,9 +232,10 @@ def test_plain_text_is_one_record_per_line(tmp_path):
                   b"\xff bad byte\n")
     assert detect_format(p) == "text"
     items = _items(p)
-    assert [i.data for i in items[:2]] == [{"text": "12/03/2024, 14:22 - John: hi {not json}"}, {"text": "我是"}]
-    assert [i.line for i in items] == [1, 4, 5] and [i.index for i in items] == [0, 1, 2]
-    assert isinstance(items[2], Rejected) and "--encoding" in items[2].reason  # nothing lost, the line named
+    # A chat export's line without a timestamp continues the message above it (io/chat_text.py).
+    assert items[0].data == {"text": "12/03/2024, 14:22 - John: hi {not json}\n我是"}
+    assert [i.line for i in items] == [1, 5] and [i.index for i in items] == [0, 1]
+    assert isinstance(items[1], Rejected) and "--encoding" in items[1].reason  # nothing lost, the line named
     wide = tmp_path / "notes"
     wide.write_text("第一行\nsecond line\n", encoding="utf-16")
     assert [i.data["text"] for i in _items(wide, fmt="text", encoding="utf-16")] == ["第一行", "second line"]

@@ -74,3 +74,17 @@ def test_mbox_export_is_scanned_decoded(tmp_path):
     assert res.report["counts"]["records_out"] == 2 and res.report["counts"]["rejected"] == 0
     for value in ("13698765432", "chenjing@163.com", "陈静", "rob.miller@yahoo.com", "415-555-0199", "Robert"):
         assert value not in out
+
+
+def test_whatsapp_label_and_value_on_two_lines_stay_one_message(tmp_path):
+    """Read one record per line, "MRN:" and "my number is" were cut from their values, which
+    went out as they were; the cleaned .txt keeps the export's lines."""
+    src = tmp_path / "WhatsApp Chat with Anna.txt"
+    src.write_text("[12/03/2024, 14:05:22] Anna Berg: my number is\n0471 22 93 15\n"
+                   "[12/03/2024, 14:06:00] Anna Berg: MRN:\n00482913\n"
+                   "12/03/2024, 14:07 - 李娜: 我的电话是\n62345678\n", encoding="utf-8")
+    res = run_scan(ScanConfig(input=src, out=tmp_path / "clean.txt"))
+    out = (tmp_path / "clean.txt").read_text(encoding="utf-8")
+    assert res.report["counts"]["records_out"] == 3 and len(out.splitlines()) == 6
+    for value in ("0471 22 93 15", "00482913", "62345678", "Anna Berg"):
+        assert value not in out
