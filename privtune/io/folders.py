@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from privtune.errors import InputError, PrivtuneError
-from privtune.io.csv_format import csv_delimiter, header_is_data, headerless_column
+from privtune.io.csv_format import column_names, csv_delimiter, first_csv_line, header_is_data, headerless_column
 from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
 from privtune.io.sources import file_sha256, open_binary, sniff_encoding
 
@@ -169,9 +169,9 @@ def csv_columns(path: Path, encoding: str) -> list[str]:
     """The column names of a CSV file as the reader gives them (``column_1``, ... without a header row)."""
     codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
     with io.TextIOWrapper(open_binary(path), encoding=codec, errors="replace", newline="") as stream:
-        line = stream.readline()
-    cells = next(csv.reader([line], delimiter=csv_delimiter(line)), [])
-    return [headerless_column(i) for i in range(1, len(cells) + 1)] if header_is_data(cells) else cells
+        line, sep = first_csv_line(stream)
+    cells = next(csv.reader([line], delimiter=sep or csv_delimiter(line)), [])
+    return [headerless_column(i) for i in range(1, len(cells) + 1)] if header_is_data(cells) else column_names(cells)
 
 
 # The workspace files at the top of a Slack export (Slack's "Export your workspace data" guide):

@@ -9,9 +9,7 @@ it parses or not, so ``records in = records out + dropped + rejected`` can alway
 from __future__ import annotations
 
 import codecs
-import csv
 import io
-import itertools
 import json
 import os
 import re
@@ -21,7 +19,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from privtune.errors import InputError
-from privtune.io.csv_format import check_header, csv_delimiter, header_is_data, headerless_column
 from privtune.io.sources import SNIFF_BYTES, open_binary, sniff_encoding, strip_compression
 
 Format = Literal["jsonl", "json", "csv", "parquet", "text", "email"]
@@ -360,46 +357,9 @@ def _iter_json(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
 
 
 def _iter_csv(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
-    # A UTF-8 byte-order mark would otherwise become part of the first column name.
-    codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
-    stream = io.TextIOWrapper(open_binary(path), encoding=codec, newline="")
-    try:
-        try:
-            header = stream.readline()
-        except UnicodeDecodeError:
-            raise InputError(f"not valid {encoding} in the header line", path=str(path),
-                             hint=ENCODING_HINT.format(enc=encoding)) from None
-        delimiter = csv_delimiter(header)
-        first = next(csv.reader([header], delimiter=delimiter), [])
-        if header_is_data(first):
-            # No header row: the first line is a record. Its cells must not become field names
-            # (they would be printed, reported and left in the output as the header).
-            names = [headerless_column(i) for i in range(1, len(first) + 1)]
-            reader = csv.DictReader(itertools.chain([header], stream), fieldnames=names, delimiter=delimiter)
-        else:
-            reader = csv.DictReader(itertools.chain([header], stream), delimiter=delimiter)
-        check_header(reader.fieldnames or [], path)
-        index = 0
-        try:
-            for row in reader:
-                if None in row:  # more cells than header columns
-                    extra = row.pop(None)
-                    yield Rejected(index, reader.line_num, f"{len(extra)} more cells than the header has columns",
-                                   ",".join(str(v) for v in row.values()))
-                elif any(v is None for v in row.values()):
-                    missing = [k for k, v in row.items() if v is None]
-                    yield Rejected(index, reader.line_num, f"row is missing columns {missing}",
-                                   ",".join(str(v) for v in row.values() if v is not None))
-                else:
-                    yield SourceRecord(index, reader.line_num, dict(row))
-                index += 1
-        except UnicodeDecodeError:
-            raise InputError(f"not valid {encoding} near line {reader.line_num + 1}", path=str(path),
-                             hint=ENCODING_HINT.format(enc=encoding)) from None
-        except csv.Error as exc:
-            raise InputError(f"malformed CSV: {exc}", path=str(path), line=reader.line_num) from None
-    finally:
-        stream.close()
+    from privtune.io.csv_rows import iter_csv_rows
+
+    return iter_csv_rows(path, encoding)
 
 
 def _iter_parquet(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:

@@ -147,3 +147,47 @@ def test_an_undecodable_line_inside_a_message_is_its_own_reject(tmp_path):
     assert [type(i).__name__ for i in items] == ["SourceRecord", "Rejected", "SourceRecord", "SourceRecord"]
     assert items[0].data["text"] == "[12/03/2024, 14:05:22] A: one\ntwo" and items[2].data["text"] == "three"
     assert [i.index for i in items] == [0, 1, 2, 3] and items[1].line == 3
+
+
+# ---- CSV as Excel and hand edits leave it ---------------------------------------------------
+
+from privtune.io.csv_format import csv_file_delimiter, csv_file_has_header  # noqa: E402
+from privtune.io.folders import csv_columns  # noqa: E402
+
+
+def test_excel_sep_line_names_the_delimiter(tmp_path):
+    p = tmp_path / "export.csv"
+    p.write_text("sep=;\r\nname;phone;note\r\n张伟;13812345678;VIP, call before 6pm\r\n", encoding="utf-8-sig")
+    [item] = list(iter_records(p, encoding="utf-8"))
+    assert item.data == {"name": "张伟", "phone": "13812345678", "note": "VIP, call before 6pm"} and item.line == 3
+    assert csv_file_delimiter(p, "utf-8") == ";" and csv_file_has_header(p, "utf-8")
+    assert csv_columns(p, "utf-8") == ["name", "phone", "note"]
+
+
+def test_excel_trailing_empty_columns_are_named_by_position(tmp_path):
+    p = tmp_path / "export.csv"
+    p.write_text("name,phone,,\n张伟,13812345678,,\nJohn Smith,4155550132,x,\n", encoding="utf-8")
+    items = list(iter_records(p))
+    assert [i.data for i in items] == [
+        {"name": "张伟", "phone": "13812345678", "column_3": "", "column_4": ""},
+        {"name": "John Smith", "phone": "4155550132", "column_3": "x", "column_4": ""}]
+    assert csv_columns(p, "utf-8") == ["name", "phone", "column_3", "column_4"]
+    single = tmp_path / "pandas.csv"  # pandas' unnamed index column: one empty name stays ""
+    single.write_text(",name\n0,张伟\n", encoding="utf-8")
+    assert [i.data for i in iter_records(single)] == [{"": "0", "name": "张伟"}]
+
+
+def test_unclosed_quote_is_a_reject_not_a_cell_holding_the_rest_of_the_file(tmp_path):
+    p = tmp_path / "notes.csv"
+    p.write_text('name,phone,note\n张伟,13812345678,"VIP customer\nJohn Smith,4155550132,ok\nAnna,0471229315,x\n',
+                 encoding="utf-8")
+    [item] = list(iter_records(p))
+    assert isinstance(item, Rejected) and item.line == 2 and "never closed" in item.reason
+    assert "4155550132" not in item.reason and "line 2" in item.reason
+
+
+@pytest.mark.parametrize("body", ['a,b\n1,"x\ny"\n2,z', 'a,b\n1,"x\ny"\n2,"z"', 'a,b\n1,2\n'])
+def test_last_row_without_line_end_or_with_a_closed_multiline_cell_is_kept(tmp_path, body):
+    p = tmp_path / "d.csv"
+    p.write_text(body, encoding="utf-8")
+    assert all(isinstance(i, SourceRecord) for i in iter_records(p))
