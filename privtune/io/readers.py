@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from privtune.errors import InputError
+from privtune.io.jsonl_repair import LENIENT, join_cut_records
 from privtune.io.sources import SNIFF_BYTES, open_binary, sniff_encoding, strip_compression
 
 Format = Literal["jsonl", "json", "csv", "parquet", "text", "email"]
@@ -184,7 +185,12 @@ def _parse_line(index: int, line_no: int, text: str) -> SourceRecord | Rejected:
     # "invalid control character" (the newline).
     text = text.rstrip("\r\n")
     try:
-        obj = json.loads(text)
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            if not exc.msg.startswith("Invalid control character"):
+                raise
+            obj = LENIENT.decode(text)  # a raw TAB, NUL or line break in a string (`jsonl_repair`)
     except json.JSONDecodeError as exc:
         return Rejected(index, line_no, _json_reason(exc), text)
     except RecursionError:  # was a bare traceback that ended the scan
@@ -220,7 +226,9 @@ _BLANK_BYTES = b" \t\r\n\x0b\x0c\x1a\x00"
 
 
 def _iter_jsonl(path: Path, encoding: str, parse: Any = None) -> Iterator[SourceRecord | Rejected]:
-    parse = parse or _parse_line
+    if parse is None:  # JSON lines: records cut by raw line breaks are read whole (`jsonl_repair`)
+        yield from join_cut_records(_iter_jsonl(path, encoding, _parse_line), _parse_line)
+        return
     if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
         yield from _iter_jsonl_wide(path, encoding, parse)
         return

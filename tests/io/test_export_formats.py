@@ -191,3 +191,30 @@ def test_last_row_without_line_end_or_with_a_closed_multiline_cell_is_kept(tmp_p
     p = tmp_path / "d.csv"
     p.write_text(body, encoding="utf-8")
     assert all(isinstance(i, SourceRecord) for i in iter_records(p))
+
+
+# ---- JSON lines with raw control characters -------------------------------------------------
+
+def test_raw_control_characters_and_cut_records_are_read_whole(tmp_path):
+    p = tmp_path / "handmade.jsonl"
+    p.write_bytes(b'{"text": "a\tb 13812345678"}\n'  # a raw TAB
+                  b'{"text": "line1\r\nline2 call me on\n0471 22 93 15", "n": 1}\n'  # raw line breaks
+                  b'{"text": "nul\x00inside"}\n'
+                  b'{"text": "cut and never closed\n'
+                  b'{"text": "next"}\n'
+                  b'{"text": "cut at the end')
+    items = list(iter_records(p))
+    assert [type(i).__name__ for i in items] == ["SourceRecord"] * 3 + ["Rejected", "SourceRecord", "Rejected"]
+    assert [i.index for i in items] == list(range(6)) and [i.line for i in items] == [1, 2, 5, 6, 7, 8]
+    assert items[0].data == {"text": "a\tb 13812345678"}
+    assert items[1].data == {"text": "line1\nline2 call me on\n0471 22 93 15", "n": 1}
+    assert items[2].data == {"text": "nul\x00inside"} and items[4].data == {"text": "next"}
+    assert "Unterminated string" in items[3].reason
+
+
+def test_a_cut_record_that_never_closes_is_one_reject(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_text('{"text": "one\ntwo\nthree\n{"text": "ok"}\n', encoding="utf-8")
+    items = list(iter_records(p))
+    assert [type(i).__name__ for i in items] == ["Rejected", "SourceRecord"]
+    assert items[0].raw == '{"text": "one\ntwo\nthree' and "2 line(s) after it" in items[0].reason
