@@ -371,14 +371,6 @@ def _iter_csv(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
 
 
 def _iter_parquet(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
-    import pyarrow.parquet as pq
+    from privtune.io.parquet_rows import iter_parquet_rows
 
-    try:
-        pf = pq.ParquetFile(open_binary(path) if strip_compression(path.name) != path.name.lower() else path)
-    except Exception as exc:  # pyarrow raises several types for a corrupt file
-        raise InputError(f"not a readable Parquet file: {exc}", path=str(path)) from None
-    index = 0
-    for batch in pf.iter_batches(batch_size=4096):
-        for row in batch.to_pylist():
-            yield SourceRecord(index, index + 1, row)
-            index += 1
+    return iter_parquet_rows(path)

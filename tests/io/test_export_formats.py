@@ -218,3 +218,40 @@ def test_a_cut_record_that_never_closes_is_one_reject(tmp_path):
     items = list(iter_records(p))
     assert [type(i).__name__ for i in items] == ["Rejected", "SourceRecord"]
     assert items[0].raw == '{"text": "one\ntwo\nthree' and "2 line(s) after it" in items[0].reason
+
+
+# ---- Parquet with typed columns -------------------------------------------------------------
+
+def test_parquet_typed_columns_become_json_values(tmp_path):
+    import datetime
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    p = tmp_path / "export.parquet"
+    pq.write_table(pa.table({
+        "text": ["hi"],
+        "created_at": pa.array([datetime.datetime(2024, 3, 12, 14, 5)], pa.timestamp("us", tz="UTC")),
+        "dob": pa.array([datetime.date(1990, 3, 7)], pa.date32()),
+        "amount": pa.array([decimal.Decimal("12.50")], pa.decimal128(10, 2)),
+        "body": pa.array(["身份证11010119900307651X".encode()], pa.binary()),
+        "customer": pa.array([{"name": "李娜", "since": datetime.date(2020, 1, 2)}]),
+        "events": pa.array([[datetime.datetime(2024, 1, 1)]]),
+    }), p)
+    [item] = list(iter_records(p))
+    assert item.data == {"text": "hi", "created_at": "2024-03-12T14:05:00+00:00", "dob": "1990-03-07",
+                         "amount": "12.50", "body": "身份证11010119900307651X",
+                         "customer": {"name": "李娜", "since": "2020-01-02"}, "events": ["2024-01-01T00:00:00"]}
+    json.dumps(item.data)  # was: TypeError, a bare traceback from the output writer
+
+
+def test_parquet_binary_that_is_not_text_is_a_reject_naming_the_column(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    p = tmp_path / "blobs.parquet"
+    pq.write_table(pa.table({"text": ["a", "b"], "photo": pa.array([b"\x89PNG\r\n\x1a\n\xff\xfe", b"ok"], pa.binary())}), p)
+    first, second = list(iter_records(p))
+    assert isinstance(first, Rejected) and "'photo'" in first.reason and first.line == 1
+    assert second.data == {"text": "b", "photo": "ok"}

@@ -88,3 +88,22 @@ def test_whatsapp_label_and_value_on_two_lines_stay_one_message(tmp_path):
     assert res.report["counts"]["records_out"] == 3 and len(out.splitlines()) == 6
     for value in ("0471 22 93 15", "00482913", "62345678", "Anna Berg"):
         assert value not in out
+
+
+def test_parquet_with_timestamps_and_a_date_of_birth_is_scanned(tmp_path):
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "crm.parquet"
+    pq.write_table(pa.table({
+        "note": ["客户张伟来电，手机13812345678，要求退款"],
+        "created_at": pa.array([datetime.datetime(2024, 3, 12, 14, 5)], pa.timestamp("ms")),
+        "dob": pa.array([datetime.date(1990, 3, 7)], pa.date32()),
+    }), src)
+    res, out = _scan(tmp_path, src)
+    assert res.report["counts"]["records_out"] == 1
+    record = json.loads(out)
+    assert "13812345678" not in record["note"] and record["dob"] != "1990-03-07"
+    assert record["created_at"] == "2024-03-12T14:05:00"
