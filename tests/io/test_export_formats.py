@@ -133,6 +133,16 @@ def test_chat_and_log_exports_are_read_one_message_per_record(tmp_path, body, te
     assert [i.line for i in items] == lines and [i.index for i in items] == list(range(len(texts)))
 
 
+def test_qq_export_title_block_stays_line_by_line_and_messages_are_grouped(tmp_path):
+    p = tmp_path / "qq.txt"
+    p.write_text("消息记录（此消息记录为文本格式，不支持重新导入）\n\n消息对象:张伟\n\n"
+                 "2024-03-12 14:05:22 张伟\n住院号：\n20230415\n\n2024-03-12 14:06:01 李娜(123456789)\n好的\n",
+                 encoding="gb18030")
+    assert [i.data["text"] for i in iter_records(p, encoding=None)] == [
+        "消息记录（此消息记录为文本格式，不支持重新导入）", "消息对象:张伟", "2024-03-12 14:05:22 张伟\n住院号：\n20230415",
+        "2024-03-12 14:06:01 李娜(123456789)\n好的"]
+
+
 def test_plain_text_stays_one_record_per_line(tmp_path):
     p = tmp_path / "notes.txt"
     p.write_text("first note\n2024-03-12 14:05 a dated line later on\nthird\n", encoding="utf-8")
