@@ -107,3 +107,14 @@ def test_parquet_with_timestamps_and_a_date_of_birth_is_scanned(tmp_path):
     record = json.loads(out)
     assert "13812345678" not in record["note"] and record["dob"] != "1990-03-07"
     assert record["created_at"] == "2024-03-12T14:05:00"
+
+
+def test_whole_floats_are_numbers_too(tmp_path):
+    """pandas writes an integer column holding a null as floats: the phones went out as they were."""
+    src = tmp_path / "pandas.jsonl"
+    src.write_text('{"text": "call back", "phone": 13812345678.0, "mobile": 1.3912345678e10, "amount": 12.5}\n'
+                   '{"text": "no number", "phone": null, "mobile": NaN, "amount": 3.0}\n', encoding="utf-8")
+    res, out = _scan(tmp_path, src)
+    first = json.loads(out.splitlines()[0])
+    assert isinstance(first["phone"], float) and first["phone"] != 13812345678.0
+    assert first["mobile"] != 13912345678.0 and first["amount"] == 12.5
