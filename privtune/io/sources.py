@@ -10,8 +10,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import contextlib
-import gzip
-import io
 import os
 import re
 import shutil
@@ -59,16 +57,19 @@ def open_binary(path: str | os.PathLike[str]) -> BinaryIO:
         with open(p, "rb") as fh:
             head = fh.read(4)
         name += ".gz" if head[:2] == _GZIP_MAGIC else ".zst" if head == _ZSTD_MAGIC else ""
+    # Both raise InputError for a file cut short or damaged (`privtune.io.compressed`).
     if name.endswith(".gz"):
-        return gzip.open(p, "rb")  # type: ignore[return-value]
+        from privtune.io.compressed import CheckedGzipFile
+
+        return CheckedGzipFile(p)  # type: ignore[return-value]
     if name.endswith(".zst"):
         try:
-            import zstandard
+            import zstandard  # noqa: F401
         except ImportError:  # pragma: no cover - a declared dependency
             raise InputError("reading .zst needs the zstandard package (pip install zstandard)", path=str(p)) from None
-        raw = open(p, "rb")
-        reader = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
-        return io.BufferedReader(reader)  # type: ignore[arg-type]
+        from privtune.io.compressed import open_zstd
+
+        return open_zstd(p)
     return open(p, "rb")
 
 

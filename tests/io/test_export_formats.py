@@ -265,3 +265,34 @@ def test_parquet_binary_that_is_not_text_is_a_reject_naming_the_column(tmp_path)
     first, second = list(iter_records(p))
     assert isinstance(first, Rejected) and "'photo'" in first.reason and first.line == 1
     assert second.data == {"text": "b", "photo": "ok"}
+
+
+# ---- compressed files cut short or damaged --------------------------------------------------
+
+def _lines(n: int) -> bytes:
+    return b"".join(b'{"text": "record %d 13812345678"}\n' % i for i in range(n))
+
+
+@pytest.mark.parametrize("name,make", [
+    ("cut.jsonl.gz", lambda: gzip.compress(_lines(2000))[:-30]),
+    ("cut.jsonl", lambda: gzip.compress(_lines(2000))[:-30]),  # gzip under a plain name
+    ("bad.jsonl.gz", lambda: (lambda b: b[:40] + bytes([b[40] ^ 0xFF]) + b[41:])(gzip.compress(_lines(2000)))),
+    ("cut.jsonl.zst", lambda: pytest.importorskip("zstandard").ZstdCompressor().compress(_lines(2000))[:-10]),
+])
+def test_cut_or_damaged_compressed_input_is_a_named_error(tmp_path, name, make):
+    from privtune.errors import InputError
+
+    p = tmp_path / name
+    p.write_bytes(make())
+    with pytest.raises(InputError, match=r"(gzip|zstd) file") as info:
+        list(iter_records(p))
+    assert info.value.hint and "again" in info.value.hint
+
+
+def test_every_zstd_frame_and_gzip_member_is_read(tmp_path):
+    zstandard = pytest.importorskip("zstandard")
+    z = tmp_path / "joined.jsonl.zst"
+    z.write_bytes(zstandard.ZstdCompressor().compress(_lines(3)) + zstandard.ZstdCompressor().compress(_lines(2)))
+    g = tmp_path / "joined.jsonl.gz"
+    g.write_bytes(gzip.compress(_lines(3)) + gzip.compress(_lines(2)))
+    assert len(list(iter_records(z))) == 5 and len(list(iter_records(g))) == 5
