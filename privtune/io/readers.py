@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 from privtune.errors import InputError
 from privtune.io.jsonl_repair import LENIENT, join_cut_records
+from privtune.io.mojibake import SIGNS as MOJIBAKE
+from privtune.io.mojibake import repaired
 from privtune.io.sources import SNIFF_BYTES, open_binary, sniff_encoding, strip_compression
 
 Format = Literal["jsonl", "json", "csv", "parquet", "text", "email"]
@@ -131,6 +133,10 @@ def iter_records(
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", path=str(p))
     if encoding is None:
         encoding = sniff_encoding(p).encoding if fmt not in ("parquet", "email") else "utf-8"
+    if fmt in ("jsonl", "json") and MOJIBAKE.search(_head_text(p)) is not None:
+        # Meta's exports (`io.mojibake`): UTF-8 escaped byte by byte, repaired record by record.
+        yield from (_iter_jsonl(p, encoding, repair=True) if fmt == "jsonl" else _iter_json(p, encoding, repair=True))
+        return
     reader = {"jsonl": _iter_jsonl, "json": _iter_json, "csv": _iter_csv, "parquet": _iter_parquet,
               "text": _iter_text, "email": _iter_email}[fmt]
     yield from reader(p, encoding)
@@ -201,6 +207,14 @@ def _parse_line(index: int, line_no: int, text: str) -> SourceRecord | Rejected:
     return Rejected(index, line_no, f"expected a JSON object, got {type(obj).__name__}", text)
 
 
+def _parse_repairing(index: int, line_no: int, text: str) -> SourceRecord | Rejected:
+    """`_parse_line`, and a record showing mojibake repaired (`io.mojibake`)."""
+    item = _parse_line(index, line_no, text)
+    if isinstance(item, SourceRecord) and MOJIBAKE.search(text) is not None:
+        return SourceRecord(item.index, item.line, repaired(item.data))
+    return item
+
+
 def _text_line(index: int, line_no: int, text: str) -> SourceRecord:
     return SourceRecord(index, line_no, {"text": text.rstrip("\r\n")})
 
@@ -225,9 +239,10 @@ def _iter_email(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
 _BLANK_BYTES = b" \t\r\n\x0b\x0c\x1a\x00"
 
 
-def _iter_jsonl(path: Path, encoding: str, parse: Any = None) -> Iterator[SourceRecord | Rejected]:
+def _iter_jsonl(path: Path, encoding: str, parse: Any = None, repair: bool = False) -> Iterator[SourceRecord | Rejected]:
     if parse is None:  # JSON lines: records cut by raw line breaks are read whole (`jsonl_repair`)
-        yield from join_cut_records(_iter_jsonl(path, encoding, _parse_line), _parse_line)
+        parse = _parse_repairing if repair else _parse_line
+        yield from join_cut_records(_iter_jsonl(path, encoding, parse), parse)
         return
     if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
         yield from _iter_jsonl_wide(path, encoding, parse)
@@ -293,7 +308,7 @@ def _decoded_chunks(path: Path, encoding: str) -> Iterator[str]:
                 return
 
 
-def _iter_json(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+def _iter_json(path: Path, encoding: str, repair: bool = False) -> Iterator[SourceRecord | Rejected]:
     """A top-level array of objects, a single object, or concatenated objects, streamed."""
     decoder = json.JSONDecoder()
     buf, pos, line, index = "", 0, 1, 0
@@ -358,7 +373,7 @@ def _iter_json(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
         if bad is not None:
             yield Rejected(index, start_line, bad, raw[:10000])
         elif isinstance(obj, dict):
-            yield SourceRecord(index, start_line, obj)
+            yield SourceRecord(index, start_line, repaired(obj) if repair and MOJIBAKE.search(raw) else obj)
         else:
             yield Rejected(index, start_line, f"expected a JSON object, got {type(obj).__name__}", raw[:10000])
         index += 1

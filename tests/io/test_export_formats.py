@@ -296,3 +296,31 @@ def test_every_zstd_frame_and_gzip_member_is_read(tmp_path):
     g = tmp_path / "joined.jsonl.gz"
     g.write_bytes(gzip.compress(_lines(3)) + gzip.compress(_lines(2)))
     assert len(list(iter_records(z))) == 5 and len(list(iter_records(g))) == 5
+
+
+# ---- Meta (Facebook / Instagram / Messenger) exports: UTF-8 escaped byte by byte -------------
+
+def _meta(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1")
+
+
+def test_meta_export_mojibake_is_repaired(tmp_path):
+    record = {"participants": [{"name": _meta("张伟")}, {"name": _meta("Zoë Müller")}],
+              "messages": [{"sender_name": _meta("张伟"), "content": _meta("我住在上海市徐汇区漕溪北路201号"),
+                            "timestamp_ms": 1710252322000}],
+              "title": "Müller café"}  # genuine Latin-1 text: not valid UTF-8 as bytes, left alone
+    p = tmp_path / "message_1.json"
+    p.write_text(json.dumps(record), encoding="utf-8")  # ensure_ascii: \u00e5\u00bc... as Meta writes
+    [item] = list(iter_records(p))
+    assert item.data["participants"] == [{"name": "张伟"}, {"name": "Zoë Müller"}]
+    assert item.data["messages"][0]["content"] == "我住在上海市徐汇区漕溪北路201号"
+    assert item.data["title"] == "Müller café"
+    lines = tmp_path / "messages.jsonl"
+    lines.write_text(json.dumps({"text": _meta("联系人李娜")}) + "\n" + json.dumps({"text": "plain"}) + "\n", encoding="utf-8")
+    assert [i.data["text"] for i in iter_records(lines)] == ["联系人李娜", "plain"]
+
+
+def test_files_without_mojibake_are_read_as_written(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_text(json.dumps({"text": "Ã© is how it was typed, café, 张伟"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert [i.data["text"] for i in iter_records(p)] == ["Ã© is how it was typed, café, 张伟"]

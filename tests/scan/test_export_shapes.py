@@ -118,3 +118,17 @@ def test_whole_floats_are_numbers_too(tmp_path):
     first = json.loads(out.splitlines()[0])
     assert isinstance(first["phone"], float) and first["phone"] != 13812345678.0
     assert first["mobile"] != 13912345678.0 and first["amount"] == 12.5
+
+
+def test_meta_messenger_export_names_are_found(tmp_path):
+    """Read as written ("å¼ ä¼\\x9f"), the Chinese name and address went out unreplaced."""
+    def meta(text):
+        return text.encode("utf-8").decode("latin-1")
+
+    src = tmp_path / "message_1.json"
+    src.write_text(json.dumps({"participants": [{"name": meta("张伟")}], "messages": [
+        {"sender_name": meta("张伟"), "timestamp_ms": 1, "content": meta("我叫张伟，住在上海市徐汇区漕溪北路201号")}]}),
+        encoding="utf-8")
+    res, out = _scan(tmp_path, src)
+    text = json.loads(out)["messages"][0]["content"]
+    assert "张伟" not in out and "漕溪北路" not in text and text.startswith("我叫")
