@@ -156,3 +156,18 @@ def message_record(raw: bytes) -> dict[str, Any]:
         raise ValueError("no e-mail headers and no body")
     return record
 
+
+_HEADER_START = (b"return-path:", b"received:", b"delivered-to:", b"from:", b"mime-version:", b"message-id:",
+                 b"date:", b"to:", b"subject:", b"x-")
+
+
+def looks_like_mail(path: Path) -> bool:
+    """A file without a suffix that holds one message (a Maildir's) or a mailbox: its first line
+    is a mail header or an mbox "From " line."""
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline(256).lower()
+    except OSError:
+        return False
+    return first.startswith(b"from ") or first.startswith(_HEADER_START)
+

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from privtune.errors import InputError, PrivtuneError
 from privtune.io.csv_format import column_names, csv_delimiter, first_csv_line, header_is_data, headerless_column
+from privtune.io.email_format import looks_like_mail
 from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
 from privtune.io.sources import file_sha256, open_binary, sniff_encoding
 
@@ -223,8 +224,10 @@ def open_folder(root: Path, fmt: str | None = None) -> DataFolder:
         try:
             file_fmt = detect_format(p)
         except PrivtuneError:  # no data suffix: a README.pdf, an archive, a file with no suffix
-            skipped.append(rel.as_posix())
-            continue
+            if fmt != "email" or not looks_like_mail(p):
+                skipped.append(rel.as_posix())
+                continue
+            file_fmt = "email"  # a Maildir's messages have no suffix ("cur/1710252322.M1P2.host:2,S")
         if fmt is not None and _FAMILY[file_fmt] != _FAMILY[fmt]:
             skipped.append(rel.as_posix())
             continue

@@ -69,10 +69,14 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
         raise InputError("spreadsheet workbooks are not read", path=str(path),
                          hint="save the sheet as 'CSV UTF-8' (or export it as Parquet) and scan that file")
     # Binary documents and archives: --format text would read their bytes as garbage.
-    if name.endswith(".msg"):
-        raise InputError("Outlook .msg files are not read", path=str(path),
-                         hint="save the messages as .eml (Outlook: File > Save As, or drag them to a folder) or export "
-                              "the folder as .mbox, and scan those")
+    if name.endswith((".msg", ".pst", ".ost")):
+        raise InputError("Outlook .msg / .pst files are not read", path=str(path),
+                         hint="save the messages as .eml (Outlook: File > Save As, or drag them to a folder), or "
+                              "convert a .pst to mbox (readpst -o DIR FILE.pst), and scan those")
+    if name.endswith((".html", ".htm")):
+        raise InputError("HTML pages are not read", path=str(path),
+                         hint="a Telegram export: choose 'Machine-readable JSON' in Export chat history and scan "
+                              "result.json; another page: save it as text (.txt) and scan that")
     if name.endswith((".pdf", ".docx", ".doc", ".rtf", ".odt", ".pptx", ".ppt", ".pages")):
         raise InputError("documents (PDF, Word, slides) are not read", path=str(path),
                          hint="extract the text first (e.g. pdftotext FILE out.txt, or 'Save as Plain Text') "

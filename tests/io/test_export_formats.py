@@ -324,3 +324,26 @@ def test_files_without_mojibake_are_read_as_written(tmp_path):
     p = tmp_path / "d.jsonl"
     p.write_text(json.dumps({"text": "Ã© is how it was typed, café, 张伟"}, ensure_ascii=False) + "\n", encoding="utf-8")
     assert [i.data["text"] for i in iter_records(p)] == ["Ã© is how it was typed, café, 张伟"]
+
+
+def test_maildir_messages_are_taken_with_format_email(tmp_path):
+    from privtune.io.folders import open_folder
+
+    for sub in ("cur", "new", "tmp"):
+        (tmp_path / sub).mkdir()
+    (tmp_path / "cur" / "1710252322.M1P2.host:2,S").write_bytes(_zh_message())
+    (tmp_path / "new" / "1710252399.M3P4.host").write_bytes(b"Return-Path: <a@b.com>\nSubject: hi\n\ncall 13698765432\n")
+    (tmp_path / "dovecot-uidlist").write_text("3 V1 N2\n")
+    folder = open_folder(tmp_path, "email")
+    assert [f.rel for f in folder.files] == ["cur/1710252322.M1P2.host:2,S", "new/1710252399.M3P4.host"]
+    assert folder.skipped == ["dovecot-uidlist"]
+    assert [r.data["text"] for r in folder.iter_records()] == [ZH_BODY, "call 13698765432\n"]
+
+
+@pytest.mark.parametrize("name,hint", [("archive.pst", "readpst"), ("messages.html", "Machine-readable JSON")])
+def test_outlook_archives_and_html_exports_get_a_hint(tmp_path, name, hint):
+    p = tmp_path / name
+    p.write_bytes(b"<html>")
+    with pytest.raises(InputError) as info:
+        detect_format(p)
+    assert hint in str(info.value.hint)
