@@ -154,6 +154,9 @@ def text_fields(
         return [(f, record[f]) for f in ALPACA_FIELDS if isinstance(record.get(f), str)]
     if shape is RecordShape.TEXT:
         return [(f, record[f]) for f in PLAIN_FIELDS if isinstance(record.get(f), str)]
+    tree = conversation_tree_fields(record)
+    if tree is not None:
+        return tree
     by_content = content_fields(record)
     if by_content:
         return by_content
@@ -305,11 +308,40 @@ def content_fields(record: dict[str, Any]) -> list[tuple[str, str]]:
     return [(path_key(k), v) for k, v in record.items() if isinstance(v, str) and _width(v) >= LONG_TEXT_WIDTH]
 
 
+def conversation_tree_fields(record: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """The message texts of a ChatGPT export's conversation (``conversations.json``: one object
+    per conversation, its messages in ``mapping: {node id: {message: {author, content: {parts:
+    [...]}}}}``), each part its own field in the mapping's order; None for any other record.
+    Guessed by content, the text was the conversation's ``title``: two conversations both
+    called "New chat" were exact duplicates, and the second was dropped."""
+    mapping = record.get("mapping")
+    if not isinstance(mapping, dict) or not mapping:
+        return None
+    out: list[tuple[str, str]] = []
+    messages = 0
+    for node_id, node in mapping.items():
+        message = node.get("message") if isinstance(node, dict) else None
+        if not isinstance(message, dict):
+            continue
+        content = message.get("content")
+        if not isinstance(content, dict):
+            continue
+        messages += 1
+        base = f"mapping.{path_key(node_id)}.message.content"
+        parts = content.get("parts")
+        if isinstance(parts, list):
+            out.extend((f"{base}.parts[{j}]", p) for j, p in enumerate(parts) if isinstance(p, str))
+        elif isinstance(content.get("text"), str):  # code and tool output: {"content_type": "code", "text": ...}
+            out.append((f"{base}.text", content["text"]))
+    return out if messages else None
+
+
 def guess_text_fields(records: list[dict[str, Any]]) -> list[str] | None:
     """Text fields for a whole file whose records have no known shape, from a sample: message
     lists, else the string fields whose mean width is long (or, when none is, the widest one
-    if it holds words rather than codes). None when the sample has a known shape or no text."""
-    if not records or any(detect_shape(r) is not None for r in records):
+    if it holds words rather than codes). None when the sample has a known shape or no text
+    (a ChatGPT conversation tree's fields are found record by record)."""
+    if not records or any(detect_shape(r) is not None or conversation_tree_fields(r) is not None for r in records):
         return None
     lists = sorted({path_key(k) for r in records for k, v in r.items() if _is_message_list(v)})
     if lists:

@@ -132,3 +132,32 @@ def test_meta_messenger_export_names_are_found(tmp_path):
     res, out = _scan(tmp_path, src)
     text = json.loads(out)["messages"][0]["content"]
     assert "张伟" not in out and "漕溪北路" not in text and text.startswith("我叫")
+
+
+def _chatgpt_conversation(i: int, text: str) -> dict:
+    """One conversation of ChatGPT's "Export data" conversations.json."""
+    return {"title": "New chat", "create_time": 1710252322.1 + i, "current_node": "b", "conversation_id": f"c{i}",
+            "mapping": {
+                "root": {"id": "root", "message": None, "parent": None, "children": ["a"]},
+                "a": {"id": "a", "parent": "root", "children": ["b"], "message": {
+                    "id": "a", "author": {"role": "user", "name": None},
+                    "content": {"content_type": "text", "parts": [text]}}},
+                "b": {"id": "b", "parent": "a", "children": [], "message": {
+                    "id": "b", "author": {"role": "assistant"},
+                    "content": {"content_type": "code", "language": "python", "text": f"print({i})"}}}}}
+
+
+def test_chatgpt_export_conversations_are_not_duplicates_by_title(tmp_path):
+    """The guessed text field was "title": every conversation called "New chat" after the first
+    was dropped as an exact duplicate."""
+    src = tmp_path / "conversations.json"
+    convs = [_chatgpt_conversation(0, "My name is Emily Clark, phone 0471 22 93 15"),
+             _chatgpt_conversation(1, "我叫张伟，电话13812345678，帮我写简历"),
+             _chatgpt_conversation(2, "Write a poem about the sea")]
+    src.write_text(json.dumps(convs, ensure_ascii=False), encoding="utf-8")
+    res, out = _scan(tmp_path, src)
+    assert res.report["counts"]["records_out"] == 3 and res.report["counts"]["dropped"] == {}
+    assert sorted(res.report["fields"]["text"]) == ["mapping.a.message.content.parts[]", "mapping.b.message.content.text"]
+    assert "13812345678" not in out and "Emily" not in out
+    assert text_fields(convs[2]) == [("mapping.a.message.content.parts[0]", "Write a poem about the sea"),
+                                     ("mapping.b.message.content.text", "print(2)")]
