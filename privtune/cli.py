@@ -70,7 +70,7 @@ def scan(
     max_rejected: Annotated[Optional[str], typer.Option(help="Rejected records tolerated before the scan fails (exit 2): N or P% (default: 0).")] = None,
     workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: 1).")] = None,
     format: Annotated[Optional[str], typer.Option(help="Input format if the suffix is ambiguous (or for standard input): jsonl|json|csv|parquet|text|email.")] = None,
-    encoding: Annotated[Optional[str], typer.Option(help="Input text encoding (default: sniffed: BOM, else UTF-8, else Windows-1252 or GB18030).")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Input text encoding (default: sniffed: BOM, else UTF-8, else Windows-1252, GB18030 or Big5).")] = None,
     source: Annotated[Optional[Path], typer.Option(help="Dataset manifest YAML (source, owner, legal basis, ...).")] = None,
     require_source: Annotated[Optional[bool], typer.Option("--require-source", help="Gate failure without a dataset manifest.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML file with any of these options.")] = None,

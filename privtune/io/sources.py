@@ -103,6 +103,26 @@ def _single_byte_accents(sample: bytes) -> bool:
     return bool(runs) and sum(1 for n in runs if n == 1) * 3 >= len(runs) * 2  # two runs in three alone
 
 
+# Characters Chinese text is made of: ASCII, CJK punctuation, ideographs, full-width forms,
+# quotes, the ellipsis and the middle dot. Anything else in a decoding is a sign of the wrong one.
+_ODD = re.compile(r"[^\x00-\x7f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u2018-\u201d\u2026\u00b7]")
+
+
+def _reads_better_as_big5(sample: bytes) -> bool:
+    """Is a sample valid as GB18030 really Big5 (a Taiwan or Hong Kong Excel export)? Nearly
+    every Big5 byte pair is a valid GBK pair too, so it decodes, into kana, private-use and
+    rare characters ("陳大文" reads "朝\ue610ゅ"), and no name or cue in it was found. The
+    decoding with fewer characters outside what Chinese text is made of wins; on a tie GB18030."""
+    odd_gb = len(_ODD.findall(sample.decode("gb18030", errors="replace")))
+    if odd_gb == 0:
+        return False
+    try:
+        as_big5 = codecs.getincrementaldecoder("cp950")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return len(_ODD.findall(as_big5)) < odd_gb
+
+
 def file_encoding(path: str | os.PathLike[str], given: str | None = None) -> str:
     """The encoding to read ``path`` with: ``given``, else sniffed (`sniff_encoding`), so that
     train and audit read what scan reads (a GB18030 CSV export, UTF-16 from Excel)."""
@@ -134,6 +154,8 @@ def sniff_encoding(path: str | os.PathLike[str], given: str | None = None) -> En
     if _single_byte_accents(sample) and _valid(sample, "cp1252"):
         return EncodingGuess("cp1252", "sniffed", "not valid UTF-8; lone accented bytes: Windows-1252 (Western European)")
     if _valid(sample, "gb18030"):
+        if _reads_better_as_big5(sample):
+            return EncodingGuess("cp950", "sniffed", "not valid UTF-8; decodes as Big5 (Traditional Chinese)")
         return EncodingGuess("gb18030", "sniffed", "not valid UTF-8; decodes as GB18030 (GBK)")
     return EncodingGuess("utf-8", "default", "neither UTF-8 nor GB18030; undecodable lines are rejected")
 

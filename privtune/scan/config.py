@@ -30,7 +30,7 @@ class ScanConfig(BaseModel):
     encoding: str | None = Field(
         None,
         description="Text encoding of the input (e.g. gb18030, utf-16); default: sniffed from a "
-        "byte-order mark, else UTF-8, else Windows-1252 or GB18030 (the report and console say which).",
+        "byte-order mark, else UTF-8, else Windows-1252, GB18030 or Big5 (the report and console say which).",
     )
     fields: list[str] | None = Field(
         None,

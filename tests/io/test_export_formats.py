@@ -347,3 +347,24 @@ def test_outlook_archives_and_html_exports_get_a_hint(tmp_path, name, hint):
     with pytest.raises(InputError) as info:
         detect_format(p)
     assert hint in str(info.value.hint)
+
+
+# ---- Big5: Traditional Chinese Excel exports ------------------------------------------------
+
+from privtune.io.sources import sniff_encoding  # noqa: E402
+
+BIG5_CSV = "姓名,電話,備註\r\n陳大文,0912 345 678,住址：台北市信義區信義路五段7號，身分證字號A123456789\r\n"
+
+
+@pytest.mark.parametrize("text,codec,expected", [
+    (BIG5_CSV, "cp950", "cp950"),
+    ("姓名,手机,备注\r\n张伟,13812345678,住址北京市海淀区中关村大街1号，客户要求退款\r\n", "gbk", "gb18030"),
+    (BIG5_CSV, "gbk", "gb18030"),  # traditional characters written in GBK stay GBK
+    ("张伟\r\n", "gbk", "gb18030"),  # too short to tell: GB18030, as before
+])
+def test_big5_is_told_from_gb18030(tmp_path, text, codec, expected):
+    p = tmp_path / "export.csv"
+    p.write_bytes(text.encode(codec))
+    assert sniff_encoding(p).encoding == expected
+    if "姓名" in text:
+        assert next(iter_records(p, encoding=None)).data["姓名"] in ("陳大文", "张伟")

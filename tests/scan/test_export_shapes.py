@@ -161,3 +161,13 @@ def test_chatgpt_export_conversations_are_not_duplicates_by_title(tmp_path):
     assert "13812345678" not in out and "Emily" not in out
     assert text_fields(convs[2]) == [("mapping.a.message.content.parts[0]", "Write a poem about the sea"),
                                      ("mapping.b.message.content.text", "print(2)")]
+
+
+def test_big5_csv_is_scanned_as_traditional_chinese(tmp_path):
+    """Read as GB18030 (it decodes), the names, the cue 電話 and the ID were mojibake: nothing found."""
+    src = tmp_path / "客戶.csv"
+    src.write_bytes("姓名,電話,備註\r\n陳大文,0912 345 678,身分證字號A123456789，請聯絡我的手機 0912 345 679\r\n"
+                    .encode("cp950"))
+    res, out = _scan(tmp_path, src)
+    record = json.loads(out)
+    assert record["姓名"] != "陳大文" and "A123456789" not in out and "0912 345 679" not in out
