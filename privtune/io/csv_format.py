@@ -14,6 +14,11 @@ from privtune.errors import InputError
 from privtune.io.sources import open_binary
 
 
+# The csv module refuses a cell over 128 KiB ("field larger than field limit"), which ended the
+# scan of an export holding one long call transcript or ticket thread. A cell is held in memory
+# as its record is anyway; 2**31 - 1 is the largest limit every platform's C long takes.
+csv.field_size_limit(2**31 - 1)
+
 CSV_DELIMITERS = (",", ";", "\t", "|")
 # Excel's delimiter line: "sep=;" as the first line names the delimiter (Excel writes it, and reads
 # a CSV in any locale by it); the header is the line after it.

@@ -368,3 +368,14 @@ def test_big5_is_told_from_gb18030(tmp_path, text, codec, expected):
     assert sniff_encoding(p).encoding == expected
     if "姓名" in text:
         assert next(iter_records(p, encoding=None)).data["姓名"] in ("陳大文", "张伟")
+
+
+def test_a_csv_cell_over_128_kib_is_read(tmp_path):
+    body = "客户说：我的电话是13812345678。" * 10000  # ~200,000 characters: one call transcript
+    p = tmp_path / "calls.csv"
+    p.write_text(f'id,transcript\n1,"{body}"\n2,short\n', encoding="utf-8")
+    items = list(iter_records(p))
+    assert [len(i.data["transcript"]) for i in items] == [len(body), 5]
+    headerless = tmp_path / "headerless.csv"
+    headerless.write_text(f'13812345678,"{body}"\n', encoding="utf-8")
+    assert csv_file_has_header(headerless, "utf-8") is False
