@@ -81,8 +81,39 @@ def _text_of(part: EmailMessage) -> str:
     except LookupError:  # a charset Python does not know ("x-unknown"): best effort, never dropped
         content = part.get_payload(decode=True) or b""
     if isinstance(content, bytes):
-        return clean_text(content.decode("utf-8", errors="surrogateescape"))
-    return clean_text(content if isinstance(content, str) else str(content))
+        text = clean_text(content.decode("utf-8", errors="surrogateescape"))
+    else:
+        text = clean_text(content if isinstance(content, str) else str(content))
+    if part.get_content_type() == "text/plain" and str(part.get_param("format", "")).lower() == "flowed":
+        text = unflowed(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
+    return text
+
+
+def _quote_depth(line: str) -> int:
+    return len(line) - len(line.lstrip(">"))
+
+
+def unflowed(text: str, delsp: bool = False) -> str:
+    """A ``format=flowed`` body (RFC 3676; Thunderbird and Apple Mail send them) with its soft
+    line breaks undone: a line ending in a space continues on the next line of the same quote
+    depth. Left wrapped, a phone number or an address broken at the 72nd column reached the
+    detectors in two pieces ("call me on 0471 22" / "93 15") and neither was found."""
+    out: list[str] = []
+    joining = False
+    for line in text.replace("\r\n", "\n").split("\n"):
+        depth = _quote_depth(line)
+        body = line[depth:]
+        if body.startswith(" "):  # space-stuffing (and the blank after ">")
+            body = body[1:]
+        if joining and out and depth == _quote_depth(out[-1]):
+            out[-1] += body
+        else:
+            out.append(">" * depth + (" " if depth and body else "") + body)
+        soft = body.endswith(" ") and body != "-- "
+        if soft and delsp:
+            out[-1] = out[-1][:-1]
+        joining = soft
+    return "\n".join(out)
 
 
 def _body(msg: EmailMessage) -> tuple[str, EmailMessage | None]:

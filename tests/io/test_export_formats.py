@@ -379,3 +379,14 @@ def test_a_csv_cell_over_128_kib_is_read(tmp_path):
     headerless = tmp_path / "headerless.csv"
     headerless.write_text(f'13812345678,"{body}"\n', encoding="utf-8")
     assert csv_file_has_header(headerless, "utf-8") is False
+
+
+def test_format_flowed_body_is_unwrapped(tmp_path):
+    p = tmp_path / "flowed.eml"
+    p.write_bytes(b"From: Anna Berg <anna@example.org>\nSubject: call\nMIME-Version: 1.0\n"
+                  b"Content-Type: text/plain; charset=utf-8; format=flowed\n\n"
+                  b"Hi Support, please call me on 0471 22 \r\n93 15 tomorrow.\r\n\r\n"
+                  b"> a quoted line that was \r\n> wrapped here\r\n-- \r\nAnna\r\n")
+    [item] = list(iter_records(p))
+    assert item.data["text"] == ("Hi Support, please call me on 0471 22 93 15 tomorrow.\n\n"
+                                 "> a quoted line that was wrapped here\n-- \nAnna\n")
