@@ -58,6 +58,8 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
     name = strip_compression(str(path))
     if name.endswith((".jsonl", ".ndjson")):
         return _sniff_jsonl(Path(path))
+    if name.endswith(".txt") and _is_tab_table(Path(path)):
+        return "csv"
     for suffix, fmt in ((".parquet", "parquet"), (".csv", "csv"),
                         (".tsv", "csv"), (".txt", "text"), (".md", "text"), (".log", "text"), (".text", "text"),
                         (".eml", "email"), (".mbox", "email")):
@@ -97,6 +99,23 @@ def _head_text(path: Path) -> str:
         head = fh.read(SNIFF_BYTES)
     encoding = sniff_encoding(path).encoding
     return head.decode(encoding, errors="replace").lstrip("\ufeff \t\r\n\x00\x1a")
+
+
+TAB_TABLE_LINES = 20
+
+
+def _is_tab_table(path: Path) -> bool:
+    """Is a .txt file a table: Excel's "Unicode Text" or "Text (Tab delimited)", the way to get
+    Chinese out of Excel unmangled? Its first lines (3 to `TAB_TABLE_LINES`) all hold the same
+    number of TABs, one or more. Read line by line, a row lost its column names, and the
+    numbers only a header vouches for (a landline, a record number, a date of birth) were left."""
+    lines = [line for line in _head_text(path).splitlines()[: TAB_TABLE_LINES + 1] if line.strip()]
+    if len(lines) > TAB_TABLE_LINES:
+        lines = lines[:TAB_TABLE_LINES]  # the last may be cut by the 64 KiB sample
+    elif len(lines) < 3:
+        return False
+    tabs = {line.count("\t") for line in lines}
+    return len(tabs) == 1 and tabs.pop() > 0
 
 
 def _sniff_jsonl(path: Path) -> Format:

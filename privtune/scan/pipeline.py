@@ -220,6 +220,9 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
         notices.extend(folder.notices(cfg.format))
     else:
         fmt = cfg.format or detect_format(cfg.input)
+        if fmt == "csv" and cfg.format is None and cfg.input.name.lower().endswith((".txt", ".txt.gz", ".txt.zst")):
+            notices.append(f"{cfg.input.name}: a TAB-separated table (Excel's Unicode Text): read as CSV, its first "
+                           "line as the header; --format text reads it line by line")
     cfg, input_info = _resolve_input(cfg, fmt, notices, folder)
     rules = gate.parse_rules(cfg.fail_on)
     key, key_source, key_id = b"\0" * 32, "none", ""

@@ -390,3 +390,29 @@ def test_format_flowed_body_is_unwrapped(tmp_path):
     [item] = list(iter_records(p))
     assert item.data["text"] == ("Hi Support, please call me on 0471 22 93 15 tomorrow.\n\n"
                                  "> a quoted line that was wrapped here\n-- \nAnna\n")
+
+
+# ---- Excel "Unicode Text": a TAB-separated table saved as .txt --------------------------------
+
+EXCEL_UNICODE = ("姓名\t电话\t出生日期\t住院号\t备注\r\n张伟\t62345678\t1990-03-07\t00482913\t患者今日复诊，血压正常\r\n"
+                 "李娜\t0471 22 93 15\t1985-11-22\t00482914\t家属来电询问检查结果\r\n")
+
+
+def test_excel_unicode_text_is_read_as_a_table(tmp_path):
+    p = tmp_path / "病历.txt"
+    p.write_bytes(b"\xff\xfe" + EXCEL_UNICODE.encode("utf-16-le"))
+    assert detect_format(p) == "csv"
+    first = next(iter_records(p, encoding=None))
+    assert first.data == {"姓名": "张伟", "电话": "62345678", "出生日期": "1990-03-07", "住院号": "00482913",
+                          "备注": "患者今日复诊，血压正常"} and first.line == 2
+
+
+@pytest.mark.parametrize("body", [
+    "a\tb\nplain line\nc\td\n",  # not every line
+    "one\ttab\n",  # too few lines to tell
+    "[12/03/2024, 14:05:22] A: hi\n[12/03/2024, 14:05:30] B: ok\n[12/03/2024, 14:06:00] A: bye\n",
+])
+def test_other_text_stays_text(tmp_path, body):
+    p = tmp_path / "notes.txt"
+    p.write_text(body, encoding="utf-8")
+    assert detect_format(p) == "text"

@@ -171,3 +171,17 @@ def test_big5_csv_is_scanned_as_traditional_chinese(tmp_path):
     res, out = _scan(tmp_path, src)
     record = json.loads(out)
     assert record["姓名"] != "陳大文" and "A123456789" not in out and "0912 345 679" not in out
+
+
+def test_excel_unicode_text_numbers_are_read_under_their_column_names(tmp_path):
+    """Line by line, 李娜 and the landline, date of birth and hospital number went out as they were."""
+    src = tmp_path / "病历.txt"
+    src.write_bytes(b"\xff\xfe" + ("姓名\t电话\t出生日期\t住院号\t备注\r\n"
+                                   "李娜\t62345678\t1985-11-22\t00482914\t家属来电询问检查结果，已告知下周一出报告\r\n"
+                                   "张伟\t0471 22 93 15\t1990-03-07\t00482913\t患者今日复诊，血压正常，建议继续服药\r\n"
+                                   ).encode("utf-16-le"))
+    res, out = _scan(tmp_path, src)
+    assert res.report["counts"]["records_out"] == 2
+    assert any("TAB-separated table" in n for n in res.notices)
+    for value in ("李娜", "62345678", "1985-11-22", "00482914", "0471 22 93 15"):
+        assert value not in out
