@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from privtune.errors import InputError
+from privtune.io.nested_text import constant_fields, nested_text_paths
 
 # A path names a field: keys joined by ".", list indices in brackets. A key holding ".", "[",
 # "]" or "\\" itself (a map keyed by e-mail addresses or file names) has them escaped with "\\"
@@ -352,7 +353,12 @@ def guess_text_fields(records: list[dict[str, Any]]) -> list[str] | None:
             if isinstance(v, str):
                 widths.setdefault(k, []).append(_width(v))
     mean = {k: sum(w) / len(records) for k, w in widths.items()}
-    long = [path_key(k) for k, m in mean.items() if m >= LONG_TEXT_WIDTH]
+    long_keys = [k for k, m in mean.items() if m >= LONG_TEXT_WIDTH]
+    long = [path_key(k) for k in long_keys]
+    if long_keys and set(long_keys) <= constant_fields(records, long_keys):
+        # Only a template at the top level (a fixed title or subject): the words are nested
+        # (`io.nested_text`); without them every record would be a duplicate of the first.
+        long += nested_text_paths(records, LONG_TEXT_WIDTH, _width, path_key)
     if long:
         return long  # as field paths: a key holding "." or "[" escaped
     wordy = [k for k in mean if any(isinstance(r.get(k), str) and _looks_like_words(r[k]) for r in records)]

@@ -185,3 +185,21 @@ def test_excel_unicode_text_numbers_are_read_under_their_column_names(tmp_path):
     assert any("TAB-separated table" in n for n in res.notices)
     for value in ("李娜", "62345678", "1985-11-22", "00482914", "0471 22 93 15"):
         assert value not in out
+
+
+def test_a_fixed_title_does_not_make_every_conversation_a_duplicate(tmp_path):
+    """Intercom-style records: the only long top-level string is a template ("title"), the words
+    are in source.body. Guessed from the top level, 2 of 3 conversations were dropped."""
+    def conv(i, name, body):
+        return {"type": "conversation", "id": str(1000 + i), "title": "Question about my billing account",
+                "source": {"body": body, "author": {"type": "user", "name": name}},
+                "conversation_parts": {"conversation_parts": [{"body": "<p>Thanks, we will call you back.</p>"}]}}
+    src = tmp_path / "intercom.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in (
+        conv(0, "Emily Clark", "<p>Hi, my phone is 0471 22 93 15</p>"),
+        conv(1, "张伟", "<p>我的电话是13812345678，请回电</p>"),
+        conv(2, "Robert Miller", "<p>Please cancel my plan today</p>"))), encoding="utf-8")
+    res, out = _scan(tmp_path, src)
+    assert res.report["counts"]["records_out"] == 3 and res.report["counts"]["dropped"] == {}
+    assert sorted(res.report["fields"]["text"]) == ["source.body", "title"]
+    assert "13812345678" not in out and "0471 22 93 15" not in out
