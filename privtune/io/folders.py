@@ -52,12 +52,13 @@ class FolderFile:
     """One data file of a folder: where it is, how it is read, and (once read) where its records start."""
 
     path: Path
-    rel: str
+    rel: str  # as shown (`shown_name`)
     fmt: str
     encoding: str | None = None  # settled by the caller (sniffed per file); None: sniff when read
     first_record: int = 0
     records: int = 0
     _sha256: str | None = field(default=None, repr=False)
+    raw_rel: str = ""  # as the file system holds it, when that is not UTF-8 (for `DataFolder.digest`)
 
     @property
     def sha256(self) -> str:
@@ -147,8 +148,9 @@ class DataFolder:
 
     def digest(self) -> str:
         """``sha256:`` + SHA-256 of the ``sha256sum`` listing of the files (see the module docstring)."""
-        listing = "".join(f"{f.sha256.removeprefix('sha256:')}  {f.rel}\n" for f in self.files)
-        return "sha256:" + hashlib.sha256(listing.encode("utf-8")).hexdigest()
+        listing = "".join(f"{f.sha256.removeprefix('sha256:')}  {f.raw_rel or f.rel}\n" for f in self.files)
+        # A name that is not UTF-8 (GBK, from a Windows zip) is hashed as its bytes, as sha256sum lists it.
+        return "sha256:" + hashlib.sha256(listing.encode("utf-8", "surrogateescape")).hexdigest()
 
     def report_input(self) -> dict[str, object]:
         """What a scan report's ``input`` section adds for a folder: ``kind``, the total ``bytes``,
@@ -190,6 +192,20 @@ def _slack_metadata(paths: list[Path], root: Path) -> set[Path]:
     return {p for p, r in zip(paths, rels) if r in SLACK_METADATA}
 
 
+def shown_name(name: str) -> str:
+    """A file name as reports and messages show it. Names that are not UTF-8 (a zip made on a
+    Chinese Windows holds GBK names) come from the file system with lone surrogates for their
+    bytes, which no JSON report or console can write: the folder digest ended in a bare
+    UnicodeEncodeError. Shown decoded as GB18030 when they are that, else with U+FFFD."""
+    if not any("\udc80" <= c <= "\udcff" for c in name):
+        return name
+    raw = name.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace")
+
+
 def _hidden(rel: Path) -> bool:
     return any(part.startswith(".") for part in rel.parts)
 
@@ -219,19 +235,20 @@ def open_folder(root: Path, fmt: str | None = None) -> DataFolder:
         if p in slack:
             continue
         if _hidden(rel):  # a hidden file, or a hidden folder (not entered: .git, .cache)
-            skipped.append(rel.as_posix() + ("/" if p.is_dir() else ""))
+            skipped.append(shown_name(rel.as_posix()) + ("/" if p.is_dir() else ""))
             continue
         try:
             file_fmt = detect_format(p)
         except PrivtuneError:  # no data suffix: a README.pdf, an archive, a file with no suffix
             if fmt != "email" or not looks_like_mail(p):
-                skipped.append(rel.as_posix())
+                skipped.append(shown_name(rel.as_posix()))
                 continue
             file_fmt = "email"  # a Maildir's messages have no suffix ("cur/1710252322.M1P2.host:2,S")
         if fmt is not None and _FAMILY[file_fmt] != _FAMILY[fmt]:
-            skipped.append(rel.as_posix())
+            skipped.append(shown_name(rel.as_posix()))
             continue
-        files.append(FolderFile(p, rel.as_posix(), file_fmt))
+        name = rel.as_posix()
+        files.append(FolderFile(p, shown_name(name), file_fmt, raw_rel=name if shown_name(name) != name else ""))
     if not files:
         what = f"no {fmt} files" if fmt else "no data files"
         raise InputError(f"the folder holds {what} (.jsonl, .json, .csv, .parquet, .txt, .eml/.mbox, optionally .gz/.zst)",
@@ -246,4 +263,4 @@ def open_folder(root: Path, fmt: str | None = None) -> DataFolder:
                      "and listed), or move the others out")
     formats = {f.fmt for f in files}
     return DataFolder(root, files, formats.pop() if len(formats) == 1 else "jsonl", skipped,
-                      sorted(p.relative_to(root).as_posix() for p in slack))
+                      sorted(shown_name(p.relative_to(root).as_posix()) for p in slack))

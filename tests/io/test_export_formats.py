@@ -416,3 +416,23 @@ def test_other_text_stays_text(tmp_path, body):
     p = tmp_path / "notes.txt"
     p.write_text(body, encoding="utf-8")
     assert detect_format(p) == "text"
+
+
+def test_a_folder_with_a_gbk_file_name_is_read_and_named(tmp_path):
+    """A zip made on a Chinese Windows holds GBK names: the folder digest was a bare UnicodeEncodeError."""
+    import hashlib
+    import os
+
+    from privtune.io.folders import open_folder
+
+    raw = os.fsencode(tmp_path) + b"/" + "客户聊天记录.txt".encode("gbk")
+    with open(raw, "w", encoding="utf-8") as fh:
+        fh.write("我的电话是13812345678\n")
+    (tmp_path / "notes.txt").write_text("hello\n", encoding="utf-8")
+    folder = open_folder(tmp_path)
+    assert sorted(f.rel for f in folder.files) == ["notes.txt", "客户聊天记录.txt"]
+    assert len(list(folder.iter_records())) == 2
+    json.dumps(folder.report_input(), ensure_ascii=False).encode("utf-8")  # writable
+    listing = b"".join(hashlib.sha256(open(f.path, "rb").read()).hexdigest().encode() + b"  "
+                       + os.fsencode(f.path.relative_to(tmp_path)) + b"\n" for f in folder.files)
+    assert folder.digest() == "sha256:" + hashlib.sha256(listing).hexdigest()  # as sha256sum lists the bytes
