@@ -38,7 +38,7 @@ from privtune.errors import InputError, PrivtuneError
 from privtune.io.csv_format import column_names, csv_delimiter, first_csv_line, header_is_data, headerless_column
 from privtune.io.email_format import looks_like_mail
 from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
-from privtune.io.sources import file_sha256, open_binary, sniff_encoding
+from privtune.io.sources import file_sha256, open_binary, sniff_encoding, undo_surrogates
 
 MAX_SKIPPED_LISTED = 100  # the report stays small whatever else the folder holds
 SHA256_METHOD = "sha256 of the sha256sum listing ('<file sha256 hex>  <relative path>\\n' per file, in order)"
@@ -193,17 +193,11 @@ def _slack_metadata(paths: list[Path], root: Path) -> set[Path]:
 
 
 def shown_name(name: str) -> str:
-    """A file name as reports and messages show it. Names that are not UTF-8 (a zip made on a
-    Chinese Windows holds GBK names) come from the file system with lone surrogates for their
-    bytes, which no JSON report or console can write: the folder digest ended in a bare
-    UnicodeEncodeError. Shown decoded as GB18030 when they are that, else with U+FFFD."""
-    if not any("\udc80" <= c <= "\udcff" for c in name):
-        return name
-    raw = name.encode("utf-8", "surrogateescape")
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", errors="replace")
+    """A file name as reports and messages show it: one that is not UTF-8 (a zip made on a
+    Chinese Windows holds GBK names) comes from the file system with lone surrogates for its
+    bytes, which no JSON report can hold (the folder digest ended in a bare UnicodeEncodeError);
+    shown decoded (`sources.undo_surrogates`)."""
+    return undo_surrogates(name, whole=True)
 
 
 def _hidden(rel: Path) -> bool:

@@ -35,6 +35,34 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return "sha256:" + h.hexdigest()
 
 
+_RAW_BYTES = re.compile("[\udc80-\udcff]+")
+
+
+def undo_surrogates(text: str, whole: bool = False) -> str:
+    """``text`` holding lone surrogates (the bytes of a file or folder name that is not UTF-8, as
+    Python hands them over: GBK names from a zip made on a Chinese Windows) decoded as GB18030 as
+    a whole when ``whole`` (one name) and it is that, else run by run, else shown as U+FFFD. No
+    JSON report or console can write the surrogates."""
+    if _RAW_BYTES.search(text) is None:
+        return text
+    if whole:
+        # The whole as GB18030: some GBK byte pairs are valid UTF-8 ("\xce\xb0" is "ΰ") and came
+        # through as characters, so a name decodes right only in one piece.
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+
+    def decode(m: re.Match[str]) -> str:
+        raw = m.group().encode("utf-8", "surrogateescape")
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", errors="replace")
+
+    return _RAW_BYTES.sub(decode, text)
+
+
 def strip_compression(name: str) -> str:
     """``data.jsonl.gz`` -> ``data.jsonl`` (lower-cased)."""
     name = name.lower()

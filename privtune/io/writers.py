@@ -15,6 +15,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from privtune.io.sources import undo_surrogates
+
 # Suffixes a JSONL output may carry: what `privtune.io.readers.detect_format` reads back as JSON
 # lines (a ``.json`` file of one object per line is sniffed as JSONL).
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -54,6 +56,10 @@ class AtomicWriter:
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a path that is not UTF-8 (a GBK folder name) in a report
+        text = undo_surrogates(text)
     with AtomicWriter(path) as fh:
         fh.write(text)
 

@@ -436,3 +436,12 @@ def test_a_folder_with_a_gbk_file_name_is_read_and_named(tmp_path):
     listing = b"".join(hashlib.sha256(open(f.path, "rb").read()).hexdigest().encode() + b"  "
                        + os.fsencode(f.path.relative_to(tmp_path)) + b"\n" for f in folder.files)
     assert folder.digest() == "sha256:" + hashlib.sha256(listing).hexdigest()  # as sha256sum lists the bytes
+
+
+def test_a_report_naming_a_gbk_folder_is_written():
+    from privtune.io.sources import undo_surrogates
+
+    name = ("/data/" + "张伟资料".encode("gbk").decode("utf-8", "surrogateescape"))
+    assert undo_surrogates(name, whole=True) == "/data/张伟资料"
+    text = json.dumps({"path": name, "note": "中文"}, ensure_ascii=False)
+    assert undo_surrogates(text).encode("utf-8") and "中文" in undo_surrogates(text)  # run by run: the rest intact

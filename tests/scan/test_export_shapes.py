@@ -203,3 +203,19 @@ def test_a_fixed_title_does_not_make_every_conversation_a_duplicate(tmp_path):
     assert res.report["counts"]["records_out"] == 3 and res.report["counts"]["dropped"] == {}
     assert sorted(res.report["fields"]["text"]) == ["source.body", "title"]
     assert "13812345678" not in out and "0471 22 93 15" not in out
+
+
+def test_a_folder_with_a_gbk_name_is_scanned_and_reported(tmp_path):
+    """Unzipped on Linux, a Chinese Windows zip's names are GBK bytes: a bare UnicodeEncodeError."""
+    import os
+    from pathlib import Path
+
+    root = Path(os.fsdecode(os.fsencode(tmp_path) + b"/" + "客户资料".encode("gbk")))
+    root.mkdir()
+    (root / "a.jsonl").write_text('{"text": "电话13812345678"}\n', encoding="utf-8")
+    with open(os.fsencode(root) + b"/" + "聊天.jsonl".encode("gbk"), "w", encoding="utf-8") as fh:
+        fh.write('{"text": "邮箱 zhang.wei@example.com"}\n')
+    res, out = _scan(tmp_path, root)
+    assert res.report["counts"]["records_out"] == 2 and "13812345678" not in out
+    assert sorted(f["path"] for f in res.report["input"]["files"]) == ["a.jsonl", "聊天.jsonl"]
+    json.loads((tmp_path / "o.scan-report.json").read_text(encoding="utf-8"))
