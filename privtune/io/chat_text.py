@@ -20,7 +20,8 @@ from typing import Any
 
 _MARKS = "\u200e\u200f\ufeff"  # WhatsApp puts a left-to-right mark before some lines
 _DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"
-_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[\s\u202f]?[APap]\.?[Mm]\.?)?"
+# A Chinese or Japanese locale writes the half of the day before the time ("下午2:05").
+_TIME = r"(?:上午|下午|中午|晚上|凌晨|午前|午後)?\d{1,2}:\d{2}(?::\d{2})?(?:[\s\u202f]?[APap]\.?[Mm]\.?)?"
 MESSAGE_START = re.compile(
     rf"[{_MARKS}]*(?:"
     rf"\[{_DATE},?[\s\u202f]{_TIME}\][\s\u202f]"  # WhatsApp iOS: [12/03/2024, 14:05:22] Name:

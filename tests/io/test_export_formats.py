@@ -445,3 +445,10 @@ def test_a_report_naming_a_gbk_folder_is_written():
     assert undo_surrogates(name, whole=True) == "/data/张伟资料"
     text = json.dumps({"path": name, "note": "中文"}, ensure_ascii=False)
     assert undo_surrogates(text).encode("utf-8") and "中文" in undo_surrogates(text)  # run by run: the rest intact
+
+
+def test_whatsapp_export_in_a_chinese_locale_is_grouped(tmp_path):
+    p = tmp_path / "chat.txt"
+    p.write_text("2024/3/12 下午2:05 - 张伟: 我的住院号：\n20230415\n2024/3/12 下午2:06 - 李娜: 好的\n", encoding="utf-8")
+    assert [i.data["text"] for i in iter_records(p)] == ["2024/3/12 下午2:05 - 张伟: 我的住院号：\n20230415",
+                                                         "2024/3/12 下午2:06 - 李娜: 好的"]
