@@ -44,7 +44,8 @@ MAX_SKIPPED_LISTED = 100  # the report stays small whatever else the folder hold
 SHA256_METHOD = "sha256 of the sha256sum listing ('<file sha256 hex>  <relative path>\\n' per file, in order)"
 
 # Formats that can share a folder: their records are JSON objects either way.
-_FAMILY = {"jsonl": "json", "json": "json", "csv": "csv", "parquet": "parquet", "text": "text", "email": "email"}
+_FAMILY = {"jsonl": "json", "json": "json", "csv": "csv", "parquet": "parquet", "arrow": "parquet", "text": "text",
+           "email": "email"}
 
 
 @dataclass
@@ -101,7 +102,7 @@ class DataFolder:
         exporters differ), a notice naming each file read in an assumed one; returns the scan
         report's ``input`` encoding fields for the whole."""
         for f in self.files:
-            if f.fmt in ("parquet", "email"):  # binary, or each message names its own charset
+            if f.fmt in ("parquet", "arrow", "email"):  # binary, or each message names its own charset
                 continue
             guess = sniff_encoding(f.path, given)
             f.encoding = guess.encoding
@@ -192,6 +193,17 @@ def _slack_metadata(paths: list[Path], root: Path) -> set[Path]:
     return {p for p, r in zip(paths, rels) if r in SLACK_METADATA}
 
 
+# What Hugging Face `datasets.save_to_disk` writes beside its .arrow shards: no records.
+HF_METADATA = frozenset({"dataset_info.json", "state.json", "dataset_dict.json", "dataset_infos.json"})
+
+
+def _hf_metadata(paths: list[Path]) -> set[Path]:
+    """The metadata files of a `save_to_disk` folder (none unless it holds .arrow files)."""
+    if not any(p.name.lower().endswith(".arrow") for p in paths):
+        return set()
+    return {p for p in paths if p.name in HF_METADATA}
+
+
 def shown_name(name: str) -> str:
     """A file name as reports and messages show it: one that is not UTF-8 (a zip made on a
     Chinese Windows holds GBK names) comes from the file system with lone surrogates for its
@@ -224,9 +236,13 @@ def open_folder(root: Path, fmt: str | None = None) -> DataFolder:
     skipped: list[str] = []
     walked = _walk(root)
     slack = _slack_metadata(walked, root)
+    hf_metadata = _hf_metadata(walked)
     for p in walked:
         rel = p.relative_to(root)
         if p in slack:
+            continue
+        if p in hf_metadata:
+            skipped.append(shown_name(rel.as_posix()))
             continue
         if _hidden(rel):  # a hidden file, or a hidden folder (not entered: .git, .cache)
             skipped.append(shown_name(rel.as_posix()) + ("/" if p.is_dir() else ""))
@@ -245,7 +261,8 @@ def open_folder(root: Path, fmt: str | None = None) -> DataFolder:
         files.append(FolderFile(p, shown_name(name), file_fmt, raw_rel=name if shown_name(name) != name else ""))
     if not files:
         what = f"no {fmt} files" if fmt else "no data files"
-        raise InputError(f"the folder holds {what} (.jsonl, .json, .csv, .parquet, .txt, .eml/.mbox, optionally .gz/.zst)",
+        raise InputError(f"the folder holds {what} (.jsonl, .json, .csv, .parquet, .arrow, .txt, .eml/.mbox, optionally "
+                         ".gz/.zst)",
                          path=str(root), hint=f"skipped: {', '.join(skipped[:5])}" if skipped else None)
     first = files[0]
     for f in files[1:]:

@@ -1,4 +1,5 @@
-"""Parquet rows as JSON records: the reader behind `readers.iter_records` for .parquet files.
+"""Parquet and Arrow rows as JSON records: the reader behind `readers.iter_records` for .parquet
+and .arrow files.
 
 A table exported from a warehouse or written by pandas / Spark has typed columns a JSON record
 cannot hold: timestamps (``created_at``: nearly every export has one), dates (a ``dob``
@@ -42,9 +43,34 @@ def iter_parquet_rows(path: Path) -> Iterator[SourceRecord | Rejected]:
         pf = pq.ParquetFile(open_binary(path) if strip_compression(path.name) != path.name.lower() else path)
     except Exception as exc:  # pyarrow raises several types for a corrupt file
         raise InputError(f"not a readable Parquet file: {exc}", path=str(path)) from None
-    typed = [f.name for f in pf.schema_arrow if _needs_conversion(f.type)]
+    yield from _rows(pf.schema_arrow, pf.iter_batches(batch_size=BATCH_ROWS))
+
+
+def iter_arrow_rows(path: Path) -> Iterator[SourceRecord | Rejected]:
+    """The rows of an Arrow IPC file: what Hugging Face ``datasets`` writes with ``save_to_disk``
+    (``data-00000-of-00001.arrow``, the stream format) and what ``pyarrow.feather`` writes (the
+    file format). They were skipped as "not a data file", and the folder's metadata JSON files
+    read as records instead."""
+    import pyarrow as pa
+
+    source = pa.memory_map(str(path)) if strip_compression(path.name) == path.name.lower() else open_binary(path)
+    try:
+        try:
+            reader: Any = pa.ipc.open_file(source)
+            batches: Iterator[Any] = (reader.get_batch(i) for i in range(reader.num_record_batches))
+        except pa.ArrowInvalid:
+            source.seek(0)
+            reader = pa.ipc.open_stream(source)
+            batches = iter(reader)
+    except Exception as exc:  # pyarrow raises several types for a file of another kind
+        raise InputError(f"not a readable Arrow file: {exc}", path=str(path)) from None
+    yield from _rows(reader.schema, batches)
+
+
+def _rows(schema: Any, batches: Iterator[Any]) -> Iterator[SourceRecord | Rejected]:
+    typed = [f.name for f in schema if _needs_conversion(f.type)]
     index = 0
-    for batch in pf.iter_batches(batch_size=BATCH_ROWS):
+    for batch in batches:
         for row in batch.to_pylist():
             if typed:
                 try:

@@ -24,8 +24,8 @@ from privtune.io.mojibake import SIGNS as MOJIBAKE
 from privtune.io.mojibake import repaired
 from privtune.io.sources import SNIFF_BYTES, open_binary, sniff_encoding, strip_compression
 
-Format = Literal["jsonl", "json", "csv", "parquet", "text", "email"]
-FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "parquet", "text", "email")
+Format = Literal["jsonl", "json", "csv", "parquet", "arrow", "text", "email"]
+FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "parquet", "arrow", "text", "email")
 _CHUNK = 1 << 20
 ENCODING_HINT = "the file is not valid {enc}; pass --encoding (e.g. --encoding gb18030 or utf-16)"
 
@@ -60,7 +60,7 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
         return _sniff_jsonl(Path(path))
     if name.endswith(".txt") and _is_tab_table(Path(path)):
         return "csv"
-    for suffix, fmt in ((".parquet", "parquet"), (".csv", "csv"),
+    for suffix, fmt in ((".parquet", "parquet"), (".arrow", "arrow"), (".feather", "arrow"), (".csv", "csv"),
                         (".tsv", "csv"), (".txt", "text"), (".md", "text"), (".log", "text"), (".text", "text"),
                         (".eml", "email"), (".mbox", "email")):
         if name.endswith(suffix):
@@ -155,13 +155,13 @@ def iter_records(
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", path=str(p))
     if encoding is None:
-        encoding = sniff_encoding(p).encoding if fmt not in ("parquet", "email") else "utf-8"
+        encoding = sniff_encoding(p).encoding if fmt not in ("parquet", "arrow", "email") else "utf-8"
     if fmt in ("jsonl", "json") and MOJIBAKE.search(_head_text(p)) is not None:
         # Meta's exports (`io.mojibake`): UTF-8 escaped byte by byte, repaired record by record.
         yield from (_iter_jsonl(p, encoding, repair=True) if fmt == "jsonl" else _iter_json(p, encoding, repair=True))
         return
     reader = {"jsonl": _iter_jsonl, "json": _iter_json, "csv": _iter_csv, "parquet": _iter_parquet,
-              "text": _iter_text, "email": _iter_email}[fmt]
+              "arrow": _iter_arrow, "text": _iter_text, "email": _iter_email}[fmt]
     yield from reader(p, encoding)
 
 
@@ -412,3 +412,9 @@ def _iter_parquet(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected
     from privtune.io.parquet_rows import iter_parquet_rows
 
     return iter_parquet_rows(path)
+
+
+def _iter_arrow(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+    from privtune.io.parquet_rows import iter_arrow_rows
+
+    return iter_arrow_rows(path)

@@ -452,3 +452,29 @@ def test_whatsapp_export_in_a_chinese_locale_is_grouped(tmp_path):
     p.write_text("2024/3/12 下午2:05 - 张伟: 我的住院号：\n20230415\n2024/3/12 下午2:06 - 李娜: 好的\n", encoding="utf-8")
     assert [i.data["text"] for i in iter_records(p)] == ["2024/3/12 下午2:05 - 张伟: 我的住院号：\n20230415",
                                                          "2024/3/12 下午2:06 - 李娜: 好的"]
+
+
+def test_hugging_face_save_to_disk_folder_is_read(tmp_path):
+    """The .arrow shard was skipped as "not a data file" and the metadata JSON read as records."""
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    from privtune.io.folders import open_folder
+
+    (tmp_path / "train").mkdir()
+    table = pa.table({"text": ["电话13812345678", "hi"], "at": [datetime.date(2024, 1, 1), None]})
+    with pa.OSFile(str(tmp_path / "train" / "data-00000-of-00001.arrow"), "wb") as sink:
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+    (tmp_path / "train" / "state.json").write_text('{"_split": "train"}', encoding="utf-8")
+    (tmp_path / "train" / "dataset_info.json").write_text('{"features": {}}', encoding="utf-8")
+    (tmp_path / "dataset_dict.json").write_text('{"splits": ["train"]}', encoding="utf-8")
+    folder = open_folder(tmp_path)
+    assert [f.rel for f in folder.files] == ["train/data-00000-of-00001.arrow"]
+    assert sorted(folder.skipped) == ["dataset_dict.json", "train/dataset_info.json", "train/state.json"]
+    assert [r.data for r in folder.iter_records()] == [{"text": "电话13812345678", "at": "2024-01-01"},
+                                                       {"text": "hi", "at": None}]
+    feather.write_feather(table, str(tmp_path / "t.feather"))  # the IPC file format
+    assert detect_format(tmp_path / "t.feather") == "arrow" and len(list(iter_records(tmp_path / "t.feather"))) == 2
