@@ -77,7 +77,9 @@ def _unescape_from(raw: bytes) -> bytes:
 
 def _text_of(part: EmailMessage) -> str:
     try:
-        content = part.get_content()
+        # No charset named (an attached .csv, a text part from a script): the parser would read
+        # it as ASCII and put U+FFFD for every Chinese byte; read it as UTF-8, else GB18030.
+        content = part.get_content() if part.get_content_charset() else _bytes_as_text(part)
     except LookupError:  # a charset Python does not know ("x-unknown"): best effort, never dropped
         content = part.get_payload(decode=True) or b""
     if isinstance(content, bytes):
@@ -87,6 +89,16 @@ def _text_of(part: EmailMessage) -> str:
     if part.get_content_type() == "text/plain" and str(part.get_param("format", "")).lower() == "flowed":
         text = unflowed(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
     return text
+
+
+def _bytes_as_text(part: EmailMessage) -> str:
+    raw = part.get_payload(decode=True) or b""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
 
 
 def _quote_depth(line: str) -> int:

@@ -478,3 +478,24 @@ def test_hugging_face_save_to_disk_folder_is_read(tmp_path):
                                                        {"text": "hi", "at": None}]
     feather.write_feather(table, str(tmp_path / "t.feather"))  # the IPC file format
     assert detect_format(tmp_path / "t.feather") == "arrow" and len(list(iter_records(tmp_path / "t.feather"))) == 2
+
+
+def test_text_without_a_charset_is_read_as_utf8_or_gb18030(tmp_path):
+    """An attached .csv (no charset): the parser's ASCII read made 张伟 "������"."""
+    from email.message import EmailMessage
+
+    inner = EmailMessage()
+    inner["From"] = "陈静 <chenjing@163.com>"
+    inner.set_content("我的电话13698765432")
+    outer = EmailMessage()
+    outer["From"] = "rob@example.org"
+    outer.set_content("see below")
+    outer.add_attachment(inner)
+    outer.add_attachment("name,phone\n张伟,13812345678\n".encode(), maintype="text", subtype="csv", filename="名单.csv")
+    outer.add_attachment("备注：李娜\n".encode("gbk"), maintype="text", subtype="plain", filename="note.txt")
+    p = tmp_path / "fwd.eml"
+    p.write_bytes(bytes(outer))
+    [item] = list(iter_records(p))
+    forwarded, table, note = item.data["attachments"]
+    assert forwarded["content_type"] == "message/rfc822" and "13698765432" in forwarded["text"]
+    assert table["text"] == "name,phone\n张伟,13812345678\n" and note["text"] == "备注：李娜\n"
