@@ -37,6 +37,7 @@ from pathlib import Path
 from privtune.errors import InputError, PrivtuneError
 from privtune.io.csv_format import column_names, csv_delimiter, first_csv_line, header_is_data, headerless_column
 from privtune.io.email_format import looks_like_mail
+from privtune.io.formats import BINARY_FORMATS
 from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
 from privtune.io.sources import file_sha256, open_binary, sniff_encoding, undo_surrogates
 
@@ -44,8 +45,8 @@ MAX_SKIPPED_LISTED = 100  # the report stays small whatever else the folder hold
 SHA256_METHOD = "sha256 of the sha256sum listing ('<file sha256 hex>  <relative path>\\n' per file, in order)"
 
 # Formats that can share a folder: their records are JSON objects either way.
-_FAMILY = {"jsonl": "json", "json": "json", "csv": "csv", "parquet": "parquet", "arrow": "parquet", "text": "text",
-           "email": "email"}
+_FAMILY = {"jsonl": "json", "json": "json", "csv": "csv", "parquet": "parquet", "arrow": "parquet", "xlsx": "xlsx",
+           "text": "text", "email": "email"}
 
 
 @dataclass
@@ -102,7 +103,7 @@ class DataFolder:
         exporters differ), a notice naming each file read in an assumed one; returns the scan
         report's ``input`` encoding fields for the whole."""
         for f in self.files:
-            if f.fmt in ("parquet", "arrow", "email"):  # binary, or each message names its own charset
+            if f.fmt in BINARY_FORMATS or f.fmt == "email":  # binary, or each message names its own charset
                 continue
             guess = sniff_encoding(f.path, given)
             f.encoding = guess.encoding
@@ -261,7 +262,7 @@ def open_folder(root: Path, fmt: str | None = None) -> DataFolder:
         files.append(FolderFile(p, shown_name(name), file_fmt, raw_rel=name if shown_name(name) != name else ""))
     if not files:
         what = f"no {fmt} files" if fmt else "no data files"
-        raise InputError(f"the folder holds {what} (.jsonl, .json, .csv, .parquet, .arrow, .txt, .eml/.mbox, optionally "
+        raise InputError(f"the folder holds {what} (.jsonl, .json, .csv, .parquet, .arrow, .xlsx, .txt, .eml/.mbox, optionally "
                          ".gz/.zst)",
                          path=str(root), hint=f"skipped: {', '.join(skipped[:5])}" if skipped else None)
     first = files[0]

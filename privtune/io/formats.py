@@ -12,8 +12,10 @@ from typing import Literal
 from privtune.errors import InputError
 from privtune.io.sources import SNIFF_BYTES, open_binary, sniff_encoding, strip_compression
 
-Format = Literal["jsonl", "json", "csv", "parquet", "arrow", "text", "email"]
-FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "parquet", "arrow", "text", "email")
+Format = Literal["jsonl", "json", "csv", "parquet", "arrow", "xlsx", "text", "email"]
+FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "parquet", "arrow", "xlsx", "text", "email")
+# Formats read as bytes, not text: no encoding to sniff or to name.
+BINARY_FORMATS = frozenset({"parquet", "arrow", "xlsx"})
 
 
 def detect_format(path: str | os.PathLike[str]) -> Format:
@@ -34,9 +36,11 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
             return fmt  # type: ignore[return-value]
     if name.endswith(".json"):
         return _sniff_json(Path(path))
-    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        raise InputError("spreadsheet workbooks are not read", path=str(path),
-                         hint="save the sheet as 'CSV UTF-8' (or export it as Parquet) and scan that file")
+    if name.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    if name.endswith((".xls", ".ods", ".numbers")):
+        raise InputError("old Excel (.xls), OpenDocument and Numbers workbooks are not read", path=str(path),
+                         hint="save it as .xlsx, or save each sheet as 'CSV UTF-8', and scan that")
     # Binary documents and archives: --format text would read their bytes as garbage.
     if name.endswith((".msg", ".pst", ".ost")):
         raise InputError("Outlook .msg / .pst files are not read", path=str(path),

@@ -75,7 +75,7 @@ def _rows(schema: Any, batches: Iterator[Any]) -> Iterator[SourceRecord | Reject
             if typed:
                 try:
                     for name in typed:
-                        row[name] = _json_value(row[name], name)
+                        row[name] = json_value(row[name], name)
                 except _NotText as exc:
                     yield Rejected(index, index + 1, f"field {exc.path!r} holds bytes that are not UTF-8 text "
                                    "(an image or other binary data): they cannot be scanned; drop the column, "
@@ -103,7 +103,7 @@ def _needs_conversion(arrow_type: Any) -> bool:
     return t.is_dictionary(arrow_type) and _needs_conversion(arrow_type.value_type)
 
 
-def _json_value(value: Any, path: str) -> Any:
+def json_value(value: Any, path: str) -> Any:
     """``value`` with every timestamp, date, time, duration, decimal and bytes made JSON."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
@@ -119,7 +119,7 @@ def _json_value(value: Any, path: str) -> Any:
         except UnicodeDecodeError:
             raise _NotText(path) from None
     if isinstance(value, dict):
-        return {k: _json_value(v, f"{path}.{k}") for k, v in value.items()}
+        return {k: json_value(v, f"{path}.{k}") for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_value(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return [json_value(v, f"{path}[{i}]") for i, v in enumerate(value)]
     return str(value)  # pandas / Arrow extension objects: their text, never a crash in the writer

@@ -25,7 +25,7 @@ from privtune.errors import InputError
 from privtune.io.jsonl_repair import LENIENT, join_cut_records
 from privtune.io.mojibake import SIGNS as MOJIBAKE
 from privtune.io.mojibake import repaired
-from privtune.io.formats import FORMATS, Format, detect_format, head_text  # noqa: F401 - Format, detect_format re-exported
+from privtune.io.formats import BINARY_FORMATS, FORMATS, Format, detect_format, head_text  # noqa: F401 - Format, detect_format re-exported
 from privtune.io.sources import open_binary, sniff_encoding
 
 _CHUNK = 1 << 20
@@ -66,13 +66,13 @@ def iter_records(
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", path=str(p))
     if encoding is None:
-        encoding = sniff_encoding(p).encoding if fmt not in ("parquet", "arrow", "email") else "utf-8"
+        encoding = sniff_encoding(p).encoding if fmt not in BINARY_FORMATS and fmt != "email" else "utf-8"
     if fmt in ("jsonl", "json") and MOJIBAKE.search(head_text(p)) is not None:
         # Meta's exports (`io.mojibake`): UTF-8 escaped byte by byte, repaired record by record.
         yield from (_iter_jsonl(p, encoding, repair=True) if fmt == "jsonl" else _iter_json(p, encoding, repair=True))
         return
     reader = {"jsonl": _iter_jsonl, "json": _iter_json, "csv": _iter_csv, "parquet": _iter_parquet,
-              "arrow": _iter_arrow, "text": _iter_text, "email": _iter_email}[fmt]
+              "arrow": _iter_arrow, "xlsx": _iter_xlsx, "text": _iter_text, "email": _iter_email}[fmt]
     yield from reader(p, encoding)
 
 
@@ -329,3 +329,9 @@ def _iter_arrow(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
     from privtune.io.parquet_rows import iter_arrow_rows
 
     return iter_arrow_rows(path)
+
+
+def _iter_xlsx(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+    from privtune.io.xlsx_rows import iter_xlsx_rows
+
+    return iter_xlsx_rows(path)

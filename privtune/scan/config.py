@@ -18,11 +18,11 @@ class ScanConfig(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    input: Path = Field(description="Input data file (.jsonl, .json, .csv, .parquet, .arrow, .txt: one record per line, "
+    input: Path = Field(description="Input data file (.jsonl, .json, .csv, .parquet, .arrow, .xlsx, .txt: one record per line, "
                         ".eml/.mbox: one record per e-mail), "
                         "or a folder of such files (shards, export folders) scanned as one dataset: files of one "
                         "format, read recursively in path order; hidden and non-data files skipped.")
-    format: Literal["jsonl", "json", "csv", "parquet", "arrow", "text", "email"] | None = Field(
+    format: Literal["jsonl", "json", "csv", "parquet", "arrow", "xlsx", "text", "email"] | None = Field(
         None, description="Input format; default: from the file suffix (text: one record per line; email: "
         "one record per message of an .eml file or an mbox); "
         "for a folder, which files are read (those of other formats are skipped)."

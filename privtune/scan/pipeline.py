@@ -23,6 +23,7 @@ from privtune import __version__
 from privtune.errors import GateFailed, InputError
 from privtune.io.folders import DataFolder, open_folder
 from privtune.io.csv_format import csv_file_has_header
+from privtune.io.formats import BINARY_FORMATS
 from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
 from privtune.io.records import GUESS_SAMPLE, guess_text_fields
 from privtune.io.sources import sniff_encoding
@@ -182,7 +183,7 @@ def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str],
         info = folder.settle_encodings(cfg.encoding, notices)
     elif fmt == "email":
         info = {"encoding": "per message", "encoding_source": "format"}  # each message names its charset
-    elif fmt != "parquet":
+    elif fmt not in BINARY_FORMATS:
         guess = sniff_encoding(cfg.input, cfg.encoding)
         update["encoding"] = guess.encoding
         info = {"encoding": guess.encoding, "encoding_source": guess.source}

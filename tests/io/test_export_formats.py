@@ -499,3 +499,49 @@ def test_text_without_a_charset_is_read_as_utf8_or_gb18030(tmp_path):
     forwarded, table, note = item.data["attachments"]
     assert forwarded["content_type"] == "message/rfc822" and "13698765432" in forwarded["text"]
     assert table["text"] == "name,phone\n张伟,13812345678\n" and note["text"] == "备注：李娜\n"
+
+
+# ---- Excel workbooks ------------------------------------------------------------------------
+
+def _workbook(path, sheets):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+
+
+def test_xlsx_every_sheet_is_read(tmp_path):
+    import datetime
+
+    p = tmp_path / "crm.xlsx"
+    _workbook(p, [("一月", [["姓名", "手机", "出生日期", "备注", None],
+                            ["张伟", 13812345678, datetime.date(1990, 3, 7), "客户要求退款"],
+                            [None, None, None, None]]),
+                  ("空白", []),
+                  ("二月", [["姓名", "手机", "出生日期", "备注"],
+                            ["李娜", "0471 22 93 15", datetime.datetime(1988, 1, 2, 9, 30), "复诊"]])])
+    assert detect_format(p) == "xlsx"
+    items = list(iter_records(p))
+    assert [i.data for i in items] == [
+        {"姓名": "张伟", "手机": 13812345678, "出生日期": "1990-03-07", "备注": "客户要求退款"},
+        {"姓名": "李娜", "手机": "0471 22 93 15", "出生日期": "1988-01-02T09:30:00", "备注": "复诊"}]
+    assert [i.line for i in items] == [2, 2] and [i.index for i in items] == [0, 1]
+
+
+def test_xlsx_sheets_with_other_columns_are_named_not_dropped(tmp_path):
+    p = tmp_path / "book.xlsx"
+    _workbook(p, [("客户", [["姓名", "备注"], ["张伟", "x"]]), ("工单", [["工单号", "描述"], [10001, "y"]])])
+    with pytest.raises(InputError, match="'客户' has .* '工单' has"):
+        list(iter_records(p))
+
+
+def test_old_workbooks_are_refused_with_a_hint(tmp_path):
+    p = tmp_path / "old.xls"
+    p.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(InputError) as info:
+        detect_format(p)
+    assert ".xlsx" in str(info.value.hint)
