@@ -50,7 +50,7 @@ def _root(
 
 @app.command()
 def scan(
-    input: Annotated[Path, typer.Argument(help="Data file: .jsonl, .json (array or lines), .csv/.tsv, .parquet or .txt/.md/.log (one record per line); a folder of such files (shards) is scanned as one dataset; - reads standard input.")],
+    input: Annotated[Path, typer.Argument(help="Data file: .jsonl, .json (array or lines), .csv/.tsv, .parquet, .arrow, .xlsx (every sheet), .txt/.md/.log (one record per line) or .eml/.mbox (one record per e-mail); a folder of such files (shards) is scanned as one dataset; - reads standard input.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Cleaned output (structure preserved): .jsonl, optionally .gz/.zst; .csv/.tsv for a CSV input; .json for a JSON array input (written as an array); .txt for a text input.")] = None,
     report: Annotated[Optional[Path], typer.Option(help="REPORT.json, or report.html (writes the .json beside it); default: <out>.scan-report.json.")] = None,
     findings: Annotated[Optional[Path], typer.Option(help="FINDINGS.jsonl: one line per entity, offsets only.")] = None,
@@ -69,8 +69,8 @@ def scan(
     fail_on: Annotated[Optional[list[str]], typer.Option(help="Gate rule(s): residual:high (left in the output), input:high (in the input; a bare 'high' means input), residual:ID_CARD>0, rejected>0, flagged>0. Exit 3 if any holds.")] = None,
     max_rejected: Annotated[Optional[str], typer.Option(help="Rejected records tolerated before the scan fails (exit 2): N or P% (default: 0).")] = None,
     workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: 1).")] = None,
-    format: Annotated[Optional[str], typer.Option(help="Input format if the suffix is ambiguous (or for standard input): jsonl|json|csv|parquet|text.")] = None,
-    encoding: Annotated[Optional[str], typer.Option(help="Input text encoding (default: sniffed: BOM, else UTF-8, else Windows-1252 or GB18030).")] = None,
+    format: Annotated[Optional[str], typer.Option(help="Input format if the suffix is ambiguous (or for standard input): jsonl|json|csv|parquet|arrow|xlsx|text|email.")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Input text encoding (default: sniffed: BOM, else UTF-8, else Windows-1252, GB18030 or Big5).")] = None,
     source: Annotated[Optional[Path], typer.Option(help="Dataset manifest YAML (source, owner, legal basis, ...).")] = None,
     require_source: Annotated[Optional[bool], typer.Option("--require-source", help="Gate failure without a dataset manifest.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML file with any of these options.")] = None,

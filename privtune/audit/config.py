@@ -95,7 +95,7 @@ class AuditConfig(BaseModel):
         None, description="Input format when the suffix does not tell: jsonl, json, csv, parquet or text (one record per line).")
     encoding: str | None = Field(
         None, description="Text encoding of the data files (e.g. gb18030, utf-16); default: sniffed per file as "
-        "`privtune scan` does (byte-order mark, else UTF-8, else Windows-1252 or GB18030).")
+        "`privtune scan` does (byte-order mark, else UTF-8, else Windows-1252, GB18030 or Big5).")
     fields: list[str] | None = Field(None, description="Text fields (default: the training run's).")
     loss_on: Literal["answer", "all"] | None = Field(None, description="Scored tokens (default: the training run's).")
     max_length: int | None = Field(None, ge=8, description="Token limit per record (default: the training run's).")

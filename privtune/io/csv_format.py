@@ -1,5 +1,5 @@
 """CSV files as privtune reads them: the delimiter from the header line, whether the first row
-is a header at all, and the header's own checks. The row reader is `readers._iter_csv`."""
+is a header at all, and the header's own checks. The row reader is `csv_rows.iter_csv_rows`."""
 
 from __future__ import annotations
 
@@ -14,14 +14,42 @@ from privtune.errors import InputError
 from privtune.io.sources import open_binary
 
 
+# The csv module refuses a cell over 128 KiB ("field larger than field limit"), which ended the
+# scan of an export holding one long call transcript or ticket thread. A cell is held in memory
+# as its record is anyway; 2**31 - 1 is the largest limit every platform's C long takes.
+csv.field_size_limit(2**31 - 1)
+
 CSV_DELIMITERS = (",", ";", "\t", "|")
+# Excel's delimiter line: "sep=;" as the first line names the delimiter (Excel writes it, and reads
+# a CSV in any locale by it); the header is the line after it.
+_SEP_LINE = re.compile(r"\ufeff?sep=(.)\r?\n?")
+
+
+def first_csv_line(stream: io.TextIOBase) -> tuple[str, str | None]:
+    """The header line of a CSV text stream and the delimiter a "sep=X" line above it names
+    (None when there is none; the stream is then left after the header line)."""
+    line = stream.readline()
+    m = _SEP_LINE.fullmatch(line)
+    if m is None:
+        return line, None
+    return stream.readline(), m.group(1)
 
 
 def csv_file_delimiter(path: str | os.PathLike[str], encoding: str) -> str:
-    """`csv_delimiter` of the header line of the CSV file at ``path``."""
+    """The delimiter of the CSV file at ``path``: its "sep=" line's, else `csv_delimiter` of its header line."""
     codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
     with io.TextIOWrapper(open_binary(Path(path)), encoding=codec, errors="replace", newline="") as stream:
-        return csv_delimiter(stream.readline())
+        line, sep = first_csv_line(stream)
+        return sep or csv_delimiter(line)
+
+
+def column_names(cells: list[str]) -> list[str]:
+    """A header row's column names: as written, except that empty names, when there are two or
+    more of them (Excel's trailing empty columns: "name,phone,,"), are called ``column_N`` by
+    position, as a headerless file's are; one empty name (pandas' index column) stays "". """
+    if sum(1 for c in cells if not c) < 2:
+        return cells
+    return [c or headerless_column(i) for i, c in enumerate(cells, start=1)]
 
 
 def csv_delimiter(header: str) -> str:
@@ -68,8 +96,8 @@ def csv_file_has_header(path: str | os.PathLike[str], encoding: str) -> bool:
     """Whether the CSV file at ``path`` starts with a header row (`header_is_data`)."""
     codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
     with io.TextIOWrapper(open_binary(Path(path)), encoding=codec, errors="replace", newline="") as stream:
-        line = stream.readline()
-    return not header_is_data(next(csv.reader([line], delimiter=csv_delimiter(line)), []))
+        line, sep = first_csv_line(stream)
+    return not header_is_data(next(csv.reader([line], delimiter=sep or csv_delimiter(line)), []))
 
 
 def check_header(names: list[str], path: Path) -> None:

@@ -35,15 +35,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from privtune.errors import InputError, PrivtuneError
-from privtune.io.csv_format import csv_delimiter, header_is_data, headerless_column
+from privtune.io.csv_format import column_names, csv_delimiter, first_csv_line, header_is_data, headerless_column
+from privtune.io.email_format import looks_like_mail
+from privtune.io.formats import BINARY_FORMATS
 from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
-from privtune.io.sources import file_sha256, open_binary, sniff_encoding
+from privtune.io.sources import file_sha256, open_binary, sniff_encoding, undo_surrogates
 
 MAX_SKIPPED_LISTED = 100  # the report stays small whatever else the folder holds
 SHA256_METHOD = "sha256 of the sha256sum listing ('<file sha256 hex>  <relative path>\\n' per file, in order)"
 
 # Formats that can share a folder: their records are JSON objects either way.
-_FAMILY = {"jsonl": "json", "json": "json", "csv": "csv", "parquet": "parquet", "text": "text"}
+_FAMILY = {"jsonl": "json", "json": "json", "csv": "csv", "parquet": "parquet", "arrow": "parquet", "xlsx": "xlsx",
+           "text": "text", "email": "email"}
 
 
 @dataclass
@@ -51,12 +54,13 @@ class FolderFile:
     """One data file of a folder: where it is, how it is read, and (once read) where its records start."""
 
     path: Path
-    rel: str
+    rel: str  # as shown (`shown_name`)
     fmt: str
     encoding: str | None = None  # settled by the caller (sniffed per file); None: sniff when read
     first_record: int = 0
     records: int = 0
     _sha256: str | None = field(default=None, repr=False)
+    raw_rel: str = ""  # as the file system holds it, when that is not UTF-8 (for `DataFolder.digest`)
 
     @property
     def sha256(self) -> str:
@@ -99,7 +103,7 @@ class DataFolder:
         exporters differ), a notice naming each file read in an assumed one; returns the scan
         report's ``input`` encoding fields for the whole."""
         for f in self.files:
-            if f.fmt == "parquet":
+            if f.fmt in BINARY_FORMATS or f.fmt == "email":  # binary, or each message names its own charset
                 continue
             guess = sniff_encoding(f.path, given)
             f.encoding = guess.encoding
@@ -146,8 +150,9 @@ class DataFolder:
 
     def digest(self) -> str:
         """``sha256:`` + SHA-256 of the ``sha256sum`` listing of the files (see the module docstring)."""
-        listing = "".join(f"{f.sha256.removeprefix('sha256:')}  {f.rel}\n" for f in self.files)
-        return "sha256:" + hashlib.sha256(listing.encode("utf-8")).hexdigest()
+        listing = "".join(f"{f.sha256.removeprefix('sha256:')}  {f.raw_rel or f.rel}\n" for f in self.files)
+        # A name that is not UTF-8 (GBK, from a Windows zip) is hashed as its bytes, as sha256sum lists it.
+        return "sha256:" + hashlib.sha256(listing.encode("utf-8", "surrogateescape")).hexdigest()
 
     def report_input(self) -> dict[str, object]:
         """What a scan report's ``input`` section adds for a folder: ``kind``, the total ``bytes``,
@@ -169,9 +174,9 @@ def csv_columns(path: Path, encoding: str) -> list[str]:
     """The column names of a CSV file as the reader gives them (``column_1``, ... without a header row)."""
     codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
     with io.TextIOWrapper(open_binary(path), encoding=codec, errors="replace", newline="") as stream:
-        line = stream.readline()
-    cells = next(csv.reader([line], delimiter=csv_delimiter(line)), [])
-    return [headerless_column(i) for i in range(1, len(cells) + 1)] if header_is_data(cells) else cells
+        line, sep = first_csv_line(stream)
+    cells = next(csv.reader([line], delimiter=sep or csv_delimiter(line)), [])
+    return [headerless_column(i) for i in range(1, len(cells) + 1)] if header_is_data(cells) else column_names(cells)
 
 
 # The workspace files at the top of a Slack export (Slack's "Export your workspace data" guide):
@@ -187,6 +192,25 @@ def _slack_metadata(paths: list[Path], root: Path) -> set[Path]:
     if not any(_DAY_FILE.fullmatch(r) for r in rels):
         return set()
     return {p for p, r in zip(paths, rels) if r in SLACK_METADATA}
+
+
+# What Hugging Face `datasets.save_to_disk` writes beside its .arrow shards: no records.
+HF_METADATA = frozenset({"dataset_info.json", "state.json", "dataset_dict.json", "dataset_infos.json"})
+
+
+def _hf_metadata(paths: list[Path]) -> set[Path]:
+    """The metadata files of a `save_to_disk` folder (none unless it holds .arrow files)."""
+    if not any(p.name.lower().endswith(".arrow") for p in paths):
+        return set()
+    return {p for p in paths if p.name in HF_METADATA}
+
+
+def shown_name(name: str) -> str:
+    """A file name as reports and messages show it: one that is not UTF-8 (a zip made on a
+    Chinese Windows holds GBK names) comes from the file system with lone surrogates for its
+    bytes, which no JSON report can hold (the folder digest ended in a bare UnicodeEncodeError);
+    shown decoded (`sources.undo_surrogates`)."""
+    return undo_surrogates(name, whole=True)
 
 
 def _hidden(rel: Path) -> bool:
@@ -213,25 +237,33 @@ def open_folder(root: Path, fmt: str | None = None) -> DataFolder:
     skipped: list[str] = []
     walked = _walk(root)
     slack = _slack_metadata(walked, root)
+    hf_metadata = _hf_metadata(walked)
     for p in walked:
         rel = p.relative_to(root)
         if p in slack:
             continue
+        if p in hf_metadata:
+            skipped.append(shown_name(rel.as_posix()))
+            continue
         if _hidden(rel):  # a hidden file, or a hidden folder (not entered: .git, .cache)
-            skipped.append(rel.as_posix() + ("/" if p.is_dir() else ""))
+            skipped.append(shown_name(rel.as_posix()) + ("/" if p.is_dir() else ""))
             continue
         try:
             file_fmt = detect_format(p)
         except PrivtuneError:  # no data suffix: a README.pdf, an archive, a file with no suffix
-            skipped.append(rel.as_posix())
-            continue
+            if fmt != "email" or not looks_like_mail(p):
+                skipped.append(shown_name(rel.as_posix()))
+                continue
+            file_fmt = "email"  # a Maildir's messages have no suffix ("cur/1710252322.M1P2.host:2,S")
         if fmt is not None and _FAMILY[file_fmt] != _FAMILY[fmt]:
-            skipped.append(rel.as_posix())
+            skipped.append(shown_name(rel.as_posix()))
             continue
-        files.append(FolderFile(p, rel.as_posix(), file_fmt))
+        name = rel.as_posix()
+        files.append(FolderFile(p, shown_name(name), file_fmt, raw_rel=name if shown_name(name) != name else ""))
     if not files:
         what = f"no {fmt} files" if fmt else "no data files"
-        raise InputError(f"the folder holds {what} (.jsonl, .json, .csv, .parquet, .txt, optionally .gz/.zst)",
+        raise InputError(f"the folder holds {what} (.jsonl, .json, .csv, .parquet, .arrow, .xlsx, .txt, .eml/.mbox, optionally "
+                         ".gz/.zst)",
                          path=str(root), hint=f"skipped: {', '.join(skipped[:5])}" if skipped else None)
     first = files[0]
     for f in files[1:]:
@@ -243,4 +275,4 @@ def open_folder(root: Path, fmt: str | None = None) -> DataFolder:
                      "and listed), or move the others out")
     formats = {f.fmt for f in files}
     return DataFolder(root, files, formats.pop() if len(formats) == 1 else "jsonl", skipped,
-                      sorted(p.relative_to(root).as_posix() for p in slack))
+                      sorted(shown_name(p.relative_to(root).as_posix()) for p in slack))

@@ -1,6 +1,9 @@
 """Streaming readers. Memory stays flat: JSONL, CSV and plain text are read line by line, JSON
-arrays (or concatenated JSON objects) in 1 MiB chunks, Parquet in row batches. A plain-text file
-(``.txt``; chat and log exports) is one record ``{"text": line}`` per non-blank line.
+arrays (or concatenated JSON objects) in 1 MiB chunks, Parquet and Arrow in row batches, mail
+one message at a time. A plain-text file (``.txt``; chat and log exports) is one record
+``{"text": line}`` per non-blank line, or per message in a chat export (`chat_text`). Which
+reader a file needs is `formats.detect_format`'s; CSV rows are `csv_rows`', Parquet and Arrow
+rows `parquet_rows`', e-mail `email_format`'s.
 
 Every item of the input gets a 0-based ``index`` in input order (blank lines skipped), whether
 it parses or not, so ``records in = records out + dropped + rejected`` can always be checked.
@@ -9,23 +12,22 @@ it parses or not, so ``records in = records out + dropped + rejected`` can alway
 from __future__ import annotations
 
 import codecs
-import csv
 import io
-import itertools
 import json
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from privtune.errors import InputError
-from privtune.io.csv_format import check_header, csv_delimiter, header_is_data, headerless_column
-from privtune.io.sources import open_binary, sniff_encoding, strip_compression
+from privtune.io.jsonl_repair import LENIENT, join_cut_records
+from privtune.io.mojibake import SIGNS as MOJIBAKE
+from privtune.io.mojibake import repaired
+from privtune.io.formats import BINARY_FORMATS, FORMATS, Format, detect_format, head_text  # noqa: F401 - Format, detect_format re-exported
+from privtune.io.sources import open_binary, sniff_encoding
 
-Format = Literal["jsonl", "json", "csv", "parquet", "text"]
-FORMATS: tuple[str, ...] = ("jsonl", "json", "csv", "parquet", "text")
 _CHUNK = 1 << 20
 ENCODING_HINT = "the file is not valid {enc}; pass --encoding (e.g. --encoding gb18030 or utf-16)"
 
@@ -49,52 +51,6 @@ class Rejected:
     raw: str
 
 
-def detect_format(path: str | os.PathLike[str]) -> Format:
-    """Format from the file suffix (after any .gz/.zst); for ``.json`` the content decides
-    array vs lines."""
-    if Path(path).is_dir():
-        raise InputError("is a directory, expected a data file", path=str(path),
-                         hint="pass one data file; `privtune scan DIR --out FILE` reads a folder of data files into one")
-    name = strip_compression(str(path))
-    for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".parquet", "parquet"), (".csv", "csv"),
-                        (".tsv", "csv"), (".txt", "text"), (".md", "text"), (".log", "text"), (".text", "text")):
-        if name.endswith(suffix):
-            return fmt  # type: ignore[return-value]
-    if name.endswith(".json"):
-        return _sniff_json(Path(path))
-    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        raise InputError("spreadsheet workbooks are not read", path=str(path),
-                         hint="save the sheet as 'CSV UTF-8' (or export it as Parquet) and scan that file")
-    # Binary documents and archives: --format text would read their bytes as garbage.
-    if name.endswith((".pdf", ".docx", ".doc", ".rtf", ".odt", ".pptx", ".ppt", ".pages")):
-        raise InputError("documents (PDF, Word, slides) are not read", path=str(path),
-                         hint="extract the text first (e.g. pdftotext FILE out.txt, or 'Save as Plain Text') "
-                              "and scan that file; one record per line")
-    if name.endswith((".zip", ".tar", ".tgz", ".tar.gz", ".7z", ".rar")):
-        raise InputError("archives are not read", path=str(path),
-                         hint="unpack it, then scan each data file (or concatenate the JSONL files)")
-    raise InputError(
-        "cannot tell the format from the file name",
-        path=str(path),
-        hint="use a .jsonl/.json/.csv/.parquet/.txt suffix (optionally .gz/.zst) or pass --format",
-    )
-
-
-def _sniff_json(path: Path) -> Format:
-    """A ``.json`` file holding one object per line is JSONL; otherwise a JSON document stream."""
-    with open_binary(path) as fh:
-        head = fh.read(_CHUNK)
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
-    if text.startswith("["):
-        return "json"
-    first = text.split("\n", 1)[0].strip()
-    try:
-        json.loads(first)
-        return "jsonl"
-    except json.JSONDecodeError:
-        return "json"
-
-
 def iter_records(
     path: str | os.PathLike[str], fmt: str | None = None, encoding: str | None = "utf-8"
 ) -> Iterator[SourceRecord | Rejected]:
@@ -110,9 +66,13 @@ def iter_records(
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", path=str(p))
     if encoding is None:
-        encoding = sniff_encoding(p).encoding if fmt != "parquet" else "utf-8"
+        encoding = sniff_encoding(p).encoding if fmt not in BINARY_FORMATS and fmt != "email" else "utf-8"
+    if fmt in ("jsonl", "json") and MOJIBAKE.search(head_text(p)) is not None:
+        # Meta's exports (`io.mojibake`): UTF-8 escaped byte by byte, repaired record by record.
+        yield from (_iter_jsonl(p, encoding, repair=True) if fmt == "jsonl" else _iter_json(p, encoding, repair=True))
+        return
     reader = {"jsonl": _iter_jsonl, "json": _iter_json, "csv": _iter_csv, "parquet": _iter_parquet,
-              "text": _iter_text}[fmt]
+              "arrow": _iter_arrow, "xlsx": _iter_xlsx, "text": _iter_text, "email": _iter_email}[fmt]
     yield from reader(p, encoding)
 
 
@@ -165,7 +125,12 @@ def _parse_line(index: int, line_no: int, text: str) -> SourceRecord | Rejected:
     # "invalid control character" (the newline).
     text = text.rstrip("\r\n")
     try:
-        obj = json.loads(text)
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            if not exc.msg.startswith("Invalid control character"):
+                raise
+            obj = LENIENT.decode(text)  # a raw TAB, NUL or line break in a string (`jsonl_repair`)
     except json.JSONDecodeError as exc:
         return Rejected(index, line_no, _json_reason(exc), text)
     except RecursionError:  # was a bare traceback that ended the scan
@@ -176,13 +141,31 @@ def _parse_line(index: int, line_no: int, text: str) -> SourceRecord | Rejected:
     return Rejected(index, line_no, f"expected a JSON object, got {type(obj).__name__}", text)
 
 
+def _parse_repairing(index: int, line_no: int, text: str) -> SourceRecord | Rejected:
+    """`_parse_line`, and a record showing mojibake repaired (`io.mojibake`)."""
+    item = _parse_line(index, line_no, text)
+    if isinstance(item, SourceRecord) and MOJIBAKE.search(text) is not None:
+        return SourceRecord(item.index, item.line, repaired(item.data))
+    return item
+
+
 def _text_line(index: int, line_no: int, text: str) -> SourceRecord:
     return SourceRecord(index, line_no, {"text": text.rstrip("\r\n")})
 
 
 def _iter_text(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
-    """One record ``{"text": line}`` per non-blank line (line end removed, nothing else)."""
-    yield from _iter_jsonl(path, encoding, parse=_text_line)
+    """One record ``{"text": line}`` per non-blank line (line end removed, nothing else); in a
+    chat or log export, one per message (`chat_text.group_messages`)."""
+    from privtune.io.chat_text import group_messages
+
+    yield from group_messages(_iter_jsonl(path, encoding, parse=_text_line))
+
+
+def _iter_email(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+    """One record per e-mail message (`privtune.io.email_format`)."""
+    from privtune.io.email_format import iter_email_records
+
+    return iter_email_records(path, SourceRecord, Rejected, _BLANK_BYTES)
 
 
 # A line of these alone is blank: whitespace, and the DOS end-of-file mark (Ctrl-Z) and NULs that
@@ -190,8 +173,11 @@ def _iter_text(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
 _BLANK_BYTES = b" \t\r\n\x0b\x0c\x1a\x00"
 
 
-def _iter_jsonl(path: Path, encoding: str, parse: Any = None) -> Iterator[SourceRecord | Rejected]:
-    parse = parse or _parse_line
+def _iter_jsonl(path: Path, encoding: str, parse: Any = None, repair: bool = False) -> Iterator[SourceRecord | Rejected]:
+    if parse is None:  # JSON lines: records cut by raw line breaks are read whole (`jsonl_repair`)
+        parse = _parse_repairing if repair else _parse_line
+        yield from join_cut_records(_iter_jsonl(path, encoding, parse), parse)
+        return
     if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
         yield from _iter_jsonl_wide(path, encoding, parse)
         return
@@ -256,7 +242,7 @@ def _decoded_chunks(path: Path, encoding: str) -> Iterator[str]:
                 return
 
 
-def _iter_json(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+def _iter_json(path: Path, encoding: str, repair: bool = False) -> Iterator[SourceRecord | Rejected]:
     """A top-level array of objects, a single object, or concatenated objects, streamed."""
     decoder = json.JSONDecoder()
     buf, pos, line, index = "", 0, 1, 0
@@ -321,64 +307,31 @@ def _iter_json(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
         if bad is not None:
             yield Rejected(index, start_line, bad, raw[:10000])
         elif isinstance(obj, dict):
-            yield SourceRecord(index, start_line, obj)
+            yield SourceRecord(index, start_line, repaired(obj) if repair and MOJIBAKE.search(raw) else obj)
         else:
             yield Rejected(index, start_line, f"expected a JSON object, got {type(obj).__name__}", raw[:10000])
         index += 1
 
 
 def _iter_csv(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
-    # A UTF-8 byte-order mark would otherwise become part of the first column name.
-    codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
-    stream = io.TextIOWrapper(open_binary(path), encoding=codec, newline="")
-    try:
-        try:
-            header = stream.readline()
-        except UnicodeDecodeError:
-            raise InputError(f"not valid {encoding} in the header line", path=str(path),
-                             hint=ENCODING_HINT.format(enc=encoding)) from None
-        delimiter = csv_delimiter(header)
-        first = next(csv.reader([header], delimiter=delimiter), [])
-        if header_is_data(first):
-            # No header row: the first line is a record. Its cells must not become field names
-            # (they would be printed, reported and left in the output as the header).
-            names = [headerless_column(i) for i in range(1, len(first) + 1)]
-            reader = csv.DictReader(itertools.chain([header], stream), fieldnames=names, delimiter=delimiter)
-        else:
-            reader = csv.DictReader(itertools.chain([header], stream), delimiter=delimiter)
-        check_header(reader.fieldnames or [], path)
-        index = 0
-        try:
-            for row in reader:
-                if None in row:  # more cells than header columns
-                    extra = row.pop(None)
-                    yield Rejected(index, reader.line_num, f"{len(extra)} more cells than the header has columns",
-                                   ",".join(str(v) for v in row.values()))
-                elif any(v is None for v in row.values()):
-                    missing = [k for k, v in row.items() if v is None]
-                    yield Rejected(index, reader.line_num, f"row is missing columns {missing}",
-                                   ",".join(str(v) for v in row.values() if v is not None))
-                else:
-                    yield SourceRecord(index, reader.line_num, dict(row))
-                index += 1
-        except UnicodeDecodeError:
-            raise InputError(f"not valid {encoding} near line {reader.line_num + 1}", path=str(path),
-                             hint=ENCODING_HINT.format(enc=encoding)) from None
-        except csv.Error as exc:
-            raise InputError(f"malformed CSV: {exc}", path=str(path), line=reader.line_num) from None
-    finally:
-        stream.close()
+    from privtune.io.csv_rows import iter_csv_rows
+
+    return iter_csv_rows(path, encoding)
 
 
 def _iter_parquet(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
-    import pyarrow.parquet as pq
+    from privtune.io.parquet_rows import iter_parquet_rows
 
-    try:
-        pf = pq.ParquetFile(open_binary(path) if strip_compression(path.name) != path.name.lower() else path)
-    except Exception as exc:  # pyarrow raises several types for a corrupt file
-        raise InputError(f"not a readable Parquet file: {exc}", path=str(path)) from None
-    index = 0
-    for batch in pf.iter_batches(batch_size=4096):
-        for row in batch.to_pylist():
-            yield SourceRecord(index, index + 1, row)
-            index += 1
+    return iter_parquet_rows(path)
+
+
+def _iter_arrow(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+    from privtune.io.parquet_rows import iter_arrow_rows
+
+    return iter_arrow_rows(path)
+
+
+def _iter_xlsx(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected]:
+    from privtune.io.xlsx_rows import iter_xlsx_rows
+
+    return iter_xlsx_rows(path)

@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from privtune.errors import InputError
+from privtune.io.nested_text import constant_fields, nested_text_paths
 
 # A path names a field: keys joined by ".", list indices in brackets. A key holding ".", "[",
 # "]" or "\\" itself (a map keyed by e-mail addresses or file names) has them escaped with "\\"
@@ -154,6 +155,9 @@ def text_fields(
         return [(f, record[f]) for f in ALPACA_FIELDS if isinstance(record.get(f), str)]
     if shape is RecordShape.TEXT:
         return [(f, record[f]) for f in PLAIN_FIELDS if isinstance(record.get(f), str)]
+    tree = conversation_tree_fields(record)
+    if tree is not None:
+        return tree
     by_content = content_fields(record)
     if by_content:
         return by_content
@@ -176,7 +180,7 @@ def text_fields(
                 if not isinstance(m, (dict, str)):
                     raise InputError(f"{key}[{i}] is {type(m).__name__}, expected a message object", path=path,
                                      line=line, field=f"{key}[{i}]")
-                if isinstance(m, dict) and None in message_keys(m) and not is_tool_call_turn(m):
+                if isinstance(m, dict) and None in message_keys(m) and not is_tool_call_turn(m) and not is_event(m):
                     raise InputError(f"{key}[{i}] needs a role ({'/'.join(ROLE_KEYS)}) and a content "
                                      f"({'/'.join(CONTENT_KEYS)}) key", path=path, line=line, field=f"{key}[{i}]")
     hint = "choose the text fields with --fields, e.g. --fields body,title"
@@ -202,6 +206,10 @@ def message_keys(message: dict[str, Any]) -> tuple[str | None, str | None]:
     if isinstance(message.get("role"), str) and "content" in message:
         return "role", "content"  # the usual message: the first key of each list, no generators
     role = next((k for k in ROLE_KEYS if isinstance(message.get(k), str)), None)
+    if role is None:
+        # A sender left null: Telegram writes "from": null for a deleted account. The message is
+        # still one (and its text still training text); the role is unknown, not absent.
+        role = next((k for k in ("from", "sender") if k in message and message[k] is None), None)
     content = next((k for k in CONTENT_KEYS if k in message and (role is not None or k in ("content", "value"))),
                    None)
     return role, content
@@ -219,12 +227,23 @@ def is_tool_call_turn(message: dict[str, Any]) -> bool:
     return role is not None and content is None and any(k in message for k in TOOL_CALL_KEYS)
 
 
+def is_event(message: Any) -> bool:
+    """An item of a message list that is no message: no role, no content key, and no text in
+    any content-like key. Messenger exports put such events among the messages (Telegram's
+    ``{"type": "service", "actor": …, "action": "phone_call", "text": ""}``, a member joining);
+    they hold nothing to learn, and their other strings are scanned as every side field is."""
+    if not isinstance(message, dict) or message_keys(message) != (None, None):
+        return False
+    return all(message.get(k) in (None, "", []) for k in CONTENT_KEYS)
+
+
 def chat_list_key(record: dict[str, Any]) -> str | None:
     """The top-level key of a list of messages that all carry a role and a content key
-    (``conversation: [{speaker, text}]``), else None."""
+    (``conversation: [{speaker, text}]``; events among them allowed, `is_event`), else None."""
     for key, value in record.items():
         if (isinstance(value, list) and value and all(isinstance(m, dict) for m in value)
-                and all(None not in message_keys(m) or is_tool_call_turn(m) for m in value)):
+                and all(None not in message_keys(m) or is_tool_call_turn(m) or is_event(m) for m in value)
+                and not all(is_event(m) for m in value)):
             return key
     return None
 
@@ -243,6 +262,14 @@ def _list_fields(name: str, items: list[Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _is_text_part(part: Any) -> bool:
+    """A content part that is text: OpenAI's ``{"type": "text", "text": …}``, or any part that
+    carries its text under ``text`` (Telegram writes a message with a link, a phone number or
+    bold words as ``["call ", {"type": "phone", "text": "+86 138…"}]``). Images, audio and
+    files carry no ``text``."""
+    return isinstance(part, dict) and isinstance(part.get("text"), str)
+
+
 def _text_parts(name: str, parts: list[Any]) -> list[tuple[str, str]]:
     """The text parts of a message's content list ``[{"type": "text", "text": …}, "…", …]``, each
     its own field; other parts (images, audio) are left to the scan of other fields."""
@@ -250,7 +277,7 @@ def _text_parts(name: str, parts: list[Any]) -> list[tuple[str, str]]:
     for j, part in enumerate(parts):
         if isinstance(part, str):
             out.append((f"{name}[{j}]", part))
-        elif isinstance(part, dict) and part.get("type", "text") == "text" and isinstance(part.get("text"), str):
+        elif _is_text_part(part):
             out.append((f"{name}[{j}].text", part["text"]))
     return out
 
@@ -260,8 +287,17 @@ def _width(text: str) -> int:
 
 
 def _is_message_list(value: Any) -> bool:
-    return (isinstance(value, list) and bool(value)
-            and all(isinstance(m, dict) and message_keys(m)[1] is not None for m in value))
+    if not isinstance(value, list) or not value:
+        return False
+    messages = 0
+    for m in value:
+        if not isinstance(m, dict):
+            return False
+        if message_keys(m)[1] is not None:
+            messages += 1
+        elif not is_event(m):
+            return False
+    return messages > 0
 
 
 def content_fields(record: dict[str, Any]) -> list[tuple[str, str]]:
@@ -273,11 +309,40 @@ def content_fields(record: dict[str, Any]) -> list[tuple[str, str]]:
     return [(path_key(k), v) for k, v in record.items() if isinstance(v, str) and _width(v) >= LONG_TEXT_WIDTH]
 
 
+def conversation_tree_fields(record: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """The message texts of a ChatGPT export's conversation (``conversations.json``: one object
+    per conversation, its messages in ``mapping: {node id: {message: {author, content: {parts:
+    [...]}}}}``), each part its own field in the mapping's order; None for any other record.
+    Guessed by content, the text was the conversation's ``title``: two conversations both
+    called "New chat" were exact duplicates, and the second was dropped."""
+    mapping = record.get("mapping")
+    if not isinstance(mapping, dict) or not mapping:
+        return None
+    out: list[tuple[str, str]] = []
+    messages = 0
+    for node_id, node in mapping.items():
+        message = node.get("message") if isinstance(node, dict) else None
+        if not isinstance(message, dict):
+            continue
+        content = message.get("content")
+        if not isinstance(content, dict):
+            continue
+        messages += 1
+        base = f"mapping.{path_key(node_id)}.message.content"
+        parts = content.get("parts")
+        if isinstance(parts, list):
+            out.extend((f"{base}.parts[{j}]", p) for j, p in enumerate(parts) if isinstance(p, str))
+        elif isinstance(content.get("text"), str):  # code and tool output: {"content_type": "code", "text": ...}
+            out.append((f"{base}.text", content["text"]))
+    return out if messages else None
+
+
 def guess_text_fields(records: list[dict[str, Any]]) -> list[str] | None:
     """Text fields for a whole file whose records have no known shape, from a sample: message
     lists, else the string fields whose mean width is long (or, when none is, the widest one
-    if it holds words rather than codes). None when the sample has a known shape or no text."""
-    if not records or any(detect_shape(r) is not None for r in records):
+    if it holds words rather than codes). None when the sample has a known shape or no text
+    (a ChatGPT conversation tree's fields are found record by record)."""
+    if not records or any(detect_shape(r) is not None or conversation_tree_fields(r) is not None for r in records):
         return None
     lists = sorted({path_key(k) for r in records for k, v in r.items() if _is_message_list(v)})
     if lists:
@@ -288,7 +353,12 @@ def guess_text_fields(records: list[dict[str, Any]]) -> list[str] | None:
             if isinstance(v, str):
                 widths.setdefault(k, []).append(_width(v))
     mean = {k: sum(w) / len(records) for k, w in widths.items()}
-    long = [path_key(k) for k, m in mean.items() if m >= LONG_TEXT_WIDTH]
+    long_keys = [k for k, m in mean.items() if m >= LONG_TEXT_WIDTH]
+    long = [path_key(k) for k in long_keys]
+    if long_keys and set(long_keys) <= constant_fields(records, long_keys):
+        # Only a template at the top level (a fixed title or subject): the words are nested
+        # (`io.nested_text`); without them every record would be a duplicate of the first.
+        long += nested_text_paths(records, LONG_TEXT_WIDTH, _width, path_key)
     if long:
         return long  # as field paths: a key holding "." or "[" escaped
     wordy = [k for k in mean if any(isinstance(r.get(k), str) and _looks_like_words(r[k]) for r in records)]

@@ -10,8 +10,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import contextlib
-import gzip
-import io
 import os
 import re
 import shutil
@@ -37,6 +35,34 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return "sha256:" + h.hexdigest()
 
 
+_RAW_BYTES = re.compile("[\udc80-\udcff]+")
+
+
+def undo_surrogates(text: str, whole: bool = False) -> str:
+    """``text`` holding lone surrogates (the bytes of a file or folder name that is not UTF-8, as
+    Python hands them over: GBK names from a zip made on a Chinese Windows) decoded as GB18030 as
+    a whole when ``whole`` (one name) and it is that, else run by run, else shown as U+FFFD. No
+    JSON report or console can write the surrogates."""
+    if _RAW_BYTES.search(text) is None:
+        return text
+    if whole:
+        # The whole as GB18030: some GBK byte pairs are valid UTF-8 ("\xce\xb0" is "ΰ") and came
+        # through as characters, so a name decodes right only in one piece.
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+
+    def decode(m: re.Match[str]) -> str:
+        raw = m.group().encode("utf-8", "surrogateescape")
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", errors="replace")
+
+    return _RAW_BYTES.sub(decode, text)
+
+
 def strip_compression(name: str) -> str:
     """``data.jsonl.gz`` -> ``data.jsonl`` (lower-cased)."""
     name = name.lower()
@@ -59,16 +85,19 @@ def open_binary(path: str | os.PathLike[str]) -> BinaryIO:
         with open(p, "rb") as fh:
             head = fh.read(4)
         name += ".gz" if head[:2] == _GZIP_MAGIC else ".zst" if head == _ZSTD_MAGIC else ""
+    # Both raise InputError for a file cut short or damaged (`privtune.io.compressed`).
     if name.endswith(".gz"):
-        return gzip.open(p, "rb")  # type: ignore[return-value]
+        from privtune.io.compressed import CheckedGzipFile
+
+        return CheckedGzipFile(p)  # type: ignore[return-value]
     if name.endswith(".zst"):
         try:
-            import zstandard
+            import zstandard  # noqa: F401
         except ImportError:  # pragma: no cover - a declared dependency
             raise InputError("reading .zst needs the zstandard package (pip install zstandard)", path=str(p)) from None
-        raw = open(p, "rb")
-        reader = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
-        return io.BufferedReader(reader)  # type: ignore[arg-type]
+        from privtune.io.compressed import open_zstd
+
+        return open_zstd(p)
     return open(p, "rb")
 
 
@@ -102,6 +131,26 @@ def _single_byte_accents(sample: bytes) -> bool:
     return bool(runs) and sum(1 for n in runs if n == 1) * 3 >= len(runs) * 2  # two runs in three alone
 
 
+# Characters Chinese text is made of: ASCII, CJK punctuation, ideographs, full-width forms,
+# quotes, the ellipsis and the middle dot. Anything else in a decoding is a sign of the wrong one.
+_ODD = re.compile(r"[^\x00-\x7f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u2018-\u201d\u2026\u00b7]")
+
+
+def _reads_better_as_big5(sample: bytes) -> bool:
+    """Is a sample valid as GB18030 really Big5 (a Taiwan or Hong Kong Excel export)? Nearly
+    every Big5 byte pair is a valid GBK pair too, so it decodes, into kana, private-use and
+    rare characters ("陳大文" reads "朝\ue610ゅ"), and no name or cue in it was found. The
+    decoding with fewer characters outside what Chinese text is made of wins; on a tie GB18030."""
+    odd_gb = len(_ODD.findall(sample.decode("gb18030", errors="replace")))
+    if odd_gb == 0:
+        return False
+    try:
+        as_big5 = codecs.getincrementaldecoder("cp950")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return len(_ODD.findall(as_big5)) < odd_gb
+
+
 def file_encoding(path: str | os.PathLike[str], given: str | None = None) -> str:
     """The encoding to read ``path`` with: ``given``, else sniffed (`sniff_encoding`), so that
     train and audit read what scan reads (a GB18030 CSV export, UTF-16 from Excel)."""
@@ -133,6 +182,8 @@ def sniff_encoding(path: str | os.PathLike[str], given: str | None = None) -> En
     if _single_byte_accents(sample) and _valid(sample, "cp1252"):
         return EncodingGuess("cp1252", "sniffed", "not valid UTF-8; lone accented bytes: Windows-1252 (Western European)")
     if _valid(sample, "gb18030"):
+        if _reads_better_as_big5(sample):
+            return EncodingGuess("cp950", "sniffed", "not valid UTF-8; decodes as Big5 (Traditional Chinese)")
         return EncodingGuess("gb18030", "sniffed", "not valid UTF-8; decodes as GB18030 (GBK)")
     return EncodingGuess("utf-8", "default", "neither UTF-8 nor GB18030; undecodable lines are rejected")
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from privtune.io.sources import undo_surrogates
+
 # Suffixes a JSONL output may carry: what `privtune.io.readers.detect_format` reads back as JSON
 # lines (a ``.json`` file of one object per line is sniffed as JSONL).
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -54,6 +56,10 @@ class AtomicWriter:
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a path that is not UTF-8 (a GBK folder name) in a report
+        text = undo_surrogates(text)
     with AtomicWriter(path) as fh:
         fh.write(text)
 
@@ -170,8 +176,10 @@ class TextLineWriter(JsonlWriter):
     def write(self, obj: Any) -> None:
         assert self._fh is not None
         line = obj["text"]
-        if "\n" in line or "\r" in line:  # a replacement never adds a line break: a bug, not user data
-            raise ValueError(f"record {self.count + 1}: a line break in a one-line record")
+        # A chat export's message over several lines is one record (`io.chat_text`), written
+        # back as those lines; a replacement never adds a line break, nor a carriage return.
+        if "\r" in line:
+            raise ValueError(f"record {self.count + 1}: a carriage return in a text record")
         self._fh.write(line + "\n")
         self.count += 1
 

@@ -18,17 +18,19 @@ class ScanConfig(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    input: Path = Field(description="Input data file (.jsonl, .json, .csv, .parquet, .txt: one record per line), "
+    input: Path = Field(description="Input data file (.jsonl, .json, .csv, .parquet, .arrow, .xlsx, .txt: one record per line, "
+                        ".eml/.mbox: one record per e-mail), "
                         "or a folder of such files (shards, export folders) scanned as one dataset: files of one "
                         "format, read recursively in path order; hidden and non-data files skipped.")
-    format: Literal["jsonl", "json", "csv", "parquet", "text"] | None = Field(
-        None, description="Input format; default: from the file suffix (text: one record per line); "
+    format: Literal["jsonl", "json", "csv", "parquet", "arrow", "xlsx", "text", "email"] | None = Field(
+        None, description="Input format; default: from the file suffix (text: one record per line; email: "
+        "one record per message of an .eml file or an mbox); "
         "for a folder, which files are read (those of other formats are skipped)."
     )
     encoding: str | None = Field(
         None,
         description="Text encoding of the input (e.g. gb18030, utf-16); default: sniffed from a "
-        "byte-order mark, else UTF-8, else Windows-1252 or GB18030 (the report and console say which).",
+        "byte-order mark, else UTF-8, else Windows-1252, GB18030 or Big5 (the report and console say which).",
     )
     fields: list[str] | None = Field(
         None,

@@ -23,6 +23,7 @@ from privtune import __version__
 from privtune.errors import GateFailed, InputError
 from privtune.io.folders import DataFolder, open_folder
 from privtune.io.csv_format import csv_file_has_header
+from privtune.io.formats import BINARY_FORMATS
 from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
 from privtune.io.records import GUESS_SAMPLE, guess_text_fields
 from privtune.io.sources import sniff_encoding
@@ -180,7 +181,9 @@ def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str],
     info = {"encoding": "binary", "encoding_source": "format"}
     if folder is not None:
         info = folder.settle_encodings(cfg.encoding, notices)
-    elif fmt != "parquet":
+    elif fmt == "email":
+        info = {"encoding": "per message", "encoding_source": "format"}  # each message names its charset
+    elif fmt not in BINARY_FORMATS:
         guess = sniff_encoding(cfg.input, cfg.encoding)
         update["encoding"] = guess.encoding
         info = {"encoding": guess.encoding, "encoding_source": guess.source}
@@ -218,6 +221,9 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
         notices.extend(folder.notices(cfg.format))
     else:
         fmt = cfg.format or detect_format(cfg.input)
+        if fmt == "csv" and cfg.format is None and cfg.input.name.lower().endswith((".txt", ".txt.gz", ".txt.zst")):
+            notices.append(f"{cfg.input.name}: a TAB-separated table (Excel's Unicode Text): read as CSV, its first "
+                           "line as the header; --format text reads it line by line")
     cfg, input_info = _resolve_input(cfg, fmt, notices, folder)
     rules = gate.parse_rules(cfg.fail_on)
     key, key_source, key_id = b"\0" * 32, "none", ""

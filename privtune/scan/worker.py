@@ -29,7 +29,8 @@ from privtune.scan.curation.risk import RiskAssessment, level_without_findings, 
 from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
 from privtune.scan.propagate import propagate, propagate_with_aliases
 from privtune.scan.side_fields import (
-    DATA_KEY, is_data_key, is_passthrough, iter_side_values, key_span, key_type, normalise_path, restore_number,
+    DATA_KEY, is_data_key, is_passthrough, iter_side_values, key_span, key_type, normalise_path, number_text,
+    restore_number,
     shown_path,
 )
 
@@ -286,7 +287,7 @@ class RecordProcessor:
                 continue
             seen.append(("side", normalise_path(path)))
             side.append((path, value))
-            side_texts.append(value if isinstance(value, str) else str(value))
+            side_texts.append(value if isinstance(value, str) else number_text(value))
             side_keys.append((key, parent))
         return res, (fields, side, side_texts, side_keys)
 

@@ -58,7 +58,7 @@ class TrainConfig(BaseModel):
         None, description="Input format when the suffix does not tell: jsonl, json, csv, parquet or text (one record per line).")
     encoding: str | None = Field(
         None, description="Text encoding of the data files (e.g. gb18030, utf-16); default: sniffed as "
-        "`privtune scan` does (byte-order mark, else UTF-8, else Windows-1252 or GB18030).")
+        "`privtune scan` does (byte-order mark, else UTF-8, else Windows-1252, GB18030 or Big5).")
     fields: list[str] | None = Field(None, description="Text fields for plain-text records.")
     loss_on: Literal["answer", "all"] = Field("answer", description="Supervise answer/assistant tokens only, or all.")
     max_length: int = Field(512, ge=8, description="Token limit per example.")

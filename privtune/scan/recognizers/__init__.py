@@ -20,4 +20,5 @@ from privtune.scan.recognizers import (  # noqa: F401
     organization,
     en_model,
     table_cells,
+    query_params,
 )

@@ -59,8 +59,11 @@ _DATE_SHAPE = re.compile(r"(?:[0-3]?[0-9]([/.\-])[01]?[0-9]\1|(?:19|20)[0-9]{2}(
 # A clause end followed by more words: the cue before it belongs to another clause ("fax not
 # available; delivered 28/11/2020"), unlike "Call me! 0612 34 56 78".
 _CLAUSE_BREAK = re.compile(r"[;；。！？!?]\s*\w")
-# What may follow the cue on a label line above a number: "number"/"no."/"号码", label marks.
-_LABEL_TAIL = re.compile(r"[ \t:：*_#>|\-–—]*(?:(?:number|no\.?|nr\.?|#|号码?)[ \t:：*_#>|\-–—]*)?\r?", re.IGNORECASE)
+# What may follow the cue on a label line above a number: "number"/"no."/"号码", label marks,
+# and the words a chat message ends with before its author pressed Enter ("my number is",
+# "call me on", "我的电话是").
+_LABEL_TAIL = re.compile(r"[ \t:：*_#>|\-–—]*(?:(?:number|no\.?|nr\.?|#|号码?)[ \t:：*_#>|\-–—]*)?"
+                         r"(?:(?:is|on|at|是|为)[ \t:：]*)?\r?", re.IGNORECASE)
 
 CUED_SCORE = 0.9  # a cue and a phone-shaped number: the two together are rarely anything else
 INTL_VALID_SCORE = 0.85  # as contact._intl_base gives a valid "+CC" number
@@ -202,15 +205,17 @@ def _cued(t: str, start: int) -> bool:
 
 def _cued_above(t: str, newline: int) -> bool:
     """A number that opens its line, under a label line ("Phone:\n0471 22 93 15", "联系电话\n
-    62345678", "**Mobile number**\n06 12 34 56 78"): the line above holds no digit, is short,
-    and ends with a cue word and at most "number"/"no." and label punctuation after it."""
+    62345678", "**Mobile number**\n06 12 34 56 78", a chat message's "…: my number is\n0471…"):
+    the line above ends with a cue word, at most "number"/"no.", "is"/"on" and label
+    punctuation after it, and holds no digit from that cue on (a chat export's timestamp and
+    author may precede the cue on its line)."""
     lo = t.rfind("\n", 0, newline) + 1
-    if newline - lo > _LOOKBACK or _DIGITS.search(t, lo, newline):
-        return False
+    lo = max(lo, newline - _LOOKBACK)
     cue = None
     for cue in _CUE.finditer(t, lo, newline):
         pass
-    return (cue is not None and _LABEL_TAIL.fullmatch(t, cue.end(), newline) is not None
+    return (cue is not None and not _DIGITS.search(t, cue.start(), newline)
+            and _LABEL_TAIL.fullmatch(t, cue.end(), newline) is not None
             and _NEGATIVE.search(t[lo:newline].lower()) is None)
 
 
