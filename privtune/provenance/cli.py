@@ -180,11 +180,14 @@ def verify_command(
     set_: SetOpt = None,
 ) -> None:
     """Verify RUN_DIR against its signature: fails (exit 7) on any changed byte, added or removed file or directory."""
-    from privtune.errors import SignatureInvalid
+    from privtune.errors import InputError, SignatureInvalid
     from privtune.provenance.config import VerifyConfig
     from privtune.provenance.signing import load_public_key, verify
 
     cfg = load_config(VerifyConfig, config, _overrides({"run_dir": run_dir, "key": key}, set_))
+    if not cfg.run_dir.is_dir():  # a mistyped path is a usage error (2), not an unsigned run (7)
+        raise InputError("run directory not found" if not cfg.run_dir.exists() else "not a directory",
+                         path=str(cfg.run_dir))
     status = verify(cfg.run_dir, load_public_key(cfg.key) if cfg.key else None)
     if json_out:
         typer.echo(json.dumps(status.to_json(), indent=1))
