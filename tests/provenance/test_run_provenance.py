@@ -188,6 +188,23 @@ def test_cli_bom_prints_validator_output_reproducibly(run: dict[str, Path], tmp_
     assert bad.returncode == 2 and "spec_version" in bad.stderr and "1.7" in bad.stderr
 
 
+def test_cli_bom_check_validates_a_bom_edited_by_hand(run: dict[str, Path], tmp_path: Path) -> None:
+    # `privtune bom` always rewrote the BOM, so a hand-edited or received one could not be checked.
+    text = (run["out"] / "bom.cdx.json").read_text(encoding="utf-8")
+    good, bad, broken = tmp_path / "good.json", tmp_path / "bad.json", tmp_path / "broken.json"
+    good.write_text(text, encoding="utf-8")
+    bad.write_text(text.replace('"bomFormat": "CycloneDX"', '"bomFormat": "CycloneDx"'), encoding="utf-8")
+    broken.write_text(text[:300], encoding="utf-8")
+    ok = _privtune("bom", "--check", str(good))
+    assert ok.returncode == 0 and "schema: valid" in ok.stderr and "lint: clean" in ok.stderr
+    assert good.read_text(encoding="utf-8") == text  # checked, not rewritten
+    failed = _privtune("bom", "--check", str(bad))
+    assert failed.returncode == 8 and "bomFormat: 'CycloneDx' is not one of" in failed.stderr
+    not_json = _privtune("bom", "--check", str(broken))
+    assert not_json.returncode == 2 and "not JSON" in not_json.stderr and "line " in not_json.stderr
+    assert "Traceback" not in not_json.stderr + failed.stderr
+
+
 def test_audit_report_is_linked_into_chain_card_and_bom(run: dict[str, Path], tmp_path: Path) -> None:
     """What the audit does when given the run directory (privtune.audit.run calls after_audit)."""
     import shutil as sh
