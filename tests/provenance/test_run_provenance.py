@@ -107,6 +107,26 @@ def test_card_front_matter_round_trips_and_holds_no_values(run: dict[str, Path])
     assert write_card(run["out"]).read_text(encoding="utf-8") == text  # deterministic rewrite
 
 
+def test_card_states_the_claim_scope_sampling_resumption_and_what_it_does_not_cover(
+        run: dict[str, Path], tmp_path: Path) -> None:
+    # The card said "runs composed: 1" for every run (a key train never writes), also for a second
+    # run on the same data, whose epsilon is that run's alone; sampling, resumption and the
+    # outside-guarantee notes were missing.
+    copy = tmp_path / "run"
+    shutil.copytree(run["out"], copy)
+    text = write_card(copy).read_text(encoding="utf-8")
+    assert "runs composed" not in text
+    assert "Poisson sampling at rate 0.2" in text and "This ε is this run's alone (ledger run 1)" in text
+    privacy = json.loads((copy / "privacy.json").read_text(encoding="utf-8"))
+    privacy |= {"resumed_from_steps": [1], "outside_guarantee": ["The training-loss curve is not covered."]}
+    (copy / "privacy.json").write_text(json.dumps(privacy), encoding="utf-8")
+    text = write_card(copy).read_text(encoding="utf-8")
+    assert "resumed from checkpoint(s) at step 1; ε covers every step" in text
+    assert "Not covered by ε: The training-loss curve is not covered." in text
+    props = {p["name"]: p["value"] for p in build_bom(copy, reproducible=True)["components"][0]["properties"]}
+    assert props["privtune:dp:sampling"] == "poisson" and props["privtune:dp:scope"] == "this run"
+
+
 def test_bom_validates_against_the_schema_and_lints_clean(run: dict[str, Path]) -> None:
     text = (run["out"] / "bom.cdx.json").read_text(encoding="utf-8")
     bom = json.loads(text)
