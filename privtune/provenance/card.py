@@ -39,9 +39,12 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"unreadable JSON: {exc}", path=str(path)) from None
+    if not isinstance(data, dict):
+        raise InputError(f"expected a JSON object, found a {type(data).__name__}", path=str(path))
+    return data
 
 
 def _front_matter(licence_id: str | None, hub_id: str | None) -> dict[str, Any]:
