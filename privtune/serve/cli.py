@@ -216,9 +216,9 @@ def keys_create(name: Annotated[str, typer.Option(help="Who or what the key is f
         r = Role.parse(role)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    from privtune.serve.auth.keys import ttl_seconds
+    from privtune.serve.auth.keys import span_seconds
 
-    rec, secret = _store(key_store, config).create(name, r, ttl_seconds(ttl_days, "--ttl-days"))
+    rec, secret = _store(key_store, config).create(name, r, span_seconds(ttl_days, "--ttl-days", "days"))
     console.print(f"key {rec.key_id} ({rec.role.value}) created; store it now, it is not shown again:")
     print(secret)
 
@@ -261,11 +261,11 @@ def keys_rotate(key_id: Annotated[str, typer.Argument(help="The key id to replac
                 ttl_days: Annotated[Optional[float], typer.Option(help="Expiry of the new key, days.")] = None,
                 key_store: StoreOpt = None, config: ConfigOpt = None) -> None:
     """A new key with the same name and role (printed once); the old one expires after the grace period."""
-    from privtune.serve.auth.keys import ttl_seconds
+    from privtune.serve.auth.keys import span_seconds
 
-    grace_s = ttl_seconds(grace_hours / 24, "--grace-hours", zero_ok=True)
+    grace_s = span_seconds(grace_hours, "--grace-hours", "hours", zero_ok=True)
     assert grace_s is not None
-    rec, secret = _store(key_store, config).rotate(key_id, grace_s, ttl_seconds(ttl_days, "--ttl-days"))
+    rec, secret = _store(key_store, config).rotate(key_id, grace_s, span_seconds(ttl_days, "--ttl-days", "days"))
     console.print(f"key {rec.key_id} replaces {key_id} (valid {grace_hours:g} h more); store it now:")
     print(secret)
 
