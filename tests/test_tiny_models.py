@@ -101,6 +101,9 @@ def test_seed_determines_weights_and_leaves_global_rng(tiny_tokenizer: Tok) -> N
     ({"hidden": 30, "heads": 4}, "divisible"),
     ({"heads": 4, "kv_heads": 3}, "multiple"),
     ({"arch": "gpt2", "kv_heads": 2}, "grouped-query"),
+    ({"heads": 0}, "heads must be >= 1"),  # was ZeroDivisionError
+    ({"hidden": -4}, "hidden must be >= 1"),  # was torch's negative-dimension RuntimeError
+    ({"layers": 0}, "layers must be >= 1"),  # was a 'model' with no decoder layer
 ])
 def test_build_model_rejects_bad_shapes(tiny_tokenizer: Tok, kwargs: dict, match: str) -> None:
     args = {"arch": "llama", **kwargs}

@@ -148,6 +148,12 @@ def build_model(
     """
     if arch not in ARCHS:
         raise ConfigError(f"unknown arch {arch!r}; choose one of {', '.join(ARCHS)}")
+    # Sizes below 1 surfaced as ZeroDivisionError (heads 0) or torch's negative-dimension error.
+    for name, value in (("hidden", hidden), ("layers", layers), ("heads", heads), ("max_positions", max_positions)):
+        if value < 1:
+            raise ConfigError(f"{name} must be >= 1, got {value}")
+    if intermediate is not None and intermediate < 1:
+        raise ConfigError(f"intermediate must be >= 1, got {intermediate}")
     if hidden % heads:
         raise ConfigError(f"hidden ({hidden}) must be divisible by heads ({heads})")
     if arch == "gpt2" and kv_heads not in (None, heads):

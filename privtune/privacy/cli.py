@@ -18,6 +18,7 @@ from rich.table import Table
 
 from privtune.io import atomic_write_json
 from privtune.privacy.accountants import MechanismEvent, get_accountant
+from privtune.privacy.accountants.base import LOOSE_EPSILON
 from privtune.privacy.calibration import noise_for_target_epsilon
 from privtune.privacy.ledger import Ledger, PrivacyUnit
 
@@ -77,8 +78,12 @@ def epsilon_cmd(
     """Print the epsilon spent by STEPS of DP-SGD at the given noise and sample rate (one JSON object)."""
     acc = get_accountant(accountant.value)
     eps = acc.epsilon([MechanismEvent(noise_multiplier, sample_rate, steps)], delta)
-    _emit({"epsilon": eps, "noise_multiplier": noise_multiplier, "sample_rate": sample_rate,
-           "steps": steps, "delta": delta, "accountant": acc.name})
+    out = {"epsilon": eps, "noise_multiplier": noise_multiplier, "sample_rate": sample_rate,
+           "steps": steps, "delta": delta, "accountant": acc.name}
+    if acc.tight and eps > LOOSE_EPSILON:
+        out["note"] = (f"the RDP upper bound: above epsilon {LOOSE_EPSILON:g} the {acc.name} grid is not computed; "
+                       "no meaningful guarantee at this noise")
+    _emit(out)
 
 
 @privacy_app.command("noise")

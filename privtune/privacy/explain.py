@@ -21,8 +21,10 @@ from privtune.privacy.ledger_db import default_ledger_location
 
 __all__ = ["explain", "render"]
 
-# Keys a privacy.json may use to list what the run released outside its DP guarantee.
-_OUTSIDE_KEYS = ("released_outside_guarantee", "warnings")
+# Keys a privacy.json may use to list what the run released outside its DP guarantee: train writes
+# "outside_guarantee" (explain read only the other name, so the note was lost, while train's
+# "warnings", about delta and not a release, were shown as "released outside the guarantee").
+_OUTSIDE_KEYS = ("outside_guarantee", "released_outside_guarantee")
 
 
 def _read_json(path: Path, required: bool) -> dict[str, Any] | None:
@@ -144,7 +146,7 @@ def explain(output_dir: str | Path, ledger: str | None = None) -> dict[str, Any]
     not_protected.append("the same people in other data: epsilon is per dataset fingerprint; a copy with one "
                          "record changed is a different dataset to the ledger")
 
-    warnings: list[str] = []
+    warnings: list[str] = [str(w) for w in _as_list(privacy.get("warnings"))]  # train's own, e.g. delta vs N
     if dp and isinstance(n_units, int) and isinstance(delta, (int, float)) and n_units > 0 and delta >= 1 / n_units:
         warnings.append(f"delta={delta:g} is at least 1/N (N={n_units}): the guarantee allows releasing a whole "
                         "unit's data with probability delta, so this epsilon means little")

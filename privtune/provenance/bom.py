@@ -156,6 +156,7 @@ def build_bom(run_dir: str | Path, *, spec_version: str = "1.6", reproducible: b
             "dp": p["dp"], "dp:epsilon": p["epsilon"], "dp:delta": p["delta"], "dp:accountant": p["accountant"],
             "dp:privacy_unit": p["privacy_unit"], "dp:noise_multiplier": p["noise_multiplier"],
             "dp:max_grad_norm": p["max_grad_norm"], "dp:steps": p["steps"], "dp:sample_rate": p["sample_rate"],
+            "dp:sampling": p["sampling"] if p["dp"] else None, "dp:scope": p["scope"] if p["dp"] else None,
             "lora:r": (train_cfg.get("lora") or {}).get("r"), "lora:alpha": (train_cfg.get("lora") or {}).get("alpha"),
             "lora:target_modules": (train_cfg.get("lora") or {}).get("target_modules"),
             "learning_rate": train_cfg.get("learning_rate"), "licence_check": card["intended_use"]["decision"],

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -87,3 +88,27 @@ def lint(bom: dict[str, Any]) -> list[str]:
             if ref not in refs:
                 problems.append(f"dependencies: {ref!r} names no bom-ref")
     return problems
+
+
+def check_bom_file(path: Path) -> tuple[list[str], list[str]]:
+    """(schema errors, lint problems) of a BOM file on disk, e.g. one edited by hand or received.
+
+    Not JSON, or JSON that is not an object, is an `InputError` naming the line and column; the
+    lint runs only on a schema-valid BOM (it reads the structure the schema guarantees).
+    """
+    from privtune.errors import InputError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("BOM file not found", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the BOM: {exc}", path=str(path)) from None
+    try:
+        bom = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", path=str(path)) from None
+    if not isinstance(bom, dict):
+        raise InputError(f"not a CycloneDX BOM: the JSON is a {type(bom).__name__}, not an object", path=str(path))
+    errors = schema_errors(text)
+    return errors, ([] if errors else lint(bom))

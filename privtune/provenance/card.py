@@ -39,9 +39,12 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"unreadable JSON: {exc}", path=str(path)) from None
+    if not isinstance(data, dict):
+        raise InputError(f"expected a JSON object, found a {type(data).__name__}", path=str(path))
+    return data
 
 
 def _front_matter(licence_id: str | None, hub_id: str | None) -> dict[str, Any]:
@@ -110,8 +113,10 @@ def card_data(run_dir: str | Path) -> dict[str, Any]:
         },
         "privacy": {k: privacy.get(k) for k in ("dp", "epsilon", "delta", "accountant", "privacy_unit",
                                                  "privacy_units", "noise_multiplier", "max_grad_norm", "steps",
-                                                 "sample_rate")}
-        | {"runs_composed": privacy.get("runs_composed", 1)},
+                                                 "sample_rate", "ledger_run", "outside_guarantee")}
+        # The epsilon in privacy.json is this run's alone (earlier runs on the data add to the
+        # dataset's spend in the ledger); it covers every step, across resumptions.
+        | {"sampling": "poisson", "scope": "this run", "resumed_from_steps": privacy.get("resumed_from_steps") or []},
         "audit": [{k: a.get(k) for k in ("report_sha256", "pass", "summary", "checks")} for a in audits],
         "attribution": [o["text"] for o in licence.get("obligations", []) if o["kind"] in ("attribution", "naming")],
         "obligations": licence.get("obligations", []),
@@ -175,9 +180,17 @@ def render_card(data: dict[str, Any]) -> str:
     out += ["## Privacy guarantee", ""]
     if p["dp"]:
         out += [f"DP-SGD: (ε = {_fmt(p['epsilon'])}, δ = {_fmt(p['delta'])}) per {p['privacy_unit']} "
-                f"({_fmt(p['privacy_units'])} units), {p['accountant']} accountant, noise multiplier "
-                f"{_fmt(p['noise_multiplier'])}, clipping norm {_fmt(p['max_grad_norm'])}, {_fmt(p['steps'])} steps, "
-                f"runs composed: {p['runs_composed']}.", ""]
+                f"({_fmt(p['privacy_units'])} units), {p['accountant']} accountant, Poisson sampling at rate "
+                f"{_fmt(p['sample_rate'])}, noise multiplier {_fmt(p['noise_multiplier'])}, clipping norm "
+                f"{_fmt(p['max_grad_norm'])}, {_fmt(p['steps'])} steps"
+                + (f" (resumed from checkpoint(s) at step {', '.join(map(str, p['resumed_from_steps']))}; "
+                   "ε covers every step)" if p["resumed_from_steps"] else "") + ".", "",
+                "This ε is this run's alone"
+                + (f" (ledger run {p['ledger_run']})" if p.get("ledger_run") is not None else "")
+                + ": other runs on the same dataset add to what the data has spent; "
+                "`privtune privacy explain RUN_DIR` composes every run the ledger holds for it.", ""]
+        out += [f"Not covered by ε: {t}" for t in p.get("outside_guarantee") or []]
+        out += [""] if p.get("outside_guarantee") else []
     else:
         out += ["None: this adapter was trained without differential privacy.", ""]
     out += ["## Audit results", ""]

@@ -123,25 +123,33 @@ def bom_command(
     spec_version: Annotated[Optional[str], typer.Option("--spec-version", help="CycloneDX version: 1.6 (default) or 1.7.")] = None,
     reproducible: Annotated[Optional[bool], typer.Option("--reproducible", help="No timestamp (SOURCE_DATE_EPOCH if set), content-derived serial: byte-identical output.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write [default: RUN_DIR/bom.cdx.json].")] = None,
+    check: Annotated[Optional[Path], typer.Option("--check", help="Validate this existing BOM file (edited by hand or received) instead of writing one.")] = None,
     config: ConfigOpt = None,
     set_: SetOpt = None,
 ) -> None:
     """Write the ML-BOM (CycloneDX JSON) of a run, then validate it: official schema (offline) + semantic lint.
 
-    Exit code 8 when either check fails (the file is still written, for inspection).
+    Exit code 8 when either check fails (the file is still written, for inspection). With
+    --check FILE, only validate that file (schema of its own specVersion, then lint).
     """
     from privtune.errors import BomInvalid
     from privtune.provenance.bom import write_bom
-    from privtune.provenance.bom_check import lint, schema_errors
+    from privtune.provenance.bom_check import check_bom_file
     from privtune.provenance.config import BomConfig
 
-    flags = {"run_dir": run_dir, "spec_version": spec_version, "reproducible": reproducible, "out": out}
+    flags = {"run_dir": run_dir, "spec_version": spec_version, "reproducible": reproducible, "out": out,
+             "check": check}
     cfg = load_config(BomConfig, config, _overrides(flags, set_))
-    path = write_bom(cfg.run_dir, spec_version=cfg.spec_version, reproducible=cfg.reproducible, out=cfg.out)
-    text = path.read_text(encoding="utf-8")
-    errors, problems = schema_errors(text), lint(json.loads(text))
-    console.print(f"{path}: CycloneDX {cfg.spec_version} schema: " + ("valid" if not errors else f"{len(errors)} error(s)"))
-    console.print(f"{path}: lint: " + ("clean" if not problems else f"{len(problems)} problem(s)"))
+    if cfg.check is not None:
+        path = cfg.check
+    else:
+        assert cfg.run_dir is not None  # the config requires one of run_dir / check
+        path = write_bom(cfg.run_dir, spec_version=cfg.spec_version, reproducible=cfg.reproducible, out=cfg.out)
+    errors, problems = check_bom_file(path)
+    version = json.loads(path.read_text(encoding="utf-8")).get("specVersion")
+    console.print(f"{path}: CycloneDX {version} schema: " + ("valid" if not errors else f"{len(errors)} error(s)"))
+    console.print(f"{path}: lint: " + ("not run (schema errors first)" if errors else "clean" if not problems
+                                       else f"{len(problems)} problem(s)"))
     for msg in errors + problems:
         console.print(f"  - {escape(msg)}")
     if errors or problems:
@@ -180,11 +188,14 @@ def verify_command(
     set_: SetOpt = None,
 ) -> None:
     """Verify RUN_DIR against its signature: fails (exit 7) on any changed byte, added or removed file or directory."""
-    from privtune.errors import SignatureInvalid
+    from privtune.errors import InputError, SignatureInvalid
     from privtune.provenance.config import VerifyConfig
     from privtune.provenance.signing import load_public_key, verify
 
     cfg = load_config(VerifyConfig, config, _overrides({"run_dir": run_dir, "key": key}, set_))
+    if not cfg.run_dir.is_dir():  # a mistyped path is a usage error (2), not an unsigned run (7)
+        raise InputError("run directory not found" if not cfg.run_dir.exists() else "not a directory",
+                         path=str(cfg.run_dir))
     status = verify(cfg.run_dir, load_public_key(cfg.key) if cfg.key else None)
     if json_out:
         typer.echo(json.dumps(status.to_json(), indent=1))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
 class _RunDirConfig(BaseModel):
@@ -26,10 +26,20 @@ class CardConfig(_RunDirConfig):
 class BomConfig(_RunDirConfig):
     """`privtune bom`."""
 
+    run_dir: Path | None = Field(None, description="Training run directory (adapter/, privacy.json); "
+                                 "not with `check`.")
+    check: Path | None = Field(None, description="Validate this existing BOM file (schema + lint) "
+                               "instead of writing one: a BOM edited by hand or received from elsewhere.")
     spec_version: Literal["1.6", "1.7"] = Field("1.6", description="CycloneDX specification version.")
     reproducible: bool = Field(False, description="No wall-clock timestamp (SOURCE_DATE_EPOCH if set), "
                                "content-derived serial number: byte-identical output for the same inputs.")
     out: Path | None = Field(None, description="Where to write [default: RUN_DIR/bom.cdx.json].")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> BomConfig:
+        if (self.run_dir is None) == (self.check is None):
+            raise ValueError("give a run directory to write its BOM, or --check FILE to validate one (not both)")
+        return self
 
 
 class SignConfig(_RunDirConfig):

@@ -102,9 +102,18 @@ def read_provenance(run_dir: str | Path) -> dict[str, Any]:
     if not path.is_file():
         return {"schema": PROVENANCE_SCHEMA, "chain": []}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        record = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"unreadable provenance record: {exc}", path=str(path)) from None
+    # Valid JSON of another shape (an edited or foreign file) was an AttributeError traceback in card/bom.
+    chain = record.get("chain", []) if isinstance(record, dict) else None
+    if not isinstance(chain, list):
+        raise InputError("not a provenance record: expected an object whose 'chain' is a list", path=str(path))
+    for i, stage in enumerate(chain):
+        if not isinstance(stage, dict) or not isinstance(stage.get("stage"), str):
+            raise InputError(f"not a provenance record: chain[{i}] is not an object with a 'stage' name",
+                             path=str(path))
+    return record
 
 
 def write_provenance(run_dir: str | Path, record: dict[str, Any]) -> Path:

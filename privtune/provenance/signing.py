@@ -9,7 +9,7 @@ encoding; the envelope is ``RUN_DIR/signature.dsse.json`` and the signer's publi
 ``RUN_DIR/signature.pub.pem``. Both formats are open standards, checked with ``cryptography`` only
 (offline, no transparency log).
 
-`verify` fails on any changed byte, added or removed file or directory, a symbolic link, a
+`verify` fails on any changed byte, added or removed file or directory, a symbolic link (a FIFO, socket or device), a
 signature made by another key than the pinned one, and a directory that was never signed.
 Without a pinned public key it checks against the key stored beside the signature and says so
 (``pinned: False``): that proves integrity, not who signed.
@@ -113,7 +113,10 @@ def load_public_key(path: str | Path) -> Ed25519PublicKey:
     try:
         key = serialization.load_pem_public_key(data)
     except ValueError:
-        key = load_private_key(path).public_key()
+        try:
+            key = serialization.load_pem_private_key(data, password=None).public_key()
+        except (ValueError, TypeError):
+            raise InputError("not a PEM public key, nor an unencrypted PEM private key", path=str(path)) from None
     if not isinstance(key, Ed25519PublicKey):
         raise InputError("the key must be Ed25519", path=str(path))
     return key
@@ -130,7 +133,10 @@ def _inventory(run_dir: Path) -> tuple[dict[str, str], list[str], list[str]]:
             problems.append(f"{rel}: symbolic link (not signable)")
         elif p.is_dir():
             dirs.append(rel)
-        elif p.is_file() and rel not in _SIGNATURE_FILES:
+        elif not p.is_file():
+            # A FIFO, socket or device: no content to hash, and reading a FIFO would block.
+            problems.append(f"{rel}: not a regular file or directory (not signable)")
+        elif rel not in _SIGNATURE_FILES:
             files[rel] = file_sha256(p).removeprefix("sha256:")
     return files, dirs, problems
 
@@ -199,13 +205,16 @@ def verify(run_dir: str | Path, public_key: Ed25519PublicKey | None = None) -> S
     else:
         return _invalid("the signature does not verify with " + ("the given key" if pinned else "the stored key"),
                         key_id=kid, pinned=pinned)
-    statement = json.loads(payload)
-    signed = {s["name"]: s["digest"]["sha256"] for s in statement.get("subject", [])}
+    try:  # signed by the stored key, so well-formed unless someone signed a crafted statement
+        statement = json.loads(payload)
+        signed = {s["name"]: s["digest"]["sha256"] for s in statement.get("subject", [])}
+        signed_dirs = set(statement.get("predicate", {}).get("directories", []))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return _invalid(f"malformed signed statement: {exc!r}", key_id=kid, pinned=pinned)
     files, dirs, problems = _inventory(run_dir)
     problems += [f"{n}: added after signing" for n in files if n not in signed]
     problems += [f"{n}: removed after signing" for n in signed if n not in files]
     problems += [f"{n}: changed after signing" for n in files if n in signed and files[n] != signed[n]]
-    signed_dirs = set(statement.get("predicate", {}).get("directories", []))
     problems += [f"{d}/: directory added after signing" for d in dirs if d not in signed_dirs]
     problems += [f"{d}/: directory removed after signing" for d in signed_dirs if d not in dirs]
     if problems:

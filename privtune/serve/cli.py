@@ -216,7 +216,9 @@ def keys_create(name: Annotated[str, typer.Option(help="Who or what the key is f
         r = Role.parse(role)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    rec, secret = _store(key_store, config).create(name, r, ttl_days * 86400 if ttl_days else None)
+    from privtune.serve.auth.keys import span_seconds
+
+    rec, secret = _store(key_store, config).create(name, r, span_seconds(ttl_days, "--ttl-days", "days"))
     console.print(f"key {rec.key_id} ({rec.role.value}) created; store it now, it is not shown again:")
     print(secret)
 
@@ -232,7 +234,13 @@ def keys_list(key_store: StoreOpt = None, config: ConfigOpt = None,
         return
     t = Table("key id", "name", "role", "created", "expires", "state")
     now = time.time()
-    fmt = lambda ts: time.strftime("%Y-%m-%d %H:%M", time.gmtime(ts)) if ts else "-"  # noqa: E731
+
+    def fmt(ts: float | None) -> str:
+        try:  # a store written before ttl checks may hold an expiry beyond time_t (ttl 1e300 days)
+            return time.strftime("%Y-%m-%d %H:%M", time.gmtime(ts)) if ts else "-"
+        except (OverflowError, OSError, ValueError):
+            return f"{ts!r} (out of range)"
+
     for r in recs:
         state = "revoked" if r.revoked else "expired" if not r.active(now) else "active"
         t.add_row(r.key_id, r.name, r.role.value, fmt(r.created), fmt(r.expires), state)
@@ -253,7 +261,11 @@ def keys_rotate(key_id: Annotated[str, typer.Argument(help="The key id to replac
                 ttl_days: Annotated[Optional[float], typer.Option(help="Expiry of the new key, days.")] = None,
                 key_store: StoreOpt = None, config: ConfigOpt = None) -> None:
     """A new key with the same name and role (printed once); the old one expires after the grace period."""
-    rec, secret = _store(key_store, config).rotate(key_id, grace_hours * 3600, ttl_days * 86400 if ttl_days else None)
+    from privtune.serve.auth.keys import span_seconds
+
+    grace_s = span_seconds(grace_hours, "--grace-hours", "hours", zero_ok=True)
+    assert grace_s is not None
+    rec, secret = _store(key_store, config).rotate(key_id, grace_s, span_seconds(ttl_days, "--ttl-days", "days"))
     console.print(f"key {rec.key_id} replaces {key_id} (valid {grace_hours:g} h more); store it now:")
     print(secret)
 

@@ -191,14 +191,14 @@ class KeyCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=128)
     role: Literal["user", "auditor", "admin"] = "user"
-    ttl_days: float | None = Field(None, gt=0)
+    ttl_days: float | None = Field(None, gt=0, le=36500)  # keys.MAX_TTL_DAYS
 
 
 class KeyRotate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    grace_hours: float = Field(24.0, ge=0)
-    ttl_days: float | None = Field(None, gt=0)
+    grace_hours: float = Field(24.0, ge=0, le=36500 * 24)
+    ttl_days: float | None = Field(None, gt=0, le=36500)  # keys.MAX_TTL_DAYS
 
 
 class WatermarkDetectRequest(BaseModel):

@@ -87,3 +87,18 @@ def test_explain_a_non_private_run_and_missing_inputs(tmp_path: Path) -> None:
     assert not (tmp_path / "nowhere.sqlite").exists()  # explain never creates a ledger
     missing = runner.invoke(privacy_app, ["explain", str(tmp_path / "typo")])
     assert isinstance(missing.exception, InputError) and "privacy.json" in str(missing.exception)
+
+
+def test_explain_reads_the_keys_train_writes(tmp_path: Path) -> None:
+    # Train writes "outside_guarantee" (explain read only "released_outside_guarantee": the note was
+    # lost) and "warnings" about delta, which explain listed as "released outside the guarantee".
+    db = tmp_path / "ledger.sqlite"
+    with Ledger.open(db) as led:
+        run = led.begin_run(FP, MechanismEvent(1.0, 0.01, 300), delta=DELTA)
+        led.commit_steps(run, 300)
+    note = "The training-loss curve in train_report.json ... is NOT covered by this epsilon."
+    warning = "only 39 records: delta=0.0178 is close to 1/N=0.0256"
+    out = _run_dir(tmp_path, "run", db, ledger_run=run, outside_guarantee=[note], warnings=[warning])
+    facts = json.loads(runner.invoke(privacy_app, ["explain", str(out), "--json"], catch_exceptions=False).stdout)
+    assert f"released outside the guarantee: {note}" in facts["not_protected"]
+    assert not any(warning in x for x in facts["not_protected"]) and warning in facts["warnings"]

@@ -107,6 +107,26 @@ def test_card_front_matter_round_trips_and_holds_no_values(run: dict[str, Path])
     assert write_card(run["out"]).read_text(encoding="utf-8") == text  # deterministic rewrite
 
 
+def test_card_states_the_claim_scope_sampling_resumption_and_what_it_does_not_cover(
+        run: dict[str, Path], tmp_path: Path) -> None:
+    # The card said "runs composed: 1" for every run (a key train never writes), also for a second
+    # run on the same data, whose epsilon is that run's alone; sampling, resumption and the
+    # outside-guarantee notes were missing.
+    copy = tmp_path / "run"
+    shutil.copytree(run["out"], copy)
+    text = write_card(copy).read_text(encoding="utf-8")
+    assert "runs composed" not in text
+    assert "Poisson sampling at rate 0.2" in text and "This ε is this run's alone (ledger run 1)" in text
+    privacy = json.loads((copy / "privacy.json").read_text(encoding="utf-8"))
+    privacy |= {"resumed_from_steps": [1], "outside_guarantee": ["The training-loss curve is not covered."]}
+    (copy / "privacy.json").write_text(json.dumps(privacy), encoding="utf-8")
+    text = write_card(copy).read_text(encoding="utf-8")
+    assert "resumed from checkpoint(s) at step 1; ε covers every step" in text
+    assert "Not covered by ε: The training-loss curve is not covered." in text
+    props = {p["name"]: p["value"] for p in build_bom(copy, reproducible=True)["components"][0]["properties"]}
+    assert props["privtune:dp:sampling"] == "poisson" and props["privtune:dp:scope"] == "this run"
+
+
 def test_bom_validates_against_the_schema_and_lints_clean(run: dict[str, Path]) -> None:
     text = (run["out"] / "bom.cdx.json").read_text(encoding="utf-8")
     bom = json.loads(text)
@@ -186,6 +206,23 @@ def test_cli_bom_prints_validator_output_reproducibly(run: dict[str, Path], tmp_
     assert (tmp_path / "a.cdx.json").read_bytes() == (tmp_path / "b.cdx.json").read_bytes() and again.returncode == 0
     bad = _privtune("bom", str(tmp_path), "--spec-version", "1.5")
     assert bad.returncode == 2 and "spec_version" in bad.stderr and "1.7" in bad.stderr
+
+
+def test_cli_bom_check_validates_a_bom_edited_by_hand(run: dict[str, Path], tmp_path: Path) -> None:
+    # `privtune bom` always rewrote the BOM, so a hand-edited or received one could not be checked.
+    text = (run["out"] / "bom.cdx.json").read_text(encoding="utf-8")
+    good, bad, broken = tmp_path / "good.json", tmp_path / "bad.json", tmp_path / "broken.json"
+    good.write_text(text, encoding="utf-8")
+    bad.write_text(text.replace('"bomFormat": "CycloneDX"', '"bomFormat": "CycloneDx"'), encoding="utf-8")
+    broken.write_text(text[:300], encoding="utf-8")
+    ok = _privtune("bom", "--check", str(good))
+    assert ok.returncode == 0 and "schema: valid" in ok.stderr and "lint: clean" in ok.stderr
+    assert good.read_text(encoding="utf-8") == text  # checked, not rewritten
+    failed = _privtune("bom", "--check", str(bad))
+    assert failed.returncode == 8 and "bomFormat: 'CycloneDx' is not one of" in failed.stderr
+    not_json = _privtune("bom", "--check", str(broken))
+    assert not_json.returncode == 2 and "not JSON" in not_json.stderr and "line " in not_json.stderr
+    assert "Traceback" not in not_json.stderr + failed.stderr
 
 
 def test_audit_report_is_linked_into_chain_card_and_bom(run: dict[str, Path], tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -46,7 +47,7 @@ def test_valid_signature_and_envelope_format(run_dir: Path, key: Ed25519PrivateK
 
 
 @pytest.mark.parametrize("tamper", ["flip_byte", "append", "add_file", "remove_file", "add_empty_dir",
-                                    "remove_dir", "symlink"])
+                                    "remove_dir", "symlink", "fifo"])
 def test_any_change_fails(run_dir: Path, key: Ed25519PrivateKey, tamper: str) -> None:
     sign(run_dir, key)
     weights = run_dir / "adapter" / "adapter_model.safetensors"
@@ -66,6 +67,8 @@ def test_any_change_fails(run_dir: Path, key: Ed25519PrivateKey, tamper: str) ->
         for p in (run_dir / "adapter").iterdir():
             p.unlink()
         (run_dir / "adapter").rmdir()
+    elif tamper == "fifo":  # was skipped: neither file nor directory
+        os.mkfifo(run_dir / "adapter" / "pipe")
     else:
         (run_dir / "link").symlink_to(weights)
     status = verify(run_dir, key.public_key())
@@ -83,6 +86,24 @@ def test_other_key_and_forged_envelope_fail(run_dir: Path, key: Ed25519PrivateKe
     env["payload"] = base64.b64encode(b'{"subject": []}').decode()
     (run_dir / ENVELOPE_NAME).write_text(json.dumps(env))
     assert not verify(run_dir).ok
+
+
+def test_special_files_cannot_be_signed(run_dir: Path, key: Ed25519PrivateKey) -> None:
+    os.mkfifo(run_dir / "pipe")
+    with pytest.raises(InputError, match="pipe: not a regular file"):
+        sign(run_dir, key)
+
+
+def test_crafted_statement_is_invalid_not_a_crash(run_dir: Path, key: Ed25519PrivateKey) -> None:
+    from privtune.provenance.signing import PAYLOAD_TYPE, _pae
+
+    sign(run_dir, key)
+    payload = b'{"subject": "x"}'  # validly signed with the stored key, but not a list of digests
+    env = {"payloadType": PAYLOAD_TYPE, "payload": base64.b64encode(payload).decode(),
+           "signatures": [{"sig": base64.b64encode(key.sign(_pae(PAYLOAD_TYPE, payload))).decode()}]}
+    (run_dir / ENVELOPE_NAME).write_text(json.dumps(env))
+    status = verify(run_dir)
+    assert status.state == "invalid" and "malformed signed statement" in status.reason
 
 
 def test_unsigned_and_empty_directories(tmp_path: Path, key: Ed25519PrivateKey) -> None:
@@ -124,6 +145,11 @@ def test_cli_sign_verify(tmp_path: Path, run_dir: Path) -> None:
     assert from_yaml.returncode == 7 and "adapter/README.md: changed after signing" in from_yaml.stderr
     missing = cli("sign", str(run_dir), "--key", str(tmp_path / "none.pem"))
     assert missing.returncode == 2 and "not found" in missing.stderr and "Traceback" not in missing.stderr
+    typo = cli("verify", str(tmp_path / "rnu"), "--key", str(k) + ".pub")  # was exit 7 'unsigned'
+    assert typo.returncode == 2 and "run directory not found" in typo.stderr
+    (tmp_path / "junk.pub").write_text("not a key\n")
+    junk = cli("verify", str(run_dir), "--key", str(tmp_path / "junk.pub"))
+    assert junk.returncode == 2 and "not a PEM public key" in junk.stderr and "Traceback" not in junk.stderr
 
 
 def test_serve_helpers(run_dir: Path, key: Ed25519PrivateKey, tmp_path: Path) -> None:

@@ -131,3 +131,12 @@ def test_token_issue_cli(tmp_path):
     from privtune.serve.auth.keys import open_sqlite
 
     assert open_sqlite(store).jti_revoked(claims["jti"])
+
+
+@pytest.mark.parametrize("sub, lifetime_s, match", [("alice", 0, "lifetime_s"), ("alice", -5, "lifetime_s"),
+                                                     ("  ", 3600, "sub")])
+def test_issue_refuses_an_expired_or_anonymous_token(sub: str, lifetime_s: int, match: str) -> None:
+    from privtune.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=match):  # was a token printed already expired, exit 0
+        issue_token(b"s" * 32, sub, "user", lifetime_s=lifetime_s)

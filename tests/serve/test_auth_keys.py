@@ -100,3 +100,25 @@ def test_keys_cli(tmp_path):
     assert open_sqlite(tmp_path / "cli.sqlite3").verify(key) is None
     r = runner.invoke(app, ["keys", "create", "--name", "x", "--role", "root", "--key-store", store])
     assert r.exit_code != 0
+
+
+def test_keys_cli_refuses_lifetimes_that_never_or_already_expire_or_overflow(tmp_path):
+    # --ttl-days 0 made a key that never expires, -1 one already expired, and 1e300 was stored and
+    # then broke `keys list` for every key (OverflowError traceback).
+    from privtune.cli import app
+    from privtune.errors import InputError
+
+    store = str(tmp_path / "ttl.sqlite3")
+    runner = CliRunner()
+    for ttl in ("0", "-1", "nan", "inf", "1e300"):
+        r = runner.invoke(app, ["keys", "create", "--name", "ops", "--ttl-days", ttl, "--key-store", store])
+        assert isinstance(r.exception, InputError) and "--ttl-days" in str(r.exception), (ttl, r.output)
+    r = runner.invoke(app, ["keys", "create", "--name", " ", "--key-store", store])
+    assert isinstance(r.exception, InputError) and "needs a name" in str(r.exception)
+    assert open_sqlite(tmp_path / "ttl.sqlite3").list() == []
+    # A store written before these checks still lists.
+    legacy = open_sqlite(tmp_path / "ttl.sqlite3")
+    legacy._exec("INSERT INTO api_keys (key_id, name, role, secret_hash, created, expires) VALUES (?, ?, ?, ?, ?, ?)",
+                  ("abc123abc123", "old", "user", "0" * 64, 1.0, 1e300 * 86400))
+    r = runner.invoke(app, ["keys", "list", "--key-store", store])
+    assert r.exit_code == 0 and "abc123abc123" in r.output and "range" in r.output

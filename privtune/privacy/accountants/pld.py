@@ -46,6 +46,7 @@ class PLDAccountant(Accountant):
     """
 
     name = "pld"
+    tight = True
 
     def __init__(
         self,

@@ -76,6 +76,7 @@ class PRVAccountant(Accountant):
     """
 
     name = "prv"
+    tight = True
 
     def __init__(
         self,

@@ -135,6 +135,12 @@ class JWTVerifier:
 def issue_token(secret: bytes, sub: str, role: Role, lifetime_s: int = 3600, kid: str | None = None,
                 issuer: str | None = None, audience: str | None = None) -> tuple[str, dict[str, Any]]:
     """An HS256 token with exp/iat/sub/jti (and kid, iss, aud when given); returns (token, claims)."""
+    # A lifetime of 0 or less printed a token that was already expired (exit 0); an empty subject
+    # a token whose requests no log or quota can attribute.
+    if isinstance(lifetime_s, bool) or not isinstance(lifetime_s, int) or lifetime_s < 1:
+        raise ConfigError(f"lifetime_s must be a whole number of seconds >= 1, got {lifetime_s!r}")
+    if not isinstance(sub, str) or not sub.strip():
+        raise ConfigError("sub (who the token is for) must not be empty")
     now = int(time.time())
     claims: dict[str, Any] = {"sub": sub, "role": Role(role).value, "iat": now, "exp": now + lifetime_s,
                               "jti": uuid.uuid4().hex}

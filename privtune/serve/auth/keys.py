@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import os
 import secrets
 import sqlite3
@@ -29,6 +30,24 @@ from privtune.errors import ConfigError, InputError
 from privtune.serve.roles import Role
 
 KEY_PREFIX = "ptk_"
+# Longest key lifetime and rotation grace: a century. `--ttl-days 1e300` was stored and then broke
+# `keys list` for every key (timestamp out of range); 0 meant "never expires", -1 "already expired".
+MAX_SPAN_S = 36500 * 86400.0
+_UNIT_S = {"days": 86400.0, "hours": 3600.0, "seconds": 1.0}
+
+
+def span_seconds(value: float | None, what: str, unit: str, *, zero_ok: bool = False) -> float | None:
+    """``value`` (in ``unit``: days, hours or seconds) as seconds, after checking it is finite,
+    > 0 (>= 0 with ``zero_ok``) and at most a century; None (no expiry) stays None."""
+    if value is None:
+        return None
+    limit = MAX_SPAN_S / _UNIT_S[unit]
+    if not (math.isfinite(value) and (value >= 0 if zero_ok else value > 0) and value <= limit):
+        raise InputError(f"must be a finite number {'>= 0' if zero_ok else '> 0'} and at most {limit:g} {unit}, "
+                         f"got {value!r}", field=what)
+    return float(value) * _UNIT_S[unit]
+
+
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS api_keys (key_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, "
     "secret_hash TEXT NOT NULL, created DOUBLE PRECISION NOT NULL, expires DOUBLE PRECISION, "
@@ -114,10 +133,13 @@ class SQLKeyStore:
     _COLS = "key_id, name, role, created, expires, revoked, replaced_by"
 
     def create(self, name: str, role: Role, ttl_s: float | None = None) -> tuple[KeyRecord, str]:
+        if not name.strip():
+            raise InputError("a key needs a name (who or what it is for)", field="name")
+        ttl_s = span_seconds(ttl_s, "ttl_s", "seconds")
         key_id = secrets.token_hex(6)
         secret = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
         now = self._now()
-        expires = now + ttl_s if ttl_s else None
+        expires = now + ttl_s if ttl_s is not None else None
         self._exec("INSERT INTO api_keys (key_id, name, role, secret_hash, created, expires) VALUES (?, ?, ?, ?, ?, ?)",
                    (key_id, name, Role(role).value, _hash(secret), now, expires))
         return KeyRecord(key_id, name, Role(role), now, expires, None, None), f"{KEY_PREFIX}{key_id}_{secret}"
