@@ -14,35 +14,50 @@ from __future__ import annotations
 
 class VisibleStop:
     """Cut a text, arriving in pieces, before the first of ``stops``; hold back what may be the
-    start of one (up to the longest stop string less one character)."""
+    start of one. ``apply_stop`` on the whole text gives the same cut for any split: a stop found
+    waits while a longer one that starts earlier may still complete ("了b" with stops "b" and
+    "了ba": "了" is not sent until the next character tells which one comes first)."""
 
     def __init__(self, stops: list[str]) -> None:
         self.stops = [s for s in stops if s]
-        self.hold = max((len(s) for s in self.stops), default=1) - 1
         self.seen = ""
-        self.sent = 0
+        self.sent = 0  # no stop string, whole or begun, starts before this index
         self.hit = False
+
+    def _first_match(self) -> int | None:
+        found = [i for i in (self.seen.find(s, self.sent) for s in self.stops) if i >= 0]
+        return min(found) if found else None
+
+    def _first_partial(self) -> int | None:
+        """The first index from which the rest of the text is a proper prefix of a stop string."""
+        n = len(self.seen)
+        longest = max((len(s) for s in self.stops), default=1)
+        for j in range(max(self.sent, n - longest + 1), n):
+            rest = self.seen[j:]
+            if any(len(s) > len(rest) and s.startswith(rest) for s in self.stops):
+                return j
+        return None
 
     def feed(self, text: str) -> str:
         """What of the text so far may be sent now; nothing once a stop string was found."""
         if self.hit or not text:
             return ""
-        searched_to = len(self.seen)
         self.seen += text
-        # A match not found before must end in the new text: start looking a stop's length back.
-        found = [i for i in (self.seen.find(s, max(0, searched_to - len(s) + 1)) for s in self.stops) if i >= 0]
-        if found:
-            self.hit = True
-            upto = min(found)
+        match, partial = self._first_match(), self._first_partial()
+        if match is not None and (partial is None or match <= partial):
+            self.hit, upto = True, match
         else:
-            upto = max(self.sent, len(self.seen) - self.hold)
-        out = self.seen[self.sent:upto]
-        self.sent = max(self.sent, upto)
+            upto = min(i for i in (match, partial, len(self.seen)) if i is not None)
+        out, self.sent = self.seen[self.sent : upto], max(self.sent, upto)
         return out
 
     def finish(self) -> str:
-        """The held-back rest, once no more text comes (nothing after a stop string)."""
+        """The held-back rest, once no more text comes: cut before a stop string found in it
+        (one that waited on a longer one that never completed)."""
         if self.hit:
             return ""
-        out, self.sent = self.seen[self.sent:], len(self.seen)
+        match = self._first_match()
+        upto = len(self.seen) if match is None else match
+        self.hit = match is not None
+        out, self.sent = self.seen[self.sent : upto], upto
         return out

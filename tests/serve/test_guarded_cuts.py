@@ -58,7 +58,9 @@ def test_a_value_cut_by_max_tokens_is_withheld_not_sent_as_a_prefix(make_gateway
     log = tmp_path / "cut.jsonl"
     gw = make_gateway(backend=CuttingEcho(), audit_log={"path": str(log)}, pii={"output": "redact"})
     key = role_keys(gw)["user"]
-    cuts = {PII_TEXT.index("8000"): "我叫[PERSON]，电话",  # was "我叫[PERSON]，电话1380013"
+    cuts = {PII_TEXT.index("38000"): "我叫[PERSON]，电话",  # was "我叫[PERSON]，电话138001"
+            # A cut mobile of 7+ digits after its cue is itself a PHONE (scan's cut-mobile rule).
+            PII_TEXT.index("8000"): "我叫[PERSON]，电话[PHONE]",
             PII_TEXT.index(" 1111 ok"): "我叫[PERSON]，电话[PHONE]。 Mail [EMAIL] now. Card ",  # was "... Card 4111 1111 1111"
             PII_TEXT.index("ample"): "我叫[PERSON]，电话[PHONE]。 Mail [PERSON]",  # was "... Mail [PERSON]@ex"
             PII_TEXT.index(" now"): "我叫[PERSON]，电话[PHONE]。 Mail [EMAIL]",  # a whole value: its placeholder stays
@@ -69,8 +71,8 @@ def test_a_value_cut_by_max_tokens_is_withheld_not_sent_as_a_prefix(make_gateway
                        json={"model": "tiny", "prompt": PII_TEXT, "max_tokens": max_tokens, "stream": stream})
             assert _text(r, stream) == expected, max_tokens
     records = [json.loads(x) for x in log.read_text().splitlines() if '"/v1/completions"' in x]
-    assert [rec["guards"]["pii_output"].get("withheld_cut_values", 0) for rec in records] == [1, 1, 1, 0, 0]
-    assert "1380013" not in log.read_text()
+    assert [rec["guards"]["pii_output"].get("withheld_cut_values", 0) for rec in records] == [1, 0, 1, 1, 0, 0]
+    assert "1380013" not in log.read_text() and "138001" not in log.read_text()
 
 
 def test_without_a_guard_a_cut_output_is_sent_whole(make_gateway):

@@ -127,7 +127,18 @@ def test_visible_stop_cuts_across_pieces_and_never_sends_part_of_a_stop(pieces):
     assert "".join(out) + vs.finish() == "abc" and vs.hit
     assert all("S" not in o for o in out)
     free = VisibleStop(["STOP"])
-    assert free.feed("abST") == "a" and free.feed("xyz") == "bST" and free.finish() == "xyz" and not free.hit
+    # Only what may begin a stop string is held ("ST"), not a fixed window.
+    assert free.feed("abST") == "ab" and free.feed("xyz") == "STxyz" and free.finish() == "" and not free.hit
+
+
+def test_a_stop_found_waits_for_a_longer_one_that_starts_earlier():
+    """Stops "b" and "了ba" on "了b|aaSa": "b" is found at 1, but "了ba" may start at 0; sending
+    "了" (the old hold-back did) broke equality with the whole text's cut, which is empty."""
+    vs = VisibleStop(["b", "了ba"])
+    assert vs.feed("了b") == "" and not vs.hit
+    assert vs.feed("a") == "" and vs.hit
+    other = VisibleStop(["b", "了ba"])
+    assert other.feed("了b") == "" and other.feed("x") == "了" and other.hit
 
 
 @settings(max_examples=300, deadline=None)
