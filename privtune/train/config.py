@@ -61,7 +61,8 @@ class TrainConfig(BaseModel):
         "`privtune scan` does (byte-order mark, else UTF-8, else Windows-1252 or GB18030).")
     fields: list[str] | None = Field(None, description="Text fields for plain-text records.")
     loss_on: Literal["answer", "all"] = Field("answer", description="Supervise answer/assistant tokens only, or all.")
-    max_length: int = Field(512, ge=8, description="Token limit per example.")
+    max_length: int = Field(512, ge=8, description="Token limit per example; at most the model's context window "
+                                                   "(the default is lowered to a shorter window).")
     trust_remote_code: bool = Field(False, description="Allow custom model code from the model directory.")
 
     lora: LoraConfig = LoraConfig()

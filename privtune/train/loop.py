@@ -39,7 +39,8 @@ from privtune.train.resume import adopt_mechanism, check_resumed_plan, mechanism
 from privtune.train.sampler import PoissonSampler
 from privtune.train.secure_delete import secure_unlink
 from privtune.train.pii_check import unscanned_pii_warning
-from privtune.train.setup import (PrivacyPlan, describe_data, describe_plan, load_data, load_model_and_tokenizer,
+from privtune.train.setup import (PrivacyPlan, describe_data, describe_plan, fit_max_length, load_data,
+                                  load_model_and_tokenizer,
                                   output_paths, pick_device, plan_privacy, shared_records, user_index)
 
 
@@ -175,6 +176,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     if stored is not None:  # the run's planned mechanism wins over the config (explicit conflicts refused)
         cfg = adopt_mechanism(cfg, stored)
     model, tok = load_model_and_tokenizer(cfg, device)
+    cfg = fit_max_length(cfg, model, log)
     data, val, fingerprint = load_data(cfg, tok)
     if state and state["fingerprint"] != fingerprint:
         raise ConfigError("--resume: the checkpoint was written for different training data")

@@ -13,6 +13,7 @@ import torch
 from privtune.errors import ConfigError, InputError
 from privtune.io.sources import file_encoding
 from privtune.models.dtypes import torch_dtype
+from privtune.models.window import context_window
 from privtune.privacy.calibration import default_delta, noise_for_target_epsilon
 from privtune.provenance.fingerprint import dataset_fingerprint
 from privtune.train.config import TrainConfig
@@ -81,6 +82,23 @@ def load_model_and_tokenizer(cfg: TrainConfig, device: torch.device) -> tuple[An
         cfg.model, local_files_only=True, trust_remote_code=cfg.trust_remote_code, **kwargs
     )
     return model, tok
+
+
+def fit_max_length(cfg: TrainConfig, model: Any, log: Any = print) -> TrainConfig:
+    """``max_length`` within the model's context window, checked before the ledger is touched.
+
+    A longer limit crashed the first forward pass of a model with learned positions (GPT-2:
+    ``IndexError: index out of range in self``) after the run was recorded. An explicit
+    ``max_length`` beyond the window is refused; the default is lowered to the window."""
+    window = context_window(model)
+    if window is None or cfg.max_length <= window[0]:
+        return cfg
+    positions, key = window
+    if "max_length" in cfg.model_fields_set:
+        raise ConfigError(f"max_length {cfg.max_length} exceeds the model's context window ({positions} positions, "
+                          f"{key} in its config.json); set --max-length {positions} or less")
+    log(f"max_length: {cfg.max_length} (default) -> {positions}, the model's context window ({key})")
+    return cfg.model_copy(update={"max_length": positions})
 
 
 def load_data(cfg: TrainConfig, tokenizer: Any) -> tuple[LoadedData, LoadedData | None, str]:
