@@ -5,7 +5,10 @@ assistant mask comes from ``return_assistant_tokens_mask`` when the template has
 ``{% generation %}`` blocks; otherwise each assistant turn is located by rendering the
 conversation prefix by prefix (``messages[:i]`` + generation prompt vs ``messages[:i+1]``)
 and mapping those character spans to tokens (or diffing token counts for slow tokenizers).
-A leading assistant message with nothing before it stays context under that fallback.
+A leading assistant message with nothing before it stays context under that fallback, and
+so does an assistant turn with no text (a tool call, a dropped message) under every path.
+Templates that render the last turn unlike the same turn followed by more (Phi-3's closing
+EOS, Qwen3's empty think block) are handled too: see `_answer_span`.
 Without a chat template the *plain format* is used, each piece tokenised separately::
 
     <bos>### System:\\n{system}\\n\\n### User:\\n{prompt}\\n\\n### Assistant:\\n{answer}<eos>
@@ -69,7 +72,8 @@ def _encode_plain(tokenizer: Any, messages: list[Message] | None, document: str)
         mask += [False] * len(head)
         body = encode_piece(tokenizer, content) + (eos if role == "assistant" else [])
         ids += body
-        mask += [role == "assistant"] * len(body)
+        # an empty answer (tool call, dropped message) is context, as under a chat template
+        mask += [role == "assistant" and bool(content.strip())] * len(body)
     return ids, mask
 
 
@@ -78,37 +82,79 @@ def _render(tokenizer: Any, messages: list[Message], gen_prompt: bool = False) -
     return tokenizer.apply_chat_template(conv, tokenize=False, add_generation_prompt=gen_prompt)
 
 
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    return next((i for i in range(n) if a[i] != b[i]), n)
+
+
+def _answer_span(tokenizer: Any, full: str, head: str, upto: str, content: str) -> tuple[int, int]:
+    """Character span of one assistant turn in ``full``: from the end of the rendered prompt
+    (``head``) through the answer and its end-of-turn markup (``upto`` = the conversation
+    rendered up to this turn). Raises `_Skip` when the turn cannot be located.
+
+    Usually ``upto`` is a prefix of ``full``. Some vendors' templates render the last turn
+    differently from the same turn with more after it: Phi-3 and Phi-4 close the conversation
+    with the EOS token (``<|end|>\\n<|endoftext|>`` last, ``<|end|>\\n<|user|>`` before a
+    later turn); Qwen3 gives only the final answer an empty ``<think></think>`` block. Every
+    multi-turn record was skipped for those. Then the answer is located in ``full`` instead:
+    its text within as much template glue after ``head`` as ``upto`` has there, and the
+    end-of-turn markup as far as ``full`` agrees with ``upto``, in whole special tokens
+    (`control_token_pattern`).
+    """
+    if not (upto.startswith(head) and full.startswith(head)):
+        raise _Skip("template_not_prefix_stable")
+    if full.startswith(upto):
+        return len(head), len(upto)
+    needle = content.strip()  # templates that `| trim` the content render it so
+    at_upto = upto.find(needle, len(head)) if needle else -1
+    at = full.find(needle, len(head)) if needle else -1
+    if at_upto < 0 or at < 0 or at - len(head) > at_upto - len(head):
+        raise _Skip("template_not_prefix_stable")
+    after = at + len(needle)
+    tail = upto[at_upto + len(needle):]
+    agree = _common_prefix(tail, full[after:])
+    # Whole special tokens only: "<|end|>\n<|endoftext|>" and "<|end|>\n<|user|>" share "<|end|>\n<|".
+    controls = control_token_pattern(tokenizer)
+    for m in controls.finditer(tail) if controls is not None else ():
+        if m.start() < agree < m.end():
+            agree = m.start()
+    return len(head), after + len(full[after: after + agree].rstrip())
+
+
 def _encode_chat(tokenizer: Any, messages: list[Message], *, use_generation_tags: bool | None = None,
                  use_offsets: bool | None = None) -> tuple[list[int], list[bool]]:
-    """Token ids and assistant mask via the chat template; the flags force a path (for tests)."""
+    """Token ids and assistant mask via the chat template; the flags force a path (for tests).
+
+    An assistant turn with no text (an exported tool call, a dropped message) stays context:
+    supervising it taught the model to end its turn at once, with nothing said.
+    """
     conv = [{"role": r, "content": c} for r, c in messages]
+    empty_turn = any(r == "assistant" and not c.strip() for r, c in messages)
     if use_generation_tags is None:
-        use_generation_tags = bool(_GENERATION_TAG.search(tokenizer.get_chat_template()))
+        # {% generation %} would mark an empty turn's end-of-turn token; the prefix path can leave it out
+        use_generation_tags = bool(_GENERATION_TAG.search(tokenizer.get_chat_template())) and not empty_turn
     if use_offsets is None:
         use_offsets = bool(getattr(tokenizer, "is_fast", False))
     if use_generation_tags:
         out = tokenizer.apply_chat_template(conv, tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
         return list(out["input_ids"]), [bool(x) for x in out["assistant_masks"]]
     full = _render(tokenizer, messages)
-    spans: list[tuple[str, str]] = []  # (text before the answer, text through the answer's end)
-    for i, (role, _) in enumerate(messages):
-        if role != "assistant" or i == 0:
+    spans: list[tuple[int, int]] = []  # character spans of the supervised answers in `full`
+    for i, (role, content) in enumerate(messages):
+        if role != "assistant" or i == 0 or not content.strip():
             continue
         head, upto = _render(tokenizer, messages[:i], gen_prompt=True), _render(tokenizer, messages[: i + 1])
         # Trailing whitespace after the end-of-turn token is template glue the model never emits.
-        upto = upto.rstrip()
-        if not (upto.startswith(head) and full.startswith(upto)):
-            raise _Skip("template_not_prefix_stable")
-        spans.append((head, upto))
+        spans.append(_answer_span(tokenizer, full, head, upto.rstrip(), content))
     if use_offsets:
         enc = tokenizer(full, add_special_tokens=False, return_offsets_mapping=True)
         ids = list(enc["input_ids"])
-        mask = [any(len(h) <= start < len(u) for h, u in spans) for start, _ in enc["offset_mapping"]]
+        mask = [any(a <= start < b for a, b in spans) for start, _ in enc["offset_mapping"]]
         return ids, mask
     ids = list(tokenizer(full, add_special_tokens=False)["input_ids"])
     mask = [False] * len(ids)
-    for head, upto in spans:  # slow tokenizers have no offsets: diff prefix token counts instead
-        a, b = (list(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in (head, upto))
+    for start, end in spans:  # slow tokenizers have no offsets: diff prefix token counts instead
+        a, b = (list(tokenizer(full[:n], add_special_tokens=False)["input_ids"]) for n in (start, end))
         if ids[: len(b)] != b or b[: len(a)] != a:
             raise _Skip("template_not_prefix_stable")
         mask[len(a): len(b)] = [True] * (len(b) - len(a))
