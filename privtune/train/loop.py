@@ -187,14 +187,16 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
         if adopted.user_id_field != cfg.user_id_field:
             data, val, fingerprint = load_data(adopted, tok)
         cfg = adopted
+    # Before the plan: when too few records are left to train on, the reasons they were dropped
+    # (skipped by template, rejected lines) are what the user needs to see.
+    summary, dropped = describe_data(data, cfg.max_length)
+    (warn if dropped else log)(summary)
     users = user_index(data) if cfg.privacy_unit == "user" else None
     n_units = len(set(users)) if users else len(data.examples)
     fixed_delta = _budget_delta(cfg, fingerprint)
     plan = plan_privacy(cfg.model_copy(update={"delta": fixed_delta}) if fixed_delta else cfg, n_units)
     if fixed_delta:
         plan = dataclasses.replace(plan, delta_source="dataset budget")
-    summary, dropped = describe_data(data, cfg.max_length)
-    (warn if dropped else log)(summary)
     if stored is None and (unscanned := unscanned_pii_warning(cfg.data, cfg.scan_report, data.texts_for_fingerprint)):
         warn(unscanned)
     if val is not None and shared_records(data, val):  # no count: under DP the logs hold no data statistic
