@@ -136,6 +136,9 @@ def attach_lora(
         lora_alpha=alpha,
         lora_dropout=dropout,
         target_modules=targets,
+        # GPT-2's Conv1D stores weights transposed; PEFT would switch this itself, with a
+        # UserWarning on every GPT-2 run.
+        fan_in_fan_out=any(type(m).__name__ == "Conv1D" for m in model.modules()),
         bias="none",
         task_type="CAUSAL_LM",
     )

@@ -90,3 +90,11 @@ def test_a_default_target_the_model_lacks_is_named() -> None:
         del layer.attention.query_key_value
     with pytest.raises(ConfigError, match="'query_key_value' matches no module"):
         attach_lora(model, include_mlp=True)
+
+
+def test_gpt2_conv1d_attaches_without_peft_warning(recwarn) -> None:
+    from transformers import GPT2Config
+
+    model = AutoModelForCausalLM.from_config(GPT2Config(vocab_size=VOCAB, n_embd=16, n_layer=1, n_head=2))
+    attach_lora(model, include_mlp=True)
+    assert not [w for w in recwarn if "fan_in_fan_out" in str(w.message)]
