@@ -98,13 +98,25 @@ def check_target_names(model: nn.Module, targets: list[str]) -> None:
     last dotted parts). PEFT itself fails only when *none* matches, with a traceback, and quietly
     adapts the rest when one of several is misspelt ("v_porj"): the run then trains fewer
     layers than the config says."""
-    names = [n for n, _ in model.named_modules() if n]
-    missing = [t for t in targets if not any(n == t or n.endswith("." + t) for n in names)]
+    modules = [(n, m) for n, m in model.named_modules() if n]
+    missing = [t for t in targets if not any(n == t or n.endswith("." + t) for n, _ in modules)]
+    linear = sorted({n.rsplit(".", 1)[-1] for n, m in modules if _is_linear(m)})
     if missing:
-        linear = sorted({n.rsplit(".", 1)[-1] for n, m in model.named_modules() if isinstance(m, nn.Linear)}
-                        | {n.rsplit(".", 1)[-1] for n, m in model.named_modules() if type(m).__name__ == "Conv1D"})
         raise ConfigError(f"lora.target_modules: {', '.join(map(repr, missing))} {'matches' if len(missing) == 1 else 'match'} no module of this model; "
                           f"its linear layers are named: {', '.join(linear)}")
+    # An embedding's LoRA (lora_embedding_A/B) or a whole block has no per-sample gradient
+    # capture: it was a bare RuntimeError (or PEFT's ValueError) after the ledger run began.
+    other = {t: type(m).__name__ for t in targets for n, m in modules
+             if (n == t or n.endswith("." + t)) and not _is_linear(m)}
+    if other:
+        named = ", ".join(f"{t!r} ({kind})" for t, kind in sorted(other.items()))
+        raise ConfigError(f"lora.target_modules: {named} {'is not a linear layer' if len(other) == 1 else 'are not linear layers'}; "
+                          "DP-SGD clips the LoRA weights of linear layers only (lm_head is one, the input "
+                          f"embedding is not); this model's linear layers are named: {', '.join(linear)}")
+
+
+def _is_linear(module: nn.Module) -> bool:
+    return isinstance(module, nn.Linear) or type(module).__name__ == "Conv1D"
 
 
 def attach_lora(

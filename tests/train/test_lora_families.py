@@ -98,3 +98,16 @@ def test_gpt2_conv1d_attaches_without_peft_warning(recwarn) -> None:
     model = AutoModelForCausalLM.from_config(GPT2Config(vocab_size=VOCAB, n_embd=16, n_layer=1, n_head=2))
     attach_lora(model, include_mlp=True)
     assert not [w for w in recwarn if "fan_in_fan_out" in str(w.message)]
+
+
+@pytest.mark.parametrize(("target", "kind"), [("embed_tokens", "Embedding"), ("mlp", "Qwen2MLP")])
+def test_a_target_that_is_not_a_linear_layer_is_a_config_error(target: str, kind: str) -> None:
+    from transformers import Qwen2Config
+
+    model = AutoModelForCausalLM.from_config(Qwen2Config(vocab_size=VOCAB, **_DECODER, num_key_value_heads=2,
+                                                         tie_word_embeddings=True))
+    with pytest.raises(ConfigError, match=f"'{target}' \\({kind}\\) is not a linear layer"):
+        attach_lora(model, target_modules=["q_proj", target])
+    # lm_head of a tied-embedding model is a linear layer: its LoRA is separate, and clipped
+    adapted = attach_lora(model, target_modules=["q_proj", "lm_head"])
+    assert any(n.endswith("lm_head.lora_A") for n, _ in adapted.named_modules())
