@@ -29,7 +29,8 @@ class CheckpointConfig(BaseModel):
     every: int = Field(0, ge=0, description="Save an encrypted checkpoint every N steps (0: never).")
     keep_last: int = Field(1, ge=1, description="Checkpoints to keep.")
     encrypt: bool = Field(True, description="AES-256-GCM; turning this off stores plaintext training state.")
-    key_file: Path | None = Field(None, description="Key file (env PRIVTUNE_KEY wins); created 0600 if absent.")
+    key_file: Path | None = Field(None, description="Key file (env PRIVTUNE_KEY wins); null: "
+                                  "$XDG_CONFIG_HOME/privtune/train.key (~/.config/...); created 0600 if absent.")
 
 
 class QuantizationConfig(BaseModel):
