@@ -25,6 +25,7 @@ from privtune.errors import ConfigError, InputError
 from privtune.models.compat import check_adapter_base
 from privtune.models.dtypes import normalise_dtype
 from privtune.models.dtypes import torch_dtype as dtype_for
+from privtune.models.padding import ensure_pad_token
 
 ADAPTER_CONFIG = "adapter_config.json"
 
@@ -80,8 +81,7 @@ def load_models(base: Path, adapter: Path, *, device: str = "auto", dtype: str =
     dev = pick_device(device)
     torch_dtype = dtype_for(normalise_dtype(dtype), dev.type)
     tok = AutoTokenizer.from_pretrained(base, local_files_only=True, trust_remote_code=trust_remote_code)
-    if tok.pad_token_id is None:
-        tok.pad_token = tok.eos_token
+    ensure_pad_token(tok, base)
     model = AutoModelForCausalLM.from_pretrained(base, dtype=torch_dtype, local_files_only=True,
                                                  trust_remote_code=trust_remote_code).to(dev)
     _check_adapter_base(adapter_dir, model)

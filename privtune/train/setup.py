@@ -13,6 +13,7 @@ import torch
 from privtune.errors import ConfigError, InputError
 from privtune.io.sources import file_encoding
 from privtune.models.dtypes import torch_dtype
+from privtune.models.padding import ensure_pad_token
 from privtune.models.window import context_window
 from privtune.privacy.calibration import default_delta, noise_for_target_epsilon
 from privtune.provenance.fingerprint import dataset_fingerprint
@@ -70,8 +71,7 @@ def load_model_and_tokenizer(cfg: TrainConfig, device: torch.device) -> tuple[An
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     dtype = torch_dtype(cfg.dtype, device.type)
     tok = AutoTokenizer.from_pretrained(cfg.model, local_files_only=True, trust_remote_code=cfg.trust_remote_code)
-    if tok.pad_token_id is None:
-        tok.pad_token = tok.eos_token
+    ensure_pad_token(tok, cfg.model)
     from privtune.train.quantization import check_environment, load_kwargs
 
     check_environment(cfg.quantization, device)
