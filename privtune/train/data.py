@@ -56,7 +56,8 @@ __all__ = ["IGNORE_INDEX", "Example", "LoadedData", "Message", "collate", "encod
            "load_examples", "record_fingerprint_text"]
 
 ROLE_ALIASES: dict[str, str] = {
-    "system": "system", "user": "user", "human": "user", "assistant": "assistant", "gpt": "assistant",
+    "system": "system", "developer": "system",  # OpenAI's newer name for the system turn (serve accepts it too)
+    "user": "user", "human": "user", "assistant": "assistant", "gpt": "assistant",
     "model": "assistant", "bot": "assistant", "chatgpt": "assistant", "ai": "assistant", "tool": "tool",
     "function": "tool", "observation": "tool", "ipython": "tool",
     # support-desk exports: the customer asks, the agent answers (the model learns the agent's side)

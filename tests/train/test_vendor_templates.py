@@ -100,3 +100,13 @@ def test_empty_assistant_turns_stay_context(tiny_tokenizer, tmp_path: Path, temp
     assert supervised.startswith("It shipped.") and supervised.count("It shipped.") == 1
     end = {"tags": "<|im_end|>", "prefix": "<|im_end|>", "plain": "</s>"}[template]
     assert supervised == "It shipped." + end, supervised  # neither empty turn's end-of-turn token
+
+
+def test_openai_developer_role_is_the_system_turn(tiny_tokenizer, tmp_path: Path) -> None:
+    # What `privtune serve` accepts (and newer OpenAI clients send) trains too; it was "unknown role".
+    rows = [{"messages": [{"role": role, "content": "Be brief."}, {"role": "user", "content": "Where is it?"},
+                          {"role": "assistant", "content": "At the depot."}]} for role in ("developer", "system")]
+    path = tmp_path / "dev.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    a, b = load_examples(path, tiny_tokenizer).examples
+    assert (a.input_ids, a.labels) == (b.input_ids, b.labels)
