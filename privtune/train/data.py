@@ -69,6 +69,16 @@ PAIRS: tuple[tuple[str, str, str | None], ...] = (
     ("instruction", "response", "context"),
 )
 FIELD_KEYS = frozenset({"messages", "prompt", "answer", "system", "text"})
+# What to do when every record was skipped for one reason (the commonest one is named).
+_SKIP_HINTS: dict[str, str] = {
+    "chat_template_error": "the model's chat template refused these conversations (Gemma 1/2 have no system "
+                           "role, Mistral's wants user/assistant turns alternating): fold the system text into "
+                           "the first user turn, or merge consecutive turns of one role",
+    "template_not_prefix_stable": "the chat template renders an earlier answer differently once later turns "
+                                  "follow; train with a template that does not (or loss_on: all)",
+    "no_assistant_turn": "no record has an assistant turn to learn; with plain text set loss_on: all",
+    "control_token_in_text": "the texts spell the tokenizer's special tokens (e.g. <|im_end|>): remove them",
+}
 
 @dataclass(slots=True)
 class Example:
@@ -322,7 +332,8 @@ def load_examples(
         examples.append(Example(ids, labels, item.index, uid))
     if not examples:
         raise InputError(f"no usable training examples ({records} records, {rejected} rejected, "
-                         f"skipped: {dict(skipped) or 'none'})", path=str(path))
+                         f"skipped: {dict(skipped) or 'none'})", path=str(path), hint=_SKIP_HINTS.get(
+                             skipped.most_common(1)[0][0] if skipped else ""))
     return LoadedData(examples, dict(skipped), rejected, texts, truncated=truncated, records=records,
                       rejected_lines=rejected_lines)
 

@@ -110,3 +110,17 @@ def test_openai_developer_role_is_the_system_turn(tiny_tokenizer, tmp_path: Path
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     a, b = load_examples(path, tiny_tokenizer).examples
     assert (a.input_ids, a.labels) == (b.input_ids, b.labels)
+
+
+def test_every_record_refused_by_the_template_says_what_to_change(tiny_tokenizer, tmp_path: Path) -> None:
+    from privtune.errors import InputError
+
+    # Gemma 1/2 raise on a system turn: every support chat with a system prompt was skipped, and
+    # the error only counted "chat_template_error".
+    tok = _tok(tiny_tokenizer, "{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not "
+                               "supported') }}{% endif %}" + PHI3_LIKE)
+    path = tmp_path / "sys.jsonl"
+    path.write_text(json.dumps({"messages": [{"role": r, "content": c} for r, c in TWO_TURNS]}), encoding="utf-8")
+    with pytest.raises(InputError, match="chat_template_error") as info:
+        load_examples(path, tok)
+    assert "fold the system text into the first user turn" in str(info.value)
