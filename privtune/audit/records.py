@@ -34,6 +34,7 @@ from privtune.train.encoding import (
     Message,
     _encode_plain,  # the trainer's plain-format renderer: prompts must match training byte for byte
     _Skip,
+    chat_messages,
     control_token_pattern,
     encode_record,
 )
@@ -169,6 +170,7 @@ def prompt_ids(tokenizer: Any, messages_before: Sequence[Message] | None) -> lis
         return [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
     msgs = list(messages_before)
     if tokenizer.chat_template:
+        msgs = chat_messages(tokenizer, msgs)  # a system turn folded as the trainer folded it
         text = tokenizer.apply_chat_template([{"role": r, "content": c} for r, c in msgs], tokenize=False,
                                              add_generation_prompt=True)
         return list(tokenizer(text, add_special_tokens=False)["input_ids"])

@@ -50,7 +50,8 @@ from privtune.io.records import (
     message_text,
     text_fields,
 )
-from privtune.train.encoding import IGNORE_INDEX, LossOn, Message, _Skip, control_token_pattern, encode_record
+from privtune.train.encoding import (IGNORE_INDEX, LossOn, Message, _Skip, chat_messages, control_token_pattern,
+                                     encode_record)
 
 __all__ = ["IGNORE_INDEX", "Example", "LoadedData", "Message", "collate", "encode_record", "fingerprint_text",
            "load_examples", "record_fingerprint_text"]
@@ -71,9 +72,8 @@ PAIRS: tuple[tuple[str, str, str | None], ...] = (
 FIELD_KEYS = frozenset({"messages", "prompt", "answer", "system", "text"})
 # What to do when every record was skipped for one reason (the commonest one is named).
 _SKIP_HINTS: dict[str, str] = {
-    "chat_template_error": "the model's chat template refused these conversations (Gemma 1/2 have no system "
-                           "role, Mistral's wants user/assistant turns alternating): fold the system text into "
-                           "the first user turn, or merge consecutive turns of one role",
+    "chat_template_error": "the model's chat template refused these conversations (Mistral's wants user and "
+                           "assistant turns alternating): merge consecutive turns of one role, or drop tool turns",
     "template_not_prefix_stable": "the chat template renders an earlier answer differently once later turns "
                                   "follow; train with a template that does not (or loss_on: all)",
     "no_assistant_turn": "no record has an assistant turn to learn; with plain text set loss_on: all",
@@ -108,6 +108,7 @@ class LoadedData:
     truncated: int = 0
     records: int = 0
     rejected_lines: list[int] = field(default_factory=list)  # the first few, for the console
+    system_folded: int = 0  # examples whose system turn opens the first user turn (`chat_messages`)
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -302,7 +303,7 @@ def load_examples(
     examples: list[Example] = []
     skipped: Counter[str] = Counter()
     texts: list[str] = []
-    rejected = truncated = records = 0
+    rejected = truncated = records = folded = 0
     rejected_lines: list[int] = []
     controls = control_token_pattern(tokenizer)
     for item in iter_records(path, fmt, encoding):
@@ -329,13 +330,15 @@ def load_examples(
             skipped[skip.reason] += 1
             continue
         truncated += cut
+        folded += messages is not None and bool(tokenizer.chat_template) and (
+            chat_messages(tokenizer, messages) is not messages)
         examples.append(Example(ids, labels, item.index, uid))
     if not examples:
         raise InputError(f"no usable training examples ({records} records, {rejected} rejected, "
                          f"skipped: {dict(skipped) or 'none'})", path=str(path), hint=_SKIP_HINTS.get(
                              skipped.most_common(1)[0][0] if skipped else ""))
     return LoadedData(examples, dict(skipped), rejected, texts, truncated=truncated, records=records,
-                      rejected_lines=rejected_lines)
+                      rejected_lines=rejected_lines, system_folded=folded)
 
 
 def collate(examples: Sequence[Example], pad_id: int) -> dict[str, torch.Tensor]:

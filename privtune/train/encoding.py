@@ -8,7 +8,9 @@ and mapping those character spans to tokens (or diffing token counts for slow to
 A leading assistant message with nothing before it stays context under that fallback, and
 so does an assistant turn with no text (a tool call, a dropped message) under every path.
 Templates that render the last turn unlike the same turn followed by more (Phi-3's closing
-EOS, Qwen3's empty think block) are handled too: see `_answer_span`.
+EOS, Qwen3's empty think block) are handled too: see `_answer_span`. A template without a
+system role (Gemma 1 and 2) gets the system text at the start of the first user turn
+(`chat_messages`; the audit's prompts do the same).
 Without a chat template the *plain format* is used, each piece tokenised separately::
 
     <bos>### System:\\n{system}\\n\\n### User:\\n{prompt}\\n\\n### Assistant:\\n{answer}<eos>
@@ -75,6 +77,32 @@ def _encode_plain(tokenizer: Any, messages: list[Message] | None, document: str)
         # an empty answer (tool call, dropped message) is context, as under a chat template
         mask += [role == "assistant" and bool(content.strip())] * len(body)
     return ids, mask
+
+
+_TAKES_SYSTEM: dict[str, bool] = {}  # chat template text -> does it render a system turn
+
+
+def template_takes_system(tokenizer: Any) -> bool:
+    """Whether the chat template renders a system turn (Gemma 1 and 2 raise on one)."""
+    template = tokenizer.get_chat_template()
+    if template not in _TAKES_SYSTEM:
+        probe = [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}]
+        try:
+            tokenizer.apply_chat_template(probe, tokenize=False, add_generation_prompt=True)
+            _TAKES_SYSTEM[template] = True
+        except Exception as exc:  # jinja's raise_exception; anything else is not about the role
+            _TAKES_SYSTEM[template] = not type(exc).__module__.startswith("jinja2")
+    return _TAKES_SYSTEM[template]
+
+
+def chat_messages(tokenizer: Any, messages: list[Message]) -> list[Message]:
+    """``messages`` as the chat template can render them: for a template without a system role,
+    a leading system turn opens the first user turn (what Gemma 3's own template does, and what
+    Google advises for Gemma 1 and 2). Every such record was skipped (``chat_template_error``)."""
+    if len(messages) < 2 or messages[0][0] != "system" or messages[1][0] != "user" or template_takes_system(tokenizer):
+        return messages
+    system, user = messages[0][1].strip(), messages[1][1]
+    return [("user", f"{system}\n\n{user}" if system else user), *messages[2:]]
 
 
 def _render(tokenizer: Any, messages: list[Message], gen_prompt: bool = False) -> str:
@@ -191,7 +219,7 @@ def encode_record(tokenizer: Any, messages: list[Message] | None, document: str,
         if pattern is not None and any(pattern.search(c) for _, c in messages):
             raise _Skip("control_token_in_text")
         try:
-            ids, mask = _encode_chat(tokenizer, messages)
+            ids, mask = _encode_chat(tokenizer, chat_messages(tokenizer, messages))
         except _Skip:
             raise
         except Exception as exc:  # jinja raise_exception (e.g. roles must alternate) and friends

@@ -203,6 +203,9 @@ def describe_data(data: LoadedData, max_length: int) -> tuple[str, bool]:
         parts.append(f"{sum(data.skipped.values())} record(s) skipped ({reasons})")
     if data.truncated:
         parts.append(f"{data.truncated} example(s) truncated to max_length {max_length}")
+    if data.system_folded:
+        parts.append(f"{data.system_folded} system turn(s) put at the start of the first user turn "
+                     "(the chat template has no system role)")
     return "; ".join(parts), bool(data.rejected or data.skipped)
 
 

@@ -115,12 +115,42 @@ def test_openai_developer_role_is_the_system_turn(tiny_tokenizer, tmp_path: Path
 def test_every_record_refused_by_the_template_says_what_to_change(tiny_tokenizer, tmp_path: Path) -> None:
     from privtune.errors import InputError
 
-    # Gemma 1/2 raise on a system turn: every support chat with a system prompt was skipped, and
-    # the error only counted "chat_template_error".
-    tok = _tok(tiny_tokenizer, "{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not "
-                               "supported') }}{% endif %}" + PHI3_LIKE)
-    path = tmp_path / "sys.jsonl"
-    path.write_text(json.dumps({"messages": [{"role": r, "content": c} for r, c in TWO_TURNS]}), encoding="utf-8")
+    # Mistral's template raises unless user and assistant alternate: two user turns in a row
+    # skipped every record, and the error only counted "chat_template_error".
+    tok = _tok(tiny_tokenizer, "{% for m in messages %}{% if (m['role'] == 'user') != (loop.index0 % 2 == 0) %}"
+                               "{{ raise_exception('Conversation roles must alternate') }}{% endif %}{% endfor %}"
+                               + PHI3_LIKE)
+    path = tmp_path / "two_users.jsonl"
+    turns = [("user", "Hi"), ("user", "Where is my parcel?"), ("assistant", "At the depot.")]
+    path.write_text(json.dumps({"messages": [{"role": r, "content": c} for r, c in turns]}), encoding="utf-8")
     with pytest.raises(InputError, match="chat_template_error") as info:
         load_examples(path, tok)
-    assert "fold the system text into the first user turn" in str(info.value)
+    assert "merge consecutive turns of one role" in str(info.value)
+
+
+GEMMA_LIKE = ("{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}"
+              "{% endif %}{% for m in messages %}{% set role = 'model' if m['role'] == 'assistant' else m['role'] %}"
+              "{{ '<|im_start|>' + role + '\\n' + m['content'] | trim + '<|im_end|>\\n' }}{% endfor %}"
+              "{% if add_generation_prompt %}{{ '<|im_start|>model\\n' }}{% endif %}")
+
+
+def test_a_template_without_system_role_gets_the_system_text_in_the_first_user_turn(tiny_tokenizer,
+                                                                                    tmp_path: Path) -> None:
+    # Gemma 1 and 2 raise on a system turn: every chat with a system prompt was skipped.
+    from privtune.audit.records import prompt_ids
+    from privtune.train.setup import describe_data
+
+    tok = _tok(tiny_tokenizer, GEMMA_LIKE)
+    path = tmp_path / "sys.jsonl"
+    path.write_text("\n".join(json.dumps({"messages": [{"role": r, "content": c} for r, c in TWO_TURNS]})
+                              for _ in range(2)), encoding="utf-8")
+    data = load_examples(path, tok)
+    assert len(data.examples) == 2 and data.skipped == {} and data.system_folded == 2
+    ex = data.examples[0]
+    assert tok.decode(ex.input_ids).startswith("<s><|im_start|>user\nBe brief.\n\nWhere is my parcel?<|im_end|>")
+    assert tok.decode([t for t, lab in zip(ex.input_ids, ex.labels) if lab != IGNORE_INDEX]) == \
+        "It left the depot.<|im_end|>不客气。<|im_end|>"
+    assert "2 system turn(s) put at the start of the first user turn" in describe_data(data, 512)[0]
+    # The audit's prompts fold it the same way (they raised on the template before).
+    head = prompt_ids(tok, TWO_TURNS[:2])
+    assert ex.input_ids[: len(head)] == head
