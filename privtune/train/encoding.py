@@ -8,9 +8,9 @@ and mapping those character spans to tokens (or diffing token counts for slow to
 A leading assistant message with nothing before it stays context under that fallback, and
 so does an assistant turn with no text (a tool call, a dropped message) under every path.
 Templates that render the last turn unlike the same turn followed by more (Phi-3's closing
-EOS, Qwen3's empty think block) are handled too: see `_answer_span`. A template without a
-system role (Gemma 1 and 2) gets the system text at the start of the first user turn
-(`chat_messages`; the audit's prompts do the same).
+EOS, Qwen3's empty think block, DeepSeek-R1's think-opening prompt) are handled too: see
+`_answer_span`. A template without a system role (Gemma 1 and 2) gets the system text at the
+start of the first user turn (`chat_messages`; the audit's prompts do the same).
 Without a chat template the *plain format* is used, each piece tokenised separately::
 
     <bos>### System:\\n{system}\\n\\n### User:\\n{prompt}\\n\\n### Assistant:\\n{answer}<eos>
@@ -115,38 +115,59 @@ def _common_prefix(a: str, b: str) -> int:
     return next((i for i in range(n) if a[i] != b[i]), n)
 
 
-def _answer_span(tokenizer: Any, full: str, head: str, upto: str, content: str) -> tuple[int, int]:
-    """Character span of one assistant turn in ``full``: from the end of the rendered prompt
-    (``head``) through the answer and its end-of-turn markup (``upto`` = the conversation
-    rendered up to this turn). Raises `_Skip` when the turn cannot be located.
+def _whole_tokens(tokenizer: Any, text: str, n: int) -> int:
+    """``n``, moved back to the start of a special token of ``text`` that it would cut."""
+    controls = control_token_pattern(tokenizer)
+    for m in controls.finditer(text) if controls is not None else ():
+        if m.start() < n < m.end():
+            return m.start()
+    return n
 
-    Usually ``upto`` is a prefix of ``full``. Some vendors' templates render the last turn
-    differently from the same turn with more after it: Phi-3 and Phi-4 close the conversation
-    with the EOS token (``<|end|>\\n<|endoftext|>`` last, ``<|end|>\\n<|user|>`` before a
-    later turn); Qwen3 gives only the final answer an empty ``<think></think>`` block. Every
-    multi-turn record was skipped for those. Then the answer is located in ``full`` instead:
-    its text within as much template glue after ``head`` as ``upto`` has there, and the
-    end-of-turn markup as far as ``full`` agrees with ``upto``, in whole special tokens
-    (`control_token_pattern`).
+
+def _answer_span(tokenizer: Any, full: str, messages: list[Message], i: int) -> tuple[int, int]:
+    """Character span of assistant turn ``i`` in ``full`` (the whole conversation rendered):
+    from the end of its prompt (``messages[:i]`` + generation prompt) through the answer and its
+    end-of-turn markup (``upto``: the conversation rendered up to this turn). Raises `_Skip`
+    when the turn cannot be located.
+
+    Usually the prompt is a prefix of ``upto`` and ``upto`` one of ``full``. Vendors' templates
+    break both; every record was skipped for them:
+
+    - the generation prompt opens what a rendered answer lacks (DeepSeek-R1 distills prompt with
+      ``<｜Assistant｜><think>\\n`` but render an answer as ``<｜Assistant｜>answer``): the
+      prompt ends where the two part;
+    - the last turn renders unlike the same turn with more after it: Phi-3 and Phi-4 close the
+      conversation with the EOS token (``<|end|>\\n<|endoftext|>`` last, ``<|end|>\\n<|user|>``
+      before a later turn); Qwen3 gives only the final answer an empty ``<think></think>``
+      block. The answer is located in ``full`` instead: its text within as much template glue
+      after the prompt as ``upto`` has there, and the end-of-turn markup as far as ``full``
+      agrees with ``upto``.
+
+    Cuts never split a special token (`control_token_pattern`).
     """
-    if not (upto.startswith(head) and full.startswith(head)):
+    head = _render(tokenizer, messages[:i], gen_prompt=True)
+    # Trailing whitespace after the end-of-turn token is template glue the model never emits.
+    upto = _render(tokenizer, messages[: i + 1]).rstrip()
+    if upto.startswith(head):
+        start = len(head)
+    else:
+        base = _render(tokenizer, messages[:i])
+        if not (head.startswith(base) and upto.startswith(base)):
+            raise _Skip("template_not_prefix_stable")
+        start = _whole_tokens(tokenizer, head, len(base) + _common_prefix(head[len(base):], upto[len(base):]))
+    if not full.startswith(upto[:start]):
         raise _Skip("template_not_prefix_stable")
     if full.startswith(upto):
-        return len(head), len(upto)
-    needle = content.strip()  # templates that `| trim` the content render it so
-    at_upto = upto.find(needle, len(head)) if needle else -1
-    at = full.find(needle, len(head)) if needle else -1
-    if at_upto < 0 or at < 0 or at - len(head) > at_upto - len(head):
+        return start, len(upto)
+    needle = messages[i][1].strip()  # templates that `| trim` the content render it so
+    at_upto = upto.find(needle, start) if needle else -1
+    at = full.find(needle, start) if needle else -1
+    if at_upto < 0 or at < 0 or at - start > at_upto - start:
         raise _Skip("template_not_prefix_stable")
     after = at + len(needle)
     tail = upto[at_upto + len(needle):]
-    agree = _common_prefix(tail, full[after:])
-    # Whole special tokens only: "<|end|>\n<|endoftext|>" and "<|end|>\n<|user|>" share "<|end|>\n<|".
-    controls = control_token_pattern(tokenizer)
-    for m in controls.finditer(tail) if controls is not None else ():
-        if m.start() < agree < m.end():
-            agree = m.start()
-    return len(head), after + len(full[after: after + agree].rstrip())
+    agree = _whole_tokens(tokenizer, tail, _common_prefix(tail, full[after:]))
+    return start, after + len(full[after: after + agree].rstrip())
 
 
 def _encode_chat(tokenizer: Any, messages: list[Message], *, use_generation_tags: bool | None = None,
@@ -171,9 +192,7 @@ def _encode_chat(tokenizer: Any, messages: list[Message], *, use_generation_tags
     for i, (role, content) in enumerate(messages):
         if role != "assistant" or i == 0 or not content.strip():
             continue
-        head, upto = _render(tokenizer, messages[:i], gen_prompt=True), _render(tokenizer, messages[: i + 1])
-        # Trailing whitespace after the end-of-turn token is template glue the model never emits.
-        spans.append(_answer_span(tokenizer, full, head, upto.rstrip(), content))
+        spans.append(_answer_span(tokenizer, full, messages, i))
     if use_offsets:
         enc = tokenizer(full, add_special_tokens=False, return_offsets_mapping=True)
         ids = list(enc["input_ids"])

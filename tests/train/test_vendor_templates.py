@@ -2,7 +2,8 @@
 
 Phi-3/Phi-4 close a conversation with the EOS token and Qwen3 gives only the final answer an
 empty think block, so the conversation rendered up to an earlier answer is not a prefix of the
-whole one: every multi-turn record was skipped as ``template_not_prefix_stable``. An empty
+whole one: every multi-turn record was skipped as ``template_not_prefix_stable``. DeepSeek-R1
+distills prompt with an open think block that no rendered answer has: every record skipped. An empty
 assistant turn (an exported tool call) was supervised as a bare end-of-turn token."""
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ QWEN3_LIKE = ("{%- set ns = namespace(last=-1) %}{%- for m in messages %}{%- if 
               "{{- '<|im_start|>assistant\\n<think>\\n\\n</think>\\n\\n' + m['content'] + '<|im_end|>\\n' }}"
               "{%- else %}{{- '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}{%- endif %}"
               "{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}")
+# DeepSeek-R1 distills' shape: the generation prompt opens a think block a rendered answer lacks.
+R1_LIKE = ("{{ bos_token }}{% for m in messages %}{% if m['role'] == 'system' %}{{ m['content'] }}"
+           "{% elif m['role'] == 'user' %}{{ '<|im_start|>user\\n' + m['content'] }}"
+           "{% else %}{{ '<|im_start|>assistant\\n' + m['content'] + eos_token }}{% endif %}{% endfor %}"
+           "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n<think>\\n' }}{% endif %}")
 TWO_TURNS = [("system", "Be brief."), ("user", "Where is my parcel?"), ("assistant", "It left the depot."),
              ("user", "谢谢"), ("assistant", "不客气。")]
 
@@ -52,6 +58,7 @@ def _runs(tok, ids: list[int], mask: list[bool]) -> list[str]:
 @pytest.mark.parametrize(("template", "expected"), [
     (PHI3_LIKE, ["It left the depot.<|im_end|>", "不客气。<|im_end|>\n</s>"]),
     (QWEN3_LIKE, ["It left the depot.<|im_end|>", "<think>\n\n</think>\n\n不客气。<|im_end|>"]),
+    (R1_LIKE, ["It left the depot.</s>", "不客气。</s>"]),
 ])
 def test_every_answer_of_a_multi_turn_chat_is_supervised(tiny_tokenizer, template, expected, use_offsets) -> None:
     tok = _tok(tiny_tokenizer, template)
@@ -65,7 +72,7 @@ def test_vendor_templates_keep_multi_turn_records(tiny_tokenizer, tmp_path: Path
     path = tmp_path / "chats.jsonl"
     chats = [{"messages": [{"role": r, "content": c} for r, c in TWO_TURNS]}] * 3
     path.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in chats), encoding="utf-8")
-    for template in (PHI3_LIKE, QWEN3_LIKE):
+    for template in (PHI3_LIKE, QWEN3_LIKE, R1_LIKE):
         data = load_examples(path, _tok(tiny_tokenizer, template))
         assert len(data.examples) == 3 and data.skipped == {}
 
