@@ -161,3 +161,15 @@ def test_a_template_without_system_role_gets_the_system_text_in_the_first_user_t
     # The audit's prompts fold it the same way (they raised on the template before).
     head = prompt_ids(tok, TWO_TURNS[:2])
     assert ex.input_ids[: len(head)] == head
+
+
+@pytest.mark.parametrize("template", [PHI3_LIKE, QWEN3_LIKE, R1_LIKE])
+def test_audit_prompts_end_where_training_supervision_starts(tiny_tokenizer, tmp_path: Path, template) -> None:
+    # The audit scores canaries and PII after `prompt_ids`: under R1's template that held an open
+    # think block the training sequence never had, so exposure was measured in another context.
+    from privtune.audit.records import prompt_ids
+
+    tok = _tok(tiny_tokenizer, template)
+    ids, mask = _encode_chat(tok, TWO_TURNS)
+    first = mask.index(True)
+    assert prompt_ids(tok, TWO_TURNS[:2]) == ids[:first]
