@@ -13,6 +13,7 @@ import torch
 from privtune.errors import ConfigError, InputError
 from privtune.io.sources import file_encoding
 from privtune.models.dtypes import torch_dtype
+from privtune.models.local import check_model_dir, load_causal_lm, load_tokenizer
 from privtune.models.padding import ensure_pad_token
 from privtune.models.window import context_window
 from privtune.privacy.calibration import default_delta, noise_for_target_epsilon
@@ -57,20 +58,14 @@ def check_attn_implementation(name: str, device: torch.device) -> str:
 
 def load_model_and_tokenizer(cfg: TrainConfig, device: torch.device) -> tuple[Any, Any]:
     """A local model directory only: privtune never downloads weights."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
 
-    if not cfg.model.is_dir() or not (cfg.model / "config.json").exists():
-        raise InputError(
-            "not a local Hugging Face model directory (needs config.json and weights)",
-            path=str(cfg.model),
-            hint="privtune loads local model directories only; download the model yourself first",
-        )
+    check_model_dir(cfg.model)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     dtype = torch_dtype(cfg.dtype, device.type)
-    tok = AutoTokenizer.from_pretrained(cfg.model, local_files_only=True, trust_remote_code=cfg.trust_remote_code)
+    tok = load_tokenizer(cfg.model, trust_remote_code=cfg.trust_remote_code)
     ensure_pad_token(tok, cfg.model)
     from privtune.train.quantization import check_environment, load_kwargs
 
@@ -78,9 +73,7 @@ def load_model_and_tokenizer(cfg: TrainConfig, device: torch.device) -> tuple[An
     kwargs: dict[str, Any] = {"dtype": dtype, **load_kwargs(cfg.quantization, device)}
     if cfg.attn_implementation != "auto":
         kwargs["attn_implementation"] = check_attn_implementation(cfg.attn_implementation, device)
-    model = AutoModelForCausalLM.from_pretrained(
-        cfg.model, local_files_only=True, trust_remote_code=cfg.trust_remote_code, **kwargs
-    )
+    model = load_causal_lm(cfg.model, trust_remote_code=cfg.trust_remote_code, **kwargs)
     return model, tok
 
 
