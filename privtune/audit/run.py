@@ -240,6 +240,8 @@ def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Ca
     ``raise_on_gate`` is false (then see `AuditResult.gates_tripped` / `gate_error`).
     """
     progress = progress or no_progress
+    if cfg.out.exists() and not cfg.out.is_dir():  # found only when writing, after the whole audit
+        raise ConfigError(f"--out {cfg.out} is a file, not a directory; pass another --out")
     rules = gates.parse_rules(cfg.fail_on, skeleton())  # typos fail now, not after the scoring
     torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)  # noqa: E702
     t0, timing = time.perf_counter(), {}

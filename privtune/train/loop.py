@@ -154,6 +154,9 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     from privtune.provenance.train_hook import check_before_training, record_after_training
 
     warn = warn or log
+    if cfg.output_dir.exists() and not cfg.output_dir.is_dir():
+        # Found only when the adapter was saved: after every step was spent in the ledger.
+        raise ConfigError(f"output_dir {cfg.output_dir} is a file, not a directory; pass another --output-dir")
     licence = check_before_training(cfg)  # a use the base model's licence blocks stops here
     torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)  # noqa: E702
     device = pick_device(cfg)
