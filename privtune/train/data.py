@@ -284,6 +284,7 @@ def load_examples(
     fmt: str | None = None,
     encoding: str = "utf-8",
     on_invalid: Literal["error", "skip"] = "error",
+    purpose: str = "training",
 ) -> LoadedData:
     """Read ``path`` and encode every record (see the module docstring for all the rules).
 
@@ -291,7 +292,7 @@ def load_examples(
     (one path naming a message list means chat); a mapping picks roles explicitly:
     ``{"messages": path}``, ``{"prompt": path|[paths], "answer": path, "system": path}`` or
     ``{"text": path|[paths]}``.
-    Raises `InputError` when no record produced an example.
+    Raises `InputError` when no record produced an example (``purpose`` names the file's role there).
     """
     if loss_on not in ("answer", "all"):
         raise ConfigError(f"loss_on must be 'answer' or 'all', got {loss_on!r}")
@@ -334,7 +335,7 @@ def load_examples(
             chat_messages(tokenizer, messages) is not messages)
         examples.append(Example(ids, labels, item.index, uid))
     if not examples:
-        raise InputError(f"no usable training examples ({records} records, {rejected} rejected, "
+        raise InputError(f"no usable {purpose} examples ({records} records, {rejected} rejected, "
                          f"skipped: {dict(skipped) or 'none'})", path=str(path), hint=_SKIP_HINTS.get(
                              skipped.most_common(1)[0][0] if skipped else ""))
     return LoadedData(examples, dict(skipped), rejected, texts, truncated=truncated, records=records,

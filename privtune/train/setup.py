@@ -99,7 +99,8 @@ def load_data(cfg: TrainConfig, tokenizer: Any) -> tuple[LoadedData, LoadedData 
     kw = dict(fields=cfg.fields, loss_on=cfg.loss_on, max_length=cfg.max_length, fmt=cfg.format)
     train = load_examples(cfg.data, tokenizer, user_id_field=cfg.user_id_field,
                           encoding=file_encoding(cfg.data, cfg.encoding), **kw)
-    val = (load_examples(cfg.validation, tokenizer, encoding=file_encoding(cfg.validation, cfg.encoding), **kw)
+    val = (load_examples(cfg.validation, tokenizer, encoding=file_encoding(cfg.validation, cfg.encoding),
+                         purpose="validation", **kw)
            if cfg.validation else None)
     return train, val, dataset_fingerprint(train.texts_for_fingerprint)
 

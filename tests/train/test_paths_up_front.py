@@ -45,3 +45,10 @@ def test_audit_out_that_is_a_file_is_refused_before_loading(tmp_path) -> None:
                       nonmembers=tmp_path / "n.jsonl", out=tmp_path / "out")
     with pytest.raises(ConfigError, match="is a file, not a directory"):
         run_audit(cfg, log=lambda m: None)
+
+
+def test_a_validation_file_with_nothing_usable_is_named_as_validation(tiny_llama_dir, tmp_path) -> None:
+    (tmp_path / "d.jsonl").write_text('{"text": "a b c"}\n{"text": "d e f"}\n', encoding="utf-8")
+    (tmp_path / "v.jsonl").write_text('{"messages": [{"role": "user", "content": "hi"}]}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="v.jsonl: no usable validation examples"):
+        train(_cfg(tiny_llama_dir, tmp_path, validation=tmp_path / "v.jsonl"), log=lambda m: None)
