@@ -120,3 +120,11 @@ def test_help_paragraphs_are_rewrapped_to_the_terminal() -> None:
 
     assert _reflow("Steps:\n- scan\n- train") == "Steps:\n- scan\n- train"
     assert _reflow("one\ntwo") == "one two"
+
+
+@pytest.mark.parametrize(("command", "flag"), [("train", "--checkpoint-key-file"), ("audit", "--adapter-key-file")])
+def test_key_file_help_names_the_key_used_when_unset(command: str, flag: str) -> None:
+    # "(default: None)" alone read as "no key": the key actually used is train.key in the config dir.
+    out = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"}).output
+    line = next(x for x in out.splitlines() if x.strip().startswith(flag))
+    assert "privtune/train.key" in line, line

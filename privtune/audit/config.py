@@ -107,7 +107,8 @@ class AuditConfig(BaseModel):
         "auto", description="auto (CUDA when visible, else CPU), cpu or cuda.")
     dtype: DTypeName = Field("fp32", description=DTYPE_HELP)
     trust_remote_code: bool = Field(False, description="Allow custom model code from the base model directory.")
-    adapter_key_file: Path | None = Field(None, description="Key for an encrypted adapter (env PRIVTUNE_KEY wins).")
+    adapter_key_file: Path | None = Field(None, description="Key for an encrypted adapter (env PRIVTUNE_KEY wins); "
+                                            "null: train's default, $XDG_CONFIG_HOME/privtune/train.key (~/.config/...).")
     batch_size: int = Field(16, ge=1, description="Sequences per forward pass.")
     max_batch_tokens: int = Field(16384, ge=64, description="Padded tokens per forward pass (bounds memory).")
 

@@ -57,7 +57,8 @@ def pii_sites(records: Sequence[AuditRecord], analyzer: Any, tokenizer: Any, *, 
     """Sites for every detected entity in the answers of ``records`` (capped per record and in total).
 
     The answer is tokenised once with offsets; the value's tokens are those overlapping the
-    entity, the context is the turn's prompt plus the answer tokens before them. Exact
+    entity, the context is the turn's prompt plus the answer tokens before them, its last
+    tokens only where context and value would exceed ``max_context``. Exact
     duplicates (same context and value) are kept once; so are values already written in the
     earlier turns or earlier in the answer, unless ``include_in_context``.
     """
@@ -83,7 +84,8 @@ def pii_sites(records: Sequence[AuditRecord], analyzer: Any, tokenizer: Any, *, 
                 if first is None:
                     continue
                 last = next((k for k, (s, _) in enumerate(offsets) if s >= span.end), len(ids))
-                context = (head + ids[:first])[-max_context:]
+                # context + value within max_context: the log-prob gain scores them as one sequence
+                context = (head + ids[:first])[-max(1, max_context - (last - first)):]
                 key = tuple(context) + (-1,) + tuple(ids[first:last])
                 if not context or first == last or key in seen:
                     continue

@@ -23,6 +23,7 @@ import torch
 
 from privtune.audit.kv_cache import output_cache, with_cache
 from privtune.audit.scoring import model_device, plan_batches
+from privtune.models.window import context_window, fit_prompts
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,8 @@ def generate(
     progress: Callable[[int], None] | None = None,
 ) -> list[list[int]]:
     """New tokens for every prompt (same order); a row ends after emitting one of ``end_ids``
-    (the end token is kept) or after ``max_new_tokens``.
+    (the end token is kept) or after ``max_new_tokens``. A prompt that would not fit the model's
+    context window with them keeps its last tokens (and ``max_new_tokens`` stays below the window).
 
     ``prompt_keys`` / ``sample_keys`` name each row's random stream (default: its position and
     0); use the same keys for base and tuned runs to pair their samples.
@@ -95,7 +97,10 @@ def generate(
     if any(len(p) == 0 for p in prompts):
         raise ValueError("every prompt needs at least one token")
     device = model_device(model)  # type: ignore[arg-type]
-    steps = decoding.max_new_tokens
+    # A prompt plus its new tokens beyond the model's positions crashed GPT-2-style models
+    # (IndexError in the position embedding): long prompts keep their last tokens instead.
+    window = context_window(model)
+    prompts, steps = fit_prompts(prompts, decoding.max_new_tokens, window[0] if window else None)
     pkeys = list(prompt_keys) if prompt_keys is not None else list(range(len(prompts)))
     skeys = list(sample_keys) if sample_keys is not None else [0] * len(prompts)
     ends = torch.as_tensor(sorted(set(end_ids)), dtype=torch.long, device=device)

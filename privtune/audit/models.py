@@ -25,6 +25,8 @@ from privtune.errors import ConfigError, InputError
 from privtune.models.compat import check_adapter_base
 from privtune.models.dtypes import normalise_dtype
 from privtune.models.dtypes import torch_dtype as dtype_for
+from privtune.models.local import check_model_dir, load_causal_lm, load_tokenizer
+from privtune.models.padding import ensure_pad_token
 
 ADAPTER_CONFIG = "adapter_config.json"
 
@@ -66,24 +68,19 @@ def load_models(base: Path, adapter: Path, *, device: str = "auto", dtype: str =
     from peft import PeftConfig, PeftModel, get_peft_model, set_peft_model_state_dict
 
     from privtune.train.lora import quiet_peft_probe
-    from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    if not base.is_dir() or not (base / "config.json").exists():
-        raise InputError("not a local Hugging Face model directory (needs config.json and weights)", path=str(base),
-                         hint="privtune loads local model directories only")
+    check_model_dir(base)
     adapter_dir = resolve_adapter_dir(adapter)
     # Before any weights load: a wrong --base is one line here, not a size-mismatch traceback later.
     check_adapter_base(adapter_dir, base, trust_remote_code=trust_remote_code)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     dev = pick_device(device)
     torch_dtype = dtype_for(normalise_dtype(dtype), dev.type)
-    tok = AutoTokenizer.from_pretrained(base, local_files_only=True, trust_remote_code=trust_remote_code)
-    if tok.pad_token_id is None:
-        tok.pad_token = tok.eos_token
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch_dtype, local_files_only=True,
-                                                 trust_remote_code=trust_remote_code).to(dev)
+    tok = load_tokenizer(base, trust_remote_code=trust_remote_code)
+    ensure_pad_token(tok, base)
+    model = load_causal_lm(base, dtype=torch_dtype, trust_remote_code=trust_remote_code).to(dev)
     _check_adapter_base(adapter_dir, model)
     plain = adapter_dir / "adapter_model.safetensors"
     sealed = adapter_dir / "adapter_model.safetensors.enc"

@@ -32,8 +32,11 @@ from privtune.train.data import (
 )
 from privtune.train.encoding import (
     Message,
+    _answer_span,  # where the trainer's supervision starts: audit prompts end there too
     _encode_plain,  # the trainer's plain-format renderer: prompts must match training byte for byte
+    _render,
     _Skip,
+    chat_messages,
     control_token_pattern,
     encode_record,
 )
@@ -169,14 +172,26 @@ def prompt_ids(tokenizer: Any, messages_before: Sequence[Message] | None) -> lis
         return [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
     msgs = list(messages_before)
     if tokenizer.chat_template:
-        text = tokenizer.apply_chat_template([{"role": r, "content": c} for r, c in msgs], tokenize=False,
-                                             add_generation_prompt=True)
-        return list(tokenizer(text, add_special_tokens=False)["input_ids"])
+        msgs = chat_messages(tokenizer, msgs)  # a system turn folded as the trainer folded it
+        return list(tokenizer(_chat_prompt(tokenizer, msgs), add_special_tokens=False)["input_ids"])
     ids, _ = _encode_plain(tokenizer, msgs + [("assistant", "")], "")
     eos = tokenizer.eos_token_id
     if eos is not None and ids and ids[-1] == eos:  # the empty answer's end-of-turn is not part of a prompt
         ids = ids[:-1]
     return ids
+
+
+def _chat_prompt(tokenizer: Any, msgs: list[Message]) -> str:
+    """The text before an answer as training rendered it: the generation prompt, unless the
+    template's answers do not start with it (DeepSeek-R1 distills prompt with an open think
+    block): then the part the two share, as `_answer_span` cuts it."""
+    probe = [*msgs, ("assistant", "\u00a7")]
+    try:
+        start, _ = _answer_span(tokenizer, _render(tokenizer, probe), probe, len(probe) - 1)
+        return _render(tokenizer, probe)[:start]
+    except Exception:  # no prompt to diff against (nothing before the answer), or the template refuses
+        return tokenizer.apply_chat_template([{"role": r, "content": c} for r, c in msgs], tokenize=False,
+                                             add_generation_prompt=True)
 
 
 def turn_prompt_ids(tokenizer: Any, record: AuditRecord, turn: int) -> list[int]:

@@ -34,9 +34,10 @@ from privtune.audit.report import null_section, redact, skeleton
 from privtune.audit.report_html import render_html
 from privtune.audit.scoring import TokenScores, score_sequences
 from privtune.audit.verdict import build_verdict
-from privtune.errors import GateFailed, InputError
+from privtune.errors import ConfigError, GateFailed, InputError
 from privtune.io.sources import file_encoding
 from privtune.io.writers import atomic_write_json, atomic_write_text
+from privtune.models.window import context_window
 from privtune.progress import ProgressFactory, no_progress
 from privtune.provenance.refresh import after_audit, is_scan_input_of_run
 from privtune.train.encoding import IGNORE_INDEX
@@ -74,6 +75,21 @@ def _training_settings(cfg: AuditConfig, run_dir: Path) -> dict[str, Any]:
             "fields": cfg.fields if cfg.fields is not None else train_cfg.get("fields"),
             "max_length": cfg.max_length or train_cfg.get("max_length") or 512,
             "from_train_report": bool(train_cfg)}
+
+
+def _fit_window(settings: dict[str, Any], cfg: AuditConfig, model: Any, log: Callable[[str], None]) -> dict[str, Any]:
+    """Records longer than the model's context window crashed scoring (GPT-2: IndexError in the
+    position embedding). An explicit --max-length beyond it is refused; one taken from the
+    training run (or the default) is lowered to it."""
+    window = context_window(model)
+    if window is None or settings["max_length"] <= window[0]:
+        return settings
+    positions, key = window
+    if cfg.max_length is not None:
+        raise ConfigError(f"max_length {cfg.max_length} exceeds the base model's context window ({positions} "
+                          f"positions, {key} in its config.json); set --max-length {positions} or less")
+    log(f"max_length: {settings['max_length']} -> {positions}, the base model's context window ({key})")
+    return {**settings, "max_length": positions}
 
 
 def _load_set(cfg: AuditConfig, path: Path, tok: Any, settings: dict[str, Any], keep: Any) -> LoadedRecords:
@@ -224,6 +240,8 @@ def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Ca
     ``raise_on_gate`` is false (then see `AuditResult.gates_tripped` / `gate_error`).
     """
     progress = progress or no_progress
+    if cfg.out.exists() and not cfg.out.is_dir():  # found only when writing, after the whole audit
+        raise ConfigError(f"--out {cfg.out} is a file, not a directory; pass another --out")
     rules = gates.parse_rules(cfg.fail_on, skeleton())  # typos fail now, not after the scoring
     torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)  # noqa: E702
     t0, timing = time.perf_counter(), {}
@@ -234,7 +252,7 @@ def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Ca
     privacy = _read_json(cfg.privacy) if cfg.privacy else _read_json(run_dir / "privacy.json")
     if cfg.privacy and privacy is None:
         raise InputError("privacy.json not found", path=str(cfg.privacy))
-    settings = _training_settings(cfg, run_dir)
+    settings = _fit_window(_training_settings(cfg, run_dir), cfg, models.model, log)
     key = canary_audit.load_canary_key(cfg.canaries) if cfg.canaries else None
     canary_texts = {c.text for c in key.canaries} if key else set()
 

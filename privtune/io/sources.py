@@ -153,7 +153,17 @@ def _reads_better_as_big5(sample: bytes) -> bool:
 
 def file_encoding(path: str | os.PathLike[str], given: str | None = None) -> str:
     """The encoding to read ``path`` with: ``given``, else sniffed (`sniff_encoding`), so that
-    train and audit read what scan reads (a GB18030 CSV export, UTF-16 from Excel)."""
+    train and audit read what scan reads (a GB18030 CSV export, UTF-16 from Excel).
+
+    A missing path or a folder is the `InputError` `iter_records` gives (this runs first: it
+    was a bare FileNotFoundError / IsADirectoryError traceback)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", path=str(p))
+    if p.is_dir():
+        raise InputError("is a directory, expected a data file", path=str(p),
+                         hint="train and audit read one file: pass the file (`privtune scan DIR --out FILE` "
+                              "writes a folder's records into one)")
     return sniff_encoding(path, given).encoding
 
 

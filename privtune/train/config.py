@@ -29,7 +29,8 @@ class CheckpointConfig(BaseModel):
     every: int = Field(0, ge=0, description="Save an encrypted checkpoint every N steps (0: never).")
     keep_last: int = Field(1, ge=1, description="Checkpoints to keep.")
     encrypt: bool = Field(True, description="AES-256-GCM; turning this off stores plaintext training state.")
-    key_file: Path | None = Field(None, description="Key file (env PRIVTUNE_KEY wins); created 0600 if absent.")
+    key_file: Path | None = Field(None, description="Key file (env PRIVTUNE_KEY wins); null: "
+                                  "$XDG_CONFIG_HOME/privtune/train.key (~/.config/...); created 0600 if absent.")
 
 
 class QuantizationConfig(BaseModel):
@@ -61,7 +62,8 @@ class TrainConfig(BaseModel):
         "`privtune scan` does (byte-order mark, else UTF-8, else Windows-1252, GB18030 or Big5).")
     fields: list[str] | None = Field(None, description="Text fields for plain-text records.")
     loss_on: Literal["answer", "all"] = Field("answer", description="Supervise answer/assistant tokens only, or all.")
-    max_length: int = Field(512, ge=8, description="Token limit per example.")
+    max_length: int = Field(512, ge=8, description="Token limit per example; at most the model's context window "
+                                                   "(the default is lowered to a shorter window).")
     trust_remote_code: bool = Field(False, description="Allow custom model code from the model directory.")
 
     lora: LoraConfig = LoraConfig()

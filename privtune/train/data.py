@@ -50,13 +50,15 @@ from privtune.io.records import (
     message_text,
     text_fields,
 )
-from privtune.train.encoding import IGNORE_INDEX, LossOn, Message, _Skip, control_token_pattern, encode_record
+from privtune.train.encoding import (IGNORE_INDEX, LossOn, Message, _Skip, chat_messages, control_token_pattern,
+                                     encode_record)
 
 __all__ = ["IGNORE_INDEX", "Example", "LoadedData", "Message", "collate", "encode_record", "fingerprint_text",
            "load_examples", "record_fingerprint_text"]
 
 ROLE_ALIASES: dict[str, str] = {
-    "system": "system", "user": "user", "human": "user", "assistant": "assistant", "gpt": "assistant",
+    "system": "system", "developer": "system",  # OpenAI's newer name for the system turn (serve accepts it too)
+    "user": "user", "human": "user", "assistant": "assistant", "gpt": "assistant",
     "model": "assistant", "bot": "assistant", "chatgpt": "assistant", "ai": "assistant", "tool": "tool",
     "function": "tool", "observation": "tool", "ipython": "tool",
     # support-desk exports: the customer asks, the agent answers (the model learns the agent's side)
@@ -68,6 +70,15 @@ PAIRS: tuple[tuple[str, str, str | None], ...] = (
     ("instruction", "response", "context"),
 )
 FIELD_KEYS = frozenset({"messages", "prompt", "answer", "system", "text"})
+# What to do when every record was skipped for one reason (the commonest one is named).
+_SKIP_HINTS: dict[str, str] = {
+    "chat_template_error": "the model's chat template refused these conversations (Mistral's wants user and "
+                           "assistant turns alternating): merge consecutive turns of one role, or drop tool turns",
+    "template_not_prefix_stable": "the chat template renders an earlier answer differently once later turns "
+                                  "follow; train with a template that does not (or loss_on: all)",
+    "no_assistant_turn": "no record has an assistant turn to learn; with plain text set loss_on: all",
+    "control_token_in_text": "the texts spell the tokenizer's special tokens (e.g. <|im_end|>): remove them",
+}
 
 @dataclass(slots=True)
 class Example:
@@ -97,6 +108,7 @@ class LoadedData:
     truncated: int = 0
     records: int = 0
     rejected_lines: list[int] = field(default_factory=list)  # the first few, for the console
+    system_folded: int = 0  # examples whose system turn opens the first user turn (`chat_messages`)
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -272,6 +284,7 @@ def load_examples(
     fmt: str | None = None,
     encoding: str = "utf-8",
     on_invalid: Literal["error", "skip"] = "error",
+    purpose: str = "training",
 ) -> LoadedData:
     """Read ``path`` and encode every record (see the module docstring for all the rules).
 
@@ -279,7 +292,7 @@ def load_examples(
     (one path naming a message list means chat); a mapping picks roles explicitly:
     ``{"messages": path}``, ``{"prompt": path|[paths], "answer": path, "system": path}`` or
     ``{"text": path|[paths]}``.
-    Raises `InputError` when no record produced an example.
+    Raises `InputError` when no record produced an example (``purpose`` names the file's role there).
     """
     if loss_on not in ("answer", "all"):
         raise ConfigError(f"loss_on must be 'answer' or 'all', got {loss_on!r}")
@@ -291,7 +304,7 @@ def load_examples(
     examples: list[Example] = []
     skipped: Counter[str] = Counter()
     texts: list[str] = []
-    rejected = truncated = records = 0
+    rejected = truncated = records = folded = 0
     rejected_lines: list[int] = []
     controls = control_token_pattern(tokenizer)
     for item in iter_records(path, fmt, encoding):
@@ -318,12 +331,15 @@ def load_examples(
             skipped[skip.reason] += 1
             continue
         truncated += cut
+        folded += messages is not None and bool(tokenizer.chat_template) and (
+            chat_messages(tokenizer, messages) is not messages)
         examples.append(Example(ids, labels, item.index, uid))
     if not examples:
-        raise InputError(f"no usable training examples ({records} records, {rejected} rejected, "
-                         f"skipped: {dict(skipped) or 'none'})", path=str(path))
+        raise InputError(f"no usable {purpose} examples ({records} records, {rejected} rejected, "
+                         f"skipped: {dict(skipped) or 'none'})", path=str(path), hint=_SKIP_HINTS.get(
+                             skipped.most_common(1)[0][0] if skipped else ""))
     return LoadedData(examples, dict(skipped), rejected, texts, truncated=truncated, records=records,
-                      rejected_lines=rejected_lines)
+                      rejected_lines=rejected_lines, system_folded=folded)
 
 
 def collate(examples: Sequence[Example], pad_id: int) -> dict[str, torch.Tensor]:

@@ -39,7 +39,8 @@ from privtune.train.resume import adopt_mechanism, check_resumed_plan, mechanism
 from privtune.train.sampler import PoissonSampler
 from privtune.train.secure_delete import secure_unlink
 from privtune.train.pii_check import unscanned_pii_warning
-from privtune.train.setup import (PrivacyPlan, describe_data, describe_plan, load_data, load_model_and_tokenizer,
+from privtune.train.setup import (PrivacyPlan, describe_data, describe_plan, fit_max_length, load_data,
+                                  load_model_and_tokenizer,
                                   output_paths, pick_device, plan_privacy, shared_records, user_index)
 
 
@@ -153,6 +154,9 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     from privtune.provenance.train_hook import check_before_training, record_after_training
 
     warn = warn or log
+    if cfg.output_dir.exists() and not cfg.output_dir.is_dir():
+        # Found only when the adapter was saved: after every step was spent in the ledger.
+        raise ConfigError(f"output_dir {cfg.output_dir} is a file, not a directory; pass another --output-dir")
     licence = check_before_training(cfg)  # a use the base model's licence blocks stops here
     torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)  # noqa: E702
     device = pick_device(cfg)
@@ -175,6 +179,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     if stored is not None:  # the run's planned mechanism wins over the config (explicit conflicts refused)
         cfg = adopt_mechanism(cfg, stored)
     model, tok = load_model_and_tokenizer(cfg, device)
+    cfg = fit_max_length(cfg, model, log)
     data, val, fingerprint = load_data(cfg, tok)
     if state and state["fingerprint"] != fingerprint:
         raise ConfigError("--resume: the checkpoint was written for different training data")
@@ -185,14 +190,16 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
         if adopted.user_id_field != cfg.user_id_field:
             data, val, fingerprint = load_data(adopted, tok)
         cfg = adopted
+    # Before the plan: when too few records are left to train on, the reasons they were dropped
+    # (skipped by template, rejected lines) are what the user needs to see.
+    summary, dropped = describe_data(data, cfg.max_length)
+    (warn if dropped else log)(summary)
     users = user_index(data) if cfg.privacy_unit == "user" else None
     n_units = len(set(users)) if users else len(data.examples)
     fixed_delta = _budget_delta(cfg, fingerprint)
     plan = plan_privacy(cfg.model_copy(update={"delta": fixed_delta}) if fixed_delta else cfg, n_units)
     if fixed_delta:
         plan = dataclasses.replace(plan, delta_source="dataset budget")
-    summary, dropped = describe_data(data, cfg.max_length)
-    (warn if dropped else log)(summary)
     if stored is None and (unscanned := unscanned_pii_warning(cfg.data, cfg.scan_report, data.texts_for_fingerprint)):
         warn(unscanned)
     if val is not None and shared_records(data, val):  # no count: under DP the logs hold no data statistic

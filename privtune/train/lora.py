@@ -18,27 +18,42 @@ from torch import Tensor, nn
 from privtune.errors import ConfigError
 
 # Suffix-matched by PEFT (a name matches if it equals the key or ends with "." + key).
-# GPT-2's "c_proj" exists in both attention and MLP, hence the qualified names.
+# GPT-2's "c_proj" exists in both attention and MLP, hence the qualified names; likewise the
+# "dense" of GPT-NeoX / Falcon / Phi attention beside "dense_h_to_4h" and "mlp.dense".
+_LLAMA_ATTN = ["q_proj", "k_proj", "v_proj", "o_proj"]
+_QKV_OUT_PROJ = ["q_proj", "k_proj", "v_proj", "out_proj"]  # GPT-J, GPT-Neo
+_FUSED_QKV_MLP = ["dense_h_to_4h", "dense_4h_to_h"]  # GPT-NeoX (Pythia), Falcon, BLOOM
 _ATTN_TARGETS: dict[str, list[str]] = {
     "gpt2": ["attn.c_attn", "attn.c_proj"],
-    "llama": ["q_proj", "k_proj", "v_proj", "o_proj"],
+    "llama": _LLAMA_ATTN,
     "phi3": ["qkv_proj", "o_proj"],  # fused q/k/v
+    "gpt_neox": ["query_key_value", "attention.dense"],
+    "falcon": ["query_key_value", "self_attention.dense"],
+    "phi": ["q_proj", "k_proj", "v_proj", "self_attn.dense"],
+    "gptj": _QKV_OUT_PROJ, "gpt_neo": _QKV_OUT_PROJ,
+    "starcoder2": _LLAMA_ATTN, "qwen2_moe": _LLAMA_ATTN, "mixtral": _LLAMA_ATTN,
 }
 _MLP_TARGETS: dict[str, list[str]] = {
     "gpt2": ["mlp.c_fc", "mlp.c_proj"],
     "llama": ["gate_proj", "up_proj", "down_proj"],
     "phi3": ["gate_up_proj", "down_proj"],  # fused gate/up
+    "gpt_neox": _FUSED_QKV_MLP, "falcon": _FUSED_QKV_MLP,
+    "phi": ["fc1", "fc2"], "gptj": ["fc_in", "fc_out"],
+    "gpt_neo": ["mlp.c_fc", "mlp.c_proj"], "starcoder2": ["mlp.c_fc", "mlp.c_proj"],
     # MoE: transformers 5 stores routed experts as fused 3-D parameters, not nn.Linear, so LoRA
     # reaches only Qwen2-MoE's shared expert (called on token-flattened rows, which the per-sample
-    # capture maps back to samples); Mixtral has no shared expert: attention only.
+    # capture maps back to samples); Mixtral and Qwen3-MoE have no shared expert: attention only.
     "qwen2_moe": ["gate_proj", "up_proj", "down_proj"],
     "mixtral": [],
 }
-# Architectures that share Llama's attention module names (model_type -> family).
+# model_type -> family (the module names its LoRA targets are looked up by). Not OPT: its layers
+# run on token-flattened (B*T, d) rows, which per-sample clipping cannot map back to samples.
 _FAMILY: dict[str, str] = {
-    "gpt2": "gpt2", "phi3": "phi3", "qwen2_moe": "qwen2_moe", "mixtral": "mixtral",
+    "gpt2": "gpt2", "gpt_bigcode": "gpt2", "phi3": "phi3", "qwen2_moe": "qwen2_moe", "mixtral": "mixtral",
+    "qwen3_moe": "mixtral", "gpt_neox": "gpt_neox", "falcon": "falcon", "bloom": "falcon", "phi": "phi",
+    "gptj": "gptj", "gpt_neo": "gpt_neo", "starcoder2": "starcoder2",
     **{t: "llama" for t in ("llama", "qwen2", "qwen3", "mistral", "gemma", "gemma2", "gemma3", "gemma3_text",
-                            "olmo", "olmo2")},
+                            "olmo", "olmo2", "olmo3", "stablelm", "granite", "cohere", "smollm3")},
 }
 SUPPORTED_MODEL_TYPES: tuple[str, ...] = tuple(sorted(_FAMILY))
 
@@ -75,8 +90,7 @@ def _family(model: nn.Module) -> str:
 def default_target_modules(model: nn.Module, include_mlp: bool = False) -> list[str]:
     """Attention projections for the model's architecture, plus the MLP ones if asked."""
     family = _family(model)
-    attn = _ATTN_TARGETS.get(family, _ATTN_TARGETS["llama"])
-    return attn + (_MLP_TARGETS[family] if include_mlp else [])
+    return _ATTN_TARGETS[family] + (_MLP_TARGETS[family] if include_mlp else [])
 
 
 def check_target_names(model: nn.Module, targets: list[str]) -> None:
@@ -84,13 +98,25 @@ def check_target_names(model: nn.Module, targets: list[str]) -> None:
     last dotted parts). PEFT itself fails only when *none* matches, with a traceback, and quietly
     adapts the rest when one of several is misspelt ("v_porj"): the run then trains fewer
     layers than the config says."""
-    names = [n for n, _ in model.named_modules() if n]
-    missing = [t for t in targets if not any(n == t or n.endswith("." + t) for n in names)]
+    modules = [(n, m) for n, m in model.named_modules() if n]
+    missing = [t for t in targets if not any(n == t or n.endswith("." + t) for n, _ in modules)]
+    linear = sorted({n.rsplit(".", 1)[-1] for n, m in modules if _is_linear(m)})
     if missing:
-        linear = sorted({n.rsplit(".", 1)[-1] for n, m in model.named_modules() if isinstance(m, nn.Linear)}
-                        | {n.rsplit(".", 1)[-1] for n, m in model.named_modules() if type(m).__name__ == "Conv1D"})
         raise ConfigError(f"lora.target_modules: {', '.join(map(repr, missing))} {'matches' if len(missing) == 1 else 'match'} no module of this model; "
                           f"its linear layers are named: {', '.join(linear)}")
+    # An embedding's LoRA (lora_embedding_A/B) or a whole block has no per-sample gradient
+    # capture: it was a bare RuntimeError (or PEFT's ValueError) after the ledger run began.
+    other = {t: type(m).__name__ for t in targets for n, m in modules
+             if (n == t or n.endswith("." + t)) and not _is_linear(m)}
+    if other:
+        named = ", ".join(f"{t!r} ({kind})" for t, kind in sorted(other.items()))
+        raise ConfigError(f"lora.target_modules: {named} {'is not a linear layer' if len(other) == 1 else 'are not linear layers'}; "
+                          "DP-SGD clips the LoRA weights of linear layers only (lm_head is one, the input "
+                          f"embedding is not); this model's linear layers are named: {', '.join(linear)}")
+
+
+def _is_linear(module: nn.Module) -> bool:
+    return isinstance(module, nn.Linear) or type(module).__name__ == "Conv1D"
 
 
 def attach_lora(
@@ -113,13 +139,18 @@ def attach_lora(
         model = model.to(device)  # before get_peft_model, see module docstring
     auto = target_modules in (None, "auto", ["auto"])  # ["auto"]: what `--lora-target-modules auto` parses to
     targets = default_target_modules(model, include_mlp) if auto else target_modules
-    if not auto and isinstance(targets, list):
+    if isinstance(targets, list):
+        # The defaults too: a variant of a known family whose layers are named otherwise would
+        # otherwise train fewer layers than the config says, silently.
         check_target_names(model, targets)
     config = LoraConfig(
         r=r,
         lora_alpha=alpha,
         lora_dropout=dropout,
         target_modules=targets,
+        # GPT-2's Conv1D stores weights transposed; PEFT would switch this itself, with a
+        # UserWarning on every GPT-2 run.
+        fan_in_fan_out=any(type(m).__name__ == "Conv1D" for m in model.modules()),
         bias="none",
         task_type="CAUSAL_LM",
     )

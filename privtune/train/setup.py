@@ -13,6 +13,9 @@ import torch
 from privtune.errors import ConfigError, InputError
 from privtune.io.sources import file_encoding
 from privtune.models.dtypes import torch_dtype
+from privtune.models.local import check_model_dir, load_causal_lm, load_tokenizer
+from privtune.models.padding import ensure_pad_token
+from privtune.models.window import context_window
 from privtune.privacy.calibration import default_delta, noise_for_target_epsilon
 from privtune.provenance.fingerprint import dataset_fingerprint
 from privtune.train.config import TrainConfig
@@ -55,32 +58,40 @@ def check_attn_implementation(name: str, device: torch.device) -> str:
 
 def load_model_and_tokenizer(cfg: TrainConfig, device: torch.device) -> tuple[Any, Any]:
     """A local model directory only: privtune never downloads weights."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
 
-    if not cfg.model.is_dir() or not (cfg.model / "config.json").exists():
-        raise InputError(
-            "not a local Hugging Face model directory (needs config.json and weights)",
-            path=str(cfg.model),
-            hint="privtune loads local model directories only; download the model yourself first",
-        )
+    check_model_dir(cfg.model)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     dtype = torch_dtype(cfg.dtype, device.type)
-    tok = AutoTokenizer.from_pretrained(cfg.model, local_files_only=True, trust_remote_code=cfg.trust_remote_code)
-    if tok.pad_token_id is None:
-        tok.pad_token = tok.eos_token
+    tok = load_tokenizer(cfg.model, trust_remote_code=cfg.trust_remote_code)
+    ensure_pad_token(tok, cfg.model)
     from privtune.train.quantization import check_environment, load_kwargs
 
     check_environment(cfg.quantization, device)
     kwargs: dict[str, Any] = {"dtype": dtype, **load_kwargs(cfg.quantization, device)}
     if cfg.attn_implementation != "auto":
         kwargs["attn_implementation"] = check_attn_implementation(cfg.attn_implementation, device)
-    model = AutoModelForCausalLM.from_pretrained(
-        cfg.model, local_files_only=True, trust_remote_code=cfg.trust_remote_code, **kwargs
-    )
+    model = load_causal_lm(cfg.model, trust_remote_code=cfg.trust_remote_code, **kwargs)
     return model, tok
+
+
+def fit_max_length(cfg: TrainConfig, model: Any, log: Any = print) -> TrainConfig:
+    """``max_length`` within the model's context window, checked before the ledger is touched.
+
+    A longer limit crashed the first forward pass of a model with learned positions (GPT-2:
+    ``IndexError: index out of range in self``) after the run was recorded. An explicit
+    ``max_length`` beyond the window is refused; the default is lowered to the window."""
+    window = context_window(model)
+    if window is None or cfg.max_length <= window[0]:
+        return cfg
+    positions, key = window
+    if "max_length" in cfg.model_fields_set:
+        raise ConfigError(f"max_length {cfg.max_length} exceeds the model's context window ({positions} positions, "
+                          f"{key} in its config.json); set --max-length {positions} or less")
+    log(f"max_length: {cfg.max_length} (default) -> {positions}, the model's context window ({key})")
+    return cfg.model_copy(update={"max_length": positions})
 
 
 def load_data(cfg: TrainConfig, tokenizer: Any) -> tuple[LoadedData, LoadedData | None, str]:
@@ -88,7 +99,8 @@ def load_data(cfg: TrainConfig, tokenizer: Any) -> tuple[LoadedData, LoadedData 
     kw = dict(fields=cfg.fields, loss_on=cfg.loss_on, max_length=cfg.max_length, fmt=cfg.format)
     train = load_examples(cfg.data, tokenizer, user_id_field=cfg.user_id_field,
                           encoding=file_encoding(cfg.data, cfg.encoding), **kw)
-    val = (load_examples(cfg.validation, tokenizer, encoding=file_encoding(cfg.validation, cfg.encoding), **kw)
+    val = (load_examples(cfg.validation, tokenizer, encoding=file_encoding(cfg.validation, cfg.encoding),
+                         purpose="validation", **kw)
            if cfg.validation else None)
     return train, val, dataset_fingerprint(train.texts_for_fingerprint)
 
@@ -185,6 +197,9 @@ def describe_data(data: LoadedData, max_length: int) -> tuple[str, bool]:
         parts.append(f"{sum(data.skipped.values())} record(s) skipped ({reasons})")
     if data.truncated:
         parts.append(f"{data.truncated} example(s) truncated to max_length {max_length}")
+    if data.system_folded:
+        parts.append(f"{data.system_folded} system turn(s) put at the start of the first user turn "
+                     "(the chat template has no system role)")
     return "; ".join(parts), bool(data.rejected or data.skipped)
 
 

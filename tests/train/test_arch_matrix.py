@@ -156,15 +156,16 @@ def test_dp_train_peft_load_and_mia(family_dir, data_dir, tmp_path) -> None:
 
 
 def test_unknown_architecture_asks_for_target_modules() -> None:
-    from transformers import BloomConfig
+    from transformers import OPTConfig
 
     from privtune.errors import ConfigError
     from privtune.train.lora import attach_lora
 
-    model = AutoModelForCausalLM.from_config(BloomConfig(vocab_size=64, hidden_size=16, n_layer=1, n_head=2))
+    model = AutoModelForCausalLM.from_config(OPTConfig(vocab_size=64, hidden_size=16, ffn_dim=32, num_hidden_layers=1,
+                                                       num_attention_heads=2, word_embed_proj_dim=16))
     with pytest.raises(ConfigError, match="lora.target_modules"):
         attach_lora(model)
-    assert attach_lora(model, target_modules=["query_key_value"]) is not None
+    assert attach_lora(model, target_modules=["q_proj", "v_proj"]) is not None
     llama = build_family_model("llama", build_family_tokenizer("llama", sample_corpus(50)))
     adapted = attach_lora(llama, target_modules=["auto"], include_mlp=True)  # what `--lora-target-modules auto` gives
     assert {"q_proj", "down_proj"} <= {n.split(".")[-2] for n, _ in adapted.named_modules() if n.endswith(".lora_A")}

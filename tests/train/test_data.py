@@ -168,7 +168,9 @@ def test_skips_are_counted_by_reason(tiny_tokenizer: Tok, tmp_path: Path) -> Non
 
 def test_template_exceptions_are_counted(tiny_tokenizer: Tok, tmp_path: Path) -> None:
     tok = copy.deepcopy(tiny_tokenizer)
-    tok.chat_template = ("{% if messages[0]['role'] == 'system' %}{{ raise_exception('no system') }}{% endif %}"
+    # (A template without a system role no longer raises here: the system text opens the first
+    # user turn, see test_vendor_templates.py. Any other refusal is counted.)
+    tok.chat_template = ("{% if messages | length > 2 %}{{ raise_exception('one exchange only') }}{% endif %}"
                          + CHAT_TEMPLATE)
     ok = {"messages": CHAT["messages"][1:3]}
     data = load_examples(write_jsonl(tmp_path / "c.jsonl", [CHAT, ok]), tok)

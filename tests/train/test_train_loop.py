@@ -149,3 +149,17 @@ def test_learning_rate_schedules():
     assert cos[:3] == [0.5, 1.0, 1.0] and all(a > b for a, b in zip(cos[2:], cos[3:])) and 0 < cos[-1] < 0.05
     lin = [lr_factor(s, 10, 0, "linear") for s in range(10)]
     assert lin[0] == 1.0 and lin[5] == pytest.approx(0.5) and lin[-1] == pytest.approx(0.1)
+
+
+def test_too_few_examples_says_why_the_records_were_dropped(tiny_llama_dir, tmp_path):
+    # Three records, two without an answer: the run stops for want of privacy units, and the
+    # skip counts that explain it are printed first (they came after the plan, never shown).
+    rows = [{"messages": [{"role": "user", "content": "Where is my parcel?"}]}] * 2 + [
+        {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."}]}]
+    (tmp_path / "few.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    lines: list[str] = []
+    cfg = _cfg(tiny_llama_dir, tmp_path, tmp_path / "run", validation=None).model_copy(
+        update={"data": tmp_path / "few.jsonl"})
+    with pytest.raises(Exception, match="need at least 2 privacy units to train, found 1"):
+        train(cfg, log=lines.append)
+    assert any("3 record(s) read -> 1 training example(s)" in m and "no_assistant_turn 2" in m for m in lines), lines

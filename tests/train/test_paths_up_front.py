@@ -1,0 +1,54 @@
+"""Paths that cannot work are refused before anything runs: a missing or folder --data (bare
+FileNotFoundError / IsADirectoryError before), and an --output-dir / --out that is a file (found
+only when saving: the run had spent its steps in the ledger, the audit had run to the end)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from privtune.audit.config import AuditConfig
+from privtune.audit.run import run_audit
+from privtune.errors import ConfigError, InputError
+from privtune.privacy.ledger import Ledger
+from privtune.train.config import TrainConfig
+from privtune.train.loop import train
+
+
+def _cfg(model: Path, tmp: Path, **kw) -> TrainConfig:
+    base = dict(model=model, data=tmp / "d.jsonl", output_dir=tmp / "run", steps=1, batch_size=2,
+                ledger=str(tmp / "l.sqlite"), dp_seed=0)
+    return TrainConfig(**{**base, **kw})
+
+
+@pytest.mark.parametrize(("make", "message"), [(lambda p: None, "file not found"),
+                                               (lambda p: p.mkdir(), "is a directory, expected a data file")])
+def test_missing_or_folder_data_is_an_input_error(tiny_llama_dir, tmp_path, make, message) -> None:
+    make(tmp_path / "d.jsonl")
+    with pytest.raises(InputError, match=message):
+        train(_cfg(tiny_llama_dir, tmp_path), log=lambda m: None)
+
+
+def test_output_dir_that_is_a_file_is_refused_before_any_step(tiny_llama_dir, tmp_path) -> None:
+    (tmp_path / "d.jsonl").write_text('{"text": "a b c"}\n{"text": "d e f"}\n{"text": "g h"}\n', encoding="utf-8")
+    (tmp_path / "run").write_text("")
+    with pytest.raises(ConfigError, match="is a file, not a directory"):
+        train(_cfg(tiny_llama_dir, tmp_path), log=lambda m: None)
+    with Ledger.open(str(tmp_path / "l.sqlite")) as ledger:
+        assert ledger.datasets() == []
+
+
+def test_audit_out_that_is_a_file_is_refused_before_loading(tmp_path) -> None:
+    (tmp_path / "out").write_text("")
+    cfg = AuditConfig(base=tmp_path / "no-model", adapter=tmp_path / "no-adapter", members=tmp_path / "m.jsonl",
+                      nonmembers=tmp_path / "n.jsonl", out=tmp_path / "out")
+    with pytest.raises(ConfigError, match="is a file, not a directory"):
+        run_audit(cfg, log=lambda m: None)
+
+
+def test_a_validation_file_with_nothing_usable_is_named_as_validation(tiny_llama_dir, tmp_path) -> None:
+    (tmp_path / "d.jsonl").write_text('{"text": "a b c"}\n{"text": "d e f"}\n', encoding="utf-8")
+    (tmp_path / "v.jsonl").write_text('{"messages": [{"role": "user", "content": "hi"}]}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="v.jsonl: no usable validation examples"):
+        train(_cfg(tiny_llama_dir, tmp_path, validation=tmp_path / "v.jsonl"), log=lambda m: None)
