@@ -58,6 +58,25 @@ def test_chat_template_rendering_matches_training(make_gateway, loaded_model):
     assert tok.decode(ids) == expected and expected.endswith("<|im_start|>assistant\n")
 
 
+def test_a_template_without_system_role_gets_the_system_text_as_training_did(make_gateway, loaded_model):
+    """Gemma 1/2 templates raise on a system turn: every chat request with a system message was a
+    400, though training had put the system text at the start of the first user turn (round 7)."""
+    import copy
+
+    from privtune.serve.backends.base import GenRequest
+
+    gw = make_gateway()
+    tok = copy.deepcopy(loaded_model[1])
+    tok.chat_template = ("{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role "
+                         "not supported') }}{% endif %}{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + "
+                         "m['content'] + '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}"
+                         "{{ '<|im_start|>assistant\\n' }}{% endif %}")
+    gw.backend.tok = tok
+    msgs = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}]
+    ids = gw.backend.encode(GenRequest("chat", max_tokens=1, messages=msgs))
+    assert tok.decode(ids).endswith("<|im_start|>user\nbe brief\n\nhi<|im_end|>\n<|im_start|>assistant\n")
+
+
 def test_streamed_text_equals_non_streamed_text_with_usage_and_done(make_gateway):
     gw = make_gateway()
     key = role_keys(gw)["user"]

@@ -27,7 +27,7 @@ import torch
 from privtune.serve.backends.base import (BackendBusy, BadPrompt, ContextTooLong, GenProgress, GenRequest, GenResult,
                                           apply_stop)
 from privtune.serve.backends.penalties import OpenAIPenalties
-from privtune.train.encoding import PLAIN_ROLE, encode_piece, control_token_pattern
+from privtune.train.encoding import PLAIN_ROLE, chat_messages, control_token_pattern, encode_piece
 
 
 def load_model(base: Path, adapter: Path | None, device: str = "auto", adapter_key_file: Path | None = None
@@ -169,7 +169,11 @@ class EmbeddedBackend:
             raise BadPrompt("a message contains a control token of this model's chat format")
         if self.tok.chat_template:
             try:
-                text = self.tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+                # As training rendered them: a template without a system role (Gemma 1/2) gets the
+                # system text at the start of the first user turn, not a refusal.
+                folded = chat_messages(self.tok, [(m["role"], m["content"]) for m in messages])
+                turns = [{"role": r, "content": c} for r, c in folded]
+                text = self.tok.apply_chat_template(turns, tokenize=False, add_generation_prompt=True)
             except Exception as exc:  # jinja raise_exception: roles must alternate, and the like
                 if type(exc).__module__.startswith("jinja2"):
                     raise BadPrompt(f"the chat template refused these messages: {exc}") from None
