@@ -49,3 +49,16 @@ def test_eos_pads_when_there_is_no_pad_token() -> None:
     tok.add_special_tokens({"eos_token": "</s>"})
     ensure_pad_token(tok, "m")
     assert tok.pad_token_id == tok.eos_token_id is not None
+
+
+def test_serve_refuses_a_tokenizer_with_neither_pad_nor_eos_at_load(tmp_path: Path) -> None:
+    # The gateway set pad = EOS = None and crashed at the first request (round 7).
+    from privtune.serve.backends.embedded import load_model
+
+    tok = _bare_tokenizer()
+    model = AutoModelForCausalLM.from_config(LlamaConfig(vocab_size=len(tok), hidden_size=16, intermediate_size=32,
+                                                         num_hidden_layers=1, num_attention_heads=2))
+    model.save_pretrained(tmp_path / "model")
+    tok.save_pretrained(tmp_path / "model")
+    with pytest.raises(InputError, match="neither a pad token nor an EOS token"):
+        load_model(tmp_path / "model", None, device="cpu")

@@ -24,6 +24,7 @@ from typing import Any
 
 import torch
 
+from privtune.models.padding import ensure_pad_token
 from privtune.serve.backends.base import (BackendBusy, BadPrompt, ContextTooLong, GenProgress, GenRequest, GenResult,
                                           apply_stop)
 from privtune.serve.backends.penalties import OpenAIPenalties
@@ -49,8 +50,7 @@ def load_model(base: Path, adapter: Path | None, device: str = "auto", adapter_k
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     dev = pick_device(device)
     tok = AutoTokenizer.from_pretrained(base, local_files_only=True)
-    if tok.pad_token_id is None:
-        tok.pad_token = tok.eos_token
+    ensure_pad_token(tok, base)  # neither pad nor EOS: a clear error, not a crash at the first request
     model = AutoModelForCausalLM.from_pretrained(base, local_files_only=True).to(dev).eval()
     return model, tok, dev
 
