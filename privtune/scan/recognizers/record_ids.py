@@ -39,10 +39,19 @@ def _cue_words() -> tuple[str, ...]:
         en += [f"{head} {t}" for t in tails]
     zh_stems = ("住院 病历 病歷 病案 门诊 門診 就诊 就診 就诊卡 就診卡 医保 醫保 医保卡 醫保卡 社保 社保卡 医疗卡 醫療卡 "
                 "健康卡 保单 保單 会员 会员卡 會員 會員卡 工 学 學 车架 車架 车辆识别 车辆识别代 序列 设备编 設備編 "
-                "设备 設備 机身 機身").split()
+                "设备 設備 机身 機身 "
+                # Identity papers the ID recognizers do not know by shape (台胞证 12345678, 军官证),
+                # fund and exam numbers, claim numbers.
+                "台胞证 臺胞證 台胞證 军官证 軍官證 士兵证 士兵證 警官证 警官證 公积金账 公積金賬 公积金 公積金 "
+                "准考证 准考證 考生 报案 報案 赔案 賠案 理赔 理賠").split()
     zh = [stem + mark for stem in zh_stems for mark in ("号", "號")]
     zh += "病人编号 病人編號 患者编号 患者編號 病人id 患者id 员工编号 員工編號 职工编号 職工編號".split()
     zh += [w + code for w in zh if w[-1] in "号號" for code in ("码", "碼")]
+    # A certificate number written "<issuer>字第1234567号" (军字第, 京房权证朝字第) or a property
+    # title's "不动产权第0012345号": the words right before the digits name the number.
+    zh += "字第 不动产权第 不動產權第".split()
+    # Papers named without 号: "台胞证：12345678", "准考证 2023…", "公积金账户：…".
+    zh += "台胞证 臺胞證 台胞證 军官证 軍官證 准考证 准考證 公积金账户 公積金賬戶".split()
     return tuple(sorted(set(en + zh), key=len, reverse=True))
 
 

@@ -1,0 +1,46 @@
+"""Chinese records of many domains run through the scan (round 7, branch shapes-zh): waybill
+lines, identity papers and fund numbers, role fields of prescriptions, claims and court papers.
+Each case left a value in the text before this round."""
+
+from __future__ import annotations
+
+import pytest
+
+from privtune.scan.analyzer import Analyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+def _found(analyzer: Analyzer, text: str, type_: str) -> list[str]:
+    return [text[s.start : s.end] for s in analyzer.analyze(text) if s.type == type_]
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("快递面单：张伟 15800001111 广东省深圳市南山区科技园路1号", "15800001111"),
+    ("物流：李娜 13912345678 江苏省南京市", "13912345678"),
+    ("运单：王强，18612345678，北京市朝阳区", "18612345678"),
+])  # fmt: skip
+def test_mobile_on_waybill_line(analyzer: Analyzer, text: str, phone: str) -> None:
+    """快递/物流/运单 name the parcel, not the number: the mobile on its line is a phone."""
+    assert phone in _found(analyzer, text, "PHONE")
+
+
+def test_waybill_number_still_no_phone(analyzer: Analyzer) -> None:
+    assert _found(analyzer, "快递单号13812345678", "PHONE") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("护照号码：E12345678，台胞证：12345678", "12345678"),
+    ("臺胞證：87654321，回鄉證：H1234567", "87654321"),
+    ("军官证号：军字第1234567号", "1234567"),
+    ("公积金账号：123456789012", "123456789012"),
+    ("准考证号：123456789012345", "123456789012345"),
+    ("考生号：23110101150123", "23110101150123"),
+    ("出险人周杰，报案号：BA20231215001", "BA20231215001"),
+    ("不动产权证号：京(2021)朝阳区不动产权第0012345号", "0012345"),
+])  # fmt: skip
+def test_paper_and_fund_numbers(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "RECORD_ID")
