@@ -44,3 +44,22 @@ def test_waybill_number_still_no_phone(analyzer: Analyzer) -> None:
 ])  # fmt: skip
 def test_paper_and_fund_numbers(analyzer: Analyzer, text: str, value: str) -> None:
     assert value in _found(analyzer, text, "RECORD_ID")
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("处方医师：郑国强 药剂师：何丽 患者姓名：马云飞", "何丽"),
+    ("审核人：仝卫，发药人：琚丽", "琚丽"),
+    ("被保险人：迪丽热巴，身份证号：110101199003071234", "迪丽热巴"),
+    ("出租人：钮祜禄·和珅，承租人：阿依古丽", "阿依古丽"),
+    ("被告人：敖某某，男，汉族", "敖某某"),
+    ("法定代表人：昝宁，职务：董事长", "昝宁"),
+])  # fmt: skip
+def test_name_after_role_field(analyzer: Analyzer, text: str, name: str) -> None:
+    assert name in _found(analyzer, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["委托代理人：王律师，北京市某律师事务所律师", "被告：北京某某科技有限公司，住所地",
+                                  "申请人：本人"])
+def test_role_field_without_a_name(analyzer: Analyzer, text: str) -> None:
+    found = _found(analyzer, text, "PERSON")
+    assert "王律师" not in found and "本人" not in found and "北京某某科技有限公司" not in found
