@@ -63,3 +63,11 @@ def test_name_after_role_field(analyzer: Analyzer, text: str, name: str) -> None
 def test_role_field_without_a_name(analyzer: Analyzer, text: str) -> None:
     found = _found(analyzer, text, "PERSON")
     assert "王律师" not in found and "本人" not in found and "北京某某科技有限公司" not in found
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("澳門居民身份證：1234567(8)", "1234567(8)"),
+    ("澳门身份证号码 5/215299/8，有效期至2030年", "5/215299/8"),
+])  # fmt: skip
+def test_macau_identity_card(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "ID_CARD")
