@@ -71,3 +71,13 @@ def test_role_field_without_a_name(analyzer: Analyzer, text: str) -> None:
 ])  # fmt: skip
 def test_macau_identity_card(analyzer: Analyzer, text: str, value: str) -> None:
     assert value in _found(analyzer, text, "ID_CARD")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("驾驶证档案编号：110100123456", "110100123456"),
+    ("车架号码：LSVAU2180N2123456，发动机号：123456A", "123456A"),
+    ("检验单号：20231215001 送检医生：张志强", "20231215001"),
+    ("處方號：RX20231215-0087", "RX20231215-0087"),
+])  # fmt: skip
+def test_vehicle_and_clinical_order_numbers(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "RECORD_ID")

@@ -43,7 +43,9 @@ def _cue_words() -> tuple[str, ...]:
                 # Identity papers the ID recognizers do not know by shape (台胞证 12345678, 军官证),
                 # fund and exam numbers, claim numbers.
                 "台胞证 臺胞證 台胞證 军官证 軍官證 士兵证 士兵證 警官证 警官證 公积金账 公積金賬 公积金 公積金 "
-                "准考证 准考證 考生 报案 報案 赔案 賠案 理赔 理賠").split()
+                "准考证 准考證 考生 报案 報案 赔案 賠案 理赔 理賠 "
+                # A driving licence's file number, an engine number, a lab order or prescription.
+                "档案编 檔案編 发动机 發動機 检验单 檢驗單 标本 標本 处方 處方 挂号 掛號").split()
     zh = [stem + mark for stem in zh_stems for mark in ("号", "號")]
     zh += "病人编号 病人編號 患者编号 患者編號 病人id 患者id 员工编号 員工編號 职工编号 職工編號".split()
     zh += [w + code for w in zh if w[-1] in "号號" for code in ("码", "碼")]
