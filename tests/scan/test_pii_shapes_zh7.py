@@ -81,3 +81,21 @@ def test_macau_identity_card(analyzer: Analyzer, text: str, value: str) -> None:
 ])  # fmt: skip
 def test_vehicle_and_clinical_order_numbers(analyzer: Analyzer, text: str, value: str) -> None:
     assert value in _found(analyzer, text, "RECORD_ID")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("開戶銀行：中國建設銀行臺北分行，帳號：0123-4567-8901-23，戶名：林志玲", "0123-4567-8901-23"),
+    ("匯款帳號：012-345678-901，收款人：陳美玲", "012-345678-901"),
+    ("对公账户：1100 1234 5678 0501 2345，开户行：工商银行", "1100 1234 5678 0501 2345"),
+])  # fmt: skip
+def test_bank_account_without_card_shape(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "RECORD_ID")
+
+
+def test_card_after_traditional_account_word(analyzer: Analyzer) -> None:
+    assert _found(analyzer, "帳號：6222021234567890123", "BANK_CARD") == ["6222021234567890123"]
+
+
+@pytest.mark.parametrize("text", ["账户余额：12345678元", "账号：zhang1990，密码已重置", "QQ账号：12345678"])
+def test_account_words_without_bank_account(analyzer: Analyzer, text: str) -> None:
+    assert _found(analyzer, text, "RECORD_ID") == []

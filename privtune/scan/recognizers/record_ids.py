@@ -19,10 +19,21 @@ import re
 
 from privtune.scan.entities import Span
 from privtune.scan.recognizers._shared import CuesBefore, halfwidth, number_runs
+from privtune.scan.recognizers.financial import card_issuer
 from privtune.scan.registry import Recognizer, register
 
 SCORE = 0.85
 MIN_DIGITS = 4
+
+
+# Bank accounts that are no card ("帳號：0123-4567-8901-23", "收款账号：012-345678-901"): a
+# corporate, Taiwanese or Hong Kong account has no IIN and no Luhn digit, so only its label
+# names it. The same words label online accounts ("QQ账号", "账号：zhang_1990"): a value there
+# counts only if it is digits and separators, with `MIN_ACCOUNT_DIGITS` digits or more; a card
+# number after them is the card recognizer's (`_card_shaped`).
+ACCOUNT_CUES = tuple(f"{a}{b}" for a in "账帐帳賬" for b in "号號户戶")
+MIN_ACCOUNT_DIGITS = 8
+_ACCOUNT_VALUE = re.compile(r"[0-9]+(?:[- ][0-9]+)*")
 
 
 def _cue_words() -> tuple[str, ...]:
@@ -54,6 +65,7 @@ def _cue_words() -> tuple[str, ...]:
     zh += "字第 不动产权第 不動產權第".split()
     # Papers named without 号: "台胞证：12345678", "准考证 2023…", "公积金账户：…".
     zh += "台胞证 臺胞證 台胞證 军官证 軍官證 准考证 准考證 公积金账户 公積金賬戶".split()
+    zh += ACCOUNT_CUES
     return tuple(sorted(set(en + zh), key=len, reverse=True))
 
 
@@ -98,11 +110,22 @@ def record_id_spans(text: str) -> list[Span]:
         if t[max(0, cue_start - 9) : cue_start].lower() == "national ":
             continue  # the UK National Insurance number is an ID_CARD (national_ids.py)
         m = _CUED.match(t, cue_start)
+        if (m is not None and t.startswith(ACCOUNT_CUES, cue_start)
+                and not _is_bank_account(m.group("value"))):
+            continue
         if (m is not None and m.start("value") <= start < m.end("value")
                 and len(_DIGIT.findall(m.group("value"))) >= MIN_DIGITS):
             out.append(Span(m.start("value"), m.end("value"), "RECORD_ID", SCORE, "record_id"))
             done = m.end("value")
     return out
+
+
+def _is_bank_account(value: str) -> bool:
+    """Digits and separators only, long enough, and no card number (13-19 digits with an IIN)."""
+    if _ACCOUNT_VALUE.fullmatch(value) is None:
+        return False
+    digits = value.replace("-", "").replace(" ", "")
+    return len(digits) >= MIN_ACCOUNT_DIGITS and not (13 <= len(digits) <= 19 and card_issuer(digits) is not None)
 
 
 @register
