@@ -99,3 +99,17 @@ def test_card_after_traditional_account_word(analyzer: Analyzer) -> None:
 @pytest.mark.parametrize("text", ["账户余额：12345678元", "账号：zhang1990，密码已重置", "QQ账号：12345678"])
 def test_account_words_without_bank_account(analyzer: Analyzer, text: str) -> None:
     assert _found(analyzer, text, "RECORD_ID") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("买家昵称：小猫咪咪2020，淘宝ID：tb_88123456", "tb_88123456"),
+    ("旺旺号：jack_wang88，已付款", "jack_wang88"),
+    ("閒魚號：xy_998877", "xy_998877"),
+])  # fmt: skip
+def test_shop_account(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "USERNAME")
+
+
+@pytest.mark.parametrize("text", ["在淘宝app上买的", "在抖音app上看的", "微博vip到期了"])
+def test_platform_edition_is_no_account(analyzer: Analyzer, text: str) -> None:
+    assert _found(analyzer, text, "USERNAME") == []
