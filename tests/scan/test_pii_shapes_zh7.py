@@ -113,3 +113,18 @@ def test_shop_account(analyzer: Analyzer, text: str, value: str) -> None:
 @pytest.mark.parametrize("text", ["在淘宝app上买的", "在抖音app上看的", "微博vip到期了"])
 def test_platform_edition_is_no_account(analyzer: Analyzer, text: str) -> None:
     assert _found(analyzer, text, "USERNAME") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("房号：3栋2单元1801室，租金3500元/月", "3栋2单元1801室"),
+    ("房間號 1203，押金兩個月", "1203"),
+    ("宿舍号：A座 512", "A座 512"),
+    ("房号 3-2-1801", "3-2-1801"),
+])  # fmt: skip
+def test_flat_after_its_label(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "ADDRESS")
+
+
+@pytest.mark.parametrize("text", ["订房号码：12345678", "房价：2000元", "房号待定"])
+def test_room_words_without_a_flat(analyzer: Analyzer, text: str) -> None:
+    assert _found(analyzer, text, "ADDRESS") == []

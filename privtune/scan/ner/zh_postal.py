@@ -58,3 +58,25 @@ def find_zh_postal(text: str) -> list[tuple[int, int]]:
         out.append((start, m.end()))
         done = m.end()
     return out
+
+
+# A flat named by its own label, with no street before it: "房号：3栋2单元1801室", "房間號 1203",
+# "门牌号：8号楼302室" (leases, property papers, dormitory and hotel records). The label makes the
+# parts an address; without a street the rule above never sees them. Building / unit / floor
+# parts, then the flat's own number (2-5 digits, an optional letter and 室/房/号).
+_ROOM_LABELS = ("房号", "房號", "房间号", "房間號", "门牌号", "門牌號", "宿舍号", "宿舍號", "寝室号", "寢室號")
+_ROOM = re.compile(
+    # Not a booking's number: 订房号 is an order.
+    r"(?<![订訂])(?:" + "|".join(_ROOM_LABELS) + r")(?:码|碼)?[ \t]*[:：]?[ \t]*"
+    r"(?P<value>(?:(?:[0-9]{1,4}|[A-Za-z])(?:栋|棟|幢|座|号楼|號樓|单元|單元|楼|樓|层|層)[ \t]?|[0-9]{1,4}-)*"
+    r"[A-Za-z]?[0-9]{2,5}(?:室|房|号|號)?)(?![0-9A-Za-z])"
+)
+# The characters every label holds one of: a text with none costs three substring tests.
+_ROOM_GATE = ("房", "门牌", "門牌", "宿舍", "寝室", "寢室")
+
+
+def find_zh_rooms(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of flats written after their own label ("房号：3栋2单元1801室")."""
+    if not any(g in text for g in _ROOM_GATE):
+        return []
+    return [m.span("value") for m in _ROOM.finditer(text)]
