@@ -128,3 +128,12 @@ def test_flat_after_its_label(analyzer: Analyzer, text: str, value: str) -> None
 @pytest.mark.parametrize("text", ["订房号码：12345678", "房价：2000元", "房号待定"])
 def test_room_words_without_a_flat(analyzer: Analyzer, text: str) -> None:
     assert _found(analyzer, text, "ADDRESS") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("学籍号：G110101200501011234，考号：2023110101", "G110101200501011234"),
+    ("学籍号：G110101200501011234，考号：2023110101", "2023110101"),
+    ("學生證：B10923015", "B10923015"),
+])  # fmt: skip
+def test_school_numbers(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "RECORD_ID")

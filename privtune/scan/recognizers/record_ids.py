@@ -56,7 +56,9 @@ def _cue_words() -> tuple[str, ...]:
                 "台胞证 臺胞證 台胞證 军官证 軍官證 士兵证 士兵證 警官证 警官證 公积金账 公積金賬 公积金 公積金 "
                 "准考证 准考證 考生 报案 報案 赔案 賠案 理赔 理賠 "
                 # A driving licence's file number, an engine number, a lab order or prescription.
-                "档案编 檔案編 发动机 發動機 检验单 檢驗單 标本 標本 处方 處方 挂号 掛號").split()
+                "档案编 檔案編 发动机 發動機 检验单 檢驗單 标本 標本 处方 處方 挂号 掛號 "
+                # A pupil's national school-roll number and an exam candidate's number.
+                "学籍 學籍 考 考试 考試").split()
     zh = [stem + mark for stem in zh_stems for mark in ("号", "號")]
     zh += "病人编号 病人編號 患者编号 患者編號 病人id 患者id 员工编号 員工編號 职工编号 職工編號".split()
     zh += [w + code for w in zh if w[-1] in "号號" for code in ("码", "碼")]
@@ -64,7 +66,7 @@ def _cue_words() -> tuple[str, ...]:
     # title's "不动产权第0012345号": the words right before the digits name the number.
     zh += "字第 不动产权第 不動產權第".split()
     # Papers named without 号: "台胞证：12345678", "准考证 2023…", "公积金账户：…".
-    zh += "台胞证 臺胞證 台胞證 军官证 軍官證 准考证 准考證 公积金账户 公積金賬戶".split()
+    zh += "台胞证 臺胞證 台胞證 军官证 軍官證 准考证 准考證 公积金账户 公積金賬戶 学生证 學生證 校园卡 校園卡".split()
     zh += ACCOUNT_CUES
     return tuple(sorted(set(en + zh), key=len, reverse=True))
 
