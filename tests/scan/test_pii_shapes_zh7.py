@@ -137,3 +137,15 @@ def test_room_words_without_a_flat(analyzer: Analyzer, text: str) -> None:
 ])  # fmt: skip
 def test_school_numbers(analyzer: Analyzer, text: str, value: str) -> None:
     assert value in _found(analyzer, text, "RECORD_ID")
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("过敏史：青霉素；主治医师签名：上官婉儿", "上官婉儿"),
+    ("委托诉讼代理人：钱多多，北京市某某律师事务所律师", "钱多多"),
+])  # fmt: skip
+def test_name_after_signature_or_counsel_field(analyzer: Analyzer, text: str, name: str) -> None:
+    assert name in _found(analyzer, text, "PERSON")
+
+
+def test_profile_motto_is_no_name(analyzer: Analyzer) -> None:
+    assert _found(analyzer, "个性签名：今天天气好", "PERSON") == []
