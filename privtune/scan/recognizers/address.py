@@ -12,7 +12,7 @@ from privtune.scan.entities import Span
 from privtune.scan.ner.english import find_addresses
 from privtune.scan.ner.model import tag_zh
 from privtune.scan.ner.postal import find_postal_addresses
-from privtune.scan.ner.zh_postal import find_zh_postal, find_zh_rooms
+from privtune.scan.ner.zh_postal import ROOM_LABEL_TRIGGER, find_zh_postal, find_zh_rooms
 from privtune.scan.recognizers.person import CJK_TRIGGER
 from privtune.scan.registry import Recognizer, register
 
@@ -44,10 +44,19 @@ class ZhAddressRecognizer(Recognizer):
                 spans = [s for s in spans if s not in pieces]
                 start, end = min(start, *(s.start for s in pieces)), max(end, *(s.end for s in pieces))
             spans.append(Span(start, end, "ADDRESS", ZH_POSTAL_SCORE, self.name))
-        for start, end in find_zh_rooms(text):
-            if not any(s.start < end and start < s.end for s in spans):
-                spans.append(Span(start, end, "ADDRESS", ZH_POSTAL_SCORE, self.name))
         return spans
+
+
+@register
+class ZhRoomRecognizer(Recognizer):
+    """A flat named after its own label with no street before it ("房号：3栋2单元1801室")."""
+
+    name = "zh_room"
+    entity_types = ("ADDRESS",)
+    trigger = ROOM_LABEL_TRIGGER  # literal labels: answered by the analyzer's shared word scan
+
+    def analyze(self, text: str) -> list[Span]:
+        return [Span(s, e, "ADDRESS", ZH_POSTAL_SCORE, self.name) for s, e in find_zh_rooms(text)]
 
 
 @register
