@@ -149,3 +149,15 @@ def test_name_after_signature_or_counsel_field(analyzer: Analyzer, text: str, na
 
 def test_profile_motto_is_no_name(analyzer: Analyzer) -> None:
     assert _found(analyzer, "个性签名：今天天气好", "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("身分證統一編號：A123456789，健保卡號：000012345678", "000012345678"),
+    ("居留證號碼：AC01234567", "AC01234567"),
+    ("駕照號碼：A123456789", "A123456789"),
+    ("学生编号：s1091234", "s1091234"),
+    ("深圳市社保电脑号：612345678", "612345678"),
+    ("医疗保险个人编号：12345678901", "12345678901"),
+])  # fmt: skip
+def test_more_paper_numbers(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "RECORD_ID")
