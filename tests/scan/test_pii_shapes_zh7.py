@@ -161,3 +161,17 @@ def test_profile_motto_is_no_name(analyzer: Analyzer) -> None:
 ])  # fmt: skip
 def test_more_paper_numbers(analyzer: Analyzer, text: str, value: str) -> None:
     assert value in _found(analyzer, text, "RECORD_ID")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("駕照號碼：A123456789，車牌：ABC-1234", "ABC-1234"),
+    ("車牌號碼 1234-AB，停在地下室", "1234-AB"),
+    ("車牌：MK 8866，泊喺銅鑼灣", "MK 8866"),
+    ("澳門車牌：MA-12-34", "MA-12-34"),
+])  # fmt: skip
+def test_taiwan_hong_kong_macau_plate(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "LICENSE_PLATE")
+
+
+def test_mainland_plate_unchanged(analyzer: Analyzer) -> None:
+    assert _found(analyzer, "车牌号：京A·12345", "LICENSE_PLATE") == ["京A·12345"]
