@@ -175,3 +175,15 @@ def test_taiwan_hong_kong_macau_plate(analyzer: Analyzer, text: str, value: str)
 
 def test_mainland_plate_unchanged(analyzer: Analyzer) -> None:
     assert _found(analyzer, "车牌号：京A·12345", "LICENSE_PLATE") == ["京A·12345"]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("我的QQ是一二三四五六七八九，晚上聊", "一二三四五六七八九"),
+    ("扣扣号：八八六六五五四四", "八八六六五五四四"),
+])  # fmt: skip
+def test_qq_number_in_numerals(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "USERNAME")
+
+
+def test_numerals_without_qq_cue(analyzer: Analyzer) -> None:
+    assert _found(analyzer, "第一二三四五六七八九章", "USERNAME") == []
