@@ -187,3 +187,20 @@ def test_qq_number_in_numerals(analyzer: Analyzer, text: str, value: str) -> Non
 
 def test_numerals_without_qq_cue(analyzer: Analyzer) -> None:
     assert _found(analyzer, "第一二三四五六七八九章", "USERNAME") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("收货信息：赵六，13312345678，福建省厦门市思明区湖滨南路 100 号 3 楼", "福建省厦门市思明区湖滨南路 100 号 3 楼"),
+    ("地址：北京市朝阳区建国路 88 号", "北京市朝阳区建国路 88 号"),
+])  # fmt: skip
+def test_house_number_padded_with_spaces(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "ADDRESS")
+
+
+@pytest.mark.parametrize("text", ["第3段 12 号选手", "他在村 3 号地里"])
+def test_spaced_number_after_no_street(analyzer: Analyzer, text: str) -> None:
+    assert _found(analyzer, text, "ADDRESS") == []
+
+
+def test_work_permit_number(analyzer: Analyzer) -> None:
+    assert _found(analyzer, "工作证号：GZ20190701", "RECORD_ID") == ["GZ20190701"]
