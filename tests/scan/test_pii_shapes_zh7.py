@@ -204,3 +204,26 @@ def test_spaced_number_after_no_street(analyzer: Analyzer, text: str) -> None:
 
 def test_work_permit_number(analyzer: Analyzer) -> None:
     assert _found(analyzer, "工作证号：GZ20190701", "RECORD_ID") == ["GZ20190701"]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("处方笺 医师：曾小贤 调配：关谷 核对：陆展博", "关谷"),
+    ("处方笺 医师：曾小贤 调配：关谷 核对：陆展博", "陆展博"),
+    ("医保结算单：参保人：夏侯惇，个人编号：510100123456", "夏侯惇"),
+    ("体检报告：受检人 司徒雷登 体检编号 TJ2023121500123", "司徒雷登"),
+])  # fmt: skip
+def test_name_in_dispensing_and_claim_fields(analyzer: Analyzer, text: str, name: str) -> None:
+    assert name in _found(analyzer, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["核对：无误，发药：已发", "复核：通过"])
+def test_dispensing_fields_without_a_name(analyzer: Analyzer, text: str) -> None:
+    assert _found(analyzer, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("体检报告：受检人 司徒雷登 体检编号 TJ2023121500123", "TJ2023121500123"),
+    ("科别：内分泌科 样本号：20231215-0456", "20231215-0456"),
+])  # fmt: skip
+def test_health_check_and_sample_numbers(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "RECORD_ID")

@@ -20,7 +20,12 @@ from privtune.scan.registry import Recognizer, register
 
 # Words after which a person's name follows directly in service and medical records.
 _BEFORE = ("我叫", "我是", "本人", "姓名", "名字是", "收货人", "收件人", "寄件人", "联系人", "机主是", "机主",
-           "持卡人", "户主", "患者", "病人", "客户", "乘客", "申请人", "您好")
+           "持卡人", "户主", "患者", "病人", "客户", "乘客", "申请人", "您好",
+           # A prescription's dispensing and checking fields ("调配：关谷 核对：陆展博"): their
+           # values may be words too ("核对：无误"), so a surname must open the name here.
+           "调配：", "調配：", "核对：", "核對：", "复核：", "複核：", "发药：", "發藥：",
+           # Claim and health-check forms also write the name after a space ("受检人 司徒雷登").
+           "参保人", "參保人", "受检人", "受檢人", "被保险人", "被保險人", "投保人")
 # Words that close a name: punctuation, a greeting or an honorific.
 _AFTER = r"(?:[，。！？、,.!?:：;；\s)）]|您好|你好|先生|女士|小姐|同学|老师|医生|$)"
 _SIMPLIFIED_SURNAMES = ZH_SURNAMES + ZH_CUE_EXTRA_SURNAMES
@@ -68,7 +73,9 @@ _NAME_FIELDS = ("姓名", "真实姓名", "真實姓名", "客户姓名", "客�
                 # Signature fields of a chart (主治医师签名：上官婉儿); a bare 签名 is also a profile's
                 # motto (个性签名：…), so only a role's signature counts.
                 "医师签名", "醫師簽名", "医生签名", "醫生簽名", "护士签名", "護士簽名", "患者签名", "患者簽名",
-                "家属签名", "家屬簽名", "家属签字", "家屬簽字")
+                "家属签名", "家屬簽名", "家属签字", "家屬簽字",
+                # The insured and examined person of a claim or health check.
+                "参保人", "參保人", "受检人", "受檢人", "体检人", "體檢人", "就诊人", "就診人", "送检人", "送檢人")
 NAME_FIELD_VALUE = re.compile(
     "(?:" + "|".join(_NAME_FIELDS) + r")[ \t]*[:：][ \t]*([\u4e00-\u9fff][\u4e00-\u9fff·•]{1,9})"
     r"(?=[\s，。,;；|)）/、]|$)"
