@@ -227,3 +227,16 @@ def test_dispensing_fields_without_a_name(analyzer: Analyzer, text: str) -> None
 ])  # fmt: skip
 def test_health_check_and_sample_numbers(analyzer: Analyzer, text: str, value: str) -> None:
     assert value in _found(analyzer, text, "RECORD_ID")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("九龍觀塘開源道 49 號創貿廣場 12 樓 1205 室", "九龍觀塘開源道 49 號創貿廣場 12 樓 1205 室"),
+    ("香港九龍深水埗南昌街 138 號地下", "香港九龍深水埗南昌街 138 號地下"),
+])  # fmt: skip
+def test_hong_kong_address_with_spaces(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "ADDRESS")
+
+
+@pytest.mark.parametrize("text", ["我知道 3 号你来", "请锁定频道 5 号"])
+def test_spaced_number_after_dao_word(analyzer: Analyzer, text: str) -> None:
+    assert _found(analyzer, text, "ADDRESS") == []

@@ -15,18 +15,21 @@ _CJK = "\u3400-\u9fff\uf900-\ufaff"
 # "<street word>[N段]<number>号[之N]", then building / unit / floor / room parts.
 _NUMBERED = re.compile(
     rf"(?:(?:路|街|道|巷|弄|里|村|胡同|大道|大街|段)(?:[0-9一二三四五六七八九十]+段)?[0-9]{{1,5}}[号號]"
-    # Forms pad the house number with spaces ("湖滨南路 100 号"): after a street's own word
-    # only (路 街 巷 弄 胡同), as "第3段 12 号选手" or "村 3 号地" are no addresses.
-    rf"|(?:路|街|巷|弄|胡同)[ \t][0-9]{{1,5}}[ \t]?[号號])(?:之[0-9]{{1,3}})?"
+    # Forms pad the house number with spaces ("湖滨南路 100 号", "開源道 49 號"): after a
+    # street's own word only (路 街 巷 弄 胡同, a 道 that ends no other word: 知道, 频道, 通道),
+    # as "第3段 12 号选手" or "村 3 号地" are no addresses.
+    rf"|(?:路|街|巷|弄|胡同|(?<![知报報频頻通车車跑赛賽航渠隧轨軌味难難人])道)[ \t][0-9]{{1,5}}[ \t]?[号號])"
+    rf"(?:之[0-9]{{1,3}})?"
     # A named estate or tower between the house number and its buildings ("10号深圳湾科技生态园
     # 5栋B座1203"): taken only when a building part follows it.
     rf"(?:[{_CJK}]{{1,12}}?(?:园|園|苑|庭|府|城|厦|廈|广场|廣場|中心|公寓|小区|小區|社区|社區|新村|家园|家園|大楼|大樓|商城)"
-    rf"(?=[ \t]{{0,2}}(?:[0-9]{{1,4}}(?:栋|棟|幢|号楼|號樓|单元|單元|楼|樓|层|層|座)|[A-Za-z](?:座|栋|棟))))?"
+    rf"(?=[ \t]{{0,2}}(?:[0-9]{{1,4}}[ \t]?(?:栋|棟|幢|号楼|號樓|单元|單元|楼|樓|层|層|座)|[A-Za-z](?:座|栋|棟))))?"
     # Forms and copied labels put a space or a line break between the parts ("27号 5号楼 3单元
     # 1102室", "…9988号\n2栋1203室"): at most two blanks, or one line break, before each part.
     rf"(?:(?:[ \t]{{0,2}}|[ \t]*\r?\n[ \t]*)"
     rf"(?:[0-9]{{1,4}}(?:栋|棟|幢|号楼|號樓|号院|单元|單元|楼|樓|层|層|室|房|户)|[A-Za-z](?:座|栋|棟)"
-    rf"|(?<=[号號] )[0-9]{{1,4}} (?:栋|棟|幢|号楼|號樓|单元|單元|楼|樓|层|層|室)"
+    rf"|[0-9]{{1,4}}[ \t](?:栋|棟|幢|号楼|號樓|单元|單元|楼|樓|层|層|室)"
+    rf"|(?<=[号號])地下(?![室车車])"  # Hong Kong's ground floor ("南昌街 138 號地下"), no basement
     rf"|(?:(?<=[楼樓栋棟幢元座])|(?<=[楼樓栋棟幢元座][ \t])|(?<=[楼樓栋棟幢元座]\n))[0-9]{{3,4}}(?![0-9])))*"
 )
 # Whatever may be part of the place names before the street (no punctuation, no space).
