@@ -240,3 +240,17 @@ def test_hong_kong_address_with_spaces(analyzer: Analyzer, text: str, value: str
 @pytest.mark.parametrize("text", ["我知道 3 号你来", "请锁定频道 5 号"])
 def test_spaced_number_after_dao_word(analyzer: Analyzer, text: str) -> None:
     assert _found(analyzer, text, "ADDRESS") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("台北市內湖區瑞光路 513 巷 22 弄 3 號 5 樓", "台北市內湖區瑞光路 513 巷 22 弄 3 號 5 樓"),
+    ("新北市三重區重新路五段 609 巷 12 號 8 樓之 3", "新北市三重區重新路五段 609 巷 12 號 8 樓之 3"),
+    ("新北市板橋區文化路一段188巷5弄3號2樓之1", "新北市板橋區文化路一段188巷5弄3號2樓之1"),
+])  # fmt: skip
+def test_taiwan_lane_address_with_spaces(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "ADDRESS")
+
+
+def test_phone_before_spaced_address_stays_apart(analyzer: Analyzer) -> None:
+    text = "電話 0912345678 台北市信義區松仁路 100 號"
+    assert _found(analyzer, text, "ADDRESS") == ["台北市信義區松仁路 100 號"]

@@ -30,10 +30,14 @@ _NUMBERED = re.compile(
     rf"(?:[0-9]{{1,4}}(?:栋|棟|幢|号楼|號樓|号院|单元|單元|楼|樓|层|層|室|房|户)|[A-Za-z](?:座|栋|棟)"
     rf"|[0-9]{{1,4}}[ \t](?:栋|棟|幢|号楼|號樓|单元|單元|楼|樓|层|層|室)"
     rf"|(?<=[号號])地下(?![室车車])"  # Hong Kong's ground floor ("南昌街 138 號地下"), no basement
+    rf"|(?<=[楼樓])[ \t]?之[ \t]?[0-9]{{1,3}}(?![0-9])"  # a Taiwanese floor's flat ("8 樓之 3")
     rf"|(?:(?<=[楼樓栋棟幢元座])|(?<=[楼樓栋棟幢元座][ \t])|(?<=[楼樓栋棟幢元座]\n))[0-9]{{3,4}}(?![0-9])))*"
 )
 # Whatever may be part of the place names before the street (no punctuation, no space).
-_PLACE_CHARS = re.compile(rf"[{_CJK}0-9A-Za-z]{{1,30}}$")
+# A space counts only inside a lane or section number ("瑞光路 513 巷 22 弄 3 號"): between a
+# street word and its number, or a number and its lane word; a phone number before an address
+# stays out ("電話 0912… 台北市…").
+_PLACE_CHARS = re.compile(rf"(?:[{_CJK}0-9A-Za-z]|(?<=[路街道巷弄段]) (?=[0-9])|(?<=[0-9]) (?=[巷弄段])){{1,30}}$")
 # Words after which the address starts ("住在北京市…", "寄到…", "地址：…" is cut by the colon).
 _CUE = re.compile("(?:住在|住址|地址|家住|寄到|寄往|送到|送至|搬到|搬去|位于|来自|收货|住|在|到|去|是|于)")
 _POSTCODE_BEFORE = re.compile(r"[0-9]{3,6}[ \t]?$")
