@@ -254,3 +254,11 @@ def test_taiwan_lane_address_with_spaces(analyzer: Analyzer, text: str, value: s
 def test_phone_before_spaced_address_stays_apart(analyzer: Analyzer) -> None:
     text = "電話 0912345678 台北市信義區松仁路 100 號"
     assert _found(analyzer, text, "ADDRESS") == ["台北市信義區松仁路 100 號"]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("户籍：江苏省徐州市沛县大屯镇安庄村四组", "江苏省徐州市沛县大屯镇安庄村四组"),
+    ("湖南省邵阳市隆回县桃洪镇新塘村五组", "湖南省邵阳市隆回县桃洪镇新塘村五组"),
+])  # fmt: skip
+def test_village_group_joins_the_village(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "ADDRESS")

@@ -24,6 +24,10 @@ _GENERIC_FACILITY = re.compile(
 
 
 ZH_POSTAL_SCORE = 0.9  # a street word, a house number and the place names before them
+# A village's group (村民小组) after the village: "安庄村四组", "城关村一社", "周城村委会三组 12 号";
+# the tagger stops at 村, leaving the group and the house that narrow it to a few families.
+_VILLAGE_GROUP = re.compile(r"[一二三四五六七八九十0-9]{1,3}(?:组|組|社|队|隊)(?:[0-9]{1,4}[号號])?")
+_VILLAGE_ENDS = ("村", "村委会", "村委會", "村民委员会", "村民委員會")
 
 
 @register
@@ -44,6 +48,9 @@ class ZhAddressRecognizer(Recognizer):
                 spans = [s for s in spans if s not in pieces]
                 start, end = min(start, *(s.start for s in pieces)), max(end, *(s.end for s in pieces))
             spans.append(Span(start, end, "ADDRESS", ZH_POSTAL_SCORE, self.name))
+        for i, s in enumerate(spans):
+            if text.endswith(_VILLAGE_ENDS, s.start, s.end) and (m := _VILLAGE_GROUP.match(text, s.end)) is not None:
+                spans[i] = Span(s.start, m.end(), "ADDRESS", s.score, s.detector)
         return spans
 
 
