@@ -262,3 +262,23 @@ def test_phone_before_spaced_address_stays_apart(analyzer: Analyzer) -> None:
 ])  # fmt: skip
 def test_village_group_joins_the_village(analyzer: Analyzer, text: str, value: str) -> None:
     assert value in _found(analyzer, text, "ADDRESS")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("履歷表 姓名：鄭宇翔 出生日期：民國80年5月12日 身分證字號：F131104093", "民國80年5月12日"),
+    ("生日 民国75年12月", "民国75年12月"),
+])  # fmt: skip
+def test_birth_date_in_roc_years(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "DATE_OF_BIRTH")
+
+
+def test_roc_date_without_birth_word(analyzer: Analyzer) -> None:
+    assert _found(analyzer, "民國80年5月12日成立", "DATE_OF_BIRTH") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("保險單號碼：A123456789012，要保人：吳淑珍", "A123456789012"),
+    ("住院病人：韩寒，床位：心内科12床，入院号：2023120112", "2023120112"),
+])  # fmt: skip
+def test_policy_and_admission_numbers(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "RECORD_ID")

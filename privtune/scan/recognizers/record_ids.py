@@ -64,7 +64,7 @@ def _cue_words() -> tuple[str, ...]:
                 # an insured person's own number (个人编号), a student number written out.
                 "健保卡 健保 居留证 居留證 驾照 駕照 驾驶执照 駕駛執照 社保电脑 社保電腦 个人编 個人編 学生编 學生編 工作证 工作證 "
                 # A health check's and a lab sample's numbers.
-                "体检编 體檢編 体检 體檢 样本 樣本").split()
+                "体检编 體檢編 体检 體檢 样本 樣本 保险单 保險單 入院 出院").split()
     zh = [stem + mark for stem in zh_stems for mark in ("号", "號")]
     zh += "病人编号 病人編號 患者编号 患者編號 病人id 患者id 员工编号 員工編號 职工编号 職工編號".split()
     zh += [w + code for w in zh if w[-1] in "号號" for code in ("码", "碼")]
