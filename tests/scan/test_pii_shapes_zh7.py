@@ -282,3 +282,17 @@ def test_roc_date_without_birth_word(analyzer: Analyzer) -> None:
 ])  # fmt: skip
 def test_policy_and_admission_numbers(analyzer: Analyzer, text: str, value: str) -> None:
     assert value in _found(analyzer, text, "RECORD_ID")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("家庭住址：重庆市渝北区龙溪街道金紫山小区 A 区 5 栋 8-2", "A 区 5 栋 8-2"),
+    ("B（张大妈）：朝阳区安贞里小区 7 号楼 2 单元 501", "7 号楼 2 单元 501"),
+])  # fmt: skip
+def test_building_parts_after_an_estate(analyzer: Analyzer, text: str, value: str) -> None:
+    spans = [s for s in analyzer.analyze(text) if s.type == "ADDRESS"]
+    start = text.index(value)
+    assert any(s.start <= start and start + len(value) <= s.end for s in spans)
+
+
+def test_phase_alone_is_no_building(analyzer: Analyzer) -> None:
+    assert all("3期" not in v for v in _found(analyzer, "北京市 3期工程", "ADDRESS"))
