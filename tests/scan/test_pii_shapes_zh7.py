@@ -296,3 +296,20 @@ def test_building_parts_after_an_estate(analyzer: Analyzer, text: str, value: st
 
 def test_phase_alone_is_no_building(analyzer: Analyzer) -> None:
     assert all("3期" not in v for v in _found(analyzer, "北京市 3期工程", "ADDRESS"))
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("微信昵称：小王同学，真名：郗小明", "郗小明"),
+    ("曾用名：衣红梅，现用名：衣晓梅", "衣红梅"),
+])  # fmt: skip
+def test_name_after_other_name_field(analyzer: Analyzer, text: str, name: str) -> None:
+    assert name in _found(analyzer, text, "PERSON")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("回乡证号码：H1234567801", "H1234567801"),
+    ("外国人永久居留身份证：USA310067030102", "USA310067030102"),
+    ("车辆识别代号：LFV2A21K5A3123456，发动机号码：CFB123456", "LFV2A21K5A3123456"),
+])  # fmt: skip
+def test_permit_and_vin_numbers(analyzer: Analyzer, text: str, value: str) -> None:
+    assert value in _found(analyzer, text, "RECORD_ID")

@@ -75,7 +75,9 @@ _NAME_FIELDS = ("姓名", "真实姓名", "真實姓名", "客户姓名", "客�
                 "医师签名", "醫師簽名", "医生签名", "醫生簽名", "护士签名", "護士簽名", "患者签名", "患者簽名",
                 "家属签名", "家屬簽名", "家属签字", "家屬簽字",
                 # The insured and examined person of a claim or health check.
-                "参保人", "參保人", "受检人", "受檢人", "体检人", "體檢人", "就诊人", "就診人", "送检人", "送檢人")
+                "参保人", "參保人", "受检人", "受檢人", "体检人", "體檢人", "就诊人", "就診人", "送检人", "送檢人",
+                # A person's other names and their spouse; remitters and legal representatives.
+                "真名", "本名", "曾用名", "现用名", "現用名", "配偶", "汇款人", "匯款人", "法人代表")
 NAME_FIELD_VALUE = re.compile(
     "(?:" + "|".join(_NAME_FIELDS) + r")[ \t]*[:：][ \t]*([\u4e00-\u9fff][\u4e00-\u9fff·•]{1,9})"
     r"(?=[\s，。,;；|)）/、]|$)"

@@ -64,7 +64,7 @@ def _cue_words() -> tuple[str, ...]:
                 # an insured person's own number (个人编号), a student number written out.
                 "健保卡 健保 居留证 居留證 驾照 駕照 驾驶执照 駕駛執照 社保电脑 社保電腦 个人编 個人編 学生编 學生編 工作证 工作證 "
                 # A health check's and a lab sample's numbers.
-                "体检编 體檢編 体检 體檢 样本 樣本 保险单 保險單 入院 出院").split()
+                "体检编 體檢編 体检 體檢 样本 樣本 保险单 保險單 入院 出院 回乡证 回鄉證").split()
     zh = [stem + mark for stem in zh_stems for mark in ("号", "號")]
     zh += "病人编号 病人編號 患者编号 患者編號 病人id 患者id 员工编号 員工編號 职工编号 職工編號".split()
     zh += [w + code for w in zh if w[-1] in "号號" for code in ("码", "碼")]
@@ -73,6 +73,7 @@ def _cue_words() -> tuple[str, ...]:
     zh += "字第 不动产权第 不動產權第".split()
     # Papers named without 号: "台胞证：12345678", "准考证 2023…", "公积金账户：…".
     zh += "台胞证 臺胞證 台胞證 军官证 軍官證 准考证 准考證 公积金账户 公積金賬戶 学生证 學生證 校园卡 校園卡".split()
+    zh += "回乡证 回鄉證 永久居留身份证 永久居留身份證 永久居留证 永久居留證".split()
     zh += ACCOUNT_CUES
     return tuple(sorted(set(en + zh), key=len, reverse=True))
 
@@ -89,6 +90,9 @@ _CUED = re.compile(
 _DIGIT = re.compile(r"[0-9]")
 # A value may open with letters glued to its digits ("MR-2023-…", "XJH88…", "1HGCM82…").
 _PREFIX_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-/.")
+# How far back a value's letters and short digit groups may go before its first 4-digit run: a
+# VIN's first such run may be its serial at the end ("LFV2A21K5A3123456").
+_MAX_PREFIX = 16
 _GAP_CHARS = " \t:：#=，,.\r\n"
 _GAP_WORDS = (" is", " was", " no", " no.")
 LOOKBACK = 48  # characters before a value's start its cue and gap may take
@@ -107,7 +111,7 @@ def record_id_spans(text: str) -> list[Span]:
         if n < MIN_DIGITS or start < done:
             continue
         head = start
-        while head > 0 and start - head < 8 and t[head - 1] in _PREFIX_CHARS:
+        while head > 0 and start - head < _MAX_PREFIX and t[head - 1] in _PREFIX_CHARS:
             head -= 1
         cue_start = CUES.start(t, head)
         if cue_start < 0:
