@@ -14,11 +14,13 @@ import re
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 # "<street word>[N段]<number>号[之N]", then building / unit / floor / room parts.
 _NUMBERED = re.compile(
-    rf"(?:(?:路|街|道|巷|弄|里|村|胡同|大道|大街|段)(?:[0-9一二三四五六七八九十]+段)?[0-9]{{1,5}}[号號]"
+    rf"(?:路|街|道|巷|弄|里|村|胡同|大道|大街|段)(?:(?:[0-9一二三四五六七八九十]+段)?[0-9]{{1,5}}[号號]"
     # Forms pad the house number with spaces ("湖滨南路 100 号", "開源道 49 號"): after a
-    # street's own word only (路 街 巷 弄 胡同, a 道 that ends no other word: 知道, 频道, 通道),
-    # as "第3段 12 号选手" or "村 3 号地" are no addresses.
-    rf"|(?:路|街|巷|弄|胡同|(?<![知报報频頻通车車跑赛賽航渠隧轨軌味难難人])道)[ \t][0-9]{{1,5}}[ \t]?[号號])"
+    # street's own word only (路 街 巷 弄, a 道 that ends no other word: 知道, 频道, 通道), as
+    # "第3段 12 号选手" or "村 3 号地" are no addresses. (The look-behinds come after the street
+    # word: sre keeps its first-character skip only for a pattern that opens with literals;
+    # one in front cost ~8 µs per demo record.)
+    rf"|[ \t](?<=[路街巷弄道][ \t])(?<![知报報频頻通车車跑赛賽航渠隧轨軌味难難人]道[ \t])[0-9]{{1,5}}[ \t]?[号號])"
     rf"(?:之[0-9]{{1,3}})?"
     # A named estate or tower between the house number and its buildings ("10号深圳湾科技生态园
     # 5栋B座1203"): taken only when a building part follows it.
