@@ -20,7 +20,8 @@ _B = r"(?<![A-Za-z0-9/._@\-])"
 _WECHAT = rf"微信号?|微信ID|威信|薇信|V信|v信|加微|加V|加v|{_B}(?:vx|VX|Vx|wx|WX|wechat|WeChat|Wechat|WECHAT|weixin|Weixin)(?![A-Za-z0-9])"
 _QQ = rf"扣扣号?|企鹅号|{_B}(?:QQ|qq|Qq)(?![A-Za-z])(?:号码?)?"  # "QQ123456" is common
 _SOCIAL = (
-    r"抖音号?|快手号?|微博|小红书号?|钉钉号?|飞书号?|B站|"
+    # Shop accounts name the buyer as a chat handle does ("淘宝ID：tb_88123456", "旺旺号 jack_wang88").
+    r"抖音号?|快手号?|微博|小红书号?|钉钉号?|飞书号?|B站|淘宝|淘寶|旺旺号?|阿里旺旺|闲鱼号?|閒魚號?|拼多多|"
     rf"(?i:{_B}(?:telegram|tg|instagram|insta|ig|twitter|tiktok|snapchat|snap|discord|skype|kik|"
     r"line\s?id|reddit|github|gitlab|threads|mastodon|bluesky|x\s+handle|steam|psn|xbox|gamertag)(?![a-z0-9]))"
 )
@@ -39,9 +40,9 @@ _CUED = re.compile(
 # Where a cue can start: CJK cue words in the text, ASCII ones (whole words) in its lower-cased
 # copy. Scanning for these and trying `_CUED` only there costs ~4 µs per 200-character record;
 # one case-insensitive alternation over the whole text cost ~40.
-_CJK_CUE_START = re.compile(r"微信|威信|薇信|[Vv]信|加[微Vv]|扣扣|企鹅|抖音|快手|微博|小红书|钉钉|飞书|B站|用户名|[账帐]户名|[账帐]号名|登[录陆]名")
+_CJK_CUE_START = re.compile(r"微信|威信|薇信|[Vv]信|加[微Vv]|扣扣|企鹅|抖音|快手|微博|小红书|钉钉|飞书|B站|淘[宝寶]|旺旺|阿里旺旺|闲鱼|閒魚|拼多多|用户名|[账帐]户名|[账帐]号名|登[录陆]名")
 # The characters a CJK cue starts with: sre searches a class fast, an alternation slowly.
-_CJK_CUE_FIRST = re.compile("[微威薇Vv加扣企抖快小钉飞B用账帐登]")
+_CJK_CUE_FIRST = re.compile("[微威薇Vv加扣企抖快小钉飞B淘旺阿闲閒拼用账帐登]")
 # A word of its own: the character before an ASCII cue is none of these (checked in
 # `_ascii_cue_starts`: a leading look-behind keeps sre from skipping ahead, ~40% slower).
 _ASCII_WORD_INNER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789/._@-")
@@ -58,7 +59,9 @@ _CN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _STOP = frozenset(
     "and or the is was are to for of on in at by with my your his her our their this that it not no "
     "please password field account name id number here there me you him them us reset changed "
-    "forgot forgotten required invalid incorrect wrong taken available".split()
+    "forgot forgotten required invalid incorrect wrong taken available "
+    # The platform's app or edition, not an account: "在抖音app上", "微博vip", "淘宝live".
+    "app apk vip svip plus live lite pro ios android web mall shop store".split()
 )
 
 

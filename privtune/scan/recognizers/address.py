@@ -12,7 +12,7 @@ from privtune.scan.entities import Span
 from privtune.scan.ner.english import find_addresses
 from privtune.scan.ner.model import tag_zh
 from privtune.scan.ner.postal import find_postal_addresses
-from privtune.scan.ner.zh_postal import find_zh_postal
+from privtune.scan.ner.zh_postal import ROOM_LABEL_TRIGGER, find_zh_postal, find_zh_rooms
 from privtune.scan.recognizers.person import CJK_TRIGGER
 from privtune.scan.registry import Recognizer, register
 
@@ -24,6 +24,16 @@ _GENERIC_FACILITY = re.compile(
 
 
 ZH_POSTAL_SCORE = 0.9  # a street word, a house number and the place names before them
+# A village's group (村民小组) after the village: "安庄村四组", "城关村一社", "周城村委会三组 12 号";
+# the tagger stops at 村, leaving the group and the house that narrow it to a few families.
+_VILLAGE_GROUP = re.compile(r"[一二三四五六七八九十0-9]{1,3}(?:组|組|社|队|隊)(?:[0-9]{1,4}[号號])?")
+_VILLAGE_ENDS = ("村", "村委会", "村委會", "村民委员会", "村民委員會")
+# Building parts after an estate that has no street number ("万科城 3期 12栋 1单元 502",
+# "金紫山小区 A 区 5 栋 8-2"), spaces allowed: the tagger stops at the estate's name. At least
+# one building word (栋, 单元, 号楼, 座, 幢) must be among them, so "3期" or "A区" alone stays out.
+_PART = r"[ \t]?(?:[0-9]{1,4}|[A-Za-z])[ \t]?(?:期|区|區|栋|棟|幢|座|号楼|號樓|单元|單元|楼|樓|层|層|室)"
+_BUILDING_PARTS = re.compile(rf"(?:{_PART})+(?:[ \t]?[0-9]{{1,4}}(?:-[0-9]{{1,4}})*(?:室|房|号|號)?(?![0-9A-Za-z]))?")
+_BUILDING_WORD = re.compile("栋|棟|幢|座|号楼|號樓|单元|單元")
 
 
 @register
@@ -44,7 +54,24 @@ class ZhAddressRecognizer(Recognizer):
                 spans = [s for s in spans if s not in pieces]
                 start, end = min(start, *(s.start for s in pieces)), max(end, *(s.end for s in pieces))
             spans.append(Span(start, end, "ADDRESS", ZH_POSTAL_SCORE, self.name))
+        for i, s in enumerate(spans):
+            if text.endswith(_VILLAGE_ENDS, s.start, s.end) and (m := _VILLAGE_GROUP.match(text, s.end)) is not None:
+                spans[i] = Span(s.start, m.end(), "ADDRESS", s.score, s.detector)
+            elif (m := _BUILDING_PARTS.match(text, s.end)) is not None and _BUILDING_WORD.search(m.group()):
+                spans[i] = Span(s.start, m.end(), "ADDRESS", s.score, s.detector)
         return spans
+
+
+@register
+class ZhRoomRecognizer(Recognizer):
+    """A flat named after its own label with no street before it ("房号：3栋2单元1801室")."""
+
+    name = "zh_room"
+    entity_types = ("ADDRESS",)
+    trigger = ROOM_LABEL_TRIGGER  # literal labels: answered by the analyzer's shared word scan
+
+    def analyze(self, text: str) -> list[Span]:
+        return [Span(s, e, "ADDRESS", ZH_POSTAL_SCORE, self.name) for s, e in find_zh_rooms(text)]
 
 
 @register

@@ -11,7 +11,7 @@ import phonenumbers
 
 from privtune.scan.entities import Span
 from privtune.scan.recognizers._shared import (
-    NOT_DIGIT, halfwidth, has_continuation, left_edge, number_runs, scored, strip_tail,
+    NEGATIVE_CONTEXT, NOT_DIGIT, halfwidth, has_continuation, left_edge, number_runs, scored, strip_tail,
 )  # fmt: skip
 from privtune.scan.recognizers.phone_national import national_numbers
 from privtune.scan.registry import Recognizer, register
@@ -182,6 +182,10 @@ PHONE_CONTEXT = (
     "phone", "tel", "mobile", "cell", "call", "contact", "whatsapp",
     "fax", "text me", "reach",
 )  # fmt: skip
+# The shared negative words, less those that name a parcel rather than label a number: a waybill
+# line is "快递：张伟 158…" or "快递面单：收件人…手机…", and its own number is labelled 单号/运单号,
+# which still count ("单号" is among them).
+PHONE_NEGATIVE = tuple(w for w in NEGATIVE_CONTEXT if w not in ("快递", "物流", "运单"))
 
 # Allocated CN mobile prefixes (MIIT), second+third digit after the leading 1.
 _CN_MOBILE_PREFIXES = frozenset(
@@ -241,7 +245,7 @@ class PhoneRecognizer(Recognizer):
             # landline is an extension, so only a space-separated tail counts there.
             if t[start] not in "+(（" and has_continuation(t, start, end, after=" " in t[start:end]):
                 return
-            score = scored(t, start, end, base, PHONE_CONTEXT)
+            score = scored(t, start, end, base, PHONE_CONTEXT, PHONE_NEGATIVE)
             found[(start, end)] = max(score, found.get((start, end), 0.0))
 
         # A run whose digits all come first ("13812345678", "2024… ") can only match at its

@@ -25,6 +25,9 @@ _BIRTH = re.compile(
 )
 _YMD = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})([-/.])([0-9]{1,2})\2([0-9]{1,2})(?![0-9])")
 _YMD_CN = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s?年\s?([0-9]{1,2})\s?月\s?([0-9]{1,2})(?:\s?[日号])?(?![0-9])")
+# Taiwan's Republic-of-China years (民國80年5月12日 = 1991-05-12), day optional.
+_ROC = re.compile(r"民[國国]\s?([0-9]{1,3})\s?年\s?([0-9]{1,2})\s?月(?:\s?([0-9]{1,2})(?:\s?[日號号])?)?(?![0-9])")
+_ROC_EPOCH = 1911
 _YM_CN = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s?年\s?([0-9]{1,2})\s?月(?!\s?[0-9])")
 # Not inside a grouped number such as the ID "610113 19520217 0168".
 _COMPACT = re.compile(
@@ -67,6 +70,9 @@ def find_dates(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int,
             found.append((m.start(), m.end()))
     for m in _YM_CN.finditer(text, lo, hi):
         if _real(int(m.group(1)), int(m.group(2)), 1):
+            found.append((m.start(), m.end()))
+    for m in _ROC.finditer(text, lo, hi):
+        if _real(_ROC_EPOCH + int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)):
             found.append((m.start(), m.end()))
     for m in _COMPACT.finditer(text, lo, hi):
         if _real(int(m.group(1)), int(m.group(2)), int(m.group(3))):

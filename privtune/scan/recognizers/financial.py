@@ -15,6 +15,8 @@ CARD_CONTEXT = (
     "卡", "银行", "账号", "账户", "帐号", "帐户", "开户",
     "转账", "汇款", "还款", "付款", "退款", "银联", "card", "account", "acct", "visa",
     "mastercard", "amex", "unionpay", "bank", "debit", "pay",
+    # Traditional forms (Taiwan, Hong Kong): "帳號：6222…", "銀行卡".
+    "銀行", "帳號", "帳戶", "賬號", "賬戶", "轉帳", "轉賬", "匯款", "還款", "銀聯",
 )  # fmt: skip
 
 

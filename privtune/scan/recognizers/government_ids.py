@@ -194,6 +194,30 @@ class LicensePlateRecognizer(Recognizer):
         return spans
 
 
+# Taiwan ("ABC-1234", "AB-1234", "1234-AB"), Hong Kong ("AB 1234", "XY 88") and Macau
+# ("MA-12-34") plates: letters and digits any order number could have, so only right after a
+# plate word (車牌, 车牌号, 牌照) and a colon or spaces.
+_OTHER_PLATE_CUES = ("車牌", "车牌", "牌照", "車號", "車牌號碼", "车牌号码", "車牌號", "车牌号")
+OTHER_PLATE = re.compile(
+    "(?:" + "|".join(sorted(_OTHER_PLATE_CUES, key=len, reverse=True)) + r")[ \t]*[:：]?[ \t]*"
+    r"(?P<value>[A-Z]{2,3}-[0-9]{4}|[A-Z]{3}-[0-9]{3}|[0-9]{4}-[A-Z]{2}|[0-9]{3}-[A-Z]{3}"
+    r"|M[A-Z]-[0-9]{2}-[0-9]{2}|[A-HJ-NP-Z]{2} ?[0-9]{1,4})(?![0-9A-Za-z-])"
+)
+
+
+@register
+class OtherPlateRecognizer(Recognizer):
+    """Taiwan, Hong Kong and Macau licence plates right after a plate word."""
+
+    name = "license_plate_tw_hk"
+    entity_types = ("LICENSE_PLATE",)
+    trigger = re.compile("|".join(_OTHER_PLATE_CUES))  # literal words: the analyzer's shared scan
+
+    def analyze(self, text: str) -> list[Span]:
+        t = halfwidth(text)
+        return [Span(m.start("value"), m.end("value"), "LICENSE_PLATE", 0.8, self.name) for m in OTHER_PLATE.finditer(t)]
+
+
 SSN_CONTEXT = ("ssn", "social security", "社会安全号", "社会保障号", "ss#", "ss #", "taxpayer")
 _SSN_PUBLISHED = frozenset({"078051120", "219099999"})  # widely published specimen numbers
 

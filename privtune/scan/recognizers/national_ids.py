@@ -137,13 +137,18 @@ _SCHEMES: tuple[_Scheme, ...] = (
      re.compile(r"[A-Z]{1,2}[0-9]{6}(?:\([0-9A]\)|[0-9A])"), hkid_valid),
     ("身分[證证](?:字號|号码|號碼)?|身份[證证](?:字號|号码|號碼)?|taiwan id|national id(?: no\\.?| number)?|統一證號",
      re.compile(r"[A-Z][1289][0-9]{8}"), twid_valid),
+    # Macau resident identity card: 1, 5 or 7, six digits and a check digit written apart,
+    # "1234567(8)" or "1/234567/8". Its check is unpublished: the written shape after an ID cue
+    # is the test (a mainland number after 身份证 has 18 digits, no bracket).
+    ("身份[證证](?:号码|號碼|號|号)?", re.compile(r"[157][0-9]{6}\([0-9]\)|[157]/[0-9]{6}/[0-9]"),
+     lambda v: True),
 )
 # Lower-case pieces of each scheme's cues: a scheme's cue pattern runs only on a text holding
 # one (the recognizer's trigger fires on any scheme; most texts name one at most).
 _PROBES: tuple[tuple[str, ...], ...] = (
     ("aadha", "uidai", "आधार"), ("pan",), ("cpf",), ("dni", "nie", "nif", "documento"),
     ("insurance", "ni n", "nino"), ("insurance", "sin"), ("nhs",), ("fiscal", "c.f."), ("nric", "fin"),
-    ("hkid", "hong kong", "identity card", "身份"), ("身分", "身份", "taiwan", "national id", "統一證號"),
+    ("hkid", "hong kong", "identity card", "身份"), ("身分", "身份", "taiwan", "national id", "統一證號"), ("身份",),
 )
 # A run of ASCII letters and digits: where a number may open (every scheme's opens so; a Han
 # character before it is no word it is glued to: "身份證A123456(3)" is how it is written).
@@ -225,7 +230,7 @@ def national_id_spans(text: str) -> list[Span]:
 @register
 class NationalIdRecognizer(Recognizer):
     """Aadhaar, PAN, CPF, DNI/NIE, UK NINO, Canadian SIN, NHS number, codice fiscale, NRIC/FIN,
-    Hong Kong identity card, Taiwan national ID."""
+    Hong Kong identity card, Taiwan national ID, Macau resident identity card."""
 
     name = "national_id"
     entity_types = ("ID_CARD",)

@@ -20,7 +20,12 @@ from privtune.scan.registry import Recognizer, register
 
 # Words after which a person's name follows directly in service and medical records.
 _BEFORE = ("我叫", "我是", "本人", "姓名", "名字是", "收货人", "收件人", "寄件人", "联系人", "机主是", "机主",
-           "持卡人", "户主", "患者", "病人", "客户", "乘客", "申请人", "您好")
+           "持卡人", "户主", "患者", "病人", "客户", "乘客", "申请人", "您好",
+           # A prescription's dispensing and checking fields ("调配：关谷 核对：陆展博"): their
+           # values may be words too ("核对：无误"), so a surname must open the name here.
+           "调配：", "調配：", "核对：", "核對：", "复核：", "複核：", "发药：", "發藥：",
+           # Claim and health-check forms also write the name after a space ("受检人 司徒雷登").
+           "参保人", "參保人", "受检人", "受檢人", "被保险人", "被保險人", "投保人")
 # Words that close a name: punctuation, a greeting or an honorific.
 _AFTER = r"(?:[，。！？、,.!?:：;；\s)）]|您好|你好|先生|女士|小姐|同学|老师|医生|$)"
 _SIMPLIFIED_SURNAMES = ZH_SURNAMES + ZH_CUE_EXTRA_SURNAMES
@@ -56,7 +61,23 @@ _NOT_IN_KIN_NAME = set("血压糖尿病癌症炎瘤痛烧咳喘亡故逝世体�
 # delimiter closes; "unknown" and "see above" are no names.
 _NAME_FIELDS = ("姓名", "真实姓名", "真實姓名", "客户姓名", "客戶姓名", "患者姓名", "病人姓名", "联系人", "聯絡人",
                 "聯繫人", "收货人", "收貨人", "收件人", "寄件人", "持卡人", "户名", "戶名", "开户名", "開戶名",
-                "账户名", "賬戶名", "监护人姓名")
+                "账户名", "賬戶名", "监护人姓名",
+                # Role fields of prescriptions, lab reports, claims, leases and court papers: their
+                # value is the person who holds the role (药剂师：何丽, 被保险人：孙悦, 原告：张三丰).
+                "医师", "醫師", "药剂师", "藥劑師", "药师", "藥師", "护士", "護士", "审核人", "審核人", "复核人",
+                "複核人", "核对人", "核對人", "调配人", "調配人", "发药人", "發藥人", "检验者", "檢驗者", "检验人",
+                "檢驗人", "报告人", "報告人", "经办人", "經辦人", "被保险人", "被保險人", "投保人", "受益人", "出险人",
+                "出險人", "申请人", "申請人", "承租人", "出租人", "房东", "房東", "业主", "業主", "借款人", "担保人",
+                "擔保人", "收款人", "付款人", "原告", "被告", "被告人", "犯罪嫌疑人", "当事人", "當事人", "上诉人", "上訴人", "被上诉人", "被上訴人", "法定代表人",
+                "委托代理人", "委託代理人", "诉讼代理人", "訴訟代理人", "班主任", "辅导员", "輔導員", "家长", "家長",
+                # Signature fields of a chart (主治医师签名：上官婉儿); a bare 签名 is also a profile's
+                # motto (个性签名：…), so only a role's signature counts.
+                "医师签名", "醫師簽名", "医生签名", "醫生簽名", "护士签名", "護士簽名", "患者签名", "患者簽名",
+                "家属签名", "家屬簽名", "家属签字", "家屬簽字",
+                # The insured and examined person of a claim or health check.
+                "参保人", "參保人", "受检人", "受檢人", "体检人", "體檢人", "就诊人", "就診人", "送检人", "送檢人",
+                # A person's other names and their spouse; remitters and legal representatives.
+                "真名", "本名", "曾用名", "现用名", "現用名", "配偶", "汇款人", "匯款人", "法人代表")
 NAME_FIELD_VALUE = re.compile(
     "(?:" + "|".join(_NAME_FIELDS) + r")[ \t]*[:：][ \t]*([\u4e00-\u9fff][\u4e00-\u9fff·•]{1,9})"
     r"(?=[\s，。,;；|)）/、]|$)"
@@ -66,6 +87,9 @@ _NOT_NAME_VALUES = frozenset({"未知", "不详", "不詳", "暂无", "暫無", 
 # An account's holder may be an organisation (户名：深圳市红十字会): it ends in its type.
 _NOT_IN_FIELD_NAME = set("的了是在和")
 _ORG_ENDS = tuple("会會司局院委部所厂廠店行社校馆館团團府市省县縣区區村镇鎮街路队隊") + ("中心",)
+# A surname and a title is a way to address, not a name ("委托代理人：王律师").
+_TITLE_ENDS = ("律师", "律師", "医生", "醫生", "先生", "女士", "小姐", "老师", "老師", "同学", "同學", "师傅", "師傅",
+               "经理", "經理", "主任", "法官")
 # A greeting after the name: "张婷您好" at the start of a turn or after punctuation.
 CUE_AFTER = re.compile(r"(?:^|(?<=[，。！？、,.!?\s\n]))(" + _NAME + r")(?=您好|你好|先生|女士)")
 # CUE_AFTER opens with a look-behind, so sre tries it at every position; a match ends where a
@@ -111,7 +135,7 @@ class ZhPersonCueRecognizer(Recognizer):
         if "：" in text or ":" in text:
             for m in NAME_FIELD_VALUE.finditer(text):
                 value = m.group(1)
-                if value in _NOT_NAME_VALUES or not _NOT_IN_FIELD_NAME.isdisjoint(value) or value.endswith(_ORG_ENDS) or value.startswith(_KIN) or (
+                if value in _NOT_NAME_VALUES or not _NOT_IN_FIELD_NAME.isdisjoint(value) or value.endswith(_ORG_ENDS + _TITLE_ENDS) or value.startswith(_KIN) or (
                         len(value) > 6 and "·" not in value and "•" not in value):
                     continue
                 spans.setdefault(m.span(1), Span(m.start(1), m.end(1), "PERSON", 0.85, self.name))

@@ -19,10 +19,21 @@ import re
 
 from privtune.scan.entities import Span
 from privtune.scan.recognizers._shared import CuesBefore, halfwidth, number_runs
+from privtune.scan.recognizers.financial import card_issuer
 from privtune.scan.registry import Recognizer, register
 
 SCORE = 0.85
 MIN_DIGITS = 4
+
+
+# Bank accounts that are no card ("帳號：0123-4567-8901-23", "收款账号：012-345678-901"): a
+# corporate, Taiwanese or Hong Kong account has no IIN and no Luhn digit, so only its label
+# names it. The same words label online accounts ("QQ账号", "账号：zhang_1990"): a value there
+# counts only if it is digits and separators, with `MIN_ACCOUNT_DIGITS` digits or more; a card
+# number after them is the card recognizer's (`_card_shaped`).
+ACCOUNT_CUES = tuple(f"{a}{b}" for a in "账帐帳賬" for b in "号號户戶")
+MIN_ACCOUNT_DIGITS = 8
+_ACCOUNT_VALUE = re.compile(r"[0-9]+(?:[- ][0-9]+)*")
 
 
 def _cue_words() -> tuple[str, ...]:
@@ -39,10 +50,31 @@ def _cue_words() -> tuple[str, ...]:
         en += [f"{head} {t}" for t in tails]
     zh_stems = ("住院 病历 病歷 病案 门诊 門診 就诊 就診 就诊卡 就診卡 医保 醫保 医保卡 醫保卡 社保 社保卡 医疗卡 醫療卡 "
                 "健康卡 保单 保單 会员 会员卡 會員 會員卡 工 学 學 车架 車架 车辆识别 车辆识别代 序列 设备编 設備編 "
-                "设备 設備 机身 機身").split()
+                "设备 設備 机身 機身 "
+                # Identity papers the ID recognizers do not know by shape (台胞证 12345678, 军官证),
+                # fund and exam numbers, claim numbers.
+                "台胞证 臺胞證 台胞證 军官证 軍官證 士兵证 士兵證 警官证 警官證 公积金账 公積金賬 公积金 公積金 "
+                "准考证 准考證 考生 报案 報案 赔案 賠案 理赔 理賠 "
+                # A driving licence's file number, an engine number, a lab order or prescription.
+                "档案编 檔案編 发动机 發動機 检验单 檢驗單 标本 標本 处方 處方 挂号 掛號 "
+                # A pupil's national school-roll number and an exam candidate's number.
+                "学籍 學籍 考 考试 考試 "
+                # Taiwan's health-insurance card, resident permit and driving licence (駕照號碼 is
+                # the holder's ID number there); Shenzhen's social-insurance "computer number";
+                # an insured person's own number (个人编号), a student number written out.
+                "健保卡 健保 居留证 居留證 驾照 駕照 驾驶执照 駕駛執照 社保电脑 社保電腦 个人编 個人編 学生编 學生編 工作证 工作證 "
+                # A health check's and a lab sample's numbers.
+                "体检编 體檢編 体检 體檢 样本 樣本 保险单 保險單 入院 出院 回乡证 回鄉證").split()
     zh = [stem + mark for stem in zh_stems for mark in ("号", "號")]
     zh += "病人编号 病人編號 患者编号 患者編號 病人id 患者id 员工编号 員工編號 职工编号 職工編號".split()
     zh += [w + code for w in zh if w[-1] in "号號" for code in ("码", "碼")]
+    # A certificate number written "<issuer>字第1234567号" (军字第, 京房权证朝字第) or a property
+    # title's "不动产权第0012345号": the words right before the digits name the number.
+    zh += "字第 不动产权第 不動產權第".split()
+    # Papers named without 号: "台胞证：12345678", "准考证 2023…", "公积金账户：…".
+    zh += "台胞证 臺胞證 台胞證 军官证 軍官證 准考证 准考證 公积金账户 公積金賬戶 学生证 學生證 校园卡 校園卡".split()
+    zh += "回乡证 回鄉證 永久居留身份证 永久居留身份證 永久居留证 永久居留證".split()
+    zh += ACCOUNT_CUES
     return tuple(sorted(set(en + zh), key=len, reverse=True))
 
 
@@ -58,6 +90,9 @@ _CUED = re.compile(
 _DIGIT = re.compile(r"[0-9]")
 # A value may open with letters glued to its digits ("MR-2023-…", "XJH88…", "1HGCM82…").
 _PREFIX_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-/.")
+# How far back a value's letters and short digit groups may go before its first 4-digit run: a
+# VIN's first such run may be its serial at the end ("LFV2A21K5A3123456").
+_MAX_PREFIX = 16
 _GAP_CHARS = " \t:：#=，,.\r\n"
 _GAP_WORDS = (" is", " was", " no", " no.")
 LOOKBACK = 48  # characters before a value's start its cue and gap may take
@@ -76,7 +111,7 @@ def record_id_spans(text: str) -> list[Span]:
         if n < MIN_DIGITS or start < done:
             continue
         head = start
-        while head > 0 and start - head < 8 and t[head - 1] in _PREFIX_CHARS:
+        while head > 0 and start - head < _MAX_PREFIX and t[head - 1] in _PREFIX_CHARS:
             head -= 1
         cue_start = CUES.start(t, head)
         if cue_start < 0:
@@ -87,11 +122,22 @@ def record_id_spans(text: str) -> list[Span]:
         if t[max(0, cue_start - 9) : cue_start].lower() == "national ":
             continue  # the UK National Insurance number is an ID_CARD (national_ids.py)
         m = _CUED.match(t, cue_start)
+        if (m is not None and t.startswith(ACCOUNT_CUES, cue_start)
+                and not _is_bank_account(m.group("value"))):
+            continue
         if (m is not None and m.start("value") <= start < m.end("value")
                 and len(_DIGIT.findall(m.group("value"))) >= MIN_DIGITS):
             out.append(Span(m.start("value"), m.end("value"), "RECORD_ID", SCORE, "record_id"))
             done = m.end("value")
     return out
+
+
+def _is_bank_account(value: str) -> bool:
+    """Digits and separators only, long enough, and no card number (13-19 digits with an IIN)."""
+    if _ACCOUNT_VALUE.fullmatch(value) is None:
+        return False
+    digits = value.replace("-", "").replace(" ", "")
+    return len(digits) >= MIN_ACCOUNT_DIGITS and not (13 <= len(digits) <= 19 and card_issuer(digits) is not None)
 
 
 @register
