@@ -9,6 +9,8 @@ from privtune.scan.recognizers import (  # noqa: F401
     national_ids,
     national_ids_more,
     record_ids,
+    device_ids,
+    vehicle_plates,
     financial,
     secrets,
     dates,

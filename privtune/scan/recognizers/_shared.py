@@ -308,12 +308,18 @@ class CuesBefore:
         """Where a cue starts that ends right before ``t[head]`` (a gap allowed), or -1."""
         lo = max(0, head - self.lookback)
         w = t[lo:head].rstrip(self.gap_chars).lower()
-        if w.endswith(self.gap_words):
+        # A cue may itself end with a gap word ("staff no. 88213"): taken whole before the gap
+        # word is stripped, or "no" would be cut off the cue and nothing left to match.
+        if w.endswith(self.gap_words) and self._cue_end(w) is None:
             w = w[: w.rfind(" ")].rstrip(self.gap_chars)
+        cue = self._cue_end(w)
+        return -1 if cue is None else lo + len(w) - len(cue)
+
+    def _cue_end(self, w: str) -> str | None:
+        """The longest cue ``w`` ends with, or None."""
         cues = self._by_tail.get(w[-2:])
         if cues is None and self._one_char:
             cues = self._by_tail.get(w[-1:])
         if cues is None or not w.endswith(cues):
-            return -1
-        cue = next(c for c in cues if w.endswith(c))
-        return lo + len(w) - len(cue)
+            return None
+        return next(c for c in cues if w.endswith(c))

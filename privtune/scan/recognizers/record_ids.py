@@ -4,7 +4,8 @@ beside their names.
 HIPAA's Safe Harbor list names medical record numbers and health-plan beneficiary numbers among
 the identifiers a de-identified record must lose, and clinical notes and claims carry them
 everywhere ("MRN 00482913", "住院号20230415", "医保卡号：1101 0519 4912 3100"); internal records
-carry employee and student numbers ("工号：10086"), vehicle identification numbers ("车架号
+carry employee, student, payroll, claim and bank-account numbers ("工号：10086", "Staff no. 88213",
+"Claim number: CLM-2024-0098123"), driving licences, IMEIs and airline ticket numbers, vehicle identification numbers ("车架号
 LSVAM4187C2184847") and device serial numbers ("Pacemaker serial no. PJN4471829B", "序列号"), which
 HIPAA lists too, the same way. Their shapes are the issuer's (digits,
 letters, dashes), so a value is taken only right after its name: a cue, then at most a colon,
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from privtune.scan.checksums import is_luhn_valid
 from privtune.scan.entities import Span
 from privtune.scan.recognizers._shared import CuesBefore, halfwidth, number_runs
 from privtune.scan.registry import Recognizer, register
@@ -33,9 +35,18 @@ def _cue_words() -> tuple[str, ...]:
     en += ["serial", "serial number", "serial no", "serial no.", "s/n", "sn", "device id", "device serial",
            "device serial number", "udi"]
     en += [f"medical record{s}{t}" for s in ("", "s") for t in ("", " number", " no", " no.", " #")]
+    # Numbers a person is reached or charged by outside the clinic: bank and loyalty accounts,
+    # claims and payroll, a driving licence, a phone's IMEI/ICCID, an airline ticket.
+    licences = [f"{d} {l}" for d in ("driver's", "drivers", "driver", "driving") for l in ("license", "licence")]
+    en += [f"{c}{t}" for c in ["account", "acct", "bank account", "frequent flyer", "frequent flier", *licences]
+           for t in ("", " number", " no", " no.", " #")]
+    en += ["imei", "imei number", "imei no", "imei no.", "iccid", "imsi", "meid", "e-ticket", "eticket",
+           "e-ticket number", "ticket number", "ticket no", "ticket no."]
     for head, tails in (("patient", id_num_no), ("hospital", num_no), ("health plan", id_num), ("member", id_num_no),
                         ("insurance", id_num_no), ("policy", num_no), ("beneficiary", id_num), ("medicare", num_no),
-                        ("medicaid", id_num), ("employee", id_num_no), ("staff", id_num_no), ("student", id_num_no)):
+                        ("medicaid", id_num), ("employee", id_num_no), ("staff", id_num_no), ("student", id_num_no),
+                        ("claim", (*id_num_no, "reference", "ref", "ref.")), ("payroll", id_num_no),
+                        ("membership", id_num_no), ("loyalty", (*id_num, "card number"))):
         en += [f"{head} {t}" for t in tails]
     zh_stems = ("住院 病历 病歷 病案 门诊 門診 就诊 就診 就诊卡 就診卡 医保 醫保 医保卡 醫保卡 社保 社保卡 医疗卡 醫療卡 "
                 "健康卡 保单 保單 会员 会员卡 會員 會員卡 工 学 學 车架 車架 车辆识别 车辆识别代 序列 设备编 設備編 "
@@ -65,6 +76,14 @@ LOOKBACK = 48  # characters before a value's start its cue and gap may take
 CUES = CuesBefore(CUE_WORDS, _GAP_CHARS, _GAP_WORDS, LOOKBACK)
 
 
+def _imei_near(t: str, start: int, end: int) -> bool:
+    """A phone's IMEI a few words after its name ("IMEI of company phone 356938035643809"):
+    15 digits, Luhn-valid as every IMEI is, with "IMEI" in the 40 characters before."""
+    digits = t[start:end].replace("-", "").replace(" ", "")
+    return (digits.isdigit() and len(digits) == 15 and "imei" in t[max(0, start - 40) : start].lower()
+            and is_luhn_valid(digits))
+
+
 def record_id_spans(text: str) -> list[Span]:
     """RECORD_ID spans: the code right after its cue, with at least `MIN_DIGITS` digits. Only the
     text's number runs of 4+ digits are looked at (the shared number-run index): for each, the
@@ -80,6 +99,11 @@ def record_id_spans(text: str) -> list[Span]:
             head -= 1
         cue_start = CUES.start(t, head)
         if cue_start < 0:
+            if n == 15:
+                end = start + len(t[start:end].rstrip(" .-"))  # a run ends with the separators after it
+                if _imei_near(t, start, end):
+                    out.append(Span(start, end, "RECORD_ID", SCORE, "record_id"))
+                    done = end
             continue
         before = t[cue_start - 1] if cue_start else " "
         if before.isascii() and before.isalpha() and t[cue_start].isascii():

@@ -1,0 +1,85 @@
+"""English PII shapes, round 7: identifiers left in HR, insurance, banking, travel, helpdesk and
+police records (each case was left in the text before this round)."""
+
+from __future__ import annotations
+
+import pytest
+
+from privtune.scan.analyzer import Analyzer
+from privtune.scan.recognizers.device_ids import MacAddressRecognizer
+from privtune.scan.recognizers.vehicle_plates import LicencePlateCuedRecognizer
+
+ANALYZER = Analyzer()
+
+
+def found(text: str, kind: str) -> list[str]:
+    return [text[s.start : s.end] for s in ANALYZER.analyze(text) if s.type == kind]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Performance review - Staff no. 88213", "88213"),  # a cue ending in "no." lost its "no"
+    ("Payroll number PR-7781-22", "PR-7781-22"),
+    ("Claim number: CLM-2024-0098123", "CLM-2024-0098123"),
+    ("Claim ref. 44718823 was opened", "44718823"),
+    ("Account number: 41234567", "41234567"),
+    ("Account 004471829301, routing 021000021", "004471829301"),
+    ("Driver licence: BRENN961056KB9XY", "BRENN961056KB9XY"),
+    ("driver's license number D1234567", "D1234567"),
+    ("IMEI of company phone 356938035643809", "356938035643809"),
+    ("IMEI: 35-693803-564380-9", "35-693803-564380-9"),
+    ("IMEI of company phone 356938035643809. Thanks", "356938035643809"),
+    ("the IMEI on the box reads 35 693803 564380 9 ok", "35 693803 564380 9"),
+    ("Ticket number 125-2345678901", "125-2345678901"),
+    ("Frequent flyer number BA12345678", "BA12345678"),
+    ("Loyalty card number 6301 1188 2200", "6301 1188 2200"),
+])  # fmt: skip
+def test_numbers_after_their_names(text: str, value: str) -> None:
+    assert value in found(text, "RECORD_ID")
+
+
+@pytest.mark.parametrize("text", ["the claim 2024 was rejected", "ticket 4 of 10", "account for 2019 losses"])
+def test_no_number_without_its_name(text: str) -> None:
+    assert found(text, "RECORD_ID") == []
+
+
+@pytest.mark.parametrize("text", ["IMEI of company phone 356938035643808", "order 356938035643809 (IMEI below)"])
+def test_imei_a_few_words_on_needs_luhn_and_its_name_before(text: str) -> None:
+    assert found(text, "RECORD_ID") == []
+
+
+@pytest.mark.parametrize("text", ["NI Number: AB 12 34 56 C", "NI No. AB123456C", "NI NUMBER AB123456C"])
+def test_ni_number_label_in_title_case(text: str) -> None:
+    assert found(text, "ID_CARD") == [text.split()[-1] if " 12 " not in text else "AB 12 34 56 C"]
+
+
+@pytest.mark.parametrize(("text", "mac"), [
+    ("Hostname LAPTOP-7Q2X9, MAC 3C:22:FB:9A:01:7E", "3C:22:FB:9A:01:7E"),
+    ("Physical Address. . . . . . . . . : 3C-22-FB-9A-01-7E", "3C-22-FB-9A-01-7E"),
+    ("bssid=3c:22:fb:9a:01:7e,ch=6", "3c:22:fb:9a:01:7e"),
+])  # fmt: skip
+def test_mac_address(text: str, mac: str) -> None:
+    assert mac in found(text, "RECORD_ID")
+
+
+@pytest.mark.parametrize("text", ["broadcast ff:ff:ff:ff:ff:ff", "fe80::3e22:fbff:fe9a:17e", "at 12:30:45:10:11:12:13",
+                                  "3C:22:FB:9A:01:7E:55 is EUI-64", "ids 12-34-56-78-90-12-34"])
+def test_no_mac(text: str) -> None:
+    assert MacAddressRecognizer().analyze(text) == []
+
+
+@pytest.mark.parametrize(("text", "plate"), [
+    ("Vehicle reg: KX19 ZTB, VIN 1HGCM82633A004352", "KX19 ZTB"),
+    ("Third party: Derek Hollingsworth, reg LD21 PZK, insurer Aviva", "LD21 PZK"),
+    ("Vehicle: silver Ford Focus, registration YR68 KLM", "YR68 KLM"),
+    ("plate number 7ABC123", "7ABC123"),
+    ("licence plate ABC-1234 seen leaving", "ABC-1234"),
+    ("vehicle registration mark: AB12 CDE HELLO WORLD", "AB12 CDE"),
+])  # fmt: skip
+def test_plate_after_its_name(text: str, plate: str) -> None:
+    assert found(text, "LICENSE_PLATE") == [plate]
+
+
+@pytest.mark.parametrize("text", ["Registration ID 12345 for the conference", "registration number: ABC123 for the event",
+                                  "reg 2019", "plate 3A", "the regular PLATE", "Reg. Office: KX19 ZTB"[:11]])
+def test_no_plate(text: str) -> None:
+    assert LicencePlateCuedRecognizer().analyze(text) == []
