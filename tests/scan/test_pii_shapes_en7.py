@@ -83,3 +83,18 @@ def test_plate_after_its_name(text: str, plate: str) -> None:
                                   "reg 2019", "plate 3A", "the regular PLATE", "Reg. Office: KX19 ZTB"[:11]])
 def test_no_plate(text: str) -> None:
     assert LicencePlateCuedRecognizer().analyze(text) == []
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("Next of kin: Ama Owusu-Ansah (daughter) 07700 900789", "07700 900789"),
+    ("Emergency contact: Rahul (husband) 07700 900123", "07700 900123"),
+    ("Ama 0770 090 0789 after six", "0770 090 0789"),
+    ("or try 07812 345 678", "07812 345 678"),
+])  # fmt: skip
+def test_uk_mobile_grouped_needs_no_cue(text: str, phone: str) -> None:
+    assert found(text, "PHONE") == [phone]
+
+
+@pytest.mark.parametrize("text", ["Ama 07700900789", "range 07600 900789", "order 07700 900789-2", "ids 07700 900789 12"])
+def test_uk_mobile_not_ungrouped_pager_or_longer(text: str) -> None:
+    assert found(text, "PHONE") == []
