@@ -98,3 +98,21 @@ def test_uk_mobile_grouped_needs_no_cue(text: str, phone: str) -> None:
 @pytest.mark.parametrize("text", ["Ama 07700900789", "range 07600 900789", "order 07700 900789-2", "ids 07700 900789 12"])
 def test_uk_mobile_not_ungrouped_pager_or_longer(text: str) -> None:
     assert found(text, "PHONE") == []
+
+
+@pytest.mark.parametrize(("text", "user"), [
+    ("Home dir /home/jsmith42", "jsmith42"),
+    ("C:\\Users\\jsmith42\\Desktop\\report.xlsx", "jsmith42"),
+    ("c:\\users\\dthornton\\desktop", "dthornton"),
+    ('"C:\\\\Users\\\\priya.raghunathan\\\\AppData\\\\Local"', "priya.raghunathan"),
+    ("FileNotFoundError: '/Users/anna.k/Documents/notes.txt'", "anna.k"),
+    ("ssh jsmith42@10.0.4.17", "jsmith42"),
+])  # fmt: skip
+def test_login_name_in_home_directory_or_ssh_target(text: str, user: str) -> None:
+    assert found(text, "USERNAME") == [user]
+
+
+@pytest.mark.parametrize("text", ["cp /home/user/file /home/$USER/x /home/ubuntu/app", "C:\\Users\\Public\\Documents",
+                                  "ssh root@10.0.0.1", "GET https://api.example.com/users/jsmith"])
+def test_no_login_name_in_shared_dirs(text: str) -> None:
+    assert found(text, "USERNAME") == []

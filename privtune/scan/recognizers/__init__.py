@@ -17,6 +17,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     person,
     person_cue,
     person_handle,
+    home_dirs,
     address,
     postcodes,
     organization,
