@@ -116,3 +116,15 @@ def test_login_name_in_home_directory_or_ssh_target(text: str, user: str) -> Non
                                   "ssh root@10.0.0.1", "GET https://api.example.com/users/jsmith"])
 def test_no_login_name_in_shared_dirs(text: str) -> None:
     assert found(text, "USERNAME") == []
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Tenant: Jakub Nowicki\nRent: £1,650 pcm\nLandlord: Harriet Fairbanks-Lowe, tel 020 7946 0321",
+     ["Jakub Nowicki", "Harriet Fairbanks-Lowe"]),
+    ("Policyholder: Mrs. Fatima Al-Sayed\nAdjuster: Callum Reid, tel +44 20 7946 0958",
+     ["Mrs. Fatima Al-Sayed", "Callum Reid"]),
+    ("Requester: Brandon Liebowitz, ext. 4471\nHostname: LAPTOP-BL7Q2X9, IP 10.24.17.133", ["Brandon Liebowitz"]),
+    ("Witness: I saw him run\nOfficer: which way?\nWitness: towards the station", []),
+])  # fmt: skip
+def test_role_labels_of_forms_are_no_names(text: str, names: list[str]) -> None:
+    assert found(text, "PERSON") == names
