@@ -128,3 +128,31 @@ def test_no_login_name_in_shared_dirs(text: str) -> None:
 ])  # fmt: skip
 def test_role_labels_of_forms_are_no_names(text: str, names: list[str]) -> None:
     assert found(text, "PERSON") == names
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Phone: iPhone 13, IMEI 35 407115 123456 7, number +1 (415) 555-2671", "35 407115 123456 7"),
+    ("his UPN is A123456789012.", "A123456789012"),
+    ("IT asset: HP EliteBook 840, asset tag IT-004471, assigned to Olga Petrenko", "IT-004471"),
+    ("Subject identified, DL no. J525-4419-0312.", "J525-4419-0312"),
+])  # fmt: skip
+def test_more_numbers_after_their_names(text: str, value: str) -> None:
+    assert value in found(text, "RECORD_ID")
+
+
+def test_imei_check_digit_kept_only_when_luhn_valid() -> None:
+    assert found("IMEI 35 407115 123456 8", "RECORD_ID") == ["35 407115 123456"]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("I think her surname was McBride.", "McBride"),
+    ("Failed security (mother's maiden name given as Okafor, on file: Adeyemi).", "Okafor"),
+    ("her maiden name was Okonjo", "Okonjo"),
+    ("Surname: Nowak", "Nowak"),
+])  # fmt: skip
+def test_surname_after_its_name(text: str, name: str) -> None:
+    assert name in found(text, "PERSON")
+
+
+def test_no_name_after_name_was_without_a_capital() -> None:
+    assert found("The name was changed in 2019", "PERSON") == []

@@ -41,7 +41,10 @@ def _cue_words() -> tuple[str, ...]:
     en += [f"{c}{t}" for c in ["account", "acct", "bank account", "frequent flyer", "frequent flier", *licences]
            for t in ("", " number", " no", " no.", " #")]
     en += ["imei", "imei number", "imei no", "imei no.", "iccid", "imsi", "meid", "e-ticket", "eticket",
-           "e-ticket number", "ticket number", "ticket no", "ticket no."]
+           "e-ticket number", "ticket number", "ticket no", "ticket no.", "dl no", "dl no.", "dl number", "dl #", "dl#",
+           # A pupil's number in English schools, a laptop's asset tag in the assignee's record.
+           "upn", "unique pupil number", "uln", "unique learner number", "asset tag", "asset no", "asset no.",
+           "asset number", "asset id"]
     for head, tails in (("patient", id_num_no), ("hospital", num_no), ("health plan", id_num), ("member", id_num_no),
                         ("insurance", id_num_no), ("policy", num_no), ("beneficiary", id_num), ("medicare", num_no),
                         ("medicaid", id_num), ("employee", id_num_no), ("staff", id_num_no), ("student", id_num_no),
@@ -74,6 +77,9 @@ _GAP_WORDS = (" is", " was", " no", " no.")
 LOOKBACK = 48  # characters before a value's start its cue and gap may take
 
 CUES = CuesBefore(CUE_WORDS, _GAP_CHARS, _GAP_WORDS, LOOKBACK)
+
+
+_IMEI_CHECK_DIGIT = re.compile(r" [0-9](?![0-9A-Za-z])")
 
 
 def _imei_near(t: str, start: int, end: int) -> bool:
@@ -113,8 +119,11 @@ def record_id_spans(text: str) -> list[Span]:
         m = _CUED.match(t, cue_start)
         if (m is not None and m.start("value") <= start < m.end("value")
                 and len(_DIGIT.findall(m.group("value"))) >= MIN_DIGITS):
-            out.append(Span(m.start("value"), m.end("value"), "RECORD_ID", SCORE, "record_id"))
-            done = m.end("value")
+            end = m.end("value")
+            if _IMEI_CHECK_DIGIT.match(t, end) and _imei_near(t, m.start("value"), end + 2):
+                end += 2  # an IMEI's check digit is written apart: "35 407115 123456 7"
+            out.append(Span(m.start("value"), end, "RECORD_ID", SCORE, "record_id"))
+            done = end
     return out
 
 
