@@ -156,3 +156,18 @@ def test_surname_after_its_name(text: str, name: str) -> None:
 
 def test_no_name_after_name_was_without_a_capital() -> None:
     assert found("The name was changed in 2019", "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "value", "kind"), [
+    ("VPN fails from device DESKTOP-7H2K9LQ (10.12.0.45).", "DESKTOP-7H2K9LQ", "RECORD_ID"),
+    ("Hostname: LAPTOP-BL7Q2X9, IP 10.24.17.133", "LAPTOP-BL7Q2X9", "RECORD_ID"),
+    ("Caller Anna Kowalski, badge 004512, desk phone x4471.", "004512", "RECORD_ID"),
+    ("Statement taken by DC Fiona Galloway, collar no. 5521.", "5521", "RECORD_ID"),
+    ("Caller: Precious Mbeki (07984 112233). Attended by PC 2231", "07984 112233", "PHONE"),
+])  # fmt: skip
+def test_helpdesk_and_police_identifiers(text: str, value: str, kind: str) -> None:
+    assert value in found(text, kind)
+
+
+def test_default_hostname_needs_a_digit() -> None:
+    assert found("the DESKTOP-ABCDEFG default", "RECORD_ID") == []

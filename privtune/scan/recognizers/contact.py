@@ -288,7 +288,7 @@ class PhoneRecognizer(Recognizer):
                     base = 0.6 if m.group("a1") else (0.55 if plausible else 0.4)
                     add(m.start(), m.end(), base)
         for start, end, n, bare in runs:
-            if n >= 11 and not bare and t.startswith("07", start):
+            if n >= 11 and not bare and t.startswith("07", start + (t[start] in "(（")):  # "(07984 112233)"
                 for m in self._uk_mobile.finditer(t, start, end + 1):
                     add(m.start(), m.end(), 0.6)
         for start, end, n, bare in runs:

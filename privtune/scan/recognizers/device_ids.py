@@ -1,4 +1,5 @@
-"""Hardware (MAC) addresses: "MAC 3C:22:FB:9A:01:7E", "Physical Address . . : 3C-22-FB-9A-01-7E".
+"""Hardware (MAC) addresses, "MAC 3C:22:FB:9A:01:7E", "Physical Address . . : 3C-22-FB-9A-01-7E",
+and Windows' default computer names, "DESKTOP-7H2K9LQ".
 
 A network card's address follows its owner's laptop or phone from network to network, and
 helpdesk tickets, DHCP and Wi-Fi logs are full of them; GDPR guidance counts it as an online
@@ -19,6 +20,7 @@ _MAC = re.compile(
     r"(?<![0-9A-Za-z:\-])[0-9A-Fa-f]{2}([:\-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![0-9A-Za-z]|[:\-][0-9A-Za-z])"
 )
 _NO_DEVICE = frozenset({"000000000000", "ffffffffffff"})
+_NO_SEPARATOR = str.maketrans("", "", ":-")
 
 
 @register
@@ -35,4 +37,22 @@ class MacAddressRecognizer(Recognizer):
         if text.count(":") < 5 and text.count("-") < 5:
             return []
         return [Span(m.start(), m.end(), "RECORD_ID", SCORE, self.name) for m in _MAC.finditer(text)
-                if re.sub("[:-]", "", m.group()).lower() not in _NO_DEVICE]
+                if m.group().translate(_NO_SEPARATOR).lower() not in _NO_DEVICE]
+
+
+# Windows names a new PC "DESKTOP-" or "LAPTOP-" plus seven random capitals and digits: a name of
+# one person's machine, in every helpdesk ticket and sign-in log about it.
+_WINDOWS_HOST = re.compile(r"(?<![A-Za-z0-9_-])(?:DESKTOP|LAPTOP)-[A-Z0-9]{7}(?![A-Za-z0-9_-])")
+
+
+@register
+class DefaultHostnameRecognizer(Recognizer):
+    """Windows' default computer names ("DESKTOP-7H2K9LQ"), with at least one digit."""
+
+    name = "default_hostname"
+    entity_types = ("RECORD_ID",)
+    trigger = re.compile("DESKTOP-|LAPTOP-")
+
+    def analyze(self, text: str) -> list[Span]:
+        return [Span(m.start(), m.end(), "RECORD_ID", SCORE, self.name) for m in _WINDOWS_HOST.finditer(text)
+                if any(c.isdigit() for c in m.group()[-7:])]

@@ -30,7 +30,7 @@ MIN_DIGITS = 4
 def _cue_words() -> tuple[str, ...]:
     """Every cue written out, lower case (the one list both directions of the search use)."""
     id_num_no, num_no, id_num = ("id", "number", "no", "no."), ("number", "no", "no."), ("id", "number")
-    en = ["mrn", "vin", "vehicle identification number"]
+    en = ["mrn", "vin", "vehicle identification number", "badge"]
     # Device identifiers and serial numbers (HIPAA's identifier 13): implants, pumps, meters.
     en += ["serial", "serial number", "serial no", "serial no.", "s/n", "sn", "device id", "device serial",
            "device serial number", "udi"]
@@ -49,7 +49,8 @@ def _cue_words() -> tuple[str, ...]:
                         ("insurance", id_num_no), ("policy", num_no), ("beneficiary", id_num), ("medicare", num_no),
                         ("medicaid", id_num), ("employee", id_num_no), ("staff", id_num_no), ("student", id_num_no),
                         ("claim", (*id_num_no, "reference", "ref", "ref.")), ("payroll", id_num_no),
-                        ("membership", id_num_no), ("loyalty", (*id_num, "card number"))):
+                        ("membership", id_num_no), ("loyalty", (*id_num, "card number")), ("badge", id_num_no),
+                        ("collar", num_no), ("warrant", num_no)):
         en += [f"{head} {t}" for t in tails]
     zh_stems = ("住院 病历 病歷 病案 门诊 門診 就诊 就診 就诊卡 就診卡 医保 醫保 医保卡 醫保卡 社保 社保卡 医疗卡 醫療卡 "
                 "健康卡 保单 保單 会员 会员卡 會員 會員卡 工 学 學 车架 車架 车辆识别 车辆识别代 序列 设备编 設備編 "
