@@ -171,3 +171,18 @@ def test_helpdesk_and_police_identifiers(text: str, value: str, kind: str) -> No
 
 def test_default_hostname_needs_a_digit() -> None:
     assert found("the DESKTOP-ABCDEFG default", "RECORD_ID") == []
+
+
+@pytest.mark.parametrize(("text", "dob"), [
+    ("Agent: Can you confirm your date of birth?\nCustomer: 07/22/1979\nAgent: And your address?", "07/22/1979"),
+    ("What's your date of birth?\n12 March 1985", "12 March 1985"),
+    ("Agent: date of birth please?\nCustomer: it's 07/22/1979", "07/22/1979"),
+])  # fmt: skip
+def test_date_of_birth_answering_the_question_above(text: str, dob: str) -> None:
+    assert found(text, "DATE_OF_BIRTH") == [dob]
+
+
+@pytest.mark.parametrize("text", ["Was the baby born yet?\nMeeting on 07/22/2019 at 10",
+                                  "Agent: Can you confirm your date of birth?\nCustomer: sure, and the order from 07/22/2019?"])
+def test_no_birth_date_on_a_line_that_does_not_open_with_it(text: str) -> None:
+    assert found(text, "DATE_OF_BIRTH") == []
