@@ -186,3 +186,17 @@ def test_date_of_birth_answering_the_question_above(text: str, dob: str) -> None
                                   "Agent: Can you confirm your date of birth?\nCustomer: sure, and the order from 07/22/2019?"])
 def test_no_birth_date_on_a_line_that_does_not_open_with_it(text: str) -> None:
     assert found(text, "DATE_OF_BIRTH") == []
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Nationality: Dutch   Passport No: NXK12F345", "NXK12F345"),
+    ("Passport number 12AB34567 issued in Lyon", "12AB34567"),
+    ("passport: C01X00T47", "C01X00T47"),
+])  # fmt: skip
+def test_mixed_passport_number_after_its_name(text: str, number: str) -> None:
+    assert found(text, "PASSPORT") == [number]
+
+
+@pytest.mark.parametrize("text", ["my passport 2024 renewal", "PASSPORT ABCDEFG", "passport photo"])
+def test_no_passport_number(text: str) -> None:
+    assert found(text, "PASSPORT") == []

@@ -157,6 +157,33 @@ class PassportRecognizer(Recognizer):
         return spans
 
 
+# Other countries' passport numbers mix letters and digits their own way (NL "NXK12F345", FR
+# "12AB34567", DE "C01X00T47"): taken only right after "passport" (and "no.", "number", ":").
+_CUED_PASSPORT = re.compile(
+    r"(?<![A-Za-z])(?i:passport)(?:[ \t]*(?i:no\.?|number|num|nr\.?|#)(?![A-Za-z]))?[ \t]*(?:[:#=][ \t]*|(?:is|was)[ \t]+)?"
+    r"(?P<value>[A-Z0-9]{6,9})(?![A-Za-z0-9])"
+)
+
+
+@register
+class CuedPassportRecognizer(Recognizer):
+    """Passport numbers mixing capitals and digits (two digits at least) right after
+    "passport": the shapes `PassportRecognizer` does not know."""
+
+    name = "passport_cued"
+    entity_types = ("PASSPORT",)
+    trigger = re.compile("passport|Passport|PASSPORT")
+
+    def analyze(self, text: str) -> list[Span]:
+        spans = []
+        for m in _CUED_PASSPORT.finditer(text):
+            v = m.group("value")
+            digits = sum(c.isdigit() for c in v)
+            if 2 <= digits < len(v):  # letters and digits both: "NXK12F345"; a word has no digit
+                spans.append(Span(m.start("value"), m.end("value"), "PASSPORT", 0.8, self.name))
+        return spans
+
+
 _PROVINCE_CHARS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE_HINT = re.compile(f"[{_PROVINCE_CHARS}] ?[A-Za-z\uff21-\uff3a\uff41-\uff5a]")
 PLATE_CONTEXT = ("车牌", "号牌", "车辆", "牌照", "车号", "plate", "vehicle", "停车", "车")
