@@ -200,3 +200,17 @@ def test_mixed_passport_number_after_its_name(text: str, number: str) -> None:
 @pytest.mark.parametrize("text", ["my passport 2024 renewal", "PASSPORT ABCDEFG", "passport photo"])
 def test_no_passport_number(text: str) -> None:
     assert found(text, "PASSPORT") == []
+
+
+@pytest.mark.parametrize(("text", "postcode"), [
+    ("Your new PIN will be posted to 55 Kingsway, London WC2B 6TP.", "WC2B 6TP"),
+    ("Noise complaint at Flat 7, Hollis House, Bow Road, London E3 2SE. Caller: Precious", "E3 2SE"),
+    ("She lives in London WC2B 6TP now", "WC2B 6TP"),
+])  # fmt: skip
+def test_uk_postcode_after_its_town(text: str, postcode: str) -> None:
+    assert postcode in found(text, "ADDRESS")
+
+
+@pytest.mark.parametrize("text", ["Room B2 4CC is booked", "the RTX 4090 GPU", "grid ref A4 2BB"])
+def test_no_uk_postcode_without_town_or_shape(text: str) -> None:
+    assert [s for s in ANALYZER.analyze(text) if s.detector == "postcode"] == []
