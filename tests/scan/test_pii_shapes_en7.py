@@ -214,3 +214,17 @@ def test_uk_postcode_after_its_town(text: str, postcode: str) -> None:
 @pytest.mark.parametrize("text", ["Room B2 4CC is booked", "the RTX 4090 GPU", "grid ref A4 2BB"])
 def test_no_uk_postcode_without_town_or_shape(text: str) -> None:
     assert [s for s in ANALYZER.analyze(text) if s.detector == "postcode"] == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("She says the contractor quoted £4,200. Policy: HH-2231-7789-01.", "HH-2231-7789-01"),
+    ("Policy #: HO-3-5567123", "HO-3-5567123"),
+    ("insurer Aviva, policy AV-99812733", "AV-99812733"),
+])  # fmt: skip
+def test_policy_number_after_the_bare_word(text: str, value: str) -> None:
+    assert found(text, "RECORD_ID") == [value]
+
+
+@pytest.mark.parametrize("text", ["our privacy policy 2024 update", "badge 2019 edition", "Account 2019 closed"])
+def test_a_year_after_a_bare_word_cue_is_no_number(text: str) -> None:
+    assert found(text, "RECORD_ID") == []

@@ -27,10 +27,16 @@ SCORE = 0.85
 MIN_DIGITS = 4
 
 
+# Ordinary words that are cues alone ("Policy: HH-2231-7789-01", "badge 004512"); a year after
+# one is not its number ("our policy 2024", "account 2019 closed").
+_BARE_WORD_CUES = ("policy", "badge", "account", "acct")
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+
+
 def _cue_words() -> tuple[str, ...]:
     """Every cue written out, lower case (the one list both directions of the search use)."""
     id_num_no, num_no, id_num = ("id", "number", "no", "no."), ("number", "no", "no."), ("id", "number")
-    en = ["mrn", "vin", "vehicle identification number", "badge"]
+    en = ["mrn", "vin", "vehicle identification number", *_BARE_WORD_CUES]
     # Device identifiers and serial numbers (HIPAA's identifier 13): implants, pumps, meters.
     en += ["serial", "serial number", "serial no", "serial no.", "s/n", "sn", "device id", "device serial",
            "device serial number", "udi"]
@@ -62,7 +68,7 @@ def _cue_words() -> tuple[str, ...]:
 
 
 CUE_WORDS = _cue_words()
-_GAP = r"[ \t]*(?:[:：#=，,][ \t]*(?:\r?\n[ \t]*)?|\.[ \t]*|(?:is|was|no\.?)[ \t]*[:：#]?[ \t]*)?"
+_GAP = r"[ \t]*(?:[:：#=，,][ \t]*(?:[:：][ \t]*)?(?:\r?\n[ \t]*)?|\.[ \t]*|(?:is|was|no\.?)[ \t]*[:：#]?[ \t]*)?"
 # A cue, what may stand between it and the value, the value: one code ("MR-2023-004512",
 # "00482913") and digit groups after single spaces ("1101 0519 4912 3100").
 _CUED = re.compile(
@@ -119,7 +125,9 @@ def record_id_spans(text: str) -> list[Span]:
             continue  # the UK National Insurance number is an ID_CARD (national_ids.py)
         m = _CUED.match(t, cue_start)
         if (m is not None and m.start("value") <= start < m.end("value")
-                and len(_DIGIT.findall(m.group("value"))) >= MIN_DIGITS):
+                and len(_DIGIT.findall(m.group("value"))) >= MIN_DIGITS
+                and not (_YEAR.fullmatch(m.group("value")) and t[cue_start : m.start("value")].rstrip(_GAP_CHARS).lower()
+                         in _BARE_WORD_CUES)):
             end = m.end("value")
             if _IMEI_CHECK_DIGIT.match(t, end) and _imei_near(t, m.start("value"), end + 2):
                 end += 2  # an IMEI's check digit is written apart: "35 407115 123456 7"
