@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from privtune.scan.checksums import is_valid_cn_id
-from privtune.scan.registry import words_pattern
+from privtune.scan.registry import literal_alternation, words_pattern
 
 # Full-width ASCII (U+FF01-FF5E) and the ideographic space map 1:1 to ASCII, so offsets in the
 # folded string are offsets in the original. Chinese IMEs produce １３８…, ＡＢ, ＠, －. Folding
@@ -323,3 +323,11 @@ class CuesBefore:
         if cues is None or not w.endswith(cues):
             return None
         return next(c for c in cues if w.endswith(c))
+
+
+# One trigger for several rare-word recognizers (cued passports, Windows default hostnames,
+# home-directory paths): alone each would be a few substring tests per text (a trigger of at
+# most six words is tested so); together, more than six words, they join the analyzer's one
+# shared scan of literal triggers. Each recognizer's own pattern then finds only its part.
+RARE_WORDS_TRIGGER = re.compile(literal_alternation(
+    ("passport", "Passport", "PASSPORT", "DESKTOP-", "LAPTOP-", "/home/", "\\Users\\", "/Users/", "\\users\\", "ssh ")))

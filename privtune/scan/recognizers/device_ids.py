@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from privtune.scan.entities import Span
+from privtune.scan.recognizers._shared import RARE_WORDS_TRIGGER
 from privtune.scan.registry import Recognizer, register
 
 SCORE = 0.8
@@ -34,7 +35,7 @@ class MacAddressRecognizer(Recognizer):
     trigger = None
 
     def analyze(self, text: str) -> list[Span]:
-        if text.count(":") < 5 and text.count("-") < 5:
+        if len(text) < 17 or (text.count(":") < 5 and text.count("-") < 5):
             return []
         return [Span(m.start(), m.end(), "RECORD_ID", SCORE, self.name) for m in _MAC.finditer(text)
                 if m.group().translate(_NO_SEPARATOR).lower() not in _NO_DEVICE]
@@ -51,7 +52,7 @@ class DefaultHostnameRecognizer(Recognizer):
 
     name = "default_hostname"
     entity_types = ("RECORD_ID",)
-    trigger = re.compile("DESKTOP-|LAPTOP-")
+    trigger = RARE_WORDS_TRIGGER  # "DESKTOP-", "LAPTOP-" among others
 
     def analyze(self, text: str) -> list[Span]:
         return [Span(m.start(), m.end(), "RECORD_ID", SCORE, self.name) for m in _WINDOWS_HOST.finditer(text)

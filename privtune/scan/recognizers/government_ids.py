@@ -7,7 +7,8 @@ import re
 from privtune.scan.checksums import cn_id_birth_date, date_exists, is_valid_uscc
 from privtune.scan.entities import Span
 from privtune.scan.recognizers._shared import (
-    NEGATIVE_CONTEXT, finditer_runs, halfwidth, match_at_hints, match_before_digits, scored, valid_cn_id,
+    NEGATIVE_CONTEXT, RARE_WORDS_TRIGGER, finditer_runs, halfwidth, match_at_hints, match_before_digits, scored,
+    valid_cn_id,
 )  # fmt: skip
 from privtune.scan.registry import Recognizer, register
 
@@ -172,7 +173,7 @@ class CuedPassportRecognizer(Recognizer):
 
     name = "passport_cued"
     entity_types = ("PASSPORT",)
-    trigger = re.compile("passport|Passport|PASSPORT")
+    trigger = RARE_WORDS_TRIGGER  # "passport", "Passport", "PASSPORT" among others
 
     def analyze(self, text: str) -> list[Span]:
         spans = []

@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 
 from privtune.scan.entities import Span
-from privtune.scan.registry import Recognizer, literal_alternation, register
+from privtune.scan.recognizers._shared import RARE_WORDS_TRIGGER
+from privtune.scan.registry import Recognizer, register
 
 SCORE = 0.8
-# Lower-case "/users/" is left out: it is a web API's route ("/users/123") more often than a Mac.
-_TRIGGER_WORDS = ("/home/", "\\Users\\", "/Users/", "\\users\\", "ssh ")
 _HOME = re.compile(
     r"(?:(?<![A-Za-z0-9_])/home|(?:[A-Za-z]:)?(?:\\\\?[Uu]sers|/Users))(?:\\\\?|/)(?P<user>[A-Za-z0-9][A-Za-z0-9._-]{1,31})"
     r"(?![A-Za-z0-9_$])"
@@ -36,7 +35,9 @@ class HomeDirectoryUserRecognizer(Recognizer):
 
     name = "home_dir_user"
     entity_types = ("USERNAME",)
-    trigger = re.compile(literal_alternation(_TRIGGER_WORDS))
+    # "/home/", "\\Users\\", "/Users/", "\\users\\", "ssh " among others (lower-case "/users/" is
+    # left out: a web API's route, "/users/123", more often than a Mac's home).
+    trigger = RARE_WORDS_TRIGGER
 
     def analyze(self, text: str) -> list[Span]:
         spans = []
