@@ -56,6 +56,9 @@ def test_ni_number_label_in_title_case(text: str) -> None:
     ("Hostname LAPTOP-7Q2X9, MAC 3C:22:FB:9A:01:7E", "3C:22:FB:9A:01:7E"),
     ("Physical Address. . . . . . . . . : 3C-22-FB-9A-01-7E", "3C-22-FB-9A-01-7E"),
     ("bssid=3c:22:fb:9a:01:7e,ch=6", "3c:22:fb:9a:01:7e"),
+    ("DHCPACK to 3c:22:fb:9a:01:7e via eth0", "3c:22:fb:9a:01:7e"),
+    ("laptop MAC 3c-22-fb-9a-01-7e, owner Anna", "3c-22-fb-9a-01-7e"),
+    ("Wired: 3C-22-FB-9A-01-7E, IP 10.0.0.5", "3C-22-FB-9A-01-7E"),
 ])  # fmt: skip
 def test_mac_address(text: str, mac: str) -> None:
     assert mac in found(text, "RECORD_ID")
