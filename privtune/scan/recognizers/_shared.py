@@ -312,8 +312,13 @@ class CuesBefore:
         # word is stripped, or "no" would be cut off the cue and nothing left to match.
         if w.endswith(self.gap_words) and self._cue_end(w) is None:
             w = w[: w.rfind(" ")].rstrip(self.gap_chars)
-        cue = self._cue_end(w)
-        return -1 if cue is None else lo + len(w) - len(cue)
+        # `_cue_end` inline: this runs for every number run of a text.
+        cues = self._by_tail.get(w[-2:])
+        if cues is None and self._one_char:
+            cues = self._by_tail.get(w[-1:])
+        if cues is None or not w.endswith(cues):
+            return -1
+        return lo + len(w) - len(next(c for c in cues if w.endswith(c)))
 
     def _cue_end(self, w: str) -> str | None:
         """The longest cue ``w`` ends with, or None."""

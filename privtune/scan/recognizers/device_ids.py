@@ -20,9 +20,12 @@ from privtune.scan.recognizers.contact import IpRecognizer
 from privtune.scan.registry import Recognizer, register
 
 SCORE = 0.8
-_MAC = re.compile(
-    r"(?<![0-9A-Za-z:\-])[0-9A-Fa-f]{2}([:\-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![0-9A-Za-z]|[:\-][0-9A-Za-z])"
-)
+# Searched from its first separator (sre skips ahead to a ":" or "-"; a pattern opening with a
+# hex class and a look-behind is tried at every position): the address starts two characters
+# before the match, and its edges are checked in `mac_spans`.
+_MAC_TAIL = re.compile(r"([:\-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![0-9A-Za-z]|[:\-][0-9A-Za-z])")
+_HEX = frozenset("0123456789ABCDEFabcdef")
+_WORD_EDGE = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz:-")
 _NO_DEVICE = frozenset({"000000000000", "ffffffffffff"})
 _NO_SEPARATOR = str.maketrans("", "", ":-")
 
@@ -31,8 +34,15 @@ def mac_spans(text: str, detector: str) -> list[Span]:
     """RECORD_ID spans of the MAC addresses in ``text``."""
     if len(text) < 17 or (text.count(":") < 5 and text.count("-") < 5):
         return []
-    return [Span(m.start(), m.end(), "RECORD_ID", SCORE, detector) for m in _MAC.finditer(text)
-            if m.group().translate(_NO_SEPARATOR).lower() not in _NO_DEVICE]
+    spans = []
+    for m in _MAC_TAIL.finditer(text):
+        start = m.start() - 2
+        if (start < 0 or text[start] not in _HEX or text[start + 1] not in _HEX
+                or (start and text[start - 1] in _WORD_EDGE)):
+            continue
+        if text[start : m.end()].translate(_NO_SEPARATOR).lower() not in _NO_DEVICE:
+            spans.append(Span(start, m.end(), "RECORD_ID", SCORE, detector))
+    return spans
 
 
 @register
@@ -77,5 +87,7 @@ class DefaultHostnameRecognizer(Recognizer):
     trigger = RARE_WORDS_TRIGGER  # "DESKTOP-", "LAPTOP-" among others
 
     def analyze(self, text: str) -> list[Span]:
+        if "DESKTOP-" not in text and "LAPTOP-" not in text:
+            return []
         return [Span(m.start(), m.end(), "RECORD_ID", SCORE, self.name) for m in _WINDOWS_HOST.finditer(text)
                 if any(c.isdigit() for c in m.group()[-7:])]

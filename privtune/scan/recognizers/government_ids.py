@@ -161,7 +161,7 @@ class PassportRecognizer(Recognizer):
 # Other countries' passport numbers mix letters and digits their own way (NL "NXK12F345", FR
 # "12AB34567", DE "C01X00T47"): taken only right after "passport" (and "no.", "number", ":").
 _CUED_PASSPORT = re.compile(
-    r"(?<![A-Za-z])(?i:passport)(?:[ \t]*(?i:no\.?|number|num|nr\.?|#)(?![A-Za-z]))?[ \t]*(?:[:#=][ \t]*|(?:is|was)[ \t]+)?"
+    r"(?:passport|Passport|PASSPORT)(?:[ \t]*(?i:no\.?|number|num|nr\.?|#)(?![A-Za-z]))?[ \t]*(?:[:#=][ \t]*|(?:is|was)[ \t]+)?"
     r"(?P<value>[A-Z0-9]{6,9})(?![A-Za-z0-9])"
 )
 
@@ -177,7 +177,11 @@ class CuedPassportRecognizer(Recognizer):
 
     def analyze(self, text: str) -> list[Span]:
         spans = []
+        if "assport" not in text and "ASSPORT" not in text:
+            return spans  # the shared trigger fired on another recognizer's word
         for m in _CUED_PASSPORT.finditer(text):
+            if m.start() and text[m.start() - 1].isascii() and text[m.start() - 1].isalpha():
+                continue  # inside a word
             v = m.group("value")
             digits = sum(c.isdigit() for c in v)
             if 2 <= digits < len(v):  # letters and digits both: "NXK12F345"; a word has no digit

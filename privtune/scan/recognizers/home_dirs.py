@@ -41,7 +41,10 @@ class HomeDirectoryUserRecognizer(Recognizer):
 
     def analyze(self, text: str) -> list[Span]:
         spans = []
-        for pattern in (_HOME, _SSH):
+        # The shared trigger fires on other recognizers' words too: each pattern only where its
+        # own word is (both open with a look-behind, which sre cannot skip ahead on).
+        home = "/home/" in text or "Users" in text or "users\\" in text
+        for pattern in (_HOME,) * home + (_SSH,) * ("ssh " in text):
             for m in pattern.finditer(text):
                 user = m.group("user").rstrip(".-")
                 if user.lower() not in _NOT_A_PERSON and len(user) >= 2:

@@ -22,7 +22,7 @@ SCORE = 0.8
 # is tested alone, and a pattern with optional parts is a regex scan of its own).
 _CUES = ("reg", "Reg", "REG", "plate", "Plate", "PLATE", "VRM")
 _CUED = re.compile(
-    r"(?<![A-Za-z])(?P<cue>(?i:reg(?:istration)?|rego|vrm|plates?))(?![A-Za-z])\.?"
+    r"(?P<cue>[Rr]eg(?:istration|o)?|REG(?:ISTRATION|O)?|[Pp]lates?|PLATES?|VRM)(?![A-Za-z])\.?"
     r"(?:[ \t]*(?i:number|no\.?|num|nr\.?|mark|plate|#)(?![A-Za-z]))?"
     r"[ \t]*(?:[:#=\-][ \t]*|(?:is|was|of)[ \t]+)?"
     r"(?P<value>[A-Z0-9]+(?:[ \-][A-Z0-9]+){0,2})(?![A-Za-z0-9])"
@@ -52,6 +52,8 @@ class LicencePlateCuedRecognizer(Recognizer):
     def analyze(self, text: str) -> list[Span]:
         spans = []
         for m in _CUED.finditer(text):
+            if m.start() and text[m.start() - 1].isascii() and text[m.start() - 1].isalpha():
+                continue  # inside a word: "preg 1234", "templates 12AB"
             cue = m.group("cue").lower()
             if cue.startswith("registration") and not any(
                     w in text[max(0, m.start() - 40) : m.start()].lower() for w in _VEHICLE):
