@@ -21,10 +21,14 @@ from privtune.scan.ner.lexicon import en_lexicon
 
 # A capitalised word of any Latin script ("Vámos", "Øberg", "O'Neill", "Smith-Jones").
 _UP = f"[{LATIN_UPPER}]"
-_CAP = rf"(?:{_UP}(?:['’]{_UP})?[a-z\u00df-\u00ff\u0100-\u024f'’]+(?:-{_UP}[a-z\u00df-\u00ff\u0100-\u024f]+)?)"
+# Surnames with a capital inside after their prefix ("McBride", "MacLeod", "DiMaggio", "LeBlanc")
+# are one word: without the prefixes the pattern stopped at "Mc" and the name was lost.
+_PREFIXED = rf"(?:Mc|Mac|Fitz|De|Di|Da|Du|La|Le)(?={_UP}[a-z])"
+_CAP = (rf"(?:(?:{_PREFIXED}{_UP}|{_UP}(?:['’]{_UP})?)[a-z\u00df-\u00ff\u0100-\u024f'’]+"
+        rf"(?:-{_UP}[a-z\u00df-\u00ff\u0100-\u024f]+)?)")
 _NAME = rf"(?P<name>{_CAP}(?:[ \t]+(?:(?:van|von|de|da|del|der|den|di|du|la|le|bin|al|ibn)[ \t]+)?{_CAP}){{0,2}})"
 _CUE = (
-    r"my name is|my name's|name is|name:|name,|i am|i'm|this is|call me|dear|hi|hello|hey|thanks|"
+    r"my name is|my name's|name is|name was|name given as|surname is|surname was|surname:?|name:|name,|i am|i'm|this is|call me|dear|hi|hello|hey|thanks|"
     r"thank you|cheers|regards,|sincerely,|best,|signed,|spoke (?:to|with)|talked to|"
     r"contact person:?|attn:?|attention:?|customer:?|recipient:?|patient:?|mr\.?|mrs\.?|ms\.?|"
     r"dr\.?|prof\.?|miss|sir|madam|named|c/o|care of|"

@@ -31,7 +31,13 @@ password|pin|website|url|ip|religion|marital status|spouse|next of kin|emergency
 relationship|language|education|school|university|degree|major|income|salary|height|weight|
 blood type|blood group|visa|residence|nric|aadhaar|pan|cpf|nin|sin|nhs number|tax id|vat|vat no|
 sort code|routing number|issued|expires|expiry|expiry date|valid until|place of birth|
-issuing country|document no|document number"""
+issuing country|document no|document number|
+tenant|landlord|property|rent|deposit|policyholder|policy holder|insured|claimant|adjuster|loss adjuster|
+assessor|third party|witness|suspect|victim|offender|reporting officer|officer|requester|requestor|
+reporter|assignee|assigned to|hostname|host|computer name|device|serial|guest|passenger|traveller|
+traveler|student|pupil|parent|guardian|parent/guardian|teacher|tutor|form tutor|homeroom|reviewer|
+manager|line manager|employee|applicant|candidate|interviewer|patient|gp|consultant|seller|buyer|
+vendor|executor|beneficiary|solicitor|defendant|plaintiff|respondent"""
 
 # Names of national identity-number schemes: the words before the number ("National Insurance:
 # JG103759A", "numéro de sécurité sociale 2 69 …"), read as an insurer or a name because they are

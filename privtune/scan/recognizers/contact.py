@@ -225,6 +225,13 @@ class PhoneRecognizer(Recognizer):
         r"(?:[(（](?P<a1>[2-9][0-9]{2})[)）] ?|(?P<a2>[2-9][0-9]{2})(?P<sep>[ .-]))"
         r"(?P<ex>[0-9]{3})[ .-][0-9]{4}(?![0-9A-Za-z])"
     )
+    # UK mobiles as people write them, grouped "07700 900123" / "0770 090 0123", need no cue
+    # as NANP numbers need none: 071-075 and 077-079 are mobile ranges only (076 is pagers).
+    # Ungrouped, 11 digits from 07 are as likely an order or account number.
+    _uk_mobile = re.compile(
+        r"(?<![0-9A-Za-z+])07[1-57-9](?:[0-9]{2} (?:[0-9]{6}|[0-9]{3} [0-9]{3})|[0-9] [0-9]{3} [0-9]{4})"
+        r"(?![0-9A-Za-z]|[ .\-/][0-9])"
+    )
     _intl = re.compile(
         r"(?<![0-9A-Za-z+])\+(?!86)[1-9][0-9]{0,2}[ .-]?(?:\(0?[0-9]{1,4}\)[ .-]?)?"
         r"[0-9]{1,4}(?:[ .-]?[0-9]{2,4}){1,4}(?![0-9A-Za-z])"
@@ -284,6 +291,10 @@ class PhoneRecognizer(Recognizer):
                     plausible = m.group("ex")[0] not in "01" and area[1:] != "11"
                     base = 0.6 if m.group("a1") else (0.55 if plausible else 0.4)
                     add(m.start(), m.end(), base)
+        for start, end, n, bare in runs:
+            if n >= 11 and not bare and t.startswith("07", start + (t[start] in "(（")):  # "(07984 112233)"
+                for m in self._uk_mobile.finditer(t, start, end + 1):
+                    add(m.start(), m.end(), 0.6)
         for start, end, n, bare in runs:
             if (n <= 15 or n != end - start) and not bare:
                 for m in self._intl.finditer(t, start, end + 3):

@@ -48,6 +48,9 @@ _LEFT_GAP, _RIGHT_GAP = 20, 3
 # keyword after the date ("1990年3月15日出生") must follow it with at most a space.
 _BREAK = re.compile(r"[。；;！!？?]|\.\s")
 _RIGHT_BREAK = re.compile(r"[^ \t]")
+# A question that asks for it ("can you confirm your date of birth?") and the answer's line, which
+# opens with the date (after a speaker's label: "Customer: 07/22/1979"); the "?" ends no topic.
+_ANSWER_LINE = re.compile(r"[^\n.!;。？?]{0,30}[?？][ \t]*\r?\n[ \t]*(?:[^\W\d_][\w .'’-]{0,24}[:：][ \t]*)?(?:(?i:it['’]?s|it is|yes,?|sure,?)[ \t]+)?")
 
 
 def _real(year: int, month: int, day: int) -> bool:
@@ -134,5 +137,7 @@ class DateOfBirthRecognizer(Recognizer):
             if prv is not None and before and looks_back:
                 targets.add(prv)
             elif nxt is not None and after:
+                targets.add(nxt)
+            elif nxt is not None and (m := _ANSWER_LINE.match(t, ke)) is not None and m.end() == nxt[0]:
                 targets.add(nxt)
         return [Span(s, e, "DATE_OF_BIRTH", 0.85, self.name) for s, e in sorted(targets)]

@@ -7,7 +7,8 @@ import re
 from privtune.scan.checksums import cn_id_birth_date, date_exists, is_valid_uscc
 from privtune.scan.entities import Span
 from privtune.scan.recognizers._shared import (
-    NEGATIVE_CONTEXT, finditer_runs, halfwidth, match_at_hints, match_before_digits, scored, valid_cn_id,
+    NEGATIVE_CONTEXT, RARE_WORDS_TRIGGER, finditer_runs, halfwidth, match_at_hints, match_before_digits, scored,
+    valid_cn_id,
 )  # fmt: skip
 from privtune.scan.registry import Recognizer, register
 
@@ -154,6 +155,37 @@ class PassportRecognizer(Recognizer):
             if m.start() not in seen:
                 score = scored(t, m.start(), m.end(), 0.2, PASSPORT_CONTEXT)
                 spans.append(Span(m.start(), m.end(), "PASSPORT", score, self.name))
+        return spans
+
+
+# Other countries' passport numbers mix letters and digits their own way (NL "NXK12F345", FR
+# "12AB34567", DE "C01X00T47"): taken only right after "passport" (and "no.", "number", ":").
+_CUED_PASSPORT = re.compile(
+    r"(?:passport|Passport|PASSPORT)(?:[ \t]*(?i:no\.?|number|num|nr\.?|#)(?![A-Za-z]))?[ \t]*(?:[:#=][ \t]*|(?:is|was)[ \t]+)?"
+    r"(?P<value>[A-Z0-9]{6,9})(?![A-Za-z0-9])"
+)
+
+
+@register
+class CuedPassportRecognizer(Recognizer):
+    """Passport numbers mixing capitals and digits (two digits at least) right after
+    "passport": the shapes `PassportRecognizer` does not know."""
+
+    name = "passport_cued"
+    entity_types = ("PASSPORT",)
+    trigger = RARE_WORDS_TRIGGER  # "passport", "Passport", "PASSPORT" among others
+
+    def analyze(self, text: str) -> list[Span]:
+        spans = []
+        if "assport" not in text and "ASSPORT" not in text:
+            return spans  # the shared trigger fired on another recognizer's word
+        for m in _CUED_PASSPORT.finditer(text):
+            if m.start() and text[m.start() - 1].isascii() and text[m.start() - 1].isalpha():
+                continue  # inside a word
+            v = m.group("value")
+            digits = sum(c.isdigit() for c in v)
+            if 2 <= digits < len(v):  # letters and digits both: "NXK12F345"; a word has no digit
+                spans.append(Span(m.start("value"), m.end("value"), "PASSPORT", 0.8, self.name))
         return spans
 
 

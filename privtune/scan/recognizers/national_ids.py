@@ -238,7 +238,7 @@ class NationalIdRecognizer(Recognizer):
     # only ("pan", "sin", "fin" are words), the long names in their usual cases.
     trigger = re.compile(
         "Aadhaar|aadhaar|AADHAAR|Aadhar|aadhar|UIDAI|आधार|PAN|CPF|cpf|DNI|NIE|NIF|nacional|"
-        "Insurance|insurance|INSURANCE|NI number|NI no|NINO|SIN|NHS|fiscale|Fiscal|fiscal|FISCALE|"
+        "Insurance|insurance|INSURANCE|NI number|NI Number|NI NUMBER|NI no|NI No|NI NO|NINO|SIN|NHS|fiscale|Fiscal|fiscal|FISCALE|"
         r"C\.F\.|NRIC|FIN|HKID|Hong Kong|Identity Card|identity card|身份|身分|Taiwan|National ID|national ID|統一證號"
     )
 

@@ -44,6 +44,21 @@ _SHAPE = re.compile(
 )
 
 
+# A British postcode in full after its town, with no cue ("55 Kingsway, London WC2B 6TP", where the
+# street block's pattern knows no street type): the outward code, a space, the inward code
+# (a digit and two of the letters Royal Mail uses there) is distinctive enough beside a town.
+_UK_FULL = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][ABD-HJLNP-UW-Z]{2}(?![0-9A-Za-z])")
+_TOWN_BEFORE = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z'’]+(?:[ -][A-Z][A-Za-z'’]+)?,?[ \t]\Z")
+
+
+def _after_town(t: str, head: int) -> int:
+    """The end of a full UK postcode at ``head`` right after a capitalised town name, or -1."""
+    m = _UK_FULL.match(t, head)
+    if m is None or _TOWN_BEFORE.search(t, max(0, head - 32), head) is None:
+        return -1
+    return m.end()
+
+
 def _cue_start(t: str, head: int) -> int:
     """Where a cue starts that ends right before ``t[head]`` (a gap allowed), or -1: not inside a
     word ("recap 12345", "hcp 2024")."""
@@ -70,6 +85,9 @@ def postcode_spans(text: str) -> list[Span]:
         while i > 0 and head - i < 3 and t[i - 1] in _GAP_CHARS:
             i -= 1
         if i == 0 or t[i - 1] not in _LAST_CHARS or _cue_start(t, head) < 0:
+            if head < start and (uk_end := _after_town(t, head)) > 0:
+                out.append(Span(head, uk_end, "ADDRESS", SCORE, "postcode"))
+                done = uk_end
             continue
         last = end  # the run's last digit: a run may end in a space or a bracket
         while t[last - 1] in _RUN_TAIL:

@@ -4,7 +4,8 @@ beside their names.
 HIPAA's Safe Harbor list names medical record numbers and health-plan beneficiary numbers among
 the identifiers a de-identified record must lose, and clinical notes and claims carry them
 everywhere ("MRN 00482913", "住院号20230415", "医保卡号：1101 0519 4912 3100"); internal records
-carry employee and student numbers ("工号：10086"), vehicle identification numbers ("车架号
+carry employee, student, payroll, claim and bank-account numbers ("工号：10086", "Staff no. 88213",
+"Claim number: CLM-2024-0098123"), driving licences, IMEIs and airline ticket numbers, vehicle identification numbers ("车架号
 LSVAM4187C2184847") and device serial numbers ("Pacemaker serial no. PJN4471829B", "序列号"), which
 HIPAA lists too, the same way. Their shapes are the issuer's (digits,
 letters, dashes), so a value is taken only right after its name: a cue, then at most a colon,
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from privtune.scan.checksums import is_luhn_valid
 from privtune.scan.entities import Span
 from privtune.scan.recognizers._shared import CuesBefore, halfwidth, number_runs
 from privtune.scan.recognizers.financial import card_issuer
@@ -34,19 +36,36 @@ MIN_DIGITS = 4
 ACCOUNT_CUES = tuple(f"{a}{b}" for a in "账帐帳賬" for b in "号號户戶")
 MIN_ACCOUNT_DIGITS = 8
 _ACCOUNT_VALUE = re.compile(r"[0-9]+(?:[- ][0-9]+)*")
+# Ordinary words that are cues alone ("Policy: HH-2231-7789-01", "badge 004512"); a year after
+# one is not its number ("our policy 2024", "account 2019 closed").
+_BARE_WORD_CUES = ("policy", "badge", "account", "acct")
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 
 
 def _cue_words() -> tuple[str, ...]:
     """Every cue written out, lower case (the one list both directions of the search use)."""
     id_num_no, num_no, id_num = ("id", "number", "no", "no."), ("number", "no", "no."), ("id", "number")
-    en = ["mrn", "vin", "vehicle identification number"]
+    en = ["mrn", "vin", "vehicle identification number", *_BARE_WORD_CUES]
     # Device identifiers and serial numbers (HIPAA's identifier 13): implants, pumps, meters.
     en += ["serial", "serial number", "serial no", "serial no.", "s/n", "sn", "device id", "device serial",
            "device serial number", "udi"]
     en += [f"medical record{s}{t}" for s in ("", "s") for t in ("", " number", " no", " no.", " #")]
+    # Numbers a person is reached or charged by outside the clinic: bank and loyalty accounts,
+    # claims and payroll, a driving licence, a phone's IMEI/ICCID, an airline ticket.
+    licences = [f"{d} {l}" for d in ("driver's", "drivers", "driver", "driving") for l in ("license", "licence")]
+    en += [f"{c}{t}" for c in ["account", "acct", "bank account", "frequent flyer", "frequent flier", *licences]
+           for t in ("", " number", " no", " no.", " #")]
+    en += ["imei", "imei number", "imei no", "imei no.", "iccid", "imsi", "meid", "e-ticket", "eticket",
+           "e-ticket number", "ticket number", "ticket no", "ticket no.", "dl no", "dl no.", "dl number", "dl #", "dl#",
+           # A pupil's number in English schools, a laptop's asset tag in the assignee's record.
+           "upn", "unique pupil number", "uln", "unique learner number", "asset tag", "asset no", "asset no.",
+           "asset number", "asset id"]
     for head, tails in (("patient", id_num_no), ("hospital", num_no), ("health plan", id_num), ("member", id_num_no),
                         ("insurance", id_num_no), ("policy", num_no), ("beneficiary", id_num), ("medicare", num_no),
-                        ("medicaid", id_num), ("employee", id_num_no), ("staff", id_num_no), ("student", id_num_no)):
+                        ("medicaid", id_num), ("employee", id_num_no), ("staff", id_num_no), ("student", id_num_no),
+                        ("claim", (*id_num_no, "reference", "ref", "ref.")), ("payroll", id_num_no),
+                        ("membership", id_num_no), ("loyalty", (*id_num, "card number")), ("badge", id_num_no),
+                        ("collar", num_no), ("warrant", num_no)):
         en += [f"{head} {t}" for t in tails]
     zh_stems = ("住院 病历 病歷 病案 门诊 門診 就诊 就診 就诊卡 就診卡 医保 醫保 医保卡 醫保卡 社保 社保卡 医疗卡 醫療卡 "
                 "健康卡 保单 保單 会员 会员卡 會員 會員卡 工 学 學 车架 車架 车辆识别 车辆识别代 序列 设备编 設備編 "
@@ -79,7 +98,7 @@ def _cue_words() -> tuple[str, ...]:
 
 
 CUE_WORDS = _cue_words()
-_GAP = r"[ \t]*(?:[:：#=，,][ \t]*(?:\r?\n[ \t]*)?|\.[ \t]*|(?:is|was|no\.?)[ \t]*[:：#]?[ \t]*)?"
+_GAP = r"[ \t]*(?:[:：#=，,][ \t]*(?:[:：][ \t]*)?(?:\r?\n[ \t]*)?|\.[ \t]*|(?:is|was|no\.?)[ \t]*[:：#]?[ \t]*)?"
 # A cue, what may stand between it and the value, the value: one code ("MR-2023-004512",
 # "00482913") and digit groups after single spaces ("1101 0519 4912 3100").
 _CUED = re.compile(
@@ -100,6 +119,17 @@ LOOKBACK = 48  # characters before a value's start its cue and gap may take
 CUES = CuesBefore(CUE_WORDS, _GAP_CHARS, _GAP_WORDS, LOOKBACK)
 
 
+_IMEI_CHECK_DIGIT = re.compile(r" [0-9](?![0-9A-Za-z])")
+
+
+def _imei_near(t: str, start: int, end: int) -> bool:
+    """A phone's IMEI a few words after its name ("IMEI of company phone 356938035643809"):
+    15 digits, Luhn-valid as every IMEI is, with "IMEI" in the 40 characters before."""
+    digits = t[start:end].replace("-", "").replace(" ", "")
+    return (digits.isdigit() and len(digits) == 15 and "imei" in t[max(0, start - 40) : start].lower()
+            and is_luhn_valid(digits))
+
+
 def record_id_spans(text: str) -> list[Span]:
     """RECORD_ID spans: the code right after its cue, with at least `MIN_DIGITS` digits. Only the
     text's number runs of 4+ digits are looked at (the shared number-run index): for each, the
@@ -115,6 +145,11 @@ def record_id_spans(text: str) -> list[Span]:
             head -= 1
         cue_start = CUES.start(t, head)
         if cue_start < 0:
+            if n == 15:
+                end = start + len(t[start:end].rstrip(" .-"))  # a run ends with the separators after it
+                if _imei_near(t, start, end):
+                    out.append(Span(start, end, "RECORD_ID", SCORE, "record_id"))
+                    done = end
             continue
         before = t[cue_start - 1] if cue_start else " "
         if before.isascii() and before.isalpha() and t[cue_start].isascii():
@@ -126,9 +161,14 @@ def record_id_spans(text: str) -> list[Span]:
                 and not _is_bank_account(m.group("value"))):
             continue
         if (m is not None and m.start("value") <= start < m.end("value")
-                and len(_DIGIT.findall(m.group("value"))) >= MIN_DIGITS):
-            out.append(Span(m.start("value"), m.end("value"), "RECORD_ID", SCORE, "record_id"))
-            done = m.end("value")
+                and len(_DIGIT.findall(m.group("value"))) >= MIN_DIGITS
+                and not (_YEAR.fullmatch(m.group("value")) and t[cue_start : m.start("value")].rstrip(_GAP_CHARS).lower()
+                         in _BARE_WORD_CUES)):
+            end = m.end("value")
+            if _IMEI_CHECK_DIGIT.match(t, end) and _imei_near(t, m.start("value"), end + 2):
+                end += 2  # an IMEI's check digit is written apart: "35 407115 123456 7"
+            out.append(Span(m.start("value"), end, "RECORD_ID", SCORE, "record_id"))
+            done = end
     return out
 
 
