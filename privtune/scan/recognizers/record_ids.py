@@ -25,6 +25,7 @@ from privtune.scan.recognizers.financial import card_issuer
 from privtune.scan.registry import Recognizer, register
 
 SCORE = 0.85
+_PERMIT_PASSPORT_SHAPE = re.compile(r"[HM][0-9]{8}")
 MIN_DIGITS = 4
 
 
@@ -92,6 +93,8 @@ def _cue_words() -> tuple[str, ...]:
     zh += "字第 不动产权第 不動產權第".split()
     # Papers named without 号: "台胞证：12345678", "准考证 2023…", "公积金账户：…".
     zh += "台胞证 臺胞證 台胞證 军官证 軍官證 准考证 准考證 公积金账户 公積金賬戶 学生证 學生證 校园卡 校園卡".split()
+    # A Home Return Permit of the old 11-character shape (H1234567801); the 9-character one
+    # (H12345678) is a PASSPORT (government_ids.py): `_PERMIT_PASSPORT_SHAPE` leaves it there.
     zh += "回乡证 回鄉證 永久居留身份证 永久居留身份證 永久居留证 永久居留證".split()
     zh += ACCOUNT_CUES
     return tuple(sorted(set(en + zh), key=len, reverse=True))
@@ -157,6 +160,8 @@ def record_id_spans(text: str) -> list[Span]:
         if t[max(0, cue_start - 9) : cue_start].lower() == "national ":
             continue  # the UK National Insurance number is an ID_CARD (national_ids.py)
         m = _CUED.match(t, cue_start)
+        if m is not None and _PERMIT_PASSPORT_SHAPE.fullmatch(m.group("value")):
+            continue  # a travel permit's passport-shaped number: the passport recognizer's
         if (m is not None and t.startswith(ACCOUNT_CUES, cue_start)
                 and not _is_bank_account(m.group("value"))):
             continue
