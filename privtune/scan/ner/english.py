@@ -94,7 +94,8 @@ def _name_runs(name: str) -> list[list[Token]]:
     runs: list[list[Token]] = [[]]
     for t in _TOKEN.finditer(name):
         w = t.group()
-        if runs[-1] and _is_column_gap(name, runs[-1][-1][1], t.start()):
+        if runs[-1] and (t.start() - runs[-1][-1][1] > 1 or name[runs[-1][-1][1]] == "\t") \
+                and _is_column_gap(name, runs[-1][-1][1], t.start()):
             runs.append([])
         if w not in _NOT_NAME and w.title() not in _NOT_NAME:  # title(): "THE" is "The"
             runs[-1].append((t.start(), t.end(), w))

@@ -164,7 +164,7 @@ def drop_field_labels(text: str, spans: list[tuple[int, int, str, float]]) -> li
             if out is not None:
                 out.append(spans[k])
             continue
-        if ("\t" in text[s:e] or "  " in text[s:e]) and (cut := cut_at_column_label(text, s, e)) < e:
+        if (text.find("\t", s, e) >= 0 or text.find("  ", s, e) >= 0) and (cut := cut_at_column_label(text, s, e)) < e:
             out = spans[:k] if out is None else out
             out.append((s, cut, t, p))
             continue

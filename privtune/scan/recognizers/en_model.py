@@ -45,7 +45,9 @@ class EnModelRecognizer(Recognizer):
                 out += [Span(c.start(), c.end(), t, round(p, 4), DETECTOR) for c in _CELL.finditer(text, s, e)]
                 continue
             out.append(Span(s, e, t, round(p, 4), DETECTOR))
-        return _drop_credentials(text, out) if "," in text else out
+        if any(sp.type != "PERSON" and sp.end - sp.start <= 7 and text[sp.start : sp.end] in CREDENTIALS for sp in out):
+            return _drop_credentials(text, out)
+        return out
 
 
 # Degrees and licences written after a name ("Dr. Rajesh Venkataraman, MD"): the tagger reads
