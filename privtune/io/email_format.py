@@ -92,7 +92,12 @@ def _text_of(part: EmailMessage) -> str:
 
 
 def _bytes_as_text(part: EmailMessage) -> str:
-    raw = part.get_payload(decode=True) or b""
+    return _utf8_or_gb18030(part.get_payload(decode=True) or b"")
+
+
+def _utf8_or_gb18030(raw: bytes) -> str:
+    """``raw`` decoded as UTF-8, else GB18030 (Chinese mail clients' charset when none is named),
+    else UTF-8 with replacement characters."""
     for encoding in ("utf-8", "gb18030"):
         try:
             return raw.decode(encoding)
@@ -170,13 +175,7 @@ def clean_text(text: str) -> str:
     the parser as lone surrogates, which no output can hold: decoded as UTF-8, else GB18030."""
     if not _has_raw_bytes(text):
         return text
-    raw = text.encode("utf-8", "surrogateescape")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", errors="replace")
+    return _utf8_or_gb18030(text.encode("utf-8", "surrogateescape"))
 
 
 def message_record(raw: bytes) -> dict[str, Any]:

@@ -28,12 +28,18 @@ def _bare_tokenizer() -> PreTrainedTokenizerFast:
     return PreTrainedTokenizerFast(tokenizer_object=backend)
 
 
-def test_no_pad_and_no_eos_is_an_input_error_before_training(tmp_path: Path) -> None:
+def _bare_model_dir(tmp_path: Path) -> Path:
+    """A tiny Llama whose tokenizer has neither a pad nor an EOS token."""
     tok = _bare_tokenizer()
     model = AutoModelForCausalLM.from_config(LlamaConfig(vocab_size=len(tok), hidden_size=16, intermediate_size=32,
                                                          num_hidden_layers=1, num_attention_heads=2))
     model.save_pretrained(tmp_path / "model")
     tok.save_pretrained(tmp_path / "model")
+    return tmp_path / "model"
+
+
+def test_no_pad_and_no_eos_is_an_input_error_before_training(tmp_path: Path) -> None:
+    _bare_model_dir(tmp_path)
     rows = [{"messages": [{"role": "user", "content": "where is my parcel"},
                           {"role": "assistant", "content": f"it shipped today {i}"}]} for i in range(6)]
     (tmp_path / "d.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
@@ -55,10 +61,5 @@ def test_serve_refuses_a_tokenizer_with_neither_pad_nor_eos_at_load(tmp_path: Pa
     # The gateway set pad = EOS = None and crashed at the first request (round 7).
     from privtune.serve.backends.embedded import load_model
 
-    tok = _bare_tokenizer()
-    model = AutoModelForCausalLM.from_config(LlamaConfig(vocab_size=len(tok), hidden_size=16, intermediate_size=32,
-                                                         num_hidden_layers=1, num_attention_heads=2))
-    model.save_pretrained(tmp_path / "model")
-    tok.save_pretrained(tmp_path / "model")
     with pytest.raises(InputError, match="neither a pad token nor an EOS token"):
-        load_model(tmp_path / "model", None, device="cpu")
+        load_model(_bare_model_dir(tmp_path), None, device="cpu")
