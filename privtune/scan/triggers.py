@@ -24,6 +24,7 @@ from collections.abc import Callable
 from re import _constants as C  # noqa: N812 (the sre opcode names)
 from re import _parser
 
+from privtune.scan.alternation import split_branches
 from privtune.scan.registry import literal_alternation
 from privtune.scan.word_scan import AsciiWordScan
 
@@ -130,24 +131,7 @@ def split_alternatives(pattern: re.Pattern[str]) -> list[re.Pattern[str]] | None
     src = pattern.pattern
     if "(?P=" in src or "(?(" in src or re.search(r"\\[1-9]", src):
         return None
-    sources, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(src):  # split at the "|" outside groups and classes
-        c = src[i]
-        if c == "\\":
-            i += 1
-        elif in_class:
-            in_class = c != "]" or src[i - 1] == "["
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            sources.append(src[start:i])
-            start = i + 1
-        i += 1
-    sources.append(src[start:])
+    sources = split_branches(src)  # at the "|" outside groups, classes and escapes
     if not 2 <= len(sources) <= _MAX_SPLIT:
         return None
     top = _parser.parse(src, pattern.flags).data
