@@ -37,6 +37,11 @@ def phones(text: str) -> list[str]:
         ("联系电话：62345678", ["62345678"]),
         ("My number is 9876543210. Thanks", ["9876543210"]),  # a full stop after it
         ("customer Anna Berg called from 0471 22 93 15", ["0471 22 93 15"]),  # a Slack note
+        # Call-centre notes in the past tense.
+        ("caller from Auckland 1062 rang on 021 555 0199 about a refund", ["021 555 0199"]),
+        ("she phoned from 0412 345 678 twice", ["0412 345 678"]),
+        ("Customer dialled in from 0471 22 93 15.", ["0471 22 93 15"]),
+        ("landline 020 7946 0958", ["020 7946 0958"]),
         ("my number is 9876543210 thanks", ["9876543210"]),
         # A label line above the number (forms, exported records, PDFs turned to text).
         ("Contact details:\nPhone:\n0471 22 93 15\n", ["0471 22 93 15"]),
@@ -61,6 +66,7 @@ def test_national_numbers(text, expected):
         "fax not available! iOS 20.4.12.16 update",  # a version
         "护照号码：E67927903",  # the digits of a passport number after a cue
         "call me about order number 98765432",  # a reference, said so
+        "dial 911 or 112",  # too few digits
         "call me on 21255501234567",  # bare and too long for a subscriber number
         "my social security number is 018-62-6964",
         "Phone: 12 34 56",  # too few digits

@@ -27,6 +27,8 @@ from privtune.scan.recognizers._shared import NEGATIVE_CONTEXT
 _EN_CUES = (
     r"tel(?:ephone)?|phone|mobile|mob|cell(?:phone)?|call(?:\s+me)?|call(?:ed|ing)\s+from|ring|whats\s?app|fax"
     r"|text(?:\s+me)?"
+    # Past and spoken forms in call notes ("caller rang on 021 555 0199", "phoned from …").
+    r"|rang|rung|phoned|phoning|dial(?:l?ed|l?ing)?|landline"
     r"|sms|reach(?:\s+me)?|reached\s+(?:at|on|via)|contact|my\s+number|ph\.|ph:|tlf|handy|telefon|t[eé]l[eé]fono"
     # Customers write their own language's words beside a number in an English export too;
     # "number" alone is no cue (order and ticket numbers), "my number" in their words is.
