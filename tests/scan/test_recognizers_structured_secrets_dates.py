@@ -83,6 +83,10 @@ def test_pem_block_is_reported_whole_and_truncated_block_up_to_its_body():
         ("secret key: IsHvUCVbFYGp10dg_G8gTj9lnDN2", ["IsHvUCVbFYGp10dg_G8gTj9lnDN2"]),
         ("PIN: 1234", ["1234"]),
         ("db_password=letmein99&user=bob", ["letmein99"]),
+        # In prose "&", "<", ">" belong to the password (a query string has "=" before its value).
+        ("My login is jsmith42 and my password is Tr0ub4dor&3", ["Tr0ub4dor&3"]),
+        ("password: Zx9q<w>&Lm, then log in", ["Zx9q<w>&Lm"]),
+        ("my password is Abcd;12x; thanks", ["Abcd;12x"]),  # "; " ends the sentence
     ],
 )
 def test_credential_values(text, expected):

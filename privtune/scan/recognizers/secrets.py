@@ -88,6 +88,7 @@ class PemPrivateKeyRecognizer(Recognizer):
 
 
 _PIN_KEYS = ("password", "passwd", "pwd", "pin", "密码", "口令")
+_PROSE_PASSWORD_TAIL = re.compile(r"(?:(?:[&<>]|[,;](?=[^\s\"'`]))[^\s\"'`,;\u0080-\U0010ffff]*)*")
 
 
 @register
@@ -115,6 +116,10 @@ class CredentialRecognizer(Recognizer):
         for m in match_at_hints(self._re, t, self._HINT, back=8):
             start, key = m.start("val"), m.group("key").lower()
             val = m.group("val")
+            if key.startswith(_PIN_KEYS) and "=" not in m.group("sep"):
+                # In prose ("my password is Tr0ub4dor&3") "&" and "<>" are the password's, not a
+                # query string's; "," and ";" are too when no space follows them.
+                val += _PROSE_PASSWORD_TAIL.match(t, m.end("val")).group()
             # A full-width "！" or "，" folded to ASCII ends the value: IMEs type those, not passwords.
             val = next((val[: i - start] for i in range(start, m.end()) if text[i] != t[i]), val)
             val = strip_tail(val, _tail_punct(key, val))
