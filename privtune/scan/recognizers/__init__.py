@@ -9,6 +9,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     national_ids,
     national_ids_more,
     record_ids,
+    medicare_mbi,
     device_ids,
     mrz,
     vehicle_plates,
