@@ -42,6 +42,9 @@ def phones(text: str) -> list[str]:
         ("she phoned from 0412 345 678 twice", ["0412 345 678"]),
         ("Customer dialled in from 0471 22 93 15.", ["0471 22 93 15"]),
         ("landline 020 7946 0958", ["020 7946 0958"]),
+        # A label's colon, then the contact's name and relation before the number.
+        ("Emergency contact: Raúl Hernández-López, brother, 55 1234 5678 (CDMX)", ["55 1234 5678"]),
+        ("紧急联系人：欧阳明（儿子），138 0013 8000", ["138 0013 8000"]),
         ("my number is 9876543210 thanks", ["9876543210"]),
         # A label line above the number (forms, exported records, PDFs turned to text).
         ("Contact details:\nPhone:\n0471 22 93 15\n", ["0471 22 93 15"]),
@@ -67,6 +70,7 @@ def test_national_numbers(text, expected):
         "护照号码：E67927903",  # the digits of a passport number after a cue
         "call me about order number 98765432",  # a reference, said so
         "dial 911 or 112",  # too few digits
+        "contact me about the parcel that was left at the back door 0471 22 93 15",  # no label: too far
         "call me on 21255501234567",  # bare and too long for a subscriber number
         "my social security number is 018-62-6964",
         "Phone: 12 34 56",  # too few digits

@@ -41,9 +41,14 @@ _ZH_CUES = ("电话|手机|座机|联系|号码|致电|拨打|来电|回电|热�
 # A cue word; it must end at most _GAP characters (no digit, no line break) before the number.
 _CUE = re.compile(rf"(?<![a-z])(?:{_EN_CUES})(?![a-z])|{_ZH_CUES}", re.IGNORECASE)
 _GAP = 26
+# After a label's colon the name and relation of a contact may come first ("Emergency contact:
+# Raúl Hernández-López, brother, 55 1234 5678"): a longer reach.
+_LABEL_GAP = 40
+_LABEL_COLON = re.compile(r"[ \t]*[:：]")
 _LAST_STOP = re.compile(r"(?s:.*)[0-9\n]")
 _NEGATIVE = re.compile("|".join(map(re.escape, NEGATIVE_CONTEXT)))
-_LOOKBACK = 40
+_LOOKBACK = 56  # a label's cue, its colon and _LABEL_GAP characters
+_ABOVE_LOOKBACK = 40
 
 # Digit groups of 1-6 with one separator (or brackets) between them, an optional extension.
 _GROUP = r"\(?\+?[0-9]{1,6}+\)?"  # possessive: a long digit run splits one way only
@@ -199,7 +204,9 @@ def _cued(t: str, start: int) -> bool:
     cue = None
     for cue in _CUE.finditer(t, lo, start):
         pass  # the last cue before the number
-    if cue is None or start - cue.end() > _GAP or _CLAUSE_BREAK.search(t, cue.end(), start):
+    if cue is None or _CLAUSE_BREAK.search(t, cue.end(), start):
+        return False
+    if start - cue.end() > (_LABEL_GAP if _LABEL_COLON.match(t, cue.end()) else _GAP):
         return False
     # "order number 1234567", "tracking: 0471 2293": the number is a reference, not a phone.
     return _NEGATIVE.search(t[cue.start() : start].lower()) is None
@@ -212,7 +219,7 @@ def _cued_above(t: str, newline: int) -> bool:
     punctuation after it, and holds no digit from that cue on (a chat export's timestamp and
     author may precede the cue on its line)."""
     lo = t.rfind("\n", 0, newline) + 1
-    lo = max(lo, newline - _LOOKBACK)
+    lo = max(lo, newline - _ABOVE_LOOKBACK)
     cue = None
     for cue in _CUE.finditer(t, lo, newline):
         pass
