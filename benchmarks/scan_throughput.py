@@ -10,7 +10,7 @@ strings for both tools. Prints a table and one JSON line:
   records, structured recognizers over a chunk, then the models; "chunked"), and that against
   Presidio's analyze in alternation, --job-repeats times ("chunked_vs_presidio_alternating"):
   the single-block figures above time each side once, seconds apart, so load that comes or
-  goes between the blocks moves their ratio (8.7-15.5x for one tree on a loaded machine).
+  goes between the blocks moves their ratio (10.5-15.5x for one tree on a loaded machine).
   Single-process ratios are also given from CPU time ("cpu"), which load on a shared machine
   does not skew; throughputs and the multi-process figures are wall-clock.
 
