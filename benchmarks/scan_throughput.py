@@ -7,7 +7,10 @@ strings for both tools. Prints a table and one JSON line:
   the whole job (one process, CPU time per record) against Presidio analyze + anonymize on the
   same records, --job-repeats times in alternation (issue 12 item 4).
   Detection per record is also timed as the scan runs it (`analyze_records`: chunks of 256
-  records, structured recognizers over a chunk, then the models; "chunked").
+  records, structured recognizers over a chunk, then the models; "chunked"), and that against
+  Presidio's analyze in alternation, --job-repeats times ("chunked_vs_presidio_alternating"):
+  the single-block figures above time each side once, seconds apart, so load that comes or
+  goes between the blocks moves their ratio (10.5-15.5x for one tree on a loaded machine).
   Single-process ratios are also given from CPU time ("cpu"), which load on a shared machine
   does not skew; throughputs and the multi-process figures are wall-clock.
 
@@ -97,6 +100,34 @@ def time_calls(fn, texts: list[str], min_seconds: float, before_pass=None) -> tu
             return el, done, time.process_time() - c0
 
 
+def detection_vs_presidio(analyzer, chunks: list[list[list[str]]], engine, sample: list[str],
+                          texts_per_record: float, repeats: int, before_pass,
+                          min_seconds: float = 1.0) -> list[dict[str, float]]:
+    """Detection as the scan runs it (`analyze_records` over ``chunks``, whole passes) against
+    Presidio's analyze of ``sample`` (per text, scaled to a record's texts), CPU time, in
+    alternation ``repeats`` times, each side for at least ``min_seconds`` per round: both sides
+    of a round see the same machine load."""
+    n_records = sum(len(c) for c in chunks)
+    out = []
+    for _ in range(repeats):
+        passes, c0 = 0, time.process_time()
+        while passes == 0 or time.process_time() - c0 < min_seconds:
+            before_pass()
+            for c in chunks:
+                analyzer.analyze_records(c)
+            passes += 1
+        pt_us = (time.process_time() - c0) * 1e6 / (passes * n_records)
+        done, c0 = 0, time.process_time()
+        while done == 0 or time.process_time() - c0 < min_seconds:
+            for t in sample:
+                engine.analyze(t, language="en")
+            done += len(sample)
+        pr_us = (time.process_time() - c0) * 1e6 / done * texts_per_record
+        out.append({"privtune_detect_us_per_record_chunked": round(pt_us, 1),
+                    "presidio_us_per_record": round(pr_us, 1), "ratio": round(pr_us / pt_us, 2)})
+    return out
+
+
 def whole_job_vs_presidio(records: list[dict], data: Path, tmp: Path, engine, repeats: int,
                           presidio_records: int, pseudonym_version: int | None = None) -> list[dict[str, float]]:
     """The whole `privtune scan` job (read, detect, pseudonymise, curate, write; one process)
@@ -184,6 +215,10 @@ def main() -> None:
         pr_records_per_s = pr_text_per_s * len(records) / len(texts)  # same texts, grouped by record
         pr_records_per_cpu_s = pr_text_per_cpu_s * len(records) / len(texts)
 
+        detect_alternating = (detection_vs_presidio(analyzer, chunks, engine, sample, len(texts) / len(records),
+                                                    args.job_repeats, forget_lines)
+                              if chunked_us and args.job_repeats else [])
+
         data = tmp / "corpus.jsonl"
         data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
         os.environ.setdefault("PRIVTUNE_SCAN_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
@@ -222,7 +257,8 @@ def main() -> None:
                 "ratio_detect_records_vs_presidio": round(pt_records_per_cpu_s / pr_records_per_cpu_s, 1),
                 "privtune_detect_us_per_record_chunked": round(chunked_us, 1) if chunked_us else None,
                 "ratio_detect_records_chunked_vs_presidio": round(1e6 / pr_records_per_cpu_s / chunked_us, 1)
-                if chunked_us else None},
+                if chunked_us else None,
+                "chunked_vs_presidio_alternating": detect_alternating},
         "detect_texts_per_s_by_workers": detect_workers,
         "ratio_detect_by_workers_vs_presidio_single": {w: round(v / pr_text_per_s, 1) for w, v in detect_workers.items()},
         "pipeline": pipeline,
@@ -242,6 +278,9 @@ def main() -> None:
     if chunked_us:
         print(f"CPU time as the scan detects (chunks of 256, sweeps): privtune {chunked_us:.1f} µs/record "
               f"= {1e6 / pr_records_per_cpu_s / chunked_us:.1f}x Presidio")
+    for i, d in enumerate(detect_alternating):
+        print(f"detection as the scan runs it, run {i + 1}: privtune {d['privtune_detect_us_per_record_chunked']:.0f} "
+              f"µs/record (CPU), Presidio {d['presidio_us_per_record']:.0f} µs/record = {d['ratio']:.2f}x")
     for w, v in detect_workers.items():
         print(f"privtune detect w={w}: {v:10,.0f} texts/s  ({v / pr_text_per_s:.1f}x Presidio single-process)")
     for w, p in pipeline.items():
