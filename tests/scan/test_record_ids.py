@@ -25,6 +25,10 @@ def _ids(text: str) -> list[str]:
     ("VIN: 1HGCM82633A004352", ["1HGCM82633A004352"]),
     ("住院号，20230415", ["20230415"]),
     ("MRN. 00482913", ["00482913"]),
+    # 是 / 为 between the name and the number, as "is" in English.
+    ("同事陈晓东的工号是 HR-00231，分机 8823", ["HR-00231"]),
+    ("他的住院号为20230415", ["20230415"]),
+    ("医保卡号是：1101 0519 4912 3100", ["1101 0519 4912 3100"]),
 ])
 def test_numbers_after_their_names(text, values):
     assert _ids(text) == values

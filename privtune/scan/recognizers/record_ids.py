@@ -101,7 +101,7 @@ def _cue_words() -> tuple[str, ...]:
 
 
 CUE_WORDS = _cue_words()
-_GAP = r"[ \t]*(?:[:：#=，,][ \t]*(?:[:：][ \t]*)?(?:\r?\n[ \t]*)?|\.[ \t]*|(?:is|was|no\.?)[ \t]*[:：#]?[ \t]*)?"
+_GAP = r"[ \t]*(?:[:：#=，,][ \t]*(?:[:：][ \t]*)?(?:\r?\n[ \t]*)?|\.[ \t]*|(?:is|was|no\.?|是|为|為)[ \t]*[:：#]?[ \t]*)?"
 # A cue, what may stand between it and the value, the value: one code ("MR-2023-004512",
 # "00482913") and digit groups after single spaces ("1101 0519 4912 3100").
 _CUED = re.compile(
@@ -115,7 +115,7 @@ _PREFIX_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 # How far back a value's letters and short digit groups may go before its first 4-digit run: a
 # VIN's first such run may be its serial at the end ("LFV2A21K5A3123456").
 _MAX_PREFIX = 16
-_GAP_CHARS = " \t:：#=，,.\r\n"
+_GAP_CHARS = " \t:：#=，,.\r\n是为為"  # "工号是 HR-00231": 是/为 as "is" (no cue ends with them)
 _GAP_WORDS = (" is", " was", " no", " no.")
 LOOKBACK = 48  # characters before a value's start its cue and gap may take
 
