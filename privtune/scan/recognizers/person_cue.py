@@ -90,6 +90,22 @@ _ORG_ENDS = tuple("会會司局院委部所厂廠店行社校馆館团團府市�
 # A surname and a title is a way to address, not a name ("委托代理人：王律师").
 _TITLE_ENDS = ("律师", "律師", "医生", "醫生", "先生", "女士", "小姐", "老师", "老師", "同学", "同學", "师傅", "師傅",
                "经理", "經理", "主任", "法官")
+# A nickname after 叫 ("孩子叫小明，", "我女儿叫朵朵", "大家都叫他老王"): 小/阿/老 + one character or
+# a doubled character, right after a word that makes 叫 "is called" (叫 alone also orders a taxi
+# or a meal: 叫车, 叫外卖), and closed by a delimiter. Titles and kinship words of the same shape
+# (老师, 小姐, 哥哥) are no nickname.
+_JIAO_OPEN = ("我", "他", "她", "孩子", "儿子", "女儿", "兒子", "宝宝", "寶寶", "宝贝", "寶貝", "名字", "小名", "乳名",
+              "外号", "外號", "昵称", "暱稱", "都", "就")
+NICKNAME_AFTER_JIAO = re.compile(
+    "(?:" + "|".join(_JIAO_OPEN) + r")叫[他她]?((?:[小阿老][\u4e00-\u9fff])|([\u4e00-\u9fff])\2)"
+    r"(?=[，。！？、,.!?\s)）~～]|$)"
+)
+_NOT_NICKNAMES = frozenset(
+    "老师 老師 老板 老闆 老公 老婆 老人 老家 老大 老二 老三 老乡 老鄉 老爸 老妈 老媽 老爷 老爺 小姐 小孩 小伙 小偷 小号 小號 小票 "
+    "小二 小弟 小妹 阿姨 阿婆 阿公 阿伯 阿爸 阿妈 阿媽 哥哥 姐姐 弟弟 妹妹 爸爸 妈妈 媽媽 爷爷 爺爺 奶奶 叔叔 姑姑 舅舅 婆婆 "
+    "公公 伯伯 宝宝 寶寶 星星 天天 常常 刚刚 剛剛 渐渐 漸漸 谢谢 謝謝 哈哈 呵呵 嘻嘻 嘿嘿 慢慢 好好 看看 试试 試試 想想 "
+    "人人 个个 個個 家家 样样 樣樣 偏偏 往往 明明 仅仅 僅僅 稍稍 悄悄 默默 静静 靜靜 乖乖 狗狗 猫猫 貓貓".split()
+)
 # A greeting after the name: "张婷您好" at the start of a turn or after punctuation.
 CUE_AFTER = re.compile(r"(?:^|(?<=[，。！？、,.!?\s\n]))(" + _NAME + r")(?=您好|你好|先生|女士)")
 # CUE_AFTER opens with a look-behind, so sre tries it at every position; a match ends where a
@@ -118,11 +134,15 @@ class ZhPersonCueRecognizer(Recognizer):
 
     name = "zh_person_cue"
     entity_types = ("PERSON",)
-    trigger = re.compile("|".join(map(re.escape, _BEFORE + _KIN + _NAME_FIELDS)) + "|您好|你好|先生|女士")
+    trigger = re.compile("|".join(map(re.escape, _BEFORE + _KIN + _NAME_FIELDS)) + "|您好|你好|先生|女士|叫")
 
     def analyze(self, text: str) -> list[Span]:
         spans: dict[tuple[int, int], Span] = {}
         kin = KIN_BEFORE.finditer(text) if _KIN_WORD.search(text) else ()
+        if "叫" in text:
+            for m in NICKNAME_AFTER_JIAO.finditer(text):
+                if m.group(1) not in _NOT_NICKNAMES:
+                    spans.setdefault(m.span(1), Span(m.start(1), m.end(1), "PERSON", 0.8, self.name))
         for matches, score in ((CUE_BEFORE.finditer(text), 0.85), (cue_after_matches(text), 0.8), (kin, 0.8)):
             for m in matches:
                 start, end = m.span(1)
