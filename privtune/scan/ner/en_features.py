@@ -21,9 +21,11 @@ from privtune.scan.ner.lexicon import en_lexicon
 # Kana, CJK and Hangul characters are tokens of their own (Chinese text around an English word
 # is no part of it: "GosuGamer的世界" is "GosuGamer" + 的 + 世 + 界); @handles keep them.
 _W = r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
-TOKEN = re.compile(rf"https?://\S+|[@#]\w+|{_W}+(?:['’-]{_W}+|\.{_W}(?!{_W}))*|\S")
+# A possessive's "'s" is split off as the corpora write it ("Efron ' s"): "Rachel's" is "Rachel"
+# + "'" + "s", or the model, which never saw "Rachel's" whole, tags it O.
+TOKEN = re.compile(rf"https?://\S+|[@#]\w+|{_W}+(?:['’](?!s(?!{_W})){_W}+|-{_W}+|\.{_W}(?!{_W}))*|\S")
 # The same tokens for a line without CJK characters, by a simpler (~2x faster) pattern.
-_TOKEN_NO_CJK = re.compile(r"https?://\S+|[@#]\w+|\w+(?:['’-]\w+|\.\w(?!\w))*|\S")
+_TOKEN_NO_CJK = re.compile(r"https?://\S+|[@#]\w+|\w+(?:['’](?!s(?!\w))\w+|-\w+|\.\w(?!\w))*|\S")
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
