@@ -29,6 +29,11 @@ def _ids(text: str) -> list[str]:
     ("同事陈晓东的工号是 HR-00231，分机 8823", ["HR-00231"]),
     ("他的住院号为20230415", ["20230415"]),
     ("医保卡号是：1101 0519 4912 3100", ["1101 0519 4912 3100"]),
+    # Customer and member numbers in the customer's language.
+    ("Vielen Dank, Frau Schröder! Ihre Kundennummer ist 4711-0815.", ["4711-0815"]),
+    ("Votre numéro client est 88012345, merci", ["88012345"]),
+    ("Su número de cliente es 55120098.", ["55120098"]),
+    ("Versichertennummer: A123456789", ["A123456789"]),
 ])
 def test_numbers_after_their_names(text, values):
     assert _ids(text) == values

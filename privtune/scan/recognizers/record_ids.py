@@ -61,6 +61,12 @@ def _cue_words() -> tuple[str, ...]:
            # A pupil's number in English schools, a laptop's asset tag in the assignee's record.
            "upn", "unique pupil number", "uln", "unique learner number", "asset tag", "asset no", "asset no.",
            "asset number", "asset id"]
+    # The same numbers in the customer's own language in an export ("Ihre Kundennummer ist 4711-0815").
+    en += ["kundennummer", "kunden-nr", "kunden-nr.", "kundennr", "kundennr.", "versichertennummer", "mitgliedsnummer",
+           "vertragsnummer", "personalnummer", "matrikelnummer", "patientennummer", "numéro client", "numéro de client",
+           "n° client", "n° de client", "numéro d'adhérent", "número de cliente", "nº de cliente",
+           "número de socio", "número de afiliado", "klantnummer", "lidnummer", "numero cliente", "codice cliente",
+           "numero di tessera"]
     for head, tails in (("patient", id_num_no), ("hospital", num_no), ("health plan", id_num), ("member", id_num_no),
                         ("insurance", id_num_no), ("policy", num_no), ("beneficiary", id_num), ("medicare", num_no),
                         ("medicaid", id_num), ("employee", id_num_no), ("staff", id_num_no), ("student", id_num_no),
@@ -101,7 +107,7 @@ def _cue_words() -> tuple[str, ...]:
 
 
 CUE_WORDS = _cue_words()
-_GAP = r"[ \t]*(?:[:：#=，,][ \t]*(?:[:：][ \t]*)?(?:\r?\n[ \t]*)?|\.[ \t]*|(?:is|was|no\.?|是|为|為)[ \t]*[:：#]?[ \t]*)?"
+_GAP = r"[ \t]*(?:[:：#=，,][ \t]*(?:[:：][ \t]*)?(?:\r?\n[ \t]*)?|\.[ \t]*|(?:(?:ist|est|es)(?![A-Za-z0-9])|is|was|no\.?|是|为|為)[ \t]*[:：#]?[ \t]*)?"
 # A cue, what may stand between it and the value, the value: one code ("MR-2023-004512",
 # "00482913") and digit groups after single spaces ("1101 0519 4912 3100").
 _CUED = re.compile(
@@ -116,7 +122,7 @@ _PREFIX_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 # VIN's first such run may be its serial at the end ("LFV2A21K5A3123456").
 _MAX_PREFIX = 16
 _GAP_CHARS = " \t:：#=，,.\r\n是为為"  # "工号是 HR-00231": 是/为 as "is" (no cue ends with them)
-_GAP_WORDS = (" is", " was", " no", " no.")
+_GAP_WORDS = (" is", " ist", " est", " es", " was", " no", " no.")
 LOOKBACK = 48  # characters before a value's start its cue and gap may take
 
 CUES = CuesBefore(CUE_WORDS, _GAP_CHARS, _GAP_WORDS, LOOKBACK)
