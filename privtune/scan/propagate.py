@@ -73,6 +73,38 @@ class _Occupied:
 
 
 _FEW = 8
+# An @handle made of a detected person's names ("@dana.whitfield" beside "Dana Whitfield",
+# "@dwhitfield88"): a bare handle is claimed by no detector (too often a team or a brand), but
+# one that spells a name the record shows to be a person's gives that person away.
+_HANDLE = re.compile(r"(?<![\w.@])@([A-Za-z0-9][\w.\-]{2,39})")
+_NOT_HANDLE_CHARS = re.compile(r"[^a-z]")
+MIN_HANDLE_NAME = 3  # a surname this short ("Li", "Ng") is inside too many handles by chance
+
+
+def _name_handles(text: str, persons: list[tuple[str, str]], occupied: "_Occupied") -> list[Span]:
+    """USERNAME spans of the @handles in ``text`` that hold a person's surname and their first
+    name or its initial (``persons``: (first, last) in lower case, ASCII letters)."""
+    out = []
+    for m in _HANDLE.finditer(text):
+        letters = _NOT_HANDLE_CHARS.sub("", m.group(1).lower())
+        for first, last in persons:
+            if last in letters and (first in letters or letters.startswith(first[0])):
+                if not occupied.hits(m.start(), m.end()):
+                    out.append(Span(m.start(), m.end(), "USERNAME", 0.8, "propagated:handle"))
+                break
+    return out
+
+
+def _person_names(values: dict[str, Span]) -> list[tuple[str, str]]:
+    """(first, last) of each detected PERSON value of two or more ASCII-letter words."""
+    out = []
+    for value, src in values.items():
+        if src.type != "PERSON":
+            continue
+        words = [w.lower() for w in re.findall(r"[A-Za-z]+", value)]
+        if len(words) >= 2 and len(words[-1]) >= MIN_HANDLE_NAME and len(words[0]) >= 2:
+            out.append((words[0], words[-1]))
+    return out
 
 
 def propagate(texts: list[str], spans: list[list[Span]]) -> list[list[Span]]:
@@ -117,10 +149,11 @@ def propagate_with_aliases(
     out: list[list[Span]] = []
     aliases: list[dict[int, tuple[str, str]]] = []
     needles = [*values, *parts]
+    persons = _person_names(values) if "@" in joined else []
     for text, found in zip(texts, spans):
         # A text holding no value and no part (a role, an id, most side values) gets nothing:
         # the same result as the loops below, without their per-text set-up.
-        if not detected_parts:
+        if not detected_parts and not (persons and "@" in text):
             for needle in needles:
                 if needle in text:
                     break
@@ -155,6 +188,8 @@ def propagate_with_aliases(
                     part_spans.append(Span(i, j, "PERSON", src.score, "propagated:" + part.kind))
                     if part.alias is not None:
                         alias_by_span[(i, j)] = part.alias
+        if persons and "@" in text:
+            part_spans += _name_handles(text, persons, _Occupied(taken))
         if part_spans:
             part_spans = resolve_overlaps(part_spans)
             alias_at = {s.start: alias_by_span[(s.start, s.end)] for s in part_spans if (s.start, s.end) in alias_by_span}
