@@ -95,6 +95,35 @@ def _name_handles(text: str, persons: list[tuple[str, str]], occupied: "_Occupie
     return out
 
 
+_LOCAL_PART = re.compile(r"([A-Za-z]{2,})[._-]([A-Za-z]{2,})@")
+
+
+def _names_from_emails(texts: list[str], spans: list[list[Span]], values: dict[str, Span]) -> list[tuple[str, Span]]:
+    """Names an e-mail address spells next to a detected person: "anna.kowalczyk@…" and a PERSON
+    "Anna" make "Kowalczyk" that person's surname ('From: "Kowalczyk, Anna" <anna.kowalczyk@…>',
+    where the tagger took the given name only). (needle in title case, the person's span)."""
+    words: dict[str, Span] = {}
+    for value, src in values.items():
+        if src.type == "PERSON":
+            for w in re.findall(r"[A-Za-z]+", value):
+                words.setdefault(w.lower(), src)
+    out = []
+    if not words:
+        return out
+    for text, found in zip(texts, spans):
+        for s in found:
+            if s.type != "EMAIL":
+                continue
+            m = _LOCAL_PART.match(text, s.start)
+            if m is None:
+                continue
+            a, b = m.group(1).lower(), m.group(2).lower()
+            for known, other in ((a, b), (b, a)):
+                if known in words and other not in words and len(other) >= MIN_HANDLE_NAME:
+                    out.append((other.title(), words[known]))
+    return out
+
+
 def _person_names(values: dict[str, Span]) -> list[tuple[str, str]]:
     """(first, last) of each detected PERSON value of two or more ASCII-letter words."""
     out = []
@@ -146,6 +175,10 @@ def propagate_with_aliases(
                     parts.setdefault(part.needle, (part, src))
                 elif part.alias is not None and values[part.needle].type == "PERSON":
                     detected_parts.setdefault(part.needle, part.alias)
+    if "@" in joined:
+        for needle, src in _names_from_emails(texts, spans, values):
+            if needle in joined and needle not in values:
+                parts.setdefault(needle, (NamePart(needle, "surname"), src))
     out: list[list[Span]] = []
     aliases: list[dict[int, tuple[str, str]]] = []
     needles = [*values, *parts]

@@ -38,3 +38,18 @@ def test_handles_of_named_people(texts, expected):
 )
 def test_other_handles_stay(texts):
     assert usernames(texts) == [[] for _ in texts]
+
+
+def persons(texts: list[str]) -> list[list[str]]:
+    an = Analyzer()
+    out = propagate(texts, [an.analyze(t) for t in texts])
+    return [[t[s.start : s.end] for s in spans if s.type == "PERSON"] for t, spans in zip(texts, out)]
+
+
+def test_surname_spelled_by_the_email_beside_a_detected_given_name():
+    # The tagger takes "Anna" only; the address names her surname.
+    assert persons(['From: "Kowalczyk, Anna" <anna.kowalczyk@firma.pl>']) == [["Kowalczyk", "Anna"]]
+
+
+def test_an_email_of_no_detected_person_names_no_one():
+    assert persons(["mail support.team@acme.com about the Team plan", "Hi Anna"]) == [[], ["Anna"]]
