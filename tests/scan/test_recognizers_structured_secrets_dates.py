@@ -138,6 +138,13 @@ def test_keyed_random_string_needs_the_key_word_and_entropy():
         ("DOB: 3/7/67", ["3/7/67"]),
         ("born 12.03.88 in Leeds", ["12.03.88"]),
         ("D.O.B. 07-03-1967", ["07-03-1967"]),
+        # Month abbreviations between dashes or slashes (clinical and airline systems).
+        ("Date of Birth: 31-Dec-1980", ["31-Dec-1980"]),
+        ("DOB 04/JAN/75", ["04/JAN/75"]),
+        # Chinese numerals, and a two-digit year with 号.
+        ("出生日期：一九八五年七月十二日", ["一九八五年七月十二日"]),
+        ("出生于二〇〇一年十二月三十一日", ["二〇〇一年十二月三十一日"]),
+        ("生日是85年7月12号", ["85年7月12号"]),
     ],
 )
 def test_dob_positives(text, expected):
@@ -157,6 +164,8 @@ def test_dob_positives(text, expected):
         "Adobe 2021-05-06 release",  # "dob" inside a word
         "DOB: 13/13/67",  # no month 13 either way
         "birthday party on 3/7",  # no year
+        "出生日期：一九八五年十三月一日",  # no month 13
+        "Date of Birth: 31-Feb-1980",  # no such day
     ],
 )
 def test_dob_negatives(text):

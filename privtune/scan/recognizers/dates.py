@@ -39,6 +39,16 @@ _MDY_NAME = re.compile(
 _DMY_NAME = re.compile(
     rf"(?i)(?<![0-9])([0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\.?,?\s+((?:19|20)[0-9]{{2}})(?![0-9])"
 )
+# Clinical and airline systems: "31-Dec-1980", "04/JAN/75", "12.Mar.1990".
+_DMY_ABBR = re.compile(
+    rf"(?i)(?<![0-9A-Za-z])([0-9]{{1,2}})([-/.])({_MONTH_RE})\2((?:19|20)?[0-9]{{2}})(?![0-9])"
+)
+# Chinese numerals, as forms and ID-card transcriptions write them: 一九八五年七月十二日.
+_ZH_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+_ZH_UNIT = "(?:[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+_ZH_NUMERAL_DATE = re.compile(rf"([〇零一二三四五六七八九]{{4}})年({_ZH_UNIT})月(?:({_ZH_UNIT})[日号號])?")
+# A two-digit year beside a birth word: "生日是85年7月12号".
+_YY_CN = re.compile(r"(?<![0-9])([0-9]{2})\s?年\s?([0-9]{1,2})\s?月\s?([0-9]{1,2})\s?[日号號]")
 _NUMERIC = re.compile(r"(?<![0-9./-])([0-9]{1,2})([-/.])([0-9]{1,2})\2((?:19|20)[0-9]{2})(?![0-9])")
 # "DOB: 3/7/67": a two-digit year (looked for only beside a birth keyword, as every format here).
 _NUMERIC_YY = re.compile(r"(?<![0-9./-])([0-9]{1,2})([-/.])([0-9]{1,2})\2([0-9]{2})(?![0-9./-])")
@@ -96,7 +106,34 @@ def find_dates(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int,
         year = 2000 + int(yy) if 2000 + int(yy) <= dt.date.today().year else 1900 + int(yy)
         if _real(year, int(b), int(a)) or _real(year, int(a), int(b)):
             found.append((m.start(), m.end()))
+    for m in _DMY_ABBR.finditer(text, lo, hi):
+        if _real(_full_year(m.group(4)), _MONTHS[m.group(3).lower()], int(m.group(1))):
+            found.append((m.start(), m.end()))
+    if not text.isascii():
+        for m in _ZH_NUMERAL_DATE.finditer(text, lo, hi):
+            year = int("".join(str(_ZH_DIGITS[c]) for c in m.group(1)))
+            if _real(year, _zh_number(m.group(2)), _zh_number(m.group(3)) if m.group(3) else 1):
+                found.append((m.start(), m.end()))
+        for m in _YY_CN.finditer(text, lo, hi):
+            if _real(_full_year(m.group(1)), int(m.group(2)), int(m.group(3))):
+                found.append((m.start(), m.end()))
     return sorted(found)
+
+
+def _full_year(digits: str) -> int:
+    """A written year; two digits are the latest year not after this one (85 -> 1985, 07 -> 2007)."""
+    if len(digits) == 4:
+        return int(digits)
+    yy = int(digits)
+    return 2000 + yy if 2000 + yy <= dt.date.today().year else 1900 + yy
+
+
+def _zh_number(numeral: str) -> int:
+    """1-39 in Chinese numerals: 七 7, 十 10, 十二 12, 二十 20, 三十一 31."""
+    if "十" not in numeral:
+        return _ZH_DIGITS[numeral]
+    tens, _, ones = numeral.partition("十")
+    return (_ZH_DIGITS[tens] if tens else 1) * 10 + (_ZH_DIGITS[ones] if ones else 0)
 
 
 @register
