@@ -40,7 +40,9 @@ _ORG_WORDS = frozenset({"company", "organization", "organisation", "org", "emplo
 _KEYWORDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("PHONE", frozenset({"phone", "mobile", "tel", "telephone", "cell", "cellphone", "fax", "msisdn", "whatsapp"})),
     ("EMAIL", frozenset({"email", "mail", "e_mail"})),
-    ("ADDRESS", frozenset({"address", "addr", "street", "residence"})),
+    # A city or district alone is a HIPAA Safe Harbor identifier (a unit smaller than a state).
+    ("ADDRESS", frozenset({"address", "addr", "street", "residence", "city", "town", "village", "suburb", "district",
+                           "hometown"})),
     ("US_SSN", frozenset({"ssn"})),
     ("PASSPORT", frozenset({"passport"})),
     ("DATE_OF_BIRTH", frozenset({"dob", "birthday", "birthdate"})),
@@ -64,7 +66,7 @@ _ZH_KEYS: tuple[tuple[str, str], ...] = (
     ("身份证", "ID_CARD"), ("证件号", "ID_CARD"), ("护照", "PASSPORT"),
     ("电话", "PHONE"), ("手机", "PHONE"), ("電話", "PHONE"), ("手機", "PHONE"), ("邮箱", "EMAIL"), ("邮件", "EMAIL"),
     ("郵箱", "EMAIL"), ("電郵", "EMAIL"),
-    ("地址", "ADDRESS"), ("住址", "ADDRESS"), ("公司", "ORGANIZATION"), ("单位", "ORGANIZATION"),
+    ("地址", "ADDRESS"), ("住址", "ADDRESS"), ("城市", "ADDRESS"), ("籍贯", "ADDRESS"), ("籍貫", "ADDRESS"), ("公司", "ORGANIZATION"), ("单位", "ORGANIZATION"),
     ("姓名", "PERSON"), ("名字", "PERSON"), ("联系人", "PERSON"), ("收货人", "PERSON"),
     ("收件人", "PERSON"), ("客户", "PERSON"), ("患者", "PERSON"),
 )
@@ -188,7 +190,7 @@ def iter_side_values(
     """``(path, key, parent_key, value)`` for every string and long integer (a whole float too,
     `_whole_number`) of ``record`` whose path is not in ``skip`` (the training text), depth first
     in record order."""
-    # Each entry carries its path's last key (`_last_key(path)`), known when it is pushed: a
+    # Each entry carries its path's last key (`last_key(path)`), known when it is pushed: a
     # dict member's is its own key's (`_key_of`), a list item's its list's. No path is split
     # again per value (8.9 -> 7.6 µs per demo record).
     stack: list[tuple[str, str, str, Any]] = [(_path_key(k), _key_of(k), "", v) for k, v in reversed(record.items())]
@@ -221,10 +223,10 @@ def number_text(value: int | float) -> str:
 
 @functools.lru_cache(maxsize=4096, typed=True)  # 1 and True are different keys here
 def _key_of(k: object) -> str:
-    """``_last_key`` of a path ending in the dict key ``k``: the same as of ``k`` alone, as the
+    """``last_key`` of a path ending in the dict key ``k``: the same as of ``k`` alone, as the
     part after the path's last dot is the part after ``k``'s last dot, or all of ``k``."""
     k = f"{k}"
-    return k if "." in k or "[" in k else _last_key(k)  # a key with path characters is one key
+    return k if "." in k or "[" in k else last_key(k)  # a key with path characters is one key
 
 
 @functools.lru_cache(maxsize=4096, typed=True)
@@ -232,7 +234,7 @@ def _path_key(k: object) -> str:
     return path_key(k)
 
 
-def _last_key(path: str) -> str:
+def last_key(path: str) -> str:
     """The last named component of a path (``customer.phones[1]`` -> ``phones``)."""
     tail = path.rsplit(".", 1)[-1]
     return tail.split("[", 1)[0]

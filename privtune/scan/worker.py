@@ -29,7 +29,7 @@ from privtune.scan.curation.risk import RiskAssessment, level_without_findings, 
 from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
 from privtune.scan.propagate import propagate, propagate_with_aliases
 from privtune.scan.side_fields import (
-    DATA_KEY, is_data_key, is_passthrough, iter_side_values, key_span, key_type, normalise_path, number_text,
+    DATA_KEY, is_data_key, is_passthrough, iter_side_values, key_span, key_type, last_key, normalise_path, number_text,
     restore_number,
     shown_path,
 )
@@ -46,6 +46,7 @@ PSEUDONYM_CACHE = 4096
 # cached when short, so scanning them costs a dictionary lookup on most records.
 SIDE_CACHE = 4096
 SIDE_CACHE_CHARS = 64
+VOUCHED_TEXT_CHARS = 100  # a text field this short and on one line is a value, typed by its field name
 
 
 @dataclass(slots=True)
@@ -198,11 +199,28 @@ class RecordProcessor:
     def _side_spans(self, value: str, etype: str | None) -> list[Span]:
         """Spans of a side value: the detectors' own, or one span over the whole value when its
         field name vouches for a type the detectors (lacking context) did not see."""
-        found = self.analyzer.analyze(value)
+        return self._vouched(self.analyzer.analyze(value), etype, value)
+
+    def _vouched(self, found: list[Span], etype: str | None, value: str) -> list[Span]:
         by_key = key_span(etype, value) if etype in self.analyzer.types else None
         if by_key is not None and all(s.type in MODEL_TYPES or s.type == by_key.type for s in found):
             return [by_key]
         return found
+
+    def vouch_text_fields(self, fields: list[tuple[str, str]], found: list[list[Span]]) -> list[list[Span]]:
+        """A short one-line text field whose name says its type ("Full Name" of a CSV whose widest
+        column was taken as the text) is typed by its name as a side value is: the tagger, with no
+        context, read "Nguyễn Văn An" as a place and "O'Brien Siobhán" as nothing."""
+        out = found
+        for i, (path, text) in enumerate(fields):
+            if len(text) <= VOUCHED_TEXT_CHARS and "\n" not in text:
+                etype = key_type(last_key(path))
+                if etype is not None:
+                    vouched = self._vouched(found[i], etype, text)
+                    if vouched is not found[i]:
+                        out = list(out) if out is found else out
+                        out[i] = vouched
+        return out
 
     def side_spans(self, path_key: str, parent: str, value: str) -> list[Span]:
         etype = key_type(path_key, parent)
@@ -241,6 +259,7 @@ class RecordProcessor:
         gathered = [self.gather(it) for it in items]
         todo = [(it, res, g) for it, (res, g) in zip(items, gathered) if g is not None]
         found = self.analyzer.analyze_records([[t for _, t in g[0]] for _, _, g in todo])
+        found = [self.vouch_text_fields(g[0], f) for (_, _, g), f in zip(todo, found)]
         side_found = [[self.side_spans(key, parent, text) for (key, parent), text in zip(g[3], g[2])]
                       for _, _, g in todo]
         states = [self.resolve(it, res, g, f + sf) for (it, res, g), f, sf in zip(todo, found, side_found)]

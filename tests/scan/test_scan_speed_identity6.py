@@ -161,23 +161,23 @@ def test_level_without_findings_is_risk_from_signals_with_none() -> None:
 
 def _old_iter_side_values(record, skip):
     """`side_fields.iter_side_values` before the keys were carried (main eb13bf1)."""
-    from privtune.scan.side_fields import MIN_DIGITS_INT, _last_key
+    from privtune.scan.side_fields import MIN_DIGITS_INT, last_key
 
     stack = [(k, "", v) for k, v in reversed(record.items())]
     while stack:
         path, parent, value = stack.pop()
         if isinstance(value, str):
             if path not in skip and value.strip():
-                yield path, _last_key(path), parent, value
+                yield path, last_key(path), parent, value
         elif isinstance(value, dict):
-            key = _last_key(path)
+            key = last_key(path)
             stack.extend((f"{path}.{k}", key, v) for k, v in reversed(value.items()))
         elif isinstance(value, list):
-            key = _last_key(path)
+            key = last_key(path)
             stack.extend((f"{path}[{i}]", key, v) for i, v in reversed(list(enumerate(value))))
         elif isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) >= MIN_DIGITS_INT:
             if path not in skip:
-                yield path, _last_key(path), parent, value
+                yield path, last_key(path), parent, value
 
 
 def test_side_values_with_carried_keys_are_the_old_walk() -> None:

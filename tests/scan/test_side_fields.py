@@ -100,3 +100,28 @@ def test_birth_date_and_record_number_columns_are_replaced(tmp_path):
     out = _lines(tmp_path / "o.jsonl")[0]
     assert out["dob"] != rec["dob"] and out["出生日期"] != rec["出生日期"] and out["patient_id"] != rec["patient_id"]
     assert out["customer_id"] == "C00042" and len(out["patient_id"]) == len(rec["patient_id"])
+
+
+def test_a_csv_name_column_taken_as_text_is_typed_by_its_header(tmp_path):
+    # No long column: the widest one ("Full Name") is the training text. Its values are names
+    # by the header, as a side column's would be; the tagger alone read "Nguyễn Văn An" as a
+    # place and found nothing in the surname-first "O'Brien Siobhán". A City column is an ADDRESS.
+    src = tmp_path / "crm.csv"
+    src.write_text("id,Full Name,Mobile,City\n1,Nguyễn Văn An,0912 345 678,Hà Nội\n"
+                   "2,O'Brien Siobhán,+353 87 123 4567,Cork\n", encoding="utf-8")
+    run_scan(ScanConfig(input=src, out=tmp_path / "o.csv", findings=tmp_path / "f.jsonl"))
+    found = {(f["record"], f["field"], f["type"], f["detector"]) for f in _lines(tmp_path / "f.jsonl")}
+    assert {(0, "Full Name", "PERSON", "field_name"), (1, "Full Name", "PERSON", "field_name"),
+            (0, "City", "ADDRESS", "field_name"), (1, "City", "ADDRESS", "field_name")} <= found
+    out = (tmp_path / "o.csv").read_text(encoding="utf-8")
+    for value in ("Nguyễn", "O'Brien", "Siobhán", "Hà Nội", "Cork"):
+        assert value not in out
+
+
+def test_a_long_text_field_is_not_typed_by_its_name(tmp_path):
+    # A sentence chosen as text under a name-like field is read by the detectors, not taken whole.
+    text = "Dear team, the customer Ingrid Solbakken asked twice about the refund of her last order."
+    src = _write(tmp_path / "in.jsonl", [{"customer_name": text}])
+    run_scan(ScanConfig(input=src, out=tmp_path / "o.jsonl", findings=tmp_path / "f.jsonl", fields=["customer_name"]))
+    spans = [(f["start"], f["end"], f["type"]) for f in _lines(tmp_path / "f.jsonl")]
+    assert spans == [(text.index("Ingrid"), text.index(" asked"), "PERSON")]
