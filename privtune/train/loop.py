@@ -257,7 +257,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
         model.train()  # from_pretrained returns eval mode; LoRA dropout and checkpointing act in train mode only
         scaler = LossScaler() if cfg.dtype == "fp16" else None
         first_step, t0, window = sampler.step, time.perf_counter(), []
-        before = snapshot_lora(model)
+        before: dict[str, torch.Tensor] | None = snapshot_lora(model)
     except BaseException:
         _abort_unstarted(ledger, run_id, resumed_run)
         raise
@@ -278,8 +278,11 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
                 ledger.commit_steps(run_id, 1)  # spend is recorded before the update is kept
             engine.step()
             opt.step(); sched.step(); opt.zero_grad(set_to_none=True)  # noqa: E702
-            if step == first_step + 1:
+            if before is not None and (plan.dp or batch.n_rows):
+                # The first update that can move the weights: without DP an empty Poisson batch
+                # (likely when batch_size is small against N) leaves them unchanged by design.
                 assert_lora_changed(model, before)
+                before = None
             if step % eval_every == 0 or step == plan.steps:
                 line = f"step {step}/{plan.steps}"
                 if track_train_loss:
