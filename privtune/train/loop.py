@@ -34,7 +34,7 @@ from privtune.train.lora import assert_lora_changed, attach_lora, lora_parameter
 from privtune.train.loss_scale import LossScaler, backward_with_scaling
 from privtune.train.memory import auto_micro_batch_size, oom_guard
 from privtune.train.report import write_outputs
-from privtune.train.budget_note import prior_spend_note
+from privtune.train.budget_note import prior_spend_note, stopped_run_note
 from privtune.train.resume import adopt_mechanism, check_resumed_plan, mechanism_from_ledger, mechanism_record
 from privtune.train.sampler import PoissonSampler
 from privtune.train.secure_delete import secure_unlink
@@ -141,6 +141,27 @@ def _budget_delta(cfg: TrainConfig, fingerprint: str) -> float | None:
     if cfg.delta is not None and cfg.delta != record.delta:
         raise ConfigError(f"delta={cfg.delta:g} differs from this dataset's budget delta={record.delta:g} in the ledger")
     return record.delta
+
+
+def _close_stopped_run(ledger: Ledger, cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, run_id: int,
+                       ckpts: CheckpointManager | None, *, resumable: bool, warn: Any) -> None:
+    """A run that stopped on an error (its exception propagates): it stays 'running' when a
+    checkpoint can continue it, and is closed as failed when none can (nothing could ever resume
+    it, so its planned steps stayed reserved against the budget until `ledger finish-run`). Its
+    committed steps stay spent either way, and the user is told how many. A failure here must not
+    hide the error that stopped the run."""
+    try:
+        found = ckpts.checkpoints() if ckpts is not None else []
+        if not (resumable and found):
+            ledger.finish_run(run_id, "failed")
+        planned = MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps) if plan.dp else None
+        warn(stopped_run_note(ledger, fingerprint, run_id, planned, plan.delta, cfg.accountant,
+                              found[-1][0] if found else None))
+    except Exception as exc:  # noqa: BLE001 - reported, and the original error goes on
+        warn(f"could not update ledger run {run_id} after the run stopped ({type(exc).__name__}); "
+             "`privtune ledger show --dataset FP` shows its state")
+    finally:
+        ledger.close()
 
 
 def _memory_settings(cfg: TrainConfig) -> dict[str, Any]:
@@ -310,13 +331,13 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
         raise
     finally:
         engine.close()
-        if ledger is not None:
-            if status == "completed":
-                committed_total = _committed_steps(ledger, fingerprint, run_id)
-                ledger.finish_run(run_id, "completed")
-            elif status == "non-finite":
-                ledger.finish_run(run_id, "failed")  # its committed steps stay spent
-            ledger.close()  # a crashed run stays 'running' with its committed steps; --resume continues it
+        if status == "completed":
+            committed_total = _committed_steps(ledger, fingerprint, run_id)
+            ledger.finish_run(run_id, "completed")
+            ledger.close()
+        else:
+            _close_stopped_run(ledger, cfg, plan, fingerprint, run_id, ckpts,
+                               resumable=status != "non-finite", warn=warn)
     elapsed = time.perf_counter() - t0
     curves["epsilon"] = [[s, e] for s, e in sorted(eps_at.items())]
     # epsilon for every update the adapter holds, and never for fewer steps than the ledger committed
