@@ -186,6 +186,9 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     if cfg.checkpoint.every or cfg.resume:
         key = load_key(cfg.checkpoint.key_file or default_key_file()) if cfg.checkpoint.encrypt else None
         ckpts = CheckpointManager(paths["checkpoints"], key, cfg.checkpoint.keep_last, encrypt=cfg.checkpoint.encrypt)
+    # Loaded now: a bad PRIVTUNE_KEY or key file failed only after every step was spent, with the
+    # adapter left in plaintext on disk.
+    adapter_key = load_key(cfg.checkpoint.key_file or default_key_file()) if cfg.encrypt_adapter else None
     resumed = ckpts.latest() if (ckpts and cfg.resume) else None
     if cfg.resume and resumed is None:
         raise ConfigError(f"--resume: no checkpoint in {paths['checkpoints']}")
@@ -345,8 +348,8 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     privacy = write_outputs(cfg, model, paths, plan, fingerprint, data, curves, elapsed,
                             steps_run=sampler.step - first_step, accounted_steps=accounted,
                             resumed_from=resumed_from, ledger_run=run_id, secure_noise=engine.config.secure_noise)
-    if cfg.encrypt_adapter:
-        encrypt_adapter(paths["adapter"], load_key(cfg.checkpoint.key_file or default_key_file()))
+    if adapter_key is not None:
+        encrypt_adapter(paths["adapter"], adapter_key)
     record_after_training(cfg, paths, licence, fingerprint, log=log)  # provenance.json, card, BOM
     if ckpts:  # the run finished: its training state is no longer needed on disk
         for _, path in ckpts.checkpoints():
