@@ -33,7 +33,7 @@ from privtune.train.dp_step import DPConfig, DPStep, per_sample_causal_lm_loss
 from privtune.train.lora import assert_lora_changed, attach_lora, lora_parameters, snapshot_lora
 from privtune.train.loss_scale import LossScaler, backward_with_scaling
 from privtune.train.memory import auto_micro_batch_size, oom_guard
-from privtune.train.report import write_outputs
+from privtune.train.report import KNOWN_SEED_NOTE, write_outputs
 from privtune.train.budget_note import prior_spend_note, stopped_run_note
 from privtune.train.resume import adopt_mechanism, check_resumed_plan, mechanism_from_ledger, mechanism_record
 from privtune.train.sampler import PoissonSampler
@@ -232,6 +232,8 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     log(describe_plan(plan, cfg.privacy_unit, cfg.accountant))
     for message in plan.warnings:
         warn(f"WARNING: {message}")
+    if plan.dp and cfg.dp_seed is not None:
+        warn(f"WARNING: {KNOWN_SEED_NOTE}")
     if stored is not None:
         check_resumed_plan(plan, stored, resumed_run, cfg.accountant)
     ledger, run_id, committed = _open_ledger(cfg, plan, fingerprint, resumed_run, warn)

@@ -32,11 +32,21 @@ def save_adapter(model: Any, adapter_dir: Path) -> None:
 
 def outside_guarantee(cfg: TrainConfig, plan: PrivacyPlan) -> list[str]:
     """What this run released that epsilon does not cover, in plain words (empty: nothing)."""
+    out = []
     if plan.dp and cfg.log_train_loss:
-        return ["The training-loss curve in train_report.json and the logs (log_train_loss: true) is "
-                "computed from the private training records without noise; it is NOT covered by this "
-                "epsilon and can reveal whether a record was in the training set. Do not share it."]
-    return []
+        out.append("The training-loss curve in train_report.json and the logs (log_train_loss: true) is "
+                   "computed from the private training records without noise; it is NOT covered by this "
+                   "epsilon and can reveal whether a record was in the training set. Do not share it.")
+    if plan.dp and cfg.dp_seed is not None:
+        out.append(KNOWN_SEED_NOTE)
+    return out
+
+
+# A fixed dp_seed makes the noise and the batches a function of the seed: privacy.json and the
+# model card stated epsilon with no word of it, though the config holding the seed is often in git.
+KNOWN_SEED_NOTE = ("The DP noise and Poisson batches were drawn from a fixed dp_seed (for reproducibility): "
+                   "anyone who knows the seed can recompute the noise and remove it, so this epsilon does NOT "
+                   "hold against them. Train a release without dp_seed (a secret random seed).")
 
 
 def write_outputs(

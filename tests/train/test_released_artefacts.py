@@ -52,11 +52,22 @@ def test_neighbouring_datasets_release_no_training_loss_difference(tiny_llama_di
     assert len(ra["curves"]["val_loss"]) == 7  # held-out validation loss is still reported
     assert _strip(ra) == _strip(rb) and _strip(pa) == _strip(pb)
     assert [re.sub(r"  val_loss \S+", "", line) for line in la] == [re.sub(r"  val_loss \S+", "", line) for line in lb]
-    assert pa["outside_guarantee"] == []
+    assert not any("training-loss" in note for note in pa["outside_guarantee"])
+
+
+def test_a_fixed_dp_seed_is_declared_outside_the_guarantee(tiny_llama_dir, neighbours, tmp_path):
+    # dp_seed (here for reproducibility) fixes the noise: privacy.json and the model card stated epsilon
+    # without a word of it, though anyone holding the config can remove the noise.
+    privacy, _, logs = _run(tiny_llama_dir, neighbours, "a", tmp_path)
+    (note,) = privacy["outside_guarantee"]
+    assert "fixed dp_seed" in note and "does NOT hold against them" in note
+    assert any("WARNING: The DP noise and Poisson batches were drawn from a fixed dp_seed" in m for m in logs)
+    card = (tmp_path / "a" / "adapter" / "README.md").read_text(encoding="utf-8")
+    assert "Not covered by ε: The DP noise and Poisson batches were drawn from a fixed dp_seed" in card
 
 
 def test_opt_in_train_loss_is_declared_outside_the_guarantee(tiny_llama_dir, neighbours, tmp_path):
     privacy, report, logs = _run(tiny_llama_dir, neighbours, "a", tmp_path, log_train_loss=True)
     assert len(report["curves"]["train_loss"]) == 6 and sum("train_loss" in line for line in logs) == 6
-    (note,) = privacy["outside_guarantee"]
+    (note,) = [n for n in privacy["outside_guarantee"] if "training-loss" in n]
     assert "NOT covered" in note and "training-loss curve" in note
