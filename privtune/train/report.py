@@ -20,6 +20,13 @@ from privtune.train.data import LoadedData
 from privtune.train.setup import PrivacyPlan
 
 
+# A fixed dp_seed makes the noise and the batches a function of the seed: privacy.json and the
+# model card stated epsilon with no word of it, though the config holding the seed is often in git.
+KNOWN_SEED_NOTE = ("The DP noise and Poisson batches were drawn from a fixed dp_seed (for reproducibility): "
+                   "anyone who knows the seed can recompute the noise and remove it, so this epsilon does NOT "
+                   "hold against them. Train a release without dp_seed (a secret random seed).")
+
+
 def save_adapter(model: Any, adapter_dir: Path) -> None:
     """PEFT ``save_pretrained`` into a temp dir, then swap it in (no half-written adapter)."""
     adapter_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -41,12 +48,6 @@ def outside_guarantee(cfg: TrainConfig, plan: PrivacyPlan) -> list[str]:
         out.append(KNOWN_SEED_NOTE)
     return out
 
-
-# A fixed dp_seed makes the noise and the batches a function of the seed: privacy.json and the
-# model card stated epsilon with no word of it, though the config holding the seed is often in git.
-KNOWN_SEED_NOTE = ("The DP noise and Poisson batches were drawn from a fixed dp_seed (for reproducibility): "
-                   "anyone who knows the seed can recompute the noise and remove it, so this epsilon does NOT "
-                   "hold against them. Train a release without dp_seed (a secret random seed).")
 
 
 def write_outputs(
