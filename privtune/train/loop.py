@@ -226,9 +226,11 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
         plan = dataclasses.replace(plan, delta_source="dataset budget")
     if stored is None and (unscanned := unscanned_pii_warning(cfg.data, cfg.scan_report, data.texts_for_fingerprint)):
         warn(unscanned)
-    if val is not None and shared_records(data, val):  # no count: under DP the logs hold no data statistic
+    val_overlaps = val is not None and shared_records(data, val) > 0
+    if val_overlaps:  # no count: under DP the logs hold no data statistic
         warn("WARNING: validation records are also training records: the validation loss understates the "
-             "loss on unseen data")
+             "loss on unseen data" + ("; under DP it is computed from those training records without noise, "
+                                      "so it is NOT covered by epsilon (privacy.json says so)" if plan.dp else ""))
     log(describe_plan(plan, cfg.privacy_unit, cfg.accountant))
     for message in plan.warnings:
         warn(f"WARNING: {message}")
@@ -349,7 +351,8 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     accounted = max(sampler.step, committed_total)
     privacy = write_outputs(cfg, model, paths, plan, fingerprint, data, curves, elapsed,
                             steps_run=sampler.step - first_step, accounted_steps=accounted,
-                            resumed_from=resumed_from, ledger_run=run_id, secure_noise=engine.config.secure_noise)
+                            resumed_from=resumed_from, ledger_run=run_id, secure_noise=engine.config.secure_noise,
+                            validation_overlaps=val_overlaps)
     if adapter_key is not None:
         encrypt_adapter(paths["adapter"], adapter_key)
     record_after_training(cfg, paths, licence, fingerprint, log=log)  # provenance.json, card, BOM
