@@ -77,7 +77,9 @@ def load_config(cls: type[C], path: str | Path | None = None, overrides: dict[st
     """Build ``cls`` from a preset, an optional YAML file, then overrides (flags); errors name the
     offending key and where it came from."""
     data = deep_merge(preset or {}, read_config_file(path) if path is not None else {})
-    data = deep_merge(data, {k: v for k, v in (overrides or {}).items() if v is not None})
+    # An override of None is an explicit null (`--set dp_seed=null`): it clears the file's value.
+    # Callers leave flags that were not given out of ``overrides``.
+    data = deep_merge(data, overrides or {})
     try:
         return cls.model_validate(data)
     except ValidationError as exc:

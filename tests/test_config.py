@@ -161,3 +161,19 @@ def test_an_other_commands_name_for_a_flag_is_suggested():
         parse_config_args(AuditConfig, ["--model", "m"])
     with pytest.raises(ConfigError, match=r"unknown option --out; did you mean --output-dir"):
         parse_config_args(TrainConfig, ["--out", "x"])
+
+
+def test_an_explicit_null_override_clears_a_yaml_value(tmp_path):
+    # `--set dp_seed=null` (back to a secret noise seed) and `--steps null` (back to epochs) were
+    # dropped in silence: the run kept the YAML's known seed and step count.
+    from privtune.config import parse_config_args
+    from privtune.train.config import TrainConfig
+
+    p = tmp_path / "train.yaml"
+    p.write_text("model: m\ndata: d.jsonl\nsteps: 100\ndp_seed: 0\nnoise_multiplier: 0.8\n")
+    _, flags = parse_config_args(TrainConfig, ["--steps", "null", "--noise-multiplier=null"])
+    cfg = load_config(TrainConfig, p, {**flags, **parse_set_overrides(["dp_seed=null"])})
+    assert (cfg.steps, cfg.dp_seed, cfg.noise_multiplier) == (None, None, None)
+    # A key that cannot be null says so, naming the flag, instead of keeping the file's value.
+    with pytest.raises(ConfigError, match="flag --epochs .*: Input should be a valid number"):
+        load_config(TrainConfig, p, parse_set_overrides(["epochs=null"]))

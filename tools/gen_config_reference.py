@@ -160,7 +160,7 @@ def render() -> str:
         "",
         "Commands with a config model read it from a YAML file (`--config FILE`; `privtune train` also takes",
         "the file as its first argument) and take any key as `--set key=value` (nested keys joined with `.`).",
-        "Precedence: defaults < YAML < flags and `--set`.",
+        "Precedence: defaults < YAML < flags and `--set`; `--set key=null` clears a key the YAML sets.",
         "",
     ]
     for path, cmd in walk(root_command()):

@@ -67,7 +67,9 @@ def make(
     made = make_canaries(format, count, _parse_repeats(repeats), lang, used_seed)
     made.save(out)
     sizes = sorted({(c.format, c.space_size) for c in made.canaries})
-    _console.print(f"wrote {len(made.canaries)} canaries to {out} (seed {used_seed})")
+    # A fresh seed regenerates every secret: it stays in the file, never in a (CI) log.
+    origin = f"seed {seed}" if seed is not None else "fresh random seed, recorded in the file only"
+    _console.print(f"wrote {len(made.canaries)} canaries to {out} ({origin})")
     for fmt, size in sizes:
         _console.print(f"  {fmt}: |R| = {size:,} (max exposure {math.log2(size):.1f} bits)")
     _console.print("[yellow]this file contains the secrets; keep it out of the training data[/yellow]")

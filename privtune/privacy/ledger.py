@@ -349,6 +349,7 @@ class Ledger(BudgetMethods):
             return BudgetCheck(fingerprint, None, None, None, None, None, 0, acc.name, exhausted)
         delta = self._delta_for(fingerprint, delta)
         reserved_steps = sum(r.steps_held(True) - r.committed_steps for r in runs)
+        reserving = tuple(r.id for r in runs if r.steps_held(True) > r.committed_steps)
         if planned is None:
             planned_eps = total = math.inf
         else:
@@ -364,4 +365,5 @@ class Ledger(BudgetMethods):
             reserved_steps=reserved_steps,
             accountant=acc.name,
             exhausted=exhausted,
+            reserving_runs=reserving,
         )

@@ -174,6 +174,7 @@ class BudgetCheck:
     reserved_steps: int  # steps still reserved by other running runs
     accountant: str
     exhausted: str | None = None  # why spent is unbounded (non-private runs), if it is
+    reserving_runs: tuple[int, ...] = ()  # ids of the running runs behind reserved_steps
 
     @property
     def ok(self) -> bool:
@@ -191,12 +192,17 @@ class BudgetCheck:
             return (f"dataset {self.fingerprint} has a privacy budget (epsilon={self.budget_epsilon:g}); a "
                     "non-private run (dp: false) would spend unbounded epsilon. Train with dp: true, or use "
                     "other data.")
-        reserved = f" + {self.reserved_steps} steps reserved by running runs" if self.reserved_steps else ""
+        ids = ", ".join(map(str, self.reserving_runs))
+        reserved = f" + {self.reserved_steps} steps reserved by running run(s) {ids}" if self.reserved_steps else ""
+        # A killed trainer's run keeps its reservation: the refusal says how to release it.
+        release = (f" A run left 'running' by a trainer that is gone keeps its reservation until "
+                   f"`privtune ledger finish-run ID` (ID: {ids}; its committed steps stay spent)."
+                   if self.reserved_steps else "")
         assert self.delta is not None and self.spent_epsilon is not None and self.planned_epsilon is not None
         return (
             f"privacy budget exceeded for dataset {self.fingerprint}: budget epsilon="
             f"{self.budget_epsilon:.4g} at delta={self.delta:.3g}; already spent {self.spent_epsilon:.4g}; "
             f"this run alone {self.planned_epsilon:.4g}; spent{reserved} + this run would total "
             f"{self.total_epsilon:.4g} ({self.accountant} accountant). Use more noise, fewer steps or a "
-            "smaller sample rate, or raise the budget with `privtune ledger set-budget`."
+            "smaller sample rate, or raise the budget with `privtune ledger set-budget`." + release
         )

@@ -33,8 +33,8 @@ from privtune.train.dp_step import DPConfig, DPStep, per_sample_causal_lm_loss
 from privtune.train.lora import assert_lora_changed, attach_lora, lora_parameters, snapshot_lora
 from privtune.train.loss_scale import LossScaler, backward_with_scaling
 from privtune.train.memory import auto_micro_batch_size, oom_guard
-from privtune.train.report import write_outputs
-from privtune.train.budget_note import prior_spend_note
+from privtune.train.report import KNOWN_SEED_NOTE, write_outputs
+from privtune.train.budget_note import prior_spend_note, stopped_run_note
 from privtune.train.resume import adopt_mechanism, check_resumed_plan, mechanism_from_ledger, mechanism_record
 from privtune.train.sampler import PoissonSampler
 from privtune.train.secure_delete import secure_unlink
@@ -143,6 +143,27 @@ def _budget_delta(cfg: TrainConfig, fingerprint: str) -> float | None:
     return record.delta
 
 
+def _close_stopped_run(ledger: Ledger, cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, run_id: int,
+                       ckpts: CheckpointManager | None, *, resumable: bool, warn: Any) -> None:
+    """A run that stopped on an error (its exception propagates): it stays 'running' when a
+    checkpoint can continue it, and is closed as failed when none can (nothing could ever resume
+    it, so its planned steps stayed reserved against the budget until `ledger finish-run`). Its
+    committed steps stay spent either way, and the user is told how many. A failure here must not
+    hide the error that stopped the run."""
+    try:
+        found = ckpts.checkpoints() if ckpts is not None else []
+        if not (resumable and found):
+            ledger.finish_run(run_id, "failed")
+        planned = MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps) if plan.dp else None
+        warn(stopped_run_note(ledger, fingerprint, run_id, planned, plan.delta, cfg.accountant,
+                              found[-1][0] if found else None))
+    except Exception as exc:  # noqa: BLE001 - reported, and the original error goes on
+        warn(f"could not update ledger run {run_id} after the run stopped ({type(exc).__name__}); "
+             "`privtune ledger show --dataset FP` shows its state")
+    finally:
+        ledger.close()
+
+
 def _memory_settings(cfg: TrainConfig) -> dict[str, Any]:
     return {"micro_batch_size": cfg.micro_batch_size, "max_length": cfg.max_length, "dtype": cfg.dtype,
             "gradient_checkpointing": cfg.gradient_checkpointing, "quantization.bits": cfg.quantization.bits}
@@ -165,6 +186,9 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     if cfg.checkpoint.every or cfg.resume:
         key = load_key(cfg.checkpoint.key_file or default_key_file()) if cfg.checkpoint.encrypt else None
         ckpts = CheckpointManager(paths["checkpoints"], key, cfg.checkpoint.keep_last, encrypt=cfg.checkpoint.encrypt)
+    # Loaded now: a bad PRIVTUNE_KEY or key file failed only after every step was spent, with the
+    # adapter left in plaintext on disk.
+    adapter_key = load_key(cfg.checkpoint.key_file or default_key_file()) if cfg.encrypt_adapter else None
     resumed = ckpts.latest() if (ckpts and cfg.resume) else None
     if cfg.resume and resumed is None:
         raise ConfigError(f"--resume: no checkpoint in {paths['checkpoints']}")
@@ -202,12 +226,16 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
         plan = dataclasses.replace(plan, delta_source="dataset budget")
     if stored is None and (unscanned := unscanned_pii_warning(cfg.data, cfg.scan_report, data.texts_for_fingerprint)):
         warn(unscanned)
-    if val is not None and shared_records(data, val):  # no count: under DP the logs hold no data statistic
+    val_overlaps = val is not None and shared_records(data, val) > 0
+    if val_overlaps:  # no count: under DP the logs hold no data statistic
         warn("WARNING: validation records are also training records: the validation loss understates the "
-             "loss on unseen data")
+             "loss on unseen data" + ("; under DP it is computed from those training records without noise, "
+                                      "so it is NOT covered by epsilon (privacy.json says so)" if plan.dp else ""))
     log(describe_plan(plan, cfg.privacy_unit, cfg.accountant))
     for message in plan.warnings:
         warn(f"WARNING: {message}")
+    if plan.dp and cfg.dp_seed is not None:
+        warn(f"WARNING: {KNOWN_SEED_NOTE}")
     if stored is not None:
         check_resumed_plan(plan, stored, resumed_run, cfg.accountant)
     ledger, run_id, committed = _open_ledger(cfg, plan, fingerprint, resumed_run, warn)
@@ -257,7 +285,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
         model.train()  # from_pretrained returns eval mode; LoRA dropout and checkpointing act in train mode only
         scaler = LossScaler() if cfg.dtype == "fp16" else None
         first_step, t0, window = sampler.step, time.perf_counter(), []
-        before = snapshot_lora(model)
+        before: dict[str, torch.Tensor] | None = snapshot_lora(model)
     except BaseException:
         _abort_unstarted(ledger, run_id, resumed_run)
         raise
@@ -278,8 +306,11 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
                 ledger.commit_steps(run_id, 1)  # spend is recorded before the update is kept
             engine.step()
             opt.step(); sched.step(); opt.zero_grad(set_to_none=True)  # noqa: E702
-            if step == first_step + 1:
+            if before is not None and (plan.dp or batch.n_rows):
+                # The first update that can move the weights: without DP an empty Poisson batch
+                # (likely when batch_size is small against N) leaves them unchanged by design.
                 assert_lora_changed(model, before)
+                before = None
             if step % eval_every == 0 or step == plan.steps:
                 line = f"step {step}/{plan.steps}"
                 if track_train_loss:
@@ -307,22 +338,23 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
         raise
     finally:
         engine.close()
-        if ledger is not None:
-            if status == "completed":
-                committed_total = _committed_steps(ledger, fingerprint, run_id)
-                ledger.finish_run(run_id, "completed")
-            elif status == "non-finite":
-                ledger.finish_run(run_id, "failed")  # its committed steps stay spent
-            ledger.close()  # a crashed run stays 'running' with its committed steps; --resume continues it
+        if status == "completed":
+            committed_total = _committed_steps(ledger, fingerprint, run_id)
+            ledger.finish_run(run_id, "completed")
+            ledger.close()
+        else:
+            _close_stopped_run(ledger, cfg, plan, fingerprint, run_id, ckpts,
+                               resumable=status != "non-finite", warn=warn)
     elapsed = time.perf_counter() - t0
     curves["epsilon"] = [[s, e] for s, e in sorted(eps_at.items())]
     # epsilon for every update the adapter holds, and never for fewer steps than the ledger committed
     accounted = max(sampler.step, committed_total)
     privacy = write_outputs(cfg, model, paths, plan, fingerprint, data, curves, elapsed,
                             steps_run=sampler.step - first_step, accounted_steps=accounted,
-                            resumed_from=resumed_from, ledger_run=run_id, secure_noise=engine.config.secure_noise)
-    if cfg.encrypt_adapter:
-        encrypt_adapter(paths["adapter"], load_key(cfg.checkpoint.key_file or default_key_file()))
+                            resumed_from=resumed_from, ledger_run=run_id, secure_noise=engine.config.secure_noise,
+                            validation_overlaps=val_overlaps)
+    if adapter_key is not None:
+        encrypt_adapter(paths["adapter"], adapter_key)
     record_after_training(cfg, paths, licence, fingerprint, log=log)  # provenance.json, card, BOM
     if ckpts:  # the run finished: its training state is no longer needed on disk
         for _, path in ckpts.checkpoints():

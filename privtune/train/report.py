@@ -20,6 +20,13 @@ from privtune.train.data import LoadedData
 from privtune.train.setup import PrivacyPlan
 
 
+# A fixed dp_seed makes the noise and the batches a function of the seed: privacy.json and the
+# model card stated epsilon with no word of it, though the config holding the seed is often in git.
+KNOWN_SEED_NOTE = ("The DP noise and Poisson batches were drawn from a fixed dp_seed (for reproducibility): "
+                   "anyone who knows the seed can recompute the noise and remove it, so this epsilon does NOT "
+                   "hold against them. Train a release without dp_seed (a secret random seed).")
+
+
 def save_adapter(model: Any, adapter_dir: Path) -> None:
     """PEFT ``save_pretrained`` into a temp dir, then swap it in (no half-written adapter)."""
     adapter_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -30,13 +37,25 @@ def save_adapter(model: Any, adapter_dir: Path) -> None:
     tmp.rename(adapter_dir)
 
 
-def outside_guarantee(cfg: TrainConfig, plan: PrivacyPlan) -> list[str]:
-    """What this run released that epsilon does not cover, in plain words (empty: nothing)."""
+def outside_guarantee(cfg: TrainConfig, plan: PrivacyPlan, validation_overlaps: bool = False) -> list[str]:
+    """What this run released that epsilon does not cover, in plain words (empty: nothing).
+    ``validation_overlaps``: some validation records are also training records."""
+    out = []
+    if plan.dp and validation_overlaps:
+        # The validation loss is post-processing of the DP adapter only on held-out records; on
+        # training records it is an un-noised query of the private data, like the training loss.
+        out.append("The validation-loss curve in train_report.json and the logs is computed partly from "
+                   "validation records that are also training records, without noise; it is NOT covered by "
+                   "this epsilon and can reveal whether those records were trained on. Do not share it, or "
+                   "validate on held-out records only.")
     if plan.dp and cfg.log_train_loss:
-        return ["The training-loss curve in train_report.json and the logs (log_train_loss: true) is "
-                "computed from the private training records without noise; it is NOT covered by this "
-                "epsilon and can reveal whether a record was in the training set. Do not share it."]
-    return []
+        out.append("The training-loss curve in train_report.json and the logs (log_train_loss: true) is "
+                   "computed from the private training records without noise; it is NOT covered by this "
+                   "epsilon and can reveal whether a record was in the training set. Do not share it.")
+    if plan.dp and cfg.dp_seed is not None:
+        out.append(KNOWN_SEED_NOTE)
+    return out
+
 
 
 def write_outputs(
@@ -53,6 +72,7 @@ def write_outputs(
     resumed_from: list[int] | None = None,
     ledger_run: int | None = None,
     secure_noise: bool = False,
+    validation_overlaps: bool = False,
 ) -> dict[str, Any]:
     """``accounted_steps``: the updates the adapter received, or the ledger's committed count if
     higher; epsilon is computed for exactly these, never for the config's step count."""
@@ -76,7 +96,7 @@ def write_outputs(
         "noise_source": (("ChaCha20 CSPRNG, sum of 4 Gaussians (secure_noise)" if secure_noise
                           else "torch generator (secure_noise off)") if plan.dp else None),
         "warnings": list(plan.warnings),
-        "outside_guarantee": outside_guarantee(cfg, plan),
+        "outside_guarantee": outside_guarantee(cfg, plan, validation_overlaps),
         "accountant": cfg.accountant if plan.dp else None,
         "max_grad_norm": cfg.max_grad_norm if plan.dp else None,
         "privacy_unit": cfg.privacy_unit,

@@ -139,8 +139,11 @@ class PoissonSampler:
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore from :meth:`state_dict`; refuses a state written for other data or settings."""
-        for key in ("n_records", "n_units", "sample_rate", "micro_batch_size", "users"):
+        """Restore from :meth:`state_dict`; refuses a state written for other data or settings.
+
+        ``micro_batch_size`` may differ: the draws do not depend on it, and the engine sums the
+        micro-batches before the noise, so a resume after running out of memory can lower it."""
+        for key in ("n_records", "n_units", "sample_rate", "users"):
             if state[key] != getattr(self, "_fingerprint" if key == "users" else key):
                 raise ConfigError(f"sampler state does not match this run: {key} differs")
         self._rng.bit_generator.state = state["rng"]

@@ -186,8 +186,12 @@ def test_fail_on_trips_exit_code_3_after_writing_the_report(tiny_llama_dir, corp
     assert isinstance(res.exception, GateFailed) and res.exception.exit_code == 3, res.output
     report = json.loads((tmp_path / "mem" / "report.json").read_text(encoding="utf-8"))
     assert [g["key"] for g in report["gates"] if g["tripped"]] == ["canaries.exposure_bits_max", "mia.ref.auc"]
-    ok = runner.invoke(_cli(), args + ["--adapter", str(base_equal_run), "--out", str(tmp_path / "eq")])
+    # A rule on a step that did not run cannot trip: CI is told so, even with --quiet (it passed in silence).
+    ok = runner.invoke(_cli(), args + ["--adapter", str(base_equal_run), "--out", str(tmp_path / "eq"),
+                                       "--fail-on", "pii_extraction_rate_tuned>0"])
     assert ok.exit_code == 0, ok.output
+    assert "warning: --fail-on 'pii_extraction_rate_tuned>0' was not evaluated: " in ok.output
+    assert "it cannot fail this run" in ok.output and "exposure_bits_max>8' was" not in ok.output
     assert not any(g["tripped"] for g in json.loads((tmp_path / "eq" / "report.json").read_text())["gates"])
 
 

@@ -42,9 +42,11 @@ def test_make_then_insert_end_to_end(tmp_path):
 def test_second_insert_into_the_same_key_is_refused_then_key_out_and_all(tmp_path):
     data, canaries = tmp_path / "d.jsonl", tmp_path / "c.json"
     _write_data(data, 30)
-    _ok(["make", "-f", "digits6", "-n", "10", "--out", str(canaries)])
+    made = _ok(["make", "-f", "digits6", "-n", "10", "--out", str(canaries)])
     first_seed = json.loads(canaries.read_text())["seed"]
     assert isinstance(first_seed, int)  # fresh randomness, recorded
+    # ... in the file only: the seed regenerates every secret, and the console line went into CI logs.
+    assert str(first_seed) not in made.output and "recorded in the file only" in made.output
     _ok(["insert", str(data), "-c", str(canaries), "-o", str(tmp_path / "a.jsonl")])
     before = canaries.read_text()
     res = runner.invoke(canary_app, ["insert", str(data), "-c", str(canaries), "-o", str(tmp_path / "b.jsonl")])

@@ -69,8 +69,11 @@ def test_running_runs_reserve_their_planned_steps(ledger: Ledger) -> None:
     ledger.set_budget(FP, 2.5, DELTA)
     run = ledger.begin_run(FP, MechanismEvent(1.0, 0.01, 1000))  # ~1.83 of 2.5 once done
     ledger.commit_steps(run, 10)
-    with pytest.raises(BudgetExceeded, match="990 steps reserved"):
+    with pytest.raises(BudgetExceeded, match="990 steps reserved") as err:
         ledger.begin_run(FP, MechanismEvent(1.0, 0.01, 1000))
+    # The refusal names the run and how to release it (a killed trainer's run reserved in silence).
+    assert f"reserved by running run(s) {run} " in str(err.value)
+    assert f"`privtune ledger finish-run ID` (ID: {run};" in str(err.value)
     ledger.finish_run(run, "aborted")  # releases what it did not use; its 10 steps stay spent
     second = ledger.begin_run(FP, MechanismEvent(1.0, 0.01, 1000))
     assert ledger.history(FP)[-1].id == second

@@ -52,3 +52,15 @@ def test_a_validation_file_with_nothing_usable_is_named_as_validation(tiny_llama
     (tmp_path / "v.jsonl").write_text('{"messages": [{"role": "user", "content": "hi"}]}\n', encoding="utf-8")
     with pytest.raises(InputError, match="v.jsonl: no usable validation examples"):
         train(_cfg(tiny_llama_dir, tmp_path, validation=tmp_path / "v.jsonl"), log=lambda m: None)
+
+
+def test_a_bad_adapter_key_is_refused_before_any_step(tiny_llama_dir, tmp_path, monkeypatch) -> None:
+    # encrypt_adapter loaded its key after training: a malformed PRIVTUNE_KEY failed once every step
+    # was spent in the ledger, and left the adapter it was meant to seal in plaintext on disk.
+    (tmp_path / "d.jsonl").write_text('{"text": "a b c"}\n{"text": "d e f"}\n{"text": "g h"}\n', encoding="utf-8")
+    monkeypatch.setenv("PRIVTUNE_KEY", "not base64!!")
+    with pytest.raises(ConfigError, match="PRIVTUNE_KEY"):
+        train(_cfg(tiny_llama_dir, tmp_path, encrypt_adapter=True), log=lambda m: None)
+    assert not (tmp_path / "run" / "adapter").exists()
+    with Ledger.open(str(tmp_path / "l.sqlite")) as ledger:
+        assert ledger.datasets() == []

@@ -36,9 +36,10 @@ def _strip(obj):
 def _run(tiny_llama_dir, d, name, tmp_path, **kw):
     out = tmp_path / name
     logs: list[str] = []
-    cfg = TrainConfig(model=tiny_llama_dir, data=d / f"{name}.jsonl", validation=d / "val.jsonl", output_dir=out,
-                      steps=6, batch_size=20, micro_batch_size=10, max_length=64, noise_multiplier=50.0,
-                      eval_every=1, dp_seed=7, ledger=str(tmp_path / f"{name}.sqlite"), **kw)
+    cfg = TrainConfig(**{**dict(model=tiny_llama_dir, data=d / f"{name}.jsonl", validation=d / "val.jsonl",
+                                output_dir=out, steps=6, batch_size=20, micro_batch_size=10, max_length=64,
+                                noise_multiplier=50.0, eval_every=1, dp_seed=7,
+                                ledger=str(tmp_path / f"{name}.sqlite")), **kw})
     privacy = train(cfg, log=logs.append)
     report = json.loads((out / "train_report.json").read_text())
     return privacy, report, logs
@@ -52,11 +53,37 @@ def test_neighbouring_datasets_release_no_training_loss_difference(tiny_llama_di
     assert len(ra["curves"]["val_loss"]) == 7  # held-out validation loss is still reported
     assert _strip(ra) == _strip(rb) and _strip(pa) == _strip(pb)
     assert [re.sub(r"  val_loss \S+", "", line) for line in la] == [re.sub(r"  val_loss \S+", "", line) for line in lb]
-    assert pa["outside_guarantee"] == []
+    assert not any("training-loss" in note for note in pa["outside_guarantee"])
+
+
+def test_a_fixed_dp_seed_is_declared_outside_the_guarantee(tiny_llama_dir, neighbours, tmp_path):
+    # dp_seed (here for reproducibility) fixes the noise: privacy.json and the model card stated epsilon
+    # without a word of it, though anyone holding the config can remove the noise.
+    privacy, _, logs = _run(tiny_llama_dir, neighbours, "a", tmp_path)
+    (note,) = privacy["outside_guarantee"]
+    assert "fixed dp_seed" in note and "does NOT hold against them" in note
+    assert any("WARNING: The DP noise and Poisson batches were drawn from a fixed dp_seed" in m for m in logs)
+    card = (tmp_path / "a" / "adapter" / "README.md").read_text(encoding="utf-8")
+    assert "Not covered by ε: The DP noise and Poisson batches were drawn from a fixed dp_seed" in card
 
 
 def test_opt_in_train_loss_is_declared_outside_the_guarantee(tiny_llama_dir, neighbours, tmp_path):
     privacy, report, logs = _run(tiny_llama_dir, neighbours, "a", tmp_path, log_train_loss=True)
     assert len(report["curves"]["train_loss"]) == 6 and sum("train_loss" in line for line in logs) == 6
-    (note,) = privacy["outside_guarantee"]
+    (note,) = [n for n in privacy["outside_guarantee"] if "training-loss" in n]
     assert "NOT covered" in note and "training-loss curve" in note
+
+
+def test_a_validation_set_holding_training_records_is_declared_outside_the_guarantee(tiny_llama_dir, neighbours,
+                                                                                      tmp_path):
+    # The validation loss on held-out records is post-processing of the DP adapter; on training records
+    # it is an un-noised query of the private data. The run warned only that it "understates the loss
+    # on unseen data" and privacy.json claimed epsilon for the released curve all the same.
+    mixed = neighbours / "val_with_train.jsonl"
+    mixed.write_text((neighbours / "val.jsonl").read_text() + "\n" + (neighbours / "a.jsonl").read_text().splitlines()[0])
+    privacy, _, logs = _run(tiny_llama_dir, neighbours, "a", tmp_path, validation=mixed)
+    (note,) = [n for n in privacy["outside_guarantee"] if "validation-loss" in n]
+    assert "NOT covered" in note and "also training records" in note
+    assert any("validation records are also training records" in m and "NOT covered by epsilon" in m for m in logs)
+    clean, _, _ = _run(tiny_llama_dir, neighbours, "b", tmp_path)
+    assert not any("validation-loss" in n for n in clean["outside_guarantee"])

@@ -138,3 +138,23 @@ def test_a_new_run_over_an_interrupted_ones_checkpoint_is_refused(tiny_llama_dir
     with pytest.raises(ConfigError, match="interrupted run .*pass --resume"):
         train(cfg, log=lambda m: None)
     assert sorted((out / "checkpoints").iterdir()) == before
+
+
+def test_resume_with_a_smaller_micro_batch_matches_the_uninterrupted_run(tiny_llama_dir, data, tmp_path, monkeypatch):
+    # The out-of-memory message says "lower micro_batch_size"; the resume then refused with "sampler
+    # state does not match this run: micro_batch_size differs", although micro-batches are summed
+    # before the noise and never change what a step computes (nor does `auto` probing another size).
+    import torch
+    from safetensors.torch import load_file
+
+    monkeypatch.setenv("PRIVTUNE_KEY", KEY)
+    ref = train(TrainConfig(**_settings(tiny_llama_dir, data, tmp_path / "ref")), log=lambda m: None)
+    out = tmp_path / "run"
+    _crash(tiny_llama_dir, data, out)
+    resumed = train(TrainConfig(**_settings(tiny_llama_dir, data, out, resume=True, micro_batch_size=3)),
+                    log=lambda m: None)
+    assert resumed["steps"] == 8 and resumed["epsilon"] == pytest.approx(ref["epsilon"])
+    a = load_file(tmp_path / "ref" / "adapter" / "adapter_model.safetensors")
+    b = load_file(out / "adapter" / "adapter_model.safetensors")
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], rtol=1e-4, atol=1e-5)

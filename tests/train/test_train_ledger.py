@@ -111,3 +111,51 @@ def test_a_run_failing_before_its_first_step_releases_its_reservation(tiny_llama
     done = train(_cfg(tiny_llama_dir, data, tmp_path / "ok", lora={"target_modules": ["q_proj", "v_proj"]}),
                  log=lambda m: None)
     assert (tmp_path / "ok" / "adapter").exists() and done["dataset_fingerprint"] == d.fingerprint
+
+
+class _Stop(Exception):
+    pass
+
+
+def _stop_at(n):
+    def progress(step, total):
+        if step == n:
+            raise _Stop()
+    return progress
+
+
+def test_a_run_stopping_mid_way_says_what_it_spent_and_frees_what_nothing_can_resume(
+        tiny_llama_dir, data, tmp_path, monkeypatch):
+    # An error at step 3 of 6 (out of memory, Ctrl-C) ended with that error alone: the 3 committed
+    # steps were spent without a word, and with no checkpoint the run stayed 'running', reserving
+    # all 6 planned steps against the budget until someone ran `ledger finish-run`.
+    from privtune.privacy.accountants import MechanismEvent, get_accountant
+
+    monkeypatch.setenv("PRIVTUNE_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+    said: list[str] = []
+    with pytest.raises(_Stop):
+        train(_cfg(tiny_llama_dir, data, tmp_path / "a", steps=6), progress=_stop_at(3), log=lambda m: None,
+              warn=said.append)
+    with Ledger.open(tmp_path / "ledger.sqlite") as led:
+        (d,) = led.datasets()
+        (run,) = led.history(d.fingerprint)
+        spent = led.spent(d.fingerprint, delta=run.delta)
+    assert (run.status, run.committed_steps) == ("failed", 3)
+    assert spent == pytest.approx(get_accountant("pld").epsilon(
+        [MechanismEvent(run.noise_multiplier, run.sample_rate, 3)], run.delta))
+    note = said[-1]
+    assert f"ledger run {run.id} stopped after 3 of 6 committed steps (epsilon={spent:.4g}" in note
+    assert "closed as failed" in note
+
+    # With a checkpoint the run stays open for --resume, and the note says from which step.
+    said.clear()
+    with pytest.raises(_Stop):
+        train(_cfg(tiny_llama_dir, data, tmp_path / "b", steps=6, checkpoint={"every": 2}), progress=_stop_at(3),
+              log=lambda m: None, warn=said.append)
+    with Ledger.open(tmp_path / "ledger.sqlite") as led:
+        run = led.history(d.fingerprint)[-1]
+    assert (run.status, run.committed_steps) == ("running", 3)
+    assert "stays 'running'" in said[-1] and "checkpoint of step 2" in said[-1]
+    resumed = train(_cfg(tiny_llama_dir, data, tmp_path / "b", steps=6, checkpoint={"every": 2}, resume=True),
+                    log=lambda m: None)
+    assert resumed["steps"] == 6

@@ -68,6 +68,17 @@ def test_non_private_run_uses_same_path(tiny_llama_dir, data, tmp_path):
     assert (tmp_path / "run" / "adapter" / "adapter_model.safetensors").exists()
 
 
+def test_an_empty_first_poisson_batch_is_not_taken_for_a_broken_optimizer(tiny_llama_dir, data, tmp_path):
+    # batch_size 1 of 60 records: the first batch is empty with probability (59/60)^60 = 36% (dp_seed 1
+    # draws 0, 2, 0 records). Without DP nothing moves the weights then, and the no-op guard stopped
+    # the run with LoraNotUpdatedError (a traceback; the ledger run left 'running').
+    cfg = _cfg(tiny_llama_dir, data, tmp_path / "run", dp=False, batch_size=1, steps=3, dp_seed=1, validation=None)
+    privacy = train(cfg, log=lambda m: None)
+    assert privacy["steps"] == 3
+    weights = load_file(tmp_path / "run" / "adapter" / "adapter_model.safetensors")
+    assert any(float(w.abs().sum()) > 0 for k, w in weights.items() if "lora_B" in k)  # step 2 trained
+
+
 def test_budget_refusal_happens_before_training(tiny_llama_dir, data, tmp_path):
     cfg = _cfg(tiny_llama_dir, data, tmp_path / "run", budget_epsilon=1.0)
     with pytest.raises(BudgetExceeded, match="budget"):
