@@ -165,5 +165,7 @@ def build_verdict(report: dict[str, Any], th: Thresholds) -> dict[str, Any]:
         summary = f"PASS: none of the {len(ran)} checks that ran found leakage beyond the thresholds"
     if eps.get("exceeds_claim"):
         summary += ". ALERT: the measured epsilon lower bound exceeds the claimed epsilon"
-    return {"pass": not failed, "summary": summary, "reasons": reasons,
+    # No check ran is no pass: a CI gate on `verdict.pass==false` and the model card's audit line
+    # must not read "passed" for an audit that measured nothing.
+    return {"pass": bool(ran) and not failed, "summary": summary, "reasons": reasons,
             "not_run": [c["check"] for c in checks if c["failed"] is None], "checks": checks}

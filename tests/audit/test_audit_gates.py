@@ -74,6 +74,12 @@ def test_verdict_passes_clean_numbers_and_names_each_failed_check():
     assert limit == pytest.approx(np.log2(10) + 7, abs=1e-3)
 
 
+def test_an_audit_in_which_no_check_ran_does_not_pass():
+    verdict = build_verdict({}, Thresholds())
+    assert verdict["summary"].startswith("NO EVIDENCE") and verdict["pass"] is False
+    assert verdict["not_run"] and not verdict["reasons"]
+
+
 def test_epsilon_above_the_claim_is_flagged_as_a_training_bug():
     rows = [{"repeats": 1, "included": bool(i % 2), "calibrated_score": float(i % 2) * 10 + i * 1e-3}
             for i in range(200)]  # perfectly separated: the scores reveal inclusion
