@@ -34,6 +34,10 @@ _VILLAGE_ENDS = ("村", "村委会", "村委會", "村民委员会", "村民委�
 _PART = r"[ \t]?(?:[0-9]{1,4}|[A-Za-z])[ \t]?(?:期|区|區|栋|棟|幢|座|号楼|號樓|单元|單元|楼|樓|层|層|室)"
 _BUILDING_PARTS = re.compile(rf"(?:{_PART})+(?:[ \t]?[0-9]{{1,4}}(?:-[0-9]{{1,4}})*(?:室|房|号|號)?(?![0-9A-Za-z]))?")
 _BUILDING_WORD = re.compile("栋|棟|幢|座|号楼|號樓|单元|單元")
+# The flat number right after a span that already ends with its building part ("…小区3栋2单元502",
+# "天通苑北一区5号楼3门201"): the tagger stops before the bare digits.
+_UNIT_ENDS = ("单元", "單元", "门", "門", "号楼", "號樓", "栋", "棟", "幢", "座")
+_FLAT_AFTER_UNIT = re.compile(r"[ \t]?(?:[0-9]{1,2}[门門])?[0-9]{2,4}(?:-[0-9]{1,4})?(?:室|房|号|號)?(?![0-9A-Za-z])")
 
 
 @register
@@ -58,6 +62,9 @@ class ZhAddressRecognizer(Recognizer):
             if text.endswith(_VILLAGE_ENDS, s.start, s.end) and (m := _VILLAGE_GROUP.match(text, s.end)) is not None:
                 spans[i] = Span(s.start, m.end(), "ADDRESS", s.score, s.detector)
             elif (m := _BUILDING_PARTS.match(text, s.end)) is not None and _BUILDING_WORD.search(m.group()):
+                spans[i] = Span(s.start, m.end(), "ADDRESS", s.score, s.detector)
+            s = spans[i]
+            if text.endswith(_UNIT_ENDS, s.start, s.end) and (m := _FLAT_AFTER_UNIT.match(text, s.end)) is not None:
                 spans[i] = Span(s.start, m.end(), "ADDRESS", s.score, s.detector)
         return spans
 
