@@ -44,6 +44,7 @@ def phones(text: str) -> list[str]:
         ("landline 020 7946 0958", ["020 7946 0958"]),
         ("my name is olga petrenko and my ph is 0 44 123 45 67 (Kyiv)", ["0 44 123 45 67"]),
         ("ph no 0471 22 93 15", ["0471 22 93 15"]),
+        ("My partner Siobhán lives in Galway. Her number is 087 123 4567.", ["087 123 4567"]),
         # A label's colon, then the contact's name and relation before the number.
         ("Emergency contact: Raúl Hernández-López, brother, 55 1234 5678 (CDMX)", ["55 1234 5678"]),
         ("紧急联系人：欧阳明（儿子），138 0013 8000", ["138 0013 8000"]),

@@ -145,6 +145,12 @@ def test_keyed_random_string_needs_the_key_word_and_entropy():
         ("出生日期：一九八五年七月十二日", ["一九八五年七月十二日"]),
         ("出生于二〇〇一年十二月三十一日", ["二〇〇一年十二月三十一日"]),
         ("生日是85年7月12号", ["85年7月12号"]),
+        # Birth words and month names in the customer's language.
+        ("Herr Dr. Klaus-Peter Müller, geb. 12.03.1958, wohnhaft in München", ["12.03.1958"]),
+        ("Mme Dupont, née le 3 mars 1990 à Lyon", ["3 mars 1990"]),
+        ("geb. am 3. März 1958 in Köln", ["3. März 1958"]),
+        ("nacida el 12 de mayo de 1985", ["12 de mayo de 1985"]),
+        ("Geboortedatum: 12-03-1958", ["12-03-1958"]),
     ],
 )
 def test_dob_positives(text, expected):
@@ -166,6 +172,7 @@ def test_dob_positives(text, expected):
         "birthday party on 3/7",  # no year
         "出生日期：一九八五年十三月一日",  # no month 13
         "Date of Birth: 31-Feb-1980",  # no such day
+        "Rendez-vous le 3 mars 2024 à Lyon",  # a French date, no birth word
     ],
 )
 def test_dob_negatives(text):

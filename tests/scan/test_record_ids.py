@@ -34,6 +34,8 @@ def _ids(text: str) -> list[str]:
     ("Votre numéro client est 88012345, merci", ["88012345"]),
     ("Su número de cliente es 55120098.", ["55120098"]),
     ("Versichertennummer: A123456789", ["A123456789"]),
+    ("Customer ID: CUST-0045821 | Name: Björn Andersson", ["CUST-0045821"]),
+    ("client no. 88120456, subscriber id 7734120", ["88120456", "7734120"]),
 ])
 def test_numbers_after_their_names(text, values):
     assert _ids(text) == values

@@ -18,10 +18,20 @@ _MONTHS = {m: i for i, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
      ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
      ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for m in names}  # fmt: skip
+# French, German and Spanish month names ("née le 3 mars 1990", "geb. am 3. März 1958", "12 de mayo
+# de 1985"): dates are only looked for beside a birth word, so a word such as "mars" or "mai"
+# elsewhere is never a date.
+for _i, _names in enumerate((
+        "janvier januar enero", "février fevrier februar febrero", "mars märz marz marzo", "avril abril",
+        "mai mayo", "juin juni junio", "juillet juli julio", "août aout agosto", "septembre septiembre",
+        "octobre oktober octubre", "novembre noviembre", "décembre decembre dezember diciembre"), start=1):
+    _MONTHS.update(dict.fromkeys(_names.split(), _i))
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 _BIRTH = re.compile(
-    r"(?i)(?P<bare>出生(?!日期|年月|时间|于|地|证))|出生|生日|诞辰|生于|(?<![A-Za-z])(?:birth|born|dob\b|d\.o\.b\.?)"
+    r"(?i)(?P<bare>出生(?!日期|年月|时间|于|地|证))|出生|生日|诞辰|生于|(?<![A-Za-z])(?:birth|born|dob\b|d\.o\.b\.?"
+    # The customer's own language in an export: "geb. 12.03.1958", "née le 3 mars 1990" …
+    r"|geb\.|geboren|geburtsdatum|geboortedatum|naissance|n[ée]e? le|nacid[oa]|nacimiento|nascita)"
 )
 _YMD = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})([-/.])([0-9]{1,2})\2([0-9]{1,2})(?![0-9])")
 _YMD_CN = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s?年\s?([0-9]{1,2})\s?月\s?([0-9]{1,2})(?:\s?[日号])?(?![0-9])")
@@ -37,7 +47,7 @@ _MDY_NAME = re.compile(
     rf"(?i)(?<![A-Za-z])({_MONTH_RE})\.?\s+([0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)[0-9]{{2}})(?![0-9])"
 )
 _DMY_NAME = re.compile(
-    rf"(?i)(?<![0-9])([0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\.?,?\s+((?:19|20)[0-9]{{2}})(?![0-9])"
+    rf"(?i)(?<![0-9])([0-9]{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:of\s+|de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?((?:19|20)[0-9]{{2}})(?![0-9])"
 )
 # Clinical and airline systems: "31-Dec-1980", "04/JAN/75", "12.Mar.1990".
 _DMY_ABBR = re.compile(
@@ -142,7 +152,9 @@ class DateOfBirthRecognizer(Recognizer):
 
     name = "date_of_birth"
     entity_types = ("DATE_OF_BIRTH",)
-    trigger = _HINT = keyword_pattern("出生", "生日", "诞辰", "生于", "birth", "born", "dob", "d.o.b")
+    trigger = _HINT = keyword_pattern("出生", "生日", "诞辰", "生于", "birth", "born", "dob", "d.o.b", "geb.", "geboren",
+                                      "geburtsdatum", "geboortedatum", "naissance", "né le", "née le", "nacido",
+                                      "nacida", "nacimiento", "nascita")
 
     def analyze(self, text: str) -> list[Span]:
         t = halfwidth(text)

@@ -29,7 +29,7 @@ _EN_CUES = (
     r"|text(?:\s+me)?"
     # Past and spoken forms in call notes ("caller rang on 021 555 0199", "phoned from …").
     r"|rang|rung|phoned|phoning|dial(?:l?ed|l?ing)?|landline"
-    r"|sms|reach(?:\s+me)?|reached\s+(?:at|on|via)|contact|my\s+number|ph\.|ph:|my\s+ph|ph\s+no|tlf|handy|telefon|t[eé]l[eé]fono"
+    r"|sms|reach(?:\s+me)?|reached\s+(?:at|on|via)|contact|(?:my|his|her|their|your|our)\s+(?:phone\s+|mobile\s+|cell\s+)?number|ph\.|ph:|my\s+ph|ph\s+no|tlf|handy|telefon|t[eé]l[eé]fono"
     # Customers write their own language's words beside a number in an English export too;
     # "number" alone is no cue (order and ticket numbers), "my number" in their words is.
     r"|meine?\s+nummer|mon\s+num[eé]ro|mi\s+n[uú]mero|meu\s+n[uú]mero|mio\s+numero|mijn\s+nummer"

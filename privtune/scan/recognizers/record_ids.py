@@ -69,7 +69,8 @@ def _cue_words() -> tuple[str, ...]:
            "numero di tessera"]
     for head, tails in (("patient", id_num_no), ("hospital", num_no), ("health plan", id_num), ("member", id_num_no),
                         ("insurance", id_num_no), ("policy", num_no), ("beneficiary", id_num), ("medicare", num_no),
-                        ("medicaid", id_num), ("employee", id_num_no), ("staff", id_num_no), ("student", id_num_no),
+                        ("medicaid", id_num), ("customer", (*id_num_no, "ref", "ref.", "reference")), ("client", id_num_no),
+                        ("subscriber", id_num_no), ("employee", id_num_no), ("staff", id_num_no), ("student", id_num_no),
                         ("claim", (*id_num_no, "reference", "ref", "ref.")), ("payroll", id_num_no),
                         ("membership", id_num_no), ("loyalty", (*id_num, "card number")), ("badge", id_num_no),
                         ("collar", num_no), ("warrant", num_no)):
