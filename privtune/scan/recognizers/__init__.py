@@ -9,6 +9,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     national_ids,
     national_ids_more,
     record_ids,
+    ward_beds,
     device_ids,
     vehicle_plates,
     financial,
