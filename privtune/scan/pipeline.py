@@ -32,6 +32,7 @@ from privtune.keys import SCAN_KEY_ENV, config_dir, load_key
 from privtune.scan import gate
 from privtune.scan.config import ScanConfig
 from privtune.scan.curation import Curator, Flag
+from privtune.scan.header_cells import column_names_hold_pii  # noqa: F401 (adds the first-row check)
 from privtune.provenance.manifest import source_section, source_violation
 from privtune.scan.outputs import default_rejects_path, default_report_path, output_writer, sha256_file
 from privtune.scan.side_fields import DATA_KEY
