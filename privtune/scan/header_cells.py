@@ -3,7 +3,7 @@
 `privtune.io.csv_format.header_is_data` knows shapes (long numbers, e-mail addresses, names as
 capitalised words); a headerless export whose first row holds a "Wang Wei" beside a city, a
 mistyped ID or "张伟,男,北京" passes it, and its values became column names: printed, reported
-and written as the output's header, never scanned. The scan adds this check
+and written as the output's header, never scanned. The scan pipeline adds this check
 (`csv_format.add_data_row_check`): the first row is data when the structured recognizers find
 anything in a cell (a phone, an ID, a card), or the name recognizers find a person filling a
 whole cell that is no column-name word ("Bill Amount", "Ward" and "Grant" are names to the
@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 
-from privtune.io.csv_format import add_data_row_check, is_name_cell
+from privtune.io.csv_format import is_name_cell
 from privtune.scan.entities import STRUCTURED_TYPES
 
 _TYPES = frozenset(STRUCTURED_TYPES) | {"PERSON"}
@@ -46,5 +46,3 @@ def column_names_hold_pii(cells: tuple[str, ...]) -> bool:
                 return True
     return False
 
-
-add_data_row_check(column_names_hold_pii)
