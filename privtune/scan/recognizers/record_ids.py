@@ -7,7 +7,8 @@ everywhere ("MRN 00482913", "住院号20230415", "医保卡号：1101 0519 4912 
 carry employee, student, payroll, claim and bank-account numbers ("工号：10086", "Staff no. 88213",
 "Claim number: CLM-2024-0098123"), driving licences, IMEIs and airline ticket numbers, vehicle identification numbers ("车架号
 LSVAM4187C2184847") and device serial numbers ("Pacemaker serial no. PJN4471829B", "序列号"), which
-HIPAA lists too, the same way. Their shapes are the issuer's (digits,
+HIPAA lists too, the same way, and order numbers ("订单号 2024120712345678", "Order
+#112-4471823-5523311": the shop's key to one customer's name and address). Their shapes are the issuer's (digits,
 letters, dashes), so a value is taken only right after its name: a cue, then at most a colon,
 comma, full stop, "#", "is" or "no." and spaces, then one code with at least four digits (digit
 groups separated by single spaces continue it). The surrogate keeps every character's class, so
@@ -195,8 +196,8 @@ def _is_bank_account(value: str) -> bool:
 
 @register
 class RecordIdRecognizer(Recognizer):
-    """Medical record, patient, hospital, insurance member, policy, membership, employee, student
-    and vehicle identification numbers."""
+    """Medical record, patient, hospital, insurance member, policy, membership, employee, student,
+    order and vehicle identification numbers."""
 
     name = "record_id"
     entity_types = ("RECORD_ID",)
