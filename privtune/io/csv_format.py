@@ -70,12 +70,30 @@ def csv_delimiter(header: str) -> str:
 
 
 _DATA_CELL = re.compile(r"(?<![A-Za-z0-9])[0-9][0-9 ()+./:-]*[0-9]")
-# An e-mail address, plain or with its "@" spaced, bracketed or spelled ("anna at gmx.de").
-_EMAIL_CELL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}|[A-Za-z0-9._%+-]+(?:[ \t]+(?:at|AT|@)[ \t]+|[ \t]*@[ \t]+"
-                         r"|[ \t]*(?:\[at\]|\(at\))[ \t]*)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL_CELL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 MAX_HEADER_CELL = 64
-# A person's name as a cell: two or three capitalised words ("Maria Garcia", "Li Na", "José
-# de la Cruz" is left to the scan's check), none of them a word column names are made of.
+
+
+def header_is_data(cells: list[str]) -> bool:
+    """Does a CSV's first row hold data rather than column names? Yes when a cell carries a
+    number of five or more digits (a phone, an ID, a date), an e-mail address, or more than
+    64 characters: column names do not ("13812345678", "jane@example.com"). (Cheap: the scan
+    asks it of every JSON key, `side_fields`; a table's first row gets `first_row_is_data`.)"""
+    for cell in cells:
+        cell = cell.strip()
+        if len(cell) > MAX_HEADER_CELL or _EMAIL_CELL.search(cell):
+            return True
+        for m in _DATA_CELL.finditer(cell):
+            if sum(c.isdigit() for c in m.group()) >= 5:
+                return True
+    return False
+
+
+# An e-mail address with its "@" spaced, bracketed or spelled ("anna at gmx.de", "jo (at) x.org").
+_SPELLED_EMAIL_CELL = re.compile(r"[A-Za-z0-9._%+-]+(?:[ \t]+(?:at|AT|@)[ \t]+|[ \t]*@[ \t]+"
+                                 r"|[ \t]*(?:\[at\]|\(at\))[ \t]*)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# A person's name as a cell: two or three capitalised words ("Maria Garcia", "Li Na"), none of
+# them a word column names are made of.
 _NAME_CELL = re.compile(r"[A-ZÀ-Þ][a-zß-ÿ]+(?:[-'’][A-Za-zß-ÿ]+)?(?: [A-ZÀ-Þ]\.?)?(?: [A-ZÀ-Þ][a-zß-ÿ]+(?:[-'’][A-Za-zß-ÿ]+)?){1,2}")
 _HEADER_WORDS = frozenset(
     "name names first last full middle given family surname nickname customer client user account contact person "
@@ -100,21 +118,17 @@ def is_name_cell(cell: str) -> bool:
         w.strip(".-'’").lower() in _HEADER_WORDS for w in cell.split())
 
 
-def header_is_data(cells: list[str]) -> bool:
-    """Does a CSV's first row hold data rather than column names? Yes when a cell carries a
-    number of five or more digits (a phone, an ID, a date), an e-mail address (plain or
-    spelled: "anna at gmx.de"), or more than 64 characters; or when two cells are people's
-    names ("Maria Garcia", "Li Na": capitalised words, none a column-name word) and no cell is
-    a column-name word, or a name stands beside a gender ("F", "男") or a small number (an
-    age), or a gender beside an age: column names do not."""
+def names_row_is_data(cells: list[str]) -> bool:
+    """Does a first row read as a person's record rather than column names? Yes when a cell is
+    an e-mail address with its "@" spelled or spaced ("anna at gmx.de"); when two cells are
+    people's names ("Wang Wei,Li Na": capitalised words, none a column-name word) and no cell
+    is a column-name word; or when a name stands beside a gender ("F", "男": one, as a person
+    has) or a small number (an age), or a gender beside an age."""
     names = han_names = genders = numbers = header_words = 0
     for cell in cells:
         cell = cell.strip()
-        if len(cell) > MAX_HEADER_CELL or _EMAIL_CELL.search(cell):
+        if _SPELLED_EMAIL_CELL.search(cell):
             return True
-        for m in _DATA_CELL.finditer(cell):
-            if sum(c.isdigit() for c in m.group()) >= 5:
-                return True
         if is_name_cell(cell):
             names += 1
         elif cell in _GENDER_CELLS:
@@ -127,8 +141,7 @@ def header_is_data(cells: list[str]) -> bool:
             header_words += 1
     if names >= 2 and not header_words:
         return True  # "Wang Wei,Li Na,Zhang San"; "Net Promoter,Churn Risk,Region" stays a header
-    # A name beside a gender ("F", "男": one, as a person has; "年龄段,男,女" counts both) or
-    # an age, or a gender beside an age: "Maria Garcia,F,Madrid", "张伟,男,北京", "李娜,女,35,上海".
+    # "Maria Garcia,F,Madrid", "张伟,男,北京", "李娜,女,35,上海" ("年龄段,男,女" has two genders).
     one_gender = genders == 1
     return bool((names and (one_gender or numbers)) or (han_names and one_gender) or (one_gender and numbers))
 
@@ -145,9 +158,10 @@ def add_data_row_check(check: Callable[[tuple[str, ...]], bool]) -> None:
 
 
 def first_row_is_data(cells: list[str]) -> bool:
-    """Does a table's first row hold data (`header_is_data`, or a check `add_data_row_check`
-    added)? Every reader of CSV and XLSX headers asks this, so they all agree on a file."""
-    if header_is_data(cells):
+    """Does a table's first row hold data (`header_is_data`, `names_row_is_data`, or a check
+    `add_data_row_check` added)? Every reader of CSV and XLSX headers asks this, so they all
+    agree on a file."""
+    if header_is_data(cells) or names_row_is_data(cells):
         return True
     row = tuple(cells)
     return any(check(row) for check in _DATA_ROW_CHECKS)

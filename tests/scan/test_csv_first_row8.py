@@ -1,6 +1,6 @@
 """Round 8: a headerless CSV whose first row holds names and no long number or plain e-mail was
 read as a header: its values became column names (printed, reported, written as the output's
-header) and were never scanned. The shapes rule (`csv_format.header_is_data`) now knows names
+header) and were never scanned. A shape rule (`csv_format.names_row_is_data`) now knows names
 beside a gender or an age and spelled e-mails; the scan adds its recognizers' look at the cells
 (`scan/header_cells.py`)."""
 
@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from privtune.io.csv_format import first_row_is_data, header_is_data
+from privtune.io.csv_format import first_row_is_data, header_is_data, names_row_is_data
 from privtune.scan.config import ScanConfig
 from privtune.scan.pipeline import run_scan
 
@@ -32,7 +32,7 @@ def _key(monkeypatch):
     ["jdoe", "Jane Doe", "jane.doe (at) example.com"],
 ])  # fmt: skip
 def test_a_first_row_of_names_is_data_by_its_shape(row: list[str]) -> None:
-    assert header_is_data(row)
+    assert names_row_is_data(row)
 
 
 @pytest.mark.parametrize("row", [
@@ -60,7 +60,7 @@ def test_column_names_stay_a_header(row: list[str]) -> None:
     ["陈美玲", "台北", "A123456788"],           # a Taiwan ID with a wrong check digit
 ])  # fmt: skip
 def test_the_scan_reads_a_first_row_with_an_identifier_as_data(row: list[str]) -> None:
-    assert not header_is_data(row)  # the shapes rule alone misses these
+    assert not header_is_data(row) and not names_row_is_data(row)  # the shape rules alone miss these
     assert first_row_is_data(row)
 
 
