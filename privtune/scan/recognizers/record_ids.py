@@ -166,9 +166,9 @@ def record_id_spans(text: str) -> list[Span]:
             continue  # inside a word: "basin 1234", "devin 2024"
         if t[max(0, cue_start - 9) : cue_start].lower() == "national ":
             continue  # the UK National Insurance number is an ID_CARD (national_ids.py)
-        m = _CUED.match(t, cue_start)
-        if m is not None and _BARE_ORDER.fullmatch(t, cue_start, m.start("value")):
+        if _BARE_ORDER.fullmatch(t, cue_start, head):
             continue  # "order 1000 pieces": a bare "order" names a number only with a "#" or ":"
+        m = _CUED.match(t, cue_start)
         if m is not None and _PERMIT_PASSPORT_SHAPE.fullmatch(m.group("value")):
             continue  # a travel permit's passport-shaped number: the passport recognizer's
         if (m is not None and t.startswith(ACCOUNT_CUES, cue_start)
