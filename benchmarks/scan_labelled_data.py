@@ -5,10 +5,11 @@ Each record is ``{"text": str, "spans": [[start, end, TYPE], ...], "lang": "zh" 
 optional filler) with varied punctuation and line breaks. Entities carry valid checksums
 (computed with privtune.scan.checksums) in varied real-world formats: separators, +86/0086
 prefixes, grouping, full-width digits and ＠, colon width, a line break after the label.
-Hard negatives (order/tracking numbers, timestamps, versions, prices, verification codes,
+Hard negatives (tracking numbers, order numbers without their cue, timestamps, versions, prices, verification codes,
 checksum-failing look-alikes, dates outside a birth context) are present but unlabelled; a
 resident ID with a failing check character right after 身份证号 is labelled ID_CARD (a typo
-still holds a region and a birth date).
+still holds a region and a birth date), and so is an order number right after its cue as a
+RECORD_ID (round 8).
 
     python -m benchmarks.scan_labelled_data --n 3000 --seed 2025 --out labelled.jsonl
 """
@@ -334,9 +335,13 @@ ENTITY_MAKERS = {
     # A resident ID whose check character fails, beside its cue: a typo that still holds the
     # region and birth date, so an identifier (it was a hard negative before round 6).
     "MISTYPED_ID": lambda r, l: cn_id(r, valid=False),
+    # An order's number right after its cue (订单号, "Order #", "order number") names one
+    # customer's purchase: a RECORD_ID since round 8 (docs/concepts.md). The same numbers after
+    # "您的订单", "流水号" or "invoice" stay unlabelled hard negatives.
+    "ORDER_NO": lambda r, l: order_no(r, l),
 }  # fmt: skip
 # Placeholder -> the canonical label it is scored as.
-LABEL_OF = {"MISTYPED_ID": "ID_CARD", "WECHAT": "USERNAME", "QQNUM": "USERNAME", "HANDLE": "USERNAME", "LEGACY_ID": "ID_CARD", "UNIONPAY_NL": "BANK_CARD", "SSN_BARE": "US_SSN", "SSN_SPACE": "US_SSN",
+LABEL_OF = {"MISTYPED_ID": "ID_CARD", "ORDER_NO": "RECORD_ID", "WECHAT": "USERNAME", "QQNUM": "USERNAME", "HANDLE": "USERNAME", "LEGACY_ID": "ID_CARD", "UNIONPAY_NL": "BANK_CARD", "SSN_BARE": "US_SSN", "SSN_SPACE": "US_SSN",
             "PASSWORD": "SECRET", "TOKEN": "SECRET"}  # fmt: skip
 
 
@@ -469,12 +474,12 @@ T = {
                   ["MRN {RECORD_ID}", "medical record number: {RECORD_ID}", "Member ID: {RECORD_ID}",
                    "policy number {RECORD_ID}", "patient ID {RECORD_ID}, admitted today"]),
 }  # fmt: skip
-NEG = (["订单号：{ORDER}", "您的订单{ORDER}已发货", "快递单号{TRACK}", "运单号：{TRACK}，预计明天送达", "下单时间 {TS}",
+NEG = (["订单号：{ORDER_NO}", "您的订单{ORDER}已发货", "快递单号{TRACK}", "运单号：{TRACK}，预计明天送达", "下单时间 {TS}",
         "系统版本{VERSION}", "固件版本 {VERSION}", "总价{PRICE}", "实付{PRICE}元", "订单日期：{PLAIN_DATE}", "{PLAIN_DATE}下的单",
         "验证码{CODE}，5分钟内有效", "流水号{ORDER}", "身份证号好像填错了：{MISTYPED_ID}", "卡号{BAD_CARD}提示无效", "编号{BAD_USCC}",
         "手机号{BAD_PHONE}打不通，是空号", "账户{BAD_IBAN}校验失败", "物流显示{TS}已签收", "App升级到{VERSION}以后闪退",
         "微信支付扣款了但是订单没变", "QQ群里已经说过了", "用户名不能为空"],
-       ["Order #{ORDER}", "order number {ORDER} hasn't arrived", "tracking number {TRACK}", "shipped via UPS {TRACK}",
+       ["Order #{ORDER_NO}", "order number {ORDER_NO} hasn't arrived", "tracking number {TRACK}", "shipped via UPS {TRACK}",
         "logged at {TS}", "version {VERSION}", "firmware {VERSION} is buggy", "total {PRICE}",
         "ordered on {PLAIN_DATE}", "delivered {PLAIN_DATE}", "verification code {CODE}",
         "the IBAN {BAD_IBAN} was rejected", "iOS {VERSION} update",

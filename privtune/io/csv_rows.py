@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from privtune.errors import InputError
-from privtune.io.csv_format import (check_header, column_names, csv_delimiter, first_csv_line, header_is_data,
+from privtune.io.csv_format import (check_header, column_names, csv_delimiter, first_csv_line, first_row_is_data,
                                     headerless_column)
 from privtune.io.readers import ENCODING_HINT, Rejected, SourceRecord
 from privtune.io.sources import open_binary
@@ -33,7 +33,7 @@ def iter_csv_rows(path: Path, encoding: str) -> Iterator[SourceRecord | Rejected
         delimiter = sep or csv_delimiter(header)
         first = next(csv.reader([header], delimiter=delimiter), [])
         lines = _LinesRead(itertools.chain([header], stream))
-        if header_is_data(first):
+        if first_row_is_data(first):
             # No header row: the first line is a record. Its cells must not become field names
             # (they would be printed, reported and left in the output as the header).
             names = [headerless_column(i) for i in range(1, len(first) + 1)]

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from privtune.errors import InputError, PrivtuneError
-from privtune.io.csv_format import column_names, csv_delimiter, first_csv_line, header_is_data, headerless_column
+from privtune.io.csv_format import column_names, csv_delimiter, first_csv_line, first_row_is_data, headerless_column
 from privtune.io.email_format import looks_like_mail
 from privtune.io.formats import BINARY_FORMATS
 from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
@@ -176,7 +176,7 @@ def csv_columns(path: Path, encoding: str) -> list[str]:
     with io.TextIOWrapper(open_binary(path), encoding=codec, errors="replace", newline="") as stream:
         line, sep = first_csv_line(stream)
     cells = next(csv.reader([line], delimiter=sep or csv_delimiter(line)), [])
-    return [headerless_column(i) for i in range(1, len(cells) + 1)] if header_is_data(cells) else column_names(cells)
+    return [headerless_column(i) for i in range(1, len(cells) + 1)] if first_row_is_data(cells) else column_names(cells)
 
 
 # The workspace files at the top of a Slack export (Slack's "Export your workspace data" guide):

@@ -4,7 +4,7 @@ CRM and help-desk tools export .xlsx, and Chinese teams keep their lists in Exce
 CSV comes out in the machine's code page. Refusing the file sent the user to "Save as CSV",
 where a workbook's other sheets are left behind without a word. Here every sheet is read, in
 order, streamed (openpyxl's read-only mode): its first non-empty row names the columns (or,
-when it holds data, `csv_format.header_is_data`, they are ``column_N``), each later row is a
+when it holds data, `csv_format.first_row_is_data`, they are ``column_N``), each later row is a
 record, and dates become ISO 8601 text as in Parquet. Sheets with other columns than the first
 are an error naming them (one table per scan), empty sheets are passed over. A record's
 ``line`` is its row number; a reject names its sheet.
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from privtune.errors import InputError
-from privtune.io.csv_format import check_header, column_names, header_is_data, headerless_column
+from privtune.io.csv_format import check_header, column_names, first_row_is_data, headerless_column
 from privtune.io.parquet_rows import json_value
 from privtune.io.readers import Rejected, SourceRecord
 
@@ -71,7 +71,7 @@ def _columns(sheet: Any, path: Path) -> tuple[list[str], bool] | None:
         cells = ["" if v is None else str(json_value(v, "")) for v in row]
         if not any(cells):
             continue
-        if header_is_data(cells):
+        if first_row_is_data(cells):
             return [headerless_column(i) for i in range(1, len(cells) + 1)], False
         while cells and not cells[-1]:
             cells.pop()  # trailing empty header cells: the sheet's used range, not columns

@@ -22,7 +22,7 @@ from typing import Any
 from privtune import __version__
 from privtune.errors import GateFailed, InputError
 from privtune.io.folders import DataFolder, open_folder
-from privtune.io.csv_format import csv_file_has_header
+from privtune.io.csv_format import add_data_row_check, csv_file_has_header
 from privtune.io.formats import BINARY_FORMATS
 from privtune.io.readers import Rejected, SourceRecord, detect_format, iter_records
 from privtune.io.records import GUESS_SAMPLE, guess_text_fields
@@ -32,6 +32,7 @@ from privtune.keys import SCAN_KEY_ENV, config_dir, load_key
 from privtune.scan import gate
 from privtune.scan.config import ScanConfig
 from privtune.scan.curation import Curator, Flag
+from privtune.scan.header_cells import column_names_hold_pii
 from privtune.provenance.manifest import source_section, source_violation
 from privtune.scan.outputs import default_rejects_path, default_report_path, output_writer, sha256_file
 from privtune.scan.side_fields import DATA_KEY
@@ -44,6 +45,10 @@ from privtune.scan.worker import (RecordProcessor, RecordResult, curation_config
 
 CHUNK = 256
 KEYED_OPERATORS = {"hmac", "pseudonymise", "pseudonymize"}
+
+# A CSV's or XLSX's first row is data, not column names, when the scan finds an identifier in it
+# (its values would be printed, reported and written as the header, never scanned).
+add_data_row_check(column_names_hold_pii)
 
 
 FIRST_REJECTS = 5

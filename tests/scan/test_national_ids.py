@@ -39,6 +39,10 @@ def test_check_digits_against_published_examples():
         ("HKID: A1234563", "A1234563"),
         ("身分證字號A123456789，住台北市", "A123456789"),
         ("my national ID is A123456789", "A123456789"),
+        # Round 8: a wrong check digit after a cue that names the card is a typo of the
+        # holder's number, still an ID (tests/scan/test_cued_ids8.py has more).
+        ("身份證A123456(7)", "A123456(7)"),
+        ("身分證字號A123456788", "A123456788"),
     ],
 )
 def test_numbers_after_their_names(text, number):
@@ -55,7 +59,8 @@ def test_numbers_after_their_names(text, number):
         "NI number: QQ 12 34 56 C",  # QQ is no issued prefix
         "the pan was 300 degrees", "I have been sin 2 weeks",
         "ticket 2345 6789 0124 about my Aadhaar",  # the number comes before the cue
-        "身份證A123456(7)",  # HKID check digit fails
+        "identity card A1234567",  # HKID check digit fails, unbracketed, after a generic cue
+        "national ID A123456788",  # Taiwan's check fails after an English cue of many countries
         "single A123456789",  # "sin" inside a word is no cue
     ],
 )

@@ -27,6 +27,9 @@ from functools import lru_cache
 from privtune.scan.ner import postal_asia
 from privtune.scan.ner.back_scan import back_word
 from privtune.scan.ner.lexicon import en_lexicon
+from privtune.scan.ner.postal_house import YEAR_END as _YEAR_END
+from privtune.scan.ner.postal_house import labelled_house as _labelled_house
+from privtune.scan.ner.postal_house import one_word_street as _one_word_street
 from privtune.scan.ner.postal_words import ABBREVIATIONS as _ABBREVIATIONS
 from privtune.scan.ner.postal_words import CONNECTORS as _CONNECTORS
 from privtune.scan.ner.postal_words import LOWER_PREFIX_TYPES as _LOWER_PREFIX_TYPES
@@ -38,7 +41,7 @@ from privtune.scan.ner.postal_words import STREET_ENDINGS as _STREET_ENDINGS
 from privtune.scan.ner.postal_words import STREET_WORDS as _STREET_WORDS
 
 _UNIT = re.compile(
-    r"(?:Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Studio|Level|Floor|Fl|Room|Rm|Interior|Piso|"
+    r"(?:Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Studio|Level|Floor|Fl|Room|Rm|Interior|Piso|Sector|Phase|Pocket|"
     r"Puerta|Planta|Piano|Scala|Interno|Int|Bl|Sc|Ap|Et|Nr|No|Stiege|Top|Tür|Whg|m|lok|kv|#)\.?[ \t]*#?[0-9][0-9A-Za-z/-]{0,5}\.?"
     r"(?:[ \t]+(?:Bl|Sc|Ap|Et)\.?[ \t]*[0-9A-Za-z]{1,4})*"
     # Spain's floor and door: "3º B", "2º izq.", "1.º 2ª".
@@ -147,19 +150,26 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
                     continue
         before, after = _name_first(text, num, done), _number_first(text, num)
         found = before if before is not None and (before[2] or after is None) else after
-        house_line = False
+        house_line = one_word = False
         # (The comma test first: most numbers have none before them, and skip the call.)
         postcode_after_comma = ("," in text[max(0, num.start() - 3) : num.start()]
                                 and _is_postcode_after_comma(text, num))
         if postcode_after_comma:  # before a district ("Vila Paraíso") that looks like a street
             found = _street_and_district(text, num, done) or found
-        if found is None:
+        labelled = _labelled_house(text, num, done) if found is None or not found[2] else None
+        if labelled is not None:  # "House No. 45, Sector 21, Gurgaon": the label names the number
+            found = labelled
+        elif found is None:
             found = _house_number_line(text, num) if text.startswith(",", num.end()) else None
             if found is None:
-                continue
-            house_line = True
+                found = _one_word_street(text, num)
+                if found is None:
+                    continue
+                one_word = True
+            else:
+                house_line = True
         start, end, street_word = found
-        if found is after and start > done:
+        if (found is after or one_word) and start > done:
             unit = (_UNIT_BEFORE.search(text, max(done, start - 24), start)
                     or _UNIT_OF_NUMBER.search(text, max(done, start - 12), start))
             start = unit.start() if unit is not None else start
@@ -174,6 +184,10 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
                 end, postcode, town = n_end, n_postcode, n_town
         if house_line and not (text.count(",", start, end) >= 2 and _PIN_END.search(text, end - 8, end)):
             continue
+        if found is labelled and not (postcode or town):
+            continue  # "my house no. 45 is the blue one": a label and a number alone place nobody
+        if one_word and _YEAR_END.search(text, max(start, end - 8), end):
+            continue  # "on 12 Summary, London 2012": a year after a town, not a postcode
         if street_word:
             score = 0.9 if postcode or town else 0.75
         elif postcode and town:

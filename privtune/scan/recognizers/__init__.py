@@ -10,6 +10,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     national_ids_more,
     record_ids,
     medicare_mbi,
+    ward_beds,
     device_ids,
     mrz,
     vehicle_plates,

@@ -133,10 +133,19 @@ _SCHEMES: tuple[_Scheme, ...] = (
     ("codice fiscale|fiscal code|c\\.f\\.",
      re.compile(r"[A-Za-z]{6}[0-9]{2}[A-EHLMPR-Ta-ehlmpr-t][0-9]{2}[A-Za-z][0-9]{3}[A-Za-z]"), codice_fiscale_valid),
     ("nric|fin", re.compile(r"[STFGMstfgm][0-9]{7}[A-Za-z]"), nric_valid),
+    # A Hong Kong card after a cue that names it, or written the card's way with its check digit
+    # in brackets: taken even when that digit is wrong (a typo leaves the holder's number
+    # nearly whole, and the cue already says what it is); after "identity card" alone, only with
+    # a valid check digit.
     ("hkid|hong kong id(?:entity card)?|identity card|香港身份[證证]|身份[證证]",
-     re.compile(r"[A-Z]{1,2}[0-9]{6}(?:\([0-9A]\)|[0-9A])"), hkid_valid),
-    ("身分[證证](?:字號|号码|號碼)?|身份[證证](?:字號|号码|號碼)?|taiwan id|national id(?: no\\.?| number)?|統一證號",
-     re.compile(r"[A-Z][1289][0-9]{8}"), twid_valid),
+     re.compile(r"[A-Z]{1,2}[0-9]{6}(?:\([0-9A]\)|[0-9A])"), lambda v: hkid_valid(v) or v.endswith(")")),
+    ("hkid|hong kong id(?:entity card)?|香港身份[證证]", re.compile(r"[A-Z]{1,2}[0-9]{6}[0-9A]"), lambda v: not hkid_valid(v)),
+    # Taiwan's number after a Chinese ID cue: a letter, 1/2 (8/9 for residents) and eight digits
+    # is Taiwan's shape (a mainland number has 18 digits), so a wrong check digit is a typo of
+    # it; after the English "national id", which names many countries' numbers, the check holds.
+    ("身分[證证](?:字號|号码|號碼)?|身份[證证](?:字號|号码|號碼)?|taiwan id|統一證號",
+     re.compile(r"[A-Z][1289][0-9]{8}"), lambda v: True),
+    ("national id(?: no\\.?| number)?", re.compile(r"[A-Z][1289][0-9]{8}"), twid_valid),
     # Macau resident identity card: 1, 5 or 7, six digits and a check digit written apart,
     # "1234567(8)" or "1/234567/8". Its check is unpublished: the written shape after an ID cue
     # is the test (a mainland number after 身份证 has 18 digits, no bracket).
@@ -148,7 +157,8 @@ _SCHEMES: tuple[_Scheme, ...] = (
 _PROBES: tuple[tuple[str, ...], ...] = (
     ("aadha", "uidai", "आधार"), ("pan",), ("cpf",), ("dni", "nie", "nif", "documento"),
     ("insurance", "ni n", "nino"), ("insurance", "sin"), ("nhs",), ("fiscal", "c.f."), ("nric", "fin"),
-    ("hkid", "hong kong", "identity card", "身份"), ("身分", "身份", "taiwan", "national id", "統一證號"), ("身份",),
+    ("hkid", "hong kong", "identity card", "身份"), ("hkid", "hong kong", "身份"), ("身分", "身份", "taiwan", "統一證號"),
+    ("national id",), ("身份",),
 )
 # A run of ASCII letters and digits: where a number may open (every scheme's opens so; a Han
 # character before it is no word it is glued to: "身份證A123456(3)" is how it is written).

@@ -59,6 +59,43 @@ def _after_town(t: str, head: int) -> int:
     return m.end()
 
 
+# A Canadian postcode after its province's code, in any case ("Toronto, ON M5V 3L9", "toronto on
+# m5v 3l9", "ship to 100 queen st w, toronto on m5v 3l9"): letter-digit-letter digit-letter-digit
+# with the letters Canada Post uses, after a town and a province, is an address with no cue;
+# written in lower case, the street patterns (capitalised words) miss the whole line. The town
+# before the province and a street line before the town ("100 queen st w, ") are taken with it.
+_CA_LETTERS = frozenset("ABCEGHJKLMNPRSTVXYabceghjklmnprstvxy")
+_CA_CODE = re.compile(r"[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z][ \t]?[0-9][ABCEGHJ-NPRSTV-Z][0-9](?![0-9A-Za-z])",
+                      re.IGNORECASE)
+_PROVINCE_BEFORE = re.compile(
+    r"(?<![A-Za-z'’.-])(?P<town>[A-Za-z][A-Za-z'’.-]+(?:[ \t][A-Za-z][A-Za-z'’.-]+)?),?[ \t]+"
+    r"(?:ON|QC|BC|AB|MB|SK|NS|NB|NL|PE|PEI|YT|NT|NU|on|qc|bc|ab|mb|sk|ns|nb|nl|pe|pei|yt|nt|nu|Ont|Que)\.?,?[ \t]+\Z"
+)
+_STREET_BEFORE = re.compile(
+    r"(?<![0-9A-Za-z])[0-9]{1,5}[A-Za-z]?[ \t]+(?:[A-Za-z'’.-]+[ \t]+){0,3}(?i:st|street|ave|avenue|rd|road|blvd|dr"
+    r"|drive|cres|crescent|way|lane|ln|ct|court|pl|place|hwy|highway|terrace|pkwy|cir|circle)\.?"
+    r"(?:[ \t]+(?i:[nsew]|ne|nw|se|sw|north|south|east|west)\.?)?,[ \t]*\Z"
+)
+_NOT_TOWN_WORDS = frozenset("to in at from near of ship send mail deliver".split())
+
+
+def _canadian_block(t: str, head: int) -> tuple[int, int] | None:
+    """(start, end) of a Canadian postcode at ``head`` with the province and town before it (and
+    a street line before those, if any), or after its cue alone; None if neither."""
+    m = _CA_CODE.match(t, head)
+    if m is None:
+        return None
+    prov = _PROVINCE_BEFORE.search(t, max(0, head - 40), head)
+    if prov is None:  # "postal code: m5v 3l9": after its cue, the code alone
+        return (head, m.end()) if _cue_start(t, head) >= 0 else None
+    start = prov.start("town")
+    first, _, rest = prov.group("town").partition(" ")
+    if rest and first.lower() in _NOT_TOWN_WORDS:
+        start += len(first) + 1  # "ship to toronto on ...": the town is "toronto"
+    street = _STREET_BEFORE.search(t, max(0, start - 60), start)
+    return (street.start() if street is not None else start), m.end()
+
+
 def _cue_start(t: str, head: int) -> int:
     """Where a cue starts that ends right before ``t[head]`` (a gap allowed), or -1: not inside a
     word ("recap 12345", "hcp 2024")."""
@@ -75,6 +112,10 @@ def postcode_spans(text: str) -> list[Span]:
     done = 0
     for start, end, n in number_runs(t):
         if start < done or n > 9:
+            continue
+        if n == 1 and start > 0 and t[start - 1] in _CA_LETTERS and (ca := _canadian_block(t, start - 1)):
+            out.append(Span(ca[0], ca[1], "ADDRESS", SCORE, "postcode"))
+            done = ca[1]
             continue
         head = start
         while head > 0 and start - head < 2 and "A" <= t[head - 1] <= "Z":

@@ -7,7 +7,8 @@ everywhere ("MRN 00482913", "住院号20230415", "医保卡号：1101 0519 4912 
 carry employee, student, payroll, claim and bank-account numbers ("工号：10086", "Staff no. 88213",
 "Claim number: CLM-2024-0098123"), driving licences, IMEIs and airline ticket numbers, vehicle identification numbers ("车架号
 LSVAM4187C2184847") and device serial numbers ("Pacemaker serial no. PJN4471829B", "序列号"), which
-HIPAA lists too, the same way. Their shapes are the issuer's (digits,
+HIPAA lists too, the same way, and order numbers ("订单号 2024120712345678", "Order
+#112-4471823-5523311": the shop's key to one customer's name and address). Their shapes are the issuer's (digits,
 letters, dashes), so a value is taken only right after its name: a cue, then at most a colon,
 comma, full stop, "#", "is" or "no." and spaces, then one code with at least four digits (digit
 groups separated by single spaces continue it). The surrogate keeps every character's class, so
@@ -73,7 +74,7 @@ def _cue_words() -> tuple[str, ...]:
                         ("subscriber", id_num_no), ("employee", id_num_no), ("staff", id_num_no), ("student", id_num_no),
                         ("claim", (*id_num_no, "reference", "ref", "ref.")), ("payroll", id_num_no),
                         ("membership", id_num_no), ("loyalty", (*id_num, "card number")), ("badge", id_num_no),
-                        ("collar", num_no), ("warrant", num_no)):
+                        ("collar", num_no), ("warrant", num_no), ("order", (*id_num_no, "ref", "reference"))):
         en += [f"{head} {t}" for t in tails]
     zh_stems = ("住院 病历 病歷 病案 门诊 門診 就诊 就診 就诊卡 就診卡 医保 醫保 医保卡 醫保卡 社保 社保卡 医疗卡 醫療卡 "
                 "健康卡 保单 保單 会员 会员卡 會員 會員卡 工 学 學 车架 車架 车辆识别 车辆识别代 序列 设备编 設備編 "
@@ -94,6 +95,10 @@ def _cue_words() -> tuple[str, ...]:
                 "体检编 體檢編 体检 體檢 样本 樣本 保险单 保險單 入院 出院 回乡证 回鄉證").split()
     zh = [stem + mark for stem in zh_stems for mark in ("号", "號")]
     zh += "病人编号 病人編號 患者编号 患者編號 病人id 患者id 员工编号 員工編號 职工编号 職工編號".split()
+    # An order's number names one customer's purchase (the shop links it to their name and
+    # address): "订单号 2024120712345678", "Order #112-4471823-5523311" ("order" alone, with a
+    # "#" or ":" after it: `_BARE_ORDER`). A bare "订单" is not a cue ("订单日期：2024-12-07").
+    zh += "订单号 訂單號 订单编号 訂單編號 订单号码 訂單號碼".split()
     zh += [w + code for w in zh if w[-1] in "号號" for code in ("码", "碼")]
     # A certificate number written "<issuer>字第1234567号" (军字第, 京房权证朝字第) or a property
     # title's "不动产权第0012345号": the words right before the digits name the number.
@@ -104,6 +109,7 @@ def _cue_words() -> tuple[str, ...]:
     # (H12345678) is a PASSPORT (government_ids.py): `_PERMIT_PASSPORT_SHAPE` leaves it there.
     zh += "回乡证 回鄉證 永久居留身份证 永久居留身份證 永久居留证 永久居留證".split()
     zh += ACCOUNT_CUES
+    en += ["order"]  # only with a "#" or ":" before the value (`_BARE_ORDER`): "order 1000 pieces" is none
     return tuple(sorted(set(en + zh), key=len, reverse=True))
 
 
@@ -117,6 +123,7 @@ _CUED = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"[0-9]")
+_BARE_ORDER = re.compile(r"(?i:order)[ \t]*")  # no "#", ":" or "number" after it
 # A value may open with letters glued to its digits ("MR-2023-…", "XJH88…", "1HGCM82…").
 _PREFIX_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-/.")
 # How far back a value's letters and short digit groups may go before its first 4-digit run: a
@@ -166,6 +173,8 @@ def record_id_spans(text: str) -> list[Span]:
             continue  # inside a word: "basin 1234", "devin 2024"
         if t[max(0, cue_start - 9) : cue_start].lower() == "national ":
             continue  # the UK National Insurance number is an ID_CARD (national_ids.py)
+        if _BARE_ORDER.fullmatch(t, cue_start, head):
+            continue  # "order 1000 pieces": a bare "order" names a number only with a "#" or ":"
         m = _CUED.match(t, cue_start)
         if m is not None and _PERMIT_PASSPORT_SHAPE.fullmatch(m.group("value")):
             continue  # a travel permit's passport-shaped number: the passport recognizer's
@@ -194,8 +203,8 @@ def _is_bank_account(value: str) -> bool:
 
 @register
 class RecordIdRecognizer(Recognizer):
-    """Medical record, patient, hospital, insurance member, policy, membership, employee, student
-    and vehicle identification numbers."""
+    """Medical record, patient, hospital, insurance member, policy, membership, employee, student,
+    order and vehicle identification numbers."""
 
     name = "record_id"
     entity_types = ("RECORD_ID",)
