@@ -46,6 +46,39 @@ _CLOSING_LINE = re.compile(
     r"(?:regards|sincerely|yours (?:sincerely|truly|faithfully)|cheers|thanks|thank you|best wishes|best|warmly"
     r"|respectfully)[ \t]*[,.!]?[ \t]*\r?\n[ \t]*"
 )
+# Its closing words, longest first: where two end at the same place ("yours sincerely",
+# "sincerely") the longer starts first, and that is the match `_CLOSING_LINE` finds.
+_CLOSINGS = ("yours faithfully", "yours sincerely", "respectfully", "best wishes", "yours truly", "thank you",
+             "sincerely", "regards", "cheers", "thanks", "warmly", "best")
+
+
+def _closing_line_ends(lowered: str) -> list[int]:
+    """``m.end()`` of the `_CLOSING_LINE` matches of ``lowered`` not right after a letter a-z.
+
+    Every match ends a line, so each line break is checked backwards (blanks, one ",.!",
+    blanks, then a closing word) instead of sre trying the alternation at each of the
+    closings' first letters (~3 µs per English demo record with a line break, ~1 this way)."""
+    out: list[int] = []
+    nl = lowered.find("\n")
+    while nl >= 0:
+        s = nl - 1 if nl and lowered[nl - 1] == "\r" else nl
+        while s and lowered[s - 1] in " \t":
+            s -= 1
+        if s and lowered[s - 1] in ",.!":
+            s -= 1
+            while s and lowered[s - 1] in " \t":
+                s -= 1
+        if lowered.endswith(_CLOSINGS, 0, s):
+            start = s - len(next(w for w in _CLOSINGS if lowered.endswith(w, 0, s)))
+            if not (start and "a" <= lowered[start - 1] <= "z"):
+                end = nl + 1
+                while end < len(lowered) and lowered[end] in " \t":
+                    end += 1
+                out.append(end)
+        nl = lowered.find("\n", nl + 1)
+    return out
+
+
 # A line that is only a closing ("Kind regards,"): the gateway reads it as the next line's context.
 CLOSING_LINE_END = re.compile(
     r"(?i)(?:^|\n)[ \t]*(?:(?:best |kind |warm |warmest )?regards|sincerely|yours (?:sincerely|truly|faithfully)"
@@ -136,7 +169,7 @@ def _cued_names(text: str) -> tuple[list[re.Match[str]], list[tuple[int, int]]]:
     names, pinyin = [], []
     ends = _cue_ends(lowered)
     if "\n" in lowered:
-        closings = [m.end() for m in _CLOSING_LINE.finditer(lowered) if not (m.start() and "a" <= lowered[m.start() - 1] <= "z")]
+        closings = _closing_line_ends(lowered)
         if closings:
             ends = sorted(set(ends + closings))
     for end in ends:
