@@ -118,3 +118,46 @@ def test_a_max_tokens_that_fits_exactly_is_served(make_gateway):
         r = c.post("/v1/completions", headers=bearer(role_keys(gw)["user"]),
                    json={"model": "tiny", "prompt": prompt, "max_tokens": 12, "ignore_eos": True})
     assert r.status_code == 200 and r.json()["usage"]["completion_tokens"] == 12, r.text
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_upstream_usage_of_a_guarded_answer_is_the_returned_text_estimate(make_gateway, tmp_path, stream):
+    """A gateway with a PII guard in front of an engine (a privtune gateway over httpx's ASGI
+    transport): usage counted the engine's tokens; without ``base`` there is no tokenizer, so it is
+    one token per 4 UTF-8 bytes of the returned text."""
+    import asyncio
+
+    import httpx
+
+    from privtune.serve.backends.base import estimate_tokens
+    from privtune.serve.backends.upstream import UpstreamBackend
+
+    engine = make_gateway(backend=EchoBackend(), auth={"key_store": str(tmp_path / "engine-keys.sqlite3")},
+                          audit_log={"path": str(tmp_path / "engine.jsonl")})
+    up = UpstreamBackend("http://engine/v1", "tiny", upstream_model="tiny")
+    asyncio.run(up._client.aclose())
+    up._client = httpx.AsyncClient(base_url="http://engine", transport=httpx.ASGITransport(app=engine.app),
+                                   headers={"Authorization": f"Bearer {role_keys(engine)['user']}"})
+    gw = make_gateway(backend=up, pii={"output": "redact"})
+    with TestClient(gw.app) as c:
+        short_text, short_usage = _usage_of(c, role_keys(gw)["user"], SHORT, stream)
+        long_text, long_usage = _usage_of(c, role_keys(gw)["user"], LONG, stream)
+    assert short_text == long_text == "Mail [EMAIL] now."
+    assert short_usage["completion_tokens"] == long_usage["completion_tokens"] == estimate_tokens(long_text)
+
+
+def test_upstream_mode_counts_with_the_base_tokenizer_when_base_is_given(tiny_llama_dir):
+    import asyncio
+
+    from privtune.serve.app import load_backend
+    from privtune.serve.config import ServeConfig
+
+    with_base = load_backend(ServeConfig(upstream="http://127.0.0.1:9/v1", base=tiny_llama_dir))
+    without = load_backend(ServeConfig(upstream="http://127.0.0.1:9/v1"))
+    text = "Mail [EMAIL] now."
+    try:
+        assert with_base.count_tokens(text) == len(with_base.tokenizer(text, add_special_tokens=False)["input_ids"])
+        assert without.tokenizer is None and without.count_tokens(text) == 5  # 17 bytes / 4, rounded up
+    finally:
+        asyncio.run(with_base.close())
+        asyncio.run(without.close())
