@@ -242,7 +242,9 @@ class Ledger(BudgetMethods):
             if planned is not None and have is None:
                 self._db.execute("UPDATE datasets SET privacy_unit = ?, user_id_field = ? WHERE fingerprint = ?",
                                  (unit.kind, unit.user_id_field, fingerprint))
-            if units is not None and (have is None or have == unit):  # N of the dataset's own unit
+            # N counts the dataset's own unit: the one fixed on it, or fixed just above by this DP run
+            # (a non-private run fixes none, and its N might count records of a per-user dataset).
+            if units is not None and (have == unit or (have is None and planned is not None)):
                 self._record_units(fingerprint, units)
             record = self.dataset(fingerprint)
             problem = record.delta_problem() if record is not None and record.budget_epsilon is not None else None
@@ -267,9 +269,10 @@ class Ledger(BudgetMethods):
 
     def record_units(self, fingerprint: str, unit: PrivacyUnit, units: int) -> None:
         """Record N (``units`` of ``unit``) on the dataset if it has none yet and is accounted in that
-        unit: for runs registered before the ledger kept N (a resumed run does not register again)."""
+        unit: for runs registered before the ledger kept N (a resumed run does not register again;
+        its DP run has fixed the unit)."""
         record = self.dataset(fingerprint)
-        if record is not None and record.unit in (None, unit):
+        if record is not None and record.unit == unit:
             with self._db.transaction():
                 self._record_units(fingerprint, units)
 

@@ -70,3 +70,14 @@ def test_a_resumed_run_records_n_on_an_older_ledger(tmp_path: Path) -> None:
         assert led.dataset(FP).privacy_units == 80
         led.record_units(FP, RECORD, 99)  # the first N stays
         assert led.dataset(FP).privacy_units == 80
+
+
+def test_a_non_private_run_records_no_n_for_a_dataset_without_a_unit(tmp_path: Path) -> None:
+    # its N counts records; the dataset may later be accounted per user (N smaller, 1/N larger)
+    from privtune.privacy.ledger_records import PrivacyUnit
+
+    with Ledger.open(str(tmp_path / "l.sqlite")) as led:
+        led.begin_non_private_run(FP, sample_rate=0.1, steps=3, units=500)
+        assert led.dataset(FP).privacy_units is None
+        led.begin_run(FP, MechanismEvent(1.0, 0.1, 10), delta=1e-4, unit=PrivacyUnit("user", "uid"), units=40)
+        assert led.dataset(FP).privacy_units == 40
