@@ -46,7 +46,8 @@ class _GenerationFields(BaseModel):
     temperature: float = Field(1.0, ge=0.0, le=2.0)
     top_p: float = Field(1.0, gt=0.0, le=1.0)
     stop: str | list[str] | None = Field(None, description="Up to 4 stop strings (OpenAI's limit; a 5th was dropped silently).")
-    seed: int | None = None
+    # OpenAI's range (int64); beyond it torch.manual_seed overflowed: a 500 "internal error"
+    seed: int | None = Field(None, ge=-(2**63), le=2**63 - 1)
     stream: bool = False
     stream_options: StreamOptions | None = None
     n: int = Field(1, ge=1)

@@ -85,3 +85,24 @@ def test_a_guarded_usage_never_exceeds_max_tokens(make_gateway):
             r = c.post("/v1/completions", headers=bearer(role_keys(gw)["user"]),
                        json={**PROMPT, "max_tokens": 5, "temperature": 1.0, "seed": seed, "ignore_eos": True})
             assert r.status_code == 200 and r.json()["usage"]["completion_tokens"] <= 5, r.text
+
+
+@pytest.mark.parametrize("seed", [2**64, -(2**63) - 1])
+def test_a_seed_beyond_int64_is_a_400_naming_seed(make_gateway, seed):
+    # was 500 "internal error": torch.manual_seed overflowed on the generation worker
+    gw = make_gateway()
+    with TestClient(gw.app) as c:
+        r = c.post("/v1/chat/completions", headers=bearer(role_keys(gw)["user"]), json={**CHAT, "seed": seed})
+        ok = c.post("/v1/chat/completions", headers=bearer(role_keys(gw)["user"]), json={**CHAT, "seed": 2**63 - 1})
+    assert r.status_code == 400 and r.json()["error"]["param"] == "seed", r.text
+    assert ok.status_code == 200
+
+
+@pytest.mark.parametrize(("stop", "param"), [(["a", None], "stop"), (7, "stop")])
+def test_a_union_field_error_names_the_field_not_the_union_branch(make_gateway, stop, param):
+    # was param "stop.str": pydantic's union branch in the location
+    gw = make_gateway()
+    with TestClient(gw.app) as c:
+        r = c.post("/v1/chat/completions", headers=bearer(role_keys(gw)["user"]), json={**CHAT, "stop": stop})
+    assert r.status_code == 400 and r.json()["error"]["param"] == param, r.text
+    assert r.json()["error"]["message"].startswith(f"{param}: ")
