@@ -52,7 +52,8 @@ def validation_error_response(errors: list[Any]) -> JSONResponse:
         at = next((x for x in first.get("loc", ()) if isinstance(x, int)), None)
         return error_response(400, "the body is not valid JSON" + (f" (at character {at})" if at is not None else ""),
                               "invalid_json")
-    loc = ".".join(str(x) for x in _field_path(first.get("loc", ())))
+    # an unknown field (`unserved.misspelt_field`) is named by its error, the request's whole body by its location
+    loc = ".".join(str(x) for x in _field_path(first.get("loc", ()))) or str((first.get("ctx") or {}).get("field", ""))
     return error_response(400, f"{loc or 'body'}: {first.get('msg')}", "invalid_request", loc or None)
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from privtune.io.records import message_text
-from privtune.serve.unserved import EXTENSIONS, UNSERVED, is_neutral
+from privtune.serve.unserved import EXTENSIONS, UNSERVED, is_neutral, misspelt_field
 
 
 class ChatMessage(BaseModel):
@@ -107,6 +107,9 @@ class _GenerationFields(BaseModel):
         default is not null."""
         if isinstance(data, dict):
             fields = cls.model_fields
+            for key in data:
+                if isinstance(key, str) and (wrong := misspelt_field(key, fields)) is not None:
+                    raise wrong
             return {k: v for k, v in data.items()
                     if not (v is None and k in fields and fields[k].default is not None)}
         return data

@@ -8,7 +8,10 @@ the neutral values clients send by default pass. `schemas._GenerationFields` dec
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
+
+from pydantic_core import PydanticCustomError
 
 _LOGPROBS = ("token log-probabilities are not served: they make membership-inference and extraction attacks on "
              "the fine-tuned model easier (docs/serving.md)")
@@ -60,3 +63,23 @@ def is_neutral(name: str, value: Any) -> bool:
     """Whether ``value`` of extension field ``name`` asks for nothing (bools compared as bools)."""
     neutral, _ = EXTENSIONS[name]
     return any(value == n and isinstance(value, bool) == isinstance(n, bool) for n in neutral)
+
+
+# Other APIs' names for fields this one spells differently (Hugging Face, TGI, llama.cpp, Anthropic):
+# ignored as unknown, the request ran with the default (64 tokens for a "max_new_tokens": 500).
+FOREIGN_NAMES = {"max_new_tokens": "max_tokens", "max_length": "max_tokens", "max_tokens_to_sample": "max_tokens",
+                 "stop_sequences": "stop", "num_return_sequences": "n", "repeat_penalty": "repetition_penalty"}
+
+
+def misspelt_field(name: str, known: Any) -> PydanticCustomError | None:
+    """The 400 for an unknown field that is another API's name for a known one, or a near-miss of
+    one (``max_token``, ``temprature``): almost surely meant, and ignoring it would run the request
+    with the default instead. Other unknown fields pass unread, as vLLM lets them (clients send
+    vendor fields). The message names the key only: it is close to a known name, so holds no content."""
+    if name in known:
+        return None
+    meant = FOREIGN_NAMES.get(name) or next(iter(difflib.get_close_matches(name, list(known), n=1, cutoff=0.85)), None)
+    if meant is None:
+        return None
+    return PydanticCustomError("unknown_field", "unknown field; this API calls it {meant}",
+                               {"field": name, "meant": meant})

@@ -106,3 +106,26 @@ def test_a_union_field_error_names_the_field_not_the_union_branch(make_gateway, 
         r = c.post("/v1/chat/completions", headers=bearer(role_keys(gw)["user"]), json={**CHAT, "stop": stop})
     assert r.status_code == 400 and r.json()["error"]["param"] == param, r.text
     assert r.json()["error"]["message"].startswith(f"{param}: ")
+
+
+@pytest.mark.parametrize(("path", "field", "meant"), [
+    ("/v1/chat/completions", "max_token", "max_tokens"), ("/v1/chat/completions", "temprature", "temperature"),
+    ("/v1/completions", "max_new_tokens", "max_tokens"), ("/v1/chat/completions", "stop_sequences", "stop"),
+])
+def test_a_misspelt_or_foreign_field_name_is_a_400_not_the_default(make_gateway, path, field, meant):
+    # was a 200 with the default: "max_new_tokens": 2 ran 64 tokens
+    gw = make_gateway()
+    with TestClient(gw.app) as c:
+        r = c.post(path, headers=bearer(role_keys(gw)["user"]),
+                   json={**(CHAT if "chat" in path else PROMPT), field: 2})
+    err = r.json()["error"]
+    assert r.status_code == 400 and err["param"] == field, r.text
+    assert err["message"] == f"{field}: unknown field; this API calls it {meant}"
+
+
+def test_vendor_fields_far_from_known_names_pass_unread(make_gateway):
+    gw = make_gateway()
+    with TestClient(gw.app) as c:
+        r = c.post("/v1/chat/completions", headers=bearer(role_keys(gw)["user"]),
+                   json={**CHAT, "top_a": 0.1, "safety_identifier": "x", "prompt_cache_key": "k", "verbosity": "low"})
+    assert r.status_code == 200, r.text
