@@ -154,6 +154,7 @@ def show_cmd(
             d["fingerprint"].removeprefix("sha256:")[:10] + "…", d["name"] or "",
             f"user:{d['user_id_field']}" if d["privacy_unit"] == "user" else d["privacy_unit"] or "-",
             _fmt(d["budget_epsilon"]),
+            f"[red]{_fmt(d['delta'], 3)} ≥ 1/N[/red]" if d["delta_problem"] else
             _fmt(d["delta"], 3) if d["delta"] is not None or d["spent_delta"] is None
             else f"[dim]{_fmt(d['spent_delta'], 3)} (runs')[/dim]", spent, rem,
             f"{len(d['runs'])}" + (f", {running} running" if running else ""),
@@ -165,8 +166,9 @@ def show_cmd(
         console.print("runs shown as 'running' whose trainer is gone: `ledger show --dataset FP` lists them",
                       highlight=False, markup=False)
     for d in data["datasets"]:
-        if d["exhausted_reason"]:
-            console.print(f"{d['fingerprint']}: {d['exhausted_reason']}", highlight=False, markup=False)
+        for reason in (d["exhausted_reason"], d["delta_problem"]):  # a near-zero spend at delta >= 1/N: why
+            if reason:
+                console.print(f"{d['fingerprint']}: {reason}", highlight=False, markup=False)
     if dataset:
         console.print(f"dataset {dataset}")
         runs = Table(title="runs (steps: committed/planned)")
@@ -235,8 +237,13 @@ def set_budget_cmd(
         unit = PrivacyUnit(privacy_unit.value, user_id_field) if privacy_unit else None
         changed = led.set_budget(fingerprint, epsilon, delta, name=name, reason=reason, changed_by=by, unit=unit)
         (d,) = led.export(fingerprint)["datasets"]
-    _emit({"fingerprint": fingerprint, "budget_epsilon": epsilon, "delta": delta, "changed": changed,
-           **{k: d[k] for k in ("spent_epsilon", "remaining_epsilon", "spent_unbounded", "exhausted_reason")}})
+    out = {"fingerprint": fingerprint, "budget_epsilon": epsilon, "delta": delta, "changed": changed,
+           **{k: d[k] for k in ("privacy_units", "spent_epsilon", "remaining_epsilon", "spent_unbounded",
+                                "exhausted_reason")}}
+    if d["privacy_units"] is None:  # refused above when N is known; unknown, the first run checks it
+        out["note"] = ("no training run has recorded this dataset's size N yet: delta must lie well below 1/N "
+                       "(privtune train refuses a budget delta >= 1/N)")
+    _emit(out)
 
 
 @ledger_app.command("finish-run")

@@ -64,11 +64,26 @@ def _this_run(runs: list[RunRecord], privacy: dict[str, Any], output_dir: Path) 
     return here[-1] if here else None
 
 
+def _report_ledger(named: Any, output_dir: Path) -> str | None:
+    """The ledger train_report.json names, where it can be found: a URL or an absolute path (runs
+    from before paths were stored portably) as is, a relative one inside the run dir; else None."""
+    if not isinstance(named, str) or not named:
+        return None
+    if "://" in named or Path(named).is_absolute():
+        return named
+    inside = output_dir / named
+    return str(inside) if inside.exists() else None
+
+
 def _ledger_part(privacy: dict[str, Any], report: dict[str, Any] | None, output_dir: Path,
                  ledger: str | None) -> tuple[dict[str, Any], list[str], list[str]]:
     """The dataset as the ledger sees it; plus resume and mix evidence found there."""
     fp = privacy.get("dataset_fingerprint")
-    location = ledger or ((report or {}).get("config") or {}).get("ledger") or default_ledger_location()
+    named = ((report or {}).get("config") or {}).get("ledger")
+    location = ledger or _report_ledger(named, output_dir) or default_ledger_location()
+    # The report names the ledger by file name only when it lies outside the run dir (`portable`).
+    elsewhere = (f" (the run was trained with ledger {named}, outside its directory: pass --ledger)"
+                 if not ledger and named and location != _report_ledger(named, output_dir) else "")
     out: dict[str, Any] = {"ledger": str(location), "found": False}
     resumed: list[str] = []
     mixed: list[str] = []
@@ -84,10 +99,10 @@ def _ledger_part(privacy: dict[str, Any], report: dict[str, Any] | None, output_
             at_delta = (exported["datasets"][0]["delta"] if exported else None) or privacy.get("delta")
             spent = led.spent(fp, delta=at_delta, accountant=accountant) if exported and at_delta else None
     except LedgerError as exc:
-        out["note"] = f"ledger not readable ({exc}); runs on this data could not be composed"
+        out["note"] = f"ledger not readable ({exc}); runs on this data could not be composed{elsewhere}"
         return out, resumed, mixed
     if exported is None:
-        out["note"] = f"dataset {fp} is not in ledger {location}; runs on this data could not be composed"
+        out["note"] = f"dataset {fp} is not in ledger {location}; runs on this data could not be composed{elsewhere}"
         return out, resumed, mixed
     (d,) = exported["datasets"]
     out.update(found=True, runs=len(runs), dp_runs=sum(r.dp for r in runs),

@@ -52,7 +52,7 @@ _MAX_CONFIG_CHARS = 65_536
 
 _RUN_COLUMNS = ("id, fingerprint, started, finished, status, accountant, noise_multiplier, sample_rate, "
                 "planned_steps, committed_steps, delta, config, dp, privacy_unit, user_id_field")
-_DATASET_COLUMNS = "fingerprint, name, budget_epsilon, delta, privacy_unit, user_id_field"
+_DATASET_COLUMNS = "fingerprint, name, budget_epsilon, delta, privacy_unit, user_id_field, privacy_units"
 
 
 def _run_record(row: Sequence[Any]) -> RunRecord:
@@ -173,15 +173,18 @@ class Ledger(BudgetMethods):
         config: dict[str, Any] | None = None,
         name: str | None = None,
         unit: PrivacyUnit = RECORD,
+        units: int | None = None,
     ) -> int:
         """Check the budget and record a ``running`` DP run in one transaction; returns its id.
 
         ``config`` is a JSON-able summary of the run settings; never put records in it. ``unit``
         must be the dataset's privacy unit (the first DP run or a budget fixes it): `LedgerError`
-        otherwise, since epsilons of different units do not compose.
+        otherwise, since epsilons of different units do not compose. ``units``: N, the number of
+        those units in the data; the first run that gives it records it on the dataset, so that a
+        budget delta >= 1/N can be refused (`set_budget`) and flagged (`export`).
         """
         return self._insert_run(fingerprint, planned, planned.sample_rate, planned.steps,
-                                accountant=accountant, delta=delta, config=config, name=name, unit=unit)
+                                accountant=accountant, delta=delta, config=config, name=name, unit=unit, units=units)
 
     def begin_non_private_run(
         self,
@@ -192,14 +195,15 @@ class Ledger(BudgetMethods):
         config: dict[str, Any] | None = None,
         name: str | None = None,
         unit: PrivacyUnit = RECORD,
+        units: int | None = None,
     ) -> int:
         """Record a ``running`` run without DP (its epsilon is unbounded); returns its id.
 
         Refused (`BudgetExceeded`) on a dataset with a budget. Recorded everywhere else, so that a
-        budget set later knows the data was already released without a bound.
+        budget set later knows the data was already released without a bound. ``units`` as in `begin_run`.
         """
         return self._insert_run(fingerprint, None, sample_rate, steps, accountant=DEFAULT_ACCOUNTANT,
-                                delta=None, config=config, name=name, unit=unit)
+                                delta=None, config=config, name=name, unit=unit, units=units)
 
     def _insert_run(
         self,
@@ -213,6 +217,7 @@ class Ledger(BudgetMethods):
         config: dict[str, Any] | None,
         name: str | None,
         unit: PrivacyUnit,
+        units: int | None = None,
     ) -> int:
         acc = get_accountant(accountant)
         config_text = json.dumps(config or {}, sort_keys=True, default=str)
@@ -237,6 +242,14 @@ class Ledger(BudgetMethods):
             if planned is not None and have is None:
                 self._db.execute("UPDATE datasets SET privacy_unit = ?, user_id_field = ? WHERE fingerprint = ?",
                                  (unit.kind, unit.user_id_field, fingerprint))
+            # N counts the dataset's own unit: the one fixed on it, or fixed just above by this DP run
+            # (a non-private run fixes none, and its N might count records of a per-user dataset).
+            if units is not None and (have == unit or (have is None and planned is not None)):
+                self._record_units(fingerprint, units)
+            record = self.dataset(fingerprint)
+            problem = record.delta_problem() if record is not None and record.budget_epsilon is not None else None
+            if planned is not None and problem:
+                raise LedgerError(f"dataset {fingerprint}: {problem}")
             check = self._check(fingerprint, planned, delta, acc, self.history(fingerprint))
             if not check.ok:
                 raise BudgetExceeded(check.message())
@@ -248,6 +261,20 @@ class Ledger(BudgetMethods):
                 (fingerprint, now, acc.name, sigma, float(sample_rate), int(steps), check.delta, config_text,
                  int(planned is not None), unit.kind, unit.user_id_field),
             )
+
+    def _record_units(self, fingerprint: str, units: int) -> None:
+        if units > 0:
+            self._db.execute("UPDATE datasets SET privacy_units = ? WHERE fingerprint = ? AND privacy_units IS NULL",
+                             (int(units), fingerprint))
+
+    def record_units(self, fingerprint: str, unit: PrivacyUnit, units: int) -> None:
+        """Record N (``units`` of ``unit``) on the dataset if it has none yet and is accounted in that
+        unit: for runs registered before the ledger kept N (a resumed run does not register again;
+        its DP run has fixed the unit)."""
+        record = self.dataset(fingerprint)
+        if record is not None and record.unit == unit:
+            with self._db.transaction():
+                self._record_units(fingerprint, units)
 
     def commit_steps(self, run_id: int, n: int = 1) -> None:
         """Record ``n`` more steps of run ``run_id``; call BEFORE applying their updates.
@@ -303,7 +330,7 @@ class Ledger(BudgetMethods):
             at = d.delta if d.delta is not None else max(run_deltas, default=None)
             spent = compose(acc, runs, at) if at is not None and not exhausted else None
             remaining = d.budget_epsilon - spent if d.budget_epsilon is not None and spent is not None else None
-            out.append({**asdict(d), "spent_epsilon": spent, "remaining_epsilon": remaining,
+            out.append({**asdict(d), "delta_problem": d.delta_problem(), "spent_epsilon": spent, "remaining_epsilon": remaining,
                         "spent_delta": at, "spent_delta_source": None if at is None else
                         "budget" if d.delta is not None else "runs",
                         "spent_unbounded": exhausted is not None, "exhausted_reason": exhausted,

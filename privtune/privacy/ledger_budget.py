@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from privtune.privacy.accountants.base import check_delta
 from privtune.privacy.errors import LedgerError
-from privtune.privacy.ledger_records import BudgetChange, DatasetRecord, PrivacyUnit, current_user, unit_mismatch
+from privtune.privacy.ledger_records import (BudgetChange, DatasetRecord, PrivacyUnit, current_user,
+                                             delta_at_least_one_over_n, unit_mismatch)
 
 if TYPE_CHECKING:
     from privtune.privacy.ledger_db import Database
@@ -36,7 +37,9 @@ class BudgetMethods:
 
         Every set or change is appended to the budget history with who (``changed_by``, default
         ``user@host``), when and why. Changing an existing budget needs a ``reason``. Returns
-        whether the budget changed (False: it already was exactly this).
+        whether the budget changed (False: it already was exactly this). A ``delta`` >= 1/N is
+        refused once a training run has recorded N (the dataset's records or users): at such a
+        delta every spend reads near zero and protects nothing.
         """
         if not (isinstance(epsilon, int | float) and math.isfinite(epsilon) and epsilon > 0):
             raise LedgerError(f"budget epsilon must be a finite number > 0, got {epsilon!r}")
@@ -46,10 +49,12 @@ class BudgetMethods:
             self._db.execute(
                 "INSERT INTO datasets (fingerprint, name, created, updated) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (fingerprint) DO NOTHING", (fingerprint, name, now, now))
-            old_eps, old_delta, old_unit, old_field = self._db.execute(
-                "SELECT budget_epsilon, delta, privacy_unit, user_id_field FROM datasets WHERE fingerprint = ?"
-                + self._db.lock_suffix, (fingerprint,)
+            old_eps, old_delta, old_unit, old_field, n_units = self._db.execute(
+                "SELECT budget_epsilon, delta, privacy_unit, user_id_field, privacy_units FROM datasets "
+                "WHERE fingerprint = ?" + self._db.lock_suffix, (fingerprint,)
             ).fetchone()
+            if n_units and (problem := delta_at_least_one_over_n(delta, int(n_units), old_unit or "record")):
+                raise LedgerError(f"dataset {fingerprint}: {problem}")
             if unit is not None and old_unit is not None and PrivacyUnit(old_unit, old_field) != unit:
                 raise LedgerError(unit_mismatch(fingerprint, PrivacyUnit(old_unit, old_field), unit, "this budget"))
             if unit is not None and old_unit is None:

@@ -46,10 +46,29 @@ class DatasetRecord:
     delta: float | None
     privacy_unit: str | None = None  # fixed by the first DP run or a budget that names it
     user_id_field: str | None = None
+    # N: records (or users) in the dataset, recorded by the first training run; None until then.
+    # A budget's delta must lie below 1/N, or it protects nothing.
+    privacy_units: int | None = None
+
+    def delta_problem(self) -> str | None:
+        """Why this dataset's budget delta protects nothing (delta >= 1/N), or None."""
+        if self.delta is None or not self.privacy_units:
+            return None
+        return delta_at_least_one_over_n(self.delta, self.privacy_units, self.privacy_unit or "record")
 
     @property
     def unit(self) -> PrivacyUnit | None:
         return PrivacyUnit(self.privacy_unit, self.user_id_field) if self.privacy_unit else None
+
+
+def delta_at_least_one_over_n(delta: float, n_units: int, unit: str = "record") -> str | None:
+    """The reason a budget at ``delta`` protects nothing for ``n_units`` units, or None when delta < 1/N."""
+    if delta < 1.0 / n_units:
+        return None
+    return (f"the budget's delta={delta:.3g} is not below 1/N = 1/{n_units} = {1 / n_units:.3g} (N = {unit}s "
+            f"recorded by its training runs): publishing one random {unit}'s data in the clear meets such a "
+            "delta, so the epsilon spent at it reads near zero and means nothing; set delta well below 1/N "
+            f"(e.g. {1 / n_units ** 2:.1e}) with `privtune ledger set-budget --delta ... --reason ...`")
 
 
 def unit_mismatch(fingerprint: str, have: PrivacyUnit, new: PrivacyUnit, what: str) -> str:

@@ -56,7 +56,8 @@ _ADDED_COLUMNS: dict[str, dict[str, str]] = {
         "privacy_unit": "TEXT NOT NULL DEFAULT 'record'",  # record | user
         "user_id_field": "TEXT",
     },
-    "datasets": {"privacy_unit": "TEXT", "user_id_field": "TEXT"},  # the one unit this dataset is accounted in
+    "datasets": {"privacy_unit": "TEXT", "user_id_field": "TEXT",  # the one unit this dataset is accounted in
+                 "privacy_units": "BIGINT"},  # N of that unit, recorded by the first run that gives it
 }
 
 

@@ -21,7 +21,7 @@ __all__ = ["finish_arm"]
 def finish_arm(run_dir: Path, train_file: Path, scan_report: Path, out: Path) -> dict[str, str]:
     """Card, BOM and signature for ``run_dir``; returns {label: path relative to ``out``} for the report."""
     prov = read_provenance(run_dir)
-    prov["chain"] = [scan_link(train_file, scan_report) if s["stage"] == "scan" else s for s in prov["chain"]]
+    prov["chain"] = [scan_link(train_file, scan_report, run_dir) if s["stage"] == "scan" else s for s in prov["chain"]]
     write_provenance(run_dir, prov)
     card, bom = write_card(run_dir), write_bom(run_dir)
     key_path = out / "keys" / "signing.pem"

@@ -20,6 +20,7 @@ from typing import Any
 from privtune.errors import InputError
 from privtune.io.sources import file_sha256
 from privtune.io.writers import atomic_write_json
+from privtune.provenance.portable import run_relative
 
 __all__ = ["PROVENANCE_FILE", "SCAN_REPORT_SCHEMA", "directory_digest", "file_sha256", "find_scan_report",
            "read_provenance", "scan_link", "write_provenance"]
@@ -76,8 +77,9 @@ def find_scan_report(data: Path, explicit: Path | None = None) -> tuple[Path, di
     return None
 
 
-def scan_link(data: Path, explicit: Path | None = None) -> dict[str, Any]:
-    """The chain's scan stage for training file ``data`` (``{"found": False}`` when none is known)."""
+def scan_link(data: Path, explicit: Path | None = None, run_dir: Path | None = None) -> dict[str, Any]:
+    """The chain's scan stage for training file ``data`` (``{"found": False}`` when none is known).
+    Paths in it are `portable.run_relative` to ``run_dir`` (the report's name when outside it)."""
     data_sha = file_sha256(data)
     found = find_scan_report(data, explicit)
     if found is None:
@@ -85,16 +87,26 @@ def scan_link(data: Path, explicit: Path | None = None) -> dict[str, Any]:
     path, report = found
     output_sha = (report.get("output") or {}).get("sha256")
     return {
-        "stage": "scan", "found": True, "report": str(path), "report_sha256": file_sha256(path),
+        "stage": "scan", "found": True, "report": run_relative(path, run_dir) if run_dir else path.name,
+        "report_sha256": file_sha256(path),
         "input_sha256": (report.get("input") or {}).get("sha256"), "output_sha256": output_sha,
         "data_sha256": data_sha,
         # False when the training file was derived from the scan's output (e.g. canaries inserted).
         "data_is_scan_output": output_sha == data_sha,
-        "source": report.get("source"), "gate_passed": (report.get("gate") or {}).get("passed"),
+        "source": _portable_source(report.get("source"), run_dir), "gate_passed": (report.get("gate") or {}).get("passed"),
         "counts": {k: (report.get("counts") or {}).get(k) for k in ("records_in", "records_out", "records_with_pii",
                                                                        "entities", "risk")},
         "policy": report.get("policy"),
     }
+
+
+def _portable_source(source: Any, run_dir: Path | None) -> Any:
+    """The scan report's ``source`` with the manifest file's path made portable (its hash stays)."""
+    file_info = source.get("file") if isinstance(source, dict) else None
+    if not isinstance(file_info, dict) or not isinstance(file_info.get("path"), str):
+        return source
+    path = run_relative(file_info["path"], run_dir) if run_dir else Path(file_info["path"]).name
+    return {**source, "file": {**file_info, "path": path}}
 
 
 def read_provenance(run_dir: str | Path) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from privtune.errors import InputError
 from privtune.provenance.lineage import file_sha256, read_provenance, write_provenance
+from privtune.provenance.portable import run_relative
 
 __all__ = ["after_audit", "is_run_dir", "is_scan_input_of_run", "link_audit"]
 
@@ -27,7 +28,7 @@ def link_audit(run_dir: str | Path, report_path: str | Path) -> dict[str, Any]:
     report = json.loads(Path(report_path).read_text(encoding="utf-8"))
     verdict = report.get("verdict") or {}
     entry = {
-        "stage": "audit", "report": str(report_path), "report_sha256": file_sha256(report_path),
+        "stage": "audit", "report": run_relative(report_path, run_dir), "report_sha256": file_sha256(report_path),
         "pass": verdict.get("pass"), "summary": verdict.get("summary"),
         "checks": [{k: c.get(k) for k in ("check", "value", "limit", "failed")} for c in verdict.get("checks") or []],
     }

@@ -45,7 +45,7 @@ def record_after_training(cfg: Any, paths: dict[str, Path], licence: dict[str, A
         "privtune_version": __version__,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    scan = scan_link(Path(cfg.data), cfg.scan_report)
+    scan = scan_link(Path(cfg.data), cfg.scan_report, run_dir)
     if not scan["found"]:
         log("provenance: no scan report found for the training data (set scan_report to link it)")
     log(f"provenance: base licence {licence.get('licence_name') or 'unknown'} -> {licence['decision']}"

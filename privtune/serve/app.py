@@ -217,13 +217,23 @@ def upstream_api_key(cfg: ServeConfig) -> str | None:
     return cfg.upstream_api_key_file.read_text(encoding="utf-8").strip() if cfg.upstream_api_key_file else None
 
 
+def _base_tokenizer(base: Path | None) -> Any:
+    """The base model's tokenizer in upstream mode (for the usage of guarded answers), if ``base`` has one."""
+    if base is None or not (Path(base) / "tokenizer_config.json").exists():
+        return None
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+
+
 def load_backend(cfg: ServeConfig) -> Any:
     if cfg.upstream:
         from privtune.serve.backends.upstream import UpstreamBackend
 
         key = upstream_api_key(cfg)
         return UpstreamBackend(cfg.upstream, default_model_id(cfg), cfg.upstream_model, key,
-                               queue_size=max(cfg.limits.queue_size, 1), timeout_s=cfg.limits.request_timeout_s)
+                               queue_size=max(cfg.limits.queue_size, 1), timeout_s=cfg.limits.request_timeout_s,
+                               tokenizer=_base_tokenizer(cfg.base))
     from privtune.serve.backends.embedded import EmbeddedBackend, load_model
 
     assert cfg.base is not None

@@ -107,7 +107,7 @@ class WatermarkConfig(BaseModel):
 class ServeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    base: Path | None = Field(None, description="Local base model directory (embedded backend).")
+    base: Path | None = Field(None, description="Local base model directory (embedded backend; with upstream, for /info and the token counts of guarded answers).")
     adapter: Path | None = Field(None, description="Adapter dir (or training run dir with adapter/).")
     adapter_key_file: Path | None = Field(None, description="Key file for an encrypted adapter.")
     upstream: str | None = Field(None, description="OpenAI-compatible engine URL (e.g. vLLM) instead of the embedded backend.")

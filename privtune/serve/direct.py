@@ -16,6 +16,7 @@ location and message only, never the input, which would echo the prompt).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,22 @@ from starlette.types import Receive, Scope, Send
 from privtune.serve.schemas import error_response
 
 
+# pydantic puts the branch of a union (or a validator's name) into an error's location: "stop.str",
+# "stop.list[str].1". Clients read ``param`` as a field name: the path ends before such a tag.
+_TYPE_TAG = re.compile(r"^(str|int|float|bool|none|list|dict|.*[\[(].*)$")
+
+
+def _field_path(loc: Any) -> list[Any]:
+    path: list[Any] = []
+    for part in loc:
+        if part == "body" and not path:
+            continue
+        if isinstance(part, str) and _TYPE_TAG.match(part):
+            break
+        path.append(part)
+    return path
+
+
 def validation_error_response(errors: list[Any]) -> JSONResponse:
     """400 naming the first error's location and message (pydantic's ``input`` is left out)."""
     first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
@@ -35,7 +52,8 @@ def validation_error_response(errors: list[Any]) -> JSONResponse:
         at = next((x for x in first.get("loc", ()) if isinstance(x, int)), None)
         return error_response(400, "the body is not valid JSON" + (f" (at character {at})" if at is not None else ""),
                               "invalid_json")
-    loc = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
+    # an unknown field (`unserved.misspelt_field`) is named by its error, the request's whole body by its location
+    loc = ".".join(str(x) for x in _field_path(first.get("loc", ()))) or str((first.get("ctx") or {}).get("field", ""))
     return error_response(400, f"{loc or 'body'}: {first.get('msg')}", "invalid_request", loc or None)
 
 

@@ -183,7 +183,9 @@ class GatewayMiddleware:
     async def _finish(self, scope: Scope, ctx: dict[str, Any], route: str, status: int, principal: Principal | None,
                       error_code: str | None, t0: float) -> None:
         latency = time.perf_counter() - t0
-        tokens = ctx["prompt_tokens"] + ctx["completion_tokens"]
+        # What the response's usage said (`openai_routes.Usage`); a request cut short has none, and is
+        # charged what was generated.
+        tokens = ctx.get("billed_tokens", ctx["prompt_tokens"] + ctx["completion_tokens"])
         if principal is not None and tokens:
             await self.gw.limiter.charge_tokens(principal.key_id, tokens)
         client = scope.get("client")

@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from privtune.serve.backends.base import (BackendBusy, BackendError, BadPrompt, ContextTooLong, GenRequest,
-                                          GenResult)
+                                          GenResult, count_visible_tokens)
 from privtune.serve.direct import DirectRoutes
 from privtune.serve.hooks import GuardChain, GuardContext
 from privtune.serve.roles import Role, allow
@@ -59,7 +59,8 @@ def _gen_request(gw: Any, body: ChatCompletionRequest | CompletionRequest) -> Ge
         field = "max_completion_tokens" if body.max_completion_tokens else "max_tokens"
         return error_response(400, f"{field} {max_tokens} exceeds this server's cap of {limits.max_tokens_cap}",
                               "max_tokens_too_large", field)
-    common = {"max_tokens": max_tokens, "temperature": body.temperature, "top_p": body.top_p,
+    common = {"max_tokens": max_tokens, "max_tokens_explicit": bool(body.max_completion_tokens or body.max_tokens),
+              "temperature": body.temperature, "top_p": body.top_p,
               "stop": body.stop_list(), "seed": body.seed, "timeout_s": limits.request_timeout_s,
               "ignore_eos": body.ignore_eos, "presence_penalty": body.presence_penalty,
               "frequency_penalty": body.frequency_penalty, "top_k": max(body.top_k, 0), "min_p": body.min_p,
@@ -81,9 +82,31 @@ def _backend_error(exc: Exception, prompt_field: str = "messages") -> JSONRespon
     return error_response(exc.status, str(exc), "backend_error")
 
 
-def _usage(result: GenResult) -> dict[str, int]:
-    return {"prompt_tokens": result.prompt_tokens, "completion_tokens": result.completion_tokens,
-            "total_tokens": result.prompt_tokens + result.completion_tokens}
+class Usage:
+    """A response's ``usage``. Where a guard may change the text (PII redaction, stop strings matched
+    on the guarded text), ``completion_tokens`` counts the tokens of the text the client got: the
+    model's own count would tell how long a withheld value was (``[PHONE]`` vs 11 digits, a
+    3-token name vs a 9-token address). The tokens the model generated stay in the audit record
+    only (``completion_tokens``; ``guards.usage_completion_tokens`` is what the client was told
+    and charged). Without such a guard the text is the model's and its count is exact."""
+
+    def __init__(self, backend: Any, chain: GuardChain, max_tokens: int) -> None:
+        self.backend, self.visible, self.max_tokens = backend, chain.transforms(), max_tokens
+
+    def completion_tokens(self, result: GenResult, sent: str) -> int:
+        if not self.visible:
+            return result.completion_tokens
+        # Never above the client's max_tokens (a placeholder can re-encode longer than the value it
+        # replaced); capped by the request, not by the model's count, which would leak again.
+        return min(count_visible_tokens(self.backend, sent), self.max_tokens)
+
+    def body(self, result: GenResult, sent: str, ctx: dict[str, Any]) -> dict[str, int]:
+        completion = self.completion_tokens(result, sent)
+        ctx["billed_tokens"] = result.prompt_tokens + completion  # the rate limit charges what usage says
+        if self.visible:
+            ctx["extra"]["usage_completion_tokens"] = completion
+        return {"prompt_tokens": result.prompt_tokens, "completion_tokens": completion,
+                "total_tokens": result.prompt_tokens + completion}
 
 
 def _record(ctx: dict[str, Any], result: GenResult, chain: GuardChain) -> None:
@@ -121,6 +144,7 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
         except (BackendBusy, BadPrompt, BackendError) as exc:
             return _backend_error(exc, "messages" if chat else "prompt")
         _record(ctx, result, chain)
+        usage = Usage(gw.backend, chain, req.max_tokens).body(result, text, ctx)
         finish = "stop" if vstop is not None and vstop.hit else result.finish_reason
         choice: dict[str, Any] = {"index": 0, "finish_reason": finish, "logprobs": None}
         if chat:
@@ -130,7 +154,7 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
         # A JSONResponse, not a dict: FastAPI would walk a dict through jsonable_encoder first.
         return JSONResponse({"id": rid, "object": "chat.completion" if chat else "text_completion",
                              "created": created, "model": gw.backend.model_id, "choices": [choice],
-                             "usage": _usage(result)})
+                             "usage": usage})
     events = gw.backend.stream(req)
     try:
         first = await events.__anext__()  # errors before the first byte are still proper HTTP errors
@@ -138,7 +162,8 @@ async def _complete(request: Request, body: ChatCompletionRequest | CompletionRe
         await events.aclose()
         return _backend_error(exc, "messages" if chat else "prompt")
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
-    sse = _sse(gw.backend.model_id, rid, created, chat, include_usage, first, events, chain, ctx, req, vstop)
+    sse = _sse(gw.backend.model_id, rid, created, chat, include_usage, first, events, chain, ctx, req, vstop,
+               Usage(gw.backend, chain, req.max_tokens))
     return StreamingResponse(sse, media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
 
@@ -194,8 +219,9 @@ async def _whole_with_visible_stop(backend: Any, req: GenRequest, chain: GuardCh
 
 async def _sse(model: str, rid: str, created: int, chat: bool, include_usage: bool, first: str | GenResult,
                events: AsyncIterator[str | GenResult], chain: GuardChain, ctx: dict[str, Any], req: GenRequest,
-               vstop: VisibleStop | None) -> AsyncIterator[str]:
+               vstop: VisibleStop | None, usage: Usage) -> AsyncIterator[str]:
     result: GenResult | None = None
+    sent: list[str] = []  # the text the client got, for `usage`
     try:
         if chat:
             yield _chunk(rid, created, model, chat, None, None, role=True)
@@ -206,18 +232,21 @@ async def _sse(model: str, rid: str, created: int, chat: bool, include_usage: bo
                 break
             safe = _visible(chain, vstop, req, item)
             if safe:
+                sent.append(safe)
                 yield _chunk(rid, created, model, chat, safe, None)
             item = await events.__anext__()
         tail = _visible_tail(chain, vstop, result)
         if tail:
+            sent.append(tail)
             yield _chunk(rid, created, model, chat, tail, None)
         assert result is not None
+        usage_body = usage.body(result, "".join(sent), ctx)
         finish = "stop" if vstop is not None and vstop.hit else result.finish_reason
         yield _chunk(rid, created, model, chat, None if chat else "", finish)
         if include_usage:
             yield "data: " + json.dumps({"id": rid, "object": "chat.completion.chunk" if chat else "text_completion",
                                          "created": created, "model": model, "choices": [],
-                                         "usage": _usage(result)}) + "\n\n"
+                                         "usage": usage_body}) + "\n\n"
         yield "data: [DONE]\n\n"
     except (BackendBusy, BadPrompt, BackendError) as exc:
         chain.finish()  # flushed but not sent: the stream failed

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from privtune.io.records import message_text
+from privtune.serve.unserved import EXTENSIONS, UNSERVED, is_neutral, misspelt_field
 
 
 class ChatMessage(BaseModel):
@@ -36,20 +37,6 @@ class StreamOptions(BaseModel):
     include_usage: bool = False
 
 
-UNSERVED = {
-    "logprobs": "token log-probabilities are not served: they make membership-inference and extraction "
-                "attacks on the fine-tuned model easier (docs/serving.md)",
-    "logit_bias": "logit_bias is not supported",
-    "tools": "tool and function calling is not supported: tool-call arguments would bypass the output PII guard",
-    "response_format": "structured output (json_object, json_schema) is not supported; ask for JSON in the prompt "
-                       "or leave response_format out",
-    "echo": "echo is not supported",
-    "suffix": "suffix (insertion) is not supported",
-    "best_of": "best_of > 1 is not supported",
-    "n": "n > 1 is not supported: one choice per request (send n requests, with seeds if they must differ)",
-}
-
-
 class _GenerationFields(BaseModel):
     model_config = ConfigDict(extra="ignore")  # OpenAI clients send fields we do not use (n=1, user, ...)
 
@@ -59,7 +46,8 @@ class _GenerationFields(BaseModel):
     temperature: float = Field(1.0, ge=0.0, le=2.0)
     top_p: float = Field(1.0, gt=0.0, le=1.0)
     stop: str | list[str] | None = Field(None, description="Up to 4 stop strings (OpenAI's limit; a 5th was dropped silently).")
-    seed: int | None = None
+    # OpenAI's range (int64); beyond it torch.manual_seed overflowed: a 500 "internal error"
+    seed: int | None = Field(None, ge=-(2**63), le=2**63 - 1)
     stream: bool = False
     stream_options: StreamOptions | None = None
     n: int = Field(1, ge=1)
@@ -80,6 +68,36 @@ class _GenerationFields(BaseModel):
     tool_choice: Any = None
     function_call: Any = None
     response_format: dict[str, Any] | None = None
+    # OpenAI's newer fields and vLLM's extensions that change the answer (`unserved.EXTENSIONS`).
+    modalities: Any = None
+    audio: Any = None
+    web_search_options: Any = None
+    store: Any = None
+    prompt_logprobs: Any = None
+    guided_json: Any = None
+    guided_regex: Any = None
+    guided_choice: Any = None
+    guided_grammar: Any = None
+    structured_outputs: Any = None
+    use_beam_search: Any = None
+    min_tokens: Any = None
+    stop_token_ids: Any = None
+    bad_words: Any = None
+    allowed_token_ids: Any = None
+    truncate_prompt_tokens: Any = None
+    continue_final_message: Any = None
+    add_generation_prompt: Any = None
+    chat_template: Any = None
+    include_stop_str_in_output: Any = None
+    skip_special_tokens: Any = None
+
+    @field_validator(*EXTENSIONS)
+    @classmethod
+    def _extension_asks_nothing(cls, v: Any, info: ValidationInfo) -> Any:
+        name = info.field_name or ""
+        if not is_neutral(name, v):
+            raise ValueError(EXTENSIONS[name][1])
+        return v
 
     @model_validator(mode="before")
     @classmethod
@@ -89,6 +107,9 @@ class _GenerationFields(BaseModel):
         default is not null."""
         if isinstance(data, dict):
             fields = cls.model_fields
+            for key in data:
+                if isinstance(key, str) and (wrong := misspelt_field(key, fields)) is not None:
+                    raise wrong
             return {k: v for k, v in data.items()
                     if not (v is None and k in fields and fields[k].default is not None)}
         return data
@@ -150,13 +171,30 @@ class _GenerationFields(BaseModel):
 
 class ChatCompletionRequest(_GenerationFields):
     messages: list[ChatMessage] = Field(min_length=1, max_length=1024)
+    echo: bool = False  # vLLM: the last message echoed before the answer
+
+    @field_validator("echo")
+    @classmethod
+    def _no_echo(cls, v: bool) -> bool:
+        if v:
+            raise ValueError(UNSERVED["echo"])
+        return v
 
 
 class CompletionRequest(_GenerationFields):
     prompt: str = Field(max_length=1_000_000)
+    # Legacy completions: an integer, and 0 already asks for the sampled tokens' log-probabilities.
+    logprobs: bool | int | None = None
     echo: bool = False
     suffix: str | None = None
     best_of: int | None = None
+
+    @field_validator("logprobs")
+    @classmethod
+    def _no_completion_logprobs(cls, v: bool | int | None) -> bool | int | None:
+        if v is not None and v is not False:
+            raise ValueError(UNSERVED["logprobs"])
+        return v
 
     @field_validator("echo", "suffix")
     @classmethod

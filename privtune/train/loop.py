@@ -86,17 +86,19 @@ def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str,
     if cfg.budget_epsilon is not None and plan.dp:
         ledger.ensure_budget(fingerprint, cfg.budget_epsilon, plan.delta, name=cfg.dataset_name, unit=unit)
     if resumed is not None:
+        ledger.record_units(fingerprint, unit, plan.n_units)
         return ledger, resumed.id, resumed.committed_steps
     summary = {k: v for k, v in cfg.model_dump(mode="json").items() if k not in ("data", "validation", "ledger", "dp_seed")}
     if not plan.dp:
         return ledger, ledger.begin_non_private_run(fingerprint, sample_rate=plan.sample_rate, steps=plan.steps,
-                                                    config=summary, name=cfg.dataset_name, unit=unit), 0
+                                                    config=summary, name=cfg.dataset_name, unit=unit,
+                                                    units=plan.n_units), 0
     planned = MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)
     note = prior_spend_note(ledger, fingerprint, planned, plan.delta, cfg.accountant)
     if note:
         warn(note)
     run_id = ledger.begin_run(fingerprint, planned, accountant=cfg.accountant, delta=plan.delta,
-                              config=summary, name=cfg.dataset_name, unit=unit)
+                              config=summary, name=cfg.dataset_name, unit=unit, units=plan.n_units)
     return ledger, run_id, 0
 
 

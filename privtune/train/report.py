@@ -7,6 +7,7 @@ aggregate curves only (no per-record data).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from privtune import __version__
 from privtune.io.writers import atomic_write_json
 from privtune.privacy.accountants import MechanismEvent, get_accountant
+from privtune.provenance.portable import base_model_label, portable_config
 from privtune.train.config import TrainConfig
 from privtune.train.data import LoadedData
 from privtune.train.setup import PrivacyPlan
@@ -27,11 +29,19 @@ KNOWN_SEED_NOTE = ("The DP noise and Poisson batches were drawn from a fixed dp_
                    "hold against them. Train a release without dp_seed (a secret random seed).")
 
 
-def save_adapter(model: Any, adapter_dir: Path) -> None:
-    """PEFT ``save_pretrained`` into a temp dir, then swap it in (no half-written adapter)."""
+def save_adapter(model: Any, adapter_dir: Path, base_label: str | None = None) -> None:
+    """PEFT ``save_pretrained`` into a temp dir, then swap it in (no half-written adapter).
+
+    ``base_label``: what adapter_config.json's ``base_model_name_or_path`` says instead of the
+    local path PEFT writes there (the adapter travels; `portable.base_model_label`)."""
     adapter_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".adapter.", dir=adapter_dir.parent))
     model.save_pretrained(tmp)
+    config = tmp / "adapter_config.json"
+    if base_label is not None and config.is_file():
+        data = json.loads(config.read_text(encoding="utf-8"))
+        data["base_model_name_or_path"] = base_label
+        config.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     if adapter_dir.exists():
         shutil.rmtree(adapter_dir)
     tmp.rename(adapter_dir)
@@ -76,7 +86,8 @@ def write_outputs(
 ) -> dict[str, Any]:
     """``accounted_steps``: the updates the adapter received, or the ledger's committed count if
     higher; epsilon is computed for exactly these, never for the config's step count."""
-    save_adapter(model, paths["adapter"])
+    base_label = base_model_label(cfg.model, cfg.base_model_id)
+    save_adapter(model, paths["adapter"], base_label)
     epsilon = None
     if plan.dp:
         assert plan.delta is not None
@@ -102,7 +113,7 @@ def write_outputs(
         "privacy_unit": cfg.privacy_unit,
         "privacy_units": plan.n_units,
         "dataset_fingerprint": fingerprint,
-        "base_model": str(cfg.model),
+        "base_model": base_label,  # a name, never a local path; its content hash is in provenance.json
         "privtune_version": __version__,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
@@ -117,7 +128,8 @@ def write_outputs(
         "truncated_examples": data.truncated,
         "curves": curves,
         "seconds": round(elapsed, 2),
-        "config": {k: v for k, v in cfg.model_dump(mode="json").items() if k not in ("dp_seed",)},
+        "config": {k: v for k, v in portable_config(cfg, cfg.output_dir, cfg.base_model_id).items()
+                   if k not in ("dp_seed",)},
     }
     atomic_write_json(paths["report"], report)
     return privacy

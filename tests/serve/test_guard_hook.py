@@ -60,4 +60,6 @@ def test_guard_sees_streamed_and_whole_text_alike(make_gateway, tmp_path):
     assert info["output_guards"] == [{"name": "hold_last_char", "holdback_chars": 1}]
     records = [json.loads(x) for x in (tmp_path / "guarded.jsonl").read_text().splitlines()]
     gen = [rec for rec in records if rec["route"] == "/v1/completions"]
-    assert [rec["guards"] for rec in gen] == [{"hold_last_char": {"replaced": raw.count("e")}, "watermarked": False}] * 2
+    # a guard that changes the text: usage counts the returned text (test_usage_and_window)
+    assert [rec["guards"] for rec in gen] == [{"hold_last_char": {"replaced": raw.count("e")}, "watermarked": False,
+                                               "usage_completion_tokens": min(guarded.backend.count_tokens(whole), 30)}] * 2

@@ -23,6 +23,9 @@ class GenRequest:
 
     kind: Literal["chat", "completion"]
     max_tokens: int
+    # The client set max_tokens (or max_completion_tokens): over the context window that is a 400,
+    # as OpenAI and vLLM answer; the server's default is shortened to fit instead (as vLLM does).
+    max_tokens_explicit: bool = False
     messages: list[dict[str, str]] | None = None
     prompt: str | None = None
     temperature: float = 1.0
@@ -72,14 +75,50 @@ class BadPrompt(Exception):
 
 
 class ContextTooLong(BadPrompt):
-    """The prompt fills the model's context window: OpenAI's ``context_length_exceeded`` (400),
-    the code clients look for to shorten the conversation and retry."""
+    """The prompt, or the prompt plus the client's ``max_tokens``, does not fit the model's context
+    window: OpenAI's ``context_length_exceeded`` (400), the code clients look for to shorten the
+    conversation and retry. The message gives the numbers, as OpenAI's and vLLM's do."""
 
-    def __init__(self, prompt_tokens: int | None = None, window: int | None = None) -> None:
-        super().__init__(f"This model's maximum context length is {window} tokens; the prompt has "
-                         f"{prompt_tokens} tokens (leave room for the answer)" if window is not None else
-                         "the prompt exceeds this model's maximum context length (leave room for the answer)")
-        self.prompt_tokens, self.window = prompt_tokens, window
+    def __init__(self, prompt_tokens: int | None = None, window: int | None = None,
+                 max_tokens: int | None = None) -> None:
+        if window is None:
+            message = "the prompt exceeds this model's maximum context length (leave room for the answer)"
+        elif max_tokens is None:
+            message = (f"This model's maximum context length is {window} tokens; the prompt has "
+                       f"{prompt_tokens} tokens (leave room for the answer)")
+        else:
+            message = (f"This model's maximum context length is {window} tokens; this request asks for "
+                       f"{(prompt_tokens or 0) + max_tokens} ({prompt_tokens} in the prompt, {max_tokens} for "
+                       f"the completion). Shorten the prompt or lower max_tokens to at most "
+                       f"{max(window - (prompt_tokens or 0), 0)}")
+        super().__init__(message)
+        self.prompt_tokens, self.window, self.max_tokens = prompt_tokens, window, max_tokens
+
+
+def check_window(prompt_tokens: int, window: int | None, req: GenRequest) -> int:
+    """The number of tokens to generate at most: ``req.max_tokens``, shortened to the window when
+    the server chose it; `ContextTooLong` when the prompt fills the window or the client's own
+    ``max_tokens`` does not fit beside it (never silently shortened: the client planned for it)."""
+    if window is None:
+        return req.max_tokens
+    if prompt_tokens >= window:
+        raise ContextTooLong(prompt_tokens, window)
+    if req.max_tokens_explicit and prompt_tokens + req.max_tokens > window:
+        raise ContextTooLong(prompt_tokens, window, req.max_tokens)
+    return min(req.max_tokens, window - prompt_tokens)
+
+
+def estimate_tokens(text: str) -> int:
+    """A token count for ``text`` where no tokenizer is at hand (an upstream engine and no ``base``):
+    one per 4 UTF-8 bytes, rounded up (BPE vocabularies average about that on English). It reads
+    only the text, so it says nothing about text the client did not get."""
+    return -(-len(text.encode("utf-8")) // 4)
+
+
+def count_visible_tokens(backend: Any, text: str) -> int:
+    """Tokens of ``text`` with the backend's tokenizer (``count_tokens``), else `estimate_tokens`."""
+    count = getattr(backend, "count_tokens", None)
+    return int(count(text)) if count is not None else estimate_tokens(text)
 
 
 class Backend(Protocol):

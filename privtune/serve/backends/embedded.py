@@ -25,8 +25,8 @@ from typing import Any
 import torch
 
 from privtune.models.padding import ensure_pad_token
-from privtune.serve.backends.base import (BackendBusy, BadPrompt, ContextTooLong, GenProgress, GenRequest, GenResult,
-                                          apply_stop)
+from privtune.serve.backends.base import (BackendBusy, BadPrompt, GenProgress, GenRequest, GenResult, apply_stop,
+                                          check_window)
 from privtune.serve.backends.penalties import OpenAIPenalties
 from privtune.train.encoding import PLAIN_ROLE, chat_messages, control_token_pattern, encode_piece
 
@@ -117,6 +117,14 @@ class EmbeddedBackend:
         self._entropy_sources: dict[str, Any] = {}  # detection: `entropy.EntropySource` per distribution
         eos = model.generation_config.eos_token_id
         self._eos = set(eos if isinstance(eos, list) else [eos]) - {None}
+        from privtune.models.window import context_window
+
+        found = context_window(model)
+        self.window: int | None = found[0] if found else None
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` as this model's tokenizer splits it (the usage of a guarded answer)."""
+        return len(self.tok(text, add_special_tokens=False)["input_ids"]) if text else 0
 
     def describe(self) -> dict[str, Any]:
         return {"backend": "embedded", "device": self.device.type, **self._description}
@@ -190,12 +198,7 @@ class EmbeddedBackend:
              emit: Callable[[str], None] | None) -> GenResult:
         from transformers import StoppingCriteriaList
 
-        window = getattr(self.model.config, "max_position_embeddings", None) or getattr(self.model.config, "n_positions", None)
-        max_new = req.max_tokens
-        if window is not None:
-            if len(ids) >= window:
-                raise ContextTooLong(len(ids), window)
-            max_new = min(max_new, window - len(ids))
+        max_new = check_window(len(ids), self.window, req)
         input_ids = torch.tensor([ids], device=self.device)
         req.progress.prompt_tokens = len(ids)
         kwargs: dict[str, Any] = {"max_new_tokens": max_new, "max_time": req.timeout_s,
@@ -241,6 +244,7 @@ class EmbeddedBackend:
 
     async def generate(self, req: GenRequest) -> GenResult:
         ids = self.encode(req)
+        check_window(len(ids), self.window, req)  # before the queue: a 400 needs no worker
         self._admit()
         cancel = threading.Event()
         try:
@@ -255,6 +259,7 @@ class EmbeddedBackend:
 
     async def stream(self, req: GenRequest) -> AsyncIterator[str | GenResult]:
         ids = self.encode(req)
+        check_window(len(ids), self.window, req)
         self._admit()
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[str] = asyncio.Queue()

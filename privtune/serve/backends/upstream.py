@@ -16,7 +16,8 @@ from typing import Any
 
 import httpx
 
-from privtune.serve.backends.base import BackendBusy, BackendError, ContextTooLong, GenRequest, GenResult
+from privtune.serve.backends.base import (BackendBusy, BackendError, ContextTooLong, GenRequest, GenResult,
+                                          estimate_tokens)
 
 
 def _refusal(status: int) -> BackendError:
@@ -79,12 +80,20 @@ def probe(url: str, api_key: str | None, timeout_s: float = 3.0) -> str:
 
 class UpstreamBackend:
     def __init__(self, url: str, model_id: str, upstream_model: str | None = None, api_key: str | None = None,
-                 queue_size: int = 64, timeout_s: float = 120.0) -> None:
+                 queue_size: int = 64, timeout_s: float = 120.0, tokenizer: Any = None) -> None:
         self.url, self.model_id, self.upstream_model = engine_root(url), model_id, upstream_model
+        self.tokenizer = tokenizer  # the base model's (``base`` given): exact counts of guarded answers
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.AsyncClient(base_url=self.url, headers=headers,
                                          timeout=httpx.Timeout(timeout_s, connect=10.0))
         self.queue_size, self._pending = queue_size, 0
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of a guarded answer's text: the base model's tokenizer when ``base`` was given,
+        else `estimate_tokens` (the engine's count would tell how long a withheld value was)."""
+        if self.tokenizer is None:
+            return estimate_tokens(text)
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"]) if text else 0
 
     def describe(self) -> dict[str, Any]:
         # The upstream URL may carry credentials or internal host names: /info does not show it.
