@@ -113,7 +113,7 @@ def find_dates(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int,
             found.append((m.start(), m.end()))
     for m in _NUMERIC_YY.finditer(text, lo, hi):
         a, _, b, yy = m.groups()
-        year = 2000 + int(yy) if 2000 + int(yy) <= dt.date.today().year else 1900 + int(yy)
+        year = _full_year(yy)
         if _real(year, int(b), int(a)) or _real(year, int(a), int(b)):
             found.append((m.start(), m.end()))
     for m in _DMY_ABBR.finditer(text, lo, hi):
