@@ -43,6 +43,8 @@ class _Plan(NamedTuple):
     # has the runs those need nearly always, and its one look at the runs cost more than the
     # calls it saved (chat records: ~+1-3 µs), so `calls` has no gates.
     short_calls: list[tuple[int, tuple[tuple[int, ...], Callable[[str], list[bool]]] | None, Callable[[str], list[Span]]]]
+    # Per sweep: the distinct `Recognizer.prepare_chunk` of its recognizers.
+    prepares: list[list[Callable[[list[str] | None], None]]]
 
 
 def load_recognizers() -> None:
@@ -121,7 +123,10 @@ class Analyzer:
         sweeps: dict[str, list[int]] = {}
         for i, r in enumerate(self.recognizers):
             sweeps.setdefault(sweep_of(r), []).append(i)
-        plan = _Plan(searches, steps, threshold, group, members, calls, cut, list(sweeps.values()), short_calls)
+        prepares = [list({id(f): f for i in sweep if (f := self.recognizers[i].prepare_chunk) is not None}.values())
+                    for sweep in sweeps.values()]
+        plan = _Plan(searches, steps, threshold, group, members, calls, cut, list(sweeps.values()), short_calls,
+                     prepares)
         object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -204,26 +209,32 @@ class Analyzer:
         searches, threshold = plan.searches, plan.threshold
         fired: list[list[bool | None]] = [[None] * len(searches) for _ in texts]
         by_call: list[list[list[Span] | None]] = [[None] * len(plan.calls) for _ in texts]
-        for sweep in plan.sweeps:
+        for sweep, prepares in zip(plan.sweeps, plan.prepares):
             calls = [(i, *plan.calls[i]) for i in sweep]
-            for text, hits, found in zip(texts, fired, by_call):
-                if not text:
-                    continue
-                for i, trig, grouped, analyze in calls:  # `_analyze_plain`'s loop
-                    if trig >= 0:
-                        hit = hits[trig]
-                        if hit is None:
-                            if grouped is not None:
-                                for k, f in zip(grouped[0], grouped[1](text)):
-                                    hits[k] = f
-                                hit = hits[trig]
-                            else:
-                                hit = hits[trig] = searches[trig](text) is not None
-                        if not hit:
-                            continue
-                    got = analyze(text)
-                    if got:  # (most calls find nothing; the scores are tested below, in one pass)
-                        found[i] = got
+            for prepare in prepares:
+                prepare(texts)
+            try:
+                for text, hits, found in zip(texts, fired, by_call):
+                    if not text:
+                        continue
+                    for i, trig, grouped, analyze in calls:  # `_analyze_plain`'s loop
+                        if trig >= 0:
+                            hit = hits[trig]
+                            if hit is None:
+                                if grouped is not None:
+                                    for k, f in zip(grouped[0], grouped[1](text)):
+                                        hits[k] = f
+                                    hit = hits[trig]
+                                else:
+                                    hit = hits[trig] = searches[trig](text) is not None
+                            if not hit:
+                                continue
+                        got = analyze(text)
+                        if got:  # (most calls find nothing; the scores are tested below, in one pass)
+                            found[i] = got
+            finally:
+                for prepare in prepares:
+                    prepare(None)
         return [resolve_overlaps([s for spans in found if spans for s in spans
                                   if (t := threshold.get(s.type)) is not None and s.score >= t], text)
                 for text, found in zip(texts, by_call)]

@@ -124,6 +124,19 @@ class ZhTagger:
         from privtune.scan.ner.kernels import hashed_gains  # numba: imported with the model only
 
         self._kernel = hashed_gains
+        # text -> (regions, gains) of the chunk being scanned (`prepare_chunk`); replaced whole,
+        # never changed in place (another thread may be reading it).
+        self._chunk_gains: dict[str, tuple[list[tuple[int, str]], np.ndarray]] = {}
+
+    def prepare_chunk(self, texts: list[str] | None) -> None:
+        """Compute the gains of ``texts`` together (`zh_batch.chunk_gains`) for the `tag` calls
+        that follow; None forgets them. Only saves work: `tag`'s results are the same."""
+        if texts is None:
+            self._chunk_gains = {}
+        else:
+            from privtune.scan.ner.zh_batch import chunk_gains
+
+            self._chunk_gains = chunk_gains(self, texts)
 
     def _hashed_gains(self, cp: np.ndarray, pads: np.ndarray, table: np.ndarray) -> np.ndarray:
         """Gains of code points ``cp`` (``pads`` read as padding): ``features.feature_ids``,
@@ -267,13 +280,14 @@ class ZhTagger:
         # Only the Chinese stretches of each line are tagged: a stretch runs from the first to
         # the last whitespace-delimited chunk holding a CJK character. English lines and words
         # around them are left to the English rules (the model was trained on Chinese only).
-        regions = zh_regions(text)
+        ready = self._chunk_gains.get(text)  # computed with the chunk's other texts (`prepare_chunk`)
+        regions = zh_regions(text) if ready is None else ready[0]
         if len(regions) < 2:
-            region_gains = [self.gains(c) for _, c in regions]
+            region_gains = [self.gains(c) for _, c in regions] if ready is None else [ready[1]]
             decoded = [self.decoder.spans_from_gains(g) for g in region_gains]
         else:
             # All stretches in one feature pass and one decoding pass (each as if alone).
-            gains, offsets = self.gains_many([c for _, c in regions])
+            gains, offsets = self.gains_many([c for _, c in regions]) if ready is None else (ready[1], _offsets(regions))
             region_gains = [gains[o : o + len(c)] for o, (_, c) in zip(offsets, regions)]
             joint = (gains, offsets)
             decoded = [[] for _ in regions]
@@ -293,6 +307,15 @@ class ZhTagger:
                     start, end = bounds
                 out.append((offset + start, offset + end, name, gain))
         return out, [(o, g) for (o, _), g in zip(regions, region_gains)], joint
+
+
+def _offsets(regions: list[tuple[int, str]]) -> list[int]:
+    """Each region's start in `ZhTagger.gains_many`'s joined gains of ``regions``."""
+    out, pos = [], 0
+    for _, c in regions:
+        out.append(pos)
+        pos += len(c) + _NPAD
+    return out
 
 
 def _without_unsure(spans: list[Span], names: list[tuple[int, int]]) -> list[Span]:
@@ -387,6 +410,17 @@ def reset(path: Path | None = None) -> None:
     global _TAGGER, _LAST, _PATH
     with _LOCK:
         _TAGGER, _LAST, _PATH = None, ("", []), Path(path) if path is not None else MODEL_PATH
+
+
+def prepare_chunk(texts: list[str] | None) -> None:
+    """Before the Chinese recognizers' sweep over a scan chunk (`Analyzer.analyze_records`):
+    the gains of its texts in one call (`ZhTagger.prepare_chunk`); None, after it, forgets them.
+    A chunk without Chinese loads no model."""
+    if texts is None:
+        if _TAGGER is not None:
+            _TAGGER.prepare_chunk(None)
+    elif any(_CJK.search(t) is not None for t in texts):
+        get_tagger().prepare_chunk(texts)
 
 
 def tag_zh(text: str) -> list[Span]:
