@@ -200,8 +200,11 @@ class EnTagger:
         import numpy as np
 
         with self._lock:
-            word_id = self._word_id
-            ids = [word_id(w) for words in lines for w in words]  # the table is grown first
+            get = self._ids.get
+            ids = [get(w) for words in lines for w in words]
+            if None in ids:  # the table is grown first
+                word_id = self._word_id
+                ids = [word_id(w) for words in lines for w in words]
             bounds = np.zeros(len(lines) + 1, dtype=np.int64)
             np.cumsum([len(words) for words in lines], out=bounds[1:])
             idx = np.array(ids, dtype=np.int64)
