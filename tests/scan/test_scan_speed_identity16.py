@@ -103,8 +103,8 @@ def test_the_zh_sweep_uses_the_chunks_gains_and_forgets_them(monkeypatch) -> Non
 
 def test_a_chunk_without_chinese_loads_no_model(monkeypatch) -> None:
     monkeypatch.setattr(model, "_TAGGER", None)
-    model.prepare_chunk(["Order 42 shipped.", ""])
-    model.prepare_chunk(None)
+    zh_batch.prepare_chunk(["Order 42 shipped.", ""])
+    zh_batch.prepare_chunk(None)
     assert model._TAGGER is None
 
 

@@ -29,6 +29,7 @@ from privtune.scan.ner.zh_name_ends import before_follower, completed_end, cut_n
 from privtune.scan.ner.zh_name_lists import LIST_DETECTOR, LIST_SCORE, list_names
 from privtune.scan.ner.zh_social_titles import SOCIAL_TITLE_DETECTOR, SOCIAL_TITLE_SCORE, social_title_names
 from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, subject_names, title_names
+from privtune.scan.ner.zh_batch import region_offsets
 from privtune.scan.ner.zh_unknown_names import UNKNOWN_DETECTOR, UNKNOWN_SCORE, unknown_names
 
 MODEL_PATH = Path(__file__).with_name("zh_crf.npz")
@@ -287,7 +288,7 @@ class ZhTagger:
             decoded = [self.decoder.spans_from_gains(g) for g in region_gains]
         else:
             # All stretches in one feature pass and one decoding pass (each as if alone).
-            gains, offsets = self.gains_many([c for _, c in regions]) if ready is None else (ready[1], _offsets(regions))
+            gains, offsets = self.gains_many([c for _, c in regions]) if ready is None else (ready[1], region_offsets(regions))
             region_gains = [gains[o : o + len(c)] for o, (_, c) in zip(offsets, regions)]
             joint = (gains, offsets)
             decoded = [[] for _ in regions]
@@ -307,15 +308,6 @@ class ZhTagger:
                     start, end = bounds
                 out.append((offset + start, offset + end, name, gain))
         return out, [(o, g) for (o, _), g in zip(regions, region_gains)], joint
-
-
-def _offsets(regions: list[tuple[int, str]]) -> list[int]:
-    """Each region's start in `ZhTagger.gains_many`'s joined gains of ``regions``."""
-    out, pos = [], 0
-    for _, c in regions:
-        out.append(pos)
-        pos += len(c) + _NPAD
-    return out
 
 
 def _without_unsure(spans: list[Span], names: list[tuple[int, int]]) -> list[Span]:
@@ -410,17 +402,6 @@ def reset(path: Path | None = None) -> None:
     global _TAGGER, _LAST, _PATH
     with _LOCK:
         _TAGGER, _LAST, _PATH = None, ("", []), Path(path) if path is not None else MODEL_PATH
-
-
-def prepare_chunk(texts: list[str] | None) -> None:
-    """Before the Chinese recognizers' sweep over a scan chunk (`Analyzer.analyze_records`):
-    the gains of its texts in one call (`ZhTagger.prepare_chunk`); None, after it, forgets them.
-    A chunk without Chinese loads no model."""
-    if texts is None:
-        if _TAGGER is not None:
-            _TAGGER.prepare_chunk(None)
-    elif any(_CJK.search(t) is not None for t in texts):
-        get_tagger().prepare_chunk(texts)
 
 
 def tag_zh(text: str) -> list[Span]:

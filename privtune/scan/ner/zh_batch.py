@@ -84,3 +84,25 @@ def _fill(tagger: ZhTagger, batch: list[tuple[str, Regions]], out: dict[str, tup
         first = offsets[k]
         k += len(regions)
         out[text] = (regions, gains[first : offsets[k - 1] + len(regions[-1][1])])
+
+
+def region_offsets(regions: Regions) -> list[int]:
+    """Each region's start in `ZhTagger.gains_many`'s joined gains of ``regions``."""
+    out, pos = [], 0
+    for _, c in regions:
+        out.append(pos)
+        pos += len(c) + features.RADIUS  # the pads between regions (model._NPAD)
+    return out
+
+
+def prepare_chunk(texts: list[str] | None) -> None:
+    """Before the Chinese recognizers' sweep over a scan chunk (`Analyzer.analyze_records`):
+    the gains of its texts in one call (`ZhTagger.prepare_chunk`); None, after it, forgets them.
+    A chunk without Chinese loads no model."""
+    from privtune.scan.ner import model
+
+    if texts is None:
+        if model._TAGGER is not None:
+            model._TAGGER.prepare_chunk(None)
+    elif any(model._CJK.search(t) is not None for t in texts):
+        model.get_tagger().prepare_chunk(texts)

@@ -10,8 +10,8 @@ import re
 
 from privtune.scan.entities import Span
 from privtune.scan.ner.english import find_addresses
-from privtune.scan.ner.model import prepare_chunk as prepare_zh_chunk
 from privtune.scan.ner.model import tag_zh
+from privtune.scan.ner.zh_batch import prepare_chunk as prepare_zh_chunk
 from privtune.scan.ner.postal import find_postal_addresses
 from privtune.scan.ner.zh_postal import ROOM_LABEL_TRIGGER, find_zh_postal, find_zh_rooms
 from privtune.scan.recognizers.person import CJK_TRIGGER

@@ -9,8 +9,8 @@ import re
 from privtune.scan.entities import Span
 from privtune.scan.ner.english import find_organizations
 from privtune.scan.ner.field_labels import in_id_scheme_name
-from privtune.scan.ner.model import prepare_chunk as prepare_zh_chunk
 from privtune.scan.ner.model import tag_zh
+from privtune.scan.ner.zh_batch import prepare_chunk as prepare_zh_chunk
 from privtune.scan.recognizers.person import CJK_TRIGGER
 from privtune.scan.registry import Recognizer, register
 

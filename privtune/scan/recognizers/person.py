@@ -21,8 +21,8 @@ from privtune.scan.ner.en_korean_names import korean_names
 from privtune.scan.ner.en_span_rules import group_noun_after, is_place_name
 from privtune.scan.ner.english import LATIN_UPPER, find_persons
 from privtune.scan.ner.lexicon import en_lexicon
-from privtune.scan.ner.model import prepare_chunk as prepare_zh_chunk
 from privtune.scan.ner.model import tag_zh
+from privtune.scan.ner.zh_batch import prepare_chunk as prepare_zh_chunk
 from privtune.scan.registry import Recognizer, register
 
 # Any CJK ideograph: the Chinese model is skipped for text without one.
