@@ -174,3 +174,12 @@ def test_the_models_sweep_uses_the_chunks_lines_and_forgets_them(monkeypatch) ->
     monkeypatch.setattr(tagger, "_tag", alone)
     assert analyzer.analyze_records(records) == want
     assert tagger._chunk_lines == {}
+
+
+def test_a_chunk_without_english_loads_no_english_model(monkeypatch) -> None:
+    from privtune.scan.recognizers.en_model import EnModelRecognizer
+
+    monkeypatch.setattr(en_crf, "_TAGGER", None)
+    EnModelRecognizer.prepare_chunk(["王小明的电话是13812345678", "", "12 34"])
+    EnModelRecognizer.prepare_chunk(None)
+    assert en_crf._TAGGER is None

@@ -347,11 +347,11 @@ def forget_lines() -> None:
 def prepare_chunk(texts: list[str] | None) -> None:
     """Before the English models' sweep over a scan chunk (`Analyzer.analyze_records`): the
     tagger's spans of the chunk's lines in one call (`EnTagger.prepare_chunk`); None, after it,
-    forgets them."""
+    forgets them. No texts: no model is loaded."""
     if texts is None:
         if _TAGGER is not None:
             _TAGGER.prepare_chunk(None)
-    else:
+    elif texts:
         get_tagger().prepare_chunk(texts)
 
 
