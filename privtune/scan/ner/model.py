@@ -29,6 +29,7 @@ from privtune.scan.ner.zh_name_ends import before_follower, completed_end, cut_n
 from privtune.scan.ner.zh_name_lists import LIST_DETECTOR, LIST_SCORE, list_names
 from privtune.scan.ner.zh_social_titles import SOCIAL_TITLE_DETECTOR, SOCIAL_TITLE_SCORE, social_title_names
 from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, subject_names, title_names
+from privtune.scan.ner.zh_batch import region_offsets
 from privtune.scan.ner.zh_unknown_names import UNKNOWN_DETECTOR, UNKNOWN_SCORE, unknown_names
 
 MODEL_PATH = Path(__file__).with_name("zh_crf.npz")
@@ -124,6 +125,19 @@ class ZhTagger:
         from privtune.scan.ner.kernels import hashed_gains  # numba: imported with the model only
 
         self._kernel = hashed_gains
+        # text -> (regions, gains) of the chunk being scanned (`prepare_chunk`); replaced whole,
+        # never changed in place (another thread may be reading it).
+        self._chunk_gains: dict[str, tuple[list[tuple[int, str]], np.ndarray]] = {}
+
+    def prepare_chunk(self, texts: list[str] | None) -> None:
+        """Compute the gains of ``texts`` together (`zh_batch.chunk_gains`) for the `tag` calls
+        that follow; None forgets them. Only saves work: `tag`'s results are the same."""
+        if texts is None:
+            self._chunk_gains = {}
+        else:
+            from privtune.scan.ner.zh_batch import chunk_gains
+
+            self._chunk_gains = chunk_gains(self, texts)
 
     def _hashed_gains(self, cp: np.ndarray, pads: np.ndarray, table: np.ndarray) -> np.ndarray:
         """Gains of code points ``cp`` (``pads`` read as padding): ``features.feature_ids``,
@@ -267,13 +281,14 @@ class ZhTagger:
         # Only the Chinese stretches of each line are tagged: a stretch runs from the first to
         # the last whitespace-delimited chunk holding a CJK character. English lines and words
         # around them are left to the English rules (the model was trained on Chinese only).
-        regions = zh_regions(text)
+        ready = self._chunk_gains.get(text)  # computed with the chunk's other texts (`prepare_chunk`)
+        regions = zh_regions(text) if ready is None else ready[0]
         if len(regions) < 2:
-            region_gains = [self.gains(c) for _, c in regions]
+            region_gains = [self.gains(c) for _, c in regions] if ready is None else [ready[1]]
             decoded = [self.decoder.spans_from_gains(g) for g in region_gains]
         else:
             # All stretches in one feature pass and one decoding pass (each as if alone).
-            gains, offsets = self.gains_many([c for _, c in regions])
+            gains, offsets = self.gains_many([c for _, c in regions]) if ready is None else (ready[1], region_offsets(regions))
             region_gains = [gains[o : o + len(c)] for o, (_, c) in zip(offsets, regions)]
             joint = (gains, offsets)
             decoded = [[] for _ in regions]

@@ -11,6 +11,7 @@ import re
 from privtune.scan.entities import Span
 from privtune.scan.ner.english import find_addresses
 from privtune.scan.ner.model import tag_zh
+from privtune.scan.ner.zh_batch import prepare_chunk as prepare_zh_chunk
 from privtune.scan.ner.postal import find_postal_addresses
 from privtune.scan.ner.zh_postal import ROOM_LABEL_TRIGGER, find_zh_postal, find_zh_rooms
 from privtune.scan.recognizers.person import CJK_TRIGGER
@@ -47,6 +48,7 @@ class ZhAddressRecognizer(Recognizer):
     name = "zh_address_model"
     entity_types = ("ADDRESS",)
     trigger = CJK_TRIGGER
+    prepare_chunk = staticmethod(prepare_zh_chunk)  # the tagger's features, a chunk at a time
 
     def analyze(self, text: str) -> list[Span]:
         spans = [s for s in tag_zh(text)
