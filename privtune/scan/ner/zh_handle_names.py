@@ -42,6 +42,9 @@ MAX_HANDLE = 20  # characters; longer runs after "@" are text the corpus wrote w
 # Where a handle ends (as in recognizers/person_handle.py), and the particles a name does not end in.
 _HANDLE_END = frozenset(" \t\n\r\u3000:：@/，。！？、,.!?[]【】#（）()“”\"")
 _NO_NAME_CHARS = _NOT_GIVEN | frozenset("呢吗吧啊呀哦哈嘛啦哟噢嘿")
+# Last characters of a thing or place (the unknown-name rule's), and of a branch's or a site's
+# handle (红美商城-苏州站, 王府井店).
+_ENDS_NO_NAME = _THING_ENDS | frozenset("站店社网")
 
 
 def _is_han(c: str) -> bool:
@@ -76,7 +79,7 @@ def _ending(text: str, start: int, end: int) -> int:
         given = text[given_at:end]
         if not 1 <= len(given) <= 2 or not all(_is_han(c) and c not in _NO_NAME_CHARS for c in given):
             continue
-        if text[s:end] in PLACES or text[end - 1] in _THING_ENDS:
+        if text[s:end] in PLACES or text[end - 1] in _ENDS_NO_NAME:
             continue
         return s
     return -1
