@@ -24,3 +24,8 @@ def test_unsure_name_cutting_a_word_is_dropped() -> None:
 def test_sure_names_stand() -> None:
     for text, name in (("王小明白天上班", "王小明"), ("对不起李厚林", "李厚林")):
         assert [text[s.start : s.end] for s in tag_zh(text) if s.type == "PERSON"] == [name]
+
+
+def test_a_thing_named_after_a_person_is_no_cut() -> None:
+    assert not cuts_word("同上两届尤伯杯决赛", 4, 6)  # 尤伯|杯
+    assert cuts_word("朋友家长哈尔滨不知道", 4, 6)  # 滨 names no thing
