@@ -24,15 +24,14 @@ from privtune.scan.entities import Span
 from privtune.scan.ner import features, zh_unknown_names
 from privtune.scan.ner.decode import SpanDecoder
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_TITLES
-from privtune.scan.ner.zh_handle_names import with_handle_names
 from privtune.scan.ner.zh_given_names import GIVEN_DETECTOR, GIVEN_SCORE, given_name_mentions
+from privtune.scan.ner.zh_handle_names import with_handle_names
 from privtune.scan.ner.zh_name_ends import before_follower, completed_end, cut_name_pairs
 from privtune.scan.ner.zh_name_lists import LIST_DETECTOR, LIST_SCORE, list_names
 from privtune.scan.ner.zh_social_titles import SOCIAL_TITLE_DETECTOR, SOCIAL_TITLE_SCORE, social_title_names
 from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, subject_names, title_names
-from privtune.scan.ner.zh_word_cuts import MAX_SCORE as WORD_CUT_MAX_SCORE
-from privtune.scan.ner.zh_word_cuts import cuts_word
 from privtune.scan.ner.zh_unknown_names import UNKNOWN_DETECTOR, UNKNOWN_SCORE, unknown_names
+from privtune.scan.ner.zh_word_cuts import word_cut_names
 
 MODEL_PATH = Path(__file__).with_name("zh_crf.npz")
 TYPES: tuple[str, ...] = ("PERSON", "ADDRESS", "ORGANIZATION")
@@ -179,9 +178,8 @@ class ZhTagger:
             for start, end, name, gain in raw
         ]
         # 哈尔|滨, 秦时明|月: an unsure CRF name that cuts a word in two is none (zh_word_cuts)
-        cut = [s for s in spans if s.type == "PERSON" and _SURE <= s.score < WORD_CUT_MAX_SCORE
-               and s.end - s.start >= 2 and cuts_word(text, s.start, s.end)]
-        spans = [s for s in spans if s not in cut] if cut else spans
+        if cut := word_cut_names(text, spans, _SURE):
+            spans = [s for s in spans if s not in cut]
         paired = other = False  # a name of 4-5 characters / a place or organisation: rules below
         for i, s in enumerate(spans):
             if s.type != "PERSON":

@@ -18,9 +18,17 @@ intl_zh 1), 2 gold names lost (沈力|军中 in CLUENER's held-out part, 达晨�
 
 from __future__ import annotations
 
+from privtune.scan.entities import Span
 from privtune.scan.ner.zh_unknown_names import _THING_ENDS, MAX_WORD, _han_window, get_words
 
 MAX_SCORE = 0.65
+
+
+def word_cut_names(text: str, spans: list[Span], min_score: float) -> list[Span]:
+    """The CRF's PERSON ``spans`` of 2+ characters scored in ``[min_score, MAX_SCORE)`` that
+    cut a word in two (:func:`cuts_word`)."""
+    return [s for s in spans if s.type == "PERSON" and min_score <= s.score < MAX_SCORE
+            and s.end - s.start >= 2 and cuts_word(text, s.start, s.end)]
 
 
 def cuts_word(text: str, start: int, end: int) -> bool:
