@@ -2,7 +2,7 @@
 
     python benchmarks/social_zh_data.py --n 5          # print a few records as JSON lines
 
-Records are short posts with the marks of a post (@handles, // reposts, #topics#, [emoticons],
+Records are short posts, nearly all with a mark of a post (@handles, // reposts, #topics#, [emoticons],
 tripled characters, t.cn links) and names in the shapes the Weibo corpus has and the news sets
 have few of: a handle that is a name (//@张伟:), staff handles that put an organisation before
 the person's name (@鑫博腾飞李娜@鑫博腾飞王芳), names beside emoticons and hashtags, two names
