@@ -1,11 +1,12 @@
-"""Same value, same verdict: spread a record's detected names, places and organisations to
-every other place in that record where the exact same string stands.
+"""Same value, same verdict: spread a record's detected names, places and organisations (and
+its account and record numbers) to every other place in that record where the exact same
+string stands.
 
 The model-based recognizers decide from context, so one record can have "石丹丹" tagged in
 the customer's turn and missed in the agent's reply ("石丹丹您好，…"). A value the record
 itself shows to be a name is a name wherever it recurs there; leaving one copy in clear text
 would undo the anonymisation of the others. Structured types need no help (their patterns
-fire on every copy). Scope is one record: dataset-wide spreading would make one false
+fire on every copy), but for account and record numbers, which only a cue word finds. Scope is one record: dataset-wide spreading would make one false
 positive rewrite unrelated records.
 
 A detected person's partial mentions ("Thanks John", "王先生", "Bob" for Robert) are marked
@@ -26,6 +27,11 @@ from privtune.scan.name_parts import NamePart, name_parts
 
 PROPAGATED_TYPES = MODEL_TYPES
 MIN_CHARS = 2  # a single character recurs by chance
+# An account or record number is found by its cue ("加我微信 zhangli88", "MRN 00482913"); a copy
+# elsewhere in the record has none ("我朋友杨帆 (zhangli88)", a bare ``cf_order`` value) and is the
+# same person's. Five characters or more: a shorter one ("3" of a bed) recurs by chance.
+PROPAGATED_ID_TYPES = frozenset({"USERNAME", "RECORD_ID"})
+MIN_ID_CHARS = 5
 _LATIN = re.compile(r"[0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")  # "José" is not in "Joséphine"
 
 
@@ -153,7 +159,8 @@ def propagate_with_aliases(
     values: dict[str, Span] = {}
     for text, found in zip(texts, spans):
         for s in found:
-            if s.type in PROPAGATED_TYPES and s.end - s.start >= MIN_CHARS:
+            if ((s.type in PROPAGATED_TYPES and s.end - s.start >= MIN_CHARS)
+                    or (s.type in PROPAGATED_ID_TYPES and s.end - s.start >= MIN_ID_CHARS)):
                 value = text[s.start : s.end]
                 if value.strip() and (value not in values or s.score > values[value].score):
                     values[value] = s
