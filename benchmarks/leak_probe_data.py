@@ -57,6 +57,10 @@ def _digits(rng: Rng, n: int) -> str:
     return "".join(rng.choice("0123456789") for _ in range(n))
 
 
+def _luhn(body: str) -> str:
+    return body + luhn_check_digit(body)
+
+
 def cn_id(rng: Rng) -> str:
     first = rng.choice(["110105", "310104", "440305", "330106", "510107"]) + f"{rng.randint(1960, 2001)}"
     first += f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}" + _digits(rng, 3)
@@ -140,7 +144,7 @@ def draw_slots(rng: Rng, zh: bool) -> dict[str, str]:
         "handle": handle, "zhandle": rng.choice(HANDLES_ZH),
         "order": rng.choice([f"2023-{_digits(rng, 2)}-{_digits(rng, 5)}", f"#{_digits(rng, 7)}",
                              f"{_digits(rng, 3)}-{_digits(rng, 7)}-{_digits(rng, 7)}"]),
-        "mrn": _digits(rng, 8), "secret": rng.choice(SECRETS), "iqama": "2" + _digits(rng, 9),
+        "mrn": _digits(rng, 8), "secret": rng.choice(SECRETS), "iqama": _luhn("2" + _digits(rng, 8)),
         "ticket": _digits(rng, 5), "when": f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2024",
         "time": f"{rng.randint(8, 22)}:{rng.randint(0, 59):02d}",
     }

@@ -1,12 +1,13 @@
 """Same value, same verdict: spread a record's detected names, places and organisations (and
-its account and record numbers) to every other place in that record where the exact same
-string stands.
+its cue-found numbers: accounts, record numbers, phones, IDs) to every other place in that
+record where the exact same string stands.
 
 The model-based recognizers decide from context, so one record can have "石丹丹" tagged in
 the customer's turn and missed in the agent's reply ("石丹丹您好，…"). A value the record
 itself shows to be a name is a name wherever it recurs there; leaving one copy in clear text
 would undo the anonymisation of the others. Structured types need no help (their patterns
-fire on every copy), but for account and record numbers, which only a cue word finds. Scope is one record: dataset-wide spreading would make one false
+fire on every copy), but for the numbers some detectors take only after a cue word
+(`PROPAGATED_ID_TYPES`). Scope is one record: dataset-wide spreading would make one false
 positive rewrite unrelated records.
 
 A detected person's partial mentions ("Thanks John", "王先生", "Bob" for Robert) are marked
@@ -27,10 +28,12 @@ from privtune.scan.name_parts import NamePart, name_parts
 
 PROPAGATED_TYPES = MODEL_TYPES
 MIN_CHARS = 2  # a single character recurs by chance
-# An account or record number is found by its cue ("加我微信 zhangli88", "MRN 00482913"); a copy
-# elsewhere in the record has none ("我朋友杨帆 (zhangli88)", a bare ``cf_order`` value) and is the
-# same person's. Five characters or more: a shorter one ("3" of a bed) recurs by chance.
-PROPAGATED_ID_TYPES = frozenset({"USERNAME", "RECORD_ID"})
+# Values some detectors take only after a cue: an account or record number ("加我微信 zhangli88",
+# "MRN 00482913"), a national phone number ("tel:0412 345 678"), a passport or foreign ID number,
+# a date after "DOB". A copy elsewhere in the record has no cue ("我朋友杨帆 (zhangli88)", the
+# link text after the ``href``, a bare ``cf_order`` value) and is the same person's. Five
+# characters or more: a shorter one ("3" of a bed) recurs by chance.
+PROPAGATED_ID_TYPES = frozenset({"USERNAME", "RECORD_ID", "PHONE", "PASSPORT", "ID_CARD", "DATE_OF_BIRTH"})
 MIN_ID_CHARS = 5
 _LATIN = re.compile(r"[0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")  # "José" is not in "Joséphine"
 

@@ -4,6 +4,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     contact,
     email_spelled,
     phone_hanzi,
+    phone_masked,
     accounts,
     government_ids,
     national_ids,
