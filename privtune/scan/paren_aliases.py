@@ -9,8 +9,10 @@ of one:
 
 * an account: ASCII, 3-30 characters, a letter first, with a digit, "_" or "." in it (not
   "(Mum)", "(CEO)", "(she/her)");
-* another spelling of the name: a Chinese surname and 1-3 Han characters ("(田中由紀)", not
-  "(经理)"), or two or three capitalised Latin words ("(Wang Wei)", not "(Sales)").
+* another spelling of the name, in the other script: after a Latin name a Chinese surname and
+  1-3 Han characters ("(田中由紀)", not "(经理)"), after a Chinese name two or three capitalised
+  Latin words ("(Wang Wei)"). Same-script words in brackets after a name are as often a band,
+  a title or a role ("Chris Barron (Blues Traveler)").
 """
 
 from __future__ import annotations
@@ -29,13 +31,14 @@ _LATIN_NAME = re.compile(r"[A-Z][a-z\u00e0-\u024f'’-]+(?: [A-Z][a-z\u00e0-\u02
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 
 
-def _kind(value: str) -> str | None:
-    """USERNAME, PERSON or None for a bracketed value after a name."""
+def _kind(value: str, name: str) -> str | None:
+    """USERNAME, PERSON or None for a bracketed value after the PERSON ``name``."""
     if _HANDLE.fullmatch(value) and _HANDLE_MARK.search(value.lstrip("@")):
         return "USERNAME"
-    if _LATIN_NAME.fullmatch(value):
+    if _LATIN_NAME.fullmatch(value) and not name.isascii():
         return "PERSON"
-    if _HAN_NAME.fullmatch(value) and (value[0] in ZH_SURNAMES or value[:2] in ZH_COMPOUND_SURNAMES):
+    if (_HAN_NAME.fullmatch(value) and name.isascii()
+            and (value[0] in ZH_SURNAMES or value[:2] in ZH_COMPOUND_SURNAMES)):
         return "PERSON"
     return None
 
@@ -53,7 +56,7 @@ def add_bracketed_aliases(spans: list[Span], text: str) -> list[Span]:
         nxt = spans[i + 1].start if i + 1 < len(spans) else len(text)
         if nxt < m.end():
             continue  # a detector took (part of) the bracket already
-        kind = _kind(m.group(1).strip())
+        kind = _kind(m.group(1).strip(), text[s.start:s.end])
         if kind is None:
             continue
         core = m.group(1).strip()

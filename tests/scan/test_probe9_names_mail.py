@@ -29,6 +29,7 @@ def test_a_bracketed_handle_or_spelling_after_a_name(an, text, value, etype):
 @pytest.mark.parametrize("text,word", [
     ("Call Anna Kowalczyk (Mum) tonight", "Mum"), ("张三（经理）说", "经理"), ("John Smith (CEO) resigned", "CEO"),
     ("Anna Kowalczyk (she/her)", "she/her"), ("Version 2 (build_42) shipped", "build_42"),
+    ("Chris Barron (Blues Traveler) sang", "Blues Traveler"),  # same script: a band, a title, a role
 ])
 def test_a_role_or_a_bracket_after_no_name_is_left(an, text, word):
     assert not any(v == word for v, _ in _found(an, text))

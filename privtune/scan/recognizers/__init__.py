@@ -21,6 +21,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     person,
     person_cue,
     person_handle,
+    export_headers,
     home_dirs,
     address,
     postcodes,
