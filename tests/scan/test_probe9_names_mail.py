@@ -43,7 +43,8 @@ def test_the_types_asked_for_are_kept():
 @pytest.mark.parametrize("text,value", [
     ("We took little Chidi to the park yesterday.", "Chidi"),
     ("our little Amara was sick", "Amara"),
-    ("her son Olusegun called twice", "Olusegun"),
+    ("his wife Oyelaran called", "Oyelaran"),
+    ("our son Tochukwu is 5", "Tochukwu"),
 ])
 def test_names_after_little_and_kin_words(an, text, value):
     assert (value, "PERSON") in _found(an, text)
