@@ -164,9 +164,12 @@ class Analyzer:
         return self._with_aliases(resolve_overlaps(spans, text), text)
 
     def _with_aliases(self, spans: list[Span], text: str) -> list[Span]:
-        """A name's bracketed handle or other spelling (`paren_aliases`), for the wanted types."""
+        """A name's bracketed handle or other spelling (`paren_aliases`), of the wanted types
+        and scores."""
         if ("(" in text or "（" in text) and "PERSON" in self.types:
-            return [s for s in add_bracketed_aliases(spans, text) if s.type in self.types]
+            threshold = (self._plan or self._build_plan()).threshold
+            return [s for s in add_bracketed_aliases(spans, text)
+                    if (t := threshold.get(s.type)) is not None and s.score >= t]
         return spans
 
     def analyze_many(self, texts: list[str]) -> list[list[Span]]:

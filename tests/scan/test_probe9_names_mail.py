@@ -69,3 +69,8 @@ def test_a_bare_at_before_a_country_domain(an, text, value):
 @pytest.mark.parametrize("text", ["We stayed at hotel.de", "available at amazon.de today", "look at google.de"])
 def test_a_website_after_at_is_no_mailbox(an, text):
     assert not any(t == "EMAIL" for _, t in _found(an, text))
+
+
+def test_a_bracketed_alias_below_the_type_threshold_is_dropped():
+    text = "我的朋友张丽 (zhangli88) 昨天来过"
+    assert not any(s.type == "USERNAME" for s in Analyzer(min_score_by_type={"USERNAME": 0.95}).analyze(text))
