@@ -1,4 +1,5 @@
-"""Leak probe, round 9: Saudi national ID and iqama numbers after their cue (Luhn)."""
+"""Leak probe, round 9: Saudi national ID and iqama numbers after their cue (a failing Luhn
+digit too: a typo of the holder's number)."""
 
 import pytest
 
@@ -20,13 +21,13 @@ def _ids(an, text):
     ("iqama no. 1034567899", "1034567899"),
     ("Saudi national ID 1034567899 on file", "1034567899"),
     ("رقم الإقامة: 2345678904", "2345678904"),
+    ("Iqama number 2123456789 verified.", "2123456789"),  # Luhn fails: a typo still names her
 ])
 def test_saudi_numbers_after_their_cue(an, text, value):
     assert _ids(an, text) == [value]
 
 
 @pytest.mark.parametrize("text", [
-    "Iqama number 2123456789 verified.",   # Luhn fails
     "order 2345678904 shipped",            # no cue
     "iqama renewal fee 3345678901",        # not 1… or 2…
 ])

@@ -8,16 +8,17 @@ taken only within a short window after its own name, in the country's language o
 only when its check holds (`national_id_checks`: ISO 7064 MOD 11,10 for the German tax id, the
 11-proof for the BSN, weighted sums for PESEL, the Norwegian, Korean and Australian numbers,
 Luhn for the Swedish personnummer, mod 31 for the Finnish HETU, mod 97 for the French NIR and
-the Belgian national number, Luhn for the Saudi national ID and iqama). Two schemes have no
-check digit: the Danish CPR number (dropped in 2007; its date must exist) and the US ITIN (its
-shape: 9xx, a group of 50-65, 70-88, 90-92 or 94-99). They are reported as ID_CARD, whose surrogate keeps each character's class.
+the Belgian national number). Two schemes have no check digit: the Danish CPR number (dropped
+in 2007; its date must exist) and the US ITIN (its shape: 9xx, a group of 50-65, 70-88, 90-92 or
+94-99); the Saudi national ID and iqama (1… or 2…, ten digits) are taken after their cue whether
+or not their Luhn digit holds. They are reported as ID_CARD, whose surrogate keeps each
+character's class.
 """
 
 from __future__ import annotations
 
 import re
 
-from privtune.scan.checksums import is_luhn_valid
 from privtune.scan.entities import Span
 from privtune.scan.recognizers import national_id_checks as chk
 from privtune.scan.recognizers._shared import halfwidth, number_runs
@@ -51,9 +52,11 @@ _SCHEMES = (
      re.compile(r"[0-9]{6}[- ]?[0-9]{7}"), chk.rrn_kr_valid),
     ("itin|individual taxpayer identification number|taxpayer id(?:entification number)?",
      re.compile(r"9[0-9]{2}([- ]?)(?:5[0-9]|6[0-5]|7[0-9]|8[0-8]|9[0-2]|9[4-9])\1[0-9]{4}"), lambda v: True),
-    # Saudi national ID (1…) and residence permit, iqama (2…): ten digits, Luhn.
+    # Saudi national ID (1…) and residence permit, iqama (2…): ten digits with a Luhn check digit,
+    # taken after its cue even when the check fails (a typo of the holder's number, as a mistyped
+    # HKID after its cue in `national_ids`): no other number follows "iqama".
     ("iqamah?|muqeem|saudi (?:national )?id|رقم الإقامة|الإقامة|إقامة|اقامة|رقم الهوية|الهوية الوطنية",
-     re.compile(r"[12][0-9]{9}"), is_luhn_valid),
+     re.compile(r"[12][0-9]{9}"), lambda v: True),
 )
 _PROBES = (
     ("steuer", "identifikationsnummer", "idnr", "tax id"), ("bsn", "burger", "sofi"), ("pesel",),
