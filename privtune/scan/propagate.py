@@ -160,18 +160,30 @@ def propagate_with_aliases(
     """`propagate`, plus per text ``{span start: alias}`` for the partial mentions whose
     replacement must be derived from another value (`NamePart.alias`)."""
     values: dict[str, Span] = {}
+    id_spans: dict[str, int] = {}  # cue-found numbers: how many spans cover each value
     for text, found in zip(texts, spans):
         for s in found:
-            if ((s.type in PROPAGATED_TYPES and s.end - s.start >= MIN_CHARS)
-                    or (s.type in PROPAGATED_ID_TYPES and s.end - s.start >= MIN_ID_CHARS)):
+            if s.type in PROPAGATED_TYPES and s.end - s.start >= MIN_CHARS:
                 value = text[s.start : s.end]
-                if value.strip() and (value not in values or s.score > values[value].score):
-                    values[value] = s
+            elif s.type in PROPAGATED_ID_TYPES and s.end - s.start >= MIN_ID_CHARS:
+                value = text[s.start : s.end]
+                id_spans[value] = id_spans.get(value, 0) + 1
+            else:
+                continue
+            if value.strip() and (value not in values or s.score > values[value].score):
+                values[value] = s
     if not values:
         return spans, [{} for _ in texts]
     # Most candidate parts ("王女士", "Dr Smith" …) occur nowhere: one substring test on the
     # joined record drops them before any per-text search.
     joined = "\n".join(texts)
+    # A number found wherever it stands (most phones, each in its own turn) has no copy to mark:
+    # dropped before the per-text loop, which cost a record with a phone ~5 µs for nothing.
+    for value, n in id_spans.items():
+        if values[value].type in PROPAGATED_ID_TYPES and joined.count(value) <= n:
+            del values[value]
+    if not values:
+        return spans, [{} for _ in texts]
     parts: dict[str, tuple[NamePart, Span]] = {}
     # A part a detector also found on its own ("Bob" beside "Robert Jones") is still that person:
     # it takes the full name's surrogate part, not a surrogate of its own.

@@ -53,7 +53,7 @@ def test_nested_account_birth_and_order_values_are_replaced(tmp_path):
 
 
 def test_a_copy_of_a_detected_account_without_its_cue_is_marked():
-    texts = ["[19/09/2024, 12:23] 郭晶晶: 加我微信 zhangli88", "[19/09/2024, 12:24] 刘洋: 我朋友杨帆 (zhangli88) 也要一份"]
+    texts = ["[19/09/2024, 12:23] 郭晶晶: 加我微信 zhangli88", "[19/09/2024, 12:24] 刘洋: 搜 zhangli88 就能找到"]
     an = Analyzer()
     found = [an.analyze(t) for t in texts]
     assert not any(s.type == "USERNAME" for s in found[1])  # no cue in the second turn
