@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from privtune.scan.collector import YOUNG_THRESHOLD, young_collections_every
 from privtune.scan.entities import ENTITY_TYPES, STRUCTURED_TYPES, Span
+from privtune.scan.paren_aliases import add_bracketed_aliases
 from privtune.scan.registry import REGISTRY, Recognizer
 from privtune.scan.triggers import LatinLedGroup, LiteralGroup, TriggerTest, latin_led, literal_language, trigger_test
 from privtune.scan.views import decoded_view, needs_view, raw_bounds
@@ -165,7 +166,16 @@ class Analyzer:
                     t = threshold.get(s.type)
                     if t is not None and s.score >= t:
                         spans.append(s)
-        return resolve_overlaps(spans, text)
+        return self._with_aliases(resolve_overlaps(spans, text), text)
+
+    def _with_aliases(self, spans: list[Span], text: str) -> list[Span]:
+        """A name's bracketed handle or other spelling (`paren_aliases`), of the wanted types
+        and scores."""
+        if ("(" in text or "（" in text) and "PERSON" in self.types:
+            threshold = (self._plan or self._build_plan()).threshold
+            return [s for s in add_bracketed_aliases(spans, text)
+                    if (t := threshold.get(s.type)) is not None and s.score >= t]
+        return spans
 
     def analyze_many(self, texts: list[str]) -> list[list[Span]]:
         """Analyse the texts of one record in one pass (joined by newlines), spans per text.
@@ -237,8 +247,9 @@ class Analyzer:
             finally:
                 for prepare in prepares:
                     prepare(None)
-        return [resolve_overlaps([s for spans in found if spans for s in spans
-                                  if (t := threshold.get(s.type)) is not None and s.score >= t], text)
+        return [self._with_aliases(resolve_overlaps([s for spans in found if spans for s in spans
+                                                     if (t := threshold.get(s.type)) is not None and s.score >= t],
+                                                    text), text)
                 for text, found in zip(texts, by_call)]
 
 
