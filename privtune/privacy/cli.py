@@ -136,7 +136,8 @@ def show_cmd(
     with Ledger.open(ledger, create=False) as led:
         dataset = led.resolve(dataset) if dataset else None
         data = led.export(dataset, accountant=accountant.value)
-    table = Table(title=f"privacy budget ledger: {data['ledger']}", caption=f"epsilons by the {data['accountant']} accountant")
+        location = led.location  # on the user's own screen, the whole path
+    table = Table(title=f"privacy budget ledger: {location}", caption=f"epsilons by the {data['accountant']} accountant")
     table.add_column("dataset", no_wrap=True)
     table.add_column("name", min_width=10)
     table.add_column("unit")

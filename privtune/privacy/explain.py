@@ -18,6 +18,7 @@ from privtune.errors import InputError
 from privtune.privacy.errors import LedgerError
 from privtune.privacy.ledger import Ledger, RunRecord
 from privtune.privacy.ledger_db import default_ledger_location
+from privtune.provenance.portable import ledger_directory
 
 __all__ = ["explain", "render"]
 
@@ -55,12 +56,15 @@ def _unit_words(unit: str | None, field: str | None) -> str:
     return f"one user (all records sharing a '{field}')" if unit == "user" else "one training record"
 
 
-def _this_run(runs: list[RunRecord], privacy: dict[str, Any], output_dir: Path) -> RunRecord | None:
-    """The ledger row of this output: privacy.json's ``ledger_run``, else the latest run writing here."""
+def _this_run(runs: list[RunRecord], privacy: dict[str, Any], output_dir: Path, location: str) -> RunRecord | None:
+    """The ledger row of this output: privacy.json's ``ledger_run``, else the latest run writing here
+    (a run summary's ``output_dir`` is absolute in older ledgers, relative to the ledger's directory now)."""
     wanted = privacy.get("ledger_run")
     if isinstance(wanted, int):
         return next((r for r in runs if r.id == wanted), None)
-    here = [r for r in runs if r.config.get("output_dir") and Path(str(r.config["output_dir"])).resolve() == output_dir.resolve()]
+    anchor = ledger_directory(location) or Path.cwd()
+    here = [r for r in runs if r.config.get("output_dir")
+            and (anchor / str(r.config["output_dir"])).resolve() == output_dir.resolve()]
     return here[-1] if here else None
 
 
@@ -119,7 +123,7 @@ def _ledger_part(privacy: dict[str, Any], report: dict[str, Any] | None, output_
     accountants = sorted({r.accountant for r in runs if r.dp})
     if len(accountants) > 1:
         mixed.append(f"runs were planned with different accountants ({', '.join(accountants)}); all are composed with one")
-    run = _this_run(runs, privacy, output_dir)
+    run = _this_run(runs, privacy, output_dir, str(location))
     if run is not None:
         out["this_run"] = {"id": run.id, "status": run.status, "committed_steps": run.committed_steps,
                            "planned_steps": run.planned_steps}

@@ -43,6 +43,7 @@ from privtune.privacy.ledger_records import (
 )
 from privtune.privacy.ledger_schema import SCHEMA_VERSION, create_or_upgrade
 from privtune.provenance.fingerprint import FINGERPRINT_PREFIX
+from privtune.provenance.portable import portable_location
 
 __all__ = ["SCHEMA_VERSION", "BudgetChange", "BudgetCheck", "DatasetRecord", "Ledger", "PrivacyUnit", "RunRecord"]
 
@@ -336,8 +337,10 @@ class Ledger(BudgetMethods):
                         "spent_unbounded": exhausted is not None, "exhausted_reason": exhausted,
                         "budget_history": [asdict(c) for c in self.budget_history(d.fingerprint)],
                         "runs": [asdict(r) for r in runs]})
+        # the file's name, not its path (``/home/alice/.local/share/...``): an export is handed to others
         return {"format": "privtune-ledger", "schema_version": SCHEMA_VERSION, "exported": now_utc(),
-                "ledger": self.location, "accountant": acc.name, "datasets": out}
+                "ledger": portable_location(self.location.removeprefix("sqlite:///"), None),
+                "accountant": acc.name, "datasets": out}
 
     # -- internals --------------------------------------------------------------------------------
     def _run(self, run_id: int) -> RunRecord:
