@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from privtune import __version__
 from privtune.serve.auditlog import AuditLog
-from privtune.serve.auth.jwt import JWTVerifier
+from privtune.serve.auth.jwt import JWTVerifier, revocation_horizon
 from privtune.serve.auth.keys import KeyStore, open_store
 from privtune.serve.config import ServeConfig
 from privtune.serve.direct import validation_error_response
@@ -166,7 +166,7 @@ def create_app(gw: Gateway, *, direct_dispatch: bool = True) -> FastAPI:
     @allow(Role.admin)
     async def revoke_token(request: Request, body: JTIRevoke) -> dict[str, Any]:
         gw_ = _gw(request)
-        gw_.store.revoke_jti(body.jti, body.exp or time.time() + gw_.cfg.auth.jwt_max_lifetime_s)
+        gw_.store.revoke_jti(body.jti, revocation_horizon(gw_.cfg.auth.jwt_max_lifetime_s, body.exp))
         return {"jti": body.jti, "revoked": True}
 
     return app

@@ -275,7 +275,7 @@ class JTIRevoke(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     jti: str = Field(min_length=1, max_length=256)
-    exp: float | None = None
+    exp: float | None = Field(None, allow_inf_nan=False)  # the token's exp claim: can only lengthen the revocation
 
 
 ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",

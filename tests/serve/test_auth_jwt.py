@@ -140,3 +140,20 @@ def test_issue_refuses_an_expired_or_anonymous_token(sub: str, lifetime_s: int, 
 
     with pytest.raises(ConfigError, match=match):  # was a token printed already expired, exit 0
         issue_token(b"s" * 32, sub, "user", lifetime_s=lifetime_s)
+
+
+def test_a_revocation_given_a_past_exp_is_not_purged_while_the_token_lives(jwt_env):
+    # The admin's `exp` was stored as the revocation's end: a past or mistyped one was deleted by the
+    # next revocation's purge, and the still-valid token was accepted again (revoked: true, said the answer).
+    gw, secret, *_ = jwt_env
+    keys = role_keys(gw)
+    token, claims = issue_token(secret, "bob", "user")
+    with TestClient(gw.app) as c:
+        r = c.post("/admin/tokens/revoke", headers=bearer(keys["admin"]), json={"jti": claims["jti"], "exp": 1})
+        assert r.status_code == 200 and _status(c, token) == 401
+        c.post("/admin/tokens/revoke", headers=bearer(keys["admin"]), json={"jti": "another"})  # purges expired rows
+        assert _status(c, token) == 401
+        for bad in (b"NaN", b"1e400"):  # neither is a time (an infinite one was stored as is)
+            r = c.post("/admin/tokens/revoke", content=b'{"jti": "x", "exp": ' + bad + b"}",
+                       headers={**bearer(keys["admin"]), "Content-Type": "application/json"})
+            assert r.status_code == 400 and r.json()["error"]["param"] == "exp", r.text
