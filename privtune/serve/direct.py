@@ -69,6 +69,11 @@ def _is_json(content_type: bytes | None) -> bool:
 def _unparsable(body: bytes, errors: list[Any]) -> JSONResponse:
     """FastAPI's answer to a body that is not JSON (its decoder's offset as the location); only
     failed requests pay for this second parse."""
+    if "recursion limit" in str((errors[0].get("ctx") or {}).get("error", "")):
+        # pydantic's parser stops at 200 levels; the second parse then raised RecursionError from
+        # 1,000 levels (a 500 for `[[[[...`, a few kB): no OpenAI body nests anywhere near that deep
+        return error_response(400, "the body nests too deeply (more than 200 levels of arrays or objects)",
+                              "invalid_json")
     try:
         json.loads(body)
     except json.JSONDecodeError as exc:

@@ -90,3 +90,18 @@ def test_an_assistant_tool_call_turn_may_leave_content_null_or_out(make_gateway)
             {"role": "function", "name": "f", "content": "42"}]})
     assert absent.status_code == null.status_code == legacy.status_code == 200, (absent.text, null.text, legacy.text)
     assert absent.json()["choices"] == null.json()["choices"] == legacy.json()["choices"]
+
+
+@pytest.mark.parametrize("depth", [300, 5000])
+@pytest.mark.parametrize(("path", "role"), [("/v1/chat/completions", "user"), ("/v1/completions", "user"),
+                                            ("/admin/keys", "admin"), ("/admin/tokens/revoke", "admin")])
+def test_a_deeply_nested_body_is_a_400_not_a_500(make_gateway, path, role, depth):
+    # `[[[[...` a few kB deep: pydantic's parser stops at 200 levels, and the gateway's second parse
+    # (for the error's character offset) raised RecursionError: "internal error", 500.
+    gw = make_gateway()
+    key = role_keys(gw)[role]
+    body = b'{"model": "tiny", "prompt": "hi", "x": ' + b"[" * depth + b"]" * depth + b"}"
+    with TestClient(gw.app, raise_server_exceptions=False) as c:
+        r = c.post(path, headers={**bearer(key), "Content-Type": "application/json"}, content=body)
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["type"] == "invalid_request_error"
