@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 import uuid
+from pathlib import Path
 
 import jwt
 import pytest
@@ -157,3 +158,17 @@ def test_a_revocation_given_a_past_exp_is_not_purged_while_the_token_lives(jwt_e
             r = c.post("/admin/tokens/revoke", content=b'{"jti": "x", "exp": ' + bad + b"}",
                        headers={**bearer(keys["admin"]), "Content-Type": "application/json"})
             assert r.status_code == 400 and r.json()["error"]["param"] == "exp", r.text
+
+
+@pytest.mark.parametrize("alg", [["HS256"], {"HS256": 1}, 256])
+def test_a_header_alg_that_is_not_a_string_is_a_401_and_counts_as_a_failure(jwt_env, alg):
+    # No key needed: {"alg": ["HS256"]} made `alg in HS_ALGS` raise TypeError, answered 500 "internal
+    # error" before any signature check, and not counted by the per-address failed-authentication limit.
+    gw, secret, *_ = jwt_env
+    header = _b64(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    body = _b64(json.dumps(_claims()).encode())
+    sig = _b64(hmac.new(secret, f"{header}.{body}".encode(), hashlib.sha256).digest())
+    with TestClient(gw.app, raise_server_exceptions=False) as c:
+        r = c.get("/v1/models", headers=bearer(f"{header}.{body}.{sig}"))
+    assert r.status_code == 401 and r.json()["error"]["message"] == "malformed token", r.text
+    assert json.loads(Path(gw.cfg.audit_log.path).read_text().splitlines()[-1])["error"] == "invalid_api_key"

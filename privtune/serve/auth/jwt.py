@@ -99,6 +99,8 @@ class JWTVerifier:
             alg = jwt.get_unverified_header(token).get("alg")
         except jwt.PyJWTError:
             raise AuthFailed("malformed token") from None
+        if not isinstance(alg, str):  # `"alg": ["HS256"]` was a TypeError (unhashable): a 500 before any signature check
+            raise AuthFailed("malformed token")
         claims: dict[str, Any] | None = None
         try:
             if alg in HS_ALGS and self.secret is not None:
