@@ -105,3 +105,18 @@ def test_a_deeply_nested_body_is_a_400_not_a_500(make_gateway, path, role, depth
         r = c.post(path, headers={**bearer(key), "Content-Type": "application/json"}, content=body)
     assert r.status_code == 400, r.text
     assert r.json()["error"]["type"] == "invalid_request_error"
+
+
+@pytest.mark.parametrize("escaped", [b"\\ud83d", b"\\ud83d tail", b"\\ude00", b"\\ud83d\\u0041"])
+def test_a_lone_surrogate_escape_is_named(make_gateway, escaped):
+    # JavaScript clients send "\ud83d" for a string cut inside an emoji; the answer was "the body is not
+    # valid JSON", with no position (Python's json reads it), so nothing pointed at the cause.
+    gw = make_gateway()
+    key = role_keys(gw)["user"]
+    body = b'{"model": "tiny", "max_tokens": 2, "prompt": "Hi ' + escaped + b'"}'
+    with TestClient(gw.app) as c:
+        r = c.post("/v1/completions", headers={**bearer(key), "Content-Type": "application/json"}, content=body)
+        whole = c.post("/v1/completions", headers={**bearer(key), "Content-Type": "application/json"},
+                       content=b'{"model": "tiny", "max_tokens": 2, "prompt": "Hi \\ud83d\\ude00"}')
+    assert r.status_code == 400 and "surrogate" in r.json()["error"]["message"], r.text
+    assert whole.status_code == 200, whole.text  # a whole pair is an emoji
