@@ -56,9 +56,13 @@ def create_app(gw: Gateway, *, direct_dispatch: bool = True) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async def purge_daily() -> None:
             while True:
-                removed = gw.audit.purge_older_than(gw.cfg.audit_log.retention_days)
-                if removed:
-                    log.info("audit log retention: purged %d record(s)", removed)
+                try:
+                    removed = gw.audit.purge_older_than(gw.cfg.audit_log.retention_days)
+                except Exception as exc:  # noqa: BLE001 - one failed purge must not end retention for good
+                    log.error("audit log retention: purge failed (%s); retried in a day", type(exc).__name__)
+                else:
+                    if removed:
+                        log.info("audit log retention: purged %d record(s)", removed)
                 await asyncio.sleep(PURGE_EVERY_S)
 
         task = asyncio.create_task(purge_daily())
