@@ -195,13 +195,13 @@ def verify_log_cmd(log: Annotated[Path, typer.Argument(help="The audit log (JSON
     console.print(f"{log}: {res.records} record(s), chain intact")
 
 
-def _store(key_store: str | None, config: Path | None):  # type: ignore[no-untyped-def]
+def _store(key_store: str | None, config: Path | None, create: bool = False):  # type: ignore[no-untyped-def]
     from privtune.serve.auth.keys import open_store
 
     if key_store is None:
         data = read_config_file(config) if config else {}
         key_store = (data.get("auth") or {}).get("key_store", "privtune-keys.sqlite3")
-    return open_store(str(key_store))
+    return open_store(str(key_store), create=create)
 
 
 @keys_app.command("create")
@@ -218,7 +218,7 @@ def keys_create(name: Annotated[str, typer.Option(help="Who or what the key is f
         raise ConfigError(str(exc)) from None
     from privtune.serve.auth.keys import span_seconds
 
-    rec, secret = _store(key_store, config).create(name, r, span_seconds(ttl_days, "--ttl-days", "days"))
+    rec, secret = _store(key_store, config, create=True).create(name, r, span_seconds(ttl_days, "--ttl-days", "days"))
     console.print(f"key {rec.key_id} ({rec.role.value}) created; store it now, it is not shown again:")
     print(secret)
 

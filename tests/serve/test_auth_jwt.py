@@ -128,6 +128,9 @@ def test_token_issue_cli(tmp_path):
     assert oct(secret.stat().st_mode & 0o777) == "0o600"
     store = tmp_path / "k.sqlite3"
     r = CliRunner().invoke(app, ["token", "revoke", claims["jti"], "--key-store", str(store)])
+    assert "no key store at" in str(r.exception)  # a mistyped store: nothing the server reads was revoked
+    assert CliRunner().invoke(app, ["keys", "create", "--name", "ops", "--key-store", str(store)]).exit_code == 0
+    r = CliRunner().invoke(app, ["token", "revoke", claims["jti"], "--key-store", str(store)])
     assert r.exit_code == 0, r.output
     from privtune.serve.auth.keys import open_sqlite
 

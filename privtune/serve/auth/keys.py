@@ -202,19 +202,32 @@ class SQLKeyStore:
             self._conn.close()
 
 
-def open_sqlite(path: Path, now: Callable[[], float] = time.time) -> SQLKeyStore:
-    """The SQLite store at ``path``, created 0600 (the hashes are not secrets, the key ids and roles are private)."""
+def open_sqlite(path: Path, now: Callable[[], float] = time.time, create: bool = True) -> SQLKeyStore:
+    """The SQLite store at ``path``, created 0600 (the hashes are not secrets, the key ids and roles are private).
+
+    ``create=False`` (`privtune keys list/revoke/rotate`, `token revoke`): a missing file is an
+    error, so a mistyped path never answers from a new, empty store. A path that is a directory or
+    a file that is not SQLite is a `ConfigError`; it was chmod-ed 0600 first (a directory lost its
+    x bit, so its files could no longer be reached) and then an sqlite3 traceback."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory; --key-store takes the key store's file")
     if not path.exists():
+        if not create:
+            raise ConfigError(f"no key store at {path}: check --key-store (`privtune keys create` creates one)")
+        path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    os.chmod(path, 0o600)
-    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout = 5000")
-    return SQLKeyStore(conn, "?", now)
+    try:
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 5000")
+        store = SQLKeyStore(conn, "?", now)
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "unable to open database file"
+        raise ConfigError(f"{path}: not a key store ({exc})") from None
+    os.chmod(path, 0o600)  # once it proved to be one
+    return store
 
 
-def open_store(location: str, now: Callable[[], float] = time.time) -> KeyStore:
+def open_store(location: str, now: Callable[[], float] = time.time, create: bool = True) -> KeyStore:
     """SQLite for a path, PostgreSQL (psycopg, the `postgres` extra) for a ``postgresql://`` URL."""
     if location.startswith(("postgresql://", "postgres://")):
         try:
@@ -226,4 +239,4 @@ def open_store(location: str, now: Callable[[], float] = time.time) -> KeyStore:
         except psycopg.Error as exc:
             raise ConfigError(f"cannot connect to the key store database: {type(exc).__name__}") from None
         return SQLKeyStore(conn, "%s", now)
-    return open_sqlite(Path(location), now)
+    return open_sqlite(Path(location), now, create)
