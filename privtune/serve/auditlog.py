@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from privtune.errors import IntegrityError
+from privtune.errors import ConfigError, IntegrityError
 
 log = logging.getLogger("privtune.serve")
 GENESIS = "0" * 64
@@ -80,7 +80,13 @@ class AuditLog:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # a directory read as "audit log without its head file"; a file in the folder path was a traceback
+        if self.path.is_dir():
+            raise ConfigError(f"{self.path}: is a directory; audit_log.path takes the log's file")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise ConfigError(f"{self.path}: a part of its folder path is a file") from None
         self._lock = threading.Lock()
         head = self._read_head()
         self._last, self._count, self._first_prev = head["last_hash"], head["records"], head["first_prev"]

@@ -231,3 +231,13 @@ def test_the_gateway_refuses_a_damaged_head_and_purges_up_to_a_damaged_line(tmp_
     assert path.read_bytes() == b"\n".join(lines[3:])  # kept bytes unchanged
     res = verify_log(path)
     assert not res.ok and res.line == 1 and res.problem == "not UTF-8 JSON"
+
+
+def test_an_audit_log_path_that_is_a_directory_or_under_a_file_is_a_config_error(tmp_path):
+    # a directory was "audit log without its head file; run verify-log"; under a file, a traceback
+    from privtune.errors import ConfigError
+
+    (tmp_path / "file").write_text("x")
+    for path, words in ((tmp_path, "is a directory"), (tmp_path / "file" / "a.jsonl", "folder path is a file")):
+        with pytest.raises(ConfigError, match=words):
+            AuditLog(path)
