@@ -15,6 +15,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from privtune.config import deep_merge, load_config, parse_set_overrides, read_config_file
@@ -243,7 +244,8 @@ def keys_list(key_store: StoreOpt = None, config: ConfigOpt = None,
 
     for r in recs:
         state = "revoked" if r.revoked else "expired" if not r.active(now) else "active"
-        t.add_row(r.key_id, r.name, r.role.value, fmt(r.created), fmt(r.expires), state)
+        # a name is anyone's text (POST /admin/keys too): "[/x]" in one was a MarkupError traceback
+        t.add_row(escape(r.key_id), escape(r.name), r.role.value, fmt(r.created), fmt(r.expires), state)
     Console().print(t)
 
 

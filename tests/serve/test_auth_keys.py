@@ -147,3 +147,13 @@ def test_a_key_store_path_that_is_missing_a_directory_or_not_sqlite_is_a_clear_e
     assert other.read_text() == "model: x\n" and not (tmp_path / "typo.sqlite3").exists()
     r = runner.invoke(app, ["keys", "create", "--name", "ops", "--key-store", str(tmp_path / "new" / "k.sqlite3")])
     assert r.exit_code == 0 and (tmp_path / "new" / "k.sqlite3").stat().st_mode & 0o777 == 0o600
+
+
+def test_keys_list_prints_names_as_written(tmp_path):
+    # "[/x]" in a key's name (the admin API takes any text) made `keys list` a MarkupError traceback
+    from privtune.cli import app
+
+    store = tmp_path / "k.sqlite3"
+    open_sqlite(store).create("[/ops] [bold]ci", Role.user)
+    r = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["keys", "list", "--key-store", str(store)])
+    assert r.exit_code == 0 and "[/ops] [bold]ci" in r.output, r.exception
