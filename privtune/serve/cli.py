@@ -193,7 +193,7 @@ def verify_log_cmd(log: Annotated[Path, typer.Argument(help="The audit log (JSON
     if not res.ok:
         where = f"{log}: line {res.line}: " if res.line else f"{log}: "
         raise LogVerifyFailed(where + (res.problem or "invalid"))
-    console.print(f"{log}: {res.records} record(s), chain intact")
+    console.print(f"{escape(str(log))}: {res.records} record(s), chain intact")
 
 
 def _store(key_store: str | None, config: Path | None, create: bool = False):  # type: ignore[no-untyped-def]
@@ -304,4 +304,4 @@ def token_revoke(jti: Annotated[str, typer.Argument(help="The token's jti claim.
     lifetime = ((read_config_file(config) if config else {}).get("auth") or {}).get("jwt_max_lifetime_s", 3600)
     lifetime = lifetime if isinstance(lifetime, (int, float)) else 3600  # the server refuses any other value
     _store(key_store, config).revoke_jti(jti, max(revocation_horizon(lifetime), time.time() + 24 * 3600))
-    console.print(f"token {jti} revoked")
+    console.print(f"token {escape(jti)} revoked")

@@ -175,3 +175,15 @@ def test_a_header_alg_that_is_not_a_string_is_a_401_and_counts_as_a_failure(jwt_
         r = c.get("/v1/models", headers=bearer(f"{header}.{body}.{sig}"))
     assert r.status_code == 401 and r.json()["error"]["message"] == "malformed token", r.text
     assert json.loads(Path(gw.cfg.audit_log.path).read_text().splitlines()[-1])["error"] == "invalid_api_key"
+
+
+def test_token_revoke_prints_the_jti_as_written(tmp_path):
+    # the jti is the user's text: "[/x]" in it was a MarkupError traceback after the revocation
+    from privtune.cli import app
+    from privtune.serve.auth.keys import open_sqlite
+
+    store = tmp_path / "k.sqlite3"
+    open_sqlite(store).close()
+    r = CliRunner().invoke(app, ["token", "revoke", "[/x]-1", "--key-store", str(store)])
+    assert r.exit_code == 0 and "[/x]-1 revoked" in r.output, r.exception
+    assert open_sqlite(store).jti_revoked("[/x]-1")
