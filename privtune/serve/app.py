@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from privtune import __version__
+from privtune.errors import InputError
 from privtune.serve.auditlog import AuditLog
 from privtune.serve.auth.jwt import JWTVerifier, revocation_horizon
 from privtune.serve.auth.keys import KeyStore, open_store
@@ -86,6 +87,11 @@ def create_app(gw: Gateway, *, direct_dispatch: bool = True) -> FastAPI:
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         # loc and msg only: pydantic's "input" would echo the prompt back (and into any log of responses).
         return validation_error_response(list(exc.errors()))
+
+    @app.exception_handler(InputError)
+    async def _refused(request: Request, exc: InputError) -> JSONResponse:
+        # the key store's refusals (a blank or control-character name, a NUL in a jti) were 500s
+        return error_response(400, exc.message, "invalid_request", exc.field)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -157,3 +157,14 @@ def test_keys_list_prints_names_as_written(tmp_path):
     open_sqlite(store).create("[/ops] [bold]ci", Role.user)
     r = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["keys", "list", "--key-store", str(store)])
     assert r.exit_code == 0 and "[/ops] [bold]ci" in r.output, r.exception
+
+
+def test_admin_key_names_the_store_refuses_are_400s(make_gateway):
+    # the store's InputError (a blank name) reached no handler: 500 "internal error"
+    gw = make_gateway()
+    admin = role_keys(gw)["admin"]
+    with TestClient(gw.app, raise_server_exceptions=False) as c:
+        for name in ("  ", "ci\tbot", "x\x00"):
+            r = c.post("/admin/keys", headers=bearer(admin), json={"name": name})
+            assert r.status_code == 400 and r.json()["error"]["param"] == "name", (name, r.text)
+        assert c.post("/admin/keys", headers=bearer(admin), json={"name": "ci bot ☃"}).status_code == 201

@@ -129,6 +129,8 @@ class JWTVerifier:
         if claims["iat"] > time.time() + self.leeway_s:
             raise AuthFailed("token issued in the future")
         jti, sub = str(claims["jti"]), str(claims["sub"])
+        if "\x00" in jti + sub + str(claims.get("kid", "")):  # PostgreSQL cannot compare a NUL: it was a 500
+            raise AuthFailed("token claims hold a NUL character")
         if store.jti_revoked(jti):
             raise AuthFailed("token revoked")
         kid = claims.get("kid")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import math
 import os
 import secrets
@@ -94,6 +95,9 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def split_key(api_key: str) -> tuple[str, str] | None:
     """``(key_id, secret)`` of a well-formed key, else ``None``."""
     if not api_key.startswith(KEY_PREFIX):
@@ -135,6 +139,8 @@ class SQLKeyStore:
     def create(self, name: str, role: Role, ttl_s: float | None = None) -> tuple[KeyRecord, str]:
         if not name.strip():
             raise InputError("a key needs a name (who or what it is for)", field="name")
+        if CONTROL_CHARS.search(name):  # PostgreSQL cannot store a NUL (a 500); none belongs in a label
+            raise InputError("a key's name may not hold control characters", field="name")
         ttl_s = span_seconds(ttl_s, "ttl_s", "seconds")
         key_id = secrets.token_hex(6)
         secret = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
@@ -145,6 +151,8 @@ class SQLKeyStore:
         return KeyRecord(key_id, name, Role(role), now, expires, None, None), f"{KEY_PREFIX}{key_id}_{secret}"
 
     def get(self, key_id: str) -> KeyRecord | None:
+        if "\x00" in key_id:  # no id holds one, and PostgreSQL refuses to compare it (a 500)
+            return None
         rows = self._exec(f"SELECT {self._COLS} FROM api_keys WHERE key_id = ?", (key_id,))
         return self._record(rows[0]) if rows else None
 
@@ -189,12 +197,16 @@ class SQLKeyStore:
         return rec if rec.active(self._now()) else None
 
     def revoke_jti(self, jti: str, exp: float) -> None:
+        if "\x00" in jti:  # PostgreSQL cannot store it; `jti_revoked` refuses such tokens outright
+            raise InputError("a jti may not hold a NUL character", field="jti")
         now = self._now()
         self._exec("DELETE FROM revoked_jti WHERE exp < ?", (now,))  # expired tokens fail anyway
         if not self._exec("SELECT 1 FROM revoked_jti WHERE jti = ?", (jti,)):
             self._exec("INSERT INTO revoked_jti (jti, exp) VALUES (?, ?)", (jti, exp))
 
     def jti_revoked(self, jti: str) -> bool:
+        if "\x00" in jti:  # cannot be in the store, so it cannot be checked against it: treated as revoked
+            return True
         return bool(self._exec("SELECT 1 FROM revoked_jti WHERE jti = ?", (jti,)))
 
     def close(self) -> None:
