@@ -27,6 +27,7 @@ class ChatMessage(BaseModel):
     # gateway serves no tools; such a turn reads as empty text.
     tool_calls: list[Any] | None = None
     function_call: Any = None
+    refusal: str | None = None  # an OpenAI answer that refused: content null, what it said here
     content: str = Field(None, max_length=1_000_000, validate_default=True)  # type: ignore[assignment]
 
     @field_validator("role", mode="before")
@@ -43,10 +44,12 @@ class ChatMessage(BaseModel):
         tool-call turn. It was accepted as empty text on every turn, so a client bug that lost a
         user's message ran the request on a blank turn instead of saying so."""
         if v is None:
+            if info.data.get("role") == "assistant" and info.data.get("refusal"):
+                return info.data["refusal"]  # the turn as OpenAI's model wrote it (a client echoes history back)
             if info.data.get("role") == "assistant" and (info.data.get("tool_calls") or info.data.get("function_call")):
                 return ""
             raise ValueError("content is required: text or a list of text parts (null or absent only on an "
-                             "assistant turn with tool_calls)")
+                             "assistant turn with tool_calls or a refusal)")
         return message_text(v)
 
 

@@ -92,6 +92,20 @@ def test_an_assistant_tool_call_turn_may_leave_content_null_or_out(make_gateway)
     assert absent.json()["choices"] == null.json()["choices"] == legacy.json()["choices"]
 
 
+def test_an_assistant_refusal_turn_reads_as_what_it_said(make_gateway):
+    # OpenAI returns a refusal with content null; a client sending the history back got a 400
+    gw = make_gateway()
+    key = role_keys(gw)["user"]
+    said = "I can't help with that."
+    turns = [{"role": "user", "content": "hi"}, None, {"role": "user", "content": "why not?"}]
+    with TestClient(gw.app) as c:
+        answers = [c.post("/v1/chat/completions", headers=bearer(key), json={**CHAT, "messages": [
+            turns[0], turn, turns[2]]}) for turn in ({"role": "assistant", "content": None, "refusal": said},
+                                                       {"role": "assistant", "content": said})]
+    assert [a.status_code for a in answers] == [200, 200], answers[0].text
+    assert answers[0].json()["usage"] == answers[1].json()["usage"]  # the same prompt
+
+
 @pytest.mark.parametrize("depth", [300, 5000])
 @pytest.mark.parametrize(("path", "role"), [("/v1/chat/completions", "user"), ("/v1/completions", "user"),
                                             ("/admin/keys", "admin"), ("/admin/tokens/revoke", "admin")])
