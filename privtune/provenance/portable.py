@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel
 
 __all__ = ["base_model_label", "ledger_config", "ledger_directory", "nearby_relative", "portable_config",
-           "portable_location", "run_relative"]
+           "portable_location", "portable_summary", "run_relative"]
 
 
 def run_relative(path: str | Path, run_dir: str | Path | None) -> str:
@@ -82,6 +82,19 @@ def ledger_config(cfg: BaseModel, location: str, base_id: str | None = None) -> 
     was ``cfg.model_dump``: every run's model, output and scan-report paths, the trainer's home
     directory in each, went into ``privtune ledger export``, a file made to be handed to others."""
     return portable_config(cfg, ledger_directory(location), base_id)
+
+
+def portable_summary(summary: Any, anchor: Path | None) -> Any:
+    """A stored run summary with every absolute path in it made portable (`run_relative` to
+    ``anchor``): ledgers written before `ledger_config` kept them absolute, and `ledger export`
+    hands them on."""
+    if isinstance(summary, dict):
+        return {k: portable_summary(v, anchor) for k, v in summary.items()}
+    if isinstance(summary, list):
+        return [portable_summary(v, anchor) for v in summary]
+    if isinstance(summary, str) and "://" not in summary and Path(os.path.expanduser(summary)).is_absolute():
+        return run_relative(os.path.expanduser(summary), anchor)
+    return summary
 
 
 def portable_config(cfg: BaseModel, run_dir: str | Path | None, base_id: str | None = None) -> dict[str, Any]:

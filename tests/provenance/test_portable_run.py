@@ -144,3 +144,21 @@ def test_the_ledger_run_summary_and_export_hold_no_path_of_the_training_machine(
     assert _this_run(runs, {}, moved["work"] / "runs" / "support", str(moved["ledger"])).id == run["id"]
     shown = CliRunner(env={"COLUMNS": "300"}).invoke(ledger_app, ["show", "--ledger", str(moved["ledger"])])
     assert str(moved["ledger"]) in shown.output.replace("\n", "")  # on the user's own screen: the whole path
+
+
+def test_ledger_export_makes_the_paths_of_older_run_summaries_portable(tmp_path: Path) -> None:
+    # rows written before the summary was portable hold absolute paths; the export hands them on
+    from privtune.privacy.accountants import MechanismEvent
+    from privtune.privacy.ledger import Ledger
+
+    home = tmp_path / "home" / "alice"
+    location = str(home / "ledgers" / "l.sqlite")
+    old = {"model": str(home / "models" / "qwen"), "output_dir": str(home / "ledgers" / "runs" / "a"),
+           "checkpoint": {"key_file": "~/.config/privtune/train.key", "every": 0}, "ledger": "postgresql://h/db",
+           "targets": ["q_proj", "/abs/odd"]}
+    with Ledger.open(location) as led:
+        run = led.begin_run("sha256:" + "d" * 64, MechanismEvent(1.0, 0.1, 5), accountant="rdp", delta=1e-5, config=old)
+        led.finish_run(run, "completed")
+        config = led.export()["datasets"][0]["runs"][0]["config"]
+    assert config == {"model": "qwen", "output_dir": "runs/a", "checkpoint": {"key_file": "train.key", "every": 0},
+                      "ledger": "postgresql://h/db", "targets": ["q_proj", "odd"]}
