@@ -297,8 +297,10 @@ def token_issue(sub: Annotated[str, typer.Option(help="Subject (who the token is
 @token_app.command("revoke")
 def token_revoke(jti: Annotated[str, typer.Argument(help="The token's jti claim.")],
                  key_store: StoreOpt = None, config: ConfigOpt = None) -> None:
-    """Revoke a JWT by its jti: refused from the next request on (kept until it would have expired anyway:
-    the server's auth.jwt_max_lifetime_s from --config, at least 24 h)."""
+    """Revoke a JWT by its jti: refused from the next request on (kept until it would have expired anyway).
+
+    Kept for the server's auth.jwt_max_lifetime_s (read from --config) plus clock leeway, at least 24 h.
+    """
     from privtune.serve.auth.jwt import revocation_horizon
 
     lifetime = ((read_config_file(config) if config else {}).get("auth") or {}).get("jwt_max_lifetime_s", 3600)
