@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from privtune.errors import ConfigError
 from privtune.io.sources import undo_surrogates
 
 # Suffixes a JSONL output may carry: what `privtune.io.readers.detect_format` reads back as JSON
@@ -33,8 +34,18 @@ class AtomicWriter:
         self._fh: IO[Any] | None = None
 
     def __enter__(self) -> IO[Any]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        # An output path given by the user (`--out`) that names a directory, or lies under a file,
+        # was an IsADirectoryError / FileExistsError traceback, the first only after the whole
+        # output had been computed and written to the temp file.
+        if self.path.is_dir():
+            raise ConfigError(f"{self.path}: is a directory; give the path of a file to write")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        except (FileExistsError, NotADirectoryError):
+            raise ConfigError(f"{self.path}: cannot be written: a part of its folder path is a file") from None
+        except PermissionError:
+            raise ConfigError(f"{self.path}: cannot be written: permission denied in {self.path.parent}") from None
         self._fh = os.fdopen(fd, self.mode, encoding=self.encoding)
         return self._fh
 

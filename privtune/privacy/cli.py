@@ -14,6 +14,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from privtune.io import atomic_write_json
@@ -136,7 +137,8 @@ def show_cmd(
     with Ledger.open(ledger, create=False) as led:
         dataset = led.resolve(dataset) if dataset else None
         data = led.export(dataset, accountant=accountant.value)
-    table = Table(title=f"privacy budget ledger: {data['ledger']}", caption=f"epsilons by the {data['accountant']} accountant")
+        location = led.location  # on the user's own screen, the whole path
+    table = Table(title=f"privacy budget ledger: {escape(location)}", caption=f"epsilons by the {data['accountant']} accountant")
     table.add_column("dataset", no_wrap=True)
     table.add_column("name", min_width=10)
     table.add_column("unit")
@@ -151,8 +153,9 @@ def show_cmd(
         if d["spent_unbounded"]:
             spent, rem = "[red]∞[/red]", "[red]0 (exhausted)[/red]" if d["budget_epsilon"] is not None else "-"
         table.add_row(
-            d["fingerprint"].removeprefix("sha256:")[:10] + "…", d["name"] or "",
-            f"user:{d['user_id_field']}" if d["privacy_unit"] == "user" else d["privacy_unit"] or "-",
+            # names, reasons and fields are the user's text: escaped, "[/x]" in one was a MarkupError traceback
+            d["fingerprint"].removeprefix("sha256:")[:10] + "…", escape(d["name"] or ""),
+            f"user:{escape(str(d['user_id_field']))}" if d["privacy_unit"] == "user" else d["privacy_unit"] or "-",
             _fmt(d["budget_epsilon"]),
             f"[red]{_fmt(d['delta'], 3)} ≥ 1/N[/red]" if d["delta_problem"] else
             _fmt(d["delta"], 3) if d["delta"] is not None or d["spent_delta"] is None
@@ -190,8 +193,8 @@ def show_cmd(
         for c in data["datasets"][0]["budget_history"]:
             was = f"{c['old_epsilon']:.4g} → " if c["old_epsilon"] is not None else ""
             was_d = f"{c['old_delta']:.3g} → " if c["old_delta"] is not None and c["old_delta"] != c["new_delta"] else ""
-            changes.add_row(c["changed"][:16].replace("T", " "), c["changed_by"], f"{was}{c['new_epsilon']:.4g}",
-                            f"{was_d}{c['new_delta']:.3g}", c["reason"])
+            changes.add_row(c["changed"][:16].replace("T", " "), escape(c["changed_by"] or ""),
+                            f"{was}{c['new_epsilon']:.4g}", f"{was_d}{c['new_delta']:.3g}", escape(c["reason"] or ""))
         console.print(changes)
 
 

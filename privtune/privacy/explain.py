@@ -18,6 +18,7 @@ from privtune.errors import InputError
 from privtune.privacy.errors import LedgerError
 from privtune.privacy.ledger import Ledger, RunRecord
 from privtune.privacy.ledger_db import default_ledger_location
+from privtune.provenance.portable import ledger_directory
 
 __all__ = ["explain", "render"]
 
@@ -41,6 +42,36 @@ def _read_json(path: Path, required: bool) -> dict[str, Any] | None:
     return data
 
 
+_NUMBERS = ("epsilon", "delta", "noise_multiplier", "sample_rate", "max_grad_norm")
+_INTEGERS = ("steps", "privacy_units")
+_TEXTS = ("accountant", "privacy_unit", "dataset_fingerprint", "base_model", "user_id_field")
+
+
+def _check_privacy_fields(privacy: dict[str, Any], path: Path) -> None:
+    """The fields `explain` reads, of the types `privtune train` writes: an edited or damaged
+    privacy.json ("epsilon": "8") was a ValueError traceback from the report's number format."""
+    def bad(name: str, what: str) -> InputError:
+        return InputError(f"expected {what}, found {type(privacy[name]).__name__}", path=str(path), field=name)
+
+    for name in _NUMBERS:
+        if privacy.get(name) is not None and (isinstance(privacy[name], bool) or not isinstance(privacy[name], (int, float))):
+            raise bad(name, "a number")
+    for name in _INTEGERS:
+        if privacy.get(name) is not None and (isinstance(privacy[name], bool) or not isinstance(privacy[name], int)):
+            raise bad(name, "a whole number")
+    for name in _TEXTS:
+        if privacy.get(name) is not None and not isinstance(privacy[name], str):
+            raise bad(name, "text")
+    if "dp" in privacy and not isinstance(privacy["dp"], bool):
+        raise bad("dp", "true or false")
+
+
+def _object(parent: dict[str, Any] | None, key: str) -> dict[str, Any]:
+    """``parent[key]`` where it is an object, else empty (train_report.json is read for hints only)."""
+    value = (parent or {}).get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _as_list(value: Any) -> list[str]:
     if value is None or value == [] or value == "":
         return []
@@ -55,12 +86,15 @@ def _unit_words(unit: str | None, field: str | None) -> str:
     return f"one user (all records sharing a '{field}')" if unit == "user" else "one training record"
 
 
-def _this_run(runs: list[RunRecord], privacy: dict[str, Any], output_dir: Path) -> RunRecord | None:
-    """The ledger row of this output: privacy.json's ``ledger_run``, else the latest run writing here."""
+def _this_run(runs: list[RunRecord], privacy: dict[str, Any], output_dir: Path, location: str) -> RunRecord | None:
+    """The ledger row of this output: privacy.json's ``ledger_run``, else the latest run writing here
+    (a run summary's ``output_dir`` is absolute in older ledgers, relative to the ledger's directory now)."""
     wanted = privacy.get("ledger_run")
     if isinstance(wanted, int):
         return next((r for r in runs if r.id == wanted), None)
-    here = [r for r in runs if r.config.get("output_dir") and Path(str(r.config["output_dir"])).resolve() == output_dir.resolve()]
+    anchor = ledger_directory(location) or Path.cwd()
+    here = [r for r in runs if r.config.get("output_dir")
+            and (anchor / str(r.config["output_dir"])).resolve() == output_dir.resolve()]
     return here[-1] if here else None
 
 
@@ -79,7 +113,7 @@ def _ledger_part(privacy: dict[str, Any], report: dict[str, Any] | None, output_
                  ledger: str | None) -> tuple[dict[str, Any], list[str], list[str]]:
     """The dataset as the ledger sees it; plus resume and mix evidence found there."""
     fp = privacy.get("dataset_fingerprint")
-    named = ((report or {}).get("config") or {}).get("ledger")
+    named = _object(report, "config").get("ledger")
     location = ledger or _report_ledger(named, output_dir) or default_ledger_location()
     # The report names the ledger by file name only when it lies outside the run dir (`portable`).
     elsewhere = (f" (the run was trained with ledger {named}, outside its directory: pass --ledger)"
@@ -119,7 +153,7 @@ def _ledger_part(privacy: dict[str, Any], report: dict[str, Any] | None, output_
     accountants = sorted({r.accountant for r in runs if r.dp})
     if len(accountants) > 1:
         mixed.append(f"runs were planned with different accountants ({', '.join(accountants)}); all are composed with one")
-    run = _this_run(runs, privacy, output_dir)
+    run = _this_run(runs, privacy, output_dir, str(location))
     if run is not None:
         out["this_run"] = {"id": run.id, "status": run.status, "committed_steps": run.committed_steps,
                            "planned_steps": run.planned_steps}
@@ -135,6 +169,7 @@ def explain(output_dir: str | Path, ledger: str | None = None) -> dict[str, Any]
     out_dir = Path(output_dir)
     privacy = _read_json(out_dir / "privacy.json", required=True)
     assert privacy is not None
+    _check_privacy_fields(privacy, out_dir / "privacy.json")
     report = _read_json(out_dir / "train_report.json", required=False)
     dp = bool(privacy.get("dp"))
     n_units = privacy.get("privacy_units")
@@ -142,20 +177,21 @@ def explain(output_dir: str | Path, ledger: str | None = None) -> dict[str, Any]
     protected = {k: privacy.get(k) for k in ("privacy_unit", "privacy_units", "epsilon", "delta", "accountant",
                                              "noise_multiplier", "sample_rate", "steps", "max_grad_norm",
                                              "dataset_fingerprint")}
-    protected["user_id_field"] = privacy.get("user_id_field") or ((report or {}).get("config") or {}).get("user_id_field")
+    protected["user_id_field"] = privacy.get("user_id_field") or _object(report, "config").get("user_id_field")
     dataset, resumed, mixed = _ledger_part(privacy, report, out_dir, ledger)
 
     not_protected = [f"the base model {privacy.get('base_model', '(unknown)')} and whatever it learned before "
                      "this run: its pretraining data is outside this guarantee"]
-    validation = ((report or {}).get("config") or {}).get("validation")
+    validation = _object(report, "config").get("validation")
     if validation:
         not_protected.append(f"the validation data ({validation}): it is read without noise and its loss is "
                              "reported; keep it disjoint from the training data")
     for key in _OUTSIDE_KEYS:
         not_protected += [f"released outside the guarantee: {item}" for item in _as_list(privacy.get(key))]
-    curves = (report or {}).get("curves") or {}
-    if dp and any(v is not None and not (isinstance(v, float) and math.isnan(v))
-                  for _, v in curves.get("train_loss") or []):
+    train_loss = _object(report, "curves").get("train_loss")
+    if dp and isinstance(train_loss, list) and any(
+            isinstance(pt, list) and len(pt) == 2 and pt[1] is not None and not (isinstance(pt[1], float) and math.isnan(pt[1]))
+            for pt in train_loss):
         not_protected.append("train_report.json holds a training-loss curve computed from the private records "
                              "without noise: it is outside the guarantee; do not publish it")
     not_protected.append("the same people in other data: epsilon is per dataset fingerprint; a copy with one "

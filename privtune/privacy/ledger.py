@@ -43,6 +43,7 @@ from privtune.privacy.ledger_records import (
 )
 from privtune.privacy.ledger_schema import SCHEMA_VERSION, create_or_upgrade
 from privtune.provenance.fingerprint import FINGERPRINT_PREFIX
+from privtune.provenance.portable import ledger_directory, portable_location, portable_summary
 
 __all__ = ["SCHEMA_VERSION", "BudgetChange", "BudgetCheck", "DatasetRecord", "Ledger", "PrivacyUnit", "RunRecord"]
 
@@ -319,6 +320,7 @@ class Ledger(BudgetMethods):
             if not records:
                 raise LedgerError(f"dataset {fingerprint} is not in ledger {self.location}")
         out = []
+        anchor = ledger_directory(self.location)
         for d in records:
             runs = self.history(d.fingerprint)
             exhausted = exhausted_reason(runs)
@@ -335,9 +337,11 @@ class Ledger(BudgetMethods):
                         "budget" if d.delta is not None else "runs",
                         "spent_unbounded": exhausted is not None, "exhausted_reason": exhausted,
                         "budget_history": [asdict(c) for c in self.budget_history(d.fingerprint)],
-                        "runs": [asdict(r) for r in runs]})
+                        "runs": [{**asdict(r), "config": portable_summary(r.config, anchor)} for r in runs]})
+        # the file's name, not its path (``/home/alice/.local/share/...``): an export is handed to others
         return {"format": "privtune-ledger", "schema_version": SCHEMA_VERSION, "exported": now_utc(),
-                "ledger": self.location, "accountant": acc.name, "datasets": out}
+                "ledger": portable_location(self.location.removeprefix("sqlite:///"), None),
+                "accountant": acc.name, "datasets": out}
 
     # -- internals --------------------------------------------------------------------------------
     def _run(self, run_id: int) -> RunRecord:

@@ -22,8 +22,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from privtune import __version__
+from privtune.errors import InputError
 from privtune.serve.auditlog import AuditLog
-from privtune.serve.auth.jwt import JWTVerifier
+from privtune.serve.auth.jwt import JWTVerifier, revocation_horizon
 from privtune.serve.auth.keys import KeyStore, open_store
 from privtune.serve.config import ServeConfig
 from privtune.serve.direct import validation_error_response
@@ -56,9 +57,13 @@ def create_app(gw: Gateway, *, direct_dispatch: bool = True) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async def purge_daily() -> None:
             while True:
-                removed = gw.audit.purge_older_than(gw.cfg.audit_log.retention_days)
-                if removed:
-                    log.info("audit log retention: purged %d record(s)", removed)
+                try:
+                    removed = gw.audit.purge_older_than(gw.cfg.audit_log.retention_days)
+                except Exception as exc:  # noqa: BLE001 - one failed purge must not end retention for good
+                    log.error("audit log retention: purge failed (%s); retried in a day", type(exc).__name__)
+                else:
+                    if removed:
+                        log.info("audit log retention: purged %d record(s)", removed)
                 await asyncio.sleep(PURGE_EVERY_S)
 
         task = asyncio.create_task(purge_daily())
@@ -82,6 +87,11 @@ def create_app(gw: Gateway, *, direct_dispatch: bool = True) -> FastAPI:
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         # loc and msg only: pydantic's "input" would echo the prompt back (and into any log of responses).
         return validation_error_response(list(exc.errors()))
+
+    @app.exception_handler(InputError)
+    async def _refused(request: Request, exc: InputError) -> JSONResponse:
+        # the key store's refusals (a blank or control-character name, a NUL in a jti) were 500s
+        return error_response(400, exc.message, "invalid_request", exc.field)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -166,7 +176,7 @@ def create_app(gw: Gateway, *, direct_dispatch: bool = True) -> FastAPI:
     @allow(Role.admin)
     async def revoke_token(request: Request, body: JTIRevoke) -> dict[str, Any]:
         gw_ = _gw(request)
-        gw_.store.revoke_jti(body.jti, body.exp or time.time() + gw_.cfg.auth.jwt_max_lifetime_s)
+        gw_.store.revoke_jti(body.jti, revocation_horizon(gw_.cfg.auth.jwt_max_lifetime_s, body.exp))
         return {"jti": body.jti, "revoked": True}
 
     return app

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from privtune.config import deep_merge, load_config, parse_set_overrides, read_config_file
@@ -192,16 +193,16 @@ def verify_log_cmd(log: Annotated[Path, typer.Argument(help="The audit log (JSON
     if not res.ok:
         where = f"{log}: line {res.line}: " if res.line else f"{log}: "
         raise LogVerifyFailed(where + (res.problem or "invalid"))
-    console.print(f"{log}: {res.records} record(s), chain intact")
+    console.print(f"{escape(str(log))}: {res.records} record(s), chain intact")
 
 
-def _store(key_store: str | None, config: Path | None):  # type: ignore[no-untyped-def]
+def _store(key_store: str | None, config: Path | None, create: bool = False):  # type: ignore[no-untyped-def]
     from privtune.serve.auth.keys import open_store
 
     if key_store is None:
         data = read_config_file(config) if config else {}
         key_store = (data.get("auth") or {}).get("key_store", "privtune-keys.sqlite3")
-    return open_store(str(key_store))
+    return open_store(str(key_store), create=create)
 
 
 @keys_app.command("create")
@@ -218,7 +219,7 @@ def keys_create(name: Annotated[str, typer.Option(help="Who or what the key is f
         raise ConfigError(str(exc)) from None
     from privtune.serve.auth.keys import span_seconds
 
-    rec, secret = _store(key_store, config).create(name, r, span_seconds(ttl_days, "--ttl-days", "days"))
+    rec, secret = _store(key_store, config, create=True).create(name, r, span_seconds(ttl_days, "--ttl-days", "days"))
     console.print(f"key {rec.key_id} ({rec.role.value}) created; store it now, it is not shown again:")
     print(secret)
 
@@ -243,7 +244,8 @@ def keys_list(key_store: StoreOpt = None, config: ConfigOpt = None,
 
     for r in recs:
         state = "revoked" if r.revoked else "expired" if not r.active(now) else "active"
-        t.add_row(r.key_id, r.name, r.role.value, fmt(r.created), fmt(r.expires), state)
+        # a name is anyone's text (POST /admin/keys too): "[/x]" in one was a MarkupError traceback
+        t.add_row(escape(r.key_id), escape(r.name), r.role.value, fmt(r.created), fmt(r.expires), state)
     Console().print(t)
 
 
@@ -295,6 +297,13 @@ def token_issue(sub: Annotated[str, typer.Option(help="Subject (who the token is
 @token_app.command("revoke")
 def token_revoke(jti: Annotated[str, typer.Argument(help="The token's jti claim.")],
                  key_store: StoreOpt = None, config: ConfigOpt = None) -> None:
-    """Revoke a JWT by its jti: refused from the next request on (kept until it would have expired anyway)."""
-    _store(key_store, config).revoke_jti(jti, time.time() + 24 * 3600)
-    console.print(f"token {jti} revoked")
+    """Revoke a JWT by its jti: refused from the next request on (kept until it would have expired anyway).
+
+    Kept for the server's auth.jwt_max_lifetime_s (read from --config) plus clock leeway, at least 24 h.
+    """
+    from privtune.serve.auth.jwt import revocation_horizon
+
+    lifetime = ((read_config_file(config) if config else {}).get("auth") or {}).get("jwt_max_lifetime_s", 3600)
+    lifetime = lifetime if isinstance(lifetime, (int, float)) else 3600  # the server refuses any other value
+    _store(key_store, config).revoke_jti(jti, max(revocation_horizon(lifetime), time.time() + 24 * 3600))
+    console.print(f"token {escape(jti)} revoked")

@@ -50,6 +50,13 @@ def validation_error_response(errors: list[Any]) -> JSONResponse:
     if first.get("type") == "json_invalid" or first.get("msg") == "JSON decode error":
         # the location is the decoder's character offset, not a field: it was "1: JSON decode error", param "1"
         at = next((x for x in first.get("loc", ()) if isinstance(x, int)), None)
+        reason = str((first.get("ctx") or {}).get("error", ""))
+        if "surrogate" in reason or "hex escape" in reason:
+            # Python's json reads "\ud83d" alone, so this parse is the only one that objects; JavaScript
+            # clients send it for a string cut inside an emoji. Named, the client can find it.
+            return error_response(400, "the body is not valid JSON: a \\u escape is half of a UTF-16 surrogate "
+                                  "pair (\\ud800-\\udfff without its other half, e.g. text cut inside an emoji)",
+                                  "invalid_json")
         return error_response(400, "the body is not valid JSON" + (f" (at character {at})" if at is not None else ""),
                               "invalid_json")
     # an unknown field (`unserved.misspelt_field`) is named by its error, the request's whole body by its location
@@ -69,6 +76,11 @@ def _is_json(content_type: bytes | None) -> bool:
 def _unparsable(body: bytes, errors: list[Any]) -> JSONResponse:
     """FastAPI's answer to a body that is not JSON (its decoder's offset as the location); only
     failed requests pay for this second parse."""
+    if "recursion limit" in str((errors[0].get("ctx") or {}).get("error", "")):
+        # pydantic's parser stops at 200 levels; the second parse then raised RecursionError from
+        # 1,000 levels (a 500 for `[[[[...`, a few kB): no OpenAI body nests anywhere near that deep
+        return error_response(400, "the body nests too deeply (more than 200 levels of arrays or objects)",
+                              "invalid_json")
     try:
         json.loads(body)
     except json.JSONDecodeError as exc:

@@ -45,11 +45,22 @@ def _licence(base: Path) -> str | None:
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"cannot read {what}: {exc.strerror}", path=str(path)) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{what} is not JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+    except UnicodeDecodeError:
+        raise InputError(f"{what} is not UTF-8 text", path=str(path)) from None
+    if not isinstance(data, dict):  # a list or a string here was an AttributeError traceback at start-up
+        raise InputError(f"{what} is not a JSON object", path=str(path))
+    return data
+
+
+def _section(report: dict[str, Any], name: str) -> dict[str, Any]:
+    """``report[name]`` where it is an object, else empty (a report of another shape is not read as one)."""
+    value = report.get(name)
+    return value if isinstance(value, dict) else {}
 
 
 def privacy_summary(path: Path) -> dict[str, Any]:
@@ -59,16 +70,15 @@ def privacy_summary(path: Path) -> dict[str, Any]:
 
 def audit_summary(path: Path) -> dict[str, Any]:
     report = _read_json(path, "audit report")
-    verdict = report.get("verdict") or {}
-    mia = report.get("mia") or {}
-    aucs = {name: (m or {}).get("auc") for name, m in mia.items() if isinstance(m, dict) and "auc" in m}
+    verdict = _section(report, "verdict")
+    aucs = {name: m.get("auc") for name, m in _section(report, "mia").items() if isinstance(m, dict) and "auc" in m}
     return {
         "pass": verdict.get("pass"),
         "summary": verdict.get("summary"),
         "mia_auc_max": max((a for a in aucs.values() if isinstance(a, (int, float))), default=None),
-        "canary_exposure_bits_max": (report.get("canaries") or {}).get("exposure_bits_max"),
-        "pii_extraction_rate_tuned": (report.get("extraction") or {}).get("pii_extraction_rate_tuned"),
-        "epsilon_empirical_lower_bound": (report.get("epsilon") or {}).get("empirical_lower_bound"),
+        "canary_exposure_bits_max": _section(report, "canaries").get("exposure_bits_max"),
+        "pii_extraction_rate_tuned": _section(report, "extraction").get("pii_extraction_rate_tuned"),
+        "epsilon_empirical_lower_bound": _section(report, "epsilon").get("empirical_lower_bound"),
     }
 
 

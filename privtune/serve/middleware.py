@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from privtune.serve.auditlog import client_address
 from privtune.serve.auth.principal import AuthFailed, Principal
 from privtune.serve.direct import DirectRoutes
+from privtune.serve.ratelimit import failure_source
 from privtune.serve.roles import is_public, permits
 from privtune.serve.schemas import error_body
 
@@ -123,7 +124,7 @@ class GatewayMiddleware:
             if endpoint is not None and is_public(endpoint):
                 await self.app(scope, receive, send_wrapped)
                 return
-            peer = (scope.get("client") or ("unknown",))[0]
+            peer = failure_source((scope.get("client") or ("unknown",))[0])
             retry = await self.gw.limiter.failures_blocked(peer)
             if retry is not None:
                 await refuse(429, "too many failed authentications from this address", "auth_rate_limited",

@@ -12,6 +12,8 @@ seconds left in the current window.
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import math
 import time
 from collections.abc import Callable
@@ -72,6 +74,20 @@ class RedisCounters:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+@functools.lru_cache(maxsize=4096)
+def failure_source(host: str) -> str:
+    """Whom failed authentications are counted against: an IPv4 address, or an IPv6 address's /64.
+    One IPv6 host usually holds a whole /64 (SLAAC, privacy addresses): counted per address, a
+    client rotating through it had a fresh limit for every guess."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else host
 
 
 class RateLimiter:

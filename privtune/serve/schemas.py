@@ -11,11 +11,24 @@ from privtune.io.records import message_text
 from privtune.serve.unserved import EXTENSIONS, UNSERVED, is_neutral, misspelt_field
 
 
+# Request bodies are validated strictly (JSON's own types): in pydantic's default lax mode
+# "max_tokens": "12", "temperature": true, "stream": "false" and "n": 1.0 were accepted as 12, 1.0,
+# False and 1, where OpenAI answers 400 naming the field; a client that sends a string for a
+# number has a bug it should hear about. A JSON integer still passes for a float field.
+_STRICT = ConfigDict(extra="ignore", strict=True)
+
+
 class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = _STRICT
 
     role: Literal["system", "user", "assistant", "tool"]
-    content: str = Field(max_length=1_000_000)
+    # Declared before content, which reads them: an assistant turn that calls a tool may leave
+    # content null or out (OpenAI's rule). The call itself is not shown to the model, since the
+    # gateway serves no tools; such a turn reads as empty text.
+    tool_calls: list[Any] | None = None
+    function_call: Any = None
+    refusal: str | None = None  # an OpenAI answer that refused: content null, what it said here
+    content: str = Field(None, max_length=1_000_000, validate_default=True)  # type: ignore[assignment]
 
     @field_validator("role", mode="before")
     @classmethod
@@ -26,19 +39,28 @@ class ChatMessage(BaseModel):
 
     @field_validator("content", mode="before")
     @classmethod
-    def _content_parts(cls, v: Any) -> Any:
-        """Text, None (an assistant tool-call turn) or a list of text parts: `message_text`."""
+    def _content_parts(cls, v: Any, info: ValidationInfo) -> Any:
+        """Text or a list of text parts (`message_text`); null or absent only on an assistant
+        tool-call turn. It was accepted as empty text on every turn, so a client bug that lost a
+        user's message ran the request on a blank turn instead of saying so."""
+        if v is None:
+            if info.data.get("role") == "assistant" and info.data.get("refusal"):
+                return info.data["refusal"]  # the turn as OpenAI's model wrote it (a client echoes history back)
+            if info.data.get("role") == "assistant" and (info.data.get("tool_calls") or info.data.get("function_call")):
+                return ""
+            raise ValueError("content is required: text or a list of text parts (null or absent only on an "
+                             "assistant turn with tool_calls or a refusal)")
         return message_text(v)
 
 
 class StreamOptions(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = _STRICT
 
     include_usage: bool = False
 
 
 class _GenerationFields(BaseModel):
-    model_config = ConfigDict(extra="ignore")  # OpenAI clients send fields we do not use (n=1, user, ...)
+    model_config = _STRICT  # extra ignored: OpenAI clients send fields we do not use (user, metadata, ...)
 
     model: str = Field(max_length=256)
     max_tokens: int | None = Field(None, ge=1)
@@ -225,7 +247,7 @@ class CompletionRequest(_GenerationFields):
 
 
 class KeyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     name: str = Field(min_length=1, max_length=128)
     role: Literal["user", "auditor", "admin"] = "user"
@@ -233,14 +255,14 @@ class KeyCreate(BaseModel):
 
 
 class KeyRotate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     grace_hours: float = Field(24.0, ge=0, le=36500 * 24)
     ttl_days: float | None = Field(None, gt=0, le=36500)  # keys.MAX_TTL_DAYS
 
 
 class WatermarkDetectRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     text: str = Field(max_length=1_000_000)
     # None: the server's watermark.entropy_threshold (None there too: key-only detection)
@@ -253,10 +275,10 @@ class WatermarkDetectRequest(BaseModel):
 
 
 class JTIRevoke(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     jti: str = Field(min_length=1, max_length=256)
-    exp: float | None = None
+    exp: float | None = Field(None, allow_inf_nan=False)  # the token's exp claim: can only lengthen the revocation
 
 
 ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",

@@ -25,6 +25,7 @@ from privtune.keys import train_key_file
 from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
 from privtune.privacy.ledger import Ledger, PrivacyUnit, RunRecord
+from privtune.provenance.portable import ledger_config
 from privtune.train.checkpoint import CheckpointManager, capture_rng_state, encrypt_adapter, load_key, restore_rng_state
 from privtune.train.checkpointing import enable_gradient_checkpointing
 from privtune.train.config import TrainConfig
@@ -88,7 +89,9 @@ def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str,
     if resumed is not None:
         ledger.record_units(fingerprint, unit, plan.n_units)
         return ledger, resumed.id, resumed.committed_steps
-    summary = {k: v for k, v in cfg.model_dump(mode="json").items() if k not in ("data", "validation", "ledger", "dp_seed")}
+    # paths relative to the ledger's directory or by name: `ledger export` is a file to hand to others
+    summary = {k: v for k, v in ledger_config(cfg, ledger.location, cfg.base_model_id).items()
+               if k not in ("data", "validation", "ledger", "dp_seed")}
     if not plan.dp:
         return ledger, ledger.begin_non_private_run(fingerprint, sample_rate=plan.sample_rate, steps=plan.steps,
                                                     config=summary, name=cfg.dataset_name, unit=unit,

@@ -84,3 +84,30 @@ def test_jsonl_output_names(name, ok) -> None:
     from privtune.io.writers import jsonl_output_problem
 
     assert (jsonl_output_problem(name) is None) == ok
+
+
+def test_an_output_path_that_is_a_directory_or_under_a_file_is_a_clear_error(tmp_path) -> None:
+    # `privtune ledger export --out runs/` (and every --out): an IsADirectoryError traceback after the
+    # output was written to the temp file; under a file, a FileExistsError traceback.
+    from privtune.errors import ConfigError
+
+    (tmp_path / "a_file").write_text("keep")
+    for target, words in ((tmp_path, "is a directory"), (tmp_path / "a_file" / "r.json", "is a file")):
+        with pytest.raises(ConfigError, match=words):
+            atomic_write_json(target, {"k": 1})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"] and (tmp_path / "a_file").read_text() == "keep"
+
+
+def test_ledger_export_to_a_directory_exits_with_one_line(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from privtune.privacy.ledger import Ledger
+
+    ledger = tmp_path / "l.sqlite"
+    with Ledger.open(str(ledger)) as led:
+        led.set_budget("sha256:" + "a" * 64, 8.0, 1e-5)
+    r = subprocess.run([sys.executable, "-m", "privtune.cli", "ledger", "export", "--ledger", str(ledger),
+                        "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "Traceback" not in r.stderr + r.stdout, r.stderr
+    assert "is a directory" in r.stdout + r.stderr

@@ -102,3 +102,23 @@ def test_explain_reads_the_keys_train_writes(tmp_path: Path) -> None:
     facts = json.loads(runner.invoke(privacy_app, ["explain", str(out), "--json"], catch_exceptions=False).stdout)
     assert f"released outside the guarantee: {note}" in facts["not_protected"]
     assert not any(warning in x for x in facts["not_protected"]) and warning in facts["warnings"]
+
+
+@pytest.mark.parametrize(("privacy", "field"), [
+    ({"dp": True, "epsilon": "8"}, "epsilon"), ({"dp": True, "delta": [1e-5]}, "delta"),
+    ({"dp": True, "steps": 1.5}, "steps"), ({"dp": "yes"}, "dp"), ({"dp": True, "privacy_unit": ["user"]}, "privacy_unit"),
+])
+def test_a_privacy_json_field_of_another_type_is_named(tmp_path: Path, privacy: dict, field: str) -> None:
+    # an edited privacy.json ("epsilon": "8") was a ValueError traceback from the number format
+    (tmp_path / "privacy.json").write_text(json.dumps(privacy))
+    result = CliRunner().invoke(privacy_app, ["explain", str(tmp_path), "--ledger", str(tmp_path / "none.sqlite")])
+    assert isinstance(result.exception, InputError) and result.exception.field == field, result.exception
+
+
+def test_a_train_report_of_another_shape_is_read_for_what_it_holds(tmp_path: Path) -> None:
+    # "config": [..] and loss points that are not pairs were AttributeError / ValueError tracebacks
+    (tmp_path / "privacy.json").write_text(json.dumps({"dp": True, "epsilon": 8.0, "delta": 1e-5, "steps": 3}))
+    (tmp_path / "train_report.json").write_text(json.dumps({"config": [1], "curves": {"train_loss": [1, [2], [3, 2.5]]}}))
+    result = CliRunner().invoke(privacy_app, ["explain", str(tmp_path), "--ledger", str(tmp_path / "none.sqlite")])
+    assert result.exit_code == 0, result.exception
+    assert "training-loss curve" in result.output  # the one readable point still counts

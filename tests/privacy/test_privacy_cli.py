@@ -192,3 +192,18 @@ def test_show_composes_without_a_budget_and_names_runs_left_running(tmp_path: Pa
     detail = runner.invoke(ledger_app, ["show", "--ledger", db, "--dataset", FP], env={"COLUMNS": "200"},
                            catch_exceptions=False).stdout
     assert f"run(s) {stale} still 'running'" in detail and "ledger finish-run ID" in detail
+
+
+def test_ledger_show_prints_names_and_reasons_as_written(tmp_path: Path) -> None:
+    # They are the user's text, and rich read them as markup: "[/oops]" was a MarkupError traceback,
+    # "[red]eve" printed as "eve" in red.
+    location = str(tmp_path / "l.sqlite")
+    fp = "sha256:" + "c" * 64
+    with Ledger.open(location) as led:
+        led.set_budget(fp, 8.0, 1e-5, name="[/oops] support chats")
+        led.set_budget(fp, 4.0, 1e-5, reason="audit [ticket 12] [/]", changed_by="[red]eve")
+    for args in (["show"], ["show", "--dataset", "cc"]):
+        result = runner.invoke(ledger_app, [*args, "--ledger", location], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert "[/oops] support chats" in result.output
+    assert "audit [ticket 12] [/]" in result.output and "[red]eve" in result.output

@@ -120,3 +120,45 @@ def test_a_moved_run_verifies_audits_serves_and_gets_its_card(moved: dict[str, P
                       json={"model": "support", "prompt": "Hello", "max_tokens": 3})
     assert info.status_code == 200 and "alice" not in info.text and str(moved["root"]) not in info.text
     assert done.status_code == 200 and done.json()["usage"]["completion_tokens"] > 0
+
+
+def test_the_ledger_run_summary_and_export_hold_no_path_of_the_training_machine(moved: dict[str, Path]) -> None:
+    # The ledger kept cfg.model_dump(): model, output_dir (and scan_report, key_file when set) as
+    # absolute paths under /.../home/alice/work, and `ledger export` printed them with the ledger's own path.
+    from typer.testing import CliRunner
+
+    from privtune.privacy.cli import ledger_app
+    from privtune.privacy.explain import _this_run
+    from privtune.privacy.ledger import Ledger
+
+    result = CliRunner().invoke(ledger_app, ["export", "--ledger", str(moved["ledger"])], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "alice" not in result.output and str(moved["root"]) not in result.output
+    export = json.loads(result.output)
+    assert export["ledger"] == "ledger.sqlite"
+    (run,) = export["datasets"][0]["runs"]
+    assert (run["config"]["model"], run["config"]["output_dir"]) == ("tiny-llama", "runs/support")  # from the ledger's dir
+    # explain's fallback (a privacy.json without ledger_run) still finds the run where it was trained
+    with Ledger.open(str(moved["ledger"]), create=False) as led:
+        runs = led.history(export["datasets"][0]["fingerprint"])
+    assert _this_run(runs, {}, moved["work"] / "runs" / "support", str(moved["ledger"])).id == run["id"]
+    shown = CliRunner(env={"COLUMNS": "300"}).invoke(ledger_app, ["show", "--ledger", str(moved["ledger"])])
+    assert str(moved["ledger"]) in shown.output.replace("\n", "")  # on the user's own screen: the whole path
+
+
+def test_ledger_export_makes_the_paths_of_older_run_summaries_portable(tmp_path: Path) -> None:
+    # rows written before the summary was portable hold absolute paths; the export hands them on
+    from privtune.privacy.accountants import MechanismEvent
+    from privtune.privacy.ledger import Ledger
+
+    home = tmp_path / "home" / "alice"
+    location = str(home / "ledgers" / "l.sqlite")
+    old = {"model": str(home / "models" / "qwen"), "output_dir": str(home / "ledgers" / "runs" / "a"),
+           "checkpoint": {"key_file": "~/.config/privtune/train.key", "every": 0}, "ledger": "postgresql://h/db",
+           "targets": ["q_proj", "/abs/odd"]}
+    with Ledger.open(location) as led:
+        run = led.begin_run("sha256:" + "d" * 64, MechanismEvent(1.0, 0.1, 5), accountant="rdp", delta=1e-5, config=old)
+        led.finish_run(run, "completed")
+        config = led.export()["datasets"][0]["runs"][0]["config"]
+    assert config == {"model": "qwen", "output_dir": "runs/a", "checkpoint": {"key_file": "train.key", "every": 0},
+                      "ledger": "postgresql://h/db", "targets": ["q_proj", "odd"]}

@@ -6,6 +6,7 @@ import asyncio
 import json
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from serve_helpers import bearer, role_keys
@@ -160,6 +161,23 @@ def test_info_publishes_figures_and_no_paths(make_gateway, tiny_llama_dir, serve
     for path in (tiny_llama_dir, serve_run_dir, tmp_path):
         assert str(path) not in r.text
     assert "/tmp" not in r.text and "base_model\": \"/" not in r.text
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("[1, 2]", "is not a JSON object"), ('"pass"', "is not a JSON object"), (None, "is not UTF-8 text"),
+    ('{"verdict": "pass", "mia": [0.5], "canaries": 3}', None),
+])
+def test_an_audit_report_of_another_shape_is_a_clear_start_up_error(make_gateway, tmp_path, text, error):
+    # a list, a string, or sections that are not objects were AttributeError tracebacks at start-up
+    from privtune.errors import InputError
+
+    report = tmp_path / "report.json"
+    report.write_bytes(b"\xff\xfe{}" if text is None else text.encode())
+    if error is None:  # parsed, but nothing in it reads as a verdict
+        assert make_gateway(audit_report=str(report)).info["audit"]["pass"] is None
+        return
+    with pytest.raises(InputError, match=error):
+        make_gateway(audit_report=str(report))
 
 
 def test_generation_does_not_block_health_auth_or_admin_and_queue_is_bounded(make_gateway):

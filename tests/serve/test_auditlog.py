@@ -147,3 +147,97 @@ def test_errors_a_route_answers_are_named_in_the_record(make_gateway, tmp_path):
     assert [(r["status"], r["error"]) for r in records] == [
         (404, "model_not_found"), (400, "invalid_request"), (400, "context_length_exceeded"), (404, "key_not_found"),
         (200, None)]
+
+
+@pytest.mark.parametrize(("damage", "problem"), [
+    ("head_array", "head file audit.jsonl.head is not a JSON object"),
+    ("head_keys", "has no 64-hex-digit 'first_prev'"),
+    ("head_bytes", "head file audit.jsonl.head unreadable"),
+    ("line_bytes", "line 3: not UTF-8 JSON"),
+    ("line_array", "line 1: not a JSON object"),
+    ("directory", "is a directory"),
+])
+def test_verify_log_names_any_damage_instead_of_crashing(tmp_path, damage, problem):
+    # verify-log runs on logs that may have been tampered with: these were TypeError, KeyError,
+    # UnicodeDecodeError, AttributeError or IsADirectoryError tracebacks (exit 1), not exit 5.
+    from privtune.cli import app
+
+    path = _log(tmp_path)
+    head = tmp_path / "audit.jsonl.head"
+    if damage == "head_array":
+        head.write_text("[1]")
+    elif damage == "head_keys":
+        head.write_text("{}")
+    elif damage == "head_bytes":
+        head.write_bytes(b"\xff\xfe")
+    elif damage == "line_bytes":
+        lines = path.read_bytes().split(b"\n")
+        lines[2] = b"\xff" + lines[2]
+        path.write_bytes(b"\n".join(lines))
+    elif damage == "line_array":
+        path.write_bytes(b"[1]\n" + path.read_bytes())
+    else:
+        path = tmp_path / "logs"
+        path.mkdir()
+    r = CliRunner().invoke(app, ["serve", "verify-log", str(path)])
+    assert getattr(r.exception, "exit_code", None) == 5, r.exception
+    assert problem in str(r.exception)
+
+
+def test_a_record_holding_a_unicode_line_separator_stays_one_record(make_gateway, tmp_path):
+    # A JWT's sub goes into key_id, and JSON leaves U+2028 / U+0085 unescaped; str.splitlines took
+    # them for line ends: /v1/audit/log parsed half records (500) and the purge split the record in two.
+    from privtune.serve.auth.jwt import issue_token, write_secret
+
+    secret_file = tmp_path / "jwt.secret"
+    write_secret(secret_file)
+    path = tmp_path / "a.jsonl"
+    gw = make_gateway(audit_log={"path": str(path)},
+                      auth={"key_store": str(tmp_path / "keys.sqlite3"), "jwt_secret_file": str(secret_file)})
+    auditor = role_keys(gw)["auditor"]
+    token = issue_token(secret_file.read_bytes().strip(), "ci\u2028bot\x85x", "user")[0]
+    with TestClient(gw.app, raise_server_exceptions=False) as c:
+        assert c.get("/v1/models", headers=bearer(token)).status_code == 200
+        r = c.get("/v1/audit/log?n=5", headers=bearer(auditor))
+        assert r.status_code == 200, r.text
+        assert [x.get("key_id") for x in r.json()["records"]] == ["jwt:ci\u2028bot\x85x"]
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
+    log = AuditLog(path)  # the gateway closed its own at shutdown
+    log.append({"time": later.isoformat(), "request_id": "later", "status": 200})
+    assert log.purge_older_than(0, now=later) == 2  # the two requests above, not three halves
+    log.close()
+    assert verify_log(path).ok and verify_log(path).records == 1
+
+
+def test_the_gateway_refuses_a_damaged_head_and_purges_up_to_a_damaged_line(tmp_path):
+    # A head of the wrong shape was a TypeError at start-up; a line that is not a record made the
+    # daily purge raise (its task died: retention stopped for good), or rewrote the line's bytes.
+    from privtune.errors import IntegrityError
+
+    path = _log(tmp_path, n=6)
+    lines = path.read_bytes().split(b"\n")
+    lines[3] = lines[3].replace(b'"status":200', b'"status":\xff200')
+    path.write_bytes(b"\n".join(lines))
+    head = tmp_path / "audit.jsonl.head"
+    good_head = head.read_bytes()
+    head.write_text('{"first_prev": 1}')
+    with pytest.raises(IntegrityError, match="unreadable audit-log head"):
+        AuditLog(path)
+    head.write_bytes(good_head)
+    log = AuditLog(path)
+    assert log.purge_older_than(1, now=dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc)) == 3  # up to the bad line
+    assert log.tail(10)[0] == {"unreadable": True} and len(log.tail(10)) == 3
+    log.close()
+    assert path.read_bytes() == b"\n".join(lines[3:])  # kept bytes unchanged
+    res = verify_log(path)
+    assert not res.ok and res.line == 1 and res.problem == "not UTF-8 JSON"
+
+
+def test_an_audit_log_path_that_is_a_directory_or_under_a_file_is_a_config_error(tmp_path):
+    # a directory was "audit log without its head file; run verify-log"; under a file, a traceback
+    from privtune.errors import ConfigError
+
+    (tmp_path / "file").write_text("x")
+    for path, words in ((tmp_path, "is a directory"), (tmp_path / "file" / "a.jsonl", "folder path is a file")):
+        with pytest.raises(ConfigError, match=words):
+            AuditLog(path)

@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 import uuid
+from pathlib import Path
 
 import jwt
 import pytest
@@ -127,6 +128,9 @@ def test_token_issue_cli(tmp_path):
     assert oct(secret.stat().st_mode & 0o777) == "0o600"
     store = tmp_path / "k.sqlite3"
     r = CliRunner().invoke(app, ["token", "revoke", claims["jti"], "--key-store", str(store)])
+    assert "no key store at" in str(r.exception)  # a mistyped store: nothing the server reads was revoked
+    assert CliRunner().invoke(app, ["keys", "create", "--name", "ops", "--key-store", str(store)]).exit_code == 0
+    r = CliRunner().invoke(app, ["token", "revoke", claims["jti"], "--key-store", str(store)])
     assert r.exit_code == 0, r.output
     from privtune.serve.auth.keys import open_sqlite
 
@@ -140,3 +144,46 @@ def test_issue_refuses_an_expired_or_anonymous_token(sub: str, lifetime_s: int, 
 
     with pytest.raises(ConfigError, match=match):  # was a token printed already expired, exit 0
         issue_token(b"s" * 32, sub, "user", lifetime_s=lifetime_s)
+
+
+def test_a_revocation_given_a_past_exp_is_not_purged_while_the_token_lives(jwt_env):
+    # The admin's `exp` was stored as the revocation's end: a past or mistyped one was deleted by the
+    # next revocation's purge, and the still-valid token was accepted again (revoked: true, said the answer).
+    gw, secret, *_ = jwt_env
+    keys = role_keys(gw)
+    token, claims = issue_token(secret, "bob", "user")
+    with TestClient(gw.app) as c:
+        r = c.post("/admin/tokens/revoke", headers=bearer(keys["admin"]), json={"jti": claims["jti"], "exp": 1})
+        assert r.status_code == 200 and _status(c, token) == 401
+        c.post("/admin/tokens/revoke", headers=bearer(keys["admin"]), json={"jti": "another"})  # purges expired rows
+        assert _status(c, token) == 401
+        for bad in (b"NaN", b"1e400"):  # neither is a time (an infinite one was stored as is)
+            r = c.post("/admin/tokens/revoke", content=b'{"jti": "x", "exp": ' + bad + b"}",
+                       headers={**bearer(keys["admin"]), "Content-Type": "application/json"})
+            assert r.status_code == 400 and r.json()["error"]["param"] == "exp", r.text
+
+
+@pytest.mark.parametrize("alg", [["HS256"], {"HS256": 1}, 256])
+def test_a_header_alg_that_is_not_a_string_is_a_401_and_counts_as_a_failure(jwt_env, alg):
+    # No key needed: {"alg": ["HS256"]} made `alg in HS_ALGS` raise TypeError, answered 500 "internal
+    # error" before any signature check, and not counted by the per-address failed-authentication limit.
+    gw, secret, *_ = jwt_env
+    header = _b64(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    body = _b64(json.dumps(_claims()).encode())
+    sig = _b64(hmac.new(secret, f"{header}.{body}".encode(), hashlib.sha256).digest())
+    with TestClient(gw.app, raise_server_exceptions=False) as c:
+        r = c.get("/v1/models", headers=bearer(f"{header}.{body}.{sig}"))
+    assert r.status_code == 401 and r.json()["error"]["message"] == "malformed token", r.text
+    assert json.loads(Path(gw.cfg.audit_log.path).read_text().splitlines()[-1])["error"] == "invalid_api_key"
+
+
+def test_token_revoke_prints_the_jti_as_written(tmp_path):
+    # the jti is the user's text: "[/x]" in it was a MarkupError traceback after the revocation
+    from privtune.cli import app
+    from privtune.serve.auth.keys import open_sqlite
+
+    store = tmp_path / "k.sqlite3"
+    open_sqlite(store).close()
+    r = CliRunner().invoke(app, ["token", "revoke", "[/x]-1", "--key-store", str(store)])
+    assert r.exit_code == 0 and "[/x]-1 revoked" in r.output, r.exception
+    assert open_sqlite(store).jti_revoked("[/x]-1")

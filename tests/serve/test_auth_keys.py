@@ -122,3 +122,49 @@ def test_keys_cli_refuses_lifetimes_that_never_or_already_expire_or_overflow(tmp
                   ("abc123abc123", "old", "user", "0" * 64, 1.0, 1e300 * 86400))
     r = runner.invoke(app, ["keys", "list", "--key-store", store])
     assert r.exit_code == 0 and "abc123abc123" in r.output and "range" in r.output
+
+
+def test_a_key_store_path_that_is_missing_a_directory_or_not_sqlite_is_a_clear_error(tmp_path):
+    # A directory given as --key-store was chmod-ed 0600 (its files unreachable after), then an
+    # sqlite3 traceback; so was any other file; a mistyped path made a new empty store, and
+    # `keys list` showed no keys instead of saying there is no store there.
+    from privtune.cli import app
+    from privtune.errors import ConfigError
+
+    folder = tmp_path / "keys"
+    folder.mkdir(mode=0o755)
+    (folder / "inside.txt").write_text("x")
+    other = tmp_path / "serve.yaml"
+    other.write_text("model: x\n")
+    other.chmod(0o644)
+    runner = CliRunner()
+    for store, words in ((folder, "is a directory"), (other, "not a key store"),
+                         (tmp_path / "typo.sqlite3", "no key store at")):
+        for args in (["keys", "list"], ["keys", "revoke", "abc"], ["token", "revoke", "j"]):
+            r = runner.invoke(app, [*args, "--key-store", str(store)])
+            assert isinstance(r.exception, ConfigError) and words in str(r.exception), (args, store, r.exception)
+    assert folder.stat().st_mode & 0o777 == 0o755 and other.stat().st_mode & 0o777 == 0o644
+    assert other.read_text() == "model: x\n" and not (tmp_path / "typo.sqlite3").exists()
+    r = runner.invoke(app, ["keys", "create", "--name", "ops", "--key-store", str(tmp_path / "new" / "k.sqlite3")])
+    assert r.exit_code == 0 and (tmp_path / "new" / "k.sqlite3").stat().st_mode & 0o777 == 0o600
+
+
+def test_keys_list_prints_names_as_written(tmp_path):
+    # "[/x]" in a key's name (the admin API takes any text) made `keys list` a MarkupError traceback
+    from privtune.cli import app
+
+    store = tmp_path / "k.sqlite3"
+    open_sqlite(store).create("[/ops] [bold]ci", Role.user)
+    r = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["keys", "list", "--key-store", str(store)])
+    assert r.exit_code == 0 and "[/ops] [bold]ci" in r.output, r.exception
+
+
+def test_admin_key_names_the_store_refuses_are_400s(make_gateway):
+    # the store's InputError (a blank name) reached no handler: 500 "internal error"
+    gw = make_gateway()
+    admin = role_keys(gw)["admin"]
+    with TestClient(gw.app, raise_server_exceptions=False) as c:
+        for name in ("  ", "ci\tbot", "x\x00"):
+            r = c.post("/admin/keys", headers=bearer(admin), json={"name": name})
+            assert r.status_code == 400 and r.json()["error"]["param"] == "name", (name, r.text)
+        assert c.post("/admin/keys", headers=bearer(admin), json={"name": "ci bot ☃"}).status_code == 201

@@ -109,3 +109,24 @@ def test_failed_authentications_are_limited_per_client_address(make_gateway):
         r = c.get("/v1/models", headers=bearer(good))  # same address: blocked until the window ends
         assert r.status_code == 429 and r.json()["error"]["code"] == "auth_rate_limited"
         assert c.get("/health").status_code == 200
+
+
+def test_failed_authentications_from_one_ipv6_64_share_one_limit(make_gateway):
+    # Counted per address, a client rotating through its /64 (2^64 addresses) had a fresh limit per guess.
+    import httpx
+
+    gw = make_gateway(rate_limit={"auth_failures_per_min": 3})
+    gw.limiter.clock = lambda: MID_WINDOW
+
+    async def guess(host: str) -> int:
+        transport = httpx.ASGITransport(app=gw.app, client=(host, 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as c:
+            return (await c.get("/v1/models", headers=bearer("ptk_000000000000_guess"))).status_code
+
+    async def scenario() -> tuple[list[int], int, int]:
+        rotating = [await guess(f"2001:db8:1:2::{i:x}") for i in range(1, 6)]
+        return rotating, await guess("2001:db8:1:3::1"), await guess("::ffff:192.0.2.7")
+
+    rotating, other_net, mapped = asyncio.run(scenario())
+    assert rotating == [401, 401, 401, 429, 429]
+    assert other_net == 401 and mapped == 401  # another /64, an IPv4 client: their own limits

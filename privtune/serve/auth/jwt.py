@@ -31,6 +31,15 @@ from privtune.serve.roles import Role
 HS_ALGS = ("HS256",)
 PK_ALGS = {"RS256": rsa.RSAPublicKey, "EdDSA": ed25519.Ed25519PublicKey}
 REQUIRED = ["exp", "iat", "sub", "jti"]
+LEEWAY_S = 5  # clock skew allowed on exp and iat
+
+
+def revocation_horizon(max_lifetime_s: float, exp: float | None = None) -> float:
+    """Until when a revoked jti must stay in the store: a token accepted now was issued at most
+    ``LEEWAY_S`` ahead (iat) and lives at most ``max_lifetime_s`` past that (+ the leeway on exp),
+    so no revoked token outlives this. A client-given ``exp`` may only extend it: taken as is, a
+    past or mistyped one was purged by the next revocation and the token was accepted again."""
+    return max(time.time() + max_lifetime_s + 2 * LEEWAY_S, exp or 0.0)
 
 
 def read_secret(path: Path) -> bytes:
@@ -61,7 +70,7 @@ class JWTVerifier:
     issuer: str | None = None
     audience: str | None = None
     max_lifetime_s: int = 3600
-    leeway_s: int = 5
+    leeway_s: int = LEEWAY_S
 
     @classmethod
     def from_files(cls, secret_file: Path | None, public_key_files: list[Path], **kw: Any) -> "JWTVerifier":
@@ -90,6 +99,8 @@ class JWTVerifier:
             alg = jwt.get_unverified_header(token).get("alg")
         except jwt.PyJWTError:
             raise AuthFailed("malformed token") from None
+        if not isinstance(alg, str):  # `"alg": ["HS256"]` was a TypeError (unhashable): a 500 before any signature check
+            raise AuthFailed("malformed token")
         claims: dict[str, Any] | None = None
         try:
             if alg in HS_ALGS and self.secret is not None:
@@ -118,6 +129,8 @@ class JWTVerifier:
         if claims["iat"] > time.time() + self.leeway_s:
             raise AuthFailed("token issued in the future")
         jti, sub = str(claims["jti"]), str(claims["sub"])
+        if "\x00" in jti + sub + str(claims.get("kid", "")):  # PostgreSQL cannot compare a NUL: it was a 500
+            raise AuthFailed("token claims hold a NUL character")
         if store.jti_revoked(jti):
             raise AuthFailed("token revoked")
         kid = claims.get("kid")

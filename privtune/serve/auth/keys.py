@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import math
 import os
 import secrets
@@ -94,6 +95,9 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def split_key(api_key: str) -> tuple[str, str] | None:
     """``(key_id, secret)`` of a well-formed key, else ``None``."""
     if not api_key.startswith(KEY_PREFIX):
@@ -135,6 +139,8 @@ class SQLKeyStore:
     def create(self, name: str, role: Role, ttl_s: float | None = None) -> tuple[KeyRecord, str]:
         if not name.strip():
             raise InputError("a key needs a name (who or what it is for)", field="name")
+        if CONTROL_CHARS.search(name):  # PostgreSQL cannot store a NUL (a 500); none belongs in a label
+            raise InputError("a key's name may not hold control characters", field="name")
         ttl_s = span_seconds(ttl_s, "ttl_s", "seconds")
         key_id = secrets.token_hex(6)
         secret = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
@@ -145,6 +151,8 @@ class SQLKeyStore:
         return KeyRecord(key_id, name, Role(role), now, expires, None, None), f"{KEY_PREFIX}{key_id}_{secret}"
 
     def get(self, key_id: str) -> KeyRecord | None:
+        if "\x00" in key_id:  # no id holds one, and PostgreSQL refuses to compare it (a 500)
+            return None
         rows = self._exec(f"SELECT {self._COLS} FROM api_keys WHERE key_id = ?", (key_id,))
         return self._record(rows[0]) if rows else None
 
@@ -189,12 +197,16 @@ class SQLKeyStore:
         return rec if rec.active(self._now()) else None
 
     def revoke_jti(self, jti: str, exp: float) -> None:
+        if "\x00" in jti:  # PostgreSQL cannot store it; `jti_revoked` refuses such tokens outright
+            raise InputError("a jti may not hold a NUL character", field="jti")
         now = self._now()
         self._exec("DELETE FROM revoked_jti WHERE exp < ?", (now,))  # expired tokens fail anyway
         if not self._exec("SELECT 1 FROM revoked_jti WHERE jti = ?", (jti,)):
             self._exec("INSERT INTO revoked_jti (jti, exp) VALUES (?, ?)", (jti, exp))
 
     def jti_revoked(self, jti: str) -> bool:
+        if "\x00" in jti:  # cannot be in the store, so it cannot be checked against it: treated as revoked
+            return True
         return bool(self._exec("SELECT 1 FROM revoked_jti WHERE jti = ?", (jti,)))
 
     def close(self) -> None:
@@ -202,19 +214,32 @@ class SQLKeyStore:
             self._conn.close()
 
 
-def open_sqlite(path: Path, now: Callable[[], float] = time.time) -> SQLKeyStore:
-    """The SQLite store at ``path``, created 0600 (the hashes are not secrets, the key ids and roles are private)."""
+def open_sqlite(path: Path, now: Callable[[], float] = time.time, create: bool = True) -> SQLKeyStore:
+    """The SQLite store at ``path``, created 0600 (the hashes are not secrets, the key ids and roles are private).
+
+    ``create=False`` (`privtune keys list/revoke/rotate`, `token revoke`): a missing file is an
+    error, so a mistyped path never answers from a new, empty store. A path that is a directory or
+    a file that is not SQLite is a `ConfigError`; it was chmod-ed 0600 first (a directory lost its
+    x bit, so its files could no longer be reached) and then an sqlite3 traceback."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory; --key-store takes the key store's file")
     if not path.exists():
+        if not create:
+            raise ConfigError(f"no key store at {path}: check --key-store (`privtune keys create` creates one)")
+        path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    os.chmod(path, 0o600)
-    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout = 5000")
-    return SQLKeyStore(conn, "?", now)
+    try:
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 5000")
+        store = SQLKeyStore(conn, "?", now)
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "unable to open database file"
+        raise ConfigError(f"{path}: not a key store ({exc})") from None
+    os.chmod(path, 0o600)  # once it proved to be one
+    return store
 
 
-def open_store(location: str, now: Callable[[], float] = time.time) -> KeyStore:
+def open_store(location: str, now: Callable[[], float] = time.time, create: bool = True) -> KeyStore:
     """SQLite for a path, PostgreSQL (psycopg, the `postgres` extra) for a ``postgresql://`` URL."""
     if location.startswith(("postgresql://", "postgres://")):
         try:
@@ -226,4 +251,4 @@ def open_store(location: str, now: Callable[[], float] = time.time) -> KeyStore:
         except psycopg.Error as exc:
             raise ConfigError(f"cannot connect to the key store database: {type(exc).__name__}") from None
         return SQLKeyStore(conn, "%s", now)
-    return open_sqlite(Path(location), now)
+    return open_sqlite(Path(location), now, create)
