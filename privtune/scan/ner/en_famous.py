@@ -1,0 +1,96 @@
+"""Public figures and characters that social-media posts name by one word ("trump", "Shaq").
+
+The largest class of names the English CRF misses in social-media comments (issue 12,
+en-social9: 19 of WNUT17 dev's 205 missed names are "trump" alone) is a well-known person
+written as one word, often in lower case: "trump is the Kremlin's boy", "put draymond on the
+1993 team", "Fuck Canelo". Neither the training corpora (tweets of 2009-2014, Wikipedia) nor
+the name lexicon (Faker's first and last names) hold most of them, and with nothing around
+them but a verb the model leaves them. The list ``en_famous.txt`` holds ~300 such words; a
+word of it that the model left outside every span, or tagged as a name below this rule's
+score, is a name. Not where the model typed it a place or an organisation ("Trump Tower"), nor
+before a capitalised word it left (part of a title: "Scooby Doo", "Trump Steaks"); after a
+PERSON span one space away it extends that span ("Donald trump").
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from privtune.scan.ner.en_span_rules import CHECKS
+
+FAMOUS_PATH = Path(__file__).with_name("en_famous.txt")
+# The score of such a name: over the analyzer's default threshold (0.5), under a cue's (0.8);
+# the same as the lone first-name rule's (en_lone_names.SUBJECT_SCORE).
+FAMOUS_SCORE = 0.6
+
+
+@lru_cache(maxsize=1)
+def famous_words() -> frozenset[str]:
+    """The list's words, lower case."""
+    lines = FAMOUS_PATH.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+
+
+def is_famous(word: str) -> bool:
+    """Is ``word`` a word of the list written as a name is: lower case, capitalised or all
+    capitals ("trump", "Trump", "TRUMP"; not "tRump")? Asked once per word, when the tagger
+    first sees it."""
+    lw = word.lower()
+    if lw not in famous_words():
+        return False
+    return word == lw or word == word.upper() or word[0].isupper() and word[1:] == lw[1:]
+
+
+def famous_names(words: list[str], labels: list[int], marg, names: set[str], outside: int,
+                 person: frozenset[int], inside: frozenset[int]) -> list[tuple[int, int]]:
+    """Token ranges ``(i, j)``, in order, of the names of a line that open with a word on the
+    list (``names``: the line's words that ``is_famous`` accepts, found by the caller in C)
+    that the model left: tagged O; a name (``person``: the B-PER / I-PER label ids) with a
+    marginal below FAMOUS_SCORE; or a one-word place or organisation it doubts (marginal below
+    0.5, which the analyzer would not report: "also Shaq/B-LOC 0.46 has ego"). Not before a
+    capitalised word tagged O ("Scooby Doo", a title) nor before "card" ("trump card"). A
+    lower-case lexicon name or list word after it is its second part ("kendrick lamar")."""
+    out: list[tuple[int, int]] = []
+    if not CHECKS["famous"]:
+        return out
+    n = len(words)
+    for name in names:
+        i = -1
+        for _ in range(words.count(name)):
+            i = words.index(name, i + 1)
+            label = labels[i]
+            if label != outside and not (label in person and marg[i] < FAMOUS_SCORE) and not (
+                    marg[i] < 0.5 and (i + 1 == n or labels[i + 1] not in inside)):
+                continue
+            after = words[i + 1] if i + 1 < n else ""
+            if after and labels[i + 1] == outside and (_title_word(after, name) or after.lower() in _NOT_AFTER):
+                continue
+            j = i + 2 if after and labels[i + 1] == outside and _second_part(after) else i + 1
+            out.append((i, j))
+    return sorted(out)
+
+
+# Words after which a list word is the ordinary one ("trump card", "the trump cards").
+_NOT_AFTER = frozenset({"card", "cards"})
+
+
+def _second_part(word: str) -> bool:
+    """Is the lower-case ``word`` after a list word the name's second part: on the list, or a
+    name of the lexicon that is no ordinary word ("lamar", "minaj"; not "frog", "is")?"""
+    from privtune.scan.ner.en_features import _lexicon
+    from privtune.scan.ner.en_span_rules import common_words
+
+    if not (word.isalpha() and word.islower()):
+        return False
+    if word in famous_words():
+        return True
+    first, last = _lexicon()
+    return word not in common_words() and (word.title() in first or word.title() in last)
+
+
+def _title_word(after: str, name: str) -> bool:
+    """Is ``after``, the word after the list word ``name``, a capitalised word that makes the two
+    a title ("Scooby Doo", "Trump Steaks"), not "I", another list word or a shouted line's next word?"""
+    return (len(after) > 1 and after[0].isupper() and after.isalpha() and not is_famous(after)
+            and not (after.isupper() and name.isupper()))
