@@ -61,7 +61,7 @@ def test_the_rule_gives_its_score_and_can_be_switched_off(tagger, monkeypatch):
 
 def test_is_famous_reads_the_list_in_the_cases_names_are_written():
     assert {"trump", "lebron", "shaq", "vader"} <= famous_words()
-    assert not famous_words() & {"bush", "curry", "card", "the"}
+    assert not famous_words() & {"bush", "curry", "card", "the", "zion", "biggie"}
     assert all(w == w.lower() and " " not in w for w in famous_words())
     assert is_famous("trump") and is_famous("Trump") and is_famous("TRUMP")
     assert not is_famous("tRump") and not is_famous("Trumpet") and not is_famous("Bush")
@@ -77,6 +77,11 @@ def test_famous_names_reads_labels_margins_and_neighbours():
     assert famous_names(words, [0, 3, 0, 0], [1, 0.46, 1, 1], names, 0, person, inside) == [(1, 2)]
     assert famous_names(words, [0, 3, 0, 0], [1, 0.8, 1, 1], names, 0, person, inside) == []  # a sure place
     assert famous_names(words, [0, 3, 4, 0], [1, 0.4, 0.4, 1], names, 0, person, inside) == []  # inside a longer one
+    # A lower-case first name before it, a lexicon name after it: the name's other part.
+    words = ["with", "ryan", "gosling", "in", "drive"]
+    assert famous_names(words, [0] * 5, [1.0] * 5, {"gosling"}, 0, person, inside) == [(1, 3)]
+    words = ["so", "kendrick", "lamar", "and", "mr", "wenger"]
+    assert famous_names(words, [0] * 6, [1.0] * 6, {"kendrick", "wenger"}, 0, person, inside) == [(1, 3), (5, 6)]
 
 
 def test_lines_holding_only_a_lower_case_famous_name_are_tagged():

@@ -50,7 +50,8 @@ def famous_names(words: list[str], labels: list[int], marg, names: set[str], out
     marginal below FAMOUS_SCORE; or a one-word place or organisation it doubts (marginal below
     0.5, which the analyzer would not report: "also Shaq/B-LOC 0.46 has ego"). Not before a
     capitalised word tagged O ("Scooby Doo", a title) nor before "card" ("trump card"). A
-    lower-case lexicon name or list word after it is its second part ("kendrick lamar")."""
+    lower-case lexicon name or list word after it is its second part ("kendrick lamar"), a
+    lower-case first name before it its first ("ryan gosling")."""
     out: list[tuple[int, int]] = []
     if not CHECKS["famous"]:
         return out
@@ -67,7 +68,9 @@ def famous_names(words: list[str], labels: list[int], marg, names: set[str], out
             if after and labels[i + 1] == outside and (_title_word(after, name) or after.lower() in _NOT_AFTER):
                 continue
             j = i + 2 if after and labels[i + 1] == outside and _second_part(after) else i + 1
-            out.append((i, j))
+            # "ryan gosling", "ed sheeran": a lower-case first name the model left before it.
+            start = i - 1 if i and labels[i - 1] == outside and _second_part(words[i - 1], first=True) else i
+            out.append((start, j))
     return sorted(out)
 
 
@@ -75,18 +78,20 @@ def famous_names(words: list[str], labels: list[int], marg, names: set[str], out
 _NOT_AFTER = frozenset({"card", "cards"})
 
 
-def _second_part(word: str) -> bool:
+def _second_part(word: str, first: bool = False) -> bool:
     """Is the lower-case ``word`` after a list word the name's second part: on the list, or a
-    name of the lexicon that is no ordinary word ("lamar", "minaj"; not "frog", "is")?"""
+    name of the lexicon that is no ordinary word ("lamar", "minaj"; not "frog", "is")? With
+    ``first``: a first name of the lexicon before one ("ryan gosling"; not "mr", "so")."""
     from privtune.scan.ner.en_features import _lexicon
     from privtune.scan.ner.en_span_rules import common_words
 
     if not (word.isalpha() and word.islower()):
         return False
-    if word in famous_words():
+    if word in famous_words() and not first:
         return True
-    first, last = _lexicon()
-    return word not in common_words() and (word.title() in first or word.title() in last)
+    names, surnames = _lexicon()
+    t = word.title()
+    return len(word) > 1 and word not in common_words() and (t in names or (not first and t in surnames))
 
 
 def _title_word(after: str, name: str) -> bool:
