@@ -31,6 +31,8 @@ def _persons(tagger: EnTagger, text: str) -> list[str]:
     ("I wo n't vote for Donald trump", "Donald trump"),  # after a first name: its last part
     ("I listen to kendrick lamar when I want to relax", "kendrick lamar"),  # a lexicon name after it
     ("James looks like an even sexier Wolverine .", "Wolverine"),
+    # The model: "Aragorn & Frodo" one ORGANIZATION at 0.27, which the analyzer drops.
+    ("Fantastic Posters Released of Aragorn & Frodo for the Lord of the Rings LEGO Sets", "Frodo"),
 ])
 def test_a_famous_one_word_name_is_a_name(tagger, text, name):
     # Each was missed before this round (the model alone leaves them, or types them otherwise).
@@ -69,19 +71,20 @@ def test_is_famous_reads_the_list_in_the_cases_names_are_written():
 
 def test_famous_names_reads_labels_margins_and_neighbours():
     words = ["also", "Shaq", "has", "ego"]
-    person, inside = frozenset({1, 2}), frozenset({2, 4})  # ids: 0 O, 1 B-PER, 2 I-PER, 3 B-LOC, 4 I-LOC
+    person = frozenset({1, 2})  # ids: 0 O, 1 B-PER, 2 I-PER, 3 B-LOC, 4 I-LOC
     names = {"Shaq"}
-    assert famous_names(words, [0, 0, 0, 0], [1.0] * 4, names, 0, person, inside) == [(1, 2)]
-    assert famous_names(words, [0, 1, 0, 0], [1, 0.9, 1, 1], names, 0, person, inside) == []  # a sure name
-    assert famous_names(words, [0, 1, 0, 0], [1, 0.55, 1, 1], names, 0, person, inside) == [(1, 2)]
-    assert famous_names(words, [0, 3, 0, 0], [1, 0.46, 1, 1], names, 0, person, inside) == [(1, 2)]
-    assert famous_names(words, [0, 3, 0, 0], [1, 0.8, 1, 1], names, 0, person, inside) == []  # a sure place
-    assert famous_names(words, [0, 3, 4, 0], [1, 0.4, 0.4, 1], names, 0, person, inside) == []  # inside a longer one
+    assert famous_names(words, [0, 0, 0, 0], [1.0] * 4, names, 0, person) == [(1, 2)]
+    assert famous_names(words, [0, 1, 0, 0], [1, 0.9, 1, 1], names, 0, person) == []  # a sure name
+    assert famous_names(words, [0, 1, 0, 0], [1, 0.55, 1, 1], names, 0, person) == [(1, 2)]
+    assert famous_names(words, [0, 3, 0, 0], [1, 0.46, 1, 1], names, 0, person) == [(1, 2)]
+    assert famous_names(words, [0, 3, 0, 0], [1, 0.8, 1, 1], names, 0, person) == []  # a sure place
+    assert famous_names(words, [0, 3, 4, 0], [1, 0.8, 0.8, 1], names, 0, person) == []  # in a sure longer one
+    assert famous_names(words, [0, 3, 4, 0], [1, 0.4, 0.4, 1], names, 0, person) == [(1, 2)]  # a doubted one
     # A lower-case first name before it, a lexicon name after it: the name's other part.
     words = ["with", "ryan", "gosling", "in", "drive"]
-    assert famous_names(words, [0] * 5, [1.0] * 5, {"gosling"}, 0, person, inside) == [(1, 3)]
+    assert famous_names(words, [0] * 5, [1.0] * 5, {"gosling"}, 0, person) == [(1, 3)]
     words = ["so", "kendrick", "lamar", "and", "mr", "wenger"]
-    assert famous_names(words, [0] * 6, [1.0] * 6, {"kendrick", "wenger"}, 0, person, inside) == [(1, 3), (5, 6)]
+    assert famous_names(words, [0] * 6, [1.0] * 6, {"kendrick", "wenger"}, 0, person) == [(1, 3), (5, 6)]
 
 
 def test_lines_holding_only_a_lower_case_famous_name_are_tagged():

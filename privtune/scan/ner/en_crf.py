@@ -23,7 +23,7 @@ from privtune.scan.ner.en_features import (  # noqa: F401
 from privtune.scan.ner.en_gate import (  # noqa: F401
     _CAPITALISED, _GATE_STOP, _GATE_WORDS, _LOWER_WORD, _has_gate_word, _lower_name, _lower_names, _worth_tagging,
 )
-from privtune.scan.ner.en_famous import FAMOUS_SCORE, famous_names, is_famous
+from privtune.scan.ner.en_famous import DOUBTED, FAMOUS_SCORE, famous_names, is_famous
 from privtune.scan.ner.en_lone_names import SUBJECT_SCORE, is_known_first_name, lone_names
 
 MODEL_PATH = Path(__file__).with_name("en_crf.crfsuite")
@@ -62,7 +62,6 @@ class EnTagger:
         self._outside = self.labels.index("O")
         self._begin_person = self.labels.index("B-PER") if "B-PER" in self.labels else -1
         self._person_ids = frozenset(i for i, lab in enumerate(self.labels) if lab in ("B-PER", "I-PER"))
-        self._inside_ids = frozenset(i for i, lab in enumerate(self.labels) if lab.startswith("I-"))
         # The words seen so far (rows of the word table) that are known first names: a line's
         # candidates for `en_lone_names` are its words in this set, a few hundred names where
         # the set of all ~50k forms cost ~1 µs more per line in hash-table cache misses.
@@ -234,7 +233,7 @@ class EnTagger:
             subjects = [i for i in subjects if labels[i] == outside or marg[i] < SUBJECT_SCORE]
         # Public figures and characters named by one word ("trump is", "Fuck Canelo"): en_famous.
         stars = self._seen_famous.intersection(words)
-        famous = famous_names(words, labels, marg, stars, outside, self._person_ids, self._inside_ids) if stars else []
+        famous = famous_names(words, labels, marg, stars, outside, self._person_ids) if stars else []
         if not last and not subjects and not famous:  # nothing found: no offsets needed
             return []
         # Offsets of the tokens up to the last one tagged: only white space lies between
@@ -263,10 +262,12 @@ def _add_famous(found: list[tuple[int, int, str, float]],
                 stars: list[tuple[int, int]]) -> list[tuple[int, int, str, float]]:
     """``found`` with the names of `en_famous` (character ranges ``stars``): a span of the model
     that is exactly one gets FAMOUS_SCORE at least and becomes a PERSON (it was one it doubted);
-    one that overlaps it otherwise stays and the star is dropped; a star one space after a
+    a place or organisation under DOUBTED that holds one gives way to it ("Aragorn & Frodo"
+    ORGANIZATION 0.27); another span that overlaps one stays and the star is dropped; a star one space after a
     PERSON span is that name's last part ("Donald trump"), not a second name."""
     exact = {(a, b) for a, b in stars}
-    found = [(a, b, "PERSON", max(p, FAMOUS_SCORE)) if (a, b) in exact else (a, b, t, p) for a, b, t, p in found]
+    found = [(a, b, "PERSON", max(p, FAMOUS_SCORE)) if (a, b) in exact else (a, b, t, p) for a, b, t, p in found
+             if t == "PERSON" or p >= DOUBTED or (a, b) in exact or not any(a < e and s < b for s, e in stars)]
     found += [(a, b, "PERSON", FAMOUS_SCORE) for a, b in stars
               if not any(a < e and s < b for s, e, _, _ in found)]
     out: list[tuple[int, int, str, float]] = []

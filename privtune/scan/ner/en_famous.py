@@ -1,13 +1,14 @@
 """Public figures and characters that social-media posts name by one word ("trump", "Shaq").
 
-The largest class of names the English CRF misses in social-media comments (issue 12,
+A large group of the names the English CRF misses in social-media comments (issue 12,
 en-social9: 19 of WNUT17 dev's 205 missed names are "trump" alone) is a well-known person
 written as one word, often in lower case: "trump is the Kremlin's boy", "put draymond on the
 1993 team", "Fuck Canelo". Neither the training corpora (tweets of 2009-2014, Wikipedia) nor
 the name lexicon (Faker's first and last names) hold most of them, and with nothing around
-them but a verb the model leaves them. The list ``en_famous.txt`` holds ~300 such words; a
-word of it that the model left outside every span, or tagged as a name below this rule's
-score, is a name. Not where the model typed it a place or an organisation ("Trump Tower"), nor
+them but a verb the model leaves them. The list ``en_famous.txt`` holds 589 such words; a
+word of it that the model left outside every span, tagged as a name below this rule's score,
+or typed as a one-word place or organisation it doubts ("Shaq" B-LOC 0.46), is a name. Not
+where the model is sure of another type or of a longer span ("Trump Tower"), nor
 before a capitalised word it left (part of a title: "Scooby Doo", "Trump Steaks"); after a
 PERSON span one space away it extends that span ("Donald trump").
 """
@@ -23,6 +24,9 @@ FAMOUS_PATH = Path(__file__).with_name("en_famous.txt")
 # The score of such a name: over the analyzer's default threshold (0.5), under a cue's (0.8);
 # the same as the lone first-name rule's (en_lone_names.SUBJECT_SCORE).
 FAMOUS_SCORE = 0.6
+# A place or organisation span of the model under this score (the analyzer's default threshold:
+# it would not be reported) gives way to a list word inside it.
+DOUBTED = 0.5
 
 
 @lru_cache(maxsize=1)
@@ -43,12 +47,12 @@ def is_famous(word: str) -> bool:
 
 
 def famous_names(words: list[str], labels: list[int], marg, names: set[str], outside: int,
-                 person: frozenset[int], inside: frozenset[int]) -> list[tuple[int, int]]:
+                 person: frozenset[int]) -> list[tuple[int, int]]:
     """Token ranges ``(i, j)``, in order, of the names of a line that open with a word on the
     list (``names``: the line's words that ``is_famous`` accepts, found by the caller in C)
     that the model left: tagged O; a name (``person``: the B-PER / I-PER label ids) with a
-    marginal below FAMOUS_SCORE; or a one-word place or organisation it doubts (marginal below
-    0.5, which the analyzer would not report: "also Shaq/B-LOC 0.46 has ego"). Not before a
+    marginal below FAMOUS_SCORE; or part of a place or organisation it doubts (marginal below
+    DOUBTED: "also Shaq/B-LOC 0.46 has ego", "Aragorn/B-ORG 0.29 & Frodo/I-ORG 0.27"). Not before a
     capitalised word tagged O ("Scooby Doo", a title) nor before "card" ("trump card"). A
     lower-case lexicon name or list word after it is its second part ("kendrick lamar"), a
     lower-case first name before it its first ("ryan gosling")."""
@@ -62,7 +66,7 @@ def famous_names(words: list[str], labels: list[int], marg, names: set[str], out
             i = words.index(name, i + 1)
             label = labels[i]
             if label != outside and not (label in person and marg[i] < FAMOUS_SCORE) and not (
-                    marg[i] < 0.5 and (i + 1 == n or labels[i + 1] not in inside)):
+                    label not in person and marg[i] < DOUBTED):
                 continue
             after = words[i + 1] if i + 1 < n else ""
             if after and labels[i + 1] == outside and (_title_word(after, name) or after.lower() in _NOT_AFTER):
