@@ -97,3 +97,10 @@ def test_lines_holding_only_a_lower_case_famous_name_are_tagged():
 def test_the_analyzer_reports_the_famous_names():
     spans = Analyzer().analyze("i wish the reporter asked trump about something useful")
     assert [("trump", "PERSON")] == [(s.start == 26 and "trump", s.type) for s in spans if s.type == "PERSON"]
+
+
+def test_the_tagger_collects_the_famous_words_it_sees():
+    tagger = EnTagger()
+    tagger.spans("I swear freddie laughs at trump and Will")
+    assert tagger._seen_famous == {"trump"} and "freddie" in tagger._seen_names
+    assert tagger._seen_either == tagger._seen_names | tagger._seen_famous

@@ -66,8 +66,10 @@ class EnTagger:
         # candidates for `en_lone_names` are its words in this set, a few hundred names where
         # the set of all ~50k forms cost ~1 µs more per line in hash-table cache misses.
         self._seen_names: set[str] = set()
-        # The same for the words of `en_famous` ("trump", "Shaq").
+        # The same for the words of `en_famous` ("trump", "Shaq"); a line is intersected with the
+        # union of both sets once (~0.7 µs per tagged line), then the few hits are split.
         self._seen_famous: set[str] = set()
+        self._seen_either: set[str] = set()
         index = {lab: i for i, lab in enumerate(self.labels)}
         n_labels = len(self.labels)
         self._weights: dict[str, np.ndarray] = {}
@@ -164,8 +166,10 @@ class EnTagger:
         self._ids[w] = i
         if is_known_first_name(w):
             self._seen_names.add(w)
+            self._seen_either.add(w)
         if is_famous(w):
             self._seen_famous.add(w)
+            self._seen_either.add(w)
         return i
 
     def _tag(self, words: list[str]) -> tuple["np.ndarray", "np.ndarray"]:
@@ -227,12 +231,13 @@ class EnTagger:
         # Known first names the model left before a verb ("Gabe is cute", "i swear freddie
         # laughs") or that address someone ("Lily I love your videos", "Nice shooting , Tex !"):
         # en_lone_names. Only the places of such names are looked at (found by a set operation in C).
-        names = self._seen_names.intersection(words)
+        hits = self._seen_either.intersection(words)
+        names = hits & self._seen_names if hits else hits
         subjects = lone_names(words, labels, names, outside, self._begin_person) if names else []
         if subjects:  # a name the model tagged surely enough needs nothing ("Norma Fisher ,")
             subjects = [i for i in subjects if labels[i] == outside or marg[i] < SUBJECT_SCORE]
         # Public figures and characters named by one word ("trump is", "Fuck Canelo"): en_famous.
-        stars = self._seen_famous.intersection(words)
+        stars = hits & self._seen_famous if hits else hits
         famous = famous_names(words, labels, marg, stars, outside, self._person_ids) if stars else []
         if not last and not subjects and not famous:  # nothing found: no offsets needed
             return []
