@@ -5,7 +5,7 @@ en-social9: 19 of WNUT17 dev's 205 missed names are "trump" alone) is a well-kno
 written as one word, often in lower case: "trump is the Kremlin's boy", "put draymond on the
 1993 team", "Fuck Canelo". Neither the training corpora (tweets of 2009-2014, Wikipedia) nor
 the name lexicon (Faker's first and last names) hold most of them, and with nothing around
-them but a verb the model leaves them. The list ``en_famous.txt`` holds 589 such words; a
+them but a verb the model leaves them. The list ``en_famous.txt`` holds 584 such words; a
 word of it that the model left outside every span, tagged as a name below this rule's score,
 or typed as a one-word place or organisation it doubts ("Shaq" B-LOC 0.46), is a name. Not
 where the model is sure of another type or of a longer span ("Trump Tower"), nor
@@ -39,11 +39,19 @@ def famous_words() -> frozenset[str]:
 def is_famous(word: str) -> bool:
     """Is ``word`` a word of the list written as a name is: lower case, capitalised or all
     capitals ("trump", "Trump", "TRUMP"; not "tRump")? Asked once per word, when the tagger
-    first sees it."""
-    lw = word.lower()
-    if lw not in famous_words():
-        return False
-    return word == lw or word == word.upper() or word[0].isupper() and word[1:] == lw[1:]
+    first sees it: one set lookup."""
+    return word in (_FORMS or _forms())
+
+
+_FORMS: frozenset[str] = frozenset()
+
+
+def _forms() -> frozenset[str]:
+    """The list's words as lower case, capitalised and all capitals ("spider-man", "Spider-man",
+    "SPIDER-MAN"), built on first use."""
+    global _FORMS
+    _FORMS = frozenset(f for w in famous_words() for f in (w, w[0].upper() + w[1:], w.upper()))
+    return _FORMS
 
 
 def famous_names(words: list[str], labels: list[int], marg, names: set[str], outside: int,
