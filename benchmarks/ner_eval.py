@@ -25,6 +25,10 @@ Sets (none is a test split; see privtune/scan/ner/corpora.py for the formats):
   those six locales in shapes the corpora have few of (@handles next to names, "w/ Name",
   sign-offs, lower-case names) and posts with capitalised non-names; PERSON only, reported on
   its own (not summed into "en", so the "en" figures stay comparable with earlier rounds).
+* ``social_zh``: 400 Weibo-shaped posts from benchmarks/social_zh_data.py (seed 7): names as
+  handles, staff handles behind an organisation's name, names beside emoticons, topics and
+  titles, 小 / 阿 nicknames, and posts without a name (organisation, place and brand handles,
+  words that begin with a surname); PERSON only, reported on its own (not summed into "zh").
 
 Each set is scored only on the types it labels. Per type: exact-span and overlap (same type,
 spans intersect, one-to-one) precision / recall / F1 through ``Analyzer().analyze`` at its
@@ -52,13 +56,13 @@ INTL_TYPES = ("PERSON", "ADDRESS", "PHONE")
 SETS: dict[str, str] = {  # name -> language
     "weibo.dev": "zh", "peoples_daily.dev": "zh", "resume.dev": "zh", "cluener.dev": "zh", "intl_zh": "zh",
     "wnut17.dev": "en", "btc.dev": "en", "wikigold.dev": "en", "intl_en": "en", "intl_en.unseen": "en",
-    "social_en": "en",
+    "social_en": "en", "social_zh": "zh",
 }  # fmt: skip
 # Subsets reported on their own and left out of the per-language sums (their records are
 # already in intl_en): intl_en records of the Faker locales whose names the English lexicon
 # leaves out on purpose (lexicon.HELD_OUT_NAME_LOCALES): names it has never seen.
-# social_en is a set of its own, reported beside the others but not summed either.
-SUBSETS = {"intl_en.unseen", "social_en"}
+# social_en and social_zh are sets of their own, reported beside the others but not summed either.
+SUBSETS = {"intl_en.unseen", "social_en", "social_zh"}
 # The zh CRF's calibration hold-out per source (see the docstring): asked for by name only.
 HELDOUT_SETS: dict[str, str] = {
     "cluener.heldout": "cluener", "weibo.heldout": "weibo.train", "peoples_daily.heldout": "peoples_daily.train",
@@ -67,6 +71,7 @@ HELDOUT_SETS: dict[str, str] = {
 CLUENER_DEV = "/work/shared/data/cluener/dev.json"
 INTL_SEED, INTL_N = 7, 500
 SOCIAL_SEED, SOCIAL_N = 7, 400
+SOCIAL_ZH_SEED, SOCIAL_ZH_N = 7, 400
 
 Example = tuple[str, list[tuple[int, int, str]]]
 
@@ -83,6 +88,10 @@ def load_set(name: str) -> tuple[list[Example], tuple[str, ...]]:
         from benchmarks.social_en_data import generate as social
 
         return [(r["text"], [tuple(s) for s in r["spans"]]) for r in social(SOCIAL_N, SOCIAL_SEED)], ("PERSON",)
+    if name == "social_zh":
+        from benchmarks.social_zh_data import generate as social_zh
+
+        return [(r["text"], [tuple(s) for s in r["spans"]]) for r in social_zh(SOCIAL_ZH_N, SOCIAL_ZH_SEED)], ("PERSON",)
     if name in ("intl_en", "intl_zh", "intl_en.unseen"):
         from benchmarks.intl_pii_data import generate
 

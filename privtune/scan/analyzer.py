@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from privtune.scan.collector import YOUNG_THRESHOLD, young_collections_every
 from privtune.scan.entities import ENTITY_TYPES, STRUCTURED_TYPES, Span
+from privtune.scan.paren_aliases import add_bracketed_aliases
 from privtune.scan.registry import REGISTRY, Recognizer
 from privtune.scan.triggers import LatinLedGroup, LiteralGroup, TriggerTest, latin_led, literal_language, trigger_test
 from privtune.scan.views import decoded_view, needs_view, raw_bounds
@@ -43,6 +44,8 @@ class _Plan(NamedTuple):
     # has the runs those need nearly always, and its one look at the runs cost more than the
     # calls it saved (chat records: ~+1-3 µs), so `calls` has no gates.
     short_calls: list[tuple[int, tuple[tuple[int, ...], Callable[[str], list[bool]]] | None, Callable[[str], list[Span]]]]
+    # Per sweep: the distinct `Recognizer.prepare_chunk` of its recognizers.
+    prepares: list[list[Callable[[list[str] | None], None]]]
 
 
 def load_recognizers() -> None:
@@ -121,7 +124,10 @@ class Analyzer:
         sweeps: dict[str, list[int]] = {}
         for i, r in enumerate(self.recognizers):
             sweeps.setdefault(sweep_of(r), []).append(i)
-        plan = _Plan(searches, steps, threshold, group, members, calls, cut, list(sweeps.values()), short_calls)
+        prepares = [list({id(f): f for i in sweep if (f := self.recognizers[i].prepare_chunk) is not None}.values())
+                    for sweep in sweeps.values()]
+        plan = _Plan(searches, steps, threshold, group, members, calls, cut, list(sweeps.values()), short_calls,
+                     prepares)
         object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -160,7 +166,16 @@ class Analyzer:
                     t = threshold.get(s.type)
                     if t is not None and s.score >= t:
                         spans.append(s)
-        return resolve_overlaps(spans, text)
+        return self._with_aliases(resolve_overlaps(spans, text), text)
+
+    def _with_aliases(self, spans: list[Span], text: str) -> list[Span]:
+        """A name's bracketed handle or other spelling (`paren_aliases`), of the wanted types
+        and scores."""
+        if ("(" in text or "（" in text) and "PERSON" in self.types:
+            threshold = (self._plan or self._build_plan()).threshold
+            return [s for s in add_bracketed_aliases(spans, text)
+                    if (t := threshold.get(s.type)) is not None and s.score >= t]
+        return spans
 
     def analyze_many(self, texts: list[str]) -> list[list[Span]]:
         """Analyse the texts of one record in one pass (joined by newlines), spans per text.
@@ -178,7 +193,9 @@ class Analyzer:
         ones (secrets, dates of birth), the Chinese models, the English ones. A sweep keeps its
         recognizers' tables and code in the CPU caches across the records; one sweep per
         recognizer would be slower (the models share a one-text cache between their
-        recognizers, and the number-run ones their index). Runs under the scan's collector
+        recognizers, and the number-run ones their index). Before a sweep its recognizers'
+        `Recognizer.prepare_chunk` gets all the texts (the two taggers then hash or tag the
+        whole chunk in one compiled call), and None after it. Runs under the scan's collector
         setting (`young_collections_every`): called on its own (collector as Python sets it), the
         2,000 demo records' detection made ~85 collections, ~25-30 µs per record, now 8."""
         with young_collections_every(YOUNG_THRESHOLD):
@@ -204,28 +221,35 @@ class Analyzer:
         searches, threshold = plan.searches, plan.threshold
         fired: list[list[bool | None]] = [[None] * len(searches) for _ in texts]
         by_call: list[list[list[Span] | None]] = [[None] * len(plan.calls) for _ in texts]
-        for sweep in plan.sweeps:
+        for sweep, prepares in zip(plan.sweeps, plan.prepares):
             calls = [(i, *plan.calls[i]) for i in sweep]
-            for text, hits, found in zip(texts, fired, by_call):
-                if not text:
-                    continue
-                for i, trig, grouped, analyze in calls:  # `_analyze_plain`'s loop
-                    if trig >= 0:
-                        hit = hits[trig]
-                        if hit is None:
-                            if grouped is not None:
-                                for k, f in zip(grouped[0], grouped[1](text)):
-                                    hits[k] = f
-                                hit = hits[trig]
-                            else:
-                                hit = hits[trig] = searches[trig](text) is not None
-                        if not hit:
-                            continue
-                    got = analyze(text)
-                    if got:  # (most calls find nothing; the scores are tested below, in one pass)
-                        found[i] = got
-        return [resolve_overlaps([s for spans in found if spans for s in spans
-                                  if (t := threshold.get(s.type)) is not None and s.score >= t], text)
+            for prepare in prepares:
+                prepare(texts)
+            try:
+                for text, hits, found in zip(texts, fired, by_call):
+                    if not text:
+                        continue
+                    for i, trig, grouped, analyze in calls:  # `_analyze_plain`'s loop
+                        if trig >= 0:
+                            hit = hits[trig]
+                            if hit is None:
+                                if grouped is not None:
+                                    for k, f in zip(grouped[0], grouped[1](text)):
+                                        hits[k] = f
+                                    hit = hits[trig]
+                                else:
+                                    hit = hits[trig] = searches[trig](text) is not None
+                            if not hit:
+                                continue
+                        got = analyze(text)
+                        if got:  # (most calls find nothing; the scores are tested below, in one pass)
+                            found[i] = got
+            finally:
+                for prepare in prepares:
+                    prepare(None)
+        return [self._with_aliases(resolve_overlaps([s for spans in found if spans for s in spans
+                                                     if (t := threshold.get(s.type)) is not None and s.score >= t],
+                                                    text), text)
                 for text, found in zip(texts, by_call)]
 
 

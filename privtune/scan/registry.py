@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import ClassVar, TypeVar
 
 from privtune.scan.entities import Span
@@ -37,6 +37,11 @@ class Recognizer(ABC):
     # (`recognizers._shared.number_runs`): it finds nothing in a text none of whose number runs
     # holds this many digits, so the analyzer skips it there (0: never skipped).
     min_run_digits: ClassVar[int] = 0
+    # Called with a chunk's texts before `Analyzer.analyze_records` runs this recognizer's sweep
+    # over them, and with None after it: work the recognizer's `analyze` calls will look up
+    # (a model's features for the whole chunk in one call). Recognizers sharing one are
+    # prepared once. It may only save work: `analyze` must return what it would without it.
+    prepare_chunk: ClassVar[Callable[[list[str] | None], None] | None] = None
 
     @abstractmethod
     def analyze(self, text: str) -> list[Span]:

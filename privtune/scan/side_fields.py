@@ -45,13 +45,23 @@ _KEYWORDS: tuple[tuple[str, frozenset[str]], ...] = (
                            "hometown"})),
     ("US_SSN", frozenset({"ssn"})),
     ("PASSPORT", frozenset({"passport"})),
-    ("DATE_OF_BIRTH", frozenset({"dob", "birthday", "birthdate"})),
+    ("DATE_OF_BIRTH", frozenset({"dob", "birthday", "birthdate", "birth"})),
     ("RECORD_ID", frozenset({"mrn", "vin"})),
 )
 # Field names of several words (joined by "_") that say the type only together: "patient_id" is a
 # record number, "id" or "patient" alone is not.
 _JOINED_KEYS: dict[str, str] = {
     **dict.fromkeys(("date_of_birth", "birth_date", "day_of_birth", "born_on"), "DATE_OF_BIRTH"),
+    **dict.fromkeys(("place_of_birth", "birth_place", "birthplace", "country_of_birth", "birth_country",
+                     "city_of_birth", "birth_city"), "ADDRESS"),
+    # A messaging or login account: the whole key only ("login_ip", "qq_group" are not one).
+    **dict.fromkeys(("username", "user_name", "login", "login_name", "screen_name", "handle", "wechat", "wechat_id",
+                     "weixin", "wxid", "qq", "qq_number", "qq_no", "telegram", "instagram", "twitter", "skype",
+                     "line_id", "snapchat", "tiktok", "douyin", "weibo"), "USERNAME"),
+    # A shop's order number links one customer's name and address (`record_ids`); "order_total",
+    # "order_date", "order_status" are not one.
+    **dict.fromkeys(("order", "order_id", "order_no", "order_number", "order_num", "order_ref", "cf_order",
+                     "order_reference"), "RECORD_ID"),
     **dict.fromkeys((
         "medical_record_number", "medical_record_no", "medical_record", "patient_id", "patient_number",
         "member_id", "member_number", "membership_number", "policy_number", "policy_no", "insurance_id",
@@ -63,6 +73,7 @@ _ZH_KEYS: tuple[tuple[str, str], ...] = (
     ("住院号", "RECORD_ID"), ("病历号", "RECORD_ID"), ("病案号", "RECORD_ID"), ("医保卡号", "RECORD_ID"),
     ("社保卡号", "RECORD_ID"), ("工号", "RECORD_ID"), ("学号", "RECORD_ID"), ("会员卡号", "RECORD_ID"),
     ("保单号", "RECORD_ID"), ("车架号", "RECORD_ID"),
+    ("微信", "USERNAME"),
     ("身份证", "ID_CARD"), ("证件号", "ID_CARD"), ("护照", "PASSPORT"),
     ("电话", "PHONE"), ("手机", "PHONE"), ("電話", "PHONE"), ("手機", "PHONE"), ("邮箱", "EMAIL"), ("邮件", "EMAIL"),
     ("郵箱", "EMAIL"), ("電郵", "EMAIL"),
@@ -83,7 +94,8 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "US_SSN": re.compile(r"^\d{3}-?\d{2}-?\d{4}$"),
     "PASSPORT": re.compile(r"^[0-9A-Za-z]{6,12}$"),
     "DATE_OF_BIRTH": re.compile(r"^(?=.*\d)[\w\s/.,\-年月日号]{6,30}$"),
-    "RECORD_ID": re.compile(r"^(?=(?:\D*\d){4})[0-9A-Za-z\-/. ]{4,32}$"),
+    "RECORD_ID": re.compile(r"^#?(?=(?:\D*\d){4})[0-9A-Za-z\-/. ]{4,32}$"),
+    "USERNAME": re.compile(r"^@?[A-Za-z0-9][A-Za-z0-9._\-]{2,31}$"),
 }
 
 

@@ -78,8 +78,9 @@ def test_propagate_respects_latin_word_boundaries() -> None:
 
 
 def test_propagate_ignores_single_characters_and_structured_types() -> None:
-    texts = ["王 13812345678", "王 13812345678"]
-    spans = [[Span(0, 1, "PERSON", 0.9, "x"), Span(2, 13, "PHONE", 0.9, "phone")], []]
+    # (Phones, IDs and record numbers do spread since round 9: some are found only after a cue.)
+    texts = ["王 a@b.cn", "王 a@b.cn"]
+    spans = [[Span(0, 1, "PERSON", 0.9, "x"), Span(2, 8, "EMAIL", 0.9, "email")], []]
     assert propagate(texts, spans)[1] == []
 
 

@@ -42,7 +42,7 @@ def test_no_number_without_its_name(text: str) -> None:
     assert found(text, "RECORD_ID") == []
 
 
-@pytest.mark.parametrize("text", ["IMEI of company phone 356938035643808", "order 356938035643809 (IMEI below)"])
+@pytest.mark.parametrize("text", ["IMEI of company phone 356938035643808", "item 356938035643809 (IMEI below)"])
 def test_imei_a_few_words_on_needs_luhn_and_its_name_before(text: str) -> None:
     assert found(text, "RECORD_ID") == []
 

@@ -28,5 +28,6 @@ def test_table_cells_are_redacted_and_streams_equal_the_whole():
 
 def test_rows_after_the_table_get_no_header():
     red = PIIGuard().redactors["redact"]
-    text = "| Name | Phone |\n|---|---|\n| Aiko Tanaka | 090-1234-5678 |\n\nOrder 090-1234-5678 shipped"
-    assert red.redact_text(text).endswith("Order 090-1234-5678 shipped")  # no cue outside the table
+    # ("Parcel", not "Order": a bare "order" before 7+ digits names an order number since round 9.)
+    text = "| Name | Phone |\n|---|---|\n| Aiko Tanaka | 090-1234-5678 |\n\nParcel 090-1234-5678 shipped"
+    assert red.redact_text(text).endswith("Parcel 090-1234-5678 shipped")  # no cue outside the table

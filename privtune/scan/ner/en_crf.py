@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from privtune.errors import ConfigError
 # Re-exported: tools, benchmarks and tests import these from here.
@@ -26,6 +27,9 @@ from privtune.scan.ner.en_gate import (  # noqa: F401
 from privtune.scan.ner.en_famous import DOUBTED, FAMOUS_SCORE, famous_names, is_famous
 from privtune.scan.ner.en_lone_names import SUBJECT_SCORE, is_known_first_name, lone_names
 
+if TYPE_CHECKING:
+    import numpy as np  # imported with the model only (see EnTagger)
+
 MODEL_PATH = Path(__file__).with_name("en_crf.crfsuite")
 # Log-weight added to the B-PER / I-PER emissions at inference. Leaving a name in the data costs
 # more than masking a word too many, and the L1/L2-regularised model under-calls rare names;
@@ -37,6 +41,9 @@ _LINES = re.compile(r"[^\n]+")
 # Lines up to this long are remembered with their spans, at most this many (~2 MB at most).
 LINE_MEMO_CHARS = 400
 LINE_MEMO_SIZE = 4096
+# `EnTagger.prepare_chunk` skips texts longer than this (a long record's lines are tagged as
+# its own `spans` call reaches them).
+PREPARE_MAX_CHARS = 4096
 
 
 class EnTagger:
@@ -111,9 +118,12 @@ class EnTagger:
         self._lock = threading.Lock()
         # line -> its spans (`line_spans`); bounded, cleared when full. Holds text in memory only.
         self._line_memo: dict[str, list[tuple[int, int, str, float]]] = {}
-        from privtune.scan.ner.en_kernels import tag_line  # numba: imported with the model only
+        from privtune.scan.ner.en_kernels import tag_line, tag_lines  # numba: imported with the model only
 
-        self._tag_line = tag_line
+        self._tag_line, self._tag_lines = tag_line, tag_lines
+        # line -> its spans, for the lines of the chunk being scanned (`prepare_chunk`); replaced
+        # whole, never changed in place (another thread may be reading it).
+        self._chunk_lines: dict[str, list[tuple[int, int, str, float]]] = {}
 
     def _vector(self, attrs) -> "np.ndarray":
         import numpy as np
@@ -172,6 +182,14 @@ class EnTagger:
             self._seen_either.add(w)
         return i
 
+    def _line_vector(self, words: list[str]) -> "np.ndarray":
+        """Weights of the features every token of the line ``words`` has, plus the name bias."""
+        line_key = tuple(_line_features(words))
+        line = self._line_vectors.get(line_key)
+        if line is None:
+            line = self._line_vectors[line_key] = self._vector(line_key) + self.person_bias
+        return line
+
     def _tag(self, words: list[str]) -> tuple["np.ndarray", "np.ndarray"]:
         """Label ids of ``words`` (indices into ``labels``) and the marginal of each."""
         import numpy as np
@@ -183,12 +201,31 @@ class EnTagger:
                 ids = [self._word_id(w) for w in words]
             idx = np.array(ids, dtype=np.int64)
             shapes = self._shapes_array[idx]
-            line_key = tuple(_line_features(words))
-            line = self._line_vectors.get(line_key)
-            if line is None:
-                line = self._line_vectors[line_key] = self._vector(line_key) + self.person_bias
             return self._tag_line(idx, shapes, self.own, self.ctx, self.offsets, self.pad,
-                                  self.bos, self.eos, self.pair, self.trans, line)
+                                  self.bos, self.eos, self.pair, self.trans, self._line_vector(words))
+
+    def _tag_many(self, lines: list[list[str]]) -> list[tuple["np.ndarray", "np.ndarray"]]:
+        """`_tag` of each line (each non-empty), from one compiled call (`en_kernels.tag_lines`):
+        the same labels and marginals, bit for bit (each line is computed as alone)."""
+        import numpy as np
+
+        with self._lock:
+            get = self._ids.get
+            ids = [get(w) for words in lines for w in words]
+            if None in ids:  # the table is grown first
+                word_id = self._word_id
+                ids = [word_id(w) for words in lines for w in words]
+            bounds = np.zeros(len(lines) + 1, dtype=np.int64)
+            np.cumsum([len(words) for words in lines], out=bounds[1:])
+            idx = np.array(ids, dtype=np.int64)
+            shapes = self._shapes_array[idx]
+            vectors = np.array([self._line_vector(words) for words in lines])
+            paths = np.empty(len(ids), dtype=np.int64)
+            margs = np.empty(len(ids))
+            self._tag_lines(idx, shapes, bounds, self.own, self.ctx, self.offsets, self.pad, self.bos, self.eos,
+                            self.pair, self.trans, vectors, paths, margs)
+        cuts = bounds.tolist()
+        return [(paths[a:b], margs[a:b]) for a, b in zip(cuts, cuts[1:])]
 
     def tag_words(self, words: list[str]) -> tuple[list[str], list[float]]:
         """Labels of ``words`` and the marginal probability of each."""
@@ -197,12 +234,14 @@ class EnTagger:
 
     def spans(self, text: str) -> list[tuple[int, int, str, float]]:
         out: list[tuple[int, int, str, float]] = []
-        memo = self._line_memo
+        memo, chunk = self._line_memo, self._chunk_lines
         for line in _LINES.finditer(text):
             seg = line.group()
             found = memo.get(seg)
             if found is None:
-                found = self.line_spans(seg)
+                found = chunk.get(seg)
+                if found is None:
+                    found = self.line_spans(seg)
                 if len(seg) <= LINE_MEMO_CHARS:
                     if len(memo) >= LINE_MEMO_SIZE:
                         memo.clear()  # cheaper than LRU bookkeeping on every line; refills in ~1k records
@@ -216,12 +255,36 @@ class EnTagger:
         """Spans of one line (no newline in it), offsets from its start: a pure function of the
         line's text, so `spans` reuses it for a line seen before (chat templates, greetings,
         signatures recur across records: ~21% of the demo's tagged lines)."""
-        if not _worth_tagging(seg):
+        words = _line_words(seg)
+        if words is None:
             return []
-        # The whole line: tagging only windows around capitalised words was tried and lost
-        # lower-case names and organisations (en PERSON recall 0.65 -> 0.61) for -25% time.
-        words = (TOKEN if _CJK_CHAR.search(seg) else _TOKEN_NO_CJK).findall(seg)
-        path, marg = self._tag(words)
+        return self._line_result(seg, words, *self._tag(words))
+
+    def prepare_chunk(self, texts: list[str] | None) -> None:
+        """The spans of every line of ``texts`` that `spans` would tag (not remembered, worth
+        tagging), their words tagged in one compiled call (`_tag_many`), for the `spans` calls
+        that follow; None forgets them. Only saves work: `spans` returns the same."""
+        if texts is None:
+            self._chunk_lines = {}
+            return
+        memo = self._line_memo
+        todo: dict[str, list[str] | None] = {}
+        for text in texts:
+            if len(text) > PREPARE_MAX_CHARS:
+                continue
+            for line in _LINES.finditer(text):
+                seg = line.group()
+                if seg not in memo and seg not in todo:
+                    todo[seg] = _line_words(seg)
+        tagged = [(seg, words) for seg, words in todo.items() if words]
+        chunk: dict[str, list[tuple[int, int, str, float]]] = {seg: [] for seg, words in todo.items() if words is None}
+        for (seg, words), (path, marg) in zip(tagged, self._tag_many([w for _, w in tagged]) if tagged else []):
+            chunk[seg] = self._line_result(seg, words, path, marg)
+        self._chunk_lines = chunk
+
+    def _line_result(self, seg: str, words: list[str], path: "np.ndarray",
+                     marg: "np.ndarray") -> list[tuple[int, int, str, float]]:
+        """`line_spans` of ``seg`` from its ``words``' labels and marginals."""
         # The last tagged token, on the path as a list (one conversion, where the numpy
         # ``(path != O).nonzero()`` and a label lookup per numpy scalar cost ~1.5 µs per record).
         labels = path.tolist()
@@ -261,6 +324,15 @@ class EnTagger:
         if famous:
             found = _add_famous(found, [(toks[i][0], toks[j - 1][1]) for i, j in famous])
         return found
+
+
+def _line_words(seg: str) -> list[str] | None:
+    """The tokens the tagger reads in the line ``seg``, or None for a line not worth tagging."""
+    if not _worth_tagging(seg):
+        return None
+    # The whole line: tagging only windows around capitalised words was tried and lost
+    # lower-case names and organisations (en PERSON recall 0.65 -> 0.61) for -25% time.
+    return (TOKEN if _CJK_CHAR.search(seg) else _TOKEN_NO_CJK).findall(seg)
 
 
 def _add_famous(found: list[tuple[int, int, str, float]],
@@ -308,6 +380,17 @@ def forget_lines() -> None:
     process (a benchmark's repeats) would otherwise find every line remembered."""
     if _TAGGER is not None:
         _TAGGER._line_memo.clear()
+
+
+def prepare_chunk(texts: list[str] | None) -> None:
+    """Before the English models' sweep over a scan chunk (`Analyzer.analyze_records`): the
+    tagger's spans of the chunk's lines in one call (`EnTagger.prepare_chunk`); None, after it,
+    forgets them. No texts: no model is loaded."""
+    if texts is None:
+        if _TAGGER is not None:
+            _TAGGER.prepare_chunk(None)
+    elif texts:
+        get_tagger().prepare_chunk(texts)
 
 
 def tag_en(text: str) -> list[tuple[int, int, str, float]]:

@@ -27,15 +27,20 @@ _PREFIXED = rf"(?:Mc|Mac|Fitz|De|Di|Da|Du|La|Le)(?={_UP}[a-z])"
 _CAP = (rf"(?:(?:{_PREFIXED}{_UP}|{_UP}(?:['’]{_UP})?)[a-z\u00df-\u00ff\u0100-\u024f'’]+"
         rf"(?:-{_UP}[a-z\u00df-\u00ff\u0100-\u024f]+)?)")
 _NAME = rf"(?P<name>{_CAP}(?:[ \t]+(?:(?:van|von|de|da|del|der|den|di|du|la|le|bin|al|ibn)[ \t]+)?{_CAP}){{0,2}})"
+_KIN = (r"(?:wife|husband|son|daughter|mother|mom|mum|father|dad|brother|sister|partner|girlfriend|boyfriend|"
+        r"fianc[eé]e?|friend|colleague|neighbou?r|boss|manager|grandson|granddaughter|grandmother|grandfather|"
+        r"grandma|grandpa|aunt|uncle|cousin|nephew|niece|child|kid|baby)")
 _CUE = (
     r"my name is|my name's|name is|name was|name given as|surname is|surname was|surname:?|name:|name,|i am|i'm|this is|call me|dear|hi|hello|hey|thanks|"
     r"thank you|cheers|regards,|sincerely,|best,|signed,|spoke (?:to|with)|talked to|"
     r"contact person:?|attn:?|attention:?|customer:?|recipient:?|patient:?|mr\.?|mrs\.?|ms\.?|"
-    r"dr\.?|prof\.?|miss|sir|madam|named|c/o|care of|"
-    # Family and people around the customer: "my daughter Aoife", "my husband Ravi".
-    r"my (?:wife|husband|son|daughter|mother|mom|mum|father|dad|brother|sister|partner|girlfriend|boyfriend|"
-    r"fianc[eé]e?|friend|colleague|neighbou?r|boss|manager|grandson|granddaughter|grandmother|grandfather|"
-    r"grandma|grandpa|aunt|uncle|cousin|nephew|niece|child|kid|baby)"
+    r"dr\.?|prof\.?|miss|sir|madam|named|c/o|care of"
+    # Family and people around the customer: "my daughter Aoife", "her husband Ravi".
+    + "".join(f"|{owner} {_KIN}" for owner in ("my", "our", "his", "her", "their", "your"))
+    # A child's name after an affectionate "little" that a possessive or a verb of care opens
+    # ("we took little Chidi to the clinic", "our little Amara"); "a little Python" has neither.
+    + "".join(f"|{w} little" for w in ("my", "our", "his", "her", "their", "your", "dear", "sweet", "took", "take",
+                                        "taking", "with", "for", "see", "saw", "met", "love", "miss", "hug"))
 )
 # Cues are looked for in the lower-cased text with a case-sensitive pattern (an IGNORECASE
 # alternation is ~2.5x slower in sre), the name after each in the original text.

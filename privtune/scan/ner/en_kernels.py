@@ -105,3 +105,19 @@ def tag_line(  # noqa: PLR0913 (the model's arrays, passed rather than captured 
             z += fw[i, b] * bw[i, b]
         marg[i] = fw[i, path[i]] * bw[i, path[i]] / z
     return path, marg
+
+
+@njit(cache=True, nogil=True)
+def tag_lines(  # noqa: PLR0913 (as tag_line, for many lines)
+    ids: np.ndarray, shapes: np.ndarray, bounds: np.ndarray, own: np.ndarray, ctx: np.ndarray,
+    offsets: np.ndarray, pad: np.ndarray, bos: np.ndarray, eos: np.ndarray, pair: np.ndarray, trans: np.ndarray,
+    lines: np.ndarray, paths: np.ndarray, margs: np.ndarray,
+) -> None:
+    """`tag_line` of each line ``k``: words ``ids[bounds[k]:bounds[k + 1]]`` (and their shapes),
+    line features ``lines[k]``; its path and marginals written to the same positions of
+    ``paths`` and ``margs``. One compiled call for a scan chunk's lines, each computed as alone."""
+    for k in range(bounds.shape[0] - 1):
+        a, b = bounds[k], bounds[k + 1]
+        path, marg = tag_line(ids[a:b], shapes[a:b], own, ctx, offsets, pad, bos, eos, pair, trans, lines[k])
+        paths[a:b] = path
+        margs[a:b] = marg

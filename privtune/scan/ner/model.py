@@ -25,11 +25,14 @@ from privtune.scan.ner import features, zh_unknown_names
 from privtune.scan.ner.decode import SpanDecoder
 from privtune.scan.ner.lexicon import ZH_COMPOUND_SURNAMES, ZH_TITLES
 from privtune.scan.ner.zh_given_names import GIVEN_DETECTOR, GIVEN_SCORE, given_name_mentions
+from privtune.scan.ner.zh_handle_names import with_handle_names
 from privtune.scan.ner.zh_name_ends import before_follower, completed_end, cut_name_pairs
 from privtune.scan.ner.zh_name_lists import LIST_DETECTOR, LIST_SCORE, list_names
 from privtune.scan.ner.zh_social_titles import SOCIAL_TITLE_DETECTOR, SOCIAL_TITLE_SCORE, social_title_names
 from privtune.scan.ner.zh_title_names import AFTER_TITLES, PLACES, subject_names, title_names
+from privtune.scan.ner.zh_batch import region_offsets
 from privtune.scan.ner.zh_unknown_names import UNKNOWN_DETECTOR, UNKNOWN_SCORE, unknown_names
+from privtune.scan.ner.zh_word_cuts import word_cut_names
 
 MODEL_PATH = Path(__file__).with_name("zh_crf.npz")
 TYPES: tuple[str, ...] = ("PERSON", "ADDRESS", "ORGANIZATION")
@@ -124,6 +127,19 @@ class ZhTagger:
         from privtune.scan.ner.kernels import hashed_gains  # numba: imported with the model only
 
         self._kernel = hashed_gains
+        # text -> (regions, gains) of the chunk being scanned (`prepare_chunk`); replaced whole,
+        # never changed in place (another thread may be reading it).
+        self._chunk_gains: dict[str, tuple[list[tuple[int, str]], np.ndarray]] = {}
+
+    def prepare_chunk(self, texts: list[str] | None) -> None:
+        """Compute the gains of ``texts`` together (`zh_batch.chunk_gains`) for the `tag` calls
+        that follow; None forgets them. Only saves work: `tag`'s results are the same."""
+        if texts is None:
+            self._chunk_gains = {}
+        else:
+            from privtune.scan.ner.zh_batch import chunk_gains
+
+            self._chunk_gains = chunk_gains(self, texts)
 
     def _hashed_gains(self, cp: np.ndarray, pads: np.ndarray, table: np.ndarray) -> np.ndarray:
         """Gains of code points ``cp`` (``pads`` read as padding): ``features.feature_ids``,
@@ -175,6 +191,9 @@ class ZhTagger:
             Span(start, end, name, self.calibration[name].score(gain), DETECTORS[name])
             for start, end, name, gain in raw
         ]
+        # 哈尔|滨, 秦时明|月: an unsure CRF name that cuts a word in two is none (zh_word_cuts)
+        if cut := word_cut_names(text, spans, _SURE):
+            spans = [s for s in spans if s not in cut]
         paired = other = False  # a name of 4-5 characters / a place or organisation: rules below
         for i, s in enumerate(spans):
             if s.type != "PERSON":
@@ -211,15 +230,19 @@ class ZhTagger:
         # 《陆毅曹芙嘉《: a name the CRF half believes, left over by a word segmentation. A PERSON
         # span of its own under the 0.5 cut-off is such a half belief too, not a found name.
         taken = [(s.start, s.end) for s in spans if s.type != "PERSON" or s.score >= _SURE]
-        unknown = unknown_names(text, taken, self._person_candidates(regions, joint), self.known_name_gain)
+        cands = self._person_candidates(regions, joint)
+        unknown = unknown_names(text, taken, cands, self.known_name_gain)
         # Only names the CRF's own span conventions keep as they are (no 王总, no 张莉收), or that
         # lose a name follower's first character(s) only (邹晨聊|了 -> 邹晨).
         unknown = [(b, before_follower(text, b, e)) for b, e in unknown]
-        unknown = [(b, e) for b, e in unknown if _person_bounds(text, b, e) == (b, e)]
+        unknown = [(b, e) for b, e in unknown if _person_bounds(text, b, e) == (b, e)
+                   and not any(c.start <= b and e <= c.end for c in cut)]  # no part of a cut name (秦时|明)
         if unknown:
             spans = _without_unsure(spans, unknown)
             spans += [Span(b, e, "PERSON", UNKNOWN_SCORE, UNKNOWN_DETECTOR) for b, e in unknown]
             spans.sort(key=lambda s: s.start)
+        if "@" in text:  # @金玉缘叶莲: names at the end of an organisation's handle (zh_handle_names)
+            spans = with_handle_names(text, spans, cands, self.calibration["PERSON"].score)
         # 感谢胡总的亲临 in a post: Weibo's surname + title is the name there (zh_social_titles)
         if titled := social_title_names(text, spans):
             spans += [Span(b, e, "PERSON", SOCIAL_TITLE_SCORE, SOCIAL_TITLE_DETECTOR) for b, e in titled]
@@ -267,13 +290,14 @@ class ZhTagger:
         # Only the Chinese stretches of each line are tagged: a stretch runs from the first to
         # the last whitespace-delimited chunk holding a CJK character. English lines and words
         # around them are left to the English rules (the model was trained on Chinese only).
-        regions = zh_regions(text)
+        ready = self._chunk_gains.get(text)  # computed with the chunk's other texts (`prepare_chunk`)
+        regions = zh_regions(text) if ready is None else ready[0]
         if len(regions) < 2:
-            region_gains = [self.gains(c) for _, c in regions]
+            region_gains = [self.gains(c) for _, c in regions] if ready is None else [ready[1]]
             decoded = [self.decoder.spans_from_gains(g) for g in region_gains]
         else:
             # All stretches in one feature pass and one decoding pass (each as if alone).
-            gains, offsets = self.gains_many([c for _, c in regions])
+            gains, offsets = self.gains_many([c for _, c in regions]) if ready is None else (ready[1], region_offsets(regions))
             region_gains = [gains[o : o + len(c)] for o, (_, c) in zip(offsets, regions)]
             joint = (gains, offsets)
             decoded = [[] for _ in regions]

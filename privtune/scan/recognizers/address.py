@@ -11,6 +11,7 @@ import re
 from privtune.scan.entities import Span
 from privtune.scan.ner.english import find_addresses
 from privtune.scan.ner.model import tag_zh
+from privtune.scan.ner.zh_batch import prepare_chunk as prepare_zh_chunk
 from privtune.scan.ner.postal import find_postal_addresses
 from privtune.scan.ner.zh_postal import ROOM_LABEL_TRIGGER, find_zh_postal, find_zh_rooms
 from privtune.scan.recognizers.person import CJK_TRIGGER
@@ -34,6 +35,9 @@ _VILLAGE_ENDS = ("村", "村委会", "村委會", "村民委员会", "村民委�
 _PART = r"[ \t]?(?:[0-9]{1,4}|[A-Za-z])[ \t]?(?:期|区|區|栋|棟|幢|座|号楼|號樓|单元|單元|楼|樓|层|層|室)"
 _BUILDING_PARTS = re.compile(rf"(?:{_PART})+(?:[ \t]?[0-9]{{1,4}}(?:-[0-9]{{1,4}})*(?:室|房|号|號)?(?![0-9A-Za-z]))?")
 _BUILDING_WORD = re.compile("栋|棟|幢|座|号楼|號樓|单元|單元")
+# An office tower named by a Latin letter and number, then the room ("望京SOHO T3 1802", "国贸 B2-1203"):
+# the tagger stops at the estate's name.
+_TOWER_ROOM = re.compile(r"[ \t]?[A-Z][0-9]{1,2}(?:[ \t]|-)?[0-9]{3,4}(?:室|房|号|號)?(?![0-9A-Za-z])")
 # The flat number right after a span that already ends with its building part ("…小区3栋2单元502",
 # "天通苑北一区5号楼3门201"): the tagger stops before the bare digits.
 _UNIT_ENDS = ("单元", "單元", "门", "門", "号楼", "號樓", "栋", "棟", "幢", "座")
@@ -47,6 +51,7 @@ class ZhAddressRecognizer(Recognizer):
     name = "zh_address_model"
     entity_types = ("ADDRESS",)
     trigger = CJK_TRIGGER
+    prepare_chunk = staticmethod(prepare_zh_chunk)  # the tagger's features, a chunk at a time
 
     def analyze(self, text: str) -> list[Span]:
         spans = [s for s in tag_zh(text)
@@ -62,6 +67,8 @@ class ZhAddressRecognizer(Recognizer):
             if text.endswith(_VILLAGE_ENDS, s.start, s.end) and (m := _VILLAGE_GROUP.match(text, s.end)) is not None:
                 spans[i] = Span(s.start, m.end(), "ADDRESS", s.score, s.detector)
             elif (m := _BUILDING_PARTS.match(text, s.end)) is not None and _BUILDING_WORD.search(m.group()):
+                spans[i] = Span(s.start, m.end(), "ADDRESS", s.score, s.detector)
+            elif (m := _TOWER_ROOM.match(text, s.end)) is not None:
                 spans[i] = Span(s.start, m.end(), "ADDRESS", s.score, s.detector)
             s = spans[i]
             if text.endswith(_UNIT_ENDS, s.start, s.end) and (m := _FLAT_AFTER_UNIT.match(text, s.end)) is not None:
@@ -81,6 +88,27 @@ class ZhRoomRecognizer(Recognizer):
         return [Span(s, e, "ADDRESS", ZH_POSTAL_SCORE, self.name) for s, e in find_zh_rooms(text)]
 
 
+# A flat or unit written before or after a street block the patterns found ("Unit 5, 12 Queen St,
+# Auckland", "Apt 4B, 350 W 42nd St …", "4417 Rua das Flores 88, Apt. 12"): left outside the
+# span, it stays in the text, and with the street it names one household.
+_UNIT_WORD = r"(?i:unit|apt|apartment|flat|suite|ste|room|rm|level|lvl|floor|fl|bldg|building|block|blk)"
+_UNIT_NO = r"#?(?:[0-9]{1,5}[A-Za-z]?(?:/[0-9]{1,4})?|[A-Z])(?![0-9A-Za-z])"
+_UNIT_BEFORE = re.compile(rf"(?<![A-Za-z]){_UNIT_WORD}\.?[ \t]?{_UNIT_NO}[ \t]*,?[ \t]*\Z")
+_UNIT_AFTER = re.compile(rf"(?:[ \t][0-9]{{1,5}}[A-Za-z]?(?![0-9A-Za-z]))?[ \t]*,?[ \t]*(?:{_UNIT_WORD}\.?[ \t]?|#){_UNIT_NO}")
+_UNIT_REACH = 24  # characters before a block in which its unit may start
+
+
+def with_units(text: str, start: int, end: int) -> tuple[int, int]:
+    """The street block ``text[start:end]`` widened over a unit written just before or after it."""
+    before = _UNIT_BEFORE.search(text, max(0, start - _UNIT_REACH), start)
+    if before is not None:
+        start = before.start()
+    after = _UNIT_AFTER.match(text, end)
+    if after is not None:
+        end = after.end()
+    return start, end
+
+
 @register
 class EnAddressRecognizer(Recognizer):
     """Street addresses: the US shape (number + street name + suffix, unit, city, state, ZIP;
@@ -96,4 +124,4 @@ class EnAddressRecognizer(Recognizer):
         postal = find_postal_addresses(text)
         us = [a for a in find_addresses(text) if not any(p[0] <= a[0] and a[1] <= p[1] and a[1] - a[0] < p[1] - p[0]
                                                          for p in postal)]
-        return [Span(s, e, "ADDRESS", score, det) for s, e, score, det in us + postal]
+        return [Span(*with_units(text, s, e), "ADDRESS", score, det) for s, e, score, det in us + postal]

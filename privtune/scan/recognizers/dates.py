@@ -30,6 +30,8 @@ _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 _BIRTH = re.compile(
     r"(?i)(?P<bare>出生(?!日期|年月|时间|于|地|证))|出生|生日|诞辰|生于|(?<![A-Za-z])(?:birth|born|dob\b|d\.o\.b\.?"
+    # Labels as OCR reads a letter-spaced form ("出 生 1962-10-13", "D a t e  of  B i r t h : …").
+    r"|出 生(?! ?[地证])|b i r t h"
     # The customer's own language in an export: "geb. 12.03.1958", "née le 3 mars 1990" …
     r"|geb\.|geboren|geburtsdatum|geboortedatum|naissance|n[ée]e? le|nacid[oa]|nacimiento|nascita)"
 )
@@ -154,7 +156,7 @@ class DateOfBirthRecognizer(Recognizer):
     entity_types = ("DATE_OF_BIRTH",)
     trigger = _HINT = keyword_pattern("出生", "生日", "诞辰", "生于", "birth", "born", "dob", "d.o.b", "geb.", "geboren",
                                       "geburtsdatum", "geboortedatum", "naissance", "né le", "née le", "nacido",
-                                      "nacida", "nacimiento", "nascita")
+                                      "nacida", "nacimiento", "nascita", "出 生", "b i r t h")
 
     def analyze(self, text: str) -> list[Span]:
         t = halfwidth(text)

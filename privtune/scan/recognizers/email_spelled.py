@@ -13,6 +13,7 @@ cue stand before it: "jdoe99 at yahoo.com", "anna at gmx.de", "mail me: anna.k @
 
 from __future__ import annotations
 
+import functools
 import re
 
 from privtune.scan.entities import Span
@@ -44,7 +45,8 @@ _WEBMAIL = frozenset(
     "gmail googlemail yahoo ymail hotmail outlook live msn aol icloud me mac gmx web t-online freenet "
     "proton protonmail yandex mail qq 163 126 yeah sina sohu foxmail aliyun 139 naver hanmail".split()
 )
-_MAIL_CUE = re.compile(r"(?i:e-?mail|mail|contact|write|reach)[^\n]{0,12}\Z|(?:邮箱|郵箱|邮件|郵件|联系)[^\n]{0,6}\Z")
+_MAIL_CUE = re.compile(r"(?i:e-?mail|mail|contact|write|reach|kontakt|schreib|[ée]cri|courriel|napisz|pisz|adres)"
+                       r"[^\n]{0,12}\Z|(?:邮箱|郵箱|邮件|郵件|联系)[^\n]{0,6}\Z")
 # The trigger: a spelled "at" or "dot", an "@" (spaced: "anna.k @ gmx.de"; a plain one is the
 # e-mail pattern's too), or, for a bare "at" before real dots ("jdoe99 at yahoo.com"), a generic
 # top-level domain, a country one whose two letters seldom meet in words, or a webmail name: as
@@ -98,7 +100,17 @@ def _plain_word_mailbox(t: str, m: re.Match[str]) -> bool:
     local, domain = m.group("local"), m.group("domain")
     if len(local) < 2:
         return False
-    return domain.split(".")[0].lower() in _WEBMAIL or _MAIL_CUE.search(t, max(0, m.start() - 24), m.start()) is not None
+    return (domain.split(".")[0].lower() in _WEBMAIL or local.title() in _first_names()
+            or _MAIL_CUE.search(t, max(0, m.start() - 24), m.start()) is not None)
+
+
+@functools.lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    """Given names (the English lexicon's): a mailbox is often one ("anna at firma.de"), a
+    website's "available at amazon.de" is not."""
+    from privtune.scan.ner.lexicon import en_lexicon
+
+    return en_lexicon().first_names
 
 
 def spelled_emails(text: str) -> list[tuple[int, int]]:
@@ -128,3 +140,20 @@ class SpelledEmailRecognizer(Recognizer):
 
     def analyze(self, text: str) -> list[Span]:
         return [Span(s, e, "EMAIL", SCORE, self.name) for s, e in spelled_emails(text)]
+
+
+# A bare "at" before a country domain the literal trigger leaves out (".de", ".fr", ".pl": as
+# words, "de", "fr", "pl" are in most texts): "anna at firma.de", "jan.nowak at firma.pl". The
+# literal "at " opens it (sre skips to it; a branch of "at"/"AT"/"At" cost 3.2 µs per 150
+# characters of English, this ~0.75), and every match opens with a Latin letter: the analyzer
+# searches it from the text's first one. "AT"/"At" before such a domain needs another word.
+_CC_TLDS = "|".join(t for t in _TLDS.split("|") if len(t) == 2 and t not in _TRIGGER_WORDS)
+BARE_AT_CC_TRIGGER = re.compile(rf"at [A-Za-z0-9][A-Za-z0-9.-]{{0,60}}\.(?:{_CC_TLDS})(?![A-Za-z0-9-])")
+
+
+@register
+class BareAtCountryEmailRecognizer(SpelledEmailRecognizer):
+    """`SpelledEmailRecognizer` for texts whose only sign is a bare "at" before a country domain."""
+
+    name = "email_spelled_cc"
+    trigger = BARE_AT_CC_TRIGGER

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from privtune.scan.entities import Span
 from privtune.scan.ner.en_crf import DETECTOR, _lexicon, tag_en
+from privtune.scan.ner.en_crf import prepare_chunk as prepare_en_chunk
 from privtune.scan.ner.en_span_rules import common_words, is_common_word
 from privtune.scan.ner.field_labels import drop_field_labels
 from privtune.scan.ner.english import LATIN_UPPER
@@ -23,6 +24,15 @@ from privtune.scan.registry import Recognizer, register
 ADDRESS_CAP = 0.7
 
 
+def _prepare_chunk(texts: list[str] | None) -> None:
+    """`en_crf.prepare_chunk` of the texts this recognizer runs on (its trigger's), which are the
+    texts the sweep tags: `analyze` tags every one."""
+    if texts is not None:
+        search = EnModelRecognizer.trigger.search
+        texts = [t for t in texts if search(t) is not None]
+    prepare_en_chunk(texts)
+
+
 @register
 class EnModelRecognizer(Recognizer):
     """English names, places and organisations from the word CRF (scores: marginal probability)."""
@@ -32,6 +42,7 @@ class EnModelRecognizer(Recognizer):
     # A capitalised Latin word, or three lower-case letters in a row (a line typed all in lower
     # case may still name someone): the tagger's own gate then picks the lines (see en_gate.py).
     trigger = re.compile(f"[{LATIN_UPPER}][a-z\u00df-\u024f]|[a-z]{{3}}")
+    prepare_chunk = staticmethod(_prepare_chunk)  # the tagger's lines, a chunk at a time
 
     def analyze(self, text: str) -> list[Span]:
         out = []

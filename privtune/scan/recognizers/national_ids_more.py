@@ -9,8 +9,10 @@ only when its check holds (`national_id_checks`: ISO 7064 MOD 11,10 for the Germ
 11-proof for the BSN, weighted sums for PESEL, the Norwegian, Korean and Australian numbers,
 Luhn for the Swedish personnummer, mod 31 for the Finnish HETU, mod 97 for the French NIR and
 the Belgian national number). Two schemes have no check digit: the Danish CPR number (dropped
-in 2007; its date must exist) and the US ITIN (its shape: 9xx, a group of 50-65, 70-88, 90-92
-or 94-99). They are reported as ID_CARD, whose surrogate keeps each character's class.
+in 2007; its date must exist) and the US ITIN (its shape: 9xx, a group of 50-65, 70-88, 90-92 or
+94-99); the Saudi national ID and iqama (1… or 2…, ten digits) are taken after their cue whether
+or not their Luhn digit holds. They are reported as ID_CARD, whose surrogate keeps each
+character's class.
 """
 
 from __future__ import annotations
@@ -50,6 +52,11 @@ _SCHEMES = (
      re.compile(r"[0-9]{6}[- ]?[0-9]{7}"), chk.rrn_kr_valid),
     ("itin|individual taxpayer identification number|taxpayer id(?:entification number)?",
      re.compile(r"9[0-9]{2}([- ]?)(?:5[0-9]|6[0-5]|7[0-9]|8[0-8]|9[0-2]|9[4-9])\1[0-9]{4}"), lambda v: True),
+    # Saudi national ID (1…) and residence permit, iqama (2…): ten digits with a Luhn check digit,
+    # taken after its cue even when the check fails (a typo of the holder's number, as a mistyped
+    # HKID after its cue in `national_ids`): no other number follows "iqama".
+    ("iqamah?|muqeem|saudi (?:national )?id|رقم الإقامة|الإقامة|إقامة|اقامة|رقم الهوية|الهوية الوطنية",
+     re.compile(r"[12][0-9]{9}"), lambda v: True),
 )
 _PROBES = (
     ("steuer", "identifikationsnummer", "idnr", "tax id"), ("bsn", "burger", "sofi"), ("pesel",),
@@ -59,10 +66,11 @@ _PROBES = (
     ("curit", "sécu", "nir", "insee", "vitale", "social security"),
     ("rijksregister", "registre national", "ro national", "nationaal nummer", "national regist", "insz", "niss", "rrn"),
     ("tfn", "tax file"), ("medicare",), ("주민", "resident registration", "rrn"), ("itin", "taxpayer"),
+    ("iqama", "muqeem", "saudi", "إقامة", "الإقامة", "اقامة", "الهوية"),
 )
 MORE_SCHEMES = CuedSchemes(_SCHEMES, _PROBES, "national_id")
 MIN_DIGITS = 6  # the fewest digits before a letter (HETU 010105A123P) or 9 in a row (BSN, TFN, ITIN)
-_CUE_LETTER = re.compile("[A-Za-z\u00c0-\u024f\uac00-\ud7af]")
+_CUE_LETTER = re.compile("[A-Za-z\u00c0-\u024f\uac00-\ud7af\u0600-\u06ff]")
 LONGEST_CUE = 48  # characters ("individual taxpayer identification number" and a margin)
 
 
@@ -75,7 +83,7 @@ def more_national_id_spans(text: str) -> list[Span]:
 class MoreNationalIdRecognizer(Recognizer):
     """German tax id, BSN, PESEL, Swedish personnummer, Norwegian fødselsnummer, Danish CPR,
     Finnish HETU, French NIR, Belgian national number, Australian TFN and Medicare number,
-    Korean resident registration number, US ITIN."""
+    Korean resident registration number, US ITIN, Saudi national ID and iqama."""
 
     name = "national_id_more"
     entity_types = ("ID_CARD",)

@@ -10,6 +10,7 @@ from privtune.scan.entities import Span
 from privtune.scan.ner.english import find_organizations
 from privtune.scan.ner.field_labels import in_id_scheme_name
 from privtune.scan.ner.model import tag_zh
+from privtune.scan.ner.zh_batch import prepare_chunk as prepare_zh_chunk
 from privtune.scan.recognizers.person import CJK_TRIGGER
 from privtune.scan.registry import Recognizer, register
 
@@ -21,6 +22,7 @@ class ZhOrganizationRecognizer(Recognizer):
     name = "zh_organization_model"
     entity_types = ("ORGANIZATION",)
     trigger = CJK_TRIGGER
+    prepare_chunk = staticmethod(prepare_zh_chunk)  # the tagger's features, a chunk at a time
 
     def analyze(self, text: str) -> list[Span]:
         return [s for s in tag_zh(text) if s.type == "ORGANIZATION"]

@@ -22,6 +22,7 @@ from privtune.scan.ner.en_span_rules import group_noun_after, is_place_name
 from privtune.scan.ner.english import LATIN_UPPER, find_persons
 from privtune.scan.ner.lexicon import en_lexicon
 from privtune.scan.ner.model import tag_zh
+from privtune.scan.ner.zh_batch import prepare_chunk as prepare_zh_chunk
 from privtune.scan.registry import Recognizer, register
 
 # Any CJK ideograph: the Chinese model is skipped for text without one.
@@ -35,6 +36,7 @@ class ZhPersonRecognizer(Recognizer):
     name = "zh_person_model"
     entity_types = ("PERSON",)
     trigger = CJK_TRIGGER
+    prepare_chunk = staticmethod(prepare_zh_chunk)  # the tagger's features, a chunk at a time
 
     def analyze(self, text: str) -> list[Span]:
         return [s for s in tag_zh(text) if s.type == "PERSON"]

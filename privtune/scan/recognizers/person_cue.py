@@ -25,7 +25,10 @@ _BEFORE = ("我叫", "我是", "本人", "姓名", "名字是", "收货人", "�
            # values may be words too ("核对：无误"), so a surname must open the name here.
            "调配：", "調配：", "核对：", "核對：", "复核：", "複核：", "发药：", "發藥：",
            # Claim and health-check forms also write the name after a space ("受检人 司徒雷登").
-           "参保人", "參保人", "受检人", "受檢人", "被保险人", "被保險人", "投保人")
+           "参保人", "參保人", "受检人", "受檢人", "被保险人", "被保險人", "投保人",
+           # A company's legal representative (a business licence, 营业执照), a mail's sender, and
+           # the labels of a form as OCR reads them letter-spaced ("姓 名 何雪", "收 货 人：马超").
+           "法定代表人", "法人代表", "发件人", "發件人", "姓 名", "收 货 人", "收 件 人", "联 系 人")
 # Words that close a name: punctuation, a greeting or an honorific.
 _AFTER = r"(?:[，。！？、,.!?:：;；\s)）]|您好|你好|先生|女士|小姐|同学|老师|医生|$)"
 _SIMPLIFIED_SURNAMES = ZH_SURNAMES + ZH_CUE_EXTRA_SURNAMES

@@ -29,6 +29,9 @@ _EN_CUES = (
     r"|text(?:\s+me)?"
     # Past and spoken forms in call notes ("caller rang on 021 555 0199", "phoned from …").
     r"|rang|rung|phoned|phoning|dial(?:l?ed|l?ing)?|landline"
+    # A new number announced in a chat ("new number is 03-1234-5678"); a signature's one-letter
+    # labels ("M: 0412 345 678", "T: …", "P: …", "O: …": mobile, telephone, phone, office).
+    r"|new\s+(?:phone\s+|mobile\s+|cell\s+)?number|[mtpo](?=[ \t]?[:：])"
     r"|sms|reach(?:\s+me)?|reached\s+(?:at|on|via)|contact|(?:my|his|her|their|your|our)\s+(?:phone\s+|mobile\s+|cell\s+)?number|ph\.|ph:|my\s+ph|ph\s+no|tlf|handy|telefon|t[eé]l[eé]fono"
     # Customers write their own language's words beside a number in an English export too;
     # "number" alone is no cue (order and ticket numbers), "my number" in their words is.
@@ -45,6 +48,9 @@ _GAP = 26
 # Raúl Hernández-López, brother, 55 1234 5678"): a longer reach.
 _LABEL_GAP = 40
 _LABEL_COLON = re.compile(r"[ \t]*[:：]")
+# "at"/"on" just before the number ties it to the cue across a name and its other spelling
+# ("contact Ms. Yuki Tanaka (田中由紀) at 03-1234-5678"): the label's reach.
+_TIED = re.compile(r"(?<![A-Za-z])(?:at|on)[ \t]*\Z")
 _LAST_STOP = re.compile(r"(?s:.*)[0-9\n]")
 _NEGATIVE = re.compile("|".join(map(re.escape, NEGATIVE_CONTEXT)))
 _LOOKBACK = 56  # a label's cue, its colon and _LABEL_GAP characters
@@ -206,10 +212,14 @@ def _cued(t: str, start: int) -> bool:
         pass  # the last cue before the number
     if cue is None or _CLAUSE_BREAK.search(t, cue.end(), start):
         return False
-    if start - cue.end() > (_LABEL_GAP if _LABEL_COLON.match(t, cue.end()) else _GAP):
+    if start - cue.end() > _GAP and (start - cue.end() > _LABEL_GAP or not (
+            _LABEL_COLON.match(t, cue.end()) or _TIED.search(t, cue.end(), start))):
         return False
     # "order number 1234567", "tracking: 0471 2293": the number is a reference, not a phone.
     return _NEGATIVE.search(t[cue.start() : start].lower()) is None
+
+
+cued_number = _cued  # (the masked-number recognizer asks the same question)
 
 
 def _cued_above(t: str, newline: int) -> bool:

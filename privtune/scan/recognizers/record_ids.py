@@ -124,6 +124,11 @@ _CUED = re.compile(
 )
 _DIGIT = re.compile(r"[0-9]")
 _BARE_ORDER = re.compile(r"(?i:order)[ \t]*")  # no "#", ":" or "number" after it
+# What a bare "order" still names: a shop's order number of 7+ digits, as written in a chat
+# ("my order 240-0242192-0007364", "Order 2023-10-58812"); "order 1000 pieces" is a quantity
+# and "order 2024-12-07" a date.
+_BARE_ORDER_DIGITS = 7
+_ISO_DATE = re.compile(r"(?:19|20)[0-9]{2}-[01]?[0-9]-[0-3]?[0-9]")
 # A value may open with letters glued to its digits ("MR-2023-…", "XJH88…", "1HGCM82…").
 _PREFIX_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-/.")
 # How far back a value's letters and short digit groups may go before its first 4-digit run: a
@@ -173,9 +178,11 @@ def record_id_spans(text: str) -> list[Span]:
             continue  # inside a word: "basin 1234", "devin 2024"
         if t[max(0, cue_start - 9) : cue_start].lower() == "national ":
             continue  # the UK National Insurance number is an ID_CARD (national_ids.py)
-        if _BARE_ORDER.fullmatch(t, cue_start, head):
-            continue  # "order 1000 pieces": a bare "order" names a number only with a "#" or ":"
         m = _CUED.match(t, cue_start)
+        if _BARE_ORDER.fullmatch(t, cue_start, head) and not (
+                m is not None and len(_DIGIT.findall(m.group("value"))) >= _BARE_ORDER_DIGITS
+                and not _ISO_DATE.fullmatch(m.group("value"))):
+            continue  # "order 1000 pieces": a bare "order" names a short number only with a "#" or ":"
         if m is not None and _PERMIT_PASSPORT_SHAPE.fullmatch(m.group("value")):
             continue  # a travel permit's passport-shaped number: the passport recognizer's
         if (m is not None and t.startswith(ACCOUNT_CUES, cue_start)

@@ -105,7 +105,9 @@ class CredentialRecognizer(Recognizer):
         r"|secret(?:[ _-]?access)?(?:[ _-]?key)?|(?:api|access|private|auth|client|app)[ _-]?(?:key|secret|token)"
         r"|(?:refresh[ _-]?|bearer[ _-]?)?token)(?![A-Za-z])|密码|口令|密钥|令牌)"
         # "支付密码123456": Chinese writers often put the value straight after 密码/口令.
-        r"[\"']?(?P<sep>(?:\s{0,3}(?i:是|为|(?:is|was)(?![A-Za-z0-9])|=>|[:=：])){1,2}|(?<=密码|口令))\s{0,3}[\"'`]?"
+        # "Temporary password set to …", "password reset to …": a help desk's note of what it set.
+        r"[\"']?(?P<sep>(?:\s{0,3}(?i:是|为|(?:is|was)(?![A-Za-z0-9])|(?:re)?set\s+to(?![A-Za-z0-9])"
+        r"|changed\s+to(?![A-Za-z0-9])|=>|[:=：])){1,2}|(?<=密码|口令))\s{0,3}[\"'`]?"
         r"(?P<val>[^\s\"'`,;&<>\u0080-\U0010ffff]{4,200})"
     )
 

@@ -1,0 +1,108 @@
+"""The Chinese tagger's emission gains for a chunk of texts in one compiled call.
+
+`ZhTagger._decode_regions` computes each text's gains on its own: its Chinese regions joined
+by padding, one feature-hashing call. Over a scan chunk those calls alternate with the rules
+that run between them (word lists, name tables), which evict the model's hash and weight
+tables from the CPU caches, and each pays its own call set-up. Here every region of every
+text of the chunk is joined the same way (``RADIUS`` padding positions between regions) and
+hashed in one call; a text's gains are then a slice of the result, equal bit for bit to its
+own call's: a position's features read at most ``RADIUS`` characters either side, so they see
+the same characters and the same padding (tests/scan/test_zh_batch.py compares them).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from privtune.scan.ner import features
+
+if TYPE_CHECKING:
+    from privtune.scan.ner.model import ZhTagger
+
+# Texts longer than this are left to `_decode_regions` (one long record's gains are its own
+# business); one call hashes at most about this many characters (~50 bytes of gains each).
+MAX_TEXT_CHARS = 4096
+MAX_CALL_CHARS = 65_536
+
+Regions = list[tuple[int, str]]
+
+
+def chunk_gains(tagger: ZhTagger, texts: list[str]) -> dict[str, tuple[Regions, np.ndarray]]:
+    """text -> (its `zh_regions`, the gains `_decode_regions` computes for them: `ZhTagger.gains`
+    of the one region, or `ZhTagger.gains_many`'s joined gains of two or more), for each
+    distinct text of ``texts`` with a Chinese region and at most `MAX_TEXT_CHARS` characters."""
+    from privtune.scan.ner.model import zh_regions
+
+    out: dict[str, tuple[Regions, np.ndarray]] = {}
+    batch: list[tuple[str, Regions]] = []
+    size = 0
+    for text in texts:
+        if len(text) > MAX_TEXT_CHARS or text in out:
+            continue
+        regions = zh_regions(text)
+        if not regions:
+            continue
+        out[text] = (regions, _EMPTY)  # placeholder: filled below
+        batch.append((text, regions))
+        size += len(text)
+        if size >= MAX_CALL_CHARS:
+            _fill(tagger, batch, out)
+            batch, size = [], 0
+    if batch:
+        _fill(tagger, batch, out)
+    return out
+
+
+_EMPTY = np.zeros((0, 0), dtype=np.float32)
+
+
+def _fill(tagger: ZhTagger, batch: list[tuple[str, Regions]], out: dict[str, tuple[Regions, np.ndarray]]) -> None:
+    """Gains of every region in ``batch`` from one hashing call, sliced per text into ``out``."""
+    from privtune.scan.ner.model import _NO_PADS, _NPAD, _PAD_SEP, _SPACE
+
+    chunks = [c for _, regions in batch for _, c in regions]
+    joined = _PAD_SEP.join(chunks)
+    offsets, pos = [], 0
+    for c in chunks:
+        offsets.append(pos)
+        pos += len(c) + _NPAD
+    cp = features.codepoints(joined)
+    if joined.count("\x00") == _NPAD * (len(chunks) - 1):  # the pads are its only NULs
+        gains = tagger._hashed_gains(cp, _NO_PADS, features.NUL_PAD_TABLE)
+    else:
+        pads = np.array([p for o in offsets[1:] for p in range(o - _NPAD, o)], dtype=np.int64)
+        gains = tagger._hashed_gains(cp, pads, features.TABLE)
+    for o in offsets[1:]:
+        gains[o - _NPAD : o] = -1e4
+    if _SPACE.search(joined) is not None:
+        for m in _SPACE.finditer(joined):
+            gains[m.start() : m.end()] = -1e4
+    k = 0
+    for text, regions in batch:
+        first = offsets[k]
+        k += len(regions)
+        out[text] = (regions, gains[first : offsets[k - 1] + len(regions[-1][1])])
+
+
+def region_offsets(regions: Regions) -> list[int]:
+    """Each region's start in `ZhTagger.gains_many`'s joined gains of ``regions``."""
+    out, pos = [], 0
+    for _, c in regions:
+        out.append(pos)
+        pos += len(c) + features.RADIUS  # the pads between regions (model._NPAD)
+    return out
+
+
+def prepare_chunk(texts: list[str] | None) -> None:
+    """Before the Chinese recognizers' sweep over a scan chunk (`Analyzer.analyze_records`):
+    the gains of its texts in one call (`ZhTagger.prepare_chunk`); None, after it, forgets them.
+    A chunk without Chinese loads no model."""
+    from privtune.scan.ner import model
+
+    if texts is None:
+        if model._TAGGER is not None:
+            model._TAGGER.prepare_chunk(None)
+    elif any(model._CJK.search(t) is not None for t in texts):
+        model.get_tagger().prepare_chunk(texts)
