@@ -100,11 +100,14 @@ _LOWER_WORD = re.compile(
 
 @lru_cache(maxsize=1)
 def _lower_names() -> frozenset[str]:
-    """Lexicon names in lower case, less the common sentence words: gate for lines typed all in
-    lower case ("ask ryan about it"), which hold no capital for the other test to find."""
+    """Lexicon names in lower case and the words of `en_famous` ("trump", "lebron"), less the
+    common sentence words: gate for lines typed all in lower case ("ask ryan about it"), which
+    hold no capital for the other test to find."""
+    from privtune.scan.ner.en_famous import famous_words
+
     first, last = _lexicon()
     stop = {w.lower() for w in NOT_NAME | _GATE_STOP}
-    return frozenset(n.lower() for n in first | last if n.isalpha()) - stop
+    return (frozenset(n.lower() for n in first | last if n.isalpha()) | famous_words()) - stop
 
 
 def _lower_name(line: str) -> bool:

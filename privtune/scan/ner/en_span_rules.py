@@ -64,7 +64,7 @@ def is_rare_lower_word(word: str) -> bool:
 
 # Which checks `check_person` makes (all on; tools and measurements may turn one off).
 CHECKS = {"common": True, "letters": True, "place": True, "group": True, "tail": True, "subject": True,
-          "addressed": True, "place_name": True}
+          "addressed": True, "place_name": True, "famous": True}
 
 
 def check_person(words: list[str], next_word: str, first_names: frozenset[str],
