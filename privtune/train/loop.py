@@ -286,6 +286,8 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
             curves["val_loss"].append([0, evaluate(model, val.examples, pad, device, cfg.micro_batch_size)])
         model.train()  # from_pretrained returns eval mode; LoRA dropout and checkpointing act in train mode only
         scaler = LossScaler() if cfg.dtype == "fp16" else None
+        if scaler is not None and state.get("loss_scale"):  # checkpoints from before it was saved have none
+            scaler.load_state_dict(state["loss_scale"])
         first_step, t0, window = sampler.step, time.perf_counter(), []
         before: dict[str, torch.Tensor] | None = snapshot_lora(model)
     except BaseException:
@@ -333,7 +335,8 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
                     "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
                     "sampler": sampler.state_dict(), "engine": engine.state_dict(), "rng": capture_rng_state(),
                     "curves": curves, "fingerprint": fingerprint, "ledger_run": run_id,
-                    "mechanism": mechanism_record(cfg, plan), "resumed_from": resumed_from})
+                    "mechanism": mechanism_record(cfg, plan), "resumed_from": resumed_from,
+                    "loss_scale": scaler.state_dict() if scaler is not None else None})
         status = "completed"
     except NonFiniteUpdate:
         status = "non-finite"  # deterministic: a resume would hit it again, so the run is closed as failed
