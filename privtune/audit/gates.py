@@ -123,9 +123,7 @@ def evaluate(rules: list[Rule], report: dict[str, Any], *, allow_unevaluated: bo
                                  "value": None if value is _MISSING else value, "tripped": False, "evaluated": True}
         why = _why_not_evaluable(r, value, report)
         if why is not None:
-            entry.update(evaluated=False, tripped=not allow_unevaluated,
-                         note=f"not evaluated: {why}" + ("" if allow_unevaluated else
-                                                         " (fails the gate; allow_unevaluated_gates: true lets it pass)"))
+            entry.update(evaluated=False, tripped=not allow_unevaluated, note=f"not evaluated: {why}")
         elif isinstance(r.value, bool) or r.value is None or isinstance(value, bool):
             entry["tripped"] = bool(_OPS[r.op](value, r.value))
         else:

@@ -55,7 +55,8 @@ class AuditResult:
 
     def gate_error(self) -> GateFailed:
         return GateFailed("audit gate(s) tripped: " + "; ".join(
-            f"{g['rule']} (value {g['value']})" if g.get("evaluated", True) else f"{g['rule']} ({g['note']})"
+            f"{g['rule']} (value {g['value']})" if g.get("evaluated", True)
+            else f"{g['rule']} ({g['note']}; --allow-unevaluated-gates lets such a rule pass)"
             for g in self.gates_tripped) + f". Report: {self.paths['json']}")
 
 

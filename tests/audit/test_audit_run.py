@@ -192,6 +192,7 @@ def test_fail_on_trips_exit_code_3_after_writing_the_report(tiny_llama_dir, corp
     bad = runner.invoke(_cli(), eq)
     assert isinstance(bad.exception, GateFailed) and bad.exception.exit_code == 3, bad.output
     assert "pii_extraction_rate_tuned>0 (not evaluated: " in str(bad.exception)
+    assert "--allow-unevaluated-gates" in str(bad.exception)
     gates = json.loads((tmp_path / "eq" / "report.json").read_text())["gates"]
     assert [(g["key"], g["evaluated"]) for g in gates if g["tripped"]] == [("extraction.pii_extraction_rate_tuned", False)]
     # ...unless the user opts out: then it passes, and CI is told so even with --quiet.
