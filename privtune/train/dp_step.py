@@ -52,12 +52,15 @@ def _check_finite(update: Tensor, step: int) -> None:
     """Stop before a NaN/inf update reaches ``.grad`` (one device-to-host sync per logical step).
 
     Raised after the ledger committed this step and before the optimizer runs: nothing beyond
-    the committed steps is spent and the model keeps its last finite weights.
+    the committed steps is spent and the model keeps its last finite weights. A NaN/inf
+    per-sample gradient lands here too (its clip factor is NaN). The message names the step
+    only: which record or value went non-finite would be data.
     """
     if not bool(torch.isfinite(update).all()):
         raise NonFiniteUpdate(
-            f"step {step}: the noisy update has NaN/inf entries; the update was not applied and the run "
-            "stopped (check learning rate, dtype and the loss; with bf16 try dtype: fp32)"
+            f"step {step}: the update has NaN/inf entries (a non-finite loss or per-sample gradient); it was not "
+            "applied and the run stopped. Continue from the last checkpoint with --resume and a lower "
+            "learning_rate (or dtype: fp32 instead of bf16/fp16)"
         )
 
 
@@ -164,9 +167,11 @@ class DPStep:
         per_sample_loss.sum().backward()
         leaked = [p for p in self.params if p.grad is not None]
         if leaked:
+            names = {id(p): n for n, p in self.model.named_parameters()}
             raise RuntimeError(
                 f"{len(leaked)} trainable tensors received a plain autograd gradient, bypassing clipping; "
-                "only LoRA A/B linears called as modules are supported"
+                "only LoRA A/B linears called as modules are supported: "
+                + ", ".join(names.get(id(p), "?") for p in leaked[:8])
             )
         if self.grad_sampler.batch_size is None:
             raise RuntimeError("the backward pass never reached a LoRA layer")
