@@ -167,11 +167,10 @@ class DPStep:
         per_sample_loss.sum().backward()
         leaked = [p for p in self.params if p.grad is not None]
         if leaked:
-            names = {id(p): n for n, p in self.model.named_parameters()}
             raise RuntimeError(
                 f"{len(leaked)} trainable tensors received a plain autograd gradient, bypassing clipping; "
-                "only LoRA A/B linears called as modules are supported: "
-                + ", ".join(names.get(id(p), "?") for p in leaked[:8])
+                "only LoRA A/B linears called as modules are supported. Their layers: "
+                + self.grad_sampler.describe(leaked)
             )
         if self.grad_sampler.batch_size is None:
             raise RuntimeError("the backward pass never reached a LoRA layer")
