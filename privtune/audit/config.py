@@ -88,6 +88,9 @@ class AuditConfig(BaseModel):
     privacy: Path | None = Field(None, description="privacy.json of the run (default: beside the adapter).")
     fail_on: list[str] = Field(default_factory=list, description="Gate rules, e.g. exposure_bits_max>8, "
                                "mia.ref.auc>0.6, extraction.pii_extraction_rate_tuned>0. Exit 3 if any holds.")
+    allow_unevaluated_gates: bool = Field(
+        False, description="A fail_on rule that cannot be evaluated in this run (its value is null: no canaries, a "
+        "skipped step) fails the gate (exit 3); true reports it as not evaluated and lets it pass.")
     skip: list[Step] = Field(default_factory=list, description="Steps to leave out: mia, canaries, extraction, "
                              "specificity (their report fields are null with a reason).")
 

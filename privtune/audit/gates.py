@@ -7,8 +7,10 @@ is a key of exactly one section (``exposure_bits_max`` -> ``canaries.exposure_bi
 ``ratio`` -> ``specificity.ratio``). Keys are checked against the report's contract before
 the audit runs, so a typo fails in seconds, not after an hour of scoring.
 
-A rule whose value is null in this run (say, a canary rule when no canaries were given)
-cannot hold; it is listed as ``not evaluated`` with the section's reason.
+A rule that cannot be evaluated in this run (its value is null, say a canary rule when no
+canaries were given, or a comparison that does not apply to the value) is listed as ``not
+evaluated`` with the section's reason and *fails the gate*: a CI gate whose check silently did
+not run is no gate. ``allow_unevaluated`` (``audit.allow_unevaluated_gates``) lets it pass.
 """
 
 from __future__ import annotations
@@ -101,20 +103,29 @@ def parse_rules(rules: list[str], skeleton: dict[str, Any]) -> list[Rule]:
     return out
 
 
-def evaluate(rules: list[Rule], report: dict[str, Any]) -> list[dict[str, Any]]:
-    """One entry per rule: ``{rule, key, value, tripped, note?}``."""
+def _why_not_evaluable(rule: Rule, value: Any, report: dict[str, Any]) -> str | None:
+    """Why ``rule`` cannot be decided on ``value``, or None when it can."""
+    if value is _MISSING or (value is None and rule.value is not None) or isinstance(value, (dict, list)):
+        section = report.get(rule.path[0]) if isinstance(report.get(rule.path[0]), dict) else {}
+        return str(section.get("reason") or "the value is not available in this run")
+    if (isinstance(rule.value, bool) or rule.value is None or isinstance(value, bool)) and rule.op not in ("==", "!="):
+        return "only == and != apply to true/false/null"
+    return None
+
+
+def evaluate(rules: list[Rule], report: dict[str, Any], *, allow_unevaluated: bool = False) -> list[dict[str, Any]]:
+    """One entry per rule: ``{rule, key, value, tripped, evaluated, note?}``. ``tripped`` means the
+    gate fails on this rule: it holds, or it could not be evaluated and ``allow_unevaluated`` is off."""
     results = []
     for r in rules:
         value = _node(report, r.path)
         entry: dict[str, Any] = {"rule": r.text, "key": ".".join(r.path),
-                                 "value": None if value is _MISSING else value, "tripped": False}
-        if value is _MISSING or (value is None and r.value is not None) or isinstance(value, (dict, list)):
-            section = report.get(r.path[0]) if isinstance(report.get(r.path[0]), dict) else {}
-            entry["note"] = "not evaluated: " + str(section.get("reason") or "the value is not available in this run")
+                                 "value": None if value is _MISSING else value, "tripped": False, "evaluated": True}
+        why = _why_not_evaluable(r, value, report)
+        if why is not None:
+            entry.update(evaluated=False, tripped=not allow_unevaluated, note=f"not evaluated: {why}")
         elif isinstance(r.value, bool) or r.value is None or isinstance(value, bool):
-            entry["tripped"] = bool(_OPS[r.op](value, r.value)) if r.op in ("==", "!=") else False
-            if r.op not in ("==", "!="):
-                entry["note"] = "not evaluated: only == and != apply to true/false/null"
+            entry["tripped"] = bool(_OPS[r.op](value, r.value))
         else:
             entry["tripped"] = bool(_OPS[r.op](float(value), float(r.value)))
         results.append(entry)

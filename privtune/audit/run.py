@@ -55,7 +55,9 @@ class AuditResult:
 
     def gate_error(self) -> GateFailed:
         return GateFailed("audit gate(s) tripped: " + "; ".join(
-            f"{g['rule']} (value {g['value']})" for g in self.gates_tripped) + f". Report: {self.paths['json']}")
+            f"{g['rule']} (value {g['value']})" if g.get("evaluated", True)
+            else f"{g['rule']} ({g['note']}; --allow-unevaluated-gates lets such a rule pass)"
+            for g in self.gates_tripped) + f". Report: {self.paths['json']}")
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -350,7 +352,7 @@ def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Ca
     report["created"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     timing["total_s"] = round(time.perf_counter() - t0, 2)
     report["timing"] = timing
-    report["gates"] = gates.evaluate(rules, report)
+    report["gates"] = gates.evaluate(rules, report, allow_unevaluated=cfg.allow_unevaluated_gates)
     report, n_red = redact(report, secrets)
     report["redactions"] = n_red
     paths = {"json": cfg.out / "report.json", "html": cfg.out / "report.html"}

@@ -52,12 +52,15 @@ def _check_finite(update: Tensor, step: int) -> None:
     """Stop before a NaN/inf update reaches ``.grad`` (one device-to-host sync per logical step).
 
     Raised after the ledger committed this step and before the optimizer runs: nothing beyond
-    the committed steps is spent and the model keeps its last finite weights.
+    the committed steps is spent and the model keeps its last finite weights. A NaN/inf
+    per-sample gradient lands here too (its clip factor is NaN). The message names the step
+    only: which record or value went non-finite would be data.
     """
     if not bool(torch.isfinite(update).all()):
         raise NonFiniteUpdate(
-            f"step {step}: the noisy update has NaN/inf entries; the update was not applied and the run "
-            "stopped (check learning rate, dtype and the loss; with bf16 try dtype: fp32)"
+            f"step {step}: the update has NaN/inf entries (a non-finite loss or per-sample gradient); it was not "
+            "applied and the run stopped. Continue from the last checkpoint with --resume and a lower "
+            "learning_rate (or dtype: fp32 instead of bf16/fp16)"
         )
 
 
@@ -166,7 +169,8 @@ class DPStep:
         if leaked:
             raise RuntimeError(
                 f"{len(leaked)} trainable tensors received a plain autograd gradient, bypassing clipping; "
-                "only LoRA A/B linears called as modules are supported"
+                "only LoRA A/B linears called as modules are supported. Their layers: "
+                + self.grad_sampler.describe(leaked)
             )
         if self.grad_sampler.batch_size is None:
             raise RuntimeError("the backward pass never reached a LoRA layer")

@@ -38,13 +38,15 @@ def prefers_ghost(seq_len: int, d_in: int, d_out: int) -> bool:
 class _LayerRecord:
     """One captured linear: where its parameters live in the flat layout, what it saw."""
 
-    __slots__ = ("name", "module", "w_off", "b_off", "calls", "ghost")
+    __slots__ = ("name", "module", "w_off", "b_off", "calls", "ghost", "seen", "forward")
 
     def __init__(self, name: str, module: nn.Linear, w_off: int) -> None:
         self.name, self.module, self.w_off = name, module, w_off
         self.b_off = w_off + module.weight.numel()  # only meaningful with a bias
         self.calls = 0
         self.ghost: tuple[Tensor, Tensor] | None = None  # (a, g), each (B, T, d)
+        self.seen = False  # the backward reached this layer's capture since the last clear()
+        self.forward: object = None  # the capturing forward installed on the module
 
 
 class _CapturedLinear(torch.autograd.Function):
@@ -114,7 +116,7 @@ class LoraGradSampler:
         self._tokens: tuple[int, int] | None = None
         self._shape_hook = model.register_forward_pre_hook(self._note_tokens, with_kwargs=True)
         for rec in self.records:
-            rec.module.forward = self._make_forward(rec)  # instance attribute shadows the class method
+            rec.forward = rec.module.forward = self._make_forward(rec)  # instance attribute shadows the class method
 
     def _make_forward(self, rec: _LayerRecord):
         def forward(x: Tensor) -> Tensor:
@@ -144,8 +146,19 @@ class LoraGradSampler:
     def clear(self) -> None:
         """Drop everything recorded; call between micro-batches."""
         for rec in self.records:
-            rec.calls, rec.ghost = 0, None
+            rec.calls, rec.ghost, rec.seen = 0, None, False
         self._buf = None
+
+    def describe(self, params: list[nn.Parameter]) -> str:
+        """The captured layers ``params`` belong to, whether their capturing forward was still in place
+        and whether the backward reached it: what a refused step needs to say (a whole-suite run once
+        refused one, order-dependently, with nothing to go on)."""
+        ids = {id(p) for p in params}
+        out = [f"{rec.name} (capture {'in place' if rec.module.__dict__.get('forward') is rec.forward else 'GONE'}, "
+               f"{'reached' if rec.seen else 'not reached'} in backward)"
+               for rec in self.records if id(rec.module.weight) in ids
+               or (rec.module.bias is not None and id(rec.module.bias) in ids)]
+        return ", ".join(out[:8]) + (f" and {len(out) - 8} more" if len(out) > 8 else "")
 
     def unflatten(self, flat: Tensor) -> dict[nn.Parameter, Tensor]:
         """Views of a (..., numel) tensor, one per parameter, shaped (..., *p.shape)."""
@@ -184,6 +197,7 @@ class LoraGradSampler:
         self._tokens = (int(ids.shape[0]), int(ids.shape[1])) if isinstance(ids, Tensor) and ids.dim() >= 2 else None
 
     def _record(self, rec: _LayerRecord, x: Tensor, g: Tensor) -> None:
+        rec.seen = True
         # Only layers known to see every token in order: routed experts get a permuted subset,
         # which no reshape could attribute (they then fail the batch-size check below).
         if x.dim() == 2 and ".shared_expert." in rec.name and self._tokens is not None and self._tokens[1] > 1 \

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from privtune.errors import ConfigError, NonFiniteUpdate
+from privtune.errors import ConfigError
 from privtune.keys import train_key_file
 from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
@@ -31,6 +31,7 @@ from privtune.train.checkpointing import enable_gradient_checkpointing
 from privtune.train.config import TrainConfig
 from privtune.train.data import Example, collate
 from privtune.train.dp_step import DPConfig, DPStep, per_sample_causal_lm_loss
+from privtune.train.finish import rebase_optimizer, training_state, write_as_one_unit
 from privtune.train.lora import assert_lora_changed, attach_lora, lora_parameters, snapshot_lora
 from privtune.train.loss_scale import LossScaler, backward_with_scaling
 from privtune.train.memory import auto_micro_batch_size, oom_guard
@@ -275,6 +276,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
         if state:
             model.load_state_dict(state["lora"], strict=False)
             opt.load_state_dict(state["optimizer"]); sched.load_state_dict(state["scheduler"])  # noqa: E702
+            rebase_optimizer(opt, sched, cfg.learning_rate, cfg.weight_decay)
             sampler.load_state_dict(state["sampler"]); engine.load_state_dict(state["engine"])  # noqa: E702
             restore_rng_state(state["rng"])
             curves = state["curves"]
@@ -289,78 +291,84 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
             curves["val_loss"].append([0, evaluate(model, val.examples, pad, device, cfg.micro_batch_size)])
         model.train()  # from_pretrained returns eval mode; LoRA dropout and checkpointing act in train mode only
         scaler = LossScaler() if cfg.dtype == "fp16" else None
+        if scaler is not None and state.get("loss_scale"):  # checkpoints from before it was saved have none
+            scaler.load_state_dict(state["loss_scale"])
         first_step, t0, window = sampler.step, time.perf_counter(), []
         before: dict[str, torch.Tensor] | None = snapshot_lora(model)
     except BaseException:
         _abort_unstarted(ledger, run_id, resumed_run)
         raise
     status = "failed"
-    committed_total = 0
+
+    def state_now() -> dict[str, Any]:
+        return training_state(model, opt, sched, sampler, engine, scaler, capture_rng_state(), {
+            "curves": curves, "fingerprint": fingerprint, "ledger_run": run_id,
+            "mechanism": mechanism_record(cfg, plan), "resumed_from": resumed_from})
+
     try:
-        for batch in sampler:
-            step = batch.step + 1  # 1-based count of logical steps taken
-            for mb in batch.micro_batches:
-                b = {k: v.to(device) for k, v in collate([data.examples[i] for i in mb.indices], pad).items()}
-                with oom_guard("a training step", _memory_settings(cfg)):
-                    loss = backward_with_scaling(engine, lambda: per_sample_causal_lm_loss(
-                        model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits, b["labels"]),
-                        mb.units.to(device), scaler)
-                if track_train_loss:
-                    window.append(float(loss.detach().sum()) / max(1, len(mb)))
-            if ledger is not None and step > committed:
-                ledger.commit_steps(run_id, 1)  # spend is recorded before the update is kept
-            engine.step()
-            opt.step(); sched.step(); opt.zero_grad(set_to_none=True)  # noqa: E702
-            if before is not None and (plan.dp or batch.n_rows):
-                # The first update that can move the weights: without DP an empty Poisson batch
-                # (likely when batch_size is small against N) leaves them unchanged by design.
-                assert_lora_changed(model, before)
-                before = None
-            if step % eval_every == 0 or step == plan.steps:
-                line = f"step {step}/{plan.steps}"
-                if track_train_loss:
-                    train_loss = float(np.mean(window)) if window else math.nan
-                    curves["train_loss"].append([step, train_loss])
-                    line += f"  train_loss {train_loss:.4f}"
-                    window = []
-                val_loss = evaluate(model, val.examples, pad, device, cfg.micro_batch_size) if val else None
-                eps = min((e for s, e in eps_at.items() if s >= step), default=None)
-                curves["val_loss"].append([step, val_loss])
-                log(line + (f"  val_loss {val_loss:.4f}" if val_loss is not None else "")
-                    + (f"  eps<= {eps:.3f}" if eps is not None else ""))
-            if progress:
-                progress(step, plan.steps)
-            if ckpts and cfg.checkpoint.every and step % cfg.checkpoint.every == 0 and step < plan.steps:
-                ckpts.save(step, {
-                    "lora": {k: v.detach().cpu() for k, v in model.state_dict().items() if "lora_" in k},
-                    "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                    "sampler": sampler.state_dict(), "engine": engine.state_dict(), "rng": capture_rng_state(),
-                    "curves": curves, "fingerprint": fingerprint, "ledger_run": run_id,
-                    "mechanism": mechanism_record(cfg, plan), "resumed_from": resumed_from})
+        try:
+            for batch in sampler:
+                step = batch.step + 1  # 1-based count of logical steps taken
+                for mb in batch.micro_batches:
+                    b = {k: v.to(device) for k, v in collate([data.examples[i] for i in mb.indices], pad).items()}
+                    with oom_guard("a training step", _memory_settings(cfg)):
+                        loss = backward_with_scaling(engine, lambda: per_sample_causal_lm_loss(
+                            model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits, b["labels"]),
+                            mb.units.to(device), scaler)
+                    if track_train_loss:
+                        window.append(float(loss.detach().sum()) / max(1, len(mb)))
+                if ledger is not None and step > committed:
+                    ledger.commit_steps(run_id, 1)  # spend is recorded before the update is kept
+                engine.step()
+                opt.step(); sched.step(); opt.zero_grad(set_to_none=True)  # noqa: E702
+                if before is not None and (plan.dp or batch.n_rows):
+                    # The first update that can move the weights: without DP an empty Poisson batch
+                    # (likely when batch_size is small against N) leaves them unchanged by design.
+                    assert_lora_changed(model, before)
+                    before = None
+                if step % eval_every == 0 or step == plan.steps:
+                    line = f"step {step}/{plan.steps}"
+                    if track_train_loss:
+                        train_loss = float(np.mean(window)) if window else math.nan
+                        curves["train_loss"].append([step, train_loss])
+                        line += f"  train_loss {train_loss:.4f}"
+                        window = []
+                    val_loss = evaluate(model, val.examples, pad, device, cfg.micro_batch_size) if val else None
+                    eps = min((e for s, e in eps_at.items() if s >= step), default=None)
+                    curves["val_loss"].append([step, val_loss])
+                    log(line + (f"  val_loss {val_loss:.4f}" if val_loss is not None else "")
+                        + (f"  eps<= {eps:.3f}" if eps is not None else ""))
+                if progress:
+                    progress(step, plan.steps)
+                if ckpts and cfg.checkpoint.every and step % cfg.checkpoint.every == 0 and step < plan.steps:
+                    ckpts.save(step, state_now())
+        finally:
+            engine.close()
+        if ckpts is not None and sampler.step > first_step:
+            ckpts.save(sampler.step, state_now())  # the trained state outlives a failed save of the outputs
+        elapsed = time.perf_counter() - t0
+        curves["epsilon"] = [[s, e] for s, e in sorted(eps_at.items())]
+        # epsilon for every update the adapter holds, and never for fewer steps than the ledger committed
+        accounted = max(sampler.step, _committed_steps(ledger, fingerprint, run_id))
+
+        def write() -> dict[str, Any]:
+            privacy = write_outputs(cfg, model, paths, plan, fingerprint, data, curves, elapsed,
+                                    steps_run=sampler.step - first_step, accounted_steps=accounted,
+                                    resumed_from=resumed_from, ledger_run=run_id,
+                                    secure_noise=engine.config.secure_noise, validation_overlaps=val_overlaps)
+            if adapter_key is not None:
+                encrypt_adapter(paths["adapter"], adapter_key)
+            record_after_training(cfg, paths, licence, fingerprint, log=log)  # provenance.json, card, BOM
+            return privacy
+
+        privacy = write_as_one_unit(write, cfg.output_dir, paths, steps=accounted, resumable=ckpts is not None)
         status = "completed"
-    except NonFiniteUpdate:
-        status = "non-finite"  # deterministic: a resume would hit it again, so the run is closed as failed
-        raise
     finally:
-        engine.close()
         if status == "completed":
-            committed_total = _committed_steps(ledger, fingerprint, run_id)
             ledger.finish_run(run_id, "completed")
             ledger.close()
-        else:
-            _close_stopped_run(ledger, cfg, plan, fingerprint, run_id, ckpts,
-                               resumable=status != "non-finite", warn=warn)
-    elapsed = time.perf_counter() - t0
-    curves["epsilon"] = [[s, e] for s, e in sorted(eps_at.items())]
-    # epsilon for every update the adapter holds, and never for fewer steps than the ledger committed
-    accounted = max(sampler.step, committed_total)
-    privacy = write_outputs(cfg, model, paths, plan, fingerprint, data, curves, elapsed,
-                            steps_run=sampler.step - first_step, accounted_steps=accounted,
-                            resumed_from=resumed_from, ledger_run=run_id, secure_noise=engine.config.secure_noise,
-                            validation_overlaps=val_overlaps)
-    if adapter_key is not None:
-        encrypt_adapter(paths["adapter"], adapter_key)
-    record_after_training(cfg, paths, licence, fingerprint, log=log)  # provenance.json, card, BOM
+        else:  # a non-finite update too: --resume from the last checkpoint with a lower learning_rate
+            _close_stopped_run(ledger, cfg, plan, fingerprint, run_id, ckpts, resumable=True, warn=warn)
     if ckpts:  # the run finished: its training state is no longer needed on disk
         for _, path in ckpts.checkpoints():
             secure_unlink(path, missing_ok=True)

@@ -52,6 +52,14 @@ class LossScaler:
             self.scale *= 2.0
             self._clean = 0
 
+    def state_dict(self) -> dict[str, float | int]:
+        """Scale and clean-run count: a resume that restarted at 2**16 would overflow and back off
+        again for every micro-batch until it re-learned the scale (and its growth clock would restart)."""
+        return {"scale": self.scale, "clean": self._clean}
+
+    def load_state_dict(self, state: dict[str, float | int]) -> None:
+        self.scale, self._clean = float(state["scale"]), int(state["clean"])
+
 
 def backward_with_scaling(engine: object, compute_loss: Callable[[], Tensor], units: Tensor | None,
                           scaler: LossScaler | None) -> Tensor:

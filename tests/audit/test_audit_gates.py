@@ -45,9 +45,24 @@ def test_evaluate_trips_only_on_real_values():
     report["verdict"]["pass"] = False
     rules = gates.parse_rules(["mia.ref.auc>0.6", "mia.loss.auc>0.6", "exposure_bits_max>8", "verdict.pass==false",
                                "mia.ref.auc<0.5"], skeleton())
-    res = gates.evaluate(rules, report)
+    res = gates.evaluate(rules, report, allow_unevaluated=True)
     assert [r["tripped"] for r in res] == [True, False, False, True, False]
     assert "no --canaries" in res[2]["note"]  # a null value is "not evaluated", with the section's reason
+
+
+def test_a_rule_that_cannot_be_evaluated_fails_the_gate_unless_allowed():
+    """It passed in silence: `exposure_bits_max>8` with no canaries (or `verdict.pass>0`) could never
+    fail, so a CI gate built on it was no gate."""
+    report = skeleton()
+    report["canaries"] = null_section("canaries", "no --canaries key file was given")
+    report["verdict"]["pass"] = True
+    report["mia"]["ref"]["auc"] = 0.5
+    rules = gates.parse_rules(["exposure_bits_max>8", "verdict.pass>0", "mia.ref.auc>0.6"], skeleton())
+    res = gates.evaluate(rules, report)
+    assert [(r["tripped"], r["evaluated"]) for r in res] == [(True, False), (True, False), (False, True)]
+    assert res[0]["note"] == "not evaluated: no --canaries key file was given"
+    allowed = gates.evaluate(rules, report, allow_unevaluated=True)
+    assert [(r["tripped"], r["evaluated"]) for r in allowed] == [(False, False), (False, False), (False, True)]
 
 
 def _report(auc=0.55, exposure=3.0, n_inc=10, eps_lb=None, claimed=None):

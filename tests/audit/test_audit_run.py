@@ -186,9 +186,17 @@ def test_fail_on_trips_exit_code_3_after_writing_the_report(tiny_llama_dir, corp
     assert isinstance(res.exception, GateFailed) and res.exception.exit_code == 3, res.output
     report = json.loads((tmp_path / "mem" / "report.json").read_text(encoding="utf-8"))
     assert [g["key"] for g in report["gates"] if g["tripped"]] == ["canaries.exposure_bits_max", "mia.ref.auc"]
-    # A rule on a step that did not run cannot trip: CI is told so, even with --quiet (it passed in silence).
-    ok = runner.invoke(_cli(), args + ["--adapter", str(base_equal_run), "--out", str(tmp_path / "eq"),
-                                       "--fail-on", "pii_extraction_rate_tuned>0"])
+    # A rule on a step that did not run fails the gate (it passed in silence: a CI gate that could
+    # not fail), naming the rule and why it was not evaluated...
+    eq = args + ["--adapter", str(base_equal_run), "--out", str(tmp_path / "eq"), "--fail-on", "pii_extraction_rate_tuned>0"]
+    bad = runner.invoke(_cli(), eq)
+    assert isinstance(bad.exception, GateFailed) and bad.exception.exit_code == 3, bad.output
+    assert "pii_extraction_rate_tuned>0 (not evaluated: " in str(bad.exception)
+    assert "--allow-unevaluated-gates" in str(bad.exception)
+    gates = json.loads((tmp_path / "eq" / "report.json").read_text())["gates"]
+    assert [(g["key"], g["evaluated"]) for g in gates if g["tripped"]] == [("extraction.pii_extraction_rate_tuned", False)]
+    # ...unless the user opts out: then it passes, and CI is told so even with --quiet.
+    ok = runner.invoke(_cli(), eq + ["--allow-unevaluated-gates"])
     assert ok.exit_code == 0, ok.output
     assert "warning: --fail-on 'pii_extraction_rate_tuned>0' was not evaluated: " in ok.output
     assert "it cannot fail this run" in ok.output and "exposure_bits_max>8' was" not in ok.output

@@ -203,6 +203,21 @@ def test_gradient_escaping_the_lora_linears_is_refused() -> None:
     engine.close()
 
 
+def test_a_refused_step_names_the_layers_and_whether_their_capture_was_in_place() -> None:
+    """The guard's refusal said only "8 trainable tensors", which left an order-dependent refusal in
+    the whole suite with nothing to go on; it now names each layer, whether its capturing forward
+    was still installed, and whether the backward reached it."""
+    model = tiny_lora_model("llama")
+    engine = DPStep(model, DPConfig(expected_batch_size=1.0))
+    q_a = model.base_model.model.model.layers[0].self_attn.q_proj.lora_A["default"]
+    del q_a.forward  # what any reset of the module's forward would do: the class forward runs, uncaptured
+    with pytest.raises(RuntimeError, match="bypassing clipping") as err:
+        engine.backward(losses(model, *padded_batch()))
+    assert str(err.value).startswith("1 trainable tensors")
+    assert "layers.0.self_attn.q_proj.lora_A.default (capture GONE, not reached in backward)" in str(err.value)
+    engine.close()
+
+
 def test_lora_weights_change_after_one_step_and_helper_catches_no_op() -> None:
     model = tiny_lora_model("gpt2", random_b=False)  # PEFT's real init: B = 0
     model.train()

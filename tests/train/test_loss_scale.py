@@ -103,3 +103,51 @@ def test_fp16_train_end_to_end(tiny_llama_dir, tmp_path) -> None:
     weights = load_file(tmp_path / "run" / "adapter" / "adapter_model.safetensors")
     assert all(bool(torch.isfinite(w).all()) for w in weights.values())
     assert any(float(w.abs().sum()) > 0 for k, w in weights.items() if "lora_B" in k)
+
+
+def test_resume_restores_the_loss_scale(tiny_llama_dir, tmp_path, monkeypatch) -> None:
+    """The dynamic scale is part of the training state: a resume that restarted at 2**16 re-learned
+    it through overflows (and restarted the growth clock), so the resumed run's scales differed
+    from the uninterrupted run's at the same micro-batches."""
+    import functools
+    import json
+
+    from privtune.demo.corpus import generate
+    from privtune.train import loop
+    from privtune.train.config import TrainConfig
+
+    monkeypatch.setenv("PRIVTUNE_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+    # Growth after every clean micro-batch: the scale moves at each step, so a reset shows.
+    monkeypatch.setattr(loop, "LossScaler", functools.partial(LossScaler, scale=2.0**4, growth_interval=1))
+    seen: list[float] = []
+    real = loop.backward_with_scaling
+
+    def recording(engine, compute, units, scaler):
+        seen.append(scaler.scale)
+        return real(engine, compute, units, scaler)
+
+    monkeypatch.setattr(loop, "backward_with_scaling", recording)
+    data = tmp_path / "train.jsonl"
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in generate(20, seed=6)))
+
+    def cfg(out, **kw):
+        return TrainConfig(model=tiny_llama_dir, data=data, output_dir=out, steps=6, batch_size=8,
+                           micro_batch_size=8, max_length=48, noise_multiplier=1.0, target_epsilon=None,
+                           accountant="rdp", ledger=str(tmp_path / f"{out.name}.sqlite"), dp_seed=0, dtype="fp16",
+                           checkpoint={"every": 2}, **kw)
+
+    loop.train(cfg(tmp_path / "ref"), log=lambda m: None)
+    reference, seen[:] = list(seen), []
+
+    def die_at_5(step, total):
+        if step == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        loop.train(cfg(tmp_path / "run"), progress=die_at_5, log=lambda m: None)  # checkpoint at step 4
+    before_crash, seen[:] = list(seen), []
+    loop.train(cfg(tmp_path / "run", resume=True), log=lambda m: None)
+    assert len(set(reference)) > 2  # the scale did move during the run
+    assert before_crash == reference[:len(before_crash)]
+    # The resumed run redoes step 5 onwards with the scale the checkpoint held at step 4.
+    assert seen == reference[len(reference) - len(seen):]

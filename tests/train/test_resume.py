@@ -158,3 +158,40 @@ def test_resume_with_a_smaller_micro_batch_matches_the_uninterrupted_run(tiny_ll
     b = load_file(out / "adapter" / "adapter_model.safetensors")
     for k in a:
         torch.testing.assert_close(a[k], b[k], rtol=1e-4, atol=1e-5)
+
+
+def test_a_save_that_fails_after_the_last_step_is_rewritten_by_resume_without_a_step(tiny_llama_dir, data, tmp_path,
+                                                                                    monkeypatch):
+    # The run was marked completed before its outputs were written: a failed save (disk full, a
+    # permission) left only the step-6 checkpoint, `--resume` refused a run that was "not running",
+    # and the 8 spent steps were lost.
+    import torch
+    from safetensors.torch import load_file
+
+    from privtune.train.finish import OutputsNotSaved
+
+    monkeypatch.setenv("PRIVTUNE_KEY", KEY)
+    ref = train(TrainConfig(**_settings(tiny_llama_dir, data, tmp_path / "ref")), log=lambda m: None)
+    out = tmp_path / "run"
+    (out / "provenance.json").mkdir(parents=True)  # a directory where the last output goes: its write fails
+    notes: list[str] = []
+    with pytest.raises(OutputsNotSaved, match="training finished .8 steps.*--resume") as err:
+        train(TrainConfig(**_settings(tiny_llama_dir, data, out)), log=lambda m: None, warn=notes.append)
+    assert "\n" not in str(err.value) and "provenance.json" in str(err.value)
+    # Nothing half-written stays: no adapter without its privacy.json.
+    assert sorted(p.name for p in out.iterdir()) == ["checkpoints", "provenance.json"]
+    with Ledger.open(str(tmp_path / "ledger.sqlite")) as ledger:
+        run = max((r for d in ledger.datasets() for r in ledger.history(d.fingerprint)), key=lambda r: r.id)
+    assert (run.status, run.committed_steps) == ("running", 8)
+    assert "checkpoint of step 8" in notes[-1]
+
+    (out / "provenance.json").rmdir()  # the user fixes the cause
+    resumed = train(TrainConfig(**_settings(tiny_llama_dir, data, out, resume=True)), log=lambda m: None)
+    assert resumed["steps"] == 8 and resumed["epsilon"] == pytest.approx(ref["epsilon"])
+    with Ledger.open(str(tmp_path / "ledger.sqlite")) as ledger:
+        run = next(r for d in ledger.datasets() for r in ledger.history(d.fingerprint) if r.id == run.id)
+    assert (run.status, run.committed_steps) == ("completed", 8)  # no step taken (or spent) again
+    a = load_file(tmp_path / "ref" / "adapter" / "adapter_model.safetensors")
+    b = load_file(out / "adapter" / "adapter_model.safetensors")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert not list((out / "checkpoints").iterdir())
