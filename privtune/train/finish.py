@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import torch
 
-from privtune.errors import PrivtuneError
+from privtune.errors import ConfigError, PrivtuneError
 from privtune.provenance.bom import BOM_NAME
 from privtune.provenance.lineage import PROVENANCE_FILE
 from privtune.train.secure_delete import secure_rmtree, secure_unlink
@@ -80,7 +80,7 @@ def write_as_one_unit(write: Callable[[], T], out_dir: Path, paths: dict[str, Pa
                       resumable: bool) -> T:
     """Return ``write()``; on failure remove the outputs it created or replaced (what was there
     before and is untouched stays, e.g. the obstacle a user must fix) and raise `OutputsNotSaved`
-    for an `OSError`, else the writer's own error (a `PrivtuneError`; a bug keeps its traceback)."""
+    for an `OSError` or a refused output path (`ConfigError`), else the writer's own error (a `PrivtuneError`; a bug keeps its traceback)."""
     before = {p: _identity(p) for p in _outputs(out_dir, paths)}
     try:
         return write()
@@ -89,13 +89,17 @@ def write_as_one_unit(write: Callable[[], T], out_dir: Path, paths: dict[str, Pa
         for path in [*written, *out_dir.glob(".adapter.*")]:  # .adapter.*: save_adapter's temp dir
             with contextlib.suppress(OSError):
                 _remove(path)
-        if not isinstance(exc, OSError):
+        if not isinstance(exc, (OSError, ConfigError)):
             raise
-        where = f": {exc.filename}" if exc.filename else ""
+        # A ConfigError here is an output path the atomic writer refused (a directory in its place).
+        if isinstance(exc, ConfigError):
+            cause = str(exc)
+        else:
+            cause = f"{type(exc).__name__}: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
         again = ("fix the cause and run the same command with --resume: it writes them from the final checkpoint "
                  "without taking a step" if resumable else
                  "no checkpoint holds the trained state (checkpoint.every is 0), so it is lost")
         raise OutputsNotSaved(
             f"training finished ({steps} steps, spent in the ledger) but writing its outputs failed "
-            f"({type(exc).__name__}: {exc.strerror or exc}{where}); what it had written was removed; {again}"
+            f"({cause}); what it had written was removed; {again}"
         ) from None
