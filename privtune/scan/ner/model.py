@@ -163,6 +163,11 @@ class ZhTagger:
         """Gains of the chunks joined by ``RADIUS`` pad positions, from one feature pass, and
         each chunk's offset. A chunk's rows equal :meth:`gains` of the chunk alone; the pads'
         rows are -1e4, so no entity spans two chunks."""
+        return self.joined_gains(chunks)
+
+    def joined_gains(self, chunks: list[str]) -> tuple[np.ndarray, list[int]]:
+        """`gains_many`'s work; `zh_batch` calls it for a whole analyzer chunk (tests stub the
+        per-text entry points to prove no text is hashed alone)."""
         joined = _PAD_SEP.join(chunks)
         offsets, pos = [], 0
         for c in chunks:

@@ -60,25 +60,8 @@ _EMPTY = np.zeros((0, 0), dtype=np.float32)
 
 def _fill(tagger: ZhTagger, batch: list[tuple[str, Regions]], out: dict[str, tuple[Regions, np.ndarray]]) -> None:
     """Gains of every region in ``batch`` from one hashing call, sliced per text into ``out``."""
-    from privtune.scan.ner.model import _NO_PADS, _NPAD, _PAD_SEP, _SPACE
-
     chunks = [c for _, regions in batch for _, c in regions]
-    joined = _PAD_SEP.join(chunks)
-    offsets, pos = [], 0
-    for c in chunks:
-        offsets.append(pos)
-        pos += len(c) + _NPAD
-    cp = features.codepoints(joined)
-    if joined.count("\x00") == _NPAD * (len(chunks) - 1):  # the pads are its only NULs
-        gains = tagger._hashed_gains(cp, _NO_PADS, features.NUL_PAD_TABLE)
-    else:
-        pads = np.array([p for o in offsets[1:] for p in range(o - _NPAD, o)], dtype=np.int64)
-        gains = tagger._hashed_gains(cp, pads, features.TABLE)
-    for o in offsets[1:]:
-        gains[o - _NPAD : o] = -1e4
-    if _SPACE.search(joined) is not None:
-        for m in _SPACE.finditer(joined):
-            gains[m.start() : m.end()] = -1e4
+    gains, offsets = tagger.joined_gains(chunks)  # one hashing call; pads and spaces masked
     k = 0
     for text, regions in batch:
         first = offsets[k]
