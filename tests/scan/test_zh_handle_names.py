@@ -26,6 +26,9 @@ def _names(text: str) -> list[str]:
     [
         # two staff handles of one company: the second name, which the CRF misses, is found
         ("感谢两位的辛苦付出@鸿睿思博周秀英@鸿睿思博罗飞", ["周秀英", "罗飞"]),
+        # the same with spaces between the handles: the CRF reads the shared prefix as the name
+        # and scores no ending (before: 鸿睿思博 x3 as names, both staff names left)
+        ("感谢 @鸿睿思博周秀英 @鸿睿思博罗飞 @鸿睿思博客服 的帮助", ["周秀英", "罗飞"]),
         # the company's name inside the handles is no name (the unknown rule took 凌颖 twice)
         ("感谢两位的辛苦付出@凌颖信息刘博@凌颖信息李梅", ["刘博", "李梅"]),
         ("@凌颖信息刘博@凌颖信息李梅//@凌颖信息:恭喜", ["刘博", "李梅"]),

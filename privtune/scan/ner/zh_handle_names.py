@@ -10,8 +10,8 @@ other characters, the last of them Han, gives that ending as a name when
 
 * the CRF scores exactly that ending as a PERSON at :data:`MIN_CRF_SCORE` or more, or
 * another handle of the same text begins with the same two Han characters and ends in a
-  surname-shaped name too, and the CRF scores this one at its candidate cut-off at all
-  (``zh_unknown_names.MIN_CRF_SCORE``): several staff accounts of one organisation.
+  surname-shaped name too: several staff accounts of one organisation (the CRF need not score
+  the ending; with spaces between the handles it reads the shared prefix as the name).
 
 The ending is no name when it is a known place, ends as a place or a thing does (红美商城-苏州站),
 or holds a character no given name has. A PERSON span that runs over the ending and starts two
@@ -106,10 +106,10 @@ def handle_end_names(text: str, handles: Sequence[tuple[int, int]], spans: Seque
             out.append((h0, s, e, False))
             continue
         score = scored.get((s, e))
-        if score is None:
-            continue
         shared = s - h0 >= 2 and _is_han(text[h0]) and _is_han(text[h0 + 1]) and prefixes.count(text[h0 : h0 + 2]) >= 2
-        if score < MIN_CRF_SCORE and not shared:
+        # Several staff handles of one organisation need no CRF score: with spaces between the
+        # handles the CRF reads the shared prefix as the name (金玉缘) and scores no ending.
+        if not shared and (score is None or score < MIN_CRF_SCORE):
             continue
         # A PERSON span that starts at most one character before the ending (or inside it) and
         # covers part of it is the CRF's own reading of a nickname or of the name: it stands.
