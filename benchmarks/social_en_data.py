@@ -20,11 +20,16 @@ import argparse
 import json
 import random
 import re
+import sys
 import unicodedata
+from pathlib import Path
 
 from faker import Faker
 
-from privtune.scan.ner.lexicon import HELD_OUT_NAME_LOCALES
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+from benchmarks.templated_posts import by_locale, fill  # noqa: E402
+
+from privtune.scan.ner.lexicon import HELD_OUT_NAME_LOCALES  # noqa: E402
 
 # {first}/{last}/{full}/{first2}/{full2}: names; {lfirst}/{lfull}: the same in lower case;
 # {handle}: the first person's @handle, {place}/{brand}: not PERSON (no gold span).
@@ -81,31 +86,13 @@ def _record(fk: Faker, rng: random.Random, locale: str) -> dict:
     }  # fmt: skip
     other = {"place": fk.city(), "brand": re.sub(r"\s+", " ", fk.company()), "handle": _handle(first, last, rng)}
     tpl = rng.choice(TEMPLATES)
-    text, spans = "", []
-    for lit, key in re.findall(r"([^{]*)(?:\{(\w+)\})?", tpl):
-        text += lit
-        if not key:
-            continue
-        if key in other:
-            text += other[key]
-            continue
-        spans.append([len(text), len(text) + len(fields[key]), "PERSON"])
-        text += fields[key]
+    text, spans = fill(tpl, fields, other)
     return {"text": text, "spans": spans, "locale": locale}
 
 
 def generate(n: int, seed: int) -> list[dict]:
     """``n`` records, locales in turn, deterministic for a given seed."""
-    rng = random.Random(seed)
-    fakers: dict[str, Faker] = {}
-    out = []
-    for i in range(n):
-        loc = HELD_OUT_NAME_LOCALES[i % len(HELD_OUT_NAME_LOCALES)]
-        if loc not in fakers:
-            fakers[loc] = Faker(loc)
-            fakers[loc].seed_instance(seed)
-        out.append(_record(fakers[loc], rng, loc))
-    return out
+    return by_locale(n, seed, HELD_OUT_NAME_LOCALES, _record)
 
 
 def main(argv: list[str] | None = None) -> None:

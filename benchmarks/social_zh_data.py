@@ -23,8 +23,13 @@ import argparse
 import json
 import random
 import re
+import sys
+from pathlib import Path
 
 from faker import Faker
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+from benchmarks.templated_posts import by_locale, fill  # noqa: E402
 
 LOCALES = ("zh_CN", "zh_TW")
 # {full}/{full2}: names; {nick}: 小/阿 + one given character (a name too); {org}: a company
@@ -68,31 +73,13 @@ def _record(fk: Faker, rng: random.Random, locale: str) -> dict:
     }  # fmt: skip
     other = {"org": re.sub(r"[^\u4e00-\u9fff]", "", fk.company_prefix()) or "华远", "place": fk.city_name()}
     tpl = rng.choice(TEMPLATES)
-    text, spans = "", []
-    for lit, key in re.findall(r"([^{]*)(?:\{(\w+)\})?", tpl):
-        text += lit
-        if not key:
-            continue
-        if key in other:
-            text += other[key]
-            continue
-        spans.append([len(text), len(text) + len(fields[key]), "PERSON"])
-        text += fields[key]
+    text, spans = fill(tpl, fields, other)
     return {"text": text, "spans": spans, "locale": locale}
 
 
 def generate(n: int, seed: int) -> list[dict]:
     """``n`` records, locales in turn, deterministic for a given seed."""
-    rng = random.Random(seed)
-    fakers: dict[str, Faker] = {}
-    out = []
-    for i in range(n):
-        loc = LOCALES[i % len(LOCALES)]
-        if loc not in fakers:
-            fakers[loc] = Faker(loc)
-            fakers[loc].seed_instance(seed)
-        out.append(_record(fakers[loc], rng, loc))
-    return out
+    return by_locale(n, seed, LOCALES, _record)
 
 
 def main(argv: list[str] | None = None) -> None:
