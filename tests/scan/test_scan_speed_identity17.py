@@ -115,3 +115,19 @@ def test_demo_side_values_and_short_pieces() -> None:
             texts += [t[i : i + n] for i in range(0, len(t), 11) for n in (6, 15, 40, SHORT_TEXT)]
     for text in texts:
         assert _ANALYZER.analyze(text) == _without_sieve(text), text
+
+
+def test_calls_kept_per_mask_are_the_short_calls_the_sieve_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_Plan.short_by_mask`: the same spans whether a mask's calls come from the table or are
+    filtered again (the table emptied after every text), and each entry is the filter's list."""
+    import privtune.scan.analyzer as analyzer_module
+
+    texts = ["C00012", "C00013", "en", "user", "Norma Fisher", "13812345678", "王小明", "ecommerce", "x" * SHORT_TEXT]
+    first = [_ANALYZER.analyze(t) for t in texts]
+    monkeypatch.setattr(analyzer_module, "_MASKS_KEPT", 1)
+    _ANALYZER._plan.short_by_mask.clear()
+    assert [_ANALYZER.analyze(t) for t in texts] == first == [_without_sieve(t) for t in texts]
+    plan = _ANALYZER._plan
+    for mask, calls in plan.short_by_mask.items():
+        assert calls == [c for c in plan.short_calls if c[0] < 0 or mask >> c[0] & 1]
+    assert len(plan.short_by_mask) <= 1
