@@ -44,6 +44,22 @@ def test_a_field_of_the_wrong_json_type_is_a_400_naming_it(make_gateway, path, e
     assert str(list(extra.values())[-1]) not in err["message"].replace(param, "")  # the value is never echoed
 
 
+@pytest.mark.parametrize(("path", "extra"), [
+    ("/v1/chat/completions", {"stream": False, "stream_options": {"include_usage": True}}),
+    ("/v1/chat/completions", {"stream_options": {}}),  # stream left out: false
+    ("/v1/completions", {"stream": False, "stream_options": {"include_usage": False}}),
+])
+def test_stream_options_without_stream_is_a_400_naming_it(make_gateway, path, extra):
+    # OpenAI and vLLM refuse it; it was ignored, so a client expecting a usage chunk got a whole answer
+    gw = make_gateway()
+    key = role_keys(gw)["user"]
+    with TestClient(gw.app) as c:
+        r = c.post(path, headers=bearer(key), json={**(CHAT if "chat" in path else PROMPT), **extra})
+    assert r.status_code == 400, r.text
+    err = r.json()["error"]
+    assert err["param"] == "stream_options" and "stream is true" in err["message"], err
+
+
 def test_json_numbers_still_pass_where_numbers_belong(make_gateway):
     # an integer for a float field is a JSON number (openai-python sends temperature=1 as 1)
     gw = make_gateway()
