@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from privtune.errors import InputError
+from privtune.privacy.privacy_file import check_privacy_fields
 from privtune.io.writers import atomic_write_text
 from privtune.provenance.licence_catalog import by_id
 from privtune.provenance.lineage import read_provenance
@@ -84,6 +85,7 @@ def card_data(run_dir: str | Path) -> dict[str, Any]:
     privacy = _read_json(run_dir / "privacy.json")
     if privacy is None:
         raise InputError("not a training run directory: privacy.json missing", path=str(run_dir))
+    check_privacy_fields(privacy, run_dir / "privacy.json")
     report = _read_json(run_dir / "train_report.json") or {}
     prov = read_provenance(run_dir)
     chain = {s["stage"]: s for s in prov.get("chain", []) if s["stage"] != "audit"}

@@ -16,6 +16,7 @@ from typing import Any
 
 from privtune import __version__
 from privtune.errors import InputError
+from privtune.privacy.privacy_file import check_privacy_fields
 
 PRIVACY_KEYS = ("dp", "epsilon", "delta", "accountant", "noise_multiplier", "steps", "sample_rate",
                 "privacy_unit", "privacy_units", "dataset_fingerprint", "privtune_version", "created")
@@ -65,6 +66,7 @@ def _section(report: dict[str, Any], name: str) -> dict[str, Any]:
 
 def privacy_summary(path: Path) -> dict[str, Any]:
     data = _read_json(path, "privacy.json")
+    check_privacy_fields(data, path)  # published as read: "dp": "false" would say the model is DP-trained
     return {k: data.get(k) for k in PRIVACY_KEYS}
 
 

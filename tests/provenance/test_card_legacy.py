@@ -43,3 +43,34 @@ def test_run_files_of_another_shape_are_named_errors(tmp_path: Path) -> None:
                 build(run_dir)
             assert name in str(err.value)
         (run_dir / name).unlink()
+
+
+def test_a_privacy_json_field_of_another_type_is_named_by_card_and_bom(tmp_path: Path) -> None:
+    """card and bom read privacy.json through the check `privacy explain` uses: "dp": "false" was
+    published as DP-trained, "epsilon": "8" and "outside_guarantee": "text" went into the card as
+    given (the latter one character per line)."""
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from privtune.cli import app
+    from privtune.errors import InputError
+
+    run_dir = tmp_path / "run"
+    (run_dir / "adapter").mkdir(parents=True)
+    for privacy, field in [({"dp": "false"}, "dp"), ({"dp": True, "epsilon": "8"}, "epsilon"),
+                           ({"dp": True, "delta": [1e-5]}, "delta"), ({"dp": True, "steps": 10.5}, "steps"),
+                           ({"dp": True, "outside_guarantee": "the loss curve"}, "outside_guarantee"),
+                           ({"dp": True, "resumed_from_steps": "12"}, "resumed_from_steps")]:
+        (run_dir / "privacy.json").write_text(json.dumps(privacy))
+        for command in (["card", str(run_dir)], ["bom", str(run_dir)]):
+            err = CliRunner().invoke(app, command).exception
+            assert isinstance(err, InputError), (command, privacy, err)
+            assert err.field == field and err.path == str(run_dir / "privacy.json")
+    assert not (run_dir / "adapter" / "README.md").exists() and not (run_dir / "bom.cdx.json").exists()
+    # what the user sees: one line naming file and field, exit code 2, no traceback
+    shown = subprocess.run([sys.executable, "-c", "from privtune.cli import main; main()", "bom", str(run_dir)],
+                           capture_output=True, text=True)
+    assert shown.returncode == 2 and "Traceback" not in shown.stderr
+    assert "privacy.json, field 'resumed_from_steps': expected a list of whole numbers" in shown.stderr, shown.stderr

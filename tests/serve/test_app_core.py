@@ -243,3 +243,15 @@ def test_a_one_prompt_list_is_a_prompt(make_gateway):
         # A fifth stop string was dropped silently; OpenAI refuses it, and so does the gateway now.
         r = c.post("/v1/completions", headers=bearer(key), json={**body, "prompt": "x", "stop": list("abcde")})
         assert r.status_code == 400 and "at most 4 stop" in r.json()["error"]["message"], r.text
+
+
+def test_info_refuses_a_privacy_json_of_the_wrong_types(make_gateway, serve_run_dir, tmp_path):
+    # published as read: "dp": "false" said the served model was DP-trained, "epsilon": "8" a string
+    from privtune.errors import InputError
+
+    for privacy, field in [({"dp": "false", "epsilon": 8.0}, "dp"), ({"dp": True, "epsilon": "8"}, "epsilon")]:
+        path = tmp_path / "privacy.json"
+        path.write_text(json.dumps(privacy))
+        with pytest.raises(InputError) as err:
+            make_gateway(privacy=str(path))
+        assert err.value.field == field and err.value.path == str(path)

@@ -1,0 +1,56 @@
+"""The fields of a run's ``privacy.json`` that other commands read, checked for the types `privtune train`
+writes. One check for every reader (`privacy explain`, `card`, `bom`, `serve`'s ``/info``): an edited or
+damaged file with ``"epsilon": "8"`` or ``"dp": "false"`` was a traceback in one, and published as is in
+the others (a string ``"false"`` is truthy: the card said the adapter was trained with DP).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from privtune.errors import InputError
+
+__all__ = ["check_privacy_fields"]
+
+_NUMBERS = ("epsilon", "delta", "noise_multiplier", "sample_rate", "max_grad_norm")
+_INTEGERS = ("steps", "privacy_units", "ledger_run")
+_TEXTS = ("accountant", "privacy_unit", "dataset_fingerprint", "base_model", "user_id_field", "privtune_version",
+          "created")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_privacy_fields(privacy: dict[str, Any], path: Path | str) -> None:
+    """Raise `InputError` naming ``path`` and the first field whose type is not the one train writes;
+    absent or null fields pass (an older run's file lacks some)."""
+    def bad(name: str, what: str) -> InputError:
+        return InputError(f"expected {what}, found {type(privacy[name]).__name__}", path=str(path), field=name)
+
+    def present(name: str) -> bool:
+        return privacy.get(name) is not None
+
+    for name in _NUMBERS:
+        if present(name) and not _is_number(privacy[name]):
+            raise bad(name, "a number")
+    for name in _INTEGERS:
+        if present(name) and not _is_integer(privacy[name]):
+            raise bad(name, "a whole number")
+    for name in _TEXTS:
+        if present(name) and not isinstance(privacy[name], str):
+            raise bad(name, "text")
+    if "dp" in privacy and not isinstance(privacy["dp"], bool):
+        raise bad("dp", "true or false")
+    # Lists the card renders item by item: a string here was rendered one character per line.
+    if present("resumed_from_steps") and not (isinstance(privacy["resumed_from_steps"], list)
+                                              and all(_is_integer(s) for s in privacy["resumed_from_steps"])):
+        raise bad("resumed_from_steps", "a list of whole numbers")
+    if present("outside_guarantee") and not (isinstance(privacy["outside_guarantee"], list)
+                                             and all(isinstance(s, str) for s in privacy["outside_guarantee"])):
+        raise bad("outside_guarantee", "a list of text")
