@@ -6,6 +6,7 @@ the others (a string ``"false"`` is truthy: the card said the adapter was traine
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from privtune.errors import InputError
 __all__ = ["check_privacy_fields"]
 
 _NUMBERS = ("epsilon", "delta", "noise_multiplier", "sample_rate", "max_grad_norm")
+_AT_MOST_ONE = ("delta", "sample_rate")
 _INTEGERS = ("steps", "privacy_units", "ledger_run")
 _TEXTS = ("accountant", "privacy_unit", "dataset_fingerprint", "base_model", "user_id_field", "privtune_version",
           "created")
@@ -39,6 +41,12 @@ def check_privacy_fields(privacy: dict[str, Any], path: Path | str) -> None:
     for name in _NUMBERS:
         if present(name) and not _is_number(privacy[name]):
             raise bad(name, "a number")
+        # NaN (which Python's json reads) was published by /info as null next to "dp": true; a
+        # negative epsilon or a delta above 1 claims something no accountant computes.
+        value = privacy.get(name)
+        if value is not None and (math.isnan(value) or value < 0 or (name in _AT_MOST_ONE and value > 1)):
+            raise InputError(f"{value} is not a possible {name}" + (" (0 to 1)" if name in _AT_MOST_ONE else ""),
+                             path=str(path), field=name)
     for name in _INTEGERS:
         if present(name) and not _is_integer(privacy[name]):
             raise bad(name, "a whole number")
@@ -51,6 +59,6 @@ def check_privacy_fields(privacy: dict[str, Any], path: Path | str) -> None:
     if present("resumed_from_steps") and not (isinstance(privacy["resumed_from_steps"], list)
                                               and all(_is_integer(s) for s in privacy["resumed_from_steps"])):
         raise bad("resumed_from_steps", "a list of whole numbers")
-    if present("outside_guarantee") and not (isinstance(privacy["outside_guarantee"], list)
-                                             and all(isinstance(s, str) for s in privacy["outside_guarantee"])):
-        raise bad("outside_guarantee", "a list of text")
+    for name in ("outside_guarantee", "warnings"):
+        if present(name) and not (isinstance(privacy[name], list) and all(isinstance(s, str) for s in privacy[name])):
+            raise bad(name, "a list of text")

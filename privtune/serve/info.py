@@ -18,8 +18,12 @@ from privtune import __version__
 from privtune.errors import InputError
 from privtune.privacy.privacy_file import check_privacy_fields
 
-PRIVACY_KEYS = ("dp", "epsilon", "delta", "accountant", "noise_multiplier", "steps", "sample_rate",
-                "privacy_unit", "privacy_units", "dataset_fingerprint", "privtune_version", "created")
+# outside_guarantee and warnings belong with epsilon: without them /info stated epsilon 8 for a run
+# whose noise came from a known dp_seed (so epsilon does not hold against whoever knows it), or whose
+# loss curve was released without noise. train writes both as plain sentences, never paths.
+PRIVACY_KEYS = ("dp", "epsilon", "delta", "accountant", "noise_multiplier", "max_grad_norm", "steps", "sample_rate",
+                "privacy_unit", "privacy_units", "dataset_fingerprint", "outside_guarantee", "warnings",
+                "privtune_version", "created")
 _HASHED_SUFFIXES = (".json", ".safetensors", ".bin", ".model", ".txt", ".jinja", ".enc")
 
 

@@ -249,9 +249,26 @@ def test_info_refuses_a_privacy_json_of_the_wrong_types(make_gateway, serve_run_
     # published as read: "dp": "false" said the served model was DP-trained, "epsilon": "8" a string
     from privtune.errors import InputError
 
-    for privacy, field in [({"dp": "false", "epsilon": 8.0}, "dp"), ({"dp": True, "epsilon": "8"}, "epsilon")]:
+    for privacy, field in [({"dp": "false", "epsilon": 8.0}, "dp"), ({"dp": True, "epsilon": "8"}, "epsilon"),
+                           ({"dp": True, "epsilon": float("nan")}, "epsilon"), ({"dp": True, "delta": 2.0}, "delta"),
+                           ({"dp": True, "epsilon": -1}, "epsilon"), ({"dp": True, "warnings": "small N"}, "warnings")]:
         path = tmp_path / "privacy.json"
         path.write_text(json.dumps(privacy))
         with pytest.raises(InputError) as err:
             make_gateway(privacy=str(path))
         assert err.value.field == field and err.value.path == str(path)
+
+
+def test_info_says_what_epsilon_does_not_cover(make_gateway, serve_run_dir, tmp_path):
+    # /info stated epsilon alone: a run whose DP noise came from a known dp_seed (epsilon does not hold
+    # against whoever knows it) or that released its loss curve looked like a plain (8, 1e-5) model
+    privacy = json.loads((serve_run_dir / "privacy.json").read_text())
+    note = "The DP noise and Poisson batches were drawn from a fixed dp_seed: epsilon does NOT hold against them."
+    path = tmp_path / "privacy.json"
+    path.write_text(json.dumps({**privacy, "max_grad_norm": 1.0, "outside_guarantee": [note],
+                                "warnings": ["only 100 records: delta is close to 1/N"]}))
+    gw = make_gateway(privacy=str(path))
+    with TestClient(gw.app) as c:
+        shown = c.get("/info", headers=bearer(role_keys(gw)["auditor"])).json()["training_privacy"]
+    assert shown["outside_guarantee"] == [note] and shown["max_grad_norm"] == 1.0
+    assert shown["warnings"] == ["only 100 records: delta is close to 1/N"]
