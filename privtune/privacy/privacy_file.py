@@ -12,7 +12,7 @@ from typing import Any
 
 from privtune.errors import InputError
 
-__all__ = ["check_privacy_fields"]
+__all__ = ["check_audit_is_of_run", "check_privacy_fields"]
 
 _NUMBERS = ("epsilon", "delta", "noise_multiplier", "sample_rate", "max_grad_norm")
 _AT_MOST_ONE = ("delta", "sample_rate")
@@ -62,3 +62,23 @@ def check_privacy_fields(privacy: dict[str, Any], path: Path | str) -> None:
     for name in ("outside_guarantee", "warnings"):
         if present(name) and not (isinstance(privacy[name], list) and all(isinstance(s, str) for s in privacy[name])):
             raise bad(name, "a list of text")
+
+
+# An audit report copies these from the privacy.json of the adapter it audited (`audit.run`).
+_AUDITED_PRIVACY = ("dp", "epsilon", "delta", "noise_multiplier", "sample_rate", "steps", "accountant", "privacy_unit")
+
+
+def check_audit_is_of_run(report: dict[str, Any], report_path: Path | str, privacy: dict[str, Any],
+                          privacy_path: Path | str) -> None:
+    """Raise `InputError` when the audit ``report`` recorded privacy figures other than the run's
+    ``privacy``: /info and the card published any report's verdict, so the audit of another adapter
+    read as this model's "pass". A report without a privacy block (no privacy.json found by the
+    audit) has nothing to compare and passes."""
+    audited = report.get("privacy")
+    if not isinstance(audited, dict):
+        return
+    for key in _AUDITED_PRIVACY:
+        if key in audited and key in privacy and audited[key] != privacy[key]:
+            raise InputError(f"this audit is of another training run: it recorded {key} = {audited[key]!r}, "
+                             f"{Path(privacy_path).name} of the run says {privacy[key]!r}; give the audit report "
+                             "of this adapter", path=str(report_path), field=f"privacy.{key}")

@@ -16,7 +16,7 @@ from typing import Any
 
 from privtune import __version__
 from privtune.errors import InputError
-from privtune.privacy.privacy_file import check_privacy_fields
+from privtune.privacy.privacy_file import check_audit_is_of_run, check_privacy_fields
 
 # outside_guarantee and warnings belong with epsilon: without them /info stated epsilon 8 for a run
 # whose noise came from a known dp_seed (so epsilon does not hold against whoever knows it), or whose
@@ -99,6 +99,9 @@ def build_info(*, model_id: str, base: Path | None, adapter: Path | None, privac
         adapter_dir = resolve_adapter_dir(adapter)
     if privacy is None and adapter_dir is not None and (adapter_dir.parent / "privacy.json").exists():
         privacy = adapter_dir.parent / "privacy.json"
+    if privacy is not None and audit_report is not None:
+        check_audit_is_of_run(_read_json(audit_report, "audit report"), audit_report,
+                              _read_json(privacy, "privacy.json"), privacy)
     base_info = None
     if base is not None:
         base_info = {"name": base.name, "sha256": dir_digest(base), "licence": _licence(base)}

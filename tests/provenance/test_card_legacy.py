@@ -74,3 +74,30 @@ def test_a_privacy_json_field_of_another_type_is_named_by_card_and_bom(tmp_path:
                            capture_output=True, text=True)
     assert shown.returncode == 2 and "Traceback" not in shown.stderr
     assert "privacy.json, field 'resumed_from_steps': expected a list of whole numbers" in shown.stderr, shown.stderr
+
+
+def test_card_audit_report_of_another_run_or_not_a_report_is_refused(tmp_path: Path) -> None:
+    """`privtune card RUN --audit-report R` linked any report: the audit of another adapter showed as
+    this one's PASS in the card and BOM; a report that was not JSON was a JSONDecodeError traceback."""
+    import pytest
+
+    from privtune.errors import InputError
+    from privtune.provenance.lineage import read_provenance
+    from privtune.provenance.refresh import link_audit
+
+    run_dir = tmp_path / "run"
+    (run_dir / "adapter").mkdir(parents=True)
+    (run_dir / "privacy.json").write_text(json.dumps({"dp": True, "epsilon": 8.0, "delta": 1e-5, "steps": 10}))
+    report = tmp_path / "report.json"
+    other = {"verdict": {"pass": True, "summary": "no leak", "checks": ["odd"]},
+             "privacy": {"dp": True, "epsilon": 2.0, "delta": 1e-5, "steps": 10}}
+    for text, field, match in [(json.dumps(other), "privacy.epsilon", "another training run"),
+                               ("{not json", None, "not JSON"), ("[1]", None, "not a JSON object")]:
+        report.write_text(text)
+        with pytest.raises(InputError, match=match) as err:
+            link_audit(run_dir, report)
+        assert err.value.field == field and err.value.path == str(report)
+    assert read_provenance(run_dir).get("chain", []) == []
+    report.write_text(json.dumps({**other, "privacy": {**other["privacy"], "epsilon": 8.0}}))
+    entry = link_audit(run_dir, report)
+    assert entry["pass"] is True and entry["checks"] == []

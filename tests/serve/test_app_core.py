@@ -272,3 +272,20 @@ def test_info_says_what_epsilon_does_not_cover(make_gateway, serve_run_dir, tmp_
         shown = c.get("/info", headers=bearer(role_keys(gw)["auditor"])).json()["training_privacy"]
     assert shown["outside_guarantee"] == [note] and shown["max_grad_norm"] == 1.0
     assert shown["warnings"] == ["only 100 records: delta is close to 1/N"]
+
+
+def test_an_audit_report_of_another_run_is_refused_at_start_up(make_gateway, serve_run_dir, tmp_path):
+    # /info published any report's verdict: the audit of another adapter read as this model's "pass"
+    from privtune.errors import InputError
+
+    privacy = json.loads((serve_run_dir / "privacy.json").read_text())
+    report = tmp_path / "report.json"
+    audited = {k: privacy[k] for k in ("dp", "epsilon", "delta", "noise_multiplier", "sample_rate", "steps")}
+    report.write_text(json.dumps({"verdict": {"pass": True, "summary": "no leak found"},
+                                  "privacy": {**audited, "epsilon": 3.0}}))
+    with pytest.raises(InputError) as err:
+        make_gateway(audit_report=str(report))
+    assert err.value.field == "privacy.epsilon" and err.value.path == str(report)
+    assert "another training run" in str(err.value)
+    report.write_text(json.dumps({"verdict": {"pass": True, "summary": "no leak found"}, "privacy": audited}))
+    assert make_gateway(audit_report=str(report)).info["audit"]["pass"] is True
