@@ -25,7 +25,7 @@ from privtune.io.writers import atomic_write_text
 from privtune.provenance.licence_catalog import by_id
 from privtune.provenance.lineage import read_provenance
 
-__all__ = ["CARD_NAME", "card_data", "render_card", "write_card"]
+__all__ = ["CARD_NAME", "card_data", "read_run_json", "render_card", "write_card"]
 
 CARD_NAME = "README.md"
 _LIMITATIONS = [
@@ -36,7 +36,8 @@ _LIMITATIONS = [
 ]
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def read_run_json(path: Path) -> dict[str, Any] | None:
+    """A run file as a JSON object; None when absent, `InputError` naming it when it is not one."""
     if not path.is_file():
         return None
     try:
@@ -82,11 +83,11 @@ def _licence_from_privacy(privacy: dict[str, Any]) -> dict[str, Any]:
 def card_data(run_dir: str | Path) -> dict[str, Any]:
     """Everything the card says, as data (no local paths, no record text)."""
     run_dir = Path(run_dir)
-    privacy = _read_json(run_dir / "privacy.json")
+    privacy = read_run_json(run_dir / "privacy.json")
     if privacy is None:
         raise InputError("not a training run directory: privacy.json missing", path=str(run_dir))
     check_privacy_fields(privacy, run_dir / "privacy.json")
-    report = _read_json(run_dir / "train_report.json") or {}
+    report = read_run_json(run_dir / "train_report.json") or {}
     prov = read_provenance(run_dir)
     chain = {s["stage"]: s for s in prov.get("chain", []) if s["stage"] != "audit"}
     audits = [s for s in prov.get("chain", []) if s["stage"] == "audit"]

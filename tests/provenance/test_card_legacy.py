@@ -34,11 +34,15 @@ def test_run_files_of_another_shape_are_named_errors(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     (run_dir / "adapter").mkdir(parents=True)
     (run_dir / "privacy.json").write_text(json.dumps({"dp": False}))
-    for name, text, match in [("provenance.json", "[]", "'chain' is a list"),
-                              ("provenance.json", '{"chain": [1]}', r"chain\[0\]"),
-                              ("train_report.json", "[]", "expected a JSON object")]:
+    both, bom_only = (write_card, build_bom), (build_bom,)  # the card does not read train_report's config
+    for name, text, match, builders in [("provenance.json", "[]", "'chain' is a list", both),
+                                        ("provenance.json", '{"chain": [1]}', r"chain\[0\]", both),
+                                        ("train_report.json", "[]", "expected a JSON object", both),
+                                        ("train_report.json", '{"config": [1]}', "field 'config'", bom_only),
+                                        ("train_report.json", '{"config": {"lora": "r8"}}', "field 'config.lora'",
+                                         bom_only)]:
         (run_dir / name).write_text(text)
-        for build in (write_card, build_bom):
+        for build in builders:
             with pytest.raises(InputError, match=match) as err:
                 build(run_dir)
             assert name in str(err.value)
