@@ -36,7 +36,7 @@ def _read_json(path: Path, required: bool) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # RecursionError: nested 1000+ deep
         raise InputError(f"cannot read JSON: {exc}", path=str(path)) from None
     if not isinstance(data, dict):
         raise InputError("expected a JSON object", path=str(path))

@@ -42,7 +42,7 @@ def read_run_json(path: Path) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # RecursionError: nested 1000+ deep
         raise InputError(f"unreadable JSON: {exc}", path=str(path)) from None
     if not isinstance(data, dict):
         raise InputError(f"expected a JSON object, found a {type(data).__name__}", path=str(path))

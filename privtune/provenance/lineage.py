@@ -115,7 +115,7 @@ def read_provenance(run_dir: str | Path) -> dict[str, Any]:
         return {"schema": PROVENANCE_SCHEMA, "chain": []}
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # RecursionError: nested 1000+ deep
         raise InputError(f"unreadable provenance record: {exc}", path=str(path)) from None
     # Valid JSON of another shape (an edited or foreign file) was an AttributeError traceback in card/bom.
     chain = record.get("chain", []) if isinstance(record, dict) else None

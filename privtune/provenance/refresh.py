@@ -29,7 +29,7 @@ def _read_object(path: Path, what: str) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"cannot read the {what}: {exc.strerror}", path=str(path)) from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # RecursionError: nested 1000+ deep
         raise InputError(f"the {what} is not JSON", path=str(path)) from None
     if not isinstance(data, dict):
         raise InputError(f"the {what} is not a JSON object", path=str(path))

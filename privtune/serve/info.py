@@ -57,6 +57,8 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
         raise InputError(f"{what} is not JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
     except UnicodeDecodeError:
         raise InputError(f"{what} is not UTF-8 text", path=str(path)) from None
+    except RecursionError:
+        raise InputError(f"{what} nests too deeply (1000+ levels of arrays or objects)", path=str(path)) from None
     if not isinstance(data, dict):  # a list or a string here was an AttributeError traceback at start-up
         raise InputError(f"{what} is not a JSON object", path=str(path))
     return data
