@@ -79,6 +79,7 @@ def check_audit_is_of_run(report: dict[str, Any], report_path: Path | str, priva
         return
     for key in _AUDITED_PRIVACY:
         if key in audited and key in privacy and audited[key] != privacy[key]:
-            raise InputError(f"this audit is of another training run: it recorded {key} = {audited[key]!r}, "
-                             f"{Path(privacy_path).name} of the run says {privacy[key]!r}; give the audit report "
-                             "of this adapter", path=str(report_path), field=f"privacy.{key}")
+            # another run's audit, or one of this run before it was resumed (steps and epsilon grew since)
+            raise InputError(f"this audit is of another training run or an earlier state of this one: it recorded "
+                             f"{key} = {audited[key]!r}, {Path(privacy_path).name} of the run says {privacy[key]!r}; "
+                             "audit this adapter as it is now", path=str(report_path), field=f"privacy.{key}")
