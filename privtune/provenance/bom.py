@@ -117,7 +117,10 @@ def _model_card(card: dict[str, Any], train_cfg: dict[str, Any]) -> dict[str, An
         },
         "considerations": {
             "useCases": [f"{use.get('use')} use, distribution: {use.get('distribution')}"],
-            "technicalLimitations": card["limitations"],
+            # what epsilon does not cover, and train's caveats on it, as the card states them
+            "technicalLimitations": card["limitations"] + [f"Not covered by epsilon: {t}" for t in
+                                                           p.get("outside_guarantee") or []]
+            + [f"Caveat: {t}" for t in p.get("warnings") or []],
             "ethicalConsiderations": [{
                 "name": "memorisation of personal data in the training set",
                 "mitigationStrategy": (f"PII scan; DP-SGD at epsilon={p['epsilon']}, delta={p['delta']} per "

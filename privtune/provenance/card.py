@@ -116,7 +116,7 @@ def card_data(run_dir: str | Path) -> dict[str, Any]:
         },
         "privacy": {k: privacy.get(k) for k in ("dp", "epsilon", "delta", "accountant", "privacy_unit",
                                                  "privacy_units", "noise_multiplier", "max_grad_norm", "steps",
-                                                 "sample_rate", "ledger_run", "outside_guarantee")}
+                                                 "sample_rate", "ledger_run", "outside_guarantee", "warnings")}
         # The epsilon in privacy.json is this run's alone (earlier runs on the data add to the
         # dataset's spend in the ledger); it covers every step, across resumptions.
         | {"sampling": "poisson", "scope": "this run", "resumed_from_steps": privacy.get("resumed_from_steps") or []},
@@ -193,7 +193,10 @@ def render_card(data: dict[str, Any]) -> str:
                 + ": other runs on the same dataset add to what the data has spent; "
                 "`privtune privacy explain RUN_DIR` composes every run the ledger holds for it.", ""]
         out += [f"Not covered by ε: {t}" for t in p.get("outside_guarantee") or []]
-        out += [""] if p.get("outside_guarantee") else []
+        # train's own caveats on the claim (delta near 1/N, noise swamping a tiny dataset): the card
+        # stated the (ε, δ) without them, though privacy.json and `privacy explain` carry them
+        out += [f"Caveat: {t}" for t in p.get("warnings") or []]
+        out += [""] if p.get("outside_guarantee") or p.get("warnings") else []
     else:
         out += ["None: this adapter was trained without differential privacy.", ""]
     out += ["## Audit results", ""]

@@ -105,3 +105,18 @@ def test_card_audit_report_of_another_run_or_not_a_report_is_refused(tmp_path: P
     report.write_text(json.dumps({**other, "privacy": {**other["privacy"], "epsilon": 8.0}}))
     entry = link_audit(run_dir, report)
     assert entry["pass"] is True and entry["checks"] == []
+
+
+def test_card_states_the_warnings_train_wrote_about_the_claim(tmp_path: Path) -> None:
+    # the card gave (ε, δ) without train's caveats ("delta is close to 1/N"), which privacy.json and
+    # `privacy explain` carry: a reader of the card alone took the claim at face value
+    run_dir = tmp_path / "run"
+    (run_dir / "adapter").mkdir(parents=True)
+    warning = "only 20 records: delta=0.06 is close to 1/N=0.05; prefer delta <= 5.0e-03 or more records"
+    (run_dir / "privacy.json").write_text(json.dumps({"dp": True, "epsilon": 8.0, "delta": 0.06, "privacy_unit": "record",
+                                                      "privacy_units": 20, "warnings": [warning]}))
+    assert f"Caveat: {warning}" in write_card(run_dir).read_text()
+    from privtune.provenance.bom import build_bom
+
+    limits = build_bom(run_dir)["components"][0]["modelCard"]["considerations"]["technicalLimitations"]
+    assert f"Caveat: {warning}" in limits
