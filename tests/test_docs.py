@@ -25,7 +25,7 @@ def test_config_reference_marks_set_only_exactly_the_keys_the_cli_refuses_as_fla
     doc = (ROOT / "docs" / "config_reference.md").read_text(encoding="utf-8")
     commands = dict(gen.walk(gen.root_command()))
     checked = 0
-    for path in ("privtune train", "privtune audit", "privtune demo", "privtune scan"):
+    for path in gen.COMMAND_CONFIGS:
         section = doc.split(f"## `{path}`\n", 1)[1].split("\n## ", 1)[0]
         flag_of = {dotted: flag for flag, (dotted, _) in gen.config_flags(gen.config_model(path)).items()}
         for dotted, setter in re.findall(r"^\| `([\w.]+)` \| ([^|]+) \|", section, re.M):
