@@ -23,7 +23,7 @@ from privtune.errors import InputError
 from privtune.privacy.privacy_file import check_privacy_fields
 from privtune.io.writers import atomic_write_text
 from privtune.provenance.licence_catalog import by_id
-from privtune.provenance.lineage import read_provenance
+from privtune.provenance.lineage import check_privacy_as_trained, read_provenance
 
 __all__ = ["CARD_NAME", "card_data", "read_run_json", "render_card", "write_card"]
 
@@ -89,6 +89,7 @@ def card_data(run_dir: str | Path) -> dict[str, Any]:
     check_privacy_fields(privacy, run_dir / "privacy.json")
     report = read_run_json(run_dir / "train_report.json") or {}
     prov = read_provenance(run_dir)
+    check_privacy_as_trained(prov, run_dir / "privacy.json")
     chain = {s["stage"]: s for s in prov.get("chain", []) if s["stage"] != "audit"}
     audits = [s for s in prov.get("chain", []) if s["stage"] == "audit"]
     licence = prov.get("licence") or _licence_from_privacy(privacy)

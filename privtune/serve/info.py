@@ -101,6 +101,11 @@ def build_info(*, model_id: str, base: Path | None, adapter: Path | None, privac
         adapter_dir = resolve_adapter_dir(adapter)
     if privacy is None and adapter_dir is not None and (adapter_dir.parent / "privacy.json").exists():
         privacy = adapter_dir.parent / "privacy.json"
+    if privacy is not None and adapter_dir is not None and adapter_dir.name == "adapter":
+        from privtune.provenance.lineage import check_privacy_as_trained, read_provenance
+
+        # an edited privacy.json, or (given as `privacy`) another run's: published as this adapter's claim
+        check_privacy_as_trained(read_provenance(adapter_dir.parent), privacy)
     if privacy is not None and audit_report is not None:
         check_audit_is_of_run(_read_json(audit_report, "audit report"), audit_report,
                               _read_json(privacy, "privacy.json"), privacy)

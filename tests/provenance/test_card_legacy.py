@@ -120,3 +120,23 @@ def test_card_states_the_warnings_train_wrote_about_the_claim(tmp_path: Path) ->
 
     limits = build_bom(run_dir)["components"][0]["modelCard"]["considerations"]["technicalLimitations"]
     assert f"Caveat: {warning}" in limits
+
+
+def test_card_and_bom_refuse_a_privacy_json_edited_after_training(tmp_path: Path) -> None:
+    # the card printed the edited figures beside the hash of the file train wrote: a claim nobody computed
+    import pytest
+
+    from privtune.errors import InputError
+    from privtune.provenance.bom import build_bom
+    from privtune.provenance.lineage import file_sha256, write_provenance
+
+    run_dir = tmp_path / "run"
+    (run_dir / "adapter").mkdir(parents=True)
+    (run_dir / "privacy.json").write_text(json.dumps({"dp": True, "epsilon": 80.0, "delta": 1e-5}))
+    write_provenance(run_dir, {"chain": [{"stage": "train", "privacy_json_sha256": file_sha256(run_dir / "privacy.json")}]})
+    assert "ε = 80" in write_card(run_dir).read_text()
+    (run_dir / "privacy.json").write_text(json.dumps({"dp": True, "epsilon": 8.0, "delta": 1e-5}))
+    for build in (write_card, build_bom):
+        with pytest.raises(InputError, match="not the privacy.json the training run wrote") as err:
+            build(run_dir)
+        assert err.value.path == str(run_dir / "privacy.json")

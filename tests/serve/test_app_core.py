@@ -289,3 +289,25 @@ def test_an_audit_report_of_another_run_is_refused_at_start_up(make_gateway, ser
     assert "another training run" in str(err.value)
     report.write_text(json.dumps({"verdict": {"pass": True, "summary": "no leak found"}, "privacy": audited}))
     assert make_gateway(audit_report=str(report)).info["audit"]["pass"] is True
+
+
+def test_info_refuses_a_privacy_json_the_training_run_did_not_write(make_gateway, serve_run_dir, tmp_path):
+    # provenance.json records the SHA-256 of the privacy.json train wrote; an edited copy ("epsilon": 80
+    # made 8) or another run's file given as `privacy` was published as this adapter's claim
+    import shutil
+
+    from privtune.errors import InputError
+    from privtune.provenance.lineage import file_sha256, write_provenance
+
+    run = tmp_path / "run"
+    shutil.copytree(serve_run_dir, run)
+    write_provenance(run, {"chain": [{"stage": "train", "privacy_json_sha256": file_sha256(run / "privacy.json")}]})
+    assert make_gateway(adapter=str(run / "adapter")).info["training_privacy"]["epsilon"] == 8.0
+    other = tmp_path / "other-privacy.json"
+    other.write_text(json.dumps({**json.loads((run / "privacy.json").read_text()), "epsilon": 1.0}))
+    with pytest.raises(InputError, match="not the privacy.json the training run wrote") as err:
+        make_gateway(adapter=str(run / "adapter"), privacy=str(other))
+    assert err.value.path == str(other)
+    (run / "privacy.json").write_text((run / "privacy.json").read_text().replace("8.0", "1.0"))
+    with pytest.raises(InputError, match="not the privacy.json the training run wrote"):
+        make_gateway(adapter=str(run / "adapter"))
