@@ -19,6 +19,7 @@ from privtune.privacy.errors import LedgerError
 from privtune.privacy.ledger import Ledger, RunRecord
 from privtune.privacy.ledger_db import default_ledger_location
 from privtune.privacy.privacy_file import check_privacy_fields
+from privtune.provenance.lineage import check_privacy_as_trained, read_provenance
 from privtune.provenance.portable import ledger_directory
 
 __all__ = ["explain", "render"]
@@ -147,6 +148,7 @@ def explain(output_dir: str | Path, ledger: str | None = None) -> dict[str, Any]
     privacy = _read_json(out_dir / "privacy.json", required=True)
     assert privacy is not None
     check_privacy_fields(privacy, out_dir / "privacy.json")
+    check_privacy_as_trained(read_provenance(out_dir), out_dir / "privacy.json")  # as card, bom and /info
     report = _read_json(out_dir / "train_report.json", required=False)
     dp = bool(privacy.get("dp"))
     n_units = privacy.get("privacy_units")
