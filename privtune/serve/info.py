@@ -73,7 +73,12 @@ def _section(report: dict[str, Any], name: str) -> dict[str, Any]:
 def privacy_summary(path: Path) -> dict[str, Any]:
     data = _read_json(path, "privacy.json")
     check_privacy_fields(data, path)  # published as read: "dp": "false" would say the model is DP-trained
-    return {k: data.get(k) for k in PRIVACY_KEYS}
+    out = {k: data.get(k) for k in PRIVACY_KEYS}
+    if data.get("dp"):
+        # as the card says it: epsilon alone read as all the dataset ever spent, which it is not
+        out["epsilon_scope"] = ("this run: other runs on the same dataset add to what it has spent "
+                                "(`privtune privacy explain` composes them from the ledger)")
+    return out
 
 
 def audit_summary(path: Path) -> dict[str, Any]:

@@ -272,6 +272,7 @@ def test_info_says_what_epsilon_does_not_cover(make_gateway, serve_run_dir, tmp_
         shown = c.get("/info", headers=bearer(role_keys(gw)["auditor"])).json()["training_privacy"]
     assert shown["outside_guarantee"] == [note] and shown["max_grad_norm"] == 1.0
     assert shown["warnings"] == ["only 100 records: delta is close to 1/N"]
+    assert shown["epsilon_scope"].startswith("this run: other runs on the same dataset add")
 
 
 def test_an_audit_report_of_another_run_is_refused_at_start_up(make_gateway, serve_run_dir, tmp_path):
