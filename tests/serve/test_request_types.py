@@ -150,3 +150,16 @@ def test_a_lone_surrogate_escape_is_named(make_gateway, escaped):
                        content=b'{"model": "tiny", "max_tokens": 2, "prompt": "Hi \\ud83d\\ude00"}')
     assert r.status_code == 400 and "surrogate" in r.json()["error"]["message"], r.text
     assert whole.status_code == 200, whole.text  # a whole pair is an emoji
+
+
+@pytest.mark.parametrize(("part", "says"), [({"type": "text", "text": 5}, "content part 0 of type 'text' has no string"),
+                                            ({"type": "text"}, "content part 0 of type 'text' has no string"),
+                                            ({"type": "image_url", "image_url": {"url": "x"}}, "'image_url' is not text")])
+def test_a_content_part_that_is_not_readable_text_says_why(make_gateway, part, says):
+    # a text part whose "text" was not a string read "content part of type 'text' is not text"
+    gw = make_gateway()
+    with TestClient(gw.app) as c:
+        r = c.post("/v1/chat/completions", headers=bearer(role_keys(gw)["user"]),
+                   json={**CHAT, "messages": [{"role": "user", "content": [part]}]})
+    assert r.status_code == 400 and says in r.json()["error"]["message"], r.text
+    assert r.json()["error"]["param"] == "messages.0.content"
