@@ -2,6 +2,7 @@
 reports epsilon for every update the adapter holds (issue 10, item 1)."""
 
 import json
+import shutil
 
 import pytest
 
@@ -195,3 +196,28 @@ def test_a_save_that_fails_after_the_last_step_is_rewritten_by_resume_without_a_
     b = load_file(out / "adapter" / "adapter_model.safetensors")
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     assert not list((out / "checkpoints").iterdir())
+
+
+def test_resume_with_other_lora_layers_or_another_base_model_is_refused(tiny_llama_dir, tiny_tokenizer, data,
+                                                                         tmp_path, monkeypatch):
+    # Another lora.r was a torch size-mismatch traceback, other target modules an optimizer
+    # ValueError traceback; another base model of the same shapes loaded the LoRA weights in silence.
+    from privtune.errors import ConfigError
+    from privtune.models.tiny import build_model
+
+    monkeypatch.setenv("PRIVTUNE_KEY", KEY)
+    out = tmp_path / "run"
+    _crash(tiny_llama_dir, data, out)
+    other_base = tmp_path / "other_llama"
+    build_model("llama", tiny_tokenizer, hidden=64, layers=2, heads=4, kv_heads=2, seed=1, out_dir=other_base)
+    for change, match in (({"lora": {"r": 4}}, "LoRA layers differ .* has shape"),
+                          ({"lora": {"include_mlp": False}}, "LoRA layers differ .* only in the checkpoint"),
+                          ({"model": other_base}, "another base model than other_llama")):
+        with pytest.raises(ConfigError, match=match) as err:
+            train(TrainConfig(**_settings(tiny_llama_dir, data, out, resume=True, **change)), log=lambda m: None)
+        assert "\n" not in str(err.value)
+    # The refusals left the run resumable with its own settings (a moved copy of the base included).
+    moved = tmp_path / "moved_llama"
+    shutil.copytree(tiny_llama_dir, moved)
+    resumed = train(TrainConfig(**_settings(moved, data, out, resume=True)), log=lambda m: None)
+    assert resumed["steps"] == 8 and resumed["resumed_from_steps"] == [4]
