@@ -3,6 +3,7 @@ reports epsilon for every update the adapter holds (issue 10, item 1)."""
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -221,3 +222,29 @@ def test_resume_with_other_lora_layers_or_another_base_model_is_refused(tiny_lla
     shutil.copytree(tiny_llama_dir, moved)
     resumed = train(TrainConfig(**_settings(moved, data, out, resume=True)), log=lambda m: None)
     assert resumed["steps"] == 8 and resumed["resumed_from_steps"] == [4]
+
+
+def test_a_failed_save_puts_an_earlier_runs_outputs_back(tiny_llama_dir, data, tmp_path, monkeypatch):
+    # A run into a directory holding an earlier run's outputs replaced them one by one; when a later
+    # output failed, the clean-up removed what had been written, the earlier run's outputs with it.
+    from privtune.train.finish import OutputsNotSaved
+
+    monkeypatch.setenv("PRIVTUNE_KEY", KEY)
+    out = tmp_path / "run"
+    train(TrainConfig(**_settings(tiny_llama_dir, data, out, steps=4)), log=lambda m: None)
+    earlier = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert Path("adapter/adapter_model.safetensors") in earlier and Path("privacy.json") in earlier
+    (out / "bom.cdx.json").unlink()
+    (out / "bom.cdx.json").mkdir()  # the last output's path is blocked: the second run's save fails there
+    del earlier[Path("bom.cdx.json")]
+    with pytest.raises(OutputsNotSaved, match="earlier run's outputs there were put back"):
+        train(TrainConfig(**_settings(tiny_llama_dir, data, out)), log=lambda m: None)
+    now = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+           if "checkpoints" not in p.parts}
+    assert now == earlier
+    assert sorted(p.name for p in out.iterdir()) == ["adapter", "bom.cdx.json", "checkpoints", "privacy.json",
+                                                     "provenance.json", "train_report.json"]
+    (out / "bom.cdx.json").rmdir()
+    resumed = train(TrainConfig(**_settings(tiny_llama_dir, data, out, resume=True)), log=lambda m: None)
+    assert resumed["steps"] == 8 and json.loads((out / "privacy.json").read_text())["steps"] == 8
+    assert not list(out.glob(".previous-outputs-*")) and (out / "bom.cdx.json").is_file()
