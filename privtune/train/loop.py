@@ -35,6 +35,7 @@ from privtune.train.finish import rebase_optimizer, training_state, write_as_one
 from privtune.train.lora import assert_lora_changed, attach_lora, lora_parameters, snapshot_lora
 from privtune.train.loss_scale import LossScaler, backward_with_scaling
 from privtune.train.memory import auto_micro_batch_size, oom_guard
+from privtune.train.output_lock import output_dir_lock
 from privtune.train.report import KNOWN_SEED_NOTE, write_outputs
 from privtune.train.budget_note import prior_spend_note, stopped_run_note
 from privtune.train.resume import (adopt_mechanism, base_model_identity, check_base_model, check_resumed_plan,
@@ -179,12 +180,18 @@ def _memory_settings(cfg: TrainConfig) -> dict[str, Any]:
 def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = None) -> dict[str, Any]:
     """Run one training job; returns the privacy.json content. ``progress(step, total)``; ``log``
     gets progress lines, ``warn`` (default: ``log``) what the user must see even when quiet."""
-    from privtune.provenance.train_hook import check_before_training, record_after_training
-
     warn = warn or log
     if cfg.output_dir.exists() and not cfg.output_dir.is_dir():
         # Found only when the adapter was saved: after every step was spent in the ledger.
         raise ConfigError(f"output_dir {cfg.output_dir} is a file, not a directory; pass another --output-dir")
+    with output_dir_lock(cfg.output_dir):
+        return _train(cfg, progress, log, warn)
+
+
+def _train(cfg: TrainConfig, progress: Any, log: Any, warn: Any) -> dict[str, Any]:
+    """`train` while this process holds the output directory."""
+    from privtune.provenance.train_hook import check_before_training, record_after_training
+
     licence = check_before_training(cfg)  # a use the base model's licence blocks stops here
     torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)  # noqa: E702
     device = pick_device(cfg)
