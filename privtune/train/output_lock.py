@@ -40,6 +40,8 @@ def output_dir_lock(out: Path) -> Iterator[None]:
             except BlockingIOError:
                 raise ConfigError(f"output_dir {out} is in use by another privtune train run: wait for it to "
                                   "finish, or pass another --output-dir") from None
+            except OSError:
+                pass  # a filesystem without flock (some network mounts): runs there are not serialised
         try:
             yield
         except BaseException:
