@@ -177,3 +177,14 @@ def test_an_explicit_null_override_clears_a_yaml_value(tmp_path):
     # A key that cannot be null says so, naming the flag, instead of keeping the file's value.
     with pytest.raises(ConfigError, match="flag --epochs .*: Input should be a valid number"):
         load_config(TrainConfig, p, parse_set_overrides(["epochs=null"]))
+
+
+@pytest.mark.parametrize("key", ["max_grad_norm", "learning_rate", "epochs", "lora.alpha", "target_epsilon"])
+@pytest.mark.parametrize("value", ["inf", "nan"])
+def test_train_refuses_a_non_finite_number_up_front(key, value):
+    # max_grad_norm=inf passed, and the run spent a ledger step before its update came out inf;
+    # epochs=inf was an OverflowError traceback in the privacy plan.
+    from privtune.train.config import TrainConfig
+
+    with pytest.raises(ConfigError, match=f"--{key.replace('.', '-').replace('_', '-')}.*finite|greater than 0"):
+        load_config(TrainConfig, None, parse_set_overrides([f"{key}={value}", "model=m", "data=d"]))

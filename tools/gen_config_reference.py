@@ -82,8 +82,15 @@ def walk(cmd: Command, path: str = "privtune") -> Iterator[tuple[str, Command]]:
 
 
 def takes_config_flags(cmd: Command) -> bool:
-    """Commands that pass unknown ``--key value`` pairs to their config model."""
-    return bool(cmd.allow_extra_args and cmd.ignore_unknown_options)
+    """Commands that pass unknown ``--key value`` pairs to their config model. typer sets these as
+    ``context_settings`` (read when the command runs), not as the command's attributes: reading the
+    attributes alone marked every train, demo and audit key "YAML / --set only"."""
+    settings = getattr(cmd, "context_settings", None) or {}
+
+    def on(name: str) -> bool:
+        return bool(settings.get(name, getattr(cmd, name, False)))
+
+    return on("allow_extra_args") and on("ignore_unknown_options")
 
 
 def option_names(cmd: Command) -> set[str]:

@@ -105,6 +105,8 @@ LEXICON_DROPOUT = 0.3  # share of generated sentences without lexicon features
 # 0.794 / 0.832 / 0.848; 0.7: 0.798 / 0.862 / 0.852, precision 0.830). Shipped with the
 # features on letters-only words: 0.799 / 0.841 / 0.851 (benchmarks/RESULTS.md, fourth round).
 CORPUS_DROPOUT = 0.5
+LOWER_COPIES = 0.0
+UPPER_COPIES = 0.0
 
 
 def sentences_from_corpora() -> list[tuple[list[str], list[str]]]:
@@ -199,11 +201,52 @@ def _handle(first: str, last: str, rng: random.Random) -> str:
     return rng.choice(shapes)[:15]
 
 
-def main() -> None:
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        # Some Faker providers (it_IT towns) pick from sets, whose order follows the string hash
-        # seed: without a fixed one the generated sentences, hence the model, differ per run.
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
+def case_copies(corpus: list[tuple[list[str], list[str]]], lower: float, upper: float,
+                seed: int) -> list[tuple[list[str], list[str]]]:
+    """Case-noised copies of a ``lower`` / ``upper`` share of the corpora's sentences with a
+    capital: the same words and tags typed all in lower case ("lol sarah is") or all in capitals
+    (a shouted tweet, a headline). Their own random stream: with both shares 0 the training data
+    and the model are what they were."""
+    rng = random.Random(seed + 2)
+    out = []
+    for words, tags in corpus:
+        if not any(w[:1].isupper() for w in words):
+            continue
+        roll = rng.random()
+        if roll < lower:
+            out.append(([w.lower() for w in words], tags))
+        elif roll < lower + upper:
+            out.append(([w.upper() for w in words], tags))
+    return out
+
+
+def train(args: argparse.Namespace, corpus: list[tuple[list[str], list[str]]], out: Path) -> int:
+    """Fit the CRF on ``corpus`` (the corpora's sentences) plus the generated and case-noised
+    ones that ``args`` asks for; write it to ``out``; return the number of sentences."""
+    import pycrfsuite
+
+    generated = augmented(args.augment, args.seed, args.social_share, args.extra_locales)
+    generated += case_copies(corpus, args.lower_copies, args.upper_copies, args.seed)
+    data = corpus + generated
+    rng = random.Random(args.seed)
+    corpus_rng = random.Random(args.seed + 1)  # its own stream: the generated part's draws stay as they were
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for n, (words, tags) in enumerate(data):
+        if not words:
+            continue
+        feats = token_features(words)
+        if (rng.random() < args.lexicon_dropout) if n >= len(corpus) else (
+                args.corpus_dropout and corpus_rng.random() < args.corpus_dropout):
+            # Names the lexicon does not know must be found from their context and form.
+            feats = [[f for f in row if f not in LEXICON_FEATURES] for row in feats]
+        trainer.append(feats, tags)
+    trainer.set_params({"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
+                        "feature.possible_transitions": True})
+    trainer.train(str(out))
+    return len(data)
+
+
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     ap.add_argument("--augment", type=int, default=8000, help="generated chat and social-media sentences")
@@ -222,34 +265,27 @@ def main() -> None:
                     help="share of the corpora's sentences trained without the lexicon features")
     ap.add_argument("--extra-locales", action=argparse.BooleanOptionalAction, default=False,
                     help="generated names also from EXTRA_NAME_LOCALES (tried in round 4, not shipped)")
-    args = ap.parse_args()
+    ap.add_argument("--lower-copies", type=float, default=LOWER_COPIES,
+                    help="share of the corpora's sentences also trained on as an all-lower-case copy")
+    ap.add_argument("--upper-copies", type=float, default=UPPER_COPIES,
+                    help="share of the corpora's sentences also trained on as an all-caps copy")
+    return ap
 
-    import pycrfsuite
 
+def main() -> None:
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        # Some Faker providers (it_IT towns) pick from sets, whose order follows the string hash
+        # seed: without a fixed one the generated sentences, hence the model, differ per run.
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
+    args = parser().parse_args()
     corpus = sentences_from_corpora()
     validation: list[tuple[list[str], list[str]]] = []
     if args.pick_bias:
         validation = [x for i, x in enumerate(corpus) if i % 10 == 5]
         corpus = [x for i, x in enumerate(corpus) if i % 10 != 5]
-    generated = augmented(args.augment, args.seed, args.social_share, args.extra_locales)
-    data = corpus + generated
-    rng = random.Random(args.seed)
-    corpus_rng = random.Random(args.seed + 1)  # its own stream: the generated part's draws stay as they were
-    trainer = pycrfsuite.Trainer(verbose=False)
-    for n, (words, tags) in enumerate(data):
-        if not words:
-            continue
-        feats = token_features(words)
-        if (rng.random() < args.lexicon_dropout) if n >= len(corpus) else (
-                args.corpus_dropout and corpus_rng.random() < args.corpus_dropout):
-            # Names the lexicon does not know must be found from their context and form.
-            feats = [[f for f in row if f not in LEXICON_FEATURES] for row in feats]
-        trainer.append(feats, tags)
-    trainer.set_params({"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
-                        "feature.possible_transitions": True})
     t0 = time.perf_counter()
-    trainer.train(str(args.out))
-    print(f"trained on {len(data)} sentences in {time.perf_counter() - t0:.0f} s; "
+    n = train(args, corpus, args.out)
+    print(f"trained on {n} sentences in {time.perf_counter() - t0:.0f} s; "
           f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
     if validation:
         pick_bias(args.out, validation)

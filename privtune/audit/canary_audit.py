@@ -173,7 +173,13 @@ def _canary_section(rows: list[dict[str, Any]], key: CanaryKey, candidates: int)
             "extrapolated_mean_included": _mean([r["exposure_bits_extrapolated"] for r in inc if r["repeats"] == rep]),
         }
     head = _stats([r["exposure_bits"] for r in inc])
+    # A key with no included canary (1 in 2^n at insertion) measured only the zero line: the
+    # verdict said "no canaries were audited" and a gate on exposure failed with no reason.
+    reason = ({"reason": f"none of the {len(rows)} canaries was included in the training data (insertion includes "
+                         "each with probability 1/2), so no included canary's exposure could be measured; insert "
+                         "more canaries"} if known and not inc else {})
     return {
+        **reason,
         "exposure_bits_mean": head["exposure_bits_mean"],
         "exposure_bits_max": head["exposure_bits_max"],
         "exposure_bits_extrapolated_max": _max([r["exposure_bits_extrapolated"] for r in inc]),
@@ -214,8 +220,10 @@ def _epsilon_section(rows: list[dict[str, Any]], key: CanaryKey, privacy: dict[s
     used = rows if user_level else [r for r in rows if r["repeats"] == 1]
     out["unit"] = "canary (user-level run, one unit per canary)" if user_level else "record (canaries with repeats = 1)"
     if len(used) < 2 or len({r["included"] for r in used}) < 2:
-        out["reason"] = (f"{len(used)} usable canaries with both included and excluded ones are needed; "
-                         "record-level runs use only repeats=1 canaries")
+        n_in = sum(bool(r["included"]) for r in used)
+        out["reason"] = (f"the bound needs usable canaries both included and excluded; {len(used)} of {len(rows)} "
+                         f"are usable ({n_in} included, {len(used) - n_in} excluded)"
+                         + ("" if user_level else ": a record-level run uses only canaries with repeats=1"))
         return out
     res = epsilon_lower_bound_scan([r["calibrated_score"] for r in used], np.array([r["included"] for r in used]),
                                    confidence=confidence, delta=delta)

@@ -376,7 +376,9 @@ class NonTextPart(ValueError):
     """A message content part a text model cannot read (image, audio, file)."""
 
     def __init__(self, index: int, kind: object) -> None:
-        super().__init__(f"content part of type {kind!r} is not text: a text model reads text parts only")
+        # a text part whose "text" is missing or not a string was "part of type 'text' is not text"
+        super().__init__(f"content part {index} of type 'text' has no string 'text'" if kind == "text" else
+                         f"content part of type {kind!r} is not text: a text model reads text parts only")
         self.index = index
 
 

@@ -6,6 +6,8 @@
 - `privtune.privacy.ledger`: `Ledger` (SQLite or PostgreSQL), keyed by dataset fingerprint; every
   run (non-private ones too), one `PrivacyUnit` per dataset, budget history.
 - `privtune.privacy.explain`: the plain-words account behind ``privtune privacy explain``.
+- `privtune.privacy.privacy_file`: the type check of a run's ``privacy.json`` every reader shares
+  (explain, card, bom, serve's ``/info``), and whether an audit report is of that run.
 - `privtune.privacy.cli`: ``privacy_app`` and ``ledger_app`` for the main CLI.
 """
 

@@ -18,6 +18,8 @@ from privtune.errors import InputError
 from privtune.privacy.errors import LedgerError
 from privtune.privacy.ledger import Ledger, RunRecord
 from privtune.privacy.ledger_db import default_ledger_location
+from privtune.privacy.privacy_file import check_privacy_fields
+from privtune.provenance.lineage import check_privacy_as_trained, read_provenance
 from privtune.provenance.portable import ledger_directory
 
 __all__ = ["explain", "render"]
@@ -35,35 +37,11 @@ def _read_json(path: Path, required: bool) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # RecursionError: nested 1000+ deep
         raise InputError(f"cannot read JSON: {exc}", path=str(path)) from None
     if not isinstance(data, dict):
         raise InputError("expected a JSON object", path=str(path))
     return data
-
-
-_NUMBERS = ("epsilon", "delta", "noise_multiplier", "sample_rate", "max_grad_norm")
-_INTEGERS = ("steps", "privacy_units")
-_TEXTS = ("accountant", "privacy_unit", "dataset_fingerprint", "base_model", "user_id_field")
-
-
-def _check_privacy_fields(privacy: dict[str, Any], path: Path) -> None:
-    """The fields `explain` reads, of the types `privtune train` writes: an edited or damaged
-    privacy.json ("epsilon": "8") was a ValueError traceback from the report's number format."""
-    def bad(name: str, what: str) -> InputError:
-        return InputError(f"expected {what}, found {type(privacy[name]).__name__}", path=str(path), field=name)
-
-    for name in _NUMBERS:
-        if privacy.get(name) is not None and (isinstance(privacy[name], bool) or not isinstance(privacy[name], (int, float))):
-            raise bad(name, "a number")
-    for name in _INTEGERS:
-        if privacy.get(name) is not None and (isinstance(privacy[name], bool) or not isinstance(privacy[name], int)):
-            raise bad(name, "a whole number")
-    for name in _TEXTS:
-        if privacy.get(name) is not None and not isinstance(privacy[name], str):
-            raise bad(name, "text")
-    if "dp" in privacy and not isinstance(privacy["dp"], bool):
-        raise bad("dp", "true or false")
 
 
 def _object(parent: dict[str, Any] | None, key: str) -> dict[str, Any]:
@@ -169,7 +147,8 @@ def explain(output_dir: str | Path, ledger: str | None = None) -> dict[str, Any]
     out_dir = Path(output_dir)
     privacy = _read_json(out_dir / "privacy.json", required=True)
     assert privacy is not None
-    _check_privacy_fields(privacy, out_dir / "privacy.json")
+    check_privacy_fields(privacy, out_dir / "privacy.json")
+    check_privacy_as_trained(read_provenance(out_dir), out_dir / "privacy.json")  # as card, bom and /info
     report = _read_json(out_dir / "train_report.json", required=False)
     dp = bool(privacy.get("dp"))
     n_units = privacy.get("privacy_units")

@@ -41,7 +41,7 @@ from privtune.privacy.ledger_records import (
     exhausted_reason,
     unit_mismatch,
 )
-from privtune.privacy.ledger_schema import SCHEMA_VERSION, create_or_upgrade
+from privtune.privacy.ledger_schema import SCHEMA_VERSION, check_is_ledger, create_or_upgrade
 from privtune.provenance.fingerprint import FINGERPRINT_PREFIX
 from privtune.provenance.portable import ledger_directory, portable_location, portable_summary
 
@@ -68,10 +68,15 @@ class Ledger(BudgetMethods):
     Budgets and their history: `BudgetMethods` (ledger_budget.py).
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, create: bool = True) -> None:
         self._db = db
-        with db.transaction():
-            create_or_upgrade(db, self.location)
+        try:
+            with db.transaction():
+                check_is_ledger(db, self.location, create)
+                create_or_upgrade(db, self.location)
+        except LedgerError:
+            db.close()
+            raise
 
     @classmethod
     def open(cls, path_or_url: str | os.PathLike[str] | None = None, *, create: bool = True) -> Ledger:
@@ -81,7 +86,7 @@ class Ledger(BudgetMethods):
         ``create=False`` (reading commands): a missing SQLite file is a `LedgerError`, so a typo
         in a path never yields a new, empty ledger that reports nothing spent.
         """
-        return cls(Database.connect(str(path_or_url or default_ledger_location()), create=create))
+        return cls(Database.connect(str(path_or_url or default_ledger_location()), create=create), create=create)
 
     def resolve(self, fingerprint_or_prefix: str, *, may_create: bool = False) -> str:
         """The full fingerprint of a dataset given in full or by a unique prefix (``sha256:`` optional).

@@ -73,6 +73,23 @@ def _backfill_units(db: Database) -> None:
                f"user_id_field = (SELECT r.user_id_field {first}) WHERE privacy_unit IS NULL")
 
 
+def check_is_ledger(db: Database, location: str, create: bool) -> None:
+    """`LedgerError` unless ``db`` is a ledger (meta holds a schema version, as since v1) or may become
+    one. A reading command (``create`` false) on another database, e.g. ``--ledger`` pointing at the
+    key store, wrote the ledger tables into it and reported an empty ledger: nothing spent."""
+    if "key" in db.columns("meta") and db.execute(
+            "SELECT value FROM meta WHERE key = ?", ("schema_version",)).fetchone() is not None:
+        return
+    if not create:
+        raise LedgerError(f"{location} is not a privtune ledger (no ledger tables in it): check --ledger or "
+                          "$PRIVTUNE_LEDGER; reading commands never create one")
+    if db.kind == "sqlite":  # a PostgreSQL database may be shared with other schemas' tables; a file is one thing
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()]
+        if tables:
+            raise LedgerError(f"{location} is a SQLite database of something else (tables {', '.join(tables[:3])}"
+                              f"{', ...' if len(tables) > 3 else ''}), not a privtune ledger: give another path")
+
+
 def create_or_upgrade(db: Database, location: str) -> None:
     """Create missing tables and columns and record the schema version; call inside a transaction."""
     db.schema_lock()

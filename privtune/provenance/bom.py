@@ -30,7 +30,8 @@ from typing import Any
 
 from privtune import __version__
 from privtune.io.writers import atomic_write_text
-from privtune.provenance.card import card_data
+from privtune.errors import InputError
+from privtune.provenance.card import card_data, read_run_json
 from privtune.provenance.licence_catalog import by_id
 
 __all__ = ["BOM_NAME", "build_bom", "write_bom"]
@@ -116,7 +117,10 @@ def _model_card(card: dict[str, Any], train_cfg: dict[str, Any]) -> dict[str, An
         },
         "considerations": {
             "useCases": [f"{use.get('use')} use, distribution: {use.get('distribution')}"],
-            "technicalLimitations": card["limitations"],
+            # what epsilon does not cover, and train's caveats on it, as the card states them
+            "technicalLimitations": card["limitations"] + [f"Not covered by epsilon: {t}" for t in
+                                                           p.get("outside_guarantee") or []]
+            + [f"Caveat: {t}" for t in p.get("warnings") or []],
             "ethicalConsiderations": [{
                 "name": "memorisation of personal data in the training set",
                 "mitigationStrategy": (f"PII scan; DP-SGD at epsilon={p['epsilon']}, delta={p['delta']} per "
@@ -129,14 +133,26 @@ def _model_card(card: dict[str, Any], train_cfg: dict[str, Any]) -> dict[str, An
     return mc
 
 
+def _train_config(run_dir: Path) -> dict[str, Any]:
+    """train_report.json's ``config`` (card_data has read the file already, so it is a JSON object);
+    a ``config`` or ``config.lora`` of another shape was an AttributeError traceback."""
+    path = run_dir / "train_report.json"
+    report = read_run_json(path) or {}
+    cfg = report.get("config") or {}
+    if not isinstance(cfg, dict):
+        raise InputError(f"expected an object, found {type(cfg).__name__}", path=str(path), field="config")
+    if cfg.get("lora") is not None and not isinstance(cfg["lora"], dict):
+        raise InputError(f"expected an object, found {type(cfg['lora']).__name__}", path=str(path), field="config.lora")
+    return cfg
+
+
 def build_bom(run_dir: str | Path, *, spec_version: str = "1.6", reproducible: bool = False) -> dict[str, Any]:
     """The BOM as a dict (see module docstring)."""
     if spec_version not in ("1.6", "1.7"):
         raise ValueError(f"unsupported CycloneDX version {spec_version!r} (1.6 or 1.7)")
     run_dir = Path(run_dir)
     card = card_data(run_dir)
-    train_cfg = (json.loads((run_dir / "train_report.json").read_text(encoding="utf-8")).get("config") or {}
-                 if (run_dir / "train_report.json").is_file() else {})
+    train_cfg = _train_config(run_dir)
     p = card["privacy"]
     base = card["base_model"]
     ancestor: dict[str, Any] = {"type": "machine-learning-model", "bom-ref": "base-model",

@@ -106,9 +106,14 @@ def check_bom_file(path: Path) -> tuple[list[str], list[str]]:
         raise InputError(f"cannot read the BOM: {exc}", path=str(path)) from None
     try:
         bom = json.loads(text)
+        if not isinstance(bom, dict):
+            raise InputError(f"not a CycloneDX BOM: the JSON is a {type(bom).__name__}, not an object", path=str(path))
+        errors = schema_errors(text)
+        return errors, ([] if errors else lint(bom))
     except json.JSONDecodeError as exc:
         raise InputError(f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", path=str(path)) from None
-    if not isinstance(bom, dict):
-        raise InputError(f"not a CycloneDX BOM: the JSON is a {type(bom).__name__}, not an object", path=str(path))
-    errors = schema_errors(text)
-    return errors, ([] if errors else lint(bom))
+    except RecursionError:
+        # A received file is untrusted: a few hundred nested levels (a few kB) was a RecursionError
+        # traceback from the parser or the schema validator. A real BOM nests a dozen levels.
+        raise InputError("not a usable BOM: it nests too deeply (hundreds of levels of arrays or objects)",
+                         path=str(path)) from None

@@ -20,11 +20,12 @@ from typing import Any
 import yaml
 
 from privtune.errors import InputError
+from privtune.privacy.privacy_file import check_privacy_fields
 from privtune.io.writers import atomic_write_text
 from privtune.provenance.licence_catalog import by_id
-from privtune.provenance.lineage import read_provenance
+from privtune.provenance.lineage import check_privacy_as_trained, read_provenance
 
-__all__ = ["CARD_NAME", "card_data", "render_card", "write_card"]
+__all__ = ["CARD_NAME", "card_data", "read_run_json", "render_card", "write_card"]
 
 CARD_NAME = "README.md"
 _LIMITATIONS = [
@@ -35,12 +36,13 @@ _LIMITATIONS = [
 ]
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def read_run_json(path: Path) -> dict[str, Any] | None:
+    """A run file as a JSON object; None when absent, `InputError` naming it when it is not one."""
     if not path.is_file():
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # RecursionError: nested 1000+ deep
         raise InputError(f"unreadable JSON: {exc}", path=str(path)) from None
     if not isinstance(data, dict):
         raise InputError(f"expected a JSON object, found a {type(data).__name__}", path=str(path))
@@ -81,11 +83,13 @@ def _licence_from_privacy(privacy: dict[str, Any]) -> dict[str, Any]:
 def card_data(run_dir: str | Path) -> dict[str, Any]:
     """Everything the card says, as data (no local paths, no record text)."""
     run_dir = Path(run_dir)
-    privacy = _read_json(run_dir / "privacy.json")
+    privacy = read_run_json(run_dir / "privacy.json")
     if privacy is None:
         raise InputError("not a training run directory: privacy.json missing", path=str(run_dir))
-    report = _read_json(run_dir / "train_report.json") or {}
+    check_privacy_fields(privacy, run_dir / "privacy.json")
+    report = read_run_json(run_dir / "train_report.json") or {}
     prov = read_provenance(run_dir)
+    check_privacy_as_trained(prov, run_dir / "privacy.json")
     chain = {s["stage"]: s for s in prov.get("chain", []) if s["stage"] != "audit"}
     audits = [s for s in prov.get("chain", []) if s["stage"] == "audit"]
     licence = prov.get("licence") or _licence_from_privacy(privacy)
@@ -113,7 +117,7 @@ def card_data(run_dir: str | Path) -> dict[str, Any]:
         },
         "privacy": {k: privacy.get(k) for k in ("dp", "epsilon", "delta", "accountant", "privacy_unit",
                                                  "privacy_units", "noise_multiplier", "max_grad_norm", "steps",
-                                                 "sample_rate", "ledger_run", "outside_guarantee")}
+                                                 "sample_rate", "ledger_run", "outside_guarantee", "warnings")}
         # The epsilon in privacy.json is this run's alone (earlier runs on the data add to the
         # dataset's spend in the ledger); it covers every step, across resumptions.
         | {"sampling": "poisson", "scope": "this run", "resumed_from_steps": privacy.get("resumed_from_steps") or []},
@@ -190,7 +194,10 @@ def render_card(data: dict[str, Any]) -> str:
                 + ": other runs on the same dataset add to what the data has spent; "
                 "`privtune privacy explain RUN_DIR` composes every run the ledger holds for it.", ""]
         out += [f"Not covered by ε: {t}" for t in p.get("outside_guarantee") or []]
-        out += [""] if p.get("outside_guarantee") else []
+        # train's own caveats on the claim (delta near 1/N, noise swamping a tiny dataset): the card
+        # stated the (ε, δ) without them, though privacy.json and `privacy explain` carry them
+        out += [f"Caveat: {t}" for t in p.get("warnings") or []]
+        out += [""] if p.get("outside_guarantee") or p.get("warnings") else []
     else:
         out += ["None: this adapter was trained without differential privacy.", ""]
     out += ["## Audit results", ""]

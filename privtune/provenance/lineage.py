@@ -22,7 +22,8 @@ from privtune.io.sources import file_sha256
 from privtune.io.writers import atomic_write_json
 from privtune.provenance.portable import run_relative
 
-__all__ = ["PROVENANCE_FILE", "SCAN_REPORT_SCHEMA", "directory_digest", "file_sha256", "find_scan_report",
+__all__ = ["PROVENANCE_FILE", "SCAN_REPORT_SCHEMA", "check_privacy_as_trained", "directory_digest", "file_sha256",
+           "find_scan_report",
            "read_provenance", "scan_link", "write_provenance"]
 
 PROVENANCE_FILE = "provenance.json"
@@ -115,7 +116,7 @@ def read_provenance(run_dir: str | Path) -> dict[str, Any]:
         return {"schema": PROVENANCE_SCHEMA, "chain": []}
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # RecursionError: nested 1000+ deep
         raise InputError(f"unreadable provenance record: {exc}", path=str(path)) from None
     # Valid JSON of another shape (an edited or foreign file) was an AttributeError traceback in card/bom.
     chain = record.get("chain", []) if isinstance(record, dict) else None
@@ -132,3 +133,16 @@ def write_provenance(run_dir: str | Path, record: dict[str, Any]) -> Path:
     path = Path(run_dir) / PROVENANCE_FILE
     atomic_write_json(path, {"schema": PROVENANCE_SCHEMA, **{k: v for k, v in record.items() if k != "schema"}})
     return path
+
+
+def check_privacy_as_trained(prov: dict[str, Any], privacy_path: Path) -> None:
+    """`InputError` when ``privacy_path`` is not the privacy.json the training run wrote (its SHA-256
+    differs from the train stage's ``privacy_json_sha256`` in ``prov``, the run's provenance record):
+    an edited file, or another run's. The card, the BOM and serve's /info published its figures as the
+    run's claim. Nothing to compare (no train stage, an older record) passes."""
+    train = next((s for s in prov.get("chain", []) if isinstance(s, dict) and s.get("stage") == "train"), {})
+    recorded = train.get("privacy_json_sha256")
+    if isinstance(recorded, str) and file_sha256(privacy_path) != recorded:
+        raise InputError("not the privacy.json the training run wrote: its SHA-256 differs from the one recorded "
+                         f"in {PROVENANCE_FILE}, so its figures are not the ones training computed",
+                         path=str(privacy_path), hint="restore the file the run wrote (or retrain); never edit a claim")

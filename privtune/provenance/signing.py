@@ -187,7 +187,7 @@ def verify(run_dir: str | Path, public_key: Ed25519PublicKey | None = None) -> S
         sigs = envelope["signatures"]
         if envelope["payloadType"] != PAYLOAD_TYPE:
             return _invalid(f"unexpected payloadType {envelope['payloadType']!r}")
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested 1000+ deep
         return _invalid(f"malformed signature envelope: {exc}")
     pinned = public_key is not None
     if public_key is None:
@@ -209,7 +209,7 @@ def verify(run_dir: str | Path, public_key: Ed25519PublicKey | None = None) -> S
         statement = json.loads(payload)
         signed = {s["name"]: s["digest"]["sha256"] for s in statement.get("subject", [])}
         signed_dirs = set(statement.get("predicate", {}).get("directories", []))
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         return _invalid(f"malformed signed statement: {exc!r}", key_id=kid, pinned=pinned)
     files, dirs, problems = _inventory(run_dir)
     problems += [f"{n}: added after signing" for n in files if n not in signed]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import re
-from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from privtune.scan.collector import YOUNG_THRESHOLD, young_collections_every
 from privtune.scan.entities import ENTITY_TYPES, STRUCTURED_TYPES, Span
+from privtune.scan.first_chars import FirstCharSieve
+from privtune.scan.overlaps import resolve_overlaps
 from privtune.scan.paren_aliases import add_bracketed_aliases
 from privtune.scan.registry import REGISTRY, Recognizer
 from privtune.scan.triggers import LatinLedGroup, LiteralGroup, TriggerTest, latin_led, literal_language, trigger_test
@@ -21,6 +21,7 @@ DEFAULT_MIN_SCORE = 0.5
 # values, which the scan caches up to this length (`worker.SIDE_CACHE_CHARS`).
 SHORT_TEXT = 64
 _SEP = "\n"
+_MASKS_KEPT = 256  # `_Plan.short_by_mask` entries; emptied when full (a few masks recur)
 _PLAN_INPUTS = frozenset({"types", "min_score", "min_score_by_type", "recognizers"})
 
 
@@ -46,6 +47,12 @@ class _Plan(NamedTuple):
     short_calls: list[tuple[int, tuple[tuple[int, ...], Callable[[str], list[bool]]] | None, Callable[[str], list[Span]]]]
     # Per sweep: the distinct `Recognizer.prepare_chunk` of its recognizers.
     prepares: list[list[Callable[[list[str] | None], None]]]
+    # Which of `searches` a short text cannot match, from its characters (`_analyze_short`).
+    sieve: FirstCharSieve
+    # `short_calls` less those whose trigger the sieve rules out, per sieve mask (texts of one
+    # field share one: every customer id "C00012" leaves the same ~10 of ~50 calls).
+    short_by_mask: dict[int, list[tuple[int, tuple[tuple[int, ...], Callable[[str], list[bool]]] | None,
+                                        Callable[[str], list[Span]]]]]
 
 
 def load_recognizers() -> None:
@@ -127,7 +134,7 @@ class Analyzer:
         prepares = [list({id(f): f for i in sweep if (f := self.recognizers[i].prepare_chunk) is not None}.values())
                     for sweep in sweeps.values()]
         plan = _Plan(searches, steps, threshold, group, members, calls, cut, list(sweeps.values()), short_calls,
-                     prepares)
+                     prepares, _sieve(tuple(triggers), len(needs)), {})
         object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -144,11 +151,48 @@ class Analyzer:
         if not text:
             return []
         plan = self._plan or self._build_plan()
+        if len(text) <= SHORT_TEXT:
+            return self._analyze_short(text, plan)
         searches, threshold = plan.searches, plan.threshold
         spans: list[Span] = []
         # Recognizers sharing a trigger (the zh model's) test it once; None: not tested yet.
         fired: list[bool | None] = [None] * len(searches)
-        for trig, grouped, analyze in plan.short_calls if len(text) <= SHORT_TEXT else plan.calls:
+        for trig, grouped, analyze in plan.calls:
+            if trig >= 0:
+                hit = fired[trig]
+                if hit is None:
+                    if grouped is not None:
+                        for k, f in zip(grouped[0], grouped[1](text)):
+                            fired[k] = f
+                        hit = fired[trig]
+                    else:
+                        hit = fired[trig] = searches[trig](text) is not None
+                if not hit:
+                    continue
+            found = analyze(text)
+            if found:
+                for s in found:
+                    t = threshold.get(s.type)
+                    if t is not None and s.score >= t:
+                        spans.append(s)
+        return self._with_aliases(resolve_overlaps(spans, text), text)
+
+    def _analyze_short(self, text: str, plan: _Plan) -> list[Span]:
+        """`_analyze_plain`'s loop for a text of at most `SHORT_TEXT` characters (a side value:
+        a customer id, a code, a label): `_Plan.short_calls` less the calls whose trigger no
+        character of the text can open a match of (`FirstCharSieve`): it does not match. On the
+        demo's customer ids ("C00012") ~30 of the ~37 trigger tests go, and ~40 of ~50 calls."""
+        searches, threshold = plan.searches, plan.threshold
+        spans: list[Span] = []
+        fired: list[bool | None] = [None] * len(searches)
+        possible = plan.sieve.possible(text)
+        calls = plan.short_by_mask.get(possible)
+        if calls is None:
+            calls = [c for c in plan.short_calls if c[0] < 0 or possible >> c[0] & 1]
+            if len(plan.short_by_mask) >= _MASKS_KEPT:
+                plan.short_by_mask.clear()
+            plan.short_by_mask[possible] = calls
+        for trig, grouped, analyze in calls:
             if trig >= 0:
                 hit = fired[trig]
                 if hit is None:
@@ -283,6 +327,13 @@ def _trigger_tests(triggers: tuple[re.Pattern[str], ...]) -> tuple[tuple[Trigger
 
 
 @functools.lru_cache(maxsize=64)
+def _sieve(triggers: tuple[re.Pattern[str], ...], n_gates: int) -> FirstCharSieve:
+    """The triggers' `FirstCharSieve`, the number-run gates after them never ruled out; built
+    once per process, like `_trigger_tests`."""
+    return FirstCharSieve([*triggers, *[None] * n_gates])
+
+
+@functools.lru_cache(maxsize=64)
 def _latin_tests(triggers: tuple[re.Pattern[str], ...]) -> tuple[LatinLedGroup | None, tuple[int, ...]]:
     """The triggers searched with ``pattern.search`` itself (no cheaper test, not in the literal
     group) whose every match opens with a Latin letter, answered together by a `LatinLedGroup`
@@ -310,128 +361,3 @@ def split_spans(spans: list[Span], lengths: list[int], sep_len: int) -> list[lis
         if s.end <= lo + lengths[i]:
             out[i].append(s if lo == 0 else Span(s.start - lo, s.end - lo, s.type, s.score, s.detector))
     return out
-
-
-def resolve_overlaps(spans: list[Span], text: str | None = None) -> list[Span]:
-    """Keep a non-overlapping subset: a structured (pattern/checksum) span beats a model span,
-    then the higher score wins, then the longer span, then the earlier. ``text`` (the analysed
-    string) lets a street block with postal evidence absorb a model span across its edge
-    (`_widen_names`).
-
-    Structured and model scores are not on one scale: a CRF's 0.99 on "ghp_…" or "EA" inside a
-    passport number is a guess about an ASCII token it has no feature for, while a checksum- or
-    format-validated SECRET/PASSPORT at 0.85 is near certain.
-    """
-    if len(spans) < 2:
-        return spans
-    if len(spans) > _MANY:
-        return _resolve_many(spans, text)
-    kept: list[Span] = []
-    wider: list[Span] = []  # dropped names that contain a kept one
-    for s in sorted(spans, key=_priority):
-        start, end = s.start, s.end
-        for k in kept:
-            if start < k.end and k.start < end:  # Span.overlaps, inlined (hot loop)
-                if _may_widen(s, k):
-                    wider.append(s)
-                break
-        else:
-            kept.append(s)
-    if wider:
-        kept = _widen_names(kept, wider, text)
-    kept.sort(key=_START)
-    return kept
-
-
-# Above this many spans the kept ones are searched by position (bisection) instead of one by
-# one: a 230,000-character record with ~10,000 spans took 4.6 s in the loop above (quadratic).
-_MANY = 64
-
-
-def _resolve_many(spans: list[Span], text: str | None) -> list[Span]:
-    """`resolve_overlaps` with the same result, in O(n log n) searches: kept spans never overlap,
-    so ordered by start they are ordered by end too, and the ones a span overlaps are one run of
-    that order; of them the loop above would have met the earliest kept first."""
-    starts: list[int] = []  # kept spans by start, with their rank in keeping order
-    kept_by_start: list[tuple[Span, int]] = []
-    wider: list[Span] = []
-    for rank, s in enumerate(sorted(spans, key=_priority)):
-        start, end = s.start, s.end
-        hi = bisect_left(starts, end)  # kept spans starting before s ends
-        lo = hi
-        while lo > 0 and kept_by_start[lo - 1][0].end > start:
-            lo -= 1
-        if lo == hi:
-            starts.insert(hi, start)
-            kept_by_start.insert(hi, (s, rank))
-            continue
-        k = min(kept_by_start[lo:hi], key=itemgetter(1))[0]
-        if _may_widen(s, k):
-            wider.append(s)
-    kept = [k for k, _ in kept_by_start]
-    if wider:
-        kept = _widen_names(kept, wider, text)
-        kept.sort(key=_START)
-    return kept
-
-
-# Street-address patterns: a block they find ("98, avenue Lucie Fernandes, 29750 Barbe") holds the
-# names and towns the English model tags inside it, more surely than the pattern scores it.
-_ADDRESS_PATTERNS = frozenset({"postal_address_pattern", "en_address_pattern"})
-
-
-# A postcode-like number (five digits or more, digits around a hyphen: CEP, 〒, house ranges), a
-# UK postcode, or a line break inside the block (a postal block of several lines).
-_POSTAL_EVIDENCE = re.compile(r"\d{5}|\d-\d|\n|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
-
-
-def _may_widen(s: Span, k: Span) -> bool:
-    """May ``s``, dropped for the kept ``k`` it overlaps, replace it (see `_widen_names`)?"""
-    if s.type == "PERSON":
-        return k.type == "PERSON" and s.start <= k.start and k.end <= s.end
-    return s.type == "ADDRESS" and s.detector in _ADDRESS_PATTERNS and k.type not in STRUCTURED_TYPES
-
-
-def _widen_names(kept: list[Span], wider: list[Span], text: str | None) -> list[Span]:
-    """A kept PERSON span gives way to a less sure one around it ("Diana" by a rule inside the
-    English model's "Diana Good"), unless that one also overlaps another kept span: a name
-    part left in the text is a leak, a word too many masked is not. A street-address pattern's
-    block likewise replaces the model's names, places and organisations inside it ("rue Thomas
-    Thierry" is a street, and "98, avenue" and the postcode were left) when each span it
-    overlaps lies inside it and none is a structured one. A model span that crosses the block's
-    edge ("Monteiro da Praia / SC" over the end of "12178-243 Monteiro da Praia") merges with it
-    into one ADDRESS when the block shows postal evidence (`_POSTAL_EVIDENCE`): dropping it would
-    leave the postcode in the text. Without that evidence the block is dropped as before: "2007
-    Bowling Green" inside "The 2007 Bowling Green Falcons" is a year and a team."""
-    kept = sorted(kept, key=_START)  # non-overlapping: by start is by end too
-    starts = [k.start for k in kept]
-    for w in sorted(wider, key=lambda x: x.start - x.end):  # widest first
-        hi = bisect_left(starts, w.end)
-        lo = hi
-        while lo > 0 and kept[lo - 1].end > w.start:
-            lo -= 1
-        if w.type == "ADDRESS":
-            inside = kept[lo:hi]
-            if inside and all(k.type not in STRUCTURED_TYPES for k in inside):
-                start, end = min(w.start, inside[0].start), max(w.end, inside[-1].end)
-                if (start, end) != (w.start, w.end):
-                    if text is None or not _POSTAL_EVIDENCE.search(text, w.start, w.end):
-                        continue
-                    w = Span(start, end, "ADDRESS", w.score, w.detector)
-                kept[lo:hi] = [w]
-                starts[lo:hi] = [w.start]
-            continue
-        # Only outward: a narrower candidate met after a wider one ("Natasha Weaver" by the cue
-        # rule after "Miss Natasha Weaver" by the title rule) must not shrink the span again.
-        if hi - lo == 1 and kept[lo].type == "PERSON" and w.start <= kept[lo].start and kept[lo].end <= w.end:
-            k = kept[lo]
-            kept[lo] = Span(w.start, w.end, "PERSON", max(k.score, w.score), k.detector)
-            starts[lo] = w.start  # it overlapped nothing else kept: the order holds
-    return kept
-
-
-_START = attrgetter("start")
-
-
-def _priority(s: Span) -> tuple[bool, float, int, int]:
-    return (s.type not in STRUCTURED_TYPES, -s.score, s.start - s.end, s.start)

@@ -6,21 +6,18 @@ interrupted scan leaves no half file. Nothing here logs record text.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import multiprocessing as mp
 import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing
-from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from privtune import __version__
-from privtune.errors import GateFailed, InputError
+from privtune.errors import InputError
 from privtune.io.folders import DataFolder, open_folder
 from privtune.io.csv_format import add_data_row_check, csv_file_has_header
 from privtune.io.formats import BINARY_FORMATS
@@ -31,17 +28,23 @@ from privtune.io.writers import JsonlWriter, is_csv_output
 from privtune.keys import SCAN_KEY_ENV, config_dir, load_key
 from privtune.scan import gate
 from privtune.scan.config import ScanConfig
-from privtune.scan.curation import Curator, Flag
+from privtune.scan.curation import Curator
 from privtune.scan.header_cells import column_names_hold_pii
 from privtune.provenance.manifest import source_section, source_violation
 from privtune.scan.outputs import default_rejects_path, default_report_path, output_writer, sha256_file
 from privtune.scan.side_fields import DATA_KEY
 from privtune.scan.pseudonym_version import PseudonymVersion
 from privtune.scan.pseudonym_version import resolve as resolve_pseudonym_version
+from privtune.scan.outcome import (FIRST_REJECTS, ScanResult, fields_report, flag_entry, gate_error, reject_entry,
+                                   rejects_error, rejects_within)
 from privtune.scan.report import build_report, write_report
 from privtune.scan.ner.backends import build_analyzer
-from privtune.scan.worker import (RecordProcessor, RecordResult, curation_config, freeze_long_lived, init_worker,
-                                  process_chunk, record_excerpt)
+from privtune.scan.collector import freeze_long_lived
+from privtune.scan.excerpts import record_excerpt
+from privtune.scan.worker import RecordProcessor, RecordResult, curation_config, init_worker, process_chunk
+
+# The CLI and callers take the outcome's helpers from here too (`outcome` holds them).
+__all__ = ["CHUNK", "ScanResult", "gate_error", "rejects_error", "rejects_within", "run_scan"]
 
 CHUNK = 256
 KEYED_OPERATORS = {"hmac", "pseudonymise", "pseudonymize"}
@@ -49,33 +52,6 @@ KEYED_OPERATORS = {"hmac", "pseudonymise", "pseudonymize"}
 # A CSV's or XLSX's first row is data, not column names, when the scan finds an identifier in it
 # (its values would be printed, reported and written as the header, never scanned).
 add_data_row_check(column_names_hold_pii)
-
-
-FIRST_REJECTS = 5
-
-
-@dataclass
-class ScanResult:
-    report: dict[str, Any]
-    gate_passed: bool
-    paths: dict[str, str] = field(default_factory=dict)
-    # Within --max-rejected? A scan that rejected more failed, though its outputs were written.
-    rejects_passed: bool = True
-    # One line each for what the scan assumed or did on its own (encoding, text fields, key).
-    notices: list[str] = field(default_factory=list)
-
-
-def reject_entry(res: RecordResult, raw: bool, file: str | None = None) -> dict[str, Any]:
-    """A rejects-file line: where (``file``: the path in the input folder, when the input is one),
-    why and a hash of the content (to match it against the input or a later run), never the
-    content itself unless ``raw`` (--rejects-raw) asks for it."""
-    content = res.raw if res.raw is not None else json.dumps(res.record, ensure_ascii=False, sort_keys=True)
-    entry: dict[str, Any] = {"record": res.index, **({"file": file} if file is not None else {}),
-                             "line": res.line, "reason": res.reject_reason,
-                             "sha256": "sha256:" + hashlib.sha256(content.encode("utf-8")).hexdigest()}
-    if raw:
-        entry.update({"raw": res.raw} if res.raw is not None else {"data": res.record})
-    return entry
 
 
 def _chunks(items: Iterator[SourceRecord | Rejected], size: int) -> Iterator[list[SourceRecord | Rejected]]:
@@ -140,42 +116,12 @@ def _excerpts(cfg: ScanConfig, wanted: set[int], folder: DataFolder | None = Non
     return out
 
 
-MAX_FIELDS_LISTED = 100
-
-
-def fields_report(seen: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
-    """Which fields were training text, which other fields were scanned, which passed through:
-    field path (indices as ``[]``) -> number of records holding it, most frequent first."""
-    out: dict[str, dict[str, int]] = {"text": {}, "side": {}, "passthrough": {}}
-    for (kind, path), n in seen.most_common():
-        if len(out[kind]) < MAX_FIELDS_LISTED:
-            out[kind][path] = n
-    return out
-
-
-def _flag_entry(flag: Flag, excerpt: str) -> dict[str, Any]:
-    """A report ``flags`` entry. ``group_size`` appears only when ``group`` was cut short."""
-    entry: dict[str, Any] = {"record": flag.record, "kind": flag.kind, "reason": flag.reason, "group": flag.group}
-    if flag.group is not None and flag.group_size is not None and flag.group_size > len(flag.group):
-        entry["group_size"] = flag.group_size
-    entry["excerpt"] = excerpt
-    return entry
-
-
 def _needs_key(cfg: ScanConfig) -> bool:
     if cfg.out is None:
         return False
     if cfg.policy in KEYED_OPERATORS:
         return True
     return not cfg.policy in {"redact", "mask", "keep"}  # a policy file may use any operator
-
-
-def rejects_within(limit: str, n_rejected: int, n_in: int) -> bool:
-    """``limit`` is a count ("3") or a share of the records read ("2.5%")."""
-    text = limit.strip()
-    if text.endswith("%"):
-        return n_rejected * 100 <= float(text[:-1]) * n_in
-    return n_rejected <= float(text)
 
 
 def _resolve_input(cfg: ScanConfig, fmt: str, notices: list[str],
@@ -343,7 +289,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
         # Excerpts only for the listed flags, recomputed in a second streaming pass: keeping
         # one per record until finalize would grow with the input.
         excerpts = _excerpts(cfg, {f.record for f in curation.flags}, folder)
-        flags = [_flag_entry(f, excerpts.get(f.record, "")) for f in curation.flags]
+        flags = [flag_entry(f, excerpts.get(f.record, "")) for f in curation.flags]
         counts = {
             "records_in": n_in,
             "records_out": n_out,
@@ -416,27 +362,3 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
     if report_path is not None:
         paths = write_report(report, report_path)
     return ScanResult(report, gate_section["passed"], paths, rejects_ok, notices)
-
-
-def rejects_error(result: ScanResult) -> InputError:
-    """The error a scan with too many rejected records ends in: counts, the first reasons and
-    the hint they carry, on the console rather than only inside the rejects file."""
-    r = result.report
-    c = r["counts"]
-    first = r["rejects"]["first"]
-    lines = [f"{x['file'] + ' ' if 'file' in x else ''}line {x['line']}: {x['reason'].split('; hint: ')[0]}"
-             for x in first[:3]]
-    hints = [x["reason"].split("; hint: ", 1)[1] for x in first if "; hint: " in x["reason"]]
-    if not hints and any("not valid" in x["reason"] for x in first):
-        hints = ["pass --encoding (e.g. --encoding gb18030 or utf-16)"]
-    hint = hints[0] if hints else "see the reasons above; --max-rejected N or P% tolerates some"
-    return InputError(
-        f"{c['rejected']} of {c['records_in']} records rejected (allowed: {r['rejects']['limit']}); "
-        f"first: " + "; ".join(lines) + f"; all in {r['rejects_file']}",
-        path=r["input"]["path"], hint=hint,
-    )
-
-
-def gate_error(result: ScanResult) -> GateFailed:
-    broken = ", ".join(f"{v['rule']} (value {v['value']})" for v in result.report["gate"]["violations"])
-    return GateFailed(f"scan gate failed: {broken}")

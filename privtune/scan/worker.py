@@ -7,35 +7,31 @@ pipeline on the small `RecordSummary` each record yields.
 
 from __future__ import annotations
 
-import copy
 import functools
-import gc
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from privtune.errors import InputError
 from privtune.io.readers import SourceRecord
-from privtune.io.records import detect_shape, path_parts, set_field, text_fields
+from privtune.io.records import detect_shape, set_field, text_fields
 from privtune.scan.allow import AllowList, is_system_turn
-from privtune.scan.analyzer import Analyzer
 from privtune.scan.anonymize import Anonymizer, load_policy
-from privtune.scan.collector import YOUNG_THRESHOLD, young_collections_every
+from privtune.scan.collector import YOUNG_THRESHOLD, freeze_long_lived, young_collections_every
 from privtune.scan.config import ScanConfig
 from privtune.scan.ner.backends import build_analyzer
 from privtune.scan.ner.en_crf import forget_lines
 from privtune.scan.curation import CurationConfig, RecordSummary, answer_fields_for, summarize_many
 from privtune.scan.curation.risk import RiskAssessment, level_without_findings, risk_from_signals, text_signals
 from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
-from privtune.scan.propagate import propagate, propagate_with_aliases
+from privtune.scan.excerpts import first_excerpt
+from privtune.scan.propagate import propagate_with_aliases
+from privtune.scan.record_copies import copy_with, record_copy
 from privtune.scan.side_fields import (
     DATA_KEY, is_data_key, is_passthrough, iter_side_values, key_span, key_type, last_key, normalise_path, number_text,
     restore_number,
     shown_path,
 )
 
-_DIGITS = re.compile(r"\d{3,}")
-EXCERPT_CHARS = 80
 # Pseudonyms are a pure function of (policy, key, type, value, language): the cache only saves
 # work, never changes output. 4,096 entries (~1 MB) keep most of its hits (17% of lookups vs 23%
 # with the anonymizer's default 65,536, no measurable CPU difference per record) and fill within
@@ -70,102 +66,7 @@ class RecordResult:
     data_keys: int = 0  # dict keys that are data themselves (`side_fields.is_data_key`), replaced
 
 
-def detect_record(analyzer: Analyzer, texts: list[str]) -> list[list[Span]]:
-    """Spans per text of one record: all texts in one `Analyzer.analyze_many` pass (context in
-    one turn of a chat informs the next), then each detected name/place/organisation spread to
-    its other copies in the record (`propagate`)."""
-    return propagate(texts, analyzer.analyze_many(texts))
-
-
-def record_excerpt(analyzer: Analyzer, cfg: ScanConfig, item: SourceRecord) -> str:
-    """The masked excerpt `RecordProcessor.process` gives ``item`` (first non-blank field), computed
-    again on demand so the pipeline need not keep one per record; "" if the record has no text."""
-    try:
-        fields = text_fields(item.data, cfg.fields, path=str(cfg.input), line=item.line)
-    except InputError:
-        return ""
-    if not fields:
-        return ""
-    for (_, text), spans in zip(fields, detect_record(analyzer, [t for _, t in fields])):
-        if text.strip():
-            return masked_excerpt(text, spans)
-    return ""
-
-
-def first_excerpt(fields: list[tuple[str, str]], spans: list[list[Span]]) -> str:
-    """`masked_excerpt` of the record's first non-blank text field (with its spans), or ""."""
-    for (_, text), found in zip(fields, spans):
-        if text.strip():
-            return masked_excerpt(text, found)
-    return ""
-
-
-def masked_excerpt(text: str, spans: list[Span], limit: int = EXCERPT_CHARS) -> str:
-    """Start of ``text`` with detected entities as ``[TYPE]`` and any other 3+ digit run as ``#``.
-
-    Digit runs are masked too because a detector may have missed them; reports must never
-    carry raw PII.
-    """
-    parts, pos = [], 0
-    for s in spans:
-        if s.start >= limit * 2:
-            break
-        parts.append(_DIGITS.sub(lambda m: "#" * len(m.group()), text[pos : s.start]))
-        parts.append(f"[{s.type}]")
-        pos = s.end
-    parts.append(_DIGITS.sub(lambda m: "#" * len(m.group()), text[pos : pos + limit * 2]))
-    out = "".join(parts).replace("\n", " ")
-    return out[:limit] + ("…" if len(out) > limit else "")
-
-
-_SCALARS = (str, int, float, bool, type(None))
 _TEXT = object()  # `RecordProcessor.rewrite_many`: the value replaced is a text field
-
-
-def record_copy(value: Any) -> Any:
-    """A copy of a record deep enough for `set_field` on the copy never to touch the original:
-    dicts and lists are rebuilt, immutable scalars shared (what a parsed JSON line holds);
-    anything else goes through ``copy.deepcopy``. ~5x faster than deepcopy on chat records."""
-    if type(value) is dict:
-        return {k: v if type(v) in _SCALARS else record_copy(v) for k, v in value.items()}
-    if type(value) is list:
-        return [v if type(v) in _SCALARS else record_copy(v) for v in value]
-    if type(value) in _SCALARS:
-        return value
-    return copy.deepcopy(value)
-
-
-def copy_with(record: dict[str, Any], updates: list[tuple[str, Any]]) -> dict[str, Any] | None:
-    """``record`` with each (path, value) of ``updates`` set, equal to `record_copy` then
-    `set_field` of each: the dicts and lists along the updated paths are copied (once per path
-    prefix, as `record_copy` copies each position), every other value is shared with ``record``.
-    Neither may be changed in place afterwards. None when a container on a path is not exactly a
-    dict or a list (the caller copies the whole record then). A chat record's copy ~4 -> ~1.5 µs."""
-    if type(record) is not dict:
-        return None
-    top = dict(record)
-    copies: dict[tuple[str | int, ...], Any] = {(): top}
-    for path, value in updates:
-        parts = path_parts(path)
-        old: Any = record
-        new: Any = top
-        for depth in range(len(parts) - 1):
-            part = parts[depth]
-            old = old[part]
-            prefix = parts[: depth + 1]
-            copied = copies.get(prefix)
-            if copied is None:
-                kind = type(old)
-                if kind is dict:
-                    copied = dict(old)
-                elif kind is list:
-                    copied = list(old)
-                else:
-                    return None
-                copies[prefix] = new[part] = copied
-            new = copied
-        new[parts[-1]] = value
-    return top
 
 
 def curation_config(cfg: ScanConfig) -> CurationConfig:
@@ -429,22 +330,6 @@ class RecordProcessor:
             res.residual_level = level_without_findings(signals)
         else:
             res.residual_level = risk_from_signals(signals, res.residual_types, shape_name).level
-
-
-_FROZEN: list[bool] = []
-
-
-def freeze_long_lived() -> None:
-    """Once per process, after the first chunk (models loaded, kernels compiled, caches
-    started): move every object alive now out of the cyclic collector's reach (``gc.freeze``).
-
-    The detectors' tables and lexicons are ~170,000 tracked objects that live as long as the
-    process; each full collection walked all of them (~100 ms, about one per 2,000 demo records,
-    ~50 µs per record). Reference counting still frees frozen objects; only a cycle already
-    garbage at this moment would stay, once. Outputs do not depend on collection."""
-    if not _FROZEN:
-        _FROZEN.append(True)
-        gc.freeze()
 
 
 # Worker-process globals: built once per process by `init_worker`.

@@ -16,9 +16,14 @@ from typing import Any
 
 from privtune import __version__
 from privtune.errors import InputError
+from privtune.privacy.privacy_file import check_audit_is_of_run, check_privacy_fields
 
-PRIVACY_KEYS = ("dp", "epsilon", "delta", "accountant", "noise_multiplier", "steps", "sample_rate",
-                "privacy_unit", "privacy_units", "dataset_fingerprint", "privtune_version", "created")
+# outside_guarantee and warnings belong with epsilon: without them /info stated epsilon 8 for a run
+# whose noise came from a known dp_seed (so epsilon does not hold against whoever knows it), or whose
+# loss curve was released without noise. train writes both as plain sentences, never paths.
+PRIVACY_KEYS = ("dp", "epsilon", "delta", "accountant", "noise_multiplier", "max_grad_norm", "steps", "sample_rate",
+                "privacy_unit", "privacy_units", "dataset_fingerprint", "outside_guarantee", "warnings",
+                "privtune_version", "created")
 _HASHED_SUFFIXES = (".json", ".safetensors", ".bin", ".model", ".txt", ".jinja", ".enc")
 
 
@@ -52,6 +57,8 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
         raise InputError(f"{what} is not JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
     except UnicodeDecodeError:
         raise InputError(f"{what} is not UTF-8 text", path=str(path)) from None
+    except RecursionError:
+        raise InputError(f"{what} nests too deeply (1000+ levels of arrays or objects)", path=str(path)) from None
     if not isinstance(data, dict):  # a list or a string here was an AttributeError traceback at start-up
         raise InputError(f"{what} is not a JSON object", path=str(path))
     return data
@@ -65,7 +72,13 @@ def _section(report: dict[str, Any], name: str) -> dict[str, Any]:
 
 def privacy_summary(path: Path) -> dict[str, Any]:
     data = _read_json(path, "privacy.json")
-    return {k: data.get(k) for k in PRIVACY_KEYS}
+    check_privacy_fields(data, path)  # published as read: "dp": "false" would say the model is DP-trained
+    out = {k: data.get(k) for k in PRIVACY_KEYS}
+    if data.get("dp"):
+        # as the card says it: epsilon alone read as all the dataset ever spent, which it is not
+        out["epsilon_scope"] = ("this run: other runs on the same dataset add to what it has spent "
+                                "(`privtune privacy explain` composes them from the ledger)")
+    return out
 
 
 def audit_summary(path: Path) -> dict[str, Any]:
@@ -93,6 +106,14 @@ def build_info(*, model_id: str, base: Path | None, adapter: Path | None, privac
         adapter_dir = resolve_adapter_dir(adapter)
     if privacy is None and adapter_dir is not None and (adapter_dir.parent / "privacy.json").exists():
         privacy = adapter_dir.parent / "privacy.json"
+    if privacy is not None and adapter_dir is not None and adapter_dir.name == "adapter":
+        from privtune.provenance.lineage import check_privacy_as_trained, read_provenance
+
+        # an edited privacy.json, or (given as `privacy`) another run's: published as this adapter's claim
+        check_privacy_as_trained(read_provenance(adapter_dir.parent), privacy)
+    if privacy is not None and audit_report is not None:
+        check_audit_is_of_run(_read_json(audit_report, "audit report"), audit_report,
+                              _read_json(privacy, "privacy.json"), privacy)
     base_info = None
     if base is not None:
         base_info = {"name": base.name, "sha256": dir_digest(base), "licence": _licence(base)}

@@ -106,11 +106,13 @@ class GatewayMiddleware:
         principal: Principal | None = None
         error_code: str | None = None
 
+        rate_headers: list[tuple[bytes, bytes]] = []
+
         async def send_wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + [(b"x-request-id", request_id.encode())]
+                message["headers"] = list(message["headers"]) + [(b"x-request-id", request_id.encode())] + rate_headers
             await send(message)
 
         async def refuse(code: int, message: str, err: str, headers: dict[str, str] | None = None) -> None:
@@ -144,10 +146,12 @@ class GatewayMiddleware:
             if not permits(endpoint, principal.role):
                 await refuse(403, f"role {principal.role.value!r} may not call {route}", "forbidden")
                 return
-            retry = await self.gw.limiter.admit(principal.key_id)
-            if retry is not None:
-                await refuse(429, "rate limit reached for this key", "rate_limit_exceeded", {"Retry-After": str(retry)})
+            admission = await self.gw.limiter.admit(principal.key_id)
+            if admission.retry_after is not None:
+                await refuse(429, "rate limit reached for this key", "rate_limit_exceeded",
+                             {"Retry-After": str(admission.retry_after), **admission.headers})
                 return
+            rate_headers += [(k.encode(), v.encode()) for k, v in admission.headers.items()]
             if scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
                 body = await self._read_body(receive)
                 if body is None:

@@ -8,6 +8,10 @@ instance would grant the full limit.
 Tokens are charged after a response (from its usage), so the request that crosses the token
 limit completes and the next one is refused until the window ends. ``Retry-After`` is the
 seconds left in the current window.
+
+Every admitted or refused request carries OpenAI's ``x-ratelimit-*`` headers for each limit that
+is on (`Admission.headers`): clients such as LiteLLM and the openai SDK's users pace themselves
+from them rather than waiting for a 429.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import ipaddress
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 WINDOW_S = 60
@@ -90,6 +95,20 @@ def failure_source(host: str) -> str:
     return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else host
 
 
+def reset_duration(seconds: int) -> str:
+    """OpenAI's ``x-ratelimit-reset-*`` format: ``"17s"``, ``"1m0s"``."""
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes}m{rest}s" if minutes else f"{rest}s"
+
+
+@dataclass
+class Admission:
+    """``retry_after`` is None when the request may go on; ``headers`` are sent either way."""
+
+    retry_after: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 class RateLimiter:
     """Admission per key; ``clock`` is injectable for tests."""
 
@@ -103,15 +122,29 @@ class RateLimiter:
         window = int(now // WINDOW_S)
         return window, (window + 1) * WINDOW_S - now
 
-    async def admit(self, key_id: str) -> int | None:
-        """``None`` to let the request through, else the Retry-After seconds."""
+    async def admit(self, key_id: str) -> Admission:
+        """Counts the request against ``key_id``'s limits; a refusal carries the Retry-After seconds."""
         window, left = self._window()
         retry = max(1, math.ceil(left))
-        if self.tpm and await self.counters.get(f"t:{key_id}", window) >= self.tpm:
-            return retry
-        if self.rpm and await self.counters.incr(f"r:{key_id}", 1, window) > self.rpm:
-            return retry
-        return None
+        reset = reset_duration(retry)
+        out = Admission()
+        if self.tpm:
+            used = await self.counters.get(f"t:{key_id}", window)
+            out.headers.update({"x-ratelimit-limit-tokens": str(self.tpm),
+                                "x-ratelimit-remaining-tokens": str(max(0, self.tpm - used)),
+                                "x-ratelimit-reset-tokens": reset})
+            if used >= self.tpm:
+                out.retry_after = retry
+        if self.rpm:
+            # A request refused for tokens is not counted: it used nothing.
+            count = (await self.counters.get(f"r:{key_id}", window) if out.retry_after is not None
+                     else await self.counters.incr(f"r:{key_id}", 1, window))
+            out.headers.update({"x-ratelimit-limit-requests": str(self.rpm),
+                                "x-ratelimit-remaining-requests": str(max(0, self.rpm - count)),
+                                "x-ratelimit-reset-requests": reset})
+            if count > self.rpm:
+                out.retry_after = retry
+        return out
 
     async def failures_blocked(self, client: str) -> int | None:
         """Retry-After seconds when ``client`` (an address) failed to authenticate too often this minute."""

@@ -141,6 +141,15 @@ class _GenerationFields(BaseModel):
             return []
         return [self.stop] if isinstance(self.stop, str) else [s for s in self.stop if s]
 
+    @field_validator("stream_options")
+    @classmethod
+    def _only_when_streaming(cls, v: StreamOptions | None, info: ValidationInfo) -> StreamOptions | None:
+        # OpenAI and vLLM answer 400; ignoring it left a client that wanted usage in the last chunk
+        # believing it had asked for a stream.
+        if v is not None and info.data.get("stream") is not True:
+            raise ValueError("stream_options is only allowed when stream is true")
+        return v
+
     @field_validator("logprobs", "top_logprobs")
     @classmethod
     def _no_logprobs(cls, v: bool | int | None) -> bool | int | None:

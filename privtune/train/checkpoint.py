@@ -152,6 +152,19 @@ def _read_sealed(path: Path, key: SecretKey | None, kind: int, allow_unencrypted
             i += 1
 
 
+def _is_sealed(path: Path) -> bool | None:
+    """Whether ``path`` has a privtune header with the encrypted flag (None: unreadable or not one;
+    `_read_sealed` then says what is wrong)."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(HEADER.size)
+    except OSError:
+        return None
+    if len(header) < HEADER.size or HEADER.unpack(header)[0] != MAGIC:
+        return None
+    return bool(HEADER.unpack(header)[3] & FLAG_ENCRYPTED)
+
+
 def _read_plain(path: Path, fh: Any, header: bytes, size: int, key: SecretKey | None,
                 allow_unencrypted: bool) -> bytes:
     if key is not None and not allow_unencrypted:
@@ -285,6 +298,16 @@ class CheckpointManager:
         if not found:
             return None
         step, path = found[-1]
+        sealed = _is_sealed(path)
+        if sealed is not None and sealed != self.encrypt:
+            # The run's own setting decides; the reader's messages named a Python argument
+            # (allow_unencrypted=True) or a key, not the flag that was changed.
+            raise ConfigError(
+                f"{path} was written with checkpoint.encrypt {'on' if sealed else 'off'}, and this resume has it "
+                f"{'on' if self.encrypt else 'off'}: resume with --checkpoint-encrypt {str(sealed).lower()} "
+                + ("(and the key it was written with: PRIVTUNE_KEY or checkpoint.key_file)" if sealed else
+                   "(a plaintext file is never loaded while encryption is on: swapping one in would bypass "
+                   "authentication)"))
         payload = load_checkpoint(path, self.key, allow_unencrypted=not self.encrypt)
         if payload.get("step") != step or "state" not in payload:
             # Binds the file name to the contents: a renamed (rolled-back) file is caught.

@@ -12,7 +12,7 @@ from privtune.provenance.licence_policy import IntendedUse
 
 
 class LoraConfig(BaseModel):
-    model_config = {"extra": "forbid"}
+    model_config = {"extra": "forbid", "allow_inf_nan": False}
 
     r: int = Field(8, ge=1, description="LoRA rank.")
     alpha: float = Field(16.0, gt=0, description="LoRA alpha (scaling = alpha / r).")
@@ -49,7 +49,9 @@ class QuantizationConfig(BaseModel):
 class TrainConfig(BaseModel):
     """Everything one `privtune train` run needs."""
 
-    model_config = {"extra": "forbid", "protected_namespaces": ()}
+    # allow_inf_nan: max_grad_norm: inf passed and the run spent a step before its update came out
+    # inf (no clipping at all otherwise); epochs: inf was an OverflowError traceback.
+    model_config = {"extra": "forbid", "protected_namespaces": (), "allow_inf_nan": False}
 
     model: Path = Field(description="Local Hugging Face causal-LM directory (config.json + weights + tokenizer).")
     data: Path = Field(description="Training data in any format `privtune scan` reads.")

@@ -174,6 +174,15 @@ class DPStep:
             )
         if self.grad_sampler.batch_size is None:
             raise RuntimeError("the backward pass never reached a LoRA layer")
+        if self.grad_sampler.batch_size != bsz:
+            # Every adapted layer saw token-flattened (B*T, d) rows: each "sample" would be a token,
+            # and clipping would bound a token by C, a whole sequence only by T*C.
+            rows = self.grad_sampler.batch_size
+            self.grad_sampler.clear()
+            raise ConfigError(
+                f"the LoRA layers saw {rows} rows for a micro-batch of {bsz} sequences: they are fed token-"
+                "flattened inputs, so per-sample clipping would bound each token, not each sequence, and "
+                "epsilon would not hold; adapt other modules (lora.target_modules), e.g. the attention projections")
         if user_mode:
             assert units is not None
             uniq, local = torch.unique(units.reshape(-1).to(torch.int64).cpu(), return_inverse=True)

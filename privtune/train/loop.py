@@ -35,9 +35,11 @@ from privtune.train.finish import rebase_optimizer, training_state, write_as_one
 from privtune.train.lora import assert_lora_changed, attach_lora, lora_parameters, snapshot_lora
 from privtune.train.loss_scale import LossScaler, backward_with_scaling
 from privtune.train.memory import auto_micro_batch_size, oom_guard
+from privtune.train.output_lock import output_dir_lock
 from privtune.train.report import KNOWN_SEED_NOTE, write_outputs
 from privtune.train.budget_note import prior_spend_note, stopped_run_note
-from privtune.train.resume import adopt_mechanism, check_resumed_plan, mechanism_from_ledger, mechanism_record
+from privtune.train.resume import (adopt_mechanism, base_model_identity, check_base_model, check_resumed_plan,
+                                   load_lora_state, mechanism_from_ledger, mechanism_record)
 from privtune.train.sampler import PoissonSampler
 from privtune.train.secure_delete import secure_unlink
 from privtune.train.pii_check import unscanned_pii_warning
@@ -178,12 +180,18 @@ def _memory_settings(cfg: TrainConfig) -> dict[str, Any]:
 def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = None) -> dict[str, Any]:
     """Run one training job; returns the privacy.json content. ``progress(step, total)``; ``log``
     gets progress lines, ``warn`` (default: ``log``) what the user must see even when quiet."""
-    from privtune.provenance.train_hook import check_before_training, record_after_training
-
     warn = warn or log
     if cfg.output_dir.exists() and not cfg.output_dir.is_dir():
         # Found only when the adapter was saved: after every step was spent in the ledger.
         raise ConfigError(f"output_dir {cfg.output_dir} is a file, not a directory; pass another --output-dir")
+    with output_dir_lock(cfg.output_dir):
+        return _train(cfg, progress, log, warn)
+
+
+def _train(cfg: TrainConfig, progress: Any, log: Any, warn: Any) -> dict[str, Any]:
+    """`train` while this process holds the output directory."""
+    from privtune.provenance.train_hook import check_before_training, record_after_training
+
     licence = check_before_training(cfg)  # a use the base model's licence blocks stops here
     torch.manual_seed(cfg.seed); random.seed(cfg.seed); np.random.seed(cfg.seed)  # noqa: E702
     device = pick_device(cfg)
@@ -209,6 +217,9 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     if stored is not None:  # the run's planned mechanism wins over the config (explicit conflicts refused)
         cfg = adopt_mechanism(cfg, stored)
     model, tok = load_model_and_tokenizer(cfg, device)
+    if state:
+        check_base_model(state.get("base_model"), cfg.model)
+    base_identity = base_model_identity(cfg.model) if ckpts is not None else None
     cfg = fit_max_length(cfg, model, log)
     data, val, fingerprint = load_data(cfg, tok)
     if state and state["fingerprint"] != fingerprint:
@@ -274,7 +285,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
         if track_train_loss:
             curves["train_loss"] = []
         if state:
-            model.load_state_dict(state["lora"], strict=False)
+            load_lora_state(model, state["lora"])
             opt.load_state_dict(state["optimizer"]); sched.load_state_dict(state["scheduler"])  # noqa: E702
             rebase_optimizer(opt, sched, cfg.learning_rate, cfg.weight_decay)
             sampler.load_state_dict(state["sampler"]); engine.load_state_dict(state["engine"])  # noqa: E702
@@ -303,7 +314,7 @@ def train(cfg: TrainConfig, progress: Any = None, log: Any = print, warn: Any = 
     def state_now() -> dict[str, Any]:
         return training_state(model, opt, sched, sampler, engine, scaler, capture_rng_state(), {
             "curves": curves, "fingerprint": fingerprint, "ledger_run": run_id,
-            "mechanism": mechanism_record(cfg, plan), "resumed_from": resumed_from})
+            "mechanism": mechanism_record(cfg, plan), "resumed_from": resumed_from, "base_model": base_identity})
 
     try:
         try:

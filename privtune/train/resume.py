@@ -9,15 +9,19 @@ numbers for the run, and a resume:
 
 - adopts every mechanism setting it was not explicitly given;
 - refuses (`MechanismConflict`, one line naming the setting) any it was given with another value;
-- refuses a checkpoint whose mechanism disagrees with its ledger run.
+- refuses a checkpoint whose mechanism disagrees with its ledger run;
+- refuses LoRA weights of other layers or shapes, or trained on another base model.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+from pathlib import Path
 from typing import Any
 
-from privtune.errors import MechanismConflict
+from privtune.errors import ConfigError, MechanismConflict
+from privtune.models.local import WEIGHT_GLOBS
 from privtune.privacy.ledger import RunRecord
 from privtune.train.config import TrainConfig
 from privtune.train.setup import PrivacyPlan
@@ -25,6 +29,7 @@ from privtune.train.setup import PrivacyPlan
 # Config keys that fix the mechanism; what a checkpoint stores under "mechanism".
 MECHANISM_KEYS = ("dp", "privacy_unit", "user_id_field", "max_grad_norm", "accountant", "delta",
                   "noise_multiplier", "target_epsilon", "batch_size", "steps", "epochs")
+_EDGE = 1 << 20  # bytes read from each end of a weight file by `base_model_identity`
 
 
 def mechanism_record(cfg: TrainConfig, plan: PrivacyPlan) -> dict[str, Any]:
@@ -108,3 +113,49 @@ def check_resumed_plan(plan: PrivacyPlan, stored: dict[str, Any], run: RunRecord
                 f"--resume: the checkpoint's {key}={mine[key]!r} differs from ledger run {run.id}'s {value!r}; "
                 "refusing to continue a run whose accounting would not match its ledger record"
             )
+
+
+def base_model_identity(model_dir: Path) -> str:
+    """A cheap identity of a base model's weights (config.json, then each weight file's name, size and
+    first and last MiB): what a checkpoint's LoRA weights were trained on. Hashing whole multi-GB
+    weights at every start would cost minutes; a moved or copied model keeps its identity."""
+    digest = hashlib.sha256()
+    config = model_dir / "config.json"
+    if config.is_file():
+        digest.update(config.read_bytes())
+    files = sorted({p for g in WEIGHT_GLOBS for p in model_dir.glob(g) if p.is_file()})
+    for path in files:
+        size = path.stat().st_size
+        digest.update(f"\0{path.name}\0{size}\0".encode())
+        with path.open("rb") as fh:
+            digest.update(fh.read(_EDGE))
+            if size > 2 * _EDGE:
+                fh.seek(size - _EDGE)
+                digest.update(fh.read(_EDGE))
+    return "sha256:" + digest.hexdigest()
+
+
+def check_base_model(saved: str | None, model_dir: Path) -> None:
+    """A resume continues on the base model the checkpoint's LoRA weights were trained on (a checkpoint
+    from before this was stored passes): on another one of the same shapes the weights loaded silently
+    and the adapter ended up trained on two bases, its provenance naming only the second."""
+    if saved is not None and saved != base_model_identity(model_dir):
+        raise ConfigError(f"--resume: the checkpoint was written for another base model than {model_dir.name}; "
+                          "pass the --model the run started with, or start a new run without --resume")
+
+
+def load_lora_state(model: Any, saved: dict[str, Any]) -> None:
+    """Load a checkpoint's LoRA weights, refusing (one line, no traceback) a model whose LoRA layers
+    differ: another lora.r was a torch size-mismatch traceback, other target modules an optimizer
+    traceback, or the mismatched weights were dropped in silence (``strict=False``)."""
+    mine = {k: tuple(v.shape) for k, v in model.state_dict().items() if "lora_" in k}
+    theirs = {k: tuple(v.shape) for k, v in saved.items()}
+    if mine != theirs:
+        differ = sorted(set(mine) ^ set(theirs)) or sorted(k for k in mine if mine[k] != theirs[k])
+        key = differ[0]
+        what = (f"{key} has shape {theirs[key]} there and {mine[key]} here" if key in mine and key in theirs
+                else f"{key} is only {'here' if key in mine else 'in the checkpoint'}")
+        raise ConfigError(f"--resume: the checkpoint's LoRA layers differ from this config's ({len(differ)} "
+                          f"tensor(s); {what}): resume with the lora settings (r, target_modules, include_mlp) "
+                          "and model the run started with, or start a new run without --resume")
+    model.load_state_dict(saved, strict=False)

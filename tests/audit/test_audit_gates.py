@@ -171,3 +171,24 @@ def test_k_extractable_excess_fails_only_beyond_chance():
     unknown["extraction"].update({"k_extractable_rate": 0.20, "k_extractable_rate_nonmembers": 0.14})
     assert next(c for c in build_verdict(unknown, Thresholds())["checks"]
                 if c["check"] == "extraction.k_extractable_excess")["failed"] is True
+
+
+def test_a_key_with_no_included_canary_says_so_in_the_verdict_and_the_gate():
+    """3 canaries, none drawn for insertion (1 in 8): the verdict said "no canaries were audited" and a
+    gate on exposure_bits_max failed as not evaluated with that false note; the epsilon reason read
+    "3 usable canaries with both included and excluded ones are needed"."""
+    from privtune.audit.canary_audit import _canary_section
+
+    rows = [{"id": f"c{i}", "repeats": 1, "included": False, "exposure_bits": 0.5, "exposure_bits_extrapolated": None,
+             "calibrated_score": 0.0} for i in range(3)]
+    key = CanaryKey((), (False, False, False), "chat", None, None)
+    report = _report()
+    report["canaries"] = _canary_section(rows, key, 50)
+    report["epsilon"] = _epsilon_section(rows, key, {"dp": True, "epsilon": 8.0, "delta": 1e-5}, 0.95)
+    checks = {c["check"]: c for c in build_verdict(report, Thresholds())["checks"]}
+    assert checks["canaries.exposure_bits_max"]["meaning"].startswith("none of the 3 canaries was included")
+    assert checks["epsilon.empirical_lower_bound"]["meaning"] == (
+        "the bound needs usable canaries both included and excluded; 3 of 3 are usable (0 included, 3 excluded): "
+        "a record-level run uses only canaries with repeats=1")
+    (gate,) = gates.evaluate(gates.parse_rules(["exposure_bits_max>8"], skeleton()), report)
+    assert gate["note"].startswith("not evaluated: none of the 3 canaries was included")

@@ -204,3 +204,14 @@ def test_tiny_noise_reports_the_rdp_bound_not_inf_or_a_huge_grid(name: str) -> N
 def test_vanishing_noise_is_an_error_not_an_infinite_claim(name: str) -> None:
     with pytest.raises(AccountingError, match="unbounded.*noise_multiplier=1e-200"):
         get_accountant(name).epsilon([MechanismEvent(1e-200, 0.01, 100)], 1e-5)
+
+
+def test_a_delta_below_the_pld_tail_mass_reports_the_rdp_bound_without_refining() -> None:
+    # delta 1e-20 is below the tail mass dp_accounting truncates into its infinity mass, so every
+    # grid says epsilon = inf; the spacing was refined regardless down to min_interval, 4x the cost
+    # each time (train --delta 1e-20 hung in calibration for more than 4 minutes of CPU). A raised
+    # min_interval keeps the old behaviour's run short here; the spacing it stopped at tells.
+    history = [MechanismEvent(1.0, 8 / 60, 5)]
+    acc = PLDAccountant(min_interval=1e-5)
+    assert acc.epsilon(history, 1e-20) == RDPAccountant().epsilon(history, 1e-20)
+    assert acc.last_interval is not None and acc.last_interval > 1e-4

@@ -122,3 +122,17 @@ def test_a_train_report_of_another_shape_is_read_for_what_it_holds(tmp_path: Pat
     result = CliRunner().invoke(privacy_app, ["explain", str(tmp_path), "--ledger", str(tmp_path / "none.sqlite")])
     assert result.exit_code == 0, result.exception
     assert "training-loss curve" in result.output  # the one readable point still counts
+
+
+def test_explain_refuses_a_privacy_json_edited_after_training(tmp_path: Path) -> None:
+    # it explained whatever the file said: "epsilon": 80 edited to 8 was explained as the run's claim
+    from privtune.provenance.lineage import file_sha256, write_provenance
+
+    (tmp_path / "privacy.json").write_text(json.dumps({"dp": True, "epsilon": 80.0, "delta": 1e-5, "steps": 3}))
+    write_provenance(tmp_path, {"chain": [{"stage": "train", "privacy_json_sha256": file_sha256(tmp_path / "privacy.json")}]})
+    args = ["explain", str(tmp_path), "--ledger", str(tmp_path / "none.sqlite")]
+    assert CliRunner().invoke(privacy_app, args).exit_code == 0
+    (tmp_path / "privacy.json").write_text(json.dumps({"dp": True, "epsilon": 8.0, "delta": 1e-5, "steps": 3}))
+    result = CliRunner().invoke(privacy_app, args)
+    assert isinstance(result.exception, InputError) and "not the privacy.json the training run wrote" in str(
+        result.exception)

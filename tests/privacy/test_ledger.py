@@ -405,3 +405,36 @@ def test_upgrade_reads_the_unit_from_old_run_summaries(tmp_path: Path) -> None:
         (run,) = led.history(FP)
         assert (run.privacy_unit, run.user_id_field) == ("user", "uid")
         assert led.dataset(FP).unit == run.unit  # type: ignore[union-attr]
+
+
+def test_a_database_that_is_not_a_ledger_is_refused_and_left_alone(tmp_path: Path) -> None:
+    # `--ledger privtune-keys.sqlite3` (the key store, a SQLite file too) wrote the ledger tables into
+    # it; `ledger show` then reported an empty ledger, nothing spent, and train would have recorded there
+    import sqlite3
+
+    from privtune.serve.auth.keys import open_store
+    from privtune.serve.roles import Role
+
+    keys = tmp_path / "privtune-keys.sqlite3"
+    store = open_store(str(keys))
+    store.create("alice", Role.user)
+    store.close()
+
+    def tables() -> set[str]:
+        with sqlite3.connect(keys) as conn:
+            return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    before = tables()
+    with pytest.raises(LedgerError, match="not a privtune ledger"):
+        Ledger.open(keys, create=False)  # ledger show / export / privacy explain
+    with pytest.raises(LedgerError, match="SQLite database of something else"):
+        Ledger.open(keys)  # train, ledger set-budget
+    assert tables() == before
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).close()
+    with pytest.raises(LedgerError, match="not a privtune ledger"):
+        Ledger.open(empty, create=False)
+    with Ledger.open(empty) as led:  # an empty file may become a ledger
+        led.set_budget(FP, 1.0, DELTA)
+    with Ledger.open(empty, create=False) as led:
+        assert led.dataset(FP) is not None

@@ -14,7 +14,7 @@ from privtune.errors import GateFailed, InputError, LicenceBlocked
 from privtune.provenance.bom import build_bom, dump_bom
 from privtune.provenance.bom_check import lint, schema_errors
 from privtune.provenance.card import card_data, write_card
-from privtune.provenance.lineage import directory_digest, file_sha256, read_provenance
+from privtune.provenance.lineage import directory_digest, file_sha256, read_provenance, write_provenance
 from privtune.scan.config import ScanConfig
 from privtune.scan.pipeline import gate_error, run_scan
 from privtune.train.config import TrainConfig
@@ -120,6 +120,11 @@ def test_card_states_the_claim_scope_sampling_resumption_and_what_it_does_not_co
     privacy = json.loads((copy / "privacy.json").read_text(encoding="utf-8"))
     privacy |= {"resumed_from_steps": [1], "outside_guarantee": ["The training-loss curve is not covered."]}
     (copy / "privacy.json").write_text(json.dumps(privacy), encoding="utf-8")
+    # as a resumed run writes it: privacy.json and its hash in provenance.json together (the card
+    # refuses a privacy.json edited after training)
+    prov = read_provenance(copy)
+    next(s for s in prov["chain"] if s["stage"] == "train")["privacy_json_sha256"] = file_sha256(copy / "privacy.json")
+    write_provenance(copy, prov)
     text = write_card(copy).read_text(encoding="utf-8")
     assert "resumed from checkpoint(s) at step 1; ε covers every step" in text
     assert "Not covered by ε: The training-loss curve is not covered." in text

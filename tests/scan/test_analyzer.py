@@ -70,7 +70,7 @@ def test_a_street_block_crossed_by_a_model_span_merges_with_it_instead_of_being_
     """The English model's "Monteiro da Praia / SC" crosses the end of the postal pattern's block
     "12178-243 Monteiro da Praia": the block used to be dropped whole, leaving the postcode (and
     in other shapes the house number) in the text. Both paths of `resolve_overlaps` agree."""
-    from privtune.scan import analyzer
+    from privtune.scan import overlaps
     from privtune.scan.analyzer import Analyzer, resolve_overlaps
     from privtune.scan.entities import Span
 
@@ -80,7 +80,7 @@ def test_a_street_block_crossed_by_a_model_span_merges_with_it_instead_of_being_
     phone = Span(57, 68, "PHONE", 0.9, "phone")
     expected = [(11, 43, "ADDRESS"), (57, 68, "PHONE")]
     assert [(s.start, s.end, s.type) for s in resolve_overlaps([crossing, block, phone], text)] == expected
-    many = [Span(100 + 3 * i, 101 + 3 * i, "EMAIL", 0.9, "email") for i in range(analyzer._MANY)]
+    many = [Span(100 + 3 * i, 101 + 3 * i, "EMAIL", 0.9, "email") for i in range(overlaps._MANY)]
     got = [(s.start, s.end, s.type) for s in resolve_overlaps([crossing, block, phone, *many], text + " " * 300)]
     assert got[:2] == expected
     # A structured span across the edge still wins alone: the block is not merged into a number.

@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from privtune.scan import analyzer as analyzer_mod
-from privtune.scan.analyzer import resolve_overlaps
+from privtune.scan import overlaps as overlaps_mod
+from privtune.scan.overlaps import resolve_overlaps
 from privtune.scan.entities import Span
 from privtune.scan.recognizers.person import model_person_test
 
@@ -29,7 +29,7 @@ def test_bisection_path_keeps_what_the_loop_keeps(seed: int, monkeypatch: pytest
     rng = random.Random(seed)
     spans = _random_spans(rng, rng.choice([70, 150, 400]), rng.choice([200, 1000, 5000]))
     fast = resolve_overlaps(spans)
-    monkeypatch.setattr(analyzer_mod, "_MANY", 10**9)
+    monkeypatch.setattr(overlaps_mod, "_MANY", 10**9)
     assert fast == resolve_overlaps(spans)
 
 

@@ -121,7 +121,7 @@ def test_chinese_spans_never_cross_whitespace_or_swallow_english(analyzer):
 
 def test_compound_surname_and_honorific_bounds():
     # The bounds fix-up works on the model's span whatever the model's own boundary was.
-    from privtune.scan.ner.model import _person_bounds
+    from privtune.scan.ner.zh_person_bounds import person_bounds as _person_bounds
 
     text = "请联系欧阳娜娜女士"
     assert _person_bounds(text, 4, 9) == (3, 7)  # 阳娜娜女士 -> 欧阳娜娜

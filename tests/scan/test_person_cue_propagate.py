@@ -8,7 +8,7 @@ from privtune.scan.analyzer import Analyzer
 from privtune.scan.entities import Span
 from privtune.scan.propagate import propagate
 from privtune.scan.recognizers.person_cue import ZhPersonCueRecognizer
-from privtune.scan.worker import detect_record
+from privtune.scan.excerpts import detect_record
 
 
 def names(text: str) -> list[str]:

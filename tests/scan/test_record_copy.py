@@ -1,11 +1,11 @@
-"""worker.record_copy: the copy a scan rewrites must never share a container with the input."""
+"""record_copies.record_copy: the copy a scan rewrites must never share a container with the input."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from privtune.io.records import set_field
-from privtune.scan.worker import record_copy
+from privtune.scan.record_copies import record_copy
 
 
 def test_copy_equals_and_rewriting_it_leaves_the_original_alone():

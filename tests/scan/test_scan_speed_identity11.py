@@ -369,7 +369,7 @@ def test_copy_along_the_updated_paths_is_the_whole_copy_with_the_fields_set() ->
     import json
 
     from privtune.io.records import path_key, set_field
-    from privtune.scan.worker import copy_with, record_copy
+    from privtune.scan.record_copies import copy_with, record_copy
 
     rng = random.Random(18)
 

@@ -255,7 +255,7 @@ def test_scan_freezes_the_long_lived_objects_once(tmp_path) -> None:
 
     from privtune.scan.config import ScanConfig
     from privtune.scan.pipeline import run_scan
-    from privtune.scan.worker import freeze_long_lived
+    from privtune.scan.collector import freeze_long_lived
 
     data = tmp_path / "in.jsonl"
     data.write_text("\n".join(json.dumps({"text": f"Call Anna Lee on 138001380{i:02d} please."}) for i in range(5)) + "\n")

@@ -113,7 +113,7 @@ def test_young_collections_threshold_is_raised_for_the_block_only() -> None:
 
     import pytest
 
-    from privtune.scan.worker import young_collections_every
+    from privtune.scan.collector import young_collections_every
 
     old = gc.get_threshold()
     try:

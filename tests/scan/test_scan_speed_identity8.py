@@ -29,7 +29,7 @@ def _rewrite_record(proc, item, res, state) -> None:
     """`RecordProcessor.rewrite_record` as it was before `rewrite_many` (one `apply` per value)."""
     from privtune.io.records import set_field
     from privtune.scan.side_fields import restore_number
-    from privtune.scan.worker import record_copy
+    from privtune.scan.record_copies import record_copy
 
     fields, side, side_texts, all_spans, aliases = state
     new: dict[str, Any] | None = None

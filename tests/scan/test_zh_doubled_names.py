@@ -3,7 +3,7 @@ the surrogate of 刘诗 beside it."""
 
 from __future__ import annotations
 
-from privtune.scan.ner.model import _person_bounds
+from privtune.scan.ner.zh_person_bounds import person_bounds as _person_bounds
 
 
 def test_a_two_character_span_before_its_own_last_character_takes_it() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from privtune.scan.ner.model import _person_bounds
+from privtune.scan.ner.zh_person_bounds import person_bounds as _person_bounds
 from privtune.scan.recognizers.person_cue import ZhPersonNewsCueRecognizer, news_cue_names
 
 

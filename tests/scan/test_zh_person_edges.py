@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from privtune.scan.ner.model import _person_bounds, get_tagger
+from privtune.scan.ner.model import get_tagger
+from privtune.scan.ner.zh_person_bounds import person_bounds as _person_bounds
 
 
 @pytest.mark.parametrize(

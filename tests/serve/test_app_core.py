@@ -243,3 +243,72 @@ def test_a_one_prompt_list_is_a_prompt(make_gateway):
         # A fifth stop string was dropped silently; OpenAI refuses it, and so does the gateway now.
         r = c.post("/v1/completions", headers=bearer(key), json={**body, "prompt": "x", "stop": list("abcde")})
         assert r.status_code == 400 and "at most 4 stop" in r.json()["error"]["message"], r.text
+
+
+def test_info_refuses_a_privacy_json_of_the_wrong_types(make_gateway, serve_run_dir, tmp_path):
+    # published as read: "dp": "false" said the served model was DP-trained, "epsilon": "8" a string
+    from privtune.errors import InputError
+
+    for privacy, field in [({"dp": "false", "epsilon": 8.0}, "dp"), ({"dp": True, "epsilon": "8"}, "epsilon"),
+                           ({"dp": True, "epsilon": float("nan")}, "epsilon"), ({"dp": True, "delta": 2.0}, "delta"),
+                           ({"dp": True, "epsilon": -1}, "epsilon"), ({"dp": True, "warnings": "small N"}, "warnings")]:
+        path = tmp_path / "privacy.json"
+        path.write_text(json.dumps(privacy))
+        with pytest.raises(InputError) as err:
+            make_gateway(privacy=str(path))
+        assert err.value.field == field and err.value.path == str(path)
+
+
+def test_info_says_what_epsilon_does_not_cover(make_gateway, serve_run_dir, tmp_path):
+    # /info stated epsilon alone: a run whose DP noise came from a known dp_seed (epsilon does not hold
+    # against whoever knows it) or that released its loss curve looked like a plain (8, 1e-5) model
+    privacy = json.loads((serve_run_dir / "privacy.json").read_text())
+    note = "The DP noise and Poisson batches were drawn from a fixed dp_seed: epsilon does NOT hold against them."
+    path = tmp_path / "privacy.json"
+    path.write_text(json.dumps({**privacy, "max_grad_norm": 1.0, "outside_guarantee": [note],
+                                "warnings": ["only 100 records: delta is close to 1/N"]}))
+    gw = make_gateway(privacy=str(path))
+    with TestClient(gw.app) as c:
+        shown = c.get("/info", headers=bearer(role_keys(gw)["auditor"])).json()["training_privacy"]
+    assert shown["outside_guarantee"] == [note] and shown["max_grad_norm"] == 1.0
+    assert shown["warnings"] == ["only 100 records: delta is close to 1/N"]
+    assert shown["epsilon_scope"].startswith("this run: other runs on the same dataset add")
+
+
+def test_an_audit_report_of_another_run_is_refused_at_start_up(make_gateway, serve_run_dir, tmp_path):
+    # /info published any report's verdict: the audit of another adapter read as this model's "pass"
+    from privtune.errors import InputError
+
+    privacy = json.loads((serve_run_dir / "privacy.json").read_text())
+    report = tmp_path / "report.json"
+    audited = {k: privacy[k] for k in ("dp", "epsilon", "delta", "noise_multiplier", "sample_rate", "steps")}
+    report.write_text(json.dumps({"verdict": {"pass": True, "summary": "no leak found"},
+                                  "privacy": {**audited, "epsilon": 3.0}}))
+    with pytest.raises(InputError) as err:
+        make_gateway(audit_report=str(report))
+    assert err.value.field == "privacy.epsilon" and err.value.path == str(report)
+    assert "another training run" in str(err.value)
+    report.write_text(json.dumps({"verdict": {"pass": True, "summary": "no leak found"}, "privacy": audited}))
+    assert make_gateway(audit_report=str(report)).info["audit"]["pass"] is True
+
+
+def test_info_refuses_a_privacy_json_the_training_run_did_not_write(make_gateway, serve_run_dir, tmp_path):
+    # provenance.json records the SHA-256 of the privacy.json train wrote; an edited copy ("epsilon": 80
+    # made 8) or another run's file given as `privacy` was published as this adapter's claim
+    import shutil
+
+    from privtune.errors import InputError
+    from privtune.provenance.lineage import file_sha256, write_provenance
+
+    run = tmp_path / "run"
+    shutil.copytree(serve_run_dir, run)
+    write_provenance(run, {"chain": [{"stage": "train", "privacy_json_sha256": file_sha256(run / "privacy.json")}]})
+    assert make_gateway(adapter=str(run / "adapter")).info["training_privacy"]["epsilon"] == 8.0
+    other = tmp_path / "other-privacy.json"
+    other.write_text(json.dumps({**json.loads((run / "privacy.json").read_text()), "epsilon": 1.0}))
+    with pytest.raises(InputError, match="not the privacy.json the training run wrote") as err:
+        make_gateway(adapter=str(run / "adapter"), privacy=str(other))
+    assert err.value.path == str(other)
+    (run / "privacy.json").write_text((run / "privacy.json").read_text().replace("8.0", "1.0"))
+    with pytest.raises(InputError, match="not the privacy.json the training run wrote"):
+        make_gateway(adapter=str(run / "adapter"))

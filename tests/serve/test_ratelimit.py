@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serve_helpers import bearer, free_port
-from privtune.serve.ratelimit import LocalCounters, RateLimiter
+from privtune.serve.ratelimit import LocalCounters, RateLimiter, reset_duration
 from privtune.serve.roles import Role
 
 MID_WINDOW = 1_800_000_030.0  # 30 s into a one-minute window
@@ -44,16 +44,47 @@ def test_tokens_per_minute_charged_from_usage(make_gateway):
         assert c.post("/v1/completions", headers=bearer(b), json=body).status_code == 200
 
 
+def test_ratelimit_headers_on_success_and_on_429(make_gateway):
+    """OpenAI's x-ratelimit-* headers on every limited response, for both limits that are on."""
+    gw = make_gateway(rate_limit={"requests_per_min": 2, "tokens_per_min": 30})
+    gw.limiter.clock = lambda: MID_WINDOW  # 30 s left in the window
+    key = gw.store.create("a", Role.user)[1]
+    body = {"model": "tiny", "prompt": "x", "max_tokens": 20, "ignore_eos": True}
+    with TestClient(gw.app) as c:
+        first = c.post("/v1/completions", headers=bearer(key), json=body)
+        assert first.status_code == 200
+        h = first.headers
+        assert (h["x-ratelimit-limit-requests"], h["x-ratelimit-remaining-requests"]) == ("2", "1")
+        assert (h["x-ratelimit-limit-tokens"], h["x-ratelimit-remaining-tokens"]) == ("30", "30")  # charged after
+        assert h["x-ratelimit-reset-requests"] == h["x-ratelimit-reset-tokens"] == "30s"
+        second = c.get("/v1/models", headers=bearer(key))
+        assert second.headers["x-ratelimit-remaining-requests"] == "0"
+        assert second.headers["x-ratelimit-remaining-tokens"] == "9"  # 30 - 21 from the first's usage
+        refused = c.get("/v1/models", headers=bearer(key))
+        assert refused.status_code == 429 and refused.headers["retry-after"] == "30"
+        assert refused.headers["x-ratelimit-remaining-requests"] == "0"
+        assert refused.headers["x-ratelimit-reset-requests"] == "30s"
+
+
+def test_ratelimit_headers_only_for_limits_that_are_on(make_gateway):
+    gw = make_gateway(rate_limit={"requests_per_min": 5, "tokens_per_min": 0})
+    key = gw.store.create("a", Role.user)[1]
+    with TestClient(gw.app) as c:
+        h = c.get("/v1/models", headers=bearer(key)).headers
+        assert h["x-ratelimit-limit-requests"] == "5" and "x-ratelimit-limit-tokens" not in h
+    assert reset_duration(60) == "1m0s" and reset_duration(7) == "7s"
+
+
 def test_window_resets():
     now = [120.0]
     lim = RateLimiter(LocalCounters(), requests_per_min=1, tokens_per_min=0, clock=lambda: now[0])
 
     async def run() -> list:
-        out = [await lim.admit("k"), await lim.admit("k")]
+        out = [(await lim.admit("k")).retry_after, (await lim.admit("k")).retry_after]
         now[0] = 150.0
-        out.append(await lim.admit("k"))
+        out.append((await lim.admit("k")).retry_after)
         now[0] = 180.0
-        out.append(await lim.admit("k"))
+        out.append((await lim.admit("k")).retry_after)
         return out
 
     assert asyncio.run(run()) == [None, 60, 30, None]

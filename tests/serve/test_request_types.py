@@ -44,6 +44,22 @@ def test_a_field_of_the_wrong_json_type_is_a_400_naming_it(make_gateway, path, e
     assert str(list(extra.values())[-1]) not in err["message"].replace(param, "")  # the value is never echoed
 
 
+@pytest.mark.parametrize(("path", "extra"), [
+    ("/v1/chat/completions", {"stream": False, "stream_options": {"include_usage": True}}),
+    ("/v1/chat/completions", {"stream_options": {}}),  # stream left out: false
+    ("/v1/completions", {"stream": False, "stream_options": {"include_usage": False}}),
+])
+def test_stream_options_without_stream_is_a_400_naming_it(make_gateway, path, extra):
+    # OpenAI and vLLM refuse it; it was ignored, so a client expecting a usage chunk got a whole answer
+    gw = make_gateway()
+    key = role_keys(gw)["user"]
+    with TestClient(gw.app) as c:
+        r = c.post(path, headers=bearer(key), json={**(CHAT if "chat" in path else PROMPT), **extra})
+    assert r.status_code == 400, r.text
+    err = r.json()["error"]
+    assert err["param"] == "stream_options" and "stream is true" in err["message"], err
+
+
 def test_json_numbers_still_pass_where_numbers_belong(make_gateway):
     # an integer for a float field is a JSON number (openai-python sends temperature=1 as 1)
     gw = make_gateway()
@@ -134,3 +150,16 @@ def test_a_lone_surrogate_escape_is_named(make_gateway, escaped):
                        content=b'{"model": "tiny", "max_tokens": 2, "prompt": "Hi \\ud83d\\ude00"}')
     assert r.status_code == 400 and "surrogate" in r.json()["error"]["message"], r.text
     assert whole.status_code == 200, whole.text  # a whole pair is an emoji
+
+
+@pytest.mark.parametrize(("part", "says"), [({"type": "text", "text": 5}, "content part 0 of type 'text' has no string"),
+                                            ({"type": "text"}, "content part 0 of type 'text' has no string"),
+                                            ({"type": "image_url", "image_url": {"url": "x"}}, "'image_url' is not text")])
+def test_a_content_part_that_is_not_readable_text_says_why(make_gateway, part, says):
+    # a text part whose "text" was not a string read "content part of type 'text' is not text"
+    gw = make_gateway()
+    with TestClient(gw.app) as c:
+        r = c.post("/v1/chat/completions", headers=bearer(role_keys(gw)["user"]),
+                   json={**CHAT, "messages": [{"role": "user", "content": [part]}]})
+    assert r.status_code == 400 and says in r.json()["error"]["message"], r.text
+    assert r.json()["error"]["param"] == "messages.0.content"

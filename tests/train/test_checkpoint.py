@@ -305,3 +305,20 @@ def test_overwrite_replaces_every_byte(tmp_path: Path) -> None:
     link.symlink_to(target)
     with pytest.raises(OSError):
         overwrite_file(link)
+
+
+def test_a_resume_that_flips_checkpoint_encrypt_names_the_flag(tmp_path: Path, key: SecretKey) -> None:
+    # Encrypted run resumed with --checkpoint-encrypt false: "is encrypted: set PRIVTUNE_KEY or give
+    # the key file"; plaintext run resumed with encryption on: "pass allow_unencrypted=True" (a Python
+    # argument, no flag). Both refuse to load; now they name the flag that changed.
+    from privtune.train.checkpoint import CheckpointManager
+
+    sealed, plain = tmp_path / "sealed", tmp_path / "plain"
+    CheckpointManager(sealed, key).save(2, {"x": 1})
+    CheckpointManager(plain, None, encrypt=False).save(2, {"x": 1})
+    with pytest.raises(ConfigError, match="written with checkpoint.encrypt on.*--checkpoint-encrypt true"):
+        CheckpointManager(sealed, None, encrypt=False).latest()
+    with pytest.raises(ConfigError, match="written with checkpoint.encrypt off.*--checkpoint-encrypt false"):
+        CheckpointManager(plain, key).latest()
+    assert CheckpointManager(sealed, key).latest() == (2, {"x": 1})
+    assert CheckpointManager(plain, None, encrypt=False).latest() == (2, {"x": 1})

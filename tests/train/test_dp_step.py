@@ -285,3 +285,30 @@ def test_default_lora_targets_per_architecture() -> None:
                                 "self_attn.o_proj", "self_attn.q_proj", "self_attn.v_proj"]
     with pytest.raises(ValueError, match="target_modules"):
         attach_lora(nn.Linear(2, 2))
+
+
+def test_lora_rows_that_are_tokens_not_samples_are_refused() -> None:
+    """Every trainable linear fed token-flattened (B*T, d) rows under a name other than a shared
+    expert's: the capture took each token for a sample, so clipping bounded each *token* by C and
+    a sequence of T tokens contributed up to T*C to the step, silently (epsilon then was false)."""
+
+    class FlatMLP(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embed = nn.Embedding(16, 4)
+            self.proj = nn.Linear(4, 4)  # the only trainable layer: rows are tokens here
+
+        def forward(self, ids: torch.Tensor) -> torch.Tensor:
+            h = self.embed(ids)
+            return self.proj(h.view(-1, h.shape[-1])).view(h.shape)
+
+    torch.manual_seed(0)
+    model = FlatMLP()
+    model.embed.weight.requires_grad_(False)
+    engine = DPStep(model, DPConfig(max_grad_norm=1.0, noise_multiplier=0.0, expected_batch_size=1.0))
+    ids = torch.randint(0, 16, (1, 8))  # one sample of 8 tokens
+    try:
+        with pytest.raises(ConfigError, match="8 rows for a micro-batch of 1"):
+            engine.backward(model(ids).pow(2).sum(dim=(1, 2)) * 100)
+    finally:
+        engine.close()

@@ -64,3 +64,30 @@ def test_a_bad_adapter_key_is_refused_before_any_step(tiny_llama_dir, tmp_path, 
     assert not (tmp_path / "run" / "adapter").exists()
     with Ledger.open(str(tmp_path / "l.sqlite")) as ledger:
         assert ledger.datasets() == []
+
+
+def test_a_second_run_into_an_output_dir_in_use_is_refused_at_once(tiny_llama_dir, tmp_path) -> None:
+    # Two runs into one --output-dir wrote the same checkpoint names, each deleted the other's when it
+    # finished, and the later save replaced the earlier run's adapter and privacy.json. The directory
+    # is held (flock on its descriptor) for a run's whole length; here another holder has it.
+    import fcntl
+    import os
+
+    (tmp_path / "d.jsonl").write_text('{"text": "a b c"}\n{"text": "d e f"}\n{"text": "g h"}\n', encoding="utf-8")
+    (tmp_path / "run").mkdir()
+    other_run = os.open(tmp_path / "run", os.O_RDONLY)
+    fcntl.flock(other_run, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        with pytest.raises(ConfigError, match="run is in use by another privtune train run"):
+            train(_cfg(tiny_llama_dir, tmp_path), log=lambda m: None)
+        with Ledger.open(str(tmp_path / "l.sqlite")) as ledger:
+            assert ledger.datasets() == []
+    finally:
+        os.close(other_run)
+    assert train(_cfg(tiny_llama_dir, tmp_path), log=lambda m: None)["steps"] == 1
+
+
+def test_a_run_that_fails_before_writing_leaves_no_output_dir_it_created(tiny_llama_dir, tmp_path) -> None:
+    with pytest.raises(InputError):
+        train(_cfg(tiny_llama_dir, tmp_path, output_dir=tmp_path / "new" / "run"), log=lambda m: None)
+    assert not (tmp_path / "new" / "run").exists()

@@ -2,6 +2,8 @@
 reports epsilon for every update the adapter holds (issue 10, item 1)."""
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -195,3 +197,54 @@ def test_a_save_that_fails_after_the_last_step_is_rewritten_by_resume_without_a_
     b = load_file(out / "adapter" / "adapter_model.safetensors")
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     assert not list((out / "checkpoints").iterdir())
+
+
+def test_resume_with_other_lora_layers_or_another_base_model_is_refused(tiny_llama_dir, tiny_tokenizer, data,
+                                                                         tmp_path, monkeypatch):
+    # Another lora.r was a torch size-mismatch traceback, other target modules an optimizer
+    # ValueError traceback; another base model of the same shapes loaded the LoRA weights in silence.
+    from privtune.errors import ConfigError
+    from privtune.models.tiny import build_model
+
+    monkeypatch.setenv("PRIVTUNE_KEY", KEY)
+    out = tmp_path / "run"
+    _crash(tiny_llama_dir, data, out)
+    other_base = tmp_path / "other_llama"
+    build_model("llama", tiny_tokenizer, hidden=64, layers=2, heads=4, kv_heads=2, seed=1, out_dir=other_base)
+    for change, match in (({"lora": {"r": 4}}, "LoRA layers differ .* has shape"),
+                          ({"lora": {"include_mlp": False}}, "LoRA layers differ .* only in the checkpoint"),
+                          ({"model": other_base}, "another base model than other_llama")):
+        with pytest.raises(ConfigError, match=match) as err:
+            train(TrainConfig(**_settings(tiny_llama_dir, data, out, resume=True, **change)), log=lambda m: None)
+        assert "\n" not in str(err.value)
+    # The refusals left the run resumable with its own settings (a moved copy of the base included).
+    moved = tmp_path / "moved_llama"
+    shutil.copytree(tiny_llama_dir, moved)
+    resumed = train(TrainConfig(**_settings(moved, data, out, resume=True)), log=lambda m: None)
+    assert resumed["steps"] == 8 and resumed["resumed_from_steps"] == [4]
+
+
+def test_a_failed_save_puts_an_earlier_runs_outputs_back(tiny_llama_dir, data, tmp_path, monkeypatch):
+    # A run into a directory holding an earlier run's outputs replaced them one by one; when a later
+    # output failed, the clean-up removed what had been written, the earlier run's outputs with it.
+    from privtune.train.finish import OutputsNotSaved
+
+    monkeypatch.setenv("PRIVTUNE_KEY", KEY)
+    out = tmp_path / "run"
+    train(TrainConfig(**_settings(tiny_llama_dir, data, out, steps=4)), log=lambda m: None)
+    earlier = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert Path("adapter/adapter_model.safetensors") in earlier and Path("privacy.json") in earlier
+    (out / "bom.cdx.json").unlink()
+    (out / "bom.cdx.json").mkdir()  # the last output's path is blocked: the second run's save fails there
+    del earlier[Path("bom.cdx.json")]
+    with pytest.raises(OutputsNotSaved, match="earlier run's outputs there were put back"):
+        train(TrainConfig(**_settings(tiny_llama_dir, data, out)), log=lambda m: None)
+    now = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+           if "checkpoints" not in p.parts}
+    assert now == earlier
+    assert sorted(p.name for p in out.iterdir()) == ["adapter", "bom.cdx.json", "checkpoints", "privacy.json",
+                                                     "provenance.json", "train_report.json"]
+    (out / "bom.cdx.json").rmdir()
+    resumed = train(TrainConfig(**_settings(tiny_llama_dir, data, out, resume=True)), log=lambda m: None)
+    assert resumed["steps"] == 8 and json.loads((out / "privacy.json").read_text())["steps"] == 8
+    assert not list(out.glob(".previous-outputs-*")) and (out / "bom.cdx.json").is_file()

@@ -16,6 +16,8 @@ and it is still an upper bound.
 
 from __future__ import annotations
 
+import math
+
 from privtune.privacy.accountants.base import Accountant, MechanismEvent
 
 
@@ -74,6 +76,12 @@ class PLDAccountant(Accountant):
         coarse = _pld_epsilon(events, delta, interval * 4)
         while True:
             fine = _pld_epsilon(events, delta, interval)
+            if math.isinf(fine):
+                # delta below the tail mass the PLD truncates into its infinity mass (delta 1e-20 at
+                # sigma 1): no spacing helps, and refining to min_interval took minutes to hours at 4x
+                # the cost each time. The caller reports the RDP bound instead (`_bounded_epsilon`).
+                self.last_interval = interval
+                return fine
             # Both are upper bounds; the finer one is the better. Stop when refining no longer
             # moves the answer by more than the tolerance allows, or at the finest spacing.
             if coarse - fine <= 3 * self.rel_tol * max(fine, 1e-9) or interval <= self.min_interval:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from privtune.scan.ner.en_famous import is_famous
 from privtune.scan.ner.en_features import _CJK_CHAR, _lexicon
 from privtune.scan.ner.en_gate import _GATE_WORDS
 from privtune.scan.ner.english import INSTRUCTION_VERBS, NOT_NAME, SENTENCE_OPENERS
-from privtune.scan.ner.en_span_rules import check_person, is_rare_lower_word
+from privtune.scan.ner.en_span_rules import CHECKS, check_person, is_edge_word, is_rare_lower_word
 
 LABELS = {"PER": "PERSON", "LOC": "ADDRESS", "ORG": "ORGANIZATION"}
 
@@ -66,6 +67,8 @@ def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]
             stop = _leading_stop()
             while a < b and toks[a][2] in stop:
                 a += 1
+            if CHECKS["edges"] and b - a > EDGE_CUT_KEEPS:
+                a, b = _ordinary_edges_cut(toks, a, b)
             # Nor does it run over a full stop into the next sentence ("Vincent Cox. I'd like").
             for k in range(a + 1, b - 1):
                 if toks[k][2] == "." and (toks[k + 1][2] in stop or _CONTRACTION.fullmatch(toks[k + 1][2])):
@@ -102,6 +105,37 @@ def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]
                 out.append((toks[a][0], toks[b - 1][1], LABELS[label], prob))
         i = j
     return out
+
+
+# A name keeps at least this many tokens when ordinary words are cut off its edges: a first
+# name + a surname that is also a word ("Bryan Singer", "Chris Rock", "John Legend") stays
+# whole (cutting to one word lost 23 names on the training halves, keeping two lost 2).
+EDGE_CUT_KEEPS = 2
+
+
+def _ordinary_edges_cut(toks: list[tuple[int, int, str]], a: int, b: int) -> tuple[int, int]:
+    """The tokens ``a..b`` of a PERSON span less the ordinary words at its ends
+    (``en_span_rules.is_edge_word``), ``EDGE_CUT_KEEPS`` tokens at least, when what stays holds
+    a word of the name lists or of ``en_famous``: a headline's verb or noun after the name
+    ("Kevin Hart Wins", "Kate Moss Model"), a sentence word before it ("Losing Ben Bishop").
+    Name-list words stay ("Will Smith", "Chris Brown"); a phrase without one ("Halo Reach",
+    "Farmers Market") is left whole (``recognizers/en_model``'s phrase penalty meets it). The
+    lexicon rule's weak matches get the same cut (``recognizers/person.model_name_less_words``).
+    Measured together (benchmarks/RESULTS.md, ensocial10)."""
+    first, last = _lexicon()
+    c, d = a, b
+    while d - c > EDGE_CUT_KEEPS and is_edge_word(toks[c][2], first, last):
+        c += 1
+    while d - c > EDGE_CUT_KEEPS and is_edge_word(toks[d - 1][2], first, last):
+        d -= 1
+    if (c, d) != (a, b) and any(_is_name_word(t[2], first, last) for t in toks[c:d]):
+        return c, d
+    return a, b
+
+
+def _is_name_word(w: str, first: frozenset[str], last: frozenset[str]) -> bool:
+    t = w.title() if w.isupper() or w.islower() else w
+    return t in first or t in last or is_famous(w)
 
 
 # Suffixes written after a full name ("Kristina Pace MD", "Evans Jr."): part of it.

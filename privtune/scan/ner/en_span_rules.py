@@ -54,6 +54,21 @@ def is_common_word(word: str, first_names: frozenset[str], last_names: frozenset
     return word.isalpha() and word.lower() in common_words() and t not in first_names and t not in last_names
 
 
+@lru_cache(maxsize=1)
+def _edge_words() -> frozenset[str]:
+    """``common_words`` and the corpora's other lower-case words (``lower_words``): ordinary words."""
+    data = json.loads(WORDS_PATH.read_text(encoding="utf-8"))
+    return frozenset(data["lower_words"]) | common_words()
+
+
+def is_edge_word(word: str, first_names: frozenset[str], last_names: frozenset[str]) -> bool:
+    """May a PERSON span lose ``word`` at its start or end (``en_decode._ordinary_edges_cut``)? An
+    ordinary word of the training corpora (written in lower case at least as often as capitalised,
+    never inside a gold name: "Watching", "Perform", "Wins") that no name list holds."""
+    t = word.title()
+    return (word.isalpha() and word.lower() in _edge_words() and t not in first_names and t not in last_names)
+
+
 def is_rare_lower_word(word: str) -> bool:
     """A lower-case word of three letters or more, not ending in "s", that the corpora do not
     write in lower case ("renallo", "trump"): after a capitalised first name, more likely its surname than a word."""
@@ -64,7 +79,8 @@ def is_rare_lower_word(word: str) -> bool:
 
 # Which checks `check_person` makes (all on; tools and measurements may turn one off).
 CHECKS = {"common": True, "letters": True, "place": True, "group": True, "tail": True, "subject": True,
-          "addressed": True, "place_name": True, "famous": True}
+          "addressed": True, "place_name": True, "famous": True,
+          "edges": True}
 
 
 def check_person(words: list[str], next_word: str, first_names: frozenset[str],

@@ -18,7 +18,9 @@ from privtune.scan.ner.en_crf import tag_en
 from privtune.scan.ner.en_cues import find_caps_name_fields, find_cued_persons, find_lower_case_pinyin_persons
 from privtune.scan.ner.en_korean_names import SCORE as KOREAN_SCORE
 from privtune.scan.ner.en_korean_names import korean_names
-from privtune.scan.ner.en_span_rules import group_noun_after, is_place_name
+from privtune.scan.ner.en_decode import EDGE_CUT_KEEPS
+from privtune.scan.ner.en_features import _lexicon
+from privtune.scan.ner.en_span_rules import CHECKS, group_noun_after, is_edge_word, is_place_name
 from privtune.scan.ner.english import LATIN_UPPER, find_persons
 from privtune.scan.ner.lexicon import en_lexicon
 from privtune.scan.ner.model import tag_zh
@@ -63,7 +65,8 @@ class EnPersonRecognizer(Recognizer):
         persons = find_persons(text)
         if self.model_check and any(score < WEAK_DICT_SCORE for _, _, score, _ in persons):
             agrees = model_person_test(text)
-            persons = [p for p in persons if p[2] >= WEAK_DICT_SCORE or agrees(p[0], p[1])]
+            persons = [p for p in persons if p[2] >= WEAK_DICT_SCORE or (
+                agrees(p[0], p[1]) and not model_name_less_words(text, p[0], p[1]))]
         korean = [(s, e, KOREAN_SCORE, "en_person_dict") for s, e in korean_names(text)]
         caps = find_caps_name_fields(text) if ":" in text or "：" in text else []
         for s, e, score, det in persons + find_cued_persons(text) + korean + caps:
@@ -97,6 +100,21 @@ class EnLowerCasePinyinRecognizer(Recognizer):
 # English dev sets 6 of 38 of them were names. They are kept only where the English model also
 # tags a name over them; a known first + last name, a title or a cue scores higher and stays.
 WEAK_DICT_SCORE = 0.7
+
+
+def model_name_less_words(text: str, start: int, end: int) -> bool:
+    """Is a weak match ``text[start:end]`` a name of the English model plus ordinary words at its
+    edges ("Losing Ben Bishop", "Kate Moss Model": the model read "Ben Bishop", "Kate Moss")? Then
+    the model's name stands alone: the weak match would widen it over the words (the analyzer
+    merges overlapping names). Words of the name lists are no such words ("Diana Good")."""
+    if not CHECKS["edges"]:
+        return False
+    first, last = _lexicon()
+    for s, e, t, _ in tag_en(text):
+        if (t == "PERSON" and start <= s and e <= end and (s, e) != (start, end)
+                and len(text[s:e].split()) >= EDGE_CUT_KEEPS):
+            return all(is_edge_word(w, first, last) for w in text[start:s].split() + text[e:end].split())
+    return False
 
 
 def model_person_test(text: str) -> Callable[[int, int], bool]:
