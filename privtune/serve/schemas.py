@@ -279,8 +279,8 @@ class WatermarkDetectRequest(BaseModel):
     # None: the server's watermark.entropy_weight_power (None there too: unweighted)
     entropy_weight_power: float | None = Field(None, ge=0.0, le=16.0)
     key_only: bool = False  # force key-only detection on a server whose default is entropy-aware
-    # None: the server's watermark.detector (weighted | lr | combined | joint | linear)
-    detector: Literal["weighted", "lr", "combined", "joint", "linear"] | None = None
+    # None: the server's watermark.detector (weighted | lr | combined | joint | linear | posterior)
+    detector: Literal["weighted", "lr", "combined", "joint", "linear", "posterior"] | None = None
 
 
 class JTIRevoke(BaseModel):

@@ -20,7 +20,7 @@ def detect_cmd(
     key_file: Annotated[Path, typer.Option("--key-file", help="The server's watermark secret (watermark.key_file).")],
     base: Annotated[Path, typer.Option("--base", help="Model directory whose tokenizer generated the text.")],
     gamma: Annotated[float, typer.Option(help="Green fraction the server used.")] = 0.25,
-    delta: Annotated[float, typer.Option(help="Bias the server used (the lr, combined and joint detectors need it; weighted and linear need gamma only).")] = 2.0,
+    delta: Annotated[float, typer.Option(help="Bias the server used (the lr, combined, joint and posterior detectors need it; weighted and linear need gamma only).")] = 2.0,
     context_width: Annotated[int, typer.Option(help="Self-hash context width the server used.")] = 4,
     z_threshold: Annotated[float, typer.Option(help="z-score above which the text is called watermarked.")] = 4.0,
     entropy_threshold: Annotated[Optional[float], typer.Option(
@@ -34,7 +34,7 @@ def detect_cmd(
              "--detector weighted, no model run).")] = 0.5,
     entropy_distribution: Annotated[str, typer.Option(
         "--entropy-distribution",
-        help="With --entropy-threshold/--entropy-weight-power or --detector lr/combined/joint/linear: the next-token "
+        help="With --entropy-threshold/--entropy-weight-power or --detector lr/combined/joint/linear/posterior: the next-token "
              "distribution read (entropies, candidates): "
              "visible (special tokens removed; the server's default), visible-canonical (also the canonical-split "
              "mask) or model (the full distribution).")] = "visible",
@@ -44,9 +44,11 @@ def detect_cmd(
              "ratio over the model's top --lr-top-k candidates; loads the model), combined (both, p = 2·min(p)) or "
              "joint (both as one z with their null correlation; loads the model) or linear (the green excess over "
              "the top --lr-top-k candidates' green mass at every position plus the weighted count, one linear "
-             "statistic with an exact key null; loads the model). Default linear, as the gateway's.")] = "linear",
+             "statistic with an exact key null; loads the model) or posterior (the green bits of the top --lr-top-k "
+             "candidates weighted by their posterior under the watermark given the model and --delta, a repeated "
+             "bit at most one coin; loads the model). Default linear, as the gateway's.")] = "linear",
     lr_top_k: Annotated[int, typer.Option(
-        "--lr-top-k", min=1, max=14, help="lr/combined/joint/linear: candidates whose green bits enter the likelihood ratio (linear: the green mass) exactly.")] = 10,
+        "--lr-top-k", min=1, max=14, help="lr/combined/joint/linear/posterior: candidates whose green bits enter the likelihood ratio (linear: the green mass) exactly.")] = 10,
     adapter: Annotated[Optional[Path], typer.Option(
         "--adapter", help="Adapter the server served (whenever the model is loaded): "
                           "entropies and candidates of base + adapter.")] = None,
@@ -56,6 +58,10 @@ def detect_cmd(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSON result here too.")] = None,
 ) -> None:
     """Print z-score, p-value and tokens scored (JSON); exit 0 either way (read `watermarked`).
+
+    z_score is the standardised statistic (the threshold reads it); for weighted, linear and
+    posterior p_value is its exact key-null tail and z_exact the z-score of that p (the Gaussian
+    p of z was up to ~3x too small near z 4).
 
     By default as the gateway detects (--detector linear: the green excess over the green mass of
     the model's candidates and the √entropy-weighted green count as one statistic with an exact
@@ -92,7 +98,7 @@ def detect_cmd(
     if not needs_model(detector, entropy_threshold, entropy_weight_power):
         if adapter is not None:
             raise ConfigError("--adapter is used only with --entropy-threshold, --entropy-weight-power or "
-                              "--detector lr/combined/joint/linear (key-only detection needs no model)")
+                              "--detector lr/combined/joint/linear/posterior (key-only detection needs no model)")
         tok = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
         det = detect_text_with(scheme, tok, text)
     else:

@@ -85,10 +85,10 @@ def test_bad_detector_names_are_refused(bigram_model, tiny_tokenizer):  # noqa: 
     from privtune.config import load_config
     from privtune.serve.config import ServeConfig
 
-    assert DETECTORS == ("weighted", "lr", "combined", "joint", "linear") and check_detector("lr") == "lr"
+    assert DETECTORS == ("weighted", "lr", "combined", "joint", "linear", "posterior") and check_detector("lr") == "lr"
     with pytest.raises(ConfigError, match="'lrt'.*weighted, lr, combined, joint, linear"):
         detect_text_with(WatermarkScheme(KEY), tiny_tokenizer, "some text", "lrt")
-    with pytest.raises(ConfigError, match=r"watermark\.detector.*'weighted', 'lr', 'combined', 'joint' or 'linear'"):
+    with pytest.raises(ConfigError, match=r"watermark\.detector.*'weighted', 'lr', 'combined', 'joint', 'linear' or 'posterior'"):
         load_config(ServeConfig, overrides={"watermark": {"detector": "likelihood"}})
     with pytest.raises(ValueError, match="needs the model"):
         detect_text_with(WatermarkScheme(KEY), tiny_tokenizer, "some text", "lr")
@@ -124,7 +124,7 @@ def test_gateway_detector_default_request_override_info_and_cli(make_gateway, lo
     assert joint["detector"] == "joint" and joint["z_score"] > 8 and -1 <= joint["null_correlation"] <= 1
     assert joint["components"]["lr"]["z_score"] == lr["z_score"]
     assert bad.status_code == 400 and "detector" in bad.json()["error"]["message"]
-    assert "'weighted', 'lr', 'combined', 'joint' or 'linear'" in bad.json()["error"]["message"]
+    assert "'weighted', 'lr', 'combined', 'joint', 'linear' or 'posterior'" in bad.json()["error"]["message"]
     assert clash.status_code == 400 and "key_only" in clash.json()["error"]["message"]
     direct = detect_text_with(gw.backend.watermark_scheme, tok, text, "combined", model, None, 0.5,
                               entropy_source(tok, "visible"), 6)

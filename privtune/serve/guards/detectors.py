@@ -15,7 +15,14 @@
 * ``linear`` (the served default): the score statistic Σ(g_x − G) over every scored position
   (green excess over the green mass of the model's top-k candidates; repeats kept) and the
   weighted count, as one linear statistic of the green bits whose key null has exact mean 0 and
-  variance 1 (`watermark_score.detect_linear`); needs the model.
+  variance 1 (`watermark_score.detect_linear`); needs the model;
+* ``posterior``: Σᵦ cᵦ(bᵦ − γ) over the distinct green bits of the model's top-k candidates and the
+  written tokens, cᵦ = πᵦ − γ with πᵦ the bit's posterior under the watermark given the model and δ
+  (a repeated bit is at most one coin; `watermark_posterior.detect_posterior`); needs the model and δ.
+
+``weighted``, ``linear`` and ``posterior`` are weighted sums of keyed bits: their ``p_value`` is the
+exact key-null tail (saddle point, `watermark_tail`) and ``z_exact`` its z-score, while ``z_score``
+stays the standardised statistic the threshold reads (near z 4 the Gaussian p was ~3× too small).
 
 One model pass per text gives both the entropies and the candidates (the same logits and the
 same masked distribution), so ``combined`` costs what ``lr`` costs. The benchmarks score their
@@ -41,11 +48,12 @@ from privtune.serve.guards.watermark import (Detection, WatermarkScheme, detect_
                                             weighted_terms)
 from privtune.serve.guards.watermark_lr import (MAX_TOP_K, TOP_K, detect_ids_likelihood_ratio, likelihood_ratio_terms,
                                                score_likelihood_ratio)
+from privtune.serve.guards.watermark_posterior import detect_posterior
 from privtune.serve.guards.watermark_score import detect_linear
 
 LINEAR_DEFAULT_POWER = 0.5  # the linear detector's weighted part when no entropy_weight_power is set
 
-DETECTORS = ("weighted", "lr", "combined", "joint", "linear")
+DETECTORS = ("weighted", "lr", "combined", "joint", "linear", "posterior")
 DEFAULT_DETECTOR = "weighted"
 _Z_FLOOR_P = 1.0 - 1e-6  # a p-value of 1 has no finite z: report z −4.75 (only "far below any threshold" matters)
 
@@ -191,8 +199,14 @@ def detect_features(scheme: WatermarkScheme, detector: str, f: TextFeatures, ent
     entropies only with a threshold or a power; ``lr`` ignores both (it scores every position of
     nonzero null variance); ``combined`` is `bonferroni` of the two. ``distribution``: the name of
     the distribution the features came from, recorded in the answer. ``joint``: see `joint`;
-    ``linear``: `watermark_score.detect_linear` (power: ``entropy_weight_power``, else 0.5)."""
+    ``linear``: `watermark_score.detect_linear` (power: ``entropy_weight_power``, else 0.5);
+    ``posterior``: `watermark_posterior.detect_posterior` (entropy settings unused)."""
     check_detector(detector)
+    if detector == "posterior":
+        if f.cand_ids is None or f.cand_probs is None:
+            raise ValueError("the posterior detector needs the model's candidates (TextFeatures.cand_ids)")
+        det = detect_posterior(scheme, f.ids, f.cand_ids, f.cand_probs, f.placeholder)
+        return dataclasses.replace(det, entropy_distribution=distribution)
     if detector == "joint":
         return joint(scheme, f, entropy_threshold, entropy_weight_power, distribution)
     if detector == "linear":

@@ -30,6 +30,7 @@ from typing import Any
 import torch
 
 from privtune.errors import ConfigError
+from privtune.serve.guards.watermark_tail import exact_p_and_z
 
 MIN_KEY_BYTES = 16
 _MASK63 = (1 << 63) - 1
@@ -141,6 +142,9 @@ class Detection:
     # combined: (name, z, p, tokens scored) of each detector it joined
     components: tuple[tuple[str, float, float, int], ...] | None = None
     null_correlation: float | None = None  # joint: the two statistics' null correlation on this text
+    # weighted / linear / posterior: the z-score of p_value, the exact key-null tail (`watermark_tail`);
+    # z_score stays the standardised statistic (the threshold reads it)
+    z_exact: float | None = None
 
     def as_dict(self, threshold: float = 4.0) -> dict[str, Any]:
         out = {"z_score": round(self.z_score, 4), "p_value": self.p_value, "tokens_scored": self.tokens_scored,
@@ -164,6 +168,8 @@ class Detection:
                                  for name, z, p, n in self.components}
         if self.null_correlation is not None:
             out["null_correlation"] = round(self.null_correlation, 4)
+        if self.z_exact is not None:
+            out["z_exact"] = round(self.z_exact, 4)
         return out
 
 
@@ -241,7 +247,9 @@ def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] |
     g = scheme.gamma
     z = (w_green - g * w_sum) / math.sqrt(w_sq * g * (1 - g))
     eff = w_sum * w_sum / w_sq if entropy_weight_power is not None else None
-    return Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, green, entropy_threshold, entropy_weight_power, eff)
+    # p: the exact tail of Σ wᵢ(gᵢ − γ) over Bernoulli(γ) bits (the Gaussian's is too small near z 4)
+    p, z_exact = exact_p_and_z(torch.tensor([t[2] for t in terms], dtype=torch.double), g, w_green - g * w_sum)
+    return Detection(z, p, scored, green, entropy_threshold, entropy_weight_power, eff, z_exact=z_exact)
 
 
 def weighted_terms(scheme: WatermarkScheme, ids: list[int], entropies: list[float] | None = None,

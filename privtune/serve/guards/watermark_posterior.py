@@ -28,9 +28,10 @@ unlike the score statistic (`watermark_score`), whose coefficient grows with eve
 ``weights="log-odds"`` uses cᵦ = Σₜ λₜᵦ instead (the Neyman–Pearson statistic if the bits were
 independent under the watermark; no saturation). Nothing is fitted: γ, δ and the model only.
 
-Not a serving detector yet: `benchmarks/watermark_posterior.py` measures it against the served
-``linear`` (benchmarks/RESULTS.md, "posterior weights and exact tails": 0.877 → 0.923 pooled over
-three fresh keys, 0 FP; the Gaussian z of every detector there is anti-conservative near z 4).
+Served as the ``posterior`` detector (`detectors`); `benchmarks/watermark_posterior.py` measures it
+against ``linear`` (benchmarks/RESULTS.md, "posterior weights and exact tails": 0.877 → 0.923 pooled
+over three fresh keys, 0 FP; the Gaussian p of every detector there is anti-conservative near z 4,
+so the p reported is the exact tail, `watermark_tail`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ import torch
 from privtune.serve.guards.watermark import Detection, WatermarkScheme, placeholder_skipped, token_green_bits
 from privtune.serve.guards.watermark_lr import _masks, candidate_anchors_green
 from privtune.serve.guards.watermark_score import bit_key
+from privtune.serve.guards.watermark_tail import exact_tail, z_of_tail
+
+__all__ = ["BitStatistic", "WEIGHTS", "deflection_weights", "detect_posterior", "exact_tail", "position_log_ratios",
+           "posterior_statistic", "text_log_ratios", "z_of_tail"]
 
 WEIGHTS = ("deflection", "log-odds")
 
@@ -144,78 +149,21 @@ def deflection_weights(log_odds: torch.Tensor, gamma: float) -> torch.Tensor:
     return torch.sigmoid(log_odds + math.log(gamma / (1 - gamma))) - gamma
 
 
-def exact_tail(coefficients: torch.Tensor, gamma: float, observed: float) -> float:
-    """P₀(Σ cᵦ(bᵦ − γ) ≥ observed), bᵦ iid Bernoulli(γ): the Lugannani–Rice saddle-point tail of the
-    exact law (relative error O(1/B) for B bits of comparable weight, uniformly in the tail, where
-    the Gaussian's relative error grows with z). Below the mean: the Gaussian tail (only far tails matter)."""
-    c = coefficients.double()
-    c = c[c != 0]
-    if c.numel() == 0:
-        return 1.0
-    var = gamma * (1 - gamma) * float((c * c).sum())
-    if observed <= 0.0:
-        return 0.5 * math.erfc(observed / math.sqrt(2 * var))
-    top = float(c.clamp(min=0).sum()) - gamma * float(c.sum())  # largest value S can take
-    if observed >= top:
-        return 0.0 if observed > top + 1e-12 else float(torch.where(c > 0, gamma, 1 - gamma).log().sum().exp())
-    lg, l1g = math.log(gamma), math.log1p(-gamma)
-
-    def cumulants(theta: float) -> tuple[float, float, float]:
-        a = theta * c
-        logit = a + lg - l1g
-        pi = torch.sigmoid(logit)  # tilted P(b = 1)
-        k = float((torch.logaddexp(torch.full_like(a, l1g), a + lg) - gamma * a).sum())
-        return k, float((c * (pi - gamma)).sum()), float((c * c * pi * (1 - pi)).sum())
-
-    # K'(θ) = observed: K' increases (K'' > 0), so Newton's steps kept inside a bracket converge
-    lo, hi = 0.0, math.inf
-    theta = observed / var
-    for _ in range(200):
-        k, k1, k2 = cumulants(theta)
-        if abs(k1 - observed) <= 1e-10 * (1.0 + abs(observed)):
-            break
-        if k1 < observed:
-            lo = theta
-        else:
-            hi = theta
-        step = theta - (k1 - observed) / max(k2, 1e-300)
-        theta = step if lo < step < hi else (0.5 * (lo + hi) if hi < math.inf else 2.0 * theta + 1.0)
-        if theta > 1e6:
-            return 0.0
-    k, _, k2 = cumulants(theta)
-    r = math.sqrt(max(2.0 * (theta * observed - k), 0.0))
-    u = theta * math.sqrt(k2)
-    if r < 1e-6 or u < 1e-9:
-        return 0.5 * math.erfc(observed / math.sqrt(2 * var))
-    tail = 0.5 * math.erfc(r / math.sqrt(2)) + math.exp(-0.5 * r * r) / math.sqrt(2 * math.pi) * (1.0 / u - 1.0 / r)
-    return min(max(tail, 0.0), 1.0)
-
-
-def z_of_tail(p: float) -> float:
-    """The one-sided z-score of tail probability ``p`` (large for p that underflows)."""
-    from statistics import NormalDist
-
-    if p <= 0.0:
-        return 40.0
-    return -NormalDist().inv_cdf(min(p, 1.0 - 1e-12))
-
-
 def detect_posterior(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tensor, cand_probs: torch.Tensor,
                      placeholder: list[bool] | None = None, weights: str = "deflection",
                      exact: bool = True) -> Detection:
-    """Posterior-weighted detection as a `Detection`: p from `exact_tail` (``exact``) or the
-    Gaussian, z its one-sided z-score; ``green_tokens`` counts the distinct bits that are green."""
+    """Posterior-weighted detection as a `Detection`: z = S / sd₀S (the standardised score, what the
+    threshold reads), p from `exact_tail` (``exact``; ``z_exact`` its z-score) or the Gaussian;
+    ``green_tokens`` counts the distinct bits that are green."""
     s = posterior_statistic(scheme, ids, cand_ids, cand_probs, placeholder, weights)
     g = scheme.gamma
     var = s.null_variance(g)
+    k = int(cand_ids.shape[1])
     if var <= 1e-12:
-        return Detection(0.0, 0.5, s.scored, 0, detector="posterior")
+        return Detection(0.0, 1.0, s.scored, 0, likelihood_ratio_top_k=k, detector="posterior")
     obs = s.observed(g)
-    if exact:
-        p = exact_tail(s.coefficients, g, obs)
-        z = z_of_tail(p)
-    else:
-        z = obs / math.sqrt(var)
-        p = 0.5 * math.erfc(z / math.sqrt(2))
-    return Detection(z, p, s.scored, int(s.bits.sum()), likelihood_ratio_top_k=int(cand_ids.shape[1]),
-                     detector="posterior")
+    z = obs / math.sqrt(var)
+    p = exact_tail(s.coefficients, g, obs) if exact else 0.5 * math.erfc(z / math.sqrt(2))
+    z_exact = z_of_tail(p) if exact else None
+    return Detection(z, p, s.scored, int(s.bits.sum()), likelihood_ratio_top_k=k, detector="posterior",
+                     z_exact=z_exact)

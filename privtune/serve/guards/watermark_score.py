@@ -34,6 +34,7 @@ import torch
 
 from privtune.serve.guards.watermark import Detection, WatermarkScheme, _mix, placeholder_skipped, token_green_bits
 from privtune.serve.guards.watermark_lr import candidate_anchors_green
+from privtune.serve.guards.watermark_tail import exact_p_and_z
 
 SCORE_TOP_K = 32  # candidates whose bits enter exactly; the rest of the mass counts at its null mean γ
 
@@ -127,7 +128,8 @@ def detect_linear(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tenso
     S_w trusts the written token where the model was unsure, T reads it against the green mass
     of the alternatives and keeps the evidence of repeated choices in a repeated context. A part
     that scores nothing leaves the other alone. ``entropy_threshold``: the weighted part scores only
-    tokens above it (as `watermark.detect_ids`). ``components``: each part's own z."""
+    tokens above it (as `watermark.detect_ids`). ``components``: each part's own z (Gaussian p).
+    ``p_value``: the exact key-null tail of L (`watermark_tail`), ``z_exact`` its z-score."""
     from privtune.serve.guards.watermark import weighted_terms
 
     g = scheme.gamma
@@ -143,6 +145,11 @@ def detect_linear(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tenso
     if var_w <= 1e-12 or s.null_variance <= 1e-12:  # one part scored nothing: the other alone
         z = z_s if var_w <= 1e-12 else z_w
         rho = None
+        empty = torch.zeros(0, dtype=torch.double)
+        if var_w <= 1e-12:
+            coef, observed = (s.bit_coefficients if s.bit_coefficients is not None else empty), s.total
+        else:
+            coef, observed = c_w, t_w
     else:
         sd_w, sd_s = math.sqrt(var_w), math.sqrt(s.null_variance)
         assert s.bit_keys is not None and s.bit_coefficients is not None
@@ -154,9 +161,12 @@ def detect_linear(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tenso
         var = g * (1 - g) * float((coef * coef).sum())  # = 2 + 2ρ
         z = (z_s + z_w) / math.sqrt(var)
         rho = var / 2.0 - 1.0
+        observed = z_s + z_w  # L = Σᵦ coefᵦ(bᵦ − γ)
+    # p: the exact key-null tail of L (a weighted sum of Bernoulli(γ) bits; the Gaussian's is too small near z 4)
+    p, z_exact = exact_p_and_z(coef, g, observed)
     eff = float(c_w.sum()) ** 2 / float((c_w * c_w).sum()) if var_w > 1e-12 else 0.0
     # tokens scored / green: the score part's (every scored position; the weighted part's are a subset)
-    return Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), s.scored, s.green,
+    return Detection(z, p, s.scored, s.green, z_exact=z_exact,
                      entropy_threshold=entropy_threshold, entropy_weight_power=entropy_weight_power,
                      effective_tokens=eff, likelihood_ratio_top_k=k, detector="linear",
                      components=(("score", z_s, 0.5 * math.erfc(z_s / math.sqrt(2)), s.scored),
