@@ -91,7 +91,7 @@ _ZH_KEYS: tuple[tuple[str, str], ...] = (
     ("身份证", "ID_CARD"), ("证件号", "ID_CARD"), ("护照", "PASSPORT"),
     ("电话", "PHONE"), ("手机", "PHONE"), ("電話", "PHONE"), ("手機", "PHONE"), ("邮箱", "EMAIL"), ("邮件", "EMAIL"),
     ("郵箱", "EMAIL"), ("電郵", "EMAIL"),
-    ("地址", "ADDRESS"), ("住址", "ADDRESS"), ("城市", "ADDRESS"), ("籍贯", "ADDRESS"), ("籍貫", "ADDRESS"), ("公司", "ORGANIZATION"), ("单位", "ORGANIZATION"),
+    ("地址", "ADDRESS"), ("住址", "ADDRESS"), ("城市", "ADDRESS"), ("籍贯", "ADDRESS"), ("籍貫", "ADDRESS"), ("公司", "ORGANIZATION"), ("单位", "ORGANIZATION"), ("企业", "ORGANIZATION"),
     ("姓名", "PERSON"), ("名字", "PERSON"), ("联系人", "PERSON"), ("收货人", "PERSON"), ("车主", "PERSON"),
     ("法人", "PERSON"), ("法定代表人", "PERSON"),
     ("收件人", "PERSON"), ("客户", "PERSON"), ("患者", "PERSON"),
@@ -113,6 +113,9 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "USERNAME": re.compile(r"^@?[A-Za-z0-9][A-Za-z0-9._\-]{2,31}$"),
 }
 
+
+_CUSTOM_FIELD = re.compile(r"custom_?field_?[0-9]+$", re.I)
+_ISO_DAY = re.compile(r"^\d{4}-[01]\d-[0-3]\d(?:$|[T ])")
 
 DATA_KEY = "<key>"
 
@@ -166,6 +169,11 @@ def key_type(key: str, parent: str = "") -> str | None:
     if not words:
         return None
     joined = "_".join(words)
+    if _CUSTOM_FIELD.match(key) or (joined == "value" and "custom" in parent.lower()):
+        # A help desk's custom field (Jira "customfield_10042", Zendesk custom_fields[{"id",
+        # "value"}]) is named by a number: an ID-shaped value there is the customer's order,
+        # member or case number (a phone or an e-mail there is still found as one).
+        return "RECORD_ID"
     if joined in ("id_card", "idcard", "id_number", "national_id", "identity_card", "id_no", "identity_number"):
         return "ID_CARD"
     if joined in _JOINED_KEYS:
@@ -199,6 +207,8 @@ def key_span(etype: str | None, value: str) -> Span | None:
         return None
     if etype == "PERSON" and len(core) > 60:
         return None
+    if etype == "RECORD_ID" and _ISO_DAY.match(core):
+        return None  # a date in an ID's column (a custom field's "2024-03-12") is no number of anyone's
     start = value.index(core[0])
     return Span(start, start + len(core), etype, KEY_SCORE, KEY_DETECTOR)
 

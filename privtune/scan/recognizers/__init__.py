@@ -32,4 +32,5 @@ from privtune.scan.recognizers import (  # noqa: F401
     text_tables,
     log_fields,
     vcards,
+    asked_values,
 )
