@@ -93,3 +93,8 @@ def test_the_answer_to_a_question_naming_its_type(analyzer):
     assert ("#0992446", "RECORD_ID") in found(analyzer, text)
     text = "Agent: What is your order number?\nCaller: I do not know it."
     assert not [s for s in analyzer.analyze(text) if s.type == "RECORD_ID"]
+
+
+@pytest.mark.parametrize("text", ["Iqama: 2123456789", "Iqama Number: 2123456789", "Iqama expiry 2025-03-01"])
+def test_the_iqama_label_is_no_person(analyzer, text):
+    assert not [s for s in analyzer.analyze(text) if s.type == "PERSON"]
