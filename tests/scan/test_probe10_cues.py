@@ -98,3 +98,8 @@ def test_the_answer_to_a_question_naming_its_type(analyzer):
 @pytest.mark.parametrize("text", ["Iqama: 2123456789", "Iqama Number: 2123456789", "Iqama expiry 2025-03-01"])
 def test_the_iqama_label_is_no_person(analyzer, text):
     assert not [s for s in analyzer.analyze(text) if s.type == "PERSON"]
+
+
+def test_a_plot_number_labels_the_house_number(analyzer):
+    text = "Address:\nPlot 14, Adeola Odeku Street, Victoria Island, Lagos\nMessage:"
+    assert ("Plot 14, Adeola Odeku Street, Victoria Island, Lagos", "ADDRESS") in found(analyzer, text)
