@@ -110,9 +110,17 @@ _ESTATE_STOP = frozenset("到在住址是成于於往寄送放为為的")
 _ESTATE_MAX = 12
 
 
+# What every match holds, led by a digit or a capital (sre skips to those fast): the pattern
+# above opens with a choice of words, tried at every position (~5 µs per Chinese demo text).
+_ESTATE_GATE = re.compile(r"[0-9][ \t]?(?:栋|棟|幢|座|号楼|號樓|单元|單元|期|区|區|楼|樓|层|層)|[0-9]-[0-9]{1,3}-[0-9]"
+                          r"|[A-Z][0-9]{1,2}[ \t-]?[0-9]{3}")
+
+
 def find_zh_estate_flats(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of "<estate><building parts>" with no street before (see above)."""
     out: list[tuple[int, int]] = []
+    if _ESTATE_GATE.search(text) is None:
+        return out
     for m in _ESTATE_FLAT.finditer(text):
         if not _ESTATE_BUILDING_WORD.search(m.group("flat")):
             continue  # "3期 1203" alone: a phase and a number, no building

@@ -120,7 +120,7 @@ class CredentialRecognizer(Recognizer):
         t = halfwidth(text)
         spans = []
         # A key holds a hint word and starts at most 8 chars before it ("client_secret").
-        for m in self._set_password.finditer(t):
+        for m in (self._set_password.finditer(t) if "ass" in t or "ASS" in t or "wd" in t or "WD" in t else ()):
             val = strip_tail(m.group("val"), ".")
             if _credential_score("password", "", val) > 0:
                 spans.append(Span(m.start("val"), m.start("val") + len(val), "SECRET", 0.85, self.name))
