@@ -27,6 +27,9 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("PASSPORT", re.compile(r"(?i:passport number)|护照号|護照號")),
     ("ADDRESS", re.compile(r"(?i:your address|the address|postcode|zip code)|地址|住址")),
 )
+# One search per question line (a chat record's turns are joined by newlines: many end in "?").
+_ASKED_ANY = re.compile("|".join(f"(?P<{t}>{p.pattern})" for t, p in _ASKED))
+_QUESTION_END = re.compile(r"[?？][ \t]*\n")
 # A turn's speaker label: an optional time, then up to 20 characters before a colon.
 _SPEAKER = re.compile(r"[ \t]*(?:\[?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\]?[ \t]*)?[^:：\n]{1,20}[:：][ \t]*")
 _CLAUSE_END = re.compile(r"[，,。;；]|\.(?:\s|$)|\s{2}")
@@ -35,21 +38,17 @@ _CLAUSE_END = re.compile(r"[，,。;；]|\.(?:\s|$)|\s{2}")
 def asked_value_spans(text: str) -> list[Span]:
     """Spans of bare answers to questions that name their type (see the module doc)."""
     out: list[Span] = []
-    lines = text.split("\n")
-    pos = 0
-    for i, line in enumerate(lines[:-1]):
-        start_next = pos + len(line) + 1
-        pos = start_next
-        q = line.rstrip()
-        if not q.endswith(("?", "？")):
-            continue
-        etype = next((t for t, pattern in _ASKED if pattern.search(q)), None)
-        if etype is None:
-            continue
-        answer = lines[i + 1]
+    for q in _QUESTION_END.finditer(text):  # only the lines that end in a question mark
+        start_next = q.end()
+        end_next = text.find("\n", start_next)
+        answer = text[start_next : len(text) if end_next < 0 else end_next]
         label = _SPEAKER.match(answer)
         if label is None:
+            continue  # (first: cheaper than the question's words, and most chat turns have no label)
+        m = _ASKED_ANY.search(text, text.rfind("\n", 0, q.start()) + 1, q.start())
+        if m is None:
             continue
+        etype = m.lastgroup
         rest = answer[label.end():]
         end = _CLAUSE_END.search(rest)
         value = rest[: end.start()] if end else rest.rstrip(" .")

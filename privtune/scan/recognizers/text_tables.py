@@ -32,6 +32,7 @@ _INSERT = re.compile(
     r"INSERT\s+(?:IGNORE\s+)?INTO\s+[`\"\[]?(?P<table>[\w.]+)[`\"\]]?\s*\((?P<cols>[^()]{1,2000})\)\s*VALUES\s*",
     re.I)
 _QUOTED_NAME = re.compile(r"[`\"\[\]\s]")
+_SENTENCE_END = re.compile(r"[.!?。！？]\s*$")
 
 
 def split_cells(line: str, delimiter: str) -> list[tuple[int, str]]:
@@ -63,30 +64,51 @@ def split_cells(line: str, delimiter: str) -> list[tuple[int, str]]:
         i = k + 1
 
 
+# What a column name looks like: a letter first, then letters, digits, blanks and a few marks
+# ("N° passeport", "E-mail", "Date de naissance", "出生日期"), no sentence punctuation. A chat
+# line split at its commas ("Hi Tom, thanks for the call.") fails it before any lookup, so the
+# field-name cache (`key_type`) that side values share is not filled with prose.
+_COLUMN_NAME = re.compile(r"[^\W\d_][\w °/()'\-]{0,%d}" % (_MAX_HEADER_CELL - 1))
+
+
 def _header_types(cells: list[tuple[int, str]], parent: str = "") -> list[str | None] | None:
     """Each column's type, when two or more column names say one; else None."""
-    if len(cells) < 2 or any(len(c) > _MAX_HEADER_CELL for _, c in cells):
+    if len(cells) < 2:
         return None
-    types = [key_type(c.strip(), parent) if c.strip() else None for _, c in cells]
+    names = [c.strip() for _, c in cells]
+    if any(n and _COLUMN_NAME.fullmatch(n) is None for n in names):
+        return None
+    types = [key_type(n, parent) if n else None for n in names]
     return types if sum(t is not None for t in types) >= 2 else None
 
 
 def csv_cell_spans(text: str) -> list[Span]:
     """Spans of the cells under a CSV header that names their types (see the module doc)."""
+    delimiters = [d for d in _DELIMITERS if text.count(d) >= 2]  # a header and a row need one each
+    if not delimiters:
+        return []
     lines = text.split("\n")
-    offsets, pos = [], 0
-    for line in lines:
-        offsets.append(pos)
-        pos += len(line) + 1
     out: list[Span] = []
+    offsets: list[int] = []
     i = 0
     while i < len(lines) - 1:
-        line, nxt = lines[i], lines[i + 1]
-        delimiter = next((d for d in _DELIMITERS if d in line and d in nxt), None)
+        line = lines[i]
+        delimiter = None
+        if not _SENTENCE_END.search(line):  # a chat turn ends like a sentence; a header does not
+            nxt = lines[i + 1]
+            for d in delimiters:
+                if d in line and d in nxt:
+                    delimiter = d
+                    break
         types = _header_types(split_cells(line.rstrip("\r"), delimiter)) if delimiter else None
         if types is None:
             i += 1
             continue
+        if not offsets:
+            pos = 0
+            for x in lines:
+                offsets.append(pos)
+                pos += len(x) + 1
         j = i + 1
         while j < len(lines) and delimiter in lines[j]:  # type: ignore[operator]  # (set with types)
             for etype, (start, cell) in zip(types, split_cells(lines[j].rstrip("\r"), delimiter)):  # type: ignore[arg-type]
