@@ -150,12 +150,15 @@ def draw_slots(rng: Rng, zh: bool) -> dict[str, str]:
     }
 
 
-def render(template: str, slots: dict[str, str], pii: list[list[str]]) -> str:
+def render(template: str, slots: dict[str, str], pii: list[list[str]], types: dict[str, str] | None = None) -> str:
+    """The template with its slots filled; each PII slot's ``[type, value]`` is added to ``pii``."""
+    types = SLOT_TYPES if types is None else types
+
     def fill(m: re.Match[str]) -> str:
         key = m.group(1)
         value = slots[key]
-        if key in SLOT_TYPES and [SLOT_TYPES[key], value] not in pii:
-            pii.append([SLOT_TYPES[key], value])
+        if key in types and [types[key], value] not in pii:
+            pii.append([types[key], value])
         return value
     return re.sub(r"\{(\w+)\}", fill, template)
 
@@ -289,22 +292,26 @@ def ocr(rng: Rng, r: Render, zh: bool) -> dict[str, Any]:
     return {"ocr_text": r(rng.choice(ZH_OCR if zh else EN_OCR))}
 
 
-SHAPES: dict[str, Callable[[Rng, Render, bool], dict[str, Any]]] = {
+Shape = Callable[[Rng, Render, bool], dict[str, Any]]
+SHAPES: dict[str, Shape] = {
     "zendesk_csv": zendesk_csv, "freshdesk_json": freshdesk_json, "whatsapp": whatsapp, "wechat": wechat,
     "email_thread": email_thread, "markup": markup, "nested_json": nested_json, "ocr": ocr,
 }
 
 
-def build(seed: int = 9, per_shape: int = 20) -> list[dict[str, Any]]:
-    """``per_shape`` records of every shape (half zh, half en; WeChat is zh only)."""
+def build(seed: int = 9, per_shape: int = 20, *, shapes: dict[str, Shape] | None = None,
+          draw: Callable[[Rng, bool], dict[str, str]] = draw_slots, types: dict[str, str] | None = None,
+          zh_only: frozenset[str] = frozenset({"wechat"})) -> list[dict[str, Any]]:
+    """``per_shape`` records of every shape (half zh, half en; the ``zh_only`` shapes all zh).
+    The defaults make round 9's set; another probe passes its own shapes, draw and slot types."""
     rng = Rng(seed)
     out = []
-    for shape, make in SHAPES.items():
+    for shape, make in (SHAPES if shapes is None else shapes).items():
         for i in range(per_shape):
-            zh = shape == "wechat" or i % 2 == 1
-            slots = draw_slots(rng, zh)
+            zh = shape in zh_only or i % 2 == 1
+            slots = draw(rng, zh)
             pii: list[list[str]] = []
-            record = make(rng, lambda t: render(t, slots, pii), zh)
+            record = make(rng, lambda t: render(t, slots, pii, types), zh)
             out.append({"shape": shape, "lang": "zh" if zh else "en", "record": record, "pii": pii})
     return out
 

@@ -43,7 +43,9 @@ def _commands(cmd: Any = None, path: str = "privtune") -> Iterator[tuple[str, An
 def _real_flags(path: str, cmd: Any) -> set[str]:
     names = {o for p in cmd.params if p.param_type_name == "option" for o in (*p.opts, *p.secondary_opts)}
     names.discard("--help")
-    if path in CONFIGS and cmd.allow_extra_args and cmd.ignore_unknown_options:
+    # typer keeps these in context_settings (read when the command runs), not as the command's attributes
+    settings = cmd.context_settings or {}
+    if path in CONFIGS and settings.get("allow_extra_args") and settings.get("ignore_unknown_options"):
         names |= set(config_flags(_model(path)))
     return names
 

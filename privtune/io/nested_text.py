@@ -54,3 +54,27 @@ def nested_text_paths(records: list[dict[str, Any]], long_width: int, width: Cal
         if sum(width(t) for t in texts) / n >= long_width:
             out.append(path)
     return out
+
+
+def nested_long_strings(record: dict[str, Any], long_width: int, width: Callable[[str], int],
+                        path_key: Callable[[object], str]) -> list[tuple[str, str]]:
+    """``(path, text)`` of the long strings below the top level of one record, through objects
+    and lists (``ticket.comments[0].body``), depth first in record order: the text of a record
+    whose only words are nested (a Zendesk ticket ``{"ticket": {...}}``, a Jira issue ``{"key":
+    …, "fields": {...}}``), which was rejected with "no text field found"."""
+    out: list[tuple[str, str]] = []
+    stack: list[tuple[str, Any, int]] = [(path_key(k), v, 1) for k, v in reversed(record.items())
+                                         if isinstance(v, (dict, list))]
+    while stack:
+        path, value, depth = stack.pop()
+        if isinstance(value, str):
+            if width(value) >= long_width:
+                out.append((path, value))
+            continue
+        if depth > MAX_DEPTH + 2:  # lists count as a level: comments[i].author.displayName
+            continue
+        if isinstance(value, dict):
+            stack.extend((f"{path}.{path_key(k)}", v, depth + 1) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", value[i], depth + 1) for i in range(len(value) - 1, -1, -1))
+    return out

@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Any
 
 from privtune.errors import InputError
-from privtune.io.nested_text import constant_fields, nested_text_paths
+from privtune.io.nested_text import constant_fields, nested_long_strings, nested_text_paths
 
 # A path names a field: keys joined by ".", list indices in brackets. A key holding ".", "[",
 # "]" or "\\" itself (a map keyed by e-mail addresses or file names) has them escaped with "\\"
@@ -183,6 +183,9 @@ def text_fields(
                 if isinstance(m, dict) and None in message_keys(m) and not is_tool_call_turn(m) and not is_event(m):
                     raise InputError(f"{key}[{i}] needs a role ({'/'.join(ROLE_KEYS)}) and a content "
                                      f"({'/'.join(CONTENT_KEYS)}) key", path=path, line=line, field=f"{key}[{i}]")
+    nested = nested_long_strings(record, LONG_TEXT_WIDTH, _width, path_key)
+    if nested:  # all of the words below the top level: a CRM ticket, an issue tracker's issue
+        return nested
     hint = "choose the text fields with --fields, e.g. --fields body,title"
     wrapped = [k for k, v in record.items() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)]
     if wrapped:  # an API export: {"data": [{...}, ...], "count": 2}

@@ -34,28 +34,42 @@ _PERSON_OWNERS = frozenset(
     "recipient receiver agent employee owner holder member buyer seller real nick display "
     "account_holder cardholder guest passenger".split()
 )
-_NAME_WORDS = frozenset({"name", "fullname", "firstname", "lastname", "surname", "forename", "nickname"})
+_NAME_WORDS = frozenset({"name", "fullname", "firstname", "lastname", "surname", "forename", "nickname",
+                         "nom", "prénom", "prenom", "vorname", "nachname", "familienname", "nombre", "apellido",
+                         "apellidos", "nome", "cognome", "sobrenome", "voornaam", "achternaam"})
 _NOT_VALUES = frozenset("type kind status state flag format label count verified valid id_type lang language".split())
 _ORG_WORDS = frozenset({"company", "organization", "organisation", "org", "employer", "firm", "institution"})
+# European spreadsheets name their columns in their own language ("Telefon", "Adresse",
+# "Geburtsdatum", "Prénom"): the common words of German, French, Spanish, Italian, Portuguese and Dutch.
 _KEYWORDS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("PHONE", frozenset({"phone", "mobile", "tel", "telephone", "cell", "cellphone", "fax", "msisdn", "whatsapp"})),
-    ("EMAIL", frozenset({"email", "mail", "e_mail"})),
+    ("PHONE", frozenset({"phone", "mobile", "tel", "telephone", "cell", "cellphone", "fax", "msisdn", "whatsapp",
+                         "telefon", "telefono", "teléfono", "telefone", "téléphone", "handy", "movil", "móvil",
+                         "celular", "cellulare", "portable"})),
+    ("EMAIL", frozenset({"email", "mail", "e_mail", "courriel"})),
     # A city or district alone is a HIPAA Safe Harbor identifier (a unit smaller than a state).
     ("ADDRESS", frozenset({"address", "addr", "street", "residence", "city", "town", "village", "suburb", "district",
-                           "hometown"})),
+                           "hometown", "adresse", "adres", "anschrift", "direccion", "dirección", "indirizzo",
+                           "endereco", "endereço", "strasse", "straße", "stadt", "ville", "ciudad", "città",
+                           "cidade", "woonplaats"})),
     ("US_SSN", frozenset({"ssn"})),
-    ("PASSPORT", frozenset({"passport"})),
-    ("DATE_OF_BIRTH", frozenset({"dob", "birthday", "birthdate", "birth"})),
+    ("PASSPORT", frozenset({"passport", "passeport", "reisepass", "pasaporte", "passaporto", "passaporte",
+                            "paspoort"})),
+    ("DATE_OF_BIRTH", frozenset({"dob", "birthday", "birthdate", "birth", "geburtsdatum", "geboortedatum"})),
     ("RECORD_ID", frozenset({"mrn", "vin"})),
 )
 # Field names of several words (joined by "_") that say the type only together: "patient_id" is a
 # record number, "id" or "patient" alone is not.
 _JOINED_KEYS: dict[str, str] = {
-    **dict.fromkeys(("date_of_birth", "birth_date", "day_of_birth", "born_on"), "DATE_OF_BIRTH"),
+    **dict.fromkeys(("date_of_birth", "birth_date", "day_of_birth", "born_on", "date_de_naissance",
+                     "fecha_de_nacimiento", "data_di_nascita", "data_de_nascimento"), "DATE_OF_BIRTH"),
+    # Whom a parcel or a letter goes to (not "sender": a chat export's role key).
+    **dict.fromkeys(("legal_person", "legal_representative", "vehicle_owner", "car_owner", "receiver", "recipient",
+                     "consignee"), "PERSON"),
     **dict.fromkeys(("place_of_birth", "birth_place", "birthplace", "country_of_birth", "birth_country",
                      "city_of_birth", "birth_city"), "ADDRESS"),
     # A messaging or login account: the whole key only ("login_ip", "qq_group" are not one).
-    **dict.fromkeys(("username", "user_name", "login", "login_name", "screen_name", "handle", "wechat", "wechat_id",
+    # A log's bare "user=" and an app's "openid" are accounts too.
+    **dict.fromkeys(("user", "openid", "username", "user_name", "login", "login_name", "screen_name", "handle", "wechat", "wechat_id",
                      "weixin", "wxid", "qq", "qq_number", "qq_no", "telegram", "instagram", "twitter", "skype",
                      "line_id", "snapchat", "tiktok", "douyin", "weibo"), "USERNAME"),
     # A shop's order number links one customer's name and address (`record_ids`); "order_total",
@@ -77,8 +91,9 @@ _ZH_KEYS: tuple[tuple[str, str], ...] = (
     ("身份证", "ID_CARD"), ("证件号", "ID_CARD"), ("护照", "PASSPORT"),
     ("电话", "PHONE"), ("手机", "PHONE"), ("電話", "PHONE"), ("手機", "PHONE"), ("邮箱", "EMAIL"), ("邮件", "EMAIL"),
     ("郵箱", "EMAIL"), ("電郵", "EMAIL"),
-    ("地址", "ADDRESS"), ("住址", "ADDRESS"), ("城市", "ADDRESS"), ("籍贯", "ADDRESS"), ("籍貫", "ADDRESS"), ("公司", "ORGANIZATION"), ("单位", "ORGANIZATION"),
-    ("姓名", "PERSON"), ("名字", "PERSON"), ("联系人", "PERSON"), ("收货人", "PERSON"),
+    ("地址", "ADDRESS"), ("住址", "ADDRESS"), ("城市", "ADDRESS"), ("籍贯", "ADDRESS"), ("籍貫", "ADDRESS"), ("公司", "ORGANIZATION"), ("单位", "ORGANIZATION"), ("企业", "ORGANIZATION"),
+    ("姓名", "PERSON"), ("名字", "PERSON"), ("联系人", "PERSON"), ("收货人", "PERSON"), ("车主", "PERSON"),
+    ("法人", "PERSON"), ("法定代表人", "PERSON"),
     ("收件人", "PERSON"), ("客户", "PERSON"), ("患者", "PERSON"),
 )
 
@@ -98,6 +113,9 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "USERNAME": re.compile(r"^@?[A-Za-z0-9][A-Za-z0-9._\-]{2,31}$"),
 }
 
+
+_CUSTOM_FIELD = re.compile(r"custom_?field_?[0-9]+$", re.I)
+_ISO_DAY = re.compile(r"^\d{4}-[01]\d-[0-3]\d(?:$|[T ])")
 
 DATA_KEY = "<key>"
 
@@ -151,6 +169,11 @@ def key_type(key: str, parent: str = "") -> str | None:
     if not words:
         return None
     joined = "_".join(words)
+    if _CUSTOM_FIELD.match(key) or (joined == "value" and "custom" in parent.lower()):
+        # A help desk's custom field (Jira "customfield_10042", Zendesk custom_fields[{"id",
+        # "value"}]) is named by a number: an ID-shaped value there is the customer's order,
+        # member or case number (a phone or an e-mail there is still found as one).
+        return "RECORD_ID"
     if joined in ("id_card", "idcard", "id_number", "national_id", "identity_card", "id_no", "identity_number"):
         return "ID_CARD"
     if joined in _JOINED_KEYS:
@@ -184,6 +207,8 @@ def key_span(etype: str | None, value: str) -> Span | None:
         return None
     if etype == "PERSON" and len(core) > 60:
         return None
+    if etype == "RECORD_ID" and _ISO_DAY.match(core):
+        return None  # a date in an ID's column (a custom field's "2024-03-12") is no number of anyone's
     start = value.index(core[0])
     return Span(start, start + len(core), etype, KEY_SCORE, KEY_DETECTOR)
 

@@ -119,6 +119,8 @@ class GatewayMiddleware:
             nonlocal error_code
             error_code = err
             status["code"] = code
+            # a refusal after admission (413) counted against the limits: it says where they stand too
+            headers = {**(headers or {}), **{k.decode(): v.decode() for k, v in rate_headers}}
             await _send_error(send, code, message, err, headers, request_id)
 
         self.gw.metrics.in_flight += 1

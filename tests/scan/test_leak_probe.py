@@ -27,3 +27,30 @@ def test_leak_kinds():
     assert leak_kind("138****5678", before, "addr [ADDRESS], phone [PHONE]") is None
     # a piece the record holds elsewhere too proves nothing
     assert leak_kind("12 Queen St", "12 Queen St; Queen of hearts", "[ADDRESS]; Queen of hearts") is None
+
+
+def test_round_10_set_is_what_its_builder_makes_and_holds_its_values():
+    from benchmarks.leak_probe10_data import SHAPES10, build10
+
+    path = Path(DEFAULT_SET).with_name("leak_probe10.jsonl")
+    items = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    assert items == build10()
+    assert {it["shape"] for it in items} == set(SHAPES10) and len(items) == 20 * len(SHAPES10)
+    for item in items:
+        text = "\n".join(strings(item["record"]))
+        assert item["pii"] and all(value in text for _, value in item["pii"]), item["shape"]
+    # every type the scan knows is planted
+    from privtune.scan.entities import ENTITY_TYPES
+    assert {t for it in items for t, _ in it["pii"]} == set(ENTITY_TYPES)
+
+
+def test_a_rejected_record_is_counted_apart_not_as_a_leak(monkeypatch):
+    from benchmarks.leak_probe import scan
+
+    from scan_helpers import KEY
+
+    monkeypatch.setenv("PRIVTUNE_SCAN_KEY", KEY)
+    items = [{"record": {"text": "call Lars Solberg on 0412 345 678"}}, {"record": {"body": "x", "id": 1}}]
+    cleaned, reasons = scan(items)
+    assert cleaned[1] is None and len(reasons) == 1 and "no text field" in reasons[0]
+    assert cleaned[0] is not None and "345 678" not in cleaned[0]["text"]

@@ -66,6 +66,16 @@ def test_ratelimit_headers_on_success_and_on_429(make_gateway):
         assert refused.headers["x-ratelimit-reset-requests"] == "30s"
 
 
+def test_ratelimit_headers_on_a_413_after_admission(make_gateway):
+    # the request counted against the limit; its 413 carried no x-ratelimit-* headers
+    gw = make_gateway(rate_limit={"requests_per_min": 5, "tokens_per_min": 0}, limits={"max_body_bytes": 1024})
+    gw.limiter.clock = lambda: MID_WINDOW
+    key = gw.store.create("a", Role.user)[1]
+    with TestClient(gw.app) as c:
+        r = c.post("/v1/completions", headers=bearer(key), json={"model": "tiny", "prompt": "x" * 2000})
+    assert r.status_code == 413 and r.headers["x-ratelimit-remaining-requests"] == "4"
+
+
 def test_ratelimit_headers_only_for_limits_that_are_on(make_gateway):
     gw = make_gateway(rate_limit={"requests_per_min": 5, "tokens_per_min": 0})
     key = gw.store.create("a", Role.user)[1]

@@ -52,7 +52,8 @@ fødselsnummer|cpr|cpr-nummer|cpr-nr|henkilötunnus|hetu|sécurité sociale|num�
 securite sociale|numero de securite sociale|carte vitale|rijksregisternummer|registre national|
 numéro de registre national|numéro national|codice fiscale|aadhaar|aadhaar number|nhs number|
 resident registration number|주민등록번호|tax id|taxpayer identification number|
-individual taxpayer identification number|itin|hkid|nric|bsn|tfn|nino|uidai""".replace("\n", "").split("|"))
+individual taxpayer identification number|itin|hkid|nric|bsn|tfn|nino|uidai|
+iqama|iqama number|iqama no|iqamah|muqeem|emirates id|qatar id|civil id|mykad|curp|cédula|cedula""".replace("\n", "").split("|"))
 
 # Field names a form's lines open with (lower case, single spaces).
 FIELD_WORDS: frozenset[str] = frozenset(w for w in _FIELD_NAMES.replace("\n", "").split("|") if w) | ID_SCHEME_NAMES

@@ -55,7 +55,7 @@ _UNIT_BEFORE = re.compile(rf"(?<![\w.])(?:{_UNIT.pattern})[ \t]*,?[ \t]+$", re.I
 # Or the unit's own number is the street's: "Flat 84, Tom Road, Elliottland, S1 1AD"; or the
 # house number's label ("No. 12, Galle Road", India's "H.No. 61, Pal Street").
 _UNIT_OF_NUMBER = re.compile(
-    r"(?<![\w.])(?:Apt|Apartment|Suite|Ste|Unit|Flat|Studio|Level|Floor|Room|Blk|Block|(?:H\.?[ \t]?)?No)\.?[ \t]*#?$",
+    r"(?<![\w.])(?:Apt|Apartment|Suite|Ste|Unit|Flat|Studio|Level|Floor|Room|Blk|Block|Plot|(?:H\.?[ \t]?)?No)\.?[ \t]*#?$",
     re.IGNORECASE,
 )
 # Postcodes: US ZIP+4, 4-6 digits, CZ/SK/SE "123 45", PL "12-345", PT "1234-567", BR

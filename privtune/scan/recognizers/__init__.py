@@ -29,4 +29,8 @@ from privtune.scan.recognizers import (  # noqa: F401
     en_model,
     table_cells,
     query_params,
+    text_tables,
+    log_fields,
+    vcards,
+    asked_values,
 )

@@ -13,7 +13,7 @@ from privtune.scan.ner.english import find_addresses
 from privtune.scan.ner.model import tag_zh
 from privtune.scan.ner.zh_batch import prepare_chunk as prepare_zh_chunk
 from privtune.scan.ner.postal import find_postal_addresses
-from privtune.scan.ner.zh_postal import ROOM_LABEL_TRIGGER, find_zh_postal, find_zh_rooms
+from privtune.scan.ner.zh_postal import ROOM_LABEL_TRIGGER, find_zh_estate_flats, find_zh_postal, find_zh_rooms
 from privtune.scan.recognizers.person import CJK_TRIGGER
 from privtune.scan.registry import Recognizer, register
 
@@ -73,6 +73,11 @@ class ZhAddressRecognizer(Recognizer):
             s = spans[i]
             if text.endswith(_UNIT_ENDS, s.start, s.end) and (m := _FLAT_AFTER_UNIT.match(text, s.end)) is not None:
                 spans[i] = Span(s.start, m.end(), "ADDRESS", s.score, s.detector)
+        # A flat in a named estate with no street before it, which the tagger does not see as a place.
+        for start, end in find_zh_estate_flats(text):
+            if not any(s.start <= start and end <= s.end for s in spans):
+                spans = [s for s in spans if not (start <= s.start and s.end <= end)]
+                spans.append(Span(start, end, "ADDRESS", ZH_POSTAL_SCORE, self.name))
         return spans
 
 

@@ -154,8 +154,20 @@ class PassportRecognizer(Recognizer):
         for m in match_before_digits(self._other, t, 7, 9, 2):
             if m.start() not in seen:
                 score = scored(t, m.start(), m.end(), 0.2, PASSPORT_CONTEXT)
+                if score <= 0.2 and _ocr_passport_label(t, m.start()):
+                    score = 0.8
                 spans.append(Span(m.start(), m.end(), "PASSPORT", score, self.name))
         return spans
+
+
+_OCR_LABEL_REACH = 24
+
+
+def _ocr_passport_label(t: str, start: int) -> bool:
+    """"P ass port No : C12345678": OCR splits the label word itself, so the context words miss
+    it; the label with its blanks taken out, in the line before the value, is "passport"."""
+    line = t[max(0, start - _OCR_LABEL_REACH) : start].rsplit("\n", 1)[-1]
+    return "passport" in "".join(line.split()).lower()
 
 
 # Other countries' passport numbers mix letters and digits their own way (NL "NXK12F345", FR

@@ -51,13 +51,37 @@ CUE_BEFORE = re.compile("(?:" + "|".join(map(re.escape, _BEFORE)) + r")[:：]?\s
 _KIN = ("儿子", "女儿", "丈夫", "妻子", "爱人", "愛人", "父亲", "父親", "母亲", "母親", "老公", "老婆", "儿媳",
         "兒媳", "女婿", "孙子", "孫子", "孙女", "孫女", "外孙", "外孫", "哥哥", "姐姐", "弟弟", "妹妹", "监护人",
         "監護人", "代理人", "委托人", "委託人", "陪同人", "签字人", "簽字人", "兒子")
-_KIN_OPEN = "，。！？、,.!?:：;；\\s(（的其我他她"
+# Friends and colleagues ("我朋友高峰 (chenjing520)"), and the office roles a customer is sent to
+# ("请联系财务何雪", "转给前台沈佳怡，"): the same slot before a name, but these are followed by
+# ordinary words as often (前台那边, 财务费用, 经理高兴): a common word there is no name
+# (`_common_word`) unless a bracket follows it (a handle or an alias: "高峰 (chenjing520)").
+_RELATIONS = (
+        "朋友", "同事", "同学", "同學", "室友", "邻居", "鄰居", "闺蜜", "閨蜜", "表哥", "表姐", "表弟", "表妹",
+        "助理", "财务", "財務", "客服", "经理", "經理", "前台", "主管", "会计", "會計", "出纳", "出納", "秘书", "秘書",
+        "店长", "店長", "司机", "司機", "快递员", "快遞員", "专员", "專員", "坐席", "话务员", "話務員")  # fmt: skip
+# Before a kin or role word: a clause's start, or a verb that sends the reader to someone (联系, 找, 转给, 问).
+_KIN_OPEN = "，。！？、,.!?:：;；\\s(（的其我他她系找给給问問"
+# A name after a kin or role word may also run into 也/都 ("我朋友上官婉也要一份") or the task it
+# is given ("转给售后主管蒋欣然处理").
 KIN_BEFORE = re.compile(
-    "(?:^|(?<=[" + _KIN_OPEN + "]))(?:" + "|".join(_KIN) + r")[:：]?\s?(" + _NAME + ")(?=" + _AFTER + ")"
+    "(?:^|(?<=[" + _KIN_OPEN + "]))(?:" + "|".join(_KIN + _RELATIONS) + r")[:：]?\s?(" + _NAME + ")(?=" + _AFTER
+    + "|也|都|处理|處理|负责|負責|跟进|跟進|对接|對接)"
 )
-_KIN_WORD = re.compile("|".join(_KIN))
+_KIN_WORD = re.compile("|".join(_KIN + _RELATIONS))
+_COMMON_WORD_LOGP = -11.0  # jieba log-frequency: 高兴 -9.3, 那边 -10.4, 师傅 -10.3; 高明 -11.2, 李娜 -11.8, 何雪 none
+
+
+def _common_word(text: str, start: int, end: int) -> bool:
+    """A frequent word of jieba's list, with no bracket after it."""
+    if text[end : end + 2].lstrip(" ")[:1] in ("(", "（"):
+        return False
+    from privtune.scan.ner.zh_unknown_names import get_words  # (loaded by the zh tagger anyway)
+
+    return get_words().logp.get(text[start:end], -99.0) > _COMMON_WORD_LOGP
 # Characters of illnesses, states and verbs that follow a kinship word (儿子周末来，母亲已故).
-_NOT_IN_KIN_NAME = set("血压糖尿病癌症炎瘤痛烧咳喘亡故逝世体健康患去已早晚未无末来回走说要想没不")
+_NOT_IN_KIN_NAME = set("血压糖尿病癌症炎瘤痛烧咳喘亡故逝世体健康患去已早晚未无末来回走说要想没不"
+                       # …and the words after an office role (主管单位, 财务部门, 朋友们, 客服电话).
+                       "也都位部门們们圈电話话处")
 # A name field's whole value after its label and a colon ("姓名：阿不都热合曼", "户名：田中太郎"):
 # the value is a name whatever its characters, surname or not (Uyghur, Tibetan and Japanese names
 # have none of the surnames `_NAME` knows). Only labels that name a person, and a value that a
@@ -137,7 +161,7 @@ class ZhPersonCueRecognizer(Recognizer):
 
     name = "zh_person_cue"
     entity_types = ("PERSON",)
-    trigger = re.compile("|".join(map(re.escape, _BEFORE + _KIN + _NAME_FIELDS)) + "|您好|你好|先生|女士|叫")
+    trigger = re.compile("|".join(map(re.escape, _BEFORE + _KIN + _RELATIONS + _NAME_FIELDS)) + "|您好|你好|先生|女士|叫")
 
     def analyze(self, text: str) -> list[Span]:
         spans: dict[tuple[int, int], Span] = {}
@@ -153,6 +177,8 @@ class ZhPersonCueRecognizer(Recognizer):
                 if not (_NOT_IN_NAME.isdisjoint(given) and not given.startswith(_TITLES)):
                     continue
                 if matches is kin and not _NOT_IN_KIN_NAME.isdisjoint(text[start:end]):
+                    continue
+                if matches is kin and text.startswith(_RELATIONS, m.start()) and _common_word(text, start, end):
                     continue
                 spans.setdefault((start, end), Span(start, end, "PERSON", score, self.name))
         if "：" in text or ":" in text:

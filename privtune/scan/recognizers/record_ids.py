@@ -167,6 +167,13 @@ def record_id_spans(text: str) -> list[Span]:
             head -= 1
         cue_start = CUES.start(t, head)
         if cue_start < 0:
+            label = _self_label(t, head, start)
+            if label:  # "MRN-2956425", "ACCT#00482913": the code names itself
+                code = _SELF_LABELLED.match(t, head)
+                if code is not None and len(_DIGIT.findall(code.group())) >= MIN_DIGITS:
+                    out.append(Span(head, code.end(), "RECORD_ID", SCORE, "record_id"))
+                    done = code.end()
+                continue
             if n == 15:
                 end = start + len(t[start:end].rstrip(" .-"))  # a run ends with the separators after it
                 if _imei_near(t, start, end):
@@ -198,6 +205,20 @@ def record_id_spans(text: str) -> list[Span]:
             out.append(Span(m.start("value"), end, "RECORD_ID", SCORE, "record_id"))
             done = end
     return out
+
+
+# Cue words a code may carry as its own prefix, glued by "-", "#" or nothing ("MRN-2956425",
+# "MRN2956425", "ACCT#0048291"): a calendar invite's "Patient MRN-…", an SMS's "ref MRN-…".
+_SELF_LABELS = frozenset({"mrn", "acct", "imei", "iccid", "upn", "uln"})
+_SELF_LABELLED = re.compile(r"[A-Za-z]+[-#/.]?[0-9]+(?:[-/.][A-Za-z0-9]+)*(?![A-Za-z0-9])")
+
+
+def _self_label(t: str, head: int, start: int) -> bool:
+    """Does the code from ``head`` open with a cue word of `_SELF_LABELS` before its digits,
+    at a word start?"""
+    if head and (t[head - 1].isalnum() or t[head - 1] in "_-"):
+        return False
+    return t[head:start].rstrip("-#/.").lower() in _SELF_LABELS
 
 
 def _is_bank_account(value: str) -> bool:

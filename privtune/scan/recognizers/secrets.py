@@ -111,10 +111,19 @@ class CredentialRecognizer(Recognizer):
         r"(?P<val>[^\s\"'`,;&<>\u0080-\U0010ffff]{4,200})"
     )
 
+    # "temp password Xa7!uT9z", "new password: …" is the main pattern's: a password a desk set
+    # or a user chose is written after a blank alone; only a mixed value counts (`_credential_score`).
+    _set_password = re.compile(r"(?<![A-Za-z])(?i:temp(?:orary)?|new|initial|one[ -]time|default)[ _-]"
+                               r"(?i:password|passcode|pwd)[ \t]{1,3}(?P<val>[^\s\"'`,;&<>\u0080-\U0010ffff]{4,200})")
+
     def analyze(self, text: str) -> list[Span]:
         t = halfwidth(text)
         spans = []
         # A key holds a hint word and starts at most 8 chars before it ("client_secret").
+        for m in (self._set_password.finditer(t) if "ass" in t or "ASS" in t or "wd" in t or "WD" in t else ()):
+            val = strip_tail(m.group("val"), ".")
+            if _credential_score("password", "", val) > 0:
+                spans.append(Span(m.start("val"), m.start("val") + len(val), "SECRET", 0.85, self.name))
         for m in match_at_hints(self._re, t, self._HINT, back=8):
             start, key = m.start("val"), m.group("key").lower()
             val = m.group("val")
