@@ -47,7 +47,7 @@ class _Plan(NamedTuple):
     short_calls: list[tuple[int, tuple[tuple[int, ...], Callable[[str], list[bool]]] | None, Callable[[str], list[Span]]]]
     # Per sweep: the distinct `Recognizer.prepare_chunk` of its recognizers.
     prepares: list[list[Callable[[list[str] | None], None]]]
-    # Which of `searches` a short text cannot match, from its characters (`_analyze_short`).
+    # Which of `searches` a short text cannot match, from its characters (`_short_calls`).
     sieve: FirstCharSieve
     # `short_calls` less those whose trigger the sieve rules out, per sieve mask (texts of one
     # field share one: every customer id "C00012" leaves the same ~10 of ~50 calls).
@@ -151,47 +151,11 @@ class Analyzer:
         if not text:
             return []
         plan = self._plan or self._build_plan()
-        if len(text) <= SHORT_TEXT:
-            return self._analyze_short(text, plan)
+        calls = self._short_calls(text, plan) if len(text) <= SHORT_TEXT else plan.calls
         searches, threshold = plan.searches, plan.threshold
         spans: list[Span] = []
         # Recognizers sharing a trigger (the zh model's) test it once; None: not tested yet.
         fired: list[bool | None] = [None] * len(searches)
-        for trig, grouped, analyze in plan.calls:
-            if trig >= 0:
-                hit = fired[trig]
-                if hit is None:
-                    if grouped is not None:
-                        for k, f in zip(grouped[0], grouped[1](text)):
-                            fired[k] = f
-                        hit = fired[trig]
-                    else:
-                        hit = fired[trig] = searches[trig](text) is not None
-                if not hit:
-                    continue
-            found = analyze(text)
-            if found:
-                for s in found:
-                    t = threshold.get(s.type)
-                    if t is not None and s.score >= t:
-                        spans.append(s)
-        return self._with_aliases(resolve_overlaps(spans, text), text)
-
-    def _analyze_short(self, text: str, plan: _Plan) -> list[Span]:
-        """`_analyze_plain`'s loop for a text of at most `SHORT_TEXT` characters (a side value:
-        a customer id, a code, a label): `_Plan.short_calls` less the calls whose trigger no
-        character of the text can open a match of (`FirstCharSieve`): it does not match. On the
-        demo's customer ids ("C00012") ~30 of the ~37 trigger tests go, and ~40 of ~50 calls."""
-        searches, threshold = plan.searches, plan.threshold
-        spans: list[Span] = []
-        fired: list[bool | None] = [None] * len(searches)
-        possible = plan.sieve.possible(text)
-        calls = plan.short_by_mask.get(possible)
-        if calls is None:
-            calls = [c for c in plan.short_calls if c[0] < 0 or possible >> c[0] & 1]
-            if len(plan.short_by_mask) >= _MASKS_KEPT:
-                plan.short_by_mask.clear()
-            plan.short_by_mask[possible] = calls
         for trig, grouped, analyze in calls:
             if trig >= 0:
                 hit = fired[trig]
@@ -211,6 +175,20 @@ class Analyzer:
                     if t is not None and s.score >= t:
                         spans.append(s)
         return self._with_aliases(resolve_overlaps(spans, text), text)
+
+    def _short_calls(self, text: str, plan: _Plan) -> list[tuple[int, tuple[tuple[int, ...], Callable[[str], list[bool]]] | None, Callable[[str], list[Span]]]]:
+        """The calls for a text of at most `SHORT_TEXT` characters (a side value: a customer id,
+        a code, a label): `_Plan.short_calls` less the calls whose trigger no character of the
+        text can open a match of (`FirstCharSieve`): it does not match. On the demo's customer
+        ids ("C00012") ~30 of the ~37 trigger tests go, and ~40 of ~50 calls."""
+        possible = plan.sieve.possible(text)
+        calls = plan.short_by_mask.get(possible)
+        if calls is None:
+            calls = [c for c in plan.short_calls if c[0] < 0 or possible >> c[0] & 1]
+            if len(plan.short_by_mask) >= _MASKS_KEPT:
+                plan.short_by_mask.clear()
+            plan.short_by_mask[possible] = calls
+        return calls
 
     def _with_aliases(self, spans: list[Span], text: str) -> list[Span]:
         """A name's bracketed handle or other spelling (`paren_aliases`), of the wanted types
