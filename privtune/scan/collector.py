@@ -1,8 +1,9 @@
 """The cyclic collector's setting while a batch of records is scanned (`young_collections_every`).
 
-Shared by `privtune.scan.worker.RecordProcessor.process_many` (a chunk's every stage) and
+Shared by `privtune.scan.worker.RecordProcessor.process_many` (a chunk's every stage),
 `privtune.scan.analyzer.Analyzer.analyze_records` (detection of a chunk, also when called on
-its own), so both run under the setting the scan uses. Also the once-per-process freeze of the
+its own) and `privtune.scan.pipeline.run_scan` (its whole loop over the chunks: curation,
+writing), so all run under the setting the scan uses. Also the once-per-process freeze of the
 long-lived objects (`freeze_long_lived`).
 """
 

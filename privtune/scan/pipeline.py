@@ -39,7 +39,7 @@ from privtune.scan.outcome import (FIRST_REJECTS, ScanResult, fields_report, fla
                                    rejects_error, rejects_within)
 from privtune.scan.report import build_report, write_report
 from privtune.scan.ner.backends import build_analyzer
-from privtune.scan.collector import freeze_long_lived
+from privtune.scan.collector import YOUNG_THRESHOLD, freeze_long_lived, young_collections_every
 from privtune.scan.excerpts import record_excerpt
 from privtune.scan.worker import RecordProcessor, RecordResult, curation_config, init_worker, process_chunk
 
@@ -228,6 +228,10 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
                            "Excel and every CSV reader take it so)")
         fnd = stack.enter_context(JsonlWriter(cfg.findings)) if cfg.findings else None
         rej = stack.enter_context(JsonlWriter(rejects_path))
+        # The chunks' own setting over the whole loop (curation, writing, reading too): restored
+        # to Python's 700 between chunks, the first allocation after each one walked all of the
+        # chunk's live results, ~24 young collections a 2,000-record scan, ~4 µs per record.
+        stack.enter_context(young_collections_every(YOUNG_THRESHOLD))
         for chunk in _results(cfg, key, folder):
             # The chunk's curation first (dedup, then poisoning, each over the whole chunk: their
             # tables stay in the CPU caches), then its records in order.
