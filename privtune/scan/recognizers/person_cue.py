@@ -28,7 +28,9 @@ _BEFORE = ("我叫", "我是", "本人", "姓名", "名字是", "收货人", "�
            "参保人", "參保人", "受检人", "受檢人", "被保险人", "被保險人", "投保人",
            # A company's legal representative (a business licence, 营业执照), a mail's sender, and
            # the labels of a form as OCR reads them letter-spaced ("姓 名 何雪", "收 货 人：马超").
-           "法定代表人", "法人代表", "发件人", "發件人", "姓 名", "收 货 人", "收 件 人", "联 系 人")
+           "法定代表人", "法人代表", "发件人", "發件人", "姓 名", "收 货 人", "收 件 人", "联 系 人",
+           # Who to turn to ("有事找仲梓轩，", "请联系王芳。").
+           "有事找", "请联系", "請聯繫", "请找", "請找")
 # Words that close a name: punctuation, a greeting or an honorific.
 _AFTER = r"(?:[，。！？、,.!?:：;；\s)）]|您好|你好|先生|女士|小姐|同学|老师|医生|$)"
 _SIMPLIFIED_SURNAMES = ZH_SURNAMES + ZH_CUE_EXTRA_SURNAMES
@@ -134,10 +136,12 @@ _NOT_NICKNAMES = frozenset(
     "人人 个个 個個 家家 样样 樣樣 偏偏 往往 明明 仅仅 僅僅 稍稍 悄悄 默默 静静 靜靜 乖乖 狗狗 猫猫 貓貓".split()
 )
 # A greeting after the name: "张婷您好" at the start of a turn or after punctuation.
-CUE_AFTER = re.compile(r"(?:^|(?<=[，。！？、,.!?\s\n]))(" + _NAME + r")(?=您好|你好|先生|女士)")
+# 收 closing a clause after a name is a parcel's or letter's addressee ("…480号，童飞收，"; 王芳收到
+# has no delimiter after 收).
+CUE_AFTER = re.compile(r"(?:^|(?<=[，。！？、,.!?\s\n]))(" + _NAME + r")(?=您好|你好|先生|女士|收(?:[，。！？,.!?；;\s)）]|$))")
 # CUE_AFTER opens with a look-behind, so sre tries it at every position; a match ends where a
 # greeting starts and is 2-4 characters long, so it is tried only that far before greetings.
-_GREETINGS = ("您好", "你好", "先生", "女士")  # no one's suffix is a prefix of one: no overlaps
+_GREETINGS = ("您好", "你好", "先生", "女士", "收")  # no one's suffix is a prefix of one: no overlaps
 _GREETING = re.compile("|".join(_GREETINGS))
 # Shortest and longest _NAME: a one-character surname + 1, a compound surname + 2.
 _NAME_WIDTH = (2, 4)
@@ -161,7 +165,7 @@ class ZhPersonCueRecognizer(Recognizer):
 
     name = "zh_person_cue"
     entity_types = ("PERSON",)
-    trigger = re.compile("|".join(map(re.escape, _BEFORE + _KIN + _RELATIONS + _NAME_FIELDS)) + "|您好|你好|先生|女士|叫")
+    trigger = re.compile("|".join(map(re.escape, _BEFORE + _KIN + _RELATIONS + _NAME_FIELDS)) + "|您好|你好|先生|女士|叫|收")
 
     def analyze(self, text: str) -> list[Span]:
         spans: dict[tuple[int, int], Span] = {}

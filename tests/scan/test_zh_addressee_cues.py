@@ -1,0 +1,29 @@
+"""A parcel's addressee before 收 and the person to turn to after 有事找 / 请联系 (recognizers/person_cue.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from privtune.scan.analyzer import Analyzer
+
+
+def _persons(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in Analyzer().analyze(text) if s.type == "PERSON"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("请将材料寄至重庆市渝中区南京路480号，童飞收，拨打13543952497。", "童飞"),
+        ("地址：武汉市洪山区珞喻路321号2804室，屈春梅收", "屈春梅"),
+        ("有事找仲梓轩，微信同号139 4077 5171", "仲梓轩"),
+        ("周末不在，请联系宁秀。", "宁秀"),
+    ],
+)
+def test_addressee_and_contact_person(text: str, name: str) -> None:
+    assert name in _persons(text)
+
+
+@pytest.mark.parametrize("text", ["快递已签收，谢谢", "请联系前台。", "请找客服，", "货款全部收，"])
+def test_no_name_in_the_same_slots(text: str) -> None:
+    assert _persons(text) == []
