@@ -136,12 +136,15 @@ _NOT_NICKNAMES = frozenset(
     "人人 个个 個個 家家 样样 樣樣 偏偏 往往 明明 仅仅 僅僅 稍稍 悄悄 默默 静静 靜靜 乖乖 狗狗 猫猫 貓貓".split()
 )
 # A greeting after the name: "张婷您好" at the start of a turn or after punctuation.
-# 收 closing a clause after a name is a parcel's or letter's addressee ("…480号，童飞收，"; 王芳收到
-# has no delimiter after 收).
-CUE_AFTER = re.compile(r"(?:^|(?<=[，。！？、,.!?\s\n]))(" + _NAME + r")(?=您好|你好|先生|女士|收(?:[，。！？,.!?；;\s)）]|$))")
+# A greeting after the name: "张婷您好" at the start of a turn or after punctuation; and 收 closing
+# a clause after a name, a parcel's or letter's addressee ("…480号，童飞收，"; 王芳收到 has no
+# delimiter after 收).
+_GREETINGS = ("您好", "你好", "先生", "女士", "收")  # no one's suffix is a prefix of one: no overlaps
+_AFTER_GREETING = {"收": r"(?:[，。！？,.!?；;\s)）]|$)"}
+GREETING_LOOKAHEAD = "(?=" + "|".join(g + _AFTER_GREETING.get(g, "") for g in _GREETINGS) + ")"
+CUE_AFTER = re.compile(r"(?:^|(?<=[，。！？、,.!?\s\n]))(" + _NAME + ")" + GREETING_LOOKAHEAD)
 # CUE_AFTER opens with a look-behind, so sre tries it at every position; a match ends where a
 # greeting starts and is 2-4 characters long, so it is tried only that far before greetings.
-_GREETINGS = ("您好", "你好", "先生", "女士", "收")  # no one's suffix is a prefix of one: no overlaps
 _GREETING = re.compile("|".join(_GREETINGS))
 # Shortest and longest _NAME: a one-character surname + 1, a compound surname + 2.
 _NAME_WIDTH = (2, 4)
