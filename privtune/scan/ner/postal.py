@@ -59,10 +59,11 @@ _UNIT_OF_NUMBER = re.compile(
     re.IGNORECASE,
 )
 # Postcodes: US ZIP+4, 4-6 digits, CZ/SK/SE "123 45", PL "12-345", PT "1234-567", BR
-# "12345-678"/8 digits, NL "1234 AB", HU "H-1234", UK, Canada, Ireland (Eircode).
+# "12345-678"/8 digits, NL "1234 AB", a country letter or two before it (HU "H-1234", CH
+# "CH-8001", DE "D-10115"), UK, Canada, Ireland (Eircode).
 _POSTCODE = (
     r"(?:[0-9]{5}-[0-9]{3,4}|[0-9]{4}-[0-9]{3}|[0-9]{2}-[0-9]{3}|[0-9]{3}[ \t][0-9]{2}(?![0-9])"
-    r"|[0-9]{4}[ \t]?[A-Z]{2}(?![A-Za-z])|[A-Z]-[0-9]{4,5}|[0-9]{8}|[0-9]{4,6}"
+    r"|[0-9]{4}[ \t]?[A-Z]{2}(?![A-Za-z])|[A-Z]{1,2}-[0-9]{4,5}|[0-9]{8}|[0-9]{4,6}"
     r"|[A-Z]{1,2}[0-9][A-Z0-9]?[ \t]?[0-9][A-Z]{2}|[A-Z][0-9][A-Z][ \t]?[0-9][A-Z][0-9]"
     r"|[A-Z][0-9]{2}[ \t]?[A-Z0-9]{4})(?![0-9A-Za-z])"
 )
@@ -125,7 +126,9 @@ def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int,
 _NUMBER_ANCHOR = re.compile(
     r"[0-9](?<![\w/.-].)(?:[0-9]{7}|[0-9]{0,4}[a-zA-Z]?(?:(?:/|(-))[0-9]{1,4}[a-zA-Z]?)?)\.?(?![0-9])"
 )
-_NUMBER_SEP = re.compile(r",?[ \t]+")
+# France writes a repeated house number "12 bis" / "12 ter" (Italy "12 bis" too): the suffix
+# belongs to the number ("70 ter impasse du Moulin").
+_NUMBER_SEP = re.compile(r"(?:[ \t]+(?:bis|ter|quater)(?![\w]))?,?[ \t]+")
 # Blanks (after an optional comma) that end the window before a number ("Hauptstraße 12");
 # ``$`` also matches before a newline that ends the window, as it always has here.
 _GAP = re.compile(r",?[ \t]+$")

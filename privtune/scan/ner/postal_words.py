@@ -58,7 +58,8 @@ PLAIN_WORD_TYPES = frozenset(
 
 # Words that may sit lower-case inside a street or town name.
 CONNECTORS = frozenset(
-    "de del della di da das do dos la le les los el du des van der den het am an im auf bei "
+    "de del della dei degli delle dello dal dalla di da das do dos la le les los el du des van der den het "
+    "am an im auf bei "
     "nad pod na u sur sous en y e et aan op i the of vorm ob bij gem".split()
 )
 

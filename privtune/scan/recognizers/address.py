@@ -98,9 +98,13 @@ class ZhRoomRecognizer(Recognizer):
 # span, it stays in the text, and with the street it names one household.
 _UNIT_WORD = r"(?i:unit|apt|apartment|flat|suite|ste|room|rm|level|lvl|floor|fl|bldg|building|block|blk)"
 _UNIT_NO = r"#?(?:[0-9]{1,5}[A-Za-z]?(?:/[0-9]{1,4})?|[A-Z])(?![0-9A-Za-z])"
-_UNIT_BEFORE = re.compile(rf"(?<![A-Za-z]){_UNIT_WORD}\.?[ \t]?{_UNIT_NO}[ \t]*,?[ \t]*\Z")
+# Australia and New Zealand also write the unit and the house number with a slash: "Unit 18/108 Smith St".
+_UNIT_BEFORE = re.compile(rf"(?<![A-Za-z]){_UNIT_WORD}\.?[ \t]?{_UNIT_NO}(?:[ \t]*,?[ \t]*|/)\Z")
 _UNIT_AFTER = re.compile(rf"(?:[ \t][0-9]{{1,5}}[A-Za-z]?(?![0-9A-Za-z]))?[ \t]*,?[ \t]*(?:{_UNIT_WORD}\.?[ \t]?|#){_UNIT_NO}")
 _UNIT_REACH = 24  # characters before a block in which its unit may start
+# An Australian state and four-digit postcode after the suburb ("…, Subiaco WA 6008"): the US
+# pattern stops before them (its ZIP has five digits).
+_AU_STATE_POSTCODE = re.compile(r",?[ \t]+(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT),?[ \t]+[0-9]{4}(?![0-9])")
 
 
 def with_units(text: str, start: int, end: int) -> tuple[int, int]:
@@ -111,6 +115,9 @@ def with_units(text: str, start: int, end: int) -> tuple[int, int]:
     after = _UNIT_AFTER.match(text, end)
     if after is not None:
         end = after.end()
+    state = _AU_STATE_POSTCODE.match(text, end) if text[end : end + 1] in (" ", ",") else None
+    if state is not None:
+        end = state.end()
     return start, end
 
 
