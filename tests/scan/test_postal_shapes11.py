@@ -1,6 +1,7 @@
 """National street-address shapes the postal pattern cut short (outside11 dev half): a French
 "bis / ter" house number, Italian "dei / delle" inside a street name, a Swiss "CH-" postcode,
-an Australian "unit/number" and state + four-digit postcode."""
+an Australian "unit/number" and state + four-digit postcode, Mexico's "#" before the house
+number, Korea's "-ro / -gil" roads, Portugal's "1º Esq." floor side."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ def _addresses(text: str) -> list[str]:
         "Rue du Rhône 2, CH-1206 Genève",
         "Unit 18/108 Smith St, Subiaco WA 6008",
         "86 Glenferrie Rd, West End QLD 4101",
+        "Calle Hidalgo #1594, Centro\n68000 Oaxaca, Oax.",
+        "251 Olympic-ro, Gangnam-gu, Seoul 00328",
+        "Rua Augusta 117, 1º Esq., 1743-889 Lisboa",
+        "Travessa do Carmo 141, 3º Dto.\n4942-592 Porto",
     ],
 )
 def test_whole_address_is_one_span(address: str) -> None:
@@ -32,3 +37,8 @@ def test_whole_address_is_one_span(address: str) -> None:
 
 def test_bis_needs_a_street_after_it() -> None:
     assert _addresses("I counted 70 ter times, not 12.") == []
+
+
+def test_hash_number_and_korean_road_need_their_street() -> None:
+    assert _addresses("Order #1594 shipped; ticket #22 closed.") == []
+    assert _addresses("We waited 3 Spring seasons for it.") == []

@@ -45,7 +45,9 @@ _UNIT = re.compile(
     r"Puerta|Planta|Piano|Scala|Interno|Int|Bl|Sc|Ap|Et|Nr|No|Stiege|Top|Tür|Whg|m|lok|kv|#)\.?[ \t]*#?[0-9][0-9A-Za-z/-]{0,5}\.?"
     r"(?:[ \t]+(?:Bl|Sc|Ap|Et)\.?[ \t]*[0-9A-Za-z]{1,4})*"
     # Spain's floor and door: "3º B", "2º izq.", "1.º 2ª".
+    # Portugal's side of the landing: "1º Esq.", "3º Dto.", "2º Frente".
     r"|[0-9]{1,2}\.?[ºª°](?:[ \t]*-?[ \t]*(?:[0-9]{1,2}[ºª]?|izq(?:uierda|da)?\.?|dcha\.?|dch\.?|der(?:echa)?\.?"
+    r"|esq(?:uerdo)?\.?|dto\.?|dt[oª]\.?|direito|frente|fte\.?"
     r"|[A-Z](?![\w])))?",
     re.IGNORECASE,
 )
@@ -221,6 +223,9 @@ def _house_number_line(text: str, num: re.Match[str]) -> tuple[int, int, bool] |
 
 
 _AFTER_NUMBER_TYPES = _NUMBER_FIRST_TYPES | _PLAIN_WORD_TYPES
+# Korea's road names end in their type ("Teheran-ro", "Sejong-daero", "Nonhyeon-ro 25-gil"),
+# written after the building number in English: "251 Olympic-ro, Gangnam-gu, Seoul 05510".
+_KOREAN_ROADS = ("-ro", "-gil", "-daero")
 
 
 def _last_street_word(words: list[tuple[int, int, str]]) -> int:
@@ -248,8 +253,8 @@ def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None
         last = _last_street_word(words)
     if last < 0 or not (words[0][2][0].isupper() or words[0][2].lower() in _LOWER_PREFIX_TYPES):
         return None
-    if last == 0 and words[0][2].lower() not in _PREFIX_TYPES:
-        return None  # "3 Spurs": a street type needs a name before it
+    if last == 0 and words[0][2].lower() not in _PREFIX_TYPES and not words[0][2].endswith(_KOREAN_ROADS):
+        return None  # "3 Spurs": a street type needs a name before it (Korea's "251 Olympic-ro" holds it)
     plain = words[last][2].lower() in _PLAIN_WORD_TYPES and not _is_street_word(words[last][2])
     if words[last][2].lower() in _PREFIX_TYPES:  # "709, rue Lambert": the name follows the type
         last = len(words) - 1
@@ -329,6 +334,9 @@ def _gap_before(text: str, pos: int, floor: int) -> int | None:
     numbers have no blank or newline right before them: then no ``$`` can follow a blank
     (the window's end, or a newline that ends it), and the slice and search are skipped."""
     if pos <= floor or text[pos - 1] not in " \t\n":
+        # Mexico and much of Latin America write "#" before the house number ("Calle Hidalgo #1594").
+        if text[pos - 1 : pos] == "#" and pos - 2 > floor and text[pos - 2] in " \t":
+            return 2
         return None
     gap = _GAP.search(text[max(floor, pos - 3) : pos])
     return None if gap is None else len(gap.group())

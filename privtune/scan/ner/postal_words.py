@@ -32,7 +32,8 @@ STREET_ENDINGS = (
     "gatan vägen gränd stigen torget backen "
     "vej gade allé plads stræde "
     "veien vegen gata gate stien holtet toppen "
-    "katu tie kuja polku bulevardi kaari"
+    "katu tie kuja polku bulevardi kaari "
+    "-ro -gil -daero"
 ).split()
 # Road types of Australia and New Zealand (the AS/NZS 4819 list Australia Post uses) that the
 # English lexicon lacks. Many are ordinary words too ("Close", "Rise", "Gap"), so they count
