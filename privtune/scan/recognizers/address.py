@@ -73,12 +73,31 @@ class ZhAddressRecognizer(Recognizer):
             s = spans[i]
             if text.endswith(_UNIT_ENDS, s.start, s.end) and (m := _FLAT_AFTER_UNIT.match(text, s.end)) is not None:
                 spans[i] = Span(s.start, m.end(), "ADDRESS", s.score, s.detector)
+        spans = [_trimmed(text, s) for s in spans]
         # A flat in a named estate with no street before it, which the tagger does not see as a place.
         for start, end in find_zh_estate_flats(text):
             if not any(s.start <= start and end <= s.end for s in spans):
                 spans = [s for s in spans if not (start <= s.start and s.end <= end)]
                 spans.append(Span(start, end, "ADDRESS", ZH_POSTAL_SCORE, self.name))
         return spans
+
+
+# The tagger sometimes opens an address at the request before it ("请将材料寄至北京市…",
+# "快递放上海市…") and closes it after the spot named at the door ("…1603室门口"): the verb
+# phrase is no part of the place, and the place is whole without the spot.
+_SEND_TO = re.compile(r"[\u4e00-\u9fff]{0,6}?(?:寄至|寄到|寄往|送至|送到|送往|发往|發往|运往|運往|搬到|搬至|住在|(?:快递|快遞|包裹|东西|東西|快件)放(?:到|在)?)")
+_SPOT_AFTER = ("门口", "門口", "楼下", "樓下", "门外", "門外")
+
+
+def _trimmed(text: str, s: Span) -> Span:
+    """``s`` without a request opening it or the spot at the door closing it (see above)."""
+    start, end = s.start, s.end
+    m = _SEND_TO.match(text, start, end)
+    if m is not None and end - m.end() >= 4:
+        start = m.end()
+    if text.endswith(_SPOT_AFTER, start, end) and end - start >= 6:
+        end -= 2
+    return s if (start, end) == (s.start, s.end) else Span(start, end, s.type, s.score, s.detector)
 
 
 @register
