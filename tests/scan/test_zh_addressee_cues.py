@@ -27,3 +27,19 @@ def test_addressee_and_contact_person(text: str, name: str) -> None:
 @pytest.mark.parametrize("text", ["快递已签收，谢谢", "请联系前台。", "请找客服，", "货款全部收，"])
 def test_no_name_in_the_same_slots(text: str) -> None:
     assert _persons(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("调查显示，曾健名下的房产位于辽宁省大连市甘井子区张江路884号。", "曾健"),
+        ("卞书瑶毕业于浙江大学，随后进入招商银行工作至今。", "卞书瑶"),
+        ("据报道，刘德明出生于1962年。", "刘德明"),
+    ],
+)
+def test_news_names_before_what_only_a_person_does(text: str, name: str) -> None:
+    assert name in _persons(text)
+
+
+def test_an_organisation_before_the_same_words_is_no_name() -> None:
+    assert _persons("该公司名下的房产已被查封。") == []

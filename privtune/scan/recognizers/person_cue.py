@@ -215,6 +215,8 @@ _TITLE_BEFORE = (
 _CUE_AFTER = (
     "说", "表示", "指出", "认为", "强调", "介绍", "告诉", "透露", "坦言", "解释", "回忆", "感慨", "院士",
     "教授", "总统", "总理", "委员长", "部长", "同志", "烈士", "先生", "女士", "等人", "一行",
+    # What only a person does or has: a degree, a birth, property in one's name ("曾健名下的房产").
+    "毕业于", "出生于", "名下",
 )  # fmt: skip
 _OPEN_MARKS = frozenset("，。！？、；：“”‘’\"（）《》,;: \t\n\r\u3000")
 _CUE = re.compile("|".join(_CUE_AFTER))
