@@ -308,8 +308,9 @@ class PhoneRecognizer(Recognizer):
         return [Span(s, _with_extension(t, e), "PHONE", sc, self.name) for (s, e), sc in found.items()]
 
 
-# A Chinese extension after the number ("0571-85253589转837", "分机 12"): part of the number.
-_ZH_EXTENSION = re.compile(r"[ \t]?(?:转|轉|分机|分機)[ \t]?[0-9]{1,6}(?![0-9])")
+# A Chinese extension right after the number ("0571-85253589转837", "… 分机 12"): part of the
+# number. After a blank, "转2" is a hotline's menu choice ("热线4008123456 转2"), not a line.
+_ZH_EXTENSION = re.compile(r"(?:转|轉|[ \t]?(?:分机|分機))[ \t]?[0-9]{1,6}(?![0-9])")
 
 
 def _with_extension(t: str, end: int) -> int:
