@@ -42,3 +42,11 @@ def test_bis_needs_a_street_after_it() -> None:
 def test_hash_number_and_korean_road_need_their_street() -> None:
     assert _addresses("Order #1594 shipped; ticket #22 closed.") == []
     assert _addresses("We waited 3 Spring seasons for it.") == []
+
+
+def test_a_resident_before_of_is_no_part_of_the_street() -> None:
+    text = "The van was registered to Bogdan Jovanović of Praterstraße 30/8, 1080 Wien, who told officers."
+    found = {(text[s.start : s.end], s.type) for s in Analyzer().analyze(text)}
+    assert ("Praterstraße 30/8, 1080 Wien", "ADDRESS") in found
+    assert ("Bogdan Jovanović", "PERSON") in found
+    assert _addresses("He lives at Isle of Dogs Road 5, London E14 3AA.") == ["Isle of Dogs Road 5, London E14 3AA"]

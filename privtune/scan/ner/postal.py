@@ -270,6 +270,12 @@ def _name_first(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bo
         return None
     if len(words) == 1 and words[0][1].lower() in _street_words()[0]:
         return None  # "Spurs 2": a bare street type; "Hauptstraße 12" (a compound) is fine
+    # "registered to Bogdan Jovanović of Praterstraße 30/8": a name of two words or more and "of"
+    # before the street are the resident, not the street's name ("Isle of Dogs Road 5" keeps its
+    # one word before "of").
+    of = max((i for i, (_, w) in enumerate(words[:-1]) if w == "of"), default=-1)
+    if of >= 2 and not any(_is_street_word(w) for _, w in words[:of]):
+        words = words[of + 1 :]
     street_word = any(_is_street_word(w) for _, w in words)
     for i, (_, w) in enumerate(words[:-1]):
         if w.lower() in _PREFIX_TYPES:
