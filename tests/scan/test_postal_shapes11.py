@@ -50,3 +50,16 @@ def test_a_resident_before_of_is_no_part_of_the_street() -> None:
     assert ("Praterstraße 30/8, 1080 Wien", "ADDRESS") in found
     assert ("Bogdan Jovanović", "PERSON") in found
     assert _addresses("He lives at Isle of Dogs Road 5, London E14 3AA.") == ["Isle of Dogs Road 5, London E14 3AA"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["Bağdat Cad. No:160 D:12, Kadıköy/İstanbul 34784", "ul. Tverskaya, d. 30, kv. 74, Moskva 125253",
+     "ul. Tverskaya, d. 15, kv. 167\nMoskva 125362"],
+)
+def test_house_number_after_its_label(address: str) -> None:
+    assert _addresses(f"Please send it to {address}. Thanks") == [address]
+
+
+def test_a_numbered_label_alone_is_no_address() -> None:
+    assert _addresses("Room No. 5 is free; see Table No. 4 and Fig. 3.") == []

@@ -335,11 +335,22 @@ def _street_and_district(text: str, num: re.Match[str], floor: int) -> tuple[int
     return street[i][0], num.end(), True
 
 
+# The house number's label between a street and its number: Russia's "ul. Tverskaya, d. 7",
+# Turkey's "Bağdat Cad. No:215", "Calle Mayor, Nº 5", "Hauptstr. Nr. 3".
+_NUMBER_LABEL = re.compile(r",?[ \t]+(?:d|No|Nr|N[º°]|nº)[.:][ \t]?\Z")
+
+
 def _gap_before(text: str, pos: int, floor: int) -> int | None:
     """Length of ``_GAP.search(text[max(floor, pos - 3) : pos])``'s match, None if none. Most
     numbers have no blank or newline right before them: then no ``$`` can follow a blank
     (the window's end, or a newline that ends it), and the slice and search are skipped."""
-    if pos <= floor or text[pos - 1] not in " \t\n":
+    if pos <= floor:
+        return None
+    if text[pos - 1] in ".:" or (pos - 2 > floor and text[pos - 2] in ".:"):  # (index tests first: hot)
+        label = _NUMBER_LABEL.search(text, max(floor, pos - 10), pos)
+        if label is not None:
+            return len(label.group())
+    if text[pos - 1] not in " \t\n":
         # Mexico and much of Latin America write "#" before the house number ("Calle Hidalgo #1594").
         if text[pos - 1 : pos] == "#" and pos - 2 > floor and text[pos - 2] in " \t":
             return 2
