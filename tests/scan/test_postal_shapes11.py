@@ -29,6 +29,9 @@ def _addresses(text: str) -> list[str]:
         "251 Olympic-ro, Gangnam-gu, Seoul 00328",
         "Rua Augusta 117, 1º Esq., 1743-889 Lisboa",
         "Travessa do Carmo 141, 3º Dto.\n4942-592 Porto",
+        "Calle 5 de Mayo #870, Centro, 68000 Oaxaca, Oax.",
+        "Rua 7 de Setembro 120, 80000-000 Curitiba",
+        "Av. Paulista, 162, Apto 124, Centro, São Paulo - SP, CEP 04329-250",
     ],
 )
 def test_whole_address_is_one_span(address: str) -> None:

@@ -41,7 +41,7 @@ from privtune.scan.ner.postal_words import STREET_ENDINGS as _STREET_ENDINGS
 from privtune.scan.ner.postal_words import STREET_WORDS as _STREET_WORDS
 
 _UNIT = re.compile(
-    r"(?:Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Studio|Level|Floor|Fl|Room|Rm|Interior|Piso|Sector|Phase|Pocket|"
+    r"(?:Apto|Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Studio|Level|Floor|Fl|Room|Rm|Interior|Piso|Sector|Phase|Pocket|"
     r"Puerta|Planta|Piano|Scala|Interno|Int|Bl|Sc|Ap|Et|Nr|No|Stiege|Top|Tür|Whg|m|lok|kv|#)\.?[ \t]*#?[0-9][0-9A-Za-z/-]{0,5}\.?"
     r"(?:[ \t]+(?:Bl|Sc|Ap|Et)\.?[ \t]*[0-9A-Za-z]{1,4})*"
     # Spain's floor and door: "3º B", "2º izq.", "1.º 2ª".
@@ -284,7 +284,16 @@ def _name_first(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bo
     digits = num.group().rstrip(".")
     if not street_word and (len(digits) > 4 or len(words) > 3):
         return None  # "Berlin 10115" is a town and its postcode; long runs are prose
-    return words[0][0], num.end(), street_word
+    start = words[0][0]
+    dated = _DATED_NAME.search(text, max(floor, start - 24), start)  # "Calle 5 de Mayo #870"
+    if dated is not None and dated.group(1).lower() in _PREFIX_TYPES:
+        return dated.start(), num.end(), True
+    return start, num.end(), street_word
+
+
+# A street named after a date or a number ("Calle 5 de Mayo", "Rua 7 de Setembro", "Avenida 9 de
+# Julio"): the back words stop at the number; the street type before it opens the street.
+_DATED_NAME = re.compile(r"(?<![\w.])([^\W\d_][\w.]*)[ \t]+[0-9]{1,2}(?:[ \t]+(?:de|del|do|da))?[ \t]+\Z")
 
 
 def _back_words(text: str, pos: int, floor: int) -> list[tuple[int, str]]:
