@@ -43,3 +43,12 @@ def test_news_names_before_what_only_a_person_does(text: str, name: str) -> None
 
 def test_an_organisation_before_the_same_words_is_no_name() -> None:
     assert _persons("该公司名下的房产已被查封。") == []
+
+
+def test_speaker_before_a_bracketed_unit_and_a_colon() -> None:
+    text = "车天以（华为技术有限公司）：请各位同事下午三点到会议室开会。"
+    found = {(text[s.start : s.end], s.type) for s in Analyzer().analyze(text)}
+    assert ("车天以", "PERSON") in found
+    assert ("华为技术有限公司", "ORGANIZATION") in found
+    assert "王芳" in _persons("会议纪要\n王芳（人事部）：本周完成招聘。")
+    assert _persons("北京大学（北大）：简介") == []

@@ -135,7 +135,10 @@ _NOT_NICKNAMES = frozenset(
     "公公 伯伯 宝宝 寶寶 星星 天天 常常 刚刚 剛剛 渐渐 漸漸 谢谢 謝謝 哈哈 呵呵 嘻嘻 嘿嘿 慢慢 好好 看看 试试 試試 想想 "
     "人人 个个 個個 家家 样样 樣樣 偏偏 往往 明明 仅仅 僅僅 稍稍 悄悄 默默 静静 靜靜 乖乖 狗狗 猫猫 貓貓".split()
 )
-# A greeting after the name: "张婷您好" at the start of a turn or after punctuation.
+# A speaker or sender with their unit in brackets before a colon, as minutes, notices and chat
+# exports write them ("车天以（华为技术有限公司）：请各位同事…", "王芳（人事部）："): the tagger
+# reads the name and the unit as one organisation.
+SPEAKER_WITH_AFFILIATION = re.compile(r"(?:^|(?<=[\s，。！？；\n]))(" + _NAME + r")(?=（[^（）\n]{2,20}）：)")
 # A greeting after the name: "张婷您好" at the start of a turn or after punctuation; and 收 closing
 # a clause after a name, a parcel's or letter's addressee ("…480号，童飞收，"; 王芳收到 has no
 # delimiter after 收).
@@ -168,7 +171,7 @@ class ZhPersonCueRecognizer(Recognizer):
 
     name = "zh_person_cue"
     entity_types = ("PERSON",)
-    trigger = re.compile("|".join(map(re.escape, _BEFORE + _KIN + _RELATIONS + _NAME_FIELDS)) + "|您好|你好|先生|女士|叫|收")
+    trigger = re.compile("|".join(map(re.escape, _BEFORE + _KIN + _RELATIONS + _NAME_FIELDS)) + "|您好|你好|先生|女士|叫|收|）：")
 
     def analyze(self, text: str) -> list[Span]:
         spans: dict[tuple[int, int], Span] = {}
@@ -188,6 +191,10 @@ class ZhPersonCueRecognizer(Recognizer):
                 if matches is kin and text.startswith(_RELATIONS, m.start()) and _common_word(text, start, end):
                     continue
                 spans.setdefault((start, end), Span(start, end, "PERSON", score, self.name))
+        if "）：" in text:
+            for m in SPEAKER_WITH_AFFILIATION.finditer(text):
+                if _NOT_IN_NAME.isdisjoint(text[m.start(1) + 1 : m.end(1)]):
+                    spans.setdefault(m.span(1), Span(m.start(1), m.end(1), "PERSON", 0.8, self.name))
         if "：" in text or ":" in text:
             for m in NAME_FIELD_VALUE.finditer(text):
                 value = m.group(1)
