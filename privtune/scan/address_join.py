@@ -56,7 +56,12 @@ def join_address_pieces(spans: list[Span], text: str) -> list[Span]:
     joined (see the module doc); the joined span keeps the higher score and the first detector.
     A model's name or organisation span between them that is itself a token of glue (the model
     reads "CEP" as an organisation) goes into the joined span."""
-    if sum(1 for s in spans if s.type == "ADDRESS") < 2:
+    seen = 0
+    for s in spans:  # most texts hold fewer than two addresses: leave at once (every text pays this)
+        seen += s.type == "ADDRESS"
+        if seen == 2:
+            break
+    else:
         return spans
     out: list[Span] = []
     for s in spans:
