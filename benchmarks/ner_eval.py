@@ -29,6 +29,14 @@ Sets (none is a test split; see privtune/scan/ner/corpora.py for the formats):
   handles, staff handles behind an organisation's name, names beside emoticons, topics and
   titles, 小 / 阿 nicknames, and posts without a name (organisation, place and brand handles,
   words that begin with a surname); PERSON only, reported on its own (not summed into "zh").
+* ``outside11_en`` / ``outside11_zh``: 600 records each from benchmarks/outside11_en_data.py and
+  outside11_zh_data.py (seed 11), built the way an outside team would build a labelled set: own
+  hand-written name lists (no Faker locale, no project lexicon), national address and phone
+  shapes, narrative paragraphs, tickets, forms, letters, bios, chat; zh news sentences without
+  cue words and 小 / 阿 / 老 nicknames. PERSON / ADDRESS / PHONE / ORGANIZATION; reported on their
+  own (not summed). On request: ``outside11_en.dev`` / ``.test`` and ``outside11_zh.dev`` /
+  ``.test``, the even / odd records: rules are tuned against the dev half only, and the test
+  half's misses are not read.
 
 Each set is scored only on the types it labels. Per type: exact-span and overlap (same type,
 spans intersect, one-to-one) precision / recall / F1 through ``Analyzer().analyze`` at its
@@ -56,13 +64,16 @@ INTL_TYPES = ("PERSON", "ADDRESS", "PHONE")
 SETS: dict[str, str] = {  # name -> language
     "weibo.dev": "zh", "peoples_daily.dev": "zh", "resume.dev": "zh", "cluener.dev": "zh", "intl_zh": "zh",
     "wnut17.dev": "en", "btc.dev": "en", "wikigold.dev": "en", "intl_en": "en", "intl_en.unseen": "en",
-    "social_en": "en", "social_zh": "zh",
+    "social_en": "en", "social_zh": "zh", "outside11_en": "en", "outside11_zh": "zh",
 }  # fmt: skip
 # Subsets reported on their own and left out of the per-language sums (their records are
 # already in intl_en): intl_en records of the Faker locales whose names the English lexicon
 # leaves out on purpose (lexicon.HELD_OUT_NAME_LOCALES): names it has never seen.
 # social_en and social_zh are sets of their own, reported beside the others but not summed either.
-SUBSETS = {"intl_en.unseen", "social_en", "social_zh"}
+SUBSETS = {"intl_en.unseen", "social_en", "social_zh", "outside11_en", "outside11_zh"}
+# The dev / test halves of the outside11 sets, on request only (never summed).
+OUTSIDE_HALVES = ("outside11_en.dev", "outside11_en.test", "outside11_zh.dev", "outside11_zh.test")
+OUTSIDE_TYPES = ("PERSON", "ADDRESS", "PHONE", "ORGANIZATION")
 # The zh CRF's calibration hold-out per source (see the docstring): asked for by name only.
 HELDOUT_SETS: dict[str, str] = {
     "cluener.heldout": "cluener", "weibo.heldout": "weibo.train", "peoples_daily.heldout": "peoples_daily.train",
@@ -72,6 +83,7 @@ CLUENER_DEV = "/work/shared/data/cluener/dev.json"
 INTL_SEED, INTL_N = 7, 500
 SOCIAL_SEED, SOCIAL_N = 7, 400
 SOCIAL_ZH_SEED, SOCIAL_ZH_N = 7, 400
+OUTSIDE_SEED, OUTSIDE_N = 11, 600
 
 Example = tuple[str, list[tuple[int, int, str]]]
 
@@ -92,6 +104,8 @@ def load_set(name: str) -> tuple[list[Example], tuple[str, ...]]:
         from benchmarks.social_zh_data import generate as social_zh
 
         return [(r["text"], [tuple(s) for s in r["spans"]]) for r in social_zh(SOCIAL_ZH_N, SOCIAL_ZH_SEED)], ("PERSON",)
+    if name.startswith("outside11_"):
+        return outside_examples(name), OUTSIDE_TYPES
     if name in ("intl_en", "intl_zh", "intl_en.unseen"):
         from benchmarks.intl_pii_data import generate
 
@@ -100,6 +114,18 @@ def load_set(name: str) -> tuple[list[Example], tuple[str, ...]]:
             recs = [r for r in recs if r["locale"] in HELD_OUT_NAME_LOCALES]
         return [(r["text"], [tuple(s) for s in r["spans"]]) for r in recs], INTL_TYPES
     return [(s.text, list(s.spans)) for s in corpora.load(name)], NER_TYPES
+
+
+def outside_examples(name: str) -> list[Example]:
+    """The outside11 set ``name`` (``outside11_en``, ``outside11_zh.dev`` ...)."""
+    from benchmarks.outside11_common import half
+    from benchmarks.outside11_en_data import generate as outside_en
+    from benchmarks.outside11_zh_data import generate as outside_zh
+
+    base, _, which = name.partition(".")
+    recs = (outside_en if base == "outside11_en" else outside_zh)(OUTSIDE_N, OUTSIDE_SEED)
+    recs = half(recs, which) if which else recs
+    return [(r["text"], [tuple(s) for s in r["spans"]]) for r in recs]
 
 
 def heldout_examples(source: str) -> list[Example]:
@@ -169,7 +195,7 @@ def evaluate(analyzer, names: list[str], limit: int | None = None) -> dict:
         secs[name] = round(time.perf_counter() - t0, 2)
         c = count(examples, preds, types)
         per_set[name] = scores(c)
-        if name in SUBSETS or name in HELDOUT_SETS:
+        if name in SUBSETS or name in HELDOUT_SETS or name in OUTSIDE_HALVES:
             continue
         for t, v in c.items():
             for k, n in v.items():
@@ -190,7 +216,7 @@ def print_table(res: dict) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS) + list(HELDOUT_SETS))
+    ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS) + list(HELDOUT_SETS) + list(OUTSIDE_HALVES))
     ap.add_argument("--limit", type=int, default=None, help="first N examples of each set (quick looks)")
     ap.add_argument("--table", action="store_true", help="print a table before the JSON line")
     args = ap.parse_args(argv)

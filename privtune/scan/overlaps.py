@@ -6,6 +6,7 @@ import re
 from bisect import bisect_left
 from operator import attrgetter, itemgetter
 
+from privtune.scan.address_join import join_address_pieces
 from privtune.scan.entities import STRUCTURED_TYPES, Span
 
 
@@ -13,7 +14,7 @@ def resolve_overlaps(spans: list[Span], text: str | None = None) -> list[Span]:
     """Keep a non-overlapping subset: a structured (pattern/checksum) span beats a model span,
     then the higher score wins, then the longer span, then the earlier. ``text`` (the analysed
     string) lets a street block with postal evidence absorb a model span across its edge
-    (`_widen_names`).
+    (`_widen_names`) and joins the pieces of one postal address (`address_join`).
 
     Structured and model scores are not on one scale: a CRF's 0.99 on "ghp_…" or "EA" inside a
     passport number is a guess about an ASCII token it has no feature for, while a checksum- or
@@ -37,7 +38,7 @@ def resolve_overlaps(spans: list[Span], text: str | None = None) -> list[Span]:
     if wider:
         kept = _widen_names(kept, wider, text)
     kept.sort(key=_START)
-    return kept
+    return join_address_pieces(kept, text) if text is not None else kept
 
 
 # Above this many spans the kept ones are searched by position (bisection) instead of one by
@@ -69,7 +70,7 @@ def _resolve_many(spans: list[Span], text: str | None) -> list[Span]:
     if wider:
         kept = _widen_names(kept, wider, text)
         kept.sort(key=_START)
-    return kept
+    return join_address_pieces(kept, text) if text is not None else kept
 
 
 # Street-address patterns: a block they find ("98, avenue Lucie Fernandes, 29750 Barbe") holds the

@@ -41,11 +41,13 @@ from privtune.scan.ner.postal_words import STREET_ENDINGS as _STREET_ENDINGS
 from privtune.scan.ner.postal_words import STREET_WORDS as _STREET_WORDS
 
 _UNIT = re.compile(
-    r"(?:Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Studio|Level|Floor|Fl|Room|Rm|Interior|Piso|Sector|Phase|Pocket|"
+    r"(?:Apto|Apt|Apartment|Appartamento|Suite|Ste|Unit|Flat|Studio|Level|Floor|Fl|Room|Rm|Interior|Piso|Sector|Phase|Pocket|"
     r"Puerta|Planta|Piano|Scala|Interno|Int|Bl|Sc|Ap|Et|Nr|No|Stiege|Top|Tür|Whg|m|lok|kv|#)\.?[ \t]*#?[0-9][0-9A-Za-z/-]{0,5}\.?"
     r"(?:[ \t]+(?:Bl|Sc|Ap|Et)\.?[ \t]*[0-9A-Za-z]{1,4})*"
     # Spain's floor and door: "3º B", "2º izq.", "1.º 2ª".
+    # Portugal's side of the landing: "1º Esq.", "3º Dto.", "2º Frente".
     r"|[0-9]{1,2}\.?[ºª°](?:[ \t]*-?[ \t]*(?:[0-9]{1,2}[ºª]?|izq(?:uierda|da)?\.?|dcha\.?|dch\.?|der(?:echa)?\.?"
+    r"|esq(?:uerdo)?\.?|dto\.?|dt[oª]\.?|direito|frente|fte\.?"
     r"|[A-Z](?![\w])))?",
     re.IGNORECASE,
 )
@@ -59,10 +61,11 @@ _UNIT_OF_NUMBER = re.compile(
     re.IGNORECASE,
 )
 # Postcodes: US ZIP+4, 4-6 digits, CZ/SK/SE "123 45", PL "12-345", PT "1234-567", BR
-# "12345-678"/8 digits, NL "1234 AB", HU "H-1234", UK, Canada, Ireland (Eircode).
+# "12345-678"/8 digits, NL "1234 AB", a country letter or two before it (HU "H-1234", CH
+# "CH-8001", DE "D-10115"), UK, Canada, Ireland (Eircode).
 _POSTCODE = (
     r"(?:[0-9]{5}-[0-9]{3,4}|[0-9]{4}-[0-9]{3}|[0-9]{2}-[0-9]{3}|[0-9]{3}[ \t][0-9]{2}(?![0-9])"
-    r"|[0-9]{4}[ \t]?[A-Z]{2}(?![A-Za-z])|[A-Z]-[0-9]{4,5}|[0-9]{8}|[0-9]{4,6}"
+    r"|[0-9]{4}[ \t]?[A-Z]{2}(?![A-Za-z])|[A-Z]{1,2}-[0-9]{4,5}|[0-9]{8}|[0-9]{4,6}"
     r"|[A-Z]{1,2}[0-9][A-Z0-9]?[ \t]?[0-9][A-Z]{2}|[A-Z][0-9][A-Z][ \t]?[0-9][A-Z][0-9]"
     r"|[A-Z][0-9]{2}[ \t]?[A-Z0-9]{4})(?![0-9A-Za-z])"
 )
@@ -125,7 +128,9 @@ def _name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int,
 _NUMBER_ANCHOR = re.compile(
     r"[0-9](?<![\w/.-].)(?:[0-9]{7}|[0-9]{0,4}[a-zA-Z]?(?:(?:/|(-))[0-9]{1,4}[a-zA-Z]?)?)\.?(?![0-9])"
 )
-_NUMBER_SEP = re.compile(r",?[ \t]+")
+# France writes a repeated house number "12 bis" / "12 ter" (Italy "12 bis" too): the suffix
+# belongs to the number ("70 ter impasse du Moulin").
+_NUMBER_SEP = re.compile(r"(?:[ \t]+(?:bis|ter|quater)(?![\w]))?,?[ \t]+")
 # Blanks (after an optional comma) that end the window before a number ("Hauptstraße 12");
 # ``$`` also matches before a newline that ends the window, as it always has here.
 _GAP = re.compile(r",?[ \t]+$")
@@ -218,6 +223,9 @@ def _house_number_line(text: str, num: re.Match[str]) -> tuple[int, int, bool] |
 
 
 _AFTER_NUMBER_TYPES = _NUMBER_FIRST_TYPES | _PLAIN_WORD_TYPES
+# Korea's road names end in their type ("Teheran-ro", "Sejong-daero", "Nonhyeon-ro 25-gil"),
+# written after the building number in English: "251 Olympic-ro, Gangnam-gu, Seoul 05510".
+_KOREAN_ROADS = ("-ro", "-gil", "-daero")
 
 
 def _last_street_word(words: list[tuple[int, int, str]]) -> int:
@@ -245,8 +253,8 @@ def _number_first(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None
         last = _last_street_word(words)
     if last < 0 or not (words[0][2][0].isupper() or words[0][2].lower() in _LOWER_PREFIX_TYPES):
         return None
-    if last == 0 and words[0][2].lower() not in _PREFIX_TYPES:
-        return None  # "3 Spurs": a street type needs a name before it
+    if last == 0 and words[0][2].lower() not in _PREFIX_TYPES and not words[0][2].endswith(_KOREAN_ROADS):
+        return None  # "3 Spurs": a street type needs a name before it (Korea's "251 Olympic-ro" holds it)
     plain = words[last][2].lower() in _PLAIN_WORD_TYPES and not _is_street_word(words[last][2])
     if words[last][2].lower() in _PREFIX_TYPES:  # "709, rue Lambert": the name follows the type
         last = len(words) - 1
@@ -262,6 +270,12 @@ def _name_first(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bo
         return None
     if len(words) == 1 and words[0][1].lower() in _street_words()[0]:
         return None  # "Spurs 2": a bare street type; "Hauptstraße 12" (a compound) is fine
+    # "registered to Bogdan Jovanović of Praterstraße 30/8": a name of two words or more and "of"
+    # before the street are the resident, not the street's name ("Isle of Dogs Road 5" keeps its
+    # one word before "of").
+    of = max((i for i, (_, w) in enumerate(words[:-1]) if w == "of"), default=-1)
+    if of >= 2 and not any(_is_street_word(w) for _, w in words[:of]):
+        words = words[of + 1 :]
     street_word = any(_is_street_word(w) for _, w in words)
     for i, (_, w) in enumerate(words[:-1]):
         if w.lower() in _PREFIX_TYPES:
@@ -270,7 +284,16 @@ def _name_first(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bo
     digits = num.group().rstrip(".")
     if not street_word and (len(digits) > 4 or len(words) > 3):
         return None  # "Berlin 10115" is a town and its postcode; long runs are prose
-    return words[0][0], num.end(), street_word
+    start = words[0][0]
+    dated = _DATED_NAME.search(text, max(floor, start - 24), start)  # "Calle 5 de Mayo #870"
+    if dated is not None and dated.group(1).lower() in _PREFIX_TYPES:
+        return dated.start(), num.end(), True
+    return start, num.end(), street_word
+
+
+# A street named after a date or a number ("Calle 5 de Mayo", "Rua 7 de Setembro", "Avenida 9 de
+# Julio"): the back words stop at the number; the street type before it opens the street.
+_DATED_NAME = re.compile(r"(?<![\w.])([^\W\d_][\w.]*)[ \t]+[0-9]{1,2}(?:[ \t]+(?:de|del|do|da))?[ \t]+\Z")
 
 
 def _back_words(text: str, pos: int, floor: int) -> list[tuple[int, str]]:
@@ -321,11 +344,25 @@ def _street_and_district(text: str, num: re.Match[str], floor: int) -> tuple[int
     return street[i][0], num.end(), True
 
 
+# The house number's label between a street and its number: Russia's "ul. Tverskaya, d. 7",
+# Turkey's "Bağdat Cad. No:215", "Calle Mayor, Nº 5", "Hauptstr. Nr. 3".
+_NUMBER_LABEL = re.compile(r",?[ \t]+(?:d|No|Nr|N[º°]|nº)[.:][ \t]?\Z")
+
+
 def _gap_before(text: str, pos: int, floor: int) -> int | None:
     """Length of ``_GAP.search(text[max(floor, pos - 3) : pos])``'s match, None if none. Most
     numbers have no blank or newline right before them: then no ``$`` can follow a blank
     (the window's end, or a newline that ends it), and the slice and search are skipped."""
-    if pos <= floor or text[pos - 1] not in " \t\n":
+    if pos <= floor:
+        return None
+    if text[pos - 1] in ".:" or (pos - 2 > floor and text[pos - 2] in ".:"):  # (index tests first: hot)
+        label = _NUMBER_LABEL.search(text, max(floor, pos - 10), pos)
+        if label is not None:
+            return len(label.group())
+    if text[pos - 1] not in " \t\n":
+        # Mexico and much of Latin America write "#" before the house number ("Calle Hidalgo #1594").
+        if text[pos - 1 : pos] == "#" and pos - 2 > floor and text[pos - 2] in " \t":
+            return 2
         return None
     gap = _GAP.search(text[max(floor, pos - 3) : pos])
     return None if gap is None else len(gap.group())

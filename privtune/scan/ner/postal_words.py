@@ -32,7 +32,8 @@ STREET_ENDINGS = (
     "gatan vägen gränd stigen torget backen "
     "vej gade allé plads stræde "
     "veien vegen gata gate stien holtet toppen "
-    "katu tie kuja polku bulevardi kaari"
+    "katu tie kuja polku bulevardi kaari "
+    "-ro -gil -daero"
 ).split()
 # Road types of Australia and New Zealand (the AS/NZS 4819 list Australia Post uses) that the
 # English lexicon lacks. Many are ordinary words too ("Close", "Rise", "Gap"), so they count
@@ -58,7 +59,8 @@ PLAIN_WORD_TYPES = frozenset(
 
 # Words that may sit lower-case inside a street or town name.
 CONNECTORS = frozenset(
-    "de del della di da das do dos la le les los el du des van der den het am an im auf bei "
+    "de del della dei degli delle dello dal dalla di da das do dos la le les los el du des van der den het "
+    "am an im auf bei "
     "nad pod na u sur sous en y e et aan op i the of vorm ob bij gem".split()
 )
 

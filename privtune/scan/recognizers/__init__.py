@@ -20,6 +20,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     dates,
     person,
     person_cue,
+    zh_nicknames,
     person_handle,
     export_headers,
     home_dirs,

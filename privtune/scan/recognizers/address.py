@@ -73,12 +73,31 @@ class ZhAddressRecognizer(Recognizer):
             s = spans[i]
             if text.endswith(_UNIT_ENDS, s.start, s.end) and (m := _FLAT_AFTER_UNIT.match(text, s.end)) is not None:
                 spans[i] = Span(s.start, m.end(), "ADDRESS", s.score, s.detector)
+        spans = [_trimmed(text, s) for s in spans]
         # A flat in a named estate with no street before it, which the tagger does not see as a place.
         for start, end in find_zh_estate_flats(text):
             if not any(s.start <= start and end <= s.end for s in spans):
                 spans = [s for s in spans if not (start <= s.start and s.end <= end)]
                 spans.append(Span(start, end, "ADDRESS", ZH_POSTAL_SCORE, self.name))
         return spans
+
+
+# The tagger sometimes opens an address at the request before it ("请将材料寄至北京市…",
+# "快递放上海市…") and closes it after the spot named at the door ("…1603室门口"): the verb
+# phrase is no part of the place, and the place is whole without the spot.
+_SEND_TO = re.compile(r"[\u4e00-\u9fff]{0,6}?(?:寄至|寄到|寄往|送至|送到|送往|发往|發往|运往|運往|搬到|搬至|住在|(?:快递|快遞|包裹|东西|東西|快件)放(?:到|在)?)")
+_SPOT_AFTER = ("门口", "門口", "楼下", "樓下", "门外", "門外")
+
+
+def _trimmed(text: str, s: Span) -> Span:
+    """``s`` without a request opening it or the spot at the door closing it (see above)."""
+    start, end = s.start, s.end
+    m = _SEND_TO.match(text, start, end)
+    if m is not None and end - m.end() >= 4:
+        start = m.end()
+    if text.endswith(_SPOT_AFTER, start, end) and end - start >= 6:
+        end -= 2
+    return s if (start, end) == (s.start, s.end) else Span(start, end, s.type, s.score, s.detector)
 
 
 @register
@@ -98,9 +117,13 @@ class ZhRoomRecognizer(Recognizer):
 # span, it stays in the text, and with the street it names one household.
 _UNIT_WORD = r"(?i:unit|apt|apartment|flat|suite|ste|room|rm|level|lvl|floor|fl|bldg|building|block|blk)"
 _UNIT_NO = r"#?(?:[0-9]{1,5}[A-Za-z]?(?:/[0-9]{1,4})?|[A-Z])(?![0-9A-Za-z])"
-_UNIT_BEFORE = re.compile(rf"(?<![A-Za-z]){_UNIT_WORD}\.?[ \t]?{_UNIT_NO}[ \t]*,?[ \t]*\Z")
+# Australia and New Zealand also write the unit and the house number with a slash: "Unit 18/108 Smith St".
+_UNIT_BEFORE = re.compile(rf"(?<![A-Za-z]){_UNIT_WORD}\.?[ \t]?{_UNIT_NO}(?:[ \t]*,?[ \t]*|/)\Z")
 _UNIT_AFTER = re.compile(rf"(?:[ \t][0-9]{{1,5}}[A-Za-z]?(?![0-9A-Za-z]))?[ \t]*,?[ \t]*(?:{_UNIT_WORD}\.?[ \t]?|#){_UNIT_NO}")
 _UNIT_REACH = 24  # characters before a block in which its unit may start
+# An Australian state and four-digit postcode after the suburb ("…, Subiaco WA 6008"): the US
+# pattern stops before them (its ZIP has five digits).
+_AU_STATE_POSTCODE = re.compile(r",?[ \t]+(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT),?[ \t]+[0-9]{4}(?![0-9])")
 
 
 def with_units(text: str, start: int, end: int) -> tuple[int, int]:
@@ -111,6 +134,9 @@ def with_units(text: str, start: int, end: int) -> tuple[int, int]:
     after = _UNIT_AFTER.match(text, end)
     if after is not None:
         end = after.end()
+    state = _AU_STATE_POSTCODE.match(text, end) if text[end : end + 1] in (" ", ",") else None
+    if state is not None:
+        end = state.end()
     return start, end
 
 

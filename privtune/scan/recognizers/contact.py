@@ -305,7 +305,19 @@ class PhoneRecognizer(Recognizer):
             for key in [k for k in found if start <= k[0] and k[1] <= end]:
                 score = max(score, found.pop(key)) if key == (start, end) else score
             found[(start, end)] = score
-        return [Span(s, e, "PHONE", sc, self.name) for (s, e), sc in found.items()]
+        return [Span(s, _with_extension(t, e), "PHONE", sc, self.name) for (s, e), sc in found.items()]
+
+
+# A Chinese extension right after the number ("0571-85253589转837", "… 分机 12"): part of the
+# number. After a blank, "转2" is a hotline's menu choice ("热线4008123456 转2"), not a line.
+_ZH_EXTENSION = re.compile(r"(?:转|轉|[ \t]?(?:分机|分機))[ \t]?[0-9]{1,6}(?![0-9])")
+
+
+def _with_extension(t: str, end: int) -> int:
+    """``end`` moved past a Chinese extension right after it (a test by index first: cheap)."""
+    if t[end : end + 1] not in ("转", "轉", "分", " ") or (m := _ZH_EXTENSION.match(t, end)) is None:
+        return end
+    return m.end()
 
 
 def _intl_base(candidate: str) -> float:

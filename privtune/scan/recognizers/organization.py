@@ -25,7 +25,16 @@ class ZhOrganizationRecognizer(Recognizer):
     prepare_chunk = staticmethod(prepare_zh_chunk)  # the tagger's features, a chunk at a time
 
     def analyze(self, text: str) -> list[Span]:
-        return [s for s in tag_zh(text) if s.type == "ORGANIZATION"]
+        return [_after_open_bracket(text, s) for s in tag_zh(text) if s.type == "ORGANIZATION"]
+
+
+def _after_open_bracket(text: str, s: Span) -> Span:
+    """An organisation the tagger opened before a bracket it did not close ("车天以（华为技术有限公司"
+    before "）"): the unit is what the bracket holds; the words before it are someone's name."""
+    cut = text.rfind("（", s.start, s.end)
+    if cut < 0 or "）" in text[cut : s.end] or s.end - cut < 3:
+        return s
+    return Span(cut + 1, s.end, s.type, s.score, s.detector)
 
 
 @register

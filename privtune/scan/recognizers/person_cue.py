@@ -28,7 +28,9 @@ _BEFORE = ("我叫", "我是", "本人", "姓名", "名字是", "收货人", "�
            "参保人", "參保人", "受检人", "受檢人", "被保险人", "被保險人", "投保人",
            # A company's legal representative (a business licence, 营业执照), a mail's sender, and
            # the labels of a form as OCR reads them letter-spaced ("姓 名 何雪", "收 货 人：马超").
-           "法定代表人", "法人代表", "发件人", "發件人", "姓 名", "收 货 人", "收 件 人", "联 系 人")
+           "法定代表人", "法人代表", "发件人", "發件人", "姓 名", "收 货 人", "收 件 人", "联 系 人",
+           # Who to turn to ("有事找仲梓轩，", "请联系王芳。").
+           "有事找", "请联系", "請聯繫", "请找", "請找")
 # Words that close a name: punctuation, a greeting or an honorific.
 _AFTER = r"(?:[，。！？、,.!?:：;；\s)）]|您好|你好|先生|女士|小姐|同学|老师|医生|$)"
 _SIMPLIFIED_SURNAMES = ZH_SURNAMES + ZH_CUE_EXTRA_SURNAMES
@@ -133,11 +135,19 @@ _NOT_NICKNAMES = frozenset(
     "公公 伯伯 宝宝 寶寶 星星 天天 常常 刚刚 剛剛 渐渐 漸漸 谢谢 謝謝 哈哈 呵呵 嘻嘻 嘿嘿 慢慢 好好 看看 试试 試試 想想 "
     "人人 个个 個個 家家 样样 樣樣 偏偏 往往 明明 仅仅 僅僅 稍稍 悄悄 默默 静静 靜靜 乖乖 狗狗 猫猫 貓貓".split()
 )
-# A greeting after the name: "张婷您好" at the start of a turn or after punctuation.
-CUE_AFTER = re.compile(r"(?:^|(?<=[，。！？、,.!?\s\n]))(" + _NAME + r")(?=您好|你好|先生|女士)")
+# A speaker or sender with their unit in brackets before a colon, as minutes, notices and chat
+# exports write them ("车天以（华为技术有限公司）：请各位同事…", "王芳（人事部）："): the tagger
+# reads the name and the unit as one organisation.
+SPEAKER_WITH_AFFILIATION = re.compile(r"(?:^|(?<=[\s，。！？；\n]))(" + _NAME + r")(?=（[^（）\n]{2,20}）：)")
+# A greeting after the name: "张婷您好" at the start of a turn or after punctuation; and 收 closing
+# a clause after a name, a parcel's or letter's addressee ("…480号，童飞收，"; 王芳收到 has no
+# delimiter after 收).
+_GREETINGS = ("您好", "你好", "先生", "女士", "收")  # no one's suffix is a prefix of one: no overlaps
+_AFTER_GREETING = {"收": r"(?:[，。！？,.!?；;\s)）]|$)"}
+GREETING_LOOKAHEAD = "(?=" + "|".join(g + _AFTER_GREETING.get(g, "") for g in _GREETINGS) + ")"
+CUE_AFTER = re.compile(r"(?:^|(?<=[，。！？、,.!?\s\n]))(" + _NAME + ")" + GREETING_LOOKAHEAD)
 # CUE_AFTER opens with a look-behind, so sre tries it at every position; a match ends where a
 # greeting starts and is 2-4 characters long, so it is tried only that far before greetings.
-_GREETINGS = ("您好", "你好", "先生", "女士")  # no one's suffix is a prefix of one: no overlaps
 _GREETING = re.compile("|".join(_GREETINGS))
 # Shortest and longest _NAME: a one-character surname + 1, a compound surname + 2.
 _NAME_WIDTH = (2, 4)
@@ -161,7 +171,7 @@ class ZhPersonCueRecognizer(Recognizer):
 
     name = "zh_person_cue"
     entity_types = ("PERSON",)
-    trigger = re.compile("|".join(map(re.escape, _BEFORE + _KIN + _RELATIONS + _NAME_FIELDS)) + "|您好|你好|先生|女士|叫")
+    trigger = re.compile("|".join(map(re.escape, _BEFORE + _KIN + _RELATIONS + _NAME_FIELDS)) + "|您好|你好|先生|女士|叫|收|）：")
 
     def analyze(self, text: str) -> list[Span]:
         spans: dict[tuple[int, int], Span] = {}
@@ -181,6 +191,10 @@ class ZhPersonCueRecognizer(Recognizer):
                 if matches is kin and text.startswith(_RELATIONS, m.start()) and _common_word(text, start, end):
                     continue
                 spans.setdefault((start, end), Span(start, end, "PERSON", score, self.name))
+        if "）：" in text:
+            for m in SPEAKER_WITH_AFFILIATION.finditer(text):
+                if _NOT_IN_NAME.isdisjoint(text[m.start(1) + 1 : m.end(1)]):
+                    spans.setdefault(m.span(1), Span(m.start(1), m.end(1), "PERSON", 0.8, self.name))
         if "：" in text or ":" in text:
             for m in NAME_FIELD_VALUE.finditer(text):
                 value = m.group(1)
@@ -208,6 +222,8 @@ _TITLE_BEFORE = (
 _CUE_AFTER = (
     "说", "表示", "指出", "认为", "强调", "介绍", "告诉", "透露", "坦言", "解释", "回忆", "感慨", "院士",
     "教授", "总统", "总理", "委员长", "部长", "同志", "烈士", "先生", "女士", "等人", "一行",
+    # What only a person does or has: a degree, a birth, property in one's name ("曾健名下的房产").
+    "毕业于", "出生于", "名下",
 )  # fmt: skip
 _OPEN_MARKS = frozenset("，。！？、；：“”‘’\"（）《》,;: \t\n\r\u3000")
 _CUE = re.compile("|".join(_CUE_AFTER))

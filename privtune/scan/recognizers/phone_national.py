@@ -37,9 +37,11 @@ _EN_CUES = (
     # "number" alone is no cue (order and ticket numbers), "my number" in their words is.
     r"|meine?\s+nummer|mon\s+num[eé]ro|mi\s+n[uú]mero|meu\s+n[uú]mero|mio\s+numero|mijn\s+nummer"
     r"|portable|m[oó]vil|celular|cellulare|telefone|telefoon|mobiel"
+    # A callback field of a ticket, a bookings line of a bio or an ad, a bare "ph" before digits.
+    r"|call[ -]?back|bookings?|ph(?=[ \t]{1,3}\Z)"  # (searched up to the number: \Z is its start)
 )
 # and their traditional forms: customers in Hong Kong and Taiwan write 電話, 手機, 聯絡 ...
-_ZH_CUES = ("电话|手机|座机|联系|号码|致电|拨打|来电|回电|热线|传真|打给"
+_ZH_CUES = ("电话|手机|座机|联系|号码|致电|拨打|来电|回电|热线|传真|打给|这个号|這個號"
             "|電話|手機|座機|聯繫|聯絡|联络|號碼|致電|撥打|來電|回電|熱線|傳真|打俾|打畀")
 # A cue word; it must end at most _GAP characters (no digit, no line break) before the number.
 _CUE = re.compile(rf"(?<![a-z])(?:{_EN_CUES})(?![a-z])|{_ZH_CUES}", re.IGNORECASE)
