@@ -38,6 +38,7 @@ from privtune.errors import ConfigError, GateFailed, InputError
 from privtune.io.sources import file_encoding
 from privtune.io.writers import atomic_write_json, atomic_write_text
 from privtune.models.window import context_window
+from privtune.privacy.privacy_file import check_privacy_fields
 from privtune.progress import ProgressFactory, no_progress
 from privtune.provenance.refresh import after_audit, is_scan_input_of_run
 from privtune.train.encoding import IGNORE_INDEX
@@ -251,9 +252,12 @@ def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Ca
                          trust_remote_code=cfg.trust_remote_code, adapter_key_file=cfg.adapter_key_file)
     tok = models.tokenizer
     run_dir = models.adapter_dir.parent
-    privacy = _read_json(cfg.privacy) if cfg.privacy else _read_json(run_dir / "privacy.json")
+    privacy_path = cfg.privacy or run_dir / "privacy.json"
+    privacy = _read_json(privacy_path)
     if cfg.privacy and privacy is None:
         raise InputError("privacy.json not found", path=str(cfg.privacy))
+    if privacy is not None:  # the check serve, card and explain use: "epsilon": "8" was compared as text
+        check_privacy_fields(privacy, privacy_path)
     settings = _fit_window(_training_settings(cfg, run_dir), cfg, models.model, log)
     key = canary_audit.load_canary_key(cfg.canaries) if cfg.canaries else None
     canary_texts = {c.text for c in key.canaries} if key else set()

@@ -279,3 +279,22 @@ def test_training_data_as_non_members_is_refused_and_shared_records_are_dropped(
                               out=tmp_path / "b"), log=logs.append).report
     assert r["data"]["nonmembers"]["dropped_as_members"] == 1 and r["data"]["nonmembers"]["used"] == 16
     assert any("1 non-member record(s) also in the members file" in m for m in logs)
+
+
+@pytest.mark.parametrize("privacy, field", [({"dp": True, "epsilon": "8", "delta": 1e-5}, "epsilon"),
+                                            ({"dp": "false"}, "dp"), ({"dp": True, "delta": 1e-5}, "epsilon")])
+def test_audit_checks_the_privacy_json_as_serve_and_card_do(tiny_llama_dir, corpus, save_random_adapter,
+                                                            tmp_path, privacy, field):
+    # The audit read privacy.json without the shared type check: "epsilon": "8" was compared with the
+    # empirical bound as text, and "dp": true without epsilon went into report.json as a DP claim.
+    from privtune.errors import InputError
+
+    run = tmp_path / "run"
+    save_random_adapter(tiny_llama_dir, run / "adapter", 1)
+    (run / "privacy.json").write_text(json.dumps(privacy))
+    with pytest.raises(InputError) as err:
+        run_audit(AuditConfig.model_validate({"base": tiny_llama_dir, "adapter": run / "adapter",
+                                              "members": corpus["members_raw"], "nonmembers": corpus["non"],
+                                              "out": tmp_path / "audit", **SMALL}), log=lambda m: None)
+    assert err.value.field == field and err.value.path == str(run / "privacy.json")
+    assert not (tmp_path / "audit").exists()
