@@ -298,3 +298,18 @@ def test_audit_checks_the_privacy_json_as_serve_and_card_do(tiny_llama_dir, corp
                                               "out": tmp_path / "audit", **SMALL}), log=lambda m: None)
     assert err.value.field == field and err.value.path == str(run / "privacy.json")
     assert not (tmp_path / "audit").exists()
+
+
+def test_report_names_no_path_of_the_machine(reports, corpus, memorised_run, tiny_llama_dir):
+    # report.json kept the CLI paths as given: "/home/alice/clients/acme/run/adapter" went into a
+    # report made to be shared. Now names (and the adapter's SHA-256, as provenance.json records it).
+    from privtune.provenance.lineage import read_provenance
+
+    on_disk = (corpus["dir"] / "audit_mem" / "report.json").read_text(encoding="utf-8")
+    for absolute in (str(corpus["dir"]), str(tiny_llama_dir), str(tiny_llama_dir.parent)):
+        assert absolute not in on_disk
+    mem = reports["memorised"]
+    assert mem["models"]["adapter"] == "run_memorised" and mem["models"]["base"] == tiny_llama_dir.name
+    train_stage = next(s for s in read_provenance(memorised_run)["chain"] if s["stage"] == "train")
+    assert mem["models"]["adapter_sha256"] == train_stage["adapter_sha256"]
+    assert mem["config"]["members"] == corpus["train"].name and mem["config"]["canaries"] == "key.json"
