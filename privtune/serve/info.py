@@ -24,7 +24,7 @@ from privtune.privacy.privacy_file import check_audit_is_of_run, check_privacy_f
 # loss curve was released without noise. train writes both as plain sentences, never paths.
 PRIVACY_KEYS = ("dp", "epsilon", "delta", "accountant", "noise_multiplier", "max_grad_norm", "steps", "sample_rate",
                 "privacy_unit", "privacy_units", "dataset_fingerprint", "outside_guarantee", "warnings",
-                "privtune_version", "created")
+                "stopped_early", "privtune_version", "created")
 _HASHED_SUFFIXES = (".json", ".safetensors", ".bin", ".model", ".txt", ".jinja", ".enc")
 
 

@@ -338,6 +338,7 @@ def test_info_states_an_infinite_epsilon_as_no_finite_guarantee(make_gateway, se
     with TestClient(finite.app) as c:  # a finite epsilon stays a number
         shown = c.get("/info", headers=bearer(role_keys(finite)["auditor"])).json()["training_privacy"]
     assert shown["epsilon"] == 8.0 and shown["finite_guarantee"] is True
+    assert shown["stopped_early"] is None  # a run a lowered budget stopped says so here too
 
 
 def test_info_refuses_dp_true_without_an_epsilon(make_gateway, tmp_path):
