@@ -211,3 +211,14 @@ def test_train_refuses_a_target_epsilon_and_a_noise_multiplier_together(tmp_path
     assert cfg.target_epsilon is None and "target_epsilon" not in cfg.model_fields_set
     # Without DP neither is used: no refusal.
     load_config(TrainConfig, None, {"model": "m", "data": "d", "dp": False, "target_epsilon": 1, "noise_multiplier": 1})
+
+
+def test_train_refuses_dp_with_zero_noise():
+    # dp: true with noise_multiplier 0 trained, and privacy.json said "dp": true, "epsilon": Infinity
+    # (not standard JSON), the card "DP-SGD: (ε = inf, ...)": a DP claim for a run with no guarantee.
+    from privtune.train.config import TrainConfig
+
+    with pytest.raises(ConfigError, match="noise_multiplier=0 with dp: true gives no privacy guarantee"):
+        load_config(TrainConfig, None, {"model": "m", "data": "d", "noise_multiplier": 0, "target_epsilon": None})
+    cfg = load_config(TrainConfig, None, {"model": "m", "data": "d", "noise_multiplier": 0, "dp": False})
+    assert cfg.dp is False
