@@ -21,10 +21,10 @@ import numpy as np
 import torch
 
 from privtune.errors import ConfigError
-from privtune.privacy.errors import BudgetLowered
 from privtune.keys import train_key_file
 from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
+from privtune.privacy.errors import BudgetLowered
 from privtune.privacy.ledger import Ledger, PrivacyUnit, RunRecord
 from privtune.provenance.portable import ledger_config
 from privtune.train.checkpoint import CheckpointManager, capture_rng_state, encrypt_adapter, load_key, restore_rng_state
