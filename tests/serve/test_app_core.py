@@ -251,7 +251,8 @@ def test_info_refuses_a_privacy_json_of_the_wrong_types(make_gateway, serve_run_
 
     for privacy, field in [({"dp": "false", "epsilon": 8.0}, "dp"), ({"dp": True, "epsilon": "8"}, "epsilon"),
                            ({"dp": True, "epsilon": float("nan")}, "epsilon"), ({"dp": True, "delta": 2.0}, "delta"),
-                           ({"dp": True, "epsilon": -1}, "epsilon"), ({"dp": True, "warnings": "small N"}, "warnings")]:
+                           ({"dp": True, "epsilon": -1}, "epsilon"), ({"dp": True, "warnings": "small N"}, "warnings"),
+                           ({"dp": False, "stopped_early": 3}, "stopped_early")]:
         path = tmp_path / "privacy.json"
         path.write_text(json.dumps(privacy))
         with pytest.raises(InputError) as err:
