@@ -188,3 +188,37 @@ def test_train_refuses_a_non_finite_number_up_front(key, value):
 
     with pytest.raises(ConfigError, match=f"--{key.replace('.', '-').replace('_', '-')}.*finite|greater than 0"):
         load_config(TrainConfig, None, parse_set_overrides([f"{key}={value}", "model=m", "data=d"]))
+
+
+def test_train_refuses_a_target_epsilon_and_a_noise_multiplier_together(tmp_path):
+    # `privtune train --target-epsilon 1 --noise-multiplier 0.5` trained at sigma=0.5 and reported
+    # whatever epsilon that gave (far above 1), with no word that the target was ignored.
+    from privtune.config import parse_config_args
+    from privtune.train.config import TrainConfig
+
+    _, flags = parse_config_args(TrainConfig, ["--target-epsilon", "1", "--noise-multiplier", "0.5"])
+    with pytest.raises(ConfigError, match="target_epsilon=1 and noise_multiplier=0.5 are both set; give one"):
+        load_config(TrainConfig, None, {**flags, "model": "m", "data": "d"})
+    # A YAML target plus a flag sigma is the same conflict (the error says how to clear the target).
+    p = tmp_path / "train.yaml"
+    p.write_text("model: m\ndata: d.jsonl\ntarget_epsilon: 8.0\n")
+    with pytest.raises(ConfigError, match="target_epsilon=null"):
+        load_config(TrainConfig, p, {"noise_multiplier": 1.0})
+    cfg = load_config(TrainConfig, p, {"noise_multiplier": 1.0, "target_epsilon": None})
+    assert (cfg.noise_multiplier, cfg.target_epsilon) == (1.0, None)
+    # A sigma alone: the default target plays no part and is not recorded as the run's target.
+    cfg = load_config(TrainConfig, None, {"model": "m", "data": "d", "noise_multiplier": 1.0})
+    assert cfg.target_epsilon is None and "target_epsilon" not in cfg.model_fields_set
+    # Without DP neither is used: no refusal.
+    load_config(TrainConfig, None, {"model": "m", "data": "d", "dp": False, "target_epsilon": 1, "noise_multiplier": 1})
+
+
+def test_train_refuses_dp_with_zero_noise():
+    # dp: true with noise_multiplier 0 trained, and privacy.json said "dp": true, "epsilon": Infinity
+    # (not standard JSON), the card "DP-SGD: (ε = inf, ...)": a DP claim for a run with no guarantee.
+    from privtune.train.config import TrainConfig
+
+    with pytest.raises(ConfigError, match="noise_multiplier=0 with dp: true gives no privacy guarantee"):
+        load_config(TrainConfig, None, {"model": "m", "data": "d", "noise_multiplier": 0, "target_epsilon": None})
+    cfg = load_config(TrainConfig, None, {"model": "m", "data": "d", "noise_multiplier": 0, "dp": False})
+    assert cfg.dp is False

@@ -38,7 +38,9 @@ from privtune.errors import ConfigError, GateFailed, InputError
 from privtune.io.sources import file_encoding
 from privtune.io.writers import atomic_write_json, atomic_write_text
 from privtune.models.window import context_window
+from privtune.privacy.privacy_file import check_privacy_fields
 from privtune.progress import ProgressFactory, no_progress
+from privtune.provenance.portable import base_model_label, portable_config
 from privtune.provenance.refresh import after_audit, is_scan_input_of_run
 from privtune.train.encoding import IGNORE_INDEX
 
@@ -68,6 +70,24 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     except (OSError, json.JSONDecodeError) as exc:
         raise InputError(f"unreadable JSON: {exc}", path=str(path)) from None
     return obj if isinstance(obj, dict) else None
+
+
+def _models_section(cfg: AuditConfig, adapter_dir: Path) -> dict[str, Any]:
+    """The audited models by name and the adapter by content: report.json is made to be shared, and
+    the paths as given (``/home/alice/clients/acme/run/adapter``) named the user and their layout."""
+    from privtune.provenance.lineage import directory_digest
+
+    return {"base": base_model_label(cfg.base),
+            "adapter": adapter_dir.parent.name if adapter_dir.name == "adapter" else adapter_dir.name,
+            # the digest provenance.json records as adapter_sha256 (README.md is the card, written later)
+            "adapter_sha256": directory_digest(adapter_dir, exclude=frozenset({"README.md"}))["sha256"]}
+
+
+def _portable_audit_config(cfg: AuditConfig) -> dict[str, Any]:
+    """The config with every path relative to the audit's output directory, or by name."""
+    dump = portable_config(cfg, cfg.out)
+    dump["base"] = base_model_label(cfg.base)
+    return dump
 
 
 def _training_settings(cfg: AuditConfig, run_dir: Path) -> dict[str, Any]:
@@ -251,9 +271,12 @@ def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Ca
                          trust_remote_code=cfg.trust_remote_code, adapter_key_file=cfg.adapter_key_file)
     tok = models.tokenizer
     run_dir = models.adapter_dir.parent
-    privacy = _read_json(cfg.privacy) if cfg.privacy else _read_json(run_dir / "privacy.json")
+    privacy_path = cfg.privacy or run_dir / "privacy.json"
+    privacy = _read_json(privacy_path)
     if cfg.privacy and privacy is None:
         raise InputError("privacy.json not found", path=str(cfg.privacy))
+    if privacy is not None:  # the check serve, card and explain use: "epsilon": "8" was compared as text
+        check_privacy_fields(privacy, privacy_path)
     settings = _fit_window(_training_settings(cfg, run_dir), cfg, models.model, log)
     key = canary_audit.load_canary_key(cfg.canaries) if cfg.canaries else None
     canary_texts = {c.text for c in key.canaries} if key else set()
@@ -346,8 +369,8 @@ def run_audit(cfg: AuditConfig, progress: ProgressFactory | None = None, log: Ca
                                      "differs from privacy.json's): membership results may be meaningless")
     report["privacy"] = {k: privacy.get(k) for k in ("dp", "epsilon", "delta", "noise_multiplier", "sample_rate",
                                                      "steps", "accountant", "privacy_unit")} if privacy else None
-    report["models"] = {"base": str(cfg.base), "adapter": str(models.adapter_dir)}
-    report["config"] = cfg.model_dump(mode="json")
+    report["models"] = _models_section(cfg, models.adapter_dir)
+    report["config"] = _portable_audit_config(cfg)
     report["privtune_version"] = __version__
     report["created"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     timing["total_s"] = round(time.perf_counter() - t0, 2)

@@ -230,6 +230,8 @@ def set_budget_cmd(
 ) -> None:
     """Set a dataset's (epsilon, delta) budget, or change it with --reason; later runs that would exceed it are refused.
 
+    A run in progress re-reads the budget before each step: lowered below what its plan needs,
+    it stops there and saves what the ledger holds (privacy.json `stopped_early`).
     Every set or change is kept in the dataset's budget history (who, when, why), shown by
     `ledger show --dataset` and `ledger export`. `privtune train` can set a first budget but never change one.
     """

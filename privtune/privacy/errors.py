@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from privtune.errors import BudgetExceeded, ConfigError, PrivtuneError
 
-__all__ = ["AccountingError", "BudgetExceeded", "CalibrationError", "LedgerError"]
+__all__ = ["AccountingError", "BudgetExceeded", "BudgetLowered", "CalibrationError", "LedgerError"]
 
 
 class AccountingError(ConfigError):
@@ -17,3 +17,8 @@ class CalibrationError(AccountingError):
 
 class LedgerError(PrivtuneError):
     """The privacy-budget ledger cannot be opened, or a run/dataset it was asked about is unknown."""
+
+
+class BudgetLowered(BudgetExceeded):
+    """The dataset's budget was changed while a run was in progress and its plan no longer fits:
+    raised by `Ledger.commit_steps` before the step is recorded (nothing more is spent)."""

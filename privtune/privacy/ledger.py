@@ -70,6 +70,7 @@ class Ledger(BudgetMethods):
 
     def __init__(self, db: Database, *, create: bool = True) -> None:
         self._db = db
+        self._budget_seen = {}
         try:
             with db.transaction():
                 check_is_ledger(db, self.location, create)
@@ -260,13 +261,16 @@ class Ledger(BudgetMethods):
             if not check.ok:
                 raise BudgetExceeded(check.message())
             sigma = planned.noise_multiplier if planned is not None else 0.0
-            return self._db.insert_returning_id(
+            run_id = self._db.insert_returning_id(
                 "INSERT INTO runs (fingerprint, started, status, accountant, noise_multiplier, sample_rate, "
                 "planned_steps, committed_steps, delta, config, dp, privacy_unit, user_id_field) "
                 "VALUES (?, ?, 'running', ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
                 (fingerprint, now, acc.name, sigma, float(sample_rate), int(steps), check.delta, config_text,
                  int(planned is not None), unit.kind, unit.user_id_field),
             )
+        if record is not None and record.budget_epsilon is not None:
+            self._budget_seen[run_id] = (record.budget_epsilon, record.delta)  # the check above held the plan
+        return run_id
 
     def _record_units(self, fingerprint: str, units: int) -> None:
         if units > 0:
@@ -285,7 +289,8 @@ class Ledger(BudgetMethods):
     def commit_steps(self, run_id: int, n: int = 1) -> None:
         """Record ``n`` more steps of run ``run_id``; call BEFORE applying their updates.
 
-        One UPDATE (its own transaction). Refuses to exceed the run's planned steps.
+        One UPDATE (its own transaction). Refuses to exceed the run's planned steps. A trainer
+        calls `recheck_budget` first: a budget lowered mid-run stops the run there.
         """
         if not isinstance(n, int) or isinstance(n, bool) or n < 1:
             raise LedgerError(f"commit_steps needs a whole number n >= 1, got {n!r}")

@@ -9,10 +9,12 @@ import math
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import check_delta
-from privtune.privacy.errors import LedgerError
-from privtune.privacy.ledger_records import (BudgetChange, DatasetRecord, PrivacyUnit, current_user,
-                                             delta_at_least_one_over_n, unit_mismatch)
+from privtune.privacy.errors import BudgetLowered, LedgerError
+from privtune.privacy.ledger_records import (BudgetChange, DatasetRecord, PrivacyUnit, RunRecord, compose,
+                                             current_user, delta_at_least_one_over_n, exhausted_reason,
+                                             unit_mismatch)
 
 if TYPE_CHECKING:
     from privtune.privacy.ledger_db import Database
@@ -24,9 +26,46 @@ def now_utc() -> str:
 
 class BudgetMethods:
     _db: Database
+    # run id -> the (budget epsilon, delta) its plan was last found to fit (see `recheck_budget`)
+    _budget_seen: dict[int, tuple[float | None, float | None]]
 
     def dataset(self, fingerprint: str) -> DatasetRecord | None:  # pragma: no cover - defined by Ledger
         raise NotImplementedError
+
+    def history(self, fingerprint: str) -> list[RunRecord]:  # pragma: no cover - defined by Ledger
+        raise NotImplementedError
+
+    def recheck_budget(self, run_id: int) -> None:
+        """Before run ``run_id`` commits its next step: if its dataset's budget changed since this
+        connection last checked the run (or was never checked here: a resumed process), the
+        dataset's total with every running run's planned steps must still fit it. `BudgetLowered`
+        otherwise, before anything more is spent.
+
+        `set_budget` cannot stop a run in another process; without this a budget lowered mid-run
+        was met only by the next run's check, after this one had spent its whole plan. One cheap
+        SELECT per step; the accountant runs only when the budget differs from the last one seen.
+        """
+        row = self._db.execute(
+            "SELECT r.fingerprint, r.accountant, r.committed_steps, r.planned_steps, d.budget_epsilon, d.delta "
+            "FROM runs r JOIN datasets d ON d.fingerprint = r.fingerprint WHERE r.id = ? AND r.status = 'running'",
+            (run_id,)).fetchone()
+        if row is None or row[4] is None:
+            return  # not running (commit_steps says so) or no budget to keep
+        fingerprint, accountant, committed, planned = row[0], row[1], int(row[2]), int(row[3])
+        budget = (float(row[4]), float(row[5]) if row[5] is not None else None)
+        if self._budget_seen.get(run_id) == budget or budget[1] is None:
+            return
+        runs = self.history(fingerprint)
+        total = compose(get_accountant(accountant), runs, budget[1], reserved=True)
+        if total <= budget[0] and not exhausted_reason(runs):
+            self._budget_seen[run_id] = budget
+            return
+        spent = compose(get_accountant(accountant), runs, budget[1])
+        raise BudgetLowered(
+            f"the budget of dataset {fingerprint} is now epsilon={budget[0]:g} at delta={budget[1]:g} (changed "
+            f"while run {run_id} was in progress): spent so far {spent:.4g}, with the planned steps of the "
+            f"running run(s) {total:.4g}; run {run_id} stops before step {committed + 1} of {planned} "
+            f"(nothing more is spent; `privtune ledger show {fingerprint[:16]}` lists the runs)")
 
     def set_budget(self, fingerprint: str, epsilon: float, delta: float, name: str | None = None, *,
                    reason: str | None = None, changed_by: str | None = None, unit: PrivacyUnit | None = None) -> bool:

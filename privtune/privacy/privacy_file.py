@@ -62,6 +62,14 @@ def check_privacy_fields(privacy: dict[str, Any], path: Path | str) -> None:
     for name in ("outside_guarantee", "warnings"):
         if present(name) and not (isinstance(privacy[name], list) and all(isinstance(s, str) for s in privacy[name])):
             raise bad(name, "a list of text")
+    if present("stopped_early") and not isinstance(privacy["stopped_early"], str):
+        raise bad("stopped_early", "text")
+    # A DP claim without its figures: /info and the card published "trained with DP" and no bound.
+    if privacy.get("dp") is True:
+        for name in ("epsilon", "delta"):
+            if not present(name):
+                raise InputError(f"dp is true but {name} is missing: a DP claim needs its (epsilon, delta)",
+                                 path=str(path), field=name)
 
 
 # An audit report copies these from the privacy.json of the adapter it audited (`audit.run`).

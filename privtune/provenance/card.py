@@ -117,7 +117,8 @@ def card_data(run_dir: str | Path) -> dict[str, Any]:
         },
         "privacy": {k: privacy.get(k) for k in ("dp", "epsilon", "delta", "accountant", "privacy_unit",
                                                  "privacy_units", "noise_multiplier", "max_grad_norm", "steps",
-                                                 "sample_rate", "ledger_run", "outside_guarantee", "warnings")}
+                                                 "sample_rate", "ledger_run", "outside_guarantee", "warnings",
+                                                 "stopped_early")}
         # The epsilon in privacy.json is this run's alone (earlier runs on the data add to the
         # dataset's spend in the ledger); it covers every step, across resumptions.
         | {"sampling": "poisson", "scope": "this run", "resumed_from_steps": privacy.get("resumed_from_steps") or []},
@@ -189,6 +190,8 @@ def render_card(data: dict[str, Any]) -> str:
                 f"{_fmt(p['max_grad_norm'])}, {_fmt(p['steps'])} steps"
                 + (f" (resumed from checkpoint(s) at step {', '.join(map(str, p['resumed_from_steps']))}; "
                    "ε covers every step)" if p["resumed_from_steps"] else "") + ".", "",
+                *([f"The run stopped before its planned steps: {p['stopped_early']}", ""]
+                  if p.get("stopped_early") else []),
                 "This ε is this run's alone"
                 + (f" (ledger run {p['ledger_run']})" if p.get("ledger_run") is not None else "")
                 + ": other runs on the same dataset add to what the data has spent; "

@@ -77,8 +77,35 @@ def build_report(
     }
 
 
+def portable_report(report: dict[str, Any], anchor: Path) -> dict[str, Any]:
+    """``report`` with every file path relative to ``anchor`` (the report's directory) when inside
+    it, else by name (`portable.run_relative`): the report goes into CI artefacts and model cards,
+    and the paths as given (``/home/alice/.config/privtune/scan.key``) named the user and their
+    layout. Each file is identified by the SHA-256 beside it; the in-memory report (errors printed
+    to the user) keeps the paths as given."""
+    from privtune.provenance.portable import run_relative
+
+    def rel(value: Any) -> Any:
+        return run_relative(value, anchor) if isinstance(value, str) and value else value
+
+    out = dict(report)
+    for name in ("input", "output", "findings_file"):
+        if isinstance(out.get(name), dict):
+            out[name] = {**out[name], "path": rel(out[name].get("path"))}
+    out["rejects_file"] = rel(out.get("rejects_file"))
+    key = out.get("key")
+    if isinstance(key, dict) and isinstance(key.get("source"), str) and not key["source"].startswith("$"):
+        out["key"] = {**key, "source": rel(key["source"])}  # "$PRIVTUNE_SCAN_KEY" names no file
+    source = out.get("source")
+    if isinstance(source, dict) and isinstance(source.get("file"), dict):
+        out["source"] = {**source, "file": {**source["file"], "path": rel(source["file"].get("path"))}}
+    return out
+
+
 def write_report(report: dict[str, Any], path: Path) -> dict[str, str]:
-    """Write JSON, or HTML plus the JSON manifest beside it when ``path`` ends in .html."""
+    """Write JSON, or HTML plus the JSON manifest beside it when ``path`` ends in .html; file paths
+    in them portable (`portable_report`)."""
+    report = portable_report(report, path.parent)
     if path.suffix.lower() in (".html", ".htm"):
         json_path = path.with_suffix(".json")
         atomic_write_json(json_path, report)

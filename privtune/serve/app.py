@@ -97,10 +97,14 @@ def create_app(gw: Gateway, *, direct_dispatch: bool = True) -> FastAPI:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_response(exc.status_code, str(exc.detail), "http_error")
 
+    # HEAD too: a load balancer's HEAD probe matched no route, went on to authentication and was
+    # refused 401, so the instance was taken out of service.
     @app.get("/health")
     @allow(PUBLIC)
     async def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    app.head("/health", include_in_schema=False)(health)
 
     @app.get("/openapi.json", include_in_schema=False)
     @allow(Role.user, Role.auditor, Role.admin)

@@ -156,6 +156,27 @@ def startup_notes(cfg: Any, gw: Any) -> list[str]:
     return notes
 
 
+def check_port_free(host: str, port: int) -> None:
+    """`ConfigError` when ``host:port`` cannot be bound. uvicorn found out only after the model had
+    loaded (minutes for a real one), then logged the errno and exited 3."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise ConfigError(f"--host {host!r} does not resolve to an address ({exc.strerror})") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no obstacle
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            why = ("is already in use (another server?)" if exc.errno == errno.EADDRINUSE
+                   else f"cannot be bound ({exc.strerror})")
+            raise ConfigError(f"port {port} on {host} {why}; pass another --port") from None
+
+
 def run_server(cfg) -> None:  # type: ignore[no-untyped-def]
     import uvicorn
 
@@ -163,6 +184,7 @@ def run_server(cfg) -> None:  # type: ignore[no-untyped-def]
     from privtune.serve.config import check_transport, is_loopback
 
     check_transport(cfg)
+    check_port_free(cfg.host, cfg.port)  # before the model loads
     if not cfg.tls and not is_loopback(cfg.host):
         console.print(f"[yellow]warning:[/yellow] plain HTTP on {cfg.host} (--insecure-http): keys and prompts "
                       "cross the network in clear unless a TLS proxy terminates in front")

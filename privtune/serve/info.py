@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from privtune.privacy.privacy_file import check_audit_is_of_run, check_privacy_f
 # loss curve was released without noise. train writes both as plain sentences, never paths.
 PRIVACY_KEYS = ("dp", "epsilon", "delta", "accountant", "noise_multiplier", "max_grad_norm", "steps", "sample_rate",
                 "privacy_unit", "privacy_units", "dataset_fingerprint", "outside_guarantee", "warnings",
-                "privtune_version", "created")
+                "stopped_early", "privtune_version", "created")
 _HASHED_SUFFIXES = (".json", ".safetensors", ".bin", ".model", ".txt", ".jinja", ".enc")
 
 
@@ -74,6 +75,11 @@ def privacy_summary(path: Path) -> dict[str, Any]:
     data = _read_json(path, "privacy.json")
     check_privacy_fields(data, path)  # published as read: "dp": "false" would say the model is DP-trained
     out = {k: data.get(k) for k in PRIVACY_KEYS}
+    # Infinite epsilon (noise_multiplier 0) went out as JSON null, read as "not stated"; it is said
+    # in words, and every reader gets one flag for "a finite (epsilon, delta) bound holds".
+    out["finite_guarantee"] = bool(data.get("dp")) and math.isfinite(data["epsilon"])
+    if data.get("dp") and not out["finite_guarantee"]:
+        out["epsilon"] = "infinite"
     if data.get("dp"):
         # as the card says it: epsilon alone read as all the dataset ever spent, which it is not
         out["epsilon_scope"] = ("this run: other runs on the same dataset add to what it has spent "

@@ -74,7 +74,9 @@ class TrainConfig(BaseModel):
     privacy_unit: Literal["record", "user"] = Field("record", description="What DP protects: a record or a user.")
     user_id_field: str | None = Field(None, description="Record field holding the user id (privacy_unit: user).")
     target_epsilon: float | None = Field(8.0, gt=0, description="Calibrate noise to reach this epsilon.")
-    noise_multiplier: float | None = Field(None, ge=0, description="Use this sigma instead of calibrating.")
+    noise_multiplier: float | None = Field(
+        None, ge=0, description="Use this sigma instead of calibrating (then leave target_epsilon unset: "
+        "both set is refused); 0 only with dp: false.")
     delta: float | None = Field(None, gt=0, lt=1, description="Default 1/N^1.1 for N privacy units.")
     max_grad_norm: float = Field(1.0, gt=0, description="Per-unit clipping norm C.")
     accountant: Literal["pld", "rdp", "prv"] = Field(
@@ -147,4 +149,20 @@ class TrainConfig(BaseModel):
             raise ValueError("micro_batch_size must be >= 1 or auto")
         if self.dp and self.target_epsilon is None and self.noise_multiplier is None:
             raise ValueError("dp: true needs target_epsilon or noise_multiplier")
+        if self.dp and self.noise_multiplier == 0:
+            # epsilon = infinity: privacy.json said "dp": true beside "epsilon": Infinity (not even
+            # standard JSON), and the card "DP-SGD: (ε = inf ...)", for a run with no guarantee.
+            raise ValueError("noise_multiplier=0 with dp: true gives no privacy guarantee (epsilon is "
+                             "infinite); for a run without DP set dp: false (--no-dp), which the ledger "
+                             "and privacy.json record as such")
+        if self.noise_multiplier is not None and self.target_epsilon is not None:
+            if self.dp and "target_epsilon" in self.model_fields_set:
+                # A given sigma fixes epsilon; the target was silently ignored, so a run asked for
+                # epsilon=1 could spend (and report) epsilon=30 with nothing said.
+                raise ValueError(
+                    f"target_epsilon={self.target_epsilon:g} and noise_multiplier={self.noise_multiplier:g} are "
+                    "both set; give one: a noise_multiplier fixes epsilon (the accountant computes it), a "
+                    "target_epsilon calibrates the noise (drop the other, e.g. --set target_epsilon=null)")
+            # Only the default target is left: it plays no part, so nothing records it as the run's target.
+            self.__dict__["target_epsilon"] = None
         return self

@@ -24,6 +24,7 @@ from privtune.errors import ConfigError
 from privtune.keys import train_key_file
 from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
+from privtune.privacy.errors import BudgetLowered
 from privtune.privacy.ledger import Ledger, PrivacyUnit, RunRecord
 from privtune.provenance.portable import ledger_config
 from privtune.train.checkpoint import CheckpointManager, capture_rng_state, encrypt_adapter, load_key, restore_rng_state
@@ -305,6 +306,7 @@ def _train(cfg: TrainConfig, progress: Any, log: Any, warn: Any) -> dict[str, An
         if scaler is not None and state.get("loss_scale"):  # checkpoints from before it was saved have none
             scaler.load_state_dict(state["loss_scale"])
         first_step, t0, window = sampler.step, time.perf_counter(), []
+        stopped_early: str | None = None
         before: dict[str, torch.Tensor] | None = snapshot_lora(model)
     except BaseException:
         _abort_unstarted(ledger, run_id, resumed_run)
@@ -329,7 +331,17 @@ def _train(cfg: TrainConfig, progress: Any, log: Any, warn: Any) -> dict[str, An
                     if track_train_loss:
                         window.append(float(loss.detach().sum()) / max(1, len(mb)))
                 if ledger is not None and step > committed:
-                    ledger.commit_steps(run_id, 1)  # spend is recorded before the update is kept
+                    try:
+                        ledger.recheck_budget(run_id)  # `ledger set-budget` may have lowered it
+                        ledger.commit_steps(run_id, 1)  # spend is recorded before the update is kept
+                    except BudgetLowered as exc:
+                        # `ledger set-budget` lowered the budget under this run: this batch's update
+                        # is dropped unspent; the adapter keeps the steps the ledger holds.
+                        if step == 1:
+                            raise
+                        stopped_early = f"stopped after step {step - 1} of {plan.steps}: {exc}"
+                        warn(f"WARNING: {stopped_early}")
+                        break
                 engine.step()
                 opt.step(); sched.step(); opt.zero_grad(set_to_none=True)  # noqa: E702
                 if before is not None and (plan.dp or batch.n_rows):
@@ -355,16 +367,18 @@ def _train(cfg: TrainConfig, progress: Any, log: Any, warn: Any) -> dict[str, An
                     ckpts.save(step, state_now())
         finally:
             engine.close()
-        if ckpts is not None and sampler.step > first_step:
+        taken = sampler.step - (1 if stopped_early else 0)  # the sampler had drawn the dropped batch
+        if ckpts is not None and taken > first_step and not stopped_early:
             ckpts.save(sampler.step, state_now())  # the trained state outlives a failed save of the outputs
         elapsed = time.perf_counter() - t0
-        curves["epsilon"] = [[s, e] for s, e in sorted(eps_at.items())]
+        curves["epsilon"] = [[s, e] for s, e in sorted(eps_at.items()) if s <= taken]
         # epsilon for every update the adapter holds, and never for fewer steps than the ledger committed
-        accounted = max(sampler.step, _committed_steps(ledger, fingerprint, run_id))
+        accounted = max(taken, _committed_steps(ledger, fingerprint, run_id))
 
         def write() -> dict[str, Any]:
             privacy = write_outputs(cfg, model, paths, plan, fingerprint, data, curves, elapsed,
-                                    steps_run=sampler.step - first_step, accounted_steps=accounted,
+                                    steps_run=taken - first_step, accounted_steps=accounted,
+                                    stopped_early=stopped_early,
                                     resumed_from=resumed_from, ledger_run=run_id,
                                     secure_noise=engine.config.secure_noise, validation_overlaps=val_overlaps)
             if adapter_key is not None:

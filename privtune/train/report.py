@@ -83,9 +83,11 @@ def write_outputs(
     ledger_run: int | None = None,
     secure_noise: bool = False,
     validation_overlaps: bool = False,
+    stopped_early: str | None = None,
 ) -> dict[str, Any]:
     """``accounted_steps``: the updates the adapter received, or the ledger's committed count if
-    higher; epsilon is computed for exactly these, never for the config's step count."""
+    higher; epsilon is computed for exactly these, never for the config's step count.
+    ``stopped_early``: why the run took fewer than its planned steps (a budget lowered mid-run)."""
     base_label = base_model_label(cfg.model, cfg.base_model_id)
     save_adapter(model, paths["adapter"], base_label)
     epsilon = None
@@ -102,6 +104,7 @@ def write_outputs(
         "steps": accounted_steps,
         "planned_steps": plan.steps,
         "resumed_from_steps": list(resumed_from or []),
+        "stopped_early": stopped_early,
         "ledger_run": ledger_run,
         "delta_source": plan.delta_source if plan.dp else None,
         "noise_source": (("ChaCha20 CSPRNG, sum of 4 Gaussians (secure_noise)" if secure_noise

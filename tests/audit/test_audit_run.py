@@ -279,3 +279,37 @@ def test_training_data_as_non_members_is_refused_and_shared_records_are_dropped(
                               out=tmp_path / "b"), log=logs.append).report
     assert r["data"]["nonmembers"]["dropped_as_members"] == 1 and r["data"]["nonmembers"]["used"] == 16
     assert any("1 non-member record(s) also in the members file" in m for m in logs)
+
+
+@pytest.mark.parametrize("privacy, field", [({"dp": True, "epsilon": "8", "delta": 1e-5}, "epsilon"),
+                                            ({"dp": "false"}, "dp"), ({"dp": True, "delta": 1e-5}, "epsilon")])
+def test_audit_checks_the_privacy_json_as_serve_and_card_do(tiny_llama_dir, corpus, save_random_adapter,
+                                                            tmp_path, privacy, field):
+    # The audit read privacy.json without the shared type check: "epsilon": "8" was compared with the
+    # empirical bound as text, and "dp": true without epsilon went into report.json as a DP claim.
+    from privtune.errors import InputError
+
+    run = tmp_path / "run"
+    save_random_adapter(tiny_llama_dir, run / "adapter", 1)
+    (run / "privacy.json").write_text(json.dumps(privacy))
+    with pytest.raises(InputError) as err:
+        run_audit(AuditConfig.model_validate({"base": tiny_llama_dir, "adapter": run / "adapter",
+                                              "members": corpus["members_raw"], "nonmembers": corpus["non"],
+                                              "out": tmp_path / "audit", **SMALL}), log=lambda m: None)
+    assert err.value.field == field and err.value.path == str(run / "privacy.json")
+    assert not (tmp_path / "audit").exists()
+
+
+def test_report_names_no_path_of_the_machine(reports, corpus, memorised_run, tiny_llama_dir):
+    # report.json kept the CLI paths as given: "/home/alice/clients/acme/run/adapter" went into a
+    # report made to be shared. Now names (and the adapter's SHA-256, as provenance.json records it).
+    from privtune.provenance.lineage import read_provenance
+
+    on_disk = (corpus["dir"] / "audit_mem" / "report.json").read_text(encoding="utf-8")
+    for absolute in (str(corpus["dir"]), str(tiny_llama_dir), str(tiny_llama_dir.parent)):
+        assert absolute not in on_disk
+    mem = reports["memorised"]
+    assert mem["models"]["adapter"] == "run_memorised" and mem["models"]["base"] == tiny_llama_dir.name
+    train_stage = next(s for s in read_provenance(memorised_run)["chain"] if s["stage"] == "train")
+    assert mem["models"]["adapter_sha256"] == train_stage["adapter_sha256"]
+    assert mem["config"]["members"] == corpus["train"].name and mem["config"]["canaries"] == "key.json"

@@ -124,3 +124,25 @@ def test_cli_gate_exit_code_and_clear_errors(tmp_path):
     assert "--encoding" in enc.stderr and "--encoding" in (tmp_path / "g.rejects.jsonl").read_text()
     sniffed = _cli("scan", str(gb), "--out", str(tmp_path / "g.jsonl"), "-q", cwd=tmp_path)
     assert sniffed.returncode == 0 and "assumed gb18030" in sniffed.stderr
+
+
+def test_report_files_name_no_path_of_the_machine(tmp_path, monkeypatch):
+    # report.json kept every path as given: the input, the output and the scan key's path under
+    # the user's home (~/.config/privtune/scan.key) went into CI artefacts and the model card's links.
+    monkeypatch.delenv("PRIVTUNE_SCAN_KEY", raising=False)
+    data = tmp_path / "data"
+    data.mkdir()
+    src = _write(data / "raw.jsonl", [{"text": "call 13812345678"}, {"text": "{broken"}])
+    src.write_text(src.read_text(encoding="utf-8") + "{broken\n", encoding="utf-8")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    cfg = ScanConfig(input=src.resolve(), out=(out_dir / "clean.jsonl").resolve(), report=(out_dir / "r.html").resolve(),
+                     policy="pseudonymise", key_file=(tmp_path / "home" / "scan.key").resolve(), max_rejected="5")
+    res = run_scan(cfg)
+    for name in ("r.json", "r.html"):
+        text = (out_dir / name).read_text(encoding="utf-8")
+        assert str(tmp_path) not in text, name
+    report = json.loads((out_dir / "r.json").read_text(encoding="utf-8"))
+    assert (report["input"]["path"], report["output"]["path"]) == ("raw.jsonl", "clean.jsonl")
+    assert report["key"]["source"] == "scan.key" and report["rejects_file"] == "clean.rejects.jsonl"
+    assert res.report["input"]["path"] == str(src.resolve())  # errors shown to the user keep the path as given

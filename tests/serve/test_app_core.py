@@ -251,7 +251,8 @@ def test_info_refuses_a_privacy_json_of_the_wrong_types(make_gateway, serve_run_
 
     for privacy, field in [({"dp": "false", "epsilon": 8.0}, "dp"), ({"dp": True, "epsilon": "8"}, "epsilon"),
                            ({"dp": True, "epsilon": float("nan")}, "epsilon"), ({"dp": True, "delta": 2.0}, "delta"),
-                           ({"dp": True, "epsilon": -1}, "epsilon"), ({"dp": True, "warnings": "small N"}, "warnings")]:
+                           ({"dp": True, "epsilon": -1}, "epsilon"), ({"dp": True, "warnings": "small N"}, "warnings"),
+                           ({"dp": False, "stopped_early": 3}, "stopped_early")]:
         path = tmp_path / "privacy.json"
         path.write_text(json.dumps(privacy))
         with pytest.raises(InputError) as err:
@@ -312,3 +313,42 @@ def test_info_refuses_a_privacy_json_the_training_run_did_not_write(make_gateway
     (run / "privacy.json").write_text((run / "privacy.json").read_text().replace("8.0", "1.0"))
     with pytest.raises(InputError, match="not the privacy.json the training run wrote"):
         make_gateway(adapter=str(run / "adapter"))
+
+
+def test_head_health_is_public_like_get(make_gateway):
+    # A load balancer's `HEAD /health` was refused 401 (the route matched GET only, so the request
+    # went on to authentication), and the instance was taken out of service.
+    gw = make_gateway()
+    with TestClient(gw.app) as c:
+        head = c.head("/health")
+        assert head.status_code == 200 and head.content == b""
+        assert c.head("/info").status_code == 401  # nothing else opens up
+
+
+def test_info_states_an_infinite_epsilon_as_no_finite_guarantee(make_gateway, serve_run_dir, tmp_path):
+    # noise_multiplier 0 with dp: true gives epsilon = inf; /info published "epsilon": null, which a
+    # reader takes for "not stated" rather than "no guarantee at all".
+    privacy = json.loads((serve_run_dir / "privacy.json").read_text())
+    path = tmp_path / "privacy.json"
+    path.write_text(json.dumps({**privacy, "epsilon": float("inf"), "noise_multiplier": 0.0}))
+    gw = make_gateway(privacy=str(path))
+    with TestClient(gw.app) as c:
+        shown = c.get("/info", headers=bearer(role_keys(gw)["auditor"])).json()["training_privacy"]
+    assert shown["epsilon"] == "infinite" and shown["finite_guarantee"] is False
+    finite = make_gateway()
+    with TestClient(finite.app) as c:  # a finite epsilon stays a number
+        shown = c.get("/info", headers=bearer(role_keys(finite)["auditor"])).json()["training_privacy"]
+    assert shown["epsilon"] == 8.0 and shown["finite_guarantee"] is True
+    assert shown["stopped_early"] is None  # a run a lowered budget stopped says so here too
+
+
+def test_info_refuses_dp_true_without_an_epsilon(make_gateway, tmp_path):
+    # "dp": true with no epsilon was published as a DP-trained model with no figure at all.
+    from privtune.errors import InputError
+
+    for privacy in ({"dp": True}, {"dp": True, "epsilon": None, "delta": 1e-5}, {"dp": True, "epsilon": 8.0}):
+        path = tmp_path / "privacy.json"
+        path.write_text(json.dumps(privacy))
+        with pytest.raises(InputError, match="dp is true but") as err:
+            make_gateway(privacy=str(path))
+        assert err.value.field in ("epsilon", "delta")

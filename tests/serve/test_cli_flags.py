@@ -71,3 +71,21 @@ def test_each_named_option_is_also_spelled_as_its_config_key():
         if p.param_type_name != "option" or p.name in ("config", "set_", "help"):
             continue
         assert key_flags & set(p.opts), f"{p.opts} matches no ServeConfig key flag"
+
+
+def test_a_port_in_use_is_refused_before_the_model_loads(tmp_path):
+    # uvicorn found the port taken only after the model had loaded (minutes for a real one), then
+    # logged "[Errno 98] ... address already in use" and exited 3. The base here is no model at all:
+    # the port error must come first.
+    import socket
+
+    from privtune.errors import ConfigError
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        cfg = ServeConfig.model_validate({"base": str(tmp_path / "no-model"), "port": port})
+        with pytest.raises(ConfigError, match=f"port {port} on 127.0.0.1 is already in use"):
+            serve_cli.run_server(cfg)
+    serve_cli.check_port_free("127.0.0.1", port)  # free again once the other socket is closed

@@ -159,3 +159,57 @@ def test_a_run_stopping_mid_way_says_what_it_spent_and_frees_what_nothing_can_re
     resumed = train(_cfg(tiny_llama_dir, data, tmp_path / "b", steps=6, checkpoint={"every": 2}, resume=True),
                     log=lambda m: None)
     assert resumed["steps"] == 6
+
+
+def test_a_budget_lowered_mid_run_stops_the_run_at_its_next_step(tiny_llama_dir, data, tmp_path):
+    # `privtune ledger set-budget` lowering the budget while a run trained was never re-checked: the
+    # run spent its whole plan (6 steps) past the new budget. Now it stops before the next commit,
+    # and its outputs state the steps the ledger holds and their epsilon.
+    from privtune.privacy.accountants import MechanismEvent, get_accountant
+
+    out = tmp_path / "run"
+    lowered = {}
+
+    def lower_at_step_2(step, total):
+        if step == 2 and not lowered:
+            with Ledger.open(tmp_path / "ledger.sqlite") as other:  # another connection, as the CLI would be
+                (fp,) = [d.fingerprint for d in other.datasets()]
+                spent = other.spent(fp)
+                lowered["budget"] = spent * 1.05  # room for these 2 steps, not for the other 4
+                other.set_budget(fp, lowered["budget"], 1e-3, reason="tightened by the DPO")
+
+    warnings = []
+    privacy = train(_cfg(tiny_llama_dir, data, out, steps=6, delta=1e-3, budget_epsilon=50.0),
+                    progress=lower_at_step_2, log=lambda m: None, warn=warnings.append)
+    assert privacy["steps"] == 2 and privacy["planned_steps"] == 6
+    assert "stopped after step 2 of 6" in privacy["stopped_early"] and "changed while run" in privacy["stopped_early"]
+    assert any("stops before step 3 of 6" in w for w in warnings)
+    expected = get_accountant("pld").epsilon(
+        [MechanismEvent(privacy["noise_multiplier"], privacy["sample_rate"], 2)], privacy["delta"])
+    assert privacy["epsilon"] == pytest.approx(expected) and privacy["epsilon"] <= lowered["budget"]
+    assert json.loads((out / "privacy.json").read_text())["steps"] == 2
+    with Ledger.open(tmp_path / "ledger.sqlite") as led:
+        (run,) = led.history(privacy["dataset_fingerprint"])
+        assert (run.committed_steps, run.status) == (2, "completed")
+        assert led.spent(privacy["dataset_fingerprint"]) <= lowered["budget"]
+
+
+def test_a_budget_lowered_below_the_spend_is_found_by_a_fresh_connection(tmp_path):
+    # The recheck also holds for a process that never saw the run begin (a resume).
+    from privtune.privacy.accountants import MechanismEvent
+    from privtune.privacy.errors import BudgetLowered
+
+    fp = "sha256:" + "ab" * 32
+    with Ledger.open(tmp_path / "l.sqlite") as led:
+        led.set_budget(fp, 10.0, 1e-5)
+        run = led.begin_run(fp, MechanismEvent(1.0, 0.01, 1000), delta=1e-5)
+        led.commit_steps(run, 10)
+    with Ledger.open(tmp_path / "l.sqlite") as led:
+        led.recheck_budget(run)  # a fresh connection rechecks once; the plan still fits
+        led.commit_steps(run, 1)
+        led.set_budget(fp, 0.5, 1e-5, reason="lowered")
+        with pytest.raises(BudgetLowered, match="stops before step 12 of 1000"):
+            led.recheck_budget(run)
+        assert led.history(fp)[0].committed_steps == 11
+        led.set_budget(fp, 10.0, 1e-5, reason="restored")
+        led.recheck_budget(run)
