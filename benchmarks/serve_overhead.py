@@ -205,8 +205,6 @@ def _concurrent(paths: dict, payload: dict, clients: int, per_client: int, round
         loop.run_until_complete(all_clients())
 
     def run_http() -> None:
-        nonlocal errors, ok
-
         def client() -> None:
             nonlocal errors, ok
             conn = HttpPath(port, key)

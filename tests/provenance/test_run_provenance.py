@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -196,10 +198,7 @@ def test_train_refuses_a_blocked_use_unless_overridden(base_dir: Path, run: dict
     assert "licence check overridden: commercial licence #42" in (tmp_path / "out" / "adapter" / "README.md").read_text()
 
 
-def _privtune(*args: str) -> "subprocess.CompletedProcess[str]":
-    import subprocess
-    import sys
-
+def _privtune(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "privtune.cli", *args], capture_output=True, text=True, timeout=300)
 
 
