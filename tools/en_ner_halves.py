@@ -81,6 +81,7 @@ def main() -> None:
     parts = halves()
     models = args.models or [args.work / f"{args.tag}.without{h}.crfsuite" for h in (0, 1)]
     if not args.models:
+        args.work.mkdir(parents=True, exist_ok=True)
         for h, out in enumerate(models):
             kept = [tool._bio(s.text, list(s.spans)) for name in tool.TRAIN_SETS for s in parts[name][1 - h]]
             t0 = time.perf_counter()

@@ -3,7 +3,12 @@
     python tools/train_en_ner.py                      # writes privtune/scan/ner/en_crf.crfsuite
     python tools/train_en_ner.py --out /tmp/en.crfsuite --augment 2000
 
-Data (deterministic for a given --seed; crfsuite's L-BFGS has no randomness):
+Deterministic: two runs with the same options write byte-identical files (the seed fixes the
+generated part and the dropout draws, the script re-runs itself with PYTHONHASHSEED=0, and
+crfsuite's L-BFGS has no randomness). Beside the model it writes ``en_crf.train.json``
+(tools/en_crf_record.py): the fingerprint of the sources, data and options it was trained from.
+
+Data:
   * Broad Twitter Corpus and wikigold, all sentences but every 10th (index % 10 == 0 is the
     held-out dev slice of benchmarks/ner_eval.py); WNUT17 train (its dev file is not used);
   * ``--augment`` generated sentences (Faker, the locales of the English lexicon: the
@@ -30,6 +35,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+sys.path.insert(0, str(ROOT / "tools"))
+
+import en_crf_record  # noqa: E402
 
 from privtune.scan.ner import corpora  # noqa: E402
 from privtune.scan.ner.en_crf import LEXICON_FEATURES, MODEL_PATH, TOKEN, token_features  # noqa: E402
@@ -243,6 +252,8 @@ def train(args: argparse.Namespace, corpus: list[tuple[list[str], list[str]]], o
     trainer.set_params({"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
                         "feature.possible_transitions": True})
     trainer.train(str(out))
+    if not out.is_file():  # crfsuite says nothing when it cannot write (a missing folder)
+        raise SystemExit(f"crfsuite wrote no model at {out}: does its folder exist and is it writable?")
     return len(data)
 
 
@@ -284,9 +295,14 @@ def main() -> None:
         validation = [x for i, x in enumerate(corpus) if i % 10 == 5]
         corpus = [x for i, x in enumerate(corpus) if i % 10 != 5]
     t0 = time.perf_counter()
-    n = train(args, corpus, args.out)
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    n = train(args, corpus, tmp)
+    os.replace(tmp, args.out)  # a reader never sees half a model
+    # The record beside the model: what it was trained from (tests/scan/test_en_crf_record.py
+    # fails when the sources no longer give this fingerprint).
+    record = en_crf_record.write(args.out, vars(args), en_crf_record.components(vars(args), corpus), n)
     print(f"trained on {n} sentences in {time.perf_counter() - t0:.0f} s; "
-          f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
+          f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) and {record.name}")
     if validation:
         pick_bias(args.out, validation)
 

@@ -63,3 +63,16 @@ def test_lower_words_are_package_data_beside_common_words():
     assert all(w.islower() and w.isalpha() for w in lower)
     assert {"wins", "perform", "announces"} <= set(lower) | common
     assert not {"trump", "obama"} & set(lower)  # written inside gold names in the corpora
+
+
+def test_a_doubted_first_name_word_before_a_surname_begins_the_name():
+    """enner11: the retrained model doubts "Will" (O at 0.54) before "Smith"; a sure O stays out,
+    and so do words that are no first name."""
+    from privtune.scan.ner.en_decode import _name_head
+
+    toks = [(0, 4, "Will"), (5, 10, "Smith"), (11, 14, "was")]
+    tags = ["O", "B-PER", "O"]
+    assert _name_head(toks, tags, 1, [0.54, 0.54, 1.0])
+    assert not _name_head(toks, tags, 1, [0.95, 0.54, 1.0])
+    assert not _name_head([(0, 6, "Thanks"), (7, 12, "Smith")], ["O", "B-PER"], 1, [0.5, 0.9])
+    assert not _name_head([(0, 4, "Will"), (6, 11, "Smith")], ["O", "B-PER"], 1, [0.5, 0.9])  # two spaces

@@ -29,7 +29,7 @@ def _ungated_analyze(analyzer: Analyzer, text: str) -> list:
         elif trig >= 0 and not plan.group.fired(text)[plan.group_members.index(trig)]:
             continue
         spans += [s for s in rec.analyze(text) if s.type in plan.threshold and s.score >= plan.threshold[s.type]]
-    return resolve_overlaps(spans)
+    return resolve_overlaps(spans, text)  # as `Analyzer._analyze_plain`: a street block absorbs a name across its edge
 
 
 _GATED = {"phone": 7, "bank_card": 13, "cn_id_card": 15, "uscc": 6, "passport": 7, "us_ssn": 9, "record_id": 4}

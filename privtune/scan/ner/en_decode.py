@@ -14,7 +14,7 @@ from functools import lru_cache
 from privtune.scan.ner.en_famous import is_famous
 from privtune.scan.ner.en_features import _CJK_CHAR, _lexicon
 from privtune.scan.ner.en_gate import _GATE_WORDS
-from privtune.scan.ner.english import INSTRUCTION_VERBS, NOT_NAME, SENTENCE_OPENERS
+from privtune.scan.ner.english import _AMBIGUOUS, INSTRUCTION_VERBS, NOT_NAME, SENTENCE_OPENERS
 from privtune.scan.ner.en_span_rules import CHECKS, check_person, is_edge_word, is_rare_lower_word
 
 LABELS = {"PER": "PERSON", "LOC": "ADDRESS", "ORG": "ORGANIZATION"}
@@ -31,8 +31,6 @@ def _leading_stop() -> frozenset[str]:
     """Common sentence words and instruction verbs that are nobody's name: not in the name
     lexicon, not an ordinary word that is also a first name (english._AMBIGUOUS: Will, Mark
     ...), not a month."""
-    from privtune.scan.ner.english import _AMBIGUOUS
-
     first, last = _lexicon()
     return frozenset((_GATE_WORDS | INSTRUCTION_VERBS) - first - last - _AMBIGUOUS - _MONTHS)
 
@@ -61,6 +59,8 @@ def _decode(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]
         while b > a and _CJK_CHAR.fullmatch(toks[b - 1][2]):
             b -= 1
         if label == "PER":
+            if a == i and j - i == 1 and i > 0 and _name_head(toks, tags, i, marg):
+                a = i - 1  # "Will Smith was great": the first name the model doubted is the name's
             # A capitalised sentence word the model pulled into a name ("Is Crawford still ...").
             # Only in front and only words that are no name: a name part left in the text is a
             # leak ("Diana Good", "Will Smith", "June Carter" keep theirs).
@@ -169,6 +169,21 @@ def _name_tail(toks: list[tuple[int, int, str]], tags: list[str], a: int, b: int
             # ("Mauro renallo", "Jesus christ"; not the verbs of "Tom tucks in", "Wendy interact").
             return 1
     return 0
+
+
+def _name_head(toks: list[tuple[int, int, str]], tags: list[str], i: int, marg: list[float]) -> bool:
+    """Whether the untagged token right before the one-word name ``toks[i]`` begins it: a known
+    first name that is also a sentence word ("Will", "Mark"), one space before a known last name,
+    whose "O" the model doubts (``TAIL_DOUBT``; "Will Smith was great" 0.54), the mirror of
+    `_name_tail`'s "Diana Good". A sure "O" stays out ("Will Smith come?" is the model's call)."""
+    prev, name = toks[i - 1][2], toks[i][2]
+    if tags[i - 1] != "O" or toks[i][0] != toks[i - 1][1] + 1 or marg[i - 1] >= TAIL_DOUBT:
+        return False
+    first, last = _lexicon()
+    # The lexicon lacks some first names that are words ("Will"); english._AMBIGUOUS holds them
+    # beside surname-words ("King", "Hill"), which are left out here.
+    is_first = prev in first or (prev in _AMBIGUOUS and prev not in last)
+    return prev[:1].isupper() and prev[1:].islower() and is_first and name in last and name[1:].islower()
 
 
 def _join_names(toks: list[tuple[int, int, str]], tags: list[str], marg: list[float]) -> list[str]:
