@@ -32,5 +32,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     text_tables,
     log_fields,
     vcards,
+    xml_fields,
+    hl7_fields,
     asked_values,
 )
