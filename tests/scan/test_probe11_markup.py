@@ -67,3 +67,33 @@ def test_html_table_header_row_names_the_cells_below(analyzer):
 def test_html_cells_read_as_tab_separated_rows_xml_tags_stay():
     view, _, _ = decoded_view("<tr><th>Name</th><th>Phone</th></tr><tr><td>A</td><td>1</td></tr><passport>X</passport>")
     assert view == "\n Name\t Phone\t \n A\t 1\t <passport>X</passport>"
+
+
+def test_markdown_separator_with_one_dash_centred(analyzer):
+    text = "| # | Passenger | Passport | Contact |\n|:-:|---|---|---|\n| 1 | Terezija Šantić | C63760418 | a@b.de |\n| 2 | Jarmo Aalto | 568416932 | |"
+    got = found(analyzer, text)
+    assert {("C63760418", "PASSPORT"), ("568416932", "PASSPORT"), ("Terezija Šantić", "PERSON")} <= got
+
+
+def test_a_table_laid_out_one_field_per_row(analyzer):
+    text = ("Field,Applicant 1,Applicant 2\nName,Abril Romero,Martin Kolářová\nDate of Birth,1955-08-23,14.11.1975\n"
+            "Passport,C82189544,")
+    got = found(analyzer, text)
+    assert {("14.11.1975", "DATE_OF_BIRTH"), ("Martin Kolářová", "PERSON"), ("C82189544", "PASSPORT")} <= got
+    zh = "项目\t客户A\t客户B\n姓名\t尤淑貞\t朱明\n地址\t杭州市滨江区中山北路286号B座520\t福建省厦门市思明区滨江大道474号融创玖樾府17栋2单元503室"
+    assert ("福建省厦门市思明区滨江大道474号融创玖樾府17栋2单元503室", "ADDRESS") in found(analyzer, zh)
+
+
+def test_one_labelled_line_or_a_header_is_no_field_per_row_table():
+    from privtune.scan.recognizers.text_tables import row_label_spans
+
+    assert row_label_spans("Name,Phone\nAnn,0412 345 678") == []  # a header, then a data row
+    assert row_label_spans("Phone, I called twice\nno answer, again") == []
+
+
+def test_role_and_destination_column_names():
+    from privtune.scan.side_fields import key_type
+
+    assert key_type("Customer") == "PERSON" and key_type("Passenger") == "PERSON"
+    assert key_type("Ship to") == "ADDRESS" and key_type("Given names") == "PERSON"
+    assert key_type("customer_id") is None and key_type("Shipping cost") is None

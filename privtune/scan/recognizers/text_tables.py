@@ -121,6 +121,55 @@ def csv_cell_spans(text: str) -> list[Span]:
     return out
 
 
+def row_label_spans(text: str) -> list[Span]:
+    """Spans of the cells right of a row label: a table laid out one field per row
+    ("Name,Abril Romero,Martin Kolářová" / "Date of Birth,1955-08-23,14.11.1975", "姓名\t尤淑貞\t朱明",
+    an HTML key/value table as `views` reads it). Two or more consecutive lines on one delimiter
+    must each open with a cell naming a type; a header line (two names) is not a labelled row."""
+    out: list[Span] = []
+    run: list[tuple[int, str, list[tuple[int, str]]]] = []
+    pos = 0
+    for line in text.split("\n"):
+        labelled = _labelled_row(line.rstrip("\r"), run[0][1] if run else None)
+        if labelled is not None:
+            run.append((pos, labelled[0], labelled[1]))
+        else:
+            _flush_rows(run, out)
+            run = []
+            labelled = _labelled_row(line.rstrip("\r"), None)
+            if labelled is not None:
+                run.append((pos, labelled[0], labelled[1]))
+        pos += len(line) + 1
+    _flush_rows(run, out)
+    return out
+
+
+def _labelled_row(line: str, delimiter: str | None) -> tuple[str, list[tuple[int, str]]] | None:
+    """``(delimiter, cells)`` of a line whose first cell names a type and which has a value."""
+    for d in (delimiter,) if delimiter else _DELIMITERS:
+        k = line.find(d)
+        if k <= 0 or k > _MAX_HEADER_CELL + 2:
+            continue
+        label = line[:k].strip()
+        if not label or _COLUMN_NAME.fullmatch(label) is None or key_type(label) is None:
+            continue
+        cells = split_cells(line, d)
+        if len(cells) >= 2 and _header_types(cells) is None:
+            return d, cells
+    return None
+
+
+def _flush_rows(run: list[tuple[int, str, list[tuple[int, str]]]], out: list[Span]) -> None:
+    if len(run) < 2:
+        return
+    for pos, _, cells in run:
+        etype = key_type(cells[0][1].strip())
+        for start, cell in cells[1:]:
+            span = key_span(etype, cell)
+            if span is not None:
+                out.append(Span(pos + start + span.start, pos + start + span.end, span.type, SCORE, DETECTOR))
+
+
 def _sql_tuples(text: str, pos: int) -> list[list[tuple[int, str]]]:
     """The quoted values of each ``(…)`` tuple from ``pos`` on, position by position (an
     unquoted value, a number or NULL, is an empty cell)."""
@@ -187,7 +236,7 @@ class TextTableRecognizer(Recognizer):
     trigger = re.compile("\n|INSERT INTO|insert into")
 
     def analyze(self, text: str) -> list[Span]:
-        spans = csv_cell_spans(text)
+        spans = csv_cell_spans(text) + row_label_spans(text)
         if "INSERT" in text or "insert" in text:
             spans += sql_value_spans(text)
         return spans
