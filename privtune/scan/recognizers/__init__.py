@@ -34,5 +34,6 @@ from privtune.scan.recognizers import (  # noqa: F401
     vcards,
     xml_fields,
     hl7_fields,
+    spelled_names,
     asked_values,
 )
