@@ -76,6 +76,9 @@ _WORD = re.compile(r"(?:['’]s-)?[^\W\d_][\w'’.]*(?:[-–][^\W\d_][\w'’.]*)
 _SEP = re.compile(r"[ \t]*(?:,|\n|\r\n)[ \t]*|[ \t]+")
 _REGION = re.compile(r"[ \t]*(?:\((?:[A-Z]{2}|[^\W\d_][\w ]{1,20})\)|[/–-][ \t]*[A-Z]{2}(?![\w])|,?[ \t]*[A-Z]{2,4}(?![\w]))")
 _MAX_WORDS = 6
+# A city's postal district after its name, before the comma or line end: "Dublin 2", "Dublin 6W"
+# (then the Eircode: "17 Harcourt Road, Dublin 2, D02 X285").
+_DISTRICT = re.compile(r"[ \t]+[0-9]{1,2}W?(?=[ \t]*(?:,|\r?\n|$))")
 
 
 @lru_cache(maxsize=1)
@@ -403,6 +406,9 @@ def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool, bool] |
     if not words or not (words[0][2][0].isupper() or words[0][2][3:4].isupper() and words[0][2][1:3] == "s-"):
         return None
     end = words[-1][1]
+    district = _DISTRICT.match(text, end)
+    if district is not None:
+        end = district.end()
     region = _REGION.match(text, end)
     if region is not None:
         end = region.end()

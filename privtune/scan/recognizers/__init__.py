@@ -35,5 +35,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     xml_fields,
     hl7_fields,
     spelled_names,
+    desk_handles,
+    config_lines,
     asked_values,
 )

@@ -13,7 +13,8 @@ type's shape (`side_fields.key_span`), as Markdown tables are (`table_cells`).
   same delimiter are its rows (double-quoted cells may hold the delimiter). A title row or a
   merged-cell row above the header ("客户信息表,,,,") names nothing and is passed over.
 * SQL: ``INSERT INTO table (col, …) VALUES (…), (…)``; the table's name is the columns' parent
-  ("name" in ``customer`` is a person, in ``company`` not). Without a column list nothing is taken.
+  ("name" in ``customer`` is a person, in ``company`` not). Without a column list, a table of
+  people's cells are taken by their shape (`sql_rows`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import re
 
 from privtune.scan.entities import Span
+from privtune.scan.recognizers.sql_rows import sql_row_spans
 from privtune.scan.registry import Recognizer, register
 from privtune.scan.side_fields import key_span, key_type
 
@@ -238,5 +240,5 @@ class TextTableRecognizer(Recognizer):
     def analyze(self, text: str) -> list[Span]:
         spans = csv_cell_spans(text) + row_label_spans(text)
         if "INSERT" in text or "insert" in text:
-            spans += sql_value_spans(text)
+            spans += sql_value_spans(text) + sql_row_spans(text, _sql_tuples)
         return spans
