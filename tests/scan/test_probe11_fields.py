@@ -60,3 +60,21 @@ def test_sql_rows_without_a_column_list_in_a_table_of_people(analyzer):
     assert {("Ngozi", "PERSON"), ("Eze", "PERSON")} <= found(analyzer, en)
     assert found(analyzer, "INSERT INTO products VALUES (7, 'Widget', 'abc_123', '2024-01-02');") == set()
     assert is_people_table("tbl_userInfo") and is_people_table("patients") and not is_people_table("orders")
+
+
+def test_sql_row_names_in_any_latin_letters(analyzer):
+    got = found(analyzer, "INSERT INTO customers VALUES (7, 'Zofia', 'Kamińska', 'USA', 'Москва');")
+    assert {("Zofia", "PERSON"), ("Kamińska", "PERSON")} <= got
+    assert ("Москва", "PERSON") not in got
+
+
+def test_latin_american_and_central_european_phone_labels(analyzer):
+    assert ("(11) 93285-1641", "PHONE") in found(analyzer, "Saludos,\nAna\nCel. (11) 93285-1641")
+    assert ("55 0598 6210", "PHONE") in found(analyzer, "Tel.: 087 178 7394 | Mobil: 55 0598 6210")
+
+
+def test_an_address_wrapped_after_its_comma(analyzer):
+    text = "currently residing at\nCalle de Alcalá 152, 2º izq.,\n28275 Madrid, hereinafter the Tenant"
+    assert ("Calle de Alcalá 152, 2º izq.,\n28275 Madrid", "ADDRESS") in found(analyzer, text)
+    text = "lives at ul. Armii Krajowej 141/45,\n43-137 Świecie.\nContact: x"
+    assert ("ul. Armii Krajowej 141/45,\n43-137 Świecie", "ADDRESS") in found(analyzer, text)

@@ -73,7 +73,7 @@ _TOWN_POSTCODE = re.compile(rf"[ \t]*,?[ \t]*-?{_POSTCODE}")
 # Dutch towns may open with "'s-" ('s-Gravenhage, 's-Hertogenbosch); Portuguese ordinals stand
 # inside names ("Camponesa 2ª Seção", a district of Belo Horizonte).
 _WORD = re.compile(r"(?:['’]s-)?[^\W\d_][\w'’.]*(?:[-–][^\W\d_][\w'’.]*)*|[0-9]{1,2}[ªº](?=[ \t])")
-_SEP = re.compile(r"[ \t]*(?:,|\n|\r\n)[ \t]*|[ \t]+")
+_SEP = re.compile(r"[ \t]*(?:,[ \t]*\r?\n|,|\r?\n)[ \t]*|[ \t]+")  # ",\n": a block wrapped after its comma
 _REGION = re.compile(r"[ \t]*(?:\((?:[A-Z]{2}|[^\W\d_][\w ]{1,20})\)|[/–-][ \t]*[A-Z]{2}(?![\w])|,?[ \t]*[A-Z]{2,4}(?![\w]))")
 _MAX_WORDS = 6
 # A city's postal district after its name, before the comma or line end: "Dublin 2", "Dublin 6W"

@@ -37,6 +37,8 @@ _EN_CUES = (
     # "number" alone is no cue (order and ticket numbers), "my number" in their words is.
     r"|meine?\s+nummer|mon\s+num[eé]ro|mi\s+n[uú]mero|meu\s+n[uú]mero|mio\s+numero|mijn\s+nummer"
     r"|portable|m[oó]vil|celular|cellulare|telefone|telefoon|mobiel"
+    # Signature labels of Latin America and central Europe: "Cel. (11) 93285-1641", "Mobil: …".
+    r"|cel|mobil"
 )
 # and their traditional forms: customers in Hong Kong and Taiwan write 電話, 手機, 聯絡 ...
 _ZH_CUES = ("电话|手机|座机|联系|号码|致电|拨打|来电|回电|热线|传真|打给"

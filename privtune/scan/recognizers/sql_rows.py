@@ -29,7 +29,8 @@ _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("DATE_OF_BIRTH", re.compile(r"(?:19|20)[0-9]{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12][0-9]|3[01])")),
     ("RECORD_ID", re.compile(r"[0-9]{5,10}")),  # (11+ digits: a phone, a card: their own detectors)
     ("USERNAME", re.compile(r"(?=[^ ]*[0-9_.])[A-Za-z][A-Za-z0-9._]{3,30}")),
-    ("PERSON", re.compile(r"[A-Z][a-zà-ÿ'\-]+(?: [A-Z][a-zà-ÿ'\-]+)?")),
+    # One or two capitalised words of any Latin letters ("Kamińska", "Yılmaz"), checked by `_latin_name`.
+    ("PERSON", re.compile(r"[^\W\d_][^\W\d_'\-]+(?: [^\W\d_][^\W\d_'\-]+)?")),
 )
 
 
@@ -46,6 +47,11 @@ def _zh_name(value: str) -> bool:
     return sur == 2 and len(value) > 2 or value[0] in ZH_SURNAMES
 
 
+def _latin_name(value: str) -> bool:
+    """Capitalised words in Latin letters ("Kamińska", not "USA" or a Cyrillic town)."""
+    return all(w[0].isupper() and not w.isupper() and max(w) < "\u0250" for w in value.split())
+
+
 def sql_row_spans(text: str, rows_of: RowReader) -> list[Span]:
     """Spans of the cells of column-less INSERT rows into a table of people (module doc)."""
     out: list[Span] = []
@@ -54,8 +60,12 @@ def sql_row_spans(text: str, rows_of: RowReader) -> list[Span]:
             continue
         for row in rows_of(text, m.end()):
             for start, value in row:
-                etype = "PERSON" if _zh_name(value) else next(
-                    (t for t, shape in _SHAPES if shape.fullmatch(value)), None)
+                if _zh_name(value):
+                    etype: str | None = "PERSON"
+                else:
+                    etype = next((t for t, shape in _SHAPES if shape.fullmatch(value)), None)
+                    if etype == "PERSON" and not _latin_name(value):
+                        continue
                 if etype is not None:
                     out.append(Span(start, start + len(value), etype, SCORE, DETECTOR))
     return out
