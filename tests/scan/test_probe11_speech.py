@@ -51,3 +51,11 @@ def test_spelled_surname(analyzer):
     assert ("B E D N Á Ř O V Á", "PERSON") in got
     assert ("K-O-W-A-L", "PERSON") in found(analyzer, "my surname is spelt K-O-W-A-L")
     assert not any(t == "PERSON" for _, t in found(analyzer, "that's a b c, and that is OK"))
+
+
+def test_two_character_surnames(analyzer):
+    assert ("慕容雪", "PERSON") in found(analyzer, "好的，收到。\n\n-----------------\n慕容雪\n宁波瑞丰贸易有限公司 | 销售经理")
+    assert ("端木蓉", "PERSON") in found(analyzer, "用户：你好我是端木蓉我想改一下地址")
+    assert ("诸葛明亮", "PERSON") in found(analyzer, "诸葛明亮先生您好")
+    for text in ("公司马上处理", "我们马上官宣", "家长孙子都来了"):  # a surname's characters inside words
+        assert not any(t == "PERSON" for _, t in found(analyzer, text)), text

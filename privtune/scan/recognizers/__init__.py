@@ -37,5 +37,6 @@ from privtune.scan.recognizers import (  # noqa: F401
     spelled_names,
     desk_handles,
     config_lines,
+    zh_compound_names,
     asked_values,
 )
