@@ -417,6 +417,6 @@ def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool, bool] |
         pc = postal_asia.TAIWAN_POSTCODE.match(text, end)
     if pc is not None:
         end = pc.end()
-    if end < len(text) and text[end] == ":":
-        return None  # "Phone:" is a label, not a town
+    if end < len(text) and text[end] in ":;":
+        return None  # "Phone:" is a label, not a town; so is a vCard property ("ATTENDEE;CN=…")
     return end, pc is not None, pc is not None and "," in pc.group()

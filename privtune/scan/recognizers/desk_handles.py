@@ -24,7 +24,7 @@ def desk_handle_spans(text: str) -> list[Span]:
     out = []
     if "[~" in text:
         out += [Span(m.start(1), m.end(1), "USERNAME", SCORE, DETECTOR) for m in _JIRA_MENTION.finditer(text)]
-    if "M\n" in text or text.endswith("M"):
+    if "M\n" in text:
         out += [Span(m.start(1), m.end(1), "USERNAME", SCORE, DETECTOR) for m in _SLACK_HEADER.finditer(text)]
     return out
 
@@ -35,7 +35,7 @@ class DeskHandleRecognizer(Recognizer):
 
     name = "desk_handle"
     entity_types = ("USERNAME",)
-    trigger = re.compile("\\[~|AM\n|PM\n|AM$|PM$")
+    trigger = re.compile("\\[~|AM\n|PM\n")
 
     def analyze(self, text: str) -> list[Span]:
         return desk_handle_spans(text)

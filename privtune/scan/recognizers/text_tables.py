@@ -35,6 +35,7 @@ _INSERT = re.compile(
     re.I)
 _QUOTED_NAME = re.compile(r"[`\"\[\]\s]")
 _SENTENCE_END = re.compile(r"[.!?。！？]\s*$")
+_SENTENCE_MARKS = frozenset(".!?。！？")
 
 
 def split_cells(line: str, delimiter: str) -> list[tuple[int, str]]:
@@ -129,42 +130,41 @@ def row_label_spans(text: str) -> list[Span]:
     an HTML key/value table as `views` reads it). Two or more consecutive lines on one delimiter
     must each open with a cell naming a type; a header line (two names) is not a labelled row."""
     out: list[Span] = []
-    run: list[tuple[int, str, list[tuple[int, str]]]] = []
-    pos = 0
+    run: list[tuple[int, list[tuple[int, str]]]] = []
+    run_delimiter, pos = "", 0
     for line in text.split("\n"):
-        labelled = _labelled_row(line.rstrip("\r"), run[0][1] if run else None)
-        if labelled is not None:
-            run.append((pos, labelled[0], labelled[1]))
-        else:
+        cells, delimiter = _labelled_row(line.rstrip("\r"))
+        if cells is None or (run and delimiter != run_delimiter):
             _flush_rows(run, out)
             run = []
-            labelled = _labelled_row(line.rstrip("\r"), None)
-            if labelled is not None:
-                run.append((pos, labelled[0], labelled[1]))
+        if cells is not None:
+            run.append((pos, cells))
+            run_delimiter = delimiter
         pos += len(line) + 1
     _flush_rows(run, out)
     return out
 
 
-def _labelled_row(line: str, delimiter: str | None) -> tuple[str, list[tuple[int, str]]] | None:
-    """``(delimiter, cells)`` of a line whose first cell names a type and which has a value."""
-    for d in (delimiter,) if delimiter else _DELIMITERS:
-        k = line.find(d)
-        if k <= 0 or k > _MAX_HEADER_CELL + 2:
-            continue
-        label = line[:k].strip()
-        if not label or _COLUMN_NAME.fullmatch(label) is None or key_type(label) is None:
-            continue
-        cells = split_cells(line, d)
-        if len(cells) >= 2 and _header_types(cells) is None:
-            return d, cells
-    return None
+def _labelled_row(line: str) -> tuple[list[tuple[int, str]] | None, str]:
+    """A line's cells and delimiter when its first cell names a type and a value follows; the
+    cheap tests first (most lines are chat turns that end like a sentence)."""
+    if line.rstrip()[-1:] in _SENTENCE_MARKS:
+        return None, ""
+    found = [(k, d) for d in _DELIMITERS if (k := line.find(d, 0, _MAX_HEADER_CELL + 2)) > 0]
+    if not found:
+        return None, ""
+    k, d = min(found)  # the first cell ends at the first delimiter
+    label = line[:k].strip()
+    if not label or _COLUMN_NAME.fullmatch(label) is None or key_type(label) is None:
+        return None, ""
+    cells = split_cells(line, d)
+    return (cells, d) if len(cells) >= 2 and _header_types(cells) is None else (None, "")
 
 
-def _flush_rows(run: list[tuple[int, str, list[tuple[int, str]]]], out: list[Span]) -> None:
+def _flush_rows(run: list[tuple[int, list[tuple[int, str]]]], out: list[Span]) -> None:
     if len(run) < 2:
         return
-    for pos, _, cells in run:
+    for pos, cells in run:
         etype = key_type(cells[0][1].strip())
         for start, cell in cells[1:]:
             span = key_span(etype, cell)
