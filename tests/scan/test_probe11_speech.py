@@ -59,3 +59,9 @@ def test_two_character_surnames(analyzer):
     assert ("诸葛明亮", "PERSON") in found(analyzer, "诸葛明亮先生您好")
     for text in ("公司马上处理", "我们马上官宣", "家长孙子都来了"):  # a surname's characters inside words
         assert not any(t == "PERSON" for _, t in found(analyzer, text)), text
+
+
+def test_a_quoted_reply_answers_a_question_in_french(analyzer):
+    text = ("> Le mar. 12 mars 2024 à 09:14, Ana <a@b.fr> a écrit :\n>> Merci Ana, pouvez-vous confirmer votre date de naissance ?\n"
+            "> 12/01/1962, et mon adresse : 9 rue X")
+    assert ("12/01/1962", "DATE_OF_BIRTH") in found(analyzer, text)

@@ -25,7 +25,9 @@ from privtune.scan.side_fields import key_span
 DETECTOR = "asked_value"
 SCORE = 0.85
 _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("DATE_OF_BIRTH", re.compile(r"(?i:date of birth|birth ?date|birthday|\bDOB\b)|出生日期|出生年月|生日")),
+    # (and the words of a reply in French, Spanish, German, Italian, Portuguese)
+    ("DATE_OF_BIRTH", re.compile(r"(?i:date of birth|birth ?date|birthday|\bDOB\b|date de naissance|fecha de nacimiento"
+                                 r"|geburtsdatum|data di nascita|data de nascimento)|出生日期|出生年月|生日")),
     ("RECORD_ID", re.compile(r"(?i:order (?:number|no\b|id\b)|account number|policy number|member(?:ship)? number"
                              r"|reference number|case number)|订单号|訂單號|订单编号|会员号|會員號|保单号|保單號")),
     ("PHONE", re.compile(r"(?i:phone number|mobile number|contact number|best number)|手机号|手機號|联系电话|聯繫電話")),
@@ -38,7 +40,8 @@ _ASKED_ANY = re.compile("|".join(f"(?P<{t}>{p.pattern})" for t, p in _ASKED))
 _UNPUNCTUATED = re.compile("agent:|customer:|caller:|speaker|客服：|坐席：|用户：|客户：")
 _QUESTION_END = re.compile(r"[?？][ \t]*\n")
 # A turn's speaker label: an optional time, then up to 20 characters before a colon.
-_SPEAKER = re.compile(r"[ \t]*(?:\[?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\]?[ \t]*)?[^:：\n]{1,20}[:：][ \t]*")
+# Or a quoted mail reply's markers ("> 12/01/1962, et mon adresse …" under "> … date de naissance ?").
+_SPEAKER = re.compile(r"[ \t]*(?:\[?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\]?[ \t]*)?[^:：\n>]{1,20}[:：][ \t]*|(?:>[ \t]?)+")
 _CLAUSE_END = re.compile(r"[，,。;；]|\.(?:\s|$)|\s{2}")
 # What opens an answer before the value: "yeah it's", "sure, that's", "um", "嗯，是", "我的是".
 _LEAD_IN = re.compile(r"(?:(?:yeah|yes|yep|sure|ok|okay|um|uh|erm|so|well|right)\b[ ,]*)*(?:(?:it's|it is|that's|that is)\b[ ,]*)?"
