@@ -65,3 +65,11 @@ def test_a_quoted_reply_answers_a_question_in_french(analyzer):
     text = ("> Le mar. 12 mars 2024 à 09:14, Ana <a@b.fr> a écrit :\n>> Merci Ana, pouvez-vous confirmer votre date de naissance ?\n"
             "> 12/01/1962, et mon adresse : 9 rue X")
     assert ("12/01/1962", "DATE_OF_BIRTH") in found(analyzer, text)
+
+
+def test_a_question_followed_by_a_short_sentence(analyzer):
+    text = "> Ana, could you send your passport number? The hotel needs it.\n>> it's C04605984"
+    assert ("C04605984", "PASSPORT") in found(analyzer, text)
+    # a long sentence after the mark is another thought, not the question's tail
+    long = "> what's your passport number? Never mind, I found it in the booking e-mail you sent.\n>> C04605984 ok"
+    assert asked_value_spans(long) == []

@@ -38,7 +38,8 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
 # One search per question line (a chat record's turns are joined by newlines: many end in "?").
 _ASKED_ANY = re.compile("|".join(f"(?P<{t}>{p.pattern})" for t, p in _ASKED))
 _UNPUNCTUATED = re.compile("agent:|customer:|caller:|speaker|客服：|坐席：|用户：|客户：")
-_QUESTION_END = re.compile(r"[?？][ \t]*\n")
+# A question mark ending its line, or a short sentence after it ("… passport number? The hotel needs it.").
+_QUESTION_END = re.compile(r"[?？](?:[ \t][^\n?？]{0,40})?\n")
 # A turn's speaker label: an optional time, then up to 20 characters before a colon.
 # Or a quoted mail reply's markers ("> 12/01/1962, et mon adresse …" under "> … date de naissance ?").
 _SPEAKER = re.compile(r"[ \t]*(?:\[?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\]?[ \t]*)?[^:：\n>]{1,20}[:：][ \t]*|(?:>[ \t]?)+")
@@ -108,7 +109,7 @@ class AskedValueRecognizer(Recognizer):
     entity_types = ("DATE_OF_BIRTH", "RECORD_ID", "PHONE", "ID_CARD", "PASSPORT", "ADDRESS")
     # A question mark at a line's end, or a transcript's speaker label ("agent:", "speaker 2:",
     # "客服：", "坐席：") that `_UNPUNCTUATED` looks for: literal words, the analyzer's shared scan.
-    trigger = re.compile("\\?\n|？\n|\\? \n|？ \n|agent:|customer:|caller:|speaker|客服：|坐席：|用户：|客户：")
+    trigger = re.compile("\\?\n|？\n|\\? |？ |agent:|customer:|caller:|speaker|客服：|坐席：|用户：|客户：")
 
     def analyze(self, text: str) -> list[Span]:
         return asked_value_spans(text)
