@@ -97,3 +97,8 @@ def test_role_and_destination_column_names():
     assert key_type("Customer") == "PERSON" and key_type("Passenger") == "PERSON"
     assert key_type("Ship to") == "ADDRESS" and key_type("Given names") == "PERSON"
     assert key_type("customer_id") is None and key_type("Shipping cost") is None
+
+
+def test_html_tag_names_in_any_case_and_html5_tags_still_read_as_blanks():
+    view, _, _ = decoded_view("<TR><TD>Name</TD></TR><BR><section>My name is <label>Oyelaran</label></section>")
+    assert view == "\n Name\t \n My name is  Oyelaran  "
