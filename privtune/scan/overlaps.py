@@ -134,7 +134,8 @@ _START = attrgetter("start")
 # Detectors whose span a column, field, parameter or property name vouches for: ranked with the
 # structured spans, so that "Aiko Tanaka" under a "Name" header stays a PERSON when the tagger,
 # with no context in a cell, reads an ORGANIZATION there at 0.95.
-VOUCHED_DETECTORS = frozenset({"table_column", "text_table", "vcard_property", "log_field", "query_param", "field_name"})
+VOUCHED_DETECTORS = frozenset({"table_column", "text_table", "vcard_property", "log_field", "query_param", "field_name",
+                               "xml_field", "hl7_field", "config_value"})
 
 
 def _priority(s: Span) -> tuple[bool, float, int, int]:

@@ -34,7 +34,7 @@ _PERSON_OWNERS = frozenset(
     "recipient receiver agent employee owner holder member buyer seller real nick display "
     "account_holder cardholder guest passenger".split()
 )
-_NAME_WORDS = frozenset({"name", "fullname", "firstname", "lastname", "surname", "forename", "nickname",
+_NAME_WORDS = frozenset({"name", "names", "fullname", "firstname", "lastname", "surname", "forename", "nickname",
                          "nom", "prénom", "prenom", "vorname", "nachname", "familienname", "nombre", "apellido",
                          "apellidos", "nome", "cognome", "sobrenome", "voornaam", "achternaam"})
 _NOT_VALUES = frozenset("type kind status state flag format label count verified valid id_type lang language".split())
@@ -65,6 +65,11 @@ _JOINED_KEYS: dict[str, str] = {
     # Whom a parcel or a letter goes to (not "sender": a chat export's role key).
     **dict.fromkeys(("legal_person", "legal_representative", "vehicle_owner", "car_owner", "receiver", "recipient",
                      "consignee"), "PERSON"),
+    # A table's column of people is often named by the role alone ("Customer", "Passenger").
+    # (Not "client", "guest": ``client=ios``, ``"guest": "true"`` in logs.)
+    **dict.fromkeys(("customer", "patient", "passenger", "tenant", "applicant"), "PERSON"),
+    # Where a parcel or an invoice goes: a column "Ship to" / "Bill to" holds an address.
+    **dict.fromkeys(("ship_to", "bill_to", "deliver_to", "send_to"), "ADDRESS"),
     **dict.fromkeys(("place_of_birth", "birth_place", "birthplace", "country_of_birth", "birth_country",
                      "city_of_birth", "birth_city"), "ADDRESS"),
     # A messaging or login account: the whole key only ("login_ip", "qq_group" are not one).

@@ -7,7 +7,7 @@ formatting) or non-breaking hyphens, an e-mail or a number inside HTML character
 query (``name=%E7%8E%8B%E5%B0%8F%E6%98%8E``), a zero-width space pasted into an ID number.
 `decoded_view` gives the text with those undone: zero-width and bidi-control characters
 dropped, no-break and figure spaces as spaces, hyphen variants as ``-``, HTML character
-references and percent-encoded UTF-8 decoded, HTML tags read as one blank. The analyzer detects on the view and maps each
+references and percent-encoded UTF-8 decoded, HTML tags read as one blank (table cells and rows as a CSV line's tabs and line breaks). The analyzer detects on the view and maps each
 span back, so a replacement covers the raw characters (the whole ``&#64;``, the zero-width
 space inside the number).
 
@@ -22,6 +22,10 @@ import re
 _DROPPED = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 _SPACES = "\u00a0\u2007\u202f"
 _HYPHENS = "\u2010-\u2012\u2212"  # not the en dash: prose ("London \u2013 Paris"), not numbers
+_HTML_TAGS = ("a|abbr|article|aside|b|big|blockquote|body|br|button|caption|center|cite|code|dd|del|details|div|dl"
+              "|dt|em|fieldset|figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|ins|kbd|label|legend"
+              "|li|main|mark|nav|nobr|ol|option|p|pre|q|s|section|select|small|span|strike|strong|sub|summary|sup"
+              "|table|tbody|td|textarea|tfoot|th|thead|time|title|tr|tt|u|ul|wbr")
 HIDDEN = re.compile(
     rf"[{_DROPPED}]+|[{_SPACES}]|[{_HYPHENS}]"
     r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
@@ -29,13 +33,16 @@ HIDDEN = re.compile(
     # An HTML tag without attributes (help-desk exports keep their bodies' markup: "My name is
     # <b>Oyelaran</b>"): read as one blank, so a cue reaches the name and words on both sides
     # stay apart. Tags with attributes stay as written: an href may hold a number or address.
-    r"|</?[A-Za-z][A-Za-z0-9]{0,15}[ \t]*/?>"
+    # Only HTML's own tag names: an XML element's name says what its value is (``<passport>``,
+    # ``<BirthDate>``), so it stays for `xml_fields` to read.
+    rf"|</?(?i:{_HTML_TAGS})[ \t]*/?>"
 )
 # One character class: what every HIDDEN match starts with. A class scan is ~15x cheaper than
 # HIDDEN's alternation on text holding none (0.6 vs 9 µs per demo record), the common case.
 _MAYBE = re.compile(rf"[{_DROPPED}{_SPACES}{_HYPHENS}&%<]")
 _DROPPED_CHAR = re.compile(f"[{_DROPPED}]")
 _BLOCK_TAGS = frozenset("br p div li ul ol tr td th table h1 h2 h3 h4 h5 h6 blockquote pre hr dt dd".split())
+_CELL_TAGS = frozenset({"td", "th", "tr"})
 _ONE_CHAR = {**{c: " " for c in _SPACES}, "\u2010": "-", "\u2011": "-", "\u2012": "-",
              "\u2212": "-"}
 
@@ -63,6 +70,12 @@ def _decoded(token: str) -> str | None:
         return _ONE_CHAR[first]
     if first == "<":  # a line-breaking tag reads as a line break, an inline one as a blank
         name = token.strip("</> \t").lower()
+        if name in _CELL_TAGS:
+            # A table reads as CSV does (`text_tables`): a row per line, a tab after each cell,
+            # so a header row names the cells under it. A row's end is a blank: the next row's
+            # start breaks the line, and nothing (</thead>, <tbody>) comes between them.
+            closing = token[1] == "/"
+            return ("\t" if closing else " ") if name != "tr" else (" " if closing else "\n")
         return "\n" if name in _BLOCK_TAGS else " "
     return ""  # zero-width / bidi controls
 

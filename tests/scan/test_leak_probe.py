@@ -54,3 +54,21 @@ def test_a_rejected_record_is_counted_apart_not_as_a_leak(monkeypatch):
     cleaned, reasons = scan(items)
     assert cleaned[1] is None and len(reasons) == 1 and "no text field" in reasons[0]
     assert cleaned[0] is not None and "345 678" not in cleaned[0]["text"]
+
+
+def test_round_11_set_is_what_its_builder_makes_and_holds_its_values():
+    import pytest
+
+    from benchmarks.leak_probe11_data import SHAPES11, build11
+    from benchmarks.leak_probe11_pools import FAKER_VERSION, faker_locales_ok
+
+    path = Path(DEFAULT_SET).with_name("leak_probe11.jsonl")
+    items = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    assert {it["shape"] for it in items} == set(SHAPES11) and len(items) == 20 * len(SHAPES11)
+    assert sum(len(it["pii"]) for it in items) > 1000
+    for item in items:
+        text = "\n".join(strings(item["record"]))
+        assert item["pii"] and all(value in text for _, value in item["pii"]), item["shape"]
+    if not faker_locales_ok():  # another Faker draws other names: the committed set still stands
+        pytest.skip(f"the set was drawn with Faker {FAKER_VERSION}")
+    assert items == build11()

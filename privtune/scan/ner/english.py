@@ -261,8 +261,12 @@ def _address_re() -> re.Pattern[str]:
     state_zip = r"(?:,?[ \t]*(?P<state>[A-Z]{2})[ \t]+\d{5}(?:-\d{4})?)"
     # "12 High St, Leeds LS1 4AP": a UK postcode after the town, where a US address has its ZIP.
     uk_postcode = r"(?:,?[ \t]*[A-Z]{1,2}[0-9][A-Z0-9]?[ \t]?[0-9][A-Z]{2}(?![A-Za-z0-9]))"
+    # "12 Main St, Dublin 2, D02 X285": Ireland's Eircode (routing key, unique identifier), after
+    # the town and its postal district, on the same line or the next.
+    eircode = (r"(?:(?:[ \t]+[0-9]{1,2}W?)?,?[ \t]*\n?[ \t]*(?:[AC-FHKNPRTV-Y][0-9]{2}|D6W)[ \t]?"
+               r"[0-9AC-FHKNPRTV-Y]{4}(?![A-Za-z0-9]))")
     po_box = rf"{_B}P\.?[ \t]?O\.?[ \t]+Box[ \t]+\d{{1,6}}"
-    return re.compile(rf"(?:{street}|{po_box}){unit}?(?:{city}(?:{state_zip}|{uk_postcode})?)?{_E}")
+    return re.compile(rf"(?:{street}|{po_box}){unit}?(?:{city}(?:{state_zip}|{uk_postcode}|{eircode})?)?{_E}")
 
 
 _ADDRESS_RE: re.Pattern[str] | None = None

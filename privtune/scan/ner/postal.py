@@ -76,9 +76,12 @@ _TOWN_POSTCODE = re.compile(rf"[ \t]*,?[ \t]*-?{_POSTCODE}")
 # Dutch towns may open with "'s-" ('s-Gravenhage, 's-Hertogenbosch); Portuguese ordinals stand
 # inside names ("Camponesa 2ª Seção", a district of Belo Horizonte).
 _WORD = re.compile(r"(?:['’]s-)?[^\W\d_][\w'’.]*(?:[-–][^\W\d_][\w'’.]*)*|[0-9]{1,2}[ªº](?=[ \t])")
-_SEP = re.compile(r"[ \t]*(?:,|\n|\r\n)[ \t]*|[ \t]+")
+_SEP = re.compile(r"[ \t]*(?:,[ \t]*\r?\n|,|\r?\n)[ \t]*|[ \t]+")  # ",\n": a block wrapped after its comma
 _REGION = re.compile(r"[ \t]*(?:\((?:[A-Z]{2}|[^\W\d_][\w ]{1,20})\)|[/–-][ \t]*[A-Z]{2}(?![\w])|,?[ \t]*[A-Z]{2,4}(?![\w]))")
 _MAX_WORDS = 6
+# A city's postal district after its name, before the comma or line end: "Dublin 2", "Dublin 6W"
+# (then the Eircode: "17 Harcourt Road, Dublin 2, D02 X285").
+_DISTRICT = re.compile(r"[ \t]+[0-9]{1,2}W?(?=[ \t]*(?:,|\r?\n|$))")
 
 
 @lru_cache(maxsize=1)
@@ -440,6 +443,9 @@ def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool, bool] |
     if not words or not (words[0][2][0].isupper() or words[0][2][3:4].isupper() and words[0][2][1:3] == "s-"):
         return None
     end = words[-1][1]
+    district = _DISTRICT.match(text, end)
+    if district is not None:
+        end = district.end()
     region = _REGION.match(text, end)
     if region is not None:
         end = region.end()
@@ -448,6 +454,6 @@ def _town(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool, bool] |
         pc = postal_asia.TAIWAN_POSTCODE.match(text, end)
     if pc is not None:
         end = pc.end()
-    if end < len(text) and text[end] == ":":
-        return None  # "Phone:" is a label, not a town
+    if end < len(text) and text[end] in ":;":
+        return None  # "Phone:" is a label, not a town; so is a vCard property ("ATTENDEE;CN=…")
     return end, pc is not None, pc is not None and "," in pc.group()

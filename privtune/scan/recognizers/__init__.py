@@ -33,5 +33,11 @@ from privtune.scan.recognizers import (  # noqa: F401
     text_tables,
     log_fields,
     vcards,
+    xml_fields,
+    hl7_fields,
+    spelled_names,
+    desk_handles,
+    config_lines,
+    zh_compound_names,
     asked_values,
 )

@@ -39,6 +39,8 @@ _EN_CUES = (
     r"|portable|m[oó]vil|celular|cellulare|telefone|telefoon|mobiel"
     # A callback field of a ticket, a bookings line of a bio or an ad, a bare "ph" before digits.
     r"|call[ -]?back|bookings?|ph(?=[ \t]{1,3}\Z)"  # (searched up to the number: \Z is its start)
+    # Signature labels of Latin America and central Europe: "Cel. (11) 93285-1641", "Mobil: …".
+    r"|cel|mobil"
 )
 # and their traditional forms: customers in Hong Kong and Taiwan write 電話, 手機, 聯絡 ...
 _ZH_CUES = ("电话|手机|座机|联系|号码|致电|拨打|来电|回电|热线|传真|打给|这个号|這個號"

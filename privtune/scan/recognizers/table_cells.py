@@ -16,7 +16,9 @@ from privtune.scan.registry import Recognizer, register
 from privtune.scan.side_fields import key_span, key_type
 
 # The separator row under a header: cells of dashes with optional alignment colons.
-_ROW = r"[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*(?::?-{3,}:?[ \t]*)?"
+# A centred or aligned column may have one dash (":-:", "-:"): GFM asks for one, not three.
+_DASHES = r"(?::-+:?|-+:|-{3,})"
+_ROW = rf"[ \t]*\|?(?:[ \t]*{_DASHES}[ \t]*\|)+[ \t]*(?:{_DASHES}[ \t]*)?"
 _SEPARATOR = re.compile(rf"(?m)^{_ROW}$")
 SEPARATOR_ROW = re.compile(_ROW)  # one line, whole (``fullmatch``)
 DETECTOR = "table_column"
@@ -73,7 +75,7 @@ class TableColumnRecognizer(Recognizer):
 
     name = "table_column"
     entity_types = ("PERSON", "PHONE", "EMAIL", "ADDRESS", "ORGANIZATION", "ID_CARD", "US_SSN", "PASSPORT")
-    trigger = re.compile(r"\|[ \t]*:?---")
+    trigger = re.compile(r"\|[ \t]*(?::-|-:|--)")
 
     def analyze(self, text: str) -> list[Span]:
         return table_cell_spans(text)

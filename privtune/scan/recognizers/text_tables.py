@@ -13,7 +13,8 @@ type's shape (`side_fields.key_span`), as Markdown tables are (`table_cells`).
   same delimiter are its rows (double-quoted cells may hold the delimiter). A title row or a
   merged-cell row above the header ("客户信息表,,,,") names nothing and is passed over.
 * SQL: ``INSERT INTO table (col, …) VALUES (…), (…)``; the table's name is the columns' parent
-  ("name" in ``customer`` is a person, in ``company`` not). Without a column list nothing is taken.
+  ("name" in ``customer`` is a person, in ``company`` not). Without a column list, a table of
+  people's cells are taken by their shape (`sql_rows`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import re
 
 from privtune.scan.entities import Span
+from privtune.scan.recognizers.sql_rows import sql_row_spans
 from privtune.scan.registry import Recognizer, register
 from privtune.scan.side_fields import key_span, key_type
 
@@ -33,6 +35,7 @@ _INSERT = re.compile(
     re.I)
 _QUOTED_NAME = re.compile(r"[`\"\[\]\s]")
 _SENTENCE_END = re.compile(r"[.!?。！？]\s*$")
+_SENTENCE_MARKS = frozenset(".!?。！？")
 
 
 def split_cells(line: str, delimiter: str) -> list[tuple[int, str]]:
@@ -121,6 +124,54 @@ def csv_cell_spans(text: str) -> list[Span]:
     return out
 
 
+def row_label_spans(text: str) -> list[Span]:
+    """Spans of the cells right of a row label: a table laid out one field per row
+    ("Name,Abril Romero,Martin Kolářová" / "Date of Birth,1955-08-23,14.11.1975", "姓名\t尤淑貞\t朱明",
+    an HTML key/value table as `views` reads it). Two or more consecutive lines on one delimiter
+    must each open with a cell naming a type; a header line (two names) is not a labelled row."""
+    out: list[Span] = []
+    run: list[tuple[int, list[tuple[int, str]]]] = []
+    run_delimiter, pos = "", 0
+    for line in text.split("\n"):
+        cells, delimiter = _labelled_row(line.rstrip("\r"))
+        if cells is None or (run and delimiter != run_delimiter):
+            _flush_rows(run, out)
+            run = []
+        if cells is not None:
+            run.append((pos, cells))
+            run_delimiter = delimiter
+        pos += len(line) + 1
+    _flush_rows(run, out)
+    return out
+
+
+def _labelled_row(line: str) -> tuple[list[tuple[int, str]] | None, str]:
+    """A line's cells and delimiter when its first cell names a type and a value follows; the
+    cheap tests first (most lines are chat turns that end like a sentence)."""
+    if line.rstrip()[-1:] in _SENTENCE_MARKS:
+        return None, ""
+    found = [(k, d) for d in _DELIMITERS if (k := line.find(d, 0, _MAX_HEADER_CELL + 2)) > 0]
+    if not found:
+        return None, ""
+    k, d = min(found)  # the first cell ends at the first delimiter
+    label = line[:k].strip()
+    if not label or _COLUMN_NAME.fullmatch(label) is None or key_type(label) is None:
+        return None, ""
+    cells = split_cells(line, d)
+    return (cells, d) if len(cells) >= 2 and _header_types(cells) is None else (None, "")
+
+
+def _flush_rows(run: list[tuple[int, list[tuple[int, str]]]], out: list[Span]) -> None:
+    if len(run) < 2:
+        return
+    for pos, cells in run:
+        etype = key_type(cells[0][1].strip())
+        for start, cell in cells[1:]:
+            span = key_span(etype, cell)
+            if span is not None:
+                out.append(Span(pos + start + span.start, pos + start + span.end, span.type, SCORE, DETECTOR))
+
+
 def _sql_tuples(text: str, pos: int) -> list[list[tuple[int, str]]]:
     """The quoted values of each ``(…)`` tuple from ``pos`` on, position by position (an
     unquoted value, a number or NULL, is an empty cell)."""
@@ -187,7 +238,7 @@ class TextTableRecognizer(Recognizer):
     trigger = re.compile("\n|INSERT INTO|insert into")
 
     def analyze(self, text: str) -> list[Span]:
-        spans = csv_cell_spans(text)
+        spans = csv_cell_spans(text) + row_label_spans(text)
         if "INSERT" in text or "insert" in text:
-            spans += sql_value_spans(text)
+            spans += sql_value_spans(text) + sql_row_spans(text, _sql_tuples)
         return spans
