@@ -61,7 +61,8 @@ def detect_cmd(
 
     z_score is the standardised statistic (the threshold reads it); for weighted, linear and
     posterior p_value is its exact key-null tail and z_exact the z-score of that p (the Gaussian
-    p of z was up to ~3x too small near z 4).
+    p of z was up to ~3x too small near z 4). lr and joint report the Gaussian p of z, an
+    approximation; every answer names its method in p_value_method.
 
     By default as the gateway detects (--detector linear: the green excess over the green mass of
     the model's candidates and the √entropy-weighted green count as one statistic with an exact

@@ -50,6 +50,7 @@ from privtune.serve.guards.watermark_lr import (MAX_TOP_K, TOP_K, detect_ids_lik
                                                score_likelihood_ratio)
 from privtune.serve.guards.watermark_posterior import detect_posterior
 from privtune.serve.guards.watermark_score import detect_linear
+from privtune.serve.guards.watermark_tail import BONFERRONI_GAUSSIAN, GAUSSIAN
 
 LINEAR_DEFAULT_POWER = 0.5  # the linear detector's weighted part when no entropy_weight_power is set
 
@@ -153,8 +154,11 @@ def bonferroni(parts: list[tuple[str, Detection]]) -> Detection:
     z = z_of_p(p, math.sqrt(max(best * best - 2.0 * math.log(m), 0.0)))
     first = parts[0][1]
     lr_k = next((d.likelihood_ratio_top_k for _, d in parts if d.likelihood_ratio_top_k is not None), None)
+    approx = any(d.p_value_method == GAUSSIAN for _, d in parts)
     return dataclasses.replace(first, z_score=z, p_value=p, detector="combined", likelihood_ratio_top_k=lr_k,
-                               components=tuple((n, d.z_score, d.p_value, d.tokens_scored) for n, d in parts))
+                               p_value_method=BONFERRONI_GAUSSIAN if approx else "bonferroni", z_exact=None,
+                               components=tuple((n, d.z_score, d.p_value, d.tokens_scored, d.p_value_method or GAUSSIAN)
+                                                for n, d in parts))
 
 
 def joint(scheme: WatermarkScheme, f: TextFeatures, entropy_threshold: float | None,
@@ -176,8 +180,8 @@ def joint(scheme: WatermarkScheme, f: TextFeatures, entropy_threshold: float | N
     if f.cand_ids is None or f.cand_probs is None:
         raise ValueError("the joint detector needs the model's candidates (TextFeatures.cand_ids)")
     lr = score_likelihood_ratio(scheme, likelihood_ratio_terms(scheme, f.ids, f.cand_ids, f.cand_probs, f.placeholder))
-    parts = (("weighted", w_det.z_score, w_det.p_value, w_det.tokens_scored),
-             ("lr", lr.detection.z_score, lr.detection.p_value, lr.detection.tokens_scored))
+    parts = (("weighted", w_det.z_score, w_det.p_value, w_det.tokens_scored, w_det.p_value_method or GAUSSIAN),
+             ("lr", lr.detection.z_score, lr.detection.p_value, lr.detection.tokens_scored, GAUSSIAN))
     g = scheme.gamma
     c_w = {(a, t): wt for a, t, wt, _ in weighted_terms(scheme, f.ids, ents, entropy_threshold, f.placeholder,
                                                         entropy_weight_power)}
@@ -188,7 +192,9 @@ def joint(scheme: WatermarkScheme, f: TextFeatures, entropy_threshold: float | N
         cov = g * (1 - g) * sum(v * lr.bit_coefficients.get(b, 0.0) for b, v in c_w.items())
         rho = max(-1.0, min(1.0, cov / math.sqrt(var_w * lr.null_variance)))
         z = (w_det.z_score + lr.detection.z_score) / math.sqrt(2.0 + 2.0 * rho) if rho > -1.0 else 0.0
+    # the LR part is not linear in the bits: no exact tail, the Gaussian tail of z (stated as such)
     return dataclasses.replace(w_det, z_score=z, p_value=0.5 * math.erfc(z / math.sqrt(2)), detector="joint",
+                               p_value_method=GAUSSIAN, z_exact=None,
                                likelihood_ratio_top_k=lr.detection.likelihood_ratio_top_k, components=parts,
                                null_correlation=rho)
 
