@@ -22,20 +22,6 @@ def test_placeholder_spans_cover_every_operator():
     assert found == ["[PHONE]", "<EMAIL_3fa2c91b>", "**** **** **** 7890", "*三"]
 
 
-def test_a_lone_space_before_a_placeholder_is_marked(tiny_tokenizer):
-    """The tokenizer writes " Smith" as one token, so "is [PERSON]" has a lone " " the model never
-    sampled: it belongs to the placeholder (a coin flip otherwise, scored as evidence)."""
-    text = "my name is [PERSON] and my card is [BANK_CARD].\n[PHONE] works"
-    ids, marked = encode_marking_placeholders(tiny_tokenizer, text)
-    pieces = [tiny_tokenizer.decode([i]) for i in ids]
-    before = [k for k in range(len(ids) - 1) if pieces[k] and not pieces[k].strip(" ") and pieces[k + 1].startswith("[")]
-    assert before, pieces  # the tokenizer does split the space off (else this test says nothing)
-    assert all(marked[k] for k in before)
-    # text that is not next to a placeholder keeps its marks, the newline after "." included
-    kept = "".join(p for p, m in zip(pieces, marked) if not m)
-    assert kept == "my name is and my card is.\n works"
-
-
 def test_windows_touching_a_placeholder_are_not_scored():
     s = WatermarkScheme(KEY)  # context width 4
     r = random.Random(0)

@@ -7,12 +7,6 @@ tokens there were not sampled by the model, and the green bit of a token depends
 into coin flips that dilute the z-score. Pseudonymised values are realistic fakes and cannot be
 told apart from text: they cost their tokens as before.
 
-A tokenizer that attaches a word's leading space to the word (" Smith") has no such token for
-"[": it splits the space off as a lone " " before the placeholder (a newline is its own token either way). The model never wrote that
-token (it wrote the space inside the value's first token), so it is marked as part of the
-placeholder too (measured: 504 → 517 of 547 outputs over z 4 with the posterior detector on three
-earlier keys; benchmarks/RESULTS.md, "watermark misses after redaction").
-
 Skipping depends on the text alone, never on the key, so under no watermark the remaining
 tokens are still green with probability γ and the false-positive rate does not move. Human text
 that happens to contain ``[EMAIL]`` or a run of stars only loses those tokens.
@@ -47,12 +41,7 @@ def encode_marking_placeholders(tokenizer: Any, text: str) -> tuple[list[int], l
     except NotImplementedError:  # a slow tokenizer has no offsets
         ids = encode_for_detection(tokenizer, text)
         return ids, [False] * len(ids)
-    offsets = enc["offset_mapping"]
-    marked = [any(start < pe and max(end, start + 1) > ps for ps, pe in spans) for start, end in offsets]
-    # a spaces-only token right before a placeholder: split off by the replacement, never sampled
-    # (a newline is a token of its own either way: kept)
-    for i in range(len(marked) - 1):
-        start, end = offsets[i]
-        if not marked[i] and marked[i + 1] and end > start and not text[start:end].strip(" "):
-            marked[i] = True
+    marked = []
+    for start, end in enc["offset_mapping"]:
+        marked.append(any(start < pe and max(end, start + 1) > ps for ps, pe in spans))
     return list(enc["input_ids"]), marked
