@@ -9,8 +9,9 @@ under every key of the run. Every text is scored by the served code path (`detec
 on the served features (visible distribution, top 10), redaction-aware as served; its keyless
 features come from ``--features-cache`` (`watermark_posterior.text_features`, computed once). The
 placeholder marks are recomputed from the text by the current `placeholders.encode_marking_placeholders`
-(the cached ones are also scored, as ``<detector>@cached_marks``, for the detectors named in
-``--cached-marks``: the marking before this round). Nothing is fitted.
+(the cached ones are also scored on the watermarked outputs, as ``<detector>@cached_marks``, for
+the detectors named in ``--cached-marks``: the marking before this round). ``null_every``: every
+n-th unwatermarked text (time: ~0.1 s per text and key on the shared cores). Nothing is fitted.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def score_keys(outputs: list[Path], negatives_from: Path, cache: Path, cached_ma
 
     def run(scheme: Any, j: int) -> dict[str, tuple[float, float]]:
         out = {}
-        for name in names:
+        for name in (names if j < len(pos) else DETECTORS):  # the marking before: watermarked outputs only
             det, _, cached = name.partition("@")
             d = detect_features(scheme, det, features(j, bool(cached)), entropy_weight_power=0.5,
                                 distribution="visible")
@@ -98,16 +99,17 @@ def score_keys(outputs: list[Path], negatives_from: Path, cache: Path, cached_ma
         zn = [run(scheme, len(pos) + j) for j in range(len(neg))]
         row = {}
         for n in names:
-            a, b = [z[n] for z in zp], [z[n] for z in zn]
+            a, b = [z[n] for z in zp], [z[n] for z in zn if n in z]
             pos_z[n].extend(a)
             neg_z[n].extend(b)
             r = _rates(a)
-            r["fp_z4"], r["fp_p"], r["n_null"] = sum(z > Z for z, _ in b), sum(p < P_AT_Z4 for _, p in b), len(b)
-            r["null_z_max"] = round(max(z for z, _ in b), 2)
+            if b:
+                r["fp_z4"], r["fp_p"], r["n_null"] = sum(z > Z for z, _ in b), sum(p < P_AT_Z4 for _, p in b), len(b)
+                r["null_z_max"] = round(max(z for z, _ in b), 2)
             row[n] = r
         per_key[str(seed)] = row
         print(json.dumps({"seed": seed, "s": round(time.perf_counter() - t0),
-                          **{n: (v["tpr_z4"], v["tpr_p"], v["fp_z4"], v["null_z_max"]) for n, v in row.items()}}),
+                          **{n: (v["tpr_z4"], v["tpr_p"], v.get("fp_z4"), v.get("null_z_max")) for n, v in row.items()}}),
               flush=True)
     pooled = {}
     for n in names:
@@ -116,8 +118,11 @@ def score_keys(outputs: list[Path], negatives_from: Path, cache: Path, cached_ma
             only_lin = sum(hit(*a) and not hit(*b) for a, b in zip(pos_z["linear"], pos_z[n]))
             only_this = sum(hit(*b) and not hit(*a) for a, b in zip(pos_z["linear"], pos_z[n]))
             r[f"vs_linear_{crit}"] = {"only_linear": only_lin, "only_this": only_this,
-                                      "sign_test_p": round(sign_test(only_lin, only_this), 6)}
+                                      "sign_test_p": float(f"{sign_test(only_lin, only_this):.3g}")}
         zs = [z for z, _ in neg_z[n]]
+        if len(zs) < 2:
+            pooled[n] = r
+            continue
         r.update(fp_z4=sum(z > Z for z in zs), fp_p=sum(p < P_AT_Z4 for _, p in neg_z[n]), n_null=len(zs),
                  null_mean=round(statistics.mean(zs), 3), null_sd=round(statistics.stdev(zs), 3),
                  null_max=round(max(zs), 2), null_over_3=sum(z > 3 for z in zs))

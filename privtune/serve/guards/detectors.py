@@ -1,6 +1,6 @@
 """Which watermark detector answers (``watermark.detector``, ``--detector``, a request's ``detector``).
 
-* ``weighted`` (`detect_text_with`'s default; the server's is ``linear``): the green-count z-test of `watermark.detect_ids`: key-only, or
+* ``weighted`` (`detect_text_with`'s default; the server's is ``posterior``): the green-count z-test of `watermark.detect_ids`: key-only, or
   entropy-aware / entropy-weighted with ``entropy_threshold`` / ``entropy_weight_power`` (then the
   entropies of the served model's visible distribution, `entropy.EntropySource`);
 * ``lr``: the likelihood ratio over the model's top-k candidates of the same distribution
@@ -12,11 +12,11 @@
 * ``joint``: both as one sum, z = (z_w + z_lr) / sqrt(2 + 2ρ), with ρ their null correlation
   computed on the text (`joint`): no bound, an exact second moment instead, so two moderate
   z-scores that agree add up;
-* ``linear`` (the served default): the score statistic Σ(g_x − G) over every scored position
+* ``linear`` (the served default before ``posterior``): the score statistic Σ(g_x − G) over every scored position
   (green excess over the green mass of the model's top-k candidates; repeats kept) and the
   weighted count, as one linear statistic of the green bits whose key null has exact mean 0 and
   variance 1 (`watermark_score.detect_linear`); needs the model;
-* ``posterior``: Σᵦ cᵦ(bᵦ − γ) over the distinct green bits of the model's top-k candidates and the
+* ``posterior`` (the served default): Σᵦ cᵦ(bᵦ − γ) over the distinct green bits of the model's top-k candidates and the
   written tokens, cᵦ = πᵦ − γ with πᵦ the bit's posterior under the watermark given the model and δ
   (a repeated bit is at most one coin; `watermark_posterior.detect_posterior`); needs the model and δ.
 
