@@ -37,6 +37,14 @@ redacted outputs, human texts, stage z-scores and the run's throwaway key, and
 ``--load-generations F`` re-scores them with the current detectors (no generation).
 
     nice -n 10 python benchmarks/watermark.py --out /tmp/wm.json   # ≈ 30 min on 2 busy cores
+
+Per-key comparison of the served detectors (``--keys-outputs``, `watermark_keys_score.py`): the
+outputs of `watermark_keys.py` (keys from stated seeds), the unwatermarked texts of a
+``--save-generations`` file, TPR at z > 4 and at exact p < 3.17e-5 per key and pooled, sign test
+against ``linear``, FPR under every key, perplexity cost:
+
+    nice -n 10 python benchmarks/watermark.py --keys-outputs GEN0 GEN1 --negatives-from WM_GEN \
+        --features-cache FEATS --out /tmp/keys.json
 """
 
 from __future__ import annotations
@@ -139,7 +147,26 @@ def main() -> None:
                     help="also score weighted p 0.5 with this distribution's entropies (e.g. model: the detector before)")
     ap.add_argument("--lr-top-k", type=int, default=10,
                     help="likelihood-ratio detection: candidates per position whose green bits enter exactly (<= 14)")
+    ap.add_argument("--keys-outputs", type=Path, nargs="*", default=None,
+                    help="per-key comparison instead (benchmarks/watermark_keys_score.py): watermark_keys.py output files")
+    ap.add_argument("--negatives-from", type=Path, help="--keys-outputs: a --save-generations file (its unwatermarked texts)")
+    ap.add_argument("--features-cache", type=Path, help="--keys-outputs: keyless features by text (computed once)")
+    ap.add_argument("--cached-marks", default="linear,posterior",
+                    help="--keys-outputs: detectors also scored with the cache's placeholder marks (the marking before)")
+    ap.add_argument("--null-every", type=int, default=1, help="--keys-outputs: every n-th unwatermarked text")
     args = ap.parse_args()
+    if args.keys_outputs:
+        from watermark_keys_score import score_keys
+
+        if args.negatives_from is None or args.features_cache is None:
+            raise SystemExit("--keys-outputs needs --negatives-from and --features-cache")
+        result = score_keys(args.keys_outputs, args.negatives_from, args.features_cache,
+                            [d for d in args.cached_marks.split(",") if d], args.null_every)
+        if args.out:
+            args.out.write_text(json.dumps(result, indent=1))
+        print(json.dumps({k: result[k] for k in ("bench", "seeds", "outputs", "unwatermarked_texts", "pooled",
+                                                 "perplexity", "seconds")}))
+        return
 
     import torch
 

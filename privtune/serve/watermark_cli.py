@@ -46,7 +46,7 @@ def detect_cmd(
              "the top --lr-top-k candidates' green mass at every position plus the weighted count, one linear "
              "statistic with an exact key null; loads the model) or posterior (the green bits of the top --lr-top-k "
              "candidates weighted by their posterior under the watermark given the model and --delta, a repeated "
-             "bit at most one coin; loads the model). Default linear, as the gateway's.")] = "linear",
+             "bit at most one coin; loads the model). Default posterior, as the gateway's.")] = "posterior",
     lr_top_k: Annotated[int, typer.Option(
         "--lr-top-k", min=1, max=14, help="lr/combined/joint/linear/posterior: candidates whose green bits enter the likelihood ratio (linear: the green mass) exactly.")] = 10,
     adapter: Annotated[Optional[Path], typer.Option(
@@ -61,11 +61,12 @@ def detect_cmd(
 
     z_score is the standardised statistic (the threshold reads it); for weighted, linear and
     posterior p_value is its exact key-null tail and z_exact the z-score of that p (the Gaussian
-    p of z was up to ~3x too small near z 4).
+    p of z was up to ~3x too small near z 4). lr and joint report the Gaussian p of z, an
+    approximation; every answer names its method in p_value_method.
 
-    By default as the gateway detects (--detector linear: the green excess over the green mass of
-    the model's candidates and the √entropy-weighted green count as one statistic with an exact
-    null; loads the model). Key-only,
+    By default as the gateway detects (--detector posterior: the green bits of the model's top
+    candidates and the written tokens, each weighted by its posterior under the watermark given the
+    model and --delta, one statistic with an exact null; loads the model). Key-only,
     without the model: --detector weighted --entropy-weight-power 0. --entropy-threshold scores
     only the tokens the model was unsure of; joint: both tests as one z with their null correlation.
     PII placeholders ([PHONE], <PHONE_3fa2c91b>, masked stars) and windows anchored on them are not scored.

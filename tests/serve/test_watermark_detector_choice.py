@@ -116,6 +116,11 @@ def test_gateway_detector_default_request_override_info_and_cli(make_gateway, lo
                        json={"text": text, "detector": "lr", "key_only": True})
         info = c.get("/info", headers=bearer(keys["user"])).json()["watermark"]
     assert info["detector"] == "combined" and info["lr_top_k"] == 6
+    # /info states how p is computed: lr / joint / combined by the Gaussian (an approximation)
+    assert info["p_value_method"] == "bonferroni, lr part gaussian-approximation"
+    assert info["p_value_methods"]["lr"] == info["p_value_methods"]["joint"] == "gaussian-approximation"
+    assert info["p_value_methods"]["linear"] == info["p_value_methods"]["posterior"] == "saddle-point"
+    assert lr["p_value_method"] == joint["p_value_method"] == "gaussian-approximation"
     assert default["detector"] == "combined" and default["z_score"] > 8 and default["watermarked"]
     assert default["p_value"] == pytest.approx(min(1.0, 2 * min(c["p_value"] for c in default["components"].values())))
     assert lr["detector"] == "lr" and lr["likelihood_ratio_top_k"] == 6 and lr["z_score"] > 8
@@ -137,6 +142,7 @@ def test_gateway_detector_default_request_override_info_and_cli(make_gateway, lo
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert out["detector"] == "combined" and out["z_score"] == pytest.approx(default["z_score"], abs=1e-3)
+    assert out["p_value_method"] == "bonferroni, lr part gaussian-approximation"
     res = runner.invoke(app, [*args, "--detector", "nope", str(tmp_path / "out.txt")])
     assert res.exit_code != 0 and "--detector 'nope'" in str(res.exception) + res.output
 
@@ -183,7 +189,7 @@ def test_joint_correlation_is_the_null_correlation_of_the_two_scores():
         for k in range(120):
             d = detect_features(WatermarkScheme(hashlib.sha256(b"j" + bytes([seed, k])).digest(), delta=2.0), "joint",
                                 f, entropy_weight_power=0.5)
-            parts = {name: z for name, z, _, _ in d.components}
+            parts = {name: z for name, z, _, _, _ in d.components}
             rows.append((parts["weighted"], parts["lr"], d.null_correlation, d.z_score))
         zw, zl, rho, zj = zip(*rows)
         print(f"seed {seed}: mean rho {statistics.mean(rho):.3f}, empirical {statistics.correlation(zw, zl):.3f}, "

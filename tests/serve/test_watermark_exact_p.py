@@ -73,3 +73,40 @@ def test_posterior_is_served_with_the_benchmarks_z(bigram_model):  # noqa: F811
         assert det.p_value == pytest.approx(exact_tail(s.coefficients, 0.25, s.observed(0.25)), rel=1e-9)
         assert det.as_dict()["detector"] == "posterior"
     assert torch.is_tensor(s.coefficients)
+
+
+def test_every_answer_says_how_its_p_was_computed(bigram_model):  # noqa: F811
+    """No silent Gaussian p: weighted / linear / posterior answer with their exact tails' method,
+    lr and joint with "gaussian-approximation" (their statistic is not linear in the bits), combined
+    with its Bonferroni over an approximate part; linear's parts carry their own exact tails, and
+    joint / combined no z_exact of a part (they used to inherit the weighted part's)."""
+    scheme = WatermarkScheme(hashlib.sha256(b"p-method").digest(), delta=4.0)
+    ids = _generate(bigram_model, scheme, rows=1, seed=4)[0]
+    f = TextFeatures(ids, None, *model_features(bigram_model, ids, 0, EntropySource()))
+    want = {"weighted": "saddle-point", "linear": "saddle-point", "posterior": "saddle-point",
+            "lr": "gaussian-approximation", "joint": "gaussian-approximation",
+            "combined": "bonferroni, lr part gaussian-approximation"}
+    assert set(want) == set(DETECTORS)
+    for name, method in want.items():
+        out = detect_features(scheme, name, f, entropy_weight_power=0.5).as_dict()
+        assert out["p_value_method"] == method, name
+        if method != "saddle-point":
+            assert "z_exact" not in out, name
+            assert out["p_value"] == pytest.approx(0.5 * math.erfc(out["z_score"] / math.sqrt(2)), rel=1e-6)
+    assert detect_ids(scheme, ids).as_dict()["p_value_method"] == "exact-binomial"  # key-only count
+    lin = detect_features(scheme, "linear", f)
+    parts = lin.as_dict()["components"]
+    assert {p["p_value_method"] for p in parts.values()} == {"saddle-point"}
+    from privtune.serve.guards.watermark import weighted_terms
+    from privtune.serve.guards.watermark_score import score_parts
+
+    sp = score_parts(scheme, ids, f.cand_ids, f.cand_probs)
+    terms = weighted_terms(scheme, ids, f.entropies, None, None, 0.5)
+    c_w = torch.tensor([t[2] for t in terms], dtype=torch.double)
+    exact = {"score": exact_tail(sp.bit_coefficients, 0.25, sp.total),
+             "weighted": exact_tail(c_w, 0.25, float((c_w * (torch.tensor([float(t[3]) for t in terms]) - 0.25)).sum()))}
+    for name, z, p, _, _ in lin.components:
+        assert p == pytest.approx(exact[name], rel=1e-9), name  # the part's own exact tail (was its Gaussian)
+        assert p != pytest.approx(0.5 * math.erfc(z / math.sqrt(2)), rel=0.01, abs=0), name
+    joint = detect_features(scheme, "joint", f, entropy_weight_power=0.5).as_dict()["components"]
+    assert (joint["weighted"]["p_value_method"], joint["lr"]["p_value_method"]) == ("saddle-point", "gaussian-approximation")

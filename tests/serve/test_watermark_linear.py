@@ -4,19 +4,17 @@ the √entropy-weighted count, one linear statistic of the green bits with an ex
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import statistics
 
 import pytest
 import torch
 
-from privtune.serve.guards.detectors import TextFeatures, detect_features, detect_text_with, model_features
-from privtune.serve.guards.entropy import EntropySource, entropy_source
+from privtune.serve.guards.detectors import TextFeatures, detect_features, model_features
+from privtune.serve.guards.entropy import EntropySource
 from privtune.serve.guards.watermark import WatermarkScheme
 from privtune.serve.guards.watermark_lr import candidate_green
 from privtune.serve.guards.watermark_score import detect_ids_score, score_parts
-from serve_helpers import bearer, detect_as_auditor, role_keys, watermarked_completion, write_watermark_key
 from test_watermark_entropy import _generate, bigram_model  # noqa: F401  (a fixture, used by name)
 
 
@@ -94,38 +92,6 @@ def test_placeholders_and_their_windows_are_not_scored(bigram_model):  # noqa: F
     full = score_parts(scheme, f.ids, f.cand_ids, f.cand_probs)
     skipped = score_parts(scheme, f.ids, f.cand_ids, f.cand_probs, marks)
     assert full.scored - 3 >= skipped.scored >= full.scored - 7
-
-
-def test_linear_is_the_served_default(make_gateway, loaded_model, tmp_path, tiny_llama_dir, serve_run_dir):
-    """No detector configured: the gateway, /info and `privtune watermark detect` all answer linear,
-    with the same z as the library call."""
-    from fastapi.testclient import TestClient
-    from typer.testing import CliRunner
-
-    from privtune.cli import app
-    from privtune.serve.config import WatermarkConfig
-
-    assert WatermarkConfig().detector == "linear"
-    key = write_watermark_key(tmp_path, b"l8")
-    model, tok, _ = loaded_model
-    gw = make_gateway(watermark={"key_file": str(key), "delta": 8.0})
-    keys = role_keys(gw)
-    with TestClient(gw.app) as c:
-        text = watermarked_completion(c, keys)
-        default = detect_as_auditor(c, keys, text)
-        info = c.get("/info", headers=bearer(keys["user"])).json()["watermark"]
-    assert info["detector"] == "linear" and info["lr_top_k"] == 10
-    assert default["detector"] == "linear" and default["z_score"] > 8 and default["watermarked"]
-    direct = detect_text_with(gw.backend.watermark_scheme, tok, text, "linear", model, None, 0.5,
-                              entropy_source(tok, "visible"), 10)
-    assert default["z_score"] == pytest.approx(direct.z_score, abs=1e-4)
-    (tmp_path / "out.txt").write_bytes(text.encode())
-    res = CliRunner().invoke(app, ["watermark", "detect", "--key-file", str(key), "--base", str(tiny_llama_dir),
-                                   "--adapter", str(serve_run_dir / "adapter"), "--device", "cpu", "--delta", "8",
-                                   str(tmp_path / "out.txt")])
-    assert res.exit_code == 0, res.output
-    out = json.loads(res.stdout.strip().splitlines()[-1])
-    assert out["detector"] == "linear" and out["z_score"] == pytest.approx(default["z_score"], abs=1e-3)
 
 
 def test_top_k_rows_must_match_the_tokens():

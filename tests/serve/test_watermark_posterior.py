@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import math
 import statistics
 
 import pytest
 import torch
 
-from privtune.serve.guards.detectors import TextFeatures, model_features
-from privtune.serve.guards.entropy import EntropySource
+from privtune.serve.guards.detectors import TextFeatures, detect_text_with, model_features
+from privtune.serve.guards.entropy import EntropySource, entropy_source
 from privtune.serve.guards.watermark import WatermarkScheme
 from privtune.serve.guards.watermark_posterior import (deflection_weights, detect_posterior, exact_tail,
                                                        position_log_ratios, posterior_statistic, z_of_tail)
+from serve_helpers import bearer, detect_as_auditor, role_keys, watermarked_completion, write_watermark_key
 from test_watermark_entropy import _generate, bigram_model  # noqa: F401  (a fixture, used by name)
 
 
@@ -103,3 +105,35 @@ def test_posterior_detects_a_mark_and_saturates_repeats(bigram_model):  # noqa: 
     s = posterior_statistic(scheme, ids, ci, cp)
     assert float(s.coefficients.max()) <= 0.75 and float(s.coefficients.min()) >= -0.25  # πᵦ − γ
     assert torch.allclose(deflection_weights(torch.tensor([0.0], dtype=torch.double), 0.25), torch.tensor([0.0], dtype=torch.double))
+
+
+def test_posterior_is_the_served_default(make_gateway, loaded_model, tmp_path, tiny_llama_dir, serve_run_dir):
+    """No detector configured: the gateway, /info and `privtune watermark detect` all answer posterior
+    (linear before; benchmarks/RESULTS.md, "five fresh keys"), with the same z as the library call."""
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from privtune.cli import app
+    from privtune.serve.config import WatermarkConfig
+
+    assert WatermarkConfig().detector == "posterior"
+    key = write_watermark_key(tmp_path, b"l8")
+    model, tok, _ = loaded_model
+    gw = make_gateway(watermark={"key_file": str(key), "delta": 8.0})
+    keys = role_keys(gw)
+    with TestClient(gw.app) as c:
+        text = watermarked_completion(c, keys)
+        default = detect_as_auditor(c, keys, text)
+        info = c.get("/info", headers=bearer(keys["user"])).json()["watermark"]
+    assert info["detector"] == "posterior" and info["lr_top_k"] == 10 and info["p_value_method"] == "saddle-point"
+    assert default["detector"] == "posterior" and default["z_score"] > 8 and default["watermarked"]
+    direct = detect_text_with(gw.backend.watermark_scheme, tok, text, "posterior", model, None, 0.5,
+                              entropy_source(tok, "visible"), 10)
+    assert default["z_score"] == pytest.approx(direct.z_score, abs=1e-4)
+    (tmp_path / "out.txt").write_bytes(text.encode())
+    res = CliRunner().invoke(app, ["watermark", "detect", "--key-file", str(key), "--base", str(tiny_llama_dir),
+                                   "--adapter", str(serve_run_dir / "adapter"), "--device", "cpu", "--delta", "8",
+                                   str(tmp_path / "out.txt")])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["detector"] == "posterior" and out["p_value_method"] == "saddle-point" and out["z_score"] == pytest.approx(default["z_score"], abs=1e-3)

@@ -1,6 +1,6 @@
 """Which watermark detector answers (``watermark.detector``, ``--detector``, a request's ``detector``).
 
-* ``weighted`` (`detect_text_with`'s default; the server's is ``linear``): the green-count z-test of `watermark.detect_ids`: key-only, or
+* ``weighted`` (`detect_text_with`'s default; the server's is ``posterior``): the green-count z-test of `watermark.detect_ids`: key-only, or
   entropy-aware / entropy-weighted with ``entropy_threshold`` / ``entropy_weight_power`` (then the
   entropies of the served model's visible distribution, `entropy.EntropySource`);
 * ``lr``: the likelihood ratio over the model's top-k candidates of the same distribution
@@ -12,11 +12,11 @@
 * ``joint``: both as one sum, z = (z_w + z_lr) / sqrt(2 + 2ρ), with ρ their null correlation
   computed on the text (`joint`): no bound, an exact second moment instead, so two moderate
   z-scores that agree add up;
-* ``linear`` (the served default): the score statistic Σ(g_x − G) over every scored position
+* ``linear`` (the served default before ``posterior``): the score statistic Σ(g_x − G) over every scored position
   (green excess over the green mass of the model's top-k candidates; repeats kept) and the
   weighted count, as one linear statistic of the green bits whose key null has exact mean 0 and
   variance 1 (`watermark_score.detect_linear`); needs the model;
-* ``posterior``: Σᵦ cᵦ(bᵦ − γ) over the distinct green bits of the model's top-k candidates and the
+* ``posterior`` (the served default): Σᵦ cᵦ(bᵦ − γ) over the distinct green bits of the model's top-k candidates and the
   written tokens, cᵦ = πᵦ − γ with πᵦ the bit's posterior under the watermark given the model and δ
   (a repeated bit is at most one coin; `watermark_posterior.detect_posterior`); needs the model and δ.
 
@@ -50,6 +50,7 @@ from privtune.serve.guards.watermark_lr import (MAX_TOP_K, TOP_K, detect_ids_lik
                                                score_likelihood_ratio)
 from privtune.serve.guards.watermark_posterior import detect_posterior
 from privtune.serve.guards.watermark_score import detect_linear
+from privtune.serve.guards.watermark_tail import BONFERRONI_GAUSSIAN, GAUSSIAN
 
 LINEAR_DEFAULT_POWER = 0.5  # the linear detector's weighted part when no entropy_weight_power is set
 
@@ -153,8 +154,11 @@ def bonferroni(parts: list[tuple[str, Detection]]) -> Detection:
     z = z_of_p(p, math.sqrt(max(best * best - 2.0 * math.log(m), 0.0)))
     first = parts[0][1]
     lr_k = next((d.likelihood_ratio_top_k for _, d in parts if d.likelihood_ratio_top_k is not None), None)
+    approx = any(d.p_value_method == GAUSSIAN for _, d in parts)
     return dataclasses.replace(first, z_score=z, p_value=p, detector="combined", likelihood_ratio_top_k=lr_k,
-                               components=tuple((n, d.z_score, d.p_value, d.tokens_scored) for n, d in parts))
+                               p_value_method=BONFERRONI_GAUSSIAN if approx else "bonferroni", z_exact=None,
+                               components=tuple((n, d.z_score, d.p_value, d.tokens_scored, d.p_value_method or GAUSSIAN)
+                                                for n, d in parts))
 
 
 def joint(scheme: WatermarkScheme, f: TextFeatures, entropy_threshold: float | None,
@@ -176,8 +180,8 @@ def joint(scheme: WatermarkScheme, f: TextFeatures, entropy_threshold: float | N
     if f.cand_ids is None or f.cand_probs is None:
         raise ValueError("the joint detector needs the model's candidates (TextFeatures.cand_ids)")
     lr = score_likelihood_ratio(scheme, likelihood_ratio_terms(scheme, f.ids, f.cand_ids, f.cand_probs, f.placeholder))
-    parts = (("weighted", w_det.z_score, w_det.p_value, w_det.tokens_scored),
-             ("lr", lr.detection.z_score, lr.detection.p_value, lr.detection.tokens_scored))
+    parts = (("weighted", w_det.z_score, w_det.p_value, w_det.tokens_scored, w_det.p_value_method or GAUSSIAN),
+             ("lr", lr.detection.z_score, lr.detection.p_value, lr.detection.tokens_scored, GAUSSIAN))
     g = scheme.gamma
     c_w = {(a, t): wt for a, t, wt, _ in weighted_terms(scheme, f.ids, ents, entropy_threshold, f.placeholder,
                                                         entropy_weight_power)}
@@ -188,7 +192,9 @@ def joint(scheme: WatermarkScheme, f: TextFeatures, entropy_threshold: float | N
         cov = g * (1 - g) * sum(v * lr.bit_coefficients.get(b, 0.0) for b, v in c_w.items())
         rho = max(-1.0, min(1.0, cov / math.sqrt(var_w * lr.null_variance)))
         z = (w_det.z_score + lr.detection.z_score) / math.sqrt(2.0 + 2.0 * rho) if rho > -1.0 else 0.0
+    # the LR part is not linear in the bits: no exact tail, the Gaussian tail of z (stated as such)
     return dataclasses.replace(w_det, z_score=z, p_value=0.5 * math.erfc(z / math.sqrt(2)), detector="joint",
+                               p_value_method=GAUSSIAN, z_exact=None,
                                likelihood_ratio_top_k=lr.detection.likelihood_ratio_top_k, components=parts,
                                null_correlation=rho)
 

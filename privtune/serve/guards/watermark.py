@@ -30,7 +30,7 @@ from typing import Any
 import torch
 
 from privtune.errors import ConfigError
-from privtune.serve.guards.watermark_tail import exact_p_and_z
+from privtune.serve.guards.watermark_tail import DETECTOR_P_VALUE_METHOD, EXACT_BINOMIAL, exact_p_and_z, tail_method
 
 MIN_KEY_BYTES = 16
 _MASK63 = (1 << 63) - 1
@@ -139,17 +139,21 @@ class Detection:
     likelihood_ratio_top_k: int | None = None  # set: likelihood-ratio detection over this many candidates
     entropy_distribution: str | None = None  # entropy-aware/weighted: whose entropies (`entropy.ENTROPY_DISTRIBUTIONS`)
     detector: str | None = None  # set by `detectors`: weighted | lr | combined (`detectors.DETECTORS`)
-    # combined: (name, z, p, tokens scored) of each detector it joined
-    components: tuple[tuple[str, float, float, int], ...] | None = None
+    # combined / joint / linear: (name, z, p, tokens scored, p_value_method) of each part it joined
+    components: tuple[tuple[str, float, float, int, str], ...] | None = None
     null_correlation: float | None = None  # joint: the two statistics' null correlation on this text
     # weighted / linear / posterior: the z-score of p_value, the exact key-null tail (`watermark_tail`);
     # z_score stays the standardised statistic (the threshold reads it)
     z_exact: float | None = None
+    # how p_value was computed (`watermark_tail`: exact-binomial, saddle-point, gaussian-approximation, ...)
+    p_value_method: str | None = None
 
     def as_dict(self, threshold: float = 4.0) -> dict[str, Any]:
         out = {"z_score": round(self.z_score, 4), "p_value": self.p_value, "tokens_scored": self.tokens_scored,
                "green_tokens": self.green_tokens, "z_threshold": threshold,
                "watermarked": self.z_score > threshold}
+        if self.p_value_method is not None:
+            out["p_value_method"] = self.p_value_method
         if self.entropy_threshold is not None:
             out["entropy_threshold"] = self.entropy_threshold
         if self.entropy_weight_power is not None:
@@ -164,8 +168,9 @@ class Detection:
         if self.detector is not None:
             out["detector"] = self.detector
         if self.components is not None:
-            out["components"] = {name: {"z_score": round(z, 4), "p_value": p, "tokens_scored": n}
-                                 for name, z, p, n in self.components}
+            out["components"] = {name: {"z_score": round(z, 4), "p_value": p, "tokens_scored": n,
+                                        "p_value_method": method}
+                                 for name, z, p, n, method in self.components}
         if self.null_correlation is not None:
             out["null_correlation"] = round(self.null_correlation, 4)
         if self.z_exact is not None:
@@ -243,13 +248,15 @@ def detect_ids(scheme: WatermarkScheme, ids: list[int], entropies: list[float] |
         w_sum, w_sq, w_green = w_sum + weight, w_sq + weight * weight, w_green + weight * int(bit)
     if scored == 0:
         return Detection(0.0, 1.0, 0, 0, entropy_threshold, entropy_weight_power,
-                         0.0 if entropy_weight_power is not None else None)
+                         0.0 if entropy_weight_power is not None else None, p_value_method=EXACT_BINOMIAL)
     g = scheme.gamma
     z = (w_green - g * w_sum) / math.sqrt(w_sq * g * (1 - g))
     eff = w_sum * w_sum / w_sq if entropy_weight_power is not None else None
     # p: the exact tail of Σ wᵢ(gᵢ − γ) over Bernoulli(γ) bits (the Gaussian's is too small near z 4)
-    p, z_exact = exact_p_and_z(torch.tensor([t[2] for t in terms], dtype=torch.double), g, w_green - g * w_sum)
-    return Detection(z, p, scored, green, entropy_threshold, entropy_weight_power, eff, z_exact=z_exact)
+    weights = torch.tensor([t[2] for t in terms], dtype=torch.double)
+    p, z_exact = exact_p_and_z(weights, g, w_green - g * w_sum)
+    return Detection(z, p, scored, green, entropy_threshold, entropy_weight_power, eff, z_exact=z_exact,
+                     p_value_method=tail_method(weights))
 
 
 def weighted_terms(scheme: WatermarkScheme, ids: list[int], entropies: list[float] | None = None,
@@ -322,6 +329,9 @@ def setup_watermark(cfg: Any, backend: Any) -> dict[str, Any]:
             "detection": _detection_mode(cfg),
             "detector": getattr(cfg, "detector", "weighted"),
             "lr_top_k": getattr(cfg, "lr_top_k", None) if getattr(cfg, "detector", "weighted") != "weighted" else None,
+            # how each detector's p_value is computed: lr / joint / combined state their Gaussian approximation
+            "p_value_method": DETECTOR_P_VALUE_METHOD[getattr(cfg, "detector", "weighted")],
+            "p_value_methods": dict(DETECTOR_P_VALUE_METHOD),
             "entropy_threshold": getattr(cfg, "entropy_threshold", None),
             "entropy_weight_power": getattr(cfg, "entropy_weight_power", None),
             "entropy_distribution": getattr(cfg, "entropy_distribution", "visible")}

@@ -54,6 +54,7 @@ import torch
 
 from privtune.serve.guards.entropy import _window, padded_logits
 from privtune.serve.guards.watermark import Detection, WatermarkScheme, _mix, placeholder_skipped, token_green_bits
+from privtune.serve.guards.watermark_tail import GAUSSIAN
 
 TOP_K = 10  # candidates whose green bits enter exactly (2^k masks enumerated per position)
 MAX_TOP_K = 14
@@ -300,12 +301,14 @@ def score_likelihood_ratio(scheme: WatermarkScheme, terms: LRTerms, entropy_thre
         n_green += int(bit)
     sums = {b: v[0] for b, v in by_bit.items()}
     if scored == 0:
-        return LRScore(Detection(0.0, 1.0, 0, 0, likelihood_ratio_top_k=terms.top_k), sums, 0.0)
+        return LRScore(Detection(0.0, 1.0, 0, 0, likelihood_ratio_top_k=terms.top_k, p_value_method=GAUSSIAN), sums, 0.0)
     # positions sharing a bit (a persisting anchor, a self-anchored frequent token) covary: add the
     # first-order covariance γ(1−γ) Σ_bits [(Σₜ aₜ)² − Σₜ aₜ²] to the sum of per-position variances
     g = scheme.gamma
     if shared_bit_covariance:  # False: per-position variances alone (too small a null variance; diagnostics)
         den += g * (1 - g) * sum(s * s - sq for s, sq in by_bit.values())
     z = num / math.sqrt(den) if den > 0 else 0.0
-    return LRScore(Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, n_green, likelihood_ratio_top_k=terms.top_k),
+    # the LLR is not linear in the bits: no exact tail here, the p is the Gaussian tail of z (stated)
+    return LRScore(Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), scored, n_green, likelihood_ratio_top_k=terms.top_k,
+                             p_value_method=GAUSSIAN),
                    sums, den)

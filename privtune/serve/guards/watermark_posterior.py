@@ -44,7 +44,7 @@ import torch
 from privtune.serve.guards.watermark import Detection, WatermarkScheme, placeholder_skipped, token_green_bits
 from privtune.serve.guards.watermark_lr import _masks, candidate_anchors_green
 from privtune.serve.guards.watermark_score import bit_key
-from privtune.serve.guards.watermark_tail import exact_tail, z_of_tail
+from privtune.serve.guards.watermark_tail import EXACT_BINOMIAL, GAUSSIAN, exact_tail, tail_method, z_of_tail
 
 __all__ = ["BitStatistic", "WEIGHTS", "deflection_weights", "detect_posterior", "exact_tail", "position_log_ratios",
            "posterior_statistic", "text_log_ratios", "z_of_tail"]
@@ -160,10 +160,11 @@ def detect_posterior(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Te
     var = s.null_variance(g)
     k = int(cand_ids.shape[1])
     if var <= 1e-12:
-        return Detection(0.0, 1.0, s.scored, 0, likelihood_ratio_top_k=k, detector="posterior")
+        return Detection(0.0, 1.0, s.scored, 0, likelihood_ratio_top_k=k, detector="posterior",
+                         p_value_method=EXACT_BINOMIAL)
     obs = s.observed(g)
     z = obs / math.sqrt(var)
     p = exact_tail(s.coefficients, g, obs) if exact else 0.5 * math.erfc(z / math.sqrt(2))
     z_exact = z_of_tail(p) if exact else None
     return Detection(z, p, s.scored, int(s.bits.sum()), likelihood_ratio_top_k=k, detector="posterior",
-                     z_exact=z_exact)
+                     z_exact=z_exact, p_value_method=tail_method(s.coefficients) if exact else GAUSSIAN)

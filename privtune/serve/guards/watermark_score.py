@@ -34,7 +34,7 @@ import torch
 
 from privtune.serve.guards.watermark import Detection, WatermarkScheme, _mix, placeholder_skipped, token_green_bits
 from privtune.serve.guards.watermark_lr import candidate_anchors_green
-from privtune.serve.guards.watermark_tail import exact_p_and_z
+from privtune.serve.guards.watermark_tail import GAUSSIAN, exact_p_and_z, tail_method
 
 SCORE_TOP_K = 32  # candidates whose bits enter exactly; the rest of the mass counts at its null mean γ
 
@@ -110,7 +110,8 @@ def detect_ids_score(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Te
     s = score_parts(scheme, ids, cand_ids, cand_probs, placeholder, weights)
     z = s.total / math.sqrt(s.null_variance) if s.null_variance > 1e-12 else 0.0
     return Detection(z, 0.5 * math.erfc(z / math.sqrt(2)), s.scored, s.green,
-                     likelihood_ratio_top_k=int(cand_ids.shape[1]) if cand_ids.ndim == 2 else None)
+                     likelihood_ratio_top_k=int(cand_ids.shape[1]) if cand_ids.ndim == 2 else None,
+                     p_value_method=GAUSSIAN)
 
 
 def detect_linear(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tensor, cand_probs: torch.Tensor,
@@ -128,7 +129,8 @@ def detect_linear(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tenso
     S_w trusts the written token where the model was unsure, T reads it against the green mass
     of the alternatives and keeps the evidence of repeated choices in a repeated context. A part
     that scores nothing leaves the other alone. ``entropy_threshold``: the weighted part scores only
-    tokens above it (as `watermark.detect_ids`). ``components``: each part's own z (Gaussian p).
+    tokens above it (as `watermark.detect_ids`). ``components``: each part's own z and the exact
+    key-null tail of that part alone.
     ``p_value``: the exact key-null tail of L (`watermark_tail`), ``z_exact`` its z-score."""
     from privtune.serve.guards.watermark import weighted_terms
 
@@ -164,11 +166,16 @@ def detect_linear(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tenso
         observed = z_s + z_w  # L = Σᵦ coefᵦ(bᵦ − γ)
     # p: the exact key-null tail of L (a weighted sum of Bernoulli(γ) bits; the Gaussian's is too small near z 4)
     p, z_exact = exact_p_and_z(coef, g, observed)
+    # each part's own p: the exact tail of that part alone, as the whole's
+    empty = torch.zeros(0, dtype=torch.double)
+    c_s = s.bit_coefficients if s.bit_coefficients is not None else empty
+    p_s = exact_p_and_z(c_s, g, s.total)[0] if s.null_variance > 1e-12 else 1.0
+    p_w = exact_p_and_z(c_w, g, t_w)[0] if var_w > 1e-12 else 1.0
     eff = float(c_w.sum()) ** 2 / float((c_w * c_w).sum()) if var_w > 1e-12 else 0.0
     # tokens scored / green: the score part's (every scored position; the weighted part's are a subset)
-    return Detection(z, p, s.scored, s.green, z_exact=z_exact,
+    return Detection(z, p, s.scored, s.green, z_exact=z_exact, p_value_method=tail_method(coef),
                      entropy_threshold=entropy_threshold, entropy_weight_power=entropy_weight_power,
                      effective_tokens=eff, likelihood_ratio_top_k=k, detector="linear",
-                     components=(("score", z_s, 0.5 * math.erfc(z_s / math.sqrt(2)), s.scored),
-                                 ("weighted", z_w, 0.5 * math.erfc(z_w / math.sqrt(2)), len(terms))),
+                     components=(("score", z_s, p_s, s.scored, tail_method(c_s)),
+                                 ("weighted", z_w, p_w, len(terms), tail_method(c_w))),
                      null_correlation=rho)

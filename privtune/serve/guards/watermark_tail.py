@@ -16,6 +16,16 @@ from statistics import NormalDist
 
 import torch
 
+# How a detection's ``p_value`` was computed (the answer's ``p_value_method``)
+EXACT_BINOMIAL = "exact-binomial"  # equal weights: the binomial tail, summed exactly
+SADDLE_POINT = "saddle-point"  # weighted sum of keyed bits: its exact law's Lugannani–Rice tail
+GAUSSIAN = "gaussian-approximation"  # the normal tail of z: an approximation (lr, joint)
+BONFERRONI_GAUSSIAN = "bonferroni, lr part gaussian-approximation"  # combined: 2·min of its parts' p
+# per detector, what /info and the docs state (weighted: binomial unweighted, saddle point weighted)
+DETECTOR_P_VALUE_METHOD = {"weighted": f"{EXACT_BINOMIAL} (unweighted) / {SADDLE_POINT} (weighted)",
+                           "linear": SADDLE_POINT, "posterior": SADDLE_POINT, "lr": GAUSSIAN,
+                           "joint": GAUSSIAN, "combined": BONFERRONI_GAUSSIAN}
+
 
 def exact_tail(coefficients: torch.Tensor, gamma: float, observed: float) -> float:
     """P₀(Σ cᵦ(bᵦ − γ) ≥ observed), bᵦ iid Bernoulli(γ): the Lugannani–Rice saddle-point tail of the
@@ -86,6 +96,14 @@ def z_of_tail(p: float) -> float:
     if p <= 0.0:
         return 40.0
     return -NormalDist().inv_cdf(min(p, 1.0 - 1e-12))
+
+
+def tail_method(coefficients: torch.Tensor) -> str:
+    """Which tail `exact_tail` takes for these coefficients: the binomial sum (equal weights, or
+    none) or the saddle point."""
+    c = coefficients.double()
+    c = c[c != 0]
+    return EXACT_BINOMIAL if c.numel() == 0 or (bool((c == c[0]).all()) and float(c[0]) > 0) else SADDLE_POINT
 
 
 def exact_p_and_z(coefficients: torch.Tensor, gamma: float, observed: float) -> tuple[float, float]:
