@@ -28,6 +28,7 @@ _TOKEN = re.compile(
 _GLUE = re.compile(rf"(?:{_SEPARATOR.pattern}|[ \t]+)")
 _EVIDENCE = re.compile(r"[0-9]{2}|\n")
 _GLUE_TYPES = frozenset({"ORGANIZATION", "PERSON"})  # a model's reading of a glue token
+_LABEL_END = (":", ";")
 
 
 def _is_glue(gap: str) -> bool:
@@ -70,8 +71,10 @@ def join_address_pieces(spans: list[Span], text: str) -> list[Span]:
             while k >= 0 and len(out) - k <= 2 and out[k].type in _GLUE_TYPES and _TOKEN.fullmatch(text, out[k].start, out[k].end):
                 k -= 1
             prev = out[k] if k >= 0 else None
-            if (prev is not None and prev.type == "ADDRESS" and _is_glue(text[prev.end : s.start])
-                    and _EVIDENCE.search(text, prev.start, s.end)):
+            # A piece right before ":" or ";" is a field's name, not the next line of the address
+            # (a vCard's "…, D02 X285\nATTENDEE;CN=…", an export's "Phone:").
+            if (prev is not None and prev.type == "ADDRESS" and text[s.end : s.end + 1] not in _LABEL_END
+                    and _is_glue(text[prev.end : s.start]) and _EVIDENCE.search(text, prev.start, s.end)):
                 out[k:] = [Span(prev.start, s.end, "ADDRESS", max(prev.score, s.score), prev.detector)]
                 continue
         out.append(s)

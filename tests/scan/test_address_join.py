@@ -41,3 +41,11 @@ def test_places_of_a_list_stay_apart() -> None:
     joined = join_address_pieces([Span(0, 8, "ADDRESS", 0.6, "a"), Span(10, 15, "ADDRESS", 0.9, "b")],
                                  "Mill 12a, 10115")
     assert joined == [Span(0, 15, "ADDRESS", 0.9, "a")]
+
+
+def test_a_field_name_on_the_next_line_is_not_joined() -> None:
+    text = "LOCATION:17 Harcourt Road, Dublin 2, D02 X285\nATTENDEE;CN=Tunde Bakare"
+    spans = [Span(9, 45, "ADDRESS", 0.9, "postal"), Span(46, 54, "ADDRESS", 0.6, "model")]
+    assert join_address_pieces(spans, text) == spans
+    spans = [Span(0, 9, "ADDRESS", 0.9, "postal"), Span(11, 17, "ADDRESS", 0.6, "model")]
+    assert join_address_pieces(spans, "Mill 12a,\nLisboa: call first") == spans
