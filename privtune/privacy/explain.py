@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,20 @@ def _report_ledger(named: Any, output_dir: Path) -> str | None:
     return str(inside) if inside.exists() else None
 
 
+def _shown_location(location: str) -> str:
+    """A ledger path as a person reads it: ``runs/dp8/../ledger.sqlite`` normalised, relative to the
+    working directory when under it, else absolute; a database URL or ``:memory:`` as is."""
+    prefix = "sqlite:///" if location.startswith("sqlite:///") else ""
+    path = location.removeprefix(prefix)
+    if "://" in path or path == ":memory:":
+        return location
+    full = Path(os.path.expanduser(path)).resolve()
+    try:
+        return prefix + str(full.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return prefix + str(full)
+
+
 def _ledger_part(privacy: dict[str, Any], report: dict[str, Any] | None, output_dir: Path,
                  ledger: str | None) -> tuple[dict[str, Any], list[str], list[str]]:
     """The dataset as the ledger sees it; plus resume and mix evidence found there."""
@@ -96,7 +111,7 @@ def _ledger_part(privacy: dict[str, Any], report: dict[str, Any] | None, output_
     # The report names the ledger by file name only when it lies outside the run dir (`portable`).
     elsewhere = (f" (the run was trained with ledger {named}, outside its directory: pass --ledger)"
                  if not ledger and named and location != _report_ledger(named, output_dir) else "")
-    out: dict[str, Any] = {"ledger": str(location), "found": False}
+    out: dict[str, Any] = {"ledger": _shown_location(str(location)), "found": False}
     resumed: list[str] = []
     mixed: list[str] = []
     if not fp:
@@ -114,7 +129,7 @@ def _ledger_part(privacy: dict[str, Any], report: dict[str, Any] | None, output_
         out["note"] = f"ledger not readable ({exc}); runs on this data could not be composed{elsewhere}"
         return out, resumed, mixed
     if exported is None:
-        out["note"] = f"dataset {fp} is not in ledger {location}; runs on this data could not be composed{elsewhere}"
+        out["note"] = f"dataset {fp} is not in ledger {out['ledger']}; runs on this data could not be composed{elsewhere}"
         return out, resumed, mixed
     (d,) = exported["datasets"]
     out.update(found=True, runs=len(runs), dp_runs=sum(r.dp for r in runs),

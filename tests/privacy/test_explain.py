@@ -136,3 +136,24 @@ def test_explain_refuses_a_privacy_json_edited_after_training(tmp_path: Path) ->
     result = CliRunner().invoke(privacy_app, args)
     assert isinstance(result.exception, InputError) and "not the privacy.json the training run wrote" in str(
         result.exception)
+
+
+def test_explain_shows_the_ledger_path_normalised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A run dir's report names its ledger relative to the run dir ("../ledger.sqlite"): explain printed
+    # "runs/dp8/../ledger.sqlite"; it now prints the path a person would type, relative to the cwd.
+    (tmp_path / "runs").mkdir()
+    db = tmp_path / "runs" / "ledger.sqlite"
+    with Ledger.open(db) as led:
+        run = led.begin_run(FP, MechanismEvent(1.0, 0.01, 300), delta=DELTA)
+        led.commit_steps(run, 300)
+    out = _run_dir(tmp_path / "runs", "dp8", Path("../ledger.sqlite"), ledger_run=run)
+    monkeypatch.chdir(tmp_path)
+    facts = json.loads(runner.invoke(privacy_app, ["explain", "runs/dp8", "--json"], catch_exceptions=False).stdout)
+    assert facts["dataset"]["found"] and facts["dataset"]["ledger"] == str(Path("runs/ledger.sqlite"))
+    text = runner.invoke(privacy_app, ["explain", "runs/dp8"], catch_exceptions=False).stdout
+    assert f"(ledger {Path('runs/ledger.sqlite')})" in text and ".." not in text
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    monkeypatch.chdir(outside)  # not under the cwd: absolute, still normalised
+    facts = json.loads(runner.invoke(privacy_app, ["explain", str(out), "--json"], catch_exceptions=False).stdout)
+    assert facts["dataset"]["ledger"] == str(db.resolve())
