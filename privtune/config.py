@@ -5,6 +5,7 @@ Precedence: defaults < YAML file < ``--set key=value`` / explicit flags.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -76,16 +77,76 @@ def load_config(cls: type[C], path: str | Path | None = None, overrides: dict[st
                 preset: dict[str, Any] | None = None) -> C:
     """Build ``cls`` from a preset, an optional YAML file, then overrides (flags); errors name the
     offending key and where it came from."""
-    data = deep_merge(preset or {}, read_config_file(path) if path is not None else {})
+    from_file = read_config_file(path) if path is not None else {}
+    data = deep_merge(preset or {}, from_file)
     # An override of None is an explicit null (`--set dp_seed=null`): it clears the file's value.
     # Callers leave flags that were not given out of ``overrides``.
     data = deep_merge(data, overrides or {})
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
-        lines = [f"  {_error_source(err['loc'], path, overrides or {})}: {err['msg']}"
-                 + (_missing_hint(cls, err["loc"]) if err["type"] == "missing" else "") for err in exc.errors()]
+        lines = []
+        for err in exc.errors():
+            # A validator's ValueError reads "Value error, <its message>": the prefix is pydantic's, not news.
+            msg = str(err["ctx"]["error"]) if err["type"] == "value_error" and "error" in err.get("ctx", {}) \
+                else err["msg"]
+            fields = _fields_named(cls, err["loc"], msg)
+            where = (_fields_source(cls, err["loc"], fields, path, from_file, overrides or {}) if fields
+                     else _error_source(err["loc"], path, overrides or {}))
+            lines.append(f"  {where}: {msg}" + (_missing_hint(cls, err["loc"]) if err["type"] == "missing" else ""))
         raise ConfigError(f"invalid {cls.__name__} config:\n" + "\n".join(lines)) from None
+
+
+def _model_at(cls: type[BaseModel], keys: list[str]) -> type[BaseModel] | None:
+    """The (nested) config model at ``keys`` below ``cls``; None where the path leaves the models."""
+    for key in keys:
+        info = cls.model_fields.get(key)
+        ann = info.annotation if info is not None else None
+        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+            return None
+        cls = ann
+    return cls
+
+
+def _fields_named(cls: type[BaseModel], loc: tuple[Any, ...], msg: str) -> list[str]:
+    """For an error of a whole (nested) model, a model validator's: the model's fields its message
+    names, in order (the error's location is the model itself, so "(top level)" was all it said)."""
+    keys = [str(x) for x in loc if not isinstance(x, int)]
+    model = _model_at(cls, keys)
+    if model is None:
+        return []  # an error of one field: its location names it
+    found = [(m.start(), name) for name in model.model_fields
+             if (m := re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", msg))]
+    return [name for _, name in sorted(found)]
+
+
+def _fields_source(cls: type[BaseModel], loc: tuple[Any, ...], fields: list[str], path: str | Path | None,
+                   from_file: dict[str, Any], overrides: dict[str, Any]) -> str:
+    """``privacy_unit (flag --privacy-unit), user_id_field (not set)``: the fields a model-level
+    error names, and where their values came from."""
+    keys = [str(x) for x in loc if not isinstance(x, int)]
+    model = _model_at(cls, keys)
+    by_source: dict[str, list[str]] = {}  # fields from one place named together, in the message's order
+    for name in fields:
+        dotted = keys + [name]
+        if _has_key(overrides, dotted):
+            source = f"flag --{'-'.join(dotted).replace('_', '-')}"
+        elif path is not None and _has_key(from_file, dotted):
+            source = str(path)
+        else:
+            default = model.model_fields[name].default if model is not None else None
+            source = "not set" if default is None else "default"
+        by_source.setdefault(source, []).append(".".join(dotted))
+    return ", ".join(f"{', '.join(names)} ({source})" for source, names in by_source.items())
+
+
+def _has_key(tree: dict[str, Any], keys: list[str]) -> bool:
+    node: Any = tree
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
 
 
 def _missing_hint(cls: type[BaseModel], loc: tuple[Any, ...]) -> str:

@@ -222,3 +222,27 @@ def test_train_refuses_dp_with_zero_noise():
         load_config(TrainConfig, None, {"model": "m", "data": "d", "noise_multiplier": 0, "target_epsilon": None})
     cfg = load_config(TrainConfig, None, {"model": "m", "data": "d", "noise_multiplier": 0, "dp": False})
     assert cfg.dp is False
+
+
+def test_a_model_validators_error_names_its_fields_and_where_they_came_from(tmp_path):
+    """A model validator's error read "(top level): Value error, privacy_unit: user needs
+    user_id_field": no field, no source, and pydantic's own prefix."""
+    from privtune.serve.config import ServeConfig
+    from privtune.train.config import TrainConfig
+
+    base = {"model": "m", "data": "d.jsonl"}
+    with pytest.raises(ConfigError) as info:
+        load_config(TrainConfig, None, {**base, "privacy_unit": "user"})
+    assert str(info.value).splitlines()[1] == ("  privacy_unit (flag --privacy-unit), user_id_field (not set): "
+                                               "privacy_unit: user needs user_id_field")
+    p = tmp_path / "c.yaml"
+    p.write_text("dp: true\ntarget_epsilon: null\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(TrainConfig, p, {**base, "noise_multiplier": None})
+    line = str(info.value).splitlines()[1]
+    assert line.startswith(f"  dp, target_epsilon ({p}), noise_multiplier (flag --noise-multiplier): dp: true needs")
+    with pytest.raises(ConfigError) as info:
+        load_config(ServeConfig, None, {"adapter": "a", "base": "b", "ssl_certfile": "c.pem"})
+    text = str(info.value)
+    assert "ssl_certfile (flag --ssl-certfile), ssl_keyfile (not set): ssl_certfile and ssl_keyfile go" in text
+    assert "Value error" not in text and "top level" not in text
