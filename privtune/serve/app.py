@@ -203,16 +203,18 @@ def build_gateway(cfg: ServeConfig, *, store: KeyStore | None = None, backend: A
     from privtune.serve.guards.watermark import setup_watermark
 
     watermark = setup_watermark(cfg.watermark, backend)
+    notes: list[str] = []
     info = build_info(model_id=backend.model_id, base=cfg.base, adapter=cfg.adapter, privacy=cfg.privacy,
                       audit_report=cfg.audit_report, backend=backend.describe(),
                       guards=[g.describe() for g in guards],
                       input_guards=[input_guard.describe()] if input_guard is not None else [],
-                      watermark=watermark)
+                      watermark=watermark, notes=notes)
     return Gateway(cfg=cfg, backend=backend, store=store or open_store(cfg.auth.key_store),
                    verifier=verifier,
                    limiter=make_limiter(cfg.rate_limit.requests_per_min, cfg.rate_limit.tokens_per_min,
                                         cfg.rate_limit.redis_url, cfg.rate_limit.auth_failures_per_min),
-                   audit=AuditLog(cfg.audit_log.path), info=info, guards=guards, input_guard=input_guard)
+                   audit=AuditLog(cfg.audit_log.path), info=info, guards=guards, input_guard=input_guard,
+                   notes=notes)
 
 
 def default_model_id(cfg: ServeConfig) -> str:

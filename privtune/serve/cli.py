@@ -148,6 +148,9 @@ def startup_notes(cfg: Any, gw: Any) -> list[str]:
 
         line = probe(cfg.upstream, upstream_api_key(cfg))
         notes.append(line if line.startswith("upstream: reachable") else f"[yellow]warning:[/yellow] {line}")
+    for note in getattr(gw, "notes", []):  # e.g. which audit report /info publishes
+        notes.append(f"[yellow]warning:[/yellow] {escape(note.removeprefix('warning: '))}"
+                     if note.startswith("warning: ") else escape(note))
     now = time.time()
     store = re.sub(r"//[^/@]*@", "//", cfg.auth.key_store)  # a postgresql:// URL's password stays off the console
     if not any(k.active(now) for k in gw.store.list()) and cfg.auth.jwt_secret_file is None and not cfg.auth.jwt_public_keys:

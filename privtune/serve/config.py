@@ -115,7 +115,7 @@ class ServeConfig(BaseModel):
     upstream_model: str | None = Field(None, description="Model name to ask the upstream for [default: its first model].")
     model_name: str | None = Field(None, description="Model id clients use [default: the adapter dir name].")
     privacy: Path | None = Field(None, description="privacy.json to publish in /info [default: beside the adapter].")
-    audit_report: Path | None = Field(None, description="Audit report.json whose verdict /info publishes.")
+    audit_report: Path | None = Field(None, description="Audit report.json whose verdict /info publishes [default: the run's audit/report.json when it audited this run].")
     device: str = Field("auto", description="auto | cpu | cuda.")
     host: str = Field("127.0.0.1", description="Bind address; non-loopback needs TLS or --insecure-http.")
     port: int = Field(8000, ge=0, le=65535, description="TCP port.")

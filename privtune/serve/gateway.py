@@ -28,6 +28,7 @@ class Gateway:
     guards: list[OutputGuard] = field(default_factory=list)
     input_guard: Any = None  # `InputRedaction`: prompts redacted before the backend sees them
     metrics: Metrics = field(default_factory=Metrics)
+    notes: list[str] = field(default_factory=list)  # for the start-up log (`build_info`'s)
     app: Any = None
 
     def routes(self) -> list[Any]:

@@ -101,10 +101,38 @@ def audit_summary(path: Path) -> dict[str, Any]:
     }
 
 
+# Where `privtune audit --out RUN_DIR/audit` leaves its report: serve publishes it without being told.
+RUN_AUDIT_REPORT = Path("audit") / "report.json"
+
+
+def _check_audit_of_run(report: Path, privacy: Path) -> None:
+    """`InputError` unless ``report`` audited the run whose figures ``privacy`` holds."""
+    check_audit_is_of_run(_read_json(report, "audit report"), report, _read_json(privacy, "privacy.json"), privacy)
+
+
+def run_audit_report(run_dir: Path, privacy: Path | None) -> tuple[Path | None, str | None]:
+    """The run directory's own audit report, when no ``audit_report`` was given, and a start-up
+    note: used when its privacy figures are this run's; one that is another run's (or of this run
+    before a resume), or unreadable, is a warning and /info shows no audit. Before, /info said
+    ``"audit": null`` beside a passed audit until the report was named again."""
+    report = run_dir / RUN_AUDIT_REPORT
+    if not report.is_file():
+        return None, None
+    if privacy is None:
+        return None, (f"warning: {report} not published in /info: no privacy.json to check it is this run's "
+                      "audit (name it with --set audit_report=... to publish it anyway)")
+    try:
+        _check_audit_of_run(report, privacy)
+    except InputError as exc:
+        return None, f"warning: {report} not published in /info: {exc}"
+    return report, f"audit: {report}, the run's own audit report, published in /info (--set audit_report=... names another)"
+
+
 def build_info(*, model_id: str, base: Path | None, adapter: Path | None, privacy: Path | None,
                audit_report: Path | None, backend: dict[str, Any], guards: list[dict[str, Any]],
                input_guards: list[dict[str, Any]] | None = None,
-               watermark: dict[str, Any] | None = None) -> dict[str, Any]:
+               watermark: dict[str, Any] | None = None, notes: list[str] | None = None) -> dict[str, Any]:
+    """/info's content. ``notes`` receives what start-up should say (which audit report is published)."""
     adapter_dir = None
     if adapter is not None:
         from privtune.audit.models import resolve_adapter_dir  # imports torch: embedded deployments only
@@ -118,8 +146,11 @@ def build_info(*, model_id: str, base: Path | None, adapter: Path | None, privac
         # an edited privacy.json, or (given as `privacy`) another run's: published as this adapter's claim
         check_privacy_as_trained(read_provenance(adapter_dir.parent), privacy)
     if privacy is not None and audit_report is not None:
-        check_audit_is_of_run(_read_json(audit_report, "audit report"), audit_report,
-                              _read_json(privacy, "privacy.json"), privacy)
+        _check_audit_of_run(audit_report, privacy)  # named explicitly: another run's is an error
+    elif audit_report is None and adapter_dir is not None and adapter_dir.name == "adapter":
+        audit_report, note = run_audit_report(adapter_dir.parent, privacy)
+        if note is not None and notes is not None:
+            notes.append(note)
     base_info = None
     if base is not None:
         base_info = {"name": base.name, "sha256": dir_digest(base), "licence": _licence(base)}

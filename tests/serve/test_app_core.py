@@ -352,3 +352,34 @@ def test_info_refuses_dp_true_without_an_epsilon(make_gateway, tmp_path):
         with pytest.raises(InputError, match="dp is true but") as err:
             make_gateway(privacy=str(path))
         assert err.value.field in ("epsilon", "delta")
+
+
+def test_the_runs_own_audit_report_is_published_when_it_is_of_this_run(make_gateway, serve_run_dir, tmp_path):
+    # `privtune audit --out RUN_DIR/audit` wrote RUN_DIR/audit/report.json, yet /info said "audit": null
+    # until the report was named again with --set audit_report=...
+    import shutil
+
+    from privtune.serve.cli import startup_notes
+
+    run = tmp_path / "run"
+    shutil.copytree(serve_run_dir, run)
+    (run / "audit").mkdir()
+    privacy = json.loads((run / "privacy.json").read_text())
+    audited = {k: privacy[k] for k in ("dp", "epsilon", "delta", "noise_multiplier", "sample_rate", "steps")}
+    report = run / "audit" / "report.json"
+    report.write_text(json.dumps({"verdict": {"pass": True, "summary": "no leak found"}, "privacy": audited}))
+    gw = make_gateway(adapter=str(run / "adapter"))
+    assert any(n.startswith(f"audit: {report}, the run's own audit report") for n in startup_notes(gw.cfg, gw))
+    with TestClient(gw.app) as c:
+        assert c.get("/info", headers=bearer(role_keys(gw)["user"])).json()["audit"]["pass"] is True
+    # One of an earlier state of the run (epsilon grew since): a warning, not published, not an error.
+    report.write_text(json.dumps({"verdict": {"pass": True}, "privacy": {**audited, "epsilon": 3.0}}))
+    gw = make_gateway(adapter=str(run / "adapter"))
+    assert gw.info["audit"] is None
+    (warning,) = [n for n in startup_notes(gw.cfg, gw) if "not published in /info" in n]
+    assert warning.startswith("[yellow]warning:[/yellow]") and "privacy.epsilon" in warning
+    # Named explicitly, the same report is still refused at start-up (one check for both).
+    from privtune.errors import InputError
+
+    with pytest.raises(InputError, match="another training run"):
+        make_gateway(adapter=str(run / "adapter"), audit_report=str(report))
