@@ -22,7 +22,6 @@ import json
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any
 
 from privtune.privacy.accountants import DEFAULT_ACCOUNTANT, Accountant, MechanismEvent, get_accountant
@@ -30,6 +29,7 @@ from privtune.privacy.accountants.base import check_delta
 from privtune.privacy.errors import BudgetExceeded, LedgerError
 from privtune.privacy.ledger_budget import BudgetMethods, now_utc
 from privtune.privacy.ledger_db import Database, default_ledger_location, redact
+from privtune.privacy.ledger_export import ExportMethods
 from privtune.privacy.ledger_records import (
     RECORD,
     BudgetChange,
@@ -43,7 +43,6 @@ from privtune.privacy.ledger_records import (
 )
 from privtune.privacy.ledger_schema import SCHEMA_VERSION, check_is_ledger, create_or_upgrade
 from privtune.provenance.fingerprint import FINGERPRINT_PREFIX
-from privtune.provenance.portable import ledger_directory, portable_location, portable_summary
 
 __all__ = ["SCHEMA_VERSION", "BudgetChange", "BudgetCheck", "DatasetRecord", "Ledger", "PrivacyUnit", "RunRecord"]
 
@@ -62,10 +61,11 @@ def _run_record(row: Sequence[Any]) -> RunRecord:
                      delta, json.loads(config), bool(dp), unit, field)
 
 
-class Ledger(BudgetMethods):
+class Ledger(BudgetMethods, ExportMethods):
     """Privacy-budget ledger on one database connection. Use `Ledger.open`; closes on ``with`` exit.
 
-    Budgets and their history: `BudgetMethods` (ledger_budget.py).
+    Budgets and their history: `BudgetMethods` (ledger_budget.py); the JSON snapshot:
+    `ExportMethods` (ledger_export.py).
     """
 
     def __init__(self, db: Database, *, create: bool = True) -> None:
@@ -319,39 +319,6 @@ class Ledger(BudgetMethods):
         if cur.rowcount != 1:
             run = self._run(run_id)
             raise LedgerError(f"run {run_id} is already {run.status}")
-
-    # -- export -----------------------------------------------------------------------------------
-    def export(self, fingerprint: str | None = None, accountant: str | Accountant = DEFAULT_ACCOUNTANT) -> dict[str, Any]:
-        """JSON-able snapshot: datasets with budget, spent/remaining epsilon and all runs."""
-        acc = get_accountant(accountant)
-        records = self.datasets()
-        if fingerprint is not None:
-            records = [d for d in records if d.fingerprint == fingerprint]
-            if not records:
-                raise LedgerError(f"dataset {fingerprint} is not in ledger {self.location}")
-        out = []
-        anchor = ledger_directory(self.location)
-        for d in records:
-            runs = self.history(d.fingerprint)
-            exhausted = exhausted_reason(runs)
-            # JSON has no infinity: an unbounded spend is spent_epsilon null + spent_unbounded true.
-            # Without a budget the dataset has no delta of its own: the spend is composed at the
-            # largest delta its private runs were trained under (before, it was not shown at all,
-            # so two runs at epsilon 8 each read as nothing spent).
-            run_deltas = [r.delta for r in runs if r.dp and r.delta is not None]
-            at = d.delta if d.delta is not None else max(run_deltas, default=None)
-            spent = compose(acc, runs, at) if at is not None and not exhausted else None
-            remaining = d.budget_epsilon - spent if d.budget_epsilon is not None and spent is not None else None
-            out.append({**asdict(d), "delta_problem": d.delta_problem(), "spent_epsilon": spent, "remaining_epsilon": remaining,
-                        "spent_delta": at, "spent_delta_source": None if at is None else
-                        "budget" if d.delta is not None else "runs",
-                        "spent_unbounded": exhausted is not None, "exhausted_reason": exhausted,
-                        "budget_history": [asdict(c) for c in self.budget_history(d.fingerprint)],
-                        "runs": [{**asdict(r), "config": portable_summary(r.config, anchor)} for r in runs]})
-        # the file's name, not its path (``/home/alice/.local/share/...``): an export is handed to others
-        return {"format": "privtune-ledger", "schema_version": SCHEMA_VERSION, "exported": now_utc(),
-                "ledger": portable_location(self.location.removeprefix("sqlite:///"), None),
-                "accountant": acc.name, "datasets": out}
 
     # -- internals --------------------------------------------------------------------------------
     def _run(self, run_id: int) -> RunRecord:
