@@ -6,34 +6,25 @@ Shapes (auto-detected per record unless fields are given):
 - ``alpaca``: ``instruction`` / ``input`` / ``output``
 - ``text``: one or more plain string fields (default ``text``)
 
-A field path is ``name``, ``name.sub`` or ``name[i].sub`` — e.g. ``messages[2].content``.
+A field path is ``name``, ``name.sub`` or ``name[i].sub`` — e.g. ``messages[2].content``
+(parsed and followed in `privtune.io.field_paths`; its names are re-exported here).
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from enum import Enum
 from typing import Any
 
 from privtune.errors import InputError
+from privtune.io.field_paths import get_field, parse_path, path_key, path_parts, set_field
 from privtune.io.nested_text import constant_fields, nested_long_strings, nested_text_paths
 
-# A path names a field: keys joined by ".", list indices in brackets. A key holding ".", "[",
-# "]" or "\\" itself (a map keyed by e-mail addresses or file names) has them escaped with "\\"
-# (`path_key`), so "contacts.jane\\.doe@example\\.com" is one key under "contacts"; an empty
-# key is an empty component ("a..b", and "" for the record's own "" key).
-_PATH_SPECIAL = re.compile(r"([.\[\]\\])")
-_INDEX = re.compile(r"\[(\d+)\]")
-
-
-def path_key(key: object) -> str:
-    """``key`` as a component of a field path (escaped where it holds path characters)."""
-    k = f"{key}"
-    if "." in k or "[" in k or "]" in k or "\\" in k:
-        return _PATH_SPECIAL.sub(r"\\\1", k)
-    return k
-
+# The field-path names are re-exported: callers import them from here.
+__all__ = ["ALPACA_FIELDS", "CONTENT_KEYS", "GUESS_SAMPLE", "LONG_TEXT_WIDTH", "PLAIN_FIELDS", "ROLE_KEYS",
+           "TOOL_CALL_KEYS", "NonTextPart", "RecordShape", "chat_list_key", "content_fields",
+           "conversation_tree_fields", "detect_shape", "get_field", "guess_text_fields", "is_event",
+           "is_tool_call_turn", "message_keys", "message_text", "parse_path", "path_key",
+           "path_parts", "set_field", "text_fields"]
 
 ALPACA_FIELDS = ("instruction", "input", "output")
 PLAIN_FIELDS = ("text", "content", "prompt", "completion", "question", "answer", "response")
@@ -48,62 +39,6 @@ class RecordShape(str, Enum):
     SHAREGPT = "sharegpt"
     ALPACA = "alpaca"
     TEXT = "text"
-
-
-def parse_path(path: str) -> list[str | int]:
-    return list(_path_parts(path))
-
-
-@functools.lru_cache(maxsize=4096)  # the same few paths recur in every record
-def _path_parts(path: str) -> tuple[str | int, ...]:
-    parts: list[str | int] = []
-    i, n = 0, len(path)
-    while True:
-        name: list[str] = []  # a key: up to an unescaped "." or "["
-        while i < n and path[i] not in ".[":
-            if path[i] == "\\" and i + 1 < n:
-                i += 1
-            name.append(path[i])
-            i += 1
-        parts.append("".join(name))
-        while i < n and path[i] == "[":
-            m = _INDEX.match(path, i)
-            if m is None:
-                raise ValueError(f"malformed field path {path!r}")
-            parts.append(int(m.group(1)))
-            i = m.end()
-        if i >= n:
-            return tuple(parts)
-        if path[i] != ".":
-            raise ValueError(f"malformed field path {path!r}")
-        i += 1
-
-
-def path_parts(path: str) -> tuple[str | int, ...]:
-    """The keys and list indices a field path names, in order (parsed once per path)."""
-    return _path_parts(path)
-
-
-def get_field(record: dict[str, Any], path: str) -> Any:
-    cur: Any = record
-    for part in _path_parts(path):
-        if isinstance(part, int):
-            if not isinstance(cur, list) or part >= len(cur):
-                raise KeyError(path)
-            cur = cur[part]
-        else:
-            if not isinstance(cur, dict) or part not in cur:
-                raise KeyError(path)
-            cur = cur[part]
-    return cur
-
-
-def set_field(record: dict[str, Any], path: str, value: Any) -> None:
-    parts = _path_parts(path)
-    cur: Any = record
-    for part in parts[:-1]:
-        cur = cur[part]
-    cur[parts[-1]] = value
 
 
 def detect_shape(record: dict[str, Any]) -> RecordShape | None:
