@@ -14,6 +14,7 @@ from privtune.scan.overlaps import resolve_overlaps
 from privtune.scan.paren_aliases import add_bracketed_aliases
 from privtune.scan.registry import REGISTRY, Recognizer
 from privtune.scan.triggers import LatinLedGroup, LiteralGroup, TriggerTest, latin_led, literal_language, trigger_test
+from privtune.scan.line_wraps import may_wrap
 from privtune.scan.views import decoded_view, needs_view, raw_bounds
 
 DEFAULT_MIN_SCORE = 0.5
@@ -138,11 +139,13 @@ class Analyzer:
         object.__setattr__(self, "_plan", plan)
         return plan
 
-    def analyze(self, text: str) -> list[Span]:
+    def analyze(self, text: str, seams: frozenset[int] = frozenset()) -> list[Span]:
+        """Spans of ``text``; ``seams``: offsets of the line breaks that join a record's fields
+        (`analyze_many`), which the view never reads as a line wrap."""
         if not text:
             return []
-        if needs_view(text):  # no-break spaces, zero-width, HTML/percent escapes
-            view, starts, ends = decoded_view(text)
+        if needs_view(text, seams):  # no-break spaces, zero-width, HTML/percent escapes, wraps
+            view, starts, ends = decoded_view(text, seams)
             return [Span(*raw_bounds(starts, ends, s.start, s.end), s.type, s.score, s.detector)
                     for s in self._analyze_plain(view)]
         return self._analyze_plain(text)
@@ -207,7 +210,9 @@ class Analyzer:
         """
         if len(texts) == 1:
             return [self.analyze(texts[0])]
-        return split_spans(self.analyze(_SEP.join(texts)), [len(t) for t in texts], len(_SEP))
+        joined = _SEP.join(texts)
+        seams = _seams(texts) if may_wrap(joined) else frozenset()
+        return split_spans(self.analyze(joined, seams), [len(t) for t in texts], len(_SEP))
 
     def analyze_records(self, records: list[list[str]]) -> list[list[list[Span]]]:
         """`analyze_many` of each record's texts, with the same spans, run in sweeps over all
@@ -225,8 +230,10 @@ class Analyzer:
 
     def _analyze_records(self, records: list[list[str]]) -> list[list[list[Span]]]:
         joined = [texts[0] if len(texts) == 1 else _SEP.join(texts) for texts in records]
+        seams = [frozenset() if len(texts) == 1 or not may_wrap(t) else _seams(texts)
+                 for texts, t in zip(records, joined)]
         views: list[tuple[str, list[int], list[int]] | None] = [
-            decoded_view(t) if t and needs_view(t) else None for t in joined]
+            decoded_view(t, s) if t and needs_view(t, s) else None for t, s in zip(joined, seams)]
         plain = self._analyze_plain_sweeps([t if v is None else v[0] for t, v in zip(joined, views)])
         out = []
         for texts, spans, view in zip(records, plain, views):
@@ -322,6 +329,16 @@ def _latin_tests(triggers: tuple[re.Pattern[str], ...]) -> tuple[LatinLedGroup |
     if len(members) < 2:
         return None, ()
     return LatinLedGroup([triggers[i] for i in members]), members
+
+
+def _seams(texts: list[str]) -> frozenset[int]:
+    """Offsets of the separators in ``_SEP.join(texts)``: two fields, never one wrapped value."""
+    out, pos = [], 0
+    for t in texts[:-1]:
+        pos += len(t)
+        out.append(pos)
+        pos += len(_SEP)
+    return frozenset(out)
 
 
 def split_spans(spans: list[Span], lengths: list[int], sep_len: int) -> list[list[Span]]:

@@ -1,0 +1,95 @@
+"""Line breaks that a fixed-width export put inside a Chinese value, read as absent.
+
+Text taken out of a PDF (or copied from a fixed-width tool) is hard-wrapped at the page width,
+and the wrap falls anywhere: ``现住址：四川省成\\n都市武侯区…``, ``承租方（乙方）：皇\\n甫俊``,
+``…中山北路7\\n72号A座``. Read as written, the detectors see two half values. `wrap_breaks`
+finds the breaks that are such a wrap, for `views.decoded_view` to drop: the span found on
+the joined text then covers the break, and a replacement takes the whole of it.
+
+A break is a wrap when all of these hold:
+
+* one line break (``\\n`` or ``\\r\\n``) between two Chinese characters, or between a Chinese
+  character and a run of at most four digits on either side (``路180\\n号``); never after
+  punctuation (``。``, ``，`` are not in the class) and never a blank line;
+* the line after it does not open a field of its own (``电话：``, ``手机号码 ：``), a list
+  item (``一、``), a new place (``南京市…`` after ``寄件人：张彬``), nor a short word and more
+  after a blank (``祁杰 14:23:40``, a chat's speaker line);
+* neither line is a table row (a tab, ``|`` or ``,``: CSV and TSV exports);
+* the line before it is a field with its value begun (``联系人：梁``) and the line after it
+  holds no sentence mark (``发件人：蒋欣然\n请联系我的助理…，…``), or the line before it holds at least
+  `PARAGRAPH_WIDTH` Chinese characters (a paragraph line at the page width): a short line of
+  its own (``人事部 李桂珍``, ``1404室``, ``2024-03-12 20:25:09 蒋欣然``) is complete;
+* the value before the break and the whole next line are not both 2-4 Chinese characters:
+  two lines such as ``张三`` / ``李四`` are two names, not one wrapped.
+
+Texts with no line break between Chinese characters and digits never reach the rules: the test
+is ``str.isascii`` then one search, about a microsecond on a chat record.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# The break ("\r"? "\n") after a Chinese character (and up to 4 digits), before up to 4 digits
+# and a Chinese character. The tail is a lookahead: "梁\n雪\n身份证号" has two candidates.
+_CANDIDATE = re.compile(rf"[{_HAN}][0-9]{{0,4}}\r?\n(?=[0-9]{{0,4}}[{_HAN}])")
+# A field's name at a line's start: up to 12 characters, none a blank or a sentence mark, then
+# a colon ("电话：", "承租方（乙方）：", "Tel:").
+_LABEL = re.compile(r"[^\s：:。，,；;！？!?]{1,12}[ \t\u3000]*[：:]")
+# A line that starts a new place (a province or city): the value before the break was whole
+# ("寄件人：张彬\n南京市鼓楼区…"); a wrap inside a name that ends there changes nothing.
+_PLACE_START = re.compile(rf"[{_HAN}]{{2,3}}(?:省|市|自治区)")
+# A field's value goes on without a sentence: a line that holds one after a field is prose.
+_SENTENCE_MARK = re.compile(r"[，。！？；!?]")
+_HAN_CHAR = re.compile(rf"[{_HAN}]")
+# A row of a table (CSV, TSV, Markdown), never a paragraph.
+_CELL_MARKS = re.compile(r"[\t|,]")
+_LIST_ITEM = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]")
+_SHORT_NAME = re.compile(rf"[{_HAN}]{{2,4}}")
+PARAGRAPH_WIDTH = 16
+
+
+def may_wrap(text: str) -> bool:
+    """Whether ``text`` has a line break between Chinese characters (or digits next to them)
+    at all: the cheap test before `wrap_breaks`."""
+    return "\n" in text and not text.isascii() and _CANDIDATE.search(text) is not None
+
+
+def _is_wrap(text: str, nl: int, cut: int) -> bool:
+    """Whether the break whose ``\\n`` is at ``nl`` (``cut``: where the line before it ends,
+    before any ``\\r``) is a wrap inside one value (the rules in the module's docstring)."""
+    end = text.find("\n", nl + 1)
+    after = text[nl + 1:end if end >= 0 else len(text)].strip()
+    if _LABEL.match(after) or _LIST_ITEM.match(after) or _PLACE_START.match(after):
+        return False
+    head = after.split(None, 1)[0]
+    if head != after and len(head) < 5:  # "祁杰 14:23:40": a name or a speaker, then more
+        return False
+    before = text[text.rfind("\n", 0, cut) + 1:cut].strip()
+    if _CELL_MARKS.search(before) or _CELL_MARKS.search(after):
+        return False
+    label = _LABEL.match(before)
+    if label:
+        value = before[label.end():].strip()
+        if not value or _SENTENCE_MARK.search(after):  # "发件人：蒋欣然\n请联系我的助理…，…。"
+            return False
+    elif len(_HAN_CHAR.findall(before)) >= PARAGRAPH_WIDTH:
+        value = before[-PARAGRAPH_WIDTH:]
+    else:
+        return False
+    return not (_SHORT_NAME.fullmatch(value) and _SHORT_NAME.fullmatch(after))
+
+
+def wrap_breaks(text: str, seams: frozenset[int] = frozenset()) -> list[int]:
+    """Offsets of every character of ``text`` that a wrap consists of (each ``\\n`` and the
+    ``\\r`` before it), ascending. ``seams``: offsets of line breaks that join two fields of
+    one record (`Analyzer.analyze_many`): never a wrap."""
+    out: list[int] = []
+    for m in _CANDIDATE.finditer(text):
+        nl = m.end() - 1
+        cut = nl - 1 if text[nl - 1] == "\r" else nl
+        if nl in seams or not _is_wrap(text, nl, cut):
+            continue
+        out.extend(range(cut, nl + 1))
+    return out
