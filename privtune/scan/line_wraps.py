@@ -81,6 +81,16 @@ def _is_wrap(text: str, nl: int, cut: int) -> bool:
     return not (_SHORT_NAME.fullmatch(value) and _SHORT_NAME.fullmatch(after))
 
 
+_BREAK_IN_VALUE = re.compile(rf"(?<=[{_HAN}])\r?\n(?=[{_HAN}])")
+
+
+def unwrapped_value(value: str) -> str:
+    """A found name's text as read: a line break between two Chinese characters inside one
+    PERSON or ORGANIZATION span is a wrap (names do not go over lines), so "梁\\n雪" is "梁雪"
+    and gets 梁雪's surrogate."""
+    return _BREAK_IN_VALUE.sub("", value) if "\n" in value else value
+
+
 def wrap_breaks(text: str, seams: frozenset[int] = frozenset()) -> list[int]:
     """Offsets of every character of ``text`` that a wrap consists of (each ``\\n`` and the
     ``\\r`` before it), ascending. ``seams``: offsets of line breaks that join two fields of
