@@ -14,8 +14,8 @@ from privtune.scan.overlaps import resolve_overlaps
 from privtune.scan.paren_aliases import add_bracketed_aliases
 from privtune.scan.registry import REGISTRY, Recognizer
 from privtune.scan.triggers import LatinLedGroup, LiteralGroup, TriggerTest, latin_led, literal_language, trigger_test
-from privtune.scan.line_wraps import may_wrap
-from privtune.scan.views import decoded_view, needs_view, raw_bounds
+from privtune.scan.line_wraps import may_wrap, wrap_breaks
+from privtune.scan.views import decoded_view, needs_unescape, needs_view, raw_bounds
 
 DEFAULT_MIN_SCORE = 0.5
 # Texts up to this long are analysed with the number-run gates (`_Plan.short_calls`): side
@@ -230,10 +230,8 @@ class Analyzer:
 
     def _analyze_records(self, records: list[list[str]]) -> list[list[list[Span]]]:
         joined = [texts[0] if len(texts) == 1 else _SEP.join(texts) for texts in records]
-        seams = [frozenset() if len(texts) == 1 or not may_wrap(t) else _seams(texts)
-                 for texts, t in zip(records, joined)]
         views: list[tuple[str, list[int], list[int]] | None] = [
-            decoded_view(t, s) if t and needs_view(t, s) else None for t, s in zip(joined, seams)]
+            _view(texts, t) if t else None for texts, t in zip(records, joined)]
         plain = self._analyze_plain_sweeps([t if v is None else v[0] for t, v in zip(joined, views)])
         out = []
         for texts, spans, view in zip(records, plain, views):
@@ -329,6 +327,15 @@ def _latin_tests(triggers: tuple[re.Pattern[str], ...]) -> tuple[LatinLedGroup |
     if len(members) < 2:
         return None, ()
     return LatinLedGroup([triggers[i] for i in members]), members
+
+
+def _view(texts: list[str], joined: str) -> tuple[str, list[int], list[int]] | None:
+    """`decoded_view` of a record's ``joined`` texts, or None where it would change nothing;
+    `needs_view` with `line_wraps.may_wrap` tested once."""
+    if not may_wrap(joined):
+        return decoded_view(joined) if needs_unescape(joined) else None
+    seams = _seams(texts) if len(texts) > 1 else frozenset()
+    return decoded_view(joined, seams) if needs_unescape(joined) or wrap_breaks(joined, seams) else None
 
 
 def _seams(texts: list[str]) -> frozenset[int]:

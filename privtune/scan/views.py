@@ -54,8 +54,12 @@ _ONE_CHAR = {**{c: " " for c in _SPACES}, "\u2010": "-", "\u2011": "-", "\u2012"
 
 def needs_view(text: str, seams: frozenset[int] = frozenset()) -> bool:
     """Whether ``text`` holds anything `decoded_view` would change (``seams`` as there)."""
-    return (_MAYBE.search(text) is not None and HIDDEN.search(text) is not None) or (
-        may_wrap(text) and bool(wrap_breaks(text, seams)))
+    return needs_unescape(text) or (may_wrap(text) and bool(wrap_breaks(text, seams)))
+
+
+def needs_unescape(text: str) -> bool:
+    """Whether ``text`` holds anything `decoded_view` would change other than a line wrap."""
+    return _MAYBE.search(text) is not None and HIDDEN.search(text) is not None
 
 
 def _decoded(token: str) -> str | None:
