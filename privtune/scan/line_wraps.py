@@ -16,7 +16,9 @@ A break is a wrap when all of these hold:
   after a blank (``祁杰 14:23:40``, a chat's speaker line);
 * neither line is a table row (a tab, ``|`` or ``,``: CSV and TSV exports);
 * the line before it is a field with its value begun (``联系人：梁``) and the line after it
-  holds no sentence mark (``发件人：蒋欣然\n请联系我的助理…，…``), or the line before it holds at least
+  holds no sentence mark (``发件人：蒋欣然\n请联系我的助理…，…``), the value does not end as an
+  address does (``…12樓15室``) and the next line does not name a field without a colon
+  (``手机号码9871 6908``); or the line before it holds at least
   `PARAGRAPH_WIDTH` Chinese characters (a paragraph line at the page width): a short line of
   its own (``人事部 李桂珍``, ``1404室``, ``2024-03-12 20:25:09 蒋欣然``) is complete;
 * the value before the break and the whole next line are not both 2-4 Chinese characters:
@@ -47,6 +49,8 @@ _LABEL = re.compile(r"[^\s：:。，,；;！？!?]{1,12}[ \t\u3000]*[：:]")
 _PLACE_START = re.compile(rf"[{_HAN}]{{2,3}}(?:省|市|自治区)")
 # A field's value goes on without a sentence: a line that holds one after a field is prose.
 _SENTENCE_MARK = re.compile(r"[，。！？；!?]")
+_ADDRESS_ENDS = frozenset("号號室楼樓层層栋棟幢座户戶")
+_FIELD_CUE = re.compile(r"手机|手機|电话|電話|座机|座機|固话|联系|聯系|邮箱|郵箱|微信|身份证|身份證|地址|住址|姓名|备注|備註|打这个|打這個")
 _HAN_CHAR = re.compile(rf"[{_HAN}]")
 # A row of a table (CSV, TSV, Markdown), never a paragraph.
 _CELL_MARKS = re.compile(r"[\t|,]")
@@ -94,6 +98,10 @@ def _is_wrap(text: str, nl: int, cut: int) -> bool:
     if label:
         value = before[label.end():].strip()
         if not value or _SENTENCE_MARK.search(after):  # "发件人：蒋欣然\n请联系我的助理…，…。"
+            return False
+        # A field's value that ends as an address does ("…12樓15室"), or a next line that names
+        # a field without a colon ("手机号码9871 6908", "座机(0755)…"): the value was whole.
+        if value[-1] in _ADDRESS_ENDS or _FIELD_CUE.match(after):
             return False
     elif len(_HAN_CHAR.findall(before)) >= PARAGRAPH_WIDTH:
         value = before[-PARAGRAPH_WIDTH:]

@@ -69,6 +69,9 @@ def test_complete_short_lines_are_not_joined(analyzer: Analyzer, text: str, name
     "姓名：魏东\n手机号码 ：+86 188-1234-5678",                   # the next field (blank before ：)
     "我家地址 江苏省南京市建邺区长江路252号9楼1106室\n祁杰 14:23:40",  # a speaker line
     "出租方：北京华信达贸易有限公司\n一、租赁房屋",                  # a list item
+    "地址：香港九龍觀塘道7號雅蘭中心12樓15室\n手机号码9871 6908",    # a whole address, a field
+    "地址：台北市中山區忠孝東路四段44巷18弄18號8樓\n打这个号010-20990264",
+    "姓名：张三丰\n电话号码13812345678",                           # a field without a colon
     "张三\n\n李四",                                                # a blank line
     "地址：四川省成都市。\n武侯区",                                  # after punctuation
 ])
