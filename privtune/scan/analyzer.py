@@ -14,7 +14,8 @@ from privtune.scan.overlaps import resolve_overlaps
 from privtune.scan.paren_aliases import add_bracketed_aliases
 from privtune.scan.registry import REGISTRY, Recognizer
 from privtune.scan.triggers import LatinLedGroup, LiteralGroup, TriggerTest, latin_led, literal_language, trigger_test
-from privtune.scan.views import decoded_view, needs_view, raw_bounds
+from privtune.scan.line_wraps import may_wrap, wrap_breaks
+from privtune.scan.views import decoded_view, needs_unescape, needs_view, raw_bounds
 
 DEFAULT_MIN_SCORE = 0.5
 # Texts up to this long are analysed with the number-run gates (`_Plan.short_calls`): side
@@ -138,11 +139,13 @@ class Analyzer:
         object.__setattr__(self, "_plan", plan)
         return plan
 
-    def analyze(self, text: str) -> list[Span]:
+    def analyze(self, text: str, seams: frozenset[int] = frozenset()) -> list[Span]:
+        """Spans of ``text``; ``seams``: offsets of the line breaks that join a record's fields
+        (`analyze_many`), which the view never reads as a line wrap."""
         if not text:
             return []
-        if needs_view(text):  # no-break spaces, zero-width, HTML/percent escapes
-            view, starts, ends = decoded_view(text)
+        if needs_view(text, seams):  # no-break spaces, zero-width, HTML/percent escapes, wraps
+            view, starts, ends = decoded_view(text, seams)
             return [Span(*raw_bounds(starts, ends, s.start, s.end), s.type, s.score, s.detector)
                     for s in self._analyze_plain(view)]
         return self._analyze_plain(text)
@@ -207,7 +210,9 @@ class Analyzer:
         """
         if len(texts) == 1:
             return [self.analyze(texts[0])]
-        return split_spans(self.analyze(_SEP.join(texts)), [len(t) for t in texts], len(_SEP))
+        joined = _SEP.join(texts)
+        seams = _seams(texts) if may_wrap(joined) else frozenset()
+        return split_spans(self.analyze(joined, seams), [len(t) for t in texts], len(_SEP))
 
     def analyze_records(self, records: list[list[str]]) -> list[list[list[Span]]]:
         """`analyze_many` of each record's texts, with the same spans, run in sweeps over all
@@ -226,7 +231,7 @@ class Analyzer:
     def _analyze_records(self, records: list[list[str]]) -> list[list[list[Span]]]:
         joined = [texts[0] if len(texts) == 1 else _SEP.join(texts) for texts in records]
         views: list[tuple[str, list[int], list[int]] | None] = [
-            decoded_view(t) if t and needs_view(t) else None for t in joined]
+            _view(texts, t) if t else None for texts, t in zip(records, joined)]
         plain = self._analyze_plain_sweeps([t if v is None else v[0] for t, v in zip(joined, views)])
         out = []
         for texts, spans, view in zip(records, plain, views):
@@ -322,6 +327,25 @@ def _latin_tests(triggers: tuple[re.Pattern[str], ...]) -> tuple[LatinLedGroup |
     if len(members) < 2:
         return None, ()
     return LatinLedGroup([triggers[i] for i in members]), members
+
+
+def _view(texts: list[str], joined: str) -> tuple[str, list[int], list[int]] | None:
+    """`decoded_view` of a record's ``joined`` texts, or None where it would change nothing;
+    `needs_view` with `line_wraps.may_wrap` tested once."""
+    if not may_wrap(joined):
+        return decoded_view(joined) if needs_unescape(joined) else None
+    seams = _seams(texts) if len(texts) > 1 else frozenset()
+    return decoded_view(joined, seams) if needs_unescape(joined) or wrap_breaks(joined, seams) else None
+
+
+def _seams(texts: list[str]) -> frozenset[int]:
+    """Offsets of the separators in ``_SEP.join(texts)``: two fields, never one wrapped value."""
+    out, pos = [], 0
+    for t in texts[:-1]:
+        pos += len(t)
+        out.append(pos)
+        pos += len(_SEP)
+    return frozenset(out)
 
 
 def split_spans(spans: list[Span], lengths: list[int], sep_len: int) -> list[list[Span]]:

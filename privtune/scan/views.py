@@ -11,6 +11,9 @@ references and percent-encoded UTF-8 decoded, HTML tags read as one blank (table
 span back, so a replacement covers the raw characters (the whole ``&#64;``, the zero-width
 space inside the number).
 
+The view also reads a line break that a fixed-width export put inside a Chinese value
+(``四川省成\\n都市``) as absent (`line_wraps`); the span found covers the break.
+
 `needs_view` is the cheap test that decides: plain text takes no other path.
 """
 
@@ -18,6 +21,8 @@ from __future__ import annotations
 
 import html
 import re
+
+from privtune.scan.line_wraps import may_wrap, wrap_breaks
 
 _DROPPED = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 _SPACES = "\u00a0\u2007\u202f"
@@ -47,8 +52,13 @@ _ONE_CHAR = {**{c: " " for c in _SPACES}, "\u2010": "-", "\u2011": "-", "\u2012"
              "\u2212": "-"}
 
 
-def needs_view(text: str) -> bool:
-    """Whether ``text`` holds anything `decoded_view` would change."""
+def needs_view(text: str, seams: frozenset[int] = frozenset()) -> bool:
+    """Whether ``text`` holds anything `decoded_view` would change (``seams`` as there)."""
+    return needs_unescape(text) or (may_wrap(text) and bool(wrap_breaks(text, seams)))
+
+
+def needs_unescape(text: str) -> bool:
+    """Whether ``text`` holds anything `decoded_view` would change other than a line wrap."""
     return _MAYBE.search(text) is not None and HIDDEN.search(text) is not None
 
 
@@ -80,8 +90,24 @@ def _decoded(token: str) -> str | None:
     return ""  # zero-width / bidi controls
 
 
-def decoded_view(text: str) -> tuple[str, list[int], list[int]]:
-    """``(view, starts, ends)``: view character i comes from ``text[starts[i]:ends[i]]``."""
+def decoded_view(text: str, seams: frozenset[int] = frozenset()) -> tuple[str, list[int], list[int]]:
+    """``(view, starts, ends)``: view character i comes from ``text[starts[i]:ends[i]]``.
+    ``seams``: offsets of the line breaks that join a record's fields, never read as a wrap."""
+    view, starts, ends = _unescaped_view(text)
+    if not may_wrap(view):
+        return view, starts, ends
+    if seams and len(view) != len(text):
+        seams = frozenset(i for i, s in enumerate(starts) if s in seams and view[i] == "\n")
+    dropped = wrap_breaks(view, seams)
+    if not dropped:
+        return view, starts, ends
+    gone = set(dropped)
+    kept = [i for i in range(len(view)) if i not in gone]
+    return "".join(view[i] for i in kept), [starts[i] for i in kept], [ends[i] for i in kept]
+
+
+def _unescaped_view(text: str) -> tuple[str, list[int], list[int]]:
+    """`decoded_view` less the line wraps."""
     parts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []

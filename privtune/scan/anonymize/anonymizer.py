@@ -13,9 +13,11 @@ from privtune.scan.anonymize.operators import MIN_MATERIAL, hmac_token, mask, re
 from privtune.scan.anonymize.policy import AnonymizationPolicy
 from privtune.scan.anonymize.surrogates import LANGUAGE_TYPES, PSEUDONYM_VERSIONS, cn_given_surrogate, en_given_surrogate, surrogate
 from privtune.scan.entities import ENTITY_TYPES, Span
+from privtune.scan.line_wraps import unwrapped_value
 from privtune.scan.views import decoded_view, needs_view
 
 DEFAULT_CACHE_SIZE = 65_536
+_ONE_LINE_TYPES = frozenset({"PERSON", "ORGANIZATION"})
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -93,6 +95,8 @@ class Anonymizer:
             return redact(entity_type)
         if needs_view(value):  # as read (`views`): 王小明 percent-encoded is 王小明
             value = decoded_view(value)[0]
+        if entity_type in _ONE_LINE_TYPES:
+            value = unwrapped_value(value)  # "梁\n雪" hard-wrapped by a PDF export is 梁雪
         if op == "mask":
             return mask(value)
         lang = ""
