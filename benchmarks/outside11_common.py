@@ -10,8 +10,11 @@ Nothing in them is read from the project's detectors or word lists.
 
 from __future__ import annotations
 
+import argparse
+import json
 import random
 import re
+from collections.abc import Callable
 
 # A slot value: plain text (no label) or (TYPE, text).
 Slot = str | tuple[str, str]
@@ -52,3 +55,19 @@ def half(records: list[dict], which: str) -> list[dict]:
     if which not in ("dev", "test"):
         raise ValueError(f"half must be 'dev' or 'test', not {which!r}")
     return records[0 if which == "dev" else 1 :: 2]
+
+
+def generate_records(record: Callable[[random.Random], dict], n: int, seed: int) -> list[dict]:
+    """``n`` records drawn by ``record``, deterministic for a given seed."""
+    rng = random.Random(seed)
+    return [record(rng) for _ in range(n)]
+
+
+def print_records(generate: Callable[[int, int], list[dict]], doc: str | None, argv: list[str] | None) -> None:
+    """The generators' command line: ``--n`` records of ``--seed`` as JSON lines on stdout."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=11)
+    args = ap.parse_args(argv)
+    for rec in generate(args.n, args.seed):
+        print(json.dumps(rec, ensure_ascii=False))

@@ -13,14 +13,12 @@ records. ``benchmarks/ner_eval.py`` scores it as ``outside11_en`` (and its halve
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
-from benchmarks.outside11_common import Slot, fill  # noqa: E402
+from benchmarks.outside11_common import Slot, fill, generate_records, print_records  # noqa: E402
 from benchmarks.outside11_en_pools import ADDRESS_MAKERS, HONORIFICS, ORGS, SINGLE_NAMES, person, phone  # noqa: E402
 
 PHONE_CUES = ("Phone: ", "Tel. ", "tel: ", "Mob: ", "mobile ", "cell ", "call/text ", "reach me at ", "WhatsApp: ",
@@ -101,17 +99,11 @@ def _record(rng: random.Random) -> dict:
 
 def generate(n: int, seed: int) -> list[dict]:
     """``n`` records, deterministic for a given seed."""
-    rng = random.Random(seed)
-    return [_record(rng) for _ in range(n)]
+    return generate_records(_record, n, seed)
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=10)
-    ap.add_argument("--seed", type=int, default=11)
-    args = ap.parse_args(argv)
-    for rec in generate(args.n, args.seed):
-        print(json.dumps(rec, ensure_ascii=False))
+    print_records(generate, __doc__, argv)
 
 
 if __name__ == "__main__":

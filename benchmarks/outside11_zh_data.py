@@ -13,14 +13,12 @@ appear unlabelled. Addresses run from province to room; a city alone is an ADDRE
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
-from benchmarks.outside11_common import Slot, fill, shape  # noqa: E402
+from benchmarks.outside11_common import Slot, fill, generate_records, print_records, shape  # noqa: E402
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍韦申尤毕聂丛焦向柳邢路岳齐梅莫庄辛管祝左涂谷祁时舒耿牟卜詹关苗凌费纪靳盛童欧甄项曲成游裴席卫查屈鲍位覃霍翁隋植甘景薄单包司柏宁柯阮桂闵解强柴华车冉房边辜吉饶刁瞿戚丘古米池滕晋苑邬臧畅宫来苟全褚廉简娄盖符奚穆党燕郎邸冀谈姬屠连郜晏栾郁商蒙计喻揭窦迟宇敖糜鄢冷卓花仇艾蓝都巩井练仲乐虞卞封竺冼原官衣楚佟栗匡宗应巫鞠桑荆谌银扬明沙伏岑习胥和蔺"
 COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙")
@@ -124,17 +122,11 @@ def _record(rng: random.Random) -> dict:
 
 def generate(n: int, seed: int) -> list[dict]:
     """``n`` records, deterministic for a given seed."""
-    rng = random.Random(seed)
-    return [_record(rng) for _ in range(n)]
+    return generate_records(_record, n, seed)
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=10)
-    ap.add_argument("--seed", type=int, default=11)
-    args = ap.parse_args(argv)
-    for rec in generate(args.n, args.seed):
-        print(json.dumps(rec, ensure_ascii=False))
+    print_records(generate, __doc__, argv)
 
 
 if __name__ == "__main__":
