@@ -206,7 +206,11 @@ def render_card(data: dict[str, Any]) -> str:
     out += ["## Audit results", ""]
     if data["audit"]:
         for a in data["audit"]:
-            out += [f"{'PASS' if a['pass'] else 'FAIL'}: {a['summary']} (report {a['report_sha256']})", "",
+            verdict = "PASS" if a["pass"] else "FAIL"
+            summary = str(a.get("summary") or "")
+            # privtune audit's summary opens with its verdict ("PASS: none of ..."): the card printed "PASS: PASS:"
+            said = summary if summary.startswith((verdict + ":", "NO EVIDENCE:")) else f"{verdict}: {summary}"
+            out += [f"{said} (report {a['report_sha256']})", "",
                     "| check | value | limit | result |", "|---|---|---|---|"]
             out += [f"| {c['check']} | {_fmt(c.get('value'))} | {_fmt(c.get('limit'))} | "
                     f"{'not run' if c.get('failed') is None else 'FAIL' if c['failed'] else 'pass'} |"
