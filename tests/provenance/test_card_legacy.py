@@ -162,3 +162,21 @@ def test_card_states_the_audit_verdict_once(tmp_path: Path) -> None:
         link_audit(run_dir, report)
         card = write_card(run_dir).read_text()
         assert f"{word}: {word}:" not in card and f"\n{v['summary']} (report sha256:" in card
+
+
+def test_card_says_blocked_only_for_a_blocked_use(tmp_path: Path) -> None:
+    # A base model with no licence file gets the verdict "unknown" (training goes on); the card
+    # printed its reason as "- blocked: no known licence found ...", as if the use were refused.
+    from privtune.provenance.card import card_data, render_card
+
+    run_dir = tmp_path / "run"
+    (run_dir / "adapter").mkdir(parents=True)
+    (run_dir / "privacy.json").write_text(json.dumps({"dp": False}))
+    data = card_data(run_dir)
+    reason = "no known licence found in the base model directory (text or README tag)"
+    data["intended_use"] = {"use": "research", "decision": "unknown", "reasons": [reason]}
+    card = render_card(data)
+    assert f"- licence unknown: {reason}" in card and "blocked" not in card
+    data["intended_use"] = {"use": "commercial", "decision": "block", "reasons": ["Qwen Research does not allow "
+                                                                                  "commercial use"]}
+    assert "- blocked: Qwen Research does not allow commercial use" in render_card(data)
