@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 import torch
-from pg_server import postgres_url  # noqa: F401  (a session fixture for the whole suite)
+from pg_server import postgres_url
 
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerFast
+
+__all__ = ["postgres_url"]  # a session fixture for the whole suite, defined in pg_server.py
 
 torch.set_num_threads(1)
 

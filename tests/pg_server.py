@@ -13,6 +13,7 @@ database of its own.
 from __future__ import annotations
 
 import glob
+import importlib.util
 import itertools
 import os
 import pwd
@@ -52,9 +53,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A ``postgresql://`` URL of a server that lives as long as the test session."""
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("psycopg") is None:
         _unavailable("psycopg is not installed (pip install 'privtune[postgres]')")
     if EXTERNAL_URL:
         yield EXTERNAL_URL

@@ -34,6 +34,27 @@ def test_readme_block_is_the_script() -> None:
     assert _readme_block() == lines[lines.index("set -euo pipefail") + 1:]
 
 
+
+def test_held_out_customers_are_never_trained_on(tmp_path: Path) -> None:
+    # Step 1 of the walk-through alone, on the whole bundled file. It held out every 5th *line*,
+    # and the file holds near-duplicate chats of one customer (C00038 on lines 40 and 63): that
+    # customer was trained on and also counted among the audit's non-members.
+    lines = SCRIPT.read_text(encoding="utf-8").splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("# 1."))
+    step1 = lines[first:next(i for i, line in enumerate(lines) if line.startswith("# 2."))]
+    script = "\n".join(["set -euo pipefail", f"DATA={ROOT / 'examples' / 'data' / 'support_chats.jsonl'}",
+                        "mkdir -p work", *step1])
+    subprocess.run(["bash", "-c", script], cwd=tmp_path, check=True, timeout=60)
+
+    def customers(name: str) -> list[str]:
+        text = (tmp_path / "work" / name).read_text(encoding="utf-8")
+        return re.findall(r'"customer_id": *"([^"]*)"', text)
+
+    train, heldout = customers("raw_train.jsonl"), customers("raw_heldout.jsonl")
+    assert len(train) + len(heldout) == 309 and 55 <= len(set(heldout)) <= 65
+    assert not set(train) & set(heldout)
+
+
 def test_walkthrough_runs_top_to_bottom(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     # A 120-chat slice of the bundled data keeps the run short; the commands are the README's.
@@ -50,7 +71,7 @@ def test_walkthrough_runs_top_to_bottom(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr[-3000:]
     members = (tmp_path / "work" / "clean_with_canaries.jsonl").read_text(encoding="utf-8").splitlines()
     heldout = (tmp_path / "work" / "heldout.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(heldout) >= 20 and len(members) >= 80  # every 5th chat held out, canaries added
+    assert len(heldout) >= 20 and len(members) >= 80  # every 5th customer held out, canaries added
     privacy = json.loads((tmp_path / "runs" / "dp8" / "privacy.json").read_text())
     assert privacy["dp"] is True and 0 < privacy["epsilon"] <= 8.0
     report = json.loads((tmp_path / "runs" / "dp8" / "audit" / "report.json").read_text())

@@ -15,10 +15,12 @@ mkdir -p work runs
 # 0. A model. Without one of your own: a random tiny one (seconds; it shows the pipeline, not quality).
 [ -f "$MODEL/config.json" ] || privtune model tiny --arch qwen2 "$MODEL"
 
-# 1. Hold out every 5th chat *before* anything else: those customers are never trained on. They give
-#    the validation loss and the audit's non-members (same distribution as the training chats).
-awk 'NR % 5 != 0' "$DATA" > work/raw_train.jsonl
-awk 'NR % 5 == 0' "$DATA" > work/raw_heldout.jsonl
+# 1. Hold out every 5th customer *before* anything else: all chats of a customer (by customer_id; a line
+#    without one is its own customer) go to one side, so held-out customers are never trained on. They
+#    give the validation loss and the audit's non-members (same distribution as the training chats).
+awk '{ id = match($0, /"customer_id": *"[^"]*"/) ? substr($0, RSTART, RLENGTH) : "line " NR
+       if (!(id in heldout)) heldout[id] = (++customers % 5 == 0)
+       print > (heldout[id] ? "work/raw_heldout.jsonl" : "work/raw_train.jsonl") }' "$DATA"
 
 # 2. Scan both with the same key, so a customer gets the same pseudonym everywhere. The bundled
 #    file holds one deliberately broken line; a rejected record fails a scan unless tolerated.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import json
 import sys
 import time
@@ -333,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
 def bench_quantized(model: nn.Module, name: str, args: argparse.Namespace, device: torch.device,
                     dtype: torch.dtype, out: Any) -> None:
     try:
-        import bitsandbytes  # noqa: F401
+        importlib.import_module("bitsandbytes")
     except ImportError:
         emit({"figure": "step", "model": name, "quant": "nf4", "skipped": "bitsandbytes not importable"}, out)
         return

@@ -110,10 +110,8 @@ def audit_arm(arm: str, cfg: DemoConfig, base: Path, run_dir: Path, members: Pat
                      "temperature": cfg.probe_temperature},
     )
     t0 = time.perf_counter()
-    labelled = None
-    if progress is not None:
-        def labelled(name: str, total: int):  # noqa: E306 - the arm's name in front of each audit bar
-            return progress(f"{arm}: {name}", total)
+    # the arm's name in front of each audit bar
+    labelled = None if progress is None else (lambda name, total: progress(f"{arm}: {name}", total))
     result = run_audit(acfg, progress=labelled, log=lambda m: log(f"  [{arm}] {m}"), raise_on_gate=False)
     log(f"  [{arm}] audited in {time.perf_counter() - t0:.0f}s")
     return result.report

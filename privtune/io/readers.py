@@ -25,7 +25,7 @@ from privtune.errors import InputError
 from privtune.io.jsonl_repair import LENIENT, join_cut_records
 from privtune.io.mojibake import SIGNS as MOJIBAKE
 from privtune.io.mojibake import repaired
-from privtune.io.formats import BINARY_FORMATS, FORMATS, Format, detect_format, head_text  # noqa: F401 - Format, detect_format re-exported
+from privtune.io.formats import BINARY_FORMATS, FORMATS, detect_format, head_text  # detect_format: also imported from here
 from privtune.io.sources import open_binary, sniff_encoding
 
 _CHUNK = 1 << 20

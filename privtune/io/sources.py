@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import importlib.util
 import contextlib
 import os
 import re
@@ -91,10 +92,8 @@ def open_binary(path: str | os.PathLike[str]) -> BinaryIO:
 
         return CheckedGzipFile(p)  # type: ignore[return-value]
     if name.endswith(".zst"):
-        try:
-            import zstandard  # noqa: F401
-        except ImportError:  # pragma: no cover - a declared dependency
-            raise InputError("reading .zst needs the zstandard package (pip install zstandard)", path=str(p)) from None
+        if importlib.util.find_spec("zstandard") is None:  # pragma: no cover - a declared dependency
+            raise InputError("reading .zst needs the zstandard package (pip install zstandard)", path=str(p))
         from privtune.io.compressed import open_zstd
 
         return open_zstd(p)

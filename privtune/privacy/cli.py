@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -22,6 +21,7 @@ from privtune.privacy.accountants import MechanismEvent, get_accountant
 from privtune.privacy.accountants.base import LOOSE_EPSILON
 from privtune.privacy.calibration import noise_for_target_epsilon
 from privtune.privacy.ledger import Ledger, PrivacyUnit
+from privtune.table_console import table_console
 
 privacy_app = typer.Typer(
     name="privacy",
@@ -133,7 +133,7 @@ def show_cmd(
     accountant: AccOpt = AccountantName.pld,
 ) -> None:
     """Table of datasets: budget, spent epsilon, remaining, runs."""
-    console = Console()
+    console = table_console()
     with Ledger.open(ledger, create=False) as led:
         dataset = led.resolve(dataset) if dataset else None
         data = led.export(dataset, accountant=accountant.value)

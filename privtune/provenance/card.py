@@ -155,7 +155,10 @@ def render_card(data: dict[str, Any]) -> str:
     out += _table([("use", use.get("use")), ("distribution", use.get("distribution")),
                    ("name", use.get("name")), ("regions", ", ".join(use.get("region") or []) or None),
                    ("monthly active users", use.get("mau")), ("licence check", use.get("decision"))])
-    out += [f"- blocked: {r}" for r in use.get("reasons") or []]
+    # The reasons of an "unknown" verdict (no licence found) were printed as "blocked:", on a card
+    # whose training ran: only a "block" verdict blocks a use.
+    said = {"block": "blocked", "unknown": "licence unknown"}.get(use.get("decision") or "", "licence check")
+    out += [f"- {said}: {r}" for r in use.get("reasons") or []]
     if use.get("override"):
         out.append(f"- licence check overridden: {use['override']['reason']}")
     if lic["conflict"]:
@@ -206,7 +209,11 @@ def render_card(data: dict[str, Any]) -> str:
     out += ["## Audit results", ""]
     if data["audit"]:
         for a in data["audit"]:
-            out += [f"{'PASS' if a['pass'] else 'FAIL'}: {a['summary']} (report {a['report_sha256']})", "",
+            verdict = "PASS" if a["pass"] else "FAIL"
+            summary = str(a.get("summary") or "")
+            # privtune audit's summary opens with its verdict ("PASS: none of ..."): the card printed "PASS: PASS:"
+            said = summary if summary.startswith((verdict + ":", "NO EVIDENCE:")) else f"{verdict}: {summary}"
+            out += [f"{said} (report {a['report_sha256']})", "",
                     "| check | value | limit | result |", "|---|---|---|---|"]
             out += [f"| {c['check']} | {_fmt(c.get('value'))} | {_fmt(c.get('limit'))} | "
                     f"{'not run' if c.get('failed') is None else 'FAIL' if c['failed'] else 'pass'} |"

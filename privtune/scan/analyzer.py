@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
@@ -58,7 +59,7 @@ class _Plan(NamedTuple):
 
 def load_recognizers() -> None:
     """Import the built-in recognizer modules so they register themselves."""
-    import privtune.scan.recognizers  # noqa: F401
+    importlib.import_module("privtune.scan.recognizers")
 
 
 class Analyzer:

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from privtune.config import deep_merge, load_config, parse_set_overrides, read_config_file
 from privtune.errors import ConfigError, PrivtuneError
+from privtune.table_console import table_console
 
 console = Console(stderr=True)
 serve_app = typer.Typer(no_args_is_help=False, invoke_without_command=True, add_completion=False)
@@ -271,7 +272,7 @@ def keys_list(key_store: StoreOpt = None, config: ConfigOpt = None,
         state = "revoked" if r.revoked else "expired" if not r.active(now) else "active"
         # a name is anyone's text (POST /admin/keys too): "[/x]" in one was a MarkupError traceback
         t.add_row(escape(r.key_id), escape(r.name), r.role.value, fmt(r.created), fmt(r.expires), state)
-    Console().print(t)
+    table_console().print(t)
 
 
 @keys_app.command("revoke")

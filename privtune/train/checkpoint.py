@@ -47,8 +47,15 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from privtune.errors import ConfigError, InputError, IntegrityError
-from privtune.keys import KEY_ENV, SecretKey, as_key, create_key_file, load_key, read_key_file  # noqa: F401 (re-exported)
+from privtune.keys import KEY_ENV, SecretKey, as_key, create_key_file, load_key, read_key_file
 from privtune.train.secure_delete import fsync_dir, secure_unlink
+
+# The key helpers live in privtune.keys; callers that deal with checkpoints import them from here too.
+__all__ = [
+    "CheckpointManager", "save_checkpoint", "load_checkpoint", "capture_rng_state", "restore_rng_state",
+    "encrypt_adapter", "load_encrypted_adapter", "decrypt_adapter",
+    "KEY_ENV", "SecretKey", "as_key", "create_key_file", "load_key", "read_key_file",
+]
 
 MAGIC = b"PRIVTUNE"
 VERSION = 1

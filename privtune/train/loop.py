@@ -25,8 +25,6 @@ from privtune.keys import train_key_file
 from privtune.privacy.accountants import get_accountant
 from privtune.privacy.accountants.base import MechanismEvent
 from privtune.privacy.errors import BudgetLowered
-from privtune.privacy.ledger import Ledger, PrivacyUnit, RunRecord
-from privtune.provenance.portable import ledger_config
 from privtune.train.checkpoint import CheckpointManager, capture_rng_state, encrypt_adapter, load_key, restore_rng_state
 from privtune.train.checkpointing import enable_gradient_checkpointing
 from privtune.train.config import TrainConfig
@@ -38,13 +36,14 @@ from privtune.train.loss_scale import LossScaler, backward_with_scaling
 from privtune.train.memory import auto_micro_batch_size, oom_guard
 from privtune.train.output_lock import output_dir_lock
 from privtune.train.report import KNOWN_SEED_NOTE, write_outputs
-from privtune.train.budget_note import prior_spend_note, stopped_run_note
+from privtune.train.run_ledger import (abort_unstarted, budget_delta, close_stopped_run, committed_steps,
+                                       open_ledger_run, resumed_run_record)
 from privtune.train.resume import (adopt_mechanism, base_model_identity, check_base_model, check_resumed_plan,
                                    load_lora_state, mechanism_from_ledger, mechanism_record)
 from privtune.train.sampler import PoissonSampler
 from privtune.train.secure_delete import secure_unlink
 from privtune.train.pii_check import unscanned_pii_warning
-from privtune.train.setup import (PrivacyPlan, describe_data, describe_plan, fit_max_length, load_data,
+from privtune.train.setup import (describe_data, describe_plan, fit_max_length, load_data,
                                   load_model_and_tokenizer,
                                   output_paths, pick_device, plan_privacy, shared_records, user_index)
 
@@ -78,99 +77,6 @@ def evaluate(model: Any, examples: list[Example], pad_id: int, device: torch.dev
         count += int(n_tok.sum())
     model.train()
     return total / max(count, 1)
-
-
-def _open_ledger(cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str,
-                 resumed: RunRecord | None, warn: Any = print) -> tuple[Ledger, int, int]:
-    """Budget check + run record before any step. Returns (ledger, run_id, steps already committed).
-
-    Non-private runs are recorded too (epsilon = inf), so a budget set later knows the data was released.
-    """
-    ledger = Ledger.open(cfg.ledger)
-    unit = PrivacyUnit(cfg.privacy_unit, cfg.user_id_field)
-    if cfg.budget_epsilon is not None and plan.dp:
-        ledger.ensure_budget(fingerprint, cfg.budget_epsilon, plan.delta, name=cfg.dataset_name, unit=unit)
-    if resumed is not None:
-        ledger.record_units(fingerprint, unit, plan.n_units)
-        return ledger, resumed.id, resumed.committed_steps
-    # paths relative to the ledger's directory or by name: `ledger export` is a file to hand to others
-    summary = {k: v for k, v in ledger_config(cfg, ledger.location, cfg.base_model_id).items()
-               if k not in ("data", "validation", "ledger", "dp_seed")}
-    if not plan.dp:
-        return ledger, ledger.begin_non_private_run(fingerprint, sample_rate=plan.sample_rate, steps=plan.steps,
-                                                    config=summary, name=cfg.dataset_name, unit=unit,
-                                                    units=plan.n_units), 0
-    planned = MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps)
-    note = prior_spend_note(ledger, fingerprint, planned, plan.delta, cfg.accountant)
-    if note:
-        warn(note)
-    run_id = ledger.begin_run(fingerprint, planned, accountant=cfg.accountant, delta=plan.delta,
-                              config=summary, name=cfg.dataset_name, unit=unit, units=plan.n_units)
-    return ledger, run_id, 0
-
-
-def _abort_unstarted(ledger: Ledger | None, run_id: int, resumed: RunRecord | None) -> None:
-    """Close a run that failed before its first step (a bad LoRA target, out of memory while
-    sizing micro-batches, Ctrl-C): it spent nothing, and left 'running' its planned steps would
-    stay reserved against the budget until `privtune ledger finish-run`. A resumed run stays
-    running: its checkpoint can still continue it."""
-    if ledger is None:
-        return
-    try:
-        if resumed is None:
-            ledger.finish_run(run_id, "aborted")
-    finally:
-        ledger.close()
-
-
-def _resumed_run(cfg: TrainConfig, fingerprint: str, run_id: int | None) -> RunRecord | None:
-    """The ledger record of the run a checkpoint belongs to; it must still be running."""
-    if run_id is None:
-        return None
-    with Ledger.open(cfg.ledger) as ledger:
-        run = next((r for r in ledger.history(fingerprint) if r.id == run_id), None)
-        location = ledger.location
-    if run is None or run.status != "running":
-        raise ConfigError(f"checkpoint belongs to ledger run {run_id}, which is not running in {location}")
-    return run
-
-
-def _committed_steps(ledger: Ledger, fingerprint: str, run_id: int) -> int:
-    return next(r.committed_steps for r in ledger.history(fingerprint) if r.id == run_id)
-
-
-def _budget_delta(cfg: TrainConfig, fingerprint: str) -> float | None:
-    """A dataset with a budget fixes delta: every run on it is accounted at that delta."""
-    if not cfg.dp:
-        return None
-    with Ledger.open(cfg.ledger) as ledger:
-        record = ledger.dataset(fingerprint)
-    if record is None or record.budget_epsilon is None or record.delta is None:
-        return None
-    if cfg.delta is not None and cfg.delta != record.delta:
-        raise ConfigError(f"delta={cfg.delta:g} differs from this dataset's budget delta={record.delta:g} in the ledger")
-    return record.delta
-
-
-def _close_stopped_run(ledger: Ledger, cfg: TrainConfig, plan: PrivacyPlan, fingerprint: str, run_id: int,
-                       ckpts: CheckpointManager | None, *, resumable: bool, warn: Any) -> None:
-    """A run that stopped on an error (its exception propagates): it stays 'running' when a
-    checkpoint can continue it, and is closed as failed when none can (nothing could ever resume
-    it, so its planned steps stayed reserved against the budget until `ledger finish-run`). Its
-    committed steps stay spent either way, and the user is told how many. A failure here must not
-    hide the error that stopped the run."""
-    try:
-        found = ckpts.checkpoints() if ckpts is not None else []
-        if not (resumable and found):
-            ledger.finish_run(run_id, "failed")
-        planned = MechanismEvent(plan.noise_multiplier, plan.sample_rate, plan.steps) if plan.dp else None
-        warn(stopped_run_note(ledger, fingerprint, run_id, planned, plan.delta, cfg.accountant,
-                              found[-1][0] if found else None))
-    except Exception as exc:  # noqa: BLE001 - reported, and the original error goes on
-        warn(f"could not update ledger run {run_id} after the run stopped ({type(exc).__name__}); "
-             "`privtune ledger show --dataset FP` shows its state")
-    finally:
-        ledger.close()
 
 
 def _memory_settings(cfg: TrainConfig) -> dict[str, Any]:
@@ -225,7 +131,7 @@ def _train(cfg: TrainConfig, progress: Any, log: Any, warn: Any) -> dict[str, An
     data, val, fingerprint = load_data(cfg, tok)
     if state and state["fingerprint"] != fingerprint:
         raise ConfigError("--resume: the checkpoint was written for different training data")
-    resumed_run = _resumed_run(cfg, fingerprint, state.get("ledger_run")) if state else None
+    resumed_run = resumed_run_record(cfg, fingerprint, state.get("ledger_run")) if state else None
     if stored is None and resumed_run is not None:  # a checkpoint from before mechanisms were stored in it
         stored = mechanism_from_ledger(resumed_run)
         adopted = adopt_mechanism(cfg, stored)
@@ -238,7 +144,7 @@ def _train(cfg: TrainConfig, progress: Any, log: Any, warn: Any) -> dict[str, An
     (warn if dropped else log)(summary)
     users = user_index(data) if cfg.privacy_unit == "user" else None
     n_units = len(set(users)) if users else len(data.examples)
-    fixed_delta = _budget_delta(cfg, fingerprint)
+    fixed_delta = budget_delta(cfg, fingerprint)
     plan = plan_privacy(cfg.model_copy(update={"delta": fixed_delta}) if fixed_delta else cfg, n_units)
     if fixed_delta:
         plan = dataclasses.replace(plan, delta_source="dataset budget")
@@ -256,8 +162,8 @@ def _train(cfg: TrainConfig, progress: Any, log: Any, warn: Any) -> dict[str, An
         warn(f"WARNING: {KNOWN_SEED_NOTE}")
     if stored is not None:
         check_resumed_plan(plan, stored, resumed_run, cfg.accountant)
-    ledger, run_id, committed = _open_ledger(cfg, plan, fingerprint, resumed_run, warn)
-    try:  # until the first step: a failure here leaves no reservation behind (see _abort_unstarted)
+    ledger, run_id, committed = open_ledger_run(cfg, plan, fingerprint, resumed_run, warn)
+    try:  # until the first step: a failure here leaves no reservation behind (see abort_unstarted)
         model = attach_lora(model, r=cfg.lora.r, alpha=cfg.lora.alpha, dropout=cfg.lora.dropout,
                             target_modules=cfg.lora.target_modules, include_mlp=cfg.lora.include_mlp, device=device)
         if cfg.gradient_checkpointing:
@@ -309,7 +215,7 @@ def _train(cfg: TrainConfig, progress: Any, log: Any, warn: Any) -> dict[str, An
         stopped_early: str | None = None
         before: dict[str, torch.Tensor] | None = snapshot_lora(model)
     except BaseException:
-        _abort_unstarted(ledger, run_id, resumed_run)
+        abort_unstarted(ledger, run_id, resumed_run)
         raise
     status = "failed"
 
@@ -373,7 +279,7 @@ def _train(cfg: TrainConfig, progress: Any, log: Any, warn: Any) -> dict[str, An
         elapsed = time.perf_counter() - t0
         curves["epsilon"] = [[s, e] for s, e in sorted(eps_at.items()) if s <= taken]
         # epsilon for every update the adapter holds, and never for fewer steps than the ledger committed
-        accounted = max(taken, _committed_steps(ledger, fingerprint, run_id))
+        accounted = max(taken, committed_steps(ledger, fingerprint, run_id))
 
         def write() -> dict[str, Any]:
             privacy = write_outputs(cfg, model, paths, plan, fingerprint, data, curves, elapsed,
@@ -393,7 +299,7 @@ def _train(cfg: TrainConfig, progress: Any, log: Any, warn: Any) -> dict[str, An
             ledger.finish_run(run_id, "completed")
             ledger.close()
         else:  # a non-finite update too: --resume from the last checkpoint with a lower learning_rate
-            _close_stopped_run(ledger, cfg, plan, fingerprint, run_id, ckpts, resumable=True, warn=warn)
+            close_stopped_run(ledger, cfg, plan, fingerprint, run_id, ckpts, resumable=True, warn=warn)
     if ckpts:  # the run finished: its training state is no longer needed on disk
         for _, path in ckpts.checkpoints():
             secure_unlink(path, missing_ok=True)

@@ -207,3 +207,18 @@ def test_ledger_show_prints_names_and_reasons_as_written(tmp_path: Path) -> None
         assert result.exit_code == 0, result.output
         assert "[/oops] support chats" in result.output
     assert "audit [ticket 12] [/]" in result.output and "[red]eve" in result.output
+
+
+def test_show_into_a_pipe_keeps_every_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A CI log or `| less` is not a terminal: rich assumed 80 columns and cut the last column
+    # (runs) off the table; piped output now gets the whole table.
+    monkeypatch.delenv("COLUMNS", raising=False)
+    db = str(tmp_path / "ledger.sqlite")
+    runner.invoke(ledger_app, ["set-budget", FP, "--epsilon", "4", "--delta", "1e-5", "--name", "support-chats-2026-11",
+                               "--ledger", db], catch_exceptions=False)
+    with Ledger.open(db) as led:
+        led.commit_steps(led.begin_run(FP, MechanismEvent(1.0, 0.01, 100)), 100)
+    piped = CliRunner(env={"NO_COLOR": "1"}).invoke(ledger_app, ["show", "--ledger", db], catch_exceptions=False)
+    header = next(line for line in piped.stdout.splitlines() if "dataset" in line and "spent" in line)
+    assert header.rstrip().endswith("runs ┃"), header
+    assert "support-chats-2026-11" in piped.stdout and "1, 1 running" in piped.stdout

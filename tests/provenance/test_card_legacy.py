@@ -140,3 +140,43 @@ def test_card_and_bom_refuse_a_privacy_json_edited_after_training(tmp_path: Path
         with pytest.raises(InputError, match="not the privacy.json the training run wrote") as err:
             build(run_dir)
         assert err.value.path == str(run_dir / "privacy.json")
+
+
+def test_card_states_the_audit_verdict_once(tmp_path: Path) -> None:
+    # The audit's summary opens with its verdict ("PASS: none of the 6 checks ..."), and the card put
+    # its own in front of it: "PASS: PASS: none of ...", "FAIL: FAIL: 2 of 6 checks ...".
+    from privtune.audit.config import Thresholds
+    from privtune.audit.verdict import build_verdict
+    from privtune.provenance.refresh import link_audit
+
+    run_dir = tmp_path / "run"
+    (run_dir / "adapter").mkdir(parents=True)
+    privacy = {"dp": True, "epsilon": 8.0, "delta": 1e-5, "steps": 10}
+    (run_dir / "privacy.json").write_text(json.dumps(privacy))
+    report = tmp_path / "report.json"
+    for auc, word in ((0.5, "PASS"), (0.99, "FAIL")):
+        mia = {"ref": {"auc": auc, "auc_ci": [auc - 0.01, auc + 0.01]}}
+        v = build_verdict({"mia": mia, "privacy": privacy}, Thresholds())
+        assert v["summary"].startswith(word + ":")
+        report.write_text(json.dumps({"mia": mia, "verdict": v, "privacy": privacy}))
+        link_audit(run_dir, report)
+        card = write_card(run_dir).read_text()
+        assert f"{word}: {word}:" not in card and f"\n{v['summary']} (report sha256:" in card
+
+
+def test_card_says_blocked_only_for_a_blocked_use(tmp_path: Path) -> None:
+    # A base model with no licence file gets the verdict "unknown" (training goes on); the card
+    # printed its reason as "- blocked: no known licence found ...", as if the use were refused.
+    from privtune.provenance.card import card_data, render_card
+
+    run_dir = tmp_path / "run"
+    (run_dir / "adapter").mkdir(parents=True)
+    (run_dir / "privacy.json").write_text(json.dumps({"dp": False}))
+    data = card_data(run_dir)
+    reason = "no known licence found in the base model directory (text or README tag)"
+    data["intended_use"] = {"use": "research", "decision": "unknown", "reasons": [reason]}
+    card = render_card(data)
+    assert f"- licence unknown: {reason}" in card and "blocked" not in card
+    data["intended_use"] = {"use": "commercial", "decision": "block", "reasons": ["Qwen Research does not allow "
+                                                                                  "commercial use"]}
+    assert "- blocked: Qwen Research does not allow commercial use" in render_card(data)

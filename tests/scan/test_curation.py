@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from privtune.scan.curation import CurationConfig, Curator, answer_fields_for, summarize
-from privtune.scan.curation.dedup import lsh_params, minhash, normalize, shingle_hashes
+from privtune.scan.curation.dedup import lsh_params, minhash, normalize
 from privtune.scan.curation.poisoning import garbage_reasons
 
 _WORDS = (

@@ -6,7 +6,6 @@ retrains and compares the bytes."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -15,23 +14,16 @@ import pytest
 
 from privtune.scan.ner import corpora
 from privtune.scan.ner.en_crf import MODEL_PATH
+from repo_scripts import load_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 _DATA = all((corpora.DATA_ROOT / corpora.FILES[n][0]).is_file() for n in ("btc", "wnut17.train", "wikigold"))
 needs_data = pytest.mark.skipif(not _DATA, reason="the NER corpora are not under /work/shared/data/ner")
 
 
-def _tool(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, mod)
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
-
-
 @pytest.fixture(scope="module")
 def tools():
-    return _tool("train_en_ner"), _tool("en_crf_record")
+    return load_tool("train_en_ner"), load_tool("en_crf_record")
 
 
 @pytest.fixture(scope="module")

@@ -3,25 +3,12 @@ tools/en_ner_halves.py (held-out halves of the training corpora), round ensocial
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 from privtune.scan.ner import en_crf
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _tool(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, mod)
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
+from repo_scripts import load_tool
 
 
 def test_case_copies_keep_tags_and_change_only_case():
-    tool = _tool("train_en_ner")
+    tool = load_tool("train_en_ner")
     corpus = [(["Ask", "Anna", "Kowalska", "today"], ["O", "B-PER", "I-PER", "O"]),
               (["all", "lower", "case"], ["O", "O", "O"])] * 50
     assert tool.case_copies(corpus, 0.0, 0.0, 13) == []
@@ -34,12 +21,12 @@ def test_case_copies_keep_tags_and_change_only_case():
 
 
 def test_training_options_default_to_the_shipped_recipe():
-    args = _tool("train_en_ner").parser().parse_args([])
+    args = load_tool("train_en_ner").parser().parse_args([])
     assert (args.lower_copies, args.upper_copies, args.iterations, args.augment) == (0.0, 0.0, 100, 8000)
 
 
 def test_halves_split_each_corpus_by_parity():
-    tool = _tool("en_ner_halves")
+    tool = load_tool("en_ner_halves")
     from privtune.scan.ner import corpora
 
     parts = tool.halves()
@@ -49,7 +36,7 @@ def test_halves_split_each_corpus_by_parity():
 
 
 def test_scoring_a_half_restores_the_shipped_tagger():
-    tool = _tool("en_ner_halves")
+    tool = load_tool("en_ner_halves")
     from privtune.scan.ner.corpora import Sentence
 
     shipped = en_crf.get_tagger()

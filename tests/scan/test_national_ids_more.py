@@ -8,7 +8,7 @@ import pytest
 from privtune.scan.analyzer import Analyzer
 from privtune.scan.recognizers import national_id_checks as chk
 from privtune.scan.recognizers.national_ids import national_id_spans
-from privtune.scan.recognizers.national_ids_more import MORE_SCHEMES, MoreNationalIdRecognizer, more_national_id_spans
+from privtune.scan.recognizers.national_ids_more import MORE_SCHEMES, more_national_id_spans
 
 _ANALYZER = Analyzer()
 

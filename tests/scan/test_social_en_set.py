@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 from benchmarks.social_en_data import TEMPLATES, generate
 from privtune.scan.ner.lexicon import HELD_OUT_NAME_LOCALES
-
-ROOT = Path(__file__).resolve().parents[2]
+from repo_scripts import load_tool
 
 
 def _train_tool():
-    spec = importlib.util.spec_from_file_location("train_en_ner", ROOT / "tools" / "train_en_ner.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("train_en_ner", mod)
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
+    return load_tool("train_en_ner")
 
 
 def test_records_are_deterministic_and_spans_are_names():

@@ -168,3 +168,16 @@ def test_admin_key_names_the_store_refuses_are_400s(make_gateway):
             r = c.post("/admin/keys", headers=bearer(admin), json={"name": name})
             assert r.status_code == 400 and r.json()["error"]["param"] == "name", (name, r.text)
         assert c.post("/admin/keys", headers=bearer(admin), json={"name": "ci bot ☃"}).status_code == 201
+
+
+def test_keys_list_into_a_pipe_shows_whole_names(tmp_path, monkeypatch):
+    # Not a terminal (a CI log, `| grep`): rich assumed 80 columns and printed "support-app…".
+    monkeypatch.delenv("COLUMNS", raising=False)
+    store = str(tmp_path / "keys.sqlite3")
+    from privtune.cli import app
+
+    created = CliRunner().invoke(app, ["keys", "create", "--name", "support-app-production", "--role", "auditor",
+                                       "--key-store", store])
+    assert created.exit_code == 0, created.output
+    r = CliRunner(env={"NO_COLOR": "1"}).invoke(app, ["keys", "list", "--key-store", store])
+    assert r.exit_code == 0 and "support-app-production" in r.stdout, r.stdout

@@ -15,4 +15,6 @@ The recognizers in :mod:`privtune.scan.recognizers` (person, address, organizati
 wrap these.
 """
 
-from privtune.scan.ner import model  # noqa: F401
+from privtune.scan.ner import model
+
+__all__ = ["model"]
