@@ -20,6 +20,8 @@ from privtune.scan.recognizers import (  # noqa: F401
     dates,
     person,
     person_cue,
+    name_orders,
+    zh_layout_names,
     zh_nicknames,
     person_handle,
     export_headers,

@@ -1,0 +1,119 @@
+"""PERSON: a name in the order forms, registers and directories write it, where a field says so.
+
+Passports, court papers, KYC forms and CRM exports put the family name first, in capitals or
+behind a comma ("Name: WONGSAKUL, Suda", "Patient: Mei WATANABE", "Next of kin: TE RANGI Kiri",
+"Prepared by ÖZTÜRK Zeynep; reviewed by S. Jónsdóttir"), and in any alphabet ("Name: Гупало,
+Амалія"). The English model reads a word in capitals as an acronym and stops at a comma, so it
+took "Mei" and left "WATANABE". This rule takes the whole value of a person's field when it has
+one of those shapes:
+
+- a word in capitals and a capitalised word, either order ("ÖZTÜRK Zeynep", "Mei WATANABE");
+- surname, comma, given names ("Al-Rashidi, Abdullah bin Hamid", "ΤΣΙΑΝΤΆΣ, Κανέλλα");
+- initials and a surname ("S. y. Jung", "P. H. dos Santos Lima");
+
+and where the value closes: a line end, a bracket, ``;``, ``|``, two spaces, or a ``<`` of an
+e-mail address. The fields: a name's or a person's role label before a colon (`_LABELS`), a
+"by" of a document's sign-off chain, a mail header's display name before its address, and the
+sender line of a Teams export ("[12/03/2024 14:22] Rhodes, Shawn (Guest)").
+"""
+
+from __future__ import annotations
+
+import re
+
+from privtune.scan.entities import Span
+from privtune.scan.registry import Recognizer, register
+
+DETECTOR = "name_orders"
+# Above the models' guesses inside the value ("P. H" of "P. H. dos Santos Lima"): the field and
+# the shape together say where the name ends.
+SCORE = 0.95
+
+# A word of a name in any alphabet: a capital, then letters (an apostrophe or hyphen inside).
+_CAPWORD = r"(?:[^\W\d_a-z](?:['’]?[^\W\d_])*(?:-[^\W\d_]+)*)"
+# Lower-case particles of family and given names ("dos Santos", "bin Hamid", "van der Berg").
+_PARTICLE = r"(?:bin|binti|bint|ibn|al|el|de|da|das|do|dos|del|della|di|du|la|le|van|von|der|den|ter|te|y|e)"
+_INITIAL = r"(?:[^\W\d_]\.)"
+_RUN = rf"(?:{_CAPWORD}|{_INITIAL})(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_CAPWORD}|{_INITIAL}))*"
+# The value: words, at most one comma (surname first), words.
+_VALUE = rf"(?P<name>{_RUN}(?:,[ \t]*{_RUN})?)"
+# Where a value closes.
+_CLOSE = r"(?=[ \t]*(?:\r?\n|$|[(（\[|;<]|\"|  |\t))"
+_LABELS = (
+    r"name|full name|names?|patient|client|customer|claimant|defendant|applicant|witness|tenant|guest|passenger|"
+    r"next of kin|emergency contact|account holder|holder|signed|signature|attendee|employee|member|re"
+)
+# A label opening a line (or after a bracket or a bar), optional words in brackets after it
+# ("Name (BLOCK CAPITALS):"), a colon.
+LABELLED = re.compile(rf"(?im:(?:^|(?<=[|\t]))[ \t]*(?:{_LABELS})(?:[ \t]*\([^()\n]{{0,30}}\))?[ \t]*[:：][ \t]*)(?-i:{_VALUE}){_CLOSE}")
+# A document's sign-off chain: "Prepared by X; reviewed by Y; approved by Z."
+SIGNED_BY = re.compile(rf"(?:[Pp]repared|[Rr]eviewed|[Aa]pproved|[Ss]igned|[Cc]hecked|[Aa]uthori[sz]ed|[Tt]aken|"
+                       rf"[Ww]ritten|[Vv]erified|[Ww]itnessed) by[ \t]+{_VALUE}(?=[ \t]*(?:[.;,]|\r?\n|$))")
+# A mail header's display name: `From: "DORCHA, Oonagh" <…@…>`, `An: TE RANGI Kiri <…>`.
+DISPLAY_NAME = re.compile(rf"(?m)^(?:From|To|Cc|Bcc|Reply-To|Sender|Von|An|De|À|Para|Da|A):[ \t]*\"?{_VALUE}\"?[ \t]*<[^<>\s@]+@")
+# A Teams or Skype export's sender line: a bracketed time stamp, the name, an optional role.
+CHAT_SENDER = re.compile(rf"(?m)^\[[0-9/.\-]+,? [0-9:]+(?: ?[AP]M)?\][ \t]+{_VALUE}(?=[ \t]*(?:\((?:Guest|External|Gast|Invité)\))?[ \t]*$)")
+# Words after "Name, " that are a role or a department, not a given name ("Customer: Lee, Sales").
+_ROLE_WORDS = frozenset(
+    "Sales Support Billing Marketing Finance Accounts Accounting Operations Legal Reception Admin Manager Director "
+    "Engineer Assistant Secretary Treasurer President Chair Officer Head Lead Intern Consultant Nurse Doctor "
+    "Partner Founder Owner Editor Student Retired Ltd Inc GmbH LLC".split())
+_NOT_NAMES = frozenset("N/A NA NONE NULL UNKNOWN TBD TBC REDACTED WITHHELD ANONYMOUS SEE BELOW ABOVE SAME AS "
+                       "BLOCK CAPITALS DOB TEL FAX ID NO MR MRS MS DR".split())
+
+
+def _shaped(value: str, all_caps: bool = False) -> bool:
+    """Is ``value`` a name in a family-first, capitals or initials order (see the module doc)?
+    ``all_caps``: a name field's value may be in capitals throughout ("NGUYỄN THỊ MAI")."""
+    words = re.findall(r"[^\W\d_][^\s,]*", value)
+    if len(words) < 2 or len(words) > 7:
+        return False
+    if any(w.rstrip(".").upper() in _NOT_NAMES and (w.isupper() or len(w) <= 3) or w in _ROLE_WORDS for w in words):
+        return False
+    caps = [w for w in words if w.isupper() and len(w.rstrip(".")) >= 2]
+    mixed = [w for w in words if not w.isupper() and w[:1].isupper() and len(w) >= 2]
+    initials = [w for w in words if re.fullmatch(r"[^\W\d_]\.", w)]
+    if "," in value:
+        return bool(mixed or caps) and not (len(caps) == len(words) and len(words) > 4)
+    if initials:
+        return len(initials) < len(words)
+    return bool(caps) and (bool(mixed) or all_caps and len(caps) == len(words) <= 4)
+
+
+def name_order_spans(text: str) -> list[Span]:
+    out: list[Span] = []
+    patterns = [LABELLED]
+    if " by " in text:
+        patterns.append(SIGNED_BY)
+    if "@" in text:
+        patterns.append(DISPLAY_NAME)
+    if "[" in text:
+        patterns.append(CHAT_SENDER)
+    for pattern in patterns:
+        for m in pattern.finditer(text):
+            value = m.group("name").rstrip(",")
+            start = m.start("name")
+            all_caps = pattern is LABELLED
+            if all_caps and text[m.start() : start].strip(" \t|:：").lower() in ("re", "signed", "signature"):
+                # A letter's "Re:" line is a subject unless a bracket or a comma follows the value
+                # ("Re: HOSSEINI, Reza (date of birth …)" names the patient; "Re: Budget REVIEW" not).
+                if not text.startswith((" (", ",", "("), start + len(value)):
+                    continue
+                all_caps = False
+            if _shaped(value, all_caps):
+                out.append(Span(start, start + len(value), "PERSON", SCORE, DETECTOR))
+    return out
+
+
+@register
+class NameOrderRecognizer(Recognizer):
+    """A person's field value written family name first, in capitals or with initials."""
+
+    name = "name_orders"
+    entity_types = ("PERSON",)
+    # Literal words (the shared literal scan): a label's tail, "by", a header's name, "] ".
+    trigger = re.compile(r"ame:|AME|ame \(|atient|kin:|ontact:|older|ustomer|lient:|laimant|efendant|pplicant|"
+                         r"itness|enant|uest:|assenger|ed by|From:|To:|Cc:|Von:|An:|De:|Re:|\] ")
+
+    def analyze(self, text: str) -> list[Span]:
+        return name_order_spans(text)

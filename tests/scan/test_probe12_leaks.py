@@ -1,0 +1,79 @@
+"""Leak probe, round 12: names in the orders forms write them, exports with cryptic column names,
+letter-spaced OCR names, signers after their department, and markup tags read as companies."""
+
+import pytest
+
+from privtune.scan.analyzer import Analyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return Analyzer()
+
+
+def found(analyzer, text):
+    return {(text[s.start:s.end], s.type) for s in analyzer.analyze(text)}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("KYC check passed\nName: WONGSAKUL, Suda\nDOB: 1980-01-01", "WONGSAKUL, Suda"),
+    ("Patient: Mei WATANABE    DOB: 1980-01-01", "Mei WATANABE"),
+    ("Name: ΤΣΙΑΝΤΆΣ, Κανέλλα\nMobile: +30 690 000 0000", "ΤΣΙΑΝΤΆΣ, Κανέλλα"),
+    ("Name (BLOCK CAPITALS): NGUYỄN THỊ MAI\nSignature: [signature]", "NGUYỄN THỊ MAI"),
+    ("Emergency contact: Al-Rashidi, Abdullah bin Hamid [crossed out: x]", "Al-Rashidi, Abdullah bin Hamid"),
+    ("Re: P. H. dos Santos Lima (date of birth 3 May 1980)", "P. H. dos Santos Lima"),
+    ("Prepared by ÖZTÜRK Zeynep; reviewed by S. Jónsdóttir.", "ÖZTÜRK Zeynep"),
+    ('From: "DORCHA, Oonagh" <o.dorcha@example.ie>\nTo: x@example.org', "DORCHA, Oonagh"),
+    ("An: TE RANGI Kiri <kiri@example.nz>\nBetreff: AW: Mietvertrag", "TE RANGI Kiri"),
+    ("[12/03/2024 14:22] Rhodes, Shawn (Guest)\nHi, can you update my address?", "Rhodes, Shawn"),
+])
+def test_names_in_the_orders_forms_write_them(analyzer, text, name):
+    assert (name, "PERSON") in found(analyzer, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Customer: Lee, Sales\nRegion: EMEA",
+    "Re: Budget REVIEW",
+    "Name: N/A",
+    "Status: OPEN, Priority",
+])
+def test_field_values_that_are_no_names(analyzer, text):
+    from privtune.scan.recognizers.name_orders import name_order_spans
+
+    assert name_order_spans(text) == []
+
+
+def test_cryptic_column_names_and_pipe_rows(analyzer):
+    text = 'cust_nm;cust_ph_no;dt_brth;natl_id\nDe Bock, Mustafa;0664/7313467;9 March 1967;283.273.546-04'
+    assert {("De Bock, Mustafa", "PERSON"), ("0664/7313467", "PHONE"), ("9 March 1967", "DATE_OF_BIRTH"),
+            ("283.273.546-04", "ID_CARD")} <= found(analyzer, text)
+    piped = "KUNDE|TEL_1|TEL_2|GEB_DAT\nA. Bergant|070-247 40 74|0532 199 34 84|1979-09-24"
+    assert {("A. Bergant", "PERSON"), ("070-247 40 74", "PHONE"), ("0532 199 34 84", "PHONE"),
+            ("1979-09-24", "DATE_OF_BIRTH")} <= found(analyzer, piped)
+    abbreviated = '"Contact","Ph#","Mailing Addr."\n"x","090 078 9097","Plot 281, Kenyatta Avenue"'
+    assert ("090 078 9097", "PHONE") in found(analyzer, abbreviated)
+
+
+def test_chinese_headers_with_brackets_or_spaced_labels(analyzer):
+    text = "客户名称,联系人手机,收货地址（详细）\n次仁卓玛,13812345678,广西壮族自治区桂林市阳朔县白沙镇前进村580号"
+    assert ("次仁卓玛", "PERSON") in found(analyzer, text)
+    spaced = "姓 名\t手 机 号\t家 庭 住 址\n其其格\t0912-559-045\t广西壮族自治区桂林市阳朔县白沙镇前进村580号"
+    assert {("其其格", "PERSON"), ("0912-559-045", "PHONE")} <= found(analyzer, spaced)
+
+
+def test_letter_spaced_ocr_names_and_department_signers(analyzer):
+    assert ("张 晨", "PERSON") in found(analyzer, "姓  名 张 晨\n身份证号 650102199001011234")
+    assert ("韩 红 霞", "PERSON") in found(analyzer, "申 请 人 ： 韩 红 霞    电 话 ： 13812345678")
+    assert ("黃文龍", "PERSON") in found(analyzer, "在职证明\n\n杭州云帆网络科技有限公司\n人事部 黃文龍\n第1页")
+    # a spaced header row names no one
+    assert not any(t == "PERSON" for _, t in found(analyzer, "姓 名 性 别 年 龄\n"))
+
+
+def test_markup_tags_are_no_organisations(analyzer):
+    text = "<Invoice><Contact>王伟</Contact><Tel>13812345678</Tel></Invoice>"
+    got = found(analyzer, text)
+    assert ("Tel", "ORGANIZATION") not in got and not any("<" in v or ">" in v for v, _ in got)
+    assert "王伟" in {v for v, _ in got} and ("13812345678", "PHONE") in got  # the value between the tags stays masked
+    longer = "<Invoice><BuyerName>杭州云帆网络科技有限公司</BuyerName><Contact>王伟</Contact><Tel>13812345678</Tel></Invoice>"
+    got = found(analyzer, longer)
+    assert ("Tel", "ORGANIZATION") not in got and ("杭州云帆网络科技有限公司", "ORGANIZATION") in got
