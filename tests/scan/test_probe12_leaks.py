@@ -77,3 +77,30 @@ def test_markup_tags_are_no_organisations(analyzer):
     longer = "<Invoice><BuyerName>杭州云帆网络科技有限公司</BuyerName><Contact>王伟</Contact><Tel>13812345678</Tel></Invoice>"
     got = found(analyzer, longer)
     assert ("Tel", "ORGANIZATION") not in got and ("杭州云帆网络科技有限公司", "ORGANIZATION") in got
+
+
+def test_phone_answers_in_line_and_phone_exports(analyzer):
+    line = "[LINE] Chat history with Ann Lee\n\n14:22\tAnn Lee\tHi! new address\n14:25\tBob Ray\tok. phone?\n14:26\tAnn Lee\t06-46953959"
+    assert ("06-46953959", "PHONE") in found(analyzer, line)
+    signal = ("Mar 12, 14:25 - Bob Ray: will do. number for the courier?\nMar 12, 14:26 - Ann Lee: 0664/1599249")
+    assert ("0664/1599249", "PHONE") in found(analyzer, signal)
+    # a time after a question about phoning is no phone
+    assert not any(t == "PHONE" for _, t in found(analyzer, "Did you phone?\nAnn: 12:30 works"))
+
+
+def test_streets_and_house_numbers_of_norway_and_india(analyzer):
+    assert ("Karl Johans gate 41, 0162 Oslo", "ADDRESS") in found(analyzer, "Address: Karl Johans gate 41, 0162 Oslo")
+    assert ("Kongens gade 3, 1264 København K", "ADDRESS") in found(analyzer, "Kongens gade 3, 1264 København K")
+    assert not found(analyzer, "Departures gate 41")
+    text = "Ship to: H.No. 6-9-265, Banjara Hills, Hyderabad 500034"
+    assert ("H.No. 6-9-265, Banjara Hills, Hyderabad 500034", "ADDRESS") in found(analyzer, text)
+    block = "Ship to:\nPriya Nair\nFlat 2C\n58 MG Road\nMumbai\nMaharashtra 455812\nPhone: 1"
+    assert ("Flat 2C\n58 MG Road\nMumbai\nMaharashtra 455812", "ADDRESS") in found(analyzer, block)
+
+
+def test_a_name_a_hard_wrap_broke(analyzer):
+    text = "This agreement is made between the landlord Acme Ltd and the tenant\nHaruto\nSato, born 12.03.1980, now"
+    assert ("Haruto\nSato", "PERSON") in found(analyzer, text)
+    letter = "REFERENCE LETTER\n\nI confirm that Haruto\nSato (passport 512345678) has been em-\nployed"
+    assert ("Haruto\nSato", "PERSON") in found(analyzer, letter)
+    assert ("Paris\nLondon", "PERSON") not in found(analyzer, "we visited\nParis\nLondon, and more")

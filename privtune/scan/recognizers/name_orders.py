@@ -58,6 +58,13 @@ _ROLE_WORDS = frozenset(
     "Sales Support Billing Marketing Finance Accounts Accounting Operations Legal Reception Admin Manager Director "
     "Engineer Assistant Secretary Treasurer President Chair Officer Head Lead Intern Consultant Nurse Doctor "
     "Partner Founder Owner Editor Student Retired Ltd Inc GmbH LLC".split())
+# A name a hard-wrapped paragraph broke after its first word, the line before ending mid-sentence
+# (a lower-case word), the next line going on after the name with a comma or a bracket ("… and
+# the tenant\nHaruto\nSato, born …", "I confirm that Haruto\nSato (passport …"). The English
+# model reads the halves apart ("Haruto" a place); it is asked again about the joined lines,
+# and two words it reads as one place or company there ("we visited\nParis\nLondon, and") are not
+# taken.
+WRAPPED_NAME = re.compile(rf"(?<=[a-z][ \n])(?P<name>{_CAPWORD}\n{_CAPWORD})(?=,| \()")
 _NOT_NAMES = frozenset("N/A NA NONE NULL UNKNOWN TBD TBC REDACTED WITHHELD ANONYMOUS SEE BELOW ABOVE SAME AS "
                        "BLOCK CAPITALS DOB TEL FAX ID NO MR MRS MS DR".split())
 
@@ -89,6 +96,8 @@ def name_order_spans(text: str) -> list[Span]:
         patterns.append(DISPLAY_NAME)
     if "[" in text:
         patterns.append(CHAT_SENDER)
+    if "\n" in text:
+        out.extend(_wrapped_names(text))
     for pattern in patterns:
         for m in pattern.finditer(text):
             value = m.group("name").rstrip(",")
@@ -105,6 +114,29 @@ def name_order_spans(text: str) -> list[Span]:
     return out
 
 
+def _wrapped_names(text: str) -> list[Span]:
+    from privtune.scan.ner.en_crf import tag_en
+    from privtune.scan.ner.en_span_rules import is_common_word
+    from privtune.scan.ner.lexicon import en_lexicon
+
+    out = []
+    lex = en_lexicon()
+    for m in WRAPPED_NAME.finditer(text):
+        start, end = m.span("name")
+        first, last = m.group("name").split("\n")
+        if first.isupper() or last.isupper() or any(is_common_word(w, lex.first_names, lex.last_names) for w in (first, last)):
+            continue  # "… the\nBoard, …", an acronym: no name
+        lo = text.rfind("\n", 0, start - 1) + 1
+        hi = text.find("\n", end)
+        hi = len(text) if hi < 0 else hi
+        joined = text[lo:hi].replace("\n", " ")  # the sentence as one line (the same length: offsets hold)
+        a, b = start - lo, end - lo
+        if any(t != "PERSON" and s <= a and e >= b for s, e, t, _ in tag_en(joined)):
+            continue
+        out.append(Span(start, end, "PERSON", SCORE, DETECTOR))
+    return out
+
+
 @register
 class NameOrderRecognizer(Recognizer):
     """A person's field value written family name first, in capitals or with initials."""
@@ -113,7 +145,7 @@ class NameOrderRecognizer(Recognizer):
     entity_types = ("PERSON",)
     # Literal words (the shared literal scan): a label's tail, "by", a header's name, "] ".
     trigger = re.compile(r"ame:|AME|ame \(|atient|kin:|ontact:|older|ustomer|lient:|laimant|efendant|pplicant|"
-                         r"itness|enant|uest:|assenger|ed by|From:|To:|Cc:|Von:|An:|De:|Re:|\] ")
+                         r"itness|enant|uest:|assenger|ed by|From:|To:|Cc:|Von:|An:|De:|Re:|\] |\n")
 
     def analyze(self, text: str) -> list[Span]:
         return name_order_spans(text)
