@@ -104,3 +104,32 @@ def test_a_name_a_hard_wrap_broke(analyzer):
     letter = "REFERENCE LETTER\n\nI confirm that Haruto\nSato (passport 512345678) has been em-\nployed"
     assert ("Haruto\nSato", "PERSON") in found(analyzer, letter)
     assert ("Paris\nLondon", "PERSON") not in found(analyzer, "we visited\nParis\nLondon, and more")
+
+
+def test_court_parties_attendee_lists_and_latin_names_in_chinese(analyzer):
+    court = ("BETWEEN:\nMARTIN STOPAR\nClaimant\n-and-\nJI-WOO CHOI\nDefendant\n\n"
+             "WITNESS STATEMENT OF INGRID SØREIDE\n\nI, x")
+    got = found(analyzer, court)
+    assert {("MARTIN STOPAR", "PERSON"), ("JI-WOO CHOI", "PERSON"), ("INGRID SØREIDE", "PERSON")} <= got
+    minutes = "Attendees:\n1. Watanabe Mei\n2. L. Ondrušeková\n3. Oluwaseun Adebayo-Okafor\nMinutes taken by Chan Tai Man."
+    got = found(analyzer, minutes)
+    assert {("Watanabe Mei", "PERSON"), ("L. Ondrušeková", "PERSON"), ("Oluwaseun Adebayo-Okafor", "PERSON"),
+            ("Chan Tai Man", "PERSON")} <= got
+    assert ("WONGSAKUL, Suda", "PERSON") in found(analyzer, "境外客户 WONGSAKUL, Suda（CPF 909.968.919-51），联系电话")
+    # an agenda, a team, a defendant's line that is a title
+    from privtune.scan.recognizers.name_orders import name_order_spans
+
+    for text in ("Agenda:\n1. Budget Review\n2. Next Steps", "Attendees:\n- Sales Team\n- All Staff",
+                 "THE QUICK BROWN FOX\nDefendant", "Customer: NOT PROVIDED"):
+        assert name_order_spans(text) == [], text
+
+
+def test_romanised_east_asian_names(analyzer):
+    assert ("Chen Shu-fen", "PERSON") in found(analyzer, "我跟 Chen Shu-fen 说了, 她的 number 是 1")
+    got = found(analyzer, "Boss says Wong Siu Ming and Ng Kah Wai handle this case")
+    assert {("Wong Siu Ming", "PERSON"), ("Ng Kah Wai", "PERSON")} <= got
+    assert ("Ji-woo Choi", "PERSON") in found(analyzer, "Minutes taken by Ji-woo Choi.")
+    from privtune.scan.recognizers.romanised_names import romanised_name_spans
+
+    assert romanised_name_spans("We flew to Ho Chi Minh City") == []
+    assert romanised_name_spans("Lee and Tan Are Here") == []

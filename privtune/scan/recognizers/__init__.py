@@ -22,6 +22,7 @@ from privtune.scan.recognizers import (  # noqa: F401
     person_cue,
     name_orders,
     zh_layout_names,
+    romanised_names,
     zh_nicknames,
     person_handle,
     export_headers,

@@ -65,8 +65,24 @@ _ROLE_WORDS = frozenset(
 # and two words it reads as one place or company there ("we visited\nParis\nLondon, and") are not
 # taken.
 WRAPPED_NAME = re.compile(rf"(?<=[a-z][ \n])(?P<name>{_CAPWORD}\n{_CAPWORD})(?=,| \()")
+# A court paper's parties in capitals, each above its role ("BETWEEN:\nMARTIN STOPAR\nClaimant"),
+# and the statement's maker ("WITNESS STATEMENT OF INGRID SØREIDE").
+_CAPS_WORD = r"[^\W\d_a-z](?:[^\W\d_a-z]|['’-])+"
+_CAPS_RUN = rf"(?P<name>{_CAPS_WORD}(?:[ \t]+{_CAPS_WORD}){{1,3}})"
+COURT_PARTY = re.compile(rf"(?m)^{_CAPS_RUN}[ \t]*\r?\n[ \t]*(?:Claimant|Defendant|Applicant|Respondent|Appellant|Petitioner|"
+                         rf"Plaintiff)s?[ \t]*$")
+STATEMENT_OF = re.compile(rf"(?m)STATEMENT OF {_CAPS_RUN}[ \t]*$")
+# A numbered or bulleted list of people under its heading ("Attendees:\n1. Watanabe Mei\n2. …").
+LIST_HEADING = re.compile(r"(?im)^[ \t]*(?:attendees|participants|present|apologies|invitees|members|distribution|"
+                          r"signatories|witnesses)[ \t]*:?[ \t]*$")
+LIST_ITEM = re.compile(rf"[ \t]*(?:[0-9]{{1,2}}[.)]|[-*•])[ \t]+{_VALUE}[ \t]*$")
+# A Latin name after a Chinese word for the person it is ("境外客户 WONGSAKUL, Suda（CPF …）", "同事
+# Chen Shu-fen，"): the name closes at a bracket, a comma or a Chinese character.
+ZH_CUE_LATIN = re.compile(rf"(?:客户|客戶|客人|乘客|用户|用戶|申请人|申請人|联系人|聯絡人|收件人|同事|朋友|老板|经理|經理)[ \t]*"
+                          rf"{_VALUE}(?=[ \t]*[（(，,。]|[ \t]*[\u4e00-\u9fff])")
 _NOT_NAMES = frozenset("N/A NA NONE NULL UNKNOWN TBD TBC REDACTED WITHHELD ANONYMOUS SEE BELOW ABOVE SAME AS "
-                       "BLOCK CAPITALS DOB TEL FAX ID NO MR MRS MS DR".split())
+                       "BLOCK CAPITALS DOB TEL FAX ID NO MR MRS MS DR ALL STAFF TEAM EVERYONE MEMBERS BOARD "
+                       "NOT PROVIDED CUSTOMER PATIENT GUEST ATTACHED PENDING REVIEW GIVEN SPECIFIED".split())
 
 
 def _shaped(value: str, all_caps: bool = False) -> bool:
@@ -87,8 +103,41 @@ def _shaped(value: str, all_caps: bool = False) -> bool:
     return bool(caps) and (bool(mixed) or all_caps and len(caps) == len(words) <= 4)
 
 
+def _plain(value: str) -> bool:
+    """Two to five capitalised words (with particles or initials): a name where the place says so."""
+    words = value.replace(",", " ").split()
+    return 2 <= len(words) <= 5 and all(w[:1].isupper() or re.fullmatch(_PARTICLE, w) for w in words) \
+        and not any(w.rstrip(".").upper() in _NOT_NAMES or w in _ROLE_WORDS for w in words)
+
+
+def _list_members(text: str, out: list[Span]) -> None:
+    for head in LIST_HEADING.finditer(text):
+        pos = head.end() + 1
+        while pos < len(text):
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            m = LIST_ITEM.match(text, pos, end)
+            if m is None:
+                break
+            value = m.group("name").rstrip(",")
+            if _plain(value) or _shaped(value, True):
+                out.append(Span(m.start("name"), m.start("name") + len(value), "PERSON", SCORE, DETECTOR))
+            pos = end + 1
+
+
 def name_order_spans(text: str) -> list[Span]:
     out: list[Span] = []
+    if ":" in text or "STATEMENT OF" in text:
+        for m in [*COURT_PARTY.finditer(text), *STATEMENT_OF.finditer(text)]:
+            if _shaped(m.group("name"), True):
+                out.append(Span(m.start("name"), m.end("name"), "PERSON", SCORE, DETECTOR))
+        if "\n" in text:
+            _list_members(text, out)
+    if not text.isascii():
+        for m in ZH_CUE_LATIN.finditer(text):
+            value = m.group("name").rstrip(",")
+            if _plain(value) or _shaped(value):
+                out.append(Span(m.start("name"), m.start("name") + len(value), "PERSON", SCORE, DETECTOR))
     patterns = [LABELLED]
     if " by " in text:
         patterns.append(SIGNED_BY)
@@ -109,7 +158,8 @@ def name_order_spans(text: str) -> list[Span]:
                 if not text.startswith((" (", ",", "("), start + len(value)):
                     continue
                 all_caps = False
-            if _shaped(value, all_caps):
+            # Where the field is a sign-off, a mail header or a chat's sender, any name shape.
+            if _shaped(value, all_caps) or (pattern is not LABELLED and _plain(value)):
                 out.append(Span(start, start + len(value), "PERSON", SCORE, DETECTOR))
     return out
 
@@ -145,7 +195,7 @@ class NameOrderRecognizer(Recognizer):
     entity_types = ("PERSON",)
     # Literal words (the shared literal scan): a label's tail, "by", a header's name, "] ".
     trigger = re.compile(r"ame:|AME|ame \(|atient|kin:|ontact:|older|ustomer|lient:|laimant|efendant|pplicant|"
-                         r"itness|enant|uest:|assenger|ed by|From:|To:|Cc:|Von:|An:|De:|Re:|\] |\n")
+                         r"itness|enant|uest:|assenger|ed by|From:|To:|Cc:|Von:|An:|De:|Re:|\] |\n|客户|客戶|客人|乘客|用户|用戶|申请人|申請人|联系人|聯絡人|收件人|同事|朋友|老板|经理|經理")
 
     def analyze(self, text: str) -> list[Span]:
         return name_order_spans(text)
