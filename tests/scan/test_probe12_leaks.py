@@ -133,3 +133,8 @@ def test_romanised_east_asian_names(analyzer):
 
     assert romanised_name_spans("We flew to Ho Chi Minh City") == []
     assert romanised_name_spans("Lee and Tan Are Here") == []
+
+
+def test_international_number_glued_to_a_word_and_ping_me(analyzer):
+    assert ("+66 81 156 5861", "PHONE") in found(analyzer, "If it does not arrive please call us on+66 81 156 5861.")
+    assert ("428 24 037", "PHONE") in found(analyzer, "k.odhiambo — Today at 14:23\nok ping me on 428 24 037")
