@@ -108,6 +108,8 @@ def csv_cell_spans(text: str) -> list[Span]:
                 if d in line and d in nxt:
                     delimiter = d
                     break
+        if delimiter == "|" and line.lstrip().startswith("|"):
+            delimiter = None  # a Markdown table: its columns are `table_cells`' (bars around every row)
         types = _header_types(split_cells(line.rstrip("\r"), delimiter)) if delimiter else None
         if types is None:
             i += 1
