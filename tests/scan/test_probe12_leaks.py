@@ -20,6 +20,7 @@ def found(analyzer, text):
     ("Patient: Mei WATANABE    DOB: 1980-01-01", "Mei WATANABE"),
     ("Name: ΤΣΙΑΝΤΆΣ, Κανέλλα\nMobile: +30 690 000 0000", "ΤΣΙΑΝΤΆΣ, Κανέλλα"),
     ("Name (BLOCK CAPITALS): NGUYỄN THỊ MAI\nSignature: [signature]", "NGUYỄN THỊ MAI"),
+    ("[handwritten] Name (BLOCK CAPITALS): ЄВГЕН ФЕСЕНКО\nSignature: [signature]", "ЄВГЕН ФЕСЕНКО"),
     ("Emergency contact: Al-Rashidi, Abdullah bin Hamid [crossed out: x]", "Al-Rashidi, Abdullah bin Hamid"),
     ("Re: P. H. dos Santos Lima (date of birth 3 May 1980)", "P. H. dos Santos Lima"),
     ("Prepared by ÖZTÜRK Zeynep; reviewed by S. Jónsdóttir.", "ÖZTÜRK Zeynep"),

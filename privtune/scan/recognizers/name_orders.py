@@ -50,7 +50,8 @@ _LABELS = (
 # ("Name (BLOCK CAPITALS):"), a colon.
 # Looked for from each colon back (a letter or a bracket before it: a time's colon has a digit),
 # on the lower-cased label: one scan of the text for colons, not a pattern tried at every line.
-_LABEL_ONLY = re.compile(rf"[ \t]*(?:{_LABELS})(?:[ \t]*\([^()\n]{{0,30}}\))?[ \t]*")
+# (a transcriber's note may open the line: "[handwritten] Name (BLOCK CAPITALS): …")
+_LABEL_ONLY = re.compile(rf"[ \t]*(?:\[[^\]\n]{{1,20}}\][ \t]*)?(?:{_LABELS})(?:[ \t]*\([^()\n]{{0,30}}\))?[ \t]*")
 _COLON = re.compile("[:：]")
 VALUE_AFTER_LABEL = re.compile(rf"[ \t]*{_VALUE}{_CLOSE}")
 # A document's sign-off chain: "Prepared by X; reviewed by Y; approved by Z."
