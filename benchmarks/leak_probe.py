@@ -10,6 +10,7 @@ a record the scan rejects is counted apart (lost, not leaked).
 
     python benchmarks/leak_probe.py                       # per-type table + one JSON line
     python benchmarks/leak_probe.py --set benchmarks/data/leak_probe10.jsonl   # round 10's held-out set
+    python benchmarks/leak_probe.py --set benchmarks/data/leak_probe12.jsonl   # round 12's (leak_probe12_data.py)
     python benchmarks/leak_probe.py --show PHONE          # also print each leaking value of a type
 """
 

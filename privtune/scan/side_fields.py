@@ -32,9 +32,10 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _PERSON_OWNERS = frozenset(
     "customer client user contact patient person first last given family full middle sender "
     "recipient receiver agent employee owner holder member buyer seller real nick display "
-    "account_holder cardholder guest passenger".split()
+    "account_holder cardholder guest passenger cust kunde".split()
 )
-_NAME_WORDS = frozenset({"name", "names", "fullname", "firstname", "lastname", "surname", "forename", "nickname",
+# ("nm": a database column's abbreviation, "cust_nm", "emp_nm")
+_NAME_WORDS = frozenset({"name", "names", "nm", "fullname", "firstname", "lastname", "surname", "forename", "nickname",
                          "nom", "prénom", "prenom", "vorname", "nachname", "familienname", "nombre", "apellido",
                          "apellidos", "nome", "cognome", "sobrenome", "voornaam", "achternaam"})
 _NOT_VALUES = frozenset("type kind status state flag format label count verified valid id_type lang language".split())
@@ -44,7 +45,9 @@ _ORG_WORDS = frozenset({"company", "organization", "organisation", "org", "emplo
 _KEYWORDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("PHONE", frozenset({"phone", "mobile", "tel", "telephone", "cell", "cellphone", "fax", "msisdn", "whatsapp",
                          "telefon", "telefono", "teléfono", "telefone", "téléphone", "handy", "movil", "móvil",
-                         "celular", "cellulare", "portable"})),
+                         "celular", "cellulare", "portable",
+                         # a database's or a form's abbreviations ("cust_ph_no", "Ph#", "mob_no")
+                         "ph", "ph#", "phn", "mob", "tel#", "mobil"})),
     ("EMAIL", frozenset({"email", "mail", "e_mail", "courriel"})),
     # A city or district alone is a HIPAA Safe Harbor identifier (a unit smaller than a state).
     ("ADDRESS", frozenset({"address", "addr", "street", "residence", "city", "town", "village", "suburb", "district",
@@ -54,20 +57,22 @@ _KEYWORDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("US_SSN", frozenset({"ssn"})),
     ("PASSPORT", frozenset({"passport", "passeport", "reisepass", "pasaporte", "passaporto", "passaporte",
                             "paspoort"})),
-    ("DATE_OF_BIRTH", frozenset({"dob", "birthday", "birthdate", "birth", "geburtsdatum", "geboortedatum"})),
+    ("DATE_OF_BIRTH", frozenset({"dob", "birthday", "birthdate", "birth", "brth", "geburtsdatum", "geboortedatum",
+                                 "gebdat", "gebdatum"})),
     ("RECORD_ID", frozenset({"mrn", "vin"})),
 )
 # Field names of several words (joined by "_") that say the type only together: "patient_id" is a
 # record number, "id" or "patient" alone is not.
 _JOINED_KEYS: dict[str, str] = {
     **dict.fromkeys(("date_of_birth", "birth_date", "day_of_birth", "born_on", "date_de_naissance",
-                     "fecha_de_nacimiento", "data_di_nascita", "data_de_nascimento"), "DATE_OF_BIRTH"),
+                     "fecha_de_nacimiento", "data_di_nascita", "data_de_nascimento", "geb_dat", "geb_datum"),
+                    "DATE_OF_BIRTH"),
     # Whom a parcel or a letter goes to (not "sender": a chat export's role key).
     **dict.fromkeys(("legal_person", "legal_representative", "vehicle_owner", "car_owner", "receiver", "recipient",
                      "consignee"), "PERSON"),
     # A table's column of people is often named by the role alone ("Customer", "Passenger").
     # (Not "client", "guest": ``client=ios``, ``"guest": "true"`` in logs.)
-    **dict.fromkeys(("customer", "patient", "passenger", "tenant", "applicant"), "PERSON"),
+    **dict.fromkeys(("customer", "patient", "passenger", "tenant", "applicant", "kunde"), "PERSON"),
     # Where a parcel or an invoice goes: a column "Ship to" / "Bill to" holds an address.
     **dict.fromkeys(("ship_to", "bill_to", "deliver_to", "send_to"), "ADDRESS"),
     **dict.fromkeys(("place_of_birth", "birth_place", "birthplace", "country_of_birth", "birth_country",
@@ -107,10 +112,10 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     # "Last, First" (CRM and directory exports sort by surname) as well as "First Last".
     "PERSON": re.compile(r"^[^\W\d_][^\W\d_.,'·\- ]*(?:(?:, ?|[.'·\- ]{1,2})[^\W\d_]+){0,4}\.?$"),
     "ORGANIZATION": re.compile(r"^[^\d\s].{1,79}$", re.S),
-    "PHONE": re.compile(r"^\+?[\d\s().\-]{6,24}$"),
+    "PHONE": re.compile(r"^\+?[\d\s().\-/]{6,24}$"),  # (Austria and Belgium write "0664/7313467")
     "EMAIL": re.compile(r"^[^@\s]+@[^@\s]+$"),
     "ADDRESS": re.compile(r"^(?=.*[^\W\d_]).{4,200}$", re.S),
-    "ID_CARD": re.compile(r"^[0-9A-Za-z\-\s]{8,24}$"),
+    "ID_CARD": re.compile(r"^[0-9A-Za-z\-\s.]{8,24}$"),  # (Brazil's CPF: "283.273.546-04")
     "US_SSN": re.compile(r"^\d{3}-?\d{2}-?\d{4}$"),
     "PASSPORT": re.compile(r"^[0-9A-Za-z]{6,12}$"),
     "DATE_OF_BIRTH": re.compile(r"^(?=.*\d)[\w\s/.,\-年月日号]{6,30}$"),
@@ -179,7 +184,8 @@ def key_type(key: str, parent: str = "") -> str | None:
         # "value"}]) is named by a number: an ID-shaped value there is the customer's order,
         # member or case number (a phone or an e-mail there is still found as one).
         return "RECORD_ID"
-    if joined in ("id_card", "idcard", "id_number", "national_id", "identity_card", "id_no", "identity_number"):
+    if joined in ("id_card", "idcard", "id_number", "national_id", "identity_card", "id_no", "identity_number", "natl_id",
+                  "nat_id", "national_id_number", "natl_id_no"):
         return "ID_CARD"
     if joined in _JOINED_KEYS:
         return _JOINED_KEYS[joined]

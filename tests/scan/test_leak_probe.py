@@ -72,3 +72,26 @@ def test_round_11_set_is_what_its_builder_makes_and_holds_its_values():
     if not faker_locales_ok():  # another Faker draws other names: the committed set still stands
         pytest.skip(f"the set was drawn with Faker {FAKER_VERSION}")
     assert items == build11()
+
+
+def test_round_12_set_is_what_its_builder_makes_and_holds_its_values():
+    import pytest
+
+    from benchmarks.leak_probe11_pools import FAKER_VERSION, faker_locales_ok
+    from benchmarks.leak_probe12_data import SHAPES12, build12
+
+    path = Path(DEFAULT_SET).with_name("leak_probe12.jsonl")
+    items = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    assert {it["shape"] for it in items} == set(SHAPES12) and len(items) == 20 * len(SHAPES12)
+    assert sum(len(it["pii"]) for it in items) > 1000
+    for item in items:
+        text = "\n".join(strings(item["record"]))
+        assert item["pii"] and all(value in text for _, value in item["pii"]), item["shape"]
+    # no shape of an earlier round's set
+    from benchmarks.leak_probe10_data import SHAPES10
+    from benchmarks.leak_probe11_data import SHAPES11
+    from benchmarks.leak_probe_data import SHAPES
+    assert not set(SHAPES12) & (set(SHAPES) | set(SHAPES10) | set(SHAPES11))
+    if not faker_locales_ok():  # another Faker draws other names: the committed set still stands
+        pytest.skip(f"the set was drawn with Faker {FAKER_VERSION}")
+    assert items == build12()

@@ -42,7 +42,8 @@ from privtune.scan.ner.postal_words import PREFIX_TYPES as _PREFIX_TYPES
 
 # A unit written before the house number ("Unit 88 923 Wood Gap", "Flat 56 6 Ward Cutting"),
 # as Australia and Britain do: searched on the few characters before a number-first street.
-_UNIT_BEFORE = re.compile(rf"(?<![\w.])(?:{_UNIT.pattern})[ \t]*,?[ \t]+$", re.IGNORECASE)
+# (or on the line above, as a postal block writes it: "Flat 2C\n58 MG Road\nMumbai")
+_UNIT_BEFORE = re.compile(rf"(?<![\w.])(?:{_UNIT.pattern})[ \t]*,?(?:[ \t]+|[ \t]*\r?\n[ \t]*)$", re.IGNORECASE)
 # Or the unit's own number is the street's: "Flat 84, Tom Road, Elliottland, S1 1AD"; or the
 # house number's label ("No. 12, Galle Road", India's "H.No. 61, Pal Street").
 _UNIT_OF_NUMBER = re.compile(
@@ -209,7 +210,7 @@ def _name_first(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bo
     of = max((i for i, (_, w) in enumerate(words[:-1]) if w == "of"), default=-1)
     if of >= 2 and not any(_is_street_word(w) for _, w in words[:of]):
         words = words[of + 1 :]
-    street_word = any(_is_street_word(w) for _, w in words)
+    street_word = any(_is_street_word(w) or w in GENITIVE_TYPES for _, w in words)
     for i, (_, w) in enumerate(words[:-1]):
         if w.lower() in _PREFIX_TYPES:
             words = words[i:]
@@ -229,6 +230,13 @@ def _name_first(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bo
 _DATED_NAME = re.compile(r"(?<![\w.])([^\W\d_][\w.]*)[ \t]+[0-9]{1,2}(?:[ \t]+(?:de|del|do|da))?[ \t]+\Z")
 
 
+# Norway's and Denmark's street types written apart and lower case after a genitive name
+# ("Karl Johans gate 41", "Thorvald Meyers gate", "Kongens gade 3"): the type only right before
+# the number and after a word ending in "s" (an airport's "Departures gate 41" is rare beside them).
+GENITIVE_TYPES = frozenset("gate gata vei veg allé plass gade vej plads stræde".split())
+_AIRPORT_WORDS = ("Departures", "departures", "Arrivals", "arrivals", "Terminals")
+
+
 def _back_words(text: str, pos: int, floor: int) -> list[tuple[int, str]]:
     """The capitalised words (connectors and street types allowed) that end, after a blank or a
     comma, at ``pos``: a street's name, or a district's. Empty if none or no capital among them."""
@@ -246,7 +254,9 @@ def _back_words(text: str, pos: int, floor: int) -> list[tuple[int, str]]:
         if w in ("ª", "º") and words and start > floor and text[start - 1].isdigit():  # "2ª Seção"
             start -= 2 if start - 1 > floor and text[start - 2].isdigit() else 1
             w = text[start:end]
-        elif not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w)):
+        elif not (w[0].isupper() or w.lower() in _CONNECTORS or _is_street_word(w)
+                  or (w in GENITIVE_TYPES and not words and text[start - 2 : start] == "s "
+                      and not text.endswith(_AIRPORT_WORDS, floor, start - 1))):
             break
         words.insert(0, (start, w))
         pos = start

@@ -16,19 +16,27 @@ _HOUSE_LABEL = re.compile(r"(?<![\w.])(?:House|H\.?|Plot|Flat|Door|Shop)[ \t]*(?
                           re.IGNORECASE)
 
 
+_MORE_GROUPS = re.compile(r"(?:-[0-9]{1,4}[A-Za-z]?)+(?=,)")
+
+
 def labelled_house(text: str, num: re.Match[str], floor: int) -> tuple[int, int, bool] | None:
     """A labelled house number ("House No. 45") before a comma: the street line is the label
     and the number (the caller wants a town or a postcode after it). Tested only where a comma
     follows the number and "No", "Number" or "#" may stand before it (cheap looks first: every
     number pays them)."""
-    if not text.startswith(",", num.end()):
+    end = num.end()
+    # Hyderabad's and Telangana's house numbers hold the ward and the block: "H.No. 6-9-265"
+    # (the number anchor stops at "6-9").
+    if text.startswith("-", end) and (more := _MORE_GROUPS.match(text, end)) is not None:
+        end = more.end()
+    if not text.startswith(",", end):
         return None
     s = num.start()
     near = text[max(floor, s - 5) : s]
     if "o" not in near and "O" not in near and "#" not in near and "r" not in near:
         return None
     label = _HOUSE_LABEL.search(text, max(floor, s - 16), s)
-    return None if label is None else (label.start(), num.end(), True)
+    return None if label is None else (label.start(), end, True)
 
 
 # One capitalised word after a house number, then a comma: a street with no street word

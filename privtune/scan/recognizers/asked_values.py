@@ -30,7 +30,9 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
                                  r"|geburtsdatum|data di nascita|data de nascimento)|出生日期|出生年月|生日")),
     ("RECORD_ID", re.compile(r"(?i:order (?:number|no\b|id\b)|account number|policy number|member(?:ship)? number"
                              r"|reference number|case number)|订单号|訂單號|订单编号|会员号|會員號|保单号|保單號")),
-    ("PHONE", re.compile(r"(?i:phone number|mobile number|contact number|best number)|手机号|手機號|联系电话|聯繫電話")),
+    # (a chat's short "phone?", "number for the courier?", "电话多少？" too: the answer must still look like one)
+    ("PHONE", re.compile(r"(?i:phone number|mobile number|contact number|best number|number for|\bphone\b|\bmobile\b|"
+                         r"\bcell\b|\btel\b)|手机号|手機號|联系电话|聯繫電話|电话|電話")),
     ("ID_CARD", re.compile(r"身份证号|身份證號|证件号|證件號")),
     ("PASSPORT", re.compile(r"(?i:passport number)|护照号|護照號")),
     ("ADDRESS", re.compile(r"(?i:your address|the address|postcode|zip code)|地址|住址")),
@@ -42,7 +44,10 @@ _UNPUNCTUATED = re.compile("agent:|customer:|caller:|speaker|客服：|坐席：
 _QUESTION_END = re.compile(r"[?？](?:[ \t][^\n?？]{0,40})?\n")
 # A turn's speaker label: an optional time, then up to 20 characters before a colon.
 # Or a quoted mail reply's markers ("> 12/01/1962, et mon adresse …" under "> … date de naissance ?").
-_SPEAKER = re.compile(r"[ \t]*(?:\[?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\]?[ \t]*)?[^:：\n>]{1,20}[:：][ \t]*|(?:>[ \t]?)+")
+# A LINE export's "14:26<TAB>Name<TAB>", and a phone's export "Mar 12, 14:26 - Name: ".
+_SPEAKER = re.compile(r"[ \t]*(?:[0-9]{1,2}:[0-9]{2}\t[^\t\n]{1,40}\t|(?:[A-Z][a-z]{2} [0-9]{1,2}, )?[0-9]{1,2}:[0-9]{2} - "
+                      r"[^:：\n>]{1,40}[:：][ \t]*|(?:\[?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\]?[ \t]*)?[^:：\n>]{1,20}[:：][ \t]*)"
+                      r"|(?:>[ \t]?)+")
 _CLAUSE_END = re.compile(r"[，,。;；]|\.(?:\s|$)|\s{2}")
 # What opens an answer before the value: "yeah it's", "sure, that's", "um", "嗯，是", "我的是".
 _LEAD_IN = re.compile(r"(?:(?:yeah|yes|yep|sure|ok|okay|um|uh|erm|so|well|right)\b[ ,]*)*(?:(?:it's|it is|that's|that is)\b[ ,]*)?"

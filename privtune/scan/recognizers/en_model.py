@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from privtune.scan.entities import Span
+from privtune.scan.markup_tags import between_tags
 from privtune.scan.ner.en_crf import DETECTOR, _lexicon, tag_en
 from privtune.scan.ner.en_crf import prepare_chunk as prepare_en_chunk
 from privtune.scan.ner.en_span_rules import common_words, is_common_word
@@ -46,7 +47,12 @@ class EnModelRecognizer(Recognizer):
 
     def analyze(self, text: str) -> list[Span]:
         out = []
+        markup = "<" in text
         for s, e, t, p in drop_field_labels(text, tag_en(text)):
+            if markup:  # a tag's name, or a span running over tags (`markup_tags`)
+                if (cut := between_tags(text, s, e)) is None:
+                    continue
+                s, e = cut
             if t == "ADDRESS":
                 p = min(p, ADDRESS_CAP)
             elif t == "PERSON" and " " in text[s:e] and _capitalised_phrase(text[s:e]):

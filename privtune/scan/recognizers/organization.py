@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from privtune.scan.entities import Span
+from privtune.scan.markup_tags import between_tags
 from privtune.scan.ner.english import find_organizations
 from privtune.scan.ner.field_labels import in_id_scheme_name
 from privtune.scan.ner.model import tag_zh
@@ -25,7 +26,11 @@ class ZhOrganizationRecognizer(Recognizer):
     prepare_chunk = staticmethod(prepare_zh_chunk)  # the tagger's features, a chunk at a time
 
     def analyze(self, text: str) -> list[Span]:
-        return [_after_open_bracket(text, s) for s in tag_zh(text) if s.type == "ORGANIZATION"]
+        spans = [_after_open_bracket(text, s) for s in tag_zh(text) if s.type == "ORGANIZATION"]
+        if "<" in text:  # no company runs over a markup tag (`markup_tags`)
+            cuts = [(s, between_tags(text, s.start, s.end)) for s in spans]
+            spans = [Span(c[0], c[1], s.type, s.score, s.detector) for s, c in cuts if c is not None]
+        return spans
 
 
 def _after_open_bracket(text: str, s: Span) -> Span:

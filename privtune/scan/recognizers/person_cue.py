@@ -40,6 +40,7 @@ _TRADITIONAL_SURNAMES = "".join(
 )
 _SURNAME = "(?:" + "|".join(sorted(ZH_COMPOUND_SURNAMES)) + "|[" + _SIMPLIFIED_SURNAMES + _TRADITIONAL_SURNAMES + "])"
 _NAME = _SURNAME + r"[\u4e00-\u9fff]{1,2}?"
+NAME_PATTERN = _NAME  # (a surname and one or two characters, for other rules' patterns)
 # Han characters that do not end a Chinese name but often follow a cue (我是本地…, 客户经理).
 _NOT_IN_NAME = set("的了是在有和与及或这那个们里经理服务号码电话手机地址询到")
 # Honorifics are not part of the name: 王先生 is a bare surname + title, not tagged (CLUENER).

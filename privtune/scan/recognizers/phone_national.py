@@ -26,7 +26,7 @@ from privtune.scan.recognizers._shared import NEGATIVE_CONTEXT
 # English cues need a word boundary ("hotel", "cancel" are no cue); Chinese ones need none.
 _EN_CUES = (
     r"tel(?:ephone)?|phone|mobile|mob|cell(?:phone)?|call(?:\s+me)?|call(?:ed|ing)\s+from|ring|whats\s?app|fax"
-    r"|text(?:\s+me)?"
+    r"|text(?:\s+me)?|ping\s+me"
     # Past and spoken forms in call notes ("caller rang on 021 555 0199", "phoned from …").
     r"|rang|rung|phoned|phoning|dial(?:l?ed|l?ing)?|landline"
     # A new number announced in a chat ("new number is 03-1234-5678"); a signature's one-letter

@@ -28,7 +28,8 @@ from privtune.scan.side_fields import key_span, key_type
 
 DETECTOR = "text_table"
 SCORE = 0.92  # a whole cell under its column name: above the address patterns (0.9) that take part of one
-_DELIMITERS = (",", ";", "\t")
+# (and "|": database clients and mainframe exports write pipe-separated rows, "KUNDE|TEL_1|…")
+_DELIMITERS = (",", ";", "\t", "|")
 _MAX_HEADER_CELL = 40  # a column name is short; a prose line split at its commas is not
 _INSERT = re.compile(
     r"INSERT\s+(?:IGNORE\s+)?INTO\s+[`\"\[]?(?P<table>[\w.]+)[`\"\]]?\s*\((?P<cols>[^()]{1,2000})\)\s*VALUES\s*",
@@ -71,7 +72,11 @@ def split_cells(line: str, delimiter: str) -> list[tuple[int, str]]:
 # ("N° passeport", "E-mail", "Date de naissance", "出生日期"), no sentence punctuation. A chat
 # line split at its commas ("Hi Tom, thanks for the call.") fails it before any lookup, so the
 # field-name cache (`key_type`) that side values share is not filled with prose.
-_COLUMN_NAME = re.compile(r"[^\W\d_][\w °/()'\-]{0,%d}" % (_MAX_HEADER_CELL - 1))
+# A "#" or "." of an abbreviation too ("Ph#", "Mailing Addr.", "Tél. portable"), and Chinese
+# brackets ("收货地址（详细）").
+_COLUMN_NAME = re.compile(r"[^\W\d_][\w °/()（）'\-#.]{0,%d}" % (_MAX_HEADER_CELL - 1))
+# A blank between two Han characters of a column name, as a form spaces its labels ("姓 名").
+_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
 
 
 def _header_types(cells: list[tuple[int, str]], parent: str = "") -> list[str | None] | None:
@@ -81,7 +86,7 @@ def _header_types(cells: list[tuple[int, str]], parent: str = "") -> list[str | 
     names = [c.strip() for _, c in cells]
     if any(n and _COLUMN_NAME.fullmatch(n) is None for n in names):
         return None
-    types = [key_type(n, parent) if n else None for n in names]
+    types = [key_type(_HAN_GAP.sub("", n), parent) if n else None for n in names]
     return types if sum(t is not None for t in types) >= 2 else None
 
 
@@ -103,6 +108,8 @@ def csv_cell_spans(text: str) -> list[Span]:
                 if d in line and d in nxt:
                     delimiter = d
                     break
+        if delimiter == "|" and line.lstrip().startswith("|"):
+            delimiter = None  # a Markdown table: its columns are `table_cells`' (bars around every row)
         types = _header_types(split_cells(line.rstrip("\r"), delimiter)) if delimiter else None
         if types is None:
             i += 1
