@@ -14,7 +14,8 @@ from privtune.scan.first_chars import FirstCharSieve
 from privtune.scan.overlaps import resolve_overlaps
 from privtune.scan.paren_aliases import add_bracketed_aliases
 from privtune.scan.registry import REGISTRY, Recognizer
-from privtune.scan.triggers import LatinLedGroup, LiteralGroup, TriggerTest, latin_led, literal_language, trigger_test
+from privtune.scan.triggers import (LatinLedGroup, LiteralGroup, SubstringGroup, TriggerTest, latin_led, literal_language,
+                                    substring_tested, trigger_test)
 from privtune.scan.line_wraps import may_wrap, wrap_breaks
 from privtune.scan.views import decoded_view, needs_unescape, needs_view, raw_bounds
 
@@ -55,6 +56,10 @@ class _Plan(NamedTuple):
     # field share one: every customer id "C00012" leaves the same ~10 of ~50 calls).
     short_by_mask: dict[int, list[tuple[int, tuple[tuple[int, ...], Callable[[str], list[bool]]] | None,
                                         Callable[[str], list[Span]]]]]
+    # `analyze_records`: a text's fired triggers as a bit mask (bit k: trigger k), and per mask
+    # the calls of each sweep it runs (`_sweep_calls`; emptied when full).
+    fired_mask: Callable[[str], int]
+    calls_by_mask: dict[int, list[list[tuple[int, Callable[[str], list[Span]]]]]]
 
 
 def load_recognizers() -> None:
@@ -135,8 +140,12 @@ class Analyzer:
             sweeps.setdefault(sweep_of(r), []).append(i)
         prepares = [list({id(f): f for i in sweep if (f := self.recognizers[i].prepare_chunk) is not None}.values())
                     for sweep in sweeps.values()]
+        used = {t for t, _, _ in calls if t >= 0}
+        mask_groups = ([(tuple(members), group.found)] if group is not None else []) + (
+            [(latin_members, latin.found)] if latin is not None else [])  # type: ignore[union-attr]
         plan = _Plan(searches, steps, threshold, group, members, calls, cut, list(sweeps.values()), short_calls,
-                     prepares, _sieve(tuple(triggers), len(needs)), {})
+                     prepares, _sieve(tuple(triggers), len(needs)), {},
+                     _fired_mask(searches, shared, used, mask_groups, _substring_tests(tuple(triggers))), {})
         object.__setattr__(self, "_plan", plan)
         return plan
 
@@ -244,31 +253,32 @@ class Analyzer:
 
     def _analyze_plain_sweeps(self, texts: list[str]) -> list[list[Span]]:
         """`_analyze_plain` of each text, one sweep (`_Plan.sweeps`) at a time; each text's spans
-        are put together in call order, as `_analyze_plain` appends them."""
+        are put together in call order, as `_analyze_plain` appends them.
+
+        Every call of `_analyze_plain`'s loop tests its trigger, so every trigger is tested on
+        every text: here all of a text's are tested first (`_Plan.fired_mask`, the same tests),
+        and each sweep runs the calls that mask lets through (`_Plan.calls_by_mask`, built once
+        per mask: the demo's records share a few dozen), not a trigger lookup per call."""
         plan = self._plan or self._build_plan()
-        searches, threshold = plan.searches, plan.threshold
-        fired: list[list[bool | None]] = [[None] * len(searches) for _ in texts]
+        threshold = plan.threshold
+        masks = [plan.fired_mask(text) if text else 0 for text in texts]
+        per_mask, by_mask = plan.calls_by_mask, []
+        for mask in masks:
+            calls = per_mask.get(mask)
+            if calls is None:
+                if len(per_mask) >= _MASKS_KEPT:
+                    per_mask.clear()
+                calls = per_mask[mask] = _sweep_calls(plan, mask)
+            by_mask.append(calls)
         by_call: list[list[list[Span] | None]] = [[None] * len(plan.calls) for _ in texts]
-        for sweep, prepares in zip(plan.sweeps, plan.prepares):
-            calls = [(i, *plan.calls[i]) for i in sweep]
+        for k, prepares in enumerate(plan.prepares):
             for prepare in prepares:
                 prepare(texts)
             try:
-                for text, hits, found in zip(texts, fired, by_call):
+                for text, calls, found in zip(texts, by_mask, by_call):
                     if not text:
                         continue
-                    for i, trig, grouped, analyze in calls:  # `_analyze_plain`'s loop
-                        if trig >= 0:
-                            hit = hits[trig]
-                            if hit is None:
-                                if grouped is not None:
-                                    for k, f in zip(grouped[0], grouped[1](text)):
-                                        hits[k] = f
-                                    hit = hits[trig]
-                                else:
-                                    hit = hits[trig] = searches[trig](text) is not None
-                            if not hit:
-                                continue
+                    for i, analyze in calls[k]:
                         got = analyze(text)
                         if got:  # (most calls find nothing; the scores are tested below, in one pass)
                             found[i] = got
@@ -294,6 +304,47 @@ def sweep_of(rec: Recognizer) -> str:
     if rec.trigger is None:
         return "number_runs"
     return "keywords" if types <= {"SECRET", "DATE_OF_BIRTH"} else "patterns"
+
+
+def _sweep_calls(plan: _Plan, mask: int) -> list[list[tuple[int, Callable[[str], list[Span]]]]]:
+    """Per sweep, ``(call index, bound analyze)`` of the calls a text whose fired triggers are
+    ``mask`` (`_Plan.fired_mask`) runs: those without a trigger and those whose trigger fired."""
+    return [[(i, plan.calls[i][2]) for i in sweep if plan.calls[i][0] < 0 or mask >> plan.calls[i][0] & 1]
+            for sweep in plan.sweeps]
+
+
+def _fired_mask(searches: list[TriggerTest | None],
+                shared: dict[int, tuple[tuple[int, ...], Callable[[str], list[bool]]]],
+                used: set[int], groups: list[tuple[tuple[int, ...], Callable[[str], int]]],
+                substrings: SubstringGroup | None) -> Callable[[str], int]:
+    """``fired_mask(text)``: bit k set iff trigger k (of those in ``used``) matches ``text``,
+    from the same tests as `Analyzer._analyze_plain`'s loop (``searches[k]``, or a shared test
+    that answers several, once): ``groups`` are the shared ones as ``(indices, found)``,
+    ``found(text)``'s bit j answering trigger ``indices[j]`` (`LiteralGroup.found`,
+    `LatinLedGroup.found`, the number-run gates' lists); and the triggers of ``substrings``
+    (whose bits are the triggers' own) are answered by it, together."""
+    grouped = set(shared) | ({b.bit_length() - 1 for b in substrings.bits} if substrings is not None else set())
+    singles = tuple((1 << k, searches[k]) for k in sorted(used) if k not in grouped)
+    # Each group's answer as trigger bits, per answer (a few recur: a dict lookup, not a loop).
+    scattered = tuple((found, {}, indices) for indices, found in groups if set(indices) & used)
+    found_all = substrings.found if substrings is not None else None
+
+    def fired_mask(text: str) -> int:
+        mask = 0 if found_all is None else found_all(text)
+        for bit, search in singles:
+            if search(text) is not None:  # type: ignore[misc]
+                mask |= bit
+        for found, bits_of, indices in scattered:
+            got = found(text)
+            bits = bits_of.get(got)
+            if bits is None:
+                if len(bits_of) >= _MASKS_KEPT:
+                    bits_of.clear()
+                bits = bits_of[got] = sum(1 << k for j, k in enumerate(indices) if got >> j & 1)
+            mask |= bits
+        return mask
+
+    return fired_mask
 
 
 @functools.lru_cache(maxsize=64)
@@ -328,6 +379,21 @@ def _latin_tests(triggers: tuple[re.Pattern[str], ...]) -> tuple[LatinLedGroup |
     if len(members) < 2:
         return None, ()
     return LatinLedGroup([triggers[i] for i in members]), members
+
+
+@functools.lru_cache(maxsize=64)
+def _substring_tests(triggers: tuple[re.Pattern[str], ...]) -> SubstringGroup | None:
+    """One `SubstringGroup` for the triggers `trigger_test` answers by substring searches alone
+    (`substring_tested`) that are in neither the literal nor the Latin-led group, each with its
+    own bit (``1 << index``, indices under 62); None for fewer than two such
+    triggers. Built once per process, like `_trigger_tests`."""
+    _, _, literal = _trigger_tests(triggers)
+    _, latin = _latin_tests(triggers)
+    members = tuple(i for i, t in enumerate(triggers)
+                    if i not in literal and i not in latin and i < 62 and substring_tested(t))
+    if len(members) < 2:
+        return None
+    return SubstringGroup([triggers[i] for i in members], [1 << i for i in members])
 
 
 def _view(texts: list[str], joined: str) -> tuple[str, list[int], list[int]] | None:

@@ -147,6 +147,13 @@ def split_alternatives(pattern: re.Pattern[str]) -> list[re.Pattern[str]] | None
     return parts
 
 
+def substring_tested(pattern: re.Pattern[str]) -> bool:
+    """Does `trigger_test` answer ``pattern`` with ``word in text`` tests alone (a literal
+    language of at most `_MAX_IN_CHECKS` words)? Such triggers can share a `SubstringGroup`."""
+    words = literal_language(pattern)
+    return words is not None and len(words) <= _MAX_IN_CHECKS
+
+
 def _any_substring(words: tuple[str, ...], ascii_words: tuple[str, ...]) -> TriggerTest:
     def test(text: str) -> bool | None:
         for w in ascii_words if text.isascii() else words:
@@ -189,7 +196,12 @@ class LiteralGroup:
         return scan
 
     def fired(self, text: str) -> list[bool]:
-        """Per trigger, whether one of its words occurs in ``text``.
+        """Per trigger, whether one of its words occurs in ``text`` (`found`'s bits)."""
+        found = self.found(text)
+        return [bool(found >> k & 1) for k in range(self.size)]
+
+    def found(self, text: str) -> int:
+        """Bit k set iff one of trigger k's words occurs in ``text``.
 
         An ASCII text of `_SUBSTRING_MIN_CHARS` or more has its words found by
         `word_scan.AsciiWordScan` (~3 µs per English demo record; it took ~7 as a ``word in
@@ -198,8 +210,7 @@ class LiteralGroup:
         one scan over all the words. A trigger fires iff one of its words occurs."""
         full = (1 << self.size) - 1
         if len(text) >= _SUBSTRING_MIN_CHARS and text.isascii():
-            found = self._ascii_words.found(text)
-            return [bool(found >> k & 1) for k in range(self.size)]
+            return self._ascii_words.found(text)
         undecided, found, pos = full, 0, 0
         while undecided:
             m = self._scan(undecided)(text, pos)
@@ -209,7 +220,7 @@ class LiteralGroup:
             found |= owners
             undecided &= ~owners
             pos = m.start()
-        return [bool(found >> k & 1) for k in range(self.size)]
+        return found
 
 
 # Latin letters: the first character of every match of a `latin_led` trigger is one of these.
@@ -276,6 +287,7 @@ class LatinLedGroup:
             raise ValueError("every pattern must be latin_led")
         self.size = len(patterns)
         self._searches = tuple(p.search for p in patterns)
+        self._bits = tuple((1 << k, search) for k, search in enumerate(self._searches))
 
     def fired(self, text: str) -> list[bool]:
         """Per trigger, whether it matches somewhere in ``text``."""
@@ -284,3 +296,56 @@ class LatinLedGroup:
             return [False] * self.size
         pos = first.start()
         return [search(text, pos) is not None for search in self._searches]
+
+    def found(self, text: str) -> int:
+        """`fired` as bits: bit k set iff trigger k matches."""
+        first = _LATIN_LETTER.search(text)
+        if first is None:
+            return 0
+        pos, found = first.start(), 0
+        for bit, search in self._bits:
+            if search(text, pos) is not None:
+                found |= bit
+        return found
+
+
+class SubstringGroup:
+    """Triggers whose language is a few literal words (`literal_language`), each of which
+    `trigger_test` answers with ``word in text`` tests, answered together: their ASCII words by
+    one compiled pass over the text's UTF-8 bytes (`AsciiWordScan.found_utf8`), the others by
+    ``word in text``. ~20 such triggers cost ~10 µs of substring searches per English demo
+    record (each a search of the whole text); the pass costs ~2. A trigger fires iff one of
+    its words occurs, as its regex matches iff one does.
+
+    ``bits``: each pattern's bit in `found`'s answer (default ``1 << k`` for the k-th; under
+    ``2**62``): the analyzer passes the triggers' own bits and ORs the answer into its mask."""
+
+    def __init__(self, patterns: list[re.Pattern[str]], bits: list[int] | None = None) -> None:
+        self.bits = list(bits) if bits is not None else [1 << k for k in range(len(patterns))]
+        if len(self.bits) != len(patterns):
+            raise ValueError("SubstringGroup: one bit per pattern")
+        owners: dict[str, int] = {}
+        for bit, p in zip(self.bits, patterns):
+            words = literal_language(p)
+            if words is None:
+                raise ValueError(f"{p.pattern!r} is not a set of literal words")
+            for w in words:
+                owners[w] = owners.get(w, 0) | bit
+        self._ascii = AsciiWordScan({w: o for w, o in owners.items() if w.isascii()})
+        self._other = tuple((w, o) for w, o in owners.items() if not w.isascii())
+
+    def found(self, text: str) -> int:
+        """The OR of the bits of the patterns that match ``text``."""
+        if text.isascii():
+            return self._ascii.found_utf8(text.encode("ascii"))
+        # (surrogatepass: a lone surrogate, which JSON can carry, becomes bytes >= 128 too)
+        found = self._ascii.found_utf8(text.encode("utf-8", "surrogatepass"))
+        for w, owners in self._other:
+            if (found & owners) != owners and w in text:
+                found |= owners
+        return found
+
+    def fired(self, text: str) -> list[bool]:
+        """Per pattern, whether one of its words occurs in ``text``."""
+        found = self.found(text)
+        return [bool(found & bit) for bit in self.bits]

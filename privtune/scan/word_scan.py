@@ -22,7 +22,9 @@ class AsciiWordScan:
         words = list(owners)
         if not all(w and w.isascii() for w in words) or any(o >> 62 for o in owners.values()):
             raise ValueError("AsciiWordScan: non-empty ASCII words and owner masks under 2**62 only")
-        by_first: list[list[int]] = [[] for _ in range(128)]
+        # Per byte value, the words opening with it: 256 entries, so the kernel also reads the
+        # UTF-8 bytes of any text (`found_utf8`); no word opens with a byte above 127.
+        by_first: list[list[int]] = [[] for _ in range(256)]
         for k, w in enumerate(words):
             by_first[ord(w[0])].append(k)
         self._bytes = np.frombuffer("".join(words).encode("ascii"), dtype=np.uint8).copy()
@@ -37,6 +39,13 @@ class AsciiWordScan:
         self._kernel = ascii_words_found
 
     def found(self, text: str) -> int:
-        t = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        return self.found_utf8(text.encode("ascii"))
+
+    def found_utf8(self, data: bytes) -> int:
+        """`found` of the text whose UTF-8 encoding is ``data``: the OR of the owner masks of the
+        (ASCII) words that occur in it. Exact for any text: a byte below 128 in UTF-8 is that
+        ASCII character and nothing else (a multi-byte character's bytes are all 128 or more),
+        so an ASCII word occurs in the bytes iff it occurs in the text."""
+        t = np.frombuffer(data, dtype=np.uint8)
         return int(self._kernel(t, self._bytes, self._starts, self._lengths, self._owners, self._first_ptr,
                                 self._first_idx, self._all))
