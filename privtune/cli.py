@@ -68,6 +68,7 @@ def scan(
     near_dup_threshold: Annotated[Optional[float], typer.Option(help="MinHash Jaccard threshold (default: 0.85).")] = None,
     fail_on: Annotated[Optional[list[str]], typer.Option(help="Gate rule(s): residual:high (left in the output), input:high (in the input; a bare 'high' means input), residual:ID_CARD>0, rejected>0, flagged>0. Exit 3 if any holds.")] = None,
     max_rejected: Annotated[Optional[str], typer.Option(help="Rejected records tolerated before the scan fails (exit 2): N or P% (default: 0).")] = None,
+    report_excerpts: Annotated[Optional[bool], typer.Option("--report-excerpts", help="List a masked excerpt of each flagged record's text in the report (PII as [TYPE], digit runs as #). Off by default: an excerpt is still training text.")] = None,
     workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: 1).")] = None,
     format: Annotated[Optional[str], typer.Option(help="Input format if the suffix is ambiguous (or for standard input): jsonl|json|csv|parquet|arrow|xlsx|text|email.")] = None,
     encoding: Annotated[Optional[str], typer.Option(help="Input text encoding (default: sniffed: BOM, else UTF-8, else Windows-1252, GB18030 or Big5).")] = None,
@@ -93,13 +94,14 @@ def scan(
     with spooled_stdin(format) if stdin else contextlib.nullcontext((input, format)) as (src, fmt):
         _scan(src, fmt, out, report, findings, rejects, rejects_raw, policy, key_file, allow, keep_system_orgs,
               fields, passthrough, types, min_score, dedup, near_dup_threshold, fail_on, max_rejected, workers,
-              encoding, source, require_source, config, set_, quiet, input_name="-" if stdin else None)
+              encoding, source, require_source, config, set_, quiet, report_excerpts,
+              input_name="-" if stdin else None)
 
 
 def _scan(input, format, out, report, findings, rejects, rejects_raw, policy, key_file, allow,  # noqa: PLR0913
           keep_system_orgs, fields, passthrough, types, min_score, dedup, near_dup_threshold, fail_on,
           max_rejected, workers, encoding, source, require_source, config, set_, quiet,
-          input_name=None) -> None:  # type: ignore[no-untyped-def]
+          report_excerpts=None, input_name=None) -> None:  # type: ignore[no-untyped-def]
     """The scan command's body, on a file (standard input already spooled to one)."""
     from privtune.scan.config import ScanConfig
     from privtune.scan.pipeline import gate_error, rejects_error, run_scan
@@ -111,6 +113,7 @@ def _scan(input, format, out, report, findings, rejects, rejects_raw, policy, ke
         "min_score": min_score, "dedup": dedup, "near_dup_threshold": near_dup_threshold,
         "fail_on": fail_on, "max_rejected": max_rejected, "rejects_raw": rejects_raw or None, "workers": workers,
         "format": format, "encoding": encoding, "source": source, "require_source": require_source,
+        "report_excerpts": report_excerpts,
     }
     overrides = {**{k: v for k, v in flags.items() if v is not None}, **parse_set_overrides(set_)}
     cfg = load_config(ScanConfig, config, overrides)

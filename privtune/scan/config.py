@@ -106,6 +106,10 @@ class ScanConfig(BaseModel):
     )
     workers: int = Field(1, ge=1, le=64, description="Worker processes for detection/anonymisation.")
     max_flagged_in_report: int = Field(200, ge=0, description="Cap on listed flagged records.")
+    report_excerpts: bool = Field(
+        False, description="List a masked excerpt (the start of the record's first text, detected PII as "
+        "[TYPE], other digit runs as #) beside each flagged record in the scan report. Off by default: "
+        "an excerpt is still training text, and the report is meant to be shared.")
     source: Path | dict[str, Any] | None = Field(
         None, description="Dataset manifest (YAML file or mapping): source, owner, collection period, legal basis, "
         "licence, retention, allowed uses; recorded in the report.")

@@ -21,6 +21,12 @@ _DIGITS = re.compile(r"\d{3,}")
 EXCERPT_CHARS = 80
 
 
+def excerpt_cap(cfg: ScanConfig) -> int:
+    """How many records' excerpts a scan makes: the listed ones when the user asked for
+    excerpts (`report_excerpts`), else none, so no training text reaches the report."""
+    return cfg.max_flagged_in_report if cfg.report_excerpts else 0
+
+
 def detect_record(analyzer: Analyzer, texts: list[str]) -> list[list[Span]]:
     """Spans per text of one record: all texts in one `Analyzer.analyze_many` pass (context in
     one turn of a chat informs the next), then each detected name/place/organisation spread to

@@ -40,7 +40,7 @@ from privtune.scan.outcome import (FIRST_REJECTS, ScanResult, fields_report, fla
 from privtune.scan.report import build_report, write_report
 from privtune.scan.ner.backends import build_analyzer
 from privtune.scan.collector import YOUNG_THRESHOLD, freeze_long_lived, young_collections_every
-from privtune.scan.excerpts import record_excerpt
+from privtune.scan.excerpts import excerpt_cap, record_excerpt
 from privtune.scan.worker import RecordProcessor, RecordResult, curation_config, init_worker, process_chunk
 
 # The CLI and callers take the outcome's helpers from here too (`outcome` holds them).
@@ -78,7 +78,7 @@ def _results(cfg: ScanConfig, key: bytes, folder: DataFolder | None = None) -> I
                 else next(it) for c in chunk]
 
     if cfg.workers == 1:
-        proc = RecordProcessor(cfg, key, excerpt_limit=cfg.max_flagged_in_report)  # the listed ones only
+        proc = RecordProcessor(cfg, key, excerpt_limit=excerpt_cap(cfg))  # the listed ones only, if asked
         for chunk in _chunks(source, CHUNK):
             good, _ = split(chunk)
             done = proc.process_many(good)
@@ -103,7 +103,7 @@ def _results(cfg: ScanConfig, key: bytes, folder: DataFolder | None = None) -> I
 def _excerpts(cfg: ScanConfig, wanted: set[int], folder: DataFolder | None = None) -> dict[int, str]:
     """Masked excerpts of the records in ``wanted``, from one more streaming read of the input."""
     out: dict[int, str] = {}
-    if not wanted:
+    if not wanted or not cfg.report_excerpts:
         return out
     analyzer = build_analyzer(cfg.types, cfg.min_score, cfg.ner_backend)
     last = max(wanted)

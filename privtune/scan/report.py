@@ -1,6 +1,7 @@
 """REPORT.json (the provenance manifest later stages read) and its HTML rendering.
 
-The report holds counts, hashes, settings and masked excerpts only — never raw values.
+The report holds counts, hashes and settings — never raw values, and no training text unless
+the user asks for masked excerpts (``report_excerpts``).
 
 Lists are capped at ``max_flagged_in_report`` entries, the first in input order, so the report
 stays small for any input; the counts cover everything: ``flags`` (one per record and kind;
@@ -60,6 +61,7 @@ def build_report(
             "fields": cfg.fields, "passthrough": cfg.passthrough, "types": cfg.types,
             "min_score": cfg.min_score, "dedup": cfg.dedup,
             "near_dup_threshold": cfg.near_dup_threshold, "workers": cfg.workers,
+            "report_excerpts": cfg.report_excerpts,
         },
         "counts": counts,
         # text: training text; side: every other value, scanned and neutralised; passthrough:
@@ -122,6 +124,13 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _excerpt(r: dict[str, Any], excerpt: str) -> str:
+    """The excerpt cell: the masked excerpt, or why there is none (excerpts are opt-in)."""
+    if excerpt or r.get("settings", {}).get("report_excerpts", True):
+        return excerpt
+    return "(not listed; --report-excerpts lists one)"
+
+
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
 th{background:#f3f3f3}.pass{color:#0a7d28;font-weight:bold}.fail{color:#b00020;font-weight:bold}
@@ -159,11 +168,12 @@ def render_html(r: dict[str, Any]) -> str:
     if r["high_risk_records"]:
         parts += ["<h2>High-risk records (masked)</h2>",
                   _table(["record", "reasons", "excerpt"],
-                         [[h["record"], "; ".join(h["reasons"]), h["excerpt"]] for h in r["high_risk_records"]])]
+                         [[h["record"], "; ".join(h["reasons"]), _excerpt(r, h.get("excerpt", ""))]
+                          for h in r["high_risk_records"]])]
     if r["flags"]:
         parts += ["<h2>Curation flags (masked)</h2>",
                   _table(["record", "kind", "reason", "excerpt"],
-                         [[f["record"], f["kind"], f["reason"], f.get("excerpt", "")] for f in r["flags"]])]
+                         [[f["record"], f["kind"], f["reason"], _excerpt(r, f.get("excerpt", ""))] for f in r["flags"]])]
     if r["duplicates"]:
         parts += ["<h2>Duplicates</h2>",
                   _table(["record", "kind", "duplicate of", "similarity"],

@@ -23,7 +23,7 @@ from privtune.scan.ner.en_crf import forget_lines
 from privtune.scan.curation import CurationConfig, RecordSummary, answer_fields_for, summarize_many
 from privtune.scan.curation.risk import RiskAssessment, level_without_findings, risk_from_signals, text_signals
 from privtune.scan.entities import ENTITY_TYPES, MODEL_TYPES, Finding, Span
-from privtune.scan.excerpts import first_excerpt
+from privtune.scan.excerpts import excerpt_cap, first_excerpt
 from privtune.scan.propagate import propagate_with_aliases
 from privtune.scan.record_copies import copy_with, record_copy
 from privtune.scan.side_fields import (
@@ -339,7 +339,7 @@ _PROCESSOR: RecordProcessor | None = None
 def init_worker(cfg_json: str, key: bytes) -> None:
     global _PROCESSOR
     cfg = ScanConfig.model_validate_json(cfg_json)
-    _PROCESSOR = RecordProcessor(cfg, key, excerpt_limit=cfg.max_flagged_in_report)
+    _PROCESSOR = RecordProcessor(cfg, key, excerpt_limit=excerpt_cap(cfg))
 
 
 def process_chunk(items: list[SourceRecord]) -> list[RecordResult]:

@@ -39,7 +39,7 @@ def _expected_excerpts(cfg: ScanConfig) -> dict[int, str]:
 
 
 def test_flag_excerpts_match_the_in_stream_excerpt(tmp_path):
-    cfg = ScanConfig(input=_corpus(tmp_path), out=tmp_path / "o.jsonl")
+    cfg = ScanConfig(input=_corpus(tmp_path), out=tmp_path / "o.jsonl", report_excerpts=True)
     rep = run_scan(cfg).report
     expected = _expected_excerpts(cfg)
     flagged = [f for f in rep["flags"] if f["kind"] == "garbage"]
@@ -51,7 +51,8 @@ def test_flag_excerpts_match_the_in_stream_excerpt(tmp_path):
 
 
 def test_flag_cap_limits_listed_flags_not_the_count(tmp_path):
-    cfg = ScanConfig(input=_corpus(tmp_path), out=tmp_path / "o.jsonl", max_flagged_in_report=2)
+    cfg = ScanConfig(input=_corpus(tmp_path), out=tmp_path / "o.jsonl", max_flagged_in_report=2,
+                     report_excerpts=True)
     rep = run_scan(cfg).report
     assert len(rep["flags"]) == 2 and rep["counts"]["flagged"] == 3
     assert [f["record"] for f in rep["flags"]] == [4, 8]

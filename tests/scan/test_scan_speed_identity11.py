@@ -298,7 +298,7 @@ def test_listed_high_risk_records_keep_their_excerpts_when_only_those_are_made(t
     src = tmp_path / "in.jsonl"
     records = [{"text": "plain words, nothing personal"}, *generate(40, seed=3)]
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
-    cfg = ScanConfig(input=src, out=tmp_path / "o.jsonl", max_flagged_in_report=9)
+    cfg = ScanConfig(input=src, out=tmp_path / "o.jsonl", max_flagged_in_report=9, report_excerpts=True)
     listed = run_scan(cfg).report["high_risk_records"]
     assert len(listed) == 9 and all(h["excerpt"] for h in listed)
     every = RecordProcessor(cfg, b"\0" * 32)
