@@ -19,7 +19,6 @@ Typical use::
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -44,6 +43,7 @@ from privtune.scan.curation.poisoning import (
     prompt_units_folded,
 )
 from privtune.scan.curation.risk import RiskAssessment, assess_risk
+from privtune.scan.nfkc import nfkc
 
 __all__ = [
     "CurationConfig",
@@ -136,7 +136,7 @@ def summarize(
     """Pure per-record step: hashes, MinHash signature, trigger candidates, garbage reasons."""
     cfg = config or _DEFAULT_CONFIG
     # NFKC + casefold once per field: for `normalize` and for the trigger units.
-    folded = [unicodedata.normalize("NFKC", t).casefold() for _, t in texts]
+    folded = [nfkc(t).casefold() for _, t in texts]
     normalized = [normalize_folded(f) for f in folded]
     ehash = exact_hash(normalized)
     shingle_text = FIELD_SEP.join(n for n in normalized if n)
@@ -168,8 +168,7 @@ def summarize_many(
     time over all of them (folding, hashes, signatures, garbage, trigger units): each step's
     tables and compiled code stay in the CPU caches across the records."""
     cfg = config or _DEFAULT_CONFIG
-    nfkc = unicodedata.normalize
-    folded = [[nfkc("NFKC", t).casefold() for _, t in texts] for _, texts, _ in records]
+    folded = [[nfkc(t).casefold() for _, t in texts] for _, texts, _ in records]
     normalized = [[normalize_folded(f) for f in fs] for fs in folded]
     ehashes = [exact_hash(ns) for ns in normalized]
     near = cfg.dedup != "off"
