@@ -39,3 +39,36 @@ def test_nfkc_is_unicodedata_nfkc_on_mixed_text() -> None:
     assert nfkc(chat) == unicodedata.normalize("NFKC", chat)
     plain = "Hello, the parcel is held at the sorting centre."
     assert nfkc(plain) is plain
+
+
+def _person_by_counts(value: str, ctx) -> str:
+    # `names.person` before round 19: CJK and ASCII letters counted a character at a time.
+    from privtune.scan.anonymize import names
+    from privtune.scan.anonymize._common import is_cjk
+
+    cjk = sum(1 for c in value if is_cjk(c))
+    latin = sum(1 for c in value if c.isascii() and c.isalpha())
+    if cjk and cjk * 3 >= latin:
+        return names._cn_person(value, ctx)
+    return names._en_person(value, ctx)
+
+
+def test_person_surrogate_chooses_the_script_as_the_character_counts_did() -> None:
+    from privtune.scan.anonymize import names
+    from privtune.scan.anonymize.surrogates import _context
+
+    ctx = _context(b"k" * 32, 2, "", False)
+    rng = random.Random(5)
+    pieces = ["王", "小明", "欧阳", "Li", "John", " ", "·", "约翰", "Smith", "先生", "José", "Ólafur", "\U00020000",
+              "Mr.", "A.", "李Wei", "Zhang"]
+    for _ in range(3000):
+        value = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 5)))
+        assert names.person(value, None, ctx) == _person_by_counts(value, ctx), value
+
+
+def test_surrogate_contexts_compare_by_identity_as_their_closures_did() -> None:
+    from privtune.scan.anonymize.surrogates import _context
+
+    a, b = _context(b"k" * 32, 2, "zh", False), _context(b"k" * 32, 2, "zh", False)
+    assert a is b and a == b and hash(a) == hash(b)
+    assert _context(b"k" * 32, 2, "en", False) != a
