@@ -90,6 +90,7 @@ class RecordProcessor:
         self.anonymizer = Anonymizer(self.policy, key, cache_size=PSEUDONYM_CACHE,
                                      pseudonym_version=cfg.pseudonym_version or 1)
         self.rewrite = cfg.out is not None
+        self.input_name = str(cfg.input)  # (what input errors name: made once, not per record)
         self.passthrough = tuple(cfg.passthrough)
         self.allow = AllowList([*cfg.allow, *self.policy.allow])
         self.kept_types = frozenset(t for t in ENTITY_TYPES if self.policy.operator_for(t) == "keep")
@@ -185,7 +186,7 @@ class RecordProcessor:
         parent)). A record rejected here comes back finished (None)."""
         res = RecordResult(item.index, item.line)
         try:
-            fields = text_fields(item.data, self.cfg.fields, path=str(self.cfg.input), line=item.line)
+            fields = text_fields(item.data, self.cfg.fields, path=self.input_name, line=item.line)
         except InputError as exc:
             res.reject_reason = exc.message + (f"; hint: {exc.hint}" if exc.hint else "")
             res.record = item.data
@@ -273,7 +274,8 @@ class RecordProcessor:
             targets.append(mine)
         replaced = iter(self.anonymizer.apply_many(jobs))
         for (item, res), mine in zip(done, targets):
-            keyed = any(DATA_KEY in p for _, p in res.fields_seen)
+            # (Joined by a line break, which DATA_KEY does not hold: found only inside one path.)
+            keyed = DATA_KEY in "\n".join([p for _, p in res.fields_seen])
             if not mine and not keyed:
                 res.record = item.data
                 continue

@@ -72,3 +72,53 @@ def test_surrogate_contexts_compare_by_identity_as_their_closures_did() -> None:
     a, b = _context(b"k" * 32, 2, "zh", False), _context(b"k" * 32, 2, "zh", False)
     assert a is b and a == b and hash(a) == hash(b)
     assert _context(b"k" * 32, 2, "en", False) != a
+
+
+def _answer_fields_by_scan(texts, record):
+    # `answer_fields_for` before round 19: one pass over the paths per answer turn.
+    from privtune.scan.curation import _ANSWER_FIELDS, _ANSWER_ROLES
+
+    answers = {p for p, _ in texts if p in _ANSWER_FIELDS}
+    for key, role_key in (("messages", "role"), ("conversations", "from")):
+        turns = record.get(key)
+        if isinstance(turns, list):
+            for i, turn in enumerate(turns):
+                if isinstance(turn, dict):
+                    role = turn.get(role_key, "")
+                    if (role if type(role) is str else str(role)).lower() in _ANSWER_ROLES:
+                        prefix = f"{key}[{i}]"
+                        answers.update([p for p, _ in texts if p == prefix or p.startswith(prefix + ".")])
+    return answers
+
+
+def test_answer_fields_by_path_head_are_the_prefix_matches() -> None:
+    from privtune.demo.corpus import generate
+    from privtune.io.records import text_fields
+    from privtune.scan.curation import answer_fields_for
+
+    rng = random.Random(8)
+    records = list(generate(150, seed=4))
+    roles = ["user", "assistant", "gpt", "Bot", "human", 3, None, "MODEL"]
+    for _ in range(300):
+        turns = [{"role": rng.choice(roles), "content": "hi"} for _ in range(rng.randint(0, 12))]
+        records.append({"messages": turns, "conversations": [{"from": rng.choice(roles), "value": "x"}] * 2})
+    for record in records:
+        texts = text_fields(record)
+        extra = [("messages[1]", "a"), ("messages[10].content", "b"), ("messages[1]x", "c"),
+                 ("messages[1].content[0].text", "d"), ("output", "e"), ("conversations[1].value", "f")]
+        for fields in (texts, texts + rng.sample(extra, 3)):
+            assert answer_fields_for(fields, record) == _answer_fields_by_scan(fields, record)
+            assert answer_fields_for(fields) == {p for p, _ in fields if p in ("output", "completion", "response", "answer")}
+
+
+def test_phone_extension_prefilter_never_hides_an_extension() -> None:
+    from privtune.scan.anonymize.numbers import _EXTENSION, _may_hold_extension, split_phone
+
+    rng = random.Random(11)
+    alphabet = "0123456789 -+()xX#转分机extEXTensionNSIO.１２"
+    for _ in range(20000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24)))
+        if not _may_hold_extension(value):
+            assert _EXTENSION.search(value) is None, value
+    assert split_phone("+1 (415) 555-0134 ext. 22") == split_phone("+1 (415) 555-0134")
+    assert split_phone("010-6512 3456转808") == split_phone("010-6512 3456")

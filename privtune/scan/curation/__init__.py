@@ -109,6 +109,7 @@ def answer_fields_for(texts: list[tuple[str, str]], record: dict[str, object] | 
     and chat turns whose role is assistant/gpt (needs ``record`` to read the roles)."""
     answers = {p for p, _ in texts if p in _ANSWER_FIELDS}
     if record is not None:
+        by_turn: dict[str, list[str]] | None = None
         for key, role_key in (("messages", "role"), ("conversations", "from")):
             turns = record.get(key)
             if isinstance(turns, list):
@@ -116,10 +117,20 @@ def answer_fields_for(texts: list[tuple[str, str]], record: dict[str, object] | 
                     if isinstance(turn, dict):
                         role = turn.get(role_key, "")
                         if (role if type(role) is str else str(role)).lower() in _ANSWER_ROLES:
-                            prefix = f"{key}[{i}]"
-                            inside = prefix + "."
-                            answers.update([p for p, _ in texts if p == prefix or p.startswith(inside)])
+                            if by_turn is None:
+                                by_turn = _paths_by_head(texts)
+                            answers.update(by_turn.get(f"{key}[{i}]", ()))
     return answers
+
+
+def _paths_by_head(texts: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """The paths of ``texts`` by their part before the first ".": a turn ``messages[3]``'s
+    fields are the paths equal to it or starting with ``messages[3].`` (a turn's path holds no
+    dot), the paths under that head; one pass instead of one per answer turn."""
+    out: dict[str, list[str]] = {}
+    for p, _ in texts:
+        out.setdefault(p.partition(".")[0], []).append(p)
+    return out
 
 
 _ANSWER_FIELDS = frozenset(("output", "completion", "response", "answer"))
