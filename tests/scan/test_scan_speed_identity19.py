@@ -122,3 +122,17 @@ def test_phone_extension_prefilter_never_hides_an_extension() -> None:
             assert _EXTENSION.search(value) is None, value
     assert split_phone("+1 (415) 555-0134 ext. 22") == split_phone("+1 (415) 555-0134")
     assert split_phone("010-6512 3456转808") == split_phone("010-6512 3456")
+
+
+@pytest.mark.parametrize("around", ["a{}{}b", "{}", "张{}三{}{}", "x\U0001f600{}"])
+def test_digits_masked_is_the_per_digit_substitution(around: str) -> None:
+    # Every code point, ASCII and not, alone and in runs: "\d" (any script's digits) -> "0".
+    from privtune.scan.curation.poisoning import _DIGIT_RE, digits_masked
+
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        text = around.format(*[c] * around.count("{}"))
+        assert digits_masked(text) == _DIGIT_RE.sub("0", text), hex(cp)
+    assert digits_masked("order 2023120354318320, ４５号") == "order 0000000000000000, 00号"
