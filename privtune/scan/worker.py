@@ -69,6 +69,12 @@ class RecordResult:
 _TEXT = object()  # `RecordProcessor.rewrite_many`: the value replaced is a text field
 
 
+@functools.lru_cache(maxsize=SIDE_CACHE)  # the same few text paths recur in every record
+def _field_name_type(path: str) -> str | None:
+    """The entity type a text field's own name says (`key_type` of its last key)."""
+    return key_type(last_key(path))
+
+
 def curation_config(cfg: ScanConfig) -> CurationConfig:
     """The curation settings a scan config implies (one place for the workers and the curator)."""
     return CurationConfig(dedup=cfg.dedup, near_dup_threshold=cfg.near_dup_threshold)
@@ -116,7 +122,7 @@ class RecordProcessor:
         out = found
         for i, (path, text) in enumerate(fields):
             if len(text) <= VOUCHED_TEXT_CHARS and "\n" not in text:
-                etype = key_type(last_key(path))
+                etype = _field_name_type(path)
                 if etype is not None:
                     vouched = self._vouched(found[i], etype, text)
                     if vouched is not found[i]:

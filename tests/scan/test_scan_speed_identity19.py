@@ -136,3 +136,16 @@ def test_digits_masked_is_the_per_digit_substitution(around: str) -> None:
         text = around.format(*[c] * around.count("{}"))
         assert digits_masked(text) == _DIGIT_RE.sub("0", text), hex(cp)
     assert digits_masked("order 2023120354318320, ４５号") == "order 0000000000000000, 00号"
+
+
+def test_propagation_skips_texts_shorter_than_every_value_and_nothing_else() -> None:
+    # Side values ("en", "Le") shorter than every detected value or part are passed over; one
+    # exactly as long as a part ("Levi") still gets its span.
+    from privtune.scan.entities import Span
+    from privtune.scan.propagate import propagate_with_aliases
+
+    texts = ["Hi, I am Levi Durham.", "en", "Levi", "Le", "Durham here", "assistant"]
+    spans = [[Span(9, 20, "PERSON", 0.9, "en_ner")], [], [], [], [], []]
+    out, _ = propagate_with_aliases(texts, spans)
+    assert out[1] == [] and out[3] == [] and out[4] == [] and out[5] == []  # (a surname alone is not marked)
+    assert [(s.start, s.end, s.detector) for s in out[2]] == [(0, 4, "propagated:given_name")]
