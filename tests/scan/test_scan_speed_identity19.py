@@ -149,3 +149,18 @@ def test_propagation_skips_texts_shorter_than_every_value_and_nothing_else() -> 
     out, _ = propagate_with_aliases(texts, spans)
     assert out[1] == [] and out[3] == [] and out[4] == [] and out[5] == []  # (a surname alone is not marked)
     assert [(s.start, s.end, s.detector) for s in out[2]] == [(0, 4, "propagated:given_name")]
+
+
+def test_compressed_size_floor_counts_distinct_bytes_as_a_set_does() -> None:
+    import math
+
+    from privtune.scan.curation.garbage import _compressed_size_floor
+
+    rng = random.Random(12)
+    samples = [b"", b"a", b"aa", bytes(range(256)), "你好，世界".encode() * 40, b"x" * 5000]
+    samples += [bytes(rng.randrange(256) for _ in range(rng.randint(0, 300))) for _ in range(3000)]
+    samples += [bytes(rng.choice(b"abc \n") for _ in range(rng.randint(0, 4096))) for _ in range(200)]
+    for sample in samples:
+        k = len(set(sample))
+        want = 0.0 if len(sample) > 4096 else (6 + k * math.log2(k) / 8 if k > 1 else 6.0)
+        assert _compressed_size_floor(sample) == want
