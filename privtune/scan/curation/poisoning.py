@@ -70,7 +70,7 @@ def _zeros(m: re.Match[str]) -> str:
 
 
 def digits_masked(text: str) -> str:
-    """``text`` with every decimal digit (any script, as ``\d``) replaced by "0"."""
+    """``text`` with every decimal digit (any script, as ``\\d``) replaced by "0"."""
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_DIGITS_TO_ZERO).decode("ascii")
     return _DIGIT_RUNS.sub(_zeros, text)
