@@ -204,15 +204,20 @@ def propagate_with_aliases(
     out: list[list[Span]] = []
     aliases: list[dict[int, tuple[str, str]]] = []
     needles = [*values, *parts]
+    shortest = min(map(len, needles))
     persons = _person_names(values) if "@" in joined else []
     for text, found in zip(texts, spans):
         # A text holding no value and no part (a role, an id, most side values) gets nothing:
-        # the same result as the loops below, without their per-text set-up.
+        # the same result as the loops below, without their per-text set-up. (A text shorter
+        # than every needle, "user" or "en", holds none of them.)
         if not detected_parts and not (persons and "@" in text):
-            for needle in needles:
-                if needle in text:
-                    break
-            else:
+            holds = False
+            if len(text) >= shortest:
+                for needle in needles:
+                    if needle in text:
+                        holds = True
+                        break
+            if not holds:
                 out.append(found)
                 aliases.append({})
                 continue

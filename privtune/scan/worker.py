@@ -69,6 +69,12 @@ class RecordResult:
 _TEXT = object()  # `RecordProcessor.rewrite_many`: the value replaced is a text field
 
 
+@functools.lru_cache(maxsize=SIDE_CACHE)  # the same few text paths recur in every record
+def _field_name_type(path: str) -> str | None:
+    """The entity type a text field's own name says (`key_type` of its last key)."""
+    return key_type(last_key(path))
+
+
 def curation_config(cfg: ScanConfig) -> CurationConfig:
     """The curation settings a scan config implies (one place for the workers and the curator)."""
     return CurationConfig(dedup=cfg.dedup, near_dup_threshold=cfg.near_dup_threshold)
@@ -90,6 +96,7 @@ class RecordProcessor:
         self.anonymizer = Anonymizer(self.policy, key, cache_size=PSEUDONYM_CACHE,
                                      pseudonym_version=cfg.pseudonym_version or 1)
         self.rewrite = cfg.out is not None
+        self.input_name = str(cfg.input)  # (what input errors name: made once, not per record)
         self.passthrough = tuple(cfg.passthrough)
         self.allow = AllowList([*cfg.allow, *self.policy.allow])
         self.kept_types = frozenset(t for t in ENTITY_TYPES if self.policy.operator_for(t) == "keep")
@@ -115,7 +122,7 @@ class RecordProcessor:
         out = found
         for i, (path, text) in enumerate(fields):
             if len(text) <= VOUCHED_TEXT_CHARS and "\n" not in text:
-                etype = key_type(last_key(path))
+                etype = _field_name_type(path)
                 if etype is not None:
                     vouched = self._vouched(found[i], etype, text)
                     if vouched is not found[i]:
@@ -185,7 +192,7 @@ class RecordProcessor:
         parent)). A record rejected here comes back finished (None)."""
         res = RecordResult(item.index, item.line)
         try:
-            fields = text_fields(item.data, self.cfg.fields, path=str(self.cfg.input), line=item.line)
+            fields = text_fields(item.data, self.cfg.fields, path=self.input_name, line=item.line)
         except InputError as exc:
             res.reject_reason = exc.message + (f"; hint: {exc.hint}" if exc.hint else "")
             res.record = item.data
@@ -273,7 +280,8 @@ class RecordProcessor:
             targets.append(mine)
         replaced = iter(self.anonymizer.apply_many(jobs))
         for (item, res), mine in zip(done, targets):
-            keyed = any(DATA_KEY in p for _, p in res.fields_seen)
+            # (Joined by a line break, which DATA_KEY does not hold: found only inside one path.)
+            keyed = DATA_KEY in "\n".join([p for _, p in res.fields_seen])
             if not mine and not keyed:
                 res.record = item.data
                 continue

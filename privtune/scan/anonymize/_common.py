@@ -14,7 +14,10 @@ from privtune.scan.anonymize.keyed_draws import KeyedDraws
 RngFor = Callable[[str, str], random.Random]
 
 
-@dataclass(frozen=True)
+# eq=False: equal and hashed by identity. The part caches (`names`) hash the context on every
+# lookup; field equality was identity in effect anyway, each context holding its own ``rng_for``
+# closure (made once per key and setting by `surrogates._context`), which compares by identity.
+@dataclass(frozen=True, eq=False)
 class SurrogateContext:
     """What a generator may use besides the value: keyed RNGs and record-level hints.
 

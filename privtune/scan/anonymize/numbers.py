@@ -51,6 +51,13 @@ _CN_AREA_4 = tuple(
 _EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension|#|转|分机)\s*[0-9０-９]{1,6}$", re.I)
 
 
+def _may_hold_extension(value: str) -> bool:
+    """Could `_EXTENSION` match in ``value``? Each of its matches holds an x (ext, extension; under
+    IGNORECASE only "x" and "X" match it), "#", "转" or "分": a number without one has no
+    extension, and no search over it is needed (most phones)."""
+    return "x" in value or "X" in value or "#" in value or "转" in value or "分" in value
+
+
 @functools.lru_cache(maxsize=4096)  # pure; each phone is split for its key, then again to rewrite it
 def split_phone(value: str) -> tuple[str, str, str]:
     """Split a phone number into (country-code digits as written, national digits, kind).
@@ -59,7 +66,8 @@ def split_phone(value: str) -> tuple[str, str, str]:
     added back when the number was written "+86 10 …"), "us" or "other". The national part is
     what identifies the line, so it is what the keyed seed is computed from.
     """
-    value = _EXTENSION.sub("", value)  # "…6321x22330": the extension is not part of the line
+    if _may_hold_extension(value):
+        value = _EXTENSION.sub("", value)  # "…6321x22330": the extension is not part of the line
     digits = ascii_digits(value)
     plus = value.lstrip().startswith("+")
     cc = ""
@@ -102,7 +110,7 @@ def _nanp_triplet(rng: random.Random, avoid_555: bool) -> str:
 
 
 def phone(value: str, rng: random.Random, ctx: SurrogateContext) -> str | None:
-    ext = _EXTENSION.search(value)
+    ext = _EXTENSION.search(value) if _may_hold_extension(value) else None
     if ext:  # the line first, then the extension digits, each keeping its layout
         line = phone(value[: ext.start()], rng, ctx)
         n_ext = sum(1 for ch in ext.group() if is_digit_slot(ch))

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterable
 
 from cryptography.hazmat.primitives import hashes
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from privtune.errors import ConfigError
 from privtune.scan.anonymize.numbers import split_phone
+from privtune.scan.nfkc import nfkc
 
 KEY_BYTES = 32
 MIN_MATERIAL = 16
@@ -72,7 +72,7 @@ def normalise_value(entity_type: str, value: str) -> str:
     to the national number ("+86 138-0013-8000" == "13800138000"); a leading English title
     is dropped when a full name follows ("Dr. Jane Roe" == "Jane Roe").
     """
-    v = unicodedata.normalize("NFKC", value).strip()
+    v = nfkc(value).strip()
     if entity_type in _COMPACT_TYPES:
         if v.isascii():  # ASCII letters and digits are exactly its alphanumerics
             return _NOT_ASCII_ALNUM.sub("", v).upper()

@@ -43,6 +43,7 @@ _CN_ADMIN = re.compile(
     rf"(?P<city>[{_H}]{{2,7}}?(?:市|自治州|地区))?(?P<dist>[{_H}]{{1,7}}?(?:区|县|旗|市))?"
     rf"(?P<street>[{_H}]{{1,8}}?(?:大道|大街|路|街|巷|弄|胡同))?(?P<num>[0-9０-９]+号)?"
 )
+_CN_STREET_SUFFIX = re.compile(r"(?:大道|大街|路|街|巷|弄|胡同)$")
 _CN_TOKEN = re.compile(rf"(?P<digits>[0-9０-９]+)|(?P<latin>[A-Za-z]+)|(?P<cjk>[{_H}]+)")
 _CN_UNIT = re.compile(r"(?:号楼|号院|单元|号|弄|栋|幢|座|层|楼|室|期|门|户|铺)+$")
 _CN_PLACE_SUFFIX = re.compile(
@@ -91,7 +92,7 @@ def _cn_address(value: str, rng: random.Random) -> str:
             out.append(region.county)
     if m.group("street"):
         street = m.group("street")
-        suffix = re.search(r"(?:大道|大街|路|街|巷|弄|胡同)$", street)
+        suffix = _CN_STREET_SUFFIX.search(street)
         assert suffix is not None
         out.append(pick(rng, CN_STREET_STEMS, avoid=street[: suffix.start()]) + suffix.group())
     if m.group("num"):
@@ -120,13 +121,19 @@ _SECONDARY = re.compile(r"^(apt|apartment|suite|ste|unit|fl|floor|room|rm|bldg|b
 _PO_BOX = re.compile(r"^(p\.?\s*o\.?\s*box)\s+(\d+)$", re.I)
 _STATE_ZIP = re.compile(r"^([A-Z]{2})(\s+)(\d{5}(?:-\d{4})?)$")
 _STREET = re.compile(r"^(\d+[A-Za-z]?)(\s+)(.+)$")
+# (Compiled once: `re.fullmatch(pattern, ...)` looks each pattern up in re's cache per call.)
+_ORDINAL = re.compile(r"(\d+)(st|nd|rd|th)", re.I)
+_STATE = re.compile(r"[A-Z]{2}")
+_ZIP = re.compile(r"\d{5}(?:-\d{4})?")
+_EN_PARTS = re.compile(r"(,|\n|;)")
+_DIGITS_OR_LETTERS = re.compile(r"\d+|[^\W\d_]+")
 
 
 def _en_street(words: str, rng: random.Random) -> str:
     out = []
     for w in words.split(" "):
         lw = w.lower()
-        if m := re.fullmatch(r"(\d+)(st|nd|rd|th)", w, re.I):  # "45th St": a new ordinal
+        if m := _ORDINAL.fullmatch(w):  # "45th St": a new ordinal
             n = int(_digits_like(m.group(1), rng))
             suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
             out.append(f"{n}{match_case(m.group(2), suffix)}")
@@ -151,9 +158,9 @@ def _en_part(part: str, rng: random.Random) -> str:
         return lead + p[: m.start(2)] + random_like(m.group(2), rng)
     if m := _STATE_ZIP.match(p):
         return lead + pick(rng, en_states(), avoid=m.group(1)) + m.group(2) + random_like(m.group(3), rng)
-    if re.fullmatch(r"[A-Z]{2}", p):
+    if _STATE.fullmatch(p):
         return lead + pick(rng, en_states(), avoid=p)
-    if re.fullmatch(r"\d{5}(?:-\d{4})?", p):
+    if _ZIP.fullmatch(p):
         return lead + random_like(p, rng)
     if isinstance(rng, KeyedDraws):  # version 2: Faker's city shapes, drawn without Faker
         city = en_city(rng)
@@ -166,7 +173,7 @@ def address(value: str, rng: random.Random, ctx: SurrogateContext) -> str | None
     cjk, latin = script_counts(value)
     if (cjk and cjk * 3 >= latin) or (not cjk and not latin and ctx.lang == "zh"):
         return _cn_address(value, rng)
-    pieces = re.split(r"(,|\n|;)", value)
+    pieces = _EN_PARTS.split(value)
     return "".join(p if p in ",\n;" else _en_part(p, rng) for p in pieces)
 
 
@@ -201,7 +208,7 @@ def _redrawn_words(text: str, rng: random.Random) -> str:
             return rand_digits(rng, len(w))
         return match_case(w, pick(rng, words, avoid=w.lower()))
 
-    return re.sub(r"\d+|[^\W\d_]+", word, text)
+    return _DIGITS_OR_LETTERS.sub(word, text)
 
 
 def username(value: str, rng: random.Random, ctx: SurrogateContext) -> str | None:

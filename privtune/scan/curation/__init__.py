@@ -19,7 +19,6 @@ Typical use::
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -44,6 +43,7 @@ from privtune.scan.curation.poisoning import (
     prompt_units_folded,
 )
 from privtune.scan.curation.risk import RiskAssessment, assess_risk
+from privtune.scan.nfkc import nfkc
 
 __all__ = [
     "CurationConfig",
@@ -109,6 +109,7 @@ def answer_fields_for(texts: list[tuple[str, str]], record: dict[str, object] | 
     and chat turns whose role is assistant/gpt (needs ``record`` to read the roles)."""
     answers = {p for p, _ in texts if p in _ANSWER_FIELDS}
     if record is not None:
+        by_turn: dict[str, list[str]] | None = None
         for key, role_key in (("messages", "role"), ("conversations", "from")):
             turns = record.get(key)
             if isinstance(turns, list):
@@ -116,10 +117,20 @@ def answer_fields_for(texts: list[tuple[str, str]], record: dict[str, object] | 
                     if isinstance(turn, dict):
                         role = turn.get(role_key, "")
                         if (role if type(role) is str else str(role)).lower() in _ANSWER_ROLES:
-                            prefix = f"{key}[{i}]"
-                            inside = prefix + "."
-                            answers.update([p for p, _ in texts if p == prefix or p.startswith(inside)])
+                            if by_turn is None:
+                                by_turn = _paths_by_head(texts)
+                            answers.update(by_turn.get(f"{key}[{i}]", ()))
     return answers
+
+
+def _paths_by_head(texts: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """The paths of ``texts`` by their part before the first ".": a turn ``messages[3]``'s
+    fields are the paths equal to it or starting with ``messages[3].`` (a turn's path holds no
+    dot), the paths under that head; one pass instead of one per answer turn."""
+    out: dict[str, list[str]] = {}
+    for p, _ in texts:
+        out.setdefault(p.partition(".")[0], []).append(p)
+    return out
 
 
 _ANSWER_FIELDS = frozenset(("output", "completion", "response", "answer"))
@@ -136,7 +147,7 @@ def summarize(
     """Pure per-record step: hashes, MinHash signature, trigger candidates, garbage reasons."""
     cfg = config or _DEFAULT_CONFIG
     # NFKC + casefold once per field: for `normalize` and for the trigger units.
-    folded = [unicodedata.normalize("NFKC", t).casefold() for _, t in texts]
+    folded = [nfkc(t).casefold() for _, t in texts]
     normalized = [normalize_folded(f) for f in folded]
     ehash = exact_hash(normalized)
     shingle_text = FIELD_SEP.join(n for n in normalized if n)
@@ -168,8 +179,7 @@ def summarize_many(
     time over all of them (folding, hashes, signatures, garbage, trigger units): each step's
     tables and compiled code stay in the CPU caches across the records."""
     cfg = config or _DEFAULT_CONFIG
-    nfkc = unicodedata.normalize
-    folded = [[nfkc("NFKC", t).casefold() for _, t in texts] for _, texts, _ in records]
+    folded = [[nfkc(t).casefold() for _, t in texts] for _, texts, _ in records]
     normalized = [[normalize_folded(f) for f in fs] for fs in folded]
     ehashes = [exact_hash(ns) for ns in normalized]
     near = cfg.dedup != "off"

@@ -74,6 +74,7 @@ def garbage_reasons(text: str) -> tuple[str, ...]:
 
 
 _REPETITIVE = 0.1
+_ALL_BYTES = bytes(range(256))
 _ONE_BLOCK = 4096  # bytes: zlib (16,383 symbols per block at the default memLevel 8) emits one block
 
 
@@ -88,7 +89,9 @@ def _compressed_size_floor(sample: bytes) -> float:
     """
     if len(sample) > _ONE_BLOCK:
         return 0.0
-    k = len(set(sample))
+    # Distinct byte values: 256 less those absent, which deleting the sample's bytes from all
+    # 256 leaves (one C pass; ``len(set(sample))`` made an int object per byte, ~6x slower).
+    k = 256 - len(_ALL_BYTES.translate(None, sample))
     return 6 + k * math.log2(k) / 8 if k > 1 else 6.0
 
 

@@ -28,7 +28,10 @@ def shingle_minhash(cp: np.ndarray, n: int, pos_mult: np.ndarray, a: np.ndarray,
     clipped to 1..len(cp)); ``a``/``b`` are the first num_perm permutation constants."""
     k = cp.shape[0] - n + 1
     n_perm = a.shape[0]
-    sig = np.full(n_perm, np.uint64(0xFFFFFFFFFFFFFFFF), dtype=np.uint64)
+    # The shingles' mixed hashes first, then one minimum per permutation over all of them: that
+    # inner loop is a plain reduction the compiler turns into vector multiplies and minimums
+    # (the loop over permutations inside the loop over shingles stayed scalar; ~1.6x slower).
+    xs = np.empty(k, dtype=np.uint64)
     nn = np.uint64(n)
     for i in range(k):
         h = np.uint64(cp[i]) * pos_mult[0]
@@ -39,13 +42,17 @@ def shingle_minhash(cp: np.ndarray, n: int, pos_mult: np.ndarray, a: np.ndarray,
         x = x * _M1
         x = x ^ (x >> _S27)
         x = x * _M2
-        x = x ^ (x >> _S31)
-        for p in range(n_perm):
-            v = a[p] * x + b[p]
-            if v < sig[p]:
-                sig[p] = v
+        xs[i] = x ^ (x >> _S31)
+    sig = np.empty(n_perm, dtype=np.uint64)
     for p in range(n_perm):
-        sig[p] = sig[p] >> _S32
+        ap = a[p]
+        bp = b[p]
+        m = np.uint64(0xFFFFFFFFFFFFFFFF)
+        for i in range(k):
+            v = ap * xs[i] + bp
+            if v < m:
+                m = v
+        sig[p] = m >> _S32
     return sig
 
 

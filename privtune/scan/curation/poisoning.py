@@ -57,13 +57,30 @@ def answer_signature(answer: str) -> np.ndarray | None:
 
 
 _DIGIT_RE = re.compile(r"\d")
+# `_DIGIT_RE.sub("0", text)` without one substitution per digit (~0.1 µs each, ~50 digits in an
+# answer with a phone and an order number): on ASCII text ``\d`` is 0-9 (one bytes.translate,
+# a C loop; str.translate looks each character up), on other text each run of digits becomes
+# as many zeros.
+_ASCII_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_DIGIT_RUNS = re.compile(r"\d+")
+
+
+def _zeros(m: re.Match[str]) -> str:
+    return "0" * (m.end() - m.start())
+
+
+def digits_masked(text: str) -> str:
+    """``text`` with every decimal digit (any script, as ``\\d``) replaced by "0"."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_DIGITS_TO_ZERO).decode("ascii")
+    return _DIGIT_RUNS.sub(_zeros, text)
 
 
 def answer_signature_of_normalized(normalized: str) -> np.ndarray | None:
     """`answer_signature` of a text already passed through `normalize` (the scan has each
     field's normalised form at hand: `normalize` of fields joined by a newline equals their
     non-empty normalised forms joined by a space)."""
-    sig = text_minhash(_DIGIT_RE.sub("0", normalized), num_perm=ANSWER_PERM)
+    sig = text_minhash(digits_masked(normalized), num_perm=ANSWER_PERM)
     return None if sig is None else sig.astype(np.uint32)
 
 

@@ -18,6 +18,8 @@ from types import ModuleType
 
 import numpy as np
 
+from privtune.scan.nfkc import nfkc
+
 DEFAULT_NUM_PERM = 128
 DEFAULT_SHINGLE = 4
 DEFAULT_THRESHOLD = 0.85
@@ -78,7 +80,7 @@ def _fold_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def normalize(text: str) -> str:
     """NFKC, casefold, punctuation -> space, whitespace collapsed to single spaces (format
     characters dropped): the same as ``.translate(_fold_table())`` before the split."""
-    return normalize_folded(unicodedata.normalize("NFKC", text).casefold())
+    return normalize_folded(nfkc(text).casefold())
 
 
 def normalize_folded(nfkc_casefolded: str) -> str:

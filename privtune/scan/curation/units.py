@@ -14,12 +14,12 @@ the CJK ranges), so the tokens are the regex's. The table covers the Basic Multi
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import numpy as np
 
 from privtune.scan.curation.signatures import _mix, compiled
+from privtune.scan.nfkc import nfkc
 
 _U64 = np.uint64
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -92,7 +92,7 @@ def fold_units_text(text: str) -> str:
     """What units are read from: NFKC, casefolded, whitespace runs as one space. Of fields
     joined by newlines, the same as of their NFKC-casefolded forms joined by newlines (a newline
     neither composes nor reorders with its neighbours), which lets `summarize` fold each field once."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return " ".join(nfkc(text).casefold().split())
 
 
 def prompt_units_folded(folded: str) -> np.ndarray:
