@@ -58,6 +58,9 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=200)
     ap.add_argument("--gamma", type=float, default=0.25)
     ap.add_argument("--delta", type=float, default=2.0)
+    ap.add_argument("--context-width", type=int, default=4, help="previous tokens in the self-hash window")
+    ap.add_argument("--spent-unbiased", action="store_true",
+                    help="no bias on a pair the output already wrote (`watermark.spent_pair_mask`)")
     ap.add_argument("--worker", default="0/1", help="i/n: this process runs every n-th job from the i-th")
     ap.add_argument("--save", type=Path, required=True, help="append one JSON line per output here")
     args = ap.parse_args()
@@ -87,15 +90,17 @@ def main() -> None:
     for n, (seed, start) in enumerate(jobs):
         if n % n_workers != me or (seed, start) in done:
             continue
-        scheme = WatermarkScheme(key_of_seed(seed), args.gamma, args.delta)
-        procs = [WatermarkLogitsProcessor(scheme, vocab),
-                 CanonicalSplitProcessor(pairs, end_ids=eos if isinstance(eos, list) else [eos])]
+        scheme = WatermarkScheme(key_of_seed(seed), args.gamma, args.delta, args.context_width)
         rows = prompts[start: start + args.batch]
+        procs = [WatermarkLogitsProcessor(scheme, vocab, args.spent_unbiased, prompt_len=len(rows[0])),
+                 CanonicalSplitProcessor(pairs, end_ids=eos if isinstance(eos, list) else [eos])]
         outs = generate_rows(model, tok, rows, procs, seed=seed * 1000 + start, tokens=args.tokens)
         lines = []
         for k, (o, ppl) in enumerate(zip(outs, perplexities(model, rows, outs))):
             raw = tok.decode(o, skip_special_tokens=True)
-            lines.append(json.dumps({"seed": seed, "prompt_index": start + k, "ids": o, "raw_text": raw,
+            lines.append(json.dumps({"seed": seed, "context_width": args.context_width,
+                                     "spent_unbiased": args.spent_unbiased,
+                                     "prompt_index": start + k, "ids": o, "raw_text": raw,
                                      "text": redactor.redact_text(raw), "ppl": ppl}, ensure_ascii=False))
         with args.save.open("a", encoding="utf-8") as fh:
             fh.write("\n".join(lines) + "\n")
