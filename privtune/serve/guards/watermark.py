@@ -19,7 +19,6 @@ Green test: ``green(ctx, t) = mix(anchor ^ K ^ mix(t)) < γ·2⁶⁴`` with
 
 from __future__ import annotations
 
-import copy
 import functools
 import hashlib
 import math
@@ -113,61 +112,19 @@ class WatermarkLogitsProcessor:
     """Adds δ to the green tokens' logits (a transformers `LogitsProcessor`: placed first, before
     temperature/top-p warpers, so the bias shapes the distribution they then truncate)."""
 
-    def __init__(self, scheme: WatermarkScheme, vocab_size: int, spent_unbiased: bool = False,
-                 prompt_len: int | None = None) -> None:
+    def __init__(self, scheme: WatermarkScheme, vocab_size: int) -> None:
         self.scheme = scheme
         self.vocab = torch.arange(vocab_size, dtype=torch.int64)
         self.hashed_vocab = scheme.hashed(self.vocab)  # H_key of every token, once
         self.mixed_vocab = _mix(self.vocab)
-        # spent pairs (`spent_pair_mask`): needs where the output starts (`for_prompt`)
-        self.spent_unbiased = spent_unbiased
-        self.prompt_len = prompt_len
-
-    def for_prompt(self, prompt_len: int) -> "WatermarkLogitsProcessor":
-        """This processor for one generation whose output starts after ``prompt_len`` ids (the
-        hashed vocabulary shared, not recomputed)."""
-        view = copy.copy(self)
-        view.prompt_len = prompt_len
-        return view
 
     def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
         n = min(scores.shape[-1], self.vocab.shape[0])
-        ids = input_ids.cpu().clamp(0, self.vocab.shape[0] - 1)
-        ctx_min = self.hashed_vocab[ids[:, -self.scheme.context_width:]].min(dim=1).values
+        ctx = input_ids[:, -self.scheme.context_width:].cpu().clamp(0, self.vocab.shape[0] - 1)
+        ctx_min = self.hashed_vocab[ctx].min(dim=1).values
         mask = self.scheme.green_from_anchor(ctx_min, self.mixed_vocab[:n], self.hashed_vocab[:n])
-        if self.spent_unbiased:
-            if self.prompt_len is None:
-                raise ValueError("spent_unbiased needs the prompt length (for_prompt)")
-            mask &= ~spent_pair_mask(self.scheme, ids[:, self.prompt_len:], ctx_min, self.hashed_vocab, n)
         scores[:, :n] = scores[:, :n] + mask.to(scores.device, scores.dtype) * self.scheme.delta
         return scores
-
-
-def spent_pair_mask(scheme: WatermarkScheme, outputs: torch.Tensor, ctx_min: torch.Tensor,
-                    hashed_vocab: torch.Tensor, n: int) -> torch.Tensor:
-    """Bool [B, n] (``hashed_vocab``: H_key of every token; ``ctx_min`` [B]: each row's context minimum): the candidates whose (anchor, token) pair the row's output already wrote at a
-    position a detector scores (output index ``context_width`` on). Such a pair's green bit is
-    spent: a detector counts each pair once, so writing it again adds no evidence, and biasing it
-    again only feeds loops (a green self-anchored token is boosted in every context; measured:
-    one key's outputs repeating one green phrase token up to ten times). Which pairs are spent
-    depends on the keyed hashes and the text, never on the green test."""
-    w = scheme.context_width
-    out = torch.zeros((ctx_min.shape[0], n), dtype=torch.bool)
-    if outputs.shape[1] <= w:
-        return out
-    vocab = torch.arange(n, dtype=torch.int64)
-    for r in range(ctx_min.shape[0]):
-        row = outputs[r]
-        hashed = hashed_vocab[row]
-        # the anchor of each output token from index w on: min over its w predecessors and itself
-        anchors = torch.minimum(hashed.unfold(0, w, 1)[:-1].min(dim=1).values, hashed[w:])
-        written = _pair_key(anchors, row[w:])
-        out[r] = torch.isin(_pair_key(torch.minimum(hashed_vocab[:n], ctx_min[r]), vocab), written)
-    return out
-
-
-def _pair_key(anchor: torch.Tensor, token: torch.Tensor) -> torch.Tensor:
-    return _mix(anchor ^ _mix(token))
 
 
 @dataclass(frozen=True)

@@ -68,23 +68,17 @@ class BitStatistic:
         return gamma * (1 - gamma) * float((self.coefficients ** 2).sum())
 
 
-def position_log_ratios(gamma: float, delta: float, p_top: torch.Tensor, x_col: torch.Tensor,
-                        live: torch.Tensor | None = None) -> torch.Tensor:
+def position_log_ratios(gamma: float, delta: float, p_top: torch.Tensor, x_col: torch.Tensor) -> torch.Tensor:
     """[n, k] λₜⱼ (module docstring) for each position's top-k candidates ``p_top`` [n, k];
-    ``x_col`` [n]: the written token's column (−1: outside the top k). ``live`` [n, k] (bool):
-    which candidates generation biased when green (None: all); a candidate it did not bias (a
-    spent pair, `watermark.spent_pair_mask`) has a bit that cannot move the choice: λ = 0."""
+    ``x_col`` [n]: the written token's column (−1: outside the top k)."""
     n, k = p_top.shape
     if n == 0:
         return p_top.clone()
     masks, prior = _masks(k, gamma)
     p = p_top.double()
     rest = (1.0 - p.sum(1)).clamp(min=0.0)
-    p_biased = p if live is None else p * live.double()
-    log_lik = -torch.log1p(math.expm1(delta) * (p_biased @ masks.T + gamma * rest[:, None]))  # [n, 2^k]
+    log_lik = -torch.log1p(math.expm1(delta) * (p @ masks.T + gamma * rest[:, None]))  # [n, 2^k]
     inside = x_col >= 0
-    if live is not None:
-        inside = inside & live.gather(1, x_col.clamp(min=0)[:, None])[:, 0]
     col = masks[:, x_col.clamp(min=0)].T  # [n, 2^k]: the written token's bit under each mask
     log_lik = log_lik + delta * col * inside.double()[:, None]
     log_joint = log_lik + torch.log(prior)[None, :]
@@ -107,13 +101,10 @@ def text_log_ratios(gamma: float, delta: float, ids: list[int], cand_ids: torch.
 
 def posterior_statistic(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tensor, cand_probs: torch.Tensor,
                         placeholder: list[bool] | None = None, weights: str = "deflection",
-                        log_ratios: torch.Tensor | None = None, spent_unbiased: bool = False) -> BitStatistic:
+                        log_ratios: torch.Tensor | None = None) -> BitStatistic:
     """The bits and coefficients of posterior-weighted detection (module docstring) over the
     positions every detector scores: from ``context_width`` on, not a placeholder nor anchored on
-    one (`watermark.placeholder_skipped`). ``log_ratios``: `text_log_ratios` of this text, if known.
-    ``spent_unbiased``: generation left spent pairs unbiased (`watermark.spent_pair_mask`); the
-    likelihood follows it: a candidate whose pair an earlier scored position of the text wrote
-    has λ = 0 there (the pairs depend on keyed hashes, never on the green bits: the null holds)."""
+    one (`watermark.placeholder_skipped`). ``log_ratios``: `text_log_ratios` of this text, if known."""
     if weights not in WEIGHTS:
         raise ValueError(f"weights must be one of {WEIGHTS}")
     n = len(ids)
@@ -138,41 +129,19 @@ def posterior_statistic(scheme: WatermarkScheme, ids: list[int], cand_ids: torch
     x = torch.tensor(ids[w:], dtype=torch.long)[rows]
     is_x = cands == x[:, None]
     x_col = torch.where(is_x.any(1), is_x.long().argmax(1), torch.full((len(keep),), -1))
-    cand_keys = bit_key(cand_anchor, cands)
-    x_keys = bit_key(torch.tensor(anchors, dtype=torch.int64)[rows], x)
-    lam_x = torch.full((len(keep),), d, dtype=torch.double)
-    if spent_unbiased:
-        live, x_live = _live_candidates(cand_keys, x_keys)
-        lam = position_log_ratios(g, d, cand_probs[w:][rows], x_col, live)
-        lam_x = lam_x * x_live.double()
-    else:
-        if log_ratios is None:
-            log_ratios = text_log_ratios(g, d, ids, cand_ids, cand_probs)
-        lam = log_ratios[w:][rows]
+    if log_ratios is None:
+        log_ratios = text_log_ratios(g, d, ids, cand_ids, cand_probs)
+    lam = log_ratios[w:][rows]
     outside = x_col < 0
+    anchor_x = torch.tensor(anchors, dtype=torch.int64)[rows][outside]
     g_x = torch.tensor(bits, dtype=torch.double)[rows][outside]
-    all_keys = torch.cat([cand_keys.flatten(), x_keys[outside]])
-    all_lam = torch.cat([lam.flatten(), lam_x[outside]])
+    all_keys = torch.cat([bit_key(cand_anchor, cands).flatten(), bit_key(anchor_x, x[outside])])
+    all_lam = torch.cat([lam.flatten(), torch.full((int(outside.sum()),), d, dtype=torch.double)])
     all_bits = torch.cat([green.double().flatten(), g_x])
     uniq, inv = torch.unique(all_keys, return_inverse=True)
     total = torch.zeros(uniq.shape[0], dtype=torch.double).index_add_(0, inv, all_lam)
     bit = torch.zeros(uniq.shape[0], dtype=torch.double).index_copy_(0, inv, all_bits)
     return BitStatistic(uniq, deflection_weights(total, g) if weights == "deflection" else total, bit, len(keep))
-
-
-def _live_candidates(cand_keys: torch.Tensor, x_keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """([n, k], [n]) bool: which candidates (and written tokens) of each scored position were still
-    unspent, i.e. their pair is not the pair written at an earlier scored position."""
-    n = x_keys.shape[0]
-    first: dict[int, int] = {}
-    for i, key in enumerate(x_keys.tolist()):
-        first.setdefault(key, i)
-    pos = torch.arange(n)
-
-    def first_of(keys: torch.Tensor) -> torch.Tensor:
-        return torch.tensor([first.get(k, n) for k in keys.flatten().tolist()], dtype=torch.long).view(keys.shape)
-
-    return first_of(cand_keys) >= pos[:, None], first_of(x_keys) >= pos
 
 
 def deflection_weights(log_odds: torch.Tensor, gamma: float) -> torch.Tensor:
@@ -182,11 +151,11 @@ def deflection_weights(log_odds: torch.Tensor, gamma: float) -> torch.Tensor:
 
 def detect_posterior(scheme: WatermarkScheme, ids: list[int], cand_ids: torch.Tensor, cand_probs: torch.Tensor,
                      placeholder: list[bool] | None = None, weights: str = "deflection",
-                     exact: bool = True, spent_unbiased: bool = False) -> Detection:
+                     exact: bool = True) -> Detection:
     """Posterior-weighted detection as a `Detection`: z = S / sd₀S (the standardised score, what the
     threshold reads), p from `exact_tail` (``exact``; ``z_exact`` its z-score) or the Gaussian;
     ``green_tokens`` counts the distinct bits that are green."""
-    s = posterior_statistic(scheme, ids, cand_ids, cand_probs, placeholder, weights, spent_unbiased=spent_unbiased)
+    s = posterior_statistic(scheme, ids, cand_ids, cand_probs, placeholder, weights)
     g = scheme.gamma
     var = s.null_variance(g)
     k = int(cand_ids.shape[1])
