@@ -154,6 +154,8 @@ def main() -> None:
     ap.add_argument("--cached-marks", default="linear,posterior",
                     help="--keys-outputs: detectors also scored with the cache's placeholder marks (the marking before)")
     ap.add_argument("--null-every", type=int, default=1, help="--keys-outputs: every n-th unwatermarked text")
+    ap.add_argument("--detectors", default=",".join(("weighted", "linear", "posterior", "lr", "joint")),
+                    help="--keys-outputs: the served detectors scored (comma-separated; linear is always one)")
     args = ap.parse_args()
     if args.keys_outputs:
         from watermark_keys_score import score_keys
@@ -161,7 +163,8 @@ def main() -> None:
         if args.negatives_from is None or args.features_cache is None:
             raise SystemExit("--keys-outputs needs --negatives-from and --features-cache")
         result = score_keys(args.keys_outputs, args.negatives_from, args.features_cache,
-                            [d for d in args.cached_marks.split(",") if d], args.null_every)
+                            [d for d in args.cached_marks.split(",") if d], args.null_every,
+                            tuple(d for d in args.detectors.split(",") if d))
         if args.out:
             args.out.write_text(json.dumps(result, indent=1))
         print(json.dumps({k: result[k] for k in ("bench", "seeds", "outputs", "unwatermarked_texts", "pooled",

@@ -4,8 +4,9 @@ per-key detector comparison (`watermark.py --keys-file`).
 Key of seed s: sha256(b"privtune-wm17-key-" + str(s)) (32 bytes; a benchmark's throwaway secret,
 written down so that every figure can be re-scored). Generation exactly as `watermark.py` does it
 (the demo's base model, the first 16 tokens of each support chat's first user turn, temperature 1,
-no top-k/top-p, exactly ``--tokens`` tokens, γ 0.25, δ 2, self-hash over 4 tokens, the canonical-split
-mask as served), then the PII guard's ``redact`` as a client receives it. Jobs (seed, batch of
+no top-k/top-p, exactly ``--tokens`` tokens, γ 0.25, δ 2, self-hash over ``--context-width`` previous
+tokens (4 as served; 3 is the reference's h = 4 counting the candidate), the canonical-split mask as
+served), then the PII guard's ``redact`` as a client receives it. Jobs (seed, batch of
 prompts) run round-robin over the seeds, so that every key has as many outputs as any other
 whenever the run is stopped; ``--worker i/n`` takes every n-th job (parallel processes). Each job
 appends one JSON line per output to ``--save``: seed, prompt index, generated ids, raw text,
@@ -58,6 +59,7 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=200)
     ap.add_argument("--gamma", type=float, default=0.25)
     ap.add_argument("--delta", type=float, default=2.0)
+    ap.add_argument("--context-width", type=int, default=4, help="previous tokens in the self-hash window")
     ap.add_argument("--worker", default="0/1", help="i/n: this process runs every n-th job from the i-th")
     ap.add_argument("--save", type=Path, required=True, help="append one JSON line per output here")
     args = ap.parse_args()
@@ -87,15 +89,16 @@ def main() -> None:
     for n, (seed, start) in enumerate(jobs):
         if n % n_workers != me or (seed, start) in done:
             continue
-        scheme = WatermarkScheme(key_of_seed(seed), args.gamma, args.delta)
+        scheme = WatermarkScheme(key_of_seed(seed), args.gamma, args.delta, args.context_width)
+        rows = prompts[start: start + args.batch]
         procs = [WatermarkLogitsProcessor(scheme, vocab),
                  CanonicalSplitProcessor(pairs, end_ids=eos if isinstance(eos, list) else [eos])]
-        rows = prompts[start: start + args.batch]
         outs = generate_rows(model, tok, rows, procs, seed=seed * 1000 + start, tokens=args.tokens)
         lines = []
         for k, (o, ppl) in enumerate(zip(outs, perplexities(model, rows, outs))):
             raw = tok.decode(o, skip_special_tokens=True)
-            lines.append(json.dumps({"seed": seed, "prompt_index": start + k, "ids": o, "raw_text": raw,
+            lines.append(json.dumps({"seed": seed, "context_width": args.context_width,
+                                     "prompt_index": start + k, "ids": o, "raw_text": raw,
                                      "text": redactor.redact_text(raw), "ppl": ppl}, ensure_ascii=False))
         with args.save.open("a", encoding="utf-8") as fh:
             fh.write("\n".join(lines) + "\n")

@@ -47,7 +47,7 @@ def _rates(zs: list[tuple[float, float]]) -> dict[str, Any]:
 
 
 def score_keys(outputs: list[Path], negatives_from: Path, cache: Path, cached_marks: list[str],
-               null_every: int = 1) -> dict[str, Any]:
+               null_every: int = 1, detectors: tuple[str, ...] = DETECTORS) -> dict[str, Any]:
     """The comparison (module docstring) as one JSON-able dict."""
     import torch
     from transformers import AutoTokenizer
@@ -78,11 +78,13 @@ def score_keys(outputs: list[Path], negatives_from: Path, cache: Path, cached_ma
         assert ids == f["ids"], "the cache's token ids are not the text's"
         return TextFeatures(ids, marks, f["ent"], f["ci"], f["cp"])
 
-    names = list(DETECTORS) + [f"{d}@cached_marks" for d in cached_marks]
+    if "linear" not in detectors:  # the sign tests' reference
+        detectors = ("linear", *detectors)
+    names = list(detectors) + [f"{d}@cached_marks" for d in cached_marks]
 
     def run(scheme: Any, j: int) -> dict[str, tuple[float, float]]:
         out = {}
-        for name in (names if j < len(pos) else DETECTORS):  # the marking before: watermarked outputs only
+        for name in (names if j < len(pos) else detectors):  # the marking before: watermarked outputs only
             det, _, cached = name.partition("@")
             d = detect_features(scheme, det, features(j, bool(cached)), entropy_weight_power=0.5,
                                 distribution="visible")
@@ -90,11 +92,15 @@ def score_keys(outputs: list[Path], negatives_from: Path, cache: Path, cached_ma
         return out
 
     seeds = sorted({r["seed"] for r in pos})
+    # the self-hash width each output was generated with (`watermark_keys.py --context-width`; 4 before)
+    widths = {r["seed"]: r.get("context_width", 4) for r in pos}
+    if len({(r["seed"], r.get("context_width", 4)) for r in pos}) != len(seeds):
+        raise SystemExit("one key's outputs were generated with two context widths")
     per_key: dict[str, Any] = {}
     pos_z: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
     neg_z: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
     for seed in seeds:
-        scheme = memo_hash(WatermarkScheme(key_of_seed(seed), 0.25, 2.0))
+        scheme = memo_hash(WatermarkScheme(key_of_seed(seed), 0.25, 2.0, widths[seed]))
         zp = [run(scheme, j) for j, r in enumerate(pos) if r["seed"] == seed]
         zn = [run(scheme, len(pos) + j) for j in range(len(neg))]
         row = {}
@@ -129,7 +135,7 @@ def score_keys(outputs: list[Path], negatives_from: Path, cache: Path, cached_ma
         pooled[n] = r
     ppl_wm = statistics.median(r["ppl"] for r in pos)
     ppl_plain = statistics.median(p for name, _, p in neg if name == "plain" and p is not None)
-    return {"bench": "watermark_keys", "seeds": seeds, "outputs": len(pos), "unwatermarked_texts": len(neg),
+    return {"bench": "watermark_keys", "seeds": seeds, "context_widths": widths, "outputs": len(pos), "unwatermarked_texts": len(neg),
             "unwatermarked_sources": sorted({name for name, _, _ in neg}), "per_key": per_key, "pooled": pooled,
             "perplexity": {"watermarked_median": round(ppl_wm, 2), "plain_median": round(ppl_plain, 2),
                            "ratio": round(ppl_wm / ppl_plain, 3)},
