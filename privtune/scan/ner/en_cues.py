@@ -186,9 +186,28 @@ def _cued_names(text: str) -> tuple[list[re.Match[str]], list[tuple[int, int]]]:
 
 
 def _cue_ends(lowered: str) -> list[int]:
-    """``[m.end() for m in CUE_LOWER.finditer(lowered)]``, by the same matches of a faster
-    pattern (`_CUE_GUARDED`)."""
-    return [m.end() for m in _CUE_GUARDED.finditer(lowered)]
+    """``[m.end() for m in CUE_LOWER.finditer(lowered)]``, by the same matches of faster
+    patterns: `_CUE_GUARDED` at the text's start, `_CUE_AFTER_NON_LETTER` after it.
+
+    A cue opens after a character that is no letter a-z; consuming that character (rather than
+    looking behind for it) lets sre skip through runs of letters to the next blank or sign, and
+    try the cues only there (~2.6 -> ~1.7 µs per English demo text). Each search resumes one
+    character before the last match's end: that character (a blank or comma of the cue's gap)
+    may be the one before the next cue, as the look-behind saw it."""
+    out: list[int] = []
+    pos = 0
+    m = _CUE_GUARDED.match(lowered)  # a cue opening the text: no character before it
+    if m is not None:
+        pos = m.end()
+        out.append(pos)
+    search = _CUE_AFTER_NON_LETTER.search
+    while (m := search(lowered, pos - 1 if pos else 0)) is not None:
+        pos = m.end()
+        out.append(pos)
+    return out
+
+
+_CUE_AFTER_NON_LETTER = re.compile(rf"[^a-z](?:{factor_alternation(_CUE)})[ \t,]+")
 
 
 def _sign_offs(text: str) -> list[re.Match[str]]:
@@ -218,13 +237,16 @@ _CAPS_NAME_FIELD = re.compile(
     r"(?P<name>(?:MC|MAC|O['’])?[A-Z][A-Z'’-]+(?:,?[ \t]+(?:MC|MAC|O['’])?[A-Z][A-Z'’-]+){1,4})[ \t]*(?=\r?\n|$|[|;])"
 )
 CAPS_NAME_SCORE = 0.85
+# Precompiled splitters (``re.split`` with a pattern string looked the pattern up per name).
+_CAPS_WORD_GAPS = re.compile(r"[,\s]+")
+_BLANK_RUNS = re.compile(r"([ \t]+)")
 
 
 def find_caps_name_fields(text: str) -> list[tuple[int, int, float, str]]:
     """Names written in capitals as a name field's whole value (`_CAPS_NAME_FIELD`)."""
     out = []
     for m in _CAPS_NAME_FIELD.finditer(text):
-        words = re.split(r"[,\s]+", m.group("name"))
+        words = _CAPS_WORD_GAPS.split(m.group("name"))
         if any(w in _CAPS_NOT_NAMES for w in words):
             continue  # "NAME: N/A", "Customer: NOT PROVIDED", "Recipient: SAME AS ABOVE"
         out.append((m.start("name"), m.end("name"), CAPS_NAME_SCORE, "en_person_cue"))
@@ -256,7 +278,7 @@ def find_cued_persons(text: str) -> list[tuple[int, int, float, str]]:
     for matches, score in ((cued, CUE_SCORE), (speakers, SPEAKER_SCORE), (sign_offs, CUE_SCORE)):
         for m in matches:
             start = m.start("name")
-            parts = re.split(r"([ \t]+)", m.group("name"))
+            parts = _BLANK_RUNS.split(m.group("name"))  # words and the blanks between them
             words = _usable(parts[0::2], lex.last_names)
             if not words or (len(words) == 1 and is_common_word(words[0], lex.first_names, lex.last_names)):
                 continue  # nothing left, or one ordinary word ("This Is On The Trending Tab")

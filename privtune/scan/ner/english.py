@@ -77,6 +77,8 @@ _PERSON_CUES = (
     "customer", "patient", "account holder", "recipient", "contact", "signed", "regards",
     "sincerely", "spoke to", "spoke with", "姓名", "名字", "我叫", "我是", "客户", "联系人",
 )
+# Looked up once here, not per call of `find_persons` (most texts it runs on hold no name).
+_PERSON_CUE_SEARCH = words_pattern(_PERSON_CUES).search
 
 
 _TOKEN = re.compile(r"\S+")
@@ -154,7 +156,7 @@ def find_persons(text: str) -> list[tuple[int, int, float, str]]:
     lex = en_lexicon()
     first_names, last_names = lex.first_names, lex.last_names
     single_ok = _single_word_names()
-    cues = words_pattern(_PERSON_CUES).search
+    cues = _PERSON_CUE_SEARCH
     out: list[tuple[int, int, float, str]] = []
     # `_person_matches`, as one scan (`_PERSON_SCAN`), and groups by number: 1 is "title", 2
     # is "name" (asserted below PERSON_RE).

@@ -147,11 +147,14 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
 _PIN_END = re.compile(r"[ \t-][1-9][0-9]{5}$")
 
 
+_COMMA_LETTER = re.compile(r",[ \t]*[^\W\d_]")
+
+
 def _house_number_line(text: str, num: re.Match[str]) -> tuple[int, int, bool] | None:
     """A house number alone before a comma and a capitalised word ("35/04, Gade, ..."): a street
     line only if the block after it ends in a PIN, which the caller checks."""
     end = num.end()
-    if text[end : end + 1] != "," or not re.match(r",[ \t]*[^\W\d_]", text[end : end + 4]):
+    if text[end : end + 1] != "," or not _COMMA_LETTER.match(text[end : end + 4]):
         return None
     return num.start(), end, False
 

@@ -85,8 +85,7 @@ def name_words(text: str, pos: int, limit: int = _MAX_WORDS) -> list[tuple[int, 
             out.append((m.start(), m.end() - 1, w[:-1]))
             break
         out.append((m.start(), m.end(), w))
-        sp = re.match(r"[ \t]", text[m.end() : m.end() + 1])
-        if sp is None:
+        if text[m.end() : m.end() + 1] not in (" ", "\t"):  # (a blank next: no regex call per word)
             break
         pos = m.end() + 1
     while out and out[-1][2].lower() in _CONNECTORS:
@@ -140,12 +139,16 @@ def tail_at(text: str, pos: int, after_postcode: bool = False) -> tuple[int, boo
     return end, postcode, has_town
 
 
+_BLANKS = re.compile("[ \t]+")
+
+
 def town_at(text: str, pos: int, lead: str = "[ \t]+") -> tuple[int, bool, bool] | None:
     """End of a town name (with an optional region code / postcode after it) at ``pos``,
     whether a postcode followed it, and whether a comma stood before that postcode (then it
     starts a line of its own, "postcode town" as most of Europe and Brazil write it)."""
     if lead:
-        m = re.compile(lead).match(text, pos)
+        # The default lead is precompiled: ``re.compile`` per call was a cache lookup per town.
+        m = (_BLANKS if lead == _BLANKS.pattern else re.compile(lead)).match(text, pos)
         if m is None:
             return None
         pos = m.end()
