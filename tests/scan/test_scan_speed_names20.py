@@ -86,3 +86,17 @@ def test_name_words_stop_at_anything_but_one_blank() -> None:
     assert [w[2] for w in postal_block.name_words("Baker\nStreet", 0)] == ["Baker"]
     assert [w[2] for w in postal_block.name_words("Baker", 0)] == ["Baker"]
     assert postal_block.town_at("x  Berlin", 1) == (9, False, False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Name", "name", "PATIENT", "customer name", ":", "：", " ", "\t", "\n", "MC",
+                                 "O'", "O’", "KOWALCZYK", "ANNA", ",", "-", "Anna", "a", "|", ";", "N/A", "x"]),
+                max_size=12))
+def test_caps_name_fields_prefilter_is_exact(pieces: list[str]) -> None:
+    """The colon-and-capitals precondition never drops a `_CAPS_NAME_FIELD` match."""
+    text = "".join(pieces)
+    if en_cues._CAPS_NAME_FIELD.search(text) is not None:
+        assert en_cues._CAPS_AFTER_COLON.search(text) is not None, text
+    expected = [(m.start("name"), m.end("name")) for m in en_cues._CAPS_NAME_FIELD.finditer(text)
+                if not any(w in en_cues._CAPS_NOT_NAMES for w in en_cues._CAPS_WORD_GAPS.split(m.group("name")))]
+    assert [(s, e) for s, e, _, _ in en_cues.find_caps_name_fields(text)] == expected, text

@@ -237,6 +237,10 @@ _CAPS_NAME_FIELD = re.compile(
     r"(?P<name>(?:MC|MAC|O['’])?[A-Z][A-Z'’-]+(?:,?[ \t]+(?:MC|MAC|O['’])?[A-Z][A-Z'’-]+){1,4})[ \t]*(?=\r?\n|$|[|;])"
 )
 CAPS_NAME_SCORE = 0.85
+# What every `_CAPS_NAME_FIELD` match holds (its name part is case-sensitive, and opens with a
+# capital and a capital, apostrophe or hyphen: "MC", "O'", "KO"): sre skips to the colons, where
+# the IGNORECASE label alternation was tried at every letter of the text.
+_CAPS_AFTER_COLON = re.compile("[:：][ \t]*[A-Z][A-Z'’-]")
 # Precompiled splitters (``re.split`` with a pattern string looked the pattern up per name).
 _CAPS_WORD_GAPS = re.compile(r"[,\s]+")
 _BLANK_RUNS = re.compile(r"([ \t]+)")
@@ -244,7 +248,9 @@ _BLANK_RUNS = re.compile(r"([ \t]+)")
 
 def find_caps_name_fields(text: str) -> list[tuple[int, int, float, str]]:
     """Names written in capitals as a name field's whole value (`_CAPS_NAME_FIELD`)."""
-    out = []
+    out: list[tuple[int, int, float, str]] = []
+    if _CAPS_AFTER_COLON.search(text) is None:
+        return out  # no colon before two capitals: the case-blind label scan cannot match
     for m in _CAPS_NAME_FIELD.finditer(text):
         words = _CAPS_WORD_GAPS.split(m.group("name"))
         if any(w in _CAPS_NOT_NAMES for w in words):
