@@ -100,3 +100,35 @@ def test_caps_name_fields_prefilter_is_exact(pieces: list[str]) -> None:
     expected = [(m.start("name"), m.end("name")) for m in en_cues._CAPS_NAME_FIELD.finditer(text)
                 if not any(w in en_cues._CAPS_NOT_NAMES for w in en_cues._CAPS_WORD_GAPS.split(m.group("name")))]
     assert [(s, e) for s, e, _, _ in en_cues.find_caps_name_fields(text)] == expected, text
+
+
+_POSTAL_PIECES = ["12", "4759", "90152", "6-9-265", "1-2-3", "(", ")", " ", ",", ", ", "\t", "\n", "#", ".", ":",
+                  "-", "$", "?", "No.", "H.No. ", "Flat ", "Baker Street", "Main St", "Hauptstraße", "Berlin",
+                  "London NW1 6XE", "Road", "rue Lambert", "bis", "x", "Ang Mo Kio Ave", "IL", "/", "Shibuya"]
+
+
+def _postal_without_skip(text: str, monkeypatch) -> list:
+    with monkeypatch.context() as m:
+        m.setattr(postal, "_no_rule_can_take", lambda text, num: False)
+        return postal.find_postal_addresses(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_POSTAL_PIECES), max_size=12))
+def test_postal_anchor_skip_changes_nothing(pieces: list[str]) -> None:
+    import pytest
+
+    text = "".join(pieces)
+    with pytest.MonkeyPatch.context() as mp:
+        assert postal.find_postal_addresses(text) == _postal_without_skip(text, mp), text
+
+
+def test_postal_anchor_skip_on_demo_texts(monkeypatch) -> None:
+    """The anchors a phone's area code or an amount gives are skipped, and every text's blocks
+    are those the rules find with no skip."""
+    text = "my line (896) 803-6871 charged $45? Send it to 4759 William Haven, West Corey, CA 90152."
+    skipped = [m.group() for m in postal._NUMBER_ANCHOR.finditer(text) if postal._no_rule_can_take(text, m)]
+    assert skipped == ["896", "45"]
+    assert postal.find_postal_addresses(text) == _postal_without_skip(text, monkeypatch) != []
+    texts = _ADDRESS_TEXTS + [m["content"] for r in generate(400, seed=21) for m in r.get("messages", [])]
+    assert [postal.find_postal_addresses(t) for t in texts] == [_postal_without_skip(t, monkeypatch) for t in texts]

@@ -77,6 +77,8 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
     for num in _NUMBER_ANCHOR.finditer(text):
         if num.start() < done:
             continue
+        if _no_rule_can_take(text, num):
+            continue  # "(896) 803-6871", "$45?": nothing around the number that a rule reads
         # Japan's land number, "1-2-3 Shibuya, Shibuya-ku, Tokyo": a hyphen (the anchor's group 1)
         # after one or two digits (a chōme; phone numbers and dates have 3-4), checked by index
         # and attribute, as every number of every text pays for it.
@@ -140,6 +142,25 @@ def find_postal_addresses(text: str) -> list[tuple[int, int, float, str]]:
             done = end
     return out
 
+
+
+def _no_rule_can_take(text: str, num: re.Match[str]) -> bool:
+    """True only where every rule below would give nothing for the anchor ``num``; a test by
+    index (~0.3 µs) where the rules' calls cost ~3 µs per anchor. The rules need, before the
+    number, a blank, line break, "#" or a label's "." / ":" (`_gap_before`, for the name-first
+    and district rules) or a comma (`_is_postcode_after_comma`); after it, a blank or a comma
+    (`_number_first`, `_house_number_line`, `one_word_street`, `labelled_house`) or a hyphen
+    (`labelled_house`'s "H.No. 6-9-265"); a Japanese block has a hyphen in the anchor (group 1)."""
+    if num.lastindex:
+        return False
+    s, e = num.span()
+    if text[e : e + 1] in _AFTER_NUMBER_READ or "," in text[max(0, s - 3) : s]:
+        return False
+    return s > 0 and text[s - 1] not in _BEFORE_NUMBER_READ and (s < 2 or text[s - 2] not in ".:")
+
+
+_AFTER_NUMBER_READ = (" ", "\t", ",", "-")
+_BEFORE_NUMBER_READ = frozenset(".: \t\n#")
 
 
 # India: "23/286, Bhatt Nagar, Gudivada-404796", "35/04, Gade, Hosur 394411": a house number, a
