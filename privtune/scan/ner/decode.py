@@ -55,9 +55,12 @@ class SpanDecoder:
         self._first = np.array([self.tag_b, self.tag_s], dtype=np.int64).T.copy()
         self._last = np.array([self.tag_e, self.tag_s], dtype=np.int64).T.copy()
         self._adjacent = np.array(self.adjacent, dtype=np.float64)
-        from privtune.scan.ner.kernels import decode_spans, spans_over, spans_over_regions  # numba: with the model only
+        from privtune.scan.ner.kernels import (  # numba: with the model only
+            decode_spans, decode_spans_many, spans_over, spans_over_regions,
+        )
 
         self._decode = decode_spans
+        self._decode_many = decode_spans_many
         self._spans_over = spans_over
         self._spans_over_regions = spans_over_regions
         self._type_tables: dict[int, np.ndarray] = {}
@@ -123,3 +126,24 @@ class SpanDecoder:
             self._adjacent,
         )  # fmt: skip
         return list(zip(*(a.tolist() for a in out)))
+
+    def spans_from_gains_many(self, gains: np.ndarray,
+                              texts: list[tuple[int, int, list[int], list[int]]]) -> list[list[Cand]]:
+        """`spans_from_gains` of each text ``(first row, end row, starts, ends)`` of ``gains``
+        (``starts`` / ``ends`` in the text's own rows), each decoded alone, in one compiled call:
+        the same spans and gains, text by text."""
+        first = np.array([a for a, _, _, _ in texts], dtype=np.int64)
+        last = np.array([b for _, b, _, _ in texts], dtype=np.int64)
+        bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum([len(s) for _, _, s, _ in texts], out=bounds[1:])
+        starts = np.array([x for _, _, s, _ in texts for x in s], dtype=np.int64)
+        ends = np.array([x for _, _, _, e in texts for x in e], dtype=np.int64)
+        out, counts = self._decode_many(
+            gains, first, last, bounds, starts, ends, self.bias, self.no_left, self.no_right, self.const,
+            self._const_f32, self.const_max, _GRID_MAX, self._first, self._last, self._adjacent,
+        )  # fmt: skip
+        spans, found, i = out.tolist(), [], 0
+        for c in counts.tolist():
+            found.append([(int(s), int(e), int(t), g) for s, e, t, g in spans[i : i + c]])
+            i += c
+        return found

@@ -207,6 +207,12 @@ class EnTagger:
     def _tag_many(self, lines: list[list[str]]) -> list[tuple["np.ndarray", "np.ndarray"]]:
         """`_tag` of each line (each non-empty), from one compiled call (`en_kernels.tag_lines`):
         the same labels and marginals, bit for bit (each line is computed as alone)."""
+        paths, margs, cuts = self._tag_joined(lines)
+        return [(paths[a:b], margs[a:b]) for a, b in zip(cuts, cuts[1:])]
+
+    def _tag_joined(self, lines: list[list[str]]) -> tuple["np.ndarray", "np.ndarray", list[int]]:
+        """`_tag_many`'s labels and marginals, every line's one after another, and where each
+        line starts (then the total)."""
         import numpy as np
 
         with self._lock:
@@ -224,8 +230,7 @@ class EnTagger:
             margs = np.empty(len(ids))
             self._tag_lines(idx, shapes, bounds, self.own, self.ctx, self.offsets, self.pad, self.bos, self.eos,
                             self.pair, self.trans, vectors, paths, margs)
-        cuts = bounds.tolist()
-        return [(paths[a:b], margs[a:b]) for a, b in zip(cuts, cuts[1:])]
+        return paths, margs, bounds.tolist()
 
     def tag_words(self, words: list[str]) -> tuple[list[str], list[float]]:
         """Labels of ``words`` and the marginal probability of each."""
@@ -235,6 +240,19 @@ class EnTagger:
     def spans(self, text: str) -> list[tuple[int, int, str, float]]:
         out: list[tuple[int, int, str, float]] = []
         memo, chunk = self._line_memo, self._chunk_lines
+        if "\n" not in text:  # one line (or none): `_LINES` would match the whole text at 0
+            if not text:
+                return out
+            found = memo.get(text)
+            if found is None:
+                found = chunk.get(text)
+                if found is None:
+                    found = self.line_spans(text)
+                if len(text) <= LINE_MEMO_CHARS:
+                    if len(memo) >= LINE_MEMO_SIZE:
+                        memo.clear()
+                    memo[text] = found
+            return list(found)
         for line in _LINES.finditer(text):
             seg = line.group()
             found = memo.get(seg)
@@ -258,7 +276,8 @@ class EnTagger:
         words = _line_words(seg)
         if words is None:
             return []
-        return self._line_result(seg, words, *self._tag(words))
+        path, marg = self._tag(words)
+        return self._line_result(seg, words, path.tolist(), marg.tolist())
 
     def prepare_chunk(self, texts: list[str] | None) -> None:
         """The spans of every line of ``texts`` that `spans` would tag (not remembered, worth
@@ -272,22 +291,25 @@ class EnTagger:
         for text in texts:
             if len(text) > PREPARE_MAX_CHARS:
                 continue
-            for line in _LINES.finditer(text):
-                seg = line.group()
+            for seg in _LINES.findall(text):
                 if seg not in memo and seg not in todo:
                     todo[seg] = _line_words(seg)
         tagged = [(seg, words) for seg, words in todo.items() if words]
         chunk: dict[str, list[tuple[int, int, str, float]]] = {seg: [] for seg, words in todo.items() if words is None}
-        for (seg, words), (path, marg) in zip(tagged, self._tag_many([w for _, w in tagged]) if tagged else []):
-            chunk[seg] = self._line_result(seg, words, path, marg)
+        if tagged:
+            # Labels and marginals as lists once for the chunk (per line: two slices and two
+            # conversions, ~1.5 µs), each line's a slice of them: the same numbers.
+            paths, margs, cuts = self._tag_joined([w for _, w in tagged])
+            path_list, marg_list = paths.tolist(), margs.tolist()
+            for (seg, words), a, b in zip(tagged, cuts, cuts[1:]):
+                chunk[seg] = self._line_result(seg, words, path_list[a:b], marg_list[a:b])
         self._chunk_lines = chunk
 
-    def _line_result(self, seg: str, words: list[str], path: "np.ndarray",
-                     marg: "np.ndarray") -> list[tuple[int, int, str, float]]:
-        """`line_spans` of ``seg`` from its ``words``' labels and marginals."""
-        # The last tagged token, on the path as a list (one conversion, where the numpy
-        # ``(path != O).nonzero()`` and a label lookup per numpy scalar cost ~1.5 µs per record).
-        labels = path.tolist()
+    def _line_result(self, seg: str, words: list[str], labels: list[int],
+                     marg: list[float]) -> list[tuple[int, int, str, float]]:
+        """`line_spans` of ``seg`` from its ``words``' labels and marginals (as lists: the numpy
+        ``(path != O).nonzero()`` and a label lookup per numpy scalar cost ~1.5 µs per record)."""
+        # The last tagged token.
         outside, last = self._outside, len(labels)
         while last and labels[last - 1] == outside:
             last -= 1
@@ -313,7 +335,7 @@ class EnTagger:
             toks.append((pos, pos + len(w), w))
             pos += len(w)
         names, n = self.labels, len(toks)
-        found = _decode(toks, [names[p] for p in labels[:n]], marg[:n].tolist()) if last else []
+        found = _decode(toks, [names[p] for p in labels[:n]], marg[:n]) if last else []
         if subjects:
             lone = {(toks[i][0], toks[i][1]) for i in subjects}
             # A one-word name the model tagged below the rule's score ("Linus ," 0.44) gets it.

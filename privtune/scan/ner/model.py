@@ -130,16 +130,21 @@ class ZhTagger:
         # text -> (regions, gains) of the chunk being scanned (`prepare_chunk`); replaced whole,
         # never changed in place (another thread may be reading it).
         self._chunk_gains: dict[str, tuple[list[tuple[int, str]], np.ndarray]] = {}
+        # text -> its decoder spans and PERSON candidates from those gains (`zh_batch.Decoded`),
+        # from one compiled call per hashing call; replaced whole, as `_chunk_gains`.
+        self._chunk_decoded: dict = {}
 
     def prepare_chunk(self, texts: list[str] | None) -> None:
         """Compute the gains of ``texts`` together (`zh_batch.chunk_gains`) for the `tag` calls
         that follow; None forgets them. Only saves work: `tag`'s results are the same."""
         if texts is None:
-            self._chunk_gains = {}
+            self._chunk_gains = self._chunk_decoded = {}
         else:
             from privtune.scan.ner.zh_batch import chunk_gains
 
-            self._chunk_gains = chunk_gains(self, texts)
+            decoded: dict = {}
+            self._chunk_gains = chunk_gains(self, texts, decoded)
+            self._chunk_decoded = decoded
 
     def _hashed_gains(self, cp: np.ndarray, pads: np.ndarray, table: np.ndarray) -> np.ndarray:
         """Gains of code points ``cp`` (``pads`` read as padding): ``features.feature_ids``,
@@ -235,7 +240,12 @@ class ZhTagger:
         # 《陆毅曹芙嘉《: a name the CRF half believes, left over by a word segmentation. A PERSON
         # span of its own under the 0.5 cut-off is such a half belief too, not a found name.
         taken = [(s.start, s.end) for s in spans if s.type != "PERSON" or s.score >= _SURE]
-        cands = self._person_candidates(regions, joint)
+        pre = self._chunk_decoded.get(text)  # found with the chunk's other texts (`zh_batch`)
+        if pre is None:
+            cands = self._person_candidates(regions, joint)
+        else:
+            cands = [(offset + s, offset + e, g)
+                     for (offset, _), found in zip(regions, pre[1]) for s, e, _, g in found]
         unknown = unknown_names(text, taken, cands, self.known_name_gain)
         # Only names the CRF's own span conventions keep as they are (no 王总, no 张莉收), or that
         # lose a name follower's first character(s) only (邹晨聊|了 -> 邹晨).
@@ -264,9 +274,7 @@ class ZhTagger:
         (the gain orders them as the score does); ``regions`` are ``(offset, gains)`` of the
         tagged stretches, from :meth:`_decode`; ``joint``: the gains they are views of and each
         one's start there (from :meth:`_decode_regions`), to search them all in one call."""
-        cal = self.calibration["PERSON"]
-        p = zh_unknown_names.MIN_CRF_SCORE
-        min_gain = cal.threshold + math.log(p / (1.0 - p)) / cal.slope  # score(min_gain) == p
+        min_gain = self.person_min_gain()
         if joint is not None:
             found = self.decoder.spans_over_regions(joint[0], joint[1], [g.shape[0] for _, g in regions], 0, (2, 4),
                                                     min_gain)
@@ -276,6 +284,12 @@ class ZhTagger:
             for offset, gains in regions
             for s, e, _, g in self.decoder.spans_over(gains, 0, (2, 4), min_gain)
         ]
+
+    def person_min_gain(self) -> float:
+        """The PERSON gain whose calibrated score is ``zh_unknown_names.MIN_CRF_SCORE``."""
+        cal = self.calibration["PERSON"]
+        p = zh_unknown_names.MIN_CRF_SCORE
+        return cal.threshold + math.log(p / (1.0 - p)) / cal.slope  # score(min_gain) == p
 
     def raw_spans(self, text: str) -> list[tuple[int, int, str, float]]:
         """``(start, end, type, gain)`` before calibration (the calibration is fitted on these)."""
@@ -297,9 +311,10 @@ class ZhTagger:
         # around them are left to the English rules (the model was trained on Chinese only).
         ready = self._chunk_gains.get(text)  # computed with the chunk's other texts (`prepare_chunk`)
         regions = zh_regions(text) if ready is None else ready[0]
+        pre = None if ready is None else self._chunk_decoded.get(text)  # decoded with the chunk's texts
         if len(regions) < 2:
             region_gains = [self.gains(c) for _, c in regions] if ready is None else [ready[1]]
-            decoded = [self.decoder.spans_from_gains(g) for g in region_gains]
+            decoded = [self.decoder.spans_from_gains(g) for g in region_gains] if pre is None else [pre[0]]
         else:
             # All stretches in one feature pass and one decoding pass (each as if alone).
             gains, offsets = self.gains_many([c for _, c in regions]) if ready is None else (ready[1], region_offsets(regions))
@@ -307,7 +322,8 @@ class ZhTagger:
             joint = (gains, offsets)
             decoded = [[] for _ in regions]
             ends = [o + len(c) for o, (_, c) in zip(offsets, regions)]
-            for start, end, typ, gain in self.decoder.spans_from_gains(gains, offsets, ends):
+            joined = self.decoder.spans_from_gains(gains, offsets, ends) if pre is None else pre[0]
+            for start, end, typ, gain in joined:
                 i = bisect_right(offsets, start) - 1
                 decoded[i].append((start - offsets[i], end - offsets[i], typ, gain))
         for (offset, chunk), found in zip(regions, decoded):

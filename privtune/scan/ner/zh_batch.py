@@ -27,12 +27,19 @@ MAX_TEXT_CHARS = 4096
 MAX_CALL_CHARS = 65_536
 
 Regions = list[tuple[int, str]]
+# A text's decoder spans (start, end, type, gain; in its joined regions' rows) and, per region,
+# its PERSON candidates (start, end, type, gain; in the region's rows).
+Decoded = tuple[list[tuple[int, int, int, float]], list[list[tuple[int, int, int, float]]]]
+# The lengths of `ZhTagger._person_candidates`' spans.
+PERSON_LENGTHS = (2, 4)
 
 
-def chunk_gains(tagger: ZhTagger, texts: list[str]) -> dict[str, tuple[Regions, np.ndarray]]:
+def chunk_gains(tagger: ZhTagger, texts: list[str],
+                decoded: dict[str, Decoded] | None = None) -> dict[str, tuple[Regions, np.ndarray]]:
     """text -> (its `zh_regions`, the gains `_decode_regions` computes for them: `ZhTagger.gains`
     of the one region, or `ZhTagger.gains_many`'s joined gains of two or more), for each
-    distinct text of ``texts`` with a Chinese region and at most `MAX_TEXT_CHARS` characters."""
+    distinct text of ``texts`` with a Chinese region and at most `MAX_TEXT_CHARS` characters.
+    ``decoded``, if given, receives each such text's `Decoded` (see `_decode_batch`)."""
     from privtune.scan.ner.model import zh_regions
 
     out: dict[str, tuple[Regions, np.ndarray]] = {}
@@ -48,25 +55,50 @@ def chunk_gains(tagger: ZhTagger, texts: list[str]) -> dict[str, tuple[Regions, 
         batch.append((text, regions))
         size += len(text)
         if size >= MAX_CALL_CHARS:
-            _fill(tagger, batch, out)
+            _fill(tagger, batch, out, decoded)
             batch, size = [], 0
     if batch:
-        _fill(tagger, batch, out)
+        _fill(tagger, batch, out, decoded)
     return out
 
 
 _EMPTY = np.zeros((0, 0), dtype=np.float32)
 
 
-def _fill(tagger: ZhTagger, batch: list[tuple[str, Regions]], out: dict[str, tuple[Regions, np.ndarray]]) -> None:
+def _fill(tagger: ZhTagger, batch: list[tuple[str, Regions]], out: dict[str, tuple[Regions, np.ndarray]],
+          decoded: dict[str, Decoded] | None) -> None:
     """Gains of every region in ``batch`` from one hashing call, sliced per text into ``out``."""
     chunks = [c for _, regions in batch for _, c in regions]
     gains, offsets = tagger.joined_gains(chunks)  # one hashing call; pads and spaces masked
     k = 0
+    rows = []
     for text, regions in batch:
         first = offsets[k]
         k += len(regions)
-        out[text] = (regions, gains[first : offsets[k - 1] + len(regions[-1][1])])
+        rows.append((first, offsets[k - 1] + len(regions[-1][1])))
+        out[text] = (regions, gains[rows[-1][0] : rows[-1][1]])
+    if decoded is not None:
+        _decode_batch(tagger, batch, gains, offsets, rows, decoded)
+
+
+def _decode_batch(tagger: ZhTagger, batch: list[tuple[str, Regions]], gains: np.ndarray, offsets: list[int],
+                  rows: list[tuple[int, int]], decoded: dict[str, Decoded]) -> None:
+    """For each text of ``batch``: the decoder's spans of its gains (`SpanDecoder.spans_from_gains`
+    of the text's rows, its regions as separate strings: what `_decode_regions` computes) and,
+    per region, its PERSON candidates (`ZhTagger._person_candidates`' `spans_over` of the
+    region's rows), each from one compiled call for the whole batch instead of two per text.
+    Every text and region is decoded alone from the same rows, so the results are the same."""
+    texts = []
+    for (_, regions), (first, last) in zip(batch, rows):
+        starts = region_offsets(regions)
+        texts.append((first, last, starts, [o + len(c) for o, (_, c) in zip(starts, regions)]))
+    spans = tagger.decoder.spans_from_gains_many(gains, texts)
+    sizes = [len(c) for _, regions in batch for _, c in regions]
+    cands = tagger.decoder.spans_over_regions(gains, offsets, sizes, 0, PERSON_LENGTHS, tagger.person_min_gain())
+    k = 0
+    for (text, regions), found in zip(batch, spans):
+        decoded[text] = (found, cands[k : k + len(regions)])
+        k += len(regions)
 
 
 def region_offsets(regions: Regions) -> list[int]:
