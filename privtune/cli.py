@@ -54,7 +54,7 @@ def scan(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Cleaned output (structure preserved): .jsonl, optionally .gz/.zst; .csv/.tsv for a CSV input; .json for a JSON array input (written as an array); .txt for a text input.")] = None,
     report: Annotated[Optional[Path], typer.Option(help="REPORT.json, or report.html (writes the .json beside it); default: <out>.scan-report.json.")] = None,
     findings: Annotated[Optional[Path], typer.Option(help="FINDINGS.jsonl: one line per entity, offsets only.")] = None,
-    rejects: Annotated[Optional[Path], typer.Option(help="Side file for rejected records: line, reason, sha256 (default: <out>.rejects.jsonl).")] = None,
+    rejects: Annotated[Optional[Path], typer.Option(help="Side file for rejected records: line, reason, line_hmac (keyed hash) (default: <out>.rejects.jsonl).")] = None,
     rejects_raw: Annotated[bool, typer.Option("--rejects-raw", help="Also store rejected records' raw content (personal data) in the rejects file, 0600.")] = False,
     policy: Annotated[Optional[str], typer.Option(help="redact | mask | hmac | pseudonymise | keep, or a YAML policy file.")] = None,
     key_file: Annotated[Optional[Path], typer.Option(help="Key for consistent hmac/pseudonyms; env PRIVTUNE_SCAN_KEY wins.")] = None,
