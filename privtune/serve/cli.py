@@ -50,7 +50,7 @@ def serve(
     base: Annotated[Optional[Path], _opt("--base", help="Local base model directory.", panel=MODEL)] = None,
     adapter: Annotated[Optional[Path], _opt("--adapter", help="Adapter dir or training run dir.", panel=MODEL)] = None,
     upstream: Annotated[Optional[str], _opt("--upstream", help="OpenAI-compatible engine URL, http(s):// (vLLM...) instead of the embedded backend.", panel=MODEL)] = None,
-    model_name: Annotated[Optional[str], _opt("--model-name", help="Model id clients use (default: the adapter dir name).", panel=MODEL)] = None,
+    model_name: Annotated[Optional[str], _opt("--model-name", help="Model id clients use (default: the run dir name, i.e. the adapter dir's, or its parent's when it is adapter/; else the base dir's).", panel=MODEL)] = None,
     device: Annotated[Optional[str], _opt("--device", help="auto | cpu | cuda (default: auto).", panel=MODEL)] = None,
     host: Annotated[Optional[str], _opt("--host", help="Bind address (default: 127.0.0.1).", panel=NET)] = None,
     port: Annotated[Optional[int], _opt("--port", help="TCP port (default: 8000).", panel=NET)] = None,

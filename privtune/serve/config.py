@@ -114,7 +114,7 @@ class ServeConfig(BaseModel):
     upstream: str | None = Field(None, description="OpenAI-compatible engine URL, http(s):// (e.g. vLLM at http://127.0.0.1:8001) instead of the embedded backend.")
     upstream_api_key_file: Path | None = Field(None, description="File holding the upstream engine's API key.")
     upstream_model: str | None = Field(None, description="Model name to ask the upstream for [default: its first model].")
-    model_name: str | None = Field(None, description="Model id clients use [default: the adapter dir name].")
+    model_name: str | None = Field(None, description="Model id clients use [default: the run directory's name: the adapter directory's, or its parent's when it is adapter/; else the base model directory's; upstream: upstream_model or \"upstream\"].")
     privacy: Path | None = Field(None, description="privacy.json to publish in /info [default: beside the adapter].")
     audit_report: Path | None = Field(None, description="Audit report.json whose verdict /info publishes [default: the run's audit/report.json when it audited this run].")
     device: str = Field("auto", description="auto | cpu | cuda.")

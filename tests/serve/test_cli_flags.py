@@ -106,3 +106,16 @@ def test_an_http_or_https_upstream_is_taken_as_given(captured):
     for url in ("http://127.0.0.1:8001", "https://engine.internal/v1"):
         assert CliRunner().invoke(app, ["serve", "--upstream", url]).exit_code == 0
     assert [c.upstream for c in captured] == ["http://127.0.0.1:8001", "https://engine.internal/v1"]
+
+
+def test_model_name_help_says_what_the_default_is(tmp_path):
+    """--help said "the adapter dir name"; given RUN/adapter the id is RUN's name (the docs' `support`)."""
+    from privtune.serve.app import default_model_id
+
+    run = tmp_path / "support"
+    (run / "adapter").mkdir(parents=True)
+    assert default_model_id(ServeConfig(base=tmp_path, adapter=run / "adapter")) == "support"
+    assert default_model_id(ServeConfig(base=tmp_path, adapter=run)) == "support"
+    assert default_model_id(ServeConfig(base=tmp_path / "Qwen")) == "Qwen"
+    described = ServeConfig.model_fields["model_name"].description or ""
+    assert "run directory's name" in described and "base model directory's" in described
