@@ -16,7 +16,7 @@ from privtune import __version__
 from privtune.config import deep_merge, load_config, parse_set_overrides
 from privtune.errors import ConfigError, PrivtuneError
 from privtune.help_format import hide_flag_value_labels, reflow_help_paragraphs
-from privtune.progress import progress_bar
+from privtune.progress import LOADING_DETECTORS, progress_bar
 
 hide_flag_value_labels()
 reflow_help_paragraphs()
@@ -54,7 +54,7 @@ def scan(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Cleaned output (structure preserved): .jsonl, optionally .gz/.zst; .csv/.tsv for a CSV input; .json for a JSON array input (written as an array); .txt for a text input.")] = None,
     report: Annotated[Optional[Path], typer.Option(help="REPORT.json, or report.html (writes the .json beside it); default: <out>.scan-report.json.")] = None,
     findings: Annotated[Optional[Path], typer.Option(help="FINDINGS.jsonl: one line per entity, offsets only.")] = None,
-    rejects: Annotated[Optional[Path], typer.Option(help="Side file for rejected records: line, reason, sha256 (default: <out>.rejects.jsonl).")] = None,
+    rejects: Annotated[Optional[Path], typer.Option(help="Side file for rejected records: line, reason, line_hmac (keyed hash) (default: <out>.rejects.jsonl).")] = None,
     rejects_raw: Annotated[bool, typer.Option("--rejects-raw", help="Also store rejected records' raw content (personal data) in the rejects file, 0600.")] = False,
     policy: Annotated[Optional[str], typer.Option(help="redact | mask | hmac | pseudonymise | keep, or a YAML policy file.")] = None,
     key_file: Annotated[Optional[Path], typer.Option(help="Key for consistent hmac/pseudonyms; env PRIVTUNE_SCAN_KEY wins.")] = None,
@@ -117,15 +117,19 @@ def _scan(input, format, out, report, findings, rejects, rejects_raw, policy, ke
     }
     overrides = {**{k: v for k, v in flags.items() if v is not None}, **parse_set_overrides(set_)}
     cfg = load_config(ScanConfig, config, overrides)
-    with progress_bar(SpinnerColumn(), TextColumn("scanning"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console,
-                      disable=quiet, transient=True, command="privtune scan") as bar:
-        task = bar.add_task("records scanned", total=None, rate="")
+    # Detectors (NER models, dictionaries) load before the first record, up to a minute on a
+    # cold start: say so instead of a counter standing at 0.
+    with progress_bar(SpinnerColumn(), TextColumn("{task.fields[phase]}"), BarColumn(),
+                      TextColumn("{task.fields[count]}"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                      console=console, disable=quiet, transient=True, command="privtune scan") as bar:
+        task = bar.add_task(LOADING_DETECTORS, total=None, phase=LOADING_DETECTORS, count="", rate="", loading=True)
 
         def tick(n: int) -> None:
-            if n % 200 == 0:
+            # 1, 2, 4 ... 128, then every 200th: a small input still shows its count move.
+            if n % 200 == 0 or (n < 200 and n & (n - 1) == 0):
                 el = bar.tasks[0].elapsed or 0
-                bar.update(task, completed=n, rate=f"{n / el:,.0f} rec/s" if el else "")
+                bar.update(task, description="records scanned", completed=n, phase="scanning", loading=False,
+                           count=f"{n:,} records", rate=f"{n / el:,.0f} rec/s" if el else "")
 
         result = run_scan(cfg, progress=tick, input_name=input_name)
     for line in result.notices:

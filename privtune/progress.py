@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from typing import Any, ContextManager
 
 Tick = Callable[[int], None]
+# What `privtune scan` shows until its first record: the detectors load first (up to a minute).
+LOADING_DETECTORS = "loading detectors..."  # ASCII: a piped stream may not take "…"
 ProgressFactory = Callable[[str, int], ContextManager[Tick]]
 
 
@@ -81,7 +83,9 @@ def _make_progress_class() -> type:
                 if task.finished or not task.visible:
                     continue
                 done = int(task.completed)
-                if task.total:
+                if task.fields.get("loading"):  # a phase before any count (loading models)
+                    parts.append(task.description)
+                elif task.total:
                     parts.append(f"{task.description} {done:,}/{int(task.total):,} ({100 * done / task.total:.0f}%)")
                 else:
                     parts.append(f"{done:,} {task.description}")

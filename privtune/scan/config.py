@@ -54,13 +54,14 @@ class ScanConfig(BaseModel):
     findings: Path | None = Field(None, description="FINDINGS.jsonl: one line per entity, offsets only.")
     rejects: Path | None = Field(
         None,
-        description="Side file for rejected input records (line, reason, sha256 of the content); "
+        description="Side file for rejected input records (line, reason, line_hmac: an HMAC of the content "
+        "under the scan key, or a per-scan random key when the scan has none); "
         "default: <out or input>.rejects.jsonl.",
     )
     rejects_raw: bool = Field(
         False,
         description="Also store the raw content of rejected records in the rejects file (0600, "
-        "with a console warning); by default it holds line, reason and a sha256 only.",
+        "with a console warning); by default it holds line, reason and a keyed hash (line_hmac) only.",
     )
     policy: str = Field(
         "pseudonymise",

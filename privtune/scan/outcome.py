@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,14 +28,33 @@ class ScanResult:
     notices: list[str] = field(default_factory=list)
 
 
-def reject_entry(res: RecordResult, raw: bool, file: str | None = None) -> dict[str, Any]:
+# A rejected line is often short (a bare phone number, an ID): an unkeyed digest of it is
+# reversed by hashing candidates. The rejects file keys its tokens instead.
+PER_SCAN_KEY = "per-scan"  # `hmac_key` of a scan that had no key: a random one, never stored
+_REJECTS_INFO = b"privtune rejects line-hmac v1"
+
+
+def rejects_key(scan_key: bytes) -> bytes:
+    """The rejects file's HMAC key, derived from the scan key: its tokens never equal the hmac
+    operator's tokens of the same text in the cleaned output."""
+    return hmac.new(scan_key, _REJECTS_INFO, hashlib.sha256).digest()
+
+
+def line_hmac(key: bytes, content: str) -> str:
+    """The ``line_hmac`` of a rejected line (``key``: :func:`rejects_key` of the scan key): with
+    the scan key, recompute it to match a line of the input or of a later scan."""
+    return "hmac-sha256:" + hmac.new(key, content.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def reject_entry(res: RecordResult, raw: bool, key: bytes, key_label: str,
+                 file: str | None = None) -> dict[str, Any]:
     """A rejects-file line: where (``file``: the path in the input folder, when the input is one),
-    why and a hash of the content (to match it against the input or a later run), never the
-    content itself unless ``raw`` (--rejects-raw) asks for it."""
+    why and a keyed hash of the content (``key``; ``key_label``: the scan key's id, or
+    "per-scan"), never the content itself unless ``raw`` (--rejects-raw) asks for it."""
     content = res.raw if res.raw is not None else json.dumps(res.record, ensure_ascii=False, sort_keys=True)
     entry: dict[str, Any] = {"record": res.index, **({"file": file} if file is not None else {}),
                              "line": res.line, "reason": res.reject_reason,
-                             "sha256": "sha256:" + hashlib.sha256(content.encode("utf-8")).hexdigest()}
+                             "line_hmac": line_hmac(key, content), "hmac_key": key_label}
     if raw:
         entry.update({"raw": res.raw} if res.raw is not None else {"data": res.record})
     return entry

@@ -35,8 +35,8 @@ from privtune.scan.outputs import default_rejects_path, default_report_path, out
 from privtune.scan.side_fields import DATA_KEY
 from privtune.scan.pseudonym_version import PseudonymVersion
 from privtune.scan.pseudonym_version import resolve as resolve_pseudonym_version
-from privtune.scan.outcome import (FIRST_REJECTS, ScanResult, fields_report, flag_entry, gate_error, reject_entry,
-                                   rejects_error, rejects_within)
+from privtune.scan.outcome import (FIRST_REJECTS, PER_SCAN_KEY, ScanResult, fields_report, flag_entry, gate_error,
+                                   reject_entry, rejects_error, rejects_key, rejects_within)
 from privtune.scan.report import build_report, write_report
 from privtune.scan.ner.backends import build_analyzer
 from privtune.scan.collector import YOUNG_THRESHOLD, freeze_long_lived, young_collections_every
@@ -194,6 +194,12 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
                            "get the same pseudonyms in later scans; anyone holding it can link them back")
     curator = Curator(curation_config(cfg))
     rejects_path = cfg.rejects or default_rejects_path(cfg)
+    # Keyed under the scan key when the scan has one; else under a random key dropped at the
+    # end: equal lines still match within the file, and nothing can reverse or link them.
+    if version is not None:
+        rej_key, rej_key_label = rejects_key(key), key_id
+    else:
+        rej_key, rej_key_label = os.urandom(32), PER_SCAN_KEY
 
     n_in = n_out = n_rejected = 0
     dropped: Counter[str] = Counter()
@@ -247,7 +253,7 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
                     if len(first_rejects) < FIRST_REJECTS:
                         first_rejects.append({**({"file": file} if file is not None else {}), "line": res.line,
                                               "reason": res.reject_reason})
-                    rej.write(reject_entry(res, cfg.rejects_raw, file))
+                    rej.write(reject_entry(res, cfg.rejects_raw, rej_key, rej_key_label, file))
                     continue
                 # (Counter.update tests its argument against the Mapping ABC each call: counting
                 # in place is the same counts, keys first seen in the same order.)
@@ -330,7 +336,8 @@ def run_scan(cfg: ScanConfig, progress: Callable[[int], None] | None = None,
         duplicates=dup_flags,
         high_risk=high_risk,
         reject_reasons=dict(reject_reasons),
-        rejects_section={"limit": cfg.max_rejected.strip(), "passed": rejects_ok, "first": first_rejects},
+        rejects_section={"limit": cfg.max_rejected.strip(), "passed": rejects_ok, "first": first_rejects,
+                         "line_hmac_key": rej_key_label},
         input_info=input_info,
         fields_section=fields_report(fields_seen),
         gate_section=gate_section,

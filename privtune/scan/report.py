@@ -68,7 +68,8 @@ def build_report(
         # left as is on request. Path -> records holding it.
         "fields": fields_section,
         "reject_reasons": reject_reasons,
-        # limit: --max-rejected; first: line and reason of the first rejected records (no content).
+        # limit: --max-rejected; first: line and reason of the first rejected records (no content);
+        # line_hmac_key: the id of the key the rejects file's line_hmac is under, or "per-scan".
         "rejects": rejects_section,
         "flags": flags,
         "duplicates": duplicates,

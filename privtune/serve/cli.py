@@ -49,8 +49,8 @@ def serve(
     ctx: typer.Context,
     base: Annotated[Optional[Path], _opt("--base", help="Local base model directory.", panel=MODEL)] = None,
     adapter: Annotated[Optional[Path], _opt("--adapter", help="Adapter dir or training run dir.", panel=MODEL)] = None,
-    upstream: Annotated[Optional[str], _opt("--upstream", help="OpenAI-compatible engine URL (vLLM...) instead of the embedded backend.", panel=MODEL)] = None,
-    model_name: Annotated[Optional[str], _opt("--model-name", help="Model id clients use (default: the adapter dir name).", panel=MODEL)] = None,
+    upstream: Annotated[Optional[str], _opt("--upstream", help="OpenAI-compatible engine URL, http(s):// (vLLM...) instead of the embedded backend.", panel=MODEL)] = None,
+    model_name: Annotated[Optional[str], _opt("--model-name", help="Model id clients use (default: the run dir name, i.e. the adapter dir's, or its parent's when it is adapter/; else the base dir's).", panel=MODEL)] = None,
     device: Annotated[Optional[str], _opt("--device", help="auto | cpu | cuda (default: auto).", panel=MODEL)] = None,
     host: Annotated[Optional[str], _opt("--host", help="Bind address (default: 127.0.0.1).", panel=NET)] = None,
     port: Annotated[Optional[int], _opt("--port", help="TCP port (default: 8000).", panel=NET)] = None,
@@ -304,20 +304,39 @@ def token_issue(sub: Annotated[str, typer.Option(help="Subject (who the token is
                 role: Annotated[str, typer.Option(help="user | auditor | admin.")] = "user",
                 lifetime_s: Annotated[int, typer.Option(help="Seconds until exp (at most the server's max lifetime).")] = 3600,
                 kid: Annotated[Optional[str], typer.Option(help="API key id the token hangs off (revoking it revokes the token).")] = None,
-                create_secret: Annotated[bool, typer.Option("--create-secret", help="Create SECRET_FILE (0600) if absent.")] = False) -> None:
-    """Issue an HS256 JWT (exp, iat, sub, jti) signed with the server secret; printed to stdout."""
+                create_secret: Annotated[bool, typer.Option("--create-secret", help="Create SECRET_FILE (0600) if absent.")] = False,
+                config: ConfigOpt = None) -> None:
+    """Issue an HS256 JWT (exp, iat, sub, jti) signed with the server secret; printed to stdout.
+
+    --lifetime-s may not exceed the server's auth.jwt_max_lifetime_s (read from --config; 3600 without).
+    """
     from privtune.serve.auth.jwt import issue_token, read_secret, write_secret
     from privtune.serve.roles import Role
 
-    if create_secret and not secret_file.exists():
-        write_secret(secret_file)
+    # The role and lifetime checks before the secret is created: a bad one makes nothing.
     try:
         r = Role.parse(role)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    max_lifetime = _jwt_max_lifetime(config)
+    if lifetime_s > max_lifetime:  # the server would answer every request with this token 401
+        raise ConfigError(f"--lifetime-s {lifetime_s} exceeds the server's auth.jwt_max_lifetime_s ({max_lifetime:g}"
+                          f"{'' if config else ', the default: pass the server config with --config'}); its "
+                          "requests would all be refused")
+    if not secret_file.exists():
+        if not create_secret:
+            raise ConfigError(f"no JWT secret at {secret_file}: check --secret-file, or pass --create-secret to "
+                              "make one (then give it to the server as auth.jwt_secret_file)")
+        write_secret(secret_file)
     token, claims = issue_token(read_secret(secret_file), sub, r, lifetime_s, kid)
     console.print(f"jti {claims['jti']}, expires {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(claims['exp']))} UTC")
     print(token)
+
+
+def _jwt_max_lifetime(config: Path | None) -> float:
+    """The server's auth.jwt_max_lifetime_s, from its config file (3600, the default, without one)."""
+    lifetime = ((read_config_file(config) if config else {}).get("auth") or {}).get("jwt_max_lifetime_s", 3600)
+    return lifetime if isinstance(lifetime, (int, float)) else 3600  # the server refuses any other value
 
 
 @token_app.command("revoke")
@@ -329,7 +348,6 @@ def token_revoke(jti: Annotated[str, typer.Argument(help="The token's jti claim.
     """
     from privtune.serve.auth.jwt import revocation_horizon
 
-    lifetime = ((read_config_file(config) if config else {}).get("auth") or {}).get("jwt_max_lifetime_s", 3600)
-    lifetime = lifetime if isinstance(lifetime, (int, float)) else 3600  # the server refuses any other value
+    lifetime = _jwt_max_lifetime(config)
     _store(key_store, config).revoke_jti(jti, max(revocation_horizon(lifetime), time.time() + 24 * 3600))
     console.print(f"token {escape(jti)} revoked")

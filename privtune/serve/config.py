@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -110,10 +111,10 @@ class ServeConfig(BaseModel):
     base: Path | None = Field(None, description="Local base model directory (embedded backend; with upstream, for /info and the token counts of guarded answers).")
     adapter: Path | None = Field(None, description="Adapter dir (or training run dir with adapter/).")
     adapter_key_file: Path | None = Field(None, description="Key file for an encrypted adapter.")
-    upstream: str | None = Field(None, description="OpenAI-compatible engine URL (e.g. vLLM) instead of the embedded backend.")
+    upstream: str | None = Field(None, description="OpenAI-compatible engine URL, http(s):// (e.g. vLLM at http://127.0.0.1:8001) instead of the embedded backend.")
     upstream_api_key_file: Path | None = Field(None, description="File holding the upstream engine's API key.")
     upstream_model: str | None = Field(None, description="Model name to ask the upstream for [default: its first model].")
-    model_name: str | None = Field(None, description="Model id clients use [default: the adapter dir name].")
+    model_name: str | None = Field(None, description="Model id clients use [default: the run directory's name: the adapter directory's, or its parent's when it is adapter/; else the base model directory's; upstream: upstream_model or \"upstream\"].")
     privacy: Path | None = Field(None, description="privacy.json to publish in /info [default: beside the adapter].")
     audit_report: Path | None = Field(None, description="Audit report.json whose verdict /info publishes [default: the run's audit/report.json when it audited this run].")
     device: str = Field("auto", description="auto | cpu | cuda.")
@@ -131,6 +132,18 @@ class ServeConfig(BaseModel):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     pii: PIIConfig = Field(default_factory=PIIConfig)
     watermark: WatermarkConfig = Field(default_factory=WatermarkConfig)
+
+    @field_validator("upstream")
+    @classmethod
+    def _http_url(cls, v: str | None) -> str | None:
+        # httpx takes `localhost:8001` and fails each request (502) only once the gateway is up.
+        if v is None:
+            return v
+        parts = urlsplit(v.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            bare = v.strip().split("://", 1)[-1] or "127.0.0.1:8001"
+            raise ValueError(f"{v!r} is not an http(s) URL; e.g. http://{bare}")
+        return v.strip()
 
     @model_validator(mode="after")
     def _check(self) -> "ServeConfig":

@@ -60,7 +60,8 @@ def test_findings_contract_structure_preserved_and_counts_balance(tmp_path):
 
     rejects = [json.loads(x) for x in (tmp_path / "clean.rejects.jsonl").read_text().splitlines()]
     assert rejects[0]["line"] == 4 and "invalid JSON" in rejects[0]["reason"] and "raw" not in rejects[0]
-    assert rejects[0]["sha256"] == "sha256:" + __import__("hashlib").sha256(b'{"messages": [broken').hexdigest()
+    plain = __import__("hashlib").sha256(b'{"messages": [broken').hexdigest()
+    assert "sha256" not in rejects[0] and plain not in rejects[0]["line_hmac"]  # keyed, never a plain digest
 
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["input"]["sha256"].startswith("sha256:") and report["output"]["sha256"].startswith("sha256:")

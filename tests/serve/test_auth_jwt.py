@@ -187,3 +187,35 @@ def test_token_revoke_prints_the_jti_as_written(tmp_path):
     r = CliRunner().invoke(app, ["token", "revoke", "[/x]-1", "--key-store", str(store)])
     assert r.exit_code == 0 and "[/x]-1 revoked" in r.output, r.exception
     assert open_sqlite(store).jti_revoked("[/x]-1")
+
+
+def test_token_issue_refuses_a_lifetime_the_server_would_refuse(tmp_path):
+    """`--lifetime-s 86400` printed a token (exit 0) that every request then got 401 for: the
+    server refuses exp - iat over auth.jwt_max_lifetime_s (1 h unless --config says more)."""
+    from privtune.cli import app
+    from privtune.errors import ConfigError
+
+    secret = tmp_path / "s"
+    args = ["token", "issue", "--sub", "ci", "--secret-file", str(secret), "--create-secret"]
+    r = CliRunner().invoke(app, [*args, "--lifetime-s", "86400"])
+    assert isinstance(r.exception, ConfigError) and "jwt_max_lifetime_s" in str(r.exception), r.output
+    assert "3600" in str(r.exception) and "eyJ" not in r.stdout
+    (tmp_path / "serve.yaml").write_text("auth: {jwt_max_lifetime_s: 90000}\n")
+    r = CliRunner().invoke(app, [*args, "--lifetime-s", "86400", "--config", str(tmp_path / "serve.yaml")])
+    assert r.exit_code == 0, r.output
+    token = r.stdout.strip().splitlines()[-1]
+    claims = jwt.decode(token, secret.read_bytes().strip(), algorithms=["HS256"])
+    assert claims["exp"] - claims["iat"] == 86400
+
+
+def test_token_issue_names_create_secret_when_the_secret_is_missing_and_a_bad_role_creates_nothing(tmp_path):
+    from privtune.cli import app
+    from privtune.errors import ConfigError
+
+    secret = tmp_path / "s"
+    r = CliRunner().invoke(app, ["token", "issue", "--sub", "ci", "--secret-file", str(secret)])
+    assert isinstance(r.exception, ConfigError) and "--create-secret" in str(r.exception), r.output
+    r = CliRunner().invoke(app, ["token", "issue", "--sub", "ci", "--role", "boss", "--secret-file", str(secret),
+                                 "--create-secret"])
+    assert isinstance(r.exception, ConfigError) and "boss" in str(r.exception)
+    assert not secret.exists()  # bad input loses nothing and makes nothing

@@ -89,3 +89,33 @@ def test_a_port_in_use_is_refused_before_the_model_loads(tmp_path):
         with pytest.raises(ConfigError, match=f"port {port} on 127.0.0.1 is already in use"):
             serve_cli.run_server(cfg)
     serve_cli.check_port_free("127.0.0.1", port)  # free again once the other socket is closed
+
+
+@pytest.mark.parametrize("url", ["localhost:8001", "127.0.0.1:8001/v1", "htp://127.0.0.1:8001", "http://", "vllm"])
+def test_an_upstream_that_is_not_an_http_url_is_refused_before_serving(captured, url):
+    """A URL without its scheme (`localhost:8001`) used to start a gateway that answered every
+    request with 502; it is a config error naming the option, with the spelling that works."""
+    from privtune.errors import ConfigError
+
+    r = CliRunner().invoke(app, ["serve", "--upstream", url])
+    assert isinstance(r.exception, ConfigError) and not captured, r.output  # exit 2 from the CLI's handler
+    assert "--upstream" in str(r.exception) and "e.g. http://" in str(r.exception)
+
+
+def test_an_http_or_https_upstream_is_taken_as_given(captured):
+    for url in ("http://127.0.0.1:8001", "https://engine.internal/v1"):
+        assert CliRunner().invoke(app, ["serve", "--upstream", url]).exit_code == 0
+    assert [c.upstream for c in captured] == ["http://127.0.0.1:8001", "https://engine.internal/v1"]
+
+
+def test_model_name_help_says_what_the_default_is(tmp_path):
+    """--help said "the adapter dir name"; given RUN/adapter the id is RUN's name (the docs' `support`)."""
+    from privtune.serve.app import default_model_id
+
+    run = tmp_path / "support"
+    (run / "adapter").mkdir(parents=True)
+    assert default_model_id(ServeConfig(base=tmp_path, adapter=run / "adapter")) == "support"
+    assert default_model_id(ServeConfig(base=tmp_path, adapter=run)) == "support"
+    assert default_model_id(ServeConfig(base=tmp_path / "Qwen")) == "Qwen"
+    described = ServeConfig.model_fields["model_name"].description or ""
+    assert "run directory's name" in described and "base model directory's" in described
