@@ -47,6 +47,7 @@ __all__ = [
     "zh_compound_names",
     "regional_addresses",
     "zh_minority_names",
+    "ocr_names",
     "asked_values",
 ]
 for _module in __all__:
