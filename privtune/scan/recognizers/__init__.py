@@ -45,6 +45,9 @@ __all__ = [
     "desk_handles",
     "config_lines",
     "zh_compound_names",
+    "regional_addresses",
+    "zh_minority_names",
+    "ocr_names",
     "asked_values",
 ]
 for _module in __all__:

@@ -25,6 +25,10 @@ _PAIR = re.compile(r"(?<=[ \t,{(])([A-Za-z_][\w.\-]{0,40})=(?:\"([^\"\n]{1,200})
 # "key": "value" of JSON (escaped quotes in the value end it early: they are rare in PII).
 _JSON_PAIR = re.compile(r"\"([A-Za-z_][\w.\-]{0,40})\"[ \t]*:[ \t]*\"([^\"\n\\]{1,200})\"")
 _FREE_TEXT_PERSON_KEYS = frozenset({"name"})  # a bare "name" often names a file or a setting
+# FHIR-style name parts ({"given":"Jennifer","family":"Fiedler"}): alone each key is a common word
+# ("family": "sans-serif" of a font), so a value is a name part only when the other key is in the
+# same text.
+_NAME_PART_KEYS = ("given", "family")
 
 
 def log_field_spans(text: str) -> list[Span]:
@@ -35,7 +39,14 @@ def log_field_spans(text: str) -> list[Span]:
             value, start = (m.group(2), m.start(2)) if m.group(2) is not None else (m.group(3), m.start(3))
             _add(out, m.group(1), value, start)
     if "\":" in text or "\" :" in text:
+        name_parts = '"given"' in text and '"family"' in text
         for m in _JSON_PAIR.finditer(text):
+            if name_parts and m.group(1) in _NAME_PART_KEYS:
+                value = m.group(2)
+                span = key_span("PERSON", value) if value[:1].isupper() else None
+                if span is not None:
+                    out.append(Span(m.start(2) + span.start, m.start(2) + span.end, "PERSON", SCORE, DETECTOR))
+                continue
             _add(out, m.group(1), m.group(2), m.start(2))
     return out
 

@@ -41,6 +41,9 @@ _EN_CUES = (
     r"|call[ -]?back|bookings?|ph(?=[ \t]{1,3}\Z)"  # (searched up to the number: \Z is its start)
     # Signature labels of Latin America and central Europe: "Cel. (11) 93285-1641", "Mobil: …".
     r"|cel|mobil"
+    # A signature's bare one-letter labels, no colon ("T 0912-435-800 | M 079 601 27 76"): upper
+    # case, at a line's start or after a "|", a digit or "+" next.
+    r"|(?-i:(?:(?<=\n)|(?<=\|[ \t])|(?<=\A))[TMPOF](?=[ \t](?:[+(0-9]|\Z)))"  # (\Z: the search ends at the number)
 )
 # and their traditional forms: customers in Hong Kong and Taiwan write 電話, 手機, 聯絡 ...
 _ZH_CUES = ("电话|手机|座机|联系|号码|致电|拨打|来电|回电|热线|传真|打给|这个号|這個號"

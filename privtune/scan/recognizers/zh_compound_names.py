@@ -19,8 +19,13 @@ SCORE = 0.85
 SURNAMES = ("欧阳", "上官", "司马", "诸葛", "慕容", "皇甫", "端木", "令狐", "夏侯", "尉迟", "长孙", "宇文", "司徒",
             "轩辕", "独孤", "钟离", "澹台", "赫连", "拓跋", "完颜", "公孙", "呼延", "申屠")
 # Not inside a word ("公司马上" holds 司马), unless a verb or preposition that names a person stands
-# before it ("我是端木蓉", "请欧阳娜娜").
-_NAME = re.compile(rf"(?:(?<![\u4e00-\u9fff])|(?<=[是叫给找问和与跟被让请向对]))(?:{'|'.join(SURNAMES)})([\u4e00-\u9fff]{{1,2}})")
+# before it ("我是端木蓉", "请欧阳娜娜"), a list's "and" ("赵军、吴建平和尉迟恭平"), or a noun for a
+# person that ends in 户/员 ("客户上官婉清", "会员欧阳娜娜").
+_CUE = "是叫给找问和与跟及被让请向对户员"
+_NAME = re.compile(rf"(?:(?<![\u4e00-\u9fff])|(?<=[{_CUE}]))(?:{'|'.join(SURNAMES)})([\u4e00-\u9fff]{{1,2}})")
+# After such a cue the name is known to start here, so a full two-character given name stands even
+# when a verb follows with no break ("和上官婉清获得…"): the four characters are the name.
+_LIST_CUE = frozenset("和与跟及、")
 _AFTER = frozenset("我你他她的说在是也都和与跟就要了吗呢啊先女同老")  # 先生, 女士, 同学, 老师 after a name
 
 
@@ -33,7 +38,7 @@ def compound_surname_spans(text: str) -> list[Span]:
         if nxt and "\u4e00" <= nxt <= "\u9fff" and nxt not in _AFTER:
             if len(given) == 2 and given[1] in _AFTER:
                 end -= 1  # "端木蓉我想": the second character opens the next words
-            else:
+            elif not (len(given) == 2 and m.start() > 0 and text[m.start() - 1] in _LIST_CUE):
                 continue  # the run goes on: a word, not a name ("司马光砸缸" aside)
         elif len(given) == 2 and given[1] in _AFTER:
             end -= 1
