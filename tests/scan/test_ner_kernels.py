@@ -1,7 +1,7 @@
 """The tagger's compiled emission loop hashes exactly as training's numpy ``feature_ids`` does.
 
 Training (tools/train_ner.py) reads features through ``features.feature_ids``; inference uses
-``kernels.hashed_gains``. Any drift between the two would silently degrade the model, so the
+``hash_kernels.hashed_gains``. Any drift between the two would silently degrade the model, so the
 gains are compared bit for bit on arbitrary strings (CJK, full-width, astral, NUL, spaces).
 """
 
@@ -50,7 +50,7 @@ def test_hashed_gains_equal_numpy_features_bit_for_bit(text, data):
 def test_hashed_gains_other_tag_counts_take_the_generic_loop():
     # The shipped model has 12 gain columns (a register-held fast path); other models use the
     # generic loop, which must sum the same way.
-    from privtune.scan.ner.kernels import hashed_gains
+    from privtune.scan.ner.hash_kernels import hashed_gains
 
     bits = 12
     weights = np.random.default_rng(0).normal(size=(1 << bits, 8)).astype(np.float32)

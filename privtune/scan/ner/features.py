@@ -126,7 +126,7 @@ def _constants(seed: int = 0x5EED) -> tuple[np.ndarray, ...]:
 
 
 _A_ROW, _A_SHIFT, _A_COEF, _T_ROW, _T_SHIFT, _SALTS = _constants()
-# The same, for the tagger's compiled loop (kernels.hashed_gains), which must hash identically.
+# The same, for the tagger's compiled loop (hash_kernels.hashed_gains), which must hash identically.
 HASH_CONSTANTS = (_A_ROW, _A_SHIFT, _A_COEF, _T_ROW, _T_SHIFT, _SALTS)
 SPAN = max(p for atoms in PATTERNS.values() for _, p in atoms)  # widest pattern reach
 

@@ -124,7 +124,7 @@ class ZhTagger:
         # (zh_unknown_names.known_word_name): score(gain) == KNOWN_MIN_CRF_SCORE.
         cal, p = self.calibration["PERSON"], zh_unknown_names.KNOWN_MIN_CRF_SCORE
         self.known_name_gain = cal.threshold + math.log(p / (1.0 - p)) / cal.slope
-        from privtune.scan.ner.kernels import hashed_gains  # numba: imported with the model only
+        from privtune.scan.ner.hash_kernels import hashed_gains  # numba: imported with the model only
 
         self._kernel = hashed_gains
         # text -> (regions, gains) of the chunk being scanned (`prepare_chunk`); replaced whole,
